@@ -1,0 +1,230 @@
+import type { Expr } from './expression.js';
+import type { IndexKey } from './keys.js';
+import type { Row, SqlValue, ColumnType } from './values.js';
+import type { Database } from '../database.js';
+
+/**
+ * Catalog objects. They are mutable, like PostgreSQL's catalog rows, but every mutation goes
+ * through the journal so DDL is transactional. Objects reference each other directly (as OIDs
+ * do), so renaming a table never breaks the constraints that point at it.
+ */
+export class Sequence {
+  constructor(
+    public name: string,
+    public nextValue: number,
+    public readonly increment: number,
+    public ownedBy: { relation: Relation; column: string } | null,
+  ) {}
+}
+
+export type ColumnDefault =
+  | { readonly kind: 'literal'; readonly value: SqlValue }
+  | { readonly kind: 'nextval'; readonly sequence: Sequence }
+  /** `now()`: the database's logical clock, never the wall clock. */
+  | { readonly kind: 'now' };
+
+export interface ColumnDefinition {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly notNull: boolean;
+  readonly default: ColumnDefault | null;
+}
+
+export interface IndexDefinition {
+  name: string;
+  readonly relation: Relation;
+  readonly columns: readonly string[];
+  readonly unique: boolean;
+  readonly predicate: Expr | null;
+  /** The partitioned index this one is attached to, as `pg_inherits` links partition indexes. */
+  parent: IndexDefinition | null;
+  /** Set for indexes that back a PRIMARY KEY or UNIQUE constraint. */
+  constraint: KeyConstraint | null;
+  /** Leaf storage: key → tuple id. Partitioned indexes hold no entries. */
+  readonly entries: Map<IndexKey, number> | null;
+}
+
+export interface KeyConstraint {
+  readonly kind: 'primaryKey' | 'unique';
+  name: string;
+  readonly relation: Relation;
+  readonly columns: readonly string[];
+  readonly index: IndexDefinition;
+  parent: KeyConstraint | null;
+}
+
+export interface CheckConstraint {
+  readonly kind: 'check';
+  name: string;
+  readonly relation: Relation;
+  readonly expr: Expr;
+  valid: boolean;
+  parent: CheckConstraint | null;
+  /** Number of ancestors this constraint is inherited from (PostgreSQL's coninhcount). */
+  readonly noInherit: boolean;
+}
+
+export type ReferentialAction = 'no action' | 'restrict' | 'cascade' | 'set null';
+
+export interface ForeignKeyConstraint {
+  readonly kind: 'foreignKey';
+  name: string;
+  readonly relation: Relation;
+  readonly columns: readonly string[];
+  readonly referencedRelation: Relation;
+  readonly referencedColumns: readonly string[];
+  readonly onDelete: ReferentialAction;
+  readonly onUpdate: ReferentialAction;
+  valid: boolean;
+  parent: ForeignKeyConstraint | null;
+  /** Creation order; names the internal RI triggers so several keys fire in PostgreSQL's order. */
+  readonly serial: number;
+  /** Leaf storage: referencing key → tuple ids, so ON DELETE finds children without a scan. */
+  readonly referencing: Map<IndexKey, Set<number>> | null;
+  /**
+   * For a top-level key referencing a partitioned table: the name of the constraint PostgreSQL
+   * creates for each referenced partition (`<name>_1`, `<name>_2`, unique schema-wide), which
+   * is the name a DELETE from that partition reports.
+   */
+  readonly referencedPartitionNames: Map<Relation, string>;
+}
+
+export type Constraint = KeyConstraint | CheckConstraint | ForeignKeyConstraint;
+
+export type TriggerEvent = 'insert' | 'update' | 'delete';
+export type TriggerTiming = 'before' | 'after';
+export type TriggerOperation = 'INSERT' | 'UPDATE' | 'DELETE';
+
+export interface RowTriggerContext {
+  readonly operation: TriggerOperation;
+  readonly timing: TriggerTiming;
+  /** TG_TABLE_NAME: the partition the row is in, as PostgreSQL reports it. */
+  readonly tableName: string;
+  readonly triggerName: string;
+  readonly args: readonly string[];
+  readonly oldRow: Row | null;
+  readonly newRow: Row | null;
+  /** Runs further statements in the same transaction; they fire their own triggers and checks. */
+  readonly db: Database;
+}
+
+/**
+ * A row trigger function. In a BEFORE trigger, returning a row replaces NEW, returning `null`
+ * skips the row (as `RETURN NULL` in PL/pgSQL), returning nothing keeps the row as it is.
+ * AFTER triggers' return values are ignored, as in PostgreSQL.
+ */
+export type RowTriggerFunction = (context: RowTriggerContext) => Row | null | undefined | void;
+
+export interface StatementTriggerContext {
+  readonly operation: TriggerOperation;
+  readonly timing: TriggerTiming;
+  readonly tableName: string;
+  readonly triggerName: string;
+  readonly args: readonly string[];
+  /** `REFERENCING OLD TABLE`: every row the statement (and FK cascades on it) removed or replaced. */
+  readonly oldTable: readonly Row[];
+  readonly newTable: readonly Row[];
+  readonly db: Database;
+}
+
+export type StatementTriggerFunction = (context: StatementTriggerContext) => void;
+
+interface TriggerCommon {
+  name: string;
+  readonly relation: Relation;
+  readonly timing: TriggerTiming;
+  readonly events: ReadonlySet<TriggerEvent>;
+  readonly args: readonly string[];
+  /** The SQL function name and an equivalent PL/pgSQL body, for rendering scenarios as SQL. */
+  readonly functionName: string;
+  readonly functionBody: string | null;
+  enabled: boolean;
+  parent: TriggerDefinition | null;
+}
+
+export interface RowTriggerDefinition extends TriggerCommon {
+  readonly level: 'row';
+  readonly fn: RowTriggerFunction;
+}
+
+export interface StatementTriggerDefinition extends TriggerCommon {
+  readonly level: 'statement';
+  readonly fn: StatementTriggerFunction;
+  readonly referencingOldTable: string | null;
+  readonly referencingNewTable: string | null;
+}
+
+export type TriggerDefinition = RowTriggerDefinition | StatementTriggerDefinition;
+
+export type PartitionBound = { readonly kind: 'list'; readonly values: readonly SqlValue[] } | { readonly kind: 'default' };
+
+/** A stored row version; `xmin` is the transaction that wrote it (used by PostgreSQL's RI rules). */
+export interface Tuple {
+  readonly tid: number;
+  readonly row: Row;
+  readonly xmin: number;
+}
+
+export class Relation {
+  columns: ColumnDefinition[];
+  readonly constraints: Constraint[] = [];
+  readonly indexes: IndexDefinition[] = [];
+  readonly triggers: TriggerDefinition[] = [];
+  readonly partitions: Relation[] = [];
+  parent: Relation | null = null;
+  partitionBound: PartitionBound | null = null;
+  /** Heap of a plain table or partition; partitioned tables store nothing themselves. */
+  readonly heap: Map<number, Tuple> | null;
+
+  constructor(
+    public name: string,
+    readonly oid: number,
+    columns: ColumnDefinition[],
+    readonly partitionKey: string | null,
+  ) {
+    this.columns = columns;
+    this.heap = partitionKey === null ? new Map() : null;
+  }
+
+  get isPartitioned(): boolean {
+    return this.partitionKey !== null;
+  }
+
+  column(name: string): ColumnDefinition | undefined {
+    return this.columns.find((column) => column.name === name);
+  }
+
+  /** The partition chain from this relation to the root, this relation first. */
+  ancestry(): Relation[] {
+    const chain: Relation[] = [];
+    for (let current: Relation | null = this; current !== null; current = current.parent) chain.push(current);
+    return chain;
+  }
+
+  isAncestorOrSelfOf(other: Relation): boolean {
+    for (let current: Relation | null = other; current !== null; current = current.parent) if (current === this) return true;
+    return false;
+  }
+
+  /** Every leaf under this relation in partition-bound order (the order a scan visits them). */
+  leaves(): Relation[] {
+    if (!this.isPartitioned) return [this];
+    return this.partitions.flatMap((partition) => partition.leaves());
+  }
+
+  foreignKeys(): ForeignKeyConstraint[] {
+    return this.constraints.filter((constraint): constraint is ForeignKeyConstraint => constraint.kind === 'foreignKey');
+  }
+
+  checks(): CheckConstraint[] {
+    return this.constraints.filter((constraint): constraint is CheckConstraint => constraint.kind === 'check');
+  }
+
+  keyConstraints(): KeyConstraint[] {
+    return this.constraints.filter((constraint): constraint is KeyConstraint => constraint.kind === 'primaryKey' || constraint.kind === 'unique');
+  }
+
+  primaryKey(): KeyConstraint | undefined {
+    return this.constraints.find((constraint): constraint is KeyConstraint => constraint.kind === 'primaryKey');
+  }
+}

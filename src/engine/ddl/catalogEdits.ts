@@ -1,0 +1,57 @@
+import { assert } from '../assert.js';
+import type { EngineState } from '../session.js';
+
+/** Journaled catalog edits: each applies a change and records its exact inverse. */
+export function pushItem<T>(state: EngineState, list: T[], item: T): void {
+  state.changeCatalog(
+    () => list.push(item),
+    () => {
+      const index = list.lastIndexOf(item);
+      assert(index >= 0, 'undo of a catalog insertion found nothing to remove');
+      list.splice(index, 1);
+    },
+  );
+}
+
+export function removeItem<T>(state: EngineState, list: T[], item: T): void {
+  const index = list.indexOf(item);
+  assert(index >= 0, 'removing a catalog item that is not there');
+  state.changeCatalog(
+    () => list.splice(index, 1),
+    () => list.splice(index, 0, item),
+  );
+}
+
+export function setField<T extends object, K extends keyof T>(state: EngineState, target: T, key: K, value: T[K]): void {
+  const previous = target[key];
+  if (previous === value) return;
+  state.changeCatalog(
+    () => {
+      target[key] = value;
+    },
+    () => {
+      target[key] = previous;
+    },
+  );
+}
+
+export function setMapEntry<K, V>(state: EngineState, map: Map<K, V>, key: K, value: V): void {
+  const had = map.has(key);
+  const previous = map.get(key);
+  state.changeCatalog(
+    () => map.set(key, value),
+    () => {
+      if (had) map.set(key, previous as V);
+      else map.delete(key);
+    },
+  );
+}
+
+export function deleteMapEntry<K, V>(state: EngineState, map: Map<K, V>, key: K): void {
+  assert(map.has(key), 'deleting a catalog entry that is not there');
+  const previous = map.get(key) as V;
+  state.changeCatalog(
+    () => map.delete(key),
+    () => map.set(key, previous),
+  );
+}

@@ -1,0 +1,349 @@
+import { assert } from '../assert.js';
+import type { CheckConstraint, Constraint, ForeignKeyConstraint, IndexDefinition, KeyConstraint, Relation } from '../catalog.js';
+import { PgError, SqlState } from '../errors.js';
+import { isSatisfiedAsCheck, referencedColumns, renderExpr } from '../expression.js';
+import { firstViolation, missingReferenceError, sameColumnSet } from '../foreignKeyRuntime.js';
+import { lookupRelation } from '../scan.js';
+import type { EngineState } from '../session.js';
+import { addReference, fillIndex, liveTuples } from '../storage.js';
+import { deleteMapEntry, pushItem, removeItem, setField, setMapEntry } from './catalogEdits.js';
+import { chooseConstraintName, chooseRelationName, isRelationNameTaken, makeObjectName } from './naming.js';
+import type { CheckSpec, ConstraintSpec, ForeignKeySpec, PrimaryKeySpec, UniqueSpec } from './specs.js';
+
+/**
+ * ALTER TABLE … ADD/VALIDATE/DROP/RENAME CONSTRAINT. A constraint on a partitioned table is
+ * cloned into every partition with the parent link PostgreSQL keeps in `conparentid`, so each
+ * partition has its own validity and a later DROP on the parent removes exactly the clones.
+ */
+export function addConstraint(state: EngineState, relation: Relation, spec: ConstraintSpec, atCreation = false): Constraint {
+  switch (spec.kind) {
+    case 'primaryKey':
+    case 'unique':
+      return addKeyConstraint(state, relation, spec, null);
+    case 'check':
+      return addCheckConstraint(state, relation, spec, null, atCreation);
+    case 'foreignKey':
+      return addForeignKey(state, relation, spec, null, atCreation);
+  }
+}
+
+function requireColumns(relation: Relation, columns: readonly string[], message: (column: string) => string): void {
+  assert(columns.length > 0, 'a key needs at least one column');
+  for (const column of columns) {
+    if (relation.column(column) === undefined) throw new PgError(SqlState.undefinedColumn, message(column), { table: relation.name, column });
+  }
+}
+
+function requireFreeConstraintName(relation: Relation, name: string): void {
+  if (relation.constraints.some((constraint) => constraint.name === name)) {
+    throw new PgError(SqlState.duplicateObject, `constraint "${name}" for relation "${relation.name}" already exists`);
+  }
+}
+
+function checkPartitionKeyIncluded(relation: Relation, columns: readonly string[], kind: string): void {
+  if (relation.isPartitioned && !columns.includes(relation.partitionKey!)) {
+    throw new PgError(SqlState.featureNotSupported, 'unique constraint on partitioned table must include all partitioning columns', {
+      detail: `${kind} constraint on table "${relation.name}" lacks column "${relation.partitionKey}" which is part of the partition key.`,
+    });
+  }
+}
+
+/** Creates a unique or plain index on one relation (no recursion), filling leaf storage. */
+export function createIndexObject(state: EngineState, relation: Relation, name: string, columns: readonly string[], unique: boolean, predicate: IndexDefinition['predicate'], parent: IndexDefinition | null): IndexDefinition {
+  if (isRelationNameTaken(state, name)) throw new PgError(SqlState.duplicateTable, `relation "${name}" already exists`);
+  const index: IndexDefinition = { name, relation, columns: [...columns], unique, predicate, parent, constraint: null, entries: unique && relation.heap !== null ? new Map() : null };
+  if (index.entries !== null) fillIndex(relation, index);
+  pushItem(state, relation.indexes, index);
+  return index;
+}
+
+export function addKeyConstraint(state: EngineState, relation: Relation, spec: PrimaryKeySpec | UniqueSpec, parent: KeyConstraint | null): KeyConstraint {
+  const label = spec.kind === 'primaryKey' ? 'PRIMARY KEY' : 'UNIQUE';
+  requireColumns(relation, spec.columns, (column) => `column "${column}" named in key does not exist`);
+  checkPartitionKeyIncluded(relation, spec.columns, label);
+  if (spec.kind === 'primaryKey') {
+    if (relation.primaryKey() !== undefined) throw new PgError(SqlState.invalidTableDefinition, `multiple primary keys for table "${relation.name}" are not allowed`);
+    markColumnsNotNull(state, relation, spec.columns);
+  }
+  const name = spec.name ?? (spec.kind === 'primaryKey' ? chooseRelationName(state, relation.name, null, 'pkey') : chooseRelationName(state, relation.name, spec.columns.join('_'), 'key'));
+  requireFreeConstraintName(relation, name);
+  const index = createIndexObject(state, relation, name, spec.columns, true, null, parent?.index ?? null);
+  const constraint: KeyConstraint = { kind: spec.kind, name, relation, columns: [...spec.columns], index, parent };
+  setField(state, index, 'constraint', constraint);
+  pushItem(state, relation.constraints, constraint);
+  for (const partition of relation.partitions) cloneKeyConstraint(state, constraint, partition);
+  return constraint;
+}
+
+/** A primary key's columns become NOT NULL; existing NULLs make that fail as in PostgreSQL. */
+function markColumnsNotNull(state: EngineState, relation: Relation, columns: readonly string[]): void {
+  for (const leaf of relation.leaves()) {
+    for (const tuple of liveTuples(leaf)) {
+      const column = columns.find((name) => tuple.row[name] === null);
+      if (column !== undefined) throw new PgError(SqlState.notNullViolation, `column "${column}" of relation "${leaf.name}" contains null values`, { table: leaf.name, column });
+    }
+  }
+  const updated = relation.columns.map((column) => (columns.includes(column.name) && !column.notNull ? { ...column, notNull: true } : column));
+  setField(state, relation, 'columns', updated);
+}
+
+/** Clones (or, when attaching, adopts a matching index of) a parent key constraint into a partition. */
+export function cloneKeyConstraint(state: EngineState, parent: KeyConstraint, partition: Relation): void {
+  const existing = partition.indexes.find((index) => index.unique && index.parent === null && index.predicate === null && sameColumnSet(index.columns, parent.columns));
+  if (existing === undefined) {
+    const name = parent.kind === 'primaryKey' ? chooseRelationName(state, partition.name, null, 'pkey') : chooseRelationName(state, partition.name, parent.columns.join('_'), 'key');
+    addKeyConstraint(state, partition, { kind: parent.kind, name, columns: parent.columns }, parent);
+    return;
+  }
+  setField(state, existing, 'parent', parent.index);
+  if (existing.constraint !== null) {
+    setField(state, existing.constraint, 'parent', parent);
+    return;
+  }
+  const constraint: KeyConstraint = { kind: parent.kind, name: existing.name, relation: partition, columns: existing.columns, index: existing, parent };
+  setField(state, existing, 'constraint', constraint);
+  pushItem(state, partition.constraints, constraint);
+}
+
+function checkViolationOnValidate(name: string, relation: Relation): PgError {
+  return new PgError(SqlState.checkViolation, `check constraint "${name}" of relation "${relation.name}" is violated by some row`, { constraint: name, table: relation.name });
+}
+
+export function addCheckConstraint(state: EngineState, relation: Relation, spec: CheckSpec, parent: CheckConstraint | null, atCreation = false): CheckConstraint {
+  const columns = [...referencedColumns(spec.expr)];
+  requireColumns(relation, columns, (column) => `column "${column}" does not exist`);
+  if (spec.noInherit && relation.isPartitioned) {
+    throw new PgError(SqlState.invalidTableDefinition, `cannot add NO INHERIT constraint to partitioned table "${relation.name}"`);
+  }
+  const name = spec.name ?? chooseConstraintName(state, relation, columns[0] ?? null, 'check');
+  requireFreeConstraintName(relation, name);
+  const skipScan = atCreation || spec.notValid === true;
+  if (!skipScan) {
+    for (const leaf of relation.leaves()) {
+      for (const tuple of liveTuples(leaf)) {
+        if (!isSatisfiedAsCheck(spec.expr, { row: tuple.row })) throw checkViolationOnValidate(name, leaf);
+      }
+    }
+  }
+  const check: CheckConstraint = { kind: 'check', name, relation, expr: spec.expr, valid: atCreation || !spec.notValid, parent, noInherit: spec.noInherit ?? false };
+  pushItem(state, relation.constraints, check);
+  for (const partition of relation.partitions) cloneCheckConstraint(state, check, partition, false);
+  return check;
+}
+
+/** Clones a parent CHECK into a new partition, or adopts the same-named CHECK of an attached one. */
+export function cloneCheckConstraint(state: EngineState, parent: CheckConstraint, partition: Relation, attaching: boolean): void {
+  if (parent.noInherit) return;
+  const existing = partition.checks().find((check) => check.name === parent.name);
+  if (attaching) {
+    if (existing === undefined) throw new PgError('42804', `child table is missing constraint "${parent.name}"`);
+    if (renderExpr(existing.expr) !== renderExpr(parent.expr)) throw new PgError('42804', `child table "${partition.name}" has different definition for check constraint "${parent.name}"`);
+    if (!existing.valid && parent.valid) throw new PgError(SqlState.invalidObjectDefinition, `constraint "${parent.name}" conflicts with NOT VALID constraint on child table "${partition.name}"`);
+    setField(state, existing, 'parent', parent);
+    return;
+  }
+  addCheckConstraint(state, partition, { kind: 'check', name: parent.name, expr: parent.expr, notValid: !parent.valid }, parent);
+}
+
+function resolveReferencedColumns(referenced: Relation, columns: readonly string[] | undefined): readonly string[] {
+  if (columns !== undefined) return columns;
+  const primaryKey = referenced.primaryKey();
+  if (primaryKey === undefined) throw new PgError(SqlState.invalidForeignKey, `there is no primary key for referenced table "${referenced.name}"`);
+  return primaryKey.columns;
+}
+
+function hasMatchingUniqueIndex(relation: Relation, columns: readonly string[]): boolean {
+  return relation.indexes.some((index) => index.unique && index.predicate === null && sameColumnSet(index.columns, columns));
+}
+
+/**
+ * ADD FOREIGN KEY. Existing rows are scanned unless the key is NOT VALID; a clone made while
+ * attaching a partition is scanned even then, as PostgreSQL does.
+ */
+export function addForeignKey(state: EngineState, relation: Relation, spec: ForeignKeySpec, parent: ForeignKeyConstraint | null, atCreation = false, scanEvenIfNotValid = false): ForeignKeyConstraint {
+  const referenced = lookupRelation(state, spec.references.table);
+  const referencedColumns = resolveReferencedColumns(referenced, spec.references.columns);
+  requireColumns(relation, spec.columns, (column) => `column "${column}" referenced in foreign key constraint does not exist`);
+  requireColumns(referenced, referencedColumns, (column) => `column "${column}" referenced in foreign key constraint does not exist`);
+  if (referencedColumns.length !== spec.columns.length) {
+    throw new PgError(SqlState.invalidForeignKey, 'number of referencing and referenced columns for foreign key disagree');
+  }
+  if (!hasMatchingUniqueIndex(referenced, referencedColumns)) {
+    throw new PgError(SqlState.invalidForeignKey, `there is no unique constraint matching given keys for referenced table "${referenced.name}"`);
+  }
+  const notValid = !atCreation && spec.notValid === true;
+  if (notValid && relation.isPartitioned && parent === null && state.options.serverVersion < 18) {
+    throw new PgError(SqlState.featureNotSupported, `cannot add NOT VALID foreign key on partitioned table "${relation.name}" referencing relation "${referenced.name}"`, {
+      detail: 'This feature is not yet supported on partitioned tables.',
+    });
+  }
+  const name = spec.name ?? chooseConstraintName(state, relation, spec.columns.join('_'), 'fkey');
+  requireFreeConstraintName(relation, name);
+  const foreignKey: ForeignKeyConstraint = {
+    kind: 'foreignKey',
+    name,
+    relation,
+    columns: [...spec.columns],
+    referencedRelation: referenced,
+    referencedColumns: [...referencedColumns],
+    onDelete: spec.onDelete ?? 'no action',
+    onUpdate: spec.onUpdate ?? 'no action',
+    valid: !notValid,
+    parent,
+    serial: state.allocateSerial(),
+    referencing: relation.heap !== null ? new Map() : null,
+    referencedPartitionNames: new Map(),
+  };
+  if (relation.heap !== null) {
+    if (!notValid || scanEvenIfNotValid) {
+      const violation = firstViolation(foreignKey, relation, liveTuples(relation));
+      if (violation !== null) throw missingReferenceError(foreignKey, relation, violation);
+    }
+    for (const tuple of liveTuples(relation)) addReference(foreignKey, tuple);
+  }
+  pushItem(state, relation.constraints, foreignKey);
+  if (parent === null) nameReferencedPartitions(state, foreignKey, referenced.partitions);
+  for (const partition of relation.partitions) cloneForeignKey(state, foreignKey, partition, false);
+  return foreignKey;
+}
+
+/** Constraint names in use anywhere: PostgreSQL keeps generated constraint names unique schema-wide. */
+function schemaConstraintNames(state: EngineState): Set<string> {
+  const names = new Set<string>();
+  for (const relation of state.relations.values()) {
+    for (const constraint of relation.constraints) {
+      names.add(constraint.name);
+      if (constraint.kind === 'foreignKey') for (const name of constraint.referencedPartitionNames.values()) names.add(name);
+    }
+  }
+  return names;
+}
+
+/** Gives a top-level key the per-partition constraint names PostgreSQL creates on the referenced side. */
+export function nameReferencedPartitions(state: EngineState, foreignKey: ForeignKeyConstraint, partitions: readonly Relation[]): void {
+  for (const partition of partitions) {
+    const taken = schemaConstraintNames(state);
+    let name = foreignKey.name;
+    for (let pass = 1; taken.has(name); pass++) name = makeObjectName(foreignKey.name, null, String(pass));
+    setMapEntry(state, foreignKey.referencedPartitionNames, partition, name);
+    nameReferencedPartitions(state, foreignKey, partition.partitions);
+  }
+}
+
+function forgetReferencedPartitionNames(state: EngineState, foreignKey: ForeignKeyConstraint): void {
+  for (const partition of [...foreignKey.referencedPartitionNames.keys()]) deleteMapEntry(state, foreignKey.referencedPartitionNames, partition);
+}
+
+function equivalentForeignKey(left: ForeignKeyConstraint, right: ForeignKeyConstraint): boolean {
+  return left.referencedRelation === right.referencedRelation
+    && left.columns.join() === right.columns.join()
+    && left.referencedColumns.join() === right.referencedColumns.join()
+    && left.onDelete === right.onDelete
+    && left.onUpdate === right.onUpdate;
+}
+
+/**
+ * Clones a parent foreign key into a partition. When attaching, an equivalent key the partition
+ * already has is adopted instead (and validated if the parent's is valid); a clone is checked
+ * against the partition's rows unless the parent's key is NOT VALID.
+ */
+export function cloneForeignKey(state: EngineState, parent: ForeignKeyConstraint, partition: Relation, attaching: boolean): void {
+  const existing = partition.foreignKeys().find((candidate) => candidate.parent === null && equivalentForeignKey(candidate, parent));
+  if (existing !== undefined) {
+    // An identical key the partition already has is adopted under its own name.
+    if (parent.valid && !existing.valid) validateForeignKeyTree(state, existing);
+    setField(state, existing, 'parent', parent);
+    forgetReferencedPartitionNames(state, existing);
+    return;
+  }
+  addForeignKey(state, partition, {
+    kind: 'foreignKey',
+    name: parent.name,
+    columns: parent.columns,
+    references: { table: parent.referencedRelation.name, columns: parent.referencedColumns },
+    onDelete: parent.onDelete,
+    onUpdate: parent.onUpdate,
+    notValid: !parent.valid,
+  }, parent, false, attaching);
+}
+
+function childConstraints<T extends Constraint>(constraint: T): T[] {
+  return constraint.relation.partitions.flatMap((partition) => partition.constraints.filter((candidate): candidate is T => candidate.parent === constraint));
+}
+
+function validateForeignKeyTree(state: EngineState, foreignKey: ForeignKeyConstraint): void {
+  if (foreignKey.relation.heap !== null && !foreignKey.valid) {
+    const violation = firstViolation(foreignKey, foreignKey.relation, liveTuples(foreignKey.relation));
+    if (violation !== null) throw missingReferenceError(foreignKey, foreignKey.relation, violation);
+  }
+  for (const child of childConstraints(foreignKey)) validateForeignKeyTree(state, child);
+  setField(state, foreignKey, 'valid', true);
+}
+
+function validateCheckTree(state: EngineState, check: CheckConstraint): void {
+  if (check.relation.heap !== null && !check.valid) {
+    for (const tuple of liveTuples(check.relation)) if (!isSatisfiedAsCheck(check.expr, { row: tuple.row })) throw checkViolationOnValidate(check.name, check.relation);
+  }
+  for (const child of childConstraints(check)) validateCheckTree(state, child);
+  setField(state, check, 'valid', true);
+}
+
+export function findConstraint(relation: Relation, name: string): Constraint {
+  const constraint = relation.constraints.find((candidate) => candidate.name === name);
+  if (constraint === undefined) throw new PgError(SqlState.undefinedObject, `constraint "${name}" of relation "${relation.name}" does not exist`);
+  return constraint;
+}
+
+/** VALIDATE CONSTRAINT: scans every row (of every partition); on failure the key stays NOT VALID. */
+export function validateConstraint(state: EngineState, relation: Relation, name: string): void {
+  const constraint = findConstraint(relation, name);
+  if (constraint.kind === 'foreignKey') validateForeignKeyTree(state, constraint);
+  else if (constraint.kind === 'check') validateCheckTree(state, constraint);
+  else throw new PgError(SqlState.wrongObjectType, `constraint "${name}" of relation "${relation.name}" is not a foreign key or check constraint`);
+}
+
+function removeConstraintTree(state: EngineState, constraint: Constraint): void {
+  for (const child of childConstraints(constraint)) removeConstraintTree(state, child);
+  removeItem(state, constraint.relation.constraints, constraint);
+  if (constraint.kind === 'primaryKey' || constraint.kind === 'unique') removeItem(state, constraint.relation.indexes, constraint.index);
+}
+
+/** DROP CONSTRAINT: removes the clones made from it; keys added separately on partitions stay. */
+export function dropConstraint(state: EngineState, relation: Relation, name: string, ifExists = false): void {
+  const constraint = relation.constraints.find((candidate) => candidate.name === name);
+  if (constraint === undefined) {
+    if (ifExists) {
+      state.notices.push(`NOTICE: constraint "${name}" of relation "${relation.name}" does not exist, skipping`);
+      return;
+    }
+    findConstraint(relation, name);
+    return;
+  }
+  if (constraint.parent !== null) {
+    throw new PgError(SqlState.invalidTableDefinition, `cannot drop inherited constraint "${name}" of relation "${relation.name}"`);
+  }
+  if (constraint.kind === 'primaryKey' || constraint.kind === 'unique') {
+    for (const other of state.relations.values()) {
+      const dependent = other.foreignKeys().find((foreignKey) => foreignKey.referencedRelation === relation && sameColumnSet(foreignKey.referencedColumns, constraint.columns));
+      if (dependent !== undefined && relation.indexes.filter((index) => index.unique && index.predicate === null && sameColumnSet(index.columns, constraint.columns)).length === 1) {
+        throw new PgError(SqlState.dependentObjectsStillExist, `cannot drop constraint ${name} on table ${relation.name} because other objects depend on it`, {
+          detail: `constraint ${dependent.name} on table ${other.name} depends on index ${name}`,
+        });
+      }
+    }
+  }
+  removeConstraintTree(state, constraint);
+}
+
+export function renameConstraint(state: EngineState, relation: Relation, name: string, newName: string): void {
+  const constraint = findConstraint(relation, name);
+  requireFreeConstraintName(relation, newName);
+  if (constraint.kind === 'primaryKey' || constraint.kind === 'unique') {
+    if (isRelationNameTaken(state, newName)) throw new PgError(SqlState.duplicateTable, `relation "${newName}" already exists`);
+    setField(state, constraint.index, 'name', newName);
+  }
+  setField(state, constraint, 'name', newName);
+  if (constraint.kind === 'check') for (const child of childConstraints(constraint)) renameConstraint(state, child.relation, name, newName);
+}
+
+export type { IndexDefinition };

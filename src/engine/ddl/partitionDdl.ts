@@ -1,0 +1,126 @@
+import type { PartitionBound, Relation } from '../catalog.js';
+import { PgError, SqlState } from '../errors.js';
+import { partitionAccepts } from '../rowConstraints.js';
+import { lookupRelation } from '../scan.js';
+import type { EngineState } from '../session.js';
+import { liveTuples } from '../storage.js';
+import { compareValues, formatValueForDetail } from '../values.js';
+import type { SqlValue } from '../values.js';
+import { removeItem, setField } from './catalogEdits.js';
+import { cloneCheckConstraint, cloneForeignKey, cloneKeyConstraint, nameReferencedPartitions } from './constraintDdl.js';
+import { attachOrCreatePartitionIndex } from './indexDdl.js';
+import { clonePartitionTriggers, dropClonedTriggers } from './triggerDdl.js';
+import type { PartitionBoundSpec } from './specs.js';
+
+/**
+ * LIST partitions: CREATE TABLE … PARTITION OF, ATTACH PARTITION and DETACH PARTITION. A new
+ * or attached partition inherits its parent's keys, CHECKs, foreign keys and row triggers;
+ * attaching checks existing rows against the bound and (through the clones) the foreign keys.
+ */
+export function checkNewPartitionBound(state: EngineState, parent: Relation, partition: Relation, bound: PartitionBound): void {
+  void state;
+  for (const sibling of parent.partitions) {
+    const other = sibling.partitionBound!;
+    const overlaps = bound.kind === 'default' ? other.kind === 'default' : other.kind === 'list' && bound.values.some((value) => other.values.some((candidate) => (candidate === null ? value === null : value !== null && compareValues(candidate, value) === 0)));
+    if (overlaps) throw new PgError(SqlState.invalidObjectDefinition, `partition "${partition.name}" would overlap partition "${sibling.name}"`);
+  }
+  if (bound.kind === 'list') {
+    const column = parent.column(parent.partitionKey!)!;
+    for (const value of bound.values) if (value !== null && typeof value !== (column.type === 'text' ? 'string' : column.type === 'boolean' ? 'boolean' : 'number')) {
+      throw new PgError(SqlState.invalidTextRepresentation, `invalid input syntax for type ${column.type}: "${formatValueForDetail(value)}"`);
+    }
+  }
+}
+
+/** Links a partition into its parent and gives it the parent's inherited objects. */
+export function attachPartitionObjects(state: EngineState, parent: Relation, partition: Relation, bound: PartitionBound, attaching: boolean): void {
+  setField(state, partition, 'parent', parent);
+  setField(state, partition, 'partitionBound', bound);
+  const position = bound.kind === 'default' ? parent.partitions.length : sortedPosition(parent, bound.values);
+  state.changeCatalog(
+    () => parent.partitions.splice(position, 0, partition),
+    () => parent.partitions.splice(parent.partitions.indexOf(partition), 1),
+  );
+  for (const constraint of parent.keyConstraints()) cloneKeyConstraint(state, constraint, partition);
+  for (const index of parent.indexes) {
+    if (index.constraint === null) attachOrCreatePartitionIndex(state, index, partition);
+  }
+  for (const check of parent.checks()) cloneCheckConstraint(state, check, partition, attaching);
+  for (const foreignKey of parent.foreignKeys()) cloneForeignKey(state, foreignKey, partition, attaching);
+  clonePartitionTriggers(state, parent, partition);
+  // Keys that reference the parent get their referenced-side constraint for the new partition.
+  for (const other of state.relations.values()) {
+    for (const foreignKey of other.foreignKeys()) {
+      if (foreignKey.parent === null && foreignKey.referencedRelation.isAncestorOrSelfOf(parent)) nameReferencedPartitions(state, foreignKey, [partition]);
+    }
+  }
+}
+
+/** Partitions scan in bound order (PostgreSQL orders LIST partitions by their lowest value); DEFAULT last. */
+function sortedPosition(parent: Relation, values: readonly SqlValue[]): number {
+  const lowest = (bound: PartitionBound): SqlValue => (bound.kind === 'list' ? [...bound.values].sort(compareValues)[0] ?? null : null);
+  const mine = lowest({ kind: 'list', values });
+  const index = parent.partitions.findIndex((sibling) => sibling.partitionBound!.kind === 'default' || compareValues(lowest(sibling.partitionBound!), mine) > 0);
+  return index === -1 ? parent.partitions.length : index;
+}
+
+export function toPartitionBound(spec: PartitionBoundSpec): PartitionBound {
+  return spec === 'default' ? { kind: 'default' } : { kind: 'list', values: [...spec] };
+}
+
+export function attachPartition(state: EngineState, parentName: string, partitionName: string, boundSpec: PartitionBoundSpec): void {
+  const parent = lookupRelation(state, parentName);
+  const partition = lookupRelation(state, partitionName);
+  if (!parent.isPartitioned) throw new PgError(SqlState.wrongObjectType, `table "${parentName}" is not partitioned`);
+  if (partition.parent !== null) throw new PgError(SqlState.objectNotInPrerequisiteState, `"${partitionName}" is already a partition`);
+  if (partition.isAncestorOrSelfOf(parent)) throw new PgError(SqlState.duplicateTable, `circular inheritance not allowed`);
+  for (const column of partition.columns) {
+    const parentColumn = parent.column(column.name);
+    if (parentColumn === undefined) throw new PgError('42804', `table "${partitionName}" contains column "${column.name}" not found in parent "${parentName}"`);
+    if (parentColumn.type !== column.type) throw new PgError('42804', `child table "${partitionName}" has different type for column "${column.name}"`);
+    if (parentColumn.notNull && !column.notNull) throw new PgError('42804', `column "${column.name}" in child table must be marked NOT NULL`);
+  }
+  for (const column of parent.columns) {
+    if (partition.column(column.name) === undefined) throw new PgError('42804', `child table is missing column "${column.name}"`);
+  }
+  const bound = toPartitionBound(boundSpec);
+  checkNewPartitionBound(state, parent, partition, bound);
+  const key = parent.partitionKey!;
+  const outside = (value: SqlValue): boolean => (bound.kind === 'list' ? !bound.values.some((candidate) => (candidate === null ? value === null : value !== null && compareValues(candidate, value) === 0)) : parent.partitions.some((sibling) => partitionAccepts(sibling, value)));
+  for (const leaf of partition.leaves()) {
+    for (const tuple of liveTuples(leaf)) {
+      if (outside(tuple.row[key] ?? null)) throw new PgError(SqlState.checkViolation, `partition constraint of relation "${leaf.name}" is violated by some row`, { table: leaf.name });
+    }
+  }
+  const defaultPartition = parent.partitions.find((sibling) => sibling.partitionBound!.kind === 'default');
+  if (defaultPartition !== undefined && bound.kind === 'list') {
+    for (const leaf of defaultPartition.leaves()) {
+      for (const tuple of liveTuples(leaf)) {
+        if (!outside(tuple.row[key] ?? null)) throw new PgError(SqlState.checkViolation, `updated partition constraint for default partition "${defaultPartition.name}" would be violated by some row`, { table: defaultPartition.name });
+      }
+    }
+  }
+  attachPartitionObjects(state, parent, partition, bound, true);
+}
+
+/** DETACH: inherited keys, CHECKs, foreign keys and indexes stay as the table's own; cloned triggers go. */
+export function detachPartition(state: EngineState, parent: Relation, partition: Relation): void {
+  if (partition.parent !== parent) throw new PgError(SqlState.undefinedTable, `relation "${partition.name}" is not a partition of relation "${parent.name}"`);
+  removeItem(state, parent.partitions, partition);
+  setField(state, partition, 'parent', null);
+  setField(state, partition, 'partitionBound', null);
+  for (const constraint of partition.constraints) {
+    if (constraint.parent === null || constraint.parent.relation !== parent) continue;
+    setField(state, constraint, 'parent', null);
+    if (constraint.kind === 'foreignKey') nameReferencedPartitions(state, constraint, constraint.referencedRelation.partitions);
+  }
+  for (const index of partition.indexes) {
+    if (index.parent !== null && index.parent.relation === parent) setField(state, index, 'parent', null);
+  }
+  dropClonedTriggers(state, partition, parent);
+}
+
+export function detachPartitionByName(state: EngineState, parentName: string, partitionName: string): void {
+  detachPartition(state, lookupRelation(state, parentName), lookupRelation(state, partitionName));
+}
+

@@ -1,0 +1,50 @@
+import { Sequence } from '../catalog.js';
+import type { Relation } from '../catalog.js';
+import { PgError, SqlState } from '../errors.js';
+import type { EngineState } from '../session.js';
+import { deleteMapEntry, setField, setMapEntry } from './catalogEdits.js';
+import { isRelationNameTaken } from './naming.js';
+
+/**
+ * Sequences. Creating, dropping and re-owning one is transactional DDL; `nextval` is not, so a
+ * rolled-back statement still consumes numbers, exactly as in PostgreSQL.
+ */
+export interface SequenceOptions {
+  readonly start?: number;
+  readonly increment?: number;
+}
+
+export function createSequence(state: EngineState, name: string, options: SequenceOptions = {}, ownedBy: Sequence['ownedBy'] = null): Sequence {
+  if (isRelationNameTaken(state, name)) throw new PgError(SqlState.duplicateTable, `relation "${name}" already exists`);
+  const sequence = new Sequence(name, options.start ?? 1, options.increment ?? 1, ownedBy);
+  setMapEntry(state, state.sequences, name, sequence);
+  return sequence;
+}
+
+export function lookupSequence(state: EngineState, name: string): Sequence {
+  const sequence = state.sequences.get(name);
+  if (sequence === undefined) throw new PgError(SqlState.undefinedTable, `relation "${name}" does not exist`);
+  return sequence;
+}
+
+/** ALTER SEQUENCE … OWNED BY table.column (or NONE). */
+export function setSequenceOwner(state: EngineState, name: string, owner: { relation: Relation; column: string } | null): void {
+  const sequence = lookupSequence(state, name);
+  if (owner !== null && owner.relation.column(owner.column) === undefined) {
+    throw new PgError(SqlState.undefinedColumn, `column "${owner.column}" of relation "${owner.relation.name}" does not exist`);
+  }
+  setField(state, sequence, 'ownedBy', owner);
+}
+
+export function renameSequence(state: EngineState, name: string, newName: string): void {
+  const sequence = lookupSequence(state, name);
+  if (isRelationNameTaken(state, newName)) throw new PgError(SqlState.duplicateTable, `relation "${newName}" already exists`);
+  deleteMapEntry(state, state.sequences, name);
+  setMapEntry(state, state.sequences, newName, sequence);
+  setField(state, sequence, 'name', newName);
+}
+
+export function dropSequence(state: EngineState, name: string): void {
+  lookupSequence(state, name);
+  deleteMapEntry(state, state.sequences, name);
+}

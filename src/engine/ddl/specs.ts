@@ -1,0 +1,90 @@
+import type { ReferentialAction, RowTriggerFunction, StatementTriggerFunction, TriggerEvent, TriggerTiming } from '../catalog.js';
+import type { Expr } from '../expression.js';
+import type { ColumnType, SqlValue } from '../values.js';
+
+/** Declarative descriptions of schema objects, as the public API accepts them. */
+export type ColumnDefaultSpec = SqlValue | { readonly nextval: string } | { readonly now: true };
+
+export interface ColumnSpec {
+  readonly name: string;
+  /** `bigserial`/`serial` create `<table>_<column>_seq`, owned by the column, as its default. */
+  readonly type: ColumnType | 'bigserial' | 'serial';
+  readonly notNull?: boolean;
+  readonly default?: ColumnDefaultSpec;
+}
+
+export interface PrimaryKeySpec {
+  readonly kind: 'primaryKey';
+  readonly name?: string;
+  readonly columns: readonly string[];
+}
+
+export interface UniqueSpec {
+  readonly kind: 'unique';
+  readonly name?: string;
+  readonly columns: readonly string[];
+}
+
+export interface CheckSpec {
+  readonly kind: 'check';
+  readonly name?: string;
+  readonly expr: Expr;
+  readonly notValid?: boolean;
+  readonly noInherit?: boolean;
+}
+
+export interface ForeignKeySpec {
+  readonly kind: 'foreignKey';
+  readonly name?: string;
+  readonly columns: readonly string[];
+  readonly references: { readonly table: string; readonly columns?: readonly string[] };
+  readonly onDelete?: ReferentialAction;
+  readonly onUpdate?: ReferentialAction;
+  readonly notValid?: boolean;
+}
+
+export type ConstraintSpec = PrimaryKeySpec | UniqueSpec | CheckSpec | ForeignKeySpec;
+
+export type PartitionBoundSpec = readonly SqlValue[] | 'default';
+
+export interface TableSpec {
+  readonly name: string;
+  /** Omitted for `CREATE TABLE … PARTITION OF`, which takes the parent's columns. */
+  readonly columns?: readonly ColumnSpec[];
+  readonly primaryKey?: readonly string[];
+  readonly constraints?: readonly ConstraintSpec[];
+  readonly partitionBy?: { readonly list: string };
+  readonly partitionOf?: { readonly parent: string; readonly values: PartitionBoundSpec };
+}
+
+export interface IndexSpec {
+  readonly name?: string;
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly unique?: boolean;
+  readonly where?: Expr;
+}
+
+interface TriggerSpecCommon {
+  readonly name: string;
+  readonly table: string;
+  readonly timing: TriggerTiming;
+  readonly events: readonly TriggerEvent[];
+  readonly args?: readonly string[];
+  /** The SQL-side function name and PL/pgSQL body, for rendering a scenario as SQL. */
+  readonly functionName?: string;
+  readonly functionBody?: string;
+}
+
+export interface RowTriggerSpec extends TriggerSpecCommon {
+  readonly level?: 'row';
+  readonly fn: RowTriggerFunction;
+}
+
+export interface StatementTriggerSpec extends TriggerSpecCommon {
+  readonly level: 'statement';
+  readonly fn: StatementTriggerFunction;
+  readonly referencing?: { readonly oldTable?: string; readonly newTable?: string };
+}
+
+export type TriggerSpec = RowTriggerSpec | StatementTriggerSpec;

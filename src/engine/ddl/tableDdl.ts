@@ -1,0 +1,232 @@
+import { assert } from '../assert.js';
+import { Relation } from '../catalog.js';
+import type { ColumnDefault, ColumnDefinition, Tuple } from '../catalog.js';
+import { PgError, SqlState } from '../errors.js';
+import { referencedColumns } from '../expression.js';
+import { evaluateDefault } from '../rowBuilding.js';
+import { lookupRelation } from '../scan.js';
+import type { EngineState } from '../session.js';
+import { liveTuples } from '../storage.js';
+import { checkValueType } from '../values.js';
+import type { Row, SqlValue } from '../values.js';
+import { deleteMapEntry, setField, setMapEntry } from './catalogEdits.js';
+import { addConstraint, addKeyConstraint, dropConstraint } from './constraintDdl.js';
+import { dropIndex } from './indexDdl.js';
+import { isRelationNameTaken, chooseRelationName } from './naming.js';
+import { attachPartitionObjects, checkNewPartitionBound, detachPartition } from './partitionDdl.js';
+import { createSequence, lookupSequence } from './sequenceDdl.js';
+import type { ColumnDefaultSpec, ColumnSpec, TableSpec } from './specs.js';
+
+/** CREATE/DROP/RENAME TABLE and ADD/DROP COLUMN, with PostgreSQL's dependency rules. */
+function resolveDefault(state: EngineState, spec: ColumnDefaultSpec | undefined, type: ColumnDefinition['type']): ColumnDefault | null {
+  if (spec === undefined || spec === null) return null;
+  if (typeof spec === 'object') {
+    if ('nextval' in spec) return { kind: 'nextval', sequence: lookupSequence(state, spec.nextval) };
+    return { kind: 'now' };
+  }
+  checkValueType(spec, type);
+  return { kind: 'literal', value: spec };
+}
+
+function buildColumn(state: EngineState, tableName: string, spec: ColumnSpec): ColumnDefinition {
+  if (spec.type === 'bigserial' || spec.type === 'serial') {
+    const sequence = createSequence(state, chooseRelationName(state, tableName, spec.name, 'seq'));
+    return { name: spec.name, type: spec.type === 'bigserial' ? 'bigint' : 'integer', notNull: true, default: { kind: 'nextval', sequence } };
+  }
+  return { name: spec.name, type: spec.type, notNull: spec.notNull ?? false, default: resolveDefault(state, spec.default, spec.type) };
+}
+
+function ownSerialSequences(state: EngineState, relation: Relation): void {
+  for (const column of relation.columns) {
+    if (column.default?.kind === 'nextval' && column.default.sequence.ownedBy === null && column.default.sequence.name.endsWith('_seq')) {
+      setField(state, column.default.sequence, 'ownedBy', { relation, column: column.name });
+    }
+  }
+}
+
+export function createTable(state: EngineState, spec: TableSpec): Relation {
+  if (isRelationNameTaken(state, spec.name)) throw new PgError(SqlState.duplicateTable, `relation "${spec.name}" already exists`);
+  const parent = spec.partitionOf ? lookupRelation(state, spec.partitionOf.parent) : null;
+  if (parent !== null && !parent.isPartitioned) throw new PgError(SqlState.wrongObjectType, `"${parent.name}" is not partitioned`);
+  if (parent === null && spec.columns === undefined) throw new PgError(SqlState.syntaxError, `table "${spec.name}" needs columns`);
+  const columns = parent !== null ? parent.columns.map((column) => ({ ...column })) : spec.columns!.map((column) => buildColumn(state, spec.name, column));
+  const names = new Set<string>();
+  for (const column of columns) {
+    if (names.has(column.name)) throw new PgError(SqlState.duplicateColumn, `column "${column.name}" specified more than once`);
+    names.add(column.name);
+  }
+  const partitionKey = spec.partitionBy?.list ?? null;
+  if (partitionKey !== null && !names.has(partitionKey)) {
+    throw new PgError(SqlState.undefinedColumn, `column "${partitionKey}" named in partition key does not exist`);
+  }
+  const relation = new Relation(spec.name, state.allocateOid(), columns, partitionKey);
+  setMapEntry(state, state.relations, spec.name, relation);
+  if (parent === null) ownSerialSequences(state, relation);
+  if (parent !== null) {
+    const bound = spec.partitionOf!.values === 'default' ? { kind: 'default' as const } : { kind: 'list' as const, values: [...spec.partitionOf!.values] };
+    checkNewPartitionBound(state, parent, relation, bound);
+    attachPartitionObjects(state, parent, relation, bound, false);
+  }
+  if (spec.primaryKey) addKeyConstraint(state, relation, { kind: 'primaryKey', columns: spec.primaryKey }, null);
+  for (const constraint of spec.constraints ?? []) addConstraint(state, relation, constraint, true);
+  return relation;
+}
+
+/** Relations outside `relation`'s partition tree whose foreign keys point into it. */
+function dependentForeignKeys(state: EngineState, relation: Relation) {
+  const inTree = (candidate: Relation): boolean => relation.isAncestorOrSelfOf(candidate);
+  const dependents = [];
+  for (const other of state.relations.values()) {
+    if (inTree(other)) continue;
+    for (const foreignKey of other.foreignKeys()) if (foreignKey.parent === null && inTree(foreignKey.referencedRelation)) dependents.push(foreignKey);
+  }
+  return dependents;
+}
+
+export function dropTable(state: EngineState, name: string, options: { cascade?: boolean; ifExists?: boolean } = {}): void {
+  const relation = state.relations.get(name);
+  if (relation === undefined) {
+    if (options.ifExists) {
+      state.notices.push(`NOTICE: table "${name}" does not exist, skipping`);
+      return;
+    }
+    lookupRelation(state, name);
+    return;
+  }
+  const dependents = dependentForeignKeys(state, relation);
+  if (dependents.length > 0 && !options.cascade) {
+    const first = dependents[0]!;
+    throw new PgError(SqlState.dependentObjectsStillExist, `cannot drop table ${name} because other objects depend on it`, {
+      detail: `constraint ${first.name} on table ${first.relation.name} depends on table ${name}`,
+    });
+  }
+  for (const foreignKey of dependents) {
+    state.notices.push(`NOTICE: drop cascades to constraint ${foreignKey.name} on table ${foreignKey.relation.name}`);
+    dropConstraint(state, foreignKey.relation, foreignKey.name);
+  }
+  if (relation.parent !== null) detachPartition(state, relation.parent, relation);
+  const removeTree = (current: Relation): void => {
+    for (const partition of [...current.partitions]) removeTree(partition);
+    for (const sequence of [...state.sequences.values()]) if (sequence.ownedBy?.relation === current) deleteMapEntry(state, state.sequences, sequence.name);
+    deleteMapEntry(state, state.relations, current.name);
+  };
+  removeTree(relation);
+}
+
+export function renameTable(state: EngineState, name: string, newName: string): void {
+  const relation = lookupRelation(state, name);
+  if (isRelationNameTaken(state, newName)) throw new PgError(SqlState.duplicateTable, `relation "${newName}" already exists`);
+  deleteMapEntry(state, state.relations, name);
+  setMapEntry(state, state.relations, newName, relation);
+  setField(state, relation, 'name', newName);
+}
+
+/** Rewrites every row of a leaf through `transform`, journaling each old tuple (ADD/DROP COLUMN). */
+function rewriteRows(state: EngineState, relation: Relation, transform: (row: Row) => Row): void {
+  const heap = relation.heap;
+  assert(heap !== null, 'only leaves hold rows');
+  const originals: Tuple[] = [...liveTuples(relation)];
+  for (const tuple of originals) heap.set(tuple.tid, { tid: tuple.tid, row: transform(tuple.row), xmin: tuple.xmin });
+  state.journal.record(() => {
+    for (const tuple of originals) heap.set(tuple.tid, tuple);
+  });
+}
+
+export function addColumn(state: EngineState, table: string, spec: ColumnSpec, options: { ifNotExists?: boolean } = {}): void {
+  const relation = lookupRelation(state, table);
+  if (relation.column(spec.name) !== undefined) {
+    if (options.ifNotExists) return;
+    throw new PgError(SqlState.duplicateColumn, `column "${spec.name}" of relation "${table}" already exists`);
+  }
+  if (relation.parent !== null) throw new PgError(SqlState.wrongObjectType, 'cannot add column to a partition');
+  const column = buildColumn(state, relation.name, spec);
+  const apply = (current: Relation): void => {
+    setField(state, current, 'columns', [...current.columns, column]);
+    if (current.heap !== null) {
+      rewriteRows(state, current, (row) => {
+        const value: SqlValue = evaluateDefault(state, column.default);
+        if (column.notNull && value === null) throw new PgError(SqlState.notNullViolation, `column "${column.name}" of relation "${current.name}" contains null values`, { table: current.name, column: column.name });
+        return Object.freeze({ ...row, [column.name]: value });
+      });
+    }
+    for (const partition of current.partitions) apply(partition);
+  };
+  apply(relation);
+  if (column.default?.kind === 'nextval' && (spec.type === 'bigserial' || spec.type === 'serial')) setField(state, column.default.sequence, 'ownedBy', { relation, column: column.name });
+}
+
+/** DROP COLUMN removes the indexes and constraints of the table that use the column. */
+export function dropColumn(state: EngineState, table: string, columnName: string, options: { ifExists?: boolean; cascade?: boolean } = {}): void {
+  const relation = lookupRelation(state, table);
+  if (relation.column(columnName) === undefined) {
+    if (options.ifExists) return;
+    throw new PgError(SqlState.undefinedColumn, `column "${columnName}" of relation "${table}" does not exist`);
+  }
+  if (relation.parent !== null) throw new PgError(SqlState.invalidTableDefinition, `cannot drop inherited column "${columnName}"`);
+  for (let current: Relation | null = relation; current !== null; current = current.parent) {
+    if (current.partitionKey === columnName) throw new PgError(SqlState.invalidTableDefinition, `cannot drop column "${columnName}" because it is part of the partition key of relation "${current.name}"`);
+  }
+  for (const other of state.relations.values()) {
+    for (const foreignKey of other.foreignKeys()) {
+      if (foreignKey.parent === null && foreignKey.referencedRelation === relation && foreignKey.referencedColumns.includes(columnName) && foreignKey.relation !== relation) {
+        if (!options.cascade) {
+          throw new PgError(SqlState.dependentObjectsStillExist, `cannot drop column ${columnName} of table ${table} because other objects depend on it`, {
+            detail: `constraint ${foreignKey.name} on table ${other.name} depends on column ${columnName} of table ${table}`,
+          });
+        }
+        dropConstraint(state, other, foreignKey.name);
+      }
+    }
+  }
+  for (const constraint of [...relation.constraints]) {
+    const uses = constraint.kind === 'check' ? referencedColumns(constraint.expr).has(columnName) : constraint.columns.includes(columnName);
+    if (uses && relation.constraints.includes(constraint)) dropConstraint(state, relation, constraint.name);
+  }
+  for (const index of [...relation.indexes]) {
+    if (index.parent === null && index.constraint === null && (index.columns.includes(columnName) || (index.predicate !== null && referencedColumns(index.predicate).has(columnName)))) dropIndex(state, index.name);
+  }
+  const apply = (current: Relation): void => {
+    setField(state, current, 'columns', current.columns.filter((column) => column.name !== columnName));
+    if (current.heap !== null) {
+      rewriteRows(state, current, (row) => {
+        const { [columnName]: _removed, ...rest } = row;
+        void _removed;
+        return Object.freeze(rest);
+      });
+    }
+    for (const partition of current.partitions) apply(partition);
+  };
+  apply(relation);
+  for (const sequence of state.sequences.values()) {
+    if (sequence.ownedBy?.relation === relation && sequence.ownedBy.column === columnName) deleteMapEntry(state, state.sequences, sequence.name);
+  }
+}
+
+/** ALTER COLUMN SET/DROP DEFAULT; on a partitioned table it recurses to the partitions. */
+export function setColumnDefault(state: EngineState, table: string, columnName: string, spec: ColumnDefaultSpec | undefined): void {
+  const relation = lookupRelation(state, table);
+  const existing = relation.column(columnName);
+  if (existing === undefined) throw new PgError(SqlState.undefinedColumn, `column "${columnName}" of relation "${table}" does not exist`);
+  const columnDefault = resolveDefault(state, spec, existing.type);
+  const apply = (current: Relation): void => {
+    setField(state, current, 'columns', current.columns.map((column) => (column.name === columnName ? { ...column, default: columnDefault } : column)));
+    for (const partition of current.partitions) apply(partition);
+  };
+  apply(relation);
+}
+
+export function setColumnNotNull(state: EngineState, table: string, columnName: string, notNull: boolean): void {
+  const relation = lookupRelation(state, table);
+  if (relation.column(columnName) === undefined) throw new PgError(SqlState.undefinedColumn, `column "${columnName}" of relation "${table}" does not exist`);
+  const apply = (current: Relation): void => {
+    if (notNull && current.heap !== null) {
+      for (const tuple of liveTuples(current)) {
+        if (tuple.row[columnName] === null) throw new PgError(SqlState.notNullViolation, `column "${columnName}" of relation "${current.name}" contains null values`, { table: current.name, column: columnName });
+      }
+    }
+    setField(state, current, 'columns', current.columns.map((column) => (column.name === columnName ? { ...column, notNull } : column)));
+    for (const partition of current.partitions) apply(partition);
+  };
+  apply(relation);
+}
+

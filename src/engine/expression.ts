@@ -1,0 +1,259 @@
+import { assert } from './assert.js';
+import { quoteIdentifier, quoteLiteral } from './sqlText.js';
+import type { Row, SqlValue } from './values.js';
+import { compareValues } from './values.js';
+
+/**
+ * A small expression tree, enough for CHECK constraints, partial-index predicates, WHERE clauses
+ * and the correlated sub-queries GitLab's services issue. Evaluation follows SQL three-valued
+ * logic: `null` stands for UNKNOWN.
+ */
+export type ComparisonOperator = '=' | '<>' | '<' | '<=' | '>' | '>=';
+
+export interface SubqueryExpr {
+  readonly table: string;
+  /** The selected column for a scalar sub-query; ignored by EXISTS. */
+  readonly column: string;
+  readonly where: Expr | null;
+  readonly orderBy: readonly OrderTerm[];
+  readonly limit: number | null;
+}
+
+export interface OrderTerm {
+  readonly column: string;
+  readonly direction: 'asc' | 'desc';
+}
+
+export type Expr =
+  | { readonly kind: 'column'; readonly name: string }
+  | { readonly kind: 'outer'; readonly name: string; readonly table: string }
+  | { readonly kind: 'excluded'; readonly name: string }
+  | { readonly kind: 'literal'; readonly value: SqlValue }
+  | { readonly kind: 'compare'; readonly op: ComparisonOperator; readonly left: Expr; readonly right: Expr }
+  | { readonly kind: 'isNull'; readonly operand: Expr; readonly negated: boolean }
+  | { readonly kind: 'in'; readonly operand: Expr; readonly values: readonly Expr[]; readonly negated: boolean }
+  | { readonly kind: 'and'; readonly operands: readonly Expr[] }
+  | { readonly kind: 'or'; readonly operands: readonly Expr[] }
+  | { readonly kind: 'not'; readonly operand: Expr }
+  | { readonly kind: 'exists'; readonly query: SubqueryExpr }
+  | { readonly kind: 'scalarSubquery'; readonly query: SubqueryExpr };
+
+/** Builders, so plans and tests read like SQL. */
+export const col = (name: string): Expr => ({ kind: 'column', name });
+/** A column of the enclosing statement's row, inside a correlated sub-query. */
+export const outer = (table: string, name: string): Expr => ({ kind: 'outer', table, name });
+export const excluded = (name: string): Expr => ({ kind: 'excluded', name });
+export const lit = (value: SqlValue): Expr => ({ kind: 'literal', value });
+const toExpr = (value: Expr | SqlValue): Expr => (isExpr(value) ? value : lit(value));
+export const compare = (op: ComparisonOperator, left: Expr | SqlValue, right: Expr | SqlValue): Expr => ({ kind: 'compare', op, left: toExpr(left), right: toExpr(right) });
+export const eq = (left: Expr | SqlValue, right: Expr | SqlValue): Expr => compare('=', left, right);
+export const ne = (left: Expr | SqlValue, right: Expr | SqlValue): Expr => compare('<>', left, right);
+export const lt = (left: Expr | SqlValue, right: Expr | SqlValue): Expr => compare('<', left, right);
+export const le = (left: Expr | SqlValue, right: Expr | SqlValue): Expr => compare('<=', left, right);
+export const gt = (left: Expr | SqlValue, right: Expr | SqlValue): Expr => compare('>', left, right);
+export const ge = (left: Expr | SqlValue, right: Expr | SqlValue): Expr => compare('>=', left, right);
+export const isNull = (operand: Expr | SqlValue): Expr => ({ kind: 'isNull', operand: toExpr(operand), negated: false });
+export const isNotNull = (operand: Expr | SqlValue): Expr => ({ kind: 'isNull', operand: toExpr(operand), negated: true });
+export const inList = (operand: Expr | SqlValue, values: readonly (Expr | SqlValue)[]): Expr => ({ kind: 'in', operand: toExpr(operand), values: values.map(toExpr), negated: false });
+export const notInList = (operand: Expr | SqlValue, values: readonly (Expr | SqlValue)[]): Expr => ({ kind: 'in', operand: toExpr(operand), values: values.map(toExpr), negated: true });
+export const and = (...operands: Expr[]): Expr => (operands.length === 1 ? operands[0]! : { kind: 'and', operands });
+export const or = (...operands: Expr[]): Expr => (operands.length === 1 ? operands[0]! : { kind: 'or', operands });
+export const not = (operand: Expr): Expr => ({ kind: 'not', operand });
+export const exists = (query: Partial<SubqueryExpr> & { table: string }): Expr => ({ kind: 'exists', query: completeSubquery(query) });
+export const scalarSubquery = (query: Partial<SubqueryExpr> & { table: string; column: string }): Expr => ({ kind: 'scalarSubquery', query: completeSubquery(query) });
+
+function completeSubquery(query: Partial<SubqueryExpr> & { table: string }): SubqueryExpr {
+  return { table: query.table, column: query.column ?? 'id', where: query.where ?? null, orderBy: query.orderBy ?? [], limit: query.limit ?? null };
+}
+
+export function isExpr(value: unknown): value is Expr {
+  return typeof value === 'object' && value !== null && 'kind' in value;
+}
+
+/** Evaluates sub-queries; supplied by the executor, which owns the tables. */
+export interface SubqueryRunner {
+  rows(query: SubqueryExpr, outerRow: Row): readonly Row[];
+}
+
+export interface EvaluationContext {
+  readonly row: Row;
+  readonly outerRow?: Row;
+  readonly excludedRow?: Row;
+  readonly subqueries?: SubqueryRunner;
+}
+
+export function evaluate(expr: Expr, context: EvaluationContext): SqlValue {
+  switch (expr.kind) {
+    case 'column': {
+      const value = context.row[expr.name];
+      assert(value !== undefined, `column ${expr.name} is not in the row being evaluated`);
+      return value;
+    }
+    case 'outer': {
+      assert(context.outerRow !== undefined, `outer reference ${expr.table}.${expr.name} outside a sub-query`);
+      const value = context.outerRow[expr.name];
+      assert(value !== undefined, `outer column ${expr.name} is not in the enclosing row`);
+      return value;
+    }
+    case 'excluded': {
+      assert(context.excludedRow !== undefined, 'EXCLUDED is only visible in ON CONFLICT DO UPDATE');
+      const value = context.excludedRow[expr.name];
+      assert(value !== undefined, `excluded column ${expr.name} is not in the proposed row`);
+      return value;
+    }
+    case 'literal':
+      return expr.value;
+    case 'compare': {
+      const left = evaluate(expr.left, context);
+      const right = evaluate(expr.right, context);
+      if (left === null || right === null) return null;
+      const order = compareValues(left, right);
+      switch (expr.op) {
+        case '=': return order === 0;
+        case '<>': return order !== 0;
+        case '<': return order < 0;
+        case '<=': return order <= 0;
+        case '>': return order > 0;
+        case '>=': return order >= 0;
+      }
+      break;
+    }
+    case 'isNull': {
+      const value = evaluate(expr.operand, context);
+      return expr.negated ? value !== null : value === null;
+    }
+    case 'in': {
+      const value = evaluate(expr.operand, context);
+      if (value === null) return null;
+      let sawNull = false;
+      for (const candidate of expr.values) {
+        const other = evaluate(candidate, context);
+        if (other === null) sawNull = true;
+        else if (compareValues(value, other) === 0) return !expr.negated;
+      }
+      return sawNull ? null : expr.negated;
+    }
+    case 'and': {
+      let result: boolean | null = true;
+      for (const operand of expr.operands) {
+        const value = evaluate(operand, context);
+        if (value === false) return false;
+        if (value === null) result = null;
+      }
+      return result;
+    }
+    case 'or': {
+      let result: boolean | null = false;
+      for (const operand of expr.operands) {
+        const value = evaluate(operand, context);
+        if (value === true) return true;
+        if (value === null) result = null;
+      }
+      return result;
+    }
+    case 'not': {
+      const value = evaluate(expr.operand, context);
+      return value === null ? null : !value;
+    }
+    case 'exists': {
+      assert(context.subqueries !== undefined, 'EXISTS needs a sub-query runner');
+      return context.subqueries.rows({ ...expr.query, limit: 1 }, context.row).length > 0;
+    }
+    case 'scalarSubquery': {
+      assert(context.subqueries !== undefined, 'a scalar sub-query needs a sub-query runner');
+      const rows = context.subqueries.rows(expr.query, context.row);
+      assert(rows.length <= 1 || expr.query.limit === 1, 'a scalar sub-query returned more than one row; add LIMIT 1');
+      const first = rows[0];
+      return first === undefined ? null : (first[expr.query.column] ?? null);
+    }
+  }
+  throw new Error('unreachable');
+}
+
+/** WHERE semantics: only TRUE passes. */
+export function isSatisfiedAsFilter(expr: Expr | null, context: EvaluationContext): boolean {
+  return expr === null || evaluate(expr, context) === true;
+}
+
+/** CHECK semantics: TRUE or UNKNOWN passes. */
+export function isSatisfiedAsCheck(expr: Expr, context: EvaluationContext): boolean {
+  return evaluate(expr, context) !== false;
+}
+
+/** Columns of the evaluated row that an expression reads (not those of sub-queries' own tables). */
+export function referencedColumns(expr: Expr, into: Set<string> = new Set()): Set<string> {
+  switch (expr.kind) {
+    case 'column': into.add(expr.name); break;
+    case 'compare': referencedColumns(expr.left, into); referencedColumns(expr.right, into); break;
+    case 'isNull': case 'not': referencedColumns(expr.operand, into); break;
+    case 'in': referencedColumns(expr.operand, into); for (const value of expr.values) referencedColumns(value, into); break;
+    case 'and': case 'or': for (const operand of expr.operands) referencedColumns(operand, into); break;
+    case 'exists': case 'scalarSubquery': collectOuterReferences(expr.query, into); break;
+    default: break;
+  }
+  return into;
+}
+
+function collectOuterReferences(query: SubqueryExpr, into: Set<string>): void {
+  const walk = (expr: Expr): void => {
+    if (expr.kind === 'outer') into.add(expr.name);
+    else if (expr.kind === 'compare') { walk(expr.left); walk(expr.right); }
+    else if (expr.kind === 'isNull' || expr.kind === 'not') walk(expr.operand);
+    else if (expr.kind === 'in') { walk(expr.operand); expr.values.forEach(walk); }
+    else if (expr.kind === 'and' || expr.kind === 'or') expr.operands.forEach(walk);
+  };
+  if (query.where) walk(query.where);
+}
+
+/**
+ * The equality bindings an index can serve: `a = 1 AND b IN (2, 3)` gives a→[1], b→[2,3].
+ * Only top-level conjuncts count; anything else is left to the filter that always re-checks.
+ */
+export function equalityBindings(expr: Expr | null, outerRow?: Row): Map<string, SqlValue[]> {
+  const bindings = new Map<string, SqlValue[]>();
+  if (expr === null) return bindings;
+  const constant = (operand: Expr): SqlValue | undefined => {
+    if (operand.kind === 'literal') return operand.value;
+    if (operand.kind === 'outer' && outerRow) return outerRow[operand.name];
+    return undefined;
+  };
+  const visit = (conjunct: Expr): void => {
+    if (conjunct.kind === 'and') { conjunct.operands.forEach(visit); return; }
+    if (conjunct.kind === 'compare' && conjunct.op === '=') {
+      const [column, value] = conjunct.left.kind === 'column' ? [conjunct.left.name, constant(conjunct.right)] : conjunct.right.kind === 'column' ? [conjunct.right.name, constant(conjunct.left)] : [undefined, undefined];
+      if (column !== undefined && value !== undefined && !bindings.has(column)) bindings.set(column, [value]);
+      return;
+    }
+    if (conjunct.kind === 'in' && !conjunct.negated && conjunct.operand.kind === 'column' && !bindings.has(conjunct.operand.name)) {
+      const values = conjunct.values.map(constant);
+      if (values.every((value) => value !== undefined)) bindings.set(conjunct.operand.name, values as SqlValue[]);
+    }
+  };
+  visit(expr);
+  return bindings;
+}
+
+/** Renders an expression as PostgreSQL SQL text (constraint definitions, WHERE clauses). */
+export function renderExpr(expr: Expr): string {
+  switch (expr.kind) {
+    case 'column': return quoteIdentifier(expr.name);
+    case 'outer': return `${quoteIdentifier(expr.table)}.${quoteIdentifier(expr.name)}`;
+    case 'excluded': return `excluded.${quoteIdentifier(expr.name)}`;
+    case 'literal': return quoteLiteral(expr.value);
+    case 'compare': return `(${renderExpr(expr.left)} ${expr.op} ${renderExpr(expr.right)})`;
+    case 'isNull': return `(${renderExpr(expr.operand)} IS ${expr.negated ? 'NOT ' : ''}NULL)`;
+    case 'in': return `(${renderExpr(expr.operand)} ${expr.negated ? 'NOT ' : ''}IN (${expr.values.map(renderExpr).join(', ')}))`;
+    case 'and': return `(${expr.operands.map(renderExpr).join(' AND ')})`;
+    case 'or': return `(${expr.operands.map(renderExpr).join(' OR ')})`;
+    case 'not': return `(NOT ${renderExpr(expr.operand)})`;
+    case 'exists': return `(EXISTS (${renderSubquery(expr.query, '1')}))`;
+    case 'scalarSubquery': return `(${renderSubquery(expr.query, quoteIdentifier(expr.query.column))})`;
+  }
+}
+
+function renderSubquery(query: SubqueryExpr, selectList: string): string {
+  const where = query.where ? ` WHERE ${renderExpr(query.where)}` : '';
+  const order = query.orderBy.length ? ` ORDER BY ${query.orderBy.map((term) => `${quoteIdentifier(term.column)} ${term.direction.toUpperCase()}`).join(', ')}` : '';
+  const limit = query.limit !== null ? ` LIMIT ${query.limit}` : '';
+  return `SELECT ${selectList} FROM ${quoteIdentifier(query.table)}${where}${order}${limit}`;
+}

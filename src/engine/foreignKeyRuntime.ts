@@ -1,0 +1,140 @@
+import { assert } from './assert.js';
+import type { ForeignKeyConstraint, Relation, Tuple } from './catalog.js';
+import { PgError, SqlState } from './errors.js';
+import { and, eq, lit } from './expression.js';
+import type { Expr } from './expression.js';
+import { keyOfValues, valuesOf } from './keys.js';
+import { partitionAccepts } from './rowConstraints.js';
+import { scanTuples } from './scan.js';
+import type { EngineState } from './session.js';
+import { formatValuesForDetail } from './values.js';
+import type { Row, SqlValue } from './values.js';
+import { executeDelete } from './deleteStatement.js';
+import { executeUpdate } from './updateStatement.js';
+
+/**
+ * Referential integrity as PostgreSQL's ri_triggers.c does it: a check on the referencing side
+ * after each insert or key-changing update, MATCH SIMPLE (any NULL column: not checked), and
+ * actions on the referenced side after each delete or key-changing update. NOT VALID keys are
+ * enforced exactly like valid ones here; validity only matters to VALIDATE CONSTRAINT.
+ */
+export function whereColumnsEqual(columns: readonly string[], values: readonly SqlValue[]): Expr {
+  assert(columns.length === values.length && columns.length > 0, 'key columns and values differ in length');
+  return and(...columns.map((column, index) => eq({ kind: 'column', name: column }, lit(values[index]!))));
+}
+
+/** Finds the row holding a key through the unique index the foreign key relies on. */
+export function findByUniqueKey(relation: Relation, columns: readonly string[], values: readonly SqlValue[]): Tuple | undefined {
+  if (relation.isPartitioned) {
+    const position = columns.indexOf(relation.partitionKey!);
+    assert(position >= 0, `unique key (${columns.join(', ')}) of ${relation.name} lacks its partition key`);
+    const value = values[position]!;
+    const partition = relation.partitions.find((candidate) => candidate.partitionBound!.kind === 'list' && partitionAccepts(candidate, value))
+      ?? relation.partitions.find((candidate) => candidate.partitionBound!.kind === 'default' && partitionAccepts(candidate, value));
+    return partition === undefined ? undefined : findByUniqueKey(partition, columns, values);
+  }
+  const index = relation.indexes.find((candidate) => candidate.unique && candidate.entries !== null && candidate.predicate === null && sameColumnSet(candidate.columns, columns));
+  assert(index !== undefined && index.entries !== null, `no unique index on ${relation.name} (${columns.join(', ')}) for a foreign key`);
+  const key = keyOfValues(index.columns.map((column) => values[columns.indexOf(column)]!));
+  const tid = key === null ? undefined : index.entries.get(key);
+  return tid === undefined ? undefined : relation.heap!.get(tid);
+}
+
+export function sameColumnSet(left: readonly string[], right: readonly string[]): boolean {
+  return left.length === right.length && left.every((column) => right.includes(column));
+}
+
+export function missingReferenceError(foreignKey: ForeignKeyConstraint, relation: Relation, values: readonly SqlValue[]): PgError {
+  return new PgError(SqlState.foreignKeyViolation, `insert or update on table "${relation.name}" violates foreign key constraint "${foreignKey.name}"`, {
+    detail: `Key (${foreignKey.columns.join(', ')})=(${formatValuesForDetail(values)}) is not present in table "${foreignKey.referencedRelation.name}".`,
+    constraint: foreignKey.name,
+    table: relation.name,
+  });
+}
+
+/** RI_FKey_check: the referencing row must find its key, unless a key column is NULL. */
+export function checkReference(foreignKey: ForeignKeyConstraint, relation: Relation, row: Row): void {
+  const values = valuesOf(row, foreignKey.columns);
+  if (values.some((value) => value === null)) return;
+  if (findByUniqueKey(foreignKey.referencedRelation, foreignKey.referencedColumns, values) === undefined) {
+    throw missingReferenceError(foreignKey, relation, values);
+  }
+}
+
+/**
+ * RI_FKey_fk_upd_check_required: an UPDATE is checked when its new key is fully non-NULL and
+ * either the key changed or the old row version was written by the current transaction.
+ */
+export function updateCheckRequired(state: EngineState, foreignKey: ForeignKeyConstraint, oldRow: Row, oldXmin: number, newRow: Row): boolean {
+  const newValues = valuesOf(newRow, foreignKey.columns);
+  if (newValues.some((value) => value === null)) return false;
+  if (oldXmin === state.currentXid) return true;
+  return foreignKey.columns.some((column) => oldRow[column] !== newRow[column]);
+}
+
+/**
+ * The error of a NO ACTION or RESTRICT key. It names the referenced relation the trigger fired
+ * on and the constraint PostgreSQL attached there: the key itself, or its per-partition clone.
+ */
+function stillReferencedError(foreignKey: ForeignKeyConstraint, referencedRelation: Relation, values: readonly SqlValue[], restrict: boolean): PgError {
+  const constraint = referencedRelation === foreignKey.referencedRelation ? foreignKey.name : (foreignKey.referencedPartitionNames.get(referencedRelation) ?? foreignKey.name);
+  const key = `Key (${foreignKey.referencedColumns.join(', ')})=(${formatValuesForDetail(values)})`;
+  const fields = { constraint, table: foreignKey.relation.name };
+  if (restrict) {
+    return new PgError(SqlState.restrictViolation, `update or delete on table "${referencedRelation.name}" violates RESTRICT setting of foreign key constraint "${constraint}" on table "${foreignKey.relation.name}"`, {
+      ...fields,
+      detail: `${key} is referenced from table "${foreignKey.relation.name}".`,
+    });
+  }
+  return new PgError(SqlState.foreignKeyViolation, `update or delete on table "${referencedRelation.name}" violates foreign key constraint "${constraint}" on table "${foreignKey.relation.name}"`, {
+    ...fields,
+    detail: `${key} is still referenced from table "${foreignKey.relation.name}".`,
+  });
+}
+
+function isReferenced(state: EngineState, foreignKey: ForeignKeyConstraint, values: readonly SqlValue[]): boolean {
+  return scanTuples(state, foreignKey.relation, whereColumnsEqual(foreignKey.columns, values)).length > 0;
+}
+
+/**
+ * Runs the referenced-side action for a removed key (`newRow` null) or a changed key. NO ACTION
+ * passes when another row now supplies the same key (ri_Check_Pk_Match); RESTRICT does not.
+ */
+export function runReferentialAction(state: EngineState, foreignKey: ForeignKeyConstraint, referencedLeaf: Relation, oldRow: Row, newRow: Row | null): void {
+  const oldValues = valuesOf(oldRow, foreignKey.referencedColumns);
+  if (oldValues.some((value) => value === null)) return;
+  const newValues = newRow === null ? null : valuesOf(newRow, foreignKey.referencedColumns);
+  if (newValues !== null && newValues.every((value, index) => value === oldValues[index])) return;
+  const action = newRow === null ? foreignKey.onDelete : foreignKey.onUpdate;
+  switch (action) {
+    case 'no action':
+      if (findByUniqueKey(foreignKey.referencedRelation, foreignKey.referencedColumns, oldValues) !== undefined) return;
+      if (isReferenced(state, foreignKey, oldValues)) throw stillReferencedError(foreignKey, referencedLeaf, oldValues, false);
+      return;
+    case 'restrict':
+      if (isReferenced(state, foreignKey, oldValues)) throw stillReferencedError(foreignKey, referencedLeaf, oldValues, true);
+      return;
+    case 'cascade':
+      state.runReferentialAction(() => {
+        if (newValues === null) executeDelete(state, foreignKey.relation, whereColumnsEqual(foreignKey.columns, oldValues), {});
+        else executeUpdate(state, foreignKey.relation, Object.fromEntries(foreignKey.columns.map((column, index) => [column, newValues[index]!])), whereColumnsEqual(foreignKey.columns, oldValues), {});
+      });
+      return;
+    case 'set null':
+      state.runReferentialAction(() => {
+        executeUpdate(state, foreignKey.relation, Object.fromEntries(foreignKey.columns.map((column) => [column, null])), whereColumnsEqual(foreignKey.columns, oldValues), {});
+      });
+      return;
+  }
+}
+
+/** Rows of one leaf that violate a foreign key (VALIDATE CONSTRAINT's scan), in heap order. */
+export function firstViolation(foreignKey: ForeignKeyConstraint, leaf: Relation, rows: Iterable<Tuple>): SqlValue[] | null {
+  for (const tuple of rows) {
+    const values = valuesOf(tuple.row, foreignKey.columns);
+    if (values.some((value) => value === null)) continue;
+    if (findByUniqueKey(foreignKey.referencedRelation, foreignKey.referencedColumns, values) === undefined) return values;
+  }
+  void leaf;
+  return null;
+}

@@ -1,0 +1,113 @@
+import { assert } from './assert.js';
+import type { IndexDefinition, KeyConstraint, Relation } from './catalog.js';
+import { PgError, SqlState } from './errors.js';
+import { sameColumnSet } from './foreignKeyRuntime.js';
+import { planFor } from './relationPlan.js';
+import { buildInsertedRow, buildUpdatedRow } from './rowBuilding.js';
+import type { RowInput } from './rowBuilding.js';
+import { checkRowConstraints, routeRow, satisfiesPartitionConstraint } from './rowConstraints.js';
+import type { EngineState } from './session.js';
+import { conflictingTid, insertTuple } from './storage.js';
+import { fireBeforeRowTriggers, fireBeforeStatementTriggers, queueAfterRow, queueStatementEnd, transitionFor } from './triggerRuntime.js';
+import { evaluateAssignments, updateRow } from './updateStatement.js';
+import type { Assignments } from './updateStatement.js';
+import type { Row } from './values.js';
+
+export interface OnConflict {
+  /** Conflict target: key columns (`ON CONFLICT (a, b)`) or a constraint name (`ON CONFLICT ON CONSTRAINT c`); omitted means any unique index (DO NOTHING only). */
+  readonly target?: readonly string[] | { readonly constraint: string };
+  /** `'nothing'`, or the SET list of DO UPDATE; `excluded(col)` reads the proposed row. */
+  readonly action: 'nothing' | { readonly update: Assignments };
+}
+
+export interface InsertOptions {
+  readonly onConflict?: OnConflict;
+}
+
+function constraintRoot(constraint: KeyConstraint): KeyConstraint {
+  let current = constraint;
+  while (current.parent !== null) current = current.parent;
+  return current;
+}
+
+/** The arbiter indexes of a leaf for an ON CONFLICT clause, or every unique index when no target is named. */
+function arbitersFor(state: EngineState, target: Relation, leaf: Relation, onConflict: OnConflict): readonly IndexDefinition[] {
+  const unique = planFor(state, leaf).uniqueIndexes;
+  const spec = onConflict.target;
+  if (spec === undefined) return unique;
+  if (Array.isArray(spec)) return unique.filter((index) => index.predicate === null && sameColumnSet(index.columns, spec));
+  const name = (spec as { readonly constraint: string }).constraint;
+  return unique.filter((index) => index.constraint !== null && (index.constraint.name === name || constraintRoot(index.constraint).name === name));
+}
+
+function validateConflictTarget(state: EngineState, target: Relation, onConflict: OnConflict): void {
+  if (onConflict.target === undefined) {
+    if (onConflict.action !== 'nothing') throw new PgError(SqlState.syntaxError, 'ON CONFLICT DO UPDATE requires inference specification or constraint name');
+    return;
+  }
+  const spec = onConflict.target;
+  if (Array.isArray(spec)) {
+    const matches = target.indexes.some((index) => index.unique && index.predicate === null && sameColumnSet(index.columns, spec));
+    if (!matches) throw new PgError('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
+    return;
+  }
+  const name = (spec as { readonly constraint: string }).constraint;
+  if (!target.keyConstraints().some((constraint) => constraint.name === name)) {
+    throw new PgError(SqlState.undefinedObject, `constraint "${name}" for table "${target.name}" does not exist`);
+  }
+  void state;
+}
+
+/**
+ * INSERT: each row is built with defaults, routed to its partition, passed through BEFORE
+ * triggers and checks, tested against the arbiter indexes when ON CONFLICT is given, and
+ * stored; unique conflicts on other indexes still raise 23505.
+ */
+export function executeInsert(state: EngineState, target: Relation, inputs: readonly RowInput[], options: InsertOptions): Row[] {
+  const onConflict = options.onConflict;
+  if (onConflict) validateConflictTarget(state, target, onConflict);
+  fireBeforeStatementTriggers(state, target, 'insert');
+  const transition = transitionFor(state, target, 'insert');
+  const updateTransition = onConflict && onConflict.action !== 'nothing' ? transitionFor(state, target, 'update') : null;
+  const touchedByThisStatement = new Set<number>();
+  const written: Row[] = [];
+  for (const input of inputs) {
+    const built = buildInsertedRow(state, target, input);
+    const leaf = routeRow(target, built);
+    const row = fireBeforeRowTriggers(state, leaf, 'insert', null, built);
+    if (row === null) continue;
+    if (leaf !== routeRow(target, row)) {
+      throw new PgError(SqlState.featureNotSupported, 'moving row to another partition during a BEFORE FOR EACH ROW trigger is not supported', { table: leaf.name });
+    }
+    checkRowConstraints(state, leaf, row, leaf.parent !== null && target === leaf);
+    if (onConflict) {
+      const conflict = arbitersFor(state, target, leaf, onConflict).map((index) => conflictingTid(index, row, -1)).find((tid) => tid !== undefined);
+      if (conflict !== undefined) {
+        if (onConflict.action === 'nothing') continue;
+        if (touchedByThisStatement.has(conflict)) {
+          throw new PgError(SqlState.cardinalityViolation, 'ON CONFLICT DO UPDATE command cannot affect row a second time');
+        }
+        const existing = leaf.heap!.get(conflict);
+        assert(existing !== undefined, `arbiter index of ${leaf.name} points at a dead tuple`);
+        const proposed = buildUpdatedRow(leaf, existing.row, evaluateAssignments(state, onConflict.action.update, existing.row, row));
+        if (leaf.parent !== null && !satisfiesPartitionConstraint(leaf, proposed)) {
+          throw new PgError(SqlState.featureNotSupported, 'invalid ON UPDATE specification', { detail: 'The result tuple would appear in a different partition than the original tuple.' });
+        }
+        const updated = updateRow(state, target, leaf, existing, proposed, updateTransition);
+        if (updated !== null) {
+          written.push(updated);
+          touchedByThisStatement.add(conflict);
+        }
+        continue;
+      }
+    }
+    const tuple = insertTuple(state, leaf, row);
+    touchedByThisStatement.add(tuple.tid);
+    queueAfterRow(state, leaf, 'INSERT', planFor(state, leaf).afterRow.insert, null, 0, row, tuple.tid);
+    transition?.newRows.push(row);
+    written.push(row);
+  }
+  queueStatementEnd(state, target, 'insert');
+  if (updateTransition !== null) queueStatementEnd(state, target, 'update');
+  return written;
+}

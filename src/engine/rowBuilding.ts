@@ -1,0 +1,73 @@
+import { assert } from './assert.js';
+import type { ColumnDefault, Relation } from './catalog.js';
+import { PgError, SqlState } from './errors.js';
+import type { EngineState } from './session.js';
+import { checkValueType } from './values.js';
+import type { Row, SqlValue } from './values.js';
+
+/** What a caller passes for a new row: any subset of the columns; the rest take their defaults. */
+export type RowInput = Readonly<Record<string, SqlValue | undefined>>;
+
+export function evaluateDefault(state: EngineState, columnDefault: ColumnDefault | null): SqlValue {
+  if (columnDefault === null) return null;
+  switch (columnDefault.kind) {
+    case 'literal':
+      return columnDefault.value;
+    case 'now':
+      return state.clock;
+    case 'nextval':
+      return nextSequenceValue(columnDefault.sequence);
+  }
+}
+
+/** nextval() is not transactional in PostgreSQL: a rolled-back insert still consumes the value. */
+export function nextSequenceValue(sequence: { nextValue: number; readonly increment: number; readonly name: string }): number {
+  const value = sequence.nextValue;
+  assert(Number.isSafeInteger(value), `sequence ${sequence.name} overflowed`);
+  sequence.nextValue += sequence.increment;
+  return value;
+}
+
+function unknownColumn(relation: Relation, column: string): PgError {
+  return new PgError(SqlState.undefinedColumn, `column "${column}" of relation "${relation.name}" does not exist`, { table: relation.name, column });
+}
+
+/** Builds a complete, frozen row for an INSERT: defaults in column order, then type checks. */
+export function buildInsertedRow(state: EngineState, relation: Relation, input: RowInput): Row {
+  for (const name of Object.keys(input)) if (relation.column(name) === undefined) throw unknownColumn(relation, name);
+  const row: Record<string, SqlValue> = {};
+  for (const column of relation.columns) {
+    const given = input[column.name];
+    const value = given === undefined ? evaluateDefault(state, column.default) : given;
+    checkValueType(value, column.type);
+    row[column.name] = value;
+  }
+  return Object.freeze(row);
+}
+
+/** Applies an UPDATE's assignments to a row, returning a new frozen row. */
+export function buildUpdatedRow(relation: Relation, row: Row, assignments: Readonly<Record<string, SqlValue>>): Row {
+  const updated: Record<string, SqlValue> = { ...row };
+  for (const [name, value] of Object.entries(assignments)) {
+    const column = relation.column(name);
+    if (column === undefined) throw unknownColumn(relation, name);
+    checkValueType(value, column.type);
+    updated[name] = value;
+  }
+  return Object.freeze(updated);
+}
+
+/**
+ * A row returned by a BEFORE trigger must have exactly the relation's columns; missing ones
+ * are a bug in the trigger function, which PL/pgSQL would not even let you write.
+ */
+export function normalizeTriggerRow(relation: Relation, row: Row): Row {
+  const normalized: Record<string, SqlValue> = {};
+  for (const column of relation.columns) {
+    const value = row[column.name];
+    assert(value !== undefined, `trigger returned a row without column ${column.name} of ${relation.name}`);
+    checkValueType(value, column.type);
+    normalized[column.name] = value;
+  }
+  return Object.isFrozen(row) && Object.keys(row).length === relation.columns.length ? row : Object.freeze(normalized);
+}

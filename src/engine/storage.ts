@@ -1,0 +1,168 @@
+import { assert } from './assert.js';
+import type { ForeignKeyConstraint, IndexDefinition, Relation, Tuple } from './catalog.js';
+import { PgError, SqlState } from './errors.js';
+import { isSatisfiedAsFilter } from './expression.js';
+import { keyOfRow, valuesOf } from './keys.js';
+import type { IndexKey } from './keys.js';
+import { planFor } from './relationPlan.js';
+import type { EngineState } from './session.js';
+import { formatValuesForDetail } from './values.js';
+import type { Row } from './values.js';
+
+/**
+ * Physical row storage: the heap of a leaf relation, its unique indexes and the per-foreign-key
+ * referencing maps. Every write is journaled with its exact inverse. Unique conflicts are
+ * detected before anything is written, so a failed write leaves storage untouched.
+ */
+export function indexKeyFor(index: IndexDefinition, row: Row): IndexKey | null {
+  if (index.predicate !== null && !isSatisfiedAsFilter(index.predicate, { row })) return null;
+  return keyOfRow(row, index.columns);
+}
+
+/** The tuple id holding `row`'s key in a unique index, ignoring the tuple being replaced. */
+export function conflictingTid(index: IndexDefinition, row: Row, ignoreTid: number): number | undefined {
+  assert(index.entries !== null, `index ${index.name} has no storage`);
+  const key = indexKeyFor(index, row);
+  if (key === null) return undefined;
+  const holder = index.entries.get(key);
+  return holder === undefined || holder === ignoreTid ? undefined : holder;
+}
+
+export function uniqueViolation(index: IndexDefinition, relation: Relation, row: Row): PgError {
+  const values = valuesOf(row, index.columns);
+  return new PgError(SqlState.uniqueViolation, `duplicate key value violates unique constraint "${index.constraint?.name ?? index.name}"`, {
+    detail: `Key (${index.columns.join(', ')})=(${formatValuesForDetail(values)}) already exists.`,
+    constraint: index.constraint?.name ?? index.name,
+    table: relation.name,
+  });
+}
+
+function checkUnique(state: EngineState, relation: Relation, row: Row, ignoreTid: number): void {
+  for (const index of planFor(state, relation).uniqueIndexes) {
+    if (conflictingTid(index, row, ignoreTid) !== undefined) throw uniqueViolation(index, relation, row);
+  }
+}
+
+function addToIndexes(relation: Relation, tuple: Tuple): void {
+  for (const index of relation.indexes) {
+    if (index.entries === null) continue;
+    const key = indexKeyFor(index, tuple.row);
+    if (key !== null) index.entries.set(key, tuple.tid);
+  }
+  for (const constraint of relation.constraints) {
+    if (constraint.kind !== 'foreignKey' || constraint.referencing === null) continue;
+    addReference(constraint, tuple);
+  }
+}
+
+function removeFromIndexes(relation: Relation, tuple: Tuple): void {
+  for (const index of relation.indexes) {
+    if (index.entries === null) continue;
+    const key = indexKeyFor(index, tuple.row);
+    if (key !== null && index.entries.get(key) === tuple.tid) index.entries.delete(key);
+  }
+  for (const constraint of relation.constraints) {
+    if (constraint.kind !== 'foreignKey' || constraint.referencing === null) continue;
+    removeReference(constraint, tuple);
+  }
+}
+
+export function addReference(foreignKey: ForeignKeyConstraint, tuple: Tuple): void {
+  assert(foreignKey.referencing !== null, `foreign key ${foreignKey.name} has no referencing map`);
+  const key = keyOfRow(tuple.row, foreignKey.columns);
+  if (key === null) return;
+  let holders = foreignKey.referencing.get(key);
+  if (holders === undefined) {
+    holders = new Set();
+    foreignKey.referencing.set(key, holders);
+  }
+  holders.add(tuple.tid);
+}
+
+function removeReference(foreignKey: ForeignKeyConstraint, tuple: Tuple): void {
+  assert(foreignKey.referencing !== null, `foreign key ${foreignKey.name} has no referencing map`);
+  const key = keyOfRow(tuple.row, foreignKey.columns);
+  if (key === null) return;
+  const holders = foreignKey.referencing.get(key);
+  assert(holders !== undefined && holders.has(tuple.tid), `referencing map of ${foreignKey.name} lost tuple ${tuple.tid}`);
+  holders.delete(tuple.tid);
+  if (holders.size === 0) foreignKey.referencing.delete(key);
+}
+
+export function insertTuple(state: EngineState, relation: Relation, row: Row): Tuple {
+  const heap = relation.heap;
+  assert(heap !== null, `cannot store rows in partitioned table ${relation.name}`);
+  checkUnique(state, relation, row, -1);
+  const tuple: Tuple = { tid: state.allocateTid(), row, xmin: state.currentXid };
+  heap.set(tuple.tid, tuple);
+  addToIndexes(relation, tuple);
+  state.journal.record(() => {
+    heap.delete(tuple.tid);
+    removeFromIndexes(relation, tuple);
+  });
+  return tuple;
+}
+
+export function deleteTuple(state: EngineState, relation: Relation, tuple: Tuple): void {
+  const heap = relation.heap;
+  assert(heap !== null && heap.get(tuple.tid) === tuple, `tuple ${tuple.tid} is not live in ${relation.name}`);
+  heap.delete(tuple.tid);
+  removeFromIndexes(relation, tuple);
+  state.journal.record(() => {
+    heap.set(tuple.tid, tuple);
+    addToIndexes(relation, tuple);
+    heapOutOfOrder.add(relation);
+  });
+}
+
+/** Replaces a row in place (same tuple id), as an UPDATE that stays in its partition. */
+export function replaceTuple(state: EngineState, relation: Relation, tuple: Tuple, row: Row): Tuple {
+  const heap = relation.heap;
+  assert(heap !== null && heap.get(tuple.tid) === tuple, `tuple ${tuple.tid} is not live in ${relation.name}`);
+  checkUnique(state, relation, row, tuple.tid);
+  const replacement: Tuple = { tid: tuple.tid, row, xmin: state.currentXid };
+  removeFromIndexes(relation, tuple);
+  heap.set(tuple.tid, replacement);
+  addToIndexes(relation, replacement);
+  state.journal.record(() => {
+    removeFromIndexes(relation, replacement);
+    heap.set(tuple.tid, tuple);
+    addToIndexes(relation, tuple);
+  });
+  return replacement;
+}
+
+/**
+ * Heaps iterate in tuple-id order so scans are deterministic. Undoing a delete re-adds the
+ * tuple at the end of the Map; such heaps are re-sorted lazily before their next scan.
+ */
+const heapOutOfOrder = new Set<Relation>();
+
+export function liveTuples(relation: Relation): IterableIterator<Tuple> {
+  const heap = relation.heap;
+  assert(heap !== null, `partitioned table ${relation.name} has no heap`);
+  if (heapOutOfOrder.delete(relation)) {
+    const sorted = [...heap.values()].sort((left, right) => left.tid - right.tid);
+    heap.clear();
+    for (const tuple of sorted) heap.set(tuple.tid, tuple);
+  }
+  return heap.values();
+}
+
+/** Rebuilds a leaf's index and referencing-map storage from its heap (after DDL adds one). */
+export function fillIndex(relation: Relation, index: IndexDefinition): void {
+  assert(index.entries !== null, `index ${index.name} has no storage`);
+  for (const tuple of liveTuples(relation)) {
+    const key = indexKeyFor(index, tuple.row);
+    if (key === null) continue;
+    if (index.unique && index.entries.has(key)) {
+      index.entries.clear();
+      throw new PgError(SqlState.uniqueViolation, `could not create unique index "${index.name}"`, {
+        detail: `Key (${index.columns.join(', ')})=(${formatValuesForDetail(valuesOf(tuple.row, index.columns))}) is duplicated.`,
+        constraint: index.constraint?.name ?? index.name,
+        table: relation.name,
+      });
+    }
+    index.entries.set(key, tuple.tid);
+  }
+}

@@ -1,0 +1,111 @@
+import type { AfterEvent, AfterRowAction, TransitionRows } from './afterTriggerQueue.js';
+import type { Relation, TriggerEvent, TriggerOperation } from './catalog.js';
+import { checkReference, runReferentialAction, updateCheckRequired } from './foreignKeyRuntime.js';
+import { planFor } from './relationPlan.js';
+import { normalizeTriggerRow } from './rowBuilding.js';
+import type { EngineState } from './session.js';
+import type { Row } from './values.js';
+
+const OPERATION: Record<TriggerEvent, TriggerOperation> = { insert: 'INSERT', update: 'UPDATE', delete: 'DELETE' };
+
+/**
+ * BEFORE ROW triggers in name order. Each sees the row the previous one returned; a `null`
+ * return skips the row (and the remaining triggers), as in PostgreSQL.
+ */
+export function fireBeforeRowTriggers(state: EngineState, relation: Relation, event: TriggerEvent, oldRow: Row | null, newRow: Row | null): Row | null {
+  const triggers = planFor(state, relation).beforeRow[event];
+  let current = event === 'delete' ? oldRow : newRow;
+  for (const trigger of triggers) {
+    if (!trigger.enabled) continue;
+    const result = trigger.fn({
+      operation: OPERATION[event],
+      timing: 'before',
+      tableName: relation.name,
+      triggerName: trigger.name,
+      args: trigger.args,
+      oldRow,
+      newRow: event === 'delete' ? null : current,
+      db: state.facade,
+    });
+    if (result === null) return null;
+    if (result !== undefined && event !== 'delete') current = normalizeTriggerRow(relation, result);
+  }
+  return current;
+}
+
+export function fireBeforeStatementTriggers(state: EngineState, relation: Relation, event: TriggerEvent): void {
+  const triggers = planFor(state, relation).statement[`before:${event}`];
+  if (triggers.length === 0 || !state.currentLevel.claimBeforeStatement(relation, OPERATION[event])) return;
+  for (const trigger of triggers) {
+    if (!trigger.enabled) continue;
+    trigger.fn({ operation: OPERATION[event], timing: 'before', tableName: relation.name, triggerName: trigger.name, args: trigger.args, oldTable: [], newTable: [], db: state.facade });
+  }
+}
+
+/** The transition rows to fill for a statement on `relation`, or null when no trigger reads them. */
+export function transitionFor(state: EngineState, relation: Relation, event: TriggerEvent): TransitionRows | null {
+  return planFor(state, relation).capturesTransitions[event] ? state.currentLevel.transitionFor(relation, OPERATION[event]) : null;
+}
+
+export function queueStatementEnd(state: EngineState, relation: Relation, event: TriggerEvent): void {
+  const triggers = planFor(state, relation).statement[`after:${event}`];
+  if (triggers.length > 0) state.currentLevel.queueStatementEvent(relation, OPERATION[event], triggers);
+}
+
+export function queueAfterRow(
+  state: EngineState,
+  relation: Relation,
+  operation: TriggerOperation,
+  actions: readonly AfterRowAction[],
+  oldRow: Row | null,
+  oldXmin: number,
+  newRow: Row | null,
+  newTid: number,
+  movedWithin: Relation | null = null,
+): void {
+  if (actions.length === 0) return;
+  state.currentLevel.events.push({ kind: 'row', relation, operation, actions, oldRow, oldXmin, newRow, newTid, movedWithin });
+}
+
+/** Fires one queued AFTER event; installed into the session as its after-trigger hook. */
+export function fireAfterEvent(state: EngineState, event: AfterEvent): void {
+  if (event.kind === 'statement') {
+    for (const trigger of event.triggers) {
+      if (!trigger.enabled) continue;
+      trigger.fn({
+        operation: event.operation,
+        timing: 'after',
+        tableName: event.relation.name,
+        triggerName: trigger.name,
+        args: trigger.args,
+        oldTable: trigger.referencingOldTable === null ? [] : event.transition.oldRows,
+        newTable: trigger.referencingNewTable === null ? [] : event.transition.newRows,
+        db: state.facade,
+      });
+    }
+    return;
+  }
+  const relation = event.relation;
+  for (const action of event.actions) {
+    switch (action.kind) {
+      case 'user':
+        if (!action.trigger.enabled) break;
+        action.trigger.fn({ operation: event.operation, timing: 'after', tableName: relation.name, triggerName: action.name, args: action.trigger.args, oldRow: event.oldRow, newRow: event.newRow, db: state.facade });
+        break;
+      case 'riCheck': {
+        // RI_FKey_check skips a row version that a later action of the statement already replaced.
+        if (relation.heap!.get(event.newTid)?.row !== event.newRow) break;
+        if (event.operation === 'UPDATE' && !updateCheckRequired(state, action.foreignKey, event.oldRow!, event.oldXmin, event.newRow!)) break;
+        checkReference(action.foreignKey, relation, event.newRow!);
+        break;
+      }
+      case 'riAction': {
+        // The halves of a cross-partition UPDATE are one UPDATE to keys that reference the UPDATE's target.
+        if (event.operation === 'DELETE' && event.movedWithin !== null && action.foreignKey.referencedRelation.isAncestorOrSelfOf(event.movedWithin)) break;
+        const firedOn = event.operation === 'UPDATE' && event.movedWithin !== null ? event.movedWithin : relation;
+        runReferentialAction(state, action.foreignKey, firedOn, event.oldRow!, event.operation === 'DELETE' ? null : event.newRow);
+        break;
+      }
+    }
+  }
+}

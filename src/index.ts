@@ -1,0 +1,12 @@
+/** pgdrill's public API: the in-memory PostgreSQL engine. */
+export { Database } from './database.js';
+export type { ConstraintInfo, DatabaseSnapshot, SelectOptions, TableInfo } from './database.js';
+export { PgError, SqlState, isPgError } from './engine/errors.js';
+export { EngineAssertionError } from './engine/assert.js';
+export * from './engine/expression.js';
+export type { Row, SqlValue, ColumnType } from './engine/values.js';
+export type { RowInput } from './engine/rowBuilding.js';
+export type { OnConflict, InsertOptions } from './engine/insertStatement.js';
+export type { Assignments } from './engine/updateStatement.js';
+export type { ColumnSpec, ConstraintSpec, IndexSpec, TableSpec, TriggerSpec, ForeignKeySpec, CheckSpec } from './engine/ddl/specs.js';
+export type { ReferentialAction, RowTriggerContext, RowTriggerFunction, StatementTriggerContext, StatementTriggerFunction, TriggerEvent } from './engine/catalog.js';
