@@ -45,6 +45,8 @@ export interface ConstraintInfo {
   readonly onUpdate: string | null;
   /** The constraint's expression for CHECKs, as SQL. */
   readonly checkSql: string | null;
+  /** The CHECK expression itself, so invariants can evaluate it over rows independently. */
+  readonly checkExpr: Expr | null;
   /** The partitioned table whose constraint this one was cloned from, if any. */
   readonly inheritedFrom: string | null;
 }
@@ -68,11 +70,11 @@ function describeConstraint(constraint: Constraint): ConstraintInfo {
   const base = { name: constraint.name, kind: constraint.kind, table: constraint.relation.name, inheritedFrom: constraint.parent?.relation.name ?? null };
   switch (constraint.kind) {
     case 'foreignKey':
-      return { ...base, valid: constraint.valid, columns: constraint.columns, referencedTable: constraint.referencedRelation.name, referencedColumns: constraint.referencedColumns, onDelete: constraint.onDelete, onUpdate: constraint.onUpdate, checkSql: null };
+      return { ...base, valid: constraint.valid, columns: constraint.columns, referencedTable: constraint.referencedRelation.name, referencedColumns: constraint.referencedColumns, onDelete: constraint.onDelete, onUpdate: constraint.onUpdate, checkSql: null, checkExpr: null };
     case 'check':
-      return { ...base, valid: constraint.valid, columns: [], referencedTable: null, referencedColumns: [], onDelete: null, onUpdate: null, checkSql: renderExpr(constraint.expr) };
+      return { ...base, valid: constraint.valid, columns: [], referencedTable: null, referencedColumns: [], onDelete: null, onUpdate: null, checkSql: renderExpr(constraint.expr), checkExpr: constraint.expr };
     default:
-      return { ...base, valid: true, columns: constraint.columns, referencedTable: null, referencedColumns: [], onDelete: null, onUpdate: null, checkSql: null };
+      return { ...base, valid: true, columns: constraint.columns, referencedTable: null, referencedColumns: [], onDelete: null, onUpdate: null, checkSql: null, checkExpr: null };
   }
 }
 
@@ -89,6 +91,7 @@ function describeTrigger(trigger: TriggerDefinition) {
  */
 export class Database {
   private readonly state: EngineState;
+  private constraintCache: { readonly version: number; readonly constraints: readonly ConstraintInfo[] } | null = null;
 
   constructor(options: Partial<EngineOptions> = {}) {
     this.state = new EngineState(this, { serverVersion: options.serverVersion ?? 18 });
@@ -325,6 +328,18 @@ export class Database {
       indexes: relation.indexes.map((index) => ({ name: index.name, columns: index.columns, unique: index.unique, where: index.predicate ? renderExpr(index.predicate) : null })),
       triggers: relation.triggers.map(describeTrigger),
     };
+  }
+
+  /**
+   * Every constraint of every relation, described once per catalog version: invariants call
+   * this after every step, and the catalog changes far less often than the data.
+   */
+  constraints(): readonly ConstraintInfo[] {
+    if (this.constraintCache === null || this.constraintCache.version !== this.state.catalogVersion) {
+      const all = [...this.state.relations.values()].sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0)).flatMap((relation) => relation.constraints.map(describeConstraint));
+      this.constraintCache = { version: this.state.catalogVersion, constraints: Object.freeze(all) };
+    }
+    return this.constraintCache.constraints;
   }
 
   constraint(table: string, name: string): ConstraintInfo {

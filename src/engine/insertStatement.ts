@@ -1,6 +1,8 @@
 import { assert } from './assert.js';
 import type { IndexDefinition, KeyConstraint, Relation } from './catalog.js';
 import { PgError, SqlState } from './errors.js';
+import { renderExpr } from './expression.js';
+import type { Expr } from './expression.js';
 import { sameColumnSet } from './foreignKeyRuntime.js';
 import { planFor } from './relationPlan.js';
 import { buildInsertedRow, buildUpdatedRow } from './rowBuilding.js';
@@ -16,6 +18,12 @@ import type { Row } from './values.js';
 export interface OnConflict {
   /** Conflict target: key columns (`ON CONFLICT (a, b)`) or a constraint name (`ON CONFLICT ON CONSTRAINT c`); omitted means any unique index (DO NOTHING only). */
   readonly target?: readonly string[] | { readonly constraint: string };
+  /**
+   * `ON CONFLICT (cols) WHERE predicate`: the index predicate of the inference clause. Without
+   * it only non-partial unique indexes can be arbiters; with it, a partial index qualifies when
+   * the predicate implies the index's own (see `predicateImplied`).
+   */
+  readonly targetWhere?: Expr;
   /** `'nothing'`, or the SET list of DO UPDATE; `excluded(col)` reads the proposed row. */
   readonly action: 'nothing' | { readonly update: Assignments };
 }
@@ -30,12 +38,34 @@ function constraintRoot(constraint: KeyConstraint): KeyConstraint {
   return current;
 }
 
+function conjuncts(expr: Expr): string[] {
+  return expr.kind === 'and' ? expr.operands.flatMap(conjuncts) : [renderExpr(expr)];
+}
+
+/**
+ * Whether the inference clause's WHERE implies a partial index's predicate. PostgreSQL runs its
+ * full predicate prover here; this covers what inference clauses are written as in practice:
+ * every conjunct of the index predicate appears among the clause's conjuncts (so a stronger
+ * clause such as `tok IS NOT NULL AND id > 0` still infers an index `WHERE tok IS NOT NULL`).
+ */
+function predicateImplied(indexPredicate: Expr | null, where: Expr | undefined): boolean {
+  if (indexPredicate === null) return true;
+  if (where === undefined) return false;
+  const given = new Set(conjuncts(where));
+  return conjuncts(indexPredicate).every((conjunct) => given.has(conjunct));
+}
+
+/** ON CONFLICT (cols) [WHERE …] infers a unique index on exactly those columns whose predicate the WHERE implies. */
+function infers(index: IndexDefinition, columns: readonly string[], where: Expr | undefined): boolean {
+  return sameColumnSet(index.columns, columns) && predicateImplied(index.predicate, where);
+}
+
 /** The arbiter indexes of a leaf for an ON CONFLICT clause, or every unique index when no target is named. */
 function arbitersFor(state: EngineState, target: Relation, leaf: Relation, onConflict: OnConflict): readonly IndexDefinition[] {
   const unique = planFor(state, leaf).uniqueIndexes;
   const spec = onConflict.target;
   if (spec === undefined) return unique;
-  if (Array.isArray(spec)) return unique.filter((index) => index.predicate === null && sameColumnSet(index.columns, spec));
+  if (Array.isArray(spec)) return unique.filter((index) => infers(index, spec, onConflict.targetWhere));
   const name = (spec as { readonly constraint: string }).constraint;
   return unique.filter((index) => index.constraint !== null && (index.constraint.name === name || constraintRoot(index.constraint).name === name));
 }
@@ -47,7 +77,7 @@ function validateConflictTarget(state: EngineState, target: Relation, onConflict
   }
   const spec = onConflict.target;
   if (Array.isArray(spec)) {
-    const matches = target.indexes.some((index) => index.unique && index.predicate === null && sameColumnSet(index.columns, spec));
+    const matches = target.indexes.some((index) => index.unique && infers(index, spec, onConflict.targetWhere));
     if (!matches) throw new PgError('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
     return;
   }
@@ -66,9 +96,13 @@ function validateConflictTarget(state: EngineState, target: Relation, onConflict
 export function executeInsert(state: EngineState, target: Relation, inputs: readonly RowInput[], options: InsertOptions): Row[] {
   const onConflict = options.onConflict;
   if (onConflict) validateConflictTarget(state, target, onConflict);
+  // ON CONFLICT DO UPDATE fires the UPDATE statement triggers too, whether or not a row conflicts:
+  // BEFORE INSERT, BEFORE UPDATE, …, AFTER UPDATE, AFTER INSERT, as PostgreSQL does.
+  const doUpdate = onConflict !== undefined && onConflict.action !== 'nothing';
   fireBeforeStatementTriggers(state, target, 'insert');
+  if (doUpdate) fireBeforeStatementTriggers(state, target, 'update');
   const transition = transitionFor(state, target, 'insert');
-  const updateTransition = onConflict && onConflict.action !== 'nothing' ? transitionFor(state, target, 'update') : null;
+  const updateTransition = doUpdate ? transitionFor(state, target, 'update') : null;
   const touchedByThisStatement = new Set<number>();
   const written: Row[] = [];
   for (const input of inputs) {
@@ -107,7 +141,7 @@ export function executeInsert(state: EngineState, target: Relation, inputs: read
     transition?.newRows.push(row);
     written.push(row);
   }
+  if (doUpdate) queueStatementEnd(state, target, 'update');
   queueStatementEnd(state, target, 'insert');
-  if (updateTransition !== null) queueStatementEnd(state, target, 'update');
   return written;
 }

@@ -29,12 +29,17 @@ export function nextSequenceValue(sequence: { nextValue: number; readonly increm
 }
 
 function unknownColumn(relation: Relation, column: string): PgError {
-  return new PgError(SqlState.undefinedColumn, `column "${column}" of relation "${relation.name}" does not exist`, { table: relation.name, column });
+  return new PgError(SqlState.undefinedColumn, `column "${column}" of relation "${relation.name}" does not exist`);
+}
+
+/** Target columns of an INSERT column list or UPDATE SET list: PostgreSQL names the relation in the error. */
+export function checkTargetColumns(relation: Relation, columns: Iterable<string>): void {
+  for (const name of columns) if (relation.column(name) === undefined) throw unknownColumn(relation, name);
 }
 
 /** Builds a complete, frozen row for an INSERT: defaults in column order, then type checks. */
 export function buildInsertedRow(state: EngineState, relation: Relation, input: RowInput): Row {
-  for (const name of Object.keys(input)) if (relation.column(name) === undefined) throw unknownColumn(relation, name);
+  checkTargetColumns(relation, Object.keys(input));
   const row: Record<string, SqlValue> = {};
   for (const column of relation.columns) {
     const given = input[column.name];

@@ -31,7 +31,7 @@ export function lookupRelation(state: EngineState, name: string): Relation {
 
 export function checkColumnsExist(relation: Relation, columns: Iterable<string>): void {
   for (const column of columns) {
-    if (relation.column(column) === undefined) throw new PgError(SqlState.undefinedColumn, `column "${column}" does not exist`, { table: relation.name, column });
+    if (relation.column(column) === undefined) throw new PgError(SqlState.undefinedColumn, `column "${column}" does not exist`);
   }
 }
 

@@ -4,9 +4,9 @@ import { PgError, SqlState } from './errors.js';
 import { evaluate, isExpr } from './expression.js';
 import type { Expr } from './expression.js';
 import { riTriggerName, planFor } from './relationPlan.js';
-import { buildUpdatedRow } from './rowBuilding.js';
+import { buildUpdatedRow, checkTargetColumns } from './rowBuilding.js';
 import { checkRowConstraints, failingRowDetail, routeRow, satisfiesPartitionConstraint } from './rowConstraints.js';
-import { checkColumnsExist, scanTuples, subqueryRunner } from './scan.js';
+import { scanTuples, subqueryRunner } from './scan.js';
 import type { EngineState } from './session.js';
 import { deleteTuple, insertTuple, replaceTuple } from './storage.js';
 import { fireBeforeRowTriggers, fireBeforeStatementTriggers, queueAfterRow, queueStatementEnd, transitionFor } from './triggerRuntime.js';
@@ -29,7 +29,7 @@ export function evaluateAssignments(state: EngineState, assignments: Assignments
 
 /** UPDATE: rows are chosen at statement start; a row already replaced or gone when reached is skipped. */
 export function executeUpdate(state: EngineState, target: Relation, assignments: Assignments, where: Expr | null, options: UpdateOptions): Row[] {
-  checkColumnsExist(target, Object.keys(assignments));
+  checkTargetColumns(target, Object.keys(assignments));
   fireBeforeStatementTriggers(state, target, 'update');
   const transition = transitionFor(state, target, 'update');
   const updated: Row[] = [];

@@ -47,11 +47,20 @@ export function setMapEntry<K, V>(state: EngineState, map: Map<K, V>, key: K, va
   );
 }
 
+/**
+ * Removes a catalog entry. The undo rebuilds the map in its former order rather than appending
+ * the entry again: catalog maps are iterated (relations by snapshot() and by plans), so a rolled
+ * back DROP or RENAME must leave that order exactly as it was. Undo runs last-in first-out, so at
+ * that point the map holds exactly the entries that remained after the delete.
+ */
 export function deleteMapEntry<K, V>(state: EngineState, map: Map<K, V>, key: K): void {
   assert(map.has(key), 'deleting a catalog entry that is not there');
-  const previous = map.get(key) as V;
+  const entries = [...map];
   state.changeCatalog(
     () => map.delete(key),
-    () => map.set(key, previous),
+    () => {
+      map.clear();
+      for (const [entryKey, value] of entries) map.set(entryKey, value);
+    },
   );
 }

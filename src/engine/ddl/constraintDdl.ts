@@ -30,7 +30,7 @@ export function addConstraint(state: EngineState, relation: Relation, spec: Cons
 function requireColumns(relation: Relation, columns: readonly string[], message: (column: string) => string): void {
   assert(columns.length > 0, 'a key needs at least one column');
   for (const column of columns) {
-    if (relation.column(column) === undefined) throw new PgError(SqlState.undefinedColumn, message(column), { table: relation.name, column });
+    if (relation.column(column) === undefined) throw new PgError(SqlState.undefinedColumn, message(column));
   }
 }
 
@@ -66,6 +66,9 @@ export function addKeyConstraint(state: EngineState, relation: Relation, spec: P
     markColumnsNotNull(state, relation, spec.columns);
   }
   const name = spec.name ?? (spec.kind === 'primaryKey' ? chooseRelationName(state, relation.name, null, 'pkey') : chooseRelationName(state, relation.name, spec.columns.join('_'), 'key'));
+  // The backing index is created first, so a name taken by any relation or index is 42P07 before
+  // a clash with another constraint of the table is 42710, as in PostgreSQL.
+  if (isRelationNameTaken(state, name)) throw new PgError(SqlState.duplicateTable, `relation "${name}" already exists`);
   requireFreeConstraintName(relation, name);
   const index = createIndexObject(state, relation, name, spec.columns, true, null, parent?.index ?? null);
   const constraint: KeyConstraint = { kind: spec.kind, name, relation, columns: [...spec.columns], index, parent };
@@ -89,20 +92,17 @@ function markColumnsNotNull(state: EngineState, relation: Relation, columns: rea
 
 /** Clones (or, when attaching, adopts a matching index of) a parent key constraint into a partition. */
 export function cloneKeyConstraint(state: EngineState, parent: KeyConstraint, partition: Relation): void {
-  const existing = partition.indexes.find((index) => index.unique && index.parent === null && index.predicate === null && sameColumnSet(index.columns, parent.columns));
+  // As AttachPartitionEnsureIndexes: only an index with the same columns in the same order that
+  // backs a constraint of the same kind is adopted, so a UNIQUE constraint never stands in for a
+  // PRIMARY KEY (PostgreSQL then creates <partition>_pkey next to it).
+  const existing = partition.indexes.find((index) => index.unique && index.parent === null && index.predicate === null && index.columns.join() === parent.columns.join() && index.constraint?.kind === parent.kind);
   if (existing === undefined) {
     const name = parent.kind === 'primaryKey' ? chooseRelationName(state, partition.name, null, 'pkey') : chooseRelationName(state, partition.name, parent.columns.join('_'), 'key');
     addKeyConstraint(state, partition, { kind: parent.kind, name, columns: parent.columns }, parent);
     return;
   }
   setField(state, existing, 'parent', parent.index);
-  if (existing.constraint !== null) {
-    setField(state, existing.constraint, 'parent', parent);
-    return;
-  }
-  const constraint: KeyConstraint = { kind: parent.kind, name: existing.name, relation: partition, columns: existing.columns, index: existing, parent };
-  setField(state, existing, 'constraint', constraint);
-  pushItem(state, partition.constraints, constraint);
+  setField(state, existing.constraint!, 'parent', parent);
 }
 
 function checkViolationOnValidate(name: string, relation: Relation): PgError {
@@ -336,7 +336,9 @@ export function dropConstraint(state: EngineState, relation: Relation, name: str
 }
 
 export function renameConstraint(state: EngineState, relation: Relation, name: string, newName: string): void {
-  const constraint = findConstraint(relation, name);
+  const constraint = relation.constraints.find((candidate) => candidate.name === name);
+  // RenameConstraint words the miss differently from VALIDATE/DROP ("for table", not "of relation").
+  if (constraint === undefined) throw new PgError(SqlState.undefinedObject, `constraint "${name}" for table "${relation.name}" does not exist`);
   requireFreeConstraintName(relation, newName);
   if (constraint.kind === 'primaryKey' || constraint.kind === 'unique') {
     if (isRelationNameTaken(state, newName)) throw new PgError(SqlState.duplicateTable, `relation "${newName}" already exists`);

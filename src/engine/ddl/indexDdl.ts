@@ -37,7 +37,7 @@ export function attachOrCreatePartitionIndex(state: EngineState, parent: IndexDe
 export function createIndex(state: EngineState, spec: IndexSpec): IndexDefinition {
   const relation = lookupRelation(state, spec.table);
   for (const column of [...spec.columns, ...(spec.where ? referencedColumns(spec.where) : [])]) {
-    if (relation.column(column) === undefined) throw new PgError(SqlState.undefinedColumn, `column "${column}" does not exist`, { table: relation.name, column });
+    if (relation.column(column) === undefined) throw new PgError(SqlState.undefinedColumn, `column "${column}" does not exist`);
   }
   if (spec.unique && relation.isPartitioned && !spec.columns.includes(relation.partitionKey!)) {
     throw new PgError(SqlState.featureNotSupported, 'unique constraint on partitioned table must include all partitioning columns', {

@@ -4,9 +4,12 @@ import { partitionAccepts } from '../rowConstraints.js';
 import { lookupRelation } from '../scan.js';
 import type { EngineState } from '../session.js';
 import { liveTuples } from '../storage.js';
-import { compareValues, formatValueForDetail } from '../values.js';
+import { compareValues, formatValueForDetail, formatValuesForDetail } from '../values.js';
 import type { SqlValue } from '../values.js';
-import { removeItem, setField } from './catalogEdits.js';
+import { deleteMapEntry, removeItem, setField } from './catalogEdits.js';
+import type { ForeignKeyConstraint } from '../catalog.js';
+import { findByUniqueKey } from '../foreignKeyRuntime.js';
+import { valuesOf } from '../keys.js';
 import { cloneCheckConstraint, cloneForeignKey, cloneKeyConstraint, nameReferencedPartitions } from './constraintDdl.js';
 import { attachOrCreatePartitionIndex } from './indexDdl.js';
 import { clonePartitionTriggers, dropClonedTriggers } from './triggerDdl.js';
@@ -21,7 +24,10 @@ export function checkNewPartitionBound(state: EngineState, parent: Relation, par
   void state;
   for (const sibling of parent.partitions) {
     const other = sibling.partitionBound!;
-    const overlaps = bound.kind === 'default' ? other.kind === 'default' : other.kind === 'list' && bound.values.some((value) => other.values.some((candidate) => (candidate === null ? value === null : value !== null && compareValues(candidate, value) === 0)));
+    if (bound.kind === 'default' && other.kind === 'default') {
+      throw new PgError(SqlState.invalidObjectDefinition, `partition "${partition.name}" conflicts with existing default partition "${sibling.name}"`);
+    }
+    const overlaps = bound.kind === 'list' && other.kind === 'list' && bound.values.some((value) => other.values.some((candidate) => (candidate === null ? value === null : value !== null && compareValues(candidate, value) === 0)));
     if (overlaps) throw new PgError(SqlState.invalidObjectDefinition, `partition "${partition.name}" would overlap partition "${sibling.name}"`);
   }
   if (bound.kind === 'list') {
@@ -78,7 +84,7 @@ export function attachPartition(state: EngineState, parentName: string, partitio
     const parentColumn = parent.column(column.name);
     if (parentColumn === undefined) throw new PgError('42804', `table "${partitionName}" contains column "${column.name}" not found in parent "${parentName}"`);
     if (parentColumn.type !== column.type) throw new PgError('42804', `child table "${partitionName}" has different type for column "${column.name}"`);
-    if (parentColumn.notNull && !column.notNull) throw new PgError('42804', `column "${column.name}" in child table must be marked NOT NULL`);
+    if (parentColumn.notNull && !column.notNull) throw new PgError('42804', `column "${column.name}" in child table "${partitionName}" must be marked NOT NULL`);
   }
   for (const column of parent.columns) {
     if (partition.column(column.name) === undefined) throw new PgError('42804', `child table is missing column "${column.name}"`);
@@ -92,20 +98,69 @@ export function attachPartition(state: EngineState, parentName: string, partitio
       if (outside(tuple.row[key] ?? null)) throw new PgError(SqlState.checkViolation, `partition constraint of relation "${leaf.name}" is violated by some row`, { table: leaf.name });
     }
   }
+  checkDefaultPartitionRows(parent, bound);
+  attachPartitionObjects(state, parent, partition, bound, true);
+}
+
+/**
+ * A new LIST partition narrows the DEFAULT partition's implicit constraint; like PostgreSQL,
+ * both CREATE TABLE … PARTITION OF and ATTACH refuse it while the DEFAULT partition holds rows
+ * with one of the new values.
+ */
+export function checkDefaultPartitionRows(parent: Relation, bound: PartitionBound): void {
+  if (bound.kind !== 'list') return;
+  const key = parent.partitionKey!;
+  const listed = (value: SqlValue): boolean => bound.values.some((candidate) => (candidate === null ? value === null : value !== null && compareValues(candidate, value) === 0));
   const defaultPartition = parent.partitions.find((sibling) => sibling.partitionBound!.kind === 'default');
-  if (defaultPartition !== undefined && bound.kind === 'list') {
-    for (const leaf of defaultPartition.leaves()) {
+  if (defaultPartition === undefined) return;
+  for (const leaf of defaultPartition.leaves()) {
+    for (const tuple of liveTuples(leaf)) {
+      if (listed(tuple.row[key] ?? null)) throw new PgError(SqlState.checkViolation, `updated partition constraint for default partition "${defaultPartition.name}" would be violated by some row`, { table: defaultPartition.name });
+    }
+  }
+}
+
+/** Top-level foreign keys that reference `relation` or one of its ancestors, in creation order. */
+function keysReferencingAncestors(state: EngineState, relation: Relation): ForeignKeyConstraint[] {
+  const keys: ForeignKeyConstraint[] = [];
+  for (const other of state.relations.values()) {
+    for (const foreignKey of other.foreignKeys()) if (foreignKey.parent === null && foreignKey.referencedRelation.isAncestorOrSelfOf(relation)) keys.push(foreignKey);
+  }
+  return keys.sort((left, right) => left.serial - right.serial);
+}
+
+/**
+ * ATDetachCheckNoForeignKeyRefs: a key that references the parent (or an ancestor) must not
+ * have referencing rows whose key lives in the partition being detached, or they would be left
+ * pointing at a row their referenced table no longer contains. Orphans of a NOT VALID key that
+ * match no row of the partition are not its concern.
+ */
+function checkNoForeignKeyReferences(state: EngineState, parent: Relation, partition: Relation): void {
+  for (const foreignKey of keysReferencingAncestors(state, parent)) {
+    for (const leaf of foreignKey.relation.leaves()) {
       for (const tuple of liveTuples(leaf)) {
-        if (!outside(tuple.row[key] ?? null)) throw new PgError(SqlState.checkViolation, `updated partition constraint for default partition "${defaultPartition.name}" would be violated by some row`, { table: defaultPartition.name });
+        const values = valuesOf(tuple.row, foreignKey.columns);
+        if (values.some((value) => value === null) || findByUniqueKey(partition, foreignKey.referencedColumns, values) === undefined) continue;
+        const constraint = foreignKey.referencedPartitionNames.get(partition) ?? foreignKey.name;
+        throw new PgError(SqlState.foreignKeyViolation, `removing partition "${partition.name}" violates foreign key constraint "${constraint}"`, {
+          detail: `Key (${foreignKey.columns.join(', ')})=(${formatValuesForDetail(values)}) is still referenced from table "${foreignKey.relation.name}".`,
+          constraint,
+          table: foreignKey.relation.name,
+        });
       }
     }
   }
-  attachPartitionObjects(state, parent, partition, bound, true);
 }
 
 /** DETACH: inherited keys, CHECKs, foreign keys and indexes stay as the table's own; cloned triggers go. */
 export function detachPartition(state: EngineState, parent: Relation, partition: Relation): void {
   if (partition.parent !== parent) throw new PgError(SqlState.undefinedTable, `relation "${partition.name}" is not a partition of relation "${parent.name}"`);
+  checkNoForeignKeyReferences(state, parent, partition);
+  // The referenced-side constraints (`<fk>_N`) of keys referencing the parent leave with the partition.
+  const detached = [partition, ...descendants(partition)];
+  for (const foreignKey of keysReferencingAncestors(state, parent)) {
+    for (const relation of detached) if (foreignKey.referencedPartitionNames.has(relation)) deleteMapEntry(state, foreignKey.referencedPartitionNames, relation);
+  }
   removeItem(state, parent.partitions, partition);
   setField(state, partition, 'parent', null);
   setField(state, partition, 'partitionBound', null);
@@ -118,6 +173,10 @@ export function detachPartition(state: EngineState, parent: Relation, partition:
     if (index.parent !== null && index.parent.relation === parent) setField(state, index, 'parent', null);
   }
   dropClonedTriggers(state, partition, parent);
+}
+
+function descendants(relation: Relation): Relation[] {
+  return relation.partitions.flatMap((partition) => [partition, ...descendants(partition)]);
 }
 
 export function detachPartitionByName(state: EngineState, parentName: string, partitionName: string): void {

@@ -44,7 +44,17 @@ export function renameSequence(state: EngineState, name: string, newName: string
   setField(state, sequence, 'name', newName);
 }
 
+/** DROP SEQUENCE (RESTRICT): a column default that calls nextval() on it depends on it, as in PostgreSQL. */
 export function dropSequence(state: EngineState, name: string): void {
-  lookupSequence(state, name);
+  const sequence = lookupSequence(state, name);
+  for (const relation of state.relations.values()) {
+    // Partitions carry copies of their parent's defaults; PostgreSQL reports the first table found.
+    const column = relation.columns.find((candidate) => candidate.default?.kind === 'nextval' && candidate.default.sequence === sequence);
+    if (column !== undefined) {
+      throw new PgError(SqlState.dependentObjectsStillExist, `cannot drop sequence ${name} because other objects depend on it`, {
+        detail: `default value for column ${column.name} of table ${relation.name} depends on sequence ${name}`,
+      });
+    }
+  }
   deleteMapEntry(state, state.sequences, name);
 }

@@ -13,7 +13,7 @@ import { deleteMapEntry, setField, setMapEntry } from './catalogEdits.js';
 import { addConstraint, addKeyConstraint, dropConstraint } from './constraintDdl.js';
 import { dropIndex } from './indexDdl.js';
 import { isRelationNameTaken, chooseRelationName } from './naming.js';
-import { attachPartitionObjects, checkNewPartitionBound, detachPartition } from './partitionDdl.js';
+import { attachPartitionObjects, checkDefaultPartitionRows, checkNewPartitionBound, detachPartition } from './partitionDdl.js';
 import { createSequence, lookupSequence } from './sequenceDdl.js';
 import type { ColumnDefaultSpec, ColumnSpec, TableSpec } from './specs.js';
 
@@ -65,6 +65,7 @@ export function createTable(state: EngineState, spec: TableSpec): Relation {
   if (parent !== null) {
     const bound = spec.partitionOf!.values === 'default' ? { kind: 'default' as const } : { kind: 'list' as const, values: [...spec.partitionOf!.values] };
     checkNewPartitionBound(state, parent, relation, bound);
+    checkDefaultPartitionRows(parent, bound);
     attachPartitionObjects(state, parent, relation, bound, false);
   }
   if (spec.primaryKey) addKeyConstraint(state, relation, { kind: 'primaryKey', columns: spec.primaryKey }, null);
@@ -72,13 +73,19 @@ export function createTable(state: EngineState, spec: TableSpec): Relation {
   return relation;
 }
 
-/** Relations outside `relation`'s partition tree whose foreign keys point into it. */
+/**
+ * Relations outside `relation`'s partition tree whose foreign keys point into it. A key that
+ * references an ancestor counts too: PostgreSQL gives it a referenced-side constraint on every
+ * partition, so a partition of a referenced table cannot be dropped while that key exists.
+ */
 function dependentForeignKeys(state: EngineState, relation: Relation) {
   const inTree = (candidate: Relation): boolean => relation.isAncestorOrSelfOf(candidate);
   const dependents = [];
   for (const other of state.relations.values()) {
     if (inTree(other)) continue;
-    for (const foreignKey of other.foreignKeys()) if (foreignKey.parent === null && inTree(foreignKey.referencedRelation)) dependents.push(foreignKey);
+    for (const foreignKey of other.foreignKeys()) {
+      if (foreignKey.parent === null && (inTree(foreignKey.referencedRelation) || foreignKey.referencedRelation.isAncestorOrSelfOf(relation))) dependents.push(foreignKey);
+    }
   }
   return dependents;
 }
@@ -90,8 +97,8 @@ export function dropTable(state: EngineState, name: string, options: { cascade?:
       state.notices.push(`NOTICE: table "${name}" does not exist, skipping`);
       return;
     }
-    lookupRelation(state, name);
-    return;
+    // DROP TABLE names the object kind it was asked for (RemoveRelations), unlike other lookups.
+    throw new PgError(SqlState.undefinedTable, `table "${name}" does not exist`);
   }
   const dependents = dependentForeignKeys(state, relation);
   if (dependents.length > 0 && !options.cascade) {
@@ -135,7 +142,10 @@ function rewriteRows(state: EngineState, relation: Relation, transform: (row: Ro
 export function addColumn(state: EngineState, table: string, spec: ColumnSpec, options: { ifNotExists?: boolean } = {}): void {
   const relation = lookupRelation(state, table);
   if (relation.column(spec.name) !== undefined) {
-    if (options.ifNotExists) return;
+    if (options.ifNotExists) {
+      state.notices.push(`NOTICE: column "${spec.name}" of relation "${table}" already exists, skipping`);
+      return;
+    }
     throw new PgError(SqlState.duplicateColumn, `column "${spec.name}" of relation "${table}" already exists`);
   }
   if (relation.parent !== null) throw new PgError(SqlState.wrongObjectType, 'cannot add column to a partition');
@@ -159,7 +169,10 @@ export function addColumn(state: EngineState, table: string, spec: ColumnSpec, o
 export function dropColumn(state: EngineState, table: string, columnName: string, options: { ifExists?: boolean; cascade?: boolean } = {}): void {
   const relation = lookupRelation(state, table);
   if (relation.column(columnName) === undefined) {
-    if (options.ifExists) return;
+    if (options.ifExists) {
+      state.notices.push(`NOTICE: column "${columnName}" of relation "${table}" does not exist, skipping`);
+      return;
+    }
     throw new PgError(SqlState.undefinedColumn, `column "${columnName}" of relation "${table}" does not exist`);
   }
   if (relation.parent !== null) throw new PgError(SqlState.invalidTableDefinition, `cannot drop inherited column "${columnName}"`);
@@ -218,6 +231,8 @@ export function setColumnDefault(state: EngineState, table: string, columnName: 
 export function setColumnNotNull(state: EngineState, table: string, columnName: string, notNull: boolean): void {
   const relation = lookupRelation(state, table);
   if (relation.column(columnName) === undefined) throw new PgError(SqlState.undefinedColumn, `column "${columnName}" of relation "${table}" does not exist`);
+  // A primary key needs its columns NOT NULL, so PostgreSQL refuses to drop that (ATExecDropNotNull).
+  if (!notNull && relation.primaryKey()?.columns.includes(columnName)) throw new PgError(SqlState.invalidTableDefinition, `column "${columnName}" is in a primary key`);
   const apply = (current: Relation): void => {
     if (notNull && current.heap !== null) {
       for (const tuple of liveTuples(current)) {

@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The compiled CLI; `npm install` builds dist/ through the package's prepare script.
+import { main } from '../dist/properties/pgdrillCli.js';
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,15 @@
+import { defineStep } from './defineStep.js';
+
+/**
+ * `remove_foreign_key` (or `remove_foreign_key_if_exists` with `ifExists`). Dropping a parent's
+ * key leaves keys that were added to the partitions separately, as PostgreSQL does (§h.5).
+ */
+export const removeForeignKey = defineStep({
+  name: 'remove_foreign_key',
+  fields: ['table', 'name', 'ifExists'],
+  parse: (reader) => ({ table: reader.string('table'), name: reader.string('name'), ifExists: reader.boolean('ifExists', false) }),
+  run: (world, { table, name, ifExists }) => {
+    world.db.dropConstraint(table, name, { ifExists });
+    return { summary: `remove_foreign_key: dropped ${name} on ${table}${ifExists ? ' (if it existed)' : ''}`, applied: true };
+  },
+});

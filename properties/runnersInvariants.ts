@@ -1,0 +1,121 @@
+import type { Invariant, Violation } from '../src/harness/domain.js';
+import type { Row } from '../src/engine/values.js';
+import type { RunnersWorld } from '../model/world.js';
+import { checkValidatedChecks, VALIDATED_CHECK_HOLDS } from './checkInvariant.js';
+import { checkValidatedForeignKeys, VALIDATED_FK_HOLDS } from './foreignKeyInvariant.js';
+
+/**
+ * The runners world's invariants, with stable ids that plans name in `expect` and `invariants`.
+ * Each reads the database through full scans (`db.rows`) and the world's recorded history.
+ */
+const violation = (invariant: string, message: string): Violation => ({ invariant, message });
+
+function byId(rows: readonly Row[]): Map<number, Row> {
+  return new Map(rows.map((row) => [row.id as number, row]));
+}
+
+/** GitLab's runner backfills copy instance runners and rows with a sharding key (§a.1). */
+export function isCopyableBySharding(row: Row): boolean {
+  return row.runner_type === 1 || row.sharding_key_id !== null;
+}
+
+export const runnersInvariants: readonly Invariant<RunnersWorld>[] = [
+  {
+    id: VALIDATED_FK_HOLDS,
+    description: 'A foreign key marked valid has no violating row (full scan).',
+    scope: 'always',
+    check: (world) => checkValidatedForeignKeys(world.db),
+  },
+  {
+    id: VALIDATED_CHECK_HOLDS,
+    description: 'A CHECK constraint marked valid holds for every row (full scan).',
+    scope: 'always',
+    check: (world) => checkValidatedChecks(world.db),
+  },
+  {
+    id: 'api-never-500',
+    description: 'No API request answers 500 because the database raised an error.',
+    scope: 'always',
+    check: (world) => {
+      const failed = world.responses.find((response) => response.status === 500);
+      if (failed === undefined) return null;
+      const runner = failed.runnerId === null ? '' : ` for runner ${failed.runnerId}`;
+      return violation('api-never-500', `${failed.endpoint}${runner} answered 500: ${failed.error ? `${failed.error.code} ${failed.error.message}` : failed.summary}`);
+    },
+  },
+  {
+    id: 'migrations-succeed',
+    description: 'Every migration step of the plan succeeds, so the deploy is never blocked.',
+    scope: 'always',
+    check: (world) => (world.migrationFailures.length === 0 ? null : violation('migrations-succeed', `migration failed at ${world.migrationFailures[0]}`)),
+  },
+  {
+    id: 'copy-subset-of-source',
+    description: 'Every row of a partitioned copy has a source row with the same id (§ invariant 2).',
+    scope: 'always',
+    check: (world) => {
+      for (const pair of world.syncPairs) {
+        if (!world.db.hasTable(pair.copy) || !world.db.hasTable(pair.source)) continue;
+        const source = byId(world.db.rows(pair.source));
+        const stray = world.db.rows(pair.copy).find((row) => !source.has(row.id as number));
+        if (stray !== undefined) return violation('copy-subset-of-source', `${pair.copy} holds id=${String(stray.id)}, which ${pair.source} does not have`);
+      }
+      return null;
+    },
+  },
+  {
+    id: 'copy-equals-source-where-present',
+    description: 'Where a copy row exists, its synced columns equal the source row (§ invariant 3).',
+    scope: 'always',
+    check: (world) => {
+      for (const pair of world.syncPairs) {
+        if (!world.db.hasTable(pair.copy) || !world.db.hasTable(pair.source)) continue;
+        const source = byId(world.db.rows(pair.source));
+        for (const copy of world.db.rows(pair.copy)) {
+          const original = source.get(copy.id as number);
+          if (original === undefined) continue;
+          const column = pair.columns.find((name) => original[name] !== copy[name]);
+          if (column !== undefined) {
+            return violation('copy-equals-source-where-present', `${pair.copy} id=${String(copy.id)} has ${column}=${String(copy[column])} but ${pair.source} has ${String(original[column])}`);
+          }
+        }
+      }
+      return null;
+    },
+  },
+  {
+    id: 'copy-complete-after-backfill',
+    description: 'Once a backfill has finished, every copyable source row is in the copy (§ invariant 5).',
+    scope: 'always',
+    check: (world) => {
+      for (const pair of world.syncPairs) {
+        if (!world.backfillFinishedAt.has(pair.source) || !world.db.hasTable(pair.copy)) continue;
+        const copied = new Set(world.db.rows(pair.copy).map((row) => row.id as number));
+        const missing = world.db.rows(pair.source).find((row) => isCopyableBySharding(row) && !copied.has(row.id as number));
+        if (missing !== undefined) {
+          return violation('copy-complete-after-backfill', `${pair.source} id=${String(missing.id)} (runner_type ${String(missing.runner_type)}, sharding_key_id ${String(missing.sharding_key_id)}) is missing from ${pair.copy} although its backfill finished`);
+        }
+      }
+      return null;
+    },
+  },
+  {
+    id: 'manager-matches-runner',
+    description: "Every runner manager carries its runner's runner_type, and the same sharding key where both have one (§ invariant 11).",
+    scope: 'quiescence',
+    check: (world) => {
+      const runners = byId(world.db.rows('ci_runners'));
+      for (const manager of world.db.rows('ci_runner_machines')) {
+        const runner = runners.get(manager.runner_id as number);
+        if (runner === undefined) return violation('manager-matches-runner', `manager ${String(manager.id)} references runner ${String(manager.runner_id)}, which does not exist`);
+        if (manager.runner_type !== runner.runner_type) {
+          return violation('manager-matches-runner', `manager ${String(manager.id)} has runner_type ${String(manager.runner_type)} but runner ${String(runner.id)} has ${String(runner.runner_type)}`);
+        }
+        if (manager.sharding_key_id !== null && runner.sharding_key_id !== null && manager.sharding_key_id !== runner.sharding_key_id) {
+          return violation('manager-matches-runner', `manager ${String(manager.id)} has sharding_key_id ${String(manager.sharding_key_id)} but runner ${String(runner.id)} has ${String(runner.sharding_key_id)}`);
+        }
+      }
+      return null;
+    },
+  },
+];

@@ -1,0 +1,85 @@
+import { UserInputError } from '../harness/userInputError.js';
+import { parsePath, parseSeed } from './seeds.js';
+
+/** Command-line parsing without a dependency: every mistake is one line naming the flag. */
+export type Command =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'plans'; readonly json: boolean }
+  | { readonly kind: 'check'; readonly targets: readonly string[]; readonly runs: number | null; readonly seed: number | null; readonly timeLimitSeconds: number | null; readonly json: boolean; readonly save: boolean }
+  | { readonly kind: 'replay'; readonly target: string; readonly seed: number | null; readonly path: string | null; readonly json: boolean };
+
+const FLAGS_WITH_VALUES = new Set(['--runs', '--seed', '--time-limit', '--path']);
+const COMMAND_FLAGS: Record<string, readonly string[]> = {
+  plans: ['--json'],
+  check: ['--runs', '--seed', '--time-limit', '--json', '--no-save'],
+  replay: ['--seed', '--path', '--json'],
+};
+
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value <= 0) throw new UserInputError(`${flag} takes a positive whole number, not "${text}"`);
+  return value;
+}
+
+export function parseArguments(argv: readonly string[]): Command {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') return { kind: 'help' };
+  const allowed = COMMAND_FLAGS[name];
+  if (allowed === undefined) throw new UserInputError(`unknown command "${name}" (commands: plans, check, replay; try pgdrill help)`);
+  const values = new Map<string, string>();
+  const switches = new Set<string>();
+  const positional: string[] = [];
+  for (let index = 0; index < rest.length; index++) {
+    const token = rest[index]!;
+    if (!token.startsWith('--')) {
+      positional.push(token);
+      continue;
+    }
+    const [flag, inline] = token.includes('=') ? [token.slice(0, token.indexOf('=')), token.slice(token.indexOf('=') + 1)] : [token, undefined];
+    if (!allowed.includes(flag!)) throw new UserInputError(`${name} does not take ${flag} (it takes ${allowed.join(', ')})`);
+    if (FLAGS_WITH_VALUES.has(flag!)) {
+      const value = inline ?? rest[++index];
+      if (value === undefined) throw new UserInputError(`${flag} needs a value`);
+      values.set(flag!, value);
+    } else switches.add(flag!);
+  }
+  const json = switches.has('--json');
+  const seedText = values.get('--seed');
+  const seed = seedText === undefined ? null : parseSeed(seedText);
+  switch (name) {
+    case 'plans':
+      if (positional.length > 0) throw new UserInputError('plans takes no arguments');
+      return { kind: 'plans', json };
+    case 'check': {
+      const runsText = values.get('--runs');
+      const limitText = values.get('--time-limit');
+      return {
+        kind: 'check',
+        targets: positional,
+        runs: runsText === undefined ? null : positiveInteger('--runs', runsText),
+        seed,
+        timeLimitSeconds: limitText === undefined ? null : positiveInteger('--time-limit', limitText),
+        json,
+        save: !switches.has('--no-save'),
+      };
+    }
+    default: {
+      if (positional.length !== 1) throw new UserInputError('replay takes one plan name or one counterexample file');
+      const pathText = values.get('--path');
+      const target = positional[0]!;
+      if (!target.endsWith('.json') && (seed === null || pathText === undefined)) throw new UserInputError('replay PLAN needs --seed and --path (as printed by pgdrill check)');
+      return { kind: 'replay', target, seed, path: pathText === undefined ? null : parsePath(pathText), json };
+    }
+  }
+}
+
+export const HELP = `pgdrill — property tests for PostgreSQL migration plans under live traffic
+
+  pgdrill plans [--json]                       list the plans and what each expects
+  pgdrill check [PLAN|FILE…] [--runs N] [--seed S] [--time-limit SECONDS] [--json] [--no-save]
+                                               search each plan for invariant violations;
+                                               exit 0 when every verdict matches its expectation
+  pgdrill replay PLAN --seed S --path P [--json]
+  pgdrill replay COUNTEREXAMPLE.json [--json]  replay a failure step by step
+
+Exit codes: 0 verdicts match / failure reproduced, 1 mismatch / not reproduced, 2 bad input.`;

@@ -1,0 +1,127 @@
+import type fc from 'fast-check';
+import type { Database } from '../database.js';
+import type { JsonObject, JsonValue } from './json.js';
+
+/**
+ * The contract between the generic harness and a modelled world (GitLab's runners live in
+ * `model/`). The harness generates scenarios from these descriptions, runs them, checks the
+ * invariants and shrinks failures; it knows nothing about any particular schema.
+ */
+
+/** What an operation did, in one line, plus the outcome the invariants and reports read. */
+export interface OperationOutcome {
+  /** One readable line: `POST /runners/verify runner 3 system_id s1 → 500 (23503 fk_rails_3f92913d27)`. */
+  readonly summary: string;
+  /** False when the arguments resolved to nothing (e.g. no runner exists yet): the step was a no-op. */
+  readonly applied: boolean;
+}
+
+/** An application operation, background job tick, or legacy-data action the generator can draw. */
+export interface OperationKind<W> {
+  readonly name: string;
+  /** Arguments are JSON (indices into live state, resolved at run time, so shrinking keeps scenarios valid). */
+  readonly args: fc.Arbitrary<JsonObject>;
+  run(world: W, args: JsonObject): OperationOutcome;
+}
+
+/** A migration step kind, instantiated by plan files with parameters. */
+export interface StepKind<W> {
+  readonly name: string;
+  /** Validates a plan's parameters for this step; returns an error message naming the field, or null. */
+  validate(parameters: JsonObject): string | null;
+  /**
+   * Runs the step. A PostgreSQL error escaping here is a failed migration (recorded, and the
+   * rest of the plan does not deploy), exactly as a failing Rails migration stops a deploy.
+   */
+  run(world: W, parameters: JsonObject): OperationOutcome;
+}
+
+export type InvariantScope = 'always' | 'quiescence';
+
+export interface Violation {
+  readonly invariant: string;
+  /** One sentence saying why, with the ids involved. */
+  readonly message: string;
+}
+
+export interface Invariant<W> {
+  readonly id: string;
+  readonly description: string;
+  /** `always`: after every step; `quiescence`: after background work has drained at the end. */
+  readonly scope: InvariantScope;
+  check(world: W): Violation | null;
+}
+
+/** Counts interesting situations (FoundationDB's CODE_PROBE): a declared probe never hit fails the check. */
+export class ProbeCounter {
+  private readonly counts = new Map<string, number>();
+
+  hit(name: string): void {
+    this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+  }
+
+  count(name: string): number {
+    return this.counts.get(name) ?? 0;
+  }
+
+  merge(other: ProbeCounter): void {
+    for (const [name, count] of other.counts) this.counts.set(name, (this.counts.get(name) ?? 0) + count);
+  }
+
+  toJson(): Record<string, number> {
+    return Object.fromEntries([...this.counts].sort(([left], [right]) => (left < right ? -1 : 1)));
+  }
+}
+
+/** What every world exposes to the harness. */
+export interface WorldBase {
+  readonly db: Database;
+  readonly probes: ProbeCounter;
+  /** Failed migration steps so far (the `migrations-succeed` invariant reads it). */
+  readonly migrationFailures: string[];
+  /** Index of the scenario step being run; set by the harness before each step (-1 while building legacy data). */
+  currentStep: number;
+}
+
+export interface PlanStep {
+  readonly step: string;
+  readonly parameters: JsonObject;
+}
+
+/** A migration plan, as loaded from its JSON file. */
+export interface Plan {
+  readonly name: string;
+  readonly description: string;
+  /** Why the verdict is what it is, in a sentence or two. */
+  readonly comment: string;
+  /** `safe`, or the id of the invariant that must break. */
+  readonly expect: 'safe' | { readonly breaks: string };
+  /** Settings of the world in force from the start (feature flags, code version, sizes). */
+  readonly settings: JsonObject;
+  readonly steps: readonly PlanStep[];
+  /** Invariants checked for this plan; all of the domain's when omitted. */
+  readonly invariants: readonly string[] | null;
+  /** Coverage probes that must be hit by at least one run of a check. */
+  readonly probes: readonly string[];
+  /** Where the plan came from (file path), for error messages. */
+  readonly source: string;
+}
+
+export interface Domain<W extends WorldBase> {
+  readonly name: string;
+  createWorld(settings: JsonObject): W;
+  /** Operations that build data before the plan starts (legacy rows, orphans, managers). */
+  readonly legacyOperations: readonly OperationKind<W>[];
+  /** Application traffic and background ticks interleaved with the plan's steps. */
+  readonly trafficOperations: readonly OperationKind<W>[];
+  readonly steps: ReadonlyMap<string, StepKind<W>>;
+  readonly invariants: readonly Invariant<W>[];
+  /** Runs background work (batched migrations, workers) until none is left: quiescence. */
+  drain(world: W): OperationOutcome[];
+  /** Validates a plan's `settings` object, returning an error naming the field, or null. */
+  validateSettings(settings: JsonObject): string | null;
+  /** Extra explanation for a violation, from the world's history (e.g. why a runner was missing). */
+  explain?(world: W, violation: Violation): string | null;
+}
+
+export type { JsonObject, JsonValue };

@@ -1,0 +1,97 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Domain, Plan, PlanStep, WorldBase } from './domain.js';
+import type { JsonObject, JsonValue } from './json.js';
+import { UserInputError } from './userInputError.js';
+
+/**
+ * Plans are JSON files. Validation is strict and every message names the plan, the step and the
+ * field, so a typo in a plan is one readable line, not a stack trace or a silent no-op.
+ */
+const PLAN_KEYS = new Set(['name', 'description', 'comment', 'expect', 'settings', 'steps', 'invariants', 'probes']);
+
+function isObject(value: JsonValue | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function parsePlan<W extends WorldBase>(domain: Domain<W>, raw: JsonValue, source: string): Plan {
+  const fail = (message: string): never => {
+    throw new UserInputError(`${source}: ${message}`);
+  };
+  if (!isObject(raw)) return fail('a plan must be a JSON object');
+  for (const key of Object.keys(raw)) if (!PLAN_KEYS.has(key)) fail(`unknown field "${key}" (expected one of ${[...PLAN_KEYS].join(', ')})`);
+  const name = raw.name;
+  if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(name)) return fail('field "name" must be a lower-case name like "incident-2024-10-31"');
+  const where = `plan ${name}`;
+  const text = (key: string): string => {
+    const value = raw[key];
+    if (typeof value !== 'string' || value.trim() === '') return fail(`${where}: field "${key}" must be a non-empty string`);
+    return value;
+  };
+  const invariantIds = new Set(domain.invariants.map((invariant) => invariant.id));
+  const expectRaw = raw.expect;
+  let expect: Plan['expect'];
+  if (expectRaw === 'safe') expect = 'safe';
+  else if (isObject(expectRaw) && typeof expectRaw.breaks === 'string' && Object.keys(expectRaw).length === 1) {
+    if (!invariantIds.has(expectRaw.breaks)) fail(`${where}: field "expect.breaks" names unknown invariant "${expectRaw.breaks}" (known: ${[...invariantIds].join(', ')})`);
+    expect = { breaks: expectRaw.breaks };
+  } else return fail(`${where}: field "expect" must be "safe" or {"breaks": "<invariant id>"}`);
+  const settings = raw.settings ?? {};
+  if (!isObject(settings)) return fail(`${where}: field "settings" must be an object`);
+  const settingsError = domain.validateSettings(settings);
+  if (settingsError !== null) fail(`${where}: settings: ${settingsError}`);
+  if (!Array.isArray(raw.steps) || raw.steps.length === 0) return fail(`${where}: field "steps" must be a non-empty array`);
+  const steps: PlanStep[] = raw.steps.map((entry, index) => {
+    const label = `${where}, step ${index + 1}`;
+    if (!isObject(entry)) return fail(`${label}: each step must be an object with a "step" field`);
+    const { step, ...parameters } = entry;
+    if (typeof step !== 'string') return fail(`${label}: field "step" must name a step kind`);
+    const kind = domain.steps.get(step);
+    if (kind === undefined) return fail(`${label}: unknown step "${step}" (known: ${[...domain.steps.keys()].sort().join(', ')})`);
+    const error = kind.validate(parameters);
+    if (error !== null) fail(`${label} (${step}): ${error}`);
+    return { step, parameters };
+  });
+  let invariants: string[] | null = null;
+  if (raw.invariants !== undefined) {
+    if (!Array.isArray(raw.invariants) || raw.invariants.some((id) => typeof id !== 'string')) return fail(`${where}: field "invariants" must be an array of invariant ids`);
+    invariants = raw.invariants as string[];
+    for (const id of invariants) if (!invariantIds.has(id)) fail(`${where}: field "invariants" names unknown invariant "${id}"`);
+    if (expect !== 'safe' && !invariants.includes(expect.breaks)) fail(`${where}: the expected invariant "${expect.breaks}" must be among "invariants"`);
+  }
+  const probes = raw.probes ?? [];
+  if (!Array.isArray(probes) || probes.some((probe) => typeof probe !== 'string')) return fail(`${where}: field "probes" must be an array of probe names`);
+  return { name, description: text('description'), comment: text('comment'), expect, settings, steps, invariants, probes: probes as string[], source };
+}
+
+export function loadPlanFile<W extends WorldBase>(domain: Domain<W>, path: string): Plan {
+  let content: string;
+  try {
+    content = readFileSync(path, 'utf8');
+  } catch {
+    throw new UserInputError(`cannot read plan file ${path}`);
+  }
+  let raw: JsonValue;
+  try {
+    raw = JSON.parse(content) as JsonValue;
+  } catch (error) {
+    throw new UserInputError(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+  return parsePlan(domain, raw, path);
+}
+
+/** Every `*.json` plan in a directory, sorted by file name. */
+export function loadPlanDirectory<W extends WorldBase>(domain: Domain<W>, directory: string): Plan[] {
+  const plans = readdirSync(directory).filter((file) => file.endsWith('.json')).sort().map((file) => loadPlanFile(domain, join(directory, file)));
+  const names = new Set<string>();
+  for (const plan of plans) {
+    if (names.has(plan.name)) throw new UserInputError(`two plans are named ${plan.name} (${basename(plan.source)})`);
+    names.add(plan.name);
+  }
+  return plans;
+}
+
+/** The invariants a plan checks: its own list, or every invariant of the domain. */
+export function planInvariants<W extends WorldBase>(domain: Domain<W>, plan: Plan): string[] {
+  return plan.invariants ? [...plan.invariants] : domain.invariants.map((invariant) => invariant.id);
+}

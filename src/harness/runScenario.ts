@@ -1,0 +1,171 @@
+import { assert, EngineAssertionError } from '../engine/assert.js';
+import { isPgError } from '../engine/errors.js';
+import type { Domain, Invariant, OperationOutcome, Plan, Violation, WorldBase } from './domain.js';
+import type { OperationCall, Scenario } from './scenario.js';
+import { PLAN_MARKER } from './scenario.js';
+import { diffSnapshots } from './snapshotDiff.js';
+import type { TableChange } from './snapshotDiff.js';
+
+/**
+ * Runs one scenario against a fresh world: legacy data, then the interleaved steps (plan
+ * markers deploy the next plan step), then the plan's remaining steps, then quiescence.
+ * `always` invariants are checked after every step, `quiescence` ones at the end. The run is
+ * deterministic: the same plan and scenario always give the same trace.
+ */
+export type TraceStepKind = 'legacy' | 'plan' | 'traffic' | 'drain';
+
+export interface TraceStep {
+  /** Position in the printed trace (1-based), counting only steps that did something. */
+  readonly kind: TraceStepKind;
+  readonly label: string;
+  readonly outcome: string;
+  readonly changes: readonly TableChange[];
+}
+
+export interface RunFailure {
+  readonly violations: readonly Violation[];
+  /** Index into the trace of the step after which the violations were seen. */
+  readonly traceIndex: number;
+  readonly explanation: string | null;
+}
+
+export interface RunResult<W extends WorldBase> {
+  readonly world: W;
+  readonly trace: readonly TraceStep[];
+  readonly failure: RunFailure | null;
+  /** Steps that did something before the failure (or in all): legacy, plan and applied traffic. */
+  readonly effectiveSteps: number;
+  /** Invariants that broke without stopping the run (not in `stopOn`), with their first message. */
+  readonly observed: ReadonlyMap<string, Violation>;
+}
+
+export interface RunOptions {
+  /** Record row changes per step (replay and reports); off while searching, for speed. */
+  readonly recordChanges: boolean;
+  /** Invariants checked in this run. */
+  readonly invariants: readonly string[];
+  /** Invariants whose violation ends the run as a failure; the others are only observed. Defaults to all. */
+  readonly stopOn?: readonly string[];
+}
+
+export class PgdrillBug extends Error {
+  override readonly name = 'PgdrillBug';
+}
+
+function selectInvariants<W extends WorldBase>(domain: Domain<W>, ids: readonly string[]): Invariant<W>[] {
+  return ids.map((id) => {
+    const invariant = domain.invariants.find((candidate) => candidate.id === id);
+    assert(invariant !== undefined, `unknown invariant ${id}`);
+    return invariant;
+  });
+}
+
+export function runScenario<W extends WorldBase>(domain: Domain<W>, plan: Plan, scenario: Scenario, options: RunOptions): RunResult<W> {
+  const world = domain.createWorld(plan.settings);
+  const invariants = selectInvariants(domain, options.invariants);
+  const always = invariants.filter((invariant) => invariant.scope === 'always');
+  const trace: TraceStep[] = [];
+  let effectiveSteps = 0;
+  let planCursor = 0;
+  let deployBlocked = false;
+  let before = options.recordChanges ? world.db.snapshot() : null;
+
+  const record = (kind: TraceStepKind, label: string, outcome: OperationOutcome): void => {
+    let changes: TableChange[] = [];
+    if (before !== null) {
+      const after = world.db.snapshot();
+      changes = diffSnapshots(before, after);
+      before = after;
+    }
+    if (outcome.applied) effectiveSteps++;
+    trace.push({ kind, label, outcome: outcome.summary, changes });
+  };
+
+  const stopOn = new Set(options.stopOn ?? options.invariants);
+  const observed = new Map<string, Violation>();
+  const check = (checks: readonly Invariant<W>[]): RunFailure | null => {
+    const found = checks.map((invariant) => guard(() => invariant.check(world))).filter((violation): violation is Violation => violation !== null);
+    for (const violation of found) if (!stopOn.has(violation.invariant) && !observed.has(violation.invariant)) observed.set(violation.invariant, violation);
+    const violations = found.filter((violation) => stopOn.has(violation.invariant));
+    if (violations.length === 0) return null;
+    const explanation = domain.explain ? violations.map((violation) => domain.explain!(world, violation)).find((text) => text !== null) ?? null : null;
+    return { violations, traceIndex: trace.length - 1, explanation };
+  };
+
+  const deployNextStep = (): OperationOutcome => {
+    const planStep = plan.steps[planCursor]!;
+    const kind = domain.steps.get(planStep.step);
+    assert(kind !== undefined, `plan ${plan.name} names unknown step ${planStep.step}`);
+    planCursor++;
+    try {
+      return guard(() => kind.run(world, planStep.parameters));
+    } catch (error) {
+      if (error instanceof PgdrillBug) throw error;
+      const message = isPgError(error) ? `${error.code} ${error.message}` : (error as Error).message;
+      world.migrationFailures.push(`step ${planCursor} ${planStep.step}: ${message}`);
+      deployBlocked = true;
+      return { summary: `FAILED: ${message} — the deploy stops here`, applied: true };
+    }
+  };
+
+  const planLabel = (): string => {
+    const planStep = plan.steps[planCursor]!;
+    return `${planStep.step} ${describeParameters(planStep.parameters)}`.trim();
+  };
+
+  world.currentStep = -1;
+  for (const call of scenario.legacy) {
+    const outcome = runCall(domain.legacyOperations, world, call);
+    record('legacy', `${call.op} ${describeParameters(call.args)}`.trim(), outcome);
+  }
+
+  const finish = (failure: RunFailure | null): RunResult<W> => ({ world, trace, failure, effectiveSteps, observed });
+
+  for (let index = 0; index < scenario.steps.length; index++) {
+    const call = scenario.steps[index]!;
+    world.currentStep = index;
+    if (call.op === PLAN_MARKER) {
+      if (planCursor >= plan.steps.length || deployBlocked) continue;
+      const label = planLabel();
+      record('plan', label, deployNextStep());
+    } else {
+      const outcome = runCall(domain.trafficOperations, world, call);
+      if (!outcome.applied && !options.recordChanges) continue;
+      record('traffic', `${call.op} ${describeParameters(call.args)}`.trim(), outcome);
+    }
+    const failure = check(always);
+    if (failure) return finish(failure);
+  }
+  world.currentStep = scenario.steps.length;
+  while (planCursor < plan.steps.length && !deployBlocked) {
+    const label = planLabel();
+    record('plan', label, deployNextStep());
+    const failure = check(always);
+    if (failure) return finish(failure);
+  }
+  const drained = guard(() => domain.drain(world));
+  if (drained.length > 0) record('drain', 'background work drained', { summary: drained.map((outcome) => outcome.summary).join('; '), applied: drained.some((outcome) => outcome.applied) });
+  return finish(check(invariants));
+}
+
+function runCall<W extends WorldBase>(kinds: readonly { readonly name: string; run(world: W, args: OperationCall['args']): OperationOutcome }[], world: W, call: OperationCall): OperationOutcome {
+  const kind = kinds.find((candidate) => candidate.name === call.op);
+  assert(kind !== undefined, `scenario names unknown operation ${call.op}`);
+  return guard(() => kind.run(world, call.args));
+}
+
+/** Engine assertion failures are pgdrill bugs: they must stop the campaign, never count as a verdict. */
+function guard<T>(body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    if (error instanceof EngineAssertionError) throw new PgdrillBug(`pgdrill bug: ${error.message}`);
+    throw error;
+  }
+}
+
+export function describeParameters(parameters: OperationCall['args']): string {
+  const entries = Object.entries(parameters);
+  if (entries.length === 0) return '';
+  return entries.map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`).join(' ');
+}

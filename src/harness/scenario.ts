@@ -1,0 +1,84 @@
+import fc from 'fast-check';
+import { assert } from '../engine/assert.js';
+import type { Domain, OperationKind, WorldBase } from './domain.js';
+import type { JsonObject } from './json.js';
+
+/**
+ * A scenario is plain data: legacy operations that build the world before the plan, then an
+ * interleaving of traffic operations and `@plan` markers (each marker deploys the plan's next
+ * step; steps not yet deployed at the end deploy after all traffic). Being data, a scenario
+ * prints, saves and replays without the generator that produced it.
+ */
+export interface OperationCall {
+  readonly op: string;
+  readonly args: JsonObject;
+}
+
+export const PLAN_MARKER = '@plan';
+
+export interface Scenario {
+  /** Names of the traffic operations this run enabled (swarm testing). */
+  readonly swarm: readonly string[];
+  readonly legacy: readonly OperationCall[];
+  readonly steps: readonly OperationCall[];
+}
+
+export interface ScenarioSizes {
+  readonly maxLegacy: number;
+  /** Traffic operations at most in a busy phase (between two consecutive plan steps). */
+  readonly maxPerPhase: number;
+}
+
+export const DEFAULT_SIZES: ScenarioSizes = { maxLegacy: 8, maxPerPhase: 5 };
+
+function callArbitrary<W extends WorldBase>(kind: OperationKind<W>, weight: number): fc.WeightedArbitrary<OperationCall> {
+  return { arbitrary: kind.args.map((args) => ({ op: kind.name, args })), weight };
+}
+
+/**
+ * Scenarios are drawn in phases: phase k is the traffic that runs after plan step k deployed
+ * (phase 0 before the first step), so every step has traffic before and after it and an
+ * ordered story such as "skipped by the backfill, then assigned, then verified after the FK"
+ * is as likely as any other. Each phase shrinks independently, and the `@plan` markers that
+ * separate phases are never removed, so shrinking keeps the plan's order and positions.
+ *
+ * Phases are bursty (mostly empty, sometimes up to `maxPerPhase` operations).
+ *
+ * Swarm testing: each scenario enables a random non-empty subset of the traffic operations,
+ * each with a random weight, so rare combinations get whole runs to themselves.
+ */
+export function scenarioArbitrary<W extends WorldBase>(domain: Domain<W>, planLength: number, sizes: ScenarioSizes = DEFAULT_SIZES): fc.Arbitrary<Scenario> {
+  const traffic = domain.trafficOperations;
+  assert(traffic.length > 0, `domain ${domain.name} has no traffic operations`);
+  assert(planLength > 0, 'a plan has at least one step');
+  const legacyCalls = fc.oneof(...domain.legacyOperations.map((kind) => callArbitrary(kind, 1)));
+  const swarmArbitrary = fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: traffic.length - 1 }), fc.integer({ min: 1, max: 4 })), {
+    minLength: 1,
+    maxLength: traffic.length,
+    selector: ([index]) => index,
+  });
+  const marker: OperationCall = { op: PLAN_MARKER, args: {} };
+  return swarmArbitrary.chain((swarm) => {
+    const enabled = [...swarm].sort(([left], [right]) => left - right);
+    const call = fc.oneof(...enabled.map(([index, weight]) => callArbitrary(traffic[index]!, weight)));
+    // Bursty time: most phases are quiet and a few are busy, so a story of several operations
+    // on the same rows tends to land inside one window between two plan steps.
+    const phase = fc.oneof({ arbitrary: fc.constant<OperationCall[]>([]), weight: 2 }, { arbitrary: fc.array(call, { minLength: 1, maxLength: sizes.maxPerPhase }), weight: 1 });
+    return fc.record({
+      swarm: fc.constant(enabled.map(([index]) => traffic[index]!.name)),
+      legacy: domain.legacyOperations.length === 0 ? fc.constant([]) : fc.array(legacyCalls, { maxLength: sizes.maxLegacy }),
+      phases: fc.array(phase, { minLength: planLength, maxLength: planLength }),
+      // After the whole deploy comes the steady state, where most outages surface: it always has traffic.
+      afterDeploy: fc.array(call, { minLength: 1, maxLength: 2 * sizes.maxPerPhase }),
+    }).map(({ swarm: names, legacy, phases, afterDeploy }): Scenario => ({
+      swarm: names,
+      legacy,
+      steps: [...phases.flatMap((calls) => [...calls, marker]), ...afterDeploy],
+    }));
+  });
+}
+
+/** Steps a scenario holds, as a reader counts them: legacy operations plus interleaved steps. */
+export function scenarioLength(scenario: Scenario): number {
+  return scenario.legacy.length + scenario.steps.length;
+}

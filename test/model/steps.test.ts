@@ -1,0 +1,96 @@
+import { describe, expect, test } from 'vitest';
+import { PgError } from '../../src/index.js';
+import { runnerSteps } from '../../model/steps/index.js';
+import { validateRunnersSettings } from '../../model/world.js';
+import { RUNNER_PROBES } from '../../model/probes.js';
+import { newWorld, op, partitionBoth, step } from './runnersHelpers.js';
+
+describe('step parameters', () => {
+  const validate = (name: string, parameters: Record<string, unknown>) => runnerSteps.get(name)!.validate(parameters as never);
+
+  test('messages name the field', () => {
+    expect(validate('add_concurrent_foreign_key', { source: 'a', target: 'b', columns: 'x', validate: 'yes' })).toBe('field "validate" must be a boolean');
+    expect(validate('add_concurrent_foreign_key', { target: 'b', columns: 'x' })).toBe('field "source" is required');
+    expect(validate('add_concurrent_foreign_key', { source: 'a', target: 'b', columns: ['x', 'y'] })).toBe('field "targetColumns" must list as many columns as "columns" (2)');
+    expect(validate('partition_table_by_list', { table: 'projects' })).toContain('field "table" must name a table with a partitioned-copy definition');
+    expect(validate('partition_table_by_list', { table: 'ci_runners', extra: 1 })).toContain('unknown field "extra"');
+    expect(validate('add_check_constraint', { table: 't', name: 'c', expr: { isNul: 'x' } })).toContain('field "expr" has unknown operator "isNul"');
+    expect(validate('set_feature_flag', { flag: 'nope', enabled: true })).toContain('field "flag" must be one of');
+    expect(validate('deploy_code', {})).toBe('field "ensurePartitionedRunnerCopy" or "populateShardingKey" is required');
+    expect(validate('enqueue_background_migration', { migration: 'DeleteOrphanedPartitionedCiRunnerMachineRecords' })).toBeNull();
+  });
+
+  test('settings are validated field by field', () => {
+    expect(validateRunnersSettings({})).toBeNull();
+    expect(validateRunnersSettings({ flags: { reject_orphaned_runners: 'on' } })).toBe('settings: field "flags.reject_orphaned_runners" must be a boolean');
+    expect(validateRunnersSettings({ code: { fix: true } })).toContain('field "code.fix" is not a known code switch');
+    expect(validateRunnersSettings({ backfillBatchSize: 0 })).toContain('field "backfillBatchSize"');
+    expect(validateRunnersSettings({ flagz: {} })).toContain('unknown field "flagz"');
+  });
+});
+
+describe('foreign key and check steps', () => {
+  test('a validating FK over violators is dropped and fails the migration intentionally', () => {
+    const world = newWorld();
+    op(world, 'legacyCreateRunner', { type: 2, orphan: false, project: 0, extraProjects: 0, group: 0 });
+    op(world, 'legacyCreateManager', { runner: 0, system: 0 });
+    partitionBoth(world);
+    step(world, 'enqueue_partitioning_data_migration', { table: 'ci_runner_machines' });
+    step(world, 'finalize_backfilling_partitioned_table', { table: 'ci_runner_machines' });
+    let error: unknown;
+    try {
+      step(world, 'add_concurrent_foreign_key', { source: 'group_type_ci_runner_machines_687967fa8a', target: 'group_type_ci_runners_e59bb2812d', columns: ['runner_id', 'runner_type'], targetColumns: ['id', 'runner_type'], name: 'fk_rails_3f92913d27' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(PgError);
+    expect((error as PgError).message).toBe('Migration failed intentionally due to ForeignKeyViolation');
+    expect((error as PgError).constraint).toBe('fk_rails_3f92913d27');
+    expect(world.db.describe('group_type_ci_runner_machines_687967fa8a').constraints.some((constraint) => constraint.name === 'fk_rails_3f92913d27')).toBe(false);
+    expect(world.probes.count(RUNNER_PROBES.notValidFkWithViolators)).toBe(1);
+    expect(world.probes.count(RUNNER_PROBES.copyManagerWithoutCopyRunner)).toBe(0);
+  });
+
+  test('a NOT VALID FK tolerates old violators; a second add of the same name is a warning', () => {
+    const world = newWorld();
+    op(world, 'legacyCreateRunner', { type: 2, orphan: false, project: 0, extraProjects: 0, group: 0 });
+    op(world, 'legacyCreateManager', { runner: 0, system: 0 });
+    partitionBoth(world);
+    step(world, 'enqueue_partitioning_data_migration', { table: 'ci_runner_machines' });
+    step(world, 'finalize_backfilling_partitioned_table', { table: 'ci_runner_machines' });
+    const parameters = { source: 'group_type_ci_runner_machines_687967fa8a', target: 'group_type_ci_runners_e59bb2812d', columns: ['runner_id', 'runner_type'], targetColumns: ['id', 'runner_type'], name: 'fk_rails_3f92913d27', validate: false };
+    step(world, 'add_concurrent_foreign_key', parameters);
+    expect(world.db.constraint('group_type_ci_runner_machines_687967fa8a', 'fk_rails_3f92913d27').valid).toBe(false);
+    expect(step(world, 'add_concurrent_foreign_key', parameters).summary).toContain('already exists, skipping (warning)');
+    op(world, 'managerHeartbeat', { manager: 0 });
+    expect(world.responses[0]?.status).toBe(200);
+    expect(() => step(world, 'validate_foreign_key', { table: 'group_type_ci_runner_machines_687967fa8a', name: 'fk_rails_3f92913d27' })).toThrow(PgError);
+    step(world, 'remove_foreign_key', { table: 'group_type_ci_runner_machines_687967fa8a', name: 'fk_rails_3f92913d27' });
+  });
+
+  test('add_concurrent_partitioned_foreign_key puts the key on every partition, then on the parent', () => {
+    const world = newWorld();
+    partitionBoth(world);
+    step(world, 'add_concurrent_partitioned_foreign_key', { source: 'ci_runner_machines_687967fa8a', target: 'ci_runners_e59bb2812d', columns: ['runner_id', 'runner_type'], targetColumns: ['id', 'runner_type'], name: 'fk_rails_3f92913d27', onUpdate: 'cascade' });
+    const partitionKey = world.db.constraint('project_type_ci_runner_machines_687967fa8a', 'fk_rails_3f92913d27');
+    expect(partitionKey.inheritedFrom).toBe('ci_runner_machines_687967fa8a');
+    expect(partitionKey.valid).toBe(true);
+    expect(() => step(world, 'add_concurrent_foreign_key', { source: 'ci_runner_machines_687967fa8a', target: 'ci_runners_e59bb2812d', columns: ['runner_id', 'runner_type'], targetColumns: ['id', 'runner_type'] })).toThrow(/add_concurrent_partitioned_foreign_key/);
+  });
+
+  test('add_check_constraint adds NOT VALID then validates; a NOT VALID CHECK rejects heartbeats of violators', () => {
+    const world = newWorld();
+    op(world, 'legacyCreateRunner', { type: 3, orphan: true, project: 0, extraProjects: 0, group: 0 });
+    expect(() => step(world, 'add_check_constraint', { table: 'ci_runners', name: 'check_sharding_key', expr: { or: [{ eq: ['runner_type', 1] }, { isNotNull: 'sharding_key_id' }] } })).toThrow(PgError);
+    expect(world.db.constraint('ci_runners', 'check_sharding_key').valid).toBe(false);
+    op(world, 'runnerHeartbeat', { runner: 0 });
+    expect(world.responses[0]?.status).toBe(500);
+    expect(world.responses[0]?.error?.code).toBe('23514');
+  });
+
+  test('deploy_code switches behaviour for later requests', () => {
+    const world = newWorld();
+    step(world, 'deploy_code', { ensurePartitionedRunnerCopy: true });
+    expect(world.code).toEqual({ ensurePartitionedRunnerCopy: true, populateShardingKey: true });
+  });
+});

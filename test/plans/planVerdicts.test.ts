@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { checkPlan } from '../../src/harness/checkPlan.js';
+import { loadPlanDirectory } from '../../src/harness/planFile.js';
+import { packageRoot } from '../../properties/pgdrillCli.js';
+import { runnersDomain } from '../../properties/runnersDomain.js';
+import { join } from 'node:path';
+
+/**
+ * CI's guard on design changes: every plan's verdict must match its `expect`, and every coverage
+ * probe it declares must be hit, under a fixed seed so a landing is reproducible. A plan marked
+ * safe that turns unsafe fails here, with the shrunk counterexample in the message.
+ */
+const plans = loadPlanDirectory(runnersDomain, join(packageRoot(), 'model', 'plans'));
+const SEED = 20241031;
+const RUNS = 300;
+
+describe('every plan matches its expectation (seed 20241031)', () => {
+  it.each(plans.map((plan) => [plan.name, plan] as const))('%s', (_name, plan) => {
+    const verdict = checkPlan(runnersDomain, plan, { runs: RUNS, seed: SEED });
+    const found = verdict.failure ? `${verdict.failure.invariant}: ${verdict.failure.violations[0]?.message} (shrunk to ${verdict.failure.shrunkSteps} steps, replay with --seed ${verdict.failure.seed} --path "${verdict.failure.path}")` : 'no failure';
+    expect({ matched: verdict.matched, found }).toEqual({ matched: true, found: expect.any(String) as unknown as string });
+    expect(verdict.missingProbes).toEqual([]);
+    if (plan.expect !== 'safe') expect(verdict.failure!.shrunkSteps).toBeLessThanOrEqual(12);
+  });
+});
