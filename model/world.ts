@@ -65,7 +65,8 @@ export class RunnersWorld implements WorldBase {
   readonly db = new Database();
   readonly probes = new ProbeCounter();
   readonly migrationFailures: string[] = [];
-  currentStep = -1;
+  currentStep = 0;
+  buildingLegacy = false;
 
   readonly flags = new Map<string, boolean>();
   code: CodeVersion;

@@ -36,7 +36,7 @@ export const createRunner: OperationKind<RunnersWorld> = {
         return { status: 201, note: `runner ${id}`, afterCommit: () => { createdId = id; } };
       },
     });
-    if (createdId !== null) world.runnerOrigin.set(createdId, { step: world.currentStep, legacy: world.currentStep < 0 });
+    if (createdId !== null) world.runnerOrigin.set(createdId, { step: world.currentStep, legacy: world.buildingLegacy });
     return outcome;
   },
 };

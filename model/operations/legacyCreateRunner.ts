@@ -20,7 +20,7 @@ export const legacyCreateRunner: OperationKind<RunnersWorld> = {
     const orphan = runnerType !== 1 && boolArg(args, 'orphan');
     const owners = orphan ? { namespaceId: null, projectIds: [] } : chooseOwners(world.db, runnerType, natArg(args, 'project'), natArg(args, 'group'), intArg(args, 'extraProjects', 0, 2));
     const id = world.db.transaction((db) => insertRunner(db, runnerType, shardingKeyFor(runnerType, owners), owners));
-    world.runnerOrigin.set(id, { step: world.currentStep, legacy: world.currentStep < 0 });
+    world.runnerOrigin.set(id, { step: world.currentStep, legacy: world.buildingLegacy });
     const ownership = orphan ? 'orphan, no owner' : runnerType === 2 ? `group ${owners.namespaceId}` : runnerType === 3 ? `projects ${owners.projectIds.join(', ')}` : 'no owner';
     return { summary: `legacy ${RUNNER_TYPE_NAMES[runnerType]} runner ${id} (${ownership})`, applied: true };
   },

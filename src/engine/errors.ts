@@ -42,7 +42,15 @@ export interface PgErrorFields {
   readonly column?: string;
 }
 
+/**
+ * A PgError is an expected outcome (a constraint said no), raised on hot paths such as every
+ * failing foreign-key check, and callers inspect its SQLSTATE, never its stack. Capturing a stack
+ * trace costs more than the rest of a failing statement, so none is captured: `stack` holds just
+ * the `PgError: message` line. Set `PgError.captureStackTraces = true` when debugging where a
+ * PostgreSQL error is raised.
+ */
 export class PgError extends Error {
+  static captureStackTraces = false;
   override readonly name = 'PgError';
   readonly code: string;
   readonly detail: string | undefined;
@@ -51,7 +59,13 @@ export class PgError extends Error {
   readonly column: string | undefined;
 
   constructor(code: string, message: string, fields: PgErrorFields = {}) {
-    super(message);
+    const limit = Error.stackTraceLimit;
+    if (!PgError.captureStackTraces) Error.stackTraceLimit = 0;
+    try {
+      super(message);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     this.code = code;
     this.detail = fields.detail;
     this.constraint = fields.constraint;

@@ -4,6 +4,7 @@ import { PgError, SqlState } from './errors.js';
 import { equalityBindings, isSatisfiedAsFilter, referencedColumns } from './expression.js';
 import type { Expr, OrderTerm, SubqueryExpr, SubqueryRunner } from './expression.js';
 import { keyOfValues } from './keys.js';
+import type { IndexKey } from './keys.js';
 import { partitionAccepts } from './rowConstraints.js';
 import type { EngineState } from './session.js';
 import { liveTuples } from './storage.js';
@@ -42,9 +43,61 @@ function probeKeys(columns: readonly string[], bindings: Map<string, SqlValue[]>
     const values = bindings.get(column);
     if (values === undefined) return null;
     if (combinations.length * values.length > MAX_PROBE_KEYS) return null;
-    combinations = combinations.flatMap((prefix) => values.map((value) => [...prefix, value]));
+    const next: SqlValue[][] = [];
+    for (const prefix of combinations) for (const value of values) next.push([...prefix, value]);
+    combinations = next;
   }
   return combinations;
+}
+
+/**
+ * The single key a one-column access path is probed with, `undefined` when the column is not
+ * bound to exactly one value (the general cross product handles that), or null for a NULL
+ * value, which no key holds. This is the common `WHERE id = $1` and it allocates nothing.
+ */
+function singleProbeKey(columns: readonly string[], bindings: Map<string, SqlValue[]>): IndexKey | null | undefined {
+  if (columns.length !== 1) return undefined;
+  const values = bindings.get(columns[0]!);
+  if (values === undefined || values.length !== 1) return undefined;
+  return values[0]!;
+}
+
+const byTid = (left: Tuple, right: Tuple): number => left.tid - right.tid;
+
+/** Looks the probe keys up in a unique index; tuples come back in tuple-id order, as a heap scan gives them. */
+function probeUniqueIndex(heap: Map<number, Tuple>, entries: Map<IndexKey, number>, columns: readonly string[], bindings: Map<string, SqlValue[]>): Tuple[] | null {
+  const single = singleProbeKey(columns, bindings);
+  if (single !== undefined) {
+    const tid = single === null ? undefined : entries.get(single);
+    return tid === undefined ? [] : [heap.get(tid)!];
+  }
+  const keys = probeKeys(columns, bindings);
+  if (keys === null) return null;
+  const found: Tuple[] = [];
+  for (const values of keys) {
+    const key = keyOfValues(values);
+    const tid = key === null ? undefined : entries.get(key);
+    if (tid !== undefined) found.push(heap.get(tid)!);
+  }
+  return found.length > 1 ? found.sort(byTid) : found;
+}
+
+/** Looks the probe keys up in a foreign key's referencing map, in tuple-id order. */
+function probeReferencing(heap: Map<number, Tuple>, referencing: Map<IndexKey, Set<number>>, columns: readonly string[], bindings: Map<string, SqlValue[]>): Tuple[] | null {
+  const single = singleProbeKey(columns, bindings);
+  let keys: (IndexKey | null)[];
+  if (single !== undefined) keys = [single];
+  else {
+    const combinations = probeKeys(columns, bindings);
+    if (combinations === null) return null;
+    keys = combinations.map(keyOfValues);
+  }
+  const found: Tuple[] = [];
+  for (const key of keys) {
+    const tids = key === null ? undefined : referencing.get(key);
+    if (tids !== undefined) for (const tid of tids) found.push(heap.get(tid)!);
+  }
+  return found.length > 1 ? found.sort(byTid) : found;
 }
 
 /**
@@ -57,27 +110,14 @@ function candidates(relation: Relation, bindings: Map<string, SqlValue[]>): Iter
   if (bindings.size > 0) {
     for (const index of relation.indexes) {
       if (index.entries === null || index.predicate !== null) continue;
-      const keys = probeKeys(index.columns, bindings);
-      if (keys === null) continue;
-      const found: Tuple[] = [];
-      for (const values of keys) {
-        const key = keyOfValues(values);
-        const tid = key === null ? undefined : index.entries.get(key);
-        if (tid !== undefined) found.push(heap.get(tid)!);
-      }
-      return found.sort((left, right) => left.tid - right.tid);
+      const found = probeUniqueIndex(heap, index.entries, index.columns, bindings);
+      if (found !== null) return found;
     }
-    for (const foreignKey of relation.foreignKeys()) {
-      if (foreignKey.referencing === null) continue;
-      const keys = probeKeys(foreignKey.columns, bindings);
-      if (keys === null) continue;
-      const found: Tuple[] = [];
-      for (const values of keys) {
-        const key = keyOfValues(values);
-        const tids = key === null ? undefined : foreignKey.referencing.get(key);
-        if (tids !== undefined) for (const tid of tids) found.push(heap.get(tid)!);
-      }
-      return found.sort((left, right) => left.tid - right.tid);
+    // The constraints themselves, not relation.foreignKeys(): no array is built per scan.
+    for (const constraint of relation.constraints) {
+      if (constraint.kind !== 'foreignKey' || constraint.referencing === null) continue;
+      const found = probeReferencing(heap, constraint.referencing, constraint.columns, bindings);
+      if (found !== null) return found;
     }
   }
   return liveTuples(relation);
@@ -124,7 +164,13 @@ export function sortRows(rows: Row[], orderBy: readonly OrderTerm[]): Row[] {
   });
 }
 
+/** The session's sub-query runner, created on first use: it only closes over the session. */
 export function subqueryRunner(state: EngineState): SubqueryRunner {
+  state.subqueries ??= createSubqueryRunner(state);
+  return state.subqueries;
+}
+
+function createSubqueryRunner(state: EngineState): SubqueryRunner {
   return {
     rows(query: SubqueryExpr, outerRow: Row): readonly Row[] {
       const relation = lookupRelation(state, query.table);

@@ -2,6 +2,7 @@ import { assert, MAX_STATEMENT_DEPTH } from './assert.js';
 import { QueryLevel } from './afterTriggerQueue.js';
 import type { AfterEvent } from './afterTriggerQueue.js';
 import type { Relation, Sequence } from './catalog.js';
+import type { SubqueryRunner } from './expression.js';
 import { PgError, SqlState } from './errors.js';
 import { Journal } from './journal.js';
 import type { Database } from '../database.js';
@@ -46,6 +47,8 @@ export class EngineState {
   private transaction: TransactionBlock | null = null;
   private depth = 0;
   private readonly levels: QueryLevel[] = [];
+  /** The sub-query runner scans hand to expressions; created once, on first use (see scan.ts). */
+  subqueries: SubqueryRunner | null = null;
   /** Installed by the AFTER-trigger runtime; kept as a hook to avoid an import cycle. */
   fireAfterEvent: (event: AfterEvent) => void = () => {
     throw new Error('after-trigger runtime not installed');

@@ -1,4 +1,4 @@
-import { assert } from './assert.js';
+import { assert, fail } from './assert.js';
 import type { ForeignKeyConstraint, IndexDefinition, Relation, Tuple } from './catalog.js';
 import { PgError, SqlState } from './errors.js';
 import { isSatisfiedAsFilter } from './expression.js';
@@ -80,12 +80,11 @@ export function addReference(foreignKey: ForeignKeyConstraint, tuple: Tuple): vo
 }
 
 function removeReference(foreignKey: ForeignKeyConstraint, tuple: Tuple): void {
-  assert(foreignKey.referencing !== null, `foreign key ${foreignKey.name} has no referencing map`);
+  if (foreignKey.referencing === null) fail(`foreign key ${foreignKey.name} has no referencing map`);
   const key = keyOfRow(tuple.row, foreignKey.columns);
   if (key === null) return;
   const holders = foreignKey.referencing.get(key);
-  assert(holders !== undefined && holders.has(tuple.tid), `referencing map of ${foreignKey.name} lost tuple ${tuple.tid}`);
-  holders.delete(tuple.tid);
+  if (holders === undefined || !holders.delete(tuple.tid)) fail(`referencing map of ${foreignKey.name} lost tuple ${tuple.tid}`);
   if (holders.size === 0) foreignKey.referencing.delete(key);
 }
 
@@ -105,7 +104,7 @@ export function insertTuple(state: EngineState, relation: Relation, row: Row): T
 
 export function deleteTuple(state: EngineState, relation: Relation, tuple: Tuple): void {
   const heap = relation.heap;
-  assert(heap !== null && heap.get(tuple.tid) === tuple, `tuple ${tuple.tid} is not live in ${relation.name}`);
+  if (heap === null || heap.get(tuple.tid) !== tuple) fail(`tuple ${tuple.tid} is not live in ${relation.name}`);
   heap.delete(tuple.tid);
   removeFromIndexes(relation, tuple);
   state.journal.record(() => {
@@ -118,18 +117,43 @@ export function deleteTuple(state: EngineState, relation: Relation, tuple: Tuple
 /** Replaces a row in place (same tuple id), as an UPDATE that stays in its partition. */
 export function replaceTuple(state: EngineState, relation: Relation, tuple: Tuple, row: Row): Tuple {
   const heap = relation.heap;
-  assert(heap !== null && heap.get(tuple.tid) === tuple, `tuple ${tuple.tid} is not live in ${relation.name}`);
+  if (heap === null || heap.get(tuple.tid) !== tuple) fail(`tuple ${tuple.tid} is not live in ${relation.name}`);
   checkUnique(state, relation, row, tuple.tid);
   const replacement: Tuple = { tid: tuple.tid, row, xmin: state.currentXid };
-  removeFromIndexes(relation, tuple);
   heap.set(tuple.tid, replacement);
-  addToIndexes(relation, replacement);
+  replaceIndexEntries(relation, tuple, replacement);
   state.journal.record(() => {
-    removeFromIndexes(relation, replacement);
     heap.set(tuple.tid, tuple);
-    addToIndexes(relation, tuple);
+    replaceIndexEntries(relation, replacement, tuple);
   });
   return replacement;
+}
+
+/**
+ * Moves a tuple's index and referencing-map entries from one row version to the next (same tuple
+ * id). Each index and map is independent, so doing remove-then-add per structure ends in the same
+ * state as removing from all and then adding to all. A key the UPDATE left unchanged is skipped:
+ * removing and re-adding it would only reorder a Map or Set that nothing iterates in order (scans
+ * sort what they probe by tuple id).
+ */
+function replaceIndexEntries(relation: Relation, from: Tuple, to: Tuple): void {
+  for (const index of relation.indexes) {
+    const entries = index.entries;
+    if (entries === null) continue;
+    const oldKey = indexKeyFor(index, from.row);
+    const newKey = indexKeyFor(index, to.row);
+    if (oldKey !== null && entries.get(oldKey) === from.tid) {
+      if (oldKey === newKey) continue;
+      entries.delete(oldKey);
+    }
+    if (newKey !== null) entries.set(newKey, to.tid);
+  }
+  for (const constraint of relation.constraints) {
+    if (constraint.kind !== 'foreignKey' || constraint.referencing === null) continue;
+    if (keyOfRow(from.row, constraint.columns) === keyOfRow(to.row, constraint.columns)) continue;
+    removeReference(constraint, from);
+    addReference(constraint, to);
+  }
 }
 
 /**

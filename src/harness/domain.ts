@@ -79,8 +79,10 @@ export interface WorldBase {
   readonly probes: ProbeCounter;
   /** Failed migration steps so far (the `migrations-succeed` invariant reads it). */
   readonly migrationFailures: string[];
-  /** Index of the scenario step being run; set by the harness before each step (-1 while building legacy data). */
+  /** The number the step being run has in the printed trace (1-based); set by the harness before each step. */
   currentStep: number;
+  /** True while the harness runs the legacy operations that build data before the plan. */
+  buildingLegacy: boolean;
 }
 
 export interface PlanStep {

@@ -101,7 +101,8 @@ export function runScenario<W extends WorldBase>(domain: Domain<W>, plan: Plan, 
       return guard(() => kind.run(world, planStep.parameters));
     } catch (error) {
       if (error instanceof PgdrillBug) throw error;
-      const message = isPgError(error) ? `${error.code} ${error.message}` : (error as Error).message;
+      // PostgreSQL's detail line names the offending key, which is what a reader needs next.
+      const message = isPgError(error) ? `${error.code} ${error.message}${error.detail ? ` — ${error.detail}` : ''}` : (error as Error).message;
       world.migrationFailures.push(`step ${planCursor} ${planStep.step}: ${message}`);
       deployBlocked = true;
       return { summary: `FAILED: ${message} — the deploy stops here`, applied: true };
@@ -113,36 +114,38 @@ export function runScenario<W extends WorldBase>(domain: Domain<W>, plan: Plan, 
     return `${planStep.step} ${describeParameters(planStep.parameters)}`.trim();
   };
 
-  world.currentStep = -1;
+  world.buildingLegacy = true;
   for (const call of scenario.legacy) {
+    world.currentStep = trace.length + 1;
     const outcome = runCall(domain.legacyOperations, world, call);
     record('legacy', `${call.op} ${describeParameters(call.args)}`.trim(), outcome);
   }
+  world.buildingLegacy = false;
 
   const finish = (failure: RunFailure | null): RunResult<W> => ({ world, trace, failure, effectiveSteps, observed });
 
-  for (let index = 0; index < scenario.steps.length; index++) {
-    const call = scenario.steps[index]!;
-    world.currentStep = index;
+  for (const call of scenario.steps) {
+    world.currentStep = trace.length + 1;
     if (call.op === PLAN_MARKER) {
       if (planCursor >= plan.steps.length || deployBlocked) continue;
       const label = planLabel();
       record('plan', label, deployNextStep());
     } else {
       const outcome = runCall(domain.trafficOperations, world, call);
-      if (!outcome.applied && !options.recordChanges) continue;
       record('traffic', `${call.op} ${describeParameters(call.args)}`.trim(), outcome);
+      if (!outcome.applied) continue;
     }
     const failure = check(always);
     if (failure) return finish(failure);
   }
-  world.currentStep = scenario.steps.length;
   while (planCursor < plan.steps.length && !deployBlocked) {
+    world.currentStep = trace.length + 1;
     const label = planLabel();
     record('plan', label, deployNextStep());
     const failure = check(always);
     if (failure) return finish(failure);
   }
+  world.currentStep = trace.length + 1;
   const drained = guard(() => domain.drain(world));
   if (drained.length > 0) record('drain', 'background work drained', { summary: drained.map((outcome) => outcome.summary).join('; '), applied: drained.some((outcome) => outcome.applied) });
   return finish(check(invariants));
@@ -165,7 +168,8 @@ function guard<T>(body: () => T): T {
 }
 
 export function describeParameters(parameters: OperationCall['args']): string {
-  const entries = Object.entries(parameters);
+  // Sorted keys: a scenario read back from a file (written with sorted keys) prints the same.
+  const entries = Object.entries(parameters).sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
   if (entries.length === 0) return '';
   return entries.map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`).join(' ');
 }

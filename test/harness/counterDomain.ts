@@ -19,7 +19,7 @@ export const counterDomain: Domain<CounterWorld> = {
     const db = new Database();
     db.createTable({ name: 'counters', columns: [{ name: 'id', type: 'integer', notNull: true }, { name: 'value', type: 'integer', notNull: true }], primaryKey: ['id'] });
     db.insert('counters', { id: 1, value: typeof settings.start === 'number' ? settings.start : 0 });
-    return { db, probes: new ProbeCounter(), migrationFailures: [], currentStep: -1, limitChecks: 0 };
+    return { db, probes: new ProbeCounter(), migrationFailures: [], currentStep: 0, buildingLegacy: false, limitChecks: 0 };
   },
   legacyOperations: [
     {

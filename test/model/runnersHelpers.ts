@@ -18,7 +18,13 @@ export function step(world: RunnersWorld, name: string, parameters: JsonObject):
 export function op(world: RunnersWorld, name: string, args: JsonObject): OperationOutcome {
   const kind = [...runnerLegacyOperations, ...runnerTrafficOperations].find((candidate) => candidate.name === name);
   if (kind === undefined) throw new Error(`no operation ${name}`);
-  return kind.run(world, args);
+  // Legacy operations run while the harness is building pre-plan data, as in runScenario.
+  world.buildingLegacy = runnerLegacyOperations.includes(kind);
+  try {
+    return kind.run(world, args);
+  } finally {
+    world.buildingLegacy = false;
+  }
 }
 
 export function lastResponse(world: RunnersWorld): ApiResponse {

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli/runCli.js';
+import { runnersCliConfig } from '../../properties/pgdrillCli.js';
+
+/** Runs the CLI in-process with captured output, as a user would see it on a non-terminal. */
+function run(argv: string[]): { code: number; stdout: string; stderr: string; directory: string } {
+  const directory = mkdtempSync(join(tmpdir(), 'pgdrill-cli-'));
+  let stdout = '';
+  let stderr = '';
+  const stream = (append: (text: string) => void) => ({ isTTY: false, write: (text: string) => { append(text); return true; } }) as unknown as NodeJS.WriteStream;
+  const config = { ...runnersCliConfig(), counterexampleDirectory: directory };
+  const code = runCli(config, argv, { stdout: stream((text) => { stdout += text; }), stderr: stream((text) => { stderr += text; }) });
+  return { code, stdout, stderr, directory };
+}
+
+describe('pgdrill check', () => {
+  it('finds the incident, prints one JSON object with the documented fields, and saves the counterexample', () => {
+    const result = run(['check', 'incident-2024-10-31', '--seed', '1', '--runs', '300', '--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { seed: number; plans: Array<Record<string, unknown>> };
+    expect(report.seed).toBe(1);
+    const plan = report.plans[0]!;
+    expect(Object.keys(plan).sort()).toEqual(['alsoBroken', 'expect', 'failure', 'matched', 'missingProbes', 'ms', 'name', 'probes', 'runs', 'timeToFindMs', 'verdict']);
+    expect(plan).toMatchObject({ name: 'incident-2024-10-31', expect: { breaks: 'api-never-500' }, verdict: { breaks: 'api-never-500' }, matched: true });
+    const failure = plan.failure as Record<string, unknown>;
+    expect(Object.keys(failure).sort()).toEqual(['counterexampleFile', 'explanation', 'invariant', 'message', 'path', 'replay', 'seed', 'shrunkSteps']);
+    expect(failure.shrunkSteps).toBeLessThanOrEqual(8);
+    expect(failure.replay).toMatch(/^npx pgdrill replay incident-2024-10-31 --seed 1 --path "[\d:]+"$/);
+    const saved = JSON.parse(readFileSync(join(result.directory, 'incident-2024-10-31.json'), 'utf8')) as { outcome: string };
+    expect(saved.outcome).toBe('api-never-500');
+  });
+
+  it.each([
+    [['check', 'no-such-plan'], /^pgdrill: unknown plan "no-such-plan" \(known: .*incident-2024-10-31.*\)\n$/],
+    [['check', '--seed', 'x1'], /^pgdrill: invalid seed "x1": expected a 32-bit integer or a 40-character git commit hash\n$/],
+    [['check', '/nonexistent/plan.json'], /^pgdrill: cannot read plan file \/nonexistent\/plan\.json\n$/],
+    [['replay', 'incident-2024-10-31', '--seed', '1'], /^pgdrill: replay PLAN needs --seed and --path \(as printed by pgdrill check\)\n$/],
+  ])('%j fails with one line and exit code 2', (argv, message) => {
+    const result = run(argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+  });
+
+  it.each([
+    ['{not json', /^pgdrill: \S+bad\.json: not valid JSON \(.*\)\n$/],
+    [JSON.stringify({ name: 'bad', description: 'd', comment: 'c', expect: 'safe', steps: [{ step: 'add_concurrent_foreign_key', source: 'a', validate: 'yes' }] }), /^pgdrill: \S+bad\.json: plan bad, step 1 \(add_concurrent_foreign_key\): .+\n$/],
+  ])('a bad plan file %# gives one line naming the file, step and field', (content, message) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pgdrill-plan-')), 'bad.json');
+    writeFileSync(file, content);
+    const result = run(['check', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.split('\n')).toHaveLength(2);
+  });
+});
+
+describe('pgdrill replay', () => {
+  it('prints byte-identical output for the same seed and path, and reproduces from the saved file', () => {
+    const check = run(['check', 'incident-2024-10-31', '--seed', '3', '--runs', '300', '--json']);
+    const failure = (JSON.parse(check.stdout) as { plans: Array<{ failure: { path: string; counterexampleFile: string } }> }).plans[0]!.failure;
+    const first = run(['replay', 'incident-2024-10-31', '--seed', '3', '--path', failure.path]);
+    const second = run(['replay', 'incident-2024-10-31', '--seed', '3', '--path', failure.path]);
+    expect(first.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    expect(first.stdout).toContain('✗ api-never-500: POST /runners/verify for runner');
+    expect(first.stdout).toMatch(/why: runner \d+ is missing from ci_runners_e59bb2812d/);
+    const fromFile = run(['replay', join(check.directory, 'incident-2024-10-31.json')]);
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.stdout).toBe(first.stdout);
+  });
+});
+
+describe('pgdrill plans', () => {
+  it('lists every plan with its expectation', () => {
+    const result = run(['plans', '--json']);
+    expect(result.code).toBe(0);
+    const names = (JSON.parse(result.stdout) as { plans: Array<{ name: string }> }).plans.map((plan) => plan.name);
+    expect(names).toContain('incident-2024-10-31');
+    expect(names).toContain('runner-machines-fk-not-valid');
+  });
+});
