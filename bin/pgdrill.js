@@ -2,4 +2,4 @@
 // The compiled CLI; `npm install` builds dist/ through the package's prepare script.
 import { main } from '../dist/properties/pgdrillCli.js';
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

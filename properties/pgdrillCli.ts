@@ -24,13 +24,15 @@ export function runnersCliConfig(): CliConfig<RunnersWorld> {
   const root = packageRoot();
   return {
     domain: runnersDomain,
+    // Worker threads need compiled JavaScript; running from TypeScript sources (tests), there is none.
+    workerModule: import.meta.url.endsWith('.js') ? new URL('./checkWorker.js', import.meta.url) : null,
     planDirectory: join(root, 'model', 'plans'),
     counterexampleDirectory: join(process.cwd(), '.pgdrill', 'counterexamples'),
-    defaultRuns: 300,
+    defaultRuns: 2000,
     commandName: 'npx pgdrill',
   };
 }
 
-export function main(argv: readonly string[]): number {
+export function main(argv: readonly string[]): Promise<number> {
   return runCli(runnersCliConfig(), argv);
 }

@@ -5,13 +5,15 @@ import { parsePath, parseSeed } from './seeds.js';
 export type Command =
   | { readonly kind: 'help' }
   | { readonly kind: 'plans'; readonly json: boolean }
-  | { readonly kind: 'check'; readonly targets: readonly string[]; readonly runs: number | null; readonly seed: number | null; readonly timeLimitSeconds: number | null; readonly json: boolean; readonly save: boolean }
+  | { readonly kind: 'check'; readonly targets: readonly string[]; readonly runs: number | null; readonly seed: number | null; readonly timeLimitSeconds: number | null; readonly json: boolean; readonly save: boolean; readonly workers: number; readonly shard: { readonly index: number; readonly count: number } | null }
+  | { readonly kind: 'merge'; readonly files: readonly string[]; readonly json: boolean; readonly save: boolean }
   | { readonly kind: 'replay'; readonly target: string; readonly seed: number | null; readonly path: string | null; readonly json: boolean };
 
-const FLAGS_WITH_VALUES = new Set(['--runs', '--seed', '--time-limit', '--path']);
+const FLAGS_WITH_VALUES = new Set(['--runs', '--seed', '--time-limit', '--path', '--workers', '--shard']);
 const COMMAND_FLAGS: Record<string, readonly string[]> = {
   plans: ['--json'],
-  check: ['--runs', '--seed', '--time-limit', '--json', '--no-save'],
+  check: ['--runs', '--seed', '--time-limit', '--json', '--no-save', '--workers', '--shard'],
+  merge: ['--json', '--no-save'],
   replay: ['--seed', '--path', '--json'],
 };
 
@@ -21,11 +23,20 @@ function positiveInteger(flag: string, text: string): number {
   return value;
 }
 
+/** `--shard i/n`: this process runs every n-th chunk, starting with the i-th (1-based). */
+function parseShard(text: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const index = match ? Number(match[1]) : NaN;
+  const count = match ? Number(match[2]) : NaN;
+  if (!match || count < 1 || index < 1 || index > count) throw new UserInputError(`invalid --shard "${text}": expected i/n with 1 ≤ i ≤ n, e.g. 2/4`);
+  return { index, count };
+}
+
 export function parseArguments(argv: readonly string[]): Command {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') return { kind: 'help' };
   const allowed = COMMAND_FLAGS[name];
-  if (allowed === undefined) throw new UserInputError(`unknown command "${name}" (commands: plans, check, replay; try pgdrill help)`);
+  if (allowed === undefined) throw new UserInputError(`unknown command "${name}" (commands: plans, check, replay, merge; try pgdrill help)`);
   const values = new Map<string, string>();
   const switches = new Set<string>();
   const positional: string[] = [];
@@ -61,8 +72,12 @@ export function parseArguments(argv: readonly string[]): Command {
         timeLimitSeconds: limitText === undefined ? null : positiveInteger('--time-limit', limitText),
         json,
         save: !switches.has('--no-save'),
+        workers: values.has('--workers') ? positiveInteger('--workers', values.get('--workers')!) : 1,
+        shard: values.has('--shard') ? parseShard(values.get('--shard')!) : null,
       };
     }
+    case 'merge':
+      return { kind: 'merge', files: positional, json, save: !switches.has('--no-save') };
     default: {
       if (positional.length !== 1) throw new UserInputError('replay takes one plan name or one counterexample file');
       const pathText = values.get('--path');
@@ -76,9 +91,14 @@ export function parseArguments(argv: readonly string[]): Command {
 export const HELP = `pgdrill — property tests for PostgreSQL migration plans under live traffic
 
   pgdrill plans [--json]                       list the plans and what each expects
-  pgdrill check [PLAN|FILE…] [--runs N] [--seed S] [--time-limit SECONDS] [--json] [--no-save]
+  pgdrill check [PLAN|FILE…] [--runs N] [--seed S] [--time-limit SECONDS] [--workers N]
+                [--shard I/N] [--json] [--no-save]
                                                search each plan for invariant violations;
-                                               exit 0 when every verdict matches its expectation
+                                               exit 0 when every verdict matches its expectation;
+                                               --time-limit without --runs fuzzes with fresh runs
+                                               and reports every distinct failure once;
+                                               --shard prints a shard report for pgdrill merge
+  pgdrill merge SHARD.json… [--json]           combine shard reports into one campaign's verdicts
   pgdrill replay PLAN --seed S --path P [--json]
   pgdrill replay COUNTEREXAMPLE.json [--json]  replay a failure step by step
 

@@ -1,19 +1,21 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { checkPlan, replayScenario, scenarioFromSeed } from '../harness/checkPlan.js';
-import type { PlanVerdict } from '../harness/checkPlan.js';
-import { counterexampleOf, loadCounterexample, saveCounterexample } from '../harness/corpus.js';
+import { replayScenario, scenarioFromSeed } from '../harness/checkPlan.js';
+import { loadCounterexample } from '../harness/corpus.js';
 import type { Domain, Plan, WorldBase } from '../harness/domain.js';
 import { stableStringify } from '../harness/json.js';
 import type { JsonValue } from '../harness/json.js';
 import { loadPlanDirectory, loadPlanFile } from '../harness/planFile.js';
-import { formatTrace, formatVerdict, makeChalk, verdictJson } from '../harness/report.js';
+import { formatTrace, makeChalk } from '../harness/report.js';
 import { PgdrillBug } from '../harness/runScenario.js';
 import type { Scenario } from '../harness/scenario.js';
 import { UserInputError } from '../harness/userInputError.js';
 import { HELP, parseArguments } from './args.js';
 import type { Command } from './args.js';
-import { ProgressBar } from './progress.js';
+import type { PlanCampaign } from './campaignRunner.js';
+import { runCheckCommand, reportCampaign } from './checkCommand.js';
+import type { CheckRequest } from './checkCommand.js';
+import { mergeShardReports } from './shardReport.js';
 import { freshSeed } from './seeds.js';
 
 /**
@@ -22,6 +24,8 @@ import { freshSeed } from './seeds.js';
  */
 export interface CliConfig<W extends WorldBase> {
   readonly domain: Domain<W>;
+  /** A compiled module whose default export runs one chunk (see campaignRunner.ts), for --workers. */
+  readonly workerModule: URL | null;
   readonly planDirectory: string;
   readonly counterexampleDirectory: string;
   readonly defaultRuns: number;
@@ -51,11 +55,6 @@ function planReference<W extends WorldBase>(config: CliConfig<W>, plan: Plan): s
   return builtin ? plan.name : relative(process.cwd(), plan.source);
 }
 
-function replayCommandFor<W extends WorldBase>(config: CliConfig<W>, verdict: PlanVerdict): string | null {
-  if (verdict.failure === null) return null;
-  return `${config.commandName} replay ${planReference(config, verdict.plan)} --seed ${verdict.failure.seed} --path "${verdict.failure.path}"`;
-}
-
 function runPlans<W extends WorldBase>(config: CliConfig<W>, command: Extract<Command, { kind: 'plans' }>, io: CliIo): number {
   const plans = builtinPlans(config);
   if (command.json) {
@@ -70,33 +69,28 @@ function runPlans<W extends WorldBase>(config: CliConfig<W>, command: Extract<Co
   return 0;
 }
 
-function runCheck<W extends WorldBase>(config: CliConfig<W>, command: Extract<Command, { kind: 'check' }>, io: CliIo): number {
+function runCheck<W extends WorldBase>(config: CliConfig<W>, command: Extract<Command, { kind: 'check' }>, io: CliIo): Promise<number> {
   const plans = command.targets.length === 0 ? builtinPlans(config) : command.targets.map((target) => resolvePlan(config, target));
-  const seed = command.seed ?? freshSeed();
-  const runs = command.runs ?? (command.timeLimitSeconds !== null ? Number.MAX_SAFE_INTEGER : config.defaultRuns);
-  const color = makeChalk(io.stdout);
-  if (!command.json) io.stdout.write(color.dim(`pgdrill check: ${plans.length} plan(s), seed ${seed}, ${Number.isFinite(runs) && runs < Number.MAX_SAFE_INTEGER ? `${runs} runs each` : 'until the time limit'}\n\n`));
-  const results: JsonValue[] = [];
-  let allMatched = true;
-  for (const plan of plans) {
-    const progress = new ProgressBar(io.stderr, plan.name, runs);
-    const verdict = checkPlan(config.domain, plan, {
-      runs,
-      seed,
-      ...(command.timeLimitSeconds !== null ? { timeLimitMs: (command.timeLimitSeconds * 1000) / plans.length } : {}),
-      onRun: command.json ? undefined : (done) => progress.update(done),
-    });
-    progress.clear();
-    const replay = replayCommandFor(config, verdict);
-    const saved = verdict.failure !== null && command.save ? saveCounterexample(config.counterexampleDirectory, counterexampleOf(plan, verdict.failure)) : null;
-    const savedShown = saved === null ? null : relative(process.cwd(), saved);
-    allMatched &&= verdict.matched && verdict.missingProbes.length === 0;
-    if (command.json) results.push(verdictJson(verdict, replay, savedShown));
-    else io.stdout.write(`${formatVerdict(verdict, color, replay, savedShown).join('\n')}\n\n`);
-  }
-  if (command.json) io.stdout.write(`${stableStringify({ seed, plans: results }, 2)}\n`);
-  else io.stdout.write(allMatched ? color.green('every plan matched its expectation\n') : color.red('some plans did not match their expectation\n'));
-  return allMatched ? 0 : 1;
+  const request: CheckRequest = {
+    plans,
+    seed: command.seed ?? freshSeed(),
+    runs: command.runs,
+    timeLimitSeconds: command.timeLimitSeconds,
+    workers: command.workers,
+    shard: command.shard,
+    json: command.json,
+    save: command.save,
+  };
+  return runCheckCommand(config, request, io, (plan) => planReference(config, plan));
+}
+
+function runMerge<W extends WorldBase>(config: CliConfig<W>, command: Extract<Command, { kind: 'merge' }>, io: CliIo): number {
+  const merged = mergeShardReports(command.files);
+  const campaigns: PlanCampaign[] = [...merged.plans].map(([name, entry]) => {
+    const plan = existsSync(entry.source) ? loadPlanFile(config.domain, entry.source) : resolvePlan(config, name);
+    return { plan, chunks: entry.chunks, ms: entry.ms };
+  });
+  return reportCampaign(config, io, campaigns, merged.seed, command.json, command.save, merged.runs === null, (plan) => planReference(config, plan));
 }
 
 function runReplay<W extends WorldBase>(config: CliConfig<W>, command: Extract<Command, { kind: 'replay' }>, io: CliIo): number {
@@ -140,8 +134,8 @@ function runReplay<W extends WorldBase>(config: CliConfig<W>, command: Extract<C
   return reproduced ? 0 : 1;
 }
 
-/** Runs one command; returns the exit code. User errors print one line and give 2. */
-export function runCli<W extends WorldBase>(config: CliConfig<W>, argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): number {
+/** Runs one command; resolves to the exit code. User errors print one line and give 2. */
+export async function runCli<W extends WorldBase>(config: CliConfig<W>, argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   try {
     const command = parseArguments(argv);
     switch (command.kind) {
@@ -151,7 +145,9 @@ export function runCli<W extends WorldBase>(config: CliConfig<W>, argv: readonly
       case 'plans':
         return runPlans(config, command, io);
       case 'check':
-        return runCheck(config, command, io);
+        return await runCheck(config, command, io);
+      case 'merge':
+        return runMerge(config, command, io);
       case 'replay':
         return runReplay(config, command, io);
     }

@@ -1,17 +1,19 @@
-import fc from 'fast-check';
 import type { Domain, Plan, Violation, WorldBase } from './domain.js';
 import { ProbeCounter } from './domain.js';
+import { chunkSpec, runChunk, stopOnFor } from './campaign.js';
+import type { ChunkResult } from './campaign.js';
 import { planInvariants } from './planFile.js';
-import { normalizeCounterexample } from './normalize.js';
-import { PgdrillBug, runScenario } from './runScenario.js';
+import { runScenario } from './runScenario.js';
 import type { RunResult } from './runScenario.js';
-import { DEFAULT_SIZES, scenarioArbitrary } from './scenario.js';
 import type { Scenario, ScenarioSizes } from './scenario.js';
 
+export { scenarioFromSeed, stopOnFor } from './campaign.js';
+
 /**
- * A campaign over one plan: fast-check draws scenarios, runs them, and on a failure shrinks
- * the scenario to a minimal one. A plan expected `safe` fails on any invariant; a plan
- * expected to break invariant X searches for X (other invariants that break are reported).
+ * A campaign over one plan: fast-check draws scenarios, runs them, and on a failure shrinks the
+ * scenario to a minimal one. A plan expected `safe` fails on any invariant; a plan expected to
+ * break invariant X searches for X (other invariants that break are reported). The campaign is
+ * a sequence of chunks (see campaign.ts); this runs them in order in the current thread.
  */
 export interface CheckOptions {
   readonly runs: number;
@@ -24,6 +26,7 @@ export interface CheckOptions {
 export interface FoundFailure {
   readonly invariant: string;
   readonly violations: readonly Violation[];
+  /** The seed and path of the chunk that found it: `replay --seed --path` regenerates it. */
   readonly seed: number;
   readonly path: string;
   readonly scenario: Scenario;
@@ -39,7 +42,7 @@ export interface PlanVerdict {
   readonly matched: boolean;
   readonly runs: number;
   readonly ms: number;
-  /** Wall time from the campaign's start to the first failing run (before shrinking). */
+  /** Time spent in chunks up to the first failing run (before shrinking). */
   readonly timeToFindMs: number | null;
   readonly failure: FoundFailure | null;
   /** Invariants that broke in some run without being the verdict (for plans expected to break another). */
@@ -47,36 +50,8 @@ export interface PlanVerdict {
   readonly probes: Readonly<Record<string, number>>;
   readonly missingProbes: readonly string[];
   readonly interrupted: boolean;
-}
-
-export function stopOnFor(plan: Plan, invariants: readonly string[]): readonly string[] {
-  return plan.expect === 'safe' ? invariants : [plan.expect.breaks];
-}
-
-function propertyFor<W extends WorldBase>(domain: Domain<W>, plan: Plan, sizes: ScenarioSizes, onResult: (result: RunResult<W>) => void) {
-  const invariants = planInvariants(domain, plan);
-  const stopOn = stopOnFor(plan, invariants);
-  return fc.property(scenarioArbitrary(domain, plan.steps.length, sizes), (scenario) => {
-    const result = crashesAreBugs(() => runScenario(domain, plan, scenario, { recordChanges: false, invariants, stopOn }));
-    onResult(result);
-    return result.failure === null;
-  });
-}
-
-/**
- * Operations turn database errors into outcomes (a 500, a failed migration); anything else that
- * escapes a run is a defect in pgdrill or the model and must stop the campaign, not be shrunk
- * as if it were a verdict.
- */
-function crashesAreBugs<T>(body: () => T): T {
-  try {
-    return body();
-  } catch (error) {
-    if (error instanceof PgdrillBug) throw error;
-    const bug = new PgdrillBug(`a scenario crashed: ${error instanceof Error ? error.message : String(error)}`);
-    if (error instanceof Error && error.stack) bug.stack = error.stack;
-    throw bug;
-  }
+  /** The chunks the verdict was combined from, up to and including the first failing one. */
+  readonly chunks: readonly ChunkResult[];
 }
 
 /** Re-runs a failing scenario with change recording, for the report and the counterexample file. */
@@ -85,78 +60,78 @@ export function replayScenario<W extends WorldBase>(domain: Domain<W>, plan: Pla
   return runScenario(domain, plan, scenario, { recordChanges: true, invariants, stopOn: stopOnFor(plan, invariants) });
 }
 
-export function checkPlan<W extends WorldBase>(domain: Domain<W>, plan: Plan, options: CheckOptions): PlanVerdict {
-  const started = performance.now();
+/**
+ * Combines chunk results, in chunk order, into a verdict: the lowest-index failing chunk wins,
+ * and chunks after it are ignored, so the result does not depend on which thread, process or
+ * machine ran which chunk, nor in what order they finished.
+ */
+export function combineChunks<W extends WorldBase>(domain: Domain<W>, plan: Plan, results: readonly ChunkResult[], ms: number): PlanVerdict {
+  const ordered = [...results].sort((left, right) => left.spec.index - right.spec.index);
+  const firstFailing = ordered.findIndex((result) => result.failure !== null);
+  const counted = firstFailing === -1 ? ordered : ordered.slice(0, firstFailing + 1);
   const probes = new ProbeCounter();
   const alsoBroken = new Set<string>();
-  let runsDone = 0;
-  let firstFailureAt: number | null = null;
-  const property = propertyFor(domain, plan, options.sizes ?? DEFAULT_SIZES, (result) => {
-    runsDone++;
-    probes.merge(result.world.probes);
-    for (const id of result.observed.keys()) alsoBroken.add(id);
-    if (result.failure !== null && firstFailureAt === null) firstFailureAt = performance.now();
-    options.onRun?.(runsDone);
-  });
-  const details = fc.check(property, {
-    seed: options.seed,
-    numRuns: options.runs,
-    ...(options.timeLimitMs !== undefined ? { interruptAfterTimeLimit: options.timeLimitMs } : {}),
-  });
-  const thrown: unknown = details.errorInstance;
-  if (thrown instanceof PgdrillBug) throw thrown;
-  const ms = performance.now() - started;
+  let runs = 0;
+  let timeToFindMs: number | null = null;
+  let elapsed = 0;
+  for (const result of counted) {
+    runs += result.runs;
+    for (const [name, count] of Object.entries(result.probes)) for (let index = 0; index < count; index++) probes.hit(name);
+    for (const id of result.alsoBroken) alsoBroken.add(id);
+    if (result.failure !== null) timeToFindMs = elapsed + (result.timeToFindMs ?? result.ms);
+    elapsed += result.ms;
+  }
   let failure: FoundFailure | null = null;
-  if (details.failed && details.counterexample !== null) {
-    const shrunk = details.counterexample[0];
-    const invariants = planInvariants(domain, plan);
-    const firstBroken = runScenario(domain, plan, shrunk, { recordChanges: false, invariants, stopOn: stopOnFor(plan, invariants) }).failure!.violations[0]!.invariant;
-    const scenario = normalizeCounterexample(domain, plan, shrunk, firstBroken, stopOnFor(plan, invariants));
-    const result = replayScenario(domain, plan, scenario);
+  const chunkFailure = firstFailing === -1 ? null : ordered[firstFailing]!.failure!;
+  if (chunkFailure !== null) {
+    const result = replayScenario(domain, plan, chunkFailure.scenario);
     const violations = result.failure?.violations ?? [];
     failure = {
-      invariant: violations[0]?.invariant ?? 'unknown',
+      invariant: violations[0]?.invariant ?? chunkFailure.invariant,
       violations,
-      seed: details.seed,
-      path: details.counterexamplePath ?? '',
-      scenario,
+      seed: chunkFailure.seed,
+      path: chunkFailure.path,
+      scenario: chunkFailure.scenario,
       shrunkSteps: result.effectiveSteps,
       result: result as RunResult<WorldBase>,
     };
+    alsoBroken.delete(failure.invariant);
   }
   const verdict: Verdict = failure === null ? 'safe' : { breaks: failure.invariant };
   const matched = plan.expect === 'safe' ? verdict === 'safe' : verdict !== 'safe' && verdict.breaks === plan.expect.breaks;
-  if (failure !== null) alsoBroken.delete(failure.invariant);
   const probeCounts = probes.toJson();
   return {
     plan,
     verdict,
     matched,
-    runs: details.numRuns,
+    runs,
     ms,
-    timeToFindMs: firstFailureAt === null ? null : firstFailureAt - started,
+    timeToFindMs,
     failure,
     alsoBroken: [...alsoBroken].sort(),
     probes: probeCounts,
     missingProbes: plan.probes.filter((probe) => (probeCounts[probe] ?? 0) === 0),
-    interrupted: details.interrupted,
+    interrupted: counted.some((result) => result.interrupted),
+    chunks: counted,
   };
 }
 
-/** Regenerates the exact counterexample of a seed and path, as fast-check replays them. */
-export function scenarioFromSeed<W extends WorldBase>(domain: Domain<W>, plan: Plan, seed: number, path: string, sizes: ScenarioSizes = DEFAULT_SIZES): Scenario | null {
-  let last: Scenario | null = null;
-  const invariants = planInvariants(domain, plan);
-  const stopOn = stopOnFor(plan, invariants);
-  const property = fc.property(scenarioArbitrary(domain, plan.steps.length, sizes), (scenario) => {
-    last = scenario;
-    return crashesAreBugs(() => runScenario(domain, plan, scenario, { recordChanges: false, invariants, stopOn })).failure === null;
-  });
-  const details = fc.check(property, { seed, path, endOnFailure: true, numRuns: 1 });
-  const thrown: unknown = details.errorInstance;
-  if (thrown instanceof PgdrillBug) throw thrown;
-  const found = details.counterexample?.[0] ?? last;
-  if (found === null) return null;
-  const failure = runScenario(domain, plan, found, { recordChanges: false, invariants, stopOn }).failure;
-  return failure === null ? found : normalizeCounterexample(domain, plan, found, failure.violations[0]!.invariant, stopOn);
+export function checkPlan<W extends WorldBase>(domain: Domain<W>, plan: Plan, options: CheckOptions): PlanVerdict {
+  const started = performance.now();
+  const deadline = options.timeLimitMs === undefined ? undefined : started + options.timeLimitMs;
+  const results: ChunkResult[] = [];
+  let runsDone = 0;
+  for (let index = 0; ; index++) {
+    const spec = chunkSpec(plan, options.seed, index, options.runs);
+    if (spec === null) break;
+    const result = runChunk(domain, plan, spec, {
+      ...(options.sizes ? { sizes: options.sizes } : {}),
+      ...(deadline !== undefined ? { deadline } : {}),
+      onRun: () => options.onRun?.(++runsDone),
+    });
+    results.push(result);
+    if (result.failure !== null || result.interrupted) break;
+    if (deadline !== undefined && performance.now() >= deadline) break;
+  }
+  return combineChunks(domain, plan, results, performance.now() - started);
 }

@@ -105,6 +105,12 @@ export interface Plan {
   readonly invariants: readonly string[] | null;
   /** Coverage probes that must be hit by at least one run of a check. */
   readonly probes: readonly string[];
+  /**
+   * The traffic operations this plan's scenarios draw from (all of the domain's when null). A plan
+   * about runner managers has no use for tag deletions, and every unrelated operation dilutes
+   * the stories that matter; naming them also documents the plan's scope.
+   */
+  readonly traffic: readonly string[] | null;
   /** Where the plan came from (file path), for error messages. */
   readonly source: string;
 }

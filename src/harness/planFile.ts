@@ -8,7 +8,7 @@ import { UserInputError } from './userInputError.js';
  * Plans are JSON files. Validation is strict and every message names the plan, the step and the
  * field, so a typo in a plan is one readable line, not a stack trace or a silent no-op.
  */
-const PLAN_KEYS = new Set(['name', 'description', 'comment', 'expect', 'settings', 'steps', 'invariants', 'probes']);
+const PLAN_KEYS = new Set(['name', 'description', 'comment', 'expect', 'settings', 'steps', 'invariants', 'probes', 'traffic']);
 
 function isObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -61,7 +61,14 @@ export function parsePlan<W extends WorldBase>(domain: Domain<W>, raw: JsonValue
   }
   const probes = raw.probes ?? [];
   if (!Array.isArray(probes) || probes.some((probe) => typeof probe !== 'string')) return fail(`${where}: field "probes" must be an array of probe names`);
-  return { name, description: text('description'), comment: text('comment'), expect, settings, steps, invariants, probes: probes as string[], source };
+  let traffic: string[] | null = null;
+  if (raw.traffic !== undefined) {
+    const known = new Set(domain.trafficOperations.map((kind) => kind.name));
+    if (!Array.isArray(raw.traffic) || raw.traffic.length === 0 || raw.traffic.some((name) => typeof name !== 'string')) return fail(`${where}: field "traffic" must be a non-empty array of operation names`);
+    traffic = raw.traffic as string[];
+    for (const name of traffic) if (!known.has(name)) fail(`${where}: field "traffic" names unknown operation "${name}" (known: ${[...known].sort().join(', ')})`);
+  }
+  return { name, description: text('description'), comment: text('comment'), expect, settings, steps, invariants, probes: probes as string[], traffic, source };
 }
 
 export function loadPlanFile<W extends WorldBase>(domain: Domain<W>, path: string): Plan {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { assert } from '../engine/assert.js';
-import type { Domain, OperationKind, WorldBase } from './domain.js';
+import type { Domain, OperationKind, Plan, WorldBase } from './domain.js';
 import type { JsonObject } from './json.js';
 
 /**
@@ -47,8 +47,9 @@ function callArbitrary<W extends WorldBase>(kind: OperationKind<W>, weight: numb
  * Swarm testing: each scenario enables a random non-empty subset of the traffic operations,
  * each with a random weight, so rare combinations get whole runs to themselves.
  */
-export function scenarioArbitrary<W extends WorldBase>(domain: Domain<W>, planLength: number, sizes: ScenarioSizes = DEFAULT_SIZES): fc.Arbitrary<Scenario> {
-  const traffic = domain.trafficOperations;
+export function scenarioArbitrary<W extends WorldBase>(domain: Domain<W>, plan: Plan, sizes: ScenarioSizes = DEFAULT_SIZES): fc.Arbitrary<Scenario> {
+  const planLength = plan.steps.length;
+  const traffic = plan.traffic === null ? domain.trafficOperations : domain.trafficOperations.filter((kind) => plan.traffic!.includes(kind.name));
   assert(traffic.length > 0, `domain ${domain.name} has no traffic operations`);
   assert(planLength > 0, 'a plan has at least one step');
   const legacyCalls = fc.oneof(...domain.legacyOperations.map((kind) => callArbitrary(kind, 1)));
@@ -68,13 +69,35 @@ export function scenarioArbitrary<W extends WorldBase>(domain: Domain<W>, planLe
       swarm: fc.constant(enabled.map(([index]) => traffic[index]!.name)),
       legacy: domain.legacyOperations.length === 0 ? fc.constant([]) : fc.array(legacyCalls, { maxLength: sizes.maxLegacy }),
       phases: fc.array(phase, { minLength: planLength, maxLength: planLength }),
+      // One window between two plan steps, chosen at random, always gets a burst of traffic, so a
+      // story that must fit between two particular steps has a fair chance in every scenario.
+      focus: fc.nat(planLength - 1),
+      burst: fc.array(call, { minLength: 1, maxLength: 2 * sizes.maxPerPhase }).map(sharingArguments),
       // After the whole deploy comes the steady state, where most outages surface: it always has traffic.
       afterDeploy: fc.array(call, { minLength: 1, maxLength: 2 * sizes.maxPerPhase }),
-    }).map(({ swarm: names, legacy, phases, afterDeploy }): Scenario => ({
+    }).map(({ swarm: names, legacy, phases, focus, burst, afterDeploy }): Scenario => ({
       swarm: names,
       legacy,
-      steps: [...phases.flatMap((calls) => [...calls, marker]), ...afterDeploy],
+      steps: [...phases.flatMap((calls, index) => (index === focus ? [...calls, ...burst, marker] : [...calls, marker])), ...afterDeploy],
     }));
+  });
+}
+
+/**
+ * Makes a burst a story about the same things: every argument a later operation shares by name
+ * with an earlier one takes the earlier value (the same runner, the same project, the same
+ * system id). Bugs live in sequences of operations on one entity, which independent draws
+ * rarely produce.
+ */
+function sharingArguments(calls: OperationCall[]): OperationCall[] {
+  const chosen = new Map<string, OperationCall['args'][string]>();
+  return calls.map((call) => {
+    const args: Record<string, OperationCall['args'][string]> = { ...call.args };
+    for (const [name, value] of Object.entries(call.args)) {
+      if (chosen.has(name)) args[name] = chosen.get(name)!;
+      else chosen.set(name, value);
+    }
+    return { op: call.op, args };
   });
 }
 

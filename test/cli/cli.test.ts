@@ -6,19 +6,19 @@ import { runCli } from '../../src/cli/runCli.js';
 import { runnersCliConfig } from '../../properties/pgdrillCli.js';
 
 /** Runs the CLI in-process with captured output, as a user would see it on a non-terminal. */
-function run(argv: string[]): { code: number; stdout: string; stderr: string; directory: string } {
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string; directory: string }> {
   const directory = mkdtempSync(join(tmpdir(), 'pgdrill-cli-'));
   let stdout = '';
   let stderr = '';
   const stream = (append: (text: string) => void) => ({ isTTY: false, write: (text: string) => { append(text); return true; } }) as unknown as NodeJS.WriteStream;
   const config = { ...runnersCliConfig(), counterexampleDirectory: directory };
-  const code = runCli(config, argv, { stdout: stream((text) => { stdout += text; }), stderr: stream((text) => { stderr += text; }) });
+  const code = await runCli(config, argv, { stdout: stream((text) => { stdout += text; }), stderr: stream((text) => { stderr += text; }) });
   return { code, stdout, stderr, directory };
 }
 
 describe('pgdrill check', () => {
-  it('finds the incident, prints one JSON object with the documented fields, and saves the counterexample', () => {
-    const result = run(['check', 'incident-2024-10-31', '--seed', '1', '--runs', '300', '--json']);
+  it('finds the incident, prints one JSON object with the documented fields, and saves the counterexample', async () => {
+    const result = await run(['check', 'incident-2024-10-31', '--seed', '1', '--runs', '300', '--json']);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as { seed: number; plans: Array<Record<string, unknown>> };
     expect(report.seed).toBe(1);
@@ -28,7 +28,7 @@ describe('pgdrill check', () => {
     const failure = plan.failure as Record<string, unknown>;
     expect(Object.keys(failure).sort()).toEqual(['counterexampleFile', 'explanation', 'invariant', 'message', 'path', 'replay', 'seed', 'shrunkSteps']);
     expect(failure.shrunkSteps).toBeLessThanOrEqual(8);
-    expect(failure.replay).toMatch(/^npx pgdrill replay incident-2024-10-31 --seed 1 --path "[\d:]+"$/);
+    expect(failure.replay).toBe(`npx pgdrill replay incident-2024-10-31 --seed ${String(failure.seed)} --path "${String(failure.path)}"`);
     const saved = JSON.parse(readFileSync(join(result.directory, 'incident-2024-10-31.json'), 'utf8')) as { outcome: string };
     expect(saved.outcome).toBe('api-never-500');
   });
@@ -38,8 +38,8 @@ describe('pgdrill check', () => {
     [['check', '--seed', 'x1'], /^pgdrill: invalid seed "x1": expected a 32-bit integer or a 40-character git commit hash\n$/],
     [['check', '/nonexistent/plan.json'], /^pgdrill: cannot read plan file \/nonexistent\/plan\.json\n$/],
     [['replay', 'incident-2024-10-31', '--seed', '1'], /^pgdrill: replay PLAN needs --seed and --path \(as printed by pgdrill check\)\n$/],
-  ])('%j fails with one line and exit code 2', (argv, message) => {
-    const result = run(argv);
+  ])('%j fails with one line and exit code 2', async (argv, message) => {
+    const result = await run(argv);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stdout).toBe('');
@@ -48,10 +48,10 @@ describe('pgdrill check', () => {
   it.each([
     ['{not json', /^pgdrill: \S+bad\.json: not valid JSON \(.*\)\n$/],
     [JSON.stringify({ name: 'bad', description: 'd', comment: 'c', expect: 'safe', steps: [{ step: 'add_concurrent_foreign_key', source: 'a', validate: 'yes' }] }), /^pgdrill: \S+bad\.json: plan bad, step 1 \(add_concurrent_foreign_key\): .+\n$/],
-  ])('a bad plan file %# gives one line naming the file, step and field', (content, message) => {
+  ])('a bad plan file %# gives one line naming the file, step and field', async (content, message) => {
     const file = join(mkdtempSync(join(tmpdir(), 'pgdrill-plan-')), 'bad.json');
     writeFileSync(file, content);
-    const result = run(['check', file]);
+    const result = await run(['check', file]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr.split('\n')).toHaveLength(2);
@@ -59,27 +59,58 @@ describe('pgdrill check', () => {
 });
 
 describe('pgdrill replay', () => {
-  it('prints byte-identical output for the same seed and path, and reproduces from the saved file', () => {
-    const check = run(['check', 'incident-2024-10-31', '--seed', '3', '--runs', '300', '--json']);
-    const failure = (JSON.parse(check.stdout) as { plans: Array<{ failure: { path: string; counterexampleFile: string } }> }).plans[0]!.failure;
-    const first = run(['replay', 'incident-2024-10-31', '--seed', '3', '--path', failure.path]);
-    const second = run(['replay', 'incident-2024-10-31', '--seed', '3', '--path', failure.path]);
+  it('prints byte-identical output for the same seed and path, and reproduces from the saved file', async () => {
+    const check = await run(['check', 'incident-2024-10-31', '--seed', '3', '--runs', '300', '--json']);
+    const failure = (JSON.parse(check.stdout) as { plans: Array<{ failure: { seed: number; path: string } }> }).plans[0]!.failure;
+    const first = await run(['replay', 'incident-2024-10-31', '--seed', String(failure.seed), '--path', failure.path]);
+    const second = await run(['replay', 'incident-2024-10-31', '--seed', String(failure.seed), '--path', failure.path]);
     expect(first.code).toBe(0);
     expect(second.stdout).toBe(first.stdout);
     expect(first.stdout).toContain('✗ api-never-500: POST /runners/verify for runner');
     expect(first.stdout).toMatch(/why: runner \d+ is missing from ci_runners_e59bb2812d/);
-    const fromFile = run(['replay', join(check.directory, 'incident-2024-10-31.json')]);
+    const fromFile = await run(['replay', join(check.directory, 'incident-2024-10-31.json')]);
     expect(fromFile.code).toBe(0);
     expect(fromFile.stdout).toBe(first.stdout);
   });
 });
 
 describe('pgdrill plans', () => {
-  it('lists every plan with its expectation', () => {
-    const result = run(['plans', '--json']);
+  it('lists every plan with its expectation', async () => {
+    const result = await run(['plans', '--json']);
     expect(result.code).toBe(0);
     const names = (JSON.parse(result.stdout) as { plans: Array<{ name: string }> }).plans.map((plan) => plan.name);
     expect(names).toContain('incident-2024-10-31');
     expect(names).toContain('runner-machines-fk-not-valid');
+  });
+});
+
+describe('distributed campaigns', () => {
+  const essentials = (stdout: string) => (JSON.parse(stdout) as { plans: Array<Record<string, unknown>> }).plans.map((plan) => {
+    const failure = plan.failure as Record<string, unknown> | null;
+    return { name: plan.name, verdict: plan.verdict, matched: plan.matched, runs: plan.runs, failure: failure && { invariant: failure.invariant, seed: failure.seed, path: failure.path, shrunkSteps: failure.shrunkSteps, message: failure.message } };
+  });
+
+  it('two shards merged give the same verdicts, counterexample and run count as one run', async () => {
+    const plans = ['incident-2024-10-31', 'runner-machines-fk-not-valid'];
+    const single = await run(['check', ...plans, '--seed', '5', '--runs', '750', '--json', '--no-save']);
+    const first = await run(['check', ...plans, '--seed', '5', '--runs', '750', '--shard', '1/2']);
+    const second = await run(['check', ...plans, '--seed', '5', '--runs', '750', '--shard', '2/2']);
+    const directory = mkdtempSync(join(tmpdir(), 'pgdrill-shards-'));
+    writeFileSync(join(directory, 'shard-1.json'), first.stdout);
+    writeFileSync(join(directory, 'shard-2.json'), second.stdout);
+    const merged = await run(['merge', join(directory, 'shard-2.json'), join(directory, 'shard-1.json'), '--json', '--no-save']);
+    expect(merged.code).toBe(single.code);
+    expect(essentials(merged.stdout)).toEqual(essentials(single.stdout));
+    const missing = await run(['merge', join(directory, 'shard-1.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('pgdrill: shard 2/2 is missing: a merge needs every shard of the campaign\n');
+  });
+
+  it('a fuzzing campaign (time limit, no run count) stops cleanly and lists distinct failures', async () => {
+    const result = await run(['check', 'incident-2024-10-31', '--seed', '9', '--time-limit', '2', '--json', '--no-save']);
+    expect(result.code).toBe(0);
+    const plan = (JSON.parse(result.stdout) as { plans: Array<{ distinctFailures: Array<{ invariant: string }>; runs: number }> }).plans[0]!;
+    expect(plan.distinctFailures.length).toBeGreaterThan(0);
+    expect(plan.distinctFailures.every((failure) => failure.invariant === 'api-never-500')).toBe(true);
   });
 });

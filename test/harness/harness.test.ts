@@ -80,7 +80,7 @@ describe('plan validation gives one clear line naming the plan, step and field',
     [{ steps: [] }, 'plans/x.json: plan counter-limit: field "steps" must be a non-empty array'],
     [{ settings: { start: 'zero' } }, 'plans/x.json: plan counter-limit: settings: field "start" must be a number'],
     [{ name: 'Bad Name' }, 'plans/x.json: field "name" must be a lower-case name like "incident-2024-10-31"'],
-    [{ extra: true }, 'plans/x.json: unknown field "extra" (expected one of name, description, comment, expect, settings, steps, invariants, probes)'],
+    [{ extra: true }, 'plans/x.json: unknown field "extra" (expected one of name, description, comment, expect, settings, steps, invariants, probes, traffic)'],
   ])('%j', (overrides, message) => {
     expect(errorOf(planJson(overrides as Record<string, JsonValue>))).toBe(message);
   });

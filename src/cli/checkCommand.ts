@@ -1,0 +1,122 @@
+import { relative } from 'node:path';
+import { combineChunks } from '../harness/checkPlan.js';
+import type { PlanVerdict } from '../harness/checkPlan.js';
+import { counterexampleOf, saveCounterexample } from '../harness/corpus.js';
+import type { Plan, WorldBase } from '../harness/domain.js';
+import { stableStringify } from '../harness/json.js';
+import type { JsonValue } from '../harness/json.js';
+import { formatVerdict, makeChalk, verdictJson } from '../harness/report.js';
+import { UserInputError } from '../harness/userInputError.js';
+import { runCampaignInThread, runCampaignOnPool } from './campaignRunner.js';
+import type { CampaignOptions, PlanCampaign, Shard } from './campaignRunner.js';
+import type { CliConfig, CliIo } from './runCli.js';
+import { ProgressBar } from './progress.js';
+import { distinctFailures, shardReportOf } from './shardReport.js';
+import { createWorkerPool } from './workerPool.js';
+import type { ChunkResult } from '../harness/campaign.js';
+
+/**
+ * `pgdrill check` and `pgdrill merge`: run (or merge) a campaign over plans and report each
+ * plan's verdict against its expectation. Exit 0 when every verdict matches and every declared
+ * probe was hit, 1 otherwise.
+ */
+export interface CheckRequest {
+  readonly plans: readonly Plan[];
+  readonly seed: number;
+  readonly runs: number | null;
+  readonly timeLimitSeconds: number | null;
+  readonly workers: number;
+  readonly shard: Shard | null;
+  readonly json: boolean;
+  readonly save: boolean;
+}
+
+function replayCommand<W extends WorldBase>(config: CliConfig<W>, verdict: PlanVerdict, reference: (plan: Plan) => string): string | null {
+  if (verdict.failure === null) return null;
+  return `${config.commandName} replay ${reference(verdict.plan)} --seed ${verdict.failure.seed} --path "${verdict.failure.path}"`;
+}
+
+/** Prints verdicts (text or one JSON object) and returns the exit code. Shared by check and merge. */
+export function reportCampaign<W extends WorldBase>(config: CliConfig<W>, io: CliIo, campaigns: readonly PlanCampaign[], seed: number, json: boolean, save: boolean, fuzzing: boolean, reference: (plan: Plan) => string): number {
+  const color = makeChalk(io.stdout);
+  const results: JsonValue[] = [];
+  let allMatched = true;
+  for (const campaign of campaigns) {
+    const verdict = combineChunks(config.domain, campaign.plan, campaign.chunks, campaign.ms);
+    const replay = replayCommand(config, verdict, reference);
+    const saved = verdict.failure !== null && save ? saveCounterexample(config.counterexampleDirectory, counterexampleOf(campaign.plan, verdict.failure)) : null;
+    const savedShown = saved === null ? null : relative(process.cwd(), saved);
+    allMatched &&= verdict.matched && verdict.missingProbes.length === 0;
+    const distinct = fuzzing ? distinctFailures(campaign.chunks) : [];
+    if (json) {
+      const entry = verdictJson(verdict, replay, savedShown);
+      results.push(fuzzing ? { ...entry, distinctFailures: distinct.map((chunk) => distinctJson(config, campaign.plan, chunk, reference)) } : entry);
+      continue;
+    }
+    io.stdout.write(`${formatVerdict(verdict, color, replay, savedShown).join('\n')}\n`);
+    if (fuzzing && distinct.length > 0) {
+      io.stdout.write(`  ${distinct.length} distinct failure(s) in ${verdict.runs} fresh runs:\n`);
+      for (const chunk of distinct) {
+        const entry = distinctJson(config, campaign.plan, chunk, reference);
+        io.stdout.write(`   - ${String(entry.invariant)} (${String(entry.steps)} steps): ${String(entry.replay)}\n`);
+      }
+    }
+    io.stdout.write('\n');
+  }
+  if (json) io.stdout.write(`${stableStringify({ seed, plans: results }, 2)}\n`);
+  else io.stdout.write(allMatched ? color.green('every plan matched its expectation\n') : color.red('some plans did not match their expectation\n'));
+  return allMatched ? 0 : 1;
+}
+
+function distinctJson<W extends WorldBase>(config: CliConfig<W>, plan: Plan, chunk: ChunkResult, reference: (plan: Plan) => string): { readonly [key: string]: JsonValue } {
+  const failure = chunk.failure!;
+  return {
+    invariant: failure.invariant,
+    steps: failure.scenario.legacy.length + failure.scenario.steps.filter((step) => step.op !== '@plan').length,
+    replay: `${config.commandName} replay ${reference(plan)} --seed ${failure.seed} --path "${failure.path}"`,
+  };
+}
+
+export async function runCheckCommand<W extends WorldBase>(config: CliConfig<W>, request: CheckRequest, io: CliIo, reference: (plan: Plan) => string): Promise<number> {
+  const fuzzing = request.runs === null && request.timeLimitSeconds !== null;
+  const runs = fuzzing ? null : (request.runs ?? config.defaultRuns);
+  if (request.workers > 1 && config.workerModule === null) throw new UserInputError('this build has no worker module; run without --workers');
+  const color = makeChalk(io.stdout);
+  const shardText = request.shard ? `, shard ${request.shard.index}/${request.shard.count}` : '';
+  const quiet = request.json || request.shard !== null;
+  if (!quiet) io.stdout.write(color.dim(`pgdrill check: ${request.plans.length} plan(s), seed ${request.seed}, ${runs === null ? `fresh runs for ${request.timeLimitSeconds} s` : `${runs} runs each`}${request.workers > 1 ? `, ${request.workers} workers` : ''}${shardText}\n\n`));
+  const progress = new Map<string, { bar: ProgressBar; done: number }>();
+  const options: CampaignOptions = {
+    seed: request.seed,
+    runs,
+    shard: request.shard,
+    ...(request.timeLimitSeconds !== null ? { deadline: performance.now() + request.timeLimitSeconds * 1000 } : {}),
+    ...(quiet ? {} : {
+      onRun: (plan: Plan) => {
+        let entry = progress.get(plan.name);
+        if (entry === undefined) {
+          entry = { bar: new ProgressBar(io.stderr, plan.name, runs ?? Infinity), done: 0 };
+          progress.set(plan.name, entry);
+        }
+        entry.bar.update(++entry.done);
+      },
+    }),
+  };
+  let campaigns: PlanCampaign[];
+  if (request.workers > 1) {
+    const pool = createWorkerPool(config.workerModule!, request.workers);
+    try {
+      campaigns = await runCampaignOnPool(pool, request.plans, options);
+    } finally {
+      await pool.close();
+    }
+  } else {
+    campaigns = runCampaignInThread(config.domain, request.plans, options);
+  }
+  for (const entry of progress.values()) entry.bar.clear();
+  if (request.shard !== null) {
+    io.stdout.write(`${stableStringify(shardReportOf(campaigns, request.seed, runs, request.shard) as unknown as JsonValue)}\n`);
+    return 0;
+  }
+  return reportCampaign(config, io, campaigns, request.seed, request.json, request.save, fuzzing, reference);
+}
