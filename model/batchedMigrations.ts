@@ -5,6 +5,7 @@ import type { OperationOutcome } from '../src/harness/domain.js';
 import { MANAGERS_COPY, PARTITIONED_COPIES, RUNNERS_COPY } from './gitlabTables.js';
 import type { PartitionedCopySpec } from './gitlabTables.js';
 import { integerField } from './records.js';
+import { runRowBackfillBatch } from './rowBackfillBatches.js';
 import type { BatchedMigration, RunnersWorld } from './world.js';
 
 /**
@@ -95,7 +96,7 @@ function runOrphanedCopyManagersBatch(world: RunnersWorld, migration: BatchedMig
 /** Runs one batch; a PgError propagates with the cursor unchanged (the batch rolled back). */
 export function runBatchOrThrow(world: RunnersWorld, migration: BatchedMigration): string {
   assert(migration.status !== 'finished', `${migration.name} has already finished`);
-  const description = migration.kind === 'partitionBackfill' ? runBackfillBatch(world, migration) : runOrphanedCopyManagersBatch(world, migration);
+  const description = migration.kind === 'partitionBackfill' ? runBackfillBatch(world, migration) : migration.kind === 'rowBackfill' ? runRowBackfillBatch(world, migration) : runOrphanedCopyManagersBatch(world, migration);
   migration.failedAttempts = 0;
   migration.lastError = null;
   if (migration.status === 'failed') migration.status = 'active';

@@ -2,6 +2,7 @@ import { assert } from '../src/engine/assert.js';
 import type { OperationOutcome } from '../src/harness/domain.js';
 import { MAX_BATCH_ATTEMPTS, batchBound, runBatch } from './batchedMigrations.js';
 import { probeCopyManagers, probeNotValidForeignKeys } from './probes.js';
+import { drainLooseForeignKeys, drainOwnerJobs } from './drainWorkers.js';
 import type { RunnersWorld } from './world.js';
 
 /**
@@ -17,6 +18,7 @@ export function drainRunnersWorld(world: RunnersWorld): OperationOutcome[] {
     assert(ticks <= bound, `background migrations did not drain within ${bound} batches`);
     outcomes.push(runBatch(world, migration));
   }
+  outcomes.push(...drainOwnerJobs(world), ...drainLooseForeignKeys(world));
   probeNotValidForeignKeys(world);
   probeCopyManagers(world);
   return outcomes;

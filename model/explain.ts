@@ -3,6 +3,8 @@ import type { Violation } from '../src/harness/domain.js';
 import { RUNNERS_COPY } from './gitlabTables.js';
 import { RUNNERS } from './schema.js';
 import type { RunnersWorld } from './world.js';
+import { explainWorkerViolation } from './explainWorkers.js';
+import { explainRolloutViolation } from './explainRollout.js';
 
 /**
  * Why a runner named in a violation was missing from ci_runners_e59bb2812d, told from the
@@ -55,6 +57,10 @@ function backfillStory(world: RunnersWorld, runnerId: number): string {
 }
 
 export function explainRunnersViolation(world: RunnersWorld, violation: Violation): string | null {
+  const workers = explainWorkerViolation(world, violation);
+  if (workers !== null) return workers;
+  const rollout = explainRolloutViolation(world, violation);
+  if (rollout !== null) return rollout;
   const runnerId = runnerIdInMessage(violation.message);
   if (runnerId === null) return null;
   const { db } = world;

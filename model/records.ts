@@ -48,7 +48,9 @@ export function isRunnerType(value: number): value is RunnerType {
 export function runnerFromRow(row: Row): RunnerRecord {
   const runnerType = integerField(row, 'runner_type');
   assert(isRunnerType(runnerType), `runner ${String(row['id'])} has unknown runner_type ${runnerType}`);
-  return { id: integerField(row, 'id'), runnerType, shardingKeyId: nullableIntegerField(row, 'sharding_key_id'), token: nullableTextField(row, 'token'), contactedAt: nullableIntegerField(row, 'contacted_at') };
+  // Before the sharding-key rollout the column does not exist; such a runner has no key yet.
+  const shardingKeyId = 'sharding_key_id' in row ? nullableIntegerField(row, 'sharding_key_id') : null;
+  return { id: integerField(row, 'id'), runnerType, shardingKeyId, token: nullableTextField(row, 'token'), contactedAt: nullableIntegerField(row, 'contacted_at') };
 }
 
 function managerFromRow(row: Row): ManagerRecord {

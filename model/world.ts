@@ -1,3 +1,4 @@
+import { populateLegacyRunners } from './legacyPopulation.js';
 import { Database } from '../src/index.js';
 import type { PgError } from '../src/index.js';
 import { assert } from '../src/engine/assert.js';
@@ -5,8 +6,17 @@ import { ProbeCounter } from '../src/harness/domain.js';
 import type { JsonObject, WorldBase } from '../src/harness/domain.js';
 import { NAMESPACES, PROJECTS, createLegacySchema } from './schema.js';
 import { readRunnersSettings, validateRunnersSettings } from './settings.js';
+import { applySchemaEra } from './schemaEra.js';
+import type { SchemaEra } from './schemaEra.js';
+import { createCostSettingsTable } from './costSettings.js';
+import { RolloutRecord } from './rolloutRecord.js';
 import type { CodeVersion } from './settings.js';
 import type { SyncPair } from './syncTrigger.js';
+import { LooseForeignKeysState } from './looseForeignKeys/looseForeignKeysState.js';
+import { ProjectDeletedEvents } from './ownerRecalculation/projectDeletedEvents.js';
+import { readWorkerSettings } from './workerSettings.js';
+import { createTaggingsSchema } from './taggings/taggingsSchema.js';
+import type { WorkerSettings } from './workerSettings.js';
 
 export type { CodeVersion } from './settings.js';
 export type { SyncPair } from './syncTrigger.js';
@@ -33,7 +43,7 @@ export interface BatchedMigration {
   readonly name: string;
   /** The table whose ids the cursor walks: the source for a backfill, the copy of managers for the orphan cleanup. */
   readonly table: string;
-  readonly kind: 'partitionBackfill' | 'deleteOrphanedCopyManagers';
+  readonly kind: 'partitionBackfill' | 'deleteOrphanedCopyManagers' | 'rowBackfill';
   /** The table the job writes or consults: the copy for a backfill, the runner copy for the orphan cleanup. */
   readonly target: string;
   /** The last id processed; 0 at the start. */
@@ -84,6 +94,15 @@ export class RunnersWorld implements WorldBase {
   /** Runner id → step when `assign_to` gave a sharding key to a runner that had none. */
   readonly orphansAssignedAt = new Map<number, number>();
   readonly batchSize: number;
+  readonly schemaEra: SchemaEra;
+  /** What the Cells 1.0 rollout steps did (swaps, reverts, runner type changes). */
+  readonly rollout = new RolloutRecord();
+  /** Batch size and limits of the owner-recalculation and loose-foreign-key workers (issue #4). */
+  readonly workers: WorkerSettings;
+  /** ProjectDeletedEvents and the owner-recalculation jobs they became (§e). */
+  readonly projectEvents = new ProjectDeletedEvents();
+  /** Loose-foreign-key definitions, deletion tracking and the cleanup worker's history (§b). */
+  readonly looseForeignKeys: LooseForeignKeysState;
 
   constructor(readonly settings: JsonObject) {
     const problem = validateRunnersSettings(settings);
@@ -92,8 +111,15 @@ export class RunnersWorld implements WorldBase {
     for (const [name, enabled] of parsed.flags) this.flags.set(name, enabled);
     this.code = { ...parsed.code };
     this.batchSize = parsed.backfillBatchSize;
+    this.schemaEra = parsed.schema;
     createLegacySchema(this.db);
+    createCostSettingsTable(this.db);
+    applySchemaEra(this.db, this.schemaEra);
+    createTaggingsSchema(this.db);
+    this.workers = readWorkerSettings(settings);
+    this.looseForeignKeys = new LooseForeignKeysState(this.db, this.workers.looseForeignKeys);
     this.createOwners();
+    populateLegacyRunners(this, parsed.legacyRunners);
   }
 
   flagEnabled(name: string): boolean {

@@ -3,6 +3,10 @@ import type { Row } from '../src/engine/values.js';
 import type { RunnersWorld } from '../model/world.js';
 import { checkValidatedChecks, VALIDATED_CHECK_HOLDS } from './checkInvariant.js';
 import { checkValidatedForeignKeys, VALIDATED_FK_HOLDS } from './foreignKeyInvariant.js';
+import { looseForeignKeyInvariants } from './looseForeignKeyInvariants.js';
+import { ownerInvariants } from './ownerInvariants.js';
+import { copyKeepsCopiedRows } from './copyKeepsCopiedRows.js';
+import { rolloutInvariants } from './rolloutInvariants.js';
 
 /**
  * The runners world's invariants, with stable ids that plans name in `expect` and `invariants`.
@@ -118,4 +122,8 @@ export const runnersInvariants: readonly Invariant<RunnersWorld>[] = [
       return null;
     },
   },
+  ...ownerInvariants,
+  ...looseForeignKeyInvariants,
+  copyKeepsCopiedRows,
+  ...rolloutInvariants,
 ];

@@ -24,6 +24,8 @@ import { fireAfterEvent } from './engine/triggerRuntime.js';
 import { executeUpdate } from './engine/updateStatement.js';
 import type { Assignments, UpdateOptions } from './engine/updateStatement.js';
 import type { Row, SqlValue } from './engine/values.js';
+import { isPgError } from './engine/errors.js';
+import type { StatementCall, StatementListener, StatementOutcome } from './oracle/statementEvent.js';
 
 export interface SelectOptions {
   readonly where?: Expr;
@@ -66,16 +68,60 @@ export interface TableInfo {
 /** Every leaf table's rows, in storage order; rows are frozen and shared, so taking one is cheap. */
 export type DatabaseSnapshot = ReadonlyMap<string, readonly Row[]>;
 
+const NO_COLUMNS: readonly string[] = Object.freeze([]);
+
+/**
+ * Describes a constraint as plain data. Invariants read these after every catalog change, so the
+ * object is built in one shape without spreads, and a CHECK's SQL text is rendered only if read.
+ */
 function describeConstraint(constraint: Constraint): ConstraintInfo {
-  const base = { name: constraint.name, kind: constraint.kind, table: constraint.relation.name, inheritedFrom: constraint.parent?.relation.name ?? null };
-  switch (constraint.kind) {
-    case 'foreignKey':
-      return { ...base, valid: constraint.valid, columns: constraint.columns, referencedTable: constraint.referencedRelation.name, referencedColumns: constraint.referencedColumns, onDelete: constraint.onDelete, onUpdate: constraint.onUpdate, checkSql: null, checkExpr: null };
-    case 'check':
-      return { ...base, valid: constraint.valid, columns: [], referencedTable: null, referencedColumns: [], onDelete: null, onUpdate: null, checkSql: renderExpr(constraint.expr), checkExpr: constraint.expr };
-    default:
-      return { ...base, valid: true, columns: constraint.columns, referencedTable: null, referencedColumns: [], onDelete: null, onUpdate: null, checkSql: null, checkExpr: null };
+  const isForeignKey = constraint.kind === 'foreignKey';
+  const isCheck = constraint.kind === 'check';
+  const expr = isCheck ? constraint.expr : null;
+  let sql: string | null | undefined;
+  return {
+    name: constraint.name,
+    kind: constraint.kind,
+    table: constraint.relation.name,
+    inheritedFrom: constraint.parent?.relation.name ?? null,
+    valid: constraint.kind === 'foreignKey' || constraint.kind === 'check' ? constraint.valid : true,
+    columns: isCheck ? NO_COLUMNS : constraint.columns,
+    referencedTable: isForeignKey ? constraint.referencedRelation.name : null,
+    referencedColumns: isForeignKey ? constraint.referencedColumns : NO_COLUMNS,
+    onDelete: isForeignKey ? constraint.onDelete : null,
+    onUpdate: isForeignKey ? constraint.onUpdate : null,
+    get checkSql(): string | null {
+      if (sql === undefined) sql = expr === null ? null : renderExpr(expr);
+      return sql;
+    },
+    checkExpr: expr,
+  };
+}
+
+/**
+ * Set by `withStatementListener` while a world builds its database, so a database created
+ * inside a constructor is observed from its very first statement (the schema it creates).
+ */
+let ambientListener: StatementListener | null = null;
+
+/** Runs `body`; every `Database` it constructs starts with `listener` as its `onStatement`. */
+export function withStatementListener<T>(listener: StatementListener, body: () => T): T {
+  const previous = ambientListener;
+  ambientListener = listener;
+  try {
+    return body();
+  } finally {
+    ambientListener = previous;
   }
+}
+
+function outcomeOf(result: unknown): StatementOutcome {
+  return { status: 'ok', rows: Array.isArray(result) ? (result as Row[]) : null };
+}
+
+function failureOf(error: unknown): StatementOutcome {
+  if (isPgError(error)) return { status: 'error', code: error.code, constraint: error.constraint ?? null, message: error.message };
+  return { status: 'internal', message: error instanceof Error ? error.message : String(error) };
 }
 
 function describeTrigger(trigger: TriggerDefinition) {
@@ -92,10 +138,41 @@ function describeTrigger(trigger: TriggerDefinition) {
 export class Database {
   private readonly state: EngineState;
   private constraintCache: { readonly version: number; readonly constraints: readonly ConstraintInfo[] } | null = null;
+  private readonly describeCache = new Map<string, { readonly version: number; readonly info: TableInfo }>();
+  private readonly rowsCache = new Map<string, { readonly dataVersion: number; readonly catalogVersion: number; readonly rows: readonly Row[] }>();
+  /**
+   * Called after every top-level statement with its arguments and outcome (the oracle renders
+   * these as SQL). Statements run by trigger functions are not reported: PostgreSQL runs them
+   * itself, inside the rendered trigger function. When null, statements pay one comparison.
+   */
+  onStatement: StatementListener | null;
+  /** True while an observed top-level statement runs, so statements nested in triggers stay silent. */
+  private observing = false;
 
-  constructor(options: Partial<EngineOptions> = {}) {
+  constructor(options: Partial<EngineOptions> & { readonly onStatement?: StatementListener } = {}) {
     this.state = new EngineState(this, { serverVersion: options.serverVersion ?? 18 });
     this.state.fireAfterEvent = (event) => fireAfterEvent(this.state, event);
+    this.onStatement = options.onStatement ?? ambientListener;
+  }
+
+  /** Runs a statement and reports it to `onStatement` when it is a top-level one. */
+  private observe<T>(call: StatementCall, body: () => T): T {
+    const listener = this.onStatement;
+    if (listener === null || this.observing) return body();
+    this.observing = true;
+    let outcome: StatementOutcome;
+    try {
+      const result = body();
+      outcome = outcomeOf(result);
+      this.observing = false;
+      listener({ call, outcome, clock: this.state.clock, database: this });
+      return result;
+    } catch (error) {
+      if (!this.observing) throw error;
+      this.observing = false;
+      listener({ call, outcome: failureOf(error), clock: this.state.clock, database: this });
+      throw error;
+    }
   }
 
   // --- clock, notices and transactions ------------------------------------------------------
@@ -120,27 +197,27 @@ export class Database {
   }
 
   begin(): void {
-    this.state.begin();
+    this.onStatement === null ? this.state.begin() : this.observe({ kind: 'begin' }, () => this.state.begin());
   }
 
   commit(): 'COMMIT' | 'ROLLBACK' {
-    return this.state.commit();
+    return this.onStatement === null ? this.state.commit() : this.observe({ kind: 'commit' }, () => this.state.commit());
   }
 
   rollback(): void {
-    this.state.rollback();
+    this.onStatement === null ? this.state.rollback() : this.observe({ kind: 'rollback' }, () => this.state.rollback());
   }
 
   savepoint(name: string): void {
-    this.state.savepoint(name);
+    this.onStatement === null ? this.state.savepoint(name) : this.observe({ kind: 'savepoint', name }, () => this.state.savepoint(name));
   }
 
   rollbackToSavepoint(name: string): void {
-    this.state.rollbackToSavepoint(name);
+    this.onStatement === null ? this.state.rollbackToSavepoint(name) : this.observe({ kind: 'rollbackToSavepoint', name }, () => this.state.rollbackToSavepoint(name));
   }
 
   releaseSavepoint(name: string): void {
-    this.state.releaseSavepoint(name);
+    this.onStatement === null ? this.state.releaseSavepoint(name) : this.observe({ kind: 'releaseSavepoint', name }, () => this.state.releaseSavepoint(name));
   }
 
   /** BEGIN, run `body`, COMMIT; on any error ROLLBACK and rethrow. */
@@ -160,134 +237,164 @@ export class Database {
 
   insert(table: string, rows: RowInput | readonly RowInput[], options: InsertOptions = {}): Row[] {
     const inputs = Array.isArray(rows) ? (rows as readonly RowInput[]) : [rows as RowInput];
-    return this.state.runStatement(() => executeInsert(this.state, lookupRelation(this.state, table), inputs, options));
+    const body = () => executeInsert(this.state, lookupRelation(this.state, table), inputs, options);
+    return this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'insert', table, rows: inputs, options }, () => this.state.runStatement(body));
   }
 
   update(table: string, set: Assignments, where: Expr | null = null, options: UpdateOptions = {}): Row[] {
-    return this.state.runStatement(() => executeUpdate(this.state, lookupRelation(this.state, table), set, where, options));
+    const body = () => executeUpdate(this.state, lookupRelation(this.state, table), set, where, options);
+    return this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'update', table, set, where, options }, () => this.state.runStatement(body));
   }
 
   delete(table: string, where: Expr | null = null, options: DeleteOptions = {}): Row[] {
-    return this.state.runStatement(() => executeDelete(this.state, lookupRelation(this.state, table), where, options));
+    const body = () => executeDelete(this.state, lookupRelation(this.state, table), where, options);
+    return this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'delete', table, where, options }, () => this.state.runStatement(body));
   }
 
   select(table: string, options: SelectOptions = {}): Row[] {
-    return this.state.runStatement(() => {
+    const body = () => {
       const relation = lookupRelation(this.state, table);
       const rows = scanTuples(this.state, relation, options.where ?? null, { only: options.only ?? false }).map((scanned) => scanned.tuple.row);
       sortRows(rows, options.orderBy ?? []);
       return options.limit === undefined ? rows : rows.slice(0, options.limit);
-    });
+    };
+    return this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'select', table, options }, () => this.state.runStatement(body));
   }
 
   nextval(sequence: string): number {
-    return this.state.runStatement(() => nextSequenceValue(lookupSequence(this.state, sequence)));
+    const body = () => nextSequenceValue(lookupSequence(this.state, sequence));
+    return this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'nextval', sequence }, () => this.state.runStatement(body));
   }
 
   setval(sequence: string, value: number): void {
-    this.state.runStatement(() => {
+    const body = () => {
       lookupSequence(this.state, sequence).nextValue = value + 1;
-    });
+    };
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'setval', sequence, value }, () => this.state.runStatement(body));
   }
 
   // --- schema ------------------------------------------------------------------------------
 
   createTable(spec: TableSpec): void {
-    this.state.runStatement(() => createTable(this.state, spec));
+    const body = () => createTable(this.state, spec);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'createTable', spec }, () => this.state.runStatement(body));
   }
 
   dropTable(name: string, options: { cascade?: boolean; ifExists?: boolean } = {}): void {
-    this.state.runStatement(() => dropTable(this.state, name, options));
+    const body = () => dropTable(this.state, name, options);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'dropTable', name, options }, () => this.state.runStatement(body));
   }
 
   renameTable(name: string, newName: string): void {
-    this.state.runStatement(() => renameTable(this.state, name, newName));
+    const body = () => renameTable(this.state, name, newName);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'renameTable', name, newName }, () => this.state.runStatement(body));
   }
 
   addColumn(table: string, column: ColumnSpec, options: { ifNotExists?: boolean } = {}): void {
-    this.state.runStatement(() => addColumn(this.state, table, column, options));
+    const body = () => addColumn(this.state, table, column, options);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'addColumn', table, column, options }, () => this.state.runStatement(body));
   }
 
   dropColumn(table: string, column: string, options: { ifExists?: boolean; cascade?: boolean } = {}): void {
-    this.state.runStatement(() => dropColumn(this.state, table, column, options));
+    const body = () => dropColumn(this.state, table, column, options);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'dropColumn', table, column, options }, () => this.state.runStatement(body));
   }
 
   setColumnDefault(table: string, column: string, value: ColumnDefaultSpec | undefined): void {
-    this.state.runStatement(() => setColumnDefault(this.state, table, column, value));
+    const body = () => setColumnDefault(this.state, table, column, value);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'setColumnDefault', table, column, value }, () => this.state.runStatement(body));
   }
 
   setColumnNotNull(table: string, column: string, notNull: boolean): void {
-    this.state.runStatement(() => setColumnNotNull(this.state, table, column, notNull));
+    const body = () => setColumnNotNull(this.state, table, column, notNull);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'setColumnNotNull', table, column, notNull }, () => this.state.runStatement(body));
   }
 
   /** ALTER TABLE … ADD CONSTRAINT; `notValid` skips the scan of existing rows. */
   addConstraint(table: string, constraint: ConstraintSpec): ConstraintInfo {
-    return this.state.runStatement(() => describeConstraint(addConstraint(this.state, lookupRelation(this.state, table), constraint)));
+    const body = () => describeConstraint(addConstraint(this.state, lookupRelation(this.state, table), constraint));
+    return this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'addConstraint', table, constraint }, () => this.state.runStatement(body));
   }
 
   validateConstraint(table: string, name: string): void {
-    this.state.runStatement(() => validateConstraint(this.state, lookupRelation(this.state, table), name));
+    const body = () => validateConstraint(this.state, lookupRelation(this.state, table), name);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'validateConstraint', table, name }, () => this.state.runStatement(body));
   }
 
   dropConstraint(table: string, name: string, options: { ifExists?: boolean } = {}): void {
-    this.state.runStatement(() => dropConstraint(this.state, lookupRelation(this.state, table), name, options.ifExists ?? false));
+    const body = () => dropConstraint(this.state, lookupRelation(this.state, table), name, options.ifExists ?? false);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'dropConstraint', table, name, options }, () => this.state.runStatement(body));
   }
 
   renameConstraint(table: string, name: string, newName: string): void {
-    this.state.runStatement(() => renameConstraint(this.state, lookupRelation(this.state, table), name, newName));
+    const body = () => renameConstraint(this.state, lookupRelation(this.state, table), name, newName);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'renameConstraint', table, name, newName }, () => this.state.runStatement(body));
   }
 
   createIndex(spec: IndexSpec): string {
-    return this.state.runStatement(() => createIndex(this.state, spec).name);
+    const body = () => createIndex(this.state, spec).name;
+    return this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'createIndex', spec }, () => this.state.runStatement(body));
   }
 
   dropIndex(name: string, options: { ifExists?: boolean } = {}): void {
-    this.state.runStatement(() => dropIndex(this.state, name, options.ifExists ?? false));
+    const body = () => dropIndex(this.state, name, options.ifExists ?? false);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'dropIndex', name, options }, () => this.state.runStatement(body));
   }
 
   renameIndex(name: string, newName: string): void {
-    this.state.runStatement(() => renameIndex(this.state, name, newName));
+    const body = () => renameIndex(this.state, name, newName);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'renameIndex', name, newName }, () => this.state.runStatement(body));
   }
 
   attachPartition(parent: string, partition: string, values: PartitionBoundSpec): void {
-    this.state.runStatement(() => attachPartition(this.state, parent, partition, values));
+    const body = () => attachPartition(this.state, parent, partition, values);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'attachPartition', parent, partition, values }, () => this.state.runStatement(body));
   }
 
   detachPartition(parent: string, partition: string): void {
-    this.state.runStatement(() => detachPartitionByName(this.state, parent, partition));
+    const body = () => detachPartitionByName(this.state, parent, partition);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'detachPartition', parent, partition }, () => this.state.runStatement(body));
   }
 
   createTrigger(spec: TriggerSpec): void {
-    this.state.runStatement(() => createTrigger(this.state, spec));
+    const body = () => createTrigger(this.state, spec);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'createTrigger', spec }, () => this.state.runStatement(body));
   }
 
   dropTrigger(table: string, name: string, options: { ifExists?: boolean } = {}): void {
-    this.state.runStatement(() => dropTrigger(this.state, table, name, options.ifExists ?? false));
+    const body = () => dropTrigger(this.state, table, name, options.ifExists ?? false);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'dropTrigger', table, name, options }, () => this.state.runStatement(body));
   }
 
   enableTrigger(table: string, name: string): void {
-    this.state.runStatement(() => setTriggerEnabled(this.state, table, name, true));
+    const body = () => setTriggerEnabled(this.state, table, name, true);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'enableTrigger', table, name }, () => this.state.runStatement(body));
   }
 
   disableTrigger(table: string, name: string): void {
-    this.state.runStatement(() => setTriggerEnabled(this.state, table, name, false));
+    const body = () => setTriggerEnabled(this.state, table, name, false);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'disableTrigger', table, name }, () => this.state.runStatement(body));
   }
 
   createSequence(name: string, options: SequenceOptions = {}): void {
-    this.state.runStatement(() => createSequence(this.state, name, options));
+    const body = () => createSequence(this.state, name, options);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'createSequence', name, options }, () => this.state.runStatement(body));
   }
 
   dropSequence(name: string): void {
-    this.state.runStatement(() => dropSequence(this.state, name));
+    const body = () => dropSequence(this.state, name);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'dropSequence', name }, () => this.state.runStatement(body));
   }
 
   renameSequence(name: string, newName: string): void {
-    this.state.runStatement(() => renameSequence(this.state, name, newName));
+    const body = () => renameSequence(this.state, name, newName);
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'renameSequence', name, newName }, () => this.state.runStatement(body));
   }
 
   /** ALTER SEQUENCE … OWNED BY table.column, or OWNED BY NONE with `null`. */
   setSequenceOwner(sequence: string, owner: { table: string; column: string } | null): void {
-    this.state.runStatement(() => setSequenceOwner(this.state, sequence, owner === null ? null : { relation: lookupRelation(this.state, owner.table), column: owner.column }));
+    const body = () => setSequenceOwner(this.state, sequence, owner === null ? null : { relation: lookupRelation(this.state, owner.table), column: owner.column });
+    this.onStatement === null ? this.state.runStatement(body) : this.observe({ kind: 'setSequenceOwner', sequence, owner }, () => this.state.runStatement(body));
   }
 
   // --- introspection (never a statement: it reads the catalog and heaps directly) ----------
@@ -314,7 +421,19 @@ export class Database {
     return value.kind === 'nextval' ? `nextval('${value.sequence.name}')` : value.kind === 'now' ? 'now()' : String(value.value);
   }
 
+  /**
+   * A table's catalog entry as plain data. Cached per catalog version, because model code asks
+   * for column and partition lists on hot paths (every backfill batch, every request).
+   */
   describe(table: string): TableInfo {
+    const cached = this.describeCache.get(table);
+    if (cached !== undefined && cached.version === this.state.catalogVersion) return cached.info;
+    const info = Object.freeze(this.describeUncached(table));
+    this.describeCache.set(table, { version: this.state.catalogVersion, info });
+    return info;
+  }
+
+  private describeUncached(table: string): TableInfo {
     const relation = lookupRelation(this.state, table);
     const bound = relation.partitionBound;
     return {
@@ -350,10 +469,18 @@ export class Database {
    * Every row of a table (and its partitions), read straight from the heaps without any index,
    * so invariants checked through it are independent of the engine's own enforcement.
    */
-  rows(table: string): Row[] {
+  rows(table: string): readonly Row[] {
+    const cached = this.rowsCache.get(table);
+    if (cached !== undefined && cached.dataVersion === this.state.dataVersion && cached.catalogVersion === this.state.catalogVersion) return cached.rows;
     const relation: Relation = lookupRelation(this.state, table);
-    return relation.leaves().flatMap((leaf) => [...liveTuples(leaf)].map((tuple) => tuple.row));
+    const rows: Row[] = [];
+    for (const leaf of relation.leaves()) for (const tuple of liveTuples(leaf)) rows.push(tuple.row);
+    // Frozen and cached until the next write: invariants read the same tables many times per step.
+    const frozen = Object.freeze(rows);
+    this.rowsCache.set(table, { dataVersion: this.state.dataVersion, catalogVersion: this.state.catalogVersion, rows: frozen });
+    return frozen;
   }
+
 
   snapshot(): DatabaseSnapshot {
     const snapshot = new Map<string, readonly Row[]>();

@@ -37,7 +37,8 @@ export const assignRunnerToProject: OperationKind<RunnersWorld> = {
         if (assignments.some((assignment) => assignment.projectId === projectId)) return { status: 422, note: 'Runner was already enabled for this project' };
         const ownerExists = current.shardingKeyId !== null && db.select(PROJECTS, { where: eq(col('id'), current.shardingKeyId) }).length > 0;
         let reowned: number | null = null;
-        if (!ownerExists) {
+        // Re-owning writes sharding_key_id, which only the sharding-key-aware code does.
+        if (!ownerExists && world.code.populateShardingKey) {
           const existing = new Set(liveProjectIds(db));
           const fallback = assignments.find((assignment) => existing.has(assignment.projectId));
           reowned = fallback?.projectId ?? projectId;

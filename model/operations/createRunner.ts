@@ -7,6 +7,7 @@ import type { RunnersWorld } from '../world.js';
 import { intArg, natArg } from './args.js';
 import { RUNNER_TYPE_NAMES, chooseOwners, insertRunner, shardingKeyFor } from './owners.js';
 import { runRequest } from './request.js';
+import { organizationIdFor } from '../organizations.js';
 
 /**
  * `POST /user/runners`: creates a runner with its owners. With `code.populateShardingKey` the
@@ -32,7 +33,8 @@ export const createRunner: OperationKind<RunnersWorld> = {
       runnerId: null,
       writes: [RUNNERS],
       handle: (db) => {
-        const id = insertRunner(db, runnerType, shardingKeyId, owners);
+        const organization = world.code.populateOrganizationId ? { organization_id: organizationIdFor(runnerType, shardingKeyId) } : {};
+        const id = insertRunner(db, runnerType, shardingKeyId, owners, organization);
         return { status: 201, note: `runner ${id}`, afterCommit: () => { createdId = id; } };
       },
     });

@@ -19,7 +19,9 @@ export const legacyCreateManager: OperationKind<RunnersWorld> = {
       return { summary: `legacy manager: runner ${runner.id} already has system ${systemXid}`, applied: false };
     }
     db.advanceClock(1);
-    const [manager] = db.insert(MANAGERS, { runner_id: runner.id, runner_type: runner.runnerType, sharding_key_id: runner.shardingKeyId, system_xid: systemXid, contacted_at: db.now });
+    // A NULL key is left out, so managers can predate the sharding_key_id column too.
+    const shardingKey = runner.shardingKeyId === null ? {} : { sharding_key_id: runner.shardingKeyId };
+    const [manager] = db.insert(MANAGERS, { runner_id: runner.id, runner_type: runner.runnerType, ...shardingKey, system_xid: systemXid, contacted_at: db.now });
     return { summary: `legacy manager ${String(manager?.['id'])} for runner ${runner.id} system ${systemXid}`, applied: true };
   },
 };

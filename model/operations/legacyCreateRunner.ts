@@ -4,6 +4,7 @@ import { assert } from '../../src/engine/assert.js';
 import { isRunnerType } from '../records.js';
 import type { RunnersWorld } from '../world.js';
 import { boolArg, intArg, natArg } from './args.js';
+import { COST_SETTINGS } from '../costSettings.js';
 import { RUNNER_TYPE_NAMES, chooseOwners, insertRunner, shardingKeyFor } from './owners.js';
 
 /**
@@ -19,9 +20,19 @@ export const legacyCreateRunner: OperationKind<RunnersWorld> = {
     assert(isRunnerType(runnerType), 'type is 1..3');
     const orphan = runnerType !== 1 && boolArg(args, 'orphan');
     const owners = orphan ? { namespaceId: null, projectIds: [] } : chooseOwners(world.db, runnerType, natArg(args, 'project'), natArg(args, 'group'), intArg(args, 'extraProjects', 0, 2));
-    const id = world.db.transaction((db) => insertRunner(db, runnerType, shardingKeyFor(runnerType, owners), owners));
+    // Before the sharding-key rollout nothing records the owner on the runner itself.
+    const shardingKeyId = world.schemaEra === 'pre-sharding-key' ? null : shardingKeyFor(runnerType, owners);
+    // An instance runner has no owner, so its `orphan` draw means something else: whether it is a
+    // hosted runner with cost settings (ci_cost_settings). Reusing the draw keeps legacy data's
+    // shape, and so every plan's generated scenarios, unchanged.
+    const hosted = runnerType === 1 && boolArg(args, 'orphan');
+    const id = world.db.transaction((db) => {
+      const runnerId = insertRunner(db, runnerType, shardingKeyId, owners);
+      if (hosted) db.insert(COST_SETTINGS, { runner_id: runnerId });
+      return runnerId;
+    });
     world.runnerOrigin.set(id, { step: world.currentStep, legacy: world.buildingLegacy });
-    const ownership = orphan ? 'orphan, no owner' : runnerType === 2 ? `group ${owners.namespaceId}` : runnerType === 3 ? `projects ${owners.projectIds.join(', ')}` : 'no owner';
+    const ownership = orphan ? 'orphan, no owner' : hosted ? 'hosted, with cost settings' : runnerType === 2 ? `group ${owners.namespaceId}` : runnerType === 3 ? `projects ${owners.projectIds.join(', ')}` : 'no owner';
     return { summary: `legacy ${RUNNER_TYPE_NAMES[runnerType]} runner ${id} (${ownership})`, applied: true };
   },
 };

@@ -1,4 +1,4 @@
-import type { Database } from '../../src/index.js';
+import type { Database, RowInput } from '../../src/index.js';
 import { assert } from '../../src/engine/assert.js';
 import { integerField, liveProjectIds, pickByIndex } from '../records.js';
 import type { RunnerType } from '../gitlabTables.js';
@@ -35,10 +35,17 @@ export function shardingKeyFor(runnerType: RunnerType, owners: RunnerOwners): nu
   return null;
 }
 
-/** INSERT the runner (id from its sequence, so the token can carry it) and its join rows; returns the id. */
-export function insertRunner(db: Database, runnerType: RunnerType, shardingKeyId: number | null, owners: RunnerOwners): number {
-  const id = db.nextval(`${RUNNERS}_id_seq`);
-  db.insert(RUNNERS, { id, runner_type: runnerType, sharding_key_id: shardingKeyId, token: runnerToken(runnerType, id), contacted_at: null });
+/**
+ * INSERT the runner (id from its sequence, so the token can carry it) and its join rows; returns
+ * the id the row got. A NULL sharding key is left out of the statement, as code that predates
+ * the column writes it; `ensure_unique_id` may replace the requested id, so the join rows use
+ * the returned one.
+ */
+export function insertRunner(db: Database, runnerType: RunnerType, shardingKeyId: number | null, owners: RunnerOwners, extraColumns: RowInput = {}): number {
+  const requestedId = db.nextval(`${RUNNERS}_id_seq`);
+  const [inserted] = db.insert(RUNNERS, { id: requestedId, runner_type: runnerType, ...(shardingKeyId === null ? {} : { sharding_key_id: shardingKeyId }), token: runnerToken(runnerType, requestedId), contacted_at: null, ...extraColumns });
+  assert(inserted !== undefined, 'an INSERT without ON CONFLICT returns its row');
+  const id = integerField(inserted, 'id');
   if (owners.namespaceId !== null) db.insert(RUNNER_NAMESPACES, { runner_id: id, namespace_id: owners.namespaceId });
   for (const projectId of owners.projectIds) db.insert(RUNNER_PROJECTS, { runner_id: id, project_id: projectId });
   return id;

@@ -6,12 +6,14 @@ import { liveRunners, pickByIndex, runnerProjectRows } from '../records.js';
 import { RUNNER_PROJECTS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';
+import { ownerProjectId } from './ownerProject.js';
 import { notApplied, runRequest } from './request.js';
 
 /**
  * `DELETE /projects/:id/runners/:runner_id`: removes one assignment of a project runner; the
  * last one never goes (a project runner must keep a project), which is a validation error.
- * `project` indexes the runner's own assignments.
+ * `project` indexes the runner's own assignments. Since the owner rule (§e), the owner project
+ * cannot be unassigned either (`UnassignRunnerService`: 403).
  */
 export const unassignRunnerFromProject: OperationKind<RunnersWorld> = {
   name: 'unassignRunnerFromProject',
@@ -30,6 +32,7 @@ export const unassignRunnerFromProject: OperationKind<RunnersWorld> = {
         if (runner.runnerType !== 3) return { status: 422, note: 'Runner is not a project runner' };
         if (assignment === undefined) return { status: 422, note: 'Runner is not assigned to any project' };
         if (runnerProjectRows(db, runner.id).length <= 1) return { status: 422, note: 'Only one project associated with the runner. Please remove the runner instead' };
+        if (assignment.projectId === ownerProjectId(db, runner.id)) return { status: 403, note: 'You cannot unassign a runner from the owner project. Delete the runner instead' };
         db.delete(RUNNER_PROJECTS, eq(col('id'), assignment.id));
         return { status: 200 };
       },

@@ -43,7 +43,8 @@ function verify(world: RunnersWorld, db: Database, token: string, systemXid: str
   const [row] = db.select(RUNNERS, { where: eq(col('token'), token) });
   if (row === undefined) return { status: 403, note: 'no runner has this token' };
   const runner = runnerFromRow(row);
-  const orphan = runner.runnerType !== 1 && runner.shardingKeyId === null;
+  // The orphan check (UnknownRunnerOwnerError) belongs to the code that knows sharding keys.
+  const orphan = world.code.populateShardingKey && runner.runnerType !== 1 && runner.shardingKeyId === null;
   const rejectOrphans = world.flagEnabled('reject_orphaned_runners');
   if (rejectOrphans && orphan) {
     world.probes.hit(RUNNER_PROBES.verifyOrphanRunner);
@@ -62,7 +63,8 @@ function verify(world: RunnersWorld, db: Database, token: string, systemXid: str
   }
   if (runnerMissingFromCopy(db, runner.id) && managerCopyHasForeignKey(db)) world.probes.hit(RUNNER_PROBES.verifyRunnerMissingFromCopy);
   if (world.code.ensurePartitionedRunnerCopy && !rejectOrphans && db.hasTable(RUNNERS_COPY)) ensurePartitionedRunnerCopy(db, inMemoryRunner);
-  const [created] = db.insert(MANAGERS, { runner_id: runner.id, runner_type: runner.runnerType, sharding_key_id: runner.shardingKeyId, system_xid: systemXid, contacted_at: db.now });
+  const shardingKey = world.code.populateShardingKey && runner.shardingKeyId !== null ? { sharding_key_id: runner.shardingKeyId } : {};
+  const [created] = db.insert(MANAGERS, { runner_id: runner.id, runner_type: runner.runnerType, ...shardingKey, system_xid: systemXid, contacted_at: db.now });
   return { status: 200, note: `created manager ${String(created?.['id'])}` };
 }
 

@@ -1,6 +1,7 @@
 import { renderExpr } from '../../src/index.js';
 import { checkExpressionFromJson } from '../checkExpression.js';
 import { defineStep } from './defineStep.js';
+import { probeNotValidChecks } from '../rolloutProbes.js';
 
 /**
  * `add_check_constraint(table, check, name, validate: true)` (§c.2): ADD CONSTRAINT … NOT VALID,
@@ -23,6 +24,7 @@ export const addCheckConstraint = defineStep({
       return { summary: `add_check_constraint: ${name} on ${table} already exists, skipping (warning)`, applied: false };
     }
     db.addConstraint(table, { kind: 'check', name, expr, notValid: true });
+    probeNotValidChecks(world);
     if (validate) db.validateConstraint(table, name);
     return { summary: `add_check_constraint: added ${name} CHECK ${renderExpr(expr)} on ${table}${validate ? ' and validated it' : ' NOT VALID'}`, applied: true };
   },

@@ -13,6 +13,13 @@ import { removeForeignKey } from './removeForeignKey.js';
 import { setFeatureFlag } from './setFeatureFlag.js';
 import { validateCheckConstraint } from './validateCheckConstraint.js';
 import { validateForeignKey } from './validateForeignKey.js';
+import { addLooseForeignKey } from './addLooseForeignKey.js';
+import { deleteOrphanedRunnerTaggings } from './deleteOrphanedRunnerTaggings.js';
+import { addColumn } from './addColumn.js';
+import { addUniqueIdConstraintOnPartitions } from './addUniqueIdConstraintOnPartitions.js';
+import { ensureUniqueId } from './ensureUniqueId.js';
+import { replaceWithPartitionedTable } from './replaceWithPartitionedTable.js';
+import { switchRecordChangeTracking } from './switchRecordChangeTracking.js';
 
 /** Migration steps, named after GitLab's migration helpers, that plans instantiate. */
 const ALL_STEPS: readonly StepKind<RunnersWorld>[] = [
@@ -29,6 +36,13 @@ const ALL_STEPS: readonly StepKind<RunnersWorld>[] = [
   finalizeBackgroundMigration,
   setFeatureFlag,
   deployCode,
+  addLooseForeignKey,
+  deleteOrphanedRunnerTaggings,
+  addColumn,
+  addUniqueIdConstraintOnPartitions,
+  replaceWithPartitionedTable,
+  ensureUniqueId,
+  switchRecordChangeTracking,
 ];
 
 export const runnerSteps: ReadonlyMap<string, StepKind<RunnersWorld>> = new Map(ALL_STEPS.map((step) => [step.name, step]));

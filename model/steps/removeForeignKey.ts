@@ -1,3 +1,4 @@
+import { probeSeparatePartitionKeys, recordForeignKeyRemoval } from '../revertedForeignKeys.js';
 import { defineStep } from './defineStep.js';
 
 /**
@@ -9,7 +10,9 @@ export const removeForeignKey = defineStep({
   fields: ['table', 'name', 'ifExists'],
   parse: (reader) => ({ table: reader.string('table'), name: reader.string('name'), ifExists: reader.boolean('ifExists', false) }),
   run: (world, { table, name, ifExists }) => {
+    probeSeparatePartitionKeys(world, table, name);
     world.db.dropConstraint(table, name, { ifExists });
+    recordForeignKeyRemoval(world, table, name);
     return { summary: `remove_foreign_key: dropped ${name} on ${table}${ifExists ? ' (if it existed)' : ''}`, applied: true };
   },
 });

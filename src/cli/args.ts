@@ -7,14 +7,16 @@ export type Command =
   | { readonly kind: 'plans'; readonly json: boolean }
   | { readonly kind: 'check'; readonly targets: readonly string[]; readonly runs: number | null; readonly seed: number | null; readonly timeLimitSeconds: number | null; readonly json: boolean; readonly save: boolean; readonly workers: number; readonly shard: { readonly index: number; readonly count: number } | null }
   | { readonly kind: 'merge'; readonly files: readonly string[]; readonly json: boolean; readonly save: boolean }
-  | { readonly kind: 'replay'; readonly target: string; readonly seed: number | null; readonly path: string | null; readonly json: boolean };
+  | { readonly kind: 'replay'; readonly target: string; readonly seed: number | null; readonly path: string | null; readonly json: boolean; readonly sql: boolean }
+  | { readonly kind: 'diff'; readonly runs: number | null; readonly seed: number | null; readonly plan: string | null; readonly json: boolean };
 
-const FLAGS_WITH_VALUES = new Set(['--runs', '--seed', '--time-limit', '--path', '--workers', '--shard']);
+const FLAGS_WITH_VALUES = new Set(['--runs', '--seed', '--time-limit', '--path', '--workers', '--shard', '--plan']);
 const COMMAND_FLAGS: Record<string, readonly string[]> = {
   plans: ['--json'],
   check: ['--runs', '--seed', '--time-limit', '--json', '--no-save', '--workers', '--shard'],
   merge: ['--json', '--no-save'],
-  replay: ['--seed', '--path', '--json'],
+  replay: ['--seed', '--path', '--json', '--sql'],
+  diff: ['--runs', '--seed', '--plan', '--json'],
 };
 
 function positiveInteger(flag: string, text: string): number {
@@ -36,7 +38,7 @@ export function parseArguments(argv: readonly string[]): Command {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') return { kind: 'help' };
   const allowed = COMMAND_FLAGS[name];
-  if (allowed === undefined) throw new UserInputError(`unknown command "${name}" (commands: plans, check, replay, merge; try pgdrill help)`);
+  if (allowed === undefined) throw new UserInputError(`unknown command "${name}" (commands: plans, check, replay, merge, diff; try pgdrill help)`);
   const values = new Map<string, string>();
   const switches = new Set<string>();
   const positional: string[] = [];
@@ -78,12 +80,17 @@ export function parseArguments(argv: readonly string[]): Command {
     }
     case 'merge':
       return { kind: 'merge', files: positional, json, save: !switches.has('--no-save') };
+    case 'diff': {
+      if (positional.length > 0) throw new UserInputError('diff takes no arguments (use --plan P to diff a plan\'s scenarios)');
+      const runsText = values.get('--runs');
+      return { kind: 'diff', runs: runsText === undefined ? null : positiveInteger('--runs', runsText), seed, plan: values.get('--plan') ?? null, json };
+    }
     default: {
       if (positional.length !== 1) throw new UserInputError('replay takes one plan name or one counterexample file');
       const pathText = values.get('--path');
       const target = positional[0]!;
       if (!target.endsWith('.json') && (seed === null || pathText === undefined)) throw new UserInputError('replay PLAN needs --seed and --path (as printed by pgdrill check)');
-      return { kind: 'replay', target, seed, path: pathText === undefined ? null : parsePath(pathText), json };
+      return { kind: 'replay', target, seed, path: pathText === undefined ? null : parsePath(pathText), json, sql: switches.has('--sql') };
     }
   }
 }
@@ -101,5 +108,14 @@ export const HELP = `pgdrill — property tests for PostgreSQL migration plans u
   pgdrill merge SHARD.json… [--json]           combine shard reports into one campaign's verdicts
   pgdrill replay PLAN --seed S --path P [--json]
   pgdrill replay COUNTEREXAMPLE.json [--json]  replay a failure step by step
+  pgdrill replay … --sql                       print the scenario as a psql-ready SQL script,
+                                               the failing statement marked
+  pgdrill diff [--runs N] [--seed S] [--plan P] [--json]
+                                               run scenarios on the engine and on real PostgreSQL
+                                               (embedded PGlite, or DATABASE_URL with the pg
+                                               package) and compare every statement's outcome
+                                               and the final tables; random schemas by default,
+                                               a plan's world with --plan; exit 1 on divergence
 
-Exit codes: 0 verdicts match / failure reproduced, 1 mismatch / not reproduced, 2 bad input.`;
+Exit codes: 0 verdicts match / failure reproduced / no divergence, 1 mismatch / not reproduced /
+divergence, 2 bad input.`;

@@ -10,6 +10,8 @@ import { formatTrace, makeChalk } from '../harness/report.js';
 import { PgdrillBug } from '../harness/runScenario.js';
 import type { Scenario } from '../harness/scenario.js';
 import { UserInputError } from '../harness/userInputError.js';
+import { runDiff } from '../oracle/diffCommand.js';
+import { scenarioScript } from '../oracle/sqlScript.js';
 import { HELP, parseArguments } from './args.js';
 import type { Command } from './args.js';
 import type { PlanCampaign } from './campaignRunner.js';
@@ -108,6 +110,10 @@ function runReplay<W extends WorldBase>(config: CliConfig<W>, command: Extract<C
     if (found === null) throw new UserInputError(`seed ${command.seed} and path ${command.path} produce no scenario for plan ${plan.name}`);
     scenario = found;
   }
+  if (command.sql) {
+    io.stdout.write(scenarioScript(config.domain, plan, scenario).text);
+    return 0;
+  }
   const result = replayScenario(config.domain, plan, scenario);
   const outcome = result.failure?.violations[0]?.invariant ?? 'safe';
   const reproduced = recordedOutcome === null ? result.failure !== null : outcome === recordedOutcome;
@@ -150,6 +156,8 @@ export async function runCli<W extends WorldBase>(config: CliConfig<W>, argv: re
         return runMerge(config, command, io);
       case 'replay':
         return runReplay(config, command, io);
+      case 'diff':
+        return await runDiff(config.domain, command.plan === null ? null : resolvePlan(config, command.plan), command, io);
     }
   } catch (error) {
     if (error instanceof UserInputError) {

@@ -44,15 +44,20 @@ export interface AfterStatementEvent {
 
 export type AfterEvent = AfterRowEvent | AfterStatementEvent;
 
+/**
+ * One query level's AFTER-trigger state. Every statement opens one, and most statements touch
+ * no statement trigger, so the per-(relation, operation) maps are created on first use.
+ */
 export class QueryLevel {
   readonly events: AfterEvent[] = [];
-  private readonly transitions = new Map<string, TransitionRows>();
-  private readonly pendingStatementEvents = new Map<string, AfterStatementEvent>();
-  private readonly beforeStatementFired = new Set<string>();
+  private transitions: Map<string, TransitionRows> | null = null;
+  private pendingStatementEvents: Map<string, AfterStatementEvent> | null = null;
+  private beforeStatementFired: Set<string> | null = null;
 
   /** BEFORE STATEMENT triggers fire once per relation and operation in a query level (FK cascades included). */
   claimBeforeStatement(relation: Relation, operation: TriggerOperation): boolean {
     const key = `${relation.oid}:${operation}`;
+    this.beforeStatementFired ??= new Set();
     if (this.beforeStatementFired.has(key)) return false;
     this.beforeStatementFired.add(key);
     return true;
@@ -61,6 +66,7 @@ export class QueryLevel {
   /** The transition rows shared by every statement on (relation, operation) at this level. */
   transitionFor(relation: Relation, operation: TriggerOperation): TransitionRows {
     const key = `${relation.oid}:${operation}`;
+    this.transitions ??= new Map();
     let rows = this.transitions.get(key);
     if (rows === undefined || rows.fired) {
       rows = { oldRows: [], newRows: [], fired: false };
@@ -75,6 +81,7 @@ export class QueryLevel {
    */
   queueStatementEvent(relation: Relation, operation: TriggerOperation, triggers: readonly StatementTriggerDefinition[]): void {
     const key = `${relation.oid}:${operation}`;
+    this.pendingStatementEvents ??= new Map();
     const previous = this.pendingStatementEvents.get(key);
     if (previous && !previous.transition.fired) previous.cancelled = true;
     const event: AfterStatementEvent = { kind: 'statement', relation, operation, triggers, transition: this.transitionFor(relation, operation), cancelled: false };

@@ -40,8 +40,12 @@ export interface IndexDefinition {
   parent: IndexDefinition | null;
   /** Set for indexes that back a PRIMARY KEY or UNIQUE constraint. */
   constraint: KeyConstraint | null;
-  /** Leaf storage: key → tuple id. Partitioned indexes hold no entries. */
-  readonly entries: Map<IndexKey, number> | null;
+  /**
+   * Leaf storage: key → the live tuple holding it (not its id, so a probe costs one Map lookup
+   * rather than two; storage re-points the entry whenever the tuple gets a new row version).
+   * Partitioned indexes hold no entries.
+   */
+  readonly entries: Map<IndexKey, Tuple> | null;
 }
 
 export interface KeyConstraint {
@@ -166,7 +170,9 @@ export interface Tuple {
 }
 
 export class Relation {
-  columns: ColumnDefinition[];
+  private columnList: ColumnDefinition[] = [];
+  /** Columns by name, rebuilt whenever the column list is replaced (DDL never edits it in place). */
+  private columnsByName = new Map<string, ColumnDefinition>();
   readonly constraints: Constraint[] = [];
   readonly indexes: IndexDefinition[] = [];
   readonly triggers: TriggerDefinition[] = [];
@@ -186,12 +192,21 @@ export class Relation {
     this.heap = partitionKey === null ? new Map() : null;
   }
 
+  get columns(): ColumnDefinition[] {
+    return this.columnList;
+  }
+
+  set columns(columns: ColumnDefinition[]) {
+    this.columnList = columns;
+    this.columnsByName = new Map(columns.map((column) => [column.name, column]));
+  }
+
   get isPartitioned(): boolean {
     return this.partitionKey !== null;
   }
 
   column(name: string): ColumnDefinition | undefined {
-    return this.columns.find((column) => column.name === name);
+    return this.columnsByName.get(name);
   }
 
   /** The partition chain from this relation to the root, this relation first. */

@@ -1,4 +1,4 @@
-import { assert } from './assert.js';
+import { assert, fail } from './assert.js';
 import { quoteIdentifier, quoteLiteral } from './sqlText.js';
 import type { Row, SqlValue } from './values.js';
 import { compareValues } from './values.js';
@@ -86,19 +86,19 @@ export function evaluate(expr: Expr, context: EvaluationContext): SqlValue {
   switch (expr.kind) {
     case 'column': {
       const value = context.row[expr.name];
-      assert(value !== undefined, `column ${expr.name} is not in the row being evaluated`);
+      if (value === undefined) fail(`column ${expr.name} is not in the row being evaluated`);
       return value;
     }
     case 'outer': {
-      assert(context.outerRow !== undefined, `outer reference ${expr.table}.${expr.name} outside a sub-query`);
+      if (context.outerRow === undefined) fail(`outer reference ${expr.table}.${expr.name} outside a sub-query`);
       const value = context.outerRow[expr.name];
-      assert(value !== undefined, `outer column ${expr.name} is not in the enclosing row`);
+      if (value === undefined) fail(`outer column ${expr.name} is not in the enclosing row`);
       return value;
     }
     case 'excluded': {
       assert(context.excludedRow !== undefined, 'EXCLUDED is only visible in ON CONFLICT DO UPDATE');
       const value = context.excludedRow[expr.name];
-      assert(value !== undefined, `excluded column ${expr.name} is not in the proposed row`);
+      if (value === undefined) fail(`excluded column ${expr.name} is not in the proposed row`);
       return value;
     }
     case 'literal':

@@ -1,9 +1,11 @@
-import { assert } from './assert.js';
+import { assert, fail } from './assert.js';
 import type { ForeignKeyConstraint, Relation, Tuple } from './catalog.js';
 import { PgError, SqlState } from './errors.js';
 import { and, eq, lit } from './expression.js';
 import type { Expr } from './expression.js';
 import { keyOfValues, valuesOf } from './keys.js';
+import { planFor } from './relationPlan.js';
+import type { UniqueKeyLookup } from './relationPlan.js';
 import { partitionAccepts } from './rowConstraints.js';
 import { scanTuples } from './scan.js';
 import type { EngineState } from './session.js';
@@ -24,20 +26,35 @@ export function whereColumnsEqual(columns: readonly string[], values: readonly S
 }
 
 /** Finds the row holding a key through the unique index the foreign key relies on. */
-export function findByUniqueKey(relation: Relation, columns: readonly string[], values: readonly SqlValue[]): Tuple | undefined {
+export function findByUniqueKey(state: EngineState, relation: Relation, columns: readonly string[], values: readonly SqlValue[]): Tuple | undefined {
   if (relation.isPartitioned) {
     const position = columns.indexOf(relation.partitionKey!);
     assert(position >= 0, `unique key (${columns.join(', ')}) of ${relation.name} lacks its partition key`);
     const value = values[position]!;
     const partition = relation.partitions.find((candidate) => candidate.partitionBound!.kind === 'list' && partitionAccepts(candidate, value))
       ?? relation.partitions.find((candidate) => candidate.partitionBound!.kind === 'default' && partitionAccepts(candidate, value));
-    return partition === undefined ? undefined : findByUniqueKey(partition, columns, values);
+    return partition === undefined ? undefined : findByUniqueKey(state, partition, columns, values);
   }
-  const index = relation.indexes.find((candidate) => candidate.unique && candidate.entries !== null && candidate.predicate === null && sameColumnSet(candidate.columns, columns));
-  assert(index !== undefined && index.entries !== null, `no unique index on ${relation.name} (${columns.join(', ')}) for a foreign key`);
-  const key = keyOfValues(index.columns.map((column) => values[columns.indexOf(column)]!));
-  const tid = key === null ? undefined : index.entries.get(key);
-  return tid === undefined ? undefined : relation.heap!.get(tid);
+  const lookup = uniqueKeyLookup(state, relation, columns);
+  const positions = lookup.positions;
+  const key = positions.length === 1 ? (values[positions[0]!] ?? null) : keyOfValues(positions.map((position) => values[position]!));
+  return key === null ? undefined : lookup.entries.get(key);
+}
+
+/**
+ * The unique index on exactly `columns` (in any order) of a leaf, found once per catalog version
+ * and column list rather than on every check: the first such index, as a search would find it.
+ */
+function uniqueKeyLookup(state: EngineState, relation: Relation, columns: readonly string[]): UniqueKeyLookup {
+  const lookups = planFor(state, relation).uniqueKeyLookups;
+  let lookup = lookups.get(columns);
+  if (lookup === undefined) {
+    const index = relation.indexes.find((candidate) => candidate.unique && candidate.entries !== null && candidate.predicate === null && sameColumnSet(candidate.columns, columns));
+    if (index === undefined || index.entries === null) fail(`no unique index on ${relation.name} (${columns.join(', ')}) for a foreign key`);
+    lookup = { entries: index.entries, positions: index.columns.map((column) => columns.indexOf(column)) };
+    lookups.set(columns, lookup);
+  }
+  return lookup;
 }
 
 export function sameColumnSet(left: readonly string[], right: readonly string[]): boolean {
@@ -53,10 +70,10 @@ export function missingReferenceError(foreignKey: ForeignKeyConstraint, relation
 }
 
 /** RI_FKey_check: the referencing row must find its key, unless a key column is NULL. */
-export function checkReference(foreignKey: ForeignKeyConstraint, relation: Relation, row: Row): void {
+export function checkReference(state: EngineState, foreignKey: ForeignKeyConstraint, relation: Relation, row: Row): void {
   const values = valuesOf(row, foreignKey.columns);
   if (values.some((value) => value === null)) return;
-  if (findByUniqueKey(foreignKey.referencedRelation, foreignKey.referencedColumns, values) === undefined) {
+  if (findByUniqueKey(state, foreignKey.referencedRelation, foreignKey.referencedColumns, values) === undefined) {
     throw missingReferenceError(foreignKey, relation, values);
   }
 }
@@ -108,7 +125,7 @@ export function runReferentialAction(state: EngineState, foreignKey: ForeignKeyC
   const action = newRow === null ? foreignKey.onDelete : foreignKey.onUpdate;
   switch (action) {
     case 'no action':
-      if (findByUniqueKey(foreignKey.referencedRelation, foreignKey.referencedColumns, oldValues) !== undefined) return;
+      if (findByUniqueKey(state, foreignKey.referencedRelation, foreignKey.referencedColumns, oldValues) !== undefined) return;
       if (isReferenced(state, foreignKey, oldValues)) throw stillReferencedError(foreignKey, referencedLeaf, oldValues, false);
       return;
     case 'restrict':
@@ -129,11 +146,11 @@ export function runReferentialAction(state: EngineState, foreignKey: ForeignKeyC
 }
 
 /** Rows of one leaf that violate a foreign key (VALIDATE CONSTRAINT's scan), in heap order. */
-export function firstViolation(foreignKey: ForeignKeyConstraint, leaf: Relation, rows: Iterable<Tuple>): SqlValue[] | null {
+export function firstViolation(state: EngineState, foreignKey: ForeignKeyConstraint, leaf: Relation, rows: Iterable<Tuple>): SqlValue[] | null {
   for (const tuple of rows) {
     const values = valuesOf(tuple.row, foreignKey.columns);
     if (values.some((value) => value === null)) continue;
-    if (findByUniqueKey(foreignKey.referencedRelation, foreignKey.referencedColumns, values) === undefined) return values;
+    if (findByUniqueKey(state, foreignKey.referencedRelation, foreignKey.referencedColumns, values) === undefined) return values;
   }
   void leaf;
   return null;

@@ -1,4 +1,4 @@
-import { assert } from './assert.js';
+import { fail } from './assert.js';
 
 /**
  * The undo journal. Every change to data or catalog pushes a closure that reverses it; a
@@ -17,7 +17,7 @@ export class Journal {
   }
 
   rollbackTo(mark: number): void {
-    assert(mark >= 0 && mark <= this.undoActions.length, `journal mark ${mark} out of range 0..${this.undoActions.length}`);
+    if (mark < 0 || mark > this.undoActions.length) fail(`journal mark ${mark} out of range 0..${this.undoActions.length}`);
     while (this.undoActions.length > mark) {
       const undo = this.undoActions.pop()!;
       undo();

@@ -1,5 +1,6 @@
 import type { AfterRowAction } from './afterTriggerQueue.js';
-import type { CheckConstraint, ForeignKeyConstraint, IndexDefinition, Relation, RowTriggerDefinition, StatementTriggerDefinition, TriggerEvent, TriggerTiming } from './catalog.js';
+import type { CheckConstraint, ForeignKeyConstraint, IndexDefinition, Relation, RowTriggerDefinition, StatementTriggerDefinition, TriggerEvent, TriggerTiming, Tuple } from './catalog.js';
+import type { IndexKey } from './keys.js';
 import type { EngineState } from './session.js';
 
 /**
@@ -19,6 +20,19 @@ export interface RelationPlan {
   readonly statement: Readonly<Record<`${TriggerTiming}:${TriggerEvent}`, readonly StatementTriggerDefinition[]>>;
   /** True when some AFTER statement trigger on the relation reads transition tables. */
   readonly capturesTransitions: Readonly<Record<TriggerEvent, boolean>>;
+  /**
+   * The unique index serving each column list a foreign key looks keys up by, filled on first use
+   * (see foreignKeyRuntime.ts). Keyed by the column-list array itself, which a constraint keeps
+   * for its lifetime; a WeakMap, so a caller's throwaway array never pins an entry.
+   */
+  readonly uniqueKeyLookups: WeakMap<readonly string[], UniqueKeyLookup>;
+}
+
+/** How to probe a unique index for a key given as values in some column list's order. */
+export interface UniqueKeyLookup {
+  readonly entries: Map<IndexKey, Tuple>;
+  /** For each index column, its position in the column list the values come in. */
+  readonly positions: readonly number[];
 }
 
 const plans = new WeakMap<Relation, RelationPlan>();
@@ -75,5 +89,6 @@ function buildPlan(state: EngineState, relation: Relation): RelationPlan {
       'after:delete': statementTriggers('after', 'delete'),
     },
     capturesTransitions: { insert: capture('insert'), update: capture('update'), delete: capture('delete') },
+    uniqueKeyLookups: new WeakMap(),
   };
 }

@@ -1,4 +1,4 @@
-import { assert } from './assert.js';
+import { fail } from './assert.js';
 import type { ColumnDefault, Relation } from './catalog.js';
 import { PgError, SqlState } from './errors.js';
 import type { EngineState } from './session.js';
@@ -23,7 +23,7 @@ export function evaluateDefault(state: EngineState, columnDefault: ColumnDefault
 /** nextval() is not transactional in PostgreSQL: a rolled-back insert still consumes the value. */
 export function nextSequenceValue(sequence: { nextValue: number; readonly increment: number; readonly name: string }): number {
   const value = sequence.nextValue;
-  assert(Number.isSafeInteger(value), `sequence ${sequence.name} overflowed`);
+  if (!Number.isSafeInteger(value)) fail(`sequence ${sequence.name} overflowed`);
   sequence.nextValue += sequence.increment;
   return value;
 }
@@ -70,7 +70,7 @@ export function normalizeTriggerRow(relation: Relation, row: Row): Row {
   const normalized: Record<string, SqlValue> = {};
   for (const column of relation.columns) {
     const value = row[column.name];
-    assert(value !== undefined, `trigger returned a row without column ${column.name} of ${relation.name}`);
+    if (value === undefined) fail(`trigger returned a row without column ${column.name} of ${relation.name}`);
     checkValueType(value, column.type);
     normalized[column.name] = value;
   }

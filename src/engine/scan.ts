@@ -65,19 +65,19 @@ function singleProbeKey(columns: readonly string[], bindings: Map<string, SqlVal
 const byTid = (left: Tuple, right: Tuple): number => left.tid - right.tid;
 
 /** Looks the probe keys up in a unique index; tuples come back in tuple-id order, as a heap scan gives them. */
-function probeUniqueIndex(heap: Map<number, Tuple>, entries: Map<IndexKey, number>, columns: readonly string[], bindings: Map<string, SqlValue[]>): Tuple[] | null {
+function probeUniqueIndex(entries: Map<IndexKey, Tuple>, columns: readonly string[], bindings: Map<string, SqlValue[]>): Tuple[] | null {
   const single = singleProbeKey(columns, bindings);
   if (single !== undefined) {
-    const tid = single === null ? undefined : entries.get(single);
-    return tid === undefined ? [] : [heap.get(tid)!];
+    const tuple = single === null ? undefined : entries.get(single);
+    return tuple === undefined ? [] : [tuple];
   }
   const keys = probeKeys(columns, bindings);
   if (keys === null) return null;
   const found: Tuple[] = [];
   for (const values of keys) {
     const key = keyOfValues(values);
-    const tid = key === null ? undefined : entries.get(key);
-    if (tid !== undefined) found.push(heap.get(tid)!);
+    const tuple = key === null ? undefined : entries.get(key);
+    if (tuple !== undefined) found.push(tuple);
   }
   return found.length > 1 ? found.sort(byTid) : found;
 }
@@ -110,7 +110,7 @@ function candidates(relation: Relation, bindings: Map<string, SqlValue[]>): Iter
   if (bindings.size > 0) {
     for (const index of relation.indexes) {
       if (index.entries === null || index.predicate !== null) continue;
-      const found = probeUniqueIndex(heap, index.entries, index.columns, bindings);
+      const found = probeUniqueIndex(index.entries, index.columns, bindings);
       if (found !== null) return found;
     }
     // The constraints themselves, not relation.foreignKeys(): no array is built per scan.

@@ -1,4 +1,4 @@
-import { assert, MAX_STATEMENT_DEPTH } from './assert.js';
+import { assert, fail, MAX_STATEMENT_DEPTH } from './assert.js';
 import { QueryLevel } from './afterTriggerQueue.js';
 import type { AfterEvent } from './afterTriggerQueue.js';
 import type { Relation, Sequence } from './catalog.js';
@@ -37,6 +37,11 @@ export class EngineState {
   readonly notices: string[] = [];
   /** Bumped by every catalog change (and its undo) so derived per-relation plans are rebuilt. */
   catalogVersion = 0;
+  /**
+   * Bumped by every row write and its undo, so readers can cache what they derived from the heaps
+   * (`Database.rows`) until the data changes. Never reset; only compared for equality.
+   */
+  dataVersion = 0;
   /** Logical clock read by `now()` defaults; advanced only by the caller, never by wall time. */
   clock = 0;
   currentXid = 0;
@@ -134,7 +139,7 @@ export class EngineState {
   }
 
   private runNested<T>(body: () => T, newLevel: boolean): T {
-    assert(this.depth < MAX_STATEMENT_DEPTH, `statements nested deeper than ${MAX_STATEMENT_DEPTH}: a trigger recursion`);
+    if (this.depth >= MAX_STATEMENT_DEPTH) fail(`statements nested deeper than ${MAX_STATEMENT_DEPTH}: a trigger recursion`);
     const mark = this.journal.length;
     const level = newLevel ? new QueryLevel() : null;
     if (level) this.levels.push(level);
@@ -154,6 +159,9 @@ export class EngineState {
 
   begin(): void {
     this.requireTopLevel('BEGIN');
+    // An aborted block accepts only ROLLBACK, COMMIT and ROLLBACK TO; BEGIN is refused like any
+    // other command, not merely warned about (found by the PGlite oracle).
+    if (this.transaction?.status === 'aborted') throw new PgError(SqlState.inFailedTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
     if (this.transaction !== null) {
       this.notices.push('WARNING: there is already a transaction in progress');
       return;
@@ -210,6 +218,8 @@ export class EngineState {
 
   private findSavepoint(block: TransactionBlock, name: string): number {
     for (let index = block.savepoints.length - 1; index >= 0; index--) if (block.savepoints[index]!.name === name) return index;
+    // Like any error inside a transaction block, this one aborts the block (found by the PGlite oracle).
+    block.status = 'aborted';
     throw new PgError(SqlState.invalidSavepoint, `savepoint "${name}" does not exist`);
   }
 

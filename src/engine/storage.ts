@@ -21,11 +21,11 @@ export function indexKeyFor(index: IndexDefinition, row: Row): IndexKey | null {
 
 /** The tuple id holding `row`'s key in a unique index, ignoring the tuple being replaced. */
 export function conflictingTid(index: IndexDefinition, row: Row, ignoreTid: number): number | undefined {
-  assert(index.entries !== null, `index ${index.name} has no storage`);
+  if (index.entries === null) fail(`index ${index.name} has no storage`);
   const key = indexKeyFor(index, row);
   if (key === null) return undefined;
   const holder = index.entries.get(key);
-  return holder === undefined || holder === ignoreTid ? undefined : holder;
+  return holder === undefined || holder.tid === ignoreTid ? undefined : holder.tid;
 }
 
 export function uniqueViolation(index: IndexDefinition, relation: Relation, row: Row): PgError {
@@ -47,7 +47,7 @@ function addToIndexes(relation: Relation, tuple: Tuple): void {
   for (const index of relation.indexes) {
     if (index.entries === null) continue;
     const key = indexKeyFor(index, tuple.row);
-    if (key !== null) index.entries.set(key, tuple.tid);
+    if (key !== null) index.entries.set(key, tuple);
   }
   for (const constraint of relation.constraints) {
     if (constraint.kind !== 'foreignKey' || constraint.referencing === null) continue;
@@ -59,7 +59,7 @@ function removeFromIndexes(relation: Relation, tuple: Tuple): void {
   for (const index of relation.indexes) {
     if (index.entries === null) continue;
     const key = indexKeyFor(index, tuple.row);
-    if (key !== null && index.entries.get(key) === tuple.tid) index.entries.delete(key);
+    if (key !== null && index.entries.get(key)?.tid === tuple.tid) index.entries.delete(key);
   }
   for (const constraint of relation.constraints) {
     if (constraint.kind !== 'foreignKey' || constraint.referencing === null) continue;
@@ -68,7 +68,7 @@ function removeFromIndexes(relation: Relation, tuple: Tuple): void {
 }
 
 export function addReference(foreignKey: ForeignKeyConstraint, tuple: Tuple): void {
-  assert(foreignKey.referencing !== null, `foreign key ${foreignKey.name} has no referencing map`);
+  if (foreignKey.referencing === null) fail(`foreign key ${foreignKey.name} has no referencing map`);
   const key = keyOfRow(tuple.row, foreignKey.columns);
   if (key === null) return;
   let holders = foreignKey.referencing.get(key);
@@ -90,14 +90,16 @@ function removeReference(foreignKey: ForeignKeyConstraint, tuple: Tuple): void {
 
 export function insertTuple(state: EngineState, relation: Relation, row: Row): Tuple {
   const heap = relation.heap;
-  assert(heap !== null, `cannot store rows in partitioned table ${relation.name}`);
+  if (heap === null) fail(`cannot store rows in partitioned table ${relation.name}`);
   checkUnique(state, relation, row, -1);
   const tuple: Tuple = { tid: state.allocateTid(), row, xmin: state.currentXid };
   heap.set(tuple.tid, tuple);
   addToIndexes(relation, tuple);
+  state.dataVersion++;
   state.journal.record(() => {
     heap.delete(tuple.tid);
     removeFromIndexes(relation, tuple);
+    state.dataVersion++;
   });
   return tuple;
 }
@@ -107,10 +109,12 @@ export function deleteTuple(state: EngineState, relation: Relation, tuple: Tuple
   if (heap === null || heap.get(tuple.tid) !== tuple) fail(`tuple ${tuple.tid} is not live in ${relation.name}`);
   heap.delete(tuple.tid);
   removeFromIndexes(relation, tuple);
+  state.dataVersion++;
   state.journal.record(() => {
     heap.set(tuple.tid, tuple);
     addToIndexes(relation, tuple);
     heapOutOfOrder.add(relation);
+    state.dataVersion++;
   });
 }
 
@@ -122,9 +126,11 @@ export function replaceTuple(state: EngineState, relation: Relation, tuple: Tupl
   const replacement: Tuple = { tid: tuple.tid, row, xmin: state.currentXid };
   heap.set(tuple.tid, replacement);
   replaceIndexEntries(relation, tuple, replacement);
+  state.dataVersion++;
   state.journal.record(() => {
     heap.set(tuple.tid, tuple);
     replaceIndexEntries(relation, replacement, tuple);
+    state.dataVersion++;
   });
   return replacement;
 }
@@ -134,7 +140,8 @@ export function replaceTuple(state: EngineState, relation: Relation, tuple: Tupl
  * id). Each index and map is independent, so doing remove-then-add per structure ends in the same
  * state as removing from all and then adding to all. A key the UPDATE left unchanged is skipped:
  * removing and re-adding it would only reorder a Map or Set that nothing iterates in order (scans
- * sort what they probe by tuple id).
+ * sort what they probe by tuple id). An unchanged unique-index key is only re-pointed at the
+ * new row version, which an index entry always names.
  */
 function replaceIndexEntries(relation: Relation, from: Tuple, to: Tuple): void {
   for (const index of relation.indexes) {
@@ -142,11 +149,14 @@ function replaceIndexEntries(relation: Relation, from: Tuple, to: Tuple): void {
     if (entries === null) continue;
     const oldKey = indexKeyFor(index, from.row);
     const newKey = indexKeyFor(index, to.row);
-    if (oldKey !== null && entries.get(oldKey) === from.tid) {
-      if (oldKey === newKey) continue;
+    if (oldKey !== null && entries.get(oldKey)?.tid === from.tid) {
+      if (oldKey === newKey) {
+        entries.set(oldKey, to);
+        continue;
+      }
       entries.delete(oldKey);
     }
-    if (newKey !== null) entries.set(newKey, to.tid);
+    if (newKey !== null) entries.set(newKey, to);
   }
   for (const constraint of relation.constraints) {
     if (constraint.kind !== 'foreignKey' || constraint.referencing === null) continue;
@@ -164,7 +174,7 @@ const heapOutOfOrder = new Set<Relation>();
 
 export function liveTuples(relation: Relation): IterableIterator<Tuple> {
   const heap = relation.heap;
-  assert(heap !== null, `partitioned table ${relation.name} has no heap`);
+  if (heap === null) fail(`partitioned table ${relation.name} has no heap`);
   if (heapOutOfOrder.delete(relation)) {
     const sorted = [...heap.values()].sort((left, right) => left.tid - right.tid);
     heap.clear();
@@ -187,6 +197,20 @@ export function fillIndex(relation: Relation, index: IndexDefinition): void {
         table: relation.name,
       });
     }
-    index.entries.set(key, tuple.tid);
+    index.entries.set(key, tuple);
+  }
+}
+
+/**
+ * Re-points unique-index entries at new versions of the same tuples (same ids, same key values),
+ * after DDL rewrote rows in place: an index entry always names the live tuple itself.
+ */
+export function repointIndexEntries(relation: Relation, tuples: Iterable<Tuple>): void {
+  for (const tuple of tuples) {
+    for (const index of relation.indexes) {
+      if (index.entries === null) continue;
+      const key = indexKeyFor(index, tuple.row);
+      if (key !== null && index.entries.get(key)?.tid === tuple.tid) index.entries.set(key, tuple);
+    }
   }
 }

@@ -2,11 +2,16 @@ import type { AfterEvent, AfterRowAction, TransitionRows } from './afterTriggerQ
 import type { Relation, TriggerEvent, TriggerOperation } from './catalog.js';
 import { checkReference, runReferentialAction, updateCheckRequired } from './foreignKeyRuntime.js';
 import { planFor } from './relationPlan.js';
+import { PgError, SqlState } from './errors.js';
 import { normalizeTriggerRow } from './rowBuilding.js';
+import { satisfiesPartitionConstraint } from './rowConstraints.js';
 import type { EngineState } from './session.js';
 import type { Row } from './values.js';
 
 const OPERATION: Record<TriggerEvent, TriggerOperation> = { insert: 'INSERT', update: 'UPDATE', delete: 'DELETE' };
+/** The plan's statement-trigger keys as constants, so no key string is built per statement. */
+const BEFORE_STATEMENT: Record<TriggerEvent, `before:${TriggerEvent}`> = { insert: 'before:insert', update: 'before:update', delete: 'before:delete' };
+const AFTER_STATEMENT: Record<TriggerEvent, `after:${TriggerEvent}`> = { insert: 'after:insert', update: 'after:update', delete: 'after:delete' };
 
 /**
  * BEFORE ROW triggers in name order. Each sees the row the previous one returned; a `null`
@@ -28,13 +33,25 @@ export function fireBeforeRowTriggers(state: EngineState, relation: Relation, ev
       db: state.facade,
     });
     if (result === null) return null;
-    if (result !== undefined && event !== 'delete') current = normalizeTriggerRow(relation, result);
+    if (result !== undefined && event !== 'delete') {
+      const replaced = result !== current;
+      current = normalizeTriggerRow(relation, result);
+      // ExecBRInsertTriggers: after a trigger cloned from a partitioned parent hands back a
+      // changed row, the partition constraint is re-checked at once, so a row that does not
+      // fit this partition fails here with 0A000 (found by the PGlite oracle).
+      if (replaced && event === 'insert' && trigger.parent !== null && !satisfiesPartitionConstraint(relation, current)) {
+        throw new PgError(SqlState.featureNotSupported, 'moving row to another partition during a BEFORE FOR EACH ROW trigger is not supported', {
+          detail: `Before executing trigger "${trigger.name}", the row was to be in partition "${relation.name}".`,
+          table: relation.name,
+        });
+      }
+    }
   }
   return current;
 }
 
 export function fireBeforeStatementTriggers(state: EngineState, relation: Relation, event: TriggerEvent): void {
-  const triggers = planFor(state, relation).statement[`before:${event}`];
+  const triggers = planFor(state, relation).statement[BEFORE_STATEMENT[event]];
   if (triggers.length === 0 || !state.currentLevel.claimBeforeStatement(relation, OPERATION[event])) return;
   for (const trigger of triggers) {
     if (!trigger.enabled) continue;
@@ -48,7 +65,7 @@ export function transitionFor(state: EngineState, relation: Relation, event: Tri
 }
 
 export function queueStatementEnd(state: EngineState, relation: Relation, event: TriggerEvent): void {
-  const triggers = planFor(state, relation).statement[`after:${event}`];
+  const triggers = planFor(state, relation).statement[AFTER_STATEMENT[event]];
   if (triggers.length > 0) state.currentLevel.queueStatementEvent(relation, OPERATION[event], triggers);
 }
 
@@ -96,7 +113,7 @@ export function fireAfterEvent(state: EngineState, event: AfterEvent): void {
         // RI_FKey_check skips a row version that a later action of the statement already replaced.
         if (relation.heap!.get(event.newTid)?.row !== event.newRow) break;
         if (event.operation === 'UPDATE' && !updateCheckRequired(state, action.foreignKey, event.oldRow!, event.oldXmin, event.newRow!)) break;
-        checkReference(action.foreignKey, relation, event.newRow!);
+        checkReference(state, action.foreignKey, relation, event.newRow!);
         break;
       }
       case 'riAction': {

@@ -2,6 +2,7 @@ import type { AfterRowAction, TransitionRows } from './afterTriggerQueue.js';
 import type { Relation, Tuple } from './catalog.js';
 import { PgError, SqlState } from './errors.js';
 import { evaluate, isExpr } from './expression.js';
+import { updateCheckRequired } from './foreignKeyRuntime.js';
 import type { Expr } from './expression.js';
 import { riTriggerName, planFor } from './relationPlan.js';
 import { buildUpdatedRow, checkTargetColumns } from './rowBuilding.js';
@@ -59,12 +60,31 @@ export function updateRow(state: EngineState, target: Relation, relation: Relati
   }
   checkRowConstraints(state, relation, newRow, false);
   const replacement = replaceTuple(state, relation, tuple, newRow);
-  queueAfterRow(state, relation, 'UPDATE', planFor(state, relation).afterRow.update, tuple.row, tuple.xmin, newRow, replacement.tid);
+  queueAfterRow(state, relation, 'UPDATE', requiredUpdateActions(state, planFor(state, relation).afterRow.update, tuple, newRow), tuple.row, tuple.xmin, newRow, replacement.tid);
   if (transition) {
     transition.oldRows.push(tuple.row);
     transition.newRows.push(newRow);
   }
   return newRow;
+}
+
+/**
+ * The AFTER UPDATE actions worth queueing for one row. PostgreSQL decides at queue time whether
+ * an UPDATE needs its RI check (RI_FKey_fk_upd_check_required, called from AfterTriggerSaveEvent);
+ * everything that decision reads (old and new row, old xmin, the current transaction) is fixed by
+ * then, so dropping the check here is the same decision the firing code would make later, minus
+ * an event per UPDATE that leaves a foreign key alone. The shared plan array is returned as is
+ * when nothing is dropped.
+ */
+function requiredUpdateActions(state: EngineState, actions: readonly AfterRowAction[], tuple: Tuple, newRow: Row): readonly AfterRowAction[] {
+  let required: AfterRowAction[] | null = null;
+  for (let position = 0; position < actions.length; position++) {
+    const action = actions[position]!;
+    const skip = action.kind === 'riCheck' && !updateCheckRequired(state, action.foreignKey, tuple.row, tuple.xmin, newRow);
+    if (skip && required === null) required = actions.slice(0, position);
+    else if (!skip && required !== null) required.push(action);
+  }
+  return required ?? actions;
 }
 
 /**

@@ -109,16 +109,18 @@ export function runScenario<W extends WorldBase>(domain: Domain<W>, plan: Plan, 
     }
   };
 
+  // Labels are for readers; while searching, nobody reads them, so they stay cheap.
+  const labelOf = (call: OperationCall): string => (options.recordChanges ? `${call.op} ${describeParameters(call.args)}`.trim() : call.op);
   const planLabel = (): string => {
     const planStep = plan.steps[planCursor]!;
-    return `${planStep.step} ${describeParameters(planStep.parameters)}`.trim();
+    return options.recordChanges ? `${planStep.step} ${describeParameters(planStep.parameters)}`.trim() : planStep.step;
   };
 
   world.buildingLegacy = true;
   for (const call of scenario.legacy) {
     world.currentStep = trace.length + 1;
     const outcome = runCall(domain.legacyOperations, world, call);
-    record('legacy', `${call.op} ${describeParameters(call.args)}`.trim(), outcome);
+    record('legacy', labelOf(call), outcome);
   }
   world.buildingLegacy = false;
 
@@ -132,7 +134,7 @@ export function runScenario<W extends WorldBase>(domain: Domain<W>, plan: Plan, 
       record('plan', label, deployNextStep());
     } else {
       const outcome = runCall(domain.trafficOperations, world, call);
-      record('traffic', `${call.op} ${describeParameters(call.args)}`.trim(), outcome);
+      record('traffic', labelOf(call), outcome);
       if (!outcome.applied) continue;
     }
     const failure = check(always);

@@ -40,7 +40,7 @@ export function expectPgError(statement: () => unknown, expected: ExpectedPgErro
 /** Rows of a table (all partitions), as plain objects sorted by the given columns. */
 export function sortedRows(db: Database, table: string, ...by: string[]): Row[] {
   const keys = by.length > 0 ? by : ['id'];
-  return db.rows(table).sort((left, right) => {
+  return [...db.rows(table)].sort((left, right) => {
     for (const key of keys) {
       const a = left[key] ?? null;
       const b = right[key] ?? null;

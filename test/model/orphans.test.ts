@@ -78,10 +78,13 @@ describe('orphan runners', () => {
     op(world, 'legacyCreateRunner', { type: 3, orphan: false, project: 0, extraProjects: 1, group: 0 });
     op(world, 'assignRunnerToProject', { runner: 1, project: 0 });
     expect(lastResponse(world).status).toBe(422);
+    // Project 1 is the owner (UnassignRunnerService: 403); project 2 can go, then the last one cannot.
     op(world, 'unassignRunnerFromProject', { runner: 0, project: 0 });
+    expect(lastResponse(world).status).toBe(403);
+    op(world, 'unassignRunnerFromProject', { runner: 0, project: 1 });
     expect(lastResponse(world).status).toBe(200);
     op(world, 'unassignRunnerFromProject', { runner: 0, project: 0 });
     expect(lastResponse(world).status).toBe(422);
-    expect(world.db.rows('ci_runner_projects').map((row) => row['project_id'])).toEqual([2]);
+    expect(world.db.rows('ci_runner_projects').map((row) => row['project_id'])).toEqual([1]);
   });
 });

@@ -16,7 +16,7 @@ describe('step parameters', () => {
     expect(validate('partition_table_by_list', { table: 'ci_runners', extra: 1 })).toContain('unknown field "extra"');
     expect(validate('add_check_constraint', { table: 't', name: 'c', expr: { isNul: 'x' } })).toContain('field "expr" has unknown operator "isNul"');
     expect(validate('set_feature_flag', { flag: 'nope', enabled: true })).toContain('field "flag" must be one of');
-    expect(validate('deploy_code', {})).toBe('field "ensurePartitionedRunnerCopy" or "populateShardingKey" is required');
+    expect(validate('deploy_code', {})).toBe('field "ensurePartitionedRunnerCopy", "populateShardingKey" or "populateOrganizationId" is required');
     expect(validate('enqueue_background_migration', { migration: 'DeleteOrphanedPartitionedCiRunnerMachineRecords' })).toBeNull();
   });
 
@@ -91,6 +91,6 @@ describe('foreign key and check steps', () => {
   test('deploy_code switches behaviour for later requests', () => {
     const world = newWorld();
     step(world, 'deploy_code', { ensurePartitionedRunnerCopy: true });
-    expect(world.code).toEqual({ ensurePartitionedRunnerCopy: true, populateShardingKey: true });
+    expect(world.code).toEqual({ ensurePartitionedRunnerCopy: true, populateShardingKey: true, populateOrganizationId: false });
   });
 });

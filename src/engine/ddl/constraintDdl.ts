@@ -196,7 +196,7 @@ export function addForeignKey(state: EngineState, relation: Relation, spec: Fore
   };
   if (relation.heap !== null) {
     if (!notValid || scanEvenIfNotValid) {
-      const violation = firstViolation(foreignKey, relation, liveTuples(relation));
+      const violation = firstViolation(state, foreignKey, relation, liveTuples(relation));
       if (violation !== null) throw missingReferenceError(foreignKey, relation, violation);
     }
     for (const tuple of liveTuples(relation)) addReference(foreignKey, tuple);
@@ -273,7 +273,7 @@ function childConstraints<T extends Constraint>(constraint: T): T[] {
 
 function validateForeignKeyTree(state: EngineState, foreignKey: ForeignKeyConstraint): void {
   if (foreignKey.relation.heap !== null && !foreignKey.valid) {
-    const violation = firstViolation(foreignKey, foreignKey.relation, liveTuples(foreignKey.relation));
+    const violation = firstViolation(state, foreignKey, foreignKey.relation, liveTuples(foreignKey.relation));
     if (violation !== null) throw missingReferenceError(foreignKey, foreignKey.relation, violation);
   }
   for (const child of childConstraints(foreignKey)) validateForeignKeyTree(state, child);

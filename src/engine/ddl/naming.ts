@@ -23,8 +23,21 @@ export function makeObjectName(name1: string, name2: string | null, label: strin
   return result;
 }
 
-/** Every relation-namespace name in use: tables, indexes and sequences share it, as in pg_class. */
+/**
+ * Every relation-namespace name in use: tables, indexes and sequences share it, as in pg_class.
+ * Cached per catalog version: creating a partitioned copy names dozens of objects in a row.
+ */
+const namespaceCache = new WeakMap<EngineState, { readonly version: number; readonly names: Set<string> }>();
+
 function relationNamespaceNames(state: EngineState): Set<string> {
+  const cached = namespaceCache.get(state);
+  if (cached !== undefined && cached.version === state.catalogVersion) return cached.names;
+  const names = collectRelationNamespaceNames(state);
+  namespaceCache.set(state, { version: state.catalogVersion, names });
+  return names;
+}
+
+function collectRelationNamespaceNames(state: EngineState): Set<string> {
   const names = new Set<string>(state.relations.keys());
   for (const sequence of state.sequences.keys()) names.add(sequence);
   for (const relation of state.relations.values()) for (const index of relation.indexes) names.add(index.name);

@@ -78,7 +78,8 @@ export function attachPartition(state: EngineState, parentName: string, partitio
   const parent = lookupRelation(state, parentName);
   const partition = lookupRelation(state, partitionName);
   if (!parent.isPartitioned) throw new PgError(SqlState.wrongObjectType, `table "${parentName}" is not partitioned`);
-  if (partition.parent !== null) throw new PgError(SqlState.objectNotInPrerequisiteState, `"${partitionName}" is already a partition`);
+  // PostgreSQL raises WRONG_OBJECT_TYPE here (ATExecAttachPartition), found by the PGlite oracle.
+  if (partition.parent !== null) throw new PgError(SqlState.wrongObjectType, `"${partitionName}" is already a partition`);
   if (partition.isAncestorOrSelfOf(parent)) throw new PgError(SqlState.duplicateTable, `circular inheritance not allowed`);
   for (const column of partition.columns) {
     const parentColumn = parent.column(column.name);
@@ -140,7 +141,7 @@ function checkNoForeignKeyReferences(state: EngineState, parent: Relation, parti
     for (const leaf of foreignKey.relation.leaves()) {
       for (const tuple of liveTuples(leaf)) {
         const values = valuesOf(tuple.row, foreignKey.columns);
-        if (values.some((value) => value === null) || findByUniqueKey(partition, foreignKey.referencedColumns, values) === undefined) continue;
+        if (values.some((value) => value === null) || findByUniqueKey(state, partition, foreignKey.referencedColumns, values) === undefined) continue;
         const constraint = foreignKey.referencedPartitionNames.get(partition) ?? foreignKey.name;
         throw new PgError(SqlState.foreignKeyViolation, `removing partition "${partition.name}" violates foreign key constraint "${constraint}"`, {
           detail: `Key (${foreignKey.columns.join(', ')})=(${formatValuesForDetail(values)}) is still referenced from table "${foreignKey.relation.name}".`,

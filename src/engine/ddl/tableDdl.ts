@@ -6,7 +6,7 @@ import { referencedColumns } from '../expression.js';
 import { evaluateDefault } from '../rowBuilding.js';
 import { lookupRelation } from '../scan.js';
 import type { EngineState } from '../session.js';
-import { liveTuples } from '../storage.js';
+import { liveTuples, repointIndexEntries } from '../storage.js';
 import { checkValueType } from '../values.js';
 import type { Row, SqlValue } from '../values.js';
 import { deleteMapEntry, setField, setMapEntry } from './catalogEdits.js';
@@ -133,9 +133,22 @@ function rewriteRows(state: EngineState, relation: Relation, transform: (row: Ro
   const heap = relation.heap;
   assert(heap !== null, 'only leaves hold rows');
   const originals: Tuple[] = [...liveTuples(relation)];
-  for (const tuple of originals) heap.set(tuple.tid, { tid: tuple.tid, row: transform(tuple.row), xmin: tuple.xmin });
+  const rewritten: Tuple[] = [];
+  try {
+    for (const tuple of originals) {
+      const replacement: Tuple = { tid: tuple.tid, row: transform(tuple.row), xmin: tuple.xmin };
+      heap.set(tuple.tid, replacement);
+      rewritten.push(replacement);
+    }
+  } finally {
+    // Unique indexes name the live tuple itself, so they follow whatever versions the heap now holds.
+    repointIndexEntries(relation, rewritten);
+  }
+  state.dataVersion++;
   state.journal.record(() => {
     for (const tuple of originals) heap.set(tuple.tid, tuple);
+    repointIndexEntries(relation, originals);
+    state.dataVersion++;
   });
 }
 

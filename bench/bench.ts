@@ -1,0 +1,143 @@
+import fc from 'fast-check';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { checkPlan } from '../src/harness/checkPlan.js';
+import { loadPlanDirectory, planInvariants } from '../src/harness/planFile.js';
+import { runScenario } from '../src/harness/runScenario.js';
+import { scenarioArbitrary } from '../src/harness/scenario.js';
+import { stopOnFor } from '../src/harness/campaign.js';
+import { packageRoot } from '../properties/pgdrillCli.js';
+import { runnersDomain } from '../properties/runnersDomain.js';
+import { engineTarget, mapTarget, pgliteTarget } from './targets.js';
+import type { Target } from './targets.js';
+import { buildWorkload } from './workload.js';
+import type { BenchStatement } from './workload.js';
+
+/**
+ * `npm run bench`: pgdrill's reason to exist, as numbers from one run on this machine. The engine,
+ * real PostgreSQL (PGlite, reused, a savepoint per statement) and a raw-Map ceiling execute the
+ * identical statement sequence; then campaign throughput per plan and the incident's time to
+ * find. The last line is one JSON object for CI dashboards and the README.
+ */
+const SEED = 0x5eed_2024;
+const ENGINE_STATEMENTS = 200_000;
+const CEILING_STATEMENTS = 1_000_000;
+const PGLITE_STATEMENTS = 4_000;
+const PLAN_SAMPLE_RUNS = 150;
+const INCIDENT_SEEDS = 10;
+
+let peakRss = 0;
+const sampleRss = (): void => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+};
+const sampler = setInterval(sampleRss, 50);
+
+async function measure(target: Target, statements: readonly BenchStatement[]): Promise<{ perSecond: number; errors: number }> {
+  const warmup = statements.slice(0, Math.min(2_000, Math.floor(statements.length / 10)));
+  await target.run(warmup);
+  const timed = statements.slice(warmup.length);
+  const started = performance.now();
+  const errors = await target.run(timed);
+  const seconds = (performance.now() - started) / 1000;
+  sampleRss();
+  return { perSecond: Math.round(timed.length / seconds), errors };
+}
+
+async function statementThroughput() {
+  const small = buildWorkload(1_000, CEILING_STATEMENTS, SEED);
+  const large = buildWorkload(100_000, CEILING_STATEMENTS, SEED);
+  const engineSmall = await measure(engineTarget(small), small.statements.slice(0, ENGINE_STATEMENTS));
+  const engineLarge = await measure(engineTarget(large), large.statements.slice(0, ENGINE_STATEMENTS));
+  const ceilingSmall = await measure(mapTarget(small), small.statements);
+  const ceilingLarge = await measure(mapTarget(large), large.statements);
+  const pglite = await pgliteTarget(small);
+  const pgliteSmall = await measure(pglite, small.statements.slice(0, PGLITE_STATEMENTS));
+  await pglite.close();
+  // Same statements, same answers: each target must have rejected the same foreign-key errors.
+  const engineCheck = engineTarget(small);
+  const pgliteCheck = await pgliteTarget(small);
+  const sample = small.statements.slice(0, 2_000);
+  const [engineErrors, pgliteErrors] = [await engineCheck.run(sample), await pgliteCheck.run(sample)];
+  const [engineRows, pgliteRows] = [await engineCheck.rows(), await pgliteCheck.rows()];
+  await pgliteCheck.close();
+  if (engineErrors !== pgliteErrors || JSON.stringify(engineRows) !== JSON.stringify(pgliteRows)) {
+    throw new Error(`engine and PostgreSQL disagree on the benchmark workload: errors ${engineErrors}/${pgliteErrors}, rows ${JSON.stringify(engineRows)}/${JSON.stringify(pgliteRows)}`);
+  }
+  return { engineSmall, engineLarge, ceilingSmall, ceilingLarge, pgliteSmall };
+}
+
+function planThroughput(): Record<string, number> {
+  const plans = loadPlanDirectory(runnersDomain, join(packageRoot(), 'model', 'plans'));
+  const rates: Record<string, number> = {};
+  for (const plan of plans) {
+    const invariants = planInvariants(runnersDomain, plan);
+    const stopOn = stopOnFor(plan, invariants);
+    const scenarios = fc.sample(scenarioArbitrary(runnersDomain, plan), { numRuns: PLAN_SAMPLE_RUNS, seed: SEED });
+    const started = performance.now();
+    for (const scenario of scenarios) runScenario(runnersDomain, plan, scenario, { recordChanges: false, invariants, stopOn });
+    rates[plan.name] = Math.round((scenarios.length / (performance.now() - started)) * 1000);
+    sampleRss();
+  }
+  return rates;
+}
+
+function incidentSearch(): { medianMs: number; medianSteps: number; found: number } {
+  const plans = loadPlanDirectory(runnersDomain, join(packageRoot(), 'model', 'plans'));
+  const incident = plans.find((plan) => plan.name === 'incident-2024-10-31');
+  if (incident === undefined) throw new Error('the incident plan is missing');
+  const times: number[] = [];
+  const steps: number[] = [];
+  for (let seed = 1; seed <= INCIDENT_SEEDS; seed++) {
+    const verdict = checkPlan(runnersDomain, incident, { runs: 2_000, seed });
+    if (verdict.failure !== null && verdict.timeToFindMs !== null) {
+      times.push(verdict.timeToFindMs);
+      steps.push(verdict.failure.shrunkSteps);
+    }
+  }
+  const median = (values: number[]): number => {
+    const sorted = [...values].sort((left, right) => left - right);
+    return sorted.length === 0 ? NaN : sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+  };
+  return { medianMs: Math.round(median(times)), medianSteps: median(steps), found: times.length };
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')).join('\n');
+}
+
+const format = (value: number): string => value.toLocaleString('en-US');
+
+async function main(): Promise<void> {
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  console.log(`pgdrill bench — ${machine}\n`);
+  const throughput = await statementThroughput();
+  console.log(table([
+    ['statements/s (mixed workload)', 'rows 1k', 'rows 100k'],
+    ['pgdrill engine', format(throughput.engineSmall.perSecond), format(throughput.engineLarge.perSecond)],
+    ['PGlite (PostgreSQL 18, WASM)', format(throughput.pgliteSmall.perSecond), '—'],
+    ['raw Map ceiling', format(throughput.ceilingSmall.perSecond), format(throughput.ceilingLarge.perSecond)],
+  ]));
+  const plans = planThroughput();
+  console.log(`\n${table([['plan', 'runs/s'], ...Object.entries(plans).map(([name, rate]) => [name, format(rate)])])}`);
+  const incident = incidentSearch();
+  console.log(`\nincident-2024-10-31 over ${INCIDENT_SEEDS} seeds: found ${incident.found}/${INCIDENT_SEEDS}, median time to find ${incident.medianMs} ms, median shrunk length ${incident.medianSteps} steps`);
+  clearInterval(sampler);
+  sampleRss();
+  const result = {
+    engineStatementsPerSecond: throughput.engineSmall.perSecond,
+    pgliteStatementsPerSecond: throughput.pgliteSmall.perSecond,
+    ceilingStatementsPerSecond: throughput.ceilingSmall.perSecond,
+    engineOverPglite: Math.round((throughput.engineSmall.perSecond / throughput.pgliteSmall.perSecond) * 10) / 10,
+    engineOverCeiling: Math.round((throughput.engineSmall.perSecond / throughput.ceilingSmall.perSecond) * 1000) / 1000,
+    engineStatementsPerSecondAt100kRows: throughput.engineLarge.perSecond,
+    scalingRatio100kOver1k: Math.round((throughput.engineLarge.perSecond / throughput.engineSmall.perSecond) * 100) / 100,
+    runsPerSecond: plans,
+    incidentTimeToFindMsMedian: incident.medianMs,
+    incidentShrunkSteps: incident.medianSteps,
+    peakRssMb: Math.round(peakRss / 2 ** 20),
+  };
+  console.log(JSON.stringify(result));
+}
+
+await main();

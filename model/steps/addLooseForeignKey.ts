@@ -1,0 +1,29 @@
+import { LOOSE_FOREIGN_KEY_ACTIONS, describeDefinition } from '../looseForeignKeys/definitions.js';
+import { defineStep } from './defineStep.js';
+import { helperError } from './foreignKeyHelpers.js';
+
+/**
+ * A change to `config/gitlab_loose_foreign_keys.yml` deployed with the code: from then on the
+ * cleanup worker also clears `childTable.column` when a `parentTable` row is deleted. The
+ * parent must already track deletions, as GitLab's spec requires (`has_loose_foreign_key?`).
+ */
+export const addLooseForeignKey = defineStep({
+  name: 'add_loose_foreign_key',
+  fields: ['childTable', 'column', 'parentTable', 'onDelete'],
+  parse: (reader) => ({
+    childTable: reader.string('childTable'),
+    column: reader.string('column'),
+    parentTable: reader.string('parentTable'),
+    onDelete: reader.oneOf('onDelete', LOOSE_FOREIGN_KEY_ACTIONS, 'async_delete'),
+  }),
+  run: (world, definition) => {
+    const { looseForeignKeys } = world;
+    if (!looseForeignKeys.trackings.some((tracking) => (tracking.logicalName ?? tracking.table) === definition.parentTable)) {
+      throw helperError(`add_loose_foreign_key: ${definition.parentTable} does not track record deletions`);
+    }
+    const exists = looseForeignKeys.definitions.some((known) => known.childTable === definition.childTable && known.column === definition.column && known.parentTable === definition.parentTable);
+    if (exists) return { summary: `add_loose_foreign_key: ${describeDefinition(definition)} already defined`, applied: false };
+    looseForeignKeys.definitions.push(definition);
+    return { summary: `add_loose_foreign_key: ${describeDefinition(definition)}`, applied: true };
+  },
+});

@@ -1,0 +1,26 @@
+import { helperError } from './foreignKeyHelpers.js';
+import { defineStep } from './defineStep.js';
+
+/**
+ * `AddUniqueIdConstraintOnCiRunnersTablePartitions` (17.9, §f): a `UNIQUE (id)` on each partition
+ * of a table partitioned by runner_type, so that a single-column FK can reference one partition
+ * (the parent's key is `(id, runner_type)`). Named as PostgreSQL names it, `<partition>_id_key`.
+ */
+export const addUniqueIdConstraintOnPartitions = defineStep({
+  name: 'add_unique_id_constraint_on_partitions',
+  fields: ['table'],
+  parse: (reader) => ({ table: reader.string('table') }),
+  run: (world, { table }) => {
+    const { db } = world;
+    const partitions = db.describe(table).partitions;
+    if (partitions.length === 0) throw helperError(`add_unique_id_constraint_on_partitions needs a partitioned table, and "${table}" has no partitions`);
+    const added: string[] = [];
+    for (const partition of partitions) {
+      const name = `${partition}_id_key`;
+      if (db.describe(partition).constraints.some((constraint) => constraint.name === name)) continue;
+      db.addConstraint(partition, { kind: 'unique', name, columns: ['id'] });
+      added.push(name);
+    }
+    return { summary: `add_unique_id_constraint_on_partitions ${table}: ${added.length === 0 ? 'all present, skipping (warning)' : `added ${added.join(', ')}`}`, applied: added.length > 0 };
+  },
+});

@@ -1,0 +1,29 @@
+import { looseForeignKeyTriggerName, trackRecordDeletionsOverrideTableName } from '../looseForeignKeys/trackRecordDeletions.js';
+import { archiveName } from '../tableSwap.js';
+import { defineStep } from './defineStep.js';
+
+/**
+ * `SwitchRecordChangeTrackingToPartitionedCiRunnersTable2` (17.10, §b.1): after the swap the
+ * LFK trigger `<table>_loose_fk_trigger` is still on `<table>_archived` and records that name.
+ * This migration drops it there and tracks the partitioned table and each partition under the
+ * logical name `<table>` (`track_record_deletions_override_table_name`).
+ */
+export const switchRecordChangeTracking = defineStep({
+  name: 'switch_record_change_tracking_to_partitioned_table',
+  fields: ['table'],
+  parse: (reader) => ({ table: reader.string('table') }),
+  run: (world, { table }) => {
+    const { db } = world;
+    const archive = archiveName(table);
+    // The trigger kept the name it was created with on the legacy table: ci_runners_loose_fk_trigger.
+    if (db.hasTable(archive)) db.dropTrigger(archive, looseForeignKeyTriggerName(table), { ifExists: true });
+    const identifiers = [table, ...db.describe(table).partitions];
+    db.transaction((tx) => {
+      for (const identifier of identifiers) {
+        if (tx.describe(identifier).triggers.some((trigger) => trigger.name === looseForeignKeyTriggerName(identifier))) continue;
+        world.looseForeignKeys.trackings.push(trackRecordDeletionsOverrideTableName(tx, identifier, table));
+      }
+    });
+    return { summary: `switch_record_change_tracking_to_partitioned_table ${table}: untracked ${archive}; ${identifiers.join(', ')} record deletions as ${table}`, applied: true };
+  },
+});

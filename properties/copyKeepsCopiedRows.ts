@@ -1,0 +1,36 @@
+import type { Invariant } from '../src/harness/domain.js';
+import type { RunnersWorld } from '../model/world.js';
+
+/**
+ * `copy-keeps-copied-rows` (§h.1): a tracking copy has no delete path its source lacks, so a
+ * source row once present in the copy stays there while the source row exists. This is the
+ * part of copy completeness a loose foreign key defined on the copy alone breaks; rows the
+ * backfill never copied (orphans assigned later) are `copy-complete-after-backfill`'s concern.
+ * DeleteOrphanedPartitionedCiRunnerMachineRecords is the one sanctioned delete path of a copy:
+ * copies it walks are left out.
+ */
+export const COPY_KEEPS_COPIED_ROWS = 'copy-keeps-copied-rows';
+
+const memoryKey = (copy: string): string => `copy:${copy}`;
+
+export const copyKeepsCopiedRows: Invariant<RunnersWorld> = {
+  id: COPY_KEEPS_COPIED_ROWS,
+  description: 'A source row once copied into its partitioned copy stays in the copy while the source row exists (§h.1).',
+  scope: 'always',
+  check: (world) => {
+    const { db } = world;
+    for (const pair of world.syncPairs) {
+      if (!db.hasTable(pair.copy) || !db.hasTable(pair.source)) continue;
+      if (world.backgroundMigrations.some((migration) => migration.kind === 'deleteOrphanedCopyManagers' && migration.table === pair.copy)) continue;
+      const memory = world.looseForeignKeys.seenIds;
+      const seen = memory.get(memoryKey(pair.copy)) ?? new Set<number>();
+      memory.set(memoryKey(pair.copy), seen);
+      const copied = new Set(db.rows(pair.copy).map((row) => row['id'] as number));
+      const source = new Set(db.rows(pair.source).map((row) => row['id'] as number));
+      const lost = [...seen].find((id) => source.has(id) && !copied.has(id));
+      if (lost !== undefined) return { invariant: COPY_KEEPS_COPIED_ROWS, message: `${pair.source} id=${lost} was in ${pair.copy} and is gone from it, although ${pair.source} still has it` };
+      for (const id of copied) seen.add(id);
+    }
+    return null;
+  },
+};

@@ -1,0 +1,113 @@
+import type { Invariant, Violation } from '../src/harness/domain.js';
+import { DELETED_RECORDS, RECORD_STATUS, qualifiedTableName } from '../model/looseForeignKeys/deletedRecordsTable.js';
+import { describeDefinition } from '../model/looseForeignKeys/definitions.js';
+import type { RunnersWorld } from '../model/world.js';
+
+/**
+ * Loose foreign keys (§b, § invariants 15–16), read through full scans of the tables and the
+ * deleted-records table, never through the triggers' own bookkeeping.
+ */
+export const LFK_RECORDS_EACH_DELETE_ONCE = 'lfk-records-each-delete-once';
+export const LFK_EVENTUALLY_CLEAN = 'lfk-eventually-clean';
+
+const violation = (invariant: string, message: string): Violation => ({ invariant, message });
+
+/**
+ * Logical table → the tables whose LFK trigger records under that name, for triggers still
+ * installed: a table swap renames tables under the registry, and the trigger follows the renamed
+ * table (§b.1). Reading the catalog costs a `describe` per table, so the answer is cached per
+ * catalog state, which `db.constraints()` identifies: it returns the same frozen array until
+ * the next DDL, and every new tracking creates a trigger, which is DDL (were that to change,
+ * this would only recompute every time).
+ */
+const trackedCache = new WeakMap<object, Map<string, string[]>>();
+
+function trackedTablesByLogicalName(world: RunnersWorld): Map<string, string[]> {
+  const { db } = world;
+  const catalog = db.constraints();
+  const cached = trackedCache.get(catalog);
+  if (cached !== undefined) return cached;
+  const byName = new Map<string, string[]>();
+  for (const tracking of world.looseForeignKeys.trackings) {
+    if (!db.hasTable(tracking.table) || !db.describe(tracking.table).triggers.some((trigger) => trigger.name === tracking.triggerName)) continue;
+    const logical = tracking.logicalName ?? tracking.table;
+    byName.set(logical, [...(byName.get(logical) ?? []), tracking.table]);
+  }
+  trackedCache.set(catalog, byName);
+  return byName;
+}
+
+/** `fully_qualified_table_name` → primary_key_value → number of records, whatever their status. */
+function recordCounts(world: RunnersWorld): Map<string, Map<number, number>> {
+  const counts = new Map<string, Map<number, number>>();
+  for (const record of world.db.rows(DELETED_RECORDS)) {
+    const table = record['fully_qualified_table_name'] as string;
+    const perId = counts.get(table) ?? new Map<number, number>();
+    counts.set(table, perId);
+    const id = record['primary_key_value'] as number;
+    perId.set(id, (perId.get(id) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * Every row seen in a tracked table and gone since has exactly one record under the table's
+ * logical name; no id is recorded twice; no record names a row that still exists (row
+ * movement between partitions deletes nothing). The ids seen are remembered in the world, so a
+ * row is judged from the first check that saw it.
+ */
+function checkRecordsEachDeleteOnce(world: RunnersWorld): Violation | null {
+  const counts = recordCounts(world);
+  for (const [logical, tables] of trackedTablesByLogicalName(world)) {
+    const live = new Set(tables.flatMap((table) => world.db.rows(table).map((row) => row['id'] as number)));
+    const recorded = counts.get(qualifiedTableName(logical)) ?? new Map<number, number>();
+    const seen = world.looseForeignKeys.seenIds.get(logical) ?? new Set<number>();
+    world.looseForeignKeys.seenIds.set(logical, seen);
+    for (const id of seen) {
+      if (live.has(id)) continue;
+      const count = recorded.get(id) ?? 0;
+      if (count !== 1) return violation(LFK_RECORDS_EACH_DELETE_ONCE, `${logical} id=${id} was deleted and has ${count} loose_foreign_keys_deleted_records rows, not exactly one`);
+    }
+    for (const [id, count] of recorded) {
+      if (count > 1) return violation(LFK_RECORDS_EACH_DELETE_ONCE, `${logical} id=${id} has ${count} loose_foreign_keys_deleted_records rows, not exactly one`);
+      if (live.has(id)) return violation(LFK_RECORDS_EACH_DELETE_ONCE, `${logical} id=${id} still exists, yet a deletion of it was recorded`);
+    }
+    for (const id of live) seen.add(id);
+  }
+  return null;
+}
+
+/**
+ * After the worker has run to a fixed point: for every definition in force, no child row still
+ * references a deleted parent id, and every record of a parent that has definitions is processed.
+ */
+function checkEventuallyClean(world: RunnersWorld): Violation | null {
+  const { db } = world;
+  const counts = recordCounts(world);
+  for (const definition of world.looseForeignKeys.definitionsInForce(db)) {
+    const deleted = counts.get(qualifiedTableName(definition.parentTable)) ?? new Map<number, number>();
+    const dangling = db.rows(definition.childTable).find((row) => deleted.has(row[definition.column] as number));
+    if (dangling !== undefined) {
+      return violation(LFK_EVENTUALLY_CLEAN, `${definition.childTable} id=${String(dangling['id'])} still has ${definition.column}=${String(dangling[definition.column])}, a deleted ${definition.parentTable} row (${describeDefinition(definition)})`);
+    }
+  }
+  const parents = new Set(world.looseForeignKeys.trackedParents(db).map(qualifiedTableName));
+  const pending = db.rows(DELETED_RECORDS).find((record) => record['status'] === RECORD_STATUS.pending && parents.has(record['fully_qualified_table_name'] as string));
+  if (pending !== undefined) return violation(LFK_EVENTUALLY_CLEAN, `the deletion of ${String(pending['fully_qualified_table_name'])} id=${String(pending['primary_key_value'])} is still pending after the worker drained`);
+  return null;
+}
+
+export const looseForeignKeyInvariants: readonly Invariant<RunnersWorld>[] = [
+  {
+    id: LFK_RECORDS_EACH_DELETE_ONCE,
+    description: 'Every deleted row of a tracked table is recorded exactly once, through its parent, a partition or a cascade; row movement records nothing (§ invariant 15).',
+    scope: 'always',
+    check: checkRecordsEachDeleteOnce,
+  },
+  {
+    id: LFK_EVENTUALLY_CLEAN,
+    description: 'Once the LFK worker has drained, no child references a deleted parent and every record is processed (§ invariant 16).',
+    scope: 'quiescence',
+    check: checkEventuallyClean,
+  },
+];

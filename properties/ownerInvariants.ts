@@ -1,0 +1,104 @@
+import type { Invariant, Violation } from '../src/harness/domain.js';
+import type { Row } from '../src/engine/values.js';
+import { diffSnapshots } from '../src/harness/snapshotDiff.js';
+import { executeOwnerService } from '../model/ownerRecalculation/updateProjectRunnersOwnerService.js';
+import { RUNNERS, RUNNER_PROJECTS } from '../model/schema.js';
+import type { RunnersWorld } from '../model/world.js';
+
+/**
+ * The owner rule of project runners (§e, § invariants 12–13), checked at quiescence, when every
+ * ProjectDeletedEvent has been handled and the LFK worker has removed assignments to deleted
+ * projects. Runners without a sharding key are the legacy orphans of §h.3, which other
+ * migrations repair; they are left out here.
+ */
+export const OWNER_IS_LOWEST_RUNNER_PROJECT = 'owner-is-lowest-runner-project';
+export const NO_ORPHAN_PROJECT_RUNNERS = 'no-orphan-project-runners';
+export const OWNER_SERVICE_IDEMPOTENT = 'owner-service-idempotent';
+
+const violation = (invariant: string, message: string): Violation => ({ invariant, message });
+
+interface OwnedProjectRunner {
+  readonly id: number;
+  readonly shardingKeyId: number;
+}
+
+function ownedProjectRunners(world: RunnersWorld): OwnedProjectRunner[] {
+  return world.db
+    .rows(RUNNERS)
+    .filter((row) => row['runner_type'] === 3 && typeof row['sharding_key_id'] === 'number')
+    .map((row) => ({ id: row['id'] as number, shardingKeyId: row['sharding_key_id'] as number }))
+    .sort((left, right) => left.id - right.id);
+}
+
+/** Runner id → its lowest-id ci_runner_projects row. */
+function lowestAssignments(world: RunnersWorld): Map<number, Row> {
+  const lowest = new Map<number, Row>();
+  for (const row of world.db.rows(RUNNER_PROJECTS)) {
+    const current = lowest.get(row['runner_id'] as number);
+    if (current === undefined || (row['id'] as number) < (current['id'] as number)) lowest.set(row['runner_id'] as number, row);
+  }
+  return lowest;
+}
+
+function checkOwnerIsLowest(world: RunnersWorld): Violation | null {
+  const lowest = lowestAssignments(world);
+  for (const runner of ownedProjectRunners(world)) {
+    const assignment = lowest.get(runner.id);
+    if (assignment === undefined || assignment['project_id'] === runner.shardingKeyId) continue;
+    return violation(OWNER_IS_LOWEST_RUNNER_PROJECT, `project runner ${runner.id} has sharding_key_id ${runner.shardingKeyId}, but its lowest-id ci_runner_projects row (id ${String(assignment['id'])}) is for project ${String(assignment['project_id'])}`);
+  }
+  return null;
+}
+
+function checkNoOrphans(world: RunnersWorld): Violation | null {
+  const lowest = lowestAssignments(world);
+  for (const runner of ownedProjectRunners(world)) {
+    const deleted = world.projectEvents.deletedProject(runner.shardingKeyId);
+    if (deleted !== undefined) return violation(NO_ORPHAN_PROJECT_RUNNERS, `project runner ${runner.id} is still owned by project ${runner.shardingKeyId}, which was deleted at step ${deleted.step}`);
+    if (!lowest.has(runner.id)) return violation(NO_ORPHAN_PROJECT_RUNNERS, `project runner ${runner.id} (sharding_key_id ${runner.shardingKeyId}) has no ci_runner_projects row left`);
+  }
+  return null;
+}
+
+/**
+ * Re-runs the whole service for every project it has completed for, inside a transaction that
+ * is rolled back, and reports the first change: an idempotent service changes nothing.
+ */
+function checkIdempotent(world: RunnersWorld): Violation | null {
+  const { db } = world;
+  for (const projectId of world.projectEvents.projectsServiced()) {
+    const before = db.snapshot();
+    db.begin();
+    let changed: string | null = null;
+    try {
+      executeOwnerService(db, projectId, world.workers.ownerServiceBatchSize);
+      const change = diffSnapshots(before, db.snapshot())[0];
+      if (change !== undefined) changed = `${change.table} (${change.rows.length} row${change.rows.length === 1 ? '' : 's'})`;
+    } finally {
+      db.rollback();
+    }
+    if (changed !== null) return violation(OWNER_SERVICE_IDEMPOTENT, `running UpdateProjectRunnersOwnerService again for project ${projectId} changed ${changed}`);
+  }
+  return null;
+}
+
+export const ownerInvariants: readonly Invariant<RunnersWorld>[] = [
+  {
+    id: OWNER_IS_LOWEST_RUNNER_PROJECT,
+    description: "Every project runner's sharding_key_id is the project of its lowest-id ci_runner_projects row (§e).",
+    scope: 'quiescence',
+    check: checkOwnerIsLowest,
+  },
+  {
+    id: NO_ORPHAN_PROJECT_RUNNERS,
+    description: 'No project runner is owned by a deleted project or left without any ci_runner_projects row (§ invariant 12).',
+    scope: 'quiescence',
+    check: checkNoOrphans,
+  },
+  {
+    id: OWNER_SERVICE_IDEMPOTENT,
+    description: 'Running UpdateProjectRunnersOwnerService again for a project it has handled changes nothing (§ invariant 13).',
+    scope: 'quiescence',
+    check: checkIdempotent,
+  },
+];

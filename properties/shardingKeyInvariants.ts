@@ -1,0 +1,72 @@
+import type { Violation } from '../src/harness/domain.js';
+import { COST_SETTINGS } from '../model/costSettings.js';
+import { RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS, MANAGERS } from '../model/schema.js';
+import type { RunnersWorld } from '../model/world.js';
+
+/**
+ * The sharding-key rollout (§a.2, § invariant 20): backfills leave no owned runner or manager
+ * without its key, join tables only link runners of their type, and a reverted FK is gone.
+ */
+export const SHARDING_KEY_BACKFILLED = 'sharding-key-backfilled';
+export const JOIN_TABLE_TYPING = 'join-table-typing';
+export const REVERT_REMOVES_FOREIGN_KEY = 'revert-removes-foreign-key';
+
+const finished = (world: RunnersWorld, job: string): boolean => world.backgroundMigrations.some((migration) => migration.name === job && migration.status === 'finished');
+
+/**
+ * Once BackfillShardingKeyIdOnCiRunners has finished, every group runner with a namespace link
+ * and every project runner with a project link has a sharding key; once the managers' backfill
+ * has finished, every manager of a keyed runner has its runner's type and key.
+ */
+export function checkShardingKeyBackfilled(world: RunnersWorld): Violation | null {
+  const { db } = world;
+  if (finished(world, 'BackfillShardingKeyIdOnCiRunners')) {
+    const linked = new Set([...db.rows(RUNNER_NAMESPACES), ...db.rows(RUNNER_PROJECTS)].map((row) => row['runner_id'] as number));
+    const unkeyed = db.rows(RUNNERS).find((runner) => runner['runner_type'] !== 1 && linked.has(runner['id'] as number) && (runner['sharding_key_id'] ?? null) === null);
+    if (unkeyed !== undefined) return { invariant: SHARDING_KEY_BACKFILLED, message: `runner ${String(unkeyed['id'])} (runner_type ${String(unkeyed['runner_type'])}) has an owner link but no sharding_key_id although BackfillShardingKeyIdOnCiRunners finished` };
+  }
+  if (finished(world, 'BackfillRunnerTypeAndShardingKeyIdOnCiRunnerManagers')) {
+    const runners = new Map(db.rows(RUNNERS).map((runner) => [runner['id'] as number, runner]));
+    for (const manager of db.rows(MANAGERS)) {
+      const runner = runners.get(manager['runner_id'] as number);
+      if (runner === undefined || (runner['sharding_key_id'] ?? null) === null) continue;
+      if (manager['sharding_key_id'] !== runner['sharding_key_id'] || manager['runner_type'] !== runner['runner_type']) {
+        return { invariant: SHARDING_KEY_BACKFILLED, message: `manager ${String(manager['id'])} has runner_type ${String(manager['runner_type'])} and sharding_key_id ${String(manager['sharding_key_id'] ?? null)} but runner ${String(runner['id'])} has ${String(runner['runner_type'])} and ${String(runner['sharding_key_id'])} although the managers' backfill finished` };
+      }
+    }
+  }
+  return null;
+}
+
+const JOIN_TABLES: readonly { readonly table: string; readonly runnerType: number; readonly kind: string }[] = [
+  { table: RUNNER_PROJECTS, runnerType: 3, kind: 'project' },
+  { table: RUNNER_NAMESPACES, runnerType: 2, kind: 'group' },
+  { table: COST_SETTINGS, runnerType: 1, kind: 'instance' },
+];
+
+/** ci_runner_projects links only project runners, ci_runner_namespaces only group runners, ci_cost_settings only instance runners. */
+export function checkJoinTableTyping(world: RunnersWorld): Violation | null {
+  const { db } = world;
+  const types = new Map(db.rows(RUNNERS).map((runner) => [runner['id'] as number, runner['runner_type']]));
+  for (const { table, runnerType, kind } of JOIN_TABLES) {
+    for (const row of db.rows(table)) {
+      const type = types.get(row['runner_id'] as number);
+      if (type !== undefined && type !== runnerType) return { invariant: JOIN_TABLE_TYPING, message: `${table} id=${String(row['id'])} links runner ${String(row['runner_id'])} of runner_type ${String(type)}, but only ${kind} runners belong there` };
+    }
+  }
+  return null;
+}
+
+/** §h.5: after `remove_foreign_key(table, name)`, no key of that name is left on the table or its partitions. */
+export function checkRevertRemovesForeignKey(world: RunnersWorld): Violation | null {
+  const { db } = world;
+  for (const removal of world.rollout.removedForeignKeys) {
+    if (!db.hasTable(removal.table)) continue;
+    for (const table of [removal.table, ...db.describe(removal.table).partitions]) {
+      if (db.describe(table).constraints.some((constraint) => constraint.kind === 'foreignKey' && constraint.name === removal.name)) {
+        return { invariant: REVERT_REMOVES_FOREIGN_KEY, message: `remove_foreign_key ${removal.name} on ${removal.table} (step ${removal.step}) left ${removal.name} on ${table}` };
+      }
+    }
+  }
+  return null;
+}

@@ -1,0 +1,50 @@
+import type { DatabaseSnapshot } from '../database.js';
+import { contentsDifference } from './compareContents.js';
+import { describeModel, describePostgres, outcomeDifference } from './compareOutcome.js';
+import type { RecordedStatement } from './recorder.js';
+import { mayRevertSettings, setClockSql } from './clock.js';
+import { withScenarioSchema } from './scenarioSchema.js';
+import type { SqlSession } from './sqlSession.js';
+
+/** Where the engine and PostgreSQL first disagreed in one scenario. */
+export interface Divergence {
+  /** Index of the statement in the recorded list, or null for a difference in the final contents. */
+  readonly statement: number | null;
+  /** The caller's tag of that statement (the scenario step), or null. */
+  readonly tag: number | null;
+  readonly sql: string | null;
+  readonly model: string;
+  readonly postgres: string;
+  readonly reason: string;
+}
+
+export interface DiffOutcome {
+  /** Statements run on PostgreSQL before the verdict. */
+  readonly statements: number;
+  readonly divergence: Divergence | null;
+}
+
+/**
+ * Replays recorded statements on PostgreSQL in a fresh schema, comparing each outcome with the
+ * engine's, then compares the final contents of every table with the engine's snapshot.
+ */
+export async function diffRecorded(session: SqlSession, recorded: readonly RecordedStatement[], snapshot: DatabaseSnapshot): Promise<DiffOutcome> {
+  return withScenarioSchema(session, async (schema) => {
+    let statements = 0;
+    let clock: number | null = null;
+    for (const [index, statement] of recorded.entries()) {
+      const base = { statement: index, tag: statement.tag, sql: statement.sql, model: describeModel(statement.outcome) };
+      if (statement.sql === null) return { statements, divergence: { ...base, postgres: '(not run)', reason: `cannot render: ${statement.renderError ?? 'unknown'}` } };
+      if (statement.outcome.status === 'internal') return { statements, divergence: { ...base, postgres: '(not run)', reason: 'the engine failed internally' } };
+      if (statement.clock !== clock && !mayRevertSettings(statement.sql)) clock = (await session.run(setClockSql(statement.clock))).ok ? statement.clock : null;
+      const result = await session.run(statement.sql);
+      statements++;
+      if (!result.ok || mayRevertSettings(statement.sql)) clock = null;
+      const reason = outcomeDifference(statement.call, statement.outcome, result);
+      if (reason !== null) return { statements, divergence: { ...base, postgres: describePostgres(result, statement.call), reason } };
+    }
+    const difference = await contentsDifference(snapshot, session, schema);
+    if (difference !== null) return { statements, divergence: { statement: null, tag: null, sql: null, model: 'final contents', postgres: 'final contents', reason: difference } };
+    return { statements, divergence: null };
+  });
+}

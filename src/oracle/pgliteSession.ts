@@ -1,0 +1,25 @@
+import { PGlite } from '@electric-sql/pglite';
+import { errorResult } from './sqlSession.js';
+import type { SqlResult, SqlSession } from './sqlSession.js';
+
+/** An embedded PostgreSQL (PGlite, PostgreSQL 18 in WebAssembly): start-up takes 2–3 s, so create one per process. */
+export async function openPglite(): Promise<SqlSession> {
+  const db = await PGlite.create();
+  const version = (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '?';
+  return {
+    description: `PostgreSQL ${version} (PGlite)`,
+    scratchSchema: 'public',
+    async run(sql: string): Promise<SqlResult> {
+      try {
+        const results = await db.exec(sql);
+        const last = results[results.length - 1];
+        return { ok: true, rows: (last?.rows ?? []) as Record<string, unknown>[], affectedRows: last?.affectedRows ?? 0 };
+      } catch (error) {
+        return errorResult(error);
+      }
+    },
+    async close(): Promise<void> {
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { withStatementListener } from '../database.js';
+import type { DatabaseSnapshot } from '../database.js';
+import type { Domain, Plan, WorldBase } from '../harness/domain.js';
+import { PgdrillBug, runScenario } from '../harness/runScenario.js';
+import type { RunOptions, RunResult } from '../harness/runScenario.js';
+import { scenarioArbitrary } from '../harness/scenario.js';
+import type { Scenario } from '../harness/scenario.js';
+import type { CampaignOptions, CampaignResult } from './diffCampaign.js';
+import { runCampaign } from './diffCampaign.js';
+import type { DiffOutcome } from './differential.js';
+import { diffRecorded } from './differential.js';
+import { StatementRecorder } from './recorder.js';
+import type { RecordedStatement } from './recorder.js';
+import type { SqlSession } from './sqlSession.js';
+
+/**
+ * Scenarios of a modelled world (GitLab's runners) run on the engine with every top-level
+ * statement recorded as SQL, tagged with the trace step that ran it (0 for the world's own
+ * schema and seed data). The world's database is created inside the domain's `createWorld`,
+ * so the listener is installed ambiently while that runs.
+ */
+export interface RecordedScenario<W extends WorldBase> {
+  readonly recorded: readonly RecordedStatement[];
+  readonly snapshot: DatabaseSnapshot;
+  readonly result: RunResult<W> | null;
+  /** Set when the engine failed internally (a pgdrill bug), which is itself a divergence. */
+  readonly bug: string | null;
+}
+
+export function recordScenario<W extends WorldBase>(domain: Domain<W>, plan: Plan, scenario: Scenario, options: RunOptions): RecordedScenario<W> {
+  const recorder = new StatementRecorder();
+  let world: W | null = null;
+  const listener = recorder.listener;
+  const tagged: Domain<W> = {
+    ...domain,
+    createWorld: (settings) => {
+      const created = withStatementListener((event) => {
+        recorder.tag = world === null ? 0 : world.currentStep;
+        listener(event);
+      }, () => domain.createWorld(settings));
+      world = created;
+      return created;
+    },
+  };
+  try {
+    const result = runScenario(tagged, plan, scenario, options);
+    return { recorded: recorder.statements, snapshot: result.world.db.snapshot(), result, bug: null };
+  } catch (error) {
+    if (!(error instanceof PgdrillBug)) throw error;
+    return { recorded: recorder.statements, snapshot: new Map(), result: null, bug: error.message };
+  }
+}
+
+export async function diffScenario<W extends WorldBase>(session: SqlSession, domain: Domain<W>, plan: Plan, scenario: Scenario): Promise<DiffOutcome> {
+  // No invariants: the differential compares the engine with PostgreSQL, not the plan's verdict.
+  const recorded = recordScenario(domain, plan, scenario, { recordChanges: false, invariants: [] });
+  if (recorded.bug !== null) {
+    return { statements: 0, divergence: { statement: null, tag: null, sql: null, model: `internal engine error: ${recorded.bug}`, postgres: '(not run)', reason: 'the engine failed internally' } };
+  }
+  return diffRecorded(session, recorded.recorded, recorded.snapshot);
+}
+
+export function planCampaign<W extends WorldBase>(session: SqlSession, domain: Domain<W>, plan: Plan, options: CampaignOptions): Promise<CampaignResult<Scenario>> {
+  return runCampaign(scenarioArbitrary(domain, plan), (scenario) => diffScenario(session, domain, plan, scenario), options);
+}

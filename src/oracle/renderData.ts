@@ -1,0 +1,69 @@
+import type { SelectOptions } from '../database.js';
+import type { DeleteOptions } from '../engine/deleteStatement.js';
+import { isExpr } from '../engine/expression.js';
+import type { Expr } from '../engine/expression.js';
+import type { InsertOptions } from '../engine/insertStatement.js';
+import type { RowInput } from '../engine/rowBuilding.js';
+import { quoteIdentifier as ident } from '../engine/sqlText.js';
+import type { Assignments, UpdateOptions } from '../engine/updateStatement.js';
+import type { CatalogView } from './catalogView.js';
+import { columnType, renderTypedExpr, renderValue } from './renderExpr.js';
+import type { ExprScope } from './renderExpr.js';
+
+/** DML and SELECT as PostgreSQL SQL. */
+
+const scopeOf = (catalog: CatalogView, table: string): ExprScope => ({ catalog, table, outerTable: null });
+
+function renderAssignments(set: Assignments, scope: ExprScope): string {
+  return Object.entries(set)
+    .map(([column, value]) => `${ident(column)} = ${isExpr(value) ? renderTypedExpr(value, scope, columnType(scope.catalog, scope.table, column)) : renderValue(value, columnType(scope.catalog, scope.table, column))}`)
+    .join(', ');
+}
+
+const whereClause = (where: Expr | null | undefined, scope: ExprScope): string => (where ? ` WHERE ${renderTypedExpr(where, scope)}` : '');
+
+/** INSERT with one column list for all rows (a row without some column gets DEFAULT). */
+export function renderInsert(table: string, rows: readonly RowInput[], options: InsertOptions, catalog: CatalogView): string {
+  const names: string[] = [];
+  for (const row of rows) for (const name of Object.keys(row)) if (!names.includes(name)) names.push(name);
+  let body: string;
+  if (names.length === 0) {
+    const first = catalog.columns(table)?.[0]?.name;
+    body = first === undefined || rows.length === 1 ? ' DEFAULT VALUES' : ` (${ident(first)}) VALUES ${rows.map(() => '(DEFAULT)').join(', ')}`;
+  } else {
+    const tuples = rows.map((row) => `(${names.map((name) => (name in row ? renderValue(row[name] ?? null, columnType(catalog, table, name)) : 'DEFAULT')).join(', ')})`);
+    body = ` (${names.map(ident).join(', ')}) VALUES ${tuples.join(', ')}`;
+  }
+  return `INSERT INTO ${ident(table)}${body}${renderOnConflict(options, scopeOf(catalog, table))}`;
+}
+
+function renderOnConflict(options: InsertOptions, scope: ExprScope): string {
+  const onConflict = options.onConflict;
+  if (onConflict === undefined) return '';
+  let target = '';
+  if (onConflict.target !== undefined) {
+    if (Array.isArray(onConflict.target)) {
+      const columns = onConflict.target as readonly string[];
+      target = ` (${columns.map(ident).join(', ')})${whereClause(onConflict.targetWhere, scope)}`;
+    } else {
+      target = ` ON CONSTRAINT ${ident((onConflict.target as { readonly constraint: string }).constraint)}`;
+    }
+  }
+  const action = onConflict.action === 'nothing' ? 'DO NOTHING' : `DO UPDATE SET ${renderAssignments(onConflict.action.update, scope)}`;
+  return ` ON CONFLICT${target} ${action}`;
+}
+
+export function renderUpdate(table: string, set: Assignments, where: Expr | null, options: UpdateOptions, catalog: CatalogView): string {
+  const scope = scopeOf(catalog, table);
+  return `UPDATE ${options.only ? 'ONLY ' : ''}${ident(table)} SET ${renderAssignments(set, scope)}${whereClause(where, scope)}`;
+}
+
+export function renderDelete(table: string, where: Expr | null, options: DeleteOptions, catalog: CatalogView): string {
+  return `DELETE FROM ${options.only ? 'ONLY ' : ''}${ident(table)}${whereClause(where, scopeOf(catalog, table))}`;
+}
+
+export function renderSelect(table: string, options: SelectOptions, catalog: CatalogView): string {
+  const order = options.orderBy?.length ? ` ORDER BY ${options.orderBy.map((term) => `${ident(term.column)} ${term.direction.toUpperCase()}`).join(', ')}` : '';
+  const limit = options.limit !== undefined ? ` LIMIT ${options.limit}` : '';
+  return `SELECT * FROM ${options.only ? 'ONLY ' : ''}${ident(table)}${whereClause(options.where, scopeOf(catalog, table))}${order}${limit}`;
+}

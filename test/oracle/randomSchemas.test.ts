@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Database } from '../../src/index.js';
+import { diffRecorded } from '../../src/oracle/differential.js';
+import { randomSchemaCampaign } from '../../src/oracle/diffCampaign.js';
+import { openPglite } from '../../src/oracle/pgliteSession.js';
+import { HOSTILE_NAME, HOSTILE_TEXT } from '../../src/oracle/randomProgram.js';
+import { StatementRecorder } from '../../src/oracle/recorder.js';
+import type { SqlSession } from '../../src/oracle/sqlSession.js';
+
+/** The engine against PostgreSQL 18 (PGlite, one instance for this file) on random schemas. */
+let session: SqlSession;
+beforeAll(async () => {
+  session = await openPglite();
+});
+afterAll(async () => {
+  await session.close();
+});
+
+describe('differential runs against PGlite', () => {
+  it('a hostile table, column and value round-trip as one identifier and one literal', async () => {
+    const recorder = new StatementRecorder();
+    const db = new Database();
+    recorder.attach(db);
+    db.createTable({ name: 't0', columns: [{ name: 'a', type: 'integer' }] });
+    db.createTable({ name: HOSTILE_NAME, columns: [{ name: 'x"; DROP TABLE y; --', type: 'text' }, { name: 'n', type: 'integer' }], primaryKey: ['n'] });
+    db.insert(HOSTILE_NAME, { 'x"; DROP TABLE y; --': HOSTILE_TEXT, n: 1 });
+    db.insert(HOSTILE_NAME, { 'x"; DROP TABLE y; --': "x'; DROP TABLE t0; --", n: 2 });
+    const outcome = await diffRecorded(session, recorder.statements, db.snapshot());
+    expect(outcome.divergence).toBeNull();
+    expect(outcome.statements).toBe(4);
+  });
+
+  it('a fixed-seed campaign over random schemas finds no divergence', async () => {
+    const result = await randomSchemaCampaign(session, { runs: 300, seed: 20_251_105 });
+    expect(result.divergence?.divergence ?? null).toBeNull();
+    expect(result.runs).toBe(300);
+    expect(result.statements).toBeGreaterThan(1000);
+  });
+});
