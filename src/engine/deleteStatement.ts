@@ -2,6 +2,7 @@ import type { Relation } from './catalog.js';
 import type { Expr } from './expression.js';
 import { planFor } from './relationPlan.js';
 import { scanTuples } from './scan.js';
+import type { ScannedTuple } from './scan.js';
 import type { EngineState } from './session.js';
 import { deleteTuple } from './storage.js';
 import { fireBeforeRowTriggers, fireBeforeStatementTriggers, queueAfterRow, queueStatementEnd, transitionFor } from './triggerRuntime.js';
@@ -13,11 +14,12 @@ export interface DeleteOptions {
 }
 
 /** DELETE: rows are chosen at statement start; a row already gone when reached is skipped. */
-export function executeDelete(state: EngineState, target: Relation, where: Expr | null, options: DeleteOptions): Row[] {
+export function executeDelete(state: EngineState, target: Relation, where: Expr | null, options: DeleteOptions, candidates?: readonly ScannedTuple[]): Row[] {
   fireBeforeStatementTriggers(state, target, 'delete');
   const transition = transitionFor(state, target, 'delete');
   const deleted: Row[] = [];
-  for (const { relation, tuple } of scanTuples(state, target, where, { only: options.only ?? false })) {
+  // A referential action passes the rows it already found through the key's referencing maps.
+  for (const { relation, tuple } of candidates ?? scanTuples(state, target, where, { only: options.only ?? false })) {
     if (relation.heap!.get(tuple.tid) !== tuple) continue;
     if (fireBeforeRowTriggers(state, relation, 'delete', tuple.row, null) === null) continue;
     if (relation.heap!.get(tuple.tid) !== tuple) continue;

@@ -8,6 +8,7 @@ import { planFor } from './relationPlan.js';
 import type { UniqueKeyLookup } from './relationPlan.js';
 import { partitionAccepts } from './rowConstraints.js';
 import { scanTuples } from './scan.js';
+import type { ScannedTuple } from './scan.js';
 import type { EngineState } from './session.js';
 import { formatValuesForDetail } from './values.js';
 import type { Row, SqlValue } from './values.js';
@@ -133,7 +134,11 @@ export function runReferentialAction(state: EngineState, foreignKey: ForeignKeyC
       return;
     case 'cascade':
       state.runReferentialAction(() => {
-        if (newValues === null) executeDelete(state, foreignKey.relation, whereColumnsEqual(foreignKey.columns, oldValues), {});
+        if (newValues === null) {
+          const children = referencingTuples(foreignKey, oldValues);
+          if (children !== null) executeDelete(state, foreignKey.relation, null, {}, children);
+          else executeDelete(state, foreignKey.relation, whereColumnsEqual(foreignKey.columns, oldValues), {});
+        }
         else executeUpdate(state, foreignKey.relation, Object.fromEntries(foreignKey.columns.map((column, index) => [column, newValues[index]!])), whereColumnsEqual(foreignKey.columns, oldValues), {});
       });
       return;
@@ -143,6 +148,37 @@ export function runReferentialAction(state: EngineState, foreignKey: ForeignKeyC
       });
       return;
   }
+}
+
+function descendsFrom(candidate: ForeignKeyConstraint, ancestor: ForeignKeyConstraint): boolean {
+  for (let current: ForeignKeyConstraint | null = candidate; current !== null; current = current.parent) if (current === ancestor) return true;
+  return false;
+}
+
+/**
+ * The rows whose key columns equal `values` (what `WHERE cols = values` selects on the referencing
+ * table), found through the referencing map the key keeps on each leaf, in leaf and tuple-id order
+ * like a scan. Null when some leaf has no such map (then the caller scans).
+ */
+export function referencingTuples(foreignKey: ForeignKeyConstraint, values: readonly SqlValue[]): ScannedTuple[] | null {
+  const key = keyOfValues(values);
+  if (key === null) return [];
+  const found: ScannedTuple[] = [];
+  for (const leaf of foreignKey.relation.leaves()) {
+    let map: ForeignKeyConstraint['referencing'] = null;
+    for (const constraint of leaf.constraints) {
+      if (constraint.kind === 'foreignKey' && constraint.referencing !== null && descendsFrom(constraint, foreignKey)) {
+        map = constraint.referencing;
+        break;
+      }
+    }
+    if (map === null) return null;
+    const tids = map.get(key);
+    if (tids === undefined) continue;
+    const tuples = [...tids].sort((left, right) => left - right).map((tid) => leaf.heap!.get(tid)!);
+    for (const tuple of tuples) found.push({ relation: leaf, tuple });
+  }
+  return found;
 }
 
 /** Rows of one leaf that violate a foreign key (VALIDATE CONSTRAINT's scan), in heap order. */

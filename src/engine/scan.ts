@@ -138,7 +138,29 @@ function prunedLeaves(relation: Relation, bindings: Map<string, SqlValue[]>): Re
 }
 
 
+/**
+ * The most common predicate, `column = literal` on a leaf whose unique index covers exactly that
+ * column (every lookup by primary key), answered by one probe. The probe is exact for a
+ * non-NULL literal, so re-evaluating the predicate would add nothing; anything else returns
+ * undefined and takes the general path.
+ */
+function probeByUniqueColumn(relation: Relation, where: Expr, options: ScanOptions): ScannedTuple[] | undefined {
+  if (where.kind !== 'compare' || where.op !== '=' || relation.heap === null || options.outerRow !== undefined) return undefined;
+  const [column, literal] = where.left.kind === 'column' && where.right.kind === 'literal' ? [where.left, where.right] : where.right.kind === 'column' && where.left.kind === 'literal' ? [where.right, where.left] : [null, null];
+  if (column === null || literal === null || literal.value === null || relation.column(column.name) === undefined) return undefined;
+  for (const index of relation.indexes) {
+    if (index.entries === null || index.predicate !== null || index.columns.length !== 1 || index.columns[0] !== column.name) continue;
+    const tuple = index.entries.get(literal.value);
+    return tuple === undefined ? [] : [{ relation, tuple }];
+  }
+  return undefined;
+}
+
 export function scanTuples(state: EngineState, relation: Relation, where: Expr | null, options: ScanOptions = {}): ScannedTuple[] {
+  if (where !== null && !options.only) {
+    const probed = probeByUniqueColumn(relation, where, options);
+    if (probed !== undefined) return probed;
+  }
   if (where !== null) checkColumnsExist(relation, referencedColumns(where));
   const bindings = equalityBindings(where, options.outerRow);
   const leaves = options.only ? (relation.isPartitioned ? [] : [relation]) : prunedLeaves(relation, bindings);
