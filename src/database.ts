@@ -192,6 +192,14 @@ export class Database {
     return this.state.notices;
   }
 
+  /**
+   * PL/pgSQL's `RAISE WARNING` / `RAISE NOTICE` from a trigger function: the message reaches the
+   * client at once and, like PostgreSQL's notices, is not taken back by a rollback.
+   */
+  raise(level: 'WARNING' | 'NOTICE', message: string): void {
+    this.state.notices.push(`${level}: ${message}`);
+  }
+
   get transactionStatus(): 'idle' | 'active' | 'aborted' {
     return this.state.transactionStatus;
   }

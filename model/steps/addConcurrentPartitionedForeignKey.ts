@@ -1,4 +1,4 @@
-import { addConcurrentForeignKey, hasForeignKey, helperError } from './foreignKeyHelpers.js';
+import { addConcurrentForeignKey, hasForeignKey, helperError, foreignKeySpec } from './foreignKeyHelpers.js';
 import { FOREIGN_KEY_FIELDS, describeForeignKey, readForeignKeyRequest } from './foreignKeyParameters.js';
 import { probeNotValidForeignKeys } from '../probes.js';
 import { defineStep } from './defineStep.js';
@@ -20,15 +20,7 @@ export const addConcurrentPartitionedForeignKey = defineStep({
     if (hasForeignKey(db, request.source, request.name)) {
       notes.push(`foreign key ${request.name} on ${request.source} already exists, skipping (warning)`);
     } else {
-      db.addConstraint(request.source, {
-        kind: 'foreignKey',
-        name: request.name,
-        columns: request.columns,
-        references: { table: request.target, columns: request.targetColumns },
-        onDelete: request.onDelete,
-        onUpdate: request.onUpdate,
-        notValid: !request.validate,
-      });
+      db.addConstraint(request.source, foreignKeySpec(request, !request.validate));
       notes.push(`added ${describeForeignKey(request)}${request.validate ? '' : ' NOT VALID'}`);
     }
     probeNotValidForeignKeys(world);

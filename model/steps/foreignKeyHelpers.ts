@@ -1,3 +1,4 @@
+import type { ForeignKeySpec } from '../../src/index.js';
 import { PgError, SqlState, isPgError } from '../../src/index.js';
 import type { Database } from '../../src/index.js';
 import { probeNotValidForeignKeys } from '../probes.js';
@@ -16,18 +17,23 @@ export function hasForeignKey(db: Database, table: string, name: string): boolea
   return db.describe(table).constraints.some((constraint) => constraint.kind === 'foreignKey' && constraint.name === name);
 }
 
-export function addConcurrentForeignKey(world: RunnersWorld, request: ForeignKeyRequest): string {
-  const { db } = world;
-  if (hasForeignKey(db, request.source, request.name)) return `foreign key ${request.name} on ${request.source} already exists, skipping (warning)`;
-  db.addConstraint(request.source, {
+/** The ADD CONSTRAINT … FOREIGN KEY a helper request stands for, on `table`. */
+export function foreignKeySpec(request: ForeignKeyRequest, notValid: boolean): ForeignKeySpec {
+  return {
     kind: 'foreignKey',
     name: request.name,
     columns: request.columns,
     references: { table: request.target, columns: request.targetColumns },
     onDelete: request.onDelete,
     onUpdate: request.onUpdate,
-    notValid: true,
-  });
+    notValid,
+  };
+}
+
+export function addConcurrentForeignKey(world: RunnersWorld, request: ForeignKeyRequest): string {
+  const { db } = world;
+  if (hasForeignKey(db, request.source, request.name)) return `foreign key ${request.name} on ${request.source} already exists, skipping (warning)`;
+  db.addConstraint(request.source, foreignKeySpec(request, true));
   probeNotValidForeignKeys(world);
   if (!request.validate) return `added ${describeForeignKey(request)} NOT VALID`;
   try {

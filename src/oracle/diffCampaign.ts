@@ -29,6 +29,8 @@ export interface CampaignResult<S> {
   readonly runs: number;
   /** Statements run on PostgreSQL over the campaign's runs (shrinking excluded). */
   readonly statements: number;
+  /** Engine outcomes of the statements run while searching (`ok` or SQLSTATE → count). */
+  readonly outcomes: Readonly<Record<string, number>>;
   readonly elapsedMs: number;
   readonly divergence: FoundDivergence<S> | null;
 }
@@ -45,24 +47,25 @@ export async function runCampaign<S>(arbitrary: fc.Arbitrary<S>, check: (scenari
   const started = Date.now();
   let statements = 0;
   let shrinking = false;
-  let last: Divergence | null = null;
+  const outcomes: Record<string, number> = {};
   const property = fc.asyncProperty(arbitrary, async (scenario) => {
     const outcome = await check(scenario);
-    if (!shrinking) statements += outcome.statements;
+    if (!shrinking) {
+      statements += outcome.statements;
+      for (const [key, count] of Object.entries(outcome.outcomes)) outcomes[key] = (outcomes[key] ?? 0) + count;
+    }
     if (outcome.divergence !== null) {
       shrinking = true;
-      last = outcome.divergence;
       throw new DivergenceFound(outcome.divergence);
     }
   });
   const details = await fc.check(property, { numRuns: options.runs, seed: options.seed, endOnFailure: false });
   const elapsedMs = Date.now() - started;
-  if (!details.failed) return { runs: details.numRuns, statements, elapsedMs, divergence: null };
+  if (!details.failed) return { runs: details.numRuns, statements, outcomes, elapsedMs, divergence: null };
   const scenario = details.counterexample?.[0];
   const error = details.errorInstance;
   if (scenario === undefined || !(error instanceof DivergenceFound)) throw error instanceof Error ? error : new Error(`differential run failed: ${String(error)}`);
-  void last;
-  return { runs: details.numRuns, statements, elapsedMs, divergence: { seed: options.seed, path: details.counterexamplePath ?? '', scenario, divergence: error.divergence } };
+  return { runs: details.numRuns, statements, outcomes, elapsedMs, divergence: { seed: options.seed, path: details.counterexamplePath ?? '', scenario, divergence: error.divergence } };
 }
 
 export function diffProgram(session: SqlSession, program: Program): Promise<DiffOutcome> {

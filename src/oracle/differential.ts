@@ -22,6 +22,8 @@ export interface DiffOutcome {
   /** Statements run on PostgreSQL before the verdict. */
   readonly statements: number;
   readonly divergence: Divergence | null;
+  /** How the statements ended on the engine: `ok`, or the SQLSTATE, with counts (coverage, not verdict). */
+  readonly outcomes: Readonly<Record<string, number>>;
 }
 
 /**
@@ -32,19 +34,22 @@ export async function diffRecorded(session: SqlSession, recorded: readonly Recor
   return withScenarioSchema(session, async (schema) => {
     let statements = 0;
     let clock: number | null = null;
+    const outcomes: Record<string, number> = {};
     for (const [index, statement] of recorded.entries()) {
       const base = { statement: index, tag: statement.tag, sql: statement.sql, model: describeModel(statement.outcome) };
-      if (statement.sql === null) return { statements, divergence: { ...base, postgres: '(not run)', reason: `cannot render: ${statement.renderError ?? 'unknown'}` } };
-      if (statement.outcome.status === 'internal') return { statements, divergence: { ...base, postgres: '(not run)', reason: 'the engine failed internally' } };
+      if (statement.sql === null) return { statements, outcomes, divergence: { ...base, postgres: '(not run)', reason: `cannot render: ${statement.renderError ?? 'unknown'}` } };
+      if (statement.outcome.status === 'internal') return { statements, outcomes, divergence: { ...base, postgres: '(not run)', reason: 'the engine failed internally' } };
+      const outcomeKey = statement.outcome.status === 'error' ? statement.outcome.code : 'ok';
+      outcomes[outcomeKey] = (outcomes[outcomeKey] ?? 0) + 1;
       if (statement.clock !== clock && !mayRevertSettings(statement.sql)) clock = (await session.run(setClockSql(statement.clock))).ok ? statement.clock : null;
       const result = await session.run(statement.sql);
       statements++;
       if (!result.ok || mayRevertSettings(statement.sql)) clock = null;
       const reason = outcomeDifference(statement.call, statement.outcome, result);
-      if (reason !== null) return { statements, divergence: { ...base, postgres: describePostgres(result, statement.call), reason } };
+      if (reason !== null) return { statements, outcomes, divergence: { ...base, postgres: describePostgres(result, statement.call), reason } };
     }
     const difference = await contentsDifference(snapshot, session, schema);
-    if (difference !== null) return { statements, divergence: { statement: null, tag: null, sql: null, model: 'final contents', postgres: 'final contents', reason: difference } };
-    return { statements, divergence: null };
+    if (difference !== null) return { statements, outcomes, divergence: { statement: null, tag: null, sql: null, model: 'final contents', postgres: 'final contents', reason: difference } };
+    return { statements, outcomes, divergence: null };
   });
 }
