@@ -14,8 +14,19 @@ import { rolloutInvariants } from './rolloutInvariants.js';
  */
 const violation = (invariant: string, message: string): Violation => ({ invariant, message });
 
+/**
+ * Rows by id. `db.rows()` returns the same frozen array until the data changes, so the map is
+ * built once per table per write, not once per invariant per step (several invariants read it).
+ */
+const idMaps = new WeakMap<readonly Row[], Map<number, Row>>();
+
 function byId(rows: readonly Row[]): Map<number, Row> {
-  return new Map(rows.map((row) => [row.id as number, row]));
+  let map = idMaps.get(rows);
+  if (map === undefined) {
+    map = new Map(rows.map((row) => [row.id as number, row]));
+    idMaps.set(rows, map);
+  }
+  return map;
 }
 
 /** GitLab's runner backfills copy instance runners and rows with a sharding key (§a.1). */
@@ -94,7 +105,7 @@ export const runnersInvariants: readonly Invariant<RunnersWorld>[] = [
     check: (world) => {
       for (const pair of world.syncPairs) {
         if (!world.backfillFinishedAt.has(pair.source) || !world.db.hasTable(pair.copy)) continue;
-        const copied = new Set(world.db.rows(pair.copy).map((row) => row.id as number));
+        const copied = byId(world.db.rows(pair.copy));
         const missing = world.db.rows(pair.source).find((row) => isCopyableBySharding(row) && !copied.has(row.id as number));
         if (missing !== undefined) {
           return violation('copy-complete-after-backfill', `${pair.source} id=${String(missing.id)} (runner_type ${String(missing.runner_type)}, sharding_key_id ${String(missing.sharding_key_id)}) is missing from ${pair.copy} although its backfill finished`);

@@ -101,7 +101,3 @@ function sharingArguments(calls: OperationCall[]): OperationCall[] {
   });
 }
 
-/** Steps a scenario holds, as a reader counts them: legacy operations plus interleaved steps. */
-export function scenarioLength(scenario: Scenario): number {
-  return scenario.legacy.length + scenario.steps.length;
-}
