@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // The compiled CLI; `npm install` builds dist/ through the package's prepare script.
-import { main } from '../dist/properties/pgdrillCli.js';
+import { main } from '../dist/model/runners/cli.js';
 
 process.exitCode = await main(process.argv.slice(2));

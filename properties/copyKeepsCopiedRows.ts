@@ -1,5 +1,5 @@
 import type { Invariant } from '../src/harness/domain.js';
-import type { RunnersWorld } from '../model/world.js';
+import type { RunnersWorld } from '../model/runners/world.js';
 
 /**
  * `copy-keeps-copied-rows` (§h.1): a tracking copy has no delete path its source lacks, so a

@@ -1,7 +1,7 @@
 import type { Invariant, Violation } from '../src/harness/domain.js';
-import { DELETED_RECORDS, RECORD_STATUS, qualifiedTableName } from '../model/looseForeignKeys/deletedRecordsTable.js';
-import { describeDefinition } from '../model/looseForeignKeys/definitions.js';
-import type { RunnersWorld } from '../model/world.js';
+import { DELETED_RECORDS, RECORD_STATUS, qualifiedTableName } from '../model/gitlab/looseForeignKeys/deletedRecordsTable.js';
+import { describeDefinition } from '../model/gitlab/looseForeignKeys/definitions.js';
+import type { RunnersWorld } from '../model/runners/world.js';
 
 /**
  * Loose foreign keys (§b, § invariants 15–16), read through full scans of the tables and the

@@ -1,9 +1,9 @@
 import type { Invariant, Violation } from '../src/harness/domain.js';
 import type { Row } from '../src/engine/values.js';
 import { diffSnapshots } from '../src/harness/snapshotDiff.js';
-import { executeOwnerService } from '../model/ownerRecalculation/updateProjectRunnersOwnerService.js';
-import { RUNNERS, RUNNER_PROJECTS } from '../model/schema.js';
-import type { RunnersWorld } from '../model/world.js';
+import { executeOwnerService } from '../model/runners/ownerRecalculation/updateProjectRunnersOwnerService.js';
+import { RUNNERS, RUNNER_PROJECTS } from '../model/runners/schema.js';
+import type { RunnersWorld } from '../model/runners/world.js';
 
 /**
  * The owner rule of project runners (§e, § invariants 12–13), checked at quiescence, when every

@@ -1,5 +1,5 @@
 import type { Invariant } from '../src/harness/domain.js';
-import type { RunnersWorld } from '../model/world.js';
+import type { RunnersWorld } from '../model/runners/world.js';
 import { JOIN_TABLE_TYPING, REVERT_REMOVES_FOREIGN_KEY, SHARDING_KEY_BACKFILLED, checkJoinTableTyping, checkRevertRemovesForeignKey, checkShardingKeyBackfilled } from './shardingKeyInvariants.js';
 import { DELETION_TRACKING_FOLLOWS_SWAP, IDS_UNIQUE_ACROSS_PARTITIONS, SWAP_PRESERVES_ROWS, checkDeletionTrackingFollowsSwap, checkIdsUniqueAcrossPartitions, checkSwapPreservesRows } from './swapInvariants.js';
 

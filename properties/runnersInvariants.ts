@@ -1,6 +1,6 @@
 import type { Invariant, Violation } from '../src/harness/domain.js';
 import type { Row } from '../src/engine/values.js';
-import type { RunnersWorld } from '../model/world.js';
+import type { RunnersWorld } from '../model/runners/world.js';
 import { checkValidatedChecks, VALIDATED_CHECK_HOLDS } from './checkInvariant.js';
 import { checkValidatedForeignKeys, VALIDATED_FK_HOLDS } from './foreignKeyInvariant.js';
 import { looseForeignKeyInvariants } from './looseForeignKeyInvariants.js';

@@ -1,7 +1,7 @@
 import type { Violation } from '../src/harness/domain.js';
-import { COST_SETTINGS } from '../model/costSettings.js';
-import { RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS, MANAGERS } from '../model/schema.js';
-import type { RunnersWorld } from '../model/world.js';
+import { COST_SETTINGS } from '../model/runners/costSettings.js';
+import { RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS, MANAGERS } from '../model/runners/schema.js';
+import type { RunnersWorld } from '../model/runners/world.js';
 
 /**
  * The sharding-key rollout (§a.2, § invariant 20): backfills leave no owned runner or manager

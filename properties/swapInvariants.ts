@@ -1,9 +1,9 @@
 import type { Database, Row } from '../src/index.js';
 import type { Violation } from '../src/harness/domain.js';
-import { DELETED_RECORDS, qualifiedTableName } from '../model/looseForeignKeys/deletedRecordsTable.js';
-import { looseForeignKeyTriggerName } from '../model/looseForeignKeys/trackRecordDeletions.js';
-import type { TableSwapRecord } from '../model/rolloutRecord.js';
-import type { RunnersWorld } from '../model/world.js';
+import { DELETED_RECORDS, qualifiedTableName } from '../model/gitlab/looseForeignKeys/deletedRecordsTable.js';
+import { looseForeignKeyTriggerName } from '../model/gitlab/looseForeignKeys/trackRecordDeletions.js';
+import type { TableSwapRecord } from '../model/gitlab/rolloutRecord.js';
+import type { RunnersWorld } from '../model/runners/world.js';
 
 /**
  * Invariants of `replace_with_partitioned_table` (§f, § invariants 17–18, §h.6), read from the

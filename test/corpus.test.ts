@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { replayScenario } from '../src/harness/checkPlan.js';
 import { listCounterexamples, loadCounterexample } from '../src/harness/corpus.js';
 import { loadPlanDirectory } from '../src/harness/planFile.js';
-import { packageRoot } from '../properties/pgdrillCli.js';
-import { runnersDomain } from '../properties/runnersDomain.js';
+import { packageRoot } from '../model/runners/cli.js';
+import { runnersDomain } from '../model/runners/domain.js';
 
 /**
  * The regression corpus: saved counterexamples are concrete scenarios, replayed on every run

@@ -21,7 +21,7 @@ import { mergeShardReports } from './shardReport.js';
 import { freshSeed } from './seeds.js';
 
 /**
- * The `pgdrill` command over any domain. The GitLab wiring lives outside src/ (properties/),
+ * The `pgdrill` command over any domain. The GitLab wiring lives outside src/ (model/runners/cli.ts),
  * which passes its domain and the directories of its plans and counterexamples.
  */
 export interface CliConfig<W extends WorldBase> {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/runCli.js';
-import { runnersCliConfig } from '../../properties/pgdrillCli.js';
+import { runnersCliConfig } from '../../model/runners/cli.js';
 
 /** Runs the CLI in-process with captured output, as a user would see it on a non-terminal. */
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string; directory: string }> {

@@ -12,7 +12,7 @@ const cli = (args: string[]): { plans: Array<Record<string, unknown>> } => JSON.
 
 describe('pgdrill check --workers', () => {
   it('gives the same verdicts and counterexample on two worker threads as in one thread', () => {
-    expect(existsSync(`${root}/dist/properties/checkWorker.js`), 'dist/ is missing: run npm run build').toBe(true);
+    expect(existsSync(`${root}/dist/model/runners/checkWorker.js`), 'dist/ is missing: run npm run build').toBe(true);
     const args = ['check', 'incident-2024-10-31', 'copy-incomplete-after-orphan-assigned', '--seed', '11', '--runs', '1000', '--json', '--no-save'];
     const strip = (report: { plans: Array<Record<string, unknown>> }) => report.plans.map((plan) => ({ name: plan.name, verdict: plan.verdict, runs: plan.runs, failure: plan.failure && { ...(plan.failure as Record<string, unknown>), counterexampleFile: null } }));
     expect(strip(cli([...args, '--workers', '2']))).toEqual(strip(cli(args)));

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { col, eq } from '../../src/index.js';
-import { drainRunnersWorld } from '../../model/drain.js';
+import { drainRunnersWorld } from '../../model/runners/drain.js';
 import { ids, lastResponse, newWorld, op, partitionBoth, step } from './runnersHelpers.js';
 
 /** Backfill batches (§a.1): filtered, non-clobbering, cursor over every id. */

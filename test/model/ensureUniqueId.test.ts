@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { MANUAL_ID_WARNING } from '../../model/steps/ensureUniqueId.js';
+import { MANUAL_ID_WARNING } from '../../model/gitlab/steps/ensureUniqueId.js';
 import { checkIdsUniqueAcrossPartitions } from '../../properties/swapInvariants.js';
 import { ids, newWorld, op, step } from './runnersHelpers.js';
 

@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { col, eq } from '../../src/index.js';
-import { drainRunnersWorld } from '../../model/drain.js';
-import { LFK_PROBES } from '../../model/looseForeignKeys/cleanupWorker.js';
-import { CONSUME_AFTER_RESCHEDULE } from '../../model/looseForeignKeys/deletedRecordQueue.js';
-import { DELETED_RECORDS } from '../../model/looseForeignKeys/deletedRecordsTable.js';
+import { drainRunnersWorld } from '../../model/runners/drain.js';
+import { LFK_PROBES } from '../../model/gitlab/looseForeignKeys/cleanupWorker.js';
+import { CONSUME_AFTER_RESCHEDULE } from '../../model/gitlab/looseForeignKeys/deletedRecordQueue.js';
+import { DELETED_RECORDS } from '../../model/gitlab/looseForeignKeys/deletedRecordsTable.js';
 import { runnersInvariants } from '../../properties/runnersInvariants.js';
-import type { RunnersWorld } from '../../model/world.js';
+import type { RunnersWorld } from '../../model/runners/world.js';
 import { newWorld, op } from './runnersHelpers.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { Database, col, eq, inList } from '../../src/index.js';
-import { DELETED_RECORDS, createDeletedRecordsTable } from '../../model/looseForeignKeys/deletedRecordsTable.js';
-import { trackRecordDeletions, trackRecordDeletionsOverrideTableName } from '../../model/looseForeignKeys/trackRecordDeletions.js';
+import { DELETED_RECORDS, createDeletedRecordsTable } from '../../model/gitlab/looseForeignKeys/deletedRecordsTable.js';
+import { trackRecordDeletions, trackRecordDeletionsOverrideTableName } from '../../model/gitlab/looseForeignKeys/trackRecordDeletions.js';
 
 /**
  * The LFK triggers against PostgreSQL 15's own answers in

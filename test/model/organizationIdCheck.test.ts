@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { PgError, col, eq } from '../../src/index.js';
 import type { JsonValue } from '../../src/harness/json.js';
-import { nullnessByRunnerType } from '../../model/organizations.js';
+import { nullnessByRunnerType } from '../../model/runners/organizations.js';
 import { lastResponse, newWorld, op, step } from './runnersHelpers.js';
 
 const CHECK: JsonValue = { or: [{ and: [{ eq: ['runner_type', 1] }, { isNull: 'organization_id' }] }, { and: [{ ne: ['runner_type', 1] }, { isNotNull: 'organization_id' }] }] };

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { RUNNER_PROBES } from '../../model/probes.js';
-import { explainRunnersViolation } from '../../model/explain.js';
+import { RUNNER_PROBES } from '../../model/runners/probes.js';
+import { explainRunnersViolation } from '../../model/runners/explain.js';
 import { ids, lastResponse, newWorld, op, partitionBoth, step } from './runnersHelpers.js';
 
 /** Orphans: group or project runners without a sharding key (§a.2, §d.1). */

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { drainRunnersWorld } from '../../model/drain.js';
-import { OWNER_PROBES } from '../../model/ownerRecalculation/updateProjectRunnersOwnerWorker.js';
+import { drainRunnersWorld } from '../../model/runners/drain.js';
+import { OWNER_PROBES } from '../../model/runners/ownerRecalculation/updateProjectRunnersOwnerWorker.js';
 import { runnersInvariants } from '../../properties/runnersInvariants.js';
-import type { RunnersWorld } from '../../model/world.js';
+import type { RunnersWorld } from '../../model/runners/world.js';
 import { lastResponse, newWorld, op } from './runnersHelpers.js';
 
 /** UpdateProjectRunnersOwnerService and its worker (§e): batching, idempotence, redelivery, flag off. */

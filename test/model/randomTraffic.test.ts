@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { isPgError } from '../../src/index.js';
 import type { JsonObject } from '../../src/harness/domain.js';
-import { drainRunnersWorld } from '../../model/drain.js';
-import { backgroundOperationNames, runnerLegacyOperations, runnerTrafficOperations } from '../../model/operations/index.js';
-import { renderSyncFunctionBody } from '../../model/syncTrigger.js';
+import { drainRunnersWorld } from '../../model/runners/drain.js';
+import { backgroundOperationNames, runnerLegacyOperations, runnerTrafficOperations } from '../../model/runners/operations/index.js';
+import { renderSyncFunctionBody } from '../../model/gitlab/syncTrigger.js';
 import { newWorld, step } from './runnersHelpers.js';
 
 /** The rollout the model was built for, in GitLab's order but with the FK added too early. */

@@ -1,10 +1,10 @@
 import { expect } from 'vitest';
 import type { JsonObject, OperationOutcome } from '../../src/harness/domain.js';
-import { runnerLegacyOperations, runnerTrafficOperations } from '../../model/operations/index.js';
-import { runnerSteps } from '../../model/steps/index.js';
-import { createRunnersWorld } from '../../model/world.js';
-import type { ApiResponse, RunnersWorld } from '../../model/world.js';
-import { RUNNER_TYPES } from '../../model/gitlabTables.js';
+import { runnerLegacyOperations, runnerTrafficOperations } from '../../model/runners/operations/index.js';
+import { runnerSteps } from '../../model/runners/steps/index.js';
+import { createRunnersWorld } from '../../model/runners/world.js';
+import type { ApiResponse, RunnersWorld } from '../../model/runners/world.js';
+import { RUNNER_TYPES } from '../../model/runners/partitionedCopies.js';
 
 /** Runs a plan step by name after validating its parameters, as the harness does. */
 export function step(world: RunnersWorld, name: string, parameters: JsonObject): OperationOutcome {

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { PgError } from '../../src/index.js';
-import { runnerSteps } from '../../model/steps/index.js';
-import { validateRunnersSettings } from '../../model/world.js';
-import { RUNNER_PROBES } from '../../model/probes.js';
+import { runnerSteps } from '../../model/runners/steps/index.js';
+import { validateRunnersSettings } from '../../model/runners/world.js';
+import { RUNNER_PROBES } from '../../model/runners/probes.js';
 import { newWorld, op, partitionBoth, step } from './runnersHelpers.js';
 
 describe('step parameters', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { PgError } from '../../src/index.js';
-import { PARTITIONED_COPIES } from '../../model/gitlabTables.js';
-import { replaceWithPartitionedTable } from '../../model/tableSwap.js';
-import type { RunnersWorld } from '../../model/world.js';
+import { PARTITIONED_COPIES } from '../../model/runners/partitionedCopies.js';
+import { replaceWithPartitionedTable } from '../../model/gitlab/tableSwap.js';
+import type { RunnersWorld } from '../../model/runners/world.js';
 import { checkSwapPreservesRows } from '../../properties/swapInvariants.js';
 import { ids, newWorld, op, step } from './runnersHelpers.js';
 

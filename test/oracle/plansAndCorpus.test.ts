@@ -7,8 +7,8 @@ import { openPglite } from '../../src/oracle/pgliteSession.js';
 import { planCampaign } from '../../src/oracle/planDiff.js';
 import { scenarioScript } from '../../src/oracle/sqlScript.js';
 import type { SqlSession } from '../../src/oracle/sqlSession.js';
-import { packageRoot } from '../../properties/pgdrillCli.js';
-import { runnersDomain } from '../../properties/runnersDomain.js';
+import { packageRoot } from '../../model/runners/cli.js';
+import { runnersDomain } from '../../model/runners/domain.js';
 
 /** The GitLab world's statements against PostgreSQL 18, and every saved counterexample as SQL. */
 const root = packageRoot();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkPlan } from '../../src/harness/checkPlan.js';
 import { loadPlanDirectory } from '../../src/harness/planFile.js';
-import { packageRoot } from '../../properties/pgdrillCli.js';
-import { runnersDomain } from '../../properties/runnersDomain.js';
+import { packageRoot } from '../../model/runners/cli.js';
+import { runnersDomain } from '../../model/runners/domain.js';
 import { join } from 'node:path';
 
 /**

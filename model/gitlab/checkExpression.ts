@@ -1,0 +1,51 @@
+import { and, col, compare, isNotNull, isNull, lit, not, or } from '../../src/index.js';
+import type { ComparisonOperator, Expr } from '../../src/index.js';
+import type { JsonValue } from '../../src/harness/json.js';
+
+/**
+ * The JSON form plans use for CHECK expressions, converted to the engine's Expr:
+ *   {"isNull": "col"}  {"isNotNull": "col"}  {"and": [e, …]}  {"or": [e, …]}  {"not": e}
+ *   {"eq": ["col", literal]} (also "ne", "lt", "le", "gt", "ge"; literal: number, string, boolean or null)
+ * Returns the expression, or a message naming the offending path.
+ */
+const COMPARISONS: Readonly<Record<string, ComparisonOperator>> = { eq: '=', ne: '<>', lt: '<', le: '<=', gt: '>', ge: '>=' };
+
+export const CHECK_EXPRESSION_FORMS = 'one of {"isNull": col}, {"isNotNull": col}, {"and": [...]}, {"or": [...]}, {"not": expr}, {"eq"|"ne"|"lt"|"le"|"gt"|"ge": [col, literal]}';
+
+export function checkExpressionFromJson(json: JsonValue, path: string): Expr | string {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return `field "${path}" must be ${CHECK_EXPRESSION_FORMS}`;
+  const keys = Object.keys(json);
+  const key = keys[0];
+  if (keys.length !== 1 || key === undefined) return `field "${path}" must have exactly one operator key (${CHECK_EXPRESSION_FORMS})`;
+  const operand = (json as Readonly<Record<string, JsonValue>>)[key]!;
+  switch (key) {
+    case 'isNull':
+    case 'isNotNull':
+      if (typeof operand !== 'string' || operand.length === 0) return `field "${path}.${key}" must be a column name`;
+      return key === 'isNull' ? isNull(col(operand)) : isNotNull(col(operand));
+    case 'and':
+    case 'or': {
+      if (!Array.isArray(operand) || operand.length === 0) return `field "${path}.${key}" must be a non-empty array of expressions`;
+      const parts: Expr[] = [];
+      for (const [index, item] of (operand as readonly JsonValue[]).entries()) {
+        const part = checkExpressionFromJson(item, `${path}.${key}[${index}]`);
+        if (typeof part === 'string') return part;
+        parts.push(part);
+      }
+      return key === 'and' ? and(...parts) : or(...parts);
+    }
+    case 'not': {
+      const inner = checkExpressionFromJson(operand, `${path}.not`);
+      return typeof inner === 'string' ? inner : not(inner);
+    }
+    default: {
+      const op = COMPARISONS[key];
+      if (op === undefined) return `field "${path}" has unknown operator "${key}" (expected ${CHECK_EXPRESSION_FORMS})`;
+      if (!Array.isArray(operand) || operand.length !== 2) return `field "${path}.${key}" must be [column, literal]`;
+      const [column, value] = operand as readonly JsonValue[];
+      if (typeof column !== 'string' || column.length === 0) return `field "${path}.${key}[0]" must be a column name`;
+      if (value === undefined || (value !== null && typeof value === 'object')) return `field "${path}.${key}[1]" must be a number, string, boolean or null`;
+      return compare(op, col(column), lit(value));
+    }
+  }
+}

@@ -1,0 +1,128 @@
+import { isPgError } from '../../../src/index.js';
+import type { RunnersWorld } from '../../runners/world.js';
+import { cleanChildBatch } from './cleanerService.js';
+import { CLEANUP_ATTEMPTS_BEFORE_RESCHEDULE, incrementAttempts, loadBatchForTable, markRecordsProcessed, reschedule } from './deletedRecordQueue.js';
+import type { DeletedRecord } from './deletedRecordQueue.js';
+import type { LooseForeignKeyDefinition } from './definitions.js';
+
+/**
+ * `LooseForeignKeys::CleanupWorker` → `ProcessDeletedRecordsService` → `BatchCleanerService`
+ * (§b.3), one run per call. The run cycles through the parent tables (GitLab shuffles them;
+ * `rotation` picks the start deterministically), loads a batch of pending records per table,
+ * and for each definition runs the cleaner twice (the SKIP LOCKED pass, then the plain one; the
+ * model has no concurrent locks, so the second pass only continues what a limit did not stop).
+ * A batch is marked processed only if the run is not over its modification limit; otherwise its
+ * records get `cleanup_attempts + 1`, or, at 3 attempts, are rescheduled 5 minutes later.
+ */
+export const LFK_PROBES = {
+  overLimit: 'lfk-cleanup-over-limit',
+  rescheduled: 'lfk-record-rescheduled',
+  childCleaned: 'lfk-child-cleaned',
+} as const;
+
+export interface CleanupRun {
+  readonly summary: string;
+  /** False when no parent with definitions had pending records. */
+  readonly didWork: boolean;
+  readonly overLimit: boolean;
+  /** Set when a query failed: the run stopped there, with whatever it had cleaned kept. */
+  readonly failed: boolean;
+}
+
+class ModificationTracker {
+  private modifications = 0;
+
+  constructor(private readonly limit: number) {}
+
+  add(count: number): void {
+    this.modifications += count;
+  }
+
+  get overLimit(): boolean {
+    return this.modifications >= this.limit;
+  }
+}
+
+function runCleanerPass(world: RunnersWorld, definition: LooseForeignKeyDefinition, records: readonly DeletedRecord[], tracker: ModificationTracker): number {
+  const { db, looseForeignKeys } = world;
+  const limit = definition.onDelete === 'async_delete' ? looseForeignKeys.limits.deleteQueryLimit : looseForeignKeys.limits.updateQueryLimit;
+  const parentIds = records.map((record) => record.primaryKeyValue);
+  let total = 0;
+  for (;;) {
+    const cleaned = cleanChildBatch(db, definition, parentIds, limit);
+    tracker.add(cleaned.length);
+    total += cleaned.length;
+    for (const row of cleaned) looseForeignKeys.recordCleanup(definition.childTable, row.childId, { definition, parentId: row.parentId, step: world.currentStep });
+    if (tracker.overLimit || cleaned.length === 0) return total;
+  }
+}
+
+/** BatchCleanerService: returns a line for the run's summary. */
+function cleanBatch(world: RunnersWorld, parentTable: string, records: readonly DeletedRecord[], tracker: ModificationTracker): string {
+  const { db } = world;
+  const definitions = world.looseForeignKeys.definitionsInForce(db).filter((definition) => definition.parentTable === parentTable);
+  const parts: string[] = [];
+  for (const definition of definitions) {
+    let cleaned = 0;
+    for (const _pass of ['skip locked', 'plain']) {
+      cleaned += runCleanerPass(world, definition, records, tracker);
+      if (tracker.overLimit) break;
+    }
+    if (cleaned > 0) {
+      world.probes.hit(LFK_PROBES.childCleaned);
+      parts.push(`${definition.onDelete === 'async_delete' ? 'deleted' : 'nullified'} ${cleaned} ${definition.childTable}`);
+    }
+    if (tracker.overLimit) break;
+  }
+  const ids = records.map((record) => record.primaryKeyValue).join(', ');
+  if (!tracker.overLimit) {
+    markRecordsProcessed(db, records);
+    return `${parentTable} ${ids}: ${[...parts, 'processed'].join(', ')}`;
+  }
+  world.probes.hit(LFK_PROBES.overLimit);
+  const due = records.filter((record) => record.cleanupAttempts >= CLEANUP_ATTEMPTS_BEFORE_RESCHEDULE);
+  const others = records.filter((record) => record.cleanupAttempts < CLEANUP_ATTEMPTS_BEFORE_RESCHEDULE);
+  if (due.length > 0) {
+    world.probes.hit(LFK_PROBES.rescheduled);
+    reschedule(db, due);
+  }
+  incrementAttempts(db, others);
+  const consequence = due.length > 0 ? `over the limit, ${due.length} rescheduled` : 'over the limit, attempts counted';
+  return `${parentTable} ${ids}: ${[...parts, consequence].join(', ')}`;
+}
+
+function rotate<T>(items: readonly T[], by: number): T[] {
+  if (items.length === 0) return [];
+  const start = by % items.length;
+  return [...items.slice(start), ...items.slice(0, start)];
+}
+
+/** One run; a failing query ends it (the cleanup queries run outside any transaction, so earlier ones stay). */
+export function runLooseForeignKeysCleanup(world: RunnersWorld, rotation: number): CleanupRun {
+  try {
+    return runCleanup(world, rotation);
+  } catch (error) {
+    if (!isPgError(error)) throw error;
+    return { summary: `LooseForeignKeys::CleanupWorker failed: ${error.describe()}`, didWork: true, overLimit: false, failed: true };
+  }
+}
+
+function runCleanup(world: RunnersWorld, rotation: number): CleanupRun {
+  const { db } = world;
+  const tracker = new ModificationTracker(world.looseForeignKeys.limits.modificationLimit);
+  const cycle = rotate(world.looseForeignKeys.trackedParents(db).sort(), rotation);
+  const lines: string[] = [];
+  for (let index = 0; cycle.length > 0; ) {
+    const parentTable = cycle[index % cycle.length]!;
+    const records = loadBatchForTable(db, parentTable, world.looseForeignKeys.limits.recordBatchSize);
+    if (records.length === 0) {
+      cycle.splice(index % cycle.length, 1);
+      continue;
+    }
+    lines.push(cleanBatch(world, parentTable, records, tracker));
+    if (tracker.overLimit) break;
+    index++;
+  }
+  const summary = lines.length === 0 ? 'LooseForeignKeys::CleanupWorker: nothing pending' : `LooseForeignKeys::CleanupWorker: ${lines.join('; ')}`;
+  return { summary, didWork: lines.length > 0, overLimit: tracker.overLimit, failed: false };
+}

@@ -1,0 +1,58 @@
+import { and, col, eq, inList } from '../../../src/index.js';
+import type { Database } from '../../../src/index.js';
+import { integerField } from '../../runners/records.js';
+import { DELETED_RECORDS, RECORD_STATUS, qualifiedTableName } from './deletedRecordsTable.js';
+
+/**
+ * `LooseForeignKeys::DeletedRecord` (§b.2): loading a table's pending records in consume order
+ * `(partition, consume_after, id)`, marking them processed, rescheduling and counting attempts.
+ * As in GitLab's model, `load_batch_for_table` does not filter on `consume_after`: rescheduling
+ * only moves records behind the others, so they stop starving the batch.
+ */
+export interface DeletedRecord {
+  readonly id: number;
+  readonly partition: number;
+  readonly primaryKeyValue: number;
+  readonly cleanupAttempts: number;
+}
+
+/** GitLab reschedules a record after this many over-limit runs (`CLEANUP_ATTEMPTS_BEFORE_RESCHEDULE`). */
+export const CLEANUP_ATTEMPTS_BEFORE_RESCHEDULE = 3;
+/** `CONSUME_AFTER_RESCHEDULE = 5.minutes`, in the clock's units (one unit per request: seconds). */
+export const CONSUME_AFTER_RESCHEDULE = 300;
+
+export function loadBatchForTable(db: Database, parentTable: string, batchSize: number): DeletedRecord[] {
+  const rows = db.select(DELETED_RECORDS, {
+    where: and(eq(col('fully_qualified_table_name'), qualifiedTableName(parentTable)), eq(col('status'), RECORD_STATUS.pending)),
+    orderBy: [{ column: 'partition', direction: 'asc' }, { column: 'consume_after', direction: 'asc' }, { column: 'id', direction: 'asc' }],
+    limit: batchSize,
+  });
+  return rows.map((row) => ({ id: integerField(row, 'id'), partition: integerField(row, 'partition'), primaryKeyValue: integerField(row, 'primary_key_value'), cleanupAttempts: integerField(row, 'cleanup_attempts') }));
+}
+
+/** `update_by_partition`: one UPDATE per partition, by primary key, of records still pending. */
+function updateByPartition(db: Database, records: readonly DeletedRecord[], set: Readonly<Record<string, number>>): void {
+  const partitions = [...new Set(records.map((record) => record.partition))];
+  for (const partition of partitions) {
+    const ids = records.filter((record) => record.partition === partition).map((record) => record.id);
+    db.update(DELETED_RECORDS, set, and(eq(col('status'), RECORD_STATUS.pending), eq(col('partition'), partition), inList(col('id'), ids)));
+  }
+}
+
+export function markRecordsProcessed(db: Database, records: readonly DeletedRecord[]): void {
+  updateByPartition(db, records, { status: RECORD_STATUS.processed });
+}
+
+export function reschedule(db: Database, records: readonly DeletedRecord[]): void {
+  updateByPartition(db, records, { consume_after: db.now + CONSUME_AFTER_RESCHEDULE, cleanup_attempts: 0 });
+}
+
+/**
+ * `SET cleanup_attempts = cleanup_attempts + 1`. The engine's expressions have no arithmetic,
+ * so records are grouped by their loaded count and each group is set to count + 1; the loaded
+ * counts are current because nothing else writes the records between loading and this update.
+ */
+export function incrementAttempts(db: Database, records: readonly DeletedRecord[]): void {
+  const counts = [...new Set(records.map((record) => record.cleanupAttempts))];
+  for (const count of counts) updateByPartition(db, records.filter((record) => record.cleanupAttempts === count), { cleanup_attempts: count + 1 });
+}

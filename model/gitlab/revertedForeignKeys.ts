@@ -1,0 +1,27 @@
+import type { Database } from '../../src/index.js';
+import { RUNNER_PROBES_ROLLOUT } from '../runners/rolloutProbes.js';
+import type { RunnersWorld } from '../runners/world.js';
+
+/**
+ * Reverts of foreign keys (§h.5): `remove_foreign_key` on a partitioned table drops the parent's
+ * key and the partition keys that were attached to it, but keys added to each partition
+ * separately are independent constraints and stay. This records what a plan meant to remove.
+ */
+export function foreignKeysNamedOnPartitions(db: Database, table: string, name: string): string[] {
+  return db.describe(table).partitions.filter((partition) => db.describe(partition).constraints.some((constraint) => constraint.kind === 'foreignKey' && constraint.name === name));
+}
+
+/** Called just before the key is dropped: whether separately added partition keys will survive the revert. */
+export function probeSeparatePartitionKeys(world: RunnersWorld, table: string, name: string): void {
+  const { db } = world;
+  if (!db.hasTable(table)) return;
+  const separate = db.describe(table).partitions.filter((partition) =>
+    db.describe(partition).constraints.some((constraint) => constraint.kind === 'foreignKey' && constraint.name === name && constraint.inheritedFrom === null),
+  );
+  if (separate.length > 0) world.probes.hit(RUNNER_PROBES_ROLLOUT.revertLeftPartitionKeys);
+}
+
+/** Called once the revert committed: the plan now believes no key of that name constrains `table`. */
+export function recordForeignKeyRemoval(world: RunnersWorld, table: string, name: string): void {
+  world.rollout.removedForeignKeys.push({ table, name, step: world.currentStep });
+}

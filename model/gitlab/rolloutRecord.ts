@@ -1,0 +1,55 @@
+import type { Row } from '../../src/index.js';
+import type { SyncPair } from './syncTrigger.js';
+
+/**
+ * What the Cells 1.0 rollout steps did, kept for the invariants and explanations that need
+ * history the database cannot show (which table a name denoted before a swap, which key a
+ * revert meant to remove, which runner changed type).
+ */
+export interface TableSwapRecord {
+  /** The name that changes meaning: `ci_runners`. */
+  readonly table: string;
+  /** `<table>_archived`: the former legacy table. */
+  readonly archive: string;
+  /** The partitioned copy's former name: `ci_runners_e59bb2812d`. */
+  readonly copy: string;
+  readonly step: number;
+  /** Rows of the copy and of the legacy table just before the swap, to compare with the new names. */
+  readonly copyRows: readonly Row[];
+  readonly legacyRows: readonly Row[];
+  /** Former partition name → new name (substring replacement). */
+  readonly partitionRenames: readonly (readonly [string, string])[];
+  /** Foreign keys (table, name) that referenced the legacy table, which must now reference the archive. */
+  readonly foreignKeysToLegacy: readonly { readonly table: string; readonly name: string }[];
+  /** Triggers on the legacy table other than its sync trigger, which stay with it on the archive. */
+  readonly legacyTriggers: readonly string[];
+  readonly sequence: string;
+  readonly syncTriggerName: string;
+}
+
+export interface RemovedForeignKey {
+  readonly table: string;
+  readonly name: string;
+  readonly step: number;
+}
+
+export interface RunnerTypeChange {
+  readonly runnerId: number;
+  readonly from: number;
+  readonly to: number;
+  readonly step: number;
+  /** Copy managers of the runner that were there before the change and gone after it. */
+  readonly lostCopyManagers: readonly number[];
+}
+
+export class RolloutRecord {
+  readonly swaps: TableSwapRecord[] = [];
+  readonly removedForeignKeys: RemovedForeignKey[] = [];
+  readonly runnerTypeChanges: RunnerTypeChange[] = [];
+  /** Sync triggers from a swapped table back into its archive; kept apart from `world.syncPairs`, whose copies must be subsets. */
+  readonly reverseSyncPairs: SyncPair[] = [];
+
+  swapOf(table: string): TableSwapRecord | undefined {
+    return this.swaps.find((swap) => swap.table === table);
+  }
+}

@@ -1,0 +1,19 @@
+import type { ColumnType } from '../../../src/index.js';
+import { defineStep } from './defineStep.js';
+
+/** The column types plans may add. */
+const COLUMN_TYPES: readonly ColumnType[] = ['bigint', 'integer', 'smallint', 'text', 'boolean', 'timestamptz'];
+
+/**
+ * `add_column(table, column, type)`: a nullable column without a default, which PostgreSQL adds
+ * without rewriting the table. Sync functions generated earlier keep their frozen column list (§19).
+ */
+export const addColumn = defineStep({
+  name: 'add_column',
+  fields: ['table', 'column', 'type'],
+  parse: (reader) => ({ table: reader.string('table'), column: reader.string('column'), type: reader.oneOf('type', COLUMN_TYPES) }),
+  run: (world, { table, column, type }) => {
+    world.db.addColumn(table, { name: column, type });
+    return { summary: `add_column: ${table}.${column} ${type}`, applied: true };
+  },
+});

@@ -1,0 +1,49 @@
+import { assert } from '../../../src/engine/assert.js';
+import { raiseWarning } from '../notices.js';
+import { RUNNER_PROBES_ROLLOUT } from '../../runners/rolloutProbes.js';
+import { idSequenceName } from '../tableSwap.js';
+import { defineStep } from './defineStep.js';
+
+/**
+ * `ensure_unique_id(table, seq:)` (§f, `EnsureIdUniquenessForPCiRunners`): a partitioned table's
+ * key is `(id, runner_type)`, so nothing stops two partitions from holding the same id. The
+ * helper installs `assign_<table>_id_trigger`, BEFORE INSERT FOR EACH ROW, whose function warns
+ * about a client-supplied id, ignores it and takes `nextval(seq)` instead. It also drops the id
+ * column's default, so the trigger is the only source of ids (uniqueness_helpers.rb).
+ */
+export const MANUAL_ID_WARNING = 'Manually assigning ids is not allowed, the value will be ignored';
+
+export const ensureUniqueId = defineStep({
+  name: 'ensure_unique_id',
+  fields: ['table', 'seq'],
+  parse: (reader) => {
+    const table = reader.string('table');
+    return { table, seq: reader.string('seq', idSequenceName(table)) };
+  },
+  run: (world, { table, seq }) => {
+    const { db } = world;
+    const triggerName = `assign_${table}_id_trigger`;
+    if (db.describe(table).triggers.some((trigger) => trigger.name === triggerName)) return { summary: `ensure_unique_id ${table}: ${triggerName} already exists, skipping`, applied: false };
+    const functionName = `assign_${table}_id_value`;
+    db.transaction((tx) => {
+      tx.setColumnDefault(table, 'id', undefined);
+      tx.createTrigger({
+        name: triggerName,
+        table,
+        timing: 'before',
+        events: ['insert'],
+        functionName,
+        functionBody: ['BEGIN', 'IF NEW."id" IS NOT NULL THEN', `  RAISE WARNING '${MANUAL_ID_WARNING}';`, 'END IF;', `NEW."id" := nextval('${seq}'::regclass);`, 'RETURN NEW;', 'END'].join('\n'),
+        fn: (context) => {
+          assert(context.newRow !== null, 'a BEFORE INSERT trigger sees NEW');
+          if (context.newRow['id'] !== null && context.newRow['id'] !== undefined) {
+            raiseWarning(context.db, MANUAL_ID_WARNING);
+            world.probes.hit(RUNNER_PROBES_ROLLOUT.clientIdIgnored);
+          }
+          return { ...context.newRow, id: context.db.nextval(seq) };
+        },
+      });
+    });
+    return { summary: `ensure_unique_id ${table}: ${triggerName} assigns nextval('${seq}') to every inserted row`, applied: true };
+  },
+});

@@ -1,0 +1,104 @@
+import { PgError, SqlState, col, eq } from '../../src/index.js';
+import type { Database, Row, RowTriggerContext, SqlValue } from '../../src/index.js';
+import { assert } from '../../src/engine/assert.js';
+import { hashedObjectName } from './names.js';
+
+/**
+ * The sync trigger `partition_table_by_list` installs on a source table (§a.1): an AFTER
+ * INSERT OR UPDATE OR DELETE row trigger whose function copies each change into the
+ * partitioned copy. Its column list is a snapshot of the copy's columns when the function was
+ * generated (§19), so columns added later are never synced.
+ */
+export interface SyncPair {
+  readonly source: string;
+  readonly copy: string;
+  /** The copy's columns when the function was created; frozen. */
+  readonly columns: readonly string[];
+  readonly triggerName: string;
+  readonly functionName: string;
+}
+
+/** The source's primary key, which the generated function matches on (`id`, never `(id, runner_type)`). */
+const UNIQUE_KEY = 'id';
+
+/** Names from GitLab's db/structure.sql; other tables get the same hashing GitLab uses. */
+const GITLAB_SYNC_NAMES: ReadonlyMap<string, { readonly triggerName: string; readonly functionName: string }> = new Map([
+  ['ci_runners', { triggerName: 'table_sync_trigger_61879721b5', functionName: 'table_sync_function_686d6c7993' }],
+  ['ci_runner_machines', { triggerName: 'table_sync_trigger_bc3e7b56bd', functionName: 'table_sync_function_e438f29263' }],
+]);
+
+export function syncObjectNames(source: string): { readonly triggerName: string; readonly functionName: string } {
+  return GITLAB_SYNC_NAMES.get(source) ?? { triggerName: hashedObjectName(source, 'table_sync_trigger'), functionName: hashedObjectName(source, 'table_sync_function') };
+}
+
+/** `NEW.col` in PL/pgSQL: a column the source no longer has fails the statement, as PostgreSQL does. */
+function field(record: Row, recordName: 'NEW' | 'OLD', column: string): SqlValue {
+  const value = record[column];
+  if (value === undefined) throw new PgError(SqlState.undefinedColumn, `record "${recordName.toLowerCase()}" has no field "${column}"`);
+  return value;
+}
+
+function syncRow(pair: SyncPair, context: RowTriggerContext): void {
+  const { db } = context;
+  switch (context.operation) {
+    case 'DELETE': {
+      assert(context.oldRow !== null, 'a DELETE trigger sees OLD');
+      db.delete(pair.copy, eq(col(UNIQUE_KEY), field(context.oldRow, 'OLD', UNIQUE_KEY)));
+      return;
+    }
+    case 'UPDATE': {
+      const newRow = context.newRow;
+      assert(newRow !== null, 'an UPDATE trigger sees NEW');
+      // Every non-key column, runner_type included, so a type change moves the copy row; a
+      // missing copy row makes this a silent no-op.
+      const set = Object.fromEntries(pair.columns.filter((column) => column !== UNIQUE_KEY).map((column) => [column, field(newRow, 'NEW', column)]));
+      db.update(pair.copy, set, eq(col(UNIQUE_KEY), field(newRow, 'NEW', UNIQUE_KEY)));
+      return;
+    }
+    case 'INSERT': {
+      const newRow = context.newRow;
+      assert(newRow !== null, 'an INSERT trigger sees NEW');
+      // A plain INSERT with no ON CONFLICT: any error in the copy aborts the source statement.
+      db.insert(pair.copy, Object.fromEntries(pair.columns.map((column) => [column, field(newRow, 'NEW', column)])));
+      return;
+    }
+  }
+}
+
+const quoted = (name: string): string => `"${name}"`;
+
+/** The PL/pgSQL GitLab's `create_sync_function` generates, for rendering scenarios as SQL. */
+export function renderSyncFunctionBody(pair: SyncPair): string {
+  const nonKey = pair.columns.filter((column) => column !== UNIQUE_KEY);
+  return [
+    'BEGIN',
+    "IF (TG_OP = 'DELETE') THEN",
+    `  DELETE FROM ${pair.copy} where ${quoted(UNIQUE_KEY)} = OLD.${quoted(UNIQUE_KEY)};`,
+    "ELSIF (TG_OP = 'UPDATE') THEN",
+    `  UPDATE ${pair.copy}`,
+    `  SET ${nonKey.map((column) => `${quoted(column)} = NEW.${quoted(column)}`).join(',\n    ')}`,
+    `  WHERE ${pair.copy}.${quoted(UNIQUE_KEY)} = NEW.${quoted(UNIQUE_KEY)};`,
+    "ELSIF (TG_OP = 'INSERT') THEN",
+    `  INSERT INTO ${pair.copy} (${pair.columns.map(quoted).join(',\n    ')})`,
+    `  VALUES (${pair.columns.map((column) => `NEW.${quoted(column)}`).join(',\n    ')});`,
+    'END IF;',
+    'RETURN NULL;',
+    '',
+    'END',
+  ].join('\n');
+}
+
+/** `create_trigger_to_sync_tables`: creates the function's trigger on the source. */
+export function installSyncTrigger(db: Database, pair: SyncPair): void {
+  assert(pair.columns.includes(UNIQUE_KEY), `the sync function of ${pair.source} must copy its key ${UNIQUE_KEY}`);
+  const frozen: SyncPair = { ...pair, columns: Object.freeze([...pair.columns]) };
+  db.createTrigger({
+    name: frozen.triggerName,
+    table: frozen.source,
+    timing: 'after',
+    events: ['insert', 'update', 'delete'],
+    functionName: frozen.functionName,
+    functionBody: renderSyncFunctionBody(frozen),
+    fn: (context) => syncRow(frozen, context),
+  });
+}

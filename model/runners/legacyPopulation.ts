@@ -1,0 +1,47 @@
+import { assert } from '../../src/engine/assert.js';
+import type { RowInput } from '../../src/index.js';
+import { MANAGERS, RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS, runnerToken } from './schema.js';
+import { MAX_LEGACY_RUNNERS } from './settings.js';
+import type { RunnersWorld } from './world.js';
+import { NAMESPACE_COUNT, PROJECT_COUNT } from './world.js';
+
+/**
+ * A large legacy population for scale campaigns (the `legacyRunners` setting): GitLab.com has
+ * millions of runners, and a plan's steps (backfills, validations, invariant scans) must be
+ * exercised against more than a handful. The population is deterministic and built with
+ * multi-row INSERTs before the scenario's own legacy operations, so each scenario still varies
+ * the rows the story is about. One runner in ten of the group and project runners is an
+ * orphan (no join row, no sharding key), and every runner has one manager.
+ */
+const BATCH_ROWS = 1_000;
+const ORPHAN_PERIOD = 10;
+
+
+export function populateLegacyRunners(world: RunnersWorld, count: number): void {
+  assert(Number.isSafeInteger(count) && count >= 0 && count <= MAX_LEGACY_RUNNERS, `legacy population ${count} out of range`);
+  const db = world.db;
+  const hasShardingKey = db.describe(RUNNERS).columns.some((column) => column.name === 'sharding_key_id');
+  for (let start = 0; start < count; start += BATCH_ROWS) {
+    const runners: RowInput[] = [];
+    const managers: RowInput[] = [];
+    const projects: RowInput[] = [];
+    const namespaces: RowInput[] = [];
+    for (let offset = 0; offset < Math.min(BATCH_ROWS, count - start); offset++) {
+      const ordinal = start + offset;
+      const runnerType = ((ordinal % 3) + 1) as 1 | 2 | 3;
+      const orphan = runnerType !== 1 && ordinal % ORPHAN_PERIOD === ORPHAN_PERIOD - 1;
+      const id = db.nextval(`${RUNNERS}_id_seq`);
+      const owner = runnerType === 2 ? (ordinal % NAMESPACE_COUNT) + 1 : runnerType === 3 ? (ordinal % PROJECT_COUNT) + 1 : null;
+      const shardingKey = orphan ? null : owner;
+      runners.push({ id, runner_type: runnerType, ...(hasShardingKey ? { sharding_key_id: shardingKey } : {}), token: runnerToken(runnerType, id), contacted_at: null });
+      managers.push({ runner_id: id, runner_type: runnerType, ...(hasShardingKey ? { sharding_key_id: shardingKey } : {}), system_xid: `legacy-${id}` });
+      if (!orphan && runnerType === 2) namespaces.push({ runner_id: id, namespace_id: owner });
+      if (!orphan && runnerType === 3) projects.push({ runner_id: id, project_id: owner });
+      world.runnerOrigin.set(id, { step: 0, legacy: true });
+    }
+    db.insert(RUNNERS, runners);
+    if (namespaces.length > 0) db.insert(RUNNER_NAMESPACES, namespaces);
+    if (projects.length > 0) db.insert(RUNNER_PROJECTS, projects);
+    db.insert(MANAGERS, managers);
+  }
+}

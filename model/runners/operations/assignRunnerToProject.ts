@@ -1,0 +1,61 @@
+import fc from 'fast-check';
+import { pickRunner, runnerIndexArbitrary } from '../recency.js';
+import { col, eq } from '../../../src/index.js';
+import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
+import { liveProjectIds, liveRunners, pickByIndex, runnerFromRow, runnerProjectRows } from '../records.js';
+import { PROJECTS, RUNNERS, RUNNER_PROJECTS } from '../schema.js';
+import { RUNNER_PROBES } from '../probes.js';
+import type { RunnersWorld } from '../world.js';
+import { natArg } from './args.js';
+import { notApplied, runRequest } from './request.js';
+
+/**
+ * `POST /projects/:id/runners`, i.e. `Ci::Runner#assign_to(project)` (§e): only project
+ * runners; when the owner project named by `sharding_key_id` does not exist (NULL included),
+ * the runner is first re-owned by its fallback owner (the lowest-id assignment whose project
+ * exists) or by this project; then the assignment is added. The sync trigger's UPDATE of the
+ * new sharding key is a silent no-op when the runner is missing from the copy.
+ */
+export const assignRunnerToProject: OperationKind<RunnersWorld> = {
+  name: 'assignRunnerToProject',
+  args: fc.record({ runner: runnerIndexArbitrary, project: fc.nat(3) }),
+  run(world: RunnersWorld, args: JsonObject) {
+    const runner = pickRunner(world, natArg(args, 'runner'));
+    const projectId = pickByIndex(liveProjectIds(world.db), natArg(args, 'project'));
+    if (runner === undefined || projectId === undefined) return notApplied('POST /projects/:id/runners', 'no runner yet');
+    return runRequest(world, {
+      endpoint: 'POST /projects/:id/runners',
+      description: `POST /projects/${projectId}/runners runner ${runner.id}`,
+      runnerId: runner.id,
+      writes: [RUNNERS],
+      handle: (db) => {
+        const [row] = db.select(RUNNERS, { where: eq(col('id'), runner.id) });
+        if (row === undefined) return { status: 422, note: 'runner not found' };
+        const current = runnerFromRow(row);
+        if (current.runnerType !== 3) return { status: 422, note: 'Runner is not a project runner' };
+        const assignments = runnerProjectRows(db, current.id);
+        if (assignments.some((assignment) => assignment.projectId === projectId)) return { status: 422, note: 'Runner was already enabled for this project' };
+        const ownerExists = current.shardingKeyId !== null && db.select(PROJECTS, { where: eq(col('id'), current.shardingKeyId) }).length > 0;
+        let reowned: number | null = null;
+        // Re-owning writes sharding_key_id, which only the sharding-key-aware code does.
+        if (!ownerExists && world.code.populateShardingKey) {
+          const existing = new Set(liveProjectIds(db));
+          const fallback = assignments.find((assignment) => existing.has(assignment.projectId));
+          reowned = fallback?.projectId ?? projectId;
+          db.update(RUNNERS, { sharding_key_id: reowned }, eq(col('id'), current.id));
+        }
+        db.insert(RUNNER_PROJECTS, { runner_id: current.id, project_id: projectId });
+        const wasOrphan = current.shardingKeyId === null && reowned !== null;
+        return {
+          status: 201,
+          ...(reowned !== null ? { note: `sharding_key_id ${String(current.shardingKeyId)} → ${reowned}` } : {}),
+          afterCommit: () => {
+            if (!wasOrphan) return;
+            world.probes.hit(RUNNER_PROBES.orphanLaterAssignedProject);
+            world.orphansAssignedAt.set(current.id, world.currentStep);
+          },
+        };
+      },
+    });
+  },
+};

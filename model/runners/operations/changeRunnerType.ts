@@ -1,0 +1,77 @@
+import fc from 'fast-check';
+import { col, eq } from '../../../src/index.js';
+import type { Assignments, Database } from '../../../src/index.js';
+import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
+import { assert } from '../../../src/engine/assert.js';
+import { COST_SETTINGS } from '../costSettings.js';
+import { MANAGERS_COPY, RUNNERS_COPY } from '../partitionedCopies.js';
+import { organizationIdFor } from '../organizations.js';
+import { pickRunner, runnerIndexArbitrary } from '../recency.js';
+import { integerField, isRunnerType, runnerFromRow } from '../records.js';
+import { RUNNER_PROBES_ROLLOUT } from '../rolloutProbes.js';
+import { MANAGERS, RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS } from '../schema.js';
+import type { RunnersWorld } from '../world.js';
+import { intArg, natArg } from './args.js';
+import { RUNNER_TYPE_NAMES, chooseOwners, shardingKeyFor } from './owners.js';
+import { notApplied, runRequest } from './request.js';
+
+/**
+ * An administrator changes a runner's type (`PUT /admin/runners/:id`): the assignments that no
+ * longer fit go (project links, the group link, cost settings of a hosted runner), the runner
+ * gets its new type, owner key and organization, the new owner link is added, and its managers'
+ * denormalized type and key follow (§ invariant 11). On the copies a type change is a row
+ * moving partition, which a per-partition FK sees as a DELETE (§ invariant 16, pg-checks t2 H).
+ */
+function copyManagerIds(db: Database, runnerId: number): number[] {
+  if (!db.hasTable(MANAGERS_COPY)) return [];
+  return db.select(MANAGERS_COPY, { where: eq(col('runner_id'), runnerId) }).map((row) => integerField(row, 'id'));
+}
+
+export const changeRunnerType: OperationKind<RunnersWorld> = {
+  name: 'changeRunnerType',
+  args: fc.record({ runner: runnerIndexArbitrary, type: fc.integer({ min: 1, max: 3 }), project: fc.nat(3), group: fc.nat(2) }),
+  run(world: RunnersWorld, args: JsonObject) {
+    const picked = pickRunner(world, natArg(args, 'runner'));
+    const newType = intArg(args, 'type', 1, 3);
+    assert(isRunnerType(newType), 'type is 1..3');
+    if (picked === undefined) return notApplied('PUT /admin/runners/:id', 'no runner yet');
+    const lost: number[] = [];
+    const outcome = runRequest(world, {
+      endpoint: 'PUT /admin/runners/:id',
+      description: `PUT /admin/runners/${picked.id} runner_type ${RUNNER_TYPE_NAMES[newType]}`,
+      runnerId: picked.id,
+      writes: [RUNNERS, MANAGERS],
+      handle: (db) => {
+        const [row] = db.select(RUNNERS, { where: eq(col('id'), picked.id) });
+        if (row === undefined) return { status: 422, note: 'runner not found' };
+        const runner = runnerFromRow(row);
+        if (runner.runnerType === newType) return { status: 422, note: `runner is already ${RUNNER_TYPE_NAMES[newType]}` };
+        const inCopy = db.hasTable(RUNNERS_COPY) && db.select(RUNNERS_COPY, { where: eq(col('id'), runner.id) }).length > 0;
+        const managersBefore = copyManagerIds(db, runner.id);
+        const owners = chooseOwners(db, newType, natArg(args, 'project'), natArg(args, 'group'), 0);
+        const shardingKeyId = shardingKeyFor(newType, owners);
+        if (runner.runnerType === 3) db.delete(RUNNER_PROJECTS, eq(col('runner_id'), runner.id));
+        if (runner.runnerType === 2) db.delete(RUNNER_NAMESPACES, eq(col('runner_id'), runner.id));
+        if (runner.runnerType === 1) db.delete(COST_SETTINGS, eq(col('runner_id'), runner.id));
+        const keys: Assignments = world.code.populateShardingKey ? { sharding_key_id: shardingKeyId } : {};
+        const organization: Assignments = world.code.populateOrganizationId ? { organization_id: organizationIdFor(newType, shardingKeyId) } : {};
+        db.update(RUNNERS, { runner_type: newType, ...keys, ...organization }, eq(col('id'), runner.id));
+        if (owners.namespaceId !== null) db.insert(RUNNER_NAMESPACES, { runner_id: runner.id, namespace_id: owners.namespaceId });
+        for (const projectId of owners.projectIds) db.insert(RUNNER_PROJECTS, { runner_id: runner.id, project_id: projectId });
+        db.update(MANAGERS, { runner_type: newType, ...keys }, eq(col('runner_id'), runner.id));
+        const after = new Set(copyManagerIds(db, runner.id));
+        lost.push(...managersBefore.filter((id) => !after.has(id)));
+        return {
+          status: 200,
+          note: `${RUNNER_TYPE_NAMES[runner.runnerType]} → ${RUNNER_TYPE_NAMES[newType]}`,
+          afterCommit: () => {
+            if (inCopy) world.probes.hit(RUNNER_PROBES_ROLLOUT.copyRunnerMovedPartition);
+            if (lost.length > 0) world.probes.hit(RUNNER_PROBES_ROLLOUT.copyManagersCascadedAway);
+            world.rollout.runnerTypeChanges.push({ runnerId: runner.id, from: runner.runnerType, to: newType, step: world.currentStep, lostCopyManagers: [...lost] });
+          },
+        };
+      },
+    });
+    return outcome;
+  },
+};

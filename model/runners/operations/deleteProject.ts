@@ -1,0 +1,59 @@
+import fc from 'fast-check';
+import { col, eq } from '../../../src/index.js';
+import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
+import { runnersNewestFirst, runnerIndexArbitrary } from '../recency.js';
+import { integerField, liveProjectIds, pickByIndex } from '../records.js';
+import { PROJECTS } from '../schema.js';
+import type { RunnersWorld } from '../world.js';
+import { boolArg, intArg, natArg } from './args.js';
+import { notApplied, runRequest } from './request.js';
+
+/**
+ * `Projects::DestroyService`: deletes the project row (the `projects_loose_fk_trigger` records
+ * it for the LFK worker) and, after COMMIT, publishes `ProjectDeletedEvent{project_id,
+ * namespace_id}`. The event store delivers at least once: `deliveries: 2` models a redelivery.
+ * The project is either the owner of a project runner (newest first, so a story about one
+ * runner stays together) or any project by index. The last project is kept, because runners
+ * need one to be created at all.
+ */
+function targetProject(world: RunnersWorld, args: JsonObject): number | undefined {
+  if (boolArg(args, 'ownerOfRunner')) {
+    const owned = runnersNewestFirst(world).filter((runner) => runner.runnerType === 3 && runner.shardingKeyId !== null);
+    const owner = pickByIndex(owned, natArg(args, 'runner'))?.shardingKeyId ?? null;
+    if (owner !== null && liveProjectIds(world.db).includes(owner)) return owner;
+  }
+  return pickByIndex(liveProjectIds(world.db), natArg(args, 'project'));
+}
+
+export const deleteProject: OperationKind<RunnersWorld> = {
+  name: 'deleteProject',
+  args: fc.record({
+    // Mostly the owner of a recent project runner: the stories worth telling are about the runners a deletion re-owns.
+    ownerOfRunner: fc.oneof({ arbitrary: fc.constant(true), weight: 3 }, { arbitrary: fc.constant(false), weight: 1 }),
+    runner: runnerIndexArbitrary,
+    project: fc.nat(3),
+    deliveries: fc.oneof({ arbitrary: fc.constant(1), weight: 3 }, { arbitrary: fc.constant(2), weight: 1 }),
+  }),
+  run(world: RunnersWorld, args: JsonObject) {
+    if (!world.workers.workloads.has('projectDeletion')) return notApplied('DELETE /projects/:id', 'not in this plan\'s workloads');
+    const deliveries = intArg(args, 'deliveries', 1, 2);
+    if (liveProjectIds(world.db).length <= 1) return notApplied('DELETE /projects/:id', 'the last project is kept');
+    const projectId = targetProject(world, args);
+    if (projectId === undefined) return notApplied('DELETE /projects/:id', 'no project');
+    return runRequest(world, {
+      endpoint: 'DELETE /projects/:id',
+      description: `DELETE /projects/${projectId}${deliveries > 1 ? ' (event delivered twice)' : ''}`,
+      runnerId: null,
+      writes: [],
+      handle: (db) => {
+        const [deleted] = db.delete(PROJECTS, eq(col('id'), projectId));
+        if (deleted === undefined) return { status: 422, note: 'project not found' };
+        const namespaceId = integerField(deleted, 'namespace_id');
+        return {
+          status: 200,
+          afterCommit: () => world.projectEvents.publish({ projectId, namespaceId, step: world.currentStep }, deliveries),
+        };
+      },
+    });
+  },
+};

@@ -1,0 +1,29 @@
+import fc from 'fast-check';
+import { pickRunner, runnerIndexArbitrary } from '../recency.js';
+import { col, eq } from '../../../src/index.js';
+import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
+import { liveRunners, pickByIndex } from '../records.js';
+import { MANAGERS, RUNNERS } from '../schema.js';
+import type { RunnersWorld } from '../world.js';
+import { natArg } from './args.js';
+import { notApplied, runRequest } from './request.js';
+
+/** `DELETE /runners/:id`: FKs cascade to managers and assignments; the sync triggers delete the copies. */
+export const deleteRunner: OperationKind<RunnersWorld> = {
+  name: 'deleteRunner',
+  args: fc.record({ runner: runnerIndexArbitrary }),
+  run(world: RunnersWorld, args: JsonObject) {
+    const runner = pickRunner(world, natArg(args, 'runner'));
+    if (runner === undefined) return notApplied('DELETE /runners/:id', 'no runner yet');
+    return runRequest(world, {
+      endpoint: 'DELETE /runners/:id',
+      description: `DELETE /runners/${runner.id}`,
+      runnerId: runner.id,
+      writes: [RUNNERS, MANAGERS],
+      handle: (db) => {
+        const deleted = db.delete(RUNNERS, eq(col('id'), runner.id));
+        return deleted.length === 0 ? { status: 422, note: 'runner not found' } : { status: 200 };
+      },
+    });
+  },
+};

@@ -1,0 +1,27 @@
+import fc from 'fast-check';
+import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
+import { pickRunner, runnerIndexArbitrary } from '../recency.js';
+import { liveRunners, pickByIndex } from '../records.js';
+import { MANAGERS } from '../schema.js';
+import type { RunnersWorld } from '../world.js';
+import { intArg, natArg } from './args.js';
+
+/** A runner manager that exists before the plan, with its runner's type and sharding key copied. */
+export const legacyCreateManager: OperationKind<RunnersWorld> = {
+  name: 'legacyCreateManager',
+  args: fc.record({ runner: runnerIndexArbitrary, system: fc.integer({ min: 0, max: 2 }) }),
+  run(world: RunnersWorld, args: JsonObject) {
+    const runner = pickRunner(world, natArg(args, 'runner'));
+    if (runner === undefined) return { summary: 'legacy manager: no runner yet', applied: false };
+    const systemXid = `s${intArg(args, 'system', 0, 2)}`;
+    const { db } = world;
+    if (db.rows(MANAGERS).some((row) => row['runner_id'] === runner.id && row['system_xid'] === systemXid)) {
+      return { summary: `legacy manager: runner ${runner.id} already has system ${systemXid}`, applied: false };
+    }
+    db.advanceClock(1);
+    // A NULL key is left out, so managers can predate the sharding_key_id column too.
+    const shardingKey = runner.shardingKeyId === null ? {} : { sharding_key_id: runner.shardingKeyId };
+    const [manager] = db.insert(MANAGERS, { runner_id: runner.id, runner_type: runner.runnerType, ...shardingKey, system_xid: systemXid, contacted_at: db.now });
+    return { summary: `legacy manager ${String(manager?.['id'])} for runner ${runner.id} system ${systemXid}`, applied: true };
+  },
+};

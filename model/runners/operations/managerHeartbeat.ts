@@ -1,0 +1,31 @@
+import fc from 'fast-check';
+import { col, eq } from '../../../src/index.js';
+import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
+import { liveManagers, pickByIndex } from '../records.js';
+import { MANAGERS } from '../schema.js';
+import type { RunnersWorld } from '../world.js';
+import { natArg } from './args.js';
+import { notApplied, runRequest } from './request.js';
+
+/**
+ * `Ci::RunnerManager#heartbeat`: UPDATE contacted_at. The sync UPDATE rewrites the copy row's
+ * FK columns to their same values, which a NOT VALID FK tolerates (§c.3).
+ */
+export const managerHeartbeat: OperationKind<RunnersWorld> = {
+  name: 'managerHeartbeat',
+  args: fc.record({ manager: fc.nat(7) }),
+  run(world: RunnersWorld, args: JsonObject) {
+    const manager = pickByIndex(liveManagers(world.db), natArg(args, 'manager'));
+    if (manager === undefined) return notApplied('manager heartbeat', 'no runner manager yet');
+    return runRequest(world, {
+      endpoint: 'manager heartbeat',
+      description: `manager heartbeat manager ${manager.id} (runner ${manager.runnerId}, system ${manager.systemXid})`,
+      runnerId: manager.runnerId,
+      writes: [MANAGERS],
+      handle: (db) => {
+        db.update(MANAGERS, { contacted_at: db.now }, eq(col('id'), manager.id));
+        return { status: 200 };
+      },
+    });
+  },
+};

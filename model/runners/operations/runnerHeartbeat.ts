@@ -1,0 +1,29 @@
+import fc from 'fast-check';
+import { pickRunner, runnerIndexArbitrary } from '../recency.js';
+import { col, eq } from '../../../src/index.js';
+import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
+import { liveRunners, pickByIndex } from '../records.js';
+import { RUNNERS } from '../schema.js';
+import type { RunnersWorld } from '../world.js';
+import { natArg } from './args.js';
+import { notApplied, runRequest } from './request.js';
+
+/** `Ci::Runner#heartbeat`: UPDATE contacted_at only; the sync UPDATE is a no-op for a runner missing from the copy. */
+export const runnerHeartbeat: OperationKind<RunnersWorld> = {
+  name: 'runnerHeartbeat',
+  args: fc.record({ runner: runnerIndexArbitrary }),
+  run(world: RunnersWorld, args: JsonObject) {
+    const runner = pickRunner(world, natArg(args, 'runner'));
+    if (runner === undefined) return notApplied('runner heartbeat', 'no runner yet');
+    return runRequest(world, {
+      endpoint: 'runner heartbeat',
+      description: `runner heartbeat runner ${runner.id}`,
+      runnerId: runner.id,
+      writes: [RUNNERS],
+      handle: (db) => {
+        db.update(RUNNERS, { contacted_at: db.now }, eq(col('id'), runner.id));
+        return { status: 200 };
+      },
+    });
+  },
+};

@@ -1,0 +1,41 @@
+import fc from 'fast-check';
+import { pickRunner, runnerIndexArbitrary } from '../recency.js';
+import { col, eq } from '../../../src/index.js';
+import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
+import { liveRunners, pickByIndex, runnerProjectRows } from '../records.js';
+import { RUNNER_PROJECTS } from '../schema.js';
+import type { RunnersWorld } from '../world.js';
+import { natArg } from './args.js';
+import { ownerProjectId } from './ownerProject.js';
+import { notApplied, runRequest } from './request.js';
+
+/**
+ * `DELETE /projects/:id/runners/:runner_id`: removes one assignment of a project runner; the
+ * last one never goes (a project runner must keep a project), which is a validation error.
+ * `project` indexes the runner's own assignments. Since the owner rule (§e), the owner project
+ * cannot be unassigned either (`UnassignRunnerService`: 403).
+ */
+export const unassignRunnerFromProject: OperationKind<RunnersWorld> = {
+  name: 'unassignRunnerFromProject',
+  args: fc.record({ runner: runnerIndexArbitrary, project: fc.nat(3) }),
+  run(world: RunnersWorld, args: JsonObject) {
+    const runner = pickRunner(world, natArg(args, 'runner'));
+    if (runner === undefined) return notApplied('DELETE /projects/:id/runners/:runner_id', 'no runner yet');
+    const assignment = pickByIndex(runnerProjectRows(world.db, runner.id), natArg(args, 'project'));
+    const projectLabel = assignment === undefined ? ':id' : String(assignment.projectId);
+    return runRequest(world, {
+      endpoint: 'DELETE /projects/:id/runners/:runner_id',
+      description: `DELETE /projects/${projectLabel}/runners/${runner.id}`,
+      runnerId: runner.id,
+      writes: [],
+      handle: (db) => {
+        if (runner.runnerType !== 3) return { status: 422, note: 'Runner is not a project runner' };
+        if (assignment === undefined) return { status: 422, note: 'Runner is not assigned to any project' };
+        if (runnerProjectRows(db, runner.id).length <= 1) return { status: 422, note: 'Only one project associated with the runner. Please remove the runner instead' };
+        if (assignment.projectId === ownerProjectId(db, runner.id)) return { status: 403, note: 'You cannot unassign a runner from the owner project. Delete the runner instead' };
+        db.delete(RUNNER_PROJECTS, eq(col('id'), assignment.id));
+        return { status: 200 };
+      },
+    });
+  },
+};

@@ -1,0 +1,142 @@
+import { populateLegacyRunners } from './legacyPopulation.js';
+import { Database } from '../../src/index.js';
+import type { PgError } from '../../src/index.js';
+import { assert } from '../../src/engine/assert.js';
+import { ProbeCounter } from '../../src/harness/domain.js';
+import type { JsonObject, WorldBase } from '../../src/harness/domain.js';
+import { NAMESPACES, PROJECTS, createLegacySchema } from './schema.js';
+import { readRunnersSettings, validateRunnersSettings } from './settings.js';
+import { applySchemaEra } from './schemaEra.js';
+import type { SchemaEra } from './schemaEra.js';
+import { createCostSettingsTable } from './costSettings.js';
+import { RolloutRecord } from '../gitlab/rolloutRecord.js';
+import type { CodeVersion } from './settings.js';
+import type { SyncPair } from '../gitlab/syncTrigger.js';
+import { LooseForeignKeysState } from '../gitlab/looseForeignKeys/looseForeignKeysState.js';
+import { ProjectDeletedEvents } from './ownerRecalculation/projectDeletedEvents.js';
+import { readWorkerSettings } from './workerSettings.js';
+import { createTaggingsSchema } from './taggings/taggingsSchema.js';
+import type { WorkerSettings } from './workerSettings.js';
+
+export type { CodeVersion } from './settings.js';
+export type { SyncPair } from '../gitlab/syncTrigger.js';
+export { validateRunnersSettings } from './settings.js';
+
+/** One application request and how it was answered; a PgError inside it is a 500, never thrown. */
+export interface ApiResponse {
+  /** The scenario step that made the request (-1 while building legacy data). */
+  readonly step: number;
+  /** The route, e.g. `POST /runners/verify`. */
+  readonly endpoint: string;
+  readonly status: 200 | 201 | 403 | 422 | 500;
+  readonly runnerId: number | null;
+  readonly error: PgError | null;
+  readonly summary: string;
+}
+
+/**
+ * A batched background migration (GitLab's `batched_background_migrations` row): a cursor over
+ * `table`'s ids, advanced one batch per tick.
+ */
+export interface BatchedMigration {
+  /** GitLab's job class, e.g. `BackfillCiRunnersPartitionedTable`. */
+  readonly name: string;
+  /** The table whose ids the cursor walks: the source for a backfill, the copy of managers for the orphan cleanup. */
+  readonly table: string;
+  readonly kind: 'partitionBackfill' | 'deleteOrphanedCopyManagers' | 'rowBackfill';
+  /** The table the job writes or consults: the copy for a backfill, the runner copy for the orphan cleanup. */
+  readonly target: string;
+  /** The last id processed; 0 at the start. */
+  cursor: number;
+  /** `failed` after a batch failed MAX_BATCH_ATTEMPTS times in a row, as GitLab marks failed jobs. */
+  status: 'active' | 'finished' | 'failed';
+  readonly batchSize: number;
+  /** Consecutive failed attempts of the current batch, and the last error. */
+  failedAttempts: number;
+  lastError: PgError | null;
+}
+
+/** What a backfill batch decided about one source row, kept for explanations. */
+export interface BackfillDecision {
+  readonly step: number;
+  /** False when the row filter skipped it (an orphan: not instance-type and no sharding key). */
+  readonly copied: boolean;
+}
+
+export const NAMESPACE_COUNT = 3;
+export const PROJECT_COUNT = 4;
+
+/**
+ * GitLab's runners, as the harness sees them: the database, the flags and code version in
+ * force, the migrations' bookkeeping, and the record of what happened (responses, origins,
+ * backfill decisions) that invariants and explanations read.
+ */
+export class RunnersWorld implements WorldBase {
+  readonly db = new Database();
+  readonly probes = new ProbeCounter();
+  readonly migrationFailures: string[] = [];
+  currentStep = 0;
+  buildingLegacy = false;
+
+  readonly flags = new Map<string, boolean>();
+  code: CodeVersion;
+  readonly responses: ApiResponse[] = [];
+  readonly syncPairs: SyncPair[] = [];
+  readonly backgroundMigrations: BatchedMigration[] = [];
+  /** Source table → scenario step when its partition backfill finished. */
+  readonly backfillFinishedAt = new Map<string, number>();
+  /** Runner id → when it was created, and whether before the plan (legacy data). */
+  readonly runnerOrigin = new Map<number, { step: number; legacy: boolean }>();
+  /** Source table → scenario step when its sync trigger was installed. */
+  readonly syncInstalledAt = new Map<string, number>();
+  /** Source table → id → what the backfill did with the row when its cursor passed it. */
+  readonly backfillDecisions = new Map<string, Map<number, BackfillDecision>>();
+  /** Runner id → step when `assign_to` gave a sharding key to a runner that had none. */
+  readonly orphansAssignedAt = new Map<number, number>();
+  readonly batchSize: number;
+  readonly schemaEra: SchemaEra;
+  /** What the Cells 1.0 rollout steps did (swaps, reverts, runner type changes). */
+  readonly rollout = new RolloutRecord();
+  /** Batch size and limits of the owner-recalculation and loose-foreign-key workers (issue #4). */
+  readonly workers: WorkerSettings;
+  /** ProjectDeletedEvents and the owner-recalculation jobs they became (§e). */
+  readonly projectEvents = new ProjectDeletedEvents();
+  /** Loose-foreign-key definitions, deletion tracking and the cleanup worker's history (§b). */
+  readonly looseForeignKeys: LooseForeignKeysState;
+
+  constructor(readonly settings: JsonObject) {
+    const problem = validateRunnersSettings(settings);
+    assert(problem === null, `invalid runners settings reached the world: ${problem}`);
+    const parsed = readRunnersSettings(settings);
+    for (const [name, enabled] of parsed.flags) this.flags.set(name, enabled);
+    this.code = { ...parsed.code };
+    this.batchSize = parsed.backfillBatchSize;
+    this.schemaEra = parsed.schema;
+    createLegacySchema(this.db);
+    createCostSettingsTable(this.db);
+    applySchemaEra(this.db, this.schemaEra);
+    createTaggingsSchema(this.db);
+    this.workers = readWorkerSettings(settings);
+    this.looseForeignKeys = new LooseForeignKeysState(this.db, this.workers.looseForeignKeys);
+    this.createOwners();
+    populateLegacyRunners(this, parsed.legacyRunners);
+  }
+
+  flagEnabled(name: string): boolean {
+    return this.flags.get(name) ?? false;
+  }
+
+  syncPairFor(source: string): SyncPair | undefined {
+    return this.syncPairs.find((pair) => pair.source === source);
+  }
+
+  /** A fixed pool of namespaces and projects: runners need owners, and scenarios never change them. */
+  private createOwners(): void {
+    for (let index = 0; index < NAMESPACE_COUNT; index++) this.db.insert(NAMESPACES, {});
+    for (let index = 0; index < PROJECT_COUNT; index++) this.db.insert(PROJECTS, { namespace_id: (index % NAMESPACE_COUNT) + 1 });
+  }
+}
+
+export function createRunnersWorld(settings: JsonObject): RunnersWorld {
+  return new RunnersWorld(settings);
+}
