@@ -1,6 +1,9 @@
 /** pgdrill's public API: the in-memory PostgreSQL engine. */
 export { Database } from './database.js';
 export type { ConstraintInfo, DatabaseSnapshot, SelectOptions, TableInfo } from './database.js';
+export type { StatementEvent, StatementListener, StatementOutcome } from './statementEvent.js';
+export type { SessionHandle } from './engine/sessionHandle.js';
+export type { Statement, StatementKind, StatementResult } from './engine/statements/registry.js';
 export { PgError, SqlState, isPgError } from './engine/errors.js';
 export { EngineAssertionError } from './engine/assert.js';
 export * from './engine/expression.js';

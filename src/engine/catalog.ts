@@ -1,7 +1,7 @@
 import type { Expr } from './expression.js';
 import type { IndexKey } from './keys.js';
 import type { Row, SqlValue, ColumnType } from './values.js';
-import type { Database } from '../database.js';
+import type { SessionHandle } from './sessionHandle.js';
 
 /**
  * Catalog objects. They are mutable, like PostgreSQL's catalog rows, but every mutation goes
@@ -108,8 +108,8 @@ export interface RowTriggerContext {
   readonly args: readonly string[];
   readonly oldRow: Row | null;
   readonly newRow: Row | null;
-  /** Runs further statements in the same transaction; they fire their own triggers and checks. */
-  readonly db: Database;
+  /** Runs further statements in the same session and transaction; they fire their own triggers and checks. */
+  readonly db: SessionHandle;
 }
 
 /**
@@ -128,7 +128,7 @@ export interface StatementTriggerContext {
   /** `REFERENCING OLD TABLE`: every row the statement (and FK cascades on it) removed or replaced. */
   readonly oldTable: readonly Row[];
   readonly newTable: readonly Row[];
-  readonly db: Database;
+  readonly db: SessionHandle;
 }
 
 export type StatementTriggerFunction = (context: StatementTriggerContext) => void;

@@ -5,7 +5,7 @@ import type { Relation, Sequence } from './catalog.js';
 import type { SubqueryRunner } from './expression.js';
 import { PgError, SqlState } from './errors.js';
 import { Journal } from './journal.js';
-import type { Database } from '../database.js';
+import type { SessionHandle } from './sessionHandle.js';
 
 interface Savepoint {
   readonly name: string;
@@ -60,7 +60,8 @@ export class EngineState {
   };
 
   constructor(
-    readonly facade: Database,
+    /** What this session's trigger functions receive as `db`: the facade, seen through the engine's own interface. */
+    readonly handle: SessionHandle,
     readonly options: EngineOptions,
   ) {}
 

@@ -30,7 +30,7 @@ export function fireBeforeRowTriggers(state: EngineState, relation: Relation, ev
       args: trigger.args,
       oldRow,
       newRow: event === 'delete' ? null : current,
-      db: state.facade,
+      db: state.handle,
     });
     if (result === null) return null;
     if (result !== undefined && event !== 'delete') {
@@ -55,7 +55,7 @@ export function fireBeforeStatementTriggers(state: EngineState, relation: Relati
   if (triggers.length === 0 || !state.currentLevel.claimBeforeStatement(relation, OPERATION[event])) return;
   for (const trigger of triggers) {
     if (!trigger.enabled) continue;
-    trigger.fn({ operation: OPERATION[event], timing: 'before', tableName: relation.name, triggerName: trigger.name, args: trigger.args, oldTable: [], newTable: [], db: state.facade });
+    trigger.fn({ operation: OPERATION[event], timing: 'before', tableName: relation.name, triggerName: trigger.name, args: trigger.args, oldTable: [], newTable: [], db: state.handle });
   }
 }
 
@@ -97,7 +97,7 @@ export function fireAfterEvent(state: EngineState, event: AfterEvent): void {
         args: trigger.args,
         oldTable: trigger.referencingOldTable === null ? [] : event.transition.oldRows,
         newTable: trigger.referencingNewTable === null ? [] : event.transition.newRows,
-        db: state.facade,
+        db: state.handle,
       });
     }
     return;
@@ -107,7 +107,7 @@ export function fireAfterEvent(state: EngineState, event: AfterEvent): void {
     switch (action.kind) {
       case 'user':
         if (!action.trigger.enabled) break;
-        action.trigger.fn({ operation: event.operation, timing: 'after', tableName: relation.name, triggerName: action.name, args: action.trigger.args, oldRow: event.oldRow, newRow: event.newRow, db: state.facade });
+        action.trigger.fn({ operation: event.operation, timing: 'after', tableName: relation.name, triggerName: action.name, args: action.trigger.args, oldRow: event.oldRow, newRow: event.newRow, db: state.handle });
         break;
       case 'riCheck': {
         // RI_FKey_check skips a row version that a later action of the statement already replaced.

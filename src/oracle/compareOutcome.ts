@@ -1,8 +1,10 @@
+/** Statement outcomes compared: success (with row counts or rows), or SQLSTATE and constraint. */
 import type { Row, SqlValue } from '../engine/values.js';
 import type { SqlResult } from './sqlSession.js';
-import type { StatementCall, StatementOutcome } from './statementEvent.js';
+import { returnsRows } from '../engine/statements/execute.js';
+import type { Statement } from '../engine/statements/registry.js';
+import type { StatementOutcome } from '../statementEvent.js';
 
-/** Statement outcomes compared: success (with row counts or rows), or SQLSTATE and constraint. */
 
 /** Values as the engine holds them: PostgreSQL's timestamptz comes back as a Date, the engine's as seconds. */
 export function normalizeValue(value: unknown): SqlValue {
@@ -30,16 +32,14 @@ export function describeModel(outcome: StatementOutcome): string {
   }
 }
 
-export function describePostgres(result: SqlResult, call: StatementCall): string {
+export function describePostgres(result: SqlResult, statement: Statement): string {
   if (!result.ok) return `ERROR ${result.code}${result.constraint ? ` [${result.constraint}]` : ''} ${result.message}`;
-  const count = call.kind === 'select' ? result.rows.length : result.affectedRows;
-  return countsRows(call) ? `ok (${count} row${count === 1 ? '' : 's'})` : 'ok';
+  const count = statement.kind === 'select' ? result.rows.length : result.affectedRows;
+  return returnsRows(statement) ? `ok (${count} row${count === 1 ? '' : 's'})` : 'ok';
 }
 
-const countsRows = (call: StatementCall): boolean => call.kind === 'insert' || call.kind === 'update' || call.kind === 'delete' || call.kind === 'select';
-
 /** Why the two outcomes differ, or null when they agree. */
-export function outcomeDifference(call: StatementCall, model: StatementOutcome, postgres: SqlResult): string | null {
+export function outcomeDifference(statement: Statement, model: StatementOutcome, postgres: SqlResult): string | null {
   if (model.status === 'internal') return 'the engine failed internally';
   if (model.status === 'error') {
     if (postgres.ok) return `the model raised ${model.code}, PostgreSQL succeeded`;
@@ -48,12 +48,12 @@ export function outcomeDifference(call: StatementCall, model: StatementOutcome, 
     return null;
   }
   if (!postgres.ok) return `the model succeeded, PostgreSQL raised ${postgres.code}`;
-  if (!countsRows(call) || model.rows === null) return null;
-  if (call.kind === 'select') {
+  if (!returnsRows(statement) || model.rows === null) return null;
+  if (statement.kind === 'select') {
     const modelRows = model.rows;
-    if (call.options.limit !== undefined) {
+    if (statement.options.limit !== undefined) {
       // With LIMIT, ties in ORDER BY may pick different rows: compare only counts and the ordered keys.
-      const keys = (call.options.orderBy ?? []).map((term) => term.column);
+      const keys = (statement.options.orderBy ?? []).map((term) => term.column);
       const project = (rows: readonly Readonly<Record<string, unknown>>[]) => JSON.stringify(rows.map((row) => keys.map((key) => normalizeValue(row[key]))));
       return project(modelRows) === project(postgres.rows) ? null : `SELECT returned ${project(modelRows)} in the model, ${project(postgres.rows)} in PostgreSQL`;
     }

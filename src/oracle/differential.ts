@@ -45,8 +45,8 @@ export async function diffRecorded(session: SqlSession, recorded: readonly Recor
       const result = await session.run(statement.sql);
       statements++;
       if (!result.ok || mayRevertSettings(statement.sql)) clock = null;
-      const reason = outcomeDifference(statement.call, statement.outcome, result);
-      if (reason !== null) return { statements, outcomes, divergence: { ...base, postgres: describePostgres(result, statement.call), reason } };
+      const reason = outcomeDifference(statement.statement, statement.outcome, result);
+      if (reason !== null) return { statements, outcomes, divergence: { ...base, postgres: describePostgres(result, statement.statement), reason } };
     }
     const difference = await contentsDifference(snapshot, session, schema);
     if (difference !== null) return { statements, outcomes, divergence: { statement: null, tag: null, sql: null, model: 'final contents', postgres: 'final contents', reason: difference } };

@@ -4,7 +4,7 @@ import type { ColumnSpec, ConstraintSpec, TableSpec } from '../engine/ddl/specs.
 import { and, col, eq, excluded, ge, inList, isNotNull, isNull, lt, ne, not, or } from '../engine/expression.js';
 import type { Expr } from '../engine/expression.js';
 import type { Row, SqlValue } from '../engine/values.js';
-import type { StatementCall } from './statementEvent.js';
+import type { Statement } from '../engine/statements/registry.js';
 import { AUDIT_TABLE, TRIGGER_TEMPLATES } from './triggerTemplates.js';
 import type { TriggerUse } from './triggerTemplates.js';
 
@@ -18,7 +18,7 @@ import type { TriggerUse } from './triggerTemplates.js';
  *
  * Values come from tiny domains so that keys collide, references dangle and checks fail often.
  */
-export type ProgramOp = Exclude<StatementCall, { readonly kind: 'createTrigger' }> | { readonly kind: 'trigger'; readonly use: TriggerUse };
+export type ProgramOp = Exclude<Statement, { readonly kind: 'createTrigger' }> | { readonly kind: 'trigger'; readonly use: TriggerUse };
 
 export interface Program {
   /** The schema: CREATE TABLE and partitions, in order. */

@@ -1,12 +1,17 @@
+/**
+ * Collects a database's top-level statements as SQL. Rendering happens inside the listener, right
+ * after the statement, because the column types and defaults it needs are those of that moment.
+ */
 import type { Database } from '../database.js';
+import type { Statement } from '../engine/statements/registry.js';
+import { renderStatement } from '../engine/statements/execute.js';
+import { RenderError } from '../engine/sql/renderError.js';
+import type { StatementEvent, StatementOutcome } from '../statementEvent.js';
 import { catalogViewOf } from './catalogView.js';
-import { RenderError } from './renderError.js';
-import { renderStatement } from './renderStatement.js';
-import type { StatementCall, StatementEvent, StatementOutcome } from './statementEvent.js';
 
 /** A top-level statement the engine ran, rendered as SQL the moment it ran (against that catalog). */
 export interface RecordedStatement {
-  readonly call: StatementCall;
+  readonly statement: Statement;
   readonly outcome: StatementOutcome;
   /** The SQL, or null when the statement cannot be rendered (`renderError` says why). */
   readonly sql: string | null;
@@ -17,10 +22,6 @@ export interface RecordedStatement {
   readonly tag: number;
 }
 
-/**
- * Collects a database's statements as SQL. Rendering happens inside the listener, right after
- * the statement, because the column types and defaults it needs are those of that moment.
- */
 export class StatementRecorder {
   readonly statements: RecordedStatement[] = [];
   /** What `tag` the next statements get; the scenario runner sets it to the current step. */
@@ -30,12 +31,12 @@ export class StatementRecorder {
     let sql: string | null = null;
     let renderError: string | null = null;
     try {
-      sql = renderStatement(event.call, catalogViewOf(event.database));
+      sql = renderStatement(event.statement, catalogViewOf(event.database));
     } catch (error) {
       if (!(error instanceof RenderError)) throw error;
       renderError = error.message;
     }
-    this.statements.push({ call: event.call, outcome: event.outcome, sql, renderError, clock: event.clock, tag: this.tag });
+    this.statements.push({ statement: event.statement, outcome: event.outcome, sql, renderError, clock: event.clock, tag: this.tag });
   };
 
   attach(db: Database): void {

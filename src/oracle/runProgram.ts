@@ -1,7 +1,6 @@
 import { Database } from '../database.js';
 import type { DatabaseSnapshot } from '../database.js';
 import { isPgError } from '../engine/errors.js';
-import { applyCall } from './applyCall.js';
 import type { Program, ProgramOp } from './randomProgram.js';
 import { StatementRecorder } from './recorder.js';
 import type { RecordedStatement } from './recorder.js';
@@ -14,7 +13,7 @@ export interface EngineRun {
 
 function applyOp(db: Database, op: ProgramOp): void {
   if (op.kind === 'trigger') db.createTrigger(triggerSpecFor(op.use));
-  else applyCall(db, op);
+  else db.execute(op);
 }
 
 /**

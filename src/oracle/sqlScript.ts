@@ -5,7 +5,6 @@ import type { Scenario } from '../harness/scenario.js';
 import { CLOCK_FUNCTION, mayRevertSettings, setClockSql } from './clock.js';
 import { recordScenario } from './planDiff.js';
 import type { RecordedStatement } from './recorder.js';
-import { asScriptStatement } from './renderStatement.js';
 
 /**
  * A counterexample as a psql-ready script: a scratch schema, the world's schema and seed data,
@@ -15,6 +14,11 @@ import { asScriptStatement } from './renderStatement.js';
  * code went on after them too, so the script runs to the end like the scenario did.
  */
 export const SCRIPT_SCHEMA = 'pgdrill_replay';
+
+/** A statement as a script line: terminated by a semicolon exactly once. */
+function asScriptStatement(sql: string): string {
+  return sql.endsWith(';') ? sql : `${sql};`;
+}
 
 export interface ScriptStatement {
   /** `clock` sets pgdrill.clock (and, inside an aborted block, fails like anything else); `statement` is the scenario's. */

@@ -111,7 +111,7 @@ describe('transactions (RESULTS.md §1 aborted transaction, §9)', () => {
 
   it('transaction control is refused from inside a trigger function (0A000)', () => {
     const db = sv();
-    db.createTrigger({ name: 'rogue', table: 'sv', timing: 'after', events: ['insert'], fn: ({ db: inner }) => { inner.commit(); } });
+    db.createTrigger({ name: 'rogue', table: 'sv', timing: 'after', events: ['insert'], fn: ({ db: inner }) => { inner.execute({ kind: 'commit' }); } });
     db.begin();
     expectPgError(() => db.insert('sv', { id: 1 }), { code: '0A000', message: 'COMMIT cannot be run from a trigger function' });
     db.rollback();

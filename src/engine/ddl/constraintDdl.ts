@@ -309,10 +309,10 @@ function removeConstraintTree(state: EngineState, constraint: Constraint): void 
 }
 
 /** DROP CONSTRAINT: removes the clones made from it; keys added separately on partitions stay. */
-export function dropConstraint(state: EngineState, relation: Relation, name: string, ifExists = false): void {
+export function dropConstraint(state: EngineState, relation: Relation, name: string, options: { readonly ifExists?: boolean } = {}): void {
   const constraint = relation.constraints.find((candidate) => candidate.name === name);
   if (constraint === undefined) {
-    if (ifExists) {
+    if (options.ifExists) {
       state.notices.push(`NOTICE: constraint "${name}" of relation "${relation.name}" does not exist, skipping`);
       return;
     }

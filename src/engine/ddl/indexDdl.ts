@@ -64,10 +64,10 @@ function dropIndexTree(state: EngineState, index: IndexDefinition): void {
   removeItem(state, index.relation.indexes, index);
 }
 
-export function dropIndex(state: EngineState, name: string, ifExists = false): void {
+export function dropIndex(state: EngineState, name: string, options: { readonly ifExists?: boolean } = {}): void {
   const index = findIndex(state, name);
   if (index === undefined) {
-    if (ifExists) return;
+    if (options.ifExists) return;
     throw new PgError(SqlState.undefinedObject, `index "${name}" does not exist`);
   }
   if (index.constraint !== null) {

@@ -70,11 +70,11 @@ function removeTriggerTree(state: EngineState, trigger: TriggerDefinition): void
   removeItem(state, trigger.relation.triggers, trigger);
 }
 
-export function dropTrigger(state: EngineState, table: string, name: string, ifExists = false): void {
+export function dropTrigger(state: EngineState, table: string, name: string, options: { readonly ifExists?: boolean } = {}): void {
   const relation = lookupRelation(state, table);
   const trigger = findTrigger(relation, name);
   if (trigger === undefined) {
-    if (ifExists) {
+    if (options.ifExists) {
       state.notices.push(`NOTICE: trigger "${name}" for relation "${table}" does not exist, skipping`);
       return;
     }

@@ -1,13 +1,13 @@
-import type { Expr, SubqueryExpr } from '../engine/expression.js';
-import { quoteIdentifier, quoteLiteral } from '../engine/sqlText.js';
-import type { ColumnType, SqlValue } from '../engine/values.js';
-import type { CatalogView } from './catalogView.js';
-
 /**
  * Expressions as PostgreSQL SQL, like the engine's `renderExpr` but aware of column types: the
  * engine stores `timestamptz` values as numbers (its logical clock), which PostgreSQL only
  * accepts as `to_timestamp(n)`. A literal takes the type of the column it is compared with.
  */
+import type { Expr, SubqueryExpr } from '../expression.js';
+import { quoteIdentifier, quoteLiteral } from '../sqlText.js';
+import type { ColumnType, SqlValue } from '../values.js';
+import type { CatalogView } from './catalogView.js';
+
 export interface ExprScope {
   readonly catalog: CatalogView;
   /** The table whose row unqualified column references read. */

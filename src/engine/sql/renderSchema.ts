@@ -1,11 +1,10 @@
-import type { ColumnDefaultSpec, ColumnSpec, ConstraintSpec, IndexSpec, PartitionBoundSpec, TableSpec, TriggerSpec } from '../engine/ddl/specs.js';
-import { quoteIdentifier as ident, quoteLiteral } from '../engine/sqlText.js';
-import type { ColumnType } from '../engine/values.js';
+/** DDL as PostgreSQL SQL: tables, partitions, constraints, indexes, sequences and triggers. */
+import type { ColumnDefaultSpec, ColumnSpec, ConstraintSpec, IndexSpec, PartitionBoundSpec, TableSpec, TriggerSpec } from '../ddl/specs.js';
+import { quoteIdentifier as ident, quoteLiteral } from '../sqlText.js';
+import type { ColumnType } from '../values.js';
 import type { CatalogView } from './catalogView.js';
 import { renderTypedExpr, renderValue } from './renderExpr.js';
 import { RenderError } from './renderError.js';
-
-/** DDL as PostgreSQL SQL: tables, partitions, constraints, indexes, sequences and triggers. */
 
 const list = (names: readonly string[]): string => names.map(ident).join(', ');
 

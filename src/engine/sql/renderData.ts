@@ -1,16 +1,15 @@
-import type { SelectOptions } from '../database.js';
-import type { DeleteOptions } from '../engine/deleteStatement.js';
-import { isExpr } from '../engine/expression.js';
-import type { Expr } from '../engine/expression.js';
-import type { InsertOptions } from '../engine/insertStatement.js';
-import type { RowInput } from '../engine/rowBuilding.js';
-import { quoteIdentifier as ident } from '../engine/sqlText.js';
-import type { Assignments, UpdateOptions } from '../engine/updateStatement.js';
+/** DML and SELECT statements as PostgreSQL SQL. */
+import type { SelectOptions } from '../statements/select.js';
+import type { DeleteOptions } from '../deleteStatement.js';
+import { isExpr } from '../expression.js';
+import type { Expr } from '../expression.js';
+import type { InsertOptions } from '../insertStatement.js';
+import type { RowInput } from '../rowBuilding.js';
+import { quoteIdentifier as ident } from '../sqlText.js';
+import type { Assignments, UpdateOptions } from '../updateStatement.js';
 import type { CatalogView } from './catalogView.js';
 import { columnType, renderTypedExpr, renderValue } from './renderExpr.js';
 import type { ExprScope } from './renderExpr.js';
-
-/** DML and SELECT as PostgreSQL SQL. */
 
 const scopeOf = (catalog: CatalogView, table: string): ExprScope => ({ catalog, table, outerTable: null });
 

@@ -1,0 +1,88 @@
+/**
+ * The catalog as plain data, for reports, invariants and the facade's `describe`: frozen-shape
+ * objects that never expose the engine's mutable catalog objects.
+ */
+import type { Constraint, Relation, TriggerDefinition } from './catalog.js';
+import { renderExpr } from './expression.js';
+import type { Expr } from './expression.js';
+import type { SqlValue } from './values.js';
+
+/** Plain-data view of a constraint, for reports and invariants. */
+export interface ConstraintInfo {
+  readonly name: string;
+  readonly kind: Constraint['kind'];
+  readonly table: string;
+  readonly valid: boolean;
+  readonly columns: readonly string[];
+  readonly referencedTable: string | null;
+  readonly referencedColumns: readonly string[];
+  readonly onDelete: string | null;
+  readonly onUpdate: string | null;
+  /** The constraint's expression for CHECKs, as SQL. */
+  readonly checkSql: string | null;
+  /** The CHECK expression itself, so invariants can evaluate it over rows independently. */
+  readonly checkExpr: Expr | null;
+  /** The partitioned table whose constraint this one was cloned from, if any. */
+  readonly inheritedFrom: string | null;
+}
+
+export interface TableInfo {
+  readonly name: string;
+  readonly columns: readonly { readonly name: string; readonly type: string; readonly notNull: boolean }[];
+  readonly partitionKey: string | null;
+  readonly parent: string | null;
+  readonly partitionValues: readonly SqlValue[] | 'default' | null;
+  readonly partitions: readonly string[];
+  readonly constraints: readonly ConstraintInfo[];
+  readonly indexes: readonly { readonly name: string; readonly columns: readonly string[]; readonly unique: boolean; readonly where: string | null }[];
+  readonly triggers: readonly { readonly name: string; readonly level: 'row' | 'statement'; readonly timing: string; readonly events: readonly string[]; readonly enabled: boolean; readonly inherited: boolean }[];
+}
+
+const NO_COLUMNS: readonly string[] = Object.freeze([]);
+
+/**
+ * Describes a constraint as plain data. Invariants read these after every catalog change, so the
+ * object is built in one shape without spreads, and a CHECK's SQL text is rendered only if read.
+ */
+export function describeConstraint(constraint: Constraint): ConstraintInfo {
+  const isForeignKey = constraint.kind === 'foreignKey';
+  const isCheck = constraint.kind === 'check';
+  const expr = isCheck ? constraint.expr : null;
+  let sql: string | null | undefined;
+  return {
+    name: constraint.name,
+    kind: constraint.kind,
+    table: constraint.relation.name,
+    inheritedFrom: constraint.parent?.relation.name ?? null,
+    valid: constraint.kind === 'foreignKey' || constraint.kind === 'check' ? constraint.valid : true,
+    columns: isCheck ? NO_COLUMNS : constraint.columns,
+    referencedTable: isForeignKey ? constraint.referencedRelation.name : null,
+    referencedColumns: isForeignKey ? constraint.referencedColumns : NO_COLUMNS,
+    onDelete: isForeignKey ? constraint.onDelete : null,
+    onUpdate: isForeignKey ? constraint.onUpdate : null,
+    get checkSql(): string | null {
+      if (sql === undefined) sql = expr === null ? null : renderExpr(expr);
+      return sql;
+    },
+    checkExpr: expr,
+  };
+}
+
+function describeTrigger(trigger: TriggerDefinition) {
+  return { name: trigger.name, level: trigger.level, timing: trigger.timing, events: [...trigger.events], enabled: trigger.enabled, inherited: trigger.parent !== null };
+}
+
+export function describeTable(relation: Relation): TableInfo {
+  const bound = relation.partitionBound;
+  return {
+    name: relation.name,
+    columns: relation.columns.map((column) => ({ name: column.name, type: column.type, notNull: column.notNull })),
+    partitionKey: relation.partitionKey,
+    parent: relation.parent?.name ?? null,
+    partitionValues: bound === null ? null : bound.kind === 'default' ? 'default' : bound.values,
+    partitions: relation.partitions.map((partition) => partition.name),
+    constraints: relation.constraints.map(describeConstraint),
+    indexes: relation.indexes.map((index) => ({ name: index.name, columns: index.columns, unique: index.unique, where: index.predicate ? renderExpr(index.predicate) : null })),
+    triggers: relation.triggers.map(describeTrigger),
+  };
+}

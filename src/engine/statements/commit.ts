@@ -1,0 +1,14 @@
+/** COMMIT: in an aborted block it rolls back, and its result says so. */
+import { defineStatement } from './definition.js';
+
+export interface CommitStatement {
+  readonly kind: 'commit';
+}
+
+export const commitKind = defineStatement<CommitStatement, 'COMMIT' | 'ROLLBACK'>({
+  kind: 'commit',
+  envelope: 'transactionControl',
+  returnsRows: false,
+  execute: (session) => session.commit(),
+  render: () => 'COMMIT',
+});

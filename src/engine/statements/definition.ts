@@ -1,0 +1,48 @@
+/**
+ * What the engine knows about one kind of statement, in one place: the plain-data value that
+ * describes it (its type parameter), how a session executes it, and how it reads as PostgreSQL
+ * SQL. Every kind lives in a module of its own in this directory and is listed once in
+ * `registry.ts`; `execute.ts` is the one path from a value to its execution.
+ *
+ * The value is data only (JSON-printable, except the TypeScript function of a CREATE TRIGGER),
+ * so a statement can be recorded, rendered, replayed and, later, held by a suspended session
+ * while its execution waits (see docs/statements.md).
+ */
+import type { CatalogView } from '../sql/catalogView.js';
+import type { EngineState } from '../session.js';
+
+/** Every statement value names its kind; the registry dispatches on it. */
+export interface StatementValue {
+  readonly kind: string;
+}
+
+/**
+ * How the executor wraps a statement. `atomic` statements run in the statement envelope
+ * (`EngineState.runStatement`): all or nothing, committed on their own outside a transaction
+ * block, refused in an aborted block, AFTER triggers fired at their end. `transactionControl`
+ * statements (BEGIN, COMMIT, savepoints) act on the transaction block itself and are not wrapped.
+ */
+export type StatementEnvelope = 'atomic' | 'transactionControl';
+
+export interface StatementDefinition<S extends StatementValue, R> {
+  readonly kind: S['kind'];
+  readonly envelope: StatementEnvelope;
+  /**
+   * True when the statement's result is rows (INSERT/UPDATE/DELETE with their RETURNING rows,
+   * SELECT): the oracle compares their counts with PostgreSQL's.
+   */
+  readonly returnsRows: boolean;
+  /** Runs the statement on a session; called only by `executeStatement`, inside the envelope. */
+  readonly execute: (session: EngineState, statement: S) => R;
+  /**
+   * The statement as PostgreSQL SQL, without a trailing semicolon (CREATE TRIGGER renders as its
+   * function and the trigger). `catalog` is the database as it is right after the statement ran.
+   * Throws `RenderError` when the statement has no SQL form.
+   */
+  readonly render: (statement: S, catalog: CatalogView) => string;
+}
+
+/** Declares a statement kind; the identity, so the value and result types are inferred once. */
+export function defineStatement<S extends StatementValue, R>(definition: StatementDefinition<S, R>): StatementDefinition<S, R> {
+  return definition;
+}

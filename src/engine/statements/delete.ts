@@ -1,0 +1,23 @@
+/** DELETE FROM … [WHERE …]: its result is the deleted rows. */
+import { executeDelete } from '../deleteStatement.js';
+import type { DeleteOptions } from '../deleteStatement.js';
+import type { Expr } from '../expression.js';
+import { lookupRelation } from '../scan.js';
+import { renderDelete } from '../sql/renderData.js';
+import type { Row } from '../values.js';
+import { defineStatement } from './definition.js';
+
+export interface DeleteStatement {
+  readonly kind: 'delete';
+  readonly table: string;
+  readonly where: Expr | null;
+  readonly options: DeleteOptions;
+}
+
+export const deleteKind = defineStatement<DeleteStatement, Row[]>({
+  kind: 'delete',
+  envelope: 'atomic',
+  returnsRows: true,
+  execute: (session, { table, where, options }) => executeDelete(session, lookupRelation(session, table), where, options),
+  render: ({ table, where, options }, catalog) => renderDelete(table, where, options, catalog),
+});

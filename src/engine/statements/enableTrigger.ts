@@ -1,0 +1,18 @@
+/** ALTER TABLE … ENABLE TRIGGER …. */
+import { setTriggerEnabled } from '../ddl/triggerDdl.js';
+import { quoteIdentifier as ident } from '../sqlText.js';
+import { defineStatement } from './definition.js';
+
+export interface EnableTriggerStatement {
+  readonly kind: 'enableTrigger';
+  readonly table: string;
+  readonly name: string;
+}
+
+export const enableTriggerKind = defineStatement<EnableTriggerStatement, void>({
+  kind: 'enableTrigger',
+  envelope: 'atomic',
+  returnsRows: false,
+  execute: (session, { table, name }) => setTriggerEnabled(session, table, name, true),
+  render: ({ table, name }) => `ALTER TABLE ${ident(table)} ENABLE TRIGGER ${ident(name)}`,
+});
