@@ -1,13 +1,14 @@
-import type { Expr } from './expression.js';
-import type { IndexKey } from './keys.js';
-import type { Row, SqlValue, ColumnType } from './values.js';
-import type { SessionHandle } from './sessionHandle.js';
-
 /**
  * Catalog objects. They are mutable, like PostgreSQL's catalog rows, but every mutation goes
  * through the journal so DDL is transactional. Objects reference each other directly (as OIDs
  * do), so renaming a table never breaks the constraints that point at it.
  */
+import type { Expr } from './expression.js';
+import type { IndexKey } from './keys.js';
+import type { RelationPlan } from './relationPlan.js';
+import type { Row, SqlValue, ColumnType } from './values.js';
+import type { SessionHandle } from './sessionHandle.js';
+
 export class Sequence {
   constructor(
     public name: string,
@@ -181,6 +182,13 @@ export class Relation {
   partitionBound: PartitionBound | null = null;
   /** Heap of a plain table or partition; partitioned tables store nothing themselves. */
   readonly heap: Map<number, Tuple> | null;
+  /**
+   * Heaps iterate in tuple-id order so scans are deterministic. Undoing a delete re-adds the
+   * tuple at the end of the Map and sets this; `liveTuples` re-sorts the heap before its next scan.
+   */
+  heapOutOfOrder = false;
+  /** The execution plan derived from this relation's catalog entry (see relationPlan.ts), or null before first use. */
+  cachedPlan: RelationPlan | null = null;
 
   constructor(
     public name: string,

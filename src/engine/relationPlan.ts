@@ -1,13 +1,14 @@
-import type { AfterRowAction } from './afterTriggerQueue.js';
-import type { CheckConstraint, ForeignKeyConstraint, IndexDefinition, Relation, RowTriggerDefinition, StatementTriggerDefinition, TriggerEvent, TriggerTiming, Tuple } from './catalog.js';
-import type { IndexKey } from './keys.js';
-import type { EngineState } from './session.js';
-
 /**
  * What executing a statement on a relation needs, derived from the catalog once per catalog
  * version instead of per row: checks in name order (PostgreSQL tests CHECKs alphabetically),
  * triggers in name order, and the internal RI triggers merged among them by name.
  */
+import type { AfterRowAction } from './afterTriggerQueue.js';
+import type { CheckConstraint, ForeignKeyConstraint, IndexDefinition, Relation, RowTriggerDefinition, StatementTriggerDefinition, TriggerEvent, TriggerTiming, Tuple } from './catalog.js';
+import type { IndexKey } from './keys.js';
+import type { EngineState } from './session.js';
+
+/** A relation's plan; cached on the relation itself (`Relation.cachedPlan`) until the catalog changes. */
 export interface RelationPlan {
   readonly version: number;
   readonly checks: readonly CheckConstraint[];
@@ -35,8 +36,6 @@ export interface UniqueKeyLookup {
   readonly positions: readonly number[];
 }
 
-const plans = new WeakMap<Relation, RelationPlan>();
-
 const byName = <T extends { name: string }>(left: T, right: T): number => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0);
 
 /** RI trigger names sort among user triggers the way PostgreSQL's `RI_ConstraintTrigger_*` do. */
@@ -45,10 +44,10 @@ export function riTriggerName(kind: 'a' | 'c', foreignKey: ForeignKeyConstraint)
 }
 
 export function planFor(state: EngineState, relation: Relation): RelationPlan {
-  const cached = plans.get(relation);
-  if (cached !== undefined && cached.version === state.catalogVersion) return cached;
+  const cached = relation.cachedPlan;
+  if (cached !== null && cached.version === state.catalogVersion) return cached;
   const plan = buildPlan(state, relation);
-  plans.set(relation, plan);
+  relation.cachedPlan = plan;
   return plan;
 }
 

@@ -52,6 +52,8 @@ export class EngineState {
   private transaction: TransactionBlock | null = null;
   private depth = 0;
   private readonly levels: QueryLevel[] = [];
+  /** Names taken in the relation namespace, for the catalog version they were collected at (see ddl/naming.ts). */
+  namespaceCache: { readonly version: number; readonly names: ReadonlySet<string> } | null = null;
   /** The sub-query runner scans hand to expressions; created once, on first use (see scan.ts). */
   subqueries: SubqueryRunner | null = null;
   /** Installed by the AFTER-trigger runtime; kept as a hook to avoid an import cycle. */

@@ -1,3 +1,8 @@
+/**
+ * Physical row storage: the heap of a leaf relation, its unique indexes and the per-foreign-key
+ * referencing maps. Every write is journaled with its exact inverse. Unique conflicts are
+ * detected before anything is written, so a failed write leaves storage untouched.
+ */
 import { assert, fail } from './assert.js';
 import type { ForeignKeyConstraint, IndexDefinition, Relation, Tuple } from './catalog.js';
 import { PgError, SqlState } from './errors.js';
@@ -9,11 +14,6 @@ import type { EngineState } from './session.js';
 import { formatValuesForDetail } from './values.js';
 import type { Row } from './values.js';
 
-/**
- * Physical row storage: the heap of a leaf relation, its unique indexes and the per-foreign-key
- * referencing maps. Every write is journaled with its exact inverse. Unique conflicts are
- * detected before anything is written, so a failed write leaves storage untouched.
- */
 export function indexKeyFor(index: IndexDefinition, row: Row): IndexKey | null {
   if (index.predicate !== null && !isSatisfiedAsFilter(index.predicate, { row })) return null;
   return keyOfRow(row, index.columns);
@@ -113,7 +113,7 @@ export function deleteTuple(state: EngineState, relation: Relation, tuple: Tuple
   state.journal.record(() => {
     heap.set(tuple.tid, tuple);
     addToIndexes(relation, tuple);
-    heapOutOfOrder.add(relation);
+    relation.heapOutOfOrder = true;
     state.dataVersion++;
   });
 }
@@ -166,16 +166,12 @@ function replaceIndexEntries(relation: Relation, from: Tuple, to: Tuple): void {
   }
 }
 
-/**
- * Heaps iterate in tuple-id order so scans are deterministic. Undoing a delete re-adds the
- * tuple at the end of the Map; such heaps are re-sorted lazily before their next scan.
- */
-const heapOutOfOrder = new Set<Relation>();
-
+/** A leaf's live tuples in tuple-id order (re-sorting the heap first if an undo disturbed it). */
 export function liveTuples(relation: Relation): IterableIterator<Tuple> {
   const heap = relation.heap;
   if (heap === null) fail(`partitioned table ${relation.name} has no heap`);
-  if (heapOutOfOrder.delete(relation)) {
+  if (relation.heapOutOfOrder) {
+    relation.heapOutOfOrder = false;
     const sorted = [...heap.values()].sort((left, right) => left.tid - right.tid);
     heap.clear();
     for (const tuple of sorted) heap.set(tuple.tid, tuple);

@@ -1,3 +1,8 @@
+/**
+ * ALTER TABLE … ADD/VALIDATE/DROP/RENAME CONSTRAINT. A constraint on a partitioned table is
+ * cloned into every partition with the parent link PostgreSQL keeps in `conparentid`, so each
+ * partition has its own validity and a later DROP on the parent removes exactly the clones.
+ */
 import { assert } from '../assert.js';
 import type { CheckConstraint, Constraint, ForeignKeyConstraint, IndexDefinition, KeyConstraint, Relation } from '../catalog.js';
 import { PgError, SqlState } from '../errors.js';
@@ -10,20 +15,33 @@ import { deleteMapEntry, pushItem, removeItem, setField, setMapEntry } from './c
 import { chooseConstraintName, chooseRelationName, isRelationNameTaken, makeObjectName } from './naming.js';
 import type { CheckSpec, ConstraintSpec, ForeignKeySpec, PrimaryKeySpec, UniqueSpec } from './specs.js';
 
-/**
- * ALTER TABLE … ADD/VALIDATE/DROP/RENAME CONSTRAINT. A constraint on a partitioned table is
- * cloned into every partition with the parent link PostgreSQL keeps in `conparentid`, so each
- * partition has its own validity and a later DROP on the parent removes exactly the clones.
- */
-export function addConstraint(state: EngineState, relation: Relation, spec: ConstraintSpec, atCreation = false): Constraint {
+/** How a constraint comes into being besides its spec. */
+export interface ConstraintCreation {
+  /**
+   * Declared in CREATE TABLE: there are no rows to scan, and PostgreSQL ignores NOT VALID there
+   * (the constraint is valid from the start).
+   */
+  readonly atCreation?: boolean;
+}
+
+/** How a partitioned table's constraint reaches one of its partitions. */
+export interface CloneOptions {
+  /**
+   * ATTACH PARTITION rather than CREATE TABLE … PARTITION OF: the partition may already hold an
+   * equivalent constraint to adopt, and it has rows to check.
+   */
+  readonly attaching: boolean;
+}
+
+export function addConstraint(state: EngineState, relation: Relation, spec: ConstraintSpec, creation: ConstraintCreation = {}): Constraint {
   switch (spec.kind) {
     case 'primaryKey':
     case 'unique':
       return addKeyConstraint(state, relation, spec, null);
     case 'check':
-      return addCheckConstraint(state, relation, spec, null, atCreation);
+      return addCheckConstraint(state, relation, spec, null, creation);
     case 'foreignKey':
-      return addForeignKey(state, relation, spec, null, atCreation);
+      return addForeignKey(state, relation, spec, null, creation);
   }
 }
 
@@ -49,7 +67,17 @@ function checkPartitionKeyIncluded(relation: Relation, columns: readonly string[
 }
 
 /** Creates a unique or plain index on one relation (no recursion), filling leaf storage. */
-export function createIndexObject(state: EngineState, relation: Relation, name: string, columns: readonly string[], unique: boolean, predicate: IndexDefinition['predicate'], parent: IndexDefinition | null): IndexDefinition {
+export interface IndexObjectSpec {
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly unique: boolean;
+  readonly predicate: IndexDefinition['predicate'];
+  /** The partitioned index this one is attached to. */
+  readonly parent: IndexDefinition | null;
+}
+
+export function createIndexObject(state: EngineState, relation: Relation, spec: IndexObjectSpec): IndexDefinition {
+  const { name, columns, unique, predicate, parent } = spec;
   if (isRelationNameTaken(state, name)) throw new PgError(SqlState.duplicateTable, `relation "${name}" already exists`);
   const index: IndexDefinition = { name, relation, columns: [...columns], unique, predicate, parent, constraint: null, entries: unique && relation.heap !== null ? new Map() : null };
   if (index.entries !== null) fillIndex(relation, index);
@@ -70,7 +98,7 @@ export function addKeyConstraint(state: EngineState, relation: Relation, spec: P
   // a clash with another constraint of the table is 42710, as in PostgreSQL.
   if (isRelationNameTaken(state, name)) throw new PgError(SqlState.duplicateTable, `relation "${name}" already exists`);
   requireFreeConstraintName(relation, name);
-  const index = createIndexObject(state, relation, name, spec.columns, true, null, parent?.index ?? null);
+  const index = createIndexObject(state, relation, { name, columns: spec.columns, unique: true, predicate: null, parent: parent?.index ?? null });
   const constraint: KeyConstraint = { kind: spec.kind, name, relation, columns: [...spec.columns], index, parent };
   setField(state, index, 'constraint', constraint);
   pushItem(state, relation.constraints, constraint);
@@ -109,7 +137,8 @@ function checkViolationOnValidate(name: string, relation: Relation): PgError {
   return new PgError(SqlState.checkViolation, `check constraint "${name}" of relation "${relation.name}" is violated by some row`, { constraint: name, table: relation.name });
 }
 
-export function addCheckConstraint(state: EngineState, relation: Relation, spec: CheckSpec, parent: CheckConstraint | null, atCreation = false): CheckConstraint {
+export function addCheckConstraint(state: EngineState, relation: Relation, spec: CheckSpec, parent: CheckConstraint | null, creation: ConstraintCreation = {}): CheckConstraint {
+  const atCreation = creation.atCreation ?? false;
   const columns = [...referencedColumns(spec.expr)];
   requireColumns(relation, columns, (column) => `column "${column}" does not exist`);
   if (spec.noInherit && relation.isPartitioned) {
@@ -127,12 +156,12 @@ export function addCheckConstraint(state: EngineState, relation: Relation, spec:
   }
   const check: CheckConstraint = { kind: 'check', name, relation, expr: spec.expr, valid: atCreation || !spec.notValid, parent, noInherit: spec.noInherit ?? false };
   pushItem(state, relation.constraints, check);
-  for (const partition of relation.partitions) cloneCheckConstraint(state, check, partition, false);
+  for (const partition of relation.partitions) cloneCheckConstraint(state, check, partition, { attaching: false });
   return check;
 }
 
 /** Clones a parent CHECK into a new partition, or adopts the same-named CHECK of an attached one. */
-export function cloneCheckConstraint(state: EngineState, parent: CheckConstraint, partition: Relation, attaching: boolean): void {
+export function cloneCheckConstraint(state: EngineState, parent: CheckConstraint, partition: Relation, { attaching }: CloneOptions): void {
   if (parent.noInherit) return;
   const existing = partition.checks().find((check) => check.name === parent.name);
   if (attaching) {
@@ -156,11 +185,18 @@ function hasMatchingUniqueIndex(relation: Relation, columns: readonly string[]):
   return relation.indexes.some((index) => index.unique && index.predicate === null && sameColumnSet(index.columns, columns));
 }
 
+export interface ForeignKeyCreation extends ConstraintCreation {
+  /** Check the existing rows even when the key is NOT VALID: a clone made while attaching a partition. */
+  readonly scanEvenIfNotValid?: boolean;
+}
+
 /**
  * ADD FOREIGN KEY. Existing rows are scanned unless the key is NOT VALID; a clone made while
  * attaching a partition is scanned even then, as PostgreSQL does.
  */
-export function addForeignKey(state: EngineState, relation: Relation, spec: ForeignKeySpec, parent: ForeignKeyConstraint | null, atCreation = false, scanEvenIfNotValid = false): ForeignKeyConstraint {
+export function addForeignKey(state: EngineState, relation: Relation, spec: ForeignKeySpec, parent: ForeignKeyConstraint | null, creation: ForeignKeyCreation = {}): ForeignKeyConstraint {
+  const atCreation = creation.atCreation ?? false;
+  const scanEvenIfNotValid = creation.scanEvenIfNotValid ?? false;
   const referenced = lookupRelation(state, spec.references.table);
   const referencedColumns = resolveReferencedColumns(referenced, spec.references.columns);
   requireColumns(relation, spec.columns, (column) => `column "${column}" referenced in foreign key constraint does not exist`);
@@ -203,7 +239,7 @@ export function addForeignKey(state: EngineState, relation: Relation, spec: Fore
   }
   pushItem(state, relation.constraints, foreignKey);
   if (parent === null) nameReferencedPartitions(state, foreignKey, referenced.partitions);
-  for (const partition of relation.partitions) cloneForeignKey(state, foreignKey, partition, false);
+  for (const partition of relation.partitions) cloneForeignKey(state, foreignKey, partition, { attaching: false });
   return foreignKey;
 }
 
@@ -247,7 +283,7 @@ function equivalentForeignKey(left: ForeignKeyConstraint, right: ForeignKeyConst
  * already has is adopted instead (and validated if the parent's is valid); a clone is checked
  * against the partition's rows unless the parent's key is NOT VALID.
  */
-export function cloneForeignKey(state: EngineState, parent: ForeignKeyConstraint, partition: Relation, attaching: boolean): void {
+export function cloneForeignKey(state: EngineState, parent: ForeignKeyConstraint, partition: Relation, { attaching }: CloneOptions): void {
   const existing = partition.foreignKeys().find((candidate) => candidate.parent === null && equivalentForeignKey(candidate, parent));
   if (existing !== undefined) {
     // An identical key the partition already has is adopted under its own name.
@@ -264,7 +300,7 @@ export function cloneForeignKey(state: EngineState, parent: ForeignKeyConstraint
     onDelete: parent.onDelete,
     onUpdate: parent.onUpdate,
     notValid: !parent.valid,
-  }, parent, false, attaching);
+  }, parent, { scanEvenIfNotValid: attaching });
 }
 
 function childConstraints<T extends Constraint>(constraint: T): T[] {

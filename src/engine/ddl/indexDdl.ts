@@ -1,3 +1,8 @@
+/**
+ * CREATE INDEX / DROP INDEX / ALTER INDEX RENAME. Only unique indexes keep entries (they
+ * enforce something and serve look-ups); a plain index is catalog-only, since the engine's
+ * foreign keys keep their own referencing maps and scans always re-check predicates.
+ */
 import type { IndexDefinition, Relation } from '../catalog.js';
 import { PgError, SqlState } from '../errors.js';
 import { referencedColumns, renderExpr } from '../expression.js';
@@ -8,17 +13,12 @@ import { createIndexObject } from './constraintDdl.js';
 import { chooseRelationName, isRelationNameTaken } from './naming.js';
 import type { IndexSpec } from './specs.js';
 
-/**
- * CREATE INDEX / DROP INDEX / ALTER INDEX RENAME. Only unique indexes keep entries (they
- * enforce something and serve look-ups); a plain index is catalog-only, since the engine's
- * foreign keys keep their own referencing maps and scans always re-check predicates.
- */
 function samePredicate(left: IndexDefinition['predicate'], right: IndexDefinition['predicate']): boolean {
   return (left === null && right === null) || (left !== null && right !== null && renderExpr(left) === renderExpr(right));
 }
 
 function createIndexTree(state: EngineState, relation: Relation, name: string, spec: IndexSpec, parent: IndexDefinition | null): IndexDefinition {
-  const index = createIndexObject(state, relation, name, spec.columns, spec.unique ?? false, spec.where ?? null, parent);
+  const index = createIndexObject(state, relation, { name, columns: spec.columns, unique: spec.unique ?? false, predicate: spec.where ?? null, parent });
   for (const partition of relation.partitions) attachOrCreatePartitionIndex(state, index, partition);
   return index;
 }

@@ -25,15 +25,13 @@ export function makeObjectName(name1: string, name2: string | null, label: strin
 
 /**
  * Every relation-namespace name in use: tables, indexes and sequences share it, as in pg_class.
- * Cached per catalog version: creating a partitioned copy names dozens of objects in a row.
+ * Cached on the session per catalog version: creating a partitioned copy names dozens of objects in a row.
  */
-const namespaceCache = new WeakMap<EngineState, { readonly version: number; readonly names: Set<string> }>();
-
-function relationNamespaceNames(state: EngineState): Set<string> {
-  const cached = namespaceCache.get(state);
-  if (cached !== undefined && cached.version === state.catalogVersion) return cached.names;
+function relationNamespaceNames(state: EngineState): ReadonlySet<string> {
+  const cached = state.namespaceCache;
+  if (cached !== null && cached.version === state.catalogVersion) return cached.names;
   const names = collectRelationNamespaceNames(state);
-  namespaceCache.set(state, { version: state.catalogVersion, names });
+  state.namespaceCache = { version: state.catalogVersion, names };
   return names;
 }
 

@@ -1,3 +1,8 @@
+/**
+ * LIST partitions: CREATE TABLE … PARTITION OF, ATTACH PARTITION and DETACH PARTITION. A new
+ * or attached partition inherits its parent's keys, CHECKs, foreign keys and row triggers;
+ * attaching checks existing rows against the bound and (through the clones) the foreign keys.
+ */
 import type { PartitionBound, Relation } from '../catalog.js';
 import { PgError, SqlState } from '../errors.js';
 import { partitionAccepts } from '../rowConstraints.js';
@@ -11,15 +16,11 @@ import type { ForeignKeyConstraint } from '../catalog.js';
 import { findByUniqueKey } from '../foreignKeyRuntime.js';
 import { valuesOf } from '../keys.js';
 import { cloneCheckConstraint, cloneForeignKey, cloneKeyConstraint, nameReferencedPartitions } from './constraintDdl.js';
+import type { CloneOptions } from './constraintDdl.js';
 import { attachOrCreatePartitionIndex } from './indexDdl.js';
 import { clonePartitionTriggers, dropClonedTriggers } from './triggerDdl.js';
 import type { PartitionBoundSpec } from './specs.js';
 
-/**
- * LIST partitions: CREATE TABLE … PARTITION OF, ATTACH PARTITION and DETACH PARTITION. A new
- * or attached partition inherits its parent's keys, CHECKs, foreign keys and row triggers;
- * attaching checks existing rows against the bound and (through the clones) the foreign keys.
- */
 export function checkNewPartitionBound(state: EngineState, parent: Relation, partition: Relation, bound: PartitionBound): void {
   void state;
   for (const sibling of parent.partitions) {
@@ -39,7 +40,7 @@ export function checkNewPartitionBound(state: EngineState, parent: Relation, par
 }
 
 /** Links a partition into its parent and gives it the parent's inherited objects. */
-export function attachPartitionObjects(state: EngineState, parent: Relation, partition: Relation, bound: PartitionBound, attaching: boolean): void {
+export function attachPartitionObjects(state: EngineState, parent: Relation, partition: Relation, bound: PartitionBound, clone: CloneOptions): void {
   setField(state, partition, 'parent', parent);
   setField(state, partition, 'partitionBound', bound);
   const position = bound.kind === 'default' ? parent.partitions.length : sortedPosition(parent, bound.values);
@@ -51,8 +52,8 @@ export function attachPartitionObjects(state: EngineState, parent: Relation, par
   for (const index of parent.indexes) {
     if (index.constraint === null) attachOrCreatePartitionIndex(state, index, partition);
   }
-  for (const check of parent.checks()) cloneCheckConstraint(state, check, partition, attaching);
-  for (const foreignKey of parent.foreignKeys()) cloneForeignKey(state, foreignKey, partition, attaching);
+  for (const check of parent.checks()) cloneCheckConstraint(state, check, partition, clone);
+  for (const foreignKey of parent.foreignKeys()) cloneForeignKey(state, foreignKey, partition, clone);
   clonePartitionTriggers(state, parent, partition);
   // Keys that reference the parent get their referenced-side constraint for the new partition.
   for (const other of state.relations.values()) {
@@ -100,7 +101,7 @@ export function attachPartition(state: EngineState, parentName: string, partitio
     }
   }
   checkDefaultPartitionRows(parent, bound);
-  attachPartitionObjects(state, parent, partition, bound, true);
+  attachPartitionObjects(state, parent, partition, bound, { attaching: true });
 }
 
 /**

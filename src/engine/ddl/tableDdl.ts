@@ -1,3 +1,4 @@
+/** CREATE/DROP/RENAME TABLE and ADD/DROP COLUMN, with PostgreSQL's dependency rules. */
 import { assert } from '../assert.js';
 import { Relation } from '../catalog.js';
 import type { ColumnDefault, ColumnDefinition, Tuple } from '../catalog.js';
@@ -17,7 +18,6 @@ import { attachPartitionObjects, checkDefaultPartitionRows, checkNewPartitionBou
 import { createSequence, lookupSequence } from './sequenceDdl.js';
 import type { ColumnDefaultSpec, ColumnSpec, TableSpec } from './specs.js';
 
-/** CREATE/DROP/RENAME TABLE and ADD/DROP COLUMN, with PostgreSQL's dependency rules. */
 function resolveDefault(state: EngineState, spec: ColumnDefaultSpec | undefined, type: ColumnDefinition['type']): ColumnDefault | null {
   if (spec === undefined || spec === null) return null;
   if (typeof spec === 'object') {
@@ -66,10 +66,10 @@ export function createTable(state: EngineState, spec: TableSpec): Relation {
     const bound = spec.partitionOf!.values === 'default' ? { kind: 'default' as const } : { kind: 'list' as const, values: [...spec.partitionOf!.values] };
     checkNewPartitionBound(state, parent, relation, bound);
     checkDefaultPartitionRows(parent, bound);
-    attachPartitionObjects(state, parent, relation, bound, false);
+    attachPartitionObjects(state, parent, relation, bound, { attaching: false });
   }
   if (spec.primaryKey) addKeyConstraint(state, relation, { kind: 'primaryKey', columns: spec.primaryKey }, null);
-  for (const constraint of spec.constraints ?? []) addConstraint(state, relation, constraint, true);
+  for (const constraint of spec.constraints ?? []) addConstraint(state, relation, constraint, { atCreation: true });
   return relation;
 }
 

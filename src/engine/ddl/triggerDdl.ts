@@ -1,3 +1,8 @@
+/**
+ * CREATE/DROP TRIGGER and ENABLE/DISABLE. Row triggers on a partitioned table are cloned into
+ * every partition (present and future), as PostgreSQL does; statement triggers are not, so
+ * they fire only for statements that name the table they are on.
+ */
 import { assert } from '../assert.js';
 import type { Relation, TriggerDefinition } from '../catalog.js';
 import { PgError, SqlState } from '../errors.js';
@@ -6,11 +11,6 @@ import type { EngineState } from '../session.js';
 import { pushItem, removeItem, setField } from './catalogEdits.js';
 import type { TriggerSpec } from './specs.js';
 
-/**
- * CREATE/DROP TRIGGER and ENABLE/DISABLE. Row triggers on a partitioned table are cloned into
- * every partition (present and future), as PostgreSQL does; statement triggers are not, so
- * they fire only for statements that name the table they are on.
- */
 function cloneTrigger(trigger: TriggerDefinition, relation: Relation): TriggerDefinition {
   return { ...trigger, relation, parent: trigger };
 }
