@@ -1,3 +1,7 @@
+/**
+ * One simulated session's engine state and the statement envelope: atomicity through the undo
+ * journal, autocommit, transaction blocks, savepoints and nested statements from triggers.
+ */
 import { assert, fail, MAX_STATEMENT_DEPTH } from './assert.js';
 import { QueryLevel } from './afterTriggerQueue.js';
 import type { AfterEvent } from './afterTriggerQueue.js';

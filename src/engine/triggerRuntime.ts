@@ -1,3 +1,8 @@
+/**
+ * Firing triggers: BEFORE row and statement triggers as a statement reaches them, AFTER events
+ * queued on the statement's query level and fired at its end, with the internal RI triggers of
+ * foreign keys among them. Trigger functions receive the session's `SessionHandle` as `db`.
+ */
 import type { AfterEvent, AfterRowAction, TransitionRows } from './afterTriggerQueue.js';
 import type { Relation, TriggerEvent, TriggerOperation } from './catalog.js';
 import { checkReference, runReferentialAction, updateCheckRequired } from './foreignKeyRuntime.js';

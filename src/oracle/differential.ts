@@ -1,3 +1,4 @@
+/** The differential verdict of one recorded scenario: the engine's outcomes against PostgreSQL's. */
 import type { DatabaseSnapshot } from '../database.js';
 import { contentsDifference } from './compareContents.js';
 import { describeModel, describePostgres, outcomeDifference } from './compareOutcome.js';

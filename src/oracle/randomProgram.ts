@@ -1,13 +1,3 @@
-import fc from 'fast-check';
-import type { ReferentialAction } from '../engine/catalog.js';
-import type { ColumnSpec, ConstraintSpec, TableSpec } from '../engine/ddl/specs.js';
-import { and, col, eq, excluded, ge, inList, isNotNull, isNull, lt, ne, not, or } from '../engine/expression.js';
-import type { Expr } from '../engine/expression.js';
-import type { Row, SqlValue } from '../engine/values.js';
-import type { Statement } from '../engine/statements/registry.js';
-import { AUDIT_TABLE, TRIGGER_TEMPLATES } from './triggerTemplates.js';
-import type { TriggerUse } from './triggerTemplates.js';
-
 /**
  * Random schemas and random statement sequences over them, as plain data (so they print, shrink
  * and replay). Every table has the same columns, so any key can reference any other table's key
@@ -18,6 +8,16 @@ import type { TriggerUse } from './triggerTemplates.js';
  *
  * Values come from tiny domains so that keys collide, references dangle and checks fail often.
  */
+import fc from 'fast-check';
+import type { ReferentialAction } from '../engine/catalog.js';
+import type { ColumnSpec, ConstraintSpec, TableSpec } from '../engine/ddl/specs.js';
+import { and, col, eq, excluded, ge, inList, isNotNull, isNull, lt, ne, not, or } from '../engine/expression.js';
+import type { Expr } from '../engine/expression.js';
+import type { Row, SqlValue } from '../engine/values.js';
+import type { Statement } from '../engine/statements/registry.js';
+import { AUDIT_TABLE, TRIGGER_TEMPLATES } from './triggerTemplates.js';
+import type { TriggerUse } from './triggerTemplates.js';
+
 export type ProgramOp = Exclude<Statement, { readonly kind: 'createTrigger' }> | { readonly kind: 'trigger'; readonly use: TriggerUse };
 
 export interface Program {

@@ -1,3 +1,4 @@
+/** Random programs run on the engine, every statement recorded as SQL for the differential. */
 import { Database } from '../database.js';
 import type { DatabaseSnapshot } from '../database.js';
 import { isPgError } from '../engine/errors.js';

@@ -1,3 +1,10 @@
+/**
+ * A counterexample as a psql-ready script: a scratch schema, the world's schema and seed data,
+ * the legacy data, then every step's statements in order, each step introduced by a comment,
+ * every statement the model expects to fail annotated with its error, and the statement where
+ * the counterexample fails marked. Errors do not stop psql by default, and the model's own
+ * code went on after them too, so the script runs to the end like the scenario did.
+ */
 import type { Domain, Plan, WorldBase } from '../harness/domain.js';
 import { stopOnFor } from '../harness/checkPlan.js';
 import { planInvariants } from '../harness/planFile.js';
@@ -6,13 +13,6 @@ import { CLOCK_FUNCTION, mayRevertSettings, setClockSql } from './clock.js';
 import { recordScenario } from './planDiff.js';
 import type { RecordedStatement } from './recorder.js';
 
-/**
- * A counterexample as a psql-ready script: a scratch schema, the world's schema and seed data,
- * the legacy data, then every step's statements in order, each step introduced by a comment,
- * every statement the model expects to fail annotated with its error, and the statement where
- * the counterexample fails marked. Errors do not stop psql by default, and the model's own
- * code went on after them too, so the script runs to the end like the scenario did.
- */
 export const SCRIPT_SCHEMA = 'pgdrill_replay';
 
 /** A statement as a script line: terminated by a semicolon exactly once. */

@@ -1,3 +1,4 @@
+/** Names of implicitly created objects, chosen by PostgreSQL's rules (makeObjectName, ChooseRelationName). */
 import type { Relation } from '../catalog.js';
 import type { EngineState } from '../session.js';
 
