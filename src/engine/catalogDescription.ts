@@ -34,8 +34,20 @@ export interface TableInfo {
   readonly partitionValues: readonly SqlValue[] | 'default' | null;
   readonly partitions: readonly string[];
   readonly constraints: readonly ConstraintInfo[];
-  readonly indexes: readonly { readonly name: string; readonly columns: readonly string[]; readonly unique: boolean; readonly where: string | null }[];
-  readonly triggers: readonly { readonly name: string; readonly level: 'row' | 'statement'; readonly timing: string; readonly events: readonly string[]; readonly enabled: boolean; readonly inherited: boolean }[];
+  readonly indexes: readonly {
+    readonly name: string;
+    readonly columns: readonly string[];
+    readonly unique: boolean;
+    readonly where: string | null;
+  }[];
+  readonly triggers: readonly {
+    readonly name: string;
+    readonly level: 'row' | 'statement';
+    readonly timing: string;
+    readonly events: readonly string[];
+    readonly enabled: boolean;
+    readonly inherited: boolean;
+  }[];
 }
 
 const NO_COLUMNS: readonly string[] = Object.freeze([]);
@@ -69,7 +81,14 @@ export function describeConstraint(constraint: Constraint): ConstraintInfo {
 }
 
 function describeTrigger(trigger: TriggerDefinition) {
-  return { name: trigger.name, level: trigger.level, timing: trigger.timing, events: [...trigger.events], enabled: trigger.enabled, inherited: trigger.parent !== null };
+  return {
+    name: trigger.name,
+    level: trigger.level,
+    timing: trigger.timing,
+    events: [...trigger.events],
+    enabled: trigger.enabled,
+    inherited: trigger.parent !== null,
+  };
 }
 
 export function describeTable(relation: Relation): TableInfo {
@@ -82,7 +101,12 @@ export function describeTable(relation: Relation): TableInfo {
     partitionValues: bound === null ? null : bound.kind === 'default' ? 'default' : bound.values,
     partitions: relation.partitions.map((partition) => partition.name),
     constraints: relation.constraints.map(describeConstraint),
-    indexes: relation.indexes.map((index) => ({ name: index.name, columns: index.columns, unique: index.unique, where: index.predicate ? renderExpr(index.predicate) : null })),
+    indexes: relation.indexes.map((index) => ({
+      name: index.name,
+      columns: index.columns,
+      unique: index.unique,
+      where: index.predicate ? renderExpr(index.predicate) : null,
+    })),
     triggers: relation.triggers.map(describeTrigger),
   };
 }

@@ -16,10 +16,39 @@ import { plainSnapshot } from './helpers.js';
 /** One program that uses every statement kind at least once, each succeeding. */
 const PROGRAM: readonly Statement[] = [
   { kind: 'createSequence', name: 'seq', options: { start: 10 } },
-  { kind: 'createTable', spec: { name: 'p', columns: [{ name: 'id', type: 'integer' }, { name: 'v', type: 'integer' }], primaryKey: ['id'] } },
-  { kind: 'createTable', spec: { name: 'q', columns: [{ name: 'id', type: 'integer' }, { name: 'k', type: 'smallint' }], partitionBy: { list: 'k' } } },
+  {
+    kind: 'createTable',
+    spec: {
+      name: 'p',
+      columns: [
+        { name: 'id', type: 'integer' },
+        { name: 'v', type: 'integer' },
+      ],
+      primaryKey: ['id'],
+    },
+  },
+  {
+    kind: 'createTable',
+    spec: {
+      name: 'q',
+      columns: [
+        { name: 'id', type: 'integer' },
+        { name: 'k', type: 'smallint' },
+      ],
+      partitionBy: { list: 'k' },
+    },
+  },
   { kind: 'createTable', spec: { name: 'q1', partitionOf: { parent: 'q', values: [1] } } },
-  { kind: 'createTable', spec: { name: 'q2', columns: [{ name: 'id', type: 'integer' }, { name: 'k', type: 'smallint' }] } },
+  {
+    kind: 'createTable',
+    spec: {
+      name: 'q2',
+      columns: [
+        { name: 'id', type: 'integer' },
+        { name: 'k', type: 'smallint' },
+      ],
+    },
+  },
   { kind: 'attachPartition', parent: 'q', partition: 'q2', values: [2] },
   { kind: 'detachPartition', parent: 'q', partition: 'q2' },
   { kind: 'addColumn', table: 'p', column: { name: 'note', type: 'text' }, options: {} },
@@ -29,7 +58,15 @@ const PROGRAM: readonly Statement[] = [
   { kind: 'setSequenceOwner', sequence: 'seq', owner: { table: 'p', column: 'v' } },
   { kind: 'renameSequence', name: 'seq', newName: 'seq2' },
   { kind: 'begin' },
-  { kind: 'insert', table: 'p', rows: [{ id: 1, v: 1 }, { id: 2, v: 2 }], options: {} },
+  {
+    kind: 'insert',
+    table: 'p',
+    rows: [
+      { id: 1, v: 1 },
+      { id: 2, v: 2 },
+    ],
+    options: {},
+  },
   { kind: 'savepoint', name: 'a' },
   { kind: 'update', table: 'p', set: { v: 5 }, where: eq(col('id'), 1), options: {} },
   { kind: 'rollbackToSavepoint', name: 'a' },
@@ -42,7 +79,11 @@ const PROGRAM: readonly Statement[] = [
   { kind: 'select', table: 'p', options: { orderBy: [{ column: 'id', direction: 'desc' }] } },
   { kind: 'nextval', sequence: 'seq2' },
   { kind: 'setval', sequence: 'seq2', value: 100 },
-  { kind: 'addConstraint', table: 'p', constraint: { kind: 'check', name: 'v_positive', expr: gt(col('v'), 0), notValid: true } },
+  {
+    kind: 'addConstraint',
+    table: 'p',
+    constraint: { kind: 'check', name: 'v_positive', expr: gt(col('v'), 0), notValid: true },
+  },
   { kind: 'validateConstraint', table: 'p', name: 'v_positive' },
   { kind: 'renameConstraint', table: 'p', name: 'v_positive', newName: 'v_pos' },
   { kind: 'dropConstraint', table: 'p', name: 'v_pos', options: {} },
@@ -52,7 +93,11 @@ const PROGRAM: readonly Statement[] = [
   {
     kind: 'createTrigger',
     spec: {
-      name: 'copy_to_q', table: 'p', timing: 'after', events: ['insert'], functionName: 'copy_to_q',
+      name: 'copy_to_q',
+      table: 'p',
+      timing: 'after',
+      events: ['insert'],
+      functionName: 'copy_to_q',
       functionBody: 'BEGIN\n  INSERT INTO q (id, k) VALUES (NEW.id, 1);\n  RETURN NULL;\nEND',
       fn: ({ db, newRow }) => {
         db.execute({ kind: 'insert', table: 'q', rows: [{ id: newRow?.['id'], k: 1 }], options: {} });
@@ -79,7 +124,9 @@ function run(program: readonly Statement[]) {
 
 /** The program as JSON and back; CREATE TRIGGER keeps its function, which JSON cannot carry. */
 function roundTrip(program: readonly Statement[]): Statement[] {
-  return program.map((statement) => (statement.kind === 'createTrigger' ? statement : (JSON.parse(JSON.stringify(statement)) as Statement)));
+  return program.map((statement) =>
+    statement.kind === 'createTrigger' ? statement : (JSON.parse(JSON.stringify(statement)) as Statement),
+  );
 }
 
 describe('statements as values', () => {
@@ -93,7 +140,10 @@ describe('statements as values', () => {
     expect(recorded.map((statement) => statement.statement.kind)).toEqual(PROGRAM.map((statement) => statement.kind));
     expect(recorded.filter((statement) => statement.outcome.status !== 'ok')).toEqual([]);
     expect(recorded.filter((statement) => statement.sql === null)).toEqual([]);
-    expect(results[PROGRAM.findIndex((statement) => statement.kind === 'select')]).toEqual([{ id: 2, v: 2, note: 'n' }, { id: 1, v: 1, note: 'n' }]);
+    expect(results[PROGRAM.findIndex((statement) => statement.kind === 'select')]).toEqual([
+      { id: 2, v: 2, note: 'n' },
+      { id: 1, v: 1, note: 'n' },
+    ]);
     expect(results[PROGRAM.findIndex((statement) => statement.kind === 'nextval')]).toBe(10);
     expect(results[PROGRAM.findIndex((statement) => statement.kind === 'createIndex')]).toBe('p_v_idx');
     expect(db.rows('q')).toEqual([{ id: 3, k: 1 }]);
@@ -105,7 +155,9 @@ describe('statements as values', () => {
     const replayed = run(roundTrip(PROGRAM));
     expect(plainSnapshot(replayed.db)).toEqual(plainSnapshot(original.db));
     expect(replayed.results).toEqual(original.results);
-    expect(replayed.recorded.map((statement) => statement.sql)).toEqual(original.recorded.map((statement) => statement.sql));
+    expect(replayed.recorded.map((statement) => statement.sql)).toEqual(
+      original.recorded.map((statement) => statement.sql),
+    );
   });
 
   it('the typed methods build the same values execute takes', () => {
@@ -135,7 +187,8 @@ describe('engine layering', () => {
       for (const entry of readdirSync(directory, { withFileTypes: true })) {
         const path = join(directory, entry.name);
         if (entry.isDirectory()) visit(path);
-        else if (entry.name.endsWith('.ts') && /from '(\.\.\/)+database\.js'/.test(readFileSync(path, 'utf8'))) offenders.push(path);
+        else if (entry.name.endsWith('.ts') && /from '(\.\.\/)+database\.js'/.test(readFileSync(path, 'utf8')))
+          offenders.push(path);
       }
     };
     visit(root);

@@ -33,7 +33,12 @@ export interface CloneOptions {
   readonly attaching: boolean;
 }
 
-export function addConstraint(state: EngineState, relation: Relation, spec: ConstraintSpec, creation: ConstraintCreation = {}): Constraint {
+export function addConstraint(
+  state: EngineState,
+  relation: Relation,
+  spec: ConstraintSpec,
+  creation: ConstraintCreation = {},
+): Constraint {
   switch (spec.kind) {
     case 'primaryKey':
     case 'unique':
@@ -98,7 +103,13 @@ export function addKeyConstraint(state: EngineState, relation: Relation, spec: P
   // a clash with another constraint of the table is 42710, as in PostgreSQL.
   if (isRelationNameTaken(state, name)) throw new PgError(SqlState.duplicateTable, `relation "${name}" already exists`);
   requireFreeConstraintName(relation, name);
-  const index = createIndexObject(state, relation, { name, columns: spec.columns, unique: true, predicate: null, parent: parent?.index ?? null });
+  const index = createIndexObject(state, relation, {
+    name,
+    columns: spec.columns,
+    unique: true,
+    predicate: null,
+    parent: parent?.index ?? null,
+  });
   const constraint: KeyConstraint = { kind: spec.kind, name, relation, columns: [...spec.columns], index, parent };
   setField(state, index, 'constraint', constraint);
   pushItem(state, relation.constraints, constraint);
@@ -137,7 +148,13 @@ function checkViolationOnValidate(name: string, relation: Relation): PgError {
   return new PgError(SqlState.checkViolation, `check constraint "${name}" of relation "${relation.name}" is violated by some row`, { constraint: name, table: relation.name });
 }
 
-export function addCheckConstraint(state: EngineState, relation: Relation, spec: CheckSpec, parent: CheckConstraint | null, creation: ConstraintCreation = {}): CheckConstraint {
+export function addCheckConstraint(
+  state: EngineState,
+  relation: Relation,
+  spec: CheckSpec,
+  parent: CheckConstraint | null,
+  creation: ConstraintCreation = {},
+): CheckConstraint {
   const atCreation = creation.atCreation ?? false;
   const columns = [...referencedColumns(spec.expr)];
   requireColumns(relation, columns, (column) => `column "${column}" does not exist`);
@@ -161,7 +178,12 @@ export function addCheckConstraint(state: EngineState, relation: Relation, spec:
 }
 
 /** Clones a parent CHECK into a new partition, or adopts the same-named CHECK of an attached one. */
-export function cloneCheckConstraint(state: EngineState, parent: CheckConstraint, partition: Relation, { attaching }: CloneOptions): void {
+export function cloneCheckConstraint(
+  state: EngineState,
+  parent: CheckConstraint,
+  partition: Relation,
+  { attaching }: CloneOptions,
+): void {
   if (parent.noInherit) return;
   const existing = partition.checks().find((check) => check.name === parent.name);
   if (attaching) {
@@ -194,7 +216,13 @@ export interface ForeignKeyCreation extends ConstraintCreation {
  * ADD FOREIGN KEY. Existing rows are scanned unless the key is NOT VALID; a clone made while
  * attaching a partition is scanned even then, as PostgreSQL does.
  */
-export function addForeignKey(state: EngineState, relation: Relation, spec: ForeignKeySpec, parent: ForeignKeyConstraint | null, creation: ForeignKeyCreation = {}): ForeignKeyConstraint {
+export function addForeignKey(
+  state: EngineState,
+  relation: Relation,
+  spec: ForeignKeySpec,
+  parent: ForeignKeyConstraint | null,
+  creation: ForeignKeyCreation = {},
+): ForeignKeyConstraint {
   const atCreation = creation.atCreation ?? false;
   const scanEvenIfNotValid = creation.scanEvenIfNotValid ?? false;
   const referenced = lookupRelation(state, spec.references.table);
@@ -283,7 +311,12 @@ function equivalentForeignKey(left: ForeignKeyConstraint, right: ForeignKeyConst
  * already has is adopted instead (and validated if the parent's is valid); a clone is checked
  * against the partition's rows unless the parent's key is NOT VALID.
  */
-export function cloneForeignKey(state: EngineState, parent: ForeignKeyConstraint, partition: Relation, { attaching }: CloneOptions): void {
+export function cloneForeignKey(
+  state: EngineState,
+  parent: ForeignKeyConstraint,
+  partition: Relation,
+  { attaching }: CloneOptions,
+): void {
   const existing = partition.foreignKeys().find((candidate) => candidate.parent === null && equivalentForeignKey(candidate, parent));
   if (existing !== undefined) {
     // An identical key the partition already has is adopted under its own name.
@@ -345,7 +378,12 @@ function removeConstraintTree(state: EngineState, constraint: Constraint): void 
 }
 
 /** DROP CONSTRAINT: removes the clones made from it; keys added separately on partitions stay. */
-export function dropConstraint(state: EngineState, relation: Relation, name: string, options: { readonly ifExists?: boolean } = {}): void {
+export function dropConstraint(
+  state: EngineState,
+  relation: Relation,
+  name: string,
+  options: { readonly ifExists?: boolean } = {},
+): void {
   const constraint = relation.constraints.find((candidate) => candidate.name === name);
   if (constraint === undefined) {
     if (options.ifExists) {

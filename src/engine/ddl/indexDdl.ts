@@ -18,7 +18,13 @@ function samePredicate(left: IndexDefinition['predicate'], right: IndexDefinitio
 }
 
 function createIndexTree(state: EngineState, relation: Relation, name: string, spec: IndexSpec, parent: IndexDefinition | null): IndexDefinition {
-  const index = createIndexObject(state, relation, { name, columns: spec.columns, unique: spec.unique ?? false, predicate: spec.where ?? null, parent });
+  const index = createIndexObject(state, relation, {
+    name,
+    columns: spec.columns,
+    unique: spec.unique ?? false,
+    predicate: spec.where ?? null,
+    parent,
+  });
   for (const partition of relation.partitions) attachOrCreatePartitionIndex(state, index, partition);
   return index;
 }

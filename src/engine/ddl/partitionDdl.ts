@@ -40,7 +40,13 @@ export function checkNewPartitionBound(state: EngineState, parent: Relation, par
 }
 
 /** Links a partition into its parent and gives it the parent's inherited objects. */
-export function attachPartitionObjects(state: EngineState, parent: Relation, partition: Relation, bound: PartitionBound, clone: CloneOptions): void {
+export function attachPartitionObjects(
+  state: EngineState,
+  parent: Relation,
+  partition: Relation,
+  bound: PartitionBound,
+  clone: CloneOptions,
+): void {
   setField(state, partition, 'parent', parent);
   setField(state, partition, 'partitionBound', bound);
   const position = bound.kind === 'default' ? parent.partitions.length : sortedPosition(parent, bound.values);

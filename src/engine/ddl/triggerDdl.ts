@@ -70,7 +70,12 @@ function removeTriggerTree(state: EngineState, trigger: TriggerDefinition): void
   removeItem(state, trigger.relation.triggers, trigger);
 }
 
-export function dropTrigger(state: EngineState, table: string, name: string, options: { readonly ifExists?: boolean } = {}): void {
+export function dropTrigger(
+  state: EngineState,
+  table: string,
+  name: string,
+  options: { readonly ifExists?: boolean } = {},
+): void {
   const relation = lookupRelation(state, table);
   const trigger = findTrigger(relation, name);
   if (trigger === undefined) {

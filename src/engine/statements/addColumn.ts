@@ -21,5 +21,6 @@ export const addColumnKind = defineStatement<AddColumnStatement, void>({
   envelope: 'atomic',
   returnsRows: false,
   execute: (session, { table, column, options }) => addColumn(session, table, column, options),
-  render: ({ table, column, options }) => `ALTER TABLE ${ident(table)} ADD COLUMN ${options.ifNotExists ? 'IF NOT EXISTS ' : ''}${renderColumn(column)}`,
+  render: ({ table, column, options }) =>
+    `ALTER TABLE ${ident(table)} ADD COLUMN ${options.ifNotExists ? 'IF NOT EXISTS ' : ''}${renderColumn(column)}`,
 });

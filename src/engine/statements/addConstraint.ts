@@ -18,6 +18,8 @@ export const addConstraintKind = defineStatement<AddConstraintStatement, Constra
   kind: 'addConstraint',
   envelope: 'atomic',
   returnsRows: false,
-  execute: (session, { table, constraint }) => describeConstraint(addConstraint(session, lookupRelation(session, table), constraint)),
-  render: ({ table, constraint }, catalog) => `ALTER TABLE ${ident(table)} ADD ${renderConstraint(constraint, table, catalog)}`,
+  execute: (session, { table, constraint }) =>
+    describeConstraint(addConstraint(session, lookupRelation(session, table), constraint)),
+  render: ({ table, constraint }, catalog) =>
+    `ALTER TABLE ${ident(table)} ADD ${renderConstraint(constraint, table, catalog)}`,
 });

@@ -20,6 +20,10 @@ export const createTableKind = defineStatement<CreateTableStatement, void>({
   render: ({ spec }, catalog) => {
     const parent = spec.partitionOf?.parent;
     const key = parent === undefined ? null : catalog.partitionKey(parent);
-    return renderCreateTable(spec, catalog, parent === undefined || key === null ? undefined : columnType(catalog, parent, key));
+    return renderCreateTable(
+      spec,
+      catalog,
+      parent === undefined || key === null ? undefined : columnType(catalog, parent, key),
+    );
   },
 });

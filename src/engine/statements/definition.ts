@@ -43,6 +43,8 @@ export interface StatementDefinition<S extends StatementValue, R> {
 }
 
 /** Declares a statement kind; the identity, so the value and result types are inferred once. */
-export function defineStatement<S extends StatementValue, R>(definition: StatementDefinition<S, R>): StatementDefinition<S, R> {
+export function defineStatement<S extends StatementValue, R>(
+  definition: StatementDefinition<S, R>,
+): StatementDefinition<S, R> {
   return definition;
 }

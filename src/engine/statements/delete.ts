@@ -18,6 +18,7 @@ export const deleteKind = defineStatement<DeleteStatement, Row[]>({
   kind: 'delete',
   envelope: 'atomic',
   returnsRows: true,
-  execute: (session, { table, where, options }) => executeDelete(session, lookupRelation(session, table), where, options),
+  execute: (session, { table, where, options }) =>
+    executeDelete(session, lookupRelation(session, table), where, options),
   render: ({ table, where, options }, catalog) => renderDelete(table, where, options, catalog),
 });

@@ -19,6 +19,8 @@ export const dropConstraintKind = defineStatement<DropConstraintStatement, void>
   kind: 'dropConstraint',
   envelope: 'atomic',
   returnsRows: false,
-  execute: (session, { table, name, options }) => dropConstraint(session, lookupRelation(session, table), name, options),
-  render: ({ table, name, options }) => `ALTER TABLE ${ident(table)} DROP CONSTRAINT ${options.ifExists ? 'IF EXISTS ' : ''}${ident(name)}`,
+  execute: (session, { table, name, options }) =>
+    dropConstraint(session, lookupRelation(session, table), name, options),
+  render: ({ table, name, options }) =>
+    `ALTER TABLE ${ident(table)} DROP CONSTRAINT ${options.ifExists ? 'IF EXISTS ' : ''}${ident(name)}`,
 });

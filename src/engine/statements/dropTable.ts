@@ -19,5 +19,6 @@ export const dropTableKind = defineStatement<DropTableStatement, void>({
   envelope: 'atomic',
   returnsRows: false,
   execute: (session, { name, options }) => dropTable(session, name, options),
-  render: ({ name, options }) => `DROP TABLE ${options.ifExists ? 'IF EXISTS ' : ''}${ident(name)}${options.cascade ? ' CASCADE' : ''}`,
+  render: ({ name, options }) =>
+    `DROP TABLE ${options.ifExists ? 'IF EXISTS ' : ''}${ident(name)}${options.cascade ? ' CASCADE' : ''}`,
 });

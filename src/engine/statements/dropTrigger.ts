@@ -19,5 +19,6 @@ export const dropTriggerKind = defineStatement<DropTriggerStatement, void>({
   envelope: 'atomic',
   returnsRows: false,
   execute: (session, { table, name, options }) => dropTrigger(session, table, name, options),
-  render: ({ table, name, options }) => `DROP TRIGGER ${options.ifExists ? 'IF EXISTS ' : ''}${ident(name)} ON ${ident(table)}`,
+  render: ({ table, name, options }) =>
+    `DROP TRIGGER ${options.ifExists ? 'IF EXISTS ' : ''}${ident(name)} ON ${ident(table)}`,
 });

@@ -103,7 +103,9 @@ for (const [kind, definition] of Object.entries(STATEMENT_KINDS)) {
 
 /** The definition of a statement's kind, typed for that statement. */
 export function definitionOf<S extends Statement>(statement: S): StatementDefinition<S, StatementResult<S>> {
-  const definition: StatementDefinition<StatementValue, unknown> | undefined = (STATEMENT_KINDS as unknown as Readonly<Record<string, StatementDefinition<StatementValue, unknown>>>)[statement.kind];
+  const definition: StatementDefinition<StatementValue, unknown> | undefined = (
+    STATEMENT_KINDS as unknown as Readonly<Record<string, StatementDefinition<StatementValue, unknown>>>
+  )[statement.kind];
   assert(definition !== undefined, `unknown statement kind ${String(statement.kind)}`);
   return definition as unknown as StatementDefinition<S, StatementResult<S>>;
 }

@@ -15,6 +15,8 @@ export const renameConstraintKind = defineStatement<RenameConstraintStatement, v
   kind: 'renameConstraint',
   envelope: 'atomic',
   returnsRows: false,
-  execute: (session, { table, name, newName }) => renameConstraint(session, lookupRelation(session, table), name, newName),
-  render: ({ table, name, newName }) => `ALTER TABLE ${ident(table)} RENAME CONSTRAINT ${ident(name)} TO ${ident(newName)}`,
+  execute: (session, { table, name, newName }) =>
+    renameConstraint(session, lookupRelation(session, table), name, newName),
+  render: ({ table, name, newName }) =>
+    `ALTER TABLE ${ident(table)} RENAME CONSTRAINT ${ident(name)} TO ${ident(newName)}`,
 });

@@ -25,7 +25,9 @@ export const selectKind = defineStatement<SelectStatement, Row[]>({
   returnsRows: true,
   execute: (session, { table, options }) => {
     const relation = lookupRelation(session, table);
-    const rows = scanTuples(session, relation, options.where ?? null, { only: options.only ?? false }).map((scanned) => scanned.tuple.row);
+    const rows = scanTuples(session, relation, options.where ?? null, { only: options.only ?? false }).map(
+      (scanned) => scanned.tuple.row,
+    );
     sortRows(rows, options.orderBy ?? []);
     return options.limit === undefined ? rows : rows.slice(0, options.limit);
   },

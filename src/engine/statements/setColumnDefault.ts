@@ -19,7 +19,8 @@ export const setColumnDefaultKind = defineStatement<SetColumnDefaultStatement, v
   returnsRows: false,
   execute: (session, { table, column, value }) => setColumnDefault(session, table, column, value),
   render: ({ table, column, value }, catalog) => {
-    const action = value === undefined ? 'DROP DEFAULT' : `SET DEFAULT ${renderDefault(value, columnType(catalog, table, column))}`;
+    const action =
+      value === undefined ? 'DROP DEFAULT' : `SET DEFAULT ${renderDefault(value, columnType(catalog, table, column))}`;
     return `ALTER TABLE ${ident(table)} ALTER COLUMN ${ident(column)} ${action}`;
   },
 });

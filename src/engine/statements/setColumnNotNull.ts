@@ -15,5 +15,6 @@ export const setColumnNotNullKind = defineStatement<SetColumnNotNullStatement, v
   envelope: 'atomic',
   returnsRows: false,
   execute: (session, { table, column, notNull }) => setColumnNotNull(session, table, column, notNull),
-  render: ({ table, column, notNull }) => `ALTER TABLE ${ident(table)} ALTER COLUMN ${ident(column)} ${notNull ? 'SET' : 'DROP'} NOT NULL`,
+  render: ({ table, column, notNull }) =>
+    `ALTER TABLE ${ident(table)} ALTER COLUMN ${ident(column)} ${notNull ? 'SET' : 'DROP'} NOT NULL`,
 });

@@ -15,6 +15,11 @@ export const setSequenceOwnerKind = defineStatement<SetSequenceOwnerStatement, v
   envelope: 'atomic',
   returnsRows: false,
   execute: (session, { sequence, owner }) =>
-    setSequenceOwner(session, sequence, owner === null ? null : { relation: lookupRelation(session, owner.table), column: owner.column }),
-  render: ({ sequence, owner }) => `ALTER SEQUENCE ${ident(sequence)} OWNED BY ${owner === null ? 'NONE' : `${ident(owner.table)}.${ident(owner.column)}`}`,
+    setSequenceOwner(
+      session,
+      sequence,
+      owner === null ? null : { relation: lookupRelation(session, owner.table), column: owner.column },
+    ),
+  render: ({ sequence, owner }) =>
+    `ALTER SEQUENCE ${ident(sequence)} OWNED BY ${owner === null ? 'NONE' : `${ident(owner.table)}.${ident(owner.column)}`}`,
 });

@@ -19,6 +19,7 @@ export const updateKind = defineStatement<UpdateStatement, Row[]>({
   kind: 'update',
   envelope: 'atomic',
   returnsRows: true,
-  execute: (session, { table, set, where, options }) => executeUpdate(session, lookupRelation(session, table), set, where, options),
+  execute: (session, { table, set, where, options }) =>
+    executeUpdate(session, lookupRelation(session, table), set, where, options),
   render: ({ table, set, where, options }, catalog) => renderUpdate(table, set, where, options, catalog),
 });
