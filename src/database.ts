@@ -42,23 +42,6 @@ export type { SelectOptions } from './engine/statements/select.js';
 /** Every leaf table's rows, in storage order; rows are frozen and shared, so taking one is cheap. */
 export type DatabaseSnapshot = ReadonlyMap<string, readonly Row[]>;
 
-/**
- * Set by `withStatementListener` while a world builds its database, so a database created
- * inside a constructor is observed from its very first statement (the schema it creates).
- */
-let ambientListener: StatementListener | null = null;
-
-/** Runs `body`; every `Database` it constructs starts with `listener` as its `onStatement`. */
-export function withStatementListener<T>(listener: StatementListener, body: () => T): T {
-  const previous = ambientListener;
-  ambientListener = listener;
-  try {
-    return body();
-  } finally {
-    ambientListener = previous;
-  }
-}
-
 function outcomeOf(result: unknown): StatementOutcome {
   return { status: 'ok', rows: Array.isArray(result) ? (result as Row[]) : null };
 }
@@ -90,7 +73,7 @@ export class Database implements SessionHandle {
   constructor(options: Partial<EngineOptions> & { readonly onStatement?: StatementListener } = {}) {
     this.state = new EngineState(this, { serverVersion: options.serverVersion ?? 18 });
     this.state.fireAfterEvent = (event) => fireAfterEvent(this.state, event);
-    this.onStatement = options.onStatement ?? ambientListener;
+    this.onStatement = options.onStatement ?? null;
   }
 
   /**

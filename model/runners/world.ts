@@ -72,7 +72,6 @@ export const PROJECT_COUNT = 4;
  * backfill decisions) that invariants and explanations read.
  */
 export class RunnersWorld implements WorldBase {
-  readonly db = new Database();
   readonly probes = new ProbeCounter();
   readonly migrationFailures: string[] = [];
   currentStep = 0;
@@ -104,7 +103,10 @@ export class RunnersWorld implements WorldBase {
   /** Loose-foreign-key definitions, deletion tracking and the cleanup worker's history (§b). */
   readonly looseForeignKeys: LooseForeignKeysState;
 
-  constructor(readonly settings: JsonObject) {
+  constructor(
+    readonly settings: JsonObject,
+    readonly db: Database = new Database(),
+  ) {
     const problem = validateRunnersSettings(settings);
     assert(problem === null, `invalid runners settings reached the world: ${problem}`);
     const parsed = readRunnersSettings(settings);
@@ -137,6 +139,6 @@ export class RunnersWorld implements WorldBase {
   }
 }
 
-export function createRunnersWorld(settings: JsonObject): RunnersWorld {
-  return new RunnersWorld(settings);
+export function createRunnersWorld(settings: JsonObject, db?: Database): RunnersWorld {
+  return new RunnersWorld(settings, db);
 }

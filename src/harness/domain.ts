@@ -117,7 +117,11 @@ export interface Plan {
 
 export interface Domain<W extends WorldBase> {
   readonly name: string;
-  createWorld(settings: JsonObject): W;
+  /**
+   * Builds a world. It must build it on `db` when one is given: the oracle passes a database that
+   * records every statement from the first (the world's schema included).
+   */
+  createWorld(settings: JsonObject, db?: Database): W;
   /** Operations that build data before the plan starts (legacy rows, orphans, managers). */
   readonly legacyOperations: readonly OperationKind<W>[];
   /** Application traffic and background ticks interleaved with the plan's steps. */

@@ -1,4 +1,11 @@
-import { withStatementListener } from '../database.js';
+/**
+ * Scenarios of a modelled world (GitLab's runners) run on the engine with every top-level
+ * statement recorded as SQL, tagged with the trace step that ran it (0 for the world's own
+ * schema and seed data). The domain's `createWorld` builds the world on a database created here
+ * with the recorder as its listener, so the world's own schema statements are recorded too.
+ */
+import { Database } from '../database.js';
+import { assert } from '../engine/assert.js';
 import type { DatabaseSnapshot } from '../database.js';
 import type { Domain, Plan, WorldBase } from '../harness/domain.js';
 import { PgdrillBug, runScenario } from '../harness/runScenario.js';
@@ -13,12 +20,6 @@ import { StatementRecorder } from './recorder.js';
 import type { RecordedStatement } from './recorder.js';
 import type { SqlSession } from './sqlSession.js';
 
-/**
- * Scenarios of a modelled world (GitLab's runners) run on the engine with every top-level
- * statement recorded as SQL, tagged with the trace step that ran it (0 for the world's own
- * schema and seed data). The world's database is created inside the domain's `createWorld`,
- * so the listener is installed ambiently while that runs.
- */
 export interface RecordedScenario<W extends WorldBase> {
   readonly recorded: readonly RecordedStatement[];
   readonly snapshot: DatabaseSnapshot;
@@ -34,10 +35,14 @@ export function recordScenario<W extends WorldBase>(domain: Domain<W>, plan: Pla
   const tagged: Domain<W> = {
     ...domain,
     createWorld: (settings) => {
-      const created = withStatementListener((event) => {
-        recorder.tag = world === null ? 0 : world.currentStep;
-        listener(event);
-      }, () => domain.createWorld(settings));
+      const db = new Database({
+        onStatement: (event) => {
+          recorder.tag = world === null ? 0 : world.currentStep;
+          listener(event);
+        },
+      });
+      const created = domain.createWorld(settings, db);
+      assert(created.db === db, `the ${domain.name} domain built its world on a database of its own, which cannot be recorded`);
       world = created;
       return created;
     },

@@ -15,8 +15,7 @@ export interface CounterWorld extends WorldBase {
 
 export const counterDomain: Domain<CounterWorld> = {
   name: 'counter',
-  createWorld(settings: JsonObject): CounterWorld {
-    const db = new Database();
+  createWorld(settings: JsonObject, db = new Database()): CounterWorld {
     db.createTable({ name: 'counters', columns: [{ name: 'id', type: 'integer', notNull: true }, { name: 'value', type: 'integer', notNull: true }], primaryKey: ['id'] });
     db.insert('counters', { id: 1, value: typeof settings.start === 'number' ? settings.start : 0 });
     return { db, probes: new ProbeCounter(), migrationFailures: [], currentStep: 0, buildingLegacy: false, limitChecks: 0 };
