@@ -1,0 +1,73 @@
+/**
+ * Expected outcomes of a permutation, written as data next to the program, and the comparison of
+ * an observed outcome with them. Regression programs carry what PostgreSQL 18 was seen to do; the
+ * real server must keep doing it, and the engine must do the same.
+ */
+import type { PermutationOutcome } from './permutationDriver.js';
+import type { SessionProgram } from './program.js';
+import type { JsonRow } from './sessionBackend.js';
+
+export interface ExpectedOutcome {
+  readonly permutation: readonly string[];
+  /** Steps that waited once issued, each with the sessions it waited for; every other step did not wait. */
+  readonly blocked: Readonly<Record<string, readonly string[]>>;
+  /** Steps that failed: SQLSTATE, then the constraint if any (`23505 items_pkey`); every other step succeeded. */
+  readonly errors: Readonly<Record<string, string>>;
+  /** Affected (or returned) row counts of the steps where they matter. */
+  readonly rowCounts?: Readonly<Record<string, number>>;
+  readonly completionOrder: readonly string[];
+  /** Every leaf table, with its rows in text order. */
+  readonly contents: Readonly<Record<string, readonly JsonRow[]>>;
+}
+
+export interface RegressionProgram {
+  readonly program: SessionProgram;
+  /** One per permutation of the program, in the same order. */
+  readonly expected: readonly ExpectedOutcome[];
+}
+
+/** JSON with object keys sorted, so rows compare by content whatever their column order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : inner,
+  );
+}
+
+const same = (left: unknown, right: unknown): boolean => canonical(left) === canonical(right);
+
+/** Every way the outcome differs from the expectation, one sentence each; empty when it matches. */
+export function outcomeDifferences(outcome: PermutationOutcome, expected: ExpectedOutcome): string[] {
+  const differences: string[] = [];
+  const where = `${outcome.program} [${outcome.permutation.join(' ')}]`;
+  if (!same(outcome.permutation, expected.permutation)) differences.push(`${where}: expected permutation [${expected.permutation.join(' ')}]`);
+  if (outcome.neverCompleted.length > 0) differences.push(`${where}: steps never completed: ${outcome.neverCompleted.join(', ')}`);
+  if (outcome.neverIssued.length > 0) differences.push(`${where}: steps never issued: ${outcome.neverIssued.join(', ')}`);
+  for (const record of outcome.steps) {
+    const blockedBy = expected.blocked[record.step];
+    const observedBy = record.blocked?.by ?? null;
+    if (!same(observedBy, blockedBy ?? null)) {
+      differences.push(`${where}: step ${record.step} ${observedBy === null ? 'did not wait' : `waited for ${observedBy.join(', ')} (${record.blocked?.lock ?? ''})`}, expected ${blockedBy === undefined ? 'no wait' : `a wait for ${blockedBy.join(', ')}`}`);
+    }
+    const error = expected.errors[record.step];
+    const result = record.result;
+    const observedError = result === null || result.ok ? null : `${result.code}${result.constraint === null ? '' : ` ${result.constraint}`}`;
+    if (observedError !== (error ?? null)) {
+      differences.push(`${where}: step ${record.step} ${observedError === null ? 'succeeded' : `failed with ${observedError} (${result !== null && !result.ok ? result.message : ''})`}, expected ${error === undefined ? 'success' : error}`);
+    }
+    const rowCount = expected.rowCounts?.[record.step];
+    if (rowCount !== undefined && (result === null || !result.ok || result.rowCount !== rowCount)) {
+      differences.push(`${where}: step ${record.step} gave ${result !== null && result.ok ? `${result.rowCount} rows` : 'no row count'}, expected ${rowCount}`);
+    }
+  }
+  if (!same(outcome.completionOrder, expected.completionOrder)) {
+    differences.push(`${where}: completion order [${outcome.completionOrder.join(' ')}], expected [${expected.completionOrder.join(' ')}]`);
+  }
+  const observedContents = Object.fromEntries(outcome.contents.map((table) => [table.table, table.rows]));
+  if (!same(Object.keys(observedContents), Object.keys(expected.contents).sort())) {
+    differences.push(`${where}: tables ${Object.keys(observedContents).join(', ')}, expected ${Object.keys(expected.contents).sort().join(', ')}`);
+  }
+  for (const [table, rows] of Object.entries(expected.contents)) {
+    if (!same(observedContents[table], rows)) differences.push(`${where}: table ${table} holds ${JSON.stringify(observedContents[table] ?? null)}, expected ${JSON.stringify(rows)}`);
+  }
+  return differences;
+}

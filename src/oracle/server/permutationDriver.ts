@@ -1,0 +1,121 @@
+/**
+ * Runs one permutation of a multi-session program on a `SessionBackend`, as PostgreSQL's isolation
+ * tester does: steps are issued in the permutation's order; after each one the backend settles
+ * (every step in flight is done or waits for a lock); a session whose step is still waiting takes
+ * no further step until it completes, so the driver waits for it (and timeouts may fire meanwhile).
+ *
+ * Steps that complete during one settle are recorded in a fixed order (the step acted on, then the
+ * others by session), so the completion order does not depend on which of two woken backends the
+ * operating system ran first. Every wait has a
+ * bound: a step that never completes is reported (and cancelled), never waited for forever.
+ */
+import { resolveProgram } from './program.js';
+import type { SessionProgram } from './program.js';
+import type { BackendRun, SessionBackend, SettleReport, StepResult, TableContents } from './sessionBackend.js';
+
+export interface StepRecord {
+  readonly step: string;
+  readonly session: string;
+  /** Position in the permutation. */
+  readonly issued: number;
+  /** Seen waiting once issued and settled: for whom (session names, `other` for any other connection) and what. */
+  readonly blocked: { readonly by: readonly string[]; readonly lock: string } | null;
+  /** Position of the last step issued when it completed (its own when it never waited); null if it never did. */
+  readonly completedAfter: number | null;
+  readonly result: StepResult | null;
+}
+
+export interface PermutationOutcome {
+  readonly program: string;
+  readonly permutation: readonly string[];
+  /** The issued steps, in issue order. */
+  readonly steps: readonly StepRecord[];
+  readonly completionOrder: readonly string[];
+  /** Steps still waiting when the bound ran out; they were cancelled. */
+  readonly neverCompleted: readonly string[];
+  /** Steps not issued because an earlier step of their session never completed. */
+  readonly neverIssued: readonly string[];
+  readonly contents: readonly TableContents[];
+}
+
+export interface DriverOptions {
+  /** Bound on each wait, in the backend's time (milliseconds; real ones on a server). */
+  readonly waitBoundMs?: number;
+}
+
+export const DEFAULT_WAIT_BOUND_MS = 3_000;
+
+interface MutableRecord {
+  step: string;
+  session: string;
+  issued: number;
+  blocked: { by: string[]; lock: string } | null;
+  completedAfter: number | null;
+  result: StepResult | null;
+}
+
+export async function runPermutation(backend: SessionBackend, program: SessionProgram, permutation: readonly string[], options: DriverOptions = {}): Promise<PermutationOutcome> {
+  const steps = resolveProgram(program);
+  const bound = options.waitBoundMs ?? DEFAULT_WAIT_BOUND_MS;
+  const sessionName = (index: number): string => program.sessions[index]?.name ?? 'other';
+  const run: BackendRun = await backend.begin(program.setup, program.sessions.map((session) => session.setup ?? []));
+  const inFlight: (MutableRecord | null)[] = program.sessions.map(() => null);
+  const records: MutableRecord[] = [];
+  const completionOrder: string[] = [];
+  const neverIssued: string[] = [];
+  // Within one settle, the step the driver acted on (issued, or waited for) comes first, then the
+  // steps it let complete in session order: deterministic, whichever backend the OS ran first.
+  const absorb = (report: SettleReport, after: number, first: number): void => {
+    const ordered = [...report.completed].sort((a, b) => Number(b.session === first) - Number(a.session === first) || a.session - b.session);
+    for (const { session, result } of ordered) {
+      const record = inFlight[session];
+      if (record === null || record === undefined) throw new Error(`the backend reported a step of session ${sessionName(session)} that was not in flight`);
+      record.result = result;
+      record.completedAfter = after;
+      completionOrder.push(record.step);
+      inFlight[session] = null;
+    }
+  };
+  let stuck = false;
+  let contents: readonly TableContents[] = [];
+  try {
+    for (const [position, name] of permutation.entries()) {
+      const { session, step } = steps.get(name)!;
+      if (stuck) {
+        neverIssued.push(name);
+        continue;
+      }
+      if (inFlight[session] !== null) {
+        const report = await run.settle({ kind: 'sessionDone', session }, bound);
+        absorb(report, position - 1, session);
+        if (inFlight[session] !== null) {
+          stuck = true;
+          neverIssued.push(name);
+          continue;
+        }
+      }
+      const record: MutableRecord = { step: name, session: sessionName(session), issued: position, blocked: null, completedAfter: null, result: null };
+      records.push(record);
+      inFlight[session] = record;
+      run.issue(session, step.sql);
+      const report = await run.settle({ kind: 'quiescent' }, bound);
+      absorb(report, position, session);
+      const wait = report.waited.find((waiting) => waiting.session === session);
+      if (wait !== undefined) record.blocked = { by: wait.blockedBy.map(sessionName), lock: wait.lock };
+      if (!report.reached) stuck = true;
+    }
+    if (!stuck) absorb(await run.settle({ kind: 'allDone' }, bound), permutation.length - 1, -1);
+  } finally {
+    await run.finish();
+  }
+  contents = await run.contents();
+  const neverCompleted = inFlight.flatMap((record) => (record === null ? [] : [record.step]));
+  return { program: program.name, permutation: [...permutation], steps: records, completionOrder, neverCompleted, neverIssued, contents };
+}
+
+/** Every permutation of the program, in order. */
+export async function runProgram(backend: SessionBackend, program: SessionProgram, options: DriverOptions = {}): Promise<PermutationOutcome[]> {
+  const outcomes: PermutationOutcome[] = [];
+  for (const permutation of program.permutations) outcomes.push(await runPermutation(backend, program, permutation, options));
+  return outcomes;
+}

@@ -1,0 +1,301 @@
+/**
+ * The real server as a `SessionBackend`: one `pg` connection per session plus a monitor
+ * connection that builds the world and watches the others.
+ *
+ * A step is sent without awaiting it. The monitor then polls `pg_locks` for the sessions' ungranted
+ * lock requests: a step in flight that has one is waiting (`pg_blocking_pids` names on whom), a step
+ * without one is still running. An ungranted entry is the reliable sign: the releasing backend marks
+ * the waiter's lock granted before waking it, whereas `pg_stat_activity` keeps showing the wait until
+ * the woken backend runs. The world is quiescent when every step in flight waits and the waits form
+ * no cycle (a cycle is a deadlock the server is about to break after `deadlock_timeout`).
+ *
+ * Every world lives in its own schema, so suites that share one server do not meet.
+ */
+import pg from 'pg';
+import { quoteIdentifier } from '../../engine/sqlText.js';
+import type { BackendRun, JsonRow, SessionBackend, SettleGoal, SettleReport, StepResult, TableContents, WaitingStep } from './sessionBackend.js';
+
+const POLL_MS = 1;
+const CANCEL_BOUND_MS = 2_000;
+let schemaCounter = 0;
+
+interface Slot {
+  client: pg.Client;
+  pid: number;
+  alive: boolean;
+  inFlight: Promise<void> | null;
+  result: StepResult | null;
+  /** A failure that is not PostgreSQL's answer (a lost connection): the run cannot go on. */
+  fault: Error | null;
+}
+
+interface LockRow {
+  readonly pid: number;
+  readonly locktype: string;
+  readonly mode: string;
+  readonly relation: string | null;
+  readonly blockers: readonly number[];
+}
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** int8 as a JavaScript number where exact (the engine's values are numbers), text otherwise. */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+    if (oid === 20) {
+      return (value: string) => {
+        const parsed = Number(value);
+        return Number.isSafeInteger(parsed) ? parsed : value;
+      };
+    }
+    return pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
+  },
+};
+
+function jsonValue(value: unknown): JsonRow[string] {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (value instanceof Date) return value.toISOString();
+  if (Buffer.isBuffer(value)) return `\\x${value.toString('hex')}`;
+  if (Array.isArray(value)) return value.map(jsonValue);
+  if (typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, jsonValue(inner)]));
+  return String(value);
+}
+
+function jsonRow(row: Record<string, unknown>): JsonRow {
+  return Object.fromEntries(Object.entries(row).map(([key, value]) => [key, jsonValue(value)]));
+}
+
+function stepResult(result: pg.QueryResult | pg.QueryResult[]): StepResult {
+  const last = Array.isArray(result) ? result[result.length - 1] : result;
+  if (last === undefined) return { ok: true, rowCount: 0 };
+  const rowCount = last.rowCount ?? 0;
+  if (last.fields.length === 0) return { ok: true, rowCount };
+  return { ok: true, rowCount, rows: last.rows.map(jsonRow) };
+}
+
+interface ServerError {
+  readonly code?: unknown;
+  readonly constraint?: unknown;
+  readonly message?: unknown;
+}
+
+/** PostgreSQL's answer to a failed step, or null when the failure is not the server's (no SQLSTATE). */
+function errorResult(error: unknown): StepResult | null {
+  const fields = (typeof error === 'object' && error !== null ? error : {}) as ServerError;
+  if (typeof fields.code !== 'string' || !/^[0-9A-Z]{5}$/.test(fields.code)) return null;
+  return { ok: false, code: fields.code, constraint: typeof fields.constraint === 'string' ? fields.constraint : null, message: typeof fields.message === 'string' ? fields.message : '' };
+}
+
+function describeLock(row: LockRow): string {
+  switch (row.locktype) {
+    case 'relation':
+      return `${row.mode} on relation ${row.relation ?? '?'}`;
+    case 'tuple':
+      return `${row.mode} on tuple of ${row.relation ?? '?'}`;
+    case 'transactionid':
+      return `${row.mode} on transaction`;
+    case 'virtualxid':
+      return `${row.mode} on virtual transaction`;
+    default:
+      return `${row.mode} on ${row.locktype}`;
+  }
+}
+
+/** Whether the waits-for graph among the given waiters has a cycle. */
+function hasCycle(waits: ReadonlyMap<number, readonly number[]>): boolean {
+  const state = new Map<number, 'open' | 'closed'>();
+  const visit = (pid: number): boolean => {
+    const seen = state.get(pid);
+    if (seen === 'open') return true;
+    if (seen === 'closed') return false;
+    state.set(pid, 'open');
+    for (const next of waits.get(pid) ?? []) if (waits.has(next) && visit(next)) return true;
+    state.set(pid, 'closed');
+    return false;
+  };
+  return [...waits.keys()].some(visit);
+}
+
+export interface PgBackendOptions {
+  readonly connectionString: string;
+}
+
+export async function openPgSessionBackend(options: PgBackendOptions): Promise<SessionBackend> {
+  const schema = `pgdrill_sessions_${process.pid}_${++schemaCounter}`;
+  const connect = async (sessionOptions: string | undefined): Promise<pg.Client> => {
+    const client = new pg.Client({ connectionString: options.connectionString, types, ...(sessionOptions === undefined ? {} : { options: sessionOptions }) });
+    // Errors on an idle connection (a terminated backend) surface on the next query; do not crash.
+    client.on('error', () => {});
+    client.on('notice', () => {});
+    await client.connect();
+    return client;
+  };
+  const monitor = await connect(undefined);
+  const version = await monitor.query<{ v: string }>("SELECT current_setting('server_version') AS v");
+  const slots: Slot[] = [];
+  const openSlot = async (): Promise<Slot> => {
+    // The schema is the session default, so DISCARD ALL between permutations keeps it.
+    const client = await connect(`-c search_path=${schema}`);
+    const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+    if (pid === undefined) throw new Error('the server did not tell its backend pid');
+    return { client, pid, alive: true, inFlight: null, result: null, fault: null };
+  };
+
+  const begin = async (setup: readonly string[], sessionSetups: readonly (readonly string[])[]): Promise<BackendRun> => {
+    await monitor.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE; CREATE SCHEMA ${quoteIdentifier(schema)}; SET search_path TO ${quoteIdentifier(schema)}`);
+    for (const statement of setup) {
+      try {
+        await monitor.query(statement);
+      } catch (error) {
+        throw new Error(`setup statement failed: ${error instanceof Error ? error.message : String(error)}: ${statement.slice(0, 200)}`);
+      }
+    }
+    for (let index = 0; index < sessionSetups.length; index += 1) {
+      const existing = slots[index];
+      if (existing === undefined || !existing.alive) slots[index] = await openSlot();
+      const slot = slots[index]!;
+      slot.inFlight = null;
+      slot.result = null;
+      for (const statement of sessionSetups[index] ?? []) {
+        try {
+          await slot.client.query(statement);
+        } catch (error) {
+          throw new Error(`session ${index} setup failed: ${error instanceof Error ? error.message : String(error)}: ${statement.slice(0, 200)}`);
+        }
+      }
+    }
+    const sessions = slots.slice(0, sessionSetups.length);
+    return runOn(sessions);
+  };
+
+  const runOn = (sessions: Slot[]): BackendRun => {
+    const sessionOfPid = new Map(sessions.map((slot, index) => [slot.pid, index]));
+    const harvest = (completed: { session: number; result: StepResult }[]): void => {
+      sessions.forEach((slot, session) => {
+        if (slot.fault !== null) throw slot.fault;
+        if (slot.inFlight !== null && slot.result !== null) {
+          completed.push({ session, result: slot.result });
+          slot.inFlight = null;
+          slot.result = null;
+        }
+      });
+    };
+    const observeWaits = async (): Promise<LockRow[]> => {
+      const pids = sessions.filter((slot) => slot.inFlight !== null).map((slot) => slot.pid);
+      const observed = await monitor.query<LockRow>(
+        'SELECT l.pid, l.locktype, l.mode, l.relation::regclass::text AS relation, pg_blocking_pids(l.pid) AS blockers FROM pg_locks l WHERE NOT l.granted AND l.pid = ANY($1::int[])',
+        [pids],
+      );
+      return observed.rows;
+    };
+    const waitingFrom = (rows: readonly LockRow[]): WaitingStep[] =>
+      rows
+        .filter((row) => sessions[sessionOfPid.get(row.pid) ?? -1]?.inFlight != null)
+        .map((row) => ({
+          session: sessionOfPid.get(row.pid)!,
+          blockedBy: [...new Set(row.blockers.map((pid) => sessionOfPid.get(pid) ?? -1))].sort((a, b) => a - b),
+          lock: describeLock(row),
+        }))
+        .sort((a, b) => a.session - b.session);
+
+    return {
+      issue(session: number, sql: string): void {
+        const slot = sessions[session];
+        if (slot === undefined || slot.inFlight !== null) throw new Error(`session ${session} cannot take a step now`);
+        slot.result = null;
+        slot.inFlight = slot.client.query(sql).then(
+          (result) => {
+            slot.result = stepResult(result);
+          },
+          (error: unknown) => {
+            const answer = errorResult(error);
+            if (answer === null) slot.fault = error instanceof Error ? error : new Error(String(error));
+            else slot.result = answer;
+          },
+        );
+      },
+
+      async settle(goal: SettleGoal, boundMs: number): Promise<SettleReport> {
+        const deadline = Date.now() + boundMs;
+        const completed: { session: number; result: StepResult }[] = [];
+        let current = goal;
+        let waiting: WaitingStep[] = [];
+        const waited = new Map<number, WaitingStep>();
+        const report = (reached: boolean, still: WaitingStep[]): SettleReport => ({ completed, waiting: still, waited: [...waited.values()].sort((a, b) => a.session - b.session), reached });
+        for (;;) {
+          harvest(completed);
+          const inFlight = sessions.filter((slot) => slot.inFlight !== null);
+          if (current.kind === 'sessionDone' && sessions[current.session]?.inFlight === null) current = { kind: 'quiescent' };
+          if (inFlight.length === 0) return report(true, []);
+          if (current.kind === 'quiescent') {
+            const rows = await observeWaits();
+            harvest(completed);
+            const stillInFlight = new Set(sessions.filter((slot) => slot.inFlight !== null).map((slot) => slot.pid));
+            const waits = new Map(rows.filter((row) => stillInFlight.has(row.pid)).map((row) => [row.pid, row.blockers]));
+            waiting = waitingFrom(rows);
+            for (const wait of waiting) if (!waited.has(wait.session)) waited.set(wait.session, wait);
+            if (stillInFlight.size === 0) return report(true, []);
+            if (waits.size === stillInFlight.size && !hasCycle(waits)) return report(true, waiting);
+          }
+          const remaining = deadline - Date.now();
+          if (remaining <= 0) return report(false, waiting);
+          const pending = sessions.flatMap((slot) => (slot.inFlight === null ? [] : [slot.inFlight]));
+          await Promise.race([...pending, delay(current.kind === 'quiescent' ? POLL_MS : Math.min(remaining, 50))]);
+        }
+      },
+
+      async finish(): Promise<{ cancelled: number[] }> {
+        const cancelled: number[] = [];
+        for (const [session, slot] of sessions.entries()) {
+          if (slot.inFlight === null) continue;
+          cancelled.push(session);
+          await monitor.query('SELECT pg_cancel_backend($1)', [slot.pid]);
+          await Promise.race([slot.inFlight, delay(CANCEL_BOUND_MS)]);
+          if (slot.result === null && slot.fault === null) {
+            await monitor.query('SELECT pg_terminate_backend($1)', [slot.pid]);
+            await Promise.race([slot.inFlight, delay(CANCEL_BOUND_MS)]);
+            slot.alive = false;
+          }
+          slot.inFlight = null;
+          slot.result = null;
+        }
+        for (const slot of sessions) {
+          if (!slot.alive) continue;
+          if (slot.fault !== null) {
+            slot.alive = false;
+            await slot.client.end().catch(() => {});
+            continue;
+          }
+          // Separate queries: DISCARD ALL refuses to run inside the implicit block of a multi-statement query.
+          await slot.client.query('ROLLBACK');
+          await slot.client.query('DISCARD ALL');
+        }
+        return { cancelled };
+      },
+
+      async contents(): Promise<TableContents[]> {
+        const tables = await monitor.query<{ name: string }>(
+          `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY c.relname COLLATE "C"`,
+          [schema],
+        );
+        const result: TableContents[] = [];
+        for (const { name } of tables.rows) {
+          const rows = await monitor.query<Record<string, unknown>>(`SELECT * FROM ONLY ${quoteIdentifier(name)} t ORDER BY t::text COLLATE "C"`);
+          result.push({ table: name, rows: rows.rows.map(jsonRow) });
+        }
+        return result;
+      },
+    };
+  };
+
+  return {
+    description: `PostgreSQL ${version.rows[0]?.v ?? '?'}`,
+    begin,
+    async close(): Promise<void> {
+      for (const slot of slots) await slot.client.end().catch(() => {});
+      await monitor.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`).catch(() => {});
+      await monitor.end();
+    },
+  };
+}

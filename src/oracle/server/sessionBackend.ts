@@ -1,0 +1,70 @@
+/**
+ * What the permutation driver needs from a database that runs several sessions at once. The real
+ * server implements it over `pg` connections (`pgSessionBackend.ts`); the engine will implement it
+ * over its own sessions and virtual clock, and the driver, the programs and the reports stay the same.
+ *
+ * Time: a backend lets timeouts (lock_timeout, deadlock_timeout) run only while the driver waits in
+ * `settle`. Between two steps no time is meant to pass; the real server approximates that with
+ * steps that take well under a millisecond against timeouts of tens of milliseconds.
+ */
+
+/** A row as JSON: column name to value, as `to_jsonb` renders it. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { readonly [key: string]: JsonValue };
+export type JsonRow = { readonly [column: string]: JsonValue };
+
+export type StepResult =
+  | { readonly ok: true; readonly rowCount: number; readonly rows?: readonly JsonRow[] }
+  | { readonly ok: false; readonly code: string; readonly constraint: string | null; readonly message: string };
+
+export interface WaitingStep {
+  readonly session: number;
+  /** Sessions it waits for (`pg_blocking_pids`: holders and earlier conflicting waiters); -1 for any other connection. */
+  readonly blockedBy: readonly number[];
+  /** What it waits for, e.g. `ShareLock on transaction`, `RowExclusiveLock on relation items`. */
+  readonly lock: string;
+}
+
+export interface SettleReport {
+  /** Steps that finished while settling, in session order. */
+  readonly completed: readonly { readonly session: number; readonly result: StepResult }[];
+  /** Steps still in flight, each waiting for a lock. */
+  readonly waiting: readonly WaitingStep[];
+  /** The first wait seen for each session during this settle, even one that has ended since (a deadlock broken, a timeout). */
+  readonly waited: readonly WaitingStep[];
+  /** False when the bound ran out before the wanted state was reached. */
+  readonly reached: boolean;
+}
+
+export type SettleGoal =
+  /** Until every step in flight is done or waits for a lock with no deadlock pending. */
+  | { readonly kind: 'quiescent' }
+  /** Until this session's step is done (timeouts may fire meanwhile), then quiescent. */
+  | { readonly kind: 'sessionDone'; readonly session: number }
+  /** Until no step is in flight. */
+  | { readonly kind: 'allDone' };
+
+export interface TableContents {
+  /** Leaf tables only (partitions, not their parents), by name. */
+  readonly table: string;
+  /** Sorted by their text form, so two equal tables print the same. */
+  readonly rows: readonly JsonRow[];
+}
+
+/** One permutation's world: fresh tables and the program's sessions, each with no step in flight. */
+export interface BackendRun {
+  /** Starts `sql` on a session that has no step in flight; does not wait for it. */
+  issue(session: number, sql: string): void;
+  settle(goal: SettleGoal, boundMs: number): Promise<SettleReport>;
+  /** Ends every session (cancelling steps still waiting, rolling back open transactions). */
+  finish(): Promise<{ readonly cancelled: readonly number[] }>;
+  /** Every table's rows, read after `finish`. */
+  contents(): Promise<readonly TableContents[]>;
+}
+
+export interface SessionBackend {
+  /** e.g. `PostgreSQL 18.4 (embedded)`. */
+  readonly description: string;
+  /** Builds the world from `setup`, then opens the sessions and runs each one's own setup. */
+  begin(setup: readonly string[], sessionSetups: readonly (readonly string[])[]): Promise<BackendRun>;
+  close(): Promise<void>;
+}
