@@ -11,6 +11,8 @@ export interface ExpectedOutcome {
   readonly permutation: readonly string[];
   /** Steps that waited once issued, each with the sessions it waited for; every other step did not wait. */
   readonly blocked: Readonly<Record<string, readonly string[]>>;
+  /** For some of those, the lock they waited for, as `pg_locks` names it (`ShareLock on transaction`). */
+  readonly locks?: Readonly<Record<string, string>>;
   /** Steps that failed: SQLSTATE, then the constraint if any (`23505 items_pkey`); every other step succeeded. */
   readonly errors: Readonly<Record<string, string>>;
   /** Affected (or returned) row counts of the steps where they matter. */
@@ -48,6 +50,8 @@ export function outcomeDifferences(outcome: PermutationOutcome, expected: Expect
     if (!same(observedBy, blockedBy ?? null)) {
       differences.push(`${where}: step ${record.step} ${observedBy === null ? 'did not wait' : `waited for ${observedBy.join(', ')} (${record.blocked?.lock ?? ''})`}, expected ${blockedBy === undefined ? 'no wait' : `a wait for ${blockedBy.join(', ')}`}`);
     }
+    const lock = expected.locks?.[record.step];
+    if (lock !== undefined && record.blocked?.lock !== lock) differences.push(`${where}: step ${record.step} waited for ${record.blocked?.lock ?? 'nothing'}, expected ${lock}`);
     const error = expected.errors[record.step];
     const result = record.result;
     const observedError = result === null || result.ok ? null : `${result.code}${result.constraint === null ? '' : ` ${result.constraint}`}`;

@@ -26,6 +26,7 @@ export const deadlockProgram: RegressionProgram = {
     {
       permutation: ['s1_begin', 's2_begin', 's1_row1', 's2_row2', 's1_row2', 's2_row1', 's1_commit', 's2_commit'],
       blocked: { s1_row2: ['s2'], s2_row1: ['s1'] },
+      locks: { s1_row2: 'ShareLock on transaction', s2_row1: 'ShareLock on transaction' },
       errors: { s1_row2: '40P01' },
       completionOrder: ['s1_begin', 's2_begin', 's1_row1', 's2_row2', 's2_row1', 's1_row2', 's1_commit', 's2_commit'],
       contents: { items: [{ id: 1, v: 1000 }, { id: 2, v: 100 }, { id: 3, v: 0 }] },
@@ -64,6 +65,7 @@ export const lockTimeoutProgram: RegressionProgram = {
     {
       permutation: ['hold_row1', 'nowait', 'skip_locked', 'update_row1', 'update_row2', 'holder_commit'],
       blocked: { update_row1: ['holder'] },
+      locks: { update_row1: 'ShareLock on transaction' },
       errors: { nowait: '55P03', update_row1: '55P03' },
       rowCounts: { skip_locked: 2, update_row2: 1 },
       completionOrder: ['hold_row1', 'nowait', 'skip_locked', 'update_row1', 'update_row2', 'holder_commit'],
