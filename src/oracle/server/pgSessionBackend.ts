@@ -3,11 +3,12 @@
  * connection that builds the world and watches the others.
  *
  * A step is sent without awaiting it. The monitor then polls `pg_locks` for the sessions' ungranted
- * lock requests: a step in flight that has one is waiting (`pg_blocking_pids` names on whom), a step
- * without one is still running. An ungranted entry is the reliable sign: the releasing backend marks
+ * lock requests: a step in flight that has one that someone blocks (`pg_blocking_pids`) is waiting,
+ * any other step in flight is still running. This is the reliable sign: a releasing backend marks
  * the waiter's lock granted before waking it, whereas `pg_stat_activity` keeps showing the wait until
- * the woken backend runs. The world is quiescent when every step in flight waits and the waits form
- * no cycle (a cycle is a deadlock the server is about to break after `deadlock_timeout`).
+ * the woken backend runs; and an ungranted request nobody blocks is one about to be granted (as after
+ * another waiter's lock_timeout). The world is quiescent when every step in flight waits and the waits
+ * form no cycle (a cycle is a deadlock the server is about to break after `deadlock_timeout`).
  *
  * Every world lives in its own schema, so suites that share one server do not meet.
  */
@@ -191,7 +192,7 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
     };
     const waitingFrom = (rows: readonly LockRow[]): WaitingStep[] =>
       rows
-        .filter((row) => sessions[sessionOfPid.get(row.pid) ?? -1]?.inFlight != null)
+        .filter((row) => row.blockers.length > 0 && sessions[sessionOfPid.get(row.pid) ?? -1]?.inFlight != null)
         .map((row) => ({
           session: sessionOfPid.get(row.pid)!,
           blockedBy: [...new Set(row.blockers.map((pid) => sessionOfPid.get(pid) ?? -1))].sort((a, b) => a - b),
@@ -232,7 +233,8 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
             const rows = await observeWaits();
             harvest(completed);
             const stillInFlight = new Set(sessions.filter((slot) => slot.inFlight !== null).map((slot) => slot.pid));
-            const waits = new Map(rows.filter((row) => stillInFlight.has(row.pid)).map((row) => [row.pid, row.blockers]));
+            // An ungranted request that nobody blocks is being granted right now: not a wait yet.
+            const waits = new Map(rows.filter((row) => stillInFlight.has(row.pid) && row.blockers.length > 0).map((row) => [row.pid, row.blockers]));
             waiting = waitingFrom(rows);
             for (const wait of waiting) if (!waited.has(wait.session)) waited.set(wait.session, wait);
             if (stillInFlight.size === 0) return report(true, []);

@@ -1,0 +1,143 @@
+/**
+ * Exports of a schedule: the isolation-tester spec (lexed here by the rules of PostgreSQL's
+ * specscanner.l, then run through the driver) and the standalone Node script (run as a child
+ * process) must both reproduce, on the real server, the outcome of the original program.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runnerRaces } from '../../../model/concurrency/races.js';
+import { isolationSpec, quoteSpecName, withoutClosingBraces } from '../../../src/oracle/server/isolationSpec.js';
+import { lockPrograms } from '../../../src/oracle/server/lockPrograms.js';
+import { nodeScript, scheduleSummary } from '../../../src/oracle/server/nodeScript.js';
+import type { ScheduleSummary } from '../../../src/oracle/server/nodeScript.js';
+import { runPermutation, runProgram } from '../../../src/oracle/server/permutationDriver.js';
+import type { SessionProgram } from '../../../src/oracle/server/program.js';
+import { useServer } from './serverFixture.js';
+
+const server = useServer();
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+// Inside the project, so the script's `import pg from 'pg'` resolves to our node_modules.
+const scratch = join(root, 'node_modules', '.cache', `pgdrill-scripts-${process.pid}`);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+type Token = { kind: 'word' | 'sql'; text: string };
+
+/** The isolation tester's lexer (keywords and identifiers, "quoted" names, { sql } up to the first }, # comments). */
+function lexSpec(spec: string): Token[] {
+  const tokens: Token[] = [];
+  for (let index = 0; index < spec.length; ) {
+    const char = spec[index]!;
+    if (/\s/.test(char)) index += 1;
+    else if (char === '#') index = spec.indexOf('\n', index) === -1 ? spec.length : spec.indexOf('\n', index);
+    else if (char === '{') {
+      const end = spec.indexOf('}', index);
+      tokens.push({ kind: 'sql', text: spec.slice(index + 1, end).trim() });
+      index = end + 1;
+    } else if (char === '"') {
+      let text = '';
+      let end = index + 1;
+      for (; !(spec[end] === '"' && spec[end + 1] !== '"'); end += 1) {
+        if (spec[end] === '\n') throw new Error('newline in quoted identifier');
+        if (spec[end] === '"') end += 1;
+        text += spec[end];
+      }
+      tokens.push({ kind: 'word', text });
+      index = end + 1;
+    } else {
+      const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(spec.slice(index));
+      if (word === null) throw new Error(`syntax error at ${spec.slice(index, index + 20)}`);
+      tokens.push({ kind: 'word', text: word[0] });
+      index += word[0].length;
+    }
+  }
+  return tokens;
+}
+
+/** Rebuilds a program from a spec's tokens (its first setup block and teardown are the schema's). */
+function programFromSpec(spec: string): SessionProgram {
+  const tokens = lexSpec(spec);
+  const setup: string[] = [];
+  const sessions: { name: string; setup: string[]; steps: { name: string; sql: string }[] }[] = [];
+  const permutations: string[][] = [];
+  for (let index = 0; index < tokens.length; ) {
+    const keyword = tokens[index]!.text;
+    if (keyword === 'setup' && sessions.length === 0) {
+      setup.push(tokens[index + 1]!.text);
+      index += 2;
+    } else if (keyword === 'teardown') index += 2;
+    else if (keyword === 'session') {
+      sessions.push({ name: tokens[index + 1]!.text, setup: [], steps: [] });
+      index += 2;
+    } else if (keyword === 'setup') {
+      // Its first statement points the session at the spec's schema; the backend does that itself.
+      const statements = tokens[index + 1]!.text.replace(/^SET search_path TO [a-z_]+;?\s*/, '');
+      if (statements !== '') sessions.at(-1)!.setup.push(statements);
+      index += 2;
+    } else if (keyword === 'step') {
+      sessions.at(-1)!.steps.push({ name: tokens[index + 1]!.text, sql: tokens[index + 2]!.text });
+      index += 3;
+    } else if (keyword === 'permutation') {
+      const names: string[] = [];
+      for (index += 1; index < tokens.length && tokens[index]!.kind === 'word' && tokens[index]!.text !== 'permutation'; index += 1) names.push(tokens[index]!.text);
+      permutations.push(names);
+    } else throw new Error(`unexpected ${keyword}`);
+  }
+  // The spec's first setup block makes its own schema; the backend gives each world a schema already.
+  return { name: 'from-spec', description: '', setup: setup.slice(1), sessions, permutations };
+}
+
+describe('isolation-tester spec', () => {
+  it('quotes names and rewrites every } so the SQL means the same', async () => {
+    expect(quoteSpecName('a"b')).toBe('"a""b"');
+    expect(() => quoteSpecName('a\nb')).toThrow(/newline/);
+    const sql = `SELECT '{1,2}'::int[] AS a, E'x}\\'y' AS b, $f$ it's } $f$ AS c, "x}y".z AS d, 'back\\slash}' AS e /* } */ -- }\n FROM (SELECT 1 AS z) AS "x}y"`;
+    const rewritten = withoutClosingBraces(sql);
+    expect(rewritten).not.toContain('}');
+    const client = new pg.Client({ connectionString: server.connectionString() });
+    await client.connect();
+    try {
+      const [original, escaped] = [await client.query(sql), await client.query(rewritten)];
+      expect(escaped.rows).toEqual(original.rows);
+      expect(original.rows[0]).toMatchObject({ b: "x}'y", c: " it's } ", e: 'back\\slash}' });
+    } finally {
+      await client.end();
+    }
+    expect(() => withoutClosingBraces('SELECT 1 }')).toThrow(/outside any string/);
+  });
+
+  it('runs through the driver with the outcomes of the original program', async () => {
+    const program: SessionProgram = {
+      ...lockPrograms[0]!.program,
+      setup: [...lockPrograms[0]!.program.setup, "CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL DEFAULT '{}')"],
+      sessions: lockPrograms[0]!.program.sessions.map((session, index) => (index === 0 ? { ...session, steps: [...session.steps.slice(0, 3), { name: 's1_commit', sql: "INSERT INTO notes VALUES (1, '}{'); COMMIT" }] } : session)),
+    };
+    const spec = isolationSpec(program);
+    expect(spec).toContain('permutation "s1_begin" "s2_begin" "s1_row1"');
+    expect(spec).toContain('session "s1"');
+    const fromSpec = programFromSpec(spec);
+    const [original, replayed] = [await runProgram(server.backend(), program), await runProgram(server.backend(), fromSpec)];
+    expect(replayed.map(scheduleSummary)).toEqual(original.map(scheduleSummary));
+    expect(original[0]!.contents.find((table) => table.table === 'notes')?.rows).toEqual([]);
+    expect(original[1]!.contents.find((table) => table.table === 'notes')?.rows).toEqual([{ id: 1, body: '}{' }]);
+  });
+});
+
+describe('standalone Node script', () => {
+  // A deadlock, a lock_timeout with a queue behind it, and a row-lock wait: every path of the script's wait detection.
+  const cases = [lockPrograms[0]!, ...runnerRaces.slice(2)].map((regression) => regression.program);
+  it.each(cases.map((program) => [program.name, program] as const))('%s: the script reproduces the driver outcome', async (_name, program) => {
+    mkdirSync(scratch, { recursive: true });
+    const permutation = program.permutations[0]!;
+    const file = join(scratch, `${program.name}.mjs`);
+    writeFileSync(file, nodeScript(program, permutation));
+    const { stdout } = await promisify(execFile)('node', [file, server.connectionString()], { cwd: root, timeout: 60_000 });
+    const fromScript = JSON.parse(stdout) as ScheduleSummary;
+    const fromDriver = scheduleSummary(await runPermutation(server.backend(), program, permutation));
+    expect(fromScript).toEqual(fromDriver);
+  });
+});
