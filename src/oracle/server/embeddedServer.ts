@@ -15,7 +15,7 @@
  */
 import { spawn, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chownSync, cpSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chownSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { dirname, join, parse } from 'node:path';
@@ -35,6 +35,10 @@ export interface PostgresServer {
   /** Milliseconds spent in initdb and in starting the postmaster (0 for an existing server). */
   readonly initdbMs: number;
   readonly startMs: number;
+  /** The temporary directory holding the data (and any copied binaries), removed on stop; null for an existing server. */
+  readonly directory: string | null;
+  /** The postmaster's process id; null for an existing server. */
+  readonly pid: number | null;
   stop(): Promise<void>;
 }
 
@@ -55,7 +59,7 @@ interface Binaries {
 export async function startServer(options: ServerOptions = {}): Promise<PostgresServer> {
   const url = (options.environment ?? process.env).DATABASE_URL;
   if (url !== undefined && url !== '') {
-    return { connectionString: url, embedded: false, initdbMs: 0, startMs: 0, stop: async () => {} };
+    return { connectionString: url, embedded: false, initdbMs: 0, startMs: 0, directory: null, pid: null, stop: async () => {} };
   }
   return startEmbedded(options);
 }
@@ -147,9 +151,9 @@ async function startEmbedded(options: ServerOptions): Promise<PostgresServer> {
   const user = serverUser();
   const base = mkdtempSync(join(tmpdir(), 'pgdrill-pg-'));
   let server: ChildProcess | null = null;
-  // Synchronous, so it can run from the 'exit' event: kill the postmaster, then remove everything.
+  // Synchronous, so it can run from the 'exit' event: stop the postmaster, then remove everything.
   const cleanupNow = (): void => {
-    if (server !== null && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+    if (server !== null && server.exitCode === null && server.signalCode === null && server.pid !== undefined) stopSynchronously(server.pid);
     rmSync(base, { recursive: true, force: true, maxRetries: 5 });
   };
   cleanups.add(cleanupNow);
@@ -185,6 +189,8 @@ async function startEmbedded(options: ServerOptions): Promise<PostgresServer> {
           embedded: true,
           initdbMs,
           startMs: Date.now() - startStarted,
+          directory: base,
+          pid: running.pid ?? null,
           stop: () => stopServer(running, () => {
             cleanups.delete(cleanupNow);
             rmSync(base, { recursive: true, force: true, maxRetries: 5 });
@@ -247,6 +253,36 @@ function launch(postgres: string, dataDirectory: string, port: number, deadlockT
       if (!ready) reject(new Error(`PostgreSQL exited before accepting connections (${code ?? signal}): ${log.trim().slice(-800)}`));
     });
   });
+}
+
+/** Whether a process still runs (a zombie, exited but not yet reaped by our event loop, does not). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // Linux: field 3 of /proc/PID/stat is the state; Z is a zombie.
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Immediate shutdown (SIGQUIT: the postmaster stops its children and releases shared memory),
+ * waited for without the event loop, which no longer runs in an 'exit' handler; SIGKILL after a bound.
+ */
+function stopSynchronously(pid: number): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  try {
+    process.kill(pid, 'SIGQUIT');
+  } catch {
+    return;
+  }
+  for (let waited = 0; waited < STOP_BOUND_MS && running(pid); waited += 10) Atomics.wait(pause, 0, 0, 10);
+  if (running(pid)) process.kill(pid, 'SIGKILL');
 }
 
 /** Fast shutdown (SIGINT), escalating to SIGKILL after a bound; then the directory goes. */

@@ -1,0 +1,60 @@
+/**
+ * The permutation driver's own guarantees on the real server: a step that never unblocks is
+ * reported and cancelled within the bound (the steps after it in its session are not issued), the
+ * sessions are clean for the next permutation, table-lock waits name the lock, and permutations
+ * that are not valid programs are refused with one sentence.
+ */
+import { describe, expect, it } from 'vitest';
+import { runPermutation } from '../../../src/oracle/server/permutationDriver.js';
+import { allPermutations, resolveProgram } from '../../../src/oracle/server/program.js';
+import type { SessionProgram } from '../../../src/oracle/server/program.js';
+import { useServer } from './serverFixture.js';
+
+const server = useServer();
+
+const program: SessionProgram = {
+  name: 'lock-table-forever',
+  description: 'A session locks a table and never ends its transaction; the other reads the table.',
+  setup: ['CREATE TABLE items (id int PRIMARY KEY)', 'INSERT INTO items VALUES (1)'],
+  sessions: [
+    { name: 'locker', steps: [{ name: 'lock', sql: 'BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE' }, { name: 'add_column', sql: 'ALTER TABLE items ADD COLUMN note text' }, { name: 'locker_commit', sql: 'COMMIT' }] },
+    { name: 'reader', steps: [{ name: 'read', sql: 'SELECT id FROM items' }, { name: 'read_again', sql: 'SELECT count(*) FROM items' }] },
+  ],
+  permutations: [['lock', 'read', 'read_again', 'add_column', 'locker_commit']],
+};
+
+describe('permutation driver', () => {
+  it('reports a step that never unblocks, within the bound, and leaves the sessions usable', async () => {
+    const started = Date.now();
+    const stuck = await runPermutation(server.backend(), program, program.permutations[0]!, { waitBoundMs: 300 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(stuck.steps.map((record) => [record.step, record.blocked, record.result?.ok ?? null])).toEqual([
+      ['lock', null, true],
+      ['read', { by: ['locker'], lock: 'AccessShareLock on relation items' }, null],
+    ]);
+    expect(stuck.neverCompleted).toEqual(['read']);
+    expect(stuck.neverIssued).toEqual(['read_again', 'add_column', 'locker_commit']);
+    // The locker's transaction was rolled back: the table is as set up, without the column.
+    expect(stuck.contents).toEqual([{ table: 'items', rows: [{ id: 1 }] }]);
+
+    const fine = await runPermutation(server.backend(), program, ['lock', 'read', 'add_column', 'locker_commit', 'read_again']);
+    expect(fine.neverCompleted).toEqual([]);
+    expect(fine.completionOrder).toEqual(['lock', 'add_column', 'locker_commit', 'read', 'read_again']);
+    expect(fine.steps.find((record) => record.step === 'read')?.result).toEqual({ ok: true, rowCount: 1, rows: [{ id: 1 }] });
+    expect(fine.contents).toEqual([{ table: 'items', rows: [{ id: 1, note: null }] }]);
+  });
+
+  it('refuses programs it cannot run, naming the problem', () => {
+    expect(() => resolveProgram({ ...program, permutations: [['lock', 'nope']] })).toThrow('names unknown step nope');
+    expect(() => resolveProgram({ ...program, permutations: [['lock', 'lock']] })).toThrow('repeats step lock');
+    expect(() => resolveProgram({ ...program, sessions: [...program.sessions, { name: 'again', steps: [{ name: 'lock', sql: 'SELECT 1' }] }] })).toThrow('step lock is defined twice');
+    expect(() => resolveProgram({ ...program, sessions: [{ name: 'bad name', steps: [] }] })).toThrow('is not an identifier');
+  });
+
+  it('lists every interleaving that keeps each session in order', () => {
+    const interleavings = allPermutations(program);
+    expect(interleavings).toHaveLength(10);
+    expect(interleavings[0]).toEqual(['lock', 'add_column', 'locker_commit', 'read', 'read_again']);
+    for (const interleaving of interleavings) expect(interleaving.indexOf('lock')).toBeLessThan(interleaving.indexOf('add_column'));
+  });
+});
