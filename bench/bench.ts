@@ -8,6 +8,7 @@ import { scenarioArbitrary } from '../src/harness/scenario.js';
 import { stopOnFor } from '../src/harness/campaign.js';
 import { packageRoot } from '../model/runners/cli.js';
 import { runnersDomain } from '../model/runners/domain.js';
+import { serverPermutationThroughput } from './serverBench.js';
 import { engineTarget, mapTarget, pgliteTarget } from './targets.js';
 import type { Target } from './targets.js';
 import { buildWorkload } from './workload.js';
@@ -162,6 +163,9 @@ async function main(): Promise<void> {
   console.log(`\n${table([['plan', 'runs/s'], ...Object.entries(plans).map(([name, rate]) => [name, format(rate)])])}`);
   const incident = incidentSearch();
   console.log(`\nincident-2024-10-31 over ${INCIDENT_SEEDS} seeds: found ${incident.found}/${INCIDENT_SEEDS}, median time to find ${incident.medianMs} ms, median shrunk length ${incident.medianSteps} steps`);
+  const sessions = await serverPermutationThroughput();
+  console.log(`\nmulti-session regression programs, permutations/s: real server ${sessions.permutationsPerSecond} (${sessions.server}; ${sessions.permutations} permutations in ${sessions.seconds} s, ${sessions.retries} rerun for timing; initdb ${sessions.initdbMs} ms, start ${sessions.startMs} ms); engine: not yet available (engine sessions are not built yet)`);
+  console.log(table([['program', 'server permutations/s'], ...Object.entries(sessions.perProgram).map(([name, rate]) => [name, String(rate)])]));
   clearInterval(sampler);
   sampleRss();
   const result = {
@@ -179,6 +183,10 @@ async function main(): Promise<void> {
     scaleSecondsPerRun: scale.secondsPerRun,
     scalePeakRssMb,
     peakRssMb: Math.round(peakRss / 2 ** 20),
+    serverPermutationsPerSecond: sessions.permutationsPerSecond,
+    enginePermutationsPerSecond: null,
+    serverInitdbMs: sessions.initdbMs,
+    serverStartMs: sessions.startMs,
   };
   console.log(JSON.stringify(result));
 }

@@ -43,7 +43,7 @@ export interface PostgresServer {
 }
 
 /** The `deadlock_timeout` the embedded server runs with. */
-export const DEFAULT_DEADLOCK_TIMEOUT_MS = 50;
+export const DEFAULT_DEADLOCK_TIMEOUT_MS = 100;
 
 const READY = 'database system is ready to accept connections';
 const START_BOUND_MS = 60_000;

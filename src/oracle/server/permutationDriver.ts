@@ -4,6 +4,11 @@
  * (every step in flight is done or waits for a lock); a session whose step is still waiting takes
  * no further step until it completes, so the driver waits for it (and timeouts may fire meanwhile).
  *
+ * Time: the schedule assumes that no time passes while steps are issued, only while the driver
+ * waits. On a real server under load that can fail (a lock_timeout fires early, a deadlock's waits
+ * begin too far apart for the earliest waiter to be the victim); the backend says so and the
+ * permutation runs again, a bounded number of times.
+ *
  * Steps that complete during one settle are recorded in a fixed order (the step acted on, then the
  * others by session), so the completion order does not depend on which of two woken backends the
  * operating system ran first. Every wait has a
@@ -36,14 +41,19 @@ export interface PermutationOutcome {
   /** Steps not issued because an earlier step of their session never completed. */
   readonly neverIssued: readonly string[];
   readonly contents: readonly TableContents[];
+  /** Runs it took (more than one when real time broke the schedule's timing). */
+  readonly attempts: number;
 }
 
 export interface DriverOptions {
   /** Bound on each wait, in the backend's time (milliseconds; real ones on a server). */
   readonly waitBoundMs?: number;
+  /** How often to run a permutation again after a timing violation (see `SettleReport`). */
+  readonly timingRetries?: number;
 }
 
 export const DEFAULT_WAIT_BOUND_MS = 3_000;
+export const DEFAULT_TIMING_RETRIES = 5;
 
 interface MutableRecord {
   step: string;
@@ -54,7 +64,22 @@ interface MutableRecord {
   result: StepResult | null;
 }
 
+/**
+ * Runs the permutation, again from a fresh world when the backend reports that real time broke the
+ * schedule's timing (a busy machine), so the outcome is the one the model's timing defines.
+ */
 export async function runPermutation(backend: SessionBackend, program: SessionProgram, permutation: readonly string[], options: DriverOptions = {}): Promise<PermutationOutcome> {
+  const attempts = 1 + (options.timingRetries ?? DEFAULT_TIMING_RETRIES);
+  const violations: string[] = [];
+  for (let attempt = 0; attempt < attempts; attempt += 1) {
+    const outcome = await attemptPermutation(backend, program, permutation, options);
+    if (outcome.timingViolation === null) return { ...outcome.result, attempts: attempt + 1 };
+    violations.push(outcome.timingViolation);
+  }
+  throw new Error(`${program.name} [${permutation.join(' ')}]: the server could not follow the schedule's timing in ${attempts} attempts (${violations.join('; ')})`);
+}
+
+async function attemptPermutation(backend: SessionBackend, program: SessionProgram, permutation: readonly string[], options: DriverOptions): Promise<{ result: PermutationOutcome; timingViolation: string | null }> {
   const steps = resolveProgram(program);
   const bound = options.waitBoundMs ?? DEFAULT_WAIT_BOUND_MS;
   const sessionName = (index: number): string => program.sessions[index]?.name ?? 'other';
@@ -65,7 +90,9 @@ export async function runPermutation(backend: SessionBackend, program: SessionPr
   const neverIssued: string[] = [];
   // Within one settle, the step the driver acted on (issued, or waited for) comes first, then the
   // steps it let complete in session order: deterministic, whichever backend the OS ran first.
+  let timingViolation: string | null = null;
   const absorb = (report: SettleReport, after: number, first: number): void => {
+    timingViolation ??= report.timingViolation;
     const ordered = [...report.completed].sort((a, b) => Number(b.session === first) - Number(a.session === first) || a.session - b.session);
     for (const { session, result } of ordered) {
       const record = inFlight[session];
@@ -81,6 +108,7 @@ export async function runPermutation(backend: SessionBackend, program: SessionPr
   try {
     for (const [position, name] of permutation.entries()) {
       const { session, step } = steps.get(name)!;
+      if (timingViolation !== null) break;
       if (stuck) {
         neverIssued.push(name);
         continue;
@@ -104,13 +132,13 @@ export async function runPermutation(backend: SessionBackend, program: SessionPr
       if (wait !== undefined) record.blocked = { by: wait.blockedBy.map(sessionName), lock: wait.lock };
       if (!report.reached) stuck = true;
     }
-    if (!stuck) absorb(await run.settle({ kind: 'allDone' }, bound), permutation.length - 1, -1);
+    if (!stuck && timingViolation === null) absorb(await run.settle({ kind: 'allDone' }, bound), permutation.length - 1, -1);
   } finally {
     await run.finish();
   }
   contents = await run.contents();
   const neverCompleted = inFlight.flatMap((record) => (record === null ? [] : [record.step]));
-  return { program: program.name, permutation: [...permutation], steps: records, completionOrder, neverCompleted, neverIssued, contents };
+  return { result: { program: program.name, permutation: [...permutation], steps: records, completionOrder, neverCompleted, neverIssued, contents, attempts: 1 }, timingViolation };
 }
 
 /** Every permutation of the program, in order. */

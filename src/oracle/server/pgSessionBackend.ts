@@ -28,6 +28,8 @@ interface Slot {
   result: StepResult | null;
   /** A failure that is not PostgreSQL's answer (a lost connection): the run cannot go on. */
   fault: Error | null;
+  /** Settle count at the time the step in flight was issued. */
+  issuedInSettle: number;
 }
 
 interface LockRow {
@@ -36,6 +38,8 @@ interface LockRow {
   readonly mode: string;
   readonly relation: string | null;
   readonly blockers: readonly number[];
+  /** When the wait began (server clock), milliseconds since the epoch. */
+  readonly waitstart: number | null;
 }
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -134,13 +138,14 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
   };
   const monitor = await connect(undefined);
   const version = await monitor.query<{ v: string }>("SELECT current_setting('server_version') AS v");
+  const deadlockTimeoutMs = Number((await monitor.query<{ ms: string }>("SELECT (extract(epoch FROM current_setting('deadlock_timeout')::interval) * 1000)::int AS ms")).rows[0]?.ms ?? 1000);
   const slots: Slot[] = [];
   const openSlot = async (): Promise<Slot> => {
     // The schema is the session default, so DISCARD ALL between permutations keeps it.
     const client = await connect(`-c search_path=${schema}`);
     const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
     if (pid === undefined) throw new Error('the server did not tell its backend pid');
-    return { client, pid, alive: true, inFlight: null, result: null, fault: null };
+    return { client, pid, alive: true, inFlight: null, result: null, fault: null, issuedInSettle: 0 };
   };
 
   const begin = async (setup: readonly string[], sessionSetups: readonly (readonly string[])[]): Promise<BackendRun> => {
@@ -171,6 +176,7 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
   };
 
   const runOn = (sessions: Slot[]): BackendRun => {
+    let settles = 0;
     const sessionOfPid = new Map(sessions.map((slot, index) => [slot.pid, index]));
     const harvest = (completed: { session: number; result: StepResult }[]): void => {
       sessions.forEach((slot, session) => {
@@ -185,7 +191,7 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
     const observeWaits = async (): Promise<LockRow[]> => {
       const pids = sessions.filter((slot) => slot.inFlight !== null).map((slot) => slot.pid);
       const observed = await monitor.query<LockRow>(
-        'SELECT l.pid, l.locktype, l.mode, l.relation::regclass::text AS relation, pg_blocking_pids(l.pid) AS blockers FROM pg_locks l WHERE NOT l.granted AND l.pid = ANY($1::int[])',
+        'SELECT l.pid, l.locktype, l.mode, l.relation::regclass::text AS relation, pg_blocking_pids(l.pid) AS blockers, (extract(epoch FROM l.waitstart) * 1000)::float8 AS waitstart FROM pg_locks l WHERE NOT l.granted AND l.pid = ANY($1::int[])',
         [pids],
       );
       return observed.rows;
@@ -205,6 +211,7 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
         const slot = sessions[session];
         if (slot === undefined || slot.inFlight !== null) throw new Error(`session ${session} cannot take a step now`);
         slot.result = null;
+        slot.issuedInSettle = settles;
         slot.inFlight = slot.client.query(sql).then(
           (result) => {
             slot.result = stepResult(result);
@@ -223,7 +230,17 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
         let current = goal;
         let waiting: WaitingStep[] = [];
         const waited = new Map<number, WaitingStep>();
-        const report = (reached: boolean, still: WaitingStep[]): SettleReport => ({ completed, waiting: still, waited: [...waited.values()].sort((a, b) => a.session - b.session), reached });
+        let timingViolation: string | null = null;
+        // Settling right after an issue is not a pause: no timeout of an earlier wait may fire in it.
+        const afterIssue = goal.kind === 'quiescent';
+        const settle = ++settles;
+        const report = (reached: boolean, still: WaitingStep[]): SettleReport => {
+          if (afterIssue && timingViolation === null) {
+            const early = completed.find(({ session, result }) => !result.ok && result.code === '55P03' && sessions[session]!.issuedInSettle < settle - 1);
+            if (early !== undefined) timingViolation = `a lock_timeout fired in session ${early.session} while the driver was still issuing steps`;
+          }
+          return { completed, waiting: still, waited: [...waited.values()].sort((a, b) => a.session - b.session), reached, timingViolation };
+        };
         for (;;) {
           harvest(completed);
           const inFlight = sessions.filter((slot) => slot.inFlight !== null);
@@ -238,7 +255,13 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
             waiting = waitingFrom(rows);
             for (const wait of waiting) if (!waited.has(wait.session)) waited.set(wait.session, wait);
             if (stillInFlight.size === 0) return report(true, []);
-            if (waits.size === stillInFlight.size && !hasCycle(waits)) return report(true, waiting);
+            const cycle = hasCycle(waits);
+            if (cycle && timingViolation === null) {
+              const starts = rows.filter((row) => waits.has(row.pid) && row.waitstart !== null).map((row) => row.waitstart!);
+              const spread = Math.max(...starts) - Math.min(...starts);
+              if (spread >= deadlockTimeoutMs) timingViolation = `the waits of a deadlock began ${Math.round(spread)} ms apart, more than deadlock_timeout (${deadlockTimeoutMs} ms)`;
+            }
+            if (waits.size === stillInFlight.size && !cycle) return report(true, waiting);
           }
           const remaining = deadline - Date.now();
           if (remaining <= 0) return report(false, waiting);

@@ -33,6 +33,13 @@ export interface SettleReport {
   readonly waited: readonly WaitingStep[];
   /** False when the bound ran out before the wanted state was reached. */
   readonly reached: boolean;
+  /**
+   * Set when real time broke the model's assumption that no time passes between two steps: a
+   * lock_timeout fired while the driver was issuing steps, or a deadlock's waits began further apart
+   * than deadlock_timeout (so the server's victim is not the earliest waiter). The run must be
+   * repeated; a virtual clock never sets it.
+   */
+  readonly timingViolation: string | null;
 }
 
 export type SettleGoal =

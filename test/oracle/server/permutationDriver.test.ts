@@ -44,6 +44,20 @@ describe('permutation driver', () => {
     expect(fine.contents).toEqual([{ table: 'items', rows: [{ id: 1, note: null }] }]);
   });
 
+  it('runs a permutation again when real time breaks its timing, and gives up after the retries', async () => {
+    // The reader's 20 ms lock_timeout must fire while the driver waits for the reader, but the
+    // locker's slow step makes it fire while the driver is still issuing: every attempt violates.
+    const slow: SessionProgram = {
+      ...program,
+      sessions: [
+        { name: 'locker', steps: [{ name: 'lock', sql: 'BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE' }, { name: 'slow', sql: 'SELECT pg_sleep(0.2)' }, { name: 'locker_commit', sql: 'COMMIT' }] },
+        { name: 'reader', setup: ["SET lock_timeout = '20ms'"], steps: [{ name: 'read', sql: 'SELECT id FROM items' }, { name: 'read_again', sql: 'SELECT count(*) FROM items' }] },
+      ],
+      permutations: [['lock', 'read', 'slow', 'read_again', 'locker_commit']],
+    };
+    await expect(runPermutation(server.backend(), slow, slow.permutations[0]!, { timingRetries: 1 })).rejects.toThrow(/could not follow the schedule's timing in 2 attempts \(a lock_timeout fired in session 1 while the driver was still issuing steps/);
+  });
+
   it('refuses programs it cannot run, naming the problem', () => {
     expect(() => resolveProgram({ ...program, permutations: [['lock', 'nope']] })).toThrow('names unknown step nope');
     expect(() => resolveProgram({ ...program, permutations: [['lock', 'lock']] })).toThrow('repeats step lock');
