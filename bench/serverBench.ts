@@ -4,7 +4,7 @@
  * same programs needs the engine's sessions (issue 10), which do not exist yet: it is reported as
  * unavailable, never estimated.
  */
-import { runnerRaces } from '../model/concurrency/races.js';
+import { runnerRaces } from '../model/runners/concurrency/races.js';
 import { startServer } from '../src/oracle/server/embeddedServer.js';
 import { outcomeDifferences } from '../src/oracle/server/expectation.js';
 import { lockPrograms } from '../src/oracle/server/lockPrograms.js';
@@ -40,15 +40,28 @@ export async function serverPermutationThroughput(rounds = 3): Promise<ServerPer
             const outcome = await runPermutation(backend, regression.program, permutation);
             // A figure for runs that went wrong would be meaningless.
             const differences = outcomeDifferences(outcome, regression.expected[index]!);
-            if (differences.length > 0) throw new Error(`the server diverged from the recorded outcome: ${differences.join('; ')}`);
+            if (differences.length > 0)
+              throw new Error(`the server diverged from the recorded outcome: ${differences.join('; ')}`);
             permutations += 1;
             retries += outcome.attempts - 1;
           }
         }
-        perProgram[regression.program.name] = Math.round(((rounds * regression.program.permutations.length) / ((performance.now() - programStarted) / 1000)) * 10) / 10;
+        perProgram[regression.program.name] =
+          Math.round(
+            ((rounds * regression.program.permutations.length) / ((performance.now() - programStarted) / 1000)) * 10,
+          ) / 10;
       }
       const seconds = (performance.now() - started) / 1000;
-      return { server: `${backend.description}${server.embedded ? ' (embedded)' : ''}`, initdbMs: server.initdbMs, startMs: server.startMs, permutations, seconds: Math.round(seconds * 100) / 100, permutationsPerSecond: Math.round((permutations / seconds) * 10) / 10, retries, perProgram };
+      return {
+        server: `${backend.description}${server.embedded ? ' (embedded)' : ''}`,
+        initdbMs: server.initdbMs,
+        startMs: server.startMs,
+        permutations,
+        seconds: Math.round(seconds * 100) / 100,
+        permutationsPerSecond: Math.round((permutations / seconds) * 10) / 10,
+        retries,
+        perProgram,
+      };
     } finally {
       await backend.close();
     }

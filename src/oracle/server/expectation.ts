@@ -31,7 +31,9 @@ export interface RegressionProgram {
 /** JSON with object keys sorted, so rows compare by content whatever their column order. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>
-    inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : inner,
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
   );
 }
 
@@ -41,37 +43,59 @@ const same = (left: unknown, right: unknown): boolean => canonical(left) === can
 export function outcomeDifferences(outcome: PermutationOutcome, expected: ExpectedOutcome): string[] {
   const differences: string[] = [];
   const where = `${outcome.program} [${outcome.permutation.join(' ')}]`;
-  if (!same(outcome.permutation, expected.permutation)) differences.push(`${where}: expected permutation [${expected.permutation.join(' ')}]`);
-  if (outcome.neverCompleted.length > 0) differences.push(`${where}: steps never completed: ${outcome.neverCompleted.join(', ')}`);
-  if (outcome.neverIssued.length > 0) differences.push(`${where}: steps never issued: ${outcome.neverIssued.join(', ')}`);
+  if (!same(outcome.permutation, expected.permutation))
+    differences.push(`${where}: expected permutation [${expected.permutation.join(' ')}]`);
+  if (outcome.neverCompleted.length > 0)
+    differences.push(`${where}: steps never completed: ${outcome.neverCompleted.join(', ')}`);
+  if (outcome.neverIssued.length > 0)
+    differences.push(`${where}: steps never issued: ${outcome.neverIssued.join(', ')}`);
   for (const record of outcome.steps) {
     const blockedBy = expected.blocked[record.step];
     const observedBy = record.blocked?.by ?? null;
     if (!same(observedBy, blockedBy ?? null)) {
-      differences.push(`${where}: step ${record.step} ${observedBy === null ? 'did not wait' : `waited for ${observedBy.join(', ')} (${record.blocked?.lock ?? ''})`}, expected ${blockedBy === undefined ? 'no wait' : `a wait for ${blockedBy.join(', ')}`}`);
+      differences.push(
+        `${where}: step ${record.step} ${observedBy === null ? 'did not wait' : `waited for ${observedBy.join(', ')} (${record.blocked?.lock ?? ''})`}, expected ${blockedBy === undefined ? 'no wait' : `a wait for ${blockedBy.join(', ')}`}`,
+      );
     }
     const lock = expected.locks?.[record.step];
-    if (lock !== undefined && record.blocked?.lock !== lock) differences.push(`${where}: step ${record.step} waited for ${record.blocked?.lock ?? 'nothing'}, expected ${lock}`);
+    if (lock !== undefined && record.blocked?.lock !== lock)
+      differences.push(
+        `${where}: step ${record.step} waited for ${record.blocked?.lock ?? 'nothing'}, expected ${lock}`,
+      );
     const error = expected.errors[record.step];
     const result = record.result;
-    const observedError = result === null || result.ok ? null : `${result.code}${result.constraint === null ? '' : ` ${result.constraint}`}`;
+    const observedError =
+      result === null || result.ok
+        ? null
+        : `${result.code}${result.constraint === null ? '' : ` ${result.constraint}`}`;
     if (observedError !== (error ?? null)) {
-      differences.push(`${where}: step ${record.step} ${observedError === null ? 'succeeded' : `failed with ${observedError} (${result !== null && !result.ok ? result.message : ''})`}, expected ${error === undefined ? 'success' : error}`);
+      differences.push(
+        `${where}: step ${record.step} ${observedError === null ? 'succeeded' : `failed with ${observedError} (${result !== null && !result.ok ? result.message : ''})`}, expected ${error === undefined ? 'success' : error}`,
+      );
     }
     const rowCount = expected.rowCounts?.[record.step];
     if (rowCount !== undefined && (result === null || !result.ok || result.rowCount !== rowCount)) {
-      differences.push(`${where}: step ${record.step} gave ${result !== null && result.ok ? `${result.rowCount} rows` : 'no row count'}, expected ${rowCount}`);
+      differences.push(
+        `${where}: step ${record.step} gave ${result?.ok ? `${result.rowCount} rows` : 'no row count'}, expected ${rowCount}`,
+      );
     }
   }
   if (!same(outcome.completionOrder, expected.completionOrder)) {
-    differences.push(`${where}: completion order [${outcome.completionOrder.join(' ')}], expected [${expected.completionOrder.join(' ')}]`);
+    differences.push(
+      `${where}: completion order [${outcome.completionOrder.join(' ')}], expected [${expected.completionOrder.join(' ')}]`,
+    );
   }
   const observedContents = Object.fromEntries(outcome.contents.map((table) => [table.table, table.rows]));
   if (!same(Object.keys(observedContents), Object.keys(expected.contents).sort())) {
-    differences.push(`${where}: tables ${Object.keys(observedContents).join(', ')}, expected ${Object.keys(expected.contents).sort().join(', ')}`);
+    differences.push(
+      `${where}: tables ${Object.keys(observedContents).join(', ')}, expected ${Object.keys(expected.contents).sort().join(', ')}`,
+    );
   }
   for (const [table, rows] of Object.entries(expected.contents)) {
-    if (!same(observedContents[table], rows)) differences.push(`${where}: table ${table} holds ${JSON.stringify(observedContents[table] ?? null)}, expected ${JSON.stringify(rows)}`);
+    if (!same(observedContents[table], rows))
+      differences.push(
+        `${where}: table ${table} holds ${JSON.stringify(observedContents[table] ?? null)}, expected ${JSON.stringify(rows)}`,
+      );
   }
   return differences;
 }

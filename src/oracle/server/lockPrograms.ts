@@ -6,16 +6,36 @@
  */
 import type { RegressionProgram } from './expectation.js';
 
-const items = ['CREATE TABLE items (id int PRIMARY KEY, v int NOT NULL)', 'INSERT INTO items VALUES (1, 0), (2, 0), (3, 0)'];
+const items = [
+  'CREATE TABLE items (id int PRIMARY KEY, v int NOT NULL)',
+  'INSERT INTO items VALUES (1, 0), (2, 0), (3, 0)',
+];
 
 export const deadlockProgram: RegressionProgram = {
   program: {
     name: 'deadlock-two-rows',
-    description: 'Two transactions update two rows in opposite orders; the first to wait is the one whose deadlock check finds the cycle, so it is aborted with 40P01 and the other proceeds.',
+    description:
+      'Two transactions update two rows in opposite orders; the first to wait is the one whose deadlock check finds the cycle, so it is aborted with 40P01 and the other proceeds.',
     setup: items,
     sessions: [
-      { name: 's1', steps: [{ name: 's1_begin', sql: 'BEGIN' }, { name: 's1_row1', sql: 'UPDATE items SET v = v + 1 WHERE id = 1' }, { name: 's1_row2', sql: 'UPDATE items SET v = v + 10 WHERE id = 2' }, { name: 's1_commit', sql: 'COMMIT' }] },
-      { name: 's2', steps: [{ name: 's2_begin', sql: 'BEGIN' }, { name: 's2_row2', sql: 'UPDATE items SET v = v + 100 WHERE id = 2' }, { name: 's2_row1', sql: 'UPDATE items SET v = v + 1000 WHERE id = 1' }, { name: 's2_commit', sql: 'COMMIT' }] },
+      {
+        name: 's1',
+        steps: [
+          { name: 's1_begin', sql: 'BEGIN' },
+          { name: 's1_row1', sql: 'UPDATE items SET v = v + 1 WHERE id = 1' },
+          { name: 's1_row2', sql: 'UPDATE items SET v = v + 10 WHERE id = 2' },
+          { name: 's1_commit', sql: 'COMMIT' },
+        ],
+      },
+      {
+        name: 's2',
+        steps: [
+          { name: 's2_begin', sql: 'BEGIN' },
+          { name: 's2_row2', sql: 'UPDATE items SET v = v + 100 WHERE id = 2' },
+          { name: 's2_row1', sql: 'UPDATE items SET v = v + 1000 WHERE id = 1' },
+          { name: 's2_commit', sql: 'COMMIT' },
+        ],
+      },
     ],
     permutations: [
       ['s1_begin', 's2_begin', 's1_row1', 's2_row2', 's1_row2', 's2_row1', 's1_commit', 's2_commit'],
@@ -29,14 +49,26 @@ export const deadlockProgram: RegressionProgram = {
       locks: { s1_row2: 'ShareLock on transaction', s2_row1: 'ShareLock on transaction' },
       errors: { s1_row2: '40P01' },
       completionOrder: ['s1_begin', 's2_begin', 's1_row1', 's2_row2', 's2_row1', 's1_row2', 's1_commit', 's2_commit'],
-      contents: { items: [{ id: 1, v: 1000 }, { id: 2, v: 100 }, { id: 3, v: 0 }] },
+      contents: {
+        items: [
+          { id: 1, v: 1000 },
+          { id: 2, v: 100 },
+          { id: 3, v: 0 },
+        ],
+      },
     },
     {
       permutation: ['s1_begin', 's2_begin', 's1_row1', 's2_row2', 's2_row1', 's1_row2', 's2_commit', 's1_commit'],
       blocked: { s2_row1: ['s1'], s1_row2: ['s2'] },
       errors: { s2_row1: '40P01' },
       completionOrder: ['s1_begin', 's2_begin', 's1_row1', 's2_row2', 's1_row2', 's2_row1', 's2_commit', 's1_commit'],
-      contents: { items: [{ id: 1, v: 1 }, { id: 2, v: 10 }, { id: 3, v: 0 }] },
+      contents: {
+        items: [
+          { id: 1, v: 1 },
+          { id: 2, v: 10 },
+          { id: 3, v: 0 },
+        ],
+      },
     },
   ],
 };
@@ -44,10 +76,17 @@ export const deadlockProgram: RegressionProgram = {
 export const lockTimeoutProgram: RegressionProgram = {
   program: {
     name: 'lock-timeout-nowait-skip-locked',
-    description: 'A transaction holds row 1 FOR UPDATE: NOWAIT fails at once with 55P03, SKIP LOCKED returns the other rows, and an UPDATE under lock_timeout waits, then fails with 55P03.',
+    description:
+      'A transaction holds row 1 FOR UPDATE: NOWAIT fails at once with 55P03, SKIP LOCKED returns the other rows, and an UPDATE under lock_timeout waits, then fails with 55P03.',
     setup: items,
     sessions: [
-      { name: 'holder', steps: [{ name: 'hold_row1', sql: 'BEGIN; SELECT id FROM items WHERE id = 1 FOR UPDATE' }, { name: 'holder_commit', sql: 'COMMIT' }] },
+      {
+        name: 'holder',
+        steps: [
+          { name: 'hold_row1', sql: 'BEGIN; SELECT id FROM items WHERE id = 1 FOR UPDATE' },
+          { name: 'holder_commit', sql: 'COMMIT' },
+        ],
+      },
       {
         name: 'other',
         setup: ["SET lock_timeout = '150ms'"],
@@ -69,7 +108,13 @@ export const lockTimeoutProgram: RegressionProgram = {
       errors: { nowait: '55P03', update_row1: '55P03' },
       rowCounts: { skip_locked: 2, update_row2: 1 },
       completionOrder: ['hold_row1', 'nowait', 'skip_locked', 'update_row1', 'update_row2', 'holder_commit'],
-      contents: { items: [{ id: 1, v: 0 }, { id: 2, v: 8 }, { id: 3, v: 0 }] },
+      contents: {
+        items: [
+          { id: 1, v: 0 },
+          { id: 2, v: 8 },
+          { id: 3, v: 0 },
+        ],
+      },
     },
   ],
 };
@@ -77,11 +122,26 @@ export const lockTimeoutProgram: RegressionProgram = {
 export const serializationProgram: RegressionProgram = {
   program: {
     name: 'repeatable-read-write-conflict',
-    description: 'A REPEATABLE READ transaction updates a row another transaction changed after its snapshot: 40001 at once if that change committed before, after a wait if it was still open.',
+    description:
+      'A REPEATABLE READ transaction updates a row another transaction changed after its snapshot: 40001 at once if that change committed before, after a wait if it was still open.',
     setup: items,
     sessions: [
-      { name: 'rr', steps: [{ name: 'rr_begin', sql: 'BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM items' }, { name: 'rr_update', sql: 'UPDATE items SET v = v + 1 WHERE id = 1' }, { name: 'rr_rollback', sql: 'ROLLBACK' }] },
-      { name: 'writer', steps: [{ name: 'w_begin', sql: 'BEGIN' }, { name: 'w_update', sql: 'UPDATE items SET v = 5 WHERE id = 1' }, { name: 'w_commit', sql: 'COMMIT' }] },
+      {
+        name: 'rr',
+        steps: [
+          { name: 'rr_begin', sql: 'BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM items' },
+          { name: 'rr_update', sql: 'UPDATE items SET v = v + 1 WHERE id = 1' },
+          { name: 'rr_rollback', sql: 'ROLLBACK' },
+        ],
+      },
+      {
+        name: 'writer',
+        steps: [
+          { name: 'w_begin', sql: 'BEGIN' },
+          { name: 'w_update', sql: 'UPDATE items SET v = 5 WHERE id = 1' },
+          { name: 'w_commit', sql: 'COMMIT' },
+        ],
+      },
     ],
     permutations: [
       ['rr_begin', 'w_begin', 'w_update', 'w_commit', 'rr_update', 'rr_rollback'],
@@ -95,21 +155,39 @@ export const serializationProgram: RegressionProgram = {
       blocked: {},
       errors: { rr_update: '40001' },
       completionOrder: ['rr_begin', 'w_begin', 'w_update', 'w_commit', 'rr_update', 'rr_rollback'],
-      contents: { items: [{ id: 1, v: 5 }, { id: 2, v: 0 }, { id: 3, v: 0 }] },
+      contents: {
+        items: [
+          { id: 1, v: 5 },
+          { id: 2, v: 0 },
+          { id: 3, v: 0 },
+        ],
+      },
     },
     {
       permutation: ['rr_begin', 'w_begin', 'w_update', 'rr_update', 'w_commit', 'rr_rollback'],
       blocked: { rr_update: ['writer'] },
       errors: { rr_update: '40001' },
       completionOrder: ['rr_begin', 'w_begin', 'w_update', 'w_commit', 'rr_update', 'rr_rollback'],
-      contents: { items: [{ id: 1, v: 5 }, { id: 2, v: 0 }, { id: 3, v: 0 }] },
+      contents: {
+        items: [
+          { id: 1, v: 5 },
+          { id: 2, v: 0 },
+          { id: 3, v: 0 },
+        ],
+      },
     },
     {
       permutation: ['w_begin', 'w_update', 'rr_begin', 'rr_update', 'w_commit', 'rr_rollback'],
       blocked: { rr_update: ['writer'] },
       errors: { rr_update: '40001' },
       completionOrder: ['w_begin', 'w_update', 'rr_begin', 'w_commit', 'rr_update', 'rr_rollback'],
-      contents: { items: [{ id: 1, v: 5 }, { id: 2, v: 0 }, { id: 3, v: 0 }] },
+      contents: {
+        items: [
+          { id: 1, v: 5 },
+          { id: 2, v: 0 },
+          { id: 3, v: 0 },
+        ],
+      },
     },
   ],
 };

@@ -14,7 +14,11 @@ import type { SessionProgram } from './program.js';
 import type { JsonRow } from './sessionBackend.js';
 
 export interface ScheduleSummary {
-  readonly steps: readonly { readonly step: string; readonly waitedFor: readonly string[] | null; readonly error: string | null }[];
+  readonly steps: readonly {
+    readonly step: string;
+    readonly waitedFor: readonly string[] | null;
+    readonly error: string | null;
+  }[];
   readonly completionOrder: readonly string[];
   readonly neverCompleted: readonly string[];
   readonly contents: Readonly<Record<string, readonly JsonRow[]>>;
@@ -23,7 +27,11 @@ export interface ScheduleSummary {
 /** The part of a driver outcome the exported script reproduces. */
 export function scheduleSummary(outcome: PermutationOutcome): ScheduleSummary {
   return {
-    steps: outcome.steps.map((record) => ({ step: record.step, waitedFor: record.blocked?.by ?? null, error: record.result === null || record.result.ok ? null : record.result.code })),
+    steps: outcome.steps.map((record) => ({
+      step: record.step,
+      waitedFor: record.blocked?.by ?? null,
+      error: record.result === null || record.result.ok ? null : record.result.code,
+    })),
     completionOrder: outcome.completionOrder,
     neverCompleted: outcome.neverCompleted,
     contents: Object.fromEntries(outcome.contents.map((table) => [table.table, table.rows])),
@@ -34,11 +42,19 @@ export interface ScriptOptions {
   readonly waitBoundMs?: number;
 }
 
-export function nodeScript(program: SessionProgram, permutation: readonly string[], options: ScriptOptions = {}): string {
+export function nodeScript(
+  program: SessionProgram,
+  permutation: readonly string[],
+  options: ScriptOptions = {},
+): string {
   const data = {
     name: program.name,
     setup: program.setup,
-    sessions: program.sessions.map((session) => ({ name: session.name, setup: session.setup ?? [], steps: session.steps.map((step) => ({ name: step.name, sql: step.sql })) })),
+    sessions: program.sessions.map((session) => ({
+      name: session.name,
+      setup: session.setup ?? [],
+      steps: session.steps.map((step) => ({ name: step.name, sql: step.sql })),
+    })),
     permutation,
     waitBoundMs: options.waitBoundMs ?? 3000,
   };

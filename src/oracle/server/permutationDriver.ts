@@ -68,7 +68,12 @@ interface MutableRecord {
  * Runs the permutation, again from a fresh world when the backend reports that real time broke the
  * schedule's timing (a busy machine), so the outcome is the one the model's timing defines.
  */
-export async function runPermutation(backend: SessionBackend, program: SessionProgram, permutation: readonly string[], options: DriverOptions = {}): Promise<PermutationOutcome> {
+export async function runPermutation(
+  backend: SessionBackend,
+  program: SessionProgram,
+  permutation: readonly string[],
+  options: DriverOptions = {},
+): Promise<PermutationOutcome> {
   const attempts = 1 + (options.timingRetries ?? DEFAULT_TIMING_RETRIES);
   const violations: string[] = [];
   for (let attempt = 0; attempt < attempts; attempt += 1) {
@@ -76,14 +81,24 @@ export async function runPermutation(backend: SessionBackend, program: SessionPr
     if (outcome.timingViolation === null) return { ...outcome.result, attempts: attempt + 1 };
     violations.push(outcome.timingViolation);
   }
-  throw new Error(`${program.name} [${permutation.join(' ')}]: the server could not follow the schedule's timing in ${attempts} attempts (${violations.join('; ')})`);
+  throw new Error(
+    `${program.name} [${permutation.join(' ')}]: the server could not follow the schedule's timing in ${attempts} attempts (${violations.join('; ')})`,
+  );
 }
 
-async function attemptPermutation(backend: SessionBackend, program: SessionProgram, permutation: readonly string[], options: DriverOptions): Promise<{ result: PermutationOutcome; timingViolation: string | null }> {
+async function attemptPermutation(
+  backend: SessionBackend,
+  program: SessionProgram,
+  permutation: readonly string[],
+  options: DriverOptions,
+): Promise<{ result: PermutationOutcome; timingViolation: string | null }> {
   const steps = resolveProgram(program);
   const bound = options.waitBoundMs ?? DEFAULT_WAIT_BOUND_MS;
   const sessionName = (index: number): string => program.sessions[index]?.name ?? 'other';
-  const run: BackendRun = await backend.begin(program.setup, program.sessions.map((session) => session.setup ?? []));
+  const run: BackendRun = await backend.begin(
+    program.setup,
+    program.sessions.map((session) => session.setup ?? []),
+  );
   const inFlight: (MutableRecord | null)[] = program.sessions.map(() => null);
   const records: MutableRecord[] = [];
   const completionOrder: string[] = [];
@@ -93,10 +108,13 @@ async function attemptPermutation(backend: SessionBackend, program: SessionProgr
   let timingViolation: string | null = null;
   const absorb = (report: SettleReport, after: number, first: number): void => {
     timingViolation ??= report.timingViolation;
-    const ordered = [...report.completed].sort((a, b) => Number(b.session === first) - Number(a.session === first) || a.session - b.session);
+    const ordered = [...report.completed].sort(
+      (a, b) => Number(b.session === first) - Number(a.session === first) || a.session - b.session,
+    );
     for (const { session, result } of ordered) {
       const record = inFlight[session];
-      if (record === null || record === undefined) throw new Error(`the backend reported a step of session ${sessionName(session)} that was not in flight`);
+      if (record === null || record === undefined)
+        throw new Error(`the backend reported a step of session ${sessionName(session)} that was not in flight`);
       record.result = result;
       record.completedAfter = after;
       completionOrder.push(record.step);
@@ -122,7 +140,14 @@ async function attemptPermutation(backend: SessionBackend, program: SessionProgr
           continue;
         }
       }
-      const record: MutableRecord = { step: name, session: sessionName(session), issued: position, blocked: null, completedAfter: null, result: null };
+      const record: MutableRecord = {
+        step: name,
+        session: sessionName(session),
+        issued: position,
+        blocked: null,
+        completedAfter: null,
+        result: null,
+      };
       records.push(record);
       inFlight[session] = record;
       run.issue(session, step.sql);
@@ -132,18 +157,36 @@ async function attemptPermutation(backend: SessionBackend, program: SessionProgr
       if (wait !== undefined) record.blocked = { by: wait.blockedBy.map(sessionName), lock: wait.lock };
       if (!report.reached) stuck = true;
     }
-    if (!stuck && timingViolation === null) absorb(await run.settle({ kind: 'allDone' }, bound), permutation.length - 1, -1);
+    if (!stuck && timingViolation === null)
+      absorb(await run.settle({ kind: 'allDone' }, bound), permutation.length - 1, -1);
   } finally {
     await run.finish();
   }
   contents = await run.contents();
   const neverCompleted = inFlight.flatMap((record) => (record === null ? [] : [record.step]));
-  return { result: { program: program.name, permutation: [...permutation], steps: records, completionOrder, neverCompleted, neverIssued, contents, attempts: 1 }, timingViolation };
+  return {
+    result: {
+      program: program.name,
+      permutation: [...permutation],
+      steps: records,
+      completionOrder,
+      neverCompleted,
+      neverIssued,
+      contents,
+      attempts: 1,
+    },
+    timingViolation,
+  };
 }
 
 /** Every permutation of the program, in order. */
-export async function runProgram(backend: SessionBackend, program: SessionProgram, options: DriverOptions = {}): Promise<PermutationOutcome[]> {
+export async function runProgram(
+  backend: SessionBackend,
+  program: SessionProgram,
+  options: DriverOptions = {},
+): Promise<PermutationOutcome[]> {
   const outcomes: PermutationOutcome[] = [];
-  for (const permutation of program.permutations) outcomes.push(await runPermutation(backend, program, permutation, options));
+  for (const permutation of program.permutations)
+    outcomes.push(await runPermutation(backend, program, permutation, options));
   return outcomes;
 }

@@ -14,7 +14,16 @@
  */
 import pg from 'pg';
 import { quoteIdentifier } from '../../engine/sqlText.js';
-import type { BackendRun, JsonRow, SessionBackend, SettleGoal, SettleReport, StepResult, TableContents, WaitingStep } from './sessionBackend.js';
+import type {
+  BackendRun,
+  JsonRow,
+  SessionBackend,
+  SettleGoal,
+  SettleReport,
+  StepResult,
+  TableContents,
+  WaitingStep,
+} from './sessionBackend.js';
 
 const POLL_MS = 1;
 const CANCEL_BOUND_MS = 2_000;
@@ -63,7 +72,8 @@ function jsonValue(value: unknown): JsonRow[string] {
   if (value instanceof Date) return value.toISOString();
   if (Buffer.isBuffer(value)) return `\\x${value.toString('hex')}`;
   if (Array.isArray(value)) return value.map(jsonValue);
-  if (typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, jsonValue(inner)]));
+  if (typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, jsonValue(inner)]));
   return String(value);
 }
 
@@ -89,7 +99,12 @@ interface ServerError {
 function errorResult(error: unknown): StepResult | null {
   const fields = (typeof error === 'object' && error !== null ? error : {}) as ServerError;
   if (typeof fields.code !== 'string' || !/^[0-9A-Z]{5}$/.test(fields.code)) return null;
-  return { ok: false, code: fields.code, constraint: typeof fields.constraint === 'string' ? fields.constraint : null, message: typeof fields.message === 'string' ? fields.message : '' };
+  return {
+    ok: false,
+    code: fields.code,
+    constraint: typeof fields.constraint === 'string' ? fields.constraint : null,
+    message: typeof fields.message === 'string' ? fields.message : '',
+  };
 }
 
 function describeLock(row: LockRow): string {
@@ -129,7 +144,11 @@ export interface PgBackendOptions {
 export async function openPgSessionBackend(options: PgBackendOptions): Promise<SessionBackend> {
   const schema = `pgdrill_sessions_${process.pid}_${++schemaCounter}`;
   const connect = async (sessionOptions: string | undefined): Promise<pg.Client> => {
-    const client = new pg.Client({ connectionString: options.connectionString, types, ...(sessionOptions === undefined ? {} : { options: sessionOptions }) });
+    const client = new pg.Client({
+      connectionString: options.connectionString,
+      types,
+      ...(sessionOptions === undefined ? {} : { options: sessionOptions }),
+    });
     // Errors on an idle connection (a terminated backend) surface on the next query; do not crash.
     client.on('error', () => {});
     client.on('notice', () => {});
@@ -138,7 +157,13 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
   };
   const monitor = await connect(undefined);
   const version = await monitor.query<{ v: string }>("SELECT current_setting('server_version') AS v");
-  const deadlockTimeoutMs = Number((await monitor.query<{ ms: string }>("SELECT (extract(epoch FROM current_setting('deadlock_timeout')::interval) * 1000)::int AS ms")).rows[0]?.ms ?? 1000);
+  const deadlockTimeoutMs = Number(
+    (
+      await monitor.query<{ ms: string }>(
+        "SELECT (extract(epoch FROM current_setting('deadlock_timeout')::interval) * 1000)::int AS ms",
+      )
+    ).rows[0]?.ms ?? 1000,
+  );
   const slots: Slot[] = [];
   const openSlot = async (): Promise<Slot> => {
     // The schema is the session default, so DISCARD ALL between permutations keeps it.
@@ -148,13 +173,20 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
     return { client, pid, alive: true, inFlight: null, result: null, fault: null, issuedInSettle: 0 };
   };
 
-  const begin = async (setup: readonly string[], sessionSetups: readonly (readonly string[])[]): Promise<BackendRun> => {
-    await monitor.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE; CREATE SCHEMA ${quoteIdentifier(schema)}; SET search_path TO ${quoteIdentifier(schema)}`);
+  const begin = async (
+    setup: readonly string[],
+    sessionSetups: readonly (readonly string[])[],
+  ): Promise<BackendRun> => {
+    await monitor.query(
+      `DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE; CREATE SCHEMA ${quoteIdentifier(schema)}; SET search_path TO ${quoteIdentifier(schema)}`,
+    );
     for (const statement of setup) {
       try {
         await monitor.query(statement);
       } catch (error) {
-        throw new Error(`setup statement failed: ${error instanceof Error ? error.message : String(error)}: ${statement.slice(0, 200)}`);
+        throw new Error(
+          `setup statement failed: ${error instanceof Error ? error.message : String(error)}: ${statement.slice(0, 200)}`,
+        );
       }
     }
     for (let index = 0; index < sessionSetups.length; index += 1) {
@@ -167,7 +199,9 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
         try {
           await slot.client.query(statement);
         } catch (error) {
-          throw new Error(`session ${index} setup failed: ${error instanceof Error ? error.message : String(error)}: ${statement.slice(0, 200)}`);
+          throw new Error(
+            `session ${index} setup failed: ${error instanceof Error ? error.message : String(error)}: ${statement.slice(0, 200)}`,
+          );
         }
       }
     }
@@ -236,30 +270,48 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
         const settle = ++settles;
         const report = (reached: boolean, still: WaitingStep[]): SettleReport => {
           if (afterIssue && timingViolation === null) {
-            const early = completed.find(({ session, result }) => !result.ok && result.code === '55P03' && sessions[session]!.issuedInSettle < settle - 1);
-            if (early !== undefined) timingViolation = `a lock_timeout fired in session ${early.session} while the driver was still issuing steps`;
+            const early = completed.find(
+              ({ session, result }) =>
+                !result.ok && result.code === '55P03' && sessions[session]!.issuedInSettle < settle - 1,
+            );
+            if (early !== undefined)
+              timingViolation = `a lock_timeout fired in session ${early.session} while the driver was still issuing steps`;
           }
-          return { completed, waiting: still, waited: [...waited.values()].sort((a, b) => a.session - b.session), reached, timingViolation };
+          return {
+            completed,
+            waiting: still,
+            waited: [...waited.values()].sort((a, b) => a.session - b.session),
+            reached,
+            timingViolation,
+          };
         };
         for (;;) {
           harvest(completed);
           const inFlight = sessions.filter((slot) => slot.inFlight !== null);
-          if (current.kind === 'sessionDone' && sessions[current.session]?.inFlight === null) current = { kind: 'quiescent' };
+          if (current.kind === 'sessionDone' && sessions[current.session]?.inFlight === null)
+            current = { kind: 'quiescent' };
           if (inFlight.length === 0) return report(true, []);
           if (current.kind === 'quiescent') {
             const rows = await observeWaits();
             harvest(completed);
             const stillInFlight = new Set(sessions.filter((slot) => slot.inFlight !== null).map((slot) => slot.pid));
             // An ungranted request that nobody blocks is being granted right now: not a wait yet.
-            const waits = new Map(rows.filter((row) => stillInFlight.has(row.pid) && row.blockers.length > 0).map((row) => [row.pid, row.blockers]));
+            const waits = new Map(
+              rows
+                .filter((row) => stillInFlight.has(row.pid) && row.blockers.length > 0)
+                .map((row) => [row.pid, row.blockers]),
+            );
             waiting = waitingFrom(rows);
             for (const wait of waiting) if (!waited.has(wait.session)) waited.set(wait.session, wait);
             if (stillInFlight.size === 0) return report(true, []);
             const cycle = hasCycle(waits);
             if (cycle && timingViolation === null) {
-              const starts = rows.filter((row) => waits.has(row.pid) && row.waitstart !== null).map((row) => row.waitstart!);
+              const starts = rows
+                .filter((row) => waits.has(row.pid) && row.waitstart !== null)
+                .map((row) => row.waitstart!);
               const spread = Math.max(...starts) - Math.min(...starts);
-              if (spread >= deadlockTimeoutMs) timingViolation = `the waits of a deadlock began ${Math.round(spread)} ms apart, more than deadlock_timeout (${deadlockTimeoutMs} ms)`;
+              if (spread >= deadlockTimeoutMs)
+                timingViolation = `the waits of a deadlock began ${Math.round(spread)} ms apart, more than deadlock_timeout (${deadlockTimeoutMs} ms)`;
             }
             if (waits.size === stillInFlight.size && !cycle) return report(true, waiting);
           }
@@ -306,7 +358,9 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
         );
         const result: TableContents[] = [];
         for (const { name } of tables.rows) {
-          const rows = await monitor.query<Record<string, unknown>>(`SELECT * FROM ONLY ${quoteIdentifier(name)} t ORDER BY t::text COLLATE "C"`);
+          const rows = await monitor.query<Record<string, unknown>>(
+            `SELECT * FROM ONLY ${quoteIdentifier(name)} t ORDER BY t::text COLLATE "C"`,
+          );
           result.push({ table: name, rows: rows.rows.map(jsonRow) });
         }
         return result;

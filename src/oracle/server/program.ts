@@ -47,11 +47,14 @@ export function resolveProgram(program: SessionProgram): ReadonlyMap<string, Res
   const sessionNames = new Set<string>();
   if (program.sessions.length === 0) throw new Error(`program ${program.name} has no sessions`);
   program.sessions.forEach((session, index) => {
-    if (!NAME.test(session.name)) throw new Error(`program ${program.name}: session name ${JSON.stringify(session.name)} is not an identifier`);
-    if (sessionNames.has(session.name)) throw new Error(`program ${program.name}: session ${session.name} is defined twice`);
+    if (!NAME.test(session.name))
+      throw new Error(`program ${program.name}: session name ${JSON.stringify(session.name)} is not an identifier`);
+    if (sessionNames.has(session.name))
+      throw new Error(`program ${program.name}: session ${session.name} is defined twice`);
     sessionNames.add(session.name);
     for (const step of session.steps) {
-      if (!NAME.test(step.name)) throw new Error(`program ${program.name}: step name ${JSON.stringify(step.name)} is not an identifier`);
+      if (!NAME.test(step.name))
+        throw new Error(`program ${program.name}: step name ${JSON.stringify(step.name)} is not an identifier`);
       if (steps.has(step.name)) throw new Error(`program ${program.name}: step ${step.name} is defined twice`);
       steps.set(step.name, { session: index, step });
     }
@@ -60,8 +63,10 @@ export function resolveProgram(program: SessionProgram): ReadonlyMap<string, Res
   for (const permutation of program.permutations) {
     const seen = new Set<string>();
     for (const name of permutation) {
-      if (!steps.has(name)) throw new Error(`program ${program.name}: permutation ${permutation.join(' ')} names unknown step ${name}`);
-      if (seen.has(name)) throw new Error(`program ${program.name}: permutation ${permutation.join(' ')} repeats step ${name}`);
+      if (!steps.has(name))
+        throw new Error(`program ${program.name}: permutation ${permutation.join(' ')} names unknown step ${name}`);
+      if (seen.has(name))
+        throw new Error(`program ${program.name}: permutation ${permutation.join(' ')} repeats step ${name}`);
       seen.add(name);
     }
   }

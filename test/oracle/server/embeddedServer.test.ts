@@ -23,17 +23,27 @@ const alive = (pid: number): boolean => {
 describe('embedded PostgreSQL server', () => {
   it('uses DATABASE_URL as given and never stops that server', async () => {
     const server = await startServer({ environment: { DATABASE_URL: 'postgres://someone@db.invalid:5432/x' } });
-    expect(server).toMatchObject({ connectionString: 'postgres://someone@db.invalid:5432/x', embedded: false, directory: null, pid: null });
+    expect(server).toMatchObject({
+      connectionString: 'postgres://someone@db.invalid:5432/x',
+      embedded: false,
+      directory: null,
+      pid: null,
+    });
     await server.stop();
   });
 
   it('stops the server and removes its directory when the process is interrupted', async () => {
-    expect(existsSync(`${root}/dist/src/oracle/server/embeddedServer.js`), 'dist/ is missing: run npm run build').toBe(true);
+    expect(existsSync(`${root}/dist/src/oracle/server/embeddedServer.js`), 'dist/ is missing: run npm run build').toBe(
+      true,
+    );
     const program = `const { startServer } = await import('./dist/src/oracle/server/embeddedServer.js');
 const server = await startServer({ environment: {} });
 console.log(JSON.stringify({ directory: server.directory, pid: server.pid }));
 setInterval(() => {}, 1000);`;
-    const child = spawn('node', ['--input-type=module', '-e', program], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('node', ['--input-type=module', '-e', program], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const started = await new Promise<{ directory: string; pid: number }>((resolve, reject) => {
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => {
@@ -44,11 +54,14 @@ setInterval(() => {}, 1000);`;
     });
     expect(existsSync(started.directory)).toBe(true);
     expect(alive(started.pid)).toBe(true);
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
     child.kill('SIGINT');
     expect(await exited).toBe('SIGINT');
     expect(existsSync(started.directory)).toBe(false);
-    for (let attempt = 0; attempt < 100 && alive(started.pid); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let attempt = 0; attempt < 100 && alive(started.pid); attempt += 1)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     expect(alive(started.pid)).toBe(false);
   });
 });

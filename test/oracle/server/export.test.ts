@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runnerRaces } from '../../../model/concurrency/races.js';
+import { runnerRaces } from '../../../model/runners/concurrency/races.js';
 import { isolationSpec, quoteSpecName, withoutClosingBraces } from '../../../src/oracle/server/isolationSpec.js';
 import { lockPrograms } from '../../../src/oracle/server/lockPrograms.js';
 import { nodeScript, scheduleSummary } from '../../../src/oracle/server/nodeScript.js';
@@ -83,7 +83,12 @@ function programFromSpec(spec: string): SessionProgram {
       index += 3;
     } else if (keyword === 'permutation') {
       const names: string[] = [];
-      for (index += 1; index < tokens.length && tokens[index]!.kind === 'word' && tokens[index]!.text !== 'permutation'; index += 1) names.push(tokens[index]!.text);
+      for (
+        index += 1;
+        index < tokens.length && tokens[index]!.kind === 'word' && tokens[index]!.text !== 'permutation';
+        index += 1
+      )
+        names.push(tokens[index]!.text);
       permutations.push(names);
     } else throw new Error(`unexpected ${keyword}`);
   }
@@ -113,14 +118,30 @@ describe('isolation-tester spec', () => {
   it('runs through the driver with the outcomes of the original program', async () => {
     const program: SessionProgram = {
       ...lockPrograms[0]!.program,
-      setup: [...lockPrograms[0]!.program.setup, "CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL DEFAULT '{}')"],
-      sessions: lockPrograms[0]!.program.sessions.map((session, index) => (index === 0 ? { ...session, steps: [...session.steps.slice(0, 3), { name: 's1_commit', sql: "INSERT INTO notes VALUES (1, '}{'); COMMIT" }] } : session)),
+      setup: [
+        ...lockPrograms[0]!.program.setup,
+        "CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL DEFAULT '{}')",
+      ],
+      sessions: lockPrograms[0]!.program.sessions.map((session, index) =>
+        index === 0
+          ? {
+              ...session,
+              steps: [
+                ...session.steps.slice(0, 3),
+                { name: 's1_commit', sql: "INSERT INTO notes VALUES (1, '}{'); COMMIT" },
+              ],
+            }
+          : session,
+      ),
     };
     const spec = isolationSpec(program);
     expect(spec).toContain('permutation "s1_begin" "s2_begin" "s1_row1"');
     expect(spec).toContain('session "s1"');
     const fromSpec = programFromSpec(spec);
-    const [original, replayed] = [await runProgram(server.backend(), program), await runProgram(server.backend(), fromSpec)];
+    const [original, replayed] = [
+      await runProgram(server.backend(), program),
+      await runProgram(server.backend(), fromSpec),
+    ];
     expect(replayed.map(scheduleSummary)).toEqual(original.map(scheduleSummary));
     expect(original[0]!.contents.find((table) => table.table === 'notes')?.rows).toEqual([]);
     expect(original[1]!.contents.find((table) => table.table === 'notes')?.rows).toEqual([{ id: 1, body: '}{' }]);
@@ -130,18 +151,24 @@ describe('isolation-tester spec', () => {
 describe('standalone Node script', () => {
   // A deadlock, a lock_timeout with a queue behind it, and a row-lock wait: every path of the script's wait detection.
   const cases = [lockPrograms[0]!, ...runnerRaces.slice(2)].map((regression) => regression.program);
-  it.each(cases.map((program) => [program.name, program] as const))('%s: the script reproduces the driver outcome', async (_name, program) => {
-    mkdirSync(scratch, { recursive: true });
-    const permutation = program.permutations[0]!;
-    const file = join(scratch, `${program.name}.mjs`);
-    writeFileSync(file, nodeScript(program, permutation));
-    const fromDriver = scheduleSummary(await runPermutation(server.backend(), program, permutation));
-    // The script has no timing retries of its own: on a busy machine, give it three tries.
-    let fromScript: ScheduleSummary | null = null;
-    for (let attempt = 0; attempt < 3 && JSON.stringify(fromScript) !== JSON.stringify(fromDriver); attempt += 1) {
-      const { stdout } = await promisify(execFile)('node', [file, server.connectionString()], { cwd: root, timeout: 60_000 });
-      fromScript = JSON.parse(stdout) as ScheduleSummary;
-    }
-    expect(fromScript).toEqual(fromDriver);
-  });
+  it.each(cases.map((program) => [program.name, program] as const))(
+    '%s: the script reproduces the driver outcome',
+    async (_name, program) => {
+      mkdirSync(scratch, { recursive: true });
+      const permutation = program.permutations[0]!;
+      const file = join(scratch, `${program.name}.mjs`);
+      writeFileSync(file, nodeScript(program, permutation));
+      const fromDriver = scheduleSummary(await runPermutation(server.backend(), program, permutation));
+      // The script has no timing retries of its own: on a busy machine, give it three tries.
+      let fromScript: ScheduleSummary | null = null;
+      for (let attempt = 0; attempt < 3 && JSON.stringify(fromScript) !== JSON.stringify(fromDriver); attempt += 1) {
+        const { stdout } = await promisify(execFile)('node', [file, server.connectionString()], {
+          cwd: root,
+          timeout: 60_000,
+        });
+        fromScript = JSON.parse(stdout) as ScheduleSummary;
+      }
+      expect(fromScript).toEqual(fromDriver);
+    },
+  );
 });

@@ -21,8 +21,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 function serverSuitesSelected(): boolean {
   const root = join(here, '..', '..', '..');
-  const suites = readdirSync(here).filter((file) => file.endsWith('.test.ts')).map((file) => relative(root, join(here, file)));
-  const filters = process.argv.slice(2).filter((argument) => !argument.startsWith('-') && argument !== 'run' && argument !== 'watch');
+  const suites = readdirSync(here)
+    .filter((file) => file.endsWith('.test.ts'))
+    .map((file) => relative(root, join(here, file)));
+  const filters = process.argv
+    .slice(2)
+    .filter((argument) => !argument.startsWith('-') && argument !== 'run' && argument !== 'watch');
   return filters.length === 0 || filters.some((filter) => suites.some((suite) => suite.includes(filter)));
 }
 

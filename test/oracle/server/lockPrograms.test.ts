@@ -15,7 +15,9 @@ describe('lock programs on the real server', () => {
     it(regression.program.name, async () => {
       const outcomes = await runProgram(server.backend(), regression.program);
       expect(outcomes).toHaveLength(regression.expected.length);
-      const differences = outcomes.flatMap((outcome, index) => outcomeDifferences(outcome, regression.expected[index]!));
+      const differences = outcomes.flatMap((outcome, index) =>
+        outcomeDifferences(outcome, regression.expected[index]!),
+      );
       expect(differences, JSON.stringify(outcomes, null, 1)).toEqual([]);
     });
   }

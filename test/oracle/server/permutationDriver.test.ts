@@ -17,8 +17,21 @@ const program: SessionProgram = {
   description: 'A session locks a table and never ends its transaction; the other reads the table.',
   setup: ['CREATE TABLE items (id int PRIMARY KEY)', 'INSERT INTO items VALUES (1)'],
   sessions: [
-    { name: 'locker', steps: [{ name: 'lock', sql: 'BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE' }, { name: 'add_column', sql: 'ALTER TABLE items ADD COLUMN note text' }, { name: 'locker_commit', sql: 'COMMIT' }] },
-    { name: 'reader', steps: [{ name: 'read', sql: 'SELECT id FROM items' }, { name: 'read_again', sql: 'SELECT count(*) FROM items' }] },
+    {
+      name: 'locker',
+      steps: [
+        { name: 'lock', sql: 'BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE' },
+        { name: 'add_column', sql: 'ALTER TABLE items ADD COLUMN note text' },
+        { name: 'locker_commit', sql: 'COMMIT' },
+      ],
+    },
+    {
+      name: 'reader',
+      steps: [
+        { name: 'read', sql: 'SELECT id FROM items' },
+        { name: 'read_again', sql: 'SELECT count(*) FROM items' },
+      ],
+    },
   ],
   permutations: [['lock', 'read', 'read_again', 'add_column', 'locker_commit']],
 };
@@ -37,10 +50,20 @@ describe('permutation driver', () => {
     // The locker's transaction was rolled back: the table is as set up, without the column.
     expect(stuck.contents).toEqual([{ table: 'items', rows: [{ id: 1 }] }]);
 
-    const fine = await runPermutation(server.backend(), program, ['lock', 'read', 'add_column', 'locker_commit', 'read_again']);
+    const fine = await runPermutation(server.backend(), program, [
+      'lock',
+      'read',
+      'add_column',
+      'locker_commit',
+      'read_again',
+    ]);
     expect(fine.neverCompleted).toEqual([]);
     expect(fine.completionOrder).toEqual(['lock', 'add_column', 'locker_commit', 'read', 'read_again']);
-    expect(fine.steps.find((record) => record.step === 'read')?.result).toEqual({ ok: true, rowCount: 1, rows: [{ id: 1 }] });
+    expect(fine.steps.find((record) => record.step === 'read')?.result).toEqual({
+      ok: true,
+      rowCount: 1,
+      rows: [{ id: 1 }],
+    });
     expect(fine.contents).toEqual([{ table: 'items', rows: [{ id: 1, note: null }] }]);
   });
 
@@ -50,25 +73,49 @@ describe('permutation driver', () => {
     const slow: SessionProgram = {
       ...program,
       sessions: [
-        { name: 'locker', steps: [{ name: 'lock', sql: 'BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE' }, { name: 'slow', sql: 'SELECT pg_sleep(0.2)' }, { name: 'locker_commit', sql: 'COMMIT' }] },
-        { name: 'reader', setup: ["SET lock_timeout = '20ms'"], steps: [{ name: 'read', sql: 'SELECT id FROM items' }, { name: 'read_again', sql: 'SELECT count(*) FROM items' }] },
+        {
+          name: 'locker',
+          steps: [
+            { name: 'lock', sql: 'BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE' },
+            { name: 'slow', sql: 'SELECT pg_sleep(0.2)' },
+            { name: 'locker_commit', sql: 'COMMIT' },
+          ],
+        },
+        {
+          name: 'reader',
+          setup: ["SET lock_timeout = '20ms'"],
+          steps: [
+            { name: 'read', sql: 'SELECT id FROM items' },
+            { name: 'read_again', sql: 'SELECT count(*) FROM items' },
+          ],
+        },
       ],
       permutations: [['lock', 'read', 'slow', 'read_again', 'locker_commit']],
     };
-    await expect(runPermutation(server.backend(), slow, slow.permutations[0]!, { timingRetries: 1 })).rejects.toThrow(/could not follow the schedule's timing in 2 attempts \(a lock_timeout fired in session 1 while the driver was still issuing steps/);
+    await expect(runPermutation(server.backend(), slow, slow.permutations[0]!, { timingRetries: 1 })).rejects.toThrow(
+      /could not follow the schedule's timing in 2 attempts \(a lock_timeout fired in session 1 while the driver was still issuing steps/,
+    );
   });
 
   it('refuses programs it cannot run, naming the problem', () => {
     expect(() => resolveProgram({ ...program, permutations: [['lock', 'nope']] })).toThrow('names unknown step nope');
     expect(() => resolveProgram({ ...program, permutations: [['lock', 'lock']] })).toThrow('repeats step lock');
-    expect(() => resolveProgram({ ...program, sessions: [...program.sessions, { name: 'again', steps: [{ name: 'lock', sql: 'SELECT 1' }] }] })).toThrow('step lock is defined twice');
-    expect(() => resolveProgram({ ...program, sessions: [{ name: 'bad name', steps: [] }] })).toThrow('is not an identifier');
+    expect(() =>
+      resolveProgram({
+        ...program,
+        sessions: [...program.sessions, { name: 'again', steps: [{ name: 'lock', sql: 'SELECT 1' }] }],
+      }),
+    ).toThrow('step lock is defined twice');
+    expect(() => resolveProgram({ ...program, sessions: [{ name: 'bad name', steps: [] }] })).toThrow(
+      'is not an identifier',
+    );
   });
 
   it('lists every interleaving that keeps each session in order', () => {
     const interleavings = allPermutations(program);
     expect(interleavings).toHaveLength(10);
     expect(interleavings[0]).toEqual(['lock', 'add_column', 'locker_commit', 'read', 'read_again']);
-    for (const interleaving of interleavings) expect(interleaving.indexOf('lock')).toBeLessThan(interleaving.indexOf('add_column'));
+    for (const interleaving of interleavings)
+      expect(interleaving.indexOf('lock')).toBeLessThan(interleaving.indexOf('add_column'));
   });
 });

@@ -1,14 +1,24 @@
 /**
- * Races in GitLab's `ci_runners` designs that only concurrent sessions reach, as multi-session
- * programs with the outcomes PostgreSQL 18.4 was observed to produce. Each program's statements are
- * the ones GitLab's code sends (docs/semantics.md §a.1, §d.1); values an application computes from
- * an earlier read are written into the later statement, as the application would.
+ * Races in GitLab's `ci_runners` designs that only concurrent sessions reach (docs/concurrency.md,
+ * "Races reachable only with concurrent sessions"), as multi-session programs with the outcomes
+ * PostgreSQL 18.4 was observed to produce. Each program's statements are the ones GitLab's code
+ * sends (docs/semantics.md §a.1, §c.1, §d.1, §e); values an application computes from an earlier
+ * read are written into the later statement, as the application would.
  *
  * They run on the real server in `npm test` now, and are the fixed schedules the engine's sessions
  * must reproduce.
  */
-import type { RegressionProgram } from '../../src/oracle/server/expectation.js';
-import { COPY, addRunnerMachinesForeignKey, backfillSubBatch, partitionedCopy, runnerMachinesTable, runnerProjectsTables, runnersTable, syncTrigger } from './raceSchema.js';
+import type { RegressionProgram } from '../../../src/oracle/server/expectation.js';
+import {
+  COPY,
+  addRunnerMachinesForeignKey,
+  backfillSubBatch,
+  partitionedCopy,
+  runnerMachinesTable,
+  runnerProjectsTables,
+  runnersTable,
+  syncTrigger,
+} from './raceSchema.js';
 
 const instanceCopy = `instance_type_${COPY}`;
 const groupCopy = `group_type_${COPY}`;
@@ -23,9 +33,15 @@ const projectCopy = `project_type_${COPY}`;
 export const backfillWithoutForUpdate: RegressionProgram = {
   program: {
     name: 'backfill-for-update-vs-api-writes',
-    description: 'A backfill sub-batch against an uncommitted heartbeat and runner deletion: stale and deleted rows reach the copy unless the backfill locks its rows FOR UPDATE.',
+    description:
+      'A backfill sub-batch against an uncommitted heartbeat and runner deletion: stale and deleted rows reach the copy unless the backfill locks its rows FOR UPDATE.',
     // Legacy rows exist before the sync trigger, so only the backfill can copy them.
-    setup: [runnersTable, ...partitionedCopy, 'INSERT INTO ci_runners VALUES (1, 1, NULL, 100), (2, 3, 10, 100)', ...syncTrigger],
+    setup: [
+      runnersTable,
+      ...partitionedCopy,
+      'INSERT INTO ci_runners VALUES (1, 1, NULL, 100), (2, 3, 10, 100)',
+      ...syncTrigger,
+    ],
     sessions: [
       {
         name: 'api',
@@ -85,19 +101,36 @@ export const backfillWithoutForUpdate: RegressionProgram = {
 export const ensureCopyVsHeartbeat: RegressionProgram = {
   program: {
     name: 'ensure-copy-vs-heartbeat',
-    description: 'An ensure-copy inside an open verify transaction and a concurrent heartbeat: the copy ends stale unless the heartbeat comes after the commit.',
-    setup: [runnersTable, ...partitionedCopy, runnerMachinesTable, addRunnerMachinesForeignKey(false), 'INSERT INTO ci_runners VALUES (1, 1, NULL, 100)', ...syncTrigger],
+    description:
+      'An ensure-copy inside an open verify transaction and a concurrent heartbeat: the copy ends stale unless the heartbeat comes after the commit.',
+    setup: [
+      runnersTable,
+      ...partitionedCopy,
+      runnerMachinesTable,
+      addRunnerMachinesForeignKey(false),
+      'INSERT INTO ci_runners VALUES (1, 1, NULL, 100)',
+      ...syncTrigger,
+    ],
     sessions: [
       {
         name: 'verify',
         steps: [
           { name: 'verify_begin', sql: 'BEGIN' },
-          { name: 'verify_ensure_copy', sql: `INSERT INTO ${COPY} (id, runner_type, sharding_key_id, contacted_at) VALUES (1, 1, NULL, 100) ON CONFLICT (id, runner_type) DO NOTHING` },
-          { name: 'verify_manager', sql: "INSERT INTO ci_runner_machines (id, runner_id, system_xid) VALUES (1, 1, 's0')" },
+          {
+            name: 'verify_ensure_copy',
+            sql: `INSERT INTO ${COPY} (id, runner_type, sharding_key_id, contacted_at) VALUES (1, 1, NULL, 100) ON CONFLICT (id, runner_type) DO NOTHING`,
+          },
+          {
+            name: 'verify_manager',
+            sql: "INSERT INTO ci_runner_machines (id, runner_id, system_xid) VALUES (1, 1, 's0')",
+          },
           { name: 'verify_commit', sql: 'COMMIT' },
         ],
       },
-      { name: 'heartbeat', steps: [{ name: 'heartbeat', sql: 'UPDATE ci_runners SET contacted_at = 200 WHERE id = 1' }] },
+      {
+        name: 'heartbeat',
+        steps: [{ name: 'heartbeat', sql: 'UPDATE ci_runners SET contacted_at = 200 WHERE id = 1' }],
+      },
     ],
     permutations: [
       ['verify_begin', 'verify_ensure_copy', 'heartbeat', 'verify_manager', 'verify_commit'],
@@ -149,13 +182,22 @@ export const ensureCopyVsHeartbeat: RegressionProgram = {
 export const concurrentAssignTo: RegressionProgram = {
   program: {
     name: 'concurrent-assign-to-after-owner-deleted',
-    description: 'Two concurrent assign_to of a runner whose owner project was deleted: the later UPDATE wins, and the owner is not the lowest-id ci_runner_projects row.',
-    setup: [runnersTable, ...runnerProjectsTables, 'INSERT INTO projects VALUES (20), (30)', 'INSERT INTO ci_runners VALUES (3, 3, 10, 100)'],
+    description:
+      'Two concurrent assign_to of a runner whose owner project was deleted: the later UPDATE wins, and the owner is not the lowest-id ci_runner_projects row.',
+    setup: [
+      runnersTable,
+      ...runnerProjectsTables,
+      'INSERT INTO projects VALUES (20), (30)',
+      'INSERT INTO ci_runners VALUES (3, 3, 10, 100)',
+    ],
     sessions: [
       {
         name: 'assign30',
         steps: [
-          { name: 'a30_read', sql: 'SELECT (SELECT count(*) FROM projects WHERE id = 10) AS owner_exists, (SELECT project_id FROM ci_runner_projects WHERE runner_id = 3 ORDER BY id LIMIT 1) AS fallback_owner' },
+          {
+            name: 'a30_read',
+            sql: 'SELECT (SELECT count(*) FROM projects WHERE id = 10) AS owner_exists, (SELECT project_id FROM ci_runner_projects WHERE runner_id = 3 ORDER BY id LIMIT 1) AS fallback_owner',
+          },
           { name: 'a30_update', sql: 'BEGIN; UPDATE ci_runners SET sharding_key_id = 30 WHERE id = 3' },
           { name: 'a30_insert', sql: 'INSERT INTO ci_runner_projects (runner_id, project_id) VALUES (3, 30)' },
           { name: 'a30_commit', sql: 'COMMIT' },
@@ -164,25 +206,51 @@ export const concurrentAssignTo: RegressionProgram = {
       {
         name: 'assign20',
         steps: [
-          { name: 'a20_read', sql: 'SELECT (SELECT count(*) FROM projects WHERE id = 10) AS owner_exists, (SELECT project_id FROM ci_runner_projects WHERE runner_id = 3 ORDER BY id LIMIT 1) AS fallback_owner' },
+          {
+            name: 'a20_read',
+            sql: 'SELECT (SELECT count(*) FROM projects WHERE id = 10) AS owner_exists, (SELECT project_id FROM ci_runner_projects WHERE runner_id = 3 ORDER BY id LIMIT 1) AS fallback_owner',
+          },
           { name: 'a20_update', sql: 'BEGIN; UPDATE ci_runners SET sharding_key_id = 20 WHERE id = 3' },
           { name: 'a20_insert', sql: 'INSERT INTO ci_runner_projects (runner_id, project_id) VALUES (3, 20)' },
           { name: 'a20_commit', sql: 'COMMIT' },
         ],
       },
     ],
-    permutations: [['a30_read', 'a20_read', 'a30_update', 'a20_update', 'a30_insert', 'a30_commit', 'a20_insert', 'a20_commit']],
+    permutations: [
+      ['a30_read', 'a20_read', 'a30_update', 'a20_update', 'a30_insert', 'a30_commit', 'a20_insert', 'a20_commit'],
+    ],
   },
   expected: [
     {
-      permutation: ['a30_read', 'a20_read', 'a30_update', 'a20_update', 'a30_insert', 'a30_commit', 'a20_insert', 'a20_commit'],
+      permutation: [
+        'a30_read',
+        'a20_read',
+        'a30_update',
+        'a20_update',
+        'a30_insert',
+        'a30_commit',
+        'a20_insert',
+        'a20_commit',
+      ],
       blocked: { a20_update: ['assign30'] },
       locks: { a20_update: 'ShareLock on transaction' },
       errors: {},
       rowCounts: { a30_read: 1, a20_read: 1, a30_update: 1, a20_update: 1 },
-      completionOrder: ['a30_read', 'a20_read', 'a30_update', 'a30_insert', 'a30_commit', 'a20_update', 'a20_insert', 'a20_commit'],
+      completionOrder: [
+        'a30_read',
+        'a20_read',
+        'a30_update',
+        'a30_insert',
+        'a30_commit',
+        'a20_update',
+        'a20_insert',
+        'a20_commit',
+      ],
       contents: {
-        ci_runner_projects: [{ id: 1, runner_id: 3, project_id: 30 }, { id: 2, runner_id: 3, project_id: 20 }],
+        ci_runner_projects: [
+          { id: 1, runner_id: 3, project_id: 30 },
+          { id: 2, runner_id: 3, project_id: 20 },
+        ],
         ci_runners: [{ id: 3, runner_type: 3, sharding_key_id: 20, contacted_at: 100 }],
         projects: [{ id: 20 }, { id: 30 }],
       },
@@ -200,10 +268,17 @@ export const concurrentAssignTo: RegressionProgram = {
 export const foreignKeyBehindLongTransaction: RegressionProgram = {
   program: {
     name: 'add-foreign-key-queues-writes',
-    description: 'A waiting ADD FOREIGN KEY makes later API writes queue behind it: until its lock_timeout (55P03), or on the last attempt until it commits.',
+    description:
+      'A waiting ADD FOREIGN KEY makes later API writes queue behind it: until its lock_timeout (55P03), or on the last attempt until it commits.',
     setup: [runnersTable, runnerMachinesTable, 'INSERT INTO ci_runners VALUES (1, 1, NULL, 100), (2, 1, NULL, 100)'],
     sessions: [
-      { name: 'long', steps: [{ name: 'long_heartbeat', sql: 'BEGIN; UPDATE ci_runners SET contacted_at = 300 WHERE id = 1' }, { name: 'long_commit', sql: 'COMMIT' }] },
+      {
+        name: 'long',
+        steps: [
+          { name: 'long_heartbeat', sql: 'BEGIN; UPDATE ci_runners SET contacted_at = 300 WHERE id = 1' },
+          { name: 'long_commit', sql: 'COMMIT' },
+        ],
+      },
       {
         name: 'migration',
         steps: [
@@ -217,39 +292,107 @@ export const foreignKeyBehindLongTransaction: RegressionProgram = {
         name: 'api',
         steps: [
           { name: 'api_heartbeat', sql: 'UPDATE ci_runners SET contacted_at = 400 WHERE id = 2' },
-          { name: 'api_manager', sql: "INSERT INTO ci_runner_machines (id, runner_id, system_xid) VALUES (1, 2, 's1')" },
+          {
+            name: 'api_manager',
+            sql: "INSERT INTO ci_runner_machines (id, runner_id, system_xid) VALUES (1, 2, 's1')",
+          },
         ],
       },
     ],
     permutations: [
-      ['long_heartbeat', 'mig_begin_timeout', 'mig_add_fk', 'api_heartbeat', 'mig_commit', 'api_manager', 'long_commit'],
-      ['long_heartbeat', 'mig_begin_last_attempt', 'mig_add_fk', 'api_heartbeat', 'long_commit', 'mig_commit', 'api_manager'],
+      [
+        'long_heartbeat',
+        'mig_begin_timeout',
+        'mig_add_fk',
+        'api_heartbeat',
+        'mig_commit',
+        'api_manager',
+        'long_commit',
+      ],
+      [
+        'long_heartbeat',
+        'mig_begin_last_attempt',
+        'mig_add_fk',
+        'api_heartbeat',
+        'long_commit',
+        'mig_commit',
+        'api_manager',
+      ],
     ],
   },
   expected: [
     {
-      permutation: ['long_heartbeat', 'mig_begin_timeout', 'mig_add_fk', 'api_heartbeat', 'mig_commit', 'api_manager', 'long_commit'],
+      permutation: [
+        'long_heartbeat',
+        'mig_begin_timeout',
+        'mig_add_fk',
+        'api_heartbeat',
+        'mig_commit',
+        'api_manager',
+        'long_commit',
+      ],
       blocked: { mig_add_fk: ['long'], api_heartbeat: ['migration'] },
-      locks: { mig_add_fk: 'ShareRowExclusiveLock on relation ci_runners', api_heartbeat: 'RowExclusiveLock on relation ci_runners' },
+      locks: {
+        mig_add_fk: 'ShareRowExclusiveLock on relation ci_runners',
+        api_heartbeat: 'RowExclusiveLock on relation ci_runners',
+      },
       errors: { mig_add_fk: '55P03' },
-      completionOrder: ['long_heartbeat', 'mig_begin_timeout', 'mig_add_fk', 'api_heartbeat', 'mig_commit', 'api_manager', 'long_commit'],
+      completionOrder: [
+        'long_heartbeat',
+        'mig_begin_timeout',
+        'mig_add_fk',
+        'api_heartbeat',
+        'mig_commit',
+        'api_manager',
+        'long_commit',
+      ],
       contents: {
         ci_runner_machines: [{ id: 1, runner_id: 2, system_xid: 's1' }],
-        ci_runners: [{ id: 1, runner_type: 1, sharding_key_id: null, contacted_at: 300 }, { id: 2, runner_type: 1, sharding_key_id: null, contacted_at: 400 }],
+        ci_runners: [
+          { id: 1, runner_type: 1, sharding_key_id: null, contacted_at: 300 },
+          { id: 2, runner_type: 1, sharding_key_id: null, contacted_at: 400 },
+        ],
       },
     },
     {
-      permutation: ['long_heartbeat', 'mig_begin_last_attempt', 'mig_add_fk', 'api_heartbeat', 'long_commit', 'mig_commit', 'api_manager'],
+      permutation: [
+        'long_heartbeat',
+        'mig_begin_last_attempt',
+        'mig_add_fk',
+        'api_heartbeat',
+        'long_commit',
+        'mig_commit',
+        'api_manager',
+      ],
       blocked: { mig_add_fk: ['long'], api_heartbeat: ['migration'] },
-      locks: { mig_add_fk: 'ShareRowExclusiveLock on relation ci_runners', api_heartbeat: 'RowExclusiveLock on relation ci_runners' },
+      locks: {
+        mig_add_fk: 'ShareRowExclusiveLock on relation ci_runners',
+        api_heartbeat: 'RowExclusiveLock on relation ci_runners',
+      },
       errors: {},
-      completionOrder: ['long_heartbeat', 'mig_begin_last_attempt', 'long_commit', 'mig_add_fk', 'mig_commit', 'api_heartbeat', 'api_manager'],
+      completionOrder: [
+        'long_heartbeat',
+        'mig_begin_last_attempt',
+        'long_commit',
+        'mig_add_fk',
+        'mig_commit',
+        'api_heartbeat',
+        'api_manager',
+      ],
       contents: {
         ci_runner_machines: [{ id: 1, runner_id: 2, system_xid: 's1' }],
-        ci_runners: [{ id: 1, runner_type: 1, sharding_key_id: null, contacted_at: 300 }, { id: 2, runner_type: 1, sharding_key_id: null, contacted_at: 400 }],
+        ci_runners: [
+          { id: 1, runner_type: 1, sharding_key_id: null, contacted_at: 300 },
+          { id: 2, runner_type: 1, sharding_key_id: null, contacted_at: 400 },
+        ],
       },
     },
   ],
 };
 
-export const runnerRaces: readonly RegressionProgram[] = [backfillWithoutForUpdate, ensureCopyVsHeartbeat, concurrentAssignTo, foreignKeyBehindLongTransaction];
+export const runnerRaces: readonly RegressionProgram[] = [
+  backfillWithoutForUpdate,
+  ensureCopyVsHeartbeat,
+  concurrentAssignTo,
+  foreignKeyBehindLongTransaction,
+];

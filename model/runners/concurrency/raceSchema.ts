@@ -1,13 +1,14 @@
 /**
  * The slices of GitLab's `ci_runners` world the concurrency races need, as PostgreSQL DDL: the
- * source table, its partitioned copy with the generated sync trigger (as `model/syncTrigger.ts`
+ * source table, its partitioned copy with the generated sync trigger (as `model/gitlab/syncTrigger.ts`
  * renders it, reduced to the columns the races touch), runner managers and runner projects.
  * Names are GitLab's (docs/semantics.md §a.1).
  */
 
 export const COPY = 'ci_runners_e59bb2812d';
 
-export const runnersTable = 'CREATE TABLE ci_runners (id bigint PRIMARY KEY, runner_type smallint NOT NULL, sharding_key_id bigint, contacted_at bigint)';
+export const runnersTable =
+  'CREATE TABLE ci_runners (id bigint PRIMARY KEY, runner_type smallint NOT NULL, sharding_key_id bigint, contacted_at bigint)';
 
 export const partitionedCopy: readonly string[] = [
   `CREATE TABLE ${COPY} (id bigint NOT NULL, runner_type smallint NOT NULL, sharding_key_id bigint, contacted_at bigint, PRIMARY KEY (id, runner_type)) PARTITION BY LIST (runner_type)`,
@@ -38,7 +39,8 @@ $$`,
   'CREATE TRIGGER table_sync_trigger_61879721b5 AFTER INSERT OR UPDATE OR DELETE ON ci_runners FOR EACH ROW EXECUTE FUNCTION table_sync_function_686d6c7993()',
 ];
 
-export const runnerMachinesTable = 'CREATE TABLE ci_runner_machines (id bigint PRIMARY KEY, runner_id bigint NOT NULL, system_xid text NOT NULL)';
+export const runnerMachinesTable =
+  'CREATE TABLE ci_runner_machines (id bigint PRIMARY KEY, runner_id bigint NOT NULL, system_xid text NOT NULL)';
 
 /** `fk_rails_666b61f04f` (ci_runner_machines.runner_id → ci_runners), NOT VALID as `add_concurrent_foreign_key` adds it. */
 export function addRunnerMachinesForeignKey(notValid: boolean): string {
