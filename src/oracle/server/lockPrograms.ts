@@ -15,7 +15,8 @@ export const deadlockProgram: RegressionProgram = {
   program: {
     name: 'deadlock-two-rows',
     description:
-      'Two transactions update two rows in opposite orders; the first to wait is the one whose deadlock check finds the cycle, so it is aborted with 40P01 and the other proceeds.',
+      'Two transactions update two rows in opposite orders; the first to wait is the one whose deadlock ' +
+      'check finds the cycle, so it is aborted with 40P01 and the other proceeds.',
     setup: items,
     sessions: [
       {
@@ -77,7 +78,8 @@ export const lockTimeoutProgram: RegressionProgram = {
   program: {
     name: 'lock-timeout-nowait-skip-locked',
     description:
-      'A transaction holds row 1 FOR UPDATE: NOWAIT fails at once with 55P03, SKIP LOCKED returns the other rows, and an UPDATE under lock_timeout waits, then fails with 55P03.',
+      'A transaction holds row 1 FOR UPDATE: NOWAIT fails at once with 55P03, SKIP LOCKED returns the ' +
+      'other rows, and an UPDATE under lock_timeout waits, then fails with 55P03.',
     setup: items,
     sessions: [
       {
@@ -123,7 +125,8 @@ export const serializationProgram: RegressionProgram = {
   program: {
     name: 'repeatable-read-write-conflict',
     description:
-      'A REPEATABLE READ transaction updates a row another transaction changed after its snapshot: 40001 at once if that change committed before, after a wait if it was still open.',
+      'A REPEATABLE READ transaction updates a row another transaction changed after its snapshot: 40001 ' +
+      'at once if that change committed before, after a wait if it was still open.',
     setup: items,
     sessions: [
       {

@@ -84,7 +84,8 @@ const connect = async (options) => {
 const ident = (name) => '"' + name.replace(/"/g, '""') + '"';
 
 const monitor = await connect();
-await monitor.query('DROP SCHEMA IF EXISTS ' + ident(schema) + ' CASCADE; CREATE SCHEMA ' + ident(schema) + '; SET search_path TO ' + ident(schema));
+await monitor.query('DROP SCHEMA IF EXISTS ' + ident(schema) + ' CASCADE');
+await monitor.query('CREATE SCHEMA ' + ident(schema) + '; SET search_path TO ' + ident(schema));
 for (const statement of program.setup) await monitor.query(statement);
 const sessions = [];
 for (const session of program.sessions) {
@@ -93,7 +94,9 @@ for (const session of program.sessions) {
   for (const statement of session.setup) await client.query(statement);
   sessions.push({ name: session.name, client, pid, inFlight: null, record: null, done: false });
 }
-const stepOf = new Map(program.sessions.flatMap((session, index) => session.steps.map((step) => [step.name, { index, sql: step.sql }])));
+const stepOf = new Map(
+  program.sessions.flatMap((session, index) => session.steps.map((step) => [step.name, { index, sql: step.sql }])),
+);
 const records = [];
 const completionOrder = [];
 
@@ -129,16 +132,23 @@ async function settle(first, untilDone) {
     if (pids.length === 0) return harvest(first), true;
     if (untilDone === undefined) {
       // An ungranted request that nobody blocks is being granted right now: not a wait yet.
-      const { rows } = await monitor.query('SELECT pid, blockers FROM (SELECT pid, pg_blocking_pids(pid) AS blockers FROM pg_locks WHERE NOT granted AND pid = ANY($1::int[])) AS w WHERE cardinality(blockers) > 0', [pids]);
+      const { rows } = await monitor.query(
+        'SELECT pid, blockers FROM (SELECT pid, pg_blocking_pids(pid) AS blockers FROM pg_locks ' +
+          'WHERE NOT granted AND pid = ANY($1::int[])) AS w WHERE cardinality(blockers) > 0',
+        [pids],
+      );
       for (const row of rows) {
         const slot = sessions.find((candidate) => candidate.pid === row.pid);
         if (slot.inFlight && !slot.done && slot.record.waitedFor === null) {
-          slot.record.waitedFor = [...new Set(row.blockers.map((pid) => sessions.findIndex((candidate) => candidate.pid === pid)))].sort((a, b) => a - b).map((index) => (index === -1 ? 'other' : sessions[index].name));
+          const blockers = new Set(row.blockers.map((pid) => sessions.findIndex((candidate) => candidate.pid === pid)));
+          const name = (index) => (index === -1 ? 'other' : sessions[index].name);
+          slot.record.waitedFor = [...blockers].sort((a, b) => a - b).map(name);
         }
       }
-      const waiting = new Map(rows.filter((row) => sessions.some((slot) => slot.pid === row.pid && slot.inFlight && !slot.done)).map((row) => [row.pid, row.blockers]));
-      const running = sessions.filter((slot) => slot.inFlight && !slot.done).length;
-      if (running === 0 || (waiting.size === running && !hasCycle(waiting))) return harvest(first), true;
+      const running = (pid) => sessions.some((slot) => slot.pid === pid && slot.inFlight && !slot.done);
+      const waiting = new Map(rows.filter((row) => running(row.pid)).map((row) => [row.pid, row.blockers]));
+      const busy = sessions.filter((slot) => slot.inFlight && !slot.done).length;
+      if (busy === 0 || (waiting.size === busy && !hasCycle(waiting))) return harvest(first), true;
     }
     if (Date.now() > deadline) return harvest(first), false;
     await Promise.race([...sessions.filter((slot) => slot.inFlight).map((slot) => slot.inFlight), sleep(1)]);
@@ -163,7 +173,10 @@ for (const name of program.permutation) {
   slot.done = false;
   slot.inFlight = slot.client.query(sql).then(
     () => { slot.done = true; },
-    (error) => { record.error = typeof error.code === 'string' ? error.code : 'client: ' + error.message; slot.done = true; },
+    (error) => {
+      record.error = typeof error.code === 'string' ? error.code : 'client: ' + error.message;
+      slot.done = true;
+    },
   );
   if (!(await settle(index))) stuck = true;
 }
@@ -177,10 +190,15 @@ for (const slot of sessions) {
 }
 for (const slot of sessions) await slot.client.query('ROLLBACK').catch(() => {});
 const contents = {};
-const tables = await monitor.query("SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY c.relname COLLATE \\"C\\"", [schema]);
+const tables = await monitor.query(
+  'SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace ' +
+    "WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY c.relname COLLATE \\"C\\"",
+  [schema],
+);
 for (const { name } of tables.rows) {
   const { rows } = await monitor.query('SELECT * FROM ONLY ' + ident(name) + ' t ORDER BY t::text COLLATE "C"');
-  contents[name] = rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value])));
+  const json = (value) => (value instanceof Date ? value.toISOString() : value);
+  contents[name] = rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, json(value)])));
 }
 await monitor.query('DROP SCHEMA IF EXISTS ' + ident(schema) + ' CASCADE');
 for (const slot of sessions) await slot.client.end().catch(() => {});

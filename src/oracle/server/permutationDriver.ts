@@ -82,7 +82,8 @@ export async function runPermutation(
     violations.push(outcome.timingViolation);
   }
   throw new Error(
-    `${program.name} [${permutation.join(' ')}]: the server could not follow the schedule's timing in ${attempts} attempts (${violations.join('; ')})`,
+    `${program.name} [${permutation.join(' ')}]: the server could not follow the schedule's timing ` +
+      `in ${attempts} attempts (${violations.join('; ')})`,
   );
 }
 

@@ -178,14 +178,16 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
     sessionSetups: readonly (readonly string[])[],
   ): Promise<BackendRun> => {
     await monitor.query(
-      `DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE; CREATE SCHEMA ${quoteIdentifier(schema)}; SET search_path TO ${quoteIdentifier(schema)}`,
+      `DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE; CREATE SCHEMA ${quoteIdentifier(schema)}; ` +
+        `SET search_path TO ${quoteIdentifier(schema)}`,
     );
     for (const statement of setup) {
       try {
         await monitor.query(statement);
       } catch (error) {
         throw new Error(
-          `setup statement failed: ${error instanceof Error ? error.message : String(error)}: ${statement.slice(0, 200)}`,
+          `setup statement failed: ${error instanceof Error ? error.message : String(error)}: ` +
+            statement.slice(0, 200),
         );
       }
     }
@@ -200,7 +202,8 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
           await slot.client.query(statement);
         } catch (error) {
           throw new Error(
-            `session ${index} setup failed: ${error instanceof Error ? error.message : String(error)}: ${statement.slice(0, 200)}`,
+            `session ${index} setup failed: ${error instanceof Error ? error.message : String(error)}: ` +
+              statement.slice(0, 200),
           );
         }
       }
@@ -225,7 +228,9 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
     const observeWaits = async (): Promise<LockRow[]> => {
       const pids = sessions.filter((slot) => slot.inFlight !== null).map((slot) => slot.pid);
       const observed = await monitor.query<LockRow>(
-        'SELECT l.pid, l.locktype, l.mode, l.relation::regclass::text AS relation, pg_blocking_pids(l.pid) AS blockers, (extract(epoch FROM l.waitstart) * 1000)::float8 AS waitstart FROM pg_locks l WHERE NOT l.granted AND l.pid = ANY($1::int[])',
+        'SELECT l.pid, l.locktype, l.mode, l.relation::regclass::text AS relation, ' +
+          'pg_blocking_pids(l.pid) AS blockers, (extract(epoch FROM l.waitstart) * 1000)::float8 AS waitstart ' +
+          'FROM pg_locks l WHERE NOT l.granted AND l.pid = ANY($1::int[])',
         [pids],
       );
       return observed.rows;
@@ -274,8 +279,9 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
               ({ session, result }) =>
                 !result.ok && result.code === '55P03' && sessions[session]!.issuedInSettle < settle - 1,
             );
-            if (early !== undefined)
-              timingViolation = `a lock_timeout fired in session ${early.session} while the driver was still issuing steps`;
+            if (early !== undefined) {
+              timingViolation = `a lock_timeout fired in session ${early.session} while steps were still being issued`;
+            }
           }
           return {
             completed,
@@ -311,7 +317,9 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
                 .map((row) => row.waitstart!);
               const spread = Math.max(...starts) - Math.min(...starts);
               if (spread >= deadlockTimeoutMs)
-                timingViolation = `the waits of a deadlock began ${Math.round(spread)} ms apart, more than deadlock_timeout (${deadlockTimeoutMs} ms)`;
+                timingViolation =
+                  `the waits of a deadlock began ${Math.round(spread)} ms apart, ` +
+                  `more than deadlock_timeout (${deadlockTimeoutMs} ms)`;
             }
             if (waits.size === stillInFlight.size && !cycle) return report(true, waiting);
           }
@@ -353,7 +361,8 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
 
       async contents(): Promise<TableContents[]> {
         const tables = await monitor.query<{ name: string }>(
-          `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY c.relname COLLATE "C"`,
+          'SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace ' +
+            `WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY c.relname COLLATE "C"`,
           [schema],
         );
         const result: TableContents[] = [];

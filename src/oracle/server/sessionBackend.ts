@@ -18,7 +18,10 @@ export type StepResult =
 
 export interface WaitingStep {
   readonly session: number;
-  /** Sessions it waits for (`pg_blocking_pids`: holders and earlier conflicting waiters); -1 for any other connection. */
+  /**
+   * Sessions it waits for (`pg_blocking_pids`: holders and earlier conflicting waiters); -1 for any
+   * other connection.
+   */
   readonly blockedBy: readonly number[];
   /** What it waits for, e.g. `ShareLock on transaction`, `RowExclusiveLock on relation items`. */
   readonly lock: string;
@@ -29,7 +32,7 @@ export interface SettleReport {
   readonly completed: readonly { readonly session: number; readonly result: StepResult }[];
   /** Steps still in flight, each waiting for a lock. */
   readonly waiting: readonly WaitingStep[];
-  /** The first wait seen for each session during this settle, even one that has ended since (a deadlock broken, a timeout). */
+  /** The first wait seen for each session in this settle, even one ended since (a deadlock broken, a timeout). */
   readonly waited: readonly WaitingStep[];
   /** False when the bound ran out before the wanted state was reached. */
   readonly reached: boolean;

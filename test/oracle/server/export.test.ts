@@ -100,7 +100,10 @@ describe('isolation-tester spec', () => {
   it('quotes names and rewrites every } so the SQL means the same', async () => {
     expect(quoteSpecName('a"b')).toBe('"a""b"');
     expect(() => quoteSpecName('a\nb')).toThrow(/newline/);
-    const sql = `SELECT '{1,2}'::int[] AS a, E'x}\\'y' AS b, $f$ it's } $f$ AS c, "x}y".z AS d, 'back\\slash}' AS e /* } */ -- }\n FROM (SELECT 1 AS z) AS "x}y"`;
+    const sql = [
+      `SELECT '{1,2}'::int[] AS a, E'x}\\'y' AS b, $f$ it's } $f$ AS c, "x}y".z AS d, 'back\\slash}' AS e`,
+      `/* } */ -- }\n FROM (SELECT 1 AS z) AS "x}y"`,
+    ].join(' ');
     const rewritten = withoutClosingBraces(sql);
     expect(rewritten).not.toContain('}');
     const client = new pg.Client({ connectionString: server.connectionString() });
