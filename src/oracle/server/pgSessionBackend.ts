@@ -275,9 +275,15 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
         const settle = ++settles;
         const report = (reached: boolean, still: WaitingStep[]): SettleReport => {
           if (afterIssue && timingViolation === null) {
+            // Time passes only while the driver waits, so a lock_timeout never fires while steps are issued:
+            // not for an earlier step, nor for the step just issued once it was seen waiting (NOWAIT never waits).
             const early = completed.find(
               ({ session, result }) =>
-                !result.ok && result.code === '55P03' && sessions[session]!.issuedInSettle < settle - 1,
+                !result.ok &&
+                result.code === '55P03' &&
+                (sessions[session]!.issuedInSettle < settle - 1 ||
+                  waited.has(session) ||
+                  result.message.includes('lock timeout')),
             );
             if (early !== undefined) {
               timingViolation = `a lock_timeout fired in session ${early.session} while steps were still being issued`;

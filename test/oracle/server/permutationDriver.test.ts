@@ -68,7 +68,7 @@ describe('permutation driver', () => {
   });
 
   it('runs a permutation again when real time breaks its timing, and gives up after the retries', async () => {
-    // The reader's 20 ms lock_timeout must fire while the driver waits for the reader, but the
+    // The reader's 150 ms lock_timeout must fire while the driver waits for the reader, but the
     // locker's slow step makes it fire while the driver is still issuing: every attempt violates.
     const slow: SessionProgram = {
       ...program,
@@ -77,13 +77,13 @@ describe('permutation driver', () => {
           name: 'locker',
           steps: [
             { name: 'lock', sql: 'BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE' },
-            { name: 'slow', sql: 'SELECT pg_sleep(0.2)' },
+            { name: 'slow', sql: 'SELECT pg_sleep(0.6)' },
             { name: 'locker_commit', sql: 'COMMIT' },
           ],
         },
         {
           name: 'reader',
-          setup: ["SET lock_timeout = '20ms'"],
+          setup: ["SET lock_timeout = '150ms'"],
           steps: [
             { name: 'read', sql: 'SELECT id FROM items' },
             { name: 'read_again', sql: 'SELECT count(*) FROM items' },
