@@ -1,6 +1,7 @@
 import type { Database } from '../src/database.js';
 import { isSatisfiedAsCheck } from '../src/engine/expression.js';
 import type { Violation } from '../src/harness/domain.js';
+import { violation } from './violation.js';
 
 /**
  * `validated-check-holds`: a CHECK constraint marked valid holds for every row of its table.
@@ -15,10 +16,8 @@ export function checkValidatedChecks(db: Database): Violation | null {
     {
       for (const row of db.rows(table)) {
         if (!isSatisfiedAsCheck(constraint.checkExpr, { row })) {
-          return {
-            invariant: VALIDATED_CHECK_HOLDS,
-            message: `check constraint ${constraint.name} on ${table} is marked valid, but row ${'id' in row ? `id=${String(row.id)}` : JSON.stringify(row)} violates ${constraint.checkSql}`,
-          };
+          const described = 'id' in row ? `id=${String(row.id)}` : JSON.stringify(row);
+          return violation(VALIDATED_CHECK_HOLDS, `check constraint ${constraint.name} on ${table} is marked valid, but row ${described} violates ${constraint.checkSql}`);
         }
       }
     }

@@ -1,5 +1,6 @@
 import type { Invariant } from '../src/harness/domain.js';
 import type { RunnersWorld } from '../model/runners/world.js';
+import { violation } from './violation.js';
 
 /**
  * `copy-keeps-copied-rows` (§h.1): a tracking copy has no delete path its source lacks, so a
@@ -28,7 +29,7 @@ export const copyKeepsCopiedRows: Invariant<RunnersWorld> = {
       const copied = new Set(db.rows(pair.copy).map((row) => row['id'] as number));
       const source = new Set(db.rows(pair.source).map((row) => row['id'] as number));
       const lost = [...seen].find((id) => source.has(id) && !copied.has(id));
-      if (lost !== undefined) return { invariant: COPY_KEEPS_COPIED_ROWS, message: `${pair.source} id=${lost} was in ${pair.copy} and is gone from it, although ${pair.source} still has it` };
+      if (lost !== undefined) return violation(COPY_KEEPS_COPIED_ROWS, `${pair.source} id=${lost} was in ${pair.copy} and is gone from it, although ${pair.source} still has it`);
       for (const id of copied) seen.add(id);
     }
     return null;

@@ -1,6 +1,7 @@
 import type { Database } from '../src/database.js';
 import type { Violation } from '../src/harness/domain.js';
 import type { Row, SqlValue } from '../src/engine/values.js';
+import { violation } from './violation.js';
 
 /**
  * `validated-fk-holds`: a foreign key PostgreSQL considers valid has no violating row. Checked
@@ -31,10 +32,7 @@ export function checkValidatedForeignKeys(db: Database): Violation | null {
         const values = constraint.columns.map((column) => row[column] ?? null);
         if (values.some((value) => value === null)) continue;
         if (!present.has(keyText(values))) {
-          return {
-            invariant: VALIDATED_FK_HOLDS,
-            message: `foreign key ${constraint.name} on ${table} is marked valid, but ${describeRow(row)} has (${constraint.columns.join(', ')})=(${values.join(', ')}), missing from ${constraint.referencedTable}`,
-          };
+          return violation(VALIDATED_FK_HOLDS, `foreign key ${constraint.name} on ${table} is marked valid, but ${describeRow(row)} has (${constraint.columns.join(', ')})=(${values.join(', ')}), missing from ${constraint.referencedTable}`);
         }
       }
     }

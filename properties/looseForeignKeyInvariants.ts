@@ -2,6 +2,7 @@ import type { Invariant, Violation } from '../src/harness/domain.js';
 import { DELETED_RECORDS, RECORD_STATUS, qualifiedTableName } from '../model/gitlab/looseForeignKeys/deletedRecordsTable.js';
 import { describeDefinition } from '../model/gitlab/looseForeignKeys/definitions.js';
 import type { RunnersWorld } from '../model/runners/world.js';
+import { violation } from './violation.js';
 
 /**
  * Loose foreign keys (§b, § invariants 15–16), read through full scans of the tables and the
@@ -10,7 +11,6 @@ import type { RunnersWorld } from '../model/runners/world.js';
 export const LFK_RECORDS_EACH_DELETE_ONCE = 'lfk-records-each-delete-once';
 export const LFK_EVENTUALLY_CLEAN = 'lfk-eventually-clean';
 
-const violation = (invariant: string, message: string): Violation => ({ invariant, message });
 
 /**
  * Logical table → the tables whose LFK trigger records under that name, for triggers still

@@ -4,6 +4,7 @@ import { diffSnapshots } from '../src/harness/snapshotDiff.js';
 import { executeOwnerService } from '../model/runners/ownerRecalculation/updateProjectRunnersOwnerService.js';
 import { RUNNERS, RUNNER_PROJECTS } from '../model/runners/schema.js';
 import type { RunnersWorld } from '../model/runners/world.js';
+import { violation } from './violation.js';
 
 /**
  * The owner rule of project runners (§e, § invariants 12–13), checked at quiescence, when every
@@ -15,7 +16,6 @@ export const OWNER_IS_LOWEST_RUNNER_PROJECT = 'owner-is-lowest-runner-project';
 export const NO_ORPHAN_PROJECT_RUNNERS = 'no-orphan-project-runners';
 export const OWNER_SERVICE_IDEMPOTENT = 'owner-service-idempotent';
 
-const violation = (invariant: string, message: string): Violation => ({ invariant, message });
 
 interface OwnedProjectRunner {
   readonly id: number;

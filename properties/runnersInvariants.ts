@@ -1,33 +1,17 @@
-import type { Invariant, Violation } from '../src/harness/domain.js';
-import type { Row } from '../src/engine/values.js';
-import type { RunnersWorld } from '../model/runners/world.js';
-import { checkValidatedChecks, VALIDATED_CHECK_HOLDS } from './checkInvariant.js';
-import { checkValidatedForeignKeys, VALIDATED_FK_HOLDS } from './foreignKeyInvariant.js';
-import { looseForeignKeyInvariants } from './looseForeignKeyInvariants.js';
-import { ownerInvariants } from './ownerInvariants.js';
-import { copyKeepsCopiedRows } from './copyKeepsCopiedRows.js';
-import { rolloutInvariants } from './rolloutInvariants.js';
-
 /**
  * The runners world's invariants, with stable ids that plans name in `expect` and `invariants`.
  * Each reads the database through full scans (`db.rows`) and the world's recorded history.
  */
-const violation = (invariant: string, message: string): Violation => ({ invariant, message });
-
-/**
- * Rows by id. `db.rows()` returns the same frozen array until the data changes, so the map is
- * built once per table per write, not once per invariant per step (several invariants read it).
- */
-const idMaps = new WeakMap<readonly Row[], Map<number, Row>>();
-
-function byId(rows: readonly Row[]): Map<number, Row> {
-  let map = idMaps.get(rows);
-  if (map === undefined) {
-    map = new Map(rows.map((row) => [row.id as number, row]));
-    idMaps.set(rows, map);
-  }
-  return map;
-}
+import type { Invariant } from '../src/harness/domain.js';
+import type { Row } from '../src/engine/values.js';
+import type { RunnersWorld } from '../model/runners/world.js';
+import { copyEqualsSourceWherePresent, copySubsetOfSource, migrationsSucceed, validatedChecksHold, validatedForeignKeysHold } from './migrationInvariants.js';
+import { byId } from './rowsById.js';
+import { looseForeignKeyInvariants } from './looseForeignKeyInvariants.js';
+import { ownerInvariants } from './ownerInvariants.js';
+import { copyKeepsCopiedRows } from './copyKeepsCopiedRows.js';
+import { rolloutInvariants } from './rolloutInvariants.js';
+import { violation } from './violation.js';
 
 /** GitLab's runner backfills copy instance runners and rows with a sharding key (§a.1). */
 export function isCopyableBySharding(row: Row): boolean {
@@ -35,18 +19,8 @@ export function isCopyableBySharding(row: Row): boolean {
 }
 
 export const runnersInvariants: readonly Invariant<RunnersWorld>[] = [
-  {
-    id: VALIDATED_FK_HOLDS,
-    description: 'A foreign key marked valid has no violating row (full scan).',
-    scope: 'always',
-    check: (world) => checkValidatedForeignKeys(world.db),
-  },
-  {
-    id: VALIDATED_CHECK_HOLDS,
-    description: 'A CHECK constraint marked valid holds for every row (full scan).',
-    scope: 'always',
-    check: (world) => checkValidatedChecks(world.db),
-  },
+  validatedForeignKeysHold,
+  validatedChecksHold,
   {
     id: 'api-never-500',
     description: 'No API request answers 500 because the database raised an error.',
@@ -58,46 +32,9 @@ export const runnersInvariants: readonly Invariant<RunnersWorld>[] = [
       return violation('api-never-500', `${failed.endpoint}${runner} answered 500: ${failed.error ? `${failed.error.code} ${failed.error.message}` : failed.summary}`);
     },
   },
-  {
-    id: 'migrations-succeed',
-    description: 'Every migration step of the plan succeeds, so the deploy is never blocked.',
-    scope: 'always',
-    check: (world) => (world.migrationFailures.length === 0 ? null : violation('migrations-succeed', `migration failed at ${world.migrationFailures[0]}`)),
-  },
-  {
-    id: 'copy-subset-of-source',
-    description: 'Every row of a partitioned copy has a source row with the same id (§ invariant 2).',
-    scope: 'always',
-    check: (world) => {
-      for (const pair of world.syncPairs) {
-        if (!world.db.hasTable(pair.copy) || !world.db.hasTable(pair.source)) continue;
-        const source = byId(world.db.rows(pair.source));
-        const stray = world.db.rows(pair.copy).find((row) => !source.has(row.id as number));
-        if (stray !== undefined) return violation('copy-subset-of-source', `${pair.copy} holds id=${String(stray.id)}, which ${pair.source} does not have`);
-      }
-      return null;
-    },
-  },
-  {
-    id: 'copy-equals-source-where-present',
-    description: 'Where a copy row exists, its synced columns equal the source row (§ invariant 3).',
-    scope: 'always',
-    check: (world) => {
-      for (const pair of world.syncPairs) {
-        if (!world.db.hasTable(pair.copy) || !world.db.hasTable(pair.source)) continue;
-        const source = byId(world.db.rows(pair.source));
-        for (const copy of world.db.rows(pair.copy)) {
-          const original = source.get(copy.id as number);
-          if (original === undefined) continue;
-          const column = pair.columns.find((name) => original[name] !== copy[name]);
-          if (column !== undefined) {
-            return violation('copy-equals-source-where-present', `${pair.copy} id=${String(copy.id)} has ${column}=${String(copy[column])} but ${pair.source} has ${String(original[column])}`);
-          }
-        }
-      }
-      return null;
-    },
-  },
+  migrationsSucceed,
+  copySubsetOfSource,
+  copyEqualsSourceWherePresent,
   {
     id: 'copy-complete-after-backfill',
     description: 'Once a backfill has finished, every copyable source row is in the copy (§ invariant 5).',

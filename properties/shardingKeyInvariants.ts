@@ -2,6 +2,7 @@ import type { Violation } from '../src/harness/domain.js';
 import { COST_SETTINGS } from '../model/runners/costSettings.js';
 import { RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS, MANAGERS } from '../model/runners/schema.js';
 import type { RunnersWorld } from '../model/runners/world.js';
+import { violation } from './violation.js';
 
 /**
  * The sharding-key rollout (§a.2, § invariant 20): backfills leave no owned runner or manager
@@ -23,7 +24,7 @@ export function checkShardingKeyBackfilled(world: RunnersWorld): Violation | nul
   if (finished(world, 'BackfillShardingKeyIdOnCiRunners')) {
     const linked = new Set([...db.rows(RUNNER_NAMESPACES), ...db.rows(RUNNER_PROJECTS)].map((row) => row['runner_id'] as number));
     const unkeyed = db.rows(RUNNERS).find((runner) => runner['runner_type'] !== 1 && linked.has(runner['id'] as number) && (runner['sharding_key_id'] ?? null) === null);
-    if (unkeyed !== undefined) return { invariant: SHARDING_KEY_BACKFILLED, message: `runner ${String(unkeyed['id'])} (runner_type ${String(unkeyed['runner_type'])}) has an owner link but no sharding_key_id although BackfillShardingKeyIdOnCiRunners finished` };
+    if (unkeyed !== undefined) return violation(SHARDING_KEY_BACKFILLED, `runner ${String(unkeyed['id'])} (runner_type ${String(unkeyed['runner_type'])}) has an owner link but no sharding_key_id although BackfillShardingKeyIdOnCiRunners finished`);
   }
   if (finished(world, 'BackfillRunnerTypeAndShardingKeyIdOnCiRunnerManagers')) {
     const runners = new Map(db.rows(RUNNERS).map((runner) => [runner['id'] as number, runner]));
@@ -31,7 +32,7 @@ export function checkShardingKeyBackfilled(world: RunnersWorld): Violation | nul
       const runner = runners.get(manager['runner_id'] as number);
       if (runner === undefined || (runner['sharding_key_id'] ?? null) === null) continue;
       if (manager['sharding_key_id'] !== runner['sharding_key_id'] || manager['runner_type'] !== runner['runner_type']) {
-        return { invariant: SHARDING_KEY_BACKFILLED, message: `manager ${String(manager['id'])} has runner_type ${String(manager['runner_type'])} and sharding_key_id ${String(manager['sharding_key_id'] ?? null)} but runner ${String(runner['id'])} has ${String(runner['runner_type'])} and ${String(runner['sharding_key_id'])} although the managers' backfill finished` };
+        return violation(SHARDING_KEY_BACKFILLED, `manager ${String(manager['id'])} has runner_type ${String(manager['runner_type'])} and sharding_key_id ${String(manager['sharding_key_id'] ?? null)} but runner ${String(runner['id'])} has ${String(runner['runner_type'])} and ${String(runner['sharding_key_id'])} although the managers' backfill finished`);
       }
     }
   }
@@ -51,7 +52,7 @@ export function checkJoinTableTyping(world: RunnersWorld): Violation | null {
   for (const { table, runnerType, kind } of JOIN_TABLES) {
     for (const row of db.rows(table)) {
       const type = types.get(row['runner_id'] as number);
-      if (type !== undefined && type !== runnerType) return { invariant: JOIN_TABLE_TYPING, message: `${table} id=${String(row['id'])} links runner ${String(row['runner_id'])} of runner_type ${String(type)}, but only ${kind} runners belong there` };
+      if (type !== undefined && type !== runnerType) return violation(JOIN_TABLE_TYPING, `${table} id=${String(row['id'])} links runner ${String(row['runner_id'])} of runner_type ${String(type)}, but only ${kind} runners belong there`);
     }
   }
   return null;
@@ -64,7 +65,7 @@ export function checkRevertRemovesForeignKey(world: RunnersWorld): Violation | n
     if (!db.hasTable(removal.table)) continue;
     for (const table of [removal.table, ...db.describe(removal.table).partitions]) {
       if (db.describe(table).constraints.some((constraint) => constraint.kind === 'foreignKey' && constraint.name === removal.name)) {
-        return { invariant: REVERT_REMOVES_FOREIGN_KEY, message: `remove_foreign_key ${removal.name} on ${removal.table} (step ${removal.step}) left ${removal.name} on ${table}` };
+        return violation(REVERT_REMOVES_FOREIGN_KEY, `remove_foreign_key ${removal.name} on ${removal.table} (step ${removal.step}) left ${removal.name} on ${table}`);
       }
     }
   }

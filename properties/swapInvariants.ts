@@ -4,6 +4,7 @@ import { DELETED_RECORDS, qualifiedTableName } from '../model/gitlab/looseForeig
 import { looseForeignKeyTriggerName } from '../model/gitlab/looseForeignKeys/trackRecordDeletions.js';
 import type { TableSwapRecord } from '../model/gitlab/rolloutRecord.js';
 import type { RunnersWorld } from '../model/runners/world.js';
+import { violation } from './violation.js';
 
 /**
  * Invariants of `replace_with_partitioned_table` (§f, § invariants 17–18, §h.6), read from the
@@ -60,7 +61,7 @@ function swapProblem(world: RunnersWorld, swap: TableSwapRecord): string | null 
 export function checkSwapPreservesRows(world: RunnersWorld): Violation | null {
   for (const swap of world.rollout.swaps) {
     const problem = swapProblem(world, swap);
-    if (problem !== null) return { invariant: SWAP_PRESERVES_ROWS, message: `after replace_with_partitioned_table ${swap.table} (step ${swap.step}): ${problem}` };
+    if (problem !== null) return violation(SWAP_PRESERVES_ROWS, `after replace_with_partitioned_table ${swap.table} (step ${swap.step}): ${problem}`);
   }
   return null;
 }
@@ -73,7 +74,7 @@ export function checkIdsUniqueAcrossPartitions(world: RunnersWorld): Violation |
       for (const row of world.db.rows(partition)) {
         const id = row['id'] as number;
         const other = where.get(id);
-        if (other !== undefined) return { invariant: IDS_UNIQUE_ACROSS_PARTITIONS, message: `${swap.table} id=${id} is in both ${other} and ${partition}` };
+        if (other !== undefined) return violation(IDS_UNIQUE_ACROSS_PARTITIONS, `${swap.table} id=${id} is in both ${other} and ${partition}`);
         where.set(id, partition);
       }
     }
@@ -93,10 +94,8 @@ export function checkDeletionTrackingFollowsSwap(world: RunnersWorld): Violation
     const misnamed = db.rows(DELETED_RECORDS).find((record) => record['fully_qualified_table_name'] === qualifiedTableName(swap.archive));
     if (misnamed === undefined) continue;
     const stillThere = db.hasTable(swap.archive) && hasTrigger(db, swap.archive, looseForeignKeyTriggerName(swap.table));
-    return {
-      invariant: DELETION_TRACKING_FOLLOWS_SWAP,
-      message: `the deletion of ${swap.table} id=${String(misnamed['primary_key_value'])} was recorded as ${qualifiedTableName(swap.archive)}, not ${qualifiedTableName(swap.table)}${stillThere ? `: ${looseForeignKeyTriggerName(swap.table)} is still on ${swap.archive}` : ''}`,
-    };
+    const where = stillThere ? `: ${looseForeignKeyTriggerName(swap.table)} is still on ${swap.archive}` : '';
+    return violation(DELETION_TRACKING_FOLLOWS_SWAP, `the deletion of ${swap.table} id=${String(misnamed['primary_key_value'])} was recorded as ${qualifiedTableName(swap.archive)}, not ${qualifiedTableName(swap.table)}${where}`);
   }
   return null;
 }

@@ -1,6 +1,6 @@
 import type { Database } from '../../src/index.js';
-import { RUNNER_PROBES_ROLLOUT } from '../runners/rolloutProbes.js';
-import type { RunnersWorld } from '../runners/world.js';
+import { GITLAB_PROBES } from './probes.js';
+import type { MigrationWorld } from './migrationWorld.js';
 
 /**
  * Reverts of foreign keys (§h.5): `remove_foreign_key` on a partitioned table drops the parent's
@@ -12,16 +12,16 @@ export function foreignKeysNamedOnPartitions(db: Database, table: string, name: 
 }
 
 /** Called just before the key is dropped: whether separately added partition keys will survive the revert. */
-export function probeSeparatePartitionKeys(world: RunnersWorld, table: string, name: string): void {
+export function probeSeparatePartitionKeys(world: MigrationWorld, table: string, name: string): void {
   const { db } = world;
   if (!db.hasTable(table)) return;
   const separate = db.describe(table).partitions.filter((partition) =>
     db.describe(partition).constraints.some((constraint) => constraint.kind === 'foreignKey' && constraint.name === name && constraint.inheritedFrom === null),
   );
-  if (separate.length > 0) world.probes.hit(RUNNER_PROBES_ROLLOUT.revertLeftPartitionKeys);
+  if (separate.length > 0) world.probes.hit(GITLAB_PROBES.revertLeftPartitionKeys);
 }
 
 /** Called once the revert committed: the plan now believes no key of that name constrains `table`. */
-export function recordForeignKeyRemoval(world: RunnersWorld, table: string, name: string): void {
+export function recordForeignKeyRemoval(world: MigrationWorld, table: string, name: string): void {
   world.rollout.removedForeignKeys.push({ table, name, step: world.currentStep });
 }

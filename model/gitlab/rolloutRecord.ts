@@ -2,9 +2,9 @@ import type { Row } from '../../src/index.js';
 import type { SyncPair } from './syncTrigger.js';
 
 /**
- * What the Cells 1.0 rollout steps did, kept for the invariants and explanations that need
- * history the database cannot show (which table a name denoted before a swap, which key a
- * revert meant to remove, which runner changed type).
+ * What the rollout helpers did, kept for the invariants and explanations that need history the
+ * database cannot show (which table a name denoted before a swap, which key a revert meant to
+ * remove).
  */
 export interface TableSwapRecord {
   /** The name that changes meaning: `ci_runners`. */
@@ -33,19 +33,9 @@ export interface RemovedForeignKey {
   readonly step: number;
 }
 
-export interface RunnerTypeChange {
-  readonly runnerId: number;
-  readonly from: number;
-  readonly to: number;
-  readonly step: number;
-  /** Copy managers of the runner that were there before the change and gone after it. */
-  readonly lostCopyManagers: readonly number[];
-}
-
 export class RolloutRecord {
   readonly swaps: TableSwapRecord[] = [];
   readonly removedForeignKeys: RemovedForeignKey[] = [];
-  readonly runnerTypeChanges: RunnerTypeChange[] = [];
   /** Sync triggers from a swapped table back into its archive; kept apart from `world.syncPairs`, whose copies must be subsets. */
   readonly reverseSyncPairs: SyncPair[] = [];
 

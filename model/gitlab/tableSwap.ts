@@ -1,5 +1,5 @@
 import type { Database } from '../../src/index.js';
-import type { PartitionedCopySpec } from '../runners/partitionedCopies.js';
+import type { PartitionedCopySpec } from './partitionedCopySpec.js';
 import type { TableSwapRecord } from './rolloutRecord.js';
 import { installSyncTrigger, syncObjectNames } from './syncTrigger.js';
 import type { SyncPair } from './syncTrigger.js';

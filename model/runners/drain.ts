@@ -1,23 +1,17 @@
 import { assert } from '../../src/engine/assert.js';
 import type { OperationOutcome } from '../../src/harness/domain.js';
-import { MAX_BATCH_ATTEMPTS, batchBound, runBatch } from '../gitlab/batchedMigrations.js';
-import { probeCopyManagers, probeNotValidForeignKeys } from './probes.js';
+import { drainBatchedMigrations } from '../gitlab/batchedMigrations.js';
+import { probeNotValidForeignKeys } from '../gitlab/probes.js';
+import { probeCopyManagers } from './probes.js';
 import { drainLooseForeignKeys, drainOwnerJobs } from './drainWorkers.js';
 import type { RunnersWorld } from './world.js';
 
 /**
- * Quiescence: runs every active batched migration to its end, in queue order. A batch that keeps
- * failing marks its migration failed after MAX_BATCH_ATTEMPTS, so the loop always ends.
+ * Quiescence: every active batched migration runs to its end, in queue order, then the owner
+ * jobs and the loose-foreign-key worker drain.
  */
 export function drainRunnersWorld(world: RunnersWorld): OperationOutcome[] {
-  const outcomes: OperationOutcome[] = [];
-  const bound = world.backgroundMigrations.reduce((total, migration) => total + batchBound(world, migration) + MAX_BATCH_ATTEMPTS, 0);
-  for (let ticks = 0; ; ticks++) {
-    const migration = world.backgroundMigrations.find((candidate) => candidate.status === 'active');
-    if (migration === undefined) break;
-    assert(ticks <= bound, `background migrations did not drain within ${bound} batches`);
-    outcomes.push(runBatch(world, migration));
-  }
+  const outcomes = drainBatchedMigrations(world);
   outcomes.push(...drainOwnerJobs(world), ...drainLooseForeignKeys(world));
   probeNotValidForeignKeys(world);
   probeCopyManagers(world);

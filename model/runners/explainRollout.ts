@@ -27,7 +27,7 @@ function explainLostCopyManager(world: RunnersWorld, violation: Violation): stri
   const match = /ci_runner_machines id=(\d+) was in/.exec(violation.message);
   if (match === null) return null;
   const managerId = Number(match[1]);
-  const change = world.rollout.runnerTypeChanges.find((candidate) => candidate.lostCopyManagers.includes(managerId));
+  const change = world.runnerTypeChanges.find((candidate) => candidate.lostCopyManagers.includes(managerId));
   if (change === undefined) return null;
   return `runner ${change.runnerId} changed from runner_type ${change.from} to ${change.to} at step ${change.step}, which moved its copy row to another partition; fk_rails_3f92913d27 references a single partition, so it saw a DELETE and its ON DELETE CASCADE removed copy manager ${managerId}, while the legacy manager stayed and its sync UPDATE now finds no copy row`;
 }

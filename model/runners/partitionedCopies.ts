@@ -1,42 +1,12 @@
+/**
+ * The runners world's partitioned copies (§a.2): `ci_runners` and `ci_runner_machines`, each
+ * partitioned by runner_type, with the names GitLab's structure.sql shows.
+ */
 import { col, eq, isNotNull, isNull, or } from '../../src/index.js';
 import { assert } from '../../src/engine/assert.js';
-import type { ColumnSpec, Expr } from '../../src/index.js';
+import type { Expr } from '../../src/index.js';
+import type { PartitionedCopySpec } from '../gitlab/partitionedCopySpec.js';
 import { hashedObjectName, partitionedCopyName } from '../gitlab/names.js';
-
-/**
- * What GitLab's migrations did for each table the plan may partition (§a.2): the copy's
- * columns, partitions, per-partition CHECKs and unique indexes, and the row filter of its
- * backfill job. Plans name only the source table; everything else comes from here.
- */
-export interface PartitionSpec {
-  readonly name: string;
-  readonly value: number;
-  /** `check_sharding_key_id_nullness` for runners; none for managers (the migration added none). */
-  readonly check: { readonly name: string; readonly expr: Expr } | null;
-}
-
-export interface CopyIndexSpec {
-  readonly name: string;
-  readonly columns: readonly string[];
-  readonly where: Expr | null;
-}
-
-export interface PartitionedCopySpec {
-  readonly source: string;
-  readonly copy: string;
-  readonly partitionColumn: string;
-  readonly primaryKey: readonly string[];
-  /** The copy's columns; the sync function's column list is frozen from these (§a.1). */
-  readonly columns: readonly ColumnSpec[];
-  readonly partitions: readonly PartitionSpec[];
-  readonly uniqueIndexes: readonly CopyIndexSpec[];
-  /** Rows the backfill copies; `null` copies every row (the generic BackfillPartitionedTable). */
-  readonly backfillFilter: Expr | null;
-  /** The batched background migration class GitLab queued for the backfill. */
-  readonly backfillJob: string;
-  readonly triggerName: string;
-  readonly functionName: string;
-}
 
 export const RUNNER_TYPES = [
   { value: 1, name: 'instance_type' },

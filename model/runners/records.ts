@@ -1,7 +1,10 @@
-import type { Database, Row, SqlValue } from '../../src/index.js';
+import type { Database, Row } from '../../src/index.js';
+import { integerField, nullableIntegerField } from '../gitlab/rowFields.js';
 import { assert } from '../../src/engine/assert.js';
 import { MANAGERS, PROJECTS, RUNNERS, RUNNER_PROJECTS } from './schema.js';
 import type { RunnerType } from './partitionedCopies.js';
+
+export { integerField, nullableIntegerField } from '../gitlab/rowFields.js';
 
 /**
  * Typed views of the rows the application reads. Rows are read straight from the heaps
@@ -21,18 +24,6 @@ export interface ManagerRecord {
   readonly runnerId: number;
   readonly runnerType: number | null;
   readonly systemXid: string;
-}
-
-export function integerField(row: Row, column: string): number {
-  const value = row[column];
-  assert(typeof value === 'number', `column ${column} should hold an integer, got ${String(value)}`);
-  return value;
-}
-
-export function nullableIntegerField(row: Row, column: string): number | null {
-  const value: SqlValue | undefined = row[column];
-  assert(value === null || typeof value === 'number', `column ${column} should hold an integer or NULL, got ${String(value)}`);
-  return value;
 }
 
 function nullableTextField(row: Row, column: string): string | null {

@@ -1,31 +1,27 @@
+/**
+ * The row backfills of the runners world's rollouts (§a.2): the sharding key, the managers'
+ * runner_type and key, the orphan clean-up, and organization_id, run by GitLab's generic
+ * batched row backfill (model/gitlab/rowBackfillBatches.ts).
+ */
 import { and, col, eq, inList, isNotNull, isNull, ne } from '../../src/index.js';
 import type { Database } from '../../src/index.js';
 import { DEFAULT_ORGANIZATION_ID } from './organizations.js';
-import { integerField, nullableIntegerField } from './records.js';
+import { integerField, nullableIntegerField } from '../gitlab/rowFields.js';
+import { rowBackfillJob } from '../gitlab/rowBackfillBatches.js';
+import type { RowBackfillDefinition } from '../gitlab/rowBackfillBatches.js';
+import type { BatchedJob } from '../gitlab/migrationWorld.js';
+import { RUNNER_PROBES_ROLLOUT } from './rolloutProbes.js';
 import { MANAGERS, RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS } from './schema.js';
-
-/**
- * Batched background migrations that fill or clean columns of the legacy tables in place
- * (§a.2): each walks its table's ids in batches and runs one UPDATE or DELETE per batch, in the
- * batch's transaction. Traffic interleaves between batches, so a row the cursor has passed is
- * never looked at again — the reason the code that populates a column must be deployed first.
- */
-export interface RowBackfillJob {
-  /** GitLab's job class. */
-  readonly name: string;
-  readonly table: string;
-  /** Changes the rows of the batch that need it; returns how many it changed. */
-  readonly runBatch: (db: Database, ids: readonly number[]) => number;
-}
 
 /**
  * `BackfillShardingKeyIdOnCiRunners` (17.5): group runners take their ci_runner_namespaces
  * row's namespace, project runners the project of their lowest-id ci_runner_projects row. Only
  * runners with a join row are updated; the rest stay NULL — the orphans.
  */
-const backfillShardingKeyIdOnCiRunners: RowBackfillJob = {
+const backfillShardingKeyIdOnCiRunners: RowBackfillDefinition = {
   name: 'BackfillShardingKeyIdOnCiRunners',
   table: RUNNERS,
+  probeOnChange: RUNNER_PROBES_ROLLOUT.shardingKeyBackfilled,
   runBatch: (db, ids) => {
     const runners = db.select(RUNNERS, { where: and(inList(col('id'), [...ids]), inList(col('runner_type'), [2, 3]), isNull(col('sharding_key_id'))) });
     let changed = 0;
@@ -42,7 +38,7 @@ const backfillShardingKeyIdOnCiRunners: RowBackfillJob = {
 };
 
 /** `BackfillRunnerTypeAndShardingKeyIdOnCiRunnerManagers`: managers without a key take their runner's type and key. */
-const backfillRunnerTypeAndShardingKeyIdOnManagers: RowBackfillJob = {
+const backfillRunnerTypeAndShardingKeyIdOnManagers: RowBackfillDefinition = {
   name: 'BackfillRunnerTypeAndShardingKeyIdOnCiRunnerManagers',
   table: MANAGERS,
   runBatch: (db, ids) => {
@@ -63,7 +59,7 @@ const backfillRunnerTypeAndShardingKeyIdOnManagers: RowBackfillJob = {
  * nonexistent …", #498019; the job's class name is not verified): deletes group and project
  * runners that the sharding-key backfill left without a key. FKs cascade to their managers.
  */
-const deleteOrphanedGroupAndProjectRunners: RowBackfillJob = {
+const deleteOrphanedGroupAndProjectRunners: RowBackfillDefinition = {
   name: 'DeleteOrphanedGroupAndProjectRunners',
   table: RUNNERS,
   runBatch: (db, ids) => db.delete(RUNNERS, and(inList(col('id'), [...ids]), ne(col('runner_type'), 1), isNull(col('sharding_key_id')))).length,
@@ -73,15 +69,12 @@ const deleteOrphanedGroupAndProjectRunners: RowBackfillJob = {
  * The organization_id backfill (seed 002 items 14–16; class name not verified): runners with an
  * owner take the owner's organization, which is the default organization for all of them.
  */
-const backfillOrganizationIdOnCiRunners: RowBackfillJob = {
+const backfillOrganizationIdOnCiRunners: RowBackfillDefinition = {
   name: 'BackfillOrganizationIdOnCiRunners',
   table: RUNNERS,
   runBatch: (db, ids) =>
     db.update(RUNNERS, { organization_id: DEFAULT_ORGANIZATION_ID }, and(inList(col('id'), [...ids]), ne(col('runner_type'), 1), isNotNull(col('sharding_key_id')), isNull(col('organization_id')))).length,
 };
 
-export const ROW_BACKFILL_JOBS: ReadonlyMap<string, RowBackfillJob> = new Map(
-  [backfillShardingKeyIdOnCiRunners, backfillRunnerTypeAndShardingKeyIdOnManagers, deleteOrphanedGroupAndProjectRunners, backfillOrganizationIdOnCiRunners].map((job) => [job.name, job]),
-);
-
-export const ROW_BACKFILL_JOB_NAMES = [...ROW_BACKFILL_JOBS.keys()];
+/** The row backfills plans may queue, in the order error messages list them. */
+export const ROW_BACKFILL_JOBS: readonly BatchedJob[] = [backfillShardingKeyIdOnCiRunners, backfillRunnerTypeAndShardingKeyIdOnManagers, deleteOrphanedGroupAndProjectRunners, backfillOrganizationIdOnCiRunners].map(rowBackfillJob);

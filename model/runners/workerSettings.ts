@@ -1,4 +1,7 @@
 import type { JsonObject, JsonValue } from '../../src/harness/json.js';
+import type { LooseForeignKeyLimits } from '../gitlab/looseForeignKeys/looseForeignKeysState.js';
+
+export type { LooseForeignKeyLimits } from '../gitlab/looseForeignKeys/looseForeignKeysState.js';
 
 /**
  * Plan settings of the two background workers issue #4 adds: the batch size of
@@ -7,16 +10,6 @@ import type { JsonObject, JsonValue } from '../../src/harness/json.js';
  * per query, and a per-run modification cap). The defaults are tiny so that the few rows a
  * scenario creates already span several batches and hit the limits.
  */
-export interface LooseForeignKeyLimits {
-  /** Pending parent records loaded per table and batch (`BATCH_SIZE`). */
-  readonly recordBatchSize: number;
-  /** Child rows one DELETE may remove (`LIMIT 1000` in CleanerService). */
-  readonly deleteQueryLimit: number;
-  /** Child rows one nullifying UPDATE may change (`LIMIT 500`). */
-  readonly updateQueryLimit: number;
-  /** Modifications per run after which the ModificationTracker is over its limit. */
-  readonly modificationLimit: number;
-}
 
 /**
  * Optional traffic a plan opts into. Project deletion and tagging reach rows every other plan

@@ -3,7 +3,10 @@ import { Database } from '../../src/index.js';
 import type { PgError } from '../../src/index.js';
 import { assert } from '../../src/engine/assert.js';
 import { ProbeCounter } from '../../src/harness/domain.js';
-import type { JsonObject, WorldBase } from '../../src/harness/domain.js';
+import type { JsonObject } from '../../src/harness/domain.js';
+import type { BackfillDecision, BatchedMigration, MigrationWorld } from '../gitlab/migrationWorld.js';
+import { RUNNERS_CATALOG } from './catalog.js';
+import { RUNNERS_LOOSE_FOREIGN_KEYS } from './looseForeignKeys.js';
 import { NAMESPACES, PROJECTS, createLegacySchema } from './schema.js';
 import { readRunnersSettings, validateRunnersSettings } from './settings.js';
 import { applySchemaEra } from './schemaEra.js';
@@ -22,6 +25,15 @@ export type { CodeVersion } from './settings.js';
 export type { SyncPair } from '../gitlab/syncTrigger.js';
 export { validateRunnersSettings } from './settings.js';
 
+export interface RunnerTypeChange {
+  readonly runnerId: number;
+  readonly from: number;
+  readonly to: number;
+  readonly step: number;
+  /** Copy managers of the runner that were there before the change and gone after it. */
+  readonly lostCopyManagers: readonly number[];
+}
+
 /** One application request and how it was answered; a PgError inside it is a 500, never thrown. */
 export interface ApiResponse {
   /** The scenario step that made the request (-1 while building legacy data). */
@@ -34,35 +46,6 @@ export interface ApiResponse {
   readonly summary: string;
 }
 
-/**
- * A batched background migration (GitLab's `batched_background_migrations` row): a cursor over
- * `table`'s ids, advanced one batch per tick.
- */
-export interface BatchedMigration {
-  /** GitLab's job class, e.g. `BackfillCiRunnersPartitionedTable`. */
-  readonly name: string;
-  /** The table whose ids the cursor walks: the source for a backfill, the copy of managers for the orphan cleanup. */
-  readonly table: string;
-  readonly kind: 'partitionBackfill' | 'deleteOrphanedCopyManagers' | 'rowBackfill';
-  /** The table the job writes or consults: the copy for a backfill, the runner copy for the orphan cleanup. */
-  readonly target: string;
-  /** The last id processed; 0 at the start. */
-  cursor: number;
-  /** `failed` after a batch failed MAX_BATCH_ATTEMPTS times in a row, as GitLab marks failed jobs. */
-  status: 'active' | 'finished' | 'failed';
-  readonly batchSize: number;
-  /** Consecutive failed attempts of the current batch, and the last error. */
-  failedAttempts: number;
-  lastError: PgError | null;
-}
-
-/** What a backfill batch decided about one source row, kept for explanations. */
-export interface BackfillDecision {
-  readonly step: number;
-  /** False when the row filter skipped it (an orphan: not instance-type and no sharding key). */
-  readonly copied: boolean;
-}
-
 export const NAMESPACE_COUNT = 3;
 export const PROJECT_COUNT = 4;
 
@@ -71,7 +54,8 @@ export const PROJECT_COUNT = 4;
  * force, the migrations' bookkeeping, and the record of what happened (responses, origins,
  * backfill decisions) that invariants and explanations read.
  */
-export class RunnersWorld implements WorldBase {
+export class RunnersWorld implements MigrationWorld {
+  readonly catalog = RUNNERS_CATALOG;
   readonly probes = new ProbeCounter();
   readonly migrationFailures: string[] = [];
   currentStep = 0;
@@ -96,6 +80,8 @@ export class RunnersWorld implements WorldBase {
   readonly schemaEra: SchemaEra;
   /** What the Cells 1.0 rollout steps did (swaps, reverts, runner type changes). */
   readonly rollout = new RolloutRecord();
+  /** Runner type changes and the copy managers each lost (§ invariant 16). */
+  readonly runnerTypeChanges: RunnerTypeChange[] = [];
   /** Batch size and limits of the owner-recalculation and loose-foreign-key workers (issue #4). */
   readonly workers: WorkerSettings;
   /** ProjectDeletedEvents and the owner-recalculation jobs they became (§e). */
@@ -119,7 +105,7 @@ export class RunnersWorld implements WorldBase {
     applySchemaEra(this.db, this.schemaEra);
     createTaggingsSchema(this.db);
     this.workers = readWorkerSettings(settings);
-    this.looseForeignKeys = new LooseForeignKeysState(this.db, this.workers.looseForeignKeys);
+    this.looseForeignKeys = new LooseForeignKeysState(this.db, this.workers.looseForeignKeys, RUNNERS_LOOSE_FOREIGN_KEYS);
     this.createOwners();
     populateLegacyRunners(this, parsed.legacyRunners);
   }

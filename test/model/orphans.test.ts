@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { RUNNER_PROBES } from '../../model/runners/probes.js';
+import { GITLAB_PROBES } from '../../model/gitlab/probes.js';
 import { explainRunnersViolation } from '../../model/runners/explain.js';
 import { ids, lastResponse, newWorld, op, partitionBoth, step } from './runnersHelpers.js';
 
@@ -49,7 +50,7 @@ describe('orphan runners', () => {
     expect(lastResponse(world).summary).toBe('POST /projects/3/runners runner 1 → 201 (sharding_key_id null → 3)');
     expect(world.db.rows('ci_runners').find((row) => row['id'] === 1)?.['sharding_key_id']).toBe(3);
     expect(world.probes.count(RUNNER_PROBES.orphanLaterAssignedProject)).toBe(1);
-    expect(world.probes.count(RUNNER_PROBES.backfillOverlapsTraffic)).toBe(1);
+    expect(world.probes.count(GITLAB_PROBES.backfillOverlapsTraffic)).toBe(1);
     world.currentStep = 5;
     step(world, 'finalize_backfilling_partitioned_table', { table: 'ci_runners' });
     expect(world.backfillFinishedAt.get('ci_runners')).toBe(5);

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { PgError } from '../../src/index.js';
 import { runnerSteps } from '../../model/runners/steps/index.js';
 import { validateRunnersSettings } from '../../model/runners/world.js';
+import { GITLAB_PROBES } from '../../model/gitlab/probes.js';
 import { RUNNER_PROBES } from '../../model/runners/probes.js';
 import { newWorld, op, partitionBoth, step } from './runnersHelpers.js';
 
@@ -47,7 +48,7 @@ describe('foreign key and check steps', () => {
     expect((error as PgError).message).toBe('Migration failed intentionally due to ForeignKeyViolation');
     expect((error as PgError).constraint).toBe('fk_rails_3f92913d27');
     expect(world.db.describe('group_type_ci_runner_machines_687967fa8a').constraints.some((constraint) => constraint.name === 'fk_rails_3f92913d27')).toBe(false);
-    expect(world.probes.count(RUNNER_PROBES.notValidFkWithViolators)).toBe(1);
+    expect(world.probes.count(GITLAB_PROBES.notValidFkWithViolators)).toBe(1);
     expect(world.probes.count(RUNNER_PROBES.copyManagerWithoutCopyRunner)).toBe(0);
   });
 

@@ -1,6 +1,6 @@
 import { col, inList } from '../../../src/index.js';
 import type { Database } from '../../../src/index.js';
-import { integerField } from '../../runners/records.js';
+import { integerField } from '../rowFields.js';
 import type { LooseForeignKeyDefinition } from './definitions.js';
 
 /**

@@ -1,5 +1,5 @@
 import { isPgError } from '../../../src/index.js';
-import type { RunnersWorld } from '../../runners/world.js';
+import type { MigrationWorld } from '../migrationWorld.js';
 import { cleanChildBatch } from './cleanerService.js';
 import { CLEANUP_ATTEMPTS_BEFORE_RESCHEDULE, incrementAttempts, loadBatchForTable, markRecordsProcessed, reschedule } from './deletedRecordQueue.js';
 import type { DeletedRecord } from './deletedRecordQueue.js';
@@ -43,7 +43,7 @@ class ModificationTracker {
   }
 }
 
-function runCleanerPass(world: RunnersWorld, definition: LooseForeignKeyDefinition, records: readonly DeletedRecord[], tracker: ModificationTracker): number {
+function runCleanerPass(world: MigrationWorld, definition: LooseForeignKeyDefinition, records: readonly DeletedRecord[], tracker: ModificationTracker): number {
   const { db, looseForeignKeys } = world;
   const limit = definition.onDelete === 'async_delete' ? looseForeignKeys.limits.deleteQueryLimit : looseForeignKeys.limits.updateQueryLimit;
   const parentIds = records.map((record) => record.primaryKeyValue);
@@ -58,7 +58,7 @@ function runCleanerPass(world: RunnersWorld, definition: LooseForeignKeyDefiniti
 }
 
 /** BatchCleanerService: returns a line for the run's summary. */
-function cleanBatch(world: RunnersWorld, parentTable: string, records: readonly DeletedRecord[], tracker: ModificationTracker): string {
+function cleanBatch(world: MigrationWorld, parentTable: string, records: readonly DeletedRecord[], tracker: ModificationTracker): string {
   const { db } = world;
   const definitions = world.looseForeignKeys.definitionsInForce(db).filter((definition) => definition.parentTable === parentTable);
   const parts: string[] = [];
@@ -98,7 +98,7 @@ function rotate<T>(items: readonly T[], by: number): T[] {
 }
 
 /** One run; a failing query ends it (the cleanup queries run outside any transaction, so earlier ones stay). */
-export function runLooseForeignKeysCleanup(world: RunnersWorld, rotation: number): CleanupRun {
+export function runLooseForeignKeysCleanup(world: MigrationWorld, rotation: number): CleanupRun {
   try {
     return runCleanup(world, rotation);
   } catch (error) {
@@ -107,7 +107,7 @@ export function runLooseForeignKeysCleanup(world: RunnersWorld, rotation: number
   }
 }
 
-function runCleanup(world: RunnersWorld, rotation: number): CleanupRun {
+function runCleanup(world: MigrationWorld, rotation: number): CleanupRun {
   const { db } = world;
   const tracker = new ModificationTracker(world.looseForeignKeys.limits.modificationLimit);
   const cycle = rotate(world.looseForeignKeys.trackedParents(db).sort(), rotation);

@@ -1,6 +1,6 @@
 import { and, col, eq, inList } from '../../../src/index.js';
 import type { Database } from '../../../src/index.js';
-import { integerField } from '../../runners/records.js';
+import { integerField } from '../rowFields.js';
 import { DELETED_RECORDS, RECORD_STATUS, qualifiedTableName } from './deletedRecordsTable.js';
 
 /**

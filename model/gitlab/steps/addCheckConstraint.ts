@@ -1,7 +1,7 @@
 import { renderExpr } from '../../../src/index.js';
 import { checkExpressionFromJson } from '../checkExpression.js';
 import { defineStep } from './defineStep.js';
-import { probeNotValidChecks } from '../../runners/rolloutProbes.js';
+import { probeNotValidChecks } from '../probes.js';
 
 /**
  * `add_check_constraint(table, check, name, validate: true)` (§c.2): ADD CONSTRAINT … NOT VALID,

@@ -1,6 +1,6 @@
 import { addConcurrentForeignKey, hasForeignKey, helperError, foreignKeySpec } from './foreignKeyHelpers.js';
 import { FOREIGN_KEY_FIELDS, describeForeignKey, readForeignKeyRequest } from './foreignKeyParameters.js';
-import { probeNotValidForeignKeys } from '../../runners/probes.js';
+import { probeNotValidForeignKeys } from '../probes.js';
 import { defineStep } from './defineStep.js';
 
 /**

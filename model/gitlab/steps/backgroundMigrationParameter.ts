@@ -1,11 +1,8 @@
-import { ORPHANED_COPY_MANAGERS_JOB } from '../batchedMigrations.js';
+/** The `migration` parameter: a batched background migration of the world's catalog, by class name (partition backfills have their own steps). */
+import type { BatchedJob, MigrationCatalog } from '../migrationWorld.js';
 import type { ParameterReader } from '../parameters.js';
-import { ROW_BACKFILL_JOB_NAMES } from '../../runners/rowBackfills.js';
 
-/** The batched background migrations a plan may queue by class name (partition backfills have their own steps). */
-export const QUEUEABLE_MIGRATIONS: readonly string[] = [ORPHANED_COPY_MANAGERS_JOB, ...ROW_BACKFILL_JOB_NAMES];
-export type QueueableMigration = string;
-
-export function readMigrationName(reader: ParameterReader): QueueableMigration {
-  return reader.oneOf('migration', QUEUEABLE_MIGRATIONS);
+export function readBatchedJob(reader: ParameterReader, catalog: MigrationCatalog): BatchedJob {
+  const name = reader.oneOf('migration', [...catalog.batchedJobs.keys()]);
+  return catalog.batchedJobs.get(name)!;
 }

@@ -1,11 +1,11 @@
-import { PARTITIONED_COPIES } from '../../runners/partitionedCopies.js';
-import type { PartitionedCopySpec } from '../../runners/partitionedCopies.js';
+/** The `table` parameter of partitioning steps: a source table the world's catalog can partition. */
+import type { MigrationCatalog } from '../migrationWorld.js';
+import type { PartitionedCopySpec } from '../partitionedCopySpec.js';
 import type { ParameterReader } from '../parameters.js';
 
-/** The `table` parameter of partitioning steps: a source table GitLab's registry knows. */
-export function readPartitionedSource(reader: ParameterReader, field = 'table'): PartitionedCopySpec {
+export function readPartitionedSource(reader: ParameterReader, catalog: MigrationCatalog, field = 'table'): PartitionedCopySpec {
   const table = reader.string(field);
-  const spec = PARTITIONED_COPIES.get(table);
-  if (spec === undefined) reader.fail(`field "${field}" must name a table with a partitioned-copy definition (${[...PARTITIONED_COPIES.keys()].map((name) => `"${name}"`).join(', ')}), got "${table}"`);
+  const spec = catalog.partitionedCopies.get(table);
+  if (spec === undefined) reader.fail(`field "${field}" must name a table with a partitioned-copy definition (${[...catalog.partitionedCopies.keys()].map((name) => `"${name}"`).join(', ')}), got "${table}"`);
   return spec;
 }

@@ -1,31 +1,26 @@
-import { PgError, SqlState } from '../../../src/index.js';
-import { registerOrphanedCopyManagersCleanup } from '../batchedMigrations.js';
-import { MANAGERS_COPY, RUNNERS_COPY } from '../../runners/partitionedCopies.js';
-import { readMigrationName } from './backgroundMigrationParameter.js';
-import { defineStep } from './defineStep.js';
-import { ROW_BACKFILL_JOBS } from '../../runners/rowBackfills.js';
-import { registerRowBackfill } from '../rowBackfillBatches.js';
-
 /**
- * `queue_batched_background_migration` for `DeleteOrphanedPartitionedCiRunnerMachineRecords`
- * (§a.2): deletes copy managers whose runner is missing from the runner copy; or for one of the
- * row backfills of the sharding-key rollout (model/runners/rowBackfills.ts), which need no copies.
+ * `queue_batched_background_migration` for one of the world's batched jobs: the runners world's
+ * `DeleteOrphanedPartitionedCiRunnerMachineRecords` (§a.2), which deletes copy managers whose
+ * runner is missing from the runner copy, or a row backfill (model/runners/rowBackfills.ts).
+ * A job whose relations are missing fails the migration; an active one is not queued twice.
  */
-export const enqueueBackgroundMigration = defineStep({
-  name: 'enqueue_background_migration',
-  fields: ['migration'],
-  parse: (reader) => ({ migration: readMigrationName(reader) }),
-  run: (world, { migration }) => {
-    const rowBackfill = ROW_BACKFILL_JOBS.get(migration);
-    if (rowBackfill !== undefined) {
-      if (world.backgroundMigrations.some((candidate) => candidate.name === migration && candidate.status === 'active')) return { summary: `enqueue_background_migration: ${migration} is already queued`, applied: false };
-      const queued = registerRowBackfill(world, rowBackfill);
+import { PgError, SqlState } from '../../../src/index.js';
+import type { StepKind } from '../../../src/harness/domain.js';
+import { registerBatchedJob } from '../batchedMigrations.js';
+import type { MigrationCatalog, MigrationWorld } from '../migrationWorld.js';
+import { readBatchedJob } from './backgroundMigrationParameter.js';
+import { defineStep } from './defineStep.js';
+
+export function enqueueBackgroundMigration(catalog: MigrationCatalog): StepKind<MigrationWorld> {
+  return defineStep({
+    name: 'enqueue_background_migration',
+    fields: ['migration'],
+    parse: (reader) => ({ job: readBatchedJob(reader, catalog) }),
+    run: (world, { job }) => {
+      for (const table of job.requiredTables) if (!world.db.hasTable(table)) throw new PgError(SqlState.undefinedTable, `relation "${table}" does not exist`);
+      if (world.backgroundMigrations.some((candidate) => candidate.name === job.name && candidate.status === 'active')) return { summary: `enqueue_background_migration: ${job.name} is already queued`, applied: false };
+      const queued = registerBatchedJob(world, job);
       return { summary: `enqueue_background_migration: queued ${queued.name} over ${queued.table} (batch size ${queued.batchSize})`, applied: true };
-    }
-    for (const table of [MANAGERS_COPY, RUNNERS_COPY]) if (!world.db.hasTable(table)) throw new PgError(SqlState.undefinedTable, `relation "${table}" does not exist`);
-    const existing = world.backgroundMigrations.find((candidate) => candidate.name === migration && candidate.status === 'active');
-    if (existing !== undefined) return { summary: `enqueue_background_migration: ${migration} is already queued`, applied: false };
-    const queued = registerOrphanedCopyManagersCleanup(world);
-    return { summary: `enqueue_background_migration: queued ${queued.name} over ${queued.table} (batch size ${queued.batchSize})`, applied: true };
-  },
-});
+    },
+  });
+}

@@ -1,6 +1,6 @@
 import { assert } from '../../../src/engine/assert.js';
 import { raiseWarning } from '../notices.js';
-import { RUNNER_PROBES_ROLLOUT } from '../../runners/rolloutProbes.js';
+import { GITLAB_PROBES } from '../probes.js';
 import { idSequenceName } from '../tableSwap.js';
 import { defineStep } from './defineStep.js';
 
@@ -38,7 +38,7 @@ export const ensureUniqueId = defineStep({
           assert(context.newRow !== null, 'a BEFORE INSERT trigger sees NEW');
           if (context.newRow['id'] !== null && context.newRow['id'] !== undefined) {
             raiseWarning(context.db, MANUAL_ID_WARNING);
-            world.probes.hit(RUNNER_PROBES_ROLLOUT.clientIdIgnored);
+            world.probes.hit(GITLAB_PROBES.clientIdIgnored);
           }
           return { ...context.newRow, id: context.db.nextval(seq) };
         },

@@ -1,5 +1,7 @@
 import { finalizeMigration } from '../batchedMigrations.js';
 import { readPartitionedSource } from './copyTableParameter.js';
+import type { StepKind } from '../../../src/harness/domain.js';
+import type { MigrationCatalog, MigrationWorld } from '../migrationWorld.js';
 import { defineStep } from './defineStep.js';
 
 /**
@@ -7,15 +9,17 @@ import { defineStep } from './defineStep.js';
  * with `finalize: true`, i.e. the remaining batches run inline now. A missing migration is only a
  * warning in GitLab, and so it is here.
  */
-export const finalizeBackfillingPartitionedTable = defineStep({
-  name: 'finalize_backfilling_partitioned_table',
-  fields: ['table'],
-  parse: (reader) => ({ spec: readPartitionedSource(reader) }),
-  run: (world, { spec }) => {
-    const migration = world.backgroundMigrations.find((candidate) => candidate.kind === 'partitionBackfill' && candidate.table === spec.source);
-    if (migration === undefined) return { summary: `finalize_backfilling_partitioned_table ${spec.source}: could not find the batched background migration (warning)`, applied: false };
-    if (migration.status === 'finished') return { summary: `finalize_backfilling_partitioned_table ${spec.source}: ${migration.name} had already finished`, applied: true };
-    const batches = finalizeMigration(world, migration);
-    return { summary: `finalize_backfilling_partitioned_table ${spec.source}: ran ${batches.length} remaining batch${batches.length === 1 ? '' : 'es'} of ${migration.name}`, applied: true };
-  },
-});
+export function finalizeBackfillingPartitionedTable(catalog: MigrationCatalog): StepKind<MigrationWorld> {
+  return defineStep({
+    name: 'finalize_backfilling_partitioned_table',
+    fields: ['table'],
+    parse: (reader) => ({ spec: readPartitionedSource(reader, catalog) }),
+    run: (world, { spec }) => {
+      const migration = world.backgroundMigrations.find((candidate) => candidate.kind === 'partitionBackfill' && candidate.table === spec.source);
+      if (migration === undefined) return { summary: `finalize_backfilling_partitioned_table ${spec.source}: could not find the batched background migration (warning)`, applied: false };
+      if (migration.status === 'finished') return { summary: `finalize_backfilling_partitioned_table ${spec.source}: ${migration.name} had already finished`, applied: true };
+      const batches = finalizeMigration(world, migration);
+      return { summary: `finalize_backfilling_partitioned_table ${spec.source}: ran ${batches.length} remaining batch${batches.length === 1 ? '' : 'es'} of ${migration.name}`, applied: true };
+    },
+  });
+}

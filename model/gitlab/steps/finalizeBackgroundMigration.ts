@@ -1,18 +1,22 @@
+/** `ensure_batched_background_migration_is_finished(finalize: true)` for a queued job class. */
+import type { StepKind } from '../../../src/harness/domain.js';
 import { finalizeMigration } from '../batchedMigrations.js';
-import { readMigrationName } from './backgroundMigrationParameter.js';
+import type { MigrationCatalog, MigrationWorld } from '../migrationWorld.js';
+import { readBatchedJob } from './backgroundMigrationParameter.js';
 import { defineStep } from './defineStep.js';
 
-/** `ensure_batched_background_migration_is_finished(finalize: true)` for a queued job class. */
-export const finalizeBackgroundMigration = defineStep({
-  name: 'finalize_background_migration',
-  fields: ['migration'],
-  parse: (reader) => ({ migration: readMigrationName(reader) }),
-  run: (world, { migration }) => {
-    const pending = world.backgroundMigrations.filter((candidate) => candidate.name === migration && candidate.status !== 'finished');
-    if (!world.backgroundMigrations.some((candidate) => candidate.name === migration)) {
-      return { summary: `finalize_background_migration: could not find ${migration} (warning)`, applied: false };
-    }
-    const batches = pending.flatMap((candidate) => finalizeMigration(world, candidate));
-    return { summary: `finalize_background_migration: ${migration} finished (${batches.length} batch${batches.length === 1 ? '' : 'es'} run inline)`, applied: true };
-  },
-});
+export function finalizeBackgroundMigration(catalog: MigrationCatalog): StepKind<MigrationWorld> {
+  return defineStep({
+    name: 'finalize_background_migration',
+    fields: ['migration'],
+    parse: (reader) => ({ migration: readBatchedJob(reader, catalog).name }),
+    run: (world, { migration }) => {
+      const pending = world.backgroundMigrations.filter((candidate) => candidate.name === migration && candidate.status !== 'finished');
+      if (!world.backgroundMigrations.some((candidate) => candidate.name === migration)) {
+        return { summary: `finalize_background_migration: could not find ${migration} (warning)`, applied: false };
+      }
+      const batches = pending.flatMap((candidate) => finalizeMigration(world, candidate));
+      return { summary: `finalize_background_migration: ${migration} finished (${batches.length} batch${batches.length === 1 ? '' : 'es'} run inline)`, applied: true };
+    },
+  });
+}

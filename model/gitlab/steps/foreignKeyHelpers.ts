@@ -1,8 +1,8 @@
 import type { ForeignKeySpec } from '../../../src/index.js';
 import { PgError, SqlState, isPgError } from '../../../src/index.js';
 import type { Database } from '../../../src/index.js';
-import { probeNotValidForeignKeys } from '../../runners/probes.js';
-import type { RunnersWorld } from '../../runners/world.js';
+import { probeNotValidForeignKeys } from '../probes.js';
+import type { MigrationWorld } from '../migrationWorld.js';
 import { describeForeignKey } from './foreignKeyParameters.js';
 import type { ForeignKeyRequest } from './foreignKeyParameters.js';
 
@@ -30,7 +30,7 @@ export function foreignKeySpec(request: ForeignKeyRequest, notValid: boolean): F
   };
 }
 
-export function addConcurrentForeignKey(world: RunnersWorld, request: ForeignKeyRequest): string {
+export function addConcurrentForeignKey(world: MigrationWorld, request: ForeignKeyRequest): string {
   const { db } = world;
   if (hasForeignKey(db, request.source, request.name)) return `foreign key ${request.name} on ${request.source} already exists, skipping (warning)`;
   db.addConstraint(request.source, foreignKeySpec(request, true));

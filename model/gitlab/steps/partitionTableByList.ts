@@ -1,8 +1,10 @@
 import type { Database } from '../../../src/index.js';
-import type { PartitionedCopySpec } from '../../runners/partitionedCopies.js';
+import type { PartitionedCopySpec } from '../partitionedCopySpec.js';
 import { installSyncTrigger, syncObjectNames } from '../syncTrigger.js';
 import type { SyncPair } from '../syncTrigger.js';
 import { readPartitionedSource } from './copyTableParameter.js';
+import type { StepKind } from '../../../src/harness/domain.js';
+import type { MigrationCatalog, MigrationWorld } from '../migrationWorld.js';
 import { defineStep } from './defineStep.js';
 
 /**
@@ -23,22 +25,24 @@ function createPartitionedCopy(db: Database, spec: PartitionedCopySpec): void {
   }
 }
 
-export const partitionTableByList = defineStep({
-  name: 'partition_table_by_list',
-  fields: ['table'],
-  parse: (reader) => ({ spec: readPartitionedSource(reader) }),
-  run: (world, { spec }) => {
-    if (world.db.hasTable(spec.copy)) {
-      return { summary: `partition_table_by_list ${spec.source}: ${spec.copy} already exists, skipping (warning)`, applied: false };
-    }
-    // The function's column list is the copy's columns at this moment, frozen (§19).
-    const pair: SyncPair = { source: spec.source, copy: spec.copy, columns: spec.columns.map((column) => column.name), ...syncObjectNames(spec.source) };
-    world.db.transaction((db) => {
-      createPartitionedCopy(db, spec);
-      installSyncTrigger(db, pair);
-    });
-    world.syncPairs.push(pair);
-    world.syncInstalledAt.set(spec.source, world.currentStep);
-    return { summary: `partition_table_by_list ${spec.source}: created ${spec.copy} (${spec.partitions.map((partition) => partition.name).join(', ')}) and ${pair.triggerName}`, applied: true };
-  },
-});
+export function partitionTableByList(catalog: MigrationCatalog): StepKind<MigrationWorld> {
+  return defineStep({
+    name: 'partition_table_by_list',
+    fields: ['table'],
+    parse: (reader) => ({ spec: readPartitionedSource(reader, catalog) }),
+    run: (world, { spec }) => {
+      if (world.db.hasTable(spec.copy)) {
+        return { summary: `partition_table_by_list ${spec.source}: ${spec.copy} already exists, skipping (warning)`, applied: false };
+      }
+      // The function's column list is the copy's columns at this moment, frozen (§19).
+      const pair: SyncPair = { source: spec.source, copy: spec.copy, columns: spec.columns.map((column) => column.name), ...syncObjectNames(spec.source) };
+      world.db.transaction((db) => {
+        createPartitionedCopy(db, spec);
+        installSyncTrigger(db, pair);
+      });
+      world.syncPairs.push(pair);
+      world.syncInstalledAt.set(spec.source, world.currentStep);
+      return { summary: `partition_table_by_list ${spec.source}: created ${spec.copy} (${spec.partitions.map((partition) => partition.name).join(', ')}) and ${pair.triggerName}`, applied: true };
+    },
+  });
+}

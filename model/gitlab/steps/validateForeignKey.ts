@@ -1,4 +1,4 @@
-import { probeNotValidForeignKeys } from '../../runners/probes.js';
+import { probeNotValidForeignKeys } from '../probes.js';
 import { defineStep } from './defineStep.js';
 
 /** `validate_foreign_key(table, column, name:)`: VALIDATE CONSTRAINT; a violation fails the migration as is. */

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
 import { runBatch } from '../../gitlab/batchedMigrations.js';
-import { probeCopyManagers, probeNotValidForeignKeys } from '../probes.js';
+import { probeNotValidForeignKeys } from '../../gitlab/probes.js';
+import { probeCopyManagers } from '../probes.js';
 import { pickByIndex } from '../records.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';

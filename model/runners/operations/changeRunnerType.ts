@@ -67,7 +67,7 @@ export const changeRunnerType: OperationKind<RunnersWorld> = {
           afterCommit: () => {
             if (inCopy) world.probes.hit(RUNNER_PROBES_ROLLOUT.copyRunnerMovedPartition);
             if (lost.length > 0) world.probes.hit(RUNNER_PROBES_ROLLOUT.copyManagersCascadedAway);
-            world.rollout.runnerTypeChanges.push({ runnerId: runner.id, from: runner.runnerType, to: newType, step: world.currentStep, lostCopyManagers: [...lost] });
+            world.runnerTypeChanges.push({ runnerId: runner.id, from: runner.runnerType, to: newType, step: world.currentStep, lostCopyManagers: [...lost] });
           },
         };
       },

@@ -1,7 +1,8 @@
 import { isPgError } from '../../../src/index.js';
 import type { Database, PgError } from '../../../src/index.js';
 import type { OperationOutcome } from '../../../src/harness/domain.js';
-import { probeCopyManagers, probeTrafficWrite } from '../probes.js';
+import { probeTrafficWrite } from '../../gitlab/probes.js';
+import { probeCopyManagers } from '../probes.js';
 import type { ApiResponse, RunnersWorld } from '../world.js';
 
 /**

@@ -1,4 +1,5 @@
 import { defineStep } from '../../gitlab/steps/defineStep.js';
+import type { RunnersWorld } from '../world.js';
 
 /** A deploy of application code: switches the behaviours `CodeVersion` models, from the next request on. */
 export const deployCode = defineStep({
@@ -11,7 +12,7 @@ export const deployCode = defineStep({
     if (ensurePartitionedRunnerCopy === null && populateShardingKey === null && populateOrganizationId === null) reader.fail('field "ensurePartitionedRunnerCopy", "populateShardingKey" or "populateOrganizationId" is required');
     return { ensurePartitionedRunnerCopy, populateShardingKey, populateOrganizationId };
   },
-  run: (world, { ensurePartitionedRunnerCopy, populateShardingKey, populateOrganizationId }) => {
+  run: (world: RunnersWorld, { ensurePartitionedRunnerCopy, populateShardingKey, populateOrganizationId }) => {
     world.code = {
       ensurePartitionedRunnerCopy: ensurePartitionedRunnerCopy ?? world.code.ensurePartitionedRunnerCopy,
       populateShardingKey: populateShardingKey ?? world.code.populateShardingKey,

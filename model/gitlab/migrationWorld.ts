@@ -1,0 +1,93 @@
+/**
+ * The world GitLab's migration helpers run against: the few fields the steps, batched background
+ * migrations and the loose-foreign-key worker read and write. A world (model/runners is one)
+ * implements it and describes its tables and jobs in a `MigrationCatalog`; the helpers know
+ * nothing else about it.
+ */
+import type { PgError } from '../../src/index.js';
+import type { WorldBase } from '../../src/harness/domain.js';
+import type { LooseForeignKeysState } from './looseForeignKeys/looseForeignKeysState.js';
+import type { PartitionedCopySpec } from './partitionedCopySpec.js';
+import type { RolloutRecord } from './rolloutRecord.js';
+import type { SyncPair } from './syncTrigger.js';
+
+/**
+ * A batched background migration (GitLab's `batched_background_migrations` row): a cursor over
+ * `table`'s ids, advanced one batch per tick.
+ */
+export interface BatchedMigration {
+  /** GitLab's job class, e.g. `BackfillCiRunnersPartitionedTable`. */
+  readonly name: string;
+  /** The table whose ids the cursor walks: the source for a backfill, the copy of managers for the orphan cleanup. */
+  readonly table: string;
+  /** `partitionBackfill` for the partitioning helper's backfill; otherwise the `kind` of the world's `BatchedJob`. */
+  readonly kind: string;
+  /** The table the job writes or consults: the copy for a backfill, the runner copy for the orphan cleanup. */
+  readonly target: string;
+  /** The last id processed; 0 at the start. */
+  cursor: number;
+  /** `failed` after a batch failed MAX_BATCH_ATTEMPTS times in a row, as GitLab marks failed jobs. */
+  status: 'active' | 'finished' | 'failed';
+  readonly batchSize: number;
+  /** Consecutive failed attempts of the current batch, and the last error. */
+  failedAttempts: number;
+  lastError: PgError | null;
+}
+
+/** What one batch did: a line for the trace, and the new cursor (null: no row was left above the old one). */
+export interface BatchOutcome {
+  readonly summary: string;
+  readonly cursor: number | null;
+}
+
+/**
+ * A batched background migration class a plan may queue by name (`enqueue_background_migration`);
+ * partition backfills are queued by their own step from the copy's spec.
+ */
+export interface BatchedJob {
+  readonly name: string;
+  /** A label the world's invariants and explanations filter migrations by, e.g. `rowBackfill`. */
+  readonly kind: string;
+  readonly table: string;
+  readonly target: string;
+  /** Relations the migration reads; queueing it fails, as GitLab's migration does, when one is missing. */
+  readonly requiredTables: readonly string[];
+  /** Runs the batch after `migration.cursor` in one transaction. */
+  runBatch(world: MigrationWorld, migration: BatchedMigration): BatchOutcome;
+}
+
+/** What a backfill batch decided about one source row, kept for explanations. */
+export interface BackfillDecision {
+  readonly step: number;
+  /** False when the row filter skipped it (an orphan: not instance-type and no sharding key). */
+  readonly copied: boolean;
+}
+
+/** The world-specific vocabulary of the helpers: which tables can be partitioned, which jobs queued, which flags set. */
+export interface MigrationCatalog {
+  /** Source table → how GitLab's partitioning migration copies it. */
+  readonly partitionedCopies: ReadonlyMap<string, PartitionedCopySpec>;
+  /** Job class → the batched background migration, in the order error messages list them. */
+  readonly batchedJobs: ReadonlyMap<string, BatchedJob>;
+  readonly featureFlags: readonly string[];
+}
+
+export interface MigrationWorld extends WorldBase {
+  readonly catalog: MigrationCatalog;
+  /** Batch size of every batched background migration the world queues. */
+  readonly batchSize: number;
+  readonly flags: Map<string, boolean>;
+  readonly backgroundMigrations: BatchedMigration[];
+  /** Sync triggers from a source into its partitioned copy, in the order they were installed. */
+  readonly syncPairs: SyncPair[];
+  /** Source table → scenario step when its sync trigger was installed. */
+  readonly syncInstalledAt: Map<string, number>;
+  /** Source table → scenario step when its partition backfill finished. */
+  readonly backfillFinishedAt: Map<string, number>;
+  /** Source table → id → what the backfill did with the row when its cursor passed it. */
+  readonly backfillDecisions: Map<string, Map<number, BackfillDecision>>;
+  /** Loose-foreign-key definitions, deletion tracking and the cleanup worker's history (§b). */
+  readonly looseForeignKeys: LooseForeignKeysState;
+  /** What the table swaps and foreign-key reverts did. */
+  readonly rollout: RolloutRecord;
+}

@@ -1,0 +1,64 @@
+/**
+ * Coverage probes of GitLab's migration helpers, whatever the world: situations a plan's runs
+ * must reach for a verdict to mean something (a NOT VALID key with violators, a trigger left on
+ * an archived table, …). Plans name them by these strings; worlds declare their own besides.
+ */
+import type { Database, Row } from '../../src/index.js';
+import { isSatisfiedAsCheck } from '../../src/engine/expression.js';
+import type { MigrationWorld } from './migrationWorld.js';
+
+export const GITLAB_PROBES = {
+  /** A NOT VALID foreign key had rows it would reject if validated now. */
+  notValidFkWithViolators: 'not-valid-fk-with-violators',
+  /** A NOT VALID CHECK was added while rows violating it existed (§c.3). */
+  notValidCheckWithViolators: 'not-valid-check-with-violators',
+  /** A traffic write reached a table whose partition backfill was still running. */
+  backfillOverlapsTraffic: 'backfill-overlaps-traffic',
+  /** A trigger other than the sync trigger was on the legacy table when it was swapped, so it stays on the archive (§h.6). */
+  triggerLeftOnArchive: 'trigger-left-on-archive',
+  /** `ensure_unique_id` replaced an id the client supplied. */
+  clientIdIgnored: 'client-id-ignored',
+  /** remove_foreign_key ran on a partitioned table whose partitions carry keys of that name added separately (§h.5). */
+  revertLeftPartitionKeys: 'revert-left-partition-keys',
+} as const;
+
+const keyOf = (row: Row, columns: readonly string[]): string | null => {
+  const values = columns.map((column) => row[column] ?? null);
+  // MATCH SIMPLE: a key with any NULL is never checked.
+  return values.some((value) => value === null) ? null : JSON.stringify(values);
+};
+
+/** Whether some NOT VALID foreign key has rows it would reject if validated now. */
+export function hasNotValidForeignKeyWithViolators(db: Database): boolean {
+  for (const constraint of db.constraints()) {
+    if (constraint.kind !== 'foreignKey' || constraint.valid || constraint.referencedTable === null) continue;
+    const rows = db.rows(constraint.table);
+    if (rows.length === 0) continue;
+    const present = new Set(db.rows(constraint.referencedTable).map((row) => keyOf(row, constraint.referencedColumns)));
+    if (rows.some((row) => { const key = keyOf(row, constraint.columns); return key !== null && !present.has(key); })) return true;
+  }
+  return false;
+}
+
+export function probeNotValidForeignKeys(world: MigrationWorld): void {
+  if (hasNotValidForeignKeyWithViolators(world.db)) world.probes.hit(GITLAB_PROBES.notValidFkWithViolators);
+}
+
+/** Whether some NOT VALID CHECK has rows it would reject if validated now. */
+export function probeNotValidChecks(world: MigrationWorld): void {
+  for (const constraint of world.db.constraints()) {
+    if (constraint.kind !== 'check' || constraint.valid || constraint.checkExpr === null) continue;
+    const expr = constraint.checkExpr;
+    if (world.db.rows(constraint.table).some((row) => !isSatisfiedAsCheck(expr, { row }))) {
+      world.probes.hit(GITLAB_PROBES.notValidCheckWithViolators);
+      return;
+    }
+  }
+}
+
+/** A traffic write to a table whose partition backfill is still running races the backfill. */
+export function probeTrafficWrite(world: MigrationWorld, source: string): void {
+  if (world.backgroundMigrations.some((migration) => migration.kind === 'partitionBackfill' && migration.status === 'active' && migration.table === source)) {
+    world.probes.hit(GITLAB_PROBES.backfillOverlapsTraffic);
+  }
+}

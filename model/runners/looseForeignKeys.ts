@@ -1,0 +1,20 @@
+/**
+ * The runners world's loose foreign keys (§b.3). Only definitions whose child table the model has
+ * are listed; the others of §b.3 (p_ci_builds, p_ci_runner_machine_builds, dast_*,
+ * ci_running_builds, ci_runners.creator_id → users) have no modelled child, so their parents'
+ * records are never consumed here.
+ */
+import type { LooseForeignKeyDefinition } from '../gitlab/looseForeignKeys/definitions.js';
+import type { LooseForeignKeysSetup } from '../gitlab/looseForeignKeys/looseForeignKeysState.js';
+
+export const GITLAB_LOOSE_FOREIGN_KEYS: readonly LooseForeignKeyDefinition[] = [
+  { childTable: 'ci_runner_namespaces', column: 'namespace_id', parentTable: 'namespaces', onDelete: 'async_delete' },
+  { childTable: 'ci_runner_projects', column: 'project_id', parentTable: 'projects', onDelete: 'async_delete' },
+  // Seed 004: "we have a belongs_to relationship … and also an LFK in place" for taggings → tags.
+  { childTable: 'ci_runner_taggings', column: 'tag_id', parentTable: 'tags', onDelete: 'async_delete' },
+];
+
+/** Tables GitLab tracks deletions of in the pre-plan schema (§b.1, §b.3): every LFK parent of the model, plus runners and managers. */
+export const TRACKED_LEGACY_TABLES: readonly string[] = ['namespaces', 'projects', 'tags', 'ci_runners', 'ci_runner_machines'];
+
+export const RUNNERS_LOOSE_FOREIGN_KEYS: LooseForeignKeysSetup = { definitions: GITLAB_LOOSE_FOREIGN_KEYS, trackedTables: TRACKED_LEGACY_TABLES };

@@ -1,0 +1,72 @@
+/**
+ * Invariants of GitLab's migration machinery that hold in every world implementing
+ * `MigrationWorld`: constraints PostgreSQL considers valid hold, migrations succeed, and the
+ * partitioned copies the sync triggers maintain agree with their sources. Each reads the
+ * database through full scans (`db.rows`), never through the engine's own enforcement.
+ */
+import type { Invariant } from '../src/harness/domain.js';
+import type { MigrationWorld } from '../model/gitlab/migrationWorld.js';
+import { checkValidatedChecks, VALIDATED_CHECK_HOLDS } from './checkInvariant.js';
+import { checkValidatedForeignKeys, VALIDATED_FK_HOLDS } from './foreignKeyInvariant.js';
+import { byId } from './rowsById.js';
+import { violation } from './violation.js';
+
+export const validatedForeignKeysHold: Invariant<MigrationWorld> = {
+  id: VALIDATED_FK_HOLDS,
+  description: 'A foreign key marked valid has no violating row (full scan).',
+  scope: 'always',
+  check: (world) => checkValidatedForeignKeys(world.db),
+};
+
+export const validatedChecksHold: Invariant<MigrationWorld> = {
+  id: VALIDATED_CHECK_HOLDS,
+  description: 'A CHECK constraint marked valid holds for every row (full scan).',
+  scope: 'always',
+  check: (world) => checkValidatedChecks(world.db),
+};
+
+export const migrationsSucceed: Invariant<MigrationWorld> = {
+  id: 'migrations-succeed',
+  description: 'Every migration step of the plan succeeds, so the deploy is never blocked.',
+  scope: 'always',
+  check: (world) => (world.migrationFailures.length === 0 ? null : violation('migrations-succeed', `migration failed at ${world.migrationFailures[0]}`)),
+};
+
+export const copySubsetOfSource: Invariant<MigrationWorld> = {
+  id: 'copy-subset-of-source',
+  description: 'Every row of a partitioned copy has a source row with the same id (§ invariant 2).',
+  scope: 'always',
+  check: (world) => {
+    for (const pair of world.syncPairs) {
+      if (!world.db.hasTable(pair.copy) || !world.db.hasTable(pair.source)) continue;
+      const source = byId(world.db.rows(pair.source));
+      const stray = world.db.rows(pair.copy).find((row) => !source.has(row.id as number));
+      if (stray !== undefined) return violation('copy-subset-of-source', `${pair.copy} holds id=${String(stray.id)}, which ${pair.source} does not have`);
+    }
+    return null;
+  },
+};
+
+export const copyEqualsSourceWherePresent: Invariant<MigrationWorld> = {
+  id: 'copy-equals-source-where-present',
+  description: 'Where a copy row exists, its synced columns equal the source row (§ invariant 3).',
+  scope: 'always',
+  check: (world) => {
+    for (const pair of world.syncPairs) {
+      if (!world.db.hasTable(pair.copy) || !world.db.hasTable(pair.source)) continue;
+      const source = byId(world.db.rows(pair.source));
+      for (const copy of world.db.rows(pair.copy)) {
+        const original = source.get(copy.id as number);
+        if (original === undefined) continue;
+        const column = pair.columns.find((name) => original[name] !== copy[name]);
+        if (column !== undefined) {
+          return violation('copy-equals-source-where-present', `${pair.copy} id=${String(copy.id)} has ${column}=${String(copy[column])} but ${pair.source} has ${String(original[column])}`);
+        }
+      }
+    }
+    return null;
+  },
+};
+
+/** The invariants above, in the order a world lists them by default. */
+export const migrationInvariants: readonly Invariant<MigrationWorld>[] = [validatedForeignKeysHold, validatedChecksHold, migrationsSucceed, copySubsetOfSource, copyEqualsSourceWherePresent];
