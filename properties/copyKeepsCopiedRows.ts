@@ -22,7 +22,7 @@ export const copyKeepsCopiedRows: Invariant<RunnersWorld> = {
     const { db } = world;
     for (const pair of world.syncPairs) {
       if (!db.hasTable(pair.copy) || !db.hasTable(pair.source)) continue;
-      if (world.backgroundMigrations.some((migration) => migration.kind === 'deleteOrphanedCopyManagers' && migration.table === pair.copy)) continue;
+      if (world.bookkeeping.migrations.some((migration) => migration.kind === 'deleteOrphanedCopyManagers' && migration.table === pair.copy)) continue;
       const memory = world.looseForeignKeys.seenIds;
       const seen = memory.get(memoryKey(pair.copy)) ?? new Set<number>();
       memory.set(memoryKey(pair.copy), seen);

@@ -3,6 +3,7 @@ import { DELETED_RECORDS, RECORD_STATUS, qualifiedTableName } from '../model/git
 import { describeDefinition } from '../model/gitlab/looseForeignKeys/definitions.js';
 import type { RunnersWorld } from '../model/runners/world.js';
 import { violation } from './violation.js';
+import { definitionsInForce, trackedParents } from '../model/gitlab/looseForeignKeys/looseForeignKeysState.js';
 
 /**
  * Loose foreign keys (§b, § invariants 15–16), read through full scans of the tables and the
@@ -28,7 +29,7 @@ function trackedTablesByLogicalName(world: RunnersWorld): Map<string, string[]> 
   const cached = trackedCache.get(catalog);
   if (cached !== undefined) return cached;
   const byName = new Map<string, string[]>();
-  for (const tracking of world.looseForeignKeys.trackings) {
+  for (const tracking of world.bookkeeping.looseForeignKeys.trackings) {
     if (!db.hasTable(tracking.table) || !db.describe(tracking.table).triggers.some((trigger) => trigger.name === tracking.triggerName)) continue;
     const logical = tracking.logicalName ?? tracking.table;
     byName.set(logical, [...(byName.get(logical) ?? []), tracking.table]);
@@ -84,14 +85,14 @@ function checkRecordsEachDeleteOnce(world: RunnersWorld): Violation | null {
 function checkEventuallyClean(world: RunnersWorld): Violation | null {
   const { db } = world;
   const counts = recordCounts(world);
-  for (const definition of world.looseForeignKeys.definitionsInForce(db)) {
+  for (const definition of definitionsInForce(world)) {
     const deleted = counts.get(qualifiedTableName(definition.parentTable)) ?? new Map<number, number>();
     const dangling = db.rows(definition.childTable).find((row) => deleted.has(row[definition.column] as number));
     if (dangling !== undefined) {
       return violation(LFK_EVENTUALLY_CLEAN, `${definition.childTable} id=${String(dangling['id'])} still has ${definition.column}=${String(dangling[definition.column])}, a deleted ${definition.parentTable} row (${describeDefinition(definition)})`);
     }
   }
-  const parents = new Set(world.looseForeignKeys.trackedParents(db).map(qualifiedTableName));
+  const parents = new Set(trackedParents(world).map(qualifiedTableName));
   const pending = db.rows(DELETED_RECORDS).find((record) => record['status'] === RECORD_STATUS.pending && parents.has(record['fully_qualified_table_name'] as string));
   if (pending !== undefined) return violation(LFK_EVENTUALLY_CLEAN, `the deletion of ${String(pending['fully_qualified_table_name'])} id=${String(pending['primary_key_value'])} is still pending after the worker drained`);
   return null;

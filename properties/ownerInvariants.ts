@@ -5,6 +5,7 @@ import { executeOwnerService } from '../model/runners/ownerRecalculation/updateP
 import { RUNNERS, RUNNER_PROJECTS } from '../model/runners/schema.js';
 import type { RunnersWorld } from '../model/runners/world.js';
 import { violation } from './violation.js';
+import { deletedProject, projectsServiced } from '../model/runners/ownerRecalculation/projectDeletedEvents.js';
 
 /**
  * The owner rule of project runners (§e, § invariants 12–13), checked at quiescence, when every
@@ -53,7 +54,7 @@ function checkOwnerIsLowest(world: RunnersWorld): Violation | null {
 function checkNoOrphans(world: RunnersWorld): Violation | null {
   const lowest = lowestAssignments(world);
   for (const runner of ownedProjectRunners(world)) {
-    const deleted = world.projectEvents.deletedProject(runner.shardingKeyId);
+    const deleted = deletedProject(world.ownerEvents, runner.shardingKeyId);
     if (deleted !== undefined) return violation(NO_ORPHAN_PROJECT_RUNNERS, `project runner ${runner.id} is still owned by project ${runner.shardingKeyId}, which was deleted at step ${deleted.step}`);
     if (!lowest.has(runner.id)) return violation(NO_ORPHAN_PROJECT_RUNNERS, `project runner ${runner.id} (sharding_key_id ${runner.shardingKeyId}) has no ci_runner_projects row left`);
   }
@@ -66,7 +67,7 @@ function checkNoOrphans(world: RunnersWorld): Violation | null {
  */
 function checkIdempotent(world: RunnersWorld): Violation | null {
   const { db } = world;
-  for (const projectId of world.projectEvents.projectsServiced()) {
+  for (const projectId of projectsServiced(world.ownerEvents)) {
     const before = db.snapshot();
     db.begin();
     let changed: string | null = null;

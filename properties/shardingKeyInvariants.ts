@@ -12,7 +12,7 @@ export const SHARDING_KEY_BACKFILLED = 'sharding-key-backfilled';
 export const JOIN_TABLE_TYPING = 'join-table-typing';
 export const REVERT_REMOVES_FOREIGN_KEY = 'revert-removes-foreign-key';
 
-const finished = (world: RunnersWorld, job: string): boolean => world.backgroundMigrations.some((migration) => migration.name === job && migration.status === 'finished');
+const finished = (world: RunnersWorld, job: string): boolean => world.bookkeeping.migrations.some((migration) => migration.name === job && migration.status === 'finished');
 
 /**
  * Once BackfillShardingKeyIdOnCiRunners has finished, every group runner with a namespace link

@@ -15,18 +15,38 @@ import type { BatchOutcome, BatchedJob, BatchedMigration, MigrationWorld } from 
 /** GitLab retries a failed batch job a few times before marking the migration failed. */
 export const MAX_BATCH_ATTEMPTS = 3;
 
-function register(world: MigrationWorld, migration: BatchedMigration): BatchedMigration {
-  world.backgroundMigrations.push(migration);
-  return migration;
+type NewMigration = Pick<BatchedMigration, 'name' | 'table' | 'kind' | 'target'>;
+
+function register(world: MigrationWorld, queued: NewMigration): BatchedMigration {
+  const id = world.bookkeeping.migrations.length;
+  const migration: BatchedMigration = { id, ...queued, cursor: 0, status: 'active', batchSize: world.batchSize, failedAttempts: 0, lastError: null };
+  world.changeBookkeeping((draft) => {
+    draft.migrations.push(migration);
+  });
+  return current(world, migration);
+}
+
+/** The latest version of a migration: bookkeeping changes replace it, so a held copy may be stale. */
+export function current(world: MigrationWorld, migration: BatchedMigration): BatchedMigration {
+  const latest = world.bookkeeping.migrations[migration.id];
+  assert(latest !== undefined && latest.name === migration.name, `batched migration ${migration.id} is not ${migration.name}`);
+  return latest;
+}
+
+function update(world: MigrationWorld, migration: BatchedMigration, changes: Partial<Pick<BatchedMigration, 'cursor' | 'status' | 'failedAttempts' | 'lastError'>>): BatchedMigration {
+  world.changeBookkeeping((draft) => {
+    Object.assign(draft.migrations[migration.id]!, changes);
+  });
+  return current(world, migration);
 }
 
 export function registerPartitionBackfill(world: MigrationWorld, spec: PartitionedCopySpec): BatchedMigration {
-  return register(world, { name: spec.backfillJob, table: spec.source, kind: 'partitionBackfill', target: spec.copy, cursor: 0, status: 'active', batchSize: world.batchSize, failedAttempts: 0, lastError: null });
+  return register(world, { name: spec.backfillJob, table: spec.source, kind: 'partitionBackfill', target: spec.copy });
 }
 
 /** `queue_batched_background_migration` for one of the world's jobs, with the world's batch size. */
 export function registerBatchedJob(world: MigrationWorld, job: BatchedJob): BatchedMigration {
-  return register(world, { name: job.name, table: job.table, kind: job.kind, target: job.target, cursor: 0, status: 'active', batchSize: world.batchSize, failedAttempts: 0, lastError: null });
+  return register(world, { name: job.name, table: job.table, kind: job.kind, target: job.target });
 }
 
 const ascendingId = [{ column: 'id', direction: 'asc' as const }];
@@ -39,13 +59,8 @@ export function idRange(batch: readonly Row[]): string {
   return first === last ? `id ${String(first['id'])}` : `ids ${String(first['id'])}..${String(last['id'])}`;
 }
 
-function finish(world: MigrationWorld, migration: BatchedMigration): void {
-  migration.status = 'finished';
-  if (migration.kind === 'partitionBackfill') world.backfillFinishedAt.set(migration.table, world.currentStep);
-}
-
-function remainsAboveCursor(world: MigrationWorld, migration: BatchedMigration): boolean {
-  return world.db.rows(migration.table).some((row) => integerField(row, 'id') > migration.cursor);
+function remainsAboveCursor(world: MigrationWorld, table: string, cursor: number): boolean {
+  return world.db.rows(table).some((row) => integerField(row, 'id') > cursor);
 }
 
 /**
@@ -90,13 +105,12 @@ function runJobBatch(world: MigrationWorld, migration: BatchedMigration): BatchO
 export function runBatchOrThrow(world: MigrationWorld, migration: BatchedMigration): string {
   assert(migration.status !== 'finished', `${migration.name} has already finished`);
   const outcome = migration.kind === 'partitionBackfill' ? runBackfillBatch(world, migration) : runJobBatch(world, migration);
-  if (outcome.cursor !== null) migration.cursor = outcome.cursor;
-  migration.failedAttempts = 0;
-  migration.lastError = null;
-  if (migration.status === 'failed') migration.status = 'active';
-  const finished = !remainsAboveCursor(world, migration);
-  if (finished) finish(world, migration);
-  const state = finished ? 'finished' : `cursor ${migration.cursor}`;
+  const cursor = outcome.cursor ?? migration.cursor;
+  const finished = !remainsAboveCursor(world, migration.table, cursor);
+  // A batch that succeeds clears the failure count, and revives a migration marked failed.
+  update(world, migration, { cursor, failedAttempts: 0, lastError: null, status: finished ? 'finished' : 'active' });
+  if (finished && migration.kind === 'partitionBackfill') world.backfillFinishedAt.set(migration.table, world.currentStep);
+  const state = finished ? 'finished' : `cursor ${cursor}`;
   return `${migration.name} batch ${outcome.summary} (${state})`;
 }
 
@@ -106,15 +120,15 @@ export function runBatch(world: MigrationWorld, migration: BatchedMigration): Op
     return { summary: runBatchOrThrow(world, migration), applied: true };
   } catch (error) {
     if (!isPgError(error)) throw error;
-    return { summary: recordBatchFailure(migration, error), applied: true };
+    return { summary: recordBatchFailure(world, migration, error), applied: true };
   }
 }
 
-function recordBatchFailure(migration: BatchedMigration, error: PgError): string {
-  migration.failedAttempts += 1;
-  migration.lastError = error;
-  if (migration.failedAttempts >= MAX_BATCH_ATTEMPTS) migration.status = 'failed';
-  const state = migration.status === 'failed' ? `migration marked failed after ${migration.failedAttempts} attempts` : `attempt ${migration.failedAttempts} of ${MAX_BATCH_ATTEMPTS}`;
+function recordBatchFailure(world: MigrationWorld, migration: BatchedMigration, error: PgError): string {
+  const failedAttempts = migration.failedAttempts + 1;
+  const failed = failedAttempts >= MAX_BATCH_ATTEMPTS;
+  update(world, migration, { failedAttempts, lastError: error, ...(failed ? { status: 'failed' as const } : {}) });
+  const state = failed ? `migration marked failed after ${failedAttempts} attempts` : `attempt ${failedAttempts} of ${MAX_BATCH_ATTEMPTS}`;
   return `${migration.name} batch after id ${migration.cursor} failed: ${error.describe()} (${state})`;
 }
 
@@ -130,9 +144,9 @@ export function batchBound(world: MigrationWorld, migration: BatchedMigration): 
 export function finalizeMigration(world: MigrationWorld, migration: BatchedMigration): string[] {
   const summaries: string[] = [];
   const bound = batchBound(world, migration);
-  for (let batches = 0; migration.status !== 'finished'; batches++) {
+  for (let batches = 0; current(world, migration).status !== 'finished'; batches++) {
     assert(batches <= bound, `${migration.name} did not finish within ${bound} batches`);
-    summaries.push(runBatchOrThrow(world, migration));
+    summaries.push(runBatchOrThrow(world, current(world, migration)));
   }
   return summaries;
 }
@@ -143,9 +157,9 @@ export function finalizeMigration(world: MigrationWorld, migration: BatchedMigra
  */
 export function drainBatchedMigrations(world: MigrationWorld): OperationOutcome[] {
   const outcomes: OperationOutcome[] = [];
-  const bound = world.backgroundMigrations.reduce((total, migration) => total + batchBound(world, migration) + MAX_BATCH_ATTEMPTS, 0);
+  const bound = world.bookkeeping.migrations.reduce((total, migration) => total + batchBound(world, migration) + MAX_BATCH_ATTEMPTS, 0);
   for (let ticks = 0; ; ticks++) {
-    const migration = world.backgroundMigrations.find((candidate) => candidate.status === 'active');
+    const migration = world.bookkeeping.migrations.find((candidate) => candidate.status === 'active');
     if (migration === undefined) break;
     assert(ticks <= bound, `background migrations did not drain within ${bound} batches`);
     outcomes.push(runBatch(world, migration));

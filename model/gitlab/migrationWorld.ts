@@ -6,6 +6,7 @@
  */
 import type { PgError } from '../../src/index.js';
 import type { WorldBase } from '../../src/harness/domain.js';
+import type { BookkeepingRecipe, MigrationBookkeeping } from './bookkeeping.js';
 import type { LooseForeignKeysState } from './looseForeignKeys/looseForeignKeysState.js';
 import type { PartitionedCopySpec } from './partitionedCopySpec.js';
 import type { RolloutRecord } from './rolloutRecord.js';
@@ -16,6 +17,8 @@ import type { SyncPair } from './syncTrigger.js';
  * `table`'s ids, advanced one batch per tick.
  */
 export interface BatchedMigration {
+  /** Its index in the queue (`MigrationBookkeeping.migrations`), which identifies it across versions. */
+  readonly id: number;
   /** GitLab's job class, e.g. `BackfillCiRunnersPartitionedTable`. */
   readonly name: string;
   /** The table whose ids the cursor walks: the source for a backfill, the copy of managers for the orphan cleanup. */
@@ -25,13 +28,13 @@ export interface BatchedMigration {
   /** The table the job writes or consults: the copy for a backfill, the runner copy for the orphan cleanup. */
   readonly target: string;
   /** The last id processed; 0 at the start. */
-  cursor: number;
+  readonly cursor: number;
   /** `failed` after a batch failed MAX_BATCH_ATTEMPTS times in a row, as GitLab marks failed jobs. */
-  status: 'active' | 'finished' | 'failed';
+  readonly status: 'active' | 'finished' | 'failed';
   readonly batchSize: number;
   /** Consecutive failed attempts of the current batch, and the last error. */
-  failedAttempts: number;
-  lastError: PgError | null;
+  readonly failedAttempts: number;
+  readonly lastError: PgError | null;
 }
 
 /** What one batch did: a line for the trace, and the new cursor (null: no row was left above the old one). */
@@ -76,8 +79,9 @@ export interface MigrationWorld extends WorldBase {
   readonly catalog: MigrationCatalog;
   /** Batch size of every batched background migration the world queues. */
   readonly batchSize: number;
-  readonly flags: Map<string, boolean>;
-  readonly backgroundMigrations: BatchedMigration[];
+  /** Flags, migration cursors and states, LFK definitions: immutable, one version per change. */
+  readonly bookkeeping: MigrationBookkeeping;
+  changeBookkeeping(recipe: BookkeepingRecipe<MigrationBookkeeping>): void;
   /** Sync triggers from a source into its partitioned copy, in the order they were installed. */
   readonly syncPairs: SyncPair[];
   /** Source table → scenario step when its sync trigger was installed. */
@@ -86,7 +90,7 @@ export interface MigrationWorld extends WorldBase {
   readonly backfillFinishedAt: Map<string, number>;
   /** Source table → id → what the backfill did with the row when its cursor passed it. */
   readonly backfillDecisions: Map<string, Map<number, BackfillDecision>>;
-  /** Loose-foreign-key definitions, deletion tracking and the cleanup worker's history (§b). */
+  /** The loose-foreign-key worker's limits and history (§b); its definitions are bookkeeping. */
   readonly looseForeignKeys: LooseForeignKeysState;
   /** What the table swaps and foreign-key reverts did. */
   readonly rollout: RolloutRecord;

@@ -58,7 +58,7 @@ export function probeNotValidChecks(world: MigrationWorld): void {
 
 /** A traffic write to a table whose partition backfill is still running races the backfill. */
 export function probeTrafficWrite(world: MigrationWorld, source: string): void {
-  if (world.backgroundMigrations.some((migration) => migration.kind === 'partitionBackfill' && migration.status === 'active' && migration.table === source)) {
+  if (world.bookkeeping.migrations.some((migration) => migration.kind === 'partitionBackfill' && migration.status === 'active' && migration.table === source)) {
     world.probes.hit(GITLAB_PROBES.backfillOverlapsTraffic);
   }
 }

@@ -4,6 +4,8 @@ import { runLooseForeignKeysCleanup } from '../gitlab/looseForeignKeys/cleanupWo
 import { DELETED_RECORDS } from '../gitlab/looseForeignKeys/deletedRecordsTable.js';
 import { MAX_OWNER_JOB_ATTEMPTS, stepOwnerJob } from './ownerRecalculation/updateProjectRunnersOwnerWorker.js';
 import type { RunnersWorld } from './world.js';
+import { definitionsInForce } from '../gitlab/looseForeignKeys/looseForeignKeysState.js';
+import { activeJobs } from './ownerRecalculation/projectDeletedEvents.js';
 
 /**
  * Quiescence for the two workers of issue #4: every ProjectDeletedEvent job runs to its end
@@ -13,9 +15,9 @@ import type { RunnersWorld } from './world.js';
 export function drainOwnerJobs(world: RunnersWorld): OperationOutcome[] {
   const outcomes: OperationOutcome[] = [];
   // Each step finishes a job, covers at least one runner, or counts a failure towards the job's death.
-  const bound = world.projectEvents.jobs.length * (world.db.rows('ci_runners').length + 2 + MAX_OWNER_JOB_ATTEMPTS);
+  const bound = world.ownerEvents.jobs.length * (world.db.rows('ci_runners').length + 2 + MAX_OWNER_JOB_ATTEMPTS);
   for (let steps = 0; ; steps++) {
-    const job = world.projectEvents.activeJobs()[0];
+    const job = activeJobs(world.ownerEvents)[0];
     if (job === undefined) return outcomes;
     assert(steps <= bound, `owner-recalculation jobs did not drain within ${bound} steps`);
     outcomes.push(stepOwnerJob(world, job));
@@ -27,7 +29,7 @@ export function drainLooseForeignKeys(world: RunnersWorld): OperationOutcome[] {
   const { db } = world;
   // A run either processes every pending batch or is over its limit after at least one
   // modification, and each modification removes one child reference for good.
-  const children = world.looseForeignKeys.definitionsInForce(db).reduce((total, definition) => total + db.rows(definition.childTable).length, 0);
+  const children = definitionsInForce(world).reduce((total, definition) => total + db.rows(definition.childTable).length, 0);
   const bound = db.rows(DELETED_RECORDS).length + children + 2;
   for (let runs = 0; ; runs++) {
     assert(runs <= bound, `the loose-foreign-key worker did not drain within ${bound} runs`);

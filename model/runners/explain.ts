@@ -40,7 +40,7 @@ function creationStory(world: RunnersWorld, runnerId: number): { readonly text: 
 }
 
 function backfillStory(world: RunnersWorld, runnerId: number): string {
-  const migration = world.backgroundMigrations.find((candidate) => candidate.kind === 'partitionBackfill' && candidate.table === RUNNERS);
+  const migration = world.bookkeeping.migrations.find((candidate) => candidate.kind === 'partitionBackfill' && candidate.table === RUNNERS);
   const decision = world.backfillDecisions.get(RUNNERS)?.get(runnerId);
   const assignedAt = world.orphansAssignedAt.get(runnerId);
   if (decision === undefined) {

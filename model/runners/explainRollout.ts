@@ -8,7 +8,7 @@ import type { RunnersWorld } from './world.js';
 function explainNotValidCheck(world: RunnersWorld, violation: Violation): string | null {
   const match = /violates check constraint "([^"]+)"/.exec(violation.message);
   if (match === null || violation.invariant !== 'api-never-500') return null;
-  const pending = world.backgroundMigrations.find((migration) => migration.kind === 'rowBackfill' && migration.status !== 'finished');
+  const pending = world.bookkeeping.migrations.find((migration) => migration.kind === 'rowBackfill' && migration.status !== 'finished');
   const backfill = pending === undefined ? 'no backfill had set the column on it' : `${pending.name} had not reached it (cursor ${pending.cursor})`;
   return `${match[1]} was added NOT VALID, which still checks the whole new row on every UPDATE, so a heartbeat that only sets contacted_at fails on a row whose column is still NULL because ${backfill} (gitlab-semantics c.3)`;
 }

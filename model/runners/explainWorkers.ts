@@ -2,6 +2,7 @@ import type { Violation } from '../../src/harness/domain.js';
 import { describeDefinition } from '../gitlab/looseForeignKeys/definitions.js';
 import { OWNER_FLAG } from './ownerRecalculation/updateProjectRunnersOwnerWorker.js';
 import type { RunnersWorld } from './world.js';
+import { deletedProject } from './ownerRecalculation/projectDeletedEvents.js';
 
 /**
  * One sentence of why for the violations issue #4's workers cause, told from the world's
@@ -13,9 +14,9 @@ function stepLabel(step: number): string {
 }
 
 function ownerHistory(world: RunnersWorld, projectId: number): string | null {
-  const event = world.projectEvents.deletedProject(projectId);
+  const event = deletedProject(world.ownerEvents, projectId);
   if (event === undefined) return null;
-  const jobs = world.projectEvents.jobs.filter((job) => job.event === event);
+  const jobs = world.ownerEvents.jobs.filter((job) => job.event === event);
   const skipped = jobs.find((job) => job.handled?.skipped === true);
   if (skipped !== undefined && jobs.every((job) => job.handled?.skipped !== false)) {
     return `project ${projectId} was deleted ${stepLabel(event.step)} and UpdateProjectRunnersOwnerWorker handled its event ${stepLabel(skipped.handled!.step)} with ${OWNER_FLAG} disabled, returning early, so its runners kept the deleted owner while the LFK worker removed their assignments to it`;
@@ -37,7 +38,7 @@ function explainManagerMismatch(world: RunnersWorld, message: string): string | 
   const match = /manager (\d+) has sharding_key_id (\d+) but runner (\d+) has (\d+)/.exec(message);
   if (match === null) return null;
   const [, manager, managerKey, runner] = match.map(Number) as [number, number, number, number];
-  const event = world.projectEvents.deletedProject(managerKey);
+  const event = deletedProject(world.ownerEvents, managerKey);
   const reowned = reownedByAssignTo(world, runner, managerKey);
   if (event === undefined || reowned === null) return null;
   return `project ${managerKey} was deleted ${stepLabel(event.step)}, and before UpdateProjectRunnersOwnerWorker handled its event, assign_to re-owned runner ${runner} to project ${reowned.to} (${stepLabel(reowned.step)}) without touching manager ${manager}; the service then found no runner still owned by project ${managerKey}, so the manager kept the deleted owner`;

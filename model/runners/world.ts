@@ -4,7 +4,7 @@ import type { PgError } from '../../src/index.js';
 import { assert } from '../../src/engine/assert.js';
 import { ProbeCounter } from '../../src/harness/domain.js';
 import type { JsonObject } from '../../src/harness/domain.js';
-import type { BackfillDecision, BatchedMigration, MigrationWorld } from '../gitlab/migrationWorld.js';
+import type { BackfillDecision, MigrationWorld } from '../gitlab/migrationWorld.js';
 import { RUNNERS_CATALOG } from './catalog.js';
 import { RUNNERS_LOOSE_FOREIGN_KEYS } from './looseForeignKeys.js';
 import { NAMESPACES, PROJECTS, createLegacySchema } from './schema.js';
@@ -15,8 +15,11 @@ import { createCostSettingsTable } from './costSettings.js';
 import { RolloutRecord } from '../gitlab/rolloutRecord.js';
 import type { CodeVersion } from './settings.js';
 import type { SyncPair } from '../gitlab/syncTrigger.js';
-import { LooseForeignKeysState } from '../gitlab/looseForeignKeys/looseForeignKeysState.js';
-import { ProjectDeletedEvents } from './ownerRecalculation/projectDeletedEvents.js';
+import { LooseForeignKeysState, installLooseForeignKeys } from '../gitlab/looseForeignKeys/looseForeignKeysState.js';
+import { BookkeepingVersions } from '../gitlab/bookkeeping.js';
+import type { BookkeepingRecipe, MigrationBookkeeping } from '../gitlab/bookkeeping.js';
+import { EMPTY_OWNER_EVENT_QUEUE } from './ownerRecalculation/projectDeletedEvents.js';
+import type { OwnerEventQueue } from './ownerRecalculation/projectDeletedEvents.js';
 import { readWorkerSettings } from './workerSettings.js';
 import { createTaggingsSchema } from './taggings/taggingsSchema.js';
 import type { WorkerSettings } from './workerSettings.js';
@@ -24,6 +27,13 @@ import type { WorkerSettings } from './workerSettings.js';
 export type { CodeVersion } from './settings.js';
 export type { SyncPair } from '../gitlab/syncTrigger.js';
 export { validateRunnersSettings } from './settings.js';
+
+/** The runners world's bookkeeping: GitLab's, plus the code version deployed and the owner-event queue. */
+export interface RunnersBookkeeping extends MigrationBookkeeping {
+  readonly code: Readonly<CodeVersion>;
+  /** ProjectDeletedEvents and the owner-recalculation jobs they became (§e). */
+  readonly ownerEvents: OwnerEventQueue;
+}
 
 export interface RunnerTypeChange {
   readonly runnerId: number;
@@ -61,11 +71,9 @@ export class RunnersWorld implements MigrationWorld {
   currentStep = 0;
   buildingLegacy = false;
 
-  readonly flags = new Map<string, boolean>();
-  code: CodeVersion;
+  private readonly versions: BookkeepingVersions<RunnersBookkeeping>;
   readonly responses: ApiResponse[] = [];
   readonly syncPairs: SyncPair[] = [];
-  readonly backgroundMigrations: BatchedMigration[] = [];
   /** Source table → scenario step when its partition backfill finished. */
   readonly backfillFinishedAt = new Map<string, number>();
   /** Runner id → when it was created, and whether before the plan (legacy data). */
@@ -84,9 +92,7 @@ export class RunnersWorld implements MigrationWorld {
   readonly runnerTypeChanges: RunnerTypeChange[] = [];
   /** Batch size and limits of the owner-recalculation and loose-foreign-key workers (issue #4). */
   readonly workers: WorkerSettings;
-  /** ProjectDeletedEvents and the owner-recalculation jobs they became (§e). */
-  readonly projectEvents = new ProjectDeletedEvents();
-  /** Loose-foreign-key definitions, deletion tracking and the cleanup worker's history (§b). */
+  /** The loose-foreign-key worker's limits and history (§b). */
   readonly looseForeignKeys: LooseForeignKeysState;
 
   constructor(
@@ -96,8 +102,6 @@ export class RunnersWorld implements MigrationWorld {
     const problem = validateRunnersSettings(settings);
     assert(problem === null, `invalid runners settings reached the world: ${problem}`);
     const parsed = readRunnersSettings(settings);
-    for (const [name, enabled] of parsed.flags) this.flags.set(name, enabled);
-    this.code = { ...parsed.code };
     this.batchSize = parsed.backfillBatchSize;
     this.schemaEra = parsed.schema;
     createLegacySchema(this.db);
@@ -105,13 +109,36 @@ export class RunnersWorld implements MigrationWorld {
     applySchemaEra(this.db, this.schemaEra);
     createTaggingsSchema(this.db);
     this.workers = readWorkerSettings(settings);
-    this.looseForeignKeys = new LooseForeignKeysState(this.db, this.workers.looseForeignKeys, RUNNERS_LOOSE_FOREIGN_KEYS);
+    this.looseForeignKeys = new LooseForeignKeysState(this.workers.looseForeignKeys);
+    this.versions = new BookkeepingVersions<RunnersBookkeeping>({
+      flags: new Map(parsed.flags),
+      code: { ...parsed.code },
+      migrations: [],
+      looseForeignKeys: installLooseForeignKeys(this.db, RUNNERS_LOOSE_FOREIGN_KEYS),
+      ownerEvents: EMPTY_OWNER_EVENT_QUEUE,
+    });
     this.createOwners();
     populateLegacyRunners(this, parsed.legacyRunners);
   }
 
+  get bookkeeping(): RunnersBookkeeping {
+    return this.versions.current;
+  }
+
+  changeBookkeeping(recipe: BookkeepingRecipe<RunnersBookkeeping>): void {
+    this.versions.change(recipe);
+  }
+
+  get code(): Readonly<CodeVersion> {
+    return this.versions.current.code;
+  }
+
+  get ownerEvents(): OwnerEventQueue {
+    return this.versions.current.ownerEvents;
+  }
+
   flagEnabled(name: string): boolean {
-    return this.flags.get(name) ?? false;
+    return this.versions.current.flags.get(name) ?? false;
   }
 
   syncPairFor(source: string): SyncPair | undefined {

@@ -83,6 +83,11 @@ export interface WorldBase {
   currentStep: number;
   /** True while the harness runs the legacy operations that build data before the plan. */
   buildingLegacy: boolean;
+  /**
+   * The world's bookkeeping between steps (flags, migration cursors, queues) as an immutable
+   * value, if it keeps one: each trace step holds the version it produced. Rows are not in it.
+   */
+  readonly bookkeeping?: unknown;
 }
 
 export interface PlanStep {

@@ -20,6 +20,8 @@ export interface TraceStep {
   readonly label: string;
   readonly outcome: string;
   readonly changes: readonly TableChange[];
+  /** The world's bookkeeping as this step left it (`WorldBase.bookkeeping`); diff two steps' to see what a step changed. */
+  readonly bookkeeping: unknown;
 }
 
 export interface RunFailure {
@@ -78,7 +80,7 @@ export function runScenario<W extends WorldBase>(domain: Domain<W>, plan: Plan, 
       before = after;
     }
     if (outcome.applied) effectiveSteps++;
-    trace.push({ kind, label, outcome: outcome.summary, changes });
+    trace.push({ kind, label, outcome: outcome.summary, changes, bookkeeping: world.bookkeeping });
   };
 
   const stopOn = new Set(options.stopOn ?? options.invariants);

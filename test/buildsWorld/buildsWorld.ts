@@ -10,8 +10,10 @@ import { Database, and, col, eq, exists, inList, not, outer } from '../../src/in
 import { ProbeCounter } from '../../src/harness/domain.js';
 import type { JsonObject, OperationKind } from '../../src/harness/domain.js';
 import { runBatch } from '../../model/gitlab/batchedMigrations.js';
-import { LooseForeignKeysState } from '../../model/gitlab/looseForeignKeys/looseForeignKeysState.js';
-import type { BackfillDecision, BatchedMigration, MigrationCatalog, MigrationWorld } from '../../model/gitlab/migrationWorld.js';
+import { BookkeepingVersions } from '../../model/gitlab/bookkeeping.js';
+import type { BookkeepingRecipe, MigrationBookkeeping } from '../../model/gitlab/bookkeeping.js';
+import { LooseForeignKeysState, installLooseForeignKeys } from '../../model/gitlab/looseForeignKeys/looseForeignKeysState.js';
+import type { BackfillDecision, MigrationCatalog, MigrationWorld } from '../../model/gitlab/migrationWorld.js';
 import { hashedObjectName, partitionedCopyName } from '../../model/gitlab/names.js';
 import type { PartitionedCopySpec } from '../../model/gitlab/partitionedCopySpec.js';
 import { rowBackfillJob } from '../../model/gitlab/rowBackfillBatches.js';
@@ -67,8 +69,7 @@ export class BuildsWorld implements MigrationWorld {
   currentStep = 0;
   buildingLegacy = false;
   readonly batchSize = 2;
-  readonly flags = new Map<string, boolean>();
-  readonly backgroundMigrations: BatchedMigration[] = [];
+  private readonly versions: BookkeepingVersions<MigrationBookkeeping>;
   readonly syncPairs: SyncPair[] = [];
   readonly syncInstalledAt = new Map<string, number>();
   readonly backfillFinishedAt = new Map<string, number>();
@@ -88,7 +89,16 @@ export class BuildsWorld implements MigrationWorld {
       ],
       primaryKey: ['id'],
     });
-    this.looseForeignKeys = new LooseForeignKeysState(this.db, { recordBatchSize: 2, deleteQueryLimit: 2, updateQueryLimit: 1, modificationLimit: 3 }, { definitions: [], trackedTables: [] });
+    this.looseForeignKeys = new LooseForeignKeysState({ recordBatchSize: 2, deleteQueryLimit: 2, updateQueryLimit: 1, modificationLimit: 3 });
+    this.versions = new BookkeepingVersions<MigrationBookkeeping>({ flags: new Map(), migrations: [], looseForeignKeys: installLooseForeignKeys(this.db, { definitions: [], trackedTables: [] }) });
+  }
+
+  get bookkeeping(): MigrationBookkeeping {
+    return this.versions.current;
+  }
+
+  changeBookkeeping(recipe: BookkeepingRecipe<MigrationBookkeeping>): void {
+    this.versions.change(recipe);
   }
 }
 
@@ -163,7 +173,7 @@ const backgroundTick: OperationKind<BuildsWorld> = {
   name: 'backgroundTick',
   args: fc.record({ migration: fc.nat(1) }),
   run: (world, args) => {
-    const migration = pick(world.backgroundMigrations.filter((candidate) => candidate.status === 'active'), nat(args, 'migration'));
+    const migration = pick(world.bookkeeping.migrations.filter((candidate) => candidate.status === 'active'), nat(args, 'migration'));
     return migration === undefined ? { summary: 'background tick: nothing active', applied: false } : runBatch(world, migration);
   },
 };

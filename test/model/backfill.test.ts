@@ -17,11 +17,13 @@ describe('partition backfill', () => {
     expect(ids(world, 'ci_runners_e59bb2812d')).toEqual([4]);
     world.db.update('ci_runners_e59bb2812d', { contacted_at: 12345 }, eq(col('id'), 4));
     step(world, 'enqueue_partitioning_data_migration', { table: 'ci_runners' });
-    const migration = world.backgroundMigrations[0]!;
+    const queued = world.bookkeeping.migrations[0]!;
     expect(op(world, 'backgroundTick', { migration: 0 }).summary).toBe('BackfillCiRunnersPartitionedTable batch ids 1..2: inserted 1, already present 0, skipped 1 orphan (cursor 2)');
-    expect(migration.cursor).toBe(2);
+    expect(world.bookkeeping.migrations[0]!.cursor).toBe(2);
+    // Bookkeeping is immutable: the version read at queueing time still shows the start.
+    expect(queued.cursor).toBe(0);
     expect(op(world, 'backgroundTick', { migration: 0 }).summary).toBe('BackfillCiRunnersPartitionedTable batch ids 3..4: inserted 1, already present 1, skipped 0 orphans (finished)');
-    expect(migration.status).toBe('finished');
+    expect(world.bookkeeping.migrations[0]!.status).toBe('finished');
     expect(ids(world, 'ci_runners_e59bb2812d')).toEqual([1, 3, 4]);
     expect(world.db.select('ci_runners_e59bb2812d', { where: eq(col('id'), 4) })[0]?.['contacted_at']).toBe(12345);
     expect(world.backfillDecisions.get('ci_runners')?.get(2)).toEqual({ step: 1, copied: false });
@@ -38,7 +40,7 @@ describe('partition backfill', () => {
     const outcomes = drainRunnersWorld(world);
     expect(outcomes).toHaveLength(3);
     expect(outcomes[2]?.summary).toContain('23503');
-    expect(world.backgroundMigrations[0]?.status).toBe('failed');
+    expect(world.bookkeeping.migrations[0]?.status).toBe('failed');
   });
 
   test('drain finishes every backfill and the orphaned copy managers cleanup', () => {
@@ -56,7 +58,7 @@ describe('partition backfill', () => {
     // The cleanup ran first (queued first) and removed every copy manager, whose runners were not copied yet.
     expect(ids(world, 'ci_runner_machines_687967fa8a')).toEqual([]);
     expect(ids(world, 'ci_runners_e59bb2812d')).toEqual([1, 2, 3]);
-    expect(world.backgroundMigrations.every((migration) => migration.status === 'finished')).toBe(true);
+    expect(world.bookkeeping.migrations.every((migration) => migration.status === 'finished')).toBe(true);
   });
 });
 

@@ -56,9 +56,9 @@ describe('UpdateProjectRunnersOwnerService', () => {
   test('a redelivered event finds nothing left to do, and re-running the service changes nothing', () => {
     const world = ownedByProjectOne();
     deleteProjectOne(world, 2);
-    expect(world.projectEvents.jobs.map((job) => job.delivery)).toEqual([1, 2]);
+    expect(world.ownerEvents.jobs.map((job) => job.delivery)).toEqual([1, 2]);
     drainRunnersWorld(world);
-    const second = world.projectEvents.jobs[1]!;
+    const second = world.ownerEvents.jobs[1]!;
     expect(second.phase).toBe('done');
     expect(second.batches).toBe(0);
     expect(world.probes.count(OWNER_PROBES.redelivered)).toBe(1);

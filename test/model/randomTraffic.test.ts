@@ -48,7 +48,7 @@ test('random traffic around the plan never crashes the model, and every request 
       });
       drainRunnersWorld(world);
       expect(world.responses).toHaveLength(requests);
-      expect(world.backgroundMigrations.every((migration) => migration.status !== 'active')).toBe(true);
+      expect(world.bookkeeping.migrations.every((migration) => migration.status !== 'active')).toBe(true);
     }),
     { numRuns: 200, seed: 42 },
   );

@@ -1,5 +1,6 @@
 import { isPgError } from '../../../src/index.js';
 import type { MigrationWorld } from '../migrationWorld.js';
+import { definitionsInForce, trackedParents } from './looseForeignKeysState.js';
 import { cleanChildBatch } from './cleanerService.js';
 import { CLEANUP_ATTEMPTS_BEFORE_RESCHEDULE, incrementAttempts, loadBatchForTable, markRecordsProcessed, reschedule } from './deletedRecordQueue.js';
 import type { DeletedRecord } from './deletedRecordQueue.js';
@@ -60,7 +61,7 @@ function runCleanerPass(world: MigrationWorld, definition: LooseForeignKeyDefini
 /** BatchCleanerService: returns a line for the run's summary. */
 function cleanBatch(world: MigrationWorld, parentTable: string, records: readonly DeletedRecord[], tracker: ModificationTracker): string {
   const { db } = world;
-  const definitions = world.looseForeignKeys.definitionsInForce(db).filter((definition) => definition.parentTable === parentTable);
+  const definitions = definitionsInForce(world).filter((definition) => definition.parentTable === parentTable);
   const parts: string[] = [];
   for (const definition of definitions) {
     let cleaned = 0;
@@ -110,7 +111,7 @@ export function runLooseForeignKeysCleanup(world: MigrationWorld, rotation: numb
 function runCleanup(world: MigrationWorld, rotation: number): CleanupRun {
   const { db } = world;
   const tracker = new ModificationTracker(world.looseForeignKeys.limits.modificationLimit);
-  const cycle = rotate(world.looseForeignKeys.trackedParents(db).sort(), rotation);
+  const cycle = rotate(trackedParents(world).sort(), rotation);
   const lines: string[] = [];
   for (let index = 0; cycle.length > 0; ) {
     const parentTable = cycle[index % cycle.length]!;

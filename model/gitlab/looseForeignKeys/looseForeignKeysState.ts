@@ -2,7 +2,8 @@ import type { Database } from '../../../src/index.js';
 import { createDeletedRecordsTable } from './deletedRecordsTable.js';
 import type { LooseForeignKeyDefinition } from './definitions.js';
 import { trackRecordDeletions } from './trackRecordDeletions.js';
-import type { DeletionTracking } from './trackRecordDeletions.js';
+import type { LooseForeignKeyBookkeeping } from '../bookkeeping.js';
+import type { MigrationWorld } from '../migrationWorld.js';
 
 /** The cleanup worker's limits (GitLab: 1000 parent records per batch, 1000 deletions or 500 nullifications per query). */
 export interface LooseForeignKeyLimits {
@@ -30,14 +31,28 @@ export interface CleanupAction {
 }
 
 /**
- * The loose-foreign-key machinery of one world: the definitions in force (GitLab's YAML plus any
- * a plan adds), the deletion-tracking triggers installed, the worker's limits, and what the
- * worker did. Creating it creates `loose_foreign_keys_deleted_records` and tracks the world's
- * legacy parents, as its schema had them before the plan.
+ * Creates `loose_foreign_keys_deleted_records` and tracks the world's legacy parents, as its
+ * schema had them before the plan; returns the world's first LFK bookkeeping.
+ */
+export function installLooseForeignKeys(db: Database, setup: LooseForeignKeysSetup): LooseForeignKeyBookkeeping {
+  createDeletedRecordsTable(db);
+  return { definitions: [...setup.definitions], trackings: setup.trackedTables.map((table) => trackRecordDeletions(db, table)) };
+}
+
+export function definitionsInForce(world: MigrationWorld): LooseForeignKeyDefinition[] {
+  return world.bookkeeping.looseForeignKeys.definitions.filter((definition) => world.db.hasTable(definition.childTable));
+}
+
+/** Parent tables the worker cycles through: those with a definition whose child table exists. */
+export function trackedParents(world: MigrationWorld): string[] {
+  return [...new Set(definitionsInForce(world).map((definition) => definition.parentTable))];
+}
+
+/**
+ * The loose-foreign-key worker of one world: its limits, and what it did (history that
+ * explanations and invariants read, kept out of the bookkeeping because it grows with the rows).
  */
 export class LooseForeignKeysState {
-  readonly definitions: LooseForeignKeyDefinition[];
-  readonly trackings: DeletionTracking[] = [];
   /** Child table → child row id → the cleanup that removed or nullified it. */
   readonly cleanupActions = new Map<string, Map<number, CleanupAction>>();
   /**
@@ -47,20 +62,7 @@ export class LooseForeignKeysState {
    */
   readonly seenIds = new Map<string, Set<number>>();
 
-  constructor(db: Database, readonly limits: LooseForeignKeyLimits, setup: LooseForeignKeysSetup) {
-    this.definitions = [...setup.definitions];
-    createDeletedRecordsTable(db);
-    for (const table of setup.trackedTables) this.trackings.push(trackRecordDeletions(db, table));
-  }
-
-  /** Parent tables the worker cycles through: those with a definition whose child table exists. */
-  trackedParents(db: Database): string[] {
-    return [...new Set(this.definitionsInForce(db).map((definition) => definition.parentTable))];
-  }
-
-  definitionsInForce(db: Database): LooseForeignKeyDefinition[] {
-    return this.definitions.filter((definition) => db.hasTable(definition.childTable));
-  }
+  constructor(readonly limits: LooseForeignKeyLimits) {}
 
   recordCleanup(childTable: string, childId: number, action: CleanupAction): void {
     let actions = this.cleanupActions.get(childTable);

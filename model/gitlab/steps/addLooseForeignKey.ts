@@ -17,13 +17,15 @@ export const addLooseForeignKey = defineStep({
     onDelete: reader.oneOf('onDelete', LOOSE_FOREIGN_KEY_ACTIONS, 'async_delete'),
   }),
   run: (world, definition) => {
-    const { looseForeignKeys } = world;
+    const looseForeignKeys = world.bookkeeping.looseForeignKeys;
     if (!looseForeignKeys.trackings.some((tracking) => (tracking.logicalName ?? tracking.table) === definition.parentTable)) {
       throw helperError(`add_loose_foreign_key: ${definition.parentTable} does not track record deletions`);
     }
     const exists = looseForeignKeys.definitions.some((known) => known.childTable === definition.childTable && known.column === definition.column && known.parentTable === definition.parentTable);
     if (exists) return { summary: `add_loose_foreign_key: ${describeDefinition(definition)} already defined`, applied: false };
-    looseForeignKeys.definitions.push(definition);
+    world.changeBookkeeping((draft) => {
+      draft.looseForeignKeys.definitions.push(definition);
+    });
     return { summary: `add_loose_foreign_key: ${describeDefinition(definition)}`, applied: true };
   },
 });

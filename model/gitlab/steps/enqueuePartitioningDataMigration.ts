@@ -16,7 +16,7 @@ export function enqueuePartitioningDataMigration(catalog: MigrationCatalog): Ste
     parse: (reader) => ({ spec: readPartitionedSource(reader, catalog) }),
     run: (world, { spec }) => {
       if (!world.db.hasTable(spec.copy)) throw new PgError(SqlState.undefinedTable, `relation "${spec.copy}" does not exist`);
-      const existing = world.backgroundMigrations.find((migration) => migration.kind === 'partitionBackfill' && migration.table === spec.source && migration.status !== 'failed');
+      const existing = world.bookkeeping.migrations.find((migration) => migration.kind === 'partitionBackfill' && migration.table === spec.source && migration.status !== 'failed');
       if (existing !== undefined) return { summary: `enqueue_partitioning_data_migration ${spec.source}: ${existing.name} is already queued (${existing.status})`, applied: false };
       const migration = registerPartitionBackfill(world, spec);
       return { summary: `enqueue_partitioning_data_migration ${spec.source}: queued ${migration.name} into ${spec.copy} (batch size ${migration.batchSize})`, applied: true };

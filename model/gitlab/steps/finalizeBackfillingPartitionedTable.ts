@@ -15,7 +15,7 @@ export function finalizeBackfillingPartitionedTable(catalog: MigrationCatalog): 
     fields: ['table'],
     parse: (reader) => ({ spec: readPartitionedSource(reader, catalog) }),
     run: (world, { spec }) => {
-      const migration = world.backgroundMigrations.find((candidate) => candidate.kind === 'partitionBackfill' && candidate.table === spec.source);
+      const migration = world.bookkeeping.migrations.find((candidate) => candidate.kind === 'partitionBackfill' && candidate.table === spec.source);
       if (migration === undefined) return { summary: `finalize_backfilling_partitioned_table ${spec.source}: could not find the batched background migration (warning)`, applied: false };
       if (migration.status === 'finished') return { summary: `finalize_backfilling_partitioned_table ${spec.source}: ${migration.name} had already finished`, applied: true };
       const batches = finalizeMigration(world, migration);

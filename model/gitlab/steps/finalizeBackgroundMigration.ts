@@ -11,8 +11,8 @@ export function finalizeBackgroundMigration(catalog: MigrationCatalog): StepKind
     fields: ['migration'],
     parse: (reader) => ({ migration: readBatchedJob(reader, catalog).name }),
     run: (world, { migration }) => {
-      const pending = world.backgroundMigrations.filter((candidate) => candidate.name === migration && candidate.status !== 'finished');
-      if (!world.backgroundMigrations.some((candidate) => candidate.name === migration)) {
+      const pending = world.bookkeeping.migrations.filter((candidate) => candidate.name === migration && candidate.status !== 'finished');
+      if (!world.bookkeeping.migrations.some((candidate) => candidate.name === migration)) {
         return { summary: `finalize_background_migration: could not find ${migration} (warning)`, applied: false };
       }
       const batches = pending.flatMap((candidate) => finalizeMigration(world, candidate));

@@ -9,7 +9,9 @@ export function setFeatureFlag(catalog: MigrationCatalog): StepKind<MigrationWor
     fields: ['flag', 'enabled'],
     parse: (reader) => ({ flag: reader.oneOf('flag', catalog.featureFlags), enabled: reader.boolean('enabled') }),
     run: (world, { flag, enabled }) => {
-      world.flags.set(flag, enabled);
+      world.changeBookkeeping((draft) => {
+        draft.flags.set(flag, enabled);
+      });
       return { summary: `set_feature_flag: ${flag} ${enabled ? 'enabled' : 'disabled'}`, applied: true };
     },
   });

@@ -21,7 +21,10 @@ export const switchRecordChangeTracking = defineStep({
     db.transaction((tx) => {
       for (const identifier of identifiers) {
         if (tx.describe(identifier).triggers.some((trigger) => trigger.name === looseForeignKeyTriggerName(identifier))) continue;
-        world.looseForeignKeys.trackings.push(trackRecordDeletionsOverrideTableName(tx, identifier, table));
+        const tracking = trackRecordDeletionsOverrideTableName(tx, identifier, table);
+        world.changeBookkeeping((draft) => {
+          draft.looseForeignKeys.trackings.push(tracking);
+        });
       }
     });
     return { summary: `switch_record_change_tracking_to_partitioned_table ${table}: untracked ${archive}; ${identifiers.join(', ')} record deletions as ${table}`, applied: true };

@@ -12,7 +12,7 @@ export const backgroundTick: OperationKind<RunnersWorld> = {
   name: 'backgroundTick',
   args: fc.record({ migration: fc.nat(3) }),
   run(world: RunnersWorld, args: JsonObject) {
-    const active = world.backgroundMigrations.filter((migration) => migration.status === 'active');
+    const active = world.bookkeeping.migrations.filter((migration) => migration.status === 'active');
     const migration = pickByIndex(active, natArg(args, 'migration'));
     if (migration === undefined) return { summary: 'background tick: no active batched migration', applied: false };
     const outcome = runBatch(world, migration);

@@ -7,6 +7,7 @@ import { PROJECTS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { boolArg, intArg, natArg } from './args.js';
 import { notApplied, runRequest } from './request.js';
+import { publish } from '../ownerRecalculation/projectDeletedEvents.js';
 
 /**
  * `Projects::DestroyService`: deletes the project row (the `projects_loose_fk_trigger` records
@@ -51,7 +52,10 @@ export const deleteProject: OperationKind<RunnersWorld> = {
         const namespaceId = integerField(deleted, 'namespace_id');
         return {
           status: 200,
-          afterCommit: () => world.projectEvents.publish({ projectId, namespaceId, step: world.currentStep }, deliveries),
+          afterCommit: () =>
+            world.changeBookkeeping((draft) => {
+              publish(draft.ownerEvents, { projectId, namespaceId, step: world.currentStep }, deliveries);
+            }),
         };
       },
     });

@@ -4,6 +4,7 @@ import { stepOwnerJob } from '../ownerRecalculation/updateProjectRunnersOwnerWor
 import { pickByIndex } from '../records.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';
+import { activeJobs } from '../ownerRecalculation/projectDeletedEvents.js';
 
 /**
  * Sidekiq runs one step of the (k mod n)-th pending UpdateProjectRunnersOwnerWorker job, so two
@@ -13,7 +14,7 @@ export const ownerWorkerTick: OperationKind<RunnersWorld> = {
   name: 'ownerWorkerTick',
   args: fc.record({ job: fc.nat(3) }),
   run(world: RunnersWorld, args: JsonObject) {
-    const job = pickByIndex(world.projectEvents.activeJobs(), natArg(args, 'job'));
+    const job = pickByIndex(activeJobs(world.ownerEvents), natArg(args, 'job'));
     if (job === undefined) return { summary: 'owner worker: no pending ProjectDeletedEvent', applied: false };
     return stepOwnerJob(world, job);
   },

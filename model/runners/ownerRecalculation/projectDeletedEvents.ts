@@ -5,6 +5,8 @@
  * service in steps (the pre-clean, then one batch of runners per step) so that traffic
  * interleaves between batches, as it does between GitLab's per-batch transactions.
  */
+import type { Draft } from 'immer';
+
 export interface ProjectDeletedEvent {
   readonly projectId: number;
   readonly namespaceId: number;
@@ -15,44 +17,50 @@ export interface ProjectDeletedEvent {
 export type OwnerJobPhase = 'queued' | 'runners' | 'done';
 
 export interface OwnerServiceJob {
+  /** Its index in `OwnerEventQueue.jobs`, which identifies it across bookkeeping versions. */
+  readonly id: number;
   readonly event: ProjectDeletedEvent;
   /** 1 for the first delivery, 2 for a redelivery. */
   readonly delivery: number;
-  phase: OwnerJobPhase;
+  readonly phase: OwnerJobPhase;
   /** The highest runner id a finished batch covered (`each_batch`'s lower bound for the next). */
-  cursor: number;
+  readonly cursor: number;
   /** Batches run so far. */
-  batches: number;
+  readonly batches: number;
   /** Set when the job ran `handle_event`: the step, and whether the flag made it return early. */
-  handled: { readonly step: number; readonly skipped: boolean } | null;
+  readonly handled: { readonly step: number; readonly skipped: boolean } | null;
   /** Consecutive failed steps; Sidekiq gives up on the job after a few. */
-  failedAttempts: number;
+  readonly failedAttempts: number;
   /** Step at which the job finished. */
-  finishedAt: number | null;
+  readonly finishedAt: number | null;
 }
 
-export class ProjectDeletedEvents {
-  readonly published: ProjectDeletedEvent[] = [];
-  readonly jobs: OwnerServiceJob[] = [];
+/** The events published so far and the jobs they became: part of the runners world's bookkeeping. */
+export interface OwnerEventQueue {
+  readonly published: readonly ProjectDeletedEvent[];
+  readonly jobs: readonly OwnerServiceJob[];
+}
 
-  publish(event: ProjectDeletedEvent, deliveries: number): void {
-    this.published.push(event);
-    for (let delivery = 1; delivery <= deliveries; delivery++) {
-      this.jobs.push({ event, delivery, phase: 'queued', cursor: 0, batches: 0, handled: null, failedAttempts: 0, finishedAt: null });
-    }
-  }
+export const EMPTY_OWNER_EVENT_QUEUE: OwnerEventQueue = { published: [], jobs: [] };
 
-  activeJobs(): OwnerServiceJob[] {
-    return this.jobs.filter((job) => job.phase !== 'done');
+/** Publishes `event` into a draft of the queue, delivered `deliveries` times (at least once, as GitLab's event store). */
+export function publish(queue: Draft<OwnerEventQueue>, event: ProjectDeletedEvent, deliveries: number): void {
+  queue.published.push(event);
+  for (let delivery = 1; delivery <= deliveries; delivery++) {
+    queue.jobs.push({ id: queue.jobs.length, event, delivery, phase: 'queued', cursor: 0, batches: 0, handled: null, failedAttempts: 0, finishedAt: null });
   }
+}
 
-  deletedProject(projectId: number): ProjectDeletedEvent | undefined {
-    return this.published.find((event) => event.projectId === projectId);
-  }
+export function activeJobs(queue: OwnerEventQueue): OwnerServiceJob[] {
+  return queue.jobs.filter((job) => job.phase !== 'done');
+}
 
-  /** Projects whose service ran to completion at least once (flag on, and the job did not die failing). */
-  projectsServiced(): number[] {
-    const completed = this.jobs.filter((job) => job.phase === 'done' && job.handled?.skipped === false && job.failedAttempts === 0);
-    return [...new Set(completed.map((job) => job.event.projectId))];
-  }
+export function deletedProject(queue: OwnerEventQueue, projectId: number): ProjectDeletedEvent | undefined {
+  return queue.published.find((event) => event.projectId === projectId);
+}
+
+/** Projects whose service ran to completion at least once (flag on, and the job did not die failing). */
+export function projectsServiced(queue: OwnerEventQueue): number[] {
+  const completed = queue.jobs.filter((job) => job.phase === 'done' && job.handled?.skipped === false && job.failedAttempts === 0);
+  return [...new Set(completed.map((job) => job.event.projectId))];
 }

@@ -36,14 +36,23 @@ function label(job: OwnerServiceJob): string {
   return `UpdateProjectRunnersOwnerWorker project ${job.event.projectId}${job.delivery > 1 ? ` (delivery ${job.delivery})` : ''}`;
 }
 
-function finish(world: RunnersWorld, job: OwnerServiceJob): void {
-  job.phase = 'done';
-  job.finishedAt = world.currentStep;
+type JobChanges = Partial<Pick<OwnerServiceJob, 'phase' | 'cursor' | 'batches' | 'handled' | 'failedAttempts' | 'finishedAt'>>;
+
+/** Records a change of the job in the world's bookkeeping and returns the job's new version. */
+function update(world: RunnersWorld, job: OwnerServiceJob, changes: JobChanges): OwnerServiceJob {
+  world.changeBookkeeping((draft) => {
+    Object.assign(draft.ownerEvents.jobs[job.id]!, changes);
+  });
+  return world.ownerEvents.jobs[job.id]!;
+}
+
+function finish(world: RunnersWorld, job: OwnerServiceJob): OwnerServiceJob {
+  return update(world, job, { phase: 'done', finishedAt: world.currentStep });
 }
 
 function start(world: RunnersWorld, job: OwnerServiceJob): string {
   const skipped = !world.flagEnabled(OWNER_FLAG);
-  job.handled = { step: world.currentStep, skipped };
+  job = update(world, job, { handled: { step: world.currentStep, skipped } });
   if (job.delivery > 1) world.probes.hit(OWNER_PROBES.redelivered);
   if (skipped) {
     world.probes.hit(OWNER_PROBES.flagOff);
@@ -52,7 +61,7 @@ function start(world: RunnersWorld, job: OwnerServiceJob): string {
   }
   if (managersLeftBehind(world.db, job.event.projectId)) world.probes.hit(OWNER_PROBES.ownerMovedFirst);
   const deleted = preCleanRunnerProjects(world.db, job.event.projectId, world.workers.ownerServiceBatchSize);
-  job.phase = 'runners';
+  update(world, job, { phase: 'runners' });
   return `${label(job)}: deleted ${deleted} ci_runner_projects row${deleted === 1 ? '' : 's'} of the project`;
 }
 
@@ -62,8 +71,7 @@ function runnerBatch(world: RunnersWorld, job: OwnerServiceJob): string {
     finish(world, job);
     return `${label(job)}: no runner left with sharding_key_id ${job.event.projectId}, done`;
   }
-  job.cursor = result.ids[result.ids.length - 1]!;
-  job.batches += 1;
+  job = update(world, job, { cursor: result.ids[result.ids.length - 1]!, batches: job.batches + 1 });
   if (job.batches > 1) world.probes.hit(OWNER_PROBES.multiBatch);
   if (result.reowned.length > 0) world.probes.hit(OWNER_PROBES.reowned);
   if (result.deleted.length > 0) world.probes.hit(OWNER_PROBES.deletedRunner);
@@ -77,12 +85,13 @@ function runnerBatch(world: RunnersWorld, job: OwnerServiceJob): string {
 export function stepOwnerJob(world: RunnersWorld, job: OwnerServiceJob): OperationOutcome {
   try {
     const summary = job.phase === 'queued' ? start(world, job) : runnerBatch(world, job);
-    job.failedAttempts = 0;
+    update(world, job, { failedAttempts: 0 });
     return { summary, applied: true };
   } catch (error) {
     if (!isPgError(error)) throw error;
-    job.failedAttempts += 1;
-    const dead = job.failedAttempts >= MAX_OWNER_JOB_ATTEMPTS;
+    const failedAttempts = world.ownerEvents.jobs[job.id]!.failedAttempts + 1;
+    const dead = failedAttempts >= MAX_OWNER_JOB_ATTEMPTS;
+    job = update(world, job, { failedAttempts });
     if (dead) finish(world, job);
     return { summary: `${label(job)} failed: ${error.describe()} (${dead ? 'the job is dead' : 'retried on its next step'})`, applied: true };
   }

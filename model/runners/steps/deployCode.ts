@@ -13,11 +13,11 @@ export const deployCode = defineStep({
     return { ensurePartitionedRunnerCopy, populateShardingKey, populateOrganizationId };
   },
   run: (world: RunnersWorld, { ensurePartitionedRunnerCopy, populateShardingKey, populateOrganizationId }) => {
-    world.code = {
-      ensurePartitionedRunnerCopy: ensurePartitionedRunnerCopy ?? world.code.ensurePartitionedRunnerCopy,
-      populateShardingKey: populateShardingKey ?? world.code.populateShardingKey,
-      populateOrganizationId: populateOrganizationId ?? world.code.populateOrganizationId,
-    };
+    world.changeBookkeeping((draft) => {
+      if (ensurePartitionedRunnerCopy !== null) draft.code.ensurePartitionedRunnerCopy = ensurePartitionedRunnerCopy;
+      if (populateShardingKey !== null) draft.code.populateShardingKey = populateShardingKey;
+      if (populateOrganizationId !== null) draft.code.populateOrganizationId = populateOrganizationId;
+    });
     return { summary: `deploy_code: ensurePartitionedRunnerCopy=${world.code.ensurePartitionedRunnerCopy} populateShardingKey=${world.code.populateShardingKey} populateOrganizationId=${world.code.populateOrganizationId}`, applied: true };
   },
 });

@@ -1,0 +1,78 @@
+/**
+ * A world's bookkeeping between steps — feature flags, batched-migration cursors and states,
+ * loose-foreign-key definitions and trackings, and whatever the world adds (code version, event
+ * queues) — kept as immutable versions made by immer. A change produces a new version that
+ * shares everything it did not touch, so the harness can keep the version each trace step
+ * produced (`TraceStep.bookkeeping`) and anyone can diff two of them. Rows never live here: they
+ * are the engine's, and a produce over a large Map costs far more than a row write.
+ */
+import { enableMapSet, freeze, produce } from 'immer';
+import type { Draft } from 'immer';
+import type { LooseForeignKeyDefinition } from './looseForeignKeys/definitions.js';
+import type { DeletionTracking } from './looseForeignKeys/trackRecordDeletions.js';
+import type { BatchedMigration } from './migrationWorld.js';
+
+enableMapSet();
+
+export interface LooseForeignKeyBookkeeping {
+  /** The definitions in force: GitLab's YAML plus any a plan added. */
+  readonly definitions: readonly LooseForeignKeyDefinition[];
+  /** The deletion-tracking triggers installed. */
+  readonly trackings: readonly DeletionTracking[];
+}
+
+export interface MigrationBookkeeping {
+  readonly flags: ReadonlyMap<string, boolean>;
+  /** Batched background migrations in queue order; a migration's `id` is its index here. */
+  readonly migrations: readonly BatchedMigration[];
+  readonly looseForeignKeys: LooseForeignKeyBookkeeping;
+}
+
+export type BookkeepingRecipe<B> = (draft: Draft<B>) => void;
+
+/** The current version of a world's bookkeeping, replaced (never mutated) by each change. */
+export class BookkeepingVersions<B extends MigrationBookkeeping> {
+  private version: B;
+
+  constructor(initial: B) {
+    this.version = freeze(initial, true);
+  }
+
+  get current(): B {
+    return this.version;
+  }
+
+  change(recipe: BookkeepingRecipe<B>): void {
+    this.version = produce(this.version, recipe);
+  }
+}
+
+function describeMigration(migration: BatchedMigration): string {
+  return `${migration.name} ${migration.status}, cursor ${migration.cursor}${migration.failedAttempts > 0 ? `, ${migration.failedAttempts} failed attempts` : ''}`;
+}
+
+/**
+ * What changed from one version to the next, one line per change, for reports and explanations.
+ * Unchanged parts are the same objects in both versions, so the comparison stops there.
+ */
+export function describeBookkeepingChanges(before: MigrationBookkeeping, after: MigrationBookkeeping): string[] {
+  if (before === after) return [];
+  const lines: string[] = [];
+  if (before.flags !== after.flags) {
+    for (const [flag, enabled] of after.flags) if (before.flags.get(flag) !== enabled) lines.push(`flag ${flag}: ${enabled ? 'enabled' : 'disabled'}`);
+  }
+  if (before.migrations !== after.migrations) {
+    after.migrations.forEach((migration, index) => {
+      if (before.migrations[index] !== migration) lines.push(`migration ${describeMigration(migration)}`);
+    });
+  }
+  if (before.looseForeignKeys !== after.looseForeignKeys) {
+    for (const definition of after.looseForeignKeys.definitions.slice(before.looseForeignKeys.definitions.length)) {
+      lines.push(`loose foreign key ${definition.childTable}.${definition.column} → ${definition.parentTable}`);
+    }
+    for (const tracking of after.looseForeignKeys.trackings.slice(before.looseForeignKeys.trackings.length)) {
+      lines.push(`deletions of ${tracking.table} tracked as ${tracking.logicalName ?? tracking.table}`);
+    }
+  }
+  return lines;
+}

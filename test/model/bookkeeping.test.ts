@@ -1,0 +1,52 @@
+import { describe, expect, test } from 'vitest';
+import { join } from 'node:path';
+import { replayScenario } from '../../src/harness/checkPlan.js';
+import { loadPlanFile } from '../../src/harness/planFile.js';
+import { PLAN_MARKER } from '../../src/harness/scenario.js';
+import { describeBookkeepingChanges } from '../../model/gitlab/bookkeeping.js';
+import { packageRoot } from '../../model/runners/cli.js';
+import { runnersDomain } from '../../model/runners/domain.js';
+import type { RunnersBookkeeping } from '../../model/runners/world.js';
+import { newWorld, op, step } from './runnersHelpers.js';
+
+/**
+ * The world's bookkeeping is a chain of immutable versions (issue 9 §4): a step that changes
+ * nothing shares the previous version, a change makes a new one, old versions never move, and
+ * each trace step carries the version it left behind.
+ */
+describe('bookkeeping versions', () => {
+  test('a change makes a new frozen version; unchanged parts and untouched steps share objects', () => {
+    const world = newWorld();
+    const start = world.bookkeeping;
+    expect(Object.isFrozen(start)).toBe(true);
+    op(world, 'runnerHeartbeat', { runner: 0 });
+    expect(world.bookkeeping).toBe(start);
+    step(world, 'set_feature_flag', { flag: 'update_project_runners_owner', enabled: true });
+    const flagged = world.bookkeeping;
+    expect(flagged).not.toBe(start);
+    expect(flagged.migrations).toBe(start.migrations);
+    expect(start.flags.get('update_project_runners_owner')).toBe(false);
+    expect(describeBookkeepingChanges(start, flagged)).toEqual(['flag update_project_runners_owner: enabled']);
+    step(world, 'partition_table_by_list', { table: 'ci_runners' });
+    step(world, 'enqueue_partitioning_data_migration', { table: 'ci_runners' });
+    expect(describeBookkeepingChanges(flagged, world.bookkeeping)).toEqual(['migration BackfillCiRunnersPartitionedTable active, cursor 0']);
+    expect(() => (world.bookkeeping.migrations as unknown[]).push(null)).toThrow();
+  });
+
+  test('every trace step of a replay carries the version it produced', () => {
+    const shipped = loadPlanFile(runnersDomain, join(packageRoot(), 'model', 'plans', 'owner-recalc-flag-on.json'));
+    // The shipped plan starts with the flag on, so its step would change nothing; start with it off.
+    const plan = { ...shipped, settings: { ...shipped.settings, flags: { update_project_runners_owner: false } } };
+    const legacyRunner = { op: 'legacyCreateRunner', args: { type: 1, orphan: false, project: 0, extraProjects: 0, group: 0 } };
+    const result = replayScenario(runnersDomain, plan, { swarm: [], legacy: [legacyRunner, legacyRunner], steps: [{ op: PLAN_MARKER, args: {} }] });
+    expect(result.trace.map((traceStep) => traceStep.kind)).toEqual(['legacy', 'legacy', 'plan']);
+    const [first, second, third] = result.trace.map((traceStep) => traceStep.bookkeeping as RunnersBookkeeping);
+    expect(second).toBe(first);
+    expect(third).not.toBe(second);
+    expect(describeBookkeepingChanges(second!, third!)).toEqual(['flag update_project_runners_owner: enabled']);
+    expect(result.world.bookkeeping).toBe(third);
+    // Enabling a flag that is already on produces no new version.
+    const unchanged = replayScenario(runnersDomain, shipped, { swarm: [], legacy: [legacyRunner], steps: [{ op: PLAN_MARKER, args: {} }] });
+    expect(unchanged.trace[1]!.bookkeeping).toBe(unchanged.trace[0]!.bookkeeping);
+  });
+});
