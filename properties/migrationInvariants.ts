@@ -29,7 +29,10 @@ export const migrationsSucceed: Invariant<MigrationWorld> = {
   id: 'migrations-succeed',
   description: 'Every migration step of the plan succeeds, so the deploy is never blocked.',
   scope: 'always',
-  check: (world) => (world.migrationFailures.length === 0 ? null : violation('migrations-succeed', `migration failed at ${world.migrationFailures[0]}`)),
+  check: (world) =>
+    world.migrationFailures.length === 0
+      ? null
+      : violation('migrations-succeed', `migration failed at ${world.migrationFailures[0]}`),
 };
 
 export const copySubsetOfSource: Invariant<MigrationWorld> = {
@@ -41,7 +44,11 @@ export const copySubsetOfSource: Invariant<MigrationWorld> = {
       if (!world.db.hasTable(pair.copy) || !world.db.hasTable(pair.source)) continue;
       const source = byId(world.db.rows(pair.source));
       const stray = world.db.rows(pair.copy).find((row) => !source.has(row.id as number));
-      if (stray !== undefined) return violation('copy-subset-of-source', `${pair.copy} holds id=${String(stray.id)}, which ${pair.source} does not have`);
+      if (stray !== undefined)
+        return violation(
+          'copy-subset-of-source',
+          `${pair.copy} holds id=${String(stray.id)}, which ${pair.source} does not have`,
+        );
     }
     return null;
   },
@@ -60,7 +67,10 @@ export const copyEqualsSourceWherePresent: Invariant<MigrationWorld> = {
         if (original === undefined) continue;
         const column = pair.columns.find((name) => original[name] !== copy[name]);
         if (column !== undefined) {
-          return violation('copy-equals-source-where-present', `${pair.copy} id=${String(copy.id)} has ${column}=${String(copy[column])} but ${pair.source} has ${String(original[column])}`);
+          return violation(
+            'copy-equals-source-where-present',
+            `${pair.copy} id=${String(copy.id)} has ${column}=${String(copy[column])} but ${pair.source} has ${String(original[column])}`,
+          );
         }
       }
     }
@@ -69,4 +79,10 @@ export const copyEqualsSourceWherePresent: Invariant<MigrationWorld> = {
 };
 
 /** The invariants above, in the order a world lists them by default. */
-export const migrationInvariants: readonly Invariant<MigrationWorld>[] = [validatedForeignKeysHold, validatedChecksHold, migrationsSucceed, copySubsetOfSource, copyEqualsSourceWherePresent];
+export const migrationInvariants: readonly Invariant<MigrationWorld>[] = [
+  validatedForeignKeysHold,
+  validatedChecksHold,
+  migrationsSucceed,
+  copySubsetOfSource,
+  copyEqualsSourceWherePresent,
+];

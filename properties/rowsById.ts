@@ -14,4 +14,3 @@ export function byId(rows: readonly Row[]): Map<number, Row> {
   }
   return map;
 }
-

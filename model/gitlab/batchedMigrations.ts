@@ -19,7 +19,15 @@ type NewMigration = Pick<BatchedMigration, 'name' | 'table' | 'kind' | 'target'>
 
 function register(world: MigrationWorld, queued: NewMigration): BatchedMigration {
   const id = world.bookkeeping.migrations.length;
-  const migration: BatchedMigration = { id, ...queued, cursor: 0, status: 'active', batchSize: world.batchSize, failedAttempts: 0, lastError: null };
+  const migration: BatchedMigration = {
+    id,
+    ...queued,
+    cursor: 0,
+    status: 'active',
+    batchSize: world.batchSize,
+    failedAttempts: 0,
+    lastError: null,
+  };
   world.changeBookkeeping((draft) => {
     draft.migrations.push(migration);
   });
@@ -29,11 +37,18 @@ function register(world: MigrationWorld, queued: NewMigration): BatchedMigration
 /** The latest version of a migration: bookkeeping changes replace it, so a held copy may be stale. */
 export function current(world: MigrationWorld, migration: BatchedMigration): BatchedMigration {
   const latest = world.bookkeeping.migrations[migration.id];
-  assert(latest !== undefined && latest.name === migration.name, `batched migration ${migration.id} is not ${migration.name}`);
+  assert(
+    latest !== undefined && latest.name === migration.name,
+    `batched migration ${migration.id} is not ${migration.name}`,
+  );
   return latest;
 }
 
-function update(world: MigrationWorld, migration: BatchedMigration, changes: Partial<Pick<BatchedMigration, 'cursor' | 'status' | 'failedAttempts' | 'lastError'>>): BatchedMigration {
+function update(
+  world: MigrationWorld,
+  migration: BatchedMigration,
+  changes: Partial<Pick<BatchedMigration, 'cursor' | 'status' | 'failedAttempts' | 'lastError'>>,
+): BatchedMigration {
   world.changeBookkeeping((draft) => {
     Object.assign(draft.migrations[migration.id]!, changes);
   });
@@ -72,12 +87,28 @@ function runBackfillBatch(world: MigrationWorld, migration: BatchedMigration): B
   assert(spec !== undefined, `no partitioned copy is registered for ${migration.table}`);
   const { db } = world;
   const sourceColumns = new Set(db.describe(migration.table).columns.map((column) => column.name));
-  const columns = db.describe(migration.target).columns.map((column) => column.name).filter((name) => sourceColumns.has(name));
+  const columns = db
+    .describe(migration.target)
+    .columns.map((column) => column.name)
+    .filter((name) => sourceColumns.has(name));
   const result = db.transaction(() => {
-    const batch = db.select(migration.table, { where: gt(col('id'), migration.cursor), orderBy: ascendingId, limit: migration.batchSize });
+    const batch = db.select(migration.table, {
+      where: gt(col('id'), migration.cursor),
+      orderBy: ascendingId,
+      limit: migration.batchSize,
+    });
     if (batch.length === 0) return null;
-    const copyable = batch.filter((row) => spec.backfillFilter === null || isSatisfiedAsFilter(spec.backfillFilter, { row }));
-    const inserted = copyable.length === 0 ? [] : db.insert(migration.target, copyable.map((row) => Object.fromEntries(columns.map((column) => [column, row[column] ?? null]))), { onConflict: { target: spec.primaryKey, action: 'nothing' } });
+    const copyable = batch.filter(
+      (row) => spec.backfillFilter === null || isSatisfiedAsFilter(spec.backfillFilter, { row }),
+    );
+    const inserted =
+      copyable.length === 0
+        ? []
+        : db.insert(
+            migration.target,
+            copyable.map((row) => Object.fromEntries(columns.map((column) => [column, row[column] ?? null]))),
+            { onConflict: { target: spec.primaryKey, action: 'nothing' } },
+          );
     return { batch, copyable, inserted: inserted.length };
   });
   if (result === null) return { summary: 'nothing left to copy', cursor: null };
@@ -92,7 +123,10 @@ function runBackfillBatch(world: MigrationWorld, migration: BatchedMigration): B
   // A filter skips rows (GitLab's runner backfills skip orphans); without one every row is copied.
   const skipped = result.batch.length - result.copyable.length;
   const skippedNote = spec.backfillFilter === null ? '' : `, skipped ${skipped} orphan${skipped === 1 ? '' : 's'}`;
-  return { summary: `${idRange(result.batch)}: inserted ${result.inserted}, already present ${present}${skippedNote}`, cursor: integerField(result.batch[result.batch.length - 1]!, 'id') };
+  return {
+    summary: `${idRange(result.batch)}: inserted ${result.inserted}, already present ${present}${skippedNote}`,
+    cursor: integerField(result.batch[result.batch.length - 1]!, 'id'),
+  };
 }
 
 function runJobBatch(world: MigrationWorld, migration: BatchedMigration): BatchOutcome {
@@ -104,12 +138,14 @@ function runJobBatch(world: MigrationWorld, migration: BatchedMigration): BatchO
 /** Runs one batch; a PgError propagates with the cursor unchanged (the batch rolled back). */
 export function runBatchOrThrow(world: MigrationWorld, migration: BatchedMigration): string {
   assert(migration.status !== 'finished', `${migration.name} has already finished`);
-  const outcome = migration.kind === 'partitionBackfill' ? runBackfillBatch(world, migration) : runJobBatch(world, migration);
+  const outcome =
+    migration.kind === 'partitionBackfill' ? runBackfillBatch(world, migration) : runJobBatch(world, migration);
   const cursor = outcome.cursor ?? migration.cursor;
   const finished = !remainsAboveCursor(world, migration.table, cursor);
   // A batch that succeeds clears the failure count, and revives a migration marked failed.
   update(world, migration, { cursor, failedAttempts: 0, lastError: null, status: finished ? 'finished' : 'active' });
-  if (finished && migration.kind === 'partitionBackfill') world.backfillFinishedAt.set(migration.table, world.currentStep);
+  if (finished && migration.kind === 'partitionBackfill')
+    world.backfillFinishedAt.set(migration.table, world.currentStep);
   const state = finished ? 'finished' : `cursor ${cursor}`;
   return `${migration.name} batch ${outcome.summary} (${state})`;
 }
@@ -128,7 +164,9 @@ function recordBatchFailure(world: MigrationWorld, migration: BatchedMigration, 
   const failedAttempts = migration.failedAttempts + 1;
   const failed = failedAttempts >= MAX_BATCH_ATTEMPTS;
   update(world, migration, { failedAttempts, lastError: error, ...(failed ? { status: 'failed' as const } : {}) });
-  const state = failed ? `migration marked failed after ${failedAttempts} attempts` : `attempt ${failedAttempts} of ${MAX_BATCH_ATTEMPTS}`;
+  const state = failed
+    ? `migration marked failed after ${failedAttempts} attempts`
+    : `attempt ${failedAttempts} of ${MAX_BATCH_ATTEMPTS}`;
   return `${migration.name} batch after id ${migration.cursor} failed: ${error.describe()} (${state})`;
 }
 
@@ -157,7 +195,10 @@ export function finalizeMigration(world: MigrationWorld, migration: BatchedMigra
  */
 export function drainBatchedMigrations(world: MigrationWorld): OperationOutcome[] {
   const outcomes: OperationOutcome[] = [];
-  const bound = world.bookkeeping.migrations.reduce((total, migration) => total + batchBound(world, migration) + MAX_BATCH_ATTEMPTS, 0);
+  const bound = world.bookkeeping.migrations.reduce(
+    (total, migration) => total + batchBound(world, migration) + MAX_BATCH_ATTEMPTS,
+    0,
+  );
   for (let ticks = 0; ; ticks++) {
     const migration = world.bookkeeping.migrations.find((candidate) => candidate.status === 'active');
     if (migration === undefined) break;

@@ -59,7 +59,8 @@ export function describeBookkeepingChanges(before: MigrationBookkeeping, after: 
   if (before === after) return [];
   const lines: string[] = [];
   if (before.flags !== after.flags) {
-    for (const [flag, enabled] of after.flags) if (before.flags.get(flag) !== enabled) lines.push(`flag ${flag}: ${enabled ? 'enabled' : 'disabled'}`);
+    for (const [flag, enabled] of after.flags)
+      if (before.flags.get(flag) !== enabled) lines.push(`flag ${flag}: ${enabled ? 'enabled' : 'disabled'}`);
   }
   if (before.migrations !== after.migrations) {
     after.migrations.forEach((migration, index) => {

@@ -35,7 +35,13 @@ export function hasNotValidForeignKeyWithViolators(db: Database): boolean {
     const rows = db.rows(constraint.table);
     if (rows.length === 0) continue;
     const present = new Set(db.rows(constraint.referencedTable).map((row) => keyOf(row, constraint.referencedColumns)));
-    if (rows.some((row) => { const key = keyOf(row, constraint.columns); return key !== null && !present.has(key); })) return true;
+    if (
+      rows.some((row) => {
+        const key = keyOf(row, constraint.columns);
+        return key !== null && !present.has(key);
+      })
+    )
+      return true;
   }
   return false;
 }
@@ -58,7 +64,12 @@ export function probeNotValidChecks(world: MigrationWorld): void {
 
 /** A traffic write to a table whose partition backfill is still running races the backfill. */
 export function probeTrafficWrite(world: MigrationWorld, source: string): void {
-  if (world.bookkeeping.migrations.some((migration) => migration.kind === 'partitionBackfill' && migration.status === 'active' && migration.table === source)) {
+  if (
+    world.bookkeeping.migrations.some(
+      (migration) =>
+        migration.kind === 'partitionBackfill' && migration.status === 'active' && migration.table === source,
+    )
+  ) {
     world.probes.hit(GITLAB_PROBES.backfillOverlapsTraffic);
   }
 }

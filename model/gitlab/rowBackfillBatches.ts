@@ -30,7 +30,11 @@ export function rowBackfillJob(definition: RowBackfillDefinition): BatchedJob {
     runBatch: (world, migration) => {
       const { db } = world;
       const result = db.transaction(() => {
-        const batch = db.select(definition.table, { where: gt(col('id'), migration.cursor), orderBy: [{ column: 'id', direction: 'asc' }], limit: migration.batchSize });
+        const batch = db.select(definition.table, {
+          where: gt(col('id'), migration.cursor),
+          orderBy: [{ column: 'id', direction: 'asc' }],
+          limit: migration.batchSize,
+        });
         if (batch.length === 0) return null;
         const ids = batch.map((row) => integerField(row, 'id'));
         return { ids, changed: definition.runBatch(db, ids) };

@@ -13,6 +13,9 @@ export function integerField(row: Row, column: string): number {
 
 export function nullableIntegerField(row: Row, column: string): number | null {
   const value: SqlValue | undefined = row[column];
-  assert(value === null || typeof value === 'number', `column ${column} should hold an integer or NULL, got ${String(value)}`);
+  assert(
+    value === null || typeof value === 'number',
+    `column ${column} should hold an integer or NULL, got ${String(value)}`,
+  );
   return value;
 }

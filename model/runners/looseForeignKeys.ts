@@ -15,6 +15,15 @@ export const GITLAB_LOOSE_FOREIGN_KEYS: readonly LooseForeignKeyDefinition[] = [
 ];
 
 /** Tables GitLab tracks deletions of in the pre-plan schema (§b.1, §b.3): every LFK parent of the model, plus runners and managers. */
-export const TRACKED_LEGACY_TABLES: readonly string[] = ['namespaces', 'projects', 'tags', 'ci_runners', 'ci_runner_machines'];
+export const TRACKED_LEGACY_TABLES: readonly string[] = [
+  'namespaces',
+  'projects',
+  'tags',
+  'ci_runners',
+  'ci_runner_machines',
+];
 
-export const RUNNERS_LOOSE_FOREIGN_KEYS: LooseForeignKeysSetup = { definitions: GITLAB_LOOSE_FOREIGN_KEYS, trackedTables: TRACKED_LEGACY_TABLES };
+export const RUNNERS_LOOSE_FOREIGN_KEYS: LooseForeignKeysSetup = {
+  definitions: GITLAB_LOOSE_FOREIGN_KEYS,
+  trackedTables: TRACKED_LEGACY_TABLES,
+};

@@ -20,10 +20,31 @@ export const orphanedCopyManagersJob: BatchedJob = {
   runBatch: (world, migration) => {
     const { db } = world;
     const result = db.transaction(() => {
-      const batch = db.select(migration.table, { where: gt(col('id'), migration.cursor), orderBy: [{ column: 'id', direction: 'asc' }], limit: migration.batchSize });
+      const batch = db.select(migration.table, {
+        where: gt(col('id'), migration.cursor),
+        orderBy: [{ column: 'id', direction: 'asc' }],
+        limit: migration.batchSize,
+      });
       if (batch.length === 0) return null;
-      const runnerMissing = not(exists({ table: migration.target, where: and(eq(col('id'), outer(migration.table, 'runner_id')), eq(col('runner_type'), outer(migration.table, 'runner_type'))) }));
-      const deleted = db.delete(migration.table, and(inList(col('id'), batch.map((row) => integerField(row, 'id'))), runnerMissing));
+      const runnerMissing = not(
+        exists({
+          table: migration.target,
+          where: and(
+            eq(col('id'), outer(migration.table, 'runner_id')),
+            eq(col('runner_type'), outer(migration.table, 'runner_type')),
+          ),
+        }),
+      );
+      const deleted = db.delete(
+        migration.table,
+        and(
+          inList(
+            col('id'),
+            batch.map((row) => integerField(row, 'id')),
+          ),
+          runnerMissing,
+        ),
+      );
       return { batch, deleted: deleted.length };
     });
     if (result === null) return { summary: 'nothing left to check', cursor: null };

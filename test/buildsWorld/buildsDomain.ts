@@ -10,11 +10,12 @@ import { BUILDS_CATALOG, BUILDS_LEGACY_OPERATIONS, BUILDS_TRAFFIC_OPERATIONS, Bu
 
 export const buildsDomain: Domain<BuildsWorld> = {
   name: 'test-builds',
-  createWorld: () => new BuildsWorld(),
+  createWorld: (_settings, db) => new BuildsWorld(db),
   legacyOperations: BUILDS_LEGACY_OPERATIONS,
   trafficOperations: BUILDS_TRAFFIC_OPERATIONS,
   steps: stepsByName<BuildsWorld>(migrationHelperSteps(BUILDS_CATALOG)),
   invariants: migrationInvariants,
   drain: drainBatchedMigrations,
-  validateSettings: (settings: JsonObject) => (Object.keys(settings).length === 0 ? null : 'settings: the builds world takes none'),
+  validateSettings: (settings: JsonObject) =>
+    Object.keys(settings).length === 0 ? null : 'settings: the builds world takes none',
 };

@@ -22,7 +22,10 @@ describe('the builds world, through the harness', () => {
 
   it.each(plans.map((plan) => [plan.name, plan] as const))('%s matches its expectation', (_name, plan) => {
     const verdict = checkPlan(buildsDomain, plan, { runs: 300, seed: SEED });
-    expect({ matched: verdict.matched, missingProbes: verdict.missingProbes }).toEqual({ matched: true, missingProbes: [] });
+    expect({ matched: verdict.matched, missingProbes: verdict.missingProbes }).toEqual({
+      matched: true,
+      missingProbes: [],
+    });
     if (plan.expect === 'safe') return;
     const failure = verdict.failure!;
     expect(failure.invariant).toBe('migrations-succeed');

@@ -12,7 +12,10 @@ import type { JsonObject, OperationKind } from '../../src/harness/domain.js';
 import { runBatch } from '../../model/gitlab/batchedMigrations.js';
 import { BookkeepingVersions } from '../../model/gitlab/bookkeeping.js';
 import type { BookkeepingRecipe, MigrationBookkeeping } from '../../model/gitlab/bookkeeping.js';
-import { LooseForeignKeysState, installLooseForeignKeys } from '../../model/gitlab/looseForeignKeys/looseForeignKeysState.js';
+import {
+  LooseForeignKeysState,
+  installLooseForeignKeys,
+} from '../../model/gitlab/looseForeignKeys/looseForeignKeysState.js';
 import type { BackfillDecision, MigrationCatalog, MigrationWorld } from '../../model/gitlab/migrationWorld.js';
 import { hashedObjectName, partitionedCopyName } from '../../model/gitlab/names.js';
 import type { PartitionedCopySpec } from '../../model/gitlab/partitionedCopySpec.js';
@@ -51,7 +54,14 @@ const buildsCopy: PartitionedCopySpec = {
 const deleteBuildsWithoutPipeline = rowBackfillJob({
   name: 'DeleteBuildsWithoutPipeline',
   table: BUILDS,
-  runBatch: (db, ids) => db.delete(BUILDS, and(inList(col('id'), [...ids]), not(exists({ table: PIPELINES, where: eq(col('id'), outer(BUILDS, 'pipeline_id')) })))).length,
+  runBatch: (db, ids) =>
+    db.delete(
+      BUILDS,
+      and(
+        inList(col('id'), [...ids]),
+        not(exists({ table: PIPELINES, where: eq(col('id'), outer(BUILDS, 'pipeline_id')) })),
+      ),
+    ).length,
   probeOnChange: DANGLING_BUILDS_DELETED,
 });
 
@@ -63,7 +73,6 @@ export const BUILDS_CATALOG: MigrationCatalog = {
 
 export class BuildsWorld implements MigrationWorld {
   readonly catalog = BUILDS_CATALOG;
-  readonly db = new Database();
   readonly probes = new ProbeCounter();
   readonly migrationFailures: string[] = [];
   currentStep = 0;
@@ -77,7 +86,8 @@ export class BuildsWorld implements MigrationWorld {
   readonly rollout = new RolloutRecord();
   readonly looseForeignKeys: LooseForeignKeysState;
 
-  constructor() {
+  /** Built on `db` when the oracle passes one that records every statement. */
+  constructor(readonly db: Database = new Database()) {
     this.db.createTable({ name: PIPELINES, columns: [{ name: 'id', type: 'bigserial' }], primaryKey: ['id'] });
     this.db.createTable({
       name: BUILDS,
@@ -89,8 +99,17 @@ export class BuildsWorld implements MigrationWorld {
       ],
       primaryKey: ['id'],
     });
-    this.looseForeignKeys = new LooseForeignKeysState({ recordBatchSize: 2, deleteQueryLimit: 2, updateQueryLimit: 1, modificationLimit: 3 });
-    this.versions = new BookkeepingVersions<MigrationBookkeeping>({ flags: new Map(), migrations: [], looseForeignKeys: installLooseForeignKeys(this.db, { definitions: [], trackedTables: [] }) });
+    this.looseForeignKeys = new LooseForeignKeysState({
+      recordBatchSize: 2,
+      deleteQueryLimit: 2,
+      updateQueryLimit: 1,
+      modificationLimit: 3,
+    });
+    this.versions = new BookkeepingVersions<MigrationBookkeeping>({
+      flags: new Map(),
+      migrations: [],
+      looseForeignKeys: installLooseForeignKeys(this.db, { definitions: [], trackedTables: [] }),
+    });
   }
 
   get bookkeeping(): MigrationBookkeeping {
@@ -102,9 +121,18 @@ export class BuildsWorld implements MigrationWorld {
   }
 }
 
-const pipelineIds = (db: Database): number[] => db.rows(PIPELINES).map((row) => integerField(row, 'id')).sort((left, right) => left - right);
-const buildIds = (db: Database): number[] => db.rows(BUILDS).map((row) => integerField(row, 'id')).sort((left, right) => left - right);
-const pick = <T>(items: readonly T[], index: number): T | undefined => (items.length === 0 ? undefined : items[index % items.length]);
+const pipelineIds = (db: Database): number[] =>
+  db
+    .rows(PIPELINES)
+    .map((row) => integerField(row, 'id'))
+    .sort((left, right) => left - right);
+const buildIds = (db: Database): number[] =>
+  db
+    .rows(BUILDS)
+    .map((row) => integerField(row, 'id'))
+    .sort((left, right) => left - right);
+const pick = <T>(items: readonly T[], index: number): T | undefined =>
+  items.length === 0 ? undefined : items[index % items.length];
 const nat = (args: JsonObject, name: string): number => args[name] as number;
 
 const legacyCreatePipeline: OperationKind<BuildsWorld> = {
@@ -121,9 +149,14 @@ const legacyCreateBuild: OperationKind<BuildsWorld> = {
   name: 'legacyCreateBuild',
   args: fc.record({ pipeline: fc.nat(3), partition: fc.nat(1), dangling: fc.boolean() }),
   run: (world, args) => {
-    const pipeline = args['dangling'] === true ? 1000 + nat(args, 'pipeline') : pick(pipelineIds(world.db), nat(args, 'pipeline'));
+    const pipeline =
+      args['dangling'] === true ? 1000 + nat(args, 'pipeline') : pick(pipelineIds(world.db), nat(args, 'pipeline'));
     if (pipeline === undefined) return { summary: 'legacy build: no pipeline yet', applied: false };
-    const [row] = world.db.insert(BUILDS, { partition_id: PARTITION_IDS[nat(args, 'partition')]!, pipeline_id: pipeline, status: 'created' });
+    const [row] = world.db.insert(BUILDS, {
+      partition_id: PARTITION_IDS[nat(args, 'partition')]!,
+      pipeline_id: pipeline,
+      status: 'created',
+    });
     return { summary: `legacy build ${String(row!['id'])} of pipeline ${pipeline}`, applied: true };
   },
 };
@@ -137,7 +170,11 @@ const createBuild: OperationKind<BuildsWorld> = {
   run: (world, args) => {
     const pipeline = pick(pipelineIds(world.db), nat(args, 'pipeline'));
     if (pipeline === undefined) return { summary: 'create build: no pipeline', applied: false };
-    const [row] = world.db.insert(BUILDS, { partition_id: PARTITION_IDS[nat(args, 'partition')]!, pipeline_id: pipeline, status: 'created' });
+    const [row] = world.db.insert(BUILDS, {
+      partition_id: PARTITION_IDS[nat(args, 'partition')]!,
+      pipeline_id: pipeline,
+      status: 'created',
+    });
     return { summary: `build ${String(row!['id'])} of pipeline ${pipeline}`, applied: true };
   },
 };
@@ -173,11 +210,15 @@ const backgroundTick: OperationKind<BuildsWorld> = {
   name: 'backgroundTick',
   args: fc.record({ migration: fc.nat(1) }),
   run: (world, args) => {
-    const migration = pick(world.bookkeeping.migrations.filter((candidate) => candidate.status === 'active'), nat(args, 'migration'));
-    return migration === undefined ? { summary: 'background tick: nothing active', applied: false } : runBatch(world, migration);
+    const migration = pick(
+      world.bookkeeping.migrations.filter((candidate) => candidate.status === 'active'),
+      nat(args, 'migration'),
+    );
+    return migration === undefined
+      ? { summary: 'background tick: nothing active', applied: false }
+      : runBatch(world, migration);
   },
 };
 
 export const BUILDS_LEGACY_OPERATIONS = [legacyCreatePipeline, legacyCreateBuild];
 export const BUILDS_TRAFFIC_OPERATIONS = [createPipeline, createBuild, finishBuild, deletePipeline, backgroundTick];
-

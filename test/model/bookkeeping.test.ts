@@ -29,7 +29,9 @@ describe('bookkeeping versions', () => {
     expect(describeBookkeepingChanges(start, flagged)).toEqual(['flag update_project_runners_owner: enabled']);
     step(world, 'partition_table_by_list', { table: 'ci_runners' });
     step(world, 'enqueue_partitioning_data_migration', { table: 'ci_runners' });
-    expect(describeBookkeepingChanges(flagged, world.bookkeeping)).toEqual(['migration BackfillCiRunnersPartitionedTable active, cursor 0']);
+    expect(describeBookkeepingChanges(flagged, world.bookkeeping)).toEqual([
+      'migration BackfillCiRunnersPartitionedTable active, cursor 0',
+    ]);
     expect(() => (world.bookkeeping.migrations as unknown[]).push(null)).toThrow();
   });
 
@@ -37,8 +39,15 @@ describe('bookkeeping versions', () => {
     const shipped = loadPlanFile(runnersDomain, join(packageRoot(), 'model', 'plans', 'owner-recalc-flag-on.json'));
     // The shipped plan starts with the flag on, so its step would change nothing; start with it off.
     const plan = { ...shipped, settings: { ...shipped.settings, flags: { update_project_runners_owner: false } } };
-    const legacyRunner = { op: 'legacyCreateRunner', args: { type: 1, orphan: false, project: 0, extraProjects: 0, group: 0 } };
-    const result = replayScenario(runnersDomain, plan, { swarm: [], legacy: [legacyRunner, legacyRunner], steps: [{ op: PLAN_MARKER, args: {} }] });
+    const legacyRunner = {
+      op: 'legacyCreateRunner',
+      args: { type: 1, orphan: false, project: 0, extraProjects: 0, group: 0 },
+    };
+    const result = replayScenario(runnersDomain, plan, {
+      swarm: [],
+      legacy: [legacyRunner, legacyRunner],
+      steps: [{ op: PLAN_MARKER, args: {} }],
+    });
     expect(result.trace.map((traceStep) => traceStep.kind)).toEqual(['legacy', 'legacy', 'plan']);
     const [first, second, third] = result.trace.map((traceStep) => traceStep.bookkeeping as RunnersBookkeeping);
     expect(second).toBe(first);
@@ -46,7 +55,11 @@ describe('bookkeeping versions', () => {
     expect(describeBookkeepingChanges(second!, third!)).toEqual(['flag update_project_runners_owner: enabled']);
     expect(result.world.bookkeeping).toBe(third);
     // Enabling a flag that is already on produces no new version.
-    const unchanged = replayScenario(runnersDomain, shipped, { swarm: [], legacy: [legacyRunner], steps: [{ op: PLAN_MARKER, args: {} }] });
+    const unchanged = replayScenario(runnersDomain, shipped, {
+      swarm: [],
+      legacy: [legacyRunner],
+      steps: [{ op: PLAN_MARKER, args: {} }],
+    });
     expect(unchanged.trace[1]!.bookkeeping).toBe(unchanged.trace[0]!.bookkeeping);
   });
 });

@@ -36,11 +36,16 @@ export interface CleanupAction {
  */
 export function installLooseForeignKeys(db: Database, setup: LooseForeignKeysSetup): LooseForeignKeyBookkeeping {
   createDeletedRecordsTable(db);
-  return { definitions: [...setup.definitions], trackings: setup.trackedTables.map((table) => trackRecordDeletions(db, table)) };
+  return {
+    definitions: [...setup.definitions],
+    trackings: setup.trackedTables.map((table) => trackRecordDeletions(db, table)),
+  };
 }
 
 export function definitionsInForce(world: MigrationWorld): LooseForeignKeyDefinition[] {
-  return world.bookkeeping.looseForeignKeys.definitions.filter((definition) => world.db.hasTable(definition.childTable));
+  return world.bookkeeping.looseForeignKeys.definitions.filter((definition) =>
+    world.db.hasTable(definition.childTable),
+  );
 }
 
 /** Parent tables the worker cycles through: those with a definition whose child table exists. */

@@ -16,7 +16,9 @@ export interface StepDefinition<P, W extends MigrationWorld> {
   readonly run: (world: W, parameters: P) => OperationOutcome;
 }
 
-export function defineStep<P, W extends MigrationWorld = MigrationWorld>(definition: StepDefinition<P, W>): StepKind<W> {
+export function defineStep<P, W extends MigrationWorld = MigrationWorld>(
+  definition: StepDefinition<P, W>,
+): StepKind<W> {
   return {
     name: definition.name,
     validate(parameters: JsonObject): string | null {

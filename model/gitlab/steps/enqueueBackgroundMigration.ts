@@ -17,10 +17,17 @@ export function enqueueBackgroundMigration(catalog: MigrationCatalog): StepKind<
     fields: ['migration'],
     parse: (reader) => ({ job: readBatchedJob(reader, catalog) }),
     run: (world, { job }) => {
-      for (const table of job.requiredTables) if (!world.db.hasTable(table)) throw new PgError(SqlState.undefinedTable, `relation "${table}" does not exist`);
-      if (world.bookkeeping.migrations.some((candidate) => candidate.name === job.name && candidate.status === 'active')) return { summary: `enqueue_background_migration: ${job.name} is already queued`, applied: false };
+      for (const table of job.requiredTables)
+        if (!world.db.hasTable(table)) throw new PgError(SqlState.undefinedTable, `relation "${table}" does not exist`);
+      if (
+        world.bookkeeping.migrations.some((candidate) => candidate.name === job.name && candidate.status === 'active')
+      )
+        return { summary: `enqueue_background_migration: ${job.name} is already queued`, applied: false };
       const queued = registerBatchedJob(world, job);
-      return { summary: `enqueue_background_migration: queued ${queued.name} over ${queued.table} (batch size ${queued.batchSize})`, applied: true };
+      return {
+        summary: `enqueue_background_migration: queued ${queued.name} over ${queued.table} (batch size ${queued.batchSize})`,
+        applied: true,
+      };
     },
   });
 }

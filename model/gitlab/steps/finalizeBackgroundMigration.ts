@@ -11,12 +11,17 @@ export function finalizeBackgroundMigration(catalog: MigrationCatalog): StepKind
     fields: ['migration'],
     parse: (reader) => ({ migration: readBatchedJob(reader, catalog).name }),
     run: (world, { migration }) => {
-      const pending = world.bookkeeping.migrations.filter((candidate) => candidate.name === migration && candidate.status !== 'finished');
+      const pending = world.bookkeeping.migrations.filter(
+        (candidate) => candidate.name === migration && candidate.status !== 'finished',
+      );
       if (!world.bookkeeping.migrations.some((candidate) => candidate.name === migration)) {
         return { summary: `finalize_background_migration: could not find ${migration} (warning)`, applied: false };
       }
       const batches = pending.flatMap((candidate) => finalizeMigration(world, candidate));
-      return { summary: `finalize_background_migration: ${migration} finished (${batches.length} batch${batches.length === 1 ? '' : 'es'} run inline)`, applied: true };
+      return {
+        summary: `finalize_background_migration: ${migration} finished (${batches.length} batch${batches.length === 1 ? '' : 'es'} run inline)`,
+        applied: true,
+      };
     },
   });
 }

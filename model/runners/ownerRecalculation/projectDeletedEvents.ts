@@ -47,7 +47,17 @@ export const EMPTY_OWNER_EVENT_QUEUE: OwnerEventQueue = { published: [], jobs: [
 export function publish(queue: Draft<OwnerEventQueue>, event: ProjectDeletedEvent, deliveries: number): void {
   queue.published.push(event);
   for (let delivery = 1; delivery <= deliveries; delivery++) {
-    queue.jobs.push({ id: queue.jobs.length, event, delivery, phase: 'queued', cursor: 0, batches: 0, handled: null, failedAttempts: 0, finishedAt: null });
+    queue.jobs.push({
+      id: queue.jobs.length,
+      event,
+      delivery,
+      phase: 'queued',
+      cursor: 0,
+      batches: 0,
+      handled: null,
+      failedAttempts: 0,
+      finishedAt: null,
+    });
   }
 }
 
@@ -61,6 +71,8 @@ export function deletedProject(queue: OwnerEventQueue, projectId: number): Proje
 
 /** Projects whose service ran to completion at least once (flag on, and the job did not die failing). */
 export function projectsServiced(queue: OwnerEventQueue): number[] {
-  const completed = queue.jobs.filter((job) => job.phase === 'done' && job.handled?.skipped === false && job.failedAttempts === 0);
+  const completed = queue.jobs.filter(
+    (job) => job.phase === 'done' && job.handled?.skipped === false && job.failedAttempts === 0,
+  );
   return [...new Set(completed.map((job) => job.event.projectId))];
 }

@@ -28,15 +28,25 @@ export const OWNER_PROBES = {
 
 /** Managers still naming the deleted project whose runner assign_to has already re-owned elsewhere. */
 function managersLeftBehind(db: Database, projectId: number): boolean {
-  const runnerElsewhere = exists({ table: RUNNERS, where: and(eq(col('id'), outer(MANAGERS, 'runner_id')), ne(col('sharding_key_id'), projectId)) });
-  return db.select(MANAGERS, { where: and(eq(col('runner_type'), 3), eq(col('sharding_key_id'), projectId), runnerElsewhere), limit: 1 }).length > 0;
+  const runnerElsewhere = exists({
+    table: RUNNERS,
+    where: and(eq(col('id'), outer(MANAGERS, 'runner_id')), ne(col('sharding_key_id'), projectId)),
+  });
+  return (
+    db.select(MANAGERS, {
+      where: and(eq(col('runner_type'), 3), eq(col('sharding_key_id'), projectId), runnerElsewhere),
+      limit: 1,
+    }).length > 0
+  );
 }
 
 function label(job: OwnerServiceJob): string {
   return `UpdateProjectRunnersOwnerWorker project ${job.event.projectId}${job.delivery > 1 ? ` (delivery ${job.delivery})` : ''}`;
 }
 
-type JobChanges = Partial<Pick<OwnerServiceJob, 'phase' | 'cursor' | 'batches' | 'handled' | 'failedAttempts' | 'finishedAt'>>;
+type JobChanges = Partial<
+  Pick<OwnerServiceJob, 'phase' | 'cursor' | 'batches' | 'handled' | 'failedAttempts' | 'finishedAt'>
+>;
 
 /** Records a change of the job in the world's bookkeeping and returns the job's new version. */
 function update(world: RunnersWorld, job: OwnerServiceJob, changes: JobChanges): OwnerServiceJob {
@@ -66,7 +76,9 @@ function start(world: RunnersWorld, job: OwnerServiceJob): string {
 }
 
 function runnerBatch(world: RunnersWorld, job: OwnerServiceJob): string {
-  const result = world.db.transaction((db) => runRunnerBatch(db, job.event.projectId, job.cursor, world.workers.ownerServiceBatchSize));
+  const result = world.db.transaction((db) =>
+    runRunnerBatch(db, job.event.projectId, job.cursor, world.workers.ownerServiceBatchSize),
+  );
   if (result === null) {
     finish(world, job);
     return `${label(job)}: no runner left with sharding_key_id ${job.event.projectId}, done`;
@@ -93,6 +105,9 @@ export function stepOwnerJob(world: RunnersWorld, job: OwnerServiceJob): Operati
     const dead = failedAttempts >= MAX_OWNER_JOB_ATTEMPTS;
     job = update(world, job, { failedAttempts });
     if (dead) finish(world, job);
-    return { summary: `${label(job)} failed: ${error.describe()} (${dead ? 'the job is dead' : 'retried on its next step'})`, applied: true };
+    return {
+      summary: `${label(job)} failed: ${error.describe()} (${dead ? 'the job is dead' : 'retried on its next step'})`,
+      applied: true,
+    };
   }
 }

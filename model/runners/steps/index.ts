@@ -6,4 +6,8 @@ import type { RunnersWorld } from '../world.js';
 import { deleteOrphanedRunnerTaggings } from './deleteOrphanedRunnerTaggings.js';
 import { deployCode } from './deployCode.js';
 
-export const runnerSteps: ReadonlyMap<string, StepKind<RunnersWorld>> = stepsByName<RunnersWorld>([...migrationHelperSteps(RUNNERS_CATALOG), deployCode, deleteOrphanedRunnerTaggings]);
+export const runnerSteps: ReadonlyMap<string, StepKind<RunnersWorld>> = stepsByName<RunnersWorld>([
+  ...migrationHelperSteps(RUNNERS_CATALOG),
+  deployCode,
+  deleteOrphanedRunnerTaggings,
+]);
