@@ -341,6 +341,22 @@ export class Database implements SessionHandle {
     return this.constraintCache.constraints;
   }
 
+  /**
+   * The constraints PostgreSQL adds on the referencing table for each partition of a partitioned
+   * table a foreign key references (pg_constraint rows with that partition as confrelid): their
+   * names are observable in errors and in the catalog, so the oracle compares them too.
+   */
+  referencedSideConstraints(): readonly { readonly table: string; readonly name: string; readonly valid: boolean }[] {
+    const found: { table: string; name: string; valid: boolean }[] = [];
+    for (const relation of this.state.relations.values()) {
+      for (const constraint of relation.constraints) {
+        if (constraint.kind !== 'foreignKey') continue;
+        for (const name of constraint.referencedPartitionNames.values()) found.push({ table: relation.name, name, valid: constraint.valid });
+      }
+    }
+    return found;
+  }
+
   constraint(table: string, name: string): ConstraintInfo {
     return describeConstraint(findConstraint(lookupRelation(this.state, table), name));
   }

@@ -8,7 +8,7 @@ export type Command =
   | { readonly kind: 'check'; readonly targets: readonly string[]; readonly runs: number | null; readonly seed: number | null; readonly timeLimitSeconds: number | null; readonly json: boolean; readonly save: boolean; readonly workers: number; readonly shard: { readonly index: number; readonly count: number } | null }
   | { readonly kind: 'merge'; readonly files: readonly string[]; readonly json: boolean; readonly save: boolean }
   | { readonly kind: 'replay'; readonly target: string; readonly seed: number | null; readonly path: string | null; readonly json: boolean; readonly sql: boolean }
-  | { readonly kind: 'diff'; readonly runs: number | null; readonly seed: number | null; readonly plan: string | null; readonly json: boolean };
+  | { readonly kind: 'diff'; readonly runs: number | null; readonly seed: number | null; readonly plan: string | null; readonly json: boolean; readonly regress: boolean };
 
 const FLAGS_WITH_VALUES = new Set(['--runs', '--seed', '--time-limit', '--path', '--workers', '--shard', '--plan']);
 const COMMAND_FLAGS: Record<string, readonly string[]> = {
@@ -16,7 +16,7 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   check: ['--runs', '--seed', '--time-limit', '--json', '--no-save', '--workers', '--shard'],
   merge: ['--json', '--no-save'],
   replay: ['--seed', '--path', '--json', '--sql'],
-  diff: ['--runs', '--seed', '--plan', '--json'],
+  diff: ['--runs', '--seed', '--plan', '--json', '--regress'],
 };
 
 function positiveInteger(flag: string, text: string): number {
@@ -83,7 +83,9 @@ export function parseArguments(argv: readonly string[]): Command {
     case 'diff': {
       if (positional.length > 0) throw new UserInputError('diff takes no arguments (use --plan P to diff a plan\'s scenarios)');
       const runsText = values.get('--runs');
-      return { kind: 'diff', runs: runsText === undefined ? null : positiveInteger('--runs', runsText), seed, plan: values.get('--plan') ?? null, json };
+      const regress = switches.has('--regress');
+      if (regress && (runsText !== undefined || seed !== null || values.has('--plan'))) throw new UserInputError('diff --regress runs the fixed regression cases and takes no --runs, --seed or --plan');
+      return { kind: 'diff', runs: runsText === undefined ? null : positiveInteger('--runs', runsText), seed, plan: values.get('--plan') ?? null, json, regress };
     }
     default: {
       if (positional.length !== 1) throw new UserInputError('replay takes one plan name or one counterexample file');
@@ -111,11 +113,15 @@ export const HELP = `pgdrill — property tests for PostgreSQL migration plans u
   pgdrill replay … --sql                       print the scenario as a psql-ready SQL script,
                                                the failing statement marked
   pgdrill diff [--runs N] [--seed S] [--plan P] [--json]
+  pgdrill diff --regress [--json]
                                                run scenarios on the engine and on real PostgreSQL
                                                (embedded PGlite, or DATABASE_URL with the pg
                                                package) and compare every statement's outcome
                                                and the final tables; random schemas by default,
-                                               a plan's world with --plan; exit 1 on divergence
+                                               a plan's world with --plan; --regress runs the
+                                               cases ported from PostgreSQL's regression suite
+                                               and prints {cases, agree, divergences, unsupported};
+                                               exit 1 on divergence
 
 Exit codes: 0 verdicts match / failure reproduced / no divergence, 1 mismatch / not reproduced /
 divergence, 2 bad input.`;

@@ -11,6 +11,7 @@ import { PgdrillBug } from '../harness/runScenario.js';
 import type { Scenario } from '../harness/scenario.js';
 import { UserInputError } from '../harness/userInputError.js';
 import { runDiff } from '../oracle/diffCommand.js';
+import { runRegressDiff } from '../oracle/regress/regressCommand.js';
 import { scenarioScript } from '../oracle/sqlScript.js';
 import { HELP, parseArguments } from './args.js';
 import type { Command } from './args.js';
@@ -157,6 +158,7 @@ export async function runCli<W extends WorldBase>(config: CliConfig<W>, argv: re
       case 'replay':
         return runReplay(config, command, io);
       case 'diff':
+        if (command.regress) return await runRegressDiff(command.json, io);
         return await runDiff(config.domain, command.plan === null ? null : resolvePlan(config, command.plan), command, io);
     }
   } catch (error) {

@@ -1,0 +1,108 @@
+/**
+ * Short constructors for the statements of ported regression cases, so a case reads close to
+ * the SQL it was ported from: `table('pktable', 'ptest1 int, ptest2 text', { primaryKey: ['ptest1'] })`
+ * is `CREATE TABLE pktable (ptest1 int PRIMARY KEY, ptest2 text)`. Each returns the oracle's
+ * structured statement (`StatementCall`), which the engine runs and the renderer turns into SQL.
+ */
+import type { ReferentialAction } from '../../engine/catalog.js';
+import type { CheckSpec, ColumnSpec, ConstraintSpec, ForeignKeySpec, IndexSpec, PartitionBoundSpec, TableSpec } from '../../engine/ddl/specs.js';
+import type { Expr } from '../../engine/expression.js';
+import type { InsertOptions } from '../../engine/insertStatement.js';
+import type { RowInput } from '../../engine/rowBuilding.js';
+import type { Assignments } from '../../engine/updateStatement.js';
+import type { ColumnType } from '../../engine/values.js';
+import type { SelectOptions } from '../../database.js';
+import type { StatementCall } from '../statementEvent.js';
+
+const TYPE_NAMES: Readonly<Record<string, ColumnSpec['type']>> = {
+  int: 'integer', int4: 'integer', integer: 'integer', bigint: 'bigint', int8: 'bigint', smallint: 'smallint', int2: 'smallint',
+  text: 'text', boolean: 'boolean', bool: 'boolean', timestamptz: 'timestamptz', serial: 'serial', bigserial: 'bigserial',
+};
+
+/** `'a int not null, b text'` as column specs: a name, a type, and optionally `not null`. */
+export function columns(text: string): ColumnSpec[] {
+  return text.split(',').map((part) => {
+    const words = part.trim().split(/\s+/);
+    const [name, typeName, ...rest] = words;
+    const type = typeName === undefined ? undefined : TYPE_NAMES[typeName.toLowerCase()];
+    if (name === undefined || type === undefined) throw new Error(`bad column text "${part}"`);
+    const notNull = rest.join(' ').toLowerCase() === 'not null';
+    if (rest.length > 0 && !notNull) throw new Error(`bad column modifiers "${part}"`);
+    return notNull ? { name, type, notNull } : { name, type };
+  });
+}
+
+export interface TableOptions {
+  readonly primaryKey?: readonly string[];
+  readonly constraints?: readonly ConstraintSpec[];
+  /** LIST partitioning by that column. */
+  readonly partitionBy?: string;
+}
+
+export function table(name: string, columnText: string, options: TableOptions = {}): StatementCall {
+  const spec: TableSpec = {
+    name, columns: columns(columnText),
+    ...(options.primaryKey ? { primaryKey: options.primaryKey } : {}),
+    ...(options.constraints ? { constraints: options.constraints } : {}),
+    ...(options.partitionBy ? { partitionBy: { list: options.partitionBy } } : {}),
+  };
+  return { kind: 'createTable', spec };
+}
+
+/** `CREATE TABLE name PARTITION OF parent FOR VALUES IN (…)` (or DEFAULT), optionally itself partitioned. */
+export function partition(name: string, parent: string, values: PartitionBoundSpec, options: Omit<TableOptions, 'primaryKey'> = {}): StatementCall {
+  const spec: TableSpec = {
+    name, partitionOf: { parent, values },
+    ...(options.constraints ? { constraints: options.constraints } : {}),
+    ...(options.partitionBy ? { partitionBy: { list: options.partitionBy } } : {}),
+  };
+  return { kind: 'createTable', spec };
+}
+
+export const insert = (name: string, rows: RowInput | readonly RowInput[], options: InsertOptions = {}): StatementCall => ({ kind: 'insert', table: name, rows: Array.isArray(rows) ? rows : [rows as RowInput], options });
+export const update = (name: string, set: Assignments, where: Expr | null = null, only = false): StatementCall => ({ kind: 'update', table: name, set, where, options: only ? { only } : {} });
+export const remove = (name: string, where: Expr | null = null, only = false): StatementCall => ({ kind: 'delete', table: name, where, options: only ? { only } : {} });
+export const select = (name: string, options: SelectOptions = {}): StatementCall => ({ kind: 'select', table: name, options });
+export const dropTable = (name: string, cascade = false): StatementCall => ({ kind: 'dropTable', name, options: cascade ? { cascade } : {} });
+export const renameTable = (name: string, newName: string): StatementCall => ({ kind: 'renameTable', name, newName });
+export const addColumn = (name: string, columnText: string): StatementCall => ({ kind: 'addColumn', table: name, column: columns(columnText)[0]!, options: {} });
+export const dropColumn = (name: string, column: string, cascade = false): StatementCall => ({ kind: 'dropColumn', table: name, column, options: cascade ? { cascade } : {} });
+export const setNotNull = (name: string, column: string): StatementCall => ({ kind: 'setColumnNotNull', table: name, column, notNull: true });
+export const dropNotNull = (name: string, column: string): StatementCall => ({ kind: 'setColumnNotNull', table: name, column, notNull: false });
+export const addConstraint = (name: string, constraint: ConstraintSpec): StatementCall => ({ kind: 'addConstraint', table: name, constraint });
+export const validate = (name: string, constraint: string): StatementCall => ({ kind: 'validateConstraint', table: name, name: constraint });
+export const dropConstraint = (name: string, constraint: string, ifExists = false): StatementCall => ({ kind: 'dropConstraint', table: name, name: constraint, options: ifExists ? { ifExists } : {} });
+export const renameConstraint = (name: string, constraint: string, newName: string): StatementCall => ({ kind: 'renameConstraint', table: name, name: constraint, newName });
+export const attach = (parent: string, child: string, values: PartitionBoundSpec): StatementCall => ({ kind: 'attachPartition', parent, partition: child, values });
+export const detach = (parent: string, child: string): StatementCall => ({ kind: 'detachPartition', parent, partition: child });
+export const createIndex = (spec: IndexSpec): StatementCall => ({ kind: 'createIndex', spec });
+export const dropIndex = (name: string): StatementCall => ({ kind: 'dropIndex', name, options: {} });
+export const begin: StatementCall = { kind: 'begin' };
+export const commit: StatementCall = { kind: 'commit' };
+export const rollback: StatementCall = { kind: 'rollback' };
+export const savepoint = (name: string): StatementCall => ({ kind: 'savepoint', name });
+export const rollbackTo = (name: string): StatementCall => ({ kind: 'rollbackToSavepoint', name });
+
+export const primaryKey = (cols: readonly string[], name?: string): ConstraintSpec => ({ kind: 'primaryKey', columns: cols, ...(name ? { name } : {}) });
+export const unique = (cols: readonly string[], name?: string): ConstraintSpec => ({ kind: 'unique', columns: cols, ...(name ? { name } : {}) });
+
+export function check(expr: Expr, name?: string, options: { readonly notValid?: boolean; readonly noInherit?: boolean } = {}): CheckSpec {
+  return { kind: 'check', expr, ...(name ? { name } : {}), ...(options.notValid ? { notValid: true } : {}), ...(options.noInherit ? { noInherit: true } : {}) };
+}
+
+export interface ForeignKeyOptions {
+  readonly name?: string;
+  readonly onDelete?: ReferentialAction;
+  readonly onUpdate?: ReferentialAction;
+  readonly notValid?: boolean;
+}
+
+export function foreignKey(cols: readonly string[], referenced: string, referencedColumns?: readonly string[], options: ForeignKeyOptions = {}): ForeignKeySpec {
+  return {
+    kind: 'foreignKey', columns: cols, references: referencedColumns ? { table: referenced, columns: referencedColumns } : { table: referenced },
+    ...(options.name ? { name: options.name } : {}),
+    ...(options.onDelete ? { onDelete: options.onDelete } : {}),
+    ...(options.onUpdate ? { onUpdate: options.onUpdate } : {}),
+    ...(options.notValid ? { notValid: true } : {}),
+  };
+}
