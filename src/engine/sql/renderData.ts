@@ -48,7 +48,8 @@ function renderOnConflict(options: InsertOptions, scope: ExprScope): string {
       target = ` ON CONSTRAINT ${ident((onConflict.target as { readonly constraint: string }).constraint)}`;
     }
   }
-  const action = onConflict.action === 'nothing' ? 'DO NOTHING' : `DO UPDATE SET ${renderAssignments(onConflict.action.update, scope)}`;
+  // Inside DO UPDATE a bare column name is ambiguous with EXCLUDED's, so the target row's columns are qualified.
+  const action = onConflict.action === 'nothing' ? 'DO NOTHING' : `DO UPDATE SET ${renderAssignments(onConflict.action.update, { ...scope, qualifyColumns: true })}`;
   return ` ON CONFLICT${target} ${action}`;
 }
 

@@ -14,6 +14,8 @@ export interface ExprScope {
   readonly table: string;
   /** The enclosing statement's table, for `outer` references inside a sub-query. */
   readonly outerTable: string | null;
+  /** Render the row's columns as `table.column` (inside ON CONFLICT DO UPDATE, where `excluded` is in scope too). */
+  readonly qualifyColumns?: boolean;
 }
 
 export function renderValue(value: SqlValue, type: ColumnType | undefined): string {
@@ -44,7 +46,7 @@ function typeOf(expr: Expr, scope: ExprScope): ColumnType | undefined {
 export function renderTypedExpr(expr: Expr, scope: ExprScope, hint?: ColumnType): string {
   const render = (operand: Expr, operandHint?: ColumnType): string => renderTypedExpr(operand, scope, operandHint);
   switch (expr.kind) {
-    case 'column': return quoteIdentifier(expr.name);
+    case 'column': return scope.qualifyColumns ? `${quoteIdentifier(scope.table)}.${quoteIdentifier(expr.name)}` : quoteIdentifier(expr.name);
     case 'outer': return `${quoteIdentifier(expr.table)}.${quoteIdentifier(expr.name)}`;
     case 'excluded': return `excluded.${quoteIdentifier(expr.name)}`;
     case 'literal': return renderValue(expr.value, hint);

@@ -14,7 +14,7 @@ export interface RegressSource {
   readonly file: RegressSourceFile;
   /**
    * The line of the case's first statement (or of its section comment) in the copy of the file
-   * read for the port (postgres/postgres at 009ea1b08d7b). It was estimated from the position
+   * read for the port (postgres/postgres, PostgreSQL 19 development branch). It was estimated from the position
    * in the file and may be off by some lines; `anchor` quotes that line verbatim, so
    * `grep -nF` on the file finds the exact place.
    */

@@ -19,16 +19,20 @@ const TYPE_NAMES: Readonly<Record<string, ColumnSpec['type']>> = {
   text: 'text', boolean: 'boolean', bool: 'boolean', timestamptz: 'timestamptz', serial: 'serial', bigserial: 'bigserial',
 };
 
-/** `'a int not null, b text'` as column specs: a name, a type, and optionally `not null`. */
+/** `'a int not null, b text default 'x''` as column specs: a name, a type, optionally `not null` and `default <literal>` (one word). */
 export function columns(text: string): ColumnSpec[] {
   return text.split(',').map((part) => {
     const words = part.trim().split(/\s+/);
     const [name, typeName, ...rest] = words;
     const type = typeName === undefined ? undefined : TYPE_NAMES[typeName.toLowerCase()];
     if (name === undefined || type === undefined) throw new Error(`bad column text "${part}"`);
-    const notNull = rest.join(' ').toLowerCase() === 'not null';
-    if (rest.length > 0 && !notNull) throw new Error(`bad column modifiers "${part}"`);
-    return notNull ? { name, type, notNull } : { name, type };
+    const modifiers = rest.join(' ');
+    const match = /^(not null)?\s*(?:default (\S+))?$/i.exec(modifiers);
+    if (match === null) throw new Error(`bad column modifiers "${part}"`);
+    const notNull = match[1] !== undefined;
+    const defaultText = match[2];
+    const defaultValue = defaultText === undefined ? undefined : /^'.*'$/.test(defaultText) ? defaultText.slice(1, -1) : Number(defaultText);
+    return { name, type, ...(notNull ? { notNull } : {}), ...(defaultValue === undefined ? {} : { default: defaultValue }) };
   });
 }
 

@@ -2,8 +2,16 @@
 import type { RegressEntry } from '../regressCase.js';
 import { foreignKeyBasicCases } from './foreignKeyBasics.js';
 import { foreignKeyPartitionCases } from './foreignKeyPartitions.js';
+import { constraintCases } from './constraints.js';
+import { updateCases } from './update.js';
+import { insertConflictCases } from './insertConflict.js';
+import { triggerCases } from './triggers.js';
 
 export const REGRESS_CASES: readonly RegressEntry[] = [
   ...foreignKeyBasicCases,
   ...foreignKeyPartitionCases,
+  ...constraintCases,
+  ...updateCases,
+  ...insertConflictCases,
+  ...triggerCases,
 ];
