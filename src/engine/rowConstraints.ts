@@ -63,8 +63,16 @@ export function satisfiesPartitionConstraint(relation: Relation, row: Row): bool
   return true;
 }
 
-/** Finds the leaf for a row inserted through `relation`, descending through sub-partitioning. */
+/**
+ * Finds the leaf for a row inserted through `relation`, descending through sub-partitioning.
+ * When `relation` is itself a partition (an intermediate partitioned table), the row must first
+ * satisfy its own partition constraint, as ExecFindPartition checks before routing: the rows
+ * below an intermediate table are bounded by every ancestor, not only by its sub-partitions.
+ */
 export function routeRow(relation: Relation, row: Row): Relation {
+  if (relation.isPartitioned && relation.parent !== null && !satisfiesPartitionConstraint(relation, row)) {
+    throw new PgError(SqlState.checkViolation, `new row for relation "${relation.name}" violates partition constraint`, { detail: failingRowDetail(relation, row), table: relation.name });
+  }
   let current = relation;
   while (current.isPartitioned) {
     const key = current.partitionKey!;

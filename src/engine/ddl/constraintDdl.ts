@@ -51,7 +51,6 @@ export function addConstraint(
 }
 
 function requireColumns(relation: Relation, columns: readonly string[], message: (column: string) => string): void {
-  assert(columns.length > 0, 'a key needs at least one column');
   for (const column of columns) {
     if (relation.column(column) === undefined) throw new PgError(SqlState.undefinedColumn, message(column));
   }
@@ -92,6 +91,7 @@ export function createIndexObject(state: EngineState, relation: Relation, spec: 
 
 export function addKeyConstraint(state: EngineState, relation: Relation, spec: PrimaryKeySpec | UniqueSpec, parent: KeyConstraint | null): KeyConstraint {
   const label = spec.kind === 'primaryKey' ? 'PRIMARY KEY' : 'UNIQUE';
+  assert(spec.columns.length > 0, 'a key needs at least one column');
   requireColumns(relation, spec.columns, (column) => `column "${column}" named in key does not exist`);
   checkPartitionKeyIncluded(relation, spec.columns, label);
   if (spec.kind === 'primaryKey') {
@@ -161,7 +161,8 @@ export function addCheckConstraint(
   if (spec.noInherit && relation.isPartitioned) {
     throw new PgError(SqlState.invalidTableDefinition, `cannot add NO INHERIT constraint to partitioned table "${relation.name}"`);
   }
-  const name = spec.name ?? chooseConstraintName(state, relation, columns[0] ?? null, 'check');
+  // AddRelationNewConstraints names a CHECK after its column only when it reads exactly one.
+  const name = spec.name ?? chooseConstraintName(state, relation, columns.length === 1 ? columns[0]! : null, 'check');
   requireFreeConstraintName(relation, name);
   const skipScan = atCreation || spec.notValid === true;
   if (!skipScan) {
@@ -178,11 +179,16 @@ export function addCheckConstraint(
 }
 
 /** Clones a parent CHECK into a new partition, or adopts the same-named CHECK of an attached one. */
+/**
+ * `creating` is CREATE TABLE … PARTITION OF: the new, empty partition's copy is valid even under
+ * a NOT VALID parent constraint, as PostgreSQL marks it (there is nothing to validate). Adding a
+ * NOT VALID constraint to a parent with partitions is not creating: their copies stay NOT VALID.
+ */
 export function cloneCheckConstraint(
   state: EngineState,
   parent: CheckConstraint,
   partition: Relation,
-  { attaching }: CloneOptions,
+  { attaching, creating = false }: CloneOptions & { readonly creating?: boolean },
 ): void {
   if (parent.noInherit) return;
   const existing = partition.checks().find((check) => check.name === parent.name);
@@ -193,7 +199,7 @@ export function cloneCheckConstraint(
     setField(state, existing, 'parent', parent);
     return;
   }
-  addCheckConstraint(state, partition, { kind: 'check', name: parent.name, expr: parent.expr, notValid: !parent.valid }, parent);
+  addCheckConstraint(state, partition, { kind: 'check', name: parent.name, expr: parent.expr, notValid: !parent.valid && !creating }, parent);
 }
 
 function resolveReferencedColumns(referenced: Relation, columns: readonly string[] | undefined): readonly string[] {
@@ -227,6 +233,7 @@ export function addForeignKey(
   const scanEvenIfNotValid = creation.scanEvenIfNotValid ?? false;
   const referenced = lookupRelation(state, spec.references.table);
   const referencedColumns = resolveReferencedColumns(referenced, spec.references.columns);
+  assert(spec.columns.length > 0, 'a foreign key needs at least one column');
   requireColumns(relation, spec.columns, (column) => `column "${column}" referenced in foreign key constraint does not exist`);
   requireColumns(referenced, referencedColumns, (column) => `column "${column}" referenced in foreign key constraint does not exist`);
   if (referencedColumns.length !== spec.columns.length) {
@@ -283,14 +290,25 @@ function schemaConstraintNames(state: EngineState): Set<string> {
   return names;
 }
 
-/** Gives a top-level key the per-partition constraint names PostgreSQL creates on the referenced side. */
-export function nameReferencedPartitions(state: EngineState, foreignKey: ForeignKeyConstraint, partitions: readonly Relation[]): void {
+/** PostgreSQL's ChooseConstraintName(base, NULL, ""): `base`, else `base_1`, `base_2`, … unused schema-wide. */
+function chooseCopyName(state: EngineState, base: string): string {
+  const taken = schemaConstraintNames(state);
+  let name = base;
+  for (let pass = 1; taken.has(name); pass++) name = makeObjectName(base, null, String(pass));
+  return name;
+}
+
+/**
+ * Gives a top-level key the per-partition constraint names PostgreSQL creates on the referenced
+ * side (addFkRecurseReferenced). Every partition below `partitions` is named from the same
+ * `base`: the key's own name when it is added, but the name of the parent partition's copy when
+ * a partition is created in or attached to an already referenced partitioned table
+ * (CloneFkReferenced starts from that copy), hence `fk_1_1` under `fk_1`.
+ */
+export function nameReferencedPartitions(state: EngineState, foreignKey: ForeignKeyConstraint, partitions: readonly Relation[], base: string = foreignKey.name): void {
   for (const partition of partitions) {
-    const taken = schemaConstraintNames(state);
-    let name = foreignKey.name;
-    for (let pass = 1; taken.has(name); pass++) name = makeObjectName(foreignKey.name, null, String(pass));
-    setMapEntry(state, foreignKey.referencedPartitionNames, partition, name);
-    nameReferencedPartitions(state, foreignKey, partition.partitions);
+    setMapEntry(state, foreignKey.referencedPartitionNames, partition, chooseCopyName(state, base));
+    nameReferencedPartitions(state, foreignKey, partition.partitions, base);
   }
 }
 
@@ -317,6 +335,15 @@ export function cloneForeignKey(
   partition: Relation,
   { attaching }: CloneOptions,
 ): void {
+  // CloneFkReferencing: a table cannot become a partition of a table whose key references it.
+  if (parent.referencedRelation === partition) {
+    throw new PgError(SqlState.featureNotSupported, `cannot attach table "${partition.name}" as a partition because it is referenced by foreign key "${parent.name}"`);
+  }
+  if (partition.isAncestorOrSelfOf(parent.referencedRelation)) {
+    // PostgreSQL has no explicit check for a key referencing one of the attached table's own
+    // partitions; cloning the key then trips CheckTableNotInUse on that partition.
+    throw new PgError('55006', `cannot ALTER TABLE "${parent.referencedRelation.name}" because it is being used by active queries in this session`);
+  }
   const existing = partition.foreignKeys().find((candidate) => candidate.parent === null && equivalentForeignKey(candidate, parent));
   if (existing !== undefined) {
     // An identical key the partition already has is adopted under its own name.
@@ -325,9 +352,11 @@ export function cloneForeignKey(
     forgetReferencedPartitionNames(state, existing);
     return;
   }
+  // A partition that already has a constraint of that name gets the copy as `<name>_1` (addFkRecurseReferencing).
+  const taken = partition.constraints.some((constraint) => constraint.name === parent.name);
   addForeignKey(state, partition, {
     kind: 'foreignKey',
-    name: parent.name,
+    name: taken ? chooseCopyName(state, parent.name) : parent.name,
     columns: parent.columns,
     references: { table: parent.referencedRelation.name, columns: parent.referencedColumns },
     onDelete: parent.onDelete,

@@ -58,13 +58,15 @@ export function attachPartitionObjects(
   for (const index of parent.indexes) {
     if (index.constraint === null) attachOrCreatePartitionIndex(state, index, partition);
   }
-  for (const check of parent.checks()) cloneCheckConstraint(state, check, partition, clone);
+  for (const check of parent.checks()) cloneCheckConstraint(state, check, partition, { ...clone, creating: !clone.attaching });
   for (const foreignKey of parent.foreignKeys()) cloneForeignKey(state, foreignKey, partition, clone);
   clonePartitionTriggers(state, parent, partition);
   // Keys that reference the parent get their referenced-side constraint for the new partition.
   for (const other of state.relations.values()) {
     for (const foreignKey of other.foreignKeys()) {
-      if (foreignKey.parent === null && foreignKey.referencedRelation.isAncestorOrSelfOf(parent)) nameReferencedPartitions(state, foreignKey, [partition]);
+      if (foreignKey.parent === null && foreignKey.referencedRelation.isAncestorOrSelfOf(parent)) {
+        nameReferencedPartitions(state, foreignKey, [partition], foreignKey.referencedPartitionNames.get(parent) ?? foreignKey.name);
+      }
     }
   }
 }

@@ -246,6 +246,10 @@ export function setColumnNotNull(state: EngineState, table: string, columnName: 
   if (relation.column(columnName) === undefined) throw new PgError(SqlState.undefinedColumn, `column "${columnName}" of relation "${table}" does not exist`);
   // A primary key needs its columns NOT NULL, so PostgreSQL refuses to drop that (ATExecDropNotNull).
   if (!notNull && relation.primaryKey()?.columns.includes(columnName)) throw new PgError(SqlState.invalidTableDefinition, `column "${columnName}" is in a primary key`);
+  // A partition's NOT NULL is inherited from its parent's and cannot be dropped on its own.
+  if (!notNull && relation.parent?.column(columnName)?.notNull === true) {
+    throw new PgError(SqlState.invalidTableDefinition, `column "${columnName}" is marked NOT NULL in parent table`);
+  }
   const apply = (current: Relation): void => {
     if (notNull && current.heap !== null) {
       for (const tuple of liveTuples(current)) {
