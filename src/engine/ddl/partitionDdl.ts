@@ -85,8 +85,8 @@ export function toPartitionBound(spec: PartitionBoundSpec): PartitionBound {
 
 export function attachPartition(state: EngineState, parentName: string, partitionName: string, boundSpec: PartitionBoundSpec): void {
   const parent = lookupRelation(state, parentName);
+  requirePartitioned(parent, 'ATTACH PARTITION');
   const partition = lookupRelation(state, partitionName);
-  if (!parent.isPartitioned) throw new PgError(SqlState.wrongObjectType, `table "${parentName}" is not partitioned`);
   // PostgreSQL raises WRONG_OBJECT_TYPE here (ATExecAttachPartition), found by the PGlite oracle.
   if (partition.parent !== null) throw new PgError(SqlState.wrongObjectType, `"${partitionName}" is already a partition`);
   if (partition.isAncestorOrSelfOf(parent)) throw new PgError(SqlState.duplicateTable, `circular inheritance not allowed`);
@@ -108,7 +108,7 @@ export function attachPartition(state: EngineState, parentName: string, partitio
       if (outside(tuple.row[key] ?? null)) throw new PgError(SqlState.checkViolation, `partition constraint of relation "${leaf.name}" is violated by some row`, { table: leaf.name });
     }
   }
-  checkDefaultPartitionRows(parent, bound);
+  checkDefaultPartitionRows(parent, bound, true);
   attachPartitionObjects(state, parent, partition, bound, { attaching: true });
 }
 
@@ -117,7 +117,7 @@ export function attachPartition(state: EngineState, parentName: string, partitio
  * both CREATE TABLE … PARTITION OF and ATTACH refuse it while the DEFAULT partition holds rows
  * with one of the new values.
  */
-export function checkDefaultPartitionRows(parent: Relation, bound: PartitionBound): void {
+export function checkDefaultPartitionRows(parent: Relation, bound: PartitionBound, attaching: boolean): void {
   if (bound.kind !== 'list') return;
   const key = parent.partitionKey!;
   const listed = (value: SqlValue): boolean => bound.values.some((candidate) => (candidate === null ? value === null : value !== null && compareValues(candidate, value) === 0));
@@ -125,7 +125,10 @@ export function checkDefaultPartitionRows(parent: Relation, bound: PartitionBoun
   if (defaultPartition === undefined) return;
   for (const leaf of defaultPartition.leaves()) {
     for (const tuple of liveTuples(leaf)) {
-      if (listed(tuple.row[key] ?? null)) throw new PgError(SqlState.checkViolation, `updated partition constraint for default partition "${defaultPartition.name}" would be violated by some row`, { table: defaultPartition.name });
+      // ATTACH queues a validation scan per leaf and names the leaf holding the row; CREATE TABLE
+      // … PARTITION OF checks right away (check_default_partition_contents) and names the default.
+      const reported = attaching ? leaf : defaultPartition;
+      if (listed(tuple.row[key] ?? null)) throw new PgError(SqlState.checkViolation, `updated partition constraint for default partition "${reported.name}" would be violated by some row`, { table: reported.name });
     }
   }
 }
@@ -190,6 +193,15 @@ function descendants(relation: Relation): Relation[] {
 }
 
 export function detachPartitionByName(state: EngineState, parentName: string, partitionName: string): void {
-  detachPartition(state, lookupRelation(state, parentName), lookupRelation(state, partitionName));
+  const parent = lookupRelation(state, parentName);
+  requirePartitioned(parent, 'DETACH PARTITION');
+  detachPartition(state, parent, lookupRelation(state, partitionName));
+}
+
+/** ATSimplePermissions: partition commands on an ordinary table fail before their partition is looked up. */
+function requirePartitioned(relation: Relation, action: string): void {
+  if (!relation.isPartitioned) {
+    throw new PgError(SqlState.wrongObjectType, `ALTER action ${action} cannot be performed on relation "${relation.name}"`, { detail: 'This operation is not supported for tables.' });
+  }
 }
 

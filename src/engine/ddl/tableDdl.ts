@@ -65,7 +65,7 @@ export function createTable(state: EngineState, spec: TableSpec): Relation {
   if (parent !== null) {
     const bound = spec.partitionOf!.values === 'default' ? { kind: 'default' as const } : { kind: 'list' as const, values: [...spec.partitionOf!.values] };
     checkNewPartitionBound(state, parent, relation, bound);
-    checkDefaultPartitionRows(parent, bound);
+    checkDefaultPartitionRows(parent, bound, false);
     attachPartitionObjects(state, parent, relation, bound, { attaching: false });
   }
   if (spec.primaryKey) addKeyConstraint(state, relation, { kind: 'primaryKey', columns: spec.primaryKey }, null);
@@ -189,9 +189,12 @@ export function dropColumn(state: EngineState, table: string, columnName: string
     throw new PgError(SqlState.undefinedColumn, `column "${columnName}" of relation "${table}" does not exist`);
   }
   if (relation.parent !== null) throw new PgError(SqlState.invalidTableDefinition, `cannot drop inherited column "${columnName}"`);
-  for (let current: Relation | null = relation; current !== null; current = current.parent) {
+  // The column is dropped from every partition too, so no level below may be partitioned by it.
+  const refusePartitionKey = (current: Relation): void => {
     if (current.partitionKey === columnName) throw new PgError(SqlState.invalidTableDefinition, `cannot drop column "${columnName}" because it is part of the partition key of relation "${current.name}"`);
-  }
+    current.partitions.forEach(refusePartitionKey);
+  };
+  refusePartitionKey(relation);
   for (const other of state.relations.values()) {
     for (const foreignKey of other.foreignKeys()) {
       if (foreignKey.parent === null && foreignKey.referencedRelation === relation && foreignKey.referencedColumns.includes(columnName) && foreignKey.relation !== relation) {

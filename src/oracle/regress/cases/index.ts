@@ -6,6 +6,7 @@ import { constraintCases } from './constraints.js';
 import { updateCases } from './update.js';
 import { insertConflictCases } from './insertConflict.js';
 import { triggerCases } from './triggers.js';
+import { alterTableCases } from './alterTable.js';
 
 export const REGRESS_CASES: readonly RegressEntry[] = [
   ...foreignKeyBasicCases,
@@ -14,4 +15,5 @@ export const REGRESS_CASES: readonly RegressEntry[] = [
   ...updateCases,
   ...insertConflictCases,
   ...triggerCases,
+  ...alterTableCases,
 ];
