@@ -169,11 +169,7 @@ function checkNoForeignKeyReferences(state: EngineState, parent: Relation, parti
 export function detachPartition(state: EngineState, parent: Relation, partition: Relation): void {
   if (partition.parent !== parent) throw new PgError(SqlState.undefinedTable, `relation "${partition.name}" is not a partition of relation "${parent.name}"`);
   checkNoForeignKeyReferences(state, parent, partition);
-  // The referenced-side constraints (`<fk>_N`) of keys referencing the parent leave with the partition.
-  const detached = [partition, ...descendants(partition)];
-  for (const foreignKey of keysReferencingAncestors(state, parent)) {
-    for (const relation of detached) if (foreignKey.referencedPartitionNames.has(relation)) deleteMapEntry(state, foreignKey.referencedPartitionNames, relation);
-  }
+  const referencingParent = keysReferencingAncestors(state, parent);
   removeItem(state, parent.partitions, partition);
   setField(state, partition, 'parent', null);
   setField(state, partition, 'partitionBound', null);
@@ -181,6 +177,13 @@ export function detachPartition(state: EngineState, parent: Relation, partition:
     if (constraint.parent === null || constraint.parent.relation !== parent) continue;
     setField(state, constraint, 'parent', null);
     if (constraint.kind === 'foreignKey') nameReferencedPartitions(state, constraint, constraint.referencedRelation.partitions);
+  }
+  // The referenced-side constraints (`<fk>_N`) of keys referencing the parent leave with the
+  // partition, but only after the detached keys above were named (DetachPartitionFinalize does
+  // the same), so those new names skip the numbers still in use here.
+  const detached = [partition, ...descendants(partition)];
+  for (const foreignKey of referencingParent) {
+    for (const relation of detached) if (foreignKey.referencedPartitionNames.has(relation)) deleteMapEntry(state, foreignKey.referencedPartitionNames, relation);
   }
   for (const index of partition.indexes) {
     if (index.parent !== null && index.parent.relation === parent) setField(state, index, 'parent', null);
