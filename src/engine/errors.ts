@@ -26,6 +26,7 @@ export const SqlState = {
   featureNotSupported: '0A000',
   cardinalityViolation: '21000',
   numericValueOutOfRange: '22003',
+  divisionByZero: '22012',
   invalidTextRepresentation: '22P02',
   raiseException: 'P0001',
   objectNotInPrerequisiteState: '55000',

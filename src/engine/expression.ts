@@ -1,4 +1,5 @@
 import { assert, fail } from './assert.js';
+import { PgError, SqlState } from './errors.js';
 import { quoteIdentifier, quoteLiteral } from './sqlText.js';
 import type { Row, SqlValue } from './values.js';
 import { compareValues } from './values.js';
@@ -36,7 +37,22 @@ export type Expr =
   | { readonly kind: 'or'; readonly operands: readonly Expr[] }
   | { readonly kind: 'not'; readonly operand: Expr }
   | { readonly kind: 'exists'; readonly query: SubqueryExpr }
-  | { readonly kind: 'scalarSubquery'; readonly query: SubqueryExpr };
+  | { readonly kind: 'scalarSubquery'; readonly query: SubqueryExpr }
+  | { readonly kind: 'arithmetic'; readonly op: ArithmeticOperator; readonly left: Expr; readonly right: Expr }
+  | { readonly kind: 'function'; readonly name: ScalarFunction; readonly args: readonly Expr[] }
+  | { readonly kind: 'case'; readonly whens: readonly CaseBranch[]; readonly otherwise: Expr | null }
+  /** `left IS DISTINCT FROM right` (or `IS NOT DISTINCT FROM` when negated): NULL-safe inequality. */
+  | { readonly kind: 'distinct'; readonly left: Expr; readonly right: Expr; readonly negated: boolean }
+  | { readonly kind: 'like'; readonly operand: Expr; readonly pattern: Expr; readonly negated: boolean };
+
+export type ArithmeticOperator = '+' | '-' | '*' | '/';
+/** The functions CHECK constraints of GitLab's migrations use (`add_text_limit` is `char_length(col) <= N`). */
+export type ScalarFunction = 'char_length' | 'length' | 'lower' | 'upper' | 'coalesce';
+
+export interface CaseBranch {
+  readonly when: Expr;
+  readonly then: Expr;
+}
 
 /** Builders, so plans and tests read like SQL. */
 export const col = (name: string): Expr => ({ kind: 'column', name });
@@ -61,6 +77,19 @@ export const or = (...operands: Expr[]): Expr => (operands.length === 1 ? operan
 export const not = (operand: Expr): Expr => ({ kind: 'not', operand });
 export const exists = (query: Partial<SubqueryExpr> & { table: string }): Expr => ({ kind: 'exists', query: completeSubquery(query) });
 export const scalarSubquery = (query: Partial<SubqueryExpr> & { table: string; column: string }): Expr => ({ kind: 'scalarSubquery', query: completeSubquery(query) });
+
+export const arithmetic = (op: ArithmeticOperator, left: Expr | SqlValue, right: Expr | SqlValue): Expr => ({ kind: 'arithmetic', op, left: toExpr(left), right: toExpr(right) });
+export const fn = (name: ScalarFunction, ...args: (Expr | SqlValue)[]): Expr => ({ kind: 'function', name, args: args.map(toExpr) });
+export const charLength = (operand: Expr | SqlValue): Expr => fn('char_length', operand);
+export const lower = (operand: Expr | SqlValue): Expr => fn('lower', operand);
+export const coalesce = (...operands: (Expr | SqlValue)[]): Expr => fn('coalesce', ...operands);
+export const caseWhen = (whens: readonly (readonly [Expr, Expr | SqlValue])[], otherwise?: Expr | SqlValue): Expr => ({
+  kind: 'case', whens: whens.map(([when, then]) => ({ when, then: toExpr(then) })), otherwise: otherwise === undefined ? null : toExpr(otherwise),
+});
+export const isDistinctFrom = (left: Expr | SqlValue, right: Expr | SqlValue): Expr => ({ kind: 'distinct', left: toExpr(left), right: toExpr(right), negated: false });
+export const isNotDistinctFrom = (left: Expr | SqlValue, right: Expr | SqlValue): Expr => ({ kind: 'distinct', left: toExpr(left), right: toExpr(right), negated: true });
+export const like = (operand: Expr | SqlValue, pattern: Expr | SqlValue): Expr => ({ kind: 'like', operand: toExpr(operand), pattern: toExpr(pattern), negated: false });
+export const notLike = (operand: Expr | SqlValue, pattern: Expr | SqlValue): Expr => ({ kind: 'like', operand: toExpr(operand), pattern: toExpr(pattern), negated: true });
 
 function completeSubquery(query: Partial<SubqueryExpr> & { table: string }): SubqueryExpr {
   return { table: query.table, column: query.column ?? 'id', where: query.where ?? null, orderBy: query.orderBy ?? [], limit: query.limit ?? null };
@@ -159,6 +188,26 @@ export function evaluate(expr: Expr, context: EvaluationContext): SqlValue {
       assert(context.subqueries !== undefined, 'EXISTS needs a sub-query runner');
       return context.subqueries.rows({ ...expr.query, limit: 1 }, context.row).length > 0;
     }
+    case 'arithmetic': return evaluateArithmetic(expr.op, evaluate(expr.left, context), evaluate(expr.right, context));
+    case 'function': return evaluateFunction(expr.name, expr.args.map((arg) => evaluate(arg, context)));
+    case 'case': {
+      for (const branch of expr.whens) if (evaluate(branch.when, context) === true) return evaluate(branch.then, context);
+      return expr.otherwise === null ? null : evaluate(expr.otherwise, context);
+    }
+    case 'distinct': {
+      const left = evaluate(expr.left, context);
+      const right = evaluate(expr.right, context);
+      const distinct = left === null || right === null ? left !== right : compareValues(left, right) !== 0;
+      return expr.negated ? !distinct : distinct;
+    }
+    case 'like': {
+      const value = evaluate(expr.operand, context);
+      const pattern = evaluate(expr.pattern, context);
+      if (value === null || pattern === null) return null;
+      assert(typeof value === 'string' && typeof pattern === 'string', 'LIKE compares text');
+      const matches = likePattern(pattern).test(value);
+      return expr.negated ? !matches : matches;
+    }
     case 'scalarSubquery': {
       assert(context.subqueries !== undefined, 'a scalar sub-query needs a sub-query runner');
       const rows = context.subqueries.rows(expr.query, context.row);
@@ -168,6 +217,54 @@ export function evaluate(expr: Expr, context: EvaluationContext): SqlValue {
     }
   }
   throw new Error('unreachable');
+}
+
+/** Integer arithmetic as PostgreSQL's int operators: NULL in, NULL out; division truncates toward zero. */
+function evaluateArithmetic(op: ArithmeticOperator, left: SqlValue, right: SqlValue): SqlValue {
+  if (left === null || right === null) return null;
+  assert(typeof left === 'number' && typeof right === 'number', `arithmetic ${op} needs numbers`);
+  switch (op) {
+    case '+': return left + right;
+    case '-': return left - right;
+    case '*': return left * right;
+    case '/':
+      if (right === 0) throw new PgError(SqlState.divisionByZero, 'division by zero');
+      return Math.trunc(left / right);
+  }
+}
+
+function evaluateFunction(name: ScalarFunction, args: readonly SqlValue[]): SqlValue {
+  if (name === 'coalesce') return args.find((arg) => arg !== null) ?? null;
+  assert(args.length === 1, `${name} takes one argument`);
+  const value = args[0]!;
+  if (value === null) return null;
+  assert(typeof value === 'string', `${name} takes text`);
+  switch (name) {
+    // Characters, not UTF-16 code units: PostgreSQL counts code points of a UTF-8 database.
+    case 'char_length': case 'length': return [...value].length;
+    case 'lower': return value.toLowerCase();
+    case 'upper': return value.toUpperCase();
+  }
+}
+
+const likeCache = new Map<string, RegExp>();
+
+/** A LIKE pattern as an anchored regular expression: `%` any run, `_` one character, `\` escapes. */
+function likePattern(pattern: string): RegExp {
+  const cached = likeCache.get(pattern);
+  if (cached !== undefined) return cached;
+  let source = '';
+  const characters = [...pattern];
+  for (let index = 0; index < characters.length; index++) {
+    const character = characters[index]!;
+    if (character === '\\' && index + 1 < characters.length) source += characters[++index]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    else if (character === '%') source += '.*';
+    else if (character === '_') source += '.';
+    else source += character.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  const compiled = new RegExp(`^${source}$`, 'su');
+  likeCache.set(pattern, compiled);
+  return compiled;
 }
 
 /** WHERE semantics: only TRUE passes. */
@@ -189,18 +286,36 @@ export function referencedColumns(expr: Expr, into: Set<string> = new Set()): Se
     case 'in': referencedColumns(expr.operand, into); for (const value of expr.values) referencedColumns(value, into); break;
     case 'and': case 'or': for (const operand of expr.operands) referencedColumns(operand, into); break;
     case 'exists': case 'scalarSubquery': collectOuterReferences(expr.query, into); break;
+    case 'arithmetic': case 'distinct': referencedColumns(expr.left, into); referencedColumns(expr.right, into); break;
+    case 'function': for (const arg of expr.args) referencedColumns(arg, into); break;
+    case 'like': referencedColumns(expr.operand, into); referencedColumns(expr.pattern, into); break;
+    case 'case':
+      for (const branch of expr.whens) { referencedColumns(branch.when, into); referencedColumns(branch.then, into); }
+      if (expr.otherwise !== null) referencedColumns(expr.otherwise, into);
+      break;
     default: break;
   }
   return into;
 }
 
+/** The direct sub-expressions of an expression (sub-queries' own WHERE clauses excluded). */
+export function childExpressions(expr: Expr): readonly Expr[] {
+  switch (expr.kind) {
+    case 'compare': case 'arithmetic': case 'distinct': return [expr.left, expr.right];
+    case 'isNull': case 'not': return [expr.operand];
+    case 'in': return [expr.operand, ...expr.values];
+    case 'and': case 'or': return expr.operands;
+    case 'function': return expr.args;
+    case 'like': return [expr.operand, expr.pattern];
+    case 'case': return [...expr.whens.flatMap((branch) => [branch.when, branch.then]), ...(expr.otherwise === null ? [] : [expr.otherwise])];
+    default: return [];
+  }
+}
+
 function collectOuterReferences(query: SubqueryExpr, into: Set<string>): void {
   const walk = (expr: Expr): void => {
     if (expr.kind === 'outer') into.add(expr.name);
-    else if (expr.kind === 'compare') { walk(expr.left); walk(expr.right); }
-    else if (expr.kind === 'isNull' || expr.kind === 'not') walk(expr.operand);
-    else if (expr.kind === 'in') { walk(expr.operand); expr.values.forEach(walk); }
-    else if (expr.kind === 'and' || expr.kind === 'or') expr.operands.forEach(walk);
+    else childExpressions(expr).forEach(walk);
   };
   if (query.where) walk(query.where);
 }
@@ -248,6 +363,11 @@ export function renderExpr(expr: Expr): string {
     case 'not': return `(NOT ${renderExpr(expr.operand)})`;
     case 'exists': return `(EXISTS (${renderSubquery(expr.query, '1')}))`;
     case 'scalarSubquery': return `(${renderSubquery(expr.query, quoteIdentifier(expr.query.column))})`;
+    case 'arithmetic': return `(${renderExpr(expr.left)} ${expr.op} ${renderExpr(expr.right)})`;
+    case 'function': return `${expr.name}(${expr.args.map(renderExpr).join(', ')})`;
+    case 'case': return `(CASE ${expr.whens.map((branch) => `WHEN ${renderExpr(branch.when)} THEN ${renderExpr(branch.then)}`).join(' ')}${expr.otherwise === null ? '' : ` ELSE ${renderExpr(expr.otherwise)}`} END)`;
+    case 'distinct': return `(${renderExpr(expr.left)} IS ${expr.negated ? 'NOT ' : ''}DISTINCT FROM ${renderExpr(expr.right)})`;
+    case 'like': return `(${renderExpr(expr.operand)} ${expr.negated ? 'NOT ' : ''}LIKE ${renderExpr(expr.pattern)})`;
   }
 }
 

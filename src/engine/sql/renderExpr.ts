@@ -64,6 +64,24 @@ export function renderTypedExpr(expr: Expr, scope: ExprScope, hint?: ColumnType)
     case 'not': return `(NOT ${render(expr.operand)})`;
     case 'exists': return `(EXISTS (${renderSubquery(expr.query, '1', scope)}))`;
     case 'scalarSubquery': return `(${renderSubquery(expr.query, quoteIdentifier(expr.query.column), scope)})`;
+    case 'arithmetic': {
+      const type = typeOf(expr.left, scope) ?? typeOf(expr.right, scope);
+      return `(${render(expr.left, type)} ${expr.op} ${render(expr.right, type)})`;
+    }
+    case 'function': {
+      const type = expr.args.map((arg) => typeOf(arg, scope)).find((candidate) => candidate !== undefined);
+      return `${expr.name}(${expr.args.map((arg) => render(arg, type)).join(', ')})`;
+    }
+    case 'case': {
+      const type = [...expr.whens.map((branch) => branch.then), ...(expr.otherwise === null ? [] : [expr.otherwise])].map((branch) => typeOf(branch, scope)).find((candidate) => candidate !== undefined);
+      const branches = expr.whens.map((branch) => `WHEN ${render(branch.when)} THEN ${render(branch.then, type)}`).join(' ');
+      return `(CASE ${branches}${expr.otherwise === null ? '' : ` ELSE ${render(expr.otherwise, type)}`} END)`;
+    }
+    case 'distinct': {
+      const type = typeOf(expr.left, scope) ?? typeOf(expr.right, scope);
+      return `(${render(expr.left, type)} IS ${expr.negated ? 'NOT ' : ''}DISTINCT FROM ${render(expr.right, type)})`;
+    }
+    case 'like': return `(${render(expr.operand)} ${expr.negated ? 'NOT ' : ''}LIKE ${render(expr.pattern)})`;
   }
 }
 

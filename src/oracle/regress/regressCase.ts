@@ -7,8 +7,20 @@
 import type { TriggerSpec } from '../../engine/ddl/specs.js';
 import type { StatementCall } from '../statementEvent.js';
 
-/** A file of PostgreSQL's regression suite, relative to src/test/regress/sql/. */
-export type RegressSourceFile = 'foreign_key.sql' | 'constraints.sql' | 'alter_table.sql' | 'update.sql' | 'triggers.sql' | 'insert_conflict.sql' | 'inherit.sql' | 'truncate.sql' | 'create_table.sql' | 'indexing.sql';
+/**
+ * A file of PostgreSQL's regression suite, relative to src/test/regress/sql/, or (prefixed
+ * `gitlab:`) the GitLab migration helper whose DDL a case reproduces, for the shapes GitLab
+ * emits that PostgreSQL's suite does not spell out (`add_text_limit`'s `char_length` CHECK).
+ */
+export type RegressSourceFile = 'foreign_key.sql' | 'constraints.sql' | 'alter_table.sql' | 'update.sql' | 'triggers.sql' | 'insert_conflict.sql' | 'truncate.sql'
+  | 'gitlab:lib/gitlab/database/migrations/constraints_helpers.rb';
+
+/** Where the source file lives: in postgres/postgres, or in gitlab-org/gitlab. */
+export function sourcePath(source: RegressSource): string {
+  return source.file.startsWith('gitlab:') ? `gitlab-org/gitlab ${source.file.slice('gitlab:'.length)}:${source.line}` : `src/test/regress/sql/${source.file}:${source.line}`;
+}
+
+const stem = (file: RegressSourceFile): string => (file.startsWith('gitlab:') ? 'gitlab' : file.replace(/\.sql$/, ''));
 
 export interface RegressSource {
   readonly file: RegressSourceFile;
@@ -44,11 +56,11 @@ export const isUnsupported = (entry: RegressEntry): entry is UnsupportedCase => 
 export type Statements = readonly (StatementCall | TriggerSpec | Statements)[];
 
 export function regressCase(source: RegressSource, name: string, statements: Statements): RegressCase {
-  return { name: `${source.file.replace(/\.sql$/, '')}/${name}`, source, statements: flatten(statements) };
+  return { name: `${stem(source.file)}/${name}`, source, statements: flatten(statements) };
 }
 
 export function unsupported(source: RegressSource, name: string, reason: string): UnsupportedCase {
-  return { name: `${source.file.replace(/\.sql$/, '')}/${name}`, source, reason };
+  return { name: `${stem(source.file)}/${name}`, source, reason };
 }
 
 /** A source position in one file: `at(312, '-- cascade update/delete')`. */

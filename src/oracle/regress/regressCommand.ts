@@ -7,6 +7,7 @@ import type { CliIo } from '../../cli/runCli.js';
 import { stableStringify } from '../../harness/json.js';
 import { openOracleSession } from '../pgClientSession.js';
 import { REGRESS_CASES } from './cases/index.js';
+import { sourcePath } from './regressCase.js';
 import { runRegress } from './runRegress.js';
 
 export async function runRegressDiff(json: boolean, io: CliIo): Promise<number> {
@@ -19,7 +20,7 @@ export async function runRegressDiff(json: boolean, io: CliIo): Promise<number> 
     await session.close();
   }
   const elapsedMs = Date.now() - started;
-  const unsupported = result.unsupported.map((entry) => ({ name: entry.name, source: `${entry.source.file}:${entry.source.line}`, reason: entry.reason }));
+  const unsupported = result.unsupported.map((entry) => ({ name: entry.name, source: sourcePath(entry.source), reason: entry.reason }));
   if (json) {
     io.stdout.write(`${stableStringify({
       cases: result.cases, agree: result.agree, statements: result.statements, postgres: session.description, elapsedMs,

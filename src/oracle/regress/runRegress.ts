@@ -13,7 +13,7 @@ import { withScenarioSchema } from '../scenarioSchema.js';
 import type { SqlSession } from '../sqlSession.js';
 import { constraintCatalogDifference } from './catalogDifference.js';
 import type { RegressCase, RegressEntry, UnsupportedCase } from './regressCase.js';
-import { isUnsupported } from './regressCase.js';
+import { isUnsupported, sourcePath } from './regressCase.js';
 
 export interface CaseDivergence {
   readonly name: string;
@@ -34,7 +34,7 @@ export interface RegressResult {
   readonly unsupported: readonly UnsupportedCase[];
 }
 
-const sourceOf = (entry: RegressEntry): string => `src/test/regress/sql/${entry.source.file}:${entry.source.line}`;
+const sourceOf = (entry: RegressEntry): string => sourcePath(entry.source);
 
 /** Runs one case on a fresh engine and then on PostgreSQL; null when they agree. */
 export async function diffCase(session: SqlSession, regress: RegressCase): Promise<{ readonly statements: number; readonly divergence: CaseDivergence | null }> {

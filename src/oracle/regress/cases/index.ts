@@ -7,6 +7,7 @@ import { updateCases } from './update.js';
 import { insertConflictCases } from './insertConflict.js';
 import { triggerCases } from './triggers.js';
 import { alterTableCases } from './alterTable.js';
+import { gitlabHelperCases } from './gitlabHelpers.js';
 
 export const REGRESS_CASES: readonly RegressEntry[] = [
   ...foreignKeyBasicCases,
@@ -16,4 +17,5 @@ export const REGRESS_CASES: readonly RegressEntry[] = [
   ...insertConflictCases,
   ...triggerCases,
   ...alterTableCases,
+  ...gitlabHelperCases,
 ];
