@@ -25,6 +25,7 @@ import type { DropColumnOptions } from './engine/statements/dropColumn.js';
 import type { DropConstraintOptions } from './engine/statements/dropConstraint.js';
 import type { DropIndexOptions } from './engine/statements/dropIndex.js';
 import type { DropTableOptions } from './engine/statements/dropTable.js';
+import type { TruncateOptions } from './engine/ddl/truncateTable.js';
 import type { DropTriggerOptions } from './engine/statements/dropTrigger.js';
 import { executeStatement } from './engine/statements/execute.js';
 import type { Statement, StatementResult } from './engine/statements/registry.js';
@@ -201,6 +202,11 @@ export class Database implements SessionHandle {
 
   dropTable(name: string, options: DropTableOptions = {}): void {
     this.execute({ kind: 'dropTable', name, options });
+  }
+
+  /** TRUNCATE t1, t2 [CASCADE]: refused while another table's foreign key references one of them. */
+  truncate(tables: string | readonly string[], options: TruncateOptions = {}): void {
+    this.execute({ kind: 'truncate', tables: typeof tables === 'string' ? [tables] : [...tables], options });
   }
 
   renameTable(name: string, newName: string): void {

@@ -11,7 +11,10 @@
 import fc from 'fast-check';
 import type { ReferentialAction } from '../engine/catalog.js';
 import type { ColumnSpec, ConstraintSpec, TableSpec } from '../engine/ddl/specs.js';
-import { and, col, eq, excluded, ge, inList, isNotNull, isNull, lt, ne, not, or } from '../engine/expression.js';
+import {
+  and, arithmetic, caseWhen, charLength, coalesce, col, eq, excluded, ge, gt, inList, isDistinctFrom, isNotDistinctFrom, isNotNull, isNull, le, like,
+  lower, lt, ne, not, notLike, or,
+} from '../engine/expression.js';
 import type { Expr } from '../engine/expression.js';
 import type { Row, SqlValue } from '../engine/values.js';
 import type { Statement } from '../engine/statements/registry.js';
@@ -71,7 +74,15 @@ function foreignKey(name: string, from: TableDesign, to: TableDesign, onDelete: 
   return { kind: 'foreignKey', name, columns: to.key.map((column) => REFERENCING[column]!), references: { table: to.name, columns: to.key }, onDelete, onUpdate, notValid };
 }
 
-const CHECKS: readonly Expr[] = [ge(col('v'), 0), ne(col('s'), 'a'), or(lt(col('k1'), 3), isNull(col('v'))), not(eq(col('p'), 3))];
+/**
+ * CHECK expressions: comparisons, and the shapes GitLab's helpers emit (`add_text_limit`'s
+ * char_length, lower, coalesce, CASE, IS DISTINCT FROM, LIKE, arithmetic).
+ */
+const CHECKS: readonly Expr[] = [
+  ge(col('v'), 0), ne(col('s'), 'a'), or(lt(col('k1'), 3), isNull(col('v'))), not(eq(col('p'), 3)),
+  le(charLength(col('s')), 4), eq(lower(col('s')), col('s')), ge(coalesce(col('v'), 0), 0), isDistinctFrom(col('k1'), col('k2')),
+  notLike(col('s'), '%e%'), lt(arithmetic('+', col('v'), col('k1')), 6), caseWhen([[lt(col('v'), 0), isNotNull(col('s'))]], true),
+];
 
 function predicate(): fc.Arbitrary<Expr> {
   const atom = fc.oneof(
@@ -80,6 +91,9 @@ function predicate(): fc.Arbitrary<Expr> {
     fc.constantFrom('v', 's').map((column) => isNotNull(col(column))),
     fc.tuple(fc.constantFrom('k1', 'p'), fc.uniqueArray(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 })).map(([column, values]) => inList(col(column), values)),
     textValue.map((value) => eq(col('s'), value)),
+    fc.constantFrom('k%', "%'%", '_'.repeat(4)).map((pattern) => like(col('s'), pattern)),
+    dataValue.map((value) => isNotDistinctFrom(col('v'), value)),
+    fc.constantFrom(lt(arithmetic('*', col('v'), 2), 1), gt(coalesce(col('v'), col('k1')), 0), le(charLength(col('s')), 1)),
   );
   return fc.oneof({ arbitrary: atom, weight: 4 }, { arbitrary: fc.tuple(atom, atom).map(([left, right]) => and(left, right)), weight: 1 }, { arbitrary: fc.tuple(atom, atom).map(([left, right]) => or(left, right)), weight: 1 });
 }

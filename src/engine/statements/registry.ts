@@ -39,6 +39,7 @@ import { setColumnDefaultKind } from './setColumnDefault.js';
 import { setColumnNotNullKind } from './setColumnNotNull.js';
 import { setSequenceOwnerKind } from './setSequenceOwner.js';
 import { setvalKind } from './setval.js';
+import { truncateKind } from './truncate.js';
 import { updateKind } from './update.js';
 import { validateConstraintKind } from './validateConstraint.js';
 
@@ -54,6 +55,7 @@ export const STATEMENT_KINDS = {
   createTable: createTableKind,
   dropTable: dropTableKind,
   renameTable: renameTableKind,
+  truncate: truncateKind,
   addColumn: addColumnKind,
   dropColumn: dropColumnKind,
   setColumnDefault: setColumnDefaultKind,

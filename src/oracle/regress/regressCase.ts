@@ -5,7 +5,7 @@
  * entry with the reason, so nothing from the ported files is dropped silently.
  */
 import type { TriggerSpec } from '../../engine/ddl/specs.js';
-import type { StatementCall } from '../statementEvent.js';
+import type { Statement } from '../../engine/statements/registry.js';
 
 /**
  * A file of PostgreSQL's regression suite, relative to src/test/regress/sql/, or (prefixed
@@ -38,7 +38,7 @@ export interface RegressCase {
   /** Unique, stable: `<file stem>/<short name>`. */
   readonly name: string;
   readonly source: RegressSource;
-  readonly statements: readonly StatementCall[];
+  readonly statements: readonly Statement[];
 }
 
 export interface UnsupportedCase {
@@ -53,7 +53,7 @@ export type RegressEntry = RegressCase | UnsupportedCase;
 export const isUnsupported = (entry: RegressEntry): entry is UnsupportedCase => 'reason' in entry;
 
 /** Builds a case; `statements` may nest arrays so shared preambles read as one element. */
-export type Statements = readonly (StatementCall | TriggerSpec | Statements)[];
+export type Statements = readonly (Statement | TriggerSpec | Statements)[];
 
 export function regressCase(source: RegressSource, name: string, statements: Statements): RegressCase {
   return { name: `${stem(source.file)}/${name}`, source, statements: flatten(statements) };
@@ -68,16 +68,16 @@ export function sourceIn(file: RegressSourceFile): (line: number, anchor: string
   return (line, anchor) => ({ file, line, anchor });
 }
 
-function isTriggerSpec(value: StatementCall | TriggerSpec): value is TriggerSpec {
+function isTriggerSpec(value: Statement | TriggerSpec): value is TriggerSpec {
   return 'fn' in value;
 }
 
-function flatten(statements: Statements): StatementCall[] {
-  const out: StatementCall[] = [];
+function flatten(statements: Statements): Statement[] {
+  const out: Statement[] = [];
   for (const statement of statements) {
     if (Array.isArray(statement)) out.push(...flatten(statement as Statements));
     else {
-      const single = statement as StatementCall | TriggerSpec;
+      const single = statement as Statement | TriggerSpec;
       out.push(isTriggerSpec(single) ? { kind: 'createTrigger', spec: single } : single);
     }
   }

@@ -5,7 +5,6 @@
  */
 import { Database } from '../../database.js';
 import { isPgError } from '../../engine/errors.js';
-import { applyCall } from '../applyCall.js';
 import { contentsDifference } from '../compareContents.js';
 import { describeModel, describePostgres, outcomeDifference } from '../compareOutcome.js';
 import { StatementRecorder } from '../recorder.js';
@@ -43,7 +42,7 @@ export async function diffCase(session: SqlSession, regress: RegressCase): Promi
   recorder.attach(db);
   for (const call of regress.statements) {
     try {
-      applyCall(db, call);
+      db.execute(call);
     } catch (error) {
       if (!isPgError(error)) break;
     }
@@ -59,11 +58,11 @@ export async function diffCase(session: SqlSession, regress: RegressCase): Promi
       if (recorded.outcome.status === 'internal') return { statements, divergence: { ...base, postgres: '(not run)', reason: 'the engine failed internally' } };
       const result = await session.run(recorded.sql);
       statements++;
-      let reason = outcomeDifference(recorded.call, recorded.outcome, result);
+      let reason = outcomeDifference(recorded.statement, recorded.outcome, result);
       if (reason === null && recorded.outcome.status === 'error' && !result.ok && recorded.outcome.message !== result.message) {
         reason = 'the error messages differ';
       }
-      if (reason !== null) return { statements, divergence: { ...base, postgres: describePostgres(result, recorded.call), reason } };
+      if (reason !== null) return { statements, divergence: { ...base, postgres: describePostgres(result, recorded.statement), reason } };
     }
     const final = { ...header, statement: null, sql: null, model: 'final state', postgres: 'final state' };
     const contents = await contentsDifference(snapshot, session, schema);

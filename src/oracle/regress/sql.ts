@@ -2,7 +2,7 @@
  * Short constructors for the statements of ported regression cases, so a case reads close to
  * the SQL it was ported from: `table('pktable', 'ptest1 int, ptest2 text', { primaryKey: ['ptest1'] })`
  * is `CREATE TABLE pktable (ptest1 int PRIMARY KEY, ptest2 text)`. Each returns the oracle's
- * structured statement (`StatementCall`), which the engine runs and the renderer turns into SQL.
+ * structured statement (`Statement`), which the engine runs and the renderer turns into SQL.
  */
 import type { ReferentialAction } from '../../engine/catalog.js';
 import type { CheckSpec, ColumnSpec, ConstraintSpec, ForeignKeySpec, IndexSpec, PartitionBoundSpec, TableSpec } from '../../engine/ddl/specs.js';
@@ -12,7 +12,7 @@ import type { RowInput } from '../../engine/rowBuilding.js';
 import type { Assignments } from '../../engine/updateStatement.js';
 import type { ColumnType } from '../../engine/values.js';
 import type { SelectOptions } from '../../database.js';
-import type { StatementCall } from '../statementEvent.js';
+import type { Statement } from '../../engine/statements/registry.js';
 
 const TYPE_NAMES: Readonly<Record<string, ColumnSpec['type']>> = {
   int: 'integer', int4: 'integer', integer: 'integer', bigint: 'bigint', int8: 'bigint', smallint: 'smallint', int2: 'smallint',
@@ -43,7 +43,7 @@ export interface TableOptions {
   readonly partitionBy?: string;
 }
 
-export function table(name: string, columnText: string, options: TableOptions = {}): StatementCall {
+export function table(name: string, columnText: string, options: TableOptions = {}): Statement {
   const spec: TableSpec = {
     name, columns: columns(columnText),
     ...(options.primaryKey ? { primaryKey: options.primaryKey } : {}),
@@ -54,7 +54,7 @@ export function table(name: string, columnText: string, options: TableOptions = 
 }
 
 /** `CREATE TABLE name PARTITION OF parent FOR VALUES IN (…)` (or DEFAULT), optionally itself partitioned. */
-export function partition(name: string, parent: string, values: PartitionBoundSpec, options: Omit<TableOptions, 'primaryKey'> = {}): StatementCall {
+export function partition(name: string, parent: string, values: PartitionBoundSpec, options: Omit<TableOptions, 'primaryKey'> = {}): Statement {
   const spec: TableSpec = {
     name, partitionOf: { parent, values },
     ...(options.constraints ? { constraints: options.constraints } : {}),
@@ -63,29 +63,29 @@ export function partition(name: string, parent: string, values: PartitionBoundSp
   return { kind: 'createTable', spec };
 }
 
-export const insert = (name: string, rows: RowInput | readonly RowInput[], options: InsertOptions = {}): StatementCall => ({ kind: 'insert', table: name, rows: Array.isArray(rows) ? rows : [rows as RowInput], options });
-export const update = (name: string, set: Assignments, where: Expr | null = null, only = false): StatementCall => ({ kind: 'update', table: name, set, where, options: only ? { only } : {} });
-export const remove = (name: string, where: Expr | null = null, only = false): StatementCall => ({ kind: 'delete', table: name, where, options: only ? { only } : {} });
-export const select = (name: string, options: SelectOptions = {}): StatementCall => ({ kind: 'select', table: name, options });
-export const dropTable = (name: string, cascade = false): StatementCall => ({ kind: 'dropTable', name, options: cascade ? { cascade } : {} });
-export const renameTable = (name: string, newName: string): StatementCall => ({ kind: 'renameTable', name, newName });
-export const addColumn = (name: string, columnText: string): StatementCall => ({ kind: 'addColumn', table: name, column: columns(columnText)[0]!, options: {} });
-export const dropColumn = (name: string, column: string, cascade = false): StatementCall => ({ kind: 'dropColumn', table: name, column, options: cascade ? { cascade } : {} });
-export const setNotNull = (name: string, column: string): StatementCall => ({ kind: 'setColumnNotNull', table: name, column, notNull: true });
-export const dropNotNull = (name: string, column: string): StatementCall => ({ kind: 'setColumnNotNull', table: name, column, notNull: false });
-export const addConstraint = (name: string, constraint: ConstraintSpec): StatementCall => ({ kind: 'addConstraint', table: name, constraint });
-export const validate = (name: string, constraint: string): StatementCall => ({ kind: 'validateConstraint', table: name, name: constraint });
-export const dropConstraint = (name: string, constraint: string, ifExists = false): StatementCall => ({ kind: 'dropConstraint', table: name, name: constraint, options: ifExists ? { ifExists } : {} });
-export const renameConstraint = (name: string, constraint: string, newName: string): StatementCall => ({ kind: 'renameConstraint', table: name, name: constraint, newName });
-export const attach = (parent: string, child: string, values: PartitionBoundSpec): StatementCall => ({ kind: 'attachPartition', parent, partition: child, values });
-export const detach = (parent: string, child: string): StatementCall => ({ kind: 'detachPartition', parent, partition: child });
-export const createIndex = (spec: IndexSpec): StatementCall => ({ kind: 'createIndex', spec });
-export const dropIndex = (name: string): StatementCall => ({ kind: 'dropIndex', name, options: {} });
-export const begin: StatementCall = { kind: 'begin' };
-export const commit: StatementCall = { kind: 'commit' };
-export const rollback: StatementCall = { kind: 'rollback' };
-export const savepoint = (name: string): StatementCall => ({ kind: 'savepoint', name });
-export const rollbackTo = (name: string): StatementCall => ({ kind: 'rollbackToSavepoint', name });
+export const insert = (name: string, rows: RowInput | readonly RowInput[], options: InsertOptions = {}): Statement => ({ kind: 'insert', table: name, rows: Array.isArray(rows) ? rows : [rows as RowInput], options });
+export const update = (name: string, set: Assignments, where: Expr | null = null, only = false): Statement => ({ kind: 'update', table: name, set, where, options: only ? { only } : {} });
+export const remove = (name: string, where: Expr | null = null, only = false): Statement => ({ kind: 'delete', table: name, where, options: only ? { only } : {} });
+export const select = (name: string, options: SelectOptions = {}): Statement => ({ kind: 'select', table: name, options });
+export const dropTable = (name: string, cascade = false): Statement => ({ kind: 'dropTable', name, options: cascade ? { cascade } : {} });
+export const renameTable = (name: string, newName: string): Statement => ({ kind: 'renameTable', name, newName });
+export const addColumn = (name: string, columnText: string): Statement => ({ kind: 'addColumn', table: name, column: columns(columnText)[0]!, options: {} });
+export const dropColumn = (name: string, column: string, cascade = false): Statement => ({ kind: 'dropColumn', table: name, column, options: cascade ? { cascade } : {} });
+export const setNotNull = (name: string, column: string): Statement => ({ kind: 'setColumnNotNull', table: name, column, notNull: true });
+export const dropNotNull = (name: string, column: string): Statement => ({ kind: 'setColumnNotNull', table: name, column, notNull: false });
+export const addConstraint = (name: string, constraint: ConstraintSpec): Statement => ({ kind: 'addConstraint', table: name, constraint });
+export const validate = (name: string, constraint: string): Statement => ({ kind: 'validateConstraint', table: name, name: constraint });
+export const dropConstraint = (name: string, constraint: string, ifExists = false): Statement => ({ kind: 'dropConstraint', table: name, name: constraint, options: ifExists ? { ifExists } : {} });
+export const renameConstraint = (name: string, constraint: string, newName: string): Statement => ({ kind: 'renameConstraint', table: name, name: constraint, newName });
+export const attach = (parent: string, child: string, values: PartitionBoundSpec): Statement => ({ kind: 'attachPartition', parent, partition: child, values });
+export const detach = (parent: string, child: string): Statement => ({ kind: 'detachPartition', parent, partition: child });
+export const createIndex = (spec: IndexSpec): Statement => ({ kind: 'createIndex', spec });
+export const dropIndex = (name: string): Statement => ({ kind: 'dropIndex', name, options: {} });
+export const begin: Statement = { kind: 'begin' };
+export const commit: Statement = { kind: 'commit' };
+export const rollback: Statement = { kind: 'rollback' };
+export const savepoint = (name: string): Statement => ({ kind: 'savepoint', name });
+export const rollbackTo = (name: string): Statement => ({ kind: 'rollbackToSavepoint', name });
 
 export const primaryKey = (cols: readonly string[], name?: string): ConstraintSpec => ({ kind: 'primaryKey', columns: cols, ...(name ? { name } : {}) });
 export const unique = (cols: readonly string[], name?: string): ConstraintSpec => ({ kind: 'unique', columns: cols, ...(name ? { name } : {}) });
@@ -110,3 +110,5 @@ export function foreignKey(cols: readonly string[], referenced: string, referenc
     ...(options.notValid ? { notValid: true } : {}),
   };
 }
+
+export const truncate = (names: readonly string[], cascade = false): Statement => ({ kind: 'truncate', tables: names, options: cascade ? { cascade } : {} });

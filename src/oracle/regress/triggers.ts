@@ -8,13 +8,13 @@ import type { TriggerEvent, TriggerTiming } from '../../engine/catalog.js';
 import type { RowTriggerSpec, StatementTriggerSpec } from '../../engine/ddl/specs.js';
 import { PgError } from '../../engine/errors.js';
 import type { Row, SqlValue } from '../../engine/values.js';
-import type { StatementCall } from '../statementEvent.js';
+import type { Statement } from '../../engine/statements/registry.js';
 import { table } from './sql.js';
 
 export const TRIGGER_LOG = 'trigger_log';
 
 /** `CREATE TABLE trigger_log`: run before any logging trigger fires. */
-export const triggerLog: StatementCall = table(TRIGGER_LOG, 'id bigserial, name text, tbl text, op text, tg_when text, tg_level text, val int');
+export const triggerLog: Statement = table(TRIGGER_LOG, 'id bigserial, name text, tbl text, op text, tg_when text, tg_level text, val int');
 
 interface TriggerShape {
   readonly name: string;

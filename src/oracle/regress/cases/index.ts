@@ -8,6 +8,7 @@ import { insertConflictCases } from './insertConflict.js';
 import { triggerCases } from './triggers.js';
 import { alterTableCases } from './alterTable.js';
 import { gitlabHelperCases } from './gitlabHelpers.js';
+import { truncateCases } from './truncate.js';
 
 export const REGRESS_CASES: readonly RegressEntry[] = [
   ...foreignKeyBasicCases,
@@ -18,4 +19,5 @@ export const REGRESS_CASES: readonly RegressEntry[] = [
   ...triggerCases,
   ...alterTableCases,
   ...gitlabHelperCases,
+  ...truncateCases,
 ];
