@@ -31,6 +31,8 @@ export interface CampaignResult<S> {
   readonly statements: number;
   /** Engine outcomes of the statements run while searching (`ok` or SQLSTATE → count). */
   readonly outcomes: Readonly<Record<string, number>>;
+  /** Statements run while searching, by kind (coverage: which statements the campaign exercised). */
+  readonly kinds: Readonly<Record<string, number>>;
   readonly elapsedMs: number;
   readonly divergence: FoundDivergence<S> | null;
 }
@@ -48,11 +50,13 @@ export async function runCampaign<S>(arbitrary: fc.Arbitrary<S>, check: (scenari
   let statements = 0;
   let shrinking = false;
   const outcomes: Record<string, number> = {};
+  const kinds: Record<string, number> = {};
   const property = fc.asyncProperty(arbitrary, async (scenario) => {
     const outcome = await check(scenario);
     if (!shrinking) {
       statements += outcome.statements;
       for (const [key, count] of Object.entries(outcome.outcomes)) outcomes[key] = (outcomes[key] ?? 0) + count;
+      for (const [key, count] of Object.entries(outcome.kinds)) kinds[key] = (kinds[key] ?? 0) + count;
     }
     if (outcome.divergence !== null) {
       shrinking = true;
@@ -61,11 +65,11 @@ export async function runCampaign<S>(arbitrary: fc.Arbitrary<S>, check: (scenari
   });
   const details = await fc.check(property, { numRuns: options.runs, seed: options.seed, endOnFailure: false });
   const elapsedMs = Date.now() - started;
-  if (!details.failed) return { runs: details.numRuns, statements, outcomes, elapsedMs, divergence: null };
+  if (!details.failed) return { runs: details.numRuns, statements, outcomes, kinds, elapsedMs, divergence: null };
   const scenario = details.counterexample?.[0];
   const error = details.errorInstance;
   if (scenario === undefined || !(error instanceof DivergenceFound)) throw error instanceof Error ? error : new Error(`differential run failed: ${String(error)}`);
-  return { runs: details.numRuns, statements, outcomes, elapsedMs, divergence: { seed: options.seed, path: details.counterexamplePath ?? '', scenario, divergence: error.divergence } };
+  return { runs: details.numRuns, statements, outcomes, kinds, elapsedMs, divergence: { seed: options.seed, path: details.counterexamplePath ?? '', scenario, divergence: error.divergence } };
 }
 
 export function diffProgram(session: SqlSession, program: Program): Promise<DiffOutcome> {

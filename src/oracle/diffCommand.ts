@@ -69,7 +69,7 @@ export async function runDiff<W extends WorldBase>(domain: Domain<W>, plan: Plan
   }
   const { result, divergences } = summary;
   if (command.json) {
-    io.stdout.write(`${stableStringify({ runs: result.runs, statements: result.statements, outcomes: { ...result.outcomes }, seed, postgres: session.description, target: plan === null ? 'random schemas' : plan.name, elapsedMs: result.elapsedMs, divergences }, 2)}\n`);
+    io.stdout.write(`${stableStringify({ runs: result.runs, statements: result.statements, outcomes: { ...result.outcomes }, statementKinds: { ...result.kinds }, seed, postgres: session.description, target: plan === null ? 'random schemas' : plan.name, elapsedMs: result.elapsedMs, divergences }, 2)}\n`);
   } else {
     io.stdout.write(`pgdrill diff: ${plan === null ? 'random schemas' : `plan ${plan.name}`} against ${session.description}, seed ${seed}\n`);
     io.stdout.write(`${result.runs} runs, ${result.statements} statements in ${(result.elapsedMs / 1000).toFixed(1)} s\n`);

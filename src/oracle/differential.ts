@@ -25,6 +25,8 @@ export interface DiffOutcome {
   readonly divergence: Divergence | null;
   /** How the statements ended on the engine: `ok`, or the SQLSTATE, with counts (coverage, not verdict). */
   readonly outcomes: Readonly<Record<string, number>>;
+  /** Which statements ran, by kind (`insert`, `truncate`, `addConstraint`, …), with counts (coverage). */
+  readonly kinds: Readonly<Record<string, number>>;
 }
 
 /**
@@ -36,21 +38,23 @@ export async function diffRecorded(session: SqlSession, recorded: readonly Recor
     let statements = 0;
     let clock: number | null = null;
     const outcomes: Record<string, number> = {};
+    const kinds: Record<string, number> = {};
     for (const [index, statement] of recorded.entries()) {
       const base = { statement: index, tag: statement.tag, sql: statement.sql, model: describeModel(statement.outcome) };
-      if (statement.sql === null) return { statements, outcomes, divergence: { ...base, postgres: '(not run)', reason: `cannot render: ${statement.renderError ?? 'unknown'}` } };
-      if (statement.outcome.status === 'internal') return { statements, outcomes, divergence: { ...base, postgres: '(not run)', reason: 'the engine failed internally' } };
+      if (statement.sql === null) return { statements, outcomes, kinds, divergence: { ...base, postgres: '(not run)', reason: `cannot render: ${statement.renderError ?? 'unknown'}` } };
+      if (statement.outcome.status === 'internal') return { statements, outcomes, kinds, divergence: { ...base, postgres: '(not run)', reason: 'the engine failed internally' } };
       const outcomeKey = statement.outcome.status === 'error' ? statement.outcome.code : 'ok';
       outcomes[outcomeKey] = (outcomes[outcomeKey] ?? 0) + 1;
+      kinds[statement.statement.kind] = (kinds[statement.statement.kind] ?? 0) + 1;
       if (statement.clock !== clock && !mayRevertSettings(statement.sql)) clock = (await session.run(setClockSql(statement.clock))).ok ? statement.clock : null;
       const result = await session.run(statement.sql);
       statements++;
       if (!result.ok || mayRevertSettings(statement.sql)) clock = null;
       const reason = outcomeDifference(statement.statement, statement.outcome, result);
-      if (reason !== null) return { statements, outcomes, divergence: { ...base, postgres: describePostgres(result, statement.statement), reason } };
+      if (reason !== null) return { statements, outcomes, kinds, divergence: { ...base, postgres: describePostgres(result, statement.statement), reason } };
     }
     const difference = await contentsDifference(snapshot, session, schema);
-    if (difference !== null) return { statements, outcomes, divergence: { statement: null, tag: null, sql: null, model: 'final contents', postgres: 'final contents', reason: difference } };
-    return { statements, outcomes, divergence: null };
+    if (difference !== null) return { statements, outcomes, kinds, divergence: { statement: null, tag: null, sql: null, model: 'final contents', postgres: 'final contents', reason: difference } };
+    return { statements, outcomes, kinds, divergence: null };
   });
 }

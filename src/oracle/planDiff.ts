@@ -60,7 +60,7 @@ export async function diffScenario<W extends WorldBase>(session: SqlSession, dom
   // No invariants: the differential compares the engine with PostgreSQL, not the plan's verdict.
   const recorded = recordScenario(domain, plan, scenario, { recordChanges: false, invariants: [] });
   if (recorded.bug !== null) {
-    return { statements: 0, outcomes: {}, divergence: { statement: null, tag: null, sql: null, model: `internal engine error: ${recorded.bug}`, postgres: '(not run)', reason: 'the engine failed internally' } };
+    return { statements: 0, outcomes: {}, kinds: {}, divergence: { statement: null, tag: null, sql: null, model: `internal engine error: ${recorded.bug}`, postgres: '(not run)', reason: 'the engine failed internally' } };
   }
   return diffRecorded(session, recorded.recorded, recorded.snapshot);
 }

@@ -159,6 +159,9 @@ function opArbitrary(tables: readonly TableDesign[]): fc.Arbitrary<ProgramOp> {
     spec: { name: 'ux_0', table: owner.name, columns: owner.partitions ? ['s', 'p'] : ['s'], unique: true, ...(partial ? { where: isNotNull(col('v')) } : {}) },
   }));
   const dropIndex = fc.constant<ProgramOp>({ kind: 'dropIndex', name: 'ux_0', options: {} });
+  // TRUNCATE of one or two tables: refused while a table outside the set references one of them.
+  const truncate = fc.record({ tables: fc.uniqueArray(tableName, { minLength: 1, maxLength: 2 }), cascade: fc.boolean() })
+    .map(({ tables: names, cascade }): ProgramOp => ({ kind: 'truncate', tables: names, options: cascade ? { cascade } : {} }));
   const partitioned = tables.filter((table) => table.partitions !== null);
   const partitionOps = partitioned.length === 0 ? [] : [fc.constantFrom(...partitioned).chain((table) => fc.constantFrom(...table.partitions!).chain((partition) => fc.constantFrom<ProgramOp>(
     { kind: 'detachPartition', parent: table.name, partition: partition.name },
@@ -172,7 +175,7 @@ function opArbitrary(tables: readonly TableDesign[]): fc.Arbitrary<ProgramOp> {
     { arbitrary: remove, weight: 3 },
     { arbitrary: select, weight: 1 },
     { arbitrary: transaction, weight: 3 },
-    { arbitrary: fc.oneof(addForeignKey, addCheck, validate, drop, index, dropIndex, trigger, toggleTrigger, ...partitionOps), weight: 3 },
+    { arbitrary: fc.oneof(addForeignKey, addCheck, validate, drop, index, dropIndex, trigger, toggleTrigger, truncate, ...partitionOps), weight: 3 },
   );
 }
 
