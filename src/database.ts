@@ -10,6 +10,7 @@ import type { Relation } from './engine/catalog.js';
 import { describeConstraint, describeTable } from './engine/catalogDescription.js';
 import type { ConstraintInfo, TableInfo } from './engine/catalogDescription.js';
 import { findConstraint } from './engine/ddl/constraintDdl.js';
+import { truncateIdentifier } from './engine/identifier.js';
 import type { SequenceOptions } from './engine/ddl/sequenceDdl.js';
 import type { ColumnDefaultSpec, ColumnSpec, ConstraintSpec, IndexSpec, PartitionBoundSpec, TableSpec, TriggerSpec } from './engine/ddl/specs.js';
 import type { DeleteOptions } from './engine/deleteStatement.js';
@@ -302,7 +303,7 @@ export class Database implements SessionHandle {
   // --- introspection (never a statement: it reads the catalog and heaps directly) ----------
 
   hasTable(name: string): boolean {
-    return this.state.relations.has(name);
+    return this.state.relations.has(truncateIdentifier(name));
   }
 
   tableNames(): string[] {

@@ -1,4 +1,5 @@
 import { assert } from './assert.js';
+import { truncateIdentifier } from './identifier.js';
 import type { IndexDefinition, KeyConstraint, Relation } from './catalog.js';
 import { PgError, SqlState } from './errors.js';
 import { renderExpr } from './expression.js';
@@ -66,7 +67,7 @@ function arbitersFor(state: EngineState, target: Relation, leaf: Relation, onCon
   const spec = onConflict.target;
   if (spec === undefined) return unique;
   if (Array.isArray(spec)) return unique.filter((index) => infers(index, spec, onConflict.targetWhere));
-  const name = (spec as { readonly constraint: string }).constraint;
+  const name = truncateIdentifier((spec as { readonly constraint: string }).constraint);
   return unique.filter((index) => index.constraint !== null && (index.constraint.name === name || constraintRoot(index.constraint).name === name));
 }
 
@@ -81,7 +82,7 @@ function validateConflictTarget(state: EngineState, target: Relation, onConflict
     if (!matches) throw new PgError('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
     return;
   }
-  const name = (spec as { readonly constraint: string }).constraint;
+  const name = truncateIdentifier((spec as { readonly constraint: string }).constraint);
   if (!target.keyConstraints().some((constraint) => constraint.name === name)) {
     throw new PgError(SqlState.undefinedObject, `constraint "${name}" for table "${target.name}" does not exist`);
   }

@@ -1,3 +1,4 @@
+import { truncateIdentifier } from './identifier.js';
 import { assert } from './assert.js';
 import type { Relation, Tuple } from './catalog.js';
 import { PgError, SqlState } from './errors.js';
@@ -24,7 +25,8 @@ export interface ScanOptions {
 
 const MAX_PROBE_KEYS = 4096;
 
-export function lookupRelation(state: EngineState, name: string): Relation {
+export function lookupRelation(state: EngineState, rawName: string): Relation {
+  const name = truncateIdentifier(rawName);
   const relation = state.relations.get(name);
   if (relation === undefined) throw new PgError(SqlState.undefinedTable, `relation "${name}" does not exist`);
   return relation;

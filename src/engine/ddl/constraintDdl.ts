@@ -4,6 +4,7 @@
  * partition has its own validity and a later DROP on the parent removes exactly the clones.
  */
 import { assert } from '../assert.js';
+import { truncateIdentifier } from '../identifier.js';
 import type { CheckConstraint, Constraint, ForeignKeyConstraint, IndexDefinition, KeyConstraint, Relation } from '../catalog.js';
 import { PgError, SqlState } from '../errors.js';
 import { isSatisfiedAsCheck, referencedColumns, renderExpr } from '../expression.js';
@@ -36,9 +37,10 @@ export interface CloneOptions {
 export function addConstraint(
   state: EngineState,
   relation: Relation,
-  spec: ConstraintSpec,
+  rawSpec: ConstraintSpec,
   creation: ConstraintCreation = {},
 ): Constraint {
+  const spec: ConstraintSpec = rawSpec.name === undefined ? rawSpec : { ...rawSpec, name: truncateIdentifier(rawSpec.name) };
   switch (spec.kind) {
     case 'primaryKey':
     case 'unique':
@@ -386,7 +388,8 @@ function validateCheckTree(state: EngineState, check: CheckConstraint): void {
   setField(state, check, 'valid', true);
 }
 
-export function findConstraint(relation: Relation, name: string): Constraint {
+export function findConstraint(relation: Relation, rawName: string): Constraint {
+  const name = truncateIdentifier(rawName);
   const constraint = relation.constraints.find((candidate) => candidate.name === name);
   if (constraint === undefined) throw new PgError(SqlState.undefinedObject, `constraint "${name}" of relation "${relation.name}" does not exist`);
   return constraint;
@@ -410,9 +413,10 @@ function removeConstraintTree(state: EngineState, constraint: Constraint): void 
 export function dropConstraint(
   state: EngineState,
   relation: Relation,
-  name: string,
+  rawName: string,
   options: { readonly ifExists?: boolean } = {},
 ): void {
+  const name = truncateIdentifier(rawName);
   const constraint = relation.constraints.find((candidate) => candidate.name === name);
   if (constraint === undefined) {
     if (options.ifExists) {
@@ -438,7 +442,9 @@ export function dropConstraint(
   removeConstraintTree(state, constraint);
 }
 
-export function renameConstraint(state: EngineState, relation: Relation, name: string, newName: string): void {
+export function renameConstraint(state: EngineState, relation: Relation, rawName: string, rawNewName: string): void {
+  const name = truncateIdentifier(rawName);
+  const newName = truncateIdentifier(rawNewName);
   const constraint = relation.constraints.find((candidate) => candidate.name === name);
   // RenameConstraint words the miss differently from VALIDATE/DROP ("for table", not "of relation").
   if (constraint === undefined) throw new PgError(SqlState.undefinedObject, `constraint "${name}" for table "${relation.name}" does not exist`);

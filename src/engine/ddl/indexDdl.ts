@@ -4,6 +4,7 @@
  * foreign keys keep their own referencing maps and scans always re-check predicates.
  */
 import type { IndexDefinition, Relation } from '../catalog.js';
+import { truncateIdentifier } from '../identifier.js';
 import { PgError, SqlState } from '../errors.js';
 import { referencedColumns, renderExpr } from '../expression.js';
 import { lookupRelation } from '../scan.js';
@@ -40,7 +41,8 @@ export function attachOrCreatePartitionIndex(state: EngineState, parent: IndexDe
   createIndexTree(state, partition, name, { table: partition.name, columns: parent.columns, unique: parent.unique, ...(parent.predicate ? { where: parent.predicate } : {}) }, parent);
 }
 
-export function createIndex(state: EngineState, spec: IndexSpec): IndexDefinition {
+export function createIndex(state: EngineState, rawSpec: IndexSpec): IndexDefinition {
+  const spec: IndexSpec = rawSpec.name === undefined ? rawSpec : { ...rawSpec, name: truncateIdentifier(rawSpec.name) };
   const relation = lookupRelation(state, spec.table);
   for (const column of [...spec.columns, ...(spec.where ? referencedColumns(spec.where) : [])]) {
     if (relation.column(column) === undefined) throw new PgError(SqlState.undefinedColumn, `column "${column}" does not exist`);
@@ -55,7 +57,8 @@ export function createIndex(state: EngineState, spec: IndexSpec): IndexDefinitio
   return createIndexTree(state, relation, name, spec, null);
 }
 
-export function findIndex(state: EngineState, name: string): IndexDefinition | undefined {
+export function findIndex(state: EngineState, rawName: string): IndexDefinition | undefined {
+  const name = truncateIdentifier(rawName);
   for (const relation of state.relations.values()) {
     const index = relation.indexes.find((candidate) => candidate.name === name);
     if (index !== undefined) return index;
@@ -85,7 +88,8 @@ export function dropIndex(state: EngineState, name: string, options: { readonly 
   dropIndexTree(state, index);
 }
 
-export function renameIndex(state: EngineState, name: string, newName: string): void {
+export function renameIndex(state: EngineState, name: string, rawNewName: string): void {
+  const newName = truncateIdentifier(rawNewName);
   const index = findIndex(state, name);
   if (index === undefined) throw new PgError(SqlState.undefinedTable, `relation "${name}" does not exist`);
   if (isRelationNameTaken(state, newName)) throw new PgError(SqlState.duplicateTable, `relation "${newName}" already exists`);

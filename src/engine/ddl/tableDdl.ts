@@ -1,5 +1,6 @@
 /** CREATE/DROP/RENAME TABLE and ADD/DROP COLUMN, with PostgreSQL's dependency rules. */
 import { assert } from '../assert.js';
+import { truncateIdentifier } from '../identifier.js';
 import { Relation } from '../catalog.js';
 import type { ColumnDefault, ColumnDefinition, Tuple } from '../catalog.js';
 import { PgError, SqlState } from '../errors.js';
@@ -44,7 +45,8 @@ function ownSerialSequences(state: EngineState, relation: Relation): void {
   }
 }
 
-export function createTable(state: EngineState, spec: TableSpec): Relation {
+export function createTable(state: EngineState, rawSpec: TableSpec): Relation {
+  const spec: TableSpec = { ...rawSpec, name: truncateIdentifier(rawSpec.name) };
   if (isRelationNameTaken(state, spec.name)) throw new PgError(SqlState.duplicateTable, `relation "${spec.name}" already exists`);
   const parent = spec.partitionOf ? lookupRelation(state, spec.partitionOf.parent) : null;
   if (parent !== null && !parent.isPartitioned) throw new PgError(SqlState.wrongObjectType, `"${parent.name}" is not partitioned`);
@@ -120,7 +122,9 @@ export function dropTable(state: EngineState, name: string, options: { cascade?:
   removeTree(relation);
 }
 
-export function renameTable(state: EngineState, name: string, newName: string): void {
+export function renameTable(state: EngineState, rawName: string, rawNewName: string): void {
+  const name = truncateIdentifier(rawName);
+  const newName = truncateIdentifier(rawNewName);
   const relation = lookupRelation(state, name);
   if (isRelationNameTaken(state, newName)) throw new PgError(SqlState.duplicateTable, `relation "${newName}" already exists`);
   deleteMapEntry(state, state.relations, name);

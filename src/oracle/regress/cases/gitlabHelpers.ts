@@ -10,11 +10,13 @@ import {
 } from '../../../engine/expression.js';
 import type { RegressEntry } from '../regressCase.js';
 import { regressCase, sourceIn } from '../regressCase.js';
-import { addConstraint, check, insert, remove, table, update, validate } from '../sql.js';
+import { addConstraint, check, dropConstraint, foreignKey, insert, remove, table, update, validate } from '../sql.js';
 
 const at = sourceIn('gitlab:lib/gitlab/database/migrations/constraints_helpers.rb');
 const textLimit = at(1260, 'def add_text_limit(table, column, limit, constraint_name: nil, validate: true)');
 const anyCheck = at(1135, 'def add_check_constraint(table, check, constraint_name, validate: true)');
+const nameLimit = at(1130, 'validate_check_constraint_name!(constraint_name)');
+const long = (prefix: string, tail: string): string => `${prefix}${'x'.repeat(63 - prefix.length)}${tail}`;
 const runners = table('ci_runners', 'id int, name text, description text, token text, runner_type int, sharding_key_id int', { primaryKey: ['id'] });
 
 export const gitlabHelperCases: readonly RegressEntry[] = [
@@ -67,5 +69,21 @@ export const gitlabHelperCases: readonly RegressEntry[] = [
     addConstraint('t', check(or(isNotDistinctFrom(col('a'), 1), and(ge(col('id'), 2))), 'check_first')),
     update('t', { a: null }, eq(col('id'), 1)), update('t', { b: null }, eq(col('id'), 2)),
     remove('t', { kind: 'distinct', left: col('a'), right: { kind: 'literal', value: null }, negated: true }),
+  ]),
+  regressCase(nameLimit, 'long-table-names-truncated', [
+    table(long('ci_runners_', '_first'), 'id int', { primaryKey: ['id'] }), table(long('ci_runners_', '_second'), 'id int'),
+    insert(long('ci_runners_', '_other_suffix'), { id: 1 }), insert(long('ci_runners_', ''), { id: 1 }),
+    table('ci_runner_machines', 'runner_id int', { constraints: [foreignKey(['runner_id'], long('ci_runners_', '_yet_another'), ['id'])] }),
+    insert('ci_runner_machines', [{ runner_id: 1 }]), insert('ci_runner_machines', { runner_id: 2 }),
+  ]),
+  regressCase(nameLimit, 'long-constraint-names-collide', [
+    runners,
+    addConstraint('ci_runners', check(gt(col('id'), 0), long('check_', '_a'))), addConstraint('ci_runners', check(gt(col('id'), 1), long('check_', '_b'))),
+    insert('ci_runners', { id: 0 }), validate('ci_runners', long('check_', '_c')), dropConstraint('ci_runners', long('check_', '_d')),
+    insert('ci_runners', { id: 0 }), addConstraint('ci_runners', check(gt(col('id'), 1), long('check_', '_b'), { notValid: true })),
+  ]),
+  regressCase(nameLimit, 'truncation-keeps-whole-characters', [
+    table(`${'é'.repeat(31)}ab`, 'a int'), table(`${'é'.repeat(31)}a`, 'a int'), table(`${'é'.repeat(32)}`, 'a int'),
+    insert(`${'é'.repeat(31)}az`, { a: 1 }), insert(`${'é'.repeat(32)}zz`, { a: 2 }),
   ]),
 ];
