@@ -88,6 +88,22 @@ function requiredUpdateActions(state: EngineState, actions: readonly AfterRowAct
 }
 
 /**
+ * ExecCrossPartitionUpdateForeignKey: the move is one UPDATE of the key only for keys that
+ * reference the UPDATE's target; a key declared on an ancestor between the source partition and
+ * the target would see a DELETE and an INSERT instead, so PostgreSQL refuses the move.
+ */
+function refuseMoveUnderReferencedAncestor(state: EngineState, target: Relation, source: Relation): void {
+  for (let ancestor = source.parent; ancestor !== null && ancestor !== target; ancestor = ancestor.parent) {
+    for (const relation of state.relations.values()) {
+      if (!relation.foreignKeys().some((foreignKey) => foreignKey.parent === null && foreignKey.referencedRelation === ancestor)) continue;
+      throw new PgError(SqlState.featureNotSupported, 'cannot move tuple across partitions when a non-root ancestor of the source partition is directly referenced in a foreign key', {
+        detail: `A foreign key points to ancestor "${ancestor.name}" but not the root ancestor "${target.name}".`,
+      });
+    }
+  }
+}
+
+/**
  * Cross-partition UPDATE, as PostgreSQL 15+: BEFORE DELETE triggers on the source, the delete,
  * BEFORE INSERT triggers on the destination, the insert; AFTER DELETE and AFTER INSERT fire
  * (not AFTER UPDATE). Foreign keys that reference the UPDATE's target see one UPDATE of the
@@ -104,6 +120,7 @@ function moveRow(state: EngineState, target: Relation, relation: Relation, tuple
   checkRowConstraints(state, destination, inserted, planFor(state, destination).beforeRow.insert.length > 0);
   const replacement = insertTuple(state, destination, inserted);
   queueAfterRow(state, destination, 'INSERT', planFor(state, destination).afterRow.insert, null, 0, inserted, replacement.tid, target);
+  refuseMoveUnderReferencedAncestor(state, target, relation);
   const keyUpdates: AfterRowAction[] = sourcePlan.referencedBy
     .filter((foreignKey) => foreignKey.referencedRelation.isAncestorOrSelfOf(target))
     .map((foreignKey) => ({ kind: 'riAction', name: riTriggerName('a', foreignKey), foreignKey }));

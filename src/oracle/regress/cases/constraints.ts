@@ -139,6 +139,12 @@ export const constraintCases: readonly RegressEntry[] = [
     partition('notnull_tbl6_1', 'notnull_tbl6', [1]),
     dropNotNull('notnull_tbl6_1', 'b'), dropNotNull('notnull_tbl6', 'b'), insert('notnull_tbl6', { a: 1, b: null }),
   ]),
+  regressCase(at(828, '-- It\'s possible to remove a constraint from parents without affecting children'), 'not-valid-check-and-new-partition', [
+    table('notnull_tbl6', 'a int, b int', { partitionBy: 'a' }), partition('notnull_tbl6_1', 'notnull_tbl6', [1]),
+    insert('notnull_tbl6', { a: 1, b: -1 }), addConstraint('notnull_tbl6', check(gt(col('b'), 0), 'b_pos', { notValid: true })),
+    partition('notnull_tbl6_2', 'notnull_tbl6', [2]), addConstraint('notnull_tbl6', check(lt(col('a'), col('b')))),
+    remove('notnull_tbl6'), addConstraint('notnull_tbl6', check(lt(col('a'), col('b')))), insert('notnull_tbl6', { a: 2, b: 1 }),
+  ]),
   unsupported(at(842, '-- NOT NULL NOT VALID'), 'not-null-not-valid', 'NOT NULL … NOT VALID constraints (PostgreSQL 18) are not modelled'),
   regressCase(at(853, 'ALTER TABLE notnull_tbl1 ALTER a SET NOT NULL;'), 'set-not-null-scans', [
     table('notnull_tbl1', 'a int, b int'), insert('notnull_tbl1', [{ a: null, b: 1 }, { a: 300, b: 3 }]),

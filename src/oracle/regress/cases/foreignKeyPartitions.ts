@@ -363,5 +363,12 @@ export const foreignKeyPartitionCases: readonly RegressEntry[] = [
     partition('pk1', 'pk', [35, 45], { partitionBy: 'a' }), partition('pk11', 'pk1', [35]),
     insert('pk', { a: 35 }), insert('fk', { fk_a: 35 }), remove('pk', eq(col('a'), 35)),
   ]),
+  regressCase(at(1855, '-- test that cross-partition updates correctly enforces the foreign key'), 'cross-partition-update-under-referenced-ancestor', [
+    table('pk', 'a int, b int', { primaryKey: ['a', 'b'], partitionBy: 'a' }),
+    partition('pk1', 'pk', [1, 2], { partitionBy: 'b' }), partition('pk11', 'pk1', [1]), partition('pk12', 'pk1', [2]),
+    table('fk', 'a int, b int', { constraints: [foreignKey(['a', 'b'], 'pk1', ['a', 'b'])] }),
+    insert('pk', [{ a: 1, b: 1 }, { a: 2, b: 1 }]), update('pk', { b: 2 }, eq(col('a'), 1)), update('pk1', { b: 2 }, eq(col('a'), 1)),
+    update('pk', { a: 1 }, eq(col('a'), 2)), select('pk'),
+  ]),
   unsupported(at(1845, '-- test that ri_Check_Pk_Match() scans the correct partition for a deferred'), 'deferred-pk-match', 'DEFERRABLE INITIALLY DEFERRED constraints are not modelled'),
 ];
