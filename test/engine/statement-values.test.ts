@@ -109,6 +109,7 @@ const PROGRAM: readonly Statement[] = [
   { kind: 'enableTrigger', table: 'p', name: 'copy_to_q' },
   { kind: 'dropTrigger', table: 'p', name: 'copy_to_q', options: {} },
   { kind: 'renameTable', name: 'q2', newName: 'q3' },
+  { kind: 'truncate', tables: ['q3'], options: {} },
   { kind: 'dropTable', name: 'q3', options: {} },
   { kind: 'setSequenceOwner', sequence: 'seq2', owner: null },
   { kind: 'dropSequence', name: 'seq2' },
