@@ -1,6 +1,7 @@
 import { and, col, compare, isNotNull, isNull, lit, not, or } from '../../src/index.js';
 import type { ComparisonOperator, Expr } from '../../src/index.js';
 import type { JsonValue } from '../../src/harness/json.js';
+import { identifierProblem } from '../../src/engine/sqlText.js';
 
 /**
  * The JSON form plans use for CHECK expressions, converted to the engine's Expr:
@@ -12,7 +13,11 @@ const COMPARISONS: Readonly<Record<string, ComparisonOperator>> = { eq: '=', ne:
 
 export const CHECK_EXPRESSION_FORMS = 'one of {"isNull": col}, {"isNotNull": col}, {"and": [...]}, {"or": [...]}, {"not": expr}, {"eq"|"ne"|"lt"|"le"|"gt"|"ge": [col, literal]}';
 
-export function checkExpressionFromJson(json: JsonValue, path: string): Expr | string {
+/** Deeper expressions are refused: a hostile plan must not exhaust the stack of validation or rendering. */
+const MAX_DEPTH = 32;
+
+export function checkExpressionFromJson(json: JsonValue, path: string, depth = 0): Expr | string {
+  if (depth > MAX_DEPTH) return `field "${path}" nests expressions more than ${MAX_DEPTH} deep`;
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return `field "${path}" must be ${CHECK_EXPRESSION_FORMS}`;
   const keys = Object.keys(json);
   const key = keys[0];
@@ -22,20 +27,21 @@ export function checkExpressionFromJson(json: JsonValue, path: string): Expr | s
     case 'isNull':
     case 'isNotNull':
       if (typeof operand !== 'string' || operand.length === 0) return `field "${path}.${key}" must be a column name`;
+      if (identifierProblem(operand) !== null) return `field "${path}.${key}": column name ${identifierProblem(operand)!}`;
       return key === 'isNull' ? isNull(col(operand)) : isNotNull(col(operand));
     case 'and':
     case 'or': {
       if (!Array.isArray(operand) || operand.length === 0) return `field "${path}.${key}" must be a non-empty array of expressions`;
       const parts: Expr[] = [];
       for (const [index, item] of (operand as readonly JsonValue[]).entries()) {
-        const part = checkExpressionFromJson(item, `${path}.${key}[${index}]`);
+        const part = checkExpressionFromJson(item, `${path}.${key}[${index}]`, depth + 1);
         if (typeof part === 'string') return part;
         parts.push(part);
       }
       return key === 'and' ? and(...parts) : or(...parts);
     }
     case 'not': {
-      const inner = checkExpressionFromJson(operand, `${path}.not`);
+      const inner = checkExpressionFromJson(operand, `${path}.not`, depth + 1);
       return typeof inner === 'string' ? inner : not(inner);
     }
     default: {
@@ -44,7 +50,9 @@ export function checkExpressionFromJson(json: JsonValue, path: string): Expr | s
       if (!Array.isArray(operand) || operand.length !== 2) return `field "${path}.${key}" must be [column, literal]`;
       const [column, value] = operand as readonly JsonValue[];
       if (typeof column !== 'string' || column.length === 0) return `field "${path}.${key}[0]" must be a column name`;
+      if (identifierProblem(column) !== null) return `field "${path}.${key}[0]": column name ${identifierProblem(column)!}`;
       if (value === undefined || (value !== null && typeof value === 'object')) return `field "${path}.${key}[1]" must be a number, string, boolean or null`;
+      if (typeof value === 'string' && value.includes('\0')) return `field "${path}.${key}[1]" contains a NUL byte, which PostgreSQL text cannot hold`;
       return compare(op, col(column), lit(value));
     }
   }

@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../../src/harness/json.js';
+import { identifierProblem } from '../../src/engine/sqlText.js';
 
 /**
  * Reading a plan step's parameters: each read either returns the value (defaults filled in) or
@@ -28,6 +29,17 @@ export class ParameterReader {
     return value;
   }
 
+  /**
+   * A table, column, constraint or sequence name: PostgreSQL must keep it exactly as written
+   * (at most 63 bytes, no NUL), or the engine and the exported script would disagree about it.
+   */
+  identifier(name: string, fallback?: string): string {
+    const value = this.string(name, fallback);
+    const problem = identifierProblem(value);
+    if (problem !== null) this.fail(`field "${name}" ${problem}`);
+    return value;
+  }
+
   optionalString(name: string): string | null {
     return this.raw(name) === undefined ? null : this.string(name);
   }
@@ -49,9 +61,15 @@ export class ParameterReader {
     const value = this.raw(name);
     if (value === undefined && fallback !== undefined) return fallback;
     if (value === undefined) this.fail(`field "${name}" is required`);
-    if (typeof value === 'string' && value.length > 0) return [value];
-    if (Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string' && item.length > 0)) return value as readonly string[];
-    return this.fail(`field "${name}" must be a column name or a non-empty array of column names`);
+    const names = typeof value === 'string' && value.length > 0 ? [value] : value;
+    if (!Array.isArray(names) || names.length === 0 || !names.every((item) => typeof item === 'string' && item.length > 0)) {
+      return this.fail(`field "${name}" must be a column name or a non-empty array of column names`);
+    }
+    for (const column of names as readonly string[]) {
+      const problem = identifierProblem(column);
+      if (problem !== null) this.fail(`field "${name}": column name ${JSON.stringify(column)} ${problem}`);
+    }
+    return names as readonly string[];
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback?: T): T {

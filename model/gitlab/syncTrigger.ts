@@ -1,6 +1,7 @@
 import { PgError, SqlState, col, eq } from '../../src/index.js';
 import type { Database, Row, RowTriggerContext, SqlValue } from '../../src/index.js';
 import { assert } from '../../src/engine/assert.js';
+import { quoteIdentifier, quoteIdentifierAlways } from '../../src/engine/sqlText.js';
 import { hashedObjectName } from './names.js';
 
 /**
@@ -65,21 +66,26 @@ function syncRow(pair: SyncPair, context: RowTriggerContext): void {
   }
 }
 
-const quoted = (name: string): string => `"${name}"`;
+/** Rails' quote_column_name: every column double-quoted, through the one identifier quoter. */
+const quoted = quoteIdentifierAlways;
 
-/** The PL/pgSQL GitLab's `create_sync_function` generates, for rendering scenarios as SQL. */
+/**
+ * The PL/pgSQL GitLab's `create_sync_function` generates, for rendering scenarios as SQL: the
+ * copy's name as written (quoted only when it must be), every column double-quoted.
+ */
 export function renderSyncFunctionBody(pair: SyncPair): string {
   const nonKey = pair.columns.filter((column) => column !== UNIQUE_KEY);
+  const copy = quoteIdentifier(pair.copy);
   return [
     'BEGIN',
     "IF (TG_OP = 'DELETE') THEN",
-    `  DELETE FROM ${pair.copy} where ${quoted(UNIQUE_KEY)} = OLD.${quoted(UNIQUE_KEY)};`,
+    `  DELETE FROM ${copy} where ${quoted(UNIQUE_KEY)} = OLD.${quoted(UNIQUE_KEY)};`,
     "ELSIF (TG_OP = 'UPDATE') THEN",
-    `  UPDATE ${pair.copy}`,
+    `  UPDATE ${copy}`,
     `  SET ${nonKey.map((column) => `${quoted(column)} = NEW.${quoted(column)}`).join(',\n    ')}`,
-    `  WHERE ${pair.copy}.${quoted(UNIQUE_KEY)} = NEW.${quoted(UNIQUE_KEY)};`,
+    `  WHERE ${copy}.${quoted(UNIQUE_KEY)} = NEW.${quoted(UNIQUE_KEY)};`,
     "ELSIF (TG_OP = 'INSERT') THEN",
-    `  INSERT INTO ${pair.copy} (${pair.columns.map(quoted).join(',\n    ')})`,
+    `  INSERT INTO ${copy} (${pair.columns.map(quoted).join(',\n    ')})`,
     `  VALUES (${pair.columns.map((column) => `NEW.${quoted(column)}`).join(',\n    ')});`,
     'END IF;',
     'RETURN NULL;',

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli/runCli.js';
 import type { CliConfig } from '../../src/cli/runCli.js';
+import { endQuietlyOnBrokenPipe } from '../../src/cli/terminal.js';
 import type { RunnersWorld } from './world.js';
 import { runnersDomain } from './domain.js';
 
@@ -34,5 +35,7 @@ export function runnersCliConfig(): CliConfig<RunnersWorld> {
 }
 
 export function main(argv: readonly string[]): Promise<number> {
+  endQuietlyOnBrokenPipe(process.stdout);
+  endQuietlyOnBrokenPipe(process.stderr);
   return runCli(runnersCliConfig(), argv);
 }

@@ -19,9 +19,16 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   diff: ['--runs', '--seed', '--plan', '--json', '--regress'],
 };
 
-function positiveInteger(flag: string, text: string): number {
+/**
+ * Upper bounds, checked before any work starts: a thread per worker and a loop per shard are
+ * real costs, and a number past these is a typo, not a campaign.
+ */
+export const LIMITS = { '--runs': 1_000_000_000, '--time-limit': 7 * 24 * 3600, '--workers': 64, shards: 10_000 } as const;
+
+function positiveInteger(flag: '--runs' | '--time-limit' | '--workers', text: string): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value <= 0) throw new UserInputError(`${flag} takes a positive whole number, not "${text}"`);
+  if (value > LIMITS[flag]) throw new UserInputError(`${flag} is at most ${LIMITS[flag]}, not ${text}`);
   return value;
 }
 
@@ -31,6 +38,7 @@ function parseShard(text: string): { index: number; count: number } {
   const index = match ? Number(match[1]) : NaN;
   const count = match ? Number(match[2]) : NaN;
   if (!match || count < 1 || index < 1 || index > count) throw new UserInputError(`invalid --shard "${text}": expected i/n with 1 ≤ i ≤ n, e.g. 2/4`);
+  if (count > LIMITS.shards) throw new UserInputError(`invalid --shard "${text}": a campaign has at most ${LIMITS.shards} shards`);
   return { index, count };
 }
 
@@ -54,7 +62,10 @@ export function parseArguments(argv: readonly string[]): Command {
       const value = inline ?? rest[++index];
       if (value === undefined) throw new UserInputError(`${flag} needs a value`);
       values.set(flag!, value);
-    } else switches.add(flag!);
+    } else {
+      if (inline !== undefined) throw new UserInputError(`${flag} takes no value`);
+      switches.add(flag!);
+    }
   }
   const json = switches.has('--json');
   const seedText = values.get('--seed');
@@ -124,4 +135,4 @@ export const HELP = `pgdrill — property tests for PostgreSQL migration plans u
                                                exit 1 on divergence
 
 Exit codes: 0 verdicts match / failure reproduced / no divergence, 1 mismatch / not reproduced /
-divergence, 2 bad input.`;
+divergence, 2 bad input (one line saying what was wrong), 3 internal error (a pgdrill bug).`;

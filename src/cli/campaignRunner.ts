@@ -34,13 +34,10 @@ export interface PlanCampaign {
 
 const UNBOUNDED_RUNS = Number.MAX_SAFE_INTEGER;
 
-function inShard(index: number, shard: Shard | null): boolean {
-  return shard === null || index % shard.count === shard.index - 1;
-}
-
-/** The chunk indices a shard owns, in order, lazily (an unbounded campaign has no end). */
+/** The chunk indices a shard owns (every n-th from its own), in order, lazily: an unbounded campaign has no end. */
 function* chunkIndices(shard: Shard | null): Generator<number> {
-  for (let index = 0; ; index++) if (inShard(index, shard)) yield index;
+  const step = shard === null ? 1 : shard.count;
+  for (let index = shard === null ? 0 : shard.index - 1; ; index += step) yield index;
 }
 
 function stopsAt(options: CampaignOptions): boolean {

@@ -1,7 +1,8 @@
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { combineChunks } from '../harness/checkPlan.js';
-import type { PlanVerdict } from '../harness/checkPlan.js';
-import { counterexampleOf, saveCounterexample } from '../harness/corpus.js';
+import type { FoundFailure } from '../harness/checkPlan.js';
+import { counterexampleFileName, counterexampleOf, saveCounterexample } from '../harness/corpus.js';
+import { systemReason } from '../harness/inputFile.js';
 import type { Plan, WorldBase } from '../harness/domain.js';
 import { stableStringify } from '../harness/json.js';
 import type { JsonValue } from '../harness/json.js';
@@ -10,7 +11,10 @@ import { UserInputError } from '../harness/userInputError.js';
 import { runCampaignInThread, runCampaignOnPool } from './campaignRunner.js';
 import type { CampaignOptions, PlanCampaign, Shard } from './campaignRunner.js';
 import type { CliConfig, CliIo } from './runCli.js';
+import { isBuiltin, planReference, planSourceOf } from './planResolution.js';
 import { ProgressBar } from './progress.js';
+import { warningLine } from './terminal.js';
+import { escapeControlCharacters } from '../harness/terminalText.js';
 import { distinctFailures, shardReportOf } from './shardReport.js';
 import { createWorkerPool } from './workerPool.js';
 import type { ChunkResult } from '../harness/campaign.js';
@@ -31,53 +35,69 @@ export interface CheckRequest {
   readonly save: boolean;
 }
 
-function replayCommand<W extends WorldBase>(config: CliConfig<W>, verdict: PlanVerdict, reference: (plan: Plan) => string): string | null {
-  if (verdict.failure === null) return null;
-  return `${config.commandName} replay ${reference(verdict.plan)} --seed ${verdict.failure.seed} --path "${verdict.failure.path}"`;
+function replayCommand<W extends WorldBase>(config: CliConfig<W>, plan: Plan, seed: number, path: string): string {
+  return `${config.commandName} replay ${planReference(config, plan)} --seed ${seed} --path "${path}"`;
+}
+
+/**
+ * Saves a verdict's counterexample. Failing to save (a read-only directory, `.pgdrill` being a
+ * file, a directory where the file goes) must not lose the verdict: it becomes a warning that
+ * is printed after the report.
+ */
+function trySave<W extends WorldBase>(config: CliConfig<W>, plan: Plan, failure: FoundFailure, warnings: string[]): string | null {
+  const counterexample = counterexampleOf(plan, failure, isBuiltin(config, plan));
+  const target = join(config.counterexampleDirectory, counterexampleFileName(counterexample));
+  try {
+    return relative(process.cwd(), saveCounterexample(config.counterexampleDirectory, counterexample));
+  } catch (error) {
+    warnings.push(`could not save the counterexample of ${plan.name} to ${relative(process.cwd(), target)}: ${systemReason(error)}`);
+    return null;
+  }
 }
 
 /** Prints verdicts (text or one JSON object) and returns the exit code. Shared by check and merge. */
-export function reportCampaign<W extends WorldBase>(config: CliConfig<W>, io: CliIo, campaigns: readonly PlanCampaign[], seed: number, json: boolean, save: boolean, fuzzing: boolean, reference: (plan: Plan) => string): number {
+export function reportCampaign<W extends WorldBase>(config: CliConfig<W>, io: CliIo, campaigns: readonly PlanCampaign[], seed: number, json: boolean, save: boolean, fuzzing: boolean): number {
   const color = makeChalk(io.stdout);
   const results: JsonValue[] = [];
+  const warnings: string[] = [];
   let allMatched = true;
   for (const campaign of campaigns) {
     const verdict = combineChunks(config.domain, campaign.plan, campaign.chunks, campaign.ms);
-    const replay = replayCommand(config, verdict, reference);
-    const saved = verdict.failure !== null && save ? saveCounterexample(config.counterexampleDirectory, counterexampleOf(campaign.plan, verdict.failure)) : null;
-    const savedShown = saved === null ? null : relative(process.cwd(), saved);
+    const replay = verdict.failure === null ? null : replayCommand(config, campaign.plan, verdict.failure.seed, verdict.failure.path);
+    const savedShown = verdict.failure !== null && save ? trySave(config, campaign.plan, verdict.failure, warnings) : null;
     allMatched &&= verdict.matched && verdict.missingProbes.length === 0;
     const distinct = fuzzing ? distinctFailures(campaign.chunks) : [];
     if (json) {
       const entry = verdictJson(verdict, replay, savedShown);
-      results.push(fuzzing ? { ...entry, distinctFailures: distinct.map((chunk) => distinctJson(config, campaign.plan, chunk, reference)) } : entry);
+      results.push(fuzzing ? { ...entry, distinctFailures: distinct.map((chunk) => distinctJson(config, campaign.plan, chunk)) } : entry);
       continue;
     }
     io.stdout.write(`${formatVerdict(verdict, color, replay, savedShown).join('\n')}\n`);
     if (fuzzing && distinct.length > 0) {
       io.stdout.write(`  ${distinct.length} distinct failure(s) in ${verdict.runs} fresh runs:\n`);
       for (const chunk of distinct) {
-        const entry = distinctJson(config, campaign.plan, chunk, reference);
-        io.stdout.write(`   - ${String(entry.invariant)} (${String(entry.steps)} steps): ${String(entry.replay)}\n`);
+        const entry = distinctJson(config, campaign.plan, chunk);
+        io.stdout.write(`   - ${escapeControlCharacters(`${String(entry.invariant)} (${String(entry.steps)} steps): ${String(entry.replay)}`)}\n`);
       }
     }
     io.stdout.write('\n');
   }
   if (json) io.stdout.write(`${stableStringify({ seed, plans: results }, 2)}\n`);
   else io.stdout.write(allMatched ? color.green('every plan matched its expectation\n') : color.red('some plans did not match their expectation\n'));
+  for (const warning of warnings) warningLine(io, warning);
   return allMatched ? 0 : 1;
 }
 
-function distinctJson<W extends WorldBase>(config: CliConfig<W>, plan: Plan, chunk: ChunkResult, reference: (plan: Plan) => string): { readonly [key: string]: JsonValue } {
+function distinctJson<W extends WorldBase>(config: CliConfig<W>, plan: Plan, chunk: ChunkResult): { readonly [key: string]: JsonValue } {
   const failure = chunk.failure!;
   return {
     invariant: failure.invariant,
     steps: failure.scenario.legacy.length + failure.scenario.steps.filter((step) => step.op !== '@plan').length,
-    replay: `${config.commandName} replay ${reference(plan)} --seed ${failure.seed} --path "${failure.path}"`,
+    replay: replayCommand(config, plan, failure.seed, failure.path),
   };
 }
 
-export async function runCheckCommand<W extends WorldBase>(config: CliConfig<W>, request: CheckRequest, io: CliIo, reference: (plan: Plan) => string): Promise<number> {
+export async function runCheckCommand<W extends WorldBase>(config: CliConfig<W>, request: CheckRequest, io: CliIo): Promise<number> {
   const fuzzing = request.runs === null && request.timeLimitSeconds !== null;
   const runs = fuzzing ? null : (request.runs ?? config.defaultRuns);
   if (request.workers > 1 && config.workerModule === null) throw new UserInputError('this build has no worker module; run without --workers');
@@ -115,8 +135,8 @@ export async function runCheckCommand<W extends WorldBase>(config: CliConfig<W>,
   }
   for (const entry of progress.values()) entry.bar.clear();
   if (request.shard !== null) {
-    io.stdout.write(`${stableStringify(shardReportOf(campaigns, request.seed, runs, request.shard) as unknown as JsonValue)}\n`);
+    io.stdout.write(`${stableStringify(shardReportOf(campaigns, request.seed, runs, request.shard, (plan) => planSourceOf(config, plan)) as unknown as JsonValue)}\n`);
     return 0;
   }
-  return reportCampaign(config, io, campaigns, request.seed, request.json, request.save, fuzzing, reference);
+  return reportCampaign(config, io, campaigns, request.seed, request.json, request.save, fuzzing);
 }

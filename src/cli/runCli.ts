@@ -1,14 +1,14 @@
-import { existsSync } from 'node:fs';
-import { relative } from 'node:path';
 import { replayScenario, scenarioFromSeed } from '../harness/checkPlan.js';
 import { loadCounterexample } from '../harness/corpus.js';
 import type { Domain, Plan, WorldBase } from '../harness/domain.js';
 import { stableStringify } from '../harness/json.js';
 import type { JsonValue } from '../harness/json.js';
-import { loadPlanDirectory, loadPlanFile } from '../harness/planFile.js';
 import { formatTrace, makeChalk } from '../harness/report.js';
 import { PgdrillBug } from '../harness/runScenario.js';
+import type { RunResult } from '../harness/runScenario.js';
+import { ScenarioArgumentError, scenarioOperationProblem } from '../harness/scenario.js';
 import type { Scenario } from '../harness/scenario.js';
+import { escapeControlCharacters } from '../harness/terminalText.js';
 import { UserInputError } from '../harness/userInputError.js';
 import { runDiff } from '../oracle/diffCommand.js';
 import { runRegressDiff } from '../oracle/regress/regressCommand.js';
@@ -18,12 +18,19 @@ import type { Command } from './args.js';
 import type { PlanCampaign } from './campaignRunner.js';
 import { runCheckCommand, reportCampaign } from './checkCommand.js';
 import type { CheckRequest } from './checkCommand.js';
+import { builtinPlans, planReference, recordedPlan, resolvePlan } from './planResolution.js';
 import { mergeShardReports } from './shardReport.js';
 import { freshSeed } from './seeds.js';
+import { shellQuote } from './shellQuote.js';
+import { documentText, errorLine, warningLine } from './terminal.js';
 
 /**
  * The `pgdrill` command over any domain. The GitLab wiring lives outside src/ (model/runners/cli.ts),
  * which passes its domain and the directories of its plans and counterexamples.
+ *
+ * The contract, for every input: bad input (arguments, plan files, counterexamples, shard
+ * reports) is one line naming what was wrong and exit code 2, never a stack trace; exit code 3
+ * is reserved for a genuine internal error, printed with the command that reproduces it.
  */
 export interface CliConfig<W extends WorldBase> {
   readonly domain: Domain<W>;
@@ -41,23 +48,6 @@ export interface CliIo {
   readonly stderr: NodeJS.WriteStream;
 }
 
-function builtinPlans<W extends WorldBase>(config: CliConfig<W>): Plan[] {
-  return loadPlanDirectory(config.domain, config.planDirectory);
-}
-
-function resolvePlan<W extends WorldBase>(config: CliConfig<W>, target: string): Plan {
-  if (target.endsWith('.json') || existsSync(target)) return loadPlanFile(config.domain, target);
-  const plans = builtinPlans(config);
-  const plan = plans.find((candidate) => candidate.name === target);
-  if (plan === undefined) throw new UserInputError(`unknown plan "${target}" (known: ${plans.map((candidate) => candidate.name).join(', ')})`);
-  return plan;
-}
-
-function planReference<W extends WorldBase>(config: CliConfig<W>, plan: Plan): string {
-  const builtin = builtinPlans(config).some((candidate) => candidate.name === plan.name && candidate.source === plan.source);
-  return builtin ? plan.name : relative(process.cwd(), plan.source);
-}
-
 function runPlans<W extends WorldBase>(config: CliConfig<W>, command: Extract<Command, { kind: 'plans' }>, io: CliIo): number {
   const plans = builtinPlans(config);
   if (command.json) {
@@ -67,7 +57,7 @@ function runPlans<W extends WorldBase>(config: CliConfig<W>, command: Extract<Co
   const width = Math.max(...plans.map((plan) => plan.name.length));
   for (const plan of plans) {
     const expect = plan.expect === 'safe' ? 'safe' : `breaks ${plan.expect.breaks}`;
-    io.stdout.write(`${plan.name.padEnd(width)}  ${expect.padEnd(36)} ${plan.description}\n`);
+    io.stdout.write(`${plan.name.padEnd(width)}  ${expect.padEnd(36)} ${escapeControlCharacters(plan.description)}\n`);
   }
   return 0;
 }
@@ -84,38 +74,50 @@ function runCheck<W extends WorldBase>(config: CliConfig<W>, command: Extract<Co
     json: command.json,
     save: command.save,
   };
-  return runCheckCommand(config, request, io, (plan) => planReference(config, plan));
+  return runCheckCommand(config, request, io);
 }
 
 function runMerge<W extends WorldBase>(config: CliConfig<W>, command: Extract<Command, { kind: 'merge' }>, io: CliIo): number {
   const merged = mergeShardReports(command.files);
-  const campaigns: PlanCampaign[] = [...merged.plans].map(([name, entry]) => {
-    const plan = existsSync(entry.source) ? loadPlanFile(config.domain, entry.source) : resolvePlan(config, name);
-    return { plan, chunks: entry.chunks, ms: entry.ms };
-  });
-  return reportCampaign(config, io, campaigns, merged.seed, command.json, command.save, merged.runs === null, (plan) => planReference(config, plan));
+  const campaigns: PlanCampaign[] = merged.plans.map((entry) => ({ plan: recordedPlan(config, entry, command.files[0]!, null), chunks: entry.chunks, ms: entry.ms }));
+  return reportCampaign(config, io, campaigns, merged.seed, command.json, command.save, merged.runs === null);
+}
+
+/** A scenario from a file that names operations this domain lacks, or arguments they cannot take, is bad input. */
+function fromFile<T>(file: string, body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    if (error instanceof ScenarioArgumentError) throw new UserInputError(`${file}: ${error.message}`);
+    throw error;
+  }
 }
 
 function runReplay<W extends WorldBase>(config: CliConfig<W>, command: Extract<Command, { kind: 'replay' }>, io: CliIo): number {
   let plan: Plan;
   let scenario: Scenario;
   let recordedOutcome: string | null = null;
+  let file: string | null = null;
   if (command.target.endsWith('.json') && command.seed === null) {
-    const counterexample = loadCounterexample(command.target);
-    plan = resolvePlan(config, counterexample.plan);
+    file = command.target;
+    const counterexample = loadCounterexample(file);
+    plan = recordedPlan(config, { name: counterexample.plan, source: counterexample.planSource, hash: counterexample.planHash }, file, (message) => warningLine(io, message));
     scenario = counterexample.scenario;
+    const problem = scenarioOperationProblem(config.domain, scenario);
+    if (problem !== null) throw new UserInputError(`${file}: ${problem}`);
     recordedOutcome = counterexample.outcome;
   } else {
     plan = resolvePlan(config, command.target);
     const found = scenarioFromSeed(config.domain, plan, command.seed!, command.path!);
-    if (found === null) throw new UserInputError(`seed ${command.seed} and path ${command.path} produce no scenario for plan ${plan.name}`);
+    if (found === null) throw new UserInputError(`seed ${command.seed} and path ${command.path} lead to no scenario of plan ${plan.name}: a path only replays with the seed and plan pgdrill check printed it with`);
     scenario = found;
   }
+  const run = <T>(body: () => T): T => (file === null ? body() : fromFile(file, body));
   if (command.sql) {
-    io.stdout.write(scenarioScript(config.domain, plan, scenario).text);
+    io.stdout.write(documentText(io.stdout, run(() => scenarioScript(config.domain, plan, scenario)).text));
     return 0;
   }
-  const result = replayScenario(config.domain, plan, scenario);
+  const result: RunResult<W> = run(() => replayScenario(config.domain, plan, scenario));
   const outcome = result.failure?.violations[0]?.invariant ?? 'safe';
   const reproduced = recordedOutcome === null ? result.failure !== null : outcome === recordedOutcome;
   if (command.json) {
@@ -132,44 +134,64 @@ function runReplay<W extends WorldBase>(config: CliConfig<W>, command: Extract<C
     return reproduced ? 0 : 1;
   }
   const color = makeChalk(io.stdout);
-  io.stdout.write(`${color.bold(plan.name)}: ${plan.description}\n`);
+  const safe = escapeControlCharacters;
+  io.stdout.write(`${color.bold(plan.name)}: ${safe(plan.description)}\n`);
   io.stdout.write(`${formatTrace(result, scenario, color).join('\n')}\n`);
-  for (const violation of result.failure?.violations ?? []) io.stdout.write(color.red(`✗ ${violation.invariant}: ${violation.message}\n`));
-  if (result.failure?.explanation) io.stdout.write(`why: ${result.failure.explanation}\n`);
+  for (const violation of result.failure?.violations ?? []) io.stdout.write(`${color.red(`✗ ${violation.invariant}: ${safe(violation.message)}`)}\n`);
+  if (result.failure?.explanation) io.stdout.write(`why: ${safe(result.failure.explanation)}\n`);
   if (result.failure === null) io.stdout.write(color.green('no invariant broke in this scenario\n'));
-  if (recordedOutcome !== null && !reproduced) io.stdout.write(color.red(`the counterexample recorded "${recordedOutcome}" but the replay gave "${outcome}"\n`));
+  if (recordedOutcome !== null && !reproduced) io.stdout.write(color.red(`the counterexample recorded "${safe(recordedOutcome)}" but the replay gave "${outcome}"\n`));
   return reproduced ? 0 : 1;
 }
 
-/** Runs one command; resolves to the exit code. User errors print one line and give 2. */
+async function runCommand<W extends WorldBase>(config: CliConfig<W>, command: Command, io: CliIo): Promise<number> {
+  switch (command.kind) {
+    case 'help':
+      io.stdout.write(`${HELP}\n`);
+      return 0;
+    case 'plans':
+      return runPlans(config, command, io);
+    case 'check':
+      return await runCheck(config, command, io);
+    case 'merge':
+      return runMerge(config, command, io);
+    case 'replay':
+      return runReplay(config, command, io);
+    case 'diff':
+      if (command.regress) return await runRegressDiff(command.json, io);
+      return await runDiff(config.domain, command.plan === null ? null : resolvePlan(config, command.plan), command, io);
+  }
+}
+
+/** The command that reproduces an internal error: the crashing scenario's replay when known, else the command line. */
+function reproduction<W extends WorldBase>(config: CliConfig<W>, argv: readonly string[], error: unknown): string {
+  if (error instanceof PgdrillBug && error.scenario !== null) {
+    const { plan, seed, path } = error.scenario;
+    const target = argv.find((word) => word.endsWith('.json') && !word.startsWith('--')) ?? plan;
+    let reference = plan;
+    try {
+      reference = planReference(config, resolvePlan(config, target));
+    } catch {
+      // The plan is not loadable any more; its name still says which one it was.
+    }
+    return `${config.commandName} replay ${reference} --seed ${seed} --path ${shellQuote(path)}`;
+  }
+  return `${config.commandName} ${argv.map(shellQuote).join(' ')}`;
+}
+
+/** Runs one command; resolves to the exit code: 2 with one line for bad input, 3 for an internal error. */
 export async function runCli<W extends WorldBase>(config: CliConfig<W>, argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   try {
-    const command = parseArguments(argv);
-    switch (command.kind) {
-      case 'help':
-        io.stdout.write(`${HELP}\n`);
-        return 0;
-      case 'plans':
-        return runPlans(config, command, io);
-      case 'check':
-        return await runCheck(config, command, io);
-      case 'merge':
-        return runMerge(config, command, io);
-      case 'replay':
-        return runReplay(config, command, io);
-      case 'diff':
-        if (command.regress) return await runRegressDiff(command.json, io);
-        return await runDiff(config.domain, command.plan === null ? null : resolvePlan(config, command.plan), command, io);
-    }
+    return await runCommand(config, parseArguments(argv), io);
   } catch (error) {
     if (error instanceof UserInputError) {
-      io.stderr.write(`pgdrill: ${error.message}\n`);
+      errorLine(io, error.message);
       return 2;
     }
-    if (error instanceof PgdrillBug) {
-      io.stderr.write(`pgdrill: internal error (please report): ${error.message}\n${error.stack ?? ''}\n`);
-      return 3;
-    }
-    throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    errorLine(io, `internal error, a bug in pgdrill (please report it with this output): ${message}`);
+    io.stderr.write(`  reproduce with: ${escapeControlCharacters(reproduction(config, argv, error))}\n`);
+    if (error instanceof Error && error.stack) io.stderr.write(`${error.stack.split('\n').map(escapeControlCharacters).join('\n')}\n`);
+    return 3;
   }
 }

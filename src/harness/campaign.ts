@@ -102,7 +102,10 @@ export function runChunk<W extends WorldBase>(domain: Domain<W>, plan: Plan, spe
   const remaining = options.deadline === undefined ? undefined : Math.max(1, Math.floor(options.deadline - performance.now()));
   const details = fc.check(property, { seed: spec.seed, numRuns: spec.runs, ...(remaining !== undefined ? { interruptAfterTimeLimit: remaining } : {}) });
   const thrown: unknown = details.errorInstance;
-  if (thrown instanceof PgdrillBug) throw thrown;
+  if (thrown instanceof PgdrillBug) {
+    if (details.counterexamplePath !== null) thrown.scenario = { plan: plan.name, seed: spec.seed, path: details.counterexamplePath };
+    throw thrown;
+  }
   let failure: ChunkFailure | null = null;
   if (details.failed && details.counterexample !== null) {
     const shrunk = details.counterexample[0];
@@ -134,7 +137,14 @@ export function scenarioFromSeed<W extends WorldBase>(domain: Domain<W>, plan: P
     last = scenario;
     return crashesAreBugs(() => runScenario(domain, plan, scenario, { recordChanges: false, invariants, stopOn })).failure === null;
   });
-  const details = fc.check(property, { seed, path, endOnFailure: true, numRuns: 1 });
+  let details: fc.RunDetails<[Scenario]>;
+  try {
+    details = fc.check(property, { seed, path, endOnFailure: true, numRuns: 1 });
+  } catch (error) {
+    // fast-check throws when the path leads nowhere for this seed and plan: no scenario.
+    if (error instanceof Error && error.message.startsWith('Unable to replay')) return null;
+    throw error;
+  }
   const thrown: unknown = details.errorInstance;
   if (thrown instanceof PgdrillBug) throw thrown;
   const found = details.counterexample?.[0] ?? last;

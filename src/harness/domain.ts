@@ -118,6 +118,11 @@ export interface Plan {
   readonly traffic: readonly string[] | null;
   /** Where the plan came from (file path), for error messages. */
   readonly source: string;
+  /**
+   * A hash of the plan's content (its canonical JSON): counterexamples and shard reports record
+   * it, so a replay or a merge notices when the plan changed since it ran.
+   */
+  readonly hash: string;
 }
 
 export interface Domain<W extends WorldBase> {
@@ -137,6 +142,8 @@ export interface Domain<W extends WorldBase> {
   drain(world: W): OperationOutcome[];
   /** Validates a plan's `settings` object, returning an error naming the field, or null. */
   validateSettings(settings: JsonObject): string | null;
+  /** Every coverage probe the world can hit; a plan naming another one is refused when it is loaded. */
+  readonly probes?: readonly string[];
   /** Extra explanation for a violation, from the world's history (e.g. why a runner was missing). */
   explain?(world: W, violation: Violation): string | null;
 }

@@ -1,13 +1,19 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Domain, Plan, PlanStep, WorldBase } from './domain.js';
 import type { JsonObject, JsonValue } from './json.js';
+import { stableStringify } from './json.js';
+import { parseJsonText, readInputText } from './inputFile.js';
 import { UserInputError } from './userInputError.js';
 
 /**
  * Plans are JSON files. Validation is strict and every message names the plan, the step and the
  * field, so a typo in a plan is one readable line, not a stack trace or a silent no-op.
  */
+/** A plan's name: lower-case words and digits joined by dashes, at most 100 characters. */
+export const PLAN_NAME = /^[a-z0-9][a-z0-9-]{0,99}$/;
+
 const PLAN_KEYS = new Set(['name', 'description', 'comment', 'expect', 'settings', 'steps', 'invariants', 'probes', 'traffic']);
 
 function isObject(value: JsonValue | undefined): value is JsonObject {
@@ -21,7 +27,7 @@ export function parsePlan<W extends WorldBase>(domain: Domain<W>, raw: JsonValue
   if (!isObject(raw)) return fail('a plan must be a JSON object');
   for (const key of Object.keys(raw)) if (!PLAN_KEYS.has(key)) fail(`unknown field "${key}" (expected one of ${[...PLAN_KEYS].join(', ')})`);
   const name = raw.name;
-  if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(name)) return fail('field "name" must be a lower-case name like "incident-2024-10-31"');
+  if (typeof name !== 'string' || !PLAN_NAME.test(name)) return fail('field "name" must be a lower-case name like "incident-2024-10-31"');
   const where = `plan ${name}`;
   const text = (key: string): string => {
     const value = raw[key];
@@ -61,6 +67,8 @@ export function parsePlan<W extends WorldBase>(domain: Domain<W>, raw: JsonValue
   }
   const probes = raw.probes ?? [];
   if (!Array.isArray(probes) || probes.some((probe) => typeof probe !== 'string')) return fail(`${where}: field "probes" must be an array of probe names`);
+  const probeError = unknownProbe(domain, probes as string[]);
+  if (probeError !== null) fail(`${where}: ${probeError}`);
   let traffic: string[] | null = null;
   if (raw.traffic !== undefined) {
     const known = new Set(domain.trafficOperations.map((kind) => kind.name));
@@ -68,23 +76,23 @@ export function parsePlan<W extends WorldBase>(domain: Domain<W>, raw: JsonValue
     traffic = raw.traffic as string[];
     for (const name of traffic) if (!known.has(name)) fail(`${where}: field "traffic" names unknown operation "${name}" (known: ${[...known].sort().join(', ')})`);
   }
-  return { name, description: text('description'), comment: text('comment'), expect, settings, steps, invariants, probes: probes as string[], traffic, source };
+  return { name, description: text('description'), comment: text('comment'), expect, settings, steps, invariants, probes: probes as string[], traffic, source, hash: planHash(raw) };
+}
+
+/** A probe the domain does not declare would only show up as "never hit" after the whole run. */
+function unknownProbe<W extends WorldBase>(domain: Domain<W>, probes: readonly string[]): string | null {
+  if (domain.probes === undefined) return null;
+  const unknown = probes.find((probe) => !domain.probes!.includes(probe));
+  return unknown === undefined ? null : `field "probes" names unknown probe "${unknown}" (known: ${[...domain.probes].sort().join(', ')})`;
+}
+
+/** The content hash of a validated plan: its canonical JSON, so formatting changes do not count. */
+export function planHash(raw: JsonValue): string {
+  return createHash('sha256').update(stableStringify(raw)).digest('hex').slice(0, 16);
 }
 
 export function loadPlanFile<W extends WorldBase>(domain: Domain<W>, path: string): Plan {
-  let content: string;
-  try {
-    content = readFileSync(path, 'utf8');
-  } catch {
-    throw new UserInputError(`cannot read plan file ${path}`);
-  }
-  let raw: JsonValue;
-  try {
-    raw = JSON.parse(content) as JsonValue;
-  } catch (error) {
-    throw new UserInputError(`${path}: not valid JSON (${(error as Error).message})`);
-  }
-  return parsePlan(domain, raw, path);
+  return parsePlan(domain, parseJsonText(readInputText(path, 'plan file'), path), path);
 }
 
 /** Every `*.json` plan in a directory, sorted by file name. */

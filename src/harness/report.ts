@@ -7,6 +7,7 @@ import type { Scenario } from './scenario.js';
 import type { RowChange, TableChange } from './snapshotDiff.js';
 import type { Row } from '../engine/values.js';
 import type { WorldBase } from './domain.js';
+import { escapeControlCharacters } from './terminalText.js';
 
 /**
  * Human and machine reports. The text report shows the shrunk scenario step by step with the
@@ -20,8 +21,11 @@ export function makeChalk(stream: NodeJS.WriteStream): ChalkInstance {
 
 const MAX_ROWS_PER_TABLE = 6;
 
+// Row contents, labels, messages and descriptions can carry text from a plan or a counterexample.
+const safe = escapeControlCharacters;
+
 function formatRow(row: Row): string {
-  return Object.entries(row).map(([column, value]) => `${column}=${value === null ? 'null' : String(value)}`).join(' ');
+  return safe(Object.entries(row).map(([column, value]) => `${column}=${value === null ? 'null' : String(value)}`).join(' '));
 }
 
 function formatChange(change: RowChange, color: ChalkInstance): string {
@@ -31,27 +35,27 @@ function formatChange(change: RowChange, color: ChalkInstance): string {
   const after = change.after!;
   const changed = Object.keys(after).filter((column) => before[column] !== after[column]).map((column) => `${column}: ${String(before[column])} → ${String(after[column])}`);
   const identity = 'id' in after ? `id=${String(after.id)} ` : '';
-  return color.yellow(`~ ${identity}${changed.join(', ')}`);
+  return color.yellow(`~ ${safe(`${identity}${changed.join(', ')}`)}`);
 }
 
 function formatTableChanges(changes: readonly TableChange[], color: ChalkInstance, indent: string): string[] {
   const lines: string[] = [];
   for (const table of changes) {
     const shown = table.rows.slice(0, MAX_ROWS_PER_TABLE);
-    for (const row of shown) lines.push(`${indent}${color.dim(table.table)} ${formatChange(row, color)}`);
-    if (table.rows.length > shown.length) lines.push(`${indent}${color.dim(`${table.table} … ${table.rows.length - shown.length} more rows`)}`);
+    for (const row of shown) lines.push(`${indent}${color.dim(safe(table.table))} ${formatChange(row, color)}`);
+    if (table.rows.length > shown.length) lines.push(`${indent}${color.dim(`${safe(table.table)} … ${table.rows.length - shown.length} more rows`)}`);
   }
   return lines;
 }
 
 export function formatTrace(result: RunResult<WorldBase>, scenario: Scenario, color: ChalkInstance): string[] {
-  const lines = [color.dim(`  swarm: ${scenario.swarm.join(', ')}`)];
+  const lines = [color.dim(`  swarm: ${safe(scenario.swarm.join(', '))}`)];
   const failingIndex = result.failure?.traceIndex ?? -1;
   result.trace.forEach((step: TraceStep, index: number) => {
     const marker = index === failingIndex ? color.red('✗') : ' ';
     const kind = step.kind.padEnd(7);
-    lines.push(`  ${marker} ${String(index + 1).padStart(2)}. ${color.cyan(kind)} ${step.label}`);
-    lines.push(`         ${color.dim('→')} ${step.outcome}`);
+    lines.push(`  ${marker} ${String(index + 1).padStart(2)}. ${color.cyan(kind)} ${safe(step.label)}`);
+    lines.push(`         ${color.dim('→')} ${safe(step.outcome)}`);
     lines.push(...formatTableChanges(step.changes, color, '           '));
   });
   return lines;
@@ -64,21 +68,21 @@ export function formatVerdict(verdict: PlanVerdict, color: ChalkInstance, replay
   const mark = verdict.matched ? color.green('✓') : color.red('✗');
   const timing = verdict.timeToFindMs !== null ? `found in ${Math.round(verdict.timeToFindMs)} ms, ` : '';
   const lines = [`${mark} ${color.bold(plan.name)}  expected ${expected} → ${got} (${timing}${verdict.runs} runs, ${Math.round(verdict.ms)} ms)`];
-  lines.push(color.dim(`  ${plan.description}`));
+  lines.push(color.dim(`  ${safe(plan.description)}`));
   if (verdict.failure !== null) {
     const failure = verdict.failure;
     lines.push(`  counterexample, shrunk to ${failure.shrunkSteps} steps:`);
     lines.push(...formatTrace(failure.result, failure.scenario, color));
-    for (const violation of failure.violations) lines.push(color.red(`  ✗ ${violation.invariant}: ${violation.message}`));
-    if (failure.result.failure?.explanation) lines.push(`  why: ${failure.result.failure.explanation}`);
-    if (replayCommand) lines.push(`  replay: ${color.bold(replayCommand)}`);
-    if (savedFile) lines.push(color.dim(`  saved: ${savedFile}`));
+    for (const violation of failure.violations) lines.push(color.red(`  ✗ ${violation.invariant}: ${safe(violation.message)}`));
+    if (failure.result.failure?.explanation) lines.push(`  why: ${safe(failure.result.failure.explanation)}`);
+    if (replayCommand) lines.push(`  replay: ${color.bold(safe(replayCommand))}`);
+    if (savedFile) lines.push(color.dim(`  saved: ${safe(savedFile)}`));
   }
-  if (verdict.alsoBroken.length > 0) lines.push(color.yellow(`  also broke in some runs: ${verdict.alsoBroken.join(', ')}`));
+  if (verdict.alsoBroken.length > 0) lines.push(color.yellow(`  also broke in some runs: ${safe(verdict.alsoBroken.join(', '))}`));
   if (verdict.missingProbes.length > 0) lines.push(color.red(`  coverage: probe never hit: ${verdict.missingProbes.join(', ')}`));
   const probes = Object.entries(verdict.probes).map(([name, count]) => `${name} ${count}`).join(', ');
-  if (probes) lines.push(color.dim(`  probes: ${probes}`));
-  if (!verdict.matched) lines.push(color.dim(`  why this verdict was expected: ${plan.comment}`));
+  if (probes) lines.push(color.dim(`  probes: ${safe(probes)}`));
+  if (!verdict.matched) lines.push(color.dim(`  why this verdict was expected: ${safe(plan.comment)}`));
   return lines;
 }
 

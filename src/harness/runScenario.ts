@@ -2,7 +2,7 @@ import { assert, EngineAssertionError } from '../engine/assert.js';
 import { isPgError } from '../engine/errors.js';
 import type { Domain, Invariant, OperationOutcome, Plan, Violation, WorldBase } from './domain.js';
 import type { OperationCall, Scenario } from './scenario.js';
-import { PLAN_MARKER } from './scenario.js';
+import { PLAN_MARKER, ScenarioArgumentError } from './scenario.js';
 import { diffSnapshots } from './snapshotDiff.js';
 import type { TableChange } from './snapshotDiff.js';
 
@@ -52,6 +52,8 @@ export interface RunOptions {
 
 export class PgdrillBug extends Error {
   override readonly name = 'PgdrillBug';
+  /** The scenario that crashed, when known: the CLI prints the command that replays it for the report. */
+  scenario: { readonly plan: string; readonly seed: number; readonly path: string } | null = null;
 }
 
 function selectInvariants<W extends WorldBase>(domain: Domain<W>, ids: readonly string[]): Invariant<W>[] {
@@ -158,7 +160,12 @@ export function runScenario<W extends WorldBase>(domain: Domain<W>, plan: Plan, 
 function runCall<W extends WorldBase>(kinds: readonly { readonly name: string; run(world: W, args: OperationCall['args']): OperationOutcome }[], world: W, call: OperationCall): OperationOutcome {
   const kind = kinds.find((candidate) => candidate.name === call.op);
   assert(kind !== undefined, `scenario names unknown operation ${call.op}`);
-  return guard(() => kind.run(world, call.args));
+  try {
+    return guard(() => kind.run(world, call.args));
+  } catch (error) {
+    if (error instanceof ScenarioArgumentError) throw new ScenarioArgumentError(`step ${world.currentStep} (${call.op}): ${error.message}`);
+    throw error;
+  }
 }
 
 /** Engine assertion failures are pgdrill bugs: they must stop the campaign, never count as a verdict. */

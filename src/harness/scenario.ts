@@ -16,6 +16,33 @@ export interface OperationCall {
 
 export const PLAN_MARKER = '@plan';
 
+/**
+ * An operation was given arguments it cannot take (a negative index, a string for a number).
+ * The generator never draws such arguments, so in a campaign this is a pgdrill bug; in a
+ * counterexample read from a file it is bad input, reported as such.
+ */
+export class ScenarioArgumentError extends Error {
+  override readonly name = 'ScenarioArgumentError';
+}
+
+/** Why a scenario read from a file cannot run in this domain (an operation it does not have), or null. */
+export function scenarioOperationProblem<W extends WorldBase>(domain: Domain<W>, scenario: Scenario): string | null {
+  const legacy = new Set(domain.legacyOperations.map((kind) => kind.name));
+  const traffic = new Set(domain.trafficOperations.map((kind) => kind.name));
+  const known = (names: ReadonlySet<string>): string => [...names].sort().join(', ');
+  const swarmName = scenario.swarm.find((name) => !traffic.has(name));
+  if (swarmName !== undefined) return `scenario.swarm names unknown operation ${JSON.stringify(swarmName)} (known: ${known(traffic)})`;
+  for (const [index, call] of scenario.legacy.entries()) {
+    if (!legacy.has(call.op)) return `scenario.legacy, step ${index + 1}: unknown legacy operation ${JSON.stringify(call.op)} (known: ${known(legacy)})`;
+  }
+  for (const [index, call] of scenario.steps.entries()) {
+    if (call.op === PLAN_MARKER ? Object.keys(call.args).length > 0 : !traffic.has(call.op)) {
+      return `scenario.steps, step ${index + 1}: ${call.op === PLAN_MARKER ? `${PLAN_MARKER} takes no arguments` : `unknown operation ${JSON.stringify(call.op)} (known: ${PLAN_MARKER}, ${known(traffic)})`}`;
+    }
+  }
+  return null;
+}
+
 export interface Scenario {
   /** Names of the traffic operations this run enabled (swarm testing). */
   readonly swarm: readonly string[];

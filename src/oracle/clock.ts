@@ -1,3 +1,5 @@
+import { formatSql } from '../engine/sqlText.js';
+
 /**
  * The engine's `now()` reads a logical clock that the model advances; PostgreSQL's reads the
  * wall clock. So that defaults and trigger bodies calling `now()` agree, the oracle's session
@@ -8,7 +10,7 @@
 export const CLOCK_FUNCTION = `CREATE FUNCTION now() RETURNS timestamptz LANGUAGE sql STABLE AS $$ SELECT to_timestamp(coalesce(nullif(current_setting('pgdrill.clock', true), ''), '0')::bigint) $$`;
 
 export function setClockSql(clock: number): string {
-  return `SELECT set_config('pgdrill.clock', '${clock}', false)`;
+  return formatSql("SELECT set_config('pgdrill.clock', %L, false)", String(clock));
 }
 
 /** Statements after which the last clock setting may have been rolled back. */

@@ -1,5 +1,5 @@
 import type { DatabaseSnapshot } from '../database.js';
-import { quoteIdentifier as ident } from '../engine/sqlText.js';
+import { quoteIdentifier as ident, quoteLiteral } from '../engine/sqlText.js';
 import { canonicalRows } from './compareOutcome.js';
 import type { SqlSession } from './sqlSession.js';
 
@@ -9,7 +9,7 @@ import type { SqlSession } from './sqlSession.js';
  * Returns one sentence naming the first difference, or null.
  */
 export async function contentsDifference(snapshot: DatabaseSnapshot, session: SqlSession, schema: string): Promise<string | null> {
-  const listed = await session.run(`SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '${schema}' AND c.relkind = 'r' ORDER BY 1`);
+  const listed = await session.run(`SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${quoteLiteral(schema)} AND c.relkind = 'r' ORDER BY 1`);
   if (!listed.ok) throw new Error(`cannot list the oracle's tables: ${listed.message}`);
   const postgresTables = listed.rows.map((row) => String(row.name));
   const modelTables = [...snapshot.keys()].sort();

@@ -1,5 +1,7 @@
 import { freshSeed } from '../cli/seeds.js';
 import type { CliIo } from '../cli/runCli.js';
+import { documentText } from '../cli/terminal.js';
+import { escapeControlCharacters } from '../harness/terminalText.js';
 import type { Domain, Plan, WorldBase } from '../harness/domain.js';
 import { stableStringify } from '../harness/json.js';
 import type { JsonValue } from '../harness/json.js';
@@ -77,9 +79,11 @@ export async function runDiff<W extends WorldBase>(domain: Domain<W>, plan: Plan
     if (found === null) io.stdout.write('no divergence: the engine and PostgreSQL agreed on every statement and every table\n');
     else {
       const d = found.divergence;
-      io.stdout.write(`DIVERGENCE: ${d.reason}\n  statement: ${d.sql ?? '(final contents)'}\n  model:      ${d.model}\n  PostgreSQL: ${d.postgres}\n\nshrunk scenario as SQL:\n\n`);
+      // The divergence names tables and values from the plan: untrusted text, escaped for the terminal.
+      const statement = d.sql === null ? '(final contents)' : d.sql.split('\n').map(escapeControlCharacters).join('\n');
+      io.stdout.write(`DIVERGENCE: ${escapeControlCharacters(d.reason)}\n  statement: ${statement}\n  model:      ${escapeControlCharacters(d.model)}\n  PostgreSQL: ${escapeControlCharacters(d.postgres)}\n\nshrunk scenario as SQL:\n\n`);
       const first = divergences[0] as { readonly script: string };
-      io.stdout.write(first.script);
+      io.stdout.write(documentText(io.stdout, first.script));
     }
   }
   return divergences.length === 0 ? 0 : 1;

@@ -1,4 +1,5 @@
 import { CLOCK_FUNCTION } from './clock.js';
+import { formatSql } from '../engine/sqlText.js';
 import type { SqlSession } from './sqlSession.js';
 
 /**
@@ -18,7 +19,7 @@ async function mustRun(session: SqlSession, sql: string): Promise<void> {
 }
 
 export function resetSchemaSql(schema: string): string {
-  return `DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}; SET search_path TO ${schema}, pg_catalog; ${CLOCK_FUNCTION}`;
+  return `${formatSql('DROP SCHEMA IF EXISTS %I CASCADE; CREATE SCHEMA %I; SET search_path TO %I, pg_catalog;', schema, schema, schema)} ${CLOCK_FUNCTION}`;
 }
 
 export async function withScenarioSchema<T>(session: SqlSession, body: (schema: string) => Promise<T>): Promise<T> {

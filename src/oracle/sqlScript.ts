@@ -12,6 +12,8 @@ import type { Scenario } from '../harness/scenario.js';
 import { CLOCK_FUNCTION, mayRevertSettings, setClockSql } from './clock.js';
 import { recordScenario } from './planDiff.js';
 import type { RecordedStatement } from './recorder.js';
+import { PgdrillBug } from '../harness/runScenario.js';
+import { formatSql, sqlComment } from '../engine/sqlText.js';
 
 export const SCRIPT_SCHEMA = 'pgdrill_replay';
 
@@ -40,20 +42,19 @@ export interface SqlScript {
 }
 
 export function renderScript(title: readonly string[], recorded: readonly RecordedStatement[], labelOf: (tag: number) => string, failingIndex: number | null): SqlScript {
-  const preamble = [`DROP SCHEMA IF EXISTS ${SCRIPT_SCHEMA} CASCADE`, `CREATE SCHEMA ${SCRIPT_SCHEMA}`, `SET search_path TO ${SCRIPT_SCHEMA}, pg_catalog`, CLOCK_FUNCTION];
-  const comment = (text: string): string => `-- ${text.replace(/\s*\n\s*/g, ' ')}`;
-  const lines = [...title.map(comment), '--', '-- Runs in its own schema; now() reads pgdrill\'s logical clock (the setting pgdrill.clock).', '', ...preamble.map(asScriptStatement), ''];
+  const preamble = [formatSql('DROP SCHEMA IF EXISTS %I CASCADE', SCRIPT_SCHEMA), formatSql('CREATE SCHEMA %I', SCRIPT_SCHEMA), formatSql('SET search_path TO %I, pg_catalog', SCRIPT_SCHEMA), CLOCK_FUNCTION];
+  const lines = [...title.map(sqlComment), '--', '-- Runs in its own schema; now() reads pgdrill\'s logical clock (the setting pgdrill.clock).', '', ...preamble.map(asScriptStatement), ''];
   const statements: ScriptStatement[] = [];
   let clock: number | null = null;
   let lastTag = -1;
   let scriptFailing: number | null = null;
   for (const [index, statement] of recorded.entries()) {
     if (statement.sql === null) {
-      lines.push(`-- (not renderable: ${statement.renderError ?? 'unknown'})`);
+      lines.push(sqlComment(`(not renderable: ${statement.renderError ?? 'unknown'})`));
       continue;
     }
     if (statement.tag !== lastTag) {
-      lines.push('', comment(labelOf(statement.tag)));
+      lines.push('', sqlComment(labelOf(statement.tag)));
       lastTag = statement.tag;
     }
     // ROLLBACK and COMMIT read no clock; setting it before them would fail in an aborted block.
@@ -67,9 +68,9 @@ export function renderScript(title: readonly string[], recorded: readonly Record
     const failing = index === failingIndex;
     if (failing) {
       scriptFailing = statements.length;
-      lines.push(`-- >>> THE COUNTEREXAMPLE FAILS HERE${expected ? `: the model raised ${expected.code}${expected.constraint ? ` on ${expected.constraint}` : ''}` : ''}`);
+      lines.push(sqlComment(`>>> THE COUNTEREXAMPLE FAILS HERE${expected ? `: the model raised ${expected.code}${expected.constraint ? ` on ${expected.constraint}` : ''}` : ''}`));
     } else if (expected) {
-      lines.push(`-- the model expects ERROR ${expected.code}${expected.constraint ? ` (${expected.constraint})` : ''}`);
+      lines.push(sqlComment(`the model expects ERROR ${expected.code}${expected.constraint ? ` (${expected.constraint})` : ''}`));
     }
     lines.push(asScriptStatement(statement.sql));
     statements.push({ kind: 'statement', sql: statement.sql, tag: statement.tag, expected, failing });
@@ -82,6 +83,8 @@ export function renderScript(title: readonly string[], recorded: readonly Record
 export function scenarioScript<W extends WorldBase>(domain: Domain<W>, plan: Plan, scenario: Scenario): SqlScript {
   const invariants = planInvariants(domain, plan);
   const recorded = recordScenario(domain, plan, scenario, { recordChanges: false, invariants, stopOn: stopOnFor(plan, invariants) });
+  // A crash is a pgdrill bug, never a script: the statements up to it would read as "no invariant broke".
+  if (recorded.bug !== null) throw new PgdrillBug(`the scenario crashed while it was rendered as SQL: ${recorded.bug}`);
   const trace = recorded.result?.trace ?? [];
   const failure = recorded.result?.failure ?? null;
   let failingIndex: number | null = null;

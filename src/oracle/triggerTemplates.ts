@@ -1,7 +1,7 @@
 import type { TriggerEvent, TriggerTiming } from '../engine/catalog.js';
 import type { TriggerSpec } from '../engine/ddl/specs.js';
 import { PgError } from '../engine/errors.js';
-import { quoteIdentifier as ident } from '../engine/sqlText.js';
+import { formatSql } from '../engine/sqlText.js';
 import type { Row } from '../engine/values.js';
 
 /**
@@ -33,7 +33,7 @@ function auditRow(table: string, op: string, v: number | null): Row {
 
 export function triggerSpecFor(use: TriggerUse): TriggerSpec {
   const common = { name: use.name, table: use.table, functionName: `${use.name}_fn` };
-  const audit = ident(AUDIT_TABLE);
+  const audit = formatSql('%I', AUDIT_TABLE);
   switch (use.template) {
     case 'clampBefore':
       return {

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../../src/cli/runCli.js';
-import { runnersCliConfig } from '../../model/runners/cli.js';
+import { runInProcess } from '../support/runCliInProcess.js';
+import { temporaryDirectory } from '../support/temporaryDirectory.js';
 
-/** Runs the CLI in-process with captured output, as a user would see it on a non-terminal. */
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string; directory: string }> {
-  const directory = mkdtempSync(join(tmpdir(), 'pgdrill-cli-'));
-  let stdout = '';
-  let stderr = '';
-  const stream = (append: (text: string) => void) => ({ isTTY: false, write: (text: string) => { append(text); return true; } }) as unknown as NodeJS.WriteStream;
-  const config = { ...runnersCliConfig(), counterexampleDirectory: directory };
-  const code = await runCli(config, argv, { stdout: stream((text) => { stdout += text; }), stderr: stream((text) => { stderr += text; }) });
-  return { code, stdout, stderr, directory };
-}
+const run = (argv: string[]) => runInProcess(argv);
 
 describe('pgdrill check', () => {
   it('finds the incident, prints one JSON object with the documented fields, and saves the counterexample', async () => {
@@ -36,7 +26,7 @@ describe('pgdrill check', () => {
   it.each([
     [['check', 'no-such-plan'], /^pgdrill: unknown plan "no-such-plan" \(known: .*incident-2024-10-31.*\)\n$/],
     [['check', '--seed', 'x1'], /^pgdrill: invalid seed "x1": expected a 32-bit integer or a 40-character git commit hash\n$/],
-    [['check', '/nonexistent/plan.json'], /^pgdrill: cannot read plan file \/nonexistent\/plan\.json\n$/],
+    [['check', '/nonexistent/plan.json'], /^pgdrill: cannot read plan file \/nonexistent\/plan\.json: no such file or directory\n$/],
     [['replay', 'incident-2024-10-31', '--seed', '1'], /^pgdrill: replay PLAN needs --seed and --path \(as printed by pgdrill check\)\n$/],
   ])('%j fails with one line and exit code 2', async (argv, message) => {
     const result = await run(argv);
@@ -49,7 +39,7 @@ describe('pgdrill check', () => {
     ['{not json', /^pgdrill: \S+bad\.json: not valid JSON \(.*\)\n$/],
     [JSON.stringify({ name: 'bad', description: 'd', comment: 'c', expect: 'safe', steps: [{ step: 'add_concurrent_foreign_key', source: 'a', validate: 'yes' }] }), /^pgdrill: \S+bad\.json: plan bad, step 1 \(add_concurrent_foreign_key\): .+\n$/],
   ])('a bad plan file %# gives one line naming the file, step and field', async (content, message) => {
-    const file = join(mkdtempSync(join(tmpdir(), 'pgdrill-plan-')), 'bad.json');
+    const file = join(temporaryDirectory('plan'), 'bad.json');
     writeFileSync(file, content);
     const result = await run(['check', file]);
     expect(result.code).toBe(2);
@@ -95,7 +85,7 @@ describe('distributed campaigns', () => {
     const single = await run(['check', ...plans, '--seed', '5', '--runs', '750', '--json', '--no-save']);
     const first = await run(['check', ...plans, '--seed', '5', '--runs', '750', '--shard', '1/2']);
     const second = await run(['check', ...plans, '--seed', '5', '--runs', '750', '--shard', '2/2']);
-    const directory = mkdtempSync(join(tmpdir(), 'pgdrill-shards-'));
+    const directory = temporaryDirectory('shards');
     writeFileSync(join(directory, 'shard-1.json'), first.stdout);
     writeFileSync(join(directory, 'shard-2.json'), second.stdout);
     const merged = await run(['merge', join(directory, 'shard-2.json'), join(directory, 'shard-1.json'), '--json', '--no-save']);

@@ -1,5 +1,6 @@
 import type { Database, Row, StatementTriggerContext } from '../../../src/index.js';
 import { assert } from '../../../src/engine/assert.js';
+import { formatSql } from '../../../src/engine/sqlText.js';
 import { DELETED_RECORDS, TABLE_SCHEMA, qualifiedTableName } from './deletedRecordsTable.js';
 
 /**
@@ -37,7 +38,7 @@ function insertRecords(context: StatementTriggerContext, recordedName: string): 
 
 const classicBody = [
   'BEGIN',
-  `  INSERT INTO ${DELETED_RECORDS} (fully_qualified_table_name, primary_key_value)`,
+  formatSql('  INSERT INTO %I (fully_qualified_table_name, primary_key_value)', DELETED_RECORDS),
   "  SELECT TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME, old_table.id FROM old_table;",
   '  RETURN NULL;',
   'END',
@@ -45,7 +46,7 @@ const classicBody = [
 
 const overrideBody = [
   'BEGIN',
-  `  INSERT INTO ${DELETED_RECORDS} (fully_qualified_table_name, primary_key_value)`,
+  formatSql('  INSERT INTO %I (fully_qualified_table_name, primary_key_value)', DELETED_RECORDS),
   "  SELECT current_schema() || '.' || TG_ARGV[0], old_table.id FROM old_table;",
   '  RETURN NULL;',
   'END',

@@ -12,8 +12,8 @@ export const addCheckConstraint = defineStep({
   name: 'add_check_constraint',
   fields: ['table', 'name', 'expr', 'validate'],
   parse: (reader) => {
-    const table = reader.string('table');
-    const name = reader.string('name');
+    const table = reader.identifier('table');
+    const name = reader.identifier('name');
     const expr = checkExpressionFromJson(reader.json('expr'), 'expr');
     if (typeof expr === 'string') return reader.fail(expr);
     return { table, name, expr, validate: reader.boolean('validate', true) };

@@ -11,7 +11,7 @@ const COLUMN_TYPES: readonly ColumnType[] = ['bigint', 'integer', 'smallint', 't
 export const addColumn = defineStep({
   name: 'add_column',
   fields: ['table', 'column', 'type'],
-  parse: (reader) => ({ table: reader.string('table'), column: reader.string('column'), type: reader.oneOf('type', COLUMN_TYPES) }),
+  parse: (reader) => ({ table: reader.identifier('table'), column: reader.identifier('column'), type: reader.oneOf('type', COLUMN_TYPES) }),
   run: (world, { table, column, type }) => {
     world.db.addColumn(table, { name: column, type });
     return { summary: `add_column: ${table}.${column} ${type}`, applied: true };

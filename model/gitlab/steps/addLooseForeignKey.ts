@@ -11,9 +11,9 @@ export const addLooseForeignKey = defineStep({
   name: 'add_loose_foreign_key',
   fields: ['childTable', 'column', 'parentTable', 'onDelete'],
   parse: (reader) => ({
-    childTable: reader.string('childTable'),
-    column: reader.string('column'),
-    parentTable: reader.string('parentTable'),
+    childTable: reader.identifier('childTable'),
+    column: reader.identifier('column'),
+    parentTable: reader.identifier('parentTable'),
     onDelete: reader.oneOf('onDelete', LOOSE_FOREIGN_KEY_ACTIONS, 'async_delete'),
   }),
   run: (world, definition) => {

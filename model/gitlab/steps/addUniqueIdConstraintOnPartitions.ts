@@ -9,7 +9,7 @@ import { defineStep } from './defineStep.js';
 export const addUniqueIdConstraintOnPartitions = defineStep({
   name: 'add_unique_id_constraint_on_partitions',
   fields: ['table'],
-  parse: (reader) => ({ table: reader.string('table') }),
+  parse: (reader) => ({ table: reader.identifier('table') }),
   run: (world, { table }) => {
     const { db } = world;
     const partitions = db.describe(table).partitions;

@@ -1,4 +1,5 @@
 import { assert } from '../../../src/engine/assert.js';
+import { formatSql } from '../../../src/engine/sqlText.js';
 import { raiseWarning } from '../notices.js';
 import { GITLAB_PROBES } from '../probes.js';
 import { idSequenceName } from '../tableSwap.js';
@@ -17,8 +18,8 @@ export const ensureUniqueId = defineStep({
   name: 'ensure_unique_id',
   fields: ['table', 'seq'],
   parse: (reader) => {
-    const table = reader.string('table');
-    return { table, seq: reader.string('seq', idSequenceName(table)) };
+    const table = reader.identifier('table');
+    return { table, seq: reader.identifier('seq', idSequenceName(table)) };
   },
   run: (world, { table, seq }) => {
     const { db } = world;
@@ -33,7 +34,16 @@ export const ensureUniqueId = defineStep({
         timing: 'before',
         events: ['insert'],
         functionName,
-        functionBody: ['BEGIN', 'IF NEW."id" IS NOT NULL THEN', `  RAISE WARNING '${MANUAL_ID_WARNING}';`, 'END IF;', `NEW."id" := nextval('${seq}'::regclass);`, 'RETURN NEW;', 'END'].join('\n'),
+        // nextval() takes the sequence as text naming a (quoted) identifier: %L of %I, as format() would.
+        functionBody: [
+          'BEGIN',
+          'IF NEW."id" IS NOT NULL THEN',
+          formatSql('  RAISE WARNING %L;', MANUAL_ID_WARNING),
+          'END IF;',
+          formatSql('NEW."id" := nextval(%L::regclass);', formatSql('%I', seq)),
+          'RETURN NEW;',
+          'END',
+        ].join('\n'),
         fn: (context) => {
           assert(context.newRow !== null, 'a BEFORE INSERT trigger sees NEW');
           if (context.newRow['id'] !== null && context.newRow['id'] !== undefined) {

@@ -32,8 +32,8 @@ function readAction(reader: ParameterReader, field: string, fallback: Referentia
 }
 
 export function readForeignKeyRequest(reader: ParameterReader): ForeignKeyRequest {
-  const source = reader.string('source');
-  const target = reader.string('target');
+  const source = reader.identifier('source');
+  const target = reader.identifier('target');
   const columns = reader.columns('columns');
   const targetColumns = reader.columns('targetColumns', ['id']);
   if (targetColumns.length !== columns.length) reader.fail(`field "targetColumns" must list as many columns as "columns" (${columns.length})`);
@@ -42,7 +42,7 @@ export function readForeignKeyRequest(reader: ParameterReader): ForeignKeyReques
     target,
     columns,
     targetColumns,
-    name: reader.string('name', concurrentForeignKeyName(source, columns)),
+    name: reader.identifier('name', concurrentForeignKeyName(source, columns)),
     onDelete: readAction(reader, 'onDelete', 'cascade'),
     onUpdate: readAction(reader, 'onUpdate', 'no action'),
     validate: reader.boolean('validate', true),

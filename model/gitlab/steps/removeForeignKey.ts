@@ -8,7 +8,7 @@ import { defineStep } from './defineStep.js';
 export const removeForeignKey = defineStep({
   name: 'remove_foreign_key',
   fields: ['table', 'name', 'ifExists'],
-  parse: (reader) => ({ table: reader.string('table'), name: reader.string('name'), ifExists: reader.boolean('ifExists', false) }),
+  parse: (reader) => ({ table: reader.identifier('table'), name: reader.identifier('name'), ifExists: reader.boolean('ifExists', false) }),
   run: (world, { table, name, ifExists }) => {
     probeSeparatePartitionKeys(world, table, name);
     world.db.dropConstraint(table, name, { ifExists });

@@ -11,7 +11,7 @@ import { defineStep } from './defineStep.js';
 export const switchRecordChangeTracking = defineStep({
   name: 'switch_record_change_tracking_to_partitioned_table',
   fields: ['table'],
-  parse: (reader) => ({ table: reader.string('table') }),
+  parse: (reader) => ({ table: reader.identifier('table') }),
   run: (world, { table }) => {
     const { db } = world;
     const archive = archiveName(table);

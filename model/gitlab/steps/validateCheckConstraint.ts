@@ -4,7 +4,7 @@ import { defineStep } from './defineStep.js';
 export const validateCheckConstraint = defineStep({
   name: 'validate_check_constraint',
   fields: ['table', 'name'],
-  parse: (reader) => ({ table: reader.string('table'), name: reader.string('name') }),
+  parse: (reader) => ({ table: reader.identifier('table'), name: reader.identifier('name') }),
   run: (world, { table, name }) => {
     world.db.validateConstraint(table, name);
     return { summary: `validate_check_constraint: validated ${name} on ${table}`, applied: true };

@@ -5,7 +5,7 @@ import { defineStep } from './defineStep.js';
 export const validateForeignKey = defineStep({
   name: 'validate_foreign_key',
   fields: ['table', 'name'],
-  parse: (reader) => ({ table: reader.string('table'), name: reader.string('name') }),
+  parse: (reader) => ({ table: reader.identifier('table'), name: reader.identifier('name') }),
   run: (world, { table, name }) => {
     probeNotValidForeignKeys(world);
     world.db.validateConstraint(table, name);

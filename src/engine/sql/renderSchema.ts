@@ -1,6 +1,6 @@
 /** DDL as PostgreSQL SQL: tables, partitions, constraints, indexes, sequences and triggers. */
 import type { ColumnDefaultSpec, ColumnSpec, ConstraintSpec, IndexSpec, PartitionBoundSpec, TableSpec, TriggerSpec } from '../ddl/specs.js';
-import { quoteIdentifier as ident, quoteLiteral } from '../sqlText.js';
+import { dollarQuote, quoteIdentifier as ident, quoteLiteral } from '../sqlText.js';
 import type { ColumnType } from '../values.js';
 import type { CatalogView } from './catalogView.js';
 import { renderTypedExpr, renderValue } from './renderExpr.js';
@@ -63,13 +63,6 @@ export function renderCreateIndex(spec: IndexSpec, catalog: CatalogView): string
   return `CREATE ${spec.unique ? 'UNIQUE ' : ''}INDEX ${name}ON ${ident(spec.table)} (${list(spec.columns)})${where}`;
 }
 
-/** A dollar-quote tag that does not occur in the body, so any PL/pgSQL text quotes safely. */
-function dollarTag(body: string): string {
-  let tag = '$pgdrill$';
-  for (let counter = 1; body.includes(tag); counter++) tag = `$pgdrill${counter}$`;
-  return tag;
-}
-
 /**
  * CREATE TRIGGER with its function. Both go in one string so that, run as one simple query,
  * they are one implicit transaction: a failing CREATE TRIGGER leaves no function behind, as the
@@ -80,14 +73,13 @@ export function renderCreateTrigger(spec: TriggerSpec): string {
     throw new RenderError(`trigger ${spec.name} on ${spec.table} has no PL/pgSQL body: give its TriggerSpec a functionBody`);
   }
   const functionName = spec.functionName ?? spec.name;
-  const tag = dollarTag(spec.functionBody);
   const events = spec.events.map((event) => event.toUpperCase()).join(' OR ');
   const referencing = spec.level === 'statement' && spec.referencing && (spec.referencing.oldTable || spec.referencing.newTable)
     ? ` REFERENCING${spec.referencing.oldTable ? ` OLD TABLE AS ${ident(spec.referencing.oldTable)}` : ''}${spec.referencing.newTable ? ` NEW TABLE AS ${ident(spec.referencing.newTable)}` : ''}`
     : '';
   const args = (spec.args ?? []).map((arg) => quoteLiteral(arg)).join(', ');
   return [
-    `CREATE OR REPLACE FUNCTION ${ident(functionName)}() RETURNS trigger LANGUAGE plpgsql AS ${tag}\n${spec.functionBody}\n${tag};`,
+    `CREATE OR REPLACE FUNCTION ${ident(functionName)}() RETURNS trigger LANGUAGE plpgsql AS ${dollarQuote(spec.functionBody)};`,
     `CREATE TRIGGER ${ident(spec.name)} ${spec.timing.toUpperCase()} ${events} ON ${ident(spec.table)}${referencing} FOR EACH ${spec.level === 'statement' ? 'STATEMENT' : 'ROW'} EXECUTE FUNCTION ${ident(functionName)}(${args});`,
   ].join('\n');
 }
