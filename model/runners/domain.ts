@@ -5,6 +5,7 @@ import { runnerLegacyOperations, runnerTrafficOperations } from './operations/in
 import { runnerSteps } from './steps/index.js';
 import { DANGLING_TAGGINGS_PROBE } from './steps/deleteOrphanedRunnerTaggings.js';
 import { LFK_PROBES } from '../gitlab/looseForeignKeys/cleanupWorker.js';
+import { GITLAB_PROBES } from '../gitlab/probes.js';
 import { OWNER_PROBES } from './ownerRecalculation/updateProjectRunnersOwnerWorker.js';
 import { RUNNER_PROBES } from './probes.js';
 import { RUNNER_PROBES_ROLLOUT } from './rolloutProbes.js';
@@ -16,6 +17,7 @@ import { runnersInvariants } from '../../properties/runnersInvariants.js';
 const RUNNERS_PROBES: readonly string[] = [
   ...Object.values(RUNNER_PROBES),
   ...Object.values(RUNNER_PROBES_ROLLOUT),
+  ...Object.values(GITLAB_PROBES),
   ...Object.values(LFK_PROBES),
   ...Object.values(OWNER_PROBES),
   DANGLING_TAGGINGS_PROBE,
