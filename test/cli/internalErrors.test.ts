@@ -92,7 +92,7 @@ describe('internal errors', () => {
 describe('a closed pipe', () => {
   it('pgdrill plans | head -1 ends quietly', async () => {
     const root = fileURLToPath(new URL('../..', import.meta.url));
-    expect(existsSync(join(root, 'dist', 'properties', 'pgdrillCli.js')), 'dist/ is missing: run npm run build').toBe(
+    expect(existsSync(join(root, 'dist', 'model', 'runners', 'cli.js')), 'dist/ is missing: run npm run build').toBe(
       true,
     );
     // Many more lines than a pipe buffer holds, so the writer meets the closed pipe for sure.
@@ -100,7 +100,7 @@ describe('a closed pipe', () => {
       'node',
       [
         '-e',
-        `import('${join(root, 'dist', 'properties', 'pgdrillCli.js')}').then(async (cli) => { for (let i = 0; i < 300; i++) await cli.main(['plans']); })`,
+        `import('${join(root, 'dist', 'model', 'runners', 'cli.js')}').then(async (cli) => { for (let i = 0; i < 300; i++) await cli.main(['plans']); })`,
       ],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );
