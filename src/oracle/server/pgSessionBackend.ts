@@ -235,6 +235,23 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
       );
       return observed.rows;
     };
+    // A session whose step just failed inside a transaction block has sent its error before it
+    // releases its locks (PostgreSQL reports the error, then aborts the transaction), so for a moment
+    // its waiters still look blocked by it. The world has settled only when every blocker that is
+    // not itself waiting sits idle in its transaction, holding its locks until the driver's next step.
+    const blockersSettled = async (waits: ReadonlyMap<number, readonly number[]>): Promise<boolean> => {
+      const blockers = [...new Set([...waits.values()].flat())].filter(
+        (pid) => sessionOfPid.has(pid) && !waits.has(pid),
+      );
+      if (blockers.length === 0) return true;
+      const states = await monitor.query<{ pid: number; state: string | null }>(
+        'SELECT pid, state FROM pg_stat_activity WHERE pid = ANY($1::int[])',
+        [blockers],
+      );
+      return (
+        states.rows.length === blockers.length && states.rows.every((row) => row.state === 'idle in transaction')
+      );
+    };
     const waitingFrom = (rows: readonly LockRow[]): WaitingStep[] =>
       rows
         .filter((row) => row.blockers.length > 0 && sessions[sessionOfPid.get(row.pid) ?? -1]?.inFlight != null)
@@ -327,7 +344,9 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
                   `the waits of a deadlock began ${Math.round(spread)} ms apart, ` +
                   `more than deadlock_timeout (${deadlockTimeoutMs} ms)`;
             }
-            if (waits.size === stillInFlight.size && !cycle) return report(true, waiting);
+            if (waits.size === stillInFlight.size && !cycle && (await blockersSettled(waits))) {
+              return report(true, waiting);
+            }
           }
           const remaining = deadline - Date.now();
           if (remaining <= 0) return report(false, waiting);
