@@ -16,7 +16,7 @@ const memoryKey = (copy: string): string => `copy:${copy}`;
 
 export const copyKeepsCopiedRows: Invariant<RunnersWorld> = {
   id: COPY_KEEPS_COPIED_ROWS,
-  description: 'A source row once copied into its partitioned copy stays in the copy while the source row exists (§h.1).',
+  sentence: 'A source row once copied into its partitioned copy stays in the copy while the source row exists (§h.1).',
   scope: 'always',
   check: (world) => {
     const { db } = world;

@@ -101,13 +101,13 @@ function checkEventuallyClean(world: RunnersWorld): Violation | null {
 export const looseForeignKeyInvariants: readonly Invariant<RunnersWorld>[] = [
   {
     id: LFK_RECORDS_EACH_DELETE_ONCE,
-    description: 'Every deleted row of a tracked table is recorded exactly once, through its parent, a partition or a cascade; row movement records nothing (§ invariant 15).',
+    sentence: 'Every deleted row of a tracked table is recorded exactly once, through its parent, a partition or a cascade; row movement records nothing (§ invariant 15).',
     scope: 'always',
     check: checkRecordsEachDeleteOnce,
   },
   {
     id: LFK_EVENTUALLY_CLEAN,
-    description: 'Once the LFK worker has drained, no child references a deleted parent and every record is processed (§ invariant 16).',
+    sentence: 'Once the LFK worker has drained, no child references a deleted parent and every record is processed (§ invariant 16).',
     scope: 'quiescence',
     check: checkEventuallyClean,
   },

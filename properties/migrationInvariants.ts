@@ -13,21 +13,21 @@ import { violation } from './violation.js';
 
 export const validatedForeignKeysHold: Invariant<MigrationWorld> = {
   id: VALIDATED_FK_HOLDS,
-  description: 'A foreign key marked valid has no violating row (full scan).',
+  sentence: 'A foreign key marked valid has no violating row (full scan).',
   scope: 'always',
   check: (world) => checkValidatedForeignKeys(world.db),
 };
 
 export const validatedChecksHold: Invariant<MigrationWorld> = {
   id: VALIDATED_CHECK_HOLDS,
-  description: 'A CHECK constraint marked valid holds for every row (full scan).',
+  sentence: 'A CHECK constraint marked valid holds for every row (full scan).',
   scope: 'always',
   check: (world) => checkValidatedChecks(world.db),
 };
 
 export const migrationsSucceed: Invariant<MigrationWorld> = {
   id: 'migrations-succeed',
-  description: 'Every migration step of the plan succeeds, so the deploy is never blocked.',
+  sentence: 'Every migration step of the plan succeeds, so the deploy is never blocked.',
   scope: 'always',
   check: (world) =>
     world.migrationFailures.length === 0
@@ -37,7 +37,7 @@ export const migrationsSucceed: Invariant<MigrationWorld> = {
 
 export const copySubsetOfSource: Invariant<MigrationWorld> = {
   id: 'copy-subset-of-source',
-  description: 'Every row of a partitioned copy has a source row with the same id (§ invariant 2).',
+  sentence: 'Every row of a partitioned copy has a source row with the same id (§ invariant 2).',
   scope: 'always',
   check: (world) => {
     for (const pair of world.syncPairs) {
@@ -56,7 +56,7 @@ export const copySubsetOfSource: Invariant<MigrationWorld> = {
 
 export const copyEqualsSourceWherePresent: Invariant<MigrationWorld> = {
   id: 'copy-equals-source-where-present',
-  description: 'Where a copy row exists, its synced columns equal the source row (§ invariant 3).',
+  sentence: 'Where a copy row exists, its synced columns equal the source row (§ invariant 3).',
   scope: 'always',
   check: (world) => {
     for (const pair of world.syncPairs) {

@@ -86,19 +86,19 @@ function checkIdempotent(world: RunnersWorld): Violation | null {
 export const ownerInvariants: readonly Invariant<RunnersWorld>[] = [
   {
     id: OWNER_IS_LOWEST_RUNNER_PROJECT,
-    description: "Every project runner's sharding_key_id is the project of its lowest-id ci_runner_projects row (§e).",
+    sentence: "Every project runner's sharding_key_id is the project of its lowest-id ci_runner_projects row (§e).",
     scope: 'quiescence',
     check: checkOwnerIsLowest,
   },
   {
     id: NO_ORPHAN_PROJECT_RUNNERS,
-    description: 'No project runner is owned by a deleted project or left without any ci_runner_projects row (§ invariant 12).',
+    sentence: 'No project runner is owned by a deleted project or left without any ci_runner_projects row (§ invariant 12).',
     scope: 'quiescence',
     check: checkNoOrphans,
   },
   {
     id: OWNER_SERVICE_IDEMPOTENT,
-    description: 'Running UpdateProjectRunnersOwnerService again for a project it has handled changes nothing (§ invariant 13).',
+    sentence: 'Running UpdateProjectRunnersOwnerService again for a project it has handled changes nothing (§ invariant 13).',
     scope: 'quiescence',
     check: checkIdempotent,
   },

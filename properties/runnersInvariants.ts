@@ -23,7 +23,7 @@ export const runnersInvariants: readonly Invariant<RunnersWorld>[] = [
   validatedChecksHold,
   {
     id: 'api-never-500',
-    description: 'No API request answers 500 because the database raised an error.',
+    sentence: 'No API request answers 500 because the database raised an error.',
     scope: 'always',
     check: (world) => {
       const failed = world.responses.find((response) => response.status === 500);
@@ -37,7 +37,7 @@ export const runnersInvariants: readonly Invariant<RunnersWorld>[] = [
   copyEqualsSourceWherePresent,
   {
     id: 'copy-complete-after-backfill',
-    description: 'Once a backfill has finished, every copyable source row is in the copy (§ invariant 5).',
+    sentence: 'Once a backfill has finished, every copyable source row is in the copy (§ invariant 5).',
     scope: 'always',
     check: (world) => {
       for (const pair of world.syncPairs) {
@@ -53,7 +53,7 @@ export const runnersInvariants: readonly Invariant<RunnersWorld>[] = [
   },
   {
     id: 'manager-matches-runner',
-    description: "Every runner manager carries its runner's runner_type, and the same sharding key where both have one (§ invariant 11).",
+    sentence: "Every runner manager carries its runner's runner_type, and the same sharding key where both have one (§ invariant 11).",
     scope: 'quiescence',
     check: (world) => {
       const runners = byId(world.db.rows('ci_runners'));

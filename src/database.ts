@@ -310,6 +310,10 @@ export class Database implements SessionHandle {
     return [...this.state.relations.keys()].sort();
   }
 
+  sequenceNames(): string[] {
+    return [...this.state.sequences.keys()].sort();
+  }
+
   sequenceInfo(name: string): { readonly name: string; readonly nextValue: number; readonly ownedBy: string | null } | undefined {
     const sequence = this.state.sequences.get(name);
     return sequence === undefined ? undefined : { name: sequence.name, nextValue: sequence.nextValue, ownedBy: sequence.ownedBy ? `${sequence.ownedBy.relation.name}.${sequence.ownedBy.column}` : null };

@@ -17,14 +17,14 @@ export const MAX_BATCH_ATTEMPTS = 3;
 
 type NewMigration = Pick<BatchedMigration, 'name' | 'table' | 'kind' | 'target'>;
 
-function register(world: MigrationWorld, queued: NewMigration): BatchedMigration {
+function register(world: MigrationWorld, queued: NewMigration, batchSize: number): BatchedMigration {
   const id = world.bookkeeping.migrations.length;
   const migration: BatchedMigration = {
     id,
     ...queued,
     cursor: 0,
     status: 'active',
-    batchSize: world.batchSize,
+    batchSize,
     failedAttempts: 0,
     lastError: null,
   };
@@ -55,13 +55,18 @@ function update(
   return current(world, migration);
 }
 
-export function registerPartitionBackfill(world: MigrationWorld, spec: PartitionedCopySpec): BatchedMigration {
-  return register(world, { name: spec.backfillJob, table: spec.source, kind: 'partitionBackfill', target: spec.copy });
+export function registerPartitionBackfill(
+  world: MigrationWorld,
+  spec: PartitionedCopySpec,
+  batchSize = world.batchSize,
+): BatchedMigration {
+  const queued = { name: spec.backfillJob, table: spec.source, kind: 'partitionBackfill', target: spec.copy };
+  return register(world, queued, batchSize);
 }
 
-/** `queue_batched_background_migration` for one of the world's jobs, with the world's batch size. */
-export function registerBatchedJob(world: MigrationWorld, job: BatchedJob): BatchedMigration {
-  return register(world, { name: job.name, table: job.table, kind: job.kind, target: job.target });
+/** `queue_batched_background_migration` for one of the world's jobs, by default with the world's batch size. */
+export function registerBatchedJob(world: MigrationWorld, job: BatchedJob, batchSize = world.batchSize): BatchedMigration {
+  return register(world, { name: job.name, table: job.table, kind: job.kind, target: job.target }, batchSize);
 }
 
 const ascendingId = [{ column: 'id', direction: 'asc' as const }];

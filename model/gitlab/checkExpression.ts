@@ -1,6 +1,7 @@
 import { and, col, compare, isNotNull, isNull, lit, not, or } from '../../src/index.js';
 import type { ComparisonOperator, Expr } from '../../src/index.js';
-import type { JsonValue } from '../../src/harness/json.js';
+import type { FieldSpec } from '../../src/harness/fieldSpec.js';
+import type { JsonObject, JsonValue } from '../../src/harness/json.js';
 import { identifierProblem } from '../../src/engine/sqlText.js';
 
 /**
@@ -57,3 +58,32 @@ export function checkExpressionFromJson(json: JsonValue, path: string, depth = 0
     }
   }
 }
+
+/** The JSON Schema of the same forms, for the plan schema; `#/definitions/checkExpression` refers to itself. */
+const EXPRESSION_REF = { $ref: '#/definitions/checkExpression' };
+const single = (key: string, value: JsonObject): JsonObject => ({ type: 'object', properties: { [key]: value }, required: [key], additionalProperties: false });
+const columnName: JsonObject = { type: 'string', minLength: 1 };
+const CHECK_EXPRESSION_SCHEMA: JsonObject = {
+  description: 'A CHECK expression: {"isNull": col}, {"isNotNull": col}, {"and": [...]}, {"or": [...]}, {"not": expr}, or a comparison {"eq"|"ne"|"lt"|"le"|"gt"|"ge": [col, literal]}.',
+  oneOf: [
+    single('isNull', columnName),
+    single('isNotNull', columnName),
+    single('and', { type: 'array', minItems: 1, items: EXPRESSION_REF }),
+    single('or', { type: 'array', minItems: 1, items: EXPRESSION_REF }),
+    single('not', EXPRESSION_REF),
+    ...Object.keys(COMPARISONS).map((key) => single(key, { type: 'array', items: [columnName, { type: ['number', 'string', 'boolean', 'null'] }], minItems: 2, additionalItems: false })),
+  ],
+};
+
+/** The `expr` parameter of add_check_constraint. */
+export const CHECK_EXPRESSION_FIELD: FieldSpec = {
+  kind: 'custom',
+  expected: 'a CHECK expression: {"isNull": col}, {"eq": [col, literal]}, {"and": [...]}, …',
+  description: 'The CHECK expression as JSON (docs/plans.md, "CHECK expressions").',
+  schema: EXPRESSION_REF,
+  definitions: { checkExpression: CHECK_EXPRESSION_SCHEMA },
+  validate: (value, label) => {
+    const parsed = checkExpressionFromJson(value, label);
+    return typeof parsed === 'string' ? parsed : null;
+  },
+};

@@ -1,17 +1,32 @@
+import { assert } from '../../src/engine/assert.js';
+import type { FieldSpec, ObjectSpec } from '../../src/harness/fieldSpec.js';
+import { validateObject } from '../../src/harness/fieldSpec.js';
 import type { JsonObject, JsonValue } from '../../src/harness/json.js';
 import { identifierProblem } from '../../src/engine/sqlText.js';
 
 /**
- * Reading a plan step's parameters: each read either returns the value (defaults filled in) or
- * stops at the first problem with a message naming the field, so `validate` and `run` share one
- * parser and can never disagree.
+ * Reading a plan step's parameters. The step's declaration (an ObjectSpec) states each field's
+ * type and default; the loader has checked the types against it before a step is read, and the
+ * reader takes defaults from it and asserts that each read matches the declared type, so the
+ * declaration (which the JSON Schema and docs are generated from) and the code cannot disagree.
+ * A read either returns the value or stops at the first problem with a message naming the field,
+ * so `validate` and `run` share one parser.
  */
 class ParameterProblem {
   constructor(readonly message: string) {}
 }
 
 export class ParameterReader {
-  constructor(private readonly parameters: JsonObject) {}
+  constructor(
+    private readonly parameters: JsonObject,
+    private readonly spec: ObjectSpec,
+  ) {}
+
+  private declared<K extends FieldSpec['kind']>(name: string, kinds: readonly K[]): Extract<FieldSpec, { kind: K }> {
+    const field = this.spec.fields[name];
+    assert(field !== undefined && (kinds as readonly string[]).includes(field.kind), `parameter "${name}" is read as ${kinds.join('/')} but declared ${field?.kind ?? 'nowhere'}`);
+    return field as Extract<FieldSpec, { kind: K }>;
+  }
 
   private raw(name: string): JsonValue | undefined {
     return this.parameters[name];
@@ -21,9 +36,10 @@ export class ParameterReader {
     throw new ParameterProblem(message);
   }
 
-  string(name: string, fallback?: string): string {
-    const value = this.raw(name);
-    if (value === undefined && fallback !== undefined) return fallback;
+  /** A string; `computedDefault` is for defaults derived from other fields (declared in words as `defaultText`). */
+  string(name: string, computedDefault?: string): string {
+    const spec = this.declared(name, ['string']);
+    const value = this.raw(name) ?? spec.default ?? computedDefault;
     if (value === undefined) this.fail(`field "${name}" is required`);
     if (typeof value !== 'string' || value.length === 0) this.fail(`field "${name}" must be a non-empty string`);
     return value;
@@ -41,25 +57,40 @@ export class ParameterReader {
   }
 
   optionalString(name: string): string | null {
+    this.declared(name, ['string']);
     return this.raw(name) === undefined ? null : this.string(name);
   }
 
-  boolean(name: string, fallback?: boolean): boolean {
-    const value = this.raw(name);
-    if (value === undefined && fallback !== undefined) return fallback;
+  boolean(name: string): boolean {
+    const spec = this.declared(name, ['boolean']);
+    const value = this.raw(name) ?? spec.default;
     if (value === undefined) this.fail(`field "${name}" is required`);
     if (typeof value !== 'boolean') this.fail(`field "${name}" must be a boolean`);
     return value;
   }
 
   optionalBoolean(name: string): boolean | null {
+    this.declared(name, ['boolean']);
     return this.raw(name) === undefined ? null : this.boolean(name);
   }
 
-  /** A column list: one name or an array of names, as Rails' `column:` accepts. */
-  columns(name: string, fallback?: readonly string[]): readonly string[] {
-    const value = this.raw(name);
-    if (value === undefined && fallback !== undefined) return fallback;
+  integer(name: string): number {
+    const spec = this.declared(name, ['integer']);
+    const value = this.raw(name) ?? spec.default;
+    if (value === undefined) this.fail(`field "${name}" is required`);
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < spec.minimum || value > spec.maximum) this.fail(`field "${name}" must be an integer from ${spec.minimum} to ${spec.maximum}`);
+    return value;
+  }
+
+  optionalInteger(name: string): number | null {
+    this.declared(name, ['integer']);
+    return this.raw(name) === undefined ? null : this.integer(name);
+  }
+
+  /** A name list: one name or an array of names, as Rails' `column:` accepts. */
+  columns(name: string): readonly string[] {
+    const spec = this.declared(name, ['names']);
+    const value = this.raw(name) ?? spec.default;
     if (value === undefined) this.fail(`field "${name}" is required`);
     const names = typeof value === 'string' && value.length > 0 ? [value] : value;
     if (!Array.isArray(names) || names.length === 0 || !names.every((item) => typeof item === 'string' && item.length > 0)) {
@@ -72,9 +103,10 @@ export class ParameterReader {
     return names as readonly string[];
   }
 
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback?: T): T {
-    const value = this.raw(name);
-    if (value === undefined && fallback !== undefined) return fallback;
+  oneOf<T extends string>(name: string, allowed: readonly T[]): T {
+    const spec = this.declared(name, ['enum']);
+    assert(spec.values.length === allowed.length && spec.values.every((value) => (allowed as readonly string[]).includes(value)), `parameter "${name}" declares other values than it reads`);
+    const value = this.raw(name) ?? spec.default;
     if (value === undefined) this.fail(`field "${name}" is required`);
     if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) this.fail(`field "${name}" must be one of ${allowed.map((item) => `"${item}"`).join(', ')}`);
     return value as T;
@@ -82,10 +114,12 @@ export class ParameterReader {
 
   /** The raw value, or undefined when the field is absent (for fields with their own shapes). */
   optionalJson(name: string): JsonValue | undefined {
+    this.declared(name, ['enum', 'custom']);
     return this.raw(name);
   }
 
   json(name: string): JsonValue {
+    this.declared(name, ['custom']);
     const value = this.raw(name);
     if (value === undefined) this.fail(`field "${name}" is required`);
     return value;
@@ -94,12 +128,12 @@ export class ParameterReader {
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
-/** Runs `read` over the parameters, rejecting fields it does not know (typos fail loudly). */
-export function parseParameters<T>(parameters: JsonObject, known: readonly string[], read: (reader: ParameterReader) => T): Parsed<T> {
-  const unknown = Object.keys(parameters).find((key) => !known.includes(key));
-  if (unknown !== undefined) return { ok: false, error: `unknown field "${unknown}" (expected ${known.map((name) => `"${name}"`).join(', ')})` };
+/** Checks the parameters against the declaration, then runs `read` over them; the first problem is the error. */
+export function parseParameters<T>(parameters: JsonObject, spec: ObjectSpec, read: (reader: ParameterReader) => T): Parsed<T> {
+  const [problem] = validateObject(spec, parameters, []);
+  if (problem !== undefined) return { ok: false, error: problem.message };
   try {
-    return { ok: true, value: read(new ParameterReader(parameters)) };
+    return { ok: true, value: read(new ParameterReader(parameters, spec)) };
   } catch (error) {
     if (error instanceof ParameterProblem) return { ok: false, error: error.message };
     throw error;

@@ -6,6 +6,7 @@ import type { CliConfig } from '../../src/cli/runCli.js';
 import { endQuietlyOnBrokenPipe } from '../../src/cli/terminal.js';
 import type { RunnersWorld } from './world.js';
 import { runnersDomain } from './domain.js';
+import { PLAN_SCHEMA_FILE } from '../../src/harness/planSchema.js';
 
 /**
  * The `pgdrill` command for the GitLab runners world: its plans live in model/plans and its
@@ -31,6 +32,7 @@ export function runnersCliConfig(): CliConfig<RunnersWorld> {
     counterexampleDirectory: join(process.cwd(), '.pgdrill', 'counterexamples'),
     defaultRuns: 2000,
     commandName: 'npx pgdrill',
+    schemaFile: join(root, PLAN_SCHEMA_FILE),
   };
 }
 

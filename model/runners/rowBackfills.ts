@@ -12,6 +12,8 @@ import type { RowBackfillDefinition } from '../gitlab/rowBackfillBatches.js';
 import type { BatchedJob } from '../gitlab/migrationWorld.js';
 import { RUNNER_PROBES_ROLLOUT } from './rolloutProbes.js';
 import { MANAGERS, RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS } from './schema.js';
+import { deleteDanglingTaggings } from './taggings/danglingTaggings.js';
+import { RUNNER_TAGGINGS } from './taggings/taggingsSchema.js';
 
 /**
  * `BackfillShardingKeyIdOnCiRunners` (17.5): group runners take their ci_runner_namespaces
@@ -76,5 +78,21 @@ const backfillOrganizationIdOnCiRunners: RowBackfillDefinition = {
     db.update(RUNNERS, { organization_id: DEFAULT_ORGANIZATION_ID }, and(inList(col('id'), [...ids]), ne(col('runner_type'), 1), isNotNull(col('sharding_key_id')), isNull(col('organization_id')))).length,
 };
 
+/**
+ * Seed 004's clean-up of taggings whose tag is gone, as a batched background migration over
+ * ci_runner_taggings ids (the `delete_orphaned_runner_taggings` step runs the same DELETE inline).
+ */
+const deleteOrphanedCiRunnerTaggings: RowBackfillDefinition = {
+  name: 'DeleteOrphanedCiRunnerTaggings',
+  table: RUNNER_TAGGINGS,
+  runBatch: (db, ids) => deleteDanglingTaggings(db, [...ids]).length,
+};
+
 /** The row backfills plans may queue, in the order error messages list them. */
-export const ROW_BACKFILL_JOBS: readonly BatchedJob[] = [backfillShardingKeyIdOnCiRunners, backfillRunnerTypeAndShardingKeyIdOnManagers, deleteOrphanedGroupAndProjectRunners, backfillOrganizationIdOnCiRunners].map(rowBackfillJob);
+export const ROW_BACKFILL_JOBS: readonly BatchedJob[] = [
+  backfillShardingKeyIdOnCiRunners,
+  backfillRunnerTypeAndShardingKeyIdOnManagers,
+  deleteOrphanedGroupAndProjectRunners,
+  backfillOrganizationIdOnCiRunners,
+  deleteOrphanedCiRunnerTaggings,
+].map(rowBackfillJob);

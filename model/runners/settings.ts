@@ -1,7 +1,11 @@
-import type { JsonObject, JsonValue } from '../../src/harness/json.js';
+import type { FieldMap, ObjectSpec } from '../../src/harness/fieldSpec.js';
+import { validateObject } from '../../src/harness/fieldSpec.js';
+import type { JsonObject } from '../../src/harness/json.js';
+import { isJsonObject as isObject } from '../../src/harness/fieldSpec.js';
 import { DEFAULT_SCHEMA_ERA, SCHEMA_ERAS, isSchemaEra } from './schemaEra.js';
 import type { SchemaEra } from './schemaEra.js';
-import { WORKER_SETTINGS_FIELDS, validateWorkerSettings } from './workerSettings.js';
+import { WORKER_SETTINGS_FIELDS } from './workerSettings.js';
+import { MAX_BATCH_SIZE } from '../gitlab/steps/backgroundMigrationParameter.js';
 
 /**
  * A plan's `settings`: the feature flags and code version in force when the scenario starts,
@@ -26,7 +30,7 @@ export const DEFAULT_CODE: Readonly<CodeVersion> = { ensurePartitionedRunnerCopy
 
 /** Small, so batching is exercised on the few rows a scenario creates. */
 export const DEFAULT_BACKFILL_BATCH_SIZE = 2;
-export const MAX_BACKFILL_BATCH_SIZE = 10_000;
+export const MAX_BACKFILL_BATCH_SIZE = MAX_BATCH_SIZE;
 /** The largest bulk legacy population a plan may ask for (memory grows about 1 KB per runner). */
 export const MAX_LEGACY_RUNNERS = 1_000_000;
 
@@ -40,11 +44,51 @@ export interface RunnersSettings {
   readonly legacyRunners: number;
 }
 
-const SETTINGS_FIELDS = ['flags', 'code', 'backfillBatchSize', 'schema', 'legacyRunners', ...WORKER_SETTINGS_FIELDS];
+const CODE_SWITCH_TEXT: Readonly<Record<keyof CodeVersion, string>> = {
+  ensurePartitionedRunnerCopy: 'The d.2 fix: ensure_manager copies the runner into ci_runners_e59bb2812d before creating a manager.',
+  populateShardingKey: 'New group and project runners get sharding_key_id (false: the code before the sharding key).',
+  populateOrganizationId: 'New group and project runners get organization_id (the Cells 1.0 code after the column was added).',
+};
 
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** The code switches `deploy_code` changes; a switch not given keeps its value. */
+export const CODE_SWITCH_FIELDS: FieldMap = Object.fromEntries(CODE_FIELDS.map((name) => [name, { kind: 'boolean', description: CODE_SWITCH_TEXT[name] }]));
+
+const FLAG_TEXT: Readonly<Record<FeatureFlag, string>> = {
+  reject_orphaned_runners: 'POST /runners/verify refuses orphaned runners with 403, and ensure_manager no longer copies the runner.',
+  update_project_runners_owner: 'UpdateProjectRunnersOwnerWorker re-owns (or deletes) the runners of a deleted project.',
+};
+
+/** The fields of a plan's `settings`, with their defaults (docs/plans.md lists them). */
+export const RUNNERS_SETTINGS_SPEC: ObjectSpec = {
+  fields: {
+    flags: {
+      kind: 'object',
+      description: 'Feature flags in force from the start; every flag is off unless given.',
+      fields: Object.fromEntries(FEATURE_FLAGS.map((name) => [name, { kind: 'boolean', default: false, description: FLAG_TEXT[name] }])),
+    },
+    code: {
+      kind: 'object',
+      description: 'The application code in force from the start; deploy_code changes it during the plan.',
+      fields: Object.fromEntries(CODE_FIELDS.map((name) => [name, { kind: 'boolean', default: DEFAULT_CODE[name], description: `${CODE_SWITCH_TEXT[name]}${name === 'populateShardingKey' ? ' Defaults to false with the "pre-sharding-key" schema.' : ''}` }])),
+    },
+    backfillBatchSize: {
+      kind: 'integer',
+      minimum: 1,
+      maximum: MAX_BACKFILL_BATCH_SIZE,
+      default: DEFAULT_BACKFILL_BATCH_SIZE,
+      description: 'Rows per batch of every batched background migration the plan queues; small, so batching shows on the few rows a scenario creates.',
+    },
+    schema: { kind: 'enum', values: SCHEMA_ERAS, default: DEFAULT_SCHEMA_ERA, description: 'The schema the world starts from: "17.5" (before the partitioned copies) or "pre-sharding-key" (before sharding_key_id).' },
+    legacyRunners: {
+      kind: 'integer',
+      minimum: 0,
+      maximum: MAX_LEGACY_RUNNERS,
+      default: 0,
+      description: 'Runners (each with a manager) created in bulk before each scenario\'s own legacy data, for scale runs; about 1 KB of memory each.',
+    },
+    ...WORKER_SETTINGS_FIELDS,
+  },
+};
 
 export function isFeatureFlag(name: string): name is FeatureFlag {
   return (FEATURE_FLAGS as readonly string[]).includes(name);
@@ -56,36 +100,7 @@ export function isCodeField(name: string): name is keyof CodeVersion {
 
 /** Returns one message naming the first bad field, or null when the settings are usable. */
 export function validateRunnersSettings(settings: JsonObject): string | null {
-  for (const key of Object.keys(settings)) {
-    if (!SETTINGS_FIELDS.includes(key)) return `settings: unknown field "${key}" (expected ${SETTINGS_FIELDS.map((name) => `"${name}"`).join(', ')})`;
-  }
-  const flags = settings['flags'];
-  if (flags !== undefined) {
-    if (!isObject(flags)) return 'settings: field "flags" must be an object of flag name to boolean';
-    for (const [name, value] of Object.entries(flags)) {
-      if (!isFeatureFlag(name)) return `settings: field "flags.${name}" is not a known feature flag (expected one of ${FEATURE_FLAGS.join(', ')})`;
-      if (typeof value !== 'boolean') return `settings: field "flags.${name}" must be a boolean`;
-    }
-  }
-  const code = settings['code'];
-  if (code !== undefined) {
-    if (!isObject(code)) return 'settings: field "code" must be an object';
-    for (const [name, value] of Object.entries(code)) {
-      if (!isCodeField(name)) return `settings: field "code.${name}" is not a known code switch (expected one of ${CODE_FIELDS.join(', ')})`;
-      if (typeof value !== 'boolean') return `settings: field "code.${name}" must be a boolean`;
-    }
-  }
-  const batchSize = settings['backfillBatchSize'];
-  if (batchSize !== undefined && (typeof batchSize !== 'number' || !Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > MAX_BACKFILL_BATCH_SIZE)) {
-    return `settings: field "backfillBatchSize" must be an integer from 1 to ${MAX_BACKFILL_BATCH_SIZE}`;
-  }
-  const legacyRunners = settings['legacyRunners'];
-  if (legacyRunners !== undefined && (typeof legacyRunners !== 'number' || !Number.isSafeInteger(legacyRunners) || legacyRunners < 0 || legacyRunners > MAX_LEGACY_RUNNERS)) {
-    return `settings: field "legacyRunners" must be an integer from 0 to ${MAX_LEGACY_RUNNERS}`;
-  }
-  const schema = settings['schema'];
-  if (schema !== undefined && (typeof schema !== 'string' || !isSchemaEra(schema))) return `settings: field "schema" must be one of ${SCHEMA_ERAS.map((era) => `"${era}"`).join(', ')}`;
-  return validateWorkerSettings(settings);
+  return validateObject(RUNNERS_SETTINGS_SPEC, settings, [])[0]?.message ?? null;
 }
 
 /** Settings with defaults filled in; the caller must have validated them. */

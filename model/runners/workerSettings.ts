@@ -1,4 +1,5 @@
-import type { JsonObject, JsonValue } from '../../src/harness/json.js';
+import type { FieldMap, FieldSpec } from '../../src/harness/fieldSpec.js';
+import type { JsonObject } from '../../src/harness/json.js';
 import type { LooseForeignKeyLimits } from '../gitlab/looseForeignKeys/looseForeignKeysState.js';
 
 export type { LooseForeignKeyLimits } from '../gitlab/looseForeignKeys/looseForeignKeysState.js';
@@ -29,28 +30,32 @@ export const DEFAULT_OWNER_SERVICE_BATCH_SIZE = 2;
 export const DEFAULT_LOOSE_FOREIGN_KEY_LIMITS: LooseForeignKeyLimits = { recordBatchSize: 2, deleteQueryLimit: 2, updateQueryLimit: 1, modificationLimit: 3 };
 const MAX_SIZE = 10_000;
 
-export const WORKER_SETTINGS_FIELDS = ['ownerServiceBatchSize', 'looseForeignKeys', 'workloads'] as const;
 const LIMIT_FIELDS = Object.keys(DEFAULT_LOOSE_FOREIGN_KEY_LIMITS) as (keyof LooseForeignKeyLimits)[];
 
-const isSize = (value: JsonValue | undefined): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 1 && value <= MAX_SIZE;
+const LIMIT_TEXT: Readonly<Record<keyof LooseForeignKeyLimits, string>> = {
+  recordBatchSize: 'Pending parent records loaded per table and batch (GitLab: 1000).',
+  deleteQueryLimit: 'Child rows one DELETE may remove (GitLab: 1000).',
+  updateQueryLimit: 'Child rows one nullifying UPDATE may change (GitLab: 500).',
+  modificationLimit: 'Modifications per run after which the worker stops and reschedules.',
+};
 
-/** One message naming the first bad worker field, or null. */
-export function validateWorkerSettings(settings: JsonObject): string | null {
-  const batchSize = settings['ownerServiceBatchSize'];
-  if (batchSize !== undefined && !isSize(batchSize)) return `settings: field "ownerServiceBatchSize" must be an integer from 1 to ${MAX_SIZE}`;
-  const workloads = settings['workloads'];
-  if (workloads !== undefined && (!Array.isArray(workloads) || !workloads.every((name) => typeof name === 'string' && (WORKLOADS as readonly string[]).includes(name)))) {
-    return `settings: field "workloads" must be an array of ${WORKLOADS.map((name) => `"${name}"`).join(', ')}`;
-  }
-  const limits = settings['looseForeignKeys'];
-  if (limits === undefined) return null;
-  if (typeof limits !== 'object' || limits === null || Array.isArray(limits)) return 'settings: field "looseForeignKeys" must be an object';
-  for (const [name, value] of Object.entries(limits)) {
-    if (!(LIMIT_FIELDS as string[]).includes(name)) return `settings: field "looseForeignKeys.${name}" is not a known limit (expected one of ${LIMIT_FIELDS.join(', ')})`;
-    if (!isSize(value)) return `settings: field "looseForeignKeys.${name}" must be an integer from 1 to ${MAX_SIZE}`;
-  }
-  return null;
-}
+const size = (description: string, fallback: number): FieldSpec => ({ kind: 'integer', minimum: 1, maximum: MAX_SIZE, default: fallback, description });
+
+/** The worker fields of a plan's settings (model/settings.ts adds them to the settings declaration). */
+export const WORKER_SETTINGS_FIELDS: FieldMap = {
+  ownerServiceBatchSize: size('Runners per batch of UpdateProjectRunnersOwnerService (GitLab: 1000).', DEFAULT_OWNER_SERVICE_BATCH_SIZE),
+  looseForeignKeys: {
+    kind: 'object',
+    description: 'Limits of the loose-foreign-key cleanup worker; tiny by default so a few rows hit them.',
+    fields: Object.fromEntries(LIMIT_FIELDS.map((name) => [name, size(LIMIT_TEXT[name], DEFAULT_LOOSE_FOREIGN_KEY_LIMITS[name])])),
+  },
+  workloads: {
+    kind: 'list',
+    uniqueItems: true,
+    items: { kind: 'enum', values: WORKLOADS, description: 'A workload.' },
+    description: 'Optional traffic the plan opts into: "projectDeletion" (createProject, deleteProject) and "tagging" (tagRunner, deleteTag). Those operations do nothing (and are not applied) without their workload, even when "traffic" lists them. Omitted: none.',
+  },
+};
 
 /** The worker settings with defaults filled in; the caller must have validated them. */
 export function readWorkerSettings(settings: JsonObject): WorkerSettings {

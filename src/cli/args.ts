@@ -5,14 +5,24 @@ import { parsePath, parseSeed } from './seeds.js';
 export type Command =
   | { readonly kind: 'help' }
   | { readonly kind: 'plans'; readonly json: boolean }
+  | { readonly kind: 'listing'; readonly listing: 'steps' | 'invariants' | 'probes' | 'operations'; readonly json: boolean }
+  | { readonly kind: 'schema' }
+  | { readonly kind: 'new-plan'; readonly name: string; readonly from: string | null }
   | { readonly kind: 'check'; readonly targets: readonly string[]; readonly runs: number | null; readonly seed: number | null; readonly timeLimitSeconds: number | null; readonly json: boolean; readonly save: boolean; readonly workers: number; readonly shard: { readonly index: number; readonly count: number } | null }
   | { readonly kind: 'merge'; readonly files: readonly string[]; readonly json: boolean; readonly save: boolean }
   | { readonly kind: 'replay'; readonly target: string; readonly seed: number | null; readonly path: string | null; readonly json: boolean; readonly sql: boolean }
   | { readonly kind: 'diff'; readonly runs: number | null; readonly seed: number | null; readonly plan: string | null; readonly json: boolean; readonly regress: boolean };
 
-const FLAGS_WITH_VALUES = new Set(['--runs', '--seed', '--time-limit', '--path', '--workers', '--shard', '--plan']);
+const FLAGS_WITH_VALUES = new Set(['--runs', '--seed', '--time-limit', '--path', '--workers', '--shard', '--plan', '--from']);
+const LISTINGS = ['steps', 'invariants', 'probes', 'operations'] as const;
 const COMMAND_FLAGS: Record<string, readonly string[]> = {
   plans: ['--json'],
+  steps: ['--json'],
+  invariants: ['--json'],
+  probes: ['--json'],
+  operations: ['--json'],
+  schema: [],
+  'new-plan': ['--from'],
   check: ['--runs', '--seed', '--time-limit', '--json', '--no-save', '--workers', '--shard'],
   merge: ['--json', '--no-save'],
   replay: ['--seed', '--path', '--json', '--sql'],
@@ -46,7 +56,7 @@ export function parseArguments(argv: readonly string[]): Command {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') return { kind: 'help' };
   const allowed = COMMAND_FLAGS[name];
-  if (allowed === undefined) throw new UserInputError(`unknown command "${name}" (commands: plans, check, replay, merge, diff; try pgdrill help)`);
+  if (allowed === undefined) throw new UserInputError(`unknown command "${name}" (commands: plans, check, replay, merge, diff, steps, invariants, probes, operations, schema, new-plan; try pgdrill help)`);
   const values = new Map<string, string>();
   const switches = new Set<string>();
   const positional: string[] = [];
@@ -74,6 +84,18 @@ export function parseArguments(argv: readonly string[]): Command {
     case 'plans':
       if (positional.length > 0) throw new UserInputError('plans takes no arguments');
       return { kind: 'plans', json };
+    case 'steps':
+    case 'invariants':
+    case 'probes':
+    case 'operations':
+      if (positional.length > 0) throw new UserInputError(`${name} takes no arguments`);
+      return { kind: 'listing', listing: LISTINGS.find((listing) => listing === name)!, json };
+    case 'schema':
+      if (positional.length > 0) throw new UserInputError('schema takes no arguments');
+      return { kind: 'schema' };
+    case 'new-plan':
+      if (positional.length !== 1) throw new UserInputError('new-plan takes one plan name, or a path ending in one (NAME.json is written there)');
+      return { kind: 'new-plan', name: positional[0]!, from: values.get('--from') ?? null };
     case 'check': {
       const runsText = values.get('--runs');
       const limitText = values.get('--time-limit');
@@ -111,6 +133,11 @@ export function parseArguments(argv: readonly string[]): Command {
 export const HELP = `pgdrill — property tests for PostgreSQL migration plans under live traffic
 
   pgdrill plans [--json]                       list the plans and what each expects
+  pgdrill steps|invariants|probes|operations [--json]
+                                               list what a plan may name, with what each means
+  pgdrill new-plan NAME [--from PLAN]          write NAME.json, a plan to start from (never
+                                               overwrites); docs/plans.md describes every field
+  pgdrill schema                               print the JSON Schema of plan files
   pgdrill check [PLAN|FILE…] [--runs N] [--seed S] [--time-limit SECONDS] [--workers N]
                 [--shard I/N] [--json] [--no-save]
                                                search each plan for invariant violations;

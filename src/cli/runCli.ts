@@ -20,6 +20,9 @@ import { runCheckCommand, reportCampaign } from './checkCommand.js';
 import type { CheckRequest } from './checkCommand.js';
 import { builtinPlans, planReference, recordedPlan, resolvePlan } from './planResolution.js';
 import { mergeShardReports } from './shardReport.js';
+import { runListing } from './listings.js';
+import { runNewPlan } from './newPlan.js';
+import { planJsonSchemaText } from '../harness/planSchema.js';
 import { freshSeed } from './seeds.js';
 import { shellQuote } from './shellQuote.js';
 import { documentText, errorLine, warningLine } from './terminal.js';
@@ -41,6 +44,8 @@ export interface CliConfig<W extends WorldBase> {
   readonly defaultRuns: number;
   /** How `replay` is spelled in printed commands (e.g. `npx pgdrill`). */
   readonly commandName: string;
+  /** The checked-in JSON Schema of plan files, which `new-plan` points `"$schema"` at. */
+  readonly schemaFile: string;
 }
 
 export interface CliIo {
@@ -151,6 +156,15 @@ async function runCommand<W extends WorldBase>(config: CliConfig<W>, command: Co
       return 0;
     case 'plans':
       return runPlans(config, command, io);
+    case 'listing':
+      return runListing(config.domain, command.listing, command.json, io);
+    case 'schema':
+      io.stdout.write(planJsonSchemaText(config.domain));
+      return 0;
+    case 'new-plan': {
+      const from = command.from === null ? null : resolvePlan(config, command.from);
+      return runNewPlan(config.domain, command.name, from, config.schemaFile, io);
+    }
     case 'check':
       return await runCheck(config, command, io);
     case 'merge':

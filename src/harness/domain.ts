@@ -1,5 +1,6 @@
 import type fc from 'fast-check';
 import type { Database } from '../database.js';
+import type { ObjectSpec } from './fieldSpec.js';
 import type { JsonObject, JsonValue } from './json.js';
 
 /**
@@ -19,6 +20,8 @@ export interface OperationOutcome {
 /** An application operation, background job tick, or legacy-data action the generator can draw. */
 export interface OperationKind<W> {
   readonly name: string;
+  /** What it does and what its arguments mean, for `pgdrill operations` and docs/plans.md. */
+  readonly description: string;
   /** Arguments are JSON (indices into live state, resolved at run time, so shrinking keeps scenarios valid). */
   readonly args: fc.Arbitrary<JsonObject>;
   run(world: W, args: JsonObject): OperationOutcome;
@@ -27,7 +30,14 @@ export interface OperationKind<W> {
 /** A migration step kind, instantiated by plan files with parameters. */
 export interface StepKind<W> {
   readonly name: string;
-  /** Validates a plan's parameters for this step; returns an error message naming the field, or null. */
+  /** What the step does, for `pgdrill steps`, the JSON Schema and docs/plans.md. */
+  readonly description: string;
+  /** Its parameters, declared: the loader checks types and names with them and the JSON Schema is generated from them. */
+  readonly parameters: ObjectSpec;
+  /**
+   * Checks what the declaration cannot say (fields that depend on each other), for parameters
+   * that already match the declaration; returns an error message naming the field, or null.
+   */
   validate(parameters: JsonObject): string | null;
   /**
    * Runs the step. A PostgreSQL error escaping here is a failed migration (recorded, and the
@@ -46,10 +56,18 @@ export interface Violation {
 
 export interface Invariant<W> {
   readonly id: string;
-  readonly description: string;
+  /** The property as one sentence a database reviewer would agree with (`pgdrill invariants`, docs/invariants.md). */
+  readonly sentence: string;
   /** `always`: after every step; `quiescence`: after background work has drained at the end. */
   readonly scope: InvariantScope;
   check(world: W): Violation | null;
+}
+
+/** A coverage probe a world can hit, for `pgdrill probes` and for rejecting unknown names in plans. */
+export interface ProbeDefinition {
+  readonly name: string;
+  /** The situation it counts, in a sentence. */
+  readonly description: string;
 }
 
 /** Counts interesting situations (FoundationDB's CODE_PROBE): a declared probe never hit fails the check. */
@@ -93,6 +111,8 @@ export interface WorldBase {
 export interface PlanStep {
   readonly step: string;
   readonly parameters: JsonObject;
+  /** A name the step refers to although the plan expects it to be missing (checked by the static check). */
+  readonly expectMissing?: string;
 }
 
 /** A migration plan, as loaded from its JSON file. */
@@ -140,10 +160,10 @@ export interface Domain<W extends WorldBase> {
   readonly invariants: readonly Invariant<W>[];
   /** Runs background work (batched migrations, workers) until none is left: quiescence. */
   drain(world: W): OperationOutcome[];
-  /** Validates a plan's `settings` object, returning an error naming the field, or null. */
-  validateSettings(settings: JsonObject): string | null;
-  /** Every coverage probe the world can hit; a plan naming another one is refused when it is loaded. */
-  readonly probes?: readonly string[];
+  /** The fields of a plan's `settings` object, with their defaults. */
+  readonly settings: ObjectSpec;
+  /** Every coverage probe the world's code can hit. */
+  readonly probes: readonly ProbeDefinition[];
   /** Extra explanation for a violation, from the world's history (e.g. why a runner was missing). */
   explain?(world: W, violation: Violation): string | null;
 }

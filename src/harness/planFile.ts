@@ -1,89 +1,128 @@
+/**
+ * Plans are JSON files. Loading validates the whole file against the declared plan fields
+ * (planFields.ts) and then checks statically that every name a step uses exists at that point of
+ * the plan (staticCheck.ts); every problem is reported at once, each at its line and column, so
+ * a typo in a plan is a list of readable lines, never a stack trace or a silent no-op.
+ */
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Domain, Plan, PlanStep, WorldBase } from './domain.js';
+import { isJsonObject, validateField, validateObject } from './fieldSpec.js';
+import type { FieldProblem } from './fieldSpec.js';
 import type { JsonObject, JsonValue } from './json.js';
 import { stableStringify } from './json.js';
-import { parseJsonText, readInputText } from './inputFile.js';
+import { readInputText } from './inputFile.js';
+import { JsonSyntaxError, parseJsonWithPositions, positionOf } from './jsonSource.js';
+import type { ParsedJson } from './jsonSource.js';
+import { EXPECT_MISSING_FIELD, PLAN_NAME_PATTERN, planFields, planSpec, stepSpec } from './planFields.js';
+import { staticCheckPlan } from './staticCheck.js';
 import { UserInputError } from './userInputError.js';
 
-/**
- * Plans are JSON files. Validation is strict and every message names the plan, the step and the
- * field, so a typo in a plan is one readable line, not a stack trace or a silent no-op.
- */
 /** A plan's name: lower-case words and digits joined by dashes, at most 100 characters. */
-export const PLAN_NAME = /^[a-z0-9][a-z0-9-]{0,99}$/;
+export const PLAN_NAME = new RegExp(PLAN_NAME_PATTERN.regex);
 
-const PLAN_KEYS = new Set(['name', 'description', 'comment', 'expect', 'settings', 'steps', 'invariants', 'probes', 'traffic']);
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A problem of a plan file, with the step it belongs to when there is one. */
+export interface PlanProblem extends FieldProblem {
+  /** `step 3 (add_column)`: shown before the message. */
+  readonly context?: string;
 }
 
-export function parsePlan<W extends WorldBase>(domain: Domain<W>, raw: JsonValue, source: string): Plan {
-  const fail = (message: string): never => {
-    throw new UserInputError(`${source}: ${message}`);
-  };
-  if (!isObject(raw)) return fail('a plan must be a JSON object');
-  for (const key of Object.keys(raw)) if (!PLAN_KEYS.has(key)) fail(`unknown field "${key}" (expected one of ${[...PLAN_KEYS].join(', ')})`);
-  const name = raw.name;
-  if (typeof name !== 'string' || !PLAN_NAME.test(name)) return fail('field "name" must be a lower-case name like "incident-2024-10-31"');
-  const where = `plan ${name}`;
-  const text = (key: string): string => {
-    const value = raw[key];
-    if (typeof value !== 'string' || value.trim() === '') return fail(`${where}: field "${key}" must be a non-empty string`);
-    return value;
-  };
-  const invariantIds = new Set(domain.invariants.map((invariant) => invariant.id));
-  const expectRaw = raw.expect;
-  let expect: Plan['expect'];
-  if (expectRaw === 'safe') expect = 'safe';
-  else if (isObject(expectRaw) && typeof expectRaw.breaks === 'string' && Object.keys(expectRaw).length === 1) {
-    if (!invariantIds.has(expectRaw.breaks)) fail(`${where}: field "expect.breaks" names unknown invariant "${expectRaw.breaks}" (known: ${[...invariantIds].join(', ')})`);
-    expect = { breaks: expectRaw.breaks };
-  } else return fail(`${where}: field "expect" must be "safe" or {"breaks": "<invariant id>"}`);
-  const settings = raw.settings ?? {};
-  if (!isObject(settings)) return fail(`${where}: field "settings" must be an object`);
-  const settingsError = domain.validateSettings(settings);
-  if (settingsError !== null) fail(`${where}: settings: ${settingsError}`);
-  if (!Array.isArray(raw.steps) || raw.steps.length === 0) return fail(`${where}: field "steps" must be a non-empty array`);
-  const steps: PlanStep[] = raw.steps.map((entry, index) => {
-    const label = `${where}, step ${index + 1}`;
-    if (!isObject(entry)) return fail(`${label}: each step must be an object with a "step" field`);
-    const { step, ...parameters } = entry;
-    if (typeof step !== 'string') return fail(`${label}: field "step" must name a step kind`);
-    const kind = domain.steps.get(step);
-    if (kind === undefined) return fail(`${label}: unknown step "${step}" (known: ${[...domain.steps.keys()].sort().join(', ')})`);
-    const error = kind.validate(parameters);
-    if (error !== null) fail(`${label} (${step}): ${error}`);
-    return { step, parameters };
+export function stepContext(index: number, kind: string): string {
+  return `step ${index + 1} (${kind})`;
+}
+
+/** The problems as lines `file:line:column: step 3 (add_column): field "table" …`, in file order. */
+export function formatPlanProblems(source: string, problems: readonly PlanProblem[], parsed: ParsedJson | null): string {
+  const located = problems.map((problem) => {
+    const position = parsed === null ? null : positionOf(parsed, problem.path);
+    const where = position === null ? source : `${source}:${position.line}:${position.column}`;
+    return { position, text: `${where}: ${problem.context ? `${problem.context}: ` : ''}${problem.message}` };
   });
-  let invariants: string[] | null = null;
-  if (raw.invariants !== undefined) {
-    if (!Array.isArray(raw.invariants) || raw.invariants.some((id) => typeof id !== 'string')) return fail(`${where}: field "invariants" must be an array of invariant ids`);
-    invariants = raw.invariants as string[];
-    for (const id of invariants) if (!invariantIds.has(id)) fail(`${where}: field "invariants" names unknown invariant "${id}"`);
-    if (expect !== 'safe' && !invariants.includes(expect.breaks)) fail(`${where}: the expected invariant "${expect.breaks}" must be among "invariants"`);
-  }
-  const probes = raw.probes ?? [];
-  if (!Array.isArray(probes) || probes.some((probe) => typeof probe !== 'string')) return fail(`${where}: field "probes" must be an array of probe names`);
-  const probeError = unknownProbe(domain, probes as string[]);
-  if (probeError !== null) fail(`${where}: ${probeError}`);
-  let traffic: string[] | null = null;
-  if (raw.traffic !== undefined) {
-    const known = new Set(domain.trafficOperations.map((kind) => kind.name));
-    if (!Array.isArray(raw.traffic) || raw.traffic.length === 0 || raw.traffic.some((name) => typeof name !== 'string')) return fail(`${where}: field "traffic" must be a non-empty array of operation names`);
-    traffic = raw.traffic as string[];
-    for (const name of traffic) if (!known.has(name)) fail(`${where}: field "traffic" names unknown operation "${name}" (known: ${[...known].sort().join(', ')})`);
-  }
-  return { name, description: text('description'), comment: text('comment'), expect, settings, steps, invariants, probes: probes as string[], traffic, source, hash: planHash(raw) };
+  located.sort((left, right) => (left.position?.line ?? 0) - (right.position?.line ?? 0) || (left.position?.column ?? 0) - (right.position?.column ?? 0));
+  const lines = [...new Set(located.map((entry) => entry.text))];
+  return lines.length === 1 ? lines[0]! : `${source}: ${lines.length} problems\n${lines.map((line) => `  ${line}`).join('\n')}`;
 }
 
-/** A probe the domain does not declare would only show up as "never hit" after the whole run. */
-function unknownProbe<W extends WorldBase>(domain: Domain<W>, probes: readonly string[]): string | null {
-  if (domain.probes === undefined) return null;
-  const unknown = probes.find((probe) => !domain.probes!.includes(probe));
-  return unknown === undefined ? null : `field "probes" names unknown probe "${unknown}" (known: ${[...domain.probes].sort().join(', ')})`;
+/** Everything wrong with the plan's shape and values, without running anything. */
+function shapeProblems<W extends WorldBase>(domain: Domain<W>, raw: JsonObject): PlanProblem[] {
+  // Steps are validated one by one below, so each problem can name its step.
+  const acceptAnything = { kind: 'custom', expected: 'steps', schema: {}, validate: () => null, description: 'steps' } as const;
+  const fields = Object.fromEntries(Object.entries(planFields(domain)).map(([name, spec]) => [name, name === 'steps' ? acceptAnything : spec]));
+  const problems: PlanProblem[] = validateObject({ ...planSpec(domain), fields }, raw, []);
+  const steps = raw.steps;
+  if (steps !== undefined && (!Array.isArray(steps) || steps.length === 0)) problems.push({ path: ['steps'], message: 'field "steps" must be a non-empty array of steps' });
+  if (Array.isArray(steps)) {
+    const spec = stepSpec(domain);
+    (steps as readonly JsonValue[]).forEach((entry, index) => {
+      const kindName = isJsonObject(entry) && typeof entry.step === 'string' ? entry.step : null;
+      const kind = kindName === null ? undefined : domain.steps.get(kindName);
+      const context = kind === undefined ? `step ${index + 1}` : stepContext(index, kind.name);
+      const found = validateField(spec, entry, []);
+      problems.push(...found.map((problem) => ({ path: ['steps', index, ...problem.path], message: problem.message, context })));
+      if (found.length > 0 || kind === undefined || !isJsonObject(entry)) return;
+      const semantic = kind.validate(stepParameters(entry));
+      if (semantic !== null) problems.push({ path: ['steps', index], message: semantic, context });
+    });
+  }
+  const expect = raw.expect;
+  const invariants = raw.invariants;
+  if (isJsonObject(expect) && typeof expect.breaks === 'string' && Array.isArray(invariants) && !invariants.includes(expect.breaks)) {
+    problems.push({ path: ['invariants'], message: `field "invariants" must include the expected invariant "${expect.breaks}"` });
+  }
+  return problems;
+}
+
+function stepParameters(entry: JsonObject): JsonObject {
+  return Object.fromEntries(Object.entries(entry).filter(([name]) => name !== 'step' && name !== EXPECT_MISSING_FIELD));
+}
+
+function planStep(entry: JsonObject): PlanStep {
+  const expectMissing = entry[EXPECT_MISSING_FIELD];
+  return { step: entry.step as string, parameters: stepParameters(entry), ...(typeof expectMissing === 'string' ? { expectMissing } : {}) };
+}
+
+const stringList = (value: JsonValue | undefined): string[] | null => (Array.isArray(value) ? (value as string[]) : null);
+
+/**
+ * Validates a plan and checks its names statically; throws a UserInputError listing every
+ * problem. `parsed` gives line and column for each problem when the plan came from a file.
+ */
+export function parsePlan<W extends WorldBase>(domain: Domain<W>, raw: JsonValue, source: string, parsed: ParsedJson | null = null): Plan {
+  const fail = (problems: readonly PlanProblem[]): never => {
+    throw new UserInputError(formatPlanProblems(source, problems, parsed));
+  };
+  if (!isJsonObject(raw)) return fail([{ path: [], message: 'a plan must be a JSON object' }]);
+  const problems = shapeProblems(domain, raw);
+  if (problems.length > 0) return fail(problems);
+  const plan: Plan = {
+    name: raw.name as string,
+    description: raw.description as string,
+    comment: raw.comment as string,
+    expect: raw.expect === 'safe' ? 'safe' : { breaks: (raw.expect as JsonObject).breaks as string },
+    settings: (raw.settings as JsonObject | undefined) ?? {},
+    steps: (raw.steps as readonly JsonObject[]).map(planStep),
+    invariants: stringList(raw.invariants),
+    probes: stringList(raw.probes) ?? [],
+    traffic: stringList(raw.traffic),
+    source,
+    hash: planHash(raw),
+  };
+  const nameProblems = staticCheckPlan(domain, plan);
+  if (nameProblems.length > 0) return fail(nameProblems);
+  return plan;
+}
+
+/** Parses plan text: invalid JSON is reported by line and column. */
+export function parsePlanText<W extends WorldBase>(domain: Domain<W>, content: string, source: string): Plan {
+  let parsed: ParsedJson;
+  try {
+    parsed = parseJsonWithPositions(content);
+  } catch (error) {
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    throw new UserInputError(`${source}:${error.position.line}:${error.position.column}: not valid JSON: ${error.message}`);
+  }
+  return parsePlan(domain, parsed.value, source, parsed);
 }
 
 /** The content hash of a validated plan: its canonical JSON, so formatting changes do not count. */
@@ -92,12 +131,15 @@ export function planHash(raw: JsonValue): string {
 }
 
 export function loadPlanFile<W extends WorldBase>(domain: Domain<W>, path: string): Plan {
-  return parsePlan(domain, parseJsonText(readInputText(path, 'plan file'), path), path);
+  return parsePlanText(domain, readInputText(path, 'plan file'), path);
 }
 
 /** Every `*.json` plan in a directory, sorted by file name. */
 export function loadPlanDirectory<W extends WorldBase>(domain: Domain<W>, directory: string): Plan[] {
-  const plans = readdirSync(directory).filter((file) => file.endsWith('.json')).sort().map((file) => loadPlanFile(domain, join(directory, file)));
+  const plans = readdirSync(directory)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => loadPlanFile(domain, join(directory, file)));
   const names = new Set<string>();
   for (const plan of plans) {
     if (names.has(plan.name)) throw new UserInputError(`two plans are named ${plan.name} (${basename(plan.source)})`);

@@ -61,10 +61,23 @@ export function formatTrace(result: RunResult<WorldBase>, scenario: Scenario, co
   return lines;
 }
 
+/**
+ * What the campaign found, naming every invariant that broke in it: "safe" only when none did,
+ * so a plan expected to break X that instead broke Y never reads as safe.
+ */
+export function verdictText(verdict: PlanVerdict): string {
+  const others = verdict.alsoBroken;
+  const list = (ids: readonly string[]): string => (ids.length === 1 ? ids[0]! : `${ids.slice(0, -1).join(', ')} and ${ids[ids.length - 1]!}`);
+  if (verdict.verdict !== 'safe') return others.length === 0 ? `${verdict.verdict.breaks} broke` : `${verdict.verdict.breaks} broke, and so did ${list(others)}`;
+  if (others.length === 0) return `safe in ${verdict.runs} runs`;
+  const expected = verdict.plan.expect === 'safe' ? null : verdict.plan.expect.breaks;
+  return `${expected === null ? '' : `${expected} held in ${verdict.runs} runs, but `}${list(others)} broke`;
+}
+
 export function formatVerdict(verdict: PlanVerdict, color: ChalkInstance, replayCommand: string | null, savedFile: string | null): string[] {
   const plan = verdict.plan;
   const expected = plan.expect === 'safe' ? 'safe' : `${plan.expect.breaks} to break`;
-  const got = verdict.verdict === 'safe' ? `safe in ${verdict.runs} runs` : `${verdict.verdict.breaks} broke`;
+  const got = verdictText(verdict);
   const mark = verdict.matched ? color.green('✓') : color.red('✗');
   const timing = verdict.timeToFindMs !== null ? `found in ${Math.round(verdict.timeToFindMs)} ms, ` : '';
   const lines = [`${mark} ${color.bold(plan.name)}  expected ${expected} → ${got} (${timing}${verdict.runs} runs, ${Math.round(verdict.ms)} ms)`];

@@ -107,7 +107,8 @@ export function runScenario<W extends WorldBase>(domain: Domain<W>, plan: Plan, 
       if (error instanceof PgdrillBug) throw error;
       // PostgreSQL's detail line names the offending key, which is what a reader needs next.
       const message = isPgError(error) ? `${error.code} ${error.message}${error.detail ? ` — ${error.detail}` : ''}` : (error as Error).message;
-      world.migrationFailures.push(`step ${planCursor} ${planStep.step}: ${message}`);
+      // Numbered as the printed trace numbers it, with the plan's own step number alongside.
+      world.migrationFailures.push(`step ${world.currentStep} (plan step ${planCursor}, ${planStep.step}): ${message}`);
       deployBlocked = true;
       return { summary: `FAILED: ${message} — the deploy stops here`, applied: true };
     }

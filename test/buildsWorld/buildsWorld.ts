@@ -137,6 +137,7 @@ const nat = (args: JsonObject, name: string): number => args[name] as number;
 
 const legacyCreatePipeline: OperationKind<BuildsWorld> = {
   name: 'legacyCreatePipeline',
+  description: 'A pipeline created before the plan.',
   args: fc.constant({}),
   run: (world) => {
     const [row] = world.db.insert(PIPELINES, {});
@@ -147,6 +148,7 @@ const legacyCreatePipeline: OperationKind<BuildsWorld> = {
 /** A build from before the plan; `dangling` ones point at a pipeline deleted long ago. */
 const legacyCreateBuild: OperationKind<BuildsWorld> = {
   name: 'legacyCreateBuild',
+  description: 'A build created before the plan; a dangling one points at a pipeline deleted long ago.',
   args: fc.record({ pipeline: fc.nat(3), partition: fc.nat(1), dangling: fc.boolean() }),
   run: (world, args) => {
     const pipeline =
@@ -161,11 +163,16 @@ const legacyCreateBuild: OperationKind<BuildsWorld> = {
   },
 };
 
-const createPipeline: OperationKind<BuildsWorld> = { ...legacyCreatePipeline, name: 'createPipeline' };
+const createPipeline: OperationKind<BuildsWorld> = {
+  ...legacyCreatePipeline,
+  name: 'createPipeline',
+  description: 'Ci::CreatePipelineService creates a pipeline.',
+};
 
 /** `Ci::CreatePipelineService` adds builds to a live pipeline only. */
 const createBuild: OperationKind<BuildsWorld> = {
   name: 'createBuild',
+  description: 'Ci::CreatePipelineService adds a build to a live pipeline.',
   args: fc.record({ pipeline: fc.nat(3), partition: fc.nat(1) }),
   run: (world, args) => {
     const pipeline = pick(pipelineIds(world.db), nat(args, 'pipeline'));
@@ -181,6 +188,7 @@ const createBuild: OperationKind<BuildsWorld> = {
 
 const finishBuild: OperationKind<BuildsWorld> = {
   name: 'finishBuild',
+  description: 'A build succeeds (UPDATE of its status).',
   args: fc.record({ build: fc.nat(5) }),
   run: (world, args) => {
     const build = pick(buildIds(world.db), nat(args, 'build'));
@@ -193,6 +201,7 @@ const finishBuild: OperationKind<BuildsWorld> = {
 /** `Ci::DestroyPipelineService`: the pipeline's builds go first, in the same transaction. */
 const deletePipeline: OperationKind<BuildsWorld> = {
   name: 'deletePipeline',
+  description: 'Ci::DestroyPipelineService deletes a pipeline and its builds in one transaction.',
   args: fc.record({ pipeline: fc.nat(3) }),
   run: (world, args) => {
     const pipeline = pick(pipelineIds(world.db), nat(args, 'pipeline'));
@@ -208,6 +217,7 @@ const deletePipeline: OperationKind<BuildsWorld> = {
 
 const backgroundTick: OperationKind<BuildsWorld> = {
   name: 'backgroundTick',
+  description: 'Sidekiq runs one batch of an active batched background migration.',
   args: fc.record({ migration: fc.nat(1) }),
   run: (world, args) => {
     const migration = pick(

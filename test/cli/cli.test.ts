@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInProcess } from '../support/runCliInProcess.js';
 import { temporaryDirectory } from '../support/temporaryDirectory.js';
+import { runnersCliConfig } from '../../model/runners/cli.js';
 
 const run = (argv: string[]) => runInProcess(argv);
 
@@ -36,8 +37,9 @@ describe('pgdrill check', () => {
   });
 
   it.each([
-    ['{not json', /^pgdrill: \S+bad\.json: not valid JSON \(.*\)\n$/],
-    [JSON.stringify({ name: 'bad', description: 'd', comment: 'c', expect: 'safe', steps: [{ step: 'add_concurrent_foreign_key', source: 'a', validate: 'yes' }] }), /^pgdrill: \S+bad\.json: plan bad, step 1 \(add_concurrent_foreign_key\): .+\n$/],
+    ['{not json', /^pgdrill: \S+bad\.json:1:2: not valid JSON: expected a field name in double quotes, found "n"\n$/],
+    [JSON.stringify({ name: 'bad', description: 'd', comment: 'c', expect: 'safe', steps: [{ step: 'add_concurrent_foreign_key', source: 'a', target: 'b', columns: 'c', validate: 'yes' }] }), /^pgdrill: \S+bad\.json:1:\d+: step 1 \(add_concurrent_foreign_key\): field "validate" must be true or false\n$/],
+    [JSON.stringify({ name: 'bad', description: 'd', comment: 'c', expect: 'safe', steps: [{ step: 'add_column', table: 'ci_runner', column: 'x', type: 'bigint' }] }), /^pgdrill: \S+bad\.json:1:\d+: step 1 \(add_column\): table "ci_runner" does not exist at this point of the plan; closest existing: ci_runners, .*\n$/],
   ])('a bad plan file %# gives one line naming the file, step and field', async (content, message) => {
     const file = join(temporaryDirectory('plan'), 'bad.json');
     writeFileSync(file, content);
@@ -102,5 +104,45 @@ describe('distributed campaigns', () => {
     const plan = (JSON.parse(result.stdout) as { plans: Array<{ distinctFailures: Array<{ invariant: string }>; runs: number }> }).plans[0]!;
     expect(plan.distinctFailures.length).toBeGreaterThan(0);
     expect(plan.distinctFailures.every((failure) => failure.invariant === 'api-never-500')).toBe(true);
+  });
+});
+
+describe('pgdrill steps, invariants, probes, operations and new-plan', () => {
+  it('lists every invariant with its sentence, as JSON', async () => {
+    const result = await run(['invariants', '--json']);
+    expect(result.code).toBe(0);
+    const { invariants } = JSON.parse(result.stdout) as { invariants: { id: string; sentence: string; scope: string }[] };
+    expect(invariants.map((invariant) => invariant.id)).toEqual(runnersCliConfig().domain.invariants.map((invariant) => invariant.id));
+    for (const invariant of invariants) expect(invariant.sentence).toMatch(/^\S.{20,}\.\)?$/);
+  });
+
+  it.each([
+    ['steps', 'run_background_migration_batches'],
+    ['probes', 'verify-runner-missing-from-copy'],
+    ['operations', 'verifyRunner'],
+  ])('pgdrill %s lists %s, in text and as JSON', async (listing, example) => {
+    const text = await run([listing]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(example);
+    const json = await run([listing, '--json']);
+    const entries = (JSON.parse(json.stdout) as Record<string, { name: string; description: string }[]>)[listing]!;
+    expect(entries.find((entry) => entry.name === example)?.description).toMatch(/\S/);
+  });
+
+  it('new-plan writes a plan that loads and checks, from scratch or from a built-in, and never overwrites', async () => {
+    const directory = temporaryDirectory('new');
+    const fresh = await run(['new-plan', join(directory, 'my-design')]);
+    expect(fresh.code).toBe(0);
+    const written = JSON.parse(readFileSync(join(directory, 'my-design.json'), 'utf8')) as { $schema: string; name: string };
+    expect(written.name).toBe('my-design');
+    expect(written.$schema).toMatch(/schema\/plan\.schema\.json$/);
+    const copy = await run(['new-plan', join(directory, 'my-incident'), '--from', 'incident-2024-10-31']);
+    expect(copy.code).toBe(0);
+    const checked = await run(['check', join(directory, 'my-incident.json'), '--runs', '250', '--seed', '1', '--json', '--no-save']);
+    expect((JSON.parse(checked.stdout) as { plans: { verdict: unknown }[] }).plans[0]!.verdict).toEqual({ breaks: 'api-never-500' });
+    const again = await run(['new-plan', join(directory, 'my-design')]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/my-design\.json already exists; new-plan never overwrites a file\n$/);
+    expect((await run(['new-plan', 'Bad Name'])).code).toBe(2);
   });
 });

@@ -18,6 +18,7 @@ import { temporaryDirectory } from '../support/temporaryDirectory.js';
  */
 const crash: OperationKind<CounterWorld> = {
   name: 'crash',
+  description: 'Throws a TypeError, as a model bug would.',
   args: fc.record({}),
   run: () => {
     throw new TypeError('boom: the model crashed');
@@ -43,6 +44,7 @@ function crashingConfig(directory: string): CliConfig<CounterWorld> {
     counterexampleDirectory: directory,
     defaultRuns: 10,
     commandName: 'npx pgdrill',
+    schemaFile: join(plans, 'plan.schema.json'),
   };
 }
 

@@ -24,7 +24,7 @@ describe('command-line arguments', () => {
     [['replay', 'x', '--seed', '1', '--path', '1:a'], 'invalid path "1:a": expected numbers separated by colons, as printed by pgdrill check'],
     [['check', '--shard', '3/2'], 'invalid --shard "3/2": expected i/n with 1 ≤ i ≤ n, e.g. 2/4'],
     [['check', '--workers', 'many'], '--workers takes a positive whole number, not "many"'],
-    [['explode'], 'unknown command "explode" (commands: plans, check, replay, merge, diff; try pgdrill help)'],
+    [['explode'], 'unknown command "explode" (commands: plans, check, replay, merge, diff, steps, invariants, probes, operations, schema, new-plan; try pgdrill help)'],
   ])('%j is rejected with one line', (argv, message) => {
     expect(() => parseArguments(argv)).toThrow(UserInputError);
     expect(() => parseArguments(argv)).toThrow(message);

@@ -23,6 +23,7 @@ export const counterDomain: Domain<CounterWorld> = {
   legacyOperations: [
     {
       name: 'seedValue',
+      description: 'Sets the counter before the plan.',
       args: fc.record({ value: fc.integer({ min: 0, max: 2 }) }),
       run(world, args) {
         world.db.update('counters', { value: args.value as number }, eq(col('id'), 1));
@@ -33,6 +34,7 @@ export const counterDomain: Domain<CounterWorld> = {
   trafficOperations: [
     {
       name: 'increment',
+      description: 'Adds `by` to the counter.',
       args: fc.record({ by: fc.integer({ min: 1, max: 3 }) }),
       run(world, args) {
         const [row] = world.db.select('counters', { where: eq(col('id'), 1) });
@@ -49,6 +51,7 @@ export const counterDomain: Domain<CounterWorld> = {
     },
     {
       name: 'noop',
+      description: 'Does nothing.',
       args: fc.record({}),
       run: () => ({ summary: 'nothing', applied: false }),
     },
@@ -58,7 +61,15 @@ export const counterDomain: Domain<CounterWorld> = {
       'add_limit',
       {
         name: 'add_limit',
-        validate: (parameters) => (typeof parameters.limit === 'number' ? null : 'field "limit" must be a number'),
+        description: 'Adds CHECK (value <= limit).',
+        parameters: {
+          fields: {
+            limit: { kind: 'integer', minimum: 0, maximum: 1000, description: 'The limit.' },
+            notValid: { kind: 'boolean', default: false, description: 'Add it NOT VALID.' },
+          },
+          required: ['limit'],
+        },
+        validate: () => null,
         run(world, parameters) {
           world.limitChecks++;
           world.db.addConstraint('counters', { kind: 'check', name: 'counters_limit', expr: le(col('value'), parameters.limit as number), notValid: parameters.notValid === true });
@@ -70,7 +81,7 @@ export const counterDomain: Domain<CounterWorld> = {
   invariants: [
     {
       id: 'below-ten',
-      description: 'The counter stays below ten.',
+      sentence: 'The counter stays below ten.',
       scope: 'always',
       check(world) {
         const value = world.db.rows('counters')[0]!.value as number;
@@ -79,11 +90,16 @@ export const counterDomain: Domain<CounterWorld> = {
     },
     {
       id: 'migrations-succeed',
-      description: 'Every plan step succeeds.',
+      sentence: 'Every plan step succeeds.',
       scope: 'always',
       check: (world) => (world.migrationFailures.length === 0 ? null : { invariant: 'migrations-succeed', message: world.migrationFailures[0]! }),
     },
   ],
   drain: () => [],
-  validateSettings: (settings) => (settings.start === undefined || typeof settings.start === 'number' ? null : 'field "start" must be a number'),
+  settings: { fields: { start: { kind: 'integer', minimum: 0, maximum: 100, default: 0, description: 'The counter\'s first value.' } } },
+  probes: [
+    { name: 'past-five', description: 'The counter passed five.' },
+    { name: 'increment-rejected', description: 'The limit rejected an increment.' },
+    { name: 'never-happens', description: 'Declared but never hit, for the missing-probe test.' },
+  ],
 };

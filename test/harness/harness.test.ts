@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkPlan, replayScenario, scenarioFromSeed } from '../../src/harness/checkPlan.js';
 import { parsePlan } from '../../src/harness/planFile.js';
+import { verdictText } from '../../src/harness/report.js';
 import { UserInputError } from '../../src/harness/userInputError.js';
 import type { JsonValue } from '../../src/harness/json.js';
 import { counterDomain } from './counterDomain.js';
@@ -73,15 +74,30 @@ describe('plan validation gives one clear line naming the plan, step and field',
   };
 
   it.each([
-    [{ steps: [{ step: 'add_limit' }] }, 'plans/x.json: plan counter-limit, step 1 (add_limit): field "limit" must be a number'],
-    [{ steps: [{ step: 'drop_everything' }] }, 'plans/x.json: plan counter-limit, step 1: unknown step "drop_everything" (known: add_limit)'],
-    [{ expect: { breaks: 'nope' } }, 'plans/x.json: plan counter-limit: field "expect.breaks" names unknown invariant "nope" (known: below-ten, migrations-succeed)'],
-    [{ expect: 'maybe' }, 'plans/x.json: plan counter-limit: field "expect" must be "safe" or {"breaks": "<invariant id>"}'],
-    [{ steps: [] }, 'plans/x.json: plan counter-limit: field "steps" must be a non-empty array'],
-    [{ settings: { start: 'zero' } }, 'plans/x.json: plan counter-limit: settings: field "start" must be a number'],
-    [{ name: 'Bad Name' }, 'plans/x.json: field "name" must be a lower-case name like "incident-2024-10-31"'],
-    [{ extra: true }, 'plans/x.json: unknown field "extra" (expected one of name, description, comment, expect, settings, steps, invariants, probes, traffic)'],
+    [{ steps: [{ step: 'add_limit' }] }, 'plans/x.json: step 1 (add_limit): field "limit" is required'],
+    [{ steps: [{ step: 'drop_everything' }] }, 'plans/x.json: step 1: unknown step "drop_everything" (known: add_limit)'],
+    [{ steps: [{ step: 'add_limt', limit: 1 }] }, 'plans/x.json: step 1: unknown step "add_limt"; did you mean "add_limit"? (known: add_limit)'],
+    [{ expect: { breaks: 'nope' } }, 'plans/x.json: field "expect.breaks" must be one of "below-ten", "migrations-succeed", not "nope"'],
+    [{ expect: 'maybe' }, 'plans/x.json: field "expect" must be "safe" or {"breaks": "<invariant id>"}'],
+    [{ steps: [] }, 'plans/x.json: field "steps" must be a non-empty array of steps'],
+    [{ settings: { start: 'zero' } }, 'plans/x.json: field "settings.start" must be an integer from 0 to 100'],
+    [{ name: 'Bad Name' }, 'plans/x.json: field "name" must be a lower-case name of letters, digits and dashes like "incident-2024-10-31", not "Bad Name"'],
+    [{ extra: true }, 'plans/x.json: unknown field "extra" (expected "$schema", "name", "description", "comment", "expect", "settings", "steps", "invariants", "probes", "traffic")'],
+    [{ probes: ['past-fiv'] }, 'plans/x.json: field "probes[0]" must be one of "past-five", "increment-rejected", "never-happens", not "past-fiv"; did you mean "past-five"?'],
+    [{ steps: [{ step: 'add_limit', limit: 1, colour: 'red' }] }, 'plans/x.json: step 1 (add_limit): unknown field "colour" (expected "limit", "notValid")'],
   ])('%j', (overrides, message) => {
     expect(errorOf(planJson(overrides as Record<string, JsonValue>))).toBe(message);
+  });
+});
+
+describe('the verdict line', () => {
+  it('names every invariant that broke, never "safe" while a checked invariant broke', () => {
+    const plan = parsePlan(counterDomain, planJson({ expect: { breaks: 'migrations-succeed' }, steps: [{ step: 'add_limit', limit: 100 }] }), 'inline');
+    const verdict = checkPlan(counterDomain, plan, { runs: 200, seed: 3 });
+    expect(verdict.verdict).toBe('safe');
+    expect(verdict.alsoBroken).toEqual(['below-ten']);
+    expect(verdictText(verdict)).toBe('migrations-succeed held in 200 runs, but below-ten broke');
+    const found = checkPlan(counterDomain, parsePlan(counterDomain, planJson(), 'inline'), { runs: 300, seed: 7 });
+    expect(verdictText(found)).toBe('below-ten broke, and so did migrations-succeed');
   });
 });

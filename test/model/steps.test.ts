@@ -10,21 +10,22 @@ describe('step parameters', () => {
   const validate = (name: string, parameters: Record<string, unknown>) => runnerSteps.get(name)!.validate(parameters as never);
 
   test('messages name the field', () => {
-    expect(validate('add_concurrent_foreign_key', { source: 'a', target: 'b', columns: 'x', validate: 'yes' })).toBe('field "validate" must be a boolean');
+    expect(validate('add_concurrent_foreign_key', { source: 'a', target: 'b', columns: 'x', validate: 'yes' })).toBe('field "validate" must be true or false');
     expect(validate('add_concurrent_foreign_key', { target: 'b', columns: 'x' })).toBe('field "source" is required');
     expect(validate('add_concurrent_foreign_key', { source: 'a', target: 'b', columns: ['x', 'y'] })).toBe('field "targetColumns" must list as many columns as "columns" (2)');
-    expect(validate('partition_table_by_list', { table: 'projects' })).toContain('field "table" must name a table with a partitioned-copy definition');
+    expect(validate('partition_table_by_list', { table: 'projects' })).toBe('field "table" must be one of "ci_runners", "ci_runner_machines", not "projects"');
     expect(validate('partition_table_by_list', { table: 'ci_runners', extra: 1 })).toContain('unknown field "extra"');
     expect(validate('add_check_constraint', { table: 't', name: 'c', expr: { isNul: 'x' } })).toContain('field "expr" has unknown operator "isNul"');
     expect(validate('set_feature_flag', { flag: 'nope', enabled: true })).toContain('field "flag" must be one of');
-    expect(validate('deploy_code', {})).toBe('field "ensurePartitionedRunnerCopy", "populateShardingKey" or "populateOrganizationId" is required');
+    expect(validate('deploy_code', {})).toBe('at least 1 of "ensurePartitionedRunnerCopy", "populateShardingKey", "populateOrganizationId" must be given');
+    expect(validate('delete_orphaned_runner_taggings', { maxBatches: 1 })).toBe('field "maxBatches" needs "batchSize"');
     expect(validate('enqueue_background_migration', { migration: 'DeleteOrphanedPartitionedCiRunnerMachineRecords' })).toBeNull();
   });
 
   test('settings are validated field by field', () => {
     expect(validateRunnersSettings({})).toBeNull();
-    expect(validateRunnersSettings({ flags: { reject_orphaned_runners: 'on' } })).toBe('settings: field "flags.reject_orphaned_runners" must be a boolean');
-    expect(validateRunnersSettings({ code: { fix: true } })).toContain('field "code.fix" is not a known code switch');
+    expect(validateRunnersSettings({ flags: { reject_orphaned_runners: 'on' } })).toBe('field "flags.reject_orphaned_runners" must be true or false');
+    expect(validateRunnersSettings({ code: { fix: true } })).toContain('unknown field "code.fix"');
     expect(validateRunnersSettings({ backfillBatchSize: 0 })).toContain('field "backfillBatchSize"');
     expect(validateRunnersSettings({ flagz: {} })).toContain('unknown field "flagz"');
   });
@@ -93,5 +94,45 @@ describe('foreign key and check steps', () => {
     const world = newWorld();
     step(world, 'deploy_code', { ensurePartitionedRunnerCopy: true });
     expect(world.code).toEqual({ ensurePartitionedRunnerCopy: true, populateShardingKey: true, populateOrganizationId: false });
+  });
+});
+
+describe('partial progress of background migrations as plan steps', () => {
+  test('run_background_migration_batches runs exactly N batches of a queued migration and no more than it has', () => {
+    const world = newWorld();
+    for (let index = 0; index < 5; index++) op(world, 'legacyCreateRunner', { type: 1, orphan: false, project: 0, extraProjects: 0, group: 0 });
+    partitionBoth(world);
+    step(world, 'enqueue_partitioning_data_migration', { table: 'ci_runners', batchSize: 2 });
+    step(world, 'run_background_migration_batches', { migration: 'BackfillCiRunnersPartitionedTable', batches: 1 });
+    expect(world.db.rows('ci_runners_e59bb2812d').length).toBe(2);
+    expect(world.bookkeeping.migrations[0]?.status).toBe('active');
+    const rest = step(world, 'run_background_migration_batches', { migration: 'BackfillCiRunnersPartitionedTable', batches: 100 });
+    expect(world.db.rows('ci_runners_e59bb2812d').length).toBe(5);
+    expect(world.bookkeeping.migrations[0]?.status).toBe('finished');
+    expect(rest.summary.split('; ')).toHaveLength(2);
+    expect(step(world, 'run_background_migration_batches', { migration: 'BackfillCiRunnersPartitionedTable', batches: 1 }).summary).toContain('is not active (warning)');
+  });
+
+  test('delete_orphaned_runner_taggings in batches stops after maxBatches; the queued clean-up deletes the same rows', () => {
+    const dangling = (world: ReturnType<typeof newWorld>): number => {
+      const tags = new Set(world.db.rows('tags').map((row) => row['id']));
+      return world.db.rows('ci_runner_taggings').filter((row) => !tags.has(row['tag_id'])).length;
+    };
+    const build = () => {
+      const world = newWorld({ workloads: ['tagging'] });
+      for (let index = 0; index < 4; index++) op(world, 'createRunner', { type: 1, project: 0, group: 0, extraProjects: 0 });
+      for (let runner = 0; runner < 4; runner++) op(world, 'tagRunner', { runner, tag: 0 });
+      op(world, 'deleteTag', { tag: 0 });
+      return world;
+    };
+    const batched = build();
+    expect(dangling(batched)).toBe(4);
+    const partial = step(batched, 'delete_orphaned_runner_taggings', { batchSize: 1, maxBatches: 3 });
+    expect(partial.summary).toBe('delete_orphaned_runner_taggings: deleted 3 taggings without a tag in 3 batches of 1');
+    expect(dangling(batched)).toBe(1);
+    const queued = build();
+    step(queued, 'enqueue_background_migration', { migration: 'DeleteOrphanedCiRunnerTaggings', batchSize: 3 });
+    step(queued, 'run_background_migration_batches', { migration: 'DeleteOrphanedCiRunnerTaggings', batches: 1 });
+    expect(dangling(queued)).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import { renderExpr } from '../../../src/index.js';
-import { checkExpressionFromJson } from '../checkExpression.js';
+import { CHECK_EXPRESSION_FIELD, checkExpressionFromJson } from '../checkExpression.js';
 import { defineStep } from './defineStep.js';
 import { probeNotValidChecks } from '../probes.js';
 
@@ -10,13 +10,22 @@ import { probeNotValidChecks } from '../probes.js';
  */
 export const addCheckConstraint = defineStep({
   name: 'add_check_constraint',
-  fields: ['table', 'name', 'expr', 'validate'],
+  description: 'GitLab\'s add_check_constraint: ADD CONSTRAINT … CHECK … NOT VALID, then VALIDATE CONSTRAINT unless "validate" is false. An existing constraint of that name is a warning; a failed validation leaves the NOT VALID constraint in place and fails the migration.',
+  parameters: {
+    fields: {
+      table: { kind: 'string', refers: { kind: 'table' }, description: 'The table to constrain.' },
+      name: { kind: 'string', description: 'The constraint\'s name (created by this step).' },
+      expr: CHECK_EXPRESSION_FIELD,
+      validate: { kind: 'boolean', default: true, description: 'Validate right after adding; false leaves it NOT VALID for a later validate_check_constraint.' },
+    },
+    required: ['table', 'name', 'expr'],
+  },
   parse: (reader) => {
     const table = reader.identifier('table');
     const name = reader.identifier('name');
     const expr = checkExpressionFromJson(reader.json('expr'), 'expr');
     if (typeof expr === 'string') return reader.fail(expr);
-    return { table, name, expr, validate: reader.boolean('validate', true) };
+    return { table, name, expr, validate: reader.boolean('validate') };
   },
   run: (world, { table, name, expr, validate }) => {
     const { db } = world;

@@ -1,5 +1,5 @@
 import { addConcurrentForeignKey, hasForeignKey, helperError, foreignKeySpec } from './foreignKeyHelpers.js';
-import { FOREIGN_KEY_FIELDS, describeForeignKey, readForeignKeyRequest } from './foreignKeyParameters.js';
+import { FOREIGN_KEY_FIELDS, FOREIGN_KEY_REQUIRED, describeForeignKey, readForeignKeyRequest } from './foreignKeyParameters.js';
 import { probeNotValidForeignKeys } from '../probes.js';
 import { defineStep } from './defineStep.js';
 
@@ -10,7 +10,8 @@ import { defineStep } from './defineStep.js';
  */
 export const addConcurrentPartitionedForeignKey = defineStep({
   name: 'add_concurrent_partitioned_foreign_key',
-  fields: FOREIGN_KEY_FIELDS,
+  description: 'GitLab\'s add_concurrent_partitioned_foreign_key: the key is added to every partition first (each as add_concurrent_foreign_key does), then to the partitioned parent, which adopts the partitions\' keys instead of scanning again.',
+  parameters: { fields: FOREIGN_KEY_FIELDS, required: FOREIGN_KEY_REQUIRED },
   parse: (reader) => ({ request: readForeignKeyRequest(reader) }),
   run: (world, { request }) => {
     const { db } = world;

@@ -8,7 +8,8 @@ import { defineStep } from './defineStep.js';
  */
 export const addUniqueIdConstraintOnPartitions = defineStep({
   name: 'add_unique_id_constraint_on_partitions',
-  fields: ['table'],
+  description: 'AddUniqueIdConstraintOnCiRunnersTablePartitions (17.9): a UNIQUE (id) on each partition of a table partitioned by runner_type, named <partition>_id_key, so a single-column FK can reference one partition.',
+  parameters: { fields: { table: { kind: 'string', refers: { kind: 'table' }, description: 'The partitioned table.' } }, required: ['table'] },
   parse: (reader) => ({ table: reader.identifier('table') }),
   run: (world, { table }) => {
     const { db } = world;

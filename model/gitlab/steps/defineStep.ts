@@ -1,17 +1,21 @@
 /**
- * A migration step kind from a parameter parser and a body: `validate` and `run` share the
- * parser, so a plan that validates always runs with the same defaults filled in. Steps are
+ * A migration step kind from a parameter declaration, a parser and a body: `validate` and `run`
+ * share the parser, so a plan that validates always runs with the same defaults filled in, and
+ * the declaration is what the loader, the JSON Schema and `pgdrill steps` read. Steps are
  * written against `MigrationWorld`, so every world that implements it can deploy them.
  */
 import { assert } from '../../../src/engine/assert.js';
 import type { JsonObject, OperationOutcome, StepKind } from '../../../src/harness/domain.js';
+import type { ObjectSpec } from '../../../src/harness/fieldSpec.js';
 import { parseParameters } from '../parameters.js';
 import type { ParameterReader } from '../parameters.js';
 import type { MigrationWorld } from '../migrationWorld.js';
 
 export interface StepDefinition<P, W extends MigrationWorld> {
   readonly name: string;
-  readonly fields: readonly string[];
+  /** What the step does, as GitLab's helper does it, in a sentence or two. */
+  readonly description: string;
+  readonly parameters: ObjectSpec;
   readonly parse: (reader: ParameterReader) => P;
   readonly run: (world: W, parameters: P) => OperationOutcome;
 }
@@ -21,12 +25,14 @@ export function defineStep<P, W extends MigrationWorld = MigrationWorld>(
 ): StepKind<W> {
   return {
     name: definition.name,
+    description: definition.description,
+    parameters: definition.parameters,
     validate(parameters: JsonObject): string | null {
-      const parsed = parseParameters(parameters, definition.fields, definition.parse);
+      const parsed = parseParameters(parameters, definition.parameters, definition.parse);
       return parsed.ok ? null : parsed.error;
     },
     run(world: W, parameters: JsonObject): OperationOutcome {
-      const parsed = parseParameters(parameters, definition.fields, definition.parse);
+      const parsed = parseParameters(parameters, definition.parameters, definition.parse);
       assert(parsed.ok, `step ${definition.name} ran with invalid parameters: ${parsed.ok ? '' : parsed.error}`);
       return definition.run(world, parsed.value);
     },

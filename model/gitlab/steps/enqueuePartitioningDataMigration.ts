@@ -1,6 +1,7 @@
 import { PgError, SqlState } from '../../../src/index.js';
 import { registerPartitionBackfill } from '../batchedMigrations.js';
-import { readPartitionedSource } from './copyTableParameter.js';
+import { partitionedSourceField, readPartitionedSource } from './copyTableParameter.js';
+import { BATCH_SIZE_FIELD } from './backgroundMigrationParameter.js';
 import type { StepKind } from '../../../src/harness/domain.js';
 import type { MigrationCatalog, MigrationWorld } from '../migrationWorld.js';
 import { defineStep } from './defineStep.js';
@@ -12,13 +13,21 @@ import { defineStep } from './defineStep.js';
 export function enqueuePartitioningDataMigration(catalog: MigrationCatalog): StepKind<MigrationWorld> {
   return defineStep({
     name: 'enqueue_partitioning_data_migration',
-    fields: ['table'],
-    parse: (reader) => ({ spec: readPartitionedSource(reader, catalog) }),
-    run: (world, { spec }) => {
+    description:
+      "enqueue_partitioning_data_migration: queues the batched backfill of the table's partitioned copy (BackfillCiRunnersPartitionedTable and alike); background ticks then copy one batch at a time. An active or finished backfill is left alone.",
+    parameters: {
+      fields: { table: partitionedSourceField(catalog), batchSize: BATCH_SIZE_FIELD },
+      required: ['table'],
+    },
+    parse: (reader) => ({
+      spec: readPartitionedSource(reader, catalog),
+      batchSize: reader.optionalInteger('batchSize') ?? undefined,
+    }),
+    run: (world, { spec, batchSize }) => {
       if (!world.db.hasTable(spec.copy)) throw new PgError(SqlState.undefinedTable, `relation "${spec.copy}" does not exist`);
       const existing = world.bookkeeping.migrations.find((migration) => migration.kind === 'partitionBackfill' && migration.table === spec.source && migration.status !== 'failed');
       if (existing !== undefined) return { summary: `enqueue_partitioning_data_migration ${spec.source}: ${existing.name} is already queued (${existing.status})`, applied: false };
-      const migration = registerPartitionBackfill(world, spec);
+      const migration = registerPartitionBackfill(world, spec, batchSize);
       return { summary: `enqueue_partitioning_data_migration ${spec.source}: queued ${migration.name} into ${spec.copy} (batch size ${migration.batchSize})`, applied: true };
     },
   });

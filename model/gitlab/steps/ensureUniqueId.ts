@@ -16,7 +16,14 @@ export const MANUAL_ID_WARNING = 'Manually assigning ids is not allowed, the val
 
 export const ensureUniqueId = defineStep({
   name: 'ensure_unique_id',
-  fields: ['table', 'seq'],
+  description: 'GitLab\'s ensure_unique_id: installs assign_<table>_id_trigger (BEFORE INSERT FOR EACH ROW), which ignores a client-supplied id with a warning and takes nextval(seq); drops the id column\'s default.',
+  parameters: {
+    fields: {
+      table: { kind: 'string', refers: { kind: 'table' }, description: 'The partitioned table whose ids must stay unique across partitions.' },
+      seq: { kind: 'string', refers: { kind: 'sequence' }, defaultText: 'the sequence the swap left for the table\'s id (`<table>_id_seq`)', description: 'The sequence ids are taken from.' },
+    },
+    required: ['table'],
+  },
   parse: (reader) => {
     const table = reader.identifier('table');
     return { table, seq: reader.identifier('seq', idSequenceName(table)) };

@@ -1,5 +1,5 @@
 import { finalizeMigration } from '../batchedMigrations.js';
-import { readPartitionedSource } from './copyTableParameter.js';
+import { partitionedSourceField, readPartitionedSource } from './copyTableParameter.js';
 import type { StepKind } from '../../../src/harness/domain.js';
 import type { MigrationCatalog, MigrationWorld } from '../migrationWorld.js';
 import { defineStep } from './defineStep.js';
@@ -12,7 +12,9 @@ import { defineStep } from './defineStep.js';
 export function finalizeBackfillingPartitionedTable(catalog: MigrationCatalog): StepKind<MigrationWorld> {
   return defineStep({
     name: 'finalize_backfilling_partitioned_table',
-    fields: ['table'],
+    description:
+      "finalize_backfilling_partitioned_table: ensure_batched_background_migration_is_finished with finalize: true, i.e. the remaining batches of the copy's backfill run inline now. A missing migration is a warning.",
+    parameters: { fields: { table: partitionedSourceField(catalog) }, required: ['table'] },
     parse: (reader) => ({ spec: readPartitionedSource(reader, catalog) }),
     run: (world, { spec }) => {
       const migration = world.bookkeeping.migrations.find((candidate) => candidate.kind === 'partitionBackfill' && candidate.table === spec.source);

@@ -1,3 +1,4 @@
+import type { FieldMap } from '../../../src/harness/fieldSpec.js';
 import type { ReferentialAction } from '../../../src/index.js';
 import { concurrentForeignKeyName } from '../names.js';
 import type { ParameterReader } from '../parameters.js';
@@ -17,14 +18,25 @@ export interface ForeignKeyRequest {
   readonly validate: boolean;
 }
 
-export const FOREIGN_KEY_FIELDS = ['source', 'target', 'columns', 'targetColumns', 'name', 'onDelete', 'onUpdate', 'validate'] as const;
-
 /** Rails spells the actions as symbols; `nullify` is SET NULL and `nil` is NO ACTION. */
 const ACTIONS: Readonly<Record<string, ReferentialAction>> = { cascade: 'cascade', nullify: 'set null', 'set null': 'set null', restrict: 'restrict', 'no action': 'no action' };
+const ACTION_NAMES = Object.keys(ACTIONS);
 
-function readAction(reader: ParameterReader, field: string, fallback: ReferentialAction): ReferentialAction {
-  const value = reader.optionalJson(field);
-  if (value === undefined) return fallback;
+export const FOREIGN_KEY_FIELDS: FieldMap = {
+  source: { kind: 'string', refers: { kind: 'table' }, description: 'The referencing table (Rails\' first argument).' },
+  target: { kind: 'string', refers: { kind: 'table' }, description: 'The referenced table.' },
+  columns: { kind: 'names', refers: { kind: 'column', ofField: 'source' }, description: 'The referencing column or columns (`column:`).' },
+  targetColumns: { kind: 'names', default: ['id'], refers: { kind: 'column', ofField: 'target' }, description: 'The referenced column or columns (`target_column:`), as many as "columns".' },
+  name: { kind: 'string', defaultText: 'GitLab\'s concurrent_foreign_key_name: fk_ and a hash of the source table and columns', description: 'The constraint\'s name (created by this step).' },
+  onDelete: { kind: 'enum', values: ACTION_NAMES, nullable: true, default: 'cascade', description: 'ON DELETE action (`on_delete:`); null means NO ACTION, as Rails\' nil.' },
+  onUpdate: { kind: 'enum', values: ACTION_NAMES, nullable: true, default: 'no action', description: 'ON UPDATE action (`on_update:`); null means NO ACTION.' },
+  validate: { kind: 'boolean', default: true, description: 'Validate right after adding (`validate:`); false leaves the key NOT VALID.' },
+};
+
+export const FOREIGN_KEY_REQUIRED = ['source', 'target', 'columns'];
+
+function readAction(reader: ParameterReader, field: string, fallback: string): ReferentialAction {
+  const value = reader.optionalJson(field) ?? fallback;
   if (value === null) return 'no action';
   const action = typeof value === 'string' ? ACTIONS[value] : undefined;
   if (action === undefined) reader.fail(`field "${field}" must be one of ${Object.keys(ACTIONS).map((name) => `"${name}"`).join(', ')} or null`);
@@ -35,7 +47,7 @@ export function readForeignKeyRequest(reader: ParameterReader): ForeignKeyReques
   const source = reader.identifier('source');
   const target = reader.identifier('target');
   const columns = reader.columns('columns');
-  const targetColumns = reader.columns('targetColumns', ['id']);
+  const targetColumns = reader.columns('targetColumns');
   if (targetColumns.length !== columns.length) reader.fail(`field "targetColumns" must list as many columns as "columns" (${columns.length})`);
   return {
     source,
@@ -45,7 +57,7 @@ export function readForeignKeyRequest(reader: ParameterReader): ForeignKeyReques
     name: reader.identifier('name', concurrentForeignKeyName(source, columns)),
     onDelete: readAction(reader, 'onDelete', 'cascade'),
     onUpdate: readAction(reader, 'onUpdate', 'no action'),
-    validate: reader.boolean('validate', true),
+    validate: reader.boolean('validate'),
   };
 }
 

@@ -19,6 +19,7 @@ import { finalizeBackgroundMigration } from './finalizeBackgroundMigration.js';
 import { partitionTableByList } from './partitionTableByList.js';
 import { removeForeignKey } from './removeForeignKey.js';
 import { replaceWithPartitionedTable } from './replaceWithPartitionedTable.js';
+import { runBackgroundMigrationBatches } from './runBackgroundMigrationBatches.js';
 import { setFeatureFlag } from './setFeatureFlag.js';
 import { switchRecordChangeTracking } from './switchRecordChangeTracking.js';
 import { validateCheckConstraint } from './validateCheckConstraint.js';
@@ -37,6 +38,7 @@ export function migrationHelperSteps(catalog: MigrationCatalog): StepKind<Migrat
     validateCheckConstraint,
     enqueueBackgroundMigration(catalog),
     finalizeBackgroundMigration(catalog),
+    runBackgroundMigrationBatches(catalog),
     setFeatureFlag(catalog),
     addLooseForeignKey,
     addColumn,

@@ -2,7 +2,7 @@ import type { Database } from '../../../src/index.js';
 import type { PartitionedCopySpec } from '../partitionedCopySpec.js';
 import { installSyncTrigger, syncObjectNames } from '../syncTrigger.js';
 import type { SyncPair } from '../syncTrigger.js';
-import { readPartitionedSource } from './copyTableParameter.js';
+import { partitionedSourceField, readPartitionedSource } from './copyTableParameter.js';
 import type { StepKind } from '../../../src/harness/domain.js';
 import type { MigrationCatalog, MigrationWorld } from '../migrationWorld.js';
 import { defineStep } from './defineStep.js';
@@ -28,7 +28,9 @@ function createPartitionedCopy(db: Database, spec: PartitionedCopySpec): void {
 export function partitionTableByList(catalog: MigrationCatalog): StepKind<MigrationWorld> {
   return defineStep({
     name: 'partition_table_by_list',
-    fields: ['table'],
+    description:
+      "GitLab's partition_table_by_list(table, 'runner_type'): in one transaction, creates the partitioned copy, its LIST partitions with their CHECKs and unique indexes, and the sync trigger from the source into the copy. Skips with a warning when the copy exists.",
+    parameters: { fields: { table: partitionedSourceField(catalog) }, required: ['table'] },
     parse: (reader) => ({ spec: readPartitionedSource(reader, catalog) }),
     run: (world, { spec }) => {
       if (world.db.hasTable(spec.copy)) {

@@ -7,8 +7,16 @@ import { defineStep } from './defineStep.js';
  */
 export const removeForeignKey = defineStep({
   name: 'remove_foreign_key',
-  fields: ['table', 'name', 'ifExists'],
-  parse: (reader) => ({ table: reader.identifier('table'), name: reader.identifier('name'), ifExists: reader.boolean('ifExists', false) }),
+  description: 'remove_foreign_key (remove_foreign_key_if_exists with "ifExists"): DROP CONSTRAINT. Dropping a partitioned parent\'s key leaves keys that were added to the partitions separately, as PostgreSQL does.',
+  parameters: {
+    fields: {
+      table: { kind: 'string', refers: { kind: 'table' }, description: 'The table holding the key.' },
+      name: { kind: 'string', refers: { kind: 'constraint', ofField: 'table', unlessField: 'ifExists' }, description: 'The key\'s name.' },
+      ifExists: { kind: 'boolean', default: false, description: 'Do nothing when the key does not exist.' },
+    },
+    required: ['table', 'name'],
+  },
+  parse: (reader) => ({ table: reader.identifier('table'), name: reader.identifier('name'), ifExists: reader.boolean('ifExists') }),
   run: (world, { table, name, ifExists }) => {
     probeSeparatePartitionKeys(world, table, name);
     world.db.dropConstraint(table, name, { ifExists });

@@ -1,6 +1,6 @@
 import { GITLAB_PROBES } from '../probes.js';
 import { archiveName, replaceWithPartitionedTable as swapTables } from '../tableSwap.js';
-import { readPartitionedSource } from './copyTableParameter.js';
+import { partitionedSourceField, readPartitionedSource } from './copyTableParameter.js';
 import type { StepKind } from '../../../src/harness/domain.js';
 import type { MigrationCatalog, MigrationWorld } from '../migrationWorld.js';
 import { defineStep } from './defineStep.js';
@@ -12,7 +12,9 @@ import { defineStep } from './defineStep.js';
 export function replaceWithPartitionedTable(catalog: MigrationCatalog): StepKind<MigrationWorld> {
   return defineStep({
     name: 'replace_with_partitioned_table',
-    fields: ['table'],
+    description:
+      "GitLab's replace_with_partitioned_table (17.10): in one transaction the legacy table becomes <table>_archived and the partitioned copy takes the table's name (its partitions renamed alike), with a sync trigger from the new table back to the archive. Skips when <table>_archived exists.",
+    parameters: { fields: { table: partitionedSourceField(catalog) }, required: ['table'] },
     parse: (reader) => ({ spec: readPartitionedSource(reader, catalog) }),
     run: (world, { spec }) => {
       const archive = archiveName(spec.source);

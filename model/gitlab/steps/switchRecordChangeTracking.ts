@@ -10,7 +10,8 @@ import { defineStep } from './defineStep.js';
  */
 export const switchRecordChangeTracking = defineStep({
   name: 'switch_record_change_tracking_to_partitioned_table',
-  fields: ['table'],
+  description: 'SwitchRecordChangeTrackingToPartitionedCiRunnersTable2 (17.10): drops the loose-FK trigger the swap left on <table>_archived, and tracks deletions of the partitioned table and each partition under the logical name <table>.',
+  parameters: { fields: { table: { kind: 'string', refers: { kind: 'table' }, description: 'The swapped (now partitioned) table.' } }, required: ['table'] },
   parse: (reader) => ({ table: reader.identifier('table') }),
   run: (world, { table }) => {
     const { db } = world;

@@ -18,6 +18,7 @@ import { notApplied, runRequest } from './request.js';
  */
 export const assignRunnerToProject: OperationKind<RunnersWorld> = {
   name: 'assignRunnerToProject',
+  description: 'POST /projects/:id/runners (Ci::Runner#assign_to): assigns a project runner to another project, re-owning it first when its owner project is gone. runner: index into the live runners, newest first; project: index into the live projects by id.',
   args: fc.record({ runner: runnerIndexArbitrary, project: fc.nat(3) }),
   run(world: RunnersWorld, args: JsonObject) {
     const runner = pickRunner(world, natArg(args, 'runner'));

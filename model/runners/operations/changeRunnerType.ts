@@ -29,6 +29,7 @@ function copyManagerIds(db: Database, runnerId: number): number[] {
 
 export const changeRunnerType: OperationKind<RunnersWorld> = {
   name: 'changeRunnerType',
+  description: 'PUT /admin/runners/:id changing runner_type: assignments that no longer fit go, the runner gets its new type, owner key and organization, its managers follow. runner: index newest first; type: 1 instance, 2 group, 3 project; project, group: indexes of the new owner.',
   args: fc.record({ runner: runnerIndexArbitrary, type: fc.integer({ min: 1, max: 3 }), project: fc.nat(3), group: fc.nat(2) }),
   run(world: RunnersWorld, args: JsonObject) {
     const picked = pickRunner(world, natArg(args, 'runner'));

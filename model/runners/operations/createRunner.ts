@@ -16,6 +16,7 @@ import { organizationIdFor } from '../organizations.js';
  */
 export const createRunner: OperationKind<RunnersWorld> = {
   name: 'createRunner',
+  description: 'POST /user/runners: a runner with its owners; with code.populateShardingKey it gets its sharding key. type: 1 instance, 2 group, 3 project; project, group: owner indexes; extraProjects: further project assignments (0-2).',
   args: fc.record({ type: fc.integer({ min: 1, max: 3 }), project: fc.nat(3), group: fc.nat(2), extraProjects: fc.integer({ min: 0, max: 2 }) }),
   run(world: RunnersWorld, args: JsonObject) {
     const runnerType = intArg(args, 'type', 1, 3);

@@ -28,6 +28,7 @@ function targetProject(world: RunnersWorld, args: JsonObject): number | undefine
 
 export const deleteProject: OperationKind<RunnersWorld> = {
   name: 'deleteProject',
+  description: 'Projects::DestroyService: deletes a project and publishes ProjectDeletedEvent, delivered once or twice (needs the "projectDeletion" workload). ownerOfRunner: pick the owner project of a project runner (runner: index newest first) instead of project: index into the live projects; deliveries: 1 or 2.',
   args: fc.record({
     // Mostly the owner of a recent project runner: the stories worth telling are about the runners a deletion re-owns.
     ownerOfRunner: fc.oneof({ arbitrary: fc.constant(true), weight: 3 }, { arbitrary: fc.constant(false), weight: 1 }),

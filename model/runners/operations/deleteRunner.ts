@@ -11,6 +11,7 @@ import { notApplied, runRequest } from './request.js';
 /** `DELETE /runners/:id`: FKs cascade to managers and assignments; the sync triggers delete the copies. */
 export const deleteRunner: OperationKind<RunnersWorld> = {
   name: 'deleteRunner',
+  description: 'DELETE /runners/:id: FKs cascade to managers and assignments, sync triggers delete the copies. runner: index newest first.',
   args: fc.record({ runner: runnerIndexArbitrary }),
   run(world: RunnersWorld, args: JsonObject) {
     const runner = pickRunner(world, natArg(args, 'runner'));

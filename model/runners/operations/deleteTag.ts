@@ -14,6 +14,7 @@ import { TAG_NAMES } from './tagRunner.js';
  */
 export const deleteTag: OperationKind<RunnersWorld> = {
   name: 'deleteTag',
+  description: 'Ci::Tag#destroy (needs the "tagging" workload): its taggings go by FK cascade, or by the loose-FK worker while there is no FK. tag: index into docker, linux, gpu.',
   args: fc.record({ tag: fc.nat(TAG_NAMES.length - 1) }),
   run(world: RunnersWorld, args: JsonObject) {
     if (!world.workers.workloads.has('tagging')) return { summary: 'Ci::Tag#destroy: not in this plan\'s workloads', applied: false };

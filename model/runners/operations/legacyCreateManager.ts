@@ -9,6 +9,7 @@ import { intArg, natArg } from './args.js';
 /** A runner manager that exists before the plan, with its runner's type and sharding key copied. */
 export const legacyCreateManager: OperationKind<RunnersWorld> = {
   name: 'legacyCreateManager',
+  description: 'A runner manager that exists before the plan. runner: index newest first; system: system id s0-s2.',
   args: fc.record({ runner: runnerIndexArbitrary, system: fc.integer({ min: 0, max: 2 }) }),
   run(world: RunnersWorld, args: JsonObject) {
     const runner = pickRunner(world, natArg(args, 'runner'));

@@ -14,6 +14,7 @@ import { RUNNER_TYPE_NAMES, chooseOwners, insertRunner, shardingKeyFor } from '.
  */
 export const legacyCreateRunner: OperationKind<RunnersWorld> = {
   name: 'legacyCreateRunner',
+  description: 'A runner that exists before the plan, with the sharding key GitLab\'s backfill left. type: 1 instance, 2 group, 3 project; orphan: a group or project runner without owner rows (for an instance runner: a hosted runner with cost settings); project, group, extraProjects: owners as for createRunner.',
   args: fc.record({ type: fc.integer({ min: 1, max: 3 }), orphan: fc.boolean(), project: fc.nat(3), extraProjects: fc.integer({ min: 0, max: 2 }), group: fc.nat(2) }),
   run(world: RunnersWorld, args: JsonObject) {
     const runnerType = intArg(args, 'type', 1, 3);

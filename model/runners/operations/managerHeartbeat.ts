@@ -13,6 +13,7 @@ import { notApplied, runRequest } from './request.js';
  */
 export const managerHeartbeat: OperationKind<RunnersWorld> = {
   name: 'managerHeartbeat',
+  description: 'Ci::RunnerManager#heartbeat: UPDATE contacted_at of a manager. manager: index into the live managers by id.',
   args: fc.record({ manager: fc.nat(7) }),
   run(world: RunnersWorld, args: JsonObject) {
     const manager = pickByIndex(liveManagers(world.db), natArg(args, 'manager'));

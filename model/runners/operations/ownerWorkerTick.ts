@@ -12,6 +12,7 @@ import { activeJobs } from '../ownerRecalculation/projectDeletedEvents.js';
  */
 export const ownerWorkerTick: OperationKind<RunnersWorld> = {
   name: 'ownerWorkerTick',
+  description: 'One batch of one pending UpdateProjectRunnersOwnerWorker job. job: index into the pending jobs.',
   args: fc.record({ job: fc.nat(3) }),
   run(world: RunnersWorld, args: JsonObject) {
     const job = pickByIndex(activeJobs(world.ownerEvents), natArg(args, 'job'));

@@ -11,6 +11,7 @@ import { notApplied, runRequest } from './request.js';
 /** `Ci::Runner#heartbeat`: UPDATE contacted_at only; the sync UPDATE is a no-op for a runner missing from the copy. */
 export const runnerHeartbeat: OperationKind<RunnersWorld> = {
   name: 'runnerHeartbeat',
+  description: 'Ci::Runner#heartbeat: UPDATE contacted_at of a runner. runner: index newest first.',
   args: fc.record({ runner: runnerIndexArbitrary }),
   run(world: RunnersWorld, args: JsonObject) {
     const runner = pickRunner(world, natArg(args, 'runner'));

@@ -39,6 +39,7 @@ function tag(db: Database, runnerId: number, name: string): HandlerResult {
 
 export const tagRunner: OperationKind<RunnersWorld> = {
   name: 'tagRunner',
+  description: 'PUT /runners/:id with a tag list (needs the "tagging" workload): finds or creates the tag and adds the tagging. runner: index newest first; tag: index into docker, linux, gpu.',
   args: fc.record({ runner: runnerIndexArbitrary, tag: fc.nat(TAG_NAMES.length - 1) }),
   run(world: RunnersWorld, args: JsonObject) {
     if (!world.workers.workloads.has('tagging')) return notApplied('PUT /runners/:id', 'not in this plan\'s workloads');

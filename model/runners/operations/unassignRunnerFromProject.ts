@@ -17,6 +17,7 @@ import { notApplied, runRequest } from './request.js';
  */
 export const unassignRunnerFromProject: OperationKind<RunnersWorld> = {
   name: 'unassignRunnerFromProject',
+  description: 'DELETE /projects/:id/runners/:runner_id: removes one assignment of a project runner (never the last, nor the owner\'s). runner: index newest first; project: index into that runner\'s assignments.',
   args: fc.record({ runner: runnerIndexArbitrary, project: fc.nat(3) }),
   run(world: RunnersWorld, args: JsonObject) {
     const runner = pickRunner(world, natArg(args, 'runner'));

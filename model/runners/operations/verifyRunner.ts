@@ -70,6 +70,7 @@ function verify(world: RunnersWorld, db: Database, token: string, systemXid: str
 
 export const verifyRunner: OperationKind<RunnersWorld> = {
   name: 'verifyRunner',
+  description: 'POST /runners/verify: finds the runner by token, heartbeats it and ensures its manager for system_id, creating it (and copying the runner when the d.2 fix is deployed). runner: index newest first; system: system id s0-s2.',
   args: fc.record({ runner: runnerIndexArbitrary, system: fc.integer({ min: 0, max: 2 }) }),
   run(world: RunnersWorld, args: JsonObject) {
     const runner = pickRunner(world, natArg(args, 'runner'));

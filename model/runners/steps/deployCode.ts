@@ -1,15 +1,16 @@
+import { CODE_SWITCH_FIELDS } from '../settings.js';
 import { defineStep } from '../../gitlab/steps/defineStep.js';
 import type { RunnersWorld } from '../world.js';
 
 /** A deploy of application code: switches the behaviours `CodeVersion` models, from the next request on. */
 export const deployCode = defineStep({
   name: 'deploy_code',
-  fields: ['ensurePartitionedRunnerCopy', 'populateShardingKey', 'populateOrganizationId'],
+  description: 'A deploy of application code: switches the behaviours the code version models, from the next request on. Switches not given keep their value.',
+  parameters: { fields: CODE_SWITCH_FIELDS, minFields: 1 },
   parse: (reader) => {
     const ensurePartitionedRunnerCopy = reader.optionalBoolean('ensurePartitionedRunnerCopy');
     const populateShardingKey = reader.optionalBoolean('populateShardingKey');
     const populateOrganizationId = reader.optionalBoolean('populateOrganizationId');
-    if (ensurePartitionedRunnerCopy === null && populateShardingKey === null && populateOrganizationId === null) reader.fail('field "ensurePartitionedRunnerCopy", "populateShardingKey" or "populateOrganizationId" is required');
     return { ensurePartitionedRunnerCopy, populateShardingKey, populateOrganizationId };
   },
   run: (world: RunnersWorld, { ensurePartitionedRunnerCopy, populateShardingKey, populateOrganizationId }) => {

@@ -1,0 +1,79 @@
+/**
+ * The fields of a plan file, declared once. The loader (planFile.ts) validates with these
+ * declarations, the JSON Schema (planSchema.ts) is generated from them, and docs/plans.md
+ * describes them; a new plan field is added here, to `Plan` in domain.ts, and to the docs.
+ */
+import type { Domain, WorldBase } from './domain.js';
+import type { FieldMap, FieldSpec, ObjectSpec, TaggedVariant } from './fieldSpec.js';
+
+export const PLAN_NAME_PATTERN = {
+  regex: '^[a-z0-9][a-z0-9-]{0,99}$',
+  meaning: 'a lower-case name of letters, digits and dashes like "incident-2024-10-31", at most 100 characters',
+};
+
+/** Names of things a step may expect to be missing: `42P01`, `42703` and `42704` are the SQLSTATEs of such errors. */
+export const EXPECT_MISSING_FIELD = 'expectMissing';
+
+/** Fields every step accepts besides its kind's own parameters. */
+export const COMMON_STEP_FIELDS: FieldMap = {
+  [EXPECT_MISSING_FIELD]: {
+    kind: 'string',
+    description:
+      'The name of a table, column, constraint, index, trigger or sequence this step names although it does not exist at that point of the plan (e.g. a table a swap just renamed). The static check then accepts the step failing with 42P01, 42703 or 42704 on that name, and insists the name really is missing; the step still fails when the plan runs, as it would in the deploy.',
+  },
+};
+
+export function stepSpec<W extends WorldBase>(domain: Domain<W>): FieldSpec {
+  const variants: Record<string, TaggedVariant> = {};
+  for (const [name, kind] of [...domain.steps].sort(([left], [right]) => (left < right ? -1 : 1))) variants[name] = { description: kind.description, ...kind.parameters };
+  return { kind: 'tagged', tag: 'step', variants, commonFields: COMMON_STEP_FIELDS, description: 'One migration step: "step" names its kind, the other fields are its parameters.' };
+}
+
+export function planFields<W extends WorldBase>(domain: Domain<W>): FieldMap {
+  const invariantIds = domain.invariants.map((invariant) => invariant.id);
+  return {
+    $schema: { kind: 'string', description: 'The JSON Schema of plan files (`pgdrill new-plan` writes the path of `schema/plan.schema.json`), for editors; ignored by pgdrill.' },
+    name: { kind: 'string', pattern: PLAN_NAME_PATTERN, description: 'The plan\'s name, used on the command line (`pgdrill check NAME`) and in counterexample file names.' },
+    description: { kind: 'string', description: 'What the plan deploys, in a sentence.' },
+    comment: { kind: 'string', description: 'Why the verdict is what it is, in a sentence or two; printed when the verdict does not match.' },
+    expect: {
+      kind: 'choice',
+      expected: '"safe" or {"breaks": "<invariant id>"}',
+      description: '"safe": no checked invariant may break in any run. {"breaks": ID}: the campaign must find a run that breaks that invariant.',
+      options: [
+        { kind: 'constant', value: 'safe', description: 'No checked invariant breaks.' },
+        {
+          kind: 'object',
+          description: 'The invariant this plan must break.',
+          fields: { breaks: { kind: 'enum', values: invariantIds, description: 'An invariant id (`pgdrill invariants`).' } },
+          required: ['breaks'],
+        },
+      ],
+    },
+    settings: { kind: 'object', ...domain.settings, description: 'The world the plan starts from: feature flags, code version, sizes. Every field has a default; omitted, the plan runs with all defaults.' },
+    steps: { kind: 'list', minItems: 1, items: stepSpec(domain), description: 'The migration steps in deploy order (`pgdrill steps`).' },
+    invariants: {
+      kind: 'list',
+      uniqueItems: true,
+      items: { kind: 'enum', values: invariantIds, description: 'An invariant id.' },
+      description: 'The invariants checked in this plan\'s runs. Omitted: every invariant of the world (`pgdrill invariants`).',
+    },
+    probes: {
+      kind: 'list',
+      uniqueItems: true,
+      items: { kind: 'enum', values: domain.probes.map((probe) => probe.name), description: 'A coverage probe name.' },
+      description: 'Coverage probes (`pgdrill probes`) that at least one run of a check must hit, or the check fails. Omitted: none.',
+    },
+    traffic: {
+      kind: 'list',
+      minItems: 1,
+      uniqueItems: true,
+      items: { kind: 'enum', values: domain.trafficOperations.map((kind) => kind.name), description: 'A traffic operation name.' },
+      description: 'The traffic operations (`pgdrill operations`) scenarios draw from. Omitted: every traffic operation of the world.',
+    },
+  };
+}
+
+export function planSpec<W extends WorldBase>(domain: Domain<W>): ObjectSpec {
+  return { fields: planFields(domain), required: ['name', 'description', 'comment', 'expect', 'steps'] };
+}
