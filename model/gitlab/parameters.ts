@@ -24,7 +24,10 @@ export class ParameterReader {
 
   private declared<K extends FieldSpec['kind']>(name: string, kinds: readonly K[]): Extract<FieldSpec, { kind: K }> {
     const field = this.spec.fields[name];
-    assert(field !== undefined && (kinds as readonly string[]).includes(field.kind), `parameter "${name}" is read as ${kinds.join('/')} but declared ${field?.kind ?? 'nowhere'}`);
+    assert(
+      field !== undefined && (kinds as readonly string[]).includes(field.kind),
+      `parameter "${name}" is read as ${kinds.join('/')} but declared ${field?.kind ?? 'nowhere'}`,
+    );
     return field as Extract<FieldSpec, { kind: K }>;
   }
 
@@ -78,7 +81,8 @@ export class ParameterReader {
     const spec = this.declared(name, ['integer']);
     const value = this.raw(name) ?? spec.default;
     if (value === undefined) this.fail(`field "${name}" is required`);
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < spec.minimum || value > spec.maximum) this.fail(`field "${name}" must be an integer from ${spec.minimum} to ${spec.maximum}`);
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < spec.minimum || value > spec.maximum)
+      this.fail(`field "${name}" must be an integer from ${spec.minimum} to ${spec.maximum}`);
     return value;
   }
 
@@ -105,10 +109,15 @@ export class ParameterReader {
 
   oneOf<T extends string>(name: string, allowed: readonly T[]): T {
     const spec = this.declared(name, ['enum']);
-    assert(spec.values.length === allowed.length && spec.values.every((value) => (allowed as readonly string[]).includes(value)), `parameter "${name}" declares other values than it reads`);
+    assert(
+      spec.values.length === allowed.length &&
+        spec.values.every((value) => (allowed as readonly string[]).includes(value)),
+      `parameter "${name}" declares other values than it reads`,
+    );
     const value = this.raw(name) ?? spec.default;
     if (value === undefined) this.fail(`field "${name}" is required`);
-    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) this.fail(`field "${name}" must be one of ${allowed.map((item) => `"${item}"`).join(', ')}`);
+    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value))
+      this.fail(`field "${name}" must be one of ${allowed.map((item) => `"${item}"`).join(', ')}`);
     return value as T;
   }
 
@@ -129,7 +138,11 @@ export class ParameterReader {
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
 /** Checks the parameters against the declaration, then runs `read` over them; the first problem is the error. */
-export function parseParameters<T>(parameters: JsonObject, spec: ObjectSpec, read: (reader: ParameterReader) => T): Parsed<T> {
+export function parseParameters<T>(
+  parameters: JsonObject,
+  spec: ObjectSpec,
+  read: (reader: ParameterReader) => T,
+): Parsed<T> {
   const [problem] = validateObject(spec, parameters, []);
   if (problem !== undefined) return { ok: false, error: problem.message };
   try {

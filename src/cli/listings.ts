@@ -27,16 +27,30 @@ function listingJson<W extends WorldBase>(domain: Domain<W>, kind: ListingKind):
       return [...domain.steps.values()].map((step) => ({
         name: step.name,
         description: step.description,
-        fields: Object.entries(step.parameters.fields).map(([name, spec]) => fieldJson(name, spec, step.parameters.required?.includes(name) ?? false)),
+        fields: Object.entries(step.parameters.fields).map(([name, spec]) =>
+          fieldJson(name, spec, step.parameters.required?.includes(name) ?? false),
+        ),
       }));
     case 'invariants':
-      return domain.invariants.map((invariant) => ({ id: invariant.id, sentence: invariant.sentence, scope: invariant.scope }));
+      return domain.invariants.map((invariant) => ({
+        id: invariant.id,
+        sentence: invariant.sentence,
+        scope: invariant.scope,
+      }));
     case 'probes':
       return domain.probes.map((probe) => ({ name: probe.name, description: probe.description }));
     case 'operations':
       return [
-        ...domain.legacyOperations.map((operation) => ({ name: operation.name, kind: 'legacy', description: operation.description })),
-        ...domain.trafficOperations.map((operation) => ({ name: operation.name, kind: 'traffic', description: operation.description })),
+        ...domain.legacyOperations.map((operation) => ({
+          name: operation.name,
+          kind: 'legacy',
+          description: operation.description,
+        })),
+        ...domain.trafficOperations.map((operation) => ({
+          name: operation.name,
+          kind: 'traffic',
+          description: operation.description,
+        })),
       ];
   }
 }
@@ -61,13 +75,20 @@ function listingText<W extends WorldBase>(domain: Domain<W>, kind: ListingKind):
       return domain.probes.map((probe) => `${probe.name}\n  ${probe.description}`);
     case 'operations':
       return [
-        ...domain.legacyOperations.map((operation) => `${operation.name} [legacy: builds data before the plan]\n  ${operation.description}`),
+        ...domain.legacyOperations.map(
+          (operation) => `${operation.name} [legacy: builds data before the plan]\n  ${operation.description}`,
+        ),
         ...domain.trafficOperations.map((operation) => `${operation.name} [traffic]\n  ${operation.description}`),
       ];
   }
 }
 
-export function runListing<W extends WorldBase>(domain: Domain<W>, kind: ListingKind, json: boolean, io: CliIo): number {
+export function runListing<W extends WorldBase>(
+  domain: Domain<W>,
+  kind: ListingKind,
+  json: boolean,
+  io: CliIo,
+): number {
   if (json) io.stdout.write(`${stableStringify({ [kind]: listingJson(domain, kind) }, 2)}\n`);
   else io.stdout.write(`${listingText(domain, kind).join('\n')}\n`);
   return 0;

@@ -24,7 +24,11 @@ function planObject(plan: Plan): JsonObject {
     ...(plan.invariants === null ? {} : { invariants: [...plan.invariants] }),
     ...(plan.probes.length === 0 ? {} : { probes: [...plan.probes] }),
     ...(plan.traffic === null ? {} : { traffic: [...plan.traffic] }),
-    steps: plan.steps.map((step) => ({ step: step.step, ...step.parameters, ...(step.expectMissing === undefined ? {} : { expectMissing: step.expectMissing }) })),
+    steps: plan.steps.map((step) => ({
+      step: step.step,
+      ...step.parameters,
+      ...(step.expectMissing === undefined ? {} : { expectMissing: step.expectMissing }),
+    })),
   };
 }
 
@@ -41,7 +45,9 @@ function starterPlan<W extends WorldBase>(domain: Domain<W>, name: string): Json
   let step: JsonObject | null = null;
   for (const kind of domain.steps.values()) {
     if ((kind.parameters.minFields ?? 0) > 0) continue;
-    const values = (kind.parameters.required ?? []).map((field) => [field, starterValue(kind.parameters.fields[field]!)] as const);
+    const values = (kind.parameters.required ?? []).map(
+      (field) => [field, starterValue(kind.parameters.fields[field]!)] as const,
+    );
     if (values.some(([, value]) => value === null)) continue;
     step = { step: kind.name, ...Object.fromEntries(values) };
     break;
@@ -57,9 +63,16 @@ function starterPlan<W extends WorldBase>(domain: Domain<W>, name: string): Json
 }
 
 /** `target` is NAME or a path ending in NAME (`plans/my-design`); the file is `<target>.json`. */
-export function runNewPlan<W extends WorldBase>(domain: Domain<W>, target: string, from: Plan | null, schemaFile: string, io: CliIo): number {
+export function runNewPlan<W extends WorldBase>(
+  domain: Domain<W>,
+  target: string,
+  from: Plan | null,
+  schemaFile: string,
+  io: CliIo,
+): number {
   const name = basename(target);
-  if (!new RegExp(PLAN_NAME_PATTERN.regex).test(name)) throw new UserInputError(`new-plan NAME must be ${PLAN_NAME_PATTERN.meaning}, not ${JSON.stringify(name)}`);
+  if (!new RegExp(PLAN_NAME_PATTERN.regex).test(name))
+    throw new UserInputError(`new-plan NAME must be ${PLAN_NAME_PATTERN.meaning}, not ${JSON.stringify(name)}`);
   const file = resolve(`${target}.json`);
   const schemaPath = relative(dirname(file), schemaFile).split('\\').join('/');
   const body = from === null ? starterPlan(domain, name) : { ...planObject(from), name };
@@ -71,7 +84,11 @@ export function runNewPlan<W extends WorldBase>(domain: Domain<W>, target: strin
     descriptor = openSync(file, 'wx');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UserInputError(code === 'EEXIST' ? `${target}.json already exists; new-plan never overwrites a file` : `cannot create ${target}.json (${code ?? 'error'})`);
+    throw new UserInputError(
+      code === 'EEXIST'
+        ? `${target}.json already exists; new-plan never overwrites a file`
+        : `cannot create ${target}.json (${code ?? 'error'})`,
+    );
   }
   try {
     writeSync(descriptor, content);
@@ -81,6 +98,8 @@ export function runNewPlan<W extends WorldBase>(domain: Domain<W>, target: strin
     throw new UserInputError(`cannot write ${target}.json (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   closeSync(descriptor);
-  io.stdout.write(`wrote ${target}.json${from === null ? '' : ` (from ${from.name})`}; check it with: npx pgdrill check ${target}.json\n`);
+  io.stdout.write(
+    `wrote ${target}.json${from === null ? '' : ` (from ${from.name})`}; check it with: npx pgdrill check ${target}.json\n`,
+  );
   return 0;
 }

@@ -33,15 +33,35 @@ export type FieldSpec =
       readonly refers?: NameReference;
     })
   | (Described & { readonly kind: 'boolean'; readonly default?: boolean })
-  | (Described & { readonly kind: 'integer'; readonly minimum: number; readonly maximum: number; readonly default?: number })
-  | (Described & { readonly kind: 'enum'; readonly values: readonly string[]; readonly nullable?: boolean; readonly default?: string })
+  | (Described & {
+      readonly kind: 'integer';
+      readonly minimum: number;
+      readonly maximum: number;
+      readonly default?: number;
+    })
+  | (Described & {
+      readonly kind: 'enum';
+      readonly values: readonly string[];
+      readonly nullable?: boolean;
+      readonly default?: string;
+    })
   /** One name or a non-empty list of names, as Rails' `column:` accepts. */
   | (Described & { readonly kind: 'names'; readonly default?: readonly string[]; readonly refers?: NameReference })
-  | (Described & { readonly kind: 'list'; readonly items: FieldSpec; readonly minItems?: number; readonly uniqueItems?: boolean })
+  | (Described & {
+      readonly kind: 'list';
+      readonly items: FieldSpec;
+      readonly minItems?: number;
+      readonly uniqueItems?: boolean;
+    })
   | (Described & ObjectSpec & { readonly kind: 'object' })
   | (Described & { readonly kind: 'choice'; readonly options: readonly FieldSpec[]; readonly expected: string })
   /** An object whose `tag` field selects one of several shapes (a plan step and its kind's parameters). */
-  | (Described & { readonly kind: 'tagged'; readonly tag: string; readonly variants: Readonly<Record<string, TaggedVariant>>; readonly commonFields: FieldMap })
+  | (Described & {
+      readonly kind: 'tagged';
+      readonly tag: string;
+      readonly variants: Readonly<Record<string, TaggedVariant>>;
+      readonly commonFields: FieldMap;
+    })
   | (Described & { readonly kind: 'constant'; readonly value: string })
   /** A shape of its own (a CHECK expression): its schema and validator are written side by side. */
   | (Described & {
@@ -79,7 +99,9 @@ export function isJsonObject(value: JsonValue | undefined): value is JsonObject 
 
 /** `flags.reject_orphaned_runners`, `steps[3].columns[0]`: a path relative to where a message is shown. */
 export function dottedPath(path: readonly JsonPathSegment[]): string {
-  return path.map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : index === 0 ? segment : `.${segment}`)).join('');
+  return path
+    .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : index === 0 ? segment : `.${segment}`))
+    .join('');
 }
 
 const quotedList = (values: readonly string[]): string => values.map((value) => JSON.stringify(value)).join(', ');
@@ -92,7 +114,11 @@ export function editDistance(left: string, right: string): number {
     previous[0] = row;
     for (let column = 1; column <= right.length; column++) {
       const above = previous[column]!;
-      previous[column] = Math.min(above + 1, previous[column - 1]! + 1, diagonal + (left[row - 1] === right[column - 1] ? 0 : 1));
+      previous[column] = Math.min(
+        above + 1,
+        previous[column - 1]! + 1,
+        diagonal + (left[row - 1] === right[column - 1] ? 0 : 1),
+      );
       diagonal = above;
     }
   }
@@ -104,7 +130,11 @@ export function closestNames(name: string, candidates: Iterable<string>, limit =
   const threshold = Math.max(2, Math.ceil(name.length / 2));
   return [...new Set(candidates)]
     .map((candidate) => ({ candidate, distance: editDistance(name, candidate) }))
-    .filter(({ candidate, distance }) => distance <= threshold || (Math.min(candidate.length, name.length) >= 4 && (candidate.includes(name) || name.includes(candidate))))
+    .filter(
+      ({ candidate, distance }) =>
+        distance <= threshold ||
+        (Math.min(candidate.length, name.length) >= 4 && (candidate.includes(name) || name.includes(candidate))),
+    )
     .sort((left, right) => left.distance - right.distance || (left.candidate < right.candidate ? -1 : 1))
     .slice(0, limit)
     .map(({ candidate }) => candidate);
@@ -129,7 +159,10 @@ export function expectedText(spec: FieldSpec): string {
     case 'names':
       return 'a name or a non-empty array of names';
     case 'list':
-      return `an array${spec.minItems ? ` of at least ${spec.minItems}` : ''} of ${expectedText(spec.items)}`.replace('of a ', 'of ');
+      return `an array${spec.minItems ? ` of at least ${spec.minItems}` : ''} of ${expectedText(spec.items)}`.replace(
+        'of a ',
+        'of ',
+      );
     case 'object':
       return 'an object';
     case 'choice':
@@ -162,19 +195,29 @@ export function validateField(spec: FieldSpec, value: JsonValue, path: readonly 
   switch (spec.kind) {
     case 'string':
       if (typeof value !== 'string' || value.length === 0) return mustBe();
-      if (spec.pattern && !new RegExp(spec.pattern.regex).test(value)) return field(`must be ${spec.pattern.meaning}, not ${JSON.stringify(value)}`);
+      if (spec.pattern && !new RegExp(spec.pattern.regex).test(value))
+        return field(`must be ${spec.pattern.meaning}, not ${JSON.stringify(value)}`);
       return [];
     case 'boolean':
       return typeof value === 'boolean' ? [] : mustBe();
     case 'integer':
-      return typeof value === 'number' && Number.isSafeInteger(value) && value >= spec.minimum && value <= spec.maximum ? [] : mustBe();
+      return typeof value === 'number' && Number.isSafeInteger(value) && value >= spec.minimum && value <= spec.maximum
+        ? []
+        : mustBe();
     case 'enum':
       if (value === null && spec.nullable) return [];
       if (typeof value === 'string' && spec.values.includes(value)) return [];
-      return field(`must be ${expectedText(spec)}${typeof value === 'string' ? `, not ${JSON.stringify(value)}${didYouMean(value, spec.values)}` : ''}`);
+      return field(
+        `must be ${expectedText(spec)}${typeof value === 'string' ? `, not ${JSON.stringify(value)}${didYouMean(value, spec.values)}` : ''}`,
+      );
     case 'names':
       if (typeof value === 'string' && value.length > 0) return [];
-      if (Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string' && item.length > 0)) return [];
+      if (
+        Array.isArray(value) &&
+        value.length > 0 &&
+        value.every((item) => typeof item === 'string' && item.length > 0)
+      )
+        return [];
       return mustBe();
     case 'list': {
       if (!Array.isArray(value) || value.length < (spec.minItems ?? 0)) return mustBe();
@@ -183,7 +226,11 @@ export function validateField(spec: FieldSpec, value: JsonValue, path: readonly 
         const seen = new Set<string>();
         value.forEach((item, index) => {
           const key = JSON.stringify(item);
-          if (seen.has(key)) problems.push({ path: [...path, index], message: `field "${dottedPath([...path, index])}" repeats ${key}` });
+          if (seen.has(key))
+            problems.push({
+              path: [...path, index],
+              message: `field "${dottedPath([...path, index])}" repeats ${key}`,
+            });
           seen.add(key);
         });
       }
@@ -196,7 +243,9 @@ export function validateField(spec: FieldSpec, value: JsonValue, path: readonly 
       if (results.some((result) => result.problems.length === 0)) return [];
       // When exactly one option has the value's JSON type, its own problems say more than "must be one of".
       const sameType = results.filter((result) => jsonTypeOf(result.option) === jsonTypeOfValue(value));
-      const structured = sameType.length === 1 && (jsonTypeOf(sameType[0]!.option) === 'object' || jsonTypeOf(sameType[0]!.option) === 'array');
+      const structured =
+        sameType.length === 1 &&
+        (jsonTypeOf(sameType[0]!.option) === 'object' || jsonTypeOf(sameType[0]!.option) === 'array');
       return structured ? sameType[0]!.problems : mustBe();
     }
     case 'constant':
@@ -210,13 +259,28 @@ export function validateField(spec: FieldSpec, value: JsonValue, path: readonly 
   }
 }
 
-function validateTagged(spec: Extract<FieldSpec, { kind: 'tagged' }>, value: JsonObject, path: readonly JsonPathSegment[]): FieldProblem[] {
+function validateTagged(
+  spec: Extract<FieldSpec, { kind: 'tagged' }>,
+  value: JsonObject,
+  path: readonly JsonPathSegment[],
+): FieldProblem[] {
   const tag = value[spec.tag];
   const names = Object.keys(spec.variants);
-  if (typeof tag !== 'string') return [{ path, message: `field "${dottedPath([...path, spec.tag])}" is required and must name one of ${quotedList(names)}` }];
+  if (typeof tag !== 'string')
+    return [
+      {
+        path,
+        message: `field "${dottedPath([...path, spec.tag])}" is required and must name one of ${quotedList(names)}`,
+      },
+    ];
   const variant = spec.variants[tag];
   if (variant === undefined) {
-    return [{ path: [...path, spec.tag], message: `unknown ${spec.tag} ${JSON.stringify(tag)}${didYouMean(tag, names)} (known: ${names.join(', ')})` }];
+    return [
+      {
+        path: [...path, spec.tag],
+        message: `unknown ${spec.tag} ${JSON.stringify(tag)}${didYouMean(tag, names)} (known: ${names.join(', ')})`,
+      },
+    ];
   }
   // Fields every variant accepts are validated apart, so hints about unknown fields list only the variant's own.
   const entries = Object.entries(value).filter(([name]) => name !== spec.tag);
@@ -234,10 +298,14 @@ export function validateObject(spec: ObjectSpec, value: JsonObject, path: readon
     const field = spec.fields[name];
     if (field === undefined) {
       const expected = known.length === 0 ? 'it takes no fields' : `expected ${quotedList(known)}`;
-      problems.push({ path: [...path, name], message: `unknown field "${label(name)}" (${expected})${didYouMean(name, known)}` });
+      problems.push({
+        path: [...path, name],
+        message: `unknown field "${label(name)}" (${expected})${didYouMean(name, known)}`,
+      });
     } else problems.push(...validateField(field, item, [...path, name]));
   }
-  for (const name of spec.required ?? []) if (!(name in value)) problems.push({ path, message: `field "${label(name)}" is required` });
+  for (const name of spec.required ?? [])
+    if (!(name in value)) problems.push({ path, message: `field "${label(name)}" is required` });
   const given = known.filter((name) => name in value).length;
   if (spec.minFields !== undefined && given < spec.minFields) {
     problems.push({ path, message: `at least ${spec.minFields} of ${quotedList(known.map(label))} must be given` });

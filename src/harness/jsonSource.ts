@@ -114,7 +114,11 @@ export function parseJsonWithPositions(text: string): ParsedJson {
     if (character === '{') return parseObject(path, depth);
     if (character === '[') return parseArray(path, depth);
     if (character === '"') return parseString();
-    for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [word, value] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (text.startsWith(word, offset)) {
         offset += word.length;
         return value;
@@ -143,7 +147,12 @@ export function parseJsonWithPositions(text: string): ParsedJson {
       positions.set(pathKey([...path, name]), positionAt(keyStart));
       expectCharacter(':', `":" after field ${JSON.stringify(name)}`);
       // Keys like "__proto__" must stay plain data, never reach an object's prototype.
-      Object.defineProperty(object, name, { value: parseValue([...path, name], depth + 1), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(object, name, {
+        value: parseValue([...path, name], depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
       skipWhitespace();
       if (text[offset] === ',') {
         offset++;

@@ -8,7 +8,8 @@ import { expectedText } from './fieldSpec.js';
 import type { FieldMap, FieldSpec } from './fieldSpec.js';
 import { COMMON_STEP_FIELDS } from './planFields.js';
 
-export const REFERENCE_START = '<!-- reference: generated from the field declarations (src/harness/planDocs.ts); npm test checks it -->';
+export const REFERENCE_START =
+  '<!-- reference: generated from the field declarations (src/harness/planDocs.ts); npm test checks it -->';
 export const REFERENCE_END = '<!-- end of reference -->';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -30,19 +31,43 @@ function fieldRows(fields: FieldMap, required: readonly string[], prefix = ''): 
 const TABLE_HEAD = ['| field | value | default | meaning |', '|---|---|---|---|'];
 
 export function planReferenceMarkdown<W extends WorldBase>(domain: Domain<W>): string {
-  const lines: string[] = [REFERENCE_START, '', '### Settings', '', ...TABLE_HEAD, ...fieldRows(domain.settings.fields, domain.settings.required ?? [], 'settings.'), ''];
+  const lines: string[] = [
+    REFERENCE_START,
+    '',
+    '### Settings',
+    '',
+    ...TABLE_HEAD,
+    ...fieldRows(domain.settings.fields, domain.settings.required ?? [], 'settings.'),
+    '',
+  ];
   lines.push('### Steps', '', 'Every step also accepts:', '', ...TABLE_HEAD, ...fieldRows(COMMON_STEP_FIELDS, []), '');
   for (const step of [...domain.steps.values()].sort((left, right) => (left.name < right.name ? -1 : 1))) {
     lines.push(`#### \`${step.name}\``, '', step.description, '');
     const fields = Object.keys(step.parameters.fields);
     if (fields.length === 0) lines.push('No fields.', '');
     else lines.push(...TABLE_HEAD, ...fieldRows(step.parameters.fields, step.parameters.required ?? []), '');
-    if ((step.parameters.minFields ?? 0) > 0) lines.push(`At least ${step.parameters.minFields} of these fields must be given.`, '');
+    if ((step.parameters.minFields ?? 0) > 0)
+      lines.push(`At least ${step.parameters.minFields} of these fields must be given.`, '');
   }
-  lines.push('### Probes', '', '| probe | counts |', '|---|---|', ...domain.probes.map((probe) => `| \`${probe.name}\` | ${cell(probe.description)} |`), '');
+  lines.push(
+    '### Probes',
+    '',
+    '| probe | counts |',
+    '|---|---|',
+    ...domain.probes.map((probe) => `| \`${probe.name}\` | ${cell(probe.description)} |`),
+    '',
+  );
   lines.push('### Operations', '', '| operation | kind | what it does; its arguments |', '|---|---|---|');
-  lines.push(...domain.legacyOperations.map((operation) => `| \`${operation.name}\` | legacy | ${cell(operation.description)} |`));
-  lines.push(...domain.trafficOperations.map((operation) => `| \`${operation.name}\` | traffic | ${cell(operation.description)} |`));
+  lines.push(
+    ...domain.legacyOperations.map(
+      (operation) => `| \`${operation.name}\` | legacy | ${cell(operation.description)} |`,
+    ),
+  );
+  lines.push(
+    ...domain.trafficOperations.map(
+      (operation) => `| \`${operation.name}\` | traffic | ${cell(operation.description)} |`,
+    ),
+  );
   lines.push('', REFERENCE_END);
   return lines.join('\n');
 }

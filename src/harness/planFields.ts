@@ -25,51 +25,89 @@ export const COMMON_STEP_FIELDS: FieldMap = {
 
 export function stepSpec<W extends WorldBase>(domain: Domain<W>): FieldSpec {
   const variants: Record<string, TaggedVariant> = {};
-  for (const [name, kind] of [...domain.steps].sort(([left], [right]) => (left < right ? -1 : 1))) variants[name] = { description: kind.description, ...kind.parameters };
-  return { kind: 'tagged', tag: 'step', variants, commonFields: COMMON_STEP_FIELDS, description: 'One migration step: "step" names its kind, the other fields are its parameters.' };
+  for (const [name, kind] of [...domain.steps].sort(([left], [right]) => (left < right ? -1 : 1)))
+    variants[name] = { description: kind.description, ...kind.parameters };
+  return {
+    kind: 'tagged',
+    tag: 'step',
+    variants,
+    commonFields: COMMON_STEP_FIELDS,
+    description: 'One migration step: "step" names its kind, the other fields are its parameters.',
+  };
 }
 
 export function planFields<W extends WorldBase>(domain: Domain<W>): FieldMap {
   const invariantIds = domain.invariants.map((invariant) => invariant.id);
   return {
-    $schema: { kind: 'string', description: 'The JSON Schema of plan files (`pgdrill new-plan` writes the path of `schema/plan.schema.json`), for editors; ignored by pgdrill.' },
-    name: { kind: 'string', pattern: PLAN_NAME_PATTERN, description: 'The plan\'s name, used on the command line (`pgdrill check NAME`) and in counterexample file names.' },
+    $schema: {
+      kind: 'string',
+      description:
+        'The JSON Schema of plan files (`pgdrill new-plan` writes the path of `schema/plan.schema.json`), for editors; ignored by pgdrill.',
+    },
+    name: {
+      kind: 'string',
+      pattern: PLAN_NAME_PATTERN,
+      description: "The plan's name, used on the command line (`pgdrill check NAME`) and in counterexample file names.",
+    },
     description: { kind: 'string', description: 'What the plan deploys, in a sentence.' },
-    comment: { kind: 'string', description: 'Why the verdict is what it is, in a sentence or two; printed when the verdict does not match.' },
+    comment: {
+      kind: 'string',
+      description: 'Why the verdict is what it is, in a sentence or two; printed when the verdict does not match.',
+    },
     expect: {
       kind: 'choice',
       expected: '"safe" or {"breaks": "<invariant id>"}',
-      description: '"safe": no checked invariant may break in any run. {"breaks": ID}: the campaign must find a run that breaks that invariant.',
+      description:
+        '"safe": no checked invariant may break in any run. {"breaks": ID}: the campaign must find a run that breaks that invariant.',
       options: [
         { kind: 'constant', value: 'safe', description: 'No checked invariant breaks.' },
         {
           kind: 'object',
           description: 'The invariant this plan must break.',
-          fields: { breaks: { kind: 'enum', values: invariantIds, description: 'An invariant id (`pgdrill invariants`).' } },
+          fields: {
+            breaks: { kind: 'enum', values: invariantIds, description: 'An invariant id (`pgdrill invariants`).' },
+          },
           required: ['breaks'],
         },
       ],
     },
-    settings: { kind: 'object', ...domain.settings, description: 'The world the plan starts from: feature flags, code version, sizes. Every field has a default; omitted, the plan runs with all defaults.' },
-    steps: { kind: 'list', minItems: 1, items: stepSpec(domain), description: 'The migration steps in deploy order (`pgdrill steps`).' },
+    settings: {
+      kind: 'object',
+      ...domain.settings,
+      description:
+        'The world the plan starts from: feature flags, code version, sizes. Every field has a default; omitted, the plan runs with all defaults.',
+    },
+    steps: {
+      kind: 'list',
+      minItems: 1,
+      items: stepSpec(domain),
+      description: 'The migration steps in deploy order (`pgdrill steps`).',
+    },
     invariants: {
       kind: 'list',
       uniqueItems: true,
       items: { kind: 'enum', values: invariantIds, description: 'An invariant id.' },
-      description: 'The invariants checked in this plan\'s runs. Omitted: every invariant of the world (`pgdrill invariants`).',
+      description:
+        "The invariants checked in this plan's runs. Omitted: every invariant of the world (`pgdrill invariants`).",
     },
     probes: {
       kind: 'list',
       uniqueItems: true,
       items: { kind: 'enum', values: domain.probes.map((probe) => probe.name), description: 'A coverage probe name.' },
-      description: 'Coverage probes (`pgdrill probes`) that at least one run of a check must hit, or the check fails. Omitted: none.',
+      description:
+        'Coverage probes (`pgdrill probes`) that at least one run of a check must hit, or the check fails. Omitted: none.',
     },
     traffic: {
       kind: 'list',
       minItems: 1,
       uniqueItems: true,
-      items: { kind: 'enum', values: domain.trafficOperations.map((kind) => kind.name), description: 'A traffic operation name.' },
-      description: 'The traffic operations (`pgdrill operations`) scenarios draw from. Omitted: every traffic operation of the world.',
+      items: {
+        kind: 'enum',
+        values: domain.trafficOperations.map((kind) => kind.name),
+        description: 'A traffic operation name.',
+      },
+      description:
+        'The traffic operations (`pgdrill operations`) scenarios draw from. Omitted: every traffic operation of the world.',
     },
   };
 }

@@ -33,25 +33,44 @@ export function stepContext(index: number, kind: string): string {
 }
 
 /** The problems as lines `file:line:column: step 3 (add_column): field "table" …`, in file order. */
-export function formatPlanProblems(source: string, problems: readonly PlanProblem[], parsed: ParsedJson | null): string {
+export function formatPlanProblems(
+  source: string,
+  problems: readonly PlanProblem[],
+  parsed: ParsedJson | null,
+): string {
   const located = problems.map((problem) => {
     const position = parsed === null ? null : positionOf(parsed, problem.path);
     const where = position === null ? source : `${source}:${position.line}:${position.column}`;
     return { position, text: `${where}: ${problem.context ? `${problem.context}: ` : ''}${problem.message}` };
   });
-  located.sort((left, right) => (left.position?.line ?? 0) - (right.position?.line ?? 0) || (left.position?.column ?? 0) - (right.position?.column ?? 0));
+  located.sort(
+    (left, right) =>
+      (left.position?.line ?? 0) - (right.position?.line ?? 0) ||
+      (left.position?.column ?? 0) - (right.position?.column ?? 0),
+  );
   const lines = [...new Set(located.map((entry) => entry.text))];
-  return lines.length === 1 ? lines[0]! : `${source}: ${lines.length} problems\n${lines.map((line) => `  ${line}`).join('\n')}`;
+  return lines.length === 1
+    ? lines[0]!
+    : `${source}: ${lines.length} problems\n${lines.map((line) => `  ${line}`).join('\n')}`;
 }
 
 /** Everything wrong with the plan's shape and values, without running anything. */
 function shapeProblems<W extends WorldBase>(domain: Domain<W>, raw: JsonObject): PlanProblem[] {
   // Steps are validated one by one below, so each problem can name its step.
-  const acceptAnything = { kind: 'custom', expected: 'steps', schema: {}, validate: () => null, description: 'steps' } as const;
-  const fields = Object.fromEntries(Object.entries(planFields(domain)).map(([name, spec]) => [name, name === 'steps' ? acceptAnything : spec]));
+  const acceptAnything = {
+    kind: 'custom',
+    expected: 'steps',
+    schema: {},
+    validate: () => null,
+    description: 'steps',
+  } as const;
+  const fields = Object.fromEntries(
+    Object.entries(planFields(domain)).map(([name, spec]) => [name, name === 'steps' ? acceptAnything : spec]),
+  );
   const problems: PlanProblem[] = validateObject({ ...planSpec(domain), fields }, raw, []);
   const steps = raw.steps;
-  if (steps !== undefined && (!Array.isArray(steps) || steps.length === 0)) problems.push({ path: ['steps'], message: 'field "steps" must be a non-empty array of steps' });
+  if (steps !== undefined && (!Array.isArray(steps) || steps.length === 0))
+    problems.push({ path: ['steps'], message: 'field "steps" must be a non-empty array of steps' });
   if (Array.isArray(steps)) {
     const spec = stepSpec(domain);
     (steps as readonly JsonValue[]).forEach((entry, index) => {
@@ -59,7 +78,9 @@ function shapeProblems<W extends WorldBase>(domain: Domain<W>, raw: JsonObject):
       const kind = kindName === null ? undefined : domain.steps.get(kindName);
       const context = kind === undefined ? `step ${index + 1}` : stepContext(index, kind.name);
       const found = validateField(spec, entry, []);
-      problems.push(...found.map((problem) => ({ path: ['steps', index, ...problem.path], message: problem.message, context })));
+      problems.push(
+        ...found.map((problem) => ({ path: ['steps', index, ...problem.path], message: problem.message, context })),
+      );
       if (found.length > 0 || kind === undefined || !isJsonObject(entry)) return;
       const semantic = kind.validate(stepParameters(entry));
       if (semantic !== null) problems.push({ path: ['steps', index], message: semantic, context });
@@ -67,8 +88,16 @@ function shapeProblems<W extends WorldBase>(domain: Domain<W>, raw: JsonObject):
   }
   const expect = raw.expect;
   const invariants = raw.invariants;
-  if (isJsonObject(expect) && typeof expect.breaks === 'string' && Array.isArray(invariants) && !invariants.includes(expect.breaks)) {
-    problems.push({ path: ['invariants'], message: `field "invariants" must include the expected invariant "${expect.breaks}"` });
+  if (
+    isJsonObject(expect) &&
+    typeof expect.breaks === 'string' &&
+    Array.isArray(invariants) &&
+    !invariants.includes(expect.breaks)
+  ) {
+    problems.push({
+      path: ['invariants'],
+      message: `field "invariants" must include the expected invariant "${expect.breaks}"`,
+    });
   }
   return problems;
 }
@@ -79,16 +108,26 @@ function stepParameters(entry: JsonObject): JsonObject {
 
 function planStep(entry: JsonObject): PlanStep {
   const expectMissing = entry[EXPECT_MISSING_FIELD];
-  return { step: entry.step as string, parameters: stepParameters(entry), ...(typeof expectMissing === 'string' ? { expectMissing } : {}) };
+  return {
+    step: entry.step as string,
+    parameters: stepParameters(entry),
+    ...(typeof expectMissing === 'string' ? { expectMissing } : {}),
+  };
 }
 
-const stringList = (value: JsonValue | undefined): string[] | null => (Array.isArray(value) ? (value as string[]) : null);
+const stringList = (value: JsonValue | undefined): string[] | null =>
+  Array.isArray(value) ? (value as string[]) : null;
 
 /**
  * Validates a plan and checks its names statically; throws a UserInputError listing every
  * problem. `parsed` gives line and column for each problem when the plan came from a file.
  */
-export function parsePlan<W extends WorldBase>(domain: Domain<W>, raw: JsonValue, source: string, parsed: ParsedJson | null = null): Plan {
+export function parsePlan<W extends WorldBase>(
+  domain: Domain<W>,
+  raw: JsonValue,
+  source: string,
+  parsed: ParsedJson | null = null,
+): Plan {
   const fail = (problems: readonly PlanProblem[]): never => {
     throw new UserInputError(formatPlanProblems(source, problems, parsed));
   };
@@ -120,7 +159,9 @@ export function parsePlanText<W extends WorldBase>(domain: Domain<W>, content: s
     parsed = parseJsonWithPositions(content);
   } catch (error) {
     if (!(error instanceof JsonSyntaxError)) throw error;
-    throw new UserInputError(`${source}:${error.position.line}:${error.position.column}: not valid JSON: ${error.message}`);
+    throw new UserInputError(
+      `${source}:${error.position.line}:${error.position.column}: not valid JSON: ${error.message}`,
+    );
   }
   return parsePlan(domain, parsed.value, source, parsed);
 }

@@ -18,19 +18,40 @@ class SchemaBuilder {
     const described = (schema: JsonObject): JsonObject => ({ description: spec.description, ...schema });
     switch (spec.kind) {
       case 'string':
-        return described({ type: 'string', minLength: 1, ...(spec.pattern ? { pattern: spec.pattern.regex } : {}), ...(spec.default !== undefined ? { default: spec.default } : {}) });
+        return described({
+          type: 'string',
+          minLength: 1,
+          ...(spec.pattern ? { pattern: spec.pattern.regex } : {}),
+          ...(spec.default !== undefined ? { default: spec.default } : {}),
+        });
       case 'boolean':
         return described({ type: 'boolean', ...(spec.default !== undefined ? { default: spec.default } : {}) });
       case 'integer':
-        return described({ type: 'integer', minimum: spec.minimum, maximum: spec.maximum, ...(spec.default !== undefined ? { default: spec.default } : {}) });
+        return described({
+          type: 'integer',
+          minimum: spec.minimum,
+          maximum: spec.maximum,
+          ...(spec.default !== undefined ? { default: spec.default } : {}),
+        });
       case 'enum':
-        return described({ enum: [...spec.values, ...(spec.nullable ? [null] : [])], ...(spec.default !== undefined ? { default: spec.default } : {}) });
+        return described({
+          enum: [...spec.values, ...(spec.nullable ? [null] : [])],
+          ...(spec.default !== undefined ? { default: spec.default } : {}),
+        });
       case 'names': {
         const name: JsonObject = { type: 'string', minLength: 1 };
-        return described({ anyOf: [name, { type: 'array', minItems: 1, items: name }], ...(spec.default !== undefined ? { default: [...spec.default] } : {}) });
+        return described({
+          anyOf: [name, { type: 'array', minItems: 1, items: name }],
+          ...(spec.default !== undefined ? { default: [...spec.default] } : {}),
+        });
       }
       case 'list':
-        return described({ type: 'array', items: this.field(spec.items), ...(spec.minItems ? { minItems: spec.minItems } : {}), ...(spec.uniqueItems ? { uniqueItems: true } : {}) });
+        return described({
+          type: 'array',
+          items: this.field(spec.items),
+          ...(spec.minItems ? { minItems: spec.minItems } : {}),
+          ...(spec.uniqueItems ? { uniqueItems: true } : {}),
+        });
       case 'object':
         return described(this.object(spec));
       case 'choice':
@@ -44,13 +65,22 @@ class SchemaBuilder {
           // "At least one field" counts the variant's own fields only, so common fields are added after.
           const body = this.object(variant);
           const common = this.object({ fields: spec.commonFields });
-          const properties = { [spec.tag]: { const: name }, ...(body.properties as JsonObject), ...(common.properties as JsonObject) };
+          const properties = {
+            [spec.tag]: { const: name },
+            ...(body.properties as JsonObject),
+            ...(common.properties as JsonObject),
+          };
           const required = [spec.tag, ...((body.required as readonly string[] | undefined) ?? [])];
           const then = { ...body, description: variant.description, properties, required };
           // "then" is JSON Schema's keyword: this object is data, never awaited.
           return { if: { properties: { [spec.tag]: { const: name } }, required: [spec.tag] }, then };
         });
-        return described({ type: 'object', required: [spec.tag], properties: { [spec.tag]: { enum: names } }, allOf: branches });
+        return described({
+          type: 'object',
+          required: [spec.tag],
+          properties: { [spec.tag]: { enum: names } },
+          allOf: branches,
+        });
       }
       case 'custom':
         for (const [name, definition] of Object.entries(spec.definitions ?? {})) this.definitions[name] = definition;
@@ -77,7 +107,8 @@ export function planJsonSchema<W extends WorldBase>(domain: Domain<W>): JsonObje
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: `pgdrill plan (${domain.name})`,
-    description: 'A migration plan for pgdrill: its steps in deploy order, the world it starts from, the traffic it runs under and the verdict it expects. Generated from pgdrill\'s own field declarations; see docs/plans.md.',
+    description:
+      "A migration plan for pgdrill: its steps in deploy order, the world it starts from, the traffic it runs under and the verdict it expects. Generated from pgdrill's own field declarations; see docs/plans.md.",
     ...root,
     definitions: builder.definitions,
   };

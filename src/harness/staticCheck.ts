@@ -22,7 +22,11 @@ import type { PlanProblem } from './planFile.js';
 import { EXPECT_MISSING_FIELD } from './planFields.js';
 import { PgdrillBug } from './runScenario.js';
 
-const NAME_ERRORS: ReadonlySet<string> = new Set([SqlState.undefinedTable, SqlState.undefinedColumn, SqlState.undefinedObject]);
+const NAME_ERRORS: ReadonlySet<string> = new Set([
+  SqlState.undefinedTable,
+  SqlState.undefinedColumn,
+  SqlState.undefinedObject,
+]);
 
 interface Catalog {
   readonly tables: readonly string[];
@@ -74,7 +78,9 @@ function existingNames(catalog: Catalog, object: NamedObject): readonly string[]
 }
 
 function describeObject(object: NamedObject): string {
-  return object.table === null || object.kind === 'index' ? `${object.kind} "${object.name}"` : `${object.kind} "${object.name}" of table "${object.table}"`;
+  return object.table === null || object.kind === 'index'
+    ? `${object.kind} "${object.name}"`
+    : `${object.kind} "${object.name}" of table "${object.table}"`;
 }
 
 function closestText(name: string, candidates: readonly string[]): string {
@@ -96,7 +102,12 @@ function namedObjects(fields: Readonly<Record<string, FieldSpec>>, parameters: J
     const reference: NameReference = spec.refers;
     if (reference.unlessField !== undefined && fieldValue(reference.unlessField) === true) continue;
     const value = fieldValue(field);
-    const names = typeof value === 'string' ? [value] : Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+    const names =
+      typeof value === 'string'
+        ? [value]
+        : Array.isArray(value)
+          ? value.filter((item): item is string => typeof item === 'string')
+          : [];
     const tableValue = reference.ofField === undefined ? null : fieldValue(reference.ofField);
     const table = typeof tableValue === 'string' ? tableValue : null;
     if (reference.ofField !== undefined && table === null) continue;
@@ -112,7 +123,9 @@ function quotedName(message: string): string | null {
 
 function candidatesForError(catalog: Catalog, code: string, step: PlanStep): readonly string[] {
   if (code === SqlState.undefinedTable) return [...catalog.tables, ...catalog.sequences];
-  const tables = Object.values(step.parameters).filter((value): value is string => typeof value === 'string' && catalog.tables.includes(value));
+  const tables = Object.values(step.parameters).filter(
+    (value): value is string => typeof value === 'string' && catalog.tables.includes(value),
+  );
   const scope = tables.length > 0 ? tables : catalog.tables;
   if (code === SqlState.undefinedColumn) return scope.flatMap((table) => catalog.columns(table));
   return [...scope.flatMap((table) => [...catalog.constraints(table), ...catalog.triggers(table)]), ...catalog.indexes];
@@ -126,7 +139,8 @@ export function staticCheckPlan<W extends WorldBase>(domain: Domain<W>, plan: Pl
     const kind = domain.steps.get(step.step);
     if (kind === undefined) continue;
     const context = `step ${index + 1} (${step.step})`;
-    const at = (field: string | null): (string | number)[] => (field === null ? ['steps', index] : ['steps', index, field]);
+    const at = (field: string | null): (string | number)[] =>
+      field === null ? ['steps', index] : ['steps', index, field];
     const catalog = catalogOf(world.db);
     let expectedMissingSeen = false;
     let blocked = false;
@@ -138,7 +152,11 @@ export function staticCheckPlan<W extends WorldBase>(domain: Domain<W>, plan: Pl
         continue;
       }
       blocked = true;
-      problems.push({ path: at(object.field), context, message: `${describeObject(object)} does not exist at this point of the plan${closestText(object.name, existing)}` });
+      problems.push({
+        path: at(object.field),
+        context,
+        message: `${describeObject(object)} does not exist at this point of the plan${closestText(object.name, existing)}`,
+      });
     }
     // A step naming something missing fails, and the deploy stops there: checking later steps against a
     // world without this step's effects would only report the consequences of the same mistake.
@@ -153,11 +171,19 @@ export function staticCheckPlan<W extends WorldBase>(domain: Domain<W>, plan: Pl
       const name = quotedName(error.message);
       if (NAME_ERRORS.has(error.code) && name !== step.expectMissing) {
         const candidates = candidatesForError(catalog, error.code, step);
-        problems.push({ path: at(null), context, message: `${error.code} ${error.message} at this point of the plan${name === null ? '' : closestText(name, candidates)}` });
+        problems.push({
+          path: at(null),
+          context,
+          message: `${error.code} ${error.message} at this point of the plan${name === null ? '' : closestText(name, candidates)}`,
+        });
       } else if (NAME_ERRORS.has(error.code)) expectedMissingSeen = true;
     }
     if (step.expectMissing !== undefined && !expectedMissingSeen) {
-      problems.push({ path: at(EXPECT_MISSING_FIELD), context, message: `field "${EXPECT_MISSING_FIELD}" says "${step.expectMissing}" is missing here, but the step does not fail on that name` });
+      problems.push({
+        path: at(EXPECT_MISSING_FIELD),
+        context,
+        message: `field "${EXPECT_MISSING_FIELD}" says "${step.expectMissing}" is missing here, but the step does not fail on that name`,
+      });
     }
     // The deploy stops at a failing step, so what follows never runs and names nothing.
     if (failed) break;

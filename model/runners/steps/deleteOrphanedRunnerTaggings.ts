@@ -17,11 +17,23 @@ const MAX_BATCH = 10_000;
 
 export const deleteOrphanedRunnerTaggings = defineStep({
   name: 'delete_orphaned_runner_taggings',
-  description: 'A post-deployment data migration deleting ci_runner_taggings rows whose tag no longer exists. One DELETE by default; with "batchSize", batches over tagging ids in ascending order, at most "maxBatches" of them.',
+  description:
+    'A post-deployment data migration deleting ci_runner_taggings rows whose tag no longer exists. One DELETE by default; with "batchSize", batches over tagging ids in ascending order, at most "maxBatches" of them.',
   parameters: {
     fields: {
-      batchSize: { kind: 'integer', minimum: 1, maximum: MAX_BATCH, description: 'Taggings per batch (each_batch of_size:). Omitted: one DELETE over the whole table.' },
-      maxBatches: { kind: 'integer', minimum: 1, maximum: MAX_BATCH, description: 'Stop after this many batches, leaving the rest for later (needs "batchSize"). Omitted: every batch.' },
+      batchSize: {
+        kind: 'integer',
+        minimum: 1,
+        maximum: MAX_BATCH,
+        description: 'Taggings per batch (each_batch of_size:). Omitted: one DELETE over the whole table.',
+      },
+      maxBatches: {
+        kind: 'integer',
+        minimum: 1,
+        maximum: MAX_BATCH,
+        description:
+          'Stop after this many batches, leaving the rest for later (needs "batchSize"). Omitted: every batch.',
+      },
     },
   },
   parse: (reader) => {
@@ -40,7 +52,11 @@ export const deleteOrphanedRunnerTaggings = defineStep({
     } else {
       const limit = maxBatches ?? Math.ceil(db.rows(RUNNER_TAGGINGS).length / batchSize) + 1;
       for (let cursor = 0; batches < limit; batches++) {
-        const batch = db.select(RUNNER_TAGGINGS, { where: gt(col('id'), cursor), orderBy: [{ column: 'id', direction: 'asc' }], limit: batchSize });
+        const batch = db.select(RUNNER_TAGGINGS, {
+          where: gt(col('id'), cursor),
+          orderBy: [{ column: 'id', direction: 'asc' }],
+          limit: batchSize,
+        });
         if (batch.length === 0) break;
         const ids = batch.map((row) => integerField(row, 'id'));
         cursor = ids[ids.length - 1]!;
@@ -49,6 +65,9 @@ export const deleteOrphanedRunnerTaggings = defineStep({
     }
     if (deleted > 0) world.probes.hit(DANGLING_TAGGINGS_PROBE);
     const scope = batchSize === null ? '' : ` in ${batches} batch${batches === 1 ? '' : 'es'} of ${batchSize}`;
-    return { summary: `delete_orphaned_runner_taggings: deleted ${deleted} tagging${deleted === 1 ? '' : 's'} without a tag${scope}`, applied: true };
+    return {
+      summary: `delete_orphaned_runner_taggings: deleted ${deleted} tagging${deleted === 1 ? '' : 's'} without a tag${scope}`,
+      applied: true,
+    };
   },
 });
