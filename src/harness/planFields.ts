@@ -8,7 +8,7 @@ import type { FieldMap, FieldSpec, ObjectSpec, TaggedVariant } from './fieldSpec
 
 export const PLAN_NAME_PATTERN = {
   regex: '^[a-z0-9][a-z0-9-]{0,99}$',
-  meaning: 'a lower-case name of letters, digits and dashes like "incident-2024-10-31", at most 100 characters',
+  meaning: 'a lower-case name of letters, digits and dashes like "incident-2024-10-31"',
 };
 
 /** Names of things a step may expect to be missing: `42P01`, `42703` and `42704` are the SQLSTATEs of such errors. */

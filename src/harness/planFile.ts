@@ -12,7 +12,7 @@ import { isJsonObject, validateField, validateObject } from './fieldSpec.js';
 import type { FieldProblem } from './fieldSpec.js';
 import type { JsonObject, JsonValue } from './json.js';
 import { stableStringify } from './json.js';
-import { readInputText } from './inputFile.js';
+import { parseJsonText, readInputText } from './inputFile.js';
 import { JsonSyntaxError, parseJsonWithPositions, positionOf } from './jsonSource.js';
 import type { ParsedJson } from './jsonSource.js';
 import { EXPECT_MISSING_FIELD, PLAN_NAME_PATTERN, planFields, planSpec, stepSpec } from './planFields.js';
@@ -159,6 +159,8 @@ export function parsePlanText<W extends WorldBase>(domain: Domain<W>, content: s
     parsed = parseJsonWithPositions(content);
   } catch (error) {
     if (!(error instanceof JsonSyntaxError)) throw error;
+    // JSON.parse names the problem without quoting the file's content (it may be anything).
+    parseJsonText(content, source);
     throw new UserInputError(
       `${source}:${error.position.line}:${error.position.column}: not valid JSON: ${error.message}`,
     );
