@@ -43,7 +43,9 @@ function parseArguments(argv: readonly string[]): { path: string; top: number; u
     else path = argument;
   }
   if (path === null || !Number.isInteger(top) || top <= 0) {
-    console.error('usage: node dist/bench/analyzeProfile.js <file.cpuprofile | directory> [--top N] [--under functionName]');
+    console.error(
+      'usage: node dist/bench/analyzeProfile.js <file.cpuprofile | directory> [--top N] [--under functionName]',
+    );
     process.exit(2);
   }
   return { path, top, under };
@@ -72,7 +74,10 @@ function frameLabel(frame: CallFrame): string {
 
 function formatRows(title: string, totals: Map<string, number>, denominator: number, top: number): string {
   const rows = [...totals.entries()].sort((left, right) => right[1] - left[1]).slice(0, top);
-  const lines = rows.map(([label, micros], index) => `${String(index + 1).padStart(3)}. ${((100 * micros) / denominator).toFixed(1).padStart(5)}%  ${(micros / 1000).toFixed(1).padStart(9)} ms  ${label}`);
+  const lines = rows.map(
+    ([label, micros], index) =>
+      `${String(index + 1).padStart(3)}. ${((100 * micros) / denominator).toFixed(1).padStart(5)}%  ${(micros / 1000).toFixed(1).padStart(9)} ms  ${label}`,
+  );
   return [`${title}`, ...lines].join('\n');
 }
 
@@ -88,7 +93,8 @@ function main(): void {
   }
   const stackOf = (id: number): ProfileNode[] => {
     const stack: ProfileNode[] = [];
-    for (let current: number | undefined = id; current !== undefined; current = parentOf.get(current)) stack.push(byId.get(current)!);
+    for (let current: number | undefined = id; current !== undefined; current = parentOf.get(current))
+      stack.push(byId.get(current)!);
     return stack;
   };
   const stackCache = new Map<number, ProfileNode[]>();
@@ -125,9 +131,15 @@ function main(): void {
       totalByFunction.set(label, (totalByFunction.get(label) ?? 0) + micros);
     }
   }
-  if (analysed === 0) throw new Error(under === null ? 'the profile has no samples' : `no sample has ${under} on its stack`);
-  console.log(`profile ${file}: ${(all / 1000).toFixed(0)} ms sampled, ${(analysed / 1000).toFixed(0)} ms analysed${under === null ? '' : ` (under ${under})`}`);
-  if (under !== null) console.log(`(garbage collector) outside that subtree: ${(gcOutside / 1000).toFixed(0)} ms = ${((100 * gcOutside) / analysed).toFixed(1)}% of the analysed time (V8 attributes GC to the root)`);
+  if (analysed === 0)
+    throw new Error(under === null ? 'the profile has no samples' : `no sample has ${under} on its stack`);
+  console.log(
+    `profile ${file}: ${(all / 1000).toFixed(0)} ms sampled, ${(analysed / 1000).toFixed(0)} ms analysed${under === null ? '' : ` (under ${under})`}`,
+  );
+  if (under !== null)
+    console.log(
+      `(garbage collector) outside that subtree: ${(gcOutside / 1000).toFixed(0)} ms = ${((100 * gcOutside) / analysed).toFixed(1)}% of the analysed time (V8 attributes GC to the root)`,
+    );
   console.log('');
   console.log(formatRows(`self time by function (top ${top})`, selfByFunction, analysed, top));
   console.log('');

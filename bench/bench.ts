@@ -35,7 +35,10 @@ const sampleRss = (): void => {
 };
 const sampler = setInterval(sampleRss, 50);
 
-async function measure(target: Target, statements: readonly BenchStatement[]): Promise<{ perSecond: number; errors: number }> {
+async function measure(
+  target: Target,
+  statements: readonly BenchStatement[],
+): Promise<{ perSecond: number; errors: number }> {
   const warmup = statements.slice(0, Math.min(2_000, Math.floor(statements.length / 10)));
   await target.run(warmup);
   const timed = statements.slice(warmup.length);
@@ -75,7 +78,9 @@ async function statementThroughput() {
   const [engineRows, pgliteRows] = [await engineCheck.rows(), await pgliteCheck.rows()];
   await pgliteCheck.close();
   if (engineErrors !== pgliteErrors || JSON.stringify(engineRows) !== JSON.stringify(pgliteRows)) {
-    throw new Error(`engine and PostgreSQL disagree on the benchmark workload: errors ${engineErrors}/${pgliteErrors}, rows ${JSON.stringify(engineRows)}/${JSON.stringify(pgliteRows)}`);
+    throw new Error(
+      `engine and PostgreSQL disagree on the benchmark workload: errors ${engineErrors}/${pgliteErrors}, rows ${JSON.stringify(engineRows)}/${JSON.stringify(pgliteRows)}`,
+    );
   }
   return { engineSmall, engineLarge, ceilingSmall, ceilingLarge, pgliteSmall };
 }
@@ -88,7 +93,8 @@ function planThroughput(): Record<string, number> {
     const stopOn = stopOnFor(plan, invariants);
     const scenarios = fc.sample(scenarioArbitrary(runnersDomain, plan), { numRuns: PLAN_SAMPLE_RUNS, seed: SEED });
     const started = performance.now();
-    for (const scenario of scenarios) runScenario(runnersDomain, plan, scenario, { recordChanges: false, invariants, stopOn });
+    for (const scenario of scenarios)
+      runScenario(runnersDomain, plan, scenario, { recordChanges: false, invariants, stopOn });
     rates[plan.name] = Math.round((scenarios.length / (performance.now() - started)) * 1000);
     sampleRss();
   }
@@ -110,7 +116,11 @@ function incidentSearch(): { medianMs: number; medianSteps: number; found: numbe
   }
   const median = (values: number[]): number => {
     const sorted = [...values].sort((left, right) => left - right);
-    return sorted.length === 0 ? NaN : sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+    return sorted.length === 0
+      ? NaN
+      : sorted.length % 2 === 1
+        ? sorted[(sorted.length - 1) / 2]!
+        : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
   };
   return { medianMs: Math.round(median(times)), medianSteps: median(steps), found: times.length };
 }
@@ -124,22 +134,36 @@ function scaleCampaign(): { legacyRunners: number; secondsPerRun: number; runs: 
   const plans = loadPlanDirectory(runnersDomain, join(packageRoot(), 'model', 'plans'));
   const base = plans.find((plan) => plan.name === 'runner-machines-fk-not-valid');
   if (base === undefined) throw new Error('the runner-machines-fk-not-valid plan is missing');
-  const plan = { ...base, settings: { ...base.settings, legacyRunners: SCALE_LEGACY_RUNNERS, backfillBatchSize: 10_000 } };
+  const plan = {
+    ...base,
+    settings: { ...base.settings, legacyRunners: SCALE_LEGACY_RUNNERS, backfillBatchSize: 10_000 },
+  };
   const invariants = planInvariants(runnersDomain, plan);
   const stopOn = stopOnFor(plan, invariants);
   const scenarios = fc.sample(scenarioArbitrary(runnersDomain, plan), { numRuns: SCALE_RUNS, seed: SEED });
   const started = performance.now();
   for (const scenario of scenarios) {
     const result = runScenario(runnersDomain, plan, scenario, { recordChanges: false, invariants, stopOn });
-    if (result.failure !== null) throw new Error(`the safe plan failed at scale: ${result.failure.violations[0]?.message}`);
+    if (result.failure !== null)
+      throw new Error(`the safe plan failed at scale: ${result.failure.violations[0]?.message}`);
     sampleRss();
   }
-  return { legacyRunners: SCALE_LEGACY_RUNNERS, secondsPerRun: Math.round(((performance.now() - started) / 1000 / scenarios.length) * 10) / 10, runs: scenarios.length };
+  return {
+    legacyRunners: SCALE_LEGACY_RUNNERS,
+    secondsPerRun: Math.round(((performance.now() - started) / 1000 / scenarios.length) * 10) / 10,
+    runs: scenarios.length,
+  };
 }
 
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+        .join('  '),
+    )
+    .join('\n');
 }
 
 const format = (value: number): string => value.toLocaleString('en-US');
@@ -150,22 +174,35 @@ async function main(): Promise<void> {
   // The scale campaign runs first, in a fresh heap, so its peak memory is its own.
   const scale = scaleCampaign();
   const scalePeakRssMb = Math.round(peakRss / 2 ** 20);
-  console.log(`scale: ${scale.runs} scenarios of runner-machines-fk-not-valid from ${format(scale.legacyRunners)} legacy runners each: ${scale.secondsPerRun} s per scenario, all invariants held, peak RSS ${scalePeakRssMb} MB\n`);
+  console.log(
+    `scale: ${scale.runs} scenarios of runner-machines-fk-not-valid from ${format(scale.legacyRunners)} legacy runners each: ${scale.secondsPerRun} s per scenario, all invariants held, peak RSS ${scalePeakRssMb} MB\n`,
+  );
   settle();
   const throughput = await statementThroughput();
-  console.log(table([
-    ['statements/s (mixed workload)', 'rows 1k', 'rows 100k'],
-    ['pgdrill engine', format(throughput.engineSmall.perSecond), format(throughput.engineLarge.perSecond)],
-    ['PGlite (PostgreSQL 18, WASM)', format(throughput.pgliteSmall.perSecond), '—'],
-    ['raw Map ceiling', format(throughput.ceilingSmall.perSecond), format(throughput.ceilingLarge.perSecond)],
-  ]));
+  console.log(
+    table([
+      ['statements/s (mixed workload)', 'rows 1k', 'rows 100k'],
+      ['pgdrill engine', format(throughput.engineSmall.perSecond), format(throughput.engineLarge.perSecond)],
+      ['PGlite (PostgreSQL 18, WASM)', format(throughput.pgliteSmall.perSecond), '—'],
+      ['raw Map ceiling', format(throughput.ceilingSmall.perSecond), format(throughput.ceilingLarge.perSecond)],
+    ]),
+  );
   const plans = planThroughput();
   console.log(`\n${table([['plan', 'runs/s'], ...Object.entries(plans).map(([name, rate]) => [name, format(rate)])])}`);
   const incident = incidentSearch();
-  console.log(`\nincident-2024-10-31 over ${INCIDENT_SEEDS} seeds: found ${incident.found}/${INCIDENT_SEEDS}, median time to find ${incident.medianMs} ms, median shrunk length ${incident.medianSteps} steps`);
+  console.log(
+    `\nincident-2024-10-31 over ${INCIDENT_SEEDS} seeds: found ${incident.found}/${INCIDENT_SEEDS}, median time to find ${incident.medianMs} ms, median shrunk length ${incident.medianSteps} steps`,
+  );
   const sessions = await serverPermutationThroughput();
-  console.log(`\nmulti-session regression programs, permutations/s: real server ${sessions.permutationsPerSecond} (${sessions.server}; ${sessions.permutations} permutations in ${sessions.seconds} s, ${sessions.retries} rerun for timing; initdb ${sessions.initdbMs} ms, start ${sessions.startMs} ms); engine: not yet available (engine sessions are not built yet)`);
-  console.log(table([['program', 'server permutations/s'], ...Object.entries(sessions.perProgram).map(([name, rate]) => [name, String(rate)])]));
+  console.log(
+    `\nmulti-session regression programs, permutations/s: real server ${sessions.permutationsPerSecond} (${sessions.server}; ${sessions.permutations} permutations in ${sessions.seconds} s, ${sessions.retries} rerun for timing; initdb ${sessions.initdbMs} ms, start ${sessions.startMs} ms); engine: not yet available (engine sessions are not built yet)`,
+  );
+  console.log(
+    table([
+      ['program', 'server permutations/s'],
+      ...Object.entries(sessions.perProgram).map(([name, rate]) => [name, String(rate)]),
+    ]),
+  );
   clearInterval(sampler);
   sampleRss();
   const result = {
@@ -175,7 +212,8 @@ async function main(): Promise<void> {
     engineOverPglite: Math.round((throughput.engineSmall.perSecond / throughput.pgliteSmall.perSecond) * 10) / 10,
     engineOverCeiling: Math.round((throughput.engineSmall.perSecond / throughput.ceilingSmall.perSecond) * 1000) / 1000,
     engineStatementsPerSecondAt100kRows: throughput.engineLarge.perSecond,
-    scalingRatio100kOver1k: Math.round((throughput.engineLarge.perSecond / throughput.engineSmall.perSecond) * 100) / 100,
+    scalingRatio100kOver1k:
+      Math.round((throughput.engineLarge.perSecond / throughput.engineSmall.perSecond) * 100) / 100,
     runsPerSecond: plans,
     incidentTimeToFindMsMedian: incident.medianMs,
     incidentShrunkSteps: incident.medianSteps,

@@ -42,7 +42,8 @@ function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -89,7 +90,10 @@ class Mulberry32 {
 }
 
 /** Pre-built strings so the driver allocates nothing of its own per statement. */
-const NAMES: readonly string[] = Array.from({ length: 64 }, (_, index) => `parent-${index.toString(36).padStart(4, '0')}`);
+const NAMES: readonly string[] = Array.from(
+  { length: 64 },
+  (_, index) => `parent-${index.toString(36).padStart(4, '0')}`,
+);
 const NOTES: readonly string[] = Array.from({ length: 64 }, (_, index) => `note ${index} ${'x'.repeat(index % 24)}`);
 
 // --- bookkeeping of live rows (shared by the engine and the ceiling drivers) -----------------
@@ -138,7 +142,8 @@ class LiveRows {
 
   addParent(id: number): void {
     this.ensureParentId(id);
-    if (this.parentCount >= this.parentDense.length) this.parentDense = LiveRows.grow(this.parentDense, this.parentCount);
+    if (this.parentCount >= this.parentDense.length)
+      this.parentDense = LiveRows.grow(this.parentDense, this.parentCount);
     this.parentDense[this.parentCount] = id;
     this.parentCount++;
     this.parentSlot[id] = this.parentCount;
@@ -243,7 +248,13 @@ function timedLoop(batch: () => void, counters: RunCounters, minStatements: numb
     const rss = sampleRss();
     if (rss > peak) peak = rss;
   } while (statements < minStatements || elapsed < minSeconds);
-  return { statements, seconds: elapsed, fkFailures: counters.fkFailures - startFailures, cascadedChildren: counters.cascadedChildren - startCascaded, peakRssBytes: peak };
+  return {
+    statements,
+    seconds: elapsed,
+    fkFailures: counters.fkFailures - startFailures,
+    cascadedChildren: counters.cascadedChildren - startCascaded,
+    peakRssBytes: peak,
+  };
 }
 
 function cyclesFor(statements: number): number {
@@ -258,12 +269,30 @@ function missingParentId(rng: Mulberry32): number {
 // --- the engine driver ----------------------------------------------------------------------
 
 function createSchema(db: Database): void {
-  db.createTable({ name: 'parents', columns: [{ name: 'id', type: 'bigserial' }, { name: 'name', type: 'text' }], primaryKey: ['id'] });
+  db.createTable({
+    name: 'parents',
+    columns: [
+      { name: 'id', type: 'bigserial' },
+      { name: 'name', type: 'text' },
+    ],
+    primaryKey: ['id'],
+  });
   db.createTable({
     name: 'children',
-    columns: [{ name: 'id', type: 'bigserial' }, { name: 'parent_id', type: 'bigint', notNull: true }, { name: 'note', type: 'text' }],
+    columns: [
+      { name: 'id', type: 'bigserial' },
+      { name: 'parent_id', type: 'bigint', notNull: true },
+      { name: 'note', type: 'text' },
+    ],
     primaryKey: ['id'],
-    constraints: [{ kind: 'foreignKey', columns: ['parent_id'], references: { table: 'parents', columns: ['id'] }, onDelete: 'cascade' }],
+    constraints: [
+      {
+        kind: 'foreignKey',
+        columns: ['parent_id'],
+        references: { table: 'parents', columns: ['id'] },
+        onDelete: 'cascade',
+      },
+    ],
   });
 }
 
@@ -276,14 +305,20 @@ function idOf(row: Row | undefined): number {
 function preloadEngine(db: Database, live: LiveRows, size: number, rng: Mulberry32): void {
   for (let done = 0; done < size; done += PRELOAD_BATCH) {
     const count = Math.min(PRELOAD_BATCH, size - done);
-    const rows = db.insert('parents', Array.from({ length: count }, () => ({ name: NAMES[rng.below(NAMES.length)]! })));
+    const rows = db.insert(
+      'parents',
+      Array.from({ length: count }, () => ({ name: NAMES[rng.below(NAMES.length)]! })),
+    );
     for (const row of rows) live.addParent(idOf(row));
   }
   for (let done = 0; done < size; done += PRELOAD_BATCH) {
     const count = Math.min(PRELOAD_BATCH, size - done);
     const parentIds = Array.from({ length: count }, () => live.randomParent(rng));
-    const rows = db.insert('children', parentIds.map((parentId) => ({ parent_id: parentId, note: NOTES[rng.below(NOTES.length)]! })));
-    rows.forEach((row, index) => live.addChild(idOf(row), parentIds[index]!));
+    const rows = db.insert(
+      'children',
+      parentIds.map((parentId) => ({ parent_id: parentId, note: NOTES[rng.below(NOTES.length)]! })),
+    );
+    for (const [index, row] of rows.entries()) live.addChild(idOf(row), parentIds[index]!);
   }
 }
 
@@ -322,10 +357,24 @@ function engineBatch(db: Database, live: LiveRows, rng: Mulberry32, counters: Ru
 }
 
 type StatementKind = 'insertParent' | 'insertChild' | 'insertChildFkError' | 'updateChild' | 'deleteParentCascade';
-const KINDS: readonly StatementKind[] = ['insertParent', 'insertChild', 'insertChildFkError', 'updateChild', 'deleteParentCascade'];
+const KINDS: readonly StatementKind[] = [
+  'insertParent',
+  'insertChild',
+  'insertChildFkError',
+  'updateChild',
+  'deleteParentCascade',
+];
 
 /** The same cycle with a clock read around every statement (adds ~0.1 µs each; for the breakdown only). */
-function engineBatchTimed(db: Database, live: LiveRows, rng: Mulberry32, counters: RunCounters, cycles: number, time: Record<StatementKind, number>, count: Record<StatementKind, number>): void {
+function engineBatchTimed(
+  db: Database,
+  live: LiveRows,
+  rng: Mulberry32,
+  counters: RunCounters,
+  cycles: number,
+  time: Record<StatementKind, number>,
+  count: Record<StatementKind, number>,
+): void {
   for (let step = 0; step < cycles; step++) {
     const cycle = counters.cycle++;
     let t0 = performance.now();
@@ -383,7 +432,9 @@ function verifyCounts(db: Database, live: LiveRows, label: string): { parents: n
   const parents = db.rows('parents').length;
   const children = db.rows('children').length;
   if (parents !== live.parentCount || children !== live.childCount) {
-    throw new Error(`${label}: engine holds ${parents} parents / ${children} children, bookkeeping says ${live.parentCount} / ${live.childCount}`);
+    throw new Error(
+      `${label}: engine holds ${parents} parents / ${children} children, bookkeeping says ${live.parentCount} / ${live.childCount}`,
+    );
   }
   return { parents, children };
 }
@@ -398,7 +449,12 @@ function runEngine(size: number): SizeResult {
   engineBatch(db, live, rng, counters, cyclesFor(WARMUP_STATEMENTS));
   const rowsBefore = verifyCounts(db, live, `engine ${size} after warm-up`);
   settleGc();
-  const loop = timedLoop(() => engineBatch(db, live, rng, counters, BATCH_CYCLES), counters, MIN_STATEMENTS, MIN_SECONDS);
+  const loop = timedLoop(
+    () => engineBatch(db, live, rng, counters, BATCH_CYCLES),
+    counters,
+    MIN_STATEMENTS,
+    MIN_SECONDS,
+  );
   const rowsAfter = verifyCounts(db, live, `engine ${size} after the timed loop`);
   let breakdown: SizeResult['breakdown'] = null;
   if (BREAKDOWN) {
@@ -406,7 +462,12 @@ function runEngine(size: number): SizeResult {
     const count = { ...time };
     engineBatchTimed(db, live, rng, counters, cyclesFor(MIN_STATEMENTS), time, count);
     verifyCounts(db, live, `engine ${size} after the breakdown pass`);
-    breakdown = Object.fromEntries(KINDS.map((kind) => [kind, { micros: count[kind] === 0 ? 0 : (time[kind] * 1000) / count[kind], count: count[kind] }])) as Record<StatementKind, { micros: number; count: number }>;
+    breakdown = Object.fromEntries(
+      KINDS.map((kind) => [
+        kind,
+        { micros: count[kind] === 0 ? 0 : (time[kind] * 1000) / count[kind], count: count[kind] },
+      ]),
+    ) as Record<StatementKind, { micros: number; count: number }>;
   }
   return { size, loop, rowsBefore, rowsAfter, breakdown };
 }
@@ -483,7 +544,8 @@ function mapBatch(store: MapStore, live: LiveRows, rng: Mulberry32, counters: Ru
     const cycle = counters.cycle++;
     live.addParent(store.insertParent(NAMES[cycle & 63]!));
     if (cycle % FK_FAILURE_PERIOD === FK_FAILURE_PERIOD - 1) {
-      if (store.insertChild(missingParentId(rng), NOTES[cycle & 63]!) !== 0) throw new Error('ceiling accepted a missing parent');
+      if (store.insertChild(missingParentId(rng), NOTES[cycle & 63]!) !== 0)
+        throw new Error('ceiling accepted a missing parent');
       counters.fkFailures++;
     } else {
       const parentId = live.randomParent(rng);
@@ -505,9 +567,16 @@ function runCeiling(size: number): LoopResult {
   const counters: RunCounters = { cycle: 0, fkFailures: 0, cascadedChildren: 0 };
   mapBatch(store, live, rng, counters, cyclesFor(WARMUP_STATEMENTS));
   settleGc();
-  const loop = timedLoop(() => mapBatch(store, live, rng, counters, BATCH_CYCLES), counters, MIN_STATEMENTS, MIN_SECONDS);
+  const loop = timedLoop(
+    () => mapBatch(store, live, rng, counters, BATCH_CYCLES),
+    counters,
+    MIN_STATEMENTS,
+    MIN_SECONDS,
+  );
   if (store.parents.size !== live.parentCount || store.children.size !== live.childCount) {
-    throw new Error(`ceiling ${size}: maps hold ${store.parents.size} / ${store.children.size}, bookkeeping says ${live.parentCount} / ${live.childCount}`);
+    throw new Error(
+      `ceiling ${size}: maps hold ${store.parents.size} / ${store.children.size}, bookkeeping says ${live.parentCount} / ${live.childCount}`,
+    );
   }
   return loop;
 }
@@ -520,21 +589,31 @@ const sizeLabel = (size: number): string => (size % 1000 === 0 ? `${size / 1000}
 
 function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: readonly string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join('  ');
   return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
 }
 
 function main(): void {
-  if ((globalThis as { gc?: unknown }).gc === undefined) console.error('note: run with node --expose-gc for settled heaps between phases');
-  console.log(`pgdrill engine benchmark — node ${process.version}, ${MIN_STATEMENTS} statements and ${MIN_SECONDS}s minimum per size, ${WARMUP_STATEMENTS} warm-up statements`);
-  console.log('cycle: INSERT parent; INSERT child (1 in 7 → 23503); UPDATE child by PK; DELETE parent by PK (ON DELETE CASCADE)\n');
+  if ((globalThis as { gc?: unknown }).gc === undefined)
+    console.error('note: run with node --expose-gc for settled heaps between phases');
+  console.log(
+    `pgdrill engine benchmark — node ${process.version}, ${MIN_STATEMENTS} statements and ${MIN_SECONDS}s minimum per size, ${WARMUP_STATEMENTS} warm-up statements`,
+  );
+  console.log(
+    'cycle: INSERT parent; INSERT child (1 in 7 → 23503); UPDATE child by PK; DELETE parent by PK (ON DELETE CASCADE)\n',
+  );
   // Every engine size first, so the ceiling's own heap never shows up in the engine's RSS.
   const engines: SizeResult[] = [];
   for (const size of SIZES) {
     const engine = runEngine(size);
     settleGc();
     engines.push(engine);
-    console.log(`  engine ${sizeLabel(size).padStart(5)}: ${rate(engine.loop).toLocaleString('en-US')} statements/s (${engine.loop.statements} in ${engine.loop.seconds.toFixed(2)}s)`);
+    console.log(
+      `  engine ${sizeLabel(size).padStart(5)}: ${rate(engine.loop).toLocaleString('en-US')} statements/s (${engine.loop.statements} in ${engine.loop.seconds.toFixed(2)}s)`,
+    );
   }
   const enginePeakRssBytes = Math.max(peakRssBytes, sampleRss());
   const results: { engine: SizeResult; ceiling: LoopResult | null }[] = [];
@@ -542,12 +621,28 @@ function main(): void {
     const ceiling = SKIP_CEILING ? null : runCeiling(engine.size);
     settleGc();
     results.push({ engine, ceiling });
-    if (ceiling !== null) console.log(`  ceiling ${sizeLabel(engine.size).padStart(4)}: ${rate(ceiling).toLocaleString('en-US')} statements/s (${ceiling.statements} in ${ceiling.seconds.toFixed(2)}s)`);
+    if (ceiling !== null)
+      console.log(
+        `  ceiling ${sizeLabel(engine.size).padStart(4)}: ${rate(ceiling).toLocaleString('en-US')} statements/s (${ceiling.statements} in ${ceiling.seconds.toFixed(2)}s)`,
+      );
   }
   console.log('');
   console.log(
     formatTable(
-      ['size', 'rows before (p/c)', 'rows after (p/c)', 'statements', 'seconds', 'statements/s', 'µs/statement', '23503s', 'cascaded', 'ceiling/s', 'engine/ceiling', 'peak RSS MB'],
+      [
+        'size',
+        'rows before (p/c)',
+        'rows after (p/c)',
+        'statements',
+        'seconds',
+        'statements/s',
+        'µs/statement',
+        '23503s',
+        'cascaded',
+        'ceiling/s',
+        'engine/ceiling',
+        'peak RSS MB',
+      ],
       results.map(({ engine, ceiling }) => [
         sizeLabel(engine.size),
         `${engine.rowsBefore.parents}/${engine.rowsBefore.children}`,
@@ -569,7 +664,10 @@ function main(): void {
     console.log(
       formatTable(
         ['size', ...KINDS.map((kind) => `${kind} µs`)],
-        results.map(({ engine }) => [sizeLabel(engine.size), ...KINDS.map((kind) => engine.breakdown![kind].micros.toFixed(2))]),
+        results.map(({ engine }) => [
+          sizeLabel(engine.size),
+          ...KINDS.map((kind) => engine.breakdown![kind].micros.toFixed(2)),
+        ]),
       ),
     );
   }
@@ -582,8 +680,13 @@ function main(): void {
   const ratio = sps1k !== null && sps100k !== null ? Math.round((sps100k / sps1k) * 10) / 10 : null;
   const peakMb = mb(enginePeakRssBytes);
   console.log('');
-  console.log(`goals: ≥ 600,000 statements/s at 1k rows: ${sps1k === null ? 'n/a' : sps1k >= 600_000 ? 'met' : 'NOT met'} (${sps1k?.toLocaleString('en-US') ?? 'n/a'});` + ` 100k ≥ 0.7 × 1k: ${sps1k === null || sps100k === null ? 'n/a' : sps100k >= 0.7 * sps1k ? 'met' : 'NOT met'} (ratio ${sps1k !== null && sps100k !== null ? (sps100k / sps1k).toFixed(3) : 'n/a'})`);
-  console.log(`peak RSS sampled during the engine runs: ${peakMb.toFixed(1)} MB; whole process incl. ceiling: ${mb(Math.max(peakRssBytes, sampleRss())).toFixed(1)} MB (kernel high-water mark ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MB)`);
+  console.log(
+    `goals: ≥ 600,000 statements/s at 1k rows: ${sps1k === null ? 'n/a' : sps1k >= 600_000 ? 'met' : 'NOT met'} (${sps1k?.toLocaleString('en-US') ?? 'n/a'});` +
+      ` 100k ≥ 0.7 × 1k: ${sps1k === null || sps100k === null ? 'n/a' : sps100k >= 0.7 * sps1k ? 'met' : 'NOT met'} (ratio ${sps1k !== null && sps100k !== null ? (sps100k / sps1k).toFixed(3) : 'n/a'})`,
+  );
+  console.log(
+    `peak RSS sampled during the engine runs: ${peakMb.toFixed(1)} MB; whole process incl. ceiling: ${mb(Math.max(peakRssBytes, sampleRss())).toFixed(1)} MB (kernel high-water mark ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MB)`,
+  );
   console.log(
     JSON.stringify({
       statementsPerSecond1k: sps1k,

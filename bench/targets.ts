@@ -19,17 +19,45 @@ const PRELOAD_BATCH = 1000;
 
 export function engineTarget(workload: Workload): Target {
   const db = new Database();
-  db.createTable({ name: 'parents', columns: [{ name: 'id', type: 'bigint', notNull: true }, { name: 'name', type: 'text' }], primaryKey: ['id'] });
+  db.createTable({
+    name: 'parents',
+    columns: [
+      { name: 'id', type: 'bigint', notNull: true },
+      { name: 'name', type: 'text' },
+    ],
+    primaryKey: ['id'],
+  });
   db.createTable({
     name: 'children',
-    columns: [{ name: 'id', type: 'bigint', notNull: true }, { name: 'parent_id', type: 'bigint', notNull: true }, { name: 'note', type: 'text' }],
+    columns: [
+      { name: 'id', type: 'bigint', notNull: true },
+      { name: 'parent_id', type: 'bigint', notNull: true },
+      { name: 'note', type: 'text' },
+    ],
     primaryKey: ['id'],
-    constraints: [{ kind: 'foreignKey', name: 'children_parent_id_fkey', columns: ['parent_id'], references: { table: 'parents' }, onDelete: 'cascade' }],
+    constraints: [
+      {
+        kind: 'foreignKey',
+        name: 'children_parent_id_fkey',
+        columns: ['parent_id'],
+        references: { table: 'parents' },
+        onDelete: 'cascade',
+      },
+    ],
   });
   for (let start = 1; start <= workload.size; start += PRELOAD_BATCH) {
-    const ids = Array.from({ length: Math.min(PRELOAD_BATCH, workload.size - start + 1) }, (_, offset) => start + offset);
-    db.insert('parents', ids.map((id) => ({ id, name: `parent-${id % 64}` })));
-    db.insert('children', ids.map((id) => ({ id, parent_id: id, note: 'preloaded' })));
+    const ids = Array.from(
+      { length: Math.min(PRELOAD_BATCH, workload.size - start + 1) },
+      (_, offset) => start + offset,
+    );
+    db.insert(
+      'parents',
+      ids.map((id) => ({ id, name: `parent-${id % 64}` })),
+    );
+    db.insert(
+      'children',
+      ids.map((id) => ({ id, parent_id: id, note: 'preloaded' })),
+    );
   }
   return {
     name: 'engine',
@@ -64,7 +92,11 @@ export function engineTarget(workload: Workload): Target {
 
 /** Plain JS Maps doing the same look-ups and writes with no semantics: the ceiling. */
 export function mapTarget(workload: Workload): Target {
-  interface ChildRow { readonly id: number; readonly parent_id: number; readonly note: string }
+  interface ChildRow {
+    readonly id: number;
+    readonly parent_id: number;
+    readonly note: string;
+  }
   const parents = new Map<number, { readonly id: number; readonly name: string }>();
   const children = new Map<number, ChildRow>();
   const childrenByParent = new Map<number, Set<number>>();
@@ -90,7 +122,10 @@ export function mapTarget(workload: Workload): Target {
             }
             children.set(statement.id, { id: statement.id, parent_id: statement.parentId, note: statement.note });
             let set = childrenByParent.get(statement.parentId);
-            if (set === undefined) childrenByParent.set(statement.parentId, (set = new Set()));
+            if (set === undefined) {
+              set = new Set();
+              childrenByParent.set(statement.parentId, set);
+            }
             set.add(statement.id);
             break;
           }
@@ -157,7 +192,9 @@ export async function pgliteTarget(workload: Workload): Promise<Target & { close
       return errors;
     },
     async rows() {
-      const result = await pg.query<{ parents: number; children: number }>('SELECT (SELECT count(*)::int FROM parents) AS parents, (SELECT count(*)::int FROM children) AS children');
+      const result = await pg.query<{ parents: number; children: number }>(
+        'SELECT (SELECT count(*)::int FROM parents) AS parents, (SELECT count(*)::int FROM children) AS children',
+      );
       return result.rows[0]!;
     },
     async close() {

@@ -7,7 +7,13 @@
  */
 export type BenchStatement =
   | { readonly kind: 'insertParent'; readonly id: number; readonly name: string }
-  | { readonly kind: 'insertChild'; readonly id: number; readonly parentId: number; readonly note: string; readonly fails: boolean }
+  | {
+      readonly kind: 'insertChild';
+      readonly id: number;
+      readonly parentId: number;
+      readonly note: string;
+      readonly fails: boolean;
+    }
   | { readonly kind: 'updateChild'; readonly id: number; readonly note: string }
   | { readonly kind: 'deleteParent'; readonly id: number };
 
@@ -92,7 +98,8 @@ export function buildWorkload(size: number, count: number, seed: number): Worklo
       children.add(childId);
       childrenOf.get(target)!.push(childId);
     }
-    if (children.size > 0) statements.push({ kind: 'updateChild', id: children.pick(rng), note: `updated ${cycle % 64}` });
+    if (children.size > 0)
+      statements.push({ kind: 'updateChild', id: children.pick(rng), note: `updated ${cycle % 64}` });
     const doomed = parents.pick(rng);
     statements.push({ kind: 'deleteParent', id: doomed });
     parents.remove(doomed);

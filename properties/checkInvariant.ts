@@ -13,12 +13,13 @@ export function checkValidatedChecks(db: Database): Violation | null {
   for (const constraint of db.constraints()) {
     if (constraint.kind !== 'check' || !constraint.valid || constraint.checkExpr === null) continue;
     const table = constraint.table;
-    {
-      for (const row of db.rows(table)) {
-        if (!isSatisfiedAsCheck(constraint.checkExpr, { row })) {
-          const described = 'id' in row ? `id=${String(row.id)}` : JSON.stringify(row);
-          return violation(VALIDATED_CHECK_HOLDS, `check constraint ${constraint.name} on ${table} is marked valid, but row ${described} violates ${constraint.checkSql}`);
-        }
+    for (const row of db.rows(table)) {
+      if (!isSatisfiedAsCheck(constraint.checkExpr, { row })) {
+        const described = 'id' in row ? `id=${String(row.id)}` : JSON.stringify(row);
+        return violation(
+          VALIDATED_CHECK_HOLDS,
+          `check constraint ${constraint.name} on ${table} is marked valid, but row ${described} violates ${constraint.checkSql}`,
+        );
       }
     }
   }

@@ -3,7 +3,7 @@ import type { RunnersWorld } from '../model/runners/world.js';
 import { violation } from './violation.js';
 
 /**
- * `copy-keeps-copied-rows` (§h.1): a tracking copy has no delete path its source lacks, so a
+ * `copy-keeps-copied-rows` (docs/semantics.md §h.1): a tracking copy has no delete path its source lacks, so a
  * source row once present in the copy stays there while the source row exists. This is the
  * part of copy completeness a loose foreign key defined on the copy alone breaks; rows the
  * backfill never copied (orphans assigned later) are `copy-complete-after-backfill`'s concern.
@@ -16,20 +16,30 @@ const memoryKey = (copy: string): string => `copy:${copy}`;
 
 export const copyKeepsCopiedRows: Invariant<RunnersWorld> = {
   id: COPY_KEEPS_COPIED_ROWS,
-  sentence: 'A source row once copied into its partitioned copy stays in the copy while the source row exists (§h.1).',
+  sentence:
+    'A source row once copied into its partitioned copy stays in the copy while the source row exists (docs/semantics.md §h.1).',
   scope: 'always',
   check: (world) => {
     const { db } = world;
     for (const pair of world.syncPairs) {
       if (!db.hasTable(pair.copy) || !db.hasTable(pair.source)) continue;
-      if (world.bookkeeping.migrations.some((migration) => migration.kind === 'deleteOrphanedCopyManagers' && migration.table === pair.copy)) continue;
+      if (
+        world.bookkeeping.migrations.some(
+          (migration) => migration.kind === 'deleteOrphanedCopyManagers' && migration.table === pair.copy,
+        )
+      )
+        continue;
       const memory = world.looseForeignKeys.seenIds;
       const seen = memory.get(memoryKey(pair.copy)) ?? new Set<number>();
       memory.set(memoryKey(pair.copy), seen);
       const copied = new Set(db.rows(pair.copy).map((row) => row['id'] as number));
       const source = new Set(db.rows(pair.source).map((row) => row['id'] as number));
       const lost = [...seen].find((id) => source.has(id) && !copied.has(id));
-      if (lost !== undefined) return violation(COPY_KEEPS_COPIED_ROWS, `${pair.source} id=${lost} was in ${pair.copy} and is gone from it, although ${pair.source} still has it`);
+      if (lost !== undefined)
+        return violation(
+          COPY_KEEPS_COPIED_ROWS,
+          `${pair.source} id=${lost} was in ${pair.copy} and is gone from it, although ${pair.source} still has it`,
+        );
       for (const id of copied) seen.add(id);
     }
     return null;

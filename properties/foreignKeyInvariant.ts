@@ -25,14 +25,21 @@ export function checkValidatedForeignKeys(db: Database): Violation | null {
       const cacheKey = `${constraint.referencedTable}(${constraint.referencedColumns.join(',')})`;
       let present = referencedKeys.get(cacheKey);
       if (present === undefined) {
-        present = new Set(db.rows(constraint.referencedTable).map((row) => keyText(constraint.referencedColumns.map((column) => row[column] ?? null))));
+        present = new Set(
+          db
+            .rows(constraint.referencedTable)
+            .map((row) => keyText(constraint.referencedColumns.map((column) => row[column] ?? null))),
+        );
         referencedKeys.set(cacheKey, present);
       }
       for (const row of db.rows(table)) {
         const values = constraint.columns.map((column) => row[column] ?? null);
         if (values.some((value) => value === null)) continue;
         if (!present.has(keyText(values))) {
-          return violation(VALIDATED_FK_HOLDS, `foreign key ${constraint.name} on ${table} is marked valid, but ${describeRow(row)} has (${constraint.columns.join(', ')})=(${values.join(', ')}), missing from ${constraint.referencedTable}`);
+          return violation(
+            VALIDATED_FK_HOLDS,
+            `foreign key ${constraint.name} on ${table} is marked valid, but ${describeRow(row)} has (${constraint.columns.join(', ')})=(${values.join(', ')}), missing from ${constraint.referencedTable}`,
+          );
         }
       }
     }

@@ -1,22 +1,25 @@
 import type { Invariant, Violation } from '../src/harness/domain.js';
-import { DELETED_RECORDS, RECORD_STATUS, qualifiedTableName } from '../model/gitlab/looseForeignKeys/deletedRecordsTable.js';
+import {
+  DELETED_RECORDS,
+  RECORD_STATUS,
+  qualifiedTableName,
+} from '../model/gitlab/looseForeignKeys/deletedRecordsTable.js';
 import { describeDefinition } from '../model/gitlab/looseForeignKeys/definitions.js';
 import type { RunnersWorld } from '../model/runners/world.js';
 import { violation } from './violation.js';
 import { definitionsInForce, trackedParents } from '../model/gitlab/looseForeignKeys/looseForeignKeysState.js';
 
 /**
- * Loose foreign keys (§b, § invariants 15–16), read through full scans of the tables and the
+ * Loose foreign keys (docs/semantics.md §b, § invariants 15–16), read through full scans of the tables and the
  * deleted-records table, never through the triggers' own bookkeeping.
  */
 export const LFK_RECORDS_EACH_DELETE_ONCE = 'lfk-records-each-delete-once';
 export const LFK_EVENTUALLY_CLEAN = 'lfk-eventually-clean';
 
-
 /**
  * Logical table → the tables whose LFK trigger records under that name, for triggers still
  * installed: a table swap renames tables under the registry, and the trigger follows the renamed
- * table (§b.1). Reading the catalog costs a `describe` per table, so the answer is cached per
+ * table (docs/semantics.md §b.1). Reading the catalog costs a `describe` per table, so the answer is cached per
  * catalog state, which `db.constraints()` identifies: it returns the same frozen array until
  * the next DDL, and every new tracking creates a trigger, which is DDL (were that to change,
  * this would only recompute every time).
@@ -30,7 +33,11 @@ function trackedTablesByLogicalName(world: RunnersWorld): Map<string, string[]> 
   if (cached !== undefined) return cached;
   const byName = new Map<string, string[]>();
   for (const tracking of world.bookkeeping.looseForeignKeys.trackings) {
-    if (!db.hasTable(tracking.table) || !db.describe(tracking.table).triggers.some((trigger) => trigger.name === tracking.triggerName)) continue;
+    if (
+      !db.hasTable(tracking.table) ||
+      !db.describe(tracking.table).triggers.some((trigger) => trigger.name === tracking.triggerName)
+    )
+      continue;
     const logical = tracking.logicalName ?? tracking.table;
     byName.set(logical, [...(byName.get(logical) ?? []), tracking.table]);
   }
@@ -67,11 +74,23 @@ function checkRecordsEachDeleteOnce(world: RunnersWorld): Violation | null {
     for (const id of seen) {
       if (live.has(id)) continue;
       const count = recorded.get(id) ?? 0;
-      if (count !== 1) return violation(LFK_RECORDS_EACH_DELETE_ONCE, `${logical} id=${id} was deleted and has ${count} loose_foreign_keys_deleted_records rows, not exactly one`);
+      if (count !== 1)
+        return violation(
+          LFK_RECORDS_EACH_DELETE_ONCE,
+          `${logical} id=${id} was deleted and has ${count} loose_foreign_keys_deleted_records rows, not exactly one`,
+        );
     }
     for (const [id, count] of recorded) {
-      if (count > 1) return violation(LFK_RECORDS_EACH_DELETE_ONCE, `${logical} id=${id} has ${count} loose_foreign_keys_deleted_records rows, not exactly one`);
-      if (live.has(id)) return violation(LFK_RECORDS_EACH_DELETE_ONCE, `${logical} id=${id} still exists, yet a deletion of it was recorded`);
+      if (count > 1)
+        return violation(
+          LFK_RECORDS_EACH_DELETE_ONCE,
+          `${logical} id=${id} has ${count} loose_foreign_keys_deleted_records rows, not exactly one`,
+        );
+      if (live.has(id))
+        return violation(
+          LFK_RECORDS_EACH_DELETE_ONCE,
+          `${logical} id=${id} still exists, yet a deletion of it was recorded`,
+        );
     }
     for (const id of live) seen.add(id);
   }
@@ -89,25 +108,39 @@ function checkEventuallyClean(world: RunnersWorld): Violation | null {
     const deleted = counts.get(qualifiedTableName(definition.parentTable)) ?? new Map<number, number>();
     const dangling = db.rows(definition.childTable).find((row) => deleted.has(row[definition.column] as number));
     if (dangling !== undefined) {
-      return violation(LFK_EVENTUALLY_CLEAN, `${definition.childTable} id=${String(dangling['id'])} still has ${definition.column}=${String(dangling[definition.column])}, a deleted ${definition.parentTable} row (${describeDefinition(definition)})`);
+      return violation(
+        LFK_EVENTUALLY_CLEAN,
+        `${definition.childTable} id=${String(dangling['id'])} still has ${definition.column}=${String(dangling[definition.column])}, a deleted ${definition.parentTable} row (${describeDefinition(definition)})`,
+      );
     }
   }
   const parents = new Set(trackedParents(world).map(qualifiedTableName));
-  const pending = db.rows(DELETED_RECORDS).find((record) => record['status'] === RECORD_STATUS.pending && parents.has(record['fully_qualified_table_name'] as string));
-  if (pending !== undefined) return violation(LFK_EVENTUALLY_CLEAN, `the deletion of ${String(pending['fully_qualified_table_name'])} id=${String(pending['primary_key_value'])} is still pending after the worker drained`);
+  const pending = db
+    .rows(DELETED_RECORDS)
+    .find(
+      (record) =>
+        record['status'] === RECORD_STATUS.pending && parents.has(record['fully_qualified_table_name'] as string),
+    );
+  if (pending !== undefined)
+    return violation(
+      LFK_EVENTUALLY_CLEAN,
+      `the deletion of ${String(pending['fully_qualified_table_name'])} id=${String(pending['primary_key_value'])} is still pending after the worker drained`,
+    );
   return null;
 }
 
 export const looseForeignKeyInvariants: readonly Invariant<RunnersWorld>[] = [
   {
     id: LFK_RECORDS_EACH_DELETE_ONCE,
-    sentence: 'Every deleted row of a tracked table is recorded exactly once, through its parent, a partition or a cascade; row movement records nothing (§ invariant 15).',
+    sentence:
+      'Every deleted row of a tracked table is recorded exactly once, through its parent, a partition or a cascade; row movement records nothing (docs/semantics.md, invariant 15).',
     scope: 'always',
     check: checkRecordsEachDeleteOnce,
   },
   {
     id: LFK_EVENTUALLY_CLEAN,
-    sentence: 'Once the LFK worker has drained, no child references a deleted parent and every record is processed (§ invariant 16).',
+    sentence:
+      'Once the LFK worker has drained, no child references a deleted parent and every record is processed (docs/semantics.md, invariant 16).',
     scope: 'quiescence',
     check: checkEventuallyClean,
   },

@@ -37,7 +37,7 @@ export const migrationsSucceed: Invariant<MigrationWorld> = {
 
 export const copySubsetOfSource: Invariant<MigrationWorld> = {
   id: 'copy-subset-of-source',
-  sentence: 'Every row of a partitioned copy has a source row with the same id (§ invariant 2).',
+  sentence: 'Every row of a partitioned copy has a source row with the same id (docs/semantics.md, invariant 2).',
   scope: 'always',
   check: (world) => {
     for (const pair of world.syncPairs) {
@@ -56,7 +56,7 @@ export const copySubsetOfSource: Invariant<MigrationWorld> = {
 
 export const copyEqualsSourceWherePresent: Invariant<MigrationWorld> = {
   id: 'copy-equals-source-where-present',
-  sentence: 'Where a copy row exists, its synced columns equal the source row (§ invariant 3).',
+  sentence: 'Where a copy row exists, its synced columns equal the source row (docs/semantics.md, invariant 3).',
   scope: 'always',
   check: (world) => {
     for (const pair of world.syncPairs) {

@@ -8,15 +8,14 @@ import { violation } from './violation.js';
 import { deletedProject, projectsServiced } from '../model/runners/ownerRecalculation/projectDeletedEvents.js';
 
 /**
- * The owner rule of project runners (§e, § invariants 12–13), checked at quiescence, when every
+ * The owner rule of project runners (docs/semantics.md §e, § invariants 12–13), checked at quiescence, when every
  * ProjectDeletedEvent has been handled and the LFK worker has removed assignments to deleted
- * projects. Runners without a sharding key are the legacy orphans of §h.3, which other
+ * projects. Runners without a sharding key are the legacy orphans of docs/semantics.md §h.3, which other
  * migrations repair; they are left out here.
  */
 export const OWNER_IS_LOWEST_RUNNER_PROJECT = 'owner-is-lowest-runner-project';
 export const NO_ORPHAN_PROJECT_RUNNERS = 'no-orphan-project-runners';
 export const OWNER_SERVICE_IDEMPOTENT = 'owner-service-idempotent';
-
 
 interface OwnedProjectRunner {
   readonly id: number;
@@ -36,7 +35,8 @@ function lowestAssignments(world: RunnersWorld): Map<number, Row> {
   const lowest = new Map<number, Row>();
   for (const row of world.db.rows(RUNNER_PROJECTS)) {
     const current = lowest.get(row['runner_id'] as number);
-    if (current === undefined || (row['id'] as number) < (current['id'] as number)) lowest.set(row['runner_id'] as number, row);
+    if (current === undefined || (row['id'] as number) < (current['id'] as number))
+      lowest.set(row['runner_id'] as number, row);
   }
   return lowest;
 }
@@ -46,7 +46,10 @@ function checkOwnerIsLowest(world: RunnersWorld): Violation | null {
   for (const runner of ownedProjectRunners(world)) {
     const assignment = lowest.get(runner.id);
     if (assignment === undefined || assignment['project_id'] === runner.shardingKeyId) continue;
-    return violation(OWNER_IS_LOWEST_RUNNER_PROJECT, `project runner ${runner.id} has sharding_key_id ${runner.shardingKeyId}, but its lowest-id ci_runner_projects row (id ${String(assignment['id'])}) is for project ${String(assignment['project_id'])}`);
+    return violation(
+      OWNER_IS_LOWEST_RUNNER_PROJECT,
+      `project runner ${runner.id} has sharding_key_id ${runner.shardingKeyId}, but its lowest-id ci_runner_projects row (id ${String(assignment['id'])}) is for project ${String(assignment['project_id'])}`,
+    );
   }
   return null;
 }
@@ -55,8 +58,16 @@ function checkNoOrphans(world: RunnersWorld): Violation | null {
   const lowest = lowestAssignments(world);
   for (const runner of ownedProjectRunners(world)) {
     const deleted = deletedProject(world.ownerEvents, runner.shardingKeyId);
-    if (deleted !== undefined) return violation(NO_ORPHAN_PROJECT_RUNNERS, `project runner ${runner.id} is still owned by project ${runner.shardingKeyId}, which was deleted at step ${deleted.step}`);
-    if (!lowest.has(runner.id)) return violation(NO_ORPHAN_PROJECT_RUNNERS, `project runner ${runner.id} (sharding_key_id ${runner.shardingKeyId}) has no ci_runner_projects row left`);
+    if (deleted !== undefined)
+      return violation(
+        NO_ORPHAN_PROJECT_RUNNERS,
+        `project runner ${runner.id} is still owned by project ${runner.shardingKeyId}, which was deleted at step ${deleted.step}`,
+      );
+    if (!lowest.has(runner.id))
+      return violation(
+        NO_ORPHAN_PROJECT_RUNNERS,
+        `project runner ${runner.id} (sharding_key_id ${runner.shardingKeyId}) has no ci_runner_projects row left`,
+      );
   }
   return null;
 }
@@ -74,11 +85,16 @@ function checkIdempotent(world: RunnersWorld): Violation | null {
     try {
       executeOwnerService(db, projectId, world.workers.ownerServiceBatchSize);
       const change = diffSnapshots(before, db.snapshot())[0];
-      if (change !== undefined) changed = `${change.table} (${change.rows.length} row${change.rows.length === 1 ? '' : 's'})`;
+      if (change !== undefined)
+        changed = `${change.table} (${change.rows.length} row${change.rows.length === 1 ? '' : 's'})`;
     } finally {
       db.rollback();
     }
-    if (changed !== null) return violation(OWNER_SERVICE_IDEMPOTENT, `running UpdateProjectRunnersOwnerService again for project ${projectId} changed ${changed}`);
+    if (changed !== null)
+      return violation(
+        OWNER_SERVICE_IDEMPOTENT,
+        `running UpdateProjectRunnersOwnerService again for project ${projectId} changed ${changed}`,
+      );
   }
   return null;
 }
@@ -86,19 +102,22 @@ function checkIdempotent(world: RunnersWorld): Violation | null {
 export const ownerInvariants: readonly Invariant<RunnersWorld>[] = [
   {
     id: OWNER_IS_LOWEST_RUNNER_PROJECT,
-    sentence: "Every project runner's sharding_key_id is the project of its lowest-id ci_runner_projects row (§e).",
+    sentence:
+      "Every project runner's sharding_key_id is the project of its lowest-id ci_runner_projects row (docs/semantics.md §e).",
     scope: 'quiescence',
     check: checkOwnerIsLowest,
   },
   {
     id: NO_ORPHAN_PROJECT_RUNNERS,
-    sentence: 'No project runner is owned by a deleted project or left without any ci_runner_projects row (§ invariant 12).',
+    sentence:
+      'No project runner is owned by a deleted project or left without any ci_runner_projects row (docs/semantics.md, invariant 12).',
     scope: 'quiescence',
     check: checkNoOrphans,
   },
   {
     id: OWNER_SERVICE_IDEMPOTENT,
-    sentence: 'Running UpdateProjectRunnersOwnerService again for a project it has handled changes nothing (§ invariant 13).',
+    sentence:
+      'Running UpdateProjectRunnersOwnerService again for a project it has handled changes nothing (docs/semantics.md, invariant 13).',
     scope: 'quiescence',
     check: checkIdempotent,
   },

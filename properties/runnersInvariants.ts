@@ -5,7 +5,13 @@
 import type { Invariant } from '../src/harness/domain.js';
 import type { Row } from '../src/engine/values.js';
 import type { RunnersWorld } from '../model/runners/world.js';
-import { copyEqualsSourceWherePresent, copySubsetOfSource, migrationsSucceed, validatedChecksHold, validatedForeignKeysHold } from './migrationInvariants.js';
+import {
+  copyEqualsSourceWherePresent,
+  copySubsetOfSource,
+  migrationsSucceed,
+  validatedChecksHold,
+  validatedForeignKeysHold,
+} from './migrationInvariants.js';
 import { byId } from './rowsById.js';
 import { looseForeignKeyInvariants } from './looseForeignKeyInvariants.js';
 import { ownerInvariants } from './ownerInvariants.js';
@@ -13,7 +19,7 @@ import { copyKeepsCopiedRows } from './copyKeepsCopiedRows.js';
 import { rolloutInvariants } from './rolloutInvariants.js';
 import { violation } from './violation.js';
 
-/** GitLab's runner backfills copy instance runners and rows with a sharding key (§a.1). */
+/** GitLab's runner backfills copy instance runners and rows with a sharding key (docs/semantics.md §a.1). */
 export function isCopyableBySharding(row: Row): boolean {
   return row.runner_type === 1 || row.sharding_key_id !== null;
 }
@@ -29,7 +35,10 @@ export const runnersInvariants: readonly Invariant<RunnersWorld>[] = [
       const failed = world.responses.find((response) => response.status === 500);
       if (failed === undefined) return null;
       const runner = failed.runnerId === null ? '' : ` for runner ${failed.runnerId}`;
-      return violation('api-never-500', `${failed.endpoint}${runner} answered 500: ${failed.error ? `${failed.error.code} ${failed.error.message}` : failed.summary}`);
+      return violation(
+        'api-never-500',
+        `${failed.endpoint}${runner} answered 500: ${failed.error ? `${failed.error.code} ${failed.error.message}` : failed.summary}`,
+      );
     },
   },
   migrationsSucceed,
@@ -37,15 +46,21 @@ export const runnersInvariants: readonly Invariant<RunnersWorld>[] = [
   copyEqualsSourceWherePresent,
   {
     id: 'copy-complete-after-backfill',
-    sentence: 'Once a backfill has finished, every copyable source row is in the copy (§ invariant 5).',
+    sentence:
+      'Once a backfill has finished, every copyable source row is in the copy (docs/semantics.md, invariant 5).',
     scope: 'always',
     check: (world) => {
       for (const pair of world.syncPairs) {
         if (!world.backfillFinishedAt.has(pair.source) || !world.db.hasTable(pair.copy)) continue;
         const copied = byId(world.db.rows(pair.copy));
-        const missing = world.db.rows(pair.source).find((row) => isCopyableBySharding(row) && !copied.has(row.id as number));
+        const missing = world.db
+          .rows(pair.source)
+          .find((row) => isCopyableBySharding(row) && !copied.has(row.id as number));
         if (missing !== undefined) {
-          return violation('copy-complete-after-backfill', `${pair.source} id=${String(missing.id)} (runner_type ${String(missing.runner_type)}, sharding_key_id ${String(missing.sharding_key_id)}) is missing from ${pair.copy} although its backfill finished`);
+          return violation(
+            'copy-complete-after-backfill',
+            `${pair.source} id=${String(missing.id)} (runner_type ${String(missing.runner_type)}, sharding_key_id ${String(missing.sharding_key_id)}) is missing from ${pair.copy} although its backfill finished`,
+          );
         }
       }
       return null;
@@ -53,18 +68,33 @@ export const runnersInvariants: readonly Invariant<RunnersWorld>[] = [
   },
   {
     id: 'manager-matches-runner',
-    sentence: "Every runner manager carries its runner's runner_type, and the same sharding key where both have one (§ invariant 11).",
+    sentence:
+      "Every runner manager carries its runner's runner_type, and the same sharding key where both have one (docs/semantics.md, invariant 11).",
     scope: 'quiescence',
     check: (world) => {
       const runners = byId(world.db.rows('ci_runners'));
       for (const manager of world.db.rows('ci_runner_machines')) {
         const runner = runners.get(manager.runner_id as number);
-        if (runner === undefined) return violation('manager-matches-runner', `manager ${String(manager.id)} references runner ${String(manager.runner_id)}, which does not exist`);
+        if (runner === undefined)
+          return violation(
+            'manager-matches-runner',
+            `manager ${String(manager.id)} references runner ${String(manager.runner_id)}, which does not exist`,
+          );
         if (manager.runner_type !== runner.runner_type) {
-          return violation('manager-matches-runner', `manager ${String(manager.id)} has runner_type ${String(manager.runner_type)} but runner ${String(runner.id)} has ${String(runner.runner_type)}`);
+          return violation(
+            'manager-matches-runner',
+            `manager ${String(manager.id)} has runner_type ${String(manager.runner_type)} but runner ${String(runner.id)} has ${String(runner.runner_type)}`,
+          );
         }
-        if (manager.sharding_key_id !== null && runner.sharding_key_id !== null && manager.sharding_key_id !== runner.sharding_key_id) {
-          return violation('manager-matches-runner', `manager ${String(manager.id)} has sharding_key_id ${String(manager.sharding_key_id)} but runner ${String(runner.id)} has ${String(runner.sharding_key_id)}`);
+        if (
+          manager.sharding_key_id !== null &&
+          runner.sharding_key_id !== null &&
+          manager.sharding_key_id !== runner.sharding_key_id
+        ) {
+          return violation(
+            'manager-matches-runner',
+            `manager ${String(manager.id)} has sharding_key_id ${String(manager.sharding_key_id)} but runner ${String(runner.id)} has ${String(runner.sharding_key_id)}`,
+          );
         }
       }
       return null;

@@ -5,14 +5,15 @@ import type { RunnersWorld } from '../model/runners/world.js';
 import { violation } from './violation.js';
 
 /**
- * The sharding-key rollout (§a.2, § invariant 20): backfills leave no owned runner or manager
+ * The sharding-key rollout (docs/semantics.md §a.2, docs/semantics.md, invariant 20): backfills leave no owned runner or manager
  * without its key, join tables only link runners of their type, and a reverted FK is gone.
  */
 export const SHARDING_KEY_BACKFILLED = 'sharding-key-backfilled';
 export const JOIN_TABLE_TYPING = 'join-table-typing';
 export const REVERT_REMOVES_FOREIGN_KEY = 'revert-removes-foreign-key';
 
-const finished = (world: RunnersWorld, job: string): boolean => world.bookkeeping.migrations.some((migration) => migration.name === job && migration.status === 'finished');
+const finished = (world: RunnersWorld, job: string): boolean =>
+  world.bookkeeping.migrations.some((migration) => migration.name === job && migration.status === 'finished');
 
 /**
  * Once BackfillShardingKeyIdOnCiRunners has finished, every group runner with a namespace link
@@ -22,17 +23,36 @@ const finished = (world: RunnersWorld, job: string): boolean => world.bookkeepin
 export function checkShardingKeyBackfilled(world: RunnersWorld): Violation | null {
   const { db } = world;
   if (finished(world, 'BackfillShardingKeyIdOnCiRunners')) {
-    const linked = new Set([...db.rows(RUNNER_NAMESPACES), ...db.rows(RUNNER_PROJECTS)].map((row) => row['runner_id'] as number));
-    const unkeyed = db.rows(RUNNERS).find((runner) => runner['runner_type'] !== 1 && linked.has(runner['id'] as number) && (runner['sharding_key_id'] ?? null) === null);
-    if (unkeyed !== undefined) return violation(SHARDING_KEY_BACKFILLED, `runner ${String(unkeyed['id'])} (runner_type ${String(unkeyed['runner_type'])}) has an owner link but no sharding_key_id although BackfillShardingKeyIdOnCiRunners finished`);
+    const linked = new Set(
+      [...db.rows(RUNNER_NAMESPACES), ...db.rows(RUNNER_PROJECTS)].map((row) => row['runner_id'] as number),
+    );
+    const unkeyed = db
+      .rows(RUNNERS)
+      .find(
+        (runner) =>
+          runner['runner_type'] !== 1 &&
+          linked.has(runner['id'] as number) &&
+          (runner['sharding_key_id'] ?? null) === null,
+      );
+    if (unkeyed !== undefined)
+      return violation(
+        SHARDING_KEY_BACKFILLED,
+        `runner ${String(unkeyed['id'])} (runner_type ${String(unkeyed['runner_type'])}) has an owner link but no sharding_key_id although BackfillShardingKeyIdOnCiRunners finished`,
+      );
   }
   if (finished(world, 'BackfillRunnerTypeAndShardingKeyIdOnCiRunnerManagers')) {
     const runners = new Map(db.rows(RUNNERS).map((runner) => [runner['id'] as number, runner]));
     for (const manager of db.rows(MANAGERS)) {
       const runner = runners.get(manager['runner_id'] as number);
       if (runner === undefined || (runner['sharding_key_id'] ?? null) === null) continue;
-      if (manager['sharding_key_id'] !== runner['sharding_key_id'] || manager['runner_type'] !== runner['runner_type']) {
-        return violation(SHARDING_KEY_BACKFILLED, `manager ${String(manager['id'])} has runner_type ${String(manager['runner_type'])} and sharding_key_id ${String(manager['sharding_key_id'] ?? null)} but runner ${String(runner['id'])} has ${String(runner['runner_type'])} and ${String(runner['sharding_key_id'])} although the managers' backfill finished`);
+      if (
+        manager['sharding_key_id'] !== runner['sharding_key_id'] ||
+        manager['runner_type'] !== runner['runner_type']
+      ) {
+        return violation(
+          SHARDING_KEY_BACKFILLED,
+          `manager ${String(manager['id'])} has runner_type ${String(manager['runner_type'])} and sharding_key_id ${String(manager['sharding_key_id'] ?? null)} but runner ${String(runner['id'])} has ${String(runner['runner_type'])} and ${String(runner['sharding_key_id'])} although the managers' backfill finished`,
+        );
       }
     }
   }
@@ -52,20 +72,31 @@ export function checkJoinTableTyping(world: RunnersWorld): Violation | null {
   for (const { table, runnerType, kind } of JOIN_TABLES) {
     for (const row of db.rows(table)) {
       const type = types.get(row['runner_id'] as number);
-      if (type !== undefined && type !== runnerType) return violation(JOIN_TABLE_TYPING, `${table} id=${String(row['id'])} links runner ${String(row['runner_id'])} of runner_type ${String(type)}, but only ${kind} runners belong there`);
+      if (type !== undefined && type !== runnerType)
+        return violation(
+          JOIN_TABLE_TYPING,
+          `${table} id=${String(row['id'])} links runner ${String(row['runner_id'])} of runner_type ${String(type)}, but only ${kind} runners belong there`,
+        );
     }
   }
   return null;
 }
 
-/** §h.5: after `remove_foreign_key(table, name)`, no key of that name is left on the table or its partitions. */
+/** docs/semantics.md §h.5: after `remove_foreign_key(table, name)`, no key of that name is left on the table or its partitions. */
 export function checkRevertRemovesForeignKey(world: RunnersWorld): Violation | null {
   const { db } = world;
   for (const removal of world.rollout.removedForeignKeys) {
     if (!db.hasTable(removal.table)) continue;
     for (const table of [removal.table, ...db.describe(removal.table).partitions]) {
-      if (db.describe(table).constraints.some((constraint) => constraint.kind === 'foreignKey' && constraint.name === removal.name)) {
-        return violation(REVERT_REMOVES_FOREIGN_KEY, `remove_foreign_key ${removal.name} on ${removal.table} (step ${removal.step}) left ${removal.name} on ${table}`);
+      if (
+        db
+          .describe(table)
+          .constraints.some((constraint) => constraint.kind === 'foreignKey' && constraint.name === removal.name)
+      ) {
+        return violation(
+          REVERT_REMOVES_FOREIGN_KEY,
+          `remove_foreign_key ${removal.name} on ${removal.table} (step ${removal.step}) left ${removal.name} on ${table}`,
+        );
       }
     }
   }

@@ -7,14 +7,15 @@ import type { RunnersWorld } from '../model/runners/world.js';
 import { violation } from './violation.js';
 
 /**
- * Invariants of `replace_with_partitioned_table` (§f, § invariants 17–18, §h.6), read from the
+ * Invariants of `replace_with_partitioned_table` (docs/semantics.md §f, § invariants 17–18, docs/semantics.md §h.6), read from the
  * catalog and the heaps, with the swap record only saying which names were swapped when.
  */
 export const SWAP_PRESERVES_ROWS = 'swap-preserves-rows';
 export const IDS_UNIQUE_ACROSS_PARTITIONS = 'ids-unique-across-partitions';
 export const DELETION_TRACKING_FOLLOWS_SWAP = 'deletion-tracking-follows-swap';
 
-const rowKeys = (rows: readonly Row[]): string[] => rows.map((row) => JSON.stringify(Object.entries(row).sort(([left], [right]) => (left < right ? -1 : 1)))).sort();
+const rowKeys = (rows: readonly Row[]): string[] =>
+  rows.map((row) => JSON.stringify(Object.entries(row).sort(([left], [right]) => (left < right ? -1 : 1)))).sort();
 
 function sameRows(left: readonly Row[], right: readonly Row[]): boolean {
   const a = rowKeys(left);
@@ -22,21 +23,27 @@ function sameRows(left: readonly Row[], right: readonly Row[]): boolean {
   return a.length === b.length && a.every((key, index) => key === b[index]);
 }
 
-const hasTrigger = (db: Database, table: string, name: string): boolean => db.describe(table).triggers.some((trigger) => trigger.name === name);
-const hasConstraint = (db: Database, table: string, name: string): boolean => db.describe(table).constraints.some((constraint) => constraint.name === name);
+const hasTrigger = (db: Database, table: string, name: string): boolean =>
+  db.describe(table).triggers.some((trigger) => trigger.name === name);
+const hasConstraint = (db: Database, table: string, name: string): boolean =>
+  db.describe(table).constraints.some((constraint) => constraint.name === name);
 
-/** The first way the names after one swap disagree with §f, or null. */
+/** The first way the names after one swap disagree with docs/semantics.md §f, or null. */
 function swapProblem(world: RunnersWorld, swap: TableSwapRecord): string | null {
   const { db } = world;
   const { table, archive, copy } = swap;
   if (db.hasTable(copy)) return `${copy} still exists after the swap`;
-  if (!db.hasTable(table) || db.describe(table).partitionKey === null) return `${table} is not the partitioned former ${copy}`;
-  if (!db.hasTable(archive) || db.describe(archive).partitionKey !== null) return `${archive} is not the former legacy ${table}`;
+  if (!db.hasTable(table) || db.describe(table).partitionKey === null)
+    return `${table} is not the partitioned former ${copy}`;
+  if (!db.hasTable(archive) || db.describe(archive).partitionKey !== null)
+    return `${archive} is not the former legacy ${table}`;
   if (world.currentStep === swap.step) {
     if (!sameRows(db.rows(table), swap.copyRows)) return `${table} does not hold the rows ${copy} held before the swap`;
-    if (!sameRows(db.rows(archive), swap.legacyRows)) return `${archive} does not hold the rows the legacy ${table} held before the swap`;
+    if (!sameRows(db.rows(archive), swap.legacyRows))
+      return `${archive} does not hold the rows the legacy ${table} held before the swap`;
   }
-  if (!hasConstraint(db, table, `${table}_pkey`) || !hasConstraint(db, archive, `${archive}_pkey`)) return `the primary keys are not named ${table}_pkey and ${archive}_pkey`;
+  if (!hasConstraint(db, table, `${table}_pkey`) || !hasConstraint(db, archive, `${archive}_pkey`))
+    return `the primary keys are not named ${table}_pkey and ${archive}_pkey`;
   const partitions = db.describe(table).partitions;
   for (const [from, to] of swap.partitionRenames) {
     if (!partitions.includes(to)) return `partition ${from} was not renamed to ${to}`;
@@ -44,16 +51,19 @@ function swapProblem(world: RunnersWorld, swap: TableSwapRecord): string | null 
   }
   const owner = db.sequenceInfo(swap.sequence)?.ownedBy ?? null;
   if (owner !== `${table}.id`) return `${swap.sequence} is owned by ${String(owner)}, not ${table}.id`;
-  // ensure_unique_id later drops the default and assigns ids in its trigger instead (§f).
+  // ensure_unique_id later drops the default and assigns ids in its trigger instead (docs/semantics.md §f).
   const assignsIds = hasTrigger(db, table, `assign_${table}_id_trigger`);
   const idDefault = db.columnDefault(table, 'id');
-  if (!assignsIds && idDefault !== `nextval('${swap.sequence}')`) return `${table}.id defaults to ${String(idDefault)}, not nextval('${swap.sequence}')`;
+  if (!assignsIds && idDefault !== `nextval('${swap.sequence}')`)
+    return `${table}.id defaults to ${String(idDefault)}, not nextval('${swap.sequence}')`;
   if (db.columnDefault(archive, 'id') !== null) return `${archive}.id still has a default`;
-  if (!hasTrigger(db, table, swap.syncTriggerName) || hasTrigger(db, archive, swap.syncTriggerName)) return `${swap.syncTriggerName} does not sync ${table} → ${archive}`;
+  if (!hasTrigger(db, table, swap.syncTriggerName) || hasTrigger(db, archive, swap.syncTriggerName))
+    return `${swap.syncTriggerName} does not sync ${table} → ${archive}`;
   for (const key of swap.foreignKeysToLegacy) {
     if (!db.hasTable(key.table) || !hasConstraint(db, key.table, key.name)) continue;
     const target = db.constraint(key.table, key.name).referencedTable;
-    if (target !== archive) return `foreign key ${key.name} on ${key.table} references ${String(target)}, not ${archive}`;
+    if (target !== archive)
+      return `foreign key ${key.name} on ${key.table} references ${String(target)}, not ${archive}`;
   }
   return null;
 }
@@ -61,7 +71,11 @@ function swapProblem(world: RunnersWorld, swap: TableSwapRecord): string | null 
 export function checkSwapPreservesRows(world: RunnersWorld): Violation | null {
   for (const swap of world.rollout.swaps) {
     const problem = swapProblem(world, swap);
-    if (problem !== null) return violation(SWAP_PRESERVES_ROWS, `after replace_with_partitioned_table ${swap.table} (step ${swap.step}): ${problem}`);
+    if (problem !== null)
+      return violation(
+        SWAP_PRESERVES_ROWS,
+        `after replace_with_partitioned_table ${swap.table} (step ${swap.step}): ${problem}`,
+      );
   }
   return null;
 }
@@ -74,7 +88,8 @@ export function checkIdsUniqueAcrossPartitions(world: RunnersWorld): Violation |
       for (const row of world.db.rows(partition)) {
         const id = row['id'] as number;
         const other = where.get(id);
-        if (other !== undefined) return violation(IDS_UNIQUE_ACROSS_PARTITIONS, `${swap.table} id=${id} is in both ${other} and ${partition}`);
+        if (other !== undefined)
+          return violation(IDS_UNIQUE_ACROSS_PARTITIONS, `${swap.table} id=${id} is in both ${other} and ${partition}`);
         where.set(id, partition);
       }
     }
@@ -83,7 +98,7 @@ export function checkIdsUniqueAcrossPartitions(world: RunnersWorld): Violation |
 }
 
 /**
- * §h.6: the LFK trigger follows the legacy table's identity onto the archive, where it records
+ * docs/semantics.md §h.6: the LFK trigger follows the legacy table's identity onto the archive, where it records
  * deletions under the archive's name, which no loose-foreign-key definition names, so their
  * children are never cleaned. A record under `<table>_archived` is exactly such a deletion.
  */
@@ -91,11 +106,17 @@ export function checkDeletionTrackingFollowsSwap(world: RunnersWorld): Violation
   const { db } = world;
   for (const swap of world.rollout.swaps) {
     if (!swap.legacyTriggers.includes(looseForeignKeyTriggerName(swap.table))) continue;
-    const misnamed = db.rows(DELETED_RECORDS).find((record) => record['fully_qualified_table_name'] === qualifiedTableName(swap.archive));
+    const misnamed = db
+      .rows(DELETED_RECORDS)
+      .find((record) => record['fully_qualified_table_name'] === qualifiedTableName(swap.archive));
     if (misnamed === undefined) continue;
-    const stillThere = db.hasTable(swap.archive) && hasTrigger(db, swap.archive, looseForeignKeyTriggerName(swap.table));
+    const stillThere =
+      db.hasTable(swap.archive) && hasTrigger(db, swap.archive, looseForeignKeyTriggerName(swap.table));
     const where = stillThere ? `: ${looseForeignKeyTriggerName(swap.table)} is still on ${swap.archive}` : '';
-    return violation(DELETION_TRACKING_FOLLOWS_SWAP, `the deletion of ${swap.table} id=${String(misnamed['primary_key_value'])} was recorded as ${qualifiedTableName(swap.archive)}, not ${qualifiedTableName(swap.table)}${where}`);
+    return violation(
+      DELETION_TRACKING_FOLLOWS_SWAP,
+      `the deletion of ${swap.table} id=${String(misnamed['primary_key_value'])} was recorded as ${qualifiedTableName(swap.archive)}, not ${qualifiedTableName(swap.table)}${where}`,
+    );
   }
   return null;
 }

@@ -12,7 +12,15 @@ import type { ConstraintInfo, TableInfo } from './engine/catalogDescription.js';
 import { findConstraint } from './engine/ddl/constraintDdl.js';
 import { truncateIdentifier } from './engine/identifier.js';
 import type { SequenceOptions } from './engine/ddl/sequenceDdl.js';
-import type { ColumnDefaultSpec, ColumnSpec, ConstraintSpec, IndexSpec, PartitionBoundSpec, TableSpec, TriggerSpec } from './engine/ddl/specs.js';
+import type {
+  ColumnDefaultSpec,
+  ColumnSpec,
+  ConstraintSpec,
+  IndexSpec,
+  PartitionBoundSpec,
+  TableSpec,
+  TriggerSpec,
+} from './engine/ddl/specs.js';
 import type { DeleteOptions } from './engine/deleteStatement.js';
 import type { Expr } from './engine/expression.js';
 import type { InsertOptions } from './engine/insertStatement.js';
@@ -49,7 +57,8 @@ function outcomeOf(result: unknown): StatementOutcome {
 }
 
 function failureOf(error: unknown): StatementOutcome {
-  if (isPgError(error)) return { status: 'error', code: error.code, constraint: error.constraint ?? null, message: error.message };
+  if (isPgError(error))
+    return { status: 'error', code: error.code, constraint: error.constraint ?? null, message: error.message };
   return { status: 'internal', message: error instanceof Error ? error.message : String(error) };
 }
 
@@ -62,7 +71,10 @@ export class Database implements SessionHandle {
   private readonly state: EngineState;
   private constraintCache: { readonly version: number; readonly constraints: readonly ConstraintInfo[] } | null = null;
   private readonly describeCache = new Map<string, { readonly version: number; readonly info: TableInfo }>();
-  private readonly rowsCache = new Map<string, { readonly dataVersion: number; readonly catalogVersion: number; readonly rows: readonly Row[] }>();
+  private readonly rowsCache = new Map<
+    string,
+    { readonly dataVersion: number; readonly catalogVersion: number; readonly rows: readonly Row[] }
+  >();
   /**
    * Called after every top-level statement with its value and outcome (the oracle renders
    * these as SQL). Statements run by trigger functions are not reported: PostgreSQL runs them
@@ -314,9 +326,17 @@ export class Database implements SessionHandle {
     return [...this.state.sequences.keys()].sort();
   }
 
-  sequenceInfo(name: string): { readonly name: string; readonly nextValue: number; readonly ownedBy: string | null } | undefined {
+  sequenceInfo(
+    name: string,
+  ): { readonly name: string; readonly nextValue: number; readonly ownedBy: string | null } | undefined {
     const sequence = this.state.sequences.get(name);
-    return sequence === undefined ? undefined : { name: sequence.name, nextValue: sequence.nextValue, ownedBy: sequence.ownedBy ? `${sequence.ownedBy.relation.name}.${sequence.ownedBy.column}` : null };
+    return sequence === undefined
+      ? undefined
+      : {
+          name: sequence.name,
+          nextValue: sequence.nextValue,
+          ownedBy: sequence.ownedBy ? `${sequence.ownedBy.relation.name}.${sequence.ownedBy.column}` : null,
+        };
   }
 
   /** The default of a column as SQL-ish text (`nextval('s')`, a literal, `now()`), or null. */
@@ -325,7 +345,11 @@ export class Database implements SessionHandle {
     assert(definition !== undefined, `no column ${table}.${column}`);
     const value = definition.default;
     if (value === null) return null;
-    return value.kind === 'nextval' ? `nextval('${value.sequence.name}')` : value.kind === 'now' ? 'now()' : String(value.value);
+    return value.kind === 'nextval'
+      ? `nextval('${value.sequence.name}')`
+      : value.kind === 'now'
+        ? 'now()'
+        : String(value.value);
   }
 
   /**
@@ -346,7 +370,9 @@ export class Database implements SessionHandle {
    */
   constraints(): readonly ConstraintInfo[] {
     if (this.constraintCache === null || this.constraintCache.version !== this.state.catalogVersion) {
-      const all = [...this.state.relations.values()].sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0)).flatMap((relation) => relation.constraints.map(describeConstraint));
+      const all = [...this.state.relations.values()]
+        .sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0))
+        .flatMap((relation) => relation.constraints.map(describeConstraint));
       this.constraintCache = { version: this.state.catalogVersion, constraints: Object.freeze(all) };
     }
     return this.constraintCache.constraints;
@@ -362,7 +388,8 @@ export class Database implements SessionHandle {
     for (const relation of this.state.relations.values()) {
       for (const constraint of relation.constraints) {
         if (constraint.kind !== 'foreignKey') continue;
-        for (const name of constraint.referencedPartitionNames.values()) found.push({ table: relation.name, name, valid: constraint.valid });
+        for (const name of constraint.referencedPartitionNames.values())
+          found.push({ table: relation.name, name, valid: constraint.valid });
       }
     }
     return found;
@@ -378,20 +405,33 @@ export class Database implements SessionHandle {
    */
   rows(table: string): readonly Row[] {
     const cached = this.rowsCache.get(table);
-    if (cached !== undefined && cached.dataVersion === this.state.dataVersion && cached.catalogVersion === this.state.catalogVersion) return cached.rows;
+    if (
+      cached !== undefined &&
+      cached.dataVersion === this.state.dataVersion &&
+      cached.catalogVersion === this.state.catalogVersion
+    )
+      return cached.rows;
     const relation: Relation = lookupRelation(this.state, table);
     const rows: Row[] = [];
     for (const leaf of relation.leaves()) for (const tuple of liveTuples(leaf)) rows.push(tuple.row);
     // Frozen and cached until the next write: invariants read the same tables many times per step.
     const frozen = Object.freeze(rows);
-    this.rowsCache.set(table, { dataVersion: this.state.dataVersion, catalogVersion: this.state.catalogVersion, rows: frozen });
+    this.rowsCache.set(table, {
+      dataVersion: this.state.dataVersion,
+      catalogVersion: this.state.catalogVersion,
+      rows: frozen,
+    });
     return frozen;
   }
 
   snapshot(): DatabaseSnapshot {
     const snapshot = new Map<string, readonly Row[]>();
     for (const relation of this.state.relations.values()) {
-      if (relation.heap !== null) snapshot.set(relation.name, [...liveTuples(relation)].map((tuple) => tuple.row));
+      if (relation.heap !== null)
+        snapshot.set(
+          relation.name,
+          [...liveTuples(relation)].map((tuple) => tuple.row),
+        );
     }
     return snapshot;
   }

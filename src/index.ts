@@ -11,5 +11,20 @@ export type { Row, SqlValue, ColumnType } from './engine/values.js';
 export type { RowInput } from './engine/rowBuilding.js';
 export type { OnConflict, InsertOptions } from './engine/insertStatement.js';
 export type { Assignments } from './engine/updateStatement.js';
-export type { ColumnSpec, ConstraintSpec, IndexSpec, TableSpec, TriggerSpec, ForeignKeySpec, CheckSpec } from './engine/ddl/specs.js';
-export type { ReferentialAction, RowTriggerContext, RowTriggerFunction, StatementTriggerContext, StatementTriggerFunction, TriggerEvent } from './engine/catalog.js';
+export type {
+  ColumnSpec,
+  ConstraintSpec,
+  IndexSpec,
+  TableSpec,
+  TriggerSpec,
+  ForeignKeySpec,
+  CheckSpec,
+} from './engine/ddl/specs.js';
+export type {
+  ReferentialAction,
+  RowTriggerContext,
+  RowTriggerFunction,
+  StatementTriggerContext,
+  StatementTriggerFunction,
+  TriggerEvent,
+} from './engine/catalog.js';

@@ -22,13 +22,16 @@ describe('regression corpus', () => {
     expect(unsafe.filter((name) => !covered.has(name))).toEqual([]);
   });
 
-  it.each(files.map((file) => [file.slice(root.length + 1), file] as const))('%s replays to its recorded outcome', (_name, file) => {
-    const counterexample = loadCounterexample(file);
-    const plan = plans.find((candidate) => candidate.name === counterexample.plan);
-    expect(plan, `plan ${counterexample.plan}`).toBeDefined();
-    const result = replayScenario(runnersDomain, plan!, counterexample.scenario);
-    const outcome = result.failure?.violations[0]?.invariant ?? 'safe';
-    expect(outcome).toBe(counterexample.outcome);
-    expect(result.failure?.violations[0]?.message ?? '').toBe(counterexample.message);
-  });
+  it.each(files.map((file) => [file.slice(root.length + 1), file] as const))(
+    '%s replays to its recorded outcome',
+    (_name, file) => {
+      const counterexample = loadCounterexample(file);
+      const plan = plans.find((candidate) => candidate.name === counterexample.plan);
+      expect(plan, `plan ${counterexample.plan}`).toBeDefined();
+      const result = replayScenario(runnersDomain, plan!, counterexample.scenario);
+      const outcome = result.failure?.violations[0]?.invariant ?? 'safe';
+      expect(outcome).toBe(counterexample.outcome);
+      expect(result.failure?.violations[0]?.message ?? '').toBe(counterexample.message);
+    },
+  );
 });

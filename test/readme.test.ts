@@ -9,9 +9,23 @@ describe('README engine example', () => {
     expect(readme).toContain("db.validateConstraint('children', 'fk_parent');");
     const db = new Database();
     db.createTable({ name: 'parents', columns: [{ name: 'id', type: 'bigserial' }], primaryKey: ['id'] });
-    db.createTable({ name: 'children', columns: [{ name: 'id', type: 'bigserial' }, { name: 'parent_id', type: 'bigint' }], primaryKey: ['id'] });
+    db.createTable({
+      name: 'children',
+      columns: [
+        { name: 'id', type: 'bigserial' },
+        { name: 'parent_id', type: 'bigint' },
+      ],
+      primaryKey: ['id'],
+    });
     db.insert('children', { parent_id: 99 });
-    db.addConstraint('children', { kind: 'foreignKey', name: 'fk_parent', columns: ['parent_id'], references: { table: 'parents' }, onDelete: 'cascade', notValid: true });
+    db.addConstraint('children', {
+      kind: 'foreignKey',
+      name: 'fk_parent',
+      columns: ['parent_id'],
+      references: { table: 'parents' },
+      onDelete: 'cascade',
+      notValid: true,
+    });
     db.update('children', { parent_id: 99 }, eq(col('id'), 1));
     let caught: unknown;
     try {
@@ -21,7 +35,9 @@ describe('README engine example', () => {
     }
     expect(caught).toBeInstanceOf(PgError);
     expect((caught as PgError).code).toBe('23503');
-    expect((caught as PgError).message).toBe('insert or update on table "children" violates foreign key constraint "fk_parent"');
+    expect((caught as PgError).message).toBe(
+      'insert or update on table "children" violates foreign key constraint "fk_parent"',
+    );
     expect(db.constraint('children', 'fk_parent').valid).toBe(false);
   });
 });

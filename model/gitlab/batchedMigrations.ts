@@ -65,7 +65,11 @@ export function registerPartitionBackfill(
 }
 
 /** `queue_batched_background_migration` for one of the world's jobs, by default with the world's batch size. */
-export function registerBatchedJob(world: MigrationWorld, job: BatchedJob, batchSize = world.batchSize): BatchedMigration {
+export function registerBatchedJob(
+  world: MigrationWorld,
+  job: BatchedJob,
+  batchSize = world.batchSize,
+): BatchedMigration {
   return register(world, { name: job.name, table: job.table, kind: job.kind, target: job.target }, batchSize);
 }
 

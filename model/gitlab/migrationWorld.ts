@@ -90,7 +90,7 @@ export interface MigrationWorld extends WorldBase {
   readonly backfillFinishedAt: Map<string, number>;
   /** Source table → id → what the backfill did with the row when its cursor passed it. */
   readonly backfillDecisions: Map<string, Map<number, BackfillDecision>>;
-  /** The loose-foreign-key worker's limits and history (§b); its definitions are bookkeeping. */
+  /** The loose-foreign-key worker's limits and history (docs/semantics.md §b); its definitions are bookkeeping. */
   readonly looseForeignKeys: LooseForeignKeysState;
   /** What the table swaps and foreign-key reverts did. */
   readonly rollout: RolloutRecord;

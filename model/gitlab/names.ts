@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 /**
  * GitLab's hashed object names. They are deterministic functions of table names, which is why
- * the trigger and function names survive the later table swap (§a.1): they are derived from
+ * the trigger and function names survive the later table swap (docs/semantics.md §a.1): they are derived from
  * the source table's name, never from the copy's.
  */
 function sha256Prefix(text: string): string {

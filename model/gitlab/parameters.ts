@@ -97,7 +97,11 @@ export class ParameterReader {
     const value = this.raw(name) ?? spec.default;
     if (value === undefined) this.fail(`field "${name}" is required`);
     const names = typeof value === 'string' && value.length > 0 ? [value] : value;
-    if (!Array.isArray(names) || names.length === 0 || !names.every((item) => typeof item === 'string' && item.length > 0)) {
+    if (
+      !Array.isArray(names) ||
+      names.length === 0 ||
+      !names.every((item) => typeof item === 'string' && item.length > 0)
+    ) {
       return this.fail(`field "${name}" must be a column name or a non-empty array of column names`);
     }
     for (const column of names as readonly string[]) {

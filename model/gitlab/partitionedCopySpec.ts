@@ -1,5 +1,5 @@
 /**
- * What GitLab's partitioning migration does for one table (§a.2): the copy's columns, partitions,
+ * What GitLab's partitioning migration does for one table (docs/semantics.md §a.2): the copy's columns, partitions,
  * per-partition CHECKs and unique indexes, and the row filter of its backfill job. A world lists
  * its tables in its `MigrationCatalog`; plans name only the source table.
  */
@@ -23,7 +23,7 @@ export interface PartitionedCopySpec {
   readonly copy: string;
   readonly partitionColumn: string;
   readonly primaryKey: readonly string[];
-  /** The copy's columns; the sync function's column list is frozen from these (§a.1). */
+  /** The copy's columns; the sync function's column list is frozen from these (docs/semantics.md §a.1). */
   readonly columns: readonly ColumnSpec[];
   readonly partitions: readonly PartitionSpec[];
   readonly uniqueIndexes: readonly CopyIndexSpec[];

@@ -10,15 +10,15 @@ import type { MigrationWorld } from './migrationWorld.js';
 export const GITLAB_PROBES = {
   /** A NOT VALID foreign key had rows it would reject if validated now. */
   notValidFkWithViolators: 'not-valid-fk-with-violators',
-  /** A NOT VALID CHECK was added while rows violating it existed (§c.3). */
+  /** A NOT VALID CHECK was added while rows violating it existed (docs/semantics.md §c.3). */
   notValidCheckWithViolators: 'not-valid-check-with-violators',
   /** A traffic write reached a table whose partition backfill was still running. */
   backfillOverlapsTraffic: 'backfill-overlaps-traffic',
-  /** A trigger other than the sync trigger was on the legacy table when it was swapped, so it stays on the archive (§h.6). */
+  /** A trigger other than the sync trigger was on the legacy table when it was swapped, so it stays on the archive (docs/semantics.md §h.6). */
   triggerLeftOnArchive: 'trigger-left-on-archive',
   /** `ensure_unique_id` replaced an id the client supplied. */
   clientIdIgnored: 'client-id-ignored',
-  /** remove_foreign_key ran on a partitioned table whose partitions carry keys of that name added separately (§h.5). */
+  /** remove_foreign_key ran on a partitioned table whose partitions carry keys of that name added separately (docs/semantics.md §h.5). */
   revertLeftPartitionKeys: 'revert-left-partition-keys',
 } as const;
 

@@ -1,5 +1,5 @@
 /**
- * Batched background migrations that fill or clean columns of a table in place (§a.2): each
+ * Batched background migrations that fill or clean columns of a table in place (docs/semantics.md §a.2): each
  * walks its table's ids in batches and runs one UPDATE or DELETE per batch, in the batch's
  * transaction. Traffic interleaves between batches, so a row the cursor has passed is never
  * looked at again — the reason the code that populates a column must be deployed first.

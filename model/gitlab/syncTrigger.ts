@@ -5,10 +5,10 @@ import { quoteIdentifier, quoteIdentifierAlways } from '../../src/engine/sqlText
 import { hashedObjectName } from './names.js';
 
 /**
- * The sync trigger `partition_table_by_list` installs on a source table (§a.1): an AFTER
+ * The sync trigger `partition_table_by_list` installs on a source table (docs/semantics.md §a.1): an AFTER
  * INSERT OR UPDATE OR DELETE row trigger whose function copies each change into the
  * partitioned copy. Its column list is a snapshot of the copy's columns when the function was
- * generated (§19), so columns added later are never synced.
+ * generated (docs/postgres-observed.md §10), so columns added later are never synced.
  */
 export interface SyncPair {
   readonly source: string;
@@ -23,19 +23,30 @@ export interface SyncPair {
 const UNIQUE_KEY = 'id';
 
 /** Names from GitLab's db/structure.sql; other tables get the same hashing GitLab uses. */
-const GITLAB_SYNC_NAMES: ReadonlyMap<string, { readonly triggerName: string; readonly functionName: string }> = new Map([
-  ['ci_runners', { triggerName: 'table_sync_trigger_61879721b5', functionName: 'table_sync_function_686d6c7993' }],
-  ['ci_runner_machines', { triggerName: 'table_sync_trigger_bc3e7b56bd', functionName: 'table_sync_function_e438f29263' }],
-]);
+const GITLAB_SYNC_NAMES: ReadonlyMap<string, { readonly triggerName: string; readonly functionName: string }> = new Map(
+  [
+    ['ci_runners', { triggerName: 'table_sync_trigger_61879721b5', functionName: 'table_sync_function_686d6c7993' }],
+    [
+      'ci_runner_machines',
+      { triggerName: 'table_sync_trigger_bc3e7b56bd', functionName: 'table_sync_function_e438f29263' },
+    ],
+  ],
+);
 
 export function syncObjectNames(source: string): { readonly triggerName: string; readonly functionName: string } {
-  return GITLAB_SYNC_NAMES.get(source) ?? { triggerName: hashedObjectName(source, 'table_sync_trigger'), functionName: hashedObjectName(source, 'table_sync_function') };
+  return (
+    GITLAB_SYNC_NAMES.get(source) ?? {
+      triggerName: hashedObjectName(source, 'table_sync_trigger'),
+      functionName: hashedObjectName(source, 'table_sync_function'),
+    }
+  );
 }
 
 /** `NEW.col` in PL/pgSQL: a column the source no longer has fails the statement, as PostgreSQL does. */
 function field(record: Row, recordName: 'NEW' | 'OLD', column: string): SqlValue {
   const value = record[column];
-  if (value === undefined) throw new PgError(SqlState.undefinedColumn, `record "${recordName.toLowerCase()}" has no field "${column}"`);
+  if (value === undefined)
+    throw new PgError(SqlState.undefinedColumn, `record "${recordName.toLowerCase()}" has no field "${column}"`);
   return value;
 }
 
@@ -52,7 +63,9 @@ function syncRow(pair: SyncPair, context: RowTriggerContext): void {
       assert(newRow !== null, 'an UPDATE trigger sees NEW');
       // Every non-key column, runner_type included, so a type change moves the copy row; a
       // missing copy row makes this a silent no-op.
-      const set = Object.fromEntries(pair.columns.filter((column) => column !== UNIQUE_KEY).map((column) => [column, field(newRow, 'NEW', column)]));
+      const set = Object.fromEntries(
+        pair.columns.filter((column) => column !== UNIQUE_KEY).map((column) => [column, field(newRow, 'NEW', column)]),
+      );
       db.update(pair.copy, set, eq(col(UNIQUE_KEY), field(newRow, 'NEW', UNIQUE_KEY)));
       return;
     }

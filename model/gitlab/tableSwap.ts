@@ -5,7 +5,7 @@ import { installSyncTrigger, syncObjectNames } from './syncTrigger.js';
 import type { SyncPair } from './syncTrigger.js';
 
 /**
- * `replace_with_partitioned_table(table)` (§f): in one transaction, drops the sync trigger,
+ * `replace_with_partitioned_table(table)` (docs/semantics.md §f): in one transaction, drops the sync trigger,
  * moves the id sequence to the copy, swaps the names (tables, `_pkey` constraints, partitions by
  * substring replacement) and installs the reverse sync trigger from the new `table` into
  * `<table>_archived` under the same names. FKs and other triggers follow the legacy table's
@@ -27,25 +27,40 @@ function renameWithPrimaryKey(db: Database, from: string, to: string): void {
 /**
  * The reverse sync function's columns: GitLab generates them from the archive's columns, which
  * equal the copy's there (the copy was created with every legacy column). The model's copies
- * leave some legacy columns out (§g lists relevant columns only), so it keeps the shared ones.
+ * leave some legacy columns out (docs/semantics.md §g lists relevant columns only), so it keeps the shared ones.
  */
 function reverseSyncColumns(db: Database, table: string, archive: string): string[] {
   const present = new Set(db.describe(table).columns.map((column) => column.name));
-  return db.describe(archive).columns.map((column) => column.name).filter((name) => present.has(name));
+  return db
+    .describe(archive)
+    .columns.map((column) => column.name)
+    .filter((name) => present.has(name));
 }
 
 /** Performs the swap; a PgError rolls every part of it back. Returns what was swapped, for the invariants. */
-export function replaceWithPartitionedTable(db: Database, spec: PartitionedCopySpec, step: number): { readonly record: TableSwapRecord; readonly reverse: SyncPair } {
+export function replaceWithPartitionedTable(
+  db: Database,
+  spec: PartitionedCopySpec,
+  step: number,
+): { readonly record: TableSwapRecord; readonly reverse: SyncPair } {
   const table = spec.source;
   const archive = archiveName(table);
   const sequence = idSequenceName(table);
   const names = syncObjectNames(table);
   const copyRows = db.rows(spec.copy);
   const legacyRows = db.rows(table);
-  const foreignKeysToLegacy = db.constraints().filter((constraint) => constraint.kind === 'foreignKey' && constraint.referencedTable === table).map(({ table: child, name }) => ({ table: child, name }));
-  const legacyTriggers = db.describe(table).triggers.filter((trigger) => trigger.name !== names.triggerName).map((trigger) => trigger.name);
+  const foreignKeysToLegacy = db
+    .constraints()
+    .filter((constraint) => constraint.kind === 'foreignKey' && constraint.referencedTable === table)
+    .map(({ table: child, name }) => ({ table: child, name }));
+  const legacyTriggers = db
+    .describe(table)
+    .triggers.filter((trigger) => trigger.name !== names.triggerName)
+    .map((trigger) => trigger.name);
   const legacyPartitions = db.describe(table).partitions;
-  const partitionRenames = db.describe(spec.copy).partitions.map((partition) => [partition, partition.replace(spec.copy, table)] as const);
+  const partitionRenames = db
+    .describe(spec.copy)
+    .partitions.map((partition) => [partition, partition.replace(spec.copy, table)] as const);
   const reverse = db.transaction((tx): SyncPair => {
     // drop_sync_trigger: the trigger and its function (the engine keeps the function with the trigger).
     tx.dropTrigger(table, names.triggerName);
@@ -61,7 +76,19 @@ export function replaceWithPartitionedTable(db: Database, spec: PartitionedCopyS
     return pair;
   });
   return {
-    record: { table, archive, copy: spec.copy, step, copyRows, legacyRows, partitionRenames, foreignKeysToLegacy, legacyTriggers, sequence, syncTriggerName: names.triggerName },
+    record: {
+      table,
+      archive,
+      copy: spec.copy,
+      step,
+      copyRows,
+      legacyRows,
+      partitionRenames,
+      foreignKeysToLegacy,
+      legacyTriggers,
+      sequence,
+      syncTriggerName: names.triggerName,
+    },
     reverse,
   };
 }

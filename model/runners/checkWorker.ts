@@ -8,6 +8,7 @@ import { runnersDomain } from './domain.js';
  * task. The deadline arrives as wall-clock time and becomes this thread's performance.now().
  */
 export default function runChunkTask(task: ChunkTask): ChunkResult {
-  const deadline = task.deadlineEpochMs === undefined ? undefined : performance.now() + (task.deadlineEpochMs - Date.now());
+  const deadline =
+    task.deadlineEpochMs === undefined ? undefined : performance.now() + (task.deadlineEpochMs - Date.now());
   return runChunk(runnersDomain, task.plan, task.spec, deadline !== undefined ? { deadline } : {});
 }

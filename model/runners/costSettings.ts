@@ -3,7 +3,7 @@ import { RUNNERS } from './schema.js';
 
 /**
  * `ci_cost_settings`: compute-minute cost factors of GitLab.com's hosted runners, which are
- * instance runners only (§ invariant 20). Its legacy FK `fk_rails_6a70651f75` cascades from
+ * instance runners only (docs/semantics.md, invariant 20). Its legacy FK `fk_rails_6a70651f75` cascades from
  * ci_runners; the Cells 1.0 plan re-pointed it at the instance partition (seed 002, item 8).
  */
 export const COST_SETTINGS = 'ci_cost_settings';
@@ -18,6 +18,14 @@ export function createCostSettingsTable(db: Database): void {
       { name: 'standard_factor', type: 'bigint', notNull: true, default: 1 },
     ],
     primaryKey: ['id'],
-    constraints: [{ kind: 'foreignKey', name: LEGACY_COST_SETTINGS_RUNNER_FK, columns: ['runner_id'], references: { table: RUNNERS, columns: ['id'] }, onDelete: 'cascade' }],
+    constraints: [
+      {
+        kind: 'foreignKey',
+        name: LEGACY_COST_SETTINGS_RUNNER_FK,
+        columns: ['runner_id'],
+        references: { table: RUNNERS, columns: ['id'] },
+        onDelete: 'cascade',
+      },
+    ],
   });
 }

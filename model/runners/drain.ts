@@ -1,4 +1,3 @@
-import { assert } from '../../src/engine/assert.js';
 import type { OperationOutcome } from '../../src/harness/domain.js';
 import { drainBatchedMigrations } from '../gitlab/batchedMigrations.js';
 import { probeNotValidForeignKeys } from '../gitlab/probes.js';

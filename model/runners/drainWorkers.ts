@@ -29,7 +29,10 @@ export function drainLooseForeignKeys(world: RunnersWorld): OperationOutcome[] {
   const { db } = world;
   // A run either processes every pending batch or is over its limit after at least one
   // modification, and each modification removes one child reference for good.
-  const children = definitionsInForce(world).reduce((total, definition) => total + db.rows(definition.childTable).length, 0);
+  const children = definitionsInForce(world).reduce(
+    (total, definition) => total + db.rows(definition.childTable).length,
+    0,
+  );
   const bound = db.rows(DELETED_RECORDS).length + children + 2;
   for (let runs = 0; ; runs++) {
     assert(runs <= bound, `the loose-foreign-key worker did not drain within ${bound} runs`);

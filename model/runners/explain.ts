@@ -30,17 +30,29 @@ function stepLabel(step: number): string {
   return step < 0 ? 'before the plan' : `at step ${step}`;
 }
 
-function creationStory(world: RunnersWorld, runnerId: number): { readonly text: string; readonly beforeTrigger: boolean } {
+function creationStory(
+  world: RunnersWorld,
+  runnerId: number,
+): { readonly text: string; readonly beforeTrigger: boolean } {
   const origin = world.runnerOrigin.get(runnerId);
   const installedAt = world.syncInstalledAt.get(RUNNERS);
   if (origin === undefined) return { text: `runner ${runnerId} has no recorded origin`, beforeTrigger: true };
   if (origin.legacy) return { text: `runner ${runnerId} predates the copy (legacy)`, beforeTrigger: true };
-  if (installedAt === undefined || origin.step < installedAt) return { text: `runner ${runnerId} was created ${stepLabel(origin.step)}, before the sync trigger existed`, beforeTrigger: true };
-  return { text: `runner ${runnerId} was created ${stepLabel(origin.step)}, after the sync trigger was installed (${stepLabel(installedAt)})`, beforeTrigger: false };
+  if (installedAt === undefined || origin.step < installedAt)
+    return {
+      text: `runner ${runnerId} was created ${stepLabel(origin.step)}, before the sync trigger existed`,
+      beforeTrigger: true,
+    };
+  return {
+    text: `runner ${runnerId} was created ${stepLabel(origin.step)}, after the sync trigger was installed (${stepLabel(installedAt)})`,
+    beforeTrigger: false,
+  };
 }
 
 function backfillStory(world: RunnersWorld, runnerId: number): string {
-  const migration = world.bookkeeping.migrations.find((candidate) => candidate.kind === 'partitionBackfill' && candidate.table === RUNNERS);
+  const migration = world.bookkeeping.migrations.find(
+    (candidate) => candidate.kind === 'partitionBackfill' && candidate.table === RUNNERS,
+  );
   const decision = world.backfillDecisions.get(RUNNERS)?.get(runnerId);
   const assignedAt = world.orphansAssignedAt.get(runnerId);
   if (decision === undefined) {
@@ -48,9 +60,10 @@ function backfillStory(world: RunnersWorld, runnerId: number): string {
     return `the backfill had not reached it (cursor ${migration.cursor}${migration.status === 'active' ? '' : `, ${migration.status}`})`;
   }
   if (!decision.copied) {
-    const later = assignedAt === undefined
-      ? 'and it is still an orphan'
-      : `and was assigned a project later (${stepLabel(assignedAt)}), but the sync trigger's UPDATE of a missing copy row is a silent no-op`;
+    const later =
+      assignedAt === undefined
+        ? 'and it is still an orphan'
+        : `and was assigned a project later (${stepLabel(assignedAt)}), but the sync trigger's UPDATE of a missing copy row is a silent no-op`;
     return `it was an orphan when the backfill passed it (${stepLabel(decision.step)}) ${later}`;
   }
   return `the backfill copied it ${stepLabel(decision.step)}, so its copy row was removed later`;
@@ -67,7 +80,9 @@ export function explainRunnersViolation(world: RunnersWorld, violation: Violatio
   if (!db.hasTable(RUNNERS_COPY)) return `${RUNNERS_COPY} does not exist yet, so runner ${runnerId} cannot be in it`;
   const inCopy = db.select(RUNNERS_COPY, { where: eq(col('id'), runnerId) }).length > 0;
   const creation = creationStory(world, runnerId);
-  const presence = inCopy ? `runner ${runnerId} is in ${RUNNERS_COPY} now` : `runner ${runnerId} is missing from ${RUNNERS_COPY}`;
+  const presence = inCopy
+    ? `runner ${runnerId} is in ${RUNNERS_COPY} now`
+    : `runner ${runnerId} is missing from ${RUNNERS_COPY}`;
   if (!creation.beforeTrigger) return `${presence}; ${creation.text}, so the trigger copied it when it was inserted`;
   return `${presence}: ${creation.text} and ${backfillStory(world, runnerId)}`;
 }

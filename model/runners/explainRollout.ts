@@ -8,15 +8,27 @@ import type { RunnersWorld } from './world.js';
 function explainNotValidCheck(world: RunnersWorld, violation: Violation): string | null {
   const match = /violates check constraint "([^"]+)"/.exec(violation.message);
   if (match === null || violation.invariant !== 'api-never-500') return null;
-  const pending = world.bookkeeping.migrations.find((migration) => migration.kind === 'rowBackfill' && migration.status !== 'finished');
-  const backfill = pending === undefined ? 'no backfill had set the column on it' : `${pending.name} had not reached it (cursor ${pending.cursor})`;
-  return `${match[1]} was added NOT VALID, which still checks the whole new row on every UPDATE, so a heartbeat that only sets contacted_at fails on a row whose column is still NULL because ${backfill} (gitlab-semantics c.3)`;
+  const pending = world.bookkeeping.migrations.find(
+    (migration) => migration.kind === 'rowBackfill' && migration.status !== 'finished',
+  );
+  const backfill =
+    pending === undefined
+      ? 'no backfill had set the column on it'
+      : `${pending.name} had not reached it (cursor ${pending.cursor})`;
+  return `${match[1]} was added NOT VALID, which still checks the whole new row on every UPDATE, so a heartbeat that only sets contacted_at fails on a row whose column is still NULL because ${backfill} (docs/semantics.md §c.3)`;
 }
 
 function explainTypeChangeAfterSwap(world: RunnersWorld, violation: Violation): string | null {
-  if (violation.invariant !== 'api-never-500' || world.rollout.swaps.length === 0 || !violation.message.startsWith('PUT /admin/runners/:id')) return null;
+  if (
+    violation.invariant !== 'api-never-500' ||
+    world.rollout.swaps.length === 0 ||
+    !violation.message.startsWith('PUT /admin/runners/:id')
+  )
+    return null;
   const swap = world.rollout.swaps[0]!;
-  const renumbers = world.db.describe(swap.table).triggers.some((trigger) => trigger.name === `assign_${swap.table}_id_trigger`);
+  const renumbers = world.db
+    .describe(swap.table)
+    .triggers.some((trigger) => trigger.name === `assign_${swap.table}_id_trigger`);
   return renumbers
     ? `after the swap a runner_type change moves the row to another partition as a DELETE plus an INSERT, the destination partition's assign_${swap.table}_id_trigger gives it a new id from ${swap.sequence}, and the runner's links to its old id fail their foreign key`
     : `after the swap a runner_type change moves the row to another partition, the reverse sync trigger turns that into a DELETE and an INSERT on ${swap.archive}, and the foreign keys that followed the legacy table onto ${swap.archive} cascade that DELETE into live rows`;
@@ -36,17 +48,23 @@ function explainRevert(world: RunnersWorld, violation: Violation): string | null
   if (violation.invariant !== 'revert-removes-foreign-key') return null;
   const removal = world.rollout.removedForeignKeys[0];
   if (removal === undefined) return null;
-  return `${removal.name} was added to each partition of ${removal.table} separately, never attached to a key on the parent, so dropping the parent's key removes nothing and the partition keys keep rejecting rows after the revert (gitlab-semantics h.5)`;
+  return `${removal.name} was added to each partition of ${removal.table} separately, never attached to a key on the parent, so dropping the parent's key removes nothing and the partition keys keep rejecting rows after the revert (docs/semantics.md §h.5)`;
 }
 
 function explainArchivedTracking(world: RunnersWorld, violation: Violation): string | null {
   if (violation.invariant !== 'deletion-tracking-follows-swap') return null;
   const swap = world.rollout.swaps[0];
   if (swap === undefined) return null;
-  return `${swap.table}_loose_fk_trigger followed the legacy table's identity onto ${swap.archive} in the swap, and the reverse sync trigger's DELETE there (a deleted runner, or a type change moving its row) now records ${swap.archive}, a name no loose-foreign-key definition names (gitlab-semantics b.1)`;
+  return `${swap.table}_loose_fk_trigger followed the legacy table's identity onto ${swap.archive} in the swap, and the reverse sync trigger's DELETE there (a deleted runner, or a type change moving its row) now records ${swap.archive}, a name no loose-foreign-key definition names (docs/semantics.md §b.1)`;
 }
 
-const EXPLAINERS = [explainNotValidCheck, explainTypeChangeAfterSwap, explainLostCopyManager, explainRevert, explainArchivedTracking];
+const EXPLAINERS = [
+  explainNotValidCheck,
+  explainTypeChangeAfterSwap,
+  explainLostCopyManager,
+  explainRevert,
+  explainArchivedTracking,
+];
 
 export function explainRolloutViolation(world: RunnersWorld, violation: Violation): string | null {
   for (const explain of EXPLAINERS) {

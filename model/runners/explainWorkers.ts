@@ -25,7 +25,11 @@ function ownerHistory(world: RunnersWorld, projectId: number): string | null {
 }
 
 /** assign_to's re-owning of a runner, as its response recorded it: `(sharding_key_id 1 → 2)`. */
-function reownedByAssignTo(world: RunnersWorld, runnerId: number, from: number): { readonly step: number; readonly to: number } | null {
+function reownedByAssignTo(
+  world: RunnersWorld,
+  runnerId: number,
+  from: number,
+): { readonly step: number; readonly to: number } | null {
   for (const response of world.responses) {
     if (response.runnerId !== runnerId || response.endpoint !== 'POST /projects/:id/runners') continue;
     const match = /\(sharding_key_id (\d+) → (\d+)\)/.exec(response.summary);
@@ -48,7 +52,9 @@ function explainDanglingTagging(world: RunnersWorld, message: string): string | 
   const match = /Key \(tag_id\)=\((\d+)\)/.exec(message);
   if (match === null) return null;
   const tagId = Number(match[1]);
-  const deletion = world.responses.find((response) => response.endpoint === 'Ci::Tag#destroy' && response.summary.includes(`(tag ${tagId})`));
+  const deletion = world.responses.find(
+    (response) => response.endpoint === 'Ci::Tag#destroy' && response.summary.includes(`(tag ${tagId})`),
+  );
   const when = deletion === undefined ? '' : ` ${stepLabel(deletion.step)}`;
   return `tag ${tagId} was deleted${when}, before the foreign key existed, and its taggings were left for the loose foreign key's eventual clean-up, which had not run yet when VALIDATE scanned them`;
 }

@@ -16,9 +16,11 @@ import { NAMESPACE_COUNT, PROJECT_COUNT } from './world.js';
 const BATCH_ROWS = 1_000;
 const ORPHAN_PERIOD = 10;
 
-
 export function populateLegacyRunners(world: RunnersWorld, count: number): void {
-  assert(Number.isSafeInteger(count) && count >= 0 && count <= MAX_LEGACY_RUNNERS, `legacy population ${count} out of range`);
+  assert(
+    Number.isSafeInteger(count) && count >= 0 && count <= MAX_LEGACY_RUNNERS,
+    `legacy population ${count} out of range`,
+  );
   const db = world.db;
   const hasShardingKey = db.describe(RUNNERS).columns.some((column) => column.name === 'sharding_key_id');
   for (let start = 0; start < count; start += BATCH_ROWS) {
@@ -31,10 +33,22 @@ export function populateLegacyRunners(world: RunnersWorld, count: number): void 
       const runnerType = ((ordinal % 3) + 1) as 1 | 2 | 3;
       const orphan = runnerType !== 1 && ordinal % ORPHAN_PERIOD === ORPHAN_PERIOD - 1;
       const id = db.nextval(`${RUNNERS}_id_seq`);
-      const owner = runnerType === 2 ? (ordinal % NAMESPACE_COUNT) + 1 : runnerType === 3 ? (ordinal % PROJECT_COUNT) + 1 : null;
+      const owner =
+        runnerType === 2 ? (ordinal % NAMESPACE_COUNT) + 1 : runnerType === 3 ? (ordinal % PROJECT_COUNT) + 1 : null;
       const shardingKey = orphan ? null : owner;
-      runners.push({ id, runner_type: runnerType, ...(hasShardingKey ? { sharding_key_id: shardingKey } : {}), token: runnerToken(runnerType, id), contacted_at: null });
-      managers.push({ runner_id: id, runner_type: runnerType, ...(hasShardingKey ? { sharding_key_id: shardingKey } : {}), system_xid: `legacy-${id}` });
+      runners.push({
+        id,
+        runner_type: runnerType,
+        ...(hasShardingKey ? { sharding_key_id: shardingKey } : {}),
+        token: runnerToken(runnerType, id),
+        contacted_at: null,
+      });
+      managers.push({
+        runner_id: id,
+        runner_type: runnerType,
+        ...(hasShardingKey ? { sharding_key_id: shardingKey } : {}),
+        system_xid: `legacy-${id}`,
+      });
       if (!orphan && runnerType === 2) namespaces.push({ runner_id: id, namespace_id: owner });
       if (!orphan && runnerType === 3) projects.push({ runner_id: id, project_id: owner });
       world.runnerOrigin.set(id, { step: 0, legacy: true });

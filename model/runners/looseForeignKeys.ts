@@ -1,6 +1,6 @@
 /**
- * The runners world's loose foreign keys (§b.3). Only definitions whose child table the model has
- * are listed; the others of §b.3 (p_ci_builds, p_ci_runner_machine_builds, dast_*,
+ * The runners world's loose foreign keys (docs/semantics.md §b.3). Only definitions whose child table the model has
+ * are listed; the others of docs/semantics.md §b.3 (p_ci_builds, p_ci_runner_machine_builds, dast_*,
  * ci_running_builds, ci_runners.creator_id → users) have no modelled child, so their parents'
  * records are never consumed here.
  */
@@ -14,7 +14,7 @@ export const GITLAB_LOOSE_FOREIGN_KEYS: readonly LooseForeignKeyDefinition[] = [
   { childTable: 'ci_runner_taggings', column: 'tag_id', parentTable: 'tags', onDelete: 'async_delete' },
 ];
 
-/** Tables GitLab tracks deletions of in the pre-plan schema (§b.1, §b.3): every LFK parent of the model, plus runners and managers. */
+/** Tables GitLab tracks deletions of in the pre-plan schema (docs/semantics.md §b.1, docs/semantics.md §b.3): every LFK parent of the model, plus runners and managers. */
 export const TRACKED_LEGACY_TABLES: readonly string[] = [
   'namespaces',
   'projects',

@@ -19,5 +19,8 @@ export function organizationIdFor(runnerType: RunnerType, shardingKeyId: number 
  * instance partition and `IS NOT NULL` on the others; on one table that is this disjunction.
  */
 export function nullnessByRunnerType(column: string): Expr {
-  return or(and(eq(col('runner_type'), 1), isNull(col(column))), and(ne(col('runner_type'), 1), isNotNull(col(column))));
+  return or(
+    and(eq(col('runner_type'), 1), isNull(col(column))),
+    and(ne(col('runner_type'), 1), isNotNull(col(column))),
+  );
 }

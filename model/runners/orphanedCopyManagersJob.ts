@@ -1,5 +1,5 @@
 /**
- * `DeleteOrphanedPartitionedCiRunnerMachineRecords` (§a.2): a batched background migration over
+ * `DeleteOrphanedPartitionedCiRunnerMachineRecords` (docs/semantics.md §a.2): a batched background migration over
  * the managers' copy that deletes copy managers whose (runner_id, runner_type) is missing from
  * the runners' copy, so that the FK between the copies can be validated.
  */

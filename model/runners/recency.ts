@@ -24,4 +24,7 @@ export function pickRunner(world: RunnersWorld, index: number): RunnerRecord | u
  * The generated `runner` argument: half the time 0 (the newest runner), else any
  * of the first eight. Shrinking moves it towards 0, i.e. towards the runner the story is about.
  */
-export const runnerIndexArbitrary: fc.Arbitrary<number> = fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: fc.nat(7), weight: 1 });
+export const runnerIndexArbitrary: fc.Arbitrary<number> = fc.oneof(
+  { arbitrary: fc.constant(0), weight: 1 },
+  { arbitrary: fc.nat(7), weight: 1 },
+);

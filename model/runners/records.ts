@@ -28,7 +28,10 @@ export interface ManagerRecord {
 
 function nullableTextField(row: Row, column: string): string | null {
   const value = row[column];
-  assert(value === null || typeof value === 'string', `column ${column} should hold text or NULL, got ${String(value)}`);
+  assert(
+    value === null || typeof value === 'string',
+    `column ${column} should hold text or NULL, got ${String(value)}`,
+  );
   return value;
 }
 
@@ -41,13 +44,24 @@ export function runnerFromRow(row: Row): RunnerRecord {
   assert(isRunnerType(runnerType), `runner ${String(row['id'])} has unknown runner_type ${runnerType}`);
   // Before the sharding-key rollout the column does not exist; such a runner has no key yet.
   const shardingKeyId = 'sharding_key_id' in row ? nullableIntegerField(row, 'sharding_key_id') : null;
-  return { id: integerField(row, 'id'), runnerType, shardingKeyId, token: nullableTextField(row, 'token'), contactedAt: nullableIntegerField(row, 'contacted_at') };
+  return {
+    id: integerField(row, 'id'),
+    runnerType,
+    shardingKeyId,
+    token: nullableTextField(row, 'token'),
+    contactedAt: nullableIntegerField(row, 'contacted_at'),
+  };
 }
 
 function managerFromRow(row: Row): ManagerRecord {
   const systemXid = row['system_xid'];
   assert(typeof systemXid === 'string', 'system_xid is NOT NULL text');
-  return { id: integerField(row, 'id'), runnerId: integerField(row, 'runner_id'), runnerType: nullableIntegerField(row, 'runner_type'), systemXid };
+  return {
+    id: integerField(row, 'id'),
+    runnerId: integerField(row, 'runner_id'),
+    runnerType: nullableIntegerField(row, 'runner_type'),
+    systemXid,
+  };
 }
 
 const byId = <T extends { readonly id: number }>(left: T, right: T): number => left.id - right.id;
@@ -61,11 +75,17 @@ export function liveManagers(db: Database): ManagerRecord[] {
 }
 
 export function liveProjectIds(db: Database): number[] {
-  return db.rows(PROJECTS).map((row) => integerField(row, 'id')).sort((left, right) => left - right);
+  return db
+    .rows(PROJECTS)
+    .map((row) => integerField(row, 'id'))
+    .sort((left, right) => left - right);
 }
 
 /** A runner's project assignments (ci_runner_projects rows), lowest id first. */
-export function runnerProjectRows(db: Database, runnerId: number): { readonly id: number; readonly projectId: number }[] {
+export function runnerProjectRows(
+  db: Database,
+  runnerId: number,
+): { readonly id: number; readonly projectId: number }[] {
   return db
     .rows(RUNNER_PROJECTS)
     .filter((row) => row['runner_id'] === runnerId)

@@ -1,10 +1,9 @@
 /**
- * The row backfills of the runners world's rollouts (§a.2): the sharding key, the managers'
+ * The row backfills of the runners world's rollouts (docs/semantics.md §a.2): the sharding key, the managers'
  * runner_type and key, the orphan clean-up, and organization_id, run by GitLab's generic
  * batched row backfill (model/gitlab/rowBackfillBatches.ts).
  */
 import { and, col, eq, inList, isNotNull, isNull, ne } from '../../src/index.js';
-import type { Database } from '../../src/index.js';
 import { DEFAULT_ORGANIZATION_ID } from './organizations.js';
 import { integerField, nullableIntegerField } from '../gitlab/rowFields.js';
 import { rowBackfillJob } from '../gitlab/rowBackfillBatches.js';
@@ -25,15 +24,25 @@ const backfillShardingKeyIdOnCiRunners: RowBackfillDefinition = {
   table: RUNNERS,
   probeOnChange: RUNNER_PROBES_ROLLOUT.shardingKeyBackfilled,
   runBatch: (db, ids) => {
-    const runners = db.select(RUNNERS, { where: and(inList(col('id'), [...ids]), inList(col('runner_type'), [2, 3]), isNull(col('sharding_key_id'))) });
+    const runners = db.select(RUNNERS, {
+      where: and(inList(col('id'), [...ids]), inList(col('runner_type'), [2, 3]), isNull(col('sharding_key_id'))),
+    });
     let changed = 0;
     for (const runner of runners) {
       const runnerId = integerField(runner, 'id');
       const joinTable = runner['runner_type'] === 2 ? RUNNER_NAMESPACES : RUNNER_PROJECTS;
       const ownerColumn = runner['runner_type'] === 2 ? 'namespace_id' : 'project_id';
-      const [first] = db.select(joinTable, { where: eq(col('runner_id'), runnerId), orderBy: [{ column: 'id', direction: 'asc' }], limit: 1 });
+      const [first] = db.select(joinTable, {
+        where: eq(col('runner_id'), runnerId),
+        orderBy: [{ column: 'id', direction: 'asc' }],
+        limit: 1,
+      });
       if (first === undefined) continue;
-      changed += db.update(RUNNERS, { sharding_key_id: integerField(first, ownerColumn) }, eq(col('id'), runnerId)).length;
+      changed += db.update(
+        RUNNERS,
+        { sharding_key_id: integerField(first, ownerColumn) },
+        eq(col('id'), runnerId),
+      ).length;
     }
     return changed;
   },
@@ -45,12 +54,18 @@ const backfillRunnerTypeAndShardingKeyIdOnManagers: RowBackfillDefinition = {
   table: MANAGERS,
   runBatch: (db, ids) => {
     let changed = 0;
-    for (const manager of db.select(MANAGERS, { where: and(inList(col('id'), [...ids]), isNull(col('sharding_key_id'))) })) {
+    for (const manager of db.select(MANAGERS, {
+      where: and(inList(col('id'), [...ids]), isNull(col('sharding_key_id'))),
+    })) {
       const [runner] = db.select(RUNNERS, { where: eq(col('id'), integerField(manager, 'runner_id')) });
       if (runner === undefined) continue;
       const shardingKeyId = nullableIntegerField(runner, 'sharding_key_id');
       if (shardingKeyId === null && manager['runner_type'] === runner['runner_type']) continue;
-      changed += db.update(MANAGERS, { runner_type: runner['runner_type'] ?? null, sharding_key_id: shardingKeyId }, eq(col('id'), integerField(manager, 'id'))).length;
+      changed += db.update(
+        MANAGERS,
+        { runner_type: runner['runner_type'] ?? null, sharding_key_id: shardingKeyId },
+        eq(col('id'), integerField(manager, 'id')),
+      ).length;
     }
     return changed;
   },
@@ -64,7 +79,9 @@ const backfillRunnerTypeAndShardingKeyIdOnManagers: RowBackfillDefinition = {
 const deleteOrphanedGroupAndProjectRunners: RowBackfillDefinition = {
   name: 'DeleteOrphanedGroupAndProjectRunners',
   table: RUNNERS,
-  runBatch: (db, ids) => db.delete(RUNNERS, and(inList(col('id'), [...ids]), ne(col('runner_type'), 1), isNull(col('sharding_key_id')))).length,
+  runBatch: (db, ids) =>
+    db.delete(RUNNERS, and(inList(col('id'), [...ids]), ne(col('runner_type'), 1), isNull(col('sharding_key_id'))))
+      .length,
 };
 
 /**
@@ -75,7 +92,16 @@ const backfillOrganizationIdOnCiRunners: RowBackfillDefinition = {
   name: 'BackfillOrganizationIdOnCiRunners',
   table: RUNNERS,
   runBatch: (db, ids) =>
-    db.update(RUNNERS, { organization_id: DEFAULT_ORGANIZATION_ID }, and(inList(col('id'), [...ids]), ne(col('runner_type'), 1), isNotNull(col('sharding_key_id')), isNull(col('organization_id')))).length,
+    db.update(
+      RUNNERS,
+      { organization_id: DEFAULT_ORGANIZATION_ID },
+      and(
+        inList(col('id'), [...ids]),
+        ne(col('runner_type'), 1),
+        isNotNull(col('sharding_key_id')),
+        isNull(col('organization_id')),
+      ),
+    ).length,
 };
 
 /**

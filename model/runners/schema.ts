@@ -2,7 +2,7 @@ import type { Database } from '../../src/index.js';
 
 /**
  * The pre-plan schema (GitLab 17.5, before the partitioned copies existed), relevant columns
- * only (§g). Everything the plan later adds (copies, sync triggers, FKs on the copies) is
+ * only (docs/semantics.md §g). Everything the plan later adds (copies, sync triggers, FKs on the copies) is
  * created by migration steps, never here.
  */
 export const NAMESPACES = 'namespaces';
@@ -19,7 +19,10 @@ export function createLegacySchema(db: Database): void {
   db.createTable({ name: NAMESPACES, columns: [{ name: 'id', type: 'bigserial' }], primaryKey: ['id'] });
   db.createTable({
     name: PROJECTS,
-    columns: [{ name: 'id', type: 'bigserial' }, { name: 'namespace_id', type: 'bigint', notNull: true }],
+    columns: [
+      { name: 'id', type: 'bigserial' },
+      { name: 'namespace_id', type: 'bigint', notNull: true },
+    ],
     primaryKey: ['id'],
   });
   db.createTable({
@@ -47,27 +50,64 @@ export function createLegacySchema(db: Database): void {
       { name: 'contacted_at', type: 'timestamptz' },
     ],
     primaryKey: ['id'],
-    constraints: [{ kind: 'foreignKey', name: LEGACY_MANAGER_RUNNER_FK, columns: ['runner_id'], references: { table: RUNNERS, columns: ['id'] }, onDelete: 'cascade' }],
+    constraints: [
+      {
+        kind: 'foreignKey',
+        name: LEGACY_MANAGER_RUNNER_FK,
+        columns: ['runner_id'],
+        references: { table: RUNNERS, columns: ['id'] },
+        onDelete: 'cascade',
+      },
+    ],
   });
-  db.createIndex({ name: 'index_ci_runner_machines_on_runner_id_and_system_xid', table: MANAGERS, columns: ['runner_id', 'system_xid'], unique: true });
+  db.createIndex({
+    name: 'index_ci_runner_machines_on_runner_id_and_system_xid',
+    table: MANAGERS,
+    columns: ['runner_id', 'system_xid'],
+    unique: true,
+  });
   db.createTable({
     name: RUNNER_PROJECTS,
-    columns: [{ name: 'id', type: 'bigserial' }, { name: 'runner_id', type: 'bigint', notNull: true }, { name: 'project_id', type: 'bigint', notNull: true }],
+    columns: [
+      { name: 'id', type: 'bigserial' },
+      { name: 'runner_id', type: 'bigint', notNull: true },
+      { name: 'project_id', type: 'bigint', notNull: true },
+    ],
     primaryKey: ['id'],
     // GitLab relied on Rails' `dependent: :destroy` here rather than a database FK; the model
     // uses a cascading FK so that deleting a runner (in one statement) removes its join rows.
-    constraints: [{ kind: 'foreignKey', name: 'fk_rails_ci_runner_projects_runner_id', columns: ['runner_id'], references: { table: RUNNERS, columns: ['id'] }, onDelete: 'cascade' }],
+    constraints: [
+      {
+        kind: 'foreignKey',
+        name: 'fk_rails_ci_runner_projects_runner_id',
+        columns: ['runner_id'],
+        references: { table: RUNNERS, columns: ['id'] },
+        onDelete: 'cascade',
+      },
+    ],
   });
   db.createTable({
     name: RUNNER_NAMESPACES,
-    columns: [{ name: 'id', type: 'bigserial' }, { name: 'runner_id', type: 'bigint', notNull: true }, { name: 'namespace_id', type: 'bigint', notNull: true }],
+    columns: [
+      { name: 'id', type: 'bigserial' },
+      { name: 'runner_id', type: 'bigint', notNull: true },
+      { name: 'namespace_id', type: 'bigint', notNull: true },
+    ],
     primaryKey: ['id'],
     // As for ci_runner_projects: Rails' `dependent: :destroy` in GitLab, a cascading FK here.
-    constraints: [{ kind: 'foreignKey', name: 'fk_rails_ci_runner_namespaces_runner_id', columns: ['runner_id'], references: { table: RUNNERS, columns: ['id'] }, onDelete: 'cascade' }],
+    constraints: [
+      {
+        kind: 'foreignKey',
+        name: 'fk_rails_ci_runner_namespaces_runner_id',
+        columns: ['runner_id'],
+        references: { table: RUNNERS, columns: ['id'] },
+        onDelete: 'cascade',
+      },
+    ],
   });
 }
 
-/** Tokens carry the `t<runner_type in hex>_` prefix that keeps them unique across partitions (§g). */
+/** Tokens carry the `t<runner_type in hex>_` prefix that keeps them unique across partitions (docs/semantics.md §g). */
 export function runnerToken(runnerType: number, serial: number): string {
   return `t${runnerType.toString(16)}_${serial}`;
 }

@@ -3,7 +3,7 @@ import { MANAGERS, RUNNERS } from './schema.js';
 
 /**
  * The schema a world starts from. `17.5` is the schema before the partitioned copies existed
- * (§g), with `sharding_key_id` already on ci_runners and ci_runner_machines. `pre-sharding-key`
+ * (docs/semantics.md §g), with `sharding_key_id` already on ci_runners and ci_runner_machines. `pre-sharding-key`
  * is the schema before the Cells 1.0 sharding-key rollout (seed 002, items 2–2.1), so a plan can
  * add the column, deploy the code that fills it and backfill it.
  */

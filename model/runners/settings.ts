@@ -24,9 +24,17 @@ export interface CodeVersion {
 export const FEATURE_FLAGS = ['reject_orphaned_runners', 'update_project_runners_owner'] as const;
 export type FeatureFlag = (typeof FEATURE_FLAGS)[number];
 
-export const CODE_FIELDS = ['ensurePartitionedRunnerCopy', 'populateShardingKey', 'populateOrganizationId'] as const satisfies readonly (keyof CodeVersion)[];
+export const CODE_FIELDS = [
+  'ensurePartitionedRunnerCopy',
+  'populateShardingKey',
+  'populateOrganizationId',
+] as const satisfies readonly (keyof CodeVersion)[];
 
-export const DEFAULT_CODE: Readonly<CodeVersion> = { ensurePartitionedRunnerCopy: false, populateShardingKey: true, populateOrganizationId: false };
+export const DEFAULT_CODE: Readonly<CodeVersion> = {
+  ensurePartitionedRunnerCopy: false,
+  populateShardingKey: true,
+  populateOrganizationId: false,
+};
 
 /** Small, so batching is exercised on the few rows a scenario creates. */
 export const DEFAULT_BACKFILL_BATCH_SIZE = 2;
@@ -45,17 +53,23 @@ export interface RunnersSettings {
 }
 
 const CODE_SWITCH_TEXT: Readonly<Record<keyof CodeVersion, string>> = {
-  ensurePartitionedRunnerCopy: 'The d.2 fix: ensure_manager copies the runner into ci_runners_e59bb2812d before creating a manager.',
+  ensurePartitionedRunnerCopy:
+    'The d.2 fix: ensure_manager copies the runner into ci_runners_e59bb2812d before creating a manager.',
   populateShardingKey: 'New group and project runners get sharding_key_id (false: the code before the sharding key).',
-  populateOrganizationId: 'New group and project runners get organization_id (the Cells 1.0 code after the column was added).',
+  populateOrganizationId:
+    'New group and project runners get organization_id (the Cells 1.0 code after the column was added).',
 };
 
 /** The code switches `deploy_code` changes; a switch not given keeps its value. */
-export const CODE_SWITCH_FIELDS: FieldMap = Object.fromEntries(CODE_FIELDS.map((name) => [name, { kind: 'boolean', description: CODE_SWITCH_TEXT[name] }]));
+export const CODE_SWITCH_FIELDS: FieldMap = Object.fromEntries(
+  CODE_FIELDS.map((name) => [name, { kind: 'boolean', description: CODE_SWITCH_TEXT[name] }]),
+);
 
 const FLAG_TEXT: Readonly<Record<FeatureFlag, string>> = {
-  reject_orphaned_runners: 'POST /runners/verify refuses orphaned runners with 403, and ensure_manager no longer copies the runner.',
-  update_project_runners_owner: 'UpdateProjectRunnersOwnerWorker re-owns (or deletes) the runners of a deleted project.',
+  reject_orphaned_runners:
+    'POST /runners/verify refuses orphaned runners with 403, and ensure_manager no longer copies the runner.',
+  update_project_runners_owner:
+    'UpdateProjectRunnersOwnerWorker re-owns (or deletes) the runners of a deleted project.',
 };
 
 /** The fields of a plan's `settings`, with their defaults (docs/plans.md lists them). */
@@ -64,27 +78,46 @@ export const RUNNERS_SETTINGS_SPEC: ObjectSpec = {
     flags: {
       kind: 'object',
       description: 'Feature flags in force from the start; every flag is off unless given.',
-      fields: Object.fromEntries(FEATURE_FLAGS.map((name) => [name, { kind: 'boolean', default: false, description: FLAG_TEXT[name] }])),
+      fields: Object.fromEntries(
+        FEATURE_FLAGS.map((name) => [name, { kind: 'boolean', default: false, description: FLAG_TEXT[name] }]),
+      ),
     },
     code: {
       kind: 'object',
       description: 'The application code in force from the start; deploy_code changes it during the plan.',
-      fields: Object.fromEntries(CODE_FIELDS.map((name) => [name, { kind: 'boolean', default: DEFAULT_CODE[name], description: `${CODE_SWITCH_TEXT[name]}${name === 'populateShardingKey' ? ' Defaults to false with the "pre-sharding-key" schema.' : ''}` }])),
+      fields: Object.fromEntries(
+        CODE_FIELDS.map((name) => [
+          name,
+          {
+            kind: 'boolean',
+            default: DEFAULT_CODE[name],
+            description: `${CODE_SWITCH_TEXT[name]}${name === 'populateShardingKey' ? ' Defaults to false with the "pre-sharding-key" schema.' : ''}`,
+          },
+        ]),
+      ),
     },
     backfillBatchSize: {
       kind: 'integer',
       minimum: 1,
       maximum: MAX_BACKFILL_BATCH_SIZE,
       default: DEFAULT_BACKFILL_BATCH_SIZE,
-      description: 'Rows per batch of every batched background migration the plan queues; small, so batching shows on the few rows a scenario creates.',
+      description:
+        'Rows per batch of every batched background migration the plan queues; small, so batching shows on the few rows a scenario creates.',
     },
-    schema: { kind: 'enum', values: SCHEMA_ERAS, default: DEFAULT_SCHEMA_ERA, description: 'The schema the world starts from: "17.5" (before the partitioned copies) or "pre-sharding-key" (before sharding_key_id).' },
+    schema: {
+      kind: 'enum',
+      values: SCHEMA_ERAS,
+      default: DEFAULT_SCHEMA_ERA,
+      description:
+        'The schema the world starts from: "17.5" (before the partitioned copies) or "pre-sharding-key" (before sharding_key_id).',
+    },
     legacyRunners: {
       kind: 'integer',
       minimum: 0,
       maximum: MAX_LEGACY_RUNNERS,
       default: 0,
-      description: 'Runners (each with a manager) created in bulk before each scenario\'s own legacy data, for scale runs; about 1 KB of memory each.',
+      description:
+        "Runners (each with a manager) created in bulk before each scenario's own legacy data, for scale runs; about 1 KB of memory each.",
     },
     ...WORKER_SETTINGS_FIELDS,
   },
@@ -107,14 +140,24 @@ export function validateRunnersSettings(settings: JsonObject): string | null {
 export function readRunnersSettings(settings: JsonObject): RunnersSettings {
   const flags = new Map<FeatureFlag, boolean>(FEATURE_FLAGS.map((name) => [name, false]));
   const flagsJson = settings['flags'];
-  if (isObject(flagsJson)) for (const [name, value] of Object.entries(flagsJson)) if (isFeatureFlag(name) && typeof value === 'boolean') flags.set(name, value);
+  if (isObject(flagsJson))
+    for (const [name, value] of Object.entries(flagsJson))
+      if (isFeatureFlag(name) && typeof value === 'boolean') flags.set(name, value);
   const schemaJson = settings['schema'];
   const schema = typeof schemaJson === 'string' && isSchemaEra(schemaJson) ? schemaJson : DEFAULT_SCHEMA_ERA;
   // Code running before the sharding key existed cannot populate it; a plan deploys the code that does.
   const code: CodeVersion = { ...DEFAULT_CODE, populateShardingKey: schema !== 'pre-sharding-key' };
   const codeJson = settings['code'];
-  if (isObject(codeJson)) for (const [name, value] of Object.entries(codeJson)) if (isCodeField(name) && typeof value === 'boolean') code[name] = value;
+  if (isObject(codeJson))
+    for (const [name, value] of Object.entries(codeJson))
+      if (isCodeField(name) && typeof value === 'boolean') code[name] = value;
   const batchSize = settings['backfillBatchSize'];
   const legacyRunners = settings['legacyRunners'];
-  return { flags, code, backfillBatchSize: typeof batchSize === 'number' ? batchSize : DEFAULT_BACKFILL_BATCH_SIZE, schema, legacyRunners: typeof legacyRunners === 'number' ? legacyRunners : 0 };
+  return {
+    flags,
+    code,
+    backfillBatchSize: typeof batchSize === 'number' ? batchSize : DEFAULT_BACKFILL_BATCH_SIZE,
+    schema,
+    legacyRunners: typeof legacyRunners === 'number' ? legacyRunners : 0,
+  };
 }

@@ -27,7 +27,12 @@ export interface WorkerSettings {
 }
 
 export const DEFAULT_OWNER_SERVICE_BATCH_SIZE = 2;
-export const DEFAULT_LOOSE_FOREIGN_KEY_LIMITS: LooseForeignKeyLimits = { recordBatchSize: 2, deleteQueryLimit: 2, updateQueryLimit: 1, modificationLimit: 3 };
+export const DEFAULT_LOOSE_FOREIGN_KEY_LIMITS: LooseForeignKeyLimits = {
+  recordBatchSize: 2,
+  deleteQueryLimit: 2,
+  updateQueryLimit: 1,
+  modificationLimit: 3,
+};
 const MAX_SIZE = 10_000;
 
 const LIMIT_FIELDS = Object.keys(DEFAULT_LOOSE_FOREIGN_KEY_LIMITS) as (keyof LooseForeignKeyLimits)[];
@@ -39,21 +44,33 @@ const LIMIT_TEXT: Readonly<Record<keyof LooseForeignKeyLimits, string>> = {
   modificationLimit: 'Modifications per run after which the worker stops and reschedules.',
 };
 
-const size = (description: string, fallback: number): FieldSpec => ({ kind: 'integer', minimum: 1, maximum: MAX_SIZE, default: fallback, description });
+const size = (description: string, fallback: number): FieldSpec => ({
+  kind: 'integer',
+  minimum: 1,
+  maximum: MAX_SIZE,
+  default: fallback,
+  description,
+});
 
 /** The worker fields of a plan's settings (model/settings.ts adds them to the settings declaration). */
 export const WORKER_SETTINGS_FIELDS: FieldMap = {
-  ownerServiceBatchSize: size('Runners per batch of UpdateProjectRunnersOwnerService (GitLab: 1000).', DEFAULT_OWNER_SERVICE_BATCH_SIZE),
+  ownerServiceBatchSize: size(
+    'Runners per batch of UpdateProjectRunnersOwnerService (GitLab: 1000).',
+    DEFAULT_OWNER_SERVICE_BATCH_SIZE,
+  ),
   looseForeignKeys: {
     kind: 'object',
     description: 'Limits of the loose-foreign-key cleanup worker; tiny by default so a few rows hit them.',
-    fields: Object.fromEntries(LIMIT_FIELDS.map((name) => [name, size(LIMIT_TEXT[name], DEFAULT_LOOSE_FOREIGN_KEY_LIMITS[name])])),
+    fields: Object.fromEntries(
+      LIMIT_FIELDS.map((name) => [name, size(LIMIT_TEXT[name], DEFAULT_LOOSE_FOREIGN_KEY_LIMITS[name])]),
+    ),
   },
   workloads: {
     kind: 'list',
     uniqueItems: true,
     items: { kind: 'enum', values: WORKLOADS, description: 'A workload.' },
-    description: 'Optional traffic the plan opts into: "projectDeletion" (createProject, deleteProject) and "tagging" (tagRunner, deleteTag). Those operations do nothing (and are not applied) without their workload, even when "traffic" lists them. Omitted: none.',
+    description:
+      'Optional traffic the plan opts into: "projectDeletion" (createProject, deleteProject) and "tagging" (tagRunner, deleteTag). Those operations do nothing (and are not applied) without their workload, even when "traffic" lists them. Omitted: none.',
   },
 };
 
@@ -61,12 +78,21 @@ export const WORKER_SETTINGS_FIELDS: FieldMap = {
 export function readWorkerSettings(settings: JsonObject): WorkerSettings {
   const batchSize = settings['ownerServiceBatchSize'];
   const limits = settings['looseForeignKeys'];
-  const given: JsonObject = typeof limits === 'object' && limits !== null && !Array.isArray(limits) ? (limits as JsonObject) : {};
-  const looseForeignKeys = Object.fromEntries(LIMIT_FIELDS.map((name) => {
-    const value = given[name];
-    return [name, typeof value === 'number' ? value : DEFAULT_LOOSE_FOREIGN_KEY_LIMITS[name]];
-  })) as unknown as LooseForeignKeyLimits;
+  const given: JsonObject =
+    typeof limits === 'object' && limits !== null && !Array.isArray(limits) ? (limits as JsonObject) : {};
+  const looseForeignKeys = Object.fromEntries(
+    LIMIT_FIELDS.map((name) => {
+      const value = given[name];
+      return [name, typeof value === 'number' ? value : DEFAULT_LOOSE_FOREIGN_KEY_LIMITS[name]];
+    }),
+  ) as unknown as LooseForeignKeyLimits;
   const workloadsJson = settings['workloads'];
-  const workloads = new Set(Array.isArray(workloadsJson) ? WORKLOADS.filter((name) => workloadsJson.includes(name)) : []);
-  return { ownerServiceBatchSize: typeof batchSize === 'number' ? batchSize : DEFAULT_OWNER_SERVICE_BATCH_SIZE, looseForeignKeys, workloads };
+  const workloads = new Set(
+    Array.isArray(workloadsJson) ? WORKLOADS.filter((name) => workloadsJson.includes(name)) : [],
+  );
+  return {
+    ownerServiceBatchSize: typeof batchSize === 'number' ? batchSize : DEFAULT_OWNER_SERVICE_BATCH_SIZE,
+    looseForeignKeys,
+    workloads,
+  };
 }

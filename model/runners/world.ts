@@ -31,7 +31,7 @@ export { validateRunnersSettings } from './settings.js';
 /** The runners world's bookkeeping: GitLab's, plus the code version deployed and the owner-event queue. */
 export interface RunnersBookkeeping extends MigrationBookkeeping {
   readonly code: Readonly<CodeVersion>;
-  /** ProjectDeletedEvents and the owner-recalculation jobs they became (§e). */
+  /** ProjectDeletedEvents and the owner-recalculation jobs they became (docs/semantics.md §e). */
   readonly ownerEvents: OwnerEventQueue;
 }
 
@@ -88,11 +88,11 @@ export class RunnersWorld implements MigrationWorld {
   readonly schemaEra: SchemaEra;
   /** What the Cells 1.0 rollout steps did (swaps, reverts, runner type changes). */
   readonly rollout = new RolloutRecord();
-  /** Runner type changes and the copy managers each lost (§ invariant 16). */
+  /** Runner type changes and the copy managers each lost (docs/semantics.md, invariant 16). */
   readonly runnerTypeChanges: RunnerTypeChange[] = [];
   /** Batch size and limits of the owner-recalculation and loose-foreign-key workers (issue #4). */
   readonly workers: WorkerSettings;
-  /** The loose-foreign-key worker's limits and history (§b). */
+  /** The loose-foreign-key worker's limits and history (docs/semantics.md §b). */
   readonly looseForeignKeys: LooseForeignKeysState;
 
   constructor(
@@ -148,7 +148,8 @@ export class RunnersWorld implements MigrationWorld {
   /** A fixed pool of namespaces and projects: runners need owners, and scenarios never change them. */
   private createOwners(): void {
     for (let index = 0; index < NAMESPACE_COUNT; index++) this.db.insert(NAMESPACES, {});
-    for (let index = 0; index < PROJECT_COUNT; index++) this.db.insert(PROJECTS, { namespace_id: (index % NAMESPACE_COUNT) + 1 });
+    for (let index = 0; index < PROJECT_COUNT; index++)
+      this.db.insert(PROJECTS, { namespace_id: (index % NAMESPACE_COUNT) + 1 });
   }
 }
 

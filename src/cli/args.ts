@@ -5,15 +5,52 @@ import { parsePath, parseSeed } from './seeds.js';
 export type Command =
   | { readonly kind: 'help' }
   | { readonly kind: 'plans'; readonly json: boolean }
-  | { readonly kind: 'listing'; readonly listing: 'steps' | 'invariants' | 'probes' | 'operations'; readonly json: boolean }
+  | {
+      readonly kind: 'listing';
+      readonly listing: 'steps' | 'invariants' | 'probes' | 'operations';
+      readonly json: boolean;
+    }
   | { readonly kind: 'schema' }
   | { readonly kind: 'new-plan'; readonly name: string; readonly from: string | null }
-  | { readonly kind: 'check'; readonly targets: readonly string[]; readonly runs: number | null; readonly seed: number | null; readonly timeLimitSeconds: number | null; readonly json: boolean; readonly save: boolean; readonly workers: number; readonly shard: { readonly index: number; readonly count: number } | null }
+  | {
+      readonly kind: 'check';
+      readonly targets: readonly string[];
+      readonly runs: number | null;
+      readonly seed: number | null;
+      readonly timeLimitSeconds: number | null;
+      readonly json: boolean;
+      readonly save: boolean;
+      readonly workers: number;
+      readonly shard: { readonly index: number; readonly count: number } | null;
+    }
   | { readonly kind: 'merge'; readonly files: readonly string[]; readonly json: boolean; readonly save: boolean }
-  | { readonly kind: 'replay'; readonly target: string; readonly seed: number | null; readonly path: string | null; readonly json: boolean; readonly sql: boolean }
-  | { readonly kind: 'diff'; readonly runs: number | null; readonly seed: number | null; readonly plan: string | null; readonly json: boolean; readonly regress: boolean };
+  | {
+      readonly kind: 'replay';
+      readonly target: string;
+      readonly seed: number | null;
+      readonly path: string | null;
+      readonly json: boolean;
+      readonly sql: boolean;
+    }
+  | {
+      readonly kind: 'diff';
+      readonly runs: number | null;
+      readonly seed: number | null;
+      readonly plan: string | null;
+      readonly json: boolean;
+      readonly regress: boolean;
+    };
 
-const FLAGS_WITH_VALUES = new Set(['--runs', '--seed', '--time-limit', '--path', '--workers', '--shard', '--plan', '--from']);
+const FLAGS_WITH_VALUES = new Set([
+  '--runs',
+  '--seed',
+  '--time-limit',
+  '--path',
+  '--workers',
+  '--shard',
+  '--plan',
+  '--from',
+]);
 const LISTINGS = ['steps', 'invariants', 'probes', 'operations'] as const;
 const COMMAND_FLAGS: Record<string, readonly string[]> = {
   plans: ['--json'],
@@ -33,11 +70,17 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
  * Upper bounds, checked before any work starts: a thread per worker and a loop per shard are
  * real costs, and a number past these is a typo, not a campaign.
  */
-export const LIMITS = { '--runs': 1_000_000_000, '--time-limit': 7 * 24 * 3600, '--workers': 64, shards: 10_000 } as const;
+export const LIMITS = {
+  '--runs': 1_000_000_000,
+  '--time-limit': 7 * 24 * 3600,
+  '--workers': 64,
+  shards: 10_000,
+} as const;
 
 function positiveInteger(flag: '--runs' | '--time-limit' | '--workers', text: string): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value <= 0) throw new UserInputError(`${flag} takes a positive whole number, not "${text}"`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value <= 0)
+    throw new UserInputError(`${flag} takes a positive whole number, not "${text}"`);
   if (value > LIMITS[flag]) throw new UserInputError(`${flag} is at most ${LIMITS[flag]}, not ${text}`);
   return value;
 }
@@ -47,8 +90,10 @@ function parseShard(text: string): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(text);
   const index = match ? Number(match[1]) : NaN;
   const count = match ? Number(match[2]) : NaN;
-  if (!match || count < 1 || index < 1 || index > count) throw new UserInputError(`invalid --shard "${text}": expected i/n with 1 ≤ i ≤ n, e.g. 2/4`);
-  if (count > LIMITS.shards) throw new UserInputError(`invalid --shard "${text}": a campaign has at most ${LIMITS.shards} shards`);
+  if (!match || count < 1 || index < 1 || index > count)
+    throw new UserInputError(`invalid --shard "${text}": expected i/n with 1 ≤ i ≤ n, e.g. 2/4`);
+  if (count > LIMITS.shards)
+    throw new UserInputError(`invalid --shard "${text}": a campaign has at most ${LIMITS.shards} shards`);
   return { index, count };
 }
 
@@ -56,7 +101,10 @@ export function parseArguments(argv: readonly string[]): Command {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') return { kind: 'help' };
   const allowed = COMMAND_FLAGS[name];
-  if (allowed === undefined) throw new UserInputError(`unknown command "${name}" (commands: plans, check, replay, merge, diff, steps, invariants, probes, operations, schema, new-plan; try pgdrill help)`);
+  if (allowed === undefined)
+    throw new UserInputError(
+      `unknown command "${name}" (commands: plans, check, replay, merge, diff, steps, invariants, probes, operations, schema, new-plan; try pgdrill help)`,
+    );
   const values = new Map<string, string>();
   const switches = new Set<string>();
   const positional: string[] = [];
@@ -66,8 +114,11 @@ export function parseArguments(argv: readonly string[]): Command {
       positional.push(token);
       continue;
     }
-    const [flag, inline] = token.includes('=') ? [token.slice(0, token.indexOf('=')), token.slice(token.indexOf('=') + 1)] : [token, undefined];
-    if (!allowed.includes(flag!)) throw new UserInputError(`${name} does not take ${flag} (it takes ${allowed.join(', ')})`);
+    const [flag, inline] = token.includes('=')
+      ? [token.slice(0, token.indexOf('=')), token.slice(token.indexOf('=') + 1)]
+      : [token, undefined];
+    if (!allowed.includes(flag!))
+      throw new UserInputError(`${name} does not take ${flag} (it takes ${allowed.join(', ')})`);
     if (FLAGS_WITH_VALUES.has(flag!)) {
       const value = inline ?? rest[++index];
       if (value === undefined) throw new UserInputError(`${flag} needs a value`);
@@ -94,7 +145,8 @@ export function parseArguments(argv: readonly string[]): Command {
       if (positional.length > 0) throw new UserInputError('schema takes no arguments');
       return { kind: 'schema' };
     case 'new-plan':
-      if (positional.length !== 1) throw new UserInputError('new-plan takes one plan name, or a path ending in one (NAME.json is written there)');
+      if (positional.length !== 1)
+        throw new UserInputError('new-plan takes one plan name, or a path ending in one (NAME.json is written there)');
       return { kind: 'new-plan', name: positional[0]!, from: values.get('--from') ?? null };
     case 'check': {
       const runsText = values.get('--runs');
@@ -114,18 +166,37 @@ export function parseArguments(argv: readonly string[]): Command {
     case 'merge':
       return { kind: 'merge', files: positional, json, save: !switches.has('--no-save') };
     case 'diff': {
-      if (positional.length > 0) throw new UserInputError('diff takes no arguments (use --plan P to diff a plan\'s scenarios)');
+      if (positional.length > 0)
+        throw new UserInputError("diff takes no arguments (use --plan P to diff a plan's scenarios)");
       const runsText = values.get('--runs');
       const regress = switches.has('--regress');
-      if (regress && (runsText !== undefined || seed !== null || values.has('--plan'))) throw new UserInputError('diff --regress runs the fixed regression cases and takes no --runs, --seed or --plan');
-      return { kind: 'diff', runs: runsText === undefined ? null : positiveInteger('--runs', runsText), seed, plan: values.get('--plan') ?? null, json, regress };
+      if (regress && (runsText !== undefined || seed !== null || values.has('--plan')))
+        throw new UserInputError(
+          'diff --regress runs the fixed regression cases and takes no --runs, --seed or --plan',
+        );
+      return {
+        kind: 'diff',
+        runs: runsText === undefined ? null : positiveInteger('--runs', runsText),
+        seed,
+        plan: values.get('--plan') ?? null,
+        json,
+        regress,
+      };
     }
     default: {
       if (positional.length !== 1) throw new UserInputError('replay takes one plan name or one counterexample file');
       const pathText = values.get('--path');
       const target = positional[0]!;
-      if (!target.endsWith('.json') && (seed === null || pathText === undefined)) throw new UserInputError('replay PLAN needs --seed and --path (as printed by pgdrill check)');
-      return { kind: 'replay', target, seed, path: pathText === undefined ? null : parsePath(pathText), json, sql: switches.has('--sql') };
+      if (!target.endsWith('.json') && (seed === null || pathText === undefined))
+        throw new UserInputError('replay PLAN needs --seed and --path (as printed by pgdrill check)');
+      return {
+        kind: 'replay',
+        target,
+        seed,
+        path: pathText === undefined ? null : parsePath(pathText),
+        json,
+        sql: switches.has('--sql'),
+      };
     }
   }
 }

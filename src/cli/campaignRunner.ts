@@ -48,14 +48,21 @@ function pastDeadline(options: CampaignOptions): boolean {
   return options.deadline !== undefined && performance.now() >= options.deadline;
 }
 
-export function runCampaignInThread<W extends WorldBase>(domain: Domain<W>, plans: readonly Plan[], options: CampaignOptions): PlanCampaign[] {
+export function runCampaignInThread<W extends WorldBase>(
+  domain: Domain<W>,
+  plans: readonly Plan[],
+  options: CampaignOptions,
+): PlanCampaign[] {
   return plans.map((plan) => {
     const started = performance.now();
     const chunks: ChunkResult[] = [];
     for (const index of chunkIndices(options.shard)) {
       const spec = chunkSpec(plan, options.seed, index, options.runs ?? UNBOUNDED_RUNS);
       if (spec === null || pastDeadline(options)) break;
-      const result = runChunk(domain, plan, spec, { ...(options.deadline !== undefined ? { deadline: options.deadline } : {}), onRun: () => options.onRun?.(plan) });
+      const result = runChunk(domain, plan, spec, {
+        ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+        onRun: () => options.onRun?.(plan),
+      });
       chunks.push(result);
       if ((result.failure !== null && stopsAt(options)) || result.interrupted) break;
     }
@@ -75,7 +82,11 @@ export interface ChunkTask {
  * size; once a plan has a failing chunk, no chunk with a higher index of that plan is started.
  * Results are combined by chunk index later, so scheduling never changes a verdict.
  */
-export async function runCampaignOnPool(pool: WorkerPool, plans: readonly Plan[], options: CampaignOptions): Promise<PlanCampaign[]> {
+export async function runCampaignOnPool(
+  pool: WorkerPool,
+  plans: readonly Plan[],
+  options: CampaignOptions,
+): Promise<PlanCampaign[]> {
   const started = new Map(plans.map((plan) => [plan.name, performance.now()] as const));
   const finished = new Map<string, number>();
   const results = new Map<string, ChunkResult[]>(plans.map((plan) => [plan.name, []]));
@@ -97,7 +108,13 @@ export async function runCampaignOnPool(pool: WorkerPool, plans: readonly Plan[]
         continue;
       }
       cursor = (cursor + attempt + 1) % generators.length;
-      return { plan: generator.plan, spec, ...(options.deadline !== undefined ? { deadlineEpochMs: Date.now() + (options.deadline - performance.now()) } : {}) };
+      return {
+        plan: generator.plan,
+        spec,
+        ...(options.deadline !== undefined
+          ? { deadlineEpochMs: Date.now() + (options.deadline - performance.now()) }
+          : {}),
+      };
     }
     return null;
   };
@@ -106,16 +123,24 @@ export async function runCampaignOnPool(pool: WorkerPool, plans: readonly Plan[]
     while (inFlight.size < pool.size) {
       const task = nextTask();
       if (task === null) break;
-      const promise: Promise<void> = pool.run(task).then((result) => {
-        assert(result.spec.index === task.spec.index, 'a worker answered for another chunk');
-        results.get(task.plan.name)!.push(result);
-        for (let run = 0; run < result.runs; run++) options.onRun?.(task.plan);
-        if (result.failure !== null) lowestFailure.set(task.plan.name, Math.min(lowestFailure.get(task.plan.name) ?? Infinity, task.spec.index));
-      }).finally(() => inFlight.delete(promise));
+      const promise: Promise<void> = pool
+        .run(task)
+        .then((result) => {
+          assert(result.spec.index === task.spec.index, 'a worker answered for another chunk');
+          results.get(task.plan.name)!.push(result);
+          for (let run = 0; run < result.runs; run++) options.onRun?.(task.plan);
+          if (result.failure !== null)
+            lowestFailure.set(task.plan.name, Math.min(lowestFailure.get(task.plan.name) ?? Infinity, task.spec.index));
+        })
+        .finally(() => inFlight.delete(promise));
       inFlight.add(promise);
     }
     if (inFlight.size === 0) break;
     await Promise.race(inFlight);
   }
-  return plans.map((plan) => ({ plan, chunks: results.get(plan.name)!, ms: (finished.get(plan.name) ?? performance.now()) - started.get(plan.name)! }));
+  return plans.map((plan) => ({
+    plan,
+    chunks: results.get(plan.name)!,
+    ms: (finished.get(plan.name) ?? performance.now()) - started.get(plan.name)!,
+  }));
 }

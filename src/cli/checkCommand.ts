@@ -44,32 +44,55 @@ function replayCommand<W extends WorldBase>(config: CliConfig<W>, plan: Plan, se
  * file, a directory where the file goes) must not lose the verdict: it becomes a warning that
  * is printed after the report.
  */
-function trySave<W extends WorldBase>(config: CliConfig<W>, plan: Plan, failure: FoundFailure, warnings: string[]): string | null {
+function trySave<W extends WorldBase>(
+  config: CliConfig<W>,
+  plan: Plan,
+  failure: FoundFailure,
+  warnings: string[],
+): string | null {
   const counterexample = counterexampleOf(plan, failure, isBuiltin(config, plan));
   const target = join(config.counterexampleDirectory, counterexampleFileName(counterexample));
   try {
     return relative(process.cwd(), saveCounterexample(config.counterexampleDirectory, counterexample));
   } catch (error) {
-    warnings.push(`could not save the counterexample of ${plan.name} to ${relative(process.cwd(), target)}: ${systemReason(error)}`);
+    warnings.push(
+      `could not save the counterexample of ${plan.name} to ${relative(process.cwd(), target)}: ${systemReason(error)}`,
+    );
     return null;
   }
 }
 
 /** Prints verdicts (text or one JSON object) and returns the exit code. Shared by check and merge. */
-export function reportCampaign<W extends WorldBase>(config: CliConfig<W>, io: CliIo, campaigns: readonly PlanCampaign[], seed: number, json: boolean, save: boolean, fuzzing: boolean): number {
+export function reportCampaign<W extends WorldBase>(
+  config: CliConfig<W>,
+  io: CliIo,
+  campaigns: readonly PlanCampaign[],
+  seed: number,
+  json: boolean,
+  save: boolean,
+  fuzzing: boolean,
+): number {
   const color = makeChalk(io.stdout);
   const results: JsonValue[] = [];
   const warnings: string[] = [];
   let allMatched = true;
   for (const campaign of campaigns) {
     const verdict = combineChunks(config.domain, campaign.plan, campaign.chunks, campaign.ms);
-    const replay = verdict.failure === null ? null : replayCommand(config, campaign.plan, verdict.failure.seed, verdict.failure.path);
-    const savedShown = verdict.failure !== null && save ? trySave(config, campaign.plan, verdict.failure, warnings) : null;
+    const replay =
+      verdict.failure === null
+        ? null
+        : replayCommand(config, campaign.plan, verdict.failure.seed, verdict.failure.path);
+    const savedShown =
+      verdict.failure !== null && save ? trySave(config, campaign.plan, verdict.failure, warnings) : null;
     allMatched &&= verdict.matched && verdict.missingProbes.length === 0;
     const distinct = fuzzing ? distinctFailures(campaign.chunks) : [];
     if (json) {
       const entry = verdictJson(verdict, replay, savedShown);
-      results.push(fuzzing ? { ...entry, distinctFailures: distinct.map((chunk) => distinctJson(config, campaign.plan, chunk)) } : entry);
+      results.push(
+        fuzzing
+          ? { ...entry, distinctFailures: distinct.map((chunk) => distinctJson(config, campaign.plan, chunk)) }
+          : entry,
+      );
       continue;
     }
     io.stdout.write(`${formatVerdict(verdict, color, replay, savedShown).join('\n')}\n`);
@@ -77,18 +100,29 @@ export function reportCampaign<W extends WorldBase>(config: CliConfig<W>, io: Cl
       io.stdout.write(`  ${distinct.length} distinct failure(s) in ${verdict.runs} fresh runs:\n`);
       for (const chunk of distinct) {
         const entry = distinctJson(config, campaign.plan, chunk);
-        io.stdout.write(`   - ${escapeControlCharacters(`${String(entry.invariant)} (${String(entry.steps)} steps): ${String(entry.replay)}`)}\n`);
+        io.stdout.write(
+          `   - ${escapeControlCharacters(`${String(entry.invariant)} (${String(entry.steps)} steps): ${String(entry.replay)}`)}\n`,
+        );
       }
     }
     io.stdout.write('\n');
   }
   if (json) io.stdout.write(`${stableStringify({ seed, plans: results }, 2)}\n`);
-  else io.stdout.write(allMatched ? color.green('every plan matched its expectation\n') : color.red('some plans did not match their expectation\n'));
+  else
+    io.stdout.write(
+      allMatched
+        ? color.green('every plan matched its expectation\n')
+        : color.red('some plans did not match their expectation\n'),
+    );
   for (const warning of warnings) warningLine(io, warning);
   return allMatched ? 0 : 1;
 }
 
-function distinctJson<W extends WorldBase>(config: CliConfig<W>, plan: Plan, chunk: ChunkResult): { readonly [key: string]: JsonValue } {
+function distinctJson<W extends WorldBase>(
+  config: CliConfig<W>,
+  plan: Plan,
+  chunk: ChunkResult,
+): { readonly [key: string]: JsonValue } {
   const failure = chunk.failure!;
   return {
     invariant: failure.invariant,
@@ -97,30 +131,42 @@ function distinctJson<W extends WorldBase>(config: CliConfig<W>, plan: Plan, chu
   };
 }
 
-export async function runCheckCommand<W extends WorldBase>(config: CliConfig<W>, request: CheckRequest, io: CliIo): Promise<number> {
+export async function runCheckCommand<W extends WorldBase>(
+  config: CliConfig<W>,
+  request: CheckRequest,
+  io: CliIo,
+): Promise<number> {
   const fuzzing = request.runs === null && request.timeLimitSeconds !== null;
   const runs = fuzzing ? null : (request.runs ?? config.defaultRuns);
-  if (request.workers > 1 && config.workerModule === null) throw new UserInputError('this build has no worker module; run without --workers');
+  if (request.workers > 1 && config.workerModule === null)
+    throw new UserInputError('this build has no worker module; run without --workers');
   const color = makeChalk(io.stdout);
   const shardText = request.shard ? `, shard ${request.shard.index}/${request.shard.count}` : '';
   const quiet = request.json || request.shard !== null;
-  if (!quiet) io.stdout.write(color.dim(`pgdrill check: ${request.plans.length} plan(s), seed ${request.seed}, ${runs === null ? `fresh runs for ${request.timeLimitSeconds} s` : `${runs} runs each`}${request.workers > 1 ? `, ${request.workers} workers` : ''}${shardText}\n\n`));
+  if (!quiet)
+    io.stdout.write(
+      color.dim(
+        `pgdrill check: ${request.plans.length} plan(s), seed ${request.seed}, ${runs === null ? `fresh runs for ${request.timeLimitSeconds} s` : `${runs} runs each`}${request.workers > 1 ? `, ${request.workers} workers` : ''}${shardText}\n\n`,
+      ),
+    );
   const progress = new Map<string, { bar: ProgressBar; done: number }>();
   const options: CampaignOptions = {
     seed: request.seed,
     runs,
     shard: request.shard,
     ...(request.timeLimitSeconds !== null ? { deadline: performance.now() + request.timeLimitSeconds * 1000 } : {}),
-    ...(quiet ? {} : {
-      onRun: (plan: Plan) => {
-        let entry = progress.get(plan.name);
-        if (entry === undefined) {
-          entry = { bar: new ProgressBar(io.stderr, plan.name, runs ?? Infinity), done: 0 };
-          progress.set(plan.name, entry);
-        }
-        entry.bar.update(++entry.done);
-      },
-    }),
+    ...(quiet
+      ? {}
+      : {
+          onRun: (plan: Plan) => {
+            let entry = progress.get(plan.name);
+            if (entry === undefined) {
+              entry = { bar: new ProgressBar(io.stderr, plan.name, runs ?? Infinity), done: 0 };
+              progress.set(plan.name, entry);
+            }
+            entry.bar.update(++entry.done);
+          },
+        }),
   };
   let campaigns: PlanCampaign[];
   if (request.workers > 1) {
@@ -135,7 +181,9 @@ export async function runCheckCommand<W extends WorldBase>(config: CliConfig<W>,
   }
   for (const entry of progress.values()) entry.bar.clear();
   if (request.shard !== null) {
-    io.stdout.write(`${stableStringify(shardReportOf(campaigns, request.seed, runs, request.shard, (plan) => planSourceOf(config, plan)) as unknown as JsonValue)}\n`);
+    io.stdout.write(
+      `${stableStringify(shardReportOf(campaigns, request.seed, runs, request.shard, (plan) => planSourceOf(config, plan)) as unknown as JsonValue)}\n`,
+    );
     return 0;
   }
   return reportCampaign(config, io, campaigns, request.seed, request.json, request.save, fuzzing);

@@ -53,10 +53,16 @@ export interface CliIo {
   readonly stderr: NodeJS.WriteStream;
 }
 
-function runPlans<W extends WorldBase>(config: CliConfig<W>, command: Extract<Command, { kind: 'plans' }>, io: CliIo): number {
+function runPlans<W extends WorldBase>(
+  config: CliConfig<W>,
+  command: Extract<Command, { kind: 'plans' }>,
+  io: CliIo,
+): number {
   const plans = builtinPlans(config);
   if (command.json) {
-    io.stdout.write(`${stableStringify({ plans: plans.map((plan) => ({ name: plan.name, description: plan.description, expect: plan.expect === 'safe' ? 'safe' : { breaks: plan.expect.breaks }, steps: plan.steps.length, comment: plan.comment })) }, 2)}\n`);
+    io.stdout.write(
+      `${stableStringify({ plans: plans.map((plan) => ({ name: plan.name, description: plan.description, expect: plan.expect === 'safe' ? 'safe' : { breaks: plan.expect.breaks }, steps: plan.steps.length, comment: plan.comment })) }, 2)}\n`,
+    );
     return 0;
   }
   const width = Math.max(...plans.map((plan) => plan.name.length));
@@ -67,8 +73,13 @@ function runPlans<W extends WorldBase>(config: CliConfig<W>, command: Extract<Co
   return 0;
 }
 
-function runCheck<W extends WorldBase>(config: CliConfig<W>, command: Extract<Command, { kind: 'check' }>, io: CliIo): Promise<number> {
-  const plans = command.targets.length === 0 ? builtinPlans(config) : command.targets.map((target) => resolvePlan(config, target));
+function runCheck<W extends WorldBase>(
+  config: CliConfig<W>,
+  command: Extract<Command, { kind: 'check' }>,
+  io: CliIo,
+): Promise<number> {
+  const plans =
+    command.targets.length === 0 ? builtinPlans(config) : command.targets.map((target) => resolvePlan(config, target));
   const request: CheckRequest = {
     plans,
     seed: command.seed ?? freshSeed(),
@@ -82,9 +93,17 @@ function runCheck<W extends WorldBase>(config: CliConfig<W>, command: Extract<Co
   return runCheckCommand(config, request, io);
 }
 
-function runMerge<W extends WorldBase>(config: CliConfig<W>, command: Extract<Command, { kind: 'merge' }>, io: CliIo): number {
+function runMerge<W extends WorldBase>(
+  config: CliConfig<W>,
+  command: Extract<Command, { kind: 'merge' }>,
+  io: CliIo,
+): number {
   const merged = mergeShardReports(command.files);
-  const campaigns: PlanCampaign[] = merged.plans.map((entry) => ({ plan: recordedPlan(config, entry, command.files[0]!, null), chunks: entry.chunks, ms: entry.ms }));
+  const campaigns: PlanCampaign[] = merged.plans.map((entry) => ({
+    plan: recordedPlan(config, entry, command.files[0]!, null),
+    chunks: entry.chunks,
+    ms: entry.ms,
+  }));
   return reportCampaign(config, io, campaigns, merged.seed, command.json, command.save, merged.runs === null);
 }
 
@@ -98,7 +117,11 @@ function fromFile<T>(file: string, body: () => T): T {
   }
 }
 
-function runReplay<W extends WorldBase>(config: CliConfig<W>, command: Extract<Command, { kind: 'replay' }>, io: CliIo): number {
+function runReplay<W extends WorldBase>(
+  config: CliConfig<W>,
+  command: Extract<Command, { kind: 'replay' }>,
+  io: CliIo,
+): number {
   let plan: Plan;
   let scenario: Scenario;
   let recordedOutcome: string | null = null;
@@ -106,7 +129,12 @@ function runReplay<W extends WorldBase>(config: CliConfig<W>, command: Extract<C
   if (command.target.endsWith('.json') && command.seed === null) {
     file = command.target;
     const counterexample = loadCounterexample(file);
-    plan = recordedPlan(config, { name: counterexample.plan, source: counterexample.planSource, hash: counterexample.planHash }, file, (message) => warningLine(io, message));
+    plan = recordedPlan(
+      config,
+      { name: counterexample.plan, source: counterexample.planSource, hash: counterexample.planHash },
+      file,
+      (message) => warningLine(io, message),
+    );
     scenario = counterexample.scenario;
     const problem = scenarioOperationProblem(config.domain, scenario);
     if (problem !== null) throw new UserInputError(`${file}: ${problem}`);
@@ -114,7 +142,10 @@ function runReplay<W extends WorldBase>(config: CliConfig<W>, command: Extract<C
   } else {
     plan = resolvePlan(config, command.target);
     const found = scenarioFromSeed(config.domain, plan, command.seed!, command.path!);
-    if (found === null) throw new UserInputError(`seed ${command.seed} and path ${command.path} lead to no scenario of plan ${plan.name}: a path only replays with the seed and plan pgdrill check printed it with`);
+    if (found === null)
+      throw new UserInputError(
+        `seed ${command.seed} and path ${command.path} lead to no scenario of plan ${plan.name}: a path only replays with the seed and plan pgdrill check printed it with`,
+      );
     scenario = found;
   }
   const run = <T>(body: () => T): T => (file === null ? body() : fromFile(file, body));
@@ -126,26 +157,38 @@ function runReplay<W extends WorldBase>(config: CliConfig<W>, command: Extract<C
   const outcome = result.failure?.violations[0]?.invariant ?? 'safe';
   const reproduced = recordedOutcome === null ? result.failure !== null : outcome === recordedOutcome;
   if (command.json) {
-    io.stdout.write(`${stableStringify({
-      plan: plan.name,
-      outcome,
-      reproduced,
-      steps: result.effectiveSteps,
-      violations: (result.failure?.violations ?? []).map((violation) => ({ invariant: violation.invariant, message: violation.message })),
-      explanation: result.failure?.explanation ?? null,
-      trace: result.trace.map((step) => ({ kind: step.kind, label: step.label, outcome: step.outcome })),
-      scenario: scenario as unknown as JsonValue,
-    }, 2)}\n`);
+    io.stdout.write(
+      `${stableStringify(
+        {
+          plan: plan.name,
+          outcome,
+          reproduced,
+          steps: result.effectiveSteps,
+          violations: (result.failure?.violations ?? []).map((violation) => ({
+            invariant: violation.invariant,
+            message: violation.message,
+          })),
+          explanation: result.failure?.explanation ?? null,
+          trace: result.trace.map((step) => ({ kind: step.kind, label: step.label, outcome: step.outcome })),
+          scenario: scenario as unknown as JsonValue,
+        },
+        2,
+      )}\n`,
+    );
     return reproduced ? 0 : 1;
   }
   const color = makeChalk(io.stdout);
   const safe = escapeControlCharacters;
   io.stdout.write(`${color.bold(plan.name)}: ${safe(plan.description)}\n`);
   io.stdout.write(`${formatTrace(result, scenario, color).join('\n')}\n`);
-  for (const violation of result.failure?.violations ?? []) io.stdout.write(`${color.red(`✗ ${violation.invariant}: ${safe(violation.message)}`)}\n`);
+  for (const violation of result.failure?.violations ?? [])
+    io.stdout.write(`${color.red(`✗ ${violation.invariant}: ${safe(violation.message)}`)}\n`);
   if (result.failure?.explanation) io.stdout.write(`why: ${safe(result.failure.explanation)}\n`);
   if (result.failure === null) io.stdout.write(color.green('no invariant broke in this scenario\n'));
-  if (recordedOutcome !== null && !reproduced) io.stdout.write(color.red(`the counterexample recorded "${safe(recordedOutcome)}" but the replay gave "${outcome}"\n`));
+  if (recordedOutcome !== null && !reproduced)
+    io.stdout.write(
+      color.red(`the counterexample recorded "${safe(recordedOutcome)}" but the replay gave "${outcome}"\n`),
+    );
   return reproduced ? 0 : 1;
 }
 
@@ -173,7 +216,12 @@ async function runCommand<W extends WorldBase>(config: CliConfig<W>, command: Co
       return runReplay(config, command, io);
     case 'diff':
       if (command.regress) return await runRegressDiff(command.json, io);
-      return await runDiff(config.domain, command.plan === null ? null : resolvePlan(config, command.plan), command, io);
+      return await runDiff(
+        config.domain,
+        command.plan === null ? null : resolvePlan(config, command.plan),
+        command,
+        io,
+      );
   }
 }
 
@@ -194,7 +242,11 @@ function reproduction<W extends WorldBase>(config: CliConfig<W>, argv: readonly 
 }
 
 /** Runs one command; resolves to the exit code: 2 with one line for bad input, 3 for an internal error. */
-export async function runCli<W extends WorldBase>(config: CliConfig<W>, argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function runCli<W extends WorldBase>(
+  config: CliConfig<W>,
+  argv: readonly string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   try {
     return await runCommand(config, parseArguments(argv), io);
   } catch (error) {
@@ -205,7 +257,8 @@ export async function runCli<W extends WorldBase>(config: CliConfig<W>, argv: re
     const message = error instanceof Error ? error.message : String(error);
     errorLine(io, `internal error, a bug in pgdrill (please report it with this output): ${message}`);
     io.stderr.write(`  reproduce with: ${escapeControlCharacters(reproduction(config, argv, error))}\n`);
-    if (error instanceof Error && error.stack) io.stderr.write(`${error.stack.split('\n').map(escapeControlCharacters).join('\n')}\n`);
+    if (error instanceof Error && error.stack)
+      io.stderr.write(`${error.stack.split('\n').map(escapeControlCharacters).join('\n')}\n`);
     return 3;
   }
 }

@@ -29,12 +29,23 @@ export const PATH_LIMITS = { parts: 5_000, shrinkIndex: 1_000_000 } as const;
 
 export function parsePath(text: string): string {
   const parts = text.split(':');
-  if (parts.length > PATH_LIMITS.parts) throw new UserInputError(`invalid path: ${parts.length} parts, but a path printed by pgdrill check has at most ${PATH_LIMITS.parts}`);
+  if (parts.length > PATH_LIMITS.parts)
+    throw new UserInputError(
+      `invalid path: ${parts.length} parts, but a path printed by pgdrill check has at most ${PATH_LIMITS.parts}`,
+    );
   if (!parts.every((part) => /^\d{1,30}$/.test(part))) {
-    throw new UserInputError(`invalid path "${text.length > 60 ? `${text.slice(0, 60)}…` : text}": expected numbers separated by colons, as printed by pgdrill check`);
+    throw new UserInputError(
+      `invalid path "${text.length > 60 ? `${text.slice(0, 60)}…` : text}": expected numbers separated by colons, as printed by pgdrill check`,
+    );
   }
-  if (Number(parts[0]) >= CHUNK_RUNS) throw new UserInputError(`invalid path: it starts with run ${parts[0]!}, but a chunk has ${CHUNK_RUNS} runs (0 to ${CHUNK_RUNS - 1})`);
+  if (Number(parts[0]) >= CHUNK_RUNS)
+    throw new UserInputError(
+      `invalid path: it starts with run ${parts[0]!}, but a chunk has ${CHUNK_RUNS} runs (0 to ${CHUNK_RUNS - 1})`,
+    );
   const big = parts.slice(1).find((part) => Number(part) > PATH_LIMITS.shrinkIndex);
-  if (big !== undefined) throw new UserInputError(`invalid path: shrink index ${big} is past ${PATH_LIMITS.shrinkIndex}, more than any value has shrinks`);
+  if (big !== undefined)
+    throw new UserInputError(
+      `invalid path: shrink index ${big} is past ${PATH_LIMITS.shrinkIndex}, more than any value has shrinks`,
+    );
   return text;
 }

@@ -13,7 +13,11 @@ export interface WorkerPool {
 }
 
 export function createWorkerPool(workerModule: URL, size: number): WorkerPool {
-  const piscina = new Piscina<ChunkTask, ChunkResult>({ filename: workerModule.href, minThreads: size, maxThreads: size });
+  const piscina = new Piscina<ChunkTask, ChunkResult>({
+    filename: workerModule.href,
+    minThreads: size,
+    maxThreads: size,
+  });
   return {
     size,
     run: (task) => piscina.run(task),

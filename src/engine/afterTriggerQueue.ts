@@ -1,5 +1,11 @@
 import { assert, MAX_LOOP_ITERATIONS } from './assert.js';
-import type { ForeignKeyConstraint, Relation, RowTriggerDefinition, StatementTriggerDefinition, TriggerOperation } from './catalog.js';
+import type {
+  ForeignKeyConstraint,
+  Relation,
+  RowTriggerDefinition,
+  StatementTriggerDefinition,
+  TriggerOperation,
+} from './catalog.js';
 import type { Row } from './values.js';
 
 /**
@@ -79,12 +85,23 @@ export class QueryLevel {
    * Queues an AFTER STATEMENT event. An unfired event for the same relation and operation at
    * this level is cancelled, so FK cascades fire the statement trigger once with all rows.
    */
-  queueStatementEvent(relation: Relation, operation: TriggerOperation, triggers: readonly StatementTriggerDefinition[]): void {
+  queueStatementEvent(
+    relation: Relation,
+    operation: TriggerOperation,
+    triggers: readonly StatementTriggerDefinition[],
+  ): void {
     const key = `${relation.oid}:${operation}`;
     this.pendingStatementEvents ??= new Map();
     const previous = this.pendingStatementEvents.get(key);
     if (previous && !previous.transition.fired) previous.cancelled = true;
-    const event: AfterStatementEvent = { kind: 'statement', relation, operation, triggers, transition: this.transitionFor(relation, operation), cancelled: false };
+    const event: AfterStatementEvent = {
+      kind: 'statement',
+      relation,
+      operation,
+      triggers,
+      transition: this.transitionFor(relation, operation),
+      cancelled: false,
+    };
     this.pendingStatementEvents.set(key, event);
     this.events.push(event);
   }

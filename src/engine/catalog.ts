@@ -161,7 +161,9 @@ export interface StatementTriggerDefinition extends TriggerCommon {
 
 export type TriggerDefinition = RowTriggerDefinition | StatementTriggerDefinition;
 
-export type PartitionBound = { readonly kind: 'list'; readonly values: readonly SqlValue[] } | { readonly kind: 'default' };
+export type PartitionBound =
+  | { readonly kind: 'list'; readonly values: readonly SqlValue[] }
+  | { readonly kind: 'default' };
 
 /** A stored row version; `xmin` is the transaction that wrote it (used by PostgreSQL's RI rules). */
 export interface Tuple {
@@ -225,7 +227,8 @@ export class Relation {
   }
 
   isAncestorOrSelfOf(other: Relation): boolean {
-    for (let current: Relation | null = other; current !== null; current = current.parent) if (current === this) return true;
+    for (let current: Relation | null = other; current !== null; current = current.parent)
+      if (current === this) return true;
     return false;
   }
 
@@ -236,7 +239,9 @@ export class Relation {
   }
 
   foreignKeys(): ForeignKeyConstraint[] {
-    return this.constraints.filter((constraint): constraint is ForeignKeyConstraint => constraint.kind === 'foreignKey');
+    return this.constraints.filter(
+      (constraint): constraint is ForeignKeyConstraint => constraint.kind === 'foreignKey',
+    );
   }
 
   checks(): CheckConstraint[] {
@@ -244,7 +249,9 @@ export class Relation {
   }
 
   keyConstraints(): KeyConstraint[] {
-    return this.constraints.filter((constraint): constraint is KeyConstraint => constraint.kind === 'primaryKey' || constraint.kind === 'unique');
+    return this.constraints.filter(
+      (constraint): constraint is KeyConstraint => constraint.kind === 'primaryKey' || constraint.kind === 'unique',
+    );
   }
 
   primaryKey(): KeyConstraint | undefined {

@@ -5,7 +5,13 @@ import { scanTuples } from './scan.js';
 import type { ScannedTuple } from './scan.js';
 import type { EngineState } from './session.js';
 import { deleteTuple } from './storage.js';
-import { fireBeforeRowTriggers, fireBeforeStatementTriggers, queueAfterRow, queueStatementEnd, transitionFor } from './triggerRuntime.js';
+import {
+  fireBeforeRowTriggers,
+  fireBeforeStatementTriggers,
+  queueAfterRow,
+  queueStatementEnd,
+  transitionFor,
+} from './triggerRuntime.js';
 import type { Row } from './values.js';
 
 export interface DeleteOptions {
@@ -14,7 +20,13 @@ export interface DeleteOptions {
 }
 
 /** DELETE: rows are chosen at statement start; a row already gone when reached is skipped. */
-export function executeDelete(state: EngineState, target: Relation, where: Expr | null, options: DeleteOptions, candidates?: readonly ScannedTuple[]): Row[] {
+export function executeDelete(
+  state: EngineState,
+  target: Relation,
+  where: Expr | null,
+  options: DeleteOptions,
+  candidates?: readonly ScannedTuple[],
+): Row[] {
   fireBeforeStatementTriggers(state, target, 'delete');
   const transition = transitionFor(state, target, 'delete');
   const deleted: Row[] = [];

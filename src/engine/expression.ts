@@ -61,38 +61,105 @@ export const outer = (table: string, name: string): Expr => ({ kind: 'outer', ta
 export const excluded = (name: string): Expr => ({ kind: 'excluded', name });
 export const lit = (value: SqlValue): Expr => ({ kind: 'literal', value });
 const toExpr = (value: Expr | SqlValue): Expr => (isExpr(value) ? value : lit(value));
-export const compare = (op: ComparisonOperator, left: Expr | SqlValue, right: Expr | SqlValue): Expr => ({ kind: 'compare', op, left: toExpr(left), right: toExpr(right) });
+export const compare = (op: ComparisonOperator, left: Expr | SqlValue, right: Expr | SqlValue): Expr => ({
+  kind: 'compare',
+  op,
+  left: toExpr(left),
+  right: toExpr(right),
+});
 export const eq = (left: Expr | SqlValue, right: Expr | SqlValue): Expr => compare('=', left, right);
 export const ne = (left: Expr | SqlValue, right: Expr | SqlValue): Expr => compare('<>', left, right);
 export const lt = (left: Expr | SqlValue, right: Expr | SqlValue): Expr => compare('<', left, right);
 export const le = (left: Expr | SqlValue, right: Expr | SqlValue): Expr => compare('<=', left, right);
 export const gt = (left: Expr | SqlValue, right: Expr | SqlValue): Expr => compare('>', left, right);
 export const ge = (left: Expr | SqlValue, right: Expr | SqlValue): Expr => compare('>=', left, right);
-export const isNull = (operand: Expr | SqlValue): Expr => ({ kind: 'isNull', operand: toExpr(operand), negated: false });
-export const isNotNull = (operand: Expr | SqlValue): Expr => ({ kind: 'isNull', operand: toExpr(operand), negated: true });
-export const inList = (operand: Expr | SqlValue, values: readonly (Expr | SqlValue)[]): Expr => ({ kind: 'in', operand: toExpr(operand), values: values.map(toExpr), negated: false });
-export const notInList = (operand: Expr | SqlValue, values: readonly (Expr | SqlValue)[]): Expr => ({ kind: 'in', operand: toExpr(operand), values: values.map(toExpr), negated: true });
+export const isNull = (operand: Expr | SqlValue): Expr => ({
+  kind: 'isNull',
+  operand: toExpr(operand),
+  negated: false,
+});
+export const isNotNull = (operand: Expr | SqlValue): Expr => ({
+  kind: 'isNull',
+  operand: toExpr(operand),
+  negated: true,
+});
+export const inList = (operand: Expr | SqlValue, values: readonly (Expr | SqlValue)[]): Expr => ({
+  kind: 'in',
+  operand: toExpr(operand),
+  values: values.map(toExpr),
+  negated: false,
+});
+export const notInList = (operand: Expr | SqlValue, values: readonly (Expr | SqlValue)[]): Expr => ({
+  kind: 'in',
+  operand: toExpr(operand),
+  values: values.map(toExpr),
+  negated: true,
+});
 export const and = (...operands: Expr[]): Expr => (operands.length === 1 ? operands[0]! : { kind: 'and', operands });
 export const or = (...operands: Expr[]): Expr => (operands.length === 1 ? operands[0]! : { kind: 'or', operands });
 export const not = (operand: Expr): Expr => ({ kind: 'not', operand });
-export const exists = (query: Partial<SubqueryExpr> & { table: string }): Expr => ({ kind: 'exists', query: completeSubquery(query) });
-export const scalarSubquery = (query: Partial<SubqueryExpr> & { table: string; column: string }): Expr => ({ kind: 'scalarSubquery', query: completeSubquery(query) });
+export const exists = (query: Partial<SubqueryExpr> & { table: string }): Expr => ({
+  kind: 'exists',
+  query: completeSubquery(query),
+});
+export const scalarSubquery = (query: Partial<SubqueryExpr> & { table: string; column: string }): Expr => ({
+  kind: 'scalarSubquery',
+  query: completeSubquery(query),
+});
 
-export const arithmetic = (op: ArithmeticOperator, left: Expr | SqlValue, right: Expr | SqlValue): Expr => ({ kind: 'arithmetic', op, left: toExpr(left), right: toExpr(right) });
-export const fn = (name: ScalarFunction, ...args: (Expr | SqlValue)[]): Expr => ({ kind: 'function', name, args: args.map(toExpr) });
+export const arithmetic = (op: ArithmeticOperator, left: Expr | SqlValue, right: Expr | SqlValue): Expr => ({
+  kind: 'arithmetic',
+  op,
+  left: toExpr(left),
+  right: toExpr(right),
+});
+export const fn = (name: ScalarFunction, ...args: (Expr | SqlValue)[]): Expr => ({
+  kind: 'function',
+  name,
+  args: args.map(toExpr),
+});
 export const charLength = (operand: Expr | SqlValue): Expr => fn('char_length', operand);
 export const lower = (operand: Expr | SqlValue): Expr => fn('lower', operand);
 export const coalesce = (...operands: (Expr | SqlValue)[]): Expr => fn('coalesce', ...operands);
 export const caseWhen = (whens: readonly (readonly [Expr, Expr | SqlValue])[], otherwise?: Expr | SqlValue): Expr => ({
-  kind: 'case', whens: whens.map(([when, then]) => ({ when, then: toExpr(then) })), otherwise: otherwise === undefined ? null : toExpr(otherwise),
+  kind: 'case',
+  // biome-ignore lint/suspicious/noThenProperty: a CASE branch is WHEN … THEN …, as in SQL; nothing awaits it.
+  whens: whens.map(([when, then]) => ({ when, then: toExpr(then) })),
+  otherwise: otherwise === undefined ? null : toExpr(otherwise),
 });
-export const isDistinctFrom = (left: Expr | SqlValue, right: Expr | SqlValue): Expr => ({ kind: 'distinct', left: toExpr(left), right: toExpr(right), negated: false });
-export const isNotDistinctFrom = (left: Expr | SqlValue, right: Expr | SqlValue): Expr => ({ kind: 'distinct', left: toExpr(left), right: toExpr(right), negated: true });
-export const like = (operand: Expr | SqlValue, pattern: Expr | SqlValue): Expr => ({ kind: 'like', operand: toExpr(operand), pattern: toExpr(pattern), negated: false });
-export const notLike = (operand: Expr | SqlValue, pattern: Expr | SqlValue): Expr => ({ kind: 'like', operand: toExpr(operand), pattern: toExpr(pattern), negated: true });
+export const isDistinctFrom = (left: Expr | SqlValue, right: Expr | SqlValue): Expr => ({
+  kind: 'distinct',
+  left: toExpr(left),
+  right: toExpr(right),
+  negated: false,
+});
+export const isNotDistinctFrom = (left: Expr | SqlValue, right: Expr | SqlValue): Expr => ({
+  kind: 'distinct',
+  left: toExpr(left),
+  right: toExpr(right),
+  negated: true,
+});
+export const like = (operand: Expr | SqlValue, pattern: Expr | SqlValue): Expr => ({
+  kind: 'like',
+  operand: toExpr(operand),
+  pattern: toExpr(pattern),
+  negated: false,
+});
+export const notLike = (operand: Expr | SqlValue, pattern: Expr | SqlValue): Expr => ({
+  kind: 'like',
+  operand: toExpr(operand),
+  pattern: toExpr(pattern),
+  negated: true,
+});
 
 function completeSubquery(query: Partial<SubqueryExpr> & { table: string }): SubqueryExpr {
-  return { table: query.table, column: query.column ?? 'id', where: query.where ?? null, orderBy: query.orderBy ?? [], limit: query.limit ?? null };
+  return {
+    table: query.table,
+    column: query.column ?? 'id',
+    where: query.where ?? null,
+    orderBy: query.orderBy ?? [],
+    limit: query.limit ?? null,
+  };
 }
 
 export function isExpr(value: unknown): value is Expr {
@@ -138,12 +205,18 @@ export function evaluate(expr: Expr, context: EvaluationContext): SqlValue {
       if (left === null || right === null) return null;
       const order = compareValues(left, right);
       switch (expr.op) {
-        case '=': return order === 0;
-        case '<>': return order !== 0;
-        case '<': return order < 0;
-        case '<=': return order <= 0;
-        case '>': return order > 0;
-        case '>=': return order >= 0;
+        case '=':
+          return order === 0;
+        case '<>':
+          return order !== 0;
+        case '<':
+          return order < 0;
+        case '<=':
+          return order <= 0;
+        case '>':
+          return order > 0;
+        case '>=':
+          return order >= 0;
       }
       break;
     }
@@ -188,10 +261,16 @@ export function evaluate(expr: Expr, context: EvaluationContext): SqlValue {
       assert(context.subqueries !== undefined, 'EXISTS needs a sub-query runner');
       return context.subqueries.rows({ ...expr.query, limit: 1 }, context.row).length > 0;
     }
-    case 'arithmetic': return evaluateArithmetic(expr.op, evaluate(expr.left, context), evaluate(expr.right, context));
-    case 'function': return evaluateFunction(expr.name, expr.args.map((arg) => evaluate(arg, context)));
+    case 'arithmetic':
+      return evaluateArithmetic(expr.op, evaluate(expr.left, context), evaluate(expr.right, context));
+    case 'function':
+      return evaluateFunction(
+        expr.name,
+        expr.args.map((arg) => evaluate(arg, context)),
+      );
     case 'case': {
-      for (const branch of expr.whens) if (evaluate(branch.when, context) === true) return evaluate(branch.then, context);
+      for (const branch of expr.whens)
+        if (evaluate(branch.when, context) === true) return evaluate(branch.then, context);
       return expr.otherwise === null ? null : evaluate(expr.otherwise, context);
     }
     case 'distinct': {
@@ -224,9 +303,12 @@ function evaluateArithmetic(op: ArithmeticOperator, left: SqlValue, right: SqlVa
   if (left === null || right === null) return null;
   assert(typeof left === 'number' && typeof right === 'number', `arithmetic ${op} needs numbers`);
   switch (op) {
-    case '+': return left + right;
-    case '-': return left - right;
-    case '*': return left * right;
+    case '+':
+      return left + right;
+    case '-':
+      return left - right;
+    case '*':
+      return left * right;
     case '/':
       if (right === 0) throw new PgError(SqlState.divisionByZero, 'division by zero');
       return Math.trunc(left / right);
@@ -241,9 +323,13 @@ function evaluateFunction(name: ScalarFunction, args: readonly SqlValue[]): SqlV
   assert(typeof value === 'string', `${name} takes text`);
   switch (name) {
     // Characters, not UTF-16 code units: PostgreSQL counts code points of a UTF-8 database.
-    case 'char_length': case 'length': return [...value].length;
-    case 'lower': return value.toLowerCase();
-    case 'upper': return value.toUpperCase();
+    case 'char_length':
+    case 'length':
+      return [...value].length;
+    case 'lower':
+      return value.toLowerCase();
+    case 'upper':
+      return value.toUpperCase();
   }
 }
 
@@ -257,7 +343,8 @@ function likePattern(pattern: string): RegExp {
   const characters = [...pattern];
   for (let index = 0; index < characters.length; index++) {
     const character = characters[index]!;
-    if (character === '\\' && index + 1 < characters.length) source += characters[++index]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (character === '\\' && index + 1 < characters.length)
+      source += characters[++index]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     else if (character === '%') source += '.*';
     else if (character === '_') source += '.';
     else source += character.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -280,20 +367,50 @@ export function isSatisfiedAsCheck(expr: Expr, context: EvaluationContext): bool
 /** Columns of the evaluated row that an expression reads (not those of sub-queries' own tables). */
 export function referencedColumns(expr: Expr, into: Set<string> = new Set()): Set<string> {
   switch (expr.kind) {
-    case 'column': into.add(expr.name); break;
-    case 'compare': referencedColumns(expr.left, into); referencedColumns(expr.right, into); break;
-    case 'isNull': case 'not': referencedColumns(expr.operand, into); break;
-    case 'in': referencedColumns(expr.operand, into); for (const value of expr.values) referencedColumns(value, into); break;
-    case 'and': case 'or': for (const operand of expr.operands) referencedColumns(operand, into); break;
-    case 'exists': case 'scalarSubquery': collectOuterReferences(expr.query, into); break;
-    case 'arithmetic': case 'distinct': referencedColumns(expr.left, into); referencedColumns(expr.right, into); break;
-    case 'function': for (const arg of expr.args) referencedColumns(arg, into); break;
-    case 'like': referencedColumns(expr.operand, into); referencedColumns(expr.pattern, into); break;
+    case 'column':
+      into.add(expr.name);
+      break;
+    case 'compare':
+      referencedColumns(expr.left, into);
+      referencedColumns(expr.right, into);
+      break;
+    case 'isNull':
+    case 'not':
+      referencedColumns(expr.operand, into);
+      break;
+    case 'in':
+      referencedColumns(expr.operand, into);
+      for (const value of expr.values) referencedColumns(value, into);
+      break;
+    case 'and':
+    case 'or':
+      for (const operand of expr.operands) referencedColumns(operand, into);
+      break;
+    case 'exists':
+    case 'scalarSubquery':
+      collectOuterReferences(expr.query, into);
+      break;
+    case 'arithmetic':
+    case 'distinct':
+      referencedColumns(expr.left, into);
+      referencedColumns(expr.right, into);
+      break;
+    case 'function':
+      for (const arg of expr.args) referencedColumns(arg, into);
+      break;
+    case 'like':
+      referencedColumns(expr.operand, into);
+      referencedColumns(expr.pattern, into);
+      break;
     case 'case':
-      for (const branch of expr.whens) { referencedColumns(branch.when, into); referencedColumns(branch.then, into); }
+      for (const branch of expr.whens) {
+        referencedColumns(branch.when, into);
+        referencedColumns(branch.then, into);
+      }
       if (expr.otherwise !== null) referencedColumns(expr.otherwise, into);
       break;
-    default: break;
+    default:
+      break;
   }
   return into;
 }
@@ -301,14 +418,29 @@ export function referencedColumns(expr: Expr, into: Set<string> = new Set()): Se
 /** The direct sub-expressions of an expression (sub-queries' own WHERE clauses excluded). */
 export function childExpressions(expr: Expr): readonly Expr[] {
   switch (expr.kind) {
-    case 'compare': case 'arithmetic': case 'distinct': return [expr.left, expr.right];
-    case 'isNull': case 'not': return [expr.operand];
-    case 'in': return [expr.operand, ...expr.values];
-    case 'and': case 'or': return expr.operands;
-    case 'function': return expr.args;
-    case 'like': return [expr.operand, expr.pattern];
-    case 'case': return [...expr.whens.flatMap((branch) => [branch.when, branch.then]), ...(expr.otherwise === null ? [] : [expr.otherwise])];
-    default: return [];
+    case 'compare':
+    case 'arithmetic':
+    case 'distinct':
+      return [expr.left, expr.right];
+    case 'isNull':
+    case 'not':
+      return [expr.operand];
+    case 'in':
+      return [expr.operand, ...expr.values];
+    case 'and':
+    case 'or':
+      return expr.operands;
+    case 'function':
+      return expr.args;
+    case 'like':
+      return [expr.operand, expr.pattern];
+    case 'case':
+      return [
+        ...expr.whens.flatMap((branch) => [branch.when, branch.then]),
+        ...(expr.otherwise === null ? [] : [expr.otherwise]),
+      ];
+    default:
+      return [];
   }
 }
 
@@ -333,13 +465,26 @@ export function equalityBindings(expr: Expr | null, outerRow?: Row): Map<string,
     return undefined;
   };
   const visit = (conjunct: Expr): void => {
-    if (conjunct.kind === 'and') { conjunct.operands.forEach(visit); return; }
+    if (conjunct.kind === 'and') {
+      conjunct.operands.forEach(visit);
+      return;
+    }
     if (conjunct.kind === 'compare' && conjunct.op === '=') {
-      const [column, value] = conjunct.left.kind === 'column' ? [conjunct.left.name, constant(conjunct.right)] : conjunct.right.kind === 'column' ? [conjunct.right.name, constant(conjunct.left)] : [undefined, undefined];
+      const [column, value] =
+        conjunct.left.kind === 'column'
+          ? [conjunct.left.name, constant(conjunct.right)]
+          : conjunct.right.kind === 'column'
+            ? [conjunct.right.name, constant(conjunct.left)]
+            : [undefined, undefined];
       if (column !== undefined && value !== undefined && !bindings.has(column)) bindings.set(column, [value]);
       return;
     }
-    if (conjunct.kind === 'in' && !conjunct.negated && conjunct.operand.kind === 'column' && !bindings.has(conjunct.operand.name)) {
+    if (
+      conjunct.kind === 'in' &&
+      !conjunct.negated &&
+      conjunct.operand.kind === 'column' &&
+      !bindings.has(conjunct.operand.name)
+    ) {
       const values = conjunct.values.map(constant);
       if (values.every((value) => value !== undefined)) bindings.set(conjunct.operand.name, values as SqlValue[]);
     }
@@ -351,29 +496,48 @@ export function equalityBindings(expr: Expr | null, outerRow?: Row): Map<string,
 /** Renders an expression as PostgreSQL SQL text (constraint definitions, WHERE clauses). */
 export function renderExpr(expr: Expr): string {
   switch (expr.kind) {
-    case 'column': return quoteIdentifier(expr.name);
-    case 'outer': return `${quoteIdentifier(expr.table)}.${quoteIdentifier(expr.name)}`;
-    case 'excluded': return `excluded.${quoteIdentifier(expr.name)}`;
-    case 'literal': return quoteLiteral(expr.value);
-    case 'compare': return `(${renderExpr(expr.left)} ${expr.op} ${renderExpr(expr.right)})`;
-    case 'isNull': return `(${renderExpr(expr.operand)} IS ${expr.negated ? 'NOT ' : ''}NULL)`;
-    case 'in': return `(${renderExpr(expr.operand)} ${expr.negated ? 'NOT ' : ''}IN (${expr.values.map(renderExpr).join(', ')}))`;
-    case 'and': return `(${expr.operands.map(renderExpr).join(' AND ')})`;
-    case 'or': return `(${expr.operands.map(renderExpr).join(' OR ')})`;
-    case 'not': return `(NOT ${renderExpr(expr.operand)})`;
-    case 'exists': return `(EXISTS (${renderSubquery(expr.query, '1')}))`;
-    case 'scalarSubquery': return `(${renderSubquery(expr.query, quoteIdentifier(expr.query.column))})`;
-    case 'arithmetic': return `(${renderExpr(expr.left)} ${expr.op} ${renderExpr(expr.right)})`;
-    case 'function': return `${expr.name}(${expr.args.map(renderExpr).join(', ')})`;
-    case 'case': return `(CASE ${expr.whens.map((branch) => `WHEN ${renderExpr(branch.when)} THEN ${renderExpr(branch.then)}`).join(' ')}${expr.otherwise === null ? '' : ` ELSE ${renderExpr(expr.otherwise)}`} END)`;
-    case 'distinct': return `(${renderExpr(expr.left)} IS ${expr.negated ? 'NOT ' : ''}DISTINCT FROM ${renderExpr(expr.right)})`;
-    case 'like': return `(${renderExpr(expr.operand)} ${expr.negated ? 'NOT ' : ''}LIKE ${renderExpr(expr.pattern)})`;
+    case 'column':
+      return quoteIdentifier(expr.name);
+    case 'outer':
+      return `${quoteIdentifier(expr.table)}.${quoteIdentifier(expr.name)}`;
+    case 'excluded':
+      return `excluded.${quoteIdentifier(expr.name)}`;
+    case 'literal':
+      return quoteLiteral(expr.value);
+    case 'compare':
+      return `(${renderExpr(expr.left)} ${expr.op} ${renderExpr(expr.right)})`;
+    case 'isNull':
+      return `(${renderExpr(expr.operand)} IS ${expr.negated ? 'NOT ' : ''}NULL)`;
+    case 'in':
+      return `(${renderExpr(expr.operand)} ${expr.negated ? 'NOT ' : ''}IN (${expr.values.map(renderExpr).join(', ')}))`;
+    case 'and':
+      return `(${expr.operands.map(renderExpr).join(' AND ')})`;
+    case 'or':
+      return `(${expr.operands.map(renderExpr).join(' OR ')})`;
+    case 'not':
+      return `(NOT ${renderExpr(expr.operand)})`;
+    case 'exists':
+      return `(EXISTS (${renderSubquery(expr.query, '1')}))`;
+    case 'scalarSubquery':
+      return `(${renderSubquery(expr.query, quoteIdentifier(expr.query.column))})`;
+    case 'arithmetic':
+      return `(${renderExpr(expr.left)} ${expr.op} ${renderExpr(expr.right)})`;
+    case 'function':
+      return `${expr.name}(${expr.args.map(renderExpr).join(', ')})`;
+    case 'case':
+      return `(CASE ${expr.whens.map((branch) => `WHEN ${renderExpr(branch.when)} THEN ${renderExpr(branch.then)}`).join(' ')}${expr.otherwise === null ? '' : ` ELSE ${renderExpr(expr.otherwise)}`} END)`;
+    case 'distinct':
+      return `(${renderExpr(expr.left)} IS ${expr.negated ? 'NOT ' : ''}DISTINCT FROM ${renderExpr(expr.right)})`;
+    case 'like':
+      return `(${renderExpr(expr.operand)} ${expr.negated ? 'NOT ' : ''}LIKE ${renderExpr(expr.pattern)})`;
   }
 }
 
 function renderSubquery(query: SubqueryExpr, selectList: string): string {
   const where = query.where ? ` WHERE ${renderExpr(query.where)}` : '';
-  const order = query.orderBy.length ? ` ORDER BY ${query.orderBy.map((term) => `${quoteIdentifier(term.column)} ${term.direction.toUpperCase()}`).join(', ')}` : '';
+  const order = query.orderBy.length
+    ? ` ORDER BY ${query.orderBy.map((term) => `${quoteIdentifier(term.column)} ${term.direction.toUpperCase()}`).join(', ')}`
+    : '';
   const limit = query.limit !== null ? ` LIMIT ${query.limit}` : '';
   return `SELECT ${selectList} FROM ${quoteIdentifier(query.table)}${where}${order}${limit}`;
 }

@@ -27,18 +27,31 @@ export function whereColumnsEqual(columns: readonly string[], values: readonly S
 }
 
 /** Finds the row holding a key through the unique index the foreign key relies on. */
-export function findByUniqueKey(state: EngineState, relation: Relation, columns: readonly string[], values: readonly SqlValue[]): Tuple | undefined {
+export function findByUniqueKey(
+  state: EngineState,
+  relation: Relation,
+  columns: readonly string[],
+  values: readonly SqlValue[],
+): Tuple | undefined {
   if (relation.isPartitioned) {
     const position = columns.indexOf(relation.partitionKey!);
     assert(position >= 0, `unique key (${columns.join(', ')}) of ${relation.name} lacks its partition key`);
     const value = values[position]!;
-    const partition = relation.partitions.find((candidate) => candidate.partitionBound!.kind === 'list' && partitionAccepts(candidate, value))
-      ?? relation.partitions.find((candidate) => candidate.partitionBound!.kind === 'default' && partitionAccepts(candidate, value));
+    const partition =
+      relation.partitions.find(
+        (candidate) => candidate.partitionBound!.kind === 'list' && partitionAccepts(candidate, value),
+      ) ??
+      relation.partitions.find(
+        (candidate) => candidate.partitionBound!.kind === 'default' && partitionAccepts(candidate, value),
+      );
     return partition === undefined ? undefined : findByUniqueKey(state, partition, columns, values);
   }
   const lookup = uniqueKeyLookup(state, relation, columns);
   const positions = lookup.positions;
-  const key = positions.length === 1 ? (values[positions[0]!] ?? null) : keyOfValues(positions.map((position) => values[position]!));
+  const key =
+    positions.length === 1
+      ? (values[positions[0]!] ?? null)
+      : keyOfValues(positions.map((position) => values[position]!));
   return key === null ? undefined : lookup.entries.get(key);
 }
 
@@ -50,8 +63,15 @@ function uniqueKeyLookup(state: EngineState, relation: Relation, columns: readon
   const lookups = planFor(state, relation).uniqueKeyLookups;
   let lookup = lookups.get(columns);
   if (lookup === undefined) {
-    const index = relation.indexes.find((candidate) => candidate.unique && candidate.entries !== null && candidate.predicate === null && sameColumnSet(candidate.columns, columns));
-    if (index === undefined || index.entries === null) fail(`no unique index on ${relation.name} (${columns.join(', ')}) for a foreign key`);
+    const index = relation.indexes.find(
+      (candidate) =>
+        candidate.unique &&
+        candidate.entries !== null &&
+        candidate.predicate === null &&
+        sameColumnSet(candidate.columns, columns),
+    );
+    if (index === undefined || index.entries === null)
+      fail(`no unique index on ${relation.name} (${columns.join(', ')}) for a foreign key`);
     lookup = { entries: index.entries, positions: index.columns.map((column) => columns.indexOf(column)) };
     lookups.set(columns, lookup);
   }
@@ -62,16 +82,29 @@ export function sameColumnSet(left: readonly string[], right: readonly string[])
   return left.length === right.length && left.every((column) => right.includes(column));
 }
 
-export function missingReferenceError(foreignKey: ForeignKeyConstraint, relation: Relation, values: readonly SqlValue[]): PgError {
-  return new PgError(SqlState.foreignKeyViolation, `insert or update on table "${relation.name}" violates foreign key constraint "${foreignKey.name}"`, {
-    detail: `Key (${foreignKey.columns.join(', ')})=(${formatValuesForDetail(values)}) is not present in table "${foreignKey.referencedRelation.name}".`,
-    constraint: foreignKey.name,
-    table: relation.name,
-  });
+export function missingReferenceError(
+  foreignKey: ForeignKeyConstraint,
+  relation: Relation,
+  values: readonly SqlValue[],
+): PgError {
+  return new PgError(
+    SqlState.foreignKeyViolation,
+    `insert or update on table "${relation.name}" violates foreign key constraint "${foreignKey.name}"`,
+    {
+      detail: `Key (${foreignKey.columns.join(', ')})=(${formatValuesForDetail(values)}) is not present in table "${foreignKey.referencedRelation.name}".`,
+      constraint: foreignKey.name,
+      table: relation.name,
+    },
+  );
 }
 
 /** RI_FKey_check: the referencing row must find its key, unless a key column is NULL. */
-export function checkReference(state: EngineState, foreignKey: ForeignKeyConstraint, relation: Relation, row: Row): void {
+export function checkReference(
+  state: EngineState,
+  foreignKey: ForeignKeyConstraint,
+  relation: Relation,
+  row: Row,
+): void {
   const values = valuesOf(row, foreignKey.columns);
   if (values.some((value) => value === null)) return;
   if (findByUniqueKey(state, foreignKey.referencedRelation, foreignKey.referencedColumns, values) === undefined) {
@@ -83,7 +116,13 @@ export function checkReference(state: EngineState, foreignKey: ForeignKeyConstra
  * RI_FKey_fk_upd_check_required: an UPDATE is checked when its new key is fully non-NULL and
  * either the key changed or the old row version was written by the current transaction.
  */
-export function updateCheckRequired(state: EngineState, foreignKey: ForeignKeyConstraint, oldRow: Row, oldXmin: number, newRow: Row): boolean {
+export function updateCheckRequired(
+  state: EngineState,
+  foreignKey: ForeignKeyConstraint,
+  oldRow: Row,
+  oldXmin: number,
+  newRow: Row,
+): boolean {
   const newValues = valuesOf(newRow, foreignKey.columns);
   if (newValues.some((value) => value === null)) return false;
   if (oldXmin === state.currentXid) return true;
@@ -94,20 +133,36 @@ export function updateCheckRequired(state: EngineState, foreignKey: ForeignKeyCo
  * The error of a NO ACTION or RESTRICT key. It names the referenced relation the trigger fired
  * on and the constraint PostgreSQL attached there: the key itself, or its per-partition clone.
  */
-function stillReferencedError(foreignKey: ForeignKeyConstraint, referencedRelation: Relation, values: readonly SqlValue[], restrict: boolean): PgError {
-  const constraint = referencedRelation === foreignKey.referencedRelation ? foreignKey.name : (foreignKey.referencedPartitionNames.get(referencedRelation) ?? foreignKey.name);
+function stillReferencedError(
+  foreignKey: ForeignKeyConstraint,
+  referencedRelation: Relation,
+  values: readonly SqlValue[],
+  restrict: boolean,
+): PgError {
+  const constraint =
+    referencedRelation === foreignKey.referencedRelation
+      ? foreignKey.name
+      : (foreignKey.referencedPartitionNames.get(referencedRelation) ?? foreignKey.name);
   const key = `Key (${foreignKey.referencedColumns.join(', ')})=(${formatValuesForDetail(values)})`;
   const fields = { constraint, table: foreignKey.relation.name };
   if (restrict) {
-    return new PgError(SqlState.restrictViolation, `update or delete on table "${referencedRelation.name}" violates RESTRICT setting of foreign key constraint "${constraint}" on table "${foreignKey.relation.name}"`, {
-      ...fields,
-      detail: `${key} is referenced from table "${foreignKey.relation.name}".`,
-    });
+    return new PgError(
+      SqlState.restrictViolation,
+      `update or delete on table "${referencedRelation.name}" violates RESTRICT setting of foreign key constraint "${constraint}" on table "${foreignKey.relation.name}"`,
+      {
+        ...fields,
+        detail: `${key} is referenced from table "${foreignKey.relation.name}".`,
+      },
+    );
   }
-  return new PgError(SqlState.foreignKeyViolation, `update or delete on table "${referencedRelation.name}" violates foreign key constraint "${constraint}" on table "${foreignKey.relation.name}"`, {
-    ...fields,
-    detail: `${key} is still referenced from table "${foreignKey.relation.name}".`,
-  });
+  return new PgError(
+    SqlState.foreignKeyViolation,
+    `update or delete on table "${referencedRelation.name}" violates foreign key constraint "${constraint}" on table "${foreignKey.relation.name}"`,
+    {
+      ...fields,
+      detail: `${key} is still referenced from table "${foreignKey.relation.name}".`,
+    },
+  );
 }
 
 function isReferenced(state: EngineState, foreignKey: ForeignKeyConstraint, values: readonly SqlValue[]): boolean {
@@ -118,19 +173,28 @@ function isReferenced(state: EngineState, foreignKey: ForeignKeyConstraint, valu
  * Runs the referenced-side action for a removed key (`newRow` null) or a changed key. NO ACTION
  * passes when another row now supplies the same key (ri_Check_Pk_Match); RESTRICT does not.
  */
-export function runReferentialAction(state: EngineState, foreignKey: ForeignKeyConstraint, referencedLeaf: Relation, oldRow: Row, newRow: Row | null): void {
+export function runReferentialAction(
+  state: EngineState,
+  foreignKey: ForeignKeyConstraint,
+  referencedLeaf: Relation,
+  oldRow: Row,
+  newRow: Row | null,
+): void {
   const oldValues = valuesOf(oldRow, foreignKey.referencedColumns);
   if (oldValues.some((value) => value === null)) return;
   const newValues = newRow === null ? null : valuesOf(newRow, foreignKey.referencedColumns);
-  if (newValues !== null && newValues.every((value, index) => value === oldValues[index])) return;
+  if (newValues?.every((value, index) => value === oldValues[index])) return;
   const action = newRow === null ? foreignKey.onDelete : foreignKey.onUpdate;
   switch (action) {
     case 'no action':
-      if (findByUniqueKey(state, foreignKey.referencedRelation, foreignKey.referencedColumns, oldValues) !== undefined) return;
-      if (isReferenced(state, foreignKey, oldValues)) throw stillReferencedError(foreignKey, referencedLeaf, oldValues, false);
+      if (findByUniqueKey(state, foreignKey.referencedRelation, foreignKey.referencedColumns, oldValues) !== undefined)
+        return;
+      if (isReferenced(state, foreignKey, oldValues))
+        throw stillReferencedError(foreignKey, referencedLeaf, oldValues, false);
       return;
     case 'restrict':
-      if (isReferenced(state, foreignKey, oldValues)) throw stillReferencedError(foreignKey, referencedLeaf, oldValues, true);
+      if (isReferenced(state, foreignKey, oldValues))
+        throw stillReferencedError(foreignKey, referencedLeaf, oldValues, true);
       return;
     case 'cascade':
       state.runReferentialAction(() => {
@@ -138,20 +202,33 @@ export function runReferentialAction(state: EngineState, foreignKey: ForeignKeyC
           const children = referencingTuples(foreignKey, oldValues);
           if (children !== null) executeDelete(state, foreignKey.relation, null, {}, children);
           else executeDelete(state, foreignKey.relation, whereColumnsEqual(foreignKey.columns, oldValues), {});
-        }
-        else executeUpdate(state, foreignKey.relation, Object.fromEntries(foreignKey.columns.map((column, index) => [column, newValues[index]!])), whereColumnsEqual(foreignKey.columns, oldValues), {});
+        } else
+          executeUpdate(
+            state,
+            foreignKey.relation,
+            Object.fromEntries(foreignKey.columns.map((column, index) => [column, newValues[index]!])),
+            whereColumnsEqual(foreignKey.columns, oldValues),
+            {},
+          );
       });
       return;
     case 'set null':
       state.runReferentialAction(() => {
-        executeUpdate(state, foreignKey.relation, Object.fromEntries(foreignKey.columns.map((column) => [column, null])), whereColumnsEqual(foreignKey.columns, oldValues), {});
+        executeUpdate(
+          state,
+          foreignKey.relation,
+          Object.fromEntries(foreignKey.columns.map((column) => [column, null])),
+          whereColumnsEqual(foreignKey.columns, oldValues),
+          {},
+        );
       });
       return;
   }
 }
 
 function descendsFrom(candidate: ForeignKeyConstraint, ancestor: ForeignKeyConstraint): boolean {
-  for (let current: ForeignKeyConstraint | null = candidate; current !== null; current = current.parent) if (current === ancestor) return true;
+  for (let current: ForeignKeyConstraint | null = candidate; current !== null; current = current.parent)
+    if (current === ancestor) return true;
   return false;
 }
 
@@ -160,7 +237,10 @@ function descendsFrom(candidate: ForeignKeyConstraint, ancestor: ForeignKeyConst
  * table), found through the referencing map the key keeps on each leaf, in leaf and tuple-id order
  * like a scan. Null when some leaf has no such map (then the caller scans).
  */
-export function referencingTuples(foreignKey: ForeignKeyConstraint, values: readonly SqlValue[]): ScannedTuple[] | null {
+export function referencingTuples(
+  foreignKey: ForeignKeyConstraint,
+  values: readonly SqlValue[],
+): ScannedTuple[] | null {
   const key = keyOfValues(values);
   if (key === null) return [];
   const found: ScannedTuple[] = [];
@@ -182,11 +262,17 @@ export function referencingTuples(foreignKey: ForeignKeyConstraint, values: read
 }
 
 /** Rows of one leaf that violate a foreign key (VALIDATE CONSTRAINT's scan), in heap order. */
-export function firstViolation(state: EngineState, foreignKey: ForeignKeyConstraint, leaf: Relation, rows: Iterable<Tuple>): SqlValue[] | null {
+export function firstViolation(
+  state: EngineState,
+  foreignKey: ForeignKeyConstraint,
+  leaf: Relation,
+  rows: Iterable<Tuple>,
+): SqlValue[] | null {
   for (const tuple of rows) {
     const values = valuesOf(tuple.row, foreignKey.columns);
     if (values.some((value) => value === null)) continue;
-    if (findByUniqueKey(state, foreignKey.referencedRelation, foreignKey.referencedColumns, values) === undefined) return values;
+    if (findByUniqueKey(state, foreignKey.referencedRelation, foreignKey.referencedColumns, values) === undefined)
+      return values;
   }
   void leaf;
   return null;

@@ -11,7 +11,13 @@ import type { RowInput } from './rowBuilding.js';
 import { checkRowConstraints, routeRow, satisfiesPartitionConstraint } from './rowConstraints.js';
 import type { EngineState } from './session.js';
 import { conflictingTid, insertTuple } from './storage.js';
-import { fireBeforeRowTriggers, fireBeforeStatementTriggers, queueAfterRow, queueStatementEnd, transitionFor } from './triggerRuntime.js';
+import {
+  fireBeforeRowTriggers,
+  fireBeforeStatementTriggers,
+  queueAfterRow,
+  queueStatementEnd,
+  transitionFor,
+} from './triggerRuntime.js';
 import { evaluateAssignments, updateRow } from './updateStatement.js';
 import type { Assignments } from './updateStatement.js';
 import type { Row } from './values.js';
@@ -62,24 +68,37 @@ function infers(index: IndexDefinition, columns: readonly string[], where: Expr 
 }
 
 /** The arbiter indexes of a leaf for an ON CONFLICT clause, or every unique index when no target is named. */
-function arbitersFor(state: EngineState, target: Relation, leaf: Relation, onConflict: OnConflict): readonly IndexDefinition[] {
+function arbitersFor(
+  state: EngineState,
+  _target: Relation,
+  leaf: Relation,
+  onConflict: OnConflict,
+): readonly IndexDefinition[] {
   const unique = planFor(state, leaf).uniqueIndexes;
   const spec = onConflict.target;
   if (spec === undefined) return unique;
   if (Array.isArray(spec)) return unique.filter((index) => infers(index, spec, onConflict.targetWhere));
   const name = truncateIdentifier((spec as { readonly constraint: string }).constraint);
-  return unique.filter((index) => index.constraint !== null && (index.constraint.name === name || constraintRoot(index.constraint).name === name));
+  return unique.filter(
+    (index) =>
+      index.constraint !== null && (index.constraint.name === name || constraintRoot(index.constraint).name === name),
+  );
 }
 
 function validateConflictTarget(state: EngineState, target: Relation, onConflict: OnConflict): void {
   if (onConflict.target === undefined) {
-    if (onConflict.action !== 'nothing') throw new PgError(SqlState.syntaxError, 'ON CONFLICT DO UPDATE requires inference specification or constraint name');
+    if (onConflict.action !== 'nothing')
+      throw new PgError(
+        SqlState.syntaxError,
+        'ON CONFLICT DO UPDATE requires inference specification or constraint name',
+      );
     return;
   }
   const spec = onConflict.target;
   if (Array.isArray(spec)) {
     const matches = target.indexes.some((index) => index.unique && infers(index, spec, onConflict.targetWhere));
-    if (!matches) throw new PgError('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
+    if (!matches)
+      throw new PgError('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
     return;
   }
   const name = truncateIdentifier((spec as { readonly constraint: string }).constraint);
@@ -94,7 +113,12 @@ function validateConflictTarget(state: EngineState, target: Relation, onConflict
  * triggers and checks, tested against the arbiter indexes when ON CONFLICT is given, and
  * stored; unique conflicts on other indexes still raise 23505.
  */
-export function executeInsert(state: EngineState, target: Relation, inputs: readonly RowInput[], options: InsertOptions): Row[] {
+export function executeInsert(
+  state: EngineState,
+  target: Relation,
+  inputs: readonly RowInput[],
+  options: InsertOptions,
+): Row[] {
   const onConflict = options.onConflict;
   if (onConflict) validateConflictTarget(state, target, onConflict);
   // ON CONFLICT DO UPDATE fires the UPDATE statement triggers too, whether or not a row conflicts:
@@ -112,21 +136,36 @@ export function executeInsert(state: EngineState, target: Relation, inputs: read
     const row = fireBeforeRowTriggers(state, leaf, 'insert', null, built);
     if (row === null) continue;
     if (leaf !== routeRow(target, row)) {
-      throw new PgError(SqlState.featureNotSupported, 'moving row to another partition during a BEFORE FOR EACH ROW trigger is not supported', { table: leaf.name });
+      throw new PgError(
+        SqlState.featureNotSupported,
+        'moving row to another partition during a BEFORE FOR EACH ROW trigger is not supported',
+        { table: leaf.name },
+      );
     }
     checkRowConstraints(state, leaf, row, leaf.parent !== null && target === leaf);
     if (onConflict) {
-      const conflict = arbitersFor(state, target, leaf, onConflict).map((index) => conflictingTid(index, row, -1)).find((tid) => tid !== undefined);
+      const conflict = arbitersFor(state, target, leaf, onConflict)
+        .map((index) => conflictingTid(index, row, -1))
+        .find((tid) => tid !== undefined);
       if (conflict !== undefined) {
         if (onConflict.action === 'nothing') continue;
         if (touchedByThisStatement.has(conflict)) {
-          throw new PgError(SqlState.cardinalityViolation, 'ON CONFLICT DO UPDATE command cannot affect row a second time');
+          throw new PgError(
+            SqlState.cardinalityViolation,
+            'ON CONFLICT DO UPDATE command cannot affect row a second time',
+          );
         }
         const existing = leaf.heap!.get(conflict);
         assert(existing !== undefined, `arbiter index of ${leaf.name} points at a dead tuple`);
-        const proposed = buildUpdatedRow(leaf, existing.row, evaluateAssignments(state, onConflict.action.update, existing.row, row));
+        const proposed = buildUpdatedRow(
+          leaf,
+          existing.row,
+          evaluateAssignments(state, onConflict.action.update, existing.row, row),
+        );
         if (leaf.parent !== null && !satisfiesPartitionConstraint(leaf, proposed)) {
-          throw new PgError(SqlState.featureNotSupported, 'invalid ON UPDATE specification', { detail: 'The result tuple would appear in a different partition than the original tuple.' });
+          throw new PgError(SqlState.featureNotSupported, 'invalid ON UPDATE specification', {
+            detail: 'The result tuple would appear in a different partition than the original tuple.',
+          });
         }
         const updated = updateRow(state, target, leaf, existing, proposed, updateTransition);
         if (updated !== null) {

@@ -17,7 +17,8 @@ export class Journal {
   }
 
   rollbackTo(mark: number): void {
-    if (mark < 0 || mark > this.undoActions.length) fail(`journal mark ${mark} out of range 0..${this.undoActions.length}`);
+    if (mark < 0 || mark > this.undoActions.length)
+      fail(`journal mark ${mark} out of range 0..${this.undoActions.length}`);
     while (this.undoActions.length > mark) {
       const undo = this.undoActions.pop()!;
       undo();

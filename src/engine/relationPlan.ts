@@ -4,7 +4,17 @@
  * triggers in name order, and the internal RI triggers merged among them by name.
  */
 import type { AfterRowAction } from './afterTriggerQueue.js';
-import type { CheckConstraint, ForeignKeyConstraint, IndexDefinition, Relation, RowTriggerDefinition, StatementTriggerDefinition, TriggerEvent, TriggerTiming, Tuple } from './catalog.js';
+import type {
+  CheckConstraint,
+  ForeignKeyConstraint,
+  IndexDefinition,
+  Relation,
+  RowTriggerDefinition,
+  StatementTriggerDefinition,
+  TriggerEvent,
+  TriggerTiming,
+  Tuple,
+} from './catalog.js';
 import type { IndexKey } from './keys.js';
 import type { EngineState } from './session.js';
 
@@ -36,7 +46,8 @@ export interface UniqueKeyLookup {
   readonly positions: readonly number[];
 }
 
-const byName = <T extends { name: string }>(left: T, right: T): number => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0);
+const byName = <T extends { name: string }>(left: T, right: T): number =>
+  left.name < right.name ? -1 : left.name > right.name ? 1 : 0;
 
 /** RI trigger names sort among user triggers the way PostgreSQL's `RI_ConstraintTrigger_*` do. */
 export function riTriggerName(kind: 'a' | 'c', foreignKey: ForeignKeyConstraint): string {
@@ -56,24 +67,47 @@ function buildPlan(state: EngineState, relation: Relation): RelationPlan {
   const referencedBy: ForeignKeyConstraint[] = [];
   for (const other of state.relations.values()) {
     for (const foreignKey of other.foreignKeys()) {
-      if (foreignKey.parent === null && foreignKey.referencedRelation.isAncestorOrSelfOf(relation)) referencedBy.push(foreignKey);
+      if (foreignKey.parent === null && foreignKey.referencedRelation.isAncestorOrSelfOf(relation))
+        referencedBy.push(foreignKey);
     }
   }
   const rowTriggers = (timing: TriggerTiming, event: TriggerEvent): RowTriggerDefinition[] =>
-    relation.triggers.filter((trigger): trigger is RowTriggerDefinition => trigger.level === 'row' && trigger.timing === timing && trigger.events.has(event)).sort(byName);
+    relation.triggers
+      .filter(
+        (trigger): trigger is RowTriggerDefinition =>
+          trigger.level === 'row' && trigger.timing === timing && trigger.events.has(event),
+      )
+      .sort(byName);
   const statementTriggers = (timing: TriggerTiming, event: TriggerEvent): StatementTriggerDefinition[] =>
-    relation.triggers.filter((trigger): trigger is StatementTriggerDefinition => trigger.level === 'statement' && trigger.timing === timing && trigger.events.has(event)).sort(byName);
-  const userAfter = (event: TriggerEvent): AfterRowAction[] => rowTriggers('after', event).map((trigger) => ({ kind: 'user', name: trigger.name, trigger }));
-  const checksOn = foreignKeys.map((foreignKey): AfterRowAction => ({ kind: 'riCheck', name: riTriggerName('c', foreignKey), foreignKey }));
-  const actionsOn = referencedBy.map((foreignKey): AfterRowAction => ({ kind: 'riAction', name: riTriggerName('a', foreignKey), foreignKey }));
-  const capture = (event: TriggerEvent): boolean => statementTriggers('after', event).some((trigger) => trigger.referencingOldTable !== null || trigger.referencingNewTable !== null);
+    relation.triggers
+      .filter(
+        (trigger): trigger is StatementTriggerDefinition =>
+          trigger.level === 'statement' && trigger.timing === timing && trigger.events.has(event),
+      )
+      .sort(byName);
+  const userAfter = (event: TriggerEvent): AfterRowAction[] =>
+    rowTriggers('after', event).map((trigger) => ({ kind: 'user', name: trigger.name, trigger }));
+  const checksOn = foreignKeys.map(
+    (foreignKey): AfterRowAction => ({ kind: 'riCheck', name: riTriggerName('c', foreignKey), foreignKey }),
+  );
+  const actionsOn = referencedBy.map(
+    (foreignKey): AfterRowAction => ({ kind: 'riAction', name: riTriggerName('a', foreignKey), foreignKey }),
+  );
+  const capture = (event: TriggerEvent): boolean =>
+    statementTriggers('after', event).some(
+      (trigger) => trigger.referencingOldTable !== null || trigger.referencingNewTable !== null,
+    );
   return {
     version: state.catalogVersion,
     checks: relation.checks().sort(byName),
     uniqueIndexes: relation.indexes.filter((index) => index.unique && index.entries !== null),
     foreignKeys,
     referencedBy,
-    beforeRow: { insert: rowTriggers('before', 'insert'), update: rowTriggers('before', 'update'), delete: rowTriggers('before', 'delete') },
+    beforeRow: {
+      insert: rowTriggers('before', 'insert'),
+      update: rowTriggers('before', 'update'),
+      delete: rowTriggers('before', 'delete'),
+    },
     afterRow: {
       insert: [...userAfter('insert'), ...checksOn].sort(byName),
       update: [...userAfter('update'), ...checksOn, ...actionsOn].sort(byName),

@@ -21,7 +21,11 @@ export function evaluateDefault(state: EngineState, columnDefault: ColumnDefault
 }
 
 /** nextval() is not transactional in PostgreSQL: a rolled-back insert still consumes the value. */
-export function nextSequenceValue(sequence: { nextValue: number; readonly increment: number; readonly name: string }): number {
+export function nextSequenceValue(sequence: {
+  nextValue: number;
+  readonly increment: number;
+  readonly name: string;
+}): number {
   const value = sequence.nextValue;
   if (!Number.isSafeInteger(value)) fail(`sequence ${sequence.name} overflowed`);
   sequence.nextValue += sequence.increment;

@@ -18,34 +18,53 @@ export function failingRowDetail(relation: Relation, row: Row): string {
 export function checkRowConstraints(state: EngineState, relation: Relation, row: Row, checkPartition: boolean): void {
   for (const column of relation.columns) {
     if (column.notNull && row[column.name] === null) {
-      throw new PgError(SqlState.notNullViolation, `null value in column "${column.name}" of relation "${relation.name}" violates not-null constraint`, {
-        detail: failingRowDetail(relation, row),
-        table: relation.name,
-        column: column.name,
-      });
+      throw new PgError(
+        SqlState.notNullViolation,
+        `null value in column "${column.name}" of relation "${relation.name}" violates not-null constraint`,
+        {
+          detail: failingRowDetail(relation, row),
+          table: relation.name,
+          column: column.name,
+        },
+      );
     }
   }
   for (const check of planFor(state, relation).checks) {
     if (!isSatisfiedAsCheck(check.expr, { row })) {
-      throw new PgError(SqlState.checkViolation, `new row for relation "${relation.name}" violates check constraint "${check.name}"`, {
-        detail: failingRowDetail(relation, row),
-        constraint: check.name,
-        table: relation.name,
-      });
+      throw new PgError(
+        SqlState.checkViolation,
+        `new row for relation "${relation.name}" violates check constraint "${check.name}"`,
+        {
+          detail: failingRowDetail(relation, row),
+          constraint: check.name,
+          table: relation.name,
+        },
+      );
     }
   }
   if (checkPartition && !satisfiesPartitionConstraint(relation, row)) {
-    throw new PgError(SqlState.checkViolation, `new row for relation "${relation.name}" violates partition constraint`, {
-      detail: failingRowDetail(relation, row),
-      table: relation.name,
-    });
+    throw new PgError(
+      SqlState.checkViolation,
+      `new row for relation "${relation.name}" violates partition constraint`,
+      {
+        detail: failingRowDetail(relation, row),
+        table: relation.name,
+      },
+    );
   }
 }
 
 function boundAccepts(parent: Relation, bound: PartitionBound, value: SqlValue): boolean {
-  if (bound.kind === 'list') return value !== null && bound.values.some((candidate) => compareValues(candidate, value) === 0);
+  if (bound.kind === 'list')
+    return value !== null && bound.values.some((candidate) => compareValues(candidate, value) === 0);
   // A DEFAULT partition accepts what no sibling accepts (NULL included, when no sibling lists NULL).
-  return !parent.partitions.some((sibling) => sibling.partitionBound?.kind === 'list' && sibling.partitionBound.values.some((candidate) => (candidate === null ? value === null : value !== null && compareValues(candidate, value) === 0)));
+  return !parent.partitions.some(
+    (sibling) =>
+      sibling.partitionBound?.kind === 'list' &&
+      sibling.partitionBound.values.some((candidate) =>
+        candidate === null ? value === null : value !== null && compareValues(candidate, value) === 0,
+      ),
+  );
 }
 
 /** Whether a partition's own bound accepts a partition-key value. */
@@ -71,7 +90,11 @@ export function satisfiesPartitionConstraint(relation: Relation, row: Row): bool
  */
 export function routeRow(relation: Relation, row: Row): Relation {
   if (relation.isPartitioned && relation.parent !== null && !satisfiesPartitionConstraint(relation, row)) {
-    throw new PgError(SqlState.checkViolation, `new row for relation "${relation.name}" violates partition constraint`, { detail: failingRowDetail(relation, row), table: relation.name });
+    throw new PgError(
+      SqlState.checkViolation,
+      `new row for relation "${relation.name}" violates partition constraint`,
+      { detail: failingRowDetail(relation, row), table: relation.name },
+    );
   }
   let current = relation;
   while (current.isPartitioned) {
@@ -82,7 +105,12 @@ export function routeRow(relation: Relation, row: Row): Relation {
     for (const partition of current.partitions) {
       const bound = partition.partitionBound!;
       if (bound.kind === 'default') fallback = partition;
-      else if (bound.values.some((candidate) => (candidate === null ? value === null : value !== null && compareValues(candidate, value) === 0))) target = partition;
+      else if (
+        bound.values.some((candidate) =>
+          candidate === null ? value === null : value !== null && compareValues(candidate, value) === 0,
+        )
+      )
+        target = partition;
     }
     const chosen = target ?? fallback;
     if (chosen === undefined) {

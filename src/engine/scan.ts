@@ -34,7 +34,8 @@ export function lookupRelation(state: EngineState, rawName: string): Relation {
 
 export function checkColumnsExist(relation: Relation, columns: Iterable<string>): void {
   for (const column of columns) {
-    if (relation.column(column) === undefined) throw new PgError(SqlState.undefinedColumn, `column "${column}" does not exist`);
+    if (relation.column(column) === undefined)
+      throw new PgError(SqlState.undefinedColumn, `column "${column}" does not exist`);
   }
 }
 
@@ -67,7 +68,11 @@ function singleProbeKey(columns: readonly string[], bindings: Map<string, SqlVal
 const byTid = (left: Tuple, right: Tuple): number => left.tid - right.tid;
 
 /** Looks the probe keys up in a unique index; tuples come back in tuple-id order, as a heap scan gives them. */
-function probeUniqueIndex(entries: Map<IndexKey, Tuple>, columns: readonly string[], bindings: Map<string, SqlValue[]>): Tuple[] | null {
+function probeUniqueIndex(
+  entries: Map<IndexKey, Tuple>,
+  columns: readonly string[],
+  bindings: Map<string, SqlValue[]>,
+): Tuple[] | null {
   const single = singleProbeKey(columns, bindings);
   if (single !== undefined) {
     const tuple = single === null ? undefined : entries.get(single);
@@ -85,7 +90,12 @@ function probeUniqueIndex(entries: Map<IndexKey, Tuple>, columns: readonly strin
 }
 
 /** Looks the probe keys up in a foreign key's referencing map, in tuple-id order. */
-function probeReferencing(heap: Map<number, Tuple>, referencing: Map<IndexKey, Set<number>>, columns: readonly string[], bindings: Map<string, SqlValue[]>): Tuple[] | null {
+function probeReferencing(
+  heap: Map<number, Tuple>,
+  referencing: Map<IndexKey, Set<number>>,
+  columns: readonly string[],
+  bindings: Map<string, SqlValue[]>,
+): Tuple[] | null {
   const single = singleProbeKey(columns, bindings);
   let keys: (IndexKey | null)[];
   if (single !== undefined) keys = [single];
@@ -139,7 +149,6 @@ function prunedLeaves(relation: Relation, bindings: Map<string, SqlValue[]>): Re
   });
 }
 
-
 /**
  * The most common predicate, `column = literal` on a leaf whose unique index covers exactly that
  * column (every lookup by primary key), answered by one probe. The probe is exact for a
@@ -147,18 +156,36 @@ function prunedLeaves(relation: Relation, bindings: Map<string, SqlValue[]>): Re
  * undefined and takes the general path.
  */
 function probeByUniqueColumn(relation: Relation, where: Expr, options: ScanOptions): ScannedTuple[] | undefined {
-  if (where.kind !== 'compare' || where.op !== '=' || relation.heap === null || options.outerRow !== undefined) return undefined;
-  const [column, literal] = where.left.kind === 'column' && where.right.kind === 'literal' ? [where.left, where.right] : where.right.kind === 'column' && where.left.kind === 'literal' ? [where.right, where.left] : [null, null];
-  if (column === null || literal === null || literal.value === null || relation.column(column.name) === undefined) return undefined;
+  if (where.kind !== 'compare' || where.op !== '=' || relation.heap === null || options.outerRow !== undefined)
+    return undefined;
+  const [column, literal] =
+    where.left.kind === 'column' && where.right.kind === 'literal'
+      ? [where.left, where.right]
+      : where.right.kind === 'column' && where.left.kind === 'literal'
+        ? [where.right, where.left]
+        : [null, null];
+  if (column === null || literal === null || literal.value === null || relation.column(column.name) === undefined)
+    return undefined;
   for (const index of relation.indexes) {
-    if (index.entries === null || index.predicate !== null || index.columns.length !== 1 || index.columns[0] !== column.name) continue;
+    if (
+      index.entries === null ||
+      index.predicate !== null ||
+      index.columns.length !== 1 ||
+      index.columns[0] !== column.name
+    )
+      continue;
     const tuple = index.entries.get(literal.value);
     return tuple === undefined ? [] : [{ relation, tuple }];
   }
   return undefined;
 }
 
-export function scanTuples(state: EngineState, relation: Relation, where: Expr | null, options: ScanOptions = {}): ScannedTuple[] {
+export function scanTuples(
+  state: EngineState,
+  relation: Relation,
+  where: Expr | null,
+  options: ScanOptions = {},
+): ScannedTuple[] {
   if (where !== null && !options.only) {
     const probed = probeByUniqueColumn(relation, where, options);
     if (probed !== undefined) return probed;
@@ -170,7 +197,9 @@ export function scanTuples(state: EngineState, relation: Relation, where: Expr |
   const result: ScannedTuple[] = [];
   for (const leaf of leaves) {
     for (const tuple of candidates(leaf, bindings)) {
-      const context = options.outerRow ? { row: tuple.row, outerRow: options.outerRow, subqueries } : { row: tuple.row, subqueries };
+      const context = options.outerRow
+        ? { row: tuple.row, outerRow: options.outerRow, subqueries }
+        : { row: tuple.row, subqueries };
       if (isSatisfiedAsFilter(where, context)) result.push({ relation: leaf, tuple });
     }
   }

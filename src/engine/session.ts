@@ -115,7 +115,10 @@ export class EngineState {
   runStatement<T>(body: () => T): T {
     if (this.depth > 0) return this.runNested(body, true);
     if (this.transaction?.status === 'aborted') {
-      throw new PgError(SqlState.inFailedTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
+      throw new PgError(
+        SqlState.inFailedTransaction,
+        'current transaction is aborted, commands ignored until end of transaction block',
+      );
     }
     const autocommit = this.transaction === null;
     if (autocommit) this.currentXid = this.nextXid++;
@@ -146,7 +149,8 @@ export class EngineState {
   }
 
   private runNested<T>(body: () => T, newLevel: boolean): T {
-    if (this.depth >= MAX_STATEMENT_DEPTH) fail(`statements nested deeper than ${MAX_STATEMENT_DEPTH}: a trigger recursion`);
+    if (this.depth >= MAX_STATEMENT_DEPTH)
+      fail(`statements nested deeper than ${MAX_STATEMENT_DEPTH}: a trigger recursion`);
     const mark = this.journal.length;
     const level = newLevel ? new QueryLevel() : null;
     if (level) this.levels.push(level);
@@ -168,7 +172,11 @@ export class EngineState {
     this.requireTopLevel('BEGIN');
     // An aborted block accepts only ROLLBACK, COMMIT and ROLLBACK TO; BEGIN is refused like any
     // other command, not merely warned about (found by the PGlite oracle).
-    if (this.transaction?.status === 'aborted') throw new PgError(SqlState.inFailedTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
+    if (this.transaction?.status === 'aborted')
+      throw new PgError(
+        SqlState.inFailedTransaction,
+        'current transaction is aborted, commands ignored until end of transaction block',
+      );
     if (this.transaction !== null) {
       this.notices.push('WARNING: there is already a transaction in progress');
       return;
@@ -205,7 +213,11 @@ export class EngineState {
 
   savepoint(name: string): void {
     const block = this.requireBlock('SAVEPOINT');
-    if (block.status === 'aborted') throw new PgError(SqlState.inFailedTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
+    if (block.status === 'aborted')
+      throw new PgError(
+        SqlState.inFailedTransaction,
+        'current transaction is aborted, commands ignored until end of transaction block',
+      );
     block.savepoints.push({ name, mark: this.journal.length });
   }
 
@@ -219,12 +231,17 @@ export class EngineState {
 
   releaseSavepoint(name: string): void {
     const block = this.requireBlock('RELEASE SAVEPOINT');
-    if (block.status === 'aborted') throw new PgError(SqlState.inFailedTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
+    if (block.status === 'aborted')
+      throw new PgError(
+        SqlState.inFailedTransaction,
+        'current transaction is aborted, commands ignored until end of transaction block',
+      );
     block.savepoints.length = this.findSavepoint(block, name);
   }
 
   private findSavepoint(block: TransactionBlock, name: string): number {
-    for (let index = block.savepoints.length - 1; index >= 0; index--) if (block.savepoints[index]!.name === name) return index;
+    for (let index = block.savepoints.length - 1; index >= 0; index--)
+      if (block.savepoints[index]!.name === name) return index;
     // Like any error inside a transaction block, this one aborts the block (found by the PGlite oracle).
     block.status = 'aborted';
     throw new PgError(SqlState.invalidSavepoint, `savepoint "${name}" does not exist`);
@@ -232,11 +249,13 @@ export class EngineState {
 
   private requireBlock(command: string): TransactionBlock {
     this.requireTopLevel(command);
-    if (this.transaction === null) throw new PgError(SqlState.noActiveTransaction, `${command} can only be used in transaction blocks`);
+    if (this.transaction === null)
+      throw new PgError(SqlState.noActiveTransaction, `${command} can only be used in transaction blocks`);
     return this.transaction;
   }
 
   private requireTopLevel(command: string): void {
-    if (this.depth > 0) throw new PgError(SqlState.featureNotSupported, `${command} cannot be run from a trigger function`);
+    if (this.depth > 0)
+      throw new PgError(SqlState.featureNotSupported, `${command} cannot be run from a trigger function`);
   }
 }

@@ -30,11 +30,15 @@ export function conflictingTid(index: IndexDefinition, row: Row, ignoreTid: numb
 
 export function uniqueViolation(index: IndexDefinition, relation: Relation, row: Row): PgError {
   const values = valuesOf(row, index.columns);
-  return new PgError(SqlState.uniqueViolation, `duplicate key value violates unique constraint "${index.constraint?.name ?? index.name}"`, {
-    detail: `Key (${index.columns.join(', ')})=(${formatValuesForDetail(values)}) already exists.`,
-    constraint: index.constraint?.name ?? index.name,
-    table: relation.name,
-  });
+  return new PgError(
+    SqlState.uniqueViolation,
+    `duplicate key value violates unique constraint "${index.constraint?.name ?? index.name}"`,
+    {
+      detail: `Key (${index.columns.join(', ')})=(${formatValuesForDetail(values)}) already exists.`,
+      constraint: index.constraint?.name ?? index.name,
+      table: relation.name,
+    },
+  );
 }
 
 function checkUnique(state: EngineState, relation: Relation, row: Row, ignoreTid: number): void {
@@ -84,7 +88,8 @@ function removeReference(foreignKey: ForeignKeyConstraint, tuple: Tuple): void {
   const key = keyOfRow(tuple.row, foreignKey.columns);
   if (key === null) return;
   const holders = foreignKey.referencing.get(key);
-  if (holders === undefined || !holders.delete(tuple.tid)) fail(`referencing map of ${foreignKey.name} lost tuple ${tuple.tid}`);
+  if (holders === undefined || !holders.delete(tuple.tid))
+    fail(`referencing map of ${foreignKey.name} lost tuple ${tuple.tid}`);
   if (holders.size === 0) foreignKey.referencing.delete(key);
 }
 

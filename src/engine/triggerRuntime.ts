@@ -15,14 +15,28 @@ import type { Row } from './values.js';
 
 const OPERATION: Record<TriggerEvent, TriggerOperation> = { insert: 'INSERT', update: 'UPDATE', delete: 'DELETE' };
 /** The plan's statement-trigger keys as constants, so no key string is built per statement. */
-const BEFORE_STATEMENT: Record<TriggerEvent, `before:${TriggerEvent}`> = { insert: 'before:insert', update: 'before:update', delete: 'before:delete' };
-const AFTER_STATEMENT: Record<TriggerEvent, `after:${TriggerEvent}`> = { insert: 'after:insert', update: 'after:update', delete: 'after:delete' };
+const BEFORE_STATEMENT: Record<TriggerEvent, `before:${TriggerEvent}`> = {
+  insert: 'before:insert',
+  update: 'before:update',
+  delete: 'before:delete',
+};
+const AFTER_STATEMENT: Record<TriggerEvent, `after:${TriggerEvent}`> = {
+  insert: 'after:insert',
+  update: 'after:update',
+  delete: 'after:delete',
+};
 
 /**
  * BEFORE ROW triggers in name order. Each sees the row the previous one returned; a `null`
  * return skips the row (and the remaining triggers), as in PostgreSQL.
  */
-export function fireBeforeRowTriggers(state: EngineState, relation: Relation, event: TriggerEvent, oldRow: Row | null, newRow: Row | null): Row | null {
+export function fireBeforeRowTriggers(
+  state: EngineState,
+  relation: Relation,
+  event: TriggerEvent,
+  oldRow: Row | null,
+  newRow: Row | null,
+): Row | null {
   const triggers = planFor(state, relation).beforeRow[event];
   let current = event === 'delete' ? oldRow : newRow;
   for (const trigger of triggers) {
@@ -44,11 +58,20 @@ export function fireBeforeRowTriggers(state: EngineState, relation: Relation, ev
       // ExecBRInsertTriggers: after a trigger cloned from a partitioned parent hands back a
       // changed row, the partition constraint is re-checked at once, so a row that does not
       // fit this partition fails here with 0A000 (found by the PGlite oracle).
-      if (replaced && event === 'insert' && trigger.parent !== null && !satisfiesPartitionConstraint(relation, current)) {
-        throw new PgError(SqlState.featureNotSupported, 'moving row to another partition during a BEFORE FOR EACH ROW trigger is not supported', {
-          detail: `Before executing trigger "${trigger.name}", the row was to be in partition "${relation.name}".`,
-          table: relation.name,
-        });
+      if (
+        replaced &&
+        event === 'insert' &&
+        trigger.parent !== null &&
+        !satisfiesPartitionConstraint(relation, current)
+      ) {
+        throw new PgError(
+          SqlState.featureNotSupported,
+          'moving row to another partition during a BEFORE FOR EACH ROW trigger is not supported',
+          {
+            detail: `Before executing trigger "${trigger.name}", the row was to be in partition "${relation.name}".`,
+            table: relation.name,
+          },
+        );
       }
     }
   }
@@ -60,13 +83,24 @@ export function fireBeforeStatementTriggers(state: EngineState, relation: Relati
   if (triggers.length === 0 || !state.currentLevel.claimBeforeStatement(relation, OPERATION[event])) return;
   for (const trigger of triggers) {
     if (!trigger.enabled) continue;
-    trigger.fn({ operation: OPERATION[event], timing: 'before', tableName: relation.name, triggerName: trigger.name, args: trigger.args, oldTable: [], newTable: [], db: state.handle });
+    trigger.fn({
+      operation: OPERATION[event],
+      timing: 'before',
+      tableName: relation.name,
+      triggerName: trigger.name,
+      args: trigger.args,
+      oldTable: [],
+      newTable: [],
+      db: state.handle,
+    });
   }
 }
 
 /** The transition rows to fill for a statement on `relation`, or null when no trigger reads them. */
 export function transitionFor(state: EngineState, relation: Relation, event: TriggerEvent): TransitionRows | null {
-  return planFor(state, relation).capturesTransitions[event] ? state.currentLevel.transitionFor(relation, OPERATION[event]) : null;
+  return planFor(state, relation).capturesTransitions[event]
+    ? state.currentLevel.transitionFor(relation, OPERATION[event])
+    : null;
 }
 
 export function queueStatementEnd(state: EngineState, relation: Relation, event: TriggerEvent): void {
@@ -86,7 +120,17 @@ export function queueAfterRow(
   movedWithin: Relation | null = null,
 ): void {
   if (actions.length === 0) return;
-  state.currentLevel.events.push({ kind: 'row', relation, operation, actions, oldRow, oldXmin, newRow, newTid, movedWithin });
+  state.currentLevel.events.push({
+    kind: 'row',
+    relation,
+    operation,
+    actions,
+    oldRow,
+    oldXmin,
+    newRow,
+    newTid,
+    movedWithin,
+  });
 }
 
 /** Fires one queued AFTER event; installed into the session as its after-trigger hook. */
@@ -112,20 +156,44 @@ export function fireAfterEvent(state: EngineState, event: AfterEvent): void {
     switch (action.kind) {
       case 'user':
         if (!action.trigger.enabled) break;
-        action.trigger.fn({ operation: event.operation, timing: 'after', tableName: relation.name, triggerName: action.name, args: action.trigger.args, oldRow: event.oldRow, newRow: event.newRow, db: state.handle });
+        action.trigger.fn({
+          operation: event.operation,
+          timing: 'after',
+          tableName: relation.name,
+          triggerName: action.name,
+          args: action.trigger.args,
+          oldRow: event.oldRow,
+          newRow: event.newRow,
+          db: state.handle,
+        });
         break;
       case 'riCheck': {
         // RI_FKey_check skips a row version that a later action of the statement already replaced.
         if (relation.heap!.get(event.newTid)?.row !== event.newRow) break;
-        if (event.operation === 'UPDATE' && !updateCheckRequired(state, action.foreignKey, event.oldRow!, event.oldXmin, event.newRow!)) break;
+        if (
+          event.operation === 'UPDATE' &&
+          !updateCheckRequired(state, action.foreignKey, event.oldRow!, event.oldXmin, event.newRow!)
+        )
+          break;
         checkReference(state, action.foreignKey, relation, event.newRow!);
         break;
       }
       case 'riAction': {
         // The halves of a cross-partition UPDATE are one UPDATE to keys that reference the UPDATE's target.
-        if (event.operation === 'DELETE' && event.movedWithin !== null && action.foreignKey.referencedRelation.isAncestorOrSelfOf(event.movedWithin)) break;
+        if (
+          event.operation === 'DELETE' &&
+          event.movedWithin !== null &&
+          action.foreignKey.referencedRelation.isAncestorOrSelfOf(event.movedWithin)
+        )
+          break;
         const firedOn = event.operation === 'UPDATE' && event.movedWithin !== null ? event.movedWithin : relation;
-        runReferentialAction(state, action.foreignKey, firedOn, event.oldRow!, event.operation === 'DELETE' ? null : event.newRow);
+        runReferentialAction(
+          state,
+          action.foreignKey,
+          firedOn,
+          event.oldRow!,
+          event.operation === 'DELETE' ? null : event.newRow,
+        );
         break;
       }
     }

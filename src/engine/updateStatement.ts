@@ -10,7 +10,13 @@ import { checkRowConstraints, failingRowDetail, routeRow, satisfiesPartitionCons
 import { scanTuples, subqueryRunner } from './scan.js';
 import type { EngineState } from './session.js';
 import { deleteTuple, insertTuple, replaceTuple } from './storage.js';
-import { fireBeforeRowTriggers, fireBeforeStatementTriggers, queueAfterRow, queueStatementEnd, transitionFor } from './triggerRuntime.js';
+import {
+  fireBeforeRowTriggers,
+  fireBeforeStatementTriggers,
+  queueAfterRow,
+  queueStatementEnd,
+  transitionFor,
+} from './triggerRuntime.js';
 import type { Row, SqlValue } from './values.js';
 
 export type Assignments = Readonly<Record<string, Expr | SqlValue>>;
@@ -19,17 +25,30 @@ export interface UpdateOptions {
   readonly only?: boolean;
 }
 
-export function evaluateAssignments(state: EngineState, assignments: Assignments, row: Row, excludedRow?: Row): Record<string, SqlValue> {
+export function evaluateAssignments(
+  state: EngineState,
+  assignments: Assignments,
+  row: Row,
+  excludedRow?: Row,
+): Record<string, SqlValue> {
   const values: Record<string, SqlValue> = {};
   const subqueries = subqueryRunner(state);
   for (const [column, value] of Object.entries(assignments)) {
-    values[column] = isExpr(value) ? evaluate(value, excludedRow ? { row, excludedRow, subqueries } : { row, subqueries }) : value;
+    values[column] = isExpr(value)
+      ? evaluate(value, excludedRow ? { row, excludedRow, subqueries } : { row, subqueries })
+      : value;
   }
   return values;
 }
 
 /** UPDATE: rows are chosen at statement start; a row already replaced or gone when reached is skipped. */
-export function executeUpdate(state: EngineState, target: Relation, assignments: Assignments, where: Expr | null, options: UpdateOptions): Row[] {
+export function executeUpdate(
+  state: EngineState,
+  target: Relation,
+  assignments: Assignments,
+  where: Expr | null,
+  options: UpdateOptions,
+): Row[] {
   checkTargetColumns(target, Object.keys(assignments));
   fireBeforeStatementTriggers(state, target, 'update');
   const transition = transitionFor(state, target, 'update');
@@ -49,18 +68,38 @@ export function executeUpdate(state: EngineState, target: Relation, assignments:
  * an in-place update with the row's checks, or, when the new partition key leaves the partition
  * and the statement targets an ancestor, PostgreSQL's row movement (DELETE + INSERT).
  */
-export function updateRow(state: EngineState, target: Relation, relation: Relation, tuple: Tuple, proposed: Row, transition: TransitionRows | null): Row | null {
+export function updateRow(
+  state: EngineState,
+  target: Relation,
+  relation: Relation,
+  tuple: Tuple,
+  proposed: Row,
+  transition: TransitionRows | null,
+): Row | null {
   const newRow = fireBeforeRowTriggers(state, relation, 'update', tuple.row, proposed);
   if (newRow === null) return null;
   if (relation.parent !== null && !satisfiesPartitionConstraint(relation, newRow)) {
     if (target === relation || !target.isAncestorOrSelfOf(relation)) {
-      throw new PgError(SqlState.checkViolation, `new row for relation "${relation.name}" violates partition constraint`, { detail: failingRowDetail(relation, newRow), table: relation.name });
+      throw new PgError(
+        SqlState.checkViolation,
+        `new row for relation "${relation.name}" violates partition constraint`,
+        { detail: failingRowDetail(relation, newRow), table: relation.name },
+      );
     }
     return moveRow(state, target, relation, tuple, newRow, transition);
   }
   checkRowConstraints(state, relation, newRow, false);
   const replacement = replaceTuple(state, relation, tuple, newRow);
-  queueAfterRow(state, relation, 'UPDATE', requiredUpdateActions(state, planFor(state, relation).afterRow.update, tuple, newRow), tuple.row, tuple.xmin, newRow, replacement.tid);
+  queueAfterRow(
+    state,
+    relation,
+    'UPDATE',
+    requiredUpdateActions(state, planFor(state, relation).afterRow.update, tuple, newRow),
+    tuple.row,
+    tuple.xmin,
+    newRow,
+    replacement.tid,
+  );
   if (transition) {
     transition.oldRows.push(tuple.row);
     transition.newRows.push(newRow);
@@ -76,11 +115,17 @@ export function updateRow(state: EngineState, target: Relation, relation: Relati
  * an event per UPDATE that leaves a foreign key alone. The shared plan array is returned as is
  * when nothing is dropped.
  */
-function requiredUpdateActions(state: EngineState, actions: readonly AfterRowAction[], tuple: Tuple, newRow: Row): readonly AfterRowAction[] {
+function requiredUpdateActions(
+  state: EngineState,
+  actions: readonly AfterRowAction[],
+  tuple: Tuple,
+  newRow: Row,
+): readonly AfterRowAction[] {
   let required: AfterRowAction[] | null = null;
   for (let position = 0; position < actions.length; position++) {
     const action = actions[position]!;
-    const skip = action.kind === 'riCheck' && !updateCheckRequired(state, action.foreignKey, tuple.row, tuple.xmin, newRow);
+    const skip =
+      action.kind === 'riCheck' && !updateCheckRequired(state, action.foreignKey, tuple.row, tuple.xmin, newRow);
     if (skip && required === null) required = actions.slice(0, position);
     else if (!skip && required !== null) required.push(action);
   }
@@ -95,10 +140,19 @@ function requiredUpdateActions(state: EngineState, actions: readonly AfterRowAct
 function refuseMoveUnderReferencedAncestor(state: EngineState, target: Relation, source: Relation): void {
   for (let ancestor = source.parent; ancestor !== null && ancestor !== target; ancestor = ancestor.parent) {
     for (const relation of state.relations.values()) {
-      if (!relation.foreignKeys().some((foreignKey) => foreignKey.parent === null && foreignKey.referencedRelation === ancestor)) continue;
-      throw new PgError(SqlState.featureNotSupported, 'cannot move tuple across partitions when a non-root ancestor of the source partition is directly referenced in a foreign key', {
-        detail: `A foreign key points to ancestor "${ancestor.name}" but not the root ancestor "${target.name}".`,
-      });
+      if (
+        !relation
+          .foreignKeys()
+          .some((foreignKey) => foreignKey.parent === null && foreignKey.referencedRelation === ancestor)
+      )
+        continue;
+      throw new PgError(
+        SqlState.featureNotSupported,
+        'cannot move tuple across partitions when a non-root ancestor of the source partition is directly referenced in a foreign key',
+        {
+          detail: `A foreign key points to ancestor "${ancestor.name}" but not the root ancestor "${target.name}".`,
+        },
+      );
     }
   }
 }
@@ -109,7 +163,14 @@ function refuseMoveUnderReferencedAncestor(state: EngineState, target: Relation,
  * (not AFTER UPDATE). Foreign keys that reference the UPDATE's target see one UPDATE of the
  * key; keys that reference only the source partition see a DELETE.
  */
-function moveRow(state: EngineState, target: Relation, relation: Relation, tuple: Tuple, newRow: Row, transition: TransitionRows | null): Row | null {
+function moveRow(
+  state: EngineState,
+  target: Relation,
+  relation: Relation,
+  tuple: Tuple,
+  newRow: Row,
+  transition: TransitionRows | null,
+): Row | null {
   if (fireBeforeRowTriggers(state, relation, 'delete', tuple.row, null) === null) return null;
   const sourcePlan = planFor(state, relation);
   deleteTuple(state, relation, tuple);
@@ -119,7 +180,17 @@ function moveRow(state: EngineState, target: Relation, relation: Relation, tuple
   if (inserted === null) return null;
   checkRowConstraints(state, destination, inserted, planFor(state, destination).beforeRow.insert.length > 0);
   const replacement = insertTuple(state, destination, inserted);
-  queueAfterRow(state, destination, 'INSERT', planFor(state, destination).afterRow.insert, null, 0, inserted, replacement.tid, target);
+  queueAfterRow(
+    state,
+    destination,
+    'INSERT',
+    planFor(state, destination).afterRow.insert,
+    null,
+    0,
+    inserted,
+    replacement.tid,
+    target,
+  );
   refuseMoveUnderReferencedAncestor(state, target, relation);
   const keyUpdates: AfterRowAction[] = sourcePlan.referencedBy
     .filter((foreignKey) => foreignKey.referencedRelation.isAncestorOrSelfOf(target))

@@ -25,7 +25,10 @@ export function checkValueType(value: SqlValue, type: ColumnType): void {
     case 'smallint':
     case 'timestamptz':
       if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-        throw new PgError(SqlState.invalidTextRepresentation, `invalid input syntax for type ${type === 'timestamptz' ? 'timestamp with time zone' : type}: "${String(value)}"`);
+        throw new PgError(
+          SqlState.invalidTextRepresentation,
+          `invalid input syntax for type ${type === 'timestamptz' ? 'timestamp with time zone' : type}: "${String(value)}"`,
+        );
       }
       if (type === 'integer' || type === 'smallint') {
         const [low, high] = INTEGER_RANGES[type];
@@ -33,10 +36,15 @@ export function checkValueType(value: SqlValue, type: ColumnType): void {
       }
       return;
     case 'text':
-      if (typeof value !== 'string') throw new PgError(SqlState.invalidTextRepresentation, `invalid input syntax for type text: "${String(value)}"`);
+      if (typeof value !== 'string')
+        throw new PgError(SqlState.invalidTextRepresentation, `invalid input syntax for type text: "${String(value)}"`);
       return;
     case 'boolean':
-      if (typeof value !== 'boolean') throw new PgError(SqlState.invalidTextRepresentation, `invalid input syntax for type boolean: "${String(value)}"`);
+      if (typeof value !== 'boolean')
+        throw new PgError(
+          SqlState.invalidTextRepresentation,
+          `invalid input syntax for type boolean: "${String(value)}"`,
+        );
       return;
   }
 }

@@ -53,7 +53,12 @@ export function chunkSeed(seed: number, plan: string, index: number): number {
 export function chunkSpec(plan: Plan, seed: number, index: number, totalRuns: number): ChunkSpec | null {
   const start = index * CHUNK_RUNS;
   if (start >= totalRuns) return null;
-  return { plan: plan.name, index, seed: chunkSeed(seed, plan.name, index), runs: Math.min(CHUNK_RUNS, totalRuns - start) };
+  return {
+    plan: plan.name,
+    index,
+    seed: chunkSeed(seed, plan.name, index),
+    runs: Math.min(CHUNK_RUNS, totalRuns - start),
+  };
 }
 
 export function stopOnFor(plan: Plan, invariants: readonly string[]): readonly string[] {
@@ -83,7 +88,12 @@ export interface ChunkOptions {
   readonly onRun?: () => void;
 }
 
-export function runChunk<W extends WorldBase>(domain: Domain<W>, plan: Plan, spec: ChunkSpec, options: ChunkOptions = {}): ChunkResult {
+export function runChunk<W extends WorldBase>(
+  domain: Domain<W>,
+  plan: Plan,
+  spec: ChunkSpec,
+  options: ChunkOptions = {},
+): ChunkResult {
   assert(spec.plan === plan.name, `chunk of ${spec.plan} run against plan ${plan.name}`);
   const started = performance.now();
   const invariants = planInvariants(domain, plan);
@@ -92,24 +102,34 @@ export function runChunk<W extends WorldBase>(domain: Domain<W>, plan: Plan, spe
   const alsoBroken = new Set<string>();
   let firstFailureAt: number | null = null;
   const property = fc.property(scenarioArbitrary(domain, plan, options.sizes ?? DEFAULT_SIZES), (scenario) => {
-    const result: RunResult<W> = crashesAreBugs(() => runScenario(domain, plan, scenario, { recordChanges: false, invariants, stopOn }));
+    const result: RunResult<W> = crashesAreBugs(() =>
+      runScenario(domain, plan, scenario, { recordChanges: false, invariants, stopOn }),
+    );
     probes.merge(result.world.probes);
     for (const id of result.observed.keys()) alsoBroken.add(id);
     if (result.failure !== null && firstFailureAt === null) firstFailureAt = performance.now();
     options.onRun?.();
     return result.failure === null;
   });
-  const remaining = options.deadline === undefined ? undefined : Math.max(1, Math.floor(options.deadline - performance.now()));
-  const details = fc.check(property, { seed: spec.seed, numRuns: spec.runs, ...(remaining !== undefined ? { interruptAfterTimeLimit: remaining } : {}) });
+  const remaining =
+    options.deadline === undefined ? undefined : Math.max(1, Math.floor(options.deadline - performance.now()));
+  const details = fc.check(property, {
+    seed: spec.seed,
+    numRuns: spec.runs,
+    ...(remaining !== undefined ? { interruptAfterTimeLimit: remaining } : {}),
+  });
   const thrown: unknown = details.errorInstance;
   if (thrown instanceof PgdrillBug) {
-    if (details.counterexamplePath !== null) thrown.scenario = { plan: plan.name, seed: spec.seed, path: details.counterexamplePath };
+    if (details.counterexamplePath !== null)
+      thrown.scenario = { plan: plan.name, seed: spec.seed, path: details.counterexamplePath };
     throw thrown;
   }
   let failure: ChunkFailure | null = null;
   if (details.failed && details.counterexample !== null) {
     const shrunk = details.counterexample[0];
-    const first = crashesAreBugs(() => runScenario(domain, plan, shrunk, { recordChanges: false, invariants, stopOn })).failure;
+    const first = crashesAreBugs(() =>
+      runScenario(domain, plan, shrunk, { recordChanges: false, invariants, stopOn }),
+    ).failure;
     assert(first !== null, 'a shrunk counterexample no longer fails on replay: the run is not deterministic');
     const invariant = first.violations[0]!.invariant;
     const scenario = normalizeCounterexample(domain, plan, shrunk, invariant, stopOn);
@@ -129,13 +149,22 @@ export function runChunk<W extends WorldBase>(domain: Domain<W>, plan: Plan, spe
 }
 
 /** Regenerates the exact counterexample of a seed and path, then applies the same normalization. */
-export function scenarioFromSeed<W extends WorldBase>(domain: Domain<W>, plan: Plan, seed: number, path: string, sizes: ScenarioSizes = DEFAULT_SIZES): Scenario | null {
+export function scenarioFromSeed<W extends WorldBase>(
+  domain: Domain<W>,
+  plan: Plan,
+  seed: number,
+  path: string,
+  sizes: ScenarioSizes = DEFAULT_SIZES,
+): Scenario | null {
   const invariants = planInvariants(domain, plan);
   const stopOn = stopOnFor(plan, invariants);
   let last: Scenario | null = null;
   const property = fc.property(scenarioArbitrary(domain, plan, sizes), (scenario) => {
     last = scenario;
-    return crashesAreBugs(() => runScenario(domain, plan, scenario, { recordChanges: false, invariants, stopOn })).failure === null;
+    return (
+      crashesAreBugs(() => runScenario(domain, plan, scenario, { recordChanges: false, invariants, stopOn }))
+        .failure === null
+    );
   });
   let details: fc.RunDetails<[Scenario]>;
   try {
@@ -150,5 +179,7 @@ export function scenarioFromSeed<W extends WorldBase>(domain: Domain<W>, plan: P
   const found = details.counterexample?.[0] ?? last;
   if (found === null) return null;
   const failure = runScenario(domain, plan, found, { recordChanges: false, invariants, stopOn }).failure;
-  return failure === null ? found : normalizeCounterexample(domain, plan, found, failure.violations[0]!.invariant, stopOn);
+  return failure === null
+    ? found
+    : normalizeCounterexample(domain, plan, found, failure.violations[0]!.invariant, stopOn);
 }

@@ -65,7 +65,12 @@ export function replayScenario<W extends WorldBase>(domain: Domain<W>, plan: Pla
  * and chunks after it are ignored, so the result does not depend on which thread, process or
  * machine ran which chunk, nor in what order they finished.
  */
-export function combineChunks<W extends WorldBase>(domain: Domain<W>, plan: Plan, results: readonly ChunkResult[], ms: number): PlanVerdict {
+export function combineChunks<W extends WorldBase>(
+  domain: Domain<W>,
+  plan: Plan,
+  results: readonly ChunkResult[],
+  ms: number,
+): PlanVerdict {
   const ordered = [...results].sort((left, right) => left.spec.index - right.spec.index);
   const firstFailing = ordered.findIndex((result) => result.failure !== null);
   const counted = firstFailing === -1 ? ordered : ordered.slice(0, firstFailing + 1);
@@ -76,7 +81,8 @@ export function combineChunks<W extends WorldBase>(domain: Domain<W>, plan: Plan
   let elapsed = 0;
   for (const result of counted) {
     runs += result.runs;
-    for (const [name, count] of Object.entries(result.probes)) for (let index = 0; index < count; index++) probes.hit(name);
+    for (const [name, count] of Object.entries(result.probes))
+      for (let index = 0; index < count; index++) probes.hit(name);
     for (const id of result.alsoBroken) alsoBroken.add(id);
     if (result.failure !== null) timeToFindMs = elapsed + (result.timeToFindMs ?? result.ms);
     elapsed += result.ms;
@@ -98,7 +104,8 @@ export function combineChunks<W extends WorldBase>(domain: Domain<W>, plan: Plan
     alsoBroken.delete(failure.invariant);
   }
   const verdict: Verdict = failure === null ? 'safe' : { breaks: failure.invariant };
-  const matched = plan.expect === 'safe' ? verdict === 'safe' : verdict !== 'safe' && verdict.breaks === plan.expect.breaks;
+  const matched =
+    plan.expect === 'safe' ? verdict === 'safe' : verdict !== 'safe' && verdict.breaks === plan.expect.breaks;
   const probeCounts = probes.toJson();
   return {
     plan,

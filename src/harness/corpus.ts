@@ -56,7 +56,9 @@ export function counterexampleOf(plan: Plan, failure: FoundFailure, builtin: boo
  */
 export function counterexampleFileName(counterexample: Counterexample): string {
   const builtin = counterexample.planSource === undefined || counterexample.planSource === BUILTIN_PLAN_SOURCE;
-  return builtin ? `${counterexample.plan}.json` : `${counterexample.plan}.file-${counterexample.planHash ?? 'unknown'}.json`;
+  return builtin
+    ? `${counterexample.plan}.json`
+    : `${counterexample.plan}.file-${counterexample.planHash ?? 'unknown'}.json`;
 }
 
 /** Writes to a temporary file first and renames it, so a crash never leaves half a file; a failure leaves nothing. */
@@ -72,7 +74,11 @@ export function writeFileAtomically(path: string, content: string): void {
   }
 }
 
-export function saveCounterexample(directory: string, counterexample: Counterexample, fileName = counterexampleFileName(counterexample)): string {
+export function saveCounterexample(
+  directory: string,
+  counterexample: Counterexample,
+  fileName = counterexampleFileName(counterexample),
+): string {
   const path = join(directory, fileName);
   writeFileAtomically(path, `${stableStringify(counterexample as unknown as JsonValue, 2)}\n`);
   return path;
@@ -98,7 +104,8 @@ function callProblem(value: JsonValue): string | null {
   const call = value as JsonObject;
   const extra = Object.keys(call).find((key) => key !== 'op' && key !== 'args');
   if (extra !== undefined) return `has unknown field ${JSON.stringify(extra)}`;
-  if (typeof call.op !== 'string' || call.op.length === 0 || call.op.length > 100) return 'field "op" must name an operation';
+  if (typeof call.op !== 'string' || call.op.length === 0 || call.op.length > 100)
+    return 'field "op" must name an operation';
   const args = call.args;
   if (typeof args !== 'object' || args === null || Array.isArray(args)) return 'field "args" must be an object';
   const entries = Object.entries(args);
@@ -109,7 +116,8 @@ function callProblem(value: JsonValue): string | null {
 
 function callsProblem(value: JsonValue | undefined, field: string): string | null {
   if (!Array.isArray(value)) return `field "${field}" must be an array of {op, args}`;
-  if (value.length > MAX_SCENARIO_CALLS) return `field "${field}" has ${value.length} steps, more than ${MAX_SCENARIO_CALLS}`;
+  if (value.length > MAX_SCENARIO_CALLS)
+    return `field "${field}" has ${value.length} steps, more than ${MAX_SCENARIO_CALLS}`;
   for (const [index, call] of value.entries()) {
     const problem = callProblem(call);
     if (problem !== null) return `field "${field}", step ${index + 1}: ${problem}`;
@@ -121,15 +129,21 @@ export function parseCounterexample(raw: JsonValue, source: string): Counterexam
   const fail = (message: string): never => {
     throw new UserInputError(`${source}: ${message}`);
   };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('a counterexample must be a JSON object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return fail('a counterexample must be a JSON object');
   const object = raw as JsonObject;
   if (object.format !== COUNTEREXAMPLE_FORMAT) fail(`field "format" must be "${COUNTEREXAMPLE_FORMAT}"`);
-  for (const key of ['plan', 'outcome', 'message', 'path'] as const) if (typeof object[key] !== 'string') fail(`field "${key}" must be a string`);
+  for (const key of ['plan', 'outcome', 'message', 'path'] as const)
+    if (typeof object[key] !== 'string') fail(`field "${key}" must be a string`);
   // A plan name, never a path: the file must not make pgdrill read files of its choosing as plans.
   if (!PLAN_NAME.test(object.plan as string)) fail('field "plan" must be a plan name like "incident-2024-10-31"');
-  if (object.planSource !== undefined && (typeof object.planSource !== 'string' || object.planSource.length === 0)) fail('field "planSource" must be "builtin" or the path of a plan file');
-  if (object.planHash !== undefined && (typeof object.planHash !== 'string' || !/^[0-9a-f]{16}$/.test(object.planHash))) fail('field "planHash" must be 16 hexadecimal digits');
-  for (const key of ['seed', 'shrunkSteps'] as const) if (typeof object[key] !== 'number' || !Number.isSafeInteger(object[key])) fail(`field "${key}" must be a whole number`);
+  if (object.planSource !== undefined && (typeof object.planSource !== 'string' || object.planSource.length === 0))
+    fail('field "planSource" must be "builtin" or the path of a plan file');
+  if (object.planHash !== undefined && (typeof object.planHash !== 'string' || !/^[0-9a-f]{16}$/.test(object.planHash)))
+    fail('field "planHash" must be 16 hexadecimal digits');
+  for (const key of ['seed', 'shrunkSteps'] as const)
+    if (typeof object[key] !== 'number' || !Number.isSafeInteger(object[key]))
+      fail(`field "${key}" must be a whole number`);
   const problem = scenarioProblem(object.scenario, 'scenario');
   if (problem !== null) fail(problem);
   return raw as unknown as Counterexample;
@@ -137,9 +151,15 @@ export function parseCounterexample(raw: JsonValue, source: string): Counterexam
 
 /** Why a value read from a file is not a scenario within the bounds above, or null. */
 export function scenarioProblem(scenario: JsonValue | undefined, field: string): string | null {
-  if (typeof scenario !== 'object' || scenario === null || Array.isArray(scenario)) return `field "${field}" must be an object`;
+  if (typeof scenario !== 'object' || scenario === null || Array.isArray(scenario))
+    return `field "${field}" must be an object`;
   const { swarm, legacy, steps } = scenario as JsonObject;
-  if (!Array.isArray(swarm) || swarm.length > 1_000 || swarm.some((name) => typeof name !== 'string' || name.length > 100)) return `field "${field}.swarm" must be an array of operation names`;
+  if (
+    !Array.isArray(swarm) ||
+    swarm.length > 1_000 ||
+    swarm.some((name) => typeof name !== 'string' || name.length > 100)
+  )
+    return `field "${field}.swarm" must be an array of operation names`;
   return callsProblem(legacy, `${field}.legacy`) ?? callsProblem(steps, `${field}.steps`);
 }
 
@@ -149,7 +169,10 @@ export function loadCounterexample(path: string): Counterexample {
 
 export function listCounterexamples(directory: string): string[] {
   try {
-    return readdirSync(directory).filter((file) => file.endsWith('.json')).sort().map((file) => join(directory, file));
+    return readdirSync(directory)
+      .filter((file) => file.endsWith('.json'))
+      .sort()
+      .map((file) => join(directory, file));
   } catch {
     return [];
   }

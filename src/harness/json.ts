@@ -8,7 +8,11 @@ export function stableStringify(value: JsonValue, indent = 0): string {
     if (Array.isArray(current)) return current.map(normalize);
     if (current !== null && typeof current === 'object') {
       const object = current as JsonObject;
-      return Object.fromEntries(Object.keys(object).sort().map((key) => [key, normalize(object[key]!)]));
+      return Object.fromEntries(
+        Object.keys(object)
+          .sort()
+          .map((key) => [key, normalize(object[key]!)]),
+      );
     }
     return current;
   };

@@ -15,11 +15,19 @@ import { PLAN_MARKER } from './scenario.js';
  */
 const MAX_PASSES = 12;
 
-export function normalizeCounterexample<W extends WorldBase>(domain: Domain<W>, plan: Plan, scenario: Scenario, invariant: string, stopOn: readonly string[]): Scenario {
+export function normalizeCounterexample<W extends WorldBase>(
+  domain: Domain<W>,
+  plan: Plan,
+  scenario: Scenario,
+  invariant: string,
+  stopOn: readonly string[],
+): Scenario {
   const invariants = planInvariants(domain, plan);
   const measure = (candidate: Scenario): number | null => {
     const result = runScenario(domain, plan, candidate, { recordChanges: false, invariants, stopOn });
-    return result.failure?.violations.some((violation) => violation.invariant === invariant) ? result.effectiveSteps : null;
+    return result.failure?.violations.some((violation) => violation.invariant === invariant)
+      ? result.effectiveSteps
+      : null;
   };
   let current = scenario;
   let best = measure(current);

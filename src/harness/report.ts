@@ -25,7 +25,11 @@ const MAX_ROWS_PER_TABLE = 6;
 const safe = escapeControlCharacters;
 
 function formatRow(row: Row): string {
-  return safe(Object.entries(row).map(([column, value]) => `${column}=${value === null ? 'null' : String(value)}`).join(' '));
+  return safe(
+    Object.entries(row)
+      .map(([column, value]) => `${column}=${value === null ? 'null' : String(value)}`)
+      .join(' '),
+  );
 }
 
 function formatChange(change: RowChange, color: ChalkInstance): string {
@@ -33,7 +37,9 @@ function formatChange(change: RowChange, color: ChalkInstance): string {
   if (change.kind === 'delete') return color.red(`- ${formatRow(change.before!)}`);
   const before = change.before!;
   const after = change.after!;
-  const changed = Object.keys(after).filter((column) => before[column] !== after[column]).map((column) => `${column}: ${String(before[column])} → ${String(after[column])}`);
+  const changed = Object.keys(after)
+    .filter((column) => before[column] !== after[column])
+    .map((column) => `${column}: ${String(before[column])} → ${String(after[column])}`);
   const identity = 'id' in after ? `id=${String(after.id)} ` : '';
   return color.yellow(`~ ${safe(`${identity}${changed.join(', ')}`)}`);
 }
@@ -43,7 +49,8 @@ function formatTableChanges(changes: readonly TableChange[], color: ChalkInstanc
   for (const table of changes) {
     const shown = table.rows.slice(0, MAX_ROWS_PER_TABLE);
     for (const row of shown) lines.push(`${indent}${color.dim(safe(table.table))} ${formatChange(row, color)}`);
-    if (table.rows.length > shown.length) lines.push(`${indent}${color.dim(`${safe(table.table)} … ${table.rows.length - shown.length} more rows`)}`);
+    if (table.rows.length > shown.length)
+      lines.push(`${indent}${color.dim(`${safe(table.table)} … ${table.rows.length - shown.length} more rows`)}`);
   }
   return lines;
 }
@@ -67,33 +74,49 @@ export function formatTrace(result: RunResult<WorldBase>, scenario: Scenario, co
  */
 export function verdictText(verdict: PlanVerdict): string {
   const others = verdict.alsoBroken;
-  const list = (ids: readonly string[]): string => (ids.length === 1 ? ids[0]! : `${ids.slice(0, -1).join(', ')} and ${ids[ids.length - 1]!}`);
-  if (verdict.verdict !== 'safe') return others.length === 0 ? `${verdict.verdict.breaks} broke` : `${verdict.verdict.breaks} broke, and so did ${list(others)}`;
+  const list = (ids: readonly string[]): string =>
+    ids.length === 1 ? ids[0]! : `${ids.slice(0, -1).join(', ')} and ${ids[ids.length - 1]!}`;
+  if (verdict.verdict !== 'safe')
+    return others.length === 0
+      ? `${verdict.verdict.breaks} broke`
+      : `${verdict.verdict.breaks} broke, and so did ${list(others)}`;
   if (others.length === 0) return `safe in ${verdict.runs} runs`;
   const expected = verdict.plan.expect === 'safe' ? null : verdict.plan.expect.breaks;
   return `${expected === null ? '' : `${expected} held in ${verdict.runs} runs, but `}${list(others)} broke`;
 }
 
-export function formatVerdict(verdict: PlanVerdict, color: ChalkInstance, replayCommand: string | null, savedFile: string | null): string[] {
+export function formatVerdict(
+  verdict: PlanVerdict,
+  color: ChalkInstance,
+  replayCommand: string | null,
+  savedFile: string | null,
+): string[] {
   const plan = verdict.plan;
   const expected = plan.expect === 'safe' ? 'safe' : `${plan.expect.breaks} to break`;
   const got = verdictText(verdict);
   const mark = verdict.matched ? color.green('✓') : color.red('✗');
   const timing = verdict.timeToFindMs !== null ? `found in ${Math.round(verdict.timeToFindMs)} ms, ` : '';
-  const lines = [`${mark} ${color.bold(plan.name)}  expected ${expected} → ${got} (${timing}${verdict.runs} runs, ${Math.round(verdict.ms)} ms)`];
+  const lines = [
+    `${mark} ${color.bold(plan.name)}  expected ${expected} → ${got} (${timing}${verdict.runs} runs, ${Math.round(verdict.ms)} ms)`,
+  ];
   lines.push(color.dim(`  ${safe(plan.description)}`));
   if (verdict.failure !== null) {
     const failure = verdict.failure;
     lines.push(`  counterexample, shrunk to ${failure.shrunkSteps} steps:`);
     lines.push(...formatTrace(failure.result, failure.scenario, color));
-    for (const violation of failure.violations) lines.push(color.red(`  ✗ ${violation.invariant}: ${safe(violation.message)}`));
+    for (const violation of failure.violations)
+      lines.push(color.red(`  ✗ ${violation.invariant}: ${safe(violation.message)}`));
     if (failure.result.failure?.explanation) lines.push(`  why: ${safe(failure.result.failure.explanation)}`);
     if (replayCommand) lines.push(`  replay: ${color.bold(safe(replayCommand))}`);
     if (savedFile) lines.push(color.dim(`  saved: ${safe(savedFile)}`));
   }
-  if (verdict.alsoBroken.length > 0) lines.push(color.yellow(`  also broke in some runs: ${safe(verdict.alsoBroken.join(', '))}`));
-  if (verdict.missingProbes.length > 0) lines.push(color.red(`  coverage: probe never hit: ${verdict.missingProbes.join(', ')}`));
-  const probes = Object.entries(verdict.probes).map(([name, count]) => `${name} ${count}`).join(', ');
+  if (verdict.alsoBroken.length > 0)
+    lines.push(color.yellow(`  also broke in some runs: ${safe(verdict.alsoBroken.join(', '))}`));
+  if (verdict.missingProbes.length > 0)
+    lines.push(color.red(`  coverage: probe never hit: ${verdict.missingProbes.join(', ')}`));
+  const probes = Object.entries(verdict.probes)
+    .map(([name, count]) => `${name} ${count}`)
+    .join(', ');
   if (probes) lines.push(color.dim(`  probes: ${safe(probes)}`));
   if (!verdict.matched) lines.push(color.dim(`  why this verdict was expected: ${safe(plan.comment)}`));
   return lines;
@@ -109,16 +132,19 @@ export function verdictJson(verdict: PlanVerdict, replayCommand: string | null, 
     runs: verdict.runs,
     ms: Math.round(verdict.ms),
     timeToFindMs: verdict.timeToFindMs === null ? null : Math.round(verdict.timeToFindMs),
-    failure: failure === null ? null : {
-      invariant: failure.invariant,
-      message: failure.violations[0]?.message ?? '',
-      explanation: failure.result.failure?.explanation ?? null,
-      shrunkSteps: failure.shrunkSteps,
-      seed: failure.seed,
-      path: failure.path,
-      replay: replayCommand,
-      counterexampleFile: savedFile,
-    },
+    failure:
+      failure === null
+        ? null
+        : {
+            invariant: failure.invariant,
+            message: failure.violations[0]?.message ?? '',
+            explanation: failure.result.failure?.explanation ?? null,
+            shrunkSteps: failure.shrunkSteps,
+            seed: failure.seed,
+            path: failure.path,
+            replay: replayCommand,
+            counterexampleFile: savedFile,
+          },
     alsoBroken: [...verdict.alsoBroken],
     probes: { ...verdict.probes },
     missingProbes: [...verdict.missingProbes],

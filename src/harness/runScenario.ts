@@ -64,7 +64,12 @@ function selectInvariants<W extends WorldBase>(domain: Domain<W>, ids: readonly 
   });
 }
 
-export function runScenario<W extends WorldBase>(domain: Domain<W>, plan: Plan, scenario: Scenario, options: RunOptions): RunResult<W> {
+export function runScenario<W extends WorldBase>(
+  domain: Domain<W>,
+  plan: Plan,
+  scenario: Scenario,
+  options: RunOptions,
+): RunResult<W> {
   const world = domain.createWorld(plan.settings);
   const invariants = selectInvariants(domain, options.invariants);
   const always = invariants.filter((invariant) => invariant.scope === 'always');
@@ -88,11 +93,17 @@ export function runScenario<W extends WorldBase>(domain: Domain<W>, plan: Plan, 
   const stopOn = new Set(options.stopOn ?? options.invariants);
   const observed = new Map<string, Violation>();
   const check = (checks: readonly Invariant<W>[]): RunFailure | null => {
-    const found = checks.map((invariant) => guard(() => invariant.check(world))).filter((violation): violation is Violation => violation !== null);
-    for (const violation of found) if (!stopOn.has(violation.invariant) && !observed.has(violation.invariant)) observed.set(violation.invariant, violation);
+    const found = checks
+      .map((invariant) => guard(() => invariant.check(world)))
+      .filter((violation): violation is Violation => violation !== null);
+    for (const violation of found)
+      if (!stopOn.has(violation.invariant) && !observed.has(violation.invariant))
+        observed.set(violation.invariant, violation);
     const violations = found.filter((violation) => stopOn.has(violation.invariant));
     if (violations.length === 0) return null;
-    const explanation = domain.explain ? violations.map((violation) => domain.explain!(world, violation)).find((text) => text !== null) ?? null : null;
+    const explanation = domain.explain
+      ? (violations.map((violation) => domain.explain!(world, violation)).find((text) => text !== null) ?? null)
+      : null;
     return { violations, traceIndex: trace.length - 1, explanation };
   };
 
@@ -106,7 +117,9 @@ export function runScenario<W extends WorldBase>(domain: Domain<W>, plan: Plan, 
     } catch (error) {
       if (error instanceof PgdrillBug) throw error;
       // PostgreSQL's detail line names the offending key, which is what a reader needs next.
-      const message = isPgError(error) ? `${error.code} ${error.message}${error.detail ? ` — ${error.detail}` : ''}` : (error as Error).message;
+      const message = isPgError(error)
+        ? `${error.code} ${error.message}${error.detail ? ` — ${error.detail}` : ''}`
+        : (error as Error).message;
       // Numbered as the printed trace numbers it, with the plan's own step number alongside.
       world.migrationFailures.push(`step ${world.currentStep} (plan step ${planCursor}, ${planStep.step}): ${message}`);
       deployBlocked = true;
@@ -115,7 +128,8 @@ export function runScenario<W extends WorldBase>(domain: Domain<W>, plan: Plan, 
   };
 
   // Labels are for readers; while searching, nobody reads them, so they stay cheap.
-  const labelOf = (call: OperationCall): string => (options.recordChanges ? `${call.op} ${describeParameters(call.args)}`.trim() : call.op);
+  const labelOf = (call: OperationCall): string =>
+    options.recordChanges ? `${call.op} ${describeParameters(call.args)}`.trim() : call.op;
   const planLabel = (): string => {
     const planStep = plan.steps[planCursor]!;
     return options.recordChanges ? `${planStep.step} ${describeParameters(planStep.parameters)}`.trim() : planStep.step;
@@ -154,17 +168,26 @@ export function runScenario<W extends WorldBase>(domain: Domain<W>, plan: Plan, 
   }
   world.currentStep = trace.length + 1;
   const drained = guard(() => domain.drain(world));
-  if (drained.length > 0) record('drain', 'background work drained', { summary: drained.map((outcome) => outcome.summary).join('; '), applied: drained.some((outcome) => outcome.applied) });
+  if (drained.length > 0)
+    record('drain', 'background work drained', {
+      summary: drained.map((outcome) => outcome.summary).join('; '),
+      applied: drained.some((outcome) => outcome.applied),
+    });
   return finish(check(invariants));
 }
 
-function runCall<W extends WorldBase>(kinds: readonly { readonly name: string; run(world: W, args: OperationCall['args']): OperationOutcome }[], world: W, call: OperationCall): OperationOutcome {
+function runCall<W extends WorldBase>(
+  kinds: readonly { readonly name: string; run(world: W, args: OperationCall['args']): OperationOutcome }[],
+  world: W,
+  call: OperationCall,
+): OperationOutcome {
   const kind = kinds.find((candidate) => candidate.name === call.op);
   assert(kind !== undefined, `scenario names unknown operation ${call.op}`);
   try {
     return guard(() => kind.run(world, call.args));
   } catch (error) {
-    if (error instanceof ScenarioArgumentError) throw new ScenarioArgumentError(`step ${world.currentStep} (${call.op}): ${error.message}`);
+    if (error instanceof ScenarioArgumentError)
+      throw new ScenarioArgumentError(`step ${world.currentStep} (${call.op}): ${error.message}`);
     throw error;
   }
 }

@@ -31,9 +31,11 @@ export function scenarioOperationProblem<W extends WorldBase>(domain: Domain<W>,
   const traffic = new Set(domain.trafficOperations.map((kind) => kind.name));
   const known = (names: ReadonlySet<string>): string => [...names].sort().join(', ');
   const swarmName = scenario.swarm.find((name) => !traffic.has(name));
-  if (swarmName !== undefined) return `scenario.swarm names unknown operation ${JSON.stringify(swarmName)} (known: ${known(traffic)})`;
+  if (swarmName !== undefined)
+    return `scenario.swarm names unknown operation ${JSON.stringify(swarmName)} (known: ${known(traffic)})`;
   for (const [index, call] of scenario.legacy.entries()) {
-    if (!legacy.has(call.op)) return `scenario.legacy, step ${index + 1}: unknown legacy operation ${JSON.stringify(call.op)} (known: ${known(legacy)})`;
+    if (!legacy.has(call.op))
+      return `scenario.legacy, step ${index + 1}: unknown legacy operation ${JSON.stringify(call.op)} (known: ${known(legacy)})`;
   }
   for (const [index, call] of scenario.steps.entries()) {
     if (call.op === PLAN_MARKER ? Object.keys(call.args).length > 0 : !traffic.has(call.op)) {
@@ -58,7 +60,10 @@ export interface ScenarioSizes {
 
 export const DEFAULT_SIZES: ScenarioSizes = { maxLegacy: 8, maxPerPhase: 5 };
 
-function callArbitrary<W extends WorldBase>(kind: OperationKind<W>, weight: number): fc.WeightedArbitrary<OperationCall> {
+function callArbitrary<W extends WorldBase>(
+  kind: OperationKind<W>,
+  weight: number,
+): fc.WeightedArbitrary<OperationCall> {
   return { arbitrary: kind.args.map((args) => ({ op: kind.name, args })), weight };
 }
 
@@ -74,39 +79,62 @@ function callArbitrary<W extends WorldBase>(kind: OperationKind<W>, weight: numb
  * Swarm testing: each scenario enables a random non-empty subset of the traffic operations,
  * each with a random weight, so rare combinations get whole runs to themselves.
  */
-export function scenarioArbitrary<W extends WorldBase>(domain: Domain<W>, plan: Plan, sizes: ScenarioSizes = DEFAULT_SIZES): fc.Arbitrary<Scenario> {
+export function scenarioArbitrary<W extends WorldBase>(
+  domain: Domain<W>,
+  plan: Plan,
+  sizes: ScenarioSizes = DEFAULT_SIZES,
+): fc.Arbitrary<Scenario> {
   const planLength = plan.steps.length;
-  const traffic = plan.traffic === null ? domain.trafficOperations : domain.trafficOperations.filter((kind) => plan.traffic!.includes(kind.name));
+  const traffic =
+    plan.traffic === null
+      ? domain.trafficOperations
+      : domain.trafficOperations.filter((kind) => plan.traffic!.includes(kind.name));
   assert(traffic.length > 0, `domain ${domain.name} has no traffic operations`);
   assert(planLength > 0, 'a plan has at least one step');
   const legacyCalls = fc.oneof(...domain.legacyOperations.map((kind) => callArbitrary(kind, 1)));
-  const swarmArbitrary = fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: traffic.length - 1 }), fc.integer({ min: 1, max: 4 })), {
-    minLength: 1,
-    maxLength: traffic.length,
-    selector: ([index]) => index,
-  });
+  const swarmArbitrary = fc.uniqueArray(
+    fc.tuple(fc.integer({ min: 0, max: traffic.length - 1 }), fc.integer({ min: 1, max: 4 })),
+    {
+      minLength: 1,
+      maxLength: traffic.length,
+      selector: ([index]) => index,
+    },
+  );
   const marker: OperationCall = { op: PLAN_MARKER, args: {} };
   return swarmArbitrary.chain((swarm) => {
     const enabled = [...swarm].sort(([left], [right]) => left - right);
     const call = fc.oneof(...enabled.map(([index, weight]) => callArbitrary(traffic[index]!, weight)));
     // Bursty time: most phases are quiet and a few are busy, so a story of several operations
     // on the same rows tends to land inside one window between two plan steps.
-    const phase = fc.oneof({ arbitrary: fc.constant<OperationCall[]>([]), weight: 2 }, { arbitrary: fc.array(call, { minLength: 1, maxLength: sizes.maxPerPhase }), weight: 1 });
-    return fc.record({
-      swarm: fc.constant(enabled.map(([index]) => traffic[index]!.name)),
-      legacy: domain.legacyOperations.length === 0 ? fc.constant([]) : fc.array(legacyCalls, { maxLength: sizes.maxLegacy }),
-      phases: fc.array(phase, { minLength: planLength, maxLength: planLength }),
-      // One window between two plan steps, chosen at random, always gets a burst of traffic, so a
-      // story that must fit between two particular steps has a fair chance in every scenario.
-      focus: fc.nat(planLength - 1),
-      burst: fc.array(call, { minLength: 1, maxLength: 2 * sizes.maxPerPhase }).map(sharingArguments),
-      // After the whole deploy comes the steady state, where most outages surface: it always has traffic.
-      afterDeploy: fc.array(call, { minLength: 1, maxLength: 2 * sizes.maxPerPhase }),
-    }).map(({ swarm: names, legacy, phases, focus, burst, afterDeploy }): Scenario => ({
-      swarm: names,
-      legacy,
-      steps: [...phases.flatMap((calls, index) => (index === focus ? [...calls, ...burst, marker] : [...calls, marker])), ...afterDeploy],
-    }));
+    const phase = fc.oneof(
+      { arbitrary: fc.constant<OperationCall[]>([]), weight: 2 },
+      { arbitrary: fc.array(call, { minLength: 1, maxLength: sizes.maxPerPhase }), weight: 1 },
+    );
+    return fc
+      .record({
+        swarm: fc.constant(enabled.map(([index]) => traffic[index]!.name)),
+        legacy:
+          domain.legacyOperations.length === 0
+            ? fc.constant([])
+            : fc.array(legacyCalls, { maxLength: sizes.maxLegacy }),
+        phases: fc.array(phase, { minLength: planLength, maxLength: planLength }),
+        // One window between two plan steps, chosen at random, always gets a burst of traffic, so a
+        // story that must fit between two particular steps has a fair chance in every scenario.
+        focus: fc.nat(planLength - 1),
+        burst: fc.array(call, { minLength: 1, maxLength: 2 * sizes.maxPerPhase }).map(sharingArguments),
+        // After the whole deploy comes the steady state, where most outages surface: it always has traffic.
+        afterDeploy: fc.array(call, { minLength: 1, maxLength: 2 * sizes.maxPerPhase }),
+      })
+      .map(
+        ({ swarm: names, legacy, phases, focus, burst, afterDeploy }): Scenario => ({
+          swarm: names,
+          legacy,
+          steps: [
+            ...phases.flatMap((calls, index) => (index === focus ? [...calls, ...burst, marker] : [...calls, marker])),
+            ...afterDeploy,
+          ],
+        }),
+      );
   });
 }
 
@@ -127,4 +155,3 @@ function sharingArguments(calls: OperationCall[]): OperationCall[] {
     return { op: call.op, args };
   });
 }
-

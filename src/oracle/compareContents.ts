@@ -8,8 +8,14 @@ import type { SqlSession } from './sqlSession.js';
  * against PostgreSQL's ordinary tables in the scenario's schema, each as a multiset of rows.
  * Returns one sentence naming the first difference, or null.
  */
-export async function contentsDifference(snapshot: DatabaseSnapshot, session: SqlSession, schema: string): Promise<string | null> {
-  const listed = await session.run(`SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${quoteLiteral(schema)} AND c.relkind = 'r' ORDER BY 1`);
+export async function contentsDifference(
+  snapshot: DatabaseSnapshot,
+  session: SqlSession,
+  schema: string,
+): Promise<string | null> {
+  const listed = await session.run(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${quoteLiteral(schema)} AND c.relkind = 'r' ORDER BY 1`,
+  );
   if (!listed.ok) throw new Error(`cannot list the oracle's tables: ${listed.message}`);
   const postgresTables = listed.rows.map((row) => String(row.name));
   const modelTables = [...snapshot.keys()].sort();

@@ -40,12 +40,18 @@ export interface CampaignResult<S> {
 export class DivergenceFound extends Error {
   override readonly name = 'DivergenceFound';
   constructor(readonly divergence: Divergence) {
-    super(`${divergence.reason} — statement ${divergence.statement ?? 'end'}: ${divergence.sql ?? ''}\n  model:      ${divergence.model}\n  PostgreSQL: ${divergence.postgres}`);
+    super(
+      `${divergence.reason} — statement ${divergence.statement ?? 'end'}: ${divergence.sql ?? ''}\n  model:      ${divergence.model}\n  PostgreSQL: ${divergence.postgres}`,
+    );
   }
 }
 
 /** Runs an async differential check over `arbitrary` with fast-check, shrinking any divergence. */
-export async function runCampaign<S>(arbitrary: fc.Arbitrary<S>, check: (scenario: S) => Promise<DiffOutcome>, options: CampaignOptions): Promise<CampaignResult<S>> {
+export async function runCampaign<S>(
+  arbitrary: fc.Arbitrary<S>,
+  check: (scenario: S) => Promise<DiffOutcome>,
+  options: CampaignOptions,
+): Promise<CampaignResult<S>> {
   const started = Date.now();
   let statements = 0;
   let shrinking = false;
@@ -68,8 +74,16 @@ export async function runCampaign<S>(arbitrary: fc.Arbitrary<S>, check: (scenari
   if (!details.failed) return { runs: details.numRuns, statements, outcomes, kinds, elapsedMs, divergence: null };
   const scenario = details.counterexample?.[0];
   const error = details.errorInstance;
-  if (scenario === undefined || !(error instanceof DivergenceFound)) throw error instanceof Error ? error : new Error(`differential run failed: ${String(error)}`);
-  return { runs: details.numRuns, statements, outcomes, kinds, elapsedMs, divergence: { seed: options.seed, path: details.counterexamplePath ?? '', scenario, divergence: error.divergence } };
+  if (scenario === undefined || !(error instanceof DivergenceFound))
+    throw error instanceof Error ? error : new Error(`differential run failed: ${String(error)}`);
+  return {
+    runs: details.numRuns,
+    statements,
+    outcomes,
+    kinds,
+    elapsedMs,
+    divergence: { seed: options.seed, path: details.counterexamplePath ?? '', scenario, divergence: error.divergence },
+  };
 }
 
 export function diffProgram(session: SqlSession, program: Program): Promise<DiffOutcome> {

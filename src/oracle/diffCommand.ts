@@ -45,15 +45,33 @@ function divergenceJson<S>(found: FoundDivergence<S>, script: string): JsonValue
 
 function programScript(program: Program, found: FoundDivergence<Program>): string {
   const run = runProgramOnEngine(program);
-  return renderScript(['pgdrill diff: a random schema on which the engine and PostgreSQL disagree', found.divergence.reason], run.recorded, (tag) => `operation ${tag}`, found.divergence.statement).text;
+  return renderScript(
+    ['pgdrill diff: a random schema on which the engine and PostgreSQL disagree', found.divergence.reason],
+    run.recorded,
+    (tag) => `operation ${tag}`,
+    found.divergence.statement,
+  ).text;
 }
 
 function planScript<W extends WorldBase>(domain: Domain<W>, plan: Plan, found: FoundDivergence<Scenario>): string {
   const recorded = recordScenario(domain, plan, found.scenario, { recordChanges: false, invariants: [] });
-  return renderScript([`pgdrill diff: a scenario of plan ${plan.name} on which the engine and PostgreSQL disagree`, found.divergence.reason], recorded.recorded, (tag) => (tag === 0 ? 'the world\'s schema and seed data' : `step ${tag}`), found.divergence.statement).text;
+  return renderScript(
+    [
+      `pgdrill diff: a scenario of plan ${plan.name} on which the engine and PostgreSQL disagree`,
+      found.divergence.reason,
+    ],
+    recorded.recorded,
+    (tag) => (tag === 0 ? "the world's schema and seed data" : `step ${tag}`),
+    found.divergence.statement,
+  ).text;
 }
 
-export async function runDiff<W extends WorldBase>(domain: Domain<W>, plan: Plan | null, command: DiffCommand, io: CliIo): Promise<number> {
+export async function runDiff<W extends WorldBase>(
+  domain: Domain<W>,
+  plan: Plan | null,
+  command: DiffCommand,
+  io: CliIo,
+): Promise<number> {
   const seed = command.seed ?? freshSeed();
   const runs = command.runs ?? (plan === null ? DEFAULT_RANDOM_RUNS : DEFAULT_PLAN_RUNS);
   const session = await openOracleSession();
@@ -61,27 +79,48 @@ export async function runDiff<W extends WorldBase>(domain: Domain<W>, plan: Plan
   try {
     if (plan === null) {
       const result = await randomSchemaCampaign(session, { runs, seed });
-      summary = { result, divergences: result.divergence === null ? [] : [divergenceJson(result.divergence, programScript(result.divergence.scenario, result.divergence))] };
+      summary = {
+        result,
+        divergences:
+          result.divergence === null
+            ? []
+            : [divergenceJson(result.divergence, programScript(result.divergence.scenario, result.divergence))],
+      };
     } else {
       const result = await planCampaign(session, domain, plan, { runs, seed });
-      summary = { result, divergences: result.divergence === null ? [] : [divergenceJson(result.divergence, planScript(domain, plan, result.divergence))] };
+      summary = {
+        result,
+        divergences:
+          result.divergence === null
+            ? []
+            : [divergenceJson(result.divergence, planScript(domain, plan, result.divergence))],
+      };
     }
   } finally {
     await session.close();
   }
   const { result, divergences } = summary;
   if (command.json) {
-    io.stdout.write(`${stableStringify({ runs: result.runs, statements: result.statements, outcomes: { ...result.outcomes }, statementKinds: { ...result.kinds }, seed, postgres: session.description, target: plan === null ? 'random schemas' : plan.name, elapsedMs: result.elapsedMs, divergences }, 2)}\n`);
+    io.stdout.write(
+      `${stableStringify({ runs: result.runs, statements: result.statements, outcomes: { ...result.outcomes }, statementKinds: { ...result.kinds }, seed, postgres: session.description, target: plan === null ? 'random schemas' : plan.name, elapsedMs: result.elapsedMs, divergences }, 2)}\n`,
+    );
   } else {
-    io.stdout.write(`pgdrill diff: ${plan === null ? 'random schemas' : `plan ${plan.name}`} against ${session.description}, seed ${seed}\n`);
-    io.stdout.write(`${result.runs} runs, ${result.statements} statements in ${(result.elapsedMs / 1000).toFixed(1)} s\n`);
+    io.stdout.write(
+      `pgdrill diff: ${plan === null ? 'random schemas' : `plan ${plan.name}`} against ${session.description}, seed ${seed}\n`,
+    );
+    io.stdout.write(
+      `${result.runs} runs, ${result.statements} statements in ${(result.elapsedMs / 1000).toFixed(1)} s\n`,
+    );
     const found = result.divergence;
-    if (found === null) io.stdout.write('no divergence: the engine and PostgreSQL agreed on every statement and every table\n');
+    if (found === null)
+      io.stdout.write('no divergence: the engine and PostgreSQL agreed on every statement and every table\n');
     else {
       const d = found.divergence;
       // The divergence names tables and values from the plan: untrusted text, escaped for the terminal.
       const statement = d.sql === null ? '(final contents)' : d.sql.split('\n').map(escapeControlCharacters).join('\n');
-      io.stdout.write(`DIVERGENCE: ${escapeControlCharacters(d.reason)}\n  statement: ${statement}\n  model:      ${escapeControlCharacters(d.model)}\n  PostgreSQL: ${escapeControlCharacters(d.postgres)}\n\nshrunk scenario as SQL:\n\n`);
+      io.stdout.write(
+        `DIVERGENCE: ${escapeControlCharacters(d.reason)}\n  statement: ${statement}\n  model:      ${escapeControlCharacters(d.model)}\n  PostgreSQL: ${escapeControlCharacters(d.postgres)}\n\nshrunk scenario as SQL:\n\n`,
+      );
       const first = divergences[0] as { readonly script: string };
       io.stdout.write(documentText(io.stdout, first.script));
     }

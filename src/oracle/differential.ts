@@ -33,28 +33,73 @@ export interface DiffOutcome {
  * Replays recorded statements on PostgreSQL in a fresh schema, comparing each outcome with the
  * engine's, then compares the final contents of every table with the engine's snapshot.
  */
-export async function diffRecorded(session: SqlSession, recorded: readonly RecordedStatement[], snapshot: DatabaseSnapshot): Promise<DiffOutcome> {
+export async function diffRecorded(
+  session: SqlSession,
+  recorded: readonly RecordedStatement[],
+  snapshot: DatabaseSnapshot,
+): Promise<DiffOutcome> {
   return withScenarioSchema(session, async (schema) => {
     let statements = 0;
     let clock: number | null = null;
     const outcomes: Record<string, number> = {};
     const kinds: Record<string, number> = {};
     for (const [index, statement] of recorded.entries()) {
-      const base = { statement: index, tag: statement.tag, sql: statement.sql, model: describeModel(statement.outcome) };
-      if (statement.sql === null) return { statements, outcomes, kinds, divergence: { ...base, postgres: '(not run)', reason: `cannot render: ${statement.renderError ?? 'unknown'}` } };
-      if (statement.outcome.status === 'internal') return { statements, outcomes, kinds, divergence: { ...base, postgres: '(not run)', reason: 'the engine failed internally' } };
+      const base = {
+        statement: index,
+        tag: statement.tag,
+        sql: statement.sql,
+        model: describeModel(statement.outcome),
+      };
+      if (statement.sql === null)
+        return {
+          statements,
+          outcomes,
+          kinds,
+          divergence: {
+            ...base,
+            postgres: '(not run)',
+            reason: `cannot render: ${statement.renderError ?? 'unknown'}`,
+          },
+        };
+      if (statement.outcome.status === 'internal')
+        return {
+          statements,
+          outcomes,
+          kinds,
+          divergence: { ...base, postgres: '(not run)', reason: 'the engine failed internally' },
+        };
       const outcomeKey = statement.outcome.status === 'error' ? statement.outcome.code : 'ok';
       outcomes[outcomeKey] = (outcomes[outcomeKey] ?? 0) + 1;
       kinds[statement.statement.kind] = (kinds[statement.statement.kind] ?? 0) + 1;
-      if (statement.clock !== clock && !mayRevertSettings(statement.sql)) clock = (await session.run(setClockSql(statement.clock))).ok ? statement.clock : null;
+      if (statement.clock !== clock && !mayRevertSettings(statement.sql))
+        clock = (await session.run(setClockSql(statement.clock))).ok ? statement.clock : null;
       const result = await session.run(statement.sql);
       statements++;
       if (!result.ok || mayRevertSettings(statement.sql)) clock = null;
       const reason = outcomeDifference(statement.statement, statement.outcome, result);
-      if (reason !== null) return { statements, outcomes, kinds, divergence: { ...base, postgres: describePostgres(result, statement.statement), reason } };
+      if (reason !== null)
+        return {
+          statements,
+          outcomes,
+          kinds,
+          divergence: { ...base, postgres: describePostgres(result, statement.statement), reason },
+        };
     }
     const difference = await contentsDifference(snapshot, session, schema);
-    if (difference !== null) return { statements, outcomes, kinds, divergence: { statement: null, tag: null, sql: null, model: 'final contents', postgres: 'final contents', reason: difference } };
+    if (difference !== null)
+      return {
+        statements,
+        outcomes,
+        kinds,
+        divergence: {
+          statement: null,
+          tag: null,
+          sql: null,
+          model: 'final contents',
+          postgres: 'final contents',
+          reason: difference,
+        },
+      };
     return { statements, outcomes, kinds, divergence: null };
   });
 }

@@ -13,7 +13,11 @@ export async function openPglite(): Promise<SqlSession> {
       try {
         const results = await db.exec(sql);
         const last = results[results.length - 1];
-        return { ok: true, rows: (last?.rows ?? []) as Record<string, unknown>[], affectedRows: last?.affectedRows ?? 0 };
+        return {
+          ok: true,
+          rows: (last?.rows ?? []) as Record<string, unknown>[],
+          affectedRows: last?.affectedRows ?? 0,
+        };
       } catch (error) {
         return errorResult(error);
       }

@@ -28,7 +28,12 @@ export interface RecordedScenario<W extends WorldBase> {
   readonly bug: string | null;
 }
 
-export function recordScenario<W extends WorldBase>(domain: Domain<W>, plan: Plan, scenario: Scenario, options: RunOptions): RecordedScenario<W> {
+export function recordScenario<W extends WorldBase>(
+  domain: Domain<W>,
+  plan: Plan,
+  scenario: Scenario,
+  options: RunOptions,
+): RecordedScenario<W> {
   const recorder = new StatementRecorder();
   let world: W | null = null;
   const listener = recorder.listener;
@@ -42,7 +47,10 @@ export function recordScenario<W extends WorldBase>(domain: Domain<W>, plan: Pla
         },
       });
       const created = domain.createWorld(settings, db);
-      assert(created.db === db, `the ${domain.name} domain built its world on a database of its own, which cannot be recorded`);
+      assert(
+        created.db === db,
+        `the ${domain.name} domain built its world on a database of its own, which cannot be recorded`,
+      );
       world = created;
       return created;
     },
@@ -56,15 +64,41 @@ export function recordScenario<W extends WorldBase>(domain: Domain<W>, plan: Pla
   }
 }
 
-export async function diffScenario<W extends WorldBase>(session: SqlSession, domain: Domain<W>, plan: Plan, scenario: Scenario): Promise<DiffOutcome> {
+export async function diffScenario<W extends WorldBase>(
+  session: SqlSession,
+  domain: Domain<W>,
+  plan: Plan,
+  scenario: Scenario,
+): Promise<DiffOutcome> {
   // No invariants: the differential compares the engine with PostgreSQL, not the plan's verdict.
   const recorded = recordScenario(domain, plan, scenario, { recordChanges: false, invariants: [] });
   if (recorded.bug !== null) {
-    return { statements: 0, outcomes: {}, kinds: {}, divergence: { statement: null, tag: null, sql: null, model: `internal engine error: ${recorded.bug}`, postgres: '(not run)', reason: 'the engine failed internally' } };
+    return {
+      statements: 0,
+      outcomes: {},
+      kinds: {},
+      divergence: {
+        statement: null,
+        tag: null,
+        sql: null,
+        model: `internal engine error: ${recorded.bug}`,
+        postgres: '(not run)',
+        reason: 'the engine failed internally',
+      },
+    };
   }
   return diffRecorded(session, recorded.recorded, recorded.snapshot);
 }
 
-export function planCampaign<W extends WorldBase>(session: SqlSession, domain: Domain<W>, plan: Plan, options: CampaignOptions): Promise<CampaignResult<Scenario>> {
-  return runCampaign(scenarioArbitrary(domain, plan), (scenario) => diffScenario(session, domain, plan, scenario), options);
+export function planCampaign<W extends WorldBase>(
+  session: SqlSession,
+  domain: Domain<W>,
+  plan: Plan,
+  options: CampaignOptions,
+): Promise<CampaignResult<Scenario>> {
+  return runCampaign(
+    scenarioArbitrary(domain, plan),
+    (scenario) => diffScenario(session, domain, plan, scenario),
+    options,
+  );
 }

@@ -12,8 +12,29 @@ import fc from 'fast-check';
 import type { ReferentialAction } from '../engine/catalog.js';
 import type { ColumnSpec, ConstraintSpec, TableSpec } from '../engine/ddl/specs.js';
 import {
-  and, arithmetic, caseWhen, charLength, coalesce, col, eq, excluded, ge, gt, inList, isDistinctFrom, isNotDistinctFrom, isNotNull, isNull, le, like,
-  lower, lt, ne, not, notLike, or,
+  and,
+  arithmetic,
+  caseWhen,
+  charLength,
+  coalesce,
+  col,
+  eq,
+  excluded,
+  ge,
+  gt,
+  inList,
+  isDistinctFrom,
+  isNotDistinctFrom,
+  isNotNull,
+  isNull,
+  le,
+  like,
+  lower,
+  lt,
+  ne,
+  not,
+  notLike,
+  or,
 } from '../engine/expression.js';
 import type { Expr } from '../engine/expression.js';
 import type { Row, SqlValue } from '../engine/values.js';
@@ -21,7 +42,9 @@ import type { Statement } from '../engine/statements/registry.js';
 import { AUDIT_TABLE, TRIGGER_TEMPLATES } from './triggerTemplates.js';
 import type { TriggerUse } from './triggerTemplates.js';
 
-export type ProgramOp = Exclude<Statement, { readonly kind: 'createTrigger' }> | { readonly kind: 'trigger'; readonly use: TriggerUse };
+export type ProgramOp =
+  | Exclude<Statement, { readonly kind: 'createTrigger' }>
+  | { readonly kind: 'trigger'; readonly use: TriggerUse };
 
 export interface Program {
   /** The schema: CREATE TABLE and partitions, in order. */
@@ -35,9 +58,14 @@ export const HOSTILE_NAME = 'x"; DROP TABLE t0; --';
 export const HOSTILE_TEXT = "'); DROP TABLE t0; --";
 
 const COLUMNS: readonly ColumnSpec[] = [
-  { name: 'k1', type: 'integer' }, { name: 'k2', type: 'integer' }, { name: 'p', type: 'smallint' },
-  { name: 'v', type: 'integer' }, { name: 's', type: 'text' },
-  { name: 'r1', type: 'integer' }, { name: 'r2', type: 'integer' }, { name: 'rp', type: 'smallint' },
+  { name: 'k1', type: 'integer' },
+  { name: 'k2', type: 'integer' },
+  { name: 'p', type: 'smallint' },
+  { name: 'v', type: 'integer' },
+  { name: 's', type: 'text' },
+  { name: 'r1', type: 'integer' },
+  { name: 'r2', type: 'integer' },
+  { name: 'rp', type: 'smallint' },
 ];
 const REFERENCING: Readonly<Record<string, string>> = { k1: 'r1', k2: 'r2', p: 'rp' };
 const ACTIONS: readonly ReferentialAction[] = ['no action', 'restrict', 'cascade', 'set null'];
@@ -46,32 +74,58 @@ interface TableDesign {
   readonly name: string;
   readonly key: readonly string[];
   /** Partition names and bounds when the table is LIST-partitioned by p. */
-  readonly partitions: readonly { readonly name: string; readonly values: readonly number[] | 'default'; readonly attached: boolean }[] | null;
+  readonly partitions:
+    | readonly { readonly name: string; readonly values: readonly number[] | 'default'; readonly attached: boolean }[]
+    | null;
 }
 
 const keyValue = fc.constantFrom<SqlValue>(1, 2, 3, null);
 const partValue = fc.constantFrom<SqlValue>(1, 2, 3, null);
 const dataValue = fc.constantFrom<SqlValue>(-1, 0, 5, null);
 const textValue = fc.constantFrom<SqlValue>('a', 'skip', 'keep', "it's", HOSTILE_TEXT, null);
-const valueFor = (column: string): fc.Arbitrary<SqlValue> => (column === 'p' || column === 'rp' ? partValue : column === 's' ? textValue : column === 'v' ? dataValue : keyValue);
+const valueFor = (column: string): fc.Arbitrary<SqlValue> =>
+  column === 'p' || column === 'rp' ? partValue : column === 's' ? textValue : column === 'v' ? dataValue : keyValue;
 
 const tableDesign = (index: number): fc.Arbitrary<TableDesign> =>
-  fc.record({ composite: fc.boolean(), partitioned: fc.boolean(), withDefault: fc.boolean(), detachedSecond: fc.boolean(), hostile: fc.integer({ min: 0, max: 9 }) }).map(({ composite, partitioned, withDefault, detachedSecond, hostile }) => {
-    // The last table now and then gets the hostile name, so every kind of statement quotes it.
-    const name = index === 2 && hostile === 0 ? HOSTILE_NAME : `t${index}`;
-    const key = [...(composite ? ['k1', 'k2'] : ['k1']), ...(partitioned ? ['p'] : [])];
-    const partitions = partitioned
-      ? [
-          { name: `t${index}_a`, values: [1] as readonly number[], attached: true },
-          { name: `t${index}_b`, values: [2] as readonly number[], attached: !detachedSecond },
-          ...(withDefault ? [{ name: `t${index}_d`, values: 'default' as const, attached: true }] : []),
-        ]
-      : null;
-    return { name, key, partitions };
-  });
+  fc
+    .record({
+      composite: fc.boolean(),
+      partitioned: fc.boolean(),
+      withDefault: fc.boolean(),
+      detachedSecond: fc.boolean(),
+      hostile: fc.integer({ min: 0, max: 9 }),
+    })
+    .map(({ composite, partitioned, withDefault, detachedSecond, hostile }) => {
+      // The last table now and then gets the hostile name, so every kind of statement quotes it.
+      const name = index === 2 && hostile === 0 ? HOSTILE_NAME : `t${index}`;
+      const key = [...(composite ? ['k1', 'k2'] : ['k1']), ...(partitioned ? ['p'] : [])];
+      const partitions = partitioned
+        ? [
+            { name: `t${index}_a`, values: [1] as readonly number[], attached: true },
+            { name: `t${index}_b`, values: [2] as readonly number[], attached: !detachedSecond },
+            ...(withDefault ? [{ name: `t${index}_d`, values: 'default' as const, attached: true }] : []),
+          ]
+        : null;
+      return { name, key, partitions };
+    });
 
-function foreignKey(name: string, from: TableDesign, to: TableDesign, onDelete: ReferentialAction, onUpdate: ReferentialAction, notValid: boolean): ConstraintSpec {
-  return { kind: 'foreignKey', name, columns: to.key.map((column) => REFERENCING[column]!), references: { table: to.name, columns: to.key }, onDelete, onUpdate, notValid };
+function foreignKey(
+  name: string,
+  _from: TableDesign,
+  to: TableDesign,
+  onDelete: ReferentialAction,
+  onUpdate: ReferentialAction,
+  notValid: boolean,
+): ConstraintSpec {
+  return {
+    kind: 'foreignKey',
+    name,
+    columns: to.key.map((column) => REFERENCING[column]!),
+    references: { table: to.name, columns: to.key },
+    onDelete,
+    onUpdate,
+    notValid,
+  };
 }
 
 /**
@@ -79,9 +133,17 @@ function foreignKey(name: string, from: TableDesign, to: TableDesign, onDelete: 
  * char_length, lower, coalesce, CASE, IS DISTINCT FROM, LIKE, arithmetic).
  */
 const CHECKS: readonly Expr[] = [
-  ge(col('v'), 0), ne(col('s'), 'a'), or(lt(col('k1'), 3), isNull(col('v'))), not(eq(col('p'), 3)),
-  le(charLength(col('s')), 4), eq(lower(col('s')), col('s')), ge(coalesce(col('v'), 0), 0), isDistinctFrom(col('k1'), col('k2')),
-  notLike(col('s'), '%e%'), lt(arithmetic('+', col('v'), col('k1')), 6), caseWhen([[lt(col('v'), 0), isNotNull(col('s'))]], true),
+  ge(col('v'), 0),
+  ne(col('s'), 'a'),
+  or(lt(col('k1'), 3), isNull(col('v'))),
+  not(eq(col('p'), 3)),
+  le(charLength(col('s')), 4),
+  eq(lower(col('s')), col('s')),
+  ge(coalesce(col('v'), 0), 0),
+  isDistinctFrom(col('k1'), col('k2')),
+  notLike(col('s'), '%e%'),
+  lt(arithmetic('+', col('v'), col('k1')), 6),
+  caseWhen([[lt(col('v'), 0), isNotNull(col('s'))]], true),
 ];
 
 function predicate(): fc.Arbitrary<Expr> {
@@ -89,96 +151,281 @@ function predicate(): fc.Arbitrary<Expr> {
     fc.tuple(fc.constantFrom('k1', 'k2', 'p', 'v', 'r1'), keyValue).map(([column, value]) => eq(col(column), value)),
     fc.constantFrom('v', 's', 'r1', 'k2').map((column) => isNull(col(column))),
     fc.constantFrom('v', 's').map((column) => isNotNull(col(column))),
-    fc.tuple(fc.constantFrom('k1', 'p'), fc.uniqueArray(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 })).map(([column, values]) => inList(col(column), values)),
+    fc
+      .tuple(fc.constantFrom('k1', 'p'), fc.uniqueArray(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 }))
+      .map(([column, values]) => inList(col(column), values)),
     textValue.map((value) => eq(col('s'), value)),
     fc.constantFrom('k%', "%'%", '_'.repeat(4)).map((pattern) => like(col('s'), pattern)),
     dataValue.map((value) => isNotDistinctFrom(col('v'), value)),
-    fc.constantFrom(lt(arithmetic('*', col('v'), 2), 1), gt(coalesce(col('v'), col('k1')), 0), le(charLength(col('s')), 1)),
+    fc.constantFrom(
+      lt(arithmetic('*', col('v'), 2), 1),
+      gt(coalesce(col('v'), col('k1')), 0),
+      le(charLength(col('s')), 1),
+    ),
   );
-  return fc.oneof({ arbitrary: atom, weight: 4 }, { arbitrary: fc.tuple(atom, atom).map(([left, right]) => and(left, right)), weight: 1 }, { arbitrary: fc.tuple(atom, atom).map(([left, right]) => or(left, right)), weight: 1 });
+  return fc.oneof(
+    { arbitrary: atom, weight: 4 },
+    { arbitrary: fc.tuple(atom, atom).map(([left, right]) => and(left, right)), weight: 1 },
+    { arbitrary: fc.tuple(atom, atom).map(([left, right]) => or(left, right)), weight: 1 },
+  );
 }
 
 function rowArbitrary(): fc.Arbitrary<Row> {
   // Each row sets a random subset of the columns; the others take their defaults (NULL).
-  return fc.record(Object.fromEntries(COLUMNS.map((column) => [column.name, valueFor(column.name)])), { requiredKeys: ['k1', 'p'] }) as fc.Arbitrary<Row>;
+  return fc.record(Object.fromEntries(COLUMNS.map((column) => [column.name, valueFor(column.name)])), {
+    requiredKeys: ['k1', 'p'],
+  }) as fc.Arbitrary<Row>;
 }
 
-function schemaArbitrary(): fc.Arbitrary<{ readonly tables: readonly TableDesign[]; readonly setup: readonly ProgramOp[] }> {
+function schemaArbitrary(): fc.Arbitrary<{
+  readonly tables: readonly TableDesign[];
+  readonly setup: readonly ProgramOp[];
+}> {
   return fc.integer({ min: 1, max: 3 }).chain((count) =>
-    fc.tuple(
-      fc.tuple(...Array.from({ length: count }, (_, index) => tableDesign(index))),
-      fc.array(fc.record({ from: fc.nat(), to: fc.nat(), onDelete: fc.constantFrom(...ACTIONS), onUpdate: fc.constantFrom(...ACTIONS) }), { maxLength: 2 }),
-      fc.array(fc.record({ table: fc.nat(), check: fc.nat({ max: CHECKS.length - 1 }) }), { maxLength: 1 }),
-      fc.array(fc.record({ template: fc.constantFrom(...TRIGGER_TEMPLATES), table: fc.nat() }), { maxLength: 2 }),
-    ).map(([tables, keys, checks, triggers]) => {
-      const setup: ProgramOp[] = [{ kind: 'createTable', spec: { name: AUDIT_TABLE, columns: [{ name: 'n', type: 'bigserial' }, { name: 'tbl', type: 'text' }, { name: 'op', type: 'text' }, { name: 'v', type: 'integer' }], primaryKey: ['n'] } }];
-      tables.forEach((table, index) => {
-        // Keys only point backwards (or at the table itself), so every CREATE TABLE can name them.
-        const constraints: ConstraintSpec[] = keys.filter((key) => key.from % tables.length === index && key.to % tables.length <= index).map((key, position) => foreignKey(`fk_${index}_${position}`, table, tables[key.to % tables.length]!, key.onDelete, key.onUpdate, false));
-        for (const [position, check] of checks.entries()) if (check.table % tables.length === index) constraints.push({ kind: 'check', name: `ck_${index}_${position}`, expr: CHECKS[check.check]! });
-        const spec: TableSpec = { name: table.name, columns: COLUMNS, primaryKey: table.key, constraints, ...(table.partitions ? { partitionBy: { list: 'p' } } : {}) };
-        setup.push({ kind: 'createTable', spec });
-        for (const partition of table.partitions ?? []) {
-          setup.push(partition.attached
-            ? { kind: 'createTable', spec: { name: partition.name, partitionOf: { parent: table.name, values: partition.values } } }
-            : { kind: 'createTable', spec: { name: partition.name, columns: COLUMNS } });
-        }
-      });
-      triggers.forEach((trigger, index) => setup.push({ kind: 'trigger', use: { template: trigger.template, name: `trg_${index}`, table: tables[trigger.table % tables.length]!.name } }));
-      return { tables, setup };
-    }),
+    fc
+      .tuple(
+        fc.tuple(...Array.from({ length: count }, (_, index) => tableDesign(index))),
+        fc.array(
+          fc.record({
+            from: fc.nat(),
+            to: fc.nat(),
+            onDelete: fc.constantFrom(...ACTIONS),
+            onUpdate: fc.constantFrom(...ACTIONS),
+          }),
+          { maxLength: 2 },
+        ),
+        fc.array(fc.record({ table: fc.nat(), check: fc.nat({ max: CHECKS.length - 1 }) }), { maxLength: 1 }),
+        fc.array(fc.record({ template: fc.constantFrom(...TRIGGER_TEMPLATES), table: fc.nat() }), { maxLength: 2 }),
+      )
+      .map(([tables, keys, checks, triggers]) => {
+        const setup: ProgramOp[] = [
+          {
+            kind: 'createTable',
+            spec: {
+              name: AUDIT_TABLE,
+              columns: [
+                { name: 'n', type: 'bigserial' },
+                { name: 'tbl', type: 'text' },
+                { name: 'op', type: 'text' },
+                { name: 'v', type: 'integer' },
+              ],
+              primaryKey: ['n'],
+            },
+          },
+        ];
+        tables.forEach((table, index) => {
+          // Keys only point backwards (or at the table itself), so every CREATE TABLE can name them.
+          const constraints: ConstraintSpec[] = keys
+            .filter((key) => key.from % tables.length === index && key.to % tables.length <= index)
+            .map((key, position) =>
+              foreignKey(
+                `fk_${index}_${position}`,
+                table,
+                tables[key.to % tables.length]!,
+                key.onDelete,
+                key.onUpdate,
+                false,
+              ),
+            );
+          for (const [position, check] of checks.entries())
+            if (check.table % tables.length === index)
+              constraints.push({ kind: 'check', name: `ck_${index}_${position}`, expr: CHECKS[check.check]! });
+          const spec: TableSpec = {
+            name: table.name,
+            columns: COLUMNS,
+            primaryKey: table.key,
+            constraints,
+            ...(table.partitions ? { partitionBy: { list: 'p' } } : {}),
+          };
+          setup.push({ kind: 'createTable', spec });
+          for (const partition of table.partitions ?? []) {
+            setup.push(
+              partition.attached
+                ? {
+                    kind: 'createTable',
+                    spec: { name: partition.name, partitionOf: { parent: table.name, values: partition.values } },
+                  }
+                : { kind: 'createTable', spec: { name: partition.name, columns: COLUMNS } },
+            );
+          }
+        });
+        for (const [index, trigger] of triggers.entries())
+          setup.push({
+            kind: 'trigger',
+            use: {
+              template: trigger.template,
+              name: `trg_${index}`,
+              table: tables[trigger.table % tables.length]!.name,
+            },
+          });
+        return { tables, setup };
+      }),
   );
 }
 
 function opArbitrary(tables: readonly TableDesign[]): fc.Arbitrary<ProgramOp> {
-  const leaves = tables.flatMap((table) => [table.name, ...(table.partitions ?? []).map((partition) => partition.name)]);
-  const tableName = fc.oneof({ arbitrary: fc.constantFrom(...tables.map((table) => table.name)), weight: 4 }, { arbitrary: fc.constantFrom(...leaves), weight: 1 });
+  const leaves = tables.flatMap((table) => [
+    table.name,
+    ...(table.partitions ?? []).map((partition) => partition.name),
+  ]);
+  const tableName = fc.oneof(
+    { arbitrary: fc.constantFrom(...tables.map((table) => table.name)), weight: 4 },
+    { arbitrary: fc.constantFrom(...leaves), weight: 1 },
+  );
   const design = fc.constantFrom(...tables);
   const constraintName = fc.constantFrom('fk_x0', 'fk_x1', 'ck_x0', 'fk_0_0', 'fk_1_0', 'ck_0_0', 'ck_1_0');
-  const insert = fc.record({ table: tableName, rows: fc.array(rowArbitrary(), { minLength: 1, maxLength: 3 }), conflict: fc.nat({ max: 9 }), designIndex: fc.nat() }).map(({ table, rows, conflict, designIndex }): ProgramOp => {
-    const owner = tables.find((candidate) => candidate.name === table) ?? tables[designIndex % tables.length]!;
-    const options = conflict === 0 ? { onConflict: { action: 'nothing' as const } }
-      : conflict === 1 ? { onConflict: { target: owner.key, action: 'nothing' as const } }
-      : conflict === 2 ? { onConflict: { target: owner.key, action: { update: { v: excluded('v'), s: excluded('s') } } } }
-      : {};
-    return { kind: 'insert', table, rows, options };
-  });
-  const assignments = fc.uniqueArray(fc.constantFrom('k1', 'k2', 'p', 'v', 's', 'r1', 'rp'), { minLength: 1, maxLength: 2 }).chain((columns) =>
-    fc.tuple(...columns.map((column) => valueFor(column).map((value) => [column, value] as const))).map((pairs) => Object.fromEntries(pairs)));
-  const update = fc.record({ table: tableName, set: assignments, where: fc.option(predicate(), { nil: null }) }).map(({ table, set, where }): ProgramOp => ({ kind: 'update', table, set, where, options: {} }));
-  const remove = fc.record({ table: tableName, where: fc.option(predicate(), { nil: null, freq: 4 }) }).map(({ table, where }): ProgramOp => ({ kind: 'delete', table, where, options: {} }));
-  const select = fc.record({ table: tableName, where: fc.option(predicate(), { nil: undefined }) }).map(({ table, where }): ProgramOp => ({ kind: 'select', table, options: where === undefined ? {} : { where } }));
-  const transaction = fc.constantFrom<ProgramOp>({ kind: 'begin' }, { kind: 'commit' }, { kind: 'rollback' }, { kind: 'savepoint', name: 'sp' }, { kind: 'rollbackToSavepoint', name: 'sp' }, { kind: 'releaseSavepoint', name: 'sp' });
-  const addForeignKey = fc.record({ from: design, to: design, name: fc.constantFrom('fk_x0', 'fk_x1'), onDelete: fc.constantFrom(...ACTIONS), onUpdate: fc.constantFrom(...ACTIONS), notValid: fc.boolean() })
-    .map(({ from, to, name, onDelete, onUpdate, notValid }): ProgramOp => ({ kind: 'addConstraint', table: from.name, constraint: foreignKey(name, from, to, onDelete, onUpdate, notValid) }));
-  const addCheck = fc.record({ table: tableName, check: fc.constantFrom(...CHECKS), notValid: fc.boolean() }).map(({ table, check, notValid }): ProgramOp => ({ kind: 'addConstraint', table, constraint: { kind: 'check', name: 'ck_x0', expr: check, notValid } }));
-  const validate = fc.record({ table: tableName, name: constraintName }).map(({ table, name }): ProgramOp => ({ kind: 'validateConstraint', table, name }));
-  const drop = fc.record({ table: tableName, name: constraintName }).map(({ table, name }): ProgramOp => ({ kind: 'dropConstraint', table, name, options: {} }));
-  const index = fc.record({ owner: design, partial: fc.boolean() }).map(({ owner, partial }): ProgramOp => ({
-    kind: 'createIndex',
-    spec: { name: 'ux_0', table: owner.name, columns: owner.partitions ? ['s', 'p'] : ['s'], unique: true, ...(partial ? { where: isNotNull(col('v')) } : {}) },
-  }));
+  const insert = fc
+    .record({
+      table: tableName,
+      rows: fc.array(rowArbitrary(), { minLength: 1, maxLength: 3 }),
+      conflict: fc.nat({ max: 9 }),
+      designIndex: fc.nat(),
+    })
+    .map(({ table, rows, conflict, designIndex }): ProgramOp => {
+      const owner = tables.find((candidate) => candidate.name === table) ?? tables[designIndex % tables.length]!;
+      const options =
+        conflict === 0
+          ? { onConflict: { action: 'nothing' as const } }
+          : conflict === 1
+            ? { onConflict: { target: owner.key, action: 'nothing' as const } }
+            : conflict === 2
+              ? { onConflict: { target: owner.key, action: { update: { v: excluded('v'), s: excluded('s') } } } }
+              : {};
+      return { kind: 'insert', table, rows, options };
+    });
+  const assignments = fc
+    .uniqueArray(fc.constantFrom('k1', 'k2', 'p', 'v', 's', 'r1', 'rp'), { minLength: 1, maxLength: 2 })
+    .chain((columns) =>
+      fc
+        .tuple(...columns.map((column) => valueFor(column).map((value) => [column, value] as const)))
+        .map((pairs) => Object.fromEntries(pairs)),
+    );
+  const update = fc
+    .record({ table: tableName, set: assignments, where: fc.option(predicate(), { nil: null }) })
+    .map(({ table, set, where }): ProgramOp => ({ kind: 'update', table, set, where, options: {} }));
+  const remove = fc
+    .record({ table: tableName, where: fc.option(predicate(), { nil: null, freq: 4 }) })
+    .map(({ table, where }): ProgramOp => ({ kind: 'delete', table, where, options: {} }));
+  const select = fc
+    .record({ table: tableName, where: fc.option(predicate(), { nil: undefined }) })
+    .map(({ table, where }): ProgramOp => ({ kind: 'select', table, options: where === undefined ? {} : { where } }));
+  const transaction = fc.constantFrom<ProgramOp>(
+    { kind: 'begin' },
+    { kind: 'commit' },
+    { kind: 'rollback' },
+    { kind: 'savepoint', name: 'sp' },
+    { kind: 'rollbackToSavepoint', name: 'sp' },
+    { kind: 'releaseSavepoint', name: 'sp' },
+  );
+  const addForeignKey = fc
+    .record({
+      from: design,
+      to: design,
+      name: fc.constantFrom('fk_x0', 'fk_x1'),
+      onDelete: fc.constantFrom(...ACTIONS),
+      onUpdate: fc.constantFrom(...ACTIONS),
+      notValid: fc.boolean(),
+    })
+    .map(
+      ({ from, to, name, onDelete, onUpdate, notValid }): ProgramOp => ({
+        kind: 'addConstraint',
+        table: from.name,
+        constraint: foreignKey(name, from, to, onDelete, onUpdate, notValid),
+      }),
+    );
+  const addCheck = fc.record({ table: tableName, check: fc.constantFrom(...CHECKS), notValid: fc.boolean() }).map(
+    ({ table, check, notValid }): ProgramOp => ({
+      kind: 'addConstraint',
+      table,
+      constraint: { kind: 'check', name: 'ck_x0', expr: check, notValid },
+    }),
+  );
+  const validate = fc
+    .record({ table: tableName, name: constraintName })
+    .map(({ table, name }): ProgramOp => ({ kind: 'validateConstraint', table, name }));
+  const drop = fc
+    .record({ table: tableName, name: constraintName })
+    .map(({ table, name }): ProgramOp => ({ kind: 'dropConstraint', table, name, options: {} }));
+  const index = fc.record({ owner: design, partial: fc.boolean() }).map(
+    ({ owner, partial }): ProgramOp => ({
+      kind: 'createIndex',
+      spec: {
+        name: 'ux_0',
+        table: owner.name,
+        columns: owner.partitions ? ['s', 'p'] : ['s'],
+        unique: true,
+        ...(partial ? { where: isNotNull(col('v')) } : {}),
+      },
+    }),
+  );
   const dropIndex = fc.constant<ProgramOp>({ kind: 'dropIndex', name: 'ux_0', options: {} });
   // TRUNCATE of one or two tables: refused while a table outside the set references one of them.
-  const truncate = fc.record({ tables: fc.uniqueArray(tableName, { minLength: 1, maxLength: 2 }), cascade: fc.boolean() })
-    .map(({ tables: names, cascade }): ProgramOp => ({ kind: 'truncate', tables: names, options: cascade ? { cascade } : {} }));
+  const truncate = fc
+    .record({ tables: fc.uniqueArray(tableName, { minLength: 1, maxLength: 2 }), cascade: fc.boolean() })
+    .map(
+      ({ tables: names, cascade }): ProgramOp => ({
+        kind: 'truncate',
+        tables: names,
+        options: cascade ? { cascade } : {},
+      }),
+    );
   const partitioned = tables.filter((table) => table.partitions !== null);
-  const partitionOps = partitioned.length === 0 ? [] : [fc.constantFrom(...partitioned).chain((table) => fc.constantFrom(...table.partitions!).chain((partition) => fc.constantFrom<ProgramOp>(
-    { kind: 'detachPartition', parent: table.name, partition: partition.name },
-    { kind: 'attachPartition', parent: table.name, partition: partition.name, values: partition.values },
-  )))];
-  const trigger = fc.record({ template: fc.constantFrom(...TRIGGER_TEMPLATES), table: tableName, slot: fc.integer({ min: 5, max: 6 }) }).map(({ template, table, slot }): ProgramOp => ({ kind: 'trigger', use: { template, name: `trg_${slot}`, table } }));
-  const toggleTrigger = fc.record({ table: tableName, slot: fc.integer({ min: 0, max: 1 }), enable: fc.boolean() }).map(({ table, slot, enable }): ProgramOp => ({ kind: enable ? 'enableTrigger' : 'disableTrigger', table, name: `trg_${slot}` }));
+  const partitionOps =
+    partitioned.length === 0
+      ? []
+      : [
+          fc.constantFrom(...partitioned).chain((table) =>
+            fc.constantFrom(...table.partitions!).chain((partition) =>
+              fc.constantFrom<ProgramOp>(
+                { kind: 'detachPartition', parent: table.name, partition: partition.name },
+                {
+                  kind: 'attachPartition',
+                  parent: table.name,
+                  partition: partition.name,
+                  values: partition.values,
+                },
+              ),
+            ),
+          ),
+        ];
+  const trigger = fc
+    .record({ template: fc.constantFrom(...TRIGGER_TEMPLATES), table: tableName, slot: fc.integer({ min: 5, max: 6 }) })
+    .map(
+      ({ template, table, slot }): ProgramOp => ({ kind: 'trigger', use: { template, name: `trg_${slot}`, table } }),
+    );
+  const toggleTrigger = fc.record({ table: tableName, slot: fc.integer({ min: 0, max: 1 }), enable: fc.boolean() }).map(
+    ({ table, slot, enable }): ProgramOp => ({
+      kind: enable ? 'enableTrigger' : 'disableTrigger',
+      table,
+      name: `trg_${slot}`,
+    }),
+  );
   return fc.oneof(
     { arbitrary: insert, weight: 8 },
     { arbitrary: update, weight: 5 },
     { arbitrary: remove, weight: 3 },
     { arbitrary: select, weight: 1 },
     { arbitrary: transaction, weight: 3 },
-    { arbitrary: fc.oneof(addForeignKey, addCheck, validate, drop, index, dropIndex, trigger, toggleTrigger, truncate, ...partitionOps), weight: 3 },
+    {
+      arbitrary: fc.oneof(
+        addForeignKey,
+        addCheck,
+        validate,
+        drop,
+        index,
+        dropIndex,
+        trigger,
+        toggleTrigger,
+        truncate,
+        ...partitionOps,
+      ),
+      weight: 3,
+    },
   );
 }
 
 export function programArbitrary(maxOps = 25): fc.Arbitrary<Program> {
-  return schemaArbitrary().chain(({ tables, setup }) => fc.array(opArbitrary(tables), { maxLength: maxOps }).map((ops) => ({ setup, ops })));
+  return schemaArbitrary().chain(({ tables, setup }) =>
+    fc.array(opArbitrary(tables), { maxLength: maxOps }).map((ops) => ({ setup, ops })),
+  );
 }

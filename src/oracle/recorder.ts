@@ -36,7 +36,14 @@ export class StatementRecorder {
       if (!(error instanceof RenderError)) throw error;
       renderError = error.message;
     }
-    this.statements.push({ statement: event.statement, outcome: event.outcome, sql, renderError, clock: event.clock, tag: this.tag });
+    this.statements.push({
+      statement: event.statement,
+      outcome: event.outcome,
+      sql,
+      renderError,
+      clock: event.clock,
+      tag: this.tag,
+    });
   };
 
   attach(db: Database): void {

@@ -10,7 +10,7 @@ import type { SqlSession } from './sqlSession.js';
  * Statements still autocommit one by one, exactly as the engine's do. Wrapping a scenario in
  * one transaction and rolling it back would be cheaper to clean up but wrong: PostgreSQL
  * re-checks a foreign key on a key-preserving UPDATE of a row version written by the current
- * transaction (RESULTS.md §7, §18), so inside one big transaction such UPDATEs would be checked
+ * transaction (docs/postgres-observed.md §7), so inside one big transaction such UPDATEs would be checked
  * where the engine, autocommitting, rightly skips the check. A reset costs a few milliseconds.
  */
 async function mustRun(session: SqlSession, sql: string): Promise<void> {

@@ -41,9 +41,26 @@ export interface SqlScript {
   readonly failingIndex: number | null;
 }
 
-export function renderScript(title: readonly string[], recorded: readonly RecordedStatement[], labelOf: (tag: number) => string, failingIndex: number | null): SqlScript {
-  const preamble = [formatSql('DROP SCHEMA IF EXISTS %I CASCADE', SCRIPT_SCHEMA), formatSql('CREATE SCHEMA %I', SCRIPT_SCHEMA), formatSql('SET search_path TO %I, pg_catalog', SCRIPT_SCHEMA), CLOCK_FUNCTION];
-  const lines = [...title.map(sqlComment), '--', '-- Runs in its own schema; now() reads pgdrill\'s logical clock (the setting pgdrill.clock).', '', ...preamble.map(asScriptStatement), ''];
+export function renderScript(
+  title: readonly string[],
+  recorded: readonly RecordedStatement[],
+  labelOf: (tag: number) => string,
+  failingIndex: number | null,
+): SqlScript {
+  const preamble = [
+    formatSql('DROP SCHEMA IF EXISTS %I CASCADE', SCRIPT_SCHEMA),
+    formatSql('CREATE SCHEMA %I', SCRIPT_SCHEMA),
+    formatSql('SET search_path TO %I, pg_catalog', SCRIPT_SCHEMA),
+    CLOCK_FUNCTION,
+  ];
+  const lines = [
+    ...title.map(sqlComment),
+    '--',
+    "-- Runs in its own schema; now() reads pgdrill's logical clock (the setting pgdrill.clock).",
+    '',
+    ...preamble.map(asScriptStatement),
+    '',
+  ];
   const statements: ScriptStatement[] = [];
   let clock: number | null = null;
   let lastTag = -1;
@@ -64,13 +81,22 @@ export function renderScript(title: readonly string[], recorded: readonly Record
       lines.push(asScriptStatement(sql));
       clock = statement.clock;
     }
-    const expected = statement.outcome.status === 'error' ? { code: statement.outcome.code, constraint: statement.outcome.constraint } : null;
+    const expected =
+      statement.outcome.status === 'error'
+        ? { code: statement.outcome.code, constraint: statement.outcome.constraint }
+        : null;
     const failing = index === failingIndex;
     if (failing) {
       scriptFailing = statements.length;
-      lines.push(sqlComment(`>>> THE COUNTEREXAMPLE FAILS HERE${expected ? `: the model raised ${expected.code}${expected.constraint ? ` on ${expected.constraint}` : ''}` : ''}`));
+      lines.push(
+        sqlComment(
+          `>>> THE COUNTEREXAMPLE FAILS HERE${expected ? `: the model raised ${expected.code}${expected.constraint ? ` on ${expected.constraint}` : ''}` : ''}`,
+        ),
+      );
     } else if (expected) {
-      lines.push(sqlComment(`the model expects ERROR ${expected.code}${expected.constraint ? ` (${expected.constraint})` : ''}`));
+      lines.push(
+        sqlComment(`the model expects ERROR ${expected.code}${expected.constraint ? ` (${expected.constraint})` : ''}`),
+      );
     }
     lines.push(asScriptStatement(statement.sql));
     statements.push({ kind: 'statement', sql: statement.sql, tag: statement.tag, expected, failing });
@@ -82,7 +108,11 @@ export function renderScript(title: readonly string[], recorded: readonly Record
 /** The SQL script of a plan's scenario, replayed with the plan's invariants, marking where it failed. */
 export function scenarioScript<W extends WorldBase>(domain: Domain<W>, plan: Plan, scenario: Scenario): SqlScript {
   const invariants = planInvariants(domain, plan);
-  const recorded = recordScenario(domain, plan, scenario, { recordChanges: false, invariants, stopOn: stopOnFor(plan, invariants) });
+  const recorded = recordScenario(domain, plan, scenario, {
+    recordChanges: false,
+    invariants,
+    stopOn: stopOnFor(plan, invariants),
+  });
   // A crash is a pgdrill bug, never a script: the statements up to it would read as "no invariant broke".
   if (recorded.bug !== null) throw new PgdrillBug(`the scenario crashed while it was rendered as SQL: ${recorded.bug}`);
   const trace = recorded.result?.trace ?? [];
@@ -91,17 +121,25 @@ export function scenarioScript<W extends WorldBase>(domain: Domain<W>, plan: Pla
   if (failure !== null) {
     // The failing step's last erroring statement, or its last statement when none erred.
     const tag = failure.traceIndex + 1;
-    const indices = recorded.recorded.map((statement, index) => ({ statement, index })).filter(({ statement }) => statement.tag === tag);
-    failingIndex = ([...indices].reverse().find(({ statement }) => statement.outcome.status === 'error') ?? indices[indices.length - 1])?.index ?? null;
+    const indices = recorded.recorded
+      .map((statement, index) => ({ statement, index }))
+      .filter(({ statement }) => statement.tag === tag);
+    failingIndex =
+      (
+        [...indices].reverse().find(({ statement }) => statement.outcome.status === 'error') ??
+        indices[indices.length - 1]
+      )?.index ?? null;
   }
   const labelOf = (tag: number): string => {
-    if (tag === 0) return 'the world\'s schema and seed data';
+    if (tag === 0) return "the world's schema and seed data";
     const step = trace[tag - 1];
     return step === undefined ? `step ${tag}` : `step ${tag} (${step.kind}): ${step.label}`;
   };
   const title = [
     `pgdrill counterexample for plan ${plan.name}: ${plan.description}`,
-    failure === null ? 'no invariant broke in this scenario' : `breaks ${failure.violations.map((violation) => `${violation.invariant}: ${violation.message}`).join('; ')}`,
+    failure === null
+      ? 'no invariant broke in this scenario'
+      : `breaks ${failure.violations.map((violation) => `${violation.invariant}: ${violation.message}`).join('; ')}`,
   ];
   return renderScript(title, recorded.recorded, labelOf, failingIndex);
 }

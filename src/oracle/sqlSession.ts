@@ -29,5 +29,10 @@ interface DriverError {
 export function errorResult(error: unknown): SqlResult {
   const fields = (typeof error === 'object' && error !== null ? error : {}) as DriverError;
   if (typeof fields.code !== 'string') throw error;
-  return { ok: false, code: fields.code, constraint: typeof fields.constraint === 'string' ? fields.constraint : null, message: typeof fields.message === 'string' ? fields.message : String(error) };
+  return {
+    ok: false,
+    code: fields.code,
+    constraint: typeof fields.constraint === 'string' ? fields.constraint : null,
+    message: typeof fields.message === 'string' ? fields.message : String(error),
+  };
 }

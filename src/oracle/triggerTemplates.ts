@@ -11,9 +11,22 @@ import type { Row } from '../engine/values.js';
  */
 export const AUDIT_TABLE = 'audit';
 
-export type TriggerTemplateName = 'clampBefore' | 'skipBefore' | 'auditAfter' | 'raiseAfter' | 'statementAudit' | 'transitionCount';
+export type TriggerTemplateName =
+  | 'clampBefore'
+  | 'skipBefore'
+  | 'auditAfter'
+  | 'raiseAfter'
+  | 'statementAudit'
+  | 'transitionCount';
 
-export const TRIGGER_TEMPLATES: readonly TriggerTemplateName[] = ['clampBefore', 'skipBefore', 'auditAfter', 'raiseAfter', 'statementAudit', 'transitionCount'];
+export const TRIGGER_TEMPLATES: readonly TriggerTemplateName[] = [
+  'clampBefore',
+  'skipBefore',
+  'auditAfter',
+  'raiseAfter',
+  'statementAudit',
+  'transitionCount',
+];
 
 /** A trigger a random program creates: which template, on which table, and under which name. */
 export interface TriggerUse {
@@ -37,7 +50,9 @@ export function triggerSpecFor(use: TriggerUse): TriggerSpec {
   switch (use.template) {
     case 'clampBefore':
       return {
-        ...common, timing: 'before' as TriggerTiming, events: ['insert', 'update'] as TriggerEvent[],
+        ...common,
+        timing: 'before' as TriggerTiming,
+        events: ['insert', 'update'] as TriggerEvent[],
         functionBody: 'BEGIN\n  IF NEW.v < 0 THEN NEW.v := 0; END IF;\n  RETURN NEW;\nEND',
         fn: ({ newRow }) => {
           if (newRow === null) return undefined;
@@ -47,8 +62,11 @@ export function triggerSpecFor(use: TriggerUse): TriggerSpec {
       };
     case 'skipBefore':
       return {
-        ...common, timing: 'before', events: ['insert', 'update', 'delete'],
-        functionBody: "BEGIN\n  IF TG_OP = 'DELETE' THEN\n    IF OLD.s = 'keep' THEN RETURN NULL; END IF;\n    RETURN OLD;\n  END IF;\n  IF NEW.s = 'skip' THEN RETURN NULL; END IF;\n  RETURN NEW;\nEND",
+        ...common,
+        timing: 'before',
+        events: ['insert', 'update', 'delete'],
+        functionBody:
+          "BEGIN\n  IF TG_OP = 'DELETE' THEN\n    IF OLD.s = 'keep' THEN RETURN NULL; END IF;\n    RETURN OLD;\n  END IF;\n  IF NEW.s = 'skip' THEN RETURN NULL; END IF;\n  RETURN NEW;\nEND",
         fn: ({ operation, oldRow, newRow }) => {
           if (operation === 'DELETE') return oldRow?.s === 'keep' ? null : undefined;
           return newRow?.s === 'skip' ? null : undefined;
@@ -56,7 +74,9 @@ export function triggerSpecFor(use: TriggerUse): TriggerSpec {
       };
     case 'auditAfter':
       return {
-        ...common, timing: 'after', events: ['insert', 'update', 'delete'],
+        ...common,
+        timing: 'after',
+        events: ['insert', 'update', 'delete'],
         functionBody: `BEGIN\n  IF TG_OP = 'DELETE' THEN\n    INSERT INTO ${audit} (tbl, op, v) VALUES (TG_TABLE_NAME, TG_OP, OLD.v);\n  ELSE\n    INSERT INTO ${audit} (tbl, op, v) VALUES (TG_TABLE_NAME, TG_OP, NEW.v);\n  END IF;\n  RETURN NULL;\nEND`,
         fn: ({ operation, tableName, oldRow, newRow, db }) => {
           const row = operation === 'DELETE' ? oldRow : newRow;
@@ -65,15 +85,21 @@ export function triggerSpecFor(use: TriggerUse): TriggerSpec {
       };
     case 'raiseAfter':
       return {
-        ...common, timing: 'after', events: ['insert', 'update'],
-        functionBody: "BEGIN\n  IF NEW.v = 5 THEN RAISE EXCEPTION 'v may not be 5' USING ERRCODE = 'P0001'; END IF;\n  RETURN NULL;\nEND",
+        ...common,
+        timing: 'after',
+        events: ['insert', 'update'],
+        functionBody:
+          "BEGIN\n  IF NEW.v = 5 THEN RAISE EXCEPTION 'v may not be 5' USING ERRCODE = 'P0001'; END IF;\n  RETURN NULL;\nEND",
         fn: ({ newRow }) => {
           if (newRow !== null && newRow.v === 5) throw new PgError('P0001', 'v may not be 5');
         },
       };
     case 'statementAudit':
       return {
-        ...common, level: 'statement', timing: 'after', events: ['insert', 'update', 'delete'],
+        ...common,
+        level: 'statement',
+        timing: 'after',
+        events: ['insert', 'update', 'delete'],
         functionBody: `BEGIN\n  INSERT INTO ${audit} (tbl, op, v) VALUES (TG_TABLE_NAME, TG_OP || ' statement', NULL);\n  RETURN NULL;\nEND`,
         fn: ({ operation, tableName, db }) => {
           db.insert(AUDIT_TABLE, auditRow(tableName, `${operation} statement`, null));
@@ -81,7 +107,11 @@ export function triggerSpecFor(use: TriggerUse): TriggerSpec {
       };
     case 'transitionCount':
       return {
-        ...common, level: 'statement', timing: 'after', events: ['delete'], referencing: { oldTable: 'gone' },
+        ...common,
+        level: 'statement',
+        timing: 'after',
+        events: ['delete'],
+        referencing: { oldTable: 'gone' },
         functionBody: `BEGIN\n  INSERT INTO ${audit} (tbl, op, v) SELECT TG_TABLE_NAME, 'deleted rows', count(*) FROM gone;\n  RETURN NULL;\nEND`,
         fn: ({ tableName, oldTable, db }) => {
           db.insert(AUDIT_TABLE, auditRow(tableName, 'deleted rows', oldTable.length));

@@ -7,7 +7,13 @@ import { GITLAB_PROBES } from '../../model/gitlab/probes.js';
 import { drainBatchedMigrations } from '../../model/gitlab/batchedMigrations.js';
 import { migrationHelperSteps, stepsByName } from '../../model/gitlab/steps/index.js';
 import { migrationInvariants } from '../../properties/migrationInvariants.js';
-import { BUILDS_CATALOG, BUILDS_LEGACY_OPERATIONS, DANGLING_BUILDS_DELETED, BUILDS_TRAFFIC_OPERATIONS, BuildsWorld } from './buildsWorld.js';
+import {
+  BUILDS_CATALOG,
+  BUILDS_LEGACY_OPERATIONS,
+  DANGLING_BUILDS_DELETED,
+  BUILDS_TRAFFIC_OPERATIONS,
+  BuildsWorld,
+} from './buildsWorld.js';
 
 export const buildsDomain: Domain<BuildsWorld> = {
   name: 'test-builds',
@@ -21,6 +27,9 @@ export const buildsDomain: Domain<BuildsWorld> = {
   settings: { fields: {} },
   probes: [
     ...Object.values(GITLAB_PROBES).map((name) => ({ name, description: `GitLab's helpers' probe ${name}.` })),
-    { name: DANGLING_BUILDS_DELETED, description: 'DeleteBuildsWithoutPipeline deleted a build whose pipeline is gone.' },
+    {
+      name: DANGLING_BUILDS_DELETED,
+      description: 'DeleteBuildsWithoutPipeline deleted a build whose pipeline is gone.',
+    },
   ],
 };

@@ -7,7 +7,7 @@ import { buildsDomain } from './buildsDomain.js';
 import { BUILDS_COPY } from './buildsWorld.js';
 
 /**
- * A second world reuses GitLab's helpers unchanged (issue 9 §3): its plans load, run through the
+ * A second world reuses GitLab's helpers unchanged (issue 9): its plans load, run through the
  * harness and get the verdicts their `expect` names, under a fixed seed. The safe plan must also
  * reach the dangling-builds clean-up (its probe), or its verdict would mean nothing.
  */

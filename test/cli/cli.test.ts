@@ -14,21 +14,60 @@ describe('pgdrill check', () => {
     const report = JSON.parse(result.stdout) as { seed: number; plans: Array<Record<string, unknown>> };
     expect(report.seed).toBe(1);
     const plan = report.plans[0]!;
-    expect(Object.keys(plan).sort()).toEqual(['alsoBroken', 'expect', 'failure', 'matched', 'missingProbes', 'ms', 'name', 'probes', 'runs', 'timeToFindMs', 'verdict']);
-    expect(plan).toMatchObject({ name: 'incident-2024-10-31', expect: { breaks: 'api-never-500' }, verdict: { breaks: 'api-never-500' }, matched: true });
+    expect(Object.keys(plan).sort()).toEqual([
+      'alsoBroken',
+      'expect',
+      'failure',
+      'matched',
+      'missingProbes',
+      'ms',
+      'name',
+      'probes',
+      'runs',
+      'timeToFindMs',
+      'verdict',
+    ]);
+    expect(plan).toMatchObject({
+      name: 'incident-2024-10-31',
+      expect: { breaks: 'api-never-500' },
+      verdict: { breaks: 'api-never-500' },
+      matched: true,
+    });
     const failure = plan.failure as Record<string, unknown>;
-    expect(Object.keys(failure).sort()).toEqual(['counterexampleFile', 'explanation', 'invariant', 'message', 'path', 'replay', 'seed', 'shrunkSteps']);
+    expect(Object.keys(failure).sort()).toEqual([
+      'counterexampleFile',
+      'explanation',
+      'invariant',
+      'message',
+      'path',
+      'replay',
+      'seed',
+      'shrunkSteps',
+    ]);
     expect(failure.shrunkSteps).toBeLessThanOrEqual(8);
-    expect(failure.replay).toBe(`npx pgdrill replay incident-2024-10-31 --seed ${String(failure.seed)} --path "${String(failure.path)}"`);
-    const saved = JSON.parse(readFileSync(join(result.directory, 'incident-2024-10-31.json'), 'utf8')) as { outcome: string };
+    expect(failure.replay).toBe(
+      `npx pgdrill replay incident-2024-10-31 --seed ${String(failure.seed)} --path "${String(failure.path)}"`,
+    );
+    const saved = JSON.parse(readFileSync(join(result.directory, 'incident-2024-10-31.json'), 'utf8')) as {
+      outcome: string;
+    };
     expect(saved.outcome).toBe('api-never-500');
   });
 
   it.each([
     [['check', 'no-such-plan'], /^pgdrill: unknown plan "no-such-plan" \(known: .*incident-2024-10-31.*\)\n$/],
-    [['check', '--seed', 'x1'], /^pgdrill: invalid seed "x1": expected a 32-bit integer or a 40-character git commit hash\n$/],
-    [['check', '/nonexistent/plan.json'], /^pgdrill: cannot read plan file \/nonexistent\/plan\.json: no such file or directory\n$/],
-    [['replay', 'incident-2024-10-31', '--seed', '1'], /^pgdrill: replay PLAN needs --seed and --path \(as printed by pgdrill check\)\n$/],
+    [
+      ['check', '--seed', 'x1'],
+      /^pgdrill: invalid seed "x1": expected a 32-bit integer or a 40-character git commit hash\n$/,
+    ],
+    [
+      ['check', '/nonexistent/plan.json'],
+      /^pgdrill: cannot read plan file \/nonexistent\/plan\.json: no such file or directory\n$/,
+    ],
+    [
+      ['replay', 'incident-2024-10-31', '--seed', '1'],
+      /^pgdrill: replay PLAN needs --seed and --path \(as printed by pgdrill check\)\n$/,
+    ],
   ])('%j fails with one line and exit code 2', async (argv, message) => {
     const result = await run(argv);
     expect(result.code).toBe(2);
@@ -38,8 +77,26 @@ describe('pgdrill check', () => {
 
   it.each([
     ['{not json', /^pgdrill: \S+bad\.json:1:2: not valid JSON: expected a field name in double quotes, found "n"\n$/],
-    [JSON.stringify({ name: 'bad', description: 'd', comment: 'c', expect: 'safe', steps: [{ step: 'add_concurrent_foreign_key', source: 'a', target: 'b', columns: 'c', validate: 'yes' }] }), /^pgdrill: \S+bad\.json:1:\d+: step 1 \(add_concurrent_foreign_key\): field "validate" must be true or false\n$/],
-    [JSON.stringify({ name: 'bad', description: 'd', comment: 'c', expect: 'safe', steps: [{ step: 'add_column', table: 'ci_runner', column: 'x', type: 'bigint' }] }), /^pgdrill: \S+bad\.json:1:\d+: step 1 \(add_column\): table "ci_runner" does not exist at this point of the plan; closest existing: ci_runners, .*\n$/],
+    [
+      JSON.stringify({
+        name: 'bad',
+        description: 'd',
+        comment: 'c',
+        expect: 'safe',
+        steps: [{ step: 'add_concurrent_foreign_key', source: 'a', target: 'b', columns: 'c', validate: 'yes' }],
+      }),
+      /^pgdrill: \S+bad\.json:1:\d+: step 1 \(add_concurrent_foreign_key\): field "validate" must be true or false\n$/,
+    ],
+    [
+      JSON.stringify({
+        name: 'bad',
+        description: 'd',
+        comment: 'c',
+        expect: 'safe',
+        steps: [{ step: 'add_column', table: 'ci_runner', column: 'x', type: 'bigint' }],
+      }),
+      /^pgdrill: \S+bad\.json:1:\d+: step 1 \(add_column\): table "ci_runner" does not exist at this point of the plan; closest existing: ci_runners, .*\n$/,
+    ],
   ])('a bad plan file %# gives one line naming the file, step and field', async (content, message) => {
     const file = join(temporaryDirectory('plan'), 'bad.json');
     writeFileSync(file, content);
@@ -53,7 +110,8 @@ describe('pgdrill check', () => {
 describe('pgdrill replay', () => {
   it('prints byte-identical output for the same seed and path, and reproduces from the saved file', async () => {
     const check = await run(['check', 'incident-2024-10-31', '--seed', '3', '--runs', '300', '--json']);
-    const failure = (JSON.parse(check.stdout) as { plans: Array<{ failure: { seed: number; path: string } }> }).plans[0]!.failure;
+    const failure = (JSON.parse(check.stdout) as { plans: Array<{ failure: { seed: number; path: string } }> })
+      .plans[0]!.failure;
     const first = await run(['replay', 'incident-2024-10-31', '--seed', String(failure.seed), '--path', failure.path]);
     const second = await run(['replay', 'incident-2024-10-31', '--seed', String(failure.seed), '--path', failure.path]);
     expect(first.code).toBe(0);
@@ -77,10 +135,23 @@ describe('pgdrill plans', () => {
 });
 
 describe('distributed campaigns', () => {
-  const essentials = (stdout: string) => (JSON.parse(stdout) as { plans: Array<Record<string, unknown>> }).plans.map((plan) => {
-    const failure = plan.failure as Record<string, unknown> | null;
-    return { name: plan.name, verdict: plan.verdict, matched: plan.matched, runs: plan.runs, failure: failure && { invariant: failure.invariant, seed: failure.seed, path: failure.path, shrunkSteps: failure.shrunkSteps, message: failure.message } };
-  });
+  const essentials = (stdout: string) =>
+    (JSON.parse(stdout) as { plans: Array<Record<string, unknown>> }).plans.map((plan) => {
+      const failure = plan.failure as Record<string, unknown> | null;
+      return {
+        name: plan.name,
+        verdict: plan.verdict,
+        matched: plan.matched,
+        runs: plan.runs,
+        failure: failure && {
+          invariant: failure.invariant,
+          seed: failure.seed,
+          path: failure.path,
+          shrunkSteps: failure.shrunkSteps,
+          message: failure.message,
+        },
+      };
+    });
 
   it('two shards merged give the same verdicts, counterexample and run count as one run', async () => {
     const plans = ['incident-2024-10-31', 'runner-machines-fk-not-valid'];
@@ -90,7 +161,13 @@ describe('distributed campaigns', () => {
     const directory = temporaryDirectory('shards');
     writeFileSync(join(directory, 'shard-1.json'), first.stdout);
     writeFileSync(join(directory, 'shard-2.json'), second.stdout);
-    const merged = await run(['merge', join(directory, 'shard-2.json'), join(directory, 'shard-1.json'), '--json', '--no-save']);
+    const merged = await run([
+      'merge',
+      join(directory, 'shard-2.json'),
+      join(directory, 'shard-1.json'),
+      '--json',
+      '--no-save',
+    ]);
     expect(merged.code).toBe(single.code);
     expect(essentials(merged.stdout)).toEqual(essentials(single.stdout));
     const missing = await run(['merge', join(directory, 'shard-1.json')]);
@@ -99,9 +176,20 @@ describe('distributed campaigns', () => {
   });
 
   it('a fuzzing campaign (time limit, no run count) stops cleanly and lists distinct failures', async () => {
-    const result = await run(['check', 'incident-2024-10-31', '--seed', '9', '--time-limit', '2', '--json', '--no-save']);
+    const result = await run([
+      'check',
+      'incident-2024-10-31',
+      '--seed',
+      '9',
+      '--time-limit',
+      '2',
+      '--json',
+      '--no-save',
+    ]);
     expect(result.code).toBe(0);
-    const plan = (JSON.parse(result.stdout) as { plans: Array<{ distinctFailures: Array<{ invariant: string }>; runs: number }> }).plans[0]!;
+    const plan = (
+      JSON.parse(result.stdout) as { plans: Array<{ distinctFailures: Array<{ invariant: string }>; runs: number }> }
+    ).plans[0]!;
     expect(plan.distinctFailures.length).toBeGreaterThan(0);
     expect(plan.distinctFailures.every((failure) => failure.invariant === 'api-never-500')).toBe(true);
   });
@@ -111,8 +199,12 @@ describe('pgdrill steps, invariants, probes, operations and new-plan', () => {
   it('lists every invariant with its sentence, as JSON', async () => {
     const result = await run(['invariants', '--json']);
     expect(result.code).toBe(0);
-    const { invariants } = JSON.parse(result.stdout) as { invariants: { id: string; sentence: string; scope: string }[] };
-    expect(invariants.map((invariant) => invariant.id)).toEqual(runnersCliConfig().domain.invariants.map((invariant) => invariant.id));
+    const { invariants } = JSON.parse(result.stdout) as {
+      invariants: { id: string; sentence: string; scope: string }[];
+    };
+    expect(invariants.map((invariant) => invariant.id)).toEqual(
+      runnersCliConfig().domain.invariants.map((invariant) => invariant.id),
+    );
     for (const invariant of invariants) expect(invariant.sentence).toMatch(/^\S.{20,}\.\)?$/);
   });
 
@@ -133,13 +225,27 @@ describe('pgdrill steps, invariants, probes, operations and new-plan', () => {
     const directory = temporaryDirectory('new');
     const fresh = await run(['new-plan', join(directory, 'my-design')]);
     expect(fresh.code).toBe(0);
-    const written = JSON.parse(readFileSync(join(directory, 'my-design.json'), 'utf8')) as { $schema: string; name: string };
+    const written = JSON.parse(readFileSync(join(directory, 'my-design.json'), 'utf8')) as {
+      $schema: string;
+      name: string;
+    };
     expect(written.name).toBe('my-design');
     expect(written.$schema).toMatch(/schema\/plan\.schema\.json$/);
     const copy = await run(['new-plan', join(directory, 'my-incident'), '--from', 'incident-2024-10-31']);
     expect(copy.code).toBe(0);
-    const checked = await run(['check', join(directory, 'my-incident.json'), '--runs', '250', '--seed', '1', '--json', '--no-save']);
-    expect((JSON.parse(checked.stdout) as { plans: { verdict: unknown }[] }).plans[0]!.verdict).toEqual({ breaks: 'api-never-500' });
+    const checked = await run([
+      'check',
+      join(directory, 'my-incident.json'),
+      '--runs',
+      '250',
+      '--seed',
+      '1',
+      '--json',
+      '--no-save',
+    ]);
+    expect((JSON.parse(checked.stdout) as { plans: { verdict: unknown }[] }).plans[0]!.verdict).toEqual({
+      breaks: 'api-never-500',
+    });
     const again = await run(['new-plan', join(directory, 'my-design')]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/my-design\.json already exists; new-plan never overwrites a file\n$/);

@@ -4,24 +4,62 @@ import { catchPgError, plainSnapshot } from './helpers.js';
 
 function schema(): Database {
   const db = new Database();
-  db.createTable({ name: 'p', columns: [{ name: 'id', type: 'integer' }, { name: 'v', type: 'text' }], primaryKey: ['id'] });
-  db.createTable({ name: 'c', columns: [{ name: 'id', type: 'integer' }, { name: 'pid', type: 'integer' }], primaryKey: ['id'], constraints: [{ kind: 'foreignKey', columns: ['pid'], references: { table: 'p' }, onDelete: 'cascade' }] });
-  db.createTable({ name: 'r', columns: [{ name: 'id', type: 'integer', notNull: true }, { name: 't', type: 'integer', notNull: true }], primaryKey: ['id', 't'], partitionBy: { list: 't' } });
+  db.createTable({
+    name: 'p',
+    columns: [
+      { name: 'id', type: 'integer' },
+      { name: 'v', type: 'text' },
+    ],
+    primaryKey: ['id'],
+  });
+  db.createTable({
+    name: 'c',
+    columns: [
+      { name: 'id', type: 'integer' },
+      { name: 'pid', type: 'integer' },
+    ],
+    primaryKey: ['id'],
+    constraints: [{ kind: 'foreignKey', columns: ['pid'], references: { table: 'p' }, onDelete: 'cascade' }],
+  });
+  db.createTable({
+    name: 'r',
+    columns: [
+      { name: 'id', type: 'integer', notNull: true },
+      { name: 't', type: 'integer', notNull: true },
+    ],
+    primaryKey: ['id', 't'],
+    partitionBy: { list: 't' },
+  });
   db.createTable({ name: 'r_1', partitionOf: { parent: 'r', values: [1] } });
   db.createTable({ name: 'r_2', partitionOf: { parent: 'r', values: [2] } });
-  db.insert('p', [1, 2, 3, 4, 5].map((id) => ({ id, v: `v${id}` })));
-  db.insert('c', [{ id: 1, pid: 1 }, { id: 2, pid: 2 }, { id: 3, pid: 2 }, { id: 4, pid: 5 }]);
-  db.insert('r', [{ id: 1, t: 1 }, { id: 2, t: 2 }, { id: 3, t: 1 }, { id: 4, t: 2 }]);
+  db.insert(
+    'p',
+    [1, 2, 3, 4, 5].map((id) => ({ id, v: `v${id}` })),
+  );
+  db.insert('c', [
+    { id: 1, pid: 1 },
+    { id: 2, pid: 2 },
+    { id: 3, pid: 2 },
+    { id: 4, pid: 5 },
+  ]);
+  db.insert('r', [
+    { id: 1, t: 1 },
+    { id: 2, t: 2 },
+    { id: 3, t: 1 },
+    { id: 4, t: 2 },
+  ]);
   return db;
 }
 
 describe('snapshots and rollback determinism', () => {
-  it('snapshot() returns every leaf\'s rows, frozen, and later writes do not change a taken snapshot', () => {
+  it("snapshot() returns every leaf's rows, frozen, and later writes do not change a taken snapshot", () => {
     const db = schema();
     const snapshot = db.snapshot();
     expect([...snapshot.keys()]).toEqual(['p', 'c', 'r_1', 'r_2']);
     for (const rows of snapshot.values()) for (const row of rows) expect(Object.isFrozen(row)).toBe(true);
-    expect(() => { (snapshot.get('p')![0] as Record<string, unknown>).v = 'x'; }).toThrow(TypeError);
+    expect(() => {
+      (snapshot.get('p')![0] as Record<string, unknown>).v = 'x';
+    }).toThrow(TypeError);
     const copy = plainSnapshot(db);
     db.update('p', { v: 'changed' });
     db.delete('c');
@@ -47,7 +85,11 @@ describe('snapshots and rollback determinism', () => {
 
   it('a failed autocommit statement restores the previous snapshot exactly', () => {
     const db = schema();
-    db.createTable({ name: 'keeper', columns: [{ name: 'pid', type: 'integer' }], constraints: [{ kind: 'foreignKey', columns: ['pid'], references: { table: 'p' } }] });
+    db.createTable({
+      name: 'keeper',
+      columns: [{ name: 'pid', type: 'integer' }],
+      constraints: [{ kind: 'foreignKey', columns: ['pid'], references: { table: 'p' } }],
+    });
     db.insert('keeper', { pid: 5 });
     const before = plainSnapshot(db);
     expect(catchPgError(() => db.delete('p')).code).toBe('23503');

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { Database, PgError } from '../../src/index.js';
+import { type Database, PgError } from '../../src/index.js';
 import type { Row } from '../../src/index.js';
 
 /** The PostgreSQL error fields the tests pin down; an omitted field must be absent, as in PostgreSQL. */
@@ -26,7 +26,14 @@ export function catchPgError(statement: () => unknown): PgError {
 /** Asserts the exact SQLSTATE, message, detail, constraint, table and column of the error `statement` raises. */
 export function expectPgError(statement: () => unknown, expected: ExpectedPgError): PgError {
   const error = catchPgError(statement);
-  expect({ code: error.code, message: error.message, detail: error.detail, constraint: error.constraint, table: error.table, column: error.column }).toEqual({
+  expect({
+    code: error.code,
+    message: error.message,
+    detail: error.detail,
+    constraint: error.constraint,
+    table: error.table,
+    column: error.column,
+  }).toEqual({
     code: expected.code,
     message: expected.message,
     detail: expected.detail,
@@ -64,21 +71,53 @@ export function plainSnapshot(db: Database): Record<string, Row[]> {
 }
 
 /** Creates row triggers that append `<name> <TIMING> <OP> on <table>` to `log`, returning nothing (keeping the row). */
-export function logRowTrigger(db: Database, log: string[], table: string, name: string, timing: 'before' | 'after', events: ('insert' | 'update' | 'delete')[]): void {
-  db.createTrigger({ name, table, timing, events, fn: ({ operation, tableName, triggerName }) => { log.push(`${triggerName} ${timing.toUpperCase()} ${operation} on ${tableName}`); } });
+export function logRowTrigger(
+  db: Database,
+  log: string[],
+  table: string,
+  name: string,
+  timing: 'before' | 'after',
+  events: ('insert' | 'update' | 'delete')[],
+): void {
+  db.createTrigger({
+    name,
+    table,
+    timing,
+    events,
+    fn: ({ operation, tableName, triggerName }) => {
+      log.push(`${triggerName} ${timing.toUpperCase()} ${operation} on ${tableName}`);
+    },
+  });
 }
 
 /** Creates a statement trigger that logs like `logRowTrigger`, with transition-table sizes when it reads them. */
-export function logStatementTrigger(db: Database, log: string[], table: string, name: string, timing: 'before' | 'after', events: ('insert' | 'update' | 'delete')[], transitions = false): void {
+export function logStatementTrigger(
+  db: Database,
+  log: string[],
+  table: string,
+  name: string,
+  timing: 'before' | 'after',
+  events: ('insert' | 'update' | 'delete')[],
+  transitions = false,
+): void {
   db.createTrigger({
     name,
     table,
     timing,
     events,
     level: 'statement',
-    ...(transitions ? { referencing: { ...(events.some((event) => event !== 'insert') ? { oldTable: 'old_table' } : {}), ...(events.some((event) => event !== 'delete') ? { newTable: 'new_table' } : {}) } } : {}),
+    ...(transitions
+      ? {
+          referencing: {
+            ...(events.some((event) => event !== 'insert') ? { oldTable: 'old_table' } : {}),
+            ...(events.some((event) => event !== 'delete') ? { newTable: 'new_table' } : {}),
+          },
+        }
+      : {}),
     fn: ({ operation, tableName, triggerName, oldTable, newTable }) => {
-      log.push(`${triggerName} ${timing.toUpperCase()} ${operation} STATEMENT on ${tableName}${transitions ? ` old=${oldTable.length} new=${newTable.length}` : ''}`);
+      log.push(
+        `${triggerName} ${timing.toUpperCase()} ${operation} STATEMENT on ${tableName}${transitions ? ` old=${oldTable.length} new=${newTable.length}` : ''}`,
+      );
     },
   });
 }

@@ -2,14 +2,32 @@ import { describe, expect, it } from 'vitest';
 import { Database, col, eq } from '../../src/index.js';
 import { expectPgError, ids, sortedRows } from './helpers.js';
 
-/** pg-checks t1: parent(id), child(id, parent_id, note) with an orphan (11 → 99) before the FK exists. */
+/** docs/pg-checks/t1_not_valid.sql: parent(id), child(id, parent_id, note) with an orphan (11 → 99) before the FK exists. */
 function t1Schema(): Database {
   const db = new Database();
   db.createTable({ name: 'parent', columns: [{ name: 'id', type: 'bigint' }], primaryKey: ['id'] });
-  db.createTable({ name: 'child', columns: [{ name: 'id', type: 'bigint' }, { name: 'parent_id', type: 'bigint' }, { name: 'note', type: 'text' }], primaryKey: ['id'] });
+  db.createTable({
+    name: 'child',
+    columns: [
+      { name: 'id', type: 'bigint' },
+      { name: 'parent_id', type: 'bigint' },
+      { name: 'note', type: 'text' },
+    ],
+    primaryKey: ['id'],
+  });
   db.insert('parent', [{ id: 1 }, { id: 2 }]);
-  db.insert('child', [{ id: 10, parent_id: 1, note: 'ok' }, { id: 11, parent_id: 99, note: 'orphan' }]);
-  db.addConstraint('child', { kind: 'foreignKey', name: 'fk_p', columns: ['parent_id'], references: { table: 'parent', columns: ['id'] }, onDelete: 'cascade', notValid: true });
+  db.insert('child', [
+    { id: 10, parent_id: 1, note: 'ok' },
+    { id: 11, parent_id: 99, note: 'orphan' },
+  ]);
+  db.addConstraint('child', {
+    kind: 'foreignKey',
+    name: 'fk_p',
+    columns: ['parent_id'],
+    references: { table: 'parent', columns: ['id'] },
+    onDelete: 'cascade',
+    notValid: true,
+  });
   return db;
 }
 
@@ -21,43 +39,51 @@ const missingKey = (value: number) => ({
   table: 'child',
 });
 
-describe('NOT VALID foreign key (gitlab-semantics §c.3, pg-checks t1)', () => {
-  it('NOT VALID FK: adding it with an orphan present succeeds and leaves convalidated false (pg-checks t1 §1)', () => {
+describe('NOT VALID foreign key (docs/semantics.md §c.3, docs/pg-checks/t1_not_valid.sql)', () => {
+  it('NOT VALID FK: adding it with an orphan present succeeds and leaves convalidated false (docs/pg-checks/t1_not_valid.sql case 1)', () => {
     const db = t1Schema();
-    expect(db.constraint('child', 'fk_p')).toMatchObject({ kind: 'foreignKey', valid: false, columns: ['parent_id'], referencedTable: 'parent', referencedColumns: ['id'], onDelete: 'cascade', onUpdate: 'no action' });
+    expect(db.constraint('child', 'fk_p')).toMatchObject({
+      kind: 'foreignKey',
+      valid: false,
+      columns: ['parent_id'],
+      referencedTable: 'parent',
+      referencedColumns: ['id'],
+      onDelete: 'cascade',
+      onUpdate: 'no action',
+    });
   });
 
-  it('NOT VALID FK: an INSERT with a missing key is rejected (pg-checks t1 §2)', () => {
+  it('NOT VALID FK: an INSERT with a missing key is rejected (docs/pg-checks/t1_not_valid.sql case 2)', () => {
     const db = t1Schema();
     expectPgError(() => db.insert('child', { id: 12, parent_id: 98, note: 'new orphan' }), missingKey(98));
     expect(ids(db, 'child')).toEqual([10, 11]);
   });
 
-  it('NOT VALID FK: an UPDATE of the orphan touching only other columns is allowed (pg-checks t1 §3)', () => {
+  it('NOT VALID FK: an UPDATE of the orphan touching only other columns is allowed (docs/pg-checks/t1_not_valid.sql case 3)', () => {
     const db = t1Schema();
     db.update('child', { note: 'touched' }, eq(col('id'), 11));
     expect(db.select('child', { where: eq(col('id'), 11) })).toEqual([{ id: 11, parent_id: 99, note: 'touched' }]);
   });
 
-  it('NOT VALID FK: a key-preserving UPDATE setting the FK column to its same value is allowed (pg-checks t1 §4)', () => {
+  it('NOT VALID FK: a key-preserving UPDATE setting the FK column to its same value is allowed (docs/pg-checks/t1_not_valid.sql case 4)', () => {
     const db = t1Schema();
     db.update('child', { parent_id: 99 }, eq(col('id'), 11));
     expect(db.select('child', { where: eq(col('id'), 11) })[0]!.parent_id).toBe(99);
   });
 
-  it('NOT VALID FK: an UPDATE to another missing key is rejected (pg-checks t1 §5)', () => {
+  it('NOT VALID FK: an UPDATE to another missing key is rejected (docs/pg-checks/t1_not_valid.sql case 5)', () => {
     const db = t1Schema();
     expectPgError(() => db.update('child', { parent_id: 97 }, eq(col('id'), 11)), missingKey(97));
     expect(db.select('child', { where: eq(col('id'), 11) })[0]!.parent_id).toBe(99);
   });
 
-  it('NOT VALID FK: ON DELETE CASCADE still fires (pg-checks t1 §6)', () => {
+  it('NOT VALID FK: ON DELETE CASCADE still fires (docs/pg-checks/t1_not_valid.sql case 6)', () => {
     const db = t1Schema();
     db.delete('parent', eq(col('id'), 1));
     expect(sortedRows(db, 'child')).toEqual([{ id: 11, parent_id: 99, note: 'orphan' }]);
   });
 
-  it('NOT VALID FK: VALIDATE fails on the first violator leaving convalidated false, and succeeds after cleanup (pg-checks t1 §7)', () => {
+  it('NOT VALID FK: VALIDATE fails on the first violator leaving convalidated false, and succeeds after cleanup (docs/pg-checks/t1_not_valid.sql case 7)', () => {
     const db = t1Schema();
     expectPgError(() => db.validateConstraint('child', 'fk_p'), missingKey(99));
     expect(db.constraint('child', 'fk_p').valid).toBe(false);
@@ -66,12 +92,29 @@ describe('NOT VALID foreign key (gitlab-semantics §c.3, pg-checks t1)', () => {
     expect(db.constraint('child', 'fk_p').valid).toBe(true);
   });
 
-  it('NOT VALID FK: VALIDATE reports the first violator in heap order (RESULTS.md §1 VALIDATE)', () => {
+  it('NOT VALID FK: VALIDATE reports the first violator in heap order (docs/postgres-observed.md §1 VALIDATE)', () => {
     const db = new Database();
     db.createTable({ name: 'vp', columns: [{ name: 'id', type: 'integer' }], primaryKey: ['id'] });
-    db.createTable({ name: 'vc', columns: [{ name: 'id', type: 'integer' }, { name: 'pid', type: 'integer' }, { name: 'n', type: 'integer' }], primaryKey: ['id'] });
-    db.insert('vc', [{ id: 1, pid: 42, n: -5 }, { id: 2, pid: 43, n: -6 }]);
-    db.addConstraint('vc', { kind: 'foreignKey', name: 'vc_pid_fk', columns: ['pid'], references: { table: 'vp', columns: ['id'] }, notValid: true });
+    db.createTable({
+      name: 'vc',
+      columns: [
+        { name: 'id', type: 'integer' },
+        { name: 'pid', type: 'integer' },
+        { name: 'n', type: 'integer' },
+      ],
+      primaryKey: ['id'],
+    });
+    db.insert('vc', [
+      { id: 1, pid: 42, n: -5 },
+      { id: 2, pid: 43, n: -6 },
+    ]);
+    db.addConstraint('vc', {
+      kind: 'foreignKey',
+      name: 'vc_pid_fk',
+      columns: ['pid'],
+      references: { table: 'vp', columns: ['id'] },
+      notValid: true,
+    });
     expectPgError(() => db.validateConstraint('vc', 'vc_pid_fk'), {
       code: '23503',
       message: 'insert or update on table "vc" violates foreign key constraint "vc_pid_fk"',
@@ -81,15 +124,40 @@ describe('NOT VALID foreign key (gitlab-semantics §c.3, pg-checks t1)', () => {
     });
   });
 
-  it('MATCH SIMPLE: a composite FK with a NULL in any column is not checked, valid or NOT VALID (pg-checks t4)', () => {
+  it('MATCH SIMPLE: a composite FK with a NULL in any column is not checked, valid or NOT VALID (docs/pg-checks/t4_check_not_valid.sql)', () => {
     const db = new Database();
-    db.createTable({ name: 'p', columns: [{ name: 'id', type: 'bigint' }, { name: 't', type: 'smallint' }], primaryKey: ['id', 't'] });
-    db.createTable({ name: 'c', columns: [{ name: 'id', type: 'bigint' }, { name: 'pid', type: 'bigint' }, { name: 't', type: 'smallint' }], primaryKey: ['id'], constraints: [{ kind: 'foreignKey', columns: ['pid', 't'], references: { table: 'p', columns: ['id', 't'] } }] });
+    db.createTable({
+      name: 'p',
+      columns: [
+        { name: 'id', type: 'bigint' },
+        { name: 't', type: 'smallint' },
+      ],
+      primaryKey: ['id', 't'],
+    });
+    db.createTable({
+      name: 'c',
+      columns: [
+        { name: 'id', type: 'bigint' },
+        { name: 'pid', type: 'bigint' },
+        { name: 't', type: 'smallint' },
+      ],
+      primaryKey: ['id'],
+      constraints: [{ kind: 'foreignKey', columns: ['pid', 't'], references: { table: 'p', columns: ['id', 't'] } }],
+    });
     db.insert('c', { id: 1, pid: 999, t: null });
     db.insert('c', { id: 2, pid: null, t: 5 });
-    expect(sortedRows(db, 'c')).toEqual([{ id: 1, pid: 999, t: null }, { id: 2, pid: null, t: 5 }]);
+    expect(sortedRows(db, 'c')).toEqual([
+      { id: 1, pid: 999, t: null },
+      { id: 2, pid: null, t: 5 },
+    ]);
     db.insert('c', { id: 3, pid: 7, t: null });
-    db.addConstraint('c', { kind: 'foreignKey', name: 'c_nv', columns: ['pid', 't'], references: { table: 'p', columns: ['id', 't'] }, notValid: true });
+    db.addConstraint('c', {
+      kind: 'foreignKey',
+      name: 'c_nv',
+      columns: ['pid', 't'],
+      references: { table: 'p', columns: ['id', 't'] },
+      notValid: true,
+    });
     db.validateConstraint('c', 'c_nv');
     expectPgError(() => db.insert('c', { id: 4, pid: 7, t: 1 }), {
       code: '23503',
@@ -101,16 +169,30 @@ describe('NOT VALID foreign key (gitlab-semantics §c.3, pg-checks t1)', () => {
   });
 });
 
-describe('the RI re-check rule: RI_FKey_fk_upd_check_required and the row version xmin (RESULTS.md §7)', () => {
+describe('the RI re-check rule: RI_FKey_fk_upd_check_required and the row version xmin (docs/postgres-observed.md §7)', () => {
   function committedOrphan(): Database {
     const db = new Database();
     db.createTable({ name: 'p', columns: [{ name: 'id', type: 'integer' }], primaryKey: ['id'] });
-    db.createTable({ name: 'c', columns: [{ name: 'id', type: 'integer' }, { name: 'pid', type: 'integer' }, { name: 'note', type: 'text' }], primaryKey: ['id'] });
+    db.createTable({
+      name: 'c',
+      columns: [
+        { name: 'id', type: 'integer' },
+        { name: 'pid', type: 'integer' },
+        { name: 'note', type: 'text' },
+      ],
+      primaryKey: ['id'],
+    });
     db.insert('p', { id: 1 });
     db.insert('c', { id: 2, pid: 98, note: null });
     return db;
   }
-  const fk = { kind: 'foreignKey', name: 'c_fk', columns: ['pid'], references: { table: 'p', columns: ['id'] }, notValid: true } as const;
+  const fk = {
+    kind: 'foreignKey',
+    name: 'c_fk',
+    columns: ['pid'],
+    references: { table: 'p', columns: ['id'] },
+    notValid: true,
+  } as const;
   const orphanError = (value: number, table = 'c') => ({
     code: '23503',
     message: `insert or update on table "${table}" violates foreign key constraint "c_fk"`,
@@ -119,7 +201,7 @@ describe('the RI re-check rule: RI_FKey_fk_upd_check_required and the row versio
     table,
   });
 
-  it('RI re-check: in one transaction, the second key-preserving UPDATE of an old orphan fails (RESULTS.md §7b)', () => {
+  it('RI re-check: in one transaction, the second key-preserving UPDATE of an old orphan fails (docs/postgres-observed.md §7b)', () => {
     const db = committedOrphan();
     db.addConstraint('c', fk);
     db.begin();
@@ -130,7 +212,7 @@ describe('the RI re-check rule: RI_FKey_fk_upd_check_required and the row versio
     expect(db.select('c')[0]!.note).toBe(null);
   });
 
-  it('RI re-check: the same holds when the FK was added inside the transaction (RESULTS.md §7b)', () => {
+  it('RI re-check: the same holds when the FK was added inside the transaction (docs/postgres-observed.md §7b)', () => {
     const db = committedOrphan();
     db.begin();
     db.addConstraint('c', fk);
@@ -140,14 +222,14 @@ describe('the RI re-check rule: RI_FKey_fk_upd_check_required and the row versio
     expect(db.describe('c').constraints.map((constraint) => constraint.name)).toEqual(['c_pkey']);
   });
 
-  it('RI re-check: in autocommit, repeated key-preserving UPDATEs of an old orphan all succeed (RESULTS.md §7b)', () => {
+  it('RI re-check: in autocommit, repeated key-preserving UPDATEs of an old orphan all succeed (docs/postgres-observed.md §7b)', () => {
     const db = committedOrphan();
     db.addConstraint('c', fk);
     for (const note of ['x', 'y', 'z']) db.update('c', { note }, eq(col('id'), 2));
     expect(db.select('c')).toEqual([{ id: 2, pid: 98, note: 'z' }]);
   });
 
-  it('RI re-check: an orphan inserted in the same transaction fails its first key-preserving UPDATE (RESULTS.md §7a)', () => {
+  it('RI re-check: an orphan inserted in the same transaction fails its first key-preserving UPDATE (docs/postgres-observed.md §7a)', () => {
     const db = committedOrphan();
     db.begin();
     db.insert('c', { id: 1, pid: 99, note: null });
@@ -156,7 +238,7 @@ describe('the RI re-check rule: RI_FKey_fk_upd_check_required and the row versio
     db.rollback();
   });
 
-  it('RI re-check: a row updated in this transaction before the FK existed is re-checked (RESULTS.md §7c)', () => {
+  it('RI re-check: a row updated in this transaction before the FK existed is re-checked (docs/postgres-observed.md §7c)', () => {
     const db = committedOrphan();
     db.begin();
     db.update('c', { note: 'pre' }, eq(col('id'), 2));
@@ -165,7 +247,7 @@ describe('the RI re-check rule: RI_FKey_fk_upd_check_required and the row versio
     db.rollback();
   });
 
-  it('RI re-check: a row inserted in a released savepoint counts as this transaction (RESULTS.md §7d)', () => {
+  it('RI re-check: a row inserted in a released savepoint counts as this transaction (docs/postgres-observed.md §7d)', () => {
     const db = committedOrphan();
     db.begin();
     db.savepoint('s1');
@@ -176,7 +258,7 @@ describe('the RI re-check rule: RI_FKey_fk_upd_check_required and the row versio
     db.rollback();
   });
 
-  it('RI re-check: a NULL key written in this transaction is not checked (MATCH SIMPLE, RESULTS.md §7e)', () => {
+  it('RI re-check: a NULL key written in this transaction is not checked (MATCH SIMPLE, docs/postgres-observed.md §7e)', () => {
     const db = committedOrphan();
     db.addConstraint('c', fk);
     db.begin();
@@ -186,10 +268,20 @@ describe('the RI re-check rule: RI_FKey_fk_upd_check_required and the row versio
     expect(db.commit()).toBe('COMMIT');
   });
 
-  it('RI re-check: on a partitioned child the error names the leaf partition (RESULTS.md §7f)', () => {
+  it('RI re-check: on a partitioned child the error names the leaf partition (docs/postgres-observed.md §7f)', () => {
     const db = new Database();
     db.createTable({ name: 'p', columns: [{ name: 'id', type: 'integer' }], primaryKey: ['id'] });
-    db.createTable({ name: 'pm', columns: [{ name: 'id', type: 'integer', notNull: true }, { name: 'pid', type: 'integer' }, { name: 't', type: 'smallint', notNull: true }, { name: 'note', type: 'text' }], primaryKey: ['id', 't'], partitionBy: { list: 't' } });
+    db.createTable({
+      name: 'pm',
+      columns: [
+        { name: 'id', type: 'integer', notNull: true },
+        { name: 'pid', type: 'integer' },
+        { name: 't', type: 'smallint', notNull: true },
+        { name: 'note', type: 'text' },
+      ],
+      primaryKey: ['id', 't'],
+      partitionBy: { list: 't' },
+    });
     db.createTable({ name: 'pm_1', partitionOf: { parent: 'pm', values: [1] } });
     db.insert('pm', { id: 1, pid: 99, t: 1, note: null });
     db.addConstraint('pm', { ...fk, name: 'c_fk' });
@@ -200,21 +292,45 @@ describe('the RI re-check rule: RI_FKey_fk_upd_check_required and the row versio
   });
 });
 
-describe('NOT VALID foreign keys on partitioned tables differ by server version (pg-checks t1 §8, RESULTS.md §3c)', () => {
+describe('NOT VALID foreign keys on partitioned tables differ by server version (docs/pg-checks/t1_not_valid.sql case 8, docs/postgres-observed.md §3c)', () => {
   function partitionedSchema(serverVersion: number): Database {
     const db = new Database({ serverVersion });
-    db.createTable({ name: 'prunners', columns: [{ name: 'id', type: 'bigint', notNull: true }, { name: 'runner_type', type: 'smallint', notNull: true }], primaryKey: ['id', 'runner_type'], partitionBy: { list: 'runner_type' } });
+    db.createTable({
+      name: 'prunners',
+      columns: [
+        { name: 'id', type: 'bigint', notNull: true },
+        { name: 'runner_type', type: 'smallint', notNull: true },
+      ],
+      primaryKey: ['id', 'runner_type'],
+      partitionBy: { list: 'runner_type' },
+    });
     db.createTable({ name: 'instance_type_prunners', partitionOf: { parent: 'prunners', values: [1] } });
     db.createTable({ name: 'group_type_prunners', partitionOf: { parent: 'prunners', values: [2] } });
-    db.createTable({ name: 'pmachines', columns: [{ name: 'id', type: 'bigint', notNull: true }, { name: 'runner_id', type: 'bigint', notNull: true }, { name: 'runner_type', type: 'smallint', notNull: true }], primaryKey: ['id', 'runner_type'], partitionBy: { list: 'runner_type' } });
+    db.createTable({
+      name: 'pmachines',
+      columns: [
+        { name: 'id', type: 'bigint', notNull: true },
+        { name: 'runner_id', type: 'bigint', notNull: true },
+        { name: 'runner_type', type: 'smallint', notNull: true },
+      ],
+      primaryKey: ['id', 'runner_type'],
+      partitionBy: { list: 'runner_type' },
+    });
     db.createTable({ name: 'instance_type_pmachines', partitionOf: { parent: 'pmachines', values: [1] } });
     db.createTable({ name: 'group_type_pmachines', partitionOf: { parent: 'pmachines', values: [2] } });
     db.insert('pmachines', { id: 1, runner_id: 7, runner_type: 2 });
     return db;
   }
-  const parentFk = { kind: 'foreignKey', name: 'fk_m', columns: ['runner_id', 'runner_type'], references: { table: 'prunners', columns: ['id', 'runner_type'] }, onDelete: 'cascade', notValid: true } as const;
+  const parentFk = {
+    kind: 'foreignKey',
+    name: 'fk_m',
+    columns: ['runner_id', 'runner_type'],
+    references: { table: 'prunners', columns: ['id', 'runner_type'] },
+    onDelete: 'cascade',
+    notValid: true,
+  } as const;
 
-  it('PostgreSQL 15 rejects a NOT VALID FK on a partitioned table with 0A000 (pg-checks t1 §8)', () => {
+  it('PostgreSQL 15 rejects a NOT VALID FK on a partitioned table with 0A000 (docs/pg-checks/t1_not_valid.sql case 8)', () => {
     const db = partitionedSchema(15);
     expectPgError(() => db.addConstraint('pmachines', parentFk), {
       code: '0A000',
@@ -222,20 +338,33 @@ describe('NOT VALID foreign keys on partitioned tables differ by server version 
       detail: 'This feature is not yet supported on partitioned tables.',
     });
     expect(db.describe('pmachines').constraints.map((constraint) => constraint.name)).toEqual(['pmachines_pkey']);
-    expect(db.describe('group_type_pmachines').constraints.map((constraint) => constraint.name)).toEqual(['group_type_pmachines_pkey']);
+    expect(db.describe('group_type_pmachines').constraints.map((constraint) => constraint.name)).toEqual([
+      'group_type_pmachines_pkey',
+    ]);
   });
 
-  it('PostgreSQL 15 accepts a NOT VALID FK on a single partition (pg-checks t1 §8)', () => {
+  it('PostgreSQL 15 accepts a NOT VALID FK on a single partition (docs/pg-checks/t1_not_valid.sql case 8)', () => {
     const db = partitionedSchema(15);
-    db.addConstraint('group_type_pmachines', { kind: 'foreignKey', name: 'fk_m', columns: ['runner_id', 'runner_type'], references: { table: 'group_type_prunners', columns: ['id', 'runner_type'] }, onDelete: 'cascade', onUpdate: 'cascade', notValid: true });
+    db.addConstraint('group_type_pmachines', {
+      kind: 'foreignKey',
+      name: 'fk_m',
+      columns: ['runner_id', 'runner_type'],
+      references: { table: 'group_type_prunners', columns: ['id', 'runner_type'] },
+      onDelete: 'cascade',
+      onUpdate: 'cascade',
+      notValid: true,
+    });
     expect(db.constraint('group_type_pmachines', 'fk_m').valid).toBe(false);
   });
 
-  it('PostgreSQL 18 accepts it: every clone starts NOT VALID and new rows are still checked (RESULTS.md §3c)', () => {
+  it('PostgreSQL 18 accepts it: every clone starts NOT VALID and new rows are still checked (docs/postgres-observed.md §3c)', () => {
     const db = partitionedSchema(18);
     db.addConstraint('pmachines', parentFk);
     for (const table of ['pmachines', 'instance_type_pmachines', 'group_type_pmachines']) {
-      expect(db.constraint(table, 'fk_m')).toMatchObject({ valid: false, inheritedFrom: table === 'pmachines' ? null : 'pmachines' });
+      expect(db.constraint(table, 'fk_m')).toMatchObject({
+        valid: false,
+        inheritedFrom: table === 'pmachines' ? null : 'pmachines',
+      });
     }
     expectPgError(() => db.insert('pmachines', { id: 2, runner_id: 8, runner_type: 1 }), {
       code: '23503',
@@ -253,7 +382,7 @@ describe('NOT VALID foreign keys on partitioned tables differ by server version 
     });
   });
 
-  it('PostgreSQL 18: VALIDATE on one partition validates only that partition; on the root, all (RESULTS.md §3c)', () => {
+  it('PostgreSQL 18: VALIDATE on one partition validates only that partition; on the root, all (docs/postgres-observed.md §3c)', () => {
     const db = partitionedSchema(18);
     db.addConstraint('pmachines', parentFk);
     db.validateConstraint('instance_type_pmachines', 'fk_m');
@@ -262,15 +391,23 @@ describe('NOT VALID foreign keys on partitioned tables differ by server version 
     expect(db.constraint('pmachines', 'fk_m').valid).toBe(false);
     db.delete('pmachines');
     db.validateConstraint('pmachines', 'fk_m');
-    for (const table of ['pmachines', 'instance_type_pmachines', 'group_type_pmachines']) expect(db.constraint(table, 'fk_m').valid).toBe(true);
+    for (const table of ['pmachines', 'instance_type_pmachines', 'group_type_pmachines'])
+      expect(db.constraint(table, 'fk_m').valid).toBe(true);
   });
 
-  it('PostgreSQL 18: a partition created later inherits a NOT VALID copy; an attached one is still scanned (RESULTS.md §3c)', () => {
+  it('PostgreSQL 18: a partition created later inherits a NOT VALID copy; an attached one is still scanned (docs/postgres-observed.md §3c)', () => {
     const db = partitionedSchema(18);
     db.addConstraint('pmachines', parentFk);
     db.createTable({ name: 'project_type_pmachines', partitionOf: { parent: 'pmachines', values: [3] } });
     expect(db.constraint('project_type_pmachines', 'fk_m').valid).toBe(false);
-    db.createTable({ name: 'm_4', columns: [{ name: 'id', type: 'bigint', notNull: true }, { name: 'runner_id', type: 'bigint', notNull: true }, { name: 'runner_type', type: 'smallint', notNull: true }] });
+    db.createTable({
+      name: 'm_4',
+      columns: [
+        { name: 'id', type: 'bigint', notNull: true },
+        { name: 'runner_id', type: 'bigint', notNull: true },
+        { name: 'runner_type', type: 'smallint', notNull: true },
+      ],
+    });
     db.insert('m_4', { id: 1, runner_id: 555, runner_type: 4 });
     expectPgError(() => db.attachPartition('pmachines', 'm_4', [4]), {
       code: '23503',

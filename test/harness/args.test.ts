@@ -5,8 +5,18 @@ import { UserInputError } from '../../src/harness/userInputError.js';
 
 describe('command-line arguments', () => {
   it('parses check with every flag', () => {
-    expect(parseArguments(['check', 'incident-2024-10-31', '--runs', '50', '--seed=42', '--time-limit', '3', '--json'])).toEqual({
-      kind: 'check', targets: ['incident-2024-10-31'], runs: 50, seed: 42, timeLimitSeconds: 3, json: true, save: true, workers: 1, shard: null,
+    expect(
+      parseArguments(['check', 'incident-2024-10-31', '--runs', '50', '--seed=42', '--time-limit', '3', '--json']),
+    ).toEqual({
+      kind: 'check',
+      targets: ['incident-2024-10-31'],
+      runs: 50,
+      seed: 42,
+      timeLimitSeconds: 3,
+      json: true,
+      save: true,
+      workers: 1,
+      shard: null,
     });
   });
 
@@ -17,14 +27,29 @@ describe('command-line arguments', () => {
   });
 
   it.each([
-    [['check', '--seed', 'banana'], 'invalid seed "banana": expected a 32-bit integer or a 40-character git commit hash'],
+    [
+      ['check', '--seed', 'banana'],
+      'invalid seed "banana": expected a 32-bit integer or a 40-character git commit hash',
+    ],
     [['check', '--runs', '0'], '--runs takes a positive whole number, not "0"'],
-    [['check', '--frobnicate'], 'check does not take --frobnicate (it takes --runs, --seed, --time-limit, --json, --no-save, --workers, --shard)'],
-    [['replay', 'incident-2024-10-31', '--seed', '1'], 'replay PLAN needs --seed and --path (as printed by pgdrill check)'],
-    [['replay', 'x', '--seed', '1', '--path', '1:a'], 'invalid path "1:a": expected numbers separated by colons, as printed by pgdrill check'],
+    [
+      ['check', '--frobnicate'],
+      'check does not take --frobnicate (it takes --runs, --seed, --time-limit, --json, --no-save, --workers, --shard)',
+    ],
+    [
+      ['replay', 'incident-2024-10-31', '--seed', '1'],
+      'replay PLAN needs --seed and --path (as printed by pgdrill check)',
+    ],
+    [
+      ['replay', 'x', '--seed', '1', '--path', '1:a'],
+      'invalid path "1:a": expected numbers separated by colons, as printed by pgdrill check',
+    ],
     [['check', '--shard', '3/2'], 'invalid --shard "3/2": expected i/n with 1 ≤ i ≤ n, e.g. 2/4'],
     [['check', '--workers', 'many'], '--workers takes a positive whole number, not "many"'],
-    [['explode'], 'unknown command "explode" (commands: plans, check, replay, merge, diff, steps, invariants, probes, operations, schema, new-plan; try pgdrill help)'],
+    [
+      ['explode'],
+      'unknown command "explode" (commands: plans, check, replay, merge, diff, steps, invariants, probes, operations, schema, new-plan; try pgdrill help)',
+    ],
   ])('%j is rejected with one line', (argv, message) => {
     expect(() => parseArguments(argv)).toThrow(UserInputError);
     expect(() => parseArguments(argv)).toThrow(message);

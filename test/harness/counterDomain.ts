@@ -16,9 +16,23 @@ export interface CounterWorld extends WorldBase {
 export const counterDomain: Domain<CounterWorld> = {
   name: 'counter',
   createWorld(settings: JsonObject, db = new Database()): CounterWorld {
-    db.createTable({ name: 'counters', columns: [{ name: 'id', type: 'integer', notNull: true }, { name: 'value', type: 'integer', notNull: true }], primaryKey: ['id'] });
+    db.createTable({
+      name: 'counters',
+      columns: [
+        { name: 'id', type: 'integer', notNull: true },
+        { name: 'value', type: 'integer', notNull: true },
+      ],
+      primaryKey: ['id'],
+    });
     db.insert('counters', { id: 1, value: typeof settings.start === 'number' ? settings.start : 0 });
-    return { db, probes: new ProbeCounter(), migrationFailures: [], currentStep: 0, buildingLegacy: false, limitChecks: 0 };
+    return {
+      db,
+      probes: new ProbeCounter(),
+      migrationFailures: [],
+      currentStep: 0,
+      buildingLegacy: false,
+      limitChecks: 0,
+    };
   },
   legacyOperations: [
     {
@@ -72,7 +86,12 @@ export const counterDomain: Domain<CounterWorld> = {
         validate: () => null,
         run(world, parameters) {
           world.limitChecks++;
-          world.db.addConstraint('counters', { kind: 'check', name: 'counters_limit', expr: le(col('value'), parameters.limit as number), notValid: parameters.notValid === true });
+          world.db.addConstraint('counters', {
+            kind: 'check',
+            name: 'counters_limit',
+            expr: le(col('value'), parameters.limit as number),
+            notValid: parameters.notValid === true,
+          });
           return { summary: `limit ${String(parameters.limit)}`, applied: true };
         },
       },
@@ -92,11 +111,18 @@ export const counterDomain: Domain<CounterWorld> = {
       id: 'migrations-succeed',
       sentence: 'Every plan step succeeds.',
       scope: 'always',
-      check: (world) => (world.migrationFailures.length === 0 ? null : { invariant: 'migrations-succeed', message: world.migrationFailures[0]! }),
+      check: (world) =>
+        world.migrationFailures.length === 0
+          ? null
+          : { invariant: 'migrations-succeed', message: world.migrationFailures[0]! },
     },
   ],
   drain: () => [],
-  settings: { fields: { start: { kind: 'integer', minimum: 0, maximum: 100, default: 0, description: 'The counter\'s first value.' } } },
+  settings: {
+    fields: {
+      start: { kind: 'integer', minimum: 0, maximum: 100, default: 0, description: "The counter's first value." },
+    },
+  },
   probes: [
     { name: 'past-five', description: 'The counter passed five.' },
     { name: 'increment-rejected', description: 'The limit rejected an increment.' },

@@ -3,7 +3,7 @@ import { col, eq } from '../../src/index.js';
 import { drainRunnersWorld } from '../../model/runners/drain.js';
 import { ids, lastResponse, newWorld, op, partitionBoth, step } from './runnersHelpers.js';
 
-/** Backfill batches (§a.1): filtered, non-clobbering, cursor over every id. */
+/** Backfill batches (docs/semantics.md §a.1): filtered, non-clobbering, cursor over every id. */
 describe('partition backfill', () => {
   test('batches skip orphans, never overwrite copy rows, and finish when no id remains above the cursor', () => {
     const world = newWorld();
@@ -18,11 +18,15 @@ describe('partition backfill', () => {
     world.db.update('ci_runners_e59bb2812d', { contacted_at: 12345 }, eq(col('id'), 4));
     step(world, 'enqueue_partitioning_data_migration', { table: 'ci_runners' });
     const queued = world.bookkeeping.migrations[0]!;
-    expect(op(world, 'backgroundTick', { migration: 0 }).summary).toBe('BackfillCiRunnersPartitionedTable batch ids 1..2: inserted 1, already present 0, skipped 1 orphan (cursor 2)');
+    expect(op(world, 'backgroundTick', { migration: 0 }).summary).toBe(
+      'BackfillCiRunnersPartitionedTable batch ids 1..2: inserted 1, already present 0, skipped 1 orphan (cursor 2)',
+    );
     expect(world.bookkeeping.migrations[0]!.cursor).toBe(2);
     // Bookkeeping is immutable: the version read at queueing time still shows the start.
     expect(queued.cursor).toBe(0);
-    expect(op(world, 'backgroundTick', { migration: 0 }).summary).toBe('BackfillCiRunnersPartitionedTable batch ids 3..4: inserted 1, already present 1, skipped 0 orphans (finished)');
+    expect(op(world, 'backgroundTick', { migration: 0 }).summary).toBe(
+      'BackfillCiRunnersPartitionedTable batch ids 3..4: inserted 1, already present 1, skipped 0 orphans (finished)',
+    );
     expect(world.bookkeeping.migrations[0]!.status).toBe('finished');
     expect(ids(world, 'ci_runners_e59bb2812d')).toEqual([1, 3, 4]);
     expect(world.db.select('ci_runners_e59bb2812d', { where: eq(col('id'), 4) })[0]?.['contacted_at']).toBe(12345);
@@ -35,7 +39,13 @@ describe('partition backfill', () => {
     op(world, 'legacyCreateRunner', { type: 2, orphan: false, project: 0, extraProjects: 0, group: 0 });
     op(world, 'legacyCreateManager', { runner: 0, system: 0 });
     partitionBoth(world);
-    step(world, 'add_concurrent_partitioned_foreign_key', { source: 'ci_runner_machines_687967fa8a', target: 'ci_runners_e59bb2812d', columns: ['runner_id', 'runner_type'], targetColumns: ['id', 'runner_type'], name: 'fk_rails_3f92913d27' });
+    step(world, 'add_concurrent_partitioned_foreign_key', {
+      source: 'ci_runner_machines_687967fa8a',
+      target: 'ci_runners_e59bb2812d',
+      columns: ['runner_id', 'runner_type'],
+      targetColumns: ['id', 'runner_type'],
+      name: 'fk_rails_3f92913d27',
+    });
     step(world, 'enqueue_partitioning_data_migration', { table: 'ci_runner_machines' });
     const outcomes = drainRunnersWorld(world);
     expect(outcomes).toHaveLength(3);
@@ -45,7 +55,8 @@ describe('partition backfill', () => {
 
   test('drain finishes every backfill and the orphaned copy managers cleanup', () => {
     const world = newWorld({ backfillBatchSize: 1 });
-    for (let index = 0; index < 3; index++) op(world, 'legacyCreateRunner', { type: 2, orphan: false, project: 0, extraProjects: 0, group: index });
+    for (let index = 0; index < 3; index++)
+      op(world, 'legacyCreateRunner', { type: 2, orphan: false, project: 0, extraProjects: 0, group: index });
     for (let index = 0; index < 3; index++) op(world, 'legacyCreateManager', { runner: index, system: 0 });
     partitionBoth(world);
     step(world, 'enqueue_partitioning_data_migration', { table: 'ci_runner_machines' });
@@ -87,7 +98,9 @@ describe('sync trigger', () => {
     op(world, 'deleteRunner', { runner: 0 });
     expect(world.db.rows('ci_runners_e59bb2812d')).toEqual([]);
     expect(world.db.rows('ci_runner_machines_687967fa8a')).toEqual([]);
-    const trigger = world.db.describe('ci_runners').triggers.find((candidate) => candidate.name === 'table_sync_trigger_61879721b5');
+    const trigger = world.db
+      .describe('ci_runners')
+      .triggers.find((candidate) => candidate.name === 'table_sync_trigger_61879721b5');
     expect(trigger?.events).toEqual(['insert', 'update', 'delete']);
     expect(world.syncPairs.map((pair) => [pair.source, pair.copy, pair.functionName])).toEqual([
       ['ci_runners', 'ci_runners_e59bb2812d', 'table_sync_function_686d6c7993'],
@@ -101,7 +114,9 @@ describe('sync trigger', () => {
     op(world, 'createRunner', { type: 2, project: 0, group: 0, extraProjects: 0 });
     const response = lastResponse(world);
     expect(response.status).toBe(500);
-    expect(response.error?.message).toBe('new row for relation "group_type_ci_runners_e59bb2812d" violates check constraint "check_sharding_key_id_nullness"');
+    expect(response.error?.message).toBe(
+      'new row for relation "group_type_ci_runners_e59bb2812d" violates check constraint "check_sharding_key_id_nullness"',
+    );
     expect(world.db.rows('ci_runners')).toEqual([]);
   });
 });

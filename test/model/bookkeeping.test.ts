@@ -10,7 +10,7 @@ import type { RunnersBookkeeping } from '../../model/runners/world.js';
 import { newWorld, op, step } from './runnersHelpers.js';
 
 /**
- * The world's bookkeeping is a chain of immutable versions (issue 9 §4): a step that changes
+ * The world's bookkeeping is a chain of immutable versions (issue 9): a step that changes
  * nothing shares the previous version, a change makes a new one, old versions never move, and
  * each trace step carries the version it left behind.
  */

@@ -19,7 +19,9 @@ describe('ensure_unique_id', () => {
     step(world, 'ensure_unique_id', { table: 'ci_runners' });
     const { db } = world;
     expect(db.columnDefault('ci_runners', 'id')).toBeNull();
-    expect(db.describe('group_type_ci_runners').triggers.find((trigger) => trigger.name === 'assign_ci_runners_id_trigger')).toMatchObject({ timing: 'before', inherited: true });
+    expect(
+      db.describe('group_type_ci_runners').triggers.find((trigger) => trigger.name === 'assign_ci_runners_id_trigger'),
+    ).toMatchObject({ timing: 'before', inherited: true });
     const [row] = db.insert('ci_runners', { runner_type: 2, sharding_key_id: 1 });
     expect(row?.['id']).toBe(2);
     expect(db.notices).toEqual([]);
@@ -40,7 +42,9 @@ describe('ensure_unique_id', () => {
     // The archive's primary key would catch it through the reverse sync; the partitions alone do not.
     world.db.disableTrigger('ci_runners', 'table_sync_trigger_61879721b5');
     world.db.insert('ci_runners', { id: 1, runner_type: 3, sharding_key_id: 1 });
-    expect(checkIdsUniqueAcrossPartitions(world)?.message).toBe('ci_runners id=1 is in both instance_type_ci_runners and project_type_ci_runners');
+    expect(checkIdsUniqueAcrossPartitions(world)?.message).toBe(
+      'ci_runners id=1 is in both instance_type_ci_runners and project_type_ci_runners',
+    );
   });
 
   test('createRunner links the id the trigger assigned, not the one it asked for', () => {

@@ -30,15 +30,22 @@ describe('the incident', () => {
     expect(response.status).toBe(500);
     expect(response.error?.code).toBe('23503');
     expect(response.error?.constraint).toBe('fk_rails_3f92913d27');
-    expect(response.error?.message).toBe('insert or update on table "group_type_ci_runner_machines_687967fa8a" violates foreign key constraint "fk_rails_3f92913d27"');
+    expect(response.error?.message).toBe(
+      'insert or update on table "group_type_ci_runner_machines_687967fa8a" violates foreign key constraint "fk_rails_3f92913d27"',
+    );
     expect(outcome.summary).toBe('POST /runners/verify runner 1 system_id s1 → 500 (23503 fk_rails_3f92913d27)');
     expect(world.probes.count(RUNNER_PROBES.verifyRunnerMissingFromCopy)).toBe(1);
     // The whole request rolled back: only the legacy manager exists, and the copies are empty.
     expect(ids(world, 'ci_runner_machines')).toEqual([1]);
     expect(world.db.rows('ci_runners_e59bb2812d')).toEqual([]);
     expect(world.db.rows('ci_runner_machines_687967fa8a')).toEqual([]);
-    const explanation = explainRunnersViolation(world, { invariant: 'api-never-500', message: `POST /runners/verify for runner 1 answered 500: ${response.error?.message}` });
-    expect(explanation).toBe('runner 1 is missing from ci_runners_e59bb2812d: runner 1 predates the copy (legacy) and the backfill had not reached it (cursor 0)');
+    const explanation = explainRunnersViolation(world, {
+      invariant: 'api-never-500',
+      message: `POST /runners/verify for runner 1 answered 500: ${response.error?.message}`,
+    });
+    expect(explanation).toBe(
+      'runner 1 is missing from ci_runners_e59bb2812d: runner 1 predates the copy (legacy) and the backfill had not reached it (cursor 0)',
+    );
   });
 
   test('an existing manager only heartbeats: the sync UPDATE of a missing copy row checks nothing', () => {
@@ -51,12 +58,19 @@ describe('the incident', () => {
     const world = incidentWorld({ code: { ensurePartitionedRunnerCopy: true } });
     op(world, 'verifyRunner', { runner: 0, system: 1 });
     expect(lastResponse(world).status).toBe(200);
-    expect(world.db.rows('group_type_ci_runners_e59bb2812d')).toEqual([{ id: 1, runner_type: 2, sharding_key_id: 1, token: 't2_1', contacted_at: world.db.now }]);
-    expect(world.db.rows('ci_runner_machines_687967fa8a').map((row) => [row['id'], row['runner_id'], row['system_xid']])).toEqual([[2, 1, 's1']]);
+    expect(world.db.rows('group_type_ci_runners_e59bb2812d')).toEqual([
+      { id: 1, runner_type: 2, sharding_key_id: 1, token: 't2_1', contacted_at: world.db.now },
+    ]);
+    expect(
+      world.db.rows('ci_runner_machines_687967fa8a').map((row) => [row['id'], row['runner_id'], row['system_xid']]),
+    ).toEqual([[2, 1, 's1']]);
   });
 
   test('with reject_orphaned_runners the copy step is skipped, so the 500 returns', () => {
-    const world = incidentWorld({ code: { ensurePartitionedRunnerCopy: true }, flags: { reject_orphaned_runners: true } });
+    const world = incidentWorld({
+      code: { ensurePartitionedRunnerCopy: true },
+      flags: { reject_orphaned_runners: true },
+    });
     op(world, 'verifyRunner', { runner: 0, system: 1 });
     expect(lastResponse(world).status).toBe(500);
   });

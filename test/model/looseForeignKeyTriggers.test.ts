@@ -1,36 +1,69 @@
 import { describe, expect, test } from 'vitest';
 import { Database, col, eq, inList } from '../../src/index.js';
 import { DELETED_RECORDS, createDeletedRecordsTable } from '../../model/gitlab/looseForeignKeys/deletedRecordsTable.js';
-import { trackRecordDeletions, trackRecordDeletionsOverrideTableName } from '../../model/gitlab/looseForeignKeys/trackRecordDeletions.js';
+import {
+  trackRecordDeletions,
+  trackRecordDeletionsOverrideTableName,
+} from '../../model/gitlab/looseForeignKeys/trackRecordDeletions.js';
 
 /**
  * The LFK triggers against PostgreSQL 15's own answers in
- * /work/shared/reference/pg-checks/t3_lfk_triggers.sql/.out: one record per deleted row through
+ * docs/pg-checks/t3_lfk_triggers.sql/.out: one record per deleted row through
  * the parent, a partition or an FK cascade, none for row movement, and TG_TABLE_NAME read when
  * the trigger fires.
  */
 function t3World(): Database {
   const db = new Database();
   createDeletedRecordsTable(db);
-  db.createTable({ name: 'ci_runners', columns: [{ name: 'id', type: 'bigint', notNull: true }, { name: 'runner_type', type: 'smallint', notNull: true }], primaryKey: ['id', 'runner_type'], partitionBy: { list: 'runner_type' } });
+  db.createTable({
+    name: 'ci_runners',
+    columns: [
+      { name: 'id', type: 'bigint', notNull: true },
+      { name: 'runner_type', type: 'smallint', notNull: true },
+    ],
+    primaryKey: ['id', 'runner_type'],
+    partitionBy: { list: 'runner_type' },
+  });
   db.createTable({ name: 'instance_type_ci_runners', partitionOf: { parent: 'ci_runners', values: [1] } });
   db.createTable({ name: 'group_type_ci_runners', partitionOf: { parent: 'ci_runners', values: [2] } });
   db.createTable({
     name: 'ci_runner_machines',
-    columns: [{ name: 'id', type: 'bigint', notNull: true }, { name: 'runner_id', type: 'bigint', notNull: true }, { name: 'runner_type', type: 'smallint', notNull: true }],
+    columns: [
+      { name: 'id', type: 'bigint', notNull: true },
+      { name: 'runner_id', type: 'bigint', notNull: true },
+      { name: 'runner_type', type: 'smallint', notNull: true },
+    ],
     primaryKey: ['id', 'runner_type'],
     partitionBy: { list: 'runner_type' },
   });
-  db.createTable({ name: 'instance_type_ci_runner_machines', partitionOf: { parent: 'ci_runner_machines', values: [1] } });
+  db.createTable({
+    name: 'instance_type_ci_runner_machines',
+    partitionOf: { parent: 'ci_runner_machines', values: [1] },
+  });
   db.createTable({ name: 'group_type_ci_runner_machines', partitionOf: { parent: 'ci_runner_machines', values: [2] } });
-  db.addConstraint('ci_runner_machines', { kind: 'foreignKey', name: 'fk_m', columns: ['runner_id', 'runner_type'], references: { table: 'ci_runners', columns: ['id', 'runner_type'] }, onUpdate: 'cascade', onDelete: 'cascade' });
+  db.addConstraint('ci_runner_machines', {
+    kind: 'foreignKey',
+    name: 'fk_m',
+    columns: ['runner_id', 'runner_type'],
+    references: { table: 'ci_runners', columns: ['id', 'runner_type'] },
+    onUpdate: 'cascade',
+    onDelete: 'cascade',
+  });
   trackRecordDeletionsOverrideTableName(db, 'ci_runners', 'ci_runners');
   trackRecordDeletionsOverrideTableName(db, 'instance_type_ci_runners', 'ci_runners');
   trackRecordDeletionsOverrideTableName(db, 'group_type_ci_runners', 'ci_runners');
   trackRecordDeletionsOverrideTableName(db, 'ci_runner_machines', 'ci_runner_machines');
   trackRecordDeletionsOverrideTableName(db, 'group_type_ci_runner_machines', 'ci_runner_machines');
-  db.insert('ci_runners', [{ id: 1, runner_type: 1 }, { id: 2, runner_type: 2 }, { id: 3, runner_type: 2 }, { id: 4, runner_type: 2 }]);
-  db.insert('ci_runner_machines', [{ id: 10, runner_id: 2, runner_type: 2 }, { id: 11, runner_id: 3, runner_type: 2 }]);
+  db.insert('ci_runners', [
+    { id: 1, runner_type: 1 },
+    { id: 2, runner_type: 2 },
+    { id: 3, runner_type: 2 },
+    { id: 4, runner_type: 2 },
+  ]);
+  db.insert('ci_runner_machines', [
+    { id: 10, runner_id: 2, runner_type: 2 },
+    { id: 11, runner_id: 3, runner_type: 2 },
+  ]);
   return db;
 }
 
@@ -49,7 +82,11 @@ describe('loose-foreign-key deletion tracking (t3_lfk_triggers)', () => {
   test('case 1: DELETE through the parent records each runner once, and the FK cascade records the manager once', () => {
     const db = t3World();
     db.delete('ci_runners', inList(col('id'), [1, 2]));
-    expect(takeRecords(db)).toEqual(['public.ci_runner_machines 10 ×1', 'public.ci_runners 1 ×1', 'public.ci_runners 2 ×1']);
+    expect(takeRecords(db)).toEqual([
+      'public.ci_runner_machines 10 ×1',
+      'public.ci_runners 1 ×1',
+      'public.ci_runners 2 ×1',
+    ]);
   });
 
   test('case 2: DELETE directly on a partition records the logical name once, cascade included', () => {
@@ -82,6 +119,17 @@ describe('loose-foreign-key deletion tracking (t3_lfk_triggers)', () => {
     expect(db.rows(DELETED_RECORDS)).toEqual([]);
     db.advanceClock(5);
     db.delete('ci_runners', eq(col('id'), 1));
-    expect(db.rows(DELETED_RECORDS)).toEqual([{ id: 1, partition: 1, primary_key_value: 1, status: 1, created_at: 5, fully_qualified_table_name: 'public.ci_runners', consume_after: 5, cleanup_attempts: 0 }]);
+    expect(db.rows(DELETED_RECORDS)).toEqual([
+      {
+        id: 1,
+        partition: 1,
+        primary_key_value: 1,
+        status: 1,
+        created_at: 5,
+        fully_qualified_table_name: 'public.ci_runners',
+        consume_after: 5,
+        cleanup_attempts: 0,
+      },
+    ]);
   });
 });

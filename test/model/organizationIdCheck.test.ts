@@ -4,7 +4,12 @@ import type { JsonValue } from '../../src/harness/json.js';
 import { nullnessByRunnerType } from '../../model/runners/organizations.js';
 import { lastResponse, newWorld, op, step } from './runnersHelpers.js';
 
-const CHECK: JsonValue = { or: [{ and: [{ eq: ['runner_type', 1] }, { isNull: 'organization_id' }] }, { and: [{ ne: ['runner_type', 1] }, { isNotNull: 'organization_id' }] }] };
+const CHECK: JsonValue = {
+  or: [
+    { and: [{ eq: ['runner_type', 1] }, { isNull: 'organization_id' }] },
+    { and: [{ ne: ['runner_type', 1] }, { isNotNull: 'organization_id' }] },
+  ],
+};
 
 function withLegacyGroupRunner() {
   const world = newWorld();
@@ -15,9 +20,14 @@ function withLegacyGroupRunner() {
 }
 
 describe('check_organization_id_nullness added NOT VALID', () => {
-  test('tolerates the old row until it is updated: a heartbeat of it fails (gitlab-semantics c.3)', () => {
+  test('tolerates the old row until it is updated: a heartbeat of it fails (docs/semantics.md §c.3)', () => {
     const world = withLegacyGroupRunner();
-    step(world, 'add_check_constraint', { table: 'ci_runners', name: 'check_organization_id_nullness', expr: CHECK, validate: false });
+    step(world, 'add_check_constraint', {
+      table: 'ci_runners',
+      name: 'check_organization_id_nullness',
+      expr: CHECK,
+      validate: false,
+    });
     expect(world.db.constraint('ci_runners', 'check_organization_id_nullness').valid).toBe(false);
     op(world, 'runnerHeartbeat', { runner: 0 });
     expect(lastResponse(world).status).toBe(500);
@@ -30,8 +40,15 @@ describe('check_organization_id_nullness added NOT VALID', () => {
 
   test('VALIDATE fails before the backfill and succeeds after it', () => {
     const world = withLegacyGroupRunner();
-    step(world, 'add_check_constraint', { table: 'ci_runners', name: 'check_organization_id_nullness', expr: CHECK, validate: false });
-    expect(() => step(world, 'validate_check_constraint', { table: 'ci_runners', name: 'check_organization_id_nullness' })).toThrow(PgError);
+    step(world, 'add_check_constraint', {
+      table: 'ci_runners',
+      name: 'check_organization_id_nullness',
+      expr: CHECK,
+      validate: false,
+    });
+    expect(() =>
+      step(world, 'validate_check_constraint', { table: 'ci_runners', name: 'check_organization_id_nullness' }),
+    ).toThrow(PgError);
     expect(world.db.constraint('ci_runners', 'check_organization_id_nullness').valid).toBe(false);
     step(world, 'enqueue_background_migration', { migration: 'BackfillOrganizationIdOnCiRunners' });
     step(world, 'finalize_background_migration', { migration: 'BackfillOrganizationIdOnCiRunners' });
@@ -43,8 +60,20 @@ describe('check_organization_id_nullness added NOT VALID', () => {
 
   test('the plan JSON and the model helper describe the same CHECK', () => {
     const world = withLegacyGroupRunner();
-    step(world, 'add_check_constraint', { table: 'ci_runners', name: 'check_organization_id_nullness', expr: CHECK, validate: false });
-    world.db.addConstraint('ci_runners', { kind: 'check', name: 'check_from_helper', expr: nullnessByRunnerType('organization_id'), notValid: true });
-    expect(world.db.constraint('ci_runners', 'check_from_helper').checkSql).toBe(world.db.constraint('ci_runners', 'check_organization_id_nullness').checkSql);
+    step(world, 'add_check_constraint', {
+      table: 'ci_runners',
+      name: 'check_organization_id_nullness',
+      expr: CHECK,
+      validate: false,
+    });
+    world.db.addConstraint('ci_runners', {
+      kind: 'check',
+      name: 'check_from_helper',
+      expr: nullnessByRunnerType('organization_id'),
+      notValid: true,
+    });
+    expect(world.db.constraint('ci_runners', 'check_from_helper').checkSql).toBe(
+      world.db.constraint('ci_runners', 'check_organization_id_nullness').checkSql,
+    );
   });
 });

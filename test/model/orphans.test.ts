@@ -4,7 +4,7 @@ import { GITLAB_PROBES } from '../../model/gitlab/probes.js';
 import { explainRunnersViolation } from '../../model/runners/explain.js';
 import { ids, lastResponse, newWorld, op, partitionBoth, step } from './runnersHelpers.js';
 
-/** Orphans: group or project runners without a sharding key (§a.2, §d.1). */
+/** Orphans: group or project runners without a sharding key (docs/semantics.md §a.2, docs/semantics.md §d.1). */
 describe('orphan runners', () => {
   test('verify answers 422 for an orphan, after the heartbeat, and creates no manager', () => {
     const world = newWorld();
@@ -43,7 +43,9 @@ describe('orphan runners', () => {
     world.currentStep = 2;
     step(world, 'enqueue_partitioning_data_migration', { table: 'ci_runners' });
     world.currentStep = 3;
-    expect(op(world, 'backgroundTick', { migration: 0 }).summary).toBe('BackfillCiRunnersPartitionedTable batch id 1: inserted 0, already present 0, skipped 1 orphan (cursor 1)');
+    expect(op(world, 'backgroundTick', { migration: 0 }).summary).toBe(
+      'BackfillCiRunnersPartitionedTable batch id 1: inserted 0, already present 0, skipped 1 orphan (cursor 1)',
+    );
     world.currentStep = 4;
     op(world, 'assignRunnerToProject', { runner: 1, project: 2 });
     expect(lastResponse(world).status).toBe(201);
@@ -55,10 +57,23 @@ describe('orphan runners', () => {
     step(world, 'finalize_backfilling_partitioned_table', { table: 'ci_runners' });
     expect(world.backfillFinishedAt.get('ci_runners')).toBe(5);
     expect(ids(world, 'ci_runners_e59bb2812d')).toEqual([2]);
-    const explanation = explainRunnersViolation(world, { invariant: 'copy-complete-after-backfill', message: 'ci_runners id=1 (runner_type 3, sharding_key_id 3) is missing from ci_runners_e59bb2812d although its backfill finished' });
-    expect(explanation).toBe("runner 1 is missing from ci_runners_e59bb2812d: runner 1 predates the copy (legacy) and it was an orphan when the backfill passed it (at step 3) and was assigned a project later (at step 4), but the sync trigger's UPDATE of a missing copy row is a silent no-op");
+    const explanation = explainRunnersViolation(world, {
+      invariant: 'copy-complete-after-backfill',
+      message:
+        'ci_runners id=1 (runner_type 3, sharding_key_id 3) is missing from ci_runners_e59bb2812d although its backfill finished',
+    });
+    expect(explanation).toBe(
+      "runner 1 is missing from ci_runners_e59bb2812d: runner 1 predates the copy (legacy) and it was an orphan when the backfill passed it (at step 3) and was assigned a project later (at step 4), but the sync trigger's UPDATE of a missing copy row is a silent no-op",
+    );
     // A new manager for it then fails once the machine copy has the FK.
-    step(world, 'add_concurrent_partitioned_foreign_key', { source: 'ci_runner_machines_687967fa8a', target: 'ci_runners_e59bb2812d', columns: ['runner_id', 'runner_type'], targetColumns: ['id', 'runner_type'], name: 'fk_rails_3f92913d27', onUpdate: 'cascade' });
+    step(world, 'add_concurrent_partitioned_foreign_key', {
+      source: 'ci_runner_machines_687967fa8a',
+      target: 'ci_runners_e59bb2812d',
+      columns: ['runner_id', 'runner_type'],
+      targetColumns: ['id', 'runner_type'],
+      name: 'fk_rails_3f92913d27',
+      onUpdate: 'cascade',
+    });
     op(world, 'verifyRunner', { runner: 1, system: 0 });
     expect(lastResponse(world).error?.constraint).toBe('fk_rails_3f92913d27');
   });

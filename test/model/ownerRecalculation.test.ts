@@ -5,15 +5,22 @@ import { runnersInvariants } from '../../properties/runnersInvariants.js';
 import type { RunnersWorld } from '../../model/runners/world.js';
 import { lastResponse, newWorld, op } from './runnersHelpers.js';
 
-/** UpdateProjectRunnersOwnerService and its worker (§e): batching, idempotence, redelivery, flag off. */
-const PROJECT_WORLD = { workloads: ['projectDeletion', 'tagging'], flags: { update_project_runners_owner: true }, ownerServiceBatchSize: 1 };
+/** UpdateProjectRunnersOwnerService and its worker (docs/semantics.md §e): batching, idempotence, redelivery, flag off. */
+const PROJECT_WORLD = {
+  workloads: ['projectDeletion', 'tagging'],
+  flags: { update_project_runners_owner: true },
+  ownerServiceBatchSize: 1,
+};
 
 function shardingKeys(world: RunnersWorld): Record<number, unknown> {
   return Object.fromEntries(world.db.rows('ci_runners').map((row) => [row['id'] as number, row['sharding_key_id']]));
 }
 
 function violations(world: RunnersWorld): string[] {
-  return runnersInvariants.map((invariant) => invariant.check(world)).filter((found) => found !== null).map((found) => found.invariant);
+  return runnersInvariants
+    .map((invariant) => invariant.check(world))
+    .filter((found) => found !== null)
+    .map((found) => found.invariant);
 }
 
 /** Runners 1 (projects 1, 2), 2 (project 1), 3 (projects 1, 3), each with a manager and a tag. */
@@ -30,7 +37,8 @@ function ownedByProjectOne(settings: object = PROJECT_WORLD): RunnersWorld {
   return world;
 }
 
-const deleteProjectOne = (world: RunnersWorld, deliveries = 1) => op(world, 'deleteProject', { ownerOfRunner: false, runner: 0, project: 0, deliveries });
+const deleteProjectOne = (world: RunnersWorld, deliveries = 1) =>
+  op(world, 'deleteProject', { ownerOfRunner: false, runner: 0, project: 0, deliveries });
 const tick = (world: RunnersWorld) => op(world, 'ownerWorkerTick', { job: 0 }).summary;
 
 describe('UpdateProjectRunnersOwnerService', () => {
@@ -38,7 +46,9 @@ describe('UpdateProjectRunnersOwnerService', () => {
     const world = ownedByProjectOne();
     deleteProjectOne(world);
     expect(lastResponse(world).status).toBe(200);
-    expect(tick(world)).toBe('UpdateProjectRunnersOwnerWorker project 1: deleted 3 ci_runner_projects rows of the project');
+    expect(tick(world)).toBe(
+      'UpdateProjectRunnersOwnerWorker project 1: deleted 3 ci_runner_projects rows of the project',
+    );
     expect(tick(world)).toBe('UpdateProjectRunnersOwnerWorker project 1: batch of runners 1, re-owned 1');
     expect(tick(world)).toBe('UpdateProjectRunnersOwnerWorker project 1: batch of runners 2, deleted 2');
     // Traffic between batches: a heartbeat of the runner the next batch re-owns changes nothing.
@@ -46,8 +56,24 @@ describe('UpdateProjectRunnersOwnerService', () => {
     expect(tick(world)).toBe('UpdateProjectRunnersOwnerWorker project 1: batch of runners 3, re-owned 3');
     expect(tick(world)).toBe('UpdateProjectRunnersOwnerWorker project 1: no runner left with sharding_key_id 1, done');
     expect(shardingKeys(world)).toEqual({ 1: 2, 3: 3 });
-    expect(world.db.rows('ci_runner_machines').map((row) => [row['runner_id'], row['sharding_key_id']]).sort()).toEqual([[1, 2], [3, 3]]);
-    expect(world.db.rows('ci_runner_taggings').map((row) => [row['runner_id'], row['sharding_key_id']]).sort()).toEqual([[1, 2], [3, 3]]);
+    expect(
+      world.db
+        .rows('ci_runner_machines')
+        .map((row) => [row['runner_id'], row['sharding_key_id']])
+        .sort(),
+    ).toEqual([
+      [1, 2],
+      [3, 3],
+    ]);
+    expect(
+      world.db
+        .rows('ci_runner_taggings')
+        .map((row) => [row['runner_id'], row['sharding_key_id']])
+        .sort(),
+    ).toEqual([
+      [1, 2],
+      [3, 3],
+    ]);
     expect(world.probes.count(OWNER_PROBES.multiBatch)).toBeGreaterThan(0);
     drainRunnersWorld(world);
     expect(violations(world)).toEqual([]);
@@ -80,10 +106,14 @@ describe('UpdateProjectRunnersOwnerService', () => {
   test('with the flag off the worker returns early: runners keep the deleted owner and the owner rule breaks', () => {
     const world = ownedByProjectOne({ ...PROJECT_WORLD, flags: { update_project_runners_owner: false } });
     deleteProjectOne(world);
-    expect(tick(world)).toBe('UpdateProjectRunnersOwnerWorker project 1: update_project_runners_owner is disabled, returned early');
+    expect(tick(world)).toBe(
+      'UpdateProjectRunnersOwnerWorker project 1: update_project_runners_owner is disabled, returned early',
+    );
     drainRunnersWorld(world);
     expect(shardingKeys(world)).toEqual({ 1: 1, 2: 1, 3: 1 });
-    expect(violations(world)).toEqual(expect.arrayContaining(['owner-is-lowest-runner-project', 'no-orphan-project-runners']));
+    expect(violations(world)).toEqual(
+      expect.arrayContaining(['owner-is-lowest-runner-project', 'no-orphan-project-runners']),
+    );
     expect(violations(world)).not.toContain('owner-service-idempotent');
   });
 

@@ -34,7 +34,10 @@ export function lastResponse(world: RunnersWorld): ApiResponse {
 }
 
 export function ids(world: RunnersWorld, table: string): number[] {
-  return world.db.rows(table).map((row) => Number(row['id'])).sort((left, right) => left - right);
+  return world.db
+    .rows(table)
+    .map((row) => Number(row['id']))
+    .sort((left, right) => left - right);
 }
 
 export function newWorld(settings: JsonObject = {}): RunnersWorld {

@@ -12,7 +12,9 @@ describe('the pre-sharding-key era', () => {
   test('starts without sharding_key_id, and old code creates runners without it', () => {
     const world = newWorld(PRE_SHARDING);
     expect(world.db.describe('ci_runners').columns.map((column) => column.name)).not.toContain('sharding_key_id');
-    expect(world.db.describe('ci_runner_machines').columns.map((column) => column.name)).not.toContain('sharding_key_id');
+    expect(world.db.describe('ci_runner_machines').columns.map((column) => column.name)).not.toContain(
+      'sharding_key_id',
+    );
     op(world, 'createRunner', { type: 2, project: 0, group: 1, extraProjects: 0 });
     op(world, 'verifyRunner', { runner: 0, system: 0 });
     expect(lastResponse(world).status).toBe(200);
@@ -38,7 +40,12 @@ describe('BackfillShardingKeyIdOnCiRunners and the managers backfill', () => {
     step(world, 'add_column', { table: 'ci_runner_machines', column: 'sharding_key_id', type: 'bigint' });
     step(world, 'enqueue_background_migration', { migration: 'BackfillShardingKeyIdOnCiRunners' });
     step(world, 'finalize_background_migration', { migration: 'BackfillShardingKeyIdOnCiRunners' });
-    expect(keys(world, 'ci_runners')).toEqual([[1, 3], [2, 3], [3, null], [4, null]]);
+    expect(keys(world, 'ci_runners')).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, null],
+      [4, null],
+    ]);
     expect(checkShardingKeyBackfilled(world)).toBeNull();
     step(world, 'enqueue_background_migration', { migration: 'BackfillRunnerTypeAndShardingKeyIdOnCiRunnerManagers' });
     step(world, 'finalize_background_migration', { migration: 'BackfillRunnerTypeAndShardingKeyIdOnCiRunnerManagers' });
@@ -54,6 +61,8 @@ describe('BackfillShardingKeyIdOnCiRunners and the managers backfill', () => {
     step(world, 'enqueue_background_migration', { migration: 'BackfillShardingKeyIdOnCiRunners' });
     step(world, 'finalize_background_migration', { migration: 'BackfillShardingKeyIdOnCiRunners' });
     op(world, 'createRunner', { type: 3, project: 1, group: 0, extraProjects: 0 });
-    expect(checkShardingKeyBackfilled(world)?.message).toBe('runner 1 (runner_type 3) has an owner link but no sharding_key_id although BackfillShardingKeyIdOnCiRunners finished');
+    expect(checkShardingKeyBackfilled(world)?.message).toBe(
+      'runner 1 (runner_type 3) has an owner link but no sharding_key_id although BackfillShardingKeyIdOnCiRunners finished',
+    );
   });
 });

@@ -18,7 +18,12 @@ function readyToSwap(): RunnersWorld {
   step(world, 'enqueue_partitioning_data_migration', { table: 'ci_runners' });
   step(world, 'finalize_backfilling_partitioned_table', { table: 'ci_runners' });
   step(world, 'add_unique_id_constraint_on_partitions', { table: 'ci_runners_e59bb2812d' });
-  step(world, 'add_concurrent_foreign_key', { source: 'ci_runner_projects', target: 'project_type_ci_runners_e59bb2812d', columns: 'runner_id', name: 'fk_98f08fcaf7' });
+  step(world, 'add_concurrent_foreign_key', {
+    source: 'ci_runner_projects',
+    target: 'project_type_ci_runners_e59bb2812d',
+    columns: 'runner_id',
+    name: 'fk_98f08fcaf7',
+  });
   return world;
 }
 
@@ -30,12 +35,20 @@ describe('replace_with_partitioned_table', () => {
     step(world, 'replace_with_partitioned_table', { table: 'ci_runners' });
     const { db } = world;
     expect(db.hasTable('ci_runners_e59bb2812d')).toBe(false);
-    expect(db.describe('ci_runners').partitions).toEqual(['instance_type_ci_runners', 'group_type_ci_runners', 'project_type_ci_runners']);
+    expect(db.describe('ci_runners').partitions).toEqual([
+      'instance_type_ci_runners',
+      'group_type_ci_runners',
+      'project_type_ci_runners',
+    ]);
     expect(db.rows('ci_runners')).toEqual(copyRows);
     expect(ids(world, 'ci_runners_archived')).toEqual([1, 2, 3]);
     expect(db.describe('ci_runners').constraints.map((constraint) => constraint.name)).toContain('ci_runners_pkey');
-    expect(db.describe('ci_runners_archived').constraints.map((constraint) => constraint.name)).toContain('ci_runners_archived_pkey');
-    expect(db.describe('group_type_ci_runners').constraints.map((constraint) => constraint.name)).toContain('group_type_ci_runners_pkey');
+    expect(db.describe('ci_runners_archived').constraints.map((constraint) => constraint.name)).toContain(
+      'ci_runners_archived_pkey',
+    );
+    expect(db.describe('group_type_ci_runners').constraints.map((constraint) => constraint.name)).toContain(
+      'group_type_ci_runners_pkey',
+    );
     expect(checkSwapPreservesRows(world)).toBeNull();
   });
 
@@ -54,8 +67,12 @@ describe('replace_with_partitioned_table', () => {
     const world = readyToSwap();
     step(world, 'replace_with_partitioned_table', { table: 'ci_runners' });
     const { db } = world;
-    expect(db.describe('ci_runners').triggers.map((trigger) => trigger.name)).toContain('table_sync_trigger_61879721b5');
-    expect(db.describe('ci_runners_archived').triggers.map((trigger) => trigger.name)).not.toContain('table_sync_trigger_61879721b5');
+    expect(db.describe('ci_runners').triggers.map((trigger) => trigger.name)).toContain(
+      'table_sync_trigger_61879721b5',
+    );
+    expect(db.describe('ci_runners_archived').triggers.map((trigger) => trigger.name)).not.toContain(
+      'table_sync_trigger_61879721b5',
+    );
     op(world, 'createRunner', { type: 1, project: 0, group: 0, extraProjects: 0 });
     op(world, 'runnerHeartbeat', { runner: 0 });
     const [archived] = db.rows('ci_runners_archived').filter((row) => row['id'] === 4);
@@ -69,12 +86,20 @@ describe('replace_with_partitioned_table', () => {
     step(world, 'replace_with_partitioned_table', { table: 'ci_runners' });
     const { db } = world;
     expect(db.constraint('ci_runner_machines', 'fk_rails_666b61f04f').referencedTable).toBe('ci_runners_archived');
-    expect(db.constraint('ci_runner_namespaces', 'fk_rails_ci_runner_namespaces_runner_id').referencedTable).toBe('ci_runners_archived');
+    expect(db.constraint('ci_runner_namespaces', 'fk_rails_ci_runner_namespaces_runner_id').referencedTable).toBe(
+      'ci_runners_archived',
+    );
     expect(db.constraint('ci_runner_projects', 'fk_98f08fcaf7').referencedTable).toBe('project_type_ci_runners');
-    expect(db.describe('ci_runners_archived').triggers.map((trigger) => trigger.name)).toContain('ci_runners_loose_fk_trigger');
+    expect(db.describe('ci_runners_archived').triggers.map((trigger) => trigger.name)).toContain(
+      'ci_runners_loose_fk_trigger',
+    );
     step(world, 'switch_record_change_tracking_to_partitioned_table', { table: 'ci_runners' });
-    expect(db.describe('ci_runners_archived').triggers.map((trigger) => trigger.name)).not.toContain('ci_runners_loose_fk_trigger');
-    expect(db.describe('project_type_ci_runners').triggers.map((trigger) => trigger.name)).toContain('project_type_ci_runners_loose_fk_trigger');
+    expect(db.describe('ci_runners_archived').triggers.map((trigger) => trigger.name)).not.toContain(
+      'ci_runners_loose_fk_trigger',
+    );
+    expect(db.describe('project_type_ci_runners').triggers.map((trigger) => trigger.name)).toContain(
+      'project_type_ci_runners_loose_fk_trigger',
+    );
   });
 
   test('a failing swap rolls back every rename, default and trigger', () => {
@@ -86,7 +111,9 @@ describe('replace_with_partitioned_table', () => {
     expect(() => replaceWithPartitionedTable(db, PARTITIONED_COPIES.get('ci_runners')!, 2)).toThrow(PgError);
     expect(db.tableNames()).toEqual(tablesBefore);
     expect(db.describe('ci_runners').partitionKey).toBeNull();
-    expect(db.describe('ci_runners').triggers.map((trigger) => trigger.name)).toContain('table_sync_trigger_61879721b5');
+    expect(db.describe('ci_runners').triggers.map((trigger) => trigger.name)).toContain(
+      'table_sync_trigger_61879721b5',
+    );
     expect(db.sequenceInfo('ci_runners_id_seq')?.ownedBy).toBe('ci_runners.id');
     expect(db.columnDefault('ci_runners', 'id')).toBe("nextval('ci_runners_id_seq')");
     expect(db.columnDefault('ci_runners_e59bb2812d', 'id')).toBeNull();

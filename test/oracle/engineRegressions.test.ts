@@ -13,7 +13,15 @@ function codeOf(body: () => unknown): string | null {
 }
 
 function partitioned(db: Database): void {
-  db.createTable({ name: 'lp', columns: [{ name: 'k', type: 'integer', notNull: true }, { name: 'p', type: 'smallint' }, { name: 'v', type: 'integer' }], partitionBy: { list: 'p' } });
+  db.createTable({
+    name: 'lp',
+    columns: [
+      { name: 'k', type: 'integer', notNull: true },
+      { name: 'p', type: 'smallint' },
+      { name: 'v', type: 'integer' },
+    ],
+    partitionBy: { list: 'p' },
+  });
   db.createTable({ name: 'lp_1', partitionOf: { parent: 'lp', values: [1] } });
   db.createTable({ name: 'lp_d', partitionOf: { parent: 'lp', values: 'default' } });
 }
@@ -50,7 +58,13 @@ describe('engine behaviours found by the differential oracle', () => {
   it('a cloned BEFORE trigger that changes a row inserted into the wrong partition fails with 0A000 first', () => {
     const db = new Database();
     partitioned(db);
-    db.createTrigger({ name: 'clamp', table: 'lp', timing: 'before', events: ['insert'], fn: ({ newRow }) => (newRow !== null && newRow.v === -1 ? { ...newRow, v: 0 } : newRow) });
+    db.createTrigger({
+      name: 'clamp',
+      table: 'lp',
+      timing: 'before',
+      events: ['insert'],
+      fn: ({ newRow }) => (newRow !== null && newRow.v === -1 ? { ...newRow, v: 0 } : newRow),
+    });
     // The trigger changes the row: PostgreSQL re-checks the partition at once (before NOT NULL).
     expect(codeOf(() => db.insert('lp_d', { k: null, p: 1, v: -1 }))).toBe('0A000');
     // The trigger hands back the row unchanged: the ordinary partition-constraint error.

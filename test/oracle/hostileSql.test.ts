@@ -203,7 +203,7 @@ function hostileScript(names: Names): { script: string; statements: number; engi
   });
   db.insert(names.table, { id: null, [names.column]: names.value });
   db.update(names.table, { [names.column]: `${names.value}${names.value}` }, compare('=', col('id'), lit(1)));
-  for (const statement of recorder.statements) expect(statement.renderError, statement.sql ?? "").toBeNull();
+  for (const statement of recorder.statements) expect(statement.renderError, statement.sql ?? '').toBeNull();
   const script = renderScript(
     [names.text, `title ${names.text}`],
     recorder.statements,

@@ -13,7 +13,9 @@ import { runnersDomain } from '../../model/runners/domain.js';
 /** The GitLab world's statements against PostgreSQL 18, and every saved counterexample as SQL. */
 const root = packageRoot();
 const plans = loadPlanDirectory(runnersDomain, join(root, 'model', 'plans'));
-const corpus = readdirSync(join(root, 'test', 'corpus')).filter((file) => file.endsWith('.json')).sort();
+const corpus = readdirSync(join(root, 'test', 'corpus'))
+  .filter((file) => file.endsWith('.json'))
+  .sort();
 
 let session: SqlSession;
 beforeAll(async () => {
@@ -52,7 +54,9 @@ describe('every saved counterexample, as a SQL script, fails on PostgreSQL where
     if (file === 'incident-2024-10-31.json') {
       expect(marked?.sql).toMatch(/^INSERT INTO ci_runner_machines /);
       expect(failing).toEqual({ code: '23503', constraint: 'fk_rails_3f92913d27' });
-      expect(script.text).toContain('-- >>> THE COUNTEREXAMPLE FAILS HERE: the model raised 23503 on fk_rails_3f92913d27');
+      expect(script.text).toContain(
+        '-- >>> THE COUNTEREXAMPLE FAILS HERE: the model raised 23503 on fk_rails_3f92913d27',
+      );
     }
   });
 });

@@ -22,7 +22,14 @@ describe('differential runs against PGlite', () => {
     const db = new Database();
     recorder.attach(db);
     db.createTable({ name: 't0', columns: [{ name: 'a', type: 'integer' }] });
-    db.createTable({ name: HOSTILE_NAME, columns: [{ name: 'x"; DROP TABLE y; --', type: 'text' }, { name: 'n', type: 'integer' }], primaryKey: ['n'] });
+    db.createTable({
+      name: HOSTILE_NAME,
+      columns: [
+        { name: 'x"; DROP TABLE y; --', type: 'text' },
+        { name: 'n', type: 'integer' },
+      ],
+      primaryKey: ['n'],
+    });
     db.insert(HOSTILE_NAME, { 'x"; DROP TABLE y; --': HOSTILE_TEXT, n: 1 });
     db.insert(HOSTILE_NAME, { 'x"; DROP TABLE y; --': "x'; DROP TABLE t0; --", n: 2 });
     const outcome = await diffRecorded(session, recorder.statements, db.snapshot());
@@ -37,7 +44,13 @@ describe('differential runs against PGlite', () => {
     expect(result.statements).toBeGreaterThan(1000);
     // The comparison is only as strong as the failures it provokes: each class must really occur.
     const seen = (code: string): number => result.outcomes[code] ?? 0;
-    expect({ ok: seen('ok') > 0, notNull: seen('23502') > 0, foreignKey: seen('23503') > 0, unique: seen('23505') > 0, checkOrPartition: seen('23514') > 0 }).toEqual({ ok: true, notNull: true, foreignKey: true, unique: true, checkOrPartition: true });
+    expect({
+      ok: seen('ok') > 0,
+      notNull: seen('23502') > 0,
+      foreignKey: seen('23503') > 0,
+      unique: seen('23505') > 0,
+      checkOrPartition: seen('23514') > 0,
+    }).toEqual({ ok: true, notNull: true, foreignKey: true, unique: true, checkOrPartition: true });
     // TRUNCATE is part of the random statements (its refusal is pinned by the truncate.sql cases).
     expect(result.kinds.truncate ?? 0).toBeGreaterThan(0);
   });

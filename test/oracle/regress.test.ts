@@ -34,20 +34,41 @@ describe('PostgreSQL regression cases as a differential suite', () => {
   it('a different outcome, message, final row or constraint is reported as a divergence', async () => {
     const at = sourceIn('constraints.sql');
     const probe = regressCase(at(57, 'CREATE TABLE CHECK_TBL (x int,'), 'self-test', [
-      table('t', 'x int', { constraints: [check(eq(col('x'), 1), 'only_one')] }), insert('t', { x: 2 }), insert('t', { x: 1 }),
+      table('t', 'x int', { constraints: [check(eq(col('x'), 1), 'only_one')] }),
+      insert('t', { x: 2 }),
+      insert('t', { x: 1 }),
     ]);
     expect((await diffCase(session, probe)).divergence).toBeNull();
     // The same case against a PostgreSQL whose answers are tampered with, one way at a time.
-    const tampered = (rewrite: (sql: string) => string, alter: (result: SqlResult) => SqlResult = (result) => result): SqlSession => ({
-      ...session, run: async (sql: string) => alter(await session.run(rewrite(sql))),
+    const tampered = (
+      rewrite: (sql: string) => string,
+      alter: (result: SqlResult) => SqlResult = (result) => result,
+    ): SqlSession => ({
+      ...session,
+      run: async (sql: string) => alter(await session.run(rewrite(sql))),
     });
-    const looserCheck = await diffCase(tampered((sql) => sql.replace('("x" = 1)', '("x" > 0)').replace('(x = 1)', '(x > 0)')), probe);
+    const looserCheck = await diffCase(
+      tampered((sql) => sql.replace('("x" = 1)', '("x" > 0)').replace('(x = 1)', '(x > 0)')),
+      probe,
+    );
     expect(looserCheck.divergence?.reason).toBe('the model raised 23514, PostgreSQL succeeded');
-    const otherMessage = await diffCase(tampered((sql) => sql, (result) => (result.ok ? result : { ...result, message: 'something else' })), probe);
+    const otherMessage = await diffCase(
+      tampered(
+        (sql) => sql,
+        (result) => (result.ok ? result : { ...result, message: 'something else' }),
+      ),
+      probe,
+    );
     expect(otherMessage.divergence?.reason).toBe('the error messages differ');
-    const renamed = await diffCase(tampered((sql) => sql.replace('only_one', 'other_name')), probe);
+    const renamed = await diffCase(
+      tampered((sql) => sql.replace('only_one', 'other_name')),
+      probe,
+    );
     expect(renamed.divergence?.reason).toMatch(/^constraint only_one in the model, other_name in PostgreSQL/);
-    const extraRow = await diffCase(tampered((sql) => sql.replace('VALUES (1)', 'VALUES (1), (1)')), probe);
+    const extraRow = await diffCase(
+      tampered((sql) => sql.replace('VALUES (1)', 'VALUES (1), (1)')),
+      probe,
+    );
     expect(extraRow.divergence?.reason).toBe('1 rows affected in the model, 2 in PostgreSQL');
   });
 

@@ -18,10 +18,31 @@ function record(body: (db: Database) => void): string[] {
 describe('SQL rendering of statement events', () => {
   it('renders tables, keys, partitions and NOT VALID constraints', () => {
     const sql = record((db) => {
-      db.createTable({ name: 'p', columns: [{ name: 'id', type: 'bigserial' }, { name: 'at', type: 'timestamptz', default: { now: true } }], primaryKey: ['id'] });
-      db.createTable({ name: 'c', columns: [{ name: 'id', type: 'bigint' }, { name: 'k', type: 'smallint' }], partitionBy: { list: 'k' } });
+      db.createTable({
+        name: 'p',
+        columns: [
+          { name: 'id', type: 'bigserial' },
+          { name: 'at', type: 'timestamptz', default: { now: true } },
+        ],
+        primaryKey: ['id'],
+      });
+      db.createTable({
+        name: 'c',
+        columns: [
+          { name: 'id', type: 'bigint' },
+          { name: 'k', type: 'smallint' },
+        ],
+        partitionBy: { list: 'k' },
+      });
       db.createTable({ name: 'c_1', partitionOf: { parent: 'c', values: [1, 2] } });
-      db.addConstraint('c', { kind: 'foreignKey', name: 'fk', columns: ['id'], references: { table: 'p' }, onDelete: 'cascade', notValid: true });
+      db.addConstraint('c', {
+        kind: 'foreignKey',
+        name: 'fk',
+        columns: ['id'],
+        references: { table: 'p' },
+        onDelete: 'cascade',
+        notValid: true,
+      });
       db.createIndex({ name: 'ix', table: 'p', columns: ['at'], where: eq(col('at'), 5) });
     });
     expect(sql).toEqual([
@@ -35,9 +56,18 @@ describe('SQL rendering of statement events', () => {
 
   it('renders DML with ON CONFLICT, transactions, and refuses a trigger without a PL/pgSQL body', () => {
     const sql = record((db) => {
-      db.createTable({ name: 't', columns: [{ name: 'a', type: 'integer' }, { name: 'b', type: 'text' }], primaryKey: ['a'] });
+      db.createTable({
+        name: 't',
+        columns: [
+          { name: 'a', type: 'integer' },
+          { name: 'b', type: 'text' },
+        ],
+        primaryKey: ['a'],
+      });
       db.begin();
-      db.insert('t', [{ a: 1, b: "it's" }, { a: 2 }], { onConflict: { target: ['a'], action: { update: { b: excluded('b') } } } });
+      db.insert('t', [{ a: 1, b: "it's" }, { a: 2 }], {
+        onConflict: { target: ['a'], action: { update: { b: excluded('b') } } },
+      });
       db.update('t', { b: null }, eq(col('a'), 1));
       db.delete('t', eq(col('b'), 'x'));
       db.commit();
@@ -57,7 +87,14 @@ describe('SQL rendering of statement events', () => {
     const sql = record((db) => {
       db.createTable({ name: 'log', columns: [{ name: 'a', type: 'integer' }] });
       db.createTable({ name: 't', columns: [{ name: 'a', type: 'integer' }] });
-      db.createTrigger({ name: 'tr', table: 't', timing: 'after', events: ['insert'], functionBody: 'BEGIN INSERT INTO log VALUES (NEW.a); RETURN NULL; END', fn: ({ newRow, db: inner }) => void inner.insert('log', { a: newRow!.a! }) });
+      db.createTrigger({
+        name: 'tr',
+        table: 't',
+        timing: 'after',
+        events: ['insert'],
+        functionBody: 'BEGIN INSERT INTO log VALUES (NEW.a); RETURN NULL; END',
+        fn: ({ newRow, db: inner }) => void inner.insert('log', { a: newRow!.a! }),
+      });
       db.insert('t', { a: 1 });
     });
     expect(sql).toHaveLength(4);

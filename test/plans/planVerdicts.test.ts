@@ -17,9 +17,15 @@ const RUNS = 3000;
 describe('every plan matches its expectation (seed 20241031)', () => {
   it.each(plans.map((plan) => [plan.name, plan] as const))('%s', (_name, plan) => {
     const verdict = checkPlan(runnersDomain, plan, { runs: RUNS, seed: SEED });
-    const found = verdict.failure ? `${verdict.failure.invariant}: ${verdict.failure.violations[0]?.message} (shrunk to ${verdict.failure.shrunkSteps} steps, replay with --seed ${verdict.failure.seed} --path "${verdict.failure.path}")` : 'no failure';
-    expect({ matched: verdict.matched, found }).toEqual({ matched: true, found: expect.any(String) as unknown as string });
+    const found = verdict.failure
+      ? `${verdict.failure.invariant}: ${verdict.failure.violations[0]?.message} (shrunk to ${verdict.failure.shrunkSteps} steps, replay with --seed ${verdict.failure.seed} --path "${verdict.failure.path}")`
+      : 'no failure';
+    expect({ matched: verdict.matched, found }).toEqual({
+      matched: true,
+      found: expect.any(String) as unknown as string,
+    });
     expect(verdict.missingProbes).toEqual([]);
-    if (plan.expect !== 'safe') expect(verdict.failure!.shrunkSteps).toBeLessThanOrEqual(plan.name === 'incident-2024-10-31' ? 8 : 20);
+    if (plan.expect !== 'safe')
+      expect(verdict.failure!.shrunkSteps).toBeLessThanOrEqual(plan.name === 'incident-2024-10-31' ? 8 : 20);
   });
 });

@@ -4,7 +4,7 @@ import { integerField } from '../rowFields.js';
 import type { LooseForeignKeyDefinition } from './definitions.js';
 
 /**
- * `LooseForeignKeys::CleanerService` (§b.3): one bounded query over a child table for a batch of
+ * `LooseForeignKeys::CleanerService` (docs/semantics.md §b.3): one bounded query over a child table for a batch of
  * deleted parent ids. `async_delete` is
  *   DELETE FROM child WHERE id IN (SELECT id FROM child WHERE col IN (<ids>) LIMIT 1000)
  * and `async_nullify` the same shape as `UPDATE … SET col = NULL` with `LIMIT 500`. The queries
@@ -16,12 +16,23 @@ export interface CleanedRow {
   readonly parentId: number;
 }
 
-export function cleanChildBatch(db: Database, definition: LooseForeignKeyDefinition, parentIds: readonly number[], limit: number): CleanedRow[] {
+export function cleanChildBatch(
+  db: Database,
+  definition: LooseForeignKeyDefinition,
+  parentIds: readonly number[],
+  limit: number,
+): CleanedRow[] {
   const inDeletedParents = inList(col(definition.column), parentIds);
   const victims = db.select(definition.childTable, { where: inDeletedParents, limit });
   if (victims.length === 0) return [];
-  const byId = inList(col('id'), victims.map((row) => integerField(row, 'id')));
-  const affected = definition.onDelete === 'async_delete' ? db.delete(definition.childTable, byId) : db.update(definition.childTable, { [definition.column]: null }, byId);
+  const byId = inList(
+    col('id'),
+    victims.map((row) => integerField(row, 'id')),
+  );
+  const affected =
+    definition.onDelete === 'async_delete'
+      ? db.delete(definition.childTable, byId)
+      : db.update(definition.childTable, { [definition.column]: null }, byId);
   const parentOf = new Map(victims.map((row) => [integerField(row, 'id'), integerField(row, definition.column)]));
   return affected.map((row) => {
     const childId = integerField(row, 'id');

@@ -2,13 +2,19 @@ import { isPgError } from '../../../src/index.js';
 import type { MigrationWorld } from '../migrationWorld.js';
 import { definitionsInForce, trackedParents } from './looseForeignKeysState.js';
 import { cleanChildBatch } from './cleanerService.js';
-import { CLEANUP_ATTEMPTS_BEFORE_RESCHEDULE, incrementAttempts, loadBatchForTable, markRecordsProcessed, reschedule } from './deletedRecordQueue.js';
+import {
+  CLEANUP_ATTEMPTS_BEFORE_RESCHEDULE,
+  incrementAttempts,
+  loadBatchForTable,
+  markRecordsProcessed,
+  reschedule,
+} from './deletedRecordQueue.js';
 import type { DeletedRecord } from './deletedRecordQueue.js';
 import type { LooseForeignKeyDefinition } from './definitions.js';
 
 /**
  * `LooseForeignKeys::CleanupWorker` → `ProcessDeletedRecordsService` → `BatchCleanerService`
- * (§b.3), one run per call. The run cycles through the parent tables (GitLab shuffles them;
+ * (docs/semantics.md §b.3), one run per call. The run cycles through the parent tables (GitLab shuffles them;
  * `rotation` picks the start deterministically), loads a batch of pending records per table,
  * and for each definition runs the cleaner twice (the SKIP LOCKED pass, then the plain one; the
  * model has no concurrent locks, so the second pass only continues what a limit did not stop).
@@ -44,22 +50,40 @@ class ModificationTracker {
   }
 }
 
-function runCleanerPass(world: MigrationWorld, definition: LooseForeignKeyDefinition, records: readonly DeletedRecord[], tracker: ModificationTracker): number {
+function runCleanerPass(
+  world: MigrationWorld,
+  definition: LooseForeignKeyDefinition,
+  records: readonly DeletedRecord[],
+  tracker: ModificationTracker,
+): number {
   const { db, looseForeignKeys } = world;
-  const limit = definition.onDelete === 'async_delete' ? looseForeignKeys.limits.deleteQueryLimit : looseForeignKeys.limits.updateQueryLimit;
+  const limit =
+    definition.onDelete === 'async_delete'
+      ? looseForeignKeys.limits.deleteQueryLimit
+      : looseForeignKeys.limits.updateQueryLimit;
   const parentIds = records.map((record) => record.primaryKeyValue);
   let total = 0;
   for (;;) {
     const cleaned = cleanChildBatch(db, definition, parentIds, limit);
     tracker.add(cleaned.length);
     total += cleaned.length;
-    for (const row of cleaned) looseForeignKeys.recordCleanup(definition.childTable, row.childId, { definition, parentId: row.parentId, step: world.currentStep });
+    for (const row of cleaned)
+      looseForeignKeys.recordCleanup(definition.childTable, row.childId, {
+        definition,
+        parentId: row.parentId,
+        step: world.currentStep,
+      });
     if (tracker.overLimit || cleaned.length === 0) return total;
   }
 }
 
 /** BatchCleanerService: returns a line for the run's summary. */
-function cleanBatch(world: MigrationWorld, parentTable: string, records: readonly DeletedRecord[], tracker: ModificationTracker): string {
+function cleanBatch(
+  world: MigrationWorld,
+  parentTable: string,
+  records: readonly DeletedRecord[],
+  tracker: ModificationTracker,
+): string {
   const { db } = world;
   const definitions = definitionsInForce(world).filter((definition) => definition.parentTable === parentTable);
   const parts: string[] = [];
@@ -71,7 +95,9 @@ function cleanBatch(world: MigrationWorld, parentTable: string, records: readonl
     }
     if (cleaned > 0) {
       world.probes.hit(LFK_PROBES.childCleaned);
-      parts.push(`${definition.onDelete === 'async_delete' ? 'deleted' : 'nullified'} ${cleaned} ${definition.childTable}`);
+      parts.push(
+        `${definition.onDelete === 'async_delete' ? 'deleted' : 'nullified'} ${cleaned} ${definition.childTable}`,
+      );
     }
     if (tracker.overLimit) break;
   }
@@ -104,7 +130,12 @@ export function runLooseForeignKeysCleanup(world: MigrationWorld, rotation: numb
     return runCleanup(world, rotation);
   } catch (error) {
     if (!isPgError(error)) throw error;
-    return { summary: `LooseForeignKeys::CleanupWorker failed: ${error.describe()}`, didWork: true, overLimit: false, failed: true };
+    return {
+      summary: `LooseForeignKeys::CleanupWorker failed: ${error.describe()}`,
+      didWork: true,
+      overLimit: false,
+      failed: true,
+    };
   }
 }
 
@@ -124,6 +155,9 @@ function runCleanup(world: MigrationWorld, rotation: number): CleanupRun {
     if (tracker.overLimit) break;
     index++;
   }
-  const summary = lines.length === 0 ? 'LooseForeignKeys::CleanupWorker: nothing pending' : `LooseForeignKeys::CleanupWorker: ${lines.join('; ')}`;
+  const summary =
+    lines.length === 0
+      ? 'LooseForeignKeys::CleanupWorker: nothing pending'
+      : `LooseForeignKeys::CleanupWorker: ${lines.join('; ')}`;
   return { summary, didWork: lines.length > 0, overLimit: tracker.overLimit, failed: false };
 }

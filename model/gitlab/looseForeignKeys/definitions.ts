@@ -1,5 +1,5 @@
 /**
- * Loose foreign keys as data (`config/gitlab_loose_foreign_keys.yml`, §b.3), keyed like GitLab's
+ * Loose foreign keys as data (`config/gitlab_loose_foreign_keys.yml`, docs/semantics.md §b.3), keyed like GitLab's
  * file by child table. A world lists the definitions its schema starts with; plans may add
  * definitions (`add_loose_foreign_key`), e.g. on a partitioned copy.
  */

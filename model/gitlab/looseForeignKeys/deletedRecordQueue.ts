@@ -4,7 +4,7 @@ import { integerField } from '../rowFields.js';
 import { DELETED_RECORDS, RECORD_STATUS, qualifiedTableName } from './deletedRecordsTable.js';
 
 /**
- * `LooseForeignKeys::DeletedRecord` (§b.2): loading a table's pending records in consume order
+ * `LooseForeignKeys::DeletedRecord` (docs/semantics.md §b.2): loading a table's pending records in consume order
  * `(partition, consume_after, id)`, marking them processed, rescheduling and counting attempts.
  * As in GitLab's model, `load_batch_for_table` does not filter on `consume_after`: rescheduling
  * only moves records behind the others, so they stop starving the batch.
@@ -23,19 +23,39 @@ export const CONSUME_AFTER_RESCHEDULE = 300;
 
 export function loadBatchForTable(db: Database, parentTable: string, batchSize: number): DeletedRecord[] {
   const rows = db.select(DELETED_RECORDS, {
-    where: and(eq(col('fully_qualified_table_name'), qualifiedTableName(parentTable)), eq(col('status'), RECORD_STATUS.pending)),
-    orderBy: [{ column: 'partition', direction: 'asc' }, { column: 'consume_after', direction: 'asc' }, { column: 'id', direction: 'asc' }],
+    where: and(
+      eq(col('fully_qualified_table_name'), qualifiedTableName(parentTable)),
+      eq(col('status'), RECORD_STATUS.pending),
+    ),
+    orderBy: [
+      { column: 'partition', direction: 'asc' },
+      { column: 'consume_after', direction: 'asc' },
+      { column: 'id', direction: 'asc' },
+    ],
     limit: batchSize,
   });
-  return rows.map((row) => ({ id: integerField(row, 'id'), partition: integerField(row, 'partition'), primaryKeyValue: integerField(row, 'primary_key_value'), cleanupAttempts: integerField(row, 'cleanup_attempts') }));
+  return rows.map((row) => ({
+    id: integerField(row, 'id'),
+    partition: integerField(row, 'partition'),
+    primaryKeyValue: integerField(row, 'primary_key_value'),
+    cleanupAttempts: integerField(row, 'cleanup_attempts'),
+  }));
 }
 
 /** `update_by_partition`: one UPDATE per partition, by primary key, of records still pending. */
-function updateByPartition(db: Database, records: readonly DeletedRecord[], set: Readonly<Record<string, number>>): void {
+function updateByPartition(
+  db: Database,
+  records: readonly DeletedRecord[],
+  set: Readonly<Record<string, number>>,
+): void {
   const partitions = [...new Set(records.map((record) => record.partition))];
   for (const partition of partitions) {
     const ids = records.filter((record) => record.partition === partition).map((record) => record.id);
-    db.update(DELETED_RECORDS, set, and(eq(col('status'), RECORD_STATUS.pending), eq(col('partition'), partition), inList(col('id'), ids)));
+    db.update(
+      DELETED_RECORDS,
+      set,
+      and(eq(col('status'), RECORD_STATUS.pending), eq(col('partition'), partition), inList(col('id'), ids)),
+    );
   }
 }
 
@@ -54,5 +74,10 @@ export function reschedule(db: Database, records: readonly DeletedRecord[]): voi
  */
 export function incrementAttempts(db: Database, records: readonly DeletedRecord[]): void {
   const counts = [...new Set(records.map((record) => record.cleanupAttempts))];
-  for (const count of counts) updateByPartition(db, records.filter((record) => record.cleanupAttempts === count), { cleanup_attempts: count + 1 });
+  for (const count of counts)
+    updateByPartition(
+      db,
+      records.filter((record) => record.cleanupAttempts === count),
+      { cleanup_attempts: count + 1 },
+    );
 }

@@ -1,7 +1,7 @@
 import type { Database } from '../../../src/index.js';
 
 /**
- * `loose_foreign_keys_deleted_records` (§b.2): LIST-partitioned by `partition`, whose column
+ * `loose_foreign_keys_deleted_records` (docs/semantics.md §b.2): LIST-partitioned by `partition`, whose column
  * default names the active partition. GitLab slides to a new partition daily and detaches old
  * ones once nothing in them is pending; a scenario spans minutes of logical time, so the model
  * keeps the first partition active for the whole run.
@@ -35,5 +35,8 @@ export function createDeletedRecordsTable(db: Database): void {
     primaryKey: ['partition', 'id'],
     partitionBy: { list: 'partition' },
   });
-  db.createTable({ name: ACTIVE_PARTITION_TABLE, partitionOf: { parent: DELETED_RECORDS, values: [ACTIVE_PARTITION] } });
+  db.createTable({
+    name: ACTIVE_PARTITION_TABLE,
+    partitionOf: { parent: DELETED_RECORDS, values: [ACTIVE_PARTITION] },
+  });
 }

@@ -4,7 +4,7 @@ import { formatSql } from '../../../src/engine/sqlText.js';
 import { DELETED_RECORDS, TABLE_SCHEMA, qualifiedTableName } from './deletedRecordsTable.js';
 
 /**
- * GitLab's LFK helpers (§b.1): `track_record_deletions(t)` attaches the statement-level
+ * GitLab's LFK helpers (docs/semantics.md §b.1): `track_record_deletions(t)` attaches the statement-level
  * `insert_into_loose_foreign_keys_deleted_records()` as `AFTER DELETE … REFERENCING OLD TABLE`,
  * recording `TG_TABLE_SCHEMA.TG_TABLE_NAME` and `old_table.id`; the override variant records a
  * fixed logical name (`TG_ARGV[0]`), so a partitioned table and its partitions record one name.
@@ -27,13 +27,19 @@ export function looseForeignKeyTriggerName(table: string): string {
 
 function recordedId(row: Row): number {
   const id = row['id'];
-  assert(typeof id === 'number', 'a tracked table has a bigint id column (composite keys are not supported, §b.1)');
+  assert(
+    typeof id === 'number',
+    'a tracked table has a bigint id column (composite keys are not supported, docs/semantics.md §b.1)',
+  );
   return id;
 }
 
 function insertRecords(context: StatementTriggerContext, recordedName: string): void {
   if (context.oldTable.length === 0) return;
-  context.db.insert(DELETED_RECORDS, context.oldTable.map((row) => ({ fully_qualified_table_name: recordedName, primary_key_value: recordedId(row) })));
+  context.db.insert(
+    DELETED_RECORDS,
+    context.oldTable.map((row) => ({ fully_qualified_table_name: recordedName, primary_key_value: recordedId(row) })),
+  );
 }
 
 const classicBody = [
@@ -71,7 +77,11 @@ export function trackRecordDeletions(db: Database, table: string): DeletionTrack
 }
 
 /** `track_record_deletions_override_table_name(identifier, parent)`: records `parent`'s name. */
-export function trackRecordDeletionsOverrideTableName(db: Database, identifier: string, logicalName: string): DeletionTracking {
+export function trackRecordDeletionsOverrideTableName(
+  db: Database,
+  identifier: string,
+  logicalName: string,
+): DeletionTracking {
   const triggerName = looseForeignKeyTriggerName(identifier);
   db.createTrigger({
     name: triggerName,

@@ -1,6 +1,6 @@
 /**
  * `queue_batched_background_migration` for one of the world's batched jobs: the runners world's
- * `DeleteOrphanedPartitionedCiRunnerMachineRecords` (§a.2), which deletes copy managers whose
+ * `DeleteOrphanedPartitionedCiRunnerMachineRecords` (docs/semantics.md §a.2), which deletes copy managers whose
  * runner is missing from the runner copy, or a row backfill (model/runners/rowBackfills.ts).
  * A job whose relations are missing fails the migration; an active one is not queued twice.
  */
@@ -16,7 +16,10 @@ export function enqueueBackgroundMigration(catalog: MigrationCatalog): StepKind<
     name: 'enqueue_background_migration',
     description:
       'queue_batched_background_migration for a job class of the world (for runners: the orphaned copy-manager clean-up, which needs both partitioned copies, or one of the row backfills and clean-ups of the sharding-key rollout). Background ticks then run one batch at a time. An active migration of that class is left alone.',
-    parameters: { fields: { migration: migrationField(catalog), batchSize: BATCH_SIZE_FIELD }, required: ['migration'] },
+    parameters: {
+      fields: { migration: migrationField(catalog), batchSize: BATCH_SIZE_FIELD },
+      required: ['migration'],
+    },
     parse: (reader) => ({
       job: readBatchedJob(reader, catalog),
       batchSize: reader.optionalInteger('batchSize') ?? undefined,

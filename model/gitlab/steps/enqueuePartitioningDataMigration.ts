@@ -24,11 +24,22 @@ export function enqueuePartitioningDataMigration(catalog: MigrationCatalog): Ste
       batchSize: reader.optionalInteger('batchSize') ?? undefined,
     }),
     run: (world, { spec, batchSize }) => {
-      if (!world.db.hasTable(spec.copy)) throw new PgError(SqlState.undefinedTable, `relation "${spec.copy}" does not exist`);
-      const existing = world.bookkeeping.migrations.find((migration) => migration.kind === 'partitionBackfill' && migration.table === spec.source && migration.status !== 'failed');
-      if (existing !== undefined) return { summary: `enqueue_partitioning_data_migration ${spec.source}: ${existing.name} is already queued (${existing.status})`, applied: false };
+      if (!world.db.hasTable(spec.copy))
+        throw new PgError(SqlState.undefinedTable, `relation "${spec.copy}" does not exist`);
+      const existing = world.bookkeeping.migrations.find(
+        (migration) =>
+          migration.kind === 'partitionBackfill' && migration.table === spec.source && migration.status !== 'failed',
+      );
+      if (existing !== undefined)
+        return {
+          summary: `enqueue_partitioning_data_migration ${spec.source}: ${existing.name} is already queued (${existing.status})`,
+          applied: false,
+        };
       const migration = registerPartitionBackfill(world, spec, batchSize);
-      return { summary: `enqueue_partitioning_data_migration ${spec.source}: queued ${migration.name} into ${spec.copy} (batch size ${migration.batchSize})`, applied: true };
+      return {
+        summary: `enqueue_partitioning_data_migration ${spec.source}: queued ${migration.name} into ${spec.copy} (batch size ${migration.batchSize})`,
+        applied: true,
+      };
     },
   });
 }

@@ -6,7 +6,7 @@ import { idSequenceName } from '../tableSwap.js';
 import { defineStep } from './defineStep.js';
 
 /**
- * `ensure_unique_id(table, seq:)` (§f, `EnsureIdUniquenessForPCiRunners`): a partitioned table's
+ * `ensure_unique_id(table, seq:)` (docs/semantics.md §f, `EnsureIdUniquenessForPCiRunners`): a partitioned table's
  * key is `(id, runner_type)`, so nothing stops two partitions from holding the same id. The
  * helper installs `assign_<table>_id_trigger`, BEFORE INSERT FOR EACH ROW, whose function warns
  * about a client-supplied id, ignores it and takes `nextval(seq)` instead. It also drops the id
@@ -16,11 +16,21 @@ export const MANUAL_ID_WARNING = 'Manually assigning ids is not allowed, the val
 
 export const ensureUniqueId = defineStep({
   name: 'ensure_unique_id',
-  description: 'GitLab\'s ensure_unique_id: installs assign_<table>_id_trigger (BEFORE INSERT FOR EACH ROW), which ignores a client-supplied id with a warning and takes nextval(seq); drops the id column\'s default.',
+  description:
+    "GitLab's ensure_unique_id: installs assign_<table>_id_trigger (BEFORE INSERT FOR EACH ROW), which ignores a client-supplied id with a warning and takes nextval(seq); drops the id column's default.",
   parameters: {
     fields: {
-      table: { kind: 'string', refers: { kind: 'table' }, description: 'The partitioned table whose ids must stay unique across partitions.' },
-      seq: { kind: 'string', refers: { kind: 'sequence' }, defaultText: 'the sequence the swap left for the table\'s id (`<table>_id_seq`)', description: 'The sequence ids are taken from.' },
+      table: {
+        kind: 'string',
+        refers: { kind: 'table' },
+        description: 'The partitioned table whose ids must stay unique across partitions.',
+      },
+      seq: {
+        kind: 'string',
+        refers: { kind: 'sequence' },
+        defaultText: "the sequence the swap left for the table's id (`<table>_id_seq`)",
+        description: 'The sequence ids are taken from.',
+      },
     },
     required: ['table'],
   },
@@ -31,7 +41,8 @@ export const ensureUniqueId = defineStep({
   run: (world, { table, seq }) => {
     const { db } = world;
     const triggerName = `assign_${table}_id_trigger`;
-    if (db.describe(table).triggers.some((trigger) => trigger.name === triggerName)) return { summary: `ensure_unique_id ${table}: ${triggerName} already exists, skipping`, applied: false };
+    if (db.describe(table).triggers.some((trigger) => trigger.name === triggerName))
+      return { summary: `ensure_unique_id ${table}: ${triggerName} already exists, skipping`, applied: false };
     const functionName = `assign_${table}_id_value`;
     db.transaction((tx) => {
       tx.setColumnDefault(table, 'id', undefined);
@@ -61,6 +72,9 @@ export const ensureUniqueId = defineStep({
         },
       });
     });
-    return { summary: `ensure_unique_id ${table}: ${triggerName} assigns nextval('${seq}') to every inserted row`, applied: true };
+    return {
+      summary: `ensure_unique_id ${table}: ${triggerName} assigns nextval('${seq}') to every inserted row`,
+      applied: true,
+    };
   },
 });

@@ -17,11 +17,24 @@ export function finalizeBackfillingPartitionedTable(catalog: MigrationCatalog): 
     parameters: { fields: { table: partitionedSourceField(catalog) }, required: ['table'] },
     parse: (reader) => ({ spec: readPartitionedSource(reader, catalog) }),
     run: (world, { spec }) => {
-      const migration = world.bookkeeping.migrations.find((candidate) => candidate.kind === 'partitionBackfill' && candidate.table === spec.source);
-      if (migration === undefined) return { summary: `finalize_backfilling_partitioned_table ${spec.source}: could not find the batched background migration (warning)`, applied: false };
-      if (migration.status === 'finished') return { summary: `finalize_backfilling_partitioned_table ${spec.source}: ${migration.name} had already finished`, applied: true };
+      const migration = world.bookkeeping.migrations.find(
+        (candidate) => candidate.kind === 'partitionBackfill' && candidate.table === spec.source,
+      );
+      if (migration === undefined)
+        return {
+          summary: `finalize_backfilling_partitioned_table ${spec.source}: could not find the batched background migration (warning)`,
+          applied: false,
+        };
+      if (migration.status === 'finished')
+        return {
+          summary: `finalize_backfilling_partitioned_table ${spec.source}: ${migration.name} had already finished`,
+          applied: true,
+        };
       const batches = finalizeMigration(world, migration);
-      return { summary: `finalize_backfilling_partitioned_table ${spec.source}: ran ${batches.length} remaining batch${batches.length === 1 ? '' : 'es'} of ${migration.name}`, applied: true };
+      return {
+        summary: `finalize_backfilling_partitioned_table ${spec.source}: ran ${batches.length} remaining batch${batches.length === 1 ? '' : 'es'} of ${migration.name}`,
+        applied: true,
+      };
     },
   });
 }

@@ -7,14 +7,16 @@ import { describeForeignKey } from './foreignKeyParameters.js';
 import type { ForeignKeyRequest } from './foreignKeyParameters.js';
 
 /**
- * GitLab's `add_concurrent_foreign_key` (§c.1): ADD CONSTRAINT … NOT VALID, then, with
+ * GitLab's `add_concurrent_foreign_key` (docs/semantics.md §c.1): ADD CONSTRAINT … NOT VALID, then, with
  * `validate: true`, VALIDATE CONSTRAINT; a violation drops the key and fails the migration
  * with GitLab's own message. An existing key of that name is only a warning.
  */
 export const INTENTIONAL_FK_FAILURE = 'Migration failed intentionally due to ForeignKeyViolation';
 
 export function hasForeignKey(db: Database, table: string, name: string): boolean {
-  return db.describe(table).constraints.some((constraint) => constraint.kind === 'foreignKey' && constraint.name === name);
+  return db
+    .describe(table)
+    .constraints.some((constraint) => constraint.kind === 'foreignKey' && constraint.name === name);
 }
 
 /** The ADD CONSTRAINT … FOREIGN KEY a helper request stands for, on `table`. */
@@ -32,7 +34,8 @@ export function foreignKeySpec(request: ForeignKeyRequest, notValid: boolean): F
 
 export function addConcurrentForeignKey(world: MigrationWorld, request: ForeignKeyRequest): string {
   const { db } = world;
-  if (hasForeignKey(db, request.source, request.name)) return `foreign key ${request.name} on ${request.source} already exists, skipping (warning)`;
+  if (hasForeignKey(db, request.source, request.name))
+    return `foreign key ${request.name} on ${request.source} already exists, skipping (warning)`;
   db.addConstraint(request.source, foreignKeySpec(request, true));
   probeNotValidForeignKeys(world);
   if (!request.validate) return `added ${describeForeignKey(request)} NOT VALID`;
@@ -41,7 +44,11 @@ export function addConcurrentForeignKey(world: MigrationWorld, request: ForeignK
   } catch (error) {
     if (!isPgError(error) || error.code !== SqlState.foreignKeyViolation) throw error;
     db.dropConstraint(request.source, request.name);
-    throw new PgError(SqlState.foreignKeyViolation, INTENTIONAL_FK_FAILURE, { constraint: request.name, table: request.source, detail: `${error.message}. ${error.detail ?? ''}`.trim() });
+    throw new PgError(SqlState.foreignKeyViolation, INTENTIONAL_FK_FAILURE, {
+      constraint: request.name,
+      table: request.source,
+      detail: `${error.message}. ${error.detail ?? ''}`.trim(),
+    });
   }
   return `added and validated ${describeForeignKey(request)}`;
 }

@@ -8,20 +8,32 @@ import type { MigrationCatalog, MigrationWorld } from '../migrationWorld.js';
 import { defineStep } from './defineStep.js';
 
 /**
- * `partition_table_by_list(table, 'runner_type', …)` (§a.1, §a.2): in one transaction, creates
+ * `partition_table_by_list(table, 'runner_type', …)` (docs/semantics.md §a.1, docs/semantics.md §a.2): in one transaction, creates
  * the partitioned copy, its LIST partitions with their CHECKs and unique indexes, and the sync
  * trigger from the source into the copy. Like GitLab's helper it skips (with a warning) when
  * the copy already exists.
  */
 function createPartitionedCopy(db: Database, spec: PartitionedCopySpec): void {
-  db.createTable({ name: spec.copy, columns: spec.columns, primaryKey: spec.primaryKey, partitionBy: { list: spec.partitionColumn } });
+  db.createTable({
+    name: spec.copy,
+    columns: spec.columns,
+    primaryKey: spec.primaryKey,
+    partitionBy: { list: spec.partitionColumn },
+  });
   for (const partition of spec.partitions) {
     db.createTable({ name: partition.name, partitionOf: { parent: spec.copy, values: [partition.value] } });
     // Added with validate: true; the partitions are empty, so the CHECKs are valid from the start.
-    if (partition.check !== null) db.addConstraint(partition.name, { kind: 'check', name: partition.check.name, expr: partition.check.expr });
+    if (partition.check !== null)
+      db.addConstraint(partition.name, { kind: 'check', name: partition.check.name, expr: partition.check.expr });
   }
   for (const index of spec.uniqueIndexes) {
-    db.createIndex({ name: index.name, table: spec.copy, columns: index.columns, unique: true, ...(index.where === null ? {} : { where: index.where }) });
+    db.createIndex({
+      name: index.name,
+      table: spec.copy,
+      columns: index.columns,
+      unique: true,
+      ...(index.where === null ? {} : { where: index.where }),
+    });
   }
 }
 
@@ -34,17 +46,28 @@ export function partitionTableByList(catalog: MigrationCatalog): StepKind<Migrat
     parse: (reader) => ({ spec: readPartitionedSource(reader, catalog) }),
     run: (world, { spec }) => {
       if (world.db.hasTable(spec.copy)) {
-        return { summary: `partition_table_by_list ${spec.source}: ${spec.copy} already exists, skipping (warning)`, applied: false };
+        return {
+          summary: `partition_table_by_list ${spec.source}: ${spec.copy} already exists, skipping (warning)`,
+          applied: false,
+        };
       }
-      // The function's column list is the copy's columns at this moment, frozen (§19).
-      const pair: SyncPair = { source: spec.source, copy: spec.copy, columns: spec.columns.map((column) => column.name), ...syncObjectNames(spec.source) };
+      // The function's column list is the copy's columns at this moment, frozen (docs/postgres-observed.md §10).
+      const pair: SyncPair = {
+        source: spec.source,
+        copy: spec.copy,
+        columns: spec.columns.map((column) => column.name),
+        ...syncObjectNames(spec.source),
+      };
       world.db.transaction((db) => {
         createPartitionedCopy(db, spec);
         installSyncTrigger(db, pair);
       });
       world.syncPairs.push(pair);
       world.syncInstalledAt.set(spec.source, world.currentStep);
-      return { summary: `partition_table_by_list ${spec.source}: created ${spec.copy} (${spec.partitions.map((partition) => partition.name).join(', ')}) and ${pair.triggerName}`, applied: true };
+      return {
+        summary: `partition_table_by_list ${spec.source}: created ${spec.copy} (${spec.partitions.map((partition) => partition.name).join(', ')}) and ${pair.triggerName}`,
+        applied: true,
+      };
     },
   });
 }

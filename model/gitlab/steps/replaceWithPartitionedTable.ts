@@ -6,7 +6,7 @@ import type { MigrationCatalog, MigrationWorld } from '../migrationWorld.js';
 import { defineStep } from './defineStep.js';
 
 /**
- * `replace_with_partitioned_table(table)` (§f). Like `ReplaceCiRunnersWithPartitionedTable2` it
+ * `replace_with_partitioned_table(table)` (docs/semantics.md §f). Like `ReplaceCiRunnersWithPartitionedTable2` it
  * skips when `<table>_archived` already exists, so a re-run migration is harmless.
  */
 export function replaceWithPartitionedTable(catalog: MigrationCatalog): StepKind<MigrationWorld> {
@@ -18,13 +18,20 @@ export function replaceWithPartitionedTable(catalog: MigrationCatalog): StepKind
     parse: (reader) => ({ spec: readPartitionedSource(reader, catalog) }),
     run: (world, { spec }) => {
       const archive = archiveName(spec.source);
-      if (world.db.hasTable(archive)) return { summary: `replace_with_partitioned_table ${spec.source}: ${archive} already exists, skipping`, applied: false };
+      if (world.db.hasTable(archive))
+        return {
+          summary: `replace_with_partitioned_table ${spec.source}: ${archive} already exists, skipping`,
+          applied: false,
+        };
       const { record, reverse } = swapTables(world.db, spec, world.currentStep);
       world.rollout.swaps.push(record);
       world.rollout.reverseSyncPairs.push(reverse);
       if (record.legacyTriggers.length > 0) world.probes.hit(GITLAB_PROBES.triggerLeftOnArchive);
       const renamed = record.partitionRenames.map(([, to]) => to).join(', ');
-      return { summary: `replace_with_partitioned_table ${spec.source}: ${spec.copy} is now ${spec.source} (${renamed}), the legacy table is ${archive}, ${reverse.triggerName} syncs ${spec.source} → ${archive}`, applied: true };
+      return {
+        summary: `replace_with_partitioned_table ${spec.source}: ${spec.copy} is now ${spec.source} (${renamed}), the legacy table is ${archive}, ${reverse.triggerName} syncs ${spec.source} → ${archive}`,
+        applied: true,
+      };
     },
   });
 }

@@ -1,17 +1,26 @@
-import { looseForeignKeyTriggerName, trackRecordDeletionsOverrideTableName } from '../looseForeignKeys/trackRecordDeletions.js';
+import {
+  looseForeignKeyTriggerName,
+  trackRecordDeletionsOverrideTableName,
+} from '../looseForeignKeys/trackRecordDeletions.js';
 import { archiveName } from '../tableSwap.js';
 import { defineStep } from './defineStep.js';
 
 /**
- * `SwitchRecordChangeTrackingToPartitionedCiRunnersTable2` (17.10, §b.1): after the swap the
+ * `SwitchRecordChangeTrackingToPartitionedCiRunnersTable2` (17.10, docs/semantics.md §b.1): after the swap the
  * LFK trigger `<table>_loose_fk_trigger` is still on `<table>_archived` and records that name.
  * This migration drops it there and tracks the partitioned table and each partition under the
  * logical name `<table>` (`track_record_deletions_override_table_name`).
  */
 export const switchRecordChangeTracking = defineStep({
   name: 'switch_record_change_tracking_to_partitioned_table',
-  description: 'SwitchRecordChangeTrackingToPartitionedCiRunnersTable2 (17.10): drops the loose-FK trigger the swap left on <table>_archived, and tracks deletions of the partitioned table and each partition under the logical name <table>.',
-  parameters: { fields: { table: { kind: 'string', refers: { kind: 'table' }, description: 'The swapped (now partitioned) table.' } }, required: ['table'] },
+  description:
+    'SwitchRecordChangeTrackingToPartitionedCiRunnersTable2 (17.10): drops the loose-FK trigger the swap left on <table>_archived, and tracks deletions of the partitioned table and each partition under the logical name <table>.',
+  parameters: {
+    fields: {
+      table: { kind: 'string', refers: { kind: 'table' }, description: 'The swapped (now partitioned) table.' },
+    },
+    required: ['table'],
+  },
   parse: (reader) => ({ table: reader.identifier('table') }),
   run: (world, { table }) => {
     const { db } = world;
@@ -21,13 +30,17 @@ export const switchRecordChangeTracking = defineStep({
     const identifiers = [table, ...db.describe(table).partitions];
     db.transaction((tx) => {
       for (const identifier of identifiers) {
-        if (tx.describe(identifier).triggers.some((trigger) => trigger.name === looseForeignKeyTriggerName(identifier))) continue;
+        if (tx.describe(identifier).triggers.some((trigger) => trigger.name === looseForeignKeyTriggerName(identifier)))
+          continue;
         const tracking = trackRecordDeletionsOverrideTableName(tx, identifier, table);
         world.changeBookkeeping((draft) => {
           draft.looseForeignKeys.trackings.push(tracking);
         });
       }
     });
-    return { summary: `switch_record_change_tracking_to_partitioned_table ${table}: untracked ${archive}; ${identifiers.join(', ')} record deletions as ${table}`, applied: true };
+    return {
+      summary: `switch_record_change_tracking_to_partitioned_table ${table}: untracked ${archive}; ${identifiers.join(', ')} record deletions as ${table}`,
+      applied: true,
+    };
   },
 });

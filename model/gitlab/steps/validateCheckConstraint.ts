@@ -7,7 +7,11 @@ export const validateCheckConstraint = defineStep({
   parameters: {
     fields: {
       table: { kind: 'string', refers: { kind: 'table' }, description: 'The constrained table.' },
-      name: { kind: 'string', refers: { kind: 'constraint', ofField: 'table' }, description: 'The NOT VALID CHECK to validate.' },
+      name: {
+        kind: 'string',
+        refers: { kind: 'constraint', ofField: 'table' },
+        description: 'The NOT VALID CHECK to validate.',
+      },
     },
     required: ['table', 'name'],
   },

@@ -2,7 +2,7 @@
  * Races in GitLab's `ci_runners` designs that only concurrent sessions reach (docs/concurrency.md,
  * "Races reachable only with concurrent sessions"), as multi-session programs with the outcomes
  * PostgreSQL 18.4 was observed to produce. Each program's statements are the ones GitLab's code
- * sends (docs/semantics.md §a.1, §c.1, §d.1, §e); values an application computes from an earlier
+ * sends (docs/semantics.md §a.1, docs/semantics.md §c.1, docs/semantics.md §d.1, docs/semantics.md §e); values an application computes from an earlier
  * read are written into the later statement, as the application would.
  *
  * They run on the real server in `npm test` now, and are the fixed schedules the engine's sessions

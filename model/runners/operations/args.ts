@@ -12,7 +12,10 @@ function check(condition: boolean, message: string): asserts condition {
 
 export function natArg(args: JsonObject, name: string): number {
   const value = args[name];
-  check(typeof value === 'number' && Number.isSafeInteger(value) && value >= 0, `argument "${name}" must be a natural number, got ${JSON.stringify(value)}`);
+  check(
+    typeof value === 'number' && Number.isSafeInteger(value) && value >= 0,
+    `argument "${name}" must be a natural number, got ${JSON.stringify(value)}`,
+  );
   return value;
 }
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { pickRunner, runnerIndexArbitrary } from '../recency.js';
 import { col, eq } from '../../../src/index.js';
 import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
-import { liveProjectIds, liveRunners, pickByIndex, runnerFromRow, runnerProjectRows } from '../records.js';
+import { liveProjectIds, pickByIndex, runnerFromRow, runnerProjectRows } from '../records.js';
 import { PROJECTS, RUNNERS, RUNNER_PROJECTS } from '../schema.js';
 import { RUNNER_PROBES } from '../probes.js';
 import type { RunnersWorld } from '../world.js';
@@ -10,7 +10,7 @@ import { natArg } from './args.js';
 import { notApplied, runRequest } from './request.js';
 
 /**
- * `POST /projects/:id/runners`, i.e. `Ci::Runner#assign_to(project)` (§e): only project
+ * `POST /projects/:id/runners`, i.e. `Ci::Runner#assign_to(project)` (docs/semantics.md §e): only project
  * runners; when the owner project named by `sharding_key_id` does not exist (NULL included),
  * the runner is first re-owned by its fallback owner (the lowest-id assignment whose project
  * exists) or by this project; then the assignment is added. The sync trigger's UPDATE of the
@@ -18,12 +18,14 @@ import { notApplied, runRequest } from './request.js';
  */
 export const assignRunnerToProject: OperationKind<RunnersWorld> = {
   name: 'assignRunnerToProject',
-  description: 'POST /projects/:id/runners (Ci::Runner#assign_to): assigns a project runner to another project, re-owning it first when its owner project is gone. runner: index into the live runners, newest first; project: index into the live projects by id.',
+  description:
+    'POST /projects/:id/runners (Ci::Runner#assign_to): assigns a project runner to another project, re-owning it first when its owner project is gone. runner: index into the live runners, newest first; project: index into the live projects by id.',
   args: fc.record({ runner: runnerIndexArbitrary, project: fc.nat(3) }),
   run(world: RunnersWorld, args: JsonObject) {
     const runner = pickRunner(world, natArg(args, 'runner'));
     const projectId = pickByIndex(liveProjectIds(world.db), natArg(args, 'project'));
-    if (runner === undefined || projectId === undefined) return notApplied('POST /projects/:id/runners', 'no runner yet');
+    if (runner === undefined || projectId === undefined)
+      return notApplied('POST /projects/:id/runners', 'no runner yet');
     return runRequest(world, {
       endpoint: 'POST /projects/:id/runners',
       description: `POST /projects/${projectId}/runners runner ${runner.id}`,
@@ -35,8 +37,11 @@ export const assignRunnerToProject: OperationKind<RunnersWorld> = {
         const current = runnerFromRow(row);
         if (current.runnerType !== 3) return { status: 422, note: 'Runner is not a project runner' };
         const assignments = runnerProjectRows(db, current.id);
-        if (assignments.some((assignment) => assignment.projectId === projectId)) return { status: 422, note: 'Runner was already enabled for this project' };
-        const ownerExists = current.shardingKeyId !== null && db.select(PROJECTS, { where: eq(col('id'), current.shardingKeyId) }).length > 0;
+        if (assignments.some((assignment) => assignment.projectId === projectId))
+          return { status: 422, note: 'Runner was already enabled for this project' };
+        const ownerExists =
+          current.shardingKeyId !== null &&
+          db.select(PROJECTS, { where: eq(col('id'), current.shardingKeyId) }).length > 0;
         let reowned: number | null = null;
         // Re-owning writes sharding_key_id, which only the sharding-key-aware code does.
         if (!ownerExists && world.code.populateShardingKey) {

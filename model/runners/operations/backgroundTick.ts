@@ -10,7 +10,8 @@ import { natArg } from './args.js';
 /** One batch of the (k mod n)-th active batched background migration, as Sidekiq would run it. */
 export const backgroundTick: OperationKind<RunnersWorld> = {
   name: 'backgroundTick',
-  description: 'One batch of one active batched background migration, as Sidekiq runs it. migration: index into the active migrations in queue order.',
+  description:
+    'One batch of one active batched background migration, as Sidekiq runs it. migration: index into the active migrations in queue order.',
   args: fc.record({ migration: fc.nat(3) }),
   run(world: RunnersWorld, args: JsonObject) {
     const active = world.bookkeeping.migrations.filter((migration) => migration.status === 'active');

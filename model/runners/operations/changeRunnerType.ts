@@ -19,8 +19,8 @@ import { notApplied, runRequest } from './request.js';
  * An administrator changes a runner's type (`PUT /admin/runners/:id`): the assignments that no
  * longer fit go (project links, the group link, cost settings of a hosted runner), the runner
  * gets its new type, owner key and organization, the new owner link is added, and its managers'
- * denormalized type and key follow (§ invariant 11). On the copies a type change is a row
- * moving partition, which a per-partition FK sees as a DELETE (§ invariant 16, pg-checks t2 H).
+ * denormalized type and key follow (docs/semantics.md, invariant 11). On the copies a type change is a row
+ * moving partition, which a per-partition FK sees as a DELETE (docs/semantics.md, invariant 16, docs/pg-checks/t2_sync_trigger.sql H).
  */
 function copyManagerIds(db: Database, runnerId: number): number[] {
   if (!db.hasTable(MANAGERS_COPY)) return [];
@@ -29,8 +29,14 @@ function copyManagerIds(db: Database, runnerId: number): number[] {
 
 export const changeRunnerType: OperationKind<RunnersWorld> = {
   name: 'changeRunnerType',
-  description: 'PUT /admin/runners/:id changing runner_type: assignments that no longer fit go, the runner gets its new type, owner key and organization, its managers follow. runner: index newest first; type: 1 instance, 2 group, 3 project; project, group: indexes of the new owner.',
-  args: fc.record({ runner: runnerIndexArbitrary, type: fc.integer({ min: 1, max: 3 }), project: fc.nat(3), group: fc.nat(2) }),
+  description:
+    'PUT /admin/runners/:id changing runner_type: assignments that no longer fit go, the runner gets its new type, owner key and organization, its managers follow. runner: index newest first; type: 1 instance, 2 group, 3 project; project, group: indexes of the new owner.',
+  args: fc.record({
+    runner: runnerIndexArbitrary,
+    type: fc.integer({ min: 1, max: 3 }),
+    project: fc.nat(3),
+    group: fc.nat(2),
+  }),
   run(world: RunnersWorld, args: JsonObject) {
     const picked = pickRunner(world, natArg(args, 'runner'));
     const newType = intArg(args, 'type', 1, 3);
@@ -46,8 +52,10 @@ export const changeRunnerType: OperationKind<RunnersWorld> = {
         const [row] = db.select(RUNNERS, { where: eq(col('id'), picked.id) });
         if (row === undefined) return { status: 422, note: 'runner not found' };
         const runner = runnerFromRow(row);
-        if (runner.runnerType === newType) return { status: 422, note: `runner is already ${RUNNER_TYPE_NAMES[newType]}` };
-        const inCopy = db.hasTable(RUNNERS_COPY) && db.select(RUNNERS_COPY, { where: eq(col('id'), runner.id) }).length > 0;
+        if (runner.runnerType === newType)
+          return { status: 422, note: `runner is already ${RUNNER_TYPE_NAMES[newType]}` };
+        const inCopy =
+          db.hasTable(RUNNERS_COPY) && db.select(RUNNERS_COPY, { where: eq(col('id'), runner.id) }).length > 0;
         const managersBefore = copyManagerIds(db, runner.id);
         const owners = chooseOwners(db, newType, natArg(args, 'project'), natArg(args, 'group'), 0);
         const shardingKeyId = shardingKeyFor(newType, owners);
@@ -55,10 +63,14 @@ export const changeRunnerType: OperationKind<RunnersWorld> = {
         if (runner.runnerType === 2) db.delete(RUNNER_NAMESPACES, eq(col('runner_id'), runner.id));
         if (runner.runnerType === 1) db.delete(COST_SETTINGS, eq(col('runner_id'), runner.id));
         const keys: Assignments = world.code.populateShardingKey ? { sharding_key_id: shardingKeyId } : {};
-        const organization: Assignments = world.code.populateOrganizationId ? { organization_id: organizationIdFor(newType, shardingKeyId) } : {};
+        const organization: Assignments = world.code.populateOrganizationId
+          ? { organization_id: organizationIdFor(newType, shardingKeyId) }
+          : {};
         db.update(RUNNERS, { runner_type: newType, ...keys, ...organization }, eq(col('id'), runner.id));
-        if (owners.namespaceId !== null) db.insert(RUNNER_NAMESPACES, { runner_id: runner.id, namespace_id: owners.namespaceId });
-        for (const projectId of owners.projectIds) db.insert(RUNNER_PROJECTS, { runner_id: runner.id, project_id: projectId });
+        if (owners.namespaceId !== null)
+          db.insert(RUNNER_NAMESPACES, { runner_id: runner.id, namespace_id: owners.namespaceId });
+        for (const projectId of owners.projectIds)
+          db.insert(RUNNER_PROJECTS, { runner_id: runner.id, project_id: projectId });
         db.update(MANAGERS, { runner_type: newType, ...keys }, eq(col('runner_id'), runner.id));
         const after = new Set(copyManagerIds(db, runner.id));
         lost.push(...managersBefore.filter((id) => !after.has(id)));
@@ -68,7 +80,13 @@ export const changeRunnerType: OperationKind<RunnersWorld> = {
           afterCommit: () => {
             if (inCopy) world.probes.hit(RUNNER_PROBES_ROLLOUT.copyRunnerMovedPartition);
             if (lost.length > 0) world.probes.hit(RUNNER_PROBES_ROLLOUT.copyManagersCascadedAway);
-            world.runnerTypeChanges.push({ runnerId: runner.id, from: runner.runnerType, to: newType, step: world.currentStep, lostCopyManagers: [...lost] });
+            world.runnerTypeChanges.push({
+              runnerId: runner.id,
+              from: runner.runnerType,
+              to: newType,
+              step: world.currentStep,
+              lostCopyManagers: [...lost],
+            });
           },
         };
       },

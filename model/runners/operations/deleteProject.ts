@@ -19,7 +19,9 @@ import { publish } from '../ownerRecalculation/projectDeletedEvents.js';
  */
 function targetProject(world: RunnersWorld, args: JsonObject): number | undefined {
   if (boolArg(args, 'ownerOfRunner')) {
-    const owned = runnersNewestFirst(world).filter((runner) => runner.runnerType === 3 && runner.shardingKeyId !== null);
+    const owned = runnersNewestFirst(world).filter(
+      (runner) => runner.runnerType === 3 && runner.shardingKeyId !== null,
+    );
     const owner = pickByIndex(owned, natArg(args, 'runner'))?.shardingKeyId ?? null;
     if (owner !== null && liveProjectIds(world.db).includes(owner)) return owner;
   }
@@ -28,7 +30,8 @@ function targetProject(world: RunnersWorld, args: JsonObject): number | undefine
 
 export const deleteProject: OperationKind<RunnersWorld> = {
   name: 'deleteProject',
-  description: 'Projects::DestroyService: deletes a project and publishes ProjectDeletedEvent, delivered once or twice (needs the "projectDeletion" workload). ownerOfRunner: pick the owner project of a project runner (runner: index newest first) instead of project: index into the live projects; deliveries: 1 or 2.',
+  description:
+    'Projects::DestroyService: deletes a project and publishes ProjectDeletedEvent, delivered once or twice (needs the "projectDeletion" workload). ownerOfRunner: pick the owner project of a project runner (runner: index newest first) instead of project: index into the live projects; deliveries: 1 or 2.',
   args: fc.record({
     // Mostly the owner of a recent project runner: the stories worth telling are about the runners a deletion re-owns.
     ownerOfRunner: fc.oneof({ arbitrary: fc.constant(true), weight: 3 }, { arbitrary: fc.constant(false), weight: 1 }),
@@ -37,7 +40,8 @@ export const deleteProject: OperationKind<RunnersWorld> = {
     deliveries: fc.oneof({ arbitrary: fc.constant(1), weight: 3 }, { arbitrary: fc.constant(2), weight: 1 }),
   }),
   run(world: RunnersWorld, args: JsonObject) {
-    if (!world.workers.workloads.has('projectDeletion')) return notApplied('DELETE /projects/:id', 'not in this plan\'s workloads');
+    if (!world.workers.workloads.has('projectDeletion'))
+      return notApplied('DELETE /projects/:id', "not in this plan's workloads");
     const deliveries = intArg(args, 'deliveries', 1, 2);
     if (liveProjectIds(world.db).length <= 1) return notApplied('DELETE /projects/:id', 'the last project is kept');
     const projectId = targetProject(world, args);

@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { pickRunner, runnerIndexArbitrary } from '../recency.js';
 import { col, eq } from '../../../src/index.js';
 import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
-import { liveRunners, pickByIndex } from '../records.js';
 import { MANAGERS, RUNNERS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';
@@ -11,7 +10,8 @@ import { notApplied, runRequest } from './request.js';
 /** `DELETE /runners/:id`: FKs cascade to managers and assignments; the sync triggers delete the copies. */
 export const deleteRunner: OperationKind<RunnersWorld> = {
   name: 'deleteRunner',
-  description: 'DELETE /runners/:id: FKs cascade to managers and assignments, sync triggers delete the copies. runner: index newest first.',
+  description:
+    'DELETE /runners/:id: FKs cascade to managers and assignments, sync triggers delete the copies. runner: index newest first.',
   args: fc.record({ runner: runnerIndexArbitrary }),
   run(world: RunnersWorld, args: JsonObject) {
     const runner = pickRunner(world, natArg(args, 'runner'));

@@ -41,4 +41,8 @@ export const runnerTrafficOperations: OperationKind<RunnersWorld>[] = [
 ];
 
 /** Traffic operations that are background jobs rather than requests: they answer no API response. */
-export const backgroundOperationNames: readonly string[] = [backgroundTick.name, ownerWorkerTick.name, looseForeignKeysCleanupTick.name];
+export const backgroundOperationNames: readonly string[] = [
+  backgroundTick.name,
+  ownerWorkerTick.name,
+  looseForeignKeysCleanupTick.name,
+];

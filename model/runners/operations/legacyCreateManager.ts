@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
 import { pickRunner, runnerIndexArbitrary } from '../recency.js';
-import { liveRunners, pickByIndex } from '../records.js';
 import { MANAGERS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { intArg, natArg } from './args.js';
@@ -22,7 +21,16 @@ export const legacyCreateManager: OperationKind<RunnersWorld> = {
     db.advanceClock(1);
     // A NULL key is left out, so managers can predate the sharding_key_id column too.
     const shardingKey = runner.shardingKeyId === null ? {} : { sharding_key_id: runner.shardingKeyId };
-    const [manager] = db.insert(MANAGERS, { runner_id: runner.id, runner_type: runner.runnerType, ...shardingKey, system_xid: systemXid, contacted_at: db.now });
-    return { summary: `legacy manager ${String(manager?.['id'])} for runner ${runner.id} system ${systemXid}`, applied: true };
+    const [manager] = db.insert(MANAGERS, {
+      runner_id: runner.id,
+      runner_type: runner.runnerType,
+      ...shardingKey,
+      system_xid: systemXid,
+      contacted_at: db.now,
+    });
+    return {
+      summary: `legacy manager ${String(manager?.['id'])} for runner ${runner.id} system ${systemXid}`,
+      applied: true,
+    };
   },
 };

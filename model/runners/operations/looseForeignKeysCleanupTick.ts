@@ -7,7 +7,8 @@ import { natArg } from './args.js';
 /** One cron run of `LooseForeignKeys::CleanupWorker`; `rotation` stands for its shuffle of the parent tables. */
 export const looseForeignKeysCleanupTick: OperationKind<RunnersWorld> = {
   name: 'looseForeignKeysCleanupTick',
-  description: 'One cron run of LooseForeignKeys::CleanupWorker over the recorded parent deletions. rotation: which parent table the run starts with.',
+  description:
+    'One cron run of LooseForeignKeys::CleanupWorker over the recorded parent deletions. rotation: which parent table the run starts with.',
   args: fc.record({ rotation: fc.nat(3) }),
   run(world: RunnersWorld, args: JsonObject) {
     const run = runLooseForeignKeysCleanup(world, natArg(args, 'rotation'));

@@ -9,11 +9,12 @@ import { notApplied, runRequest } from './request.js';
 
 /**
  * `Ci::RunnerManager#heartbeat`: UPDATE contacted_at. The sync UPDATE rewrites the copy row's
- * FK columns to their same values, which a NOT VALID FK tolerates (§c.3).
+ * FK columns to their same values, which a NOT VALID FK tolerates (docs/semantics.md §c.3).
  */
 export const managerHeartbeat: OperationKind<RunnersWorld> = {
   name: 'managerHeartbeat',
-  description: 'Ci::RunnerManager#heartbeat: UPDATE contacted_at of a manager. manager: index into the live managers by id.',
+  description:
+    'Ci::RunnerManager#heartbeat: UPDATE contacted_at of a manager. manager: index into the live managers by id.',
   args: fc.record({ manager: fc.nat(7) }),
   run(world: RunnersWorld, args: JsonObject) {
     const manager = pickByIndex(liveManagers(world.db), natArg(args, 'manager'));

@@ -4,7 +4,7 @@ import { liveProjectIds, runnerFromRow, runnerProjectRows } from '../records.js'
 import { RUNNERS } from '../schema.js';
 
 /**
- * `Ci::Runner#owner` for a project runner (§e): the project named by `sharding_key_id` if it
+ * `Ci::Runner#owner` for a project runner (docs/semantics.md §e): the project named by `sharding_key_id` if it
  * still exists, else `fallback_owner_project`, the first assignment (by id) whose project
  * exists; null when there is none.
  */

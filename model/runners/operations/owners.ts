@@ -14,10 +14,22 @@ export interface RunnerOwners {
   readonly projectIds: readonly number[];
 }
 
-export function chooseOwners(db: Database, runnerType: RunnerType, projectIndex: number, groupIndex: number, extraProjects: number): RunnerOwners {
+export function chooseOwners(
+  db: Database,
+  runnerType: RunnerType,
+  projectIndex: number,
+  groupIndex: number,
+  extraProjects: number,
+): RunnerOwners {
   if (runnerType === 1) return { namespaceId: null, projectIds: [] };
   if (runnerType === 2) {
-    const namespaceId = pickByIndex(db.rows(NAMESPACES).map((row) => integerField(row, 'id')).sort((left, right) => left - right), groupIndex);
+    const namespaceId = pickByIndex(
+      db
+        .rows(NAMESPACES)
+        .map((row) => integerField(row, 'id'))
+        .sort((left, right) => left - right),
+      groupIndex,
+    );
     assert(namespaceId !== undefined, 'the world always has namespaces');
     return { namespaceId, projectIds: [] };
   }
@@ -41,9 +53,22 @@ export function shardingKeyFor(runnerType: RunnerType, owners: RunnerOwners): nu
  * the column writes it; `ensure_unique_id` may replace the requested id, so the join rows use
  * the returned one.
  */
-export function insertRunner(db: Database, runnerType: RunnerType, shardingKeyId: number | null, owners: RunnerOwners, extraColumns: RowInput = {}): number {
+export function insertRunner(
+  db: Database,
+  runnerType: RunnerType,
+  shardingKeyId: number | null,
+  owners: RunnerOwners,
+  extraColumns: RowInput = {},
+): number {
   const requestedId = db.nextval(`${RUNNERS}_id_seq`);
-  const [inserted] = db.insert(RUNNERS, { id: requestedId, runner_type: runnerType, ...(shardingKeyId === null ? {} : { sharding_key_id: shardingKeyId }), token: runnerToken(runnerType, requestedId), contacted_at: null, ...extraColumns });
+  const [inserted] = db.insert(RUNNERS, {
+    id: requestedId,
+    runner_type: runnerType,
+    ...(shardingKeyId === null ? {} : { sharding_key_id: shardingKeyId }),
+    token: runnerToken(runnerType, requestedId),
+    contacted_at: null,
+    ...extraColumns,
+  });
   assert(inserted !== undefined, 'an INSERT without ON CONFLICT returns its row');
   const id = integerField(inserted, 'id');
   if (owners.namespaceId !== null) db.insert(RUNNER_NAMESPACES, { runner_id: id, namespace_id: owners.namespaceId });

@@ -52,7 +52,14 @@ export function runRequest(world: RunnersWorld, spec: RequestSpec): OperationOut
   }
   const reason = error !== null ? ` (${describeError(error)})` : note !== undefined ? ` (${note})` : '';
   const summary = `${spec.description} → ${status}${reason}`;
-  world.responses.push({ step: world.currentStep, endpoint: spec.endpoint, status, runnerId: spec.runnerId, error, summary });
+  world.responses.push({
+    step: world.currentStep,
+    endpoint: spec.endpoint,
+    status,
+    runnerId: spec.runnerId,
+    error,
+    summary,
+  });
   probeCopyManagers(world);
   return { summary, applied: true };
 }

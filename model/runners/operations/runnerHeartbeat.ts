@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { pickRunner, runnerIndexArbitrary } from '../recency.js';
 import { col, eq } from '../../../src/index.js';
 import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
-import { liveRunners, pickByIndex } from '../records.js';
 import { RUNNERS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';

@@ -32,17 +32,24 @@ function tag(db: Database, runnerId: number, name: string): HandlerResult {
   const runner = runnerFromRow(row);
   if (runner.runnerType !== 1 && runner.shardingKeyId === null) return { status: 422, note: 'Runner is orphaned' };
   const tagId = findOrCreateTag(db, name);
-  if (db.select(RUNNER_TAGGINGS, { where: and(eq(col('tag_id'), tagId), eq(col('runner_id'), runnerId)) }).length > 0) return { status: 200, note: `already tagged ${name}` };
-  db.insert(RUNNER_TAGGINGS, { tag_id: tagId, runner_id: runnerId, runner_type: runner.runnerType, sharding_key_id: runner.shardingKeyId });
+  if (db.select(RUNNER_TAGGINGS, { where: and(eq(col('tag_id'), tagId), eq(col('runner_id'), runnerId)) }).length > 0)
+    return { status: 200, note: `already tagged ${name}` };
+  db.insert(RUNNER_TAGGINGS, {
+    tag_id: tagId,
+    runner_id: runnerId,
+    runner_type: runner.runnerType,
+    sharding_key_id: runner.shardingKeyId,
+  });
   return { status: 200, note: `tag ${name} is tag ${tagId}` };
 }
 
 export const tagRunner: OperationKind<RunnersWorld> = {
   name: 'tagRunner',
-  description: 'PUT /runners/:id with a tag list (needs the "tagging" workload): finds or creates the tag and adds the tagging. runner: index newest first; tag: index into docker, linux, gpu.',
+  description:
+    'PUT /runners/:id with a tag list (needs the "tagging" workload): finds or creates the tag and adds the tagging. runner: index newest first; tag: index into docker, linux, gpu.',
   args: fc.record({ runner: runnerIndexArbitrary, tag: fc.nat(TAG_NAMES.length - 1) }),
   run(world: RunnersWorld, args: JsonObject) {
-    if (!world.workers.workloads.has('tagging')) return notApplied('PUT /runners/:id', 'not in this plan\'s workloads');
+    if (!world.workers.workloads.has('tagging')) return notApplied('PUT /runners/:id', "not in this plan's workloads");
     const runner = pickRunner(world, natArg(args, 'runner'));
     if (runner === undefined) return notApplied('PUT /runners/:id', 'no runner yet');
     const name = TAG_NAMES[intArg(args, 'tag', 0, TAG_NAMES.length - 1)]!;

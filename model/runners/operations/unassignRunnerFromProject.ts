@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { pickRunner, runnerIndexArbitrary } from '../recency.js';
 import { col, eq } from '../../../src/index.js';
 import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
-import { liveRunners, pickByIndex, runnerProjectRows } from '../records.js';
+import { pickByIndex, runnerProjectRows } from '../records.js';
 import { RUNNER_PROJECTS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';
@@ -12,12 +12,13 @@ import { notApplied, runRequest } from './request.js';
 /**
  * `DELETE /projects/:id/runners/:runner_id`: removes one assignment of a project runner; the
  * last one never goes (a project runner must keep a project), which is a validation error.
- * `project` indexes the runner's own assignments. Since the owner rule (§e), the owner project
+ * `project` indexes the runner's own assignments. Since the owner rule (docs/semantics.md §e), the owner project
  * cannot be unassigned either (`UnassignRunnerService`: 403).
  */
 export const unassignRunnerFromProject: OperationKind<RunnersWorld> = {
   name: 'unassignRunnerFromProject',
-  description: 'DELETE /projects/:id/runners/:runner_id: removes one assignment of a project runner (never the last, nor the owner\'s). runner: index newest first; project: index into that runner\'s assignments.',
+  description:
+    "DELETE /projects/:id/runners/:runner_id: removes one assignment of a project runner (never the last, nor the owner's). runner: index newest first; project: index into that runner's assignments.",
   args: fc.record({ runner: runnerIndexArbitrary, project: fc.nat(3) }),
   run(world: RunnersWorld, args: JsonObject) {
     const runner = pickRunner(world, natArg(args, 'runner'));
@@ -32,8 +33,13 @@ export const unassignRunnerFromProject: OperationKind<RunnersWorld> = {
       handle: (db) => {
         if (runner.runnerType !== 3) return { status: 422, note: 'Runner is not a project runner' };
         if (assignment === undefined) return { status: 422, note: 'Runner is not assigned to any project' };
-        if (runnerProjectRows(db, runner.id).length <= 1) return { status: 422, note: 'Only one project associated with the runner. Please remove the runner instead' };
-        if (assignment.projectId === ownerProjectId(db, runner.id)) return { status: 403, note: 'You cannot unassign a runner from the owner project. Delete the runner instead' };
+        if (runnerProjectRows(db, runner.id).length <= 1)
+          return { status: 422, note: 'Only one project associated with the runner. Please remove the runner instead' };
+        if (assignment.projectId === ownerProjectId(db, runner.id))
+          return {
+            status: 403,
+            note: 'You cannot unassign a runner from the owner project. Delete the runner instead',
+          };
         db.delete(RUNNER_PROJECTS, eq(col('id'), assignment.id));
         return { status: 200 };
       },

@@ -1,6 +1,6 @@
 /**
  * `Projects::ProjectDeletedEvent` and the jobs of its subscriber
- * `Ci::Runners::UpdateProjectRunnersOwnerWorker` (§e.1). GitLab's event store delivers at least
+ * `Ci::Runners::UpdateProjectRunnersOwnerWorker` (docs/semantics.md §e.1). GitLab's event store delivers at least
  * once, so one event may become two jobs; the worker is `idempotent!`. Each job runs the
  * service in steps (the pre-clean, then one batch of runners per step) so that traffic
  * interleaves between batches, as it does between GitLab's per-batch transactions.

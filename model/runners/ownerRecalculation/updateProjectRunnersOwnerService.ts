@@ -5,7 +5,7 @@ import { MANAGERS, RUNNERS, RUNNER_PROJECTS } from '../schema.js';
 import { RUNNER_TAGGINGS } from '../taggings/taggingsSchema.js';
 
 /**
- * `Ci::Runners::UpdateProjectRunnersOwnerService` (§e.2), statement for statement. The caller
+ * `Ci::Runners::UpdateProjectRunnersOwnerService` (docs/semantics.md §e.2), statement for statement. The caller
  * owns the transactions: GitLab runs the pre-clean's batches as separate statements and each
  * runner batch in one transaction.
  */
@@ -13,19 +13,39 @@ const PROJECT_RUNNER = 3;
 
 /** `(SELECT project_id FROM ci_runner_projects WHERE runner_id = <table>.<column> ORDER BY id ASC LIMIT 1)`. */
 function lowestRunnerProject(table: string, column: string): Expr {
-  return scalarSubquery({ table: RUNNER_PROJECTS, column: 'project_id', where: eq(col('runner_id'), outer(table, column)), orderBy: [{ column: 'id', direction: 'asc' }], limit: 1 });
+  return scalarSubquery({
+    table: RUNNER_PROJECTS,
+    column: 'project_id',
+    where: eq(col('runner_id'), outer(table, column)),
+    orderBy: [{ column: 'id', direction: 'asc' }],
+    limit: 1,
+  });
 }
 
 /** `EXISTS (SELECT 1 FROM ci_runner_projects WHERE runner_id = ci_runners.id LIMIT 1)`. */
-const hasRunnerProject: Expr = exists({ table: RUNNER_PROJECTS, where: eq(col('runner_id'), outer(RUNNERS, 'id')), limit: 1 });
+const hasRunnerProject: Expr = exists({
+  table: RUNNER_PROJECTS,
+  where: eq(col('runner_id'), outer(RUNNERS, 'id')),
+  limit: 1,
+});
 
 /** Step 1: `Ci::RunnerProject.belonging_to_project(P).each_batch { delete_all }`; returns rows deleted. */
 export function preCleanRunnerProjects(db: Database, projectId: number, batchSize: number): number {
   let deleted = 0;
   for (;;) {
-    const batch = db.select(RUNNER_PROJECTS, { where: eq(col('project_id'), projectId), orderBy: [{ column: 'id', direction: 'asc' }], limit: batchSize });
+    const batch = db.select(RUNNER_PROJECTS, {
+      where: eq(col('project_id'), projectId),
+      orderBy: [{ column: 'id', direction: 'asc' }],
+      limit: batchSize,
+    });
     if (batch.length === 0) return deleted;
-    deleted += db.delete(RUNNER_PROJECTS, inList(col('id'), batch.map((row) => integerField(row, 'id')))).length;
+    deleted += db.delete(
+      RUNNER_PROJECTS,
+      inList(
+        col('id'),
+        batch.map((row) => integerField(row, 'id')),
+      ),
+    ).length;
   }
 }
 
@@ -41,18 +61,32 @@ export interface RunnerBatchResult {
  * carries the new key to their managers and taggings, and deletes the rest (FK cascades remove
  * their dependants).
  */
-export function runRunnerBatch(db: Database, projectId: number, cursor: number, batchSize: number): RunnerBatchResult | null {
+export function runRunnerBatch(
+  db: Database,
+  projectId: number,
+  cursor: number,
+  batchSize: number,
+): RunnerBatchResult | null {
   const ownedByProject = and(eq(col('runner_type'), PROJECT_RUNNER), eq(col('sharding_key_id'), projectId));
-  const batch = db.select(RUNNERS, { where: and(ownedByProject, gt(col('id'), cursor)), orderBy: [{ column: 'id', direction: 'asc' }], limit: batchSize });
+  const batch = db.select(RUNNERS, {
+    where: and(ownedByProject, gt(col('id'), cursor)),
+    orderBy: [{ column: 'id', direction: 'asc' }],
+    limit: batchSize,
+  });
   if (batch.length === 0) return null;
   const ids = batch.map((row) => integerField(row, 'id'));
   const withFallback = and(inList(col('id'), ids), hasRunnerProject);
-  const fallbackIds = db.select(RUNNERS, { where: withFallback, limit: batchSize }).map((row) => integerField(row, 'id'));
-  const reowned = db.update(RUNNERS, { sharding_key_id: lowestRunnerProject(RUNNERS, 'id') }, withFallback).map((row) => integerField(row, 'id'));
+  const fallbackIds = db
+    .select(RUNNERS, { where: withFallback, limit: batchSize })
+    .map((row) => integerField(row, 'id'));
+  const reowned = db
+    .update(RUNNERS, { sharding_key_id: lowestRunnerProject(RUNNERS, 'id') }, withFallback)
+    .map((row) => integerField(row, 'id'));
   if (fallbackIds.length > 0) {
     const dependants = and(eq(col('runner_type'), PROJECT_RUNNER), inList(col('runner_id'), fallbackIds));
     db.update(MANAGERS, { sharding_key_id: lowestRunnerProject(MANAGERS, 'runner_id') }, dependants);
-    if (db.hasTable(RUNNER_TAGGINGS)) db.update(RUNNER_TAGGINGS, { sharding_key_id: lowestRunnerProject(RUNNER_TAGGINGS, 'runner_id') }, dependants);
+    if (db.hasTable(RUNNER_TAGGINGS))
+      db.update(RUNNER_TAGGINGS, { sharding_key_id: lowestRunnerProject(RUNNER_TAGGINGS, 'runner_id') }, dependants);
   }
   const deleted = db.delete(RUNNERS, and(inList(col('id'), ids), ownedByProject)).map((row) => integerField(row, 'id'));
   return { ids, reowned, deleted };
@@ -62,7 +96,11 @@ export function runRunnerBatch(db: Database, projectId: number, cursor: number, 
 export function executeOwnerService(db: Database, projectId: number, batchSize: number): void {
   preCleanRunnerProjects(db, projectId, batchSize);
   let cursor = 0;
-  for (let result = runRunnerBatch(db, projectId, cursor, batchSize); result !== null; result = runRunnerBatch(db, projectId, cursor, batchSize)) {
+  for (
+    let result = runRunnerBatch(db, projectId, cursor, batchSize);
+    result !== null;
+    result = runRunnerBatch(db, projectId, cursor, batchSize)
+  ) {
     cursor = result.ids[result.ids.length - 1]!;
   }
 }

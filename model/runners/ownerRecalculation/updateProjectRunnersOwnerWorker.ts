@@ -7,7 +7,7 @@ import type { OwnerServiceJob } from './projectDeletedEvents.js';
 import { preCleanRunnerProjects, runRunnerBatch } from './updateProjectRunnersOwnerService.js';
 
 /**
- * `Ci::Runners::UpdateProjectRunnersOwnerWorker#handle_event` (§e.1) for one job, one step at a
+ * `Ci::Runners::UpdateProjectRunnersOwnerWorker#handle_event` (docs/semantics.md §e.1) for one job, one step at a
  * time: the first step checks `update_project_runners_owner` (off: return early, the event is
  * consumed) and runs the pre-clean; each later step runs one runner batch in its own
  * transaction. A failing batch rolls back and is retried on the job's next step.

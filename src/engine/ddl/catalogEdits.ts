@@ -22,7 +22,12 @@ export function removeItem<T>(state: EngineState, list: T[], item: T): void {
   );
 }
 
-export function setField<T extends object, K extends keyof T>(state: EngineState, target: T, key: K, value: T[K]): void {
+export function setField<T extends object, K extends keyof T>(
+  state: EngineState,
+  target: T,
+  key: K,
+  value: T[K],
+): void {
   const previous = target[key];
   if (previous === value) return;
   state.changeCatalog(

@@ -5,7 +5,14 @@
  */
 import { assert } from '../assert.js';
 import { truncateIdentifier } from '../identifier.js';
-import type { CheckConstraint, Constraint, ForeignKeyConstraint, IndexDefinition, KeyConstraint, Relation } from '../catalog.js';
+import type {
+  CheckConstraint,
+  Constraint,
+  ForeignKeyConstraint,
+  IndexDefinition,
+  KeyConstraint,
+  Relation,
+} from '../catalog.js';
 import { PgError, SqlState } from '../errors.js';
 import { isSatisfiedAsCheck, referencedColumns, renderExpr } from '../expression.js';
 import { firstViolation, missingReferenceError, sameColumnSet } from '../foreignKeyRuntime.js';
@@ -40,7 +47,8 @@ export function addConstraint(
   rawSpec: ConstraintSpec,
   creation: ConstraintCreation = {},
 ): Constraint {
-  const spec: ConstraintSpec = rawSpec.name === undefined ? rawSpec : { ...rawSpec, name: truncateIdentifier(rawSpec.name) };
+  const spec: ConstraintSpec =
+    rawSpec.name === undefined ? rawSpec : { ...rawSpec, name: truncateIdentifier(rawSpec.name) };
   switch (spec.kind) {
     case 'primaryKey':
     case 'unique':
@@ -66,9 +74,13 @@ function requireFreeConstraintName(relation: Relation, name: string): void {
 
 function checkPartitionKeyIncluded(relation: Relation, columns: readonly string[], kind: string): void {
   if (relation.isPartitioned && !columns.includes(relation.partitionKey!)) {
-    throw new PgError(SqlState.featureNotSupported, 'unique constraint on partitioned table must include all partitioning columns', {
-      detail: `${kind} constraint on table "${relation.name}" lacks column "${relation.partitionKey}" which is part of the partition key.`,
-    });
+    throw new PgError(
+      SqlState.featureNotSupported,
+      'unique constraint on partitioned table must include all partitioning columns',
+      {
+        detail: `${kind} constraint on table "${relation.name}" lacks column "${relation.partitionKey}" which is part of the partition key.`,
+      },
+    );
   }
 }
 
@@ -85,22 +97,44 @@ export interface IndexObjectSpec {
 export function createIndexObject(state: EngineState, relation: Relation, spec: IndexObjectSpec): IndexDefinition {
   const { name, columns, unique, predicate, parent } = spec;
   if (isRelationNameTaken(state, name)) throw new PgError(SqlState.duplicateTable, `relation "${name}" already exists`);
-  const index: IndexDefinition = { name, relation, columns: [...columns], unique, predicate, parent, constraint: null, entries: unique && relation.heap !== null ? new Map() : null };
+  const index: IndexDefinition = {
+    name,
+    relation,
+    columns: [...columns],
+    unique,
+    predicate,
+    parent,
+    constraint: null,
+    entries: unique && relation.heap !== null ? new Map() : null,
+  };
   if (index.entries !== null) fillIndex(relation, index);
   pushItem(state, relation.indexes, index);
   return index;
 }
 
-export function addKeyConstraint(state: EngineState, relation: Relation, spec: PrimaryKeySpec | UniqueSpec, parent: KeyConstraint | null): KeyConstraint {
+export function addKeyConstraint(
+  state: EngineState,
+  relation: Relation,
+  spec: PrimaryKeySpec | UniqueSpec,
+  parent: KeyConstraint | null,
+): KeyConstraint {
   const label = spec.kind === 'primaryKey' ? 'PRIMARY KEY' : 'UNIQUE';
   assert(spec.columns.length > 0, 'a key needs at least one column');
   requireColumns(relation, spec.columns, (column) => `column "${column}" named in key does not exist`);
   checkPartitionKeyIncluded(relation, spec.columns, label);
   if (spec.kind === 'primaryKey') {
-    if (relation.primaryKey() !== undefined) throw new PgError(SqlState.invalidTableDefinition, `multiple primary keys for table "${relation.name}" are not allowed`);
+    if (relation.primaryKey() !== undefined)
+      throw new PgError(
+        SqlState.invalidTableDefinition,
+        `multiple primary keys for table "${relation.name}" are not allowed`,
+      );
     markColumnsNotNull(state, relation, spec.columns);
   }
-  const name = spec.name ?? (spec.kind === 'primaryKey' ? chooseRelationName(state, relation.name, null, 'pkey') : chooseRelationName(state, relation.name, spec.columns.join('_'), 'key'));
+  const name =
+    spec.name ??
+    (spec.kind === 'primaryKey'
+      ? chooseRelationName(state, relation.name, null, 'pkey')
+      : chooseRelationName(state, relation.name, spec.columns.join('_'), 'key'));
   // The backing index is created first, so a name taken by any relation or index is 42P07 before
   // a clash with another constraint of the table is 42710, as in PostgreSQL.
   if (isRelationNameTaken(state, name)) throw new PgError(SqlState.duplicateTable, `relation "${name}" already exists`);
@@ -124,10 +158,17 @@ function markColumnsNotNull(state: EngineState, relation: Relation, columns: rea
   for (const leaf of relation.leaves()) {
     for (const tuple of liveTuples(leaf)) {
       const column = columns.find((name) => tuple.row[name] === null);
-      if (column !== undefined) throw new PgError(SqlState.notNullViolation, `column "${column}" of relation "${leaf.name}" contains null values`, { table: leaf.name, column });
+      if (column !== undefined)
+        throw new PgError(
+          SqlState.notNullViolation,
+          `column "${column}" of relation "${leaf.name}" contains null values`,
+          { table: leaf.name, column },
+        );
     }
   }
-  const updated = relation.columns.map((column) => (columns.includes(column.name) && !column.notNull ? { ...column, notNull: true } : column));
+  const updated = relation.columns.map((column) =>
+    columns.includes(column.name) && !column.notNull ? { ...column, notNull: true } : column,
+  );
   setField(state, relation, 'columns', updated);
 }
 
@@ -136,9 +177,19 @@ export function cloneKeyConstraint(state: EngineState, parent: KeyConstraint, pa
   // As AttachPartitionEnsureIndexes: only an index with the same columns in the same order that
   // backs a constraint of the same kind is adopted, so a UNIQUE constraint never stands in for a
   // PRIMARY KEY (PostgreSQL then creates <partition>_pkey next to it).
-  const existing = partition.indexes.find((index) => index.unique && index.parent === null && index.predicate === null && index.columns.join() === parent.columns.join() && index.constraint?.kind === parent.kind);
+  const existing = partition.indexes.find(
+    (index) =>
+      index.unique &&
+      index.parent === null &&
+      index.predicate === null &&
+      index.columns.join() === parent.columns.join() &&
+      index.constraint?.kind === parent.kind,
+  );
   if (existing === undefined) {
-    const name = parent.kind === 'primaryKey' ? chooseRelationName(state, partition.name, null, 'pkey') : chooseRelationName(state, partition.name, parent.columns.join('_'), 'key');
+    const name =
+      parent.kind === 'primaryKey'
+        ? chooseRelationName(state, partition.name, null, 'pkey')
+        : chooseRelationName(state, partition.name, parent.columns.join('_'), 'key');
     addKeyConstraint(state, partition, { kind: parent.kind, name, columns: parent.columns }, parent);
     return;
   }
@@ -147,7 +198,11 @@ export function cloneKeyConstraint(state: EngineState, parent: KeyConstraint, pa
 }
 
 function checkViolationOnValidate(name: string, relation: Relation): PgError {
-  return new PgError(SqlState.checkViolation, `check constraint "${name}" of relation "${relation.name}" is violated by some row`, { constraint: name, table: relation.name });
+  return new PgError(
+    SqlState.checkViolation,
+    `check constraint "${name}" of relation "${relation.name}" is violated by some row`,
+    { constraint: name, table: relation.name },
+  );
 }
 
 export function addCheckConstraint(
@@ -161,7 +216,10 @@ export function addCheckConstraint(
   const columns = [...referencedColumns(spec.expr)];
   requireColumns(relation, columns, (column) => `column "${column}" does not exist`);
   if (spec.noInherit && relation.isPartitioned) {
-    throw new PgError(SqlState.invalidTableDefinition, `cannot add NO INHERIT constraint to partitioned table "${relation.name}"`);
+    throw new PgError(
+      SqlState.invalidTableDefinition,
+      `cannot add NO INHERIT constraint to partitioned table "${relation.name}"`,
+    );
   }
   // AddRelationNewConstraints names a CHECK after its column only when it reads exactly one.
   const name = spec.name ?? chooseConstraintName(state, relation, columns.length === 1 ? columns[0]! : null, 'check');
@@ -174,7 +232,15 @@ export function addCheckConstraint(
       }
     }
   }
-  const check: CheckConstraint = { kind: 'check', name, relation, expr: spec.expr, valid: atCreation || !spec.notValid, parent, noInherit: spec.noInherit ?? false };
+  const check: CheckConstraint = {
+    kind: 'check',
+    name,
+    relation,
+    expr: spec.expr,
+    valid: atCreation || !spec.notValid,
+    parent,
+    noInherit: spec.noInherit ?? false,
+  };
   pushItem(state, relation.constraints, check);
   for (const partition of relation.partitions) cloneCheckConstraint(state, check, partition, { attaching: false });
   return check;
@@ -196,23 +262,39 @@ export function cloneCheckConstraint(
   const existing = partition.checks().find((check) => check.name === parent.name);
   if (attaching) {
     if (existing === undefined) throw new PgError('42804', `child table is missing constraint "${parent.name}"`);
-    if (renderExpr(existing.expr) !== renderExpr(parent.expr)) throw new PgError('42804', `child table "${partition.name}" has different definition for check constraint "${parent.name}"`);
-    if (!existing.valid && parent.valid) throw new PgError(SqlState.invalidObjectDefinition, `constraint "${parent.name}" conflicts with NOT VALID constraint on child table "${partition.name}"`);
+    if (renderExpr(existing.expr) !== renderExpr(parent.expr))
+      throw new PgError(
+        '42804',
+        `child table "${partition.name}" has different definition for check constraint "${parent.name}"`,
+      );
+    if (!existing.valid && parent.valid)
+      throw new PgError(
+        SqlState.invalidObjectDefinition,
+        `constraint "${parent.name}" conflicts with NOT VALID constraint on child table "${partition.name}"`,
+      );
     setField(state, existing, 'parent', parent);
     return;
   }
-  addCheckConstraint(state, partition, { kind: 'check', name: parent.name, expr: parent.expr, notValid: !parent.valid && !creating }, parent);
+  addCheckConstraint(
+    state,
+    partition,
+    { kind: 'check', name: parent.name, expr: parent.expr, notValid: !parent.valid && !creating },
+    parent,
+  );
 }
 
 function resolveReferencedColumns(referenced: Relation, columns: readonly string[] | undefined): readonly string[] {
   if (columns !== undefined) return columns;
   const primaryKey = referenced.primaryKey();
-  if (primaryKey === undefined) throw new PgError(SqlState.invalidForeignKey, `there is no primary key for referenced table "${referenced.name}"`);
+  if (primaryKey === undefined)
+    throw new PgError(SqlState.invalidForeignKey, `there is no primary key for referenced table "${referenced.name}"`);
   return primaryKey.columns;
 }
 
 function hasMatchingUniqueIndex(relation: Relation, columns: readonly string[]): boolean {
-  return relation.indexes.some((index) => index.unique && index.predicate === null && sameColumnSet(index.columns, columns));
+  return relation.indexes.some(
+    (index) => index.unique && index.predicate === null && sameColumnSet(index.columns, columns),
+  );
 }
 
 export interface ForeignKeyCreation extends ConstraintCreation {
@@ -236,19 +318,37 @@ export function addForeignKey(
   const referenced = lookupRelation(state, spec.references.table);
   const referencedColumns = resolveReferencedColumns(referenced, spec.references.columns);
   assert(spec.columns.length > 0, 'a foreign key needs at least one column');
-  requireColumns(relation, spec.columns, (column) => `column "${column}" referenced in foreign key constraint does not exist`);
-  requireColumns(referenced, referencedColumns, (column) => `column "${column}" referenced in foreign key constraint does not exist`);
+  requireColumns(
+    relation,
+    spec.columns,
+    (column) => `column "${column}" referenced in foreign key constraint does not exist`,
+  );
+  requireColumns(
+    referenced,
+    referencedColumns,
+    (column) => `column "${column}" referenced in foreign key constraint does not exist`,
+  );
   if (referencedColumns.length !== spec.columns.length) {
-    throw new PgError(SqlState.invalidForeignKey, 'number of referencing and referenced columns for foreign key disagree');
+    throw new PgError(
+      SqlState.invalidForeignKey,
+      'number of referencing and referenced columns for foreign key disagree',
+    );
   }
   if (!hasMatchingUniqueIndex(referenced, referencedColumns)) {
-    throw new PgError(SqlState.invalidForeignKey, `there is no unique constraint matching given keys for referenced table "${referenced.name}"`);
+    throw new PgError(
+      SqlState.invalidForeignKey,
+      `there is no unique constraint matching given keys for referenced table "${referenced.name}"`,
+    );
   }
   const notValid = !atCreation && spec.notValid === true;
   if (notValid && relation.isPartitioned && parent === null && state.options.serverVersion < 18) {
-    throw new PgError(SqlState.featureNotSupported, `cannot add NOT VALID foreign key on partitioned table "${relation.name}" referencing relation "${referenced.name}"`, {
-      detail: 'This feature is not yet supported on partitioned tables.',
-    });
+    throw new PgError(
+      SqlState.featureNotSupported,
+      `cannot add NOT VALID foreign key on partitioned table "${relation.name}" referencing relation "${referenced.name}"`,
+      {
+        detail: 'This feature is not yet supported on partitioned tables.',
+      },
+    );
   }
   const name = spec.name ?? chooseConstraintName(state, relation, spec.columns.join('_'), 'fkey');
   requireFreeConstraintName(relation, name);
@@ -286,7 +386,8 @@ function schemaConstraintNames(state: EngineState): Set<string> {
   for (const relation of state.relations.values()) {
     for (const constraint of relation.constraints) {
       names.add(constraint.name);
-      if (constraint.kind === 'foreignKey') for (const name of constraint.referencedPartitionNames.values()) names.add(name);
+      if (constraint.kind === 'foreignKey')
+        for (const name of constraint.referencedPartitionNames.values()) names.add(name);
     }
   }
   return names;
@@ -307,7 +408,12 @@ function chooseCopyName(state: EngineState, base: string): string {
  * a partition is created in or attached to an already referenced partitioned table
  * (CloneFkReferenced starts from that copy), hence `fk_1_1` under `fk_1`.
  */
-export function nameReferencedPartitions(state: EngineState, foreignKey: ForeignKeyConstraint, partitions: readonly Relation[], base: string = foreignKey.name): void {
+export function nameReferencedPartitions(
+  state: EngineState,
+  foreignKey: ForeignKeyConstraint,
+  partitions: readonly Relation[],
+  base: string = foreignKey.name,
+): void {
   for (const partition of partitions) {
     setMapEntry(state, foreignKey.referencedPartitionNames, partition, chooseCopyName(state, base));
     nameReferencedPartitions(state, foreignKey, partition.partitions, base);
@@ -315,15 +421,18 @@ export function nameReferencedPartitions(state: EngineState, foreignKey: Foreign
 }
 
 function forgetReferencedPartitionNames(state: EngineState, foreignKey: ForeignKeyConstraint): void {
-  for (const partition of [...foreignKey.referencedPartitionNames.keys()]) deleteMapEntry(state, foreignKey.referencedPartitionNames, partition);
+  for (const partition of [...foreignKey.referencedPartitionNames.keys()])
+    deleteMapEntry(state, foreignKey.referencedPartitionNames, partition);
 }
 
 function equivalentForeignKey(left: ForeignKeyConstraint, right: ForeignKeyConstraint): boolean {
-  return left.referencedRelation === right.referencedRelation
-    && left.columns.join() === right.columns.join()
-    && left.referencedColumns.join() === right.referencedColumns.join()
-    && left.onDelete === right.onDelete
-    && left.onUpdate === right.onUpdate;
+  return (
+    left.referencedRelation === right.referencedRelation &&
+    left.columns.join() === right.columns.join() &&
+    left.referencedColumns.join() === right.referencedColumns.join() &&
+    left.onDelete === right.onDelete &&
+    left.onUpdate === right.onUpdate
+  );
 }
 
 /**
@@ -339,14 +448,22 @@ export function cloneForeignKey(
 ): void {
   // CloneFkReferencing: a table cannot become a partition of a table whose key references it.
   if (parent.referencedRelation === partition) {
-    throw new PgError(SqlState.featureNotSupported, `cannot attach table "${partition.name}" as a partition because it is referenced by foreign key "${parent.name}"`);
+    throw new PgError(
+      SqlState.featureNotSupported,
+      `cannot attach table "${partition.name}" as a partition because it is referenced by foreign key "${parent.name}"`,
+    );
   }
   if (partition.isAncestorOrSelfOf(parent.referencedRelation)) {
     // PostgreSQL has no explicit check for a key referencing one of the attached table's own
     // partitions; cloning the key then trips CheckTableNotInUse on that partition.
-    throw new PgError('55006', `cannot ALTER TABLE "${parent.referencedRelation.name}" because it is being used by active queries in this session`);
+    throw new PgError(
+      '55006',
+      `cannot ALTER TABLE "${parent.referencedRelation.name}" because it is being used by active queries in this session`,
+    );
   }
-  const existing = partition.foreignKeys().find((candidate) => candidate.parent === null && equivalentForeignKey(candidate, parent));
+  const existing = partition
+    .foreignKeys()
+    .find((candidate) => candidate.parent === null && equivalentForeignKey(candidate, parent));
   if (existing !== undefined) {
     // An identical key the partition already has is adopted under its own name.
     if (parent.valid && !existing.valid) validateForeignKeyTree(state, existing);
@@ -356,19 +473,27 @@ export function cloneForeignKey(
   }
   // A partition that already has a constraint of that name gets the copy as `<name>_1` (addFkRecurseReferencing).
   const taken = partition.constraints.some((constraint) => constraint.name === parent.name);
-  addForeignKey(state, partition, {
-    kind: 'foreignKey',
-    name: taken ? chooseCopyName(state, parent.name) : parent.name,
-    columns: parent.columns,
-    references: { table: parent.referencedRelation.name, columns: parent.referencedColumns },
-    onDelete: parent.onDelete,
-    onUpdate: parent.onUpdate,
-    notValid: !parent.valid,
-  }, parent, { scanEvenIfNotValid: attaching });
+  addForeignKey(
+    state,
+    partition,
+    {
+      kind: 'foreignKey',
+      name: taken ? chooseCopyName(state, parent.name) : parent.name,
+      columns: parent.columns,
+      references: { table: parent.referencedRelation.name, columns: parent.referencedColumns },
+      onDelete: parent.onDelete,
+      onUpdate: parent.onUpdate,
+      notValid: !parent.valid,
+    },
+    parent,
+    { scanEvenIfNotValid: attaching },
+  );
 }
 
 function childConstraints<T extends Constraint>(constraint: T): T[] {
-  return constraint.relation.partitions.flatMap((partition) => partition.constraints.filter((candidate): candidate is T => candidate.parent === constraint));
+  return constraint.relation.partitions.flatMap((partition) =>
+    partition.constraints.filter((candidate): candidate is T => candidate.parent === constraint),
+  );
 }
 
 function validateForeignKeyTree(state: EngineState, foreignKey: ForeignKeyConstraint): void {
@@ -382,7 +507,9 @@ function validateForeignKeyTree(state: EngineState, foreignKey: ForeignKeyConstr
 
 function validateCheckTree(state: EngineState, check: CheckConstraint): void {
   if (check.relation.heap !== null && !check.valid) {
-    for (const tuple of liveTuples(check.relation)) if (!isSatisfiedAsCheck(check.expr, { row: tuple.row })) throw checkViolationOnValidate(check.name, check.relation);
+    for (const tuple of liveTuples(check.relation))
+      if (!isSatisfiedAsCheck(check.expr, { row: tuple.row }))
+        throw checkViolationOnValidate(check.name, check.relation);
   }
   for (const child of childConstraints(check)) validateCheckTree(state, child);
   setField(state, check, 'valid', true);
@@ -391,7 +518,8 @@ function validateCheckTree(state: EngineState, check: CheckConstraint): void {
 export function findConstraint(relation: Relation, rawName: string): Constraint {
   const name = truncateIdentifier(rawName);
   const constraint = relation.constraints.find((candidate) => candidate.name === name);
-  if (constraint === undefined) throw new PgError(SqlState.undefinedObject, `constraint "${name}" of relation "${relation.name}" does not exist`);
+  if (constraint === undefined)
+    throw new PgError(SqlState.undefinedObject, `constraint "${name}" of relation "${relation.name}" does not exist`);
   return constraint;
 }
 
@@ -400,13 +528,18 @@ export function validateConstraint(state: EngineState, relation: Relation, name:
   const constraint = findConstraint(relation, name);
   if (constraint.kind === 'foreignKey') validateForeignKeyTree(state, constraint);
   else if (constraint.kind === 'check') validateCheckTree(state, constraint);
-  else throw new PgError(SqlState.wrongObjectType, `constraint "${name}" of relation "${relation.name}" is not a foreign key or check constraint`);
+  else
+    throw new PgError(
+      SqlState.wrongObjectType,
+      `constraint "${name}" of relation "${relation.name}" is not a foreign key or check constraint`,
+    );
 }
 
 function removeConstraintTree(state: EngineState, constraint: Constraint): void {
   for (const child of childConstraints(constraint)) removeConstraintTree(state, child);
   removeItem(state, constraint.relation.constraints, constraint);
-  if (constraint.kind === 'primaryKey' || constraint.kind === 'unique') removeItem(state, constraint.relation.indexes, constraint.index);
+  if (constraint.kind === 'primaryKey' || constraint.kind === 'unique')
+    removeItem(state, constraint.relation.indexes, constraint.index);
 }
 
 /** DROP CONSTRAINT: removes the clones made from it; keys added separately on partitions stay. */
@@ -427,15 +560,33 @@ export function dropConstraint(
     return;
   }
   if (constraint.parent !== null) {
-    throw new PgError(SqlState.invalidTableDefinition, `cannot drop inherited constraint "${name}" of relation "${relation.name}"`);
+    throw new PgError(
+      SqlState.invalidTableDefinition,
+      `cannot drop inherited constraint "${name}" of relation "${relation.name}"`,
+    );
   }
   if (constraint.kind === 'primaryKey' || constraint.kind === 'unique') {
     for (const other of state.relations.values()) {
-      const dependent = other.foreignKeys().find((foreignKey) => foreignKey.referencedRelation === relation && sameColumnSet(foreignKey.referencedColumns, constraint.columns));
-      if (dependent !== undefined && relation.indexes.filter((index) => index.unique && index.predicate === null && sameColumnSet(index.columns, constraint.columns)).length === 1) {
-        throw new PgError(SqlState.dependentObjectsStillExist, `cannot drop constraint ${name} on table ${relation.name} because other objects depend on it`, {
-          detail: `constraint ${dependent.name} on table ${other.name} depends on index ${name}`,
-        });
+      const dependent = other
+        .foreignKeys()
+        .find(
+          (foreignKey) =>
+            foreignKey.referencedRelation === relation &&
+            sameColumnSet(foreignKey.referencedColumns, constraint.columns),
+        );
+      if (
+        dependent !== undefined &&
+        relation.indexes.filter(
+          (index) => index.unique && index.predicate === null && sameColumnSet(index.columns, constraint.columns),
+        ).length === 1
+      ) {
+        throw new PgError(
+          SqlState.dependentObjectsStillExist,
+          `cannot drop constraint ${name} on table ${relation.name} because other objects depend on it`,
+          {
+            detail: `constraint ${dependent.name} on table ${other.name} depends on index ${name}`,
+          },
+        );
       }
     }
   }
@@ -447,14 +598,17 @@ export function renameConstraint(state: EngineState, relation: Relation, rawName
   const newName = truncateIdentifier(rawNewName);
   const constraint = relation.constraints.find((candidate) => candidate.name === name);
   // RenameConstraint words the miss differently from VALIDATE/DROP ("for table", not "of relation").
-  if (constraint === undefined) throw new PgError(SqlState.undefinedObject, `constraint "${name}" for table "${relation.name}" does not exist`);
+  if (constraint === undefined)
+    throw new PgError(SqlState.undefinedObject, `constraint "${name}" for table "${relation.name}" does not exist`);
   requireFreeConstraintName(relation, newName);
   if (constraint.kind === 'primaryKey' || constraint.kind === 'unique') {
-    if (isRelationNameTaken(state, newName)) throw new PgError(SqlState.duplicateTable, `relation "${newName}" already exists`);
+    if (isRelationNameTaken(state, newName))
+      throw new PgError(SqlState.duplicateTable, `relation "${newName}" already exists`);
     setField(state, constraint.index, 'name', newName);
   }
   setField(state, constraint, 'name', newName);
-  if (constraint.kind === 'check') for (const child of childConstraints(constraint)) renameConstraint(state, child.relation, name, newName);
+  if (constraint.kind === 'check')
+    for (const child of childConstraints(constraint)) renameConstraint(state, child.relation, name, newName);
 }
 
 export type { IndexDefinition };

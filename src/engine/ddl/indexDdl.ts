@@ -15,10 +15,18 @@ import { chooseRelationName, isRelationNameTaken } from './naming.js';
 import type { IndexSpec } from './specs.js';
 
 function samePredicate(left: IndexDefinition['predicate'], right: IndexDefinition['predicate']): boolean {
-  return (left === null && right === null) || (left !== null && right !== null && renderExpr(left) === renderExpr(right));
+  return (
+    (left === null && right === null) || (left !== null && right !== null && renderExpr(left) === renderExpr(right))
+  );
 }
 
-function createIndexTree(state: EngineState, relation: Relation, name: string, spec: IndexSpec, parent: IndexDefinition | null): IndexDefinition {
+function createIndexTree(
+  state: EngineState,
+  relation: Relation,
+  name: string,
+  spec: IndexSpec,
+  parent: IndexDefinition | null,
+): IndexDefinition {
   const index = createIndexObject(state, relation, {
     name,
     columns: spec.columns,
@@ -32,25 +40,47 @@ function createIndexTree(state: EngineState, relation: Relation, name: string, s
 
 /** On a partitioned table, CREATE INDEX adopts a matching index of each partition or builds one. */
 export function attachOrCreatePartitionIndex(state: EngineState, parent: IndexDefinition, partition: Relation): void {
-  const existing = partition.indexes.find((index) => index.parent === null && index.unique === parent.unique && index.columns.join() === parent.columns.join() && samePredicate(index.predicate, parent.predicate));
+  const existing = partition.indexes.find(
+    (index) =>
+      index.parent === null &&
+      index.unique === parent.unique &&
+      index.columns.join() === parent.columns.join() &&
+      samePredicate(index.predicate, parent.predicate),
+  );
   if (existing !== undefined) {
     setField(state, existing, 'parent', parent);
     return;
   }
   const name = chooseRelationName(state, partition.name, parent.columns.join('_'), 'idx');
-  createIndexTree(state, partition, name, { table: partition.name, columns: parent.columns, unique: parent.unique, ...(parent.predicate ? { where: parent.predicate } : {}) }, parent);
+  createIndexTree(
+    state,
+    partition,
+    name,
+    {
+      table: partition.name,
+      columns: parent.columns,
+      unique: parent.unique,
+      ...(parent.predicate ? { where: parent.predicate } : {}),
+    },
+    parent,
+  );
 }
 
 export function createIndex(state: EngineState, rawSpec: IndexSpec): IndexDefinition {
   const spec: IndexSpec = rawSpec.name === undefined ? rawSpec : { ...rawSpec, name: truncateIdentifier(rawSpec.name) };
   const relation = lookupRelation(state, spec.table);
   for (const column of [...spec.columns, ...(spec.where ? referencedColumns(spec.where) : [])]) {
-    if (relation.column(column) === undefined) throw new PgError(SqlState.undefinedColumn, `column "${column}" does not exist`);
+    if (relation.column(column) === undefined)
+      throw new PgError(SqlState.undefinedColumn, `column "${column}" does not exist`);
   }
   if (spec.unique && relation.isPartitioned && !spec.columns.includes(relation.partitionKey!)) {
-    throw new PgError(SqlState.featureNotSupported, 'unique constraint on partitioned table must include all partitioning columns', {
-      detail: `UNIQUE constraint on table "${relation.name}" lacks column "${relation.partitionKey}" which is part of the partition key.`,
-    });
+    throw new PgError(
+      SqlState.featureNotSupported,
+      'unique constraint on partitioned table must include all partitioning columns',
+      {
+        detail: `UNIQUE constraint on table "${relation.name}" lacks column "${relation.partitionKey}" which is part of the partition key.`,
+      },
+    );
   }
   const name = spec.name ?? chooseRelationName(state, relation.name, spec.columns.join('_'), 'idx');
   if (isRelationNameTaken(state, name)) throw new PgError(SqlState.duplicateTable, `relation "${name}" already exists`);
@@ -68,7 +98,8 @@ export function findIndex(state: EngineState, rawName: string): IndexDefinition 
 
 function dropIndexTree(state: EngineState, index: IndexDefinition): void {
   for (const partition of index.relation.partitions) {
-    for (const child of partition.indexes.filter((candidate) => candidate.parent === index)) dropIndexTree(state, child);
+    for (const child of partition.indexes.filter((candidate) => candidate.parent === index))
+      dropIndexTree(state, child);
   }
   removeItem(state, index.relation.indexes, index);
 }
@@ -80,10 +111,16 @@ export function dropIndex(state: EngineState, name: string, options: { readonly 
     throw new PgError(SqlState.undefinedObject, `index "${name}" does not exist`);
   }
   if (index.constraint !== null) {
-    throw new PgError(SqlState.dependentObjectsStillExist, `cannot drop index ${name} because constraint ${index.constraint.name} on table ${index.relation.name} requires it`);
+    throw new PgError(
+      SqlState.dependentObjectsStillExist,
+      `cannot drop index ${name} because constraint ${index.constraint.name} on table ${index.relation.name} requires it`,
+    );
   }
   if (index.parent !== null) {
-    throw new PgError(SqlState.dependentObjectsStillExist, `cannot drop index ${name} because index ${index.parent.name} requires it`);
+    throw new PgError(
+      SqlState.dependentObjectsStillExist,
+      `cannot drop index ${name} because index ${index.parent.name} requires it`,
+    );
   }
   dropIndexTree(state, index);
 }
@@ -92,7 +129,8 @@ export function renameIndex(state: EngineState, name: string, rawNewName: string
   const newName = truncateIdentifier(rawNewName);
   const index = findIndex(state, name);
   if (index === undefined) throw new PgError(SqlState.undefinedTable, `relation "${name}" does not exist`);
-  if (isRelationNameTaken(state, newName)) throw new PgError(SqlState.duplicateTable, `relation "${newName}" already exists`);
+  if (isRelationNameTaken(state, newName))
+    throw new PgError(SqlState.duplicateTable, `relation "${newName}" already exists`);
   setField(state, index, 'name', newName);
   // A constraint's index and the constraint share one name in PostgreSQL; renaming either renames both.
   if (index.constraint !== null) setField(state, index.constraint, 'name', newName);

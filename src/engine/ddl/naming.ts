@@ -56,10 +56,16 @@ export function chooseRelationName(state: EngineState, name1: string, name2: str
 }
 
 /** ChooseConstraintName: unique among the relation's constraints (and, for indexes, relation names). */
-export function chooseConstraintName(state: EngineState, relation: Relation, name2: string | null, label: string): string {
+export function chooseConstraintName(
+  state: EngineState,
+  relation: Relation,
+  name2: string | null,
+  label: string,
+): string {
   const taken = new Set(relation.constraints.map((constraint) => constraint.name));
   const relationNames = relationNamespaceNames(state);
   let candidate = makeObjectName(relation.name, name2, label);
-  for (let pass = 1; taken.has(candidate) || relationNames.has(candidate); pass++) candidate = makeObjectName(relation.name, name2, `${label}${pass}`);
+  for (let pass = 1; taken.has(candidate) || relationNames.has(candidate); pass++)
+    candidate = makeObjectName(relation.name, name2, `${label}${pass}`);
   return candidate;
 }

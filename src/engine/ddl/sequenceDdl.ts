@@ -14,7 +14,12 @@ export interface SequenceOptions {
   readonly increment?: number;
 }
 
-export function createSequence(state: EngineState, name: string, options: SequenceOptions = {}, ownedBy: Sequence['ownedBy'] = null): Sequence {
+export function createSequence(
+  state: EngineState,
+  name: string,
+  options: SequenceOptions = {},
+  ownedBy: Sequence['ownedBy'] = null,
+): Sequence {
   if (isRelationNameTaken(state, name)) throw new PgError(SqlState.duplicateTable, `relation "${name}" already exists`);
   const sequence = new Sequence(name, options.start ?? 1, options.increment ?? 1, ownedBy);
   setMapEntry(state, state.sequences, name, sequence);
@@ -28,17 +33,25 @@ export function lookupSequence(state: EngineState, name: string): Sequence {
 }
 
 /** ALTER SEQUENCE … OWNED BY table.column (or NONE). */
-export function setSequenceOwner(state: EngineState, name: string, owner: { relation: Relation; column: string } | null): void {
+export function setSequenceOwner(
+  state: EngineState,
+  name: string,
+  owner: { relation: Relation; column: string } | null,
+): void {
   const sequence = lookupSequence(state, name);
   if (owner !== null && owner.relation.column(owner.column) === undefined) {
-    throw new PgError(SqlState.undefinedColumn, `column "${owner.column}" of relation "${owner.relation.name}" does not exist`);
+    throw new PgError(
+      SqlState.undefinedColumn,
+      `column "${owner.column}" of relation "${owner.relation.name}" does not exist`,
+    );
   }
   setField(state, sequence, 'ownedBy', owner);
 }
 
 export function renameSequence(state: EngineState, name: string, newName: string): void {
   const sequence = lookupSequence(state, name);
-  if (isRelationNameTaken(state, newName)) throw new PgError(SqlState.duplicateTable, `relation "${newName}" already exists`);
+  if (isRelationNameTaken(state, newName))
+    throw new PgError(SqlState.duplicateTable, `relation "${newName}" already exists`);
   deleteMapEntry(state, state.sequences, name);
   setMapEntry(state, state.sequences, newName, sequence);
   setField(state, sequence, 'name', newName);
@@ -49,11 +62,17 @@ export function dropSequence(state: EngineState, name: string): void {
   const sequence = lookupSequence(state, name);
   for (const relation of state.relations.values()) {
     // Partitions carry copies of their parent's defaults; PostgreSQL reports the first table found.
-    const column = relation.columns.find((candidate) => candidate.default?.kind === 'nextval' && candidate.default.sequence === sequence);
+    const column = relation.columns.find(
+      (candidate) => candidate.default?.kind === 'nextval' && candidate.default.sequence === sequence,
+    );
     if (column !== undefined) {
-      throw new PgError(SqlState.dependentObjectsStillExist, `cannot drop sequence ${name} because other objects depend on it`, {
-        detail: `default value for column ${column.name} of table ${relation.name} depends on sequence ${name}`,
-      });
+      throw new PgError(
+        SqlState.dependentObjectsStillExist,
+        `cannot drop sequence ${name} because other objects depend on it`,
+        {
+          detail: `default value for column ${column.name} of table ${relation.name} depends on sequence ${name}`,
+        },
+      );
     }
   }
   deleteMapEntry(state, state.sequences, name);

@@ -1,4 +1,10 @@
-import type { ReferentialAction, RowTriggerFunction, StatementTriggerFunction, TriggerEvent, TriggerTiming } from '../catalog.js';
+import type {
+  ReferentialAction,
+  RowTriggerFunction,
+  StatementTriggerFunction,
+  TriggerEvent,
+  TriggerTiming,
+} from '../catalog.js';
 import type { Expr } from '../expression.js';
 import type { ColumnType, SqlValue } from '../values.js';
 

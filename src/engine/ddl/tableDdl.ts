@@ -15,11 +15,20 @@ import { deleteMapEntry, setField, setMapEntry } from './catalogEdits.js';
 import { addConstraint, addKeyConstraint, dropConstraint } from './constraintDdl.js';
 import { dropIndex } from './indexDdl.js';
 import { isRelationNameTaken, chooseRelationName } from './naming.js';
-import { attachPartitionObjects, checkDefaultPartitionRows, checkNewPartitionBound, detachPartition } from './partitionDdl.js';
+import {
+  attachPartitionObjects,
+  checkDefaultPartitionRows,
+  checkNewPartitionBound,
+  detachPartition,
+} from './partitionDdl.js';
 import { createSequence, lookupSequence } from './sequenceDdl.js';
 import type { ColumnDefaultSpec, ColumnSpec, TableSpec } from './specs.js';
 
-function resolveDefault(state: EngineState, spec: ColumnDefaultSpec | undefined, type: ColumnDefinition['type']): ColumnDefault | null {
+function resolveDefault(
+  state: EngineState,
+  spec: ColumnDefaultSpec | undefined,
+  type: ColumnDefinition['type'],
+): ColumnDefault | null {
   if (spec === undefined || spec === null) return null;
   if (typeof spec === 'object') {
     if ('nextval' in spec) return { kind: 'nextval', sequence: lookupSequence(state, spec.nextval) };
@@ -32,14 +41,28 @@ function resolveDefault(state: EngineState, spec: ColumnDefaultSpec | undefined,
 function buildColumn(state: EngineState, tableName: string, spec: ColumnSpec): ColumnDefinition {
   if (spec.type === 'bigserial' || spec.type === 'serial') {
     const sequence = createSequence(state, chooseRelationName(state, tableName, spec.name, 'seq'));
-    return { name: spec.name, type: spec.type === 'bigserial' ? 'bigint' : 'integer', notNull: true, default: { kind: 'nextval', sequence } };
+    return {
+      name: spec.name,
+      type: spec.type === 'bigserial' ? 'bigint' : 'integer',
+      notNull: true,
+      default: { kind: 'nextval', sequence },
+    };
   }
-  return { name: spec.name, type: spec.type, notNull: spec.notNull ?? false, default: resolveDefault(state, spec.default, spec.type) };
+  return {
+    name: spec.name,
+    type: spec.type,
+    notNull: spec.notNull ?? false,
+    default: resolveDefault(state, spec.default, spec.type),
+  };
 }
 
 function ownSerialSequences(state: EngineState, relation: Relation): void {
   for (const column of relation.columns) {
-    if (column.default?.kind === 'nextval' && column.default.sequence.ownedBy === null && column.default.sequence.name.endsWith('_seq')) {
+    if (
+      column.default?.kind === 'nextval' &&
+      column.default.sequence.ownedBy === null &&
+      column.default.sequence.name.endsWith('_seq')
+    ) {
       setField(state, column.default.sequence, 'ownedBy', { relation, column: column.name });
     }
   }
@@ -47,14 +70,21 @@ function ownSerialSequences(state: EngineState, relation: Relation): void {
 
 export function createTable(state: EngineState, rawSpec: TableSpec): Relation {
   const spec: TableSpec = { ...rawSpec, name: truncateIdentifier(rawSpec.name) };
-  if (isRelationNameTaken(state, spec.name)) throw new PgError(SqlState.duplicateTable, `relation "${spec.name}" already exists`);
+  if (isRelationNameTaken(state, spec.name))
+    throw new PgError(SqlState.duplicateTable, `relation "${spec.name}" already exists`);
   const parent = spec.partitionOf ? lookupRelation(state, spec.partitionOf.parent) : null;
-  if (parent !== null && !parent.isPartitioned) throw new PgError(SqlState.wrongObjectType, `"${parent.name}" is not partitioned`);
-  if (parent === null && spec.columns === undefined) throw new PgError(SqlState.syntaxError, `table "${spec.name}" needs columns`);
-  const columns = parent !== null ? parent.columns.map((column) => ({ ...column })) : spec.columns!.map((column) => buildColumn(state, spec.name, column));
+  if (parent !== null && !parent.isPartitioned)
+    throw new PgError(SqlState.wrongObjectType, `"${parent.name}" is not partitioned`);
+  if (parent === null && spec.columns === undefined)
+    throw new PgError(SqlState.syntaxError, `table "${spec.name}" needs columns`);
+  const columns =
+    parent !== null
+      ? parent.columns.map((column) => ({ ...column }))
+      : spec.columns!.map((column) => buildColumn(state, spec.name, column));
   const names = new Set<string>();
   for (const column of columns) {
-    if (names.has(column.name)) throw new PgError(SqlState.duplicateColumn, `column "${column.name}" specified more than once`);
+    if (names.has(column.name))
+      throw new PgError(SqlState.duplicateColumn, `column "${column.name}" specified more than once`);
     names.add(column.name);
   }
   const partitionKey = spec.partitionBy?.list ?? null;
@@ -65,7 +95,10 @@ export function createTable(state: EngineState, rawSpec: TableSpec): Relation {
   setMapEntry(state, state.relations, spec.name, relation);
   if (parent === null) ownSerialSequences(state, relation);
   if (parent !== null) {
-    const bound = spec.partitionOf!.values === 'default' ? { kind: 'default' as const } : { kind: 'list' as const, values: [...spec.partitionOf!.values] };
+    const bound =
+      spec.partitionOf!.values === 'default'
+        ? { kind: 'default' as const }
+        : { kind: 'list' as const, values: [...spec.partitionOf!.values] };
     checkNewPartitionBound(state, parent, relation, bound);
     checkDefaultPartitionRows(parent, bound, false);
     attachPartitionObjects(state, parent, relation, bound, { attaching: false });
@@ -86,13 +119,21 @@ function dependentForeignKeys(state: EngineState, relation: Relation) {
   for (const other of state.relations.values()) {
     if (inTree(other)) continue;
     for (const foreignKey of other.foreignKeys()) {
-      if (foreignKey.parent === null && (inTree(foreignKey.referencedRelation) || foreignKey.referencedRelation.isAncestorOrSelfOf(relation))) dependents.push(foreignKey);
+      if (
+        foreignKey.parent === null &&
+        (inTree(foreignKey.referencedRelation) || foreignKey.referencedRelation.isAncestorOrSelfOf(relation))
+      )
+        dependents.push(foreignKey);
     }
   }
   return dependents;
 }
 
-export function dropTable(state: EngineState, name: string, options: { cascade?: boolean; ifExists?: boolean } = {}): void {
+export function dropTable(
+  state: EngineState,
+  name: string,
+  options: { cascade?: boolean; ifExists?: boolean } = {},
+): void {
   const relation = state.relations.get(name);
   if (relation === undefined) {
     if (options.ifExists) {
@@ -105,9 +146,13 @@ export function dropTable(state: EngineState, name: string, options: { cascade?:
   const dependents = dependentForeignKeys(state, relation);
   if (dependents.length > 0 && !options.cascade) {
     const first = dependents[0]!;
-    throw new PgError(SqlState.dependentObjectsStillExist, `cannot drop table ${name} because other objects depend on it`, {
-      detail: `constraint ${first.name} on table ${first.relation.name} depends on table ${name}`,
-    });
+    throw new PgError(
+      SqlState.dependentObjectsStillExist,
+      `cannot drop table ${name} because other objects depend on it`,
+      {
+        detail: `constraint ${first.name} on table ${first.relation.name} depends on table ${name}`,
+      },
+    );
   }
   for (const foreignKey of dependents) {
     state.notices.push(`NOTICE: drop cascades to constraint ${foreignKey.name} on table ${foreignKey.relation.name}`);
@@ -116,7 +161,8 @@ export function dropTable(state: EngineState, name: string, options: { cascade?:
   if (relation.parent !== null) detachPartition(state, relation.parent, relation);
   const removeTree = (current: Relation): void => {
     for (const partition of [...current.partitions]) removeTree(partition);
-    for (const sequence of [...state.sequences.values()]) if (sequence.ownedBy?.relation === current) deleteMapEntry(state, state.sequences, sequence.name);
+    for (const sequence of [...state.sequences.values()])
+      if (sequence.ownedBy?.relation === current) deleteMapEntry(state, state.sequences, sequence.name);
     deleteMapEntry(state, state.relations, current.name);
   };
   removeTree(relation);
@@ -126,7 +172,8 @@ export function renameTable(state: EngineState, rawName: string, rawNewName: str
   const name = truncateIdentifier(rawName);
   const newName = truncateIdentifier(rawNewName);
   const relation = lookupRelation(state, name);
-  if (isRelationNameTaken(state, newName)) throw new PgError(SqlState.duplicateTable, `relation "${newName}" already exists`);
+  if (isRelationNameTaken(state, newName))
+    throw new PgError(SqlState.duplicateTable, `relation "${newName}" already exists`);
   deleteMapEntry(state, state.relations, name);
   setMapEntry(state, state.relations, newName, relation);
   setField(state, relation, 'name', newName);
@@ -156,7 +203,12 @@ function rewriteRows(state: EngineState, relation: Relation, transform: (row: Ro
   });
 }
 
-export function addColumn(state: EngineState, table: string, spec: ColumnSpec, options: { ifNotExists?: boolean } = {}): void {
+export function addColumn(
+  state: EngineState,
+  table: string,
+  spec: ColumnSpec,
+  options: { ifNotExists?: boolean } = {},
+): void {
   const relation = lookupRelation(state, table);
   if (relation.column(spec.name) !== undefined) {
     if (options.ifNotExists) {
@@ -172,18 +224,29 @@ export function addColumn(state: EngineState, table: string, spec: ColumnSpec, o
     if (current.heap !== null) {
       rewriteRows(state, current, (row) => {
         const value: SqlValue = evaluateDefault(state, column.default);
-        if (column.notNull && value === null) throw new PgError(SqlState.notNullViolation, `column "${column.name}" of relation "${current.name}" contains null values`, { table: current.name, column: column.name });
+        if (column.notNull && value === null)
+          throw new PgError(
+            SqlState.notNullViolation,
+            `column "${column.name}" of relation "${current.name}" contains null values`,
+            { table: current.name, column: column.name },
+          );
         return Object.freeze({ ...row, [column.name]: value });
       });
     }
     for (const partition of current.partitions) apply(partition);
   };
   apply(relation);
-  if (column.default?.kind === 'nextval' && (spec.type === 'bigserial' || spec.type === 'serial')) setField(state, column.default.sequence, 'ownedBy', { relation, column: column.name });
+  if (column.default?.kind === 'nextval' && (spec.type === 'bigserial' || spec.type === 'serial'))
+    setField(state, column.default.sequence, 'ownedBy', { relation, column: column.name });
 }
 
 /** DROP COLUMN removes the indexes and constraints of the table that use the column. */
-export function dropColumn(state: EngineState, table: string, columnName: string, options: { ifExists?: boolean; cascade?: boolean } = {}): void {
+export function dropColumn(
+  state: EngineState,
+  table: string,
+  columnName: string,
+  options: { ifExists?: boolean; cascade?: boolean } = {},
+): void {
   const relation = lookupRelation(state, table);
   if (relation.column(columnName) === undefined) {
     if (options.ifExists) {
@@ -192,34 +255,62 @@ export function dropColumn(state: EngineState, table: string, columnName: string
     }
     throw new PgError(SqlState.undefinedColumn, `column "${columnName}" of relation "${table}" does not exist`);
   }
-  if (relation.parent !== null) throw new PgError(SqlState.invalidTableDefinition, `cannot drop inherited column "${columnName}"`);
+  if (relation.parent !== null)
+    throw new PgError(SqlState.invalidTableDefinition, `cannot drop inherited column "${columnName}"`);
   // The column is dropped from every partition too, so no level below may be partitioned by it.
   const refusePartitionKey = (current: Relation): void => {
-    if (current.partitionKey === columnName) throw new PgError(SqlState.invalidTableDefinition, `cannot drop column "${columnName}" because it is part of the partition key of relation "${current.name}"`);
+    if (current.partitionKey === columnName)
+      throw new PgError(
+        SqlState.invalidTableDefinition,
+        `cannot drop column "${columnName}" because it is part of the partition key of relation "${current.name}"`,
+      );
     current.partitions.forEach(refusePartitionKey);
   };
   refusePartitionKey(relation);
   for (const other of state.relations.values()) {
     for (const foreignKey of other.foreignKeys()) {
-      if (foreignKey.parent === null && foreignKey.referencedRelation === relation && foreignKey.referencedColumns.includes(columnName) && foreignKey.relation !== relation) {
+      if (
+        foreignKey.parent === null &&
+        foreignKey.referencedRelation === relation &&
+        foreignKey.referencedColumns.includes(columnName) &&
+        foreignKey.relation !== relation
+      ) {
         if (!options.cascade) {
-          throw new PgError(SqlState.dependentObjectsStillExist, `cannot drop column ${columnName} of table ${table} because other objects depend on it`, {
-            detail: `constraint ${foreignKey.name} on table ${other.name} depends on column ${columnName} of table ${table}`,
-          });
+          throw new PgError(
+            SqlState.dependentObjectsStillExist,
+            `cannot drop column ${columnName} of table ${table} because other objects depend on it`,
+            {
+              detail: `constraint ${foreignKey.name} on table ${other.name} depends on column ${columnName} of table ${table}`,
+            },
+          );
         }
         dropConstraint(state, other, foreignKey.name);
       }
     }
   }
   for (const constraint of [...relation.constraints]) {
-    const uses = constraint.kind === 'check' ? referencedColumns(constraint.expr).has(columnName) : constraint.columns.includes(columnName);
+    const uses =
+      constraint.kind === 'check'
+        ? referencedColumns(constraint.expr).has(columnName)
+        : constraint.columns.includes(columnName);
     if (uses && relation.constraints.includes(constraint)) dropConstraint(state, relation, constraint.name);
   }
   for (const index of [...relation.indexes]) {
-    if (index.parent === null && index.constraint === null && (index.columns.includes(columnName) || (index.predicate !== null && referencedColumns(index.predicate).has(columnName)))) dropIndex(state, index.name);
+    if (
+      index.parent === null &&
+      index.constraint === null &&
+      (index.columns.includes(columnName) ||
+        (index.predicate !== null && referencedColumns(index.predicate).has(columnName)))
+    )
+      dropIndex(state, index.name);
   }
   const apply = (current: Relation): void => {
-    setField(state, current, 'columns', current.columns.filter((column) => column.name !== columnName));
+    setField(
+      state,
+      current,
+      'columns',
+      current.columns.filter((column) => column.name !== columnName),
+    );
     if (current.heap !== null) {
       rewriteRows(state, current, (row) => {
         const { [columnName]: _removed, ...rest } = row;
@@ -231,18 +322,30 @@ export function dropColumn(state: EngineState, table: string, columnName: string
   };
   apply(relation);
   for (const sequence of state.sequences.values()) {
-    if (sequence.ownedBy?.relation === relation && sequence.ownedBy.column === columnName) deleteMapEntry(state, state.sequences, sequence.name);
+    if (sequence.ownedBy?.relation === relation && sequence.ownedBy.column === columnName)
+      deleteMapEntry(state, state.sequences, sequence.name);
   }
 }
 
 /** ALTER COLUMN SET/DROP DEFAULT; on a partitioned table it recurses to the partitions. */
-export function setColumnDefault(state: EngineState, table: string, columnName: string, spec: ColumnDefaultSpec | undefined): void {
+export function setColumnDefault(
+  state: EngineState,
+  table: string,
+  columnName: string,
+  spec: ColumnDefaultSpec | undefined,
+): void {
   const relation = lookupRelation(state, table);
   const existing = relation.column(columnName);
-  if (existing === undefined) throw new PgError(SqlState.undefinedColumn, `column "${columnName}" of relation "${table}" does not exist`);
+  if (existing === undefined)
+    throw new PgError(SqlState.undefinedColumn, `column "${columnName}" of relation "${table}" does not exist`);
   const columnDefault = resolveDefault(state, spec, existing.type);
   const apply = (current: Relation): void => {
-    setField(state, current, 'columns', current.columns.map((column) => (column.name === columnName ? { ...column, default: columnDefault } : column)));
+    setField(
+      state,
+      current,
+      'columns',
+      current.columns.map((column) => (column.name === columnName ? { ...column, default: columnDefault } : column)),
+    );
     for (const partition of current.partitions) apply(partition);
   };
   apply(relation);
@@ -250,9 +353,11 @@ export function setColumnDefault(state: EngineState, table: string, columnName: 
 
 export function setColumnNotNull(state: EngineState, table: string, columnName: string, notNull: boolean): void {
   const relation = lookupRelation(state, table);
-  if (relation.column(columnName) === undefined) throw new PgError(SqlState.undefinedColumn, `column "${columnName}" of relation "${table}" does not exist`);
+  if (relation.column(columnName) === undefined)
+    throw new PgError(SqlState.undefinedColumn, `column "${columnName}" of relation "${table}" does not exist`);
   // A primary key needs its columns NOT NULL, so PostgreSQL refuses to drop that (ATExecDropNotNull).
-  if (!notNull && relation.primaryKey()?.columns.includes(columnName)) throw new PgError(SqlState.invalidTableDefinition, `column "${columnName}" is in a primary key`);
+  if (!notNull && relation.primaryKey()?.columns.includes(columnName))
+    throw new PgError(SqlState.invalidTableDefinition, `column "${columnName}" is in a primary key`);
   // A partition's NOT NULL is inherited from its parent's and cannot be dropped on its own.
   if (!notNull && relation.parent?.column(columnName)?.notNull === true) {
     throw new PgError(SqlState.invalidTableDefinition, `column "${columnName}" is marked NOT NULL in parent table`);
@@ -260,12 +365,21 @@ export function setColumnNotNull(state: EngineState, table: string, columnName: 
   const apply = (current: Relation): void => {
     if (notNull && current.heap !== null) {
       for (const tuple of liveTuples(current)) {
-        if (tuple.row[columnName] === null) throw new PgError(SqlState.notNullViolation, `column "${columnName}" of relation "${current.name}" contains null values`, { table: current.name, column: columnName });
+        if (tuple.row[columnName] === null)
+          throw new PgError(
+            SqlState.notNullViolation,
+            `column "${columnName}" of relation "${current.name}" contains null values`,
+            { table: current.name, column: columnName },
+          );
       }
     }
-    setField(state, current, 'columns', current.columns.map((column) => (column.name === columnName ? { ...column, notNull } : column)));
+    setField(
+      state,
+      current,
+      'columns',
+      current.columns.map((column) => (column.name === columnName ? { ...column, notNull } : column)),
+    );
     for (const partition of current.partitions) apply(partition);
   };
   apply(relation);
 }
-

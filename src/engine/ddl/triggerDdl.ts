@@ -17,15 +17,20 @@ function cloneTrigger(trigger: TriggerDefinition, relation: Relation): TriggerDe
 
 function installTrigger(state: EngineState, relation: Relation, trigger: TriggerDefinition): void {
   if (relation.triggers.some((existing) => existing.name === trigger.name)) {
-    throw new PgError(SqlState.duplicateObject, `trigger "${trigger.name}" for relation "${relation.name}" already exists`);
+    throw new PgError(
+      SqlState.duplicateObject,
+      `trigger "${trigger.name}" for relation "${relation.name}" already exists`,
+    );
   }
   pushItem(state, relation.triggers, trigger);
-  if (trigger.level === 'row') for (const partition of relation.partitions) installTrigger(state, partition, cloneTrigger(trigger, partition));
+  if (trigger.level === 'row')
+    for (const partition of relation.partitions) installTrigger(state, partition, cloneTrigger(trigger, partition));
 }
 
 /** Row triggers of a parent copied into a newly created or attached partition. */
 export function clonePartitionTriggers(state: EngineState, parent: Relation, partition: Relation): void {
-  for (const trigger of parent.triggers) if (trigger.level === 'row') installTrigger(state, partition, cloneTrigger(trigger, partition));
+  for (const trigger of parent.triggers)
+    if (trigger.level === 'row') installTrigger(state, partition, cloneTrigger(trigger, partition));
 }
 
 export function createTrigger(state: EngineState, spec: TriggerSpec): TriggerDefinition {
@@ -49,9 +54,18 @@ export function createTrigger(state: EngineState, spec: TriggerSpec): TriggerDef
       throw new PgError(SqlState.invalidObjectDefinition, 'transition tables can only be specified for AFTER triggers');
     }
     if (referencing.oldTable && !spec.events.includes('delete') && !spec.events.includes('update')) {
-      throw new PgError(SqlState.invalidObjectDefinition, 'OLD TABLE can only be specified for a DELETE or UPDATE trigger');
+      throw new PgError(
+        SqlState.invalidObjectDefinition,
+        'OLD TABLE can only be specified for a DELETE or UPDATE trigger',
+      );
     }
-    trigger = { ...common, level: 'statement', fn: spec.fn, referencingOldTable: referencing.oldTable ?? null, referencingNewTable: referencing.newTable ?? null };
+    trigger = {
+      ...common,
+      level: 'statement',
+      fn: spec.fn,
+      referencingOldTable: referencing.oldTable ?? null,
+      referencingNewTable: referencing.newTable ?? null,
+    };
   } else {
     trigger = { ...common, level: 'row', fn: spec.fn };
   }
@@ -65,7 +79,8 @@ export function findTrigger(relation: Relation, name: string): TriggerDefinition
 
 function removeTriggerTree(state: EngineState, trigger: TriggerDefinition): void {
   for (const partition of trigger.relation.partitions) {
-    for (const child of partition.triggers.filter((candidate) => candidate.parent === trigger)) removeTriggerTree(state, child);
+    for (const child of partition.triggers.filter((candidate) => candidate.parent === trigger))
+      removeTriggerTree(state, child);
   }
   removeItem(state, trigger.relation.triggers, trigger);
 }
@@ -86,7 +101,10 @@ export function dropTrigger(
     throw new PgError(SqlState.undefinedObject, `trigger "${name}" for table "${table}" does not exist`);
   }
   if (trigger.parent !== null) {
-    throw new PgError(SqlState.dependentObjectsStillExist, `cannot drop trigger ${name} on table ${table} because trigger ${name} on table ${trigger.parent.relation.name} requires it`);
+    throw new PgError(
+      SqlState.dependentObjectsStillExist,
+      `cannot drop trigger ${name} on table ${table} because trigger ${name} on table ${trigger.parent.relation.name} requires it`,
+    );
   }
   removeTriggerTree(state, trigger);
 }
@@ -95,10 +113,12 @@ export function dropTrigger(
 export function setTriggerEnabled(state: EngineState, table: string, name: string, enabled: boolean): void {
   const relation = lookupRelation(state, table);
   const trigger = findTrigger(relation, name);
-  if (trigger === undefined) throw new PgError(SqlState.undefinedObject, `trigger "${name}" for table "${table}" does not exist`);
+  if (trigger === undefined)
+    throw new PgError(SqlState.undefinedObject, `trigger "${name}" for table "${table}" does not exist`);
   const visit = (current: TriggerDefinition): void => {
     setField(state, current, 'enabled', enabled);
-    for (const partition of current.relation.partitions) for (const child of partition.triggers.filter((candidate) => candidate.parent === current)) visit(child);
+    for (const partition of current.relation.partitions)
+      for (const child of partition.triggers.filter((candidate) => candidate.parent === current)) visit(child);
   };
   visit(trigger);
 }

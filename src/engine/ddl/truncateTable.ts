@@ -25,7 +25,8 @@ function outsideReferences(state: EngineState, truncated: ReadonlySet<Relation>)
   for (const relation of state.relations.values()) {
     if (truncated.has(relation)) continue;
     for (const foreignKey of relation.foreignKeys()) {
-      if ([...truncated].some((target) => foreignKey.referencedRelation.isAncestorOrSelfOf(target))) found.push(foreignKey);
+      if ([...truncated].some((target) => foreignKey.referencedRelation.isAncestorOrSelfOf(target)))
+        found.push(foreignKey);
     }
   }
   return found;
@@ -33,7 +34,8 @@ function outsideReferences(state: EngineState, truncated: ReadonlySet<Relation>)
 
 export function truncateTables(state: EngineState, names: readonly string[], options: TruncateOptions = {}): void {
   const truncated = new Set<Relation>();
-  for (const name of names) for (const relation of withDescendants(lookupRelation(state, name))) truncated.add(relation);
+  for (const name of names)
+    for (const relation of withDescendants(lookupRelation(state, name))) truncated.add(relation);
   // CASCADE adds the referencing tables (and what references them) until the set is closed.
   for (let round = 0; ; round++) {
     if (round > state.relations.size) throw new Error('TRUNCATE CASCADE did not reach a fixed point');
@@ -41,9 +43,13 @@ export function truncateTables(state: EngineState, names: readonly string[], opt
     if (references.length === 0) break;
     const first = references[0]!;
     if (!options.cascade) {
-      throw new PgError(SqlState.featureNotSupported, 'cannot truncate a table referenced in a foreign key constraint', {
-        detail: `Table "${first.relation.name}" references "${first.referencedRelation.name}".`,
-      });
+      throw new PgError(
+        SqlState.featureNotSupported,
+        'cannot truncate a table referenced in a foreign key constraint',
+        {
+          detail: `Table "${first.relation.name}" references "${first.referencedRelation.name}".`,
+        },
+      );
     }
     for (const foreignKey of references) {
       let root = foreignKey.relation;

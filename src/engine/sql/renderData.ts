@@ -15,22 +15,37 @@ const scopeOf = (catalog: CatalogView, table: string): ExprScope => ({ catalog, 
 
 function renderAssignments(set: Assignments, scope: ExprScope): string {
   return Object.entries(set)
-    .map(([column, value]) => `${ident(column)} = ${isExpr(value) ? renderTypedExpr(value, scope, columnType(scope.catalog, scope.table, column)) : renderValue(value, columnType(scope.catalog, scope.table, column))}`)
+    .map(
+      ([column, value]) =>
+        `${ident(column)} = ${isExpr(value) ? renderTypedExpr(value, scope, columnType(scope.catalog, scope.table, column)) : renderValue(value, columnType(scope.catalog, scope.table, column))}`,
+    )
     .join(', ');
 }
 
-const whereClause = (where: Expr | null | undefined, scope: ExprScope): string => (where ? ` WHERE ${renderTypedExpr(where, scope)}` : '');
+const whereClause = (where: Expr | null | undefined, scope: ExprScope): string =>
+  where ? ` WHERE ${renderTypedExpr(where, scope)}` : '';
 
 /** INSERT with one column list for all rows (a row without some column gets DEFAULT). */
-export function renderInsert(table: string, rows: readonly RowInput[], options: InsertOptions, catalog: CatalogView): string {
+export function renderInsert(
+  table: string,
+  rows: readonly RowInput[],
+  options: InsertOptions,
+  catalog: CatalogView,
+): string {
   const names: string[] = [];
   for (const row of rows) for (const name of Object.keys(row)) if (!names.includes(name)) names.push(name);
   let body: string;
   if (names.length === 0) {
     const first = catalog.columns(table)?.[0]?.name;
-    body = first === undefined || rows.length === 1 ? ' DEFAULT VALUES' : ` (${ident(first)}) VALUES ${rows.map(() => '(DEFAULT)').join(', ')}`;
+    body =
+      first === undefined || rows.length === 1
+        ? ' DEFAULT VALUES'
+        : ` (${ident(first)}) VALUES ${rows.map(() => '(DEFAULT)').join(', ')}`;
   } else {
-    const tuples = rows.map((row) => `(${names.map((name) => (name in row ? renderValue(row[name] ?? null, columnType(catalog, table, name)) : 'DEFAULT')).join(', ')})`);
+    const tuples = rows.map(
+      (row) =>
+        `(${names.map((name) => (name in row ? renderValue(row[name] ?? null, columnType(catalog, table, name)) : 'DEFAULT')).join(', ')})`,
+    );
     body = ` (${names.map(ident).join(', ')}) VALUES ${tuples.join(', ')}`;
   }
   return `INSERT INTO ${ident(table)}${body}${renderOnConflict(options, scopeOf(catalog, table))}`;
@@ -49,11 +64,20 @@ function renderOnConflict(options: InsertOptions, scope: ExprScope): string {
     }
   }
   // Inside DO UPDATE a bare column name is ambiguous with EXCLUDED's, so the target row's columns are qualified.
-  const action = onConflict.action === 'nothing' ? 'DO NOTHING' : `DO UPDATE SET ${renderAssignments(onConflict.action.update, { ...scope, qualifyColumns: true })}`;
+  const action =
+    onConflict.action === 'nothing'
+      ? 'DO NOTHING'
+      : `DO UPDATE SET ${renderAssignments(onConflict.action.update, { ...scope, qualifyColumns: true })}`;
   return ` ON CONFLICT${target} ${action}`;
 }
 
-export function renderUpdate(table: string, set: Assignments, where: Expr | null, options: UpdateOptions, catalog: CatalogView): string {
+export function renderUpdate(
+  table: string,
+  set: Assignments,
+  where: Expr | null,
+  options: UpdateOptions,
+  catalog: CatalogView,
+): string {
   const scope = scopeOf(catalog, table);
   return `UPDATE ${options.only ? 'ONLY ' : ''}${ident(table)} SET ${renderAssignments(set, scope)}${whereClause(where, scope)}`;
 }
@@ -63,7 +87,9 @@ export function renderDelete(table: string, where: Expr | null, options: DeleteO
 }
 
 export function renderSelect(table: string, options: SelectOptions, catalog: CatalogView): string {
-  const order = options.orderBy?.length ? ` ORDER BY ${options.orderBy.map((term) => `${ident(term.column)} ${term.direction.toUpperCase()}`).join(', ')}` : '';
+  const order = options.orderBy?.length
+    ? ` ORDER BY ${options.orderBy.map((term) => `${ident(term.column)} ${term.direction.toUpperCase()}`).join(', ')}`
+    : '';
   const limit = options.limit !== undefined ? ` LIMIT ${options.limit}` : '';
   return `SELECT * FROM ${options.only ? 'ONLY ' : ''}${ident(table)}${whereClause(options.where, scopeOf(catalog, table))}${order}${limit}`;
 }

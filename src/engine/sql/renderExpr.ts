@@ -46,24 +46,36 @@ function typeOf(expr: Expr, scope: ExprScope): ColumnType | undefined {
 export function renderTypedExpr(expr: Expr, scope: ExprScope, hint?: ColumnType): string {
   const render = (operand: Expr, operandHint?: ColumnType): string => renderTypedExpr(operand, scope, operandHint);
   switch (expr.kind) {
-    case 'column': return scope.qualifyColumns ? `${quoteIdentifier(scope.table)}.${quoteIdentifier(expr.name)}` : quoteIdentifier(expr.name);
-    case 'outer': return `${quoteIdentifier(expr.table)}.${quoteIdentifier(expr.name)}`;
-    case 'excluded': return `excluded.${quoteIdentifier(expr.name)}`;
-    case 'literal': return renderValue(expr.value, hint);
+    case 'column':
+      return scope.qualifyColumns
+        ? `${quoteIdentifier(scope.table)}.${quoteIdentifier(expr.name)}`
+        : quoteIdentifier(expr.name);
+    case 'outer':
+      return `${quoteIdentifier(expr.table)}.${quoteIdentifier(expr.name)}`;
+    case 'excluded':
+      return `excluded.${quoteIdentifier(expr.name)}`;
+    case 'literal':
+      return renderValue(expr.value, hint);
     case 'compare': {
       const type = typeOf(expr.left, scope) ?? typeOf(expr.right, scope);
       return `(${render(expr.left, type)} ${expr.op} ${render(expr.right, type)})`;
     }
-    case 'isNull': return `(${render(expr.operand)} IS ${expr.negated ? 'NOT ' : ''}NULL)`;
+    case 'isNull':
+      return `(${render(expr.operand)} IS ${expr.negated ? 'NOT ' : ''}NULL)`;
     case 'in': {
       const type = typeOf(expr.operand, scope);
       return `(${render(expr.operand)} ${expr.negated ? 'NOT ' : ''}IN (${expr.values.map((value) => render(value, type)).join(', ')}))`;
     }
-    case 'and': return `(${expr.operands.map((operand) => render(operand)).join(' AND ')})`;
-    case 'or': return `(${expr.operands.map((operand) => render(operand)).join(' OR ')})`;
-    case 'not': return `(NOT ${render(expr.operand)})`;
-    case 'exists': return `(EXISTS (${renderSubquery(expr.query, '1', scope)}))`;
-    case 'scalarSubquery': return `(${renderSubquery(expr.query, quoteIdentifier(expr.query.column), scope)})`;
+    case 'and':
+      return `(${expr.operands.map((operand) => render(operand)).join(' AND ')})`;
+    case 'or':
+      return `(${expr.operands.map((operand) => render(operand)).join(' OR ')})`;
+    case 'not':
+      return `(NOT ${render(expr.operand)})`;
+    case 'exists':
+      return `(EXISTS (${renderSubquery(expr.query, '1', scope)}))`;
+    case 'scalarSubquery':
+      return `(${renderSubquery(expr.query, quoteIdentifier(expr.query.column), scope)})`;
     case 'arithmetic': {
       const type = typeOf(expr.left, scope) ?? typeOf(expr.right, scope);
       return `(${render(expr.left, type)} ${expr.op} ${render(expr.right, type)})`;
@@ -73,22 +85,29 @@ export function renderTypedExpr(expr: Expr, scope: ExprScope, hint?: ColumnType)
       return `${expr.name}(${expr.args.map((arg) => render(arg, type)).join(', ')})`;
     }
     case 'case': {
-      const type = [...expr.whens.map((branch) => branch.then), ...(expr.otherwise === null ? [] : [expr.otherwise])].map((branch) => typeOf(branch, scope)).find((candidate) => candidate !== undefined);
-      const branches = expr.whens.map((branch) => `WHEN ${render(branch.when)} THEN ${render(branch.then, type)}`).join(' ');
+      const type = [...expr.whens.map((branch) => branch.then), ...(expr.otherwise === null ? [] : [expr.otherwise])]
+        .map((branch) => typeOf(branch, scope))
+        .find((candidate) => candidate !== undefined);
+      const branches = expr.whens
+        .map((branch) => `WHEN ${render(branch.when)} THEN ${render(branch.then, type)}`)
+        .join(' ');
       return `(CASE ${branches}${expr.otherwise === null ? '' : ` ELSE ${render(expr.otherwise, type)}`} END)`;
     }
     case 'distinct': {
       const type = typeOf(expr.left, scope) ?? typeOf(expr.right, scope);
       return `(${render(expr.left, type)} IS ${expr.negated ? 'NOT ' : ''}DISTINCT FROM ${render(expr.right, type)})`;
     }
-    case 'like': return `(${render(expr.operand)} ${expr.negated ? 'NOT ' : ''}LIKE ${render(expr.pattern)})`;
+    case 'like':
+      return `(${render(expr.operand)} ${expr.negated ? 'NOT ' : ''}LIKE ${render(expr.pattern)})`;
   }
 }
 
 function renderSubquery(query: SubqueryExpr, selectList: string, scope: ExprScope): string {
   const inner: ExprScope = { catalog: scope.catalog, table: query.table, outerTable: scope.table };
   const where = query.where ? ` WHERE ${renderTypedExpr(query.where, inner)}` : '';
-  const order = query.orderBy.length ? ` ORDER BY ${query.orderBy.map((term) => `${quoteIdentifier(term.column)} ${term.direction.toUpperCase()}`).join(', ')}` : '';
+  const order = query.orderBy.length
+    ? ` ORDER BY ${query.orderBy.map((term) => `${quoteIdentifier(term.column)} ${term.direction.toUpperCase()}`).join(', ')}`
+    : '';
   const limit = query.limit !== null ? ` LIMIT ${query.limit}` : '';
   return `SELECT ${selectList} FROM ${quoteIdentifier(query.table)}${where}${order}${limit}`;
 }

@@ -1,5 +1,13 @@
 /** DDL as PostgreSQL SQL: tables, partitions, constraints, indexes, sequences and triggers. */
-import type { ColumnDefaultSpec, ColumnSpec, ConstraintSpec, IndexSpec, PartitionBoundSpec, TableSpec, TriggerSpec } from '../ddl/specs.js';
+import type {
+  ColumnDefaultSpec,
+  ColumnSpec,
+  ConstraintSpec,
+  IndexSpec,
+  PartitionBoundSpec,
+  TableSpec,
+  TriggerSpec,
+} from '../ddl/specs.js';
 import { dollarQuote, quoteIdentifier as ident, quoteLiteral } from '../sqlText.js';
 import type { ColumnType } from '../values.js';
 import type { CatalogView } from './catalogView.js';
@@ -12,14 +20,18 @@ const list = (names: readonly string[]): string => names.map(ident).join(', ');
 export const sequenceLiteral = (name: string): string => quoteLiteral(ident(name));
 
 export function renderDefault(value: ColumnDefaultSpec, type: ColumnType | undefined): string {
-  if (value !== null && typeof value === 'object') return 'nextval' in value ? `nextval(${sequenceLiteral(value.nextval)})` : 'now()';
+  if (value !== null && typeof value === 'object')
+    return 'nextval' in value ? `nextval(${sequenceLiteral(value.nextval)})` : 'now()';
   return renderValue(value, type);
 }
 
 export function renderColumn(column: ColumnSpec): string {
   const type = column.type;
   const notNull = column.notNull && type !== 'bigserial' && type !== 'serial' ? ' NOT NULL' : '';
-  const defaultClause = column.default === undefined ? '' : ` DEFAULT ${renderDefault(column.default, type === 'bigserial' || type === 'serial' ? undefined : type)}`;
+  const defaultClause =
+    column.default === undefined
+      ? ''
+      : ` DEFAULT ${renderDefault(column.default, type === 'bigserial' || type === 'serial' ? undefined : type)}`;
   return `${ident(column.name)} ${type}${notNull}${defaultClause}`;
 }
 
@@ -29,8 +41,10 @@ const ACTIONS = { 'no action': 'NO ACTION', restrict: 'RESTRICT', cascade: 'CASC
 export function renderConstraint(constraint: ConstraintSpec, table: string, catalog: CatalogView): string {
   const name = constraint.name === undefined ? '' : `CONSTRAINT ${ident(constraint.name)} `;
   switch (constraint.kind) {
-    case 'primaryKey': return `${name}PRIMARY KEY (${list(constraint.columns)})`;
-    case 'unique': return `${name}UNIQUE (${list(constraint.columns)})`;
+    case 'primaryKey':
+      return `${name}PRIMARY KEY (${list(constraint.columns)})`;
+    case 'unique':
+      return `${name}UNIQUE (${list(constraint.columns)})`;
     case 'check':
       return `${name}CHECK (${renderTypedExpr(constraint.expr, { catalog, table, outerTable: null })})${constraint.noInherit ? ' NO INHERIT' : ''}${constraint.notValid ? ' NOT VALID' : ''}`;
     case 'foreignKey': {
@@ -41,10 +55,16 @@ export function renderConstraint(constraint: ConstraintSpec, table: string, cata
 }
 
 export function renderBound(values: PartitionBoundSpec, type: ColumnType | undefined): string {
-  return values === 'default' ? 'DEFAULT' : `FOR VALUES IN (${values.map((value) => renderValue(value, type)).join(', ')})`;
+  return values === 'default'
+    ? 'DEFAULT'
+    : `FOR VALUES IN (${values.map((value) => renderValue(value, type)).join(', ')})`;
 }
 
-export function renderCreateTable(spec: TableSpec, catalog: CatalogView, partitionKeyType: ColumnType | undefined): string {
+export function renderCreateTable(
+  spec: TableSpec,
+  catalog: CatalogView,
+  partitionKeyType: ColumnType | undefined,
+): string {
   const clauses: string[] = [];
   if (spec.partitionOf === undefined) clauses.push(...(spec.columns ?? []).map(renderColumn));
   if (spec.primaryKey) clauses.push(`PRIMARY KEY (${list(spec.primaryKey)})`);
@@ -59,7 +79,9 @@ export function renderCreateTable(spec: TableSpec, catalog: CatalogView, partiti
 
 export function renderCreateIndex(spec: IndexSpec, catalog: CatalogView): string {
   const name = spec.name === undefined ? '' : `${ident(spec.name)} `;
-  const where = spec.where ? ` WHERE ${renderTypedExpr(spec.where, { catalog, table: spec.table, outerTable: null })}` : '';
+  const where = spec.where
+    ? ` WHERE ${renderTypedExpr(spec.where, { catalog, table: spec.table, outerTable: null })}`
+    : '';
   return `CREATE ${spec.unique ? 'UNIQUE ' : ''}INDEX ${name}ON ${ident(spec.table)} (${list(spec.columns)})${where}`;
 }
 
@@ -70,13 +92,16 @@ export function renderCreateIndex(spec: IndexSpec, catalog: CatalogView): string
  */
 export function renderCreateTrigger(spec: TriggerSpec): string {
   if (spec.functionBody === undefined) {
-    throw new RenderError(`trigger ${spec.name} on ${spec.table} has no PL/pgSQL body: give its TriggerSpec a functionBody`);
+    throw new RenderError(
+      `trigger ${spec.name} on ${spec.table} has no PL/pgSQL body: give its TriggerSpec a functionBody`,
+    );
   }
   const functionName = spec.functionName ?? spec.name;
   const events = spec.events.map((event) => event.toUpperCase()).join(' OR ');
-  const referencing = spec.level === 'statement' && spec.referencing && (spec.referencing.oldTable || spec.referencing.newTable)
-    ? ` REFERENCING${spec.referencing.oldTable ? ` OLD TABLE AS ${ident(spec.referencing.oldTable)}` : ''}${spec.referencing.newTable ? ` NEW TABLE AS ${ident(spec.referencing.newTable)}` : ''}`
-    : '';
+  const referencing =
+    spec.level === 'statement' && spec.referencing && (spec.referencing.oldTable || spec.referencing.newTable)
+      ? ` REFERENCING${spec.referencing.oldTable ? ` OLD TABLE AS ${ident(spec.referencing.oldTable)}` : ''}${spec.referencing.newTable ? ` NEW TABLE AS ${ident(spec.referencing.newTable)}` : ''}`
+      : '';
   const args = (spec.args ?? []).map((arg) => quoteLiteral(arg)).join(', ');
   return [
     `CREATE OR REPLACE FUNCTION ${ident(functionName)}() RETURNS trigger LANGUAGE plpgsql AS ${dollarQuote(spec.functionBody)};`,

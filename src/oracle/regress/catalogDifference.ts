@@ -10,8 +10,14 @@ import type { SqlSession } from '../sqlSession.js';
 const KIND_LETTER: Readonly<Record<string, string>> = { primaryKey: 'p', unique: 'u', check: 'c', foreignKey: 'f' };
 
 function engineConstraints(db: Database): string[] {
-  const lines = db.constraints().map((constraint) => `${constraint.table}.${constraint.name} ${KIND_LETTER[constraint.kind] ?? '?'}${constraint.valid ? '' : ' NOT VALID'}`);
-  for (const copy of db.referencedSideConstraints()) lines.push(`${copy.table}.${copy.name} f${copy.valid ? '' : ' NOT VALID'}`);
+  const lines = db
+    .constraints()
+    .map(
+      (constraint) =>
+        `${constraint.table}.${constraint.name} ${KIND_LETTER[constraint.kind] ?? '?'}${constraint.valid ? '' : ' NOT VALID'}`,
+    );
+  for (const copy of db.referencedSideConstraints())
+    lines.push(`${copy.table}.${copy.name} f${copy.valid ? '' : ' NOT VALID'}`);
   return lines.sort();
 }
 
@@ -21,11 +27,17 @@ async function postgresConstraints(session: SqlSession, schema: string): Promise
      JOIN pg_namespace n ON n.oid = r.relnamespace WHERE n.nspname = '${schema}' AND c.contype IN ('p', 'u', 'c', 'f')`,
   );
   if (!result.ok) throw new Error(`cannot read the oracle's constraints: ${result.message}`);
-  return result.rows.map((row) => `${String(row.tbl)}.${String(row.name)} ${String(row.type)}${row.valid === true ? '' : ' NOT VALID'}`).sort();
+  return result.rows
+    .map((row) => `${String(row.tbl)}.${String(row.name)} ${String(row.type)}${row.valid === true ? '' : ' NOT VALID'}`)
+    .sort();
 }
 
 /** One sentence naming the constraints only one side has, or null when the catalogs agree. */
-export async function constraintCatalogDifference(db: Database, session: SqlSession, schema: string): Promise<string | null> {
+export async function constraintCatalogDifference(
+  db: Database,
+  session: SqlSession,
+  schema: string,
+): Promise<string | null> {
   const model = engineConstraints(db);
   const postgres = await postgresConstraints(session, schema);
   const onlyModel = model.filter((line) => !postgres.includes(line));

@@ -12,12 +12,21 @@ import type { Statement } from '../../engine/statements/registry.js';
  * `gitlab:`) the GitLab migration helper whose DDL a case reproduces, for the shapes GitLab
  * emits that PostgreSQL's suite does not spell out (`add_text_limit`'s `char_length` CHECK).
  */
-export type RegressSourceFile = 'foreign_key.sql' | 'constraints.sql' | 'alter_table.sql' | 'update.sql' | 'triggers.sql' | 'insert_conflict.sql' | 'truncate.sql'
+export type RegressSourceFile =
+  | 'foreign_key.sql'
+  | 'constraints.sql'
+  | 'alter_table.sql'
+  | 'update.sql'
+  | 'triggers.sql'
+  | 'insert_conflict.sql'
+  | 'truncate.sql'
   | 'gitlab:lib/gitlab/database/migrations/constraints_helpers.rb';
 
 /** Where the source file lives: in postgres/postgres, or in gitlab-org/gitlab. */
 export function sourcePath(source: RegressSource): string {
-  return source.file.startsWith('gitlab:') ? `gitlab-org/gitlab ${source.file.slice('gitlab:'.length)}:${source.line}` : `src/test/regress/sql/${source.file}:${source.line}`;
+  return source.file.startsWith('gitlab:')
+    ? `gitlab-org/gitlab ${source.file.slice('gitlab:'.length)}:${source.line}`
+    : `src/test/regress/sql/${source.file}:${source.line}`;
 }
 
 const stem = (file: RegressSourceFile): string => (file.startsWith('gitlab:') ? 'gitlab' : file.replace(/\.sql$/, ''));

@@ -36,7 +36,10 @@ export interface RegressResult {
 const sourceOf = (entry: RegressEntry): string => sourcePath(entry.source);
 
 /** Runs one case on a fresh engine and then on PostgreSQL; null when they agree. */
-export async function diffCase(session: SqlSession, regress: RegressCase): Promise<{ readonly statements: number; readonly divergence: CaseDivergence | null }> {
+export async function diffCase(
+  session: SqlSession,
+  regress: RegressCase,
+): Promise<{ readonly statements: number; readonly divergence: CaseDivergence | null }> {
   const recorder = new StatementRecorder();
   const db = new Database();
   recorder.attach(db);
@@ -54,15 +57,26 @@ export async function diffCase(session: SqlSession, regress: RegressCase): Promi
     let statements = 0;
     for (const [index, recorded] of recorder.statements.entries()) {
       const base = { ...header, statement: index, sql: recorded.sql, model: describeModel(recorded.outcome) };
-      if (recorded.sql === null) return { statements, divergence: { ...base, postgres: '(not run)', reason: `cannot render: ${recorded.renderError ?? 'unknown'}` } };
-      if (recorded.outcome.status === 'internal') return { statements, divergence: { ...base, postgres: '(not run)', reason: 'the engine failed internally' } };
+      if (recorded.sql === null)
+        return {
+          statements,
+          divergence: { ...base, postgres: '(not run)', reason: `cannot render: ${recorded.renderError ?? 'unknown'}` },
+        };
+      if (recorded.outcome.status === 'internal')
+        return { statements, divergence: { ...base, postgres: '(not run)', reason: 'the engine failed internally' } };
       const result = await session.run(recorded.sql);
       statements++;
       let reason = outcomeDifference(recorded.statement, recorded.outcome, result);
-      if (reason === null && recorded.outcome.status === 'error' && !result.ok && recorded.outcome.message !== result.message) {
+      if (
+        reason === null &&
+        recorded.outcome.status === 'error' &&
+        !result.ok &&
+        recorded.outcome.message !== result.message
+      ) {
         reason = 'the error messages differ';
       }
-      if (reason !== null) return { statements, divergence: { ...base, postgres: describePostgres(result, recorded.statement), reason } };
+      if (reason !== null)
+        return { statements, divergence: { ...base, postgres: describePostgres(result, recorded.statement), reason } };
     }
     const final = { ...header, statement: null, sql: null, model: 'final state', postgres: 'final state' };
     const contents = await contentsDifference(snapshot, session, schema);

@@ -5,18 +5,36 @@
  * structured statement (`Statement`), which the engine runs and the renderer turns into SQL.
  */
 import type { ReferentialAction } from '../../engine/catalog.js';
-import type { CheckSpec, ColumnSpec, ConstraintSpec, ForeignKeySpec, IndexSpec, PartitionBoundSpec, TableSpec } from '../../engine/ddl/specs.js';
+import type {
+  CheckSpec,
+  ColumnSpec,
+  ConstraintSpec,
+  ForeignKeySpec,
+  IndexSpec,
+  PartitionBoundSpec,
+  TableSpec,
+} from '../../engine/ddl/specs.js';
 import type { Expr } from '../../engine/expression.js';
 import type { InsertOptions } from '../../engine/insertStatement.js';
 import type { RowInput } from '../../engine/rowBuilding.js';
 import type { Assignments } from '../../engine/updateStatement.js';
-import type { ColumnType } from '../../engine/values.js';
 import type { SelectOptions } from '../../database.js';
 import type { Statement } from '../../engine/statements/registry.js';
 
 const TYPE_NAMES: Readonly<Record<string, ColumnSpec['type']>> = {
-  int: 'integer', int4: 'integer', integer: 'integer', bigint: 'bigint', int8: 'bigint', smallint: 'smallint', int2: 'smallint',
-  text: 'text', boolean: 'boolean', bool: 'boolean', timestamptz: 'timestamptz', serial: 'serial', bigserial: 'bigserial',
+  int: 'integer',
+  int4: 'integer',
+  integer: 'integer',
+  bigint: 'bigint',
+  int8: 'bigint',
+  smallint: 'smallint',
+  int2: 'smallint',
+  text: 'text',
+  boolean: 'boolean',
+  bool: 'boolean',
+  timestamptz: 'timestamptz',
+  serial: 'serial',
+  bigserial: 'bigserial',
 };
 
 /** `'a int not null, b text default 'x''` as column specs: a name, a type, optionally `not null` and `default <literal>` (one word). */
@@ -31,8 +49,18 @@ export function columns(text: string): ColumnSpec[] {
     if (match === null) throw new Error(`bad column modifiers "${part}"`);
     const notNull = match[1] !== undefined;
     const defaultText = match[2];
-    const defaultValue = defaultText === undefined ? undefined : /^'.*'$/.test(defaultText) ? defaultText.slice(1, -1) : Number(defaultText);
-    return { name, type, ...(notNull ? { notNull } : {}), ...(defaultValue === undefined ? {} : { default: defaultValue }) };
+    const defaultValue =
+      defaultText === undefined
+        ? undefined
+        : /^'.*'$/.test(defaultText)
+          ? defaultText.slice(1, -1)
+          : Number(defaultText);
+    return {
+      name,
+      type,
+      ...(notNull ? { notNull } : {}),
+      ...(defaultValue === undefined ? {} : { default: defaultValue }),
+    };
   });
 }
 
@@ -45,7 +73,8 @@ export interface TableOptions {
 
 export function table(name: string, columnText: string, options: TableOptions = {}): Statement {
   const spec: TableSpec = {
-    name, columns: columns(columnText),
+    name,
+    columns: columns(columnText),
     ...(options.primaryKey ? { primaryKey: options.primaryKey } : {}),
     ...(options.constraints ? { constraints: options.constraints } : {}),
     ...(options.partitionBy ? { partitionBy: { list: options.partitionBy } } : {}),
@@ -54,31 +83,108 @@ export function table(name: string, columnText: string, options: TableOptions = 
 }
 
 /** `CREATE TABLE name PARTITION OF parent FOR VALUES IN (…)` (or DEFAULT), optionally itself partitioned. */
-export function partition(name: string, parent: string, values: PartitionBoundSpec, options: Omit<TableOptions, 'primaryKey'> = {}): Statement {
+export function partition(
+  name: string,
+  parent: string,
+  values: PartitionBoundSpec,
+  options: Omit<TableOptions, 'primaryKey'> = {},
+): Statement {
   const spec: TableSpec = {
-    name, partitionOf: { parent, values },
+    name,
+    partitionOf: { parent, values },
     ...(options.constraints ? { constraints: options.constraints } : {}),
     ...(options.partitionBy ? { partitionBy: { list: options.partitionBy } } : {}),
   };
   return { kind: 'createTable', spec };
 }
 
-export const insert = (name: string, rows: RowInput | readonly RowInput[], options: InsertOptions = {}): Statement => ({ kind: 'insert', table: name, rows: Array.isArray(rows) ? rows : [rows as RowInput], options });
-export const update = (name: string, set: Assignments, where: Expr | null = null, only = false): Statement => ({ kind: 'update', table: name, set, where, options: only ? { only } : {} });
-export const remove = (name: string, where: Expr | null = null, only = false): Statement => ({ kind: 'delete', table: name, where, options: only ? { only } : {} });
-export const select = (name: string, options: SelectOptions = {}): Statement => ({ kind: 'select', table: name, options });
-export const dropTable = (name: string, cascade = false): Statement => ({ kind: 'dropTable', name, options: cascade ? { cascade } : {} });
+export const insert = (name: string, rows: RowInput | readonly RowInput[], options: InsertOptions = {}): Statement => ({
+  kind: 'insert',
+  table: name,
+  rows: Array.isArray(rows) ? rows : [rows as RowInput],
+  options,
+});
+export const update = (name: string, set: Assignments, where: Expr | null = null, only = false): Statement => ({
+  kind: 'update',
+  table: name,
+  set,
+  where,
+  options: only ? { only } : {},
+});
+export const remove = (name: string, where: Expr | null = null, only = false): Statement => ({
+  kind: 'delete',
+  table: name,
+  where,
+  options: only ? { only } : {},
+});
+export const select = (name: string, options: SelectOptions = {}): Statement => ({
+  kind: 'select',
+  table: name,
+  options,
+});
+export const dropTable = (name: string, cascade = false): Statement => ({
+  kind: 'dropTable',
+  name,
+  options: cascade ? { cascade } : {},
+});
 export const renameTable = (name: string, newName: string): Statement => ({ kind: 'renameTable', name, newName });
-export const addColumn = (name: string, columnText: string): Statement => ({ kind: 'addColumn', table: name, column: columns(columnText)[0]!, options: {} });
-export const dropColumn = (name: string, column: string, cascade = false): Statement => ({ kind: 'dropColumn', table: name, column, options: cascade ? { cascade } : {} });
-export const setNotNull = (name: string, column: string): Statement => ({ kind: 'setColumnNotNull', table: name, column, notNull: true });
-export const dropNotNull = (name: string, column: string): Statement => ({ kind: 'setColumnNotNull', table: name, column, notNull: false });
-export const addConstraint = (name: string, constraint: ConstraintSpec): Statement => ({ kind: 'addConstraint', table: name, constraint });
-export const validate = (name: string, constraint: string): Statement => ({ kind: 'validateConstraint', table: name, name: constraint });
-export const dropConstraint = (name: string, constraint: string, ifExists = false): Statement => ({ kind: 'dropConstraint', table: name, name: constraint, options: ifExists ? { ifExists } : {} });
-export const renameConstraint = (name: string, constraint: string, newName: string): Statement => ({ kind: 'renameConstraint', table: name, name: constraint, newName });
-export const attach = (parent: string, child: string, values: PartitionBoundSpec): Statement => ({ kind: 'attachPartition', parent, partition: child, values });
-export const detach = (parent: string, child: string): Statement => ({ kind: 'detachPartition', parent, partition: child });
+export const addColumn = (name: string, columnText: string): Statement => ({
+  kind: 'addColumn',
+  table: name,
+  column: columns(columnText)[0]!,
+  options: {},
+});
+export const dropColumn = (name: string, column: string, cascade = false): Statement => ({
+  kind: 'dropColumn',
+  table: name,
+  column,
+  options: cascade ? { cascade } : {},
+});
+export const setNotNull = (name: string, column: string): Statement => ({
+  kind: 'setColumnNotNull',
+  table: name,
+  column,
+  notNull: true,
+});
+export const dropNotNull = (name: string, column: string): Statement => ({
+  kind: 'setColumnNotNull',
+  table: name,
+  column,
+  notNull: false,
+});
+export const addConstraint = (name: string, constraint: ConstraintSpec): Statement => ({
+  kind: 'addConstraint',
+  table: name,
+  constraint,
+});
+export const validate = (name: string, constraint: string): Statement => ({
+  kind: 'validateConstraint',
+  table: name,
+  name: constraint,
+});
+export const dropConstraint = (name: string, constraint: string, ifExists = false): Statement => ({
+  kind: 'dropConstraint',
+  table: name,
+  name: constraint,
+  options: ifExists ? { ifExists } : {},
+});
+export const renameConstraint = (name: string, constraint: string, newName: string): Statement => ({
+  kind: 'renameConstraint',
+  table: name,
+  name: constraint,
+  newName,
+});
+export const attach = (parent: string, child: string, values: PartitionBoundSpec): Statement => ({
+  kind: 'attachPartition',
+  parent,
+  partition: child,
+  values,
+});
+export const detach = (parent: string, child: string): Statement => ({
+  kind: 'detachPartition',
+  parent,
+  partition: child,
+});
 export const createIndex = (spec: IndexSpec): Statement => ({ kind: 'createIndex', spec });
 export const dropIndex = (name: string): Statement => ({ kind: 'dropIndex', name, options: {} });
 export const begin: Statement = { kind: 'begin' };
@@ -87,11 +193,29 @@ export const rollback: Statement = { kind: 'rollback' };
 export const savepoint = (name: string): Statement => ({ kind: 'savepoint', name });
 export const rollbackTo = (name: string): Statement => ({ kind: 'rollbackToSavepoint', name });
 
-export const primaryKey = (cols: readonly string[], name?: string): ConstraintSpec => ({ kind: 'primaryKey', columns: cols, ...(name ? { name } : {}) });
-export const unique = (cols: readonly string[], name?: string): ConstraintSpec => ({ kind: 'unique', columns: cols, ...(name ? { name } : {}) });
+export const primaryKey = (cols: readonly string[], name?: string): ConstraintSpec => ({
+  kind: 'primaryKey',
+  columns: cols,
+  ...(name ? { name } : {}),
+});
+export const unique = (cols: readonly string[], name?: string): ConstraintSpec => ({
+  kind: 'unique',
+  columns: cols,
+  ...(name ? { name } : {}),
+});
 
-export function check(expr: Expr, name?: string, options: { readonly notValid?: boolean; readonly noInherit?: boolean } = {}): CheckSpec {
-  return { kind: 'check', expr, ...(name ? { name } : {}), ...(options.notValid ? { notValid: true } : {}), ...(options.noInherit ? { noInherit: true } : {}) };
+export function check(
+  expr: Expr,
+  name?: string,
+  options: { readonly notValid?: boolean; readonly noInherit?: boolean } = {},
+): CheckSpec {
+  return {
+    kind: 'check',
+    expr,
+    ...(name ? { name } : {}),
+    ...(options.notValid ? { notValid: true } : {}),
+    ...(options.noInherit ? { noInherit: true } : {}),
+  };
 }
 
 export interface ForeignKeyOptions {
@@ -101,9 +225,16 @@ export interface ForeignKeyOptions {
   readonly notValid?: boolean;
 }
 
-export function foreignKey(cols: readonly string[], referenced: string, referencedColumns?: readonly string[], options: ForeignKeyOptions = {}): ForeignKeySpec {
+export function foreignKey(
+  cols: readonly string[],
+  referenced: string,
+  referencedColumns?: readonly string[],
+  options: ForeignKeyOptions = {},
+): ForeignKeySpec {
   return {
-    kind: 'foreignKey', columns: cols, references: referencedColumns ? { table: referenced, columns: referencedColumns } : { table: referenced },
+    kind: 'foreignKey',
+    columns: cols,
+    references: referencedColumns ? { table: referenced, columns: referencedColumns } : { table: referenced },
     ...(options.name ? { name: options.name } : {}),
     ...(options.onDelete ? { onDelete: options.onDelete } : {}),
     ...(options.onUpdate ? { onUpdate: options.onUpdate } : {}),
@@ -111,4 +242,8 @@ export function foreignKey(cols: readonly string[], referenced: string, referenc
   };
 }
 
-export const truncate = (names: readonly string[], cascade = false): Statement => ({ kind: 'truncate', tables: names, options: cascade ? { cascade } : {} });
+export const truncate = (names: readonly string[], cascade = false): Statement => ({
+  kind: 'truncate',
+  tables: names,
+  options: cascade ? { cascade } : {},
+});

@@ -14,7 +14,10 @@ import { table } from './sql.js';
 export const TRIGGER_LOG = 'trigger_log';
 
 /** `CREATE TABLE trigger_log`: run before any logging trigger fires. */
-export const triggerLog: Statement = table(TRIGGER_LOG, 'id bigserial, name text, tbl text, op text, tg_when text, tg_level text, val int');
+export const triggerLog: Statement = table(
+  TRIGGER_LOG,
+  'id bigserial, name text, tbl text, op text, tg_when text, tg_level text, val int',
+);
 
 interface TriggerShape {
   readonly name: string;
@@ -25,7 +28,7 @@ interface TriggerShape {
 
 const functionName = (shape: TriggerShape, kind: string): string => `${shape.table}_${shape.name}_${kind}`;
 
-const valueOf = (row: Row | null, column: string): SqlValue => {
+const columnValue = (row: Row | null, column: string): SqlValue => {
   const value = row?.[column];
   return value === undefined ? null : value;
 };
@@ -34,10 +37,19 @@ const valueOf = (row: Row | null, column: string): SqlValue => {
 export function logRowTrigger(shape: TriggerShape, column = 'a'): RowTriggerSpec {
   const value = `CASE WHEN TG_OP = 'DELETE' THEN OLD.${column} ELSE NEW.${column} END`;
   return {
-    ...shape, level: 'row', functionName: functionName(shape, 'log'),
+    ...shape,
+    level: 'row',
+    functionName: functionName(shape, 'log'),
     functionBody: `BEGIN\n  INSERT INTO ${TRIGGER_LOG} (name, tbl, op, tg_when, tg_level, val) VALUES (TG_NAME, TG_TABLE_NAME, TG_OP, TG_WHEN, TG_LEVEL, ${value});\n  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;\n  RETURN NEW;\nEND`,
     fn: ({ operation, timing, tableName, triggerName, oldRow, newRow, db }) => {
-      db.insert(TRIGGER_LOG, { name: triggerName, tbl: tableName, op: operation, tg_when: timing.toUpperCase(), tg_level: 'ROW', val: valueOf(operation === 'DELETE' ? oldRow : newRow, column) });
+      db.insert(TRIGGER_LOG, {
+        name: triggerName,
+        tbl: tableName,
+        op: operation,
+        tg_when: timing.toUpperCase(),
+        tg_level: 'ROW',
+        val: columnValue(operation === 'DELETE' ? oldRow : newRow, column),
+      });
     },
   };
 }
@@ -45,21 +57,42 @@ export function logRowTrigger(shape: TriggerShape, column = 'a'): RowTriggerSpec
 /** A statement trigger that logs TG_NAME, TG_TABLE_NAME, TG_OP and TG_WHEN. */
 export function logStatementTrigger(shape: TriggerShape): StatementTriggerSpec {
   return {
-    ...shape, level: 'statement', functionName: functionName(shape, 'log'),
+    ...shape,
+    level: 'statement',
+    functionName: functionName(shape, 'log'),
     functionBody: `BEGIN\n  INSERT INTO ${TRIGGER_LOG} (name, tbl, op, tg_when, tg_level) VALUES (TG_NAME, TG_TABLE_NAME, TG_OP, TG_WHEN, TG_LEVEL);\n  RETURN NULL;\nEND`,
     fn: ({ operation, timing, tableName, triggerName, db }) => {
-      db.insert(TRIGGER_LOG, { name: triggerName, tbl: tableName, op: operation, tg_when: timing.toUpperCase(), tg_level: 'STATEMENT', val: null });
+      db.insert(TRIGGER_LOG, {
+        name: triggerName,
+        tbl: tableName,
+        op: operation,
+        tg_when: timing.toUpperCase(),
+        tg_level: 'STATEMENT',
+        val: null,
+      });
     },
   };
 }
 
 /** A BEFORE row trigger that sets NEW.column to a constant (or adds `add` to an integer column). */
-export function setColumnTrigger(shape: Omit<TriggerShape, 'timing'>, column: string, change: { readonly value: SqlValue } | { readonly add: number }): RowTriggerSpec {
-  const assignment = 'value' in change
-    ? (change.value === null ? 'NULL' : typeof change.value === 'string' ? `'${change.value.replace(/'/g, "''")}'` : String(change.value))
-    : `NEW.${column} + ${change.add}`;
+export function setColumnTrigger(
+  shape: Omit<TriggerShape, 'timing'>,
+  column: string,
+  change: { readonly value: SqlValue } | { readonly add: number },
+): RowTriggerSpec {
+  const assignment =
+    'value' in change
+      ? change.value === null
+        ? 'NULL'
+        : typeof change.value === 'string'
+          ? `'${change.value.replace(/'/g, "''")}'`
+          : String(change.value)
+      : `NEW.${column} + ${change.add}`;
   return {
-    ...shape, timing: 'before', level: 'row', functionName: functionName({ ...shape, timing: 'before' }, 'set'),
+    ...shape,
+    timing: 'before',
+    level: 'row',
+    functionName: functionName({ ...shape, timing: 'before' }, 'set'),
     functionBody: `BEGIN\n  NEW.${column} := ${assignment};\n  RETURN NEW;\nEND`,
     fn: ({ newRow }) => {
       if (newRow === null) return undefined;
@@ -73,7 +106,10 @@ export function setColumnTrigger(shape: Omit<TriggerShape, 'timing'>, column: st
 /** A BEFORE row trigger that returns NULL: the row's operation is skipped. */
 export function skipRowTrigger(shape: Omit<TriggerShape, 'timing'>): RowTriggerSpec {
   return {
-    ...shape, timing: 'before', level: 'row', functionName: functionName({ ...shape, timing: 'before' }, 'skip'),
+    ...shape,
+    timing: 'before',
+    level: 'row',
+    functionName: functionName({ ...shape, timing: 'before' }, 'skip'),
     functionBody: 'BEGIN\n  RETURN NULL;\nEND',
     fn: () => null,
   };
@@ -82,7 +118,9 @@ export function skipRowTrigger(shape: Omit<TriggerShape, 'timing'>): RowTriggerS
 /** A row trigger that raises P0001 `except`, as triggers.sql's `tgf()`. */
 export function raiseRowTrigger(shape: TriggerShape): RowTriggerSpec {
   return {
-    ...shape, level: 'row', functionName: functionName(shape, 'raise'),
+    ...shape,
+    level: 'row',
+    functionName: functionName(shape, 'raise'),
     functionBody: "BEGIN\n  RAISE EXCEPTION 'except';\nEND",
     fn: () => {
       throw new PgError('P0001', 'except');

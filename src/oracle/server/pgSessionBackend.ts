@@ -248,9 +248,7 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
         'SELECT pid, state FROM pg_stat_activity WHERE pid = ANY($1::int[])',
         [blockers],
       );
-      return (
-        states.rows.length === blockers.length && states.rows.every((row) => row.state === 'idle in transaction')
-      );
+      return states.rows.length === blockers.length && states.rows.every((row) => row.state === 'idle in transaction');
     };
     const waitingFrom = (rows: readonly LockRow[]): WaitingStep[] =>
       rows
