@@ -76,7 +76,7 @@ describe('pgdrill check', () => {
   });
 
   it.each([
-    ['{not json', /^pgdrill: \S+bad\.json:1:2: not valid JSON: expected a field name in double quotes, found "n"\n$/],
+    ['{not json', /^pgdrill: \S+bad\.json: not valid JSON \(at line 1, column 2\)\n$/],
     [
       JSON.stringify({
         name: 'bad',

@@ -35,7 +35,7 @@ function loadError(content: string, source = 'plan.json'): string | null {
 describe('plan file errors', () => {
   it('reports invalid JSON by line and column', () => {
     expect(loadError('{\n  "name": "x",\n  "steps": [\n    {"step": "add_column",}\n  ]\n}')).toBe(
-      'plan.json:4:27: not valid JSON: expected a field name in double quotes, found "}"',
+      'plan.json: not valid JSON (at line 4, column 27)',
     );
     expect(loadError('{"name": "x", "name": "y"}')).toBe(
       'plan.json:1:15: not valid JSON: field "name" appears twice in the same object',

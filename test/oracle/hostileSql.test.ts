@@ -298,7 +298,9 @@ describe('a hostile plan file, exported with replay --sql, runs on PostgreSQL wi
       readFileSync(new URL('../../model/plans/replace-ci-runners-with-partitioned.json', import.meta.url), 'utf8'),
     ) as { steps: Array<Record<string, JsonValue>> } & Record<string, JsonValue>;
     const injection = "x'::regclass); CREATE TABLE public.pwned (); --";
-    const steps = base.steps.map((step) => (step.step === 'ensure_unique_id' ? { ...step, seq: injection } : step));
+    const steps = base.steps.map((step) =>
+      step.step === 'ensure_unique_id' ? { ...step, seq: injection, expectMissing: injection } : step,
+    );
     const hostile = {
       ...base,
       description: 'evil\rCREATE TABLE public.pwned_description ();',
