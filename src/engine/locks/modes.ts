@@ -66,7 +66,15 @@ export const LOCK_CONFLICTS: readonly number[] = [
   bits('ShareUpdateExclusive', 'Share', 'ShareRowExclusive', 'Exclusive', 'AccessExclusive'),
   bits('RowExclusive', 'ShareUpdateExclusive', 'ShareRowExclusive', 'Exclusive', 'AccessExclusive'),
   bits('RowExclusive', 'ShareUpdateExclusive', 'Share', 'ShareRowExclusive', 'Exclusive', 'AccessExclusive'),
-  bits('RowShare', 'RowExclusive', 'ShareUpdateExclusive', 'Share', 'ShareRowExclusive', 'Exclusive', 'AccessExclusive'),
+  bits(
+    'RowShare',
+    'RowExclusive',
+    'ShareUpdateExclusive',
+    'Share',
+    'ShareRowExclusive',
+    'Exclusive',
+    'AccessExclusive',
+  ),
   bits(
     'AccessShare',
     'RowShare',

@@ -17,6 +17,7 @@ import {
 
 // Table 13.2, "Conflicting Lock Modes": rows are the requested mode, columns the existing one,
 // in the documentation's order (ACCESS SHARE … ACCESS EXCLUSIVE); X marks a conflict.
+// biome-ignore format: one row per line, as the documentation prints it
 const TABLE_13_2 = [
   'ACCESS SHARE           .......X',
   'ROW SHARE              ......XX',
@@ -29,6 +30,7 @@ const TABLE_13_2 = [
 ];
 
 // Table 13.3, "Conflicting Row-Level Locks": FOR KEY SHARE, FOR SHARE, FOR NO KEY UPDATE, FOR UPDATE.
+// biome-ignore format: one row per line, as the documentation prints it
 const TABLE_13_3 = [
   'KEY SHARE     ...X',
   'SHARE         ..XX',
