@@ -44,6 +44,7 @@ export type {
   AcquireResult,
   HeldLock,
   LockManagerOptions,
+  LockStatistics,
   LockTimeouts,
   OwnerId,
   WaitEnd,

@@ -95,6 +95,21 @@ export interface HeldLock {
   readonly mode: TableLockMode;
 }
 
+/** Counts of the rarer outcomes, so tests can show their interesting cases happen. */
+export interface LockStatistics {
+  waits: number;
+  nowaitFailures: number;
+  /** Deadlocks found on joining the queue (JoinWaitQueue), 40P01 at once. */
+  immediateDeadlocks: number;
+  /** Hard deadlocks found by a waiter's timed check, 40P01. */
+  deadlocks: number;
+  /** Soft deadlocks fixed by reordering wait queues. */
+  softDeadlocks: number;
+  lockTimeouts: number;
+  /** Requests granted by JoinWaitQueue in front of a waiter (queue jumping). */
+  queueJumps: number;
+}
+
 export interface LockManagerOptions {
   /** Check every invariant after every operation (tests; costs a scan of the table). */
   readonly debug?: boolean;
@@ -144,6 +159,15 @@ export class LockManager {
   readonly #owners = new Map<OwnerId, OwnerState>();
   readonly #settings = new Map<OwnerId, LockTimeouts>();
   #waitSequence = 0;
+  readonly #statistics: LockStatistics = {
+    waits: 0,
+    nowaitFailures: 0,
+    immediateDeadlocks: 0,
+    deadlocks: 0,
+    softDeadlocks: 0,
+    lockTimeouts: 0,
+    queueJumps: 0,
+  };
   readonly #graph: WaitGraph = {
     waitOf: (owner) => {
       const wait = this.#owners.get(owner)?.wait ?? null;
@@ -162,6 +186,10 @@ export class LockManager {
 
   get clock(): VirtualClock {
     return this.#clock;
+  }
+
+  statistics(): Readonly<LockStatistics> {
+    return { ...this.#statistics };
   }
 
   /** SET lock_timeout / deadlock_timeout for an owner's later waits. */
@@ -342,6 +370,7 @@ export class LockManager {
       const state = this.#owners.get(timer.owner)!;
       const wait = state.wait!;
       if (timer.kind === 1) {
+        this.#statistics.lockTimeouts += 1;
         ended.push({ owner: timer.owner, kind: 'failed', error: lockTimeoutError() });
         ended.push(...granted(this.#removeFromWaitQueue(timer.owner, state)));
         if (state.procLocks.size === 0) this.#owners.delete(timer.owner);
@@ -482,17 +511,21 @@ export class LockManager {
     }
     const joined = this.#joinWaitQueue(owner, lock, procLock, mode, options.nowait ?? false);
     if (joined.kind === 'granted') {
+      this.#statistics.queueJumps += 1;
       grant(procLock, mode, subtransaction);
       return { kind: 'granted' };
     }
     if (joined.kind === 'failed') {
       this.#dropIfEmpty(lock, procLock, state);
       if (options.nowait === true) {
+        this.#statistics.nowaitFailures += 1;
         assert(options.relationName !== undefined, 'a NOWAIT request names its relation for the error');
         return { kind: 'failed', error: lockNotAvailable(tag, options.relationName) };
       }
+      this.#statistics.immediateDeadlocks += 1;
       return { kind: 'failed', error: this.#deadlockError(joined.cycle) };
     }
+    this.#statistics.waits += 1;
     const timeouts = checkTimeouts({ ...this.#timeoutsOf(owner), ...options.timeouts });
     const now = this.#clock.now();
     state.wait = {
@@ -556,11 +589,13 @@ export class LockManager {
     const timedOut = wait.lockTimeoutAt === this.#clock.now();
     if (verdict.kind === 'none') return [];
     if (verdict.kind === 'hard') {
+      this.#statistics.deadlocks += 1;
       const error = timedOut ? lockTimeoutError() : this.#deadlockError(verdict.cycle);
       const woken = this.#removeFromWaitQueue(owner, state);
       if (state.procLocks.size === 0) this.#owners.delete(owner);
       return [{ owner, kind: 'failed', error }, ...granted(woken)];
     }
+    this.#statistics.softDeadlocks += 1;
     const woken = this.#applyWaitOrders(verdict.orders);
     // A lock timeout due at the same instant still cancels the statement, even if the new order
     // granted this waiter: its lock stays held until the caller aborts the transaction.
