@@ -94,9 +94,8 @@ interface Run {
 /** Runs a history, checking the properties after each step; returns what happened. */
 function run(history: { lockTimeouts: number[]; ops: Op[] }): Run {
   const locks = new LockManager(new VirtualClock(), { debug: true });
-  OWNERS.forEach((owner, index) =>
-    locks.setTimeouts(owner, { deadlockTimeoutMs: DEADLOCK_TIMEOUT, lockTimeoutMs: history.lockTimeouts[index]! }),
-  );
+  for (const [index, owner] of OWNERS.entries())
+    locks.setTimeouts(owner, { deadlockTimeoutMs: DEADLOCK_TIMEOUT, lockTimeoutMs: history.lockTimeouts[index]! });
   const subtransactions = new Map<OwnerId, number[]>(OWNERS.map((owner) => [owner, [0]]));
   let nextSubtransaction = 1;
   const transcript: string[] = [];
