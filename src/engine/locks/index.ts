@@ -32,8 +32,6 @@
  *     releases its locks with `releaseAll` / `rollbackSubtransaction`.
  *   - `isWaiting`, `waitOf`, `blockersOf` (pg_blocking_pids), `locksOf` (pg_locks of one owner),
  *     `queueOf`, `owners`, `describe()` (the whole table as stable JSON), `checkInvariants()`.
- * - `statementLocks(statement, catalog)`: the relation locks a statement value takes before it
- *   runs, in PostgreSQL's order.
  *
  * What is and is not modelled is listed in docs/concurrency.md (the engine's lock manager).
  */
