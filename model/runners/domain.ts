@@ -1,4 +1,5 @@
 import type { Domain } from '../../src/harness/domain.js';
+import { runnerCollections } from './collections.js';
 import { drainRunnersWorld } from './drain.js';
 import { explainRunnersViolation } from './explain.js';
 import { runnerLegacyOperations, runnerTrafficOperations } from './operations/index.js';
@@ -21,4 +22,5 @@ export const runnersDomain: Domain<RunnersWorld> = {
   settings: RUNNERS_SETTINGS_SPEC,
   probes: runnerProbeDefinitions,
   explain: explainRunnersViolation,
+  collections: runnerCollections,
 };

@@ -24,6 +24,12 @@ export interface OperationKind<W> {
   readonly description: string;
   /** Arguments are JSON (indices into live state, resolved at run time, so shrinking keeps scenarios valid). */
   readonly args: fc.Arbitrary<JsonObject>;
+  /**
+   * Arguments that are indexes into one of the domain's `collections` (argument name → collection
+   * name). Shrinking uses them to keep a later operation on the same entity when an unrelated
+   * earlier operation is removed (see retarget.ts); an operation without them is never rewritten.
+   */
+  readonly references?: Readonly<Record<string, string>>;
   run(world: W, args: JsonObject): OperationOutcome;
 }
 
@@ -166,6 +172,11 @@ export interface Domain<W extends WorldBase> {
   readonly probes: readonly ProbeDefinition[];
   /** Extra explanation for a violation, from the world's history (e.g. why a runner was missing). */
   explain?(world: W, violation: Violation): string | null;
+  /**
+   * The live entities an index argument counts through, by collection name: each returns stable
+   * keys in the order the operations index them (the designated entity is `keys[index % length]`).
+   */
+  readonly collections?: Readonly<Record<string, (world: W) => readonly string[]>>;
 }
 
 export type { JsonObject, JsonValue };

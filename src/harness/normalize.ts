@@ -1,6 +1,7 @@
 import { assert } from '../engine/assert.js';
 import type { Domain, Plan, WorldBase } from './domain.js';
 import { planInvariants } from './planFile.js';
+import { removeRetargeted } from './retarget.js';
 import { runScenario } from './runScenario.js';
 import type { OperationCall, Scenario } from './scenario.js';
 import { PLAN_MARKER } from './scenario.js';
@@ -9,8 +10,9 @@ import { PLAN_MARKER } from './scenario.js';
  * A deterministic pass after fast-check's shrinking. fast-check deletes and simplifies steps but
  * never moves one; a request that fails right after an early plan step often sits in a later
  * phase, dragging every plan step before it into the counterexample. This pass greedily deletes
- * single steps and moves traffic to earlier phases while the same invariant still breaks and the
- * story gets no longer, until nothing changes. Replaying a seed applies the same pass, so the
+ * single steps (keeping later steps on the entities they designated, see retarget.ts) and moves
+ * traffic to earlier phases while the same invariant still breaks and the story gets no longer,
+ * until nothing changes. Replaying a seed applies the same pass, so the
  * printed replay command reproduces exactly the printed scenario.
  */
 const MAX_PASSES = 12;
@@ -39,14 +41,20 @@ export function normalizeCounterexample<W extends WorldBase>(
     best = length;
     return true;
   };
+  // When a plain deletion loses the failure, the same deletion with later index arguments kept on
+  // the entities they designated (retarget.ts) may not: the deleted call's effects were unread.
+  const retarget = (position: number): boolean => {
+    const candidate = removeRetargeted(domain, plan, current, position, { recordChanges: false, invariants, stopOn });
+    return candidate !== null && accept(candidate);
+  };
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     let changed = false;
     for (let index = current.legacy.length - 1; index >= 0; index--) {
-      changed = accept({ ...current, legacy: current.legacy.filter((_, other) => other !== index) }) || changed;
+      changed = accept({ ...current, legacy: current.legacy.filter((_, other) => other !== index) }) || retarget(index) || changed;
     }
     for (let index = current.steps.length - 1; index >= 0; index--) {
       if (current.steps[index]?.op === PLAN_MARKER) continue;
-      changed = accept({ ...current, steps: current.steps.filter((_, other) => other !== index) }) || changed;
+      changed = accept({ ...current, steps: current.steps.filter((_, other) => other !== index) }) || retarget(current.legacy.length + index) || changed;
     }
     for (let index = 1; index < current.steps.length; index++) {
       const step = current.steps[index]!;

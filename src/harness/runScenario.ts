@@ -41,13 +41,19 @@ export interface RunResult<W extends WorldBase> {
   readonly observed: ReadonlyMap<string, Violation>;
 }
 
-export interface RunOptions {
+export interface RunOptions<W extends WorldBase = WorldBase> {
   /** Record row changes per step (replay and reports); off while searching, for speed. */
   readonly recordChanges: boolean;
   /** Invariants checked in this run. */
   readonly invariants: readonly string[];
   /** Invariants whose violation ends the run as a failure; the others are only observed. Defaults to all. */
   readonly stopOn?: readonly string[];
+  /**
+   * Called before each scenario call (legacy calls at positions 0…, then the steps, plan markers
+   * included) with the world as it is; returns the call to run. Shrinking uses it to rewrite index
+   * arguments (retarget.ts); a marker's returned call is ignored.
+   */
+  readonly beforeCall?: (world: W, call: OperationCall, position: number) => OperationCall;
 }
 
 export class PgdrillBug extends Error {
@@ -68,7 +74,7 @@ export function runScenario<W extends WorldBase>(
   domain: Domain<W>,
   plan: Plan,
   scenario: Scenario,
-  options: RunOptions,
+  options: RunOptions<W>,
 ): RunResult<W> {
   const world = domain.createWorld(plan.settings);
   const invariants = selectInvariants(domain, options.invariants);
@@ -135,9 +141,11 @@ export function runScenario<W extends WorldBase>(
     return options.recordChanges ? `${planStep.step} ${describeParameters(planStep.parameters)}`.trim() : planStep.step;
   };
 
+  const prepare = (call: OperationCall, position: number): OperationCall => options.beforeCall?.(world, call, position) ?? call;
   world.buildingLegacy = true;
-  for (const call of scenario.legacy) {
+  for (const [position, original] of scenario.legacy.entries()) {
     world.currentStep = trace.length + 1;
+    const call = prepare(original, position);
     const outcome = runCall(domain.legacyOperations, world, call);
     record('legacy', labelOf(call), outcome);
   }
@@ -145,8 +153,9 @@ export function runScenario<W extends WorldBase>(
 
   const finish = (failure: RunFailure | null): RunResult<W> => ({ world, trace, failure, effectiveSteps, observed });
 
-  for (const call of scenario.steps) {
+  for (const [index, original] of scenario.steps.entries()) {
     world.currentStep = trace.length + 1;
+    const call = prepare(original, scenario.legacy.length + index);
     if (call.op === PLAN_MARKER) {
       if (planCursor >= plan.steps.length || deployBlocked) continue;
       const label = planLabel();

@@ -21,6 +21,7 @@ export const assignRunnerToProject: OperationKind<RunnersWorld> = {
   description:
     'POST /projects/:id/runners (Ci::Runner#assign_to): assigns a project runner to another project, re-owning it first when its owner project is gone. runner: index into the live runners, newest first; project: index into the live projects by id.',
   args: fc.record({ runner: runnerIndexArbitrary, project: fc.nat(3) }),
+  references: { runner: 'runners', project: 'projects' },
   run(world: RunnersWorld, args: JsonObject) {
     const runner = pickRunner(world, natArg(args, 'runner'));
     const projectId = pickByIndex(liveProjectIds(world.db), natArg(args, 'project'));

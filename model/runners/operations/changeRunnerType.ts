@@ -37,6 +37,7 @@ export const changeRunnerType: OperationKind<RunnersWorld> = {
     project: fc.nat(3),
     group: fc.nat(2),
   }),
+  references: { runner: 'runners', project: 'projects' },
   run(world: RunnersWorld, args: JsonObject) {
     const picked = pickRunner(world, natArg(args, 'runner'));
     const newType = intArg(args, 'type', 1, 3);

@@ -6,6 +6,7 @@ import { MANAGERS, RUNNERS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';
 import { notApplied, runRequest } from './request.js';
+import { RUNNER_REFERENCE } from '../collections.js';
 
 /** `DELETE /runners/:id`: FKs cascade to managers and assignments; the sync triggers delete the copies. */
 export const deleteRunner: OperationKind<RunnersWorld> = {
@@ -13,6 +14,7 @@ export const deleteRunner: OperationKind<RunnersWorld> = {
   description:
     'DELETE /runners/:id: FKs cascade to managers and assignments, sync triggers delete the copies. runner: index newest first.',
   args: fc.record({ runner: runnerIndexArbitrary }),
+  references: RUNNER_REFERENCE,
   run(world: RunnersWorld, args: JsonObject) {
     const runner = pickRunner(world, natArg(args, 'runner'));
     if (runner === undefined) return notApplied('DELETE /runners/:id', 'no runner yet');

@@ -4,12 +4,14 @@ import { pickRunner, runnerIndexArbitrary } from '../recency.js';
 import { MANAGERS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { intArg, natArg } from './args.js';
+import { RUNNER_REFERENCE } from '../collections.js';
 
 /** A runner manager that exists before the plan, with its runner's type and sharding key copied. */
 export const legacyCreateManager: OperationKind<RunnersWorld> = {
   name: 'legacyCreateManager',
   description: 'A runner manager that exists before the plan. runner: index newest first; system: system id s0-s2.',
   args: fc.record({ runner: runnerIndexArbitrary, system: fc.integer({ min: 0, max: 2 }) }),
+  references: RUNNER_REFERENCE,
   run(world: RunnersWorld, args: JsonObject) {
     const runner = pickRunner(world, natArg(args, 'runner'));
     if (runner === undefined) return { summary: 'legacy manager: no runner yet', applied: false };

@@ -23,6 +23,7 @@ export const legacyCreateRunner: OperationKind<RunnersWorld> = {
     extraProjects: fc.integer({ min: 0, max: 2 }),
     group: fc.nat(2),
   }),
+  references: { project: 'projects' },
   run(world: RunnersWorld, args: JsonObject) {
     const runnerType = intArg(args, 'type', 1, 3);
     assert(isRunnerType(runnerType), 'type is 1..3');

@@ -16,6 +16,7 @@ export const managerHeartbeat: OperationKind<RunnersWorld> = {
   description:
     'Ci::RunnerManager#heartbeat: UPDATE contacted_at of a manager. manager: index into the live managers by id.',
   args: fc.record({ manager: fc.nat(7) }),
+  references: { manager: 'managers' },
   run(world: RunnersWorld, args: JsonObject) {
     const manager = pickByIndex(liveManagers(world.db), natArg(args, 'manager'));
     if (manager === undefined) return notApplied('manager heartbeat', 'no runner manager yet');

@@ -6,12 +6,14 @@ import { RUNNERS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';
 import { notApplied, runRequest } from './request.js';
+import { RUNNER_REFERENCE } from '../collections.js';
 
 /** `Ci::Runner#heartbeat`: UPDATE contacted_at only; the sync UPDATE is a no-op for a runner missing from the copy. */
 export const runnerHeartbeat: OperationKind<RunnersWorld> = {
   name: 'runnerHeartbeat',
   description: 'Ci::Runner#heartbeat: UPDATE contacted_at of a runner. runner: index newest first.',
   args: fc.record({ runner: runnerIndexArbitrary }),
+  references: RUNNER_REFERENCE,
   run(world: RunnersWorld, args: JsonObject) {
     const runner = pickRunner(world, natArg(args, 'runner'));
     if (runner === undefined) return notApplied('runner heartbeat', 'no runner yet');

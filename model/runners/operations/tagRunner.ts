@@ -10,6 +10,7 @@ import type { RunnersWorld } from '../world.js';
 import { intArg, natArg } from './args.js';
 import type { HandlerResult } from './request.js';
 import { notApplied, runRequest } from './request.js';
+import { RUNNER_REFERENCE } from '../collections.js';
 
 /**
  * `PUT /runners/:id` with one more tag in `tag_list`: find or create the tag by its unique name
@@ -48,6 +49,7 @@ export const tagRunner: OperationKind<RunnersWorld> = {
   description:
     'PUT /runners/:id with a tag list (needs the "tagging" workload): finds or creates the tag and adds the tagging. runner: index newest first; tag: index into docker, linux, gpu.',
   args: fc.record({ runner: runnerIndexArbitrary, tag: fc.nat(TAG_NAMES.length - 1) }),
+  references: RUNNER_REFERENCE,
   run(world: RunnersWorld, args: JsonObject) {
     if (!world.workers.workloads.has('tagging')) return notApplied('PUT /runners/:id', "not in this plan's workloads");
     const runner = pickRunner(world, natArg(args, 'runner'));

@@ -8,6 +8,7 @@ import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';
 import { ownerProjectId } from './ownerProject.js';
 import { notApplied, runRequest } from './request.js';
+import { RUNNER_REFERENCE } from '../collections.js';
 
 /**
  * `DELETE /projects/:id/runners/:runner_id`: removes one assignment of a project runner; the
@@ -20,6 +21,7 @@ export const unassignRunnerFromProject: OperationKind<RunnersWorld> = {
   description:
     "DELETE /projects/:id/runners/:runner_id: removes one assignment of a project runner (never the last, nor the owner's). runner: index newest first; project: index into that runner's assignments.",
   args: fc.record({ runner: runnerIndexArbitrary, project: fc.nat(3) }),
+  references: RUNNER_REFERENCE,
   run(world: RunnersWorld, args: JsonObject) {
     const runner = pickRunner(world, natArg(args, 'runner'));
     if (runner === undefined) return notApplied('DELETE /projects/:id/runners/:runner_id', 'no runner yet');

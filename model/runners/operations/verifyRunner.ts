@@ -11,6 +11,7 @@ import type { RunnersWorld } from '../world.js';
 import { intArg, natArg } from './args.js';
 import { notApplied, runRequest } from './request.js';
 import type { HandlerResult } from './request.js';
+import { RUNNER_REFERENCE } from '../collections.js';
 
 /**
  * `POST /runners/verify` (docs/semantics.md §d.1–d.2): find the runner by token (403 if none); with
@@ -89,6 +90,7 @@ export const verifyRunner: OperationKind<RunnersWorld> = {
   description:
     'POST /runners/verify: finds the runner by token, heartbeats it and ensures its manager for system_id, creating it (and copying the runner when the d.2 fix is deployed). runner: index newest first; system: system id s0-s2.',
   args: fc.record({ runner: runnerIndexArbitrary, system: fc.integer({ min: 0, max: 2 }) }),
+  references: RUNNER_REFERENCE,
   run(world: RunnersWorld, args: JsonObject) {
     const runner = pickRunner(world, natArg(args, 'runner'));
     if (runner === undefined || runner.token === null)
