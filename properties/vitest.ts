@@ -44,13 +44,15 @@ function loadPlan(source: PlanSource): { plan: Plan; reference: string } {
     const path = fileURLToPath(source);
     return { plan: loadPlanFile(runnersDomain, path), reference: relative(process.cwd(), path) };
   }
-  if (typeof source !== 'string') return { plan: parsePlan(runnersDomain, source, 'inline plan'), reference: 'PLAN.json' };
+  if (typeof source !== 'string')
+    return { plan: parsePlan(runnersDomain, source, 'inline plan'), reference: 'PLAN.json' };
   const path = isAbsolute(source) ? source : resolve(source);
   if (source.endsWith('.json') || existsSync(path)) {
     return { plan: loadPlanFile(runnersDomain, path), reference: relative(process.cwd(), path) };
   }
   const builtin = loadPlanDirectory(runnersDomain, config.planDirectory).find((plan) => plan.name === source);
-  if (builtin === undefined) throw new UserInputError(`unknown plan "${source}" (a built-in plan name or a plan file path)`);
+  if (builtin === undefined)
+    throw new UserInputError(`unknown plan "${source}" (a built-in plan name or a plan file path)`);
   return { plan: builtin, reference: builtin.name };
 }
 

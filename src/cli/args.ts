@@ -1,7 +1,11 @@
 import { UserInputError } from '../harness/userInputError.js';
+import { shardFromCi } from './ciShard.js';
 import { parsePath, parseSeed } from './seeds.js';
 
 /** Command-line parsing without a dependency: every mistake is one line naming the flag. */
+/** How check and merge print verdicts: text, one JSON object (`--json`), or JUnit XML. */
+export type Reporter = 'text' | 'json' | 'junit';
+
 export type Command =
   | { readonly kind: 'help' }
   | { readonly kind: 'plans'; readonly json: boolean }
@@ -22,8 +26,17 @@ export type Command =
       readonly save: boolean;
       readonly workers: number;
       readonly shard: { readonly index: number; readonly count: number } | null;
+      readonly reporter: Reporter;
+      readonly html: string | null;
     }
-  | { readonly kind: 'merge'; readonly files: readonly string[]; readonly json: boolean; readonly save: boolean }
+  | {
+      readonly kind: 'merge';
+      readonly files: readonly string[];
+      readonly json: boolean;
+      readonly save: boolean;
+      readonly reporter: Reporter;
+      readonly html: string | null;
+    }
   | {
       readonly kind: 'replay';
       readonly target: string;
@@ -31,6 +44,7 @@ export type Command =
       readonly path: string | null;
       readonly json: boolean;
       readonly sql: boolean;
+      readonly html: string | null;
     }
   | {
       readonly kind: 'diff';
@@ -50,6 +64,8 @@ const FLAGS_WITH_VALUES = new Set([
   '--shard',
   '--plan',
   '--from',
+  '--reporter',
+  '--html',
 ]);
 const LISTINGS = ['steps', 'invariants', 'probes', 'operations'] as const;
 const COMMAND_FLAGS: Record<string, readonly string[]> = {
@@ -60,9 +76,9 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   operations: ['--json'],
   schema: [],
   'new-plan': ['--from'],
-  check: ['--runs', '--seed', '--time-limit', '--json', '--no-save', '--workers', '--shard'],
-  merge: ['--json', '--no-save'],
-  replay: ['--seed', '--path', '--json', '--sql'],
+  check: ['--runs', '--seed', '--time-limit', '--json', '--no-save', '--workers', '--shard', '--reporter', '--html'],
+  merge: ['--json', '--no-save', '--reporter', '--html'],
+  replay: ['--seed', '--path', '--json', '--sql', '--html'],
   diff: ['--runs', '--seed', '--plan', '--json', '--regress'],
 };
 
@@ -87,6 +103,7 @@ function positiveInteger(flag: '--runs' | '--time-limit' | '--workers', text: st
 
 /** `--shard i/n`: this process runs every n-th chunk, starting with the i-th (1-based). */
 function parseShard(text: string): { index: number; count: number } {
+  if (text === 'auto') return shardFromCi(process.env);
   const match = /^(\d+)\/(\d+)$/.exec(text);
   const index = match ? Number(match[1]) : NaN;
   const count = match ? Number(match[2]) : NaN;
@@ -95,6 +112,13 @@ function parseShard(text: string): { index: number; count: number } {
   if (count > LIMITS.shards)
     throw new UserInputError(`invalid --shard "${text}": a campaign has at most ${LIMITS.shards} shards`);
   return { index, count };
+}
+
+function parseReporter(text: string | undefined, json: boolean): Reporter {
+  if (text === undefined) return json ? 'json' : 'text';
+  if (text !== 'text' && text !== 'json' && text !== 'junit') throw new UserInputError(`--reporter takes text, json or junit, not ${JSON.stringify(text)}`);
+  if (json && text !== 'json') throw new UserInputError(`--json and --reporter ${text} contradict each other`);
+  return text;
 }
 
 export function parseArguments(argv: readonly string[]): Command {
@@ -128,7 +152,9 @@ export function parseArguments(argv: readonly string[]): Command {
       switches.add(flag!);
     }
   }
-  const json = switches.has('--json');
+  const reporter = parseReporter(values.get('--reporter'), switches.has('--json'));
+  const json = reporter === 'json';
+  const html = values.get('--html') ?? null;
   const seedText = values.get('--seed');
   const seed = seedText === undefined ? null : parseSeed(seedText);
   switch (name) {
@@ -161,10 +187,12 @@ export function parseArguments(argv: readonly string[]): Command {
         save: !switches.has('--no-save'),
         workers: values.has('--workers') ? positiveInteger('--workers', values.get('--workers')!) : 1,
         shard: values.has('--shard') ? parseShard(values.get('--shard')!) : null,
+        reporter,
+        html,
       };
     }
     case 'merge':
-      return { kind: 'merge', files: positional, json, save: !switches.has('--no-save') };
+      return { kind: 'merge', files: positional, json, save: !switches.has('--no-save'), reporter, html };
     case 'diff': {
       if (positional.length > 0)
         throw new UserInputError("diff takes no arguments (use --plan P to diff a plan's scenarios)");
@@ -196,6 +224,7 @@ export function parseArguments(argv: readonly string[]): Command {
         path: pathText === undefined ? null : parsePath(pathText),
         json,
         sql: switches.has('--sql'),
+        html,
       };
     }
   }
@@ -210,17 +239,24 @@ export const HELP = `pgdrill — property tests for PostgreSQL migration plans u
                                                overwrites); docs/plans.md describes every field
   pgdrill schema                               print the JSON Schema of plan files
   pgdrill check [PLAN|FILE…] [--runs N] [--seed S] [--time-limit SECONDS] [--workers N]
-                [--shard I/N] [--json] [--no-save]
+                [--shard I/N|auto] [--json] [--reporter text|json|junit]
+                [--html DIRECTORY] [--no-save]
                                                search each plan for invariant violations;
                                                exit 0 when every verdict matches its expectation;
                                                --time-limit without --runs fuzzes with fresh runs
                                                and reports every distinct failure once;
                                                --shard prints a shard report for pgdrill merge
-  pgdrill merge SHARD.json… [--json]           combine shard reports into one campaign's verdicts
+                                               (auto: CI_NODE_INDEX of CI_NODE_TOTAL);
+                                               --reporter junit prints JUnit XML, a testcase per
+                                               plan; --html writes DIRECTORY/PLAN.html for each
+                                               counterexample
+  pgdrill merge SHARD.json… [--json] [--reporter text|json|junit] [--html DIRECTORY]
+                                               combine shard reports into one campaign's verdicts
   pgdrill replay PLAN --seed S --path P [--json]
   pgdrill replay COUNTEREXAMPLE.json [--json]  replay a failure step by step
   pgdrill replay … --sql                       print the scenario as a psql-ready SQL script,
                                                the failing statement marked
+  pgdrill replay … --html FILE                 also write the trace as an HTML timeline
   pgdrill diff [--runs N] [--seed S] [--plan P] [--json]
   pgdrill diff --regress [--json]
                                                run scenarios on the engine and on real PostgreSQL

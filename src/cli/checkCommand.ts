@@ -8,6 +8,9 @@ import { stableStringify } from '../harness/json.js';
 import type { JsonValue } from '../harness/json.js';
 import { formatVerdict, makeChalk, verdictJson } from '../harness/report.js';
 import { UserInputError } from '../harness/userInputError.js';
+import type { Reporter } from './args.js';
+import { junitReport } from './junitReporter.js';
+import type { JunitCase } from './junitReporter.js';
 import { runCampaignInThread, runCampaignOnPool } from './campaignRunner.js';
 import type { CampaignOptions, PlanCampaign, Shard } from './campaignRunner.js';
 import type { CliConfig, CliIo } from './runCli.js';
@@ -31,7 +34,9 @@ export interface CheckRequest {
   readonly timeLimitSeconds: number | null;
   readonly workers: number;
   readonly shard: Shard | null;
-  readonly json: boolean;
+  readonly reporter: Reporter;
+  /** A directory for one HTML report per counterexample, or null. */
+  readonly html: string | null;
   readonly save: boolean;
 }
 
@@ -62,19 +67,28 @@ function trySave<W extends WorldBase>(
   }
 }
 
+/** How a campaign's verdicts are printed (and, for JUnit, how many runs each plan was given). */
+export interface ReportOutput {
+  readonly reporter: Reporter;
+  readonly html: string | null;
+  readonly runs: number | null;
+}
+
 /** Prints verdicts (text or one JSON object) and returns the exit code. Shared by check and merge. */
 export function reportCampaign<W extends WorldBase>(
   config: CliConfig<W>,
   io: CliIo,
   campaigns: readonly PlanCampaign[],
   seed: number,
-  json: boolean,
+  output: ReportOutput,
   save: boolean,
   fuzzing: boolean,
 ): number {
   const color = makeChalk(io.stdout);
+  const json = output.reporter === 'json';
   const results: JsonValue[] = [];
   const warnings: string[] = [];
+  const junitCases: JunitCase[] = [];
   let allMatched = true;
   for (const campaign of campaigns) {
     const verdict = combineChunks(config.domain, campaign.plan, campaign.chunks, campaign.ms);
@@ -86,6 +100,10 @@ export function reportCampaign<W extends WorldBase>(
       verdict.failure !== null && save ? trySave(config, campaign.plan, verdict.failure, warnings) : null;
     allMatched &&= verdict.matched && verdict.missingProbes.length === 0;
     const distinct = fuzzing ? distinctFailures(campaign.chunks) : [];
+    if (output.reporter === 'junit') {
+      junitCases.push({ verdict, replay });
+      continue;
+    }
     if (json) {
       const entry = verdictJson(verdict, replay, savedShown);
       results.push(
@@ -107,7 +125,8 @@ export function reportCampaign<W extends WorldBase>(
     }
     io.stdout.write('\n');
   }
-  if (json) io.stdout.write(`${stableStringify({ seed, plans: results }, 2)}\n`);
+  if (output.reporter === 'junit') io.stdout.write(junitReport(junitCases, seed, output.runs));
+  else if (json) io.stdout.write(`${stableStringify({ seed, plans: results }, 2)}\n`);
   else
     io.stdout.write(
       allMatched
@@ -142,7 +161,7 @@ export async function runCheckCommand<W extends WorldBase>(
     throw new UserInputError('this build has no worker module; run without --workers');
   const color = makeChalk(io.stdout);
   const shardText = request.shard ? `, shard ${request.shard.index}/${request.shard.count}` : '';
-  const quiet = request.json || request.shard !== null;
+  const quiet = request.reporter !== 'text' || request.shard !== null;
   if (!quiet)
     io.stdout.write(
       color.dim(
@@ -186,5 +205,5 @@ export async function runCheckCommand<W extends WorldBase>(
     );
     return 0;
   }
-  return reportCampaign(config, io, campaigns, request.seed, request.json, request.save, fuzzing);
+  return reportCampaign(config, io, campaigns, request.seed, { reporter: request.reporter, html: request.html, runs }, request.save, fuzzing);
 }

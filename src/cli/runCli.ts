@@ -87,7 +87,8 @@ function runCheck<W extends WorldBase>(
     timeLimitSeconds: command.timeLimitSeconds,
     workers: command.workers,
     shard: command.shard,
-    json: command.json,
+    reporter: command.reporter,
+    html: command.html,
     save: command.save,
   };
   return runCheckCommand(config, request, io);
@@ -104,7 +105,15 @@ function runMerge<W extends WorldBase>(
     chunks: entry.chunks,
     ms: entry.ms,
   }));
-  return reportCampaign(config, io, campaigns, merged.seed, command.json, command.save, merged.runs === null);
+  return reportCampaign(
+    config,
+    io,
+    campaigns,
+    merged.seed,
+    { reporter: command.reporter, html: command.html, runs: merged.runs },
+    command.save,
+    merged.runs === null,
+  );
 }
 
 /** A scenario from a file that names operations this domain lacks, or arguments they cannot take, is bad input. */

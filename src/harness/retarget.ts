@@ -64,7 +64,10 @@ type Designations = Map<number, Map<string, string>>;
 /** Designations depend only on the scenario; normalization tries many deletions from the same one. */
 const designationCache = new WeakMap<Scenario, Designations>();
 
-function referencesOf<W extends WorldBase>(domain: Domain<W>, op: string): Readonly<Record<string, string>> | undefined {
+function referencesOf<W extends WorldBase>(
+  domain: Domain<W>,
+  op: string,
+): Readonly<Record<string, string>> | undefined {
   return [...domain.legacyOperations, ...domain.trafficOperations].find((kind) => kind.name === op)?.references;
 }
 

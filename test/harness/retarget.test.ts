@@ -16,7 +16,9 @@ import { runnersDomain } from '../../model/runners/domain.js';
  * shifts the index onto another runner); retargeted deletion removes all seven.
  */
 const root = packageRoot();
-const plan = loadPlanDirectory(runnersDomain, join(root, 'model', 'plans')).find((candidate) => candidate.name === 'incident-2024-10-31')!;
+const plan = loadPlanDirectory(runnersDomain, join(root, 'model', 'plans')).find(
+  (candidate) => candidate.name === 'incident-2024-10-31',
+)!;
 const corpus = loadCounterexample(join(root, 'test', 'corpus', 'incident-2024-10-31.json'));
 const invariants = planInvariants(runnersDomain, plan);
 const stopOn = stopOnFor(plan, invariants);
@@ -28,7 +30,17 @@ function padded(): Scenario {
   return {
     swarm: ['createRunner', 'verifyRunner'],
     legacy: corpus.scenario.legacy,
-    steps: [marker, marker, marker, marker, ...Array.from({ length: 7 }, () => createRunner), { op: 'verifyRunner', args: { runner: 7, system: 0 } }, marker, marker, marker],
+    steps: [
+      marker,
+      marker,
+      marker,
+      marker,
+      ...Array.from({ length: 7 }, () => createRunner),
+      { op: 'verifyRunner', args: { runner: 7, system: 0 } },
+      marker,
+      marker,
+      marker,
+    ],
   };
 }
 
@@ -48,18 +60,35 @@ describe('retargeted deletion', () => {
   it('rewrites the later index so the request stays on the same runner', () => {
     const scenario = padded();
     const position = scenario.legacy.length + 4;
-    const candidate = removeRetargeted(runnersDomain, plan, scenario, position, { recordChanges: false, invariants, stopOn });
+    const candidate = removeRetargeted(runnersDomain, plan, scenario, position, {
+      recordChanges: false,
+      invariants,
+      stopOn,
+    });
     expect(candidate).not.toBeNull();
     expect(candidate!.steps.filter((call) => call.op === 'createRunner')).toHaveLength(6);
     expect(candidate!.steps.find((call) => call.op === 'verifyRunner')!.args).toEqual({ runner: 6, system: 0 });
   });
 
   it('keeps a creation whose runner a later step uses', () => {
-    const scenario: Scenario = { ...padded(), steps: [...padded().steps.slice(0, 11), { op: 'verifyRunner', args: { runner: 0, system: 0 } }, ...padded().steps.slice(11)] };
+    const scenario: Scenario = {
+      ...padded(),
+      steps: [
+        ...padded().steps.slice(0, 11),
+        { op: 'verifyRunner', args: { runner: 0, system: 0 } },
+        ...padded().steps.slice(11),
+      ],
+    };
     const position = scenario.legacy.length + 10;
-    const candidate = removeRetargeted(runnersDomain, plan, scenario, position, { recordChanges: false, invariants, stopOn });
+    const candidate = removeRetargeted(runnersDomain, plan, scenario, position, {
+      recordChanges: false,
+      invariants,
+      stopOn,
+    });
     // The newest runner's verify had nothing to retarget to; the legacy runner's verify moved to 6.
-    expect(candidate!.steps.filter((call) => call.op === 'verifyRunner').map((call) => call.args.runner)).toEqual([0, 6]);
+    expect(candidate!.steps.filter((call) => call.op === 'verifyRunner').map((call) => call.args.runner)).toEqual([
+      0, 6,
+    ]);
   });
 
   it('normalization shrinks the padded trace back to the six steps of the corpus counterexample', () => {

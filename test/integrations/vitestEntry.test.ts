@@ -37,21 +37,32 @@ describe('pgdrill/vitest outside the repository', () => {
       mkdirSync(join(project, 'node_modules'));
       symlinkSync(root, join(project, 'node_modules', 'pgdrill'), 'dir');
       symlinkSync(join(root, 'node_modules', 'vitest'), join(project, 'node_modules', 'vitest'), 'dir');
-      const incident = JSON.parse(readFileSync(join(root, 'model', 'plans', 'incident-2024-10-31.json'), 'utf8')) as Record<string, unknown>;
-      writeFileSync(join(project, 'claims-safe.json'), JSON.stringify({ ...incident, name: 'claims-safe', expect: 'safe' }));
+      const incident = JSON.parse(
+        readFileSync(join(root, 'model', 'plans', 'incident-2024-10-31.json'), 'utf8'),
+      ) as Record<string, unknown>;
+      writeFileSync(
+        join(project, 'claims-safe.json'),
+        JSON.stringify({ ...incident, name: 'claims-safe', expect: 'safe' }),
+      );
       writeFileSync(join(project, 'plans.test.ts'), TEST_FILE);
-      const run = spawnSync(process.execPath, [join(project, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=verbose'], {
-        cwd: project,
-        encoding: 'utf8',
-        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-        timeout: 180_000,
-      });
+      const run = spawnSync(
+        process.execPath,
+        [join(project, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=verbose'],
+        {
+          cwd: project,
+          encoding: 'utf8',
+          env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+          timeout: 180_000,
+        },
+      );
       const output = `${run.stdout}\n${run.stderr}`;
       expect(run.status, output).toBe(1);
       expect(output).toMatch(/✓ .*pgdrill plan incident-2024-10-31/);
       expect(output).toMatch(/✓ .*checkPlan returns the verdict/);
       expect(output).toMatch(/× .*pgdrill plan claims-safe\.json/);
-      expect(output).toContain('PlanExpectationError: pgdrill: plan claims-safe was expected to be safe, but api-never-500 broke');
+      expect(output).toContain(
+        'PlanExpectationError: pgdrill: plan claims-safe was expected to be safe, but api-never-500 broke',
+      );
       expect(output).toContain('counterexample, shrunk to');
       expect(output).toMatch(/✗ api-never-500: POST \/runners\/verify/);
       expect(output).toMatch(/replay: npx pgdrill replay claims-safe\.json --seed -?\d+ --path "[\d:]+"/);
