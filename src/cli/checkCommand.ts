@@ -9,6 +9,7 @@ import type { JsonValue } from '../harness/json.js';
 import { formatVerdict, makeChalk, verdictJson } from '../harness/report.js';
 import { UserInputError } from '../harness/userInputError.js';
 import type { Reporter } from './args.js';
+import { writeVerdictHtml } from './htmlReports.js';
 import { junitReport } from './junitReporter.js';
 import type { JunitCase } from './junitReporter.js';
 import { runCampaignInThread, runCampaignOnPool } from './campaignRunner.js';
@@ -98,6 +99,7 @@ export function reportCampaign<W extends WorldBase>(
         : replayCommand(config, campaign.plan, verdict.failure.seed, verdict.failure.path);
     const savedShown =
       verdict.failure !== null && save ? trySave(config, campaign.plan, verdict.failure, warnings) : null;
+    const html = output.html === null ? null : writeVerdictHtml(output.html, verdict, replay);
     allMatched &&= verdict.matched && verdict.missingProbes.length === 0;
     const distinct = fuzzing ? distinctFailures(campaign.chunks) : [];
     if (output.reporter === 'junit') {
@@ -114,6 +116,7 @@ export function reportCampaign<W extends WorldBase>(
       continue;
     }
     io.stdout.write(`${formatVerdict(verdict, color, replay, savedShown).join('\n')}\n`);
+    if (html !== null) io.stdout.write(color.dim(`  html: ${relative(process.cwd(), html)}\n`));
     if (fuzzing && distinct.length > 0) {
       io.stdout.write(`  ${distinct.length} distinct failure(s) in ${verdict.runs} fresh runs:\n`);
       for (const chunk of distinct) {

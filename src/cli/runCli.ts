@@ -14,6 +14,7 @@ import { runDiff } from '../oracle/diffCommand.js';
 import { runRegressDiff } from '../oracle/regress/regressCommand.js';
 import { scenarioScript } from '../oracle/sqlScript.js';
 import { HELP, parseArguments } from './args.js';
+import { writeHtmlReport } from './htmlReports.js';
 import type { Command } from './args.js';
 import type { PlanCampaign } from './campaignRunner.js';
 import { runCheckCommand, reportCampaign } from './checkCommand.js';
@@ -163,6 +164,10 @@ function runReplay<W extends WorldBase>(
     return 0;
   }
   const result: RunResult<W> = run(() => replayScenario(config.domain, plan, scenario));
+  if (command.html !== null) {
+    const replay = command.seed === null ? `${config.commandName} replay ${command.target}` : `${config.commandName} replay ${planReference(config, plan)} --seed ${command.seed} --path "${command.path}"`;
+    writeHtmlReport(command.html, { plan, scenario, result: result as RunResult<WorldBase>, replay });
+  }
   const outcome = result.failure?.violations[0]?.invariant ?? 'safe';
   const reproduced = recordedOutcome === null ? result.failure !== null : outcome === recordedOutcome;
   if (command.json) {
