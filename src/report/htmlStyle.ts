@@ -22,7 +22,7 @@ pre.replay { background: #f6f8fa; border: 1px solid var(--line); border-radius: 
 .timeline { display: grid; grid-template-columns: 2.6rem repeat(var(--lanes), var(--lane)) minmax(0, 1fr); column-gap: 0; }
 .lane-head { position: sticky; top: 0; background: #fff; z-index: 1; border-bottom: 1px solid var(--line); padding-bottom: .3rem;
   writing-mode: vertical-rl; transform: rotate(180deg); font-size: 11.5px; color: var(--dim); white-space: nowrap;
-  text-align: left; height: 9.5rem; display: flex; align-items: center; }
+  text-align: left; line-height: var(--lane); padding-top: .3rem; }
 .corner, .details-head { position: sticky; top: 0; background: #fff; z-index: 1; border-bottom: 1px solid var(--line); }
 .details-head { display: flex; align-items: flex-end; padding: 0 0 .3rem .75rem; color: var(--dim); font-size: 12px; }
 .num { text-align: right; padding: .45rem .5rem 0 0; color: var(--dim); font-variant-numeric: tabular-nums; }
@@ -45,4 +45,5 @@ pre.replay { background: #f6f8fa; border: 1px solid var(--line); border-radius: 
 .changes .ins { color: var(--ins); } .changes .upd { color: var(--upd); } .changes .del { color: var(--del); }
 .legend { color: var(--dim); font-size: 12px; margin: .25rem 0 .75rem; }
 .legend span { margin-right: 1rem; }
+.legend .kind { min-width: 0; margin-right: .3rem; }
 `;

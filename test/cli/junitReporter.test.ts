@@ -171,6 +171,37 @@ describe('--shard auto and --reporter', () => {
     );
   });
 
+  it('every pgdrill command in the GitLab CI example parses', () => {
+    const example = readFileSync(join(root, 'examples', 'gitlab-ci.yml'), 'utf8');
+    const commands = [...example.matchAll(/- npx pgdrill (.+?)(?: >.*)?$/gm)].map((match) => match[1]!);
+    expect(commands).toHaveLength(2);
+    const saved = { index: process.env.CI_NODE_INDEX, total: process.env.CI_NODE_TOTAL };
+    process.env.CI_NODE_INDEX = '2';
+    process.env.CI_NODE_TOTAL = '8';
+    try {
+      const words = (command: string) =>
+        command
+          .replace(/"\$CI_COMMIT_SHA"/, 'a'.repeat(40))
+          .replace(/"\$PGDRILL_RUNS"/, '40000')
+          .split(/\s+/);
+      expect(parseArguments(words(commands[0]!))).toMatchObject({
+        kind: 'check',
+        shard: { index: 2, count: 8 },
+        runs: 40000,
+      });
+      expect(parseArguments(words(commands[1]!))).toMatchObject({
+        kind: 'merge',
+        reporter: 'junit',
+        html: 'pgdrill-html',
+      });
+    } finally {
+      if (saved.index === undefined) delete process.env.CI_NODE_INDEX;
+      else process.env.CI_NODE_INDEX = saved.index;
+      if (saved.total === undefined) delete process.env.CI_NODE_TOTAL;
+      else process.env.CI_NODE_TOTAL = saved.total;
+    }
+  });
+
   it('rejects an unknown reporter and a contradiction with --json', () => {
     expect(() => parseArguments(['check', '--reporter', 'tap'])).toThrow(
       '--reporter takes text, json or junit, not "tap"',
