@@ -7,7 +7,7 @@ import type { Plan, WorldBase } from '../../src/harness/domain.js';
 import type { RunResult } from '../../src/harness/runScenario.js';
 import { htmlReport } from '../../src/report/htmlReport.js';
 import { htmlText } from '../../src/report/htmlText.js';
-import { packageRoot, runnersCliConfig } from '../../properties/pgdrillCli.js';
+import { packageRoot, runnersCliConfig } from '../../model/runners/cli.js';
 
 /**
  * The HTML report's structure (the rendering itself is checked in a real browser by hand, see

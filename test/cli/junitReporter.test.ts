@@ -8,7 +8,7 @@ import { shardFromCi } from '../../src/cli/ciShard.js';
 import { runCli } from '../../src/cli/runCli.js';
 import { xmlText } from '../../src/cli/xmlText.js';
 import { UserInputError } from '../../src/harness/userInputError.js';
-import { packageRoot, runnersCliConfig } from '../../properties/pgdrillCli.js';
+import { packageRoot, runnersCliConfig } from '../../model/runners/cli.js';
 
 /**
  * `--reporter junit` output is checked by libxml2's XML Schema validator (xmllint, compiled to

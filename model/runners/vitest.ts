@@ -2,17 +2,17 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'vitest';
-import type { Plan } from '../src/harness/domain.js';
-import type { JsonValue } from '../src/harness/json.js';
-import { loadPlanDirectory, loadPlanFile, parsePlan } from '../src/harness/planFile.js';
-import { UserInputError } from '../src/harness/userInputError.js';
-import { expectPlanVerdict } from '../src/vitest/planExpectation.js';
-import type { PlanCheckResult } from '../src/vitest/planExpectation.js';
-import { runnersCliConfig } from './pgdrillCli.js';
-import { runnersDomain } from './runnersDomain.js';
+import type { Plan } from '../../src/harness/domain.js';
+import type { JsonValue } from '../../src/harness/json.js';
+import { loadPlanDirectory, loadPlanFile, parsePlan } from '../../src/harness/planFile.js';
+import { UserInputError } from '../../src/harness/userInputError.js';
+import { expectPlanVerdict } from '../../src/vitest/planExpectation.js';
+import type { PlanCheckResult } from '../../src/vitest/planExpectation.js';
+import { runnersCliConfig } from './cli.js';
+import { runnersDomain } from './domain.js';
 
-export type { PlanCheckResult } from '../src/vitest/planExpectation.js';
-export { PlanExpectationError } from '../src/vitest/planExpectation.js';
+export type { PlanCheckResult } from '../../src/vitest/planExpectation.js';
+export { PlanExpectationError } from '../../src/vitest/planExpectation.js';
 
 /**
  * `pgdrill/vitest`: check a migration plan inside any vitest file, with a fixed seed, so the
