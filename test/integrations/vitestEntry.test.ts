@@ -29,7 +29,8 @@ test('checkPlan returns the verdict', () => {
 
 describe('pgdrill/vitest outside the repository', () => {
   it('passes a matching plan and fails a mismatching one with the counterexample and replay command', () => {
-    expect(existsSync(join(root, 'dist', 'model', 'runners', 'vitest.js')), 'dist/ is missing: run npm run build').toBe(true);
+    const entry = join(root, 'dist', 'model', 'runners', 'vitest.js');
+    expect(existsSync(entry), 'dist/ is missing: run npm run build').toBe(true);
     const project = mkdtempSync(join(tmpdir(), 'pgdrill-consumer-'));
     try {
       expect(project.startsWith(root)).toBe(false);
