@@ -17,6 +17,8 @@ describe('command-line arguments', () => {
       save: true,
       workers: 1,
       shard: null,
+      reporter: 'json',
+      html: null,
     });
   });
 
@@ -34,7 +36,7 @@ describe('command-line arguments', () => {
     [['check', '--runs', '0'], '--runs takes a positive whole number, not "0"'],
     [
       ['check', '--frobnicate'],
-      'check does not take --frobnicate (it takes --runs, --seed, --time-limit, --json, --no-save, --workers, --shard)',
+      'check does not take --frobnicate (it takes --runs, --seed, --time-limit, --json, --no-save, --workers, --shard, --reporter, --html)',
     ],
     [
       ['replay', 'incident-2024-10-31', '--seed', '1'],
