@@ -103,7 +103,11 @@ function positiveInteger(flag: '--runs' | '--time-limit' | '--workers', text: st
 
 /** `--shard i/n`: this process runs every n-th chunk, starting with the i-th (1-based). */
 function parseShard(text: string): { index: number; count: number } {
-  if (text === 'auto') return shardFromCi(process.env);
+  if (text === 'auto') {
+    const shard = shardFromCi(process.env);
+    if (shard.count > LIMITS.shards) throw new UserInputError(`--shard auto: CI_NODE_TOTAL is ${shard.count}, but a campaign has at most ${LIMITS.shards} shards`);
+    return shard;
+  }
   const match = /^(\d+)\/(\d+)$/.exec(text);
   const index = match ? Number(match[1]) : NaN;
   const count = match ? Number(match[2]) : NaN;

@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import { combineChunks } from '../harness/checkPlan.js';
-import type { FoundFailure } from '../harness/checkPlan.js';
+import type { FoundFailure, PlanVerdict } from '../harness/checkPlan.js';
 import { counterexampleFileName, counterexampleOf, saveCounterexample } from '../harness/corpus.js';
 import { systemReason } from '../harness/inputFile.js';
 import type { Plan, WorldBase } from '../harness/domain.js';
@@ -68,6 +68,16 @@ function trySave<W extends WorldBase>(
   }
 }
 
+/** Like a counterexample, a report that cannot be written becomes a warning; the verdict stands. */
+function tryWriteHtml(directory: string, verdict: PlanVerdict, replay: string | null, warnings: string[]): string | null {
+  try {
+    return writeVerdictHtml(directory, verdict, replay);
+  } catch (error) {
+    warnings.push(`could not write the HTML report of ${verdict.plan.name} to ${directory}: ${systemReason(error)}`);
+    return null;
+  }
+}
+
 /** How a campaign's verdicts are printed (and, for JUnit, how many runs each plan was given). */
 export interface ReportOutput {
   readonly reporter: Reporter;
@@ -99,7 +109,7 @@ export function reportCampaign<W extends WorldBase>(
         : replayCommand(config, campaign.plan, verdict.failure.seed, verdict.failure.path);
     const savedShown =
       verdict.failure !== null && save ? trySave(config, campaign.plan, verdict.failure, warnings) : null;
-    const html = output.html === null ? null : writeVerdictHtml(output.html, verdict, replay);
+    const html = output.html === null ? null : tryWriteHtml(output.html, verdict, replay, warnings);
     allMatched &&= verdict.matched && verdict.missingProbes.length === 0;
     const distinct = fuzzing ? distinctFailures(campaign.chunks) : [];
     if (output.reporter === 'junit') {

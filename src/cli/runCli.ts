@@ -14,7 +14,7 @@ import { runDiff } from '../oracle/diffCommand.js';
 import { runRegressDiff } from '../oracle/regress/regressCommand.js';
 import { scenarioScript } from '../oracle/sqlScript.js';
 import { HELP, parseArguments } from './args.js';
-import { writeHtmlReport } from './htmlReports.js';
+import { checkHtmlFile, prepareHtmlDirectory, writeReplayHtml } from './htmlReports.js';
 import type { Command } from './args.js';
 import type { PlanCampaign } from './campaignRunner.js';
 import { runCheckCommand, reportCampaign } from './checkCommand.js';
@@ -166,7 +166,7 @@ function runReplay<W extends WorldBase>(
   const result: RunResult<W> = run(() => replayScenario(config.domain, plan, scenario));
   if (command.html !== null) {
     const replay = command.seed === null ? `${config.commandName} replay ${command.target}` : `${config.commandName} replay ${planReference(config, plan)} --seed ${command.seed} --path "${command.path}"`;
-    writeHtmlReport(command.html, { plan, scenario, result: result as RunResult<WorldBase>, replay });
+    writeReplayHtml(command.html, { plan, scenario, result: result as RunResult<WorldBase>, replay });
   }
   const outcome = result.failure?.violations[0]?.invariant ?? 'safe';
   const reproduced = recordedOutcome === null ? result.failure !== null : outcome === recordedOutcome;
@@ -223,10 +223,13 @@ async function runCommand<W extends WorldBase>(config: CliConfig<W>, command: Co
       return runNewPlan(config.domain, command.name, from, config.schemaFile, io);
     }
     case 'check':
+      if (command.html !== null) prepareHtmlDirectory(command.html);
       return await runCheck(config, command, io);
     case 'merge':
+      if (command.html !== null) prepareHtmlDirectory(command.html);
       return runMerge(config, command, io);
     case 'replay':
+      if (command.html !== null) checkHtmlFile(command.html);
       return runReplay(config, command, io);
     case 'diff':
       if (command.regress) return await runRegressDiff(command.json, io);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/runCli.js';
@@ -105,6 +105,27 @@ describe('pgdrill replay --html', () => {
   });
 });
 
+describe('--html path errors', () => {
+  it('refuses a bad --html path with one line and exit 2, before any work', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'pgdrill-html-bad-'));
+    const file = join(directory, 'file');
+    writeFileSync(file, 'x');
+    const cases: string[][] = [
+      ['replay', fixture, '--html', join(directory, 'missing', 'report.html')],
+      ['replay', fixture, '--html', directory],
+      ['check', 'incident-2024-10-31', '--runs', '1', '--no-save', '--html', file],
+      ['merge', join(directory, 'absent.json'), '--html', file],
+    ];
+    for (const argv of cases) {
+      const result = await run(argv);
+      expect(result.code, argv.join(' ')).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^pgdrill: --html [^\n]*\n$/);
+    }
+    expect(existsSync(join(directory, 'missing'))).toBe(false);
+  });
+});
+
 describe('htmlReport escaping', () => {
   it('escapes every piece of plan and trace text', () => {
     const hostile = '<img src=x onerror="alert(1)"> & \'quoted\'';
@@ -119,6 +140,7 @@ describe('htmlReport escaping', () => {
       probes: [],
       traffic: null,
       source: 'inline',
+      hash: 'inline',
     } as Plan;
     const result = {
       trace: [

@@ -30,7 +30,7 @@ export async function runInProcess<W extends WorldBase>(
       },
     }) as unknown as NodeJS.WriteStream;
   const config = configure ? configure(directory) : { ...runnersCliConfig(), counterexampleDirectory: directory };
-  const code = await runCli(config as CliConfig<WorldBase>, argv, {
+  const code = await runCli(config as unknown as CliConfig<WorldBase>, argv, {
     stdout: stream((text) => {
       stdout += text;
     }),
