@@ -105,7 +105,10 @@ function positiveInteger(flag: '--runs' | '--time-limit' | '--workers', text: st
 function parseShard(text: string): { index: number; count: number } {
   if (text === 'auto') {
     const shard = shardFromCi(process.env);
-    if (shard.count > LIMITS.shards) throw new UserInputError(`--shard auto: CI_NODE_TOTAL is ${shard.count}, but a campaign has at most ${LIMITS.shards} shards`);
+    if (shard.count > LIMITS.shards)
+      throw new UserInputError(
+        `--shard auto: CI_NODE_TOTAL is ${shard.count}, but a campaign has at most ${LIMITS.shards} shards`,
+      );
     return shard;
   }
   const match = /^(\d+)\/(\d+)$/.exec(text);
@@ -120,7 +123,8 @@ function parseShard(text: string): { index: number; count: number } {
 
 function parseReporter(text: string | undefined, json: boolean): Reporter {
   if (text === undefined) return json ? 'json' : 'text';
-  if (text !== 'text' && text !== 'json' && text !== 'junit') throw new UserInputError(`--reporter takes text, json or junit, not ${JSON.stringify(text)}`);
+  if (text !== 'text' && text !== 'json' && text !== 'junit')
+    throw new UserInputError(`--reporter takes text, json or junit, not ${JSON.stringify(text)}`);
   if (json && text !== 'json') throw new UserInputError(`--json and --reporter ${text} contradict each other`);
   return text;
 }

@@ -69,7 +69,12 @@ function trySave<W extends WorldBase>(
 }
 
 /** Like a counterexample, a report that cannot be written becomes a warning; the verdict stands. */
-function tryWriteHtml(directory: string, verdict: PlanVerdict, replay: string | null, warnings: string[]): string | null {
+function tryWriteHtml(
+  directory: string,
+  verdict: PlanVerdict,
+  replay: string | null,
+  warnings: string[],
+): string | null {
   try {
     return writeVerdictHtml(directory, verdict, replay);
   } catch (error) {
@@ -218,5 +223,13 @@ export async function runCheckCommand<W extends WorldBase>(
     );
     return 0;
   }
-  return reportCampaign(config, io, campaigns, request.seed, { reporter: request.reporter, html: request.html, runs }, request.save, fuzzing);
+  return reportCampaign(
+    config,
+    io,
+    campaigns,
+    request.seed,
+    { reporter: request.reporter, html: request.html, runs },
+    request.save,
+    fuzzing,
+  );
 }

@@ -46,8 +46,10 @@ export function prepareHtmlDirectory(directory: string): void {
 /** `replay --html FILE`: FILE must not be a directory, and its directory must exist. */
 export function checkHtmlFile(path: string): void {
   const parent = statOrNull(dirname(path));
-  if (parent === null || !parent.isDirectory()) throw new UserInputError(`--html ${path}: the directory ${dirname(path)} does not exist`);
-  if (statOrNull(path)?.isDirectory() === true) throw new UserInputError(`--html ${path}: it is a directory, give a file name`);
+  if (parent === null || !parent.isDirectory())
+    throw new UserInputError(`--html ${path}: the directory ${dirname(path)} does not exist`);
+  if (statOrNull(path)?.isDirectory() === true)
+    throw new UserInputError(`--html ${path}: it is a directory, give a file name`);
 }
 
 function statOrNull(path: string): Stats | null {

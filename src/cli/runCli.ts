@@ -165,7 +165,10 @@ function runReplay<W extends WorldBase>(
   }
   const result: RunResult<W> = run(() => replayScenario(config.domain, plan, scenario));
   if (command.html !== null) {
-    const replay = command.seed === null ? `${config.commandName} replay ${command.target}` : `${config.commandName} replay ${planReference(config, plan)} --seed ${command.seed} --path "${command.path}"`;
+    const replay =
+      command.seed === null
+        ? `${config.commandName} replay ${command.target}`
+        : `${config.commandName} replay ${planReference(config, plan)} --seed ${command.seed} --path "${command.path}"`;
     writeReplayHtml(command.html, { plan, scenario, result: result as RunResult<WorldBase>, replay });
   }
   const outcome = result.failure?.violations[0]?.invariant ?? 'safe';

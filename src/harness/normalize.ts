@@ -50,11 +50,17 @@ export function normalizeCounterexample<W extends WorldBase>(
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     let changed = false;
     for (let index = current.legacy.length - 1; index >= 0; index--) {
-      changed = accept({ ...current, legacy: current.legacy.filter((_, other) => other !== index) }) || retarget(index) || changed;
+      changed =
+        accept({ ...current, legacy: current.legacy.filter((_, other) => other !== index) }) ||
+        retarget(index) ||
+        changed;
     }
     for (let index = current.steps.length - 1; index >= 0; index--) {
       if (current.steps[index]?.op === PLAN_MARKER) continue;
-      changed = accept({ ...current, steps: current.steps.filter((_, other) => other !== index) }) || retarget(current.legacy.length + index) || changed;
+      changed =
+        accept({ ...current, steps: current.steps.filter((_, other) => other !== index) }) ||
+        retarget(current.legacy.length + index) ||
+        changed;
     }
     for (let index = 1; index < current.steps.length; index++) {
       const step = current.steps[index]!;

@@ -141,7 +141,8 @@ export function runScenario<W extends WorldBase>(
     return options.recordChanges ? `${planStep.step} ${describeParameters(planStep.parameters)}`.trim() : planStep.step;
   };
 
-  const prepare = (call: OperationCall, position: number): OperationCall => options.beforeCall?.(world, call, position) ?? call;
+  const prepare = (call: OperationCall, position: number): OperationCall =>
+    options.beforeCall?.(world, call, position) ?? call;
   world.buildingLegacy = true;
   for (const [position, original] of scenario.legacy.entries()) {
     world.currentStep = trace.length + 1;
