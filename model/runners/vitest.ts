@@ -1,19 +1,3 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { test } from 'vitest';
-import type { Plan } from '../../src/harness/domain.js';
-import type { JsonValue } from '../../src/harness/json.js';
-import { loadPlanDirectory, loadPlanFile, parsePlan } from '../../src/harness/planFile.js';
-import { UserInputError } from '../../src/harness/userInputError.js';
-import { expectPlanVerdict } from '../../src/vitest/planExpectation.js';
-import type { PlanCheckResult } from '../../src/vitest/planExpectation.js';
-import { runnersCliConfig } from './cli.js';
-import { runnersDomain } from './domain.js';
-
-export type { PlanCheckResult } from '../../src/vitest/planExpectation.js';
-export { PlanExpectationError } from '../../src/vitest/planExpectation.js';
-
 /**
  * `pgdrill/vitest`: check a migration plan inside any vitest file, with a fixed seed, so the
  * test is reproducible; a verdict that does not match the plan's `expect` fails the test with the
@@ -24,6 +8,23 @@ export { PlanExpectationError } from '../../src/vitest/planExpectation.js';
  *     testPlan(new URL('./my-plan.json', import.meta.url));
  *     test('the incident breaks the API', () => { checkPlan('incident-2024-10-31', { runs: 500 }); });
  */
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'vitest';
+import type { Plan } from '../../src/harness/domain.js';
+import type { JsonValue } from '../../src/harness/json.js';
+import { loadPlanFile, parsePlan } from '../../src/harness/planFile.js';
+import { replayCommand } from '../../src/cli/checkCommand.js';
+import { resolvePlan } from '../../src/cli/planResolution.js';
+import { expectPlanVerdict } from '../../src/vitest/planExpectation.js';
+import type { PlanCheckResult } from '../../src/vitest/planExpectation.js';
+import { runnersCliConfig } from './cli.js';
+import { runnersDomain } from './domain.js';
+
+export type { PlanCheckResult } from '../../src/vitest/planExpectation.js';
+export { PlanExpectationError } from '../../src/vitest/planExpectation.js';
+
+/** A built-in plan's name, a plan file's path or `file:` URL, or a plan object written inline. */
 export type PlanSource = string | URL | { readonly [key: string]: JsonValue };
 
 export interface CheckPlanOptions {
@@ -38,36 +39,36 @@ export interface CheckPlanOptions {
 export const DEFAULT_SEED = 20241031;
 export const DEFAULT_RUNS = 1000;
 
-function loadPlan(source: PlanSource): { plan: Plan; reference: string } {
-  const config = runnersCliConfig();
-  if (source instanceof URL) {
-    const path = fileURLToPath(source);
-    return { plan: loadPlanFile(runnersDomain, path), reference: relative(process.cwd(), path) };
-  }
-  if (typeof source !== 'string')
-    return { plan: parsePlan(runnersDomain, source, 'inline plan'), reference: 'PLAN.json' };
-  const path = isAbsolute(source) ? source : resolve(source);
-  if (source.endsWith('.json') || existsSync(path)) {
-    return { plan: loadPlanFile(runnersDomain, path), reference: relative(process.cwd(), path) };
-  }
-  const builtin = loadPlanDirectory(runnersDomain, config.planDirectory).find((plan) => plan.name === source);
-  if (builtin === undefined)
-    throw new UserInputError(`unknown plan "${source}" (a built-in plan name or a plan file path)`);
-  return { plan: builtin, reference: builtin.name };
+/**
+ * Names and paths resolve as on the command line (`pgdrill check TARGET`), so that the replay
+ * command in a failure is the CLI's own, the plan file's path shell-quoted. An inline plan has no
+ * file to replay from: its command names a placeholder, PLAN.json.
+ */
+function loadPlan(source: PlanSource): { plan: Plan; inline: boolean } {
+  if (typeof source !== 'string' && !(source instanceof URL))
+    return { plan: parsePlan(runnersDomain, source, 'inline plan'), inline: true };
+  const plan =
+    source instanceof URL
+      ? loadPlanFile(runnersDomain, fileURLToPath(source))
+      : resolvePlan(runnersCliConfig(), source);
+  return { plan, inline: false };
 }
 
 /** Runs the campaign and throws a PlanExpectationError with the full report on a mismatch. */
 export function checkPlan(source: PlanSource, options: CheckPlanOptions = {}): PlanCheckResult {
-  const { plan, reference } = loadPlan(source);
-  const command = runnersCliConfig().commandName;
+  const { plan, inline } = loadPlan(source);
+  const config = runnersCliConfig();
   return expectPlanVerdict(runnersDomain, plan, {
     seed: options.seed ?? DEFAULT_SEED,
     runs: options.runs ?? DEFAULT_RUNS,
     ...(options.expect !== undefined ? { expect: options.expect } : {}),
-    replayCommand: (verdict) =>
-      verdict.failure === null
-        ? null
-        : `${command} replay ${reference} --seed ${verdict.failure.seed} --path "${verdict.failure.path}"`,
+    replayCommand: (verdict) => {
+      if (verdict.failure === null) return null;
+      const { seed, path } = verdict.failure;
+      return inline
+        ? `${config.commandName} replay PLAN.json --seed ${seed} --path "${path}"`
+        : replayCommand(config, plan, seed, path);
+    },
   });
 }
 

@@ -1,8 +1,8 @@
+/** Command-line parsing without a dependency: every mistake is one line naming the flag. */
 import { UserInputError } from '../harness/userInputError.js';
 import { shardFromCi } from './ciShard.js';
 import { parsePath, parseSeed } from './seeds.js';
 
-/** Command-line parsing without a dependency: every mistake is one line naming the flag. */
 /** How check and merge print verdicts: text, one JSON object (`--json`), or JUnit XML. */
 export type Reporter = 'text' | 'json' | 'junit';
 

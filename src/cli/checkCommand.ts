@@ -41,7 +41,13 @@ export interface CheckRequest {
   readonly save: boolean;
 }
 
-function replayCommand<W extends WorldBase>(config: CliConfig<W>, plan: Plan, seed: number, path: string): string {
+/** The command that replays a failure, as reports print it (also used by `pgdrill/vitest`). */
+export function replayCommand<W extends WorldBase>(
+  config: CliConfig<W>,
+  plan: Plan,
+  seed: number,
+  path: string,
+): string {
   return `${config.commandName} replay ${planReference(config, plan)} --seed ${seed} --path "${path}"`;
 }
 

@@ -1,10 +1,10 @@
-import { UserInputError } from '../harness/userInputError.js';
-
 /**
  * `--shard auto`: the shard a CI job runs, from the variables GitLab sets for `parallel: N` jobs
  * (CI_NODE_INDEX, 1-based, and CI_NODE_TOTAL). A campaign then scales by adding CI jobs, and
  * `pgdrill merge` combines their shard reports in a final job.
  */
+import { UserInputError } from '../harness/userInputError.js';
+
 export function shardFromCi(env: NodeJS.ProcessEnv): { index: number; count: number } {
   const indexText = env.CI_NODE_INDEX;
   const countText = env.CI_NODE_TOTAL;

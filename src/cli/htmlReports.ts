@@ -1,3 +1,8 @@
+/**
+ * Where `--html` puts reports: `replay --html FILE` writes that file; `check` and `merge`
+ * `--html DIRECTORY` write DIRECTORY/PLAN.html per counterexample (plan names are validated as
+ * lower-case words and dashes, so they are safe file names). Files are written atomically.
+ */
 import { mkdirSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -8,11 +13,6 @@ import { UserInputError } from '../harness/userInputError.js';
 import { htmlReport } from '../report/htmlReport.js';
 import type { HtmlReportInput } from '../report/htmlReport.js';
 
-/**
- * Where `--html` puts reports: `replay --html FILE` writes that file; `check` and `merge`
- * `--html DIRECTORY` write DIRECTORY/PLAN.html per counterexample (plan names are validated as
- * lower-case words and dashes, so they are safe file names). Files are written atomically.
- */
 export function writeHtmlReport(path: string, input: HtmlReportInput): string {
   writeFileAtomically(path, htmlReport(input));
   return path;

@@ -1,9 +1,3 @@
-import { hostname } from 'node:os';
-import { Chalk } from 'chalk';
-import type { PlanVerdict } from '../harness/checkPlan.js';
-import { formatVerdict } from '../harness/report.js';
-import { xmlText } from './xmlText.js';
-
 /**
  * `--reporter junit`: one JUnit XML document for a campaign, one testcase per plan, so GitLab's
  * and GitHub's test report views show a mismatching plan in the merge request. A testcase fails
@@ -15,6 +9,13 @@ import { xmlText } from './xmlText.js';
  * always present, no attributes on testsuites (the counts are on the testsuite), and nothing but
  * the failure inside a testcase.
  */
+import { hostname } from 'node:os';
+import { Chalk } from 'chalk';
+import type { PlanVerdict } from '../harness/checkPlan.js';
+import { formatVerdict } from '../harness/report.js';
+import { escapeControlCharacters } from '../harness/terminalText.js';
+import { xmlText } from './xmlText.js';
+
 export interface JunitCase {
   readonly verdict: PlanVerdict;
   readonly replay: string | null;
@@ -38,8 +39,9 @@ function failureOf(entry: JunitCase): { type: string; message: string } | null {
     const expected = plan.expect === 'safe' ? 'safe' : `${plan.expect.breaks} to break`;
     const got = verdict.verdict === 'safe' ? `safe in ${verdict.runs} runs` : `${verdict.verdict.breaks} broke`;
     const type = verdict.verdict === 'safe' ? 'expected-failure-not-found' : verdict.verdict.breaks;
+    // The message attribute, like the report text beside it, shows control characters escaped.
     const found = verdict.failure?.violations[0]?.message;
-    return { type, message: `expected ${expected}, got ${got}${found ? `: ${found}` : ''}` };
+    return { type, message: `expected ${expected}, got ${got}${found ? `: ${escapeControlCharacters(found)}` : ''}` };
   }
   if (verdict.missingProbes.length > 0) {
     return { type: 'coverage', message: `coverage probe never hit: ${verdict.missingProbes.join(', ')}` };

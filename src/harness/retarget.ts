@@ -1,10 +1,3 @@
-import type { Domain, Plan, WorldBase } from './domain.js';
-import type { JsonObject } from './json.js';
-import { runScenario } from './runScenario.js';
-import type { RunOptions } from './runScenario.js';
-import type { OperationCall, Scenario } from './scenario.js';
-import { PLAN_MARKER } from './scenario.js';
-
 /**
  * Removing an operation whose effects no later step reads. Operation arguments are indexes into
  * live collections (the newest runner, the second project), so deleting an unrelated earlier
@@ -20,6 +13,13 @@ import { PLAN_MARKER } from './scenario.js';
  * shift when an earlier creation is deleted; origins, counted in the original scenario's
  * positions, do not.
  */
+import type { Domain, Plan, WorldBase } from './domain.js';
+import type { JsonObject } from './json.js';
+import { runScenario } from './runScenario.js';
+import type { RunOptions } from './runScenario.js';
+import type { OperationCall, Scenario } from './scenario.js';
+import { PLAN_MARKER } from './scenario.js';
+
 const INITIAL = -1;
 
 interface OriginTracker {

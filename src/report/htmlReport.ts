@@ -1,3 +1,10 @@
+/**
+ * One counterexample as a self-contained HTML page: the plan and the broken invariant with its
+ * explanation and replay command on top, then the trace as a timeline with one lane per actor —
+ * the legacy data set-up, the deploy (plan steps), each kind of request or background worker, and
+ * the final drain — and, beside each step, what it did and the rows it changed. Every piece of
+ * text passes through htmlText; the page has no scripts and loads nothing.
+ */
 import type { Plan, WorldBase } from '../harness/domain.js';
 import type { RunResult, TraceStep } from '../harness/runScenario.js';
 import type { Scenario } from '../harness/scenario.js';
@@ -6,13 +13,6 @@ import type { Row } from '../engine/values.js';
 import { HTML_STYLE } from './htmlStyle.js';
 import { htmlText } from './htmlText.js';
 
-/**
- * One counterexample as a self-contained HTML page: the plan and the broken invariant with its
- * explanation and replay command on top, then the trace as a timeline with one lane per actor —
- * the legacy data set-up, the deploy (plan steps), each kind of request or background worker, and
- * the final drain — and, beside each step, what it did and the rows it changed. Every piece of
- * text passes through htmlText; the page has no scripts and loads nothing.
- */
 export interface HtmlReportInput {
   readonly plan: Plan;
   readonly scenario: Scenario;

@@ -1,15 +1,15 @@
-import { Chalk } from 'chalk';
-import { checkPlan } from '../harness/checkPlan.js';
-import type { PlanVerdict, Verdict } from '../harness/checkPlan.js';
-import type { Domain, Plan, WorldBase } from '../harness/domain.js';
-import { formatVerdict } from '../harness/report.js';
-
 /**
  * Checks one plan inside a test: a fixed-seed campaign, then an exception carrying the full text
  * report (the shrunk counterexample, the broken invariant, why, and the replay command) when the
  * verdict does not match the expectation or a declared coverage probe was never hit. Generic over
  * the domain; the GitLab wiring that tests import is `pgdrill/vitest`.
  */
+import { Chalk } from 'chalk';
+import { checkPlan } from '../harness/checkPlan.js';
+import type { PlanVerdict, Verdict } from '../harness/checkPlan.js';
+import type { Domain, Plan, WorldBase } from '../harness/domain.js';
+import { formatVerdict } from '../harness/report.js';
+
 export interface PlanExpectationOptions {
   readonly seed: number;
   readonly runs: number;

@@ -159,4 +159,30 @@ describe('htmlReport escaping', () => {
     expect(html).toContain('&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &#39;quoted&#39;');
     expect(html).toContain('data-lane="traffic:&lt;img"');
   });
+
+  it('shows control characters and bidirectional overrides as visible escapes, as the terminal does', () => {
+    const plan = {
+      name: 'x',
+      description: 'clear\u001b[2J here\u202eevil',
+      comment: '',
+      expect: { breaks: 'api-never-500' },
+      settings: {},
+      steps: [],
+      invariants: null,
+      probes: [],
+      traffic: null,
+      source: 'inline',
+      hash: 'inline',
+    } as Plan;
+    const result = {
+      trace: [{ kind: 'plan', label: 'step a=\u0007', outcome: 'line\nforged', changes: [] }],
+      failure: null,
+    } as unknown as RunResult<WorldBase>;
+    const html = htmlReport({ plan, scenario: { swarm: [], legacy: [], steps: [] }, result, replay: null });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting that none reach the page
+    expect(html).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+    expect(html).toContain('clear\\x1b[2J here\\u202eevil');
+    expect(html).toContain('a=\\x07');
+    expect(html).toContain('line\\nforged');
+  });
 });
