@@ -185,6 +185,11 @@ export function parseArguments(argv: readonly string[]): Command {
     case 'check': {
       const runsText = values.get('--runs');
       const limitText = values.get('--time-limit');
+      // A shard prints its shard report and nothing else; the verdicts come from pgdrill merge.
+      if (values.has('--shard') && (html !== null || reporter === 'junit'))
+        throw new UserInputError(
+          `check --shard prints a shard report, not verdicts: give ${html !== null ? '--html' : '--reporter junit'} to pgdrill merge`,
+        );
       return {
         kind: 'check',
         targets: positional,

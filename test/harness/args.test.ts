@@ -47,6 +47,14 @@ describe('command-line arguments', () => {
       'invalid path "1:a": expected numbers separated by colons, as printed by pgdrill check',
     ],
     [['check', '--shard', '3/2'], 'invalid --shard "3/2": expected i/n with 1 ≤ i ≤ n, e.g. 2/4'],
+    [
+      ['check', '--shard', '1/2', '--reporter', 'junit'],
+      'check --shard prints a shard report, not verdicts: give --reporter junit to pgdrill merge',
+    ],
+    [
+      ['check', '--shard', '1/2', '--html', 'reports'],
+      'check --shard prints a shard report, not verdicts: give --html to pgdrill merge',
+    ],
     [['check', '--workers', 'many'], '--workers takes a positive whole number, not "many"'],
     [
       ['explode'],
