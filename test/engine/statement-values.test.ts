@@ -72,6 +72,7 @@ const PROGRAM: readonly Statement[] = [
   { kind: 'rollbackToSavepoint', name: 'a' },
   { kind: 'savepoint', name: 'b' },
   { kind: 'releaseSavepoint', name: 'b' },
+  { kind: 'lockTable', tables: ['p', 'q'], mode: 'ShareRowExclusive', nowait: false },
   { kind: 'commit' },
   { kind: 'begin' },
   { kind: 'delete', table: 'p', where: eq(col('id'), 2), options: {} },

@@ -32,6 +32,9 @@
  *     releases its locks with `releaseAll` / `rollbackSubtransaction`.
  *   - `isWaiting`, `waitOf`, `blockersOf` (pg_blocking_pids), `locksOf` (pg_locks of one owner),
  *     `queueOf`, `owners`, `describe()` (the whole table as stable JSON), `checkInvariants()`.
+ * - `statementLocks(statement, lockCatalogOf(relations))`: the relation locks a statement value takes
+ *   before it runs (acquire each; a statement that must wait has done nothing yet), and
+ *   `deferredLocks(…)`: those its foreign-key triggers take at its end when the checks run.
  *
  * What is and is not modelled is listed in docs/concurrency.md (the engine's lock manager).
  */
@@ -55,6 +58,7 @@ export type { RowLockStrength, TableLockMode } from './modes.js';
 export {
   lockModeName,
   lockModeSql,
+  modeDominates,
   modeFromLockName,
   ROW_LOCK_STRENGTHS,
   rowStrengthsConflict,
@@ -62,4 +66,6 @@ export {
   tableModesConflict,
   tupleLockMode,
 } from './modes.js';
+export type { LockCatalog, RelationLock } from './statementLocks.js';
+export { deferredLocks, hasLockRule, lockCatalogOf, statementLocks } from './statementLocks.js';
 export { VirtualClock } from './virtualClock.js';

@@ -139,3 +139,14 @@ export function rowStrengthsConflict(a: RowLockStrength, b: RowLockStrength): bo
 export function rowStrengthSql(strength: RowLockStrength): string {
   return strength.replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
 }
+
+/**
+ * True when holding `strong` makes also holding `weak` (on the same object, by the same
+ * transaction) irrelevant to everyone else: every mode that conflicts with `weak` conflicts with
+ * `strong`. Such a weaker lock, taken after the stronger one, is granted at once and blocks no one
+ * more (the queue-jumping rule lets it pass any waiter, who conflicts with the stronger mode too).
+ */
+export function modeDominates(strong: TableLockMode, weak: TableLockMode): boolean {
+  const weakConflicts = LOCK_CONFLICTS[NUMBER_OF[weak]]!;
+  return (LOCK_CONFLICTS[NUMBER_OF[strong]]! & weakConflicts) === weakConflicts;
+}

@@ -25,6 +25,7 @@ import { dropTableKind } from './dropTable.js';
 import { dropTriggerKind } from './dropTrigger.js';
 import { enableTriggerKind } from './enableTrigger.js';
 import { insertKind } from './insert.js';
+import { lockTableKind } from './lockTable.js';
 import { nextvalKind } from './nextval.js';
 import { releaseSavepointKind } from './releaseSavepoint.js';
 import { renameConstraintKind } from './renameConstraint.js';
@@ -56,6 +57,7 @@ export const STATEMENT_KINDS = {
   dropTable: dropTableKind,
   renameTable: renameTableKind,
   truncate: truncateKind,
+  lockTable: lockTableKind,
   addColumn: addColumnKind,
   dropColumn: dropColumnKind,
   setColumnDefault: setColumnDefaultKind,

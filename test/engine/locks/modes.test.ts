@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   lockModeName,
   lockModeSql,
+  modeDominates,
   modeFromLockName,
   ROW_LOCK_STRENGTHS,
   rowStrengthSql,
@@ -65,6 +66,19 @@ describe('table-lock modes', () => {
   it('conflict symmetrically', () => {
     for (const a of TABLE_LOCK_MODES)
       for (const b of TABLE_LOCK_MODES) expect(tableModesConflict(a, b)).toBe(tableModesConflict(b, a));
+  });
+
+  it('dominate exactly the modes whose conflicts they include', () => {
+    for (const strong of TABLE_LOCK_MODES)
+      for (const weak of TABLE_LOCK_MODES) {
+        const included = TABLE_LOCK_MODES.every(
+          (other) => !tableModesConflict(weak, other) || tableModesConflict(strong, other),
+        );
+        expect(modeDominates(strong, weak), `${strong} over ${weak}`).toBe(included);
+      }
+    expect(modeDominates('RowExclusive', 'RowShare')).toBe(true);
+    expect(modeDominates('Share', 'ShareUpdateExclusive')).toBe(false);
+    expect(TABLE_LOCK_MODES.every((mode) => modeDominates(mode, 'AccessShare'))).toBe(true);
   });
 
   it('print and parse as pg_locks names them', () => {
