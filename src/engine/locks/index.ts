@@ -30,7 +30,7 @@
  *     waiter let through by a victim leaving the queue or by a soft deadlock's reordering).
  *     A failed owner's transaction (or subtransaction) must then be aborted by the caller, which
  *     releases its locks with `releaseAll` / `rollbackSubtransaction`.
- *   - `isWaiting`, `waitOf`, `blockersOf` (pg_blocking_pids), `locksOf` (pg_locks of one owner),
+ *   - `isWaiting`, `waitOf`, `blockersOf` (pg_blocking_pids), `holds`, `locksOf` (pg_locks of one owner),
  *     `queueOf`, `owners`, `describe()` (the whole table as stable JSON), `checkInvariants()`.
  * - `statementLocks(statement, lockCatalogOf(relations))`: the relation locks a statement value takes
  *   before it runs (acquire each; a statement that must wait has done nothing yet), and

@@ -329,6 +329,12 @@ export class LockManager {
     return blockers;
   }
 
+  /** Whether an owner holds a mode on a tag (granted, not awaited). */
+  holds(owner: OwnerId, tag: LockTag, mode: TableLockMode): boolean {
+    const procLock = this.#owners.get(owner)?.procLocks.get(tagKey(tag));
+    return procLock !== undefined && (procLock.holdMask & modeBit(modeNumber(mode))) !== 0;
+  }
+
   /** The modes an owner holds, by tag in the order it first asked, weakest mode first. */
   locksOf(owner: OwnerId): readonly HeldLock[] {
     const state = this.#owners.get(owner);

@@ -37,6 +37,9 @@ describe('grants and the wait queue', () => {
     expect(locks.releaseAll(1)).toEqual([]);
     expect(locks.releaseAll(2)).toEqual([3]);
     expect(locks.locksOf(3)).toEqual([{ tag: r1, mode: 'Share' }]);
+    expect(locks.holds(3, r1, 'Share')).toBe(true);
+    expect(locks.holds(3, r1, 'RowExclusive')).toBe(false);
+    expect(locks.holds(1, r1, 'RowExclusive')).toBe(false);
   });
 
   it('queues a compatible request behind an earlier conflicting waiter (a waiting DDL blocks later writers)', () => {
