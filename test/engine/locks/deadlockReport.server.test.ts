@@ -3,6 +3,10 @@
  * waits over two and three sessions, and a lock upgrade, end in 40P01 for the same session with the
  * same DETAIL, once the server's process ids are read as session numbers and its relation oids as
  * table names (the permutation driver compares SQLSTATEs only, not the DETAIL).
+ *
+ * Session 0 runs with deadlock_timeout 100 ms and the others with 2 s, so session 0's check runs
+ * first by a wide margin even on a busy machine (with equal timeouts the operating system decides
+ * which waiting backend runs its check first when they are due close together).
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,12 +99,14 @@ async function onServer(requests: readonly Request[]): Promise<ServerReport> {
 }
 
 /** The same requests on the lock manager, with the server's deadlock_timeout. */
-function onModel(requests: readonly Request[], deadlockTimeoutMs: number): Report {
+const DEADLOCK_TIMEOUTS_MS = [100, 2000, 2000] as const;
+
+function onModel(requests: readonly Request[]): Report {
   const tableOid = (table: string): number => 16384 + TABLES.indexOf(table as (typeof TABLES)[number]);
   const locks = new LockManager(new VirtualClock(), { debug: true, processOf: (owner) => owner });
   for (const request of requests) {
     const result = locks.acquire(request.session, { kind: 'relation', oid: tableOid(request.table) }, request.mode, {
-      timeouts: { deadlockTimeoutMs },
+      timeouts: { deadlockTimeoutMs: DEADLOCK_TIMEOUTS_MS[request.session]! },
     });
     if (result.kind === 'failed')
       return {
@@ -127,8 +133,6 @@ function onModel(requests: readonly Request[], deadlockTimeoutMs: number): Repor
   throw new Error('the lock manager reported no deadlock');
 }
 
-let deadlockTimeoutMs = 0;
-
 beforeAll(async () => {
   clients = [0, 1, 2, 3].map(() => new pg.Client({ connectionString: server.connectionString() }));
   for (const client of clients) {
@@ -138,6 +142,8 @@ beforeAll(async () => {
   await clients[3]!.query(`DROP SCHEMA IF EXISTS ${schemaName} CASCADE; CREATE SCHEMA ${schemaName}`);
   for (const table of TABLES) await clients[3]!.query(`CREATE TABLE ${schemaName}.${table} (id int)`);
   for (const client of clients) await client.query(`SET search_path TO ${schemaName}`);
+  for (const [session, ms] of DEADLOCK_TIMEOUTS_MS.entries())
+    await clients[session]!.query(`SET deadlock_timeout = '${ms}ms'`);
   pids = [];
   for (const client of clients)
     pids.push((await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
@@ -147,11 +153,6 @@ beforeAll(async () => {
     [schemaName],
   );
   oids = new Map(rows.rows.map((row) => [row.oid, row.relname]));
-  deadlockTimeoutMs = (
-    await clients[3]!.query<{ ms: number }>(
-      "SELECT (extract(epoch FROM current_setting('deadlock_timeout')::interval) * 1000)::int AS ms",
-    )
-  ).rows[0]!.ms;
 });
 
 afterAll(async () => {
@@ -197,12 +198,12 @@ describe('deadlock reports: the lock manager says what the server says', () => {
       // The model assumes no time passes while requests are issued; a busy machine can make the waits
       // begin so far apart that another waiter's check runs first, so such a run is repeated.
       let server = await onServer(requests);
-      for (let attempt = 1; attempt < 5 && server.issuingMs >= deadlockTimeoutMs / 2; attempt += 1)
+      for (let attempt = 1; attempt < 5 && server.issuingMs >= DEADLOCK_TIMEOUTS_MS[0] / 2; attempt += 1)
         server = await onServer(requests);
       expect(server.issuingMs, 'the server was too busy to issue the requests in time').toBeLessThan(
-        deadlockTimeoutMs / 2,
+        DEADLOCK_TIMEOUTS_MS[0] / 2,
       );
-      const model = onModel(requests, deadlockTimeoutMs);
+      const model = onModel(requests);
       expect(server.detail).toMatch(/^Process s\d waits for \w+Lock on relation [abc]; blocked by process s\d\./);
       expect({ session: `s${model.session}`, detail: model.detail }).toEqual({
         session: `s${server.session}`,
