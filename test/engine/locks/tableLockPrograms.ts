@@ -1,7 +1,8 @@
 /**
  * Table-lock programs with PostgreSQL 18's observed outcomes, one behaviour of the lock manager
  * each: a queue behind a waiting DDL (and NOWAIT failing on the queue alone), queue jumping by a
- * holder, a lock-upgrade deadlock found on joining the queue, a deadlock over two tables whose
+ * holder (granted at once, or queued just in front of the waiter it would block), the wake-up scan
+ * granting past a still-blocked waiter, a lock-upgrade deadlock found on joining the queue, a deadlock over two tables whose
  * victim is the waiter whose deadlock_timeout fires first, a soft deadlock PostgreSQL resolves by
  * reordering a queue, lock_timeout letting the queue through, and ROLLBACK TO SAVEPOINT releasing
  * the locks taken after the savepoint. The real server and the lock manager must both produce them.
@@ -114,6 +115,143 @@ const queueJumping: RegressionProgram = {
       errors: {},
       completionOrder: ['h_share', 'h_upgrade', 'h_commit', 'x_lock', 'x_commit', 'n_lock', 'n_commit'],
     }),
+  ],
+};
+
+const holderQueuesAhead: RegressionProgram = {
+  program: {
+    name: 'table-lock-holder-queues-ahead',
+    description:
+      'A reader holding ACCESS SHARE asks for SHARE while EXCLUSIVE is granted to another and ACCESS EXCLUSIVE ' +
+      'waits: it cannot be granted, but it queues in front of that waiter, so it waits for the holder only ' +
+      'and is granted first when the holder commits.',
+    setup,
+    sessions: [
+      {
+        name: 'reader',
+        steps: [
+          { name: 'r_share', sql: 'BEGIN; LOCK TABLE a IN ACCESS SHARE MODE' },
+          { name: 'r_more', sql: 'LOCK TABLE a IN SHARE MODE' },
+          { name: 'r_commit', sql: 'COMMIT' },
+        ],
+      },
+      {
+        name: 'excl',
+        steps: [
+          { name: 'e_lock', sql: 'BEGIN; LOCK TABLE a IN EXCLUSIVE MODE' },
+          { name: 'e_commit', sql: 'COMMIT' },
+        ],
+      },
+      {
+        name: 'ae',
+        steps: [
+          { name: 'ae_lock', sql: 'BEGIN; LOCK TABLE a IN ACCESS EXCLUSIVE MODE' },
+          { name: 'ae_commit', sql: 'COMMIT' },
+        ],
+      },
+    ],
+    permutations: [['r_share', 'e_lock', 'ae_lock', 'r_more', 'e_commit', 'r_commit', 'ae_commit']],
+  },
+  expected: [
+    expected(['r_share', 'e_lock', 'ae_lock', 'r_more', 'e_commit', 'r_commit', 'ae_commit'], {
+      blocked: { ae_lock: ['reader', 'excl'], r_more: ['excl'] },
+      errors: {},
+      completionOrder: ['r_share', 'e_lock', 'e_commit', 'r_more', 'r_commit', 'ae_lock', 'ae_commit'],
+    }),
+  ],
+};
+
+const wakeupScansQueue: RegressionProgram = {
+  program: {
+    name: 'table-lock-wakeup-scans-whole-queue',
+    description:
+      'When a waiting EXCLUSIVE request times out, the queue is scanned to its end: a ROW SHARE request ' +
+      'behind a still-blocked SHARE UPDATE EXCLUSIVE one is granted past it.',
+    setup,
+    sessions: [
+      {
+        name: 'sue',
+        steps: [
+          { name: 'sue_lock', sql: 'BEGIN; LOCK TABLE a IN SHARE UPDATE EXCLUSIVE MODE' },
+          { name: 'sue_commit', sql: 'COMMIT' },
+        ],
+      },
+      {
+        name: 'rs',
+        steps: [
+          { name: 'rs_lock', sql: 'BEGIN; LOCK TABLE a IN ROW SHARE MODE' },
+          { name: 'rs_commit', sql: 'COMMIT' },
+        ],
+      },
+      {
+        name: 'ex',
+        setup: ["SET lock_timeout = '150ms'"],
+        steps: [
+          { name: 'ex_lock', sql: 'BEGIN; LOCK TABLE a IN EXCLUSIVE MODE' },
+          { name: 'ex_rollback', sql: 'ROLLBACK' },
+        ],
+      },
+      {
+        name: 'w4',
+        steps: [
+          { name: 'w4_lock', sql: 'BEGIN; LOCK TABLE a IN SHARE UPDATE EXCLUSIVE MODE' },
+          { name: 'w4_commit', sql: 'COMMIT' },
+        ],
+      },
+      {
+        name: 'w5',
+        steps: [
+          { name: 'w5_lock', sql: 'BEGIN; LOCK TABLE a IN ROW SHARE MODE' },
+          { name: 'w5_commit', sql: 'COMMIT' },
+        ],
+      },
+    ],
+    permutations: [
+      [
+        'sue_lock',
+        'rs_lock',
+        'ex_lock',
+        'w4_lock',
+        'w5_lock',
+        'ex_rollback',
+        'sue_commit',
+        'rs_commit',
+        'w4_commit',
+        'w5_commit',
+      ],
+    ],
+  },
+  expected: [
+    expected(
+      [
+        'sue_lock',
+        'rs_lock',
+        'ex_lock',
+        'w4_lock',
+        'w5_lock',
+        'ex_rollback',
+        'sue_commit',
+        'rs_commit',
+        'w4_commit',
+        'w5_commit',
+      ],
+      {
+        blocked: { ex_lock: ['sue', 'rs'], w4_lock: ['sue', 'ex'], w5_lock: ['ex'] },
+        errors: { ex_lock: '55P03' },
+        completionOrder: [
+          'sue_lock',
+          'rs_lock',
+          'ex_lock',
+          'w5_lock',
+          'ex_rollback',
+          'sue_commit',
+          'w4_lock',
+          'rs_commit',
+          'w4_commit',
+          'w5_commit',
+        ],
+      },
+    ),
   ],
 };
 
@@ -346,6 +484,8 @@ const savepointRelease: RegressionProgram = {
 export const tableLockPrograms: readonly RegressionProgram[] = [
   queueBehindWaiter,
   queueJumping,
+  holderQueuesAhead,
+  wakeupScansQueue,
   upgradeDeadlock,
   earliestWaiterVictim,
   firstTimerVictim,
