@@ -4,7 +4,9 @@
  *
  * - `statementLocks(statement, catalog)`: the locks taken before the statement does anything
  *   (parse, plan, executor start, ALTER TABLE's preparation), which is where a statement waits
- *   behind a conflicting lock without having touched a row; in the order PostgreSQL takes them.
+ *   behind a conflicting lock without having touched a row. They come target first, then its
+ *   partitions in bound order, then other tables; PostgreSQL's exact order among them is not
+ *   checked (pg_locks does not show it).
  * - `deferredLocks(statement, catalog)`: the locks its foreign-key triggers take when they run at
  *   the end of the statement, if they run (an FK check only for rows whose key columns are all
  *   non-null, an action only for referenced rows that have referencing rows or changed keys): the
@@ -329,7 +331,7 @@ const RULES: Rules = {
   releaseSavepoint: none,
 };
 
-/** The locks a statement takes before it runs, in PostgreSQL's order, each (table, mode) once. */
+/** The locks a statement takes before it runs (target first), each (table, mode) once. */
 export function statementLocks(statement: Statement, catalog: LockCatalog): readonly RelationLock[] {
   const locks = new Locks();
   const rule = RULES[statement.kind] as Rule<StatementKind>;

@@ -4,9 +4,10 @@
  * of the transaction; outside a transaction block it refuses (25P01).
  *
  * With one session nothing can conflict, so executing it only checks what PostgreSQL checks before
- * locking: the block, and that every table exists (42P01). The locks themselves are taken by the
- * session engine's lock manager, which acquires `statementLocks(statement)` for every statement
- * before executing it, this one included; until the sessions are wired to it, this is all it does.
+ * locking: the block, and that every table exists (42P01). Taking the locks is the session
+ * engine's part: `statementLocks(statement)` lists them for this kind as for every other, and the
+ * sessions acquire them from the lock manager once they are wired to it; until then, this is all
+ * it does.
  * A LOCK TABLE run by a trigger function in autocommit is refused here though PostgreSQL allows it
  * (the session's nesting depth is not visible to statement modules).
  */
