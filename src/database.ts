@@ -26,8 +26,10 @@ import type { Expr } from './engine/expression.js';
 import type { InsertOptions } from './engine/insertStatement.js';
 import type { RowInput } from './engine/rowBuilding.js';
 import { lookupRelation } from './engine/scan.js';
+import { DatabaseState } from './engine/databaseState.js';
 import { EngineState } from './engine/session.js';
 import type { EngineOptions } from './engine/session.js';
+import { Session } from './session.js';
 import type { SessionHandle } from './engine/sessionHandle.js';
 import type { AddColumnOptions } from './engine/statements/addColumn.js';
 import type { DropColumnOptions } from './engine/statements/dropColumn.js';
@@ -40,7 +42,7 @@ import { executeStatement } from './engine/statements/execute.js';
 import type { Statement, StatementResult } from './engine/statements/registry.js';
 import type { SelectOptions } from './engine/statements/select.js';
 import { liveTuples } from './engine/storage.js';
-import { fireAfterEvent } from './engine/triggerRuntime.js';
+import { fireAfterEvent, fireAfterEventResumable } from './engine/triggerRuntime.js';
 import type { Assignments, UpdateOptions } from './engine/updateStatement.js';
 import type { Row } from './engine/values.js';
 import { isPgError } from './engine/errors.js';
@@ -85,9 +87,20 @@ export class Database implements SessionHandle {
   private observing = false;
 
   constructor(options: Partial<EngineOptions> & { readonly onStatement?: StatementListener } = {}) {
-    this.state = new EngineState(this, { serverVersion: options.serverVersion ?? 18 });
+    this.state = new EngineState(this, new DatabaseState({ serverVersion: options.serverVersion ?? 18 }));
     this.state.fireAfterEvent = (event) => fireAfterEvent(this.state, event);
+    this.state.fireAfterEventResumable = (event) => fireAfterEventResumable(this.state, event);
     this.onStatement = options.onStatement ?? null;
+  }
+
+  /**
+   * Opens another session on this database, with its own transaction (docs/concurrency.md). From
+   * the first one on, every statement reads through a snapshot and writes keep the row versions
+   * other sessions may still see; this `Database` stays a session of its own.
+   */
+  openSession(): Session {
+    this.state.shared.beginVersioning();
+    return new Session(this.state.shared);
   }
 
   /**

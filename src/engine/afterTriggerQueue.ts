@@ -6,6 +6,7 @@ import type {
   StatementTriggerDefinition,
   TriggerOperation,
 } from './catalog.js';
+import type { LockWait } from './sessions/suspension.js';
 import type { Row } from './values.js';
 
 /**
@@ -104,6 +105,19 @@ export class QueryLevel {
     };
     this.pendingStatementEvents.set(key, event);
     this.events.push(event);
+  }
+
+  /** `drain` for statements that may wait: each event is fired by a resumable execution. */
+  *drainResumable(fire: (event: AfterEvent) => Generator<LockWait, void, void>): Generator<LockWait, void, void> {
+    for (let index = 0; index < this.events.length; index++) {
+      assert(index < MAX_LOOP_ITERATIONS, 'AFTER trigger queue exceeded its bound: a runaway cascade');
+      const event = this.events[index]!;
+      if (event.kind === 'statement') {
+        if (event.cancelled) continue;
+        event.transition.fired = true;
+      }
+      yield* fire(event);
+    }
   }
 
   /** Fires every queued event, including those queued while firing, until the queue is empty. */

@@ -165,11 +165,34 @@ export type PartitionBound =
   | { readonly kind: 'list'; readonly values: readonly SqlValue[] }
   | { readonly kind: 'default' };
 
-/** A stored row version; `xmin` is the transaction that wrote it (used by PostgreSQL's RI rules). */
+/** Strengths of a row lock, weakest first (FOR KEY SHARE, FOR SHARE, FOR NO KEY UPDATE, FOR UPDATE). */
+export type RowLockStrength = 'KeyShare' | 'Share' | 'NoKeyUpdate' | 'Update';
+
+/** A row lock held on a tuple version by a transaction (PostgreSQL keeps these in xmax / a multixact). */
+export interface RowLock {
+  readonly xid: number;
+  readonly strength: RowLockStrength;
+}
+
+/**
+ * A stored row version; `xmin` is the transaction that wrote it (used by PostgreSQL's RI rules and
+ * by snapshots). The heap holds the newest version of each tuple id. The other fields exist only
+ * while several sessions are open (docs/concurrency.md): the version a write replaced stays
+ * reachable through `prior` with `xmax` naming the replacing transaction, a deleted version stays
+ * in `Relation.ghosts`, until no snapshot can see them.
+ */
 export interface Tuple {
   readonly tid: number;
   readonly row: Row;
   readonly xmin: number;
+  /** The transaction that replaced or deleted this version; absent or 0 while it is the newest. */
+  xmax?: number;
+  /** The row lock its replacement or deletion amounts to: `Update` for a delete or a key change. */
+  xmaxStrength?: RowLockStrength;
+  /** The older version this one replaced, while some snapshot may still need it. */
+  prior?: Tuple | null;
+  /** Row locks taken on this version (SELECT … FOR …, foreign-key checks), by running transactions. */
+  locks?: RowLock[] | null;
 }
 
 export class Relation {
@@ -189,6 +212,10 @@ export class Relation {
    * tuple at the end of the Map and sets this; `liveTuples` re-sorts the heap before its next scan.
    */
   heapOutOfOrder = false;
+  /** Deleted versions some snapshot may still see, by tuple id (only while several sessions are open). */
+  ghosts: Map<number, Tuple> | null = null;
+  /** Every replaced or deleted version still kept, in the order they were superseded. */
+  oldVersions: Set<Tuple> | null = null;
   /** The execution plan derived from this relation's catalog entry (see relationPlan.ts), or null before first use. */
   cachedPlan: RelationPlan | null = null;
 

@@ -1,17 +1,24 @@
-import type { Relation } from './catalog.js';
+import type { TransitionRows } from './afterTriggerQueue.js';
+import { assert } from './assert.js';
+import type { Relation, Tuple } from './catalog.js';
 import type { Expr } from './expression.js';
 import { planFor } from './relationPlan.js';
 import { scanTuples } from './scan.js';
 import type { ScannedTuple } from './scan.js';
 import type { EngineState } from './session.js';
+import { lockRow } from './sessions/rowLocks.js';
+import { replayable, Suspension } from './sessions/suspension.js';
+import type { Resumable } from './sessions/suspension.js';
 import { deleteTuple } from './storage.js';
 import {
   fireBeforeRowTriggers,
+  fireBeforeStatementResumable,
   fireBeforeStatementTriggers,
   queueAfterRow,
   queueStatementEnd,
   transitionFor,
 } from './triggerRuntime.js';
+import { rowStillMatches } from './updateStatement.js';
 import type { Row } from './values.js';
 
 export interface DeleteOptions {
@@ -19,27 +26,62 @@ export interface DeleteOptions {
   readonly only?: boolean;
 }
 
-/** DELETE: rows are chosen at statement start; a row already gone when reached is skipped. */
-export function executeDelete(
+/**
+ * DELETE: rows are chosen at statement start; a row already gone when reached is skipped. With
+ * several sessions open, each row is first locked FOR UPDATE (waiting for a running holder) and a
+ * version a committed transaction changed meanwhile is re-checked (EvalPlanQual, semantics 4).
+ */
+export function* executeDelete(
   state: EngineState,
   target: Relation,
   where: Expr | null,
   options: DeleteOptions,
   candidates?: readonly ScannedTuple[],
-): Row[] {
-  fireBeforeStatementTriggers(state, target, 'delete');
+): Resumable<Row[]> {
+  if (state.versioning) yield* fireBeforeStatementResumable(state, target, 'delete');
+  else fireBeforeStatementTriggers(state, target, 'delete');
   const transition = transitionFor(state, target, 'delete');
   const deleted: Row[] = [];
   // A referential action passes the rows it already found through the key's referencing maps.
   for (const { relation, tuple } of candidates ?? scanTuples(state, target, where, { only: options.only ?? false })) {
-    if (relation.heap!.get(tuple.tid) !== tuple) continue;
-    if (fireBeforeRowTriggers(state, relation, 'delete', tuple.row, null) === null) continue;
-    if (relation.heap!.get(tuple.tid) !== tuple) continue;
-    deleteTuple(state, relation, tuple);
-    queueAfterRow(state, relation, 'DELETE', planFor(state, relation).afterRow.delete, tuple.row, tuple.xmin, null, -1);
-    transition?.oldRows.push(tuple.row);
-    deleted.push(tuple.row);
+    const row = state.versioning
+      ? yield* replayable(state, () => deleteLockedRow(state, relation, tuple, where, transition))
+      : deleteRow(state, relation, tuple, transition);
+    if (row !== null) deleted.push(row);
   }
   queueStatementEnd(state, target, 'delete');
   return deleted;
+}
+
+function deleteRow(state: EngineState, relation: Relation, tuple: Tuple, transition: TransitionRows | null): Row | null {
+  if (relation.heap!.get(tuple.tid) !== tuple) return null;
+  if (fireBeforeRowTriggers(state, relation, 'delete', tuple.row, null) === null) return null;
+  if (relation.heap!.get(tuple.tid) !== tuple) return null;
+  deleteTuple(state, relation, tuple);
+  queueAfterRow(state, relation, 'DELETE', planFor(state, relation).afterRow.delete, tuple.row, tuple.xmin, null, -1);
+  transition?.oldRows.push(tuple.row);
+  return tuple.row;
+}
+
+/** Bound on EvalPlanQual re-checks of one row: each needs another transaction's commit. */
+const MAX_RECHECKS = 10_000;
+
+/** One row of a DELETE while several sessions are open: lock it FOR UPDATE (or wait), re-check, delete. */
+function deleteLockedRow(
+  state: EngineState,
+  relation: Relation,
+  seen: Tuple,
+  where: Expr | null,
+  transition: TransitionRows | null,
+): Row | null {
+  let current = seen;
+  for (let rechecks = 0; ; rechecks++) {
+    assert(rechecks < MAX_RECHECKS, `row ${seen.tid} of ${relation.name} re-checked without end`);
+    const outcome = lockRow(state, relation, current, 'Update', 'wait', false);
+    if (outcome.kind === 'skip') return null;
+    if (outcome.kind === 'wait') throw new Suspension({ kind: 'transaction', xid: outcome.xid });
+    if (outcome.kind === 'locked') return deleteRow(state, relation, current, transition);
+    if (!rowStillMatches(state, outcome.tuple, where)) return null;
+    current = outcome.tuple;
+  }
 }

@@ -1,7 +1,7 @@
 import { assert, fail } from './assert.js';
 import type { ForeignKeyConstraint, Relation, Tuple } from './catalog.js';
 import { PgError, SqlState } from './errors.js';
-import { and, eq, lit } from './expression.js';
+import { and, eq, isSatisfiedAsFilter, lit } from './expression.js';
 import type { Expr } from './expression.js';
 import { keyOfValues, valuesOf } from './keys.js';
 import { planFor } from './relationPlan.js';
@@ -10,6 +10,8 @@ import { partitionAccepts } from './rowConstraints.js';
 import { scanTuples } from './scan.js';
 import type { ScannedTuple } from './scan.js';
 import type { EngineState } from './session.js';
+import { lockRow } from './sessions/rowLocks.js';
+import { replayKey, Suspension } from './sessions/suspension.js';
 import { formatValuesForDetail } from './values.js';
 import type { Row, SqlValue } from './values.js';
 import { executeDelete } from './deleteStatement.js';
@@ -46,6 +48,7 @@ export function findByUniqueKey(
       );
     return partition === undefined ? undefined : findByUniqueKey(state, partition, columns, values);
   }
+  if (state.snapshot !== null) return scanTuples(state, relation, whereColumnsEqual(columns, values))[0]?.tuple;
   const lookup = uniqueKeyLookup(state, relation, columns);
   const positions = lookup.positions;
   const key =
@@ -107,8 +110,48 @@ export function checkReference(
 ): void {
   const values = valuesOf(row, foreignKey.columns);
   if (values.some((value) => value === null)) return;
+  if (state.versioning) {
+    lockReferencedRow(state, foreignKey, relation, values);
+    return;
+  }
   if (findByUniqueKey(state, foreignKey.referencedRelation, foreignKey.referencedColumns, values) === undefined) {
     throw missingReferenceError(foreignKey, relation, values);
+  }
+}
+
+/** Bound on re-checks of one referenced row: each needs another transaction's commit. */
+const MAX_RECHECKS = 10_000;
+
+/**
+ * RI_FKey_check with several sessions open: `SELECT 1 FROM referenced WHERE key = … FOR KEY SHARE`
+ * through a snapshot of its own (semantics 1, 3). A row whose key a running transaction deletes or
+ * changes makes the check wait for it (a `Suspension`); a non-key update does not.
+ */
+function lockReferencedRow(
+  state: EngineState,
+  foreignKey: ForeignKeyConstraint,
+  relation: Relation,
+  values: readonly SqlValue[],
+): void {
+  const where = whereColumnsEqual(foreignKey.referencedColumns, values);
+  const outer = state.snapshot;
+  state.snapshot = state.inRepeatableRead ? state.statementSnapshot() : state.freshSnapshot();
+  let found: ScannedTuple | undefined;
+  try {
+    found = scanTuples(state, foreignKey.referencedRelation, where)[0];
+  } finally {
+    state.snapshot = outer;
+  }
+  if (found === undefined) throw missingReferenceError(foreignKey, relation, values);
+  let current = found.tuple;
+  for (let rechecks = 0; ; rechecks++) {
+    assert(rechecks < MAX_RECHECKS, `referenced row ${current.tid} re-checked without end`);
+    const outcome = lockRow(state, found.relation, current, 'KeyShare', 'wait', true);
+    if (outcome.kind === 'locked') return;
+    if (outcome.kind === 'wait') throw new Suspension({ kind: 'transaction', xid: outcome.xid });
+    if (outcome.kind === 'skip' || !isSatisfiedAsFilter(where, { row: outcome.tuple.row }))
+      throw missingReferenceError(foreignKey, relation, values);
+    current = outcome.tuple;
   }
 }
 
@@ -197,31 +240,39 @@ export function runReferentialAction(
         throw stillReferencedError(foreignKey, referencedLeaf, oldValues, true);
       return;
     case 'cascade':
-      state.runReferentialAction(() => {
-        if (newValues === null) {
-          const children = referencingTuples(foreignKey, oldValues);
-          if (children !== null) executeDelete(state, foreignKey.relation, null, {}, children);
-          else executeDelete(state, foreignKey.relation, whereColumnsEqual(foreignKey.columns, oldValues), {});
-        } else
-          executeUpdate(
+      // With several sessions open the referencing maps hold uncommitted rows too: the action scans.
+      state.nested(
+        replayKey({ action: foreignKey.name, oldValues, newValues }),
+        () => {
+          if (newValues === null) {
+            const children = state.versioning ? null : referencingTuples(foreignKey, oldValues);
+            if (children !== null) return executeDelete(state, foreignKey.relation, null, {}, children);
+            return executeDelete(state, foreignKey.relation, whereColumnsEqual(foreignKey.columns, oldValues), {});
+          }
+          return executeUpdate(
             state,
             foreignKey.relation,
             Object.fromEntries(foreignKey.columns.map((column, index) => [column, newValues[index]!])),
             whereColumnsEqual(foreignKey.columns, oldValues),
             {},
           );
-      });
+        },
+        false,
+      );
       return;
     case 'set null':
-      state.runReferentialAction(() => {
-        executeUpdate(
-          state,
-          foreignKey.relation,
-          Object.fromEntries(foreignKey.columns.map((column) => [column, null])),
-          whereColumnsEqual(foreignKey.columns, oldValues),
-          {},
-        );
-      });
+      state.nested(
+        replayKey({ action: foreignKey.name, oldValues, newValues: null }),
+        () =>
+          executeUpdate(
+            state,
+            foreignKey.relation,
+            Object.fromEntries(foreignKey.columns.map((column) => [column, null])),
+            whereColumnsEqual(foreignKey.columns, oldValues),
+            {},
+          ),
+        false,
+      );
       return;
   }
 }

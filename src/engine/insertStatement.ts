@@ -1,6 +1,7 @@
 import { assert } from './assert.js';
 import { truncateIdentifier } from './identifier.js';
-import type { IndexDefinition, KeyConstraint, Relation } from './catalog.js';
+import type { TransitionRows } from './afterTriggerQueue.js';
+import type { IndexDefinition, KeyConstraint, Relation, Tuple } from './catalog.js';
 import { PgError, SqlState } from './errors.js';
 import { renderExpr } from './expression.js';
 import type { Expr } from './expression.js';
@@ -10,15 +11,20 @@ import { buildInsertedRow, buildUpdatedRow } from './rowBuilding.js';
 import type { RowInput } from './rowBuilding.js';
 import { checkRowConstraints, routeRow, satisfiesPartitionConstraint } from './rowConstraints.js';
 import type { EngineState } from './session.js';
-import { conflictingTid, insertTuple } from './storage.js';
+import { lockRow } from './sessions/rowLocks.js';
+import { xidVisible } from './sessions/snapshot.js';
+import { replayable, Suspension } from './sessions/suspension.js';
+import type { Resumable } from './sessions/suspension.js';
+import { conflictingTid, insertTuple, uniqueWaitFor } from './storage.js';
 import {
   fireBeforeRowTriggers,
+  fireBeforeStatementResumable,
   fireBeforeStatementTriggers,
   queueAfterRow,
   queueStatementEnd,
   transitionFor,
 } from './triggerRuntime.js';
-import { evaluateAssignments, updateRow } from './updateStatement.js';
+import { evaluateAssignments, keyColumnsChange, updateRow, waitForUniqueKeys } from './updateStatement.js';
 import type { Assignments } from './updateStatement.js';
 import type { Row } from './values.js';
 
@@ -111,77 +117,130 @@ function validateConflictTarget(state: EngineState, target: Relation, onConflict
 /**
  * INSERT: each row is built with defaults, routed to its partition, passed through BEFORE
  * triggers and checks, tested against the arbiter indexes when ON CONFLICT is given, and
- * stored; unique conflicts on other indexes still raise 23505.
+ * stored; unique conflicts on other indexes still raise 23505. With several sessions open, a key
+ * that a running transaction holds (inserted, or being deleted or changed) is waited for first
+ * (semantics 5); the row is built once, before any wait, so a default's nextval is not repeated.
  */
-export function executeInsert(
+export function* executeInsert(
   state: EngineState,
   target: Relation,
   inputs: readonly RowInput[],
   options: InsertOptions,
-): Row[] {
+): Resumable<Row[]> {
   const onConflict = options.onConflict;
   if (onConflict) validateConflictTarget(state, target, onConflict);
   // ON CONFLICT DO UPDATE fires the UPDATE statement triggers too, whether or not a row conflicts:
   // BEFORE INSERT, BEFORE UPDATE, …, AFTER UPDATE, AFTER INSERT, as PostgreSQL does.
   const doUpdate = onConflict !== undefined && onConflict.action !== 'nothing';
-  fireBeforeStatementTriggers(state, target, 'insert');
-  if (doUpdate) fireBeforeStatementTriggers(state, target, 'update');
-  const transition = transitionFor(state, target, 'insert');
-  const updateTransition = doUpdate ? transitionFor(state, target, 'update') : null;
-  const touchedByThisStatement = new Set<number>();
+  if (state.versioning) {
+    yield* fireBeforeStatementResumable(state, target, 'insert');
+    if (doUpdate) yield* fireBeforeStatementResumable(state, target, 'update');
+  } else {
+    fireBeforeStatementTriggers(state, target, 'insert');
+    if (doUpdate) fireBeforeStatementTriggers(state, target, 'update');
+  }
+  const context: InsertContext = {
+    target,
+    onConflict,
+    transition: transitionFor(state, target, 'insert'),
+    updateTransition: doUpdate ? transitionFor(state, target, 'update') : null,
+    touchedByThisStatement: new Set<number>(),
+  };
   const written: Row[] = [];
   for (const input of inputs) {
     const built = buildInsertedRow(state, target, input);
-    const leaf = routeRow(target, built);
-    const row = fireBeforeRowTriggers(state, leaf, 'insert', null, built);
-    if (row === null) continue;
-    if (leaf !== routeRow(target, row)) {
-      throw new PgError(
-        SqlState.featureNotSupported,
-        'moving row to another partition during a BEFORE FOR EACH ROW trigger is not supported',
-        { table: leaf.name },
-      );
-    }
-    checkRowConstraints(state, leaf, row, leaf.parent !== null && target === leaf);
-    if (onConflict) {
-      const conflict = arbitersFor(state, target, leaf, onConflict)
-        .map((index) => conflictingTid(index, row, -1))
-        .find((tid) => tid !== undefined);
-      if (conflict !== undefined) {
-        if (onConflict.action === 'nothing') continue;
-        if (touchedByThisStatement.has(conflict)) {
-          throw new PgError(
-            SqlState.cardinalityViolation,
-            'ON CONFLICT DO UPDATE command cannot affect row a second time',
-          );
-        }
-        const existing = leaf.heap!.get(conflict);
-        assert(existing !== undefined, `arbiter index of ${leaf.name} points at a dead tuple`);
-        const proposed = buildUpdatedRow(
-          leaf,
-          existing.row,
-          evaluateAssignments(state, onConflict.action.update, existing.row, row),
-        );
-        if (leaf.parent !== null && !satisfiesPartitionConstraint(leaf, proposed)) {
-          throw new PgError(SqlState.featureNotSupported, 'invalid ON UPDATE specification', {
-            detail: 'The result tuple would appear in a different partition than the original tuple.',
-          });
-        }
-        const updated = updateRow(state, target, leaf, existing, proposed, updateTransition);
-        if (updated !== null) {
-          written.push(updated);
-          touchedByThisStatement.add(conflict);
-        }
-        continue;
-      }
-    }
-    const tuple = insertTuple(state, leaf, row);
-    touchedByThisStatement.add(tuple.tid);
-    queueAfterRow(state, leaf, 'INSERT', planFor(state, leaf).afterRow.insert, null, 0, row, tuple.tid);
-    transition?.newRows.push(row);
-    written.push(row);
+    const row = state.versioning
+      ? yield* replayable(state, () => insertRow(state, context, built))
+      : insertRow(state, context, built);
+    if (row !== null) written.push(row);
   }
   if (doUpdate) queueStatementEnd(state, target, 'update');
   queueStatementEnd(state, target, 'insert');
   return written;
+}
+
+interface InsertContext {
+  readonly target: Relation;
+  readonly onConflict: OnConflict | undefined;
+  readonly transition: TransitionRows | null;
+  readonly updateTransition: TransitionRows | null;
+  readonly touchedByThisStatement: Set<number>;
+}
+
+/** Bound on the retries of one row's ON CONFLICT decision: each needs another transaction's commit. */
+const MAX_RETRIES = 10_000;
+
+/** One row of an INSERT, from its built form: what it wrote (or updated), or null when skipped. */
+function insertRow(state: EngineState, context: InsertContext, built: Row): Row | null {
+  const { target, onConflict } = context;
+  const leaf = routeRow(target, built);
+  const row = fireBeforeRowTriggers(state, leaf, 'insert', null, built);
+  if (row === null) return null;
+  if (leaf !== routeRow(target, row)) {
+    throw new PgError(
+      SqlState.featureNotSupported,
+      'moving row to another partition during a BEFORE FOR EACH ROW trigger is not supported',
+      { table: leaf.name },
+    );
+  }
+  checkRowConstraints(state, leaf, row, leaf.parent !== null && target === leaf);
+  for (let retries = 0; onConflict; retries++) {
+    assert(retries < MAX_RETRIES, `ON CONFLICT on ${leaf.name} retried without end`);
+    const arbiters = arbitersFor(state, target, leaf, onConflict);
+    if (state.versioning) waitForArbiterKeys(state, leaf, arbiters, row);
+    const conflict = arbiters.map((index) => conflictingTid(index, row, -1)).find((tid) => tid !== undefined);
+    if (conflict === undefined) break;
+    const existing = leaf.heap!.get(conflict);
+    assert(existing !== undefined, `arbiter index of ${leaf.name} points at a dead tuple`);
+    if (state.versioning) refuseInvisibleConflict(state, existing);
+    if (onConflict.action === 'nothing') return null;
+    if (context.touchedByThisStatement.has(conflict)) {
+      throw new PgError(SqlState.cardinalityViolation, 'ON CONFLICT DO UPDATE command cannot affect row a second time');
+    }
+    const proposed = buildUpdatedRow(
+      leaf,
+      existing.row,
+      evaluateAssignments(state, onConflict.action.update, existing.row, row),
+    );
+    if (leaf.parent !== null && !satisfiesPartitionConstraint(leaf, proposed)) {
+      throw new PgError(SqlState.featureNotSupported, 'invalid ON UPDATE specification', {
+        detail: 'The result tuple would appear in a different partition than the original tuple.',
+      });
+    }
+    if (state.versioning) {
+      const strength = keyColumnsChange(state, leaf, existing.row, proposed) ? 'Update' : 'NoKeyUpdate';
+      const outcome = lockRow(state, leaf, existing, strength, 'wait', false);
+      if (outcome.kind === 'wait') throw new Suspension({ kind: 'transaction', xid: outcome.xid });
+      // Changed or deleted by a transaction that committed meanwhile: decide the row again.
+      if (outcome.kind !== 'locked') continue;
+    }
+    const updated = updateRow(state, target, leaf, existing, proposed, context.updateTransition);
+    if (updated !== null) context.touchedByThisStatement.add(conflict);
+    return updated;
+  }
+  if (state.versioning) waitForUniqueKeys(state, leaf, row, -1);
+  const tuple = insertTuple(state, leaf, row);
+  context.touchedByThisStatement.add(tuple.tid);
+  queueAfterRow(state, leaf, 'INSERT', planFor(state, leaf).afterRow.insert, null, 0, row, tuple.tid);
+  context.transition?.newRows.push(row);
+  return row;
+}
+
+/** ON CONFLICT waits for a running transaction holding an arbiter key before deciding (semantics 5). */
+function waitForArbiterKeys(
+  state: EngineState,
+  leaf: Relation,
+  arbiters: readonly IndexDefinition[],
+  row: Row,
+): void {
+  const xid = uniqueWaitFor(state, leaf, row, -1, arbiters);
+  if (xid !== null) throw new Suspension({ kind: 'transaction', xid });
+}
+
+/** REPEATABLE READ: a conflicting row committed after the transaction's snapshot is a serialization failure. */
+function refuseInvisibleConflict(state: EngineState, existing: Tuple): void {
+  const snapshot = state.snapshot;
+  if (!state.inRepeatableRead || snapshot === null) return;
+  if (!xidVisible(snapshot, state.currentXid, existing.xmin))
+    throw new PgError('40001', 'could not serialize access due to concurrent update');
 }

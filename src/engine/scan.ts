@@ -8,6 +8,8 @@ import { keyOfValues } from './keys.js';
 import type { IndexKey } from './keys.js';
 import { partitionAccepts } from './rowConstraints.js';
 import type { EngineState } from './session.js';
+import { visibleTuples } from './sessions/snapshot.js';
+import type { Snapshot } from './sessions/snapshot.js';
 import { liveTuples } from './storage.js';
 import { compareValues } from './values.js';
 import type { Row, SqlValue } from './values.js';
@@ -186,6 +188,7 @@ export function scanTuples(
   where: Expr | null,
   options: ScanOptions = {},
 ): ScannedTuple[] {
+  if (state.snapshot !== null) return snapshotScan(state, state.snapshot, relation, where, options);
   if (where !== null && !options.only) {
     const probed = probeByUniqueColumn(relation, where, options);
     if (probed !== undefined) return probed;
@@ -197,6 +200,34 @@ export function scanTuples(
   const result: ScannedTuple[] = [];
   for (const leaf of leaves) {
     for (const tuple of candidates(leaf, bindings)) {
+      const context = options.outerRow
+        ? { row: tuple.row, outerRow: options.outerRow, subqueries }
+        : { row: tuple.row, subqueries };
+      if (isSatisfiedAsFilter(where, context)) result.push({ relation: leaf, tuple });
+    }
+  }
+  return result;
+}
+
+/**
+ * A scan through a snapshot (several sessions open): every version the snapshot sees, leaf by leaf
+ * in tuple-id order, filtered by the predicate. Indexes hold only newest versions, so this path
+ * reads whole heaps; the tables of concurrent programs are small.
+ */
+function snapshotScan(
+  state: EngineState,
+  snapshot: Snapshot,
+  relation: Relation,
+  where: Expr | null,
+  options: ScanOptions,
+): ScannedTuple[] {
+  if (where !== null) checkColumnsExist(relation, referencedColumns(where));
+  const bindings = equalityBindings(where, options.outerRow);
+  const leaves = options.only ? (relation.isPartitioned ? [] : [relation]) : prunedLeaves(relation, bindings);
+  const subqueries = subqueryRunner(state);
+  const result: ScannedTuple[] = [];
+  for (const leaf of leaves) {
+    for (const tuple of visibleTuples(leaf, snapshot, state.currentXid)) {
       const context = options.outerRow
         ? { row: tuple.row, outerRow: options.outerRow, subqueries }
         : { row: tuple.row, subqueries };

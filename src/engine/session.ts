@@ -1,15 +1,22 @@
 /**
- * One simulated session's engine state and the statement envelope: atomicity through the undo
- * journal, autocommit, transaction blocks, savepoints and nested statements from triggers.
+ * One session's engine state and the statement envelope: atomicity through the undo journal,
+ * autocommit, transaction blocks, savepoints, nested statements from triggers, and, while several
+ * sessions are open, the snapshot each statement reads with. The database the sessions share
+ * (catalog, heaps, sequences, clock, running transactions) is `DatabaseState`, reached as `shared`.
  */
 import { assert, fail, MAX_STATEMENT_DEPTH } from './assert.js';
 import { QueryLevel } from './afterTriggerQueue.js';
 import type { AfterEvent } from './afterTriggerQueue.js';
 import type { Relation, Sequence } from './catalog.js';
+import type { DatabaseState, SessionView } from './databaseState.js';
 import type { SubqueryRunner } from './expression.js';
 import { PgError, SqlState } from './errors.js';
 import { Journal } from './journal.js';
 import type { SessionHandle } from './sessionHandle.js';
+import { takeSnapshot } from './sessions/snapshot.js';
+import type { Snapshot } from './sessions/snapshot.js';
+import { runNestedResumable, runToEnd } from './sessions/suspension.js';
+import type { ReplayLog, Resumable } from './sessions/suspension.js';
 
 interface Savepoint {
   readonly name: string;
@@ -29,58 +36,150 @@ export interface EngineOptions {
   readonly serverVersion: number;
 }
 
+export type IsolationLevel = 'read committed' | 'repeatable read';
+
 /**
- * The state behind one simulated database session: catalog, storage, journal, transaction
- * block and the stack of AFTER-trigger query levels. Statement modules operate on it; the
- * public `Database` class is a thin, typed facade over it.
+ * The state behind one simulated database session: its journal, transaction block, the stack of
+ * AFTER-trigger query levels and its snapshot, over the shared database. Statement modules operate
+ * on it; the public `Database` class and `Session` are thin, typed facades over it.
  */
-export class EngineState {
-  readonly relations = new Map<string, Relation>();
-  readonly sequences = new Map<string, Sequence>();
+export class EngineState implements SessionView {
   readonly journal = new Journal();
   readonly notices: string[] = [];
-  /** Bumped by every catalog change (and its undo) so derived per-relation plans are rebuilt. */
-  catalogVersion = 0;
-  /**
-   * Bumped by every row write and its undo, so readers can cache what they derived from the heaps
-   * (`Database.rows`) until the data changes. Never reset; only compared for equality.
-   */
-  dataVersion = 0;
-  /** Logical clock read by `now()` defaults; advanced only by the caller, never by wall time. */
-  clock = 0;
   currentXid = 0;
-  private nextXid = 1;
-  private nextOid = 16384;
-  private nextTid = 1;
-  private nextSerial = 1;
+  /** The snapshot statements read with while versioning is on (null otherwise and between statements). */
+  snapshot: Snapshot | null = null;
+  /** REPEATABLE READ: the transaction's snapshot, taken by its first statement. */
+  private transactionSnapshot: Snapshot | null = null;
+  /** `BEGIN ISOLATION LEVEL …` of the open block, else the session default. */
+  isolation: IsolationLevel = 'read committed';
+  defaultIsolation: IsolationLevel = 'read committed';
+  /** `SET lock_timeout` and `SET deadlock_timeout`, in virtual milliseconds (0: no lock timeout). */
+  lockTimeoutMs = 0;
+  deadlockTimeoutMs = 1000;
+  /** Replay logs of the resumable segments running now, innermost last (sessions/suspension.ts). */
+  readonly replays: ReplayLog[] = [];
   private transaction: TransactionBlock | null = null;
   private depth = 0;
   private readonly levels: QueryLevel[] = [];
-  /** Names taken in the relation namespace, for the catalog version they were collected at (see ddl/naming.ts). */
-  namespaceCache: { readonly version: number; readonly names: ReadonlySet<string> } | null = null;
   /** The sub-query runner scans hand to expressions; created once, on first use (see scan.ts). */
   subqueries: SubqueryRunner | null = null;
   /** Installed by the AFTER-trigger runtime; kept as a hook to avoid an import cycle. */
   fireAfterEvent: (event: AfterEvent) => void = () => {
     throw new Error('after-trigger runtime not installed');
   };
+  /** The same, resumable: each action runs as a replayable segment (sessions/suspension.ts). */
+  fireAfterEventResumable: (event: AfterEvent) => Resumable<void> = () => {
+    throw new Error('after-trigger runtime not installed');
+  };
 
   constructor(
     /** What this session's trigger functions receive as `db`: the facade, seen through the engine's own interface. */
     readonly handle: SessionHandle,
-    readonly options: EngineOptions,
-  ) {}
+    readonly shared: DatabaseState,
+  ) {
+    shared.sessions.push(this);
+  }
+
+  // The shared database, under the names statement modules have always used.
+  get relations(): Map<string, Relation> {
+    return this.shared.relations;
+  }
+
+  get sequences(): Map<string, Sequence> {
+    return this.shared.sequences;
+  }
+
+  get options(): EngineOptions {
+    return this.shared.options;
+  }
+
+  get catalogVersion(): number {
+    return this.shared.catalogVersion;
+  }
+
+  set catalogVersion(version: number) {
+    this.shared.catalogVersion = version;
+  }
+
+  /**
+   * Bumped by every row write and its undo, so readers can cache what they derived from the heaps
+   * (`Database.rows`) until the data changes. Never reset; only compared for equality.
+   */
+  get dataVersion(): number {
+    return this.shared.dataVersion;
+  }
+
+  set dataVersion(version: number) {
+    this.shared.dataVersion = version;
+  }
+
+  get clock(): number {
+    return this.shared.clock;
+  }
+
+  set clock(clock: number) {
+    this.shared.clock = clock;
+  }
+
+  get namespaceCache(): DatabaseState['namespaceCache'] {
+    return this.shared.namespaceCache;
+  }
+
+  set namespaceCache(cache: DatabaseState['namespaceCache']) {
+    this.shared.namespaceCache = cache;
+  }
 
   allocateOid(): number {
-    return this.nextOid++;
+    return this.shared.allocateOid();
   }
 
   allocateTid(): number {
-    return this.nextTid++;
+    return this.shared.allocateTid();
   }
 
   allocateSerial(): number {
-    return this.nextSerial++;
+    return this.shared.allocateSerial();
+  }
+
+  /** Versioning on: reads go through `snapshot` and writes keep the versions they supersede. */
+  get versioning(): boolean {
+    return this.shared.versioning;
+  }
+
+  /** The snapshot pruning must respect: the running statement's, or the REPEATABLE READ transaction's. */
+  get activeSnapshot(): Snapshot | null {
+    return this.snapshot ?? this.transactionSnapshot;
+  }
+
+  /** A statement's snapshot (semantics 1): fresh under READ COMMITTED, the transaction's under REPEATABLE READ. */
+  statementSnapshot(): Snapshot {
+    if (this.transaction !== null && this.isolation === 'repeatable read') {
+      this.transactionSnapshot ??= takeSnapshot(this.shared.running, this.shared.xidHorizon);
+      return this.transactionSnapshot;
+    }
+    return takeSnapshot(this.shared.running, this.shared.xidHorizon);
+  }
+
+  /** A snapshot taken now, whatever the isolation (RI checks, EvalPlanQual's newest committed version). */
+  freshSnapshot(): Snapshot {
+    return takeSnapshot(this.shared.running, this.shared.xidHorizon);
+  }
+
+  get openXid(): number | null {
+    return this.transaction === null ? null : this.currentXid;
+  }
+
+  get inRepeatableRead(): boolean {
+    return this.transaction !== null && this.isolation === 'repeatable read';
+  }
+
+  /** Ends the current transaction in the shared table (its effects are committed or undone by now). */
+  private endTransaction(): void {
+    this.snapshot = null;
+    this.transactionSnapshot = null;
+    this.isolation = this.defaultIsolation;
+    this.shared.endTransaction(this.currentXid);
   }
 
   get inTransactionBlock(): boolean {
@@ -121,11 +220,12 @@ export class EngineState {
       );
     }
     const autocommit = this.transaction === null;
-    if (autocommit) this.currentXid = this.nextXid++;
+    if (autocommit) this.currentXid = this.shared.allocateXid();
     const mark = this.journal.length;
     const level = new QueryLevel();
     this.levels.push(level);
     this.depth = 1;
+    if (this.shared.versioning) this.snapshot = this.statementSnapshot();
     try {
       const result = body();
       level.drain(this.fireAfterEvent);
@@ -138,8 +238,86 @@ export class EngineState {
     } finally {
       this.levels.pop();
       this.depth = 0;
+      this.snapshot = null;
+      if (autocommit) this.endTransaction();
       assert(this.levels.length === 0, 'query levels left behind by a statement');
     }
+  }
+
+  /**
+   * The resumable twin of `runStatement`, for a statement that may wait (several sessions open):
+   * the same envelope, with the body and the AFTER-trigger queue run as generators, so a wait
+   * suspends the statement with its snapshot, journal suffix and query level in place.
+   */
+  *runStatementResumable<T>(body: () => Resumable<T>): Resumable<T> {
+    assert(this.depth === 0, 'a resumable top-level statement started inside another');
+    if (this.transaction?.status === 'aborted') {
+      throw new PgError(
+        SqlState.inFailedTransaction,
+        'current transaction is aborted, commands ignored until end of transaction block',
+      );
+    }
+    const autocommit = this.transaction === null;
+    if (autocommit) this.currentXid = this.shared.allocateXid();
+    const mark = this.journal.length;
+    const level = new QueryLevel();
+    this.levels.push(level);
+    this.depth = 1;
+    if (this.shared.versioning) this.snapshot = this.statementSnapshot();
+    try {
+      const result = yield* body();
+      yield* level.drainResumable(this.fireAfterEventResumable);
+      if (autocommit) this.journal.clear();
+      return result;
+    } catch (error) {
+      this.journal.rollbackTo(mark);
+      if (this.transaction !== null) this.transaction.status = 'aborted';
+      throw error;
+    } finally {
+      this.levels.pop();
+      this.depth = 0;
+      this.snapshot = null;
+      if (autocommit) this.endTransaction();
+      assert(this.levels.length === 0, 'query levels left behind by a statement');
+      assert(this.replays.length === 0, 'replay logs left behind by a statement');
+    }
+  }
+
+  /**
+   * A nested statement (from a trigger function with `newLevel`, or an RI action without) that may
+   * wait: with one session it runs at once; with several it goes through the enclosing segment's
+   * replay log (sessions/suspension.ts), keyed by `key`.
+   */
+  nested<T>(key: string, body: () => Resumable<T>, newLevel: boolean): T {
+    if (!this.shared.versioning) return this.runNested(() => runToEnd(body()), newLevel);
+    return runNestedResumable(this, key, () => this.runNestedResumable(body, newLevel));
+  }
+
+  private *runNestedResumable<T>(body: () => Resumable<T>, newLevel: boolean): Resumable<T> {
+    if (this.depth >= MAX_STATEMENT_DEPTH)
+      fail(`statements nested deeper than ${MAX_STATEMENT_DEPTH}: a trigger recursion`);
+    const mark = this.journal.length;
+    const level = newLevel ? new QueryLevel() : null;
+    if (level) this.levels.push(level);
+    this.depth++;
+    const outerSnapshot = this.snapshot;
+    this.snapshot = this.statementSnapshot();
+    try {
+      const result = yield* body();
+      if (level) yield* level.drainResumable(this.fireAfterEventResumable);
+      return result;
+    } catch (error) {
+      this.journal.rollbackTo(mark);
+      throw error;
+    } finally {
+      if (level) assert(this.levels.pop() === level, 'query levels unbalanced');
+      this.depth--;
+      this.snapshot = outerSnapshot;
+    }
+  }
+
+  get atTopLevel(): boolean {
+    return this.depth === 0;
   }
 
   /** A statement run by a referential action: no query level of its own, as in PostgreSQL's RI code. */
@@ -155,6 +333,9 @@ export class EngineState {
     const level = newLevel ? new QueryLevel() : null;
     if (level) this.levels.push(level);
     this.depth++;
+    // READ COMMITTED: every statement a trigger runs, and every RI query, takes a snapshot of its own.
+    const outerSnapshot = this.snapshot;
+    if (this.shared.versioning) this.snapshot = this.statementSnapshot();
     try {
       const result = body();
       level?.drain(this.fireAfterEvent);
@@ -165,10 +346,11 @@ export class EngineState {
     } finally {
       if (level) this.levels.pop();
       this.depth--;
+      this.snapshot = outerSnapshot;
     }
   }
 
-  begin(): void {
+  begin(isolation?: IsolationLevel): void {
     this.requireTopLevel('BEGIN');
     // An aborted block accepts only ROLLBACK, COMMIT and ROLLBACK TO; BEGIN is refused like any
     // other command, not merely warned about (found by the PGlite oracle).
@@ -182,7 +364,8 @@ export class EngineState {
       return;
     }
     this.transaction = { status: 'active', savepoints: [] };
-    this.currentXid = this.nextXid++;
+    this.isolation = isolation ?? this.defaultIsolation;
+    this.currentXid = this.shared.allocateXid();
   }
 
   /** COMMIT; in an aborted transaction it rolls back, as PostgreSQL does, and says so. */
@@ -198,6 +381,7 @@ export class EngineState {
     }
     this.journal.clear();
     this.transaction = null;
+    this.endTransaction();
     return 'COMMIT';
   }
 
@@ -209,6 +393,7 @@ export class EngineState {
     }
     this.journal.rollbackTo(0);
     this.transaction = null;
+    this.endTransaction();
   }
 
   savepoint(name: string): void {

@@ -4,7 +4,7 @@
  * detected before anything is written, so a failed write leaves storage untouched.
  */
 import { assert, fail } from './assert.js';
-import type { ForeignKeyConstraint, IndexDefinition, Relation, Tuple } from './catalog.js';
+import type { ForeignKeyConstraint, IndexDefinition, Relation, RowLock, Tuple } from './catalog.js';
 import { PgError, SqlState } from './errors.js';
 import { isSatisfiedAsFilter } from './expression.js';
 import { keyOfRow, valuesOf } from './keys.js';
@@ -43,8 +43,69 @@ export function uniqueViolation(index: IndexDefinition, relation: Relation, row:
 
 function checkUnique(state: EngineState, relation: Relation, row: Row, ignoreTid: number): void {
   for (const index of planFor(state, relation).uniqueIndexes) {
-    if (conflictingTid(index, row, ignoreTid) !== undefined) throw uniqueViolation(index, relation, row);
+    const tid = conflictingTid(index, row, ignoreTid);
+    if (tid === undefined) continue;
+    // Executors wait for an uncommitted conflicting key before they write (semantics 5).
+    if (state.versioning && isRunningOther(state, index.entries!.get(indexKeyFor(index, row)!)!.xmin))
+      fail(`a write to ${relation.name} met the uncommitted key of another transaction without waiting`);
+    throw uniqueViolation(index, relation, row);
   }
+}
+
+function isRunningOther(state: EngineState, xid: number): boolean {
+  return xid !== state.currentXid && state.shared.running.has(xid);
+}
+
+/**
+ * While versioning: the running transaction a write of `row` into `relation` must wait for before
+ * its unique check (semantics 5), or null. That is the writer of the newest version holding one of
+ * the row's unique keys, or a transaction deleting, or changing the key of, a version holding it.
+ */
+export function uniqueWaitFor(
+  state: EngineState,
+  relation: Relation,
+  row: Row,
+  ignoreTid: number,
+  indexes: readonly IndexDefinition[] = planFor(state, relation).uniqueIndexes,
+): number | null {
+  for (const index of indexes) {
+    const key = indexKeyFor(index, row);
+    if (key === null) continue;
+    const holder = index.entries!.get(key);
+    if (holder !== undefined && holder.tid !== ignoreTid && isRunningOther(state, holder.xmin)) return holder.xmin;
+    if (relation.oldVersions === null) continue;
+    for (const version of relation.oldVersions) {
+      if (version.tid === ignoreTid || !isRunningOther(state, version.xmax ?? 0)) continue;
+      if (indexKeyFor(index, version.row) === key) return version.xmax!;
+    }
+  }
+  return null;
+}
+
+/** Keeps a superseded version for the snapshots that may still see it. */
+function keepVersion(state: EngineState, relation: Relation, version: Tuple): void {
+  relation.oldVersions ??= new Set();
+  relation.oldVersions.add(version);
+  state.shared.versionedRelations.add(relation);
+}
+
+function forgetVersion(state: EngineState, relation: Relation, version: Tuple): void {
+  const versions = relation.oldVersions;
+  assert(versions?.delete(version) === true, `old version of tuple ${version.tid} in ${relation.name} was not kept`);
+  if (versions.size === 0) {
+    relation.oldVersions = null;
+    relation.ghosts = null;
+    state.shared.versionedRelations.delete(relation);
+  }
+}
+
+/** Whether an UPDATE from `before` to `after` changes a column of a unique key (PostgreSQL's key columns). */
+function changesKey(state: EngineState, relation: Relation, before: Row, after: Row): boolean {
+  for (const index of planFor(state, relation).uniqueIndexes) {
+    if (index.predicate !== null) continue;
+    for (const column of index.columns) if (before[column] !== after[column]) return true;
+  }
+  return false;
 }
 
 function addToIndexes(relation: Relation, tuple: Tuple): void {
@@ -112,6 +173,11 @@ export function insertTuple(state: EngineState, relation: Relation, row: Row): T
 export function deleteTuple(state: EngineState, relation: Relation, tuple: Tuple): void {
   const heap = relation.heap;
   if (heap === null || heap.get(tuple.tid) !== tuple) fail(`tuple ${tuple.tid} is not live in ${relation.name}`);
+  // A version this transaction wrote, over nothing older, is seen by no one else: no ghost needed.
+  if (state.versioning && (tuple.xmin !== state.currentXid || (tuple.prior ?? null) !== null)) {
+    deleteVersioned(state, relation, tuple);
+    return;
+  }
   heap.delete(tuple.tid);
   removeFromIndexes(relation, tuple);
   state.dataVersion++;
@@ -123,11 +189,45 @@ export function deleteTuple(state: EngineState, relation: Relation, tuple: Tuple
   });
 }
 
+/**
+ * A delete while versioning: the version leaves the heap and its indexes, as in a single session,
+ * but stays a ghost with `xmax` set, so snapshots that see it still do (semantics 2).
+ */
+function deleteVersioned(state: EngineState, relation: Relation, tuple: Tuple): void {
+  const heap = relation.heap!;
+  heap.delete(tuple.tid);
+  removeFromIndexes(relation, tuple);
+  tuple.xmax = state.currentXid;
+  tuple.xmaxStrength = 'Update';
+  relation.ghosts ??= new Map();
+  relation.ghosts.set(tuple.tid, tuple);
+  keepVersion(state, relation, tuple);
+  state.dataVersion++;
+  state.journal.record(() => {
+    relation.ghosts?.delete(tuple.tid);
+    forgetVersion(state, relation, tuple);
+    tuple.xmax = 0;
+    tuple.xmaxStrength = undefined;
+    heap.set(tuple.tid, tuple);
+    addToIndexes(relation, tuple);
+    relation.heapOutOfOrder = true;
+    state.dataVersion++;
+  });
+}
+
+/** The row locks of other running transactions, carried from a version to its replacement. */
+function carriedLocks(state: EngineState, tuple: Tuple): RowLock[] | null {
+  if (tuple.locks === undefined || tuple.locks === null) return null;
+  const kept = tuple.locks.filter((lock) => lock.xid !== state.currentXid && state.shared.running.has(lock.xid));
+  return kept.length === 0 ? null : kept;
+}
+
 /** Replaces a row in place (same tuple id), as an UPDATE that stays in its partition. */
 export function replaceTuple(state: EngineState, relation: Relation, tuple: Tuple, row: Row): Tuple {
   const heap = relation.heap;
   if (heap === null || heap.get(tuple.tid) !== tuple) fail(`tuple ${tuple.tid} is not live in ${relation.name}`);
   checkUnique(state, relation, row, tuple.tid);
+  if (state.versioning) return replaceVersioned(state, relation, tuple, row);
   const replacement: Tuple = { tid: tuple.tid, row, xmin: state.currentXid };
   heap.set(tuple.tid, replacement);
   replaceIndexEntries(relation, tuple, replacement);
@@ -135,6 +235,44 @@ export function replaceTuple(state: EngineState, relation: Relation, tuple: Tupl
   state.journal.record(() => {
     heap.set(tuple.tid, tuple);
     replaceIndexEntries(relation, replacement, tuple);
+    state.dataVersion++;
+  });
+  return replacement;
+}
+
+/**
+ * An UPDATE while versioning: the new version goes into the heap and indexes as in a single
+ * session; the old one stays reachable through `prior`, with `xmax` naming this transaction and the
+ * row lock the update amounts to (NO KEY UPDATE unless a key column changed; semantics 3). A
+ * version this transaction wrote itself is seen by no one else and is not kept.
+ */
+function replaceVersioned(state: EngineState, relation: Relation, tuple: Tuple, row: Row): Tuple {
+  const heap = relation.heap!;
+  const own = tuple.xmin === state.currentXid;
+  const replacement: Tuple = {
+    tid: tuple.tid,
+    row,
+    xmin: state.currentXid,
+    xmax: 0,
+    prior: own ? (tuple.prior ?? null) : tuple,
+    locks: carriedLocks(state, tuple),
+  };
+  if (!own) {
+    tuple.xmax = state.currentXid;
+    tuple.xmaxStrength = changesKey(state, relation, tuple.row, row) ? 'Update' : 'NoKeyUpdate';
+    keepVersion(state, relation, tuple);
+  }
+  heap.set(tuple.tid, replacement);
+  replaceIndexEntries(relation, tuple, replacement);
+  state.dataVersion++;
+  state.journal.record(() => {
+    heap.set(tuple.tid, tuple);
+    replaceIndexEntries(relation, replacement, tuple);
+    if (!own) {
+      tuple.xmax = 0;
+      tuple.xmaxStrength = undefined;
+      forgetVersion(state, relation, tuple);
+    }
     state.dataVersion++;
   });
   return replacement;

@@ -3,14 +3,22 @@
  * queued on the statement's query level and fired at its end, with the internal RI triggers of
  * foreign keys among them. Trigger functions receive the session's `SessionHandle` as `db`.
  */
-import type { AfterEvent, AfterRowAction, TransitionRows } from './afterTriggerQueue.js';
-import type { Relation, TriggerEvent, TriggerOperation } from './catalog.js';
+import type {
+  AfterEvent,
+  AfterRowAction,
+  AfterRowEvent,
+  AfterStatementEvent,
+  TransitionRows,
+} from './afterTriggerQueue.js';
+import type { Relation, StatementTriggerDefinition, TriggerEvent, TriggerOperation } from './catalog.js';
 import { checkReference, runReferentialAction, updateCheckRequired } from './foreignKeyRuntime.js';
 import { planFor } from './relationPlan.js';
 import { PgError, SqlState } from './errors.js';
 import { normalizeTriggerRow } from './rowBuilding.js';
 import { satisfiesPartitionConstraint } from './rowConstraints.js';
 import type { EngineState } from './session.js';
+import { replayable } from './sessions/suspension.js';
+import type { Resumable } from './sessions/suspension.js';
 import type { Row } from './values.js';
 
 const OPERATION: Record<TriggerEvent, TriggerOperation> = { insert: 'INSERT', update: 'UPDATE', delete: 'DELETE' };
@@ -136,66 +144,111 @@ export function queueAfterRow(
 /** Fires one queued AFTER event; installed into the session as its after-trigger hook. */
 export function fireAfterEvent(state: EngineState, event: AfterEvent): void {
   if (event.kind === 'statement') {
-    for (const trigger of event.triggers) {
-      if (!trigger.enabled) continue;
-      trigger.fn({
-        operation: event.operation,
-        timing: 'after',
-        tableName: event.relation.name,
-        triggerName: trigger.name,
-        args: trigger.args,
-        oldTable: trigger.referencingOldTable === null ? [] : event.transition.oldRows,
-        newTable: trigger.referencingNewTable === null ? [] : event.transition.newRows,
-        db: state.handle,
-      });
-    }
+    for (const trigger of event.triggers) fireAfterStatementTrigger(state, event, trigger);
     return;
   }
+  for (const action of event.actions) fireAfterRowAction(state, event, action);
+}
+
+/**
+ * The same for a statement that may wait: each trigger and each RI action is a replayable segment,
+ * so a nested statement's wait suspends the firing statement, not the trigger (sessions/suspension.ts).
+ */
+export function* fireAfterEventResumable(state: EngineState, event: AfterEvent): Resumable<void> {
+  if (event.kind === 'statement') {
+    for (const trigger of event.triggers) yield* replayable(state, () => fireAfterStatementTrigger(state, event, trigger));
+    return;
+  }
+  for (const action of event.actions) yield* replayable(state, () => fireAfterRowAction(state, event, action));
+}
+
+/** BEFORE STATEMENT triggers of a statement that may wait: claimed once, each trigger a replayable segment. */
+export function* fireBeforeStatementResumable(
+  state: EngineState,
+  relation: Relation,
+  event: TriggerEvent,
+): Resumable<void> {
+  const triggers = planFor(state, relation).statement[BEFORE_STATEMENT[event]];
+  if (triggers.length === 0 || !state.currentLevel.claimBeforeStatement(relation, OPERATION[event])) return;
+  for (const trigger of triggers) {
+    if (!trigger.enabled) continue;
+    yield* replayable(state, () =>
+      trigger.fn({
+        operation: OPERATION[event],
+        timing: 'before',
+        tableName: relation.name,
+        triggerName: trigger.name,
+        args: trigger.args,
+        oldTable: [],
+        newTable: [],
+        db: state.handle,
+      }),
+    );
+  }
+}
+
+function fireAfterStatementTrigger(
+  state: EngineState,
+  event: AfterStatementEvent,
+  trigger: StatementTriggerDefinition,
+): void {
+  if (!trigger.enabled) return;
+  trigger.fn({
+    operation: event.operation,
+    timing: 'after',
+    tableName: event.relation.name,
+    triggerName: trigger.name,
+    args: trigger.args,
+    oldTable: trigger.referencingOldTable === null ? [] : event.transition.oldRows,
+    newTable: trigger.referencingNewTable === null ? [] : event.transition.newRows,
+    db: state.handle,
+  });
+}
+
+function fireAfterRowAction(state: EngineState, event: AfterRowEvent, action: AfterRowAction): void {
   const relation = event.relation;
-  for (const action of event.actions) {
-    switch (action.kind) {
-      case 'user':
-        if (!action.trigger.enabled) break;
-        action.trigger.fn({
-          operation: event.operation,
-          timing: 'after',
-          tableName: relation.name,
-          triggerName: action.name,
-          args: action.trigger.args,
-          oldRow: event.oldRow,
-          newRow: event.newRow,
-          db: state.handle,
-        });
+  switch (action.kind) {
+    case 'user':
+      if (!action.trigger.enabled) break;
+      action.trigger.fn({
+        operation: event.operation,
+        timing: 'after',
+        tableName: relation.name,
+        triggerName: action.name,
+        args: action.trigger.args,
+        oldRow: event.oldRow,
+        newRow: event.newRow,
+        db: state.handle,
+      });
+      break;
+    case 'riCheck': {
+      // RI_FKey_check skips a row version that a later action of the statement already replaced.
+      if (relation.heap!.get(event.newTid)?.row !== event.newRow) break;
+      if (
+        event.operation === 'UPDATE' &&
+        !updateCheckRequired(state, action.foreignKey, event.oldRow!, event.oldXmin, event.newRow!)
+      )
         break;
-      case 'riCheck': {
-        // RI_FKey_check skips a row version that a later action of the statement already replaced.
-        if (relation.heap!.get(event.newTid)?.row !== event.newRow) break;
-        if (
-          event.operation === 'UPDATE' &&
-          !updateCheckRequired(state, action.foreignKey, event.oldRow!, event.oldXmin, event.newRow!)
-        )
-          break;
-        checkReference(state, action.foreignKey, relation, event.newRow!);
+      checkReference(state, action.foreignKey, relation, event.newRow!);
+      break;
+    }
+    case 'riAction': {
+      // The halves of a cross-partition UPDATE are one UPDATE to keys that reference the UPDATE's target.
+      if (
+        event.operation === 'DELETE' &&
+        event.movedWithin !== null &&
+        action.foreignKey.referencedRelation.isAncestorOrSelfOf(event.movedWithin)
+      )
         break;
-      }
-      case 'riAction': {
-        // The halves of a cross-partition UPDATE are one UPDATE to keys that reference the UPDATE's target.
-        if (
-          event.operation === 'DELETE' &&
-          event.movedWithin !== null &&
-          action.foreignKey.referencedRelation.isAncestorOrSelfOf(event.movedWithin)
-        )
-          break;
-        const firedOn = event.operation === 'UPDATE' && event.movedWithin !== null ? event.movedWithin : relation;
-        runReferentialAction(
-          state,
-          action.foreignKey,
-          firedOn,
-          event.oldRow!,
-          event.operation === 'DELETE' ? null : event.newRow,
-        );
-        break;
-      }
+      const firedOn = event.operation === 'UPDATE' && event.movedWithin !== null ? event.movedWithin : relation;
+      runReferentialAction(
+        state,
+        action.foreignKey,
+        firedOn,
+        event.oldRow!,
+        event.operation === 'DELETE' ? null : event.newRow,
+      );
+      break;
     }
   }
 }

@@ -1,17 +1,22 @@
 import type { AfterRowAction, TransitionRows } from './afterTriggerQueue.js';
 import type { Relation, Tuple } from './catalog.js';
 import { PgError, SqlState } from './errors.js';
-import { evaluate, isExpr } from './expression.js';
+import { assert } from './assert.js';
+import { evaluate, isExpr, isSatisfiedAsFilter } from './expression.js';
 import { updateCheckRequired } from './foreignKeyRuntime.js';
 import type { Expr } from './expression.js';
 import { riTriggerName, planFor } from './relationPlan.js';
 import { buildUpdatedRow, checkTargetColumns } from './rowBuilding.js';
 import { checkRowConstraints, failingRowDetail, routeRow, satisfiesPartitionConstraint } from './rowConstraints.js';
 import { scanTuples, subqueryRunner } from './scan.js';
+import { lockRow } from './sessions/rowLocks.js';
+import { replayable, Suspension } from './sessions/suspension.js';
+import type { Resumable } from './sessions/suspension.js';
 import type { EngineState } from './session.js';
-import { deleteTuple, insertTuple, replaceTuple } from './storage.js';
+import { deleteTuple, insertTuple, replaceTuple, uniqueWaitFor } from './storage.js';
 import {
   fireBeforeRowTriggers,
+  fireBeforeStatementResumable,
   fireBeforeStatementTriggers,
   queueAfterRow,
   queueStatementEnd,
@@ -23,6 +28,15 @@ export type Assignments = Readonly<Record<string, Expr | SqlValue>>;
 
 export interface UpdateOptions {
   readonly only?: boolean;
+}
+
+/**
+ * While versioning: waits (through a `Suspension`) for a running transaction that holds one of the
+ * row's unique keys, before the write that would conflict with it (semantics 5).
+ */
+export function waitForUniqueKeys(state: EngineState, relation: Relation, row: Row, ignoreTid: number): void {
+  const xid = uniqueWaitFor(state, relation, row, ignoreTid);
+  if (xid !== null) throw new Suspension({ kind: 'transaction', xid });
 }
 
 export function evaluateAssignments(
@@ -41,26 +55,87 @@ export function evaluateAssignments(
   return values;
 }
 
-/** UPDATE: rows are chosen at statement start; a row already replaced or gone when reached is skipped. */
-export function executeUpdate(
+/**
+ * UPDATE: rows are chosen at statement start; a row already replaced or gone when reached is
+ * skipped. With several sessions open, each row is first locked (NO KEY UPDATE, or UPDATE when a key
+ * column changes), waiting for a running transaction that holds it, then re-checked if a committed
+ * one changed it meanwhile (EvalPlanQual, semantics 4).
+ */
+export function* executeUpdate(
   state: EngineState,
   target: Relation,
   assignments: Assignments,
   where: Expr | null,
   options: UpdateOptions,
-): Row[] {
+): Resumable<Row[]> {
   checkTargetColumns(target, Object.keys(assignments));
-  fireBeforeStatementTriggers(state, target, 'update');
+  if (state.versioning) yield* fireBeforeStatementResumable(state, target, 'update');
+  else fireBeforeStatementTriggers(state, target, 'update');
   const transition = transitionFor(state, target, 'update');
   const updated: Row[] = [];
   for (const { relation, tuple } of scanTuples(state, target, where, { only: options.only ?? false })) {
-    if (relation.heap!.get(tuple.tid) !== tuple) continue;
-    const proposed = buildUpdatedRow(relation, tuple.row, evaluateAssignments(state, assignments, tuple.row));
-    const result = updateRow(state, target, relation, tuple, proposed, transition);
+    let result: Row | null;
+    if (state.versioning)
+      result = yield* replayable(state, () =>
+        updateLockedRow(state, target, relation, tuple, assignments, where, transition),
+      );
+    else {
+      if (relation.heap!.get(tuple.tid) !== tuple) continue;
+      const proposed = buildUpdatedRow(relation, tuple.row, evaluateAssignments(state, assignments, tuple.row));
+      result = updateRow(state, target, relation, tuple, proposed, transition);
+    }
     if (result !== null) updated.push(result);
   }
   queueStatementEnd(state, target, 'update');
   return updated;
+}
+
+/** Bound on EvalPlanQual re-checks of one row: each needs another transaction's commit. */
+const MAX_RECHECKS = 10_000;
+
+/**
+ * One row of an UPDATE while several sessions are open: lock it (or wait: a `Suspension` the
+ * enclosing segment turns into a wait), re-check a newer committed version against the WHERE
+ * clause, then update the newest version.
+ */
+function updateLockedRow(
+  state: EngineState,
+  target: Relation,
+  relation: Relation,
+  seen: Tuple,
+  assignments: Assignments,
+  where: Expr | null,
+  transition: TransitionRows | null,
+): Row | null {
+  let current = seen;
+  for (let rechecks = 0; ; rechecks++) {
+    assert(rechecks < MAX_RECHECKS, `row ${seen.tid} of ${relation.name} re-checked without end`);
+    const proposed = buildUpdatedRow(relation, current.row, evaluateAssignments(state, assignments, current.row));
+    const strength = keyColumnsChange(state, relation, current.row, proposed) ? 'Update' : 'NoKeyUpdate';
+    const outcome = lockRow(state, relation, current, strength, 'wait', false);
+    if (outcome.kind === 'skip') return null;
+    if (outcome.kind === 'wait') throw new Suspension({ kind: 'transaction', xid: outcome.xid });
+    if (outcome.kind === 'recheck') {
+      if (!rowStillMatches(state, outcome.tuple, where)) return null;
+      current = outcome.tuple;
+      continue;
+    }
+    return updateRow(state, target, relation, current, proposed, transition);
+  }
+}
+
+/** EvalPlanQual's test of a newer version: the WHERE clause on it alone, sub-queries with the statement's snapshot. */
+export function rowStillMatches(state: EngineState, tuple: Tuple, where: Expr | null): boolean {
+  return isSatisfiedAsFilter(where, { row: tuple.row, subqueries: subqueryRunner(state) });
+}
+
+/** Whether an UPDATE changes a column of a non-partial unique index (PostgreSQL's "key" columns). */
+export function keyColumnsChange(state: EngineState, relation: Relation, before: Row, after: Row): boolean {
+  for (const index of planFor(state, relation).uniqueIndexes) {
+    if (index.predicate !== null) continue;
+    for (const column of index.columns) if (before[column] !== after[column]) return true;
+  }
+  return false;
 }
 
 /**
@@ -89,6 +164,7 @@ export function updateRow(
     return moveRow(state, target, relation, tuple, newRow, transition);
   }
   checkRowConstraints(state, relation, newRow, false);
+  if (state.versioning) waitForUniqueKeys(state, relation, newRow, tuple.tid);
   const replacement = replaceTuple(state, relation, tuple, newRow);
   queueAfterRow(
     state,
@@ -179,6 +255,7 @@ function moveRow(
   const inserted = fireBeforeRowTriggers(state, destination, 'insert', null, newRow);
   if (inserted === null) return null;
   checkRowConstraints(state, destination, inserted, planFor(state, destination).beforeRow.insert.length > 0);
+  if (state.versioning) waitForUniqueKeys(state, destination, inserted, -1);
   const replacement = insertTuple(state, destination, inserted);
   queueAfterRow(
     state,

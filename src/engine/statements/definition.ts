@@ -10,6 +10,7 @@
  */
 import type { CatalogView } from '../sql/catalogView.js';
 import type { EngineState } from '../session.js';
+import type { Resumable } from '../sessions/suspension.js';
 
 /** Every statement value names its kind; the registry dispatches on it. */
 export interface StatementValue {
@@ -34,6 +35,12 @@ export interface StatementDefinition<S extends StatementValue, R> {
   readonly returnsRows: boolean;
   /** Runs the statement on a session; called only by `executeStatement`, inside the envelope. */
   readonly execute: (session: EngineState, statement: S) => R;
+  /**
+   * For kinds that can meet another session's row lock or uncommitted key (UPDATE, DELETE,
+   * INSERT, SELECT … FOR …): the execution as a generator that yields where it must wait
+   * (sessions/suspension.ts); `execute` is this run to the end.
+   */
+  readonly resume?: (session: EngineState, statement: S) => Resumable<R>;
   /**
    * The statement as PostgreSQL SQL, without a trailing semicolon (CREATE TRIGGER renders as its
    * function and the trigger). `catalog` is the database as it is right after the statement ran.

@@ -5,6 +5,7 @@ import type { Expr } from '../expression.js';
 import { lookupRelation } from '../scan.js';
 import { renderDelete } from '../sql/renderData.js';
 import type { Row } from '../values.js';
+import { runToEnd } from '../sessions/suspension.js';
 import { defineStatement } from './definition.js';
 
 export interface DeleteStatement {
@@ -19,6 +20,7 @@ export const deleteKind = defineStatement<DeleteStatement, Row[]>({
   envelope: 'atomic',
   returnsRows: true,
   execute: (session, { table, where, options }) =>
-    executeDelete(session, lookupRelation(session, table), where, options),
+    runToEnd(executeDelete(session, lookupRelation(session, table), where, options)),
+  resume: (session, { table, where, options }) => executeDelete(session, lookupRelation(session, table), where, options),
   render: ({ table, where, options }, catalog) => renderDelete(table, where, options, catalog),
 });

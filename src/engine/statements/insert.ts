@@ -5,6 +5,7 @@ import type { RowInput } from '../rowBuilding.js';
 import { lookupRelation } from '../scan.js';
 import { renderInsert } from '../sql/renderData.js';
 import type { Row } from '../values.js';
+import { runToEnd } from '../sessions/suspension.js';
 import { defineStatement } from './definition.js';
 
 export interface InsertStatement {
@@ -18,6 +19,8 @@ export const insertKind = defineStatement<InsertStatement, Row[]>({
   kind: 'insert',
   envelope: 'atomic',
   returnsRows: true,
-  execute: (session, { table, rows, options }) => executeInsert(session, lookupRelation(session, table), rows, options),
+  execute: (session, { table, rows, options }) =>
+    runToEnd(executeInsert(session, lookupRelation(session, table), rows, options)),
+  resume: (session, { table, rows, options }) => executeInsert(session, lookupRelation(session, table), rows, options),
   render: ({ table, rows, options }, catalog) => renderInsert(table, rows, options, catalog),
 });

@@ -5,6 +5,7 @@ import { renderUpdate } from '../sql/renderData.js';
 import { executeUpdate } from '../updateStatement.js';
 import type { Assignments, UpdateOptions } from '../updateStatement.js';
 import type { Row } from '../values.js';
+import { runToEnd } from '../sessions/suspension.js';
 import { defineStatement } from './definition.js';
 
 export interface UpdateStatement {
@@ -20,6 +21,8 @@ export const updateKind = defineStatement<UpdateStatement, Row[]>({
   envelope: 'atomic',
   returnsRows: true,
   execute: (session, { table, set, where, options }) =>
+    runToEnd(executeUpdate(session, lookupRelation(session, table), set, where, options)),
+  resume: (session, { table, set, where, options }) =>
     executeUpdate(session, lookupRelation(session, table), set, where, options),
   render: ({ table, set, where, options }, catalog) => renderUpdate(table, set, where, options, catalog),
 });

@@ -1,0 +1,141 @@
+/**
+ * The part of the engine's state that every session of one database shares: the catalog, the
+ * heaps and indexes (reached through the relations), sequences, the logical clock, the counters
+ * that name objects, tuples and transactions, and the table of running transactions that
+ * snapshots are taken from. Per-session state (transaction block, journal, query levels, snapshot)
+ * lives in `EngineState` (session.ts), which reaches this through `shared`.
+ *
+ * Row versions are kept only while several sessions are open (`versioning`): a database with its
+ * one session never keeps an old version, so its heaps and speed are those of the single-session
+ * engine (docs/concurrency.md, "How the engine models it").
+ */
+import { assert } from './assert.js';
+import type { Relation, Sequence, Tuple } from './catalog.js';
+import type { EngineOptions } from './session.js';
+import type { Snapshot } from './sessions/snapshot.js';
+
+/** What the shared state needs to know about each session to keep the versions it may read. */
+export interface SessionView {
+  /** The snapshot a statement of the session runs with (or its REPEATABLE READ transaction's), or null. */
+  readonly activeSnapshot: Snapshot | null;
+  /** The session's open transaction block's xid, or null. */
+  readonly openXid: number | null;
+}
+
+export class DatabaseState {
+  readonly relations = new Map<string, Relation>();
+  readonly sequences = new Map<string, Sequence>();
+  /** Bumped by every catalog change (and its undo) so derived per-relation plans are rebuilt. */
+  catalogVersion = 0;
+  /** Bumped by every row write and its undo; readers cache what they derived until it changes. */
+  dataVersion = 0;
+  /** Logical clock read by `now()` defaults; advanced only by the caller, never by wall time. */
+  clock = 0;
+  /** Names taken in the relation namespace, for the catalog version they were collected at (see ddl/naming.ts). */
+  namespaceCache: { readonly version: number; readonly names: ReadonlySet<string> } | null = null;
+  /** Transactions in progress, while versioning is on (a single session needs no such table). */
+  readonly running = new Set<number>();
+  /**
+   * True once a second session was opened: from then on writes keep the versions they replace or
+   * delete (until no snapshot can see them) and reads go through snapshots.
+   */
+  versioning = false;
+  /** Relations holding old versions (replaced or deleted ones), so pruning visits only those. */
+  readonly versionedRelations = new Set<Relation>();
+  readonly sessions: SessionView[] = [];
+  private nextXid = 1;
+  private nextOid = 16384;
+  private nextTid = 1;
+  private nextSerial = 1;
+
+  constructor(readonly options: EngineOptions) {}
+
+  allocateOid(): number {
+    return this.nextOid++;
+  }
+
+  allocateTid(): number {
+    return this.nextTid++;
+  }
+
+  allocateSerial(): number {
+    return this.nextSerial++;
+  }
+
+  /**
+   * Turns versioning on (a second session opens). Transactions already open are registered as
+   * running, so the new session's snapshots do not see their uncommitted rows.
+   */
+  beginVersioning(): void {
+    if (this.versioning) return;
+    this.versioning = true;
+    for (const session of this.sessions) if (session.openXid !== null) this.running.add(session.openXid);
+  }
+
+  /** A new transaction id; registered as running while versioning is on. */
+  allocateXid(): number {
+    const xid = this.nextXid++;
+    if (this.versioning) this.running.add(xid);
+    return xid;
+  }
+
+  /** The xid the next transaction will get: a snapshot's upper bound. */
+  get xidHorizon(): number {
+    return this.nextXid;
+  }
+
+  /** Ends a transaction (its effects are already committed or undone) and drops versions no one can see. */
+  endTransaction(xid: number): void {
+    if (!this.versioning) return;
+    this.running.delete(xid);
+    this.pruneVersions();
+  }
+
+  /**
+   * The oldest transaction id some snapshot may still see as running: a version deleted or
+   * replaced by a committed transaction older than this is invisible to everyone and is dropped.
+   */
+  private visibilityHorizon(): number {
+    let horizon = this.nextXid;
+    for (const xid of this.running) if (xid < horizon) horizon = xid;
+    for (const session of this.sessions) {
+      const snapshot = session.activeSnapshot;
+      if (snapshot !== null && snapshot.xmin < horizon) horizon = snapshot.xmin;
+    }
+    return horizon;
+  }
+
+  /** Drops old versions that no snapshot, present or future, can see (PostgreSQL's pruning). */
+  pruneVersions(): void {
+    const horizon = this.visibilityHorizon();
+    for (const relation of this.versionedRelations) {
+      const versions = relation.oldVersions;
+      assert(versions !== null, `relation ${relation.name} is listed as versioned without versions`);
+      for (const version of versions) {
+        const xmax = version.xmax ?? 0;
+        assert(xmax !== 0, `old version of tuple ${version.tid} in ${relation.name} has no xmax`);
+        if (xmax >= horizon || this.running.has(xmax)) continue;
+        versions.delete(version);
+        if (relation.ghosts?.get(version.tid) === version) relation.ghosts.delete(version.tid);
+        else cutFromChain(relation, version);
+      }
+      if (versions.size === 0) {
+        relation.oldVersions = null;
+        relation.ghosts = null;
+        this.versionedRelations.delete(relation);
+      }
+    }
+  }
+}
+
+/** Unlinks a pruned version from the version chain that holds it (everything older goes with it). */
+function cutFromChain(relation: Relation, version: Tuple): void {
+  let newer: Tuple | undefined = relation.heap?.get(version.tid) ?? relation.ghosts?.get(version.tid);
+  for (let steps = 0; newer !== undefined && steps < 1_000_000; steps++) {
+    if (newer.prior === version) {
+      newer.prior = null;
+      return;
+    }
+    newer = newer.prior ?? undefined;
+  }
+}

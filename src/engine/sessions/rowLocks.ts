@@ -1,0 +1,129 @@
+/**
+ * Row locks and EvalPlanQual (docs/concurrency.md, semantics 3-4), decided from the tuple headers:
+ * a version replaced or deleted by a running transaction is locked by it in the strength its write
+ * amounts to (`xmaxStrength`), and `locks` lists the SELECT … FOR … and foreign-key locks taken on
+ * the newest version. A request that conflicts waits for the holder's transaction to end; then the
+ * request is decided again from the state it finds.
+ */
+import { assert } from '../assert.js';
+import type { Relation, RowLockStrength, Tuple } from '../catalog.js';
+import { PgError } from '../errors.js';
+import type { EngineState } from '../session.js';
+import { newestVersion, xidVisible } from './snapshot.js';
+
+/** PostgreSQL's row-lock conflict table (Table 13.3): KEY SHARE only conflicts with FOR UPDATE. */
+export function rowStrengthsConflict(left: RowLockStrength, right: RowLockStrength): boolean {
+  if (left === 'Update' || right === 'Update') return true;
+  if (left === 'KeyShare' || right === 'KeyShare') return false;
+  return left === 'NoKeyUpdate' || right === 'NoKeyUpdate';
+}
+
+const RANK: Readonly<Record<RowLockStrength, number>> = { KeyShare: 0, Share: 1, NoKeyUpdate: 2, Update: 3 };
+
+/** What to do when the row is locked: wait (default), fail at once (NOWAIT), or pass over it (SKIP LOCKED). */
+export type WaitPolicy = 'wait' | 'nowait' | 'skip';
+
+export type RowLockOutcome =
+  /** The row is this transaction's to change or keep locked: `tuple` is its newest version. */
+  | { readonly kind: 'locked'; readonly tuple: Tuple }
+  /** A running transaction holds a conflicting lock: wait for it, then ask again. */
+  | { readonly kind: 'wait'; readonly xid: number }
+  /** Deleted (by a committed transaction, or by this statement), or skipped under SKIP LOCKED. */
+  | { readonly kind: 'skip' }
+  /** READ COMMITTED: a committed transaction changed it since the snapshot; re-check this newer version (EPQ). */
+  | { readonly kind: 'recheck'; readonly tuple: Tuple };
+
+function serializationFailure(deleted: boolean): PgError {
+  return new PgError(
+    '40001',
+    deleted ? 'could not serialize access due to concurrent delete' : 'could not serialize access due to concurrent update',
+  );
+}
+
+function lockNotAvailable(relation: Relation): PgError {
+  return new PgError('55P03', `could not obtain lock on row in relation "${relation.name}"`);
+}
+
+/**
+ * Decides a row-lock request of strength `strength` on `seen`, the version the statement's
+ * snapshot chose. With `take`, a granted request is recorded as a row lock on the newest version
+ * (SELECT … FOR …, a foreign-key check); a write records itself by writing.
+ */
+export function lockRow(
+  state: EngineState,
+  relation: Relation,
+  seen: Tuple,
+  strength: RowLockStrength,
+  policy: WaitPolicy,
+  take: boolean,
+): RowLockOutcome {
+  const own = state.currentXid;
+  const running = state.shared.running;
+  const holder = seen.xmax ?? 0;
+  if (holder !== 0) {
+    if (holder === own) return { kind: 'skip' };
+    const deleted = relation.ghosts?.get(seen.tid) === seen;
+    if (running.has(holder)) {
+      if (rowStrengthsConflict(strength, seen.xmaxStrength ?? 'Update')) return blocked(relation, holder, policy);
+      // A KEY SHARE request next to a non-key update: granted on the version it sees.
+      if (take) addLock(state, newestVersion(relation, seen.tid) ?? seen, strength);
+      return { kind: 'locked', tuple: seen };
+    }
+    // The holder committed after the snapshot (an aborted one would have been undone).
+    if (state.inRepeatableRead) throw serializationFailure(deleted);
+    const newest = newestCommitted(state, relation, seen.tid);
+    return newest === null ? { kind: 'skip' } : { kind: 'recheck', tuple: newest };
+  }
+  if (newestVersion(relation, seen.tid) !== seen) {
+    // Only a version this transaction wrote is replaced or deleted without keeping an xmax.
+    assert(seen.xmin === own, `tuple ${seen.tid} of ${relation.name}: a superseded version without xmax`);
+    return { kind: 'skip' };
+  }
+  for (const lock of seen.locks ?? []) {
+    if (lock.xid === own || !running.has(lock.xid)) continue;
+    if (rowStrengthsConflict(strength, lock.strength)) return blocked(relation, lock.xid, policy);
+  }
+  if (take) addLock(state, seen, strength);
+  return { kind: 'locked', tuple: seen };
+}
+
+function blocked(relation: Relation, xid: number, policy: WaitPolicy): RowLockOutcome {
+  if (policy === 'nowait') throw lockNotAvailable(relation);
+  if (policy === 'skip') return { kind: 'skip' };
+  return { kind: 'wait', xid };
+}
+
+/**
+ * The newest committed version of a tuple id, or null when it was deleted: what EvalPlanQual
+ * re-checks. Versions of transactions still running are passed over (their writer will be waited for).
+ */
+function newestCommitted(state: EngineState, relation: Relation, tid: number): Tuple | null {
+  const latest = state.freshSnapshot();
+  let version: Tuple | null | undefined = newestVersion(relation, tid);
+  for (let steps = 0; version !== null && version !== undefined; steps++) {
+    assert(steps < 1_000_000, `version chain of tuple ${tid} does not end`);
+    if (xidVisible(latest, state.currentXid, version.xmin)) {
+      const xmax = version.xmax ?? 0;
+      if (xmax !== 0 && !latest.running.has(xmax) && relation.ghosts?.get(tid) === version) return null;
+      return version;
+    }
+    version = version.prior;
+  }
+  return null;
+}
+
+/** Records a row lock (kept until the transaction ends; undone with a rolled-back savepoint). */
+function addLock(state: EngineState, tuple: Tuple, strength: RowLockStrength): void {
+  const own = state.currentXid;
+  const held = tuple.locks?.find((lock) => lock.xid === own);
+  if (held !== undefined && RANK[held.strength] >= RANK[strength]) return;
+  const lock = { xid: own, strength };
+  tuple.locks ??= [];
+  tuple.locks.push(lock);
+  state.journal.record(() => {
+    const locks = tuple.locks!;
+    const position = locks.lastIndexOf(lock);
+    assert(position >= 0, `row lock of ${own} on tuple ${tuple.tid} lost`);
+    locks.splice(position, 1);
+  });
+}
