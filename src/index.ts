@@ -1,5 +1,8 @@
 /** pgdrill's public API: the in-memory PostgreSQL engine. */
 export { Database } from './database.js';
+export { Session } from './session.js';
+export { Scheduler } from './engine/sessions/scheduler.js';
+export type { StatementOutcome as ScheduledOutcome, WaitReport } from './engine/sessions/scheduler.js';
 export type { ConstraintInfo, DatabaseSnapshot, SelectOptions, TableInfo } from './database.js';
 export type { StatementEvent, StatementListener, StatementOutcome } from './statementEvent.js';
 export type { SessionHandle } from './engine/sessionHandle.js';

@@ -22,6 +22,11 @@ export interface SessionView {
   readonly openXid: number | null;
 }
 
+export interface TransactionObserver {
+  started(session: SessionView, xid: number): void;
+  ended(session: SessionView, xid: number): void;
+}
+
 export class DatabaseState {
   readonly relations = new Map<string, Relation>();
   readonly sequences = new Map<string, Sequence>();
@@ -84,11 +89,19 @@ export class DatabaseState {
     return this.nextXid;
   }
 
+  /** Told when a session's transaction starts and ends (the scheduler takes and releases its locks). */
+  observer: TransactionObserver | null = null;
+
+  transactionStarted(session: SessionView, xid: number): void {
+    this.observer?.started(session, xid);
+  }
+
   /** Ends a transaction (its effects are already committed or undone) and drops versions no one can see. */
-  endTransaction(xid: number): void {
+  endTransaction(session: SessionView, xid: number): void {
     if (!this.versioning) return;
     this.running.delete(xid);
     this.pruneVersions();
+    this.observer?.ended(session, xid);
   }
 
   /**

@@ -57,9 +57,13 @@ export class EngineState implements SessionView {
   /** `SET lock_timeout` and `SET deadlock_timeout`, in virtual milliseconds (0: no lock timeout). */
   lockTimeoutMs = 0;
   deadlockTimeoutMs = 1000;
+  /** The settings SET LOCAL replaced, restored at transaction end. */
+  private localSettings: { readonly lockTimeoutMs: number; readonly deadlockTimeoutMs: number } | null = null;
   /** Replay logs of the resumable segments running now, innermost last (sessions/suspension.ts). */
   readonly replays: ReplayLog[] = [];
   private transaction: TransactionBlock | null = null;
+  /** True from the moment the session's transaction gets its xid until it commits or aborts. */
+  private xidRunning = false;
   private depth = 0;
   private readonly levels: QueryLevel[] = [];
   /** The sub-query runner scans hand to expressions; created once, on first use (see scan.ts). */
@@ -175,11 +179,40 @@ export class EngineState implements SessionView {
   }
 
   /** Ends the current transaction in the shared table (its effects are committed or undone by now). */
+  private startTransaction(): void {
+    this.currentXid = this.shared.allocateXid();
+    this.xidRunning = true;
+    this.shared.transactionStarted(this, this.currentXid);
+  }
+
+  /**
+   * An error inside a transaction block aborts it. PostgreSQL aborts the transaction at once,
+   * releasing its locks, and only waits for ROLLBACK to leave the block; with several sessions open
+   * that is observable (a deadlock victim's rows are free at once), so the engine does the same.
+   * Inside a savepoint only the subtransaction's work is undone at once (its row locks included).
+   * With one session nothing can observe the difference, and the undo waits for ROLLBACK.
+   */
+  private abortBlock(): void {
+    const block = this.transaction!;
+    block.status = 'aborted';
+    if (!this.shared.versioning) return;
+    const savepoint = block.savepoints[block.savepoints.length - 1];
+    this.journal.rollbackTo(savepoint?.mark ?? 0);
+    if (savepoint === undefined) this.endTransaction();
+  }
+
   private endTransaction(): void {
+    if (!this.xidRunning) return;
+    this.xidRunning = false;
+    if (this.localSettings !== null) {
+      this.lockTimeoutMs = this.localSettings.lockTimeoutMs;
+      this.deadlockTimeoutMs = this.localSettings.deadlockTimeoutMs;
+      this.localSettings = null;
+    }
     this.snapshot = null;
     this.transactionSnapshot = null;
     this.isolation = this.defaultIsolation;
-    this.shared.endTransaction(this.currentXid);
+    this.shared.endTransaction(this, this.currentXid);
   }
 
   get inTransactionBlock(): boolean {
@@ -220,7 +253,7 @@ export class EngineState implements SessionView {
       );
     }
     const autocommit = this.transaction === null;
-    if (autocommit) this.currentXid = this.shared.allocateXid();
+    if (autocommit) this.startTransaction();
     const mark = this.journal.length;
     const level = new QueryLevel();
     this.levels.push(level);
@@ -233,7 +266,7 @@ export class EngineState implements SessionView {
       return result;
     } catch (error) {
       this.journal.rollbackTo(mark);
-      if (this.transaction !== null) this.transaction.status = 'aborted';
+      if (this.transaction !== null) this.abortBlock();
       throw error;
     } finally {
       this.levels.pop();
@@ -258,7 +291,7 @@ export class EngineState implements SessionView {
       );
     }
     const autocommit = this.transaction === null;
-    if (autocommit) this.currentXid = this.shared.allocateXid();
+    if (autocommit) this.startTransaction();
     const mark = this.journal.length;
     const level = new QueryLevel();
     this.levels.push(level);
@@ -271,7 +304,7 @@ export class EngineState implements SessionView {
       return result;
     } catch (error) {
       this.journal.rollbackTo(mark);
-      if (this.transaction !== null) this.transaction.status = 'aborted';
+      if (this.transaction !== null) this.abortBlock();
       throw error;
     } finally {
       this.levels.pop();
@@ -350,6 +383,24 @@ export class EngineState implements SessionView {
     }
   }
 
+  /** SET [LOCAL] lock_timeout / deadlock_timeout; a LOCAL value is restored when the transaction ends. */
+  setTimeout(name: 'lock_timeout' | 'deadlock_timeout', milliseconds: number, local: boolean): void {
+    if (this.transaction?.status === 'aborted')
+      throw new PgError(
+        SqlState.inFailedTransaction,
+        'current transaction is aborted, commands ignored until end of transaction block',
+      );
+    if (local) {
+      if (this.transaction === null) {
+        this.notices.push('WARNING: SET LOCAL can only be used in transaction blocks');
+        return;
+      }
+      this.localSettings ??= { lockTimeoutMs: this.lockTimeoutMs, deadlockTimeoutMs: this.deadlockTimeoutMs };
+    }
+    if (name === 'lock_timeout') this.lockTimeoutMs = milliseconds;
+    else this.deadlockTimeoutMs = Math.max(1, milliseconds);
+  }
+
   begin(isolation?: IsolationLevel): void {
     this.requireTopLevel('BEGIN');
     // An aborted block accepts only ROLLBACK, COMMIT and ROLLBACK TO; BEGIN is refused like any
@@ -365,7 +416,7 @@ export class EngineState implements SessionView {
     }
     this.transaction = { status: 'active', savepoints: [] };
     this.isolation = isolation ?? this.defaultIsolation;
-    this.currentXid = this.shared.allocateXid();
+    this.startTransaction();
   }
 
   /** COMMIT; in an aborted transaction it rolls back, as PostgreSQL does, and says so. */

@@ -1,5 +1,6 @@
 /** DML and SELECT statements as PostgreSQL SQL. */
-import type { SelectOptions } from '../statements/select.js';
+import type { LockingClause, SelectOptions } from '../statements/select.js';
+import type { RowLockStrength } from '../catalog.js';
 import type { DeleteOptions } from '../deleteStatement.js';
 import { isExpr } from '../expression.js';
 import type { Expr } from '../expression.js';
@@ -91,5 +92,18 @@ export function renderSelect(table: string, options: SelectOptions, catalog: Cat
     ? ` ORDER BY ${options.orderBy.map((term) => `${ident(term.column)} ${term.direction.toUpperCase()}`).join(', ')}`
     : '';
   const limit = options.limit !== undefined ? ` LIMIT ${options.limit}` : '';
-  return `SELECT * FROM ${options.only ? 'ONLY ' : ''}${ident(table)}${whereClause(options.where, scopeOf(catalog, table))}${order}${limit}`;
+  const locking = options.locking === undefined ? '' : renderLockingClause(options.locking);
+  return `SELECT * FROM ${options.only ? 'ONLY ' : ''}${ident(table)}${whereClause(options.where, scopeOf(catalog, table))}${order}${limit}${locking}`;
+}
+
+const LOCKING_STRENGTH: Readonly<Record<RowLockStrength, string>> = {
+  KeyShare: 'FOR KEY SHARE',
+  Share: 'FOR SHARE',
+  NoKeyUpdate: 'FOR NO KEY UPDATE',
+  Update: 'FOR UPDATE',
+};
+
+function renderLockingClause(locking: LockingClause): string {
+  const policy = locking.wait === 'nowait' ? ' NOWAIT' : locking.wait === 'skipLocked' ? ' SKIP LOCKED' : '';
+  return ` ${LOCKING_STRENGTH[locking.strength]}${policy}`;
 }

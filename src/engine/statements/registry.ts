@@ -36,6 +36,7 @@ import { rollbackKind } from './rollback.js';
 import { rollbackToSavepointKind } from './rollbackToSavepoint.js';
 import { savepointKind } from './savepoint.js';
 import { selectKind } from './select.js';
+import { setKind } from './set.js';
 import { setColumnDefaultKind } from './setColumnDefault.js';
 import { setColumnNotNullKind } from './setColumnNotNull.js';
 import { setSequenceOwnerKind } from './setSequenceOwner.js';
@@ -87,6 +88,8 @@ export const STATEMENT_KINDS = {
   savepoint: savepointKind,
   rollbackToSavepoint: rollbackToSavepointKind,
   releaseSavepoint: releaseSavepointKind,
+  // Session settings.
+  set: setKind,
 } as const;
 
 type Registry = typeof STATEMENT_KINDS;

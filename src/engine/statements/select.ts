@@ -1,9 +1,31 @@
-/** SELECT * FROM … [WHERE …] [ORDER BY …] [LIMIT …]: rows in scan order unless ordered. */
+/**
+ * SELECT * FROM … [WHERE …] [ORDER BY …] [LIMIT …] [FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE
+ * [NOWAIT | SKIP LOCKED]]: rows in scan order unless ordered. A locking clause locks each returned
+ * row as PostgreSQL's LockRows node does, after ORDER BY and before LIMIT: a row a running
+ * transaction holds is waited for (or fails the statement with NOWAIT, or is passed over with SKIP
+ * LOCKED, not counting toward the LIMIT), and a row a committed transaction changed meanwhile is
+ * re-checked against the WHERE clause (EvalPlanQual, docs/concurrency.md semantics 3-4).
+ */
+import { assert } from '../assert.js';
+import type { Relation, RowLockStrength, Tuple } from '../catalog.js';
 import type { Expr, OrderTerm } from '../expression.js';
 import { lookupRelation, scanTuples, sortRows } from '../scan.js';
+import type { ScannedTuple } from '../scan.js';
+import type { EngineState } from '../session.js';
+import { lockRow } from '../sessions/rowLocks.js';
+import { replayable, runToEnd, Suspension } from '../sessions/suspension.js';
+import type { Resumable } from '../sessions/suspension.js';
 import { renderSelect } from '../sql/renderData.js';
+import { rowStillMatches } from '../updateStatement.js';
+import { compareValues } from '../values.js';
 import type { Row } from '../values.js';
 import { defineStatement } from './definition.js';
+
+export interface LockingClause {
+  readonly strength: RowLockStrength;
+  /** `NOWAIT` fails with 55P03 on a locked row; `SKIP LOCKED` passes over it. */
+  readonly wait?: 'nowait' | 'skipLocked';
+}
 
 export interface SelectOptions {
   readonly where?: Expr;
@@ -11,6 +33,7 @@ export interface SelectOptions {
   readonly limit?: number;
   /** `SELECT … FROM ONLY t`: do not read partitions. */
   readonly only?: boolean;
+  readonly locking?: LockingClause;
 }
 
 export interface SelectStatement {
@@ -19,17 +42,59 @@ export interface SelectStatement {
   readonly options: SelectOptions;
 }
 
+function* executeSelect(state: EngineState, table: string, options: SelectOptions): Resumable<Row[]> {
+  const relation = lookupRelation(state, table);
+  const scanned = scanTuples(state, relation, options.where ?? null, { only: options.only ?? false });
+  if (options.locking === undefined || !state.versioning) {
+    const rows = scanned.map((found) => found.tuple.row);
+    sortRows(rows, options.orderBy ?? []);
+    return options.limit === undefined ? rows : rows.slice(0, options.limit);
+  }
+  sortScanned(scanned, options.orderBy ?? []);
+  const locking = options.locking;
+  const rows: Row[] = [];
+  for (const found of scanned) {
+    if (options.limit !== undefined && rows.length >= options.limit) break;
+    const row = yield* replayable(state, () => lockSelectedRow(state, found, options.where ?? null, locking));
+    if (row !== null) rows.push(row);
+  }
+  return rows;
+}
+
+function sortScanned(scanned: ScannedTuple[], orderBy: readonly OrderTerm[]): void {
+  if (orderBy.length === 0) return;
+  scanned.sort((left, right) => {
+    for (const term of orderBy) {
+      const order = compareValues(left.tuple.row[term.column] ?? null, right.tuple.row[term.column] ?? null);
+      if (order !== 0) return term.direction === 'asc' ? order : -order;
+    }
+    return 0;
+  });
+}
+
+/** Bound on EvalPlanQual re-checks of one row: each needs another transaction's commit. */
+const MAX_RECHECKS = 10_000;
+
+function lockSelectedRow(state: EngineState, found: ScannedTuple, where: Expr | null, locking: LockingClause): Row | null {
+  const relation: Relation = found.relation;
+  let current: Tuple = found.tuple;
+  const policy = locking.wait === 'nowait' ? 'nowait' : locking.wait === 'skipLocked' ? 'skip' : 'wait';
+  for (let rechecks = 0; ; rechecks++) {
+    assert(rechecks < MAX_RECHECKS, `row ${current.tid} of ${relation.name} re-checked without end`);
+    const outcome = lockRow(state, relation, current, locking.strength, policy, true);
+    if (outcome.kind === 'locked') return outcome.tuple.row;
+    if (outcome.kind === 'skip') return null;
+    if (outcome.kind === 'wait') throw new Suspension({ kind: 'transaction', xid: outcome.xid });
+    if (!rowStillMatches(state, outcome.tuple, where)) return null;
+    current = outcome.tuple;
+  }
+}
+
 export const selectKind = defineStatement<SelectStatement, Row[]>({
   kind: 'select',
   envelope: 'atomic',
   returnsRows: true,
-  execute: (session, { table, options }) => {
-    const relation = lookupRelation(session, table);
-    const rows = scanTuples(session, relation, options.where ?? null, { only: options.only ?? false }).map(
-      (scanned) => scanned.tuple.row,
-    );
-    sortRows(rows, options.orderBy ?? []);
-    return options.limit === undefined ? rows : rows.slice(0, options.limit);
-  },
+  execute: (session, { table, options }) => runToEnd(executeSelect(session, table, options)),
+  resume: (session, { table, options }) => executeSelect(session, table, options),
   render: ({ table, options }, catalog) => renderSelect(table, options, catalog),
 });

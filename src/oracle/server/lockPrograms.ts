@@ -4,12 +4,62 @@
  * READ write conflicts (40001). They pin down the driver on the real server and are the first
  * programs the engine's sessions must reproduce.
  */
+import { arithmetic, col, eq } from '../../engine/expression.js';
+import type { Expr } from '../../engine/expression.js';
+import type { LockingClause } from '../../engine/statements/select.js';
+import type { Statement } from '../../engine/statements/registry.js';
+import type { SqlValue } from '../../engine/values.js';
 import type { RegressionProgram } from './expectation.js';
 
 const items = [
   'CREATE TABLE items (id int PRIMARY KEY, v int NOT NULL)',
   'INSERT INTO items VALUES (1, 0), (2, 0), (3, 0)',
 ];
+
+// The same programs as engine statement values (docs/concurrency.md): what the engine's sessions run.
+const itemsStatements: readonly Statement[] = [
+  {
+    kind: 'createTable',
+    spec: {
+      name: 'items',
+      columns: [
+        { name: 'id', type: 'integer' },
+        { name: 'v', type: 'integer', notNull: true },
+      ],
+      primaryKey: ['id'],
+    },
+  },
+  {
+    kind: 'insert',
+    table: 'items',
+    rows: [
+      { id: 1, v: 0 },
+      { id: 2, v: 0 },
+      { id: 3, v: 0 },
+    ],
+    options: {},
+  },
+];
+
+const begin: Statement = { kind: 'begin' };
+const commit: Statement = { kind: 'commit' };
+const rollback: Statement = { kind: 'rollback' };
+const updateItem = (id: number, v: Expr | SqlValue): Statement => ({
+  kind: 'update',
+  table: 'items',
+  set: { v },
+  where: eq(col('id'), id),
+  options: {},
+});
+const plus = (amount: number): Expr => arithmetic('+', col('v'), amount);
+const lockItems = (locking: LockingClause, id?: number): Statement => ({
+  kind: 'select',
+  table: 'items',
+  options: {
+    ...(id === undefined ? { orderBy: [{ column: 'id', direction: 'asc' as const }] } : { where: eq(col('id'), id) }),
+    locking,
+  },
+});
 
 export const deadlockProgram: RegressionProgram = {
   program: {
@@ -18,23 +68,28 @@ export const deadlockProgram: RegressionProgram = {
       'Two transactions update two rows in opposite orders; the first to wait is the one whose deadlock ' +
       'check finds the cycle, so it is aborted with 40P01 and the other proceeds.',
     setup: items,
+    setupStatements: itemsStatements,
     sessions: [
       {
         name: 's1',
         steps: [
-          { name: 's1_begin', sql: 'BEGIN' },
-          { name: 's1_row1', sql: 'UPDATE items SET v = v + 1 WHERE id = 1' },
-          { name: 's1_row2', sql: 'UPDATE items SET v = v + 10 WHERE id = 2' },
-          { name: 's1_commit', sql: 'COMMIT' },
+          { name: 's1_begin', sql: 'BEGIN', statements: [begin] },
+          { name: 's1_row1', sql: 'UPDATE items SET v = v + 1 WHERE id = 1', statements: [updateItem(1, plus(1))] },
+          { name: 's1_row2', sql: 'UPDATE items SET v = v + 10 WHERE id = 2', statements: [updateItem(2, plus(10))] },
+          { name: 's1_commit', sql: 'COMMIT', statements: [commit] },
         ],
       },
       {
         name: 's2',
         steps: [
-          { name: 's2_begin', sql: 'BEGIN' },
-          { name: 's2_row2', sql: 'UPDATE items SET v = v + 100 WHERE id = 2' },
-          { name: 's2_row1', sql: 'UPDATE items SET v = v + 1000 WHERE id = 1' },
-          { name: 's2_commit', sql: 'COMMIT' },
+          { name: 's2_begin', sql: 'BEGIN', statements: [begin] },
+          { name: 's2_row2', sql: 'UPDATE items SET v = v + 100 WHERE id = 2', statements: [updateItem(2, plus(100))] },
+          {
+            name: 's2_row1',
+            sql: 'UPDATE items SET v = v + 1000 WHERE id = 1',
+            statements: [updateItem(1, plus(1000))],
+          },
+          { name: 's2_commit', sql: 'COMMIT', statements: [commit] },
         ],
       },
     ],
@@ -81,22 +136,36 @@ export const lockTimeoutProgram: RegressionProgram = {
       'A transaction holds row 1 FOR UPDATE: NOWAIT fails at once with 55P03, SKIP LOCKED returns the ' +
       'other rows, and an UPDATE under lock_timeout waits, then fails with 55P03.',
     setup: items,
+    setupStatements: itemsStatements,
     sessions: [
       {
         name: 'holder',
         steps: [
-          { name: 'hold_row1', sql: 'BEGIN; SELECT id FROM items WHERE id = 1 FOR UPDATE' },
-          { name: 'holder_commit', sql: 'COMMIT' },
+          {
+            name: 'hold_row1',
+            sql: 'BEGIN; SELECT id FROM items WHERE id = 1 FOR UPDATE',
+            statements: [begin, lockItems({ strength: 'Update' }, 1)],
+          },
+          { name: 'holder_commit', sql: 'COMMIT', statements: [commit] },
         ],
       },
       {
         name: 'other',
         setup: ["SET lock_timeout = '150ms'"],
+        setupStatements: [{ kind: 'set', name: 'lock_timeout', milliseconds: 150 }],
         steps: [
-          { name: 'nowait', sql: 'SELECT id FROM items WHERE id = 1 FOR UPDATE NOWAIT' },
-          { name: 'skip_locked', sql: 'SELECT id FROM items ORDER BY id FOR UPDATE SKIP LOCKED' },
-          { name: 'update_row1', sql: 'UPDATE items SET v = 7 WHERE id = 1' },
-          { name: 'update_row2', sql: 'UPDATE items SET v = 8 WHERE id = 2' },
+          {
+            name: 'nowait',
+            sql: 'SELECT id FROM items WHERE id = 1 FOR UPDATE NOWAIT',
+            statements: [lockItems({ strength: 'Update', wait: 'nowait' }, 1)],
+          },
+          {
+            name: 'skip_locked',
+            sql: 'SELECT id FROM items ORDER BY id FOR UPDATE SKIP LOCKED',
+            statements: [lockItems({ strength: 'Update', wait: 'skipLocked' })],
+          },
+          { name: 'update_row1', sql: 'UPDATE items SET v = 7 WHERE id = 1', statements: [updateItem(1, 7)] },
+          { name: 'update_row2', sql: 'UPDATE items SET v = 8 WHERE id = 2', statements: [updateItem(2, 8)] },
         ],
       },
     ],
@@ -128,21 +197,27 @@ export const serializationProgram: RegressionProgram = {
       'A REPEATABLE READ transaction updates a row another transaction changed after its snapshot: 40001 ' +
       'at once if that change committed before, after a wait if it was still open.',
     setup: items,
+    setupStatements: itemsStatements,
     sessions: [
       {
         name: 'rr',
         steps: [
-          { name: 'rr_begin', sql: 'BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM items' },
-          { name: 'rr_update', sql: 'UPDATE items SET v = v + 1 WHERE id = 1' },
-          { name: 'rr_rollback', sql: 'ROLLBACK' },
+          {
+            name: 'rr_begin',
+            sql: 'BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM items',
+            // The engine reads the rows themselves: its SELECT has no aggregates; the snapshot is the same.
+            statements: [{ kind: 'begin', isolation: 'repeatable read' }, { kind: 'select', table: 'items', options: {} }],
+          },
+          { name: 'rr_update', sql: 'UPDATE items SET v = v + 1 WHERE id = 1', statements: [updateItem(1, plus(1))] },
+          { name: 'rr_rollback', sql: 'ROLLBACK', statements: [rollback] },
         ],
       },
       {
         name: 'writer',
         steps: [
-          { name: 'w_begin', sql: 'BEGIN' },
-          { name: 'w_update', sql: 'UPDATE items SET v = 5 WHERE id = 1' },
-          { name: 'w_commit', sql: 'COMMIT' },
+          { name: 'w_begin', sql: 'BEGIN', statements: [begin] },
+          { name: 'w_update', sql: 'UPDATE items SET v = 5 WHERE id = 1', statements: [updateItem(1, 5)] },
+          { name: 'w_commit', sql: 'COMMIT', statements: [commit] },
         ],
       },
     ],

@@ -4,18 +4,26 @@
  * and permutations, each the order in which steps are issued. The same value runs on the real
  * server now and on the engine later, through a `SessionBackend`.
  */
+import type { Statement } from '../../engine/statements/registry.js';
 
 export interface ProgramStep {
   /** Unique across the program; permutations name steps by it. */
   readonly name: string;
   /** One or more statements, sent as one simple-protocol query. */
   readonly sql: string;
+  /**
+   * The same step as engine statement values, run in order by the engine's sessions
+   * (`engineSessionBackend.ts`); a program without them runs on the server only.
+   */
+  readonly statements?: readonly Statement[];
 }
 
 export interface ProgramSession {
   readonly name: string;
   /** Run in this session before each permutation, once the world is set up (e.g. `SET lock_timeout`). */
   readonly setup?: readonly string[];
+  /** The session setup as engine statement values. */
+  readonly setupStatements?: readonly Statement[];
   readonly steps: readonly ProgramStep[];
 }
 
@@ -25,6 +33,8 @@ export interface SessionProgram {
   readonly description: string;
   /** Builds the world before each permutation, statement by statement, outside any session. */
   readonly setup: readonly string[];
+  /** The setup as engine statement values (the engine runs these instead of the SQL). */
+  readonly setupStatements?: readonly Statement[];
   readonly sessions: readonly ProgramSession[];
   /** Each permutation lists step names in issue order; a step may be left out, none may repeat. */
   readonly permutations: readonly (readonly string[])[];

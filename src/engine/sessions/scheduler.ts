@@ -1,0 +1,296 @@
+/**
+ * A deterministic scheduler of concurrent sessions over virtual time (docs/concurrency.md). The
+ * caller (a test, the permutation driver, fast-check) decides which runnable session advances;
+ * everything else follows from the state alone: a statement that meets another transaction's lock
+ * is suspended (its generator parked, sessions/suspension.ts) and its wait queued in the lock
+ * manager; the holder's commit or abort wakes it; `advanceClock` fires the next deadlock check or
+ * lock_timeout, and the victim's statement fails with 40P01 or 55P03 where it waited. Every action
+ * is written to `events`, so two runs of one schedule can be compared line by line.
+ *
+ * Each session is one lock owner; its transaction holds Exclusive on its own xid from its start, and
+ * a row waiter takes Share on the holder's xid (PostgreSQL's XactLockTableWait), released as soon
+ * as it is granted. Heavyweight tuple locks (queue order among several waiters for one row) and
+ * table locks are not taken yet.
+ */
+import { assert, fail } from '../assert.js';
+import type { SessionView } from '../databaseState.js';
+import { isPgError, PgError } from '../errors.js';
+import { LockManager, VirtualClock } from '../locks/index.js';
+import type { LockTag, OwnerId } from '../locks/index.js';
+import type { EngineState } from '../session.js';
+import { startStatement } from '../statements/execute.js';
+import type { Statement } from '../statements/registry.js';
+import type { LockWait, Resumable } from './suspension.js';
+
+export type StatementOutcome =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: PgError };
+
+export interface WaitReport {
+  /** Indexes of the sessions it waits for (pg_blocking_pids). */
+  readonly blockedBy: readonly number[];
+  /** As pg_locks names it: `ShareLock on transaction`. */
+  readonly lock: string;
+  readonly since: number;
+}
+
+type SlotStatus = 'idle' | 'ready' | 'waiting';
+
+interface Slot {
+  readonly index: number;
+  readonly state: EngineState;
+  readonly owner: OwnerId;
+  /** Statements of the current step not yet started. */
+  readonly queue: Statement[];
+  execution: Resumable<unknown> | null;
+  /** The wait the execution is parked on, while it waits or until it resumes after the grant. */
+  wait: { readonly tag: LockTag; readonly report: WaitReport } | null;
+  /** An error to deliver at the wait point (deadlock victim, lock_timeout, cancel). */
+  failure: PgError | null;
+  status: SlotStatus;
+  /** Outcomes of the current step's statements, in order. */
+  outcomes: StatementOutcome[];
+}
+
+/** Bound on the waits one statement of one step may go through before it completes. */
+const MAX_WAITS_PER_STEP = 10_000;
+
+export class Scheduler {
+  readonly clock = new VirtualClock();
+  readonly locks = new LockManager(this.clock);
+  /** Everything that happened, one line each, in order: the replay check compares these. */
+  readonly events: string[] = [];
+  private readonly slots: Slot[] = [];
+  private readonly slotOf = new Map<SessionView, Slot>();
+
+  /** Sessions must share one database; the scheduler observes its transactions from now on. */
+  constructor(sessions: readonly EngineState[]) {
+    assert(sessions.length > 0, 'a scheduler needs sessions');
+    const shared = sessions[0]!.shared;
+    assert(shared.observer === null, 'a database is scheduled by one scheduler at a time');
+    assert(shared.versioning, 'a scheduler needs a database with several sessions open');
+    sessions.forEach((state, index) => {
+      assert(state.shared === shared, 'scheduled sessions must share one database');
+      const slot: Slot = {
+        index,
+        state,
+        owner: index + 1,
+        queue: [],
+        execution: null,
+        wait: null,
+        failure: null,
+        status: 'idle',
+        outcomes: [],
+      };
+      this.slots.push(slot);
+      this.slotOf.set(state, slot);
+    });
+    shared.observer = {
+      started: (session, xid) => this.transactionStarted(session, xid),
+      ended: (session) => this.transactionEnded(session),
+    };
+  }
+
+  /** Stops observing the database (its sessions stay usable on their own). */
+  detach(): void {
+    this.slots[0]!.state.shared.observer = null;
+  }
+
+  get sessionCount(): number {
+    return this.slots.length;
+  }
+
+  /** Gives a session a step: statements run in order; an error skips the rest of the step. */
+  submit(index: number, statements: readonly Statement[]): void {
+    const slot = this.slot(index);
+    assert(slot.status === 'idle', `session ${index} still has a step in flight`);
+    assert(statements.length > 0, 'a step has statements');
+    slot.queue.push(...statements);
+    slot.outcomes = [];
+    slot.status = 'ready';
+    this.events.push(`submit s${index} ${statements.map((statement) => statement.kind).join('; ')}`);
+  }
+
+  /** Sessions that can advance now, in index order. */
+  runnable(): number[] {
+    return this.slots.filter((slot) => slot.status === 'ready').map((slot) => slot.index);
+  }
+
+  /** Sessions parked on a lock, in index order. */
+  waiting(): number[] {
+    return this.slots.filter((slot) => slot.status === 'waiting').map((slot) => slot.index);
+  }
+
+  statusOf(index: number): SlotStatus {
+    return this.slot(index).status;
+  }
+
+  waitOf(index: number): WaitReport | null {
+    const slot = this.slot(index);
+    return slot.status === 'waiting' ? slot.wait!.report : null;
+  }
+
+  /** The outcomes of the session's current (or last) step. */
+  outcomesOf(index: number): readonly StatementOutcome[] {
+    return this.slot(index).outcomes;
+  }
+
+  /**
+   * Advances a runnable session by one statement: starts its next one, or resumes the parked one,
+   * and runs it until it completes or must wait.
+   */
+  step(index: number): void {
+    const slot = this.slot(index);
+    assert(slot.status === 'ready', `session ${index} is not runnable (${slot.status})`);
+    if (slot.execution === null) {
+      const statement = slot.queue.shift();
+      assert(statement !== undefined, `session ${index} has nothing to run`);
+      this.events.push(`start s${index} ${statement.kind}`);
+      slot.execution = startStatement(slot.state, statement);
+    }
+    this.drive(slot);
+  }
+
+  /** Runs every runnable session until none is (lowest index first); returns the steps taken. */
+  runUntilQuiescent(bound = 100_000): number {
+    let steps = 0;
+    for (let runnable = this.runnable(); runnable.length > 0; runnable = this.runnable()) {
+      assert(steps++ < bound, 'sessions kept running past the bound');
+      this.step(runnable[0]!);
+    }
+    return steps;
+  }
+
+  /** The virtual instant of the next deadlock check or lock_timeout, or null when nothing waits for one. */
+  nextTimerAt(): number | null {
+    return this.locks.nextTimerAt();
+  }
+
+  /**
+   * Moves the clock to the next timer and fires it: a deadlock check that finds a cycle or a
+   * lock_timeout makes that wait fail; waits let through meanwhile are granted. False when no
+   * timer is pending.
+   */
+  advanceClock(): boolean {
+    const at = this.locks.nextTimerAt();
+    if (at === null) return false;
+    const ended = this.locks.fireTimersUntil(at);
+    this.events.push(`clock ${at}`);
+    for (const end of ended) {
+      const slot = this.slots[end.owner - 1]!;
+      if (end.kind === 'failed') {
+        this.events.push(`fail s${slot.index} ${end.error.code}`);
+        slot.failure = end.error;
+      } else this.events.push(`granted s${slot.index}`);
+      slot.status = 'ready';
+    }
+    return true;
+  }
+
+  /** Cancels a waiting session's statement (57014, as pg_cancel_backend). */
+  cancel(index: number): void {
+    const slot = this.slot(index);
+    assert(slot.status === 'waiting', `session ${index} is not waiting`);
+    this.wake(this.locks.cancelWait(slot.owner));
+    slot.failure = new PgError('57014', 'canceling statement due to user request');
+    slot.status = 'ready';
+    this.events.push(`cancel s${index}`);
+  }
+
+  private drive(slot: Slot): void {
+    const execution = slot.execution!;
+    for (let waits = 0; ; waits++) {
+      assert(waits < MAX_WAITS_PER_STEP, `session ${slot.index} waited without end`);
+      let step: IteratorResult<LockWait, unknown>;
+      try {
+        if (slot.wait !== null) this.releaseWaitLock(slot);
+        const failure = slot.failure;
+        slot.failure = null;
+        step = failure === null ? execution.next() : execution.throw(failure);
+      } catch (error) {
+        if (!isPgError(error)) throw error;
+        this.finishStatement(slot, { ok: false, error });
+        return;
+      }
+      if (step.done) {
+        this.finishStatement(slot, { ok: true, value: step.value });
+        return;
+      }
+      if (this.park(slot, step.value)) return;
+    }
+  }
+
+  /** Queues the wait in the lock manager; false when it was granted at once (the holder is gone). */
+  private park(slot: Slot, wait: LockWait): boolean {
+    const tag: LockTag = { kind: 'transaction', xid: wait.xid };
+    const result = this.locks.acquire(slot.owner, tag, 'Share', {
+      timeouts: { lockTimeoutMs: slot.state.lockTimeoutMs, deadlockTimeoutMs: slot.state.deadlockTimeoutMs },
+    });
+    const holders = result.kind === 'waiting' ? result.blockers : [];
+    const report: WaitReport = {
+      blockedBy: holders.map((owner) => owner - 1),
+      lock: 'ShareLock on transaction',
+      since: this.clock.now(),
+    };
+    slot.wait = { tag, report };
+    if (result.kind === 'failed') {
+      slot.wait = null;
+      slot.failure = result.error;
+      this.events.push(`fail s${slot.index} ${result.error.code} on joining the queue`);
+      return false;
+    }
+    if (result.kind === 'granted') return false;
+    slot.status = 'waiting';
+    this.events.push(`wait s${slot.index} ${report.lock} ${wait.xid} behind ${report.blockedBy.map((i) => `s${i}`).join(',')}`);
+    return true;
+  }
+
+  /** A granted row wait's Share lock on the xid is released at once (XactLockTableWait). */
+  private releaseWaitLock(slot: Slot): void {
+    const wait = slot.wait!;
+    slot.wait = null;
+    if (this.locks.locksOf(slot.owner).some((held) => held.tag.kind === 'transaction' && held.mode === 'Share'))
+      this.wake(this.locks.release(slot.owner, wait.tag, 'Share'));
+  }
+
+  private finishStatement(slot: Slot, outcome: StatementOutcome): void {
+    slot.execution = null;
+    slot.outcomes.push(outcome);
+    this.events.push(
+      outcome.ok
+        ? `done s${slot.index} ${Array.isArray(outcome.value) ? `${outcome.value.length} rows` : 'ok'}`
+        : `error s${slot.index} ${outcome.error.code}`,
+    );
+    if (!outcome.ok) slot.queue.length = 0;
+    slot.status = slot.queue.length > 0 ? 'ready' : 'idle';
+  }
+
+  private transactionStarted(session: SessionView, xid: number): void {
+    const slot = this.slotOf.get(session);
+    if (slot === undefined) return;
+    const result = this.locks.acquire(slot.owner, { kind: 'transaction', xid }, 'Exclusive');
+    if (result.kind !== 'granted') fail(`transaction ${xid} could not lock its own xid`);
+  }
+
+  private transactionEnded(session: SessionView): void {
+    const slot = this.slotOf.get(session);
+    if (slot === undefined) return;
+    this.events.push(`end s${slot.index}`);
+    this.wake(this.locks.releaseAll(slot.owner));
+  }
+
+  private wake(owners: readonly OwnerId[]): void {
+    for (const owner of owners) {
+      const slot = this.slots[owner - 1]!;
+      assert(slot.status === 'waiting', `session ${slot.index} was woken without waiting`);
+      slot.status = 'ready';
+      this.events.push(`granted s${slot.index}`);
+    }
+  }
+
+  private slot(index: number): Slot {
+    const slot = this.slots[index];
+    assert(slot !== undefined, `no session ${index}`);
+    return slot;
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * The engine's sessions behind the permutation driver's `SessionBackend`, so one program runs on
+ * the engine and on the real server and the two reports can be compared. Steps arrive as SQL text
+ * (what the server runs); the engine runs the statement values the program gives next to it
+ * (`ProgramStep.statements`, `setupStatements`), looked up by that text, and refuses a step the
+ * program gives no values for.
+ *
+ * Time is the scheduler's virtual clock: issuing a step takes no time; `settle` advances the clock
+ * only to let a wait end (a deadlock check, a lock_timeout), exactly the timing the real server's
+ * driver assumes, so a `timingViolation` never happens here.
+ */
+import { assert } from '../../engine/assert.js';
+import type { Row } from '../../engine/values.js';
+import { Scheduler } from '../../engine/sessions/scheduler.js';
+import type { Statement } from '../../engine/statements/registry.js';
+import { Database } from '../../database.js';
+import type { Session } from '../../session.js';
+import type { SessionProgram } from './program.js';
+import type {
+  BackendRun,
+  JsonRow,
+  SessionBackend,
+  SettleGoal,
+  SettleReport,
+  StepResult,
+  TableContents,
+  WaitingStep,
+} from './sessionBackend.js';
+
+export interface EngineBackendOptions {
+  /** The sessions' deadlock_timeout, as the server's (default 100 ms, the embedded server's). */
+  readonly deadlockTimeoutMs?: number;
+}
+
+/** Bound on scheduler steps and clock advances in one settle. */
+const SETTLE_BOUND = 100_000;
+
+const setupKey = (setup: readonly string[]): string => JSON.stringify(setup);
+
+/** The statement values a set of programs gives for each SQL text they use. */
+function translationsOf(programs: readonly SessionProgram[]): Map<string, readonly Statement[]> {
+  const translations = new Map<string, readonly Statement[]>();
+  const add = (sql: string, statements: readonly Statement[] | undefined, where: string): void => {
+    if (statements === undefined) return;
+    const known = translations.get(sql);
+    if (known !== undefined && JSON.stringify(known) !== JSON.stringify(statements))
+      throw new Error(`${where}: the SQL ${JSON.stringify(sql.slice(0, 80))} has two different engine translations`);
+    translations.set(sql, statements);
+  };
+  for (const program of programs) {
+    add(setupKey(program.setup), program.setupStatements, program.name);
+    for (const session of program.sessions) {
+      add(setupKey(session.setup ?? []), session.setupStatements ?? (session.setup === undefined ? [] : undefined), program.name);
+      for (const step of session.steps) add(step.sql, step.statements, `${program.name} step ${step.name}`);
+    }
+  }
+  return translations;
+}
+
+function jsonRow(row: Row): JsonRow {
+  return row as JsonRow;
+}
+
+/** PostgreSQL's text form of a row, `(1,,abc)`, which the server's contents are ordered by. */
+function rowText(row: Row): string {
+  return `(${Object.values(row)
+    .map((value) => (value === null ? '' : String(value)))
+    .join(',')})`;
+}
+
+function stepResultOf(outcomes: readonly { ok: boolean; value?: unknown; error?: unknown }[]): StepResult {
+  const last = outcomes[outcomes.length - 1];
+  assert(last !== undefined, 'a finished step has an outcome');
+  if (!last.ok) {
+    const error = last.error as { code: string; constraint?: string; message: string };
+    return { ok: false, code: error.code, constraint: error.constraint ?? null, message: error.message };
+  }
+  if (!Array.isArray(last.value)) return { ok: true, rowCount: 0 };
+  const rows = last.value as Row[];
+  return { ok: true, rowCount: rows.length, rows: rows.map(jsonRow) };
+}
+
+export class EngineSessionBackend implements SessionBackend {
+  readonly description = 'pgdrill engine (virtual clock)';
+  private readonly translations: Map<string, readonly Statement[]>;
+
+  constructor(
+    programs: readonly SessionProgram[],
+    private readonly options: EngineBackendOptions = {},
+  ) {
+    this.translations = translationsOf(programs);
+  }
+
+  private statementsFor(sql: string): readonly Statement[] {
+    const statements = this.translations.get(sql);
+    if (statements === undefined)
+      throw new Error(`the engine has no statement values for ${JSON.stringify(sql.slice(0, 120))}`);
+    return statements;
+  }
+
+  async begin(setup: readonly string[], sessionSetups: readonly (readonly string[])[]): Promise<BackendRun> {
+    const db = new Database();
+    for (const statement of this.statementsFor(setupKey(setup))) db.execute(statement);
+    const sessions: Session[] = sessionSetups.map(() => db.openSession());
+    for (const [index, session] of sessions.entries()) {
+      session.state.deadlockTimeoutMs = this.options.deadlockTimeoutMs ?? 100;
+      session.state.defaultIsolation = 'read committed';
+      for (const statement of this.statementsFor(setupKey(sessionSetups[index]!))) session.execute(statement);
+    }
+    return new EngineRun(
+      db,
+      sessions,
+      new Scheduler(sessions.map((session) => session.state)),
+      (sql) => this.statementsFor(sql),
+    );
+  }
+
+  async close(): Promise<void> {}
+}
+
+class EngineRun implements BackendRun {
+  private readonly inFlight: boolean[];
+
+  constructor(
+    private readonly db: Database,
+    private readonly sessions: readonly Session[],
+    readonly scheduler: Scheduler,
+    private readonly translate: (sql: string) => readonly Statement[],
+  ) {
+    this.inFlight = sessions.map(() => false);
+  }
+
+  issue(session: number, sql: string): void {
+    assert(!this.inFlight[session], `session ${session} cannot take a step now`);
+    this.scheduler.submit(session, this.translate(sql));
+    this.inFlight[session] = true;
+    // As on a server, the step starts running at once; settle reports what came of it.
+    this.runUntilQuiescent();
+  }
+
+  private runUntilQuiescent(): void {
+    for (let steps = 0, runnable = this.scheduler.runnable(); runnable.length > 0; runnable = this.scheduler.runnable()) {
+      assert(steps++ < SETTLE_BOUND, 'sessions kept running past the bound');
+      this.scheduler.step(runnable[0]!);
+    }
+  }
+
+  private waitingSteps(): WaitingStep[] {
+    return this.scheduler.waiting().map((session) => {
+      const wait = this.scheduler.waitOf(session)!;
+      return { session, blockedBy: [...wait.blockedBy].sort((a, b) => a - b), lock: wait.lock };
+    });
+  }
+
+  /** Whether the waits form a cycle: a deadlock some waiter's check will break once the clock moves. */
+  private deadlockPending(waits: readonly WaitingStep[]): boolean {
+    const graph = new Map(waits.map((wait) => [wait.session, wait.blockedBy]));
+    const state = new Map<number, 'open' | 'closed'>();
+    const visit = (session: number): boolean => {
+      const seen = state.get(session);
+      if (seen === 'open') return true;
+      if (seen === 'closed') return false;
+      state.set(session, 'open');
+      for (const next of graph.get(session) ?? []) if (graph.has(next) && visit(next)) return true;
+      state.set(session, 'closed');
+      return false;
+    };
+    return [...graph.keys()].some(visit);
+  }
+
+  async settle(goal: SettleGoal, _boundMs: number): Promise<SettleReport> {
+    const completed: { session: number; result: StepResult }[] = [];
+    const waited = new Map<number, WaitingStep>();
+    const harvest = (): void => {
+      for (const wait of this.waitingSteps()) if (!waited.has(wait.session)) waited.set(wait.session, wait);
+      for (const [session, busy] of this.inFlight.entries()) {
+        if (!busy || this.scheduler.statusOf(session) !== 'idle') continue;
+        this.inFlight[session] = false;
+        completed.push({ session, result: stepResultOf(this.scheduler.outcomesOf(session)) });
+      }
+    };
+    const wanted = (): boolean => {
+      if (goal.kind === 'allDone') return this.inFlight.every((busy) => !busy);
+      if (goal.kind === 'sessionDone' && this.inFlight[goal.session]) return false;
+      return !this.deadlockPending(this.waitingSteps());
+    };
+    for (let rounds = 0; ; rounds++) {
+      assert(rounds < SETTLE_BOUND, 'settling ran past its bound');
+      this.runUntilQuiescent();
+      harvest();
+      if (wanted()) break;
+      // Only the clock can move things now: the next deadlock check or lock_timeout.
+      if (!this.scheduler.advanceClock()) break;
+    }
+    harvest();
+    return {
+      completed,
+      waiting: this.waitingSteps(),
+      waited: [...waited.values()].sort((a, b) => a.session - b.session),
+      reached: wanted(),
+      timingViolation: null,
+    };
+  }
+
+  async finish(): Promise<{ readonly cancelled: readonly number[] }> {
+    const cancelled: number[] = [];
+    for (const session of this.scheduler.waiting()) {
+      this.scheduler.cancel(session);
+      cancelled.push(session);
+      this.runUntilQuiescent();
+    }
+    for (const [index, session] of this.sessions.entries()) {
+      this.inFlight[index] = false;
+      if (session.transactionStatus !== 'idle') session.rollback();
+    }
+    this.scheduler.detach();
+    return { cancelled };
+  }
+
+  async contents(): Promise<readonly TableContents[]> {
+    const tables = [...this.db.snapshot().entries()].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
+    return tables.map(([table, rows]) => ({
+      table,
+      rows: [...rows]
+        .map((row) => ({ text: rowText(row), row }))
+        .sort((left, right) => (left.text < right.text ? -1 : left.text > right.text ? 1 : 0))
+        .map(({ row }) => jsonRow(row)),
+    }));
+  }
+}
