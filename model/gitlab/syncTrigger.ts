@@ -1,5 +1,6 @@
 import { PgError, SqlState, col, eq } from '../../src/index.js';
 import type { Database, Row, RowTriggerContext, SqlValue } from '../../src/index.js';
+import type { TriggerSpec } from '../../src/engine/ddl/specs.js';
 import { assert } from '../../src/engine/assert.js';
 import { quoteIdentifier, quoteIdentifierAlways } from '../../src/engine/sqlText.js';
 import { hashedObjectName } from './names.js';
@@ -107,11 +108,11 @@ export function renderSyncFunctionBody(pair: SyncPair): string {
   ].join('\n');
 }
 
-/** `create_trigger_to_sync_tables`: creates the function's trigger on the source. */
-export function installSyncTrigger(db: Database, pair: SyncPair): void {
+/** The CREATE TRIGGER of `create_trigger_to_sync_tables`, as the engine's trigger spec. */
+export function syncTriggerSpec(pair: SyncPair): TriggerSpec {
   assert(pair.columns.includes(UNIQUE_KEY), `the sync function of ${pair.source} must copy its key ${UNIQUE_KEY}`);
   const frozen: SyncPair = { ...pair, columns: Object.freeze([...pair.columns]) };
-  db.createTrigger({
+  return {
     name: frozen.triggerName,
     table: frozen.source,
     timing: 'after',
@@ -119,5 +120,10 @@ export function installSyncTrigger(db: Database, pair: SyncPair): void {
     functionName: frozen.functionName,
     functionBody: renderSyncFunctionBody(frozen),
     fn: (context) => syncRow(frozen, context),
-  });
+  };
+}
+
+/** `create_trigger_to_sync_tables`: creates the function's trigger on the source. */
+export function installSyncTrigger(db: Database, pair: SyncPair): void {
+  db.createTrigger(syncTriggerSpec(pair));
 }

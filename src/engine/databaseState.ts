@@ -13,6 +13,8 @@ import { assert } from './assert.js';
 import type { Relation, Sequence, Tuple } from './catalog.js';
 import type { EngineOptions } from './session.js';
 import type { Snapshot } from './sessions/snapshot.js';
+import type { LockWait } from './sessions/suspension.js';
+import type { Statement } from './statements/registry.js';
 
 /** What the shared state needs to know about each session to keep the versions it may read. */
 export interface SessionView {
@@ -25,6 +27,10 @@ export interface SessionView {
 export interface TransactionObserver {
   started(session: SessionView, xid: number): void;
   ended(session: SessionView, xid: number): void;
+  /** ROLLBACK TO SAVEPOINT (or an error inside one): what subtransactions ≥ `level` took is given back. */
+  subtransactionRolledBack(session: SessionView, level: number): void;
+  /** RELEASE SAVEPOINT: what subtransactions ≥ `level` took now belongs to `parent`. */
+  subtransactionReleased(session: SessionView, level: number, parent: number): void;
 }
 
 export class DatabaseState {
@@ -89,6 +95,11 @@ export class DatabaseState {
     return this.nextXid;
   }
 
+  /**
+   * The table locks a statement takes before it runs, as waits for the scheduler to grant (installed
+   * by a scheduler; with none, statements take no table locks).
+   */
+  tableLocks: ((statement: Statement) => readonly LockWait[]) | null = null;
   /** Told when a session's transaction starts and ends (the scheduler takes and releases its locks). */
   observer: TransactionObserver | null = null;
 

@@ -53,7 +53,12 @@ export function* executeDelete(
   return deleted;
 }
 
-function deleteRow(state: EngineState, relation: Relation, tuple: Tuple, transition: TransitionRows | null): Row | null {
+function deleteRow(
+  state: EngineState,
+  relation: Relation,
+  tuple: Tuple,
+  transition: TransitionRows | null,
+): Row | null {
   if (relation.heap!.get(tuple.tid) !== tuple) return null;
   if (fireBeforeRowTriggers(state, relation, 'delete', tuple.row, null) === null) return null;
   if (relation.heap!.get(tuple.tid) !== tuple) return null;

@@ -227,12 +227,7 @@ function insertRow(state: EngineState, context: InsertContext, built: Row): Row 
 }
 
 /** ON CONFLICT waits for a running transaction holding an arbiter key before deciding (semantics 5). */
-function waitForArbiterKeys(
-  state: EngineState,
-  leaf: Relation,
-  arbiters: readonly IndexDefinition[],
-  row: Row,
-): void {
+function waitForArbiterKeys(state: EngineState, leaf: Relation, arbiters: readonly IndexDefinition[], row: Row): void {
   const xid = uniqueWaitFor(state, leaf, row, -1, arbiters);
   if (xid !== null) throw new Suspension({ kind: 'transaction', xid });
 }

@@ -17,6 +17,7 @@ import { takeSnapshot } from './sessions/snapshot.js';
 import type { Snapshot } from './sessions/snapshot.js';
 import { runNestedResumable, runToEnd } from './sessions/suspension.js';
 import type { ReplayLog, Resumable } from './sessions/suspension.js';
+import type { Statement } from './statements/registry.js';
 
 interface Savepoint {
   readonly name: string;
@@ -199,6 +200,12 @@ export class EngineState implements SessionView {
     const savepoint = block.savepoints[block.savepoints.length - 1];
     this.journal.rollbackTo(savepoint?.mark ?? 0);
     if (savepoint === undefined) this.endTransaction();
+    else this.shared.observer?.subtransactionRolledBack(this, block.savepoints.length);
+  }
+
+  /** The subtransaction locks are taken in: 0 at top level, n inside the n-th open savepoint. */
+  get subtransactionLevel(): number {
+    return this.transaction?.savepoints.length ?? 0;
   }
 
   private endTransaction(): void {
@@ -282,7 +289,7 @@ export class EngineState implements SessionView {
    * the same envelope, with the body and the AFTER-trigger queue run as generators, so a wait
    * suspends the statement with its snapshot, journal suffix and query level in place.
    */
-  *runStatementResumable<T>(body: () => Resumable<T>): Resumable<T> {
+  *runStatementResumable<T>(body: () => Resumable<T>, statement: Statement): Resumable<T> {
     assert(this.depth === 0, 'a resumable top-level statement started inside another');
     if (this.transaction?.status === 'aborted') {
       throw new PgError(
@@ -296,8 +303,10 @@ export class EngineState implements SessionView {
     const level = new QueryLevel();
     this.levels.push(level);
     this.depth = 1;
-    if (this.shared.versioning) this.snapshot = this.statementSnapshot();
     try {
+      // Table locks first (a wait here has done nothing yet), then the snapshot (semantics 1, 6).
+      yield* this.takeTableLocks(statement);
+      if (this.shared.versioning) this.snapshot = this.statementSnapshot();
       const result = yield* body();
       yield* level.drainResumable(this.fireAfterEventResumable);
       if (autocommit) this.journal.clear();
@@ -321,12 +330,24 @@ export class EngineState implements SessionView {
    * wait: with one session it runs at once; with several it goes through the enclosing segment's
    * replay log (sessions/suspension.ts), keyed by `key`.
    */
-  nested<T>(key: string, body: () => Resumable<T>, newLevel: boolean): T {
+  nested<T>(key: string, body: () => Resumable<T>, newLevel: boolean, statement: Statement | null = null): T {
+    assert(this.depth > 0, 'a nested statement runs inside a statement');
     if (!this.shared.versioning) return this.runNested(() => runToEnd(body()), newLevel);
-    return runNestedResumable(this, key, () => this.runNestedResumable(body, newLevel));
+    return runNestedResumable(this, key, () => this.runNestedResumable(body, newLevel, statement));
   }
 
-  private *runNestedResumable<T>(body: () => Resumable<T>, newLevel: boolean): Resumable<T> {
+  /** A statement's table locks, each yielded for the scheduler to grant (none without a scheduler). */
+  private *takeTableLocks(statement: Statement | null): Resumable<void> {
+    const locks = this.shared.tableLocks;
+    if (locks === null || statement === null) return;
+    for (const wait of locks(statement)) yield wait;
+  }
+
+  private *runNestedResumable<T>(
+    body: () => Resumable<T>,
+    newLevel: boolean,
+    statement: Statement | null,
+  ): Resumable<T> {
     if (this.depth >= MAX_STATEMENT_DEPTH)
       fail(`statements nested deeper than ${MAX_STATEMENT_DEPTH}: a trigger recursion`);
     const mark = this.journal.length;
@@ -334,8 +355,9 @@ export class EngineState implements SessionView {
     if (level) this.levels.push(level);
     this.depth++;
     const outerSnapshot = this.snapshot;
-    this.snapshot = this.statementSnapshot();
     try {
+      yield* this.takeTableLocks(statement);
+      this.snapshot = this.statementSnapshot();
       const result = yield* body();
       if (level) yield* level.drainResumable(this.fireAfterEventResumable);
       return result;
@@ -351,12 +373,6 @@ export class EngineState implements SessionView {
 
   get atTopLevel(): boolean {
     return this.depth === 0;
-  }
-
-  /** A statement run by a referential action: no query level of its own, as in PostgreSQL's RI code. */
-  runReferentialAction<T>(body: () => T): T {
-    assert(this.depth > 0, 'a referential action runs inside a statement');
-    return this.runNested(body, false);
   }
 
   private runNested<T>(body: () => T, newLevel: boolean): T {
@@ -463,6 +479,7 @@ export class EngineState implements SessionView {
     this.journal.rollbackTo(block.savepoints[index]!.mark);
     block.savepoints.length = index + 1;
     block.status = 'active';
+    if (this.shared.versioning) this.shared.observer?.subtransactionRolledBack(this, index + 1);
   }
 
   releaseSavepoint(name: string): void {
@@ -472,7 +489,9 @@ export class EngineState implements SessionView {
         SqlState.inFailedTransaction,
         'current transaction is aborted, commands ignored until end of transaction block',
       );
-    block.savepoints.length = this.findSavepoint(block, name);
+    const index = this.findSavepoint(block, name);
+    block.savepoints.length = index;
+    if (this.shared.versioning) this.shared.observer?.subtransactionReleased(this, index + 1, index);
   }
 
   private findSavepoint(block: TransactionBlock, name: string): number {

@@ -156,7 +156,8 @@ export function fireAfterEvent(state: EngineState, event: AfterEvent): void {
  */
 export function* fireAfterEventResumable(state: EngineState, event: AfterEvent): Resumable<void> {
   if (event.kind === 'statement') {
-    for (const trigger of event.triggers) yield* replayable(state, () => fireAfterStatementTrigger(state, event, trigger));
+    for (const trigger of event.triggers)
+      yield* replayable(state, () => fireAfterStatementTrigger(state, event, trigger));
     return;
   }
   for (const action of event.actions) yield* replayable(state, () => fireAfterRowAction(state, event, action));

@@ -78,7 +78,11 @@ const PROGRAM: readonly Statement[] = [
   { kind: 'delete', table: 'p', where: eq(col('id'), 2), options: {} },
   { kind: 'rollback' },
   { kind: 'select', table: 'p', options: { orderBy: [{ column: 'id', direction: 'desc' }] } },
-  { kind: 'select', table: 'p', options: { where: eq(col('id'), 1), locking: { strength: 'NoKeyUpdate', wait: 'skipLocked' } } },
+  {
+    kind: 'select',
+    table: 'p',
+    options: { where: eq(col('id'), 1), locking: { strength: 'NoKeyUpdate', wait: 'skipLocked' } },
+  },
   { kind: 'set', name: 'lock_timeout', milliseconds: 150 },
   { kind: 'nextval', sequence: 'seq2' },
   { kind: 'setval', sequence: 'seq2', value: 100 },

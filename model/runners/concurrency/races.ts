@@ -20,6 +20,16 @@ import {
   sql,
   syncTrigger,
 } from './raceSchema.js';
+import {
+  addRunnerMachinesForeignKeyStatement,
+  heartbeatStatement,
+  insertRows,
+  partitionedCopyStatements,
+  runner,
+  runnerMachinesTableStatement,
+  runnersTableStatement,
+  syncTriggerStatement,
+} from './raceStatements.js';
 
 const instanceCopy = `instance_type_${COPY}`;
 const groupCopy = `group_type_${COPY}`;
@@ -114,28 +124,44 @@ export const ensureCopyVsHeartbeat: RegressionProgram = {
       'INSERT INTO ci_runners VALUES (1, 1, NULL, 100)',
       ...syncTrigger,
     ],
+    setupStatements: [
+      runnersTableStatement,
+      ...partitionedCopyStatements,
+      runnerMachinesTableStatement,
+      addRunnerMachinesForeignKeyStatement(false),
+      insertRows('ci_runners', [runner(1, 1, null, 100)]),
+      syncTriggerStatement,
+    ],
     sessions: [
       {
         name: 'verify',
         steps: [
-          { name: 'verify_begin', sql: 'BEGIN' },
+          { name: 'verify_begin', sql: 'BEGIN', statements: [{ kind: 'begin' }] },
           {
             name: 'verify_ensure_copy',
             sql: sql(
               `INSERT INTO ${COPY} (id, runner_type, sharding_key_id, contacted_at) VALUES (1, 1, NULL, 100)`,
               'ON CONFLICT (id, runner_type) DO NOTHING',
             ),
+            statements: [insertRows(COPY, [runner(1, 1, null, 100)], ['id', 'runner_type'])],
           },
           {
             name: 'verify_manager',
             sql: "INSERT INTO ci_runner_machines (id, runner_id, system_xid) VALUES (1, 1, 's0')",
+            statements: [insertRows('ci_runner_machines', [{ id: 1, runner_id: 1, system_xid: 's0' }])],
           },
-          { name: 'verify_commit', sql: 'COMMIT' },
+          { name: 'verify_commit', sql: 'COMMIT', statements: [{ kind: 'commit' }] },
         ],
       },
       {
         name: 'heartbeat',
-        steps: [{ name: 'heartbeat', sql: 'UPDATE ci_runners SET contacted_at = 200 WHERE id = 1' }],
+        steps: [
+          {
+            name: 'heartbeat',
+            sql: 'UPDATE ci_runners SET contacted_at = 200 WHERE id = 1',
+            statements: [heartbeatStatement(1, 200)],
+          },
+        ],
       },
     ],
     permutations: [

@@ -36,7 +36,9 @@ export type RowLockOutcome =
 function serializationFailure(deleted: boolean): PgError {
   return new PgError(
     '40001',
-    deleted ? 'could not serialize access due to concurrent delete' : 'could not serialize access due to concurrent update',
+    deleted
+      ? 'could not serialize access due to concurrent delete'
+      : 'could not serialize access due to concurrent update',
   );
 }
 

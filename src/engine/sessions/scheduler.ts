@@ -15,11 +15,12 @@
 import { assert, fail } from '../assert.js';
 import type { SessionView } from '../databaseState.js';
 import { isPgError, PgError } from '../errors.js';
-import { LockManager, VirtualClock } from '../locks/index.js';
+import { LockManager, lockModeName, tagKey, VirtualClock } from '../locks/index.js';
 import type { LockTag, OwnerId } from '../locks/index.js';
 import type { EngineState } from '../session.js';
 import { startStatement } from '../statements/execute.js';
 import type { Statement } from '../statements/registry.js';
+import { describeWait } from './suspension.js';
 import type { LockWait, Resumable } from './suspension.js';
 
 export type StatementOutcome =
@@ -43,8 +44,11 @@ interface Slot {
   /** Statements of the current step not yet started. */
   readonly queue: Statement[];
   execution: Resumable<unknown> | null;
-  /** The wait the execution is parked on, while it waits or until it resumes after the grant. */
-  wait: { readonly tag: LockTag; readonly report: WaitReport } | null;
+  /**
+   * The wait the execution is parked on, while it waits or until it resumes after the grant;
+   * `release` for a row wait's Share lock on the holder's xid, given back once granted.
+   */
+  wait: { readonly tag: LockTag; readonly report: WaitReport; readonly release: boolean } | null;
   /** An error to deliver at the wait point (deadlock victim, lock_timeout, cancel). */
   failure: PgError | null;
   status: SlotStatus;
@@ -88,6 +92,14 @@ export class Scheduler {
     shared.observer = {
       started: (session, xid) => this.transactionStarted(session, xid),
       ended: (session) => this.transactionEnded(session),
+      subtransactionRolledBack: (session, level) => {
+        const slot = this.slotOf.get(session);
+        if (slot !== undefined) this.wake(this.locks.rollbackSubtransaction(slot.owner, level));
+      },
+      subtransactionReleased: (session, level, parent) => {
+        const slot = this.slotOf.get(session);
+        if (slot !== undefined) this.locks.commitSubtransaction(slot.owner, level, parent);
+      },
     };
   }
 
@@ -220,36 +232,51 @@ export class Scheduler {
     }
   }
 
-  /** Queues the wait in the lock manager; false when it was granted at once (the holder is gone). */
+  /**
+   * Queues the wait in the lock manager; false when it was granted at once (a table lock free, a
+   * row holder already gone) or failed at once (the failure is then delivered by the next drive).
+   */
   private park(slot: Slot, wait: LockWait): boolean {
-    const tag: LockTag = { kind: 'transaction', xid: wait.xid };
-    const result = this.locks.acquire(slot.owner, tag, 'Share', {
+    const row = wait.kind === 'transaction';
+    const tag: LockTag = row ? { kind: 'transaction', xid: wait.xid } : { kind: 'relation', oid: wait.oid };
+    const mode = row ? 'Share' : wait.mode;
+    const result = this.locks.acquire(slot.owner, tag, mode, {
+      subtransaction: slot.state.subtransactionLevel,
       timeouts: { lockTimeoutMs: slot.state.lockTimeoutMs, deadlockTimeoutMs: slot.state.deadlockTimeoutMs },
+      ...(row ? {} : { relationName: wait.table }),
     });
-    const holders = result.kind === 'waiting' ? result.blockers : [];
-    const report: WaitReport = {
-      blockedBy: holders.map((owner) => owner - 1),
-      lock: 'ShareLock on transaction',
-      since: this.clock.now(),
-    };
-    slot.wait = { tag, report };
     if (result.kind === 'failed') {
-      slot.wait = null;
       slot.failure = result.error;
       this.events.push(`fail s${slot.index} ${result.error.code} on joining the queue`);
       return false;
     }
-    if (result.kind === 'granted') return false;
+    if (result.kind === 'granted') {
+      if (row) this.wake(this.locks.release(slot.owner, tag, 'Share'));
+      return false;
+    }
+    const report: WaitReport = {
+      blockedBy: result.blockers.map((owner) => owner - 1),
+      lock: row ? 'ShareLock on transaction' : `${lockModeName(wait.mode)} on relation ${wait.table}`,
+      since: this.clock.now(),
+    };
+    slot.wait = { tag, report, release: row };
     slot.status = 'waiting';
-    this.events.push(`wait s${slot.index} ${report.lock} ${wait.xid} behind ${report.blockedBy.map((i) => `s${i}`).join(',')}`);
+    this.events.push(
+      `wait s${slot.index} ${describeWait(wait)} behind ${report.blockedBy.map((i) => `s${i}`).join(',')}`,
+    );
     return true;
   }
 
-  /** A granted row wait's Share lock on the xid is released at once (XactLockTableWait). */
+  /**
+   * After a wait: a granted row wait's Share lock on the xid is released at once (XactLockTableWait);
+   * a granted table lock is kept; a failed wait holds nothing.
+   */
   private releaseWaitLock(slot: Slot): void {
     const wait = slot.wait!;
     slot.wait = null;
-    if (this.locks.locksOf(slot.owner).some((held) => held.tag.kind === 'transaction' && held.mode === 'Share'))
+    if (!wait.release) return;
+    const key = tagKey(wait.tag);
+    if (this.locks.locksOf(slot.owner).some((held) => tagKey(held.tag) === key && held.mode === 'Share'))
       this.wake(this.locks.release(slot.owner, wait.tag, 'Share'));
   }
 

@@ -1,5 +1,5 @@
 /**
- * How a statement waits without being re-run (docs/statements.md, "How suspension will fit").
+ * How a statement waits without being re-run (docs/statements.md, "How suspension works").
  *
  * Executors that can meet another transaction's lock are generators (`Resumable`) that yield a
  * `LockWait` where PostgreSQL would sleep; the scheduler resumes them once the wait is over, with
@@ -18,13 +18,22 @@
  */
 import { assert, fail } from '../assert.js';
 
-/** Wait until transaction `xid` ends (PostgreSQL: ShareLock on the transaction's xid). */
-export interface LockWait {
-  readonly kind: 'transaction';
-  readonly xid: number;
-}
+import type { TableLockMode } from '../locks/modes.js';
+
+/**
+ * What a statement waits for: until transaction `xid` ends (a row lock or an uncommitted key;
+ * PostgreSQL's ShareLock on the transaction's xid), or until it is granted a table lock, which it
+ * then holds to the end of its transaction.
+ */
+export type LockWait =
+  | { readonly kind: 'transaction'; readonly xid: number }
+  | { readonly kind: 'relation'; readonly oid: number; readonly table: string; readonly mode: TableLockMode };
 
 export type Resumable<T> = Generator<LockWait, T, void>;
+
+export function describeWait(wait: LockWait): string {
+  return wait.kind === 'transaction' ? `transaction ${wait.xid}` : `${wait.mode} on ${wait.table}`;
+}
 
 /** Bound on the waits of one segment: each needs another transaction to end first. */
 const MAX_SEGMENT_WAITS = 100_000;
@@ -34,7 +43,7 @@ export class Suspension extends Error {
   override readonly name = 'Suspension';
 
   constructor(readonly wait: LockWait) {
-    super(`statement suspended waiting for transaction ${wait.xid}`);
+    super(`statement suspended waiting for ${describeWait(wait)}`);
   }
 }
 
@@ -55,7 +64,7 @@ export interface ReplayStack {
 /** Drives a resumable execution that must not wait (a single session, or a path with nothing to wait for). */
 export function runToEnd<T>(execution: Resumable<T>): T {
   const step = execution.next();
-  if (!step.done) fail(`a statement waited for transaction ${step.value.xid} where nothing may wait`);
+  if (!step.done) fail(`a statement waited for ${describeWait(step.value)} where nothing may wait`);
   return step.value;
 }
 
@@ -108,7 +117,9 @@ export function runNestedResumable<T>(stack: ReplayStack, key: string, start: ()
   if (log.position < log.entries.length) {
     const entry = log.entries[log.position++]!;
     if (entry.key !== key)
-      fail(`a replayed trigger issued ${key} where it had issued ${entry.key}: trigger functions must be deterministic`);
+      fail(
+        `a replayed trigger issued ${key} where it had issued ${entry.key}: trigger functions must be deterministic`,
+      );
     if (entry.outcome.ok) return entry.outcome.value as T;
     throw entry.outcome.error;
   }

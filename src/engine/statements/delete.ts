@@ -21,6 +21,7 @@ export const deleteKind = defineStatement<DeleteStatement, Row[]>({
   returnsRows: true,
   execute: (session, { table, where, options }) =>
     runToEnd(executeDelete(session, lookupRelation(session, table), where, options)),
-  resume: (session, { table, where, options }) => executeDelete(session, lookupRelation(session, table), where, options),
+  resume: (session, { table, where, options }) =>
+    executeDelete(session, lookupRelation(session, table), where, options),
   render: ({ table, where, options }, catalog) => renderDelete(table, where, options, catalog),
 });

@@ -17,7 +17,12 @@ export function executeStatement<S extends Statement>(session: EngineState, stat
   if (definition.envelope === 'transactionControl') return definition.execute(session, statement);
   // A trigger's statement while several sessions are open may wait: it goes through the replay log.
   if (session.versioning && !session.atTopLevel)
-    return session.nested(replayKey(statement), () => resumableExecution(definition, session, statement), true);
+    return session.nested(
+      replayKey(statement),
+      () => resumableExecution(definition, session, statement),
+      true,
+      statement,
+    );
   return session.runStatement(() => definition.execute(session, statement));
 }
 
@@ -25,13 +30,10 @@ export function executeStatement<S extends Statement>(session: EngineState, stat
  * Starts a top-level statement as a resumable execution (the scheduler's path): it yields a
  * `LockWait` wherever it must wait for another session, and returns its result at the end.
  */
-export function startStatement<S extends Statement>(
-  session: EngineState,
-  statement: S,
-): Resumable<StatementResult<S>> {
+export function startStatement<S extends Statement>(session: EngineState, statement: S): Resumable<StatementResult<S>> {
   const definition = definitionOf(statement);
   if (definition.envelope === 'transactionControl') return immediately(() => definition.execute(session, statement));
-  return session.runStatementResumable(() => resumableExecution(definition, session, statement));
+  return session.runStatementResumable(() => resumableExecution(definition, session, statement), statement);
 }
 
 function resumableExecution<S extends Statement>(

@@ -75,7 +75,12 @@ function sortScanned(scanned: ScannedTuple[], orderBy: readonly OrderTerm[]): vo
 /** Bound on EvalPlanQual re-checks of one row: each needs another transaction's commit. */
 const MAX_RECHECKS = 10_000;
 
-function lockSelectedRow(state: EngineState, found: ScannedTuple, where: Expr | null, locking: LockingClause): Row | null {
+function lockSelectedRow(
+  state: EngineState,
+  found: ScannedTuple,
+  where: Expr | null,
+  locking: LockingClause,
+): Row | null {
   const relation: Relation = found.relation;
   let current: Tuple = found.tuple;
   const policy = locking.wait === 'nowait' ? 'nowait' : locking.wait === 'skipLocked' ? 'skip' : 'wait';

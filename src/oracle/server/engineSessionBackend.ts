@@ -50,7 +50,11 @@ function translationsOf(programs: readonly SessionProgram[]): Map<string, readon
   for (const program of programs) {
     add(setupKey(program.setup), program.setupStatements, program.name);
     for (const session of program.sessions) {
-      add(setupKey(session.setup ?? []), session.setupStatements ?? (session.setup === undefined ? [] : undefined), program.name);
+      add(
+        setupKey(session.setup ?? []),
+        session.setupStatements ?? (session.setup === undefined ? [] : undefined),
+        program.name,
+      );
       for (const step of session.steps) add(step.sql, step.statements, `${program.name} step ${step.name}`);
     }
   }
@@ -107,11 +111,8 @@ export class EngineSessionBackend implements SessionBackend {
       session.state.defaultIsolation = 'read committed';
       for (const statement of this.statementsFor(setupKey(sessionSetups[index]!))) session.execute(statement);
     }
-    return new EngineRun(
-      db,
-      sessions,
-      new Scheduler(sessions.map((session) => session.state)),
-      (sql) => this.statementsFor(sql),
+    return new EngineRun(db, sessions, new Scheduler(sessions.map((session) => session.state)), (sql) =>
+      this.statementsFor(sql),
     );
   }
 
@@ -139,7 +140,11 @@ class EngineRun implements BackendRun {
   }
 
   private runUntilQuiescent(): void {
-    for (let steps = 0, runnable = this.scheduler.runnable(); runnable.length > 0; runnable = this.scheduler.runnable()) {
+    for (
+      let steps = 0, runnable = this.scheduler.runnable();
+      runnable.length > 0;
+      runnable = this.scheduler.runnable()
+    ) {
       assert(steps++ < SETTLE_BOUND, 'sessions kept running past the bound');
       this.scheduler.step(runnable[0]!);
     }
@@ -218,7 +223,9 @@ class EngineRun implements BackendRun {
   }
 
   async contents(): Promise<readonly TableContents[]> {
-    const tables = [...this.db.snapshot().entries()].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
+    const tables = [...this.db.snapshot().entries()].sort(([left], [right]) =>
+      left < right ? -1 : left > right ? 1 : 0,
+    );
     return tables.map(([table, rows]) => ({
       table,
       rows: [...rows]

@@ -206,7 +206,10 @@ export const serializationProgram: RegressionProgram = {
             name: 'rr_begin',
             sql: 'BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM items',
             // The engine reads the rows themselves: its SELECT has no aggregates; the snapshot is the same.
-            statements: [{ kind: 'begin', isolation: 'repeatable read' }, { kind: 'select', table: 'items', options: {} }],
+            statements: [
+              { kind: 'begin', isolation: 'repeatable read' },
+              { kind: 'select', table: 'items', options: {} },
+            ],
           },
           { name: 'rr_update', sql: 'UPDATE items SET v = v + 1 WHERE id = 1', statements: [updateItem(1, plus(1))] },
           { name: 'rr_rollback', sql: 'ROLLBACK', statements: [rollback] },

@@ -17,7 +17,12 @@ const update = (id: number, v: number | ReturnType<typeof arithmetic>, where = e
   where,
   options: {},
 });
-const insertItem = (id: number, v = 0): Statement => ({ kind: 'insert', table: 'items', rows: [{ id, v }], options: {} });
+const insertItem = (id: number, v = 0): Statement => ({
+  kind: 'insert',
+  table: 'items',
+  rows: [{ id, v }],
+  options: {},
+});
 
 describe('snapshots and visibility', () => {
   it('uncommitted rows are invisible, an uncommitted delete still looks live, a commit shows at the next statement', () => {
@@ -117,10 +122,18 @@ describe('row locks and waits', () => {
 
   it('SELECT FOR UPDATE: NOWAIT fails, SKIP LOCKED passes over, FOR KEY SHARE does not conflict with NO KEY UPDATE', () => {
     const w = world(items);
-    w.run(0, begin, { kind: 'select', table: 'items', options: { where: eq(col('id'), 1), locking: { strength: 'Update' } } });
+    w.run(0, begin, {
+      kind: 'select',
+      table: 'items',
+      options: { where: eq(col('id'), 1), locking: { strength: 'Update' } },
+    });
     w.run(1, { kind: 'select', table: 'items', options: { ...byId, locking: { strength: 'Update', wait: 'nowait' } } });
     expect(w.result(1)).toBe('55P03');
-    w.run(1, { kind: 'select', table: 'items', options: { ...byId, locking: { strength: 'Share', wait: 'skipLocked' } } });
+    w.run(1, {
+      kind: 'select',
+      table: 'items',
+      options: { ...byId, locking: { strength: 'Share', wait: 'skipLocked' } },
+    });
     expect(w.result(1)).toEqual([{ id: 2, v: 0 }]);
     w.run(0, commit, begin, update(1, 3));
     expect(w.run(1, { kind: 'select', table: 'items', options: { locking: { strength: 'KeyShare' } } })).toBe('idle');
@@ -200,7 +213,9 @@ describe('unique keys and foreign keys', () => {
         { name: 'parent_id', type: 'integer' },
       ],
       primaryKey: ['id'],
-      constraints: [{ kind: 'foreignKey', name: 'fk_parent', columns: ['parent_id'], references: { table: 'parents' } }],
+      constraints: [
+        { kind: 'foreignKey', name: 'fk_parent', columns: ['parent_id'], references: { table: 'parents' } },
+      ],
     });
     db.insert('parents', [{ id: 1 }, { id: 2 }]);
   };
@@ -223,7 +238,11 @@ describe('unique keys and foreign keys', () => {
     // A delete of a parent whose child is uncommitted is not blocked (the child is invisible) but
     // the child's check then waits for the delete.
     w.run(1, begin, child(3, 2));
-    w.run(0, { kind: 'select', table: 'parents', options: { where: eq(col('id'), 2), locking: { strength: 'Update' } } });
+    w.run(0, {
+      kind: 'select',
+      table: 'parents',
+      options: { where: eq(col('id'), 2), locking: { strength: 'Update' } },
+    });
     expect(w.scheduler.statusOf(0)).toBe('waiting');
     w.run(1, commit);
     expect(w.result(0)).toEqual([{ id: 2, note: 'x' }]);
@@ -231,34 +250,36 @@ describe('unique keys and foreign keys', () => {
 });
 
 describe('statements of trigger functions', () => {
-  const withTrigger = (calls: string[]) => (db: Database): void => {
-    items(db);
-    db.createTable({
-      name: 'copy',
-      columns: [
-        { name: 'id', type: 'integer' },
-        { name: 'v', type: 'integer' },
-      ],
-      primaryKey: ['id'],
-    });
-    db.createTable({ name: 'audit', columns: [{ name: 'v', type: 'integer' }] });
-    db.insert('copy', [
-      { id: 1, v: 0 },
-      { id: 2, v: 0 },
-    ]);
-    db.createTrigger({
-      name: 'sync',
-      table: 'items',
-      timing: 'after',
-      events: ['update'],
-      level: 'row',
-      fn: ({ db: session, newRow }) => {
-        calls.push(`sync ${newRow?.['v']}`);
-        session.insert('audit', { v: newRow?.['v'] ?? null });
-        session.update('copy', { v: newRow?.['v'] ?? null }, eq(col('id'), newRow?.['id'] ?? null));
-      },
-    });
-  };
+  const withTrigger =
+    (calls: string[]) =>
+    (db: Database): void => {
+      items(db);
+      db.createTable({
+        name: 'copy',
+        columns: [
+          { name: 'id', type: 'integer' },
+          { name: 'v', type: 'integer' },
+        ],
+        primaryKey: ['id'],
+      });
+      db.createTable({ name: 'audit', columns: [{ name: 'v', type: 'integer' }] });
+      db.insert('copy', [
+        { id: 1, v: 0 },
+        { id: 2, v: 0 },
+      ]);
+      db.createTrigger({
+        name: 'sync',
+        table: 'items',
+        timing: 'after',
+        events: ['update'],
+        level: 'row',
+        fn: ({ db: session, newRow }) => {
+          calls.push(`sync ${newRow?.['v']}`);
+          session.insert('audit', { v: newRow?.['v'] ?? null });
+          session.update('copy', { v: newRow?.['v'] ?? null }, eq(col('id'), newRow?.['id'] ?? null));
+        },
+      });
+    };
 
   it('a nested statement that waits suspends the firing statement; on resumption the trigger replays, nothing is done twice', () => {
     const calls: string[] = [];

@@ -1,0 +1,107 @@
+/**
+ * The race programs' schema and statements as engine statement values, next to their SQL in
+ * `raceSchema.ts`: what the engine's sessions run for the same steps (docs/concurrency.md, "How the
+ * engine models it"). The sync trigger is the model's own (`model/gitlab/syncTrigger.ts`), whose
+ * PL/pgSQL twin is the function `raceSchema.ts` spells out.
+ */
+import { col, eq } from '../../../src/index.js';
+import type { Row, Statement } from '../../../src/index.js';
+import { syncObjectNames, syncTriggerSpec } from '../../gitlab/syncTrigger.js';
+import { COPY } from './raceSchema.js';
+
+export const runnersTableStatement: Statement = {
+  kind: 'createTable',
+  spec: {
+    name: 'ci_runners',
+    columns: [
+      { name: 'id', type: 'bigint' },
+      { name: 'runner_type', type: 'smallint', notNull: true },
+      { name: 'sharding_key_id', type: 'bigint' },
+      { name: 'contacted_at', type: 'bigint' },
+    ],
+    primaryKey: ['id'],
+  },
+};
+
+export const partitionedCopyStatements: readonly Statement[] = [
+  {
+    kind: 'createTable',
+    spec: {
+      name: COPY,
+      columns: [
+        { name: 'id', type: 'bigint', notNull: true },
+        { name: 'runner_type', type: 'smallint', notNull: true },
+        { name: 'sharding_key_id', type: 'bigint' },
+        { name: 'contacted_at', type: 'bigint' },
+      ],
+      primaryKey: ['id', 'runner_type'],
+      partitionBy: { list: 'runner_type' },
+    },
+  },
+  ...(['instance', 'group', 'project'] as const).map(
+    (type, index): Statement => ({
+      kind: 'createTable',
+      spec: { name: `${type}_type_${COPY}`, partitionOf: { parent: COPY, values: [index + 1] } },
+    }),
+  ),
+];
+
+export const syncTriggerStatement: Statement = {
+  kind: 'createTrigger',
+  spec: syncTriggerSpec({
+    source: 'ci_runners',
+    copy: COPY,
+    columns: ['id', 'runner_type', 'sharding_key_id', 'contacted_at'],
+    ...syncObjectNames('ci_runners'),
+  }),
+};
+
+export const runnerMachinesTableStatement: Statement = {
+  kind: 'createTable',
+  spec: {
+    name: 'ci_runner_machines',
+    columns: [
+      { name: 'id', type: 'bigint' },
+      { name: 'runner_id', type: 'bigint', notNull: true },
+      { name: 'system_xid', type: 'text', notNull: true },
+    ],
+    primaryKey: ['id'],
+  },
+};
+
+export function addRunnerMachinesForeignKeyStatement(notValid: boolean): Statement {
+  return {
+    kind: 'addConstraint',
+    table: 'ci_runner_machines',
+    constraint: {
+      kind: 'foreignKey',
+      name: 'fk_rails_666b61f04f',
+      columns: ['runner_id'],
+      references: { table: 'ci_runners', columns: ['id'] },
+      onDelete: 'cascade',
+      notValid,
+    },
+  };
+}
+
+export const insertRows = (table: string, rows: readonly Row[], onConflict?: readonly string[]): Statement => ({
+  kind: 'insert',
+  table,
+  rows,
+  options: onConflict === undefined ? {} : { onConflict: { target: onConflict, action: 'nothing' } },
+});
+
+export const runner = (id: number, runnerType: number, shardingKeyId: number | null, contactedAt: number): Row => ({
+  id,
+  runner_type: runnerType,
+  sharding_key_id: shardingKeyId,
+  contacted_at: contactedAt,
+});
+
+export const heartbeatStatement = (id: number, contactedAt: number): Statement => ({
+  kind: 'update',
+  table: 'ci_runners',
+  set: { contacted_at: contactedAt },
+  where: eq(col('id'), id),
+  options: {},
+});

@@ -1,0 +1,26 @@
+/**
+ * The `ci_runners` races on the engine's sessions (model/runners/concurrency/races.ts): every race
+ * program that gives engine statement values runs through the permutation driver and must match the
+ * outcomes observed on PostgreSQL 18.4, as test/oracle/server/runnerRaces.test.ts holds the server to.
+ */
+import { describe, expect, it } from 'vitest';
+import { runnerRaces } from '../../model/runners/concurrency/races.js';
+import { EngineSessionBackend } from '../../src/oracle/server/engineSessionBackend.js';
+import { outcomeDifferences } from '../../src/oracle/server/expectation.js';
+import { runProgram } from '../../src/oracle/server/permutationDriver.js';
+
+const onEngine = runnerRaces.filter((race) => race.program.setupStatements !== undefined);
+
+describe('ci_runners races on the engine', () => {
+  it('at least the ensure-copy race runs on the engine', () => {
+    expect(onEngine.map((race) => race.program.name)).toContain('ensure-copy-vs-heartbeat');
+  });
+
+  for (const race of onEngine) {
+    it(race.program.name, async () => {
+      const outcomes = await runProgram(new EngineSessionBackend([race.program]), race.program);
+      const differences = outcomes.flatMap((outcome, index) => outcomeDifferences(outcome, race.expected[index]!));
+      expect(differences, JSON.stringify(outcomes, null, 1)).toEqual([]);
+    });
+  }
+});
