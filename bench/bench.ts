@@ -8,7 +8,7 @@ import { scenarioArbitrary } from '../src/harness/scenario.js';
 import { stopOnFor } from '../src/harness/campaign.js';
 import { packageRoot } from '../model/runners/cli.js';
 import { runnersDomain } from '../model/runners/domain.js';
-import { serverPermutationThroughput } from './serverBench.js';
+import { enginePermutationThroughput, serverPermutationThroughput } from './serverBench.js';
 import { engineTarget, mapTarget, pgliteTarget } from './targets.js';
 import type { Target } from './targets.js';
 import { buildWorkload } from './workload.js';
@@ -194,8 +194,15 @@ async function main(): Promise<void> {
     `\nincident-2024-10-31 over ${INCIDENT_SEEDS} seeds: found ${incident.found}/${INCIDENT_SEEDS}, median time to find ${incident.medianMs} ms, median shrunk length ${incident.medianSteps} steps`,
   );
   const sessions = await serverPermutationThroughput();
+  const engineSessions = await enginePermutationThroughput();
+  const sessionRatio = Math.round(
+    engineSessions.permutationsPerSecond / sessions.permutationsPerSecondOnEnginePrograms,
+  );
   console.log(
-    `\nmulti-session regression programs, permutations/s: real server ${sessions.permutationsPerSecond} (${sessions.server}; ${sessions.permutations} permutations in ${sessions.seconds} s, ${sessions.retries} rerun for timing; initdb ${sessions.initdbMs} ms, start ${sessions.startMs} ms); engine: not yet available (engine sessions are not built yet)`,
+    `\nmulti-session regression programs, permutations/s: real server ${sessions.permutationsPerSecond} (${sessions.server}; ${sessions.permutations} permutations in ${sessions.seconds} s, ${sessions.retries} rerun for timing; initdb ${sessions.initdbMs} ms, start ${sessions.startMs} ms)`,
+  );
+  console.log(
+    `engine sessions on the programs they run (${engineSessions.programs.join(', ')}): ${engineSessions.permutationsPerSecond} permutations/s (${engineSessions.permutations} in ${engineSessions.seconds} s); server on the same programs ${sessions.permutationsPerSecondOnEnginePrograms}/s; engine ÷ server ${sessionRatio}× (goal ≥ 1000×)`,
   );
   console.log(
     table([
@@ -222,7 +229,9 @@ async function main(): Promise<void> {
     scalePeakRssMb,
     peakRssMb: Math.round(peakRss / 2 ** 20),
     serverPermutationsPerSecond: sessions.permutationsPerSecond,
-    enginePermutationsPerSecond: null,
+    enginePermutationsPerSecond: engineSessions.permutationsPerSecond,
+    serverPermutationsPerSecondOnEnginePrograms: sessions.permutationsPerSecondOnEnginePrograms,
+    enginePermutationsOverServer: sessionRatio,
     serverInitdbMs: sessions.initdbMs,
     serverStartMs: sessions.startMs,
   };

@@ -1,13 +1,15 @@
 /**
  * Permutations per second of the multi-session regression programs (generic lock programs and the
- * ci_runners races) on the real PostgreSQL server, for `npm run bench`. The engine figure for the
- * same programs needs the engine's sessions (issue 10), which do not exist yet: it is reported as
- * unavailable, never estimated.
+ * ci_runners races) on the real PostgreSQL server and on the engine's sessions, for `npm run bench`.
+ * The engine runs the programs that give engine statement values (`setupStatements`); the ratio
+ * compares the two on exactly those programs, each permutation checked against its recorded outcome.
  */
 import { runnerRaces } from '../model/runners/concurrency/races.js';
 import { startServer } from '../src/oracle/server/embeddedServer.js';
 import { outcomeDifferences } from '../src/oracle/server/expectation.js';
 import { lockPrograms } from '../src/oracle/server/lockPrograms.js';
+import { EngineSessionBackend } from '../src/oracle/server/engineSessionBackend.js';
+import type { RegressionProgram } from '../src/oracle/server/expectation.js';
 import { openPgSessionBackend } from '../src/oracle/server/pgSessionBackend.js';
 import { runPermutation } from '../src/oracle/server/permutationDriver.js';
 
@@ -22,6 +24,45 @@ export interface ServerPermutationFigures {
   readonly retries: number;
   /** Per program: permutations per second. */
   readonly perProgram: Readonly<Record<string, number>>;
+  /** The server's rate on the programs the engine also runs (`engineProgramNames`). */
+  readonly permutationsPerSecondOnEnginePrograms: number;
+}
+
+/** The regression programs the engine's sessions can run (they give engine statement values). */
+export const enginePrograms = (): readonly RegressionProgram[] =>
+  [...lockPrograms, ...runnerRaces].filter((regression) => regression.program.setupStatements !== undefined);
+
+export interface EnginePermutationFigures {
+  readonly programs: readonly string[];
+  readonly permutations: number;
+  readonly seconds: number;
+  readonly permutationsPerSecond: number;
+}
+
+/** The same programs on the engine (virtual clock), each outcome checked like the server's. */
+export async function enginePermutationThroughput(rounds = 200): Promise<EnginePermutationFigures> {
+  const programs = enginePrograms();
+  const backend = new EngineSessionBackend(programs.map((regression) => regression.program));
+  let permutations = 0;
+  const started = performance.now();
+  for (let round = 0; round < rounds; round += 1) {
+    for (const regression of programs) {
+      for (const [index, permutation] of regression.program.permutations.entries()) {
+        const outcome = await runPermutation(backend, regression.program, permutation);
+        const differences = outcomeDifferences(outcome, regression.expected[index]!);
+        if (differences.length > 0)
+          throw new Error(`the engine diverged from the recorded outcome: ${differences.join('; ')}`);
+        permutations += 1;
+      }
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    programs: programs.map((regression) => regression.program.name),
+    permutations,
+    seconds: Math.round(seconds * 100) / 100,
+    permutationsPerSecond: Math.round(permutations / seconds),
+  };
 }
 
 export async function serverPermutationThroughput(rounds = 3): Promise<ServerPermutationFigures> {
@@ -30,6 +71,9 @@ export async function serverPermutationThroughput(rounds = 3): Promise<ServerPer
     const backend = await openPgSessionBackend({ connectionString: server.connectionString });
     try {
       const perProgram: Record<string, number> = {};
+      const engineNames = new Set(enginePrograms().map((regression) => regression.program.name));
+      let enginePermutations = 0;
+      let engineSeconds = 0;
       let permutations = 0;
       let retries = 0;
       const started = performance.now();
@@ -46,10 +90,13 @@ export async function serverPermutationThroughput(rounds = 3): Promise<ServerPer
             retries += outcome.attempts - 1;
           }
         }
+        const programSeconds = (performance.now() - programStarted) / 1000;
         perProgram[regression.program.name] =
-          Math.round(
-            ((rounds * regression.program.permutations.length) / ((performance.now() - programStarted) / 1000)) * 10,
-          ) / 10;
+          Math.round(((rounds * regression.program.permutations.length) / programSeconds) * 10) / 10;
+        if (engineNames.has(regression.program.name)) {
+          enginePermutations += rounds * regression.program.permutations.length;
+          engineSeconds += programSeconds;
+        }
       }
       const seconds = (performance.now() - started) / 1000;
       return {
@@ -61,6 +108,7 @@ export async function serverPermutationThroughput(rounds = 3): Promise<ServerPer
         permutationsPerSecond: Math.round((permutations / seconds) * 10) / 10,
         retries,
         perProgram,
+        permutationsPerSecondOnEnginePrograms: Math.round((enginePermutations / engineSeconds) * 10) / 10,
       };
     } finally {
       await backend.close();

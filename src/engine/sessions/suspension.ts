@@ -43,7 +43,14 @@ export class Suspension extends Error {
   override readonly name = 'Suspension';
 
   constructor(readonly wait: LockWait) {
-    super(`statement suspended waiting for ${describeWait(wait)}`);
+    // Thrown on every wait, and never read for its stack: capture none (as PgError does).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(`statement suspended waiting for ${describeWait(wait)}`);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }
 }
 
