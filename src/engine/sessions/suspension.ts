@@ -41,8 +41,9 @@ const MAX_SEGMENT_WAITS = 100_000;
 /** Unwinds a trigger function to the nearest replayable segment; never a PostgreSQL error. */
 export class Suspension extends Error {
   override readonly name = 'Suspension';
+  readonly wait: LockWait;
 
-  constructor(readonly wait: LockWait) {
+  constructor(wait: LockWait) {
     // Thrown on every wait, and never read for its stack: capture none (as PgError does).
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
@@ -51,6 +52,7 @@ export class Suspension extends Error {
     } finally {
       Error.stackTraceLimit = limit;
     }
+    this.wait = wait;
   }
 }
 
