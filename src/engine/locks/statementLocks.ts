@@ -329,6 +329,8 @@ const RULES: Rules = {
   savepoint: none,
   rollbackToSavepoint: none,
   releaseSavepoint: none,
+  // SET lock_timeout / deadlock_timeout: a session setting, no table.
+  set: none,
 };
 
 /** The locks a statement takes before it runs (target first), each (table, mode) once. */
