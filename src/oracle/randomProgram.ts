@@ -57,7 +57,8 @@ export interface Program {
 export const HOSTILE_NAME = 'x"; DROP TABLE t0; --';
 export const HOSTILE_TEXT = "'); DROP TABLE t0; --";
 
-const COLUMNS: readonly ColumnSpec[] = [
+/** The columns every random table has (see the module comment). */
+export const COLUMNS: readonly ColumnSpec[] = [
   { name: 'k1', type: 'integer' },
   { name: 'k2', type: 'integer' },
   { name: 'p', type: 'smallint' },
@@ -70,7 +71,7 @@ const COLUMNS: readonly ColumnSpec[] = [
 const REFERENCING: Readonly<Record<string, string>> = { k1: 'r1', k2: 'r2', p: 'rp' };
 const ACTIONS: readonly ReferentialAction[] = ['no action', 'restrict', 'cascade', 'set null'];
 
-interface TableDesign {
+export interface TableDesign {
   readonly name: string;
   readonly key: readonly string[];
   /** Partition names and bounds when the table is LIST-partitioned by p. */
@@ -177,7 +178,8 @@ function rowArbitrary(): fc.Arbitrary<Row> {
   }) as fc.Arbitrary<Row>;
 }
 
-function schemaArbitrary(): fc.Arbitrary<{
+/** A random schema: the audit table, the tables with their keys, CHECKs and partitions, then triggers. */
+export function schemaArbitrary(): fc.Arbitrary<{
   readonly tables: readonly TableDesign[];
   readonly setup: readonly ProgramOp[];
 }> {
@@ -263,7 +265,15 @@ function schemaArbitrary(): fc.Arbitrary<{
   );
 }
 
-function opArbitrary(tables: readonly TableDesign[]): fc.Arbitrary<ProgramOp> {
+/** Statements over the tables: DML, DDL (`ddl`, each kind by name) and transaction control. */
+export function statementArbitraries(tables: readonly TableDesign[]): {
+  readonly insert: fc.Arbitrary<ProgramOp>;
+  readonly update: fc.Arbitrary<ProgramOp>;
+  readonly remove: fc.Arbitrary<ProgramOp>;
+  readonly select: fc.Arbitrary<ProgramOp>;
+  readonly transaction: fc.Arbitrary<ProgramOp>;
+  readonly ddl: Readonly<Record<string, fc.Arbitrary<ProgramOp>>>;
+} {
   const leaves = tables.flatMap((table) => [
     table.name,
     ...(table.partitions ?? []).map((partition) => partition.name),
@@ -400,27 +410,37 @@ function opArbitrary(tables: readonly TableDesign[]): fc.Arbitrary<ProgramOp> {
       name: `trg_${slot}`,
     }),
   );
+  return {
+    insert,
+    update,
+    remove,
+    select,
+    transaction,
+    ddl: {
+      addForeignKey,
+      addCheck,
+      validate,
+      drop,
+      index,
+      dropIndex,
+      trigger,
+      toggleTrigger,
+      truncate,
+      ...(partitionOps.length === 0 ? {} : { partition: partitionOps[0]! }),
+    },
+  };
+}
+
+function opArbitrary(tables: readonly TableDesign[]): fc.Arbitrary<ProgramOp> {
+  const { insert, update, remove, select, transaction, ddl } = statementArbitraries(tables);
+  // The DDL kinds in their declaration order, so a seed draws the same programs as before.
   return fc.oneof(
     { arbitrary: insert, weight: 8 },
     { arbitrary: update, weight: 5 },
     { arbitrary: remove, weight: 3 },
     { arbitrary: select, weight: 1 },
     { arbitrary: transaction, weight: 3 },
-    {
-      arbitrary: fc.oneof(
-        addForeignKey,
-        addCheck,
-        validate,
-        drop,
-        index,
-        dropIndex,
-        trigger,
-        toggleTrigger,
-        truncate,
-        ...partitionOps,
-      ),
-      weight: 3,
-    },
+    { arbitrary: fc.oneof(...Object.values(ddl)), weight: 3 },
   );
 }
 

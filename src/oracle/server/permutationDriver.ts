@@ -14,9 +14,16 @@
  * operating system ran first. Every wait has a
  * bound: a step that never completes is reported (and cancelled), never waited for forever.
  */
-import { resolveProgram } from './program.js';
+import { resolveSteps } from './program.js';
 import type { SessionProgram } from './program.js';
-import type { BackendRun, SessionBackend, SettleReport, StepResult, TableContents } from './sessionBackend.js';
+import type {
+  BackendRun,
+  SessionBackend,
+  SettleReport,
+  StepResult,
+  TableContents,
+  WaitingStep,
+} from './sessionBackend.js';
 
 export interface StepRecord {
   readonly step: string;
@@ -43,6 +50,11 @@ export interface PermutationOutcome {
   readonly contents: readonly TableContents[];
   /** Runs it took (more than one when real time broke the schedule's timing). */
   readonly attempts: number;
+  /**
+   * Settles in which two or more waiting steps were released together (see `releasedTogether`):
+   * their backends then ran at the same time, so what each of them met is the OS's choice.
+   */
+  readonly simultaneousWakeups: number;
 }
 
 export interface DriverOptions {
@@ -64,37 +76,71 @@ interface MutableRecord {
   result: StepResult | null;
 }
 
+/** What a chooser sees before each step: which sessions have a step in flight (after a settle: waiting). */
+export interface ScheduleState {
+  /** Steps chosen so far (issued, or not issued because the run was stuck). */
+  readonly position: number;
+  readonly inFlight: readonly boolean[];
+  /** True once a step never completed within the bound: later steps are not issued. */
+  readonly stuck: boolean;
+}
+
+/** Picks the next step to issue, or null to end the schedule. */
+export type StepChooser = (state: ScheduleState) => string | null;
+
+/** The chooser of a fixed permutation. */
+export const fixedPermutation =
+  (permutation: readonly string[]): StepChooser =>
+  ({ position }) =>
+    permutation[position] ?? null;
+
 /**
  * Runs the permutation, again from a fresh world when the backend reports that real time broke the
  * schedule's timing (a busy machine), so the outcome is the one the model's timing defines.
  */
-export async function runPermutation(
+export function runPermutation(
   backend: SessionBackend,
   program: SessionProgram,
   permutation: readonly string[],
   options: DriverOptions = {},
 ): Promise<PermutationOutcome> {
+  return runSchedule(backend, program, () => fixedPermutation(permutation), options, permutation.join(' '));
+}
+
+/**
+ * Runs a schedule whose steps a chooser picks as it goes (seeing which sessions wait), the way the
+ * engine's scheduler lets a caller pick the session that advances. The outcome's `permutation` is
+ * what was issued, so `runPermutation` replays it. A timing violation reruns it with a fresh chooser
+ * from `makeChooser`, which must choose the same way given the same observations.
+ */
+export async function runSchedule(
+  backend: SessionBackend,
+  program: SessionProgram,
+  makeChooser: () => StepChooser,
+  options: DriverOptions = {},
+  label = 'chosen schedule',
+): Promise<PermutationOutcome> {
   const attempts = 1 + (options.timingRetries ?? DEFAULT_TIMING_RETRIES);
   const violations: string[] = [];
   for (let attempt = 0; attempt < attempts; attempt += 1) {
-    const outcome = await attemptPermutation(backend, program, permutation, options);
+    const outcome = await attemptSchedule(backend, program, makeChooser(), options);
     if (outcome.timingViolation === null) return { ...outcome.result, attempts: attempt + 1 };
     violations.push(outcome.timingViolation);
   }
   throw new Error(
-    `${program.name} [${permutation.join(' ')}]: the server could not follow the schedule's timing ` +
+    `${program.name} [${label}]: the server could not follow the schedule's timing ` +
       `in ${attempts} attempts (${violations.join('; ')})`,
   );
 }
 
-async function attemptPermutation(
+async function attemptSchedule(
   backend: SessionBackend,
   program: SessionProgram,
-  permutation: readonly string[],
+  choose: StepChooser,
   options: DriverOptions,
 ): Promise<{ result: PermutationOutcome; timingViolation: string | null }> {
-  const steps = resolveProgram(program);
-  const bound = options.waitBoundMs ?? DEFAULT_WAIT_BOUND_MS;
+  const steps = resolveSteps(program);
+  const waitBound = options.waitBoundMs ?? DEFAULT_WAIT_BOUND_MS;
   const sessionName = (index: number): string => program.sessions[index]?.name ?? 'other';
   const run: BackendRun = await backend.begin(
     program.setup,
@@ -107,8 +153,12 @@ async function attemptPermutation(
   // Within one settle, the step the driver acted on (issued, or waited for) comes first, then the
   // steps it let complete in session order: deterministic, whichever backend the OS ran first.
   let timingViolation: string | null = null;
+  let waitingBefore: readonly WaitingStep[] = [];
+  let simultaneousWakeups = 0;
   const absorb = (report: SettleReport, after: number, first: number): void => {
     timingViolation ??= report.timingViolation;
+    if (releasedTogether(waitingBefore, report) >= 2) simultaneousWakeups += 1;
+    waitingBefore = report.waiting;
     const ordered = [...report.completed].sort(
       (a, b) => Number(b.session === first) - Number(a.session === first) || a.session - b.session,
     );
@@ -124,16 +174,24 @@ async function attemptPermutation(
   };
   let stuck = false;
   let contents: readonly TableContents[] = [];
+  const permutation: string[] = [];
   try {
-    for (const [position, name] of permutation.entries()) {
-      const { session, step } = steps.get(name)!;
+    for (let position = 0; ; position += 1) {
+      const name = choose({ position, inFlight: inFlight.map((record) => record !== null), stuck });
+      if (name === null) break;
+      const resolved = steps.get(name);
+      if (resolved === undefined) throw new Error(`${program.name}: the schedule names unknown step ${name}`);
+      // Each step at most once, so every schedule ends within the program's steps.
+      if (permutation.includes(name)) throw new Error(`${program.name}: the schedule repeats step ${name}`);
       if (timingViolation !== null) break;
+      permutation.push(name);
+      const { session, step } = resolved;
       if (stuck) {
         neverIssued.push(name);
         continue;
       }
       if (inFlight[session] !== null) {
-        const report = await run.settle({ kind: 'sessionDone', session }, bound);
+        const report = await run.settle({ kind: 'sessionDone', session }, waitBound);
         absorb(report, position - 1, session);
         if (inFlight[session] !== null) {
           stuck = true;
@@ -152,14 +210,14 @@ async function attemptPermutation(
       records.push(record);
       inFlight[session] = record;
       run.issue(session, step.sql);
-      const report = await run.settle({ kind: 'quiescent' }, bound);
+      const report = await run.settle({ kind: 'quiescent' }, waitBound);
       absorb(report, position, session);
       const wait = report.waited.find((waiting) => waiting.session === session);
       if (wait !== undefined) record.blocked = { by: wait.blockedBy.map(sessionName), lock: wait.lock };
       if (!report.reached) stuck = true;
     }
     if (!stuck && timingViolation === null)
-      absorb(await run.settle({ kind: 'allDone' }, bound), permutation.length - 1, -1);
+      absorb(await run.settle({ kind: 'allDone' }, waitBound), permutation.length - 1, -1);
   } finally {
     await run.finish();
   }
@@ -175,9 +233,31 @@ async function attemptPermutation(
       neverIssued,
       contents,
       attempts: 1,
+      simultaneousWakeups,
     },
     timingViolation,
   };
+}
+
+/**
+ * How many of the steps that waited before a settle were released by it: they completed (other
+ * than by a deadlock check or a lock_timeout, which end a wait by a timer, not by a release), or
+ * now wait for a session they did not wait for before. A step queued behind another waiter and
+ * now waiting only for it was not released: PostgreSQL's tuple-lock queue orders them.
+ */
+export function releasedTogether(before: readonly WaitingStep[], report: SettleReport): number {
+  let released = 0;
+  for (const wait of before) {
+    const completed = report.completed.find((done) => done.session === wait.session);
+    if (completed !== undefined) {
+      const timer = !completed.result.ok && (completed.result.code === '40P01' || completed.result.code === '55P03');
+      if (!timer) released += 1;
+      continue;
+    }
+    const still = report.waiting.find((waiting) => waiting.session === wait.session);
+    if (still !== undefined && still.blockedBy.some((session) => !wait.blockedBy.includes(session))) released += 1;
+  }
+  return released;
 }
 
 /** Every permutation of the program, in order. */

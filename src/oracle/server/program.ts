@@ -53,6 +53,23 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * same in reports, isolation specs and scripts; a bad program fails with one sentence naming it.
  */
 export function resolveProgram(program: SessionProgram): ReadonlyMap<string, ResolvedStep> {
+  const steps = resolveSteps(program);
+  if (program.permutations.length === 0) throw new Error(`program ${program.name} has no permutations`);
+  for (const permutation of program.permutations) {
+    const seen = new Set<string>();
+    for (const name of permutation) {
+      if (!steps.has(name))
+        throw new Error(`program ${program.name}: permutation ${permutation.join(' ')} names unknown step ${name}`);
+      if (seen.has(name))
+        throw new Error(`program ${program.name}: permutation ${permutation.join(' ')} repeats step ${name}`);
+      seen.add(name);
+    }
+  }
+  return steps;
+}
+
+/** Checks a program's sessions and steps (not its permutations) and indexes the steps by name. */
+export function resolveSteps(program: SessionProgram): ReadonlyMap<string, ResolvedStep> {
   const steps = new Map<string, ResolvedStep>();
   const sessionNames = new Set<string>();
   if (program.sessions.length === 0) throw new Error(`program ${program.name} has no sessions`);
@@ -69,17 +86,6 @@ export function resolveProgram(program: SessionProgram): ReadonlyMap<string, Res
       steps.set(step.name, { session: index, step });
     }
   });
-  if (program.permutations.length === 0) throw new Error(`program ${program.name} has no permutations`);
-  for (const permutation of program.permutations) {
-    const seen = new Set<string>();
-    for (const name of permutation) {
-      if (!steps.has(name))
-        throw new Error(`program ${program.name}: permutation ${permutation.join(' ')} names unknown step ${name}`);
-      if (seen.has(name))
-        throw new Error(`program ${program.name}: permutation ${permutation.join(' ')} repeats step ${name}`);
-      seen.add(name);
-    }
-  }
   return steps;
 }
 

@@ -1,0 +1,348 @@
+/**
+ * Random multi-session programs for `pgdrill diff --sessions N`, as data: a random schema (the
+ * generator of the single-session diff, `randomProgram.ts`: composite keys, FKs of every action,
+ * CHECKs, LIST partitions, triggers) with a few seed rows, and N sessions, each a short list of
+ * transactions (BEGIN, possibly REPEATABLE READ, one to three statements, COMMIT or ROLLBACK) and
+ * autocommit statements. Statements touch keys 1-3 of the same few tables, so sessions meet on the
+ * same rows and tables often: row-lock waits, deadlocks, unique-key waits, DDL queueing writers.
+ *
+ * A program is a function of (seed, run) alone: fast-check draws it from a seed derived from both,
+ * so one run of a campaign is reproducible without the runs before it. Seed rows are kept only when
+ * the engine accepts them on its own (single-session semantics, checked by the single-session
+ * diff), so the setup never fails on the server.
+ */
+import fc from 'fast-check';
+import { Database } from '../../database.js';
+import { arithmetic, col, eq, inList } from '../../engine/expression.js';
+import type { Expr } from '../../engine/expression.js';
+import type { CatalogView, ColumnView } from '../../engine/sql/catalogView.js';
+import type { Row, SqlValue } from '../../engine/values.js';
+import { catalogViewOf } from '../catalogView.js';
+import type { ProgramOp, TableDesign } from '../randomProgram.js';
+import { HOSTILE_TEXT, schemaArbitrary, statementArbitraries } from '../randomProgram.js';
+import { StatementRecorder } from '../recorder.js';
+import type { SessionProgram } from '../server/program.js';
+import { triggerSpecFor } from '../triggerTemplates.js';
+import { ROW_LOCK_STRENGTHS, TABLE_LOCK_MODES, renderSessionOp, sqlOnlyOp, statementOp } from './sessionOps.js';
+import type { SessionFeature, SessionOp } from './sessionOps.js';
+
+export interface RandomStep {
+  /** Unique in the program: `<session>_<index>`. */
+  readonly name: string;
+  readonly op: SessionOp;
+}
+
+export interface RandomSession {
+  readonly name: string;
+  /** Run before each permutation: the session's timeouts. */
+  readonly setup: readonly SessionOp[];
+  readonly steps: readonly RandomStep[];
+}
+
+export interface RandomSessionProgram {
+  readonly name: string;
+  /** The schema and seed rows, as engine statement values, each accepted by the engine on its own. */
+  readonly setup: readonly ProgramOp[];
+  /** The same, as the SQL the engine's renderer wrote for each. */
+  readonly setupSql: readonly string[];
+  readonly sessions: readonly RandomSession[];
+  /** Table and partition names, for the catalog view the steps are rendered against. */
+  readonly tables: readonly TableDesign[];
+}
+
+/**
+ * Timeouts, in milliseconds, chosen so that no two events the schedule orders can swap on a busy
+ * real server: every deadlock check (100 or 300 ms) fires at least 200 ms before any lock_timeout
+ * (500 or 1000 ms), and two sessions' timers of different lengths are 200 ms or more apart.
+ */
+export const SESSION_LOCK_TIMEOUT_MS = 500;
+export const SESSION_DEADLOCK_TIMEOUT_MS = 100;
+const LOCK_TIMEOUTS_MS = [SESSION_LOCK_TIMEOUT_MS, 1000] as const;
+const DEADLOCK_TIMEOUTS_MS = [SESSION_DEADLOCK_TIMEOUT_MS, 300] as const;
+
+/** A 32-bit seed for run `run` of the campaign with seed `seed` (splitmix32), independent of the other runs. */
+export function runSeed(seed: number, run: number): number {
+  let z = (seed + Math.imul(run + 1, 0x9e3779b9)) | 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) | 0;
+}
+
+const key = fc.constantFrom(1, 2, 3);
+
+function sessionArbitraries(tables: readonly TableDesign[], features: ReadonlySet<SessionFeature>) {
+  const leaves = tables.flatMap((table) => (table.partitions ?? []).map((partition) => partition.name));
+  // Most statements go to the first table, so sessions meet there; partitions get addressed directly too.
+  const tableName = fc.oneof(
+    { arbitrary: fc.constant(tables[0]!.name), weight: 6 },
+    { arbitrary: fc.constantFrom(...tables.map((table) => table.name)), weight: 3 },
+    ...(leaves.length === 0 ? [] : [{ arbitrary: fc.constantFrom(...leaves), weight: 1 }]),
+  );
+  const where: fc.Arbitrary<Expr> = fc.oneof(
+    { arbitrary: fc.constantFrom(1, 2).map((value) => eq(col('k1'), value)), weight: 4 },
+    { arbitrary: fc.constantFrom([1, 2], [2, 3]).map((values) => inList(col('k1'), values)), weight: 1 },
+    { arbitrary: key.map((value) => eq(col('r1'), value)), weight: 1 },
+  );
+  const assignment: fc.Arbitrary<Readonly<Record<string, Expr | SqlValue>>> = fc.oneof(
+    { arbitrary: fc.constant({ v: arithmetic('+', col('v'), 1) }), weight: 3 },
+    { arbitrary: fc.constantFrom<SqlValue>(5, -1, 0).map((v) => ({ v })), weight: 1 },
+    { arbitrary: fc.constantFrom<SqlValue>('keep', 'skip', HOSTILE_TEXT).map((s) => ({ s })), weight: 1 },
+    { arbitrary: key.map((k1) => ({ k1 })), weight: 1 },
+    { arbitrary: fc.constantFrom(1, 2).map((p) => ({ p })), weight: 1 },
+    { arbitrary: key.map((r1) => ({ r1, rp: 1 })), weight: 1 },
+  );
+  const row: fc.Arbitrary<Row> = fc
+    .record({
+      k1: key,
+      k2: key,
+      p: fc.constantFrom(1, 2),
+      v: fc.constantFrom(0, 1, 5),
+      s: fc.constantFrom<SqlValue>('a', 'keep', null),
+      r1: fc.constantFrom<SqlValue>(1, 2, null),
+      rp: fc.constantFrom<SqlValue>(1, null),
+    })
+    .map((fields) => ({ ...fields, r2: fields.k2 }));
+  const insert = fc
+    .record({ table: tableName, row, conflict: fc.nat({ max: 5 }) })
+    .map(({ table, row: values, conflict }): ProgramOp => {
+      const options =
+        conflict === 0
+          ? { onConflict: { action: 'nothing' as const } }
+          : conflict === 1
+            ? { onConflict: { target: keyOf(tables, table), action: { update: { v: arithmetic('+', col('v'), 10) } } } }
+            : {};
+      return { kind: 'insert', table, rows: [values], options };
+    });
+  const update = fc
+    .record({ table: tableName, set: assignment, where })
+    .map(({ table, set, where: condition }): ProgramOp => ({ kind: 'update', table, set, where: condition, options: {} }));
+  const remove = fc
+    .record({ table: tableName, where })
+    .map(({ table, where: condition }): ProgramOp => ({ kind: 'delete', table, where: condition, options: {} }));
+  const select = fc
+    .record({ table: tableName, where })
+    .map(({ table, where: condition }): ProgramOp => ({ kind: 'select', table, options: { where: condition } }));
+  // Seed rows: valid keys mostly, references now and then, so FK actions and checks have rows to act on.
+  const seedRow: fc.Arbitrary<Row> = fc
+    .record({
+      k1: key,
+      k2: key,
+      p: fc.constantFrom(1, 2),
+      v: fc.constantFrom(0, 1),
+      s: fc.constantFrom<SqlValue>('a', 'keep', null),
+      r1: fc.constantFrom<SqlValue>(1, 2, null, null),
+      rp: fc.constantFrom<SqlValue>(1, null),
+    })
+    .map((fields) => ({ ...fields, r2: fields.k2 }));
+  const { trigger: _createTrigger, ...ddl } = statementArbitraries(tables).ddl;
+  const dml = fc.oneof(
+    { arbitrary: update, weight: 4 },
+    { arbitrary: insert, weight: 3 },
+    { arbitrary: remove, weight: 2 },
+    { arbitrary: select, weight: 1 },
+  );
+  const lockingRead = fc
+    .record({
+      table: tableName,
+      where: fc.option(where, { nil: null, freq: 4 }),
+      strength: fc.constantFrom(...ROW_LOCK_STRENGTHS),
+      wait: fc.constantFrom<'NOWAIT' | 'SKIP LOCKED' | null>(null, null, 'NOWAIT', 'SKIP LOCKED'),
+    })
+    .map((read) => sqlOnlyOp({ kind: 'lockingRead', ...read }));
+  const lockTable = fc
+    .record({ table: tableName, mode: fc.constantFrom(...TABLE_LOCK_MODES), nowait: fc.nat({ max: 3 }) })
+    .map(({ table, mode, nowait }) => sqlOnlyOp({ kind: 'lockTable', tables: [table], mode, nowait: nowait === 0 }));
+  const setTimeout = fc.oneof(
+    fc.constantFrom(...LOCK_TIMEOUTS_MS).map((ms) => sqlOnlyOp({ kind: 'setTimeout', setting: 'lock_timeout', ms })),
+    fc
+      .constantFrom(...DEADLOCK_TIMEOUTS_MS)
+      .map((ms) => sqlOnlyOp({ kind: 'setTimeout', setting: 'deadlock_timeout', ms })),
+  );
+  const savepoint = fc.constantFrom<ProgramOp>(
+    { kind: 'savepoint', name: 'sp' },
+    { kind: 'rollbackToSavepoint', name: 'sp' },
+    { kind: 'releaseSavepoint', name: 'sp' },
+  );
+  const has = (feature: SessionFeature): boolean => features.has(feature);
+  const weighted = (entries: readonly [SessionFeature, fc.Arbitrary<SessionOp>, number][]) =>
+    fc.oneof(
+      ...entries.filter(([feature]) => has(feature)).map(([, arbitrary, weight]) => ({ arbitrary, weight })),
+    );
+  const ddlStep = fc.oneof(...Object.values(ddl)).map(statementOp);
+  const inTransaction = weighted([
+    ['dml', dml.map(statementOp), 10],
+    ['lockingReads', lockingRead, 4],
+    ['lockTable', lockTable, 1],
+    ['ddl', ddlStep, 1],
+    ['transactions', savepoint.map(statementOp), 1],
+    ['timeouts', setTimeout, 1],
+  ]);
+  const autocommit = weighted([
+    ['dml', dml.map(statementOp), 6],
+    ['ddl', ddlStep, 2],
+    ['timeouts', setTimeout, 1],
+  ]);
+  const begin: fc.Arbitrary<SessionOp> = has('repeatableRead')
+    ? fc.oneof(
+        { arbitrary: fc.constant(statementOp({ kind: 'begin' })), weight: 2 },
+        { arbitrary: fc.constant(sqlOnlyOp({ kind: 'beginIsolation', level: 'REPEATABLE READ' })), weight: 1 },
+      )
+    : fc.constant(statementOp({ kind: 'begin' }));
+  const transaction = fc
+    .record({
+      begin,
+      body: fc.array(inTransaction, { minLength: 2, maxLength: 4 }),
+      end: fc.constantFrom<ProgramOp>({ kind: 'commit' }, { kind: 'commit' }, { kind: 'rollback' }),
+    })
+    .map(({ begin: first, body, end }): SessionOp[] => [first, ...body, statementOp(end)]);
+  const block: fc.Arbitrary<SessionOp[]> = has('transactions')
+    ? fc.oneof(
+        { arbitrary: transaction, weight: 4 },
+        { arbitrary: autocommit.map((op) => [op]), weight: 1 },
+      )
+    : autocommit.map((op) => [op]);
+  return { block, seedRow };
+}
+
+function keyOf(tables: readonly TableDesign[], table: string): readonly string[] {
+  const owner =
+    tables.find((candidate) => candidate.name === table) ??
+    tables.find((candidate) => (candidate.partitions ?? []).some((partition) => partition.name === table));
+  return owner?.key ?? ['k1'];
+}
+
+/** The arbitrary of programs of `sessions` sessions drawing only from `features`. */
+export function sessionProgramArbitrary(
+  sessions: number,
+  features: ReadonlySet<SessionFeature>,
+): fc.Arbitrary<{
+  readonly tables: readonly TableDesign[];
+  readonly schema: readonly ProgramOp[];
+  readonly seedRows: readonly ProgramOp[];
+  readonly sessions: readonly SessionOp[][][];
+}> {
+  return schemaArbitrary().chain(({ tables, setup }) => {
+    const { block, seedRow } = sessionArbitraries(tables, features);
+    const seedRows = fc.tuple(
+      ...tables.map((table) =>
+        fc
+          .array(seedRow, { minLength: 3, maxLength: 6 })
+          .map((rows) => rows.map((row): ProgramOp => ({ kind: 'insert', table: table.name, rows: [row], options: {} }))),
+      ),
+    );
+    return fc
+      .tuple(
+        seedRows,
+        fc.tuple(...Array.from({ length: sessions }, () => fc.array(block, { minLength: 1, maxLength: 2 }))),
+      )
+      .map(([rows, sessionBlocks]) => ({
+        tables,
+        schema: setup,
+        seedRows: rows.flat(),
+        sessions: sessionBlocks,
+      }));
+  });
+}
+
+/** A catalog view that stays as it was after the setup (steps add no columns and no partition keys). */
+function frozenCatalog(db: Database): CatalogView {
+  const live = catalogViewOf(db);
+  const columns = new Map<string, readonly ColumnView[] | null>();
+  const keys = new Map<string, string | null>();
+  return {
+    columns(table) {
+      if (!columns.has(table)) columns.set(table, live.columns(table));
+      return columns.get(table) ?? null;
+    },
+    partitionKey(table) {
+      if (!keys.has(table)) keys.set(table, live.partitionKey(table));
+      return keys.get(table) ?? null;
+    },
+  };
+}
+
+/**
+ * Runs the schema and the seed rows on the engine: the schema must pass; seed rows it refuses
+ * (a CHECK, a missing partition, a NULL key) are dropped. Returns the kept statements and their SQL.
+ */
+function settleSetup(
+  schema: readonly ProgramOp[],
+  seedRows: readonly ProgramOp[],
+): { setup: ProgramOp[]; setupSql: string[]; catalog: CatalogView } {
+  const db = new Database();
+  const recorder = new StatementRecorder();
+  recorder.attach(db);
+  const setup: ProgramOp[] = [];
+  const setupSql: string[] = [];
+  for (const [index, op] of [...schema, ...seedRows].entries()) {
+    const before = recorder.statements.length;
+    try {
+      if (op.kind === 'trigger') db.createTrigger(triggerSpecFor(op.use));
+      else db.execute(op);
+    } catch (error) {
+      if (index < schema.length) throw error;
+    }
+    const recorded = recorder.statements.slice(before);
+    if (recorded.length === 0 || recorded.some((statement) => statement.outcome.status !== 'ok')) continue;
+    const sql = recorded.map((statement) => statement.sql);
+    if (sql.some((text) => text === null)) throw new Error(`a setup statement has no SQL form: ${op.kind}`);
+    setup.push(op);
+    setupSql.push(sql.join(';\n'));
+  }
+  return { setup, setupSql, catalog: frozenCatalog(db) };
+}
+
+export interface GeneratedProgram {
+  readonly program: RandomSessionProgram;
+  /** Its SQL form for the permutation driver (permutations filled in by the scheduler). */
+  readonly sql: SessionProgram;
+}
+
+/** Program `run` of the campaign with `seed`, over `sessions` sessions and the given features. */
+export function generateSessionProgram(
+  seed: number,
+  run: number,
+  sessions: number,
+  features: ReadonlySet<SessionFeature>,
+): GeneratedProgram {
+  const [drawn] = fc.sample(sessionProgramArbitrary(sessions, features), { seed: runSeed(seed, run), numRuns: 1 });
+  if (drawn === undefined) throw new Error('fast-check drew no program');
+  const { setup, setupSql, catalog } = settleSetup(drawn.schema, drawn.seedRows);
+  const sessionSetup: SessionOp[] = features.has('timeouts')
+    ? [
+        sqlOnlyOp({ kind: 'setTimeout', setting: 'deadlock_timeout', ms: SESSION_DEADLOCK_TIMEOUT_MS }),
+        sqlOnlyOp({ kind: 'setTimeout', setting: 'lock_timeout', ms: SESSION_LOCK_TIMEOUT_MS }),
+      ]
+    : [];
+  const randomSessions: RandomSession[] = drawn.sessions.map((blocks, index) => {
+    const name = `s${index + 1}`;
+    return {
+      name,
+      setup: sessionSetup,
+      steps: blocks.flat().map((op, position) => ({ name: `${name}_${position + 1}`, op })),
+    };
+  });
+  const program: RandomSessionProgram = {
+    name: `sessions-${seed}-${run}`,
+    setup,
+    setupSql,
+    sessions: randomSessions,
+    tables: drawn.tables,
+  };
+  return { program, sql: renderProgram(program, catalog) };
+}
+
+/** The program as SQL for the driver, the isolation spec and the Node script. */
+function renderProgram(program: RandomSessionProgram, catalog: CatalogView): SessionProgram {
+  return {
+    name: program.name,
+    description: `random program ${program.name}: ${program.sessions.length} sessions over a random schema`,
+    setup: program.setupSql,
+    sessions: program.sessions.map((session) => ({
+      name: session.name,
+      setup: session.setup.map((op) => renderSessionOp(op, catalog)),
+      steps: session.steps.map((step) => ({ name: step.name, sql: renderSessionOp(step.op, catalog) })),
+    })),
+    permutations: [],
+  };
+}

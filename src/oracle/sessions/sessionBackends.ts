@@ -1,0 +1,30 @@
+/**
+ * The backends `pgdrill diff --sessions` compares. The reference is always the real server; the
+ * candidate is the engine's sessions once they exist, and until then the server again, so the
+ * campaign checks that the driver and the generated schedules are deterministic on PostgreSQL
+ * itself. When the engine's `SessionBackend` lands, `ENGINE_SESSIONS` below is the one line to set.
+ */
+import type { SessionBackend } from '../server/sessionBackend.js';
+import { SESSION_FEATURES } from './sessionOps.js';
+import type { SessionFeature } from './sessionOps.js';
+
+export interface EngineSessions {
+  readonly open: () => Promise<SessionBackend>;
+  /** The features its sessions run; the campaign draws programs from these only. */
+  readonly features: readonly SessionFeature[];
+}
+
+/** The engine's sessions as a `SessionBackend`: not built yet (issue 10's engine side). */
+export const ENGINE_SESSIONS: EngineSessions | null = null;
+
+export type CandidateKind = 'engine' | 'server';
+
+/** What the real server runs: everything. */
+export const SERVER_FEATURES: ReadonlySet<SessionFeature> = new Set(SESSION_FEATURES);
+
+/** The one line a report prints about the engine. */
+export function engineAvailability(): string {
+  return ENGINE_SESSIONS === null
+    ? 'engine sessions: not yet available (the server runs every schedule twice: a check of the driver’s determinism)'
+    : 'engine sessions: available';
+}

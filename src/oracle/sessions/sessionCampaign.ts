@@ -1,0 +1,165 @@
+/**
+ * The multi-session differential campaign: for each run, a random program (`randomSessions.ts`),
+ * one random schedule chosen on the reference backend as it runs (`randomScheduler.ts`), the same
+ * permutation replayed on the candidate backend, and the two records compared step by step
+ * (`scheduleRecord.ts`). Runs are independent: run i depends only on (seed, i).
+ *
+ * A schedule the busy machine cannot follow (the driver's timing retries all failed) is counted,
+ * not compared: its outcome is not the one the schedule defines. Nor is a schedule in which two
+ * waiting steps were released at once and the records differ: both are PostgreSQL's outcomes.
+ */
+import { isolationSpec } from '../server/isolationSpec.js';
+import { nodeScript } from '../server/nodeScript.js';
+import { runPermutation, runSchedule } from '../server/permutationDriver.js';
+import type { DriverOptions, PermutationOutcome } from '../server/permutationDriver.js';
+import type { SessionProgram } from '../server/program.js';
+import type { SessionBackend } from '../server/sessionBackend.js';
+import { generateSessionProgram, runSeed } from './randomSessions.js';
+import { randomChooser } from './randomScheduler.js';
+import type { RecordDifference, ScheduleRecord } from './scheduleRecord.js';
+import { firstDifference, outcomeLabel, scheduleRecord } from './scheduleRecord.js';
+import type { SessionFeature } from './sessionOps.js';
+
+export interface SessionCampaignOptions {
+  readonly runs: number;
+  readonly sessions: number;
+  readonly seed: number;
+  readonly features: ReadonlySet<SessionFeature>;
+  readonly driver?: DriverOptions;
+  /** Called after each run (for progress lines). */
+  readonly onRun?: (run: number) => void;
+}
+
+export interface SessionDivergence {
+  readonly run: number;
+  readonly program: string;
+  readonly permutation: readonly string[];
+  readonly difference: RecordDifference;
+  readonly reference: ScheduleRecord;
+  readonly candidate: ScheduleRecord;
+  /** The schedule as a PostgreSQL isolation-tester spec and as a Node script over `pg`. */
+  readonly spec: string;
+  readonly script: string;
+}
+
+export interface SessionCampaignResult {
+  readonly runs: number;
+  readonly sessions: number;
+  /** Schedules run and compared (one per run, minus timing failures). */
+  readonly permutations: number;
+  /** Steps of the reference runs that waited for a lock once issued. */
+  readonly blockedSteps: number;
+  /** Reference step outcomes: `ok` or SQLSTATE → count (`never completed` for cancelled steps). */
+  readonly outcomes: Readonly<Record<string, number>>;
+  /** Extra runs the driver needed because the machine broke a schedule's timing. */
+  readonly timingRetries: number;
+  /** Schedules abandoned because every timing retry failed. */
+  readonly timingFailures: number;
+  /**
+   * Schedules whose records differ where a run released two waiting steps at once
+   * (`simultaneousWakeups`): PostgreSQL runs them in parallel, so either record is PostgreSQL's.
+   * Counted and listed by run, not reported as divergences.
+   */
+  readonly racySchedules: readonly number[];
+  readonly divergences: readonly SessionDivergence[];
+  readonly elapsedMs: number;
+}
+
+/** The chooser's seed for a run: derived from the program's, so the two streams differ. */
+const scheduleSeed = (seed: number, run: number): number => runSeed(seed ^ 0x5c4ed01e, run);
+
+/** One run: the program, its schedule on the reference, the replay on the candidate. */
+export async function runSessionSchedule(
+  reference: SessionBackend,
+  candidate: SessionBackend,
+  program: SessionProgram,
+  chooserSeed: number,
+  deliberateWait: number,
+  driver: DriverOptions = {},
+): Promise<{ reference: PermutationOutcome; candidate: PermutationOutcome }> {
+  const first = await runSchedule(
+    reference,
+    program,
+    () => randomChooser(program, chooserSeed, { deliberateWait }),
+    driver,
+  );
+  const second = await runPermutation(candidate, program, first.permutation, driver);
+  return { reference: first, candidate: second };
+}
+
+const TIMING_FAILURE = /could not follow the schedule's timing/;
+
+export async function runSessionCampaign(
+  reference: SessionBackend,
+  candidate: SessionBackend,
+  options: SessionCampaignOptions,
+): Promise<SessionCampaignResult> {
+  const started = Date.now();
+  const outcomes: Record<string, number> = {};
+  const divergences: SessionDivergence[] = [];
+  const racySchedules: number[] = [];
+  let permutations = 0;
+  let blockedSteps = 0;
+  let timingRetries = 0;
+  let timingFailures = 0;
+  // Deliberate waits end at a lock_timeout, which sessions have only with the timeouts feature.
+  const deliberateWait = options.features.has('timeouts') ? 0.08 : 0;
+  for (let run = 0; run < options.runs; run += 1) {
+    const { sql: program } = generateSessionProgram(options.seed, run, options.sessions, options.features);
+    let pair: { reference: PermutationOutcome; candidate: PermutationOutcome };
+    try {
+      pair = await runSessionSchedule(
+        reference,
+        candidate,
+        program,
+        scheduleSeed(options.seed, run),
+        deliberateWait,
+        options.driver,
+      );
+    } catch (error) {
+      if (error instanceof Error && TIMING_FAILURE.test(error.message)) {
+        timingFailures += 1;
+        options.onRun?.(run);
+        continue;
+      }
+      throw error;
+    }
+    permutations += 1;
+    timingRetries += pair.reference.attempts - 1 + pair.candidate.attempts - 1;
+    for (const step of pair.reference.steps) {
+      if (step.blocked !== null) blockedSteps += 1;
+      const label = outcomeLabel(step.result)?.split(' ')[0] ?? 'never completed';
+      outcomes[label] = (outcomes[label] ?? 0) + 1;
+    }
+    const [left, right] = [scheduleRecord(pair.reference), scheduleRecord(pair.candidate)];
+    const difference = firstDifference(left, right);
+    if (difference !== null && pair.reference.simultaneousWakeups + pair.candidate.simultaneousWakeups > 0) {
+      racySchedules.push(run);
+    } else if (difference !== null) {
+      const permutation = pair.reference.permutation;
+      divergences.push({
+        run,
+        program: program.name,
+        permutation,
+        difference,
+        reference: left,
+        candidate: right,
+        spec: isolationSpec({ ...program, permutations: [permutation] }),
+        script: nodeScript(program, permutation),
+      });
+    }
+    options.onRun?.(run);
+  }
+  return {
+    runs: options.runs,
+    sessions: options.sessions,
+    permutations,
+    blockedSteps,
+    outcomes,
+    timingRetries,
+    timingFailures,
+    racySchedules,
+    divergences,
+    elapsedMs: Date.now() - started,
+  };
+}
