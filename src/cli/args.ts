@@ -53,6 +53,9 @@ export type Command =
       readonly plan: string | null;
       readonly json: boolean;
       readonly regress: boolean;
+      /** `--sessions N`: the multi-session campaign over N sessions against the real server. */
+      readonly sessions: number | null;
+      readonly against: 'engine' | 'server' | null;
     };
 
 const FLAGS_WITH_VALUES = new Set([
@@ -66,6 +69,8 @@ const FLAGS_WITH_VALUES = new Set([
   '--from',
   '--reporter',
   '--html',
+  '--sessions',
+  '--against',
 ]);
 const LISTINGS = ['steps', 'invariants', 'probes', 'operations'] as const;
 const COMMAND_FLAGS: Record<string, readonly string[]> = {
@@ -79,7 +84,7 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   check: ['--runs', '--seed', '--time-limit', '--json', '--no-save', '--workers', '--shard', '--reporter', '--html'],
   merge: ['--json', '--no-save', '--reporter', '--html'],
   replay: ['--seed', '--path', '--json', '--sql', '--html'],
-  diff: ['--runs', '--seed', '--plan', '--json', '--regress'],
+  diff: ['--runs', '--seed', '--plan', '--json', '--regress', '--sessions', '--against'],
 };
 
 /**
@@ -90,10 +95,11 @@ export const LIMITS = {
   '--runs': 1_000_000_000,
   '--time-limit': 7 * 24 * 3600,
   '--workers': 64,
+  '--sessions': 16,
   shards: 10_000,
 } as const;
 
-function positiveInteger(flag: '--runs' | '--time-limit' | '--workers', text: string): number {
+function positiveInteger(flag: '--runs' | '--time-limit' | '--workers' | '--sessions', text: string): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value <= 0)
     throw new UserInputError(`${flag} takes a positive whole number, not "${text}"`);
@@ -215,6 +221,16 @@ export function parseArguments(argv: readonly string[]): Command {
         throw new UserInputError(
           'diff --regress runs the fixed regression cases and takes no --runs, --seed or --plan',
         );
+      const sessionsText = values.get('--sessions');
+      const againstText = values.get('--against');
+      if (sessionsText !== undefined && (regress || values.has('--plan')))
+        throw new UserInputError('diff --sessions runs random multi-session programs and takes no --plan or --regress');
+      if (againstText !== undefined && sessionsText === undefined)
+        throw new UserInputError(
+          '--against chooses what diff --sessions compares the server with; it needs --sessions N',
+        );
+      if (againstText !== undefined && againstText !== 'engine' && againstText !== 'server')
+        throw new UserInputError(`--against takes engine or server, not "${againstText}"`);
       return {
         kind: 'diff',
         runs: runsText === undefined ? null : positiveInteger('--runs', runsText),
@@ -222,6 +238,8 @@ export function parseArguments(argv: readonly string[]): Command {
         plan: values.get('--plan') ?? null,
         json,
         regress,
+        sessions: sessionsText === undefined ? null : positiveInteger('--sessions', sessionsText),
+        against: againstText === undefined ? null : againstText === 'engine' ? 'engine' : 'server',
       };
     }
     default: {
@@ -272,6 +290,7 @@ export const HELP = `pgdrill — property tests for PostgreSQL migration plans u
   pgdrill replay … --html FILE                 also write the trace as an HTML timeline
   pgdrill diff [--runs N] [--seed S] [--plan P] [--json]
   pgdrill diff --regress [--json]
+  pgdrill diff --sessions N [--runs R] [--seed S] [--against engine|server] [--json]
                                                run scenarios on the engine and on real PostgreSQL
                                                (embedded PGlite, or DATABASE_URL with the pg
                                                package) and compare every statement's outcome
@@ -279,6 +298,11 @@ export const HELP = `pgdrill — property tests for PostgreSQL migration plans u
                                                a plan's world with --plan; --regress runs the
                                                cases ported from PostgreSQL's regression suite
                                                and prints {cases, agree, divergences, unsupported};
+                                               --sessions N runs random programs of N concurrent
+                                               sessions as random schedules on a real PostgreSQL 18
+                                               server (embedded, or DATABASE_URL) and on the engine's
+                                               sessions (until they exist: the server again) and
+                                               compares every step's wait, outcome and the tables;
                                                exit 1 on divergence
 
 Exit codes: 0 verdicts match / failure reproduced / no divergence, 1 mismatch / not reproduced /

@@ -12,6 +12,7 @@ import { escapeControlCharacters } from '../harness/terminalText.js';
 import { UserInputError } from '../harness/userInputError.js';
 import { runDiff } from '../oracle/diffCommand.js';
 import { runRegressDiff } from '../oracle/regress/regressCommand.js';
+import { runSessionDiff } from '../oracle/sessions/sessionDiffCommand.js';
 import { scenarioScript } from '../oracle/sqlScript.js';
 import { HELP, parseArguments } from './args.js';
 import { checkHtmlFile, prepareHtmlDirectory, writeReplayHtml } from './htmlReports.js';
@@ -236,6 +237,17 @@ async function runCommand<W extends WorldBase>(config: CliConfig<W>, command: Co
       return runReplay(config, command, io);
     case 'diff':
       if (command.regress) return await runRegressDiff(command.json, io);
+      if (command.sessions !== null)
+        return await runSessionDiff(
+          {
+            sessions: command.sessions,
+            runs: command.runs,
+            seed: command.seed,
+            json: command.json,
+            against: command.against,
+          },
+          io,
+        );
       return await runDiff(
         config.domain,
         command.plan === null ? null : resolvePlan(config, command.plan),

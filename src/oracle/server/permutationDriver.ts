@@ -255,7 +255,7 @@ export function releasedTogether(before: readonly WaitingStep[], report: SettleR
       continue;
     }
     const still = report.waiting.find((waiting) => waiting.session === wait.session);
-    if (still !== undefined && still.blockedBy.some((session) => !wait.blockedBy.includes(session))) released += 1;
+    if (still?.blockedBy.some((session) => !wait.blockedBy.includes(session))) released += 1;
   }
   return released;
 }

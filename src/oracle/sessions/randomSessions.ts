@@ -115,7 +115,9 @@ function sessionArbitraries(tables: readonly TableDesign[], features: ReadonlySe
     });
   const update = fc
     .record({ table: tableName, set: assignment, where })
-    .map(({ table, set, where: condition }): ProgramOp => ({ kind: 'update', table, set, where: condition, options: {} }));
+    .map(
+      ({ table, set, where: condition }): ProgramOp => ({ kind: 'update', table, set, where: condition, options: {} }),
+    );
   const remove = fc
     .record({ table: tableName, where })
     .map(({ table, where: condition }): ProgramOp => ({ kind: 'delete', table, where: condition, options: {} }));
@@ -165,9 +167,7 @@ function sessionArbitraries(tables: readonly TableDesign[], features: ReadonlySe
   );
   const has = (feature: SessionFeature): boolean => features.has(feature);
   const weighted = (entries: readonly [SessionFeature, fc.Arbitrary<SessionOp>, number][]) =>
-    fc.oneof(
-      ...entries.filter(([feature]) => has(feature)).map(([, arbitrary, weight]) => ({ arbitrary, weight })),
-    );
+    fc.oneof(...entries.filter(([feature]) => has(feature)).map(([, arbitrary, weight]) => ({ arbitrary, weight })));
   const ddlStep = fc.oneof(...Object.values(ddl)).map(statementOp);
   const inTransaction = weighted([
     ['dml', dml.map(statementOp), 10],
@@ -196,10 +196,7 @@ function sessionArbitraries(tables: readonly TableDesign[], features: ReadonlySe
     })
     .map(({ begin: first, body, end }): SessionOp[] => [first, ...body, statementOp(end)]);
   const block: fc.Arbitrary<SessionOp[]> = has('transactions')
-    ? fc.oneof(
-        { arbitrary: transaction, weight: 4 },
-        { arbitrary: autocommit.map((op) => [op]), weight: 1 },
-      )
+    ? fc.oneof({ arbitrary: transaction, weight: 4 }, { arbitrary: autocommit.map((op) => [op]), weight: 1 })
     : autocommit.map((op) => [op]);
   return { block, seedRow };
 }
@@ -227,7 +224,9 @@ export function sessionProgramArbitrary(
       ...tables.map((table) =>
         fc
           .array(seedRow, { minLength: 3, maxLength: 6 })
-          .map((rows) => rows.map((row): ProgramOp => ({ kind: 'insert', table: table.name, rows: [row], options: {} }))),
+          .map((rows) =>
+            rows.map((row): ProgramOp => ({ kind: 'insert', table: table.name, rows: [row], options: {} })),
+          ),
       ),
     );
     return fc

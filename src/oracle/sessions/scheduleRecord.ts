@@ -61,7 +61,9 @@ export function outcomeLabel(result: StepResult | null): string | null {
 function normalisedRows(table: string, rows: readonly JsonRow[]): string[] {
   const dropped = NORMALISED[table] ?? [];
   if (dropped.length === 0) return sortedRows(rows);
-  return sortedRows(rows.map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => !dropped.includes(key)))));
+  return sortedRows(
+    rows.map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => !dropped.includes(key)))),
+  );
 }
 
 export function scheduleRecord(outcome: PermutationOutcome): ScheduleRecord {
@@ -79,7 +81,9 @@ export function scheduleRecord(outcome: PermutationOutcome): ScheduleRecord {
     completionOrder: outcome.completionOrder,
     neverCompleted: outcome.neverCompleted,
     neverIssued: outcome.neverIssued,
-    contents: Object.fromEntries(outcome.contents.map((table) => [table.table, normalisedRows(table.table, table.rows)])),
+    contents: Object.fromEntries(
+      outcome.contents.map((table) => [table.table, normalisedRows(table.table, table.rows)]),
+    ),
   };
 }
 
@@ -100,14 +104,22 @@ export function firstDifference(left: ScheduleRecord, right: ScheduleRecord): Re
   for (let index = 0; index < count; index += 1) {
     const [a, b] = [left.steps[index], right.steps[index]];
     if (canonical(a ?? null) !== canonical(b ?? null))
-      return { step: a?.step ?? b?.step ?? null, what: 'step', left: canonical(a ?? null), right: canonical(b ?? null) };
+      return {
+        step: a?.step ?? b?.step ?? null,
+        what: 'step',
+        left: canonical(a ?? null),
+        right: canonical(b ?? null),
+      };
   }
-  const lists: readonly ['completion order' | 'never completed' | 'never issued', readonly string[], readonly string[]][] =
-    [
-      ['completion order', left.completionOrder, right.completionOrder],
-      ['never completed', left.neverCompleted, right.neverCompleted],
-      ['never issued', left.neverIssued, right.neverIssued],
-    ];
+  const lists: readonly [
+    'completion order' | 'never completed' | 'never issued',
+    readonly string[],
+    readonly string[],
+  ][] = [
+    ['completion order', left.completionOrder, right.completionOrder],
+    ['never completed', left.neverCompleted, right.neverCompleted],
+    ['never issued', left.neverIssued, right.neverIssued],
+  ];
   for (const [what, a, b] of lists)
     if (canonical(a) !== canonical(b)) return { step: null, what, left: a.join(' '), right: b.join(' ') };
   const tables = [...new Set([...Object.keys(left.contents), ...Object.keys(right.contents)])].sort();

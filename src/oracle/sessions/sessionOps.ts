@@ -73,7 +73,12 @@ export type SqlOnlyStatement =
       readonly strength: RowLockStrength;
       readonly wait: 'NOWAIT' | 'SKIP LOCKED' | null;
     }
-  | { readonly kind: 'lockTable'; readonly tables: readonly string[]; readonly mode: TableLockMode; readonly nowait: boolean };
+  | {
+      readonly kind: 'lockTable';
+      readonly tables: readonly string[];
+      readonly mode: TableLockMode;
+      readonly nowait: boolean;
+    };
 
 export type SessionOp =
   | { readonly kind: 'statement'; readonly op: ProgramOp }
@@ -115,7 +120,8 @@ function renderSqlOnly(statement: SqlOnlyStatement, catalog: CatalogView): strin
 /** The step as one SQL statement, every name and value quoted by `src/engine/sqlText.ts`. */
 export function renderSessionOp(op: SessionOp, catalog: CatalogView): string {
   if (op.kind === 'sqlOnly') return renderSqlOnly(op.statement, catalog);
-  const statement = op.op.kind === 'trigger' ? { kind: 'createTrigger' as const, spec: triggerSpecFor(op.op.use) } : op.op;
+  const statement =
+    op.op.kind === 'trigger' ? { kind: 'createTrigger' as const, spec: triggerSpecFor(op.op.use) } : op.op;
   return renderStatement(statement, catalog);
 }
 
