@@ -86,7 +86,9 @@ describe('random multi-session programs', () => {
         for (const step of session.steps) expect(basic.has(featureOf(step.op))).toBe(true);
       }
       expect(
-        sql.sessions.flatMap((session) => session.steps).some((step) => / FOR (UPDATE|NO KEY UPDATE|SHARE|KEY SHARE)|^LOCK |ISOLATION|^SET /.test(step.sql)),
+        sql.sessions
+          .flatMap((session) => session.steps)
+          .some((step) => / FOR (UPDATE|NO KEY UPDATE|SHARE|KEY SHARE)|^LOCK |ISOLATION|^SET /.test(step.sql)),
       ).toBe(false);
     }
   });
