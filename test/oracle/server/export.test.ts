@@ -17,6 +17,11 @@ import { nodeScript, scheduleSummary } from '../../../src/oracle/server/nodeScri
 import type { ScheduleSummary } from '../../../src/oracle/server/nodeScript.js';
 import { runPermutation, runProgram } from '../../../src/oracle/server/permutationDriver.js';
 import type { SessionProgram } from '../../../src/oracle/server/program.js';
+import { SERVER_FEATURES } from '../../../src/oracle/sessions/sessionBackends.js';
+import { generateSessionProgram } from '../../../src/oracle/sessions/randomSessions.js';
+import { randomChooser } from '../../../src/oracle/sessions/randomScheduler.js';
+import { runSchedule } from '../../../src/oracle/server/permutationDriver.js';
+import type { PermutationOutcome } from '../../../src/oracle/server/permutationDriver.js';
 import { useServer } from './serverFixture.js';
 
 const server = useServer();
@@ -174,4 +179,44 @@ describe('standalone Node script', () => {
       expect(fromScript).toEqual(fromDriver);
     },
   );
+});
+
+describe('a random multi-session schedule (pgdrill diff --sessions)', () => {
+  // The first schedules of seed 11 in which a step waits and no two waiters were released at once.
+  const found: { program: SessionProgram; outcome: PermutationOutcome }[] = [];
+  const blockedSchedule = async (): Promise<{ program: SessionProgram; outcome: PermutationOutcome }> => {
+    if (found[0] !== undefined) return found[0];
+    for (let run = 0; run < 20; run += 1) {
+      const { sql } = generateSessionProgram(11, run, 3, SERVER_FEATURES);
+      const outcome = await runSchedule(server.backend(), sql, () => randomChooser(sql, run, { deliberateWait: 0 }));
+      if (outcome.steps.some((step) => step.blocked !== null) && outcome.simultaneousWakeups === 0) {
+        found.push({ program: { ...sql, permutations: [outcome.permutation] }, outcome });
+        return found[0]!;
+      }
+    }
+    throw new Error('no schedule of seed 11 blocks: the generator lost its conflicts');
+  };
+
+  it('exports as an isolation spec that reproduces the recorded outcome', async () => {
+    const { program, outcome } = await blockedSchedule();
+    const replayed = await runProgram(server.backend(), programFromSpec(isolationSpec(program)));
+    expect(replayed.map(scheduleSummary)).toEqual([scheduleSummary(outcome)]);
+  });
+
+  it('exports as a Node script that reproduces the recorded outcome', async () => {
+    const { program, outcome } = await blockedSchedule();
+    mkdirSync(scratch, { recursive: true });
+    const file = join(scratch, 'random-schedule.mjs');
+    writeFileSync(file, nodeScript(program, outcome.permutation));
+    const expected = scheduleSummary(outcome);
+    let fromScript: ScheduleSummary | null = null;
+    for (let attempt = 0; attempt < 3 && JSON.stringify(fromScript) !== JSON.stringify(expected); attempt += 1) {
+      const { stdout } = await promisify(execFile)('node', [file, server.connectionString()], {
+        cwd: root,
+        timeout: 60_000,
+      });
+      fromScript = JSON.parse(stdout) as ScheduleSummary;
+    }
+    expect(fromScript).toEqual(expected);
+  });
 });
