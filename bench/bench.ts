@@ -210,6 +210,10 @@ async function main(): Promise<void> {
       ...Object.entries(sessions.perProgram).map(([name, rate]) => [name, String(rate)]),
     ]),
   );
+  const random = sessions.random;
+  console.log(
+    `\nrandom multi-session programs (pgdrill diff --sessions 3, seed 11), permutations/s: real server ${random.permutationsPerSecond} (${random.schedules} schedules in ${random.seconds} s, ${random.blockedSteps} steps blocked); engine: not yet available (the engine's SessionBackend does not run these programs yet)`,
+  );
   clearInterval(sampler);
   sampleRss();
   const result = {
@@ -232,6 +236,8 @@ async function main(): Promise<void> {
     enginePermutationsPerSecond: engineSessions.permutationsPerSecond,
     serverPermutationsPerSecondOnEnginePrograms: sessions.permutationsPerSecondOnEnginePrograms,
     enginePermutationsOverServer: sessionRatio,
+    serverRandomPermutationsPerSecond: sessions.random.permutationsPerSecond,
+    engineRandomPermutationsPerSecond: null,
     serverInitdbMs: sessions.initdbMs,
     serverStartMs: sessions.startMs,
   };

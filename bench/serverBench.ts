@@ -11,7 +11,11 @@ import { lockPrograms } from '../src/oracle/server/lockPrograms.js';
 import { EngineSessionBackend } from '../src/oracle/server/engineSessionBackend.js';
 import type { RegressionProgram } from '../src/oracle/server/expectation.js';
 import { openPgSessionBackend } from '../src/oracle/server/pgSessionBackend.js';
-import { runPermutation } from '../src/oracle/server/permutationDriver.js';
+import { runPermutation, runSchedule } from '../src/oracle/server/permutationDriver.js';
+import type { SessionBackend } from '../src/oracle/server/sessionBackend.js';
+import { generateSessionProgram } from '../src/oracle/sessions/randomSessions.js';
+import { randomChooser } from '../src/oracle/sessions/randomScheduler.js';
+import { SERVER_FEATURES } from '../src/oracle/sessions/sessionBackends.js';
 
 export interface ServerPermutationFigures {
   readonly server: string;
@@ -26,6 +30,35 @@ export interface ServerPermutationFigures {
   readonly perProgram: Readonly<Record<string, number>>;
   /** The server's rate on the programs the engine also runs (`engineProgramNames`). */
   readonly permutationsPerSecondOnEnginePrograms: number;
+  /** The random programs of `pgdrill diff --sessions 3` (seed 11): one schedule each. */
+  readonly random: RandomScheduleFigures;
+}
+
+export interface RandomScheduleFigures {
+  readonly schedules: number;
+  readonly seconds: number;
+  readonly permutationsPerSecond: number;
+  readonly blockedSteps: number;
+}
+
+const RANDOM_SCHEDULES = 40;
+
+/** One random schedule per program of seed 11, three sessions, as `pgdrill diff --sessions 3` runs them. */
+async function randomScheduleThroughput(backend: SessionBackend): Promise<RandomScheduleFigures> {
+  let blockedSteps = 0;
+  const started = performance.now();
+  for (let run = 0; run < RANDOM_SCHEDULES; run += 1) {
+    const { sql } = generateSessionProgram(11, run, 3, SERVER_FEATURES);
+    const outcome = await runSchedule(backend, sql, () => randomChooser(sql, run, { deliberateWait: 0.08 }));
+    blockedSteps += outcome.steps.filter((step) => step.blocked !== null).length;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    schedules: RANDOM_SCHEDULES,
+    seconds: Math.round(seconds * 100) / 100,
+    permutationsPerSecond: Math.round((RANDOM_SCHEDULES / seconds) * 10) / 10,
+    blockedSteps,
+  };
 }
 
 /** The regression programs the engine's sessions can run (they give engine statement values). */
@@ -99,7 +132,9 @@ export async function serverPermutationThroughput(rounds = 3): Promise<ServerPer
         }
       }
       const seconds = (performance.now() - started) / 1000;
+      const random = await randomScheduleThroughput(backend);
       return {
+        random,
         server: `${backend.description}${server.embedded ? ' (embedded)' : ''}`,
         initdbMs: server.initdbMs,
         startMs: server.startMs,
