@@ -2,7 +2,7 @@
  * Random multi-session programs for `pgdrill diff --sessions N`, as data: a random schema (the
  * generator of the single-session diff, `randomProgram.ts`: composite keys, FKs of every action,
  * CHECKs, LIST partitions, triggers) with a few seed rows, and N sessions, each a short list of
- * transactions (BEGIN, possibly REPEATABLE READ, one to three statements, COMMIT or ROLLBACK) and
+ * transactions (BEGIN, possibly REPEATABLE READ, two to four statements, COMMIT or ROLLBACK) and
  * autocommit statements. Statements touch keys 1-3 of the same few tables, so sessions meet on the
  * same rows and tables often: row-lock waits, deadlocks, unique-key waits, DDL queueing writers.
  *
