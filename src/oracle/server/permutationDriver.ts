@@ -145,6 +145,7 @@ async function attemptSchedule(
   const run: BackendRun = await backend.begin(
     program.setup,
     program.sessions.map((session) => session.setup ?? []),
+    program,
   );
   const inFlight: (MutableRecord | null)[] = program.sessions.map(() => null);
   const records: MutableRecord[] = [];
@@ -209,7 +210,7 @@ async function attemptSchedule(
       };
       records.push(record);
       inFlight[session] = record;
-      run.issue(session, step.sql);
+      run.issue(session, step.sql, step);
       const report = await run.settle({ kind: 'quiescent' }, waitBound);
       absorb(report, position, session);
       const wait = report.waited.find((waiting) => waiting.session === session);

@@ -5,6 +5,8 @@
  * server now and on the engine later, through a `SessionBackend`.
  */
 import type { Statement } from '../../engine/statements/registry.js';
+import type { ProgramOp } from '../randomProgram.js';
+import type { SessionOp } from '../sessions/sessionOps.js';
 
 export interface ProgramStep {
   /** Unique across the program; permutations name steps by it. */
@@ -16,6 +18,11 @@ export interface ProgramStep {
    * (`engineSessionBackend.ts`); a program without them runs on the server only.
    */
   readonly statements?: readonly Statement[];
+  /**
+   * The step as data, when the program was generated from values (`pgdrill diff --sessions`): what
+   * a backend that does not read SQL (the engine's sessions) runs instead of `sql`.
+   */
+  readonly op?: SessionOp;
 }
 
 export interface ProgramSession {
@@ -24,6 +31,8 @@ export interface ProgramSession {
   readonly setup?: readonly string[];
   /** The session setup as engine statement values. */
   readonly setupStatements?: readonly Statement[];
+  /** The same as data, when generated from values (see `ProgramStep.op`). */
+  readonly setupOps?: readonly SessionOp[];
   readonly steps: readonly ProgramStep[];
 }
 
@@ -35,6 +44,8 @@ export interface SessionProgram {
   readonly setup: readonly string[];
   /** The setup as engine statement values (the engine runs these instead of the SQL). */
   readonly setupStatements?: readonly Statement[];
+  /** The same as engine statement values, when generated from values (see `ProgramStep.op`). */
+  readonly setupOps?: readonly ProgramOp[];
   readonly sessions: readonly ProgramSession[];
   /** Each permutation lists step names in issue order; a step may be left out, none may repeat. */
   readonly permutations: readonly (readonly string[])[];

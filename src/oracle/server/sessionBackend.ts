@@ -8,6 +8,8 @@
  * steps that take well under a millisecond against timeouts of tens of milliseconds.
  */
 
+import type { ProgramStep, SessionProgram } from './program.js';
+
 /** A row as JSON: column name to value, as `to_jsonb` renders it. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { readonly [key: string]: JsonValue };
 export type JsonRow = { readonly [column: string]: JsonValue };
@@ -62,8 +64,11 @@ export interface TableContents {
 
 /** One permutation's world: fresh tables and the program's sessions, each with no step in flight. */
 export interface BackendRun {
-  /** Starts `sql` on a session that has no step in flight; does not wait for it. */
-  issue(session: number, sql: string): void;
+  /**
+   * Starts `sql` on a session that has no step in flight; does not wait for it. `step` is the
+   * program's step, whose `op` (when present) is the same statement as data.
+   */
+  issue(session: number, sql: string, step?: ProgramStep): void;
   settle(goal: SettleGoal, boundMs: number): Promise<SettleReport>;
   /** Ends every session (cancelling steps still waiting, rolling back open transactions). */
   finish(): Promise<{ readonly cancelled: readonly number[] }>;
@@ -74,7 +79,15 @@ export interface BackendRun {
 export interface SessionBackend {
   /** e.g. `PostgreSQL 18.4 (embedded)`. */
   readonly description: string;
-  /** Builds the world from `setup`, then opens the sessions and runs each one's own setup. */
-  begin(setup: readonly string[], sessionSetups: readonly (readonly string[])[]): Promise<BackendRun>;
+  /**
+   * Builds the world from `setup`, then opens the sessions and runs each one's own setup. `program`
+   * is the program they come from, with the same statements as data when it was generated from
+   * values (`setupOps`, each session's `setupOps`), for a backend that does not read SQL.
+   */
+  begin(
+    setup: readonly string[],
+    sessionSetups: readonly (readonly string[])[],
+    program?: SessionProgram,
+  ): Promise<BackendRun>;
   close(): Promise<void>;
 }

@@ -337,10 +337,12 @@ function renderProgram(program: RandomSessionProgram, catalog: CatalogView): Ses
     name: program.name,
     description: `random program ${program.name}: ${program.sessions.length} sessions over a random schema`,
     setup: program.setupSql,
+    setupOps: program.setup,
     sessions: program.sessions.map((session) => ({
       name: session.name,
       setup: session.setup.map((op) => renderSessionOp(op, catalog)),
-      steps: session.steps.map((step) => ({ name: step.name, sql: renderSessionOp(step.op, catalog) })),
+      setupOps: session.setup,
+      steps: session.steps.map((step) => ({ name: step.name, sql: renderSessionOp(step.op, catalog), op: step.op })),
     })),
     permutations: [],
   };

@@ -26,14 +26,11 @@ function tampered(backend: SessionBackend): SessionBackend {
   return {
     description: `${backend.description} (tampered)`,
     close: () => backend.close(),
-    async begin(setup, sessionSetups): Promise<BackendRun> {
-      const run = await backend.begin(setup, sessionSetups);
+    async begin(setup, sessionSetups, program): Promise<BackendRun> {
+      const run = await backend.begin(setup, sessionSetups, program);
       let done = false;
       return {
         ...run,
-        issue: (session, sql) => run.issue(session, sql),
-        finish: () => run.finish(),
-        contents: () => run.contents(),
         async settle(goal, boundMs) {
           const report = await run.settle(goal, boundMs);
           return {

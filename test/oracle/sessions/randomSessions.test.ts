@@ -7,7 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { quoteIdentifier } from '../../../src/engine/sqlText.js';
+import { releasedTogether } from '../../../src/oracle/server/permutationDriver.js';
 import type { PermutationOutcome } from '../../../src/oracle/server/permutationDriver.js';
+import type { SettleReport } from '../../../src/oracle/server/sessionBackend.js';
 import { HOSTILE_NAME } from '../../../src/oracle/randomProgram.js';
 import { generateSessionProgram, runSeed } from '../../../src/oracle/sessions/randomSessions.js';
 import { randomChooser } from '../../../src/oracle/sessions/randomScheduler.js';
@@ -220,5 +222,48 @@ describe('schedule records', () => {
     expect(firstDifference(scheduleRecord(base), scheduleRecord(order))?.what).toBe('completion order');
     const rows = outcome({ contents: [{ table: 'audit', rows: [{ n: 1, op: 'INSERT' }] }] });
     expect(firstDifference(scheduleRecord(base), scheduleRecord(rows))?.what).toBe('table audit');
+  });
+});
+
+describe('waiting steps released together', () => {
+  const waiting = (session: number, blockedBy: number[]) => ({ session, blockedBy, lock: 'ShareLock on transaction' });
+  const report = (changes: Partial<SettleReport>): SettleReport => ({
+    completed: [],
+    waiting: [],
+    waited: [],
+    reached: true,
+    timingViolation: null,
+    ...changes,
+  });
+  const ok = { ok: true as const, rowCount: 1 };
+  const failed = (code: string) => ({ ok: false as const, code, constraint: null, message: '' });
+  const before = [waiting(1, [0]), waiting(2, [0])];
+
+  it('counts steps that completed on a release, or now wait for someone new', () => {
+    const both = report({
+      completed: [
+        { session: 1, result: ok },
+        { session: 2, result: failed('23505') },
+      ],
+    });
+    expect(releasedTogether(before, both)).toBe(2);
+    const rewaited = report({ completed: [{ session: 1, result: ok }], waiting: [waiting(2, [1])] });
+    expect(releasedTogether(before, rewaited)).toBe(2);
+  });
+
+  it('does not count a deadlock victim, a lock_timeout, or a step still queued behind the same waiter', () => {
+    const victim = report({
+      completed: [
+        { session: 1, result: failed('40P01') },
+        { session: 2, result: ok },
+      ],
+    });
+    expect(releasedTogether(before, victim)).toBe(1);
+    const timeout = report({ completed: [{ session: 1, result: failed('55P03') }], waiting: [waiting(2, [0])] });
+    expect(releasedTogether(before, timeout)).toBe(0);
+    const queued = [waiting(1, [0]), waiting(2, [0, 1])];
+    expect(
+      releasedTogether(queued, report({ completed: [{ session: 1, result: ok }], waiting: [waiting(2, [1])] })),
+    ).toBe(1);
   });
 });
