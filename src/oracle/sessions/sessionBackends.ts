@@ -2,7 +2,11 @@
  * The backends `pgdrill diff --sessions` compares. The reference is always the real server; the
  * candidate is the engine's sessions once they exist, and until then the server again, so the
  * campaign checks that the driver and the generated schedules are deterministic on PostgreSQL
- * itself. When the engine's `SessionBackend` lands, `ENGINE_SESSIONS` below is the one line to set.
+ * itself. When the engine's `SessionBackend` lands, `ENGINE_SESSIONS` below is the one line to set:
+ * `{ open: () => <open the engine's SessionBackend>, features: [<the SESSION_FEATURES it runs>] }`.
+ * Its `begin` receives the program (`setupOps`, each session's `setupOps`) and its `issue` the step
+ * (`op`), the statements as data: engine statement values, or `sqlOnly` steps naming their feature,
+ * which it is never given unless it lists that feature. `--against engine` becomes the default then.
  */
 import type { SessionBackend } from '../server/sessionBackend.js';
 import { SESSION_FEATURES } from './sessionOps.js';

@@ -10,6 +10,7 @@ import { openPgSessionBackend } from '../../../src/oracle/server/pgSessionBacken
 import type { BackendRun, SessionBackend } from '../../../src/oracle/server/sessionBackend.js';
 import { SERVER_FEATURES } from '../../../src/oracle/sessions/sessionBackends.js';
 import { runSessionCampaign } from '../../../src/oracle/sessions/sessionCampaign.js';
+import { runInProcess } from '../../support/runCliInProcess.js';
 import { useServer } from './serverFixture.js';
 
 const server = useServer();
@@ -77,5 +78,44 @@ describe('pgdrill diff --sessions on the real server', () => {
     expect(right.rowCount).toBe(left.rowCount + 1);
     expect(divergence!.spec).toContain(`permutation ${divergence!.permutation.map((name) => `"${name}"`).join(' ')}`);
     expect(divergence!.script).toContain('import pg from');
+  });
+});
+
+describe('the command', () => {
+  /** Runs `pgdrill diff …` in-process against the suite's server (DATABASE_URL), restoring the environment. */
+  const runAgainstServer = async (argv: readonly string[]) => {
+    const previous = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = server.connectionString();
+    try {
+      return await runInProcess(argv);
+    } finally {
+      if (previous === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = previous;
+    }
+  };
+
+  it('--json prints the campaign figures and the server', async () => {
+    const result = await runAgainstServer(['diff', '--sessions', '2', '--runs', '2', '--seed', '11', '--json']);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    const json = JSON.parse(result.stdout) as Record<string, unknown>;
+    for (const key of ['runs', 'sessions', 'permutations', 'blockedSteps', 'outcomes', 'divergences', 'server'])
+      expect(json).toHaveProperty(key);
+    expect(json).toMatchObject({
+      runs: 2,
+      sessions: 2,
+      divergences: [],
+      against: 'server',
+      engine: 'not yet available',
+    });
+    expect(json.server).toMatch(/^PostgreSQL 18\./);
+  });
+
+  it('says in one line that the engine is not there yet', async () => {
+    const result = await runAgainstServer(['diff', '--sessions', '2', '--runs', '1', '--seed', '3']);
+    expect(result.code).toBe(0);
+    expect(
+      result.stdout.split('\n').filter((line) => line.startsWith('engine sessions: not yet available')),
+    ).toHaveLength(1);
+    expect(result.stdout).toContain('no divergence');
   });
 });
