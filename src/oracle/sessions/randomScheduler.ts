@@ -42,8 +42,10 @@ export function randomChooser(program: SessionProgram, seed: number, options: Ch
     const waiting = remaining.filter((index) => state.inFlight[index]);
     // Draw both numbers every time, so one choice never shifts the stream of the next.
     const [wait, which] = [random(), random()];
+    // A deliberate wait only when one session waits: then its own lock_timeout is the only timer
+    // running while the driver waits, and real time spent issuing earlier steps cannot reorder timers.
     const candidates =
-      runnable.length === 0 || (waiting.length > 0 && wait < options.deliberateWait) ? waiting : runnable;
+      runnable.length === 0 || (waiting.length === 1 && wait < options.deliberateWait) ? waiting : runnable;
     const session = candidates[Math.floor(which * candidates.length)]!;
     const step = program.sessions[session]!.steps[next[session]!]!;
     next[session] = next[session]! + 1;

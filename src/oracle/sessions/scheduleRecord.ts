@@ -5,9 +5,11 @@
  * never completed or never issued, and every table's rows.
  *
  * Not compared: error message texts and the text naming the awaited lock (kept for reports), and
- * values PostgreSQL does not promise. Those are sequence values drawn by concurrent sessions: two
- * sessions woken by the same commit run at once, so which one draws the next `audit.n` is the
- * operating system's choice. Such columns are dropped from the compared contents (`NORMALISED`).
+ * values PostgreSQL does not promise. Those are sequence values drawn by sessions that ran at the
+ * same time: two sessions woken by the same commit run at once, so which one draws the next
+ * `audit.n` is the operating system's choice. In a schedule where that happened
+ * (`simultaneousWakeups`), such columns are dropped from the compared contents (`NORMALISED`);
+ * everywhere else steps run one at a time and their sequence values are compared.
  */
 import type { PermutationOutcome } from '../server/permutationDriver.js';
 import type { JsonRow, StepResult } from '../server/sessionBackend.js';
@@ -66,7 +68,8 @@ function normalisedRows(table: string, rows: readonly JsonRow[]): string[] {
   );
 }
 
-export function scheduleRecord(outcome: PermutationOutcome): ScheduleRecord {
+/** The record of an outcome; `normaliseSequences` drops the `NORMALISED` columns from the contents. */
+export function scheduleRecord(outcome: PermutationOutcome, normaliseSequences: boolean): ScheduleRecord {
   return {
     permutation: outcome.permutation,
     steps: outcome.steps.map((step) => ({
@@ -82,7 +85,10 @@ export function scheduleRecord(outcome: PermutationOutcome): ScheduleRecord {
     neverCompleted: outcome.neverCompleted,
     neverIssued: outcome.neverIssued,
     contents: Object.fromEntries(
-      outcome.contents.map((table) => [table.table, normalisedRows(table.table, table.rows)]),
+      outcome.contents.map((table) => [
+        table.table,
+        normaliseSequences ? normalisedRows(table.table, table.rows) : sortedRows(table.rows),
+      ]),
     ),
   };
 }

@@ -55,6 +55,8 @@ export interface SessionCampaignResult {
   readonly timingRetries: number;
   /** Schedules abandoned because every timing retry failed. */
   readonly timingFailures: number;
+  /** The first abandoned schedule's reason, for the report. */
+  readonly timingFailure: string | null;
   /**
    * Schedules whose records differ where a run released two waiting steps at once
    * (`simultaneousWakeups`): PostgreSQL runs them in parallel, so either record is PostgreSQL's.
@@ -102,6 +104,7 @@ export async function runSessionCampaign(
   let blockedSteps = 0;
   let timingRetries = 0;
   let timingFailures = 0;
+  let timingFailure: string | null = null;
   // Deliberate waits end at a lock_timeout, which sessions have only with the timeouts feature.
   const deliberateWait = options.features.has('timeouts') ? 0.08 : 0;
   for (let run = 0; run < options.runs; run += 1) {
@@ -119,6 +122,7 @@ export async function runSessionCampaign(
     } catch (error) {
       if (error instanceof Error && TIMING_FAILURE.test(error.message)) {
         timingFailures += 1;
+        timingFailure ??= `run ${run}: ${error.message}`;
         options.onRun?.(run);
         continue;
       }
@@ -131,9 +135,10 @@ export async function runSessionCampaign(
       const label = outcomeLabel(step.result)?.split(' ')[0] ?? 'never completed';
       outcomes[label] = (outcomes[label] ?? 0) + 1;
     }
-    const [left, right] = [scheduleRecord(pair.reference), scheduleRecord(pair.candidate)];
+    const concurrent = pair.reference.simultaneousWakeups + pair.candidate.simultaneousWakeups > 0;
+    const [left, right] = [scheduleRecord(pair.reference, concurrent), scheduleRecord(pair.candidate, concurrent)];
     const difference = firstDifference(left, right);
-    if (difference !== null && pair.reference.simultaneousWakeups + pair.candidate.simultaneousWakeups > 0) {
+    if (difference !== null && concurrent) {
       racySchedules.push(run);
     } else if (difference !== null) {
       const permutation = pair.reference.permutation;
@@ -158,6 +163,7 @@ export async function runSessionCampaign(
     outcomes,
     timingRetries,
     timingFailures,
+    timingFailure,
     racySchedules,
     divergences,
     elapsedMs: Date.now() - started,

@@ -104,6 +104,7 @@ export async function runSessionDiff(command: SessionDiffCommand, io: CliIo): Pr
           racySchedules: [...result.racySchedules],
           timingRetries: result.timingRetries,
           timingFailures: result.timingFailures,
+          timingFailure: result.timingFailure,
           elapsedMs: result.elapsedMs,
           permutationsPerSecond: rate,
         },
