@@ -338,7 +338,9 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
                 .map((row) => [row.pid, row.blockers]),
             );
             waiting = waitingFrom(rows);
-            for (const wait of waiting) if (!waited.has(wait.session)) waited.set(wait.session, wait);
+            // The last wait seen: a first glimpse can catch a queue in transition (a waiter ahead being
+            // granted), whereas the last one before the step completed or the world settled is stable.
+            for (const wait of waiting) waited.set(wait.session, wait);
             if (stillInFlight.size === 0) return report(true, []);
             const cycle = hasCycle(waits);
             if (cycle && timingViolation === null) {

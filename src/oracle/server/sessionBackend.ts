@@ -34,7 +34,10 @@ export interface SettleReport {
   readonly completed: readonly { readonly session: number; readonly result: StepResult }[];
   /** Steps still in flight, each waiting for a lock. */
   readonly waiting: readonly WaitingStep[];
-  /** The first wait seen for each session in this settle, even one ended since (a deadlock broken, a timeout). */
+  /**
+   * Each session's wait in this settle, as last seen before it ended or the world settled, even one
+   * ended since (a deadlock broken, a timeout).
+   */
   readonly waited: readonly WaitingStep[];
   /** False when the bound ran out before the wanted state was reached. */
   readonly reached: boolean;
