@@ -255,6 +255,27 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
       );
       return states.rows.length === blockers.length && states.rows.every((row) => row.state === 'idle in transaction');
     };
+    // Likewise a step that failed inside a transaction block: its error arrives before its backend has
+    // aborted the transaction and released its locks, so the next step could still meet them. A backend
+    // that is no longer 'active' has finished that abort.
+    const failuresReleased = async (
+      completed: readonly { session: number; result: StepResult }[],
+      released: Set<number>,
+    ): Promise<boolean> => {
+      const pids = completed
+        .filter(({ result }) => !result.ok)
+        .map(({ session }) => sessions[session]!.pid)
+        .filter((pid) => !released.has(pid));
+      if (pids.length === 0) return true;
+      const states = await monitor.query<{ pid: number; state: string | null }>(
+        'SELECT pid, state FROM pg_stat_activity WHERE pid = ANY($1::int[])',
+        [pids],
+      );
+      // A backend that is gone (no row) has released everything too.
+      for (const pid of pids)
+        if (!states.rows.some((row) => row.pid === pid && row.state === 'active')) released.add(pid);
+      return pids.every((pid) => released.has(pid));
+    };
     const waitingFrom = (rows: readonly LockRow[]): WaitingStep[] =>
       rows
         .filter((row) => row.blockers.length > 0 && sessions[sessionOfPid.get(row.pid) ?? -1]?.inFlight != null)
@@ -289,6 +310,8 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
         let current = goal;
         let waiting: WaitingStep[] = [];
         const waited = new Map<number, WaitingStep>();
+        /** Sessions whose step failed in this settle and whose backend has since aborted its transaction. */
+        const released = new Set<number>();
         let timingViolation: string | null = null;
         // Settling right after an issue is not a pause: no timeout of an earlier wait may fire in it.
         const afterIssue = goal.kind === 'quiescent';
@@ -326,8 +349,9 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
           const inFlight = sessions.filter((slot) => slot.inFlight !== null);
           if (current.kind === 'sessionDone' && sessions[current.session]?.inFlight === null)
             current = { kind: 'quiescent' };
-          if (inFlight.length === 0) return report(true, []);
-          if (current.kind === 'quiescent') {
+          if (inFlight.length === 0) {
+            if (await failuresReleased(completed, released)) return report(true, []);
+          } else if (current.kind === 'quiescent') {
             const rows = await observeWaits();
             harvest(completed);
             const stillInFlight = new Set(sessions.filter((slot) => slot.inFlight !== null).map((slot) => slot.pid));
@@ -341,7 +365,7 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
             // The last wait seen: a first glimpse can catch a queue in transition (a waiter ahead being
             // granted), whereas the last one before the step completed or the world settled is stable.
             for (const wait of waiting) waited.set(wait.session, wait);
-            if (stillInFlight.size === 0) return report(true, []);
+            if (stillInFlight.size === 0 && (await failuresReleased(completed, released))) return report(true, []);
             const cycle = hasCycle(waits);
             if (cycle && timingViolation === null) {
               const starts = rows
@@ -354,14 +378,21 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
                   `the waits of a deadlock began ${Math.round(spread)} ms apart, ` +
                   `more than deadlock_timeout (${deadlockTimeoutMs} ms)`;
             }
-            if (waits.size === stillInFlight.size && !cycle && (await blockersSettled(waits))) {
+            if (
+              stillInFlight.size > 0 &&
+              waits.size === stillInFlight.size &&
+              !cycle &&
+              (await blockersSettled(waits)) &&
+              (await failuresReleased(completed, released))
+            ) {
               return report(true, waiting);
             }
           }
           const remaining = deadline - Date.now();
           if (remaining <= 0) return report(false, waiting);
           const pending = sessions.flatMap((slot) => (slot.inFlight === null ? [] : [slot.inFlight]));
-          await Promise.race([...pending, delay(current.kind === 'quiescent' ? POLL_MS : Math.min(remaining, 50))]);
+          const pause = current.kind === 'quiescent' || pending.length === 0 ? POLL_MS : Math.min(remaining, 50);
+          await Promise.race([...pending, delay(pause)]);
         }
       },
 
