@@ -18,7 +18,10 @@ export interface EngineSessions {
   readonly features: readonly SessionFeature[];
 }
 
-/** The engine's sessions as a `SessionBackend`: not built yet (issue 10's engine side). */
+/**
+ * The engine's sessions for random programs: not wired yet. `EngineSessionBackend` runs programs
+ * that give `statements` / `setupStatements`; random programs give `op` / `setupOps` instead.
+ */
 export const ENGINE_SESSIONS: EngineSessions | null = null;
 
 export type CandidateKind = 'engine' | 'server';
@@ -29,6 +32,6 @@ export const SERVER_FEATURES: ReadonlySet<SessionFeature> = new Set(SESSION_FEAT
 /** The one line a report prints about the engine. */
 export function engineAvailability(): string {
   return ENGINE_SESSIONS === null
-    ? 'engine sessions: not yet available (the server runs every schedule twice: a check of the driver’s determinism)'
+    ? 'engine sessions: not yet available for random programs (the server runs every schedule twice: a check of the driver’s determinism)'
     : 'engine sessions: available';
 }

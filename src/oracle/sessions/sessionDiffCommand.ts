@@ -51,7 +51,7 @@ export async function runSessionDiff(command: SessionDiffCommand, io: CliIo): Pr
   const against = command.against ?? (ENGINE_SESSIONS === null ? 'server' : 'engine');
   if (against === 'engine' && ENGINE_SESSIONS === null)
     throw new UserInputError(
-      '--against engine: engine sessions are not yet available (issue 10); --against server compares the server with itself',
+      '--against engine: engine sessions are not yet available for random programs; --against server compares the server with itself',
     );
   const seed = command.seed ?? freshSeed();
   const runs = command.runs ?? DEFAULT_RUNS;
