@@ -100,6 +100,11 @@ export class DatabaseState {
    * by a scheduler; with none, statements take no table locks).
    */
   tableLocks: ((statement: Statement) => readonly LockWait[]) | null = null;
+  /**
+   * Requests one table lock for a session at once: true when granted, false when the session is now
+   * queued for it (the statement then yields the wait); a NOWAIT or deadlock failure is thrown.
+   */
+  lockNow: ((session: SessionView, wait: LockWait) => boolean) | null = null;
   /** Told when a session's transaction starts and ends (the scheduler takes and releases its locks). */
   observer: TransactionObserver | null = null;
 

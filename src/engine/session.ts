@@ -339,8 +339,10 @@ export class EngineState implements SessionView {
   /** A statement's table locks, each yielded for the scheduler to grant (none without a scheduler). */
   private *takeTableLocks(statement: Statement | null): Resumable<void> {
     const locks = this.shared.tableLocks;
-    if (locks === null || statement === null) return;
-    for (const wait of locks(statement)) yield wait;
+    const lockNow = this.shared.lockNow;
+    if (locks === null || lockNow === null || statement === null) return;
+    // A lock granted at once costs no yield, so a trigger's statement is not replayed for it.
+    for (const wait of locks(statement)) if (!lockNow(this, wait)) yield wait;
   }
 
   private *runNestedResumable<T>(

@@ -12,8 +12,11 @@ import { runProgram } from '../../src/oracle/server/permutationDriver.js';
 const onEngine = runnerRaces.filter((race) => race.program.setupStatements !== undefined);
 
 describe('ci_runners races on the engine', () => {
-  it('at least the ensure-copy race runs on the engine', () => {
-    expect(onEngine.map((race) => race.program.name)).toContain('ensure-copy-vs-heartbeat');
+  it('the ensure-copy and the waiting-DDL races run on the engine', () => {
+    expect(onEngine.map((race) => race.program.name)).toEqual([
+      'ensure-copy-vs-heartbeat',
+      'add-foreign-key-queues-writes',
+    ]);
   });
 
   for (const race of onEngine) {

@@ -311,30 +311,52 @@ export const foreignKeyBehindLongTransaction: RegressionProgram = {
       'A waiting ADD FOREIGN KEY makes later API writes queue behind it: until its lock_timeout (55P03), ' +
       'or on the last attempt until it commits.',
     setup: [runnersTable, runnerMachinesTable, 'INSERT INTO ci_runners VALUES (1, 1, NULL, 100), (2, 1, NULL, 100)'],
+    setupStatements: [
+      runnersTableStatement,
+      runnerMachinesTableStatement,
+      insertRows('ci_runners', [runner(1, 1, null, 100), runner(2, 1, null, 100)]),
+    ],
     sessions: [
       {
         name: 'long',
         steps: [
-          { name: 'long_heartbeat', sql: 'BEGIN; UPDATE ci_runners SET contacted_at = 300 WHERE id = 1' },
-          { name: 'long_commit', sql: 'COMMIT' },
+          {
+            name: 'long_heartbeat',
+            sql: 'BEGIN; UPDATE ci_runners SET contacted_at = 300 WHERE id = 1',
+            statements: [{ kind: 'begin' }, heartbeatStatement(1, 300)],
+          },
+          { name: 'long_commit', sql: 'COMMIT', statements: [{ kind: 'commit' }] },
         ],
       },
       {
         name: 'migration',
         steps: [
-          { name: 'mig_begin_timeout', sql: "BEGIN; SET LOCAL lock_timeout = '100ms'" },
-          { name: 'mig_begin_last_attempt', sql: 'BEGIN' },
-          { name: 'mig_add_fk', sql: addRunnerMachinesForeignKey(true) },
-          { name: 'mig_commit', sql: 'COMMIT' },
+          {
+            name: 'mig_begin_timeout',
+            sql: "BEGIN; SET LOCAL lock_timeout = '100ms'",
+            statements: [{ kind: 'begin' }, { kind: 'set', name: 'lock_timeout', milliseconds: 100, local: true }],
+          },
+          { name: 'mig_begin_last_attempt', sql: 'BEGIN', statements: [{ kind: 'begin' }] },
+          {
+            name: 'mig_add_fk',
+            sql: addRunnerMachinesForeignKey(true),
+            statements: [addRunnerMachinesForeignKeyStatement(true)],
+          },
+          { name: 'mig_commit', sql: 'COMMIT', statements: [{ kind: 'commit' }] },
         ],
       },
       {
         name: 'api',
         steps: [
-          { name: 'api_heartbeat', sql: 'UPDATE ci_runners SET contacted_at = 400 WHERE id = 2' },
+          {
+            name: 'api_heartbeat',
+            sql: 'UPDATE ci_runners SET contacted_at = 400 WHERE id = 2',
+            statements: [heartbeatStatement(2, 400)],
+          },
           {
             name: 'api_manager',
             sql: "INSERT INTO ci_runner_machines (id, runner_id, system_xid) VALUES (1, 2, 's1')",
+            statements: [insertRows('ci_runner_machines', [{ id: 1, runner_id: 2, system_xid: 's1' }])],
           },
         ],
       },

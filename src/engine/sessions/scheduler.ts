@@ -9,13 +9,14 @@
  *
  * Each session is one lock owner; its transaction holds Exclusive on its own xid from its start, and
  * a row waiter takes Share on the holder's xid (PostgreSQL's XactLockTableWait), released as soon
- * as it is granted. Heavyweight tuple locks (queue order among several waiters for one row) and
- * table locks are not taken yet.
+ * as it is granted. Every statement first takes its table locks (`statementLocks`), held to the
+ * end of its transaction. Heavyweight tuple locks (queue order among several waiters for one row)
+ * and the locks of foreign-key triggers (`deferredLocks`) are not taken yet.
  */
 import { assert, fail } from '../assert.js';
 import type { SessionView } from '../databaseState.js';
 import { isPgError, PgError } from '../errors.js';
-import { LockManager, lockModeName, tagKey, VirtualClock } from '../locks/index.js';
+import { LockManager, lockCatalogOf, lockModeName, statementLocks, tagKey, VirtualClock } from '../locks/index.js';
 import type { LockTag, OwnerId } from '../locks/index.js';
 import type { EngineState } from '../session.js';
 import { startStatement } from '../statements/execute.js';
@@ -89,6 +90,26 @@ export class Scheduler {
       this.slots.push(slot);
       this.slotOf.set(state, slot);
     });
+    // Table locks at the executor boundary (semantics 6): what `statementLocks` lists, before the snapshot.
+    shared.tableLocks = (statement) => {
+      const nowait = statement.kind === 'lockTable' && statement.nowait;
+      return statementLocks(statement, lockCatalogOf(shared.relations)).map(
+        (lock): LockWait => ({ kind: 'relation', oid: lock.oid, table: lock.table, mode: lock.mode, nowait }),
+      );
+    };
+    shared.lockNow = (session, wait) => {
+      const slot = this.slotOf.get(session);
+      assert(wait.kind === 'relation', 'only table locks are requested at once');
+      if (slot === undefined) return true;
+      const result = this.locks.acquire(slot.owner, { kind: 'relation', oid: wait.oid }, wait.mode, {
+        subtransaction: slot.state.subtransactionLevel,
+        relationName: wait.table,
+        nowait: wait.nowait,
+        timeouts: { lockTimeoutMs: slot.state.lockTimeoutMs, deadlockTimeoutMs: slot.state.deadlockTimeoutMs },
+      });
+      if (result.kind === 'failed') throw result.error;
+      return result.kind === 'granted';
+    };
     shared.observer = {
       started: (session, xid) => this.transactionStarted(session, xid),
       ended: (session) => this.transactionEnded(session),
@@ -106,6 +127,8 @@ export class Scheduler {
   /** Stops observing the database (its sessions stay usable on their own). */
   detach(): void {
     this.slots[0]!.state.shared.observer = null;
+    this.slots[0]!.state.shared.tableLocks = null;
+    this.slots[0]!.state.shared.lockNow = null;
   }
 
   get sessionCount(): number {
@@ -237,13 +260,16 @@ export class Scheduler {
    * row holder already gone) or failed at once (the failure is then delivered by the next drive).
    */
   private park(slot: Slot, wait: LockWait): boolean {
-    const row = wait.kind === 'transaction';
-    const tag: LockTag = row ? { kind: 'transaction', xid: wait.xid } : { kind: 'relation', oid: wait.oid };
-    const mode = row ? 'Share' : wait.mode;
-    const result = this.locks.acquire(slot.owner, tag, mode, {
+    if (wait.kind === 'relation') {
+      // Table locks are requested by `lockNow`; the session is already in the lock's queue.
+      assert(this.locks.isWaiting(slot.owner), `session ${slot.index} yielded a table lock it does not wait for`);
+      this.parkReport(slot, { kind: 'relation', oid: wait.oid }, false, wait, this.locks.blockersOf(slot.owner));
+      return true;
+    }
+    const tag: LockTag = { kind: 'transaction', xid: wait.xid };
+    const result = this.locks.acquire(slot.owner, tag, 'Share', {
       subtransaction: slot.state.subtransactionLevel,
       timeouts: { lockTimeoutMs: slot.state.lockTimeoutMs, deadlockTimeoutMs: slot.state.deadlockTimeoutMs },
-      ...(row ? {} : { relationName: wait.table }),
     });
     if (result.kind === 'failed') {
       slot.failure = result.error;
@@ -251,20 +277,27 @@ export class Scheduler {
       return false;
     }
     if (result.kind === 'granted') {
-      if (row) this.wake(this.locks.release(slot.owner, tag, 'Share'));
+      this.wake(this.locks.release(slot.owner, tag, 'Share'));
       return false;
     }
+    this.parkReport(slot, tag, true, wait, result.blockers);
+    return true;
+  }
+
+  private parkReport(slot: Slot, tag: LockTag, release: boolean, wait: LockWait, blockers: readonly OwnerId[]): void {
     const report: WaitReport = {
-      blockedBy: result.blockers.map((owner) => owner - 1),
-      lock: row ? 'ShareLock on transaction' : `${lockModeName(wait.mode)} on relation ${wait.table}`,
+      blockedBy: blockers.map((owner) => owner - 1),
+      lock:
+        wait.kind === 'transaction'
+          ? 'ShareLock on transaction'
+          : `${lockModeName(wait.mode)} on relation ${wait.table}`,
       since: this.clock.now(),
     };
-    slot.wait = { tag, report, release: row };
+    slot.wait = { tag, report, release };
     slot.status = 'waiting';
     this.events.push(
       `wait s${slot.index} ${describeWait(wait)} behind ${report.blockedBy.map((i) => `s${i}`).join(',')}`,
     );
-    return true;
   }
 
   /**

@@ -27,7 +27,14 @@ import type { TableLockMode } from '../locks/modes.js';
  */
 export type LockWait =
   | { readonly kind: 'transaction'; readonly xid: number }
-  | { readonly kind: 'relation'; readonly oid: number; readonly table: string; readonly mode: TableLockMode };
+  | {
+      readonly kind: 'relation';
+      readonly oid: number;
+      readonly table: string;
+      readonly mode: TableLockMode;
+      /** LOCK TABLE … NOWAIT: fail with 55P03 instead of waiting. */
+      readonly nowait: boolean;
+    };
 
 export type Resumable<T> = Generator<LockWait, T, void>;
 

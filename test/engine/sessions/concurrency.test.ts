@@ -313,6 +313,20 @@ describe('statements of trigger functions', () => {
   });
 });
 
+describe('table locks', () => {
+  it('LOCK TABLE holds its mode to the end of the transaction: a writer queues, NOWAIT fails, a later reader queues behind the writer', () => {
+    const w = world(items, 3);
+    w.run(0, begin, { kind: 'lockTable', tables: ['items'], mode: 'Share', nowait: false });
+    expect(w.run(1, update(1, 5))).toBe('waiting');
+    expect(w.scheduler.waitOf(1)).toMatchObject({ blockedBy: [0], lock: 'RowExclusiveLock on relation items' });
+    w.run(2, begin, { kind: 'lockTable', tables: ['items'], mode: 'Exclusive', nowait: true });
+    expect(w.result(2)).toBe('55P03');
+    w.run(2, rollback);
+    w.run(0, commit);
+    expect(w.result(1)).toEqual([{ id: 1, v: 5 }]);
+  });
+});
+
 describe('determinism', () => {
   it('a schedule replays byte for byte: the same events and the same rows', () => {
     const schedule = () => {
