@@ -15,9 +15,11 @@ import {
 import { byId } from './rowsById.js';
 import { looseForeignKeyInvariants } from './looseForeignKeyInvariants.js';
 import { ownerInvariants } from './ownerInvariants.js';
+import { runnerLifecycleInvariants } from './runnerLifecycleInvariants.js';
 import { copyKeepsCopiedRows } from './copyKeepsCopiedRows.js';
 import { rolloutInvariants } from './rolloutInvariants.js';
 import { violation } from './violation.js';
+import { RUNNER_TAGGINGS } from '../model/runners/taggings/taggingsSchema.js';
 
 /** GitLab's runner backfills copy instance runners and rows with a sharding key (docs/semantics.md §a.1). */
 export function isCopyableBySharding(row: Row): boolean {
@@ -100,6 +102,37 @@ export const runnersInvariants: readonly Invariant<RunnersWorld>[] = [
       return null;
     },
   },
+  {
+    id: 'tagging-matches-runner',
+    sentence:
+      "Every runner tagging carries its runner's runner_type, and the same sharding key where both have one (docs/semantics.md, invariant 11).",
+    scope: 'quiescence',
+    check: (world) => {
+      const runners = byId(world.db.rows('ci_runners'));
+      for (const tagging of world.db.rows(RUNNER_TAGGINGS)) {
+        const runner = runners.get(tagging.runner_id as number);
+        if (runner === undefined) continue;
+        if (tagging.runner_type !== runner.runner_type) {
+          return violation(
+            'tagging-matches-runner',
+            `tagging ${String(tagging.id)} of runner ${String(runner.id)} has runner_type ${String(tagging.runner_type)} but the runner has ${String(runner.runner_type)}`,
+          );
+        }
+        if (
+          tagging.sharding_key_id !== null &&
+          runner.sharding_key_id !== null &&
+          tagging.sharding_key_id !== runner.sharding_key_id
+        ) {
+          return violation(
+            'tagging-matches-runner',
+            `tagging ${String(tagging.id)} of runner ${String(runner.id)} has sharding_key_id ${String(tagging.sharding_key_id)} but the runner has ${String(runner.sharding_key_id)}`,
+          );
+        }
+      }
+      return null;
+    },
+  },
+  ...runnerLifecycleInvariants,
   ...ownerInvariants,
   ...looseForeignKeyInvariants,
   copyKeepsCopiedRows,

@@ -11,6 +11,7 @@ import type { OperationOutcome } from '../../src/harness/domain.js';
 import type { PartitionedCopySpec } from './partitionedCopySpec.js';
 import { integerField } from './rowFields.js';
 import type { BatchOutcome, BatchedJob, BatchedMigration, MigrationWorld } from './migrationWorld.js';
+import { mutated } from './mutations.js';
 
 /** GitLab retries a failed batch job a few times before marking the migration failed. */
 export const MAX_BATCH_ATTEMPTS = 3;
@@ -108,7 +109,10 @@ function runBackfillBatch(world: MigrationWorld, migration: BatchedMigration): B
     });
     if (batch.length === 0) return null;
     const copyable = batch.filter(
-      (row) => spec.backfillFilter === null || isSatisfiedAsFilter(spec.backfillFilter, { row }),
+      (row) =>
+        spec.backfillFilter === null ||
+        mutated('backfill-ignores-filter') ||
+        isSatisfiedAsFilter(spec.backfillFilter, { row }),
     );
     const inserted =
       copyable.length === 0
@@ -134,7 +138,7 @@ function runBackfillBatch(world: MigrationWorld, migration: BatchedMigration): B
   const skippedNote = spec.backfillFilter === null ? '' : `, skipped ${skipped} orphan${skipped === 1 ? '' : 's'}`;
   return {
     summary: `${idRange(result.batch)}: inserted ${result.inserted}, already present ${present}${skippedNote}`,
-    cursor: integerField(result.batch[result.batch.length - 1]!, 'id'),
+    cursor: integerField(result.batch[result.batch.length - 1]!, 'id') + (mutated('backfill-skips-batch-end') ? 1 : 0),
   };
 }
 
@@ -165,7 +169,9 @@ export function runBatch(world: MigrationWorld, migration: BatchedMigration): Op
     return { summary: runBatchOrThrow(world, migration), applied: true };
   } catch (error) {
     if (!isPgError(error)) throw error;
-    return { summary: recordBatchFailure(world, migration, error), applied: true };
+    const summary = recordBatchFailure(world, migration, error);
+    world.backgroundFailures.push({ step: world.currentStep, job: migration.name, error, summary });
+    return { summary, applied: true };
   }
 }
 

@@ -66,6 +66,17 @@ export interface BackfillDecision {
   readonly copied: boolean;
 }
 
+/** A background job's unit of work that ended in a database error (rolled back, to be retried or given up). */
+export interface BackgroundFailure {
+  /** The scenario step that ran it. */
+  readonly step: number;
+  /** GitLab's job or worker class, e.g. `BackfillCiRunnersPartitionedTable`. */
+  readonly job: string;
+  readonly error: PgError;
+  /** One line: what failed and what happens next (retry, migration marked failed, job dead). */
+  readonly summary: string;
+}
+
 /** The world-specific vocabulary of the helpers: which tables can be partitioned, which jobs queued, which flags set. */
 export interface MigrationCatalog {
   /** Source table → how GitLab's partitioning migration copies it. */
@@ -94,4 +105,9 @@ export interface MigrationWorld extends WorldBase {
   readonly looseForeignKeys: LooseForeignKeysState;
   /** What the table swaps and foreign-key reverts did. */
   readonly rollout: RolloutRecord;
+  /**
+   * Batches, owner-job steps and LFK cleanup runs that failed, in order (the
+   * `background-work-succeeds` invariant reads it). History, so a plain record, not bookkeeping.
+   */
+  readonly backgroundFailures: BackgroundFailure[];
 }

@@ -4,6 +4,7 @@ import type { TriggerSpec } from '../../src/engine/ddl/specs.js';
 import { assert } from '../../src/engine/assert.js';
 import { quoteIdentifier, quoteIdentifierAlways } from '../../src/engine/sqlText.js';
 import { hashedObjectName } from './names.js';
+import { mutated } from './mutations.js';
 
 /**
  * The sync trigger `partition_table_by_list` installs on a source table (docs/semantics.md §a.1): an AFTER
@@ -56,12 +57,14 @@ function syncRow(pair: SyncPair, context: RowTriggerContext): void {
   switch (context.operation) {
     case 'DELETE': {
       assert(context.oldRow !== null, 'a DELETE trigger sees OLD');
+      if (mutated('sync-trigger-ignores-delete')) return;
       db.delete(pair.copy, eq(col(UNIQUE_KEY), field(context.oldRow, 'OLD', UNIQUE_KEY)));
       return;
     }
     case 'UPDATE': {
       const newRow = context.newRow;
       assert(newRow !== null, 'an UPDATE trigger sees NEW');
+      if (mutated('sync-trigger-ignores-update')) return;
       // Every non-key column, runner_type included, so a type change moves the copy row; a
       // missing copy row makes this a silent no-op.
       const set = Object.fromEntries(

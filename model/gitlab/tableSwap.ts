@@ -3,6 +3,7 @@ import type { PartitionedCopySpec } from './partitionedCopySpec.js';
 import type { TableSwapRecord } from './rolloutRecord.js';
 import { installSyncTrigger, syncObjectNames } from './syncTrigger.js';
 import type { SyncPair } from './syncTrigger.js';
+import { mutated } from './mutations.js';
 
 /**
  * `replace_with_partitioned_table(table)` (docs/semantics.md §f): in one transaction, drops the sync trigger,
@@ -66,7 +67,7 @@ export function replaceWithPartitionedTable(
     tx.dropTrigger(table, names.triggerName);
     tx.setColumnDefault(table, 'id', undefined);
     tx.setColumnDefault(spec.copy, 'id', { nextval: sequence });
-    tx.setSequenceOwner(sequence, { table: spec.copy, column: 'id' });
+    if (!mutated('swap-keeps-sequence-owner')) tx.setSequenceOwner(sequence, { table: spec.copy, column: 'id' });
     renameWithPrimaryKey(tx, table, archive);
     for (const partition of legacyPartitions) renameWithPrimaryKey(tx, partition, partition.replace(table, archive));
     renameWithPrimaryKey(tx, spec.copy, table);

@@ -1,5 +1,5 @@
 import { liveManagers, liveProjectIds } from './records.js';
-import { runnersNewestFirst } from './recency.js';
+import { knownRunnersNewestFirst, runnersNewestFirst } from './recency.js';
 import type { RunnersWorld } from './world.js';
 
 /**
@@ -9,9 +9,13 @@ import type { RunnersWorld } from './world.js';
  */
 export const runnerCollections: Readonly<Record<string, (world: RunnersWorld) => readonly string[]>> = {
   runners: (world) => runnersNewestFirst(world).map((runner) => String(runner.id)),
+  knownRunners: (world) => knownRunnersNewestFirst(world).map((runner) => String(runner.id)),
   projects: (world) => liveProjectIds(world.db).map(String),
   managers: (world) => liveManagers(world.db).map((manager) => String(manager.id)),
 };
 
 /** The `runner` argument of an operation that picks a runner with `pickRunner`. */
 export const RUNNER_REFERENCE: Readonly<Record<string, string>> = { runner: 'runners' };
+
+/** The `runner` argument of an operation that picks a runner process with `pickKnownRunner`. */
+export const KNOWN_RUNNER_REFERENCE: Readonly<Record<string, string>> = { runner: 'knownRunners' };

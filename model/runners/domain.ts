@@ -9,6 +9,7 @@ import { RUNNERS_SETTINGS_SPEC } from './settings.js';
 import { runnerProbeDefinitions } from './probeCatalog.js';
 import type { RunnersWorld } from './world.js';
 import { runnersInvariants } from '../../properties/runnersInvariants.js';
+import { runnerSizesArbitrary } from './sizes.js';
 
 /** GitLab's ci_runners sharding programme, assembled for the generic harness. */
 export const runnersDomain: Domain<RunnersWorld> = {
@@ -17,6 +18,7 @@ export const runnersDomain: Domain<RunnersWorld> = {
   legacyOperations: runnerLegacyOperations,
   trafficOperations: runnerTrafficOperations,
   steps: runnerSteps,
+  sizeArbitrary: runnerSizesArbitrary,
   invariants: runnersInvariants,
   drain: drainRunnersWorld,
   settings: RUNNERS_SETTINGS_SPEC,

@@ -1,5 +1,9 @@
 import { assert } from '../../src/engine/assert.js';
 import type { RowInput } from '../../src/index.js';
+import { col, eq } from '../../src/index.js';
+import { TAG_NAMES } from './operations/tagRunner.js';
+import { integerField } from './records.js';
+import { RUNNER_TAGGINGS, TAGS } from './taggings/taggingsSchema.js';
 import { MANAGERS, RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS, runnerToken } from './schema.js';
 import { MAX_LEGACY_RUNNERS } from './settings.js';
 import type { RunnersWorld } from './world.js';
@@ -52,10 +56,38 @@ export function populateLegacyRunners(world: RunnersWorld, count: number): void 
       if (!orphan && runnerType === 2) namespaces.push({ runner_id: id, namespace_id: owner });
       if (!orphan && runnerType === 3) projects.push({ runner_id: id, project_id: owner });
       world.runnerOrigin.set(id, { step: 0, legacy: true });
+      world.runnerTokens.set(id, runnerToken(runnerType, id));
     }
     db.insert(RUNNERS, runners);
     if (namespaces.length > 0) db.insert(RUNNER_NAMESPACES, namespaces);
     if (projects.length > 0) db.insert(RUNNER_PROJECTS, projects);
     db.insert(MANAGERS, managers);
   }
+}
+
+/**
+ * Tags the first `count` bulk legacy runners that can carry a tagging (instance runners and
+ * runners with a sharding key), cycling through the tag names, so that one tag has several
+ * taggings and deleting it gives the loose-foreign-key worker more children than its limits.
+ */
+export function tagLegacyRunners(world: RunnersWorld, count: number): void {
+  assert(Number.isSafeInteger(count) && count >= 0, `legacy taggings ${count} out of range`);
+  // Before the sharding-key rollout, taggings carrying sharding keys belong to a later schema.
+  if (count === 0 || world.schemaEra === 'pre-sharding-key') return;
+  const db = world.db;
+  const tagIds = TAG_NAMES.map((name) => {
+    db.insert(TAGS, { name }, { onConflict: { target: ['name'], action: 'nothing' } });
+    return integerField(db.select(TAGS, { where: eq(col('name'), name) })[0]!, 'id');
+  });
+  const taggable = db
+    .rows(RUNNERS)
+    .filter((runner) => runner['runner_type'] === 1 || (runner['sharding_key_id'] ?? null) !== null)
+    .slice(0, count);
+  const taggings: RowInput[] = taggable.map((runner, index) => ({
+    tag_id: tagIds[index % tagIds.length]!,
+    runner_id: runner['id'] ?? null,
+    runner_type: runner['runner_type'] ?? null,
+    sharding_key_id: runner['runner_type'] === 1 ? null : (runner['sharding_key_id'] ?? null),
+  }));
+  if (taggings.length > 0) db.insert(RUNNER_TAGGINGS, taggings);
 }

@@ -28,3 +28,24 @@ export const runnerIndexArbitrary: fc.Arbitrary<number> = fc.oneof(
   { arbitrary: fc.constant(0), weight: 1 },
   { arbitrary: fc.nat(7), weight: 1 },
 );
+
+/** A runner as a runner process knows it: the id it was given and the token it authenticates with. */
+export interface KnownRunner {
+  readonly id: number;
+  readonly token: string;
+}
+
+/**
+ * The runner process an argument index designates, newest first, among every runner created and
+ * not deleted through the API, whether or not its row is still in the table: a runner whose row
+ * vanished (lost by a swap, deleted by a job) keeps making requests with its token.
+ */
+export function pickKnownRunner(world: RunnersWorld, index: number): KnownRunner | undefined {
+  const known = knownRunnersNewestFirst(world);
+  return known.length === 0 ? undefined : known[index % known.length]!;
+}
+
+/** Every runner process, newest first: the order `pickKnownRunner` counts in. */
+export function knownRunnersNewestFirst(world: RunnersWorld): KnownRunner[] {
+  return [...world.runnerTokens].sort(([left], [right]) => right - left).map(([id, token]) => ({ id, token }));
+}

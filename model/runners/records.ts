@@ -1,6 +1,7 @@
-import type { Database, Row } from '../../src/index.js';
+import type { Database, Row, SqlValue } from '../../src/index.js';
 import { integerField, nullableIntegerField } from '../gitlab/rowFields.js';
 import { assert } from '../../src/engine/assert.js';
+import { col, eq } from '../../src/index.js';
 import { MANAGERS, PROJECTS, RUNNERS, RUNNER_PROJECTS } from './schema.js';
 import type { RunnerType } from './partitionedCopies.js';
 
@@ -97,4 +98,25 @@ export function runnerProjectRows(
 export function pickByIndex<T>(items: readonly T[], index: number): T | undefined {
   assert(Number.isSafeInteger(index) && index >= 0, `an index argument must be a natural number, got ${index}`);
   return items.length === 0 ? undefined : items[index % items.length];
+}
+
+/**
+ * Remembers a runner the application created as a runner process would: by its token, read
+ * back from the row (`ensure_unique_id` may have replaced the id the token was made from).
+ */
+export function rememberRunnerToken(
+  world: { readonly db: Database; readonly runnerTokens: Map<number, string> },
+  runnerId: number,
+): void {
+  const [row] = world.db.select(RUNNERS, { where: eq(col('id'), runnerId) });
+  const token = row?.['token'];
+  if (typeof token === 'string') world.runnerTokens.set(runnerId, token);
+}
+
+/** Forgets the runner holding `token` (deleted through the API: its runner process is told to stop). */
+export function forgetRunnerToken(
+  world: { readonly runnerTokens: Map<number, string> },
+  token: SqlValue | undefined,
+): void {
+  for (const [id, known] of world.runnerTokens) if (known === token) world.runnerTokens.delete(id);
 }

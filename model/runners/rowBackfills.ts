@@ -13,6 +13,7 @@ import { RUNNER_PROBES_ROLLOUT } from './rolloutProbes.js';
 import { MANAGERS, RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS } from './schema.js';
 import { deleteDanglingTaggings } from './taggings/danglingTaggings.js';
 import { RUNNER_TAGGINGS } from './taggings/taggingsSchema.js';
+import { mutated } from '../gitlab/mutations.js';
 
 /**
  * `BackfillShardingKeyIdOnCiRunners` (17.5): group runners take their ci_runner_namespaces
@@ -32,9 +33,10 @@ const backfillShardingKeyIdOnCiRunners: RowBackfillDefinition = {
       const runnerId = integerField(runner, 'id');
       const joinTable = runner['runner_type'] === 2 ? RUNNER_NAMESPACES : RUNNER_PROJECTS;
       const ownerColumn = runner['runner_type'] === 2 ? 'namespace_id' : 'project_id';
+      const direction = mutated('sharding-backfill-highest-project') ? 'desc' : 'asc';
       const [first] = db.select(joinTable, {
         where: eq(col('runner_id'), runnerId),
-        orderBy: [{ column: 'id', direction: 'asc' }],
+        orderBy: [{ column: 'id', direction }],
         limit: 1,
       });
       if (first === undefined) continue;
@@ -79,9 +81,12 @@ const backfillRunnerTypeAndShardingKeyIdOnManagers: RowBackfillDefinition = {
 const deleteOrphanedGroupAndProjectRunners: RowBackfillDefinition = {
   name: 'DeleteOrphanedGroupAndProjectRunners',
   table: RUNNERS,
-  runBatch: (db, ids) =>
-    db.delete(RUNNERS, and(inList(col('id'), [...ids]), ne(col('runner_type'), 1), isNull(col('sharding_key_id'))))
-      .length,
+  runBatch: (db, ids) => {
+    const typed = mutated('orphan-cleanup-ignores-type')
+      ? inList(col('runner_type'), [1, 2, 3])
+      : ne(col('runner_type'), 1);
+    return db.delete(RUNNERS, and(inList(col('id'), [...ids]), typed, isNull(col('sharding_key_id')))).length;
+  },
 };
 
 /**
@@ -97,7 +102,7 @@ const backfillOrganizationIdOnCiRunners: RowBackfillDefinition = {
       { organization_id: DEFAULT_ORGANIZATION_ID },
       and(
         inList(col('id'), [...ids]),
-        ne(col('runner_type'), 1),
+        mutated('org-backfill-skips-group-runners') ? eq(col('runner_type'), 3) : ne(col('runner_type'), 1),
         isNotNull(col('sharding_key_id')),
         isNull(col('organization_id')),
       ),

@@ -50,6 +50,8 @@ export interface RunnersSettings {
   readonly schema: SchemaEra;
   /** Runners (each with a manager) created in bulk before the scenario's own legacy data: scale runs. */
   readonly legacyRunners: number;
+  /** Taggings of the bulk legacy runners (cycling through the tag names), so tag deletions have many children. */
+  readonly legacyTaggings: number;
 }
 
 const CODE_SWITCH_TEXT: Readonly<Record<keyof CodeVersion, string>> = {
@@ -119,6 +121,14 @@ export const RUNNERS_SETTINGS_SPEC: ObjectSpec = {
       description:
         "Runners (each with a manager) created in bulk before each scenario's own legacy data, for scale runs; about 1 KB of memory each.",
     },
+    legacyTaggings: {
+      kind: 'integer',
+      minimum: 0,
+      maximum: MAX_LEGACY_RUNNERS,
+      default: 0,
+      description:
+        'Taggings of the bulk legacy runners (cycling through the tag names), so that one tag deletion has many taggings for the loose-FK worker to clean up.',
+    },
     ...WORKER_SETTINGS_FIELDS,
   },
 };
@@ -153,11 +163,13 @@ export function readRunnersSettings(settings: JsonObject): RunnersSettings {
       if (isCodeField(name) && typeof value === 'boolean') code[name] = value;
   const batchSize = settings['backfillBatchSize'];
   const legacyRunners = settings['legacyRunners'];
+  const legacyTaggings = settings['legacyTaggings'];
   return {
     flags,
     code,
     backfillBatchSize: typeof batchSize === 'number' ? batchSize : DEFAULT_BACKFILL_BATCH_SIZE,
     schema,
     legacyRunners: typeof legacyRunners === 'number' ? legacyRunners : 0,
+    legacyTaggings: typeof legacyTaggings === 'number' ? legacyTaggings : 0,
   };
 }

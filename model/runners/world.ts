@@ -4,9 +4,10 @@ import type { PgError } from '../../src/index.js';
 import { assert } from '../../src/engine/assert.js';
 import { ProbeCounter } from '../../src/harness/domain.js';
 import type { JsonObject } from '../../src/harness/domain.js';
-import type { BackfillDecision, MigrationWorld } from '../gitlab/migrationWorld.js';
+import type { BackfillDecision, BackgroundFailure, MigrationWorld } from '../gitlab/migrationWorld.js';
 import { RUNNERS_CATALOG } from './catalog.js';
 import { RUNNERS_LOOSE_FOREIGN_KEYS } from './looseForeignKeys.js';
+import { tagLegacyRunners } from './legacyPopulation.js';
 import { NAMESPACES, PROJECTS, createLegacySchema } from './schema.js';
 import { readRunnersSettings, validateRunnersSettings } from './settings.js';
 import { applySchemaEra } from './schemaEra.js';
@@ -73,6 +74,14 @@ export class RunnersWorld implements MigrationWorld {
 
   private readonly versions: BookkeepingVersions<RunnersBookkeeping>;
   readonly responses: ApiResponse[] = [];
+  /** Batches, owner-job steps and LFK cleanup runs that failed (the `background-work-succeeds` invariant reads it). */
+  readonly backgroundFailures: BackgroundFailure[] = [];
+  /**
+   * Runner id → token for every runner created and not deleted through the API: what runner
+   * processes hold. Traffic addresses runners through it, so a runner that vanished from the
+   * table without being deleted still makes requests, as a runner process keeps its token.
+   */
+  readonly runnerTokens = new Map<number, string>();
   readonly syncPairs: SyncPair[] = [];
   /** Source table → scenario step when its partition backfill finished. */
   readonly backfillFinishedAt = new Map<string, number>();
@@ -119,6 +128,7 @@ export class RunnersWorld implements MigrationWorld {
     });
     this.createOwners();
     populateLegacyRunners(this, parsed.legacyRunners);
+    tagLegacyRunners(this, parsed.legacyTaggings);
   }
 
   get bookkeeping(): RunnersBookkeeping {

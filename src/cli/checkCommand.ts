@@ -19,9 +19,9 @@ import { isBuiltin, planReference, planSourceOf } from './planResolution.js';
 import { ProgressBar } from './progress.js';
 import { warningLine } from './terminal.js';
 import { escapeControlCharacters } from '../harness/terminalText.js';
-import { distinctFailures, shardReportOf } from './shardReport.js';
+import { distinctFailures, shardReportOf, totalRuns } from './shardReport.js';
+import type { DistinctFailure } from './shardReport.js';
 import { createWorkerPool } from './workerPool.js';
-import type { ChunkResult } from '../harness/campaign.js';
 
 /**
  * `pgdrill check` and `pgdrill merge`: run (or merge) a campaign over plans and report each
@@ -122,7 +122,8 @@ export function reportCampaign<W extends WorldBase>(
       verdict.failure !== null && save ? trySave(config, campaign.plan, verdict.failure, warnings) : null;
     const html = output.html === null ? null : tryWriteHtml(output.html, verdict, replay, warnings);
     allMatched &&= verdict.matched && verdict.missingProbes.length === 0;
-    const distinct = fuzzing ? distinctFailures(campaign.chunks) : [];
+    const distinct = fuzzing ? distinctFailures(config.domain, campaign.plan, campaign.chunks) : [];
+    const fuzzRuns = totalRuns(campaign.chunks);
     if (output.reporter === 'junit') {
       junitCases.push({ verdict, replay });
       continue;
@@ -131,7 +132,11 @@ export function reportCampaign<W extends WorldBase>(
       const entry = verdictJson(verdict, replay, savedShown);
       results.push(
         fuzzing
-          ? { ...entry, distinctFailures: distinct.map((chunk) => distinctJson(config, campaign.plan, chunk)) }
+          ? {
+              ...entry,
+              runs: fuzzRuns,
+              distinctFailures: distinct.map((failure) => distinctJson(config, campaign.plan, failure)),
+            }
           : entry,
       );
       continue;
@@ -139,11 +144,12 @@ export function reportCampaign<W extends WorldBase>(
     io.stdout.write(`${formatVerdict(verdict, color, replay, savedShown).join('\n')}\n`);
     if (html !== null) io.stdout.write(color.dim(`  html: ${relative(process.cwd(), html)}\n`));
     if (fuzzing && distinct.length > 0) {
-      io.stdout.write(`  ${distinct.length} distinct failure(s) in ${verdict.runs} fresh runs:\n`);
-      for (const chunk of distinct) {
-        const entry = distinctJson(config, campaign.plan, chunk);
+      io.stdout.write(`  ${distinct.length} distinct failure(s), by cause, in ${fuzzRuns} fresh runs:\n`);
+      for (const failure of distinct) {
+        const entry = distinctJson(config, campaign.plan, failure);
+        const line = `${String(entry.invariant)} (${String(entry.steps)} steps): ${String(entry.why)}`;
         io.stdout.write(
-          `   - ${escapeControlCharacters(`${String(entry.invariant)} (${String(entry.steps)} steps): ${String(entry.replay)}`)}\n`,
+          `   - ${escapeControlCharacters(line)}\n     ${escapeControlCharacters(String(entry.replay))}\n`,
         );
       }
     }
@@ -164,11 +170,12 @@ export function reportCampaign<W extends WorldBase>(
 function distinctJson<W extends WorldBase>(
   config: CliConfig<W>,
   plan: Plan,
-  chunk: ChunkResult,
+  distinct: DistinctFailure,
 ): { readonly [key: string]: JsonValue } {
-  const failure = chunk.failure!;
+  const failure = distinct.chunk.failure!;
   return {
     invariant: failure.invariant,
+    why: distinct.why,
     steps: failure.scenario.legacy.length + failure.scenario.steps.filter((step) => step.op !== '@plan').length,
     replay: replayCommand(config, plan, failure.seed, failure.path),
   };

@@ -6,13 +6,17 @@
  */
 import { openSync, closeSync, writeSync, unlinkSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
-import type { Domain, Plan, WorldBase } from '../harness/domain.js';
+import type { Domain, InvariantReason, Plan, WorldBase } from '../harness/domain.js';
 import type { FieldSpec } from '../harness/fieldSpec.js';
 import type { JsonObject, JsonValue } from '../harness/json.js';
 import { PLAN_NAME_PATTERN } from '../harness/planFields.js';
 import { parsePlan } from '../harness/planFile.js';
 import { UserInputError } from '../harness/userInputError.js';
 import type { CliIo } from './runCli.js';
+
+function reasonsObject(reasons: readonly InvariantReason[]): JsonObject {
+  return Object.fromEntries(reasons.map((entry) => [entry.invariant, entry.reason]));
+}
 
 function planObject(plan: Plan): JsonObject {
   return {
@@ -21,7 +25,8 @@ function planObject(plan: Plan): JsonObject {
     comment: plan.comment,
     expect: plan.expect === 'safe' ? 'safe' : { breaks: plan.expect.breaks },
     settings: plan.settings,
-    ...(plan.invariants === null ? {} : { invariants: [...plan.invariants] }),
+    ...(plan.optOut.length === 0 ? {} : { optOut: reasonsObject(plan.optOut) }),
+    ...(plan.accepts.length === 0 ? {} : { accepts: reasonsObject(plan.accepts) }),
     ...(plan.probes.length === 0 ? {} : { probes: [...plan.probes] }),
     ...(plan.traffic === null ? {} : { traffic: [...plan.traffic] }),
     steps: plan.steps.map((step) => ({

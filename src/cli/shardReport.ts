@@ -1,4 +1,6 @@
 import { CHUNK_RUNS, chunkSeed } from '../harness/campaign.js';
+import { replayScenario } from '../harness/checkPlan.js';
+import type { Domain, WorldBase } from '../harness/domain.js';
 import type { ChunkResult } from '../harness/campaign.js';
 import { scenarioProblem } from '../harness/corpus.js';
 import type { Plan } from '../harness/domain.js';
@@ -226,19 +228,39 @@ export function mergeShardReports(paths: readonly string[]): MergedShards {
   return { seed: first.report.seed, runs: first.report.runs, plans };
 }
 
-/** Groups fuzzing failures: the same invariant broken by the same sequence of operations is one failure. */
-export function distinctFailures(chunks: readonly ChunkResult[]): ChunkResult[] {
+/** A fuzzing failure with its cause: the invariant and the explanation of its replayed counterexample. */
+export interface DistinctFailure {
+  readonly chunk: ChunkResult;
+  readonly invariant: string;
+  readonly why: string;
+}
+
+/**
+ * Groups fuzzing failures by cause: the same invariant broken for the same reason is one failure,
+ * however differently the operations that led there were drawn. The reason is the explanation of
+ * the replayed counterexample with its numbers (ids, steps, cursors) blurred, so two runners lost
+ * the same way are one cause.
+ */
+export function distinctFailures<W extends WorldBase>(
+  domain: Domain<W>,
+  plan: Plan,
+  chunks: readonly ChunkResult[],
+): DistinctFailure[] {
   const seen = new Set<string>();
-  const distinct: ChunkResult[] = [];
+  const distinct: DistinctFailure[] = [];
   for (const chunk of [...chunks].sort((left, right) => left.spec.index - right.spec.index)) {
     if (chunk.failure === null) continue;
-    const operations = [...chunk.failure.scenario.legacy, ...chunk.failure.scenario.steps]
-      .map((call) => call.op)
-      .join(',');
-    const signature = `${chunk.failure.invariant}|${operations}`;
+    const replayed = replayScenario(domain, plan, chunk.failure.scenario).failure;
+    const why = replayed?.explanation ?? '';
+    const signature = `${chunk.failure.invariant}|${why.replace(/\d+/g, '#')}`;
     if (seen.has(signature)) continue;
     seen.add(signature);
-    distinct.push(chunk);
+    distinct.push({ chunk, invariant: chunk.failure.invariant, why });
   }
   return distinct;
+}
+
+/** Every run of every chunk: a fuzzing campaign's total, not only the runs up to its first failure. */
+export function totalRuns(chunks: readonly ChunkResult[]): number {
+  return chunks.reduce((total, chunk) => total + chunk.runs, 0);
 }

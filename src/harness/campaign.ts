@@ -4,7 +4,7 @@ import { assert } from '../engine/assert.js';
 import type { Domain, Plan, WorldBase } from './domain.js';
 import { ProbeCounter } from './domain.js';
 import { normalizeCounterexample } from './normalize.js';
-import { planInvariants } from './planFile.js';
+import { planInvariants, planStopOn } from './planFile.js';
 import { PgdrillBug, runScenario } from './runScenario.js';
 import type { RunResult } from './runScenario.js';
 import { DEFAULT_SIZES, scenarioArbitrary } from './scenario.js';
@@ -62,7 +62,7 @@ export function chunkSpec(plan: Plan, seed: number, index: number, totalRuns: nu
 }
 
 export function stopOnFor(plan: Plan, invariants: readonly string[]): readonly string[] {
-  return plan.expect === 'safe' ? invariants : [plan.expect.breaks];
+  return planStopOn(plan, invariants);
 }
 
 /**
@@ -101,15 +101,26 @@ export function runChunk<W extends WorldBase>(
   const probes = new ProbeCounter();
   const alsoBroken = new Set<string>();
   let firstFailureAt: number | null = null;
+  // Once a run fails, shrinking keeps to the invariant that run broke: a smaller scenario that
+  // breaks another invariant would be a different story (and, for a plan expected to break X,
+  // could turn an unexpected break back into X or the reverse).
+  let target: string | null = null;
   const property = fc.property(scenarioArbitrary(domain, plan, options.sizes ?? DEFAULT_SIZES), (scenario) => {
     const result: RunResult<W> = crashesAreBugs(() =>
       runScenario(domain, plan, scenario, { recordChanges: false, invariants, stopOn }),
     );
-    probes.merge(result.world.probes);
-    for (const id of result.observed.keys()) alsoBroken.add(id);
-    if (result.failure !== null && firstFailureAt === null) firstFailureAt = performance.now();
-    options.onRun?.();
-    return result.failure === null;
+    if (target === null) {
+      probes.merge(result.world.probes);
+      for (const id of result.observed.keys()) alsoBroken.add(id);
+      options.onRun?.();
+    }
+    if (result.failure === null) return true;
+    if (target === null) {
+      firstFailureAt = performance.now();
+      target = result.failure.violations[0]!.invariant;
+      return false;
+    }
+    return !result.failure.violations.some((violation) => violation.invariant === target);
   });
   const remaining =
     options.deadline === undefined ? undefined : Math.max(1, Math.floor(options.deadline - performance.now()));
@@ -130,8 +141,15 @@ export function runChunk<W extends WorldBase>(
     const first = crashesAreBugs(() =>
       runScenario(domain, plan, shrunk, { recordChanges: false, invariants, stopOn }),
     ).failure;
-    assert(first !== null, 'a shrunk counterexample no longer fails on replay: the run is not deterministic');
-    const invariant = first.violations[0]!.invariant;
+    assert(
+      first !== null && target !== null,
+      'a shrunk counterexample no longer fails on replay: the run is not deterministic',
+    );
+    assert(
+      first.violations.some((violation) => violation.invariant === target),
+      `a shrunk counterexample no longer breaks ${String(target)}`,
+    );
+    const invariant: string = target;
     const scenario = normalizeCounterexample(domain, plan, shrunk, invariant, stopOn);
     failure = { seed: spec.seed, path: details.counterexamplePath ?? '', scenario, invariant };
     alsoBroken.delete(invariant);

@@ -52,6 +52,13 @@ export interface StepKind<W> {
   run(world: W, parameters: JsonObject): OperationOutcome;
 }
 
+/** A step of the trace as explanations read it: what ran and what it answered. */
+export interface TracedStep {
+  readonly kind: string;
+  readonly label: string;
+  readonly outcome: string;
+}
+
 export type InvariantScope = 'always' | 'quiescence';
 
 export interface Violation {
@@ -114,6 +121,12 @@ export interface WorldBase {
   readonly bookkeeping?: unknown;
 }
 
+/** An invariant named by a plan together with the plan's reason for naming it. */
+export interface InvariantReason {
+  readonly invariant: string;
+  readonly reason: string;
+}
+
 export interface PlanStep {
   readonly step: string;
   readonly parameters: JsonObject;
@@ -132,8 +145,17 @@ export interface Plan {
   /** Settings of the world in force from the start (feature flags, code version, sizes). */
   readonly settings: JsonObject;
   readonly steps: readonly PlanStep[];
-  /** Invariants checked for this plan; all of the domain's when omitted. */
-  readonly invariants: readonly string[] | null;
+  /**
+   * Invariants this plan does not check, each with the reason the plan file gives. A plan checks
+   * every invariant of its domain unless it opts out here, and the report shows every opt-out.
+   */
+  readonly optOut: readonly InvariantReason[];
+  /**
+   * For a plan expected to break an invariant: other invariants whose breaking is an accepted
+   * consequence of the same flaw, each with its reason. Any other invariant that breaks fails
+   * the check, so a change that damages something else cannot hide behind the expected break.
+   */
+  readonly accepts: readonly InvariantReason[];
   /** Coverage probes that must be hit by at least one run of a check. */
   readonly probes: readonly string[];
   /**
@@ -163,6 +185,12 @@ export interface Domain<W extends WorldBase> {
   /** Application traffic and background ticks interleaved with the plan's steps. */
   readonly trafficOperations: readonly OperationKind<W>[];
   readonly steps: ReadonlyMap<string, StepKind<W>>;
+  /**
+   * Settings drawn per scenario (swarm over sizes, not only operation kinds): data volumes and
+   * worker limits, so that batching and limit bugs show within the default budget. A plan's own
+   * settings win over drawn ones: a plan that fixes a size is about that size.
+   */
+  readonly sizeArbitrary?: fc.Arbitrary<JsonObject>;
   readonly invariants: readonly Invariant<W>[];
   /** Runs background work (batched migrations, workers) until none is left: quiescence. */
   drain(world: W): OperationOutcome[];
@@ -170,8 +198,12 @@ export interface Domain<W extends WorldBase> {
   readonly settings: ObjectSpec;
   /** Every coverage probe the world's code can hit. */
   readonly probes: readonly ProbeDefinition[];
-  /** Extra explanation for a violation, from the world's history (e.g. why a runner was missing). */
-  explain?(world: W, violation: Violation): string | null;
+  /**
+   * Why a violation happened, in one sentence, from the world's history and the trace so far
+   * (e.g. why a runner was missing, which step removed a row). Never empty: a domain answers for
+   * every invariant it defines.
+   */
+  explain?(world: W, violation: Violation, trace: readonly TracedStep[]): string | null;
   /**
    * The live entities an index argument counts through, by collection name: each returns stable
    * keys in the order the operations index them (the designated entity is `keys[index % length]`).

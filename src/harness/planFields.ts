@@ -5,6 +5,7 @@
  */
 import type { Domain, WorldBase } from './domain.js';
 import type { FieldMap, FieldSpec, ObjectSpec, TaggedVariant } from './fieldSpec.js';
+import { didYouMean, isJsonObject } from './fieldSpec.js';
 
 export const PLAN_NAME_PATTERN = {
   regex: '^[a-z0-9][a-z0-9-]{0,99}$',
@@ -83,13 +84,14 @@ export function planFields<W extends WorldBase>(domain: Domain<W>): FieldMap {
       items: stepSpec(domain),
       description: 'The migration steps in deploy order (`pgdrill steps`).',
     },
-    invariants: {
-      kind: 'list',
-      uniqueItems: true,
-      items: { kind: 'enum', values: invariantIds, description: 'An invariant id.' },
-      description:
-        "The invariants checked in this plan's runs. Omitted: every invariant of the world (`pgdrill invariants`).",
-    },
+    optOut: invariantReasonsField(
+      invariantIds,
+      'Invariants this plan does not check, each with the reason, which the report shows. Omitted: the plan checks every invariant of the world (`pgdrill invariants`); a plan opts out only of one that cannot hold in its world, and says why.',
+    ),
+    accepts: invariantReasonsField(
+      invariantIds,
+      'For a plan expected to break an invariant: other invariants whose breaking is an accepted consequence of the same flaw, each with the reason. Any other checked invariant that breaks fails the check. Omitted: none.',
+    ),
     probes: {
       kind: 'list',
       uniqueItems: true,
@@ -108,6 +110,34 @@ export function planFields<W extends WorldBase>(domain: Domain<W>): FieldMap {
       },
       description:
         'The traffic operations (`pgdrill operations`) scenarios draw from. Omitted: every traffic operation of the world.',
+    },
+  };
+}
+
+/** What a reason must contain: some text, not only blanks. */
+const REASON = /\S/;
+
+/** An object from invariant id to the plan's reason (`optOut` and `accepts`). */
+function invariantReasonsField(invariantIds: readonly string[], description: string): FieldSpec {
+  const expected = 'an object of invariant id to a non-empty reason';
+  return {
+    kind: 'custom',
+    expected,
+    description,
+    schema: {
+      type: 'object',
+      propertyNames: { enum: [...invariantIds] },
+      additionalProperties: { type: 'string', pattern: REASON.source },
+    },
+    validate: (value, label) => {
+      if (!isJsonObject(value)) return `field "${label}" must be ${expected}`;
+      for (const [invariant, reason] of Object.entries(value)) {
+        if (!invariantIds.includes(invariant))
+          return `field "${label}" names unknown invariant ${JSON.stringify(invariant)}${didYouMean(invariant, invariantIds)} (known: ${invariantIds.join(', ')})`;
+        if (typeof reason !== 'string' || !REASON.test(reason))
+          return `field "${label}.${invariant}" must be a non-empty reason`;
+      }
+      return null;
     },
   };
 }

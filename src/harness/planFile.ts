@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Domain, Plan, PlanStep, WorldBase } from './domain.js';
+import type { Domain, InvariantReason, Plan, PlanStep, WorldBase } from './domain.js';
 import { isJsonObject, validateField, validateObject } from './fieldSpec.js';
 import type { FieldProblem } from './fieldSpec.js';
 import type { JsonObject, JsonValue } from './json.js';
@@ -86,21 +86,48 @@ function shapeProblems<W extends WorldBase>(domain: Domain<W>, raw: JsonObject):
       if (semantic !== null) problems.push({ path: ['steps', index], message: semantic, context });
     });
   }
-  const expect = raw.expect;
-  const invariants = raw.invariants;
-  if (
-    isJsonObject(expect) &&
-    typeof expect.breaks === 'string' &&
-    Array.isArray(invariants) &&
-    !invariants.includes(expect.breaks)
-  ) {
-    problems.push({
-      path: ['invariants'],
-      message: `field "invariants" must include the expected invariant "${expect.breaks}"`,
-    });
-  }
+  problems.push(...reasonConflicts(raw));
   return problems;
 }
+
+/**
+ * What `optOut` and `accepts` cannot say together with `expect`: the expected invariant is
+ * neither skipped nor merely accepted, a safe plan accepts no break, and no invariant is both.
+ */
+function reasonConflicts(raw: JsonObject): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const optOut = isJsonObject(raw.optOut) ? Object.keys(raw.optOut) : [];
+  const accepts = isJsonObject(raw.accepts) ? Object.keys(raw.accepts) : [];
+  const expect = raw.expect;
+  const expected = isJsonObject(expect) && typeof expect.breaks === 'string' ? expect.breaks : null;
+  if (expected !== null && optOut.includes(expected))
+    problems.push({
+      path: ['optOut', expected],
+      message: `field "optOut" cannot name the expected invariant ${JSON.stringify(expected)}`,
+    });
+  if (expected !== null && accepts.includes(expected))
+    problems.push({
+      path: ['accepts', expected],
+      message: `field "accepts" cannot name the expected invariant ${JSON.stringify(expected)}`,
+    });
+  if (expect === 'safe' && accepts.length > 0)
+    problems.push({
+      path: ['accepts'],
+      message: 'field "accepts" is for plans expected to break an invariant; a safe plan accepts no break',
+    });
+  for (const invariant of accepts)
+    if (optOut.includes(invariant))
+      problems.push({
+        path: ['accepts', invariant],
+        message: `invariant ${JSON.stringify(invariant)} is both in "optOut" and "accepts"`,
+      });
+  return problems;
+}
+
+const invariantReasons = (value: JsonValue | undefined): InvariantReason[] =>
+  isJsonObject(value)
+    ? Object.entries(value).map(([invariant, reason]) => ({ invariant, reason: reason as string }))
+    : [];
 
 function stepParameters(entry: JsonObject): JsonObject {
   return Object.fromEntries(Object.entries(entry).filter(([name]) => name !== 'step' && name !== EXPECT_MISSING_FIELD));
@@ -141,7 +168,8 @@ export function parsePlan<W extends WorldBase>(
     expect: raw.expect === 'safe' ? 'safe' : { breaks: (raw.expect as JsonObject).breaks as string },
     settings: (raw.settings as JsonObject | undefined) ?? {},
     steps: (raw.steps as readonly JsonObject[]).map(planStep),
-    invariants: stringList(raw.invariants),
+    optOut: invariantReasons(raw.optOut),
+    accepts: invariantReasons(raw.accepts),
     probes: stringList(raw.probes) ?? [],
     traffic: stringList(raw.traffic),
     source,
@@ -191,7 +219,31 @@ export function loadPlanDirectory<W extends WorldBase>(domain: Domain<W>, direct
   return plans;
 }
 
-/** The invariants a plan checks: its own list, or every invariant of the domain. */
+/** The invariants a plan checks: every invariant of the domain except those it opts out of. */
 export function planInvariants<W extends WorldBase>(domain: Domain<W>, plan: Plan): string[] {
-  return plan.invariants ? [...plan.invariants] : domain.invariants.map((invariant) => invariant.id);
+  const skipped = new Set(plan.optOut.map((entry) => entry.invariant));
+  return domain.invariants.map((invariant) => invariant.id).filter((id) => !skipped.has(id));
+}
+
+/**
+ * The invariants whose breaking ends a run as a failure: for a safe plan every checked one; for a
+ * plan expected to break X, X and every other checked invariant the plan does not accept as a
+ * consequence (those are only observed, and reported as "also broke").
+ */
+export function planStopOn(plan: Plan, invariants: readonly string[]): string[] {
+  const accepted = new Set(plan.accepts.map((entry) => entry.invariant));
+  return invariants.filter((id) => !accepted.has(id));
+}
+
+/**
+ * The violation a failure is about: for a plan expected to break X, an unexpected violation at
+ * the same step wins over X, because it is what makes the verdict wrong.
+ */
+export function primaryViolation<V extends { readonly invariant: string }>(
+  plan: Plan,
+  violations: readonly V[],
+): V | undefined {
+  if (plan.expect === 'safe') return violations[0];
+  const expected = plan.expect.breaks;
+  return violations.find((violation) => violation.invariant !== expected) ?? violations[0];
 }

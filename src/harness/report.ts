@@ -110,8 +110,15 @@ export function formatVerdict(
     if (replayCommand) lines.push(`  replay: ${color.bold(safe(replayCommand))}`);
     if (savedFile) lines.push(color.dim(`  saved: ${safe(savedFile)}`));
   }
-  if (verdict.alsoBroken.length > 0)
-    lines.push(color.yellow(`  also broke in some runs: ${safe(verdict.alsoBroken.join(', '))}`));
+  const acceptedBecause = new Map(plan.accepts.map((entry) => [entry.invariant, entry.reason]));
+  for (const id of verdict.alsoBroken)
+    lines.push(
+      color.yellow(
+        `  also broke in some runs (accepted): ${safe(id)}: ${safe(acceptedBecause.get(id) ?? 'no reason given')}`,
+      ),
+    );
+  for (const entry of plan.optOut)
+    lines.push(color.dim(`  not checked: ${safe(entry.invariant)}: ${safe(entry.reason)}`));
   if (verdict.missingProbes.length > 0)
     lines.push(color.red(`  coverage: probe never hit: ${verdict.missingProbes.join(', ')}`));
   const probes = Object.entries(verdict.probes)
@@ -146,6 +153,8 @@ export function verdictJson(verdict: PlanVerdict, replayCommand: string | null, 
             counterexampleFile: savedFile,
           },
     alsoBroken: [...verdict.alsoBroken],
+    optedOut: verdict.plan.optOut.map((entry) => ({ invariant: entry.invariant, reason: entry.reason })),
+    accepted: verdict.plan.accepts.map((entry) => ({ invariant: entry.invariant, reason: entry.reason })),
     probes: { ...verdict.probes },
     missingProbes: [...verdict.missingProbes],
   };

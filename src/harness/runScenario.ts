@@ -3,6 +3,7 @@ import { isPgError } from '../engine/errors.js';
 import type { Domain, Invariant, OperationOutcome, Plan, Violation, WorldBase } from './domain.js';
 import type { OperationCall, Scenario } from './scenario.js';
 import { PLAN_MARKER, ScenarioArgumentError } from './scenario.js';
+import { primaryViolation } from './planFile.js';
 import { diffSnapshots } from './snapshotDiff.js';
 import type { TableChange } from './snapshotDiff.js';
 
@@ -76,7 +77,7 @@ export function runScenario<W extends WorldBase>(
   scenario: Scenario,
   options: RunOptions<W>,
 ): RunResult<W> {
-  const world = domain.createWorld(plan.settings);
+  const world = domain.createWorld(scenarioSettings(plan, scenario));
   const invariants = selectInvariants(domain, options.invariants);
   const always = invariants.filter((invariant) => invariant.scope === 'always');
   const trace: TraceStep[] = [];
@@ -105,10 +106,13 @@ export function runScenario<W extends WorldBase>(
     for (const violation of found)
       if (!stopOn.has(violation.invariant) && !observed.has(violation.invariant))
         observed.set(violation.invariant, violation);
-    const violations = found.filter((violation) => stopOn.has(violation.invariant));
-    if (violations.length === 0) return null;
+    const stopping = found.filter((violation) => stopOn.has(violation.invariant));
+    if (stopping.length === 0) return null;
+    // The violation the failure is about comes first (an unexpected one, for a plan expected to break another).
+    const primary = primaryViolation(plan, stopping)!;
+    const violations = [primary, ...stopping.filter((violation) => violation !== primary)];
     const explanation = domain.explain
-      ? (violations.map((violation) => domain.explain!(world, violation)).find((text) => text !== null) ?? null)
+      ? (violations.map((violation) => domain.explain!(world, violation, trace)).find((text) => text !== null) ?? null)
       : null;
     return { violations, traceIndex: trace.length - 1, explanation };
   };
@@ -217,4 +221,9 @@ export function describeParameters(parameters: OperationCall['args']): string {
   const entries = Object.entries(parameters).sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
   if (entries.length === 0) return '';
   return entries.map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`).join(' ');
+}
+
+/** The settings a scenario runs with: what it drew, overridden by the plan's own. */
+export function scenarioSettings(plan: Plan, scenario: Scenario): Plan['settings'] {
+  return scenario.settings === undefined ? plan.settings : { ...scenario.settings, ...plan.settings };
 }

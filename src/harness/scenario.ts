@@ -48,6 +48,8 @@ export function scenarioOperationProblem<W extends WorldBase>(domain: Domain<W>,
 export interface Scenario {
   /** Names of the traffic operations this run enabled (swarm testing). */
   readonly swarm: readonly string[];
+  /** Settings this scenario drew (sizes and limits), under the plan's own; absent when it drew none. */
+  readonly settings?: JsonObject;
   readonly legacy: readonly OperationCall[];
   readonly steps: readonly OperationCall[];
 }
@@ -113,6 +115,7 @@ export function scenarioArbitrary<W extends WorldBase>(
     return fc
       .record({
         swarm: fc.constant(enabled.map(([index]) => traffic[index]!.name)),
+        settings: domain.sizeArbitrary ?? fc.constant<JsonObject>({}),
         legacy:
           domain.legacyOperations.length === 0
             ? fc.constant([])
@@ -126,8 +129,9 @@ export function scenarioArbitrary<W extends WorldBase>(
         afterDeploy: fc.array(call, { minLength: 1, maxLength: 2 * sizes.maxPerPhase }),
       })
       .map(
-        ({ swarm: names, legacy, phases, focus, burst, afterDeploy }): Scenario => ({
+        ({ swarm: names, settings, legacy, phases, focus, burst, afterDeploy }): Scenario => ({
           swarm: names,
+          ...(Object.keys(settings).length > 0 ? { settings } : {}),
           legacy,
           steps: [
             ...phases.flatMap((calls, index) => (index === focus ? [...calls, ...burst, marker] : [...calls, marker])),

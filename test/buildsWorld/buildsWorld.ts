@@ -16,7 +16,12 @@ import {
   LooseForeignKeysState,
   installLooseForeignKeys,
 } from '../../model/gitlab/looseForeignKeys/looseForeignKeysState.js';
-import type { BackfillDecision, MigrationCatalog, MigrationWorld } from '../../model/gitlab/migrationWorld.js';
+import type {
+  BackfillDecision,
+  BackgroundFailure,
+  MigrationCatalog,
+  MigrationWorld,
+} from '../../model/gitlab/migrationWorld.js';
 import { hashedObjectName, partitionedCopyName } from '../../model/gitlab/names.js';
 import type { PartitionedCopySpec } from '../../model/gitlab/partitionedCopySpec.js';
 import { rowBackfillJob } from '../../model/gitlab/rowBackfillBatches.js';
@@ -84,6 +89,7 @@ export class BuildsWorld implements MigrationWorld {
   readonly backfillFinishedAt = new Map<string, number>();
   readonly backfillDecisions = new Map<string, Map<number, BackfillDecision>>();
   readonly rollout = new RolloutRecord();
+  readonly backgroundFailures: BackgroundFailure[] = [];
   readonly looseForeignKeys: LooseForeignKeysState;
 
   /** Built on `db` when the oracle passes one that records every statement. */

@@ -15,6 +15,7 @@ describe('pgdrill check', () => {
     expect(report.seed).toBe(1);
     const plan = report.plans[0]!;
     expect(Object.keys(plan).sort()).toEqual([
+      'accepted',
       'alsoBroken',
       'expect',
       'failure',
@@ -22,6 +23,7 @@ describe('pgdrill check', () => {
       'missingProbes',
       'ms',
       'name',
+      'optedOut',
       'probes',
       'runs',
       'timeToFindMs',
@@ -188,10 +190,18 @@ describe('distributed campaigns', () => {
     ]);
     expect(result.code).toBe(0);
     const plan = (
-      JSON.parse(result.stdout) as { plans: Array<{ distinctFailures: Array<{ invariant: string }>; runs: number }> }
+      JSON.parse(result.stdout) as {
+        plans: Array<{ distinctFailures: Array<{ invariant: string; why: string }>; runs: number }>;
+      }
     ).plans[0]!;
     expect(plan.distinctFailures.length).toBeGreaterThan(0);
     expect(plan.distinctFailures.every((failure) => failure.invariant === 'api-never-500')).toBe(true);
+    // Distinct by cause: every entry explains itself, and no two give the same reason.
+    expect(plan.distinctFailures.every((failure) => failure.why.length > 0)).toBe(true);
+    const causes = plan.distinctFailures.map((failure) => `${failure.invariant}|${failure.why.replace(/\d+/g, '#')}`);
+    expect(new Set(causes).size).toBe(causes.length);
+    // Totals count every run of every chunk, not only the chunks up to the first failing one.
+    expect(plan.runs).toBeGreaterThanOrEqual(plan.distinctFailures.length);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkPlan, replayScenario, scenarioFromSeed } from '../../src/harness/checkPlan.js';
-import { parsePlan } from '../../src/harness/planFile.js';
+import { parsePlan, planInvariants } from '../../src/harness/planFile.js';
 import { verdictText } from '../../src/harness/report.js';
 import { UserInputError } from '../../src/harness/userInputError.js';
 import type { JsonValue } from '../../src/harness/json.js';
@@ -26,7 +26,7 @@ describe('checkPlan over a known world', () => {
     expect(verdict.failure!.shrunkSteps).toBeLessThanOrEqual(5);
     expect(verdict.timeToFindMs).not.toBeNull();
     const stillFails = (candidate: typeof scenario): boolean =>
-      replayScenario(counterDomain, plan, candidate).failure !== null;
+      replayScenario(counterDomain, plan, candidate).failure?.violations[0]?.invariant === 'below-ten';
     expect(stillFails(scenario)).toBe(true);
     for (const index of scenario.legacy.keys()) {
       expect(stillFails({ ...scenario, legacy: scenario.legacy.filter((__, other) => other !== index) })).toBe(false);
@@ -75,7 +75,7 @@ describe('checkPlan over a known world', () => {
       counterDomain,
       planJson({
         expect: 'safe',
-        invariants: ['migrations-succeed'],
+        optOut: { 'below-ten': 'the limit is NOT VALID and high: the counter may pass ten' },
         probes: ['past-five', 'never-happens'],
         steps: [{ step: 'add_limit', limit: 100, notValid: true }],
       }),
@@ -85,6 +85,45 @@ describe('checkPlan over a known world', () => {
     expect(verdict.verdict).toBe('safe');
     expect(verdict.probes['past-five']).toBeGreaterThan(0);
     expect(verdict.missingProbes).toEqual(['never-happens']);
+  });
+});
+
+describe('a plan checks every invariant, and a plan expected to break one fails when another breaks', () => {
+  // Starting at 9, the limit of 1 cannot be added (its VALIDATE fails), and one increment before it passes ten.
+  const breaksBoth = {
+    settings: { start: 9 },
+    expect: { breaks: 'migrations-succeed' },
+    steps: [{ step: 'add_limit', limit: 1 }],
+  };
+
+  it('an unexpected break turns the verdict red, with its own counterexample', () => {
+    const plan = parsePlan(counterDomain, planJson(breaksBoth), 'inline');
+    const verdict = checkPlan(counterDomain, plan, { runs: 200, seed: 4 });
+    expect(verdict.verdict).toEqual({ breaks: 'below-ten' });
+    expect(verdict.matched).toBe(false);
+    expect(verdict.failure!.violations[0]!.message).toMatch(/^the counter reached 1\d$/);
+  });
+
+  it('an accepted consequence is only reported, and the expected break decides', () => {
+    const plan = parsePlan(
+      counterDomain,
+      planJson({ ...breaksBoth, accepts: { 'below-ten': 'the same overflow that makes the limit fail' } }),
+      'inline',
+    );
+    const verdict = checkPlan(counterDomain, plan, { runs: 200, seed: 4 });
+    expect(verdict.verdict).toEqual({ breaks: 'migrations-succeed' });
+    expect(verdict.matched).toBe(true);
+  });
+
+  it('an opt-out removes the invariant from the checks, and only then', () => {
+    const all = parsePlan(counterDomain, planJson({ expect: 'safe' }), 'inline');
+    const optedOut = parsePlan(
+      counterDomain,
+      planJson({ expect: 'safe', optOut: { 'below-ten': 'not this plan' } }),
+      'inline',
+    );
+    expect(planInvariants(counterDomain, all)).toEqual(['below-ten', 'migrations-succeed']);
+    expect(planInvariants(counterDomain, optedOut)).toEqual(['migrations-succeed']);
   });
 });
 
@@ -122,7 +161,7 @@ describe('plan validation gives one clear line naming the plan, step and field',
     ],
     [
       { extra: true },
-      'plans/x.json: unknown field "extra" (expected "$schema", "name", "description", "comment", "expect", "settings", "steps", "invariants", "probes", "traffic")',
+      'plans/x.json: unknown field "extra" (expected "$schema", "name", "description", "comment", "expect", "settings", "steps", "optOut", "accepts", "probes", "traffic")',
     ],
     [
       { probes: ['past-fiv'] },
@@ -131,6 +170,23 @@ describe('plan validation gives one clear line naming the plan, step and field',
     [
       { steps: [{ step: 'add_limit', limit: 1, colour: 'red' }] },
       'plans/x.json: step 1 (add_limit): unknown field "colour" (expected "limit", "notValid")',
+    ],
+    [
+      { optOut: { nope: 'because' } },
+      'plans/x.json: field "optOut" names unknown invariant "nope" (known: below-ten, migrations-succeed)',
+    ],
+    [
+      { optOut: { 'migrations-succeed': ' ' } },
+      'plans/x.json: field "optOut.migrations-succeed" must be a non-empty reason',
+    ],
+    [{ optOut: { 'below-ten': 'x' } }, 'plans/x.json: field "optOut" cannot name the expected invariant "below-ten"'],
+    [
+      { expect: 'safe', accepts: { 'below-ten': 'x' } },
+      'plans/x.json: field "accepts" is for plans expected to break an invariant; a safe plan accepts no break',
+    ],
+    [
+      { invariants: ['below-ten'] },
+      'plans/x.json: unknown field "invariants" (expected "$schema", "name", "description", "comment", "expect", "settings", "steps", "optOut", "accepts", "probes", "traffic")',
     ],
   ])('%j', (overrides, message) => {
     expect(errorOf(planJson(overrides as Record<string, JsonValue>))).toBe(message);

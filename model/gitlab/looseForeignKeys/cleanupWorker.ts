@@ -11,6 +11,7 @@ import {
 } from './deletedRecordQueue.js';
 import type { DeletedRecord } from './deletedRecordQueue.js';
 import type { LooseForeignKeyDefinition } from './definitions.js';
+import { mutated } from '../mutations.js';
 
 /**
  * `LooseForeignKeys::CleanupWorker` → `ProcessDeletedRecordsService` → `BatchCleanerService`
@@ -73,7 +74,7 @@ function runCleanerPass(
         parentId: row.parentId,
         step: world.currentStep,
       });
-    if (tracker.overLimit || cleaned.length === 0) return total;
+    if (tracker.overLimit || cleaned.length === 0 || mutated('lfk-cleaner-single-query')) return total;
   }
 }
 
@@ -102,7 +103,7 @@ function cleanBatch(
     if (tracker.overLimit) break;
   }
   const ids = records.map((record) => record.primaryKeyValue).join(', ');
-  if (!tracker.overLimit) {
+  if (!tracker.overLimit || mutated('lfk-marks-processed-over-limit')) {
     markRecordsProcessed(db, records);
     return `${parentTable} ${ids}: ${[...parts, 'processed'].join(', ')}`;
   }
@@ -130,12 +131,9 @@ export function runLooseForeignKeysCleanup(world: MigrationWorld, rotation: numb
     return runCleanup(world, rotation);
   } catch (error) {
     if (!isPgError(error)) throw error;
-    return {
-      summary: `LooseForeignKeys::CleanupWorker failed: ${error.describe()}`,
-      didWork: true,
-      overLimit: false,
-      failed: true,
-    };
+    const summary = `LooseForeignKeys::CleanupWorker failed: ${error.describe()}`;
+    world.backgroundFailures.push({ step: world.currentStep, job: 'LooseForeignKeys::CleanupWorker', error, summary });
+    return { summary, didWork: true, overLimit: false, failed: true };
   }
 }
 

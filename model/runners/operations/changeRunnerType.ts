@@ -10,10 +10,12 @@ import { pickRunner, runnerIndexArbitrary } from '../recency.js';
 import { integerField, isRunnerType, runnerFromRow } from '../records.js';
 import { RUNNER_PROBES_ROLLOUT } from '../rolloutProbes.js';
 import { MANAGERS, RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS } from '../schema.js';
+import { RUNNER_TAGGINGS } from '../taggings/taggingsSchema.js';
 import type { RunnersWorld } from '../world.js';
 import { intArg, natArg } from './args.js';
 import { RUNNER_TYPE_NAMES, chooseOwners, shardingKeyFor } from './owners.js';
 import { notApplied, runRequest } from './request.js';
+import { mutated } from '../../gitlab/mutations.js';
 
 /**
  * An administrator changes a runner's type (`PUT /admin/runners/:id`): the assignments that no
@@ -72,7 +74,11 @@ export const changeRunnerType: OperationKind<RunnersWorld> = {
           db.insert(RUNNER_NAMESPACES, { runner_id: runner.id, namespace_id: owners.namespaceId });
         for (const projectId of owners.projectIds)
           db.insert(RUNNER_PROJECTS, { runner_id: runner.id, project_id: projectId });
-        db.update(MANAGERS, { runner_type: newType, ...keys }, eq(col('runner_id'), runner.id));
+        if (!mutated('type-change-forgets-managers'))
+          db.update(MANAGERS, { runner_type: newType, ...keys }, eq(col('runner_id'), runner.id));
+        // Taggings carry the same denormalized type and key (docs/semantics.md, invariant 11); the new
+        // type moves them to its partition.
+        db.update(RUNNER_TAGGINGS, { runner_type: newType, ...keys }, eq(col('runner_id'), runner.id));
         const after = new Set(copyManagerIds(db, runner.id));
         lost.push(...managersBefore.filter((id) => !after.has(id)));
         return {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
 import { assert } from '../../../src/engine/assert.js';
 import { isRunnerType } from '../records.js';
+import { rememberRunnerToken } from '../records.js';
 import { RUNNERS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { intArg, natArg } from './args.js';
@@ -65,8 +66,10 @@ export const createRunner: OperationKind<RunnersWorld> = {
         };
       },
     });
-    if (createdId !== null)
+    if (createdId !== null) {
       world.runnerOrigin.set(createdId, { step: world.currentStep, legacy: world.buildingLegacy });
+      rememberRunnerToken(world, createdId);
+    }
     return outcome;
   },
 };

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { pickRunner, runnerIndexArbitrary } from '../recency.js';
 import { col, eq } from '../../../src/index.js';
 import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
+import { forgetRunnerToken } from '../records.js';
 import { MANAGERS, RUNNERS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';
@@ -25,7 +26,9 @@ export const deleteRunner: OperationKind<RunnersWorld> = {
       writes: [RUNNERS, MANAGERS],
       handle: (db) => {
         const deleted = db.delete(RUNNERS, eq(col('id'), runner.id));
-        return deleted.length === 0 ? { status: 422, note: 'runner not found' } : { status: 200 };
+        return deleted.length === 0
+          ? { status: 422, note: 'runner not found' }
+          : { status: 200, afterCommit: () => forgetRunnerToken(world, deleted[0]!['token']) };
       },
     });
   },

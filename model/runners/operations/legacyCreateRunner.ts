@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
 import { assert } from '../../../src/engine/assert.js';
 import { isRunnerType } from '../records.js';
+import { rememberRunnerToken } from '../records.js';
 import type { RunnersWorld } from '../world.js';
 import { boolArg, intArg, natArg } from './args.js';
 import { COST_SETTINGS } from '../costSettings.js';
@@ -49,6 +50,7 @@ export const legacyCreateRunner: OperationKind<RunnersWorld> = {
       return runnerId;
     });
     world.runnerOrigin.set(id, { step: world.currentStep, legacy: world.buildingLegacy });
+    rememberRunnerToken(world, id);
     const ownership = orphan
       ? 'orphan, no owner'
       : hosted

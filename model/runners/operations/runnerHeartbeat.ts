@@ -1,21 +1,24 @@
 import fc from 'fast-check';
-import { pickRunner, runnerIndexArbitrary } from '../recency.js';
+import { pickKnownRunner, runnerIndexArbitrary } from '../recency.js';
 import { col, eq } from '../../../src/index.js';
 import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
 import { RUNNERS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';
 import { notApplied, runRequest } from './request.js';
-import { RUNNER_REFERENCE } from '../collections.js';
+import { KNOWN_RUNNER_REFERENCE } from '../collections.js';
 
-/** `Ci::Runner#heartbeat`: UPDATE contacted_at only; the sync UPDATE is a no-op for a runner missing from the copy. */
+/**
+ * `Ci::Runner#heartbeat` after authenticating by token (403 when no runner has it): UPDATE
+ * contacted_at only; the sync UPDATE is a no-op for a runner missing from the copy.
+ */
 export const runnerHeartbeat: OperationKind<RunnersWorld> = {
   name: 'runnerHeartbeat',
   description: 'Ci::Runner#heartbeat: UPDATE contacted_at of a runner. runner: index newest first.',
   args: fc.record({ runner: runnerIndexArbitrary }),
-  references: RUNNER_REFERENCE,
+  references: KNOWN_RUNNER_REFERENCE,
   run(world: RunnersWorld, args: JsonObject) {
-    const runner = pickRunner(world, natArg(args, 'runner'));
+    const runner = pickKnownRunner(world, natArg(args, 'runner'));
     if (runner === undefined) return notApplied('runner heartbeat', 'no runner yet');
     return runRequest(world, {
       endpoint: 'runner heartbeat',
@@ -23,8 +26,8 @@ export const runnerHeartbeat: OperationKind<RunnersWorld> = {
       runnerId: runner.id,
       writes: [RUNNERS],
       handle: (db) => {
-        db.update(RUNNERS, { contacted_at: db.now }, eq(col('id'), runner.id));
-        return { status: 200 };
+        const updated = db.update(RUNNERS, { contacted_at: db.now }, eq(col('token'), runner.token));
+        return updated.length === 0 ? { status: 403, note: 'no runner has this token' } : { status: 200 };
       },
     });
   },

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { pickRunner, runnerIndexArbitrary } from '../recency.js';
+import { pickKnownRunner, runnerIndexArbitrary } from '../recency.js';
 import { and, col, eq } from '../../../src/index.js';
 import type { Database, Row } from '../../../src/index.js';
 import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
@@ -11,7 +11,8 @@ import type { RunnersWorld } from '../world.js';
 import { intArg, natArg } from './args.js';
 import { notApplied, runRequest } from './request.js';
 import type { HandlerResult } from './request.js';
-import { RUNNER_REFERENCE } from '../collections.js';
+import { KNOWN_RUNNER_REFERENCE } from '../collections.js';
+import { mutated } from '../../gitlab/mutations.js';
 
 /**
  * `POST /runners/verify` (docs/semantics.md §d.1–d.2): find the runner by token (403 if none); with
@@ -71,7 +72,12 @@ function verify(world: RunnersWorld, db: Database, token: string, systemXid: str
   }
   if (runnerMissingFromCopy(db, runner.id) && managerCopyHasForeignKey(db))
     world.probes.hit(RUNNER_PROBES.verifyRunnerMissingFromCopy);
-  if (world.code.ensurePartitionedRunnerCopy && !rejectOrphans && db.hasTable(RUNNERS_COPY))
+  if (
+    world.code.ensurePartitionedRunnerCopy &&
+    !rejectOrphans &&
+    db.hasTable(RUNNERS_COPY) &&
+    !mutated('verify-skips-runner-copy')
+  )
     ensurePartitionedRunnerCopy(db, inMemoryRunner);
   const shardingKey =
     world.code.populateShardingKey && runner.shardingKeyId !== null ? { sharding_key_id: runner.shardingKeyId } : {};
@@ -90,11 +96,10 @@ export const verifyRunner: OperationKind<RunnersWorld> = {
   description:
     'POST /runners/verify: finds the runner by token, heartbeats it and ensures its manager for system_id, creating it (and copying the runner when the d.2 fix is deployed). runner: index newest first; system: system id s0-s2.',
   args: fc.record({ runner: runnerIndexArbitrary, system: fc.integer({ min: 0, max: 2 }) }),
-  references: RUNNER_REFERENCE,
+  references: KNOWN_RUNNER_REFERENCE,
   run(world: RunnersWorld, args: JsonObject) {
-    const runner = pickRunner(world, natArg(args, 'runner'));
-    if (runner === undefined || runner.token === null)
-      return notApplied('POST /runners/verify', 'no runner with a token yet');
+    const runner = pickKnownRunner(world, natArg(args, 'runner'));
+    if (runner === undefined) return notApplied('POST /runners/verify', 'no runner with a token yet');
     const token = runner.token;
     const systemXid = `s${intArg(args, 'system', 0, 2)}`;
     return runRequest(world, {

@@ -3,6 +3,7 @@ import type { Database, Expr } from '../../../src/index.js';
 import { integerField } from '../records.js';
 import { MANAGERS, RUNNERS, RUNNER_PROJECTS } from '../schema.js';
 import { RUNNER_TAGGINGS } from '../taggings/taggingsSchema.js';
+import { mutated } from '../../gitlab/mutations.js';
 
 /**
  * `Ci::Runners::UpdateProjectRunnersOwnerService` (docs/semantics.md §e.2), statement for statement. The caller
@@ -13,11 +14,12 @@ const PROJECT_RUNNER = 3;
 
 /** `(SELECT project_id FROM ci_runner_projects WHERE runner_id = <table>.<column> ORDER BY id ASC LIMIT 1)`. */
 function lowestRunnerProject(table: string, column: string): Expr {
+  const direction = mutated('owner-service-highest-project') ? 'desc' : 'asc';
   return scalarSubquery({
     table: RUNNER_PROJECTS,
     column: 'project_id',
     where: eq(col('runner_id'), outer(table, column)),
-    orderBy: [{ column: 'id', direction: 'asc' }],
+    orderBy: [{ column: 'id', direction }],
     limit: 1,
   });
 }
@@ -38,7 +40,7 @@ export function preCleanRunnerProjects(db: Database, projectId: number, batchSiz
       orderBy: [{ column: 'id', direction: 'asc' }],
       limit: batchSize,
     });
-    if (batch.length === 0) return deleted;
+    if (batch.length === 0 || mutated('owner-service-skips-preclean')) return deleted;
     deleted += db.delete(
       RUNNER_PROJECTS,
       inList(
@@ -88,7 +90,10 @@ export function runRunnerBatch(
     if (db.hasTable(RUNNER_TAGGINGS))
       db.update(RUNNER_TAGGINGS, { sharding_key_id: lowestRunnerProject(RUNNER_TAGGINGS, 'runner_id') }, dependants);
   }
-  const deleted = db.delete(RUNNERS, and(inList(col('id'), ids), ownedByProject)).map((row) => integerField(row, 'id'));
+  const deletable = mutated('owner-service-deletes-reowned')
+    ? and(inList(col('id'), ids), eq(col('runner_type'), PROJECT_RUNNER))
+    : and(inList(col('id'), ids), ownedByProject);
+  const deleted = db.delete(RUNNERS, deletable).map((row) => integerField(row, 'id'));
   return { ids, reowned, deleted };
 }
 

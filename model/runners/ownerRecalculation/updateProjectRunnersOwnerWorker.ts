@@ -5,6 +5,7 @@ import type { OperationOutcome } from '../../../src/harness/domain.js';
 import type { RunnersWorld } from '../world.js';
 import type { OwnerServiceJob } from './projectDeletedEvents.js';
 import { preCleanRunnerProjects, runRunnerBatch } from './updateProjectRunnersOwnerService.js';
+import { mutated } from '../../gitlab/mutations.js';
 
 /**
  * `Ci::Runners::UpdateProjectRunnersOwnerWorker#handle_event` (docs/semantics.md §e.1) for one job, one step at a
@@ -84,6 +85,7 @@ function runnerBatch(world: RunnersWorld, job: OwnerServiceJob): string {
     return `${label(job)}: no runner left with sharding_key_id ${job.event.projectId}, done`;
   }
   job = update(world, job, { cursor: result.ids[result.ids.length - 1]!, batches: job.batches + 1 });
+  if (mutated('owner-service-one-batch')) job = finish(world, job);
   if (job.batches > 1) world.probes.hit(OWNER_PROBES.multiBatch);
   if (result.reowned.length > 0) world.probes.hit(OWNER_PROBES.reowned);
   if (result.deleted.length > 0) world.probes.hit(OWNER_PROBES.deletedRunner);
@@ -105,9 +107,8 @@ export function stepOwnerJob(world: RunnersWorld, job: OwnerServiceJob): Operati
     const dead = failedAttempts >= MAX_OWNER_JOB_ATTEMPTS;
     job = update(world, job, { failedAttempts });
     if (dead) finish(world, job);
-    return {
-      summary: `${label(job)} failed: ${error.describe()} (${dead ? 'the job is dead' : 'retried on its next step'})`,
-      applied: true,
-    };
+    const summary = `${label(job)} failed: ${error.describe()} (${dead ? 'the job is dead' : 'retried on its next step'})`;
+    world.backgroundFailures.push({ step: world.currentStep, job: 'UpdateProjectRunnersOwnerWorker', error, summary });
+    return { summary, applied: true };
   }
 }

@@ -3,6 +3,7 @@ import { integerField } from '../records.js';
 import { deleteDanglingTaggings } from '../taggings/danglingTaggings.js';
 import { RUNNER_TAGGINGS } from '../taggings/taggingsSchema.js';
 import { defineStep } from '../../gitlab/steps/defineStep.js';
+import { mutated } from '../../gitlab/mutations.js';
 
 /**
  * The data migration of seed 004's plan, between the NOT VALID FK and its validation: a
@@ -44,10 +45,12 @@ export const deleteOrphanedRunnerTaggings = defineStep({
   },
   run: (world, { batchSize, maxBatches }) => {
     const { db } = world;
+    // The planted mistake of `npm run mutants`: the migration ships without its DELETE.
+    const cleans = !mutated('delete-orphaned-taggings-noop');
     let deleted = 0;
     let batches = 0;
     if (batchSize === null) {
-      deleted = deleteDanglingTaggings(db, null).length;
+      deleted = cleans ? deleteDanglingTaggings(db, null).length : 0;
       batches = 1;
     } else {
       const limit = maxBatches ?? Math.ceil(db.rows(RUNNER_TAGGINGS).length / batchSize) + 1;
@@ -60,7 +63,7 @@ export const deleteOrphanedRunnerTaggings = defineStep({
         if (batch.length === 0) break;
         const ids = batch.map((row) => integerField(row, 'id'));
         cursor = ids[ids.length - 1]!;
-        deleted += deleteDanglingTaggings(db, ids).length;
+        if (cleans) deleted += deleteDanglingTaggings(db, ids).length;
       }
     }
     if (deleted > 0) world.probes.hit(DANGLING_TAGGINGS_PROBE);

@@ -1,0 +1,67 @@
+/**
+ * The mutation registry behind `npm run mutants`: plausible design mistakes a GitLab engineer
+ * could make, each a switchable variant of the model's code. Exactly one mutant is active at a
+ * time, chosen by the `PGDRILL_MUTANT` environment variable (read once, so worker threads started
+ * with it agree) or by `activateMutant` in the mutants runner. With neither, no mutant is active
+ * and every `mutated` call answers false: the registry is inert by default, which a test asserts.
+ */
+export const MODEL_MUTANTS = {
+  'sync-trigger-ignores-update': 'the generated sync function forgets the UPDATE branch, so copies keep stale columns',
+  'sync-trigger-ignores-delete':
+    'the generated sync function forgets the DELETE branch, so deleted rows stay in the copy',
+  'backfill-skips-batch-end':
+    'the partition backfill advances its cursor one id past the batch, skipping a row between batches',
+  'backfill-ignores-filter': 'the partition backfill copies orphans too, which the copy partitions reject',
+  'org-backfill-skips-group-runners': 'BackfillOrganizationIdOnCiRunners sets organization_id on project runners only',
+  'owner-service-deletes-reowned':
+    'UpdateProjectRunnersOwnerService deletes every runner the batch covered, re-owned or not',
+  'owner-service-highest-project':
+    'UpdateProjectRunnersOwnerService re-owns runners to their highest-id project instead of the lowest',
+  'owner-service-skips-preclean':
+    "UpdateProjectRunnersOwnerService skips the pre-clean of the deleted project's ci_runner_projects rows",
+  'owner-service-one-batch': 'UpdateProjectRunnersOwnerWorker stops after its first batch of runners',
+  'lfk-marks-processed-over-limit':
+    'the loose-foreign-key worker marks a batch processed even when its run went over the limit',
+  'lfk-cleaner-single-query':
+    'the loose-foreign-key cleaner runs one bounded query per definition and never loops for the rest',
+  'verify-skips-runner-copy':
+    'POST /runners/verify creates the manager without ensuring the runner copy, whatever the code version says',
+  'type-change-forgets-managers': "a runner-type change leaves its managers' runner_type and sharding key as they were",
+  'swap-keeps-sequence-owner': 'replace_with_partitioned_table leaves ci_runners_id_seq owned by the archive',
+  'tracking-switch-skips-partitions':
+    'switching deletion tracking to the partitioned table installs the trigger on the parent only',
+  'sharding-backfill-highest-project':
+    'BackfillShardingKeyIdOnCiRunners takes the highest-id project instead of the lowest',
+  'orphan-cleanup-ignores-type': 'DeleteOrphanedGroupAndProjectRunners also deletes instance runners',
+  'delete-orphaned-taggings-noop': 'the data migration meant to delete taggings without a tag deletes nothing',
+} as const;
+
+export type ModelMutant = keyof typeof MODEL_MUTANTS;
+
+export function isModelMutant(name: string): name is ModelMutant {
+  return Object.hasOwn(MODEL_MUTANTS, name);
+}
+
+function fromEnvironment(): ModelMutant | null {
+  const name = typeof process === 'undefined' ? undefined : process.env['PGDRILL_MUTANT'];
+  if (name === undefined || name === '') return null;
+  if (!isModelMutant(name)) throw new Error(`PGDRILL_MUTANT names no mutant: ${name}`);
+  return name;
+}
+
+let active: ModelMutant | null = fromEnvironment();
+
+/** True when `name` is the active mutant; the model's code takes the mistaken branch then. */
+export function mutated(name: ModelMutant): boolean {
+  return active === name;
+}
+
+/** The active mutant, or null (the default). */
+export function activeMutant(): ModelMutant | null {
+  return active;
+}
+
+/** Switches the mutant in this thread (the mutants runner); null restores the real model. */
+export function activateMutant(name: ModelMutant | null): void {
+  active = name;
+}

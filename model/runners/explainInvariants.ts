@@ -1,0 +1,188 @@
+import type { TracedStep, Violation } from '../../src/harness/domain.js';
+import { DELETED_RECORDS, RECORD_STATUS } from '../gitlab/looseForeignKeys/deletedRecordsTable.js';
+import { looseForeignKeyTriggerName } from '../gitlab/looseForeignKeys/trackRecordDeletions.js';
+import { OWNER_FLAG } from './ownerRecalculation/updateProjectRunnersOwnerWorker.js';
+import { deletedProject } from './ownerRecalculation/projectDeletedEvents.js';
+import { RUNNERS } from './schema.js';
+import type { RunnersWorld } from './world.js';
+
+/**
+ * The explanation of last resort, one per invariant, so that no failure is reported without a
+ * why. Each names the mechanism the invariant guards and the step of the trace that broke it,
+ * read from the world's record and the trace, never a fixed sentence per invariant alone.
+ */
+const stepLabel = (step: number): string => (step < 0 ? 'before the plan' : `at step ${step}`);
+
+/** The trace step that broke an `always` invariant: the last one (1-based number, label, outcome). */
+function lastStep(trace: readonly TracedStep[]): string {
+  const step = trace[trace.length - 1];
+  if (step === undefined) return 'before any step';
+  return `step ${trace.length} (${step.kind} ${step.label}: ${step.outcome})`;
+}
+
+/** The last trace step whose outcome mentions `needle`, as `step N (…)`, or null. */
+function stepMentioning(trace: readonly TracedStep[], needle: RegExp): string | null {
+  for (let index = trace.length - 1; index >= 0; index--) {
+    const step = trace[index]!;
+    if (needle.test(step.outcome) || needle.test(step.label))
+      return `step ${index + 1} (${step.kind} ${step.label}: ${step.outcome})`;
+  }
+  return null;
+}
+
+function number(message: string, pattern: RegExp): number | null {
+  const match = pattern.exec(message);
+  return match?.[1] === undefined ? null : Number(match[1]);
+}
+
+function explainVanishedRunner(world: RunnersWorld, violation: Violation, trace: readonly TracedStep[]): string {
+  const runnerId = number(violation.message, /runner (\d+)/);
+  const swap = world.rollout.swapOf(RUNNERS);
+  if (swap !== undefined && swap.step === trace.length) {
+    return `replace_with_partitioned_table at step ${swap.step} made ${swap.copy} the new ${RUNNERS}, and runner ${String(runnerId)} was not in it (its backfill had not finished), so its token now finds no row`;
+  }
+  return `${lastStep(trace)} removed runner ${String(runnerId)}${violation.invariant === 'runner-with-live-projects-kept' ? ', a runner that still had assignments to live projects, which only DELETE /runners/:id may remove' : ' while it still had an owner'}`;
+}
+
+function explainOwner(world: RunnersWorld, violation: Violation): string {
+  const projectId = number(violation.message, /(?:sharding_key_id|owned by project|for project) (\d+)/);
+  const event = projectId === null ? undefined : deletedProject(world.ownerEvents, projectId);
+  if (event === undefined) {
+    const jobs = world.ownerEvents.jobs;
+    return `no ProjectDeletedEvent explains it: ${jobs.length} owner-recalculation job(s) ran, ${OWNER_FLAG} is ${world.flagEnabled(OWNER_FLAG) ? 'on' : 'off'}; the runner's key and its lowest-id assignment disagree after the write that last changed either`;
+  }
+  const jobs = world.ownerEvents.jobs.filter((job) => job.event.projectId === event.projectId);
+  const handled = jobs.map(
+    (job) =>
+      `delivery ${job.delivery}: ${job.handled === null ? 'never ran' : job.handled.skipped ? 'returned early (flag off)' : `ran ${job.batches} batch(es)${job.failedAttempts > 0 ? `, failing ${job.failedAttempts} time(s)` : ''}, ${job.phase === 'done' ? `done ${stepLabel(job.finishedAt ?? -1)}` : 'unfinished'}`}`,
+  );
+  return `project ${event.projectId} was deleted ${stepLabel(event.step)}; UpdateProjectRunnersOwnerWorker for it: ${handled.join('; ')}, and its runners still do not follow the owner rule (the lowest-id remaining assignment, or deletion when none is left)`;
+}
+
+function explainLooseForeignKeys(world: RunnersWorld, violation: Violation): string {
+  const table =
+    /^(\S+) id=/.exec(violation.message)?.[1] ??
+    /deletion of (?:public\.)?(\S+) id=/.exec(violation.message)?.[1] ??
+    null;
+  if (violation.invariant === 'lfk-records-each-delete-once' && table !== null && world.db.hasTable(table)) {
+    const tables = [table, ...world.db.describe(table).partitions];
+    const tracked = tables.filter((name) =>
+      world.db
+        .describe(name)
+        .triggers.some(
+          (trigger) =>
+            trigger.name === looseForeignKeyTriggerName(name) || trigger.name === looseForeignKeyTriggerName(table),
+        ),
+    );
+    const untracked = tables.filter((name) => !tracked.includes(name));
+    return `deletions from ${table} are recorded by the LFK triggers on ${tracked.join(', ') || 'no table'}${untracked.length > 0 ? `, while ${untracked.join(', ')} record${untracked.length === 1 ? 's' : ''} nothing, so a row deleted there (directly or by a cascade) is never recorded` : ', so one deletion was recorded by more or fewer of them than once'}`;
+  }
+  const processed = world.db
+    .rows(DELETED_RECORDS)
+    .filter((record) => record['status'] === RECORD_STATUS.processed).length;
+  const limits = world.looseForeignKeys.limits;
+  return `LooseForeignKeys::CleanupWorker drained with limits of ${limits.deleteQueryLimit} deletions and ${limits.updateQueryLimit} nullifications per query and ${limits.modificationLimit} modifications per run, marking ${processed} record(s) processed; a record is processed only when every child row of its parent is cleaned, which this run's cleaning did not achieve`;
+}
+
+function explainBackgroundWork(world: RunnersWorld): string {
+  const failure = world.backgroundFailures[0]!;
+  const detail = failure.error.detail === undefined ? '' : ` (${failure.error.detail})`;
+  return `${failure.job} failed ${stepLabel(failure.step)} with ${failure.error.code}${failure.error.constraint === undefined ? '' : ` on ${failure.error.constraint}`}${detail}: the job's writes do not satisfy a constraint in force, so retrying cannot succeed until the data changes`;
+}
+
+function explainCopy(world: RunnersWorld, violation: Violation, trace: readonly TracedStep[]): string {
+  const [, copy, id] = /^(\S+) (?:holds )?id=(\d+)/.exec(violation.message) ?? [];
+  const pair = world.syncPairs.find((candidate) => candidate.copy === copy);
+  const trigger = pair === undefined ? 'the sync trigger' : pair.triggerName;
+  const installed =
+    pair !== undefined &&
+    world.db.hasTable(pair.source) &&
+    world.db.describe(pair.source).triggers.some((candidate) => candidate.name === pair.triggerName);
+  if (!installed) return `${copy ?? 'the copy'} is not kept in step with its source: ${trigger} is not installed on it`;
+  if (violation.invariant === 'copy-subset-of-source')
+    return `${lastStep(trace)} deleted ${pair!.source} id=${String(id)}, and ${trigger}'s DELETE did not remove the copy row`;
+  const column = /has (\w+)=/.exec(violation.message)?.[1] ?? 'a column';
+  return `${lastStep(trace)} changed ${pair!.source} id=${String(id)}, and ${trigger}'s UPDATE did not carry ${column} to the copy row (a copy may lag only between ensure_partitioned_runner_record_exists and the next UPDATE)`;
+}
+
+function explainDenormalized(violation: Violation, trace: readonly TracedStep[]): string {
+  const runnerId = number(violation.message, /runner (\d+)/);
+  const kind = violation.invariant === 'manager-matches-runner' ? 'managers' : 'taggings';
+  const change =
+    runnerId === null
+      ? null
+      : stepMentioning(
+          trace,
+          new RegExp(`(admin/runners/${runnerId}\\b|runner ${runnerId}\\b.*(re-owned|sharding_key_id))`),
+        );
+  return `the runner's runner_type or sharding_key_id changed${change === null ? '' : ` in ${change}`} and the write did not carry it to its ${kind}, which denormalize both (docs/semantics.md, invariant 11)`;
+}
+
+function explainConstraintFailure(violation: Violation): string {
+  const constraint =
+    /constraint "([^"]+)"/.exec(violation.message)?.[1] ??
+    /constraint (\S+)/.exec(violation.message)?.[1] ??
+    'a constraint';
+  const key = /Key \(([^)]*)\)=\(([^)]*)\) is not present in table "?([^".]+)"?/.exec(violation.message);
+  if (key !== null)
+    return `${constraint} requires (${key[1]})=(${key[2]}) to exist in ${key[3]}, which lacks it: the referenced row was never written there or was removed before this write`;
+  if (/check constraint/.test(violation.message))
+    return `the new row does not satisfy ${constraint}, and PostgreSQL checks every new row version against a CHECK, valid or NOT VALID (gitlab-semantics c.3)`;
+  return `the statement broke ${constraint}: ${violation.message}`;
+}
+
+/** A type change moving a tagging whose tag is gone: the move's INSERT meets the key to tags. */
+function explainTaggingMove(world: RunnersWorld, violation: Violation): string | null {
+  if (!violation.message.startsWith('PUT /admin/runners/:id') || !violation.message.includes('ci_runner_taggings'))
+    return null;
+  const failed = [...world.responses]
+    .reverse()
+    .find((response) => response.status === 500 && response.endpoint === 'PUT /admin/runners/:id');
+  const detail = failed?.error?.detail ?? '';
+  const deletions = world.responses
+    .filter((response) => response.endpoint === 'Ci::Tag#destroy' && response.status === 200)
+    .map((response) => `${response.summary.replace(/ → .*/, '')} at step ${response.step}`);
+  return `the runner-type change moves the runner's taggings to another ci_runner_taggings partition, a DELETE plus an INSERT, and the INSERT is checked by ${failed?.error?.constraint ?? 'the key to tags'} even while it is NOT VALID; a tagging still names a deleted tag${deletions.length > 0 ? ` (${deletions.join(', ')})` : ''} that neither the data migration nor the LFK worker had removed yet${detail === '' ? '' : ` (${detail})`}`;
+}
+
+export function explainByInvariant(world: RunnersWorld, violation: Violation, trace: readonly TracedStep[]): string {
+  const taggingMove = violation.invariant === 'api-never-500' ? explainTaggingMove(world, violation) : null;
+  if (taggingMove !== null) return taggingMove;
+  switch (violation.invariant) {
+    case 'runner-with-live-projects-kept':
+    case 'runners-keep-authenticating':
+      return explainVanishedRunner(world, violation, trace);
+    case 'owner-is-lowest-runner-project':
+    case 'no-orphan-project-runners':
+    case 'owner-service-idempotent':
+      return explainOwner(world, violation);
+    case 'lfk-records-each-delete-once':
+    case 'lfk-eventually-clean':
+      return explainLooseForeignKeys(world, violation);
+    case 'background-work-succeeds':
+      return world.backgroundFailures.length > 0 ? explainBackgroundWork(world) : explainConstraintFailure(violation);
+    case 'copy-subset-of-source':
+    case 'copy-equals-source-where-present':
+      return explainCopy(world, violation, trace);
+    case 'manager-matches-runner':
+    case 'tagging-matches-runner':
+      return explainDenormalized(violation, trace);
+    case 'copy-complete-after-backfill':
+    case 'copy-keeps-copied-rows':
+      return `${lastStep(trace)} left the copy without a row its source still has: the backfill skipped it, or a delete path of the copy (a cascade, a loose foreign key) removed it without the source (gitlab-semantics h.1)`;
+    case 'validated-fk-holds':
+    case 'validated-check-holds':
+      return `the constraint was marked valid, yet ${lastStep(trace)} left a row violating it: a VALIDATE that accepted an existing violator, or a write the constraint did not see`;
+    case 'sharding-key-backfilled':
+      return `the backfill passed the row before it had an owner link or key to copy, and ${stepMentioning(trace, /deploy_code|sharding/) ?? 'no later write'} gave it one; code that populates sharding_key_id must be deployed before the backfill runs (gitlab-semantics a.2)`;
+    case 'join-table-typing':
+      return `${stepMentioning(trace, /admin\/runners/) ?? lastStep(trace)} changed a runner's type without removing the join rows of its old type`;
+    case 'swap-preserves-rows':
+    case 'ids-unique-across-partitions':
+      return `replace_with_partitioned_table and ensure_unique_id must hand the names, sequence, defaults and triggers over as gitlab-semantics f says; ${lastStep(trace)} found otherwise`;
+    default:
+      return violation.message.includes('violates')
+        ? explainConstraintFailure(violation)
+        : `${lastStep(trace)} broke ${violation.invariant}`;
+  }
+}

@@ -1,0 +1,172 @@
+import type { Invariant, Violation } from '../src/harness/domain.js';
+import type { Row } from '../src/engine/values.js';
+import { PROJECTS, RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS } from '../model/runners/schema.js';
+import type { RunnersWorld } from '../model/runners/world.js';
+
+/**
+ * What must survive every migration and every background job: background work itself, and the
+ * runners users registered. The runners are followed by token, the identity a runner process
+ * holds, read from full scans of ci_runners at every check (whatever table bears that name at
+ * the time), so a row lost by a swap or renumbered by `ensure_unique_id` is judged by what the
+ * runner process would see.
+ */
+export const BACKGROUND_WORK_SUCCEEDS = 'background-work-succeeds';
+export const RUNNER_WITH_LIVE_PROJECTS_KEPT = 'runner-with-live-projects-kept';
+export const RUNNERS_KEEP_AUTHENTICATING = 'runners-keep-authenticating';
+
+/** A runner as the last check saw it. */
+interface SeenRunner {
+  readonly id: number;
+  readonly runnerType: number;
+  /** Projects of its ci_runner_projects rows that existed then. */
+  readonly liveProjects: readonly number[];
+  /** True when it had an owner link GitLab's clean-ups must respect (see `hasOwner`). */
+  readonly owned: boolean;
+}
+
+/** Per world: the runners of the last check, by token. A WeakMap keeps the world free of invariant state. */
+const lastSeen = new WeakMap<RunnersWorld, Map<string, SeenRunner>>();
+
+function projectLinks(world: RunnersWorld): Map<number, number[]> {
+  const links = new Map<number, number[]>();
+  for (const row of world.db.rows(RUNNER_PROJECTS)) {
+    const runnerId = row['runner_id'] as number;
+    links.set(runnerId, [...(links.get(runnerId) ?? []), row['project_id'] as number]);
+  }
+  return links;
+}
+
+/**
+ * A runner is owned when it is an instance runner, a group runner with a namespace link, or a
+ * project runner with a link to a live project. GitLab deletes runners without an owner on
+ * purpose (the owner service, the orphan clean-up, docs/semantics.md §e and §h.3), never the others.
+ */
+function hasOwner(row: Row, liveProjects: readonly number[], groupLinked: boolean): boolean {
+  const type = row['runner_type'];
+  if (type === 1) return true;
+  if (type === 2) return groupLinked;
+  return liveProjects.length > 0;
+}
+
+function observeRunners(world: RunnersWorld): Map<string, SeenRunner> {
+  const { db } = world;
+  const projects = new Set(db.rows(PROJECTS).map((row) => row['id'] as number));
+  const links = projectLinks(world);
+  const groupLinked = new Set(db.rows(RUNNER_NAMESPACES).map((row) => row['runner_id'] as number));
+  const seen = new Map<string, SeenRunner>();
+  for (const row of db.rows(RUNNERS)) {
+    const token = row['token'];
+    if (typeof token !== 'string') continue;
+    const id = row['id'] as number;
+    const liveProjects = (links.get(id) ?? []).filter((project) => projects.has(project));
+    seen.set(token, {
+      id,
+      runnerType: row['runner_type'] as number,
+      liveProjects,
+      owned: hasOwner(row, liveProjects, groupLinked.has(id)),
+    });
+  }
+  return seen;
+}
+
+/** Runner ids that a DELETE /runners/:id removed (status 200). */
+function deletedThroughApi(world: RunnersWorld): Set<number> {
+  return new Set(
+    world.responses
+      .filter(
+        (response) =>
+          response.endpoint === 'DELETE /runners/:id' && response.status === 200 && response.runnerId !== null,
+      )
+      .map((response) => response.runnerId!),
+  );
+}
+
+/** The runners of the last check that are gone now, with what they were; advances the memory. */
+function vanishedRunners(world: RunnersWorld): { readonly token: string; readonly runner: SeenRunner }[] {
+  const previous = lastSeen.get(world) ?? new Map<string, SeenRunner>();
+  const current = observeRunners(world);
+  lastSeen.set(world, current);
+  const apiDeleted = deletedThroughApi(world);
+  return [...previous]
+    .filter(([token, runner]) => !current.has(token) && !apiDeleted.has(runner.id))
+    .map(([token, runner]) => ({ token, runner }));
+}
+
+/**
+ * Both runner invariants read the same comparison; it is computed once per check and step. The
+ * key is the catalog and the runners' row array, which change whenever anything they read could.
+ */
+const vanishedCache = new WeakMap<
+  RunnersWorld,
+  { readonly step: number; readonly rows: readonly Row[]; readonly vanished: ReturnType<typeof vanishedRunners> }
+>();
+
+function vanishedSinceLastCheck(world: RunnersWorld): ReturnType<typeof vanishedRunners> {
+  const rows = world.db.rows(RUNNERS);
+  const cached = vanishedCache.get(world);
+  if (cached !== undefined && cached.step === world.currentStep && cached.rows === rows) return cached.vanished;
+  const vanished = vanishedRunners(world);
+  vanishedCache.set(world, { step: world.currentStep, rows, vanished });
+  return vanished;
+}
+
+function checkLiveProjectRunnersKept(world: RunnersWorld): Violation | null {
+  const projects = new Set(world.db.rows(PROJECTS).map((row) => row['id'] as number));
+  for (const { token, runner } of vanishedSinceLastCheck(world)) {
+    const live = runner.liveProjects.filter((project) => projects.has(project));
+    if (live.length === 0) continue;
+    return {
+      invariant: RUNNER_WITH_LIVE_PROJECTS_KEPT,
+      message: `runner ${runner.id} (token ${token}) was deleted at step ${world.currentStep} although it still had ci_runner_projects rows for live project${live.length === 1 ? '' : 's'} ${live.join(', ')}, and no DELETE /runners/:id asked for it`,
+    };
+  }
+  return null;
+}
+
+function checkKeepAuthenticating(world: RunnersWorld): Violation | null {
+  const projects = new Set(world.db.rows(PROJECTS).map((row) => row['id'] as number));
+  for (const { token, runner } of vanishedSinceLastCheck(world)) {
+    // A project runner whose last live project is gone now was ownerless by the time it went.
+    const stillOwned =
+      runner.owned && (runner.runnerType !== 3 || runner.liveProjects.some((project) => projects.has(project)));
+    if (!stillOwned) continue;
+    return {
+      invariant: RUNNERS_KEEP_AUTHENTICATING,
+      message: `runner ${runner.id} (runner_type ${runner.runnerType}, token ${token}) can no longer authenticate: no row of ci_runners has its token since step ${world.currentStep}, although it had an owner and no DELETE /runners/:id removed it`,
+    };
+  }
+  return null;
+}
+
+function checkBackgroundWork(world: RunnersWorld): Violation | null {
+  const failure = world.backgroundFailures[0];
+  if (failure === undefined) return null;
+  return {
+    invariant: BACKGROUND_WORK_SUCCEEDS,
+    message: `${failure.job} failed at step ${failure.step}: ${failure.error.code} ${failure.error.message}${failure.error.detail === undefined ? '' : ` — ${failure.error.detail}`}`,
+  };
+}
+
+export const runnerLifecycleInvariants: readonly Invariant<RunnersWorld>[] = [
+  {
+    id: BACKGROUND_WORK_SUCCEEDS,
+    sentence:
+      'No batch of a background migration, owner-recalculation job or loose-foreign-key cleanup run ends in a database error, even one that a retry would hide.',
+    scope: 'always',
+    check: checkBackgroundWork,
+  },
+  {
+    id: RUNNER_WITH_LIVE_PROJECTS_KEPT,
+    sentence:
+      'A runner that still has ci_runner_projects rows for live projects is never deleted, except by DELETE /runners/:id (docs/semantics.md §e.2).',
+    scope: 'always',
+    check: checkLiveProjectRunnersKept,
+  },
+  {
+    id: RUNNERS_KEEP_AUTHENTICATING,
+    sentence:
+      'Every runner created with an owner and not deleted through the API can still authenticate: some row of ci_runners has its token.',
+    scope: 'always',
+    check: checkKeepAuthenticating,
+  },
+];
