@@ -127,7 +127,7 @@ function explainConstraintFailure(violation: Violation): string {
   if (key !== null)
     return `${constraint} requires (${key[1]})=(${key[2]}) to exist in ${key[3]}, which lacks it: the referenced row was never written there or was removed before this write`;
   if (/check constraint/.test(violation.message))
-    return `the new row does not satisfy ${constraint}, and PostgreSQL checks every new row version against a CHECK, valid or NOT VALID (gitlab-semantics c.3)`;
+    return `the new row does not satisfy ${constraint}, and PostgreSQL checks every new row version against a CHECK, valid or NOT VALID (docs/semantics.md §c.3)`;
   return `the statement broke ${constraint}: ${violation.message}`;
 }
 
@@ -169,17 +169,17 @@ export function explainByInvariant(world: RunnersWorld, violation: Violation, tr
       return explainDenormalized(violation, trace);
     case 'copy-complete-after-backfill':
     case 'copy-keeps-copied-rows':
-      return `${lastStep(trace)} left the copy without a row its source still has: the backfill skipped it, or a delete path of the copy (a cascade, a loose foreign key) removed it without the source (gitlab-semantics h.1)`;
+      return `${lastStep(trace)} left the copy without a row its source still has: the backfill skipped it, or a delete path of the copy (a cascade, a loose foreign key) removed it without the source (docs/semantics.md §h.1)`;
     case 'validated-fk-holds':
     case 'validated-check-holds':
       return `the constraint was marked valid, yet ${lastStep(trace)} left a row violating it: a VALIDATE that accepted an existing violator, or a write the constraint did not see`;
     case 'sharding-key-backfilled':
-      return `the backfill passed the row before it had an owner link or key to copy, and ${stepMentioning(trace, /deploy_code|sharding/) ?? 'no later write'} gave it one; code that populates sharding_key_id must be deployed before the backfill runs (gitlab-semantics a.2)`;
+      return `the backfill passed the row before it had an owner link or key to copy, and ${stepMentioning(trace, /deploy_code|sharding/) ?? 'no later write'} gave it one; code that populates sharding_key_id must be deployed before the backfill runs (docs/semantics.md §a.2)`;
     case 'join-table-typing':
       return `${stepMentioning(trace, /admin\/runners/) ?? lastStep(trace)} changed a runner's type without removing the join rows of its old type`;
     case 'swap-preserves-rows':
     case 'ids-unique-across-partitions':
-      return `replace_with_partitioned_table and ensure_unique_id must hand the names, sequence, defaults and triggers over as gitlab-semantics f says; ${lastStep(trace)} found otherwise`;
+      return `replace_with_partitioned_table and ensure_unique_id must hand the names, sequence, defaults and triggers over as docs/semantics.md §f says; ${lastStep(trace)} found otherwise`;
     default:
       return violation.message.includes('violates')
         ? explainConstraintFailure(violation)

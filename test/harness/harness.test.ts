@@ -197,14 +197,21 @@ describe('the verdict line', () => {
   it('names every invariant that broke, never "safe" while a checked invariant broke', () => {
     const plan = parsePlan(
       counterDomain,
-      planJson({ expect: { breaks: 'migrations-succeed' }, steps: [{ step: 'add_limit', limit: 100 }] }),
+      planJson({
+        expect: { breaks: 'migrations-succeed' },
+        accepts: { 'below-ten': 'The counter passes ten in this world; the limit step is the subject.' },
+        steps: [{ step: 'add_limit', limit: 100 }],
+      }),
       'inline',
     );
     const verdict = checkPlan(counterDomain, plan, { runs: 200, seed: 3 });
     expect(verdict.verdict).toBe('safe');
     expect(verdict.alsoBroken).toEqual(['below-ten']);
     expect(verdictText(verdict)).toBe('migrations-succeed held in 200 runs, but below-ten broke');
-    const found = checkPlan(counterDomain, parsePlan(counterDomain, planJson(), 'inline'), { runs: 300, seed: 7 });
+    const accepting = planJson({
+      accepts: { 'migrations-succeed': 'The limit step fails once the counter passed it.' },
+    });
+    const found = checkPlan(counterDomain, parsePlan(counterDomain, accepting, 'inline'), { runs: 300, seed: 28 });
     expect(verdictText(found)).toBe('below-ten broke, and so did migrations-succeed');
   });
 });

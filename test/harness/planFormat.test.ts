@@ -340,15 +340,21 @@ describe('the JSON Schema of plan files', () => {
       },
     ],
     [
-      'unknown invariant',
+      'an unknown invariant opted out of',
       (plan) => {
-        plan.invariants = ['everything-fine'];
+        plan.optOut = { 'everything-fine': 'It is not fine.' };
       },
     ],
     [
-      'repeated invariant',
+      'an accepted break without a reason',
       (plan) => {
-        plan.invariants = ['api-never-500', 'api-never-500'];
+        plan.accepts = { 'migrations-succeed': ' ' };
+      },
+    ],
+    [
+      'the removed invariants list',
+      (plan) => {
+        plan.invariants = ['api-never-500'];
       },
     ],
   ];
