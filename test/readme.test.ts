@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { Database, PgError, col, eq } from '../src/index.js';
+import { runnersDomain } from '../model/runners/domain.js';
 
 /** The README's engine example, run as written, so the documentation cannot drift from the engine. */
 describe('README engine example', () => {
@@ -39,5 +40,14 @@ describe('README engine example', () => {
       'insert or update on table "children" violates foreign key constraint "fk_parent"',
     );
     expect(db.constraint('children', 'fk_parent').valid).toBe(false);
+  });
+});
+
+/** Issue 13: the README lists each invariant with its sentence, exactly as `pgdrill invariants` prints it. */
+describe('README invariant list', () => {
+  it('has a row per invariant quoting its sentence', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const invariant of runnersDomain.invariants)
+      expect(readme, invariant.id).toContain(`| \`${invariant.id}\` | ${invariant.scope} | ${invariant.sentence} |`);
   });
 });
