@@ -99,10 +99,10 @@ const PLAN_MUTANTS: readonly PlanMutant[] = [
     transform: moveSteps(named('delete_orphaned_runner_taggings'), 'end'),
   },
   {
-    name: 'plan:machines-fk-before-runner-finalize',
-    description: 'runner-machines-fk-not-valid adds the key between the copies before the runner backfill is finalized',
+    name: 'plan:machines-fk-before-backfills-finalized',
+    description: 'runner-machines-fk-not-valid adds the key between the copies while both backfills are still running',
     plan: 'runner-machines-fk-not-valid',
-    transform: moveSteps(named('finalize_backfilling_partitioned_table', 'table', 'ci_runners'), 'end'),
+    transform: moveSteps(named('add_concurrent_foreign_key'), named('enqueue_partitioning_data_migration')),
   },
 ];
 

@@ -210,10 +210,10 @@ export function finalizeMigration(world: MigrationWorld, migration: BatchedMigra
  */
 export function drainBatchedMigrations(world: MigrationWorld): OperationOutcome[] {
   const outcomes: OperationOutcome[] = [];
-  const bound = world.bookkeeping.migrations.reduce(
-    (total, migration) => total + batchBound(world, migration) + MAX_BATCH_ATTEMPTS,
-    0,
-  );
+  // Only active migrations run; a finished one's table may be gone (a swap renamed the copy it cleaned).
+  const bound = world.bookkeeping.migrations
+    .filter((migration) => migration.status === 'active')
+    .reduce((total, migration) => total + batchBound(world, migration) + MAX_BATCH_ATTEMPTS, 0);
   for (let ticks = 0; ; ticks++) {
     const migration = world.bookkeeping.migrations.find((candidate) => candidate.status === 'active');
     if (migration === undefined) break;
