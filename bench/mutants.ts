@@ -197,9 +197,9 @@ function main(argv: readonly string[]): number {
     }
     console.log('baseline: every plan matches its expectation');
   }
-  const results: { readonly name: string; readonly kill: Kill | null }[] = [];
-  const report = (name: string, description: string, kill: Kill | null): void => {
-    results.push({ name, kill });
+  const results: { readonly name: string; readonly kill: Kill | null; readonly planSteps?: readonly PlanStep[] }[] = [];
+  const report = (name: string, description: string, kill: Kill | null, planSteps?: readonly PlanStep[]): void => {
+    results.push({ name, kill, ...(planSteps === undefined ? {} : { planSteps }) });
     if (kill === null) console.log(`SURVIVED  ${name}: ${description}`);
     else
       console.log(
@@ -218,18 +218,29 @@ function main(argv: readonly string[]): number {
     const mutatedPlans = plans.map((plan) =>
       plan.name === mutant.plan ? { ...plan, steps: mutant.transform(plan.steps) } : plan,
     );
-    report(mutant.name, mutant.description, hunt(mutatedPlans.filter((plan) => plan.name === mutant.plan)));
+    const mutated = mutatedPlans.filter((plan) => plan.name === mutant.plan);
+    report(mutant.name, mutant.description, hunt(mutated), mutated[0]?.steps);
   }
   const fixturesAt = argv.indexOf('--save-fixtures');
   if (fixturesAt >= 0) {
+    // Plan mutants keep their reordered steps, so the explanations test replays the plan they killed.
     const fixtures = results
-      .filter((result) => isModelMutant(result.name) && result.kill?.scenario !== null && result.kill !== null)
+      .filter((result) => result.kill !== null && result.kill.scenario !== null)
       .map((result) => ({
         mutant: result.name,
         plan: result.kill!.plan,
         invariant: result.kill!.invariant,
         why: result.kill!.why,
         scenario: result.kill!.scenario,
+        ...(result.planSteps === undefined
+          ? {}
+          : {
+              planSteps: result.planSteps.map((step) => ({
+                step: step.step,
+                ...step.parameters,
+                ...(step.expectMissing === undefined ? {} : { expectMissing: step.expectMissing }),
+              })),
+            }),
       })) as unknown as JsonValue;
     writeFileSync(argv[fixturesAt + 1]!, `${stableStringify(fixtures, 2)}\n`);
   }

@@ -10,14 +10,18 @@ import { violation } from './violation.js';
  */
 export const VALIDATED_FK_HOLDS = 'validated-fk-holds';
 
-const keyText = (values: readonly SqlValue[]): string => JSON.stringify(values);
+/**
+ * A key as a Set member: a single-column key is its value itself (most keys are one id column,
+ * and this check runs after every step), a composite key its values as JSON.
+ */
+const keyText = (values: readonly SqlValue[]): unknown => (values.length === 1 ? values[0] : JSON.stringify(values));
 
 function describeRow(row: Row): string {
   return 'id' in row ? `row id=${String(row.id)}` : `row ${JSON.stringify(row)}`;
 }
 
 export function checkValidatedForeignKeys(db: Database): Violation | null {
-  const referencedKeys = new Map<string, Set<string>>();
+  const referencedKeys = new Map<string, Set<unknown>>();
   for (const constraint of db.constraints()) {
     const table = constraint.table;
     {

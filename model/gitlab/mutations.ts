@@ -27,6 +27,8 @@ export const MODEL_MUTANTS = {
   'verify-skips-runner-copy':
     'POST /runners/verify creates the manager without ensuring the runner copy, whatever the code version says',
   'type-change-forgets-managers': "a runner-type change leaves its managers' runner_type and sharding key as they were",
+  'type-change-forgets-taggings':
+    "a runner-type change leaves its taggings' runner_type and sharding key (and so their partition) as they were",
   'swap-keeps-sequence-owner': 'replace_with_partitioned_table leaves ci_runners_id_seq owned by the archive',
   'tracking-switch-skips-partitions':
     'switching deletion tracking to the partitioned table installs the trigger on the parent only',

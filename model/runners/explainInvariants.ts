@@ -1,4 +1,5 @@
 import type { TracedStep, Violation } from '../../src/harness/domain.js';
+import { isSatisfiedAsCheck } from '../../src/engine/expression.js';
 import { DELETED_RECORDS, RECORD_STATUS } from '../gitlab/looseForeignKeys/deletedRecordsTable.js';
 import { looseForeignKeyTriggerName } from '../gitlab/looseForeignKeys/trackRecordDeletions.js';
 import { OWNER_FLAG } from './ownerRecalculation/updateProjectRunnersOwnerWorker.js';
@@ -44,10 +45,12 @@ function explainVanishedRunner(world: RunnersWorld, violation: Violation, trace:
   return `${lastStep(trace)} removed runner ${String(runnerId)}${violation.invariant === 'runner-with-live-projects-kept' ? ', a runner that still had assignments to live projects, which only DELETE /runners/:id may remove' : ' while it still had an owner'}`;
 }
 
-function explainOwner(world: RunnersWorld, violation: Violation): string {
+function explainOwner(world: RunnersWorld, violation: Violation, trace: readonly TracedStep[]): string {
   const projectId = number(violation.message, /(?:sharding_key_id|owned by project|for project) (\d+)/);
   const event = projectId === null ? undefined : deletedProject(world.ownerEvents, projectId);
   if (event === undefined) {
+    const keyWriter = violation.invariant === OWNER_IS_LOWEST ? explainKeyWriter(violation, trace) : null;
+    if (keyWriter !== null) return keyWriter;
     const jobs = world.ownerEvents.jobs;
     return `no ProjectDeletedEvent explains it: ${jobs.length} owner-recalculation job(s) ran, ${OWNER_FLAG} is ${world.flagEnabled(OWNER_FLAG) ? 'on' : 'off'}; the runner's key and its lowest-id assignment disagree after the write that last changed either`;
   }
@@ -57,6 +60,53 @@ function explainOwner(world: RunnersWorld, violation: Violation): string {
       `delivery ${job.delivery}: ${job.handled === null ? 'never ran' : job.handled.skipped ? 'returned early (flag off)' : `ran ${job.batches} batch(es)${job.failedAttempts > 0 ? `, failing ${job.failedAttempts} time(s)` : ''}, ${job.phase === 'done' ? `done ${stepLabel(job.finishedAt ?? -1)}` : 'unfinished'}`}`,
   );
   return `project ${event.projectId} was deleted ${stepLabel(event.step)}; UpdateProjectRunnersOwnerWorker for it: ${handled.join('; ')}, and its runners still do not follow the owner rule (the lowest-id remaining assignment, or deletion when none is left)`;
+}
+
+const OWNER_IS_LOWEST = 'owner-is-lowest-runner-project';
+
+/**
+ * Who gave a project runner a key other than its lowest-id assignment's project: the owner
+ * service re-owning it, the sharding-key backfill, or assign_to, read from the trace, latest first.
+ */
+function explainKeyWriter(violation: Violation, trace: readonly TracedStep[]): string | null {
+  const found =
+    /project runner (\d+) has sharding_key_id (\d+), but its lowest-id ci_runner_projects row \(id \d+\) is for project (\d+)/.exec(
+      violation.message,
+    );
+  if (found === null) return null;
+  const [, runner, key, lowest] = found;
+  const reowned = stepMentioning(trace, new RegExp(`re-owned (?:\\d+, )*${runner}\\b`));
+  if (reowned !== null)
+    return `${reowned} re-owned runner ${runner} to project ${key}, not to project ${lowest}, the project of its lowest-id remaining ci_runner_projects row, which UpdateProjectRunnersOwnerService must choose (docs/semantics.md §e.2)`;
+  const backfill = stepMentioning(trace, /BackfillShardingKeyIdOnCiRunners/);
+  if (backfill !== null)
+    return `runner ${runner} got sharding_key_id ${key} from BackfillShardingKeyIdOnCiRunners (${backfill}), which must take the project of the runner's lowest-id ci_runner_projects row, here project ${lowest} (docs/semantics.md §a.2)`;
+  const assigned = stepMentioning(trace, new RegExp(`runner ${runner} .*sharding_key_id`));
+  if (assigned !== null)
+    return `${assigned} set runner ${runner}'s sharding_key_id to ${key}, while its lowest-id ci_runner_projects row is for project ${lowest}`;
+  return null;
+}
+
+/**
+ * A VALIDATE of a CHECK that failed: the first row violating it, and the backfill over that table
+ * the plan ran before, which was to have made every row satisfy it.
+ */
+function explainFailedCheckValidation(world: RunnersWorld, trace: readonly TracedStep[]): string | null {
+  const failed = [...trace]
+    .reverse()
+    .find((step) => /check constraint "([^"]+)" of relation "([^"]+)" is violated/.test(step.outcome));
+  if (failed === undefined) return null;
+  const [, name, table] = /check constraint "([^"]+)" of relation "([^"]+)" is violated/.exec(failed.outcome)!;
+  if (!world.db.hasTable(table!)) return null;
+  const constraint = world.db.constraints().find((candidate) => candidate.table === table && candidate.name === name);
+  if (constraint?.checkExpr === undefined || constraint.checkExpr === null) return null;
+  const row = world.db.rows(table!).find((candidate) => !isSatisfiedAsCheck(constraint.checkExpr!, { row: candidate }));
+  if (row === undefined) return null;
+  const backfill = stepMentioning(trace, /finalize_background_migration|Backfill/);
+  const shown = Object.entries(row)
+    .map(([column, value]) => `${column}=${value === null ? 'null' : String(value)}`)
+    .join(' ');
+  return `VALIDATE CONSTRAINT ${name} found ${table} row ${shown} violating ${constraint.checkSql ?? name}${backfill === null ? ', and no backfill ran before it' : `, a row the backfill before it (${backfill}) left unfilled`}`;
 }
 
 function explainLooseForeignKeys(world: RunnersWorld, violation: Violation): string {
@@ -155,7 +205,7 @@ export function explainByInvariant(world: RunnersWorld, violation: Violation, tr
     case 'owner-is-lowest-runner-project':
     case 'no-orphan-project-runners':
     case 'owner-service-idempotent':
-      return explainOwner(world, violation);
+      return explainOwner(world, violation, trace);
     case 'lfk-records-each-delete-once':
     case 'lfk-eventually-clean':
       return explainLooseForeignKeys(world, violation);
@@ -180,6 +230,13 @@ export function explainByInvariant(world: RunnersWorld, violation: Violation, tr
     case 'swap-preserves-rows':
     case 'ids-unique-across-partitions':
       return `replace_with_partitioned_table and ensure_unique_id must hand the names, sequence, defaults and triggers over as docs/semantics.md §f says; ${lastStep(trace)} found otherwise`;
+    case 'migrations-succeed': {
+      const check = explainFailedCheckValidation(world, trace);
+      if (check !== null) return check;
+      return violation.message.includes('violates')
+        ? explainConstraintFailure(violation)
+        : `${lastStep(trace)} broke ${violation.invariant}`;
+    }
     default:
       return violation.message.includes('violates')
         ? explainConstraintFailure(violation)

@@ -66,6 +66,14 @@ function claimsSafePlan(): string {
     path,
     JSON.stringify({
       ...incident,
+      // A safe plan accepts no break; it opts out of the incident's other consequences instead, so
+      // the failure reported is the 500 this test reads.
+      accepts: undefined,
+      optOut: {
+        'migrations-succeed': 'The same missing copy rows fail VALIDATE; this plan is about the 500.',
+        'background-work-succeeds': 'The same missing copy rows fail the managers backfill.',
+        'copy-complete-after-backfill': 'An orphan assigned a project after the backfill passed it.',
+      },
       name: 'claims-safe',
       expect: 'safe',
       description: 'A <b>"bold"</b> & \'odd\' claim ]]> \u0007',

@@ -5,6 +5,8 @@ import { replayScenario } from '../../src/harness/checkPlan.js';
 import { listCounterexamples, loadCounterexample } from '../../src/harness/corpus.js';
 import { loadPlanDirectory } from '../../src/harness/planFile.js';
 import type { Scenario } from '../../src/harness/scenario.js';
+import type { JsonObject } from '../../src/harness/json.js';
+import type { Plan } from '../../src/harness/domain.js';
 import { packageRoot } from '../../model/runners/cli.js';
 import { runnersDomain } from '../../model/runners/domain.js';
 import { activateMutant, isModelMutant } from '../../model/gitlab/mutations.js';
@@ -18,7 +20,8 @@ import { activateMutant, isModelMutant } from '../../model/gitlab/mutations.js';
  */
 const CAUSES: Readonly<Record<string, RegExp>> = {
   'api-never-500': /missing from ci_runners_e59bb2812d|NOT VALID|new id|requires \(|does not satisfy|taggings/,
-  'migrations-succeed': /missing from ci_runners_e59bb2812d|was deleted|requires \(|does not satisfy/,
+  'migrations-succeed':
+    /missing from ci_runners_e59bb2812d|was deleted|requires \(|does not satisfy|VALIDATE CONSTRAINT \S+ found/,
   'background-work-succeeds': /failed .* with \d|missing from ci_runners_e59bb2812d/,
   'copy-subset-of-source': /DELETE did not remove the copy row/,
   'copy-equals-source-where-present': /UPDATE did not carry \w+ to the copy row/,
@@ -28,7 +31,8 @@ const CAUSES: Readonly<Record<string, RegExp>> = {
   'tagging-matches-runner': /assign_to re-owned|did not carry it to its taggings/,
   'runner-with-live-projects-kept': /removed runner \d+|replace_with_partitioned_table/,
   'runners-keep-authenticating': /replace_with_partitioned_table .* was not in it|removed runner \d+/,
-  'owner-is-lowest-runner-project': /project \d+ was deleted/,
+  'owner-is-lowest-runner-project':
+    /project \d+ was deleted|re-owned runner \d+ to project|from BackfillShardingKeyIdOnCiRunners|set runner \d+'s sharding_key_id/,
   'no-orphan-project-runners': /project \d+ was deleted/,
   'owner-service-idempotent': /UpdateProjectRunnersOwnerWorker/,
   'lfk-records-each-delete-once': /record(s)? nothing|recorded/,
@@ -45,6 +49,8 @@ interface Failing {
   readonly mutant: string | null;
   readonly invariant: string;
   readonly scenario: Scenario;
+  /** A plan mutant's reordered steps, as the plan file writes them. */
+  readonly planSteps?: readonly JsonObject[];
 }
 
 const root = packageRoot();
@@ -67,6 +73,7 @@ const mutants: Failing[] = existsSync(fixtureFile)
         plan: string;
         invariant: string;
         scenario: Scenario;
+        planSteps?: JsonObject[];
       }[]
     ).map((entry) => ({ source: `mutant ${entry.mutant}`, ...entry }))
   : [];
@@ -77,8 +84,8 @@ const UNREACHED = ['validated-fk-holds', 'validated-check-holds', 'ids-unique-ac
 
 /**
  * Known gaps, listed so they stay visible: no fixture yet breaks these invariants (their first
- * break in the suite is by a plan or mutant whose counterexample is not stored), and these
- * explanations are still generic rather than naming the cause. Each entry is work left.
+ * break in the suite is by a plan or mutant whose counterexample is not stored). Each entry is
+ * work left.
  */
 const NOT_YET_REACHED = [
   'tagging-matches-runner',
@@ -87,16 +94,17 @@ const NOT_YET_REACHED = [
   'lfk-records-each-delete-once',
   'sharding-key-backfilled',
 ];
-const WEAK_EXPLANATIONS = [
-  'mutant org-backfill-skips-group-runners',
-  'mutant owner-service-highest-project',
-  'mutant sharding-backfill-highest-project',
-];
-
 describe('every failure explains itself by its real cause', () => {
   it.each(failing.map((entry) => [entry.source, entry] as const))('%s', (_source, entry) => {
-    const plan = plans.find((candidate) => candidate.name === entry.plan)!;
-    expect(plan).toBeDefined();
+    const shipped = plans.find((candidate) => candidate.name === entry.plan)!;
+    expect(shipped).toBeDefined();
+    const plan: Plan =
+      entry.planSteps === undefined
+        ? shipped
+        : {
+            ...shipped,
+            steps: entry.planSteps.map(({ step, ...parameters }) => ({ step: step as string, parameters })),
+          };
     if (entry.mutant !== null && isModelMutant(entry.mutant)) activateMutant(entry.mutant);
     try {
       const failure = replayScenario(runnersDomain, plan, entry.scenario).failure;
@@ -106,7 +114,7 @@ describe('every failure explains itself by its real cause', () => {
       expect(why).not.toMatch(/does not exist yet/);
       const cause = CAUSES[entry.invariant];
       expect(cause, `a cause pattern for ${entry.invariant}`).toBeDefined();
-      if (!WEAK_EXPLANATIONS.includes(entry.source)) expect(why).toMatch(cause!);
+      expect(why).toMatch(cause!);
     } finally {
       activateMutant(null);
     }

@@ -78,7 +78,8 @@ export const changeRunnerType: OperationKind<RunnersWorld> = {
           db.update(MANAGERS, { runner_type: newType, ...keys }, eq(col('runner_id'), runner.id));
         // Taggings carry the same denormalized type and key (docs/semantics.md, invariant 11); the new
         // type moves them to its partition.
-        db.update(RUNNER_TAGGINGS, { runner_type: newType, ...keys }, eq(col('runner_id'), runner.id));
+        if (!mutated('type-change-forgets-taggings'))
+          db.update(RUNNER_TAGGINGS, { runner_type: newType, ...keys }, eq(col('runner_id'), runner.id));
         const after = new Set(copyManagerIds(db, runner.id));
         lost.push(...managersBefore.filter((id) => !after.has(id)));
         return {
