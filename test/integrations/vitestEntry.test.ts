@@ -43,7 +43,19 @@ describe('pgdrill/vitest outside the repository', () => {
       ) as Record<string, unknown>;
       writeFileSync(
         join(project, 'claims-safe.json'),
-        JSON.stringify({ ...incident, name: 'claims-safe', expect: 'safe' }),
+        // A safe plan accepts no break: the incident's other consequences are opted out instead, so
+        // the failure reported is the 500 this test reads.
+        JSON.stringify({
+          ...incident,
+          name: 'claims-safe',
+          expect: 'safe',
+          accepts: undefined,
+          optOut: {
+            'migrations-succeed': 'The same missing copy rows fail VALIDATE; this plan is about the 500.',
+            'background-work-succeeds': 'The same missing copy rows fail the managers backfill.',
+            'copy-complete-after-backfill': 'An orphan assigned a project after the backfill passed it.',
+          },
+        }),
       );
       writeFileSync(join(project, 'plans.test.ts'), TEST_FILE);
       const run = spawnSync(
