@@ -16,7 +16,13 @@ import type { Row } from './values.js';
  * their events join the same queue; statements run from user trigger functions get a new level.
  */
 export type AfterRowAction =
-  | { readonly kind: 'user'; readonly name: string; readonly trigger: RowTriggerDefinition }
+  /** `conditional`: the trigger has `UPDATE OF` or `WHEN`, decided per row when the event is queued. */
+  | {
+      readonly kind: 'user';
+      readonly name: string;
+      readonly trigger: RowTriggerDefinition;
+      readonly conditional: boolean;
+    }
   | { readonly kind: 'riCheck'; readonly name: string; readonly foreignKey: ForeignKeyConstraint }
   | { readonly kind: 'riAction'; readonly name: string; readonly foreignKey: ForeignKeyConstraint };
 

@@ -143,6 +143,10 @@ interface TriggerCommon {
   /** The SQL function name and an equivalent PL/pgSQL body, for rendering scenarios as SQL. */
   readonly functionName: string;
   readonly functionBody: string | null;
+  /** `WHEN (…)`: the trigger fires only for rows (or statements) where it is true; null when absent. */
+  readonly when: Expr | null;
+  /** `UPDATE OF col, …`: an UPDATE fires it only when its SET list names one of these; null when absent. */
+  readonly updateOf: readonly string[] | null;
   enabled: boolean;
   parent: TriggerDefinition | null;
 }

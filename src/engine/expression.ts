@@ -29,6 +29,8 @@ export type Expr =
   | { readonly kind: 'column'; readonly name: string }
   | { readonly kind: 'outer'; readonly name: string; readonly table: string }
   | { readonly kind: 'excluded'; readonly name: string }
+  /** `OLD.name` or `NEW.name` in a trigger's WHEN condition. */
+  | { readonly kind: 'triggerRow'; readonly row: 'old' | 'new'; readonly name: string }
   | { readonly kind: 'literal'; readonly value: SqlValue }
   | { readonly kind: 'compare'; readonly op: ComparisonOperator; readonly left: Expr; readonly right: Expr }
   | { readonly kind: 'isNull'; readonly operand: Expr; readonly negated: boolean }
@@ -45,7 +47,7 @@ export type Expr =
   | { readonly kind: 'distinct'; readonly left: Expr; readonly right: Expr; readonly negated: boolean }
   | { readonly kind: 'like'; readonly operand: Expr; readonly pattern: Expr; readonly negated: boolean };
 
-export type ArithmeticOperator = '+' | '-' | '*' | '/';
+export type ArithmeticOperator = '+' | '-' | '*' | '/' | '%';
 /** The functions CHECK constraints of GitLab's migrations use (`add_text_limit` is `char_length(col) <= N`). */
 export type ScalarFunction = 'char_length' | 'length' | 'lower' | 'upper' | 'coalesce';
 
@@ -59,6 +61,10 @@ export const col = (name: string): Expr => ({ kind: 'column', name });
 /** A column of the enclosing statement's row, inside a correlated sub-query. */
 export const outer = (table: string, name: string): Expr => ({ kind: 'outer', table, name });
 export const excluded = (name: string): Expr => ({ kind: 'excluded', name });
+/** `OLD.name` in a trigger's WHEN condition. */
+export const oldCol = (name: string): Expr => ({ kind: 'triggerRow', row: 'old', name });
+/** `NEW.name` in a trigger's WHEN condition. */
+export const newCol = (name: string): Expr => ({ kind: 'triggerRow', row: 'new', name });
 export const lit = (value: SqlValue): Expr => ({ kind: 'literal', value });
 const toExpr = (value: Expr | SqlValue): Expr => (isExpr(value) ? value : lit(value));
 export const compare = (op: ComparisonOperator, left: Expr | SqlValue, right: Expr | SqlValue): Expr => ({
@@ -120,6 +126,7 @@ export const fn = (name: ScalarFunction, ...args: (Expr | SqlValue)[]): Expr => 
 });
 export const charLength = (operand: Expr | SqlValue): Expr => fn('char_length', operand);
 export const lower = (operand: Expr | SqlValue): Expr => fn('lower', operand);
+export const upper = (operand: Expr | SqlValue): Expr => fn('upper', operand);
 export const coalesce = (...operands: (Expr | SqlValue)[]): Expr => fn('coalesce', ...operands);
 export const caseWhen = (whens: readonly (readonly [Expr, Expr | SqlValue])[], otherwise?: Expr | SqlValue): Expr => ({
   kind: 'case',
@@ -176,6 +183,8 @@ export interface EvaluationContext {
   readonly outerRow?: Row;
   readonly excludedRow?: Row;
   readonly subqueries?: SubqueryRunner;
+  /** OLD and NEW of a row trigger, for its WHEN condition. */
+  readonly triggerRows?: { readonly old: Row | null; readonly new: Row | null };
 }
 
 export function evaluate(expr: Expr, context: EvaluationContext): SqlValue {
@@ -195,6 +204,13 @@ export function evaluate(expr: Expr, context: EvaluationContext): SqlValue {
       assert(context.excludedRow !== undefined, 'EXCLUDED is only visible in ON CONFLICT DO UPDATE');
       const value = context.excludedRow[expr.name];
       if (value === undefined) fail(`excluded column ${expr.name} is not in the proposed row`);
+      return value;
+    }
+    case 'triggerRow': {
+      const row = context.triggerRows?.[expr.row];
+      assert(row !== undefined && row !== null, `${expr.row.toUpperCase()} is not available to this trigger's WHEN`);
+      const value = row[expr.name];
+      if (value === undefined) fail(`column ${expr.name} is not in the trigger's ${expr.row.toUpperCase()} row`);
       return value;
     }
     case 'literal':
@@ -312,6 +328,11 @@ function evaluateArithmetic(op: ArithmeticOperator, left: SqlValue, right: SqlVa
     case '/':
       if (right === 0) throw new PgError(SqlState.divisionByZero, 'division by zero');
       return Math.trunc(left / right);
+    case '%': {
+      // int4mod: the remainder takes the dividend's sign, as JavaScript's; `+ 0` turns -0 into 0.
+      if (right === 0) throw new PgError(SqlState.divisionByZero, 'division by zero');
+      return (left % right) + 0;
+    }
   }
 }
 
@@ -502,6 +523,8 @@ export function renderExpr(expr: Expr): string {
       return `${quoteIdentifier(expr.table)}.${quoteIdentifier(expr.name)}`;
     case 'excluded':
       return `excluded.${quoteIdentifier(expr.name)}`;
+    case 'triggerRow':
+      return `${expr.row.toUpperCase()}.${quoteIdentifier(expr.name)}`;
     case 'literal':
       return quoteLiteral(expr.value);
     case 'compare':

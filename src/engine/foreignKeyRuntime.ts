@@ -15,6 +15,7 @@ import { replayKey, Suspension } from './sessions/suspension.js';
 import { formatValuesForDetail } from './values.js';
 import type { Row, SqlValue } from './values.js';
 import { executeDelete } from './deleteStatement.js';
+import { withUpdatedColumnsResumable } from './triggerRuntime.js';
 import { executeUpdate } from './updateStatement.js';
 
 /**
@@ -249,12 +250,17 @@ export function runReferentialAction(
             if (children !== null) return executeDelete(state, foreignKey.relation, null, {}, children);
             return executeDelete(state, foreignKey.relation, whereColumnsEqual(foreignKey.columns, oldValues), {});
           }
-          return executeUpdate(
+          // The action's UPDATE sets the key columns: they are what its UPDATE OF triggers see.
+          return withUpdatedColumnsResumable(
             state,
-            foreignKey.relation,
-            Object.fromEntries(foreignKey.columns.map((column, index) => [column, newValues[index]!])),
-            whereColumnsEqual(foreignKey.columns, oldValues),
-            {},
+            foreignKey.columns,
+            executeUpdate(
+              state,
+              foreignKey.relation,
+              Object.fromEntries(foreignKey.columns.map((column, index) => [column, newValues[index]!])),
+              whereColumnsEqual(foreignKey.columns, oldValues),
+              {},
+            ),
           );
         },
         false,
@@ -264,12 +270,16 @@ export function runReferentialAction(
       state.nested(
         replayKey({ action: foreignKey.name, oldValues, newValues: null }),
         () =>
-          executeUpdate(
+          withUpdatedColumnsResumable(
             state,
-            foreignKey.relation,
-            Object.fromEntries(foreignKey.columns.map((column) => [column, null])),
-            whereColumnsEqual(foreignKey.columns, oldValues),
-            {},
+            foreignKey.columns,
+            executeUpdate(
+              state,
+              foreignKey.relation,
+              Object.fromEntries(foreignKey.columns.map((column) => [column, null])),
+              whereColumnsEqual(foreignKey.columns, oldValues),
+              {},
+            ),
           ),
         false,
       );

@@ -29,6 +29,8 @@ export interface RelationPlan {
   readonly beforeRow: Readonly<Record<TriggerEvent, readonly RowTriggerDefinition[]>>;
   readonly afterRow: Readonly<Record<TriggerEvent, readonly AfterRowAction[]>>;
   readonly statement: Readonly<Record<`${TriggerTiming}:${TriggerEvent}`, readonly StatementTriggerDefinition[]>>;
+  /** True when some statement trigger of that timing and event has `UPDATE OF` or `WHEN`. */
+  readonly conditionalStatement: Readonly<Record<`${TriggerTiming}:${TriggerEvent}`, boolean>>;
   /** True when some AFTER statement trigger on the relation reads transition tables. */
   readonly capturesTransitions: Readonly<Record<TriggerEvent, boolean>>;
   /**
@@ -86,7 +88,14 @@ function buildPlan(state: EngineState, relation: Relation): RelationPlan {
       )
       .sort(byName);
   const userAfter = (event: TriggerEvent): AfterRowAction[] =>
-    rowTriggers('after', event).map((trigger) => ({ kind: 'user', name: trigger.name, trigger }));
+    rowTriggers('after', event).map((trigger) => ({
+      kind: 'user',
+      name: trigger.name,
+      trigger,
+      conditional: trigger.when !== null || trigger.updateOf !== null,
+    }));
+  const conditional = (timing: TriggerTiming, event: TriggerEvent): boolean =>
+    statementTriggers(timing, event).some((trigger) => trigger.when !== null || trigger.updateOf !== null);
   const checksOn = foreignKeys.map(
     (foreignKey): AfterRowAction => ({ kind: 'riCheck', name: riTriggerName('c', foreignKey), foreignKey }),
   );
@@ -120,6 +129,14 @@ function buildPlan(state: EngineState, relation: Relation): RelationPlan {
       'after:insert': statementTriggers('after', 'insert'),
       'after:update': statementTriggers('after', 'update'),
       'after:delete': statementTriggers('after', 'delete'),
+    },
+    conditionalStatement: {
+      'before:insert': conditional('before', 'insert'),
+      'before:update': conditional('before', 'update'),
+      'before:delete': conditional('before', 'delete'),
+      'after:insert': conditional('after', 'insert'),
+      'after:update': conditional('after', 'update'),
+      'after:delete': conditional('after', 'delete'),
     },
     capturesTransitions: { insert: capture('insert'), update: capture('update'), delete: capture('delete') },
     uniqueKeyLookups: new WeakMap(),

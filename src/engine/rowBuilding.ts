@@ -1,6 +1,8 @@
 import { fail } from './assert.js';
 import type { ColumnDefault, Relation } from './catalog.js';
 import { PgError, SqlState } from './errors.js';
+import { referencedColumns } from './expression.js';
+import type { Expr } from './expression.js';
 import type { EngineState } from './session.js';
 import { checkValueType } from './values.js';
 import type { Row, SqlValue } from './values.js';
@@ -36,9 +38,28 @@ function unknownColumn(relation: Relation, column: string): PgError {
   return new PgError(SqlState.undefinedColumn, `column "${column}" of relation "${relation.name}" does not exist`);
 }
 
+/**
+ * The columns an expression reads (WHERE, a SET value, ORDER BY) must exist: the parser refuses
+ * an unknown one with 42703 before the statement touches a row, so it fails the same way on an
+ * empty table. Its message does not name the relation, unlike a target column's.
+ */
+export function checkExpressionColumns(relation: Relation, expr: Expr | null): void {
+  if (expr === null) return;
+  for (const name of referencedColumns(expr))
+    if (relation.column(name) === undefined)
+      throw new PgError(SqlState.undefinedColumn, `column "${name}" does not exist`);
+}
+
 /** Target columns of an INSERT column list or UPDATE SET list: PostgreSQL names the relation in the error. */
 export function checkTargetColumns(relation: Relation, columns: Iterable<string>): void {
   for (const name of columns) if (relation.column(name) === undefined) throw unknownColumn(relation, name);
+}
+
+/** An INSERT's column list: every column some row sets, in first-seen order (as its SQL lists them). */
+export function insertColumns(rows: readonly RowInput[]): string[] {
+  const names: string[] = [];
+  for (const row of rows) for (const name of Object.keys(row)) if (!names.includes(name)) names.push(name);
+  return names;
 }
 
 /** Builds a complete, frozen row for an INSERT: defaults in column order, then type checks. */

@@ -67,6 +67,11 @@ export class EngineState implements SessionView {
   private xidRunning = false;
   private depth = 0;
   private readonly levels: QueryLevel[] = [];
+  /**
+   * The SET list of the UPDATE being executed (an UPDATE, ON CONFLICT DO UPDATE, or a referential
+   * action's UPDATE), which decides whether `UPDATE OF col` triggers fire; null outside one.
+   */
+  updatedColumns: ReadonlySet<string> | null = null;
   /** The sub-query runner scans hand to expressions; created once, on first use (see scan.ts). */
   subqueries: SubqueryRunner | null = null;
   /** Installed by the AFTER-trigger runtime; kept as a hook to avoid an import cycle. */

@@ -10,9 +10,17 @@ import type {
   AfterStatementEvent,
   TransitionRows,
 } from './afterTriggerQueue.js';
-import type { Relation, StatementTriggerDefinition, TriggerEvent, TriggerOperation } from './catalog.js';
+import type {
+  Relation,
+  StatementTriggerDefinition,
+  TriggerDefinition,
+  TriggerEvent,
+  TriggerOperation,
+} from './catalog.js';
+import { evaluate } from './expression.js';
 import { checkReference, runReferentialAction, updateCheckRequired } from './foreignKeyRuntime.js';
 import { planFor } from './relationPlan.js';
+import { assert } from './assert.js';
 import { PgError, SqlState } from './errors.js';
 import { normalizeTriggerRow } from './rowBuilding.js';
 import { satisfiesPartitionConstraint } from './rowConstraints.js';
@@ -35,6 +43,63 @@ const AFTER_STATEMENT: Record<TriggerEvent, `after:${TriggerEvent}`> = {
 };
 
 /**
+ * Runs `body` (an UPDATE's execution) with its SET list as the session's updated columns, which
+ * `UPDATE OF col` triggers read (PostgreSQL's ExecGetAllUpdatedCols: the target list, not the
+ * columns a BEFORE trigger happens to change). The previous list is restored, so an UPDATE run
+ * from a trigger function or a referential action does not leak its own list to its caller.
+ */
+export function withUpdatedColumns<T>(state: EngineState, columns: readonly string[] | null, body: () => T): T {
+  const previous = state.updatedColumns;
+  state.updatedColumns = columns === null ? null : new Set(columns);
+  try {
+    return body();
+  } finally {
+    state.updatedColumns = previous;
+  }
+}
+
+const NO_ROW: Row = Object.freeze({});
+
+/** `withUpdatedColumns` for an execution that may wait: the list stays set across its waits. */
+export function* withUpdatedColumnsResumable<T>(
+  state: EngineState,
+  columns: readonly string[] | null,
+  execution: Resumable<T>,
+): Resumable<T> {
+  const previous = state.updatedColumns;
+  state.updatedColumns = columns === null ? null : new Set(columns);
+  try {
+    return yield* execution;
+  } finally {
+    state.updatedColumns = previous;
+  }
+}
+
+/**
+ * PostgreSQL's TriggerEnabled: an `UPDATE OF` trigger fires for an UPDATE only when its SET list
+ * names one of the trigger's columns, and a trigger with `WHEN (…)` only when the condition is
+ * true (NULL counts as false) for the row's OLD and NEW. Other events ignore `UPDATE OF`.
+ */
+export function triggerEnabledFor(
+  state: EngineState,
+  trigger: TriggerDefinition,
+  event: TriggerEvent,
+  oldRow: Row | null,
+  newRow: Row | null,
+): boolean {
+  if (!trigger.enabled) return false;
+  if (trigger.updateOf !== null && event === 'update') {
+    const updated = state.updatedColumns;
+    assert(updated !== null, `UPDATE trigger ${trigger.name} fired outside an UPDATE`);
+    if (!trigger.updateOf.some((column) => updated.has(column))) return false;
+  }
+  if (trigger.when === null) return true;
+  return (
+    evaluate(trigger.when, { row: newRow ?? oldRow ?? NO_ROW, triggerRows: { old: oldRow, new: newRow } }) === true
+  );
+}
+
+/**
  * BEFORE ROW triggers in name order. Each sees the row the previous one returned; a `null`
  * return skips the row (and the remaining triggers), as in PostgreSQL.
  */
@@ -48,7 +113,7 @@ export function fireBeforeRowTriggers(
   const triggers = planFor(state, relation).beforeRow[event];
   let current = event === 'delete' ? oldRow : newRow;
   for (const trigger of triggers) {
-    if (!trigger.enabled) continue;
+    if (!triggerEnabledFor(state, trigger, event, oldRow, event === 'delete' ? null : current)) continue;
     const result = trigger.fn({
       operation: OPERATION[event],
       timing: 'before',
@@ -90,7 +155,7 @@ export function fireBeforeStatementTriggers(state: EngineState, relation: Relati
   const triggers = planFor(state, relation).statement[BEFORE_STATEMENT[event]];
   if (triggers.length === 0 || !state.currentLevel.claimBeforeStatement(relation, OPERATION[event])) return;
   for (const trigger of triggers) {
-    if (!trigger.enabled) continue;
+    if (!triggerEnabledFor(state, trigger, event, null, null)) continue;
     trigger.fn({
       operation: OPERATION[event],
       timing: 'before',
@@ -112,8 +177,33 @@ export function transitionFor(state: EngineState, relation: Relation, event: Tri
 }
 
 export function queueStatementEnd(state: EngineState, relation: Relation, event: TriggerEvent): void {
-  const triggers = planFor(state, relation).statement[AFTER_STATEMENT[event]];
+  const plan = planFor(state, relation);
+  let triggers = plan.statement[AFTER_STATEMENT[event]];
+  // AfterTriggerSaveEvent decides UPDATE OF and WHEN of statement triggers when it queues the event.
+  if (plan.conditionalStatement[AFTER_STATEMENT[event]])
+    triggers = triggers.filter((trigger) => triggerEnabledFor(state, trigger, event, null, null));
   if (triggers.length > 0) state.currentLevel.queueStatementEvent(relation, OPERATION[event], triggers);
+}
+
+const EVENT_OF: Record<TriggerOperation, TriggerEvent> = { INSERT: 'insert', UPDATE: 'update', DELETE: 'delete' };
+
+/** AfterTriggerSaveEvent evaluates UPDATE OF and WHEN of AFTER ROW triggers when it queues the row's event. */
+function enabledAfterActions(
+  state: EngineState,
+  operation: TriggerOperation,
+  actions: readonly AfterRowAction[],
+  oldRow: Row | null,
+  newRow: Row | null,
+): readonly AfterRowAction[] {
+  let conditional = false;
+  for (const action of actions) if (action.kind === 'user' && action.conditional) conditional = true;
+  if (!conditional) return actions;
+  return actions.filter(
+    (action) =>
+      action.kind !== 'user' ||
+      !action.conditional ||
+      triggerEnabledFor(state, action.trigger, EVENT_OF[operation], oldRow, newRow),
+  );
 }
 
 export function queueAfterRow(
@@ -127,6 +217,8 @@ export function queueAfterRow(
   newTid: number,
   movedWithin: Relation | null = null,
 ): void {
+  if (actions.length === 0) return;
+  actions = enabledAfterActions(state, operation, actions, oldRow, newRow);
   if (actions.length === 0) return;
   state.currentLevel.events.push({
     kind: 'row',
@@ -172,7 +264,7 @@ export function* fireBeforeStatementResumable(
   const triggers = planFor(state, relation).statement[BEFORE_STATEMENT[event]];
   if (triggers.length === 0 || !state.currentLevel.claimBeforeStatement(relation, OPERATION[event])) return;
   for (const trigger of triggers) {
-    if (!trigger.enabled) continue;
+    if (!triggerEnabledFor(state, trigger, event, null, null)) continue;
     yield* replayable(state, () =>
       trigger.fn({
         operation: OPERATION[event],

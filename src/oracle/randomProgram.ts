@@ -403,6 +403,18 @@ export function statementArbitraries(tables: readonly TableDesign[]): {
     .map(
       ({ template, table, slot }): ProgramOp => ({ kind: 'trigger', use: { template, name: `trg_${slot}`, table } }),
     );
+  // RENAME COLUMN of a key column and back: the keys, foreign keys (both sides), CHECKs and indexes
+  // that name it follow; statements that still name the old column fail alike on both sides. The
+  // trigger templates' bodies read only v and s, which are never renamed (a PL/pgSQL body keeps
+  // the names it was written with).
+  const renameColumn = fc.record({ table: tableName, forward: fc.boolean(), column: fc.constantFrom('k2', 'r1') }).map(
+    ({ table, forward, column }): ProgramOp => ({
+      kind: 'renameColumn',
+      table,
+      column: forward ? column : `${column}_renamed`,
+      newName: forward ? `${column}_renamed` : column,
+    }),
+  );
   const toggleTrigger = fc.record({ table: tableName, slot: fc.integer({ min: 0, max: 1 }), enable: fc.boolean() }).map(
     ({ table, slot, enable }): ProgramOp => ({
       kind: enable ? 'enableTrigger' : 'disableTrigger',
@@ -426,6 +438,7 @@ export function statementArbitraries(tables: readonly TableDesign[]): {
       trigger,
       toggleTrigger,
       truncate,
+      renameColumn,
       ...(partitionOps.length === 0 ? {} : { partition: partitionOps[0]! }),
     },
   };

@@ -1,6 +1,7 @@
 import type { TriggerEvent, TriggerTiming } from '../engine/catalog.js';
 import type { TriggerSpec } from '../engine/ddl/specs.js';
 import { PgError } from '../engine/errors.js';
+import { isDistinctFrom, lt, newCol, oldCol } from '../engine/expression.js';
 import { formatSql } from '../engine/sqlText.js';
 import type { Row } from '../engine/values.js';
 
@@ -17,7 +18,10 @@ export type TriggerTemplateName =
   | 'auditAfter'
   | 'raiseAfter'
   | 'statementAudit'
-  | 'transitionCount';
+  | 'transitionCount'
+  | 'auditChangedV'
+  | 'clampWhen'
+  | 'statementUpdateOfS';
 
 export const TRIGGER_TEMPLATES: readonly TriggerTemplateName[] = [
   'clampBefore',
@@ -26,6 +30,9 @@ export const TRIGGER_TEMPLATES: readonly TriggerTemplateName[] = [
   'raiseAfter',
   'statementAudit',
   'transitionCount',
+  'auditChangedV',
+  'clampWhen',
+  'statementUpdateOfS',
 ];
 
 /** A trigger a random program creates: which template, on which table, and under which name. */
@@ -115,6 +122,41 @@ export function triggerSpecFor(use: TriggerUse): TriggerSpec {
         functionBody: `BEGIN\n  INSERT INTO ${audit} (tbl, op, v) SELECT TG_TABLE_NAME, 'deleted rows', count(*) FROM gone;\n  RETURN NULL;\nEND`,
         fn: ({ tableName, oldTable, db }) => {
           db.insert(AUDIT_TABLE, auditRow(tableName, 'deleted rows', oldTable.length));
+        },
+      };
+    // UPDATE OF and WHEN: fires only when the SET list names v and v really changed.
+    case 'auditChangedV':
+      return {
+        ...common,
+        timing: 'after',
+        events: ['update'],
+        updateOf: ['v'],
+        when: isDistinctFrom(oldCol('v'), newCol('v')),
+        functionBody: `BEGIN\n  INSERT INTO ${audit} (tbl, op, v) VALUES (TG_TABLE_NAME, 'v changed', NEW.v);\n  RETURN NULL;\nEND`,
+        fn: ({ tableName, newRow, db }) => {
+          db.insert(AUDIT_TABLE, auditRow(tableName, 'v changed', newRow === null ? null : numberOrNull(newRow, 'v')));
+        },
+      };
+    // The WHEN decides: the function itself clamps unconditionally.
+    case 'clampWhen':
+      return {
+        ...common,
+        timing: 'before',
+        events: ['insert', 'update'],
+        when: lt(newCol('v'), 0),
+        functionBody: 'BEGIN\n  NEW.v := 0;\n  RETURN NEW;\nEND',
+        fn: ({ newRow }) => (newRow === null ? undefined : { ...newRow, v: 0 }),
+      };
+    case 'statementUpdateOfS':
+      return {
+        ...common,
+        level: 'statement',
+        timing: 'after',
+        events: ['update'],
+        updateOf: ['s'],
+        functionBody: `BEGIN\n  INSERT INTO ${audit} (tbl, op, v) VALUES (TG_TABLE_NAME, 'UPDATE OF s statement', NULL);\n  RETURN NULL;\nEND`,
+        fn: ({ tableName, db }) => {
+          db.insert(AUDIT_TABLE, auditRow(tableName, 'UPDATE OF s statement', null));
         },
       };
   }

@@ -55,6 +55,7 @@ const PROGRAM: readonly Statement[] = [
   { kind: 'setColumnDefault', table: 'p', column: 'note', value: 'n' },
   { kind: 'setColumnNotNull', table: 'p', column: 'note', notNull: true },
   { kind: 'dropColumn', table: 'q2', column: 'k', options: {} },
+  { kind: 'renameColumn', table: 'q2', column: 'id', newName: 'ident' },
   { kind: 'setSequenceOwner', sequence: 'seq', owner: { table: 'p', column: 'v' } },
   { kind: 'renameSequence', name: 'seq', newName: 'seq2' },
   { kind: 'begin' },

@@ -53,5 +53,6 @@ describe('differential runs against PGlite', () => {
     }).toEqual({ ok: true, notNull: true, foreignKey: true, unique: true, checkOrPartition: true });
     // TRUNCATE is part of the random statements (its refusal is pinned by the truncate.sql cases).
     expect(result.kinds.truncate ?? 0).toBeGreaterThan(0);
+    expect(result.kinds.renameColumn ?? 0).toBeGreaterThan(0);
   });
 });

@@ -80,6 +80,10 @@ interface TriggerSpecCommon {
   /** The SQL-side function name and PL/pgSQL body, for rendering a scenario as SQL. */
   readonly functionName?: string;
   readonly functionBody?: string;
+  /** `WHEN (…)`; row triggers read `OLD.col`/`NEW.col` through `oldCol`/`newCol`. */
+  readonly when?: Expr;
+  /** `UPDATE OF col, …`: only with the `update` event. */
+  readonly updateOf?: readonly string[];
 }
 
 export interface RowTriggerSpec extends TriggerSpecCommon {

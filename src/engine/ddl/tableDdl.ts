@@ -22,6 +22,7 @@ import {
   detachPartition,
 } from './partitionDdl.js';
 import { createSequence, lookupSequence } from './sequenceDdl.js';
+import { removeTriggerTree, triggersUsingColumn } from './triggerDdl.js';
 import type { ColumnDefaultSpec, ColumnSpec, TableSpec } from './specs.js';
 
 function resolveDefault(
@@ -267,6 +268,22 @@ export function dropColumn(
     current.partitions.forEach(refusePartitionKey);
   };
   refusePartitionKey(relation);
+  // A trigger's UPDATE OF list and WHEN condition depend on the columns they name (pg_depend).
+  const dependentTriggers = triggersUsingColumn(relation, columnName);
+  if (dependentTriggers.length > 0 && !options.cascade) {
+    throw new PgError(
+      SqlState.dependentObjectsStillExist,
+      `cannot drop column ${columnName} of table ${table} because other objects depend on it`,
+      {
+        detail: dependentTriggers
+          .map(
+            (trigger) => `trigger ${trigger.name} on table ${table} depends on column ${columnName} of table ${table}`,
+          )
+          .join('\n'),
+      },
+    );
+  }
+  for (const trigger of dependentTriggers) removeTriggerTree(state, trigger);
   for (const other of state.relations.values()) {
     for (const foreignKey of other.foreignKeys()) {
       if (

@@ -6,6 +6,8 @@
 import { assert } from '../assert.js';
 import type { Relation, TriggerDefinition } from '../catalog.js';
 import { PgError, SqlState } from '../errors.js';
+import { childExpressions } from '../expression.js';
+import type { Expr } from '../expression.js';
 import { lookupRelation } from '../scan.js';
 import type { EngineState } from '../session.js';
 import { pushItem, removeItem, setField } from './catalogEdits.js';
@@ -33,6 +35,74 @@ export function clonePartitionTriggers(state: EngineState, parent: Relation, par
     if (trigger.level === 'row') installTrigger(state, partition, cloneTrigger(trigger, partition));
 }
 
+/** The OLD and NEW references of a WHEN condition, and whether it reads the row unqualified. */
+function whenReferences(expr: Expr): { old: boolean; new: boolean; bare: string | null } {
+  const found = { old: false, new: false, bare: null as string | null };
+  const walk = (node: Expr): void => {
+    if (node.kind === 'triggerRow') found[node.row] = true;
+    else if (node.kind === 'column' && found.bare === null) found.bare = node.name;
+    else childExpressions(node).forEach(walk);
+  };
+  walk(expr);
+  return found;
+}
+
+/** CreateTriggerFiringOn's checks of WHEN and UPDATE OF, in its order (after the transition tables'). */
+function checkWhenAndColumns(relation: Relation, spec: TriggerSpec): void {
+  if (spec.updateOf !== undefined && spec.level === 'statement' && spec.referencing)
+    if (spec.referencing.oldTable || spec.referencing.newTable)
+      throw new PgError(
+        SqlState.featureNotSupported,
+        'transition tables cannot be specified for triggers with column lists',
+      );
+  if (spec.when !== undefined) {
+    const references = whenReferences(spec.when);
+    if (spec.level === 'statement') {
+      if (references.old || references.new || references.bare !== null)
+        throw new PgError(
+          SqlState.invalidObjectDefinition,
+          "statement trigger's WHEN condition cannot reference column values",
+        );
+    } else {
+      // Unqualified, a column could be OLD's or NEW's: the parser refuses it as ambiguous.
+      if (references.bare !== null) throw new PgError('42702', `column reference "${references.bare}" is ambiguous`);
+      if (references.old && spec.events.includes('insert'))
+        throw new PgError(
+          SqlState.invalidObjectDefinition,
+          "INSERT trigger's WHEN condition cannot reference OLD values",
+        );
+      if (references.new && spec.events.includes('delete'))
+        throw new PgError(
+          SqlState.invalidObjectDefinition,
+          "DELETE trigger's WHEN condition cannot reference NEW values",
+        );
+    }
+    for (const column of referencedTriggerColumns(spec.when))
+      if (relation.column(column) === undefined)
+        throw new PgError(SqlState.undefinedColumn, `column "${column}" does not exist`);
+  }
+  if (spec.updateOf !== undefined) {
+    assert(spec.events.includes('update'), `trigger ${spec.name}: UPDATE OF needs the update event`);
+    const seen = new Set<string>();
+    for (const column of spec.updateOf) {
+      if (relation.column(column) === undefined)
+        throw new PgError(SqlState.undefinedColumn, `column "${column}" of relation "${relation.name}" does not exist`);
+      if (seen.has(column)) throw new PgError(SqlState.duplicateColumn, `column "${column}" specified more than once`);
+      seen.add(column);
+    }
+  }
+}
+
+function referencedTriggerColumns(expr: Expr): string[] {
+  const columns: string[] = [];
+  const walk = (node: Expr): void => {
+    if (node.kind === 'triggerRow') columns.push(node.name);
+    else childExpressions(node).forEach(walk);
+  };
+  walk(expr);
+  return columns;
+}
+
 export function createTrigger(state: EngineState, spec: TriggerSpec): TriggerDefinition {
   const relation = lookupRelation(state, spec.table);
   assert(spec.events.length > 0, `trigger ${spec.name} needs at least one event`);
@@ -44,6 +114,8 @@ export function createTrigger(state: EngineState, spec: TriggerSpec): TriggerDef
     args: spec.args ?? [],
     functionName: spec.functionName ?? spec.name,
     functionBody: spec.functionBody ?? null,
+    when: spec.when ?? null,
+    updateOf: spec.updateOf ?? null,
     enabled: true,
     parent: null,
   };
@@ -59,6 +131,7 @@ export function createTrigger(state: EngineState, spec: TriggerSpec): TriggerDef
         'OLD TABLE can only be specified for a DELETE or UPDATE trigger',
       );
     }
+    checkWhenAndColumns(relation, spec);
     trigger = {
       ...common,
       level: 'statement',
@@ -67,6 +140,7 @@ export function createTrigger(state: EngineState, spec: TriggerSpec): TriggerDef
       referencingNewTable: referencing.newTable ?? null,
     };
   } else {
+    checkWhenAndColumns(relation, spec);
     trigger = { ...common, level: 'row', fn: spec.fn };
   }
   installTrigger(state, relation, trigger);
@@ -77,7 +151,17 @@ export function findTrigger(relation: Relation, name: string): TriggerDefinition
   return relation.triggers.find((trigger) => trigger.name === name);
 }
 
-function removeTriggerTree(state: EngineState, trigger: TriggerDefinition): void {
+/** The triggers of `relation` (not partition clones) whose UPDATE OF list or WHEN condition reads `column`. */
+export function triggersUsingColumn(relation: Relation, column: string): TriggerDefinition[] {
+  return relation.triggers.filter(
+    (trigger) =>
+      trigger.parent === null &&
+      (trigger.updateOf?.includes(column) === true ||
+        (trigger.when !== null && referencedTriggerColumns(trigger.when).includes(column))),
+  );
+}
+
+export function removeTriggerTree(state: EngineState, trigger: TriggerDefinition): void {
   for (const partition of trigger.relation.partitions) {
     for (const child of partition.triggers.filter((candidate) => candidate.parent === trigger))
       removeTriggerTree(state, child);

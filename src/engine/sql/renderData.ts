@@ -5,6 +5,7 @@ import type { DeleteOptions } from '../deleteStatement.js';
 import { isExpr } from '../expression.js';
 import type { Expr } from '../expression.js';
 import type { InsertOptions } from '../insertStatement.js';
+import { insertColumns } from '../rowBuilding.js';
 import type { RowInput } from '../rowBuilding.js';
 import { quoteIdentifier as ident } from '../sqlText.js';
 import type { Assignments, UpdateOptions } from '../updateStatement.js';
@@ -33,8 +34,7 @@ export function renderInsert(
   options: InsertOptions,
   catalog: CatalogView,
 ): string {
-  const names: string[] = [];
-  for (const row of rows) for (const name of Object.keys(row)) if (!names.includes(name)) names.push(name);
+  const names = insertColumns(rows);
   let body: string;
   if (names.length === 0) {
     const first = catalog.columns(table)?.[0]?.name;

@@ -32,6 +32,7 @@ function typeOf(expr: Expr, scope: ExprScope): ColumnType | undefined {
   switch (expr.kind) {
     case 'column':
     case 'excluded':
+    case 'triggerRow':
       return columnType(scope.catalog, scope.table, expr.name);
     case 'outer':
       return columnType(scope.catalog, expr.table, expr.name) ?? columnType(scope.catalog, scope.outerTable, expr.name);
@@ -54,6 +55,8 @@ export function renderTypedExpr(expr: Expr, scope: ExprScope, hint?: ColumnType)
       return `${quoteIdentifier(expr.table)}.${quoteIdentifier(expr.name)}`;
     case 'excluded':
       return `excluded.${quoteIdentifier(expr.name)}`;
+    case 'triggerRow':
+      return `${expr.row.toUpperCase()}.${quoteIdentifier(expr.name)}`;
     case 'literal':
       return renderValue(expr.value, hint);
     case 'compare': {

@@ -90,14 +90,22 @@ export function renderCreateIndex(spec: IndexSpec, catalog: CatalogView): string
  * they are one implicit transaction: a failing CREATE TRIGGER leaves no function behind, as the
  * engine's single statement leaves nothing behind.
  */
-export function renderCreateTrigger(spec: TriggerSpec): string {
+export function renderCreateTrigger(spec: TriggerSpec, catalog: CatalogView): string {
   if (spec.functionBody === undefined) {
     throw new RenderError(
       `trigger ${spec.name} on ${spec.table} has no PL/pgSQL body: give its TriggerSpec a functionBody`,
     );
   }
   const functionName = spec.functionName ?? spec.name;
-  const events = spec.events.map((event) => event.toUpperCase()).join(' OR ');
+  const events = spec.events
+    .map((event) =>
+      event === 'update' && spec.updateOf !== undefined ? `UPDATE OF ${list(spec.updateOf)}` : event.toUpperCase(),
+    )
+    .join(' OR ');
+  const when =
+    spec.when === undefined
+      ? ''
+      : ` WHEN (${renderTypedExpr(spec.when, { catalog, table: spec.table, outerTable: null })})`;
   const referencing =
     spec.level === 'statement' && spec.referencing && (spec.referencing.oldTable || spec.referencing.newTable)
       ? ` REFERENCING${spec.referencing.oldTable ? ` OLD TABLE AS ${ident(spec.referencing.oldTable)}` : ''}${spec.referencing.newTable ? ` NEW TABLE AS ${ident(spec.referencing.newTable)}` : ''}`
@@ -105,6 +113,6 @@ export function renderCreateTrigger(spec: TriggerSpec): string {
   const args = (spec.args ?? []).map((arg) => quoteLiteral(arg)).join(', ');
   return [
     `CREATE OR REPLACE FUNCTION ${ident(functionName)}() RETURNS trigger LANGUAGE plpgsql AS ${dollarQuote(spec.functionBody)};`,
-    `CREATE TRIGGER ${ident(spec.name)} ${spec.timing.toUpperCase()} ${events} ON ${ident(spec.table)}${referencing} FOR EACH ${spec.level === 'statement' ? 'STATEMENT' : 'ROW'} EXECUTE FUNCTION ${ident(functionName)}(${args});`,
+    `CREATE TRIGGER ${ident(spec.name)} ${spec.timing.toUpperCase()} ${events} ON ${ident(spec.table)}${referencing} FOR EACH ${spec.level === 'statement' ? 'STATEMENT' : 'ROW'}${when} EXECUTE FUNCTION ${ident(functionName)}(${args});`,
   ].join('\n');
 }

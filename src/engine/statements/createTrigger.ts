@@ -19,5 +19,5 @@ export const createTriggerKind = defineStatement<CreateTriggerStatement, void>({
   execute: (session, { spec }) => {
     createTrigger(session, spec);
   },
-  render: ({ spec }) => renderCreateTrigger(spec),
+  render: ({ spec }, catalog) => renderCreateTrigger(spec, catalog),
 });

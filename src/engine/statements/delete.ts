@@ -2,6 +2,7 @@
 import { executeDelete } from '../deleteStatement.js';
 import type { DeleteOptions } from '../deleteStatement.js';
 import type { Expr } from '../expression.js';
+import { checkExpressionColumns } from '../rowBuilding.js';
 import { lookupRelation } from '../scan.js';
 import { renderDelete } from '../sql/renderData.js';
 import type { Row } from '../values.js';
@@ -19,9 +20,15 @@ export const deleteKind = defineStatement<DeleteStatement, Row[]>({
   kind: 'delete',
   envelope: 'atomic',
   returnsRows: true,
-  execute: (session, { table, where, options }) =>
-    runToEnd(executeDelete(session, lookupRelation(session, table), where, options)),
-  resume: (session, { table, where, options }) =>
-    executeDelete(session, lookupRelation(session, table), where, options),
+  execute: (session, { table, where, options }) => {
+    const relation = lookupRelation(session, table);
+    checkExpressionColumns(relation, where);
+    return runToEnd(executeDelete(session, relation, where, options));
+  },
+  resume: (session, { table, where, options }) => {
+    const relation = lookupRelation(session, table);
+    checkExpressionColumns(relation, where);
+    return executeDelete(session, relation, where, options);
+  },
   render: ({ table, where, options }, catalog) => renderDelete(table, where, options, catalog),
 });

@@ -1,11 +1,15 @@
 /** INSERT … VALUES … [ON CONFLICT …]: its result is the rows written, as `RETURNING *` gives them. */
 import { executeInsert } from '../insertStatement.js';
+import { withUpdatedColumnsResumable } from '../triggerRuntime.js';
+import type { EngineState } from '../session.js';
 import type { InsertOptions } from '../insertStatement.js';
+import { checkTargetColumns, insertColumns } from '../rowBuilding.js';
 import type { RowInput } from '../rowBuilding.js';
 import { lookupRelation } from '../scan.js';
 import { renderInsert } from '../sql/renderData.js';
 import type { Row } from '../values.js';
 import { runToEnd } from '../sessions/suspension.js';
+import type { Resumable } from '../sessions/suspension.js';
 import { defineStatement } from './definition.js';
 
 export interface InsertStatement {
@@ -15,12 +19,23 @@ export interface InsertStatement {
   readonly options: InsertOptions;
 }
 
+/** The parser's column checks, then the execution with DO UPDATE's SET list as the updated columns. */
+function startInsert(session: EngineState, { table, rows, options }: InsertStatement): Resumable<Row[]> {
+  const relation = lookupRelation(session, table);
+  const action = options.onConflict?.action;
+  const updated = action === undefined || action === 'nothing' ? null : Object.keys(action.update);
+  // The parser checks the column list (every row's columns, in the order the SQL lists them)
+  // and the DO UPDATE SET list before any row is built, so an unknown column fails first.
+  checkTargetColumns(relation, insertColumns(rows));
+  if (updated !== null) checkTargetColumns(relation, updated);
+  return withUpdatedColumnsResumable(session, updated, executeInsert(session, relation, rows, options));
+}
+
 export const insertKind = defineStatement<InsertStatement, Row[]>({
   kind: 'insert',
   envelope: 'atomic',
   returnsRows: true,
-  execute: (session, { table, rows, options }) =>
-    runToEnd(executeInsert(session, lookupRelation(session, table), rows, options)),
-  resume: (session, { table, rows, options }) => executeInsert(session, lookupRelation(session, table), rows, options),
+  execute: (session, statement) => runToEnd(startInsert(session, statement)),
+  resume: (session, statement) => startInsert(session, statement),
   render: ({ table, rows, options }, catalog) => renderInsert(table, rows, options, catalog),
 });

@@ -28,6 +28,7 @@ import { insertKind } from './insert.js';
 import { lockTableKind } from './lockTable.js';
 import { nextvalKind } from './nextval.js';
 import { releaseSavepointKind } from './releaseSavepoint.js';
+import { renameColumnKind } from './renameColumn.js';
 import { renameConstraintKind } from './renameConstraint.js';
 import { renameIndexKind } from './renameIndex.js';
 import { renameSequenceKind } from './renameSequence.js';
@@ -60,6 +61,7 @@ export const STATEMENT_KINDS = {
   truncate: truncateKind,
   lockTable: lockTableKind,
   addColumn: addColumnKind,
+  renameColumn: renameColumnKind,
   dropColumn: dropColumnKind,
   setColumnDefault: setColumnDefaultKind,
   setColumnNotNull: setColumnNotNullKind,

@@ -9,6 +9,8 @@
 import { assert } from '../assert.js';
 import type { Relation, RowLockStrength, Tuple } from '../catalog.js';
 import type { Expr, OrderTerm } from '../expression.js';
+import { PgError, SqlState } from '../errors.js';
+import { checkExpressionColumns } from '../rowBuilding.js';
 import { lookupRelation, scanTuples, sortRows } from '../scan.js';
 import type { ScannedTuple } from '../scan.js';
 import type { EngineState } from '../session.js';
@@ -95,11 +97,26 @@ function lockSelectedRow(
   }
 }
 
+/** The parser's checks: the WHERE clause's and ORDER BY's columns exist (42703 on an empty table too). */
+function checkSelectColumns(session: EngineState, table: string, options: SelectOptions): void {
+  const relation = lookupRelation(session, table);
+  checkExpressionColumns(relation, options.where ?? null);
+  for (const term of options.orderBy ?? [])
+    if (relation.column(term.column) === undefined)
+      throw new PgError(SqlState.undefinedColumn, `column "${term.column}" does not exist`);
+}
+
 export const selectKind = defineStatement<SelectStatement, Row[]>({
   kind: 'select',
   envelope: 'atomic',
   returnsRows: true,
-  execute: (session, { table, options }) => runToEnd(executeSelect(session, table, options)),
-  resume: (session, { table, options }) => executeSelect(session, table, options),
+  execute: (session, { table, options }) => {
+    checkSelectColumns(session, table, options);
+    return runToEnd(executeSelect(session, table, options));
+  },
+  resume: (session, { table, options }) => {
+    checkSelectColumns(session, table, options);
+    return executeSelect(session, table, options);
+  },
   render: ({ table, options }, catalog) => renderSelect(table, options, catalog),
 });

@@ -134,6 +134,12 @@ export const addColumn = (name: string, columnText: string): Statement => ({
   column: columns(columnText)[0]!,
   options: {},
 });
+export const renameColumn = (name: string, column: string, newName: string): Statement => ({
+  kind: 'renameColumn',
+  table: name,
+  column,
+  newName,
+});
 export const dropColumn = (name: string, column: string, cascade = false): Statement => ({
   kind: 'dropColumn',
   table: name,

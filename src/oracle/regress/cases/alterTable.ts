@@ -2,10 +2,11 @@
  * Ported from src/test/regress/sql/alter_table.sql, the partition parts: ATTACH PARTITION
  * (column and constraint matching, overlap, validation scans of the table and of the default
  * partition, multi-level tables), DETACH PARTITION, and which ALTER TABLE commands partitions
- * and partitioned tables refuse. RANGE and HASH bounds become LIST bounds with the same rows;
+ * and partitioned tables refuse, and RENAME COLUMN (in partition trees and with the objects that
+ * depend on the column). RANGE and HASH bounds become LIST bounds with the same rows;
  * LIKE, typed tables, temporary tables, collations and ALTER TABLE ONLY are not modelled.
  */
-import { and, col, eq, ge, gt, inList, isNotNull, isNull, le, ne, or } from '../../../engine/expression.js';
+import { and, arithmetic, col, eq, ge, gt, inList, isNotNull, isNull, le, ne, or } from '../../../engine/expression.js';
 import type { RegressEntry } from '../regressCase.js';
 import { regressCase, sourceIn, unsupported } from '../regressCase.js';
 import {
@@ -13,17 +14,22 @@ import {
   addConstraint,
   attach,
   check,
+  createIndex,
   detach,
   dropColumn,
   dropConstraint,
   dropNotNull,
   dropTable,
+  foreignKey,
   insert,
   partition,
   remove,
+  renameColumn,
   select,
   setNotNull,
   table,
+  unique,
+  update,
   validate,
 } from '../sql.js';
 
@@ -34,7 +40,76 @@ const listParted = table('list_parted', 'a int not null, b text', {
 });
 const listParted2 = table('list_parted2', 'a int, b text', { partitionBy: 'a' });
 
+/** alter_table.sql's renameColumn section; its three-level inheritance becomes a two-level partition tree. */
+const renameColumnTree = [
+  table('renamecolumn', 'a int, b int, c int', { partitionBy: 'b' }),
+  partition('renamecolumnchild', 'renamecolumn', [1], { partitionBy: 'c' }),
+  partition('renamecolumnanother', 'renamecolumnchild', [1]),
+  insert('renamecolumn', { a: 10, b: 1, c: 1 }),
+];
+
+const renameColumnCases: readonly RegressEntry[] = [
+  regressCase(at(1205, 'create table renameColumn (a int);'), 'rename-column-in-partition-tree', [
+    renameColumnTree,
+    // These should fail: the partitions inherit every column.
+    renameColumn('renamecolumnchild', 'a', 'd'),
+    renameColumn('renamecolumnanother', 'a', 'd'),
+    // These should work (the partition keys b and c included), and reach every partition.
+    renameColumn('renamecolumn', 'a', 'd'),
+    renameColumn('renamecolumn', 'b', 'e'),
+    renameColumn('renamecolumn', 'c', 'f'),
+    renameColumn('renamecolumnchild', 'e', 'a'),
+    insert('renamecolumn', { d: 11, e: 1, f: 1 }),
+    update('renamecolumn', { d: arithmetic('+', col('d'), 1) }, eq(col('e'), 1)),
+    addColumn('renamecolumn', 'w int'),
+    insert('renamecolumnanother', { d: 12, e: 1, f: 1, w: 3 }),
+  ]),
+  regressCase(at(1215, 'alter table renameColumn rename column a to d;'), 'rename-column-conflicts', [
+    renameColumnTree,
+    renameColumn('renamecolumn', 'a', 'b'),
+    renameColumn('renamecolumn', 'zz', 'y'),
+    renameColumn('renamecolumn', 'a', 'xmin'),
+    renameColumn('renamecolumn', 'a', 'ctid'),
+    renameColumn('renamecolumn', 'a', 'a'),
+    renameColumn('renamecolumn', 'a', 'x'.repeat(70)),
+    insert('renamecolumn', { ['x'.repeat(63)]: 5, b: 1, c: 1 }),
+  ]),
+  // The section's renames with every kind of object that depends on a column around them: a key
+  // and the foreign keys on both sides of it, a CHECK, a partial unique index and a serial.
+  regressCase(at(1215, 'alter table renameColumn rename column a to d;'), 'rename-column-dependents', [
+    table('rc_pk', 'id serial, code int, note text', {
+      primaryKey: ['id'],
+      constraints: [unique(['code']), check(gt(col('code'), 0), 'rc_pk_code_positive')],
+    }),
+    table('rc_fk', 'id int, pk_code int, pk_id int', {
+      constraints: [
+        foreignKey(['pk_code'], 'rc_pk', ['code'], { onUpdate: 'cascade', onDelete: 'cascade' }),
+        foreignKey(['pk_id'], 'rc_pk', ['id']),
+      ],
+    }),
+    createIndex({ table: 'rc_pk', columns: ['note'], unique: true, where: isNotNull(col('note')) }),
+    insert('rc_pk', [{ code: 1, note: 'a' }, { code: 2 }]),
+    insert('rc_fk', { id: 1, pk_code: 1, pk_id: 1 }),
+    renameColumn('rc_pk', 'code', 'code2'),
+    renameColumn('rc_pk', 'id', 'ident'),
+    renameColumn('rc_pk', 'note', 'remark'),
+    renameColumn('rc_fk', 'pk_code', 'ref_code'),
+    insert('rc_pk', { code2: 0 }),
+    insert('rc_pk', { code2: 3, remark: 'a' }),
+    insert('rc_pk', { code2: 3, remark: 'b' }),
+    insert('rc_fk', { id: 2, ref_code: 9, pk_id: 1 }),
+    insert('rc_fk', { id: 3, ref_code: 2, pk_id: 9 }),
+    update('rc_pk', { code2: 10 }, eq(col('code2'), 1)),
+    remove('rc_pk', eq(col('code2'), 2)),
+    remove('rc_pk', eq(col('ident'), 1)),
+    dropColumn('rc_pk', 'code2'),
+    dropColumn('rc_pk', 'code2', true),
+    insert('rc_pk', { remark: 'c' }),
+  ]),
+];
+
 export const alterTableCases: readonly RegressEntry[] = [
+  ...renameColumnCases,
   regressCase(
     at(2230, 'ALTER TABLE list_parted ATTACH PARTITION parent FOR VALUES IN (1);'),
     'attach-ordinary-requires-partitioned-parent',
@@ -323,10 +398,21 @@ export const alterTableCases: readonly RegressEntry[] = [
       dropColumn('list_parted2', 'a'),
     ],
   ),
+  regressCase(at(2577, '-- Nor rename, alter type'), 'rename-partition-column', [
+    listParted2,
+    partition('part_2', 'list_parted2', [2]),
+    insert('list_parted2', { a: 2, b: 'x' }),
+    renameColumn('part_2', 'b', 'c'),
+    renameColumn('list_parted2', 'b', 'c'),
+    insert('list_parted2', { a: 2, c: 'y' }),
+    renameColumn('list_parted2', 'a', 'k'),
+    insert('list_parted2', { k: 2, c: 'z' }),
+    insert('list_parted2', { k: 3, c: 'w' }),
+  ]),
   unsupported(
-    at(2577, '-- Nor rename, alter type'),
-    'rename-alter-type-partition-column',
-    'RENAME COLUMN and ALTER COLUMN TYPE are not modelled',
+    at(2578, 'ALTER TABLE part_2 ALTER COLUMN b TYPE text;'),
+    'alter-type-partition-column',
+    'ALTER COLUMN TYPE is not modelled',
   ),
   unsupported(
     at(2581, '-- cannot add/drop NOT NULL or check constraints to *only* the parent, when'),
