@@ -88,7 +88,7 @@ export class Database implements SessionHandle {
 
   constructor(options: Partial<EngineOptions> & { readonly onStatement?: StatementListener } = {}) {
     this.state = new EngineState(this, new DatabaseState({ serverVersion: options.serverVersion ?? 18 }));
-    this.state.fireAfterEvent = (event) => fireAfterEvent(this.state, event);
+    this.state.fireAfterEvent = (event, deferredNow) => fireAfterEvent(this.state, event, deferredNow);
     this.state.fireAfterEventResumable = (event) => fireAfterEventResumable(this.state, event);
     this.onStatement = options.onStatement ?? null;
   }
@@ -396,13 +396,26 @@ export class Database implements SessionHandle {
    * table a foreign key references (pg_constraint rows with that partition as confrelid): their
    * names are observable in errors and in the catalog, so the oracle compares them too.
    */
-  referencedSideConstraints(): readonly { readonly table: string; readonly name: string; readonly valid: boolean }[] {
-    const found: { table: string; name: string; valid: boolean }[] = [];
+  referencedSideConstraints(): readonly {
+    readonly table: string;
+    readonly name: string;
+    readonly valid: boolean;
+    readonly deferrable: boolean;
+    readonly initiallyDeferred: boolean;
+  }[] {
+    const found: { table: string; name: string; valid: boolean; deferrable: boolean; initiallyDeferred: boolean }[] =
+      [];
     for (const relation of this.state.relations.values()) {
       for (const constraint of relation.constraints) {
         if (constraint.kind !== 'foreignKey') continue;
         for (const name of constraint.referencedPartitionNames.values())
-          found.push({ table: relation.name, name, valid: constraint.valid });
+          found.push({
+            table: relation.name,
+            name,
+            valid: constraint.valid,
+            deferrable: constraint.deferrable,
+            initiallyDeferred: constraint.initiallyDeferred,
+          });
       }
     }
     return found;

@@ -80,6 +80,10 @@ export interface ForeignKeyConstraint {
   readonly referencedColumns: readonly string[];
   readonly onDelete: ReferentialAction;
   readonly onUpdate: ReferentialAction;
+  /** `DEFERRABLE`: its checks may wait for COMMIT (or SET CONSTRAINTS … IMMEDIATE). */
+  readonly deferrable: boolean;
+  /** `INITIALLY DEFERRED`: deferred unless SET CONSTRAINTS says otherwise (implies deferrable). */
+  readonly initiallyDeferred: boolean;
   valid: boolean;
   parent: ForeignKeyConstraint | null;
   /** Creation order; names the internal RI triggers so several keys fire in PostgreSQL's order. */

@@ -24,6 +24,9 @@ export interface ConstraintInfo {
   readonly checkExpr: Expr | null;
   /** The partitioned table whose constraint this one was cloned from, if any. */
   readonly inheritedFrom: string | null;
+  /** `DEFERRABLE` and `INITIALLY DEFERRED` (foreign keys only; false for the others). */
+  readonly deferrable: boolean;
+  readonly initiallyDeferred: boolean;
 }
 
 export interface TableInfo {
@@ -72,6 +75,8 @@ export function describeConstraint(constraint: Constraint): ConstraintInfo {
     referencedColumns: isForeignKey ? constraint.referencedColumns : NO_COLUMNS,
     onDelete: isForeignKey ? constraint.onDelete : null,
     onUpdate: isForeignKey ? constraint.onUpdate : null,
+    deferrable: isForeignKey ? constraint.deferrable : false,
+    initiallyDeferred: isForeignKey ? constraint.initiallyDeferred : false,
     get checkSql(): string | null {
       if (sql === undefined) sql = expr === null ? null : renderExpr(expr);
       return sql;

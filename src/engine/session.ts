@@ -11,6 +11,8 @@ import type { Relation, Sequence } from './catalog.js';
 import type { DatabaseState, SessionView } from './databaseState.js';
 import type { SubqueryRunner } from './expression.js';
 import { PgError, SqlState } from './errors.js';
+import { DeferredConstraints } from './deferredConstraints.js';
+import type { DeferredMark } from './deferredConstraints.js';
 import { Journal } from './journal.js';
 import type { SessionHandle } from './sessionHandle.js';
 import { takeSnapshot } from './sessions/snapshot.js';
@@ -22,6 +24,7 @@ import type { Statement } from './statements/registry.js';
 interface Savepoint {
   readonly name: string;
   readonly mark: number;
+  readonly deferred: DeferredMark;
 }
 
 interface TransactionBlock {
@@ -46,6 +49,8 @@ export type IsolationLevel = 'read committed' | 'repeatable read';
  */
 export class EngineState implements SessionView {
   readonly journal = new Journal();
+  /** The transaction's deferred RI events and SET CONSTRAINTS modes. */
+  readonly deferred = new DeferredConstraints();
   readonly notices: string[] = [];
   currentXid = 0;
   /** The snapshot statements read with while versioning is on (null otherwise and between statements). */
@@ -74,8 +79,12 @@ export class EngineState implements SessionView {
   updatedColumns: ReadonlySet<string> | null = null;
   /** The sub-query runner scans hand to expressions; created once, on first use (see scan.ts). */
   subqueries: SubqueryRunner | null = null;
-  /** Installed by the AFTER-trigger runtime; kept as a hook to avoid an import cycle. */
-  fireAfterEvent: (event: AfterEvent) => void = () => {
+  /**
+   * Installed by the AFTER-trigger runtime; kept as a hook to avoid an import cycle. `deferredNow`
+   * is set when a deferred event is fired (at COMMIT or SET CONSTRAINTS … IMMEDIATE), so it is
+   * not deferred again.
+   */
+  fireAfterEvent: (event: AfterEvent, deferredNow?: boolean) => void = () => {
     throw new Error('after-trigger runtime not installed');
   };
   /** The same, resumable: each action runs as a replayable segment (sessions/suspension.ts). */
@@ -274,10 +283,15 @@ export class EngineState implements SessionView {
     try {
       const result = body();
       level.drain(this.fireAfterEvent);
-      if (autocommit) this.journal.clear();
+      // The statement's own transaction commits here, so what it deferred is checked now.
+      if (autocommit) {
+        this.fireDeferred(true);
+        this.journal.clear();
+      }
       return result;
     } catch (error) {
       this.journal.rollbackTo(mark);
+      if (autocommit) this.deferred.reset();
       if (this.transaction !== null) this.abortBlock();
       throw error;
     } finally {
@@ -314,10 +328,14 @@ export class EngineState implements SessionView {
       if (this.shared.versioning) this.snapshot = this.statementSnapshot();
       const result = yield* body();
       yield* level.drainResumable(this.fireAfterEventResumable);
-      if (autocommit) this.journal.clear();
+      if (autocommit) {
+        this.fireDeferred(true);
+        this.journal.clear();
+      }
       return result;
     } catch (error) {
       this.journal.rollbackTo(mark);
+      if (autocommit) this.deferred.reset();
       if (this.transaction !== null) this.abortBlock();
       throw error;
     } finally {
@@ -376,6 +394,15 @@ export class EngineState implements SessionView {
       this.depth--;
       this.snapshot = outerSnapshot;
     }
+  }
+
+  /**
+   * Fires the deferred events whose constraint is now immediate (all of them at COMMIT), in the
+   * order they were deferred, inside the running statement or COMMIT.
+   */
+  fireDeferred(everything: boolean): void {
+    if (this.deferred.pending === 0) return;
+    for (const event of this.deferred.takeImmediate(everything)) this.fireAfterEvent(event, true);
   }
 
   get atTopLevel(): boolean {
@@ -440,6 +467,7 @@ export class EngineState implements SessionView {
     this.transaction = { status: 'active', savepoints: [] };
     this.isolation = isolation ?? this.defaultIsolation;
     this.startTransaction();
+    this.deferred.reset();
   }
 
   /** COMMIT; in an aborted transaction it rolls back, as PostgreSQL does, and says so. */
@@ -453,9 +481,29 @@ export class EngineState implements SessionView {
       this.rollback();
       return 'ROLLBACK';
     }
+    // Deferred checks run as part of COMMIT; one failing rolls the whole transaction back.
+    if (this.deferred.pending > 0) {
+      const level = new QueryLevel();
+      this.levels.push(level);
+      this.depth = 1;
+      try {
+        this.fireDeferred(true);
+        level.drain(this.fireAfterEvent);
+      } catch (error) {
+        this.journal.rollbackTo(0);
+        this.transaction = null;
+        this.endTransaction();
+        this.deferred.reset();
+        throw error;
+      } finally {
+        this.levels.pop();
+        this.depth = 0;
+      }
+    }
     this.journal.clear();
     this.transaction = null;
     this.endTransaction();
+    this.deferred.reset();
     return 'COMMIT';
   }
 
@@ -468,6 +516,7 @@ export class EngineState implements SessionView {
     this.journal.rollbackTo(0);
     this.transaction = null;
     this.endTransaction();
+    this.deferred.reset();
   }
 
   savepoint(name: string): void {
@@ -477,13 +526,14 @@ export class EngineState implements SessionView {
         SqlState.inFailedTransaction,
         'current transaction is aborted, commands ignored until end of transaction block',
       );
-    block.savepoints.push({ name, mark: this.journal.length });
+    block.savepoints.push({ name, mark: this.journal.length, deferred: this.deferred.mark() });
   }
 
   rollbackToSavepoint(name: string): void {
     const block = this.requireBlock('ROLLBACK TO SAVEPOINT');
     const index = this.findSavepoint(block, name);
     this.journal.rollbackTo(block.savepoints[index]!.mark);
+    this.deferred.restore(block.savepoints[index]!.deferred);
     block.savepoints.length = index + 1;
     block.status = 'active';
     if (this.shared.versioning) this.shared.observer?.subtransactionRolledBack(this, index + 1);

@@ -233,8 +233,14 @@ export function queueAfterRow(
   });
 }
 
-/** Fires one queued AFTER event; installed into the session as its after-trigger hook. */
-export function fireAfterEvent(state: EngineState, event: AfterEvent): void {
+/**
+ * Fires one queued AFTER event; installed into the session as its after-trigger hook. The RI
+ * actions of a row event whose constraint is deferred go to the transaction's deferred queue
+ * instead, unless the event is being fired from that queue (`deferredNow`).
+ */
+export function fireAfterEvent(state: EngineState, queued: AfterEvent, deferredNow = false): void {
+  const event = queued.kind === 'row' && !deferredNow ? state.deferred.split(queued) : queued;
+  if (event.kind === 'row' && event.actions.length === 0) return;
   if (event.kind === 'statement') {
     for (const trigger of event.triggers) fireAfterStatementTrigger(state, event, trigger);
     return;
@@ -246,7 +252,9 @@ export function fireAfterEvent(state: EngineState, event: AfterEvent): void {
  * The same for a statement that may wait: each trigger and each RI action is a replayable segment,
  * so a nested statement's wait suspends the firing statement, not the trigger (sessions/suspension.ts).
  */
-export function* fireAfterEventResumable(state: EngineState, event: AfterEvent): Resumable<void> {
+export function* fireAfterEventResumable(state: EngineState, queued: AfterEvent): Resumable<void> {
+  // Deferred RI actions wait for COMMIT here too (see fireAfterEvent).
+  const event = queued.kind === 'row' ? state.deferred.split(queued) : queued;
   if (event.kind === 'statement') {
     for (const trigger of event.triggers)
       yield* replayable(state, () => fireAfterStatementTrigger(state, event, trigger));

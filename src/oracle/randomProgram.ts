@@ -117,6 +117,7 @@ function foreignKey(
   onDelete: ReferentialAction,
   onUpdate: ReferentialAction,
   notValid: boolean,
+  timing: KeyTiming = 'immediate',
 ): ConstraintSpec {
   return {
     kind: 'foreignKey',
@@ -126,8 +127,14 @@ function foreignKey(
     onDelete,
     onUpdate,
     notValid,
+    ...(timing === 'immediate' ? {} : { deferrable: true }),
+    ...(timing === 'initiallyDeferred' ? { initiallyDeferred: true } : {}),
   };
 }
+
+/** NOT DEFERRABLE, DEFERRABLE (INITIALLY IMMEDIATE), or DEFERRABLE INITIALLY DEFERRED. */
+type KeyTiming = 'immediate' | 'deferrable' | 'initiallyDeferred';
+const KEY_TIMINGS: readonly KeyTiming[] = ['immediate', 'immediate', 'deferrable', 'initiallyDeferred'];
 
 /**
  * CHECK expressions: comparisons, and the shapes GitLab's helpers emit (`add_text_limit`'s
@@ -193,6 +200,7 @@ export function schemaArbitrary(): fc.Arbitrary<{
             to: fc.nat(),
             onDelete: fc.constantFrom(...ACTIONS),
             onUpdate: fc.constantFrom(...ACTIONS),
+            timing: fc.constantFrom(...KEY_TIMINGS),
           }),
           { maxLength: 2 },
         ),
@@ -227,6 +235,7 @@ export function schemaArbitrary(): fc.Arbitrary<{
                 key.onDelete,
                 key.onUpdate,
                 false,
+                key.timing,
               ),
             );
           for (const [position, check] of checks.entries())
@@ -335,12 +344,32 @@ export function statementArbitraries(tables: readonly TableDesign[]): {
       onDelete: fc.constantFrom(...ACTIONS),
       onUpdate: fc.constantFrom(...ACTIONS),
       notValid: fc.boolean(),
+      timing: fc.constantFrom(...KEY_TIMINGS),
     })
     .map(
-      ({ from, to, name, onDelete, onUpdate, notValid }): ProgramOp => ({
+      ({ from, to, name, onDelete, onUpdate, notValid, timing }): ProgramOp => ({
         kind: 'addConstraint',
         table: from.name,
-        constraint: foreignKey(name, from, to, onDelete, onUpdate, notValid),
+        constraint: foreignKey(name, from, to, onDelete, onUpdate, notValid, timing),
+      }),
+    );
+  // SET CONSTRAINTS: deferred checks wait for COMMIT, IMMEDIATE fires them at once; a name may be
+  // unknown (42704) or not deferrable (42809).
+  const setConstraints = fc
+    .record({
+      names: fc.option(
+        fc.uniqueArray(fc.constantFrom('fk_x0', 'fk_x1', 'fk_0_0', 'fk_1_0', 'ck_0_0'), { minLength: 1, maxLength: 2 }),
+        {
+          nil: null,
+        },
+      ),
+      deferred: fc.boolean(),
+    })
+    .map(
+      ({ names, deferred }): ProgramOp => ({
+        kind: 'setConstraints',
+        constraints: names ?? 'all',
+        mode: deferred ? 'deferred' : 'immediate',
       }),
     );
   const addCheck = fc.record({ table: tableName, check: fc.constantFrom(...CHECKS), notValid: fc.boolean() }).map(
@@ -428,6 +457,7 @@ export function statementArbitraries(tables: readonly TableDesign[]): {
     remove,
     select,
     transaction,
+    setConstraints,
     ddl: {
       addForeignKey,
       addCheck,
@@ -445,14 +475,14 @@ export function statementArbitraries(tables: readonly TableDesign[]): {
 }
 
 function opArbitrary(tables: readonly TableDesign[]): fc.Arbitrary<ProgramOp> {
-  const { insert, update, remove, select, transaction, ddl } = statementArbitraries(tables);
+  const { insert, update, remove, select, transaction, setConstraints, ddl } = statementArbitraries(tables);
   // The DDL kinds in their declaration order, so a seed draws the same programs as before.
   return fc.oneof(
     { arbitrary: insert, weight: 8 },
     { arbitrary: update, weight: 5 },
     { arbitrary: remove, weight: 3 },
     { arbitrary: select, weight: 1 },
-    { arbitrary: transaction, weight: 3 },
+    { arbitrary: fc.oneof({ arbitrary: transaction, weight: 5 }, { arbitrary: setConstraints, weight: 1 }), weight: 4 },
     { arbitrary: fc.oneof(...Object.values(ddl)), weight: 3 },
   );
 }

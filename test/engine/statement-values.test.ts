@@ -59,6 +59,7 @@ const PROGRAM: readonly Statement[] = [
   { kind: 'setSequenceOwner', sequence: 'seq', owner: { table: 'p', column: 'v' } },
   { kind: 'renameSequence', name: 'seq', newName: 'seq2' },
   { kind: 'begin' },
+  { kind: 'setConstraints', constraints: 'all', mode: 'deferred' },
   {
     kind: 'insert',
     table: 'p',

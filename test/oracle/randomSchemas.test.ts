@@ -54,5 +54,6 @@ describe('differential runs against PGlite', () => {
     // TRUNCATE is part of the random statements (its refusal is pinned by the truncate.sql cases).
     expect(result.kinds.truncate ?? 0).toBeGreaterThan(0);
     expect(result.kinds.renameColumn ?? 0).toBeGreaterThan(0);
+    expect(result.kinds.setConstraints ?? 0).toBeGreaterThan(0);
   });
 });

@@ -313,6 +313,9 @@ export function addForeignKey(
   parent: ForeignKeyConstraint | null,
   creation: ForeignKeyCreation = {},
 ): ForeignKeyConstraint {
+  // The parser refuses this before anything else is looked at.
+  if (spec.initiallyDeferred === true && spec.deferrable === false)
+    throw new PgError(SqlState.syntaxError, 'constraint declared INITIALLY DEFERRED must be DEFERRABLE');
   const atCreation = creation.atCreation ?? false;
   const scanEvenIfNotValid = creation.scanEvenIfNotValid ?? false;
   const referenced = lookupRelation(state, spec.references.table);
@@ -361,6 +364,8 @@ export function addForeignKey(
     referencedColumns: [...referencedColumns],
     onDelete: spec.onDelete ?? 'no action',
     onUpdate: spec.onUpdate ?? 'no action',
+    deferrable: spec.deferrable === true || spec.initiallyDeferred === true,
+    initiallyDeferred: spec.initiallyDeferred === true,
     valid: !notValid,
     parent,
     serial: state.allocateSerial(),
@@ -431,7 +436,9 @@ function equivalentForeignKey(left: ForeignKeyConstraint, right: ForeignKeyConst
     left.columns.join() === right.columns.join() &&
     left.referencedColumns.join() === right.referencedColumns.join() &&
     left.onDelete === right.onDelete &&
-    left.onUpdate === right.onUpdate
+    left.onUpdate === right.onUpdate &&
+    left.deferrable === right.deferrable &&
+    left.initiallyDeferred === right.initiallyDeferred
   );
 }
 
@@ -484,6 +491,8 @@ export function cloneForeignKey(
       onDelete: parent.onDelete,
       onUpdate: parent.onUpdate,
       notValid: !parent.valid,
+      deferrable: parent.deferrable,
+      initiallyDeferred: parent.initiallyDeferred,
     },
     parent,
     { scanEvenIfNotValid: attaching },

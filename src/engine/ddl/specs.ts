@@ -47,6 +47,9 @@ export interface ForeignKeySpec {
   readonly onDelete?: ReferentialAction;
   readonly onUpdate?: ReferentialAction;
   readonly notValid?: boolean;
+  /** `DEFERRABLE`; `initiallyDeferred` (`INITIALLY DEFERRED`) requires it. */
+  readonly deferrable?: boolean;
+  readonly initiallyDeferred?: boolean;
 }
 
 export type ConstraintSpec = PrimaryKeySpec | UniqueSpec | CheckSpec | ForeignKeySpec;

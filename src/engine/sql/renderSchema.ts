@@ -3,6 +3,7 @@ import type {
   ColumnDefaultSpec,
   ColumnSpec,
   ConstraintSpec,
+  ForeignKeySpec,
   IndexSpec,
   PartitionBoundSpec,
   TableSpec,
@@ -37,6 +38,12 @@ export function renderColumn(column: ColumnSpec): string {
 
 const ACTIONS = { 'no action': 'NO ACTION', restrict: 'RESTRICT', cascade: 'CASCADE', 'set null': 'SET NULL' } as const;
 
+function renderDeferrable(constraint: ForeignKeySpec): string {
+  if (constraint.initiallyDeferred)
+    return constraint.deferrable === false ? ' NOT DEFERRABLE INITIALLY DEFERRED' : ' DEFERRABLE INITIALLY DEFERRED';
+  return constraint.deferrable ? ' DEFERRABLE' : '';
+}
+
 /** A table constraint clause; `table` scopes the column references of a CHECK expression. */
 export function renderConstraint(constraint: ConstraintSpec, table: string, catalog: CatalogView): string {
   const name = constraint.name === undefined ? '' : `CONSTRAINT ${ident(constraint.name)} `;
@@ -49,7 +56,7 @@ export function renderConstraint(constraint: ConstraintSpec, table: string, cata
       return `${name}CHECK (${renderTypedExpr(constraint.expr, { catalog, table, outerTable: null })})${constraint.noInherit ? ' NO INHERIT' : ''}${constraint.notValid ? ' NOT VALID' : ''}`;
     case 'foreignKey': {
       const referenced = constraint.references.columns ? ` (${list(constraint.references.columns)})` : '';
-      return `${name}FOREIGN KEY (${list(constraint.columns)}) REFERENCES ${ident(constraint.references.table)}${referenced} ON DELETE ${ACTIONS[constraint.onDelete ?? 'no action']} ON UPDATE ${ACTIONS[constraint.onUpdate ?? 'no action']}${constraint.notValid ? ' NOT VALID' : ''}`;
+      return `${name}FOREIGN KEY (${list(constraint.columns)}) REFERENCES ${ident(constraint.references.table)}${referenced} ON DELETE ${ACTIONS[constraint.onDelete ?? 'no action']} ON UPDATE ${ACTIONS[constraint.onUpdate ?? 'no action']}${renderDeferrable(constraint)}${constraint.notValid ? ' NOT VALID' : ''}`;
     }
   }
 }

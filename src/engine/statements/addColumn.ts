@@ -1,4 +1,5 @@
 /** ALTER TABLE … ADD COLUMN [IF NOT EXISTS] …. */
+import { guardTableNotInUse } from '../deferredConstraints.js';
 import { addColumn } from '../ddl/tableDdl.js';
 import type { ColumnSpec } from '../ddl/specs.js';
 import { renderColumn } from '../sql/renderSchema.js';
@@ -20,7 +21,10 @@ export const addColumnKind = defineStatement<AddColumnStatement, void>({
   kind: 'addColumn',
   envelope: 'atomic',
   returnsRows: false,
-  execute: (session, { table, column, options }) => addColumn(session, table, column, options),
+  execute: (session, { table, column, options }) => {
+    guardTableNotInUse(session, table, 'ALTER TABLE', true);
+    addColumn(session, table, column, options);
+  },
   render: ({ table, column, options }) =>
     `ALTER TABLE ${ident(table)} ADD COLUMN ${options.ifNotExists ? 'IF NOT EXISTS ' : ''}${renderColumn(column)}`,
 });

@@ -1,4 +1,5 @@
 /** ALTER TABLE … ADD CONSTRAINT …; `notValid` skips the scan of existing rows. */
+import { guardTableNotInUse } from '../deferredConstraints.js';
 import { describeConstraint } from '../catalogDescription.js';
 import type { ConstraintInfo } from '../catalogDescription.js';
 import { addConstraint } from '../ddl/constraintDdl.js';
@@ -18,8 +19,10 @@ export const addConstraintKind = defineStatement<AddConstraintStatement, Constra
   kind: 'addConstraint',
   envelope: 'atomic',
   returnsRows: false,
-  execute: (session, { table, constraint }) =>
-    describeConstraint(addConstraint(session, lookupRelation(session, table), constraint)),
+  execute: (session, { table, constraint }) => {
+    guardTableNotInUse(session, table, 'ALTER TABLE', true);
+    return describeConstraint(addConstraint(session, lookupRelation(session, table), constraint));
+  },
   render: ({ table, constraint }, catalog) =>
     `ALTER TABLE ${ident(table)} ADD ${renderConstraint(constraint, table, catalog)}`,
 });

@@ -1,4 +1,5 @@
 /** ALTER TABLE … ATTACH PARTITION … FOR VALUES IN (…) / DEFAULT. */
+import { guardTableNotInUse } from '../deferredConstraints.js';
 import { attachPartition } from '../ddl/partitionDdl.js';
 import type { PartitionBoundSpec } from '../ddl/specs.js';
 import { columnType } from '../sql/renderExpr.js';
@@ -17,7 +18,10 @@ export const attachPartitionKind = defineStatement<AttachPartitionStatement, voi
   kind: 'attachPartition',
   envelope: 'atomic',
   returnsRows: false,
-  execute: (session, { parent, partition, values }) => attachPartition(session, parent, partition, values),
+  execute: (session, { parent, partition, values }) => {
+    guardTableNotInUse(session, parent, 'ALTER TABLE', false);
+    attachPartition(session, parent, partition, values);
+  },
   render: ({ parent, partition, values }, catalog) => {
     const key = catalog.partitionKey(parent);
     const bound = renderBound(values, key === null ? undefined : columnType(catalog, parent, key));

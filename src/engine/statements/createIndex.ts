@@ -1,4 +1,5 @@
 /** CREATE [UNIQUE] INDEX …; its result is the index name (chosen by PostgreSQL's rules when omitted). */
+import { guardTableNotInUse } from '../deferredConstraints.js';
 import { createIndex } from '../ddl/indexDdl.js';
 import type { IndexSpec } from '../ddl/specs.js';
 import { renderCreateIndex } from '../sql/renderSchema.js';
@@ -13,6 +14,9 @@ export const createIndexKind = defineStatement<CreateIndexStatement, string>({
   kind: 'createIndex',
   envelope: 'atomic',
   returnsRows: false,
-  execute: (session, { spec }) => createIndex(session, spec).name,
+  execute: (session, { spec }) => {
+    guardTableNotInUse(session, spec.table, 'CREATE INDEX', true);
+    return createIndex(session, spec).name;
+  },
   render: ({ spec }, catalog) => renderCreateIndex(spec, catalog),
 });

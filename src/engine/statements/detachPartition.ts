@@ -1,4 +1,5 @@
 /** ALTER TABLE … DETACH PARTITION …. */
+import { guardTableNotInUse } from '../deferredConstraints.js';
 import { detachPartitionByName } from '../ddl/partitionDdl.js';
 import { quoteIdentifier as ident } from '../sqlText.js';
 import { defineStatement } from './definition.js';
@@ -13,6 +14,9 @@ export const detachPartitionKind = defineStatement<DetachPartitionStatement, voi
   kind: 'detachPartition',
   envelope: 'atomic',
   returnsRows: false,
-  execute: (session, { parent, partition }) => detachPartitionByName(session, parent, partition),
+  execute: (session, { parent, partition }) => {
+    guardTableNotInUse(session, parent, 'ALTER TABLE', false);
+    detachPartitionByName(session, parent, partition);
+  },
   render: ({ parent, partition }) => `ALTER TABLE ${ident(parent)} DETACH PARTITION ${ident(partition)}`,
 });

@@ -1,4 +1,5 @@
 /** ALTER TABLE … DROP COLUMN [IF EXISTS] … [CASCADE]. */
+import { guardTableNotInUse } from '../deferredConstraints.js';
 import { dropColumn } from '../ddl/tableDdl.js';
 import { quoteIdentifier as ident } from '../sqlText.js';
 import { defineStatement } from './definition.js';
@@ -19,7 +20,10 @@ export const dropColumnKind = defineStatement<DropColumnStatement, void>({
   kind: 'dropColumn',
   envelope: 'atomic',
   returnsRows: false,
-  execute: (session, { table, column, options }) => dropColumn(session, table, column, options),
+  execute: (session, { table, column, options }) => {
+    guardTableNotInUse(session, table, 'ALTER TABLE', true);
+    dropColumn(session, table, column, options);
+  },
   render: ({ table, column, options }) =>
     `ALTER TABLE ${ident(table)} DROP COLUMN ${options.ifExists ? 'IF EXISTS ' : ''}${ident(column)}${options.cascade ? ' CASCADE' : ''}`,
 });

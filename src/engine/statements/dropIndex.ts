@@ -1,5 +1,6 @@
 /** DROP INDEX [IF EXISTS] …. */
-import { dropIndex } from '../ddl/indexDdl.js';
+import { guardTableNotInUse } from '../deferredConstraints.js';
+import { dropIndex, findIndex } from '../ddl/indexDdl.js';
 import { quoteIdentifier as ident } from '../sqlText.js';
 import { defineStatement } from './definition.js';
 
@@ -17,6 +18,10 @@ export const dropIndexKind = defineStatement<DropIndexStatement, void>({
   kind: 'dropIndex',
   envelope: 'atomic',
   returnsRows: false,
-  execute: (session, { name, options }) => dropIndex(session, name, options),
+  execute: (session, { name, options }) => {
+    const index = findIndex(session, name);
+    if (index !== undefined) guardTableNotInUse(session, index.relation.name, 'DROP INDEX', true);
+    dropIndex(session, name, options);
+  },
   render: ({ name, options }) => `DROP INDEX ${options.ifExists ? 'IF EXISTS ' : ''}${ident(name)}`,
 });

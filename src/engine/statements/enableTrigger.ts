@@ -1,4 +1,5 @@
 /** ALTER TABLE … ENABLE TRIGGER …. */
+import { guardTableNotInUse } from '../deferredConstraints.js';
 import { setTriggerEnabled } from '../ddl/triggerDdl.js';
 import { quoteIdentifier as ident } from '../sqlText.js';
 import { defineStatement } from './definition.js';
@@ -13,6 +14,9 @@ export const enableTriggerKind = defineStatement<EnableTriggerStatement, void>({
   kind: 'enableTrigger',
   envelope: 'atomic',
   returnsRows: false,
-  execute: (session, { table, name }) => setTriggerEnabled(session, table, name, true),
+  execute: (session, { table, name }) => {
+    guardTableNotInUse(session, table, 'ALTER TABLE', false);
+    setTriggerEnabled(session, table, name, true);
+  },
   render: ({ table, name }) => `ALTER TABLE ${ident(table)} ENABLE TRIGGER ${ident(name)}`,
 });

@@ -39,6 +39,7 @@ import { savepointKind } from './savepoint.js';
 import { selectKind } from './select.js';
 import { setKind } from './set.js';
 import { setColumnDefaultKind } from './setColumnDefault.js';
+import { setConstraintsKind } from './setConstraints.js';
 import { setColumnNotNullKind } from './setColumnNotNull.js';
 import { setSequenceOwnerKind } from './setSequenceOwner.js';
 import { setvalKind } from './setval.js';
@@ -92,6 +93,7 @@ export const STATEMENT_KINDS = {
   releaseSavepoint: releaseSavepointKind,
   // Session settings.
   set: setKind,
+  setConstraints: setConstraintsKind,
 } as const;
 
 type Registry = typeof STATEMENT_KINDS;

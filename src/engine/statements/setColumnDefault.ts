@@ -1,4 +1,5 @@
 /** ALTER TABLE … ALTER COLUMN … SET DEFAULT … / DROP DEFAULT (`value` undefined). */
+import { guardTableNotInUse } from '../deferredConstraints.js';
 import { setColumnDefault } from '../ddl/tableDdl.js';
 import type { ColumnDefaultSpec } from '../ddl/specs.js';
 import { columnType } from '../sql/renderExpr.js';
@@ -17,7 +18,10 @@ export const setColumnDefaultKind = defineStatement<SetColumnDefaultStatement, v
   kind: 'setColumnDefault',
   envelope: 'atomic',
   returnsRows: false,
-  execute: (session, { table, column, value }) => setColumnDefault(session, table, column, value),
+  execute: (session, { table, column, value }) => {
+    guardTableNotInUse(session, table, 'ALTER TABLE', true);
+    setColumnDefault(session, table, column, value);
+  },
   render: ({ table, column, value }, catalog) => {
     const action =
       value === undefined ? 'DROP DEFAULT' : `SET DEFAULT ${renderDefault(value, columnType(catalog, table, column))}`;

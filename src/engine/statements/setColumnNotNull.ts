@@ -1,4 +1,5 @@
 /** ALTER TABLE … ALTER COLUMN … SET NOT NULL / DROP NOT NULL. */
+import { guardTableNotInUse } from '../deferredConstraints.js';
 import { setColumnNotNull } from '../ddl/tableDdl.js';
 import { quoteIdentifier as ident } from '../sqlText.js';
 import { defineStatement } from './definition.js';
@@ -14,7 +15,10 @@ export const setColumnNotNullKind = defineStatement<SetColumnNotNullStatement, v
   kind: 'setColumnNotNull',
   envelope: 'atomic',
   returnsRows: false,
-  execute: (session, { table, column, notNull }) => setColumnNotNull(session, table, column, notNull),
+  execute: (session, { table, column, notNull }) => {
+    guardTableNotInUse(session, table, 'ALTER TABLE', true);
+    setColumnNotNull(session, table, column, notNull);
+  },
   render: ({ table, column, notNull }) =>
     `ALTER TABLE ${ident(table)} ALTER COLUMN ${ident(column)} ${notNull ? 'SET' : 'DROP'} NOT NULL`,
 });

@@ -1,4 +1,5 @@
 /** ALTER TABLE … VALIDATE CONSTRAINT …: scans the rows a NOT VALID constraint skipped. */
+import { guardTableNotInUse } from '../deferredConstraints.js';
 import { validateConstraint } from '../ddl/constraintDdl.js';
 import { lookupRelation } from '../scan.js';
 import { quoteIdentifier as ident } from '../sqlText.js';
@@ -14,6 +15,9 @@ export const validateConstraintKind = defineStatement<ValidateConstraintStatemen
   kind: 'validateConstraint',
   envelope: 'atomic',
   returnsRows: false,
-  execute: (session, { table, name }) => validateConstraint(session, lookupRelation(session, table), name),
+  execute: (session, { table, name }) => {
+    guardTableNotInUse(session, table, 'ALTER TABLE', false);
+    validateConstraint(session, lookupRelation(session, table), name);
+  },
   render: ({ table, name }) => `ALTER TABLE ${ident(table)} VALIDATE CONSTRAINT ${ident(name)}`,
 });

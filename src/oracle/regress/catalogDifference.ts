@@ -9,26 +9,35 @@ import type { SqlSession } from '../sqlSession.js';
 
 const KIND_LETTER: Readonly<Record<string, string>> = { primaryKey: 'p', unique: 'u', check: 'c', foreignKey: 'f' };
 
+const timing = (deferrable: boolean, initiallyDeferred: boolean): string =>
+  `${deferrable ? ' DEFERRABLE' : ''}${initiallyDeferred ? ' INITIALLY DEFERRED' : ''}`;
+
 function engineConstraints(db: Database): string[] {
   const lines = db
     .constraints()
     .map(
       (constraint) =>
-        `${constraint.table}.${constraint.name} ${KIND_LETTER[constraint.kind] ?? '?'}${constraint.valid ? '' : ' NOT VALID'}`,
+        `${constraint.table}.${constraint.name} ${KIND_LETTER[constraint.kind] ?? '?'}${constraint.valid ? '' : ' NOT VALID'}${timing(constraint.deferrable, constraint.initiallyDeferred)}`,
     );
   for (const copy of db.referencedSideConstraints())
-    lines.push(`${copy.table}.${copy.name} f${copy.valid ? '' : ' NOT VALID'}`);
+    lines.push(
+      `${copy.table}.${copy.name} f${copy.valid ? '' : ' NOT VALID'}${timing(copy.deferrable, copy.initiallyDeferred)}`,
+    );
   return lines.sort();
 }
 
 async function postgresConstraints(session: SqlSession, schema: string): Promise<string[]> {
   const result = await session.run(
-    `SELECT r.relname AS tbl, c.conname AS name, c.contype AS type, c.convalidated AS valid FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid
+    `SELECT r.relname AS tbl, c.conname AS name, c.contype AS type, c.convalidated AS valid,
+            c.condeferrable AS deferrable, c.condeferred AS deferred FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid
      JOIN pg_namespace n ON n.oid = r.relnamespace WHERE n.nspname = '${schema}' AND c.contype IN ('p', 'u', 'c', 'f')`,
   );
   if (!result.ok) throw new Error(`cannot read the oracle's constraints: ${result.message}`);
   return result.rows
-    .map((row) => `${String(row.tbl)}.${String(row.name)} ${String(row.type)}${row.valid === true ? '' : ' NOT VALID'}`)
+    .map(
+      (row) =>
+        `${String(row.tbl)}.${String(row.name)} ${String(row.type)}${row.valid === true ? '' : ' NOT VALID'}${timing(row.deferrable === true, row.deferred === true)}`,
+    )
     .sort();
 }
 

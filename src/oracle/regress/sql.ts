@@ -229,6 +229,8 @@ export interface ForeignKeyOptions {
   readonly onDelete?: ReferentialAction;
   readonly onUpdate?: ReferentialAction;
   readonly notValid?: boolean;
+  readonly deferrable?: boolean;
+  readonly initiallyDeferred?: boolean;
 }
 
 export function foreignKey(
@@ -245,8 +247,18 @@ export function foreignKey(
     ...(options.onDelete ? { onDelete: options.onDelete } : {}),
     ...(options.onUpdate ? { onUpdate: options.onUpdate } : {}),
     ...(options.notValid ? { notValid: true } : {}),
+    ...(options.deferrable !== undefined ? { deferrable: options.deferrable } : {}),
+    ...(options.initiallyDeferred ? { initiallyDeferred: true } : {}),
   };
 }
+
+/** SET CONSTRAINTS { ALL | name, … } { DEFERRED | IMMEDIATE }. */
+export const setConstraints = (constraints: 'all' | readonly string[], mode: 'deferred' | 'immediate'): Statement => ({
+  kind: 'setConstraints',
+  constraints,
+  mode,
+});
+export const releaseSavepoint = (name: string): Statement => ({ kind: 'releaseSavepoint', name });
 
 export const truncate = (names: readonly string[], cascade = false): Statement => ({
   kind: 'truncate',

@@ -5,12 +5,185 @@
  * same semantics for one column); the oracle renders what the engine runs, so both sides agree
  * on what is being compared.
  */
-import { and, col, eq } from '../../../engine/expression.js';
+import { and, arithmetic, col, eq } from '../../../engine/expression.js';
 import type { RegressEntry } from '../regressCase.js';
 import { regressCase, sourceIn, unsupported } from '../regressCase.js';
-import { addConstraint, dropTable, foreignKey, insert, remove, select, table, unique, update } from '../sql.js';
+import {
+  addConstraint,
+  begin,
+  commit,
+  dropTable,
+  foreignKey,
+  insert,
+  releaseSavepoint,
+  remove,
+  rollbackTo,
+  savepoint,
+  select,
+  setConstraints,
+  table,
+  unique,
+  update,
+} from '../sql.js';
 
 const at = sourceIn('foreign_key.sql');
+
+/** The Deferrable constraints section's tables: `fk` references pktable, DEFERRABLE [INITIALLY DEFERRED]. */
+const deferrablePair = (initiallyDeferred: boolean) => [
+  table('pktable', 'id int, other int', { primaryKey: ['id'] }),
+  table('fktable', 'id int, fk int', {
+    primaryKey: ['id'],
+    constraints: [foreignKey(['fk'], 'pktable', undefined, { deferrable: true, initiallyDeferred })],
+  }),
+];
+
+const deferrableCases: readonly RegressEntry[] = [
+  regressCase(at(868, '-- deferrable, explicitly deferred'), 'deferrable-explicitly-deferred', [
+    deferrablePair(false),
+    insert('fktable', { id: 5, fk: 10 }),
+    begin,
+    setConstraints('all', 'deferred'),
+    insert('fktable', { id: 10, fk: 15 }),
+    insert('pktable', { id: 15, other: 0 }),
+    commit,
+  ]),
+  regressCase(at(893, '-- deferrable, initially deferred'), 'deferrable-initially-deferred', [
+    deferrablePair(true),
+    begin,
+    insert('fktable', { id: 100, fk: 200 }),
+    insert('pktable', { id: 200, other: 500 }),
+    commit,
+    begin,
+    setConstraints('all', 'immediate'),
+    insert('fktable', { id: 500, fk: 1000 }),
+    commit,
+    // The section then toggles NOT ENFORCED (not modelled) and checks the key still defers.
+    begin,
+    insert('fktable', { id: 2, fk: 20 }),
+    commit,
+  ]),
+  unsupported(
+    at(925, '-- Changing the constraint to NOT ENFORCED drops the associated FK triggers'),
+    'deferrable-not-enforced',
+    'ALTER CONSTRAINT … [NOT] ENFORCED and pg_trigger are not modelled',
+  ),
+  regressCase(
+    at(960, '-- tricky behavior: according to SQL99, if a deferred constraint is set'),
+    'set-immediate-is-retroactive',
+    [
+      deferrablePair(false),
+      begin,
+      setConstraints('all', 'deferred'),
+      insert('fktable', { id: 1000, fk: 2000 }),
+      setConstraints('all', 'immediate'),
+      insert('pktable', { id: 2000, other: 3 }),
+      commit,
+    ],
+  ),
+  regressCase(at(990, '-- error here on commit'), 'deferred-error-at-commit', [
+    deferrablePair(true),
+    begin,
+    insert('fktable', { id: 100, fk: 200 }),
+    commit,
+    select('fktable'),
+  ]),
+  regressCase(
+    at(1068, '-- test a tricky case: we can elide firing the FK check trigger during'),
+    'deferred-check-after-update-of-new-row',
+    [
+      deferrablePair(true),
+      insert('pktable', { id: 5, other: 10 }),
+      // The UPDATE leaves fk alone, but the row is this transaction's own: its check still runs.
+      begin,
+      insert('fktable', { id: 0, fk: 20 }),
+      update('fktable', { id: arithmetic('+', col('id'), 1) }),
+      commit,
+      // The same with the UPDATE in a subtransaction.
+      begin,
+      insert('fktable', { id: 0, fk: 20 }),
+      savepoint('savept1'),
+      update('fktable', { id: arithmetic('+', col('id'), 1) }),
+      commit,
+      // The INSERT in a released subtransaction.
+      begin,
+      savepoint('savept1'),
+      insert('fktable', { id: 0, fk: 20 }),
+      releaseSavepoint('savept1'),
+      update('fktable', { id: arithmetic('+', col('id'), 1) }),
+      commit,
+      // The UPDATE rolled back: the INSERT's own check fires at COMMIT.
+      begin,
+      insert('fktable', { id: 0, fk: 20 }),
+      savepoint('savept1'),
+      update('fktable', { id: arithmetic('+', col('id'), 1) }),
+      rollbackTo('savept1'),
+      commit,
+    ],
+  ),
+  regressCase(at(1120, '-- check ALTER CONSTRAINT'), 'deferred-no-action-on-referenced-side', [
+    deferrablePair(true),
+    insert('pktable', { id: 5, other: 10 }),
+    insert('fktable', { id: 1, fk: 5 }),
+    // NO ACTION on the referenced side waits too: the key is back before COMMIT.
+    begin,
+    update('pktable', { id: 10 }, eq(col('id'), 5)),
+    update('pktable', { id: 5 }, eq(col('id'), 10)),
+    commit,
+    begin,
+    update('pktable', { id: 10 }, eq(col('id'), 5)),
+    commit,
+    begin,
+    setConstraints(['fktable_fk_fkey'], 'immediate'),
+    remove('pktable', eq(col('id'), 5)),
+    commit,
+  ]),
+  unsupported(
+    at(1120, 'ALTER TABLE fktable ALTER CONSTRAINT fktable_fk_fkey DEFERRABLE INITIALLY IMMEDIATE;'),
+    'alter-constraint',
+    'ALTER CONSTRAINT (deferrability, ENFORCED) is not modelled',
+  ),
+  regressCase(at(868, '-- Deferrable constraints'), 'set-constraints-errors', [
+    deferrablePair(false),
+    table('plain_fk', 'fk int', { constraints: [foreignKey(['fk'], 'pktable', undefined, { name: 'plain_fk_fkey' })] }),
+    table('bad_fk', 'fk int', {
+      constraints: [foreignKey(['fk'], 'pktable', undefined, { deferrable: false, initiallyDeferred: true })],
+    }),
+    setConstraints('all', 'deferred'),
+    setConstraints(['nosuch'], 'immediate'),
+    begin,
+    setConstraints(['plain_fk_fkey'], 'deferred'),
+    commit,
+    begin,
+    setConstraints(['fktable_fk_fkey', 'pktable_pkey'], 'deferred'),
+    commit,
+    begin,
+    setConstraints(['fktable_fk_fkey', 'pktable_pkey', 'plain_fk_fkey'], 'immediate'),
+    commit,
+    begin,
+    setConstraints(['fktable_fk_fkey'], 'deferred'),
+    insert('fktable', { id: 1, fk: 7 }),
+    insert('plain_fk', { fk: 7 }),
+    rollbackTo('nosuch'),
+    commit,
+    // A savepoint rolled back takes its deferred events and its SET CONSTRAINTS with it.
+    begin,
+    savepoint('a'),
+    setConstraints(['fktable_fk_fkey'], 'deferred'),
+    insert('fktable', { id: 2, fk: 8 }),
+    rollbackTo('a'),
+    insert('fktable', { id: 3, fk: 9 }),
+    commit,
+    begin,
+    setConstraints('all', 'deferred'),
+    insert('fktable', { id: 4, fk: 9 }),
+    savepoint('b'),
+    setConstraints('all', 'immediate'),
+    rollbackTo('b'),
+    insert('pktable', { id: 9, other: 0 }),
+    commit,
+    select('fktable'),
+  ]),
+];
 
 const pk1 = table('pktable', 'ptest1 int, ptest2 text', { primaryKey: ['ptest1'] });
 const pkRows1 = [1, 2, 3, 4, 5].map((n) => insert('pktable', { ptest1: n, ptest2: `Test${n}` }));
@@ -206,4 +379,5 @@ export const foreignKeyBasicCases: readonly RegressEntry[] = [
     remove('pktable', and(eq(col('ptest1'), 2), eq(col('ptest2'), 3), eq(col('ptest3'), 4))),
     remove('pktable', eq(col('ptest2'), 2)),
   ]),
+  ...deferrableCases,
 ];
