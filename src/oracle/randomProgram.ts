@@ -152,6 +152,8 @@ const CHECKS: readonly Expr[] = [
   notLike(col('s'), '%e%'),
   lt(arithmetic('+', col('v'), col('k1')), 6),
   caseWhen([[lt(col('v'), 0), isNotNull(col('s'))]], true),
+  // The shape of GitLab's add_not_null_constraint: once validated, SET NOT NULL needs no scan.
+  isNotNull(col('v')),
 ];
 
 function predicate(): fc.Arbitrary<Expr> {
@@ -281,6 +283,7 @@ export function statementArbitraries(tables: readonly TableDesign[]): {
   readonly remove: fc.Arbitrary<ProgramOp>;
   readonly select: fc.Arbitrary<ProgramOp>;
   readonly transaction: fc.Arbitrary<ProgramOp>;
+  readonly setConstraints: fc.Arbitrary<ProgramOp>;
   readonly ddl: Readonly<Record<string, fc.Arbitrary<ProgramOp>>>;
 } {
   const leaves = tables.flatMap((table) => [
@@ -444,6 +447,10 @@ export function statementArbitraries(tables: readonly TableDesign[]): {
       newName: forward ? `${column}_renamed` : column,
     }),
   );
+  // SET / DROP NOT NULL (a validated CHECK (v IS NOT NULL) proves SET NOT NULL without a scan).
+  const notNull = fc
+    .record({ table: tableName, column: fc.constantFrom('v', 's'), set: fc.boolean() })
+    .map(({ table, column, set }): ProgramOp => ({ kind: 'setColumnNotNull', table, column, notNull: set }));
   const toggleTrigger = fc.record({ table: tableName, slot: fc.integer({ min: 0, max: 1 }), enable: fc.boolean() }).map(
     ({ table, slot, enable }): ProgramOp => ({
       kind: enable ? 'enableTrigger' : 'disableTrigger',
@@ -469,6 +476,7 @@ export function statementArbitraries(tables: readonly TableDesign[]): {
       toggleTrigger,
       truncate,
       renameColumn,
+      notNull,
       ...(partitionOps.length === 0 ? {} : { partition: partitionOps[0]! }),
     },
   };

@@ -55,5 +55,6 @@ describe('differential runs against PGlite', () => {
     expect(result.kinds.truncate ?? 0).toBeGreaterThan(0);
     expect(result.kinds.renameColumn ?? 0).toBeGreaterThan(0);
     expect(result.kinds.setConstraints ?? 0).toBeGreaterThan(0);
+    expect(result.kinds.setColumnNotNull ?? 0).toBeGreaterThan(0);
   });
 });

@@ -52,7 +52,7 @@ export function addConstraint(
   switch (spec.kind) {
     case 'primaryKey':
     case 'unique':
-      return addKeyConstraint(state, relation, spec, null);
+      return addKeyConstraint(state, relation, spec, null, creation.atCreation ?? false);
     case 'check':
       return addCheckConstraint(state, relation, spec, null, creation);
     case 'foreignKey':
@@ -117,10 +117,17 @@ export function addKeyConstraint(
   relation: Relation,
   spec: PrimaryKeySpec | UniqueSpec,
   parent: KeyConstraint | null,
+  atCreation = true,
 ): KeyConstraint {
   const label = spec.kind === 'primaryKey' ? 'PRIMARY KEY' : 'UNIQUE';
   assert(spec.columns.length > 0, 'a key needs at least one column');
-  requireColumns(relation, spec.columns, (column) => `column "${column}" named in key does not exist`);
+  // ALTER TABLE ADD PRIMARY KEY first sets its columns NOT NULL (PostgreSQL 18), and that step
+  // names the relation when a column is missing; CREATE TABLE and UNIQUE check the key itself.
+  requireColumns(relation, spec.columns, (column) =>
+    spec.kind === 'primaryKey' && !atCreation
+      ? `column "${column}" of relation "${relation.name}" does not exist`
+      : `column "${column}" named in key does not exist`,
+  );
   checkPartitionKeyIncluded(relation, spec.columns, label);
   if (spec.kind === 'primaryKey') {
     if (relation.primaryKey() !== undefined)

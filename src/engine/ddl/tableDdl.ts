@@ -5,6 +5,7 @@ import { Relation } from '../catalog.js';
 import type { ColumnDefault, ColumnDefinition, Tuple } from '../catalog.js';
 import { PgError, SqlState } from '../errors.js';
 import { referencedColumns } from '../expression.js';
+import type { Expr } from '../expression.js';
 import { evaluateDefault } from '../rowBuilding.js';
 import { lookupRelation } from '../scan.js';
 import type { EngineState } from '../session.js';
@@ -368,6 +369,21 @@ export function setColumnDefault(
   apply(relation);
 }
 
+/**
+ * PostgreSQL's NotNullImpliedByRelConstraints: SET NOT NULL skips the table scan when a validated
+ * CHECK of the relation has `col IS NOT NULL` among its top-level conjuncts (GitLab's
+ * `add_not_null_constraint` adds such a CHECK NOT VALID, validates it, then sets NOT NULL). A NOT
+ * VALID CHECK proves nothing. The outcome is the one a scan would give, since a validated CHECK
+ * holds for every row; only the work differs.
+ */
+function notNullImpliedByChecks(relation: Relation, column: string): boolean {
+  const implies = (expr: Expr): boolean =>
+    expr.kind === 'and'
+      ? expr.operands.some(implies)
+      : expr.kind === 'isNull' && expr.negated && expr.operand.kind === 'column' && expr.operand.name === column;
+  return relation.checks().some((check) => check.valid && implies(check.expr));
+}
+
 export function setColumnNotNull(state: EngineState, table: string, columnName: string, notNull: boolean): void {
   const relation = lookupRelation(state, table);
   if (relation.column(columnName) === undefined)
@@ -380,7 +396,7 @@ export function setColumnNotNull(state: EngineState, table: string, columnName: 
     throw new PgError(SqlState.invalidTableDefinition, `column "${columnName}" is marked NOT NULL in parent table`);
   }
   const apply = (current: Relation): void => {
-    if (notNull && current.heap !== null) {
+    if (notNull && current.heap !== null && !notNullImpliedByChecks(current, columnName)) {
       for (const tuple of liveTuples(current)) {
         if (tuple.row[columnName] === null)
           throw new PgError(

@@ -380,4 +380,91 @@ export const foreignKeyBasicCases: readonly RegressEntry[] = [
     remove('pktable', eq(col('ptest2'), 2)),
   ]),
   ...deferrableCases,
+  regressCase(
+    at(1185, '-- test order of firing of FK triggers when several RI-induced changes need to'),
+    'several-ri-changes-to-one-row',
+    [
+      table('users', 'id int, name text not null', { primaryKey: ['id'] }),
+      insert('users', [
+        { id: 1, name: 'Jozko' },
+        { id: 2, name: 'Ferko' },
+        { id: 3, name: 'Samko' },
+      ]),
+      table('tasks', 'id int, owner int, worker int, checked_by int', {
+        primaryKey: ['id'],
+        constraints: ['owner', 'worker', 'checked_by'].map((column) =>
+          foreignKey([column], 'users', undefined, { onUpdate: 'cascade', onDelete: 'set null' }),
+        ),
+      }),
+      insert('tasks', [
+        { id: 1, owner: 1, worker: null, checked_by: null },
+        { id: 2, owner: 2, worker: 2, checked_by: null },
+        { id: 3, owner: 3, worker: 3, checked_by: 3 },
+      ]),
+      update('users', { id: 4 }, eq(col('id'), 3)),
+      remove('users', eq(col('id'), 4)),
+      begin,
+      update('tasks', { id: col('id') }, eq(col('id'), 2)),
+      remove('users', eq(col('id'), 2)),
+      commit,
+    ],
+  ),
+  regressCase(at(1222, '-- Test self-referential FK with CASCADE (bug #6268)'), 'self-referential-cascade', [
+    table('selfref', 'a int, b int', {
+      primaryKey: ['a'],
+      constraints: [foreignKey(['b'], 'selfref', ['a'], { onUpdate: 'cascade', onDelete: 'cascade' })],
+    }),
+    insert('selfref', [
+      { a: 0, b: 0 },
+      { a: 1, b: 1 },
+    ]),
+    begin,
+    update('selfref', { a: 123 }, eq(col('a'), 0)),
+    update('selfref', { a: 456 }, eq(col('a'), 123)),
+    commit,
+  ]),
+  unsupported(
+    at(1240, '-- Test that SET DEFAULT actions recognize updates to default values'),
+    'set-default-recognizes-new-default',
+    'SET DEFAULT referential actions are not modelled',
+  ),
+  regressCase(at(1256, '-- Test the difference between NO ACTION and RESTRICT'), 'no-action-versus-restrict', [
+    table('pp', 'f1 int', { primaryKey: ['f1'] }),
+    table('cc', 'f1 int', {
+      constraints: [foreignKey(['f1'], 'pp', undefined, { onUpdate: 'no action', onDelete: 'no action' })],
+    }),
+    insert('pp', { f1: 12 }),
+    insert('pp', { f1: 11 }),
+    update('pp', { f1: arithmetic('+', col('f1'), 1) }),
+    insert('cc', { f1: 13 }),
+    update('pp', { f1: arithmetic('+', col('f1'), 1) }),
+    update('pp', { f1: arithmetic('+', col('f1'), 1) }),
+    remove('pp', eq(col('f1'), 13)),
+  ]),
+  regressCase(
+    at(1268, 'create temp table cc (f1 int references pp on update restrict on delete restrict);'),
+    'restrict-versus-no-action',
+    [
+      table('pp', 'f1 int', { primaryKey: ['f1'] }),
+      table('cc', 'f1 int', {
+        constraints: [foreignKey(['f1'], 'pp', undefined, { onUpdate: 'restrict', onDelete: 'restrict' })],
+      }),
+      insert('pp', { f1: 12 }),
+      insert('pp', { f1: 11 }),
+      update('pp', { f1: arithmetic('+', col('f1'), 1) }),
+      insert('cc', { f1: 13 }),
+      update('pp', { f1: arithmetic('+', col('f1'), 1) }),
+      remove('pp', eq(col('f1'), 13)),
+    ],
+  ),
+  unsupported(
+    at(1278, '-- Test interaction of foreign-key optimization with rules (bug #14219)'),
+    'fk-and-rules',
+    'rules are not modelled',
+  ),
+  unsupported(
+    at(1030, '-- test notice about expensive referential integrity checks,'),
+    'fk-type-promotion',
+    'varchar, real and cross-type key comparisons are not modelled',
+  ),
 ];

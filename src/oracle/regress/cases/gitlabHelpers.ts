@@ -28,12 +28,25 @@ import {
 } from '../../../engine/expression.js';
 import type { RegressEntry } from '../regressCase.js';
 import { regressCase, sourceIn } from '../regressCase.js';
-import { addConstraint, check, dropConstraint, foreignKey, insert, remove, table, update, validate } from '../sql.js';
+import {
+  addConstraint,
+  check,
+  dropConstraint,
+  foreignKey,
+  insert,
+  partition,
+  remove,
+  setNotNull,
+  table,
+  update,
+  validate,
+} from '../sql.js';
 
 const at = sourceIn('gitlab:lib/gitlab/database/migrations/constraints_helpers.rb');
 const textLimit = at(1260, 'def add_text_limit(table, column, limit, constraint_name: nil, validate: true)');
 const anyCheck = at(1135, 'def add_check_constraint(table, check, constraint_name, validate: true)');
 const nameLimit = at(1130, 'validate_check_constraint_name!(constraint_name)');
+const notNull = at(1290, 'def add_not_null_constraint(table, column, constraint_name: nil, validate: true)');
 const long = (prefix: string, tail: string): string => `${prefix}${'x'.repeat(63 - prefix.length)}${tail}`;
 const runners = table(
   'ci_runners',
@@ -173,5 +186,44 @@ export const gitlabHelperCases: readonly RegressEntry[] = [
     table(`${'é'.repeat(32)}`, 'a int'),
     insert(`${'é'.repeat(31)}az`, { a: 1 }),
     insert(`${'é'.repeat(32)}zz`, { a: 2 }),
+  ]),
+  // add_not_null_constraint(validate: false), the backfill, validate_not_null_constraint, then
+  // change_column_null: SET NOT NULL is proved by the validated CHECK instead of a scan.
+  regressCase(notNull, 'add-not-null-constraint-then-set-not-null', [
+    table('projects', 'id int, namespace_id int, name text', { primaryKey: ['id'] }),
+    insert('projects', [
+      { id: 1, namespace_id: null, name: 'a' },
+      { id: 2, namespace_id: 7, name: 'b' },
+    ]),
+    addConstraint('projects', check(isNotNull(col('namespace_id')), 'check_4ff4f8d1a2', { notValid: true })),
+    insert('projects', { id: 3, namespace_id: null, name: 'c' }),
+    update('projects', { name: 'renamed' }, eq(col('id'), 1)),
+    validate('projects', 'check_4ff4f8d1a2'),
+    setNotNull('projects', 'namespace_id'),
+    update('projects', { namespace_id: 7 }, eq(col('id'), 1)),
+    validate('projects', 'check_4ff4f8d1a2'),
+    setNotNull('projects', 'namespace_id'),
+    dropConstraint('projects', 'check_4ff4f8d1a2'),
+    insert('projects', { id: 4, namespace_id: null, name: 'd' }),
+    insert('projects', { id: 4, namespace_id: 8, name: 'd' }),
+  ]),
+  regressCase(notNull, 'add-not-null-constraint-on-partitioned-table', [
+    table('p_ci_builds', 'id int, partition_id int, project_id int', {
+      primaryKey: ['id', 'partition_id'],
+      partitionBy: 'partition_id',
+    }),
+    partition('ci_builds_100', 'p_ci_builds', [100]),
+    partition('ci_builds_101', 'p_ci_builds', [101]),
+    insert('p_ci_builds', [
+      { id: 1, partition_id: 100, project_id: null },
+      { id: 2, partition_id: 101, project_id: 5 },
+    ]),
+    addConstraint('p_ci_builds', check(isNotNull(col('project_id')), 'check_e1a2b3c4d5', { notValid: true })),
+    validate('p_ci_builds', 'check_e1a2b3c4d5'),
+    update('p_ci_builds', { project_id: 5 }, eq(col('id'), 1)),
+    validate('p_ci_builds', 'check_e1a2b3c4d5'),
+    setNotNull('p_ci_builds', 'project_id'),
+    dropConstraint('p_ci_builds', 'check_e1a2b3c4d5'),
+    insert('p_ci_builds', { id: 3, partition_id: 101, project_id: null }),
   ]),
 ];

@@ -7,6 +7,7 @@ import { updateCases } from './update.js';
 import { insertConflictCases } from './insertConflict.js';
 import { triggerCases } from './triggers.js';
 import { alterTableCases } from './alterTable.js';
+import { alterTableConstraintCases } from './alterTableConstraints.js';
 import { gitlabHelperCases } from './gitlabHelpers.js';
 import { truncateCases } from './truncate.js';
 
@@ -18,6 +19,7 @@ export const REGRESS_CASES: readonly RegressEntry[] = [
   ...insertConflictCases,
   ...triggerCases,
   ...alterTableCases,
+  ...alterTableConstraintCases,
   ...gitlabHelperCases,
   ...truncateCases,
 ];

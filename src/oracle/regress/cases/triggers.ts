@@ -140,6 +140,37 @@ const whenAndColumnCases: readonly RegressEntry[] = [
 ];
 
 export const triggerCases: readonly RegressEntry[] = [
+  regressCase(
+    at(1360, '-- Verify that the correct triggers fire for cross-partition updates'),
+    'cross-partition-update-triggers',
+    [
+      triggerLog,
+      table('parted_trig', 'a int', { partitionBy: 'a' }),
+      partition('parted_trig1', 'parted_trig', [1]),
+      partition('parted_trig2', 'parted_trig', [2]),
+      insert('parted_trig', { a: 1 }),
+      logStatementTrigger({
+        name: 'parted_trig_before_stmt',
+        table: 'parted_trig',
+        timing: 'before',
+        events: everyEvent,
+      }),
+      logRowTrigger({ name: 'parted_trig_before_row', table: 'parted_trig', timing: 'before', events: everyEvent }),
+      logRowTrigger({ name: 'parted_trig_after_row', table: 'parted_trig', timing: 'after', events: everyEvent }),
+      logStatementTrigger({
+        name: 'parted_trig_after_stmt',
+        table: 'parted_trig',
+        timing: 'after',
+        events: everyEvent,
+      }),
+      update('parted_trig', { a: 2 }, eq(col('a'), 1)),
+    ],
+  ),
+  unsupported(
+    at(1385, '-- update action in merge should behave the same'),
+    'merge-cross-partition-triggers',
+    'MERGE is not modelled',
+  ),
   regressCase(at(1420, '-- Before triggers and partitions'), 'before-trigger-changes-partition-key', [
     parted,
     insert('parted', { a: 1, b: 1, c: 'uno uno v1' }),
