@@ -289,6 +289,8 @@ const RULES: Rules = {
     if (constraint?.kind === 'foreignKey') locks.addTree(constraint.referencedRelation, 'AccessExclusive');
   },
   renameConstraint: ({ table }, catalog, locks) => locks.add(catalog.relation(table), 'AccessExclusive'),
+  // renameatt locks the table and every partition (find_all_inheritors) before renaming.
+  renameColumn: ({ table }, catalog, locks) => locks.addTree(catalog.relation(table), 'AccessExclusive'),
   createIndex: ({ spec }, catalog, locks) => locks.addTree(catalog.relation(spec.table), 'Share'),
   dropIndex: ({ name }, catalog, locks) => locks.addTree(catalog.indexOwner(name), 'AccessExclusive'),
   renameIndex: none,
@@ -331,6 +333,8 @@ const RULES: Rules = {
   releaseSavepoint: none,
   // SET lock_timeout / deadlock_timeout: a session setting, no table.
   set: none,
+  // SET CONSTRAINTS takes no table lock; the checks IMMEDIATE fires take their own when they run.
+  setConstraints: none,
 };
 
 /** The locks a statement takes before it runs (target first), each (table, mode) once. */

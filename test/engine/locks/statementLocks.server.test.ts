@@ -195,6 +195,8 @@ const PROBES: readonly Statement[] = [
   { kind: 'dropColumn', table: 'pt', column: 'id', options: {} },
   { kind: 'setColumnDefault', table: 'p', column: 'v', value: 7 },
   { kind: 'setColumnNotNull', table: 'pt', column: 'id', notNull: true },
+  { kind: 'renameColumn', table: 'pt', column: 'k', newName: 'k2' },
+  { kind: 'setConstraints', constraints: 'all', mode: 'immediate' },
   {
     kind: 'addConstraint',
     table: 'pt',
