@@ -3,7 +3,8 @@ import { executeInsert } from '../insertStatement.js';
 import { withUpdatedColumnsResumable } from '../triggerRuntime.js';
 import type { EngineState } from '../session.js';
 import type { InsertOptions } from '../insertStatement.js';
-import { checkTargetColumns, insertColumns } from '../rowBuilding.js';
+import { PgError, SqlState } from '../errors.js';
+import { checkExpressionColumns, checkTargetColumns, insertColumns } from '../rowBuilding.js';
 import type { RowInput } from '../rowBuilding.js';
 import { lookupRelation } from '../scan.js';
 import { renderInsert } from '../sql/renderData.js';
@@ -27,6 +28,13 @@ function startInsert(session: EngineState, { table, rows, options }: InsertState
   // The parser checks the column list (every row's columns, in the order the SQL lists them)
   // and the DO UPDATE SET list before any row is built, so an unknown column fails first.
   checkTargetColumns(relation, insertColumns(rows));
+  // Then the ON CONFLICT inference columns and predicate, which are expressions: no relation named.
+  const target = options.onConflict?.target;
+  if (Array.isArray(target))
+    for (const column of target as readonly string[])
+      if (relation.column(column) === undefined)
+        throw new PgError(SqlState.undefinedColumn, `column "${column}" does not exist`);
+  checkExpressionColumns(relation, options.onConflict?.targetWhere ?? null);
   if (updated !== null) checkTargetColumns(relation, updated);
   return withUpdatedColumnsResumable(session, updated, executeInsert(session, relation, rows, options));
 }
