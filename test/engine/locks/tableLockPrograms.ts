@@ -8,6 +8,7 @@
  * the locks taken after the savepoint. The real server and the lock manager must both produce them.
  */
 import type { ExpectedOutcome, RegressionProgram } from '../../../src/oracle/server/expectation.js';
+import type { ProgramSession } from '../../../src/oracle/server/program.js';
 
 const setup = ['CREATE TABLE a (id int)', 'CREATE TABLE b (id int)'];
 const contents = { a: [], b: [] };
@@ -17,6 +18,27 @@ function expected(
   outcome: Omit<ExpectedOutcome, 'permutation' | 'contents'>,
 ): ExpectedOutcome {
   return { permutation, contents, ...outcome };
+}
+
+/**
+ * A session that locks one table in one mode in a transaction of its own, then ends it: the shape of
+ * most sessions below. Its steps are named `<name>_lock` and `<name>_commit` (or `_rollback`).
+ */
+function lockThenEnd(
+  name: string,
+  table: string,
+  mode: string,
+  end: 'COMMIT' | 'ROLLBACK' = 'COMMIT',
+  setup?: readonly string[],
+): ProgramSession {
+  return {
+    name,
+    ...(setup === undefined ? {} : { setup }),
+    steps: [
+      { name: `${name}_lock`, sql: `BEGIN; LOCK TABLE ${table} IN ${mode} MODE` },
+      { name: `${name}_${end.toLowerCase()}`, sql: end },
+    ],
+  };
 }
 
 const queueBehindWaiter: RegressionProgram = {
@@ -34,20 +56,8 @@ const queueBehindWaiter: RegressionProgram = {
           { name: 'wr_commit', sql: 'COMMIT' },
         ],
       },
-      {
-        name: 'ddl',
-        steps: [
-          { name: 'ddl_lock', sql: 'BEGIN; LOCK TABLE a IN SHARE ROW EXCLUSIVE MODE' },
-          { name: 'ddl_commit', sql: 'COMMIT' },
-        ],
-      },
-      {
-        name: 'later',
-        steps: [
-          { name: 'later_lock', sql: 'BEGIN; LOCK TABLE a IN ROW EXCLUSIVE MODE' },
-          { name: 'later_commit', sql: 'COMMIT' },
-        ],
-      },
+      lockThenEnd('ddl', 'a', 'SHARE ROW EXCLUSIVE'),
+      lockThenEnd('later', 'a', 'ROW EXCLUSIVE'),
       {
         name: 'nowaiter',
         steps: [
@@ -142,13 +152,7 @@ const holderQueuesAhead: RegressionProgram = {
           { name: 'e_commit', sql: 'COMMIT' },
         ],
       },
-      {
-        name: 'ae',
-        steps: [
-          { name: 'ae_lock', sql: 'BEGIN; LOCK TABLE a IN ACCESS EXCLUSIVE MODE' },
-          { name: 'ae_commit', sql: 'COMMIT' },
-        ],
-      },
+      lockThenEnd('ae', 'a', 'ACCESS EXCLUSIVE'),
     ],
     permutations: [['r_share', 'e_lock', 'ae_lock', 'r_more', 'e_commit', 'r_commit', 'ae_commit']],
   },
@@ -169,42 +173,11 @@ const wakeupScansQueue: RegressionProgram = {
       'behind a still-blocked SHARE UPDATE EXCLUSIVE one is granted past it.',
     setup,
     sessions: [
-      {
-        name: 'sue',
-        steps: [
-          { name: 'sue_lock', sql: 'BEGIN; LOCK TABLE a IN SHARE UPDATE EXCLUSIVE MODE' },
-          { name: 'sue_commit', sql: 'COMMIT' },
-        ],
-      },
-      {
-        name: 'rs',
-        steps: [
-          { name: 'rs_lock', sql: 'BEGIN; LOCK TABLE a IN ROW SHARE MODE' },
-          { name: 'rs_commit', sql: 'COMMIT' },
-        ],
-      },
-      {
-        name: 'ex',
-        setup: ["SET lock_timeout = '150ms'"],
-        steps: [
-          { name: 'ex_lock', sql: 'BEGIN; LOCK TABLE a IN EXCLUSIVE MODE' },
-          { name: 'ex_rollback', sql: 'ROLLBACK' },
-        ],
-      },
-      {
-        name: 'w4',
-        steps: [
-          { name: 'w4_lock', sql: 'BEGIN; LOCK TABLE a IN SHARE UPDATE EXCLUSIVE MODE' },
-          { name: 'w4_commit', sql: 'COMMIT' },
-        ],
-      },
-      {
-        name: 'w5',
-        steps: [
-          { name: 'w5_lock', sql: 'BEGIN; LOCK TABLE a IN ROW SHARE MODE' },
-          { name: 'w5_commit', sql: 'COMMIT' },
-        ],
-      },
+      lockThenEnd('sue', 'a', 'SHARE UPDATE EXCLUSIVE'),
+      lockThenEnd('rs', 'a', 'ROW SHARE'),
+      lockThenEnd('ex', 'a', 'EXCLUSIVE', 'ROLLBACK', ["SET lock_timeout = '150ms'"]),
+      lockThenEnd('w4', 'a', 'SHARE UPDATE EXCLUSIVE'),
+      lockThenEnd('w5', 'a', 'ROW SHARE'),
     ],
     permutations: [
       [
