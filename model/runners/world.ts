@@ -51,7 +51,7 @@ export interface ApiResponse {
   readonly step: number;
   /** The route, e.g. `POST /runners/verify`. */
   readonly endpoint: string;
-  readonly status: 200 | 201 | 403 | 422 | 500;
+  readonly status: 200 | 201 | 403 | 404 | 422 | 500;
   readonly runnerId: number | null;
   readonly error: PgError | null;
   readonly summary: string;

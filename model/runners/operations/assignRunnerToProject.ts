@@ -2,19 +2,32 @@ import fc from 'fast-check';
 import { pickRunner, runnerIndexArbitrary } from '../recency.js';
 import { col, eq } from '../../../src/index.js';
 import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
-import { liveProjectIds, pickByIndex, runnerFromRow, runnerProjectRows } from '../records.js';
+import { integerField, liveProjectIds, pickByIndex, runnerFromRow } from '../records.js';
 import { PROJECTS, RUNNERS, RUNNER_PROJECTS } from '../schema.js';
 import { RUNNER_PROBES } from '../probes.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';
 import { notApplied, runRequest } from './request.js';
+import type { HandlerResult } from './request.js';
+import type { Tx, Work } from '../../../src/index.js';
+
+/** The runner's ci_runner_projects rows, lowest id first, read by a statement. */
+function* runnerAssignments(tx: Tx, runnerId: number): Work<{ readonly id: number; readonly projectId: number }[]> {
+  const rows = yield* tx.select(RUNNER_PROJECTS, {
+    where: eq(col('runner_id'), runnerId),
+    orderBy: [{ column: 'id', direction: 'asc' }],
+  });
+  return rows.map((row) => ({ id: integerField(row, 'id'), projectId: integerField(row, 'project_id') }));
+}
 
 /**
  * `POST /projects/:id/runners`, i.e. `Ci::Runner#assign_to(project)` (docs/semantics.md §e): only project
- * runners; when the owner project named by `sharding_key_id` does not exist (NULL included),
- * the runner is first re-owned by its fallback owner (the lowest-id assignment whose project
- * exists) or by this project; then the assignment is added. The sync trigger's UPDATE of the
- * new sharding key is a silent no-op when the runner is missing from the copy.
+ * runners. The API loads the runner; then, in one transaction, when the owner project named by
+ * `sharding_key_id` does not exist (NULL included) the runner is re-owned by its fallback owner (the
+ * lowest-id assignment whose project exists) or by this project, the assignment is inserted and
+ * the runner saved. GitLab takes no row lock on the runner, so two concurrent calls can both decide
+ * from the same stale read. The sync trigger's UPDATE of the new sharding key is a silent no-op
+ * when the runner is missing from the copy.
  */
 export const assignRunnerToProject: OperationKind<RunnersWorld> = {
   name: 'assignRunnerToProject',
@@ -32,36 +45,43 @@ export const assignRunnerToProject: OperationKind<RunnersWorld> = {
       description: `POST /projects/${projectId}/runners runner ${runner.id}`,
       runnerId: runner.id,
       writes: [RUNNERS],
-      handle: (db) => {
-        const [row] = db.select(RUNNERS, { where: eq(col('id'), runner.id) });
+      work: function* (tx) {
+        // The API loads the runner first (its own statement, outside assign_to's transaction).
+        const [row] = yield* tx.select(RUNNERS, { where: eq(col('id'), runner.id) });
         if (row === undefined) return { status: 422, note: 'runner not found' };
         const current = runnerFromRow(row);
         if (current.runnerType !== 3) return { status: 422, note: 'Runner is not a project runner' };
-        const assignments = runnerProjectRows(db, current.id);
-        if (assignments.some((assignment) => assignment.projectId === projectId))
-          return { status: 422, note: 'Runner was already enabled for this project' };
-        const ownerExists =
-          current.shardingKeyId !== null &&
-          db.select(PROJECTS, { where: eq(col('id'), current.shardingKeyId) }).length > 0;
-        let reowned: number | null = null;
-        // Re-owning writes sharding_key_id, which only the sharding-key-aware code does.
-        if (!ownerExists && world.code.populateShardingKey) {
-          const existing = new Set(liveProjectIds(db));
-          const fallback = assignments.find((assignment) => existing.has(assignment.projectId));
-          reowned = fallback?.projectId ?? projectId;
-          db.update(RUNNERS, { sharding_key_id: reowned }, eq(col('id'), current.id));
-        }
-        db.insert(RUNNER_PROJECTS, { runner_id: current.id, project_id: projectId });
-        const wasOrphan = current.shardingKeyId === null && reowned !== null;
-        return {
-          status: 201,
-          ...(reowned !== null ? { note: `sharding_key_id ${String(current.shardingKeyId)} → ${reowned}` } : {}),
-          afterCommit: () => {
-            if (!wasOrphan) return;
-            world.probes.hit(RUNNER_PROBES.orphanLaterAssignedProject);
-            world.orphansAssignedAt.set(current.id, world.currentStep);
-          },
-        };
+        return yield* tx.transaction(function* () {
+          // RunnerProject's uniqueness validation reads the runner's assignments.
+          const assignments = yield* runnerAssignments(tx, current.id);
+          if (assignments.some((assignment) => assignment.projectId === projectId))
+            return { status: 422, note: 'Runner was already enabled for this project' };
+          // `Project.id_in(sharding_key_id).empty?`, read from the runner as the API loaded it.
+          const ownerExists =
+            current.shardingKeyId !== null &&
+            (yield* tx.select(PROJECTS, { where: eq(col('id'), current.shardingKeyId) })).length > 0;
+          let reowned: number | null = null;
+          // Re-owning writes sharding_key_id, which only the sharding-key-aware code does.
+          if (!ownerExists && world.code.populateShardingKey) {
+            const existing = new Set((yield* tx.select(PROJECTS)).map((project) => integerField(project, 'id')));
+            const fallback = assignments.find((assignment) => existing.has(assignment.projectId));
+            reowned = fallback?.projectId ?? projectId;
+          }
+          // `runner_projects << RunnerProject.new(…)` inserts at once; `save!` then writes the new owner.
+          yield* tx.insert(RUNNER_PROJECTS, { runner_id: current.id, project_id: projectId });
+          if (reowned !== null) yield* tx.update(RUNNERS, { sharding_key_id: reowned }, eq(col('id'), current.id));
+          const wasOrphan = current.shardingKeyId === null && reowned !== null;
+          const result: HandlerResult = {
+            status: 201,
+            ...(reowned !== null ? { note: `sharding_key_id ${String(current.shardingKeyId)} → ${reowned}` } : {}),
+            afterCommit: () => {
+              if (!wasOrphan) return;
+              world.probes.hit(RUNNER_PROBES.orphanLaterAssignedProject);
+              world.orphansAssignedAt.set(current.id, world.currentStep);
+            },
+          };
+          return result;
+        });
       },
     });
   },

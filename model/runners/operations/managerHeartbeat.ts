@@ -25,8 +25,8 @@ export const managerHeartbeat: OperationKind<RunnersWorld> = {
       description: `manager heartbeat manager ${manager.id} (runner ${manager.runnerId}, system ${manager.systemXid})`,
       runnerId: manager.runnerId,
       writes: [MANAGERS],
-      handle: (db) => {
-        db.update(MANAGERS, { contacted_at: db.now }, eq(col('id'), manager.id));
+      work: function* (tx) {
+        yield* tx.update(MANAGERS, { contacted_at: tx.now }, eq(col('id'), manager.id));
         return { status: 200 };
       },
     });

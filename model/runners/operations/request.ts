@@ -1,5 +1,5 @@
-import { isPgError } from '../../../src/index.js';
-import type { Database, PgError } from '../../../src/index.js';
+import { Tx, isPgError, runSerially } from '../../../src/index.js';
+import type { Database, PgError, Work } from '../../../src/index.js';
 import type { OperationOutcome } from '../../../src/harness/domain.js';
 import { probeTrafficWrite } from '../../gitlab/probes.js';
 import { probeCopyManagers } from '../probes.js';
@@ -8,17 +8,20 @@ import type { ApiResponse, RunnersWorld } from '../world.js';
 /**
  * One application request: a transaction around the handler, with any PostgreSQL error turned
  * into a 500 (and the transaction rolled back), exactly one ApiResponse appended, and the
- * traffic probes checked.
+ * traffic probes checked. A handler is either a closure over the database (`handle`, run
+ * atomically) or a body written against the transaction API (`work`, src/coroutines/transactionApi.ts),
+ * which the serial harness runs straight through inside the same request transaction and which can
+ * also run statement by statement in a session of its own.
  */
 export interface HandlerResult {
-  readonly status: 200 | 201 | 403 | 422;
+  readonly status: 200 | 201 | 403 | 404 | 422;
   /** Why, for non-2xx answers and notable successes: `Runner is orphaned`. */
   readonly note?: string;
   /** Runs after COMMIT only, so history never records what was rolled back. */
   readonly afterCommit?: () => void;
 }
 
-export interface RequestSpec {
+interface RequestDescription {
   /** The route template: `POST /runners/verify`. */
   readonly endpoint: string;
   /** The request with its arguments: `POST /runners/verify runner 3 system_id s1`. */
@@ -26,7 +29,24 @@ export interface RequestSpec {
   readonly runnerId: number | null;
   /** Source tables the request may write, for the backfill-overlap probe. */
   readonly writes: readonly string[];
+}
+
+/** A request whose handler is a closure run atomically on the database. */
+export interface AtomicRequestSpec extends RequestDescription {
   readonly handle: (db: Database) => HandlerResult;
+}
+
+/** A request whose handler is a coroutine of statements (GitLab's statements, in GitLab's transactions). */
+export interface CoroutineRequestSpec extends RequestDescription {
+  readonly work: (tx: Tx) => Work<HandlerResult>;
+}
+
+export type RequestSpec = AtomicRequestSpec | CoroutineRequestSpec;
+
+function handleSerially(spec: RequestSpec, db: Database): HandlerResult {
+  if ('handle' in spec) return spec.handle(db);
+  // The request transaction is open around the body: its blocks join it, `requiresNew` ones are savepoints.
+  return runSerially(db, spec.work(new Tx(db, 1)));
 }
 
 function describeError(error: PgError): string {
@@ -41,7 +61,7 @@ export function runRequest(world: RunnersWorld, spec: RequestSpec): OperationOut
   let error: PgError | null = null;
   let note: string | undefined;
   try {
-    const result = world.db.transaction(spec.handle);
+    const result = world.db.transaction((db) => handleSerially(spec, db));
     status = result.status;
     note = result.note;
     result.afterCommit?.();

@@ -25,8 +25,8 @@ export const runnerHeartbeat: OperationKind<RunnersWorld> = {
       description: `runner heartbeat runner ${runner.id}`,
       runnerId: runner.id,
       writes: [RUNNERS],
-      handle: (db) => {
-        const updated = db.update(RUNNERS, { contacted_at: db.now }, eq(col('token'), runner.token));
+      work: function* (tx) {
+        const updated = yield* tx.update(RUNNERS, { contacted_at: tx.now }, eq(col('token'), runner.token));
         return updated.length === 0 ? { status: 403, note: 'no runner has this token' } : { status: 200 };
       },
     });

@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { pickKnownRunner, runnerIndexArbitrary } from '../recency.js';
-import { and, col, eq } from '../../../src/index.js';
-import type { Database, Row } from '../../../src/index.js';
+import { SqlState, and, col, eq, isPgError } from '../../../src/index.js';
+import type { CatalogView, Row, Tx, Work } from '../../../src/index.js';
+import { assert } from '../../../src/engine/assert.js';
 import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
 import { MANAGERS_COPY, RUNNERS_COPY } from '../partitionedCopies.js';
 import { RUNNER_PROBES } from '../probes.js';
 import { integerField, runnerFromRow } from '../records.js';
+import type { RunnerRecord } from '../records.js';
 import { MANAGERS, RUNNERS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { intArg, natArg } from './args.js';
@@ -22,32 +24,98 @@ import { mutated } from '../../gitlab/mutations.js';
  * d.2 fix is deployed and the flag is off; the manager INSERT then fires the sync trigger,
  * whose copy INSERT is checked by any FK on the machine copy: the incident's 500.
  */
-function managerCopyHasForeignKey(db: Database): boolean {
-  if (!db.hasTable(MANAGERS_COPY)) return false;
-  const tables = new Set([MANAGERS_COPY, ...db.describe(MANAGERS_COPY).partitions]);
-  return db.constraints().some((constraint) => constraint.kind === 'foreignKey' && tables.has(constraint.table));
+function managerCopyHasForeignKey(catalog: CatalogView): boolean {
+  if (!catalog.hasTable(MANAGERS_COPY)) return false;
+  const tables = new Set([MANAGERS_COPY, ...catalog.describe(MANAGERS_COPY).partitions]);
+  return catalog.constraints().some((constraint) => constraint.kind === 'foreignKey' && tables.has(constraint.table));
 }
 
-function runnerMissingFromCopy(db: Database, runnerId: number): boolean {
-  return db.hasTable(RUNNERS_COPY) && db.select(RUNNERS_COPY, { where: eq(col('id'), runnerId) }).length === 0;
+/**
+ * For the `verify-runner-missing-from-copy` probe only: GitLab sends no such read. The catalog is
+ * checked first, so the read happens only once the machine copy has a foreign key.
+ */
+function* runnerMissingFromCopy(tx: Tx, runnerId: number): Work<boolean> {
+  if (!tx.catalog.hasTable(RUNNERS_COPY) || !managerCopyHasForeignKey(tx.catalog)) return false;
+  return (yield* tx.select(RUNNERS_COPY, { where: eq(col('id'), runnerId) })).length === 0;
 }
 
 /**
  * `ensure_partitioned_runner_record_exists`: `insert_all([attributes], unique_by: [:id, :runner_type])`
  * from the in-memory runner, so a fresh copy takes the in-memory values, and an existing copy is left alone.
  */
-function ensurePartitionedRunnerCopy(db: Database, inMemoryRunner: Row): void {
-  const columns = db
+function* ensurePartitionedRunnerCopy(tx: Tx, inMemoryRunner: Row): Work<void> {
+  const columns = tx.catalog
     .describe(RUNNERS_COPY)
     .columns.map((column) => column.name)
     .filter((name) => name in inMemoryRunner);
-  db.insert(RUNNERS_COPY, Object.fromEntries(columns.map((column) => [column, inMemoryRunner[column] ?? null])), {
-    onConflict: { target: ['id', 'runner_type'], action: 'nothing' },
-  });
+  yield* tx.insert(
+    RUNNERS_COPY,
+    Object.fromEntries(columns.map((column) => [column, inMemoryRunner[column] ?? null])),
+    { onConflict: { target: ['id', 'runner_type'], action: 'nothing' } },
+  );
 }
 
-function verify(world: RunnersWorld, db: Database, token: string, systemXid: string): HandlerResult {
-  const [row] = db.select(RUNNERS, { where: eq(col('token'), token) });
+type EnsuredManager =
+  | { readonly kind: 'found'; readonly id: number }
+  | { readonly kind: 'created'; readonly id: number }
+  | { readonly kind: 'notFound' };
+
+/**
+ * `Ci::Runner#ensure_manager`, i.e. `RunnerManager.safe_find_or_create_by!(runner_id:, system_xid:)`:
+ * `safe_ensure_unique(retries: 1) { find_or_create_by(…) }`, a `transaction(requires_new: true)`
+ * (a savepoint inside an open transaction) around the find and the create, whose block first
+ * ensures the runner's copy; `RecordNotUnique` (23505) rolls the block back and retries once, then
+ * gives up, and the `!` raises RecordNotFound (docs/semantics.md §d.1).
+ */
+function* ensureManager(
+  world: RunnersWorld,
+  tx: Tx,
+  runner: RunnerRecord,
+  inMemoryRunner: Row,
+  systemXid: string,
+  rejectOrphans: boolean,
+): Work<EnsuredManager> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      return yield* tx.transaction(
+        function* (): Work<EnsuredManager> {
+          const [manager] = yield* tx.select(MANAGERS, {
+            where: and(eq(col('runner_id'), runner.id), eq(col('system_xid'), systemXid)),
+          });
+          if (manager !== undefined) return { kind: 'found', id: integerField(manager, 'id') };
+          if (yield* runnerMissingFromCopy(tx, runner.id)) world.probes.hit(RUNNER_PROBES.verifyRunnerMissingFromCopy);
+          if (
+            world.code.ensurePartitionedRunnerCopy &&
+            !rejectOrphans &&
+            tx.catalog.hasTable(RUNNERS_COPY) &&
+            !mutated('verify-skips-runner-copy')
+          )
+            yield* ensurePartitionedRunnerCopy(tx, inMemoryRunner);
+          const shardingKey =
+            world.code.populateShardingKey && runner.shardingKeyId !== null
+              ? { sharding_key_id: runner.shardingKeyId }
+              : {};
+          const [created] = yield* tx.insert(MANAGERS, {
+            runner_id: runner.id,
+            runner_type: runner.runnerType,
+            ...shardingKey,
+            system_xid: systemXid,
+            contacted_at: tx.now,
+          });
+          assert(created !== undefined, 'an INSERT without ON CONFLICT returns its row');
+          return { kind: 'created', id: integerField(created, 'id') };
+        },
+        { requiresNew: true },
+      );
+    } catch (error) {
+      if (!isPgError(error) || error.code !== SqlState.uniqueViolation) throw error;
+    }
+  }
+  return { kind: 'notFound' };
+}
+
+function* verify(world: RunnersWorld, tx: Tx, token: string, systemXid: string): Work<HandlerResult> {
+  const [row] = yield* tx.select(RUNNERS, { where: eq(col('token'), token) });
   if (row === undefined) return { status: 403, note: 'no runner has this token' };
   const runner = runnerFromRow(row);
   // The orphan check (UnknownRunnerOwnerError) belongs to the code that knows sharding keys.
@@ -57,38 +125,19 @@ function verify(world: RunnersWorld, db: Database, token: string, systemXid: str
     world.probes.hit(RUNNER_PROBES.verifyOrphanRunner);
     return { status: 403, note: 'Runner is orphaned' };
   }
-  db.update(RUNNERS, { contacted_at: db.now }, eq(col('id'), runner.id));
-  const inMemoryRunner: Row = { ...row, contacted_at: db.now };
+  // `current_runner.heartbeat`: its own statement, before the manager is ensured.
+  yield* tx.update(RUNNERS, { contacted_at: tx.now }, eq(col('id'), runner.id));
+  const inMemoryRunner: Row = { ...row, contacted_at: tx.now };
   if (orphan) {
     world.probes.hit(RUNNER_PROBES.verifyOrphanRunner);
     return { status: 422, note: 'Runner is orphaned' };
   }
-  const [manager] = db.select(MANAGERS, {
-    where: and(eq(col('runner_id'), runner.id), eq(col('system_xid'), systemXid)),
-  });
-  if (manager !== undefined) {
-    db.update(MANAGERS, { contacted_at: db.now }, eq(col('id'), integerField(manager, 'id')));
-    return { status: 200, note: `manager ${integerField(manager, 'id')} heartbeat` };
-  }
-  if (runnerMissingFromCopy(db, runner.id) && managerCopyHasForeignKey(db))
-    world.probes.hit(RUNNER_PROBES.verifyRunnerMissingFromCopy);
-  if (
-    world.code.ensurePartitionedRunnerCopy &&
-    !rejectOrphans &&
-    db.hasTable(RUNNERS_COPY) &&
-    !mutated('verify-skips-runner-copy')
-  )
-    ensurePartitionedRunnerCopy(db, inMemoryRunner);
-  const shardingKey =
-    world.code.populateShardingKey && runner.shardingKeyId !== null ? { sharding_key_id: runner.shardingKeyId } : {};
-  const [created] = db.insert(MANAGERS, {
-    runner_id: runner.id,
-    runner_type: runner.runnerType,
-    ...shardingKey,
-    system_xid: systemXid,
-    contacted_at: db.now,
-  });
-  return { status: 200, note: `created manager ${String(created?.['id'])}` };
+  const manager = yield* ensureManager(world, tx, runner, inMemoryRunner, systemXid, rejectOrphans);
+  if (manager.kind === 'notFound') return { status: 404, note: 'RecordNotFound after RecordNotUnique twice' };
+  if (manager.kind === 'created') return { status: 200, note: `created manager ${manager.id}` };
+  // `current_runner_manager.heartbeat`.
+  yield* tx.update(MANAGERS, { contacted_at: tx.now }, eq(col('id'), manager.id));
+  return { status: 200, note: `manager ${manager.id} heartbeat` };
 }
 
 export const verifyRunner: OperationKind<RunnersWorld> = {
@@ -107,7 +156,7 @@ export const verifyRunner: OperationKind<RunnersWorld> = {
       description: `POST /runners/verify runner ${runner.id} system_id ${systemXid}`,
       runnerId: runner.id,
       writes: [RUNNERS, MANAGERS],
-      handle: (db) => verify(world, db, token, systemXid),
+      work: (tx) => verify(world, tx, token, systemXid),
     });
   },
 };
