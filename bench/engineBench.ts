@@ -221,6 +221,11 @@ function settleGc(): void {
 interface LoopResult {
   readonly statements: number;
   readonly seconds: number;
+  /**
+   * Process CPU seconds (user + system) over the same loop. On a shared, oversubscribed machine the
+   * wall-clock rate mostly measures the other processes; the CPU rate stays comparable between runs.
+   */
+  readonly cpuSeconds: number;
   readonly fkFailures: number;
   readonly cascadedChildren: number;
   readonly peakRssBytes: number;
@@ -238,6 +243,7 @@ function timedLoop(batch: () => void, counters: RunCounters, minStatements: numb
   const startFailures = counters.fkFailures;
   const startCascaded = counters.cascadedChildren;
   let peak = sampleRss();
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   let elapsed = 0;
   let statements = 0;
@@ -248,9 +254,11 @@ function timedLoop(batch: () => void, counters: RunCounters, minStatements: numb
     const rss = sampleRss();
     if (rss > peak) peak = rss;
   } while (statements < minStatements || elapsed < minSeconds);
+  const cpu = process.cpuUsage(cpuStart);
   return {
     statements,
     seconds: elapsed,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     fkFailures: counters.fkFailures - startFailures,
     cascadedChildren: counters.cascadedChildren - startCascaded,
     peakRssBytes: peak,
@@ -584,6 +592,7 @@ function runCeiling(size: number): LoopResult {
 // --- report ---------------------------------------------------------------------------------
 
 const rate = (loop: LoopResult): number => Math.round(loop.statements / loop.seconds);
+const cpuRate = (loop: LoopResult): number => Math.round(loop.statements / loop.cpuSeconds);
 const mb = (bytes: number): number => Math.round((bytes / (1024 * 1024)) * 10) / 10;
 const sizeLabel = (size: number): string => (size % 1000 === 0 ? `${size / 1000}k` : String(size));
 
@@ -612,7 +621,7 @@ function main(): void {
     settleGc();
     engines.push(engine);
     console.log(
-      `  engine ${sizeLabel(size).padStart(5)}: ${rate(engine.loop).toLocaleString('en-US')} statements/s (${engine.loop.statements} in ${engine.loop.seconds.toFixed(2)}s)`,
+      `  engine ${sizeLabel(size).padStart(5)}: ${rate(engine.loop).toLocaleString('en-US')} statements/s (${engine.loop.statements} in ${engine.loop.seconds.toFixed(2)}s); ${cpuRate(engine.loop).toLocaleString('en-US')} per CPU second`,
     );
   }
   const enginePeakRssBytes = Math.max(peakRssBytes, sampleRss());
@@ -695,6 +704,9 @@ function main(): void {
       peakRssMb: peakMb,
       ceilingStatementsPerSecond1k: small?.ceiling ? rate(small.ceiling) : null,
       scalingRatio100kOver1k: ratio,
+      cpuStatementsPerSecond1k: small ? cpuRate(small.engine.loop) : null,
+      cpuStatementsPerSecond10k: medium ? cpuRate(medium.engine.loop) : null,
+      cpuStatementsPerSecond100k: large ? cpuRate(large.engine.loop) : null,
     }),
   );
 }
