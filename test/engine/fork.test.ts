@@ -1,0 +1,146 @@
+/**
+ * `Database.fork()`: a copy of a quiet database that behaves exactly as the original would from
+ * there on (same rows, catalog, sequences, tuple and transaction counters, triggers), and that no
+ * later change to either side reaches.
+ */
+import { describe, expect, it } from 'vitest';
+import { Database, PgError, col, eq } from '../../src/index.js';
+import type { Row, Statement } from '../../src/index.js';
+
+/** A schema with the kinds of objects that point at each other: keys, FKs, partitions, triggers, sequences. */
+function buildWorld(): Database {
+  const db = new Database();
+  db.createTable({
+    name: 'parents',
+    columns: [
+      { name: 'id', type: 'bigserial' },
+      { name: 'kind', type: 'integer', notNull: true },
+    ],
+    primaryKey: ['id'],
+  });
+  db.createTable({
+    name: 'children',
+    columns: [
+      { name: 'id', type: 'bigserial' },
+      { name: 'parent_id', type: 'bigint' },
+      { name: 'kind', type: 'integer', notNull: true },
+    ],
+    primaryKey: ['id', 'kind'],
+    partitionBy: { list: 'kind' },
+    constraints: [
+      {
+        kind: 'foreignKey',
+        name: 'fk_parent',
+        columns: ['parent_id'],
+        references: { table: 'parents' },
+        onDelete: 'cascade',
+      },
+    ],
+  });
+  db.createTable({ name: 'children_1', partitionOf: { parent: 'children', values: [1] } });
+  db.createTable({ name: 'children_2', partitionOf: { parent: 'children', values: 'default' } });
+  db.createTable({
+    name: 'audit',
+    columns: [
+      { name: 'id', type: 'bigserial' },
+      { name: 'note', type: 'text' },
+    ],
+    primaryKey: ['id'],
+  });
+  db.createTrigger({
+    name: 'audit_children',
+    table: 'children',
+    timing: 'after',
+    events: ['insert', 'delete'],
+    level: 'row',
+    fn: ({ operation, newRow, oldRow, db: handle }) => {
+      handle.insert('audit', { note: `${operation} ${String((newRow ?? oldRow)?.id)}` });
+    },
+  });
+  db.insert('parents', [{ kind: 1 }, { kind: 2 }, { kind: 1 }]);
+  db.insert('children', [
+    { parent_id: 1, kind: 1 },
+    { parent_id: 2, kind: 2 },
+    { parent_id: 3, kind: 1 },
+  ]);
+  return db;
+}
+
+/** A workload touching every object of the world; its results and the final rows are compared. */
+const workload: readonly Statement[] = [
+  { kind: 'insert', table: 'parents', rows: [{ kind: 2 }], options: {} },
+  { kind: 'insert', table: 'children', rows: [{ parent_id: 4, kind: 2 }], options: {} },
+  { kind: 'update', table: 'children', set: { kind: 2 }, where: eq(col('parent_id'), 1), options: {} },
+  { kind: 'delete', table: 'parents', where: eq(col('id'), 3), options: {} },
+  { kind: 'insert', table: 'children', rows: [{ parent_id: 99, kind: 1 }], options: {} },
+  { kind: 'select', table: 'children', options: { orderBy: [{ column: 'id', direction: 'asc' }] } },
+];
+
+function runWorkload(db: Database): unknown[] {
+  return workload.map((statement) => {
+    try {
+      return db.execute(statement);
+    } catch (error) {
+      if (error instanceof PgError) return { code: error.code, constraint: error.constraint };
+      throw error;
+    }
+  });
+}
+
+const rowsOf = (db: Database): Record<string, readonly Row[]> => Object.fromEntries(db.snapshot());
+
+describe('Database.fork', () => {
+  it('behaves as the original would: same results, ids, trigger effects and final rows', () => {
+    const original = buildWorld();
+    const fork = original.fork();
+    expect(rowsOf(fork)).toEqual(rowsOf(original));
+    const onFork = runWorkload(fork);
+    const onOriginal = runWorkload(original);
+    expect(onFork).toEqual(onOriginal);
+    expect(onFork[4]).toEqual({ code: '23503', constraint: 'fk_parent' });
+    expect(rowsOf(fork)).toEqual(rowsOf(original));
+    expect(fork.describe('children')).toEqual(original.describe('children'));
+  });
+
+  it('is independent of the original both ways, catalog included', () => {
+    const original = buildWorld();
+    const before = rowsOf(original);
+    const fork = original.fork();
+    runWorkload(fork);
+    fork.addColumn('parents', { name: 'extra', type: 'text' });
+    expect(rowsOf(original)).toEqual(before);
+    expect(original.describe('parents').columns.map((column: { name: string }) => column.name)).toEqual(['id', 'kind']);
+    expect(original.rows('audit').length).toBe(3);
+    const forkAudit = fork.rows('audit');
+    expect(forkAudit.length).toBeGreaterThan(3);
+    original.delete('parents');
+    expect(fork.rows('parents').length).toBe(3);
+    expect(fork.rows('audit')).toEqual(forkAudit);
+  });
+
+  it('runs trigger functions with the fork as their database', () => {
+    const fork = buildWorld().fork();
+    fork.insert('children', { parent_id: 2, kind: 1 });
+    expect(fork.rows('audit').at(-1)).toEqual({ id: 4, note: 'INSERT 4' });
+  });
+
+  it('forks of forks, and several sessions on a fork, work as on a database built from scratch', () => {
+    const fork = buildWorld().fork().fork();
+    const session = fork.openSession();
+    session.begin();
+    session.update('parents', { kind: 5 }, eq(col('id'), 1));
+    const kindOfFirst = (): unknown => fork.select('parents', { where: eq(col('id'), 1) })[0]?.kind;
+    expect(kindOfFirst()).toBe(1);
+    session.commit();
+    expect(kindOfFirst()).toBe(5);
+  });
+
+  it('is refused inside a transaction or with other sessions open', () => {
+    const db = buildWorld();
+    db.begin();
+    expect(() => db.fork()).toThrow(/between transactions/);
+    db.rollback();
+    db.openSession();
+    expect(() => db.fork()).toThrow(/one session/);
+  });
+});
