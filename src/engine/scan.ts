@@ -8,7 +8,7 @@ import { keyOfValues } from './keys.js';
 import type { IndexKey } from './keys.js';
 import { partitionAccepts } from './rowConstraints.js';
 import type { EngineState } from './session.js';
-import { visibleTuples } from './sessions/snapshot.js';
+import { newestVersion, visibleTuples, visibleVersion } from './sessions/snapshot.js';
 import type { Snapshot } from './sessions/snapshot.js';
 import { liveTuples } from './storage.js';
 import { compareValues } from './values.js';
@@ -115,26 +115,67 @@ function probeReferencing(
 }
 
 /**
+ * The newest versions of one leaf's tuples that a unique index or a foreign key's referencing map
+ * finds when the WHERE clause binds all their columns by equality, in tuple-id order; null when no
+ * index serves the clause.
+ */
+function probedTuples(relation: Relation, bindings: Map<string, SqlValue[]>): Tuple[] | null {
+  if (bindings.size === 0) return null;
+  for (const index of relation.indexes) {
+    if (index.entries === null || index.predicate !== null) continue;
+    const found = probeUniqueIndex(index.entries, index.columns, bindings);
+    if (found !== null) return found;
+  }
+  // The constraints themselves, not relation.foreignKeys(): no array is built per scan.
+  for (const constraint of relation.constraints) {
+    if (constraint.kind !== 'foreignKey' || constraint.referencing === null) continue;
+    const found = probeReferencing(relation.heap!, constraint.referencing, constraint.columns, bindings);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/**
  * Candidate tuples of one leaf, through a unique index or a foreign key's referencing map when
  * the WHERE clause binds all their columns by equality, else the whole heap. Candidates are
  * always re-checked against the full predicate, so the access path never changes a result.
  */
 function candidates(relation: Relation, bindings: Map<string, SqlValue[]>): Iterable<Tuple> {
-  const heap = relation.heap!;
-  if (bindings.size > 0) {
-    for (const index of relation.indexes) {
-      if (index.entries === null || index.predicate !== null) continue;
-      const found = probeUniqueIndex(index.entries, index.columns, bindings);
-      if (found !== null) return found;
+  return probedTuples(relation, bindings) ?? liveTuples(relation);
+}
+
+/**
+ * The versions `snapshot` sees of one leaf's candidate tuples, in tuple-id order. Indexes and
+ * referencing maps hold newest versions only, so a probe finds every tuple whose newest version
+ * has the key; a tuple seen through an older version (replaced, or deleted and kept as a ghost) is
+ * among the relation's old versions, which are few (pruned at every transaction end) and are all
+ * added as candidates. Without an index that serves the clause, the whole heap is read.
+ */
+function visibleCandidates(
+  relation: Relation,
+  bindings: Map<string, SqlValue[]>,
+  snapshot: Snapshot,
+  own: number,
+): Tuple[] {
+  const probed = probedTuples(relation, bindings);
+  if (probed === null) return visibleTuples(relation, snapshot, own);
+  const visible: Tuple[] = [];
+  if (relation.oldVersions === null) {
+    for (const tuple of probed) {
+      const version = visibleVersion(snapshot, own, tuple);
+      if (version !== null) visible.push(version);
     }
-    // The constraints themselves, not relation.foreignKeys(): no array is built per scan.
-    for (const constraint of relation.constraints) {
-      if (constraint.kind !== 'foreignKey' || constraint.referencing === null) continue;
-      const found = probeReferencing(heap, constraint.referencing, constraint.columns, bindings);
-      if (found !== null) return found;
-    }
+    return visible;
   }
-  return liveTuples(relation);
+  const tids = new Set<number>();
+  for (const tuple of probed) tids.add(tuple.tid);
+  for (const version of relation.oldVersions) tids.add(version.tid);
+  for (const tid of [...tids].sort((left, right) => left - right)) {
+    const newest = newestVersion(relation, tid);
+    const version = newest === undefined ? null : visibleVersion(snapshot, own, newest);
+    if (version !== null) visible.push(version);
+  }
+  return visible;
 }
 
 /** Partition pruning: skip leaves whose bounds exclude an equality-bound partition key. */
@@ -211,8 +252,8 @@ export function scanTuples(
 
 /**
  * A scan through a snapshot (several sessions open): every version the snapshot sees, leaf by leaf
- * in tuple-id order, filtered by the predicate. Indexes hold only newest versions, so this path
- * reads whole heaps; the tables of concurrent programs are small.
+ * in tuple-id order, filtered by the predicate, through an index where the clause allows one
+ * (`visibleCandidates`).
  */
 function snapshotScan(
   state: EngineState,
@@ -227,7 +268,7 @@ function snapshotScan(
   const subqueries = subqueryRunner(state);
   const result: ScannedTuple[] = [];
   for (const leaf of leaves) {
-    for (const tuple of visibleTuples(leaf, snapshot, state.currentXid)) {
+    for (const tuple of visibleCandidates(leaf, bindings, snapshot, state.currentXid)) {
       const context = options.outerRow
         ? { row: tuple.row, outerRow: options.outerRow, subqueries }
         : { row: tuple.row, subqueries };

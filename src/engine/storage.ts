@@ -173,8 +173,9 @@ export function insertTuple(state: EngineState, relation: Relation, row: Row): T
 export function deleteTuple(state: EngineState, relation: Relation, tuple: Tuple): void {
   const heap = relation.heap;
   if (heap === null || heap.get(tuple.tid) !== tuple) fail(`tuple ${tuple.tid} is not live in ${relation.name}`);
-  // A version this transaction wrote, over nothing older, is seen by no one else: no ghost needed.
-  if (state.versioning && (tuple.xmin !== state.currentXid || (tuple.prior ?? null) !== null)) {
+  // Even a version this transaction wrote and no one else sees is kept as a ghost: its key stays
+  // taken until the transaction ends, as PostgreSQL's index entry keeps it (see replaceVersioned).
+  if (state.versioning) {
     deleteVersioned(state, relation, tuple);
     return;
   }
@@ -244,7 +245,10 @@ export function replaceTuple(state: EngineState, relation: Relation, tuple: Tupl
  * An UPDATE while versioning: the new version goes into the heap and indexes as in a single
  * session; the old one stays reachable through `prior`, with `xmax` naming this transaction and the
  * row lock the update amounts to (NO KEY UPDATE unless a key column changed; semantics 3). A
- * version this transaction wrote itself is seen by no one else and is not kept.
+ * version this transaction wrote itself is seen by no one else and is left out of the chain, but it
+ * is still kept among the old versions until the transaction ends: its unique keys stay taken, so
+ * another transaction writing one of them waits for this one (`uniqueWaitFor`), as PostgreSQL's
+ * index entry for the dead version makes it wait (its dirty snapshot sees an inserter in progress).
  */
 function replaceVersioned(state: EngineState, relation: Relation, tuple: Tuple, row: Row): Tuple {
   const heap = relation.heap!;
@@ -257,22 +261,18 @@ function replaceVersioned(state: EngineState, relation: Relation, tuple: Tuple, 
     prior: own ? (tuple.prior ?? null) : tuple,
     locks: carriedLocks(state, tuple),
   };
-  if (!own) {
-    tuple.xmax = state.currentXid;
-    tuple.xmaxStrength = changesKey(state, relation, tuple.row, row) ? 'Update' : 'NoKeyUpdate';
-    keepVersion(state, relation, tuple);
-  }
+  tuple.xmax = state.currentXid;
+  tuple.xmaxStrength = changesKey(state, relation, tuple.row, row) ? 'Update' : 'NoKeyUpdate';
+  keepVersion(state, relation, tuple);
   heap.set(tuple.tid, replacement);
   replaceIndexEntries(relation, tuple, replacement);
   state.dataVersion++;
   state.journal.record(() => {
     heap.set(tuple.tid, tuple);
     replaceIndexEntries(relation, replacement, tuple);
-    if (!own) {
-      tuple.xmax = 0;
-      tuple.xmaxStrength = undefined;
-      forgetVersion(state, relation, tuple);
-    }
+    tuple.xmax = 0;
+    tuple.xmaxStrength = undefined;
+    forgetVersion(state, relation, tuple);
     state.dataVersion++;
   });
   return replacement;
