@@ -25,6 +25,7 @@ import type { DeleteOptions } from './engine/deleteStatement.js';
 import type { Expr } from './engine/expression.js';
 import type { InsertOptions } from './engine/insertStatement.js';
 import type { RowInput } from './engine/rowBuilding.js';
+import { planFor } from './engine/relationPlan.js';
 import { lookupRelation } from './engine/scan.js';
 import { cloneDatabaseState } from './engine/databaseClone.js';
 import { DatabaseState } from './engine/databaseState.js';
@@ -118,6 +119,8 @@ export class Database implements SessionHandle {
    */
   fork(): Database {
     assert(this.state.atTopLevel, 'a database cannot be forked from inside a statement');
+    // Plans are copied with the catalog: bring them up to date once here rather than in every fork.
+    for (const relation of this.state.relations.values()) planFor(this.state, relation);
     return new Database({}, cloneDatabaseState(this.state.shared));
   }
 
