@@ -11,7 +11,7 @@ import { scanTuples } from './scan.js';
 import type { ScannedTuple } from './scan.js';
 import type { EngineState } from './session.js';
 import { lockRow } from './sessions/rowLocks.js';
-import { replayKey, Suspension } from './sessions/suspension.js';
+import { Suspension } from './sessions/suspension.js';
 import { formatValuesForDetail } from './values.js';
 import type { Row, SqlValue } from './values.js';
 import { executeDelete } from './deleteStatement.js';
@@ -243,7 +243,7 @@ export function runReferentialAction(
     case 'cascade':
       // With several sessions open the referencing maps hold uncommitted rows too: the action scans.
       state.nested(
-        replayKey({ action: foreignKey.name, oldValues, newValues }),
+        { action: foreignKey.name, oldValues, newValues },
         () => {
           if (newValues === null) {
             const children = state.versioning ? null : referencingTuples(foreignKey, oldValues);
@@ -268,7 +268,7 @@ export function runReferentialAction(
       return;
     case 'set null':
       state.nested(
-        replayKey({ action: foreignKey.name, oldValues, newValues: null }),
+        { action: foreignKey.name, oldValues, newValues: null },
         () =>
           withUpdatedColumnsResumable(
             state,

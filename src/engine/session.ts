@@ -351,12 +351,13 @@ export class EngineState implements SessionView {
   /**
    * A nested statement (from a trigger function with `newLevel`, or an RI action without) that may
    * wait: with one session it runs at once; with several it goes through the enclosing segment's
-   * replay log (sessions/suspension.ts), keyed by `key`.
+   * replay log (sessions/suspension.ts), where `identity` (the statement value, or what identifies an
+   * RI action) tells a replayed statement from another.
    */
-  nested<T>(key: string, body: () => Resumable<T>, newLevel: boolean, statement: Statement | null = null): T {
+  nested<T>(identity: unknown, body: () => Resumable<T>, newLevel: boolean, statement: Statement | null = null): T {
     assert(this.depth > 0, 'a nested statement runs inside a statement');
     if (!this.shared.versioning) return this.runNested(() => runToEnd(body()), newLevel);
-    return runNestedResumable(this, key, () => this.runNestedResumable(body, newLevel, statement));
+    return runNestedResumable(this, identity, () => this.runNestedResumable(body, newLevel, statement));
   }
 
   /** A statement's table locks, each yielded for the scheduler to grant (none without a scheduler). */

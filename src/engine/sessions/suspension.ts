@@ -67,9 +67,9 @@ type LoggedOutcome = { readonly ok: true; readonly value: unknown } | { readonly
 
 /** What the nested statements of one segment did, in order, so a re-run of the segment can replay them. */
 export class ReplayLog {
-  readonly entries: { readonly key: string; readonly outcome: LoggedOutcome }[] = [];
+  readonly entries: { readonly identity: unknown; readonly outcome: LoggedOutcome }[] = [];
   position = 0;
-  pending: { readonly key: string; readonly generator: Resumable<unknown> } | null = null;
+  pending: { readonly identity: unknown; readonly generator: Resumable<unknown> } | null = null;
 }
 
 /** The per-session stack of replay logs, innermost last. */
@@ -122,27 +122,38 @@ export function replayKey(value: unknown): string {
 }
 
 /**
+ * Whether a re-issued statement is the logged one. Compared only when a segment is replayed (after a
+ * wait), so the statements that never wait, nearly all of them, are never serialised; the log keeps
+ * the values themselves, which statement values, being data, are never changed once issued.
+ */
+function sameStatement(logged: unknown, reissued: unknown): boolean {
+  return replayKey(logged) === replayKey(reissued);
+}
+
+/**
  * Runs a nested statement (from a trigger function, or an RI action) that may wait. Outside any
  * segment it must finish at once. Inside one, a statement already run by an earlier pass of the
  * segment is answered from the log, a parked one resumes, and a new one starts; if it has to wait,
  * it is parked and a `Suspension` unwinds the trigger function.
  */
-export function runNestedResumable<T>(stack: ReplayStack, key: string, start: () => Resumable<T>): T {
+export function runNestedResumable<T>(stack: ReplayStack, identity: unknown, start: () => Resumable<T>): T {
   const log = stack.replays[stack.replays.length - 1];
   if (log === undefined) return runToEnd(start());
   if (log.position < log.entries.length) {
     const entry = log.entries[log.position++]!;
-    if (entry.key !== key)
+    if (!sameStatement(entry.identity, identity))
       fail(
-        `a replayed trigger issued ${key} where it had issued ${entry.key}: trigger functions must be deterministic`,
+        `a replayed trigger issued ${replayKey(identity)} where it had issued ${replayKey(entry.identity)}: trigger functions must be deterministic`,
       );
     if (entry.outcome.ok) return entry.outcome.value as T;
     throw entry.outcome.error;
   }
   let generator: Resumable<unknown>;
   if (log.pending !== null) {
-    if (log.pending.key !== key)
-      fail(`a replayed trigger issued ${key} where it had been suspended in ${log.pending.key}`);
+    if (!sameStatement(log.pending.identity, identity))
+      fail(
+        `a replayed trigger issued ${replayKey(identity)} where it had been suspended in ${replayKey(log.pending.identity)}`,
+      );
     generator = log.pending.generator;
     log.pending = null;
   } else generator = start();
@@ -151,15 +162,15 @@ export function runNestedResumable<T>(stack: ReplayStack, key: string, start: ()
     step = generator.next();
   } catch (error) {
     if (error instanceof Suspension) throw error;
-    log.entries.push({ key, outcome: { ok: false, error } });
+    log.entries.push({ identity, outcome: { ok: false, error } });
     log.position++;
     throw error;
   }
   if (!step.done) {
-    log.pending = { key, generator };
+    log.pending = { identity, generator };
     throw new Suspension(step.value);
   }
-  log.entries.push({ key, outcome: { ok: true, value: step.value } });
+  log.entries.push({ identity, outcome: { ok: true, value: step.value } });
   log.position++;
   return step.value as T;
 }

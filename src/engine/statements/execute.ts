@@ -6,7 +6,6 @@
  */
 import type { CatalogView } from '../sql/catalogView.js';
 import type { EngineState } from '../session.js';
-import { replayKey } from '../sessions/suspension.js';
 import type { Resumable } from '../sessions/suspension.js';
 import type { StatementDefinition } from './definition.js';
 import { definitionOf } from './registry.js';
@@ -17,12 +16,7 @@ export function executeStatement<S extends Statement>(session: EngineState, stat
   if (definition.envelope === 'transactionControl') return definition.execute(session, statement);
   // A trigger's statement while several sessions are open may wait: it goes through the replay log.
   if (session.versioning && !session.atTopLevel)
-    return session.nested(
-      replayKey(statement),
-      () => resumableExecution(definition, session, statement),
-      true,
-      statement,
-    );
+    return session.nested(statement, () => resumableExecution(definition, session, statement), true, statement);
   return session.runStatement(() => definition.execute(session, statement));
 }
 
