@@ -37,7 +37,21 @@ function canonical(value: unknown): string {
   );
 }
 
-const same = (left: unknown, right: unknown): boolean => canonical(left) === canonical(right);
+/** Canonical forms of expected values, which programs keep for their lifetime: each is computed once. */
+const expectedForms = new WeakMap<object, string>();
+
+function canonicalExpected(value: unknown): string {
+  if (value === null || typeof value !== 'object') return canonical(value);
+  let form = expectedForms.get(value);
+  if (form === undefined) {
+    form = canonical(value);
+    expectedForms.set(value, form);
+  }
+  return form;
+}
+
+/** Whether an observed value equals an expected one (which is read once, see `canonicalExpected`). */
+const same = (observed: unknown, expected: unknown): boolean => canonical(observed) === canonicalExpected(expected);
 
 /** Every way the outcome differs from the expectation, one sentence each; empty when it matches. */
 export function outcomeDifferences(outcome: PermutationOutcome, expected: ExpectedOutcome): string[] {
