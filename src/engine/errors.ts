@@ -32,6 +32,7 @@ export const SqlState = {
   objectNotInPrerequisiteState: '55000',
   invalidObjectDefinition: '42P17',
   syntaxError: '42601',
+  duplicateAlias: '42712',
 } as const;
 
 export type SqlStateCode = (typeof SqlState)[keyof typeof SqlState];

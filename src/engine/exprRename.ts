@@ -15,6 +15,7 @@ export function renameColumnInExpr(expr: Expr, from: string, to: string): Expr {
     case 'triggerRow':
       return expr.name === from ? { ...expr, name: to } : expr;
     case 'outer':
+    case 'fromColumn':
     case 'literal':
     case 'exists':
     case 'scalarSubquery':

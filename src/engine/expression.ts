@@ -28,6 +28,8 @@ export interface OrderTerm {
 export type Expr =
   | { readonly kind: 'column'; readonly name: string }
   | { readonly kind: 'outer'; readonly name: string; readonly table: string }
+  /** A column of the FROM item's row in `UPDATE … FROM` (`table` is the item's name or alias). */
+  | { readonly kind: 'fromColumn'; readonly name: string; readonly table: string }
   | { readonly kind: 'excluded'; readonly name: string }
   /** `OLD.name` or `NEW.name` in a trigger's WHEN condition. */
   | { readonly kind: 'triggerRow'; readonly row: 'old' | 'new'; readonly name: string }
@@ -61,6 +63,8 @@ export const col = (name: string): Expr => ({ kind: 'column', name });
 /** A column of the enclosing statement's row, inside a correlated sub-query. */
 export const outer = (table: string, name: string): Expr => ({ kind: 'outer', table, name });
 export const excluded = (name: string): Expr => ({ kind: 'excluded', name });
+/** `s.name` where `s` is the FROM item of an `UPDATE … FROM s` (its table name or alias). */
+export const fromCol = (table: string, name: string): Expr => ({ kind: 'fromColumn', table, name });
 /** `OLD.name` in a trigger's WHEN condition. */
 export const oldCol = (name: string): Expr => ({ kind: 'triggerRow', row: 'old', name });
 /** `NEW.name` in a trigger's WHEN condition. */
@@ -182,6 +186,8 @@ export interface EvaluationContext {
   readonly row: Row;
   readonly outerRow?: Row;
   readonly excludedRow?: Row;
+  /** The row of the FROM item joined to `row` in `UPDATE … FROM`. */
+  readonly fromRow?: Row;
   readonly subqueries?: SubqueryRunner;
   /** OLD and NEW of a row trigger, for its WHEN condition. */
   readonly triggerRows?: { readonly old: Row | null; readonly new: Row | null };
@@ -198,6 +204,12 @@ export function evaluate(expr: Expr, context: EvaluationContext): SqlValue {
       if (context.outerRow === undefined) fail(`outer reference ${expr.table}.${expr.name} outside a sub-query`);
       const value = context.outerRow[expr.name];
       if (value === undefined) fail(`outer column ${expr.name} is not in the enclosing row`);
+      return value;
+    }
+    case 'fromColumn': {
+      if (context.fromRow === undefined) fail(`${expr.table}.${expr.name} outside UPDATE … FROM`);
+      const value = context.fromRow[expr.name];
+      if (value === undefined) fail(`column ${expr.name} is not in the FROM item's row`);
       return value;
     }
     case 'excluded': {
@@ -520,6 +532,7 @@ export function renderExpr(expr: Expr): string {
     case 'column':
       return quoteIdentifier(expr.name);
     case 'outer':
+    case 'fromColumn':
       return `${quoteIdentifier(expr.table)}.${quoteIdentifier(expr.name)}`;
     case 'excluded':
       return `excluded.${quoteIdentifier(expr.name)}`;

@@ -14,7 +14,7 @@ import type { EngineState } from './session.js';
 import { lockRow } from './sessions/rowLocks.js';
 import { xidVisible } from './sessions/snapshot.js';
 import { replayable, Suspension } from './sessions/suspension.js';
-import type { Resumable } from './sessions/suspension.js';
+import type { LockWait, Resumable } from './sessions/suspension.js';
 import { conflictingTid, insertTuple, uniqueWaitFor } from './storage.js';
 import {
   fireBeforeRowTriggers,
@@ -127,6 +127,20 @@ export function* executeInsert(
   inputs: readonly RowInput[],
   options: InsertOptions,
 ): Resumable<Row[]> {
+  const context = yield* startInsertRows(state, target, options);
+  for (const input of inputs) yield* insertInput(state, context, input);
+  return finishInsertRows(state, context);
+}
+
+/**
+ * The start of an INSERT whatever its rows come from (VALUES, or a SELECT: insertSelect.ts): the
+ * conflict target is checked, BEFORE STATEMENT triggers fire, transition tables are opened.
+ */
+export function* startInsertRows(
+  state: EngineState,
+  target: Relation,
+  options: InsertOptions,
+): Resumable<InsertContext> {
   const onConflict = options.onConflict;
   if (onConflict) validateConflictTarget(state, target, onConflict);
   // ON CONFLICT DO UPDATE fires the UPDATE statement triggers too, whether or not a row conflicts:
@@ -139,29 +153,39 @@ export function* executeInsert(
     fireBeforeStatementTriggers(state, target, 'insert');
     if (doUpdate) fireBeforeStatementTriggers(state, target, 'update');
   }
-  const context: InsertContext = {
+  return {
     target,
     onConflict,
+    doUpdate,
     transition: transitionFor(state, target, 'insert'),
     updateTransition: doUpdate ? transitionFor(state, target, 'update') : null,
     touchedByThisStatement: new Set<number>(),
+    written: [],
   };
-  const written: Row[] = [];
-  for (const input of inputs) {
-    const built = buildInsertedRow(state, target, input);
-    const row = state.versioning
-      ? yield* replayable(state, () => insertRow(state, context, built))
-      : insertRow(state, context, built);
-    if (row !== null) written.push(row);
-  }
-  if (doUpdate) queueStatementEnd(state, target, 'update');
-  queueStatementEnd(state, target, 'insert');
-  return written;
 }
 
-interface InsertContext {
+/** One proposed row: built (defaults, nextval) once, then inserted in a segment that may wait and re-run. */
+export function* insertInput(state: EngineState, context: InsertContext, input: RowInput): Resumable<void> {
+  const built = buildInsertedRow(state, context.target, input);
+  const row = state.versioning
+    ? yield* replayable(state, () => insertRow(state, context, built))
+    : insertRow(state, context, built);
+  if (row !== null) context.written.push(row);
+}
+
+/** The end of an INSERT: its AFTER STATEMENT triggers are queued; the result is the rows written. */
+export function finishInsertRows(state: EngineState, context: InsertContext): Row[] {
+  if (context.doUpdate) queueStatementEnd(state, context.target, 'update');
+  queueStatementEnd(state, context.target, 'insert');
+  return context.written;
+}
+
+export interface InsertContext {
   readonly target: Relation;
   readonly onConflict: OnConflict | undefined;
+  readonly doUpdate: boolean;
+  /** The rows written (or updated by DO UPDATE) so far: the statement's result. */
+  readonly written: Row[];
   readonly transition: TransitionRows | null;
   readonly updateTransition: TransitionRows | null;
   readonly touchedByThisStatement: Set<number>;
@@ -174,6 +198,7 @@ const MAX_RETRIES = 10_000;
 function insertRow(state: EngineState, context: InsertContext, built: Row): Row | null {
   const { target, onConflict } = context;
   const leaf = routeRow(target, built);
+  lockRoutedPartitions(state, target, leaf);
   const row = fireBeforeRowTriggers(state, leaf, 'insert', null, built);
   if (row === null) return null;
   if (leaf !== routeRow(target, row)) {
@@ -200,7 +225,7 @@ function insertRow(state: EngineState, context: InsertContext, built: Row): Row 
     const proposed = buildUpdatedRow(
       leaf,
       existing.row,
-      evaluateAssignments(state, onConflict.action.update, existing.row, row),
+      evaluateAssignments(state, onConflict.action.update, existing.row, { excludedRow: row }),
     );
     if (leaf.parent !== null && !satisfiesPartitionConstraint(leaf, proposed)) {
       throw new PgError(SqlState.featureNotSupported, 'invalid ON UPDATE specification', {
@@ -224,6 +249,30 @@ function insertRow(state: EngineState, context: InsertContext, built: Row): Row 
   queueAfterRow(state, leaf, 'INSERT', planFor(state, leaf).afterRow.insert, null, 0, row, tuple.tid);
   context.transition?.newRows.push(row);
   return row;
+}
+
+/**
+ * Under a scheduler, each partition a row is routed through is locked RowExclusive when the row
+ * reaches it, as ExecFindPartition opens it: an INSERT … SELECT locks only the partitions its rows
+ * go to (for INSERT … VALUES `statementLocks` already took them, and they are granted again at once).
+ * A conflicting lock suspends the row before its BEFORE triggers run.
+ */
+function lockRoutedPartitions(state: EngineState, target: Relation, leaf: Relation): void {
+  const lockNow = state.shared.lockNow;
+  if (lockNow === null || leaf === target) return;
+  const path: Relation[] = [];
+  for (let current: Relation | null = leaf; current !== null && current !== target; current = current.parent)
+    path.unshift(current);
+  for (const partition of path) {
+    const wait: LockWait = {
+      kind: 'relation',
+      oid: partition.oid,
+      table: partition.name,
+      mode: 'RowExclusive',
+      nowait: false,
+    };
+    if (!lockNow(state, wait)) throw new Suspension(wait);
+  }
 }
 
 /** ON CONFLICT waits for a running transaction holding an arbiter key before deciding (semantics 5). */

@@ -5,6 +5,7 @@ import { assert } from './assert.js';
 import { evaluate, isExpr, isSatisfiedAsFilter } from './expression.js';
 import { updateCheckRequired } from './foreignKeyRuntime.js';
 import type { Expr } from './expression.js';
+import { joinedRow, joinSource, targetOnlyCondition } from './fromItem.js';
 import { riTriggerName, planFor } from './relationPlan.js';
 import { buildUpdatedRow, checkTargetColumns } from './rowBuilding.js';
 import { checkRowConstraints, failingRowDetail, routeRow, satisfiesPartitionConstraint } from './rowConstraints.js';
@@ -39,19 +40,22 @@ export function waitForUniqueKeys(state: EngineState, relation: Relation, row: R
   if (xid !== null) throw new Suspension({ kind: 'transaction', xid });
 }
 
+/** The other rows a SET list may read: EXCLUDED in ON CONFLICT DO UPDATE, the FROM item's row in UPDATE … FROM. */
+export interface AssignmentRows {
+  readonly excludedRow?: Row;
+  readonly fromRow?: Row;
+}
+
 export function evaluateAssignments(
   state: EngineState,
   assignments: Assignments,
   row: Row,
-  excludedRow?: Row,
+  others: AssignmentRows = {},
 ): Record<string, SqlValue> {
   const values: Record<string, SqlValue> = {};
-  const subqueries = subqueryRunner(state);
-  for (const [column, value] of Object.entries(assignments)) {
-    values[column] = isExpr(value)
-      ? evaluate(value, excludedRow ? { row, excludedRow, subqueries } : { row, subqueries })
-      : value;
-  }
+  const context = { ...others, row, subqueries: subqueryRunner(state) };
+  for (const [column, value] of Object.entries(assignments))
+    values[column] = isExpr(value) ? evaluate(value, context) : value;
   return values;
 }
 
@@ -59,7 +63,9 @@ export function evaluateAssignments(
  * UPDATE: rows are chosen at statement start; a row already replaced or gone when reached is
  * skipped. With several sessions open, each row is first locked (NO KEY UPDATE, or UPDATE when a key
  * column changes), waiting for a running transaction that holds it, then re-checked if a committed
- * one changed it meanwhile (EvalPlanQual, semantics 4).
+ * one changed it meanwhile (EvalPlanQual, semantics 4). With a FROM item (`UPDATE … FROM`, see
+ * fromItem.ts) each target row is updated with the first FROM row it joins, and not at all when it
+ * joins none.
  */
 export function* executeUpdate(
   state: EngineState,
@@ -67,21 +73,34 @@ export function* executeUpdate(
   assignments: Assignments,
   where: Expr | null,
   options: UpdateOptions,
+  from: { readonly relation: Relation } | null = null,
 ): Resumable<Row[]> {
   checkTargetColumns(target, Object.keys(assignments));
   if (state.versioning) yield* fireBeforeStatementResumable(state, target, 'update');
   else fireBeforeStatementTriggers(state, target, 'update');
   const transition = transitionFor(state, target, 'update');
   const updated: Row[] = [];
-  for (const { relation, tuple } of scanTuples(state, target, where, { only: options.only ?? false })) {
+  // The FROM item is read through the statement's snapshot once; the target rows by their own conjuncts.
+  const join = from === null ? null : joinSource(state, from.relation, where);
+  const scanned = scanTuples(state, target, join === null ? where : targetOnlyCondition(where), {
+    only: options.only ?? false,
+  });
+  for (const { relation, tuple } of scanned) {
+    let fromRow: Row | undefined;
+    if (join !== null) {
+      const joined = joinedRow(state, join, where, tuple.row);
+      if (joined === null) continue;
+      fromRow = joined;
+    }
     let result: Row | null;
     if (state.versioning)
       result = yield* replayable(state, () =>
-        updateLockedRow(state, target, relation, tuple, assignments, where, transition),
+        updateLockedRow(state, target, relation, tuple, assignments, where, transition, fromRow),
       );
     else {
       if (relation.heap!.get(tuple.tid) !== tuple) continue;
-      const proposed = buildUpdatedRow(relation, tuple.row, evaluateAssignments(state, assignments, tuple.row));
+      const values = evaluateAssignments(state, assignments, tuple.row, fromRow === undefined ? {} : { fromRow });
+      const proposed = buildUpdatedRow(relation, tuple.row, values);
       result = updateRow(state, target, relation, tuple, proposed, transition);
     }
     if (result !== null) updated.push(result);
@@ -106,17 +125,23 @@ function updateLockedRow(
   assignments: Assignments,
   where: Expr | null,
   transition: TransitionRows | null,
+  fromRow: Row | undefined,
 ): Row | null {
   let current = seen;
+  const others = fromRow === undefined ? {} : { fromRow };
   for (let rechecks = 0; ; rechecks++) {
     assert(rechecks < MAX_RECHECKS, `row ${seen.tid} of ${relation.name} re-checked without end`);
-    const proposed = buildUpdatedRow(relation, current.row, evaluateAssignments(state, assignments, current.row));
+    const proposed = buildUpdatedRow(
+      relation,
+      current.row,
+      evaluateAssignments(state, assignments, current.row, others),
+    );
     const strength = keyColumnsChange(state, relation, current.row, proposed) ? 'Update' : 'NoKeyUpdate';
     const outcome = lockRow(state, relation, current, strength, 'wait', false);
     if (outcome.kind === 'skip') return null;
     if (outcome.kind === 'wait') throw new Suspension({ kind: 'transaction', xid: outcome.xid });
     if (outcome.kind === 'recheck') {
-      if (!rowStillMatches(state, outcome.tuple, where)) return null;
+      if (!rowStillMatches(state, outcome.tuple, where, fromRow)) return null;
       current = outcome.tuple;
       continue;
     }
@@ -124,9 +149,16 @@ function updateLockedRow(
   }
 }
 
-/** EvalPlanQual's test of a newer version: the WHERE clause on it alone, sub-queries with the statement's snapshot. */
-export function rowStillMatches(state: EngineState, tuple: Tuple, where: Expr | null): boolean {
-  return isSatisfiedAsFilter(where, { row: tuple.row, subqueries: subqueryRunner(state) });
+/**
+ * EvalPlanQual's test of a newer version: the WHERE clause on it alone (with the FROM row it was
+ * joined to, in UPDATE … FROM), sub-queries with the statement's snapshot.
+ */
+export function rowStillMatches(state: EngineState, tuple: Tuple, where: Expr | null, fromRow?: Row): boolean {
+  const subqueries = subqueryRunner(state);
+  return isSatisfiedAsFilter(
+    where,
+    fromRow === undefined ? { row: tuple.row, subqueries } : { row: tuple.row, fromRow, subqueries },
+  );
 }
 
 /** Whether an UPDATE changes a column of a non-partial unique index (PostgreSQL's "key" columns). */

@@ -33,6 +33,8 @@ export interface CampaignResult<S> {
   readonly outcomes: Readonly<Record<string, number>>;
   /** Statements run while searching, by kind (coverage: which statements the campaign exercised). */
   readonly kinds: Readonly<Record<string, number>>;
+  /** Engine outcomes per statement kind (`insertSelect` → `ok`, `23505`, … → count). */
+  readonly kindOutcomes: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly elapsedMs: number;
   readonly divergence: FoundDivergence<S> | null;
 }
@@ -57,12 +59,18 @@ export async function runCampaign<S>(
   let shrinking = false;
   const outcomes: Record<string, number> = {};
   const kinds: Record<string, number> = {};
+  const kindOutcomes: Record<string, Record<string, number>> = {};
   const property = fc.asyncProperty(arbitrary, async (scenario) => {
     const outcome = await check(scenario);
     if (!shrinking) {
       statements += outcome.statements;
       for (const [key, count] of Object.entries(outcome.outcomes)) outcomes[key] = (outcomes[key] ?? 0) + count;
       for (const [key, count] of Object.entries(outcome.kinds)) kinds[key] = (kinds[key] ?? 0) + count;
+      for (const [kind, byOutcome] of Object.entries(outcome.kindOutcomes)) {
+        const into = kindOutcomes[kind] ?? {};
+        for (const [key, count] of Object.entries(byOutcome)) into[key] = (into[key] ?? 0) + count;
+        kindOutcomes[kind] = into;
+      }
     }
     if (outcome.divergence !== null) {
       shrinking = true;
@@ -71,7 +79,8 @@ export async function runCampaign<S>(
   });
   const details = await fc.check(property, { numRuns: options.runs, seed: options.seed, endOnFailure: false });
   const elapsedMs = Date.now() - started;
-  if (!details.failed) return { runs: details.numRuns, statements, outcomes, kinds, elapsedMs, divergence: null };
+  if (!details.failed)
+    return { runs: details.numRuns, statements, outcomes, kinds, kindOutcomes, elapsedMs, divergence: null };
   const scenario = details.counterexample?.[0];
   const error = details.errorInstance;
   if (scenario === undefined || !(error instanceof DivergenceFound))
@@ -81,6 +90,7 @@ export async function runCampaign<S>(
     statements,
     outcomes,
     kinds,
+    kindOutcomes,
     elapsedMs,
     divergence: { seed: options.seed, path: details.counterexamplePath ?? '', scenario, divergence: error.divergence },
   };

@@ -102,7 +102,7 @@ export async function runDiff<W extends WorldBase>(
   const { result, divergences } = summary;
   if (command.json) {
     io.stdout.write(
-      `${stableStringify({ runs: result.runs, statements: result.statements, outcomes: { ...result.outcomes }, statementKinds: { ...result.kinds }, seed, postgres: session.description, target: plan === null ? 'random schemas' : plan.name, elapsedMs: result.elapsedMs, divergences }, 2)}\n`,
+      `${stableStringify({ runs: result.runs, statements: result.statements, outcomes: { ...result.outcomes }, statementKinds: { ...result.kinds }, statementOutcomes: { ...result.kindOutcomes }, seed, postgres: session.description, target: plan === null ? 'random schemas' : plan.name, elapsedMs: result.elapsedMs, divergences }, 2)}\n`,
     );
   } else {
     io.stdout.write(

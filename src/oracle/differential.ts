@@ -1,5 +1,6 @@
 /** The differential verdict of one recorded scenario: the engine's outcomes against PostgreSQL's. */
 import type { DatabaseSnapshot } from '../database.js';
+import type { Statement } from '../engine/statements/registry.js';
 import { contentsDifference } from './compareContents.js';
 import { describeModel, describePostgres, outcomeDifference } from './compareOutcome.js';
 import type { RecordedStatement } from './recorder.js';
@@ -27,6 +28,13 @@ export interface DiffOutcome {
   readonly outcomes: Readonly<Record<string, number>>;
   /** Which statements ran, by kind (`insert`, `truncate`, `addConstraint`, …), with counts (coverage). */
   readonly kinds: Readonly<Record<string, number>>;
+  /** The engine outcomes of each kind (`insertSelect` → `ok`, `23505`, … → count). */
+  readonly kindOutcomes: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+/** A statement's kind in the statistics: `updateFrom` for an UPDATE with a FROM item, else its kind. */
+export function statisticsKind(statement: Statement): string {
+  return statement.kind === 'update' && statement.from !== undefined ? 'updateFrom' : statement.kind;
 }
 
 /**
@@ -43,6 +51,7 @@ export async function diffRecorded(
     let clock: number | null = null;
     const outcomes: Record<string, number> = {};
     const kinds: Record<string, number> = {};
+    const kindOutcomes: Record<string, Record<string, number>> = {};
     for (const [index, statement] of recorded.entries()) {
       const base = {
         statement: index,
@@ -55,6 +64,7 @@ export async function diffRecorded(
           statements,
           outcomes,
           kinds,
+          kindOutcomes,
           divergence: {
             ...base,
             postgres: '(not run)',
@@ -66,11 +76,16 @@ export async function diffRecorded(
           statements,
           outcomes,
           kinds,
+          kindOutcomes,
           divergence: { ...base, postgres: '(not run)', reason: 'the engine failed internally' },
         };
       const outcomeKey = statement.outcome.status === 'error' ? statement.outcome.code : 'ok';
       outcomes[outcomeKey] = (outcomes[outcomeKey] ?? 0) + 1;
-      kinds[statement.statement.kind] = (kinds[statement.statement.kind] ?? 0) + 1;
+      const kind = statisticsKind(statement.statement);
+      kinds[kind] = (kinds[kind] ?? 0) + 1;
+      const ofKind = kindOutcomes[kind] ?? {};
+      ofKind[outcomeKey] = (ofKind[outcomeKey] ?? 0) + 1;
+      kindOutcomes[kind] = ofKind;
       if (statement.clock !== clock && !mayRevertSettings(statement.sql))
         clock = (await session.run(setClockSql(statement.clock))).ok ? statement.clock : null;
       const result = await session.run(statement.sql);
@@ -82,6 +97,7 @@ export async function diffRecorded(
           statements,
           outcomes,
           kinds,
+          kindOutcomes,
           divergence: { ...base, postgres: describePostgres(result, statement.statement), reason },
         };
     }
@@ -91,6 +107,7 @@ export async function diffRecorded(
         statements,
         outcomes,
         kinds,
+        kindOutcomes,
         divergence: {
           statement: null,
           tag: null,
@@ -100,6 +117,6 @@ export async function diffRecorded(
           reason: difference,
         },
       };
-    return { statements, outcomes, kinds, divergence: null };
+    return { statements, outcomes, kinds, kindOutcomes, divergence: null };
   });
 }

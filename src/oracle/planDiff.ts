@@ -77,6 +77,7 @@ export async function diffScenario<W extends WorldBase>(
       statements: 0,
       outcomes: {},
       kinds: {},
+      kindOutcomes: {},
       divergence: {
         statement: null,
         tag: null,

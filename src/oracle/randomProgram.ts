@@ -20,6 +20,7 @@ import {
   col,
   eq,
   excluded,
+  fromCol,
   ge,
   gt,
   inList,
@@ -39,6 +40,7 @@ import {
 import type { Expr } from '../engine/expression.js';
 import type { Row, SqlValue } from '../engine/values.js';
 import type { Statement } from '../engine/statements/registry.js';
+import type { LockingClause } from '../engine/statements/select.js';
 import { AUDIT_TABLE, TRIGGER_TEMPLATES } from './triggerTemplates.js';
 import type { TriggerUse } from './triggerTemplates.js';
 
@@ -280,6 +282,8 @@ export function schemaArbitrary(): fc.Arbitrary<{
 export function statementArbitraries(tables: readonly TableDesign[]): {
   readonly insert: fc.Arbitrary<ProgramOp>;
   readonly update: fc.Arbitrary<ProgramOp>;
+  readonly insertSelect: fc.Arbitrary<ProgramOp>;
+  readonly updateFrom: fc.Arbitrary<ProgramOp>;
   readonly remove: fc.Arbitrary<ProgramOp>;
   readonly select: fc.Arbitrary<ProgramOp>;
   readonly transaction: fc.Arbitrary<ProgramOp>;
@@ -325,6 +329,79 @@ export function statementArbitraries(tables: readonly TableDesign[]): {
   const update = fc
     .record({ table: tableName, set: assignments, where: fc.option(predicate(), { nil: null }) })
     .map(({ table, set, where }): ProgramOp => ({ kind: 'update', table, set, where, options: {} }));
+  // INSERT … SELECT, the partitioning backfill's shape (every table has the same columns, so any
+  // table or partition is a source): a column subset, an optional filter and locking clause, and the
+  // ON CONFLICT choices of INSERT.
+  const insertSelect = fc
+    .record({
+      table: tableName,
+      source: tableName,
+      columns: fc.uniqueArray(fc.constantFrom(...COLUMNS.map((column) => column.name)), {
+        minLength: 1,
+        maxLength: COLUMNS.length,
+      }),
+      shift: fc.constantFrom<string | null>(null, null, 'v', 'k1'),
+      where: fc.option(predicate(), { nil: null, freq: 3 }),
+      locking: fc.constantFrom<LockingClause | null>(null, null, { strength: 'Update' }, { strength: 'KeyShare' }),
+      conflict: fc.nat({ max: 5 }),
+      designIndex: fc.nat(),
+    })
+    .map(({ table, source, columns, shift, where, locking, conflict, designIndex }): ProgramOp => {
+      const owner = tables.find((candidate) => candidate.name === table) ?? tables[designIndex % tables.length]!;
+      const options =
+        conflict === 0
+          ? { onConflict: { action: 'nothing' as const } }
+          : conflict === 1
+            ? { onConflict: { target: owner.key, action: 'nothing' as const } }
+            : conflict === 2
+              ? { onConflict: { target: owner.key, action: { update: { v: excluded('v'), s: excluded('s') } } } }
+              : {};
+      return {
+        kind: 'insertSelect',
+        table,
+        columns,
+        query: {
+          table: source,
+          // Now and then a column is shifted (k1 + 1), so the copy makes new keys and collides with old ones.
+          select: columns.map((column) => (column === shift ? arithmetic('+', col(column), 1) : col(column))),
+          where,
+          ...(locking === null ? {} : { locking }),
+        },
+        options,
+      };
+    });
+  // UPDATE … FROM, the sharding-key backfill's shape: the target's referencing columns joined to the
+  // FROM table's key (so a target row meets at most one FROM row, as in GitLab's backfills), the FROM
+  // table under an alias now and then (it may be the target itself only through one).
+  const updateFrom = fc
+    .record({
+      table: tableName,
+      from: design,
+      alias: fc.boolean(),
+      // The target column and the FROM column it takes: data, a key (23505, RI actions), the partition
+      // key (row movement, 23514) or a referencing column (23503).
+      set: fc.constantFrom<readonly [string, string]>(
+        ['v', 'v'],
+        ['s', 's'],
+        ['v', 'k1'],
+        ['k1', 'k2'],
+        ['p', 'v'],
+        ['r1', 'v'],
+      ),
+      filter: fc.option(predicate(), { nil: null }),
+    })
+    .map(({ table, from, alias, set, filter }): ProgramOp => {
+      const name = alias || from.name === table ? 'src' : from.name;
+      const join = from.key.map((column) => eq(col(REFERENCING[column]!), fromCol(name, column)));
+      return {
+        kind: 'update',
+        table,
+        set: { [set[0]]: fromCol(name, set[1]) },
+        from: name === from.name ? { table: from.name } : { table: from.name, alias: name },
+        where: and(...join, ...(filter === null ? [] : [filter])),
+        options: {},
+      };
+    });
   const remove = fc
     .record({ table: tableName, where: fc.option(predicate(), { nil: null, freq: 4 }) })
     .map(({ table, where }): ProgramOp => ({ kind: 'delete', table, where, options: {} }));
@@ -461,6 +538,8 @@ export function statementArbitraries(tables: readonly TableDesign[]): {
   return {
     insert,
     update,
+    insertSelect,
+    updateFrom,
     remove,
     select,
     transaction,
@@ -483,11 +562,13 @@ export function statementArbitraries(tables: readonly TableDesign[]): {
 }
 
 function opArbitrary(tables: readonly TableDesign[]): fc.Arbitrary<ProgramOp> {
-  const { insert, update, remove, select, transaction, setConstraints, ddl } = statementArbitraries(tables);
+  const { insert, update, insertSelect, updateFrom, remove, select, transaction, setConstraints, ddl } =
+    statementArbitraries(tables);
   // The DDL kinds in their declaration order, so a seed draws the same programs as before.
   return fc.oneof(
     { arbitrary: insert, weight: 8 },
     { arbitrary: update, weight: 5 },
+    { arbitrary: fc.oneof(insertSelect, updateFrom), weight: 3 },
     { arbitrary: remove, weight: 3 },
     { arbitrary: select, weight: 1 },
     { arbitrary: fc.oneof({ arbitrary: transaction, weight: 5 }, { arbitrary: setConstraints, weight: 1 }), weight: 4 },

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Database, col, eq, gt } from '../../src/index.js';
+import { Database, arithmetic, col, eq, fromCol, gt } from '../../src/index.js';
 import type { Statement } from '../../src/index.js';
 import { STATEMENT_KINDS } from '../../src/engine/statements/registry.js';
 import { StatementRecorder } from '../../src/oracle/recorder.js';
@@ -114,6 +114,26 @@ const PROGRAM: readonly Statement[] = [
     },
   },
   { kind: 'insert', table: 'p', rows: [{ id: 3, v: 3 }], options: {} },
+  {
+    kind: 'insertSelect',
+    table: 'p',
+    columns: ['id', 'v'],
+    query: {
+      table: 'p',
+      select: [arithmetic('+', col('id'), 10), col('v')],
+      where: eq(col('id'), 1),
+      locking: { strength: 'Update' },
+    },
+    options: { onConflict: { target: ['id'], action: 'nothing' } },
+  },
+  {
+    kind: 'update',
+    table: 'p',
+    set: { v: fromCol('s', 'k') },
+    from: { table: 'q', alias: 's' },
+    where: eq(col('id'), fromCol('s', 'id')),
+    options: {},
+  },
   { kind: 'disableTrigger', table: 'p', name: 'copy_to_q' },
   { kind: 'enableTrigger', table: 'p', name: 'copy_to_q' },
   { kind: 'dropTrigger', table: 'p', name: 'copy_to_q', options: {} },
@@ -156,7 +176,16 @@ describe('statements as values', () => {
     ]);
     expect(results[PROGRAM.findIndex((statement) => statement.kind === 'nextval')]).toBe(10);
     expect(results[PROGRAM.findIndex((statement) => statement.kind === 'createIndex')]).toBe('p_v_idx');
-    expect(db.rows('q')).toEqual([{ id: 3, k: 1 }]);
+    expect(db.rows('q')).toEqual([
+      { id: 3, k: 1 },
+      { id: 11, k: 1 },
+    ]);
+    expect(db.rows('p')).toEqual([
+      { id: 1, v: 1, note: 'n' },
+      { id: 2, v: 2, note: 'n' },
+      { id: 3, v: 1, note: 'n' },
+      { id: 11, v: 1, note: 'n' },
+    ]);
     expect(db.tableNames()).toEqual(['p', 'q', 'q1']);
   });
 

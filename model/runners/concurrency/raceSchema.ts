@@ -86,3 +86,19 @@ export function backfillSubBatch(from: number, to: number, forUpdate: boolean): 
     'ON CONFLICT (id, runner_type) DO NOTHING',
   );
 }
+
+/** `ci_runner_machines` with the sharding key a desired-sharding-key backfill fills from `ci_runners`. */
+export const shardedMachinesTable =
+  'CREATE TABLE ci_runner_machines (id bigint PRIMARY KEY, runner_id bigint NOT NULL, sharding_key_id bigint)';
+
+/**
+ * One sub-batch of a sharding-key backfill (`backfill_desired_sharding_key_job.rb`): the machines in
+ * an id range still without a key take their runner's, read through the FROM item.
+ */
+export function shardingKeySubBatch(from: number, to: number): string {
+  return sql(
+    'UPDATE ci_runner_machines SET sharding_key_id = ci_runners.sharding_key_id FROM ci_runners',
+    'WHERE ci_runners.id = ci_runner_machines.runner_id',
+    `AND ci_runner_machines.id BETWEEN ${from} AND ${to} AND ci_runner_machines.sharding_key_id IS NULL`,
+  );
+}

@@ -4,7 +4,7 @@
  * engine models it"). The sync trigger is the model's own (`model/gitlab/syncTrigger.ts`), whose
  * PL/pgSQL twin is the function `raceSchema.ts` spells out.
  */
-import { col, eq } from '../../../src/index.js';
+import { and, col, eq, fromCol, ge, isNotNull, isNull, le, or } from '../../../src/index.js';
 import type { Row, Statement } from '../../../src/index.js';
 import { syncObjectNames, syncTriggerSpec } from '../../gitlab/syncTrigger.js';
 import { COPY } from './raceSchema.js';
@@ -105,3 +105,62 @@ export const heartbeatStatement = (id: number, contactedAt: number): Statement =
   where: eq(col('id'), id),
   options: {},
 });
+
+export const deleteRunnerStatement = (id: number): Statement => ({
+  kind: 'delete',
+  table: 'ci_runners',
+  where: eq(col('id'), id),
+  options: {},
+});
+
+const RUNNER_COLUMNS = ['id', 'runner_type', 'sharding_key_id', 'contacted_at'];
+
+/** `backfillSubBatch` of raceSchema.ts as one engine statement: INSERT … SELECT [FOR UPDATE] ON CONFLICT DO NOTHING. */
+export function backfillSubBatchStatement(from: number, to: number, forUpdate: boolean): Statement {
+  return {
+    kind: 'insertSelect',
+    table: COPY,
+    columns: RUNNER_COLUMNS,
+    query: {
+      table: 'ci_runners',
+      select: RUNNER_COLUMNS.map((column) => col(column)),
+      where: and(
+        ge(col('id'), from),
+        le(col('id'), to),
+        or(eq(col('runner_type'), 1), isNotNull(col('sharding_key_id'))),
+      ),
+      ...(forUpdate ? { locking: { strength: 'Update' as const } } : {}),
+    },
+    options: { onConflict: { target: ['id', 'runner_type'], action: 'nothing' } },
+  };
+}
+
+export const shardedMachinesTableStatement: Statement = {
+  kind: 'createTable',
+  spec: {
+    name: 'ci_runner_machines',
+    columns: [
+      { name: 'id', type: 'bigint' },
+      { name: 'runner_id', type: 'bigint', notNull: true },
+      { name: 'sharding_key_id', type: 'bigint' },
+    ],
+    primaryKey: ['id'],
+  },
+};
+
+/** `shardingKeySubBatch` of raceSchema.ts as one engine statement: UPDATE … FROM ci_runners. */
+export function shardingKeySubBatchStatement(from: number, to: number): Statement {
+  return {
+    kind: 'update',
+    table: 'ci_runner_machines',
+    set: { sharding_key_id: fromCol('ci_runners', 'sharding_key_id') },
+    from: { table: 'ci_runners' },
+    where: and(
+      eq(fromCol('ci_runners', 'id'), col('runner_id')),
+      ge(col('id'), from),
+      le(col('id'), to),
+      isNull(col('sharding_key_id')),
+    ),
+    options: {},
+  };
+}

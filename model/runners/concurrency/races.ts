@@ -8,6 +8,7 @@
  * They run on the real server in `npm test` now, and are the fixed schedules the engine's sessions
  * must reproduce.
  */
+import { col, eq } from '../../../src/index.js';
 import type { RegressionProgram } from '../../../src/oracle/server/expectation.js';
 import {
   COPY,
@@ -17,12 +18,18 @@ import {
   runnerMachinesTable,
   runnerProjectsTables,
   runnersTable,
+  shardedMachinesTable,
+  shardingKeySubBatch,
   sql,
   syncTrigger,
 } from './raceSchema.js';
 import {
   addRunnerMachinesForeignKeyStatement,
+  backfillSubBatchStatement,
+  deleteRunnerStatement,
   heartbeatStatement,
+  shardedMachinesTableStatement,
+  shardingKeySubBatchStatement,
   insertRows,
   partitionedCopyStatements,
   runner,
@@ -54,18 +61,46 @@ export const backfillWithoutForUpdate: RegressionProgram = {
       'INSERT INTO ci_runners VALUES (1, 1, NULL, 100), (2, 3, 10, 100)',
       ...syncTrigger,
     ],
+    setupStatements: [
+      runnersTableStatement,
+      ...partitionedCopyStatements,
+      insertRows('ci_runners', [runner(1, 1, null, 100), runner(2, 3, 10, 100)]),
+      syncTriggerStatement,
+    ],
     sessions: [
       {
         name: 'api',
         steps: [
-          { name: 'api_begin', sql: 'BEGIN' },
-          { name: 'api_heartbeat', sql: 'UPDATE ci_runners SET contacted_at = 200 WHERE id = 1' },
-          { name: 'api_delete', sql: 'DELETE FROM ci_runners WHERE id = 2' },
-          { name: 'api_commit', sql: 'COMMIT' },
+          { name: 'api_begin', sql: 'BEGIN', statements: [{ kind: 'begin' }] },
+          {
+            name: 'api_heartbeat',
+            sql: 'UPDATE ci_runners SET contacted_at = 200 WHERE id = 1',
+            statements: [heartbeatStatement(1, 200)],
+          },
+          { name: 'api_delete', sql: 'DELETE FROM ci_runners WHERE id = 2', statements: [deleteRunnerStatement(2)] },
+          { name: 'api_commit', sql: 'COMMIT', statements: [{ kind: 'commit' }] },
         ],
       },
-      { name: 'backfill', steps: [{ name: 'backfill_plain', sql: backfillSubBatch(1, 2, false) }] },
-      { name: 'backfill_locking', steps: [{ name: 'backfill_for_update', sql: backfillSubBatch(1, 2, true) }] },
+      {
+        name: 'backfill',
+        steps: [
+          {
+            name: 'backfill_plain',
+            sql: backfillSubBatch(1, 2, false),
+            statements: [backfillSubBatchStatement(1, 2, false)],
+          },
+        ],
+      },
+      {
+        name: 'backfill_locking',
+        steps: [
+          {
+            name: 'backfill_for_update',
+            sql: backfillSubBatch(1, 2, true),
+            statements: [backfillSubBatchStatement(1, 2, true)],
+          },
+        ],
+      },
     ],
     permutations: [
       ['api_begin', 'api_heartbeat', 'api_delete', 'backfill_plain', 'api_commit'],
@@ -452,8 +487,215 @@ export const foreignKeyBehindLongTransaction: RegressionProgram = {
   ],
 };
 
+/**
+ * The backfill's ON CONFLICT arbiter meets a copy row that an open verify transaction inserted
+ * (its ensure-copy): the sub-batch waits for that transaction (semantics 5). After a commit it does
+ * nothing for that runner; after a rollback it copies it.
+ */
+export const backfillVsEnsureCopy: RegressionProgram = {
+  program: {
+    name: 'backfill-waits-for-uncommitted-copy',
+    description:
+      'A backfill sub-batch whose ON CONFLICT arbiter meets an uncommitted ensure-copy row waits for it: ' +
+      'DO NOTHING after its commit, the copy after its rollback.',
+    setup: [runnersTable, ...partitionedCopy, 'INSERT INTO ci_runners VALUES (1, 1, NULL, 100), (2, 1, NULL, 100)'],
+    setupStatements: [
+      runnersTableStatement,
+      ...partitionedCopyStatements,
+      insertRows('ci_runners', [runner(1, 1, null, 100), runner(2, 1, null, 100)]),
+    ],
+    sessions: [
+      {
+        name: 'verify',
+        steps: [
+          { name: 'verify_begin', sql: 'BEGIN', statements: [{ kind: 'begin' }] },
+          {
+            name: 'verify_ensure_copy',
+            sql: sql(
+              `INSERT INTO ${COPY} (id, runner_type, sharding_key_id, contacted_at) VALUES (1, 1, NULL, 150)`,
+              'ON CONFLICT (id, runner_type) DO NOTHING',
+            ),
+            statements: [insertRows(COPY, [runner(1, 1, null, 150)], ['id', 'runner_type'])],
+          },
+          { name: 'verify_commit', sql: 'COMMIT', statements: [{ kind: 'commit' }] },
+          { name: 'verify_rollback', sql: 'ROLLBACK', statements: [{ kind: 'rollback' }] },
+        ],
+      },
+      {
+        name: 'backfill',
+        steps: [
+          {
+            name: 'backfill',
+            sql: backfillSubBatch(1, 2, true),
+            statements: [backfillSubBatchStatement(1, 2, true)],
+          },
+        ],
+      },
+    ],
+    permutations: [
+      ['verify_begin', 'verify_ensure_copy', 'backfill', 'verify_commit'],
+      ['verify_begin', 'verify_ensure_copy', 'backfill', 'verify_rollback'],
+    ],
+  },
+  expected: [
+    {
+      permutation: ['verify_begin', 'verify_ensure_copy', 'backfill', 'verify_commit'],
+      blocked: { backfill: ['verify'] },
+      locks: { backfill: 'ShareLock on transaction' },
+      errors: {},
+      rowCounts: { verify_ensure_copy: 1, backfill: 1 },
+      completionOrder: ['verify_begin', 'verify_ensure_copy', 'verify_commit', 'backfill'],
+      contents: {
+        ci_runners: [
+          { id: 1, runner_type: 1, sharding_key_id: null, contacted_at: 100 },
+          { id: 2, runner_type: 1, sharding_key_id: null, contacted_at: 100 },
+        ],
+        [groupCopy]: [],
+        [instanceCopy]: [
+          { id: 1, runner_type: 1, sharding_key_id: null, contacted_at: 150 },
+          { id: 2, runner_type: 1, sharding_key_id: null, contacted_at: 100 },
+        ],
+        [projectCopy]: [],
+      },
+    },
+    {
+      permutation: ['verify_begin', 'verify_ensure_copy', 'backfill', 'verify_rollback'],
+      blocked: { backfill: ['verify'] },
+      locks: { backfill: 'ShareLock on transaction' },
+      errors: {},
+      rowCounts: { verify_ensure_copy: 1, backfill: 2 },
+      completionOrder: ['verify_begin', 'verify_ensure_copy', 'verify_rollback', 'backfill'],
+      contents: {
+        ci_runners: [
+          { id: 1, runner_type: 1, sharding_key_id: null, contacted_at: 100 },
+          { id: 2, runner_type: 1, sharding_key_id: null, contacted_at: 100 },
+        ],
+        [groupCopy]: [],
+        [instanceCopy]: [
+          { id: 1, runner_type: 1, sharding_key_id: null, contacted_at: 100 },
+          { id: 2, runner_type: 1, sharding_key_id: null, contacted_at: 100 },
+        ],
+        [projectCopy]: [],
+      },
+    },
+  ],
+};
+
+/**
+ * A sharding-key backfill sub-batch (UPDATE … FROM ci_runners) against open API transactions. It
+ * waits for a machine row another transaction updated, then re-checks that row's newest version
+ * with the runner row it joined (EvalPlanQual): a machine the API gave a key meanwhile is skipped.
+ * It never waits for the runners it reads: a runner whose key changes in an open transaction
+ * gives the machine its old key, which stays stale after that transaction commits.
+ */
+export const shardingKeyBackfillRaces: RegressionProgram = {
+  program: {
+    name: 'sharding-key-backfill-update-from',
+    description:
+      'UPDATE … FROM backfilling machine sharding keys: it waits for a locked machine and re-checks it, ' +
+      'but copies a runner key that an open transaction is changing.',
+    setup: [
+      runnersTable,
+      shardedMachinesTable,
+      'INSERT INTO ci_runners VALUES (1, 2, 10, 100), (2, 3, 20, 100)',
+      'INSERT INTO ci_runner_machines VALUES (1, 1, NULL), (2, 2, NULL)',
+    ],
+    setupStatements: [
+      runnersTableStatement,
+      shardedMachinesTableStatement,
+      insertRows('ci_runners', [runner(1, 2, 10, 100), runner(2, 3, 20, 100)]),
+      insertRows('ci_runner_machines', [
+        { id: 1, runner_id: 1, sharding_key_id: null },
+        { id: 2, runner_id: 2, sharding_key_id: null },
+      ]),
+    ],
+    sessions: [
+      {
+        name: 'api',
+        steps: [
+          { name: 'api_begin', sql: 'BEGIN', statements: [{ kind: 'begin' }] },
+          {
+            name: 'api_machine_key',
+            sql: 'UPDATE ci_runner_machines SET sharding_key_id = 11 WHERE id = 1',
+            statements: [
+              {
+                kind: 'update',
+                table: 'ci_runner_machines',
+                set: { sharding_key_id: 11 },
+                where: eq(col('id'), 1),
+                options: {},
+              },
+            ],
+          },
+          {
+            name: 'api_runner_key',
+            sql: 'UPDATE ci_runners SET sharding_key_id = 21 WHERE id = 2',
+            statements: [
+              {
+                kind: 'update',
+                table: 'ci_runners',
+                set: { sharding_key_id: 21 },
+                where: eq(col('id'), 2),
+                options: {},
+              },
+            ],
+          },
+          { name: 'api_commit', sql: 'COMMIT', statements: [{ kind: 'commit' }] },
+        ],
+      },
+      {
+        name: 'backfill',
+        steps: [{ name: 'backfill', sql: shardingKeySubBatch(1, 2), statements: [shardingKeySubBatchStatement(1, 2)] }],
+      },
+    ],
+    permutations: [
+      ['api_begin', 'api_machine_key', 'backfill', 'api_commit'],
+      ['api_begin', 'api_runner_key', 'backfill', 'api_commit'],
+    ],
+  },
+  expected: [
+    {
+      permutation: ['api_begin', 'api_machine_key', 'backfill', 'api_commit'],
+      blocked: { backfill: ['api'] },
+      locks: { backfill: 'ShareLock on transaction' },
+      errors: {},
+      rowCounts: { api_machine_key: 1, backfill: 1 },
+      completionOrder: ['api_begin', 'api_machine_key', 'api_commit', 'backfill'],
+      contents: {
+        ci_runner_machines: [
+          { id: 1, runner_id: 1, sharding_key_id: 11 },
+          { id: 2, runner_id: 2, sharding_key_id: 20 },
+        ],
+        ci_runners: [
+          { id: 1, runner_type: 2, sharding_key_id: 10, contacted_at: 100 },
+          { id: 2, runner_type: 3, sharding_key_id: 20, contacted_at: 100 },
+        ],
+      },
+    },
+    {
+      permutation: ['api_begin', 'api_runner_key', 'backfill', 'api_commit'],
+      blocked: {},
+      errors: {},
+      rowCounts: { api_runner_key: 1, backfill: 2 },
+      completionOrder: ['api_begin', 'api_runner_key', 'backfill', 'api_commit'],
+      contents: {
+        ci_runner_machines: [
+          { id: 1, runner_id: 1, sharding_key_id: 10 },
+          { id: 2, runner_id: 2, sharding_key_id: 20 },
+        ],
+        ci_runners: [
+          { id: 1, runner_type: 2, sharding_key_id: 10, contacted_at: 100 },
+          { id: 2, runner_type: 3, sharding_key_id: 21, contacted_at: 100 },
+        ],
+      },
+    },
+  ],
+};
+
 export const runnerRaces: readonly RegressionProgram[] = [
   backfillWithoutForUpdate,
+  backfillVsEnsureCopy,
+  shardingKeyBackfillRaces,
   ensureCopyVsHeartbeat,
   concurrentAssignTo,
   foreignKeyBehindLongTransaction,

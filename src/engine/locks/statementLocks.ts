@@ -135,6 +135,7 @@ function readTables(expr: Expr | null | undefined, catalog: LockCatalog, locks: 
         return;
       case 'column':
       case 'outer':
+      case 'fromColumn':
       case 'excluded':
       case 'literal':
         return;
@@ -198,10 +199,22 @@ const RULES: Rules = {
     if (relation === undefined) return;
     for (const row of rows) for (const partition of routedPath(relation, row)) locks.add(partition, 'RowExclusive');
   },
-  update: ({ table, set, where, options }, catalog, locks) => {
+  // The partitions rows are routed to are locked as each row reaches them (insertStatement.ts), so
+  // only the target is listed; the SELECT locks its source like a SELECT (RowShare with FOR …).
+  insertSelect: ({ table, query }, catalog, locks) => {
+    locks.add(catalog.relation(table), 'RowExclusive');
+    const source = catalog.relation(query.table);
+    const mode = query.locking === undefined ? 'AccessShare' : 'RowShare';
+    if (query.only === true) locks.add(source, mode);
+    else locks.addTree(source, mode);
+    readTables(query.where, catalog, locks);
+    for (const expr of query.select) readTables(expr, catalog, locks);
+  },
+  update: ({ table, set, where, options, from }, catalog, locks) => {
     const relation = catalog.relation(table);
     if (options.only === true) locks.add(relation, 'RowExclusive');
     else locks.addTree(relation, 'RowExclusive');
+    if (from !== undefined) locks.addTree(catalog.relation(from.table), 'AccessShare');
     readTables(where, catalog, locks);
     for (const value of Object.values(set)) if (isExpr(value)) readTables(value, catalog, locks);
   },
@@ -378,6 +391,16 @@ export function deferredLocks(statement: Statement, catalog: LockCatalog): reado
           if (constraint.columns.every((column) => (row[column] ?? null) !== null))
             locks.add(constraint.referencedRelation, 'RowShare');
       }
+      break;
+    }
+    case 'insertSelect': {
+      // Its rows are not known before it runs: every foreign key a routed row could be checked against.
+      const relation = catalog.relation(statement.table);
+      if (relation === undefined) break;
+      for (const member of tree(relation))
+        for (const constraint of member.foreignKeys())
+          if (statement.columns.some((column) => constraint.columns.includes(column)))
+            locks.add(constraint.referencedRelation, 'RowShare');
       break;
     }
     case 'update': {

@@ -1,9 +1,12 @@
 /** DML and SELECT statements as PostgreSQL SQL. */
+import type { InsertSelectStatement } from '../statements/insertSelect.js';
 import type { LockingClause, SelectOptions } from '../statements/select.js';
 import type { RowLockStrength } from '../catalog.js';
 import type { DeleteOptions } from '../deleteStatement.js';
 import { isExpr } from '../expression.js';
 import type { Expr } from '../expression.js';
+import { fromItemName } from '../fromItem.js';
+import type { FromItem } from '../fromItem.js';
 import type { InsertOptions } from '../insertStatement.js';
 import { insertColumns } from '../rowBuilding.js';
 import type { RowInput } from '../rowBuilding.js';
@@ -52,6 +55,22 @@ export function renderInsert(
   return `INSERT INTO ${ident(table)}${body}${renderOnConflict(options, scopeOf(catalog, table))}`;
 }
 
+/** INSERT INTO t (cols) SELECT exprs FROM [ONLY] s [WHERE …] [FOR …] [ON CONFLICT …]. */
+export function renderInsertSelect(statement: InsertSelectStatement, catalog: CatalogView): string {
+  const { table, columns, query, options } = statement;
+  const source = scopeOf(catalog, query.table);
+  // A bare literal in the SELECT list takes its target column's type (to_timestamp for timestamptz).
+  const list = query.select
+    .map((expr, position) => renderTypedExpr(expr, source, columnType(catalog, table, columns[position] ?? '')))
+    .join(', ');
+  const locking = query.locking === undefined ? '' : renderLockingClause(query.locking);
+  return (
+    `INSERT INTO ${ident(table)} (${columns.map(ident).join(', ')}) SELECT ${list} FROM ` +
+    `${query.only ? 'ONLY ' : ''}${ident(query.table)}${whereClause(query.where, source)}${locking}` +
+    renderOnConflict(options, scopeOf(catalog, table))
+  );
+}
+
 function renderOnConflict(options: InsertOptions, scope: ExprScope): string {
   const onConflict = options.onConflict;
   if (onConflict === undefined) return '';
@@ -72,15 +91,25 @@ function renderOnConflict(options: InsertOptions, scope: ExprScope): string {
   return ` ON CONFLICT${target} ${action}`;
 }
 
+/**
+ * UPDATE [ONLY] t SET … [FROM s [AS a]] [WHERE …]. With a FROM item the target's columns are
+ * written `t.c` (a bare name the FROM item also has would be ambiguous, 42702).
+ */
 export function renderUpdate(
   table: string,
   set: Assignments,
   where: Expr | null,
   options: UpdateOptions,
   catalog: CatalogView,
+  from?: FromItem,
 ): string {
-  const scope = scopeOf(catalog, table);
-  return `UPDATE ${options.only ? 'ONLY ' : ''}${ident(table)} SET ${renderAssignments(set, scope)}${whereClause(where, scope)}`;
+  const scope: ExprScope =
+    from === undefined
+      ? scopeOf(catalog, table)
+      : { ...scopeOf(catalog, table), qualifyColumns: true, from: { name: fromItemName(from), table: from.table } };
+  const fromClause =
+    from === undefined ? '' : ` FROM ${ident(from.table)}${from.alias === undefined ? '' : ` AS ${ident(from.alias)}`}`;
+  return `UPDATE ${options.only ? 'ONLY ' : ''}${ident(table)} SET ${renderAssignments(set, scope)}${fromClause}${whereClause(where, scope)}`;
 }
 
 export function renderDelete(table: string, where: Expr | null, options: DeleteOptions, catalog: CatalogView): string {

@@ -14,6 +14,8 @@ export interface ExprScope {
   readonly table: string;
   /** The enclosing statement's table, for `outer` references inside a sub-query. */
   readonly outerTable: string | null;
+  /** The FROM item of `UPDATE … FROM`: its name in expressions (alias or table) and its table. */
+  readonly from?: { readonly name: string; readonly table: string };
   /** Render the row's columns as `table.column` (inside ON CONFLICT DO UPDATE, where `excluded` is in scope too). */
   readonly qualifyColumns?: boolean;
 }
@@ -38,6 +40,8 @@ function typeOf(expr: Expr, scope: ExprScope): ColumnType | undefined {
       return columnType(scope.catalog, expr.table, expr.name) ?? columnType(scope.catalog, scope.outerTable, expr.name);
     case 'scalarSubquery':
       return columnType(scope.catalog, expr.query.table, expr.query.column);
+    case 'fromColumn':
+      return columnType(scope.catalog, scope.from?.table ?? expr.table, expr.name);
     default:
       return undefined;
   }
@@ -52,6 +56,7 @@ export function renderTypedExpr(expr: Expr, scope: ExprScope, hint?: ColumnType)
         ? `${quoteIdentifier(scope.table)}.${quoteIdentifier(expr.name)}`
         : quoteIdentifier(expr.name);
     case 'outer':
+    case 'fromColumn':
       return `${quoteIdentifier(expr.table)}.${quoteIdentifier(expr.name)}`;
     case 'excluded':
       return `excluded.${quoteIdentifier(expr.name)}`;

@@ -8,6 +8,7 @@ import { checkExpressionColumns, checkTargetColumns, insertColumns } from '../ro
 import type { RowInput } from '../rowBuilding.js';
 import { lookupRelation } from '../scan.js';
 import { renderInsert } from '../sql/renderData.js';
+import type { Relation } from '../catalog.js';
 import type { Row } from '../values.js';
 import { runToEnd } from '../sessions/suspension.js';
 import type { Resumable } from '../sessions/suspension.js';
@@ -28,15 +29,23 @@ function startInsert(session: EngineState, { table, rows, options }: InsertState
   // The parser checks the column list (every row's columns, in the order the SQL lists them)
   // and the DO UPDATE SET list before any row is built, so an unknown column fails first.
   checkTargetColumns(relation, insertColumns(rows));
-  // Then the ON CONFLICT inference columns and predicate, which are expressions: no relation named.
+  checkConflictColumns(relation, options);
+  return withUpdatedColumnsResumable(session, updated, executeInsert(session, relation, rows, options));
+}
+
+/**
+ * The parser's checks of ON CONFLICT: the inference columns and predicate, which are expressions
+ * (no relation named in the 42703), then the DO UPDATE SET list, which names the relation.
+ */
+export function checkConflictColumns(relation: Relation, options: InsertOptions): void {
   const target = options.onConflict?.target;
   if (Array.isArray(target))
     for (const column of target as readonly string[])
       if (relation.column(column) === undefined)
         throw new PgError(SqlState.undefinedColumn, `column "${column}" does not exist`);
   checkExpressionColumns(relation, options.onConflict?.targetWhere ?? null);
-  if (updated !== null) checkTargetColumns(relation, updated);
-  return withUpdatedColumnsResumable(session, updated, executeInsert(session, relation, rows, options));
+  const action = options.onConflict?.action;
+  if (action !== undefined && action !== 'nothing') checkTargetColumns(relation, Object.keys(action.update));
 }
 
 export const insertKind = defineStatement<InsertStatement, Row[]>({

@@ -25,6 +25,7 @@ import { dropTableKind } from './dropTable.js';
 import { dropTriggerKind } from './dropTrigger.js';
 import { enableTriggerKind } from './enableTrigger.js';
 import { insertKind } from './insert.js';
+import { insertSelectKind } from './insertSelect.js';
 import { lockTableKind } from './lockTable.js';
 import { nextvalKind } from './nextval.js';
 import { releaseSavepointKind } from './releaseSavepoint.js';
@@ -50,6 +51,7 @@ import { validateConstraintKind } from './validateConstraint.js';
 export const STATEMENT_KINDS = {
   // Data.
   insert: insertKind,
+  insertSelect: insertSelectKind,
   update: updateKind,
   delete: deleteKind,
   select: selectKind,

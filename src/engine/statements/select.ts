@@ -77,7 +77,12 @@ function sortScanned(scanned: ScannedTuple[], orderBy: readonly OrderTerm[]): vo
 /** Bound on EvalPlanQual re-checks of one row: each needs another transaction's commit. */
 const MAX_RECHECKS = 10_000;
 
-function lockSelectedRow(
+/**
+ * Locks one row a locking SELECT returns (also the SELECT of INSERT … SELECT … FOR UPDATE): the
+ * row, the newest version after EvalPlanQual, or null when it is skipped (SKIP LOCKED, deleted,
+ * no longer matching). Throws a `Suspension` where it must wait.
+ */
+export function lockSelectedRow(
   state: EngineState,
   found: ScannedTuple,
   where: Expr | null,

@@ -1,6 +1,11 @@
-/** UPDATE … SET … [WHERE …]: its result is the new versions of the updated rows. */
+/**
+ * UPDATE … SET … [FROM s] [WHERE …]: its result is the new versions of the updated rows. With a
+ * FROM item (`from`), expressions read its columns as `fromCol(s, c)` (see fromItem.ts).
+ */
 import { isExpr } from '../expression.js';
 import type { Expr } from '../expression.js';
+import { checkJoinedExpression, resolveFromItem } from '../fromItem.js';
+import type { FromItem } from '../fromItem.js';
 import { checkExpressionColumns } from '../rowBuilding.js';
 import { lookupRelation } from '../scan.js';
 import { renderUpdate } from '../sql/renderData.js';
@@ -19,15 +24,28 @@ export interface UpdateStatement {
   readonly set: Assignments;
   readonly where: Expr | null;
   readonly options: UpdateOptions;
+  /** `FROM s [AS alias]`: the table joined to each target row by the WHERE clause. */
+  readonly from?: FromItem;
 }
 
 /** The parser's column checks, then the execution with the SET list as the updated columns. */
-function startUpdate(session: EngineState, { table, set, where, options }: UpdateStatement): Resumable<Row[]> {
+function startUpdate(session: EngineState, { table, set, where, options, from }: UpdateStatement): Resumable<Row[]> {
   const relation = lookupRelation(session, table);
-  // transformUpdateStmt reads the WHERE clause, then the SET values, then the SET column names.
-  checkExpressionColumns(relation, where);
-  for (const value of Object.values(set)) if (isExpr(value)) checkExpressionColumns(relation, value);
-  return withUpdatedColumnsResumable(session, Object.keys(set), executeUpdate(session, relation, set, where, options));
+  // transformUpdateStmt reads the FROM clause, the WHERE clause, then the SET values, then the SET column names.
+  const source = from === undefined ? null : resolveFromItem(session, relation, from);
+  const check = (expr: Expr | null): void =>
+    source === null ? checkExpressionColumns(relation, expr) : checkJoinedExpression(relation, from!, source, expr);
+  check(where);
+  for (const value of Object.values(set)) if (isExpr(value)) check(value);
+  const execution = executeUpdate(
+    session,
+    relation,
+    set,
+    where,
+    options,
+    source === null ? null : { relation: source },
+  );
+  return withUpdatedColumnsResumable(session, Object.keys(set), execution);
 }
 
 export const updateKind = defineStatement<UpdateStatement, Row[]>({
@@ -36,5 +54,5 @@ export const updateKind = defineStatement<UpdateStatement, Row[]>({
   returnsRows: true,
   execute: (session, statement) => runToEnd(startUpdate(session, statement)),
   resume: (session, statement) => startUpdate(session, statement),
-  render: ({ table, set, where, options }, catalog) => renderUpdate(table, set, where, options, catalog),
+  render: ({ table, set, where, options, from }, catalog) => renderUpdate(table, set, where, options, catalog, from),
 });

@@ -20,7 +20,10 @@ export type RegressSourceFile =
   | 'triggers.sql'
   | 'insert_conflict.sql'
   | 'truncate.sql'
-  | 'gitlab:lib/gitlab/database/migrations/constraints_helpers.rb';
+  | 'insert.sql'
+  | 'gitlab:lib/gitlab/database/migrations/constraints_helpers.rb'
+  | 'gitlab:lib/gitlab/database/partitioning_migration_helpers/bulk_copy.rb'
+  | 'gitlab:lib/gitlab/background_migration/backfill_desired_sharding_key_job.rb';
 
 /** Where the source file lives: in postgres/postgres, or in gitlab-org/gitlab. */
 export function sourcePath(source: RegressSource): string {

@@ -14,7 +14,10 @@ import type {
   PartitionBoundSpec,
   TableSpec,
 } from '../../engine/ddl/specs.js';
+import { col } from '../../engine/expression.js';
 import type { Expr } from '../../engine/expression.js';
+import type { FromItem } from '../../engine/fromItem.js';
+import type { LockingClause } from '../../engine/statements/select.js';
 import type { InsertOptions } from '../../engine/insertStatement.js';
 import type { RowInput } from '../../engine/rowBuilding.js';
 import type { Assignments } from '../../engine/updateStatement.js';
@@ -110,6 +113,38 @@ export const update = (name: string, set: Assignments, where: Expr | null = null
   set,
   where,
   options: only ? { only } : {},
+});
+/** `INSERT INTO name (columns) SELECT select FROM source [WHERE where] [FOR …] [ON CONFLICT …]`; a string is a column. */
+export function insertSelect(
+  name: string,
+  columns: readonly string[],
+  source: string,
+  selectList: readonly (Expr | string)[],
+  where: Expr | null = null,
+  options: InsertOptions & { readonly locking?: LockingClause } = {},
+): Statement {
+  const { locking, ...insertOptions } = options;
+  return {
+    kind: 'insertSelect',
+    table: name,
+    columns,
+    query: {
+      table: source,
+      select: selectList.map((entry) => (typeof entry === 'string' ? col(entry) : entry)),
+      where,
+      ...(locking === undefined ? {} : { locking }),
+    },
+    options: insertOptions,
+  };
+}
+/** `UPDATE name SET … FROM from [AS alias] WHERE …`; FROM columns are `fromCol(alias, c)`. */
+export const updateFrom = (name: string, set: Assignments, from: FromItem, where: Expr | null): Statement => ({
+  kind: 'update',
+  table: name,
+  set,
+  where,
+  options: {},
+  from,
 });
 export const remove = (name: string, where: Expr | null = null, only = false): Statement => ({
   kind: 'delete',

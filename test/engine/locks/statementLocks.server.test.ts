@@ -9,7 +9,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { col, Database, eq, gt } from '../../../src/index.js';
+import { arithmetic, col, Database, eq, fromCol, gt } from '../../../src/index.js';
 import type { Statement } from '../../../src/index.js';
 import { modeDominates, modeFromLockName } from '../../../src/engine/locks/modes.js';
 import { deferredLocks, lockCatalogOf, statementLocks } from '../../../src/engine/locks/statementLocks.js';
@@ -168,6 +168,35 @@ const PROBES: readonly Statement[] = [
   { kind: 'update', table: 'p', set: { id: 9 }, where: eq(col('id'), 3), options: {} },
   { kind: 'update', table: 'pt', set: { p_id: 2 }, where: null, options: {} },
   { kind: 'update', table: 'c_plain', set: { id: 3 }, where: null, options: {} },
+  // INSERT … SELECT into an unpartitioned table (rows routed into partitions lock them as they go).
+  {
+    kind: 'insertSelect',
+    table: 'spare',
+    columns: ['id', 'k', 'p_id'],
+    query: {
+      table: 'pt',
+      select: [col('id'), col('k'), col('p_id')],
+      where: eq(col('id'), 1),
+      locking: { strength: 'Update' },
+    },
+    options: {},
+  },
+  {
+    kind: 'insertSelect',
+    table: 'c_plain',
+    columns: ['id', 'p_id'],
+    query: { table: 'p', select: [col('id'), col('v')], where: eq(col('id'), 3) },
+    options: {},
+  },
+  // UPDATE … FROM changing the key: AccessShare on the FROM table, the FK check's RowShare on p.
+  {
+    kind: 'update',
+    table: 'c_plain',
+    set: { p_id: arithmetic('-', fromCol('loose', 'k'), 1) },
+    from: { table: 'loose' },
+    where: eq(col('id'), fromCol('loose', 'id')),
+    options: {},
+  },
   { kind: 'delete', table: 'p', where: eq(col('id'), 2), options: {} },
   { kind: 'delete', table: 'pt', where: null, options: {} },
   { kind: 'select', table: 'p', options: {} },

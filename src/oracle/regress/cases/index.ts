@@ -10,6 +10,7 @@ import { alterTableCases } from './alterTable.js';
 import { alterTableConstraintCases } from './alterTableConstraints.js';
 import { gitlabHelperCases } from './gitlabHelpers.js';
 import { truncateCases } from './truncate.js';
+import { backfillStatementCases } from './backfillStatements.js';
 
 export const REGRESS_CASES: readonly RegressEntry[] = [
   ...foreignKeyBasicCases,
@@ -22,4 +23,5 @@ export const REGRESS_CASES: readonly RegressEntry[] = [
   ...alterTableConstraintCases,
   ...gitlabHelperCases,
   ...truncateCases,
+  ...backfillStatementCases,
 ];

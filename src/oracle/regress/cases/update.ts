@@ -14,7 +14,7 @@ import { logRowTrigger, logStatementTrigger, setColumnTrigger, skipRowTrigger, t
 const at = sourceIn('update.sql');
 
 /** The shape of `:init_range_parted`, as LIST partitions: a → b → c. */
-const rangeParted = [
+export const rangeParted = [
   table('range_parted', 'a text, b bigint, c int, d int', { partitionBy: 'a' }),
   partition('part_a', 'range_parted', ['a'], { partitionBy: 'b' }),
   partition('part_a_1_a_10', 'part_a', [1, 2, 5]),
