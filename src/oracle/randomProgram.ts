@@ -340,13 +340,14 @@ export function statementArbitraries(tables: readonly TableDesign[]): {
         minLength: 1,
         maxLength: COLUMNS.length,
       }),
+      withKeys: fc.nat({ max: 3 }),
       shift: fc.constantFrom<string | null>(null, null, 'v', 'k1'),
-      where: fc.option(predicate(), { nil: null, freq: 3 }),
+      where: fc.option(predicate(), { nil: null, freq: 2 }),
       locking: fc.constantFrom<LockingClause | null>(null, null, { strength: 'Update' }, { strength: 'KeyShare' }),
       conflict: fc.nat({ max: 5 }),
       designIndex: fc.nat(),
     })
-    .map(({ table, source, columns, shift, where, locking, conflict, designIndex }): ProgramOp => {
+    .map(({ table, source, columns: drawn, withKeys, shift, where, locking, conflict, designIndex }): ProgramOp => {
       const owner = tables.find((candidate) => candidate.name === table) ?? tables[designIndex % tables.length]!;
       const options =
         conflict === 0
@@ -356,6 +357,8 @@ export function statementArbitraries(tables: readonly TableDesign[]): {
             : conflict === 2
               ? { onConflict: { target: owner.key, action: { update: { v: excluded('v'), s: excluded('s') } } } }
               : {};
+      // Mostly every key column is copied (as a backfill copies whole rows); otherwise the others are NULL.
+      const columns = withKeys === 0 ? drawn : [...new Set([...drawn, 'k1', 'k2', 'p'])];
       return {
         kind: 'insertSelect',
         table,
@@ -388,11 +391,16 @@ export function statementArbitraries(tables: readonly TableDesign[]): {
         ['p', 'v'],
         ['r1', 'v'],
       ),
+      viaReferences: fc.boolean(),
       filter: fc.option(predicate(), { nil: null }),
     })
-    .map(({ table, from, alias, set, filter }): ProgramOp => {
+    .map(({ table, from, alias, set, viaReferences, filter }): ProgramOp => {
       const name = alias || from.name === table ? 'src' : from.name;
-      const join = from.key.map((column) => eq(col(REFERENCING[column]!), fromCol(name, column)));
+      // The FROM table's whole key, matched by the target's referencing columns (r1 = s.k1, the
+      // backfill's t.fk = s.id) or by its own columns of the same names (k1 = s.k1).
+      const join = from.key.map((column) =>
+        eq(col(viaReferences ? REFERENCING[column]! : column), fromCol(name, column)),
+      );
       return {
         kind: 'update',
         table,
