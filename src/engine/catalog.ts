@@ -42,6 +42,13 @@ export interface IndexDefinition {
   /** Set for indexes that back a PRIMARY KEY or UNIQUE constraint. */
   constraint: KeyConstraint | null;
   /**
+   * False for the index a failed CREATE INDEX CONCURRENTLY leaves behind (PostgreSQL's
+   * `indisvalid = false, indisready = false`): it keeps its name, but holds no entries, enforces
+   * nothing, is never an ON CONFLICT arbiter or a foreign key's referenced index, and cannot back a
+   * constraint; DROP INDEX removes it.
+   */
+  readonly valid: boolean;
+  /**
    * Leaf storage: key → the live tuple holding it (not its id, so a probe costs one Map lookup
    * rather than two; storage re-points the entry whenever the tuple gets a new row version).
    * Partitioned indexes hold no entries.

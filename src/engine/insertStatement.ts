@@ -102,7 +102,9 @@ function validateConflictTarget(state: EngineState, target: Relation, onConflict
   }
   const spec = onConflict.target;
   if (Array.isArray(spec)) {
-    const matches = target.indexes.some((index) => index.unique && infers(index, spec, onConflict.targetWhere));
+    const matches = target.indexes.some(
+      (index) => index.unique && index.valid && infers(index, spec, onConflict.targetWhere),
+    );
     if (!matches)
       throw new PgError('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
     return;

@@ -86,6 +86,8 @@ function checkPartitionKeyIncluded(relation: Relation, columns: readonly string[
 
 /** Creates a unique or plain index on one relation (no recursion), filling leaf storage. */
 export interface IndexObjectSpec {
+  /** False for the leftover of a failed CREATE INDEX CONCURRENTLY: catalog only, no entries. */
+  readonly valid?: boolean;
   readonly name: string;
   readonly columns: readonly string[];
   readonly unique: boolean;
@@ -105,7 +107,8 @@ export function createIndexObject(state: EngineState, relation: Relation, spec: 
     predicate,
     parent,
     constraint: null,
-    entries: unique && relation.heap !== null ? new Map() : null,
+    valid: spec.valid ?? true,
+    entries: unique && relation.heap !== null && spec.valid !== false ? new Map() : null,
   };
   if (index.entries !== null) fillIndex(relation, index);
   pushItem(state, relation.indexes, index);
@@ -300,7 +303,7 @@ function resolveReferencedColumns(referenced: Relation, columns: readonly string
 
 function hasMatchingUniqueIndex(relation: Relation, columns: readonly string[]): boolean {
   return relation.indexes.some(
-    (index) => index.unique && index.predicate === null && sameColumnSet(index.columns, columns),
+    (index) => index.unique && index.valid && index.predicate === null && sameColumnSet(index.columns, columns),
   );
 }
 

@@ -43,6 +43,7 @@ export function attachOrCreatePartitionIndex(state: EngineState, parent: IndexDe
   const existing = partition.indexes.find(
     (index) =>
       index.parent === null &&
+      index.valid &&
       index.unique === parent.unique &&
       index.columns.join() === parent.columns.join() &&
       samePredicate(index.predicate, parent.predicate),
@@ -67,8 +68,29 @@ export function attachOrCreatePartitionIndex(state: EngineState, parent: IndexDe
 }
 
 export function createIndex(state: EngineState, rawSpec: IndexSpec): IndexDefinition {
+  const prepared = prepareIndex(state, rawSpec, false);
+  return createIndexTree(state, prepared.relation, prepared.name, prepared.spec, null);
+}
+
+/** An index to be built: its table, its name (chosen now when omitted) and its spec. */
+export interface PreparedIndex {
+  readonly relation: Relation;
+  readonly name: string;
+  readonly spec: IndexSpec;
+}
+
+/**
+ * DefineIndex's checks before anything is built: the table, CONCURRENTLY on a partitioned table
+ * (0A000), the columns, the partition key in a unique index, the name.
+ */
+export function prepareIndex(state: EngineState, rawSpec: IndexSpec, concurrently: boolean): PreparedIndex {
   const spec: IndexSpec = rawSpec.name === undefined ? rawSpec : { ...rawSpec, name: truncateIdentifier(rawSpec.name) };
   const relation = lookupRelation(state, spec.table);
+  if (concurrently && relation.isPartitioned)
+    throw new PgError(
+      SqlState.featureNotSupported,
+      `cannot create index on partitioned table "${relation.name}" concurrently`,
+    );
   for (const column of [...spec.columns, ...(spec.where ? referencedColumns(spec.where) : [])]) {
     if (relation.column(column) === undefined)
       throw new PgError(SqlState.undefinedColumn, `column "${column}" does not exist`);
@@ -84,7 +106,27 @@ export function createIndex(state: EngineState, rawSpec: IndexSpec): IndexDefini
   }
   const name = spec.name ?? chooseRelationName(state, relation.name, spec.columns.join('_'), 'idx');
   if (isRelationNameTaken(state, name)) throw new PgError(SqlState.duplicateTable, `relation "${name}" already exists`);
-  return createIndexTree(state, relation, name, spec, null);
+  return { relation, name, spec };
+}
+
+/** Builds a prepared index (the entries of a unique one: 23505 on a duplicate key). */
+export function buildIndex(state: EngineState, prepared: PreparedIndex): IndexDefinition {
+  return createIndexTree(state, prepared.relation, prepared.name, prepared.spec, null);
+}
+
+/**
+ * What a failed CREATE INDEX CONCURRENTLY leaves: its catalog entry, committed before the build,
+ * INVALID and not ready (the build failed in its first scan), so nothing maintains or enforces it.
+ */
+export function leaveInvalidIndex(state: EngineState, prepared: PreparedIndex): IndexDefinition {
+  return createIndexObject(state, prepared.relation, {
+    name: prepared.name,
+    columns: prepared.spec.columns,
+    unique: prepared.spec.unique ?? false,
+    predicate: prepared.spec.where ?? null,
+    parent: null,
+    valid: false,
+  });
 }
 
 export function findIndex(state: EngineState, rawName: string): IndexDefinition | undefined {

@@ -304,8 +304,12 @@ const RULES: Rules = {
   renameConstraint: ({ table }, catalog, locks) => locks.add(catalog.relation(table), 'AccessExclusive'),
   // renameatt locks the table and every partition (find_all_inheritors) before renaming.
   renameColumn: ({ table }, catalog, locks) => locks.addTree(catalog.relation(table), 'AccessExclusive'),
-  createIndex: ({ spec }, catalog, locks) => locks.addTree(catalog.relation(spec.table), 'Share'),
-  dropIndex: ({ name }, catalog, locks) => locks.addTree(catalog.indexOwner(name), 'AccessExclusive'),
+  // CONCURRENTLY takes ShareUpdateExclusive, which writers do not conflict with (the engine does not
+  // take it under a scheduler: the statement runs its own transactions there, unscheduled).
+  createIndex: ({ spec, concurrently }, catalog, locks) =>
+    locks.addTree(catalog.relation(spec.table), concurrently === true ? 'ShareUpdateExclusive' : 'Share'),
+  dropIndex: ({ name, options }, catalog, locks) =>
+    locks.addTree(catalog.indexOwner(name), options.concurrently === true ? 'ShareUpdateExclusive' : 'AccessExclusive'),
   renameIndex: none,
   attachPartition: ({ parent, partition }, catalog, locks) => {
     const parentRelation = catalog.relation(parent);

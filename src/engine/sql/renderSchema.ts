@@ -84,12 +84,13 @@ export function renderCreateTable(
   return `CREATE TABLE ${ident(spec.name)}${clauses.length > 0 ? body : ' ()'}${partitionBy}`;
 }
 
-export function renderCreateIndex(spec: IndexSpec, catalog: CatalogView): string {
+export function renderCreateIndex(spec: IndexSpec, catalog: CatalogView, concurrently = false): string {
   const name = spec.name === undefined ? '' : `${ident(spec.name)} `;
   const where = spec.where
     ? ` WHERE ${renderTypedExpr(spec.where, { catalog, table: spec.table, outerTable: null })}`
     : '';
-  return `CREATE ${spec.unique ? 'UNIQUE ' : ''}INDEX ${name}ON ${ident(spec.table)} (${list(spec.columns)})${where}`;
+  const how = concurrently ? 'CONCURRENTLY ' : '';
+  return `CREATE ${spec.unique ? 'UNIQUE ' : ''}INDEX ${how}${name}ON ${ident(spec.table)} (${list(spec.columns)})${where}`;
 }
 
 /**

@@ -22,12 +22,15 @@ export interface StatementValue {
  * (`EngineState.runStatement`): all or nothing, committed on their own outside a transaction
  * block, refused in an aborted block, AFTER triggers fired at their end. `transactionControl`
  * statements (BEGIN, COMMIT, savepoints) act on the transaction block itself and are not wrapped.
+ * `ownTransactions` statements (CREATE / DROP INDEX CONCURRENTLY) refuse a transaction block and
+ * run their steps as transactions of their own, so a failure can leave the committed ones behind.
  */
-export type StatementEnvelope = 'atomic' | 'transactionControl';
+export type StatementEnvelope = 'atomic' | 'transactionControl' | 'ownTransactions';
 
 export interface StatementDefinition<S extends StatementValue, R> {
   readonly kind: S['kind'];
-  readonly envelope: StatementEnvelope;
+  /** The envelope, or a function choosing it per value (CREATE INDEX with and without CONCURRENTLY). */
+  readonly envelope: StatementEnvelope | ((statement: S) => StatementEnvelope);
   /**
    * True when the statement's result is rows (INSERT/UPDATE/DELETE with their RETURNING rows,
    * SELECT): the oracle compares their counts with PostgreSQL's.
@@ -47,6 +50,14 @@ export interface StatementDefinition<S extends StatementValue, R> {
    * Throws `RenderError` when the statement has no SQL form.
    */
   readonly render: (statement: S, catalog: CatalogView) => string;
+}
+
+/** The envelope a statement runs in. */
+export function envelopeOf<S extends StatementValue>(
+  definition: StatementDefinition<S, unknown>,
+  statement: S,
+): StatementEnvelope {
+  return typeof definition.envelope === 'function' ? definition.envelope(statement) : definition.envelope;
 }
 
 /** Declares a statement kind; the identity, so the value and result types are inferred once. */

@@ -7,13 +7,14 @@
 import type { CatalogView } from '../sql/catalogView.js';
 import type { EngineState } from '../session.js';
 import type { Resumable } from '../sessions/suspension.js';
+import { envelopeOf } from './definition.js';
 import type { StatementDefinition } from './definition.js';
 import { definitionOf } from './registry.js';
 import type { Statement, StatementResult } from './registry.js';
 
 export function executeStatement<S extends Statement>(session: EngineState, statement: S): StatementResult<S> {
   const definition = definitionOf(statement);
-  if (definition.envelope === 'transactionControl') return definition.execute(session, statement);
+  if (envelopeOf(definition, statement) !== 'atomic') return definition.execute(session, statement);
   // A trigger's statement while several sessions are open may wait: it goes through the replay log.
   if (session.versioning && !session.atTopLevel)
     return session.nested(statement, () => resumableExecution(definition, session, statement), true, statement);
@@ -26,7 +27,8 @@ export function executeStatement<S extends Statement>(session: EngineState, stat
  */
 export function startStatement<S extends Statement>(session: EngineState, statement: S): Resumable<StatementResult<S>> {
   const definition = definitionOf(statement);
-  if (definition.envelope === 'transactionControl') return immediately(() => definition.execute(session, statement));
+  // Statements of their own transactions run their steps unscheduled (CONCURRENTLY's waits are not modelled).
+  if (envelopeOf(definition, statement) !== 'atomic') return immediately(() => definition.execute(session, statement));
   return session.runStatementResumable(() => resumableExecution(definition, session, statement), statement);
 }
 

@@ -21,6 +21,7 @@ export type RegressSourceFile =
   | 'insert_conflict.sql'
   | 'truncate.sql'
   | 'insert.sql'
+  | 'create_index.sql'
   | 'gitlab:lib/gitlab/database/migrations/constraints_helpers.rb'
   | 'gitlab:lib/gitlab/database/partitioning_migration_helpers/bulk_copy.rb'
   | 'gitlab:lib/gitlab/background_migration/backfill_desired_sharding_key_job.rb';

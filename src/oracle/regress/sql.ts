@@ -227,7 +227,17 @@ export const detach = (parent: string, child: string): Statement => ({
   partition: child,
 });
 export const createIndex = (spec: IndexSpec): Statement => ({ kind: 'createIndex', spec });
+export const createIndexConcurrently = (spec: IndexSpec): Statement => ({
+  kind: 'createIndex',
+  spec,
+  concurrently: true,
+});
 export const dropIndex = (name: string): Statement => ({ kind: 'dropIndex', name, options: {} });
+export const dropIndexConcurrently = (name: string, ifExists = false): Statement => ({
+  kind: 'dropIndex',
+  name,
+  options: ifExists ? { concurrently: true, ifExists } : { concurrently: true },
+});
 export const begin: Statement = { kind: 'begin' };
 export const commit: Statement = { kind: 'commit' };
 export const rollback: Statement = { kind: 'rollback' };

@@ -11,6 +11,7 @@ import { alterTableConstraintCases } from './alterTableConstraints.js';
 import { gitlabHelperCases } from './gitlabHelpers.js';
 import { truncateCases } from './truncate.js';
 import { backfillStatementCases } from './backfillStatements.js';
+import { createIndexCases } from './createIndex.js';
 
 export const REGRESS_CASES: readonly RegressEntry[] = [
   ...foreignKeyBasicCases,
@@ -24,4 +25,5 @@ export const REGRESS_CASES: readonly RegressEntry[] = [
   ...gitlabHelperCases,
   ...truncateCases,
   ...backfillStatementCases,
+  ...createIndexCases,
 ];
