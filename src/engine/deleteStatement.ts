@@ -6,7 +6,7 @@ import { planFor } from './relationPlan.js';
 import { scanTuples } from './scan.js';
 import type { ScannedTuple } from './scan.js';
 import type { EngineState } from './session.js';
-import { lockRow } from './sessions/rowLocks.js';
+import { lockRow, rowWait } from './sessions/rowLocks.js';
 import { replayable, Suspension } from './sessions/suspension.js';
 import type { Resumable } from './sessions/suspension.js';
 import { deleteTuple } from './storage.js';
@@ -84,7 +84,7 @@ function deleteLockedRow(
     assert(rechecks < MAX_RECHECKS, `row ${seen.tid} of ${relation.name} re-checked without end`);
     const outcome = lockRow(state, relation, current, 'Update', 'wait', false);
     if (outcome.kind === 'skip') return null;
-    if (outcome.kind === 'wait') throw new Suspension({ kind: 'transaction', xid: outcome.xid });
+    if (outcome.kind === 'wait') throw new Suspension(rowWait(outcome));
     if (outcome.kind === 'locked') return deleteRow(state, relation, current, transition);
     if (!rowStillMatches(state, outcome.tuple, where)) return null;
     current = outcome.tuple;

@@ -10,7 +10,7 @@ import { partitionAccepts } from './rowConstraints.js';
 import { scanTuples } from './scan.js';
 import type { ScannedTuple } from './scan.js';
 import type { EngineState } from './session.js';
-import { lockRow } from './sessions/rowLocks.js';
+import { lockRow, rowWait } from './sessions/rowLocks.js';
 import { Suspension } from './sessions/suspension.js';
 import { formatValuesForDetail } from './values.js';
 import type { Row, SqlValue } from './values.js';
@@ -149,7 +149,7 @@ function lockReferencedRow(
     assert(rechecks < MAX_RECHECKS, `referenced row ${current.tid} re-checked without end`);
     const outcome = lockRow(state, found.relation, current, 'KeyShare', 'wait', true);
     if (outcome.kind === 'locked') return;
-    if (outcome.kind === 'wait') throw new Suspension({ kind: 'transaction', xid: outcome.xid });
+    if (outcome.kind === 'wait') throw new Suspension(rowWait(outcome));
     if (outcome.kind === 'skip' || !isSatisfiedAsFilter(where, { row: outcome.tuple.row }))
       throw missingReferenceError(foreignKey, relation, values);
     current = outcome.tuple;

@@ -11,7 +11,7 @@ import { buildInsertedRow, buildUpdatedRow } from './rowBuilding.js';
 import type { RowInput } from './rowBuilding.js';
 import { checkRowConstraints, routeRow, satisfiesPartitionConstraint } from './rowConstraints.js';
 import type { EngineState } from './session.js';
-import { lockRow } from './sessions/rowLocks.js';
+import { lockRow, rowWait } from './sessions/rowLocks.js';
 import { xidVisible } from './sessions/snapshot.js';
 import { replayable, Suspension } from './sessions/suspension.js';
 import type { LockWait, Resumable } from './sessions/suspension.js';
@@ -237,7 +237,7 @@ function insertRow(state: EngineState, context: InsertContext, built: Row): Row 
     if (state.versioning) {
       const strength = keyColumnsChange(state, leaf, existing.row, proposed) ? 'Update' : 'NoKeyUpdate';
       const outcome = lockRow(state, leaf, existing, strength, 'wait', false);
-      if (outcome.kind === 'wait') throw new Suspension({ kind: 'transaction', xid: outcome.xid });
+      if (outcome.kind === 'wait') throw new Suspension(rowWait(outcome));
       // Changed or deleted by a transaction that committed meanwhile: decide the row again.
       if (outcome.kind !== 'locked') continue;
     }

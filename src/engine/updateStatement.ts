@@ -10,7 +10,7 @@ import { riTriggerName, planFor } from './relationPlan.js';
 import { buildUpdatedRow, checkTargetColumns } from './rowBuilding.js';
 import { checkRowConstraints, failingRowDetail, routeRow, satisfiesPartitionConstraint } from './rowConstraints.js';
 import { scanTuples, subqueryRunner } from './scan.js';
-import { lockRow } from './sessions/rowLocks.js';
+import { lockRow, rowWait } from './sessions/rowLocks.js';
 import { replayable, Suspension } from './sessions/suspension.js';
 import type { Resumable } from './sessions/suspension.js';
 import type { EngineState } from './session.js';
@@ -139,7 +139,7 @@ function updateLockedRow(
     const strength = keyColumnsChange(state, relation, current.row, proposed) ? 'Update' : 'NoKeyUpdate';
     const outcome = lockRow(state, relation, current, strength, 'wait', false);
     if (outcome.kind === 'skip') return null;
-    if (outcome.kind === 'wait') throw new Suspension({ kind: 'transaction', xid: outcome.xid });
+    if (outcome.kind === 'wait') throw new Suspension(rowWait(outcome));
     if (outcome.kind === 'recheck') {
       if (!rowStillMatches(state, outcome.tuple, where, fromRow)) return null;
       current = outcome.tuple;

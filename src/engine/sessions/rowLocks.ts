@@ -10,6 +10,7 @@ import type { Relation, RowLockStrength, Tuple } from '../catalog.js';
 import { PgError } from '../errors.js';
 import type { EngineState } from '../session.js';
 import { newestVersion, xidVisible } from './snapshot.js';
+import type { LockWait } from './suspension.js';
 
 /** PostgreSQL's row-lock conflict table (Table 13.3): KEY SHARE only conflicts with FOR UPDATE. */
 export function rowStrengthsConflict(left: RowLockStrength, right: RowLockStrength): boolean {
@@ -26,12 +27,35 @@ export type WaitPolicy = 'wait' | 'nowait' | 'skip';
 export type RowLockOutcome =
   /** The row is this transaction's to change or keep locked: `tuple` is its newest version. */
   | { readonly kind: 'locked'; readonly tuple: Tuple }
-  /** A running transaction holds a conflicting lock: wait for it, then ask again. */
-  | { readonly kind: 'wait'; readonly xid: number }
+  /**
+   * A running transaction holds a conflicting lock: wait for it (holding `tuple` first, unless
+   * null), then ask again.
+   */
+  | { readonly kind: 'wait'; readonly xid: number; readonly tuple: TupleLockRequest | null }
   /** Deleted (by a committed transaction, or by this statement), or skipped under SKIP LOCKED. */
   | { readonly kind: 'skip' }
   /** READ COMMITTED: a committed transaction changed it since the snapshot; re-check this newer version (EPQ). */
   | { readonly kind: 'recheck'; readonly tuple: Tuple };
+
+/**
+ * The heavyweight tuple lock a row waiter takes before it waits for the holder's transaction
+ * (heapam's heap_acquire_tuplock, in `tupleLockMode(strength)`): it queues several waiters for one
+ * row in arrival order, and a later one waits for the first (pg_blocking_pids names it). Keyed by
+ * the tuple id, which the engine keeps across a row's versions.
+ */
+export interface TupleLockRequest {
+  readonly oid: number;
+  readonly tid: number;
+  readonly table: string;
+  readonly strength: RowLockStrength;
+}
+
+/** The wait a `wait` outcome amounts to, thrown as a `Suspension` by the executors. */
+export function rowWait(outcome: { readonly xid: number; readonly tuple: TupleLockRequest | null }): LockWait {
+  return outcome.tuple === null
+    ? { kind: 'transaction', xid: outcome.xid }
+    : { kind: 'transaction', xid: outcome.xid, tuple: outcome.tuple };
+}
 
 function serializationFailure(deleted: boolean): PgError {
   return new PgError(
@@ -66,7 +90,8 @@ export function lockRow(
     if (holder === own) return { kind: 'skip' };
     const deleted = relation.ghosts?.get(seen.tid) === seen;
     if (running.has(holder)) {
-      if (rowStrengthsConflict(strength, seen.xmaxStrength ?? 'Update')) return blocked(relation, holder, policy);
+      if (rowStrengthsConflict(strength, seen.xmaxStrength ?? 'Update'))
+        return blocked(state, relation, seen, strength, holder, policy);
       // A KEY SHARE request next to a non-key update: granted on the version it sees.
       if (take) addLock(state, newestVersion(relation, seen.tid) ?? seen, strength);
       return { kind: 'locked', tuple: seen };
@@ -83,16 +108,32 @@ export function lockRow(
   }
   for (const lock of seen.locks ?? []) {
     if (lock.xid === own || !running.has(lock.xid)) continue;
-    if (rowStrengthsConflict(strength, lock.strength)) return blocked(relation, lock.xid, policy);
+    if (rowStrengthsConflict(strength, lock.strength))
+      return blocked(state, relation, seen, strength, lock.xid, policy);
   }
   if (take) addLock(state, seen, strength);
   return { kind: 'locked', tuple: seen };
 }
 
-function blocked(relation: Relation, xid: number, policy: WaitPolicy): RowLockOutcome {
+/**
+ * A conflicting holder: NOWAIT fails, SKIP LOCKED passes over, else wait. The waiter takes the tuple
+ * lock first unless its own transaction already locks the row (heap_lock_tuple's skip_tuple_lock:
+ * a waiter holding the tuple lock may be waiting for it, and taking it would deadlock).
+ */
+function blocked(
+  state: EngineState,
+  relation: Relation,
+  seen: Tuple,
+  strength: RowLockStrength,
+  xid: number,
+  policy: WaitPolicy,
+): RowLockOutcome {
   if (policy === 'nowait') throw lockNotAvailable(relation);
   if (policy === 'skip') return { kind: 'skip' };
-  return { kind: 'wait', xid };
+  const own = state.currentXid;
+  const ownsLock = (newestVersion(relation, seen.tid) ?? seen).locks?.some((lock) => lock.xid === own) ?? false;
+  const tuple = ownsLock ? null : { oid: relation.oid, tid: seen.tid, table: relation.name, strength };
+  return { kind: 'wait', xid, tuple };
 }
 
 /**

@@ -9,15 +9,26 @@
  *
  * Each session is one lock owner; its transaction holds Exclusive on its own xid from its start, and
  * a row waiter takes Share on the holder's xid (PostgreSQL's XactLockTableWait), released as soon
- * as it is granted. Every statement first takes its table locks (`statementLocks`), held to the
- * end of its transaction. Heavyweight tuple locks (queue order among several waiters for one row)
- * and the locks of foreign-key triggers (`deferredLocks`) are not taken yet.
+ * as it is granted; before that it takes the row's heavyweight tuple lock (heap_acquire_tuplock),
+ * which queues several waiters for one row in arrival order and which it holds until its row lock
+ * is decided: released when the statement next waits for something else or completes (nothing
+ * else runs in between, so that is the moment PostgreSQL releases it). Every statement first takes
+ * its table locks (`statementLocks`), held to the end of its transaction. The locks of foreign-key
+ * triggers (`deferredLocks`) are not taken yet.
  */
 import { assert, fail } from '../assert.js';
 import type { SessionView } from '../databaseState.js';
 import { isPgError, PgError } from '../errors.js';
-import { LockManager, lockCatalogOf, lockModeName, statementLocks, tagKey, VirtualClock } from '../locks/index.js';
-import type { LockTag, OwnerId } from '../locks/index.js';
+import {
+  LockManager,
+  lockCatalogOf,
+  lockModeName,
+  statementLocks,
+  tagKey,
+  tupleLockMode,
+  VirtualClock,
+} from '../locks/index.js';
+import type { LockTag, OwnerId, TableLockMode } from '../locks/index.js';
 import type { EngineState } from '../session.js';
 import { startStatement } from '../statements/execute.js';
 import type { Statement } from '../statements/registry.js';
@@ -50,6 +61,8 @@ interface Slot {
    * `release` for a row wait's Share lock on the holder's xid, given back once granted.
    */
   wait: { readonly tag: LockTag; readonly report: WaitReport; readonly release: boolean } | null;
+  /** The row's tuple lock this statement holds or waits for while it waits for a row lock. */
+  tupleLock: { readonly tag: LockTag; readonly mode: TableLockMode } | null;
   /** An error to deliver at the wait point (deadlock victim, lock_timeout, cancel). */
   failure: PgError | null;
   status: SlotStatus;
@@ -83,6 +96,7 @@ export class Scheduler {
         queue: [],
         execution: null,
         wait: null,
+        tupleLock: null,
         failure: null,
         status: 'idle',
         outcomes: [],
@@ -202,15 +216,15 @@ export class Scheduler {
   }
 
   /**
-   * Moves the clock to the next timer and fires it: a deadlock check that finds a cycle or a
-   * lock_timeout makes that wait fail; waits let through meanwhile are granted. False when no
-   * timer is pending.
+   * Moves the clock to the next timer and fires that one: a deadlock check that finds a cycle or a
+   * lock_timeout makes that wait fail; waits let through meanwhile are granted. One timer at a time,
+   * so the sessions it wakes can run (and wait again) before a later-begun wait's timer fires at
+   * the same instant, as on a server. False when no timer is pending.
    */
   advanceClock(): boolean {
-    const at = this.locks.nextTimerAt();
-    if (at === null) return false;
-    const ended = this.locks.fireTimersUntil(at);
-    this.events.push(`clock ${at}`);
+    const ended = this.locks.fireNextTimer();
+    if (ended === null) return false;
+    this.events.push(`clock ${this.clock.now()}`);
     for (const end of ended) {
       const slot = this.slots[end.owner - 1]!;
       if (end.kind === 'failed') {
@@ -244,14 +258,20 @@ export class Scheduler {
         step = failure === null ? execution.next() : execution.throw(failure);
       } catch (error) {
         if (!isPgError(error)) throw error;
+        this.releaseTupleLock(slot);
         this.finishStatement(slot, { ok: false, error });
         return;
       }
       if (step.done) {
+        this.releaseTupleLock(slot);
         this.finishStatement(slot, { ok: true, value: step.value });
         return;
       }
-      if (this.park(slot, step.value)) return;
+      const wait = step.value;
+      if (slot.tupleLock !== null && !(wait.kind === 'transaction' && this.isTupleOf(slot, wait))) {
+        this.releaseTupleLock(slot);
+      }
+      if (this.park(slot, wait)) return;
     }
   }
 
@@ -263,8 +283,43 @@ export class Scheduler {
     if (wait.kind === 'relation') {
       // Table locks are requested by `lockNow`; the session is already in the lock's queue.
       assert(this.locks.isWaiting(slot.owner), `session ${slot.index} yielded a table lock it does not wait for`);
-      this.parkReport(slot, { kind: 'relation', oid: wait.oid }, false, wait, this.locks.blockersOf(slot.owner));
+      const lock = `${lockModeName(wait.mode)} on relation ${wait.table}`;
+      this.parkReport(
+        slot,
+        { kind: 'relation', oid: wait.oid },
+        false,
+        lock,
+        describeWait(wait),
+        this.locks.blockersOf(slot.owner),
+      );
       return true;
+    }
+    if (wait.tuple !== undefined && slot.tupleLock === null) {
+      const tupleTag: LockTag = { kind: 'tuple', oid: wait.tuple.oid, tid: wait.tuple.tid };
+      const mode = tupleLockMode(wait.tuple.strength);
+      const tupleResult = this.locks.acquire(slot.owner, tupleTag, mode, {
+        subtransaction: slot.state.subtransactionLevel,
+        timeouts: { lockTimeoutMs: slot.state.lockTimeoutMs, deadlockTimeoutMs: slot.state.deadlockTimeoutMs },
+      });
+      if (tupleResult.kind === 'failed') {
+        slot.failure = tupleResult.error;
+        this.events.push(`fail s${slot.index} ${tupleResult.error.code} on joining the tuple queue`);
+        return false;
+      }
+      slot.tupleLock = { tag: tupleTag, mode };
+      if (tupleResult.kind === 'waiting') {
+        // Granted, the statement runs again and asks for the row; it then waits for the holder's xid.
+        const lock = `${lockModeName(mode)} on tuple`;
+        this.parkReport(
+          slot,
+          tupleTag,
+          false,
+          lock,
+          `tuple ${wait.tuple.tid} of ${wait.tuple.table}`,
+          tupleResult.blockers,
+        );
+        return true;
+      }
     }
     const tag: LockTag = { kind: 'transaction', xid: wait.xid };
     const result = this.locks.acquire(slot.owner, tag, 'Share', {
@@ -280,24 +335,38 @@ export class Scheduler {
       this.wake(this.locks.release(slot.owner, tag, 'Share'));
       return false;
     }
-    this.parkReport(slot, tag, true, wait, result.blockers);
+    this.parkReport(slot, tag, true, 'ShareLock on transaction', describeWait(wait), result.blockers);
     return true;
   }
 
-  private parkReport(slot: Slot, tag: LockTag, release: boolean, wait: LockWait, blockers: readonly OwnerId[]): void {
-    const report: WaitReport = {
-      blockedBy: blockers.map((owner) => owner - 1),
-      lock:
-        wait.kind === 'transaction'
-          ? 'ShareLock on transaction'
-          : `${lockModeName(wait.mode)} on relation ${wait.table}`,
-      since: this.clock.now(),
-    };
+  /** Whether a row wait is for the tuple whose lock the slot holds or waits for. */
+  private isTupleOf(slot: Slot, wait: Extract<LockWait, { kind: 'transaction' }>): boolean {
+    const held = slot.tupleLock;
+    if (held === null || wait.tuple === undefined) return false;
+    return tagKey(held.tag) === tagKey({ kind: 'tuple', oid: wait.tuple.oid, tid: wait.tuple.tid });
+  }
+
+  /** Gives the tuple lock back once the row lock is decided (or the statement failed: nothing to give back then). */
+  private releaseTupleLock(slot: Slot): void {
+    const held = slot.tupleLock;
+    if (held === null) return;
+    slot.tupleLock = null;
+    if (this.locks.holds(slot.owner, held.tag, held.mode))
+      this.wake(this.locks.release(slot.owner, held.tag, held.mode));
+  }
+
+  private parkReport(
+    slot: Slot,
+    tag: LockTag,
+    release: boolean,
+    lock: string,
+    what: string,
+    blockers: readonly OwnerId[],
+  ): void {
+    const report: WaitReport = { blockedBy: blockers.map((owner) => owner - 1), lock, since: this.clock.now() };
     slot.wait = { tag, report, release };
     slot.status = 'waiting';
-    this.events.push(
-      `wait s${slot.index} ${describeWait(wait)} behind ${report.blockedBy.map((i) => `s${i}`).join(',')}`,
-    );
+    this.events.push(`wait s${slot.index} ${what} behind ${report.blockedBy.map((i) => `s${i}`).join(',')}`);
   }
 
   /**

@@ -18,15 +18,25 @@
  */
 import { assert, fail } from '../assert.js';
 
-import type { TableLockMode } from '../locks/modes.js';
+import type { RowLockStrength, TableLockMode } from '../locks/modes.js';
 
 /**
  * What a statement waits for: until transaction `xid` ends (a row lock or an uncommitted key;
- * PostgreSQL's ShareLock on the transaction's xid), or until it is granted a table lock, which it
- * then holds to the end of its transaction.
+ * PostgreSQL's ShareLock on the transaction's xid), for a row lock first holding `tuple`'s
+ * heavyweight lock (the queue among a row's waiters, held until the row lock is decided), or until
+ * it is granted a table lock, which it then holds to the end of its transaction.
  */
 export type LockWait =
-  | { readonly kind: 'transaction'; readonly xid: number }
+  | {
+      readonly kind: 'transaction';
+      readonly xid: number;
+      readonly tuple?: {
+        readonly oid: number;
+        readonly tid: number;
+        readonly table: string;
+        readonly strength: RowLockStrength;
+      };
+    }
   | {
       readonly kind: 'relation';
       readonly oid: number;

@@ -14,7 +14,7 @@ import { checkExpressionColumns } from '../rowBuilding.js';
 import { lookupRelation, scanTuples, sortRows } from '../scan.js';
 import type { ScannedTuple } from '../scan.js';
 import type { EngineState } from '../session.js';
-import { lockRow } from '../sessions/rowLocks.js';
+import { lockRow, rowWait } from '../sessions/rowLocks.js';
 import { replayable, runToEnd, Suspension } from '../sessions/suspension.js';
 import type { Resumable } from '../sessions/suspension.js';
 import { renderSelect } from '../sql/renderData.js';
@@ -96,7 +96,7 @@ export function lockSelectedRow(
     const outcome = lockRow(state, relation, current, locking.strength, policy, true);
     if (outcome.kind === 'locked') return outcome.tuple.row;
     if (outcome.kind === 'skip') return null;
-    if (outcome.kind === 'wait') throw new Suspension({ kind: 'transaction', xid: outcome.xid });
+    if (outcome.kind === 'wait') throw new Suspension(rowWait(outcome));
     if (!rowStillMatches(state, outcome.tuple, where)) return null;
     current = outcome.tuple;
   }

@@ -1,9 +1,10 @@
 /**
  * The engine's sessions behind the permutation driver's `SessionBackend`, so one program runs on
  * the engine and on the real server and the two reports can be compared. Steps arrive as SQL text
- * (what the server runs); the engine runs the statement values the program gives next to it
- * (`ProgramStep.statements`, `setupStatements`), looked up by that text, and refuses a step the
- * program gives no values for.
+ * (what the server runs) together with the program's step; the engine runs the statement values
+ * the step gives: `op` for generated programs (`pgdrill diff --sessions`, setups from `setupOps`),
+ * else `statements` (the fixed programs, setups from `setupStatements`), which may also be looked
+ * up by the SQL text among the programs the backend was built with. A step with no values is refused.
  *
  * Time is the scheduler's virtual clock: issuing a step takes no time; `settle` advances the clock
  * only to let a wait end (a deadlock check, a lock_timeout), exactly the timing the real server's
@@ -15,7 +16,8 @@ import { Scheduler } from '../../engine/sessions/scheduler.js';
 import type { Statement } from '../../engine/statements/registry.js';
 import { Database } from '../../database.js';
 import type { Session } from '../../session.js';
-import type { SessionProgram } from './program.js';
+import { engineProgramStatement, engineStatementOf } from '../sessions/sessionOps.js';
+import type { ProgramStep, SessionProgram } from './program.js';
 import type {
   BackendRun,
   JsonRow,
@@ -72,7 +74,14 @@ function rowText(row: Row): string {
     .join(',')})`;
 }
 
-function stepResultOf(outcomes: readonly { ok: boolean; value?: unknown; error?: unknown }[]): StepResult {
+/**
+ * A step's result as the server reports it: the last statement's. Rows only for a SELECT (the
+ * server returns a row set only for statements with a result; DML carries no RETURNING here).
+ */
+function stepResultOf(
+  outcomes: readonly { ok: boolean; value?: unknown; error?: unknown }[],
+  statements: readonly Statement[],
+): StepResult {
   const last = outcomes[outcomes.length - 1];
   assert(last !== undefined, 'a finished step has an outcome');
   if (!last.ok) {
@@ -81,6 +90,7 @@ function stepResultOf(outcomes: readonly { ok: boolean; value?: unknown; error?:
   }
   if (!Array.isArray(last.value)) return { ok: true, rowCount: 0 };
   const rows = last.value as Row[];
+  if (statements[outcomes.length - 1]?.kind !== 'select') return { ok: true, rowCount: rows.length };
   return { ok: true, rowCount: rows.length, rows: rows.map(jsonRow) };
 }
 
@@ -91,7 +101,7 @@ export class EngineSessionBackend implements SessionBackend {
   private readonly templates = new WeakMap<readonly Statement[], Database>();
 
   constructor(
-    programs: readonly SessionProgram[],
+    programs: readonly SessionProgram[] = [],
     private readonly options: EngineBackendOptions = {},
   ) {
     this.translations = translationsOf(programs);
@@ -118,8 +128,7 @@ export class EngineSessionBackend implements SessionBackend {
    * The database as the setup leaves it, built once per setup and forked for every permutation:
    * a fork is the state the setup statements produce, counters included, at a fraction of the cost.
    */
-  private worldAfter(setup: readonly string[]): Database {
-    const statements = this.setupStatementsFor(setup);
+  private worldAfter(statements: readonly Statement[]): Database {
     let template = this.templates.get(statements);
     if (template === undefined) {
       template = new Database();
@@ -129,38 +138,53 @@ export class EngineSessionBackend implements SessionBackend {
     return template.fork();
   }
 
-  async begin(setup: readonly string[], sessionSetups: readonly (readonly string[])[]): Promise<BackendRun> {
-    const db = this.worldAfter(setup);
+  /** The statement values of a setup: the program's own when it gives them, else by the SQL text. */
+  private setupFor(setup: readonly string[], values: readonly Statement[] | undefined): readonly Statement[] {
+    return values ?? this.setupStatementsFor(setup);
+  }
+
+  async begin(
+    setup: readonly string[],
+    sessionSetups: readonly (readonly string[])[],
+    program?: SessionProgram,
+  ): Promise<BackendRun> {
+    const setupValues = program?.setupOps?.map(engineProgramStatement) ?? program?.setupStatements;
+    const db = this.worldAfter(this.setupFor(setup, setupValues));
     const sessions: Session[] = sessionSetups.map(() => db.openSession());
     for (const [index, session] of sessions.entries()) {
       session.state.deadlockTimeoutMs = this.options.deadlockTimeoutMs ?? 100;
       session.state.defaultIsolation = 'read committed';
-      for (const statement of this.setupStatementsFor(sessionSetups[index]!)) session.execute(statement);
+      const own = program?.sessions[index];
+      const values = own?.setupOps?.map(engineStatementOf) ?? own?.setupStatements;
+      for (const statement of this.setupFor(sessionSetups[index]!, values)) session.execute(statement);
     }
-    return new EngineRun(db, sessions, new Scheduler(sessions.map((session) => session.state)), (sql) =>
-      this.statementsFor(sql),
-    );
+    return new EngineRun(db, sessions, new Scheduler(sessions.map((session) => session.state)), (sql, step) => {
+      if (step?.op !== undefined) return [engineStatementOf(step.op)];
+      return step?.statements ?? this.statementsFor(sql);
+    });
   }
 
   async close(): Promise<void> {}
 }
 
 class EngineRun implements BackendRun {
-  private readonly inFlight: boolean[];
+  /** Each session's step in flight (its statements), or null. */
+  private readonly inFlight: (readonly Statement[] | null)[];
 
   constructor(
     private readonly db: Database,
     private readonly sessions: readonly Session[],
     readonly scheduler: Scheduler,
-    private readonly translate: (sql: string) => readonly Statement[],
+    private readonly translate: (sql: string, step: ProgramStep | undefined) => readonly Statement[],
   ) {
-    this.inFlight = sessions.map(() => false);
+    this.inFlight = sessions.map(() => null);
   }
 
-  issue(session: number, sql: string): void {
+  issue(session: number, sql: string, step?: ProgramStep): void {
     assert(!this.inFlight[session], `session ${session} cannot take a step now`);
-    this.scheduler.submit(session, this.translate(sql));
-    this.inFlight[session] = true;
+    const statements = this.translate(sql, step);
+    this.scheduler.submit(session, statements);
+    this.inFlight[session] = statements;
     // As on a server, the step starts running at once; settle reports what came of it.
     this.runUntilQuiescent();
   }
@@ -204,15 +228,15 @@ class EngineRun implements BackendRun {
     const waited = new Map<number, WaitingStep>();
     const harvest = (): void => {
       for (const wait of this.waitingSteps()) if (!waited.has(wait.session)) waited.set(wait.session, wait);
-      for (const [session, busy] of this.inFlight.entries()) {
-        if (!busy || this.scheduler.statusOf(session) !== 'idle') continue;
-        this.inFlight[session] = false;
-        completed.push({ session, result: stepResultOf(this.scheduler.outcomesOf(session)) });
+      for (const [session, statements] of this.inFlight.entries()) {
+        if (statements === null || this.scheduler.statusOf(session) !== 'idle') continue;
+        this.inFlight[session] = null;
+        completed.push({ session, result: stepResultOf(this.scheduler.outcomesOf(session), statements) });
       }
     };
     const wanted = (): boolean => {
-      if (goal.kind === 'allDone') return this.inFlight.every((busy) => !busy);
-      if (goal.kind === 'sessionDone' && this.inFlight[goal.session]) return false;
+      if (goal.kind === 'allDone') return this.inFlight.every((statements) => statements === null);
+      if (goal.kind === 'sessionDone' && this.inFlight[goal.session] !== null) return false;
       return !this.deadlockPending(this.waitingSteps());
     };
     for (let rounds = 0; ; rounds++) {
@@ -241,7 +265,7 @@ class EngineRun implements BackendRun {
       this.runUntilQuiescent();
     }
     for (const [index, session] of this.sessions.entries()) {
-      this.inFlight[index] = false;
+      this.inFlight[index] = null;
       if (session.transactionStatus !== 'idle') session.rollback();
     }
     this.scheduler.detach();

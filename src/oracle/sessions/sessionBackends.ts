@@ -8,6 +8,7 @@
  * (`op`), the statements as data: engine statement values, or `sqlOnly` steps naming their feature,
  * which it is never given unless it lists that feature. `--against engine` becomes the default then.
  */
+import { EngineSessionBackend } from '../server/engineSessionBackend.js';
 import type { SessionBackend } from '../server/sessionBackend.js';
 import { SESSION_FEATURES } from './sessionOps.js';
 import type { SessionFeature } from './sessionOps.js';
@@ -19,10 +20,14 @@ export interface EngineSessions {
 }
 
 /**
- * The engine's sessions for random programs: not wired yet. `EngineSessionBackend` runs programs
- * that give `statements` / `setupStatements`; random programs give `op` / `setupOps` instead.
+ * The engine's sessions for random programs: `EngineSessionBackend` runs each step's `op` and the
+ * setups' `setupOps`. Features it cannot yet run like PostgreSQL are left out of `features`, so the
+ * generator never draws them for the engine (the README's concurrency table lists them).
  */
-export const ENGINE_SESSIONS: EngineSessions | null = null;
+export const ENGINE_SESSIONS: EngineSessions | null = {
+  open: async () => new EngineSessionBackend(),
+  features: [...SESSION_FEATURES],
+};
 
 export type CandidateKind = 'engine' | 'server';
 

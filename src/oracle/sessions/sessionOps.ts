@@ -1,11 +1,12 @@
 /**
  * The steps of a random multi-session program, as data. A step is either an engine statement
  * value (`src/engine/statements/`, rendered by its own `render`) or one of the session features
- * the engine has no statement value for yet: an isolation level on BEGIN, `SET lock_timeout` and
- * `SET deadlock_timeout`, locking reads (`SELECT … FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE`
- * with `NOWAIT` or `SKIP LOCKED`) and `LOCK TABLE`. Those are rendered here, through the same
- * quoting functions (`src/engine/sqlText.ts`), and marked `sqlOnly` with their feature, so an
- * engine backend can tell which steps it cannot run yet instead of guessing from SQL text.
+ * the campaign had before the engine's sessions had statement values for them: an isolation level
+ * on BEGIN, `SET lock_timeout` and `SET deadlock_timeout`, locking reads (`SELECT … FOR UPDATE /
+ * NO KEY UPDATE / SHARE / KEY SHARE` with `NOWAIT` or `SKIP LOCKED`) and `LOCK TABLE`. Those are
+ * rendered here, through the same quoting functions (`src/engine/sqlText.ts`), and marked
+ * `sqlOnly` with their feature; `engineStatementOf` gives every step, those included, as the
+ * engine statement value its sessions run.
  *
  * `SESSION_FEATURES` is the one list of what a campaign may generate; a backend declares the
  * features it runs (the real server: all of them), and the generator draws only from those.
@@ -15,6 +16,9 @@ import type { CatalogView } from '../../engine/sql/catalogView.js';
 import { renderSelect } from '../../engine/sql/renderData.js';
 import { quoteIdentifier, quoteLiteral } from '../../engine/sqlText.js';
 import { renderStatement } from '../../engine/statements/execute.js';
+import type { Statement } from '../../engine/statements/registry.js';
+import type { RowLockStrength as EngineRowLockStrength } from '../../engine/catalog.js';
+import type { TableLockMode as EngineTableLockMode } from '../../engine/locks/modes.js';
 import type { ProgramOp } from '../randomProgram.js';
 import { triggerSpecFor } from '../triggerTemplates.js';
 
@@ -37,7 +41,7 @@ export const SESSION_FEATURES = [
 ] as const;
 export type SessionFeature = (typeof SESSION_FEATURES)[number];
 
-/** The features that have no engine statement value yet: steps using them are `sqlOnly`. */
+/** The features whose steps are `sqlOnly`: rendered by this module, not by the engine's renderer. */
 export const SQL_ONLY_FEATURES: readonly SessionFeature[] = ['repeatableRead', 'timeouts', 'lockingReads', 'lockTable'];
 
 export type RowLockStrength = 'UPDATE' | 'NO KEY UPDATE' | 'SHARE' | 'KEY SHARE';
@@ -143,5 +147,62 @@ export function featureOf(op: SessionOp): SessionFeature {
       return 'transactions';
     default:
       return 'ddl';
+  }
+}
+
+const ENGINE_ROW_LOCK: Readonly<Record<RowLockStrength, EngineRowLockStrength>> = {
+  UPDATE: 'Update',
+  'NO KEY UPDATE': 'NoKeyUpdate',
+  SHARE: 'Share',
+  'KEY SHARE': 'KeyShare',
+};
+
+const ENGINE_TABLE_LOCK: Readonly<Record<TableLockMode, EngineTableLockMode>> = {
+  'ACCESS SHARE': 'AccessShare',
+  'ROW SHARE': 'RowShare',
+  'ROW EXCLUSIVE': 'RowExclusive',
+  'SHARE UPDATE EXCLUSIVE': 'ShareUpdateExclusive',
+  SHARE: 'Share',
+  'SHARE ROW EXCLUSIVE': 'ShareRowExclusive',
+  EXCLUSIVE: 'Exclusive',
+  'ACCESS EXCLUSIVE': 'AccessExclusive',
+};
+
+/** A program statement as the engine's value (a trigger template becomes its CREATE TRIGGER). */
+export function engineProgramStatement(op: ProgramOp): Statement {
+  return op.kind === 'trigger' ? { kind: 'createTrigger', spec: triggerSpecFor(op.use) } : op;
+}
+
+/**
+ * The step as the engine statement value its sessions run: the same statement the SQL of
+ * `renderSessionOp` is (a test renders both and compares them).
+ */
+export function engineStatementOf(op: SessionOp): Statement {
+  if (op.kind === 'statement') return engineProgramStatement(op.op);
+  const statement = op.statement;
+  switch (statement.kind) {
+    case 'beginIsolation':
+      return { kind: 'begin', isolation: 'repeatable read' };
+    case 'setTimeout':
+      return { kind: 'set', name: statement.setting, milliseconds: statement.ms };
+    case 'lockingRead':
+      return {
+        kind: 'select',
+        table: statement.table,
+        options: {
+          ...(statement.where === null ? {} : { where: statement.where }),
+          locking: {
+            strength: ENGINE_ROW_LOCK[statement.strength],
+            ...(statement.wait === null ? {} : { wait: statement.wait === 'NOWAIT' ? 'nowait' : 'skipLocked' }),
+          },
+        },
+      };
+    case 'lockTable':
+      return {
+        kind: 'lockTable',
+        tables: statement.tables,
+        mode: ENGINE_TABLE_LOCK[statement.mode],
+        nowait: statement.nowait,
+      };
   }
 }
