@@ -25,7 +25,7 @@ export class Session implements SessionHandle {
 
   constructor(shared: DatabaseState) {
     this.state = new EngineState(this, shared);
-    this.state.fireAfterEvent = (event) => fireAfterEvent(this.state, event);
+    this.state.fireAfterEvent = (event, deferredNow) => fireAfterEvent(this.state, event, deferredNow);
     this.state.fireAfterEventResumable = (event) => fireAfterEventResumable(this.state, event);
   }
 

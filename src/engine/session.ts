@@ -323,6 +323,10 @@ export class EngineState implements SessionView {
     this.levels.push(level);
     this.depth = 1;
     try {
+      // REPEATABLE READ: the transaction's snapshot is frozen by its first statement that takes one,
+      // before that statement's table locks (exec_simple_query takes it before parse analysis locks
+      // the tables; PortalRunUtility before ProcessUtility), so a wait for them does not refresh it.
+      if (this.shared.versioning && this.inRepeatableRead && takesSnapshot(statement)) this.statementSnapshot();
       // Table locks first (a wait here has done nothing yet), then the snapshot (semantics 1, 6).
       yield* this.takeTableLocks(statement);
       if (this.shared.versioning) this.snapshot = this.statementSnapshot();
@@ -555,8 +559,9 @@ export class EngineState implements SessionView {
   private findSavepoint(block: TransactionBlock, name: string): number {
     for (let index = block.savepoints.length - 1; index >= 0; index--)
       if (block.savepoints[index]!.name === name) return index;
-    // Like any error inside a transaction block, this one aborts the block (found by the PGlite oracle).
-    block.status = 'aborted';
+    // Like any error inside a transaction block, this one aborts the block (found by the PGlite oracle),
+    // releasing its locks at once while sessions run concurrently (found by the real-server diff).
+    this.abortBlock();
     throw new PgError(SqlState.invalidSavepoint, `savepoint "${name}" does not exist`);
   }
 
@@ -570,5 +575,27 @@ export class EngineState implements SessionView {
   private requireTopLevel(command: string): void {
     if (this.depth > 0)
       throw new PgError(SqlState.featureNotSupported, `${command} cannot be run from a trigger function`);
+  }
+}
+
+/**
+ * Whether a statement sets a snapshot (pquery.c's PlannedStmtRequiresSnapshot): every one but
+ * transaction control, LOCK TABLE and SET (and SET CONSTRAINTS), which must be able to run at the
+ * start of a REPEATABLE READ transaction without freezing its snapshot.
+ */
+function takesSnapshot(statement: Statement): boolean {
+  switch (statement.kind) {
+    case 'begin':
+    case 'commit':
+    case 'rollback':
+    case 'savepoint':
+    case 'rollbackToSavepoint':
+    case 'releaseSavepoint':
+    case 'lockTable':
+    case 'set':
+    case 'setConstraints':
+      return false;
+    default:
+      return true;
   }
 }

@@ -191,6 +191,39 @@ export function deleteTuple(state: EngineState, relation: Relation, tuple: Tuple
 }
 
 /**
+ * TRUNCATE's storage while versioning: PostgreSQL gives the table a new, empty file, so the rows
+ * vanish for every snapshot once the TRUNCATE commits, also for snapshots taken before it (TRUNCATE
+ * is not MVCC-safe), and no row version stays behind. The truncating transaction holds
+ * AccessExclusive until then, so no one reads the table meanwhile; a rollback restores it all.
+ */
+export function truncateVersioned(state: EngineState, relation: Relation): void {
+  const heap = relation.heap;
+  assert(heap !== null && state.versioning, `TRUNCATE of ${relation.name}: a heap while versioning`);
+  const live = [...heap.values()];
+  const ghosts = relation.ghosts;
+  const oldVersions = relation.oldVersions;
+  for (const tuple of live) {
+    heap.delete(tuple.tid);
+    removeFromIndexes(relation, tuple);
+  }
+  relation.ghosts = null;
+  relation.oldVersions = null;
+  state.shared.versionedRelations.delete(relation);
+  state.dataVersion++;
+  state.journal.record(() => {
+    for (const tuple of live) {
+      heap.set(tuple.tid, tuple);
+      addToIndexes(relation, tuple);
+    }
+    relation.ghosts = ghosts;
+    relation.oldVersions = oldVersions;
+    if (oldVersions !== null) state.shared.versionedRelations.add(relation);
+    relation.heapOutOfOrder = true;
+    state.dataVersion++;
+  });
+}
+
+/**
  * A delete while versioning: the version leaves the heap and its indexes, as in a single session,
  * but stays a ghost with `xmax` set, so snapshots that see it still do (semantics 2).
  */

@@ -137,6 +137,8 @@ function updateLockedRow(
       evaluateAssignments(state, assignments, current.row, others),
     );
     const strength = keyColumnsChange(state, relation, current.row, proposed) ? 'Update' : 'NoKeyUpdate';
+    if (planFor(state, relation).beforeRow.update.length === 0)
+      checkBeforeHeapUpdate(state, target, relation, proposed);
     const outcome = lockRow(state, relation, current, strength, 'wait', false);
     if (outcome.kind === 'skip') return null;
     if (outcome.kind === 'wait') throw new Suspension(rowWait(outcome));
@@ -175,6 +177,27 @@ export function keyColumnsChange(state: EngineState, relation: Relation, before:
  * an in-place update with the row's checks, or, when the new partition key leaves the partition
  * and the statement targets an ancestor, PostgreSQL's row movement (DELETE + INSERT).
  */
+/**
+ * ExecUpdateAct's checks before table_tuple_update, which is where a row held by another
+ * transaction is waited for when no BEFORE UPDATE row trigger locked it first (GetTupleForTrigger):
+ * a row that leaves its partition is moved (or refused), one that stays must pass its NOT NULL and
+ * CHECK constraints, so those errors come without a wait. EvalPlanQual re-checks a newer version.
+ */
+function checkBeforeHeapUpdate(state: EngineState, target: Relation, relation: Relation, newRow: Row): 'move' | 'stay' {
+  if (relation.parent !== null && !satisfiesPartitionConstraint(relation, newRow)) {
+    if (target === relation || !target.isAncestorOrSelfOf(relation)) {
+      throw new PgError(
+        SqlState.checkViolation,
+        `new row for relation "${relation.name}" violates partition constraint`,
+        { detail: failingRowDetail(relation, newRow), table: relation.name },
+      );
+    }
+    return 'move';
+  }
+  checkRowConstraints(state, relation, newRow, false);
+  return 'stay';
+}
+
 export function updateRow(
   state: EngineState,
   target: Relation,
@@ -185,17 +208,8 @@ export function updateRow(
 ): Row | null {
   const newRow = fireBeforeRowTriggers(state, relation, 'update', tuple.row, proposed);
   if (newRow === null) return null;
-  if (relation.parent !== null && !satisfiesPartitionConstraint(relation, newRow)) {
-    if (target === relation || !target.isAncestorOrSelfOf(relation)) {
-      throw new PgError(
-        SqlState.checkViolation,
-        `new row for relation "${relation.name}" violates partition constraint`,
-        { detail: failingRowDetail(relation, newRow), table: relation.name },
-      );
-    }
+  if (checkBeforeHeapUpdate(state, target, relation, newRow) === 'move')
     return moveRow(state, target, relation, tuple, newRow, transition);
-  }
-  checkRowConstraints(state, relation, newRow, false);
   if (state.versioning) waitForUniqueKeys(state, relation, newRow, tuple.tid);
   const replacement = replaceTuple(state, relation, tuple, newRow);
   queueAfterRow(

@@ -9,7 +9,7 @@ import type { ForeignKeyConstraint, Relation } from '../catalog.js';
 import { PgError, SqlState } from '../errors.js';
 import { lookupRelation } from '../scan.js';
 import type { EngineState } from '../session.js';
-import { deleteTuple, liveTuples } from '../storage.js';
+import { deleteTuple, liveTuples, truncateVersioned } from '../storage.js';
 
 export interface TruncateOptions {
   readonly cascade?: boolean;
@@ -62,6 +62,7 @@ export function truncateTables(state: EngineState, names: readonly string[], opt
   }
   for (const relation of truncated) {
     if (relation.heap === null) continue;
-    for (const tuple of [...liveTuples(relation)]) deleteTuple(state, relation, tuple);
+    if (state.versioning) truncateVersioned(state, relation);
+    else for (const tuple of [...liveTuples(relation)]) deleteTuple(state, relation, tuple);
   }
 }

@@ -226,8 +226,10 @@ const RULES: Rules = {
   },
   select: ({ table, options }, catalog, locks) => {
     const relation = catalog.relation(table);
-    if (options.only === true) locks.add(relation, 'AccessShare');
-    else locks.addTree(relation, 'AccessShare');
+    // A locking clause (FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE) takes RowShare on what it locks.
+    const mode = options.locking === undefined ? 'AccessShare' : 'RowShare';
+    if (options.only === true) locks.add(relation, mode);
+    else locks.addTree(relation, mode);
     readTables(options.where, catalog, locks);
   },
   nextval: none,

@@ -174,9 +174,12 @@ export class Scheduler {
     return this.slot(index).status;
   }
 
+  /** A waiting session's wait; whom it waits for as of now (holders and waiters ahead come and go). */
   waitOf(index: number): WaitReport | null {
     const slot = this.slot(index);
-    return slot.status === 'waiting' ? slot.wait!.report : null;
+    if (slot.status !== 'waiting') return null;
+    const report = slot.wait!.report;
+    return { ...report, blockedBy: this.locks.blockersOf(slot.owner).map((owner) => owner - 1) };
   }
 
   /** The outcomes of the session's current (or last) step. */

@@ -223,11 +223,22 @@ class EngineRun implements BackendRun {
     return [...graph.keys()].some(visit);
   }
 
+  /**
+   * Whether a timer is due at the current instant: waits that began at one instant (no time passes
+   * while steps are issued) have timers due together, which on a server fire milliseconds apart.
+   * A settle ends only once all of them have fired (the server's settle waits for them likewise,
+   * `SAME_INSTANT_MS` in pgSessionBackend.ts), so the next step never races with one of them.
+   */
+  private timerDueNow(): boolean {
+    return this.scheduler.nextTimerAt() === this.scheduler.clock.now();
+  }
+
   async settle(goal: SettleGoal, _boundMs: number): Promise<SettleReport> {
     const completed: { session: number; result: StepResult }[] = [];
     const waited = new Map<number, WaitingStep>();
     const harvest = (): void => {
-      for (const wait of this.waitingSteps()) if (!waited.has(wait.session)) waited.set(wait.session, wait);
+      // The last wait seen before it ended, as the server's driver reports it (pgSessionBackend.ts).
+      for (const wait of this.waitingSteps()) waited.set(wait.session, wait);
       for (const [session, statements] of this.inFlight.entries()) {
         if (statements === null || this.scheduler.statusOf(session) !== 'idle') continue;
         this.inFlight[session] = null;
@@ -237,7 +248,7 @@ class EngineRun implements BackendRun {
     const wanted = (): boolean => {
       if (goal.kind === 'allDone') return this.inFlight.every((statements) => statements === null);
       if (goal.kind === 'sessionDone' && this.inFlight[goal.session] !== null) return false;
-      return !this.deadlockPending(this.waitingSteps());
+      return !this.deadlockPending(this.waitingSteps()) && !this.timerDueNow();
     };
     for (let rounds = 0; ; rounds++) {
       assert(rounds < SETTLE_BOUND, 'settling ran past its bound');

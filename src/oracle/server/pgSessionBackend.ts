@@ -26,6 +26,14 @@ import type {
 } from './sessionBackend.js';
 
 const POLL_MS = 1;
+/**
+ * How long a settle keeps waiting, after a timer ended a wait (a deadlock victim, a lock_timeout),
+ * for the timers due at the same virtual instant: waits the schedule began one after another (no
+ * time passes while steps are issued) have equal timeouts due together, which the server fires a few
+ * milliseconds apart. Until they have fired, the next step would race with them (one of them may find
+ * a cycle through that step's wait, or not). Timers of other instants are 100 ms or more apart.
+ */
+export const SAME_INSTANT_MS = 40;
 const CANCEL_BOUND_MS = 2_000;
 let schemaCounter = 0;
 
@@ -79,6 +87,13 @@ function jsonValue(value: unknown): JsonRow[string] {
 
 function jsonRow(row: Record<string, unknown>): JsonRow {
   return Object.fromEntries(Object.entries(row).map(([key, value]) => [key, jsonValue(value)]));
+}
+
+/** A wait ended by a timer: a deadlock check's victim, or a lock_timeout (not NOWAIT's 55P03). */
+export function endedByTimer(result: StepResult): boolean {
+  return (
+    !result.ok && (result.code === '40P01' || (result.code === '55P03' && result.message.includes('lock timeout')))
+  );
 }
 
 function stepResult(result: pg.QueryResult | pg.QueryResult[]): StepResult {
@@ -220,10 +235,13 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
     const passedBetween = (from: number, to: number): number =>
       passing.reduce((sum, span) => sum + Math.max(0, Math.min(to, span.to) - Math.max(from, span.from)), 0);
     const sessionOfPid = new Map(sessions.map((slot, index) => [slot.pid, index]));
+    // When a timer last ended a wait (real time), for SAME_INSTANT_MS.
+    let lastTimerAt = Number.NEGATIVE_INFINITY;
     const harvest = (completed: { session: number; result: StepResult }[]): void => {
       sessions.forEach((slot, session) => {
         if (slot.fault !== null) throw slot.fault;
         if (slot.inFlight !== null && slot.result !== null) {
+          if (endedByTimer(slot.result)) lastTimerAt = Date.now();
           completed.push({ session, result: slot.result });
           slot.inFlight = null;
           slot.result = null;
@@ -382,6 +400,7 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
               stillInFlight.size > 0 &&
               waits.size === stillInFlight.size &&
               !cycle &&
+              Date.now() - lastTimerAt >= SAME_INSTANT_MS &&
               (await blockersSettled(waits)) &&
               (await failuresReleased(completed, released))
             ) {

@@ -201,6 +201,12 @@ const PROBES: readonly Statement[] = [
   { kind: 'delete', table: 'pt', where: null, options: {} },
   { kind: 'select', table: 'p', options: {} },
   { kind: 'select', table: 'pt', options: {} },
+  { kind: 'select', table: 'pt', options: { locking: { strength: 'Update' } } },
+  {
+    kind: 'select',
+    table: 'p',
+    options: { where: eq(col('id'), 1), locking: { strength: 'KeyShare', wait: 'skipLocked' } },
+  },
   { kind: 'nextval', sequence: 'seq' },
   { kind: 'setval', sequence: 'seq', value: 5 },
   { kind: 'createTable', spec: { name: 'fresh', columns: [{ name: 'id', type: 'integer' }] } },
