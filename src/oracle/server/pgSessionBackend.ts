@@ -336,8 +336,12 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
         const settle = ++settles;
         const span = { from: Date.now(), to: Date.now() };
         if (!afterIssue) passing.push(span);
+        // After an issue, model time starts to pass once every step in flight waits: only a timer can
+        // move the world then, and the model's clock advances to it (a deadlock check, say).
+        let timersSpan: { from: number; to: number } | null = null;
         const report = (reached: boolean, still: WaitingStep[]): SettleReport => {
           span.to = Date.now();
+          if (timersSpan !== null) timersSpan.to = span.to;
           if (afterIssue && timingViolation === null) {
             // Time passes only while the driver waits, so a lock_timeout never fires while steps are issued:
             // not for an earlier step, nor for the step just issued once it was seen waiting (NOWAIT never waits).
@@ -363,6 +367,7 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
         };
         for (;;) {
           span.to = Date.now();
+          if (timersSpan !== null) timersSpan.to = span.to;
           harvest(completed);
           const inFlight = sessions.filter((slot) => slot.inFlight !== null);
           if (current.kind === 'sessionDone' && sessions[current.session]?.inFlight === null)
@@ -384,6 +389,10 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
             // granted), whereas the last one before the step completed or the world settled is stable.
             for (const wait of waiting) waited.set(wait.session, wait);
             if (stillInFlight.size === 0 && (await failuresReleased(completed, released))) return report(true, []);
+            if (afterIssue && timersSpan === null && stillInFlight.size > 0 && waits.size === stillInFlight.size) {
+              timersSpan = { from: Date.now(), to: Date.now() };
+              passing.push(timersSpan);
+            }
             const cycle = hasCycle(waits);
             if (cycle && timingViolation === null) {
               const starts = rows
@@ -391,10 +400,13 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
                 .map((row) => row.waitstart!);
               const [first, last] = [Math.min(...starts), Math.max(...starts)];
               const spread = last - first - passedBetween(first, last);
-              if (spread >= deadlockTimeoutMs)
+              // In the model they begin at one instant. Half of deadlock_timeout already breaks it: the
+              // first waiter's check then fires so soon after the last wait began that the driver may
+              // not see that wait at all (one of 300 seed-11 schedules under load recorded no wait).
+              if (spread >= deadlockTimeoutMs / 2)
                 timingViolation =
                   `the waits of a deadlock began ${Math.round(spread)} ms apart, ` +
-                  `more than deadlock_timeout (${deadlockTimeoutMs} ms)`;
+                  `more than half of deadlock_timeout (${deadlockTimeoutMs} ms)`;
             }
             if (
               stillInFlight.size > 0 &&

@@ -1,12 +1,10 @@
 /**
  * The backends `pgdrill diff --sessions` compares. The reference is always the real server; the
- * candidate is the engine's sessions once they exist, and until then the server again, so the
- * campaign checks that the driver and the generated schedules are deterministic on PostgreSQL
- * itself. When the engine's `SessionBackend` lands, `ENGINE_SESSIONS` below is the one line to set:
- * `{ open: () => <open the engine's SessionBackend>, features: [<the SESSION_FEATURES it runs>] }`.
- * Its `begin` receives the program (`setupOps`, each session's `setupOps`) and its `issue` the step
- * (`op`), the statements as data: engine statement values, or `sqlOnly` steps naming their feature,
- * which it is never given unless it lists that feature. `--against engine` becomes the default then.
+ * candidate is the engine's sessions (`--against engine`, the default) or the server again
+ * (`--against server`, a check that the driver and the generated schedules are deterministic on
+ * PostgreSQL itself). The engine backend's `begin` receives the program (`setupOps`, each session's
+ * `setupOps`) and its `issue` the step (`op`): statements as data, never SQL text. It is never given
+ * a step whose feature it does not list.
  */
 import { EngineSessionBackend } from '../server/engineSessionBackend.js';
 import type { SessionBackend } from '../server/sessionBackend.js';
@@ -34,9 +32,11 @@ export type CandidateKind = 'engine' | 'server';
 /** What the real server runs: everything. */
 export const SERVER_FEATURES: ReadonlySet<SessionFeature> = new Set(SESSION_FEATURES);
 
-/** The one line a report prints about the engine. */
-export function engineAvailability(): string {
-  return ENGINE_SESSIONS === null
-    ? 'engine sessions: not yet available for random programs (the server runs every schedule twice: a check of the driver’s determinism)'
-    : 'engine sessions: available';
+/** The one line a report prints about the candidate. */
+export function engineAvailability(against: CandidateKind): string {
+  if (ENGINE_SESSIONS === null)
+    return 'engine sessions: not yet available for random programs (the server runs every schedule twice: a check of the driver’s determinism)';
+  return against === 'engine'
+    ? `engine sessions: the candidate (features: ${ENGINE_SESSIONS.features.join(', ')})`
+    : 'engine sessions: available; --against server runs every schedule twice on the server (a check of the driver’s determinism)';
 }

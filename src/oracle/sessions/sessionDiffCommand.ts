@@ -2,8 +2,8 @@
  * `pgdrill diff --sessions N [--runs R] [--seed S] [--against engine|server] [--json]`: the
  * multi-session differential campaign. The real server (embedded PostgreSQL 18, started once for
  * the command and always stopped, or `DATABASE_URL`) runs each random program's schedule; the
- * candidate replays it: the engine's sessions, or until they exist the server again, which checks
- * that the driver and the schedules are deterministic. Exits 1 on any divergence.
+ * candidate replays it: the engine's sessions (the default), or with `--against server` the server
+ * again, which checks that the driver and the schedules are deterministic. Exits 1 on any divergence.
  *
  * Everything printed from a program (step names are generated, but table contents and SQLSTATE
  * messages come from the run) is escaped for the terminal; the exported spec is a document.
@@ -117,7 +117,7 @@ export async function runSessionDiff(command: SessionDiffCommand, io: CliIo): Pr
     io.stdout.write(`${escapeControlCharacters(line)}\n`);
   };
   write(`pgdrill diff --sessions ${result.sessions}: random multi-session programs on ${description}, seed ${seed}`);
-  write(engineAvailability());
+  write(engineAvailability(against));
   write(
     `${result.runs} runs, ${result.permutations} schedules compared, ${result.blockedSteps} steps blocked, ` +
       `in ${seconds.toFixed(1)} s (${rate} schedules/s per backend pair)`,
