@@ -120,9 +120,21 @@ describe('the command', () => {
   it('says in one line what the candidate is, for the engine and for --against server', async () => {
     const engine = await runAgainstServer(['diff', '--sessions', '2', '--runs', '1', '--seed', '3']);
     expect(engine.code).toBe(0);
-    expect(engine.stdout.split('\n').filter((line) => line.startsWith('engine sessions: the candidate'))).toHaveLength(1);
+    expect(engine.stdout.split('\n').filter((line) => line.startsWith('engine sessions: the candidate'))).toHaveLength(
+      1,
+    );
     expect(engine.stdout).toContain('no divergence: the engine and the server agreed on every schedule');
-    const self = await runAgainstServer(['diff', '--sessions', '2', '--runs', '1', '--seed', '3', '--against', 'server']);
+    const self = await runAgainstServer([
+      'diff',
+      '--sessions',
+      '2',
+      '--runs',
+      '1',
+      '--seed',
+      '3',
+      '--against',
+      'server',
+    ]);
     expect(self.code).toBe(0);
     expect(self.stdout).toContain('no divergence: both runs agreed on every schedule');
   });
