@@ -445,13 +445,22 @@ export class EngineState implements SessionView {
         SqlState.inFailedTransaction,
         'current transaction is aborted, commands ignored until end of transaction block',
       );
-    if (local) {
-      if (this.transaction === null) {
-        this.notices.push('WARNING: SET LOCAL can only be used in transaction blocks');
-        return;
-      }
-      this.localSettings ??= { lockTimeoutMs: this.lockTimeoutMs, deadlockTimeoutMs: this.deadlockTimeoutMs };
+    if (local && this.transaction === null) {
+      this.notices.push('WARNING: SET LOCAL can only be used in transaction blocks');
+      return;
     }
+    // Inside a transaction block a SET is transactional, as PostgreSQL's GUCs are: an abort (of the
+    // transaction, or ROLLBACK TO a savepoint before it) restores the value it replaced.
+    if (this.transaction !== null) {
+      const before = { lockTimeoutMs: this.lockTimeoutMs, deadlockTimeoutMs: this.deadlockTimeoutMs };
+      const firstLocal = local && this.localSettings === null;
+      this.journal.record(() => {
+        this.lockTimeoutMs = before.lockTimeoutMs;
+        this.deadlockTimeoutMs = before.deadlockTimeoutMs;
+        if (firstLocal) this.localSettings = null;
+      });
+    }
+    if (local) this.localSettings ??= { lockTimeoutMs: this.lockTimeoutMs, deadlockTimeoutMs: this.deadlockTimeoutMs };
     if (name === 'lock_timeout') this.lockTimeoutMs = milliseconds;
     else this.deadlockTimeoutMs = Math.max(1, milliseconds);
   }

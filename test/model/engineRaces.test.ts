@@ -12,12 +12,13 @@ import { runProgram } from '../../src/oracle/server/permutationDriver.js';
 const onEngine = runnerRaces.filter((race) => race.program.setupStatements !== undefined);
 
 describe('ci_runners races on the engine', () => {
-  it('the backfill, ensure-copy and waiting-DDL races run on the engine', () => {
+  it('the backfill, ensure-copy, concurrent assign_to and waiting-DDL races run on the engine', () => {
     expect(onEngine.map((race) => race.program.name)).toEqual([
       'backfill-for-update-vs-api-writes',
       'backfill-waits-for-uncommitted-copy',
       'sharding-key-backfill-update-from',
       'ensure-copy-vs-heartbeat',
+      'concurrent-assign-to-after-owner-deleted',
       'add-foreign-key-queues-writes',
     ]);
   });

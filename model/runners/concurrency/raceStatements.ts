@@ -164,3 +164,52 @@ export function shardingKeySubBatchStatement(from: number, to: number): Statemen
     options: {},
   };
 }
+/** `projects` and `ci_runner_projects` (raceSchema.ts `runnerProjectsTables`) as values. */
+export const runnerProjectsTablesStatements: readonly Statement[] = [
+  {
+    kind: 'createTable',
+    spec: { name: 'projects', columns: [{ name: 'id', type: 'bigint' }], primaryKey: ['id'] },
+  },
+  {
+    kind: 'createTable',
+    spec: {
+      name: 'ci_runner_projects',
+      columns: [
+        { name: 'id', type: 'bigserial' },
+        { name: 'runner_id', type: 'bigint', notNull: true },
+        { name: 'project_id', type: 'bigint', notNull: true },
+      ],
+      primaryKey: ['id'],
+      constraints: [
+        {
+          kind: 'foreignKey',
+          name: 'ci_runner_projects_runner_id_fkey',
+          columns: ['runner_id'],
+          references: { table: 'ci_runners', columns: ['id'] },
+          onDelete: 'cascade',
+        },
+      ],
+    },
+  },
+];
+
+/**
+ * What `assign_to` reads before it writes: whether the owner project exists, and the fallback
+ * owner (the runner's lowest-id `ci_runner_projects` row), as two plain reads.
+ */
+export const assignToReadStatements = (ownerProject: number, runnerId: number): readonly Statement[] => [
+  { kind: 'select', table: 'projects', options: { where: eq(col('id'), ownerProject) } },
+  {
+    kind: 'select',
+    table: 'ci_runner_projects',
+    options: { where: eq(col('runner_id'), runnerId), orderBy: [{ column: 'id', direction: 'asc' }], limit: 1 },
+  },
+];
+
+export const assignOwnerStatement = (runnerId: number, project: number): Statement => ({
+  kind: 'update',
+  table: 'ci_runners',
+  set: { sharding_key_id: project },
+  where: eq(col('id'), runnerId),
+  options: {},
+});

@@ -27,6 +27,8 @@ import {
   addRunnerMachinesForeignKeyStatement,
   backfillSubBatchStatement,
   deleteRunnerStatement,
+  assignOwnerStatement,
+  assignToReadStatements,
   heartbeatStatement,
   shardedMachinesTableStatement,
   shardingKeySubBatchStatement,
@@ -34,6 +36,7 @@ import {
   partitionedCopyStatements,
   runner,
   runnerMachinesTableStatement,
+  runnerProjectsTablesStatements,
   runnersTableStatement,
   syncTriggerStatement,
 } from './raceStatements.js';
@@ -246,11 +249,28 @@ export const ensureCopyVsHeartbeat: RegressionProgram = {
  * runner before reading: the second UPDATE waits for the first transaction, then overwrites its
  * owner (a lost update). The owner ends as project 20 while the lowest-id runner project is 30.
  */
-/** What `assign_to` reads first: does the owner project exist, and the fallback owner (lowest-id runner project). */
+/**
+ * What `assign_to` reads first: does the owner project exist, and the fallback owner (lowest-id
+ * runner project). Two reads in one step; the step's result is the second's (no row: no fallback).
+ */
 const assignToRead = sql(
-  'SELECT (SELECT count(*) FROM projects WHERE id = 10) AS owner_exists,',
-  '(SELECT project_id FROM ci_runner_projects WHERE runner_id = 3 ORDER BY id LIMIT 1) AS fallback_owner',
+  'SELECT * FROM projects WHERE id = 10;',
+  'SELECT * FROM ci_runner_projects WHERE runner_id = 3 ORDER BY id LIMIT 1',
 );
+const assignStep = (prefix: string, project: number) => [
+  { name: `${prefix}_read`, sql: assignToRead, statements: assignToReadStatements(10, 3) },
+  {
+    name: `${prefix}_update`,
+    sql: `BEGIN; UPDATE ci_runners SET sharding_key_id = ${project} WHERE id = 3`,
+    statements: [{ kind: 'begin' as const }, assignOwnerStatement(3, project)],
+  },
+  {
+    name: `${prefix}_insert`,
+    sql: `INSERT INTO ci_runner_projects (runner_id, project_id) VALUES (3, ${project})`,
+    statements: [insertRows('ci_runner_projects', [{ runner_id: 3, project_id: project }])],
+  },
+  { name: `${prefix}_commit`, sql: 'COMMIT', statements: [{ kind: 'commit' as const }] },
+];
 
 export const concurrentAssignTo: RegressionProgram = {
   program: {
@@ -264,31 +284,15 @@ export const concurrentAssignTo: RegressionProgram = {
       'INSERT INTO projects VALUES (20), (30)',
       'INSERT INTO ci_runners VALUES (3, 3, 10, 100)',
     ],
+    setupStatements: [
+      runnersTableStatement,
+      ...runnerProjectsTablesStatements,
+      insertRows('projects', [{ id: 20 }, { id: 30 }]),
+      insertRows('ci_runners', [runner(3, 3, 10, 100)]),
+    ],
     sessions: [
-      {
-        name: 'assign30',
-        steps: [
-          {
-            name: 'a30_read',
-            sql: assignToRead,
-          },
-          { name: 'a30_update', sql: 'BEGIN; UPDATE ci_runners SET sharding_key_id = 30 WHERE id = 3' },
-          { name: 'a30_insert', sql: 'INSERT INTO ci_runner_projects (runner_id, project_id) VALUES (3, 30)' },
-          { name: 'a30_commit', sql: 'COMMIT' },
-        ],
-      },
-      {
-        name: 'assign20',
-        steps: [
-          {
-            name: 'a20_read',
-            sql: assignToRead,
-          },
-          { name: 'a20_update', sql: 'BEGIN; UPDATE ci_runners SET sharding_key_id = 20 WHERE id = 3' },
-          { name: 'a20_insert', sql: 'INSERT INTO ci_runner_projects (runner_id, project_id) VALUES (3, 20)' },
-          { name: 'a20_commit', sql: 'COMMIT' },
-        ],
-      },
+      { name: 'assign30', steps: assignStep('a30', 30) },
+      { name: 'assign20', steps: assignStep('a20', 20) },
     ],
     permutations: [
       ['a30_read', 'a20_read', 'a30_update', 'a20_update', 'a30_insert', 'a30_commit', 'a20_insert', 'a20_commit'],
@@ -309,7 +313,7 @@ export const concurrentAssignTo: RegressionProgram = {
       blocked: { a20_update: ['assign30'] },
       locks: { a20_update: 'ShareLock on transaction' },
       errors: {},
-      rowCounts: { a30_read: 1, a20_read: 1, a30_update: 1, a20_update: 1 },
+      rowCounts: { a30_read: 0, a20_read: 0, a30_update: 1, a20_update: 1 },
       completionOrder: [
         'a30_read',
         'a20_read',
