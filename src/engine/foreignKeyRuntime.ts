@@ -209,8 +209,40 @@ function stillReferencedError(
   );
 }
 
+/**
+ * Runs a referenced-side check's query through a snapshot of its own while several sessions are
+ * open (ri_PerformCheck: a fresh one under READ COMMITTED, the transaction's under REPEATABLE READ),
+ * never the raw heap: another transaction's uncommitted referencing row is invisible to it, also
+ * at COMMIT, where no statement snapshot is set.
+ */
+function throughCheckSnapshot<T>(state: EngineState, body: () => T): T {
+  if (!state.versioning) return body();
+  const outer = state.snapshot;
+  state.snapshot = state.inRepeatableRead ? state.statementSnapshot() : state.freshSnapshot();
+  try {
+    return body();
+  } finally {
+    state.snapshot = outer;
+  }
+}
+
 function isReferenced(state: EngineState, foreignKey: ForeignKeyConstraint, values: readonly SqlValue[]): boolean {
-  return scanTuples(state, foreignKey.relation, whereColumnsEqual(foreignKey.columns, values)).length > 0;
+  return throughCheckSnapshot(
+    state,
+    () => scanTuples(state, foreignKey.relation, whereColumnsEqual(foreignKey.columns, values)).length > 0,
+  );
+}
+
+/** ri_Check_Pk_Match: another referenced row now supplies the key (visible to the check's snapshot). */
+function keyStillSupplied(state: EngineState, foreignKey: ForeignKeyConstraint, values: readonly SqlValue[]): boolean {
+  if (!state.versioning)
+    return findByUniqueKey(state, foreignKey.referencedRelation, foreignKey.referencedColumns, values) !== undefined;
+  return throughCheckSnapshot(
+    state,
+    () =>
+      scanTuples(state, foreignKey.referencedRelation, whereColumnsEqual(foreignKey.referencedColumns, values)).length >
+      0,
+  );
 }
 
 /**
@@ -231,8 +263,7 @@ export function runReferentialAction(
   const action = newRow === null ? foreignKey.onDelete : foreignKey.onUpdate;
   switch (action) {
     case 'no action':
-      if (findByUniqueKey(state, foreignKey.referencedRelation, foreignKey.referencedColumns, oldValues) !== undefined)
-        return;
+      if (keyStillSupplied(state, foreignKey, oldValues)) return;
       if (isReferenced(state, foreignKey, oldValues))
         throw stillReferencedError(foreignKey, referencedLeaf, oldValues, false);
       return;

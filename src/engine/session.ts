@@ -17,7 +17,7 @@ import { Journal } from './journal.js';
 import type { SessionHandle } from './sessionHandle.js';
 import { takeSnapshot } from './sessions/snapshot.js';
 import type { Snapshot } from './sessions/snapshot.js';
-import { runNestedResumable, runToEnd } from './sessions/suspension.js';
+import { replayable, runNestedResumable, runToEnd } from './sessions/suspension.js';
 import type { ReplayLog, Resumable } from './sessions/suspension.js';
 import type { Statement } from './statements/registry.js';
 
@@ -333,7 +333,7 @@ export class EngineState implements SessionView {
       const result = yield* body();
       yield* level.drainResumable(this.fireAfterEventResumable);
       if (autocommit) {
-        this.fireDeferred(true);
+        yield* this.fireDeferredResumable(true);
         this.journal.clear();
       }
       return result;
@@ -408,6 +408,17 @@ export class EngineState implements SessionView {
   fireDeferred(everything: boolean): void {
     if (this.deferred.pending === 0) return;
     for (const event of this.deferred.takeImmediate(everything)) this.fireAfterEvent(event, true);
+  }
+
+  /**
+   * `fireDeferred` for a statement that may wait (several sessions open): each deferred event is a
+   * replayable segment, so a check that meets another transaction's row lock (KEY SHARE on a parent
+   * row being deleted or updated, say) waits there and goes on, as at PostgreSQL's COMMIT.
+   */
+  *fireDeferredResumable(everything: boolean): Resumable<void> {
+    if (this.deferred.pending === 0) return;
+    for (const event of this.deferred.takeImmediate(everything))
+      yield* replayable(this, () => this.fireAfterEvent(event, true));
   }
 
   get atTopLevel(): boolean {
@@ -497,23 +508,52 @@ export class EngineState implements SessionView {
     }
     // Deferred checks run as part of COMMIT; one failing rolls the whole transaction back.
     if (this.deferred.pending > 0) {
-      const level = new QueryLevel();
-      this.levels.push(level);
-      this.depth = 1;
-      try {
-        this.fireDeferred(true);
-        level.drain(this.fireAfterEvent);
-      } catch (error) {
-        this.journal.rollbackTo(0);
-        this.transaction = null;
-        this.endTransaction();
-        this.deferred.reset();
-        throw error;
-      } finally {
-        this.levels.pop();
-        this.depth = 0;
-      }
+      runToEnd(
+        this.commitDeferred((level) => {
+          this.fireDeferred(true);
+          level.drain(this.fireAfterEvent);
+        }),
+      );
     }
+    return this.finishCommit();
+  }
+
+  /**
+   * COMMIT for a session under a scheduler: its deferred checks may wait for other transactions'
+   * row locks, so they run as replayable segments (`fireDeferredResumable`).
+   */
+  *commitResumable(): Resumable<'COMMIT' | 'ROLLBACK'> {
+    if (this.transaction === null || this.transaction.status === 'aborted' || this.deferred.pending === 0)
+      return this.commit();
+    this.requireTopLevel('COMMIT');
+    yield* this.commitDeferred(function* (this: EngineState, level: QueryLevel) {
+      yield* this.fireDeferredResumable(true);
+      yield* level.drainResumable(this.fireAfterEventResumable);
+    });
+    return this.finishCommit();
+  }
+
+  /** Runs COMMIT's deferred checks in a query level of their own; a failure rolls the transaction back. */
+  private *commitDeferred(checks: (this: EngineState, level: QueryLevel) => Resumable<void> | void): Resumable<void> {
+    const level = new QueryLevel();
+    this.levels.push(level);
+    this.depth = 1;
+    try {
+      const running = checks.call(this, level);
+      if (running !== undefined) yield* running;
+    } catch (error) {
+      this.journal.rollbackTo(0);
+      this.transaction = null;
+      this.endTransaction();
+      this.deferred.reset();
+      throw error;
+    } finally {
+      this.levels.pop();
+      this.depth = 0;
+    }
+  }
+
+  private finishCommit(): 'COMMIT' {
     this.journal.clear();
     this.transaction = null;
     this.endTransaction();

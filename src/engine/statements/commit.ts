@@ -10,5 +10,7 @@ export const commitKind = defineStatement<CommitStatement, 'COMMIT' | 'ROLLBACK'
   envelope: 'transactionControl',
   returnsRows: false,
   execute: (session) => session.commit(),
+  // Under a scheduler, deferred foreign-key checks may wait for another transaction's row lock.
+  resume: (session) => session.commitResumable(),
   render: () => 'COMMIT',
 });

@@ -27,6 +27,8 @@ export function executeStatement<S extends Statement>(session: EngineState, stat
  */
 export function startStatement<S extends Statement>(session: EngineState, statement: S): Resumable<StatementResult<S>> {
   const definition = definitionOf(statement);
+  if (definition.envelope === 'transactionControl')
+    return definition.resume?.(session, statement) ?? immediately(() => definition.execute(session, statement));
   // Statements of their own transactions run their steps unscheduled (CONCURRENTLY's waits are not modelled).
   if (envelopeOf(definition, statement) !== 'atomic') return immediately(() => definition.execute(session, statement));
   return session.runStatementResumable(() => resumableExecution(definition, session, statement), statement);

@@ -89,6 +89,33 @@ function jsonRow(row: Record<string, unknown>): JsonRow {
   return Object.fromEntries(Object.entries(row).map(([key, value]) => [key, jsonValue(value)]));
 }
 
+/**
+ * A waiter woken by a timer (a deadlock victim leaving a queue) waits again at once in the model,
+ * at the instant the timer fired, so before any other timer due at that instant fires. On a busy
+ * server it may begin its new wait after such a timer, whose deadlock check then misses it: the
+ * schedule's timing is broken (one of 40 seed-11 schedules under heavy load chose another victim).
+ * `lastTimerAt` is when the driver saw the timer's result, at most SAME_INSTANT_MS after it fired.
+ */
+function rewaitAfterCheck(
+  rows: readonly LockRow[],
+  waits: ReadonlyMap<number, readonly number[]>,
+  lastTimerAt: number,
+  deadlockTimeoutMs: number,
+): string | null {
+  if (lastTimerAt === Number.NEGATIVE_INFINITY) return null;
+  const firedAt = lastTimerAt - SAME_INSTANT_MS;
+  const starts = rows.flatMap((row) => (waits.has(row.pid) && row.waitstart !== null ? [row.waitstart] : []));
+  const rewaits = starts.filter((start) => start >= firedAt);
+  for (const start of starts) {
+    const due = start + deadlockTimeoutMs;
+    if (start >= firedAt || due < firedAt) continue;
+    const late = rewaits.find((rewait) => rewait > due);
+    if (late !== undefined)
+      return `a deadlock check fired ${Math.round(late - due)} ms before a waiter woken by an earlier one waited again`;
+  }
+  return null;
+}
+
 /** A wait ended by a timer: a deadlock check's victim, or a lock_timeout (not NOWAIT's 55P03). */
 export function endedByTimer(result: StepResult): boolean {
   return (
@@ -237,11 +264,16 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
     const sessionOfPid = new Map(sessions.map((slot, index) => [slot.pid, index]));
     // When a timer last ended a wait (real time), for SAME_INSTANT_MS.
     let lastTimerAt = Number.NEGATIVE_INFINITY;
+    // The settle in which it did: sessions it woke wait again within that settle; later waits are new steps.
+    let lastTimerSettle = -1;
     const harvest = (completed: { session: number; result: StepResult }[]): void => {
       sessions.forEach((slot, session) => {
         if (slot.fault !== null) throw slot.fault;
         if (slot.inFlight !== null && slot.result !== null) {
-          if (endedByTimer(slot.result)) lastTimerAt = Date.now();
+          if (endedByTimer(slot.result)) {
+            lastTimerAt = Date.now();
+            lastTimerSettle = settles;
+          }
           completed.push({ session, result: slot.result });
           slot.inFlight = null;
           slot.result = null;
@@ -389,11 +421,21 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
             // granted), whereas the last one before the step completed or the world settled is stable.
             for (const wait of waiting) waited.set(wait.session, wait);
             if (stillInFlight.size === 0 && (await failuresReleased(completed, released))) return report(true, []);
-            if (afterIssue && timersSpan === null && stillInFlight.size > 0 && waits.size === stillInFlight.size) {
-              timersSpan = { from: Date.now(), to: Date.now() };
+            const cycle = hasCycle(waits);
+            const allWait = stillInFlight.size > 0 && waits.size === stillInFlight.size;
+            // Model time passes only while the world waits for a timer: a deadlock check, or the
+            // timers due at the instant of one that just fired. A settle that ends at once takes none.
+            if (afterIssue && timersSpan === null && allWait && (cycle || Date.now() - lastTimerAt < SAME_INSTANT_MS)) {
+              // From the moment the last of them began to wait, not from when the driver noticed.
+              const lastStart = Math.max(
+                span.from,
+                ...rows.flatMap((row) => (waits.has(row.pid) && row.waitstart !== null ? [row.waitstart] : [])),
+              );
+              timersSpan = { from: Math.min(lastStart, Date.now()), to: Date.now() };
               passing.push(timersSpan);
             }
-            const cycle = hasCycle(waits);
+            if (timingViolation === null && lastTimerSettle === settle)
+              timingViolation = rewaitAfterCheck(rows, waits, lastTimerAt, deadlockTimeoutMs);
             if (cycle && timingViolation === null) {
               const starts = rows
                 .filter((row) => waits.has(row.pid) && row.waitstart !== null)

@@ -113,28 +113,45 @@ describe('rules the real server taught the engine', () => {
   });
 
   it('an autocommit statement of an opened session checks its INITIALLY DEFERRED keys at its commit', () => {
-    const w = world((db: Database) => {
-      items(db);
-      db.createTable({
-        name: 'refs',
-        columns: [
-          { name: 'id', type: 'integer' },
-          { name: 'item_id', type: 'integer' },
-        ],
-        primaryKey: ['id'],
-        constraints: [
-          {
-            kind: 'foreignKey',
-            name: 'refs_item',
-            columns: ['item_id'],
-            references: { table: 'items' },
-            deferrable: true,
-            initiallyDeferred: true,
-          },
-        ],
-      });
-    }, 2);
+    const w = world(deferredRefs, 2);
     w.run(0, { kind: 'insert', table: 'refs', rows: [{ id: 1, item_id: 99 }], options: {} });
     expect(w.result(0)).toBe('23503');
   });
+
+  it("COMMIT's deferred check waits for a transaction deleting the parent row, then fails or passes", () => {
+    for (const [end, expected] of [
+      [commit, '23503'],
+      [rollback, 'COMMIT'],
+    ] as const) {
+      const w = world(deferredRefs, 2);
+      w.run(0, begin, { kind: 'delete', table: 'items', where: eq(col('id'), 1), options: {} });
+      w.run(1, begin, { kind: 'insert', table: 'refs', rows: [{ id: 1, item_id: 1 }], options: {} });
+      expect(w.run(1, commit)).toBe('waiting');
+      expect(w.scheduler.waitOf(1)).toMatchObject({ blockedBy: [0] });
+      w.run(0, end);
+      expect(w.result(1)).toBe(expected);
+    }
+  });
 });
+
+function deferredRefs(db: Database): void {
+  items(db);
+  db.createTable({
+    name: 'refs',
+    columns: [
+      { name: 'id', type: 'integer' },
+      { name: 'item_id', type: 'integer' },
+    ],
+    primaryKey: ['id'],
+    constraints: [
+      {
+        kind: 'foreignKey',
+        name: 'refs_item',
+        columns: ['item_id'],
+        references: { table: 'items' },
+        deferrable: true,
+        initiallyDeferred: true,
+      },
+    ],
+  });
+}

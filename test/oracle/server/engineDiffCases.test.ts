@@ -13,8 +13,19 @@ import { useServer } from './serverFixture.js';
 const server = useServer();
 
 describe('the server records of the engine-diff cases', () => {
-  it.each(engineDiffCases.map((entry) => [entry.why, entry] as const))('%s', async (_why, entry) => {
-    const outcome = await runPermutation(server.backend(), entry.program, entry.program.permutations[0]!);
-    expect(firstDifference(entry.server, scheduleRecord(outcome, false))).toBeNull();
-  });
+  for (const entry of engineDiffCases)
+    it(entry.why, async (context) => {
+      let outcome: Awaited<ReturnType<typeof runPermutation>>;
+      try {
+        outcome = await runPermutation(server.backend(), entry.program, entry.program.permutations[0]!);
+      } catch (error) {
+        // A machine too busy to follow the schedule's timing (every retry failed) proves nothing either way.
+        if (error instanceof Error && /could not follow the schedule's timing/.test(error.message)) {
+          context.skip(`the server could not follow the schedule's timing: ${error.message.slice(0, 200)}`);
+          return;
+        }
+        throw error;
+      }
+      expect(firstDifference(entry.server, scheduleRecord(outcome, false))).toBeNull();
+    });
 });

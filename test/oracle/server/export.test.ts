@@ -17,7 +17,8 @@ import { nodeScript, scheduleSummary } from '../../../src/oracle/server/nodeScri
 import type { ScheduleSummary } from '../../../src/oracle/server/nodeScript.js';
 import { runPermutation, runProgram } from '../../../src/oracle/server/permutationDriver.js';
 import type { SessionProgram } from '../../../src/oracle/server/program.js';
-import { SERVER_FEATURES } from '../../../src/oracle/sessions/sessionBackends.js';
+import { EngineSessionBackend } from '../../../src/oracle/server/engineSessionBackend.js';
+import { ENGINE_SESSIONS, SERVER_FEATURES } from '../../../src/oracle/sessions/sessionBackends.js';
 import { generateSessionProgram } from '../../../src/oracle/sessions/randomSessions.js';
 import { randomChooser } from '../../../src/oracle/sessions/randomScheduler.js';
 import { runSchedule } from '../../../src/oracle/server/permutationDriver.js';
@@ -209,6 +210,40 @@ describe('a random multi-session schedule (pgdrill diff --sessions)', () => {
     const file = join(scratch, 'random-schedule.mjs');
     writeFileSync(file, nodeScript(program, outcome.permutation));
     const expected = scheduleSummary(outcome);
+    let fromScript: ScheduleSummary | null = null;
+    for (let attempt = 0; attempt < 3 && JSON.stringify(fromScript) !== JSON.stringify(expected); attempt += 1) {
+      const { stdout } = await promisify(execFile)('node', [file, server.connectionString()], {
+        cwd: root,
+        timeout: 60_000,
+      });
+      fromScript = JSON.parse(stdout) as ScheduleSummary;
+    }
+    expect(fromScript).toEqual(expected);
+  });
+});
+
+describe('a schedule chosen on the engine (an engine counterexample)', () => {
+  // The first schedule of seed 11 that the engine's own random chooser runs with a blocked step.
+  const engineSchedule = async (): Promise<{ program: SessionProgram; outcome: PermutationOutcome }> => {
+    for (let run = 0; run < 20; run += 1) {
+      const { sql } = generateSessionProgram(11, run, 3, new Set(ENGINE_SESSIONS!.features));
+      const outcome = await runSchedule(new EngineSessionBackend(), sql, () =>
+        randomChooser(sql, run, { deliberateWait: 0 }),
+      );
+      if (outcome.steps.some((step) => step.blocked !== null))
+        return { program: { ...sql, permutations: [outcome.permutation] }, outcome };
+    }
+    throw new Error('no schedule of seed 11 blocks on the engine');
+  };
+
+  it('exports as an isolation spec and a Node script that reproduce its outcome on the server', async () => {
+    const { program, outcome } = await engineSchedule();
+    const expected = scheduleSummary(outcome);
+    const fromSpec = await runProgram(server.backend(), programFromSpec(isolationSpec(program)));
+    expect(fromSpec.map(scheduleSummary)).toEqual([expected]);
+    mkdirSync(scratch, { recursive: true });
+    const file = join(scratch, 'engine-schedule.mjs');
+    writeFileSync(file, nodeScript(program, outcome.permutation));
     let fromScript: ScheduleSummary | null = null;
     for (let attempt = 0; attempt < 3 && JSON.stringify(fromScript) !== JSON.stringify(expected); attempt += 1) {
       const { stdout } = await promisify(execFile)('node', [file, server.connectionString()], {
