@@ -19,6 +19,7 @@ import { runnerLifecycleInvariants } from './runnerLifecycleInvariants.js';
 import { copyKeepsCopiedRows } from './copyKeepsCopiedRows.js';
 import { rolloutInvariants } from './rolloutInvariants.js';
 import { violation } from './violation.js';
+import { apiWaitsBounded } from './concurrencyInvariants.js';
 import { RUNNER_TAGGINGS } from '../model/runners/taggings/taggingsSchema.js';
 
 /** GitLab's runner backfills copy instance runners and rows with a sharding key (docs/semantics.md §a.1). */
@@ -43,6 +44,7 @@ export const runnersInvariants: readonly Invariant<RunnersWorld>[] = [
       );
     },
   },
+  apiWaitsBounded,
   migrationsSucceed,
   copySubsetOfSource,
   copyEqualsSourceWherePresent,

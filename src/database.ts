@@ -44,6 +44,7 @@ import { executeStatement } from './engine/statements/execute.js';
 import type { Statement, StatementResult } from './engine/statements/registry.js';
 import type { SelectOptions } from './engine/statements/select.js';
 import { liveTuples } from './engine/storage.js';
+import { visibleTuples } from './engine/sessions/snapshot.js';
 import { fireAfterEvent, fireAfterEventResumable } from './engine/triggerRuntime.js';
 import type { Assignments, UpdateOptions } from './engine/updateStatement.js';
 import type { Row } from './engine/values.js';
@@ -451,6 +452,7 @@ export class Database implements SessionHandle {
    * so invariants checked through it are independent of the engine's own enforcement.
    */
   rows(table: string): readonly Row[] {
+    if (this.otherTransactionsRunning()) return this.committedRows(lookupRelation(this.state, table));
     const cached = this.rowsCache.get(table);
     if (
       cached !== undefined &&
@@ -473,13 +475,38 @@ export class Database implements SessionHandle {
 
   snapshot(): DatabaseSnapshot {
     const snapshot = new Map<string, readonly Row[]>();
+    const committed = this.otherTransactionsRunning();
     for (const relation of this.state.relations.values()) {
       if (relation.heap !== null)
         snapshot.set(
           relation.name,
-          [...liveTuples(relation)].map((tuple) => tuple.row),
+          committed ? this.committedRows(relation) : [...liveTuples(relation)].map((tuple) => tuple.row),
         );
     }
     return snapshot;
+  }
+
+  /**
+   * True while sessions other than this one have transactions open (docs/concurrency.md): the
+   * heaps then hold their uncommitted versions, which `rows` and `snapshot` must not show.
+   */
+  private otherTransactionsRunning(): boolean {
+    const shared = this.state.shared;
+    if (!shared.versioning || shared.running.size === 0) return false;
+    const own = this.state.openXid;
+    return shared.running.size > (own !== null && shared.running.has(own) ? 1 : 0);
+  }
+
+  /**
+   * The rows of a table (and its partitions) as a snapshot taken now sees them, plus this
+   * session's own uncommitted changes: what the world looks like to someone reading between two
+   * statements of concurrent sessions. Not cached: commits change it without writing.
+   */
+  private committedRows(relation: Relation): readonly Row[] {
+    const snapshot = this.state.freshSnapshot();
+    const own = this.state.openXid ?? 0;
+    const rows: Row[] = [];
+    for (const leaf of relation.leaves()) for (const tuple of visibleTuples(leaf, snapshot, own)) rows.push(tuple.row);
+    return Object.freeze(rows);
   }
 }

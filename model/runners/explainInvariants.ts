@@ -65,6 +65,27 @@ function explainOwner(world: RunnersWorld, violation: Violation, trace: readonly
 const OWNER_IS_LOWEST = 'owner-is-lowest-runner-project';
 
 /**
+ * Two concurrent assign_to of one runner, each re-owning it from the same read (a lost update):
+ * the later commit overwrote the earlier's owner. Read from the sessions' steps of the trace.
+ */
+function explainLostOwnerUpdate(trace: readonly TracedStep[], runner: string, key: string): string | null {
+  const pattern = new RegExp(
+    `^(s\\d+) .*→ POST /projects/\\d+/runners runner ${runner} → 201 \\(sharding_key_id (\\S+) → (\\d+)\\)`,
+  );
+  const reowns = trace.flatMap((step, index) => {
+    const found = pattern.exec(`${step.label} → ${step.outcome}`);
+    return found === null ? [] : [{ step: index + 1, session: found[1]!, from: found[2]!, to: found[3]! }];
+  });
+  const last = reowns[reowns.length - 1];
+  if (last === undefined || last.to !== key) return null;
+  const earlier = [...reowns.slice(0, -1)]
+    .reverse()
+    .find((reown) => reown.session !== last.session && reown.from === last.from);
+  if (earlier === undefined) return null;
+  return `assign_to in ${earlier.session} and in ${last.session} both read runner ${runner} with no live owner (sharding_key_id ${last.from}) before either committed: ${earlier.session} re-owned it to project ${earlier.to} (step ${earlier.step}), then ${last.session}, deciding from its older read, overwrote that with project ${key} (step ${last.step}), a lost update; in any serial order the second assign_to finds the first one's owner and keeps it, and GitLab's assign_to takes no row lock on the runner that would serialise them`;
+}
+
+/**
  * Who gave a project runner a key other than its lowest-id assignment's project: the owner
  * service re-owning it, the sharding-key backfill, or assign_to, read from the trace, latest first.
  */
@@ -81,6 +102,8 @@ function explainKeyWriter(violation: Violation, trace: readonly TracedStep[]): s
   const backfill = stepMentioning(trace, /BackfillShardingKeyIdOnCiRunners/);
   if (backfill !== null)
     return `runner ${runner} got sharding_key_id ${key} from BackfillShardingKeyIdOnCiRunners (${backfill}), which must take the project of the runner's lowest-id ci_runner_projects row, here project ${lowest} (docs/semantics.md §a.2)`;
+  const lostUpdate = explainLostOwnerUpdate(trace, runner!, key!);
+  if (lostUpdate !== null) return lostUpdate;
   const assigned = stepMentioning(trace, new RegExp(`runner ${runner} .*sharding_key_id`));
   if (assigned !== null)
     return `${assigned} set runner ${runner}'s sharding_key_id to ${key}, while its lowest-id ci_runner_projects row is for project ${lowest}`;
@@ -140,6 +163,39 @@ function explainBackgroundWork(world: RunnersWorld): string {
   return `${failure.job} failed ${stepLabel(failure.step)} with ${failure.error.code}${failure.error.constraint === undefined ? '' : ` on ${failure.error.constraint}`}${detail}: the job's writes do not satisfy a constraint in force, so retrying cannot succeed until the data changes`;
 }
 
+/**
+ * A copy row inserted inside an open transaction while another session updated its source row:
+ * that UPDATE's sync trigger could not see the uncommitted copy row. Read from the SQL labels of
+ * the sessions' steps (reports); null when the trace shows no such interleaving.
+ */
+function explainUncommittedCopyRace(
+  trace: readonly TracedStep[],
+  source: string,
+  copy: string,
+  column: string,
+): string | null {
+  const last = trace.length;
+  const committer = /^(s\d+) COMMIT$/.exec(trace[last - 1]?.label ?? '')?.[1];
+  if (committer === undefined) return null;
+  const sessionOf = (step: TracedStep): string | undefined => /^(s\d+) /.exec(step.label)?.[1];
+  let insertedAt = -1;
+  for (let index = last - 2; index >= 0; index--) {
+    const step = trace[index]!;
+    if (sessionOf(step) === committer && step.label.startsWith(`${committer} BEGIN`)) break;
+    if (sessionOf(step) === committer && step.label.startsWith(`${committer} INSERT INTO ${copy} `)) insertedAt = index;
+  }
+  if (insertedAt < 0) return null;
+  const update = trace
+    .slice(insertedAt + 1, last - 1)
+    .findIndex(
+      (step) =>
+        sessionOf(step) !== committer && / UPDATE /.test(` ${step.label}`) && step.label.includes(`UPDATE ${source} `),
+    );
+  if (update < 0) return null;
+  const updater = sessionOf(trace[insertedAt + 1 + update]!)!;
+  return `${committer} inserted the ${copy} row at step ${insertedAt + 1} inside its open transaction (ensure_partitioned_runner_record_exists, from the runner it had loaded), and ${updater} updated the ${source} row at step ${insertedAt + update + 2} before that commit: ${updater}'s sync trigger UPDATE of the copy could not see the uncommitted copy row and changed nothing, so after the commit at step ${last} the copy keeps the old ${column}; in any serial order the update either finds the committed copy row or comes first and is what verify copies`;
+}
+
 function explainCopy(world: RunnersWorld, violation: Violation, trace: readonly TracedStep[]): string {
   const [, copy, id] = /^(\S+) (?:holds )?id=(\d+)/.exec(violation.message) ?? [];
   const pair = world.syncPairs.find((candidate) => candidate.copy === copy);
@@ -152,6 +208,8 @@ function explainCopy(world: RunnersWorld, violation: Violation, trace: readonly 
   if (violation.invariant === 'copy-subset-of-source')
     return `${lastStep(trace)} deleted ${pair!.source} id=${String(id)}, and ${trigger}'s DELETE did not remove the copy row`;
   const column = /has (\w+)=/.exec(violation.message)?.[1] ?? 'a column';
+  const race = explainUncommittedCopyRace(trace, pair!.source, copy!, column);
+  if (race !== null) return race;
   return `${lastStep(trace)} changed ${pair!.source} id=${String(id)}, and ${trigger}'s UPDATE did not carry ${column} to the copy row (a copy may lag only between ensure_partitioned_runner_record_exists and the next UPDATE)`;
 }
 
@@ -209,6 +267,8 @@ export function explainByInvariant(world: RunnersWorld, violation: Violation, tr
     case 'lfk-records-each-delete-once':
     case 'lfk-eventually-clean':
       return explainLooseForeignKeys(world, violation);
+    case 'api-waits-bounded':
+      return 'the request queued behind a lock that another session held, or was waiting for ahead of it, for longer than the plan allows: for its user the request timed out although nothing failed';
     case 'background-work-succeeds':
       return world.backgroundFailures.length > 0 ? explainBackgroundWork(world) : explainConstraintFailure(violation);
     case 'copy-subset-of-source':

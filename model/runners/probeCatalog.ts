@@ -26,6 +26,8 @@ const PROBE_DESCRIPTIONS: Readonly<Record<RunnerProbeName, string>> = {
   'not-valid-fk-with-violators': 'A NOT VALID foreign key existed while rows it would reject were present.',
   'orphan-later-assigned-project': 'assign_to gave a project to a runner that had no sharding key (an orphan).',
   'verify-orphan-runner': 'POST /runners/verify ran for an orphaned runner.',
+  'assign-to-saw-concurrent-owner':
+    'assign_to (the locking design) reloaded the runner under its row lock and found another owner than the API had read: a concurrent assign_to had re-owned it meanwhile.',
   'backfill-overlaps-traffic': 'A request wrote to a table whose partition backfill was still running.',
   'copy-manager-without-copy-runner': 'A copy manager existed whose runner was missing from the runner copy.',
   'trigger-left-on-archive':

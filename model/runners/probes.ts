@@ -11,6 +11,7 @@ export const RUNNER_PROBES = {
   orphanLaterAssignedProject: 'orphan-later-assigned-project',
   verifyOrphanRunner: 'verify-orphan-runner',
   copyManagerWithoutCopyRunner: 'copy-manager-without-copy-runner',
+  assignToSawConcurrentOwner: 'assign-to-saw-concurrent-owner',
 } as const;
 
 export type RunnerProbe = (typeof RUNNER_PROBES)[keyof typeof RUNNER_PROBES];

@@ -19,6 +19,8 @@ export interface CodeVersion {
   populateShardingKey: boolean;
   /** Whether new group/project runners get `organization_id` (the Cells 1.0 code after the column was added). */
   populateOrganizationId: boolean;
+  /** A design GitLab does not ship: `assign_to` locks the runner row (`lock!`, SELECT … FOR UPDATE) before deciding its owner. */
+  assignToLocksRunner: boolean;
 }
 
 export const FEATURE_FLAGS = ['reject_orphaned_runners', 'update_project_runners_owner'] as const;
@@ -28,12 +30,14 @@ export const CODE_FIELDS = [
   'ensurePartitionedRunnerCopy',
   'populateShardingKey',
   'populateOrganizationId',
+  'assignToLocksRunner',
 ] as const satisfies readonly (keyof CodeVersion)[];
 
 export const DEFAULT_CODE: Readonly<CodeVersion> = {
   ensurePartitionedRunnerCopy: false,
   populateShardingKey: true,
   populateOrganizationId: false,
+  assignToLocksRunner: false,
 };
 
 /** Small, so batching is exercised on the few rows a scenario creates. */
@@ -60,6 +64,8 @@ const CODE_SWITCH_TEXT: Readonly<Record<keyof CodeVersion, string>> = {
   populateShardingKey: 'New group and project runners get sharding_key_id (false: the code before the sharding key).',
   populateOrganizationId:
     'New group and project runners get organization_id (the Cells 1.0 code after the column was added).',
+  assignToLocksRunner:
+    'A design GitLab does not ship: assign_to first locks the runner row (`lock!`, SELECT … FOR UPDATE) inside its transaction and decides the owner from the locked row, so concurrent assign_to of one runner run one after the other.',
 };
 
 /** The code switches `deploy_code` changes; a switch not given keeps its value. */

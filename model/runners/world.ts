@@ -3,7 +3,7 @@ import { Database } from '../../src/index.js';
 import type { PgError } from '../../src/index.js';
 import { assert } from '../../src/engine/assert.js';
 import { ProbeCounter } from '../../src/harness/domain.js';
-import type { JsonObject } from '../../src/harness/domain.js';
+import type { ConcurrencyRecord, JsonObject } from '../../src/harness/domain.js';
 import type { BackfillDecision, BackgroundFailure, MigrationWorld } from '../gitlab/migrationWorld.js';
 import { RUNNERS_CATALOG } from './catalog.js';
 import { RUNNERS_LOOSE_FOREIGN_KEYS } from './looseForeignKeys.js';
@@ -71,6 +71,8 @@ export class RunnersWorld implements MigrationWorld {
   readonly migrationFailures: string[] = [];
   currentStep = 0;
   buildingLegacy = false;
+  /** What a concurrent scenario records about its sessions' lock waits (set by the harness). */
+  concurrency: ConcurrencyRecord | null = null;
 
   private readonly versions: BookkeepingVersions<RunnersBookkeeping>;
   readonly responses: ApiResponse[] = [];

@@ -147,7 +147,7 @@ function runReplay<W extends WorldBase>(
       (message) => warningLine(io, message),
     );
     scenario = counterexample.scenario;
-    const problem = scenarioOperationProblem(config.domain, scenario);
+    const problem = scenarioOperationProblem(config.domain, scenario, plan);
     if (problem !== null) throw new UserInputError(`${file}: ${problem}`);
     recordedOutcome = counterexample.outcome;
   } else {

@@ -102,8 +102,14 @@ function isScalar(value: JsonValue | undefined): boolean {
 function callProblem(value: JsonValue): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object {op, args}';
   const call = value as JsonObject;
-  const extra = Object.keys(call).find((key) => key !== 'op' && key !== 'args');
+  const extra = Object.keys(call).find((key) => key !== 'op' && key !== 'args' && key !== 'session');
   if (extra !== undefined) return `has unknown field ${JSON.stringify(extra)}`;
+  const session = call.session;
+  if (
+    session !== undefined &&
+    (typeof session !== 'number' || !Number.isInteger(session) || session < 1 || session > 16)
+  )
+    return 'field "session" must be a session number from 1';
   if (typeof call.op !== 'string' || call.op.length === 0 || call.op.length > 100)
     return 'field "op" must name an operation';
   const args = call.args;

@@ -2,6 +2,7 @@ import type fc from 'fast-check';
 import type { Database } from '../database.js';
 import type { ObjectSpec } from './fieldSpec.js';
 import type { JsonObject, JsonValue } from './json.js';
+import type { Tx, Work } from '../coroutines/transactionApi.js';
 
 /**
  * The contract between the generic harness and a modelled world (GitLab's runners live in
@@ -31,6 +32,18 @@ export interface OperationKind<W> {
    */
   readonly references?: Readonly<Record<string, string>>;
   run(world: W, args: JsonObject): OperationOutcome;
+  /**
+   * The same operation as a coroutine of statements (src/coroutines/transactionApi.ts), for
+   * concurrent scenarios: in GitLab's own transaction boundaries, one statement at a time in a
+   * session of its own. Returns an outcome instead when the arguments designate nothing (not
+   * applied). Absent: the operation always runs as one atomic step.
+   */
+  start?(world: W, args: JsonObject): StartedOperation | OperationOutcome;
+}
+
+/** An operation started in a session: its statements, whose value is the operation's outcome. */
+export interface StartedOperation {
+  readonly work: (tx: Tx) => Work<OperationOutcome>;
 }
 
 /** A migration step kind, instantiated by plan files with parameters. */
@@ -104,6 +117,33 @@ export class ProbeCounter {
   }
 }
 
+/** A statement's wait for a lock in a concurrent scenario (`api-waits-bounded` reads them). */
+export interface LockWaitRecord {
+  /** The session, from 1. */
+  readonly session: number;
+  /** The operation the session was running. */
+  readonly operation: string;
+  /** The statement that waited (SQL in reports, its kind while searching). */
+  readonly statement: string;
+  /** As pg_locks names it: `ShareLock on transaction`. */
+  readonly lock: string;
+  /** The sessions it waited for, from 1. */
+  readonly blockedBy: readonly number[];
+  /** Virtual milliseconds when the wait began and ended (null while it lasts). */
+  readonly since: number;
+  until: number | null;
+}
+
+/** What a concurrent scenario tells its world (absent in serial scenarios). */
+export interface ConcurrencyRecord {
+  /** The plan's bound on an API statement's wait, in virtual milliseconds. */
+  readonly apiWaitBoundMs: number;
+  /** Every lock wait so far, in the order they began. */
+  readonly waits: LockWaitRecord[];
+  /** The virtual clock now, for waits that have not ended. */
+  now(): number;
+}
+
 /** What every world exposes to the harness. */
 export interface WorldBase {
   readonly db: Database;
@@ -119,6 +159,8 @@ export interface WorldBase {
    * value, if it keeps one: each trace step holds the version it produced. Rows are not in it.
    */
   readonly bookkeeping?: unknown;
+  /** Set by the harness for a concurrent scenario (a plan with `concurrency`), before the first step. */
+  concurrency?: ConcurrencyRecord | null;
 }
 
 /** An invariant named by a plan together with the plan's reason for naming it. */
@@ -133,6 +175,19 @@ export interface PlanStep {
   /** A name the step refers to although the plan expects it to be missing (checked by the static check). */
   readonly expectMissing?: string;
 }
+
+/**
+ * How much runs at once in a plan's scenarios (docs/plans.md, "concurrency"). Absent: every
+ * operation is one atomic step, as the serial harness has always run them.
+ */
+export interface PlanConcurrency {
+  /** API requests in flight at once, each in an engine session of its own. */
+  readonly requests: number;
+  /** The longest an API statement may wait for a lock, in virtual milliseconds (`api-waits-bounded`). */
+  readonly apiWaitBoundMs: number;
+}
+
+export const DEFAULT_API_WAIT_BOUND_MS = 1000;
 
 /** A migration plan, as loaded from its JSON file. */
 export interface Plan {
@@ -164,6 +219,8 @@ export interface Plan {
    * the stories that matter; naming them also documents the plan's scope.
    */
   readonly traffic: readonly string[] | null;
+  /** Statement-level concurrency of its scenarios; absent: none (each operation is atomic). */
+  readonly concurrency?: PlanConcurrency;
   /** Where the plan came from (file path), for error messages. */
   readonly source: string;
   /**

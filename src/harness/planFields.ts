@@ -3,6 +3,7 @@
  * declarations, the JSON Schema (planSchema.ts) is generated from them, and docs/plans.md
  * describes them; a new plan field is added here, to `Plan` in domain.ts, and to the docs.
  */
+import { DEFAULT_API_WAIT_BOUND_MS } from './domain.js';
 import type { Domain, WorldBase } from './domain.js';
 import type { FieldMap, FieldSpec, ObjectSpec, TaggedVariant } from './fieldSpec.js';
 import { didYouMean, isJsonObject } from './fieldSpec.js';
@@ -111,8 +112,34 @@ export function planFields<W extends WorldBase>(domain: Domain<W>): FieldMap {
       description:
         'The traffic operations (`pgdrill operations`) scenarios draw from. Omitted: every traffic operation of the world.',
     },
+    concurrency: {
+      kind: 'object',
+      description:
+        'Statement-level concurrency: API requests run as the transactions GitLab sends, each in an engine session of its own, and fast-check chooses which session advances by one statement; a statement that waits for a lock parks its session. Omitted: every operation runs as one atomic step (docs/plans.md, "concurrency").',
+      fields: {
+        requests: {
+          kind: 'integer',
+          minimum: 2,
+          maximum: MAX_CONCURRENT_REQUESTS,
+          description:
+            'API requests in flight at once (sessions). Operations written as coroutines of statements (docs/plans.md, "concurrency", lists them) may start in a session; the others still run atomically.',
+        },
+        apiWaitBoundMs: {
+          kind: 'integer',
+          minimum: 1,
+          maximum: 3_600_000,
+          default: DEFAULT_API_WAIT_BOUND_MS,
+          description:
+            'The longest an API statement may wait for a lock, in virtual milliseconds, before `api-waits-bounded` breaks.',
+        },
+      },
+      required: ['requests'],
+    },
   };
 }
+
+/** The most API requests a plan may have in flight at once. */
+export const MAX_CONCURRENT_REQUESTS = 4;
 
 /** What a reason must contain: some text, not only blanks. */
 const REASON = /\S/;

@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Domain, InvariantReason, Plan, PlanStep, WorldBase } from './domain.js';
+import { DEFAULT_API_WAIT_BOUND_MS } from './domain.js';
+import type { Domain, InvariantReason, Plan, PlanConcurrency, PlanStep, WorldBase } from './domain.js';
 import { isJsonObject, validateField, validateObject } from './fieldSpec.js';
 import type { FieldProblem } from './fieldSpec.js';
 import type { JsonObject, JsonValue } from './json.js';
@@ -142,6 +143,13 @@ function planStep(entry: JsonObject): PlanStep {
   };
 }
 
+function planConcurrency(raw: JsonObject): PlanConcurrency {
+  return {
+    requests: raw.requests as number,
+    apiWaitBoundMs: typeof raw.apiWaitBoundMs === 'number' ? raw.apiWaitBoundMs : DEFAULT_API_WAIT_BOUND_MS,
+  };
+}
+
 const stringList = (value: JsonValue | undefined): string[] | null =>
   Array.isArray(value) ? (value as string[]) : null;
 
@@ -172,6 +180,7 @@ export function parsePlan<W extends WorldBase>(
     accepts: invariantReasons(raw.accepts),
     probes: stringList(raw.probes) ?? [],
     traffic: stringList(raw.traffic),
+    ...(isJsonObject(raw.concurrency) ? { concurrency: planConcurrency(raw.concurrency) } : {}),
     source,
     hash: planHash(raw),
   };

@@ -2,7 +2,9 @@ import { assert, EngineAssertionError } from '../engine/assert.js';
 import { isPgError } from '../engine/errors.js';
 import type { Domain, Invariant, OperationOutcome, Plan, Violation, WorldBase } from './domain.js';
 import type { OperationCall, Scenario } from './scenario.js';
-import { PLAN_MARKER, ScenarioArgumentError } from './scenario.js';
+import { CLOCK_MARKER, PLAN_MARKER, STEP_MARKER, ScenarioArgumentError } from './scenario.js';
+import { ConcurrentSessions } from './concurrentSessions.js';
+import type { SessionAction } from './concurrentSessions.js';
 import { primaryViolation } from './planFile.js';
 import { diffSnapshots } from './snapshotDiff.js';
 import type { TableChange } from './snapshotDiff.js';
@@ -13,7 +15,7 @@ import type { TableChange } from './snapshotDiff.js';
  * `always` invariants are checked after every step, `quiescence` ones at the end. The run is
  * deterministic: the same plan and scenario always give the same trace.
  */
-export type TraceStepKind = 'legacy' | 'plan' | 'traffic' | 'drain';
+export type TraceStepKind = 'legacy' | 'plan' | 'traffic' | 'drain' | 'session' | 'clock';
 
 export interface TraceStep {
   /** Position in the printed trace (1-based), counting only steps that did something. */
@@ -23,6 +25,8 @@ export interface TraceStep {
   readonly changes: readonly TableChange[];
   /** The world's bookkeeping as this step left it (`WorldBase.bookkeeping`); diff two steps' to see what a step changed. */
   readonly bookkeeping: unknown;
+  /** Concurrent scenarios: the session (from 1) this step ran in; its lane in reports. */
+  readonly session?: number;
 }
 
 export interface RunFailure {
@@ -57,6 +61,9 @@ export interface RunOptions<W extends WorldBase = WorldBase> {
   readonly beforeCall?: (world: W, call: OperationCall, position: number) => OperationCall;
 }
 
+/** Bound on the session actions that finishing the sessions may take. */
+const FINISH_BOUND = 1_000_000;
+
 export class PgdrillBug extends Error {
   override readonly name = 'PgdrillBug';
   /** The scenario that crashed, when known: the CLI prints the command that replays it for the report. */
@@ -86,7 +93,7 @@ export function runScenario<W extends WorldBase>(
   let deployBlocked = false;
   let before = options.recordChanges ? world.db.snapshot() : null;
 
-  const record = (kind: TraceStepKind, label: string, outcome: OperationOutcome): void => {
+  const record = (kind: TraceStepKind, label: string, outcome: OperationOutcome, session?: number): void => {
     let changes: TableChange[] = [];
     if (before !== null) {
       const after = world.db.snapshot();
@@ -94,7 +101,8 @@ export function runScenario<W extends WorldBase>(
       before = after;
     }
     if (outcome.applied) effectiveSteps++;
-    trace.push({ kind, label, outcome: outcome.summary, changes, bookkeeping: world.bookkeeping });
+    const step = { kind, label, outcome: outcome.summary, changes, bookkeeping: world.bookkeeping };
+    trace.push(session === undefined ? step : { ...step, session });
   };
 
   const stopOn = new Set(options.stopOn ?? options.invariants);
@@ -147,6 +155,10 @@ export function runScenario<W extends WorldBase>(
 
   const prepare = (call: OperationCall, position: number): OperationCall =>
     options.beforeCall?.(world, call, position) ?? call;
+  const concurrency = plan.concurrency;
+  let sessions: ConcurrentSessions | null = null;
+  if (concurrency !== undefined)
+    world.concurrency = { apiWaitBoundMs: concurrency.apiWaitBoundMs, waits: [], now: () => sessions?.now ?? 0 };
   world.buildingLegacy = true;
   for (const [position, original] of scenario.legacy.entries()) {
     world.currentStep = trace.length + 1;
@@ -158,9 +170,84 @@ export function runScenario<W extends WorldBase>(
 
   const finish = (failure: RunFailure | null): RunResult<W> => ({ world, trace, failure, effectiveSteps, observed });
 
+  // Sessions open after the legacy data, so building it keeps the single-session engine's speed.
+  if (concurrency !== undefined)
+    sessions = new ConcurrentSessions(world.db, concurrency.requests, world.concurrency!.waits, options.recordChanges);
+
+  /** Records what a session did; a commit point (or an answered request) is checked. */
+  const sessionAction = (action: SessionAction): RunFailure | null => {
+    record('session', `s${action.session} ${action.label}`, { summary: action.outcome, applied: true }, action.session);
+    return action.ended || action.finished !== null ? check(always) : null;
+  };
+  const clockAction = (fired: string): RunFailure | null => {
+    record('clock', CLOCK_MARKER, { summary: fired, applied: true });
+    return check(always);
+  };
+  /** Runs sessions until `only` (or every session) is idle, in the fixed order of `nextRunnable`. */
+  const finishSessions = (only: number | null): RunFailure | null => {
+    if (sessions === null) return null;
+    for (let actions = 0; only === null ? sessions.anyBusy : sessions.busy(only); actions++) {
+      assert(actions < FINISH_BOUND, 'sessions kept running past the bound');
+      world.currentStep = trace.length + 1;
+      const next = sessions.nextRunnable(only);
+      if (next !== null) {
+        const failure = guard(() => sessionAction(sessions!.advance(next)));
+        if (failure) return failure;
+        continue;
+      }
+      const fired = sessions.advanceClock();
+      assert(fired !== null, 'every unfinished session waits and no timer can end a wait');
+      const failure = clockAction(fired);
+      if (failure) return failure;
+    }
+    return null;
+  };
+  /** One call of a concurrent scenario; null, or the failure it ran into. */
+  const concurrentCall = (
+    concurrent: ConcurrentSessions,
+    call: OperationCall,
+  ): RunFailure | null | 'skip' | 'atomic' => {
+    if (call.op === CLOCK_MARKER) {
+      const fired = concurrent.advanceClock();
+      return fired === null ? 'skip' : clockAction(fired);
+    }
+    if (call.op === STEP_MARKER) {
+      const session = call.session!;
+      return concurrent.runnable(session) ? guard(() => sessionAction(concurrent.advance(session))) : 'skip';
+    }
+    const kind = domain.trafficOperations.find((candidate) => candidate.name === call.op);
+    if (call.session === undefined || kind?.start === undefined) return 'atomic';
+    const session = call.session;
+    const finished = finishSessions(session);
+    if (finished) return finished;
+    world.currentStep = trace.length + 1;
+    const started = guard(() => kind.start!(world, call.args));
+    const label = labelOf(call);
+    if ('summary' in started) {
+      record('traffic', label, started, session);
+      return 'skip';
+    }
+    const immediate = concurrent.start(session, label, started);
+    if (immediate !== null) return sessionAction(immediate);
+    record('session', `s${session} ${label}`, { summary: 'started', applied: true }, session);
+    return null;
+  };
+
   for (const [index, original] of scenario.steps.entries()) {
     world.currentStep = trace.length + 1;
     const call = prepare(original, scenario.legacy.length + index);
+    if (sessions !== null && call.op !== PLAN_MARKER) {
+      const result = concurrentCall(sessions, call);
+      if (result === 'skip' || result === null) continue;
+      if (result !== 'atomic') return finish(result);
+    }
+    if (sessions !== null) {
+      // Atomic operations and plan steps run with no session in flight.
+      if (call.op === PLAN_MARKER && (planCursor >= plan.steps.length || deployBlocked)) continue;
+      const failure = finishSessions(null);
+      if (failure) return finish(failure);
+      world.currentStep = trace.length + 1;
+    }
     if (call.op === PLAN_MARKER) {
       if (planCursor >= plan.steps.length || deployBlocked) continue;
       const label = planLabel();
@@ -173,6 +260,9 @@ export function runScenario<W extends WorldBase>(
     const failure = check(always);
     if (failure) return finish(failure);
   }
+  const unfinished = finishSessions(null);
+  if (unfinished) return finish(unfinished);
+  sessions?.detach();
   while (planCursor < plan.steps.length && !deployBlocked) {
     world.currentStep = trace.length + 1;
     const label = planLabel();

@@ -4,6 +4,7 @@
  * schema and seed data). The domain's `createWorld` builds the world on a database created here
  * with the recorder as its listener, so the world's own schema statements are recorded too.
  */
+import { UserInputError } from '../harness/userInputError.js';
 import { Database } from '../database.js';
 import { assert } from '../engine/assert.js';
 import type { DatabaseSnapshot } from '../database.js';
@@ -34,6 +35,11 @@ export function recordScenario<W extends WorldBase>(
   scenario: Scenario,
   options: RunOptions,
 ): RecordedScenario<W> {
+  // Statements of concurrent sessions do not pass the database's listener, so a script would miss them.
+  if (plan.concurrency !== undefined)
+    throw new UserInputError(
+      `plan ${plan.name} runs requests concurrently, and its scenarios do not render as one SQL script (their sessions would need a multi-session program, not exported yet)`,
+    );
   const recorder = new StatementRecorder();
   let world: W | null = null;
   const listener = recorder.listener;

@@ -36,7 +36,13 @@ export function laneOf(step: TraceStep): Lane {
       return { key: 'plan', title: 'deploy' };
     case 'drain':
       return { key: 'drain', title: 'drain' };
+    case 'session':
+      return { key: `session:${step.session ?? 0}`, title: `session ${step.session ?? '?'}` };
+    case 'clock':
+      return { key: 'clock', title: 'virtual clock' };
     case 'traffic': {
+      // An operation that did nothing in a session of a concurrent scenario still sits in that session's lane.
+      if (step.session !== undefined) return { key: `session:${step.session}`, title: `session ${step.session}` };
       const operation = step.label.split(' ', 1)[0] ?? step.label;
       return { key: `traffic:${operation}`, title: operation };
     }

@@ -159,6 +159,7 @@ describe('foreign key and check steps', () => {
       ensurePartitionedRunnerCopy: true,
       populateShardingKey: true,
       populateOrganizationId: false,
+      assignToLocksRunner: false,
     });
   });
 });

@@ -7,7 +7,7 @@ import { PROJECTS, RUNNERS, RUNNER_PROJECTS } from '../schema.js';
 import { RUNNER_PROBES } from '../probes.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';
-import { notApplied, runRequest } from './request.js';
+import { notApplied, requestOperation } from './request.js';
 import type { HandlerResult } from './request.js';
 import type { Tx, Work } from '../../../src/index.js';
 
@@ -29,18 +29,18 @@ function* runnerAssignments(tx: Tx, runnerId: number): Work<{ readonly id: numbe
  * from the same stale read. The sync trigger's UPDATE of the new sharding key is a silent no-op
  * when the runner is missing from the copy.
  */
-export const assignRunnerToProject: OperationKind<RunnersWorld> = {
+export const assignRunnerToProject: OperationKind<RunnersWorld> = requestOperation({
   name: 'assignRunnerToProject',
   description:
     'POST /projects/:id/runners (Ci::Runner#assign_to): assigns a project runner to another project, re-owning it first when its owner project is gone. runner: index into the live runners, newest first; project: index into the live projects by id.',
   args: fc.record({ runner: runnerIndexArbitrary, project: fc.nat(3) }),
   references: { runner: 'runners', project: 'projects' },
-  run(world: RunnersWorld, args: JsonObject) {
+  request(world: RunnersWorld, args: JsonObject) {
     const runner = pickRunner(world, natArg(args, 'runner'));
     const projectId = pickByIndex(liveProjectIds(world.db), natArg(args, 'project'));
     if (runner === undefined || projectId === undefined)
       return notApplied('POST /projects/:id/runners', 'no runner yet');
-    return runRequest(world, {
+    return {
       endpoint: 'POST /projects/:id/runners',
       description: `POST /projects/${projectId}/runners runner ${runner.id}`,
       runnerId: runner.id,
@@ -49,9 +49,21 @@ export const assignRunnerToProject: OperationKind<RunnersWorld> = {
         // The API loads the runner first (its own statement, outside assign_to's transaction).
         const [row] = yield* tx.select(RUNNERS, { where: eq(col('id'), runner.id) });
         if (row === undefined) return { status: 422, note: 'runner not found' };
-        const current = runnerFromRow(row);
-        if (current.runnerType !== 3) return { status: 422, note: 'Runner is not a project runner' };
+        const loaded = runnerFromRow(row);
+        if (loaded.runnerType !== 3) return { status: 422, note: 'Runner is not a project runner' };
         return yield* tx.transaction(function* () {
+          // The locking design reloads the runner under its row lock: a concurrent assign_to waits here.
+          let current = loaded;
+          if (world.code.assignToLocksRunner) {
+            const [locked] = yield* tx.select(RUNNERS, {
+              where: eq(col('id'), loaded.id),
+              locking: { strength: 'Update' },
+            });
+            if (locked === undefined) return { status: 422, note: 'runner not found' };
+            current = runnerFromRow(locked);
+            if (current.shardingKeyId !== loaded.shardingKeyId)
+              world.probes.hit(RUNNER_PROBES.assignToSawConcurrentOwner);
+          }
           // RunnerProject's uniqueness validation reads the runner's assignments.
           const assignments = yield* runnerAssignments(tx, current.id);
           if (assignments.some((assignment) => assignment.projectId === projectId))
@@ -83,6 +95,6 @@ export const assignRunnerToProject: OperationKind<RunnersWorld> = {
           return result;
         });
       },
-    });
+    };
   },
-};
+});

@@ -5,22 +5,22 @@ import { liveManagers, pickByIndex } from '../records.js';
 import { MANAGERS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';
-import { notApplied, runRequest } from './request.js';
+import { notApplied, requestOperation } from './request.js';
 
 /**
  * `Ci::RunnerManager#heartbeat`: UPDATE contacted_at. The sync UPDATE rewrites the copy row's
  * FK columns to their same values, which a NOT VALID FK tolerates (docs/semantics.md §c.3).
  */
-export const managerHeartbeat: OperationKind<RunnersWorld> = {
+export const managerHeartbeat: OperationKind<RunnersWorld> = requestOperation({
   name: 'managerHeartbeat',
   description:
     'Ci::RunnerManager#heartbeat: UPDATE contacted_at of a manager. manager: index into the live managers by id.',
   args: fc.record({ manager: fc.nat(7) }),
   references: { manager: 'managers' },
-  run(world: RunnersWorld, args: JsonObject) {
+  request(world: RunnersWorld, args: JsonObject) {
     const manager = pickByIndex(liveManagers(world.db), natArg(args, 'manager'));
     if (manager === undefined) return notApplied('manager heartbeat', 'no runner manager yet');
-    return runRequest(world, {
+    return {
       endpoint: 'manager heartbeat',
       description: `manager heartbeat manager ${manager.id} (runner ${manager.runnerId}, system ${manager.systemXid})`,
       runnerId: manager.runnerId,
@@ -29,6 +29,6 @@ export const managerHeartbeat: OperationKind<RunnersWorld> = {
         yield* tx.update(MANAGERS, { contacted_at: tx.now }, eq(col('id'), manager.id));
         return { status: 200 };
       },
-    });
+    };
   },
-};
+});

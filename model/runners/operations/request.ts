@@ -1,6 +1,6 @@
 import { Tx, isPgError, runSerially } from '../../../src/index.js';
 import type { Database, PgError, Work } from '../../../src/index.js';
-import type { OperationOutcome } from '../../../src/harness/domain.js';
+import type { JsonObject, OperationKind, OperationOutcome, StartedOperation } from '../../../src/harness/domain.js';
 import { probeTrafficWrite } from '../../gitlab/probes.js';
 import { probeCopyManagers } from '../probes.js';
 import type { ApiResponse, RunnersWorld } from '../world.js';
@@ -53,23 +53,21 @@ function describeError(error: PgError): string {
   return error.constraint === undefined ? `${error.code} ${error.message}` : `${error.code} ${error.constraint}`;
 }
 
-export function runRequest(world: RunnersWorld, spec: RequestSpec): OperationOutcome {
+/** What every request does before its handler: its own logical instant, and the overlap probe. */
+function beginRequest(world: RunnersWorld, spec: RequestSpec): void {
   // Every request happens at its own logical instant, so timestamps order requests.
   world.db.advanceClock(1);
   for (const table of spec.writes) probeTrafficWrite(world, table);
-  let status: ApiResponse['status'];
-  let error: PgError | null = null;
-  let note: string | undefined;
-  try {
-    const result = world.db.transaction((db) => handleSerially(spec, db));
-    status = result.status;
-    note = result.note;
-    result.afterCommit?.();
-  } catch (caught) {
-    if (!isPgError(caught)) throw caught;
-    status = 500;
-    error = caught;
-  }
+}
+
+/** Records the answer: exactly one ApiResponse, and the probes that read the result. */
+function respond(
+  world: RunnersWorld,
+  spec: RequestSpec,
+  status: ApiResponse['status'],
+  error: PgError | null,
+  note: string | undefined,
+): OperationOutcome {
   const reason = error !== null ? ` (${describeError(error)})` : note !== undefined ? ` (${note})` : '';
   const summary = `${spec.description} → ${status}${reason}`;
   world.responses.push({
@@ -82,6 +80,65 @@ export function runRequest(world: RunnersWorld, spec: RequestSpec): OperationOut
   });
   probeCopyManagers(world);
   return { summary, applied: true };
+}
+
+/** Runs a request atomically: one transaction around the handler, rolled back on a PostgreSQL error (500). */
+export function runRequest(world: RunnersWorld, spec: RequestSpec): OperationOutcome {
+  beginRequest(world, spec);
+  let result: HandlerResult;
+  try {
+    result = world.db.transaction((db) => handleSerially(spec, db));
+  } catch (caught) {
+    if (!isPgError(caught)) throw caught;
+    return respond(world, spec, 500, caught, undefined);
+  }
+  result.afterCommit?.();
+  return respond(world, spec, result.status, null, result.note);
+}
+
+/**
+ * A request as a coroutine in a session of its own: the handler's statements in GitLab's
+ * transaction boundaries (each statement outside a block commits on its own), and a PostgreSQL
+ * error escaping it answered 500 as Rails answers an unrescued exception, deadlocks (40P01) and
+ * lock timeouts (55P03) included: no API request retries them.
+ */
+export function* requestWork(world: RunnersWorld, spec: CoroutineRequestSpec, tx: Tx): Work<OperationOutcome> {
+  beginRequest(world, spec);
+  let result: HandlerResult;
+  try {
+    result = yield* spec.work(tx);
+  } catch (caught) {
+    if (!isPgError(caught)) throw caught;
+    return respond(world, spec, 500, caught, undefined);
+  }
+  result.afterCommit?.();
+  return respond(world, spec, result.status, null, result.note);
+}
+
+type RequestOperationFields = Omit<OperationKind<RunnersWorld>, 'run' | 'start'>;
+
+/**
+ * An API operation whose handler is a coroutine: `run` answers it atomically (the serial harness),
+ * `start` runs it in a session of its own (concurrent scenarios). `request` resolves the
+ * arguments into the request, or into a not-applied outcome when they designate nothing.
+ */
+export function requestOperation(
+  fields: RequestOperationFields & {
+    readonly request: (world: RunnersWorld, args: JsonObject) => CoroutineRequestSpec | OperationOutcome;
+  },
+): OperationKind<RunnersWorld> {
+  const { request, ...kind } = fields;
+  return {
+    ...kind,
+    run(world, args) {
+      const spec = request(world, args);
+      return 'summary' in spec ? spec : runRequest(world, spec);
+    },
+    start(world, args): StartedOperation | OperationOutcome {
+      const spec = request(world, args);
+      return 'summary' in spec ? spec : { work: (tx) => requestWork(world, spec, tx) };
+    },
+  };
 }
 
 export function notApplied(description: string, why: string): OperationOutcome {

@@ -5,22 +5,22 @@ import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
 import { RUNNERS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';
-import { notApplied, runRequest } from './request.js';
+import { notApplied, requestOperation } from './request.js';
 import { KNOWN_RUNNER_REFERENCE } from '../collections.js';
 
 /**
  * `Ci::Runner#heartbeat` after authenticating by token (403 when no runner has it): UPDATE
  * contacted_at only; the sync UPDATE is a no-op for a runner missing from the copy.
  */
-export const runnerHeartbeat: OperationKind<RunnersWorld> = {
+export const runnerHeartbeat: OperationKind<RunnersWorld> = requestOperation({
   name: 'runnerHeartbeat',
   description: 'Ci::Runner#heartbeat: UPDATE contacted_at of a runner. runner: index newest first.',
   args: fc.record({ runner: runnerIndexArbitrary }),
   references: KNOWN_RUNNER_REFERENCE,
-  run(world: RunnersWorld, args: JsonObject) {
+  request(world: RunnersWorld, args: JsonObject) {
     const runner = pickKnownRunner(world, natArg(args, 'runner'));
     if (runner === undefined) return notApplied('runner heartbeat', 'no runner yet');
-    return runRequest(world, {
+    return {
       endpoint: 'runner heartbeat',
       description: `runner heartbeat runner ${runner.id}`,
       runnerId: runner.id,
@@ -29,6 +29,6 @@ export const runnerHeartbeat: OperationKind<RunnersWorld> = {
         const updated = yield* tx.update(RUNNERS, { contacted_at: tx.now }, eq(col('token'), runner.token));
         return updated.length === 0 ? { status: 403, note: 'no runner has this token' } : { status: 200 };
       },
-    });
+    };
   },
-};
+});

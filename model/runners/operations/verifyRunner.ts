@@ -11,7 +11,7 @@ import type { RunnerRecord } from '../records.js';
 import { MANAGERS, RUNNERS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { intArg, natArg } from './args.js';
-import { notApplied, runRequest } from './request.js';
+import { notApplied, requestOperation } from './request.js';
 import type { HandlerResult } from './request.js';
 import { KNOWN_RUNNER_REFERENCE } from '../collections.js';
 import { mutated } from '../../gitlab/mutations.js';
@@ -67,14 +67,18 @@ type EnsuredManager =
  * ensures the runner's copy; `RecordNotUnique` (23505) rolls the block back and retries once, then
  * gives up, and the `!` raises RecordNotFound (docs/semantics.md §d.1).
  */
-function* ensureManager(
-  world: RunnersWorld,
-  tx: Tx,
-  runner: RunnerRecord,
-  inMemoryRunner: Row,
-  systemXid: string,
-  rejectOrphans: boolean,
-): Work<EnsuredManager> {
+interface ManagerRequest {
+  readonly runner: RunnerRecord;
+  /** The runner as the request holds it: the row it loaded, with the contacted_at it wrote. */
+  readonly inMemoryRunner: Row;
+  readonly systemXid: string;
+  readonly rejectOrphans: boolean;
+  /** The request's instant. */
+  readonly now: number;
+}
+
+function* ensureManager(world: RunnersWorld, tx: Tx, request: ManagerRequest): Work<EnsuredManager> {
+  const { runner, inMemoryRunner, systemXid, rejectOrphans, now } = request;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       return yield* tx.transaction(
@@ -100,7 +104,7 @@ function* ensureManager(
             runner_type: runner.runnerType,
             ...shardingKey,
             system_xid: systemXid,
-            contacted_at: tx.now,
+            contacted_at: now,
           });
           assert(created !== undefined, 'an INSERT without ON CONFLICT returns its row');
           return { kind: 'created', id: integerField(created, 'id') };
@@ -115,6 +119,8 @@ function* ensureManager(
 }
 
 function* verify(world: RunnersWorld, tx: Tx, token: string, systemXid: string): Work<HandlerResult> {
+  // The request's instant (`Time.current`), read once: other sessions may move the clock between statements.
+  const now = tx.now;
   const [row] = yield* tx.select(RUNNERS, { where: eq(col('token'), token) });
   if (row === undefined) return { status: 403, note: 'no runner has this token' };
   const runner = runnerFromRow(row);
@@ -126,37 +132,37 @@ function* verify(world: RunnersWorld, tx: Tx, token: string, systemXid: string):
     return { status: 403, note: 'Runner is orphaned' };
   }
   // `current_runner.heartbeat`: its own statement, before the manager is ensured.
-  yield* tx.update(RUNNERS, { contacted_at: tx.now }, eq(col('id'), runner.id));
-  const inMemoryRunner: Row = { ...row, contacted_at: tx.now };
+  yield* tx.update(RUNNERS, { contacted_at: now }, eq(col('id'), runner.id));
+  const inMemoryRunner: Row = { ...row, contacted_at: now };
   if (orphan) {
     world.probes.hit(RUNNER_PROBES.verifyOrphanRunner);
     return { status: 422, note: 'Runner is orphaned' };
   }
-  const manager = yield* ensureManager(world, tx, runner, inMemoryRunner, systemXid, rejectOrphans);
+  const manager = yield* ensureManager(world, tx, { runner, inMemoryRunner, systemXid, rejectOrphans, now });
   if (manager.kind === 'notFound') return { status: 404, note: 'RecordNotFound after RecordNotUnique twice' };
   if (manager.kind === 'created') return { status: 200, note: `created manager ${manager.id}` };
   // `current_runner_manager.heartbeat`.
-  yield* tx.update(MANAGERS, { contacted_at: tx.now }, eq(col('id'), manager.id));
+  yield* tx.update(MANAGERS, { contacted_at: now }, eq(col('id'), manager.id));
   return { status: 200, note: `manager ${manager.id} heartbeat` };
 }
 
-export const verifyRunner: OperationKind<RunnersWorld> = {
+export const verifyRunner: OperationKind<RunnersWorld> = requestOperation({
   name: 'verifyRunner',
   description:
     'POST /runners/verify: finds the runner by token, heartbeats it and ensures its manager for system_id, creating it (and copying the runner when the d.2 fix is deployed). runner: index newest first; system: system id s0-s2.',
   args: fc.record({ runner: runnerIndexArbitrary, system: fc.integer({ min: 0, max: 2 }) }),
   references: KNOWN_RUNNER_REFERENCE,
-  run(world: RunnersWorld, args: JsonObject) {
+  request(world: RunnersWorld, args: JsonObject) {
     const runner = pickKnownRunner(world, natArg(args, 'runner'));
     if (runner === undefined) return notApplied('POST /runners/verify', 'no runner with a token yet');
     const token = runner.token;
     const systemXid = `s${intArg(args, 'system', 0, 2)}`;
-    return runRequest(world, {
+    return {
       endpoint: 'POST /runners/verify',
       description: `POST /runners/verify runner ${runner.id} system_id ${systemXid}`,
       runnerId: runner.id,
       writes: [RUNNERS, MANAGERS],
       work: (tx) => verify(world, tx, token, systemXid),
-    });
+    };
   },
-};
+});

@@ -1,0 +1,196 @@
+/**
+ * The sessions of a concurrent scenario (docs/plans.md, "concurrency"): engine sessions on the
+ * world's database under one deterministic `Scheduler`, each running at most one operation at a
+ * time as a coroutine of statements (src/coroutines/sessionRunner.ts). The scenario decides what
+ * happens: which operation starts in which session, which session advances by one statement,
+ * when the virtual clock moves to the next deadlock check or lock_timeout. Sessions are finished
+ * in a fixed order (`nextRunnable`: lowest session first, the clock only when every unfinished
+ * session waits), so a scenario replays byte for byte.
+ *
+ * Sessions are numbered from 1 in scenarios and reports (`s1`, `s2`); the scheduler counts from 0.
+ */
+import { assert } from '../engine/assert.js';
+import { Scheduler } from '../engine/sessions/scheduler.js';
+import type { StatementOutcome, WaitReport } from '../engine/sessions/scheduler.js';
+import { renderStatement } from '../engine/statements/execute.js';
+import type { Statement } from '../engine/statements/registry.js';
+import { SessionRunner } from '../coroutines/sessionRunner.js';
+import { Tx } from '../coroutines/transactionApi.js';
+import type { Database } from '../database.js';
+import { catalogViewOf } from '../oracle/catalogView.js';
+import type { Session } from '../session.js';
+import type { LockWaitRecord, OperationOutcome, StartedOperation } from './domain.js';
+
+/** One thing a session did, as the trace shows it. */
+export interface SessionAction {
+  /** 1-based. */
+  readonly session: number;
+  readonly label: string;
+  readonly outcome: string;
+  /** The operation's outcome, when its last statement completed in this action. */
+  readonly finished: OperationOutcome | null;
+  /** True when a transaction of this session ended (a commit point: invariants are checked). */
+  readonly ended: boolean;
+}
+
+/** Statement text for reports: SQL when labels are wanted, else the kind alone (searching is faster). */
+function statementText(statement: Statement, db: Database, readable: boolean): string {
+  if (!readable) return statement.kind;
+  try {
+    return renderStatement(statement, catalogViewOf(db));
+  } catch {
+    // A statement on a table that no longer exists still gets a name in the report.
+    return statement.kind;
+  }
+}
+
+function outcomeText(outcome: StatementOutcome): string {
+  if (!outcome.ok) return `ERROR ${outcome.error.code} ${outcome.error.message}`;
+  const value = outcome.value;
+  if (Array.isArray(value)) return `${value.length} row${value.length === 1 ? '' : 's'}`;
+  return value === undefined || value === null ? 'ok' : String(value);
+}
+
+function waitText(wait: WaitReport): string {
+  const blockers = wait.blockedBy.map((index) => `s${index + 1}`).join(', ');
+  return `waits for ${blockers} (${wait.lock})`;
+}
+
+export class ConcurrentSessions {
+  private readonly scheduler: Scheduler;
+  private readonly sessions: readonly Session[];
+  private readonly runners: (SessionRunner<OperationOutcome> | null)[];
+  private readonly operations: string[];
+  /** The open wait of each session, if its statement waits. */
+  private readonly openWaits: (LockWaitRecord | null)[];
+
+  /**
+   * @param waits where lock waits are recorded (the world's, which `api-waits-bounded` reads).
+   * @param readable render statements as SQL in labels (reports), or only their kinds (search).
+   */
+  constructor(
+    private readonly db: Database,
+    count: number,
+    private readonly waits: LockWaitRecord[],
+    private readonly readable: boolean,
+  ) {
+    assert(count >= 1, 'a concurrent scenario has sessions');
+    this.sessions = Array.from({ length: count }, () => db.openSession());
+    this.scheduler = new Scheduler(this.sessions.map((session) => session.state));
+    this.runners = this.sessions.map(() => null);
+    this.operations = this.sessions.map(() => '');
+    this.openWaits = this.sessions.map(() => null);
+  }
+
+  get count(): number {
+    return this.sessions.length;
+  }
+
+  /** The virtual clock (ms), which only deadlock checks and lock timeouts move. */
+  get now(): number {
+    return this.scheduler.clock.now();
+  }
+
+  /** True while an operation runs in the session (1-based). */
+  busy(session: number): boolean {
+    return this.runnerOf(session) !== null;
+  }
+
+  /** True when some session still runs an operation. */
+  get anyBusy(): boolean {
+    return this.runners.some((runner) => runner !== null);
+  }
+
+  /** Starts an operation in an idle session; it runs up to its first statement. */
+  start(session: number, operation: string, started: StartedOperation): SessionAction | null {
+    assert(!this.busy(session), `session ${session} is busy`);
+    const index = session - 1;
+    const tx = new Tx(this.db, 0);
+    const runner = new SessionRunner(this.scheduler, index, started.work(tx));
+    this.operations[index] = operation;
+    if (runner.finished) {
+      const outcome = runner.value!;
+      return { session, label: operation, outcome: outcome.summary, finished: outcome, ended: false };
+    }
+    this.runners[index] = runner;
+    return null;
+  }
+
+  /** True when the session (1-based) can run a statement now. */
+  runnable(session: number): boolean {
+    return this.runnerOf(session)?.runnable ?? false;
+  }
+
+  /** Runs one statement of the session (starts it, or resumes it after a wake-up). */
+  advance(session: number): SessionAction {
+    const index = session - 1;
+    const runner = this.runnerOf(session);
+    assert(runner?.runnable === true, `session ${session} cannot advance`);
+    const statement = runner.pending!;
+    const label = statementText(statement, this.db, this.readable);
+    const resumed = this.openWaits[index] !== null;
+    const step = runner.advance();
+    const open = this.openWaits[index] ?? null;
+    if (open !== null && step.wait === null) {
+      open.until = this.now;
+      this.openWaits[index] = null;
+    }
+    if (step.wait !== null) {
+      if (this.openWaits[index] === null) {
+        const record: LockWaitRecord = {
+          session,
+          operation: this.operations[index]!,
+          statement: label,
+          lock: step.wait.lock,
+          blockedBy: step.wait.blockedBy.map((blocker) => blocker + 1),
+          since: step.wait.since,
+          until: null,
+        };
+        this.waits.push(record);
+        this.openWaits[index] = record;
+      }
+      return { session, label, outcome: waitText(step.wait), finished: null, ended: false };
+    }
+    // A read in autocommit changes nothing that invariants see.
+    const ended = this.sessions[index]!.transactionStatus === 'idle' && statement.kind !== 'select';
+    let outcome = `${resumed ? 'resumed: ' : ''}${outcomeText(step.outcome!)}`;
+    let finished: OperationOutcome | null = null;
+    if (step.finished) {
+      finished = step.value!;
+      this.runners[index] = null;
+      outcome = `${outcome} → ${finished.summary}`;
+    }
+    return { session, label, outcome, finished, ended };
+  }
+
+  /**
+   * Moves the virtual clock to the next deadlock check or lock_timeout and fires it; null when
+   * no wait has a timer. A failed wait is delivered at the session's next advance.
+   */
+  advanceClock(): string | null {
+    const before = this.scheduler.events.length;
+    if (!this.scheduler.advanceClock()) return null;
+    return this.scheduler.events.slice(before).join('; ');
+  }
+
+  /**
+   * The session to advance next while finishing: the one asked for if it can run, else the
+   * lowest runnable one (null when none can run: then only the clock can end a wait).
+   */
+  nextRunnable(only: number | null): number | null {
+    if (only !== null && this.runnable(only)) return only;
+    for (let session = 1; session <= this.count; session++) if (this.runnable(session)) return session;
+    return null;
+  }
+
+  private runnerOf(session: number): SessionRunner<OperationOutcome> | null {
+    assert(Number.isInteger(session) && session >= 1 && session <= this.count, `no session ${session}`);
+    return this.runners[session - 1]!;
+  }
+
+  /** Stops scheduling the database (its sessions stay as they are; all are idle once finished). */
+  detach(): void {
+    assert(!this.anyBusy, 'sessions still run operations');
+    this.scheduler.detach();
+  }
+}
