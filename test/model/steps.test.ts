@@ -27,7 +27,7 @@ describe('step parameters', () => {
     );
     expect(validate('set_feature_flag', { flag: 'nope', enabled: true })).toContain('field "flag" must be one of');
     expect(validate('deploy_code', {})).toBe(
-      'at least 1 of "ensurePartitionedRunnerCopy", "populateShardingKey", "populateOrganizationId" must be given',
+      'at least 1 of "ensurePartitionedRunnerCopy", "populateShardingKey", "populateOrganizationId", "assignToLocksRunner" must be given',
     );
     expect(validate('delete_orphaned_runner_taggings', { maxBatches: 1 })).toBe('field "maxBatches" needs "batchSize"');
     expect(

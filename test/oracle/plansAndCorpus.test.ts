@@ -25,8 +25,12 @@ afterAll(async () => {
   await session.close();
 });
 
-describe('scenarios of every plan agree with PostgreSQL', () => {
-  it.each(plans.map((plan) => [plan.name, plan] as const))('%s', async (_name, plan) => {
+// PGlite is one connection: plans with concurrency run several sessions, which it cannot judge.
+const serialPlans = plans.filter((plan) => plan.concurrency === undefined);
+const concurrentNames = new Set(plans.filter((plan) => plan.concurrency !== undefined).map((plan) => plan.name));
+
+describe('scenarios of every serial plan agree with PostgreSQL', () => {
+  it.each(serialPlans.map((plan) => [plan.name, plan] as const))('%s', async (_name, plan) => {
     const result = await planCampaign(session, runnersDomain, plan, { runs: 6, seed: 20_241_031 });
     expect(result.divergence?.divergence ?? null).toBeNull();
   });
@@ -37,6 +41,11 @@ describe('every saved counterexample, as a SQL script, fails on PostgreSQL where
     const counterexample = loadCounterexample(join(root, 'test', 'corpus', file));
     const plan = plans.find((candidate) => candidate.name === counterexample.plan);
     expect(plan).toBeDefined();
+    if (concurrentNames.has(plan!.name)) {
+      // Work left (issue 12): a concurrent counterexample must export as a multi-session program; until then it is refused.
+      expect(() => scenarioScript(runnersDomain, plan!, counterexample.scenario)).toThrow(/multi-session program/);
+      return;
+    }
     const script = scenarioScript(runnersDomain, plan!, counterexample.scenario);
     await session.run('ROLLBACK');
     for (const sql of script.preamble) expect((await session.run(sql)).ok).toBe(true);
