@@ -154,7 +154,7 @@ describe('hostile plan files: exit 2 with one line naming the file and field', (
     [
       'an unknown probe',
       (plan: Record<string, unknown>) => ({ ...plan, probes: ['no-such-probe'] }),
-      /field "probes\[0\]" must be one of "backfill-overlaps-traffic"/,
+      /field "probes\[0\]" must be one of "[a-z-]+", (?:"[a-z-]+", )*"backfill-overlaps-traffic"/,
     ],
     [
       'a table name with a NUL',
