@@ -290,17 +290,27 @@ export class EngineState implements SessionView {
       }
       return result;
     } catch (error) {
-      this.journal.rollbackTo(mark);
-      if (autocommit) this.deferred.reset();
-      if (this.transaction !== null) this.abortBlock();
+      this.statementFailed(mark, autocommit);
       throw error;
     } finally {
-      this.levels.pop();
-      this.depth = 0;
-      this.snapshot = null;
-      if (autocommit) this.endTransaction();
-      assert(this.levels.length === 0, 'query levels left behind by a statement');
+      this.statementEnded(autocommit);
     }
+  }
+
+  /** A top-level statement failed: its changes are undone and an open transaction block is aborted. */
+  private statementFailed(mark: number, autocommit: boolean): void {
+    this.journal.rollbackTo(mark);
+    if (autocommit) this.deferred.reset();
+    if (this.transaction !== null) this.abortBlock();
+  }
+
+  /** A top-level statement ended either way: its query level and snapshot go, an autocommit transaction ends. */
+  private statementEnded(autocommit: boolean): void {
+    this.levels.pop();
+    this.depth = 0;
+    this.snapshot = null;
+    if (autocommit) this.endTransaction();
+    assert(this.levels.length === 0, 'query levels left behind by a statement');
   }
 
   /**
@@ -338,16 +348,10 @@ export class EngineState implements SessionView {
       }
       return result;
     } catch (error) {
-      this.journal.rollbackTo(mark);
-      if (autocommit) this.deferred.reset();
-      if (this.transaction !== null) this.abortBlock();
+      this.statementFailed(mark, autocommit);
       throw error;
     } finally {
-      this.levels.pop();
-      this.depth = 0;
-      this.snapshot = null;
-      if (autocommit) this.endTransaction();
-      assert(this.levels.length === 0, 'query levels left behind by a statement');
+      this.statementEnded(autocommit);
       assert(this.replays.length === 0, 'replay logs left behind by a statement');
     }
   }
