@@ -267,18 +267,7 @@ export class EngineState implements SessionView {
    */
   runStatement<T>(body: () => T): T {
     if (this.depth > 0) return this.runNested(body, true);
-    if (this.transaction?.status === 'aborted') {
-      throw new PgError(
-        SqlState.inFailedTransaction,
-        'current transaction is aborted, commands ignored until end of transaction block',
-      );
-    }
-    const autocommit = this.transaction === null;
-    if (autocommit) this.startTransaction();
-    const mark = this.journal.length;
-    const level = new QueryLevel();
-    this.levels.push(level);
-    this.depth = 1;
+    const { autocommit, mark, level } = this.statementStarted();
     if (this.shared.versioning) this.snapshot = this.statementSnapshot();
     try {
       const result = body();
@@ -295,6 +284,26 @@ export class EngineState implements SessionView {
     } finally {
       this.statementEnded(autocommit);
     }
+  }
+
+  /**
+   * A top-level statement starts: refused in an aborted block, otherwise in its own transaction
+   * when no block is open, with its journal mark and a query level of its own.
+   */
+  private statementStarted(): { autocommit: boolean; mark: number; level: QueryLevel } {
+    if (this.transaction?.status === 'aborted') {
+      throw new PgError(
+        SqlState.inFailedTransaction,
+        'current transaction is aborted, commands ignored until end of transaction block',
+      );
+    }
+    const autocommit = this.transaction === null;
+    if (autocommit) this.startTransaction();
+    const mark = this.journal.length;
+    const level = new QueryLevel();
+    this.levels.push(level);
+    this.depth = 1;
+    return { autocommit, mark, level };
   }
 
   /** A top-level statement failed: its changes are undone and an open transaction block is aborted. */
@@ -320,18 +329,7 @@ export class EngineState implements SessionView {
    */
   *runStatementResumable<T>(body: () => Resumable<T>, statement: Statement): Resumable<T> {
     assert(this.depth === 0, 'a resumable top-level statement started inside another');
-    if (this.transaction?.status === 'aborted') {
-      throw new PgError(
-        SqlState.inFailedTransaction,
-        'current transaction is aborted, commands ignored until end of transaction block',
-      );
-    }
-    const autocommit = this.transaction === null;
-    if (autocommit) this.startTransaction();
-    const mark = this.journal.length;
-    const level = new QueryLevel();
-    this.levels.push(level);
-    this.depth = 1;
+    const { autocommit, mark, level } = this.statementStarted();
     try {
       // REPEATABLE READ: the transaction's snapshot is frozen by its first statement that takes one,
       // before that statement's table locks (exec_simple_query takes it before parse analysis locks

@@ -18,6 +18,7 @@ import { Database } from '../../database.js';
 import type { Session } from '../../session.js';
 import { engineProgramStatement, engineStatementOf } from '../sessions/sessionOps.js';
 import type { ProgramStep, SessionProgram } from './program.js';
+import { hasCycle } from './waitCycle.js';
 import type {
   BackendRun,
   JsonRow,
@@ -209,18 +210,7 @@ class EngineRun implements BackendRun {
 
   /** Whether the waits form a cycle: a deadlock some waiter's check will break once the clock moves. */
   private deadlockPending(waits: readonly WaitingStep[]): boolean {
-    const graph = new Map(waits.map((wait) => [wait.session, wait.blockedBy]));
-    const state = new Map<number, 'open' | 'closed'>();
-    const visit = (session: number): boolean => {
-      const seen = state.get(session);
-      if (seen === 'open') return true;
-      if (seen === 'closed') return false;
-      state.set(session, 'open');
-      for (const next of graph.get(session) ?? []) if (graph.has(next) && visit(next)) return true;
-      state.set(session, 'closed');
-      return false;
-    };
-    return [...graph.keys()].some(visit);
+    return hasCycle(new Map(waits.map((wait) => [wait.session, wait.blockedBy])));
   }
 
   /**

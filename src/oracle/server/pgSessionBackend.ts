@@ -14,6 +14,7 @@
  */
 import pg from 'pg';
 import { quoteIdentifier } from '../../engine/sqlText.js';
+import { hasCycle } from './waitCycle.js';
 import type {
   BackendRun,
   JsonRow,
@@ -162,21 +163,6 @@ function describeLock(row: LockRow): string {
     default:
       return `${row.mode} on ${row.locktype}`;
   }
-}
-
-/** Whether the waits-for graph among the given waiters has a cycle. */
-function hasCycle(waits: ReadonlyMap<number, readonly number[]>): boolean {
-  const state = new Map<number, 'open' | 'closed'>();
-  const visit = (pid: number): boolean => {
-    const seen = state.get(pid);
-    if (seen === 'open') return true;
-    if (seen === 'closed') return false;
-    state.set(pid, 'open');
-    for (const next of waits.get(pid) ?? []) if (waits.has(next) && visit(next)) return true;
-    state.set(pid, 'closed');
-    return false;
-  };
-  return [...waits.keys()].some(visit);
 }
 
 export interface PgBackendOptions {
