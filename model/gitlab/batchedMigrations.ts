@@ -4,8 +4,8 @@
  * batches, which is exactly where the incident's race lived. Partition backfills come from the
  * copy's spec; every other job is the world's (`MigrationCatalog.batchedJobs`).
  */
-import { col, gt, isPgError, isSatisfiedAsFilter } from '../../src/index.js';
-import type { PgError, Row } from '../../src/index.js';
+import { Tx, and, col, ge, gt, isPgError, isSatisfiedAsFilter, le, runSerially } from '../../src/index.js';
+import type { Expr, PgError, Row, Work } from '../../src/index.js';
 import { assert } from '../../src/engine/assert.js';
 import type { OperationOutcome } from '../../src/harness/domain.js';
 import type { PartitionedCopySpec } from './partitionedCopySpec.js';
@@ -16,7 +16,7 @@ import { mutated } from './mutations.js';
 /** GitLab retries a failed batch job a few times before marking the migration failed. */
 export const MAX_BATCH_ATTEMPTS = 3;
 
-type NewMigration = Pick<BatchedMigration, 'name' | 'table' | 'kind' | 'target'>;
+type NewMigration = Pick<BatchedMigration, 'name' | 'table' | 'kind' | 'target' | 'lockSourceRows'>;
 
 function register(world: MigrationWorld, queued: NewMigration, batchSize: number): BatchedMigration {
   const id = world.bookkeeping.migrations.length;
@@ -60,8 +60,15 @@ export function registerPartitionBackfill(
   world: MigrationWorld,
   spec: PartitionedCopySpec,
   batchSize = world.batchSize,
+  lockSourceRows = true,
 ): BatchedMigration {
-  const queued = { name: spec.backfillJob, table: spec.source, kind: 'partitionBackfill', target: spec.copy };
+  const queued = {
+    name: spec.backfillJob,
+    table: spec.source,
+    kind: 'partitionBackfill',
+    target: spec.copy,
+    ...(lockSourceRows ? {} : { lockSourceRows }),
+  };
   return register(world, queued, batchSize);
 }
 
@@ -76,6 +83,8 @@ export function registerBatchedJob(
 
 const ascendingId = [{ column: 'id', direction: 'asc' as const }];
 
+const between = (column: Expr, low: number, high: number): Expr => and(ge(column, low), le(column, high));
+
 /** `id 3` or `ids 3..7`: the ids a batch covered, for its summary. */
 export function idRange(batch: readonly Row[]): string {
   const first = batch[0];
@@ -89,42 +98,59 @@ function remainsAboveCursor(world: MigrationWorld, table: string, cursor: number
 }
 
 /**
- * BulkCopy: `INSERT INTO copy (cols) SELECT cols FROM source WHERE <filter> AND id in batch
- * ON CONFLICT (<copy's key>) DO NOTHING`. The filter drops rows; the cursor still passes them.
+ * One batch of the partitioning backfill (docs/semantics.md §a.2), as GitLab runs it: the batching
+ * strategy reads the next `batchSize` ids above the cursor, then `BulkCopy#copy_relation` copies
+ * them with one statement, `INSERT INTO copy (cols) SELECT cols FROM source WHERE id BETWEEN a AND b
+ * AND <filter> FOR UPDATE ON CONFLICT (<copy's key>) DO NOTHING`, in autocommit. `FOR UPDATE` makes
+ * the copy wait for a source row's running writer and re-read it (docs/concurrency.md, semantics 3-4);
+ * a migration queued with `lockSourceRows: false` drops it, a design whose copy can end stale.
+ * The filter drops rows; the cursor still passes them.
  */
-function runBackfillBatch(world: MigrationWorld, migration: BatchedMigration): BatchOutcome {
+function* backfillBatchWork(world: MigrationWorld, migration: BatchedMigration, tx: Tx): Work<BackfillBatch | null> {
   const spec = world.catalog.partitionedCopies.get(migration.table);
   assert(spec !== undefined, `no partitioned copy is registered for ${migration.table}`);
-  const { db } = world;
-  const sourceColumns = new Set(db.describe(migration.table).columns.map((column) => column.name));
-  const columns = db
+  const sourceColumns = new Set(tx.catalog.describe(migration.table).columns.map((column) => column.name));
+  const columns = tx.catalog
     .describe(migration.target)
     .columns.map((column) => column.name)
     .filter((name) => sourceColumns.has(name));
-  const result = db.transaction(() => {
-    const batch = db.select(migration.table, {
-      where: gt(col('id'), migration.cursor),
-      orderBy: ascendingId,
-      limit: migration.batchSize,
-    });
-    if (batch.length === 0) return null;
-    const copyable = batch.filter(
-      (row) =>
-        spec.backfillFilter === null ||
-        mutated('backfill-ignores-filter') ||
-        isSatisfiedAsFilter(spec.backfillFilter, { row }),
-    );
-    const inserted =
-      copyable.length === 0
-        ? []
-        : db.insert(
-            migration.target,
-            copyable.map((row) => Object.fromEntries(columns.map((column) => [column, row[column] ?? null]))),
-            { onConflict: { target: spec.primaryKey, action: 'nothing' } },
-          );
-    return { batch, copyable, inserted: inserted.length };
+  const batch = yield* tx.select(migration.table, {
+    where: gt(col('id'), migration.cursor),
+    orderBy: ascendingId,
+    limit: migration.batchSize,
   });
+  if (batch.length === 0) return null;
+  const ignoresFilter = spec.backfillFilter === null || mutated('backfill-ignores-filter');
+  const range = between(col('id'), integerField(batch[0]!, 'id'), integerField(batch[batch.length - 1]!, 'id'));
+  const inserted = yield* tx.execute({
+    kind: 'insertSelect',
+    table: migration.target,
+    columns,
+    query: {
+      table: migration.table,
+      select: columns.map((column) => col(column)),
+      where: ignoresFilter ? range : and(range, spec.backfillFilter!),
+      ...(migration.lockSourceRows === false ? {} : { locking: { strength: 'Update' as const } }),
+    },
+    options: { onConflict: { target: spec.primaryKey, action: 'nothing' } },
+  });
+  // What the backfill decided about each row of the batch, as the batching read saw it (for explanations).
+  const copyable = batch.filter((row) => ignoresFilter || isSatisfiedAsFilter(spec.backfillFilter, { row }));
+  return { batch, copyable, inserted: inserted.length };
+}
+
+interface BackfillBatch {
+  readonly batch: readonly Row[];
+  readonly copyable: readonly Row[];
+  readonly inserted: number;
+}
+
+function runBackfillBatch(world: MigrationWorld, migration: BatchedMigration): BatchOutcome {
+  const { db } = world;
+  // Serially the batch runs inside one transaction, so a failing batch leaves nothing behind.
+  const result = db.transaction(() => runSerially(db, backfillBatchWork(world, migration, new Tx(db, 1))));
   if (result === null) return { summary: 'nothing left to copy', cursor: null };
+  const spec = world.catalog.partitionedCopies.get(migration.table)!;
   const decisions = world.backfillDecisions.get(migration.table) ?? new Map();
   world.backfillDecisions.set(migration.table, decisions);
   const copyableIds = new Set(result.copyable.map((row) => integerField(row, 'id')));

@@ -35,6 +35,11 @@ export interface BatchedMigration {
   /** Consecutive failed attempts of the current batch, and the last error. */
   readonly failedAttempts: number;
   readonly lastError: PgError | null;
+  /**
+   * A partition backfill's `FOR UPDATE` on the source rows it copies (GitLab's BulkCopy takes it);
+   * false for a design that drops it. Absent for other jobs.
+   */
+  readonly lockSourceRows?: boolean;
 }
 
 /** What one batch did: a line for the trace, and the new cursor (null: no row was left above the old one). */

@@ -1,25 +1,45 @@
 /**
  * Batched background migrations that fill or clean columns of a table in place (docs/semantics.md §a.2): each
- * walks its table's ids in batches and runs one UPDATE or DELETE per batch, in the batch's
- * transaction. Traffic interleaves between batches, so a row the cursor has passed is never
- * looked at again — the reason the code that populates a column must be deployed first.
+ * walks its table's ids in batches and runs one UPDATE or DELETE per batch. Traffic interleaves
+ * between batches, so a row the cursor has passed is never looked at again — the reason the code
+ * that populates a column must be deployed first.
+ *
+ * A batch is a coroutine of statements (src/coroutines/transactionApi.ts) with no transaction of its
+ * own: GitLab's `BatchedMigrationJob#perform` runs each sub-batch statement in autocommit. The serial
+ * harness runs it inside one transaction, so a failing batch leaves nothing behind, as before.
  */
-import { col, gt } from '../../src/index.js';
-import type { Database } from '../../src/index.js';
-import type { BatchedJob } from './migrationWorld.js';
+import { Tx, col, gt, runSerially } from '../../src/index.js';
+import type { Work } from '../../src/index.js';
+import type { BatchedJob, BatchedMigration } from './migrationWorld.js';
 import { integerField } from './rowFields.js';
 
 export interface RowBackfillDefinition {
   /** GitLab's job class. */
   readonly name: string;
   readonly table: string;
-  /** Changes the rows of the batch that need it; returns how many it changed. */
-  readonly runBatch: (db: Database, ids: readonly number[]) => number;
+  /** Changes the rows of the batch that need it, statement by statement; returns how many it changed. */
+  readonly runBatch: (tx: Tx, ids: readonly number[]) => Work<number>;
   /** A coverage probe hit whenever a batch changed a row. */
   readonly probeOnChange?: string;
 }
 
-/** The batched job of a row backfill: the next `batchSize` ids above the cursor, changed in one transaction. */
+/** One batch: the batching strategy's read of the next `batchSize` ids above the cursor, then the job's statements. */
+function* rowBackfillBatchWork(
+  definition: RowBackfillDefinition,
+  migration: BatchedMigration,
+  tx: Tx,
+): Work<{ readonly ids: number[]; readonly changed: number } | null> {
+  const batch = yield* tx.select(definition.table, {
+    where: gt(col('id'), migration.cursor),
+    orderBy: [{ column: 'id', direction: 'asc' }],
+    limit: migration.batchSize,
+  });
+  if (batch.length === 0) return null;
+  const ids = batch.map((row) => integerField(row, 'id'));
+  return { ids, changed: yield* definition.runBatch(tx, ids) };
+}
+
+/** The batched job of a row backfill: the next `batchSize` ids above the cursor, run serially in one transaction. */
 export function rowBackfillJob(definition: RowBackfillDefinition): BatchedJob {
   return {
     name: definition.name,
@@ -29,16 +49,7 @@ export function rowBackfillJob(definition: RowBackfillDefinition): BatchedJob {
     requiredTables: [],
     runBatch: (world, migration) => {
       const { db } = world;
-      const result = db.transaction(() => {
-        const batch = db.select(definition.table, {
-          where: gt(col('id'), migration.cursor),
-          orderBy: [{ column: 'id', direction: 'asc' }],
-          limit: migration.batchSize,
-        });
-        if (batch.length === 0) return null;
-        const ids = batch.map((row) => integerField(row, 'id'));
-        return { ids, changed: definition.runBatch(db, ids) };
-      });
+      const result = db.transaction(() => runSerially(db, rowBackfillBatchWork(definition, migration, new Tx(db, 1))));
       if (result === null) return { summary: 'nothing left to do', cursor: null };
       const cursor = result.ids[result.ids.length - 1]!;
       if (result.changed > 0 && definition.probeOnChange !== undefined) world.probes.hit(definition.probeOnChange);

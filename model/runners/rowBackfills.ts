@@ -3,7 +3,8 @@
  * runner_type and key, the orphan clean-up, and organization_id, run by GitLab's generic
  * batched row backfill (model/gitlab/rowBackfillBatches.ts).
  */
-import { and, col, eq, inList, isNotNull, isNull, ne } from '../../src/index.js';
+import { and, col, eq, fromCol, inList, isNotNull, isNull, ne, outer, scalarSubquery } from '../../src/index.js';
+import type { Expr } from '../../src/index.js';
 import { DEFAULT_ORGANIZATION_ID } from './organizations.js';
 import { integerField, nullableIntegerField } from '../gitlab/rowFields.js';
 import { rowBackfillJob } from '../gitlab/rowBackfillBatches.js';
@@ -11,42 +12,53 @@ import type { RowBackfillDefinition } from '../gitlab/rowBackfillBatches.js';
 import type { BatchedJob } from '../gitlab/migrationWorld.js';
 import { RUNNER_PROBES_ROLLOUT } from './rolloutProbes.js';
 import { MANAGERS, RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS } from './schema.js';
-import { deleteDanglingTaggings } from './taggings/danglingTaggings.js';
+import { danglingTaggingsDelete } from './taggings/danglingTaggings.js';
 import { RUNNER_TAGGINGS } from './taggings/taggingsSchema.js';
 import { mutated } from '../gitlab/mutations.js';
 
 /**
- * `BackfillShardingKeyIdOnCiRunners` (17.5): group runners take their ci_runner_namespaces
- * row's namespace, project runners the project of their lowest-id ci_runner_projects row. Only
- * runners with a join row are updated; the rest stay NULL — the orphans.
+ * `BackfillShardingKeyIdOnCiRunners` (17.5, docs/semantics.md §a.2): group runners take their
+ * ci_runner_namespaces row's namespace, project runners the project of their lowest-id
+ * ci_runner_projects row. Only runners with a join row are updated; the rest stay NULL — the
+ * orphans. As GitLab's job, two `UPDATE … FROM` statements per sub-batch, group runners first, each
+ * in autocommit; the project one sets the key from a correlated sub-query ordered by id. GitLab
+ * restricts the targets with `id IN (<sub-batch relation>)`; the engine has no IN (sub-query), so
+ * the sub-batch's conditions are the UPDATE's own, which EvalPlanQual re-checks on a row another
+ * transaction changed meanwhile (PostgreSQL keeps the sub-query's snapshot answer instead).
  */
 const backfillShardingKeyIdOnCiRunners: RowBackfillDefinition = {
   name: 'BackfillShardingKeyIdOnCiRunners',
   table: RUNNERS,
   probeOnChange: RUNNER_PROBES_ROLLOUT.shardingKeyBackfilled,
-  runBatch: (db, ids) => {
-    const runners = db.select(RUNNERS, {
-      where: and(inList(col('id'), [...ids]), inList(col('runner_type'), [2, 3]), isNull(col('sharding_key_id'))),
+  runBatch: function* (tx, ids) {
+    const subBatch = (runnerType: number): Expr =>
+      and(inList(col('id'), [...ids]), eq(col('runner_type'), runnerType), isNull(col('sharding_key_id')));
+    const groups = yield* tx.execute({
+      kind: 'update',
+      table: RUNNERS,
+      set: { sharding_key_id: fromCol(RUNNER_NAMESPACES, 'namespace_id') },
+      where: and(eq(col('id'), fromCol(RUNNER_NAMESPACES, 'runner_id')), subBatch(2)),
+      options: {},
+      from: { table: RUNNER_NAMESPACES },
     });
-    let changed = 0;
-    for (const runner of runners) {
-      const runnerId = integerField(runner, 'id');
-      const joinTable = runner['runner_type'] === 2 ? RUNNER_NAMESPACES : RUNNER_PROJECTS;
-      const ownerColumn = runner['runner_type'] === 2 ? 'namespace_id' : 'project_id';
-      const direction = mutated('sharding-backfill-highest-project') ? 'desc' : 'asc';
-      const [first] = db.select(joinTable, {
-        where: eq(col('runner_id'), runnerId),
-        orderBy: [{ column: 'id', direction }],
-        limit: 1,
-      });
-      if (first === undefined) continue;
-      changed += db.update(
-        RUNNERS,
-        { sharding_key_id: integerField(first, ownerColumn) },
-        eq(col('id'), runnerId),
-      ).length;
-    }
-    return changed;
+    const direction = mutated('sharding-backfill-highest-project') ? 'desc' : 'asc';
+    const projects = yield* tx.execute({
+      kind: 'update',
+      table: RUNNERS,
+      set: {
+        sharding_key_id: scalarSubquery({
+          table: RUNNER_PROJECTS,
+          column: 'project_id',
+          where: eq(col('runner_id'), outer(RUNNERS, 'id')),
+          orderBy: [{ column: 'id', direction }],
+          limit: 1,
+        }),
+      },
+      where: and(eq(col('id'), fromCol(RUNNER_PROJECTS, 'runner_id')), subBatch(3)),
+      options: {},
+      from: { table: RUNNER_PROJECTS },
+    });
+    return groups.length + projects.length;
   },
 };
 
@@ -54,20 +66,21 @@ const backfillShardingKeyIdOnCiRunners: RowBackfillDefinition = {
 const backfillRunnerTypeAndShardingKeyIdOnManagers: RowBackfillDefinition = {
   name: 'BackfillRunnerTypeAndShardingKeyIdOnCiRunnerManagers',
   table: MANAGERS,
-  runBatch: (db, ids) => {
+  runBatch: function* (tx, ids) {
     let changed = 0;
-    for (const manager of db.select(MANAGERS, {
+    for (const manager of yield* tx.select(MANAGERS, {
       where: and(inList(col('id'), [...ids]), isNull(col('sharding_key_id'))),
     })) {
-      const [runner] = db.select(RUNNERS, { where: eq(col('id'), integerField(manager, 'runner_id')) });
+      const [runner] = yield* tx.select(RUNNERS, { where: eq(col('id'), integerField(manager, 'runner_id')) });
       if (runner === undefined) continue;
       const shardingKeyId = nullableIntegerField(runner, 'sharding_key_id');
       if (shardingKeyId === null && manager['runner_type'] === runner['runner_type']) continue;
-      changed += db.update(
+      const updated = yield* tx.update(
         MANAGERS,
         { runner_type: runner['runner_type'] ?? null, sharding_key_id: shardingKeyId },
         eq(col('id'), integerField(manager, 'id')),
-      ).length;
+      );
+      changed += updated.length;
     }
     return changed;
   },
@@ -81,11 +94,11 @@ const backfillRunnerTypeAndShardingKeyIdOnManagers: RowBackfillDefinition = {
 const deleteOrphanedGroupAndProjectRunners: RowBackfillDefinition = {
   name: 'DeleteOrphanedGroupAndProjectRunners',
   table: RUNNERS,
-  runBatch: (db, ids) => {
+  runBatch: function* (tx, ids) {
     const typed = mutated('orphan-cleanup-ignores-type')
       ? inList(col('runner_type'), [1, 2, 3])
       : ne(col('runner_type'), 1);
-    return db.delete(RUNNERS, and(inList(col('id'), [...ids]), typed, isNull(col('sharding_key_id')))).length;
+    return (yield* tx.delete(RUNNERS, and(inList(col('id'), [...ids]), typed, isNull(col('sharding_key_id'))))).length;
   },
 };
 
@@ -96,8 +109,8 @@ const deleteOrphanedGroupAndProjectRunners: RowBackfillDefinition = {
 const backfillOrganizationIdOnCiRunners: RowBackfillDefinition = {
   name: 'BackfillOrganizationIdOnCiRunners',
   table: RUNNERS,
-  runBatch: (db, ids) =>
-    db.update(
+  runBatch: function* (tx, ids) {
+    const updated = yield* tx.update(
       RUNNERS,
       { organization_id: DEFAULT_ORGANIZATION_ID },
       and(
@@ -106,7 +119,9 @@ const backfillOrganizationIdOnCiRunners: RowBackfillDefinition = {
         isNotNull(col('sharding_key_id')),
         isNull(col('organization_id')),
       ),
-    ).length,
+    );
+    return updated.length;
+  },
 };
 
 /**
@@ -116,7 +131,9 @@ const backfillOrganizationIdOnCiRunners: RowBackfillDefinition = {
 const deleteOrphanedCiRunnerTaggings: RowBackfillDefinition = {
   name: 'DeleteOrphanedCiRunnerTaggings',
   table: RUNNER_TAGGINGS,
-  runBatch: (db, ids) => deleteDanglingTaggings(db, [...ids]).length,
+  runBatch: function* (tx, ids) {
+    return (yield* tx.execute(danglingTaggingsDelete([...ids]))).length;
+  },
 };
 
 /** The row backfills plans may queue, in the order error messages list them. */

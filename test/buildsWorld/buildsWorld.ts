@@ -59,14 +59,16 @@ const buildsCopy: PartitionedCopySpec = {
 const deleteBuildsWithoutPipeline = rowBackfillJob({
   name: 'DeleteBuildsWithoutPipeline',
   table: BUILDS,
-  runBatch: (db, ids) =>
-    db.delete(
+  runBatch: function* (tx, ids) {
+    const deleted = yield* tx.delete(
       BUILDS,
       and(
         inList(col('id'), [...ids]),
         not(exists({ table: PIPELINES, where: eq(col('id'), outer(BUILDS, 'pipeline_id')) })),
       ),
-    ).length,
+    );
+    return deleted.length;
+  },
   probeOnChange: DANGLING_BUILDS_DELETED,
 });
 

@@ -1,4 +1,5 @@
-import { isPgError } from '../../../src/index.js';
+import { Tx, isPgError, runSerially } from '../../../src/index.js';
+import type { Work } from '../../../src/index.js';
 import type { MigrationWorld } from '../migrationWorld.js';
 import { definitionsInForce, trackedParents } from './looseForeignKeysState.js';
 import { cleanChildBatch } from './cleanerService.js';
@@ -17,8 +18,10 @@ import { mutated } from '../mutations.js';
  * `LooseForeignKeys::CleanupWorker` → `ProcessDeletedRecordsService` → `BatchCleanerService`
  * (docs/semantics.md §b.3), one run per call. The run cycles through the parent tables (GitLab shuffles them;
  * `rotation` picks the start deterministically), loads a batch of pending records per table,
- * and for each definition runs the cleaner twice (the SKIP LOCKED pass, then the plain one; the
- * model has no concurrent locks, so the second pass only continues what a limit did not stop).
+ * and for each definition runs the cleaner twice (the `FOR UPDATE SKIP LOCKED` pass, then the plain
+ * one; run serially nothing is locked, so the second pass only continues what a limit did not stop).
+ * The run is a coroutine of statements (src/coroutines/transactionApi.ts) with GitLab's boundaries:
+ * every query in autocommit.
  * A batch is marked processed only if the run is not over its modification limit; otherwise its
  * records get `cleanup_attempts + 1`, or, at 3 attempts, are rescheduled 5 minutes later.
  */
@@ -51,13 +54,15 @@ class ModificationTracker {
   }
 }
 
-function runCleanerPass(
+function* runCleanerPass(
+  tx: Tx,
   world: MigrationWorld,
   definition: LooseForeignKeyDefinition,
   records: readonly DeletedRecord[],
   tracker: ModificationTracker,
-): number {
-  const { db, looseForeignKeys } = world;
+  skipLocked: boolean,
+): Work<number> {
+  const { looseForeignKeys } = world;
   const limit =
     definition.onDelete === 'async_delete'
       ? looseForeignKeys.limits.deleteQueryLimit
@@ -65,7 +70,7 @@ function runCleanerPass(
   const parentIds = records.map((record) => record.primaryKeyValue);
   let total = 0;
   for (;;) {
-    const cleaned = cleanChildBatch(db, definition, parentIds, limit);
+    const cleaned = yield* cleanChildBatch(tx, definition, parentIds, limit, skipLocked);
     tracker.add(cleaned.length);
     total += cleaned.length;
     for (const row of cleaned)
@@ -79,19 +84,19 @@ function runCleanerPass(
 }
 
 /** BatchCleanerService: returns a line for the run's summary. */
-function cleanBatch(
+function* cleanBatch(
+  tx: Tx,
   world: MigrationWorld,
   parentTable: string,
   records: readonly DeletedRecord[],
   tracker: ModificationTracker,
-): string {
-  const { db } = world;
+): Work<string> {
   const definitions = definitionsInForce(world).filter((definition) => definition.parentTable === parentTable);
   const parts: string[] = [];
   for (const definition of definitions) {
     let cleaned = 0;
-    for (const _pass of ['skip locked', 'plain']) {
-      cleaned += runCleanerPass(world, definition, records, tracker);
+    for (const skipLocked of [true, false]) {
+      cleaned += yield* runCleanerPass(tx, world, definition, records, tracker, skipLocked);
       if (tracker.overLimit) break;
     }
     if (cleaned > 0) {
@@ -104,7 +109,7 @@ function cleanBatch(
   }
   const ids = records.map((record) => record.primaryKeyValue).join(', ');
   if (!tracker.overLimit || mutated('lfk-marks-processed-over-limit')) {
-    markRecordsProcessed(db, records);
+    yield* markRecordsProcessed(tx, records);
     return `${parentTable} ${ids}: ${[...parts, 'processed'].join(', ')}`;
   }
   world.probes.hit(LFK_PROBES.overLimit);
@@ -112,9 +117,9 @@ function cleanBatch(
   const others = records.filter((record) => record.cleanupAttempts < CLEANUP_ATTEMPTS_BEFORE_RESCHEDULE);
   if (due.length > 0) {
     world.probes.hit(LFK_PROBES.rescheduled);
-    reschedule(db, due);
+    yield* reschedule(tx, due);
   }
-  incrementAttempts(db, others);
+  yield* incrementAttempts(tx, others);
   const consequence = due.length > 0 ? `over the limit, ${due.length} rescheduled` : 'over the limit, attempts counted';
   return `${parentTable} ${ids}: ${[...parts, consequence].join(', ')}`;
 }
@@ -128,7 +133,7 @@ function rotate<T>(items: readonly T[], by: number): T[] {
 /** One run; a failing query ends it (the cleanup queries run outside any transaction, so earlier ones stay). */
 export function runLooseForeignKeysCleanup(world: MigrationWorld, rotation: number): CleanupRun {
   try {
-    return runCleanup(world, rotation);
+    return runSerially(world.db, runCleanup(new Tx(world.db, 0), world, rotation));
   } catch (error) {
     if (!isPgError(error)) throw error;
     const summary = `LooseForeignKeys::CleanupWorker failed: ${error.describe()}`;
@@ -137,19 +142,18 @@ export function runLooseForeignKeysCleanup(world: MigrationWorld, rotation: numb
   }
 }
 
-function runCleanup(world: MigrationWorld, rotation: number): CleanupRun {
-  const { db } = world;
+function* runCleanup(tx: Tx, world: MigrationWorld, rotation: number): Work<CleanupRun> {
   const tracker = new ModificationTracker(world.looseForeignKeys.limits.modificationLimit);
   const cycle = rotate(trackedParents(world).sort(), rotation);
   const lines: string[] = [];
   for (let index = 0; cycle.length > 0; ) {
     const parentTable = cycle[index % cycle.length]!;
-    const records = loadBatchForTable(db, parentTable, world.looseForeignKeys.limits.recordBatchSize);
+    const records = yield* loadBatchForTable(tx, parentTable, world.looseForeignKeys.limits.recordBatchSize);
     if (records.length === 0) {
       cycle.splice(index % cycle.length, 1);
       continue;
     }
-    lines.push(cleanBatch(world, parentTable, records, tracker));
+    lines.push(yield* cleanBatch(tx, world, parentTable, records, tracker));
     if (tracker.overLimit) break;
     index++;
   }

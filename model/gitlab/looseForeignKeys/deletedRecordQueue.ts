@@ -1,5 +1,5 @@
 import { and, col, eq, inList } from '../../../src/index.js';
-import type { Database } from '../../../src/index.js';
+import type { Tx, Work } from '../../../src/index.js';
 import { integerField } from '../rowFields.js';
 import { DELETED_RECORDS, RECORD_STATUS, qualifiedTableName } from './deletedRecordsTable.js';
 
@@ -21,8 +21,8 @@ export const CLEANUP_ATTEMPTS_BEFORE_RESCHEDULE = 3;
 /** `CONSUME_AFTER_RESCHEDULE = 5.minutes`, in the clock's units (one unit per request: seconds). */
 export const CONSUME_AFTER_RESCHEDULE = 300;
 
-export function loadBatchForTable(db: Database, parentTable: string, batchSize: number): DeletedRecord[] {
-  const rows = db.select(DELETED_RECORDS, {
+export function* loadBatchForTable(tx: Tx, parentTable: string, batchSize: number): Work<DeletedRecord[]> {
+  const rows = yield* tx.select(DELETED_RECORDS, {
     where: and(
       eq(col('fully_qualified_table_name'), qualifiedTableName(parentTable)),
       eq(col('status'), RECORD_STATUS.pending),
@@ -43,15 +43,15 @@ export function loadBatchForTable(db: Database, parentTable: string, batchSize: 
 }
 
 /** `update_by_partition`: one UPDATE per partition, by primary key, of records still pending. */
-function updateByPartition(
-  db: Database,
+function* updateByPartition(
+  tx: Tx,
   records: readonly DeletedRecord[],
   set: Readonly<Record<string, number>>,
-): void {
+): Work<void> {
   const partitions = [...new Set(records.map((record) => record.partition))];
   for (const partition of partitions) {
     const ids = records.filter((record) => record.partition === partition).map((record) => record.id);
-    db.update(
+    yield* tx.update(
       DELETED_RECORDS,
       set,
       and(eq(col('status'), RECORD_STATUS.pending), eq(col('partition'), partition), inList(col('id'), ids)),
@@ -59,12 +59,12 @@ function updateByPartition(
   }
 }
 
-export function markRecordsProcessed(db: Database, records: readonly DeletedRecord[]): void {
-  updateByPartition(db, records, { status: RECORD_STATUS.processed });
+export function markRecordsProcessed(tx: Tx, records: readonly DeletedRecord[]): Work<void> {
+  return updateByPartition(tx, records, { status: RECORD_STATUS.processed });
 }
 
-export function reschedule(db: Database, records: readonly DeletedRecord[]): void {
-  updateByPartition(db, records, { consume_after: db.now + CONSUME_AFTER_RESCHEDULE, cleanup_attempts: 0 });
+export function reschedule(tx: Tx, records: readonly DeletedRecord[]): Work<void> {
+  return updateByPartition(tx, records, { consume_after: tx.now + CONSUME_AFTER_RESCHEDULE, cleanup_attempts: 0 });
 }
 
 /**
@@ -72,11 +72,11 @@ export function reschedule(db: Database, records: readonly DeletedRecord[]): voi
  * so records are grouped by their loaded count and each group is set to count + 1; the loaded
  * counts are current because nothing else writes the records between loading and this update.
  */
-export function incrementAttempts(db: Database, records: readonly DeletedRecord[]): void {
+export function* incrementAttempts(tx: Tx, records: readonly DeletedRecord[]): Work<void> {
   const counts = [...new Set(records.map((record) => record.cleanupAttempts))];
   for (const count of counts)
-    updateByPartition(
-      db,
+    yield* updateByPartition(
+      tx,
       records.filter((record) => record.cleanupAttempts === count),
       { cleanup_attempts: count + 1 },
     );

@@ -16,14 +16,24 @@ export function enqueuePartitioningDataMigration(catalog: MigrationCatalog): Ste
     description:
       "enqueue_partitioning_data_migration: queues the batched backfill of the table's partitioned copy (BackfillCiRunnersPartitionedTable and alike); background ticks then copy one batch at a time. An active or finished backfill is left alone.",
     parameters: {
-      fields: { table: partitionedSourceField(catalog), batchSize: BATCH_SIZE_FIELD },
+      fields: {
+        table: partitionedSourceField(catalog),
+        batchSize: BATCH_SIZE_FIELD,
+        lockSourceRows: {
+          kind: 'boolean',
+          default: true,
+          description:
+            "Each sub-batch's INSERT … SELECT locks the source rows it copies with FOR UPDATE, as GitLab's BulkCopy does; false models a design without it, whose copy can end stale when traffic updates or deletes a row the copy is reading.",
+        },
+      },
       required: ['table'],
     },
     parse: (reader) => ({
       spec: readPartitionedSource(reader, catalog),
       batchSize: reader.optionalInteger('batchSize') ?? undefined,
+      lockSourceRows: reader.boolean('lockSourceRows'),
     }),
-    run: (world, { spec, batchSize }) => {
+    run: (world, { spec, batchSize, lockSourceRows }) => {
       if (!world.db.hasTable(spec.copy))
         throw new PgError(SqlState.undefinedTable, `relation "${spec.copy}" does not exist`);
       const existing = world.bookkeeping.migrations.find(
@@ -35,9 +45,9 @@ export function enqueuePartitioningDataMigration(catalog: MigrationCatalog): Ste
           summary: `enqueue_partitioning_data_migration ${spec.source}: ${existing.name} is already queued (${existing.status})`,
           applied: false,
         };
-      const migration = registerPartitionBackfill(world, spec, batchSize);
+      const migration = registerPartitionBackfill(world, spec, batchSize, lockSourceRows);
       return {
-        summary: `enqueue_partitioning_data_migration ${spec.source}: queued ${migration.name} into ${spec.copy} (batch size ${migration.batchSize})`,
+        summary: `enqueue_partitioning_data_migration ${spec.source}: queued ${migration.name} into ${spec.copy} (batch size ${migration.batchSize}${lockSourceRows ? '' : ', without FOR UPDATE'})`,
         applied: true,
       };
     },

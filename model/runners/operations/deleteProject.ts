@@ -51,8 +51,9 @@ export const deleteProject: OperationKind<RunnersWorld> = {
       description: `DELETE /projects/${projectId}${deliveries > 1 ? ' (event delivered twice)' : ''}`,
       runnerId: null,
       writes: [],
-      handle: (db) => {
-        const [deleted] = db.delete(PROJECTS, eq(col('id'), projectId));
+      work: function* (tx) {
+        // The project's DELETE in the service's transaction; the event is published after its COMMIT.
+        const [deleted] = yield* tx.transaction(() => tx.delete(PROJECTS, eq(col('id'), projectId)));
         if (deleted === undefined) return { status: 422, note: 'project not found' };
         const namespaceId = integerField(deleted, 'namespace_id');
         return {

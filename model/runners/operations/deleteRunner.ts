@@ -7,9 +7,13 @@ import { MANAGERS, RUNNERS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';
 import { notApplied, runRequest } from './request.js';
+import type { HandlerResult } from './request.js';
 import { RUNNER_REFERENCE } from '../collections.js';
 
-/** `DELETE /runners/:id`: FKs cascade to managers and assignments; the sync triggers delete the copies. */
+/**
+ * `DELETE /runners/:id`: `runner.destroy!`, one DELETE in Rails' transaction; FKs cascade to managers
+ * and assignments, the sync triggers delete the copies.
+ */
 export const deleteRunner: OperationKind<RunnersWorld> = {
   name: 'deleteRunner',
   description:
@@ -24,11 +28,13 @@ export const deleteRunner: OperationKind<RunnersWorld> = {
       description: `DELETE /runners/${runner.id}`,
       runnerId: runner.id,
       writes: [RUNNERS, MANAGERS],
-      handle: (db) => {
-        const deleted = db.delete(RUNNERS, eq(col('id'), runner.id));
-        return deleted.length === 0
-          ? { status: 422, note: 'runner not found' }
-          : { status: 200, afterCommit: () => forgetRunnerToken(world, deleted[0]!['token']) };
+      work: function* (tx) {
+        const deleted = yield* tx.transaction(() => tx.delete(RUNNERS, eq(col('id'), runner.id)));
+        const result: HandlerResult =
+          deleted.length === 0
+            ? { status: 422, note: 'runner not found' }
+            : { status: 200, afterCommit: () => forgetRunnerToken(world, deleted[0]!['token']) };
+        return result;
       },
     });
   },

@@ -6,7 +6,7 @@ import { pickByIndex, runnerProjectRows } from '../records.js';
 import { RUNNER_PROJECTS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';
-import { ownerProjectId } from './ownerProject.js';
+import { ownerProjectIdWork, runnerAssignments } from './ownerProject.js';
 import { notApplied, runRequest } from './request.js';
 import { RUNNER_REFERENCE } from '../collections.js';
 
@@ -14,7 +14,9 @@ import { RUNNER_REFERENCE } from '../collections.js';
  * `DELETE /projects/:id/runners/:runner_id`: removes one assignment of a project runner; the
  * last one never goes (a project runner must keep a project), which is a validation error.
  * `project` indexes the runner's own assignments. Since the owner rule (docs/semantics.md §e), the owner project
- * cannot be unassigned either (`UnassignRunnerService`: 403).
+ * cannot be unassigned either (`UnassignRunnerService`: 403). The service's checks read in autocommit,
+ * then `runner_project.destroy` deletes the assignment in Rails' transaction; nothing locks the
+ * runner, so a concurrent request can change what the checks read.
  */
 export const unassignRunnerFromProject: OperationKind<RunnersWorld> = {
   name: 'unassignRunnerFromProject',
@@ -32,17 +34,18 @@ export const unassignRunnerFromProject: OperationKind<RunnersWorld> = {
       description: `DELETE /projects/${projectLabel}/runners/${runner.id}`,
       runnerId: runner.id,
       writes: [],
-      handle: (db) => {
+      work: function* (tx) {
         if (runner.runnerType !== 3) return { status: 422, note: 'Runner is not a project runner' };
         if (assignment === undefined) return { status: 422, note: 'Runner is not assigned to any project' };
-        if (runnerProjectRows(db, runner.id).length <= 1)
+        // `runner.belongs_to_one_project?`
+        if ((yield* runnerAssignments(tx, runner.id)).length <= 1)
           return { status: 422, note: 'Only one project associated with the runner. Please remove the runner instead' };
-        if (assignment.projectId === ownerProjectId(db, runner.id))
+        if (assignment.projectId === (yield* ownerProjectIdWork(tx, runner.id)))
           return {
             status: 403,
             note: 'You cannot unassign a runner from the owner project. Delete the runner instead',
           };
-        db.delete(RUNNER_PROJECTS, eq(col('id'), assignment.id));
+        yield* tx.transaction(() => tx.delete(RUNNER_PROJECTS, eq(col('id'), assignment.id)));
         return { status: 200 };
       },
     });

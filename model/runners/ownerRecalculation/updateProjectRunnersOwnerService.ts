@@ -1,14 +1,14 @@
-import { and, col, eq, exists, gt, inList, outer, scalarSubquery } from '../../../src/index.js';
-import type { Database, Expr } from '../../../src/index.js';
+import { Tx, and, col, eq, exists, gt, inList, outer, runSerially, scalarSubquery } from '../../../src/index.js';
+import type { Database, Expr, Work } from '../../../src/index.js';
 import { integerField } from '../records.js';
 import { MANAGERS, RUNNERS, RUNNER_PROJECTS } from '../schema.js';
 import { RUNNER_TAGGINGS } from '../taggings/taggingsSchema.js';
 import { mutated } from '../../gitlab/mutations.js';
 
 /**
- * `Ci::Runners::UpdateProjectRunnersOwnerService` (docs/semantics.md §e.2), statement for statement. The caller
- * owns the transactions: GitLab runs the pre-clean's batches as separate statements and each
- * runner batch in one transaction.
+ * `Ci::Runners::UpdateProjectRunnersOwnerService` (docs/semantics.md §e.2), statement for statement, as
+ * coroutines of statements (src/coroutines/transactionApi.ts) in GitLab's transaction boundaries:
+ * the pre-clean's batches are separate autocommit statements, each runner batch one transaction.
  */
 const PROJECT_RUNNER = 3;
 
@@ -32,22 +32,17 @@ const hasRunnerProject: Expr = exists({
 });
 
 /** Step 1: `Ci::RunnerProject.belonging_to_project(P).each_batch { delete_all }`; returns rows deleted. */
-export function preCleanRunnerProjects(db: Database, projectId: number, batchSize: number): number {
+export function* preCleanRunnerProjects(tx: Tx, projectId: number, batchSize: number): Work<number> {
   let deleted = 0;
   for (;;) {
-    const batch = db.select(RUNNER_PROJECTS, {
+    const batch = yield* tx.select(RUNNER_PROJECTS, {
       where: eq(col('project_id'), projectId),
       orderBy: [{ column: 'id', direction: 'asc' }],
       limit: batchSize,
     });
     if (batch.length === 0 || mutated('owner-service-skips-preclean')) return deleted;
-    deleted += db.delete(
-      RUNNER_PROJECTS,
-      inList(
-        col('id'),
-        batch.map((row) => integerField(row, 'id')),
-      ),
-    ).length;
+    const ids = batch.map((row) => integerField(row, 'id'));
+    deleted += (yield* tx.delete(RUNNER_PROJECTS, inList(col('id'), ids))).length;
   }
 }
 
@@ -63,14 +58,15 @@ export interface RunnerBatchResult {
  * carries the new key to their managers and taggings, and deletes the rest (FK cascades remove
  * their dependants).
  */
-export function runRunnerBatch(
-  db: Database,
+export function* runRunnerBatch(
+  tx: Tx,
   projectId: number,
   cursor: number,
   batchSize: number,
-): RunnerBatchResult | null {
+): Work<RunnerBatchResult | null> {
   const ownedByProject = and(eq(col('runner_type'), PROJECT_RUNNER), eq(col('sharding_key_id'), projectId));
-  const batch = db.select(RUNNERS, {
+  // `select(:id).each_batch`: the batch's ids are read in autocommit, before the batch's transaction.
+  const batch = yield* tx.select(RUNNERS, {
     where: and(ownedByProject, gt(col('id'), cursor)),
     orderBy: [{ column: 'id', direction: 'asc' }],
     limit: batchSize,
@@ -78,34 +74,47 @@ export function runRunnerBatch(
   if (batch.length === 0) return null;
   const ids = batch.map((row) => integerField(row, 'id'));
   const withFallback = and(inList(col('id'), ids), hasRunnerProject);
-  const fallbackIds = db
-    .select(RUNNERS, { where: withFallback, limit: batchSize })
-    .map((row) => integerField(row, 'id'));
-  const reowned = db
-    .update(RUNNERS, { sharding_key_id: lowestRunnerProject(RUNNERS, 'id') }, withFallback)
-    .map((row) => integerField(row, 'id'));
-  if (fallbackIds.length > 0) {
-    const dependants = and(eq(col('runner_type'), PROJECT_RUNNER), inList(col('runner_id'), fallbackIds));
-    db.update(MANAGERS, { sharding_key_id: lowestRunnerProject(MANAGERS, 'runner_id') }, dependants);
-    if (db.hasTable(RUNNER_TAGGINGS))
-      db.update(RUNNER_TAGGINGS, { sharding_key_id: lowestRunnerProject(RUNNER_TAGGINGS, 'runner_id') }, dependants);
-  }
-  const deletable = mutated('owner-service-deletes-reowned')
-    ? and(inList(col('id'), ids), eq(col('runner_type'), PROJECT_RUNNER))
-    : and(inList(col('id'), ids), ownedByProject);
-  const deleted = db.delete(RUNNERS, deletable).map((row) => integerField(row, 'id'));
-  return { ids, reowned, deleted };
+  return yield* tx.transaction(function* () {
+    const fallbackIds = (yield* tx.select(RUNNERS, { where: withFallback, limit: batchSize })).map((row) =>
+      integerField(row, 'id'),
+    );
+    const reowned = (yield* tx.update(
+      RUNNERS,
+      { sharding_key_id: lowestRunnerProject(RUNNERS, 'id') },
+      withFallback,
+    )).map((row) => integerField(row, 'id'));
+    if (fallbackIds.length > 0) {
+      const dependants = and(eq(col('runner_type'), PROJECT_RUNNER), inList(col('runner_id'), fallbackIds));
+      yield* tx.update(MANAGERS, { sharding_key_id: lowestRunnerProject(MANAGERS, 'runner_id') }, dependants);
+      if (tx.catalog.hasTable(RUNNER_TAGGINGS))
+        yield* tx.update(
+          RUNNER_TAGGINGS,
+          { sharding_key_id: lowestRunnerProject(RUNNER_TAGGINGS, 'runner_id') },
+          dependants,
+        );
+    }
+    const deletable = mutated('owner-service-deletes-reowned')
+      ? and(inList(col('id'), ids), eq(col('runner_type'), PROJECT_RUNNER))
+      : and(inList(col('id'), ids), ownedByProject);
+    const deleted = (yield* tx.delete(RUNNERS, deletable)).map((row) => integerField(row, 'id'));
+    return { ids, reowned, deleted };
+  });
 }
 
-/** The whole service in one go (for the idempotence check): the pre-clean, then every batch. */
-export function executeOwnerService(db: Database, projectId: number, batchSize: number): void {
-  preCleanRunnerProjects(db, projectId, batchSize);
+/** The whole service: the pre-clean, then every batch. */
+function* ownerServiceWork(tx: Tx, projectId: number, batchSize: number): Work<void> {
+  yield* preCleanRunnerProjects(tx, projectId, batchSize);
   let cursor = 0;
   for (
-    let result = runRunnerBatch(db, projectId, cursor, batchSize);
+    let result = yield* runRunnerBatch(tx, projectId, cursor, batchSize);
     result !== null;
-    result = runRunnerBatch(db, projectId, cursor, batchSize)
+    result = yield* runRunnerBatch(tx, projectId, cursor, batchSize)
   ) {
     cursor = result.ids[result.ids.length - 1]!;
   }
+}
+
+/** The whole service in one go, serially inside the caller's open transaction (for the idempotence check). */
+export function executeOwnerService(db: Database, projectId: number, batchSize: number): void {
+  runSerially(db, ownerServiceWork(new Tx(db, 1), projectId, batchSize));
 }

@@ -1,4 +1,4 @@
-import { and, col, eq, exists, isPgError, ne, outer } from '../../../src/index.js';
+import { Tx, and, col, eq, exists, isPgError, ne, outer, runSerially } from '../../../src/index.js';
 import type { Database } from '../../../src/index.js';
 import { MANAGERS, RUNNERS } from '../schema.js';
 import type { OperationOutcome } from '../../../src/harness/domain.js';
@@ -71,14 +71,20 @@ function start(world: RunnersWorld, job: OwnerServiceJob): string {
     return `${label(job)}: ${OWNER_FLAG} is disabled, returned early`;
   }
   if (managersLeftBehind(world.db, job.event.projectId)) world.probes.hit(OWNER_PROBES.ownerMovedFirst);
-  const deleted = preCleanRunnerProjects(world.db, job.event.projectId, world.workers.ownerServiceBatchSize);
+  // The pre-clean's statements run in autocommit, as GitLab's `each_batch { delete_all }` does.
+  const deleted = runSerially(
+    world.db,
+    preCleanRunnerProjects(new Tx(world.db, 0), job.event.projectId, world.workers.ownerServiceBatchSize),
+  );
   update(world, job, { phase: 'runners' });
   return `${label(job)}: deleted ${deleted} ci_runner_projects row${deleted === 1 ? '' : 's'} of the project`;
 }
 
 function runnerBatch(world: RunnersWorld, job: OwnerServiceJob): string {
-  const result = world.db.transaction((db) =>
-    runRunnerBatch(db, job.event.projectId, job.cursor, world.workers.ownerServiceBatchSize),
+  // The batch opens its own transaction after reading its ids in autocommit (runRunnerBatch).
+  const result = runSerially(
+    world.db,
+    runRunnerBatch(new Tx(world.db, 0), job.event.projectId, job.cursor, world.workers.ownerServiceBatchSize),
   );
   if (result === null) {
     finish(world, job);
