@@ -10,7 +10,7 @@ export type { Statement, StatementKind, StatementResult } from './engine/stateme
 export { PgError, SqlState, isPgError } from './engine/errors.js';
 export { EngineAssertionError } from './engine/assert.js';
 export { Tx } from './coroutines/transactionApi.js';
-export type { CatalogView, TransactionOptions, Work } from './coroutines/transactionApi.js';
+export type { CatalogView, Pause, TransactionOptions, Work } from './coroutines/transactionApi.js';
 export { runSerially } from './coroutines/serialRunner.js';
 export type { StatementExecutor } from './coroutines/serialRunner.js';
 export * from './engine/expression.js';

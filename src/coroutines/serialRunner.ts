@@ -1,8 +1,8 @@
 /**
  * Runs a body written against the transaction API (transactionApi.ts) straight through on one
  * session: every statement the body yields is executed at once and its result or `PgError` handed
- * back. Nothing waits, so this is the serial harness's path, as fast as calling the database
- * directly; the caller decides the transaction around it.
+ * back; a pause (`tx.sleep`) is passed over. Nothing waits, so this is the serial harness's path, as
+ * fast as calling the database directly; the caller decides the transaction around it.
  */
 import { assert } from '../engine/assert.js';
 import { isPgError } from '../engine/errors.js';
@@ -26,6 +26,12 @@ export function runSerially<T>(executor: StatementExecutor, work: Work<T>): T {
     assert(statements < MAX_STATEMENTS, 'a body sent statements past the bound');
     const next = failed ? work.throw(failure) : work.next(value);
     if (next.done === true) return next.value;
+    // Serially nothing else runs while the body sleeps, so a pause changes nothing.
+    if (next.value.kind === 'pause') {
+      failed = false;
+      value = undefined;
+      continue;
+    }
     try {
       value = executor.execute(next.value);
       failed = false;

@@ -28,6 +28,9 @@
  *   `depth` 1 inside a transaction the caller opened (the whole request atomic, as the serial
  *   harness has always run it), so a plain `transaction` joins it and `requiresNew` is a
  *   savepoint; a session runner starts it with `depth` 0, so statements outside a block autocommit.
+ * - `yield* tx.sleep(ms)` is Ruby's `sleep` between statements, in virtual milliseconds: the serial
+ *   runner passes over it (no other session exists to run meanwhile), a session runner parks the
+ *   session for that long on the scheduler's clock.
  * - Side effects on the world that are not rows (probes, history) may happen anywhere in the
  *   body; effects that must not survive a rollback belong after the body (the request's
  *   `afterCommit`).
@@ -43,8 +46,18 @@ import type { SelectOptions } from '../engine/statements/select.js';
 import type { Assignments, UpdateOptions } from '../engine/updateStatement.js';
 import type { Row } from '../engine/values.js';
 
-/** A coroutine of statements: it yields each statement and receives its result; its value is `T`. */
-export type Work<T> = Generator<Statement, T, unknown>;
+/**
+ * The application sleeping between statements (Ruby's `sleep`, as `with_lock_retries` does between
+ * attempts), in virtual milliseconds: it holds nothing a statement would not, and only a runner that
+ * keeps a clock gives it meaning (a session runner parks the session until the clock passes it).
+ */
+export interface Pause {
+  readonly kind: 'pause';
+  readonly milliseconds: number;
+}
+
+/** A coroutine of statements: it yields each statement (or a pause) and receives its result; its value is `T`. */
+export type Work<T> = Generator<Statement | Pause, T, unknown>;
 
 /** What a body may know about the catalog without a statement (shared by every session). */
 export interface CatalogView {
@@ -110,6 +123,12 @@ export class Tx {
 
   delete(table: string, where: Expr | null = null, options: DeleteOptions = {}): Work<Row[]> {
     return this.execute({ kind: 'delete', table, where, options });
+  }
+
+  /** Sleeps `milliseconds` of virtual time between statements (see `Pause`). */
+  *sleep(milliseconds: number): Work<void> {
+    assert(Number.isSafeInteger(milliseconds) && milliseconds >= 0, 'a pause lasts whole milliseconds');
+    yield { kind: 'pause', milliseconds };
   }
 
   nextval(sequence: string): Work<number> {

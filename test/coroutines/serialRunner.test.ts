@@ -113,4 +113,22 @@ describe('the serial runner of the transaction API', () => {
       ),
     ).toThrow(/no_such_table/);
   });
+
+  it('passes over a pause: serially no other session runs while the body sleeps', () => {
+    const { db, kinds } = database();
+    const tx = new Tx(db, 0);
+    const before = kinds.length;
+    const value = runSerially(
+      db,
+      (function* (): Work<number> {
+        yield* tx.insert('items', { id: 1, name: 'before' });
+        yield* tx.sleep(50);
+        yield* tx.insert('items', { id: 2, name: 'after' });
+        return 7;
+      })(),
+    );
+    expect(value).toBe(7);
+    expect(kinds.slice(before)).toEqual(['insert', 'insert']);
+    expect(() => runSerially(db, tx.sleep(-1))).toThrow(/whole milliseconds/);
+  });
 });
