@@ -2,11 +2,14 @@ import { addConcurrentForeignKey as addKey, helperError } from './foreignKeyHelp
 import { FOREIGN_KEY_FIELDS, FOREIGN_KEY_REQUIRED, readForeignKeyRequest } from './foreignKeyParameters.js';
 import { defineStep } from './defineStep.js';
 
-/** `add_concurrent_foreign_key(source, target, column:, …)`; a partitioned source needs `allowPartitioned`. */
+/**
+ * `add_concurrent_foreign_key(source, target, column:, …)`; a partitioned source needs `allowPartitioned`.
+ * `lockRetries: false` is the unsafe variant: the ADD as a plain ALTER TABLE without a lock timeout.
+ */
 export const addConcurrentForeignKey = defineStep({
   name: 'add_concurrent_foreign_key',
   description:
-    'GitLab\'s add_concurrent_foreign_key: ADD CONSTRAINT … FOREIGN KEY … NOT VALID, then VALIDATE CONSTRAINT unless "validate" is false; a violation drops the key and fails the migration ("Migration failed intentionally due to ForeignKeyViolation"). An existing key of that name is a warning.',
+    'GitLab\'s add_concurrent_foreign_key: ADD CONSTRAINT … FOREIGN KEY … NOT VALID under with_lock_retries, then VALIDATE CONSTRAINT unless "validate" is false; a violation drops the key and fails the migration ("Migration failed intentionally due to ForeignKeyViolation"). An existing key of that name is a warning.',
   parameters: {
     fields: {
       ...FOREIGN_KEY_FIELDS,
@@ -16,16 +19,32 @@ export const addConcurrentForeignKey = defineStep({
         description:
           "Allow a partitioned source table (GitLab's `allow_partitioned: true`); otherwise the helper refuses one.",
       },
+      reverseLockOrder: {
+        kind: 'boolean',
+        default: false,
+        description:
+          "GitLab's `reverse_lock_order: true`: each attempt first runs LOCK TABLE target, source IN SHARE ROW EXCLUSIVE MODE, taking the referenced table's lock first.",
+      },
+      lockRetries: {
+        kind: 'boolean',
+        default: true,
+        description:
+          "The ADD CONSTRAINT runs under with_lock_retries (SET LOCAL lock_timeout per attempt, retried on 55P03 with sleeps between attempts, a last attempt without a timeout), as GitLab's helper does; false models a plain ALTER TABLE without a lock timeout, which waits behind a long transaction for as long as it lasts while later writes queue behind it.",
+      },
     },
     required: FOREIGN_KEY_REQUIRED,
   },
-  parse: (reader) => ({ request: readForeignKeyRequest(reader), allowPartitioned: reader.boolean('allowPartitioned') }),
-  run: (world, { request, allowPartitioned }) => {
+  parse: (reader) => ({
+    request: readForeignKeyRequest(reader),
+    allowPartitioned: reader.boolean('allowPartitioned'),
+    locking: { lockRetries: reader.boolean('lockRetries'), reverseLockOrder: reader.boolean('reverseLockOrder') },
+  }),
+  run: (world, { request, allowPartitioned, locking }) => {
     if (world.db.describe(request.source).partitionKey !== null && !allowPartitioned) {
       throw helperError(
         `add_concurrent_foreign_key does not support partitioned table "${request.source}"; use add_concurrent_partitioned_foreign_key`,
       );
     }
-    return { summary: `add_concurrent_foreign_key: ${addKey(world, request)}`, applied: true };
+    return { summary: `add_concurrent_foreign_key: ${addKey(world, request, locking)}`, applied: true };
   },
 });

@@ -1,6 +1,7 @@
 import type { ForeignKeySpec } from '../../../src/index.js';
-import { PgError, SqlState, isPgError } from '../../../src/index.js';
-import type { Database } from '../../../src/index.js';
+import { PgError, SqlState, Tx, isPgError, runSerially } from '../../../src/index.js';
+import type { Database, Work } from '../../../src/index.js';
+import { withLockRetries } from '../withLockRetries.js';
 import { probeNotValidForeignKeys } from '../probes.js';
 import type { MigrationWorld } from '../migrationWorld.js';
 import { describeForeignKey } from './foreignKeyParameters.js';
@@ -32,11 +33,54 @@ export function foreignKeySpec(request: ForeignKeyRequest, notValid: boolean): F
   };
 }
 
-export function addConcurrentForeignKey(world: MigrationWorld, request: ForeignKeyRequest): string {
+/** How the helper takes its locks for the ADD CONSTRAINT. */
+export interface ForeignKeyLocking {
+  /** GitLab's helper wraps the ADD in `with_lock_retries`; false models a plain ALTER TABLE without a lock timeout. */
+  readonly lockRetries: boolean;
+  /** `reverse_lock_order: true`: `LOCK TABLE target, source IN SHARE ROW EXCLUSIVE MODE` first, in that order. */
+  readonly reverseLockOrder: boolean;
+}
+
+export const GITLAB_FOREIGN_KEY_LOCKING: ForeignKeyLocking = { lockRetries: true, reverseLockOrder: false };
+
+/**
+ * `execute_add_concurrent_foreign_key` (docs/semantics.md §c.1), in autocommit (the helper refuses an
+ * open transaction): under `with_lock_retries`, optionally the reverse-order LOCK TABLE, then
+ * `ALTER TABLE source ADD CONSTRAINT … NOT VALID`. Its ShareRowExclusive on both tables conflicts with
+ * the RowExclusive of every write, so while it waits, writes to either table queue behind it. The
+ * last attempt of `with_lock_retries` runs outside a transaction, where GitLab's LOCK TABLE would
+ * fail (25P01, LOCK TABLE only runs in a transaction block), as it does here. Returns the attempt
+ * that added the key.
+ */
+function* addForeignKeyWork(tx: Tx, request: ForeignKeyRequest, locking: ForeignKeyLocking): Work<number> {
+  const add = () =>
+    tx.execute({ kind: 'addConstraint', table: request.source, constraint: foreignKeySpec(request, true) });
+  if (!locking.lockRetries) {
+    yield* add();
+    return 1;
+  }
+  const outcome = yield* withLockRetries(tx, function* () {
+    if (locking.reverseLockOrder)
+      yield* tx.execute({
+        kind: 'lockTable',
+        tables: [request.target, request.source],
+        mode: 'ShareRowExclusive',
+        nowait: false,
+      });
+    yield* add();
+  });
+  return outcome.attempt;
+}
+
+export function addConcurrentForeignKey(
+  world: MigrationWorld,
+  request: ForeignKeyRequest,
+  locking: ForeignKeyLocking = GITLAB_FOREIGN_KEY_LOCKING,
+): string {
   const { db } = world;
   if (hasForeignKey(db, request.source, request.name))
     return `foreign key ${request.name} on ${request.source} already exists, skipping (warning)`;
-  db.addConstraint(request.source, foreignKeySpec(request, true));
+  runSerially(db, addForeignKeyWork(new Tx(db, 0), request, locking));
   probeNotValidForeignKeys(world);
   if (!request.validate) return `added ${describeForeignKey(request)} NOT VALID`;
   try {
