@@ -7,22 +7,29 @@
  * result (or its `PgError`, thrown at the body's `yield*`) goes back to the body, which runs on
  * to its next statement or its end; so each `advance` is exactly one statement started or resumed.
  *
+ * A pause the body yields (`tx.sleep(ms)`) parks the session on the scheduler's clock instead: the
+ * `advance` that reaches it starts the sleep (`Scheduler.sleep`), the scheduler's `advanceClock`
+ * fires its wake-up in turn with the lock timers, and the next `advance` ends it, handing the body
+ * back control up to its next statement. A pause of 0 ms is passed over.
+ *
  * The body is started with a `Tx` of depth 0: outside its transaction blocks each statement
  * autocommits, as GitLab's code does.
  */
 import { assert } from '../engine/assert.js';
 import type { Scheduler, StatementOutcome, WaitReport } from '../engine/sessions/scheduler.js';
 import type { Statement } from '../engine/statements/registry.js';
-import type { Work } from './transactionApi.js';
+import type { Pause, Work } from './transactionApi.js';
 
 /** What one `advance` did. */
 export interface SessionAdvance<T> {
-  /** The statement started or resumed. */
-  readonly statement: Statement;
-  /** Its outcome, when it completed in this advance. */
+  /** The statement started or resumed, or the pause begun or ended. */
+  readonly statement: Statement | Pause;
+  /** Its outcome, when it completed in this advance (a pause that ended completes with no value). */
   readonly outcome: StatementOutcome | null;
   /** The lock it waits for, when it did not complete. */
   readonly wait: WaitReport | null;
+  /** The virtual instant it wakes, when a pause began in this advance. */
+  readonly sleepsUntil: number | null;
   /** True when the body ended after this statement; `value` is then its result. */
   readonly finished: boolean;
   readonly value: T | undefined;
@@ -31,9 +38,12 @@ export interface SessionAdvance<T> {
 /** Bound on the statements one body may send. */
 const MAX_STATEMENTS = 1_000_000;
 
+/** Bound on the pauses of 0 ms one body may yield in a row. */
+const MAX_EMPTY_PAUSES = 10_000;
+
 export class SessionRunner<T> {
-  /** The statement the body yielded and the session has not completed yet. */
-  private current: Statement | null = null;
+  /** The statement (or pause) the body yielded and the session has not completed yet. */
+  private current: Statement | Pause | null = null;
   private submitted = false;
   private done = false;
   private result: T | undefined = undefined;
@@ -62,15 +72,24 @@ export class SessionRunner<T> {
     return this.result;
   }
 
-  /** The statement the session runs next or waits in, if the body has not ended. */
-  get pending(): Statement | null {
+  /** The statement the session runs next or waits in (or the pause it sleeps in), if the body has not ended. */
+  get pending(): Statement | Pause | null {
     return this.current;
   }
 
-  /** True when `advance` can run now: a statement not yet sent, or a waiting one that was woken. */
+  /**
+   * True when `advance` can run now: a statement or pause not yet begun, a waiting statement that
+   * was woken, or a pause whose wake-up has fired.
+   */
   get runnable(): boolean {
     if (this.done) return false;
-    return this.submitted ? this.scheduler.statusOf(this.session) === 'ready' : true;
+    if (!this.submitted) return true;
+    return this.scheduler.statusOf(this.session) === (this.current!.kind === 'pause' ? 'idle' : 'ready');
+  }
+
+  /** True while the session sleeps in a pause. */
+  get sleeping(): boolean {
+    return !this.done && this.submitted && this.scheduler.statusOf(this.session) === 'sleeping';
   }
 
   /** True while its statement waits for a lock. */
@@ -78,27 +97,53 @@ export class SessionRunner<T> {
     return !this.done && this.submitted && this.scheduler.statusOf(this.session) === 'waiting';
   }
 
-  /** Starts (or resumes) the current statement and runs it until it completes or waits. */
+  /**
+   * Starts (or resumes) the current statement and runs it until it completes or waits; or begins
+   * the current pause, or ends it once it has been woken.
+   */
   advance(): SessionAdvance<T> {
     assert(this.runnable, `session ${this.session} cannot advance now`);
     const statement = this.current!;
+    if (statement.kind === 'pause') return this.pause(statement);
     if (!this.submitted) {
       assert(this.statements++ < MAX_STATEMENTS, 'a body sent statements past the bound');
       this.scheduler.submit(this.session, [statement]);
       this.submitted = true;
     }
     this.scheduler.step(this.session);
-    if (this.scheduler.statusOf(this.session) === 'waiting')
-      return { statement, outcome: null, wait: this.scheduler.waitOf(this.session), finished: false, value: undefined };
+    if (this.scheduler.statusOf(this.session) === 'waiting') {
+      const wait = this.scheduler.waitOf(this.session);
+      return { statement, outcome: null, wait, sleepsUntil: null, finished: false, value: undefined };
+    }
     assert(this.scheduler.statusOf(this.session) === 'idle', 'a stepped statement either waits or completes');
     const [outcome] = this.scheduler.outcomesOf(this.session);
     assert(outcome !== undefined, 'a completed statement has an outcome');
     this.submitted = false;
     this.take(outcome.ok ? this.work.next(outcome.value) : this.work.throw(outcome.error));
-    return { statement, outcome, wait: null, finished: this.done, value: this.result };
+    return { statement, outcome, wait: null, sleepsUntil: null, finished: this.done, value: this.result };
   }
 
-  private take(next: IteratorResult<Statement, T>): void {
+  /** Begins a pause (the session sleeps on the scheduler's clock), or ends it after its wake-up. */
+  private pause(pause: Pause): SessionAdvance<T> {
+    if (!this.submitted) {
+      this.scheduler.sleep(this.session, pause.milliseconds);
+      this.submitted = true;
+      const sleepsUntil = this.scheduler.wakeUpOf(this.session);
+      return { statement: pause, outcome: null, wait: null, sleepsUntil, finished: false, value: undefined };
+    }
+    this.submitted = false;
+    this.take(this.work.next(undefined));
+    const outcome: StatementOutcome = { ok: true, value: undefined };
+    return { statement: pause, outcome, wait: null, sleepsUntil: null, finished: this.done, value: this.result };
+  }
+
+  private take(first: IteratorResult<Statement | Pause, T>): void {
+    let next = first;
+    // A pause of no time lets nothing else run: the body goes straight on.
+    for (let empty = 0; next.done !== true && next.value.kind === 'pause' && next.value.milliseconds === 0; empty++) {
+      assert(empty < MAX_EMPTY_PAUSES, 'a body paused for 0 ms past the bound');
+      next = this.work.next(undefined);
+    }
     if (next.done === true) {
       this.done = true;
       this.current = null;

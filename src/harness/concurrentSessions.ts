@@ -3,9 +3,10 @@
  * world's database under one deterministic `Scheduler`, each running at most one operation at a
  * time as a coroutine of statements (src/coroutines/sessionRunner.ts). The scenario decides what
  * happens: which operation starts in which session, which session advances by one statement,
- * when the virtual clock moves to the next deadlock check or lock_timeout. Sessions are finished
- * in a fixed order (`nextRunnable`: lowest session first, the clock only when every unfinished
- * session waits), so a scenario replays byte for byte.
+ * when the virtual clock moves to the next deadlock check, lock_timeout or the wake-up of a session
+ * that sleeps (`tx.sleep`). Sessions are finished in a fixed order (`nextRunnable`: lowest session
+ * first, the clock only when every unfinished session waits or sleeps), so a scenario replays byte
+ * for byte.
  *
  * Sessions are numbered from 1 in scenarios and reports (`s1`, `s2`); the scheduler counts from 0.
  */
@@ -16,6 +17,7 @@ import { renderStatement } from '../engine/statements/execute.js';
 import type { Statement } from '../engine/statements/registry.js';
 import { SessionRunner } from '../coroutines/sessionRunner.js';
 import { Tx } from '../coroutines/transactionApi.js';
+import type { Pause } from '../coroutines/transactionApi.js';
 import type { Database } from '../database.js';
 import { catalogViewOf } from '../oracle/catalogView.js';
 import type { Session } from '../session.js';
@@ -34,7 +36,8 @@ export interface SessionAction {
 }
 
 /** Statement text for reports: SQL when labels are wanted, else the kind alone (searching is faster). */
-function statementText(statement: Statement, db: Database, readable: boolean): string {
+function statementText(statement: Statement | Pause, db: Database, readable: boolean): string {
+  if (statement.kind === 'pause') return readable ? `sleep ${statement.milliseconds} ms` : 'sleep';
   if (!readable) return statement.kind;
   try {
     return renderStatement(statement, catalogViewOf(db));
@@ -48,7 +51,8 @@ function outcomeText(outcome: StatementOutcome): string {
   if (!outcome.ok) return `ERROR ${outcome.error.code} ${outcome.error.message}`;
   const value = outcome.value;
   if (Array.isArray(value)) return `${value.length} row${value.length === 1 ? '' : 's'}`;
-  return value === undefined || value === null ? 'ok' : String(value);
+  // Statements whose result is a structure (DDL reports) say only that they succeeded.
+  return value === undefined || value === null || typeof value === 'object' ? 'ok' : String(value);
 }
 
 function waitText(wait: WaitReport): string {
@@ -86,7 +90,7 @@ export class ConcurrentSessions {
     return this.sessions.length;
   }
 
-  /** The virtual clock (ms), which only deadlock checks and lock timeouts move. */
+  /** The virtual clock (ms), which only deadlock checks, lock timeouts and wake-ups move. */
   get now(): number {
     return this.scheduler.clock.now();
   }
@@ -130,6 +134,8 @@ export class ConcurrentSessions {
     const label = statementText(statement, this.db, this.readable);
     const resumed = this.openWaits[index] !== null;
     const step = runner.advance();
+    if (step.sleepsUntil !== null)
+      return { session, label, outcome: `sleeps until ${step.sleepsUntil} ms`, finished: null, ended: false };
     const open = this.openWaits[index] ?? null;
     if (open !== null && step.wait === null) {
       open.until = this.now;
@@ -152,8 +158,12 @@ export class ConcurrentSessions {
       return { session, label, outcome: waitText(step.wait), finished: null, ended: false };
     }
     // A read in autocommit changes nothing that invariants see.
-    const ended = this.sessions[index]!.transactionStatus === 'idle' && statement.kind !== 'select';
-    let outcome = `${resumed ? 'resumed: ' : ''}${outcomeText(step.outcome!)}`;
+    const ended =
+      this.sessions[index]!.transactionStatus === 'idle' && statement.kind !== 'select' && statement.kind !== 'pause';
+    let outcome =
+      statement.kind === 'pause'
+        ? `woke at ${this.now} ms`
+        : `${resumed ? 'resumed: ' : ''}${outcomeText(step.outcome!)}`;
     let finished: OperationOutcome | null = null;
     if (step.finished) {
       finished = step.value!;
@@ -164,8 +174,8 @@ export class ConcurrentSessions {
   }
 
   /**
-   * Moves the virtual clock to the next deadlock check or lock_timeout and fires it; null when
-   * no wait has a timer. A failed wait is delivered at the session's next advance.
+   * Moves the virtual clock to the next deadlock check, lock_timeout or wake-up and fires it; null
+   * when nothing has a timer. A failed wait is delivered, and a sleep ended, at the session's next advance.
    */
   advanceClock(): string | null {
     const before = this.scheduler.events.length;
@@ -175,7 +185,7 @@ export class ConcurrentSessions {
 
   /**
    * The session to advance next while finishing: the one asked for if it can run, else the
-   * lowest runnable one (null when none can run: then only the clock can end a wait).
+   * lowest runnable one (null when none can run: then only the clock can end a wait or a sleep).
    */
   nextRunnable(only: number | null): number | null {
     if (only !== null && this.runnable(only)) return only;

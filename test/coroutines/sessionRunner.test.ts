@@ -82,4 +82,112 @@ describe('the session runner', () => {
     expect(step.outcome?.ok).toBe(false);
     expect(runner.value).toBe('rescued 23505');
   });
+
+  it('parks a pause on the virtual clock: the session holds its locks while it sleeps and wakes at its instant', () => {
+    const { db, scheduler } = database();
+    const tx = new Tx(db, 0);
+    const sleeper = new SessionRunner(
+      scheduler,
+      0,
+      tx.transaction(function* (): Work<string> {
+        yield* tx.update('items', { name: 'held' }, eq(col('id'), 1));
+        yield* tx.sleep(0);
+        yield* tx.sleep(300);
+        return 'committed';
+      }),
+    );
+    sleeper.advance();
+    sleeper.advance();
+    // The pause of 0 ms was passed over: the next thing pending is the 300 ms one.
+    expect(sleeper.pending).toEqual({ kind: 'pause', milliseconds: 300 });
+    const began = sleeper.advance();
+    expect(began.sleepsUntil).toBe(300);
+    expect(sleeper.sleeping).toBe(true);
+    expect(sleeper.runnable).toBe(false);
+    expect(scheduler.nextTimerAt()).toBe(300);
+    // A writer waiting for the sleeper's row lock with a lock_timeout of 100 ms times out first.
+    const other = new Tx(db, 0);
+    const writer = new SessionRunner(
+      scheduler,
+      1,
+      (function* (): Work<string> {
+        yield* other.execute({ kind: 'set', name: 'lock_timeout', milliseconds: 100 });
+        try {
+          yield* other.update('items', { name: 'writer' }, eq(col('id'), 1));
+        } catch (error) {
+          if (isPgError(error)) return error.code;
+          throw error;
+        }
+        return 'updated';
+      })(),
+    );
+    writer.advance();
+    expect(writer.advance().wait?.blockedBy).toEqual([0]);
+    expect(scheduler.nextTimerAt()).toBe(100);
+    expect(scheduler.advanceClock()).toBe(true);
+    expect(scheduler.clock.now()).toBe(100);
+    expect(sleeper.sleeping).toBe(true);
+    writer.advance();
+    expect(writer.value).toBe('55P03');
+    // The wake-up is the only timer left.
+    expect(scheduler.advanceClock()).toBe(true);
+    expect(scheduler.clock.now()).toBe(300);
+    expect(sleeper.runnable).toBe(true);
+    const woke = sleeper.advance();
+    expect(woke.statement.kind).toBe('pause');
+    expect(woke.finished).toBe(false);
+    expect(sleeper.pending?.kind).toBe('commit');
+    sleeper.advance();
+    expect(sleeper.value).toBe('committed');
+    expect(db.rows('items')[0]?.['name']).toBe('held');
+    expect(scheduler.advanceClock()).toBe(false);
+    expect(scheduler.events).toContain('sleep s0 until 300');
+    expect(scheduler.events).toContain('woke s0');
+  });
+
+  it('fires the earliest timer first, and at one instant a wake-up before a lock timer', () => {
+    const { db, scheduler } = database();
+    const tx = new Tx(db, 0);
+    const sleeper = new SessionRunner(
+      scheduler,
+      0,
+      tx.transaction(function* (): Work<void> {
+        yield* tx.update('items', { name: 'held' }, eq(col('id'), 1));
+        yield* tx.sleep(100);
+      }),
+    );
+    const other = new Tx(db, 0);
+    const writer = new SessionRunner(
+      scheduler,
+      1,
+      (function* (): Work<string> {
+        yield* other.execute({ kind: 'set', name: 'lock_timeout', milliseconds: 100 });
+        try {
+          yield* other.update('items', { name: 'writer' }, eq(col('id'), 1));
+        } catch (error) {
+          if (isPgError(error)) return error.code;
+          throw error;
+        }
+        return 'updated';
+      })(),
+    );
+    sleeper.advance();
+    sleeper.advance();
+    expect(sleeper.advance().sleepsUntil).toBe(100);
+    writer.advance();
+    writer.advance();
+    expect(writer.waiting).toBe(true);
+    // Both are due at 100: the wake-up fires alone, and the woken session may commit before the timeout.
+    scheduler.advanceClock();
+    expect(scheduler.clock.now()).toBe(100);
+    expect(sleeper.runnable).toBe(true);
+    expect(writer.waiting).toBe(true);
+    sleeper.advance();
+    sleeper.advance();
+    expect(sleeper.finished).toBe(true);
+    expect(writer.runnable).toBe(true);
+    writer.advance();
+    expect(writer.value).toBe('updated');
+    expect(db.rows('items')[0]?.['name']).toBe('writer');
+  });
 });

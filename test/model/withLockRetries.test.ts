@@ -9,6 +9,9 @@ import { Database, Scheduler, Tx, isPgError, runSerially } from '../../src/index
 import type { Statement, Work } from '../../src/index.js';
 import { DEFAULT_TIMING_CONFIGURATION, withLockRetries } from '../../model/gitlab/withLockRetries.js';
 import type { LockRetryTiming } from '../../model/gitlab/withLockRetries.js';
+import { ConcurrentSessions } from '../../src/harness/concurrentSessions.js';
+import type { SessionAction } from '../../src/harness/concurrentSessions.js';
+import type { LockWaitRecord, OperationOutcome } from '../../src/harness/domain.js';
 
 function schema(db: Database): void {
   db.createTable({ name: 'parents', columns: [{ name: 'id', type: 'integer' }], primaryKey: ['id'] });
@@ -224,5 +227,107 @@ describe('with_lock_retries', () => {
     }
     expect(isPgError(threw) && threw.code).toBe('25P01');
     expect(db.describe('children').constraints.some((constraint) => constraint.kind === 'foreignKey')).toBe(false);
+  });
+
+  it('runs in engine sessions of a concurrent scenario: sleeps on the clock, retries, and lets queued writers through', () => {
+    const db = new Database();
+    schema(db);
+    const waits: LockWaitRecord[] = [];
+    const sessions = new ConcurrentSessions(db, 3, waits, true);
+    const outcome = (summary: string): OperationOutcome => ({ summary, applied: true });
+    // Session 1: a long transaction holding RowExclusive on children for 1000 virtual ms.
+    sessions.start(1, 'long transaction', {
+      work: (tx) =>
+        tx.transaction(function* () {
+          yield* tx.update('children', { parent_id: 1 }, null);
+          yield* tx.sleep(1000);
+          return outcome('committed');
+        }),
+    });
+    // Session 2: the migration, with two timed attempts before the last one without a timeout.
+    sessions.start(2, 'add foreign key', {
+      work: (tx) =>
+        (function* () {
+          const result = yield* withLockRetries(tx, () => tx.execute(addForeignKey), twoAttempts);
+          return outcome(`added on attempt ${result.attempt}`);
+        })(),
+    });
+    let writes = 0;
+    const write = (): void => {
+      writes++;
+      sessions.start(3, `insert ${writes}`, {
+        work: (tx) =>
+          (function* () {
+            yield* tx.insert('children', { id: 10 + writes, parent_id: 1 });
+            return outcome('inserted');
+          })(),
+      });
+    };
+    const log: string[] = [];
+    const advance = (session: number): SessionAction => {
+      const action = sessions.advance(session);
+      log.push(`s${action.session} ${action.label}: ${action.outcome}`);
+      return action;
+    };
+    const clock = (): void => {
+      const fired = sessions.advanceClock();
+      expect(fired).not.toBeNull();
+      log.push(`@clock ${fired}`);
+    };
+    advance(1); // BEGIN
+    advance(1); // UPDATE
+    expect(advance(1).outcome).toBe('sleeps until 1000 ms');
+    // Attempt 1: BEGIN, SET LOCAL lock_timeout 100, ALTER TABLE waits for session 1.
+    advance(2);
+    advance(2);
+    expect(advance(2).outcome).toMatch(/^waits for s1 /);
+    // A write arriving now queues behind the waiting DDL.
+    write();
+    expect(advance(3).outcome).toMatch(/^waits for s2 /);
+    clock(); // the attempt's lock_timeout at 100 ms
+    expect(sessions.now).toBe(100);
+    // The queued write goes through before the migration tries again.
+    expect(advance(3).finished?.summary).toBe('inserted');
+    expect(advance(2).outcome).toMatch(/^resumed: ERROR 55P03/);
+    advance(2); // ROLLBACK
+    expect(advance(2).outcome).toBe('sleeps until 150 ms');
+    clock(); // the wake-up at 150 ms
+    expect(sessions.now).toBe(150);
+    expect(advance(2).outcome).toBe('woke at 150 ms');
+    advance(2); // RESET lock_timeout
+    advance(2); // BEGIN
+    advance(2); // SET LOCAL lock_timeout 200
+    expect(advance(2).outcome).toMatch(/^waits for s1 /);
+    write();
+    expect(advance(3).outcome).toMatch(/^waits for s2 /);
+    clock(); // 55P03 at 350 ms
+    expect(sessions.now).toBe(350);
+    expect(advance(3).finished?.summary).toBe('inserted');
+    expect(advance(2).outcome).toMatch(/^resumed: ERROR 55P03/);
+    // The last attempt, without a timeout, waits until the long transaction commits at its wake-up.
+    for (let actions = 0; sessions.busy(2) && actions < 20; actions++) {
+      const next = sessions.nextRunnable(2);
+      if (next === null) clock();
+      else advance(next);
+    }
+    expect(sessions.busy(2)).toBe(false);
+    expect(sessions.busy(1)).toBe(false);
+    expect(log.slice(-3)).toEqual([
+      's1 sleep 1000 ms: woke at 1000 ms',
+      's1 COMMIT: COMMIT → committed',
+      expect.stringMatching(
+        /^s2 ALTER TABLE children ADD CONSTRAINT fk_children_parent .*: resumed: ok → added on attempt 3$/,
+      ),
+    ]);
+    expect(db.constraint('children', 'fk_children_parent').valid).toBe(false);
+    // Each write waited only as long as the attempt it queued behind: at most the attempt's lock_timeout.
+    const writerWaits = waits.filter((wait) => wait.session === 3);
+    expect(writerWaits.map((wait) => [wait.since, wait.until])).toEqual([
+      [0, 100],
+      [150, 350],
+    ]);
+    // The DDL's last wait lasted until the long transaction ended at 1000 ms.
+    expect(waits.filter((wait) => wait.session === 2).map((wait) => wait.until)).toEqual([100, 350, 1000]);
+    sessions.detach();
   });
 });

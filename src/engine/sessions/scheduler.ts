@@ -4,8 +4,10 @@
  * everything else follows from the state alone: a statement that meets another transaction's lock
  * is suspended (its generator parked, sessions/suspension.ts) and its wait queued in the lock
  * manager; the holder's commit or abort wakes it; `advanceClock` fires the next deadlock check or
- * lock_timeout, and the victim's statement fails with 40P01 or 55P03 where it waited. Every action
- * is written to `events`, so two runs of one schedule can be compared line by line.
+ * lock_timeout, and the victim's statement fails with 40P01 or 55P03 where it waited. A session may
+ * also sleep between statements (`sleep`: the application's `sleep`, holding whatever its transaction
+ * holds) until a wake-up timer on the same clock, which `advanceClock` fires in turn with the lock
+ * timers. Every action is written to `events`, so two runs of one schedule can be compared line by line.
  *
  * Each session is one lock owner; its transaction holds Exclusive on its own xid from its start, and
  * a row waiter takes Share on the holder's xid (PostgreSQL's XactLockTableWait), released as soon
@@ -47,7 +49,7 @@ export interface WaitReport {
   readonly since: number;
 }
 
-type SlotStatus = 'idle' | 'ready' | 'waiting';
+type SlotStatus = 'idle' | 'ready' | 'waiting' | 'sleeping';
 
 interface Slot {
   readonly index: number;
@@ -68,6 +70,8 @@ interface Slot {
   status: SlotStatus;
   /** Outcomes of the current step's statements, in order. */
   outcomes: StatementOutcome[];
+  /** While it sleeps: the instant it wakes, and the order the sleep began in (ties wake in that order). */
+  wakeUp: { readonly at: number; readonly sequence: number } | null;
 }
 
 /** Bound on the waits one statement of one step may go through before it completes. */
@@ -80,6 +84,8 @@ export class Scheduler {
   readonly events: string[] = [];
   private readonly slots: Slot[] = [];
   private readonly slotOf = new Map<SessionView, Slot>();
+  /** Numbers the sleeps in the order they began. */
+  private sleeps = 0;
 
   /** Sessions must share one database; the scheduler observes its transactions from now on. */
   constructor(sessions: readonly EngineState[]) {
@@ -100,6 +106,7 @@ export class Scheduler {
         failure: null,
         status: 'idle',
         outcomes: [],
+        wakeUp: null,
       };
       this.slots.push(slot);
       this.slotOf.set(state, slot);
@@ -160,6 +167,26 @@ export class Scheduler {
     this.events.push(`submit s${index} ${statements.map((statement) => statement.kind).join('; ')}`);
   }
 
+  /**
+   * Parks an idle session for `milliseconds` of virtual time, between two statements: its
+   * transaction, if one is open, keeps its locks, and it runs nothing until `advanceClock` reaches
+   * its wake-up, after which it is idle again.
+   */
+  sleep(index: number, milliseconds: number): void {
+    const slot = this.slot(index);
+    assert(slot.status === 'idle', `session ${index} sleeps only between statements`);
+    assert(Number.isSafeInteger(milliseconds) && milliseconds > 0, 'a sleep lasts a positive whole number of ms');
+    const at = this.clock.now() + milliseconds;
+    slot.wakeUp = { at, sequence: this.sleeps++ };
+    slot.status = 'sleeping';
+    this.events.push(`sleep s${index} until ${at}`);
+  }
+
+  /** The instant a sleeping session wakes, or null when it does not sleep. */
+  wakeUpOf(index: number): number | null {
+    return this.slot(index).wakeUp?.at ?? null;
+  }
+
   /** Sessions that can advance now, in index order. */
   runnable(): number[] {
     return this.slots.filter((slot) => slot.status === 'ready').map((slot) => slot.index);
@@ -213,18 +240,34 @@ export class Scheduler {
     return steps;
   }
 
-  /** The virtual instant of the next deadlock check or lock_timeout, or null when nothing waits for one. */
+  /** The virtual instant of the next deadlock check, lock_timeout or wake-up, or null when none is pending. */
   nextTimerAt(): number | null {
-    return this.locks.nextTimerAt();
+    const lockTimer = this.locks.nextTimerAt();
+    const wakeUp = this.nextSleeper()?.wakeUp?.at ?? null;
+    if (wakeUp === null) return lockTimer;
+    return lockTimer === null ? wakeUp : Math.min(lockTimer, wakeUp);
   }
 
   /**
    * Moves the clock to the next timer and fires that one: a deadlock check that finds a cycle or a
-   * lock_timeout makes that wait fail; waits let through meanwhile are granted. One timer at a time,
-   * so the sessions it wakes can run (and wait again) before a later-begun wait's timer fires at
-   * the same instant, as on a server. False when no timer is pending.
+   * lock_timeout makes that wait fail; waits let through meanwhile are granted; a wake-up ends a
+   * session's sleep. One timer at a time, so the sessions it wakes can run (and wait again) before
+   * a later timer fires at the same instant, as on a server. At one instant wake-ups fire before lock
+   * timers, so a scenario can still let a woken session commit before a wait it blocks times out,
+   * and can fire that timeout first by not advancing the woken session. False when no timer is pending.
    */
   advanceClock(): boolean {
+    const sleeper = this.nextSleeper();
+    const lockTimer = this.locks.nextTimerAt();
+    if (sleeper !== null && (lockTimer === null || sleeper.wakeUp!.at <= lockTimer)) {
+      const at = sleeper.wakeUp!.at;
+      // No lock timer is due before the wake-up (one due at the same instant fires after it).
+      this.clock.advanceTo(at);
+      sleeper.wakeUp = null;
+      sleeper.status = 'idle';
+      this.events.push(`clock ${at}`, `woke s${sleeper.index}`);
+      return true;
+    }
     const ended = this.locks.fireNextTimer();
     if (ended === null) return false;
     this.events.push(`clock ${this.clock.now()}`);
@@ -247,6 +290,24 @@ export class Scheduler {
     slot.failure = new PgError('57014', 'canceling statement due to user request');
     slot.status = 'ready';
     this.events.push(`cancel s${index}`);
+  }
+
+  /** The sleeping session whose wake-up is due first (at one instant, the one that began sleeping first). */
+  private nextSleeper(): Slot | null {
+    let next: Slot | null = null;
+    for (const slot of this.slots) {
+      const wakeUp = slot.wakeUp;
+      if (wakeUp === null) continue;
+      const best = next?.wakeUp;
+      if (
+        best === undefined ||
+        best === null ||
+        wakeUp.at < best.at ||
+        (wakeUp.at === best.at && wakeUp.sequence < best.sequence)
+      )
+        next = slot;
+    }
+    return next;
   }
 
   private drive(slot: Slot): void {

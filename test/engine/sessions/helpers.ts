@@ -7,7 +7,7 @@ export interface World {
   readonly sessions: readonly Session[];
   readonly scheduler: Scheduler;
   /** Submits a step and runs it until it completes or waits; returns the session's status. */
-  run(session: number, ...statements: Statement[]): 'idle' | 'ready' | 'waiting';
+  run(session: number, ...statements: Statement[]): ReturnType<Scheduler['statusOf']>;
   /** The last outcome of a session's step: rows, or the SQLSTATE. */
   result(session: number): unknown;
 }
