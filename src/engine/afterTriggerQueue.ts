@@ -101,6 +101,8 @@ export class QueryLevel {
     this.pendingStatementEvents ??= new Map();
     const previous = this.pendingStatementEvents.get(key);
     if (previous && !previous.transition.fired) previous.cancelled = true;
+    // No trigger enabled for this statement: the earlier event stays cancelled and none is queued.
+    if (triggers.length === 0) return;
     const event: AfterStatementEvent = {
       kind: 'statement',
       relation,

@@ -179,10 +179,14 @@ export function transitionFor(state: EngineState, relation: Relation, event: Tri
 export function queueStatementEnd(state: EngineState, relation: Relation, event: TriggerEvent): void {
   const plan = planFor(state, relation);
   let triggers = plan.statement[AFTER_STATEMENT[event]];
-  // AfterTriggerSaveEvent decides UPDATE OF and WHEN of statement triggers when it queues the event.
+  if (triggers.length === 0) return;
+  // AfterTriggerSaveEvent decides UPDATE OF and WHEN of statement triggers when it queues the event,
+  // after cancelling the unfired event of an earlier statement on the relation at this level: an
+  // RI action's UPDATE whose SET list enables none of them still silences the UPDATE OF triggers
+  // its outer UPDATE had queued (src/backend/commands/trigger.c, cancel_prior_stmt_triggers).
   if (plan.conditionalStatement[AFTER_STATEMENT[event]])
     triggers = triggers.filter((trigger) => triggerEnabledFor(state, trigger, event, null, null));
-  if (triggers.length > 0) state.currentLevel.queueStatementEvent(relation, OPERATION[event], triggers);
+  state.currentLevel.queueStatementEvent(relation, OPERATION[event], triggers);
 }
 
 const EVENT_OF: Record<TriggerOperation, TriggerEvent> = { INSERT: 'insert', UPDATE: 'update', DELETE: 'delete' };

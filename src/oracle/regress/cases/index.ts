@@ -12,6 +12,7 @@ import { gitlabHelperCases } from './gitlabHelpers.js';
 import { truncateCases } from './truncate.js';
 import { backfillStatementCases } from './backfillStatements.js';
 import { createIndexCases } from './createIndex.js';
+import { triggerCascadeCases } from './triggerCascades.js';
 
 export const REGRESS_CASES: readonly RegressEntry[] = [
   ...foreignKeyBasicCases,
@@ -20,6 +21,7 @@ export const REGRESS_CASES: readonly RegressEntry[] = [
   ...updateCases,
   ...insertConflictCases,
   ...triggerCases,
+  ...triggerCascadeCases,
   ...alterTableCases,
   ...alterTableConstraintCases,
   ...gitlabHelperCases,
