@@ -1,6 +1,8 @@
-import type { Database } from '../src/database.js';
+import type { ConstraintInfo, Database } from '../src/database.js';
 import { isSatisfiedAsCheck } from '../src/engine/expression.js';
+import type { Expr } from '../src/engine/expression.js';
 import type { Violation } from '../src/harness/domain.js';
+import { unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 
 /**
@@ -9,19 +11,28 @@ import { violation } from './violation.js';
  */
 export const VALIDATED_CHECK_HOLDS = 'validated-check-holds';
 
+function checkConstraintRows(db: Database, constraint: ConstraintInfo, expr: Expr): Violation | null {
+  const table = constraint.table;
+  for (const row of db.rows(table)) {
+    if (!isSatisfiedAsCheck(expr, { row })) {
+      const described = 'id' in row ? `id=${String(row.id)}` : JSON.stringify(row);
+      return violation(
+        VALIDATED_CHECK_HOLDS,
+        `check constraint ${constraint.name} on ${table} is marked valid, but row ${described} violates ${constraint.checkSql}`,
+      );
+    }
+  }
+  return null;
+}
+
+/** A constraint is scanned again only when it or its table's rows changed since it last held (unchangedInputs.ts). */
 export function checkValidatedChecks(db: Database): Violation | null {
   for (const constraint of db.constraints()) {
-    if (constraint.kind !== 'check' || !constraint.valid || constraint.checkExpr === null) continue;
-    const table = constraint.table;
-    for (const row of db.rows(table)) {
-      if (!isSatisfiedAsCheck(constraint.checkExpr, { row })) {
-        const described = 'id' in row ? `id=${String(row.id)}` : JSON.stringify(row);
-        return violation(
-          VALIDATED_CHECK_HOLDS,
-          `check constraint ${constraint.name} on ${table} is marked valid, but row ${described} violates ${constraint.checkSql}`,
-        );
-      }
-    }
+    const expr = constraint.checkExpr;
+    if (constraint.kind !== 'check' || !constraint.valid || expr === null) continue;
+    const inputs = [constraint, db.rows(constraint.table)];
+    const found = unlessUnchanged(db, constraint, inputs, () => checkConstraintRows(db, constraint, expr));
+    if (found !== null) return found;
   }
   return null;
 }

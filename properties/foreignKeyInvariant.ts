@@ -1,6 +1,7 @@
-import type { Database } from '../src/database.js';
+import type { ConstraintInfo, Database } from '../src/database.js';
 import type { Violation } from '../src/harness/domain.js';
 import type { Row, SqlValue } from '../src/engine/values.js';
+import { unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 
 /**
@@ -20,33 +21,61 @@ function describeRow(row: Row): string {
   return 'id' in row ? `row id=${String(row.id)}` : `row ${JSON.stringify(row)}`;
 }
 
-export function checkValidatedForeignKeys(db: Database): Violation | null {
-  const referencedKeys = new Map<string, Set<unknown>>();
-  for (const constraint of db.constraints()) {
-    const table = constraint.table;
-    {
-      if (constraint.kind !== 'foreignKey' || !constraint.valid || constraint.referencedTable === null) continue;
-      const cacheKey = `${constraint.referencedTable}(${constraint.referencedColumns.join(',')})`;
-      let present = referencedKeys.get(cacheKey);
-      if (present === undefined) {
-        present = new Set(
-          db
-            .rows(constraint.referencedTable)
-            .map((row) => keyText(constraint.referencedColumns.map((column) => row[column] ?? null))),
-        );
-        referencedKeys.set(cacheKey, present);
-      }
-      for (const row of db.rows(table)) {
-        const values = constraint.columns.map((column) => row[column] ?? null);
-        if (values.some((value) => value === null)) continue;
-        if (!present.has(keyText(values))) {
-          return violation(
-            VALIDATED_FK_HOLDS,
-            `foreign key ${constraint.name} on ${table} is marked valid, but ${describeRow(row)} has (${constraint.columns.join(', ')})=(${values.join(', ')}), missing from ${constraint.referencedTable}`,
-          );
-        }
-      }
+/**
+ * The referenced keys present in a table's rows, per rows array and column list: the array is the
+ * same while the table is unchanged, so the set is built once per write of the referenced table,
+ * not once per check.
+ */
+const presentKeys = new WeakMap<readonly Row[], Map<string, Set<unknown>>>();
+
+function referencedKeys(rows: readonly Row[], columns: readonly string[]): Set<unknown> {
+  let byColumns = presentKeys.get(rows);
+  if (byColumns === undefined) {
+    byColumns = new Map();
+    presentKeys.set(rows, byColumns);
+  }
+  const columnsKey = columns.join(',');
+  let present = byColumns.get(columnsKey);
+  if (present === undefined) {
+    present = new Set(rows.map((row) => keyText(columns.map((column) => row[column] ?? null))));
+    byColumns.set(columnsKey, present);
+  }
+  return present;
+}
+
+function checkForeignKey(db: Database, constraint: ConstraintInfo, referencedTable: string): Violation | null {
+  const present = referencedKeys(db.rows(referencedTable), constraint.referencedColumns);
+  const single = constraint.columns.length === 1 ? constraint.columns[0]! : null;
+  for (const row of db.rows(constraint.table)) {
+    // The common single-column key is tested without building its value list.
+    if (single !== null) {
+      const value = row[single] ?? null;
+      if (value === null || present.has(value)) continue;
     }
+    const values = constraint.columns.map((column) => row[column] ?? null);
+    if (values.some((value) => value === null)) continue;
+    if (!present.has(keyText(values))) {
+      return violation(
+        VALIDATED_FK_HOLDS,
+        `foreign key ${constraint.name} on ${constraint.table} is marked valid, but ${describeRow(row)} has (${constraint.columns.join(', ')})=(${values.join(', ')}), missing from ${referencedTable}`,
+      );
+    }
+  }
+  return null;
+}
+
+/**
+ * Every valid key in catalog order, the first violation found. A key is scanned again only when
+ * its description, its table's rows or the referenced table's rows changed since it last held
+ * (unchangedInputs.ts): the same inputs would give the same answer.
+ */
+export function checkValidatedForeignKeys(db: Database): Violation | null {
+  for (const constraint of db.constraints()) {
+    const referencedTable = constraint.referencedTable;
+    if (constraint.kind !== 'foreignKey' || !constraint.valid || referencedTable === null) continue;
+    const inputs = [constraint, db.rows(constraint.table), db.rows(referencedTable)];
+    const found = unlessUnchanged(db, constraint, inputs, () => checkForeignKey(db, constraint, referencedTable));
+    if (found !== null) return found;
   }
   return null;
 }

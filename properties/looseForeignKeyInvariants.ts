@@ -6,6 +6,7 @@ import {
 } from '../model/gitlab/looseForeignKeys/deletedRecordsTable.js';
 import { describeDefinition } from '../model/gitlab/looseForeignKeys/definitions.js';
 import type { RunnersWorld } from '../model/runners/world.js';
+import { unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 import { definitionsInForce, trackedParents } from '../model/gitlab/looseForeignKeys/looseForeignKeysState.js';
 
@@ -65,8 +66,16 @@ function recordCounts(world: RunnersWorld): Map<string, Map<number, number>> {
  * row is judged from the first check that saw it.
  */
 function checkRecordsEachDeleteOnce(world: RunnersWorld): Violation | null {
-  const counts = recordCounts(world);
   const tracked = trackedTablesByLogicalName(world);
+  // Skipped while nothing it reads changed since it last held (unchangedInputs.ts): its memory
+  // of ids seen would only be given the same ids again.
+  const inputs: unknown[] = [world.bookkeeping.looseForeignKeys.trackings, tracked, world.db.rows(DELETED_RECORDS)];
+  for (const tables of tracked.values()) for (const table of tables) inputs.push(world.db.rows(table));
+  return unlessUnchanged(world, LFK_RECORDS_EACH_DELETE_ONCE, inputs, () => recordsEachDeleteOnce(world, tracked));
+}
+
+function recordsEachDeleteOnce(world: RunnersWorld, tracked: Map<string, string[]>): Violation | null {
+  const counts = recordCounts(world);
   // A table whose tracking is gone (a swap took its trigger to the archive) records nothing
   // until the tracking is switched back: rows deleted meanwhile are deletion-tracking-follows-swap's
   // concern, and the rows seen are judged afresh from the check that finds the table tracked again.

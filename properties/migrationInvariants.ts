@@ -4,11 +4,13 @@
  * partitioned copies the sync triggers maintain agree with their sources. Each reads the
  * database through full scans (`db.rows`), never through the engine's own enforcement.
  */
-import type { Invariant } from '../src/harness/domain.js';
+import type { Invariant, Violation } from '../src/harness/domain.js';
 import type { MigrationWorld } from '../model/gitlab/migrationWorld.js';
+import type { SyncPair } from '../model/gitlab/syncTrigger.js';
 import { checkValidatedChecks, VALIDATED_CHECK_HOLDS } from './checkInvariant.js';
 import { checkValidatedForeignKeys, VALIDATED_FK_HOLDS } from './foreignKeyInvariant.js';
 import { byId } from './rowsById.js';
+import { unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 
 export const validatedForeignKeysHold: Invariant<MigrationWorld> = {
@@ -42,13 +44,17 @@ export const copySubsetOfSource: Invariant<MigrationWorld> = {
   check: (world) => {
     for (const pair of world.syncPairs) {
       if (!world.db.hasTable(pair.copy) || !world.db.hasTable(pair.source)) continue;
-      const source = byId(world.db.rows(pair.source));
-      const stray = world.db.rows(pair.copy).find((row) => !source.has(row.id as number));
-      if (stray !== undefined)
-        return violation(
-          'copy-subset-of-source',
-          `${pair.copy} holds id=${String(stray.id)}, which ${pair.source} does not have`,
-        );
+      const found = unlessUnchanged(world, `copy-subset-of-source:${pair.copy}`, pairRows(world, pair), () => {
+        const source = byId(world.db.rows(pair.source));
+        const stray = world.db.rows(pair.copy).find((row) => !source.has(row.id as number));
+        return stray === undefined
+          ? null
+          : violation(
+              'copy-subset-of-source',
+              `${pair.copy} holds id=${String(stray.id)}, which ${pair.source} does not have`,
+            );
+      });
+      if (found !== null) return found;
     }
     return null;
   },
@@ -61,22 +67,36 @@ export const copyEqualsSourceWherePresent: Invariant<MigrationWorld> = {
   check: (world) => {
     for (const pair of world.syncPairs) {
       if (!world.db.hasTable(pair.copy) || !world.db.hasTable(pair.source)) continue;
-      const source = byId(world.db.rows(pair.source));
-      for (const copy of world.db.rows(pair.copy)) {
-        const original = source.get(copy.id as number);
-        if (original === undefined) continue;
-        const column = pair.columns.find((name) => original[name] !== copy[name]);
-        if (column !== undefined) {
-          return violation(
-            'copy-equals-source-where-present',
-            `${pair.copy} id=${String(copy.id)} has ${column}=${String(copy[column])} but ${pair.source} has ${String(original[column])}`,
-          );
-        }
-      }
+      const found = unlessUnchanged(world, `copy-equals-source-where-present:${pair.copy}`, pairRows(world, pair), () =>
+        copyDifference(world, pair),
+      );
+      if (found !== null) return found;
     }
     return null;
   },
 };
+
+/** What the copy invariants read of a pair: both tables' rows (skipped while unchanged, unchangedInputs.ts). */
+const pairRows = (world: MigrationWorld, pair: SyncPair): readonly unknown[] => [
+  world.db.rows(pair.copy),
+  world.db.rows(pair.source),
+];
+
+function copyDifference(world: MigrationWorld, pair: SyncPair): Violation | null {
+  const source = byId(world.db.rows(pair.source));
+  for (const copy of world.db.rows(pair.copy)) {
+    const original = source.get(copy.id as number);
+    if (original === undefined) continue;
+    const column = pair.columns.find((name) => original[name] !== copy[name]);
+    if (column !== undefined) {
+      return violation(
+        'copy-equals-source-where-present',
+        `${pair.copy} id=${String(copy.id)} has ${column}=${String(copy[column])} but ${pair.source} has ${String(original[column])}`,
+      );
+    }
+  }
+  return null;
+}
 
 /** The invariants above, in the order a world lists them by default. */
 export const migrationInvariants: readonly Invariant<MigrationWorld>[] = [

@@ -2,6 +2,7 @@ import type { Invariant, Violation } from '../src/harness/domain.js';
 import type { Row } from '../src/engine/values.js';
 import { PROJECTS, RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS } from '../model/runners/schema.js';
 import type { RunnersWorld } from '../model/runners/world.js';
+import { incrementalChecks } from './unchangedInputs.js';
 
 /**
  * What must survive every migration and every background job: background work itself, and the
@@ -81,9 +82,23 @@ function deletedThroughApi(world: RunnersWorld): Set<number> {
   );
 }
 
+/**
+ * Per world: the tables `observeRunners` last read, as the row arrays it read (the same array
+ * while a table is unchanged): when none changed, it would observe exactly what it remembers.
+ */
+const lastObservedRows = new WeakMap<RunnersWorld, readonly (readonly Row[])[]>();
+
+const observedTables = (world: RunnersWorld): readonly (readonly Row[])[] =>
+  [PROJECTS, RUNNER_PROJECTS, RUNNER_NAMESPACES, RUNNERS].map((table) => world.db.rows(table));
+
 /** The runners of the last check that are gone now, with what they were; advances the memory. */
 function vanishedRunners(world: RunnersWorld): { readonly token: string; readonly runner: SeenRunner }[] {
   const previous = lastSeen.get(world) ?? new Map<string, SeenRunner>();
+  const tables = observedTables(world);
+  const before = lastObservedRows.get(world);
+  // Nothing observed changed: the runners now are the runners remembered, and none vanished.
+  if (incrementalChecks() && before !== undefined && tables.every((rows, index) => rows === before[index])) return [];
+  lastObservedRows.set(world, tables);
   const current = observeRunners(world);
   lastSeen.set(world, current);
   const apiDeleted = deletedThroughApi(world);

@@ -2,6 +2,7 @@ import type { Violation } from '../src/harness/domain.js';
 import { COST_SETTINGS } from '../model/runners/costSettings.js';
 import { RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS, MANAGERS } from '../model/runners/schema.js';
 import type { RunnersWorld } from '../model/runners/world.js';
+import { unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 
 /**
@@ -21,6 +22,19 @@ const finished = (world: RunnersWorld, job: string): boolean =>
  * has finished, every manager of a keyed runner has its runner's type and key.
  */
 export function checkShardingKeyBackfilled(world: RunnersWorld): Violation | null {
+  const { db } = world;
+  // Skipped while nothing it reads changed since it last held (unchangedInputs.ts).
+  const inputs = [
+    world.bookkeeping.migrations,
+    db.rows(RUNNERS),
+    db.rows(RUNNER_NAMESPACES),
+    db.rows(RUNNER_PROJECTS),
+    db.rows(MANAGERS),
+  ];
+  return unlessUnchanged(world, SHARDING_KEY_BACKFILLED, inputs, () => shardingKeyBackfilled(world));
+}
+
+function shardingKeyBackfilled(world: RunnersWorld): Violation | null {
   const { db } = world;
   if (finished(world, 'BackfillShardingKeyIdOnCiRunners')) {
     const linked = new Set(
@@ -67,6 +81,12 @@ const JOIN_TABLES: readonly { readonly table: string; readonly runnerType: numbe
 
 /** ci_runner_projects links only project runners, ci_runner_namespaces only group runners, ci_cost_settings only instance runners. */
 export function checkJoinTableTyping(world: RunnersWorld): Violation | null {
+  const { db } = world;
+  const inputs = [db.rows(RUNNERS), ...JOIN_TABLES.map(({ table }) => db.rows(table))];
+  return unlessUnchanged(world, JOIN_TABLE_TYPING, inputs, () => joinTableTyping(world));
+}
+
+function joinTableTyping(world: RunnersWorld): Violation | null {
   const { db } = world;
   const types = new Map(db.rows(RUNNERS).map((runner) => [runner['id'] as number, runner['runner_type']]));
   for (const { table, runnerType, kind } of JOIN_TABLES) {

@@ -6,8 +6,8 @@
  * are conveniences that build the value. Introspection reads the catalog and heaps directly.
  */
 import { assert } from './engine/assert.js';
-import type { Relation } from './engine/catalog.js';
-import { describeConstraint, describeTable } from './engine/catalogDescription.js';
+import type { Constraint, Relation } from './engine/catalog.js';
+import { describeConstraint, describeTable, stillDescribes } from './engine/catalogDescription.js';
 import type { ConstraintInfo, TableInfo } from './engine/catalogDescription.js';
 import { findConstraint } from './engine/ddl/constraintDdl.js';
 import { truncateIdentifier } from './engine/identifier.js';
@@ -57,6 +57,26 @@ export type { SelectOptions } from './engine/statements/select.js';
 /** Every leaf table's rows, in storage order; rows are frozen and shared, so taking one is cheap. */
 export type DatabaseSnapshot = ReadonlyMap<string, readonly Row[]>;
 
+/** A table's rows as `rows()` last read them, valid for its catalog version while no leaf has a newer write stamp. */
+interface CachedRows {
+  readonly catalogVersion: number;
+  readonly leaves: readonly Relation[];
+  readonly stamp: number;
+  readonly rows: readonly Row[];
+}
+
+function sameLeaves(left: readonly Relation[], right: readonly Relation[]): boolean {
+  if (left.length !== right.length) return false;
+  for (let index = 0; index < left.length; index++) if (left[index] !== right[index]) return false;
+  return true;
+}
+
+function newestWrite(leaves: readonly Relation[]): number {
+  let newest = 0;
+  for (const leaf of leaves) if (leaf.writeStamp > newest) newest = leaf.writeStamp;
+  return newest;
+}
+
 function outcomeOf(result: unknown): StatementOutcome {
   return { status: 'ok', rows: Array.isArray(result) ? (result as Row[]) : null };
 }
@@ -74,12 +94,13 @@ function failureOf(error: unknown): StatementOutcome {
  */
 export class Database implements SessionHandle {
   private readonly state: EngineState;
-  private constraintCache: { readonly version: number; readonly constraints: readonly ConstraintInfo[] } | null = null;
+  private constraintCache: {
+    readonly version: number;
+    readonly constraints: readonly ConstraintInfo[];
+    readonly described: ReadonlyMap<Constraint, ConstraintInfo>;
+  } | null = null;
   private readonly describeCache = new Map<string, { readonly version: number; readonly info: TableInfo }>();
-  private readonly rowsCache = new Map<
-    string,
-    { readonly dataVersion: number; readonly catalogVersion: number; readonly rows: readonly Row[] }
-  >();
+  private readonly rowsCache = new Map<string, CachedRows>();
   /**
    * Called after every top-level statement with its value and outcome (the oracle renders
    * these as SQL). Statements run by trigger functions are not reported: PostgreSQL runs them
@@ -405,10 +426,26 @@ export class Database implements SessionHandle {
    */
   constraints(): readonly ConstraintInfo[] {
     if (this.constraintCache === null || this.constraintCache.version !== this.state.catalogVersion) {
-      const all = [...this.state.relations.values()]
-        .sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0))
-        .flatMap((relation) => relation.constraints.map(describeConstraint));
-      this.constraintCache = { version: this.state.catalogVersion, constraints: Object.freeze(all) };
+      // Most catalog changes leave most constraints as they were: their descriptions are handed
+      // out again (same objects), so readers may keep what they derived from one by its identity.
+      const previous = this.constraintCache?.described ?? new Map<Constraint, ConstraintInfo>();
+      const described = new Map<Constraint, ConstraintInfo>();
+      const all: ConstraintInfo[] = [];
+      const relations = [...this.state.relations.values()].sort((left, right) =>
+        left.name < right.name ? -1 : left.name > right.name ? 1 : 0,
+      );
+      for (const relation of relations) {
+        for (const constraint of relation.constraints) {
+          const earlier = previous.get(constraint);
+          const info =
+            earlier !== undefined && stillDescribes(earlier, constraint) ? earlier : describeConstraint(constraint);
+          described.set(constraint, info);
+          all.push(info);
+        }
+      }
+      // A new array per catalog version, even when every description was reused: readers key
+      // catalog-derived answers on it (triggers and partitions change without a constraint changing).
+      this.constraintCache = { version: this.state.catalogVersion, constraints: Object.freeze(all), described };
     }
     return this.constraintCache.constraints;
   }
@@ -454,22 +491,26 @@ export class Database implements SessionHandle {
   rows(table: string): readonly Row[] {
     if (this.otherTransactionsRunning()) return this.committedRows(lookupRelation(this.state, table));
     const cached = this.rowsCache.get(table);
-    if (
-      cached !== undefined &&
-      cached.dataVersion === this.state.dataVersion &&
-      cached.catalogVersion === this.state.catalogVersion
-    )
+    const catalogVersion = this.state.catalogVersion;
+    if (cached !== undefined && cached.catalogVersion === catalogVersion && newestWrite(cached.leaves) === cached.stamp)
       return cached.rows;
-    const relation: Relation = lookupRelation(this.state, table);
+    const leaves =
+      cached !== undefined && cached.catalogVersion === catalogVersion
+        ? cached.leaves
+        : lookupRelation(this.state, table).leaves();
+    // DDL elsewhere leaves this table's rows as they were when the name still designates the same
+    // leaves, none written since: the same array comes back.
+    if (cached !== undefined && sameLeaves(cached.leaves, leaves) && newestWrite(leaves) === cached.stamp) {
+      this.rowsCache.set(table, { ...cached, catalogVersion });
+      return cached.rows;
+    }
     const rows: Row[] = [];
-    for (const leaf of relation.leaves()) for (const tuple of liveTuples(leaf)) rows.push(tuple.row);
-    // Frozen and cached until the next write: invariants read the same tables many times per step.
+    for (const leaf of leaves) for (const tuple of liveTuples(leaf)) rows.push(tuple.row);
+    // Frozen and cached until one of the table's leaves is written: invariants read the same
+    // tables many times per step, and most steps write only a few tables. The same array comes
+    // back while the table is unchanged, so readers may key what they derive on its identity.
     const frozen = Object.freeze(rows);
-    this.rowsCache.set(table, {
-      dataVersion: this.state.dataVersion,
-      catalogVersion: this.state.catalogVersion,
-      rows: frozen,
-    });
+    this.rowsCache.set(table, { catalogVersion, leaves, stamp: newestWrite(leaves), rows: frozen });
     return frozen;
   }
 

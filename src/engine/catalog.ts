@@ -227,6 +227,12 @@ export class Relation {
    * tuple at the end of the Map and sets this; `liveTuples` re-sorts the heap before its next scan.
    */
   heapOutOfOrder = false;
+  /**
+   * The database's data version at this leaf's last row write (or undo of one), set by
+   * `markWritten`: readers that derive something from a table's rows keep it while no leaf of
+   * the table has a newer stamp, however much other tables changed meanwhile.
+   */
+  writeStamp = 0;
   /** Deleted versions some snapshot may still see, by tuple id (only while several sessions are open). */
   ghosts: Map<number, Tuple> | null = null;
   /** Every replaced or deleted version still kept, in the order they were superseded. */

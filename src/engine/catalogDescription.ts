@@ -85,6 +85,40 @@ export function describeConstraint(constraint: Constraint): ConstraintInfo {
   };
 }
 
+/**
+ * Whether `info` (an earlier `describeConstraint(constraint)`) still describes `constraint` as it
+ * is now: catalog edits rename constraints and tables, validate keys and re-parent clones in
+ * place, and every field the description copies is compared (lists and expressions are replaced,
+ * never edited, so they compare by identity). A description still true can be handed out again,
+ * which spares building every constraint's description after each catalog change.
+ */
+export function stillDescribes(info: ConstraintInfo, constraint: Constraint): boolean {
+  if (
+    info.name !== constraint.name ||
+    info.kind !== constraint.kind ||
+    info.table !== constraint.relation.name ||
+    info.inheritedFrom !== (constraint.parent?.relation.name ?? null)
+  )
+    return false;
+  switch (constraint.kind) {
+    case 'foreignKey':
+      return (
+        info.valid === constraint.valid &&
+        info.columns === constraint.columns &&
+        info.referencedTable === constraint.referencedRelation.name &&
+        info.referencedColumns === constraint.referencedColumns &&
+        info.onDelete === constraint.onDelete &&
+        info.onUpdate === constraint.onUpdate &&
+        info.deferrable === constraint.deferrable &&
+        info.initiallyDeferred === constraint.initiallyDeferred
+      );
+    case 'check':
+      return info.valid === constraint.valid && info.checkExpr === constraint.expr;
+    default:
+      return info.columns === constraint.columns;
+  }
+}
+
 function describeTrigger(trigger: TriggerDefinition) {
   return {
     name: trigger.name,

@@ -42,8 +42,6 @@ export class DatabaseState {
   dataVersion = 0;
   /** Logical clock read by `now()` defaults; advanced only by the caller, never by wall time. */
   clock = 0;
-  /** Names taken in the relation namespace, for the catalog version they were collected at (see ddl/naming.ts). */
-  namespaceCache: { readonly version: number; readonly names: ReadonlySet<string> } | null = null;
   /** Transactions in progress, while versioning is on (a single session needs no such table). */
   readonly running = new Set<number>();
   /**

@@ -141,14 +141,6 @@ export class EngineState implements SessionView {
     this.shared.clock = clock;
   }
 
-  get namespaceCache(): DatabaseState['namespaceCache'] {
-    return this.shared.namespaceCache;
-  }
-
-  set namespaceCache(cache: DatabaseState['namespaceCache']) {
-    this.shared.namespaceCache = cache;
-  }
-
   allocateOid(): number {
     return this.shared.allocateOid();
   }

@@ -14,6 +14,16 @@ import type { EngineState } from './session.js';
 import { formatValuesForDetail } from './values.js';
 import type { Row } from './values.js';
 
+/**
+ * Records that `relation`'s rows changed: the database's data version moves, and the leaf takes
+ * the new value as its write stamp (see `Relation.writeStamp`). Every heap change and its undo
+ * goes through here.
+ */
+export function markWritten(state: EngineState, relation: Relation): void {
+  state.dataVersion++;
+  relation.writeStamp = state.dataVersion;
+}
+
 export function indexKeyFor(index: IndexDefinition, row: Row): IndexKey | null {
   if (index.predicate !== null && !isSatisfiedAsFilter(index.predicate, { row })) return null;
   return keyOfRow(row, index.columns);
@@ -161,11 +171,11 @@ export function insertTuple(state: EngineState, relation: Relation, row: Row): T
   const tuple: Tuple = { tid: state.allocateTid(), row, xmin: state.currentXid };
   heap.set(tuple.tid, tuple);
   addToIndexes(relation, tuple);
-  state.dataVersion++;
+  markWritten(state, relation);
   state.journal.record(() => {
     heap.delete(tuple.tid);
     removeFromIndexes(relation, tuple);
-    state.dataVersion++;
+    markWritten(state, relation);
   });
   return tuple;
 }
@@ -181,12 +191,12 @@ export function deleteTuple(state: EngineState, relation: Relation, tuple: Tuple
   }
   heap.delete(tuple.tid);
   removeFromIndexes(relation, tuple);
-  state.dataVersion++;
+  markWritten(state, relation);
   state.journal.record(() => {
     heap.set(tuple.tid, tuple);
     addToIndexes(relation, tuple);
     relation.heapOutOfOrder = true;
-    state.dataVersion++;
+    markWritten(state, relation);
   });
 }
 
@@ -236,7 +246,7 @@ function deleteVersioned(state: EngineState, relation: Relation, tuple: Tuple): 
   relation.ghosts ??= new Map();
   relation.ghosts.set(tuple.tid, tuple);
   keepVersion(state, relation, tuple);
-  state.dataVersion++;
+  markWritten(state, relation);
   state.journal.record(() => {
     relation.ghosts?.delete(tuple.tid);
     forgetVersion(state, relation, tuple);
@@ -245,7 +255,7 @@ function deleteVersioned(state: EngineState, relation: Relation, tuple: Tuple): 
     heap.set(tuple.tid, tuple);
     addToIndexes(relation, tuple);
     relation.heapOutOfOrder = true;
-    state.dataVersion++;
+    markWritten(state, relation);
   });
 }
 
@@ -265,11 +275,11 @@ export function replaceTuple(state: EngineState, relation: Relation, tuple: Tupl
   const replacement: Tuple = { tid: tuple.tid, row, xmin: state.currentXid };
   heap.set(tuple.tid, replacement);
   replaceIndexEntries(relation, tuple, replacement);
-  state.dataVersion++;
+  markWritten(state, relation);
   state.journal.record(() => {
     heap.set(tuple.tid, tuple);
     replaceIndexEntries(relation, replacement, tuple);
-    state.dataVersion++;
+    markWritten(state, relation);
   });
   return replacement;
 }
@@ -299,14 +309,14 @@ function replaceVersioned(state: EngineState, relation: Relation, tuple: Tuple, 
   keepVersion(state, relation, tuple);
   heap.set(tuple.tid, replacement);
   replaceIndexEntries(relation, tuple, replacement);
-  state.dataVersion++;
+  markWritten(state, relation);
   state.journal.record(() => {
     heap.set(tuple.tid, tuple);
     replaceIndexEntries(relation, replacement, tuple);
     tuple.xmax = 0;
     tuple.xmaxStrength = undefined;
     forgetVersion(state, relation, tuple);
-    state.dataVersion++;
+    markWritten(state, relation);
   });
   return replacement;
 }

@@ -25,33 +25,22 @@ export function makeObjectName(name1: string, name2: string | null, label: strin
 }
 
 /**
- * Every relation-namespace name in use: tables, indexes and sequences share it, as in pg_class.
- * Cached on the session per catalog version: creating a partitioned copy names dozens of objects in a row.
+ * Whether a name is in use in the relation namespace, which tables, indexes and sequences share,
+ * as in pg_class. Looked up directly rather than through a set of every name: DDL changes the
+ * catalog between almost every two look-ups (building a world creates dozens of objects in a row).
  */
-function relationNamespaceNames(state: EngineState): ReadonlySet<string> {
-  const cached = state.namespaceCache;
-  if (cached !== null && cached.version === state.catalogVersion) return cached.names;
-  const names = collectRelationNamespaceNames(state);
-  state.namespaceCache = { version: state.catalogVersion, names };
-  return names;
-}
-
-function collectRelationNamespaceNames(state: EngineState): Set<string> {
-  const names = new Set<string>(state.relations.keys());
-  for (const sequence of state.sequences.keys()) names.add(sequence);
-  for (const relation of state.relations.values()) for (const index of relation.indexes) names.add(index.name);
-  return names;
-}
-
 export function isRelationNameTaken(state: EngineState, name: string): boolean {
-  return relationNamespaceNames(state).has(name);
+  if (state.relations.has(name) || state.sequences.has(name)) return true;
+  for (const relation of state.relations.values())
+    for (const index of relation.indexes) if (index.name === name) return true;
+  return false;
 }
 
 /** ChooseRelationName: on a clash, the label gains a counter (`key1`, `idx2`, …). */
 export function chooseRelationName(state: EngineState, name1: string, name2: string | null, label: string): string {
-  const taken = relationNamespaceNames(state);
   let candidate = makeObjectName(name1, name2, label);
-  for (let pass = 1; taken.has(candidate); pass++) candidate = makeObjectName(name1, name2, `${label}${pass}`);
+  for (let pass = 1; isRelationNameTaken(state, candidate); pass++)
+    candidate = makeObjectName(name1, name2, `${label}${pass}`);
   return candidate;
 }
 
@@ -63,9 +52,8 @@ export function chooseConstraintName(
   label: string,
 ): string {
   const taken = new Set(relation.constraints.map((constraint) => constraint.name));
-  const relationNames = relationNamespaceNames(state);
   let candidate = makeObjectName(relation.name, name2, label);
-  for (let pass = 1; taken.has(candidate) || relationNames.has(candidate); pass++)
+  for (let pass = 1; taken.has(candidate) || isRelationNameTaken(state, candidate); pass++)
     candidate = makeObjectName(relation.name, name2, `${label}${pass}`);
   return candidate;
 }

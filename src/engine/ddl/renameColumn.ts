@@ -12,7 +12,7 @@ import { renameColumnInExpr } from '../exprRename.js';
 import { truncateIdentifier } from '../identifier.js';
 import { lookupRelation } from '../scan.js';
 import type { EngineState } from '../session.js';
-import { liveTuples } from '../storage.js';
+import { liveTuples, markWritten } from '../storage.js';
 import type { Row } from '../values.js';
 import { setField } from './catalogEdits.js';
 
@@ -70,7 +70,7 @@ function renameInHeap(state: EngineState, relation: Relation, from: string, to: 
         if (replacement !== undefined) index.entries.set(key, replacement);
       }
     }
-    state.dataVersion++;
+    markWritten(state, relation);
   };
   apply(forward);
   state.journal.record(() => apply(backward));

@@ -9,7 +9,7 @@ import type { Expr } from '../expression.js';
 import { evaluateDefault } from '../rowBuilding.js';
 import { lookupRelation } from '../scan.js';
 import type { EngineState } from '../session.js';
-import { liveTuples, repointIndexEntries } from '../storage.js';
+import { liveTuples, markWritten, repointIndexEntries } from '../storage.js';
 import { checkValueType } from '../values.js';
 import type { Row, SqlValue } from '../values.js';
 import { deleteMapEntry, setField, setMapEntry } from './catalogEdits.js';
@@ -197,11 +197,11 @@ function rewriteRows(state: EngineState, relation: Relation, transform: (row: Ro
     // Unique indexes name the live tuple itself, so they follow whatever versions the heap now holds.
     repointIndexEntries(relation, rewritten);
   }
-  state.dataVersion++;
+  markWritten(state, relation);
   state.journal.record(() => {
     for (const tuple of originals) heap.set(tuple.tid, tuple);
     repointIndexEntries(relation, originals);
-    state.dataVersion++;
+    markWritten(state, relation);
   });
 }
 
