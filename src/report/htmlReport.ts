@@ -117,6 +117,26 @@ function stepDetails(step: TraceStep, failing: boolean, violations: readonly str
   return parts.join('');
 }
 
+/**
+ * What the plan says about invariants besides its expectation, with the plan's reasons, as the
+ * terminal report says it: those it does not check (`optOut`), and those whose breaking it
+ * accepts as a consequence of the same flaw (`accepts`), marked when they broke in this run.
+ */
+function planReasons(plan: Plan, result: RunResult<WorldBase>): string {
+  const broke = new Set(result.observed?.keys() ?? []);
+  const items = [
+    ...plan.accepts.map(
+      (entry) =>
+        `<li><span class="mono">${htmlText(entry.invariant)}</span> (accepted${broke.has(entry.invariant) ? ', broke in this run' : ''}): ${htmlText(entry.reason)}</li>`,
+    ),
+    ...plan.optOut.map(
+      (entry) =>
+        `<li><span class="mono">${htmlText(entry.invariant)}</span> (not checked): ${htmlText(entry.reason)}</li>`,
+    ),
+  ];
+  return items.length === 0 ? '' : `<ul class="reasons dim">${items.join('')}</ul>`;
+}
+
 export function htmlReport(input: HtmlReportInput): string {
   const { plan, result, scenario } = input;
   const trace = result.trace;
@@ -170,6 +190,7 @@ export function htmlReport(input: HtmlReportInput): string {
 <body>
 <h1>${htmlText(plan.name)}</h1>
 <p class="dim">${htmlText(plan.description)} Expected: ${htmlText(expected)}.</p>
+${planReasons(plan, result)}
 ${verdict}
 <h2>Timeline: ${trace.length} steps, ${lanes.length} actors</h2>
 <p class="legend"><span class="k-legacy"><span class="kind">legacy</span> data before the deploy</span><span class="k-plan"><span class="kind">plan</span> deploy step</span><span class="k-traffic"><span class="kind">traffic</span> request or worker</span><span class="k-drain"><span class="kind">drain</span> background work to the end</span></p>

@@ -161,6 +161,43 @@ describe('htmlReport escaping', () => {
     expect(html).toContain('data-lane="traffic:&lt;img"');
   });
 
+  it("shows the plan's optOut and accepts reasons, escaped, marking an accepted break of this run", () => {
+    const hostile = '<b>bold</b> & "quoted"';
+    const plan = {
+      name: 'x',
+      description: 'd',
+      comment: '',
+      expect: { breaks: 'api-never-500' },
+      settings: {},
+      steps: [],
+      optOut: [{ invariant: 'lfk-eventually-clean', reason: `not about loose keys ${hostile}` }],
+      accepts: [
+        { invariant: 'migrations-succeed', reason: `the same missing rows ${hostile}` },
+        { invariant: 'background-work-succeeds', reason: 'the same rows fail a batch' },
+      ],
+      probes: [],
+      traffic: null,
+      source: 'inline',
+      hash: 'inline',
+    } as Plan;
+    const result = {
+      trace: [{ kind: 'plan', label: 'step', outcome: 'ok', changes: [] }],
+      failure: null,
+      observed: new Map([['migrations-succeed', { invariant: 'migrations-succeed', message: 'm' }]]),
+    } as unknown as RunResult<WorldBase>;
+    const html = htmlReport({ plan, scenario: { swarm: [], legacy: [], steps: [] }, result, replay: null });
+    expect(html).not.toContain('<b>bold');
+    expect(html).toContain(
+      '<li><span class="mono">migrations-succeed</span> (accepted, broke in this run): the same missing rows &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot;</li>',
+    );
+    expect(html).toContain(
+      '<li><span class="mono">background-work-succeeds</span> (accepted): the same rows fail a batch</li>',
+    );
+    expect(html).toContain(
+      '<li><span class="mono">lfk-eventually-clean</span> (not checked): not about loose keys &lt;b&gt;bold&lt;/b&gt;',
+    );
+  });
+
   it('shows control characters and bidirectional overrides as visible escapes, as the terminal does', () => {
     const plan = {
       name: 'x',

@@ -7,6 +7,9 @@ import { parseArguments } from '../../src/cli/args.js';
 import { shardFromCi } from '../../src/cli/ciShard.js';
 import { runCli } from '../../src/cli/runCli.js';
 import { xmlText } from '../../src/cli/xmlText.js';
+import { junitReport } from '../../src/cli/junitReporter.js';
+import type { PlanVerdict } from '../../src/harness/checkPlan.js';
+import type { Plan } from '../../src/harness/domain.js';
 import { UserInputError } from '../../src/harness/userInputError.js';
 import { packageRoot, runnersCliConfig } from '../../model/runners/cli.js';
 
@@ -168,6 +171,53 @@ describe('pgdrill check --reporter junit', () => {
     expect(merged.code).toBe(0);
     expect(await schemaErrors(merged.stdout, SCHEMAS.ant)).toEqual([]);
     expect(merged.stdout).toContain('<property name="runs" value="500"/>');
+  });
+});
+
+describe("junitReport shows a plan's optOut and accepts reasons, as the terminal report does", () => {
+  it('in the testcase failure and in system-out, escaped, and still valid against both schemas', async () => {
+    const hostile = '<b>bold</b> & "quoted" ]]>';
+    const plan = {
+      name: 'reasons',
+      description: 'a plan with reasons',
+      comment: 'why',
+      expect: { breaks: 'api-never-500' },
+      settings: {},
+      steps: [],
+      optOut: [{ invariant: 'lfk-eventually-clean', reason: `not about loose keys ${hostile}` }],
+      accepts: [{ invariant: 'migrations-succeed', reason: `the same missing rows ${hostile}` }],
+      probes: [],
+      traffic: null,
+      source: 'inline',
+      hash: 'inline',
+    } as Plan;
+    const verdict = {
+      plan,
+      verdict: 'safe',
+      matched: false,
+      runs: 10,
+      ms: 5,
+      timeToFindMs: null,
+      failure: null,
+      alsoBroken: ['migrations-succeed'],
+      probes: {},
+      missingProbes: [],
+      interrupted: false,
+      chunks: [],
+    } as PlanVerdict;
+    const xml = junitReport([{ verdict, replay: null }], 1, 10, new Date(0));
+    expect(await schemaErrors(xml, SCHEMAS.jenkins)).toEqual([]);
+    expect(await schemaErrors(xml, SCHEMAS.ant)).toEqual([]);
+    const escaped = '&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot; ]]&gt;';
+    const failure = /<failure [^>]*>([\s\S]*?)<\/failure>/.exec(xml)![1]!;
+    const systemOut = /<system-out>([\s\S]*?)<\/system-out>/.exec(xml)![1]!;
+    for (const text of [failure, systemOut]) {
+      expect(text).toContain(`not checked: lfk-eventually-clean: not about loose keys ${escaped}`);
+      expect(text).toContain(
+        `also broke in some runs (accepted): migrations-succeed: the same missing rows ${escaped}`,
+      );
+    }
+    expect(xml).not.toContain('<b>');
   });
 });
 
