@@ -2,7 +2,7 @@ import type { Invariant, Violation } from '../src/harness/domain.js';
 import type { Row } from '../src/engine/values.js';
 import { PROJECTS, RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS } from '../model/runners/schema.js';
 import type { RunnersWorld } from '../model/runners/world.js';
-import { incrementalChecks } from './unchangedInputs.js';
+import { incrementalChecks, sameInput } from './unchangedInputs.js';
 
 /**
  * What must survive every migration and every background job: background work itself, and the
@@ -97,7 +97,8 @@ function vanishedRunners(world: RunnersWorld): { readonly token: string; readonl
   const tables = observedTables(world);
   const before = lastObservedRows.get(world);
   // Nothing observed changed: the runners now are the runners remembered, and none vanished.
-  if (incrementalChecks() && before !== undefined && tables.every((rows, index) => rows === before[index])) return [];
+  if (incrementalChecks() && before !== undefined && tables.every((rows, index) => sameInput(rows, before[index])))
+    return [];
   lastObservedRows.set(world, tables);
   const current = observeRunners(world);
   lastSeen.set(world, current);
@@ -108,8 +109,10 @@ function vanishedRunners(world: RunnersWorld): { readonly token: string; readonl
 }
 
 /**
- * Both runner invariants read the same comparison; it is computed once per check and step. The
- * key is the catalog and the runners' row array, which change whenever anything they read could.
+ * Both runner invariants read the same comparison; it is computed once per check and step, since
+ * computing it advances the memory of the runners seen (a second computation in the same check
+ * would find nothing vanished). The key is the step and the runners' rows, compared by content
+ * (`sameInput`): between concurrent sessions' statements every read returns a new array.
  */
 const vanishedCache = new WeakMap<
   RunnersWorld,
@@ -119,7 +122,7 @@ const vanishedCache = new WeakMap<
 function vanishedSinceLastCheck(world: RunnersWorld): ReturnType<typeof vanishedRunners> {
   const rows = world.db.rows(RUNNERS);
   const cached = vanishedCache.get(world);
-  if (cached !== undefined && cached.step === world.currentStep && cached.rows === rows) return cached.vanished;
+  if (cached !== undefined && cached.step === world.currentStep && sameInput(cached.rows, rows)) return cached.vanished;
   const vanished = vanishedRunners(world);
   vanishedCache.set(world, { step: world.currentStep, rows, vanished });
   return vanished;

@@ -28,15 +28,29 @@ export function incrementalChecks(): boolean {
   return enabled;
 }
 
+/**
+ * Whether two inputs are known to hold the same content: the same object, or two frozen arrays of
+ * the same objects in the same order. The second case is what `db.rows(table)` returns between
+ * the statements of concurrent sessions, where it reads the committed rows afresh every time (a
+ * commit changes them without a write) but each row is the frozen row object of its version.
+ */
+export function sameInput(left: unknown, right: unknown): boolean {
+  if (left === right) return true;
+  if (!Array.isArray(left) || !Array.isArray(right) || left.length !== right.length) return false;
+  if (!Object.isFrozen(left) || !Object.isFrozen(right)) return false;
+  for (let index = 0; index < left.length; index++) if (left[index] !== right[index]) return false;
+  return true;
+}
+
 function sameInputs(left: readonly unknown[], right: readonly unknown[]): boolean {
   if (left.length !== right.length) return false;
-  for (let index = 0; index < left.length; index++) if (left[index] !== right[index]) return false;
+  for (let index = 0; index < left.length; index++) if (!sameInput(left[index], right[index])) return false;
   return true;
 }
 
 /**
  * Runs `check` unless, for this owner and key, it last passed (returned null) with inputs
- * identical, element by element, to `inputs`.
+ * the same, element by element, as `inputs` (`sameInput`).
  */
 export function unlessUnchanged<T>(
   owner: object,

@@ -219,7 +219,7 @@ export function truncateVersioned(state: EngineState, relation: Relation): void 
   relation.ghosts = null;
   relation.oldVersions = null;
   state.shared.versionedRelations.delete(relation);
-  state.dataVersion++;
+  markWritten(state, relation);
   state.journal.record(() => {
     for (const tuple of live) {
       heap.set(tuple.tid, tuple);
@@ -229,7 +229,7 @@ export function truncateVersioned(state: EngineState, relation: Relation): void 
     relation.oldVersions = oldVersions;
     if (oldVersions !== null) state.shared.versionedRelations.add(relation);
     relation.heapOutOfOrder = true;
-    state.dataVersion++;
+    markWritten(state, relation);
   });
 }
 

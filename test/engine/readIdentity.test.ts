@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { Database } from '../../src/database.js';
-import { col, eq } from '../../src/engine/expression.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Database, setReadCaches } from '../../src/database.js';
+import { col, eq, fromCol } from '../../src/engine/expression.js';
+import type { Row } from '../../src/engine/values.js';
 
 /**
  * `rows(table)` and `constraints()` hand back the same objects while what they describe is
@@ -55,6 +56,115 @@ describe('rows(table) keeps its identity exactly while the table is unchanged', 
 
     db.renameTable('children', 'kids');
     db.createTable({ name: 'children', columns: [{ name: 'id', type: 'bigint' }] });
+    expect(db.rows('children')).toHaveLength(0);
+  });
+});
+
+/** The table's rows read afresh from the heaps, bypassing every read cache. */
+function freshRows(db: Database, table: string): readonly Row[] {
+  setReadCaches(false);
+  try {
+    return db.rows(table);
+  } finally {
+    setReadCaches(true);
+  }
+}
+
+/**
+ * Reads `table` once (so the cache holds it), runs `write`, and asserts the cached read after it
+ * equals a fresh one: a write path that forgets its table's write stamp fails here.
+ */
+function expectFollows(db: Database, table: string, write: () => void): readonly Row[] {
+  const before = db.rows(table);
+  write();
+  const after = db.rows(table);
+  expect(after).toEqual(freshRows(db, table));
+  return before;
+}
+
+afterEach(() => setReadCaches(true));
+
+describe('rows(table) follows every path that writes the table', () => {
+  it('INSERT … SELECT, UPDATE … FROM and TRUNCATE', () => {
+    const db = twoTables();
+    const before = expectFollows(db, 'children', () =>
+      db.execute({
+        kind: 'insertSelect',
+        table: 'children',
+        columns: ['parent_id'],
+        query: { table: 'parents', select: [col('id')], where: null },
+        options: {},
+      }),
+    );
+    expect(db.rows('children')).toHaveLength(before.length + 1);
+    expectFollows(db, 'children', () =>
+      db.execute({
+        kind: 'update',
+        table: 'children',
+        set: { parent_id: fromCol('p', 'id') },
+        from: { table: 'parents', alias: 'p' },
+        where: eq(col('id'), fromCol('p', 'id')),
+        options: {},
+      }),
+    );
+    expectFollows(db, 'children', () => db.truncate('children'));
+    expect(db.rows('children')).toHaveLength(0);
+  });
+
+  it('savepoints rolled back and transactions rolled back', () => {
+    const db = twoTables();
+    db.begin();
+    db.savepoint('a');
+    expectFollows(db, 'children', () => db.insert('children', { parent_id: 1 }));
+    expectFollows(db, 'children', () => db.rollbackToSavepoint('a'));
+    expectFollows(db, 'children', () => db.truncate('children'));
+    expectFollows(db, 'children', () => db.rollback());
+    expect(db.rows('children')).toHaveLength(1);
+  });
+
+  it("another session's writes once committed or rolled back, TRUNCATE included", () => {
+    const db = twoTables();
+    const session = db.openSession();
+    const committed = expectFollows(db, 'children', () => {
+      session.begin();
+      session.insert('children', { parent_id: 1 });
+      // Uncommitted: not shown while the session's transaction is open.
+      expect(db.rows('children')).toEqual(db.rows('children'));
+      expect(db.rows('children')).toHaveLength(1);
+      session.commit();
+    });
+    expect(db.rows('children')).toHaveLength(committed.length + 1);
+    expectFollows(db, 'children', () => {
+      session.begin();
+      session.update('children', { parent_id: 2 }, null);
+      session.delete('children', eq(col('id'), 1));
+      session.rollback();
+    });
+    expect(db.rows('children').map((row) => row['parent_id'])).toEqual([1, 1]);
+    expectFollows(db, 'children', () => {
+      session.begin();
+      session.execute({ kind: 'truncate', tables: ['children'], options: {} });
+      session.rollback();
+    });
+    expect(db.rows('children')).toHaveLength(2);
+    expectFollows(db, 'children', () => {
+      session.begin();
+      session.execute({ kind: 'truncate', tables: ['children'], options: {} });
+      session.commit();
+    });
+    expect(db.rows('children')).toHaveLength(0);
+  });
+
+  it('a fork and its original apart', () => {
+    const db = twoTables();
+    const original = db.rows('children');
+    const fork = db.fork();
+    expectFollows(fork, 'children', () => fork.insert('children', { parent_id: 1 }));
+    expect(db.rows('children')).toBe(original);
+    expect(fork.rows('children')).toHaveLength(original.length + 1);
+    const forked = fork.rows('children');
+    expectFollows(db, 'children', () => db.delete('children'));
+    expect(fork.rows('children')).toBe(forked);
     expect(db.rows('children')).toHaveLength(0);
   });
 });
