@@ -11,6 +11,7 @@ import { checkValidatedChecks, VALIDATED_CHECK_HOLDS } from './checkInvariant.js
 import { checkValidatedForeignKeys, VALIDATED_FK_HOLDS } from './foreignKeyInvariant.js';
 import { byId } from './rowsById.js';
 import { unlessUnchanged } from './unchangedInputs.js';
+import { formatSql } from '../src/engine/sqlText.js';
 import { violation } from './violation.js';
 
 export const validatedForeignKeysHold: Invariant<MigrationWorld> = {
@@ -58,6 +59,17 @@ export const copySubsetOfSource: Invariant<MigrationWorld> = {
     }
     return null;
   },
+  checkSql: (world) => {
+    const queries = presentPairs(world).map((pair) =>
+      formatSql(
+        'SELECT %L AS copy, c.id FROM %I c WHERE NOT EXISTS (SELECT FROM %I s WHERE s.id = c.id)',
+        pair.copy,
+        pair.copy,
+        pair.source,
+      ),
+    );
+    return queries.length === 0 ? null : queries.join(' UNION ALL ');
+  },
 };
 
 export const copyEqualsSourceWherePresent: Invariant<MigrationWorld> = {
@@ -73,6 +85,18 @@ export const copyEqualsSourceWherePresent: Invariant<MigrationWorld> = {
       if (found !== null) return found;
     }
     return null;
+  },
+  checkSql: (world) => {
+    const queries = presentPairs(world).map((pair) => {
+      // Row comparison with IS DISTINCT FROM: NULL equals NULL, as the check above compares values.
+      const columns = (alias: string): string =>
+        pair.columns.map((column) => `${alias}.${formatSql('%I', column)}`).join(', ');
+      return (
+        formatSql('SELECT %L AS copy, c.id FROM %I c JOIN %I s ON s.id = c.id', pair.copy, pair.copy, pair.source) +
+        ` WHERE ROW(${columns('c')}) IS DISTINCT FROM ROW(${columns('s')})`
+      );
+    });
+    return queries.length === 0 ? null : queries.join(' UNION ALL ');
   },
 };
 
@@ -96,6 +120,11 @@ function copyDifference(world: MigrationWorld, pair: SyncPair): Violation | null
     }
   }
   return null;
+}
+
+/** The sync pairs whose copy and source both exist, which the copy invariants read. */
+function presentPairs(world: MigrationWorld): MigrationWorld['syncPairs'] {
+  return world.syncPairs.filter((pair) => world.db.hasTable(pair.copy) && world.db.hasTable(pair.source));
 }
 
 /** The invariants above, in the order a world lists them by default. */

@@ -5,6 +5,7 @@ import { executeOwnerService } from '../model/runners/ownerRecalculation/updateP
 import { RUNNERS, RUNNER_PROJECTS } from '../model/runners/schema.js';
 import type { RunnersWorld } from '../model/runners/world.js';
 import { violation } from './violation.js';
+import { formatSql } from '../src/engine/sqlText.js';
 import { deletedProject, projectsServiced } from '../model/runners/ownerRecalculation/projectDeletedEvents.js';
 
 /**
@@ -106,6 +107,17 @@ export const ownerInvariants: readonly Invariant<RunnersWorld>[] = [
       "Every project runner's sharding_key_id is the project of its lowest-id ci_runner_projects row (docs/semantics.md §e).",
     scope: 'quiescence',
     check: checkOwnerIsLowest,
+    checkSql: (world) =>
+      world.db.hasTable(RUNNERS) && world.db.hasTable(RUNNER_PROJECTS)
+        ? formatSql(
+            'SELECT r.id, r.sharding_key_id, lowest.id AS lowest_assignment, lowest.project_id FROM %I r ' +
+              'JOIN LATERAL (SELECT p.id, p.project_id FROM %I p WHERE p.runner_id = r.id ORDER BY p.id LIMIT 1) lowest ' +
+              'ON true WHERE r.runner_type = 3 AND r.sharding_key_id IS NOT NULL ' +
+              'AND lowest.project_id IS DISTINCT FROM r.sharding_key_id ORDER BY r.id',
+            RUNNERS,
+            RUNNER_PROJECTS,
+          )
+        : null,
   },
   {
     id: NO_ORPHAN_PROJECT_RUNNERS,

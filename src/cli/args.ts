@@ -44,6 +44,8 @@ export type Command =
       readonly path: string | null;
       readonly json: boolean;
       readonly sql: boolean;
+      /** `--node`: a concurrent counterexample as a standalone Node script over `pg`. */
+      readonly node: boolean;
       readonly html: string | null;
     }
   | {
@@ -83,7 +85,7 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   'new-plan': ['--from'],
   check: ['--runs', '--seed', '--time-limit', '--json', '--no-save', '--workers', '--shard', '--reporter', '--html'],
   merge: ['--json', '--no-save', '--reporter', '--html'],
-  replay: ['--seed', '--path', '--json', '--sql', '--html'],
+  replay: ['--seed', '--path', '--json', '--sql', '--node', '--html'],
   diff: ['--runs', '--seed', '--plan', '--json', '--regress', '--sessions', '--against'],
 };
 
@@ -248,6 +250,9 @@ export function parseArguments(argv: readonly string[]): Command {
       const target = positional[0]!;
       if (!target.endsWith('.json') && (seed === null || pathText === undefined))
         throw new UserInputError('replay PLAN needs --seed and --path (as printed by pgdrill check)');
+      for (const other of ['--sql', '--json'])
+        if (switches.has('--node') && switches.has(other))
+          throw new UserInputError(`replay prints one thing: --node and ${other} contradict each other`);
       return {
         kind: 'replay',
         target,
@@ -255,6 +260,7 @@ export function parseArguments(argv: readonly string[]): Command {
         path: pathText === undefined ? null : parsePath(pathText),
         json,
         sql: switches.has('--sql'),
+        node: switches.has('--node'),
         html,
       };
     }
@@ -286,7 +292,14 @@ export const HELP = `pgdrill — property tests for PostgreSQL migration plans u
   pgdrill replay PLAN --seed S --path P [--json]
   pgdrill replay COUNTEREXAMPLE.json [--json]  replay a failure step by step
   pgdrill replay … --sql                       print the scenario as a psql-ready SQL script,
-                                               the failing statement marked
+                                               the failing statement marked; a concurrent plan's
+                                               as a PostgreSQL isolation-tester spec (sessions,
+                                               steps, the engine's permutation, the invariant's
+                                               check query as the last step)
+  pgdrill replay … --node                      a concurrent plan's scenario as a Node script over
+                                               pg connections (node FILE.mjs postgres://…) that
+                                               runs the engine's schedule, compares every step
+                                               and exits 0 when the invariant broke as on the engine
   pgdrill replay … --html FILE                 also write the trace as an HTML timeline
   pgdrill diff [--runs N] [--seed S] [--plan P] [--json]
   pgdrill diff --regress [--json]

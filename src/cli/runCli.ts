@@ -14,6 +14,7 @@ import { runDiff } from '../oracle/diffCommand.js';
 import { runRegressDiff } from '../oracle/regress/regressCommand.js';
 import { runSessionDiff } from '../oracle/sessions/sessionDiffCommand.js';
 import { scenarioScript } from '../oracle/sqlScript.js';
+import { concurrentNodeScript, concurrentScenarioExport, concurrentSpec } from '../oracle/concurrentExport.js';
 import { HELP, parseArguments } from './args.js';
 import { checkHtmlFile, prepareHtmlDirectory, writeReplayHtml } from './htmlReports.js';
 import type { Command } from './args.js';
@@ -160,8 +161,19 @@ function runReplay<W extends WorldBase>(
     scenario = found;
   }
   const run = <T>(body: () => T): T => (file === null ? body() : fromFile(file, body));
-  if (command.sql) {
-    io.stdout.write(documentText(io.stdout, run(() => scenarioScript(config.domain, plan, scenario)).text));
+  if (command.node && plan.concurrency === undefined)
+    throw new UserInputError(
+      `plan ${plan.name} runs no concurrent sessions: --node exports concurrent counterexamples; use --sql for a psql script`,
+    );
+  if (command.sql || command.node) {
+    const text =
+      plan.concurrency === undefined
+        ? run(() => scenarioScript(config.domain, plan, scenario)).text
+        : run(() => {
+            const exported = concurrentScenarioExport(config.domain, plan, scenario);
+            return command.node ? concurrentNodeScript(exported) : concurrentSpec(exported);
+          });
+    io.stdout.write(documentText(io.stdout, text));
     return 0;
   }
   const result: RunResult<W> = run(() => replayScenario(config.domain, plan, scenario));

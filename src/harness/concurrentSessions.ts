@@ -13,6 +13,7 @@
 import { assert } from '../engine/assert.js';
 import { Scheduler } from '../engine/sessions/scheduler.js';
 import type { StatementOutcome, WaitReport } from '../engine/sessions/scheduler.js';
+import { RenderError } from '../engine/sql/renderError.js';
 import { renderStatement } from '../engine/statements/execute.js';
 import type { Statement } from '../engine/statements/registry.js';
 import { SessionRunner } from '../coroutines/sessionRunner.js';
@@ -35,6 +36,32 @@ export interface SessionAction {
   readonly ended: boolean;
 }
 
+/**
+ * One statement a session started, resumed or finished, for the oracle's multi-session export
+ * (src/oracle/concurrentExport.ts). `sql` is rendered when the statement is first issued, against the
+ * catalog of that moment (null with `renderError` when it cannot be rendered).
+ */
+export interface SessionStatementEvent {
+  /** 1-based. */
+  readonly session: number;
+  readonly statement: Statement;
+  readonly sql: string | null;
+  readonly renderError: string | null;
+  /** The database's logical clock when the statement was issued (what `now()` reads). */
+  readonly clock: number;
+  /** True when this event resumes a statement that waited (it was issued by an earlier event). */
+  readonly resumed: boolean;
+  /** How it ended, when it completed in this advance. */
+  readonly outcome:
+    | { readonly ok: true }
+    | { readonly ok: false; readonly code: string; readonly constraint: string | null }
+    | null;
+  /** The lock it waits for (sessions 1-based), when it did not complete. */
+  readonly wait: { readonly blockedBy: readonly number[]; readonly lock: string } | null;
+}
+
+export type SessionStatementListener = (event: SessionStatementEvent) => void;
+
 /** Statement text for reports: SQL when labels are wanted, else the kind alone (searching is faster). */
 function statementText(statement: Statement | Pause, db: Database, readable: boolean): string {
   if (statement.kind === 'pause') return readable ? `sleep ${statement.milliseconds} ms` : 'sleep';
@@ -44,6 +71,16 @@ function statementText(statement: Statement | Pause, db: Database, readable: boo
   } catch {
     // A statement on a table that no longer exists still gets a name in the report.
     return statement.kind;
+  }
+}
+
+/** The statement as SQL for an export, or why it cannot be rendered. */
+function renderedForExport(statement: Statement, db: Database): { sql: string | null; renderError: string | null } {
+  try {
+    return { sql: renderStatement(statement, catalogViewOf(db)), renderError: null };
+  } catch (error) {
+    if (!(error instanceof RenderError)) throw error;
+    return { sql: null, renderError: error.message };
   }
 }
 
@@ -77,6 +114,7 @@ export class ConcurrentSessions {
     count: number,
     private readonly waits: LockWaitRecord[],
     private readonly readable: boolean,
+    private readonly listener: SessionStatementListener | null = null,
   ) {
     assert(count >= 1, 'a concurrent scenario has sessions');
     this.sessions = Array.from({ length: count }, () => db.openSession());
@@ -133,9 +171,31 @@ export class ConcurrentSessions {
     const statement = runner.pending!;
     const label = statementText(statement, this.db, this.readable);
     const resumed = this.openWaits[index] !== null;
+    const issued =
+      resumed || this.listener === null || statement.kind === 'pause' ? null : renderedForExport(statement, this.db);
     const step = runner.advance();
     if (step.sleepsUntil !== null)
       return { session, label, outcome: `sleeps until ${step.sleepsUntil} ms`, finished: null, ended: false };
+    // A pause sends nothing to the server: the export leaves it out (timers run on the server's clock).
+    if (statement.kind !== 'pause')
+      this.listener?.({
+        session,
+        statement,
+        sql: issued?.sql ?? null,
+        renderError: issued?.renderError ?? null,
+        clock: this.db.now,
+        resumed,
+        outcome:
+          step.outcome === null
+            ? null
+            : step.outcome.ok
+              ? { ok: true }
+              : { ok: false, code: step.outcome.error.code, constraint: step.outcome.error.constraint ?? null },
+        wait:
+          step.wait === null
+            ? null
+            : { blockedBy: step.wait.blockedBy.map((blocker) => blocker + 1), lock: step.wait.lock },
+      });
     const open = this.openWaits[index] ?? null;
     if (open !== null && step.wait === null) {
       open.until = this.now;

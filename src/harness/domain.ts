@@ -87,6 +87,14 @@ export interface Invariant<W> {
   /** `always`: after every step; `quiescence`: after background work has drained at the end. */
   readonly scope: InvariantScope;
   check(world: W): Violation | null;
+  /**
+   * The same property as one SQL query over the world's tables as the run left them (their names
+   * read from the world), returning a row per violation: what an exported concurrent
+   * counterexample runs on a real server to say whether it reproduced (src/oracle/concurrentExport.ts).
+   * Absent for invariants that read more than the tables (history, bookkeeping); null when the
+   * tables it reads do not exist in this world.
+   */
+  checkSql?(world: W): string | null;
 }
 
 /** A coverage probe a world can hit, for `pgdrill probes` and for rejecting unknown names in plans. */

@@ -4,7 +4,7 @@ import type { Domain, Invariant, OperationOutcome, Plan, Violation, WorldBase } 
 import type { OperationCall, Scenario } from './scenario.js';
 import { CLOCK_MARKER, PLAN_MARKER, STEP_MARKER, ScenarioArgumentError } from './scenario.js';
 import { ConcurrentSessions } from './concurrentSessions.js';
-import type { SessionAction } from './concurrentSessions.js';
+import type { SessionAction, SessionStatementListener } from './concurrentSessions.js';
 import { primaryViolation } from './planFile.js';
 import { diffSnapshots } from './snapshotDiff.js';
 import type { TableChange } from './snapshotDiff.js';
@@ -59,6 +59,8 @@ export interface RunOptions<W extends WorldBase = WorldBase> {
    * arguments (retarget.ts); a marker's returned call is ignored.
    */
   readonly beforeCall?: (world: W, call: OperationCall, position: number) => OperationCall;
+  /** Told of every statement a concurrent scenario's sessions run (the oracle's multi-session export). */
+  readonly onSessionStatement?: SessionStatementListener;
 }
 
 /** Bound on the session actions that finishing the sessions may take. */
@@ -172,7 +174,13 @@ export function runScenario<W extends WorldBase>(
 
   // Sessions open after the legacy data, so building it keeps the single-session engine's speed.
   if (concurrency !== undefined)
-    sessions = new ConcurrentSessions(world.db, concurrency.requests, world.concurrency!.waits, options.recordChanges);
+    sessions = new ConcurrentSessions(
+      world.db,
+      concurrency.requests,
+      world.concurrency!.waits,
+      options.recordChanges,
+      options.onSessionStatement ?? null,
+    );
 
   /** Records what a session did; a commit point (or an answered request) is checked. */
   const sessionAction = (action: SessionAction): RunFailure | null => {

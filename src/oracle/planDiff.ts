@@ -20,9 +20,21 @@ import { diffRecorded } from './differential.js';
 import { StatementRecorder } from './recorder.js';
 import type { RecordedStatement } from './recorder.js';
 import type { SqlSession } from './sqlSession.js';
+import type { SessionStatementEvent } from '../harness/concurrentSessions.js';
+
+/**
+ * Everything a scenario ran, in order: statements of the world's own session (the serial ones,
+ * also in `recorded`) and statements of a concurrent scenario's sessions, each event of which is
+ * an issue, a wait, a resumption or a completion.
+ */
+export type TimelineEntry =
+  | { readonly source: 'serial'; readonly statement: RecordedStatement }
+  | { readonly source: 'session'; readonly event: SessionStatementEvent; readonly tag: number };
 
 export interface RecordedScenario<W extends WorldBase> {
+  /** The statements of the world's own session (all of them, for a scenario without concurrency). */
   readonly recorded: readonly RecordedStatement[];
+  readonly timeline: readonly TimelineEntry[];
   readonly snapshot: DatabaseSnapshot;
   readonly result: RunResult<W> | null;
   /** Set when the engine failed internally (a pgdrill bug), which is itself a divergence. */
@@ -35,14 +47,14 @@ export function recordScenario<W extends WorldBase>(
   scenario: Scenario,
   options: RunOptions,
 ): RecordedScenario<W> {
-  // Statements of concurrent sessions do not pass the database's listener, so a script would miss them.
-  if (plan.concurrency !== undefined)
-    throw new UserInputError(
-      `plan ${plan.name} runs requests concurrently, and its scenarios do not render as one SQL script (their sessions would need a multi-session program, not exported yet)`,
-    );
   const recorder = new StatementRecorder();
+  const timeline: TimelineEntry[] = [];
   let world: W | null = null;
   const listener = recorder.listener;
+  // Statements of concurrent sessions do not pass the database's listener: the scenario reports them.
+  const onSessionStatement = (event: SessionStatementEvent): void => {
+    timeline.push({ source: 'session', event, tag: world === null ? 0 : world.currentStep });
+  };
   const tagged: Domain<W> = {
     ...domain,
     createWorld: (settings) => {
@@ -50,6 +62,7 @@ export function recordScenario<W extends WorldBase>(
         onStatement: (event) => {
           recorder.tag = world === null ? 0 : world.currentStep;
           listener(event);
+          timeline.push({ source: 'serial', statement: recorder.statements[recorder.statements.length - 1]! });
         },
       });
       const created = domain.createWorld(settings, db);
@@ -62,12 +75,20 @@ export function recordScenario<W extends WorldBase>(
     },
   };
   try {
-    const result = runScenario(tagged, plan, scenario, options);
-    return { recorded: recorder.statements, snapshot: result.world.db.snapshot(), result, bug: null };
+    const result = runScenario(tagged, plan, scenario, { ...options, onSessionStatement });
+    return { recorded: recorder.statements, timeline, snapshot: result.world.db.snapshot(), result, bug: null };
   } catch (error) {
     if (!(error instanceof PgdrillBug)) throw error;
-    return { recorded: recorder.statements, snapshot: new Map(), result: null, bug: error.message };
+    return { recorded: recorder.statements, timeline, snapshot: new Map(), result: null, bug: error.message };
   }
+}
+
+/** PGlite is one connection: a plan whose requests run in sessions cannot be compared statement by statement. */
+function refuseConcurrent(plan: Plan): void {
+  if (plan.concurrency !== undefined)
+    throw new UserInputError(
+      `plan ${plan.name} runs requests concurrently, which a single-connection comparison cannot judge: export its counterexamples with replay --sql (isolation spec) or --node (script) and run them on a real server`,
+    );
 }
 
 export async function diffScenario<W extends WorldBase>(
@@ -76,6 +97,7 @@ export async function diffScenario<W extends WorldBase>(
   plan: Plan,
   scenario: Scenario,
 ): Promise<DiffOutcome> {
+  refuseConcurrent(plan);
   // No invariants: the differential compares the engine with PostgreSQL, not the plan's verdict.
   const recorded = recordScenario(domain, plan, scenario, { recordChanges: false, invariants: [] });
   if (recorded.bug !== null) {
@@ -103,6 +125,7 @@ export function planCampaign<W extends WorldBase>(
   plan: Plan,
   options: CampaignOptions,
 ): Promise<CampaignResult<Scenario>> {
+  refuseConcurrent(plan);
   return runCampaign(
     scenarioArbitrary(domain, plan),
     (scenario) => diffScenario(session, domain, plan, scenario),

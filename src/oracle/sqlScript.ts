@@ -13,6 +13,7 @@ import { CLOCK_FUNCTION, mayRevertSettings, setClockSql } from './clock.js';
 import { recordScenario } from './planDiff.js';
 import type { RecordedStatement } from './recorder.js';
 import { PgdrillBug } from '../harness/runScenario.js';
+import { assert } from '../engine/assert.js';
 import { formatSql, sqlComment } from '../engine/sqlText.js';
 
 export const SCRIPT_SCHEMA = 'pgdrill_replay';
@@ -107,6 +108,8 @@ export function renderScript(
 
 /** The SQL script of a plan's scenario, replayed with the plan's invariants, marking where it failed. */
 export function scenarioScript<W extends WorldBase>(domain: Domain<W>, plan: Plan, scenario: Scenario): SqlScript {
+  // Statements of a concurrent scenario's sessions interleave: one script cannot hold them.
+  assert(plan.concurrency === undefined, `plan ${plan.name} runs sessions: export it with concurrentExport.ts`);
   const invariants = planInvariants(domain, plan);
   const recorded = recordScenario(domain, plan, scenario, {
     recordChanges: false,

@@ -124,6 +124,24 @@ describe('pgdrill replay', () => {
     expect(fromFile.code).toBe(0);
     expect(fromFile.stdout).toBe(first.stdout);
   });
+
+  it('exports a concurrent counterexample as an isolation spec (--sql) and a Node script (--node)', async () => {
+    const file = join('test', 'corpus', 'ensure-copy-races-heartbeat.json');
+    const spec = await run(['replay', file, '--sql']);
+    expect(spec.code).toBe(0);
+    expect(spec.stdout).toContain('session "s1"');
+    expect(spec.stdout).toMatch(/\npermutation "s2_1" .* "s1_5" "s2_6" "s2_7" "check_invariant"\n/);
+    const script = await run(['replay', file, '--node']);
+    expect(script.code).toBe(0);
+    expect(script.stdout).toMatch(/^#!\/usr\/bin\/env node\n/);
+    expect(script.stdout).toContain('"invariant": "copy-equals-source-where-present"');
+    const serial = await run(['replay', join('test', 'corpus', 'incident-2024-10-31.json'), '--node']);
+    expect(serial.code).toBe(2);
+    expect(serial.stderr).toMatch(/^pgdrill: plan incident-2024-10-31 runs no concurrent sessions: .*\n$/);
+    const both = await run(['replay', file, '--node', '--sql']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--node and --sql contradict each other\n$/);
+  });
 });
 
 describe('pgdrill plans', () => {
