@@ -11,6 +11,7 @@ import { scanTuples } from './scan.js';
 import type { ScannedTuple } from './scan.js';
 import type { EngineState } from './session.js';
 import { lockRow, rowWait } from './sessions/rowLocks.js';
+import type { Snapshot } from './sessions/snapshot.js';
 import { Suspension } from './sessions/suspension.js';
 import { formatValuesForDetail } from './values.js';
 import type { Row, SqlValue } from './values.js';
@@ -135,14 +136,13 @@ function lockReferencedRow(
   values: readonly SqlValue[],
 ): void {
   const where = whereColumnsEqual(foreignKey.referencedColumns, values);
-  const outer = state.snapshot;
-  state.snapshot = state.inRepeatableRead ? state.statementSnapshot() : state.freshSnapshot();
-  let found: ScannedTuple | undefined;
-  try {
-    found = scanTuples(state, foreignKey.referencedRelation, where)[0];
-  } finally {
-    state.snapshot = outer;
-  }
+  // ri_triggers.c asks for new rows (the latest snapshot) when the referenced table is partitioned;
+  // otherwise REPEATABLE READ reads through its transaction's snapshot.
+  const snapshot =
+    state.inRepeatableRead && !foreignKey.referencedRelation.isPartitioned
+      ? state.statementSnapshot()
+      : state.freshSnapshot();
+  const found = throughSnapshot(state, snapshot, () => scanTuples(state, foreignKey.referencedRelation, where)[0]);
   if (found === undefined) throw missingReferenceError(foreignKey, relation, values);
   let current = found.tuple;
   for (let rechecks = 0; ; rechecks++) {
@@ -209,21 +209,40 @@ function stillReferencedError(
   );
 }
 
-/**
- * Runs a referenced-side check's query through a snapshot of its own while several sessions are
- * open (ri_PerformCheck: a fresh one under READ COMMITTED, the transaction's under REPEATABLE READ),
- * never the raw heap: another transaction's uncommitted referencing row is invisible to it, also
- * at COMMIT, where no statement snapshot is set.
- */
-function throughCheckSnapshot<T>(state: EngineState, body: () => T): T {
-  if (!state.versioning) return body();
+function throughSnapshot<T>(state: EngineState, snapshot: Snapshot, body: () => T): T {
   const outer = state.snapshot;
-  state.snapshot = state.inRepeatableRead ? state.statementSnapshot() : state.freshSnapshot();
+  state.snapshot = snapshot;
   try {
     return body();
   } finally {
     state.snapshot = outer;
   }
+}
+
+/**
+ * Runs a referenced-side check's query through a snapshot of its own while several sessions are
+ * open, never the raw heap: another transaction's uncommitted referencing row is invisible to it,
+ * also at COMMIT, where no statement snapshot is set. ri_restrict and ri_Check_Pk_Match ask for new
+ * rows (detectNewRows): the latest snapshot under REPEATABLE READ too, so a referencing row committed
+ * after the transaction's snapshot still makes NO ACTION and RESTRICT fail.
+ */
+function throughCheckSnapshot<T>(state: EngineState, body: () => T): T {
+  if (!state.versioning) return body();
+  return throughSnapshot(state, state.freshSnapshot(), body);
+}
+
+/**
+ * The crosscheck of a CASCADE or SET NULL action under REPEATABLE READ: PostgreSQL's action query
+ * reads through the latest snapshot and its DELETE or UPDATE fails with 40001 on a row version the
+ * transaction's snapshot does not see (inserted or changed by a transaction that committed since).
+ */
+function crosscheckAction(state: EngineState, foreignKey: ForeignKeyConstraint, values: readonly SqlValue[]): void {
+  if (!state.versioning || !state.inRepeatableRead) return;
+  const where = whereColumnsEqual(foreignKey.columns, values);
+  const scan = (): Tuple[] => scanTuples(state, foreignKey.relation, where).map((found) => found.tuple);
+  const seen = new Set(throughSnapshot(state, state.statementSnapshot(), scan));
+  if (throughSnapshot(state, state.freshSnapshot(), scan).some((tuple) => !seen.has(tuple)))
+    throw new PgError('40001', 'could not serialize access due to concurrent update');
 }
 
 function isReferenced(state: EngineState, foreignKey: ForeignKeyConstraint, values: readonly SqlValue[]): boolean {
@@ -272,6 +291,7 @@ export function runReferentialAction(
         throw stillReferencedError(foreignKey, referencedLeaf, oldValues, true);
       return;
     case 'cascade':
+      crosscheckAction(state, foreignKey, oldValues);
       // With several sessions open the referencing maps hold uncommitted rows too: the action scans.
       state.nested(
         { action: foreignKey.name, oldValues, newValues },
@@ -295,9 +315,12 @@ export function runReferentialAction(
           );
         },
         false,
+        null,
+        true,
       );
       return;
     case 'set null':
+      crosscheckAction(state, foreignKey, oldValues);
       state.nested(
         { action: foreignKey.name, oldValues, newValues: null },
         () =>
@@ -313,6 +336,8 @@ export function runReferentialAction(
             ),
           ),
         false,
+        null,
+        true,
       );
       return;
   }

@@ -350,12 +350,19 @@ export class EngineState implements SessionView {
    * A nested statement (from a trigger function with `newLevel`, or an RI action without) that may
    * wait: with one session it runs at once; with several it goes through the enclosing segment's
    * replay log (sessions/suspension.ts), where `identity` (the statement value, or what identifies an
-   * RI action) tells a replayed statement from another.
+   * RI action) tells a replayed statement from another. `latest` reads through a snapshot taken now
+   * also under REPEATABLE READ (an RI action's query, which PostgreSQL runs with detectNewRows).
    */
-  nested<T>(identity: unknown, body: () => Resumable<T>, newLevel: boolean, statement: Statement | null = null): T {
+  nested<T>(
+    identity: unknown,
+    body: () => Resumable<T>,
+    newLevel: boolean,
+    statement: Statement | null = null,
+    latest = false,
+  ): T {
     assert(this.depth > 0, 'a nested statement runs inside a statement');
     if (!this.shared.versioning) return this.runNested(() => runToEnd(body()), newLevel);
-    return runNestedResumable(this, identity, () => this.runNestedResumable(body, newLevel, statement));
+    return runNestedResumable(this, identity, () => this.runNestedResumable(body, newLevel, statement, latest));
   }
 
   /** A statement's table locks, each yielded for the scheduler to grant (none without a scheduler). */
@@ -371,6 +378,7 @@ export class EngineState implements SessionView {
     body: () => Resumable<T>,
     newLevel: boolean,
     statement: Statement | null,
+    latest: boolean,
   ): Resumable<T> {
     if (this.depth >= MAX_STATEMENT_DEPTH)
       fail(`statements nested deeper than ${MAX_STATEMENT_DEPTH}: a trigger recursion`);
@@ -381,7 +389,7 @@ export class EngineState implements SessionView {
     const outerSnapshot = this.snapshot;
     try {
       yield* this.takeTableLocks(statement);
-      this.snapshot = this.statementSnapshot();
+      this.snapshot = latest ? this.freshSnapshot() : this.statementSnapshot();
       const result = yield* body();
       if (level) yield* level.drainResumable(this.fireAfterEventResumable);
       return result;

@@ -14,6 +14,8 @@
  */
 import pg from 'pg';
 import { quoteIdentifier } from '../../engine/sqlText.js';
+import { cycleWaits, unseenIssuedWait } from './deadlockDetail.js';
+import type { CycleWait } from './deadlockDetail.js';
 import { hasCycle } from './waitCycle.js';
 import type {
   BackendRun,
@@ -48,6 +50,8 @@ interface Slot {
   fault: Error | null;
   /** Settle count at the time the step in flight was issued. */
   issuedInSettle: number;
+  /** The waits the DETAIL of the step's 40P01 names (a deadlock check's cycle), else empty. */
+  cycle: readonly CycleWait[];
 }
 
 interface LockRow {
@@ -134,6 +138,7 @@ function stepResult(result: pg.QueryResult | pg.QueryResult[]): StepResult {
 
 interface ServerError {
   readonly code?: unknown;
+  readonly detail?: unknown;
   readonly constraint?: unknown;
   readonly message?: unknown;
 }
@@ -167,6 +172,12 @@ function describeLock(row: LockRow): string {
 
 export interface PgBackendOptions {
   readonly connectionString: string;
+  /**
+   * How long the driver lets a step run after issuing it before it first looks (0: at once). A test
+   * sets it to play the driver of a busy machine, whose first poll comes late, and check that the
+   * timing rules notice what such a driver misses.
+   */
+  readonly observationDelayMs?: number;
 }
 
 export async function openPgSessionBackend(options: PgBackendOptions): Promise<SessionBackend> {
@@ -198,7 +209,7 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
     const client = await connect(`-c search_path=${schema}`);
     const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
     if (pid === undefined) throw new Error('the server did not tell its backend pid');
-    return { client, pid, alive: true, inFlight: null, result: null, fault: null, issuedInSettle: 0 };
+    return { client, pid, alive: true, inFlight: null, result: null, fault: null, issuedInSettle: 0, cycle: [] };
   };
 
   const begin = async (
@@ -252,6 +263,8 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
     let lastTimerAt = Number.NEGATIVE_INFINITY;
     // The settle in which it did: sessions it woke wait again within that settle; later waits are new steps.
     let lastTimerSettle = -1;
+    // The deadlock cycles whose victims were harvested in the current settle.
+    let brokenCycles: { victim: number; waits: readonly CycleWait[] }[] = [];
     const harvest = (completed: { session: number; result: StepResult }[]): void => {
       sessions.forEach((slot, session) => {
         if (slot.fault !== null) throw slot.fault;
@@ -260,6 +273,8 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
             lastTimerAt = Date.now();
             lastTimerSettle = settles;
           }
+          if (slot.cycle.length > 0) brokenCycles.push({ victim: slot.pid, waits: slot.cycle });
+          slot.cycle = [];
           completed.push({ session, result: slot.result });
           slot.inFlight = null;
           slot.result = null;
@@ -280,6 +295,8 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
     // releases its locks (PostgreSQL reports the error, then aborts the transaction), so for a moment
     // its waiters still look blocked by it. The world has settled only when every blocker that is
     // not itself waiting sits idle in its transaction, holding its locks until the driver's next step.
+    // An aborted block is idle too: an error inside a savepoint aborts only the subtransaction and
+    // releases only its locks, so the block's earlier locks still hold its waiters.
     const blockersSettled = async (waits: ReadonlyMap<number, readonly number[]>): Promise<boolean> => {
       const blockers = [...new Set([...waits.values()].flat())].filter(
         (pid) => sessionOfPid.has(pid) && !waits.has(pid),
@@ -289,7 +306,10 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
         'SELECT pid, state FROM pg_stat_activity WHERE pid = ANY($1::int[])',
         [blockers],
       );
-      return states.rows.length === blockers.length && states.rows.every((row) => row.state === 'idle in transaction');
+      return (
+        states.rows.length === blockers.length &&
+        states.rows.every((row) => row.state === 'idle in transaction' || row.state === 'idle in transaction (aborted)')
+      );
     };
     // Likewise a step that failed inside a transaction block: its error arrives before its backend has
     // aborted the transaction and released its locks, so the next step could still meet them. A backend
@@ -312,6 +332,16 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
         if (!states.rows.some((row) => row.pid === pid && row.state === 'active')) released.add(pid);
       return pids.every((pid) => released.has(pid));
     };
+    // The states above are read after the waits: a blocker whose step failed may have finished its
+    // abort in between, releasing a waiter seen a moment before. Read once more, after those states,
+    // the world has settled only if the same steps still wait for the same sessions.
+    const sameWaitsNow = async (waits: ReadonlyMap<number, readonly number[]>): Promise<boolean> => {
+      const again = await observeWaits();
+      const now = new Map(again.filter((row) => row.blockers.length > 0).map((row) => [row.pid, row.blockers]));
+      const key = (map: ReadonlyMap<number, readonly number[]>): string =>
+        JSON.stringify([...map.entries()].map(([pid, blockers]) => [pid, [...blockers].sort()]).sort());
+      return key(now) === key(waits) && sessions.every((slot) => slot.result === null);
+    };
     const waitingFrom = (rows: readonly LockRow[]): WaitingStep[] =>
       rows
         .filter((row) => row.blockers.length > 0 && sessions[sessionOfPid.get(row.pid) ?? -1]?.inFlight != null)
@@ -327,6 +357,7 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
         const slot = sessions[session];
         if (slot === undefined || slot.inFlight !== null) throw new Error(`session ${session} cannot take a step now`);
         slot.result = null;
+        slot.cycle = [];
         slot.issuedInSettle = settles;
         slot.inFlight = slot.client.query(sql).then(
           (result) => {
@@ -336,6 +367,9 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
             const answer = errorResult(error);
             if (answer === null) slot.fault = error instanceof Error ? error : new Error(String(error));
             else slot.result = answer;
+            const detail = (error as ServerError).detail;
+            if (answer?.ok === false && answer.code === '40P01' && typeof detail === 'string')
+              slot.cycle = cycleWaits(detail);
           },
         );
       },
@@ -352,8 +386,11 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
         // Settling right after an issue is not a pause: no timeout of an earlier wait may fire in it.
         const afterIssue = goal.kind === 'quiescent';
         const settle = ++settles;
+        brokenCycles = [];
+        const issued = afterIssue ? sessions.findIndex((slot) => slot.issuedInSettle === settle - 1) : -1;
         const span = { from: Date.now(), to: Date.now() };
         if (!afterIssue) passing.push(span);
+        if (afterIssue && (options.observationDelayMs ?? 0) > 0) await delay(options.observationDelayMs ?? 0);
         // After an issue, model time starts to pass once every step in flight waits: only a timer can
         // move the world then, and the model's clock advances to it (a deadlock check, say).
         let timersSpan: { from: number; to: number } | null = null;
@@ -375,6 +412,12 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
               timingViolation = `a lock_timeout fired in session ${early.session} while steps were still being issued`;
             }
           }
+          // A deadlock check that broke a wait of the step just issued before the driver saw it: the
+          // step is recorded as not having waited, which the schedule's timing never allows.
+          const issuedSlot = sessions[issued];
+          if (afterIssue && timingViolation === null && issuedSlot !== undefined)
+            for (const { victim, waits } of brokenCycles)
+              timingViolation ??= unseenIssuedWait(victim, waits, issuedSlot.pid, waited.get(issued)?.lock);
           return {
             completed,
             waiting: still,
@@ -442,7 +485,8 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
               !cycle &&
               Date.now() - lastTimerAt >= SAME_INSTANT_MS &&
               (await blockersSettled(waits)) &&
-              (await failuresReleased(completed, released))
+              (await failuresReleased(completed, released)) &&
+              (await sameWaitsNow(waits))
             ) {
               return report(true, waiting);
             }

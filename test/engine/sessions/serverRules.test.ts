@@ -132,7 +132,112 @@ describe('rules the real server taught the engine', () => {
       expect(w.result(1)).toBe(expected);
     }
   });
+
+  it('under REPEATABLE READ, an FK check against a partitioned parent sees a row committed after the snapshot', () => {
+    // ri_triggers.c: detectNewRows when the referenced table is partitioned, so the check reads
+    // through the latest snapshot; a plain parent is read through the transaction's.
+    for (const [partitioned, expected] of [
+      [true, 'ok'],
+      [false, '23503'],
+    ] as const) {
+      const w = world((db) => parentsAndChildren(db, partitioned, 'no action'), 2);
+      w.run(0, { kind: 'begin', isolation: 'repeatable read' }, { kind: 'select', table: 'children', options: {} });
+      w.run(1, { kind: 'insert', table: 'parents', rows: [{ id: 5, p: 1 }], options: {} });
+      w.run(0, { kind: 'insert', table: 'children', rows: [{ id: 10, pid: 5, pp: 1 }], options: {} });
+      expect(typeof w.result(0) === 'string' ? w.result(0) : 'ok').toBe(expected);
+      w.run(0, rollback);
+    }
+  });
+
+  it('under REPEATABLE READ, an FK check meeting a parent deleted after the snapshot fails with 40001', () => {
+    const w = world((db) => parentsAndChildren(db, false, 'no action'), 2);
+    w.run(0, { kind: 'begin', isolation: 'repeatable read' }, { kind: 'select', table: 'children', options: {} });
+    w.run(1, { kind: 'delete', table: 'parents', where: eq(col('id'), 2), options: {} });
+    w.run(0, { kind: 'insert', table: 'children', rows: [{ id: 10, pid: 2, pp: 1 }], options: {} });
+    expect(w.result(0)).toBe('40001');
+    w.run(0, rollback);
+  });
+
+  it('under REPEATABLE READ, a NO ACTION or RESTRICT check sees a referencing row committed after the snapshot', () => {
+    // ri_restrict always detects new rows: the latest snapshot, not the transaction's.
+    for (const [action, expected] of [
+      ['no action', '23503'],
+      ['restrict', '23001'],
+    ] as const) {
+      const w = world((db) => parentsAndChildren(db, false, action), 2);
+      w.run(0, { kind: 'begin', isolation: 'repeatable read' }, { kind: 'select', table: 'children', options: {} });
+      w.run(1, { kind: 'insert', table: 'children', rows: [{ id: 10, pid: 1, pp: 1 }], options: {} });
+      w.run(0, { kind: 'delete', table: 'parents', where: eq(col('id'), 1), options: {} });
+      expect(w.result(0)).toBe(expected);
+      w.run(0, rollback);
+    }
+  });
+
+  it('under REPEATABLE READ, CASCADE and SET NULL act on the latest rows, failing on one the snapshot lacks', () => {
+    // The action's query reads through the latest snapshot; its DELETE or UPDATE crosschecks each row
+    // against the transaction's snapshot: 40001 for a row committed since, nothing for one deleted since.
+    for (const action of ['cascade', 'set null'] as const) {
+      const w = world((db) => {
+        parentsAndChildren(db, false, action);
+        db.insert('children', [{ id: 11, pid: 2, pp: 1 }]);
+      }, 2);
+      const rr: Statement = { kind: 'begin', isolation: 'repeatable read' };
+      w.run(0, rr, { kind: 'select', table: 'children', options: {} });
+      w.run(1, { kind: 'insert', table: 'children', rows: [{ id: 10, pid: 1, pp: 1 }], options: {} });
+      w.run(0, { kind: 'delete', table: 'parents', where: eq(col('id'), 1), options: {} });
+      expect(w.result(0)).toBe('40001');
+      w.run(0, rollback, rr, { kind: 'select', table: 'children', options: {} });
+      w.run(1, { kind: 'delete', table: 'children', where: eq(col('id'), 11), options: {} });
+      w.run(0, { kind: 'delete', table: 'parents', where: eq(col('id'), 2), options: {} });
+      expect(typeof w.result(0)).not.toBe('string');
+      w.run(0, commit);
+      expect(w.db.rows('children')).toEqual([{ id: 10, pid: 1, pp: 1 }]);
+    }
+  });
 });
+
+/** Parents (id, p), LIST-partitioned by p when asked, and children referencing them. */
+function parentsAndChildren(
+  db: Database,
+  partitioned: boolean,
+  onDelete: 'no action' | 'restrict' | 'cascade' | 'set null',
+): void {
+  db.createTable({
+    name: 'parents',
+    columns: [
+      { name: 'id', type: 'integer' },
+      { name: 'p', type: 'integer' },
+    ],
+    primaryKey: ['id', 'p'],
+    ...(partitioned ? { partitionBy: { list: 'p' } } : {}),
+  });
+  if (partitioned) {
+    db.createTable({ name: 'parents_1', partitionOf: { parent: 'parents', values: [1] } });
+    db.createTable({ name: 'parents_2', partitionOf: { parent: 'parents', values: [2] } });
+  }
+  db.insert('parents', [
+    { id: 1, p: 1 },
+    { id: 2, p: 1 },
+  ]);
+  db.createTable({
+    name: 'children',
+    columns: [
+      { name: 'id', type: 'integer' },
+      { name: 'pid', type: 'integer' },
+      { name: 'pp', type: 'integer' },
+    ],
+    primaryKey: ['id'],
+    constraints: [
+      {
+        kind: 'foreignKey',
+        name: 'children_parent',
+        columns: ['pid', 'pp'],
+        references: { table: 'parents' },
+        onDelete,
+      },
+    ],
+  });
+}
 
 function deferredRefs(db: Database): void {
   items(db);

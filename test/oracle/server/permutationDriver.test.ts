@@ -5,6 +5,7 @@
  * that are not valid programs are refused with one sentence.
  */
 import { describe, expect, it } from 'vitest';
+import { openPgSessionBackend } from '../../../src/oracle/server/pgSessionBackend.js';
 import { runPermutation } from '../../../src/oracle/server/permutationDriver.js';
 import { allPermutations, resolveProgram } from '../../../src/oracle/server/program.js';
 import type { SessionProgram } from '../../../src/oracle/server/program.js';
@@ -95,6 +96,93 @@ describe('permutation driver', () => {
     await expect(runPermutation(server.backend(), slow, slow.permutations[0]!, { timingRetries: 1 })).rejects.toThrow(
       /timing in 2 attempts \(a lock_timeout fired in session 1 while steps were still being issued/,
     );
+  });
+
+  it('notices a wait of the step just issued that a deadlock check ended before the driver saw it', async () => {
+    // The waiter's check (400 ms) fires about 100 ms after the closer began to wait, which the model
+    // records as a wait; a driver that first looks 300 ms after issuing (a busy machine) sees the
+    // closer done and only the victim's DETAIL tells that it waited.
+    const deadlock: SessionProgram = {
+      name: 'deadlock-closed-late',
+      description: 'A waits for B; B closes the cycle; A, whose deadlock check fires first, is the victim.',
+      setup: ['CREATE TABLE t1 (id int)', 'CREATE TABLE t2 (id int)'],
+      sessions: [
+        {
+          name: 'a',
+          setup: ["SET deadlock_timeout = '400ms'"],
+          steps: [
+            { name: 'a_lock', sql: 'BEGIN; LOCK TABLE t1 IN ACCESS EXCLUSIVE MODE' },
+            { name: 'a_wait', sql: 'LOCK TABLE t2 IN ACCESS EXCLUSIVE MODE' },
+            { name: 'a_end', sql: 'ROLLBACK' },
+          ],
+        },
+        {
+          name: 'b',
+          setup: ["SET deadlock_timeout = '5s'"],
+          steps: [
+            { name: 'b_lock', sql: 'BEGIN; LOCK TABLE t2 IN ACCESS EXCLUSIVE MODE' },
+            { name: 'b_close', sql: 'LOCK TABLE t1 IN ACCESS EXCLUSIVE MODE' },
+            { name: 'b_end', sql: 'COMMIT' },
+          ],
+        },
+      ],
+      permutations: [['b_lock', 'a_lock', 'a_wait', 'b_close', 'a_end', 'b_end']],
+    };
+    const permutation = deadlock.permutations[0]!;
+    const seen = await runPermutation(server.backend(), deadlock, permutation);
+    expect(seen.steps.map((record) => [record.step, record.blocked?.by ?? null, record.result?.ok])).toEqual([
+      ['b_lock', null, true],
+      ['a_lock', null, true],
+      ['a_wait', ['b'], false],
+      ['b_close', ['a'], true],
+      ['a_end', null, true],
+      ['b_end', null, true],
+    ]);
+    const late = await openPgSessionBackend({ connectionString: server.connectionString(), observationDelayMs: 300 });
+    try {
+      await expect(runPermutation(late, deadlock, permutation, { timingRetries: 0 })).rejects.toThrow(
+        /a deadlock check ended a wait while the step just issued waited for AccessExclusiveLock on relation, a wait the driver never saw/,
+      );
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('settles at once when a step fails inside a savepoint and its block still holds the awaited lock', async () => {
+    // The error aborts only the subtransaction: the block's RowExclusive still holds the reader, whose
+    // session sits `idle in transaction (aborted)`. Once settled at once, the reader's lock_timeout
+    // fires only while the driver waits for it, never while steps are issued.
+    const savepoint: SessionProgram = {
+      name: 'error-in-savepoint',
+      description: 'A session fails inside a savepoint while another waits for its earlier lock.',
+      setup: ['CREATE TABLE t1 (id int)'],
+      sessions: [
+        {
+          name: 'holder',
+          steps: [
+            { name: 'hold', sql: 'BEGIN; LOCK TABLE t1 IN ROW EXCLUSIVE MODE; SAVEPOINT sp' },
+            { name: 'fail', sql: 'SELECT 1/0' },
+            { name: 'back', sql: 'ROLLBACK TO sp' },
+            { name: 'commit', sql: 'COMMIT' },
+          ],
+        },
+        {
+          name: 'reader',
+          setup: ["SET lock_timeout = '1s'"],
+          steps: [{ name: 'share', sql: 'CREATE INDEX ON t1 (id)' }],
+        },
+      ],
+      permutations: [['hold', 'share', 'fail', 'back', 'commit']],
+    };
+    const outcome = await runPermutation(server.backend(), savepoint, savepoint.permutations[0]!, { timingRetries: 0 });
+    expect(outcome.steps.map((record) => [record.step, record.blocked?.by ?? null, record.completedAfter])).toEqual([
+      ['hold', null, 0],
+      ['share', ['holder'], 4],
+      ['fail', null, 2],
+      ['back', null, 3],
+      ['commit', null, 4],
+    ]);
+    expect(outcome.steps.find((record) => record.step === 'fail')?.result).toMatchObject({ ok: false, code: '22012' });
   });
 
   it('refuses programs it cannot run, naming the problem', () => {
