@@ -8,6 +8,7 @@ import { scenarioArbitrary } from '../src/harness/scenario.js';
 import { stopOnFor } from '../src/harness/campaign.js';
 import { packageRoot } from '../model/runners/cli.js';
 import { runnersDomain } from '../model/runners/domain.js';
+import { concurrentPlanRows, concurrentPlanThroughput } from './concurrencyBench.js';
 import { enginePermutationThroughput, serverPermutationThroughput } from './serverBench.js';
 import { engineTarget, mapTarget, pgliteTarget } from './targets.js';
 import type { Target } from './targets.js';
@@ -189,6 +190,12 @@ async function main(): Promise<void> {
   );
   const plans = planThroughput();
   console.log(`\n${table([['plan', 'runs/s'], ...Object.entries(plans).map(([name, rate]) => [name, format(rate)])])}`);
+  const concurrent = concurrentPlanThroughput();
+  sampleRss();
+  console.log(`\n${table(concurrentPlanRows(concurrent))}`);
+  console.log(
+    '(+: concurrency {requests: 2} added by the bench; broke: sampled runs in which an invariant broke, concurrency on)',
+  );
   const incident = incidentSearch();
   console.log(
     `\nincident-2024-10-31 over ${INCIDENT_SEEDS} seeds: found ${incident.found}/${INCIDENT_SEEDS}, median time to find ${incident.medianMs} ms, median shrunk length ${incident.medianSteps} steps`,
@@ -226,6 +233,12 @@ async function main(): Promise<void> {
     scalingRatio100kOver1k:
       Math.round((throughput.engineLarge.perSecond / throughput.engineSmall.perSecond) * 100) / 100,
     runsPerSecond: plans,
+    runsPerSecondConcurrent: Object.fromEntries(
+      concurrent.map((figure) => [figure.plan, figure.concurrentRunsPerSecond]),
+    ),
+    runsPerCpuSecondConcurrent: Object.fromEntries(
+      concurrent.map((figure) => [figure.plan, figure.concurrentRunsPerCpuSecond]),
+    ),
     incidentTimeToFindMsMedian: incident.medianMs,
     incidentShrunkSteps: incident.medianSteps,
     scaleLegacyRunners: scale.legacyRunners,
