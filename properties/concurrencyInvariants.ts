@@ -11,9 +11,12 @@ export const API_WAITS_BOUNDED = 'api-waits-bounded';
 /**
  * A migration that makes traffic queue behind its lock is an outage even when nothing fails: a
  * request that waits longer than the plan's bound has, for its user, timed out. Time is the
- * scheduler's virtual clock, which only deadlock checks and lock timeouts move, so a wait is
- * long when such timers fire while it lasts (a DDL that waits without a lock_timeout behind a
- * long transaction holds every later writer for as long as that transaction runs).
+ * scheduler's virtual clock, which only deadlock checks, lock timeouts and wake-ups of sleeping
+ * sessions move, so a wait is long when such timers fire while it lasts (a DDL that waits without a
+ * lock_timeout behind a long transaction holds every later writer for as long as that transaction
+ * runs). Only API requests' waits count (a worker's batch may wait), and not a wait for long
+ * transactions alone: the plan's own long transactions make requests for their rows wait with or
+ * without a migration, and this invariant judges the migration.
  */
 export const apiWaitsBounded: Invariant<WorldBase> = {
   id: API_WAITS_BOUNDED,
@@ -25,6 +28,7 @@ export const apiWaitsBounded: Invariant<WorldBase> = {
     if (record === undefined || record === null) return null;
     const now = record.now();
     for (const wait of record.waits) {
+      if (!wait.api || wait.behindLongTransactions) continue;
       const waited = (wait.until ?? now) - wait.since;
       if (waited <= record.apiWaitBoundMs) continue;
       const blockers = wait.blockedBy.map((session) => `s${session}`).join(', ');

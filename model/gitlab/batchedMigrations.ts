@@ -145,10 +145,9 @@ interface BackfillBatch {
   readonly inserted: number;
 }
 
-function runBackfillBatch(world: MigrationWorld, migration: BatchedMigration): BatchOutcome {
-  const { db } = world;
-  // Serially the batch runs inside one transaction, so a failing batch leaves nothing behind.
-  const result = db.transaction(() => runSerially(db, backfillBatchWork(world, migration, new Tx(db, 1))));
+/** A partitioning backfill's batch, and what it decided about each row (kept for explanations). */
+function* backfillBatchOutcome(world: MigrationWorld, migration: BatchedMigration, tx: Tx): Work<BatchOutcome> {
+  const result = yield* backfillBatchWork(world, migration, tx);
   if (result === null) return { summary: 'nothing left to copy', cursor: null };
   const spec = world.catalog.partitionedCopies.get(migration.table)!;
   const decisions = world.backfillDecisions.get(migration.table) ?? new Map();
@@ -168,25 +167,33 @@ function runBackfillBatch(world: MigrationWorld, migration: BatchedMigration): B
   };
 }
 
-function runJobBatch(world: MigrationWorld, migration: BatchedMigration): BatchOutcome {
+/** One batch of any batched migration, as a coroutine of statements in GitLab's transaction boundaries. */
+function batchWork(world: MigrationWorld, migration: BatchedMigration, tx: Tx): Work<BatchOutcome> {
+  if (migration.kind === 'partitionBackfill') return backfillBatchOutcome(world, migration, tx);
   const job = world.catalog.batchedJobs.get(migration.name);
   assert(job !== undefined, `${migration.name} is not a batched job of this world`);
-  return job.runBatch(world, migration);
+  return job.batchWork(world, migration, tx);
 }
 
-/** Runs one batch; a PgError propagates with the cursor unchanged (the batch rolled back). */
+/** Moves the migration past a batch that succeeded; returns the batch's summary line. */
+function batchSucceeded(world: MigrationWorld, migration: BatchedMigration, outcome: BatchOutcome): string {
+  const latest = current(world, migration);
+  const cursor = outcome.cursor ?? latest.cursor;
+  const finished = !remainsAboveCursor(world, latest.table, cursor);
+  // A batch that succeeds clears the failure count, and revives a migration marked failed.
+  update(world, latest, { cursor, failedAttempts: 0, lastError: null, status: finished ? 'finished' : 'active' });
+  if (finished && latest.kind === 'partitionBackfill') world.backfillFinishedAt.set(latest.table, world.currentStep);
+  const state = finished ? 'finished' : `cursor ${cursor}`;
+  return `${latest.name} batch ${outcome.summary} (${state})`;
+}
+
+/** Runs one batch serially, in one transaction; a PgError propagates with the cursor unchanged (the batch rolled back). */
 export function runBatchOrThrow(world: MigrationWorld, migration: BatchedMigration): string {
   assert(migration.status !== 'finished', `${migration.name} has already finished`);
-  const outcome =
-    migration.kind === 'partitionBackfill' ? runBackfillBatch(world, migration) : runJobBatch(world, migration);
-  const cursor = outcome.cursor ?? migration.cursor;
-  const finished = !remainsAboveCursor(world, migration.table, cursor);
-  // A batch that succeeds clears the failure count, and revives a migration marked failed.
-  update(world, migration, { cursor, failedAttempts: 0, lastError: null, status: finished ? 'finished' : 'active' });
-  if (finished && migration.kind === 'partitionBackfill')
-    world.backfillFinishedAt.set(migration.table, world.currentStep);
-  const state = finished ? 'finished' : `cursor ${cursor}`;
-  return `${migration.name} batch ${outcome.summary} (${state})`;
+  const { db } = world;
+  // Serially the batch runs inside one transaction, so a failing batch leaves nothing behind.
+  const outcome = db.transaction(() => runSerially(db, batchWork(world, migration, new Tx(db, 1))));
+  return batchSucceeded(world, migration, outcome);
 }
 
 /** One background tick: a failing batch is retried on later ticks, then the migration is marked failed. */
@@ -195,10 +202,33 @@ export function runBatch(world: MigrationWorld, migration: BatchedMigration): Op
     return { summary: runBatchOrThrow(world, migration), applied: true };
   } catch (error) {
     if (!isPgError(error)) throw error;
-    const summary = recordBatchFailure(world, migration, error);
-    world.backgroundFailures.push({ step: world.currentStep, job: migration.name, error, summary });
-    return { summary, applied: true };
+    return batchFailed(world, migration, error);
   }
+}
+
+/**
+ * One background tick in a session of its own (a concurrent scenario with `workers`): the batch's
+ * statements in GitLab's boundaries (each sub-batch statement commits on its own, so a batch that
+ * fails midway keeps what it committed), then the migration's cursor moves, or the failure is
+ * recorded as in `runBatch`: a deadlock (40P01) or lock timeout (55P03) is a failed batch like any other.
+ */
+export function* batchTickWork(world: MigrationWorld, migration: BatchedMigration, tx: Tx): Work<OperationOutcome> {
+  const latest = current(world, migration);
+  assert(latest.status !== 'finished', `${latest.name} has already finished`);
+  let outcome: BatchOutcome;
+  try {
+    outcome = yield* batchWork(world, latest, tx);
+  } catch (error) {
+    if (!isPgError(error)) throw error;
+    return batchFailed(world, current(world, migration), error);
+  }
+  return { summary: batchSucceeded(world, migration, outcome), applied: true };
+}
+
+function batchFailed(world: MigrationWorld, migration: BatchedMigration, error: PgError): OperationOutcome {
+  const summary = recordBatchFailure(world, migration, error);
+  world.backgroundFailures.push({ step: world.currentStep, job: migration.name, error, summary });
+  return { summary, applied: true };
 }
 
 function recordBatchFailure(world: MigrationWorld, migration: BatchedMigration, error: PgError): string {

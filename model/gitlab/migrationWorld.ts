@@ -4,7 +4,7 @@
  * implements it and describes its tables and jobs in a `MigrationCatalog`; the helpers know
  * nothing else about it.
  */
-import type { PgError } from '../../src/index.js';
+import type { PgError, Tx, Work } from '../../src/index.js';
 import type { WorldBase } from '../../src/harness/domain.js';
 import type { BookkeepingRecipe, MigrationBookkeeping } from './bookkeeping.js';
 import type { LooseForeignKeysState } from './looseForeignKeys/looseForeignKeysState.js';
@@ -60,8 +60,12 @@ export interface BatchedJob {
   readonly target: string;
   /** Relations the migration reads; queueing it fails, as GitLab's migration does, when one is missing. */
   readonly requiredTables: readonly string[];
-  /** Runs the batch after `migration.cursor` in one transaction. */
-  runBatch(world: MigrationWorld, migration: BatchedMigration): BatchOutcome;
+  /**
+   * The batch after `migration.cursor`, as a coroutine of statements in GitLab's transaction
+   * boundaries (src/coroutines/transactionApi.ts): the serial harness runs it inside one
+   * transaction, a concurrent scenario in a session of its own.
+   */
+  batchWork(world: MigrationWorld, migration: BatchedMigration, tx: Tx): Work<BatchOutcome>;
 }
 
 /** What a backfill batch decided about one source row, kept for explanations. */

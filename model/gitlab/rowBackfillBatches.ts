@@ -8,8 +8,8 @@
  * own: GitLab's `BatchedMigrationJob#perform` runs each sub-batch statement in autocommit. The serial
  * harness runs it inside one transaction, so a failing batch leaves nothing behind, as before.
  */
-import { Tx, col, gt, runSerially } from '../../src/index.js';
-import type { Work } from '../../src/index.js';
+import { col, gt } from '../../src/index.js';
+import type { Tx, Work } from '../../src/index.js';
 import type { BatchedJob, BatchedMigration } from './migrationWorld.js';
 import { integerField } from './rowFields.js';
 
@@ -39,7 +39,7 @@ function* rowBackfillBatchWork(
   return { ids, changed: yield* definition.runBatch(tx, ids) };
 }
 
-/** The batched job of a row backfill: the next `batchSize` ids above the cursor, run serially in one transaction. */
+/** The batched job of a row backfill: the next `batchSize` ids above the cursor. */
 export function rowBackfillJob(definition: RowBackfillDefinition): BatchedJob {
   return {
     name: definition.name,
@@ -47,9 +47,8 @@ export function rowBackfillJob(definition: RowBackfillDefinition): BatchedJob {
     table: definition.table,
     target: definition.table,
     requiredTables: [],
-    runBatch: (world, migration) => {
-      const { db } = world;
-      const result = db.transaction(() => runSerially(db, rowBackfillBatchWork(definition, migration, new Tx(db, 1))));
+    batchWork: function* (world, migration, tx) {
+      const result = yield* rowBackfillBatchWork(definition, migration, tx);
       if (result === null) return { summary: 'nothing left to do', cursor: null };
       const cursor = result.ids[result.ids.length - 1]!;
       if (result.changed > 0 && definition.probeOnChange !== undefined) world.probes.hit(definition.probeOnChange);

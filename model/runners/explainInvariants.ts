@@ -196,6 +196,47 @@ function explainUncommittedCopyRace(
   return `${committer} inserted the ${copy} row at step ${insertedAt + 1} inside its open transaction (ensure_partitioned_runner_record_exists, from the runner it had loaded), and ${updater} updated the ${source} row at step ${insertedAt + update + 2} before that commit: ${updater}'s sync trigger UPDATE of the copy could not see the uncommitted copy row and changed nothing, so after the commit at step ${last} the copy keeps the old ${column}; in any serial order the update either finds the committed copy row or comes first and is what verify copies`;
 }
 
+/**
+ * A backfill sub-batch (`INSERT INTO copy … SELECT … FROM source` without FOR UPDATE) that ran while
+ * another session's transaction had updated or deleted the source row and not yet committed: the
+ * sub-batch's snapshot showed the old row and it did not wait for the writer's row lock, while the
+ * writer's sync trigger had found no copy row to change. Read from the SQL labels of the sessions'
+ * steps (reports); null when the trace shows no such interleaving.
+ */
+function explainSnapshotCopyRace(
+  trace: readonly TracedStep[],
+  source: string,
+  copy: string,
+  id: string,
+  change: string,
+): string | null {
+  const last = trace.length;
+  const committer = /^(s\d+) COMMIT$/.exec(trace[last - 1]?.label ?? '')?.[1];
+  if (committer === undefined) return null;
+  const sessionOf = (step: TracedStep): string | undefined => /^(s\d+) /.exec(step.label)?.[1];
+  const write = new RegExp(`^${committer} (UPDATE ${source} |DELETE FROM ${source} )`);
+  let writtenAt = -1;
+  for (let index = last - 2; index >= 0; index--) {
+    const step = trace[index]!;
+    if (sessionOf(step) === committer && step.label.startsWith(`${committer} BEGIN`)) break;
+    if (write.test(step.label)) writtenAt = index;
+  }
+  if (writtenAt < 0) return null;
+  const copiedAt = trace.findIndex(
+    (step, index) =>
+      index > writtenAt &&
+      index < last - 1 &&
+      sessionOf(step) !== committer &&
+      step.label.includes(`INSERT INTO ${copy} (`) &&
+      step.label.includes(` FROM ${source} WHERE `) &&
+      !step.label.includes(' FOR UPDATE'),
+  );
+  if (copiedAt < 0) return null;
+  const copier = sessionOf(trace[copiedAt]!)!;
+  const verb = change === 'deleted' ? 'deleted' : 'updated';
+  return `${committer} ${verb} ${source} id=${id} at step ${writtenAt + 1} in its open transaction, where the sync trigger found no copy row to change; ${copier}'s backfill sub-batch copied the row at step ${copiedAt + 1} from its snapshot, which did not see that ${change === 'deleted' ? 'delete' : 'update'}, without waiting for ${committer}'s row lock (no FOR UPDATE); after ${committer}'s commit at step ${last} the copy keeps ${change === 'deleted' ? 'a runner the source no longer has' : `the old ${change}`}. In any serial order the sub-batch copies the committed row, before the write (which the trigger then carries) or after it`;
+}
+
 function explainCopy(world: RunnersWorld, violation: Violation, trace: readonly TracedStep[]): string {
   const [, copy, id] = /^(\S+) (?:holds )?id=(\d+)/.exec(violation.message) ?? [];
   const pair = world.syncPairs.find((candidate) => candidate.copy === copy);
@@ -206,9 +247,14 @@ function explainCopy(world: RunnersWorld, violation: Violation, trace: readonly 
     world.db.describe(pair.source).triggers.some((candidate) => candidate.name === pair.triggerName);
   if (!installed) return `${copy ?? 'the copy'} is not kept in step with its source: ${trigger} is not installed on it`;
   if (violation.invariant === 'copy-subset-of-source')
-    return `${lastStep(trace)} deleted ${pair!.source} id=${String(id)}, and ${trigger}'s DELETE did not remove the copy row`;
+    return (
+      explainSnapshotCopyRace(trace, pair!.source, copy!, String(id), 'deleted') ??
+      `${lastStep(trace)} deleted ${pair!.source} id=${String(id)}, and ${trigger}'s DELETE did not remove the copy row`
+    );
   const column = /has (\w+)=/.exec(violation.message)?.[1] ?? 'a column';
-  const race = explainUncommittedCopyRace(trace, pair!.source, copy!, column);
+  const race =
+    explainUncommittedCopyRace(trace, pair!.source, copy!, column) ??
+    explainSnapshotCopyRace(trace, pair!.source, copy!, String(id), column);
   if (race !== null) return race;
   return `${lastStep(trace)} changed ${pair!.source} id=${String(id)}, and ${trigger}'s UPDATE did not carry ${column} to the copy row (a copy may lag only between ensure_partitioned_runner_record_exists and the next UPDATE)`;
 }

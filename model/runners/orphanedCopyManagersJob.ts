@@ -17,40 +17,36 @@ export const orphanedCopyManagersJob: BatchedJob = {
   table: MANAGERS_COPY,
   target: RUNNERS_COPY,
   requiredTables: [MANAGERS_COPY, RUNNERS_COPY],
-  runBatch: (world, migration) => {
-    const { db } = world;
-    const result = db.transaction(() => {
-      const batch = db.select(migration.table, {
-        where: gt(col('id'), migration.cursor),
-        orderBy: [{ column: 'id', direction: 'asc' }],
-        limit: migration.batchSize,
-      });
-      if (batch.length === 0) return null;
-      const runnerMissing = not(
-        exists({
-          table: migration.target,
-          where: and(
-            eq(col('id'), outer(migration.table, 'runner_id')),
-            eq(col('runner_type'), outer(migration.table, 'runner_type')),
-          ),
-        }),
-      );
-      const deleted = db.delete(
-        migration.table,
-        and(
-          inList(
-            col('id'),
-            batch.map((row) => integerField(row, 'id')),
-          ),
-          runnerMissing,
-        ),
-      );
-      return { batch, deleted: deleted.length };
+  // GitLab's job runs the batching read and the DELETE each in autocommit.
+  batchWork: function* (_world, migration, tx) {
+    const batch = yield* tx.select(migration.table, {
+      where: gt(col('id'), migration.cursor),
+      orderBy: [{ column: 'id', direction: 'asc' }],
+      limit: migration.batchSize,
     });
-    if (result === null) return { summary: 'nothing left to check', cursor: null };
+    if (batch.length === 0) return { summary: 'nothing left to check', cursor: null };
+    const runnerMissing = not(
+      exists({
+        table: migration.target,
+        where: and(
+          eq(col('id'), outer(migration.table, 'runner_id')),
+          eq(col('runner_type'), outer(migration.table, 'runner_type')),
+        ),
+      }),
+    );
+    const deleted = yield* tx.delete(
+      migration.table,
+      and(
+        inList(
+          col('id'),
+          batch.map((row) => integerField(row, 'id')),
+        ),
+        runnerMissing,
+      ),
+    );
     return {
-      summary: `${idRange(result.batch)}: deleted ${result.deleted} orphaned copy manager${result.deleted === 1 ? '' : 's'}`,
-      cursor: integerField(result.batch[result.batch.length - 1]!, 'id'),
+      summary: `${idRange(batch)}: deleted ${deleted.length} orphaned copy manager${deleted.length === 1 ? '' : 's'}`,
+      cursor: integerField(batch[batch.length - 1]!, 'id'),
     };
   },
 };

@@ -22,7 +22,7 @@ import type { Pause } from '../coroutines/transactionApi.js';
 import type { Database } from '../database.js';
 import { catalogViewOf } from '../oracle/catalogView.js';
 import type { Session } from '../session.js';
-import type { LockWaitRecord, OperationOutcome, StartedOperation } from './domain.js';
+import type { LockWaitRecord, OperationOutcome, OperationRole, StartedOperation } from './domain.js';
 
 /** One thing a session did, as the trace shows it. */
 export interface SessionAction {
@@ -102,6 +102,8 @@ export class ConcurrentSessions {
   private readonly sessions: readonly Session[];
   private readonly runners: (SessionRunner<OperationOutcome> | null)[];
   private readonly operations: string[];
+  /** The role of the operation each session runs (or ran last). */
+  private readonly roles: OperationRole[];
   /** The open wait of each session, if its statement waits. */
   private readonly openWaits: (LockWaitRecord | null)[];
 
@@ -121,6 +123,7 @@ export class ConcurrentSessions {
     this.scheduler = new Scheduler(this.sessions.map((session) => session.state));
     this.runners = this.sessions.map(() => null);
     this.operations = this.sessions.map(() => '');
+    this.roles = this.sessions.map((): OperationRole => 'request');
     this.openWaits = this.sessions.map(() => null);
   }
 
@@ -144,12 +147,18 @@ export class ConcurrentSessions {
   }
 
   /** Starts an operation in an idle session; it runs up to its first statement. */
-  start(session: number, operation: string, started: StartedOperation): SessionAction | null {
+  start(
+    session: number,
+    operation: string,
+    started: StartedOperation,
+    role: OperationRole = 'request',
+  ): SessionAction | null {
     assert(!this.busy(session), `session ${session} is busy`);
     const index = session - 1;
     const tx = new Tx(this.db, 0);
     const runner = new SessionRunner(this.scheduler, index, started.work(tx));
     this.operations[index] = operation;
+    this.roles[index] = role;
     if (runner.finished) {
       const outcome = runner.value!;
       return { session, label: operation, outcome: outcome.summary, finished: outcome, ended: false };
@@ -203,14 +212,18 @@ export class ConcurrentSessions {
     }
     if (step.wait !== null) {
       if (this.openWaits[index] === null) {
+        const blockers = step.wait.blockedBy;
         const record: LockWaitRecord = {
           session,
           operation: this.operations[index]!,
           statement: label,
           lock: step.wait.lock,
-          blockedBy: step.wait.blockedBy.map((blocker) => blocker + 1),
+          blockedBy: blockers.map((blocker) => blocker + 1),
           since: step.wait.since,
           until: null,
+          api: this.roles[index] === 'request',
+          behindLongTransactions:
+            blockers.length > 0 && blockers.every((blocker) => this.roles[blocker] === 'longTransaction'),
         };
         this.waits.push(record);
         this.openWaits[index] = record;

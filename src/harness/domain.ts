@@ -18,9 +18,18 @@ export interface OperationOutcome {
   readonly applied: boolean;
 }
 
+/**
+ * Who runs an operation in a concurrent scenario: an API request (the default), a background
+ * worker (a batch, a cron run), or a long transaction (traffic that keeps a transaction open for a
+ * bounded virtual time, drawn only when a plan's `concurrency.longTransactions` is on).
+ */
+export type OperationRole = 'request' | 'worker' | 'longTransaction';
+
 /** An application operation, background job tick, or legacy-data action the generator can draw. */
 export interface OperationKind<W> {
   readonly name: string;
+  /** Absent: `request`. Only requests' lock waits count for `api-waits-bounded`. */
+  readonly role?: OperationRole;
   /** What it does and what its arguments mean, for `pgdrill operations` and docs/plans.md. */
   readonly description: string;
   /** Arguments are JSON (indices into live state, resolved at run time, so shrinking keeps scenarios valid). */
@@ -140,6 +149,13 @@ export interface LockWaitRecord {
   /** Virtual milliseconds when the wait began and ended (null while it lasts). */
   readonly since: number;
   until: number | null;
+  /** True when the waiting operation is an API request (the waits `api-waits-bounded` judges). */
+  readonly api: boolean;
+  /**
+   * True when every session it waited for (as the wait began) ran a long transaction: a wait the
+   * plan's own traffic causes with or without a migration, which `api-waits-bounded` does not count.
+   */
+  readonly behindLongTransactions: boolean;
 }
 
 /** What a concurrent scenario tells its world (absent in serial scenarios). */
@@ -193,6 +209,29 @@ export interface PlanConcurrency {
   readonly requests: number;
   /** The longest an API statement may wait for a lock, in virtual milliseconds (`api-waits-bounded`). */
   readonly apiWaitBoundMs: number;
+  /** Background workers (role `worker`) may start in a session too; off: they run atomically. */
+  readonly workers: boolean;
+  /** Long transactions (role `longTransaction`) are drawn as traffic, always in a session. */
+  readonly longTransactions: boolean;
+}
+
+/** The role of an operation kind (`request` when it declares none). */
+export function roleOf<W>(kind: OperationKind<W>): OperationRole {
+  return kind.role ?? 'request';
+}
+
+/** Whether a plan's concurrent scenarios draw the operation at all (long transactions only when switched on). */
+export function drawnUnder<W>(kind: OperationKind<W>, concurrency: PlanConcurrency | undefined): boolean {
+  return roleOf(kind) !== 'longTransaction' || concurrency?.longTransactions === true;
+}
+
+/** Whether the operation may start in a session under the plan's concurrency (else it runs atomically). */
+export function startsInSession<W>(kind: OperationKind<W>, concurrency: PlanConcurrency | undefined): boolean {
+  if (concurrency === undefined || kind.start === undefined) return false;
+  const role = roleOf(kind);
+  if (role === 'worker') return concurrency.workers;
+  if (role === 'longTransaction') return concurrency.longTransactions;
+  return true;
 }
 
 export const DEFAULT_API_WAIT_BOUND_MS = 1000;

@@ -132,6 +132,18 @@ export function planFields<W extends WorldBase>(domain: Domain<W>): FieldMap {
           description:
             'The longest an API statement may wait for a lock, in virtual milliseconds, before `api-waits-bounded` breaks.',
         },
+        workers: {
+          kind: 'boolean',
+          default: false,
+          description:
+            "Background workers (batched background migration ticks) may also start in a session and run their statements in GitLab's transaction boundaries (a sub-batch statement in autocommit), interleaved with requests; false: they run atomically.",
+        },
+        longTransactions: {
+          kind: 'boolean',
+          default: false,
+          description:
+            'Long transactions join the traffic, each in a session: a job that holds a runner row (its row lock, or an UPDATE) and a long reader, each keeping its transaction open for a bounded virtual time (docs/plans.md, "concurrency"); false: none are drawn.',
+        },
       },
       required: ['requests'],
     },

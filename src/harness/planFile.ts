@@ -87,8 +87,25 @@ function shapeProblems<W extends WorldBase>(domain: Domain<W>, raw: JsonObject):
       if (semantic !== null) problems.push({ path: ['steps', index], message: semantic, context });
     });
   }
-  problems.push(...reasonConflicts(raw));
+  problems.push(...reasonConflicts(raw), ...longTransactionProblems(domain, raw));
   return problems;
+}
+
+/** A long-transaction operation named in `traffic` runs only when `concurrency.longTransactions` is on. */
+function longTransactionProblems<W extends WorldBase>(domain: Domain<W>, raw: JsonObject): PlanProblem[] {
+  const concurrency = raw.concurrency;
+  if (isJsonObject(concurrency) && concurrency.longTransactions === true) return [];
+  const traffic = Array.isArray(raw.traffic) ? raw.traffic : [];
+  return traffic.flatMap((name, index): PlanProblem[] => {
+    const kind = domain.trafficOperations.find((candidate) => candidate.name === name);
+    if (kind === undefined || kind.role !== 'longTransaction') return [];
+    return [
+      {
+        path: ['traffic', index],
+        message: `traffic operation ${JSON.stringify(name)} is a long transaction: it needs "concurrency": { "longTransactions": true }`,
+      },
+    ];
+  });
 }
 
 /**
@@ -147,6 +164,8 @@ function planConcurrency(raw: JsonObject): PlanConcurrency {
   return {
     requests: raw.requests as number,
     apiWaitBoundMs: typeof raw.apiWaitBoundMs === 'number' ? raw.apiWaitBoundMs : DEFAULT_API_WAIT_BOUND_MS,
+    workers: raw.workers === true,
+    longTransactions: raw.longTransactions === true,
   };
 }
 

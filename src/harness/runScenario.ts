@@ -1,5 +1,6 @@
 import { assert, EngineAssertionError } from '../engine/assert.js';
 import { isPgError } from '../engine/errors.js';
+import { roleOf, startsInSession } from './domain.js';
 import type { Domain, Invariant, OperationOutcome, Plan, Violation, WorldBase } from './domain.js';
 import type { OperationCall, Scenario } from './scenario.js';
 import { CLOCK_MARKER, PLAN_MARKER, STEP_MARKER, ScenarioArgumentError } from './scenario.js';
@@ -224,7 +225,7 @@ export function runScenario<W extends WorldBase>(
       return concurrent.runnable(session) ? guard(() => sessionAction(concurrent.advance(session))) : 'skip';
     }
     const kind = domain.trafficOperations.find((candidate) => candidate.name === call.op);
-    if (call.session === undefined || kind?.start === undefined) return 'atomic';
+    if (call.session === undefined || kind === undefined || !startsInSession(kind, concurrency)) return 'atomic';
     const session = call.session;
     const finished = finishSessions(session);
     if (finished) return finished;
@@ -235,7 +236,7 @@ export function runScenario<W extends WorldBase>(
       record('traffic', label, started, session);
       return 'skip';
     }
-    const immediate = concurrent.start(session, label, started);
+    const immediate = concurrent.start(session, label, started, roleOf(kind));
     if (immediate !== null) return sessionAction(immediate);
     record('session', `s${session} ${label}`, { summary: 'started', applied: true }, session);
     return null;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { assert } from '../engine/assert.js';
-import type { Domain, OperationKind, Plan, WorldBase } from './domain.js';
+import { drawnUnder, roleOf, startsInSession } from './domain.js';
+import type { Domain, OperationKind, Plan, PlanConcurrency, WorldBase } from './domain.js';
 import type { JsonObject } from './json.js';
 
 /**
@@ -72,7 +73,7 @@ export function scenarioOperationProblem<W extends WorldBase>(
   }
   const sessions = plan?.concurrency?.requests ?? 0;
   const startable = new Set(
-    domain.trafficOperations.filter((kind) => kind.start !== undefined).map((kind) => kind.name),
+    domain.trafficOperations.filter((kind) => startsInSession(kind, plan?.concurrency)).map((kind) => kind.name),
   );
   for (const [index, call] of scenario.steps.entries()) {
     const where = `scenario.steps, step ${index + 1}`;
@@ -134,17 +135,20 @@ const MAX_STEPS_AFTER_START = 6;
  */
 function concurrentCallListArbitrary<W extends WorldBase>(
   kinds: readonly { readonly kind: OperationKind<W>; readonly weight: number }[],
-  sessions: number,
+  concurrency: PlanConcurrency,
 ): (min: number, max: number) => fc.Arbitrary<OperationCall[]> {
-  const session = fc.integer({ min: 1, max: sessions });
+  const session = fc.integer({ min: 1, max: concurrency.requests });
   const groups: fc.WeightedArbitrary<OperationCall[]>[] = kinds.map(({ kind, weight }) => {
-    if (kind.start === undefined) return { arbitrary: kind.args.map((args) => [{ op: kind.name, args }]), weight };
+    if (!startsInSession(kind, concurrency))
+      return { arbitrary: kind.args.map((args) => [{ op: kind.name, args }]), weight };
     const started = fc
       .tuple(kind.args, session, fc.nat(MAX_STEPS_AFTER_START))
       .map(([args, chosen, steps]): OperationCall[] => [
         { op: kind.name, args, session: chosen },
         ...Array.from({ length: steps }, (): OperationCall => ({ op: STEP_MARKER, args: {}, session: chosen })),
       ]);
+    // A long transaction is only ever one in a session: atomically it would hold nothing for any time.
+    if (roleOf(kind) === 'longTransaction') return { arbitrary: started, weight };
     const atomic = kind.args.map((args): OperationCall[] => [{ op: kind.name, args }]);
     return { arbitrary: fc.oneof({ arbitrary: atomic, weight: 1 }, { arbitrary: started, weight: 3 }), weight };
   });
@@ -178,10 +182,11 @@ export function scenarioArbitrary<W extends WorldBase>(
   sizes: ScenarioSizes = DEFAULT_SIZES,
 ): fc.Arbitrary<Scenario> {
   const planLength = plan.steps.length;
-  const traffic =
+  const traffic = (
     plan.traffic === null
       ? domain.trafficOperations
-      : domain.trafficOperations.filter((kind) => plan.traffic!.includes(kind.name));
+      : domain.trafficOperations.filter((kind) => plan.traffic!.includes(kind.name))
+  ).filter((kind) => drawnUnder(kind, plan.concurrency));
   assert(traffic.length > 0, `domain ${domain.name} has no traffic operations`);
   assert(planLength > 0, 'a plan has at least one step');
   const legacyCalls = fc.oneof(...domain.legacyOperations.map((kind) => callArbitrary(kind, 1)));
@@ -203,7 +208,7 @@ export function scenarioArbitrary<W extends WorldBase>(
         ? callListArbitrary(fc.oneof(...enabled.map(([index, weight]) => callArbitrary(traffic[index]!, weight))))
         : concurrentCallListArbitrary(
             enabled.map(([index, weight]) => ({ kind: traffic[index]!, weight })),
-            concurrency.requests,
+            concurrency,
           );
     const perPhase = sizes.maxPerPhase;
     // Bursty time: most phases are quiet and a few are busy, so a story of several operations

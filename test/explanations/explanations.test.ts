@@ -23,8 +23,9 @@ const CAUSES: Readonly<Record<string, RegExp>> = {
   'migrations-succeed':
     /missing from ci_runners_e59bb2812d|was deleted|requires \(|does not satisfy|VALIDATE CONSTRAINT \S+ found/,
   'background-work-succeeds': /failed .* with \d|missing from ci_runners_e59bb2812d/,
-  'copy-subset-of-source': /DELETE did not remove the copy row/,
-  'copy-equals-source-where-present': /UPDATE did not carry \w+ to the copy row|could not see the uncommitted copy row/,
+  'copy-subset-of-source': /DELETE did not remove the copy row|from its snapshot, which did not see that delete/,
+  'copy-equals-source-where-present':
+    /UPDATE did not carry \w+ to the copy row|could not see the uncommitted copy row|from its snapshot, which did not see that update/,
   'copy-complete-after-backfill': /backfill|cascade|type change/,
   'copy-keeps-copied-rows': /loose foreign key|ON DELETE CASCADE/,
   'manager-matches-runner': /assign_to re-owned|did not carry it to its managers/,

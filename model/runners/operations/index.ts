@@ -17,6 +17,7 @@ import { looseForeignKeysCleanupTick } from './looseForeignKeysCleanupTick.js';
 import { ownerWorkerTick } from './ownerWorkerTick.js';
 import { tagRunner } from './tagRunner.js';
 import { changeRunnerType } from './changeRunnerType.js';
+import { longReader, longRunnerJob } from './longTransactions.js';
 
 /** Data that exists before the plan: runners (some orphaned) and their managers. */
 export const runnerLegacyOperations: OperationKind<RunnersWorld>[] = [legacyCreateRunner, legacyCreateManager];
@@ -38,6 +39,8 @@ export const runnerTrafficOperations: OperationKind<RunnersWorld>[] = [
   deleteTag,
   looseForeignKeysCleanupTick,
   changeRunnerType,
+  longRunnerJob,
+  longReader,
 ];
 
 /** Traffic operations that are background jobs rather than requests: they answer no API response. */
@@ -45,4 +48,6 @@ export const backgroundOperationNames: readonly string[] = [
   backgroundTick.name,
   ownerWorkerTick.name,
   looseForeignKeysCleanupTick.name,
+  longRunnerJob.name,
+  longReader.name,
 ];
