@@ -209,10 +209,10 @@ export interface PlanConcurrency {
   readonly requests: number;
   /** The longest an API statement may wait for a lock, in virtual milliseconds (`api-waits-bounded`). */
   readonly apiWaitBoundMs: number;
-  /** Background workers (role `worker`) may start in a session too; off: they run atomically. */
-  readonly workers: boolean;
-  /** Long transactions (role `longTransaction`) are drawn as traffic, always in a session. */
-  readonly longTransactions: boolean;
+  /** Background workers (role `worker`) may start in a session too; off (absent): they run atomically. */
+  readonly workers?: boolean;
+  /** Long transactions (role `longTransaction`) are drawn as traffic, always in a session; off when absent. */
+  readonly longTransactions?: boolean;
 }
 
 /** The role of an operation kind (`request` when it declares none). */
@@ -229,8 +229,8 @@ export function drawnUnder<W>(kind: OperationKind<W>, concurrency: PlanConcurren
 export function startsInSession<W>(kind: OperationKind<W>, concurrency: PlanConcurrency | undefined): boolean {
   if (concurrency === undefined || kind.start === undefined) return false;
   const role = roleOf(kind);
-  if (role === 'worker') return concurrency.workers;
-  if (role === 'longTransaction') return concurrency.longTransactions;
+  if (role === 'worker') return concurrency.workers === true;
+  if (role === 'longTransaction') return concurrency.longTransactions === true;
   return true;
 }
 
