@@ -64,6 +64,9 @@ export interface RunOptions<W extends WorldBase = WorldBase> {
   readonly onSessionStatement?: SessionStatementListener;
 }
 
+/** The outcome of a trace step that started an operation in a session, before any statement of it ran. */
+export const STARTED = 'started';
+
 /** Bound on the session actions that finishing the sessions may take. */
 const FINISH_BOUND = 1_000_000;
 
@@ -238,7 +241,7 @@ export function runScenario<W extends WorldBase>(
     }
     const immediate = concurrent.start(session, label, started, roleOf(kind));
     if (immediate !== null) return sessionAction(immediate);
-    record('session', `s${session} ${label}`, { summary: 'started', applied: true }, session);
+    record('session', `s${session} ${label}`, { summary: STARTED, applied: true }, session);
     return null;
   };
 
