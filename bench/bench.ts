@@ -194,7 +194,7 @@ async function main(): Promise<void> {
   sampleRss();
   console.log(`\n${table(concurrentPlanRows(concurrent))}`);
   console.log(
-    '(+: concurrency {requests: 2} added by the bench; broke: sampled runs in which an invariant broke, concurrency on)',
+    '(+: concurrency {requests: 2, workers, longTransactions} added by the bench; broke: sampled runs that broke an invariant)',
   );
   const incident = incidentSearch();
   console.log(

@@ -1,8 +1,9 @@
 /**
  * Scenario throughput with concurrency on, for `npm run bench`: every plan that sets `concurrency`
- * as shipped, and every other plan with `concurrency: {requests: 2}` added (the harness runs any
- * plan that way: its coroutine requests start in engine sessions and interleave statement by
- * statement), beside the same plan as shipped. Also counts the sampled runs in which an invariant
+ * as shipped, and every other plan with `concurrency: {requests: 2, workers: true,
+ * longTransactions: true}` added (the harness runs any plan that way: its coroutine requests and
+ * workers start in engine sessions and interleave statement by statement, and long transactions
+ * are drawn when the plan's traffic allows them), beside the same plan as shipped. Also counts the sampled runs in which an invariant
  * broke, so a design that only fails with requests in flight shows here first. Runs alone with
  * `node dist/bench/concurrencyBench.js` (after `npm run build`).
  */
@@ -64,7 +65,15 @@ export function concurrentPlanThroughput(): ConcurrentPlanFigures[] {
     const shipped = plan.concurrency !== undefined;
     const concurrent: Plan = shipped
       ? plan
-      : { ...plan, concurrency: { requests: ADDED_REQUESTS, apiWaitBoundMs: DEFAULT_API_WAIT_BOUND_MS } };
+      : {
+          ...plan,
+          concurrency: {
+            requests: ADDED_REQUESTS,
+            apiWaitBoundMs: DEFAULT_API_WAIT_BOUND_MS,
+            workers: true,
+            longTransactions: true,
+          },
+        };
     const on = runsPerSecond(concurrent);
     const off = shipped ? null : runsPerSecond(plan);
     return {
