@@ -13,6 +13,7 @@ import type { EngineState } from './session.js';
 import { lockRow, rowWait } from './sessions/rowLocks.js';
 import type { Snapshot } from './sessions/snapshot.js';
 import { Suspension } from './sessions/suspension.js';
+import type { LockWait } from './sessions/suspension.js';
 import { formatValuesForDetail } from './values.js';
 import type { Row, SqlValue } from './values.js';
 import { executeDelete } from './deleteStatement.js';
@@ -121,6 +122,20 @@ export function checkReference(
   }
 }
 
+/**
+ * The table lock an RI trigger takes when it runs (ri_triggers.c opens the other table, then its
+ * query locks it): RowShare for a check's `SELECT … FOR KEY SHARE`, RowExclusive for a CASCADE or
+ * SET NULL action. Under a scheduler a conflicting lock (an ACCESS EXCLUSIVE held or queued) suspends
+ * the trigger there, at the statement's end or at COMMIT for a deferred key; re-run after the grant,
+ * the request is granted again at once.
+ */
+function lockForTrigger(state: EngineState, relation: Relation, mode: 'RowShare' | 'RowExclusive'): void {
+  const lockNow = state.shared.lockNow;
+  if (lockNow === null) return;
+  const wait: LockWait = { kind: 'relation', oid: relation.oid, table: relation.name, mode, nowait: false };
+  if (!lockNow(state, wait)) throw new Suspension(wait);
+}
+
 /** Bound on re-checks of one referenced row: each needs another transaction's commit. */
 const MAX_RECHECKS = 10_000;
 
@@ -135,6 +150,7 @@ function lockReferencedRow(
   relation: Relation,
   values: readonly SqlValue[],
 ): void {
+  lockForTrigger(state, foreignKey.referencedRelation, 'RowShare');
   const where = whereColumnsEqual(foreignKey.referencedColumns, values);
   // ri_triggers.c asks for new rows (the latest snapshot) when the referenced table is partitioned;
   // otherwise REPEATABLE READ reads through its transaction's snapshot.
@@ -246,6 +262,7 @@ function crosscheckAction(state: EngineState, foreignKey: ForeignKeyConstraint, 
 }
 
 function isReferenced(state: EngineState, foreignKey: ForeignKeyConstraint, values: readonly SqlValue[]): boolean {
+  lockForTrigger(state, foreignKey.relation, 'RowShare');
   return throughCheckSnapshot(
     state,
     () => scanTuples(state, foreignKey.relation, whereColumnsEqual(foreignKey.columns, values)).length > 0,
@@ -256,6 +273,7 @@ function isReferenced(state: EngineState, foreignKey: ForeignKeyConstraint, valu
 function keyStillSupplied(state: EngineState, foreignKey: ForeignKeyConstraint, values: readonly SqlValue[]): boolean {
   if (!state.versioning)
     return findByUniqueKey(state, foreignKey.referencedRelation, foreignKey.referencedColumns, values) !== undefined;
+  lockForTrigger(state, foreignKey.referencedRelation, 'RowShare');
   return throughCheckSnapshot(
     state,
     () =>
@@ -291,6 +309,7 @@ export function runReferentialAction(
         throw stillReferencedError(foreignKey, referencedLeaf, oldValues, true);
       return;
     case 'cascade':
+      lockForTrigger(state, foreignKey.relation, 'RowExclusive');
       crosscheckAction(state, foreignKey, oldValues);
       // With several sessions open the referencing maps hold uncommitted rows too: the action scans.
       state.nested(
@@ -320,6 +339,7 @@ export function runReferentialAction(
       );
       return;
     case 'set null':
+      lockForTrigger(state, foreignKey.relation, 'RowExclusive');
       crosscheckAction(state, foreignKey, oldValues);
       state.nested(
         { action: foreignKey.name, oldValues, newValues: null },

@@ -15,8 +15,8 @@
  * which queues several waiters for one row in arrival order and which it holds until its row lock
  * is decided: released when the statement next waits for something else or completes (nothing
  * else runs in between, so that is the moment PostgreSQL releases it). Every statement first takes
- * its table locks (`statementLocks`), held to the end of its transaction. The locks of foreign-key
- * triggers (`deferredLocks`) are not taken yet.
+ * its table locks (`statementLocks`), held to the end of its transaction; foreign-key triggers take
+ * theirs (`deferredLocks`) when they run, at the statement's end or at COMMIT (foreignKeyRuntime.ts).
  */
 import { assert, fail } from '../assert.js';
 import type { SessionView } from '../databaseState.js';

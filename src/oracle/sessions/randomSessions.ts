@@ -24,7 +24,7 @@ import { StatementRecorder } from '../recorder.js';
 import type { SessionProgram } from '../server/program.js';
 import { triggerSpecFor } from '../triggerTemplates.js';
 import { ROW_LOCK_STRENGTHS, TABLE_LOCK_MODES, renderSessionOp, sqlOnlyOp, statementOp } from './sessionOps.js';
-import type { SessionFeature, SessionOp } from './sessionOps.js';
+import type { SessionFeature, SessionOp, TableLockMode } from './sessionOps.js';
 
 export interface RandomStep {
   /** Unique in the program: `<session>_<index>`. */
@@ -70,7 +70,39 @@ export function runSeed(seed: number, run: number): number {
 
 const key = fc.constantFrom(1, 2, 3);
 
-function sessionArbitraries(tables: readonly TableDesign[], features: ReadonlySet<SessionFeature>) {
+/**
+ * The tables of foreign keys between two different tables: a session locking a referenced table
+ * (LOCK TABLE, DDL) makes the other sessions' FK checks on a referencing table wait for its RowShare
+ * lock, at the statement's end or, for a deferred key, at COMMIT, their rows already written.
+ */
+function crossTableKeys(schema: readonly ProgramOp[]): CrossTableKeys {
+  const parents = new Set<string>();
+  const children = new Set<string>();
+  const add = (child: string, parent: string): void => {
+    if (child === parent) return;
+    parents.add(parent);
+    children.add(child);
+  };
+  for (const op of schema) {
+    if (op.kind === 'createTable')
+      for (const constraint of op.spec.constraints ?? [])
+        if (constraint.kind === 'foreignKey') add(op.spec.name, constraint.references.table);
+    if (op.kind === 'addConstraint' && op.constraint.kind === 'foreignKey')
+      add(op.table, op.constraint.references.table);
+  }
+  return { parents: [...parents].sort(), children: [...children].sort() };
+}
+
+interface CrossTableKeys {
+  readonly parents: readonly string[];
+  readonly children: readonly string[];
+}
+
+function sessionArbitraries(
+  tables: readonly TableDesign[],
+  features: ReadonlySet<SessionFeature>,
+  { parents, children }: CrossTableKeys,
+) {
   const leaves = tables.flatMap((table) => (table.partitions ?? []).map((partition) => partition.name));
   // Most statements go to the first table, so sessions meet there; partitions get addressed directly too.
   const tableName = fc.oneof(
@@ -154,6 +186,25 @@ function sessionArbitraries(tables: readonly TableDesign[], features: ReadonlySe
   const lockTable = fc
     .record({ table: tableName, mode: fc.constantFrom(...TABLE_LOCK_MODES), nowait: fc.nat({ max: 3 }) })
     .map(({ table, mode, nowait }) => sqlOnlyOp({ kind: 'lockTable', tables: [table], mode, nowait: nowait === 0 }));
+  // (Drawn only when there are such tables; an empty list gives a placeholder never used.)
+  const oneOf = (names: readonly string[]) => fc.constantFrom(...(names.length === 0 ? [''] : names));
+  // A referenced table locked in a mode that conflicts with the RowShare of other sessions' FK checks,
+  // and rows of referencing tables whose key columns are all set, so their checks run.
+  const lockParent = fc
+    .record({
+      table: oneOf(parents),
+      mode: fc.constantFrom<TableLockMode>('EXCLUSIVE', 'ACCESS EXCLUSIVE'),
+    })
+    .map(({ table, mode }) => sqlOnlyOp({ kind: 'lockTable', tables: [table], mode, nowait: false }));
+  const childInsert = fc.record({ table: oneOf(children), row, r1: fc.constantFrom(1, 2) }).map(
+    ({ table, row: values, r1 }): ProgramOp => ({
+      kind: 'insert',
+      table,
+      rows: [{ ...values, r1, rp: 1 }],
+      options: {},
+    }),
+  );
+  const crossTable = parents.length > 0;
   const setTimeout = fc.oneof(
     fc.constantFrom(...LOCK_TIMEOUTS_MS).map((ms) => sqlOnlyOp({ kind: 'setTimeout', setting: 'lock_timeout', ms })),
     fc
@@ -166,19 +217,22 @@ function sessionArbitraries(tables: readonly TableDesign[], features: ReadonlySe
     { kind: 'releaseSavepoint', name: 'sp' },
   );
   const has = (feature: SessionFeature): boolean => features.has(feature);
-  const weighted = (entries: readonly [SessionFeature, fc.Arbitrary<SessionOp>, number][]) =>
+  const weighted = (entries: readonly (readonly [SessionFeature, fc.Arbitrary<SessionOp>, number])[]) =>
     fc.oneof(...entries.filter(([feature]) => has(feature)).map(([, arbitrary, weight]) => ({ arbitrary, weight })));
   const ddlStep = fc.oneof(...Object.values(ddl)).map(statementOp);
   const inTransaction = weighted([
     ['dml', dml.map(statementOp), 10],
     ['lockingReads', lockingRead, 4],
     ['lockTable', lockTable, 1],
+    ...(crossTable ? ([['lockTable', lockParent, 1]] as const) : []),
+    ...(crossTable ? ([['dml', childInsert.map(statementOp), 2]] as const) : []),
     ['ddl', ddlStep, 1],
     ['transactions', savepoint.map(statementOp), 1],
     ['timeouts', setTimeout, 1],
   ]);
   const autocommit = weighted([
     ['dml', dml.map(statementOp), 6],
+    ...(crossTable ? ([['dml', childInsert.map(statementOp), 1]] as const) : []),
     ['ddl', ddlStep, 2],
     ['timeouts', setTimeout, 1],
   ]);
@@ -219,7 +273,7 @@ export function sessionProgramArbitrary(
   readonly sessions: readonly SessionOp[][][];
 }> {
   return schemaArbitrary().chain(({ tables, setup }) => {
-    const { block, seedRow } = sessionArbitraries(tables, features);
+    const { block, seedRow } = sessionArbitraries(tables, features, crossTableKeys(setup));
     const seedRows = fc.tuple(
       ...tables.map((table) =>
         fc

@@ -194,6 +194,25 @@ describe('rules the real server taught the engine', () => {
       expect(w.db.rows('children')).toEqual([{ id: 10, pid: 1, pp: 1 }]);
     }
   });
+
+  it('an FK check takes RowShare on the referenced table when it runs: at the statement end, or at COMMIT', () => {
+    // Checked on the server: the INSERT (or the COMMIT of a deferred key) waits for RowShareLock on
+    // the parent while another transaction holds it in ACCESS EXCLUSIVE mode, its row already written.
+    const lockItems: Statement = { kind: 'lockTable', tables: ['items'], mode: 'AccessExclusive', nowait: false };
+    const insertRef: Statement = { kind: 'insert', table: 'refs', rows: [{ id: 1, item_id: 1 }], options: {} };
+    for (const deferred of [true, false]) {
+      const w = world((db) => referencingItems(db, deferred), 2);
+      w.run(0, begin);
+      if (deferred) w.run(0, insertRef);
+      w.run(1, begin, lockItems);
+      expect(w.run(0, deferred ? commit : insertRef)).toBe('waiting');
+      expect(w.scheduler.waitOf(0)).toMatchObject({ blockedBy: [1], lock: 'RowShareLock on relation items' });
+      w.run(1, commit);
+      expect(w.scheduler.statusOf(0)).toBe('idle');
+      if (!deferred) w.run(0, commit);
+      expect(w.db.rows('refs')).toEqual([{ id: 1, item_id: 1 }]);
+    }
+  });
 });
 
 /** Parents (id, p), LIST-partitioned by p when asked, and children referencing them. */
@@ -240,6 +259,11 @@ function parentsAndChildren(
 }
 
 function deferredRefs(db: Database): void {
+  referencingItems(db, true);
+}
+
+/** Items, and refs whose item_id references them, the key INITIALLY DEFERRED when asked. */
+function referencingItems(db: Database, deferred: boolean): void {
   items(db);
   db.createTable({
     name: 'refs',
@@ -254,8 +278,8 @@ function deferredRefs(db: Database): void {
         name: 'refs_item',
         columns: ['item_id'],
         references: { table: 'items' },
-        deferrable: true,
-        initiallyDeferred: true,
+        deferrable: deferred,
+        initiallyDeferred: deferred,
       },
     ],
   });
