@@ -45,9 +45,11 @@ export interface IndexDefinition {
    * False for the index a failed CREATE INDEX CONCURRENTLY leaves behind (PostgreSQL's
    * `indisvalid = false, indisready = false`): it keeps its name, but holds no entries, enforces
    * nothing, is never an ON CONFLICT arbiter or a foreign key's referenced index, and cannot back a
-   * constraint; DROP INDEX removes it.
+   * constraint; DROP INDEX removes it. Also false for a partitioned index some partition has no
+   * index attached to (`CREATE INDEX … ON ONLY`, or a child index attached while INVALID), until
+   * ALTER INDEX … ATTACH PARTITION completes it.
    */
-  readonly valid: boolean;
+  valid: boolean;
   /**
    * Leaf storage: key → the live tuple holding it (not its id, so a probe costs one Map lookup
    * rather than two; storage re-points the entry whenever the tuple gets a new row version).

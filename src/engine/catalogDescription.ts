@@ -42,6 +42,10 @@ export interface TableInfo {
     readonly columns: readonly string[];
     readonly unique: boolean;
     readonly where: string | null;
+    /** False for an INVALID index (pg_index.indisvalid). */
+    readonly valid: boolean;
+    /** The partitioned index this one is attached to (pg_inherits), or null. */
+    readonly parent: string | null;
   }[];
   readonly triggers: readonly {
     readonly name: string;
@@ -145,6 +149,8 @@ export function describeTable(relation: Relation): TableInfo {
       columns: index.columns,
       unique: index.unique,
       where: index.predicate ? renderExpr(index.predicate) : null,
+      valid: index.valid,
+      parent: index.parent?.name ?? null,
     })),
     triggers: relation.triggers.map(describeTrigger),
   };

@@ -39,6 +39,9 @@ const PROGRAM: readonly Statement[] = [
     },
   },
   { kind: 'createTable', spec: { name: 'q1', partitionOf: { parent: 'q', values: [1] } } },
+  { kind: 'createIndex', spec: { name: 'q_id', table: 'q', columns: ['id'], only: true } },
+  { kind: 'createIndex', spec: { name: 'q1_id', table: 'q1', columns: ['id'] } },
+  { kind: 'attachIndex', parent: 'q_id', partition: 'q1_id' },
   {
     kind: 'createTable',
     spec: {
@@ -175,7 +178,7 @@ describe('statements as values', () => {
       { id: 1, v: 1, note: 'n' },
     ]);
     expect(results[PROGRAM.findIndex((statement) => statement.kind === 'nextval')]).toBe(10);
-    expect(results[PROGRAM.findIndex((statement) => statement.kind === 'createIndex')]).toBe('p_v_idx');
+    expect(results[PROGRAM.findIndex((statement) => statement.kind === 'createIndex')]).toBe('q_id');
     expect(db.rows('q')).toEqual([
       { id: 3, k: 1 },
       { id: 11, k: 1 },

@@ -86,7 +86,10 @@ function checkPartitionKeyIncluded(relation: Relation, columns: readonly string[
 
 /** Creates a unique or plain index on one relation (no recursion), filling leaf storage. */
 export interface IndexObjectSpec {
-  /** False for the leftover of a failed CREATE INDEX CONCURRENTLY: catalog only, no entries. */
+  /**
+   * False for the leftover of a failed CREATE INDEX CONCURRENTLY (catalog only, no entries) and for
+   * a partitioned index built ON ONLY a table that has partitions.
+   */
   readonly valid?: boolean;
   readonly name: string;
   readonly columns: readonly string[];

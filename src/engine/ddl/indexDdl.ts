@@ -27,29 +27,47 @@ function createIndexTree(
   spec: IndexSpec,
   parent: IndexDefinition | null,
 ): IndexDefinition {
+  // ON ONLY builds the partitioned table's index alone, INVALID until every partition has one attached.
+  const only = spec.only === true && relation.isPartitioned;
   const index = createIndexObject(state, relation, {
     name,
     columns: spec.columns,
     unique: spec.unique ?? false,
     predicate: spec.where ?? null,
     parent,
+    valid: !only || relation.partitions.length === 0,
   });
-  for (const partition of relation.partitions) attachOrCreatePartitionIndex(state, index, partition);
+  if (only) return index;
+  for (const partition of relation.partitions) attachOrCreatePartitionIndex(state, index, partition, 'create');
   return index;
 }
 
-/** On a partitioned table, CREATE INDEX adopts a matching index of each partition or builds one. */
-export function attachOrCreatePartitionIndex(state: EngineState, parent: IndexDefinition, partition: Relation): void {
+/** Whether a partition's index can be attached to `parent`: CompareIndexInfo on the engine's index shapes. */
+export function indexMatches(index: IndexDefinition, parent: IndexDefinition): boolean {
+  return (
+    index.unique === parent.unique &&
+    index.columns.join() === parent.columns.join() &&
+    samePredicate(index.predicate, parent.predicate)
+  );
+}
+
+/**
+ * On a partitioned table, CREATE INDEX adopts a matching unattached index of each partition or
+ * builds one. DefineIndex adopts an INVALID one too and then marks the new parent INVALID
+ * (`invalidate_parent`); ATTACH PARTITION (AttachPartitionEnsureIndexes) skips INVALID ones.
+ */
+export function attachOrCreatePartitionIndex(
+  state: EngineState,
+  parent: IndexDefinition,
+  partition: Relation,
+  by: 'create' | 'attach',
+): void {
   const existing = partition.indexes.find(
-    (index) =>
-      index.parent === null &&
-      index.valid &&
-      index.unique === parent.unique &&
-      index.columns.join() === parent.columns.join() &&
-      samePredicate(index.predicate, parent.predicate),
+    (index) => index.parent === null && (index.valid || by === 'create') && indexMatches(index, parent),
   );
   if (existing !== undefined) {
     setField(state, existing, 'parent', parent);
+    if (!existing.valid) setField(state, parent, 'valid', false);
     return;
   }
   const name = chooseRelationName(state, partition.name, parent.columns.join('_'), 'idx');

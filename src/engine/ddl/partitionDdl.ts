@@ -87,7 +87,7 @@ export function attachPartitionObjects(
   );
   for (const constraint of parent.keyConstraints()) cloneKeyConstraint(state, constraint, partition);
   for (const index of parent.indexes) {
-    if (index.constraint === null) attachOrCreatePartitionIndex(state, index, partition);
+    if (index.constraint === null) attachOrCreatePartitionIndex(state, index, partition, 'attach');
   }
   for (const check of parent.checks())
     cloneCheckConstraint(state, check, partition, { ...clone, creating: !clone.attaching });

@@ -72,6 +72,12 @@ export interface IndexSpec {
   readonly columns: readonly string[];
   readonly unique?: boolean;
   readonly where?: Expr;
+  /**
+   * `CREATE INDEX … ON ONLY table`: on a partitioned table, the index of the table alone, no
+   * partition gets one; it is INVALID while some partition has no index attached to it
+   * (`ALTER INDEX … ATTACH PARTITION`). Ignored on a table that is not partitioned.
+   */
+  readonly only?: boolean;
 }
 
 interface TriggerSpecCommon {

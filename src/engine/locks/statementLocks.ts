@@ -308,11 +308,20 @@ const RULES: Rules = {
   renameColumn: ({ table }, catalog, locks) => locks.addTree(catalog.relation(table), 'AccessExclusive'),
   // CONCURRENTLY takes ShareUpdateExclusive, which writers do not conflict with (the engine does not
   // take it under a scheduler: the statement runs its own transactions there, unscheduled).
-  createIndex: ({ spec, concurrently }, catalog, locks) =>
-    locks.addTree(catalog.relation(spec.table), concurrently === true ? 'ShareUpdateExclusive' : 'Share'),
+  // ON ONLY locks the partitioned table alone (ProcessUtilitySlow locks the inheritors only without it).
+  createIndex: ({ spec, concurrently }, catalog, locks) => {
+    const mode = concurrently === true ? 'ShareUpdateExclusive' : 'Share';
+    if (spec.only === true) locks.add(catalog.relation(spec.table), mode);
+    else locks.addTree(catalog.relation(spec.table), mode);
+  },
   dropIndex: ({ name, options }, catalog, locks) =>
     locks.addTree(catalog.indexOwner(name), options.concurrently === true ? 'ShareUpdateExclusive' : 'AccessExclusive'),
   renameIndex: none,
+  // RangeVarCallbackForAttachIndex takes AccessShare on both tables (the indexes' own locks are not modelled).
+  attachIndex: ({ parent, partition }, catalog, locks) => {
+    locks.add(catalog.indexOwner(parent), 'AccessShare');
+    locks.add(catalog.indexOwner(partition), 'AccessShare');
+  },
   attachPartition: ({ parent, partition }, catalog, locks) => {
     const parentRelation = catalog.relation(parent);
     locks.add(parentRelation, 'ShareUpdateExclusive');

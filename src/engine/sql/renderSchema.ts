@@ -90,7 +90,7 @@ export function renderCreateIndex(spec: IndexSpec, catalog: CatalogView, concurr
     ? ` WHERE ${renderTypedExpr(spec.where, { catalog, table: spec.table, outerTable: null })}`
     : '';
   const how = concurrently ? 'CONCURRENTLY ' : '';
-  return `CREATE ${spec.unique ? 'UNIQUE ' : ''}INDEX ${how}${name}ON ${ident(spec.table)} (${list(spec.columns)})${where}`;
+  return `CREATE ${spec.unique ? 'UNIQUE ' : ''}INDEX ${how}${name}ON ${spec.only === true ? 'ONLY ' : ''}${ident(spec.table)} (${list(spec.columns)})${where}`;
 }
 
 /**

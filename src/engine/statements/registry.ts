@@ -6,6 +6,7 @@
 import { assert } from '../assert.js';
 import { addColumnKind } from './addColumn.js';
 import { addConstraintKind } from './addConstraint.js';
+import { attachIndexKind } from './attachIndex.js';
 import { attachPartitionKind } from './attachPartition.js';
 import { beginKind } from './begin.js';
 import { commitKind } from './commit.js';
@@ -76,6 +77,7 @@ export const STATEMENT_KINDS = {
   createIndex: createIndexKind,
   dropIndex: dropIndexKind,
   renameIndex: renameIndexKind,
+  attachIndex: attachIndexKind,
   attachPartition: attachPartitionKind,
   detachPartition: detachPartitionKind,
   createTrigger: createTriggerKind,

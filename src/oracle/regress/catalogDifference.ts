@@ -3,6 +3,9 @@
  * CHECK and FOREIGN KEY constraint by table, name, kind and validity, including the foreign-key
  * rows PostgreSQL adds for each referenced partition. Generated names and NOT VALID marks are
  * PostgreSQL behaviour a migration sees (it addresses constraints by name), so they must agree.
+ * Likewise every index by table, name, uniqueness, validity (pg_index.indisvalid) and the
+ * partitioned index it is attached to (pg_inherits): what GitLab's index helpers check before
+ * they skip or retry a step.
  */
 import type { Database } from '../../database.js';
 import type { SqlSession } from '../sqlSession.js';
@@ -53,4 +56,44 @@ export async function constraintCatalogDifference(
   const onlyPostgres = postgres.filter((line) => !model.includes(line));
   if (onlyModel.length === 0 && onlyPostgres.length === 0) return null;
   return `constraints differ: only in the model ${onlyModel.join(', ') || '(none)'}; only in PostgreSQL ${onlyPostgres.join(', ') || '(none)'}`;
+}
+
+function engineIndexes(db: Database): string[] {
+  const lines: string[] = [];
+  for (const table of db.tableNames())
+    for (const index of db.describe(table).indexes)
+      lines.push(
+        `${table}.${index.name}${index.unique ? ' UNIQUE' : ''}${index.valid ? '' : ' INVALID'} parent=${index.parent ?? '-'}`,
+      );
+  return lines.sort();
+}
+
+async function postgresIndexes(session: SqlSession, schema: string): Promise<string[]> {
+  const result = await session.run(
+    `SELECT t.relname AS tbl, c.relname AS name, i.indisunique AS uniq, i.indisvalid AS valid,
+            (SELECT p.relname FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhparent WHERE h.inhrelid = c.oid) AS parent
+     FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
+     JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = '${schema}'`,
+  );
+  if (!result.ok) throw new Error(`cannot read the oracle's indexes: ${result.message}`);
+  return result.rows
+    .map(
+      (row) =>
+        `${String(row.tbl)}.${String(row.name)}${row.uniq === true ? ' UNIQUE' : ''}${row.valid === true ? '' : ' INVALID'} parent=${row.parent === null ? '-' : String(row.parent)}`,
+    )
+    .sort();
+}
+
+/** One sentence naming the indexes only one side has (by name, uniqueness, validity, parent), or null. */
+export async function indexCatalogDifference(
+  db: Database,
+  session: SqlSession,
+  schema: string,
+): Promise<string | null> {
+  const model = engineIndexes(db);
+  const postgres = await postgresIndexes(session, schema);
+  const onlyModel = model.filter((line) => !postgres.includes(line));
+  const onlyPostgres = postgres.filter((line) => !model.includes(line));
+  if (onlyModel.length === 0 && onlyPostgres.length === 0) return null;
+  return `indexes differ: only in the model ${onlyModel.join(', ') || '(none)'}; only in PostgreSQL ${onlyPostgres.join(', ') || '(none)'}`;
 }

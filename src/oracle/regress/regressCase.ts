@@ -22,6 +22,8 @@ export type RegressSourceFile =
   | 'truncate.sql'
   | 'insert.sql'
   | 'create_index.sql'
+  | 'indexing.sql'
+  | 'gitlab:lib/gitlab/database/partitioning_migration_helpers/index_helpers.rb'
   | 'gitlab:lib/gitlab/database/migrations/constraints_helpers.rb'
   | 'gitlab:lib/gitlab/database/partitioning_migration_helpers/bulk_copy.rb'
   | 'gitlab:lib/gitlab/background_migration/backfill_desired_sharding_key_job.rb';

@@ -10,7 +10,7 @@ import { describeModel, describePostgres, outcomeDifference } from '../compareOu
 import { StatementRecorder } from '../recorder.js';
 import { withScenarioSchema } from '../scenarioSchema.js';
 import type { SqlSession } from '../sqlSession.js';
-import { constraintCatalogDifference } from './catalogDifference.js';
+import { constraintCatalogDifference, indexCatalogDifference } from './catalogDifference.js';
 import type { RegressCase, RegressEntry, UnsupportedCase } from './regressCase.js';
 import { isUnsupported, sourcePath } from './regressCase.js';
 
@@ -83,6 +83,8 @@ export async function diffCase(
     if (contents !== null) return { statements, divergence: { ...final, reason: contents } };
     const catalog = await constraintCatalogDifference(db, session, schema);
     if (catalog !== null) return { statements, divergence: { ...final, reason: catalog } };
+    const indexes = await indexCatalogDifference(db, session, schema);
+    if (indexes !== null) return { statements, divergence: { ...final, reason: indexes } };
     return { statements, divergence: null };
   });
 }

@@ -232,6 +232,17 @@ export const createIndexConcurrently = (spec: IndexSpec): Statement => ({
   spec,
   concurrently: true,
 });
+/** `CREATE INDEX … ON ONLY table`: the partitioned table's index alone, INVALID until its partitions' are attached. */
+export const createIndexOnly = (spec: Omit<IndexSpec, 'only'>): Statement => ({
+  kind: 'createIndex',
+  spec: { ...spec, only: true },
+});
+/** `ALTER INDEX parent ATTACH PARTITION child`. */
+export const attachIndex = (parent: string, child: string): Statement => ({
+  kind: 'attachIndex',
+  parent,
+  partition: child,
+});
 export const dropIndex = (name: string): Statement => ({ kind: 'dropIndex', name, options: {} });
 export const dropIndexConcurrently = (name: string, ifExists = false): Statement => ({
   kind: 'dropIndex',

@@ -157,6 +157,8 @@ const SETUP: readonly Statement[] = [
   { kind: 'insert', table: 'c_plain', rows: [{ id: 1, p_id: 1 }], options: {} },
   { kind: 'insert', table: 'pt', rows: [{ id: 1, k: 1, p_id: 1 }], options: {} },
   { kind: 'insert', table: 'loose', rows: [{ id: 1, k: 3, p_id: 1 }], options: {} },
+  { kind: 'createIndex', spec: { name: 'pt_v_only', table: 'pt', columns: ['k'], only: true } },
+  { kind: 'createIndex', spec: { name: 'pt1_v_only', table: 'pt1', columns: ['k'] } },
 ];
 
 /** One probe per statement kind (several for the kinds whose locks depend on the catalog). */
@@ -257,6 +259,8 @@ const PROBES: readonly Statement[] = [
   { kind: 'createIndex', spec: { name: 'loose_k_idx', table: 'loose', columns: ['k'] } },
   { kind: 'dropIndex', name: 'p_v_idx', options: {} },
   { kind: 'renameIndex', name: 'p_v_idx', newName: 'p_v_idx2' },
+  { kind: 'createIndex', spec: { name: 'pt_only_k', table: 'pt', columns: ['k'], only: true } },
+  { kind: 'attachIndex', parent: 'pt_v_only', partition: 'pt1_v_only' },
   { kind: 'attachPartition', parent: 'pt', partition: 'spare', values: [3] },
   { kind: 'attachPartition', parent: 'q', partition: 'spare', values: [2] },
   { kind: 'detachPartition', parent: 'q', partition: 'q1' },

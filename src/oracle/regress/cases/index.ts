@@ -12,6 +12,7 @@ import { gitlabHelperCases } from './gitlabHelpers.js';
 import { truncateCases } from './truncate.js';
 import { backfillStatementCases } from './backfillStatements.js';
 import { createIndexCases } from './createIndex.js';
+import { indexingCases } from './indexing.js';
 import { triggerCascadeCases } from './triggerCascades.js';
 
 export const REGRESS_CASES: readonly RegressEntry[] = [
@@ -28,4 +29,5 @@ export const REGRESS_CASES: readonly RegressEntry[] = [
   ...truncateCases,
   ...backfillStatementCases,
   ...createIndexCases,
+  ...indexingCases,
 ];
