@@ -20,6 +20,7 @@ import { lookupRelation } from '../scan.js';
 import type { EngineState } from '../session.js';
 import { addReference, fillIndex, liveTuples } from '../storage.js';
 import { deleteMapEntry, pushItem, removeItem, setField, setMapEntry } from './catalogEdits.js';
+import { addKeyConstraintUsingIndex } from './keyUsingIndex.js';
 import { chooseConstraintName, chooseRelationName, isRelationNameTaken, makeObjectName } from './naming.js';
 import type { CheckSpec, ConstraintSpec, ForeignKeySpec, PrimaryKeySpec, UniqueSpec } from './specs.js';
 
@@ -52,6 +53,11 @@ export function addConstraint(
   switch (spec.kind) {
     case 'primaryKey':
     case 'unique':
+      if (spec.usingIndex !== undefined) {
+        if (creation.atCreation === true)
+          throw new PgError(SqlState.featureNotSupported, 'cannot use an existing index in CREATE TABLE');
+        return addKeyConstraintUsingIndex(state, relation, spec, spec.usingIndex);
+      }
       return addKeyConstraint(state, relation, spec, null, creation.atCreation ?? false);
     case 'check':
       return addCheckConstraint(state, relation, spec, null, creation);
@@ -167,7 +173,7 @@ export function addKeyConstraint(
 }
 
 /** A primary key's columns become NOT NULL; existing NULLs make that fail as in PostgreSQL. */
-function markColumnsNotNull(state: EngineState, relation: Relation, columns: readonly string[]): void {
+export function markColumnsNotNull(state: EngineState, relation: Relation, columns: readonly string[]): void {
   for (const leaf of relation.leaves()) {
     for (const tuple of liveTuples(leaf)) {
       const column = columns.find((name) => tuple.row[name] === null);

@@ -22,13 +22,19 @@ export interface ColumnSpec {
 export interface PrimaryKeySpec {
   readonly kind: 'primaryKey';
   readonly name?: string;
+  /** Empty with `usingIndex`: the index gives them. */
   readonly columns: readonly string[];
+  /** `… PRIMARY KEY USING INDEX idx` (ALTER TABLE only): an existing unique index becomes the key's. */
+  readonly usingIndex?: string;
 }
 
 export interface UniqueSpec {
   readonly kind: 'unique';
   readonly name?: string;
+  /** Empty with `usingIndex`: the index gives them. */
   readonly columns: readonly string[];
+  /** `… UNIQUE USING INDEX idx` (ALTER TABLE only). */
+  readonly usingIndex?: string;
 }
 
 export interface CheckSpec {

@@ -49,9 +49,12 @@ export function renderConstraint(constraint: ConstraintSpec, table: string, cata
   const name = constraint.name === undefined ? '' : `CONSTRAINT ${ident(constraint.name)} `;
   switch (constraint.kind) {
     case 'primaryKey':
-      return `${name}PRIMARY KEY (${list(constraint.columns)})`;
-    case 'unique':
-      return `${name}UNIQUE (${list(constraint.columns)})`;
+    case 'unique': {
+      const kind = constraint.kind === 'primaryKey' ? 'PRIMARY KEY' : 'UNIQUE';
+      return constraint.usingIndex === undefined
+        ? `${name}${kind} (${list(constraint.columns)})`
+        : `${name}${kind} USING INDEX ${ident(constraint.usingIndex)}`;
+    }
     case 'check':
       return `${name}CHECK (${renderTypedExpr(constraint.expr, { catalog, table, outerTable: null })})${constraint.noInherit ? ' NO INHERIT' : ''}${constraint.notValid ? ' NOT VALID' : ''}`;
     case 'foreignKey': {

@@ -260,6 +260,13 @@ export const primaryKey = (cols: readonly string[], name?: string): ConstraintSp
   columns: cols,
   ...(name ? { name } : {}),
 });
+/** `[CONSTRAINT name] { PRIMARY KEY | UNIQUE } USING INDEX index` (ALTER TABLE … ADD). */
+export const keyUsingIndex = (kind: 'primaryKey' | 'unique', index: string, name?: string): ConstraintSpec => ({
+  kind,
+  columns: [],
+  usingIndex: index,
+  ...(name ? { name } : {}),
+});
 export const unique = (cols: readonly string[], name?: string): ConstraintSpec => ({
   kind: 'unique',
   columns: cols,

@@ -13,6 +13,7 @@ import { truncateCases } from './truncate.js';
 import { backfillStatementCases } from './backfillStatements.js';
 import { createIndexCases } from './createIndex.js';
 import { indexingCases } from './indexing.js';
+import { usingIndexCases } from './usingIndex.js';
 import { triggerCascadeCases } from './triggerCascades.js';
 
 export const REGRESS_CASES: readonly RegressEntry[] = [
@@ -30,4 +31,5 @@ export const REGRESS_CASES: readonly RegressEntry[] = [
   ...backfillStatementCases,
   ...createIndexCases,
   ...indexingCases,
+  ...usingIndexCases,
 ];
