@@ -569,6 +569,70 @@ export function statementArbitraries(tables: readonly TableDesign[]): {
   };
 }
 
+/**
+ * GitLab's partitioned index built in steps: `CREATE UNIQUE INDEX … ON ONLY` the partitioned table
+ * (INVALID while a partition lacks one), each partition's own index, and `ALTER INDEX … ATTACH
+ * PARTITION`, which validates the parent once every partition has one. Drawn only by the
+ * single-session programs (the session campaign keeps its own statement mix).
+ */
+function partitionedIndexOps(tables: readonly TableDesign[]): fc.Arbitrary<ProgramOp>[] {
+  const partitioned = tables.filter((table) => table.partitions !== null);
+  if (partitioned.length === 0) return [];
+  const onParent = fc.record({ table: fc.constantFrom(...partitioned), only: fc.boolean() }).map(
+    ({ table, only }): ProgramOp => ({
+      kind: 'createIndex',
+      spec: { name: 'ux_p', table: table.name, columns: ['s', 'p'], unique: true, ...(only ? { only } : {}) },
+    }),
+  );
+  const onPartition = fc
+    .record({
+      table: fc.constantFrom(...partitioned),
+      slot: fc.nat(),
+      partial: fc.boolean(),
+      attach: fc.nat({ max: 2 }).map((draw) => draw > 0),
+    })
+    .map(({ table, slot, partial, attach }): ProgramOp => {
+      const partition = table.partitions![slot % table.partitions!.length]!;
+      return attach
+        ? { kind: 'attachIndex', parent: 'ux_p', partition: `ux_${partition.name}` }
+        : {
+            kind: 'createIndex',
+            spec: {
+              name: `ux_${partition.name}`,
+              table: partition.name,
+              columns: ['s', 'p'],
+              unique: true,
+              ...(partial ? { where: isNotNull(col('v')) } : {}),
+            },
+          };
+    });
+  return [onParent, onPartition];
+}
+
+/**
+ * `ALTER TABLE … ADD [CONSTRAINT uq_x0] UNIQUE USING INDEX` over the indexes the programs build
+ * (`ux_0`, the staged `ux_p` and partition indexes): adopted, or refused because the index is
+ * partial, INVALID, of another table, on a partitioned table, or already a constraint's.
+ */
+function keyUsingIndexOp(tables: readonly TableDesign[]): fc.Arbitrary<ProgramOp> {
+  const indexes = [
+    'ux_0',
+    'ux_p',
+    ...tables.flatMap((table) => (table.partitions ?? []).map((partition) => `ux_${partition.name}`)),
+  ];
+  const leaves = tables.flatMap((table) => [
+    table.name,
+    ...(table.partitions ?? []).map((partition) => partition.name),
+  ]);
+  return fc.record({ table: fc.constantFrom(...leaves), index: fc.constantFrom(...indexes), named: fc.boolean() }).map(
+    ({ table, index, named }): ProgramOp => ({
+      kind: 'addConstraint',
+      table,
+      constraint: { kind: 'unique', columns: [], usingIndex: index, ...(named ? { name: 'uq_x0' } : {}) },
+    }),
+  );
+}
+
 function opArbitrary(tables: readonly TableDesign[]): fc.Arbitrary<ProgramOp> {
   const { insert, update, insertSelect, updateFrom, remove, select, transaction, setConstraints, ddl } =
     statementArbitraries(tables);
@@ -581,11 +645,41 @@ function opArbitrary(tables: readonly TableDesign[]): fc.Arbitrary<ProgramOp> {
     { arbitrary: select, weight: 1 },
     { arbitrary: fc.oneof({ arbitrary: transaction, weight: 5 }, { arbitrary: setConstraints, weight: 1 }), weight: 4 },
     { arbitrary: fc.oneof(...Object.values(ddl)), weight: 3 },
+    ...partitionedIndexOps(tables).map((arbitrary) => ({ arbitrary, weight: 1 })),
+    { arbitrary: keyUsingIndexOp(tables), weight: 1 },
   );
+}
+
+/**
+ * Half of the schemas with a partitioned table start GitLab's staged index on the first one:
+ * `ux_p` ON ONLY the table and an index on each attached partition, none attached yet, so the
+ * program's ATTACH and CREATE INDEX statements find them.
+ */
+function stagedIndex(tables: readonly TableDesign[]): ProgramOp[] {
+  const table = tables.find((candidate) => candidate.partitions !== null);
+  if (table === undefined) return [];
+  const columns = ['s', 'p'];
+  return [
+    { kind: 'createIndex', spec: { name: 'ux_p', table: table.name, columns, unique: true, only: true } },
+    ...table
+      .partitions!.filter((partition) => partition.attached)
+      .map(
+        (partition): ProgramOp => ({
+          kind: 'createIndex',
+          spec: { name: `ux_${partition.name}`, table: partition.name, columns, unique: true },
+        }),
+      ),
+  ];
 }
 
 export function programArbitrary(maxOps = 25): fc.Arbitrary<Program> {
   return schemaArbitrary().chain(({ tables, setup }) =>
-    fc.array(opArbitrary(tables), { maxLength: maxOps }).map((ops) => ({ setup, ops })),
+    fc.tuple(fc.boolean(), fc.array(opArbitrary(tables), { maxLength: maxOps })).map(([staged, ops]) => {
+      // The staged index goes in before the triggers, which the schema creates last.
+      const firstTrigger = setup.findIndex((op) => op.kind === 'trigger');
+      const split = firstTrigger === -1 ? setup.length : firstTrigger;
+      const indexes = staged ? stagedIndex(tables) : [];
+      return { setup: [...setup.slice(0, split), ...indexes, ...setup.slice(split)], ops };
+    }),
   );
 }
