@@ -34,11 +34,7 @@ function trackedTablesByLogicalName(world: RunnersWorld): Map<string, string[]> 
   if (cached !== undefined) return cached;
   const byName = new Map<string, string[]>();
   for (const tracking of world.bookkeeping.looseForeignKeys.trackings) {
-    if (
-      !db.hasTable(tracking.table) ||
-      !db.describe(tracking.table).triggers.some((trigger) => trigger.name === tracking.triggerName)
-    )
-      continue;
+    if (!db.hasTable(tracking.table) || !db.hasTrigger(tracking.table, tracking.triggerName)) continue;
     const logical = tracking.logicalName ?? tracking.table;
     byName.set(logical, [...(byName.get(logical) ?? []), tracking.table]);
   }

@@ -24,10 +24,8 @@ function sameRows(left: readonly Row[], right: readonly Row[]): boolean {
   return a.length === b.length && a.every((key, index) => key === b[index]);
 }
 
-const hasTrigger = (db: Database, table: string, name: string): boolean =>
-  db.describe(table).triggers.some((trigger) => trigger.name === name);
-const hasConstraint = (db: Database, table: string, name: string): boolean =>
-  db.describe(table).constraints.some((constraint) => constraint.name === name);
+const hasTrigger = (db: Database, table: string, name: string): boolean => db.hasTrigger(table, name);
+const hasConstraint = (db: Database, table: string, name: string): boolean => db.hasConstraint(table, name);
 
 /** The first way the names after one swap disagree with docs/semantics.md §f, or null. */
 function swapProblem(world: RunnersWorld, swap: TableSwapRecord): string | null {

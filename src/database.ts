@@ -432,6 +432,16 @@ export class Database implements SessionHandle {
     return info;
   }
 
+  /** Whether `table` has a trigger called `name`: `describe(table)` without describing the rest of it. */
+  hasTrigger(table: string, name: string): boolean {
+    return lookupRelation(this.state, table).triggers.some((trigger) => trigger.name === name);
+  }
+
+  /** Whether `table` has a constraint called `name`, as `describe(table).constraints` would list it. */
+  hasConstraint(table: string, name: string): boolean {
+    return lookupRelation(this.state, table).constraints.some((constraint) => constraint.name === name);
+  }
+
   /**
    * Every constraint of every relation, described once per catalog version: invariants call
    * this after every step, and the catalog changes far less often than the data.

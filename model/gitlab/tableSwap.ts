@@ -16,7 +16,7 @@ export const archiveName = (table: string): string => `${table}_archived`;
 export const idSequenceName = (table: string): string => `${table}_id_seq`;
 
 function hasConstraint(db: Database, table: string, name: string): boolean {
-  return db.describe(table).constraints.some((constraint) => constraint.name === name);
+  return db.hasConstraint(table, name);
 }
 
 /** ALTER TABLE … RENAME TO, and its `<name>_pkey` with it, as `ReplaceTable#perform` does. */

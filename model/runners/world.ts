@@ -18,7 +18,7 @@ import type { CodeVersion } from './settings.js';
 import type { SyncPair } from '../gitlab/syncTrigger.js';
 import { LooseForeignKeysState, installLooseForeignKeys } from '../gitlab/looseForeignKeys/looseForeignKeysState.js';
 import { BookkeepingVersions } from '../gitlab/bookkeeping.js';
-import type { BookkeepingRecipe, MigrationBookkeeping } from '../gitlab/bookkeeping.js';
+import type { BookkeepingRecipe, LooseForeignKeyBookkeeping, MigrationBookkeeping } from '../gitlab/bookkeeping.js';
 import { EMPTY_OWNER_EVENT_QUEUE } from './ownerRecalculation/projectDeletedEvents.js';
 import type { OwnerEventQueue } from './ownerRecalculation/projectDeletedEvents.js';
 import { readWorkerSettings } from './workerSettings.js';
@@ -59,6 +59,47 @@ export interface ApiResponse {
 
 export const NAMESPACE_COUNT = 3;
 export const PROJECT_COUNT = 4;
+
+/** A world's database before its legacy data: the schema of its era, deletion tracking and the owners. */
+interface BaseSchema {
+  readonly db: Database;
+  readonly looseForeignKeys: LooseForeignKeyBookkeeping;
+}
+
+/** Builds the schema every world of `era` starts from, by running its DDL on `db`. */
+function buildBaseSchema(db: Database, era: SchemaEra): BaseSchema {
+  createLegacySchema(db);
+  createCostSettingsTable(db);
+  applySchemaEra(db, era);
+  createTaggingsSchema(db);
+  const looseForeignKeys = installLooseForeignKeys(db, RUNNERS_LOOSE_FOREIGN_KEYS);
+  createOwners(db);
+  return { db, looseForeignKeys };
+}
+
+/**
+ * One built schema per era and process (worker threads each build their own). A campaign creates
+ * a world per scenario, thousands of them; copying a built database (`Database.fork`, which keeps
+ * every counter, so the copy behaves exactly as a freshly built one) costs a fraction of running
+ * the DDL again. The base is never written after it is built: worlds write their forks.
+ */
+const baseSchemas = new Map<SchemaEra, BaseSchema>();
+
+function forkBaseSchema(era: SchemaEra): BaseSchema {
+  let base = baseSchemas.get(era);
+  if (base === undefined) {
+    base = buildBaseSchema(new Database(), era);
+    baseSchemas.set(era, base);
+  }
+  return { db: base.db.fork(), looseForeignKeys: base.looseForeignKeys };
+}
+
+/** A fixed pool of namespaces and projects: runners need owners, and scenarios never change them. */
+function createOwners(db: Database): void {
+  for (let index = 0; index < NAMESPACE_COUNT; index++) db.insert(NAMESPACES, {});
+  for (let index = 0; index < PROJECT_COUNT; index++)
+    db.insert(PROJECTS, { namespace_id: (index % NAMESPACE_COUNT) + 1 });
+}
 
 /**
  * GitLab's runners, as the harness sees them: the database, the flags and code version in
@@ -106,29 +147,32 @@ export class RunnersWorld implements MigrationWorld {
   /** The loose-foreign-key worker's limits and history (docs/semantics.md §b). */
   readonly looseForeignKeys: LooseForeignKeysState;
 
+  readonly db: Database;
+
+  /**
+   * A world over `db` builds its schema there statement by statement (the oracle records them as
+   * SQL); without one, it starts from a fork of its era's built schema.
+   */
   constructor(
     readonly settings: JsonObject,
-    readonly db: Database = new Database(),
+    db?: Database,
   ) {
     const problem = validateRunnersSettings(settings);
     assert(problem === null, `invalid runners settings reached the world: ${problem}`);
     const parsed = readRunnersSettings(settings);
     this.batchSize = parsed.backfillBatchSize;
     this.schemaEra = parsed.schema;
-    createLegacySchema(this.db);
-    createCostSettingsTable(this.db);
-    applySchemaEra(this.db, this.schemaEra);
-    createTaggingsSchema(this.db);
+    const base = db === undefined ? forkBaseSchema(this.schemaEra) : buildBaseSchema(db, this.schemaEra);
+    this.db = base.db;
     this.workers = readWorkerSettings(settings);
     this.looseForeignKeys = new LooseForeignKeysState(this.workers.looseForeignKeys);
     this.versions = new BookkeepingVersions<RunnersBookkeeping>({
       flags: new Map(parsed.flags),
       code: { ...parsed.code },
       migrations: [],
-      looseForeignKeys: installLooseForeignKeys(this.db, RUNNERS_LOOSE_FOREIGN_KEYS),
+      looseForeignKeys: base.looseForeignKeys,
       ownerEvents: EMPTY_OWNER_EVENT_QUEUE,
     });
-    this.createOwners();
     populateLegacyRunners(this, parsed.legacyRunners);
     tagLegacyRunners(this, parsed.legacyTaggings);
   }
@@ -155,13 +199,6 @@ export class RunnersWorld implements MigrationWorld {
 
   syncPairFor(source: string): SyncPair | undefined {
     return this.syncPairs.find((pair) => pair.source === source);
-  }
-
-  /** A fixed pool of namespaces and projects: runners need owners, and scenarios never change them. */
-  private createOwners(): void {
-    for (let index = 0; index < NAMESPACE_COUNT; index++) this.db.insert(NAMESPACES, {});
-    for (let index = 0; index < PROJECT_COUNT; index++)
-      this.db.insert(PROJECTS, { namespace_id: (index % NAMESPACE_COUNT) + 1 });
   }
 }
 
