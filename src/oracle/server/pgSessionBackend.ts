@@ -16,6 +16,8 @@ import pg from 'pg';
 import { quoteIdentifier } from '../../engine/sqlText.js';
 import { cycleWaits, unseenIssuedWait } from './deadlockDetail.js';
 import type { CycleWait } from './deadlockDetail.js';
+import { timeoutsOutOfOrder } from './timeoutOrder.js';
+import type { FiredTimeout, SeenWait } from './timeoutOrder.js';
 import { hasCycle } from './waitCycle.js';
 import type {
   BackendRun,
@@ -265,6 +267,10 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
     let lastTimerSettle = -1;
     // The deadlock cycles whose victims were harvested in the current settle.
     let brokenCycles: { victim: number; waits: readonly CycleWait[] }[] = [];
+    // Each session's wait as last seen in any settle, and the lock_timeouts harvested, for timeoutsOutOfOrder.
+    const lastWait = new Map<number, SeenWait>();
+    const firedTimeouts: FiredTimeout[] = [];
+    let outOfOrder: string | null = null;
     const harvest = (completed: { session: number; result: StepResult }[]): void => {
       sessions.forEach((slot, session) => {
         if (slot.fault !== null) throw slot.fault;
@@ -272,6 +278,10 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
           if (endedByTimer(slot.result)) {
             lastTimerAt = Date.now();
             lastTimerSettle = settles;
+          }
+          if (!slot.result.ok && slot.result.code === '55P03' && slot.result.message.includes('lock timeout')) {
+            firedTimeouts.push({ session, at: Date.now() });
+            outOfOrder ??= timeoutsOutOfOrder(firedTimeouts, lastWait, SAME_INSTANT_MS);
           }
           if (slot.cycle.length > 0) brokenCycles.push({ victim: slot.pid, waits: slot.cycle });
           slot.cycle = [];
@@ -418,6 +428,7 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
           if (afterIssue && timingViolation === null && issuedSlot !== undefined)
             for (const { victim, waits } of brokenCycles)
               timingViolation ??= unseenIssuedWait(victim, waits, issuedSlot.pid, waited.get(issued)?.lock);
+          timingViolation ??= outOfOrder;
           return {
             completed,
             waiting: still,
@@ -446,6 +457,10 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
                 .map((row) => [row.pid, row.blockers]),
             );
             waiting = waitingFrom(rows);
+            for (const wait of waiting) {
+              const row = rows.find((candidate) => sessionOfPid.get(candidate.pid) === wait.session);
+              lastWait.set(wait.session, { blockedBy: wait.blockedBy, since: row?.waitstart ?? null });
+            }
             // The last wait seen: a first glimpse can catch a queue in transition (a waiter ahead being
             // granted), whereas the last one before the step completed or the world settled is stable.
             for (const wait of waiting) waited.set(wait.session, wait);
