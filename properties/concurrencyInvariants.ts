@@ -14,9 +14,10 @@ export const API_WAITS_BOUNDED = 'api-waits-bounded';
  * scheduler's virtual clock, which only deadlock checks, lock timeouts and wake-ups of sleeping
  * sessions move, so a wait is long when such timers fire while it lasts (a DDL that waits without a
  * lock_timeout behind a long transaction holds every later writer for as long as that transaction
- * runs). Only API requests' waits count (a worker's batch may wait), and not a wait for long
- * transactions alone: the plan's own long transactions make requests for their rows wait with or
- * without a migration, and this invariant judges the migration.
+ * runs). Only API requests' waits count (a worker's batch may wait), and not the time a wait spends
+ * behind long transactions alone (directly, or behind requests that wait for them): the plan's own
+ * long transactions make requests for their rows wait with or without a migration, and this
+ * invariant judges the migration (`LockWaitRecord.countedMs`).
  */
 export const apiWaitsBounded: Invariant<WorldBase> = {
   id: API_WAITS_BOUNDED,
@@ -26,10 +27,9 @@ export const apiWaitsBounded: Invariant<WorldBase> = {
   check: (world) => {
     const record = world.concurrency;
     if (record === undefined || record === null) return null;
-    const now = record.now();
     for (const wait of record.waits) {
-      if (!wait.api || wait.behindLongTransactions) continue;
-      const waited = (wait.until ?? now) - wait.since;
+      if (!wait.api) continue;
+      const waited = wait.countedMs;
       if (waited <= record.apiWaitBoundMs) continue;
       const blockers = wait.blockedBy.map((session) => `s${session}`).join(', ');
       return violation(

@@ -157,6 +157,29 @@ function explainLooseForeignKeys(world: RunnersWorld, violation: Violation): str
   return `LooseForeignKeys::CleanupWorker drained with limits of ${limits.deleteQueryLimit} deletions and ${limits.updateQueryLimit} nullifications per query and ${limits.modificationLimit} modifications per run, marking ${processed} record(s) processed; a record is processed only when every child row of its parent is cleaned, which this run's cleaning did not achieve`;
 }
 
+/**
+ * Whom the request that waited too long was queued behind: a session whose statement itself waited
+ * (a migration's DDL waiting for a long transaction) makes every later conflicting request queue
+ * behind it, since PostgreSQL grants no lock that conflicts with a waiter ahead of it.
+ */
+function explainApiWait(world: RunnersWorld): string {
+  const record = world.concurrency;
+  const generic =
+    'the request queued behind a lock that another session held, or was waiting for ahead of it, for longer than the plan allows: for its user the request timed out although nothing failed';
+  if (record === undefined || record === null) return generic;
+  const late = record.waits.find((wait) => wait.api && wait.countedMs > record.apiWaitBoundMs);
+  if (late === undefined) return generic;
+  const ahead = record.waits.find(
+    (wait) =>
+      late.blockedBy.includes(wait.session) &&
+      wait.since <= late.since &&
+      (wait.until === null || wait.until > late.since),
+  );
+  if (ahead === undefined) return generic;
+  const holders = ahead.blockedBy.map((session) => `s${session}`).join(', ');
+  return `${late.operation} in s${late.session} queued behind s${ahead.session}'s waiting ${ahead.statement.split(' ').slice(0, 2).join(' ')} (${ahead.operation}), which waited for ${holders} to end its transaction; PostgreSQL grants no lock that conflicts with a waiter ahead of it, so the request waited ${late.countedMs} ms behind the step. In a serial order nothing is in flight while the step deploys`;
+}
+
 function explainBackgroundWork(world: RunnersWorld): string {
   const failure = world.backgroundFailures[0]!;
   const detail = failure.error.detail === undefined ? '' : ` (${failure.error.detail})`;
@@ -314,7 +337,7 @@ export function explainByInvariant(world: RunnersWorld, violation: Violation, tr
     case 'lfk-eventually-clean':
       return explainLooseForeignKeys(world, violation);
     case 'api-waits-bounded':
-      return 'the request queued behind a lock that another session held, or was waiting for ahead of it, for longer than the plan allows: for its user the request timed out although nothing failed';
+      return explainApiWait(world);
     case 'background-work-succeeds':
       return world.backgroundFailures.length > 0 ? explainBackgroundWork(world) : explainConstraintFailure(violation);
     case 'copy-subset-of-source':

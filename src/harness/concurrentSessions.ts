@@ -106,6 +106,8 @@ export class ConcurrentSessions {
   private readonly roles: OperationRole[];
   /** The open wait of each session, if its statement waits. */
   private readonly openWaits: (LockWaitRecord | null)[];
+  /** True while a session's statement was woken from a wait (granted, or failed by a timer) and has not resumed. */
+  private readonly woken: boolean[];
 
   /**
    * @param waits where lock waits are recorded (the world's, which `api-waits-bounded` reads).
@@ -125,6 +127,7 @@ export class ConcurrentSessions {
     this.operations = this.sessions.map(() => '');
     this.roles = this.sessions.map((): OperationRole => 'request');
     this.openWaits = this.sessions.map(() => null);
+    this.woken = this.sessions.map(() => false);
   }
 
   get count(): number {
@@ -179,7 +182,7 @@ export class ConcurrentSessions {
     assert(runner?.runnable === true, `session ${session} cannot advance`);
     const statement = runner.pending!;
     const label = statementText(statement, this.db, this.readable);
-    const resumed = this.openWaits[index] !== null;
+    const resumed = this.openWaits[index] !== null || this.woken[index]!;
     const issued =
       resumed || this.listener === null || statement.kind === 'pause' ? null : renderedForExport(statement, this.db);
     const step = runner.advance();
@@ -205,11 +208,13 @@ export class ConcurrentSessions {
             ? null
             : { blockedBy: step.wait.blockedBy.map((blocker) => blocker + 1), lock: step.wait.lock },
       });
+    this.woken[index] = false;
     const open = this.openWaits[index] ?? null;
     if (open !== null && step.wait === null) {
       open.until = this.now;
       this.openWaits[index] = null;
     }
+    this.closeEndedWaits();
     if (step.wait !== null) {
       if (this.openWaits[index] === null) {
         const blockers = step.wait.blockedBy;
@@ -222,8 +227,7 @@ export class ConcurrentSessions {
           since: step.wait.since,
           until: null,
           api: this.roles[index] === 'request',
-          behindLongTransactions:
-            blockers.length > 0 && blockers.every((blocker) => this.roles[blocker] === 'longTransaction'),
+          countedMs: 0,
         };
         this.waits.push(record);
         this.openWaits[index] = record;
@@ -252,8 +256,29 @@ export class ConcurrentSessions {
    */
   advanceClock(): string | null {
     const before = this.scheduler.events.length;
+    // Whom each open wait is for while the clock moves decides whether that time counts.
+    const counted = this.openWaits.filter(
+      (open, index): open is LockWaitRecord =>
+        open !== null && !this.behindLongTransactionsOnly(this.scheduler.waitOf(index)?.blockedBy ?? []),
+    );
+    const from = this.now;
     if (!this.scheduler.advanceClock()) return null;
+    for (const open of counted) open.countedMs += this.now - from;
+    this.closeEndedWaits();
     return this.scheduler.events.slice(before).join('; ');
+  }
+
+  /**
+   * Ends the records of waits that ended (a grant when the holder committed, or a timer), at the
+   * instant they ended: the session may run again only later, but it no longer waits for a lock.
+   */
+  private closeEndedWaits(): void {
+    this.openWaits.forEach((open, index) => {
+      if (open === null || this.runners[index]?.waiting === true) return;
+      open.until = this.now;
+      this.openWaits[index] = null;
+      this.woken[index] = true;
+    });
   }
 
   /**
@@ -264,6 +289,41 @@ export class ConcurrentSessions {
     if (only !== null && this.runnable(only)) return only;
     for (let session = 1; session <= this.count; session++) if (this.runnable(session)) return session;
     return null;
+  }
+
+  /**
+   * A session whose code sends its next statement at once (a migration's, a long transaction's), if
+   * one can run now: the harness runs it before the clock moves, so no virtual time passes between
+   * two of its statements (an API request's may take time between statements; a sleep takes its time).
+   */
+  promptRunnable(): number | null {
+    for (let session = 1; session <= this.count; session++) {
+      const role = this.roles[session - 1];
+      if ((role === 'migration' || role === 'longTransaction') && this.runnable(session)) return session;
+    }
+    return null;
+  }
+
+  /**
+   * Whether a wait is, in the end, for long transactions alone: the sessions it waits for, with every
+   * API request among them that itself waits replaced by whom that one waits for (a request queued
+   * behind another request queued behind a long job waits for the job). A migration session stops
+   * the walk: a wait behind a migration's DDL is the migration's.
+   */
+  private behindLongTransactionsOnly(blockers: readonly number[]): boolean {
+    const seen = new Set<number>();
+    const roots: number[] = [];
+    const pending = [...blockers];
+    for (let visits = 0; pending.length > 0; visits++) {
+      assert(visits < 10_000, 'the waits-for walk ran away');
+      const blocker = pending.pop()!;
+      if (seen.has(blocker)) continue;
+      seen.add(blocker);
+      const wait = this.roles[blocker] === 'request' ? this.scheduler.waitOf(blocker) : null;
+      if (wait === null) roots.push(blocker);
+      else pending.push(...wait.blockedBy);
+    }
+    return roots.length > 0 && roots.every((root) => this.roles[root] === 'longTransaction');
   }
 
   private runnerOf(session: number): SessionRunner<OperationOutcome> | null {

@@ -21,9 +21,10 @@ export interface OperationOutcome {
 /**
  * Who runs an operation in a concurrent scenario: an API request (the default), a background
  * worker (a batch, a cron run), or a long transaction (traffic that keeps a transaction open for a
- * bounded virtual time, drawn only when a plan's `concurrency.longTransactions` is on).
+ * bounded virtual time, drawn only when a plan's `concurrency.longTransactions` is on); `migration`
+ * is a plan step run in the migration session (`concurrency.migrations`).
  */
-export type OperationRole = 'request' | 'worker' | 'longTransaction';
+export type OperationRole = 'request' | 'worker' | 'longTransaction' | 'migration';
 
 /** An application operation, background job tick, or legacy-data action the generator can draw. */
 export interface OperationKind<W> {
@@ -72,6 +73,12 @@ export interface StepKind<W> {
    * rest of the plan does not deploy), exactly as a failing Rails migration stops a deploy.
    */
   run(world: W, parameters: JsonObject): OperationOutcome;
+  /**
+   * The step as a coroutine of statements, for the migration session of a plan with
+   * `concurrency.migrations`: a PostgreSQL error escaping it fails the migration as in `run`.
+   * Absent, or null for these parameters: the step runs atomically, every session finished first.
+   */
+  start?(world: W, parameters: JsonObject): StartedOperation | null;
 }
 
 /** A step of the trace as explanations read it: what ran and what it answered. */
@@ -152,10 +159,11 @@ export interface LockWaitRecord {
   /** True when the waiting operation is an API request (the waits `api-waits-bounded` judges). */
   readonly api: boolean;
   /**
-   * True when every session it waited for (as the wait began) ran a long transaction: a wait the
-   * plan's own traffic causes with or without a migration, which `api-waits-bounded` does not count.
+   * The virtual milliseconds of the wait that `api-waits-bounded` counts: the clock's moves while it
+   * was not waiting for long transactions alone (time behind a long transaction's own locks passes
+   * with or without a migration, so the plan's own traffic is not held against it).
    */
-  readonly behindLongTransactions: boolean;
+  countedMs: number;
 }
 
 /** What a concurrent scenario tells its world (absent in serial scenarios). */
@@ -213,11 +221,21 @@ export interface PlanConcurrency {
   readonly workers?: boolean;
   /** Long transactions (role `longTransaction`) are drawn as traffic, always in a session; off when absent. */
   readonly longTransactions?: boolean;
+  /**
+   * Plan steps that can (`StepKind.start`) run in a session of their own, session `requests + 1`,
+   * while traffic goes on; off when absent (every step atomic, sessions finished first).
+   */
+  readonly migrations?: boolean;
 }
 
 /** The role of an operation kind (`request` when it declares none). */
 export function roleOf<W>(kind: OperationKind<W>): OperationRole {
   return kind.role ?? 'request';
+}
+
+/** The sessions of a concurrent scenario: the requests', and the migration session when steps run in one. */
+export function sessionCount(concurrency: PlanConcurrency): number {
+  return concurrency.requests + (concurrency.migrations === true ? 1 : 0);
 }
 
 /** Whether a plan's concurrent scenarios draw the operation at all (long transactions only when switched on). */

@@ -144,6 +144,12 @@ export function planFields<W extends WorldBase>(domain: Domain<W>): FieldMap {
           description:
             'Long transactions join the traffic, each in a session: a job that holds a runner row (its row lock, or an UPDATE) and a long reader, each keeping its transaction open for a bounded virtual time (docs/plans.md, "concurrency"); false: none are drawn.',
         },
+        migrations: {
+          kind: 'boolean',
+          default: false,
+          description:
+            'Plan steps written as coroutines (add_concurrent_foreign_key with validate false) run in a migration session of their own (session requests + 1) while traffic goes on, so a DDL can wait for a lock and traffic queue behind it; false: every step runs atomically, after every session has finished.',
+        },
       },
       required: ['requests'],
     },

@@ -166,6 +166,7 @@ function planConcurrency(raw: JsonObject): PlanConcurrency {
     apiWaitBoundMs: typeof raw.apiWaitBoundMs === 'number' ? raw.apiWaitBoundMs : DEFAULT_API_WAIT_BOUND_MS,
     workers: raw.workers === true,
     longTransactions: raw.longTransactions === true,
+    migrations: raw.migrations === true,
   };
 }
 

@@ -1,6 +1,7 @@
 import { assert, EngineAssertionError } from '../engine/assert.js';
 import { isPgError } from '../engine/errors.js';
-import { roleOf, startsInSession } from './domain.js';
+import { roleOf, sessionCount, startsInSession } from './domain.js';
+import type { Tx, Work } from '../coroutines/transactionApi.js';
 import type { Domain, Invariant, OperationOutcome, Plan, Violation, WorldBase } from './domain.js';
 import type { OperationCall, Scenario } from './scenario.js';
 import { CLOCK_MARKER, PLAN_MARKER, STEP_MARKER, ScenarioArgumentError } from './scenario.js';
@@ -140,15 +141,20 @@ export function runScenario<W extends WorldBase>(
       return guard(() => kind.run(world, planStep.parameters));
     } catch (error) {
       if (error instanceof PgdrillBug) throw error;
-      // PostgreSQL's detail line names the offending key, which is what a reader needs next.
-      const message = isPgError(error)
-        ? `${error.code} ${error.message}${error.detail ? ` — ${error.detail}` : ''}`
-        : (error as Error).message;
-      // Numbered as the printed trace numbers it, with the plan's own step number alongside.
-      world.migrationFailures.push(`step ${world.currentStep} (plan step ${planCursor}, ${planStep.step}): ${message}`);
-      deployBlocked = true;
-      return { summary: `FAILED: ${message} — the deploy stops here`, applied: true };
+      return migrationFailed(error, planCursor, planStep.step);
     }
+  };
+
+  /** A failed migration step (atomic or in the migration session): recorded, and the deploy stops. */
+  const migrationFailed = (error: unknown, position: number, step: string): OperationOutcome => {
+    // PostgreSQL's detail line names the offending key, which is what a reader needs next.
+    const message = isPgError(error)
+      ? `${error.code} ${error.message}${error.detail ? ` — ${error.detail}` : ''}`
+      : (error as Error).message;
+    // Numbered as the printed trace numbers it, with the plan's own step number alongside.
+    world.migrationFailures.push(`step ${world.currentStep} (plan step ${position}, ${step}): ${message}`);
+    deployBlocked = true;
+    return { summary: `FAILED: ${message} — the deploy stops here`, applied: true };
   };
 
   // Labels are for readers; while searching, nobody reads them, so they stay cheap.
@@ -180,7 +186,7 @@ export function runScenario<W extends WorldBase>(
   if (concurrency !== undefined)
     sessions = new ConcurrentSessions(
       world.db,
-      concurrency.requests,
+      sessionCount(concurrency),
       world.concurrency!.waits,
       options.recordChanges,
       options.onSessionStatement ?? null,
@@ -220,6 +226,12 @@ export function runScenario<W extends WorldBase>(
     call: OperationCall,
   ): RunFailure | null | 'skip' | 'atomic' => {
     if (call.op === CLOCK_MARKER) {
+      // A migration's or a long transaction's code sends its next statement at once: no time passes before it.
+      for (let prompt = concurrent.promptRunnable(); prompt !== null; prompt = concurrent.promptRunnable()) {
+        const session = prompt;
+        const failure = guard(() => sessionAction(concurrent.advance(session)));
+        if (failure) return failure;
+      }
       const fired = concurrent.advanceClock();
       return fired === null ? 'skip' : clockAction(fired);
     }
@@ -245,9 +257,48 @@ export function runScenario<W extends WorldBase>(
     return null;
   };
 
+  const migrationSession = concurrency?.migrations === true ? concurrency.requests + 1 : null;
+  /**
+   * The next plan step in the migration session, when the plan runs steps there and this one can:
+   * the previous step there first runs to its end (a deploy runs its migrations one after another),
+   * every other session goes on. 'atomic' when the step runs atomically instead.
+   */
+  const startMigration = (concurrent: ConcurrentSessions): RunFailure | null | 'atomic' => {
+    const planStep = plan.steps[planCursor]!;
+    const kind = domain.steps.get(planStep.step);
+    assert(kind !== undefined, `plan ${plan.name} names unknown step ${planStep.step}`);
+    if (migrationSession === null || kind.start === undefined) return 'atomic';
+    const previous = finishSessions(migrationSession);
+    if (previous) return previous;
+    if (deployBlocked) return null;
+    world.currentStep = trace.length + 1;
+    const started = guard(() => kind.start!(world, planStep.parameters));
+    if (started === null) return 'atomic';
+    const label = planLabel();
+    planCursor++;
+    const position = planCursor;
+    const work = function* (tx: Tx): Work<OperationOutcome> {
+      try {
+        return yield* started.work(tx);
+      } catch (error) {
+        if (!isPgError(error)) throw error;
+        return migrationFailed(error, position, planStep.step);
+      }
+    };
+    const immediate = concurrent.start(migrationSession, label, { work }, 'migration');
+    if (immediate !== null) return sessionAction(immediate);
+    record('plan', `s${migrationSession} ${label}`, { summary: 'started', applied: true }, migrationSession);
+    return null;
+  };
+
   for (const [index, original] of scenario.steps.entries()) {
     world.currentStep = trace.length + 1;
     const call = prepare(original, scenario.legacy.length + index);
+    if (sessions !== null && call.op === PLAN_MARKER && planCursor < plan.steps.length && !deployBlocked) {
+      const result = startMigration(sessions);
+      if (result === null) continue;
+      if (result !== 'atomic') return finish(result);
+    }
     if (sessions !== null && call.op !== PLAN_MARKER) {
       const result = concurrentCall(sessions, call);
       if (result === 'skip' || result === null) continue;

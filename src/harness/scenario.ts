@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { assert } from '../engine/assert.js';
-import { drawnUnder, roleOf, startsInSession } from './domain.js';
+import { drawnUnder, roleOf, sessionCount, startsInSession } from './domain.js';
 import type { Domain, OperationKind, Plan, PlanConcurrency, WorldBase } from './domain.js';
 import type { JsonObject } from './json.js';
 
@@ -42,11 +42,18 @@ export class ScenarioArgumentError extends Error {
 }
 
 /** Why a call's session does not fit the plan: a session out of range, or one on an operation that cannot start in one. */
-function sessionProblem(call: OperationCall, sessions: number, startable: ReadonlySet<string>): string | null {
+function sessionProblem(
+  call: OperationCall,
+  requests: number,
+  sessions: number,
+  startable: ReadonlySet<string>,
+): string | null {
   if (call.session === undefined) return call.op === STEP_MARKER ? `${STEP_MARKER} needs a session` : null;
   if (sessions === 0) return 'the plan has no concurrency, so no call takes a session';
   if (!Number.isInteger(call.session) || call.session < 1 || call.session > sessions)
     return `session ${call.session} is not one of the plan's sessions 1-${sessions}`;
+  if (call.op !== STEP_MARKER && call.session > requests)
+    return `session ${call.session} is the migration session: only plan steps start there`;
   if (call.op !== STEP_MARKER && !startable.has(call.op))
     return `${call.op} cannot run in a session (it runs atomically)`;
   return null;
@@ -71,7 +78,8 @@ export function scenarioOperationProblem<W extends WorldBase>(
     if (!legacy.has(call.op))
       return `scenario.legacy, step ${index + 1}: unknown legacy operation ${JSON.stringify(call.op)} (known: ${known(legacy)})`;
   }
-  const sessions = plan?.concurrency?.requests ?? 0;
+  const requests = plan?.concurrency?.requests ?? 0;
+  const sessions = plan?.concurrency === undefined ? 0 : sessionCount(plan.concurrency);
   const startable = new Set(
     domain.trafficOperations.filter((kind) => startsInSession(kind, plan?.concurrency)).map((kind) => kind.name),
   );
@@ -81,7 +89,7 @@ export function scenarioOperationProblem<W extends WorldBase>(
       return `${where}: ${isMarker(call.op) ? `${call.op} takes no arguments` : `unknown operation ${JSON.stringify(call.op)} (known: ${PLAN_MARKER}, ${known(traffic)})`}`;
     }
     if (call.op !== PLAN_MARKER && call.op !== CLOCK_MARKER && plan !== undefined) {
-      const problem = sessionProblem(call, sessions, startable);
+      const problem = sessionProblem(call, requests, sessions, startable);
       if (problem !== null) return `${where}: ${problem}`;
     }
     if ((call.op === PLAN_MARKER || call.op === CLOCK_MARKER) && call.session !== undefined)
@@ -138,6 +146,8 @@ function concurrentCallListArbitrary<W extends WorldBase>(
   concurrency: PlanConcurrency,
 ): (min: number, max: number) => fc.Arbitrary<OperationCall[]> {
   const session = fc.integer({ min: 1, max: concurrency.requests });
+  // Lone steps may also advance the migration session, when the plan runs steps in one.
+  const anySession = fc.integer({ min: 1, max: sessionCount(concurrency) });
   const groups: fc.WeightedArbitrary<OperationCall[]>[] = kinds.map(({ kind, weight }) => {
     if (!startsInSession(kind, concurrency))
       return { arbitrary: kind.args.map((args) => [{ op: kind.name, args }]), weight };
@@ -155,7 +165,7 @@ function concurrentCallListArbitrary<W extends WorldBase>(
   const total = groups.reduce((sum, group) => sum + group.weight, 0);
   groups.push(
     {
-      arbitrary: session.map((chosen): OperationCall[] => [{ op: STEP_MARKER, args: {}, session: chosen }]),
+      arbitrary: anySession.map((chosen): OperationCall[] => [{ op: STEP_MARKER, args: {}, session: chosen }]),
       weight: total,
     },
     { arbitrary: fc.constant<OperationCall[]>([{ op: CLOCK_MARKER, args: {} }]), weight: 1 },

@@ -1,4 +1,4 @@
-import { addConcurrentForeignKey as addKey, helperError } from './foreignKeyHelpers.js';
+import { addConcurrentForeignKey as addKey, addConcurrentForeignKeyWork, helperError } from './foreignKeyHelpers.js';
 import { FOREIGN_KEY_FIELDS, FOREIGN_KEY_REQUIRED, readForeignKeyRequest } from './foreignKeyParameters.js';
 import { defineStep } from './defineStep.js';
 
@@ -46,5 +46,19 @@ export const addConcurrentForeignKey = defineStep({
       );
     }
     return { summary: `add_concurrent_foreign_key: ${addKey(world, request, locking)}`, applied: true };
+  },
+  start: (world, { request, allowPartitioned, locking }) => {
+    const work = addConcurrentForeignKeyWork(world, request, locking);
+    if (work === null) return null;
+    return {
+      work: function* (tx) {
+        if (tx.catalog.describe(request.source).partitionKey !== null && !allowPartitioned) {
+          throw helperError(
+            `add_concurrent_foreign_key does not support partitioned table "${request.source}"; use add_concurrent_partitioned_foreign_key`,
+          );
+        }
+        return { summary: `add_concurrent_foreign_key: ${yield* work(tx)}`, applied: true };
+      },
+    };
   },
 });

@@ -5,7 +5,7 @@
  * written against `MigrationWorld`, so every world that implements it can deploy them.
  */
 import { assert } from '../../../src/engine/assert.js';
-import type { JsonObject, OperationOutcome, StepKind } from '../../../src/harness/domain.js';
+import type { JsonObject, OperationOutcome, StartedOperation, StepKind } from '../../../src/harness/domain.js';
 import type { ObjectSpec } from '../../../src/harness/fieldSpec.js';
 import { parseParameters } from '../parameters.js';
 import type { ParameterReader } from '../parameters.js';
@@ -18,6 +18,8 @@ export interface StepDefinition<P, W extends MigrationWorld> {
   readonly parameters: ObjectSpec;
   readonly parse: (reader: ParameterReader) => P;
   readonly run: (world: W, parameters: P) => OperationOutcome;
+  /** The step as a coroutine for the migration session, or null when these parameters run atomically. */
+  readonly start?: (world: W, parameters: P) => StartedOperation | null;
 }
 
 export function defineStep<P, W extends MigrationWorld = MigrationWorld>(
@@ -36,5 +38,14 @@ export function defineStep<P, W extends MigrationWorld = MigrationWorld>(
       assert(parsed.ok, `step ${definition.name} ran with invalid parameters: ${parsed.ok ? '' : parsed.error}`);
       return definition.run(world, parsed.value);
     },
+    ...(definition.start === undefined
+      ? {}
+      : {
+          start(world: W, parameters: JsonObject): StartedOperation | null {
+            const parsed = parseParameters(parameters, definition.parameters, definition.parse);
+            assert(parsed.ok, `step ${definition.name} started with invalid parameters`);
+            return definition.start!(world, parsed.value);
+          },
+        }),
   };
 }

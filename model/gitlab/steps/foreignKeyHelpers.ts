@@ -97,6 +97,29 @@ export function addConcurrentForeignKey(
   return `added and validated ${describeForeignKey(request)}`;
 }
 
+/**
+ * `add_concurrent_foreign_key` with `validate: false` as a coroutine of statements, for the
+ * migration session of a concurrent scenario: the ADD under `with_lock_retries` (or plain), so it
+ * waits for its locks while traffic runs and queues behind it. Null with `validate: true` (the
+ * VALIDATE and its clean-up run atomically).
+ */
+export function addConcurrentForeignKeyWork(
+  world: MigrationWorld,
+  request: ForeignKeyRequest,
+  locking: ForeignKeyLocking,
+): ((tx: Tx) => Work<string>) | null {
+  if (request.validate) return null;
+  return function* (tx) {
+    const exists = tx.catalog
+      .constraints()
+      .some((constraint) => constraint.table === request.source && constraint.name === request.name);
+    if (exists) return `foreign key ${request.name} on ${request.source} already exists, skipping (warning)`;
+    const attempt = yield* addForeignKeyWork(tx, request, locking);
+    probeNotValidForeignKeys(world);
+    return `added ${describeForeignKey(request)} NOT VALID${locking.lockRetries ? ` (with_lock_retries attempt ${attempt})` : ''}`;
+  };
+}
+
 /** GitLab's helpers refuse what PostgreSQL would accept but the deploy process forbids. */
 export function helperError(message: string): PgError {
   return new PgError(SqlState.raiseException, message);

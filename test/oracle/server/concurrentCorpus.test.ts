@@ -98,9 +98,20 @@ describe('concurrent counterexamples of the corpus', () => {
     expect(race.check?.invariant).toBe('copy-equals-source-where-present');
   });
 
+  /**
+   * api-waits-bounded is a wait, which no query of the state after the schedule shows: its export
+   * has no check, and reproducing it is every step waiting for the same sessions as on the engine
+   * (the request queued behind the migration's DDL among them).
+   */
+  const waitsOnly = (file: string): boolean =>
+    concurrent.find((entry) => entry.file === file)?.counterexample.outcome === 'api-waits-bounded';
+
   it.each(concurrent.map(({ file }) => file))('%s: the Node script reproduces it on the server', async (file) => {
     const export_ = exported(file);
-    expect(export_.check).not.toBeNull();
+    if (waitsOnly(file)) {
+      expect(export_.check).toBeNull();
+      expect(export_.expected.some((step) => step.waitedFor !== null)).toBe(true);
+    } else expect(export_.check).not.toBeNull();
     mkdirSync(scratch, { recursive: true });
     const script = join(scratch, file.replace(/\.json$/, '.mjs'));
     writeFileSync(script, concurrentNodeScript(export_));
@@ -108,9 +119,11 @@ describe('concurrent counterexamples of the corpus', () => {
     let result = await runScript(script);
     for (let attempt = 1; attempt < 3 && result.code !== 0; attempt += 1) result = await runScript(script);
     expect(result.output.mismatches).toEqual([]);
-    expect(result.output.reproduced).toBe(true);
-    expect(result.output.check?.violations).toBeGreaterThan(0);
-    expect(result.code).toBe(0);
+    if (!waitsOnly(file)) {
+      expect(result.output.reproduced).toBe(true);
+      expect(result.output.check?.violations).toBeGreaterThan(0);
+      expect(result.code).toBe(0);
+    }
     const observed = result.output.steps.map((step, index) => ({
       step: step.step,
       waitedFor: step.waitedFor,
@@ -123,7 +136,7 @@ describe('concurrent counterexamples of the corpus', () => {
     const export_ = exported(file);
     const [outcome] = await runProgram(server.backend(), programFromSpec(concurrentSpec(export_)));
     const check = outcome!.steps.find((step) => step.step === 'check_invariant');
-    expect(check?.result?.ok && check.result.rowCount).toBeGreaterThan(0);
+    if (!waitsOnly(file)) expect(check?.result?.ok && check.result.rowCount).toBeGreaterThan(0);
     const observed = outcome!.steps
       .filter((step) => step.step !== 'check_invariant')
       .map((step, index) => ({
