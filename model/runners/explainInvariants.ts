@@ -4,7 +4,7 @@ import { DELETED_RECORDS, RECORD_STATUS } from '../gitlab/looseForeignKeys/delet
 import { looseForeignKeyTriggerName } from '../gitlab/looseForeignKeys/trackRecordDeletions.js';
 import { OWNER_FLAG } from './ownerRecalculation/updateProjectRunnersOwnerWorker.js';
 import { deletedProject } from './ownerRecalculation/projectDeletedEvents.js';
-import { RUNNERS } from './schema.js';
+import { LEGACY_MANAGER_RUNNER_FK, RUNNERS } from './schema.js';
 import type { RunnersWorld } from './world.js';
 
 /**
@@ -322,9 +322,36 @@ function explainTaggingMove(world: RunnersWorld, violation: Violation): string |
   return `the runner-type change moves the runner's taggings to another ci_runner_taggings partition, a DELETE plus an INSERT, and the INSERT is checked by ${failed?.error?.constraint ?? 'the key to tags'} even while it is NOT VALID; a tagging still names a deleted tag${deletions.length > 0 ? ` (${deletions.join(', ')})` : ''} that neither the data migration nor the LFK worker had removed yet${detail === '' ? '' : ` (${detail})`}`;
 }
 
+/**
+ * A request that inserts a row referencing a runner (verify's manager, assign_to's
+ * ci_runner_projects row) and failed that row's key to ci_runners because another session deleted
+ * the runner after the request had loaded it: the DELETE's session and steps, read from the
+ * trace's SQL labels; null when the trace shows no such deletion.
+ */
+function explainRunnerDeletedUnderRequest(violation: Violation, trace: readonly TracedStep[]): string | null {
+  const failed = /^(\S+ \S+) for runner (\d+) answered 500: 23503 .*constraint "([^"]+)"/.exec(violation.message);
+  if (failed === null) return null;
+  const [, endpoint, runnerId, constraint] = failed;
+  const deleteAt = trace.findIndex((step) =>
+    new RegExp(`^s\\d+ DELETE FROM ${RUNNERS} WHERE \\(id = ${runnerId}\\)`).test(step.label),
+  );
+  if (deleteAt < 0) return null;
+  const deleter = /^(s\d+) /.exec(trace[deleteAt]!.label)![1]!;
+  const commitAt = trace.findIndex((step, index) => index > deleteAt && step.label.startsWith(`${deleter} COMMIT`));
+  const committed = commitAt < 0 ? 'left uncommitted' : `committed at step ${commitAt + 1}`;
+  const rescue =
+    constraint === LEGACY_MANAGER_RUNNER_FK
+      ? 'safe_find_or_create_by rescues only RecordNotUnique'
+      : 'assign_to rescues only RecordInvalid';
+  return `${deleter} deleted runner ${runnerId} (DELETE /runners/${runnerId}) at step ${deleteAt + 1}, ${committed}, while ${endpoint}, which had already loaded the runner, was in flight; its INSERT's check of ${constraint} (KEY SHARE on the runner row, which waits for an uncommitted delete and then finds it committed) found no runner, and ${rescue}, so the request answered 500. GitLab has this race without any migration: in any serial order the request after the deletion finds no runner`;
+}
+
 export function explainByInvariant(world: RunnersWorld, violation: Violation, trace: readonly TracedStep[]): string {
   const taggingMove = violation.invariant === 'api-never-500' ? explainTaggingMove(world, violation) : null;
   if (taggingMove !== null) return taggingMove;
+  const deletedUnderVerify =
+    violation.invariant === 'api-never-500' ? explainRunnerDeletedUnderRequest(violation, trace) : null;
+  if (deletedUnderVerify !== null) return deletedUnderVerify;
   switch (violation.invariant) {
     case 'runner-with-live-projects-kept':
     case 'runners-keep-authenticating':

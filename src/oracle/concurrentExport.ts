@@ -8,7 +8,9 @@
  * - each session's statements, as the engine ran them, are the steps of a session `s1`, `s2`, …,
  *   one statement per step, issued in the engine's order (the permutation). A step that waited on
  *   the engine is issued once: the server's session stays blocked in it until it is released;
- * - the broken invariant's check query (`Invariant.checkSql`), run once the schedule has ended.
+ * - the broken invariant's check query (`Invariant.checkSql`), run once the schedule has ended; an
+ *   invariant without one that a statement's error broke (an API 500) is checked by that step's
+ *   SQLSTATE instead.
  *
  * `now()` reads pgdrill's logical clock in every session (`clock.ts`): each session's setup puts
  * the scratch schema before pg_catalog on its search_path, and a step whose clock differs from
@@ -193,9 +195,27 @@ export function concurrentScenarioExport<W extends WorldBase>(
   return {
     program,
     expected,
-    check: checkSql === null || violation === null ? null : { invariant: violation.invariant, sql: checkSql },
+    check: invariantCheck(violation?.invariant ?? null, checkSql, expected),
     failure: failureText,
   };
+}
+
+/**
+ * The broken invariant as the server can show it: its check query, or else the last step that
+ * failed on the engine (the statement whose error broke it: an API request's 500, a migration
+ * step's failure), with its SQLSTATE; null when nothing broke or neither exists.
+ */
+function invariantCheck(
+  invariant: string | null,
+  checkSql: string | null,
+  expected: readonly ExpectedStep[],
+): InvariantCheck | null {
+  if (invariant === null) return null;
+  if (checkSql !== null) return { invariant, sql: checkSql };
+  const failed = [...expected].reverse().find((step) => step.completed && step.error !== null);
+  return failed === undefined || failed.error === null
+    ? null
+    : { invariant, failedStep: failed.step, error: failed.error };
 }
 
 /**
@@ -205,6 +225,11 @@ export function concurrentScenarioExport<W extends WorldBase>(
 export function concurrentSpec(exported: ConcurrentExport): string {
   const { program, check } = exported;
   if (check === null) return isolationSpec(program);
+  if (!('sql' in check))
+    return isolationSpec({
+      ...program,
+      description: `${program.description}. Step ${check.failedStep} fails with SQLSTATE ${check.error}: that failure is the break`,
+    });
   const permutation = [...program.permutations[0]!, CHECK_STEP];
   return isolationSpec({
     ...program,

@@ -56,11 +56,14 @@ export interface ExpectedStep {
   readonly completed: boolean;
 }
 
-/** The broken invariant as a query returning one row per violation (`Invariant.checkSql`). */
-export interface InvariantCheck {
-  readonly invariant: string;
-  readonly sql: string;
-}
+/**
+ * How the server shows the broken invariant: a query returning one row per violation
+ * (`Invariant.checkSql`), or, for an invariant broken by a statement's error (an API request that
+ * answered 500, a failed migration step) and without a query, the step that must fail and its SQLSTATE.
+ */
+export type InvariantCheck =
+  | { readonly invariant: string; readonly sql: string }
+  | { readonly invariant: string; readonly failedStep: string; readonly error: string };
 
 export interface ScriptOptions {
   readonly waitBoundMs?: number;
@@ -244,7 +247,12 @@ if (program.expected) {
       mismatches.push(want.step + ': ' + (got.error ?? 'success') + ', the engine had ' + (want.error ?? 'success'));
   }
   let check = null;
-  if (program.check) {
+  if (program.check && program.check.failedStep) {
+    // The invariant broke by a statement's error: the step must fail with the engine's SQLSTATE.
+    const got = records.find((record) => record.step === program.check.failedStep);
+    const failed = got !== undefined && got.error === program.check.error;
+    check = { invariant: program.check.invariant, violations: failed ? 1 : 0, rows: failed ? [{ step: got.step, error: got.error }] : [] };
+  } else if (program.check) {
     const { rows } = await monitor.query(program.check.sql);
     check = { invariant: program.check.invariant, violations: rows.length, rows: rows.slice(0, 10) };
   }
@@ -253,7 +261,7 @@ if (program.expected) {
   output.reproduced = check === null ? null : check.violations > 0;
   const invariant = check === null ? 'the invariant (no check query)' : JSON.stringify(check.invariant);
   console.error(
-    (output.reproduced ? 'reproduced: ' + invariant + ' broke, ' + check.violations + ' violating row(s)' : 'NOT reproduced: ' + invariant + (check === null ? '' : ' holds')) +
+    (output.reproduced ? 'reproduced: ' + invariant + ' broke, ' + check.violations + ' violating row(s) or failed step(s)' : 'NOT reproduced: ' + invariant + (check === null ? '' : ' holds')) +
       '; ' + (mismatches.length === 0 ? 'every step as on the engine' : mismatches.length + ' step(s) unlike the engine: ' + JSON.stringify(mismatches)),
   );
   process.exitCode = output.reproduced && mismatches.length === 0 ? 0 : 1;
