@@ -19,7 +19,8 @@ import { activateMutant, isModelMutant } from '../../model/gitlab/mutations.js';
  * test/explanations/mutant-counterexamples.json`.
  */
 const CAUSES: Readonly<Record<string, RegExp>> = {
-  'api-never-500': /missing from ci_runners_e59bb2812d|NOT VALID|new id|requires \(|does not satisfy|taggings/,
+  'api-never-500':
+    /missing from ci_runners_e59bb2812d|NOT VALID|new id|requires \(|does not satisfy|taggings|deleted runner \d+ \(DELETE \/runners\//,
   'migrations-succeed':
     /missing from ci_runners_e59bb2812d|was deleted|requires \(|does not satisfy|VALIDATE CONSTRAINT \S+ found/,
   'background-work-succeeds': /failed .* with \d|missing from ci_runners_e59bb2812d/,
