@@ -93,7 +93,9 @@ describe('primary keys, UNIQUE constraints and unique indexes (docs/postgres-obs
       ],
     });
     expect(db.addConstraint('u', { kind: 'unique', columns: ['a', 'b'] }).name).toBe('u_a_b_key');
-    expect(db.describe('u').indexes).toEqual([{ name: 'u_a_b_key', columns: ['a', 'b'], unique: true, where: null }]);
+    expect(db.describe('u').indexes).toEqual([
+      { name: 'u_a_b_key', columns: ['a', 'b'], unique: true, where: null, valid: true, parent: null },
+    ]);
   });
 
   it('unique index without a constraint: reported as a "unique constraint" with the index name; default name <table>_<cols>_idx', () => {
