@@ -1,7 +1,7 @@
 /**
  * Scenario throughput with concurrency on, for `npm run bench`: every plan that sets `concurrency`
  * as shipped, and every other plan with `concurrency: {requests: 2, workers: true,
- * longTransactions: true}` added (the harness runs any plan that way: its coroutine requests and
+ * longTransactions: true}` added by `withConcurrencyOn`, as `pgdrill check --concurrency` does (the harness runs any plan that way: its coroutine requests and
  * workers start in engine sessions and interleave statement by statement, and long transactions
  * are drawn when the plan's traffic allows them), beside the same plan as shipped. Also counts the sampled runs in which an invariant
  * broke, so a design that only fails with requests in flight shows here first. Runs alone with
@@ -11,8 +11,8 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stopOnFor } from '../src/harness/campaign.js';
-import { DEFAULT_API_WAIT_BOUND_MS } from '../src/harness/domain.js';
 import type { Plan } from '../src/harness/domain.js';
+import { withConcurrencyOn } from '../src/harness/forcedConcurrency.js';
 import { loadPlanDirectory, planInvariants } from '../src/harness/planFile.js';
 import { runScenario } from '../src/harness/runScenario.js';
 import { scenarioArbitrary } from '../src/harness/scenario.js';
@@ -21,8 +21,6 @@ import { runnersDomain } from '../model/runners/domain.js';
 
 const SEED = 0x5eed_2024;
 const SAMPLE_RUNS = 150;
-/** Requests in flight for plans that do not say: two, as the issue-12 plans use. */
-const ADDED_REQUESTS = 2;
 
 export interface ConcurrentPlanFigures {
   readonly plan: string;
@@ -63,17 +61,7 @@ export function concurrentPlanThroughput(): ConcurrentPlanFigures[] {
   const plans = loadPlanDirectory(runnersDomain, join(packageRoot(), 'model', 'plans'));
   return plans.map((plan) => {
     const shipped = plan.concurrency !== undefined;
-    const concurrent: Plan = shipped
-      ? plan
-      : {
-          ...plan,
-          concurrency: {
-            requests: ADDED_REQUESTS,
-            apiWaitBoundMs: DEFAULT_API_WAIT_BOUND_MS,
-            workers: true,
-            longTransactions: true,
-          },
-        };
+    const concurrent = withConcurrencyOn(plan);
     const on = runsPerSecond(concurrent);
     const off = shipped ? null : runsPerSecond(plan);
     return {

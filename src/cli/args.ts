@@ -1,4 +1,6 @@
 /** Command-line parsing without a dependency: every mistake is one line naming the flag. */
+import type { PlanConcurrency } from '../harness/domain.js';
+import { parseForcedConcurrency } from '../harness/forcedConcurrency.js';
 import { UserInputError } from '../harness/userInputError.js';
 import { shardFromCi } from './ciShard.js';
 import { parsePath, parseSeed } from './seeds.js';
@@ -28,6 +30,8 @@ export type Command =
       readonly shard: { readonly index: number; readonly count: number } | null;
       readonly reporter: Reporter;
       readonly html: string | null;
+      /** `--concurrency`: the concurrency given to every plan that sets none (a campaign mode), or null. */
+      readonly concurrency: PlanConcurrency | null;
     }
   | {
       readonly kind: 'merge';
@@ -47,6 +51,8 @@ export type Command =
       /** `--node`: a concurrent counterexample as a standalone Node script over `pg`. */
       readonly node: boolean;
       readonly html: string | null;
+      /** `--concurrency`, as the check that printed the seed and path was run with, or null. */
+      readonly concurrency: PlanConcurrency | null;
     }
   | {
       readonly kind: 'diff';
@@ -74,6 +80,8 @@ const FLAGS_WITH_VALUES = new Set([
   '--sessions',
   '--against',
 ]);
+/** Flags that may carry a value inline (`--concurrency=2`) and otherwise stand alone (`--concurrency`). */
+const FLAGS_WITH_OPTIONAL_VALUES: ReadonlyMap<string, string> = new Map([['--concurrency', 'full']]);
 const LISTINGS = ['steps', 'invariants', 'probes', 'operations'] as const;
 const COMMAND_FLAGS: Record<string, readonly string[]> = {
   plans: ['--json'],
@@ -83,9 +91,20 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   operations: ['--json'],
   schema: [],
   'new-plan': ['--from'],
-  check: ['--runs', '--seed', '--time-limit', '--json', '--no-save', '--workers', '--shard', '--reporter', '--html'],
+  check: [
+    '--runs',
+    '--seed',
+    '--time-limit',
+    '--json',
+    '--no-save',
+    '--workers',
+    '--shard',
+    '--reporter',
+    '--html',
+    '--concurrency',
+  ],
   merge: ['--json', '--no-save', '--reporter', '--html'],
-  replay: ['--seed', '--path', '--json', '--sql', '--node', '--html'],
+  replay: ['--seed', '--path', '--json', '--sql', '--node', '--html', '--concurrency'],
   diff: ['--runs', '--seed', '--plan', '--json', '--regress', '--sessions', '--against'],
 };
 
@@ -159,7 +178,10 @@ export function parseArguments(argv: readonly string[]): Command {
       : [token, undefined];
     if (!allowed.includes(flag!))
       throw new UserInputError(`${name} does not take ${flag} (it takes ${allowed.join(', ')})`);
-    if (FLAGS_WITH_VALUES.has(flag!)) {
+    const optionalDefault = FLAGS_WITH_OPTIONAL_VALUES.get(flag!);
+    if (optionalDefault !== undefined) {
+      values.set(flag!, inline ?? optionalDefault);
+    } else if (FLAGS_WITH_VALUES.has(flag!)) {
       const value = inline ?? rest[++index];
       if (value === undefined) throw new UserInputError(`${flag} needs a value`);
       values.set(flag!, value);
@@ -173,6 +195,8 @@ export function parseArguments(argv: readonly string[]): Command {
   const html = values.get('--html') ?? null;
   const seedText = values.get('--seed');
   const seed = seedText === undefined ? null : parseSeed(seedText);
+  const concurrencyText = values.get('--concurrency');
+  const concurrency = concurrencyText === undefined ? null : parseForcedConcurrency(concurrencyText);
   switch (name) {
     case 'plans':
       if (positional.length > 0) throw new UserInputError('plans takes no arguments');
@@ -198,6 +222,9 @@ export function parseArguments(argv: readonly string[]): Command {
         throw new UserInputError(
           `check --shard prints a shard report, not verdicts: give ${html !== null ? '--html' : '--reporter junit'} to pgdrill merge`,
         );
+      // A shard report names plans by source, so merge would judge them as shipped: no forced concurrency there.
+      if (values.has('--shard') && concurrency !== null)
+        throw new UserInputError('check --concurrency runs in one process: it takes no --shard');
       return {
         kind: 'check',
         targets: positional,
@@ -210,6 +237,7 @@ export function parseArguments(argv: readonly string[]): Command {
         shard: values.has('--shard') ? parseShard(values.get('--shard')!) : null,
         reporter,
         html,
+        concurrency,
       };
     }
     case 'merge':
@@ -262,6 +290,7 @@ export function parseArguments(argv: readonly string[]): Command {
         sql: switches.has('--sql'),
         node: switches.has('--node'),
         html,
+        concurrency,
       };
     }
   }

@@ -3,9 +3,10 @@ import { combineChunks } from '../harness/checkPlan.js';
 import type { FoundFailure, PlanVerdict } from '../harness/checkPlan.js';
 import { counterexampleFileName, counterexampleOf, saveCounterexample } from '../harness/corpus.js';
 import { systemReason } from '../harness/inputFile.js';
-import type { Plan, WorldBase } from '../harness/domain.js';
+import type { Plan, PlanConcurrency, WorldBase } from '../harness/domain.js';
+import { concurrencyFlag } from '../harness/forcedConcurrency.js';
 import { stableStringify } from '../harness/json.js';
-import type { JsonValue } from '../harness/json.js';
+import type { JsonObject, JsonValue } from '../harness/json.js';
 import { formatVerdict, makeChalk, verdictJson } from '../harness/report.js';
 import { UserInputError } from '../harness/userInputError.js';
 import type { Reporter } from './args.js';
@@ -39,6 +40,24 @@ export interface CheckRequest {
   /** A directory for one HTML report per counterexample, or null. */
   readonly html: string | null;
   readonly save: boolean;
+  /** `--concurrency`: what was forced and onto which plans (those shipped without `concurrency`), or null. */
+  readonly forcedConcurrency: ForcedConcurrency | null;
+}
+
+/** Concurrency a campaign forced onto plans shipped serial, so reports never pass its verdicts off as theirs. */
+export interface ForcedConcurrency {
+  readonly concurrency: PlanConcurrency;
+  /** Names of the plans that got it (those that set `concurrency` keep their own). */
+  readonly plans: ReadonlySet<string>;
+}
+
+/** The forced concurrency as reports print it. */
+function forcedJson(forced: ForcedConcurrency): JsonObject {
+  return {
+    requests: forced.concurrency.requests,
+    workers: forced.concurrency.workers === true,
+    longTransactions: forced.concurrency.longTransactions === true,
+  };
 }
 
 /** The command that replays a failure, as reports print it (also used by `pgdrill/vitest`). */
@@ -47,8 +66,10 @@ export function replayCommand<W extends WorldBase>(
   plan: Plan,
   seed: number,
   path: string,
+  forced: PlanConcurrency | null = null,
 ): string {
-  return `${config.commandName} replay ${planReference(config, plan)} --seed ${seed} --path "${path}"`;
+  const flag = forced === null ? '' : ` ${concurrencyFlag(forced)}`;
+  return `${config.commandName} replay ${planReference(config, plan)} --seed ${seed} --path "${path}"${flag}`;
 }
 
 /**
@@ -94,6 +115,8 @@ export interface ReportOutput {
   readonly reporter: Reporter;
   readonly html: string | null;
   readonly runs: number | null;
+  /** `check --concurrency`; absent or null otherwise (merge never has it). */
+  readonly forced?: ForcedConcurrency | null;
 }
 
 /** Prints verdicts (text or one JSON object) and returns the exit code. Shared by check and merge. */
@@ -112,14 +135,20 @@ export function reportCampaign<W extends WorldBase>(
   const warnings: string[] = [];
   const junitCases: JunitCase[] = [];
   let allMatched = true;
+  const forced = output.forced ?? null;
   for (const campaign of campaigns) {
     const verdict = combineChunks(config.domain, campaign.plan, campaign.chunks, campaign.ms);
+    const forcedHere = forced !== null && forced.plans.has(campaign.plan.name) ? forced.concurrency : null;
     const replay =
       verdict.failure === null
         ? null
-        : replayCommand(config, campaign.plan, verdict.failure.seed, verdict.failure.path);
+        : replayCommand(config, campaign.plan, verdict.failure.seed, verdict.failure.path, forcedHere);
+    // A counterexample file names the shipped plan, which replays serial: one found under forced
+    // concurrency would not replay from it (and would overwrite the plan's own), so it is not saved.
     const savedShown =
-      verdict.failure !== null && save ? trySave(config, campaign.plan, verdict.failure, warnings) : null;
+      verdict.failure !== null && save && forcedHere === null
+        ? trySave(config, campaign.plan, verdict.failure, warnings)
+        : null;
     const html = output.html === null ? null : tryWriteHtml(output.html, verdict, replay, warnings);
     allMatched &&= verdict.matched && verdict.missingProbes.length === 0;
     const distinct = fuzzing ? distinctFailures(config.domain, campaign.plan, campaign.chunks) : [];
@@ -129,24 +158,27 @@ export function reportCampaign<W extends WorldBase>(
       continue;
     }
     if (json) {
-      const entry = verdictJson(verdict, replay, savedShown);
+      const plain = verdictJson(verdict, replay, savedShown);
+      const entry = forced === null ? plain : { ...plain, concurrencyForced: forcedHere !== null };
       results.push(
         fuzzing
           ? {
               ...entry,
               runs: fuzzRuns,
-              distinctFailures: distinct.map((failure) => distinctJson(config, campaign.plan, failure)),
+              distinctFailures: distinct.map((failure) => distinctJson(config, campaign.plan, failure, forcedHere)),
             }
           : entry,
       );
       continue;
     }
     io.stdout.write(`${formatVerdict(verdict, color, replay, savedShown).join('\n')}\n`);
+    if (forcedHere !== null)
+      io.stdout.write(color.yellow('  run with concurrency forced on (--concurrency): not the verdict as shipped\n'));
     if (html !== null) io.stdout.write(color.dim(`  html: ${relative(process.cwd(), html)}\n`));
     if (fuzzing && distinct.length > 0) {
       io.stdout.write(`  ${distinct.length} distinct failure(s), by cause, in ${fuzzRuns} fresh runs:\n`);
       for (const failure of distinct) {
-        const entry = distinctJson(config, campaign.plan, failure);
+        const entry = distinctJson(config, campaign.plan, failure, forcedHere);
         const line = `${String(entry.invariant)} (${String(entry.steps)} steps): ${String(entry.why)}`;
         io.stdout.write(
           `   - ${escapeControlCharacters(line)}\n     ${escapeControlCharacters(String(entry.replay))}\n`,
@@ -156,7 +188,10 @@ export function reportCampaign<W extends WorldBase>(
     io.stdout.write('\n');
   }
   if (output.reporter === 'junit') io.stdout.write(junitReport(junitCases, seed, output.runs));
-  else if (json) io.stdout.write(`${stableStringify({ seed, plans: results }, 2)}\n`);
+  else if (json)
+    io.stdout.write(
+      `${stableStringify(forced === null ? { seed, plans: results } : { seed, forcedConcurrency: forcedJson(forced), plans: results }, 2)}\n`,
+    );
   else
     io.stdout.write(
       allMatched
@@ -171,14 +206,21 @@ function distinctJson<W extends WorldBase>(
   config: CliConfig<W>,
   plan: Plan,
   distinct: DistinctFailure,
+  forced: PlanConcurrency | null,
 ): { readonly [key: string]: JsonValue } {
   const failure = distinct.chunk.failure!;
   return {
     invariant: failure.invariant,
     why: distinct.why,
     steps: failure.scenario.legacy.length + failure.scenario.steps.filter((step) => step.op !== '@plan').length,
-    replay: replayCommand(config, plan, failure.seed, failure.path),
+    replay: replayCommand(config, plan, failure.seed, failure.path, forced),
   };
+}
+
+/** The header line of a campaign with forced concurrency (empty without). */
+function forcedLine(forced: ForcedConcurrency | null): string {
+  if (forced === null) return '';
+  return `concurrency forced on (campaign mode): ${forced.concurrency.requests} requests, workers and long transactions in sessions, for ${forced.plans.size} plan(s) shipped without it\n`;
 }
 
 export async function runCheckCommand<W extends WorldBase>(
@@ -196,7 +238,7 @@ export async function runCheckCommand<W extends WorldBase>(
   if (!quiet)
     io.stdout.write(
       color.dim(
-        `pgdrill check: ${request.plans.length} plan(s), seed ${request.seed}, ${runs === null ? `fresh runs for ${request.timeLimitSeconds} s` : `${runs} runs each`}${request.workers > 1 ? `, ${request.workers} workers` : ''}${shardText}\n\n`,
+        `pgdrill check: ${request.plans.length} plan(s), seed ${request.seed}, ${runs === null ? `fresh runs for ${request.timeLimitSeconds} s` : `${runs} runs each`}${request.workers > 1 ? `, ${request.workers} workers` : ''}${shardText}\n${forcedLine(request.forcedConcurrency)}\n`,
       ),
     );
   const progress = new Map<string, { bar: ProgressBar; done: number }>();
@@ -241,7 +283,7 @@ export async function runCheckCommand<W extends WorldBase>(
     io,
     campaigns,
     request.seed,
-    { reporter: request.reporter, html: request.html, runs },
+    { reporter: request.reporter, html: request.html, runs, forced: request.forcedConcurrency },
     request.save,
     fuzzing,
   );

@@ -19,6 +19,7 @@ import { HELP, parseArguments } from './args.js';
 import { checkHtmlFile, prepareHtmlDirectory, writeReplayHtml } from './htmlReports.js';
 import type { Command } from './args.js';
 import type { PlanCampaign } from './campaignRunner.js';
+import { withConcurrencyOn } from '../harness/forcedConcurrency.js';
 import { runCheckCommand, reportCampaign } from './checkCommand.js';
 import type { CheckRequest } from './checkCommand.js';
 import { builtinPlans, planReference, recordedPlan, resolvePlan } from './planResolution.js';
@@ -83,8 +84,11 @@ function runCheck<W extends WorldBase>(
 ): Promise<number> {
   const plans =
     command.targets.length === 0 ? builtinPlans(config) : command.targets.map((target) => resolvePlan(config, target));
+  const forced = command.concurrency;
   const request: CheckRequest = {
-    plans,
+    plans: forced === null ? plans : plans.map((plan) => withConcurrencyOn(plan, forced)),
+    forcedConcurrency:
+      forced === null ? null : { concurrency: forced, plans: new Set(plans.filter((plan) => plan.concurrency === undefined).map((plan) => plan.name)) },
     seed: command.seed ?? freshSeed(),
     runs: command.runs,
     timeLimitSeconds: command.timeLimitSeconds,
@@ -153,6 +157,7 @@ function runReplay<W extends WorldBase>(
     recordedOutcome = counterexample.outcome;
   } else {
     plan = resolvePlan(config, command.target);
+    if (command.concurrency !== null) plan = withConcurrencyOn(plan, command.concurrency);
     const found = scenarioFromSeed(config.domain, plan, command.seed!, command.path!);
     if (found === null)
       throw new UserInputError(
@@ -160,6 +165,8 @@ function runReplay<W extends WorldBase>(
       );
     scenario = found;
   }
+  if (command.concurrency !== null && file !== null)
+    throw new UserInputError('--concurrency replays a seed and path of check --concurrency, not a counterexample file');
   const run = <T>(body: () => T): T => (file === null ? body() : fromFile(file, body));
   if (command.node && plan.concurrency === undefined)
     throw new UserInputError(
