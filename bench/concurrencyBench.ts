@@ -1,10 +1,11 @@
 /**
  * Scenario throughput with concurrency on, for `npm run bench`: every plan that sets `concurrency`
  * as shipped, and every other plan with `concurrency: {requests: 2, workers: true,
- * longTransactions: true}` added by `withConcurrencyOn`, as `pgdrill check --concurrency` does (the harness runs any plan that way: its coroutine requests and
- * workers start in engine sessions and interleave statement by statement, and long transactions
- * are drawn when the plan's traffic allows them), beside the same plan as shipped. Also counts the sampled runs in which an invariant
- * broke, so a design that only fails with requests in flight shows here first. Runs alone with
+ * longTransactions: true}` added by `withConcurrencyOn`, as `pgdrill check --concurrency` does
+ * (the harness runs any plan that way: its coroutine requests and workers start in engine
+ * sessions and interleave statement by statement, and long transactions are drawn when the
+ * plan's traffic allows them), beside the same plan as shipped. Also counts the sampled runs in
+ * which an invariant broke, so a design that only fails with requests in flight shows here first. Runs alone with
  * `node dist/bench/concurrencyBench.js` (after `npm run build`).
  */
 import fc from 'fast-check';

@@ -306,7 +306,7 @@ export const HELP = `pgdrill — property tests for PostgreSQL migration plans u
   pgdrill schema                               print the JSON Schema of plan files
   pgdrill check [PLAN|FILE…] [--runs N] [--seed S] [--time-limit SECONDS] [--workers N]
                 [--shard I/N|auto] [--json] [--reporter text|json|junit]
-                [--html DIRECTORY] [--no-save]
+                [--html DIRECTORY] [--no-save] [--concurrency[=N]]
                                                search each plan for invariant violations;
                                                exit 0 when every verdict matches its expectation;
                                                --time-limit without --runs fuzzes with fresh runs
@@ -315,10 +315,17 @@ export const HELP = `pgdrill — property tests for PostgreSQL migration plans u
                                                (auto: CI_NODE_INDEX of CI_NODE_TOTAL);
                                                --reporter junit prints JUnit XML, a testcase per
                                                plan; --html writes DIRECTORY/PLAN.html for each
-                                               counterexample
+                                               counterexample; --concurrency (campaign mode)
+                                               runs plans that set no concurrency with 2 (or N)
+                                               requests, workers and long transactions in
+                                               sessions, marks their verdicts as forced and still
+                                               holds them to their expectation (a safe plan that
+                                               breaks fails the check); no counterexample file
+                                               is saved for them, replay them with the printed
+                                               command
   pgdrill merge SHARD.json… [--json] [--reporter text|json|junit] [--html DIRECTORY]
                                                combine shard reports into one campaign's verdicts
-  pgdrill replay PLAN --seed S --path P [--json]
+  pgdrill replay PLAN --seed S --path P [--concurrency[=N]] [--json]
   pgdrill replay COUNTEREXAMPLE.json [--json]  replay a failure step by step
   pgdrill replay … --sql                       print the scenario as a psql-ready SQL script,
                                                the failing statement marked; a concurrent plan's

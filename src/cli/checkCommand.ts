@@ -138,7 +138,7 @@ export function reportCampaign<W extends WorldBase>(
   const forced = output.forced ?? null;
   for (const campaign of campaigns) {
     const verdict = combineChunks(config.domain, campaign.plan, campaign.chunks, campaign.ms);
-    const forcedHere = forced !== null && forced.plans.has(campaign.plan.name) ? forced.concurrency : null;
+    const forcedHere = forced?.plans.has(campaign.plan.name) ? forced.concurrency : null;
     const replay =
       verdict.failure === null
         ? null
@@ -190,7 +190,10 @@ export function reportCampaign<W extends WorldBase>(
   if (output.reporter === 'junit') io.stdout.write(junitReport(junitCases, seed, output.runs));
   else if (json)
     io.stdout.write(
-      `${stableStringify(forced === null ? { seed, plans: results } : { seed, forcedConcurrency: forcedJson(forced), plans: results }, 2)}\n`,
+      `${stableStringify(
+        forced === null ? { seed, plans: results } : { seed, forcedConcurrency: forcedJson(forced), plans: results },
+        2,
+      )}\n`,
     );
   else
     io.stdout.write(
@@ -220,7 +223,8 @@ function distinctJson<W extends WorldBase>(
 /** The header line of a campaign with forced concurrency (empty without). */
 function forcedLine(forced: ForcedConcurrency | null): string {
   if (forced === null) return '';
-  return `concurrency forced on (campaign mode): ${forced.concurrency.requests} requests, workers and long transactions in sessions, for ${forced.plans.size} plan(s) shipped without it\n`;
+  const what = `${forced.concurrency.requests} requests, workers and long transactions in sessions`;
+  return `concurrency forced on (campaign mode): ${what}, for ${forced.plans.size} plan(s) shipped without it\n`;
 }
 
 export async function runCheckCommand<W extends WorldBase>(
@@ -238,7 +242,8 @@ export async function runCheckCommand<W extends WorldBase>(
   if (!quiet)
     io.stdout.write(
       color.dim(
-        `pgdrill check: ${request.plans.length} plan(s), seed ${request.seed}, ${runs === null ? `fresh runs for ${request.timeLimitSeconds} s` : `${runs} runs each`}${request.workers > 1 ? `, ${request.workers} workers` : ''}${shardText}\n${forcedLine(request.forcedConcurrency)}\n`,
+        `pgdrill check: ${request.plans.length} plan(s), seed ${request.seed}, ${runs === null ? `fresh runs for ${request.timeLimitSeconds} s` : `${runs} runs each`}${request.workers > 1 ? `, ${request.workers} workers` : ''}${shardText}\n` +
+          `${forcedLine(request.forcedConcurrency)}\n`,
       ),
     );
   const progress = new Map<string, { bar: ProgressBar; done: number }>();

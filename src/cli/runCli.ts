@@ -88,7 +88,12 @@ function runCheck<W extends WorldBase>(
   const request: CheckRequest = {
     plans: forced === null ? plans : plans.map((plan) => withConcurrencyOn(plan, forced)),
     forcedConcurrency:
-      forced === null ? null : { concurrency: forced, plans: new Set(plans.filter((plan) => plan.concurrency === undefined).map((plan) => plan.name)) },
+      forced === null
+        ? null
+        : {
+            concurrency: forced,
+            plans: new Set(plans.filter((plan) => plan.concurrency === undefined).map((plan) => plan.name)),
+          },
     seed: command.seed ?? freshSeed(),
     runs: command.runs,
     timeLimitSeconds: command.timeLimitSeconds,

@@ -31,7 +31,8 @@ export function parseForcedConcurrency(text: string): PlanConcurrency {
   const requests = Number(text);
   if (!/^\d+$/.test(text) || requests < 1 || requests > MAX_CONCURRENT_REQUESTS)
     throw new UserInputError(
-      `--concurrency takes full or a number of requests from 1 to ${MAX_CONCURRENT_REQUESTS}, not ${JSON.stringify(text)}`,
+      `--concurrency takes full or a number of requests from 1 to ${MAX_CONCURRENT_REQUESTS}, ` +
+        `not ${JSON.stringify(text)}`,
     );
   return forcedConcurrency(requests);
 }

@@ -13,7 +13,7 @@ const PLAN = 'incident-2024-10-31';
 const CONCURRENT_PLAN = 'verify-races-runner-deletion';
 
 describe('pgdrill check --concurrency', () => {
-  it('forces concurrency onto a serial plan, says so in the JSON report, and prints a replay that reproduces', async () => {
+  it('forces concurrency onto a serial plan, says so in the JSON, and prints a replay that reproduces', async () => {
     const result = await runInProcess(['check', PLAN, '--concurrency', '--seed', '7', '--runs', '60', '--json']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
