@@ -19,6 +19,7 @@ describe('command-line arguments', () => {
       shard: null,
       reporter: 'json',
       html: null,
+      concurrency: null,
     });
   });
 
@@ -36,7 +37,7 @@ describe('command-line arguments', () => {
     [['check', '--runs', '0'], '--runs takes a positive whole number, not "0"'],
     [
       ['check', '--frobnicate'],
-      'check does not take --frobnicate (it takes --runs, --seed, --time-limit, --json, --no-save, --workers, --shard, --reporter, --html)',
+      'check does not take --frobnicate (it takes --runs, --seed, --time-limit, --json, --no-save, --workers, --shard, --reporter, --html, --concurrency)',
     ],
     [
       ['replay', 'incident-2024-10-31', '--seed', '1'],
