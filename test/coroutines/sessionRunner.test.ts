@@ -23,6 +23,18 @@ function database(): { db: Database; scheduler: Scheduler } {
   return { db, scheduler: new Scheduler(sessions.map((session) => session.state)) };
 }
 
+/** A writer of row 1 with a lock_timeout of 100 ms: it answers "updated" or the SQLSTATE it failed with. */
+function* writerWithLockTimeout(tx: Tx): Work<string> {
+  yield* tx.execute({ kind: 'set', name: 'lock_timeout', milliseconds: 100 });
+  try {
+    yield* tx.update('items', { name: 'writer' }, eq(col('id'), 1));
+  } catch (error) {
+    if (isPgError(error)) return error.code;
+    throw error;
+  }
+  return 'updated';
+}
+
 describe('the session runner', () => {
   it('parks a statement that waits for a row lock and resumes it after the holder commits', () => {
     const { db, scheduler } = database();
@@ -107,20 +119,7 @@ describe('the session runner', () => {
     expect(scheduler.nextTimerAt()).toBe(300);
     // A writer waiting for the sleeper's row lock with a lock_timeout of 100 ms times out first.
     const other = new Tx(db, 0);
-    const writer = new SessionRunner(
-      scheduler,
-      1,
-      (function* (): Work<string> {
-        yield* other.execute({ kind: 'set', name: 'lock_timeout', milliseconds: 100 });
-        try {
-          yield* other.update('items', { name: 'writer' }, eq(col('id'), 1));
-        } catch (error) {
-          if (isPgError(error)) return error.code;
-          throw error;
-        }
-        return 'updated';
-      })(),
-    );
+    const writer = new SessionRunner(scheduler, 1, writerWithLockTimeout(other));
     writer.advance();
     expect(writer.advance().wait?.blockedBy).toEqual([0]);
     expect(scheduler.nextTimerAt()).toBe(100);
@@ -157,20 +156,7 @@ describe('the session runner', () => {
       }),
     );
     const other = new Tx(db, 0);
-    const writer = new SessionRunner(
-      scheduler,
-      1,
-      (function* (): Work<string> {
-        yield* other.execute({ kind: 'set', name: 'lock_timeout', milliseconds: 100 });
-        try {
-          yield* other.update('items', { name: 'writer' }, eq(col('id'), 1));
-        } catch (error) {
-          if (isPgError(error)) return error.code;
-          throw error;
-        }
-        return 'updated';
-      })(),
-    );
+    const writer = new SessionRunner(scheduler, 1, writerWithLockTimeout(other));
     sleeper.advance();
     sleeper.advance();
     expect(sleeper.advance().sleepsUntil).toBe(100);
