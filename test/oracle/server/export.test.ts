@@ -32,6 +32,22 @@ const root = fileURLToPath(new URL('../../..', import.meta.url));
 const scratch = join(root, 'node_modules', '.cache', `pgdrill-scripts-${process.pid}`);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+/**
+ * Runs an exported Node script on the server and returns its summary. The script has no timing retries
+ * of its own, so on a busy machine it gets three tries to come out as expected.
+ */
+async function scriptSummary(file: string, expected: ScheduleSummary): Promise<ScheduleSummary | null> {
+  let fromScript: ScheduleSummary | null = null;
+  for (let attempt = 0; attempt < 3 && JSON.stringify(fromScript) !== JSON.stringify(expected); attempt += 1) {
+    const { stdout } = await promisify(execFile)('node', [file, server.connectionString()], {
+      cwd: root,
+      timeout: 60_000,
+    });
+    fromScript = JSON.parse(stdout) as ScheduleSummary;
+  }
+  return fromScript;
+}
+
 describe('isolation-tester spec', () => {
   it('quotes names and rewrites every } so the SQL means the same', async () => {
     expect(quoteSpecName('a"b')).toBe('"a""b"');
@@ -98,16 +114,7 @@ describe('standalone Node script', () => {
       const file = join(scratch, `${program.name}.mjs`);
       writeFileSync(file, nodeScript(program, permutation));
       const fromDriver = scheduleSummary(await runPermutation(server.backend(), program, permutation));
-      // The script has no timing retries of its own: on a busy machine, give it three tries.
-      let fromScript: ScheduleSummary | null = null;
-      for (let attempt = 0; attempt < 3 && JSON.stringify(fromScript) !== JSON.stringify(fromDriver); attempt += 1) {
-        const { stdout } = await promisify(execFile)('node', [file, server.connectionString()], {
-          cwd: root,
-          timeout: 60_000,
-        });
-        fromScript = JSON.parse(stdout) as ScheduleSummary;
-      }
-      expect(fromScript).toEqual(fromDriver);
+      expect(await scriptSummary(file, fromDriver)).toEqual(fromDriver);
     },
   );
 });
@@ -140,15 +147,7 @@ describe('a random multi-session schedule (pgdrill diff --sessions)', () => {
     const file = join(scratch, 'random-schedule.mjs');
     writeFileSync(file, nodeScript(program, outcome.permutation));
     const expected = scheduleSummary(outcome);
-    let fromScript: ScheduleSummary | null = null;
-    for (let attempt = 0; attempt < 3 && JSON.stringify(fromScript) !== JSON.stringify(expected); attempt += 1) {
-      const { stdout } = await promisify(execFile)('node', [file, server.connectionString()], {
-        cwd: root,
-        timeout: 60_000,
-      });
-      fromScript = JSON.parse(stdout) as ScheduleSummary;
-    }
-    expect(fromScript).toEqual(expected);
+    expect(await scriptSummary(file, expected)).toEqual(expected);
   });
 });
 
@@ -174,14 +173,6 @@ describe('a schedule chosen on the engine (an engine counterexample)', () => {
     mkdirSync(scratch, { recursive: true });
     const file = join(scratch, 'engine-schedule.mjs');
     writeFileSync(file, nodeScript(program, outcome.permutation));
-    let fromScript: ScheduleSummary | null = null;
-    for (let attempt = 0; attempt < 3 && JSON.stringify(fromScript) !== JSON.stringify(expected); attempt += 1) {
-      const { stdout } = await promisify(execFile)('node', [file, server.connectionString()], {
-        cwd: root,
-        timeout: 60_000,
-      });
-      fromScript = JSON.parse(stdout) as ScheduleSummary;
-    }
-    expect(fromScript).toEqual(expected);
+    expect(await scriptSummary(file, expected)).toEqual(expected);
   });
 });
