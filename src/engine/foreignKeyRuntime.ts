@@ -136,6 +136,44 @@ function lockForTrigger(state: EngineState, relation: Relation, mode: 'RowShare'
   if (!lockNow(state, wait)) throw new Suspension(wait);
 }
 
+/**
+ * The partitions of `relation` whose rows can hold `columns = values`: the one the value of the
+ * partition key routes to (a LIST partition listing it, else the default) when the key is among
+ * `columns`, else all of them. This is the planner's pruning of an RI query's `WHERE` on constants
+ * (the RI query runs with custom plans): it locks the pruned partitions only.
+ */
+function prunedPartitions(relation: Relation, columns: readonly string[], values: readonly SqlValue[]): Relation[] {
+  const position = columns.indexOf(relation.partitionKey!);
+  if (position < 0) return relation.partitions;
+  const value = values[position]!;
+  const accepting = (kind: 'list' | 'default'): Relation | undefined =>
+    relation.partitions.find(
+      (candidate) => candidate.partitionBound!.kind === kind && partitionAccepts(candidate, value),
+    );
+  const partition = accepting('list') ?? accepting('default');
+  return partition === undefined ? [] : [partition];
+}
+
+/**
+ * The locks of an RI query on `relation` with `WHERE columns = values`: the table, then, for a
+ * partitioned table, each partition pruning keeps, down to the leaves (checked on the server:
+ * `pg_locks` shows RowShare on the parent and on the one partition the key routes to for a check
+ * against a partitioned parent, and on every partition of a referencing table partitioned by a
+ * column outside the key).
+ */
+function lockPrunedTree(
+  state: EngineState,
+  relation: Relation,
+  columns: readonly string[],
+  values: readonly SqlValue[],
+  mode: 'RowShare' | 'RowExclusive',
+): void {
+  lockForTrigger(state, relation, mode);
+  if (!relation.isPartitioned) return;
+  for (const partition of prunedPartitions(relation, columns, values))
+    lockPrunedTree(state, partition, columns, values, mode);
+}
+
 /** Bound on re-checks of one referenced row: each needs another transaction's commit. */
 const MAX_RECHECKS = 10_000;
 
@@ -150,7 +188,7 @@ function lockReferencedRow(
   relation: Relation,
   values: readonly SqlValue[],
 ): void {
-  lockForTrigger(state, foreignKey.referencedRelation, 'RowShare');
+  lockPrunedTree(state, foreignKey.referencedRelation, foreignKey.referencedColumns, values, 'RowShare');
   const where = whereColumnsEqual(foreignKey.referencedColumns, values);
   // ri_triggers.c asks for new rows (the latest snapshot) when the referenced table is partitioned;
   // otherwise REPEATABLE READ reads through its transaction's snapshot.
@@ -262,7 +300,7 @@ function crosscheckAction(state: EngineState, foreignKey: ForeignKeyConstraint, 
 }
 
 function isReferenced(state: EngineState, foreignKey: ForeignKeyConstraint, values: readonly SqlValue[]): boolean {
-  lockForTrigger(state, foreignKey.relation, 'RowShare');
+  lockPrunedTree(state, foreignKey.relation, foreignKey.columns, values, 'RowShare');
   return throughCheckSnapshot(
     state,
     () => scanTuples(state, foreignKey.relation, whereColumnsEqual(foreignKey.columns, values)).length > 0,
@@ -273,7 +311,7 @@ function isReferenced(state: EngineState, foreignKey: ForeignKeyConstraint, valu
 function keyStillSupplied(state: EngineState, foreignKey: ForeignKeyConstraint, values: readonly SqlValue[]): boolean {
   if (!state.versioning)
     return findByUniqueKey(state, foreignKey.referencedRelation, foreignKey.referencedColumns, values) !== undefined;
-  lockForTrigger(state, foreignKey.referencedRelation, 'RowShare');
+  lockPrunedTree(state, foreignKey.referencedRelation, foreignKey.referencedColumns, values, 'RowShare');
   return throughCheckSnapshot(
     state,
     () =>
@@ -309,7 +347,7 @@ export function runReferentialAction(
         throw stillReferencedError(foreignKey, referencedLeaf, oldValues, true);
       return;
     case 'cascade':
-      lockForTrigger(state, foreignKey.relation, 'RowExclusive');
+      lockPrunedTree(state, foreignKey.relation, foreignKey.columns, oldValues, 'RowExclusive');
       crosscheckAction(state, foreignKey, oldValues);
       // With several sessions open the referencing maps hold uncommitted rows too: the action scans.
       state.nested(
@@ -339,7 +377,7 @@ export function runReferentialAction(
       );
       return;
     case 'set null':
-      lockForTrigger(state, foreignKey.relation, 'RowExclusive');
+      lockPrunedTree(state, foreignKey.relation, foreignKey.columns, oldValues, 'RowExclusive');
       crosscheckAction(state, foreignKey, oldValues);
       state.nested(
         { action: foreignKey.name, oldValues, newValues: null },
