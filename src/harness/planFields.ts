@@ -136,7 +136,7 @@ export function planFields<W extends WorldBase>(domain: Domain<W>): FieldMap {
           kind: 'boolean',
           default: false,
           description:
-            "Background workers (batched background migration ticks) may also start in a session and run their statements in GitLab's transaction boundaries (a sub-batch statement in autocommit), interleaved with requests; false: they run atomically.",
+            "Background workers (operations of role worker: batched background migration ticks, the owner-recalculation worker, the loose-foreign-key cleaner) may also start in a session and run their statements in GitLab's transaction boundaries (a sub-batch or cleanup query in autocommit, each owner batch in its own transaction), interleaved with requests; false: they run atomically.",
         },
         longTransactions: {
           kind: 'boolean',

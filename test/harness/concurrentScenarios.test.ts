@@ -100,9 +100,14 @@ describe('concurrent scenarios', () => {
     expect(scenarioOperationProblem(runnersDomain, third, plan('assign-to-concurrent'))).toMatch(
       /session 3 is not one of the plan's sessions 1-2/,
     );
-    const atomicOnly: Scenario = { ...race, steps: [{ op: 'deleteProject', args: {}, session: 1 }] };
+    const atomicOnly: Scenario = { ...race, steps: [{ op: 'createRunner', args: {}, session: 1 }] };
     expect(scenarioOperationProblem(runnersDomain, atomicOnly, plan('assign-to-concurrent'))).toMatch(
-      /deleteProject cannot run in a session/,
+      /createRunner cannot run in a session/,
+    );
+    // A worker starts in a session only when the plan's concurrency allows workers.
+    const worker: Scenario = { ...race, steps: [{ op: 'ownerWorkerTick', args: { job: 0 }, session: 1 }] };
+    expect(scenarioOperationProblem(runnersDomain, worker, plan('assign-to-concurrent'))).toMatch(
+      /ownerWorkerTick cannot run in a session/,
     );
   });
 });

@@ -1,5 +1,5 @@
 import { Tx, isPgError, runSerially } from '../../../src/index.js';
-import type { Work } from '../../../src/index.js';
+import type { PgError, Work } from '../../../src/index.js';
 import type { MigrationWorld } from '../migrationWorld.js';
 import { definitionsInForce, trackedParents } from './looseForeignKeysState.js';
 import { cleanChildBatch } from './cleanerService.js';
@@ -19,7 +19,8 @@ import { mutated } from '../mutations.js';
  * (docs/semantics.md §b.3), one run per call. The run cycles through the parent tables (GitLab shuffles them;
  * `rotation` picks the start deterministically), loads a batch of pending records per table,
  * and for each definition runs the cleaner twice (the `FOR UPDATE SKIP LOCKED` pass, then the plain
- * one; run serially nothing is locked, so the second pass only continues what a limit did not stop).
+ * one; run serially nothing is locked, so the second pass only continues what a limit did not stop;
+ * in a session the first pass skips child rows another transaction holds and the plain one waits for them).
  * The run is a coroutine of statements (src/coroutines/transactionApi.ts) with GitLab's boundaries:
  * every query in autocommit.
  * A batch is marked processed only if the run is not over its modification limit; otherwise its
@@ -130,16 +131,34 @@ function rotate<T>(items: readonly T[], by: number): T[] {
   return [...items.slice(start), ...items.slice(0, start)];
 }
 
-/** One run; a failing query ends it (the cleanup queries run outside any transaction, so earlier ones stay). */
+/** One run serially; a failing query ends it (the cleanup queries run outside any transaction, so earlier ones stay). */
 export function runLooseForeignKeysCleanup(world: MigrationWorld, rotation: number): CleanupRun {
   try {
     return runSerially(world.db, runCleanup(new Tx(world.db, 0), world, rotation));
   } catch (error) {
     if (!isPgError(error)) throw error;
-    const summary = `LooseForeignKeys::CleanupWorker failed: ${error.describe()}`;
-    world.backgroundFailures.push({ step: world.currentStep, job: 'LooseForeignKeys::CleanupWorker', error, summary });
-    return { summary, didWork: true, overLimit: false, failed: true };
+    return cleanupFailed(world, error);
   }
+}
+
+/**
+ * One run in a session of its own (a plan whose concurrency allows workers), statement by statement.
+ * A failing query, a deadlock (40P01) or lock timeout (55P03) included, ends the run as serially: the
+ * worker is a cron job with `sidekiq_options retry: false`, so nothing retries it but the next cron run.
+ */
+export function* looseForeignKeysCleanupWork(world: MigrationWorld, rotation: number, tx: Tx): Work<CleanupRun> {
+  try {
+    return yield* runCleanup(tx, world, rotation);
+  } catch (error) {
+    if (!isPgError(error)) throw error;
+    return cleanupFailed(world, error);
+  }
+}
+
+function cleanupFailed(world: MigrationWorld, error: PgError): CleanupRun {
+  const summary = `LooseForeignKeys::CleanupWorker failed: ${error.describe()}`;
+  world.backgroundFailures.push({ step: world.currentStep, job: 'LooseForeignKeys::CleanupWorker', error, summary });
+  return { summary, didWork: true, overLimit: false, failed: true };
 }
 
 function* runCleanup(tx: Tx, world: MigrationWorld, rotation: number): Work<CleanupRun> {

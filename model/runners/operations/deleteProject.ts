@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { col, eq } from '../../../src/index.js';
+import type { Row } from '../../../src/index.js';
 import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
 import { runnersNewestFirst, runnerIndexArbitrary } from '../recency.js';
 import { integerField, liveProjectIds, pickByIndex } from '../records.js';
 import { PROJECTS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { boolArg, intArg, natArg } from './args.js';
-import { notApplied, runRequest } from './request.js';
+import { notApplied, requestOperation } from './request.js';
 import { publish } from '../ownerRecalculation/projectDeletedEvents.js';
 
 /**
@@ -28,7 +29,14 @@ function targetProject(world: RunnersWorld, args: JsonObject): number | undefine
   return pickByIndex(liveProjectIds(world.db), natArg(args, 'project'));
 }
 
-export const deleteProject: OperationKind<RunnersWorld> = {
+/**
+ * The projects whose deletion runs in a session, per world. The model keeps one project (runners need
+ * one to be created at all), which a check of the committed projects alone cannot ensure while two
+ * deletions are in flight.
+ */
+const deleting = new WeakMap<RunnersWorld, Set<number>>();
+
+export const deleteProject: OperationKind<RunnersWorld> = requestOperation({
   name: 'deleteProject',
   description:
     'Projects::DestroyService: deletes a project and publishes ProjectDeletedEvent, delivered once or twice (needs the "projectDeletion" workload). ownerOfRunner: pick the owner project of a project runner (runner: index newest first) instead of project: index into the live projects; deliveries: 1 or 2.',
@@ -39,21 +47,32 @@ export const deleteProject: OperationKind<RunnersWorld> = {
     project: fc.nat(3),
     deliveries: fc.oneof({ arbitrary: fc.constant(1), weight: 3 }, { arbitrary: fc.constant(2), weight: 1 }),
   }),
-  run(world: RunnersWorld, args: JsonObject) {
+  request(world: RunnersWorld, args: JsonObject) {
     if (!world.workers.workloads.has('projectDeletion'))
       return notApplied('DELETE /projects/:id', "not in this plan's workloads");
     const deliveries = intArg(args, 'deliveries', 1, 2);
     if (liveProjectIds(world.db).length <= 1) return notApplied('DELETE /projects/:id', 'the last project is kept');
     const projectId = targetProject(world, args);
     if (projectId === undefined) return notApplied('DELETE /projects/:id', 'no project');
-    return runRequest(world, {
+    // Deletions still running in other sessions count as done: two of them must not take the last two projects.
+    const inFlight = deleting.get(world) ?? new Set<number>();
+    deleting.set(world, inFlight);
+    if (liveProjectIds(world.db).every((id) => id === projectId || inFlight.has(id)))
+      return notApplied('DELETE /projects/:id', 'the last project is kept');
+    return {
       endpoint: 'DELETE /projects/:id',
       description: `DELETE /projects/${projectId}${deliveries > 1 ? ' (event delivered twice)' : ''}`,
       runnerId: null,
       writes: [],
       work: function* (tx) {
+        inFlight.add(projectId);
         // The project's DELETE in the service's transaction; the event is published after its COMMIT.
-        const [deleted] = yield* tx.transaction(() => tx.delete(PROJECTS, eq(col('id'), projectId)));
+        let deleted: Row | undefined;
+        try {
+          [deleted] = yield* tx.transaction(() => tx.delete(PROJECTS, eq(col('id'), projectId)));
+        } finally {
+          inFlight.delete(projectId);
+        }
         if (deleted === undefined) return { status: 422, note: 'project not found' };
         const namespaceId = integerField(deleted, 'namespace_id');
         return {
@@ -64,6 +83,6 @@ export const deleteProject: OperationKind<RunnersWorld> = {
             }),
         };
       },
-    });
+    };
   },
-};
+});

@@ -7,7 +7,7 @@ import { RUNNER_PROJECTS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';
 import { ownerProjectIdWork, runnerAssignments } from './ownerProject.js';
-import { notApplied, runRequest } from './request.js';
+import { notApplied, requestOperation } from './request.js';
 import { RUNNER_REFERENCE } from '../collections.js';
 
 /**
@@ -18,18 +18,18 @@ import { RUNNER_REFERENCE } from '../collections.js';
  * then `runner_project.destroy` deletes the assignment in Rails' transaction; nothing locks the
  * runner, so a concurrent request can change what the checks read.
  */
-export const unassignRunnerFromProject: OperationKind<RunnersWorld> = {
+export const unassignRunnerFromProject: OperationKind<RunnersWorld> = requestOperation({
   name: 'unassignRunnerFromProject',
   description:
     "DELETE /projects/:id/runners/:runner_id: removes one assignment of a project runner (never the last, nor the owner's). runner: index newest first; project: index into that runner's assignments.",
   args: fc.record({ runner: runnerIndexArbitrary, project: fc.nat(3) }),
   references: RUNNER_REFERENCE,
-  run(world: RunnersWorld, args: JsonObject) {
+  request(world: RunnersWorld, args: JsonObject) {
     const runner = pickRunner(world, natArg(args, 'runner'));
     if (runner === undefined) return notApplied('DELETE /projects/:id/runners/:runner_id', 'no runner yet');
     const assignment = pickByIndex(runnerProjectRows(world.db, runner.id), natArg(args, 'project'));
     const projectLabel = assignment === undefined ? ':id' : String(assignment.projectId);
-    return runRequest(world, {
+    return {
       endpoint: 'DELETE /projects/:id/runners/:runner_id',
       description: `DELETE /projects/${projectLabel}/runners/${runner.id}`,
       runnerId: runner.id,
@@ -48,6 +48,6 @@ export const unassignRunnerFromProject: OperationKind<RunnersWorld> = {
         yield* tx.transaction(() => tx.delete(RUNNER_PROJECTS, eq(col('id'), assignment.id)));
         return { status: 200 };
       },
-    });
+    };
   },
-};
+});

@@ -1,5 +1,6 @@
 import { Tx, and, col, eq, exists, isPgError, ne, outer, runSerially } from '../../../src/index.js';
-import type { Database } from '../../../src/index.js';
+import type { Database, PgError, Work } from '../../../src/index.js';
+import { assert } from '../../../src/engine/assert.js';
 import { MANAGERS, RUNNERS } from '../schema.js';
 import type { OperationOutcome } from '../../../src/harness/domain.js';
 import type { RunnersWorld } from '../world.js';
@@ -8,12 +9,17 @@ import { preCleanRunnerProjects, runRunnerBatch } from './updateProjectRunnersOw
 import { mutated } from '../../gitlab/mutations.js';
 
 /**
- * `Ci::Runners::UpdateProjectRunnersOwnerWorker#handle_event` (docs/semantics.md §e.1) for one job, one step at a
- * time: the first step checks `update_project_runners_owner` (off: return early, the event is
- * consumed) and runs the pre-clean; each later step runs one runner batch in its own
- * transaction. A failing batch rolls back and is retried on the job's next step.
+ * `Ci::Runners::UpdateProjectRunnersOwnerWorker#handle_event` (docs/semantics.md §e.1) for one job. Its
+ * steps are coroutines of statements (src/coroutines/transactionApi.ts): the first checks
+ * `update_project_runners_owner` (off: return early, the event is consumed) and runs the pre-clean;
+ * each later step runs one runner batch in its own transaction. Serially (`stepOwnerJob`) a tick runs
+ * one step, so traffic interleaves between batches, and a failing step is retried on the job's next
+ * tick. In a session of its own (`ownerJobWork`, a plan whose concurrency allows workers) a tick is one
+ * Sidekiq execution of the job: every remaining step, statement by statement, as GitLab's `perform`
+ * runs the whole service; an error it raises, a deadlock (40P01) or lock timeout (55P03) included,
+ * fails the execution and Sidekiq retries the job from the start (docs/semantics.md §e.1, "Retries").
  */
-/** Failed steps after which the job is dead, as Sidekiq stops retrying. */
+/** Failed executions after which the job is dead, as Sidekiq stops retrying. */
 export const MAX_OWNER_JOB_ATTEMPTS = 3;
 
 export const OWNER_FLAG = 'update_project_runners_owner';
@@ -49,19 +55,25 @@ type JobChanges = Partial<
   Pick<OwnerServiceJob, 'phase' | 'cursor' | 'batches' | 'handled' | 'failedAttempts' | 'finishedAt'>
 >;
 
+/** The job's current version in the world's bookkeeping. */
+function latest(world: RunnersWorld, job: OwnerServiceJob): OwnerServiceJob {
+  return world.ownerEvents.jobs[job.id]!;
+}
+
 /** Records a change of the job in the world's bookkeeping and returns the job's new version. */
 function update(world: RunnersWorld, job: OwnerServiceJob, changes: JobChanges): OwnerServiceJob {
   world.changeBookkeeping((draft) => {
     Object.assign(draft.ownerEvents.jobs[job.id]!, changes);
   });
-  return world.ownerEvents.jobs[job.id]!;
+  return latest(world, job);
 }
 
 function finish(world: RunnersWorld, job: OwnerServiceJob): OwnerServiceJob {
   return update(world, job, { phase: 'done', finishedAt: world.currentStep });
 }
 
-function start(world: RunnersWorld, job: OwnerServiceJob): string {
+/** `handle_event`: the flag check, then the pre-clean, whose statements run in autocommit (`each_batch { delete_all }`). */
+function* handleEventWork(world: RunnersWorld, job: OwnerServiceJob, tx: Tx): Work<string> {
   const skipped = !world.flagEnabled(OWNER_FLAG);
   job = update(world, job, { handled: { step: world.currentStep, skipped } });
   if (job.delivery > 1) world.probes.hit(OWNER_PROBES.redelivered);
@@ -71,21 +83,14 @@ function start(world: RunnersWorld, job: OwnerServiceJob): string {
     return `${label(job)}: ${OWNER_FLAG} is disabled, returned early`;
   }
   if (managersLeftBehind(world.db, job.event.projectId)) world.probes.hit(OWNER_PROBES.ownerMovedFirst);
-  // The pre-clean's statements run in autocommit, as GitLab's `each_batch { delete_all }` does.
-  const deleted = runSerially(
-    world.db,
-    preCleanRunnerProjects(new Tx(world.db, 0), job.event.projectId, world.workers.ownerServiceBatchSize),
-  );
+  const deleted = yield* preCleanRunnerProjects(tx, job.event.projectId, world.workers.ownerServiceBatchSize);
   update(world, job, { phase: 'runners' });
   return `${label(job)}: deleted ${deleted} ci_runner_projects row${deleted === 1 ? '' : 's'} of the project`;
 }
 
-function runnerBatch(world: RunnersWorld, job: OwnerServiceJob): string {
-  // The batch opens its own transaction after reading its ids in autocommit (runRunnerBatch).
-  const result = runSerially(
-    world.db,
-    runRunnerBatch(new Tx(world.db, 0), job.event.projectId, job.cursor, world.workers.ownerServiceBatchSize),
-  );
+/** One runner batch after the job's cursor (its ids read in autocommit, then its own transaction: runRunnerBatch). */
+function* runnerBatchWork(world: RunnersWorld, job: OwnerServiceJob, tx: Tx): Work<string> {
+  const result = yield* runRunnerBatch(tx, job.event.projectId, job.cursor, world.workers.ownerServiceBatchSize);
   if (result === null) {
     finish(world, job);
     return `${label(job)}: no runner left with sharding_key_id ${job.event.projectId}, done`;
@@ -101,20 +106,54 @@ function runnerBatch(world: RunnersWorld, job: OwnerServiceJob): string {
   return `${label(job)}: ${parts.join(', ')}`;
 }
 
-/** Runs the job's next step. */
+/** The job's next step. */
+function stepWork(world: RunnersWorld, job: OwnerServiceJob, tx: Tx): Work<string> {
+  return job.phase === 'queued' ? handleEventWork(world, job, tx) : runnerBatchWork(world, job, tx);
+}
+
+/**
+ * Counts a failed execution: the job is dead after MAX_OWNER_JOB_ATTEMPTS in a row. `restart` sends
+ * it back to `handle_event` (a Sidekiq retry runs `perform` again from the start).
+ */
+function failed(world: RunnersWorld, job: OwnerServiceJob, error: PgError, restart: boolean): OperationOutcome {
+  const failedAttempts = latest(world, job).failedAttempts + 1;
+  const dead = failedAttempts >= MAX_OWNER_JOB_ATTEMPTS;
+  job = update(world, job, { failedAttempts, ...(restart && !dead ? { phase: 'queued', cursor: 0, batches: 0 } : {}) });
+  if (dead) finish(world, job);
+  const retry = restart ? 'retried from the start by Sidekiq' : 'retried on its next step';
+  const summary = `${label(job)} failed: ${error.describe()} (${dead ? 'the job is dead' : retry})`;
+  world.backgroundFailures.push({ step: world.currentStep, job: 'UpdateProjectRunnersOwnerWorker', error, summary });
+  return { summary, applied: true };
+}
+
+/** Runs the job's next step serially (an atomic tick, and the drain). */
 export function stepOwnerJob(world: RunnersWorld, job: OwnerServiceJob): OperationOutcome {
   try {
-    const summary = job.phase === 'queued' ? start(world, job) : runnerBatch(world, job);
+    const summary = runSerially(world.db, stepWork(world, job, new Tx(world.db, 0)));
     update(world, job, { failedAttempts: 0 });
     return { summary, applied: true };
   } catch (error) {
     if (!isPgError(error)) throw error;
-    const failedAttempts = world.ownerEvents.jobs[job.id]!.failedAttempts + 1;
-    const dead = failedAttempts >= MAX_OWNER_JOB_ATTEMPTS;
-    job = update(world, job, { failedAttempts });
-    if (dead) finish(world, job);
-    const summary = `${label(job)} failed: ${error.describe()} (${dead ? 'the job is dead' : 'retried on its next step'})`;
-    world.backgroundFailures.push({ step: world.currentStep, job: 'UpdateProjectRunnersOwnerWorker', error, summary });
-    return { summary, applied: true };
+    return failed(world, job, error, false);
   }
+}
+
+/** Bound on the steps of one execution: each covers at least one runner id above the cursor. */
+const MAX_STEPS_PER_EXECUTION = 100_000;
+
+/** One Sidekiq execution of the job in a session of its own: every remaining step, until the job is done. */
+export function* ownerJobWork(world: RunnersWorld, job: OwnerServiceJob, tx: Tx): Work<OperationOutcome> {
+  const summaries: string[] = [];
+  try {
+    for (let steps = 0; latest(world, job).phase !== 'done'; steps++) {
+      assert(steps < MAX_STEPS_PER_EXECUTION, `${label(job)} ran past ${MAX_STEPS_PER_EXECUTION} steps`);
+      summaries.push(yield* stepWork(world, latest(world, job), tx));
+    }
+  } catch (error) {
+    if (!isPgError(error)) throw error;
+    const outcome = failed(world, job, error, true);
+    return { summary: [...summaries, outcome.summary].join('; '), applied: true };
+  }
+  update(world, job, { failedAttempts: 0 });
+  return { summary: summaries.join('; '), applied: true };
 }
