@@ -71,7 +71,7 @@ export const COLUMNS: readonly ColumnSpec[] = [
   { name: 'rp', type: 'smallint' },
 ];
 const REFERENCING: Readonly<Record<string, string>> = { k1: 'r1', k2: 'r2', p: 'rp' };
-const ACTIONS: readonly ReferentialAction[] = ['no action', 'restrict', 'cascade', 'set null'];
+export const ACTIONS: readonly ReferentialAction[] = ['no action', 'restrict', 'cascade', 'set null'];
 
 export interface TableDesign {
   readonly name: string;
@@ -112,7 +112,8 @@ const tableDesign = (index: number): fc.Arbitrary<TableDesign> =>
       return { name, key, partitions };
     });
 
-function foreignKey(
+/** A foreign key from `_from`'s referencing columns to `to`'s whole key (r1 → k1, r2 → k2, rp → p). */
+export function foreignKey(
   name: string,
   _from: TableDesign,
   to: TableDesign,
@@ -135,7 +136,7 @@ function foreignKey(
 }
 
 /** NOT DEFERRABLE, DEFERRABLE (INITIALLY IMMEDIATE), or DEFERRABLE INITIALLY DEFERRED. */
-type KeyTiming = 'immediate' | 'deferrable' | 'initiallyDeferred';
+export type KeyTiming = 'immediate' | 'deferrable' | 'initiallyDeferred';
 const KEY_TIMINGS: readonly KeyTiming[] = ['immediate', 'immediate', 'deferrable', 'initiallyDeferred'];
 
 /**

@@ -46,6 +46,8 @@ export interface WaitReport {
   readonly blockedBy: readonly number[];
   /** As pg_locks names it: `ShareLock on transaction`. */
   readonly lock: string;
+  /** For a row wait, the table of the row (whose tuple lock it holds or waits for); else null. */
+  readonly row: string | null;
   readonly since: number;
 }
 
@@ -355,6 +357,7 @@ export class Scheduler {
         lock,
         describeWait(wait),
         this.locks.blockersOf(slot.owner),
+        null,
       );
       return true;
     }
@@ -381,6 +384,7 @@ export class Scheduler {
           lock,
           `tuple ${wait.tuple.tid} of ${wait.tuple.table}`,
           tupleResult.blockers,
+          wait.tuple.table,
         );
         return true;
       }
@@ -399,7 +403,8 @@ export class Scheduler {
       this.wake(this.locks.release(slot.owner, tag, 'Share'));
       return false;
     }
-    this.parkReport(slot, tag, true, 'ShareLock on transaction', describeWait(wait), result.blockers);
+    const row = wait.tuple?.table ?? null;
+    this.parkReport(slot, tag, true, 'ShareLock on transaction', describeWait(wait), result.blockers, row);
     return true;
   }
 
@@ -426,8 +431,9 @@ export class Scheduler {
     lock: string,
     what: string,
     blockers: readonly OwnerId[],
+    row: string | null,
   ): void {
-    const report: WaitReport = { blockedBy: blockers.map((owner) => owner - 1), lock, since: this.clock.now() };
+    const report: WaitReport = { blockedBy: blockers.map((owner) => owner - 1), lock, row, since: this.clock.now() };
     slot.wait = { tag, report, release };
     slot.status = 'waiting';
     this.events.push(`wait s${slot.index} ${what} behind ${report.blockedBy.map((i) => `s${i}`).join(',')}`);

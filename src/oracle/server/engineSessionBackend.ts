@@ -204,7 +204,7 @@ class EngineRun implements BackendRun {
   private waitingSteps(): WaitingStep[] {
     return this.scheduler.waiting().map((session) => {
       const wait = this.scheduler.waitOf(session)!;
-      return { session, blockedBy: [...wait.blockedBy].sort((a, b) => a - b), lock: wait.lock };
+      return { session, blockedBy: [...wait.blockedBy].sort((a, b) => a - b), lock: wait.lock, row: wait.row };
     });
   }
 

@@ -31,7 +31,12 @@ export interface StepRecord {
   /** Position in the permutation. */
   readonly issued: number;
   /** Seen waiting once issued and settled: for whom (session names, `other` for any other connection) and what. */
-  readonly blocked: { readonly by: readonly string[]; readonly lock: string } | null;
+  readonly blocked: {
+    readonly by: readonly string[];
+    readonly lock: string;
+    /** The table of the row it waited to lock, when it was a row wait (`WaitingStep.row`). */
+    readonly row?: string | null;
+  } | null;
   /** Position of the last step issued when it completed (its own when it never waited); null if it never did. */
   readonly completedAfter: number | null;
   readonly result: StepResult | null;
@@ -71,7 +76,7 @@ interface MutableRecord {
   step: string;
   session: string;
   issued: number;
-  blocked: { by: string[]; lock: string } | null;
+  blocked: { by: string[]; lock: string; row?: string | null } | null;
   completedAfter: number | null;
   result: StepResult | null;
 }
@@ -214,7 +219,13 @@ async function attemptSchedule(
       const report = await run.settle({ kind: 'quiescent' }, waitBound);
       absorb(report, position, session);
       const wait = report.waited.find((waiting) => waiting.session === session);
-      if (wait !== undefined) record.blocked = { by: wait.blockedBy.map(sessionName), lock: wait.lock };
+      if (wait !== undefined)
+        record.blocked = {
+          by: wait.blockedBy.map(sessionName),
+          lock: wait.lock,
+          // Only a row wait names its row's table (a table or key wait has none to name).
+          ...(wait.row === undefined || wait.row === null ? {} : { row: wait.row }),
+        };
       if (!report.reached) stuck = true;
     }
     if (!stuck && timingViolation === null)

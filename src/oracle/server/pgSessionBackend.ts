@@ -61,6 +61,8 @@ interface LockRow {
   readonly locktype: string;
   readonly mode: string;
   readonly relation: string | null;
+  /** The table of the tuple lock the backend holds or waits for (a row wait), else null. */
+  readonly row_relation: string | null;
   readonly blockers: readonly number[];
   /** When the wait began (server clock), milliseconds since the epoch. */
   readonly waitstart: number | null;
@@ -295,6 +297,8 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
       const pids = sessions.filter((slot) => slot.inFlight !== null).map((slot) => slot.pid);
       const observed = await monitor.query<LockRow>(
         'SELECT l.pid, l.locktype, l.mode, l.relation::regclass::text AS relation, ' +
+          "(SELECT t.relation::regclass::text FROM pg_locks t WHERE t.pid = l.pid AND t.locktype = 'tuple' " +
+          'LIMIT 1) AS row_relation, ' +
           'pg_blocking_pids(l.pid) AS blockers, (extract(epoch FROM l.waitstart) * 1000)::float8 AS waitstart ' +
           'FROM pg_locks l WHERE NOT l.granted AND l.pid = ANY($1::int[])',
         [pids],
@@ -359,6 +363,7 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
           session: sessionOfPid.get(row.pid)!,
           blockedBy: [...new Set(row.blockers.map((pid) => sessionOfPid.get(pid) ?? -1))].sort((a, b) => a - b),
           lock: describeLock(row),
+          row: row.locktype === 'relation' ? null : row.row_relation,
         }))
         .sort((a, b) => a.session - b.session);
 

@@ -27,6 +27,13 @@ export interface WaitingStep {
   readonly blockedBy: readonly number[];
   /** What it waits for, e.g. `ShareLock on transaction`, `RowExclusiveLock on relation items`. */
   readonly lock: string;
+  /**
+   * For a wait to lock a row (heapam takes the row's tuple lock before it waits for the holder's
+   * transaction): the table of that row; null for a table lock or a wait for a key's transaction
+   * (a unique index or ON CONFLICT arbiter). Reports only; not compared. Optional for backends
+   * that cannot tell.
+   */
+  readonly row?: string | null;
 }
 
 export interface SettleReport {

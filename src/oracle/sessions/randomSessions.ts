@@ -18,8 +18,10 @@ import type { Expr } from '../../engine/expression.js';
 import type { CatalogView, ColumnView } from '../../engine/sql/catalogView.js';
 import type { Row, SqlValue } from '../../engine/values.js';
 import { catalogViewOf } from '../catalogView.js';
-import type { ProgramOp, TableDesign } from '../randomProgram.js';
-import { HOSTILE_TEXT, schemaArbitrary, statementArbitraries } from '../randomProgram.js';
+import type { ConstraintSpec } from '../../engine/ddl/specs.js';
+import type { ConstraintMode } from '../../engine/deferredConstraints.js';
+import type { KeyTiming, ProgramOp, TableDesign } from '../randomProgram.js';
+import { ACTIONS, HOSTILE_TEXT, foreignKey, schemaArbitrary, statementArbitraries } from '../randomProgram.js';
 import { StatementRecorder } from '../recorder.js';
 import type { SessionProgram } from '../server/program.js';
 import { triggerSpecFor } from '../triggerTemplates.js';
@@ -78,30 +80,52 @@ const key = fc.constantFrom(1, 2, 3);
 function crossTableKeys(schema: readonly ProgramOp[]): CrossTableKeys {
   const parents = new Set<string>();
   const children = new Set<string>();
-  const add = (child: string, parent: string): void => {
+  let deferrable = false;
+  const add = (child: string, parent: string, constraint: ConstraintSpec): void => {
     if (child === parent) return;
     parents.add(parent);
     children.add(child);
+    if (constraint.kind === 'foreignKey' && constraint.deferrable === true) deferrable = true;
   };
   for (const op of schema) {
     if (op.kind === 'createTable')
       for (const constraint of op.spec.constraints ?? [])
-        if (constraint.kind === 'foreignKey') add(op.spec.name, constraint.references.table);
+        if (constraint.kind === 'foreignKey') add(op.spec.name, constraint.references.table, constraint);
     if (op.kind === 'addConstraint' && op.constraint.kind === 'foreignKey')
-      add(op.table, op.constraint.references.table);
+      add(op.table, op.constraint.references.table, op.constraint);
   }
-  return { parents: [...parents].sort(), children: [...children].sort() };
+  return { parents: [...parents].sort(), children: [...children].sort(), deferrable };
 }
 
 interface CrossTableKeys {
   readonly parents: readonly string[];
   readonly children: readonly string[];
+  /** Whether one of the keys is DEFERRABLE (so SET CONSTRAINTS ALL DEFERRED defers its checks). */
+  readonly deferrable: boolean;
+}
+
+/**
+ * The k1 of the anchor rows every referenced table is seeded with (k2 = 1, p = 1): the rows that
+ * referencing rows written by sessions point at, and that other sessions delete, re-key or lock.
+ */
+const ANCHORS = [1, 2] as const;
+
+/** The anchor rows of a referenced table, before its random seed rows. */
+function anchorRows(table: string): ProgramOp[] {
+  return ANCHORS.map(
+    (k1): ProgramOp => ({
+      kind: 'insert',
+      table,
+      rows: [{ k1, k2: 1, p: 1, v: 0, s: 'a', r1: null, rp: null, r2: 1 }],
+      options: {},
+    }),
+  );
 }
 
 function sessionArbitraries(
   tables: readonly TableDesign[],
   features: ReadonlySet<SessionFeature>,
-  { parents, children }: CrossTableKeys,
+  { parents, children, deferrable }: CrossTableKeys,
 ) {
   const leaves = tables.flatMap((table) => (table.partitions ?? []).map((partition) => partition.name));
   // Most statements go to the first table, so sessions meet there; partitions get addressed directly too.
@@ -196,14 +220,57 @@ function sessionArbitraries(
       mode: fc.constantFrom<TableLockMode>('EXCLUSIVE', 'ACCESS EXCLUSIVE'),
     })
     .map(({ table, mode }) => sqlOnlyOp({ kind: 'lockTable', tables: [table], mode, nowait: false }));
-  const childInsert = fc.record({ table: oneOf(children), row, r1: fc.constantFrom(1, 2) }).map(
-    ({ table, row: values, r1 }): ProgramOp => ({
-      kind: 'insert',
-      table,
-      rows: [{ ...values, r1, rp: 1 }],
-      options: {},
-    }),
+  // The races of a referencing row with its referenced row (docs/concurrency.md, semantics 3): a
+  // session writes a row pointing at an anchor (an INSERT, or an UPDATE of its key columns) while
+  // another deletes the anchor, changes its key or locks it FOR UPDATE (the check's KEY SHARE waits
+  // for it, at the statement's end or at COMMIT for a deferred key), or holds a weaker lock or
+  // updates other columns (the check does not wait). Every key column is set, so the check runs.
+  const anchor = fc.constantFrom(ANCHORS[0], ...ANCHORS);
+  const reference = { r2: 1, rp: 1 };
+  const childRef = fc.oneof(
+    {
+      arbitrary: fc.record({ table: oneOf(children), row, k1: fc.constantFrom(3, 4, 5), r1: anchor }).map(
+        ({ table, row: values, k1, r1 }): ProgramOp => ({
+          kind: 'insert',
+          table,
+          rows: [{ ...values, k1, r1, ...reference }],
+          options: {},
+        }),
+      ),
+      weight: 2,
+    },
+    {
+      arbitrary: fc.record({ table: oneOf(children), where, r1: anchor }).map(
+        ({ table, where: condition, r1 }): ProgramOp => ({
+          kind: 'update',
+          table,
+          set: { r1, ...reference },
+          where: condition,
+          options: {},
+        }),
+      ),
+      weight: 1,
+    },
   );
+  const atAnchor = anchor.map((k1) => eq(col('k1'), k1));
+  const parentWrite = fc
+    .record({
+      table: oneOf(parents),
+      where: atAnchor,
+      change: fc.constantFrom<'delete' | 'rekey' | 'data'>('delete', 'delete', 'rekey', 'rekey', 'data'),
+    })
+    .map(({ table, where: condition, change }): ProgramOp => {
+      if (change === 'delete') return { kind: 'delete', table, where: condition, options: {} };
+      const set: Readonly<Record<string, Expr>> =
+        change === 'rekey' ? { k1: arithmetic('+', col('k1'), 10) } : { v: arithmetic('+', col('v'), 1) };
+      return { kind: 'update', table, set, where: condition, options: {} };
+    });
+  const parentRead = fc
+    .record({ table: oneOf(parents), where: atAnchor, strength: fc.constantFrom('UPDATE', ...ROW_LOCK_STRENGTHS) })
+    .map(({ table, where: condition, strength }) =>
+      sqlOnlyOp({ kind: 'lockingRead', table, where: condition, strength, wait: null }),
+    );
+  const deferAll = fc.constant<ProgramOp>({ kind: 'setConstraints', constraints: 'all', mode: 'deferred' });
   const crossTable = parents.length > 0;
   const setTimeout = fc.oneof(
     fc.constantFrom(...LOCK_TIMEOUTS_MS).map((ms) => sqlOnlyOp({ kind: 'setTimeout', setting: 'lock_timeout', ms })),
@@ -224,15 +291,27 @@ function sessionArbitraries(
     ['dml', dml.map(statementOp), 10],
     ['lockingReads', lockingRead, 4],
     ['lockTable', lockTable, 1],
-    ...(crossTable ? ([['lockTable', lockParent, 1]] as const) : []),
-    ...(crossTable ? ([['dml', childInsert.map(statementOp), 2]] as const) : []),
+    ...(crossTable
+      ? ([
+          ['lockTable', lockParent, 1],
+          ['dml', childRef.map(statementOp), 4],
+          ['dml', parentWrite.map(statementOp), 3],
+          ['lockingReads', parentRead, 2],
+        ] as const)
+      : []),
+    ...(crossTable && deferrable ? ([['transactions', deferAll.map(statementOp), 1]] as const) : []),
     ['ddl', ddlStep, 1],
     ['transactions', savepoint.map(statementOp), 1],
     ['timeouts', setTimeout, 1],
   ]);
   const autocommit = weighted([
     ['dml', dml.map(statementOp), 6],
-    ...(crossTable ? ([['dml', childInsert.map(statementOp), 1]] as const) : []),
+    ...(crossTable
+      ? ([
+          ['dml', childRef.map(statementOp), 1],
+          ['dml', parentWrite.map(statementOp), 1],
+        ] as const)
+      : []),
     ['ddl', ddlStep, 2],
     ['timeouts', setTimeout, 1],
   ]);
@@ -249,10 +328,47 @@ function sessionArbitraries(
       end: fc.constantFrom<ProgramOp>({ kind: 'commit' }, { kind: 'commit' }, { kind: 'rollback' }),
     })
     .map(({ begin: first, body, end }): SessionOp[] => [first, ...body, statementOp(end)]);
+  // Short transactions of the races of referencing rows with their referenced rows: one holds an
+  // anchor (deleted, re-keyed, updated or locked) until it ends, the other writes rows pointing at
+  // it and commits (its deferred checks, or all of them after SET CONSTRAINTS ALL DEFERRED, run then).
+  // Nothing else runs in them, so no earlier error aborts the transaction and frees the anchor first.
+  const hold = weighted([
+    ['dml', parentWrite.map(statementOp), 1],
+    ['lockingReads', parentRead, 1],
+  ]);
+  const holdAnchor = fc
+    .record({
+      holds: fc.array(hold, { minLength: 1, maxLength: 3 }),
+      end: fc.constantFrom<ProgramOp>({ kind: 'commit' }, { kind: 'rollback' }),
+    })
+    .map(({ holds, end }): SessionOp[] => [statementOp({ kind: 'begin' }), ...holds, statementOp(end)]);
+  const referAnchor = fc
+    .record({
+      mode: deferrable
+        ? fc.constantFrom<ConstraintMode | null>(null, 'deferred', 'immediate')
+        : fc.constant<ConstraintMode | null>(null),
+      refs: fc.array(childRef.map(statementOp), { minLength: 1, maxLength: 3 }),
+    })
+    .map(({ mode, refs }): SessionOp[] => [
+      statementOp({ kind: 'begin' }),
+      ...(mode === null ? [] : [statementOp({ kind: 'setConstraints', constraints: 'all', mode })]),
+      ...refs,
+      statementOp({ kind: 'commit' }),
+    ]);
+  const races = crossTable && has('dml') && has('transactions');
   const block: fc.Arbitrary<SessionOp[]> = has('transactions')
-    ? fc.oneof({ arbitrary: transaction, weight: 4 }, { arbitrary: autocommit.map((op) => [op]), weight: 1 })
+    ? fc.oneof(
+        { arbitrary: transaction, weight: 4 },
+        { arbitrary: autocommit.map((op) => [op]), weight: 1 },
+        ...(races
+          ? [
+              { arbitrary: holdAnchor, weight: 1 },
+              { arbitrary: referAnchor, weight: 1 },
+            ]
+          : []),
+      )
     : autocommit.map((op) => [op]);
-  return { block, seedRow };
+  return { block, seedRow, race: races ? { hold: holdAnchor, refer: referAnchor } : null };
 }
 
 function keyOf(tables: readonly TableDesign[], table: string): readonly string[] {
@@ -260,6 +376,31 @@ function keyOf(tables: readonly TableDesign[], table: string): readonly string[]
     tables.find((candidate) => candidate.name === table) ??
     tables.find((candidate) => (candidate.partitions ?? []).some((partition) => partition.name === table));
   return owner?.key ?? ['k1'];
+}
+
+/**
+ * A schema of two or more tables without a key between two of them gets one, `fk_s`,
+ * from t1 to t0, deferred more often than the random schemas' keys: the races of referencing rows
+ * with their referenced rows need such a key, and a deferred one makes the check wait at COMMIT.
+ */
+function sessionKeyArbitrary(
+  tables: readonly TableDesign[],
+  setup: readonly ProgramOp[],
+): fc.Arbitrary<ProgramOp | null> {
+  if (tables.length < 2 || crossTableKeys(setup).parents.length > 0) return fc.constant(null);
+  return fc
+    .record({
+      onDelete: fc.constantFrom(...ACTIONS),
+      onUpdate: fc.constantFrom(...ACTIONS),
+      timing: fc.constantFrom<KeyTiming>('immediate', 'deferrable', 'initiallyDeferred', 'initiallyDeferred'),
+    })
+    .map(
+      ({ onDelete, onUpdate, timing }): ProgramOp => ({
+        kind: 'addConstraint',
+        table: tables[1]!.name,
+        constraint: foreignKey('fk_s', tables[1]!, tables[0]!, onDelete, onUpdate, false, timing),
+      }),
+    );
 }
 
 /** The arbitrary of programs of `sessions` sessions drawing only from `features`. */
@@ -272,29 +413,45 @@ export function sessionProgramArbitrary(
   readonly seedRows: readonly ProgramOp[];
   readonly sessions: readonly SessionOp[][][];
 }> {
-  return schemaArbitrary().chain(({ tables, setup }) => {
-    const { block, seedRow } = sessionArbitraries(tables, features, crossTableKeys(setup));
-    const seedRows = fc.tuple(
-      ...tables.map((table) =>
-        fc
-          .array(seedRow, { minLength: 3, maxLength: 6 })
-          .map((rows) =>
-            rows.map((row): ProgramOp => ({ kind: 'insert', table: table.name, rows: [row], options: {} })),
-          ),
-      ),
-    );
-    return fc
-      .tuple(
-        seedRows,
-        fc.tuple(...Array.from({ length: sessions }, () => fc.array(block, { minLength: 1, maxLength: 2 }))),
-      )
-      .map(([rows, sessionBlocks]) => ({
-        tables,
-        schema: setup,
-        seedRows: rows.flat(),
-        sessions: sessionBlocks,
-      }));
-  });
+  return schemaArbitrary()
+    .chain(({ tables, setup }) =>
+      sessionKeyArbitrary(tables, setup).map((key) => ({ tables, setup: key === null ? setup : [...setup, key] })),
+    )
+    .chain(({ tables, setup }) => {
+      const keys = crossTableKeys(setup);
+      const { block, seedRow, race } = sessionArbitraries(tables, features, keys);
+      // Three in four programs with such a key start with a race: the first session holds an anchor,
+      // the second writes rows pointing at anchors; the schedule decides whether they meet.
+      const opening: fc.Arbitrary<SessionOp[][] | null> =
+        race === null || sessions < 2
+          ? fc.constant(null)
+          : fc.option(fc.tuple(race.hold, race.refer), { nil: null, freq: 4 });
+      const seedRows = fc.tuple(
+        ...tables.map((table) =>
+          fc
+            .array(seedRow, { minLength: 3, maxLength: 6 })
+            .map((rows) => [
+              ...(keys.parents.includes(table.name) ? anchorRows(table.name) : []),
+              ...rows.map((row): ProgramOp => ({ kind: 'insert', table: table.name, rows: [row], options: {} })),
+            ]),
+        ),
+      );
+      return fc
+        .tuple(
+          seedRows,
+          fc.tuple(...Array.from({ length: sessions }, () => fc.array(block, { minLength: 1, maxLength: 2 }))),
+          opening,
+        )
+        .map(([rows, sessionBlocks, first]) => ({
+          tables,
+          schema: setup,
+          seedRows: rows.flat(),
+          sessions: sessionBlocks.map((blocks, index) => {
+            const race = first?.[index];
+            return race === undefined ? blocks : [race, ...blocks];
+          }),
+        }));
+    });
 }
 
 /** A catalog view that stays as it was after the setup (steps add no columns and no partition keys). */

@@ -19,6 +19,8 @@ import { randomChooser } from './randomScheduler.js';
 import type { RecordDifference, ScheduleRecord } from './scheduleRecord.js';
 import { firstDifference, outcomeLabel, scheduleRecord } from './scheduleRecord.js';
 import type { SessionFeature } from './sessionOps.js';
+import { WAIT_KINDS, keyGraphOf, waitKind } from './waitKinds.js';
+import type { WaitKind } from './waitKinds.js';
 
 export interface SessionCampaignOptions {
   readonly runs: number;
@@ -49,6 +51,11 @@ export interface SessionCampaignResult {
   readonly permutations: number;
   /** Steps of the reference runs that waited for a lock once issued. */
   readonly blockedSteps: number;
+  /**
+   * The blocked steps of the reference runs by the kind of wait they reached (`waitKinds.ts`): FK
+   * checks (at the statement's end or at COMMIT), FK actions, other row and table locks, keys.
+   */
+  readonly waits: Readonly<Record<WaitKind, number>>;
   /** Reference step outcomes: `ok` or SQLSTATE → count (`never completed` for cancelled steps). */
   readonly outcomes: Readonly<Record<string, number>>;
   /** Extra runs the driver needed because the machine broke a schedule's timing. */
@@ -102,6 +109,7 @@ export async function runSessionCampaign(
   const racySchedules: number[] = [];
   let permutations = 0;
   let blockedSteps = 0;
+  const waits = Object.fromEntries(WAIT_KINDS.map((kind) => [kind, 0])) as Record<WaitKind, number>;
   let timingRetries = 0;
   let timingFailures = 0;
   let timingFailure: string | null = null;
@@ -130,8 +138,13 @@ export async function runSessionCampaign(
     }
     permutations += 1;
     timingRetries += pair.reference.attempts - 1 + pair.candidate.attempts - 1;
+    const graph = keyGraphOf(program);
+    const opOf = new Map(program.sessions.flatMap((session) => session.steps.map((step) => [step.name, step.op])));
     for (const step of pair.reference.steps) {
-      if (step.blocked !== null) blockedSteps += 1;
+      if (step.blocked !== null) {
+        blockedSteps += 1;
+        waits[waitKind(graph, opOf.get(step.step), step.blocked)] += 1;
+      }
       const label = outcomeLabel(step.result)?.split(' ')[0] ?? 'never completed';
       outcomes[label] = (outcomes[label] ?? 0) + 1;
     }
@@ -164,6 +177,7 @@ export async function runSessionCampaign(
     sessions: options.sessions,
     permutations,
     blockedSteps,
+    waits,
     outcomes,
     timingRetries,
     timingFailures,

@@ -95,6 +95,7 @@ export async function runSessionDiff(command: SessionDiffCommand, io: CliIo): Pr
           sessions: result.sessions,
           permutations: result.permutations,
           blockedSteps: result.blockedSteps,
+          waits: { ...result.waits },
           outcomes: { ...result.outcomes },
           divergences: result.divergences.map(divergenceJson),
           server: description,
@@ -126,6 +127,11 @@ export async function runSessionDiff(command: SessionDiffCommand, io: CliIo): Pr
     .sort(([a], [b]) => (a === 'ok' ? -1 : b === 'ok' ? 1 : a < b ? -1 : 1))
     .map(([label, count]) => `${label} ${count}`);
   write(`outcomes: ${outcomes.join(', ')}`);
+  write(
+    `waits: ${Object.entries(result.waits)
+      .map(([kind, count]) => `${kind} ${count}`)
+      .join(', ')}`,
+  );
   if (result.timingRetries + result.timingFailures > 0)
     write(
       `timing: ${result.timingRetries} runs repeated, ${result.timingFailures} schedules abandoned (the machine was too busy)`,

@@ -112,7 +112,16 @@ describe('the command', () => {
     const result = await runAgainstServer(['diff', '--sessions', '2', '--runs', '2', '--seed', '11', '--json']);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     const json = JSON.parse(result.stdout) as Record<string, unknown>;
-    for (const key of ['runs', 'sessions', 'permutations', 'blockedSteps', 'outcomes', 'divergences', 'server'])
+    for (const key of [
+      'runs',
+      'sessions',
+      'permutations',
+      'blockedSteps',
+      'waits',
+      'outcomes',
+      'divergences',
+      'server',
+    ])
       expect(json).toHaveProperty(key);
     expect(json).toMatchObject({ runs: 2, sessions: 2, divergences: [], against: 'engine', engine: 'available' });
     expect(json.server).toMatch(/^PostgreSQL 18\./);
