@@ -100,6 +100,25 @@ function checkIdempotent(world: RunnersWorld): Violation | null {
   return null;
 }
 
+/**
+ * What a second run of the service for a project it completed would change, as a query: its pre-clean
+ * deletes the project's ci_runner_projects rows and its batches re-own or delete the project runners
+ * still owned by it (their managers and taggings follow those runners), so a row here is a change.
+ */
+function idempotenceCheckSql(world: RunnersWorld): string | null {
+  const serviced = projectsServiced(world.ownerEvents);
+  if (serviced.length === 0 || !world.db.hasTable(RUNNERS) || !world.db.hasTable(RUNNER_PROJECTS)) return null;
+  const projects = serviced.map((projectId) => formatSql('%L', projectId)).join(', ');
+  return formatSql(
+    `SELECT %L AS table_name, p.id FROM %I p WHERE p.project_id IN (${projects}) ` +
+      `UNION ALL SELECT %L, r.id FROM %I r WHERE r.runner_type = 3 AND r.sharding_key_id IN (${projects}) ORDER BY 1, 2`,
+    RUNNER_PROJECTS,
+    RUNNER_PROJECTS,
+    RUNNERS,
+    RUNNERS,
+  );
+}
+
 export const ownerInvariants: readonly Invariant<RunnersWorld>[] = [
   {
     id: OWNER_IS_LOWEST_RUNNER_PROJECT,
@@ -132,5 +151,6 @@ export const ownerInvariants: readonly Invariant<RunnersWorld>[] = [
       'Running UpdateProjectRunnersOwnerService again for a project it has handled changes nothing (docs/semantics.md, invariant 13).',
     scope: 'quiescence',
     check: checkIdempotent,
+    checkSql: idempotenceCheckSql,
   },
 ];

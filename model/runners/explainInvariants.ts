@@ -6,6 +6,7 @@ import { OWNER_FLAG } from './ownerRecalculation/updateProjectRunnersOwnerWorker
 import { deletedProject } from './ownerRecalculation/projectDeletedEvents.js';
 import { LEGACY_MANAGER_RUNNER_FK, RUNNERS } from './schema.js';
 import type { RunnersWorld } from './world.js';
+import { explainOwnerServiceNotIdempotent } from './explainOwnerIdempotence.js';
 
 /**
  * The explanation of last resort, one per invariant, so that no failure is reported without a
@@ -46,6 +47,9 @@ function explainVanishedRunner(world: RunnersWorld, violation: Violation, trace:
 }
 
 function explainOwner(world: RunnersWorld, violation: Violation, trace: readonly TracedStep[]): string {
+  const notIdempotent =
+    violation.invariant === OWNER_SERVICE_IDEMPOTENT ? explainOwnerServiceNotIdempotent(world, violation, trace) : null;
+  if (notIdempotent !== null) return notIdempotent;
   const projectId = number(violation.message, /(?:sharding_key_id|owned by project|for project) (\d+)/);
   const event = projectId === null ? undefined : deletedProject(world.ownerEvents, projectId);
   if (event === undefined) {
@@ -63,6 +67,7 @@ function explainOwner(world: RunnersWorld, violation: Violation, trace: readonly
 }
 
 const OWNER_IS_LOWEST = 'owner-is-lowest-runner-project';
+const OWNER_SERVICE_IDEMPOTENT = 'owner-service-idempotent';
 
 /**
  * Two concurrent assign_to of one runner, each re-owning it from the same read (a lost update):

@@ -16,6 +16,8 @@ import { MODEL_MUTANTS, activateMutant, isModelMutant } from '../../model/gitlab
 import type { ModelMutant } from '../../model/gitlab/mutations.js';
 import { setIncrementalChecks } from '../../properties/unchangedInputs.js';
 import { setReadCaches } from '../../src/database.js';
+import { fixturePlan } from '../explanations/fixturePlan.js';
+import type { FixtureVariant } from '../explanations/fixturePlan.js';
 
 /**
  * Incremental invariant checking (properties/unchangedInputs.ts) skips a check whose inputs are
@@ -121,16 +123,10 @@ describe('incremental invariant checks answer as full scans do', () => {
         plan: string;
         scenario: Scenario;
         planSteps?: JsonObject[];
+        concurrency?: FixtureVariant['concurrency'];
       }[];
       for (const entry of entries) {
-        const shipped = plans.find((candidate) => candidate.name === entry.plan)!;
-        const plan: Plan =
-          entry.planSteps === undefined
-            ? shipped
-            : {
-                ...shipped,
-                steps: entry.planSteps.map(({ step, ...parameters }) => ({ step: step as string, parameters })),
-              };
+        const plan = fixturePlan(plans.find((candidate) => candidate.name === entry.plan)!, entry);
         activateMutant(isModelMutant(entry.mutant) ? entry.mutant : null);
         compare(plan, entry.scenario, broken);
       }

@@ -6,7 +6,7 @@
  * or fail as on the engine, and end with the broken invariant's check query returning rows.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -15,6 +15,10 @@ import { packageRoot } from '../../../model/runners/cli.js';
 import { runnersDomain } from '../../../model/runners/domain.js';
 import { loadCounterexample } from '../../../src/harness/corpus.js';
 import { loadPlanDirectory } from '../../../src/harness/planFile.js';
+import type { Plan } from '../../../src/harness/domain.js';
+import type { Scenario } from '../../../src/harness/scenario.js';
+import { fixturePlan } from '../../explanations/fixturePlan.js';
+import type { FixtureVariant } from '../../explanations/fixturePlan.js';
 import {
   concurrentNodeScript,
   concurrentScenarioExport,
@@ -38,7 +42,11 @@ const scratch = join(
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const plans = loadPlanDirectory(runnersDomain, join(root, 'model', 'plans'));
-const concurrent = readdirSync(join(root, 'test', 'corpus'))
+const concurrent: {
+  readonly file: string;
+  readonly counterexample: { readonly plan: string; readonly outcome: string; readonly scenario: Scenario };
+  readonly plan: Plan | undefined;
+}[] = readdirSync(join(root, 'test', 'corpus'))
   .filter((file) => file.endsWith('.json'))
   .sort()
   .map((file) => ({ file, counterexample: loadCounterexample(join(root, 'test', 'corpus', file)) }))
@@ -48,6 +56,27 @@ const concurrent = readdirSync(join(root, 'test', 'corpus'))
     plan: plans.find((plan) => plan.name === counterexample.plan),
   }))
   .filter(({ plan }) => plan?.concurrency !== undefined);
+
+/**
+ * Races written by hand on a plan variant (test/explanations/planted-counterexamples.json, the
+ * entries with a `concurrency`): the default budget does not reach them, the server must still agree.
+ */
+interface PlantedRace extends FixtureVariant {
+  readonly mutant: string;
+  readonly plan: string;
+  readonly invariant: string;
+  readonly scenario: Scenario;
+}
+const plantedRaces = (
+  JSON.parse(readFileSync(join(root, 'test', 'explanations', 'planted-counterexamples.json'), 'utf8')) as PlantedRace[]
+)
+  .filter((entry) => entry.concurrency !== undefined)
+  .map((entry) => ({
+    file: `planted-${entry.mutant.replace(/[^a-z0-9]+/g, '-')}.json`,
+    counterexample: { plan: entry.plan, outcome: entry.invariant, scenario: entry.scenario },
+    plan: fixturePlan(plans.find((plan) => plan.name === entry.plan)!, entry),
+  }));
+concurrent.push(...plantedRaces);
 
 const exports = new Map<string, ConcurrentExport>();
 function exported(file: string): ConcurrentExport {
@@ -92,6 +121,14 @@ describe('concurrent counterexamples of the corpus', () => {
     const failed = race.check !== null && 'failedStep' in race.check ? race.check.failedStep : null;
     const step = race.program.sessions.flatMap((session) => session.steps).find((each) => each.name === failed);
     expect(step?.sql).toContain('INSERT INTO ci_runner_machines ');
+  });
+
+  it('include the leftover assignment of a deleted project, checked by what a second owner-service run would change', () => {
+    const race = exported('planted-plan-workers-in-sessions.json');
+    expect(race.check?.invariant).toBe('owner-service-idempotent');
+    expect(race.check !== null && 'sql' in race.check ? race.check.sql : '').toContain(
+      'FROM ci_runner_projects p WHERE p.project_id IN (',
+    );
   });
 
   it('include the two races of issue 12, one of them with a step that waits', () => {
