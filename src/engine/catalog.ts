@@ -27,6 +27,12 @@ export type ColumnDefault =
 export interface ColumnDefinition {
   readonly name: string;
   readonly type: ColumnType;
+  /**
+   * PostgreSQL's `pg_attribute.attnotnull`: whether the column has a not-null constraint, valid
+   * or NOT VALID (both reject new NULLs). The constraint itself (`NotNullConstraint`) carries the
+   * name and validity; DDL keeps this flag in step with it (notNullDdl.ts) so row checks stay a
+   * field read.
+   */
   readonly notNull: boolean;
   readonly default: ColumnDefault | null;
 }
@@ -78,6 +84,29 @@ export interface CheckConstraint {
   readonly noInherit: boolean;
 }
 
+/**
+ * A NOT NULL constraint: PostgreSQL 18 gives every one a `pg_constraint` row (contype 'n') with
+ * a name (`<table>_<column>_not_null` unless given), a validity (`ADD CONSTRAINT … NOT NULL col
+ * NOT VALID`), and inheritance: a partition's copy links to its parent's (`coninhcount`) and
+ * cannot be dropped on its own.
+ */
+export interface NotNullConstraint {
+  readonly kind: 'notNull';
+  name: string;
+  readonly relation: Relation;
+  /** The one column (`conkey`); a list, so column renames and DROP COLUMN treat it like other constraints. */
+  readonly columns: readonly [string];
+  valid: boolean;
+  parent: NotNullConstraint | null;
+  /**
+   * `conislocal`: defined on this table itself, not only inherited. A parent's DROP removes its
+   * inherited copies but leaves a local one (unlinked); DETACH PARTITION makes copies local.
+   */
+  local: boolean;
+  /** `NO INHERIT` (only on tables that are not partitioned). */
+  readonly noInherit: boolean;
+}
+
 export type ReferentialAction = 'no action' | 'restrict' | 'cascade' | 'set null';
 
 export interface ForeignKeyConstraint {
@@ -107,7 +136,7 @@ export interface ForeignKeyConstraint {
   readonly referencedPartitionNames: Map<Relation, string>;
 }
 
-export type Constraint = KeyConstraint | CheckConstraint | ForeignKeyConstraint;
+export type Constraint = KeyConstraint | CheckConstraint | ForeignKeyConstraint | NotNullConstraint;
 
 export type TriggerEvent = 'insert' | 'update' | 'delete';
 export type TriggerTiming = 'before' | 'after';
@@ -301,6 +330,14 @@ export class Relation {
   keyConstraints(): KeyConstraint[] {
     return this.constraints.filter(
       (constraint): constraint is KeyConstraint => constraint.kind === 'primaryKey' || constraint.kind === 'unique',
+    );
+  }
+
+  /** The column's not-null constraint, if it has one (PostgreSQL allows at most one per column). */
+  notNullConstraint(column: string): NotNullConstraint | undefined {
+    return this.constraints.find(
+      (constraint): constraint is NotNullConstraint =>
+        constraint.kind === 'notNull' && constraint.columns[0] === column,
     );
   }
 

@@ -73,7 +73,10 @@ export function describeConstraint(constraint: Constraint): ConstraintInfo {
     kind: constraint.kind,
     table: constraint.relation.name,
     inheritedFrom: constraint.parent?.relation.name ?? null,
-    valid: constraint.kind === 'foreignKey' || constraint.kind === 'check' ? constraint.valid : true,
+    valid:
+      constraint.kind === 'foreignKey' || constraint.kind === 'check' || constraint.kind === 'notNull'
+        ? constraint.valid
+        : true,
     columns: isCheck ? NO_COLUMNS : constraint.columns,
     referencedTable: isForeignKey ? constraint.referencedRelation.name : null,
     referencedColumns: isForeignKey ? constraint.referencedColumns : NO_COLUMNS,
@@ -118,6 +121,8 @@ export function stillDescribes(info: ConstraintInfo, constraint: Constraint): bo
       );
     case 'check':
       return info.valid === constraint.valid && info.checkExpr === constraint.expr;
+    case 'notNull':
+      return info.valid === constraint.valid && info.columns === constraint.columns;
     default:
       return info.columns === constraint.columns;
   }

@@ -32,9 +32,25 @@ export interface DiffOutcome {
   readonly kindOutcomes: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
-/** A statement's kind in the statistics: `updateFrom` for an UPDATE with a FROM item, else its kind. */
+/**
+ * A statement's kind in the statistics: `updateFrom` for an UPDATE with a FROM item, `addNotNull`
+ * for ADD … NOT NULL, `validateNotNull` / `dropNotNullConstraint` for VALIDATE / DROP CONSTRAINT of
+ * a not-null constraint's name (the generator gives those only `nn_x0` and `…_not_null`), else its kind.
+ */
 export function statisticsKind(statement: Statement): string {
-  return statement.kind === 'update' && statement.from !== undefined ? 'updateFrom' : statement.kind;
+  const notNullName = (name: string): boolean => name === 'nn_x0' || name.endsWith('_not_null');
+  switch (statement.kind) {
+    case 'update':
+      return statement.from !== undefined ? 'updateFrom' : statement.kind;
+    case 'addConstraint':
+      return statement.constraint.kind === 'notNull' ? 'addNotNull' : statement.kind;
+    case 'validateConstraint':
+      return notNullName(statement.name) ? 'validateNotNull' : statement.kind;
+    case 'dropConstraint':
+      return notNullName(statement.name) ? 'dropNotNullConstraint' : statement.kind;
+    default:
+      return statement.kind;
+  }
 }
 
 /**

@@ -10,6 +10,7 @@
  */
 import fc from 'fast-check';
 import type { ReferentialAction } from '../engine/catalog.js';
+import { makeObjectName } from '../engine/ddl/naming.js';
 import type { ColumnSpec, ConstraintSpec, TableSpec } from '../engine/ddl/specs.js';
 import {
   and,
@@ -571,6 +572,50 @@ export function statementArbitraries(tables: readonly TableDesign[]): {
 }
 
 /**
+ * PostgreSQL 18's named not-null constraints: `ADD [CONSTRAINT nn_x0] NOT NULL col [NOT VALID]`
+ * (unnamed ones get `<table>_<col>_not_null`), VALIDATE and DROP CONSTRAINT of either name, on a
+ * table or one of its partitions (where an inherited one cannot be dropped, 42P16). Together with
+ * the SET / DROP NOT NULL of `statementArbitraries`, which validates a NOT VALID one. Drawn only by
+ * the single-session programs (the session campaign keeps its own statement mix).
+ */
+function notNullConstraintOps(tables: readonly TableDesign[]): fc.Arbitrary<ProgramOp> {
+  const owners = tables.flatMap((table) => [
+    table.name,
+    ...(table.partitions ?? []).map((partition) => partition.name),
+  ]);
+  // Mostly one column and one name, so a VALIDATE or DROP often meets the constraint an earlier
+  // ADD made (on the table, or inherited by a partition under the same name).
+  const column = fc.constantFrom('v', 'v', 'v', 's');
+  const named = fc.constantFrom(true, true, true, false);
+  const name = (table: string, isNamed: boolean, onColumn: string): string =>
+    isNamed ? 'nn_x0' : makeObjectName(table, onColumn, 'not_null');
+  const target = fc.record({ table: fc.constantFrom(...owners), column, named });
+  const add = fc.record({ target, notValid: fc.constantFrom(true, true, false) }).map(
+    ({ target: { table, column: onColumn, named: isNamed }, notValid }): ProgramOp => ({
+      kind: 'addConstraint',
+      table,
+      constraint: { kind: 'notNull', column: onColumn, notValid, ...(isNamed ? { name: 'nn_x0' } : {}) },
+    }),
+  );
+  const validate = target.map(
+    ({ table, column: onColumn, named: isNamed }): ProgramOp => ({
+      kind: 'validateConstraint',
+      table,
+      name: name(table, isNamed, onColumn),
+    }),
+  );
+  const drop = target.map(
+    ({ table, column: onColumn, named: isNamed }): ProgramOp => ({
+      kind: 'dropConstraint',
+      table,
+      name: name(table, isNamed, onColumn),
+      options: {},
+    }),
+  );
+  return fc.oneof({ arbitrary: add, weight: 3 }, { arbitrary: validate, weight: 2 }, { arbitrary: drop, weight: 1 });
+}
+
+/**
  * GitLab's partitioned index built in steps: `CREATE UNIQUE INDEX … ON ONLY` the partitioned table
  * (INVALID while a partition lacks one), each partition's own index, and `ALTER INDEX … ATTACH
  * PARTITION`, which validates the parent once every partition has one. Drawn only by the
@@ -648,6 +693,7 @@ function opArbitrary(tables: readonly TableDesign[]): fc.Arbitrary<ProgramOp> {
     { arbitrary: fc.oneof(...Object.values(ddl)), weight: 3 },
     ...partitionedIndexOps(tables).map((arbitrary) => ({ arbitrary, weight: 1 })),
     { arbitrary: keyUsingIndexOp(tables), weight: 1 },
+    { arbitrary: notNullConstraintOps(tables), weight: 2 },
   );
 }
 

@@ -4,7 +4,7 @@ import { openPglite } from '../../src/oracle/pgliteSession.js';
 import { REGRESS_CASES } from '../../src/oracle/regress/cases/index.js';
 import { isUnsupported, regressCase, sourceIn } from '../../src/oracle/regress/regressCase.js';
 import { diffCase, runRegress } from '../../src/oracle/regress/runRegress.js';
-import { check, insert, table } from '../../src/oracle/regress/sql.js';
+import { addConstraint, check, insert, notNull, table } from '../../src/oracle/regress/sql.js';
 import type { SqlResult, SqlSession } from '../../src/oracle/sqlSession.js';
 
 /**
@@ -70,6 +70,39 @@ describe('PostgreSQL regression cases as a differential suite', () => {
       probe,
     );
     expect(extraRow.divergence?.reason).toBe('1 rows affected in the model, 2 in PostgreSQL');
+  });
+
+  it("a not-null constraint's other name, validity or absence is a divergence", async () => {
+    const at = sourceIn('constraints.sql');
+    const probe = regressCase(at(855, '-- NOT NULL NOT VALID'), 'not-null-self-test', [
+      table('t', 'a int, b int not null'),
+      insert('t', { a: null, b: 1 }),
+      addConstraint('t', notNull('a', 'nn', { notValid: true })),
+    ]);
+    expect((await diffCase(session, probe)).divergence).toBeNull();
+    const tampered = (rewrite: (sql: string) => string): SqlSession => ({
+      ...session,
+      run: async (sql: string) => session.run(rewrite(sql)),
+    });
+    const validated = await diffCase(
+      tampered((sql) => sql.replace(' NOT VALID', '')),
+      probe,
+    );
+    expect(validated.divergence?.reason).toBe('the model succeeded, PostgreSQL raised 23502');
+    const renamed = await diffCase(
+      tampered((sql) => sql.replace('b integer NOT NULL', 'b integer CONSTRAINT other NOT NULL')),
+      probe,
+    );
+    expect(renamed.divergence?.reason).toBe(
+      'constraints differ: only in the model t.t_b_not_null n; only in PostgreSQL t.other n',
+    );
+    const dropped = await diffCase(
+      tampered((sql) => sql.replace('ADD CONSTRAINT nn NOT NULL a NOT VALID', 'ALTER COLUMN b DROP NOT NULL')),
+      probe,
+    );
+    expect(dropped.divergence?.reason).toMatch(
+      /^constraints differ: only in the model t\.nn n NOT VALID, t\.t_b_not_null n;/,
+    );
   });
 
   it('all cases agree with PostgreSQL 18', async () => {

@@ -21,7 +21,14 @@ import type { EngineState } from '../session.js';
 import { addReference, fillIndex, liveTuples } from '../storage.js';
 import { deleteMapEntry, pushItem, removeItem, setField, setMapEntry } from './catalogEdits.js';
 import { addKeyConstraintUsingIndex } from './keyUsingIndex.js';
-import { chooseConstraintName, chooseRelationName, isRelationNameTaken, makeObjectName } from './naming.js';
+import { addNotNull, removeNotNullTree, requireValidForPrimaryKey, validateNotNullTree } from './notNullDdl.js';
+import {
+  chooseConstraintName,
+  chooseRelationName,
+  isRelationNameTaken,
+  makeObjectName,
+  schemaConstraintNames,
+} from './naming.js';
 import type { CheckSpec, ConstraintSpec, ForeignKeySpec, PrimaryKeySpec, UniqueSpec } from './specs.js';
 
 /** How a constraint comes into being besides its spec. */
@@ -63,6 +70,19 @@ export function addConstraint(
       return addCheckConstraint(state, relation, spec, null, creation);
     case 'foreignKey':
       return addForeignKey(state, relation, spec, null, creation);
+    case 'notNull':
+      return addNotNull(
+        state,
+        relation,
+        spec.column,
+        {
+          kind: 'addConstraint',
+          ...(spec.name === undefined ? {} : { name: spec.name }),
+          notValid: spec.notValid === true && creation.atCreation !== true,
+          noInherit: spec.noInherit === true,
+        },
+        { scan: creation.atCreation !== true },
+      );
   }
 }
 
@@ -172,8 +192,12 @@ export function addKeyConstraint(
   return constraint;
 }
 
-/** A primary key's columns become NOT NULL; existing NULLs make that fail as in PostgreSQL. */
+/**
+ * A primary key's columns become NOT NULL: each gets a not-null constraint unless it has a valid
+ * one (a NOT VALID one refuses the key, 55000), and existing NULLs make that fail as in PostgreSQL.
+ */
 export function markColumnsNotNull(state: EngineState, relation: Relation, columns: readonly string[]): void {
+  requireValidForPrimaryKey(relation, columns);
   for (const leaf of relation.leaves()) {
     for (const tuple of liveTuples(leaf)) {
       const column = columns.find((name) => tuple.row[name] === null);
@@ -185,10 +209,7 @@ export function markColumnsNotNull(state: EngineState, relation: Relation, colum
         );
     }
   }
-  const updated = relation.columns.map((column) =>
-    columns.includes(column.name) && !column.notNull ? { ...column, notNull: true } : column,
-  );
-  setField(state, relation, 'columns', updated);
+  for (const column of columns) addNotNull(state, relation, column, { kind: 'column' }, { scan: false });
 }
 
 /** Clones (or, when attaching, adopts a matching index of) a parent key constraint into a partition. */
@@ -404,19 +425,6 @@ export function addForeignKey(
   return foreignKey;
 }
 
-/** Constraint names in use anywhere: PostgreSQL keeps generated constraint names unique schema-wide. */
-function schemaConstraintNames(state: EngineState): Set<string> {
-  const names = new Set<string>();
-  for (const relation of state.relations.values()) {
-    for (const constraint of relation.constraints) {
-      names.add(constraint.name);
-      if (constraint.kind === 'foreignKey')
-        for (const name of constraint.referencedPartitionNames.values()) names.add(name);
-    }
-  }
-  return names;
-}
-
 /** PostgreSQL's ChooseConstraintName(base, NULL, ""): `base`, else `base_1`, `base_2`, … unused schema-wide. */
 function chooseCopyName(state: EngineState, base: string): string {
   const taken = schemaConstraintNames(state);
@@ -556,6 +564,11 @@ export function validateConstraint(state: EngineState, relation: Relation, name:
   const constraint = findConstraint(relation, name);
   if (constraint.kind === 'foreignKey') validateForeignKeyTree(state, constraint);
   else if (constraint.kind === 'check') validateCheckTree(state, constraint);
+  else if (constraint.kind === 'notNull') validateNotNullTree(state, constraint);
+  else if (state.options.serverVersion >= 18)
+    throw new PgError(SqlState.wrongObjectType, `cannot validate constraint "${name}" of relation "${relation.name}"`, {
+      detail: 'This operation is not supported for this type of constraint.',
+    });
   else
     throw new PgError(
       SqlState.wrongObjectType,
@@ -564,6 +577,10 @@ export function validateConstraint(state: EngineState, relation: Relation, name:
 }
 
 function removeConstraintTree(state: EngineState, constraint: Constraint): void {
+  if (constraint.kind === 'notNull') {
+    removeNotNullTree(state, constraint);
+    return;
+  }
   for (const child of childConstraints(constraint)) removeConstraintTree(state, child);
   removeItem(state, constraint.relation.constraints, constraint);
   if (constraint.kind === 'primaryKey' || constraint.kind === 'unique')
@@ -593,6 +610,9 @@ export function dropConstraint(
       `cannot drop inherited constraint "${name}" of relation "${relation.name}"`,
     );
   }
+  // dropconstraint_internal: a primary key column keeps its not-null constraint.
+  if (constraint.kind === 'notNull' && relation.primaryKey()?.columns.includes(constraint.columns[0]))
+    throw new PgError(SqlState.invalidTableDefinition, `column "${constraint.columns[0]}" is in a primary key`);
   if (constraint.kind === 'primaryKey' || constraint.kind === 'unique') {
     for (const other of state.relations.values()) {
       const dependent = other
@@ -635,7 +655,9 @@ export function renameConstraint(state: EngineState, relation: Relation, rawName
     setField(state, constraint.index, 'name', newName);
   }
   setField(state, constraint, 'name', newName);
-  if (constraint.kind === 'check')
+  // RenameConstraint recurses into partitions for CHECK and NOT NULL, by name (a partition's
+  // differently named copy is then a 42704, as in PostgreSQL).
+  if (constraint.kind === 'check' || constraint.kind === 'notNull')
     for (const child of childConstraints(constraint)) renameConstraint(state, child.relation, name, newName);
 }
 

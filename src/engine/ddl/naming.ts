@@ -44,16 +44,38 @@ export function chooseRelationName(state: EngineState, name1: string, name2: str
   return candidate;
 }
 
-/** ChooseConstraintName: unique among the relation's constraints (and, for indexes, relation names). */
+/**
+ * Constraint names in use anywhere in the schema: PostgreSQL's ChooseConstraintName looks a
+ * generated name up in pg_constraint by name and namespace, not by table, so a CHECK named
+ * `t_a_not_null` on another table pushes t's not-null constraint to `t_a_not_null1`.
+ */
+export function schemaConstraintNames(state: EngineState): Set<string> {
+  const names = new Set<string>();
+  for (const relation of state.relations.values()) {
+    for (const constraint of relation.constraints) {
+      names.add(constraint.name);
+      if (constraint.kind === 'foreignKey')
+        for (const name of constraint.referencedPartitionNames.values()) names.add(name);
+    }
+  }
+  return names;
+}
+
+/**
+ * ChooseConstraintName: unused schema-wide among constraints (and, for indexes, relation names);
+ * `avoid` holds names the same statement has yet to create (CREATE TABLE's named constraints).
+ */
 export function chooseConstraintName(
   state: EngineState,
   relation: Relation,
   name2: string | null,
   label: string,
+  avoid: ReadonlySet<string> = new Set(),
 ): string {
-  const taken = new Set(relation.constraints.map((constraint) => constraint.name));
+  const taken = schemaConstraintNames(state);
+  for (const constraint of relation.constraints) taken.add(constraint.name);
   let candidate = makeObjectName(relation.name, name2, label);
-  for (let pass = 1; taken.has(candidate) || isRelationNameTaken(state, candidate); pass++)
+  for (let pass = 1; taken.has(candidate) || avoid.has(candidate) || isRelationNameTaken(state, candidate); pass++)
     candidate = makeObjectName(relation.name, name2, `${label}${pass}`);
   return candidate;
 }

@@ -23,6 +23,7 @@ import {
 } from './constraintDdl.js';
 import type { CloneOptions } from './constraintDdl.js';
 import { attachOrCreatePartitionIndex } from './indexDdl.js';
+import { checkAttachNotNulls, cloneNotNulls } from './notNullDdl.js';
 import { clonePartitionTriggers, dropClonedTriggers } from './triggerDdl.js';
 import type { PartitionBoundSpec } from './specs.js';
 
@@ -85,6 +86,8 @@ export function attachPartitionObjects(
     () => parent.partitions.splice(position, 0, partition),
     () => parent.partitions.splice(parent.partitions.indexOf(partition), 1),
   );
+  // Not-null constraints first: a cloned primary key finds its columns NOT NULL already.
+  cloneNotNulls(state, parent, partition, clone.attaching);
   for (const constraint of parent.keyConstraints()) cloneKeyConstraint(state, constraint, partition);
   for (const index of parent.indexes) {
     if (index.constraint === null) attachOrCreatePartitionIndex(state, index, partition, 'attach');
@@ -153,6 +156,7 @@ export function attachPartition(
     if (partition.column(column.name) === undefined)
       throw new PgError('42804', `child table is missing column "${column.name}"`);
   }
+  checkAttachNotNulls(parent, partition);
   const bound = toPartitionBound(boundSpec);
   checkNewPartitionBound(state, parent, partition, bound);
   const key = parent.partitionKey!;
@@ -262,6 +266,8 @@ export function detachPartition(state: EngineState, parent: Relation, partition:
   for (const constraint of partition.constraints) {
     if (constraint.parent === null || constraint.parent.relation !== parent) continue;
     setField(state, constraint, 'parent', null);
+    // DetachPartitionFinalize: what was inherited becomes the table's own (`conislocal`).
+    if (constraint.kind === 'notNull') setField(state, constraint, 'local', true);
     if (constraint.kind === 'foreignKey')
       nameReferencedPartitions(state, constraint, constraint.referencedRelation.partitions);
   }

@@ -45,6 +45,15 @@ export interface CheckSpec {
   readonly noInherit?: boolean;
 }
 
+/** `[CONSTRAINT name] NOT NULL column [NO INHERIT] [NOT VALID]` (PostgreSQL 18). */
+export interface NotNullSpec {
+  readonly kind: 'notNull';
+  readonly name?: string;
+  readonly column: string;
+  readonly notValid?: boolean;
+  readonly noInherit?: boolean;
+}
+
 export interface ForeignKeySpec {
   readonly kind: 'foreignKey';
   readonly name?: string;
@@ -58,7 +67,7 @@ export interface ForeignKeySpec {
   readonly initiallyDeferred?: boolean;
 }
 
-export type ConstraintSpec = PrimaryKeySpec | UniqueSpec | CheckSpec | ForeignKeySpec;
+export type ConstraintSpec = PrimaryKeySpec | UniqueSpec | CheckSpec | ForeignKeySpec | NotNullSpec;
 
 export type PartitionBoundSpec = readonly SqlValue[] | 'default';
 

@@ -5,7 +5,6 @@ import { Relation } from '../catalog.js';
 import type { ColumnDefault, ColumnDefinition, Tuple } from '../catalog.js';
 import { PgError, SqlState } from '../errors.js';
 import { referencedColumns } from '../expression.js';
-import type { Expr } from '../expression.js';
 import { evaluateDefault } from '../rowBuilding.js';
 import { lookupRelation } from '../scan.js';
 import type { EngineState } from '../session.js';
@@ -15,6 +14,7 @@ import type { Row, SqlValue } from '../values.js';
 import { deleteMapEntry, setField, setMapEntry } from './catalogEdits.js';
 import { addConstraint, addKeyConstraint, dropConstraint } from './constraintDdl.js';
 import { dropIndex } from './indexDdl.js';
+import { addNotNull, dropNotNull, removeNotNullTree, setNotNull } from './notNullDdl.js';
 import { isRelationNameTaken, chooseRelationName } from './naming.js';
 import {
   attachPartitionObjects,
@@ -40,23 +40,31 @@ function resolveDefault(
   return { kind: 'literal', value: spec };
 }
 
+/**
+ * A column as the catalog holds it. `notNull` starts false: a NOT NULL column (and a serial one)
+ * gets its not-null constraint once the table has the column (`wantsNotNull`), which sets it.
+ */
 function buildColumn(state: EngineState, tableName: string, spec: ColumnSpec): ColumnDefinition {
   if (spec.type === 'bigserial' || spec.type === 'serial') {
     const sequence = createSequence(state, chooseRelationName(state, tableName, spec.name, 'seq'));
     return {
       name: spec.name,
       type: spec.type === 'bigserial' ? 'bigint' : 'integer',
-      notNull: true,
+      notNull: false,
       default: { kind: 'nextval', sequence },
     };
   }
   return {
     name: spec.name,
     type: spec.type,
-    notNull: spec.notNull ?? false,
+    notNull: false,
     default: resolveDefault(state, spec.default, spec.type),
   };
 }
+
+/** Serial columns are NOT NULL too (PostgreSQL names their constraint like any other). */
+const wantsNotNull = (spec: ColumnSpec): boolean =>
+  spec.notNull === true || spec.type === 'bigserial' || spec.type === 'serial';
 
 function ownSerialSequences(state: EngineState, relation: Relation): void {
   for (const column of relation.columns) {
@@ -79,9 +87,11 @@ export function createTable(state: EngineState, rawSpec: TableSpec): Relation {
     throw new PgError(SqlState.wrongObjectType, `"${parent.name}" is not partitioned`);
   if (parent === null && spec.columns === undefined)
     throw new PgError(SqlState.syntaxError, `table "${spec.name}" needs columns`);
+  // A partition's columns start without attnotnull: the parent's not-null constraints, cloned
+  // below, set it.
   const columns =
     parent !== null
-      ? parent.columns.map((column) => ({ ...column }))
+      ? parent.columns.map((column) => ({ ...column, notNull: false }))
       : spec.columns!.map((column) => buildColumn(state, spec.name, column));
   const names = new Set<string>();
   for (const column of columns) {
@@ -105,8 +115,34 @@ export function createTable(state: EngineState, rawSpec: TableSpec): Relation {
     checkDefaultPartitionRows(parent, bound, false);
     attachPartitionObjects(state, parent, relation, bound, { attaching: false });
   }
+  // DefineRelation's order: named NOT NULL constraints, then the columns' own (whose generated
+  // names avoid every name the statement gives), then keys, CHECKs and foreign keys.
+  const explicit = spec.constraints ?? [];
+  const avoid = new Set(explicit.flatMap((constraint) => (constraint.name === undefined ? [] : [constraint.name])));
+  for (const constraint of explicit) {
+    if (constraint.kind !== 'notNull') continue;
+    // Two named NOT NULL clauses for one column are a parse-analysis error (transformTableConstraint).
+    const earlier = relation.notNullConstraint(constraint.column);
+    if (earlier !== undefined && constraint.name !== undefined && earlier.name !== constraint.name)
+      throw new PgError(
+        SqlState.syntaxError,
+        `conflicting not-null constraint names "${earlier.name}" and "${constraint.name}"`,
+      );
+    addConstraint(state, relation, constraint, { atCreation: true });
+  }
+  // A primary key's columns are NOT NULL columns to the parser, which refuses them a NO INHERIT clause.
+  const notNullColumns = (parent === null ? spec.columns! : []).filter(wantsNotNull).map((column) => column.name);
+  for (const column of [...notNullColumns, ...(spec.primaryKey ?? [])]) {
+    if (relation.notNullConstraint(column)?.noInherit === true)
+      throw new PgError(
+        SqlState.syntaxError,
+        `conflicting NO INHERIT declaration for not-null constraint on column "${column}"`,
+      );
+  }
+  for (const column of notNullColumns) addNotNull(state, relation, column, { kind: 'column', avoid }, { scan: false });
   if (spec.primaryKey) addKeyConstraint(state, relation, { kind: 'primaryKey', columns: spec.primaryKey }, null);
-  for (const constraint of spec.constraints ?? []) addConstraint(state, relation, constraint, { atCreation: true });
+  for (const constraint of explicit)
+    if (constraint.kind !== 'notNull') addConstraint(state, relation, constraint, { atCreation: true });
   return relation;
 }
 
@@ -226,18 +262,14 @@ export function addColumn(
     if (current.heap !== null) {
       rewriteRows(state, current, (row) => {
         const value: SqlValue = evaluateDefault(state, column.default);
-        if (column.notNull && value === null)
-          throw new PgError(
-            SqlState.notNullViolation,
-            `column "${column.name}" of relation "${current.name}" contains null values`,
-            { table: current.name, column: column.name },
-          );
         return Object.freeze({ ...row, [column.name]: value });
       });
     }
     for (const partition of current.partitions) apply(partition);
   };
   apply(relation);
+  // The new column's not-null constraint (and its partitions' copies) scans the filled rows.
+  if (wantsNotNull(spec)) addNotNull(state, relation, column.name, { kind: 'column' });
   if (column.default?.kind === 'nextval' && (spec.type === 'bigserial' || spec.type === 'serial'))
     setField(state, column.default.sequence, 'ownedBy', { relation, column: column.name });
 }
@@ -307,6 +339,7 @@ export function dropColumn(
     }
   }
   for (const constraint of [...relation.constraints]) {
+    if (constraint.kind === 'notNull') continue;
     const uses =
       constraint.kind === 'check'
         ? referencedColumns(constraint.expr).has(columnName)
@@ -323,6 +356,9 @@ export function dropColumn(
       dropIndex(state, index.name);
   }
   const apply = (current: Relation): void => {
+    // The column's not-null constraint goes with it, on every level (a partition's own one too).
+    const notNull = current.notNullConstraint(columnName);
+    if (notNull !== undefined) removeNotNullTree(state, notNull, true);
     setField(
       state,
       current,
@@ -369,50 +405,9 @@ export function setColumnDefault(
   apply(relation);
 }
 
-/**
- * PostgreSQL's NotNullImpliedByRelConstraints: SET NOT NULL skips the table scan when a validated
- * CHECK of the relation has `col IS NOT NULL` among its top-level conjuncts (GitLab's
- * `add_not_null_constraint` adds such a CHECK NOT VALID, validates it, then sets NOT NULL). A NOT
- * VALID CHECK proves nothing. The outcome is the one a scan would give, since a validated CHECK
- * holds for every row; only the work differs.
- */
-function notNullImpliedByChecks(relation: Relation, column: string): boolean {
-  const implies = (expr: Expr): boolean =>
-    expr.kind === 'and'
-      ? expr.operands.some(implies)
-      : expr.kind === 'isNull' && expr.negated && expr.operand.kind === 'column' && expr.operand.name === column;
-  return relation.checks().some((check) => check.valid && implies(check.expr));
-}
-
+/** ALTER COLUMN SET/DROP NOT NULL, on the column's not-null constraint (notNullDdl.ts). */
 export function setColumnNotNull(state: EngineState, table: string, columnName: string, notNull: boolean): void {
   const relation = lookupRelation(state, table);
-  if (relation.column(columnName) === undefined)
-    throw new PgError(SqlState.undefinedColumn, `column "${columnName}" of relation "${table}" does not exist`);
-  // A primary key needs its columns NOT NULL, so PostgreSQL refuses to drop that (ATExecDropNotNull).
-  if (!notNull && relation.primaryKey()?.columns.includes(columnName))
-    throw new PgError(SqlState.invalidTableDefinition, `column "${columnName}" is in a primary key`);
-  // A partition's NOT NULL is inherited from its parent's and cannot be dropped on its own.
-  if (!notNull && relation.parent?.column(columnName)?.notNull === true) {
-    throw new PgError(SqlState.invalidTableDefinition, `column "${columnName}" is marked NOT NULL in parent table`);
-  }
-  const apply = (current: Relation): void => {
-    if (notNull && current.heap !== null && !notNullImpliedByChecks(current, columnName)) {
-      for (const tuple of liveTuples(current)) {
-        if (tuple.row[columnName] === null)
-          throw new PgError(
-            SqlState.notNullViolation,
-            `column "${columnName}" of relation "${current.name}" contains null values`,
-            { table: current.name, column: columnName },
-          );
-      }
-    }
-    setField(
-      state,
-      current,
-      'columns',
-      current.columns.map((column) => (column.name === columnName ? { ...column, notNull } : column)),
-    );
-    for (const partition of current.partitions) apply(partition);
-  };
-  apply(relation);
+  if (notNull) setNotNull(state, relation, columnName);
+  else dropNotNull(state, relation, columnName);
 }

@@ -57,6 +57,8 @@ export function renderConstraint(constraint: ConstraintSpec, table: string, cata
     }
     case 'check':
       return `${name}CHECK (${renderTypedExpr(constraint.expr, { catalog, table, outerTable: null })})${constraint.noInherit ? ' NO INHERIT' : ''}${constraint.notValid ? ' NOT VALID' : ''}`;
+    case 'notNull':
+      return `${name}NOT NULL ${ident(constraint.column)}${constraint.noInherit ? ' NO INHERIT' : ''}${constraint.notValid ? ' NOT VALID' : ''}`;
     case 'foreignKey': {
       const referenced = constraint.references.columns ? ` (${list(constraint.references.columns)})` : '';
       return `${name}FOREIGN KEY (${list(constraint.columns)}) REFERENCES ${ident(constraint.references.table)}${referenced} ON DELETE ${ACTIONS[constraint.onDelete ?? 'no action']} ON UPDATE ${ACTIONS[constraint.onUpdate ?? 'no action']}${renderDeferrable(constraint)}${constraint.notValid ? ' NOT VALID' : ''}`;

@@ -10,7 +10,7 @@ import { describeModel, describePostgres, outcomeDifference } from '../compareOu
 import { StatementRecorder } from '../recorder.js';
 import { withScenarioSchema } from '../scenarioSchema.js';
 import type { SqlSession } from '../sqlSession.js';
-import { constraintCatalogDifference, indexCatalogDifference } from './catalogDifference.js';
+import { constraintCatalogDifference, indexCatalogDifference, notNullColumnDifference } from './catalogDifference.js';
 import type { RegressCase, RegressEntry, UnsupportedCase } from './regressCase.js';
 import { isUnsupported, sourcePath } from './regressCase.js';
 
@@ -85,6 +85,8 @@ export async function diffCase(
     if (catalog !== null) return { statements, divergence: { ...final, reason: catalog } };
     const indexes = await indexCatalogDifference(db, session, schema);
     if (indexes !== null) return { statements, divergence: { ...final, reason: indexes } };
+    const notNull = await notNullColumnDifference(db, session, schema);
+    if (notNull !== null) return { statements, divergence: { ...final, reason: notNull } };
     return { statements, divergence: null };
   });
 }

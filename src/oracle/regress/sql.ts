@@ -11,6 +11,7 @@ import type {
   ConstraintSpec,
   ForeignKeySpec,
   IndexSpec,
+  NotNullSpec,
   PartitionBoundSpec,
   TableSpec,
 } from '../../engine/ddl/specs.js';
@@ -281,6 +282,21 @@ export function check(
   return {
     kind: 'check',
     expr,
+    ...(name ? { name } : {}),
+    ...(options.notValid ? { notValid: true } : {}),
+    ...(options.noInherit ? { noInherit: true } : {}),
+  };
+}
+
+/** `[CONSTRAINT name] NOT NULL column [NO INHERIT] [NOT VALID]` (PostgreSQL 18's named not-null constraint). */
+export function notNull(
+  column: string,
+  name?: string,
+  options: { readonly notValid?: boolean; readonly noInherit?: boolean } = {},
+): NotNullSpec {
+  return {
+    kind: 'notNull',
+    column,
     ...(name ? { name } : {}),
     ...(options.notValid ? { notValid: true } : {}),
     ...(options.noInherit ? { noInherit: true } : {}),

@@ -332,11 +332,7 @@ export const constraintCases: readonly RegressEntry[] = [
       insert('notnull_tbl6', { a: 2, b: 1 }),
     ],
   ),
-  unsupported(
-    at(842, '-- NOT NULL NOT VALID'),
-    'not-null-not-valid',
-    'NOT NULL … NOT VALID constraints (PostgreSQL 18) are not modelled',
-  ),
+  // The NOT NULL NOT VALID section is ported in notNullConstraints.ts.
   regressCase(at(853, 'ALTER TABLE notnull_tbl1 ALTER a SET NOT NULL;'), 'set-not-null-scans', [
     table('notnull_tbl1', 'a int, b int'),
     insert('notnull_tbl1', [

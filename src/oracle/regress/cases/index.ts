@@ -3,6 +3,7 @@ import type { RegressEntry } from '../regressCase.js';
 import { foreignKeyBasicCases } from './foreignKeyBasics.js';
 import { foreignKeyPartitionCases } from './foreignKeyPartitions.js';
 import { constraintCases } from './constraints.js';
+import { notNullConstraintCases } from './notNullConstraints.js';
 import { updateCases } from './update.js';
 import { insertConflictCases } from './insertConflict.js';
 import { triggerCases } from './triggers.js';
@@ -20,6 +21,7 @@ export const REGRESS_CASES: readonly RegressEntry[] = [
   ...foreignKeyBasicCases,
   ...foreignKeyPartitionCases,
   ...constraintCases,
+  ...notNullConstraintCases,
   ...updateCases,
   ...insertConflictCases,
   ...triggerCases,
