@@ -579,17 +579,21 @@ export function statementArbitraries(tables: readonly TableDesign[]): {
  * the single-session programs (the session campaign keeps its own statement mix).
  */
 function notNullConstraintOps(tables: readonly TableDesign[]): fc.Arbitrary<ProgramOp> {
-  const owners = tables.flatMap((table) => [
-    table.name,
-    ...(table.partitions ?? []).map((partition) => partition.name),
-  ]);
+  const partitions = tables.flatMap((table) => (table.partitions ?? []).map((partition) => partition.name));
+  const owner = fc.oneof(
+    { arbitrary: fc.constantFrom(...tables.map((table) => table.name)), weight: 4 },
+    {
+      arbitrary: fc.constantFrom(...(partitions.length > 0 ? partitions : tables.map((table) => table.name))),
+      weight: 1,
+    },
+  );
   // Mostly one column and one name, so a VALIDATE or DROP often meets the constraint an earlier
   // ADD made (on the table, or inherited by a partition under the same name).
   const column = fc.constantFrom('v', 'v', 'v', 's');
   const named = fc.constantFrom(true, true, true, false);
   const name = (table: string, isNamed: boolean, onColumn: string): string =>
     isNamed ? 'nn_x0' : makeObjectName(table, onColumn, 'not_null');
-  const target = fc.record({ table: fc.constantFrom(...owners), column, named });
+  const target = fc.record({ table: owner, column, named });
   const add = fc.record({ target, notValid: fc.constantFrom(true, true, false) }).map(
     ({ target: { table, column: onColumn, named: isNamed }, notValid }): ProgramOp => ({
       kind: 'addConstraint',
@@ -612,7 +616,7 @@ function notNullConstraintOps(tables: readonly TableDesign[]): fc.Arbitrary<Prog
       options: {},
     }),
   );
-  return fc.oneof({ arbitrary: add, weight: 3 }, { arbitrary: validate, weight: 2 }, { arbitrary: drop, weight: 1 });
+  return fc.oneof({ arbitrary: add, weight: 3 }, { arbitrary: validate, weight: 3 }, { arbitrary: drop, weight: 1 });
 }
 
 /**
@@ -693,7 +697,7 @@ function opArbitrary(tables: readonly TableDesign[]): fc.Arbitrary<ProgramOp> {
     { arbitrary: fc.oneof(...Object.values(ddl)), weight: 3 },
     ...partitionedIndexOps(tables).map((arbitrary) => ({ arbitrary, weight: 1 })),
     { arbitrary: keyUsingIndexOp(tables), weight: 1 },
-    { arbitrary: notNullConstraintOps(tables), weight: 2 },
+    { arbitrary: notNullConstraintOps(tables), weight: 4 },
   );
 }
 

@@ -65,7 +65,7 @@ describe('CREATE/DROP TABLE (PGlite probe e4, docs/postgres-observed.md §1)', (
     db.dropTable('p', { cascade: true });
     expect(db.notices).toEqual(['NOTICE: drop cascades to constraint c_pid_fkey on table c']);
     expect(db.hasTable('p')).toBe(false);
-    expect(db.describe('c').constraints.map((constraint) => constraint.name)).toEqual(['c_pkey']);
+    expect(db.describe('c').constraints.map((constraint) => constraint.name)).toEqual(['c_id_not_null', 'c_pkey']);
     db.insert('c', { id: 2, pid: 99 });
   });
 
@@ -174,7 +174,7 @@ describe('ADD/DROP COLUMN, defaults and sequences (PGlite probe e4)', () => {
     db.dropColumn('q', 'a');
     db.dropColumn('q', 'ser');
     expect(db.describe('q').indexes.map((index) => index.name)).toEqual(['q_pkey']);
-    expect(db.describe('q').constraints.map((constraint) => constraint.name)).toEqual(['q_pkey']);
+    expect(db.describe('q').constraints.map((constraint) => constraint.name)).toEqual(['q_id_not_null', 'q_pkey']);
     expect(db.rows('q')).toEqual([{ id: 1, b: 1 }]);
     expect(db.sequenceInfo('q_ser_seq')).toBe(undefined);
   });
@@ -187,7 +187,7 @@ describe('ADD/DROP COLUMN, defaults and sequences (PGlite probe e4)', () => {
       detail: 'constraint c_pid_fkey on table c depends on column id of table p',
     });
     db.dropColumn('p', 'id', { cascade: true });
-    expect(db.describe('c').constraints.map((constraint) => constraint.name)).toEqual(['c_pkey']);
+    expect(db.describe('c').constraints.map((constraint) => constraint.name)).toEqual(['c_id_not_null', 'c_pkey']);
   });
 
   it('SET/DROP DEFAULT and SET/DROP NOT NULL; a primary-key column cannot drop NOT NULL (42P16)', () => {
@@ -303,7 +303,7 @@ describe('RENAME (PGlite probe e4)', () => {
       message: 'constraint "nosuch" for table "p" does not exist',
     });
     db.renameIndex('p_pk', 'p_pkey2');
-    expect(db.describe('p').constraints[0]!.name).toBe('p_pkey2');
+    expect(db.describe('p').constraints.map((constraint) => constraint.name)).toEqual(['p_id_not_null', 'p_pkey2']);
   });
 
   it('duplicate names: 42P07 for a key whose index name is taken, 42710 for a CHECK/FK name (docs/postgres-observed.md §1)', () => {

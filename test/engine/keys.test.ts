@@ -219,6 +219,9 @@ describe('keys on partitioned tables (docs/postgres-observed.md §2)', () => {
     expect(
       db.describe('r_1').constraints.map((constraint) => [constraint.name, constraint.kind, constraint.inheritedFrom]),
     ).toEqual([
+      // PostgreSQL 18's not-null constraints: a new partition's copies keep the parent's names.
+      ['r_id_not_null', 'notNull', 'r'],
+      ['r_t_not_null', 'notNull', 'r'],
       ['r_1_pkey', 'primaryKey', 'r'],
       ['r_1_tok_t_key', 'unique', 'r'],
     ]);
@@ -336,6 +339,9 @@ describe('keys on partitioned tables (docs/postgres-observed.md §2)', () => {
     expect(
       db.describe('r_6').constraints.map((constraint) => [constraint.name, constraint.kind, constraint.inheritedFrom]),
     ).toEqual([
+      // The attached table's own not-null constraints are adopted under their names.
+      ['r_6_id_not_null', 'notNull', 'r'],
+      ['r_6_t_not_null', 'notNull', 'r'],
       ['r_6_pk', 'unique', null],
       ['r_6_pkey', 'primaryKey', 'r'],
     ]);

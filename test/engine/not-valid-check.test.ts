@@ -230,7 +230,8 @@ describe('ADD CONSTRAINT without NOT VALID scans existing rows (docs/postgres-ob
         table: 'm_2',
       },
     );
-    for (const table of ['m', 'm_1', 'm_2']) expect(db.describe(table).constraints).toEqual([]);
+    for (const table of ['m', 'm_1', 'm_2'])
+      expect(db.describe(table).constraints.filter((constraint) => constraint.kind !== 'notNull')).toEqual([]);
     db.delete('p', eq(col('id'), 1));
     expect(ids(db, 'm')).toEqual([1, 2]);
   });
@@ -257,6 +258,7 @@ describe('ADD CONSTRAINT without NOT VALID scans existing rows (docs/postgres-ob
       constraint: 'm_id_pos',
       table: 'm_2',
     });
-    for (const table of ['m', 'm_1', 'm_2']) expect(db.describe(table).constraints).toEqual([]);
+    for (const table of ['m', 'm_1', 'm_2'])
+      expect(db.describe(table).constraints.filter((constraint) => constraint.kind !== 'notNull')).toEqual([]);
   });
 });

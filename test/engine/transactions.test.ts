@@ -284,6 +284,10 @@ describe('DDL is transactional', () => {
     );
     db.rollbackToSavepoint('s');
     db.commit();
-    expect(db.describe('p').constraints.map((constraint) => constraint.name)).toEqual(['p_pkey', 'p_n_key']);
+    expect(db.describe('p').constraints.map((constraint) => constraint.name)).toEqual([
+      'p_id_not_null',
+      'p_pkey',
+      'p_n_key',
+    ]);
   });
 });
