@@ -25,6 +25,18 @@ export interface StepDefinition<P, W extends MigrationWorld> {
 export function defineStep<P, W extends MigrationWorld = MigrationWorld>(
   definition: StepDefinition<P, W>,
 ): StepKind<W> {
+  // A plan's step runs once per scenario, thousands of times with the same parameters object:
+  // parsing is a pure function of it (the declaration and the catalog are constants), so each
+  // object is parsed once. Plans are immutable data; a changed plan is a new object.
+  const parsedRuns = new WeakMap<JsonObject, P>();
+  const parsedForRun = (parameters: JsonObject, what: string): P => {
+    const known = parsedRuns.get(parameters);
+    if (known !== undefined) return known;
+    const parsed = parseParameters(parameters, definition.parameters, definition.parse);
+    assert(parsed.ok, `step ${definition.name} ${what} with invalid parameters: ${parsed.ok ? '' : parsed.error}`);
+    parsedRuns.set(parameters, parsed.value);
+    return parsed.value;
+  };
   return {
     name: definition.name,
     description: definition.description,
@@ -34,17 +46,13 @@ export function defineStep<P, W extends MigrationWorld = MigrationWorld>(
       return parsed.ok ? null : parsed.error;
     },
     run(world: W, parameters: JsonObject): OperationOutcome {
-      const parsed = parseParameters(parameters, definition.parameters, definition.parse);
-      assert(parsed.ok, `step ${definition.name} ran with invalid parameters: ${parsed.ok ? '' : parsed.error}`);
-      return definition.run(world, parsed.value);
+      return definition.run(world, parsedForRun(parameters, 'ran'));
     },
     ...(definition.start === undefined
       ? {}
       : {
           start(world: W, parameters: JsonObject): StartedOperation | null {
-            const parsed = parseParameters(parameters, definition.parameters, definition.parse);
-            assert(parsed.ok, `step ${definition.name} started with invalid parameters`);
-            return definition.start!(world, parsed.value);
+            return definition.start!(world, parsedForRun(parameters, 'started'));
           },
         }),
   };
