@@ -155,7 +155,32 @@ export class Database implements SessionHandle {
     assert(this.state.atTopLevel, 'a database cannot be forked from inside a statement');
     // Plans are copied with the catalog: bring them up to date once here rather than in every fork.
     for (const relation of this.state.relations.values()) planFor(this.state, relation);
-    return new Database({}, cloneDatabaseState(this.state.shared));
+    const forked = new Database({}, cloneDatabaseState(this.state.shared));
+    if (readCaches) forked.adoptDescriptions(this);
+    return forked;
+  }
+
+  /**
+   * Takes over the catalog descriptions of the database this one was just forked from: the copy's
+   * catalog is the original's at the same catalog version, and descriptions are plain frozen data,
+   * so a world starting from a fork does not describe every table and constraint again.
+   */
+  private adoptDescriptions(original: Database): void {
+    const version = this.state.catalogVersion;
+    assert(version === original.state.catalogVersion, 'a fork starts at its original catalog version');
+    for (const [table, cached] of original.describeCache)
+      if (cached.version === version) this.describeCache.set(table, cached);
+    const constraints = original.constraints();
+    const originalDescribed = original.constraintCache!.described;
+    const described = new Map<Constraint, ConstraintInfo>();
+    for (const [name, relation] of original.state.relations) {
+      const copy = this.state.relations.get(name);
+      assert(copy !== undefined && copy.constraints.length === relation.constraints.length, `fork lost ${name}`);
+      relation.constraints.forEach((constraint, index) => {
+        described.set(copy.constraints[index]!, originalDescribed.get(constraint)!);
+      });
+    }
+    this.constraintCache = { version, constraints: Object.freeze([...constraints]), described };
   }
 
   /**
