@@ -29,9 +29,7 @@ function register(world: MigrationWorld, queued: NewMigration, batchSize: number
     failedAttempts: 0,
     lastError: null,
   };
-  world.changeBookkeeping((draft) => {
-    draft.migrations.push(migration);
-  });
+  world.setMigration(migration);
   return current(world, migration);
 }
 
@@ -50,9 +48,7 @@ function update(
   migration: BatchedMigration,
   changes: Partial<Pick<BatchedMigration, 'cursor' | 'status' | 'failedAttempts' | 'lastError'>>,
 ): BatchedMigration {
-  world.changeBookkeeping((draft) => {
-    Object.assign(draft.migrations[migration.id]!, changes);
-  });
+  world.setMigration({ ...current(world, migration), ...changes });
   return current(world, migration);
 }
 

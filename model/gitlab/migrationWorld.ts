@@ -102,6 +102,8 @@ export interface MigrationWorld extends WorldBase {
   /** Flags, migration cursors and states, LFK definitions: immutable, one version per change. */
   readonly bookkeeping: MigrationBookkeeping;
   changeBookkeeping(recipe: BookkeepingRecipe<MigrationBookkeeping>): void;
+  /** Puts a batched migration's new version at its id (appending a new one): `BookkeepingVersions.setMigration`. */
+  setMigration(migration: BatchedMigration): void;
   /** Sync triggers from a source into its partitioned copy, in the order they were installed. */
   readonly syncPairs: SyncPair[];
   /** Source table → scenario step when its sync trigger was installed. */

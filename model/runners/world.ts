@@ -4,7 +4,12 @@ import type { PgError } from '../../src/index.js';
 import { assert } from '../../src/engine/assert.js';
 import { ProbeCounter } from '../../src/harness/domain.js';
 import type { ConcurrencyRecord, JsonObject } from '../../src/harness/domain.js';
-import type { BackfillDecision, BackgroundFailure, MigrationWorld } from '../gitlab/migrationWorld.js';
+import type {
+  BackfillDecision,
+  BackgroundFailure,
+  BatchedMigration,
+  MigrationWorld,
+} from '../gitlab/migrationWorld.js';
 import { RUNNERS_CATALOG } from './catalog.js';
 import { RUNNERS_LOOSE_FOREIGN_KEYS } from './looseForeignKeys.js';
 import { tagLegacyRunners } from './legacyPopulation.js';
@@ -183,6 +188,10 @@ export class RunnersWorld implements MigrationWorld {
 
   changeBookkeeping(recipe: BookkeepingRecipe<RunnersBookkeeping>): void {
     this.versions.change(recipe);
+  }
+
+  setMigration(migration: BatchedMigration): void {
+    this.versions.setMigration(migration);
   }
 
   get code(): Readonly<CodeVersion> {

@@ -19,6 +19,7 @@ import {
 import type {
   BackfillDecision,
   BackgroundFailure,
+  BatchedMigration,
   MigrationCatalog,
   MigrationWorld,
 } from '../../model/gitlab/migrationWorld.js';
@@ -126,6 +127,10 @@ export class BuildsWorld implements MigrationWorld {
 
   changeBookkeeping(recipe: BookkeepingRecipe<MigrationBookkeeping>): void {
     this.versions.change(recipe);
+  }
+
+  setMigration(migration: BatchedMigration): void {
+    this.versions.setMigration(migration);
   }
 }
 
