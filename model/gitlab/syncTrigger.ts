@@ -91,6 +91,20 @@ const quoted = quoteIdentifierAlways;
  * copy's name as written (quoted only when it must be), every column double-quoted.
  */
 export function renderSyncFunctionBody(pair: SyncPair): string {
+  // Every scenario of a plan installs the same sync triggers: the text depends only on the copy's
+  // name and the columns, so it is rendered once per distinct pair.
+  const key = [pair.copy, ...pair.columns].join('\u0000');
+  let body = renderedBodies.get(key);
+  if (body === undefined) {
+    body = renderBody(pair);
+    renderedBodies.set(key, body);
+  }
+  return body;
+}
+
+const renderedBodies = new Map<string, string>();
+
+function renderBody(pair: SyncPair): string {
   const nonKey = pair.columns.filter((column) => column !== UNIQUE_KEY);
   const copy = quoteIdentifier(pair.copy);
   return [
