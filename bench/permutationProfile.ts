@@ -1,0 +1,135 @@
+/**
+ * Where an engine permutation's CPU time goes: profiles the engine side of the multi-session bench
+ * (`enginePermutationThroughput`: every permutation of the regression programs from scratch, each
+ * checked against its recorded outcome) with V8's sampling profiler and sorts every sample into one
+ * phase by its stack:
+ *
+ *   node --expose-gc dist/bench/permutationProfile.js [rounds]
+ *
+ * Phases: building the world (forking the setup's database; opening the sessions and the scheduler),
+ * running the steps (split into the lock manager, the scheduler and the statements themselves),
+ * the driver's own bookkeeping, ending the run (finish: rollback of what is open), reading the
+ * tables' contents for the record, comparing the outcome with the expected one, and the garbage
+ * collector (which V8 attributes to no stack). Idle time and module loading are left out.
+ */
+import { Session } from 'node:inspector/promises';
+import { enginePermutationThroughput } from './serverBench.js';
+
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: { readonly functionName: string; readonly url: string };
+  readonly children?: readonly number[];
+}
+
+interface CpuProfile {
+  readonly nodes: readonly ProfileNode[];
+  readonly samples: readonly number[];
+  readonly timeDeltas: readonly number[];
+}
+
+/** The phases, in the order they are printed. */
+const PHASES = [
+  'setup: fork of the setup database',
+  'setup: sessions, session setup, scheduler',
+  'steps: lock manager',
+  'steps: scheduler',
+  'steps: statements (executor, storage, row locks, triggers)',
+  'driver and backend bookkeeping (settle, harvest, records)',
+  'finish (cancel, roll back what is open)',
+  'recording: table contents',
+  'comparison with the expected outcome',
+  'garbage collector',
+  'other',
+] as const;
+type Phase = (typeof PHASES)[number];
+
+function phaseOf(stack: readonly ProfileNode[]): Phase | null {
+  const leaf = stack[0]!.callFrame;
+  if (leaf.functionName === '(garbage collector)') return 'garbage collector';
+  if (leaf.functionName === '(idle)' || leaf.functionName === '(program)') return null;
+  const has = (name: string, file?: string): boolean =>
+    stack.some(
+      (node) => node.callFrame.functionName === name && (file === undefined || node.callFrame.url.endsWith(file)),
+    );
+  if (!has('enginePermutationThroughput') && !has('attemptSchedule')) return null;
+  if (has('outcomeDifferences')) return 'comparison with the expected outcome';
+  if (has('contents', 'engineSessionBackend.js')) return 'recording: table contents';
+  if (has('finish', 'engineSessionBackend.js')) return 'finish (cancel, roll back what is open)';
+  if (has('begin', 'engineSessionBackend.js'))
+    return has('cloneDatabaseState')
+      ? 'setup: fork of the setup database'
+      : 'setup: sessions, session setup, scheduler';
+  const running = has('issue', 'engineSessionBackend.js') || has('runUntilQuiescent') || has('advanceClock');
+  if (running) {
+    if (leaf.url.includes('/engine/locks/')) return 'steps: lock manager';
+    if (leaf.url.endsWith('/sessions/scheduler.js')) return 'steps: scheduler';
+    if (leaf.url.includes('/engine/') || leaf.url.includes('/model/') || leaf.url === '')
+      return 'steps: statements (executor, storage, row locks, triggers)';
+  }
+  if (
+    leaf.url.endsWith('permutationDriver.js') ||
+    leaf.url.endsWith('engineSessionBackend.js') ||
+    leaf.url.endsWith('program.js') ||
+    has('settle', 'engineSessionBackend.js')
+  )
+    return 'driver and backend bookkeeping (settle, harvest, records)';
+  return 'other';
+}
+
+async function main(): Promise<void> {
+  const rounds = Number(process.argv[2] ?? 200);
+  if (!Number.isInteger(rounds) || rounds <= 0) {
+    console.error('usage: node dist/bench/permutationProfile.js [rounds]');
+    process.exit(2);
+  }
+  await enginePermutationThroughput(20);
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 250 });
+  await session.post('Profiler.start');
+  const cpu = process.cpuUsage();
+  const figures = await enginePermutationThroughput(rounds);
+  const used = process.cpuUsage(cpu);
+  const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: CpuProfile };
+  session.disconnect();
+
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const phaseCache = new Map<number, Phase | null>();
+  const totals = new Map<Phase, number>();
+  let counted = 0;
+  for (let index = 0; index < profile.samples.length; index++) {
+    const id = profile.samples[index]!;
+    const micros = Math.max(0, profile.timeDeltas[index + 1] ?? 0);
+    let phase = phaseCache.get(id);
+    if (phase === undefined) {
+      const stack: ProfileNode[] = [];
+      for (let current: number | undefined = id; current !== undefined; current = parentOf.get(current))
+        stack.push(byId.get(current)!);
+      phase = phaseOf(stack);
+      phaseCache.set(id, phase);
+    }
+    if (phase === null) continue;
+    totals.set(phase, (totals.get(phase) ?? 0) + micros);
+    counted += micros;
+  }
+  const cpuSeconds = (used.user + used.system) / 1e6;
+  console.log(
+    `engine, every permutation from scratch: ${figures.permutations} permutations of ${figures.programs.length} programs, ` +
+      `${cpuSeconds.toFixed(2)} CPU s under the profiler (${Math.round(figures.permutations / cpuSeconds)} per CPU second); ` +
+      `${(counted / 1000).toFixed(0)} ms of samples sorted`,
+  );
+  // Sample gaps are wall time (the machine is shared), so a phase's CPU time is its share of the CPU used.
+  const perPermutation = (micros: number): string =>
+    `${(((micros / counted) * cpuSeconds * 1e6) / figures.permutations).toFixed(1)} µs`;
+  for (const phase of PHASES) {
+    const micros = totals.get(phase) ?? 0;
+    console.log(
+      `${((100 * micros) / counted).toFixed(1).padStart(5)}%  ${perPermutation(micros).padStart(9)} CPU a permutation  ${phase}`,
+    );
+  }
+}
+
+await main();
