@@ -14,6 +14,7 @@ import { PgError, SqlState } from './errors.js';
 import { DeferredConstraints } from './deferredConstraints.js';
 import type { DeferredMark } from './deferredConstraints.js';
 import { Journal } from './journal.js';
+import { undoRowChange } from './undoRecord.js';
 import type { SessionHandle } from './sessionHandle.js';
 import { takeSnapshot } from './sessions/snapshot.js';
 import type { Snapshot } from './sessions/snapshot.js';
@@ -204,7 +205,7 @@ export class EngineState implements SessionView {
     block.status = 'aborted';
     if (!this.shared.versioning) return;
     const savepoint = block.savepoints[block.savepoints.length - 1];
-    this.journal.rollbackTo(savepoint?.mark ?? 0);
+    this.rollbackJournalTo(savepoint?.mark ?? 0);
     if (savepoint === undefined) this.endTransaction();
     else this.shared.observer?.subtransactionRolledBack(this, block.savepoints.length);
   }
@@ -240,6 +241,16 @@ export class EngineState implements SessionView {
     const level = this.levels[this.levels.length - 1];
     assert(level !== undefined, 'no statement is running');
     return level;
+  }
+
+  /** Undoes the journal back to `mark`: row changes by their records, settings here, catalog changes by their closures. */
+  rollbackJournalTo(mark: number): void {
+    this.journal.rollbackTo(mark, (record) => {
+      if (record.undo !== 'settings') return undoRowChange(this, record);
+      this.lockTimeoutMs = record.lockTimeoutMs;
+      this.deadlockTimeoutMs = record.deadlockTimeoutMs;
+      if (record.firstLocal) this.localSettings = null;
+    });
   }
 
   /** Records a catalog mutation with its undo, and invalidates derived plans both ways. */
@@ -300,7 +311,7 @@ export class EngineState implements SessionView {
 
   /** A top-level statement failed: its changes are undone and an open transaction block is aborted. */
   private statementFailed(mark: number, autocommit: boolean): void {
-    this.journal.rollbackTo(mark);
+    this.rollbackJournalTo(mark);
     if (autocommit) this.deferred.reset();
     if (this.transaction !== null) this.abortBlock();
   }
@@ -394,7 +405,7 @@ export class EngineState implements SessionView {
       if (level) yield* level.drainResumable(this.fireAfterEventResumable);
       return result;
     } catch (error) {
-      this.journal.rollbackTo(mark);
+      this.rollbackJournalTo(mark);
       throw error;
     } finally {
       if (level) assert(this.levels.pop() === level, 'query levels unbalanced');
@@ -442,7 +453,7 @@ export class EngineState implements SessionView {
       level?.drain(this.fireAfterEvent);
       return result;
     } catch (error) {
-      this.journal.rollbackTo(mark);
+      this.rollbackJournalTo(mark);
       throw error;
     } finally {
       if (level) this.levels.pop();
@@ -467,11 +478,7 @@ export class EngineState implements SessionView {
     if (this.transaction !== null) {
       const before = { lockTimeoutMs: this.lockTimeoutMs, deadlockTimeoutMs: this.deadlockTimeoutMs };
       const firstLocal = local && this.localSettings === null;
-      this.journal.record(() => {
-        this.lockTimeoutMs = before.lockTimeoutMs;
-        this.deadlockTimeoutMs = before.deadlockTimeoutMs;
-        if (firstLocal) this.localSettings = null;
-      });
+      this.journal.record({ undo: 'settings', ...before, firstLocal });
     }
     if (local) this.localSettings ??= { lockTimeoutMs: this.lockTimeoutMs, deadlockTimeoutMs: this.deadlockTimeoutMs };
     if (name === 'lock_timeout') this.lockTimeoutMs = milliseconds;
@@ -544,7 +551,7 @@ export class EngineState implements SessionView {
       const running = checks.call(this, level);
       if (running !== undefined) yield* running;
     } catch (error) {
-      this.journal.rollbackTo(0);
+      this.rollbackJournalTo(0);
       this.transaction = null;
       this.endTransaction();
       this.deferred.reset();
@@ -569,7 +576,7 @@ export class EngineState implements SessionView {
       this.notices.push('WARNING: there is no transaction in progress');
       return;
     }
-    this.journal.rollbackTo(0);
+    this.rollbackJournalTo(0);
     this.transaction = null;
     this.endTransaction();
     this.deferred.reset();
@@ -588,7 +595,7 @@ export class EngineState implements SessionView {
   rollbackToSavepoint(name: string): void {
     const block = this.requireBlock('ROLLBACK TO SAVEPOINT');
     const index = this.findSavepoint(block, name);
-    this.journal.rollbackTo(block.savepoints[index]!.mark);
+    this.rollbackJournalTo(block.savepoints[index]!.mark);
     this.deferred.restore(block.savepoints[index]!.deferred);
     block.savepoints.length = index + 1;
     block.status = 'active';

@@ -11,6 +11,7 @@ import { keyOfRow, valuesOf } from './keys.js';
 import type { IndexKey } from './keys.js';
 import { planFor } from './relationPlan.js';
 import type { EngineState } from './session.js';
+import type { StorageUndo } from './undoRecord.js';
 import { formatValuesForDetail } from './values.js';
 import type { Row } from './values.js';
 
@@ -172,11 +173,7 @@ export function insertTuple(state: EngineState, relation: Relation, row: Row): T
   heap.set(tuple.tid, tuple);
   addToIndexes(relation, tuple);
   markWritten(state, relation);
-  state.journal.record(() => {
-    heap.delete(tuple.tid);
-    removeFromIndexes(relation, tuple);
-    markWritten(state, relation);
-  });
+  state.journal.record({ undo: 'insert', relation, heap, tuple });
   return tuple;
 }
 
@@ -192,12 +189,7 @@ export function deleteTuple(state: EngineState, relation: Relation, tuple: Tuple
   heap.delete(tuple.tid);
   removeFromIndexes(relation, tuple);
   markWritten(state, relation);
-  state.journal.record(() => {
-    heap.set(tuple.tid, tuple);
-    addToIndexes(relation, tuple);
-    relation.heapOutOfOrder = true;
-    markWritten(state, relation);
-  });
+  state.journal.record({ undo: 'delete', relation, heap, tuple });
 }
 
 /**
@@ -220,17 +212,7 @@ export function truncateVersioned(state: EngineState, relation: Relation): void 
   relation.oldVersions = null;
   state.shared.versionedRelations.delete(relation);
   markWritten(state, relation);
-  state.journal.record(() => {
-    for (const tuple of live) {
-      heap.set(tuple.tid, tuple);
-      addToIndexes(relation, tuple);
-    }
-    relation.ghosts = ghosts;
-    relation.oldVersions = oldVersions;
-    if (oldVersions !== null) state.shared.versionedRelations.add(relation);
-    relation.heapOutOfOrder = true;
-    markWritten(state, relation);
-  });
+  state.journal.record({ undo: 'truncateVersioned', relation, heap, live, ghosts, oldVersions });
 }
 
 /**
@@ -247,16 +229,7 @@ function deleteVersioned(state: EngineState, relation: Relation, tuple: Tuple): 
   relation.ghosts.set(tuple.tid, tuple);
   keepVersion(state, relation, tuple);
   markWritten(state, relation);
-  state.journal.record(() => {
-    relation.ghosts?.delete(tuple.tid);
-    forgetVersion(state, relation, tuple);
-    tuple.xmax = 0;
-    tuple.xmaxStrength = undefined;
-    heap.set(tuple.tid, tuple);
-    addToIndexes(relation, tuple);
-    relation.heapOutOfOrder = true;
-    markWritten(state, relation);
-  });
+  state.journal.record({ undo: 'deleteVersioned', relation, heap, tuple });
 }
 
 /** The row locks of other running transactions, carried from a version to its replacement. */
@@ -264,6 +237,57 @@ function carriedLocks(state: EngineState, tuple: Tuple): RowLock[] | null {
   if (tuple.locks === undefined || tuple.locks === null) return null;
   const kept = tuple.locks.filter((lock) => lock.xid !== state.currentXid && state.shared.running.has(lock.xid));
   return kept.length === 0 ? null : kept;
+}
+
+/** Undoes one row write of the journal (`undoRecord.ts`), exactly as the write's own code reverses it. */
+export function undoStorageWrite(state: EngineState, record: StorageUndo): void {
+  const { relation, heap } = record;
+  switch (record.undo) {
+    case 'insert':
+      heap.delete(record.tuple.tid);
+      removeFromIndexes(relation, record.tuple);
+      break;
+    case 'delete':
+      heap.set(record.tuple.tid, record.tuple);
+      addToIndexes(relation, record.tuple);
+      relation.heapOutOfOrder = true;
+      break;
+    case 'deleteVersioned': {
+      const tuple = record.tuple;
+      relation.ghosts?.delete(tuple.tid);
+      forgetVersion(state, relation, tuple);
+      tuple.xmax = 0;
+      tuple.xmaxStrength = undefined;
+      heap.set(tuple.tid, tuple);
+      addToIndexes(relation, tuple);
+      relation.heapOutOfOrder = true;
+      break;
+    }
+    case 'replace':
+      heap.set(record.tuple.tid, record.tuple);
+      replaceIndexEntries(relation, record.replacement, record.tuple);
+      break;
+    case 'replaceVersioned': {
+      const tuple = record.tuple;
+      heap.set(tuple.tid, tuple);
+      replaceIndexEntries(relation, record.replacement, tuple);
+      tuple.xmax = 0;
+      tuple.xmaxStrength = undefined;
+      forgetVersion(state, relation, tuple);
+      break;
+    }
+    case 'truncateVersioned':
+      for (const tuple of record.live) {
+        heap.set(tuple.tid, tuple);
+        addToIndexes(relation, tuple);
+      }
+      relation.ghosts = record.ghosts;
+      relation.oldVersions = record.oldVersions;
+      if (record.oldVersions !== null) state.shared.versionedRelations.add(relation);
+      relation.heapOutOfOrder = true;
+      break;
+  }
+  markWritten(state, relation);
 }
 
 /** Replaces a row in place (same tuple id), as an UPDATE that stays in its partition. */
@@ -276,11 +300,7 @@ export function replaceTuple(state: EngineState, relation: Relation, tuple: Tupl
   heap.set(tuple.tid, replacement);
   replaceIndexEntries(relation, tuple, replacement);
   markWritten(state, relation);
-  state.journal.record(() => {
-    heap.set(tuple.tid, tuple);
-    replaceIndexEntries(relation, replacement, tuple);
-    markWritten(state, relation);
-  });
+  state.journal.record({ undo: 'replace', relation, heap, tuple, replacement });
   return replacement;
 }
 
@@ -310,14 +330,7 @@ function replaceVersioned(state: EngineState, relation: Relation, tuple: Tuple, 
   heap.set(tuple.tid, replacement);
   replaceIndexEntries(relation, tuple, replacement);
   markWritten(state, relation);
-  state.journal.record(() => {
-    heap.set(tuple.tid, tuple);
-    replaceIndexEntries(relation, replacement, tuple);
-    tuple.xmax = 0;
-    tuple.xmaxStrength = undefined;
-    forgetVersion(state, relation, tuple);
-    markWritten(state, relation);
-  });
+  state.journal.record({ undo: 'replaceVersioned', relation, heap, tuple, replacement });
   return replacement;
 }
 

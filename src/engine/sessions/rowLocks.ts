@@ -6,7 +6,7 @@
  * request is decided again from the state it finds.
  */
 import { assert } from '../assert.js';
-import type { Relation, RowLockStrength, Tuple } from '../catalog.js';
+import type { Relation, RowLock, RowLockStrength, Tuple } from '../catalog.js';
 import { PgError } from '../errors.js';
 import type { EngineState } from '../session.js';
 import { newestVersion, xidVisible } from './snapshot.js';
@@ -163,10 +163,13 @@ function addLock(state: EngineState, tuple: Tuple, strength: RowLockStrength): v
   const lock = { xid: own, strength };
   tuple.locks ??= [];
   tuple.locks.push(lock);
-  state.journal.record(() => {
-    const locks = tuple.locks!;
-    const position = locks.lastIndexOf(lock);
-    assert(position >= 0, `row lock of ${own} on tuple ${tuple.tid} lost`);
-    locks.splice(position, 1);
-  });
+  state.journal.record({ undo: 'rowLock', tuple, lock });
+}
+
+/** Gives back a row lock a rolled-back statement, savepoint or transaction took (its journal record). */
+export function undoRowLock(tuple: Tuple, lock: RowLock): void {
+  const locks = tuple.locks;
+  const position = locks?.lastIndexOf(lock) ?? -1;
+  assert(position >= 0, `row lock of ${lock.xid} on tuple ${tuple.tid} lost`);
+  locks!.splice(position, 1);
 }
