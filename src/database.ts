@@ -27,7 +27,7 @@ import type { InsertOptions } from './engine/insertStatement.js';
 import type { RowInput } from './engine/rowBuilding.js';
 import { planFor } from './engine/relationPlan.js';
 import { lookupRelation } from './engine/scan.js';
-import { cloneDatabaseState } from './engine/databaseClone.js';
+import { cloneDatabaseState, cloneSessionStates } from './engine/databaseClone.js';
 import { DatabaseState } from './engine/databaseState.js';
 import { EngineState } from './engine/session.js';
 import type { EngineOptions } from './engine/session.js';
@@ -181,6 +181,35 @@ export class Database implements SessionHandle {
       });
     }
     this.constraintCache = { version, constraints: Object.freeze([...constraints]), described };
+  }
+
+  /**
+   * An independent copy of this database and the sessions opened on it, as they stand between two
+   * statements: open transactions with their journals, snapshots and settings, row versions and row
+   * locks, running transactions and counters (docs/concurrency.md, "Exploring a program's schedules
+   * as a tree"). The copies of `sessions` come back in their order. Null when a session's open
+   * transaction changed the catalog: that undo is a closure over this database's objects and cannot
+   * be copied. No scheduler comes along; one over the copy is `Scheduler.fork`.
+   */
+  forkWithSessions(
+    sessions: readonly Session[],
+  ): { readonly database: Database; readonly sessions: readonly Session[] } | null {
+    assert(this.state.atTopLevel, 'a database cannot be forked from inside a statement');
+    for (const relation of this.state.relations.values()) planFor(this.state, relation);
+    const copy = cloneSessionStates(this.state.shared, (state) => {
+      state.fireAfterEvent = (event, deferredNow) => fireAfterEvent(state, event, deferredNow);
+      state.fireAfterEventResumable = (event) => fireAfterEventResumable(state, event);
+    });
+    if (copy === null) return null;
+    const database = copy.copyOf<Database>(this);
+    database.onStatement = null;
+    return {
+      database,
+      sessions: sessions.map((session) => {
+        assert(session.state.shared === this.state.shared, 'only sessions of this database are forked with it');
+        return copy.copyOf(session);
+      }),
+    };
   }
 
   /**

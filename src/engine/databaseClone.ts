@@ -12,69 +12,10 @@
  * of object in the catalog is copied without a change here; one that cannot be copied faithfully
  * (a WeakMap, a Promise) fails loudly instead of being shared by accident.
  */
-import { assert, fail } from './assert.js';
-import { Relation } from './catalog.js';
+import { assert } from './assert.js';
 import type { DatabaseState } from './databaseState.js';
-import type { RelationPlan } from './relationPlan.js';
-
-/** Bound on the objects one copy visits: far above any schema and data a program builds. */
-const MAX_OBJECTS = 50_000_000;
-
-class GraphCopier {
-  readonly copies = new Map<object, unknown>();
-  private visited = 0;
-
-  copy<T>(value: T): T {
-    if (typeof value !== 'object' || value === null) return value;
-    const known = this.copies.get(value);
-    if (known !== undefined) return known as T;
-    if (Object.isFrozen(value)) return value;
-    assert(++this.visited < MAX_OBJECTS, 'a database copy visited more objects than its bound');
-    if (Array.isArray(value)) {
-      const copy: unknown[] = new Array(value.length);
-      this.copies.set(value, copy);
-      for (let index = 0; index < value.length; index++) copy[index] = this.copy(value[index]);
-      return copy as T;
-    }
-    if (value instanceof Map) {
-      const copy = new Map();
-      this.copies.set(value, copy);
-      for (const [key, entry] of value) copy.set(this.copy(key), this.copy(entry));
-      return copy as T;
-    }
-    if (value instanceof Set) {
-      const copy = new Set();
-      this.copies.set(value, copy);
-      for (const entry of value) copy.add(this.copy(entry));
-      return copy as T;
-    }
-    if (value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise || value instanceof Date)
-      fail(`a database copy met a ${value.constructor.name}, which it cannot copy faithfully`);
-    const prototype = Object.getPrototypeOf(value) as object | null;
-    const copy = Object.create(prototype) as Record<string, unknown>;
-    this.copies.set(value, copy);
-    const source = value as Record<string, unknown>;
-    const relation = value instanceof Relation;
-    for (const key of Object.keys(source))
-      copy[key] =
-        relation && key === 'cachedPlan' ? this.copyPlan(source[key] as RelationPlan | null) : this.copy(source[key]);
-    return copy as T;
-  }
-
-  /**
-   * A relation's plan names catalog objects, so it is copied like them (the copy's catalog version is
-   * the original's, so the plan stays valid), except its lookup cache: a WeakMap keyed by the
-   * original's column lists, which the copy fills anew on first use.
-   */
-  private copyPlan(plan: RelationPlan | null): RelationPlan | null {
-    if (plan === null) return null;
-    const copy: Record<string, unknown> = {};
-    const source = plan as unknown as Record<string, unknown>;
-    for (const key of Object.keys(source)) if (key !== 'uniqueKeyLookups') copy[key] = this.copy(source[key]);
-    copy.uniqueKeyLookups = new WeakMap();
-    return copy as unknown as RelationPlan;
-  }
-}
+import { GraphCopier } from './graphCopy.js';
+import type { EngineState } from './session.js';
 
 /**
  * Copies a database's shared state. The database must be quiet: one session (no row versions
@@ -94,4 +35,48 @@ export function cloneDatabaseState(source: DatabaseState): DatabaseState {
   // The sessions belong to the original; the copy starts with none.
   copier.copies.set(source.sessions, []);
   return copier.copy(source);
+}
+
+/** A copy of a database with sessions open, and the way to find the copy of any object of the original. */
+export interface SessionStatesCopy {
+  readonly shared: DatabaseState;
+  /** The copy of an object reachable from the original state (a session, its facade), or the object itself. */
+  copyOf<T>(original: T): T;
+}
+
+/**
+ * Copies a database with several sessions open between two of their statements, open transactions
+ * included: each session's transaction block, journal, deferred constraint events, settings and
+ * REPEATABLE READ snapshot, the row versions and row locks in the heaps, the running transactions
+ * and counters. Null when a session's journal holds a catalog change (its undo is a closure over
+ * the original's objects, `Journal.copyable`); the caller then gets the state another way (running
+ * the statements again). No statement may be running or suspended (`atTopLevel`): a suspended
+ * statement is a generator, which cannot be copied. The scheduler's hooks on the database are not
+ * copied (a scheduler over the copy installs its own, `Scheduler.fork`), nor the facades'
+ * statement listeners; `rebind` installs each copied session's trigger runtime, whose hooks are
+ * closures over the session.
+ */
+export function cloneSessionStates(
+  source: DatabaseState,
+  rebind: (state: EngineState) => void,
+): SessionStatesCopy | null {
+  // Every session of a database is an EngineState; the shared state sees them through SessionView.
+  const states = source.sessions as unknown as readonly EngineState[];
+  for (const state of states) {
+    assert(state.atTopLevel && state.replays.length === 0, 'sessions are copied between statements');
+    assert(state.snapshot === null && state.updatedColumns === null, 'a session between statements holds no snapshot');
+    if (!state.journal.copyable) return null;
+  }
+  const copier = new GraphCopier();
+  if (source.observer !== null) copier.copies.set(source.observer, null);
+  const shared = copier.copy(source);
+  shared.observer = null;
+  shared.tableLocks = null;
+  shared.lockNow = null;
+  for (const original of states) {
+    const state = copier.copy(original);
+    state.subqueries = null;
+    rebind(state);
+  }
+  return { shared, copyOf: (original) => copier.copy(original) };
 }

@@ -58,4 +58,3 @@ export function undoRowChange(state: EngineState, record: Exclude<UndoRecord, { 
   if (record.undo === 'rowLock') undoRowLock(record.tuple, record.lock);
   else undoStorageWrite(state, record);
 }
-

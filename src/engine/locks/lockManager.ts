@@ -37,6 +37,7 @@
  * With `debug: true` every operation ends by checking the table's invariants (`checkInvariants`).
  */
 import { assert, fail, MAX_LOOP_ITERATIONS } from '../assert.js';
+import { GraphCopier } from '../graphCopy.js';
 import type { PgError } from '../errors.js';
 import type { DeadlockStep, WaitOrder } from './deadlockCheck.js';
 import { deadLockCheck } from './deadlockCheck.js';
@@ -186,6 +187,29 @@ export class LockManager {
 
   get clock(): VirtualClock {
     return this.#clock;
+  }
+
+  /**
+   * An independent copy of the lock table over `clock` (a copy of this one's), for a copy of the
+   * sessions between two statements: held locks, owners' settings, counters. No owner may be
+   * waiting (a waiter belongs to a suspended statement, which cannot be copied), so no timer is armed.
+   */
+  copy(clock: VirtualClock): LockManager {
+    for (const [owner, state] of this.#owners) assert(state.wait === null, `owner ${owner} waits: it cannot be copied`);
+    const copy = new LockManager(clock, {
+      debug: this.#debug,
+      maxBackends: this.#maxBackends,
+      processOf: this.#processOf,
+      databaseOid: this.#databaseOid,
+    });
+    // One copier for the table and the owners, so an owner's entries are the copied table's.
+    const copier = new GraphCopier();
+    for (const [key, entry] of this.#locks) copy.#locks.set(key, copier.copy(entry));
+    for (const [owner, state] of this.#owners) copy.#owners.set(owner, copier.copy(state));
+    for (const [owner, timeouts] of this.#settings) copy.#settings.set(owner, timeouts);
+    copy.#waitSequence = this.#waitSequence;
+    Object.assign(copy.#statistics, this.#statistics);
+    return copy;
   }
 
   statistics(): Readonly<LockStatistics> {

@@ -80,17 +80,23 @@ interface Slot {
 const MAX_WAITS_PER_STEP = 10_000;
 
 export class Scheduler {
-  readonly clock = new VirtualClock();
-  readonly locks = new LockManager(this.clock);
+  readonly clock: VirtualClock;
+  readonly locks: LockManager;
   /** Everything that happened, one line each, in order: the replay check compares these. */
-  readonly events: string[] = [];
+  readonly events: string[];
   private readonly slots: Slot[] = [];
   private readonly slotOf = new Map<SessionView, Slot>();
   /** Numbers the sleeps in the order they began. */
   private sleeps = 0;
 
-  /** Sessions must share one database; the scheduler observes its transactions from now on. */
-  constructor(sessions: readonly EngineState[]) {
+  /**
+   * Sessions must share one database; the scheduler observes its transactions from now on. `from`
+   * is the scheduler this one continues (`fork`): its clock, lock table and events are copied.
+   */
+  constructor(sessions: readonly EngineState[], from?: Scheduler) {
+    this.clock = new VirtualClock(from?.clock.now() ?? 0);
+    this.locks = from === undefined ? new LockManager(this.clock) : from.locks.copy(this.clock);
+    this.events = from === undefined ? [] : [...from.events];
     assert(sessions.length > 0, 'a scheduler needs sessions');
     const shared = sessions[0]!.shared;
     assert(shared.observer === null, 'a database is scheduled by one scheduler at a time');
@@ -110,9 +116,24 @@ export class Scheduler {
         outcomes: [],
         wakeUp: null,
       };
+      const original = from?.slots[index];
+      if (original !== undefined) {
+        assert(
+          original.execution === null && original.wait === null && original.tupleLock === null,
+          `session ${index} is in a statement: a scheduler is copied only between statements`,
+        );
+        assert(original.status === 'idle' || original.status === 'sleeping', `session ${index} has work queued`);
+        slot.status = original.status;
+        slot.outcomes = [...original.outcomes];
+        slot.wakeUp = original.wakeUp;
+      }
       this.slots.push(slot);
       this.slotOf.set(state, slot);
     });
+    if (from !== undefined) {
+      assert(from.slots.length === sessions.length, 'a copied scheduler runs as many sessions as the original');
+      this.sleeps = from.sleeps;
+    }
     // Table locks at the executor boundary (semantics 6): what `statementLocks` lists, before the snapshot.
     shared.tableLocks = (statement) => {
       const nowait = statement.kind === 'lockTable' && statement.nowait;
@@ -145,6 +166,16 @@ export class Scheduler {
         if (slot !== undefined) this.locks.commitSubtransaction(slot.owner, level, parent);
       },
     };
+  }
+
+  /**
+   * The same schedule continued over a copy of its sessions (`Database.forkWithSessions`, in the
+   * same order): the clock, the lock table and the events so far are copied, and each session's
+   * state (idle or sleeping, its last step's outcomes). Only between statements: no session may be
+   * running a step or waiting, since a suspended statement cannot be copied.
+   */
+  fork(sessions: readonly EngineState[]): Scheduler {
+    return new Scheduler(sessions, this);
   }
 
   /** Stops observing the database (its sessions stay usable on their own). */

@@ -190,6 +190,15 @@ class EngineRun implements BackendRun {
     this.runUntilQuiescent();
   }
 
+  fork(): EngineRun | null {
+    if (this.inFlight.some((statements) => statements !== null)) return null;
+    if (this.scheduler.waiting().length > 0 || this.scheduler.runnable().length > 0) return null;
+    const copy = this.db.forkWithSessions(this.sessions);
+    if (copy === null) return null;
+    const scheduler = this.scheduler.fork(copy.sessions.map((session) => session.state));
+    return new EngineRun(copy.database, copy.sessions, scheduler, this.translate);
+  }
+
   private runUntilQuiescent(): void {
     for (
       let steps = 0, runnable = this.scheduler.runnable();

@@ -15,7 +15,7 @@
  * bound: a step that never completes is reported (and cancelled), never waited for forever.
  */
 import { resolveSteps } from './program.js';
-import type { SessionProgram } from './program.js';
+import type { ResolvedStep, SessionProgram } from './program.js';
 import type {
   BackendRun,
   SessionBackend,
@@ -144,111 +144,228 @@ async function attemptSchedule(
   choose: StepChooser,
   options: DriverOptions,
 ): Promise<{ result: PermutationOutcome; timingViolation: string | null }> {
-  const steps = resolveSteps(program);
-  const waitBound = options.waitBoundMs ?? DEFAULT_WAIT_BOUND_MS;
-  const sessionName = (index: number): string => program.sessions[index]?.name ?? 'other';
-  const run: BackendRun = await backend.begin(
-    program.setup,
-    program.sessions.map((session) => session.setup ?? []),
-    program,
-  );
-  const inFlight: (MutableRecord | null)[] = program.sessions.map(() => null);
-  const records: MutableRecord[] = [];
-  const completionOrder: string[] = [];
-  const neverIssued: string[] = [];
+  const execution = await ScheduleExecution.start(backend, program, options);
+  try {
+    for (;;) {
+      const name = choose(execution.state);
+      if (name === null || !(await execution.take(name))) break;
+    }
+  } catch (error) {
+    await execution.abandon();
+    throw error;
+  }
+  return execution.end();
+}
+
+/**
+ * One schedule being run, a step at a time: the driver's loop (`runSchedule`) and the explorer of a
+ * program's schedule tree (`scheduleTree.ts`) take its steps. Between two steps, when the backend
+ * can copy its run (`BackendRun.fork`), the whole execution can be copied, records included, and
+ * the copy continues independently.
+ */
+export class ScheduleExecution {
+  private readonly sessionName: (index: number) => string;
+  private constructor(
+    private readonly program: SessionProgram,
+    private readonly steps: ReadonlyMap<string, ResolvedStep>,
+    private readonly options: DriverOptions,
+    private readonly run: BackendRun,
+    private readonly data: ExecutionData,
+  ) {
+    this.sessionName = (index) => program.sessions[index]?.name ?? 'other';
+  }
+
+  static async start(
+    backend: SessionBackend,
+    program: SessionProgram,
+    options: DriverOptions = {},
+    steps: ReadonlyMap<string, ResolvedStep> = resolveSteps(program),
+  ): Promise<ScheduleExecution> {
+    const run = await backend.begin(
+      program.setup,
+      program.sessions.map((session) => session.setup ?? []),
+      program,
+    );
+    const data: ExecutionData = {
+      inFlight: program.sessions.map(() => null),
+      records: [],
+      completionOrder: [],
+      neverIssued: [],
+      permutation: [],
+      timingViolation: null,
+      waitingBefore: [],
+      simultaneousWakeups: 0,
+      stuck: false,
+    };
+    return new ScheduleExecution(program, steps, options, run, data);
+  }
+
+  /** What a chooser sees before the next step. */
+  get state(): ScheduleState {
+    const data = this.data;
+    return {
+      position: data.permutation.length,
+      inFlight: data.inFlight.map((record) => record !== null),
+      stuck: data.stuck,
+    };
+  }
+
+  /** The steps chosen so far. */
+  get permutation(): readonly string[] {
+    return this.data.permutation;
+  }
+
+  /**
+   * An independent copy of this execution as it stands, or null when the backend cannot copy its
+   * run now (a step waits, a transaction changed the catalog) or at all (a real server).
+   */
+  fork(): ScheduleExecution | null {
+    const run = this.run.fork?.() ?? null;
+    if (run === null) return null;
+    return new ScheduleExecution(this.program, this.steps, this.options, run, copyData(this.data));
+  }
+
+  /**
+   * Issues the named step (after waiting for its session's step in flight) and settles. False when
+   * the schedule must stop here because real time broke its timing (the step is not taken).
+   */
+  async take(name: string): Promise<boolean> {
+    const data = this.data;
+    const program = this.program;
+    const resolved = this.steps.get(name);
+    if (resolved === undefined) throw new Error(`${program.name}: the schedule names unknown step ${name}`);
+    // Each step at most once, so every schedule ends within the program's steps.
+    if (data.permutation.includes(name)) throw new Error(`${program.name}: the schedule repeats step ${name}`);
+    if (data.timingViolation !== null) return false;
+    const position = data.permutation.length;
+    data.permutation.push(name);
+    const { session, step } = resolved;
+    if (data.stuck) {
+      data.neverIssued.push(name);
+      return true;
+    }
+    const waitBound = this.options.waitBoundMs ?? DEFAULT_WAIT_BOUND_MS;
+    if (data.inFlight[session] !== null) {
+      const report = await this.run.settle({ kind: 'sessionDone', session }, waitBound);
+      this.absorb(report, position - 1, session);
+      if (data.inFlight[session] !== null) {
+        data.stuck = true;
+        data.neverIssued.push(name);
+        return true;
+      }
+    }
+    const record: MutableRecord = {
+      step: name,
+      session: this.sessionName(session),
+      issued: position,
+      blocked: null,
+      completedAfter: null,
+      result: null,
+    };
+    data.records.push(record);
+    data.inFlight[session] = record;
+    this.run.issue(session, step.sql, step);
+    const report = await this.run.settle({ kind: 'quiescent' }, waitBound);
+    this.absorb(report, position, session);
+    const wait = report.waited.find((waiting) => waiting.session === session);
+    if (wait !== undefined)
+      record.blocked = {
+        by: wait.blockedBy.map(this.sessionName),
+        lock: wait.lock,
+        // Only a row wait names its row's table (a table or key wait has none to name).
+        ...(wait.row === undefined || wait.row === null ? {} : { row: wait.row }),
+      };
+    if (!report.reached) data.stuck = true;
+    return true;
+  }
+
+  /** Lets every step in flight finish, ends the run and reads the tables: the schedule's outcome. */
+  async end(): Promise<{ result: PermutationOutcome; timingViolation: string | null }> {
+    const data = this.data;
+    const waitBound = this.options.waitBoundMs ?? DEFAULT_WAIT_BOUND_MS;
+    try {
+      if (!data.stuck && data.timingViolation === null)
+        this.absorb(await this.run.settle({ kind: 'allDone' }, waitBound), data.permutation.length - 1, -1);
+    } finally {
+      await this.run.finish();
+    }
+    const contents = await this.run.contents();
+    const neverCompleted = data.inFlight.flatMap((record) => (record === null ? [] : [record.step]));
+    return {
+      result: {
+        program: this.program.name,
+        permutation: [...data.permutation],
+        steps: data.records,
+        completionOrder: data.completionOrder,
+        neverCompleted,
+        neverIssued: data.neverIssued,
+        contents,
+        attempts: 1,
+        simultaneousWakeups: data.simultaneousWakeups,
+      },
+      timingViolation: data.timingViolation,
+    };
+  }
+
+  /** Ends the run without reading an outcome (a schedule abandoned, e.g. a pruned branch). */
+  async abandon(): Promise<void> {
+    await this.run.finish();
+  }
+
   // Within one settle, the step the driver acted on (issued, or waited for) comes first, then the
   // steps it let complete in session order: deterministic, whichever backend the OS ran first.
-  let timingViolation: string | null = null;
-  let waitingBefore: readonly WaitingStep[] = [];
-  let simultaneousWakeups = 0;
-  const absorb = (report: SettleReport, after: number, first: number): void => {
-    timingViolation ??= report.timingViolation;
-    if (releasedTogether(waitingBefore, report) >= 2) simultaneousWakeups += 1;
-    waitingBefore = report.waiting;
+  private absorb(report: SettleReport, after: number, first: number): void {
+    const data = this.data;
+    data.timingViolation ??= report.timingViolation;
+    if (releasedTogether(data.waitingBefore, report) >= 2) data.simultaneousWakeups += 1;
+    data.waitingBefore = report.waiting;
     const ordered = [...report.completed].sort(
       (a, b) => Number(b.session === first) - Number(a.session === first) || a.session - b.session,
     );
     for (const { session, result } of ordered) {
-      const record = inFlight[session];
+      const record = data.inFlight[session];
       if (record === null || record === undefined)
-        throw new Error(`the backend reported a step of session ${sessionName(session)} that was not in flight`);
+        throw new Error(`the backend reported a step of session ${this.sessionName(session)} that was not in flight`);
       record.result = result;
       record.completedAfter = after;
-      completionOrder.push(record.step);
-      inFlight[session] = null;
+      data.completionOrder.push(record.step);
+      data.inFlight[session] = null;
     }
-  };
-  let stuck = false;
-  let contents: readonly TableContents[] = [];
-  const permutation: string[] = [];
-  try {
-    for (let position = 0; ; position += 1) {
-      const name = choose({ position, inFlight: inFlight.map((record) => record !== null), stuck });
-      if (name === null) break;
-      const resolved = steps.get(name);
-      if (resolved === undefined) throw new Error(`${program.name}: the schedule names unknown step ${name}`);
-      // Each step at most once, so every schedule ends within the program's steps.
-      if (permutation.includes(name)) throw new Error(`${program.name}: the schedule repeats step ${name}`);
-      if (timingViolation !== null) break;
-      permutation.push(name);
-      const { session, step } = resolved;
-      if (stuck) {
-        neverIssued.push(name);
-        continue;
-      }
-      if (inFlight[session] !== null) {
-        const report = await run.settle({ kind: 'sessionDone', session }, waitBound);
-        absorb(report, position - 1, session);
-        if (inFlight[session] !== null) {
-          stuck = true;
-          neverIssued.push(name);
-          continue;
-        }
-      }
-      const record: MutableRecord = {
-        step: name,
-        session: sessionName(session),
-        issued: position,
-        blocked: null,
-        completedAfter: null,
-        result: null,
-      };
-      records.push(record);
-      inFlight[session] = record;
-      run.issue(session, step.sql, step);
-      const report = await run.settle({ kind: 'quiescent' }, waitBound);
-      absorb(report, position, session);
-      const wait = report.waited.find((waiting) => waiting.session === session);
-      if (wait !== undefined)
-        record.blocked = {
-          by: wait.blockedBy.map(sessionName),
-          lock: wait.lock,
-          // Only a row wait names its row's table (a table or key wait has none to name).
-          ...(wait.row === undefined || wait.row === null ? {} : { row: wait.row }),
-        };
-      if (!report.reached) stuck = true;
-    }
-    if (!stuck && timingViolation === null)
-      absorb(await run.settle({ kind: 'allDone' }, waitBound), permutation.length - 1, -1);
-  } finally {
-    await run.finish();
   }
-  contents = await run.contents();
-  const neverCompleted = inFlight.flatMap((record) => (record === null ? [] : [record.step]));
+}
+
+/**
+ * A copy of an execution's records: each record once, shared by `records` and `inFlight` as in the
+ * original. Step results, waits and names are never changed once set, so they are shared.
+ */
+function copyData(data: ExecutionData): ExecutionData {
+  const copies = new Map<MutableRecord, MutableRecord>();
+  const records = data.records.map((record) => {
+    const copy = { ...record };
+    copies.set(record, copy);
+    return copy;
+  });
   return {
-    result: {
-      program: program.name,
-      permutation: [...permutation],
-      steps: records,
-      completionOrder,
-      neverCompleted,
-      neverIssued,
-      contents,
-      attempts: 1,
-      simultaneousWakeups,
-    },
-    timingViolation,
+    ...data,
+    inFlight: data.inFlight.map((record) => (record === null ? null : copies.get(record)!)),
+    records,
+    completionOrder: [...data.completionOrder],
+    neverIssued: [...data.neverIssued],
+    permutation: [...data.permutation],
   };
+}
+
+/** An execution's records as plain data. */
+interface ExecutionData {
+  readonly inFlight: (MutableRecord | null)[];
+  readonly records: MutableRecord[];
+  readonly completionOrder: string[];
+  readonly neverIssued: string[];
+  readonly permutation: string[];
+  timingViolation: string | null;
+  waitingBefore: readonly WaitingStep[];
+  simultaneousWakeups: number;
+  stuck: boolean;
 }
 
 /**

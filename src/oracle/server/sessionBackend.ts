@@ -84,6 +84,12 @@ export interface BackendRun {
   finish(): Promise<{ readonly cancelled: readonly number[] }>;
   /** Every table's rows, read after `finish`. */
   contents(): Promise<readonly TableContents[]>;
+  /**
+   * An independent copy of the run as it stands between two steps (same sessions, open
+   * transactions, locks and clock), which continues on its own; null when it cannot be copied now
+   * (a step waits: a suspended statement cannot be copied). A real server has no such operation.
+   */
+  fork?(): BackendRun | null;
 }
 
 export interface SessionBackend {

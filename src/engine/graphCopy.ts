@@ -1,0 +1,78 @@
+/**
+ * A structural copy of an object graph: every object reachable from the root is copied once (with
+ * its prototype), so objects that point at each other point at each other's copies. Frozen objects
+ * (row values) and functions (trigger bodies) are immutable and shared. Objects that cannot be
+ * copied faithfully (a WeakMap, a Promise) fail loudly instead of being shared by accident; class
+ * instances with private (`#`) fields must not be reached (the lock manager copies itself,
+ * `LockManager.copy`). Used for database forks (`databaseClone.ts`).
+ */
+import { assert, fail } from './assert.js';
+import { Relation } from './catalog.js';
+import type { RelationPlan } from './relationPlan.js';
+
+/** Bound on the objects one copy visits: far above any schema and data a program builds. */
+const MAX_OBJECTS = 50_000_000;
+
+export class GraphCopier {
+  readonly copies = new Map<object, unknown>();
+  private visited = 0;
+
+  copy<T>(value: T): T {
+    if (typeof value !== 'object' || value === null) return value;
+    const known = this.copies.get(value);
+    if (known !== undefined) return known as T;
+    if (Object.isFrozen(value)) return value;
+    assert(++this.visited < MAX_OBJECTS, 'a database copy visited more objects than its bound');
+    // Dispatch on the prototype: one lookup instead of a chain of instanceof tests.
+    const prototype = Object.getPrototypeOf(value) as object | null;
+    if (prototype === Array.prototype) {
+      const source = value as unknown as unknown[];
+      const copy: unknown[] = new Array(source.length);
+      this.copies.set(value, copy);
+      for (let index = 0; index < source.length; index++) copy[index] = this.copy(source[index]);
+      return copy as T;
+    }
+    if (prototype === Map.prototype) {
+      const copy = new Map();
+      this.copies.set(value, copy);
+      for (const [key, entry] of value as unknown as Map<unknown, unknown>) copy.set(this.copy(key), this.copy(entry));
+      return copy as T;
+    }
+    if (prototype === Set.prototype) {
+      const copy = new Set();
+      this.copies.set(value, copy);
+      for (const entry of value as unknown as Set<unknown>) copy.add(this.copy(entry));
+      return copy as T;
+    }
+    if (prototype !== Object.prototype) {
+      if (Array.isArray(value) || value instanceof Map || value instanceof Set)
+        fail(`a database copy met a subclass of ${value.constructor.name}, which it cannot copy faithfully`);
+      if (value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise || value instanceof Date)
+        fail(`a database copy met a ${value.constructor.name}, which it cannot copy faithfully`);
+    }
+    const copy = Object.create(prototype) as Record<string, unknown>;
+    this.copies.set(value, copy);
+    const source = value as Record<string, unknown>;
+    const relation = prototype === Relation.prototype;
+    for (const key in source) {
+      if (!Object.hasOwn(source, key)) continue;
+      copy[key] =
+        relation && key === 'cachedPlan' ? this.copyPlan(source[key] as RelationPlan | null) : this.copy(source[key]);
+    }
+    return copy as T;
+  }
+
+  /**
+   * A relation's plan names catalog objects, so it is copied like them (the copy's catalog version is
+   * the original's, so the plan stays valid), except its lookup cache: a WeakMap keyed by the
+   * original's column lists, which the copy fills anew on first use.
+   */
+  private copyPlan(plan: RelationPlan | null): RelationPlan | null {
+    if (plan === null) return null;
+    const copy: Record<string, unknown> = {};
+    const source = plan as unknown as Record<string, unknown>;
+    for (const key of Object.keys(source)) if (key !== 'uniqueKeyLookups') copy[key] = this.copy(source[key]);
+    copy.uniqueKeyLookups = new WeakMap();
+    return copy as unknown as RelationPlan;
+  }
+}

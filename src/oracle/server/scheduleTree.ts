@@ -1,0 +1,131 @@
+/**
+ * Every schedule of a multi-session program, explored as a tree: the permutations that keep each
+ * session's own order (`allPermutations`, in the same order) share their prefixes, so the world is
+ * built once and each step of a shared prefix runs once, not once per permutation. Depth first, a
+ * node with several next steps hands each child but the last a copy of its state
+ * (`ScheduleExecution.fork`) and continues with the last child itself.
+ *
+ * A state can be copied only between statements (docs/concurrency.md, "Exploring a program's
+ * schedules as a tree"): where a step waits, its statement is a suspended generator, and where a
+ * transaction changed the catalog, its undo is a closure. A child of such a node gets its state
+ * again by copying the nearest ancestor that could be copied (left untouched while its earlier
+ * children's subtrees run) and taking the steps since then again; with no such ancestor (a backend
+ * that cannot copy at all), from scratch. Runs are deterministic on the engine, so every way gives
+ * the outcome running that permutation from scratch gives (test/oracle/server/scheduleTree.test.ts
+ * holds them to it).
+ *
+ * A schedule in which a step never completes (the driver waited for a session whose step can only
+ * end when a later step of another session runs) leaves the rest of its steps unissued whatever
+ * their order, so its subtree is cut there and reported once as `stuck`, not as schedules.
+ */
+import { assert } from '../../engine/assert.js';
+import { ScheduleExecution } from './permutationDriver.js';
+import type { DriverOptions, PermutationOutcome } from './permutationDriver.js';
+import { resolveSteps } from './program.js';
+import type { SessionProgram } from './program.js';
+import type { SessionBackend } from './sessionBackend.js';
+
+export interface TreeStatistics {
+  /** Leaves whose every step was issued and completed: the distinct complete schedules. */
+  readonly complete: number;
+  /** Leaves with a step that never completed (reported, but not complete schedules). */
+  readonly incomplete: number;
+  /** Subtrees cut where a step could not complete: every schedule below would leave steps unissued. */
+  readonly stuck: number;
+  /** States copied at a node for one of its children. */
+  readonly forks: number;
+  /** Children whose state had to be rebuilt by taking steps again (no copy possible at their node). */
+  readonly rebuilt: number;
+  /** Steps taken in all, rebuilt ones included. */
+  readonly steps: number;
+}
+
+/** One explored schedule: its outcome, and whether every step was issued and completed. */
+export interface ExploredSchedule {
+  readonly outcome: PermutationOutcome;
+  readonly complete: boolean;
+}
+
+/** Bound on the schedules one exploration visits. */
+const MAX_SCHEDULES = 1_000_000;
+
+/**
+ * Runs every schedule of `program` on `backend`, sharing prefixes where the backend can copy a
+ * run, and hands each leaf's outcome to `visit` in `allPermutations` order.
+ */
+export async function exploreSchedules(
+  backend: SessionBackend,
+  program: SessionProgram,
+  visit: (schedule: ExploredSchedule) => void,
+  options: DriverOptions = {},
+): Promise<TreeStatistics> {
+  const steps = resolveSteps(program);
+  const totals = { complete: 0, incomplete: 0, stuck: 0, forks: 0, rebuilt: 0, steps: 0 };
+  const sessionSteps = program.sessions.map((session) => session.steps.map((step) => step.name));
+  const stepCount = sessionSteps.reduce((sum, names) => sum + names.length, 0);
+  const take = async (execution: ScheduleExecution, name: string): Promise<void> => {
+    totals.steps += 1;
+    const taken = await execution.take(name);
+    assert(taken, `${program.name}: a schedule lost its timing while exploring (${name})`);
+  };
+  /** The next step of each session that has one, in session order (each session's steps are taken in order). */
+  const nextSteps = (permutation: readonly string[]): string[] => {
+    const taken = program.sessions.map(() => 0);
+    for (const name of permutation) taken[steps.get(name)!.session]! += 1;
+    return sessionSteps.flatMap((names, session) => {
+      const next = names[taken[session]!];
+      return next === undefined ? [] : [next];
+    });
+  };
+  /**
+   * A fresh state equal to `node`'s: a copy of the anchor (a copyable ancestor, untouched since), then
+   * the steps from there to the node again; from scratch when there is no anchor.
+   */
+  const rebuild = async (anchor: ScheduleExecution | null, node: ScheduleExecution): Promise<ScheduleExecution> => {
+    totals.rebuilt += 1;
+    let execution: ScheduleExecution;
+    if (anchor === null) execution = await ScheduleExecution.start(backend, program, options, steps);
+    else {
+      const copy = anchor.fork();
+      assert(copy !== null, `${program.name}: an anchor that could be copied no longer can`);
+      totals.forks += 1;
+      execution = copy;
+    }
+    for (const name of node.permutation.slice(execution.permutation.length)) await take(execution, name);
+    return execution;
+  };
+  const explore = async (execution: ScheduleExecution, anchor: ScheduleExecution | null): Promise<void> => {
+    assert(totals.complete + totals.incomplete + totals.stuck < MAX_SCHEDULES, 'too many schedules to explore');
+    if (execution.state.stuck) {
+      totals.stuck += 1;
+      await execution.abandon();
+      return;
+    }
+    const next = nextSteps(execution.permutation);
+    if (next.length === 0) {
+      assert(execution.permutation.length === stepCount, 'a leaf has taken every step');
+      const { result } = await execution.end();
+      const complete = result.neverIssued.length === 0 && result.neverCompleted.length === 0;
+      if (complete) totals.complete += 1;
+      else totals.incomplete += 1;
+      visit({ outcome: result, complete });
+      return;
+    }
+    // Every child but the last runs on a copy; the node itself, untouched until then, is their anchor.
+    for (const [index, name] of next.entries()) {
+      if (index === next.length - 1) {
+        await take(execution, name);
+        await explore(execution, anchor);
+        return;
+      }
+      const copy = execution.fork();
+      if (copy !== null) totals.forks += 1;
+      const child = copy ?? (await rebuild(anchor, execution));
+      await take(child, name);
+      await explore(child, copy === null ? anchor : execution);
+    }
+  };
+  const root = await ScheduleExecution.start(backend, program, options, steps);
+  await explore(root, null);
+  return totals;
+}
