@@ -9,6 +9,12 @@ import { stopOnFor } from '../src/harness/campaign.js';
 import { packageRoot } from '../model/runners/cli.js';
 import { runnersDomain } from '../model/runners/domain.js';
 import { concurrentPlanRows, concurrentPlanThroughput } from './concurrencyBench.js';
+import {
+  completeSchedules,
+  engineScratchThroughput,
+  engineTreeThroughput,
+  serverScheduleThroughput,
+} from './scheduleBench.js';
 import { enginePermutationThroughput, serverPermutationThroughput } from './serverBench.js';
 import { engineTarget, mapTarget, pgliteTarget } from './targets.js';
 import type { Target } from './targets.js';
@@ -217,6 +223,17 @@ async function main(): Promise<void> {
       ...Object.entries(sessions.perProgram).map(([name, rate]) => [name, String(rate)]),
     ]),
   );
+  const found = await completeSchedules();
+  const treeFigures = await engineTreeThroughput(found);
+  const scratchFigures = await engineScratchThroughput(found);
+  const serverSchedules = await serverScheduleThroughput(found);
+  const treeRatio = Math.round(treeFigures.perCpuSecond / serverSchedules.perSecond);
+  const scratchRatio = Math.round(scratchFigures.perCpuSecond / serverSchedules.perSecond);
+  console.log(
+    `\nevery complete schedule of the same programs (${serverSchedules.schedules} schedules; ${found.reduce((sum, { tree }) => sum + tree.stuck, 0)} subtrees cut where a step can never complete): engine as a tree ${treeFigures.perCpuSecond}/CPU s (${treeFigures.perWallSecond}/s wall), engine from scratch ${scratchFigures.perCpuSecond}/CPU s (${scratchFigures.perWallSecond}/s wall), server ${serverSchedules.perSecond}/s (${serverSchedules.seconds} s, ${serverSchedules.retries} rerun for timing, ${serverSchedules.disagreements.length} outcomes differing from the engine's); engine ÷ server ${treeRatio}× as a tree, ${scratchRatio}× from scratch (goal ≥ 1000×)`,
+  );
+  for (const disagreement of serverSchedules.disagreements.slice(0, 5))
+    console.log(`  server and engine differ: ${disagreement}`);
   const random = sessions.random;
   console.log(
     `\nrandom multi-session programs (pgdrill diff --sessions 3, seed 11), permutations/s: real server ${random.permutationsPerSecond} (${random.schedules} schedules in ${random.seconds} s, ${random.blockedSteps} steps blocked); engine: not yet available (the engine's SessionBackend does not run these programs yet)`,
@@ -249,6 +266,13 @@ async function main(): Promise<void> {
     enginePermutationsPerSecond: engineSessions.permutationsPerSecond,
     serverPermutationsPerSecondOnEnginePrograms: sessions.permutationsPerSecondOnEnginePrograms,
     enginePermutationsOverServer: sessionRatio,
+    completeSchedules: serverSchedules.schedules,
+    engineTreeSchedulesPerCpuSecond: treeFigures.perCpuSecond,
+    engineScratchSchedulesPerCpuSecond: scratchFigures.perCpuSecond,
+    serverSchedulesPerSecond: serverSchedules.perSecond,
+    engineTreeSchedulesOverServer: treeRatio,
+    engineScratchSchedulesOverServer: scratchRatio,
+    serverScheduleDisagreements: serverSchedules.disagreements.length,
     serverRandomPermutationsPerSecond: sessions.random.permutationsPerSecond,
     engineRandomPermutationsPerSecond: null,
     serverInitdbMs: sessions.initdbMs,

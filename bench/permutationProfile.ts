@@ -4,7 +4,10 @@
  * checked against its recorded outcome) with V8's sampling profiler and sorts every sample into one
  * phase by its stack:
  *
- *   node --expose-gc dist/bench/permutationProfile.js [rounds]
+ *   node --expose-gc dist/bench/permutationProfile.js [rounds] [--tree]
+ *
+ * With `--tree` it profiles the exploration of every complete schedule of the same programs as a
+ * tree (bench/scheduleBench.ts) instead, with one more phase: copying a run between two steps.
  *
  * Phases: building the world (forking the setup's database; opening the sessions and the scheduler),
  * running the steps (split into the lock manager, the scheduler and the statements themselves),
@@ -13,6 +16,7 @@
  * collector (which V8 attributes to no stack). Idle time and module loading are left out.
  */
 import { Session } from 'node:inspector/promises';
+import { completeSchedules, engineTreeThroughput } from './scheduleBench.js';
 import { enginePermutationThroughput } from './serverBench.js';
 
 interface ProfileNode {
@@ -30,6 +34,7 @@ interface CpuProfile {
 /** The phases, in the order they are printed. */
 const PHASES = [
   'setup: fork of the setup database',
+  'tree: copying a run between steps',
   'setup: sessions, session setup, scheduler',
   'steps: lock manager',
   'steps: scheduler',
@@ -51,7 +56,16 @@ function phaseOf(stack: readonly ProfileNode[]): Phase | null {
     stack.some(
       (node) => node.callFrame.functionName === name && (file === undefined || node.callFrame.url.endsWith(file)),
     );
-  if (!has('enginePermutationThroughput') && !has('attemptSchedule')) return null;
+  // Async continuations start their stacks at the resumed function, so each way in is named.
+  const inScope =
+    has('enginePermutationThroughput') ||
+    has('attemptSchedule') ||
+    has('explore', 'scheduleTree.js') ||
+    has('rebuild', 'scheduleTree.js') ||
+    has('take', 'permutationDriver.js') ||
+    has('end', 'permutationDriver.js');
+  if (!inScope) return null;
+  if (has('fork', 'permutationDriver.js')) return 'tree: copying a run between steps';
   if (has('outcomeDifferences')) return 'comparison with the expected outcome';
   if (has('contents', 'engineSessionBackend.js')) return 'recording: table contents';
   if (has('finish', 'engineSessionBackend.js')) return 'finish (cancel, roll back what is open)';
@@ -77,19 +91,28 @@ function phaseOf(stack: readonly ProfileNode[]): Phase | null {
 }
 
 async function main(): Promise<void> {
-  const rounds = Number(process.argv[2] ?? 200);
+  const tree = process.argv.includes('--tree');
+  const rounds = Number(
+    process.argv.find((argument, index) => index >= 2 && argument !== '--tree') ?? (tree ? 10 : 200),
+  );
   if (!Number.isInteger(rounds) || rounds <= 0) {
-    console.error('usage: node dist/bench/permutationProfile.js [rounds]');
+    console.error('usage: node dist/bench/permutationProfile.js [rounds] [--tree]');
     process.exit(2);
   }
-  await enginePermutationThroughput(20);
+  const found = tree ? await completeSchedules() : [];
+  const run = async (count: number): Promise<{ permutations: number; programs: number }> => {
+    if (tree) return { permutations: (await engineTreeThroughput(found, count)).schedules, programs: found.length };
+    const figures = await enginePermutationThroughput(count);
+    return { permutations: figures.permutations, programs: figures.programs.length };
+  };
+  await run(tree ? 1 : 20);
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 250 });
   await session.post('Profiler.start');
   const cpu = process.cpuUsage();
-  const figures = await enginePermutationThroughput(rounds);
+  const figures = await run(rounds);
   const used = process.cpuUsage(cpu);
   const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: CpuProfile };
   session.disconnect();
@@ -117,7 +140,8 @@ async function main(): Promise<void> {
   }
   const cpuSeconds = (used.user + used.system) / 1e6;
   console.log(
-    `engine, every permutation from scratch: ${figures.permutations} permutations of ${figures.programs.length} programs, ` +
+    `engine, ${tree ? 'every complete schedule as a tree' : 'every permutation from scratch'}: ` +
+      `${figures.permutations} permutations of ${figures.programs} programs, ` +
       `${cpuSeconds.toFixed(2)} CPU s under the profiler (${Math.round(figures.permutations / cpuSeconds)} per CPU second); ` +
       `${(counted / 1000).toFixed(0)} ms of samples sorted`,
   );

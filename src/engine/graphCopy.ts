@@ -13,6 +13,31 @@ import type { RelationPlan } from './relationPlan.js';
 /** Bound on the objects one copy visits: far above any schema and data a program builds. */
 const MAX_OBJECTS = 50_000_000;
 
+type Shell = new (source: Record<string, unknown>) => Record<string, unknown>;
+
+/** One shell constructor per prototype (prototypes are few: the engine's classes and Object). */
+const shells = new Map<object, Shell>();
+
+/**
+ * A constructor whose instances have `prototype` and the source's own fields in its order. Objects
+ * built by `Object.create` and then given their fields one keyed store at a time drop to slow
+ * (dictionary) properties past a dozen fields, and the engine's hottest objects (a session's state)
+ * have more; a constructor's instances keep fast properties, so code running on a copy runs as fast
+ * as on the original.
+ */
+function shellOf(prototype: object): Shell {
+  let shell = shells.get(prototype);
+  if (shell === undefined) {
+    const made = function (this: Record<string, unknown>, source: Record<string, unknown>): void {
+      for (const key in source) if (Object.hasOwn(source, key)) this[key] = source[key];
+    } as unknown as Shell & { prototype: object };
+    made.prototype = prototype;
+    shell = made;
+    shells.set(prototype, shell);
+  }
+  return shell;
+}
+
 export class GraphCopier {
   readonly copies = new Map<object, unknown>();
   private visited = 0;
@@ -50,9 +75,12 @@ export class GraphCopier {
       if (value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise || value instanceof Date)
         fail(`a database copy met a ${value.constructor.name}, which it cannot copy faithfully`);
     }
-    const copy = Object.create(prototype) as Record<string, unknown>;
-    this.copies.set(value, copy);
     const source = value as Record<string, unknown>;
+    // The shell has the original's fields (values still the original's), so it has its shape; each
+    // field is then overwritten with its copy, once the shell is registered (cycles lead back to it).
+    const copy =
+      prototype === null ? (Object.create(null) as Record<string, unknown>) : new (shellOf(prototype))(source);
+    this.copies.set(value, copy);
     const relation = prototype === Relation.prototype;
     for (const key in source) {
       if (!Object.hasOwn(source, key)) continue;
@@ -69,8 +97,8 @@ export class GraphCopier {
    */
   private copyPlan(plan: RelationPlan | null): RelationPlan | null {
     if (plan === null) return null;
-    const copy: Record<string, unknown> = {};
     const source = plan as unknown as Record<string, unknown>;
+    const copy = new (shellOf(Object.prototype))(source);
     for (const key of Object.keys(source)) if (key !== 'uniqueKeyLookups') copy[key] = this.copy(source[key]);
     copy.uniqueKeyLookups = new WeakMap();
     return copy as unknown as RelationPlan;
