@@ -76,7 +76,7 @@ describe('schedule trees on the engine', () => {
 
   it('give every schedule of random two- and three-session programs the outcome it has from scratch', async () => {
     const programs: SessionProgram[] = [];
-    for (let run = 0; run < 40; run++) {
+    for (let run = 0; run < 120; run++) {
       for (const sessions of [2, 3]) {
         const { sql } = generateSessionProgram(5, run, sessions, ALL);
         if (allPermutations(sql, MAX_SCHEDULES + 1).length <= MAX_SCHEDULES) programs.push(sql);
