@@ -77,14 +77,16 @@ export const copyEqualsSourceWherePresent: Invariant<MigrationWorld> = {
   sentence: 'Where a copy row exists, its synced columns equal the source row (docs/semantics.md, invariant 3).',
   scope: 'always',
   check: (world) => {
+    let caused: Violation | null = null;
     for (const pair of world.syncPairs) {
       if (!world.db.hasTable(pair.copy) || !world.db.hasTable(pair.source)) continue;
       const found = unlessUnchanged(world, `copy-equals-source-where-present:${pair.copy}`, pairRows(world, pair), () =>
         copyDifference(world, pair),
       );
-      if (found !== null) return found;
+      if (found !== null && found.cause === undefined) return found;
+      caused ??= found;
     }
-    return null;
+    return caused;
   },
   checkSql: (world) => {
     const queries = presentPairs(world).map((pair) => {
@@ -106,20 +108,27 @@ const pairRows = (world: MigrationWorld, pair: SyncPair): readonly unknown[] => 
   world.db.rows(pair.source),
 ];
 
+/**
+ * The first copy row that differs from its source, preferring one without a named cause: a known
+ * race a verdict may accept (`MigrationWorld.copyRowCause`) must not hide another difference.
+ */
 function copyDifference(world: MigrationWorld, pair: SyncPair): Violation | null {
   const source = byId(world.db.rows(pair.source));
+  let caused: Violation | null = null;
   for (const copy of world.db.rows(pair.copy)) {
     const original = source.get(copy.id as number);
     if (original === undefined) continue;
     const column = pair.columns.find((name) => original[name] !== copy[name]);
-    if (column !== undefined) {
-      return violation(
-        'copy-equals-source-where-present',
-        `${pair.copy} id=${String(copy.id)} has ${column}=${String(copy[column])} but ${pair.source} has ${String(original[column])}`,
-      );
-    }
+    if (column === undefined) continue;
+    const found = violation(
+      'copy-equals-source-where-present',
+      `${pair.copy} id=${String(copy.id)} has ${column}=${String(copy[column])} but ${pair.source} has ${String(original[column])}`,
+    );
+    const cause = world.copyRowCause?.(pair.copy, copy);
+    if (cause === undefined) return found;
+    caused ??= { ...found, cause };
   }
-  return null;
+  return caused;
 }
 
 /** The sync pairs whose copy and source both exist, which the copy invariants read. */

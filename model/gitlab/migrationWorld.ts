@@ -4,7 +4,7 @@
  * implements it and describes its tables and jobs in a `MigrationCatalog`; the helpers know
  * nothing else about it.
  */
-import type { PgError, Tx, Work } from '../../src/index.js';
+import type { PgError, Row, Tx, Work } from '../../src/index.js';
 import type { WorldBase } from '../../src/harness/domain.js';
 import type { BookkeepingRecipe, MigrationBookkeeping } from './bookkeeping.js';
 import type { LooseForeignKeysState } from './looseForeignKeys/looseForeignKeysState.js';
@@ -121,4 +121,9 @@ export interface MigrationWorld extends WorldBase {
    * `background-work-succeeds` invariant reads it). History, so a plain record, not bookkeeping.
    */
   readonly backgroundFailures: BackgroundFailure[];
+  /**
+   * The named cause (`Violation.cause`) of a copy row that differs from its source, when the world
+   * recognises one (a known race, model/runners/knownRaces.ts); absent or undefined: none.
+   */
+  copyRowCause?(copyTable: string, copy: Row): string | undefined;
 }

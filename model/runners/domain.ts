@@ -1,3 +1,4 @@
+import { RUNNER_CAUSES } from './knownRaces.js';
 import type { Domain } from '../../src/harness/domain.js';
 import { runnerCollections } from './collections.js';
 import { drainRunnersWorld } from './drain.js';
@@ -20,6 +21,7 @@ export const runnersDomain: Domain<RunnersWorld> = {
   steps: runnerSteps,
   sizeArbitrary: runnerSizesArbitrary,
   invariants: runnersInvariants,
+  causes: RUNNER_CAUSES,
   drain: drainRunnersWorld,
   settings: RUNNERS_SETTINGS_SPEC,
   probes: runnerProbeDefinitions,

@@ -1,6 +1,7 @@
 import { populateLegacyRunners } from './legacyPopulation.js';
 import { Database } from '../../src/index.js';
-import type { PgError } from '../../src/index.js';
+import type { PgError, Row } from '../../src/index.js';
+import { causeOfStaleCopy } from './knownRaces.js';
 import { assert } from '../../src/engine/assert.js';
 import { ProbeCounter } from '../../src/harness/domain.js';
 import type { ConcurrencyRecord, JsonObject } from '../../src/harness/domain.js';
@@ -60,6 +61,8 @@ export interface ApiResponse {
   readonly runnerId: number | null;
   readonly error: PgError | null;
   readonly summary: string;
+  /** For a 500: the known race that caused it, when the world recognises one (knownRaces.ts). */
+  readonly cause?: string;
 }
 
 export const NAMESPACE_COUNT = 3;
@@ -139,6 +142,11 @@ export class RunnersWorld implements MigrationWorld {
   readonly syncInstalledAt = new Map<string, number>();
   /** Source table → id → what the backfill did with the row when its cursor passed it. */
   readonly backfillDecisions = new Map<string, Map<number, BackfillDecision>>();
+  /**
+   * Copy table → runner id → the copy row a committed POST /runners/verify inserted through
+   * ensure_partitioned_runner_record_exists: what recognises the ensure-copy race (knownRaces.ts).
+   */
+  readonly ensuredCopies = new Map<string, Map<number, Row>>();
   /** Runner id → step when `assign_to` gave a sharding key to a runner that had none. */
   readonly orphansAssignedAt = new Map<number, number>();
   readonly batchSize: number;
@@ -200,6 +208,11 @@ export class RunnersWorld implements MigrationWorld {
 
   get ownerEvents(): OwnerEventQueue {
     return this.versions.current.ownerEvents;
+  }
+
+  copyRowCause(copyTable: string, copy: Row): string | undefined {
+    const ensured = this.ensuredCopies.get(copyTable);
+    return ensured === undefined ? undefined : causeOfStaleCopy(copy, ensured);
   }
 
   flagEnabled(name: string): boolean {

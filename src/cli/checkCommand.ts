@@ -173,7 +173,13 @@ export function reportCampaign<W extends WorldBase>(
     }
     io.stdout.write(`${formatVerdict(verdict, color, replay, savedShown).join('\n')}\n`);
     if (forcedHere !== null)
-      io.stdout.write(color.yellow('  run with concurrency forced on (--concurrency): not the verdict as shipped\n'));
+      io.stdout.write(
+        color.yellow(
+          campaign.plan.underConcurrency === undefined
+            ? '  run with concurrency forced on (--concurrency): held to the serial expectation (the plan sets no underConcurrency)\n'
+            : '  run with concurrency forced on (--concurrency): held to the plan\'s underConcurrency verdict\n',
+        ),
+      );
     if (html !== null) io.stdout.write(color.dim(`  html: ${relative(process.cwd(), html)}\n`));
     if (fuzzing && distinct.length > 0) {
       io.stdout.write(`  ${distinct.length} distinct failure(s), by cause, in ${fuzzRuns} fresh runs:\n`);

@@ -94,6 +94,26 @@ export interface Violation {
   readonly invariant: string;
   /** One sentence saying why, with the ids involved. */
   readonly message: string;
+  /**
+   * A named cause the world recognised for this violation (`Domain.causes`), e.g. a race GitLab has
+   * without any migration; a forced-concurrency verdict may accept it (`ConcurrentVerdict.acceptsCauses`).
+   */
+  readonly cause?: string;
+}
+
+/**
+ * A named cause of an invariant's violation that the world recognises when it checks it: a known
+ * race, shown by a plan of its own. Accepting a cause accepts only the violations it explains, so
+ * every other break of the same invariant still fails the check.
+ */
+export interface CauseDefinition {
+  readonly id: string;
+  /** The invariant whose violations it explains. */
+  readonly invariant: string;
+  /** What happened, as one sentence (`pgdrill invariants`, docs/plans.md). */
+  readonly sentence: string;
+  /** The plans whose counterexamples show it. */
+  readonly plans: readonly string[];
 }
 
 export interface Invariant<W> {
@@ -201,6 +221,28 @@ export interface InvariantReason {
   readonly reason: string;
 }
 
+/** A named cause (`Domain.causes`) a verdict accepts, with the plan's reason. */
+export interface CauseReason {
+  readonly cause: string;
+  /** The invariant the cause explains violations of (from its definition). */
+  readonly invariant: string;
+  readonly reason: string;
+}
+
+/**
+ * A serial plan's verdict when concurrency is forced onto it (`pgdrill check --concurrency`,
+ * src/harness/forcedConcurrency.ts): the serial verdict stays the plan's `expect`, so neither hides
+ * the other, and CI checks both.
+ */
+export interface ConcurrentVerdict {
+  /** The verdict under forced concurrency: the plan's own `expect` when the file does not say. */
+  readonly expect: 'safe' | { readonly breaks: string };
+  /** Known races (named causes) whose breaks are accepted, each with its reason; any other break still fails. */
+  readonly acceptsCauses: readonly CauseReason[];
+  /** Why the verdict under concurrency is what it is; it names the race plans that cover a break. */
+  readonly comment: string;
+}
+
 export interface PlanStep {
   readonly step: string;
   readonly parameters: JsonObject;
@@ -286,6 +328,13 @@ export interface Plan {
   readonly traffic: readonly string[] | null;
   /** Statement-level concurrency of its scenarios; absent: none (each operation is atomic). */
   readonly concurrency?: PlanConcurrency;
+  /** For a plan without `concurrency`: its verdict when concurrency is forced on (docs/plans.md, "underConcurrency"). */
+  readonly underConcurrency?: ConcurrentVerdict;
+  /**
+   * Named causes whose violations do not end a run (observed and reported, as accepted invariants
+   * are): none for a plan as loaded, `underConcurrency.acceptsCauses` once concurrency is forced on.
+   */
+  readonly acceptedCauses?: readonly CauseReason[];
   /** Where the plan came from (file path), for error messages. */
   readonly source: string;
   /**
@@ -314,6 +363,8 @@ export interface Domain<W extends WorldBase> {
    */
   readonly sizeArbitrary?: fc.Arbitrary<JsonObject>;
   readonly invariants: readonly Invariant<W>[];
+  /** Named causes the invariants' checks recognise (`Violation.cause`); none when absent. */
+  readonly causes?: readonly CauseDefinition[];
   /** Runs background work (batched migrations, workers) until none is left: quiescence. */
   drain(world: W): OperationOutcome[];
   /** The fields of a plan's `settings` object, with their defaults. */

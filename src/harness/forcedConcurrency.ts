@@ -17,9 +17,22 @@ export function forcedConcurrency(requests: number = FORCED_REQUESTS): PlanConcu
   return { requests, apiWaitBoundMs: DEFAULT_API_WAIT_BOUND_MS, workers: true, longTransactions: true };
 }
 
-/** The plan with `concurrency` added when it has none; a plan that sets it is returned unchanged. */
+/**
+ * The plan with `concurrency` added when it has none, held to its `underConcurrency` verdict when it
+ * declares one (its expectation, accepted causes and comment); a plan that sets `concurrency` is
+ * returned unchanged.
+ */
 export function withConcurrencyOn(plan: Plan, concurrency: PlanConcurrency = forcedConcurrency()): Plan {
-  return plan.concurrency !== undefined ? plan : { ...plan, concurrency };
+  if (plan.concurrency !== undefined) return plan;
+  const verdict = plan.underConcurrency;
+  if (verdict === undefined) return { ...plan, concurrency };
+  return {
+    ...plan,
+    concurrency,
+    expect: verdict.expect,
+    acceptedCauses: verdict.acceptsCauses,
+    comment: verdict.comment,
+  };
 }
 
 /**

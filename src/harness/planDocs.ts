@@ -57,6 +57,19 @@ export function planReferenceMarkdown<W extends WorldBase>(domain: Domain<W>): s
     ...domain.probes.map((probe) => `| \`${probe.name}\` | ${cell(probe.description)} |`),
     '',
   );
+  lines.push(
+    '### Known races',
+    '',
+    'Named causes that `underConcurrency.acceptsCauses` may accept: each explains some violations of one invariant.',
+    '',
+    '| cause | invariant | what happened | shown by |',
+    '|---|---|---|---|',
+    ...(domain.causes ?? []).map(
+      (cause) =>
+        `| \`${cause.id}\` | \`${cause.invariant}\` | ${cell(cause.sentence)} | ${cause.plans.map((plan) => `\`${plan}\``).join(', ')} |`,
+    ),
+    '',
+  );
   lines.push('### Operations', '', '| operation | kind | what it does; its arguments |', '|---|---|---|');
   lines.push(
     ...domain.legacyOperations.map(

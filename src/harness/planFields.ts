@@ -56,23 +56,10 @@ export function planFields<W extends WorldBase>(domain: Domain<W>): FieldMap {
       kind: 'string',
       description: 'Why the verdict is what it is, in a sentence or two; printed when the verdict does not match.',
     },
-    expect: {
-      kind: 'choice',
-      expected: '"safe" or {"breaks": "<invariant id>"}',
-      description:
-        '"safe": no checked invariant may break in any run. {"breaks": ID}: the campaign must find a run that breaks that invariant.',
-      options: [
-        { kind: 'constant', value: 'safe', description: 'No checked invariant breaks.' },
-        {
-          kind: 'object',
-          description: 'The invariant this plan must break.',
-          fields: {
-            breaks: { kind: 'enum', values: invariantIds, description: 'An invariant id (`pgdrill invariants`).' },
-          },
-          required: ['breaks'],
-        },
-      ],
-    },
+    expect: expectField(
+      invariantIds,
+      '"safe": no checked invariant may break in any run. {"breaks": ID}: the campaign must find a run that breaks that invariant.',
+    ),
     settings: {
       kind: 'object',
       ...domain.settings,
@@ -152,6 +139,72 @@ export function planFields<W extends WorldBase>(domain: Domain<W>): FieldMap {
         },
       },
       required: ['requests'],
+    },
+    underConcurrency: {
+      kind: 'object',
+      description:
+        'For a plan without "concurrency": its verdict when concurrency is forced on (`pgdrill check --concurrency`: 2 requests, workers and long transactions in sessions), which CI checks besides the serial verdict (docs/plans.md, "underConcurrency"). Omitted: the plan is held to its own "expect" under concurrency too.',
+      fields: {
+        expect: expectField(
+          invariantIds,
+          'The verdict under forced concurrency, as "expect"; omitted: the plan\'s own "expect".',
+        ),
+        acceptsCauses: causeReasonsField(
+          (domain.causes ?? []).map((cause) => cause.id),
+          'Known races (named causes, `pgdrill invariants` lists them) whose breaks are accepted under forced concurrency, each with the reason: a race GitLab has without this migration, shown by a plan of its own. Only the violations the cause explains are accepted; any other break of the same invariant still fails. Omitted: none.',
+        ),
+        comment: {
+          kind: 'string',
+          description:
+            'Why the verdict under concurrency is what it is, naming the plans that show the races it meets.',
+        },
+      },
+      required: ['comment'],
+    },
+  };
+}
+
+/** `"safe"` or `{"breaks": ID}`: a plan's `expect`, and its verdict under forced concurrency. */
+function expectField(invariantIds: readonly string[], description: string): FieldSpec {
+  return {
+    kind: 'choice',
+    expected: '"safe" or {"breaks": "<invariant id>"}',
+    description,
+    options: [
+      { kind: 'constant', value: 'safe', description: 'No checked invariant breaks.' },
+      {
+        kind: 'object',
+        description: 'The invariant this plan must break.',
+        fields: {
+          breaks: { kind: 'enum', values: invariantIds, description: 'An invariant id (`pgdrill invariants`).' },
+        },
+        required: ['breaks'],
+      },
+    ],
+  };
+}
+
+/** An object from a named cause's id to the plan's reason (`underConcurrency.acceptsCauses`). */
+function causeReasonsField(causeIds: readonly string[], description: string): FieldSpec {
+  const expected = 'an object of cause id to a non-empty reason';
+  return {
+    kind: 'custom',
+    expected,
+    description,
+    schema: {
+      type: 'object',
+      propertyNames: { enum: [...causeIds] },
+      additionalProperties: { type: 'string', pattern: REASON.source },
+    },
+    validate: (value, label) => {
+      if (!isJsonObject(value)) return `field "${label}" must be ${expected}`;
+      for (const [cause, reason] of Object.entries(value)) {
+        if (!causeIds.includes(cause))
+          return `field "${label}" names unknown cause ${JSON.stringify(cause)}${didYouMean(cause, causeIds)} (known: ${causeIds.join(', ') || 'none'})`;
+        if (typeof reason !== 'string' || !REASON.test(reason))
+          return `field "${label}.${cause}" must be a non-empty reason`;
+      }
+      return null;
     },
   };
 }

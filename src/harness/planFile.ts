@@ -8,7 +8,15 @@ import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DEFAULT_API_WAIT_BOUND_MS } from './domain.js';
-import type { Domain, InvariantReason, Plan, PlanConcurrency, PlanStep, WorldBase } from './domain.js';
+import type {
+  ConcurrentVerdict,
+  Domain,
+  InvariantReason,
+  Plan,
+  PlanConcurrency,
+  PlanStep,
+  WorldBase,
+} from './domain.js';
 import { isJsonObject, validateField, validateObject } from './fieldSpec.js';
 import type { FieldProblem } from './fieldSpec.js';
 import type { JsonObject, JsonValue } from './json.js';
@@ -87,7 +95,56 @@ function shapeProblems<W extends WorldBase>(domain: Domain<W>, raw: JsonObject):
       if (semantic !== null) problems.push({ path: ['steps', index], message: semantic, context });
     });
   }
-  problems.push(...reasonConflicts(raw), ...longTransactionProblems(domain, raw));
+  problems.push(
+    ...reasonConflicts(raw),
+    ...longTransactionProblems(domain, raw),
+    ...underConcurrencyProblems(domain, raw),
+  );
+  return problems;
+}
+
+/**
+ * What `underConcurrency` cannot say: it is for plans that run serial (a plan with `concurrency` has
+ * one verdict), its expected invariant is checked, and each accepted cause explains an invariant
+ * the plan checks.
+ */
+function underConcurrencyProblems<W extends WorldBase>(domain: Domain<W>, raw: JsonObject): PlanProblem[] {
+  const verdict = raw.underConcurrency;
+  if (!isJsonObject(verdict)) return [];
+  const problems: PlanProblem[] = [];
+  if (raw.concurrency !== undefined)
+    problems.push({
+      path: ['underConcurrency'],
+      message:
+        'field "underConcurrency" is for plans without "concurrency"; a concurrent plan has one verdict, its "expect"',
+    });
+  const optOut = isJsonObject(raw.optOut) ? Object.keys(raw.optOut) : [];
+  const expect = verdict.expect;
+  const accepts = isJsonObject(raw.accepts) ? Object.keys(raw.accepts) : [];
+  if (isJsonObject(expect) && typeof expect.breaks === 'string' && optOut.includes(expect.breaks))
+    problems.push({
+      path: ['underConcurrency', 'expect'],
+      message: `field "underConcurrency.expect" names ${JSON.stringify(expect.breaks)}, which the plan opts out of`,
+    });
+  if (isJsonObject(expect) && typeof expect.breaks === 'string' && accepts.includes(expect.breaks))
+    problems.push({
+      path: ['underConcurrency', 'expect'],
+      message: `field "underConcurrency.expect" names ${JSON.stringify(expect.breaks)}, which the plan accepts`,
+    });
+  if (expect === 'safe' && accepts.length > 0)
+    problems.push({
+      path: ['underConcurrency', 'expect'],
+      message: 'field "underConcurrency.expect" is "safe" but the plan accepts breaks; a safe verdict accepts none',
+    });
+  const causes = isJsonObject(verdict.acceptsCauses) ? Object.keys(verdict.acceptsCauses) : [];
+  for (const id of causes) {
+    const invariant = domain.causes?.find((cause) => cause.id === id)?.invariant;
+    if (invariant !== undefined && optOut.includes(invariant))
+      problems.push({
+        path: ['underConcurrency', 'acceptsCauses', id],
+        message: `cause ${JSON.stringify(id)} explains breaks of ${JSON.stringify(invariant)}, which the plan opts out of`,
+      });
+  }
   return problems;
 }
 
@@ -170,6 +227,25 @@ function planConcurrency(raw: JsonObject): PlanConcurrency {
   };
 }
 
+function concurrentVerdict<W extends WorldBase>(
+  domain: Domain<W>,
+  raw: JsonObject,
+  serial: Plan['expect'],
+): ConcurrentVerdict {
+  const reasons = isJsonObject(raw.acceptsCauses) ? Object.entries(raw.acceptsCauses) : [];
+  return {
+    expect: raw.expect === undefined ? serial : parseExpect(raw.expect),
+    acceptsCauses: reasons.map(([cause, reason]) => {
+      const definition = domain.causes?.find((candidate) => candidate.id === cause);
+      return { cause, invariant: definition!.invariant, reason: reason as string };
+    }),
+    comment: raw.comment as string,
+  };
+}
+
+const parseExpect = (value: JsonValue | undefined): Plan['expect'] =>
+  value === 'safe' ? 'safe' : { breaks: (value as JsonObject).breaks as string };
+
 const stringList = (value: JsonValue | undefined): string[] | null =>
   Array.isArray(value) ? (value as string[]) : null;
 
@@ -193,7 +269,7 @@ export function parsePlan<W extends WorldBase>(
     name: raw.name as string,
     description: raw.description as string,
     comment: raw.comment as string,
-    expect: raw.expect === 'safe' ? 'safe' : { breaks: (raw.expect as JsonObject).breaks as string },
+    expect: parseExpect(raw.expect),
     settings: (raw.settings as JsonObject | undefined) ?? {},
     steps: (raw.steps as readonly JsonObject[]).map(planStep),
     optOut: invariantReasons(raw.optOut),
@@ -201,6 +277,9 @@ export function parsePlan<W extends WorldBase>(
     probes: stringList(raw.probes) ?? [],
     traffic: stringList(raw.traffic),
     ...(isJsonObject(raw.concurrency) ? { concurrency: planConcurrency(raw.concurrency) } : {}),
+    ...(isJsonObject(raw.underConcurrency)
+      ? { underConcurrency: concurrentVerdict(domain, raw.underConcurrency, parseExpect(raw.expect)) }
+      : {}),
     source,
     hash: planHash(raw),
   };

@@ -3,6 +3,7 @@ import type { ChalkInstance } from 'chalk';
 import type { PlanVerdict } from './checkPlan.js';
 import type { JsonObject } from './json.js';
 import type { RunResult, TraceStep } from './runScenario.js';
+import { causeKey } from './runScenario.js';
 import type { Scenario } from './scenario.js';
 import type { RowChange, TableChange } from './snapshotDiff.js';
 import type { Row } from '../engine/values.js';
@@ -72,6 +73,13 @@ export function formatTrace(result: RunResult<WorldBase>, scenario: Scenario, co
  * What the campaign found, naming every invariant that broke in it: "safe" only when none did,
  * so a plan expected to break X that instead broke Y never reads as safe.
  */
+/** The reason for each accepted break as reports name it: an invariant, or `invariant (cause)` (runScenario's observedKey). */
+function acceptedReasons(plan: PlanVerdict['plan']): Map<string, string> {
+  const reasons = new Map(plan.accepts.map((entry) => [entry.invariant, entry.reason]));
+  for (const entry of plan.acceptedCauses ?? []) reasons.set(causeKey(entry.invariant, entry.cause), entry.reason);
+  return reasons;
+}
+
 export function verdictText(verdict: PlanVerdict): string {
   const others = verdict.alsoBroken;
   const list = (ids: readonly string[]): string =>
@@ -82,6 +90,8 @@ export function verdictText(verdict: PlanVerdict): string {
       : `${verdict.verdict.breaks} broke, and so did ${list(others)}`;
   if (others.length === 0) return `safe in ${verdict.runs} runs`;
   const expected = verdict.plan.expect === 'safe' ? null : verdict.plan.expect.breaks;
+  // A safe plan accepts no whole invariant, so what broke is a known race whose cause it accepts.
+  if (expected === null) return `safe in ${verdict.runs} runs apart from the accepted ${list(others)}`;
   return `${expected === null ? '' : `${expected} held in ${verdict.runs} runs, but `}${list(others)} broke`;
 }
 
@@ -110,7 +120,7 @@ export function formatVerdict(
     if (replayCommand) lines.push(`  replay: ${color.bold(safe(replayCommand))}`);
     if (savedFile) lines.push(color.dim(`  saved: ${safe(savedFile)}`));
   }
-  const acceptedBecause = new Map(plan.accepts.map((entry) => [entry.invariant, entry.reason]));
+  const acceptedBecause = acceptedReasons(plan);
   for (const id of verdict.alsoBroken)
     lines.push(
       color.yellow(
@@ -155,6 +165,7 @@ export function verdictJson(verdict: PlanVerdict, replayCommand: string | null, 
     alsoBroken: [...verdict.alsoBroken],
     optedOut: verdict.plan.optOut.map((entry) => ({ invariant: entry.invariant, reason: entry.reason })),
     accepted: verdict.plan.accepts.map((entry) => ({ invariant: entry.invariant, reason: entry.reason })),
+    acceptedCauses: (verdict.plan.acceptedCauses ?? []).map((entry) => ({ cause: entry.cause, reason: entry.reason })),
     probes: { ...verdict.probes },
     missingProbes: [...verdict.missingProbes],
   };

@@ -44,7 +44,10 @@ export interface RunResult<W extends WorldBase> {
   readonly failure: RunFailure | null;
   /** Steps that did something before the failure (or in all): legacy, plan and applied traffic. */
   readonly effectiveSteps: number;
-  /** Invariants that broke without stopping the run (not in `stopOn`), with their first message. */
+  /**
+   * Invariants that broke without stopping the run (not in `stopOn`, or of an accepted cause, keyed
+   * `invariant (cause)`: `observedKey`), with their first message.
+   */
   readonly observed: ReadonlyMap<string, Violation>;
 }
 
@@ -75,6 +78,21 @@ export class PgdrillBug extends Error {
   override readonly name = 'PgdrillBug';
   /** The scenario that crashed, when known: the CLI prints the command that replays it for the report. */
   scenario: { readonly plan: string; readonly seed: number; readonly path: string } | null = null;
+}
+
+/**
+ * How an observed violation is named in reports (`alsoBroken`): its invariant when the plan accepts
+ * the whole invariant, `invariant (cause id)` when only its cause is accepted.
+ */
+export function observedKey(violation: Violation, stopOn: ReadonlySet<string>): string {
+  return violation.cause !== undefined && stopOn.has(violation.invariant)
+    ? causeKey(violation.invariant, violation.cause)
+    : violation.invariant;
+}
+
+/** The report name of an accepted cause's breaks: `api-never-500 (runner-deleted-under-request)`. */
+export function causeKey(invariant: string, cause: string): string {
+  return `${invariant} (${cause})`;
 }
 
 function selectInvariants<W extends WorldBase>(domain: Domain<W>, ids: readonly string[]): Invariant<W>[] {
@@ -113,15 +131,20 @@ export function runScenario<W extends WorldBase>(
   };
 
   const stopOn = new Set(options.stopOn ?? options.invariants);
+  const acceptedCauses = new Set((plan.acceptedCauses ?? []).map((entry) => entry.cause));
+  // A violation of an accepted cause (a known race) is observed, never a failure, whatever its invariant.
+  const stops = (violation: Violation): boolean =>
+    stopOn.has(violation.invariant) && (violation.cause === undefined || !acceptedCauses.has(violation.cause));
   const observed = new Map<string, Violation>();
   const check = (checks: readonly Invariant<W>[]): RunFailure | null => {
     const found = checks
       .map((invariant) => guard(() => invariant.check(world)))
       .filter((violation): violation is Violation => violation !== null);
-    for (const violation of found)
-      if (!stopOn.has(violation.invariant) && !observed.has(violation.invariant))
-        observed.set(violation.invariant, violation);
-    const stopping = found.filter((violation) => stopOn.has(violation.invariant));
+    for (const violation of found) {
+      const key = observedKey(violation, stopOn);
+      if (!stops(violation) && !observed.has(key)) observed.set(key, violation);
+    }
+    const stopping = found.filter(stops);
     if (stopping.length === 0) return null;
     // The violation the failure is about comes first (an unexpected one, for a plan expected to break another).
     const primary = primaryViolation(plan, stopping)!;

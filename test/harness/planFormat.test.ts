@@ -352,12 +352,42 @@ describe('the JSON Schema of plan files', () => {
       },
     ],
     [
+      'an unknown cause accepted under concurrency',
+      (plan) => {
+        plan.underConcurrency = { acceptsCauses: { 'no-such-race': 'It never happens.' }, comment: 'Why.' };
+      },
+    ],
+    [
+      'a verdict under concurrency without its comment',
+      (plan) => {
+        plan.underConcurrency = { expect: 'safe' };
+      },
+    ],
+    [
       'the removed invariants list',
       (plan) => {
         plan.invariants = ['api-never-500'];
       },
     ],
   ];
+
+  it('refuses underConcurrency on a concurrent plan, and a cause or verdict of an invariant the plan opts out of', () => {
+    const concurrent = planObject('assign-to-concurrent.json');
+    concurrent.underConcurrency = { comment: 'A second verdict.' };
+    expect(loadError(JSON.stringify(concurrent))).toMatch(/"underConcurrency" is for plans without "concurrency"/);
+    const serial = planObject('organization-id-rollout.json');
+    serial.optOut = { 'api-never-500': 'Not about requests.' };
+    serial.underConcurrency = {
+      expect: { breaks: 'api-never-500' },
+      acceptsCauses: { 'runner-deleted-under-request': "GitLab's own race." },
+      comment: 'Why.',
+    };
+    const error = loadError(JSON.stringify(serial));
+    expect(error).toMatch(/"underConcurrency.expect" names "api-never-500", which the plan opts out of/);
+    expect(error).toMatch(
+      /cause "runner-deleted-under-request" explains breaks of "api-never-500", which the plan opts out of/,
+    );
+  });
 
   it.each(mutations)('a plan with %s is rejected by the schema and by the loader', (_name, mutate) => {
     const plan = planObject('incident-2024-10-31.json');

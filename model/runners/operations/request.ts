@@ -4,6 +4,7 @@ import type { JsonObject, OperationKind, OperationOutcome, StartedOperation } fr
 import { probeTrafficWrite } from '../../gitlab/probes.js';
 import { probeCopyManagers } from '../probes.js';
 import type { ApiResponse, RunnersWorld } from '../world.js';
+import { causeOfServerError } from '../knownRaces.js';
 
 /**
  * One application request: a transaction around the handler, with any PostgreSQL error turned
@@ -70,6 +71,7 @@ function respond(
 ): OperationOutcome {
   const reason = error !== null ? ` (${describeError(error)})` : note !== undefined ? ` (${note})` : '';
   const summary = `${spec.description} → ${status}${reason}`;
+  const cause = error === null ? undefined : causeOfServerError(error, spec.runnerId, world.responses);
   world.responses.push({
     step: world.currentStep,
     endpoint: spec.endpoint,
@@ -77,6 +79,7 @@ function respond(
     runnerId: spec.runnerId,
     error,
     summary,
+    ...(cause === undefined ? {} : { cause }),
   });
   probeCopyManagers(world);
   return { summary, applied: true };

@@ -43,21 +43,38 @@ function* runnerMissingFromCopy(tx: Tx, runnerId: number): Work<boolean> {
  * `ensure_partitioned_runner_record_exists`: `insert_all([attributes], unique_by: [:id, :runner_type])`
  * from the in-memory runner, so a fresh copy takes the in-memory values, and an existing copy is left alone.
  */
-function* ensurePartitionedRunnerCopy(tx: Tx, inMemoryRunner: Row): Work<void> {
+function* ensurePartitionedRunnerCopy(tx: Tx, inMemoryRunner: Row): Work<Row | null> {
   const columns = tx.catalog
     .describe(RUNNERS_COPY)
     .columns.map((column) => column.name)
     .filter((name) => name in inMemoryRunner);
-  yield* tx.insert(
+  const [inserted] = yield* tx.insert(
     RUNNERS_COPY,
     Object.fromEntries(columns.map((column) => [column, inMemoryRunner[column] ?? null])),
     { onConflict: { target: ['id', 'runner_type'], action: 'nothing' } },
   );
+  return inserted ?? null;
+}
+
+/**
+ * After verify committed a copy row it inserted: when the committed runner already differs from
+ * it, a write committed between verify's read and its commit that the sync trigger could not carry
+ * (the copy row was not there, or not yet committed), so the world records the race's copy row
+ * (knownRaces.ts). In a serial run the runner never differs at this point.
+ */
+function recordEnsuredCopy(world: RunnersWorld, copy: Row): void {
+  const runner = world.db.rows(RUNNERS).find((row) => row.id === copy.id);
+  const stale =
+    runner !== undefined && Object.keys(copy).some((column) => column in runner && runner[column] !== copy[column]);
+  let ensured = world.ensuredCopies.get(RUNNERS_COPY);
+  if (ensured === undefined) world.ensuredCopies.set(RUNNERS_COPY, (ensured = new Map()));
+  if (stale) ensured.set(copy.id as number, copy);
+  else ensured.delete(copy.id as number);
 }
 
 type EnsuredManager =
   | { readonly kind: 'found'; readonly id: number }
-  | { readonly kind: 'created'; readonly id: number }
+  | { readonly kind: 'created'; readonly id: number; readonly ensuredCopy: Row | null }
   | { readonly kind: 'notFound' };
 
 /**
@@ -88,13 +105,13 @@ function* ensureManager(world: RunnersWorld, tx: Tx, request: ManagerRequest): W
           });
           if (manager !== undefined) return { kind: 'found', id: integerField(manager, 'id') };
           if (yield* runnerMissingFromCopy(tx, runner.id)) world.probes.hit(RUNNER_PROBES.verifyRunnerMissingFromCopy);
-          if (
+          const ensuredCopy =
             world.code.ensurePartitionedRunnerCopy &&
             !rejectOrphans &&
             tx.catalog.hasTable(RUNNERS_COPY) &&
             !mutated('verify-skips-runner-copy')
-          )
-            yield* ensurePartitionedRunnerCopy(tx, inMemoryRunner);
+              ? yield* ensurePartitionedRunnerCopy(tx, inMemoryRunner)
+              : null;
           const shardingKey =
             world.code.populateShardingKey && runner.shardingKeyId !== null
               ? { sharding_key_id: runner.shardingKeyId }
@@ -107,7 +124,7 @@ function* ensureManager(world: RunnersWorld, tx: Tx, request: ManagerRequest): W
             contacted_at: now,
           });
           assert(created !== undefined, 'an INSERT without ON CONFLICT returns its row');
-          return { kind: 'created', id: integerField(created, 'id') };
+          return { kind: 'created', id: integerField(created, 'id'), ensuredCopy };
         },
         { requiresNew: true },
       );
@@ -140,7 +157,14 @@ function* verify(world: RunnersWorld, tx: Tx, token: string, systemXid: string):
   }
   const manager = yield* ensureManager(world, tx, { runner, inMemoryRunner, systemXid, rejectOrphans, now });
   if (manager.kind === 'notFound') return { status: 404, note: 'RecordNotFound after RecordNotUnique twice' };
-  if (manager.kind === 'created') return { status: 200, note: `created manager ${manager.id}` };
+  if (manager.kind === 'created') {
+    const copy = manager.ensuredCopy;
+    return {
+      status: 200,
+      note: `created manager ${manager.id}`,
+      ...(copy === null ? {} : { afterCommit: () => recordEnsuredCopy(world, copy) }),
+    };
+  }
   // `current_runner_manager.heartbeat`.
   yield* tx.update(MANAGERS, { contacted_at: now }, eq(col('id'), manager.id));
   return { status: 200, note: `manager ${manager.id} heartbeat` };

@@ -1,0 +1,70 @@
+/**
+ * Races the runners world recognises by name when an invariant breaks (`Violation.cause`): races
+ * GitLab has without any migration, or that a shipped fix brings with it, each shown by a plan of
+ * its own. A serial plan's verdict under forced concurrency may accept one of them
+ * (`underConcurrency.acceptsCauses`, docs/plans.md) without accepting the whole invariant, so
+ * every other break of that invariant still fails it. Each cause is recognised from what the world
+ * recorded when the break happened, never from the trace's wording.
+ */
+import type { CauseDefinition } from '../../src/harness/domain.js';
+import { SqlState } from '../../src/index.js';
+import type { PgError, Row } from '../../src/index.js';
+
+export const RUNNER_DELETED_UNDER_REQUEST = 'runner-deleted-under-request';
+export const ENSURED_COPY_STALE = 'ensured-copy-stale';
+
+/** The endpoint whose answer says a runner was deleted (model/runners/operations/deleteRunner.ts). */
+const DELETE_RUNNER_ENDPOINT = 'DELETE /runners/:id';
+
+export const RUNNER_CAUSES: readonly CauseDefinition[] = [
+  {
+    id: RUNNER_DELETED_UNDER_REQUEST,
+    invariant: 'api-never-500',
+    sentence:
+      'A request loaded a runner, a concurrent DELETE /runners/:id deleted it, and the row the request then inserted for it (a manager, a project assignment) failed its foreign key with 23503, which GitLab does not rescue: a 500 GitLab has without any migration.',
+    plans: ['verify-races-runner-deletion', 'assign-to-races-runner-deletion'],
+  },
+  {
+    id: ENSURED_COPY_STALE,
+    invariant: 'copy-equals-source-where-present',
+    sentence:
+      "The runner copy row is exactly what POST /runners/verify's ensure_partitioned_runner_record_exists inserted from the runner it had loaded, while a heartbeat committed meanwhile changed the source: the sync trigger's UPDATE found no committed copy row to carry the change to (the d.2 fix's race).",
+    plans: ['ensure-copy-races-heartbeat'],
+  },
+];
+
+/** The answers the cause reads: which runners a DELETE /runners/:id removed. */
+interface AnsweredRequest {
+  readonly endpoint: string;
+  readonly status: number;
+  readonly runnerId: number | null;
+}
+
+/**
+ * The cause of a request's 500, when it is the deletion race: a foreign-key violation for a runner
+ * that a DELETE /runners/:id answered before (so it committed while this request was in flight; a
+ * request that starts after the deletion finds no runner and answers 403).
+ */
+export function causeOfServerError(
+  error: PgError,
+  runnerId: number | null,
+  answered: readonly AnsweredRequest[],
+): string | undefined {
+  if (error.code !== SqlState.foreignKeyViolation || runnerId === null) return undefined;
+  const deleted = answered.some(
+    (response) =>
+      response.endpoint === DELETE_RUNNER_ENDPOINT && response.status === 200 && response.runnerId === runnerId,
+  );
+  return deleted ? RUNNER_DELETED_UNDER_REQUEST : undefined;
+}
+
+/**
+ * The cause of a copy row that differs from its source, when it is the ensure-copy race: the copy
+ * row is still exactly what verify's ensure-copy inserted (no later write reached it).
+ */
+export function causeOfStaleCopy(copy: Row, ensured: ReadonlyMap<number, Row>): string | undefined {
+  const inserted = ensured.get(copy.id as number);
+  if (inserted === undefined) return undefined;
+  const same = Object.entries(inserted).every(([column, value]) => copy[column] === value);
+  return same ? ENSURED_COPY_STALE : undefined;
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { checkPlan } from '../../src/harness/checkPlan.js';
+import { withConcurrencyOn } from '../../src/harness/forcedConcurrency.js';
+import { loadPlanDirectory } from '../../src/harness/planFile.js';
+import { packageRoot } from '../../model/runners/cli.js';
+import { runnersDomain } from '../../model/runners/domain.js';
+
+/**
+ * The second verdict of every plan shipped serial: with concurrency forced on (`pgdrill check
+ * --concurrency`: two requests, workers and long transactions in sessions), the plan must match its
+ * `underConcurrency` verdict, or its own `expect` when it declares none. So a safe plan whose design
+ * races cannot pass as safe, and a known race it meets is accepted only by name (a cause), with
+ * its reason. Fewer runs than the serial verdicts (concurrent runs are slower); the deep campaigns
+ * with fresh seeds are `pgdrill check --concurrency --time-limit S` (docs/concurrency.md).
+ */
+const plans = loadPlanDirectory(runnersDomain, join(packageRoot(), 'model', 'plans')).filter(
+  (plan) => plan.concurrency === undefined,
+);
+const SEED = 20241031;
+const RUNS = 1000;
+
+describe('every serial plan matches its verdict under forced concurrency (seed 20241031)', () => {
+  it.each(plans.map((plan) => [plan.name, plan] as const))('%s', (_name, plan) => {
+    const verdict = checkPlan(runnersDomain, withConcurrencyOn(plan), { runs: RUNS, seed: SEED });
+    const found = verdict.failure
+      ? `${verdict.failure.invariant}: ${verdict.failure.violations[0]?.message} (replay with --seed ${verdict.failure.seed} --path "${verdict.failure.path}" --concurrency; why: ${verdict.failure.result.failure?.explanation})`
+      : 'no failure';
+    expect({ matched: verdict.matched, found }).toEqual({
+      matched: true,
+      found: expect.any(String) as unknown as string,
+    });
+  });
+});
