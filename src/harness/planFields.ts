@@ -135,7 +135,7 @@ export function planFields<W extends WorldBase>(domain: Domain<W>): FieldMap {
           kind: 'boolean',
           default: false,
           description:
-            'Plan steps written as coroutines (add_concurrent_foreign_key with validate false) run in a migration session of their own (session requests + 1) while traffic goes on, so a DDL can wait for a lock and traffic queue behind it; false: every step runs atomically, after every session has finished.',
+            'Plan steps written as coroutines (add_concurrent_foreign_key and add_check_constraint with validate false) run in a migration session of their own (session requests + 1) while traffic goes on, so a DDL can wait for a lock and traffic queue behind it; false: every step runs atomically, after every session has finished.',
         },
       },
       required: ['requests'],
