@@ -177,7 +177,7 @@ export function reportCampaign<W extends WorldBase>(
         color.yellow(
           campaign.plan.underConcurrency === undefined
             ? '  run with concurrency forced on (--concurrency): held to the serial expectation (the plan sets no underConcurrency)\n'
-            : '  run with concurrency forced on (--concurrency): held to the plan\'s underConcurrency verdict\n',
+            : "  run with concurrency forced on (--concurrency): held to the plan's underConcurrency verdict\n",
         ),
       );
     if (html !== null) io.stdout.write(color.dim(`  html: ${relative(process.cwd(), html)}\n`));
