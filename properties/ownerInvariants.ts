@@ -1,3 +1,4 @@
+import { causeOfWrongOwner } from '../model/runners/knownRaces.js';
 import type { Invariant, Violation } from '../src/harness/domain.js';
 import type { Row } from '../src/engine/values.js';
 import { diffSnapshots } from '../src/harness/snapshotDiff.js';
@@ -42,17 +43,22 @@ function lowestAssignments(world: RunnersWorld): Map<number, Row> {
   return lowest;
 }
 
+/** The first runner whose owner is not its lowest assignment, preferring one no known race explains. */
 function checkOwnerIsLowest(world: RunnersWorld): Violation | null {
   const lowest = lowestAssignments(world);
+  let caused: Violation | null = null;
   for (const runner of ownedProjectRunners(world)) {
     const assignment = lowest.get(runner.id);
     if (assignment === undefined || assignment['project_id'] === runner.shardingKeyId) continue;
-    return violation(
+    const found = violation(
       OWNER_IS_LOWEST_RUNNER_PROJECT,
       `project runner ${runner.id} has sharding_key_id ${runner.shardingKeyId}, but its lowest-id ci_runner_projects row (id ${String(assignment['id'])}) is for project ${String(assignment['project_id'])}`,
     );
+    const cause = causeOfWrongOwner(runner.id, runner.shardingKeyId, world.lostOwnerUpdates);
+    if (cause === undefined) return found;
+    caused ??= { ...found, cause };
   }
-  return null;
+  return caused;
 }
 
 function checkNoOrphans(world: RunnersWorld): Violation | null {

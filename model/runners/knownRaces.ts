@@ -12,6 +12,7 @@ import type { PgError, Row } from '../../src/index.js';
 
 export const RUNNER_DELETED_UNDER_REQUEST = 'runner-deleted-under-request';
 export const ENSURED_COPY_STALE = 'ensured-copy-stale';
+export const ASSIGN_TO_LOST_UPDATE = 'assign-to-lost-update';
 
 /** The endpoint whose answer says a runner was deleted (model/runners/operations/deleteRunner.ts). */
 const DELETE_RUNNER_ENDPOINT = 'DELETE /runners/:id';
@@ -30,6 +31,13 @@ export const RUNNER_CAUSES: readonly CauseDefinition[] = [
     sentence:
       "The runner copy row is exactly what POST /runners/verify's ensure_partitioned_runner_record_exists inserted from the runner it had loaded, while a heartbeat committed meanwhile changed the source: the sync trigger's UPDATE found no committed copy row to carry the change to (the d.2 fix's race).",
     plans: ['ensure-copy-races-heartbeat'],
+  },
+  {
+    id: ASSIGN_TO_LOST_UPDATE,
+    invariant: 'owner-is-lowest-runner-project',
+    sentence:
+      "The runner's owner was written by an assign_to that decided from a read older than another assign_to's committed re-own of the same runner, and overwrote it: a lost update GitLab has without any migration (assign_to takes no row lock).",
+    plans: ['assign-to-concurrent'],
   },
 ];
 
@@ -67,4 +75,16 @@ export function causeOfStaleCopy(copy: Row, ensured: ReadonlyMap<number, Row>): 
   if (inserted === undefined) return undefined;
   const same = Object.entries(inserted).every(([column, value]) => copy[column] === value);
   return same ? ENSURED_COPY_STALE : undefined;
+}
+
+/**
+ * The cause of a project runner whose owner is not its lowest assignment, when it is the lost
+ * update: its owner is still the one an assign_to wrote over a concurrent re-own it had not read.
+ */
+export function causeOfWrongOwner(
+  runnerId: number,
+  owner: number,
+  lostUpdates: ReadonlyMap<number, number>,
+): string | undefined {
+  return lostUpdates.get(runnerId) === owner ? ASSIGN_TO_LOST_UPDATE : undefined;
 }

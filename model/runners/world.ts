@@ -147,6 +147,10 @@ export class RunnersWorld implements MigrationWorld {
    * ensure_partitioned_runner_record_exists: what recognises the ensure-copy race (knownRaces.ts).
    */
   readonly ensuredCopies = new Map<string, Map<number, Row>>();
+  /** Runner id → how many `assign_to` re-owns of it have committed. */
+  readonly committedReowns = new Map<number, number>();
+  /** Runner id → the owner an `assign_to` wrote over a concurrent re-own it had not read (knownRaces.ts). */
+  readonly lostOwnerUpdates = new Map<number, number>();
   /** Runner id → step when `assign_to` gave a sharding key to a runner that had none. */
   readonly orphansAssignedAt = new Map<number, number>();
   readonly batchSize: number;

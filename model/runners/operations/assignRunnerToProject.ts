@@ -21,6 +21,18 @@ function* runnerAssignments(tx: Tx, runnerId: number): Work<{ readonly id: numbe
 }
 
 /**
+ * After an assign_to that re-owned the runner committed: when another re-own of it committed after
+ * this request loaded the runner, this one decided from the older read and overwrote it, a lost
+ * update (knownRaces.ts); serially, or with the locking design, that never happens.
+ */
+function recordReown(world: RunnersWorld, runnerId: number, owner: number, seen: number): void {
+  const committed = world.committedReowns.get(runnerId) ?? 0;
+  if (committed !== seen) world.lostOwnerUpdates.set(runnerId, owner);
+  else world.lostOwnerUpdates.delete(runnerId);
+  world.committedReowns.set(runnerId, committed + 1);
+}
+
+/**
  * `POST /projects/:id/runners`, i.e. `Ci::Runner#assign_to(project)` (docs/semantics.md §e): only project
  * runners. The API loads the runner; then, in one transaction, when the owner project named by
  * `sharding_key_id` does not exist (NULL included) the runner is re-owned by its fallback owner (the
@@ -50,6 +62,8 @@ export const assignRunnerToProject: OperationKind<RunnersWorld> = requestOperati
         const [row] = yield* tx.select(RUNNERS, { where: eq(col('id'), runner.id) });
         if (row === undefined) return { status: 422, note: 'runner not found' };
         const loaded = runnerFromRow(row);
+        // How many re-owns of this runner had committed when it was loaded (a lost update's witness).
+        const reownsSeen = world.committedReowns.get(loaded.id) ?? 0;
         if (loaded.runnerType !== 3) return { status: 422, note: 'Runner is not a project runner' };
         return yield* tx.transaction(function* () {
           // The locking design reloads the runner under its row lock: a concurrent assign_to waits here.
@@ -87,6 +101,7 @@ export const assignRunnerToProject: OperationKind<RunnersWorld> = requestOperati
             status: 201,
             ...(reowned !== null ? { note: `sharding_key_id ${String(current.shardingKeyId)} → ${reowned}` } : {}),
             afterCommit: () => {
+              if (reowned !== null) recordReown(world, current.id, reowned, reownsSeen);
               if (!wasOrphan) return;
               world.probes.hit(RUNNER_PROBES.orphanLaterAssignedProject);
               world.orphansAssignedAt.set(current.id, world.currentStep);
