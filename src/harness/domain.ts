@@ -239,6 +239,12 @@ export interface ConcurrentVerdict {
   readonly expect: 'safe' | { readonly breaks: string };
   /** Known races (named causes) whose breaks are accepted, each with its reason; any other break still fails. */
   readonly acceptsCauses: readonly CauseReason[];
+  /**
+   * The design's own races (named causes), each with its reason: the design is not safe under
+   * concurrency because of them, whether or not a check's budget reaches them; their breaks do not
+   * fail the check (so it still judges every other break), and reports call the verdict unsafe.
+   */
+  readonly ownRaces: readonly CauseReason[];
   /** Why the verdict under concurrency is what it is; it names the race plans that cover a break. */
   readonly comment: string;
 }
@@ -335,6 +341,8 @@ export interface Plan {
    * are): none for a plan as loaded, `underConcurrency.acceptsCauses` once concurrency is forced on.
    */
   readonly acceptedCauses?: readonly CauseReason[];
+  /** The design's own races under forced concurrency (`underConcurrency.ownRaces`): accepted causes reports call unsafe. */
+  readonly ownRaces?: readonly CauseReason[];
   /** Where the plan came from (file path), for error messages. */
   readonly source: string;
   /**

@@ -30,7 +30,8 @@ export function withConcurrencyOn(plan: Plan, concurrency: PlanConcurrency = for
     ...plan,
     concurrency,
     expect: verdict.expect,
-    acceptedCauses: verdict.acceptsCauses,
+    acceptedCauses: [...verdict.acceptsCauses, ...verdict.ownRaces],
+    ownRaces: verdict.ownRaces,
     comment: verdict.comment,
   };
 }

@@ -153,6 +153,10 @@ export function planFields<W extends WorldBase>(domain: Domain<W>): FieldMap {
           (domain.causes ?? []).map((cause) => cause.id),
           'Known races (named causes, `pgdrill invariants` lists them) whose breaks are accepted under forced concurrency, each with the reason: a race GitLab has without this migration, shown by a plan of its own. Only the violations the cause explains are accepted; any other break of the same invariant still fails. Omitted: none.',
         ),
+        ownRaces: causeReasonsField(
+          (domain.causes ?? []).map((cause) => cause.id),
+          "The design's own races (named causes), each with the reason: the plan is not safe under concurrency because of them, whether or not the check's budget reaches them (their own plan shows each). Their breaks do not fail the check, which still judges every other break, and reports call the verdict unsafe. Omitted: none.",
+        ),
         comment: {
           kind: 'string',
           description:

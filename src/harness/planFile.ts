@@ -9,6 +9,7 @@ import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DEFAULT_API_WAIT_BOUND_MS } from './domain.js';
 import type {
+  CauseReason,
   ConcurrentVerdict,
   Domain,
   InvariantReason,
@@ -136,7 +137,10 @@ function underConcurrencyProblems<W extends WorldBase>(domain: Domain<W>, raw: J
       path: ['underConcurrency', 'expect'],
       message: 'field "underConcurrency.expect" is "safe" but the plan accepts breaks; a safe verdict accepts none',
     });
-  const causes = isJsonObject(verdict.acceptsCauses) ? Object.keys(verdict.acceptsCauses) : [];
+  const causes = [
+    ...(isJsonObject(verdict.acceptsCauses) ? Object.keys(verdict.acceptsCauses) : []),
+    ...(isJsonObject(verdict.ownRaces) ? Object.keys(verdict.ownRaces) : []),
+  ];
   for (const id of causes) {
     const invariant = domain.causes?.find((cause) => cause.id === id)?.invariant;
     if (invariant !== undefined && optOut.includes(invariant))
@@ -232,13 +236,15 @@ function concurrentVerdict<W extends WorldBase>(
   raw: JsonObject,
   serial: Plan['expect'],
 ): ConcurrentVerdict {
-  const reasons = isJsonObject(raw.acceptsCauses) ? Object.entries(raw.acceptsCauses) : [];
-  return {
-    expect: raw.expect === undefined ? serial : parseExpect(raw.expect),
-    acceptsCauses: reasons.map(([cause, reason]) => {
+  const reasons = (value: JsonValue | undefined): CauseReason[] =>
+    (isJsonObject(value) ? Object.entries(value) : []).map(([cause, reason]) => {
       const definition = domain.causes?.find((candidate) => candidate.id === cause);
       return { cause, invariant: definition!.invariant, reason: reason as string };
-    }),
+    });
+  return {
+    expect: raw.expect === undefined ? serial : parseExpect(raw.expect),
+    acceptsCauses: reasons(raw.acceptsCauses),
+    ownRaces: reasons(raw.ownRaces),
     comment: raw.comment as string,
   };
 }

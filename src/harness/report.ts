@@ -88,6 +88,13 @@ export function verdictText(verdict: PlanVerdict): string {
     return others.length === 0
       ? `${verdict.verdict.breaks} broke`
       : `${verdict.verdict.breaks} broke, and so did ${list(others)}`;
+  const own = verdict.plan.ownRaces ?? [];
+  if (own.length > 0 && verdict.plan.expect === 'safe') {
+    // The design's own race makes it unsafe whether or not this budget reached it.
+    const races = list(own.map((entry) => entry.cause));
+    const reached = own.filter((entry) => others.includes(causeKey(entry.invariant, entry.cause)));
+    return `not safe: its own race ${races} (${reached.length > 0 ? 'reached' : 'not reached'} in ${verdict.runs} runs), nothing else broke`;
+  }
   if (others.length === 0) return `safe in ${verdict.runs} runs`;
   const expected = verdict.plan.expect === 'safe' ? null : verdict.plan.expect.breaks;
   // A safe plan accepts no whole invariant, so what broke is a known race whose cause it accepts.
@@ -166,6 +173,7 @@ export function verdictJson(verdict: PlanVerdict, replayCommand: string | null, 
     optedOut: verdict.plan.optOut.map((entry) => ({ invariant: entry.invariant, reason: entry.reason })),
     accepted: verdict.plan.accepts.map((entry) => ({ invariant: entry.invariant, reason: entry.reason })),
     acceptedCauses: (verdict.plan.acceptedCauses ?? []).map((entry) => ({ cause: entry.cause, reason: entry.reason })),
+    ownRaces: (verdict.plan.ownRaces ?? []).map((entry) => entry.cause),
     probes: { ...verdict.probes },
     missingProbes: [...verdict.missingProbes],
   };

@@ -5,6 +5,7 @@ import { withConcurrencyOn } from '../../src/harness/forcedConcurrency.js';
 import { loadPlanDirectory } from '../../src/harness/planFile.js';
 import { packageRoot } from '../../model/runners/cli.js';
 import { runnersDomain } from '../../model/runners/domain.js';
+import { verdictText } from '../../src/harness/report.js';
 
 /**
  * The second verdict of every plan shipped serial: with concurrency forced on (`pgdrill check
@@ -16,9 +17,8 @@ import { runnersDomain } from '../../model/runners/domain.js';
  * runs are slower); the deep campaigns
  * with fresh seeds are `pgdrill check --concurrency --time-limit S` (docs/concurrency.md).
  */
-const plans = loadPlanDirectory(runnersDomain, join(packageRoot(), 'model', 'plans')).filter(
-  (plan) => plan.concurrency === undefined,
-);
+const allPlans = loadPlanDirectory(runnersDomain, join(packageRoot(), 'model', 'plans'));
+const plans = allPlans.filter((plan) => plan.concurrency === undefined);
 const SEED = 20241031;
 const RUNS = 500;
 
@@ -38,5 +38,16 @@ describe('every serial plan matches its verdict under forced concurrency (seed 2
       acceptable: true,
       found: expect.any(String) as unknown as string,
     });
+    // A design's own race is never reported as safe, reached or not.
+    if ((plan.underConcurrency?.ownRaces.length ?? 0) > 0)
+      expect(verdictText(verdict)).toMatch(/^not safe: its own race /);
+  });
+
+  it('every known race is shown by shipped concurrent plans that break its invariant', () => {
+    for (const cause of runnersDomain.causes ?? [])
+      for (const name of cause.plans)
+        expect(allPlans.find((plan) => plan.name === name)?.expect, `${cause.id}: ${name}`).toEqual({
+          breaks: cause.invariant,
+        });
   });
 });
