@@ -225,6 +225,42 @@ function explainUncommittedCopyRace(
 }
 
 /**
+ * A copy row that verify's ensure-copy inserted from the runner as it had loaded it, after another
+ * session's write to the source row had committed: that write's sync trigger found no copy row yet,
+ * and the INSERT wrote verify's older values. Read from the SQL labels of the sessions' steps
+ * (reports); null when the trace shows no such interleaving.
+ */
+function explainStaleAttributesCopyRace(
+  trace: readonly TracedStep[],
+  source: string,
+  copy: string,
+  id: string,
+  column: string,
+): string | null {
+  const sessionOf = (step: TracedStep): string | undefined => /^(s\d+) /.exec(step.label)?.[1];
+  const insertedAt = trace.findLastIndex(
+    (step) => step.label.includes(` INSERT INTO ${copy} (`) && step.label.includes(` VALUES (${id}, `),
+  );
+  if (insertedAt < 0) return null;
+  const verifier = sessionOf(trace[insertedAt]!);
+  const loadedAt = trace.findLastIndex(
+    (step, index) =>
+      index < insertedAt && sessionOf(step) === verifier && step.label.includes(`SELECT * FROM ${source} `),
+  );
+  if (verifier === undefined || loadedAt < 0) return null;
+  const writtenAt = trace.findIndex(
+    (step, index) =>
+      index > loadedAt &&
+      index < insertedAt &&
+      sessionOf(step) !== verifier &&
+      step.label.includes(` UPDATE ${source} SET `),
+  );
+  if (writtenAt < 0) return null;
+  const writer = sessionOf(trace[writtenAt]!)!;
+  return `${verifier} loaded ${source} id=${id} at step ${loadedAt + 1}; ${writer} updated it at step ${writtenAt + 1} and committed while the copy had no row for it, so its sync trigger's UPDATE changed nothing; then ${verifier}'s ensure_partitioned_runner_record_exists inserted the copy row at step ${insertedAt + 1} from the runner as ${verifier} had loaded it, so the copy keeps the older ${column}. In any serial order verify loads the runner after the write, or the write finds the committed copy row`;
+}
+
+/**
  * A backfill sub-batch (`INSERT INTO copy … SELECT … FROM source` without FOR UPDATE) that ran while
  * another session's transaction had updated or deleted the source row and not yet committed: the
  * sub-batch's snapshot showed the old row and it did not wait for the writer's row lock, while the
@@ -282,7 +318,8 @@ function explainCopy(world: RunnersWorld, violation: Violation, trace: readonly 
   const column = /has (\w+)=/.exec(violation.message)?.[1] ?? 'a column';
   const race =
     explainUncommittedCopyRace(trace, pair!.source, copy!, column) ??
-    explainSnapshotCopyRace(trace, pair!.source, copy!, String(id), column);
+    explainSnapshotCopyRace(trace, pair!.source, copy!, String(id), column) ??
+    explainStaleAttributesCopyRace(trace, pair!.source, copy!, String(id), column);
   if (race !== null) return race;
   return `${lastStep(trace)} changed ${pair!.source} id=${String(id)}, and ${trigger}'s UPDATE did not carry ${column} to the copy row (a copy may lag only between ensure_partitioned_runner_record_exists and the next UPDATE)`;
 }
