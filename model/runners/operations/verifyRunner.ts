@@ -67,7 +67,10 @@ function recordEnsuredCopy(world: RunnersWorld, copy: Row): void {
   const stale =
     runner !== undefined && Object.keys(copy).some((column) => column in runner && runner[column] !== copy[column]);
   let ensured = world.ensuredCopies.get(RUNNERS_COPY);
-  if (ensured === undefined) world.ensuredCopies.set(RUNNERS_COPY, (ensured = new Map()));
+  if (ensured === undefined) {
+    ensured = new Map();
+    world.ensuredCopies.set(RUNNERS_COPY, ensured);
+  }
   if (stale) ensured.set(copy.id as number, copy);
   else ensured.delete(copy.id as number);
 }
