@@ -172,8 +172,13 @@ export function verdictJson(verdict: PlanVerdict, replayCommand: string | null, 
     alsoBroken: [...verdict.alsoBroken],
     optedOut: verdict.plan.optOut.map((entry) => ({ invariant: entry.invariant, reason: entry.reason })),
     accepted: verdict.plan.accepts.map((entry) => ({ invariant: entry.invariant, reason: entry.reason })),
-    acceptedCauses: (verdict.plan.acceptedCauses ?? []).map((entry) => ({ cause: entry.cause, reason: entry.reason })),
-    ownRaces: (verdict.plan.ownRaces ?? []).map((entry) => entry.cause),
+    // Only a verdict under forced concurrency has named causes (a plan's underConcurrency).
+    ...(verdict.plan.acceptedCauses === undefined
+      ? {}
+      : {
+          acceptedCauses: verdict.plan.acceptedCauses.map((entry) => ({ cause: entry.cause, reason: entry.reason })),
+          ownRaces: (verdict.plan.ownRaces ?? []).map((entry) => entry.cause),
+        }),
     probes: { ...verdict.probes },
     missingProbes: [...verdict.missingProbes],
   };
