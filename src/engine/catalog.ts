@@ -218,6 +218,12 @@ export type RowLockStrength = 'KeyShare' | 'Share' | 'NoKeyUpdate' | 'Update';
 export interface RowLock {
   readonly xid: number;
   readonly strength: RowLockStrength;
+  /**
+   * Set while the transaction's UPDATE of this version waits in its unique check: PostgreSQL has
+   * written the new version by then (the old one carries its xmax), so others meet the row, and its
+   * unique keys, as being updated by it (`lockForUniqueWait`).
+   */
+  readonly writing?: true;
 }
 
 /**

@@ -173,6 +173,18 @@ export class EngineState implements SessionView {
     return takeSnapshot(this.shared.running, this.shared.xidHorizon);
   }
 
+  /**
+   * The snapshot a top-level statement runs with. One that takes none (LOCK TABLE, SET, SET
+   * CONSTRAINTS, transaction control: PostgreSQL's PlannedStmtRequiresSnapshot) must not freeze a
+   * REPEATABLE READ transaction's snapshot: a later statement takes it, and sees what committed
+   * between the two (checked on the server: LOCK TABLE first, then an UPDATE meets a row committed
+   * after the LOCK TABLE). Until then it reads through one taken now.
+   */
+  private snapshotFor(statement: Statement): Snapshot {
+    if (takesSnapshot(statement) || !this.inRepeatableRead) return this.statementSnapshot();
+    return this.transactionSnapshot ?? this.freshSnapshot();
+  }
+
   /** A snapshot taken now, whatever the isolation (RI checks, EvalPlanQual's newest committed version). */
   freshSnapshot(): Snapshot {
     return takeSnapshot(this.shared.running, this.shared.xidHorizon);
@@ -340,7 +352,7 @@ export class EngineState implements SessionView {
       if (this.shared.versioning && this.inRepeatableRead && takesSnapshot(statement)) this.statementSnapshot();
       // Table locks first (a wait here has done nothing yet), then the snapshot (semantics 1, 6).
       yield* this.takeTableLocks(statement);
-      if (this.shared.versioning) this.snapshot = this.statementSnapshot();
+      if (this.shared.versioning) this.snapshot = this.snapshotFor(statement);
       const result = yield* body();
       yield* level.drainResumable(this.fireAfterEventResumable);
       if (autocommit) {

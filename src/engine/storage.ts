@@ -83,7 +83,12 @@ export function uniqueWaitFor(
     const key = indexKeyFor(index, row);
     if (key === null) continue;
     const holder = index.entries!.get(key);
-    if (holder !== undefined && holder.tid !== ignoreTid && isRunningOther(state, holder.xmin)) return holder.xmin;
+    if (holder !== undefined && holder.tid !== ignoreTid) {
+      if (isRunningOther(state, holder.xmin)) return holder.xmin;
+      // A version another transaction's UPDATE is writing (it waits in its own unique check).
+      const writer = holder.locks?.find((lock) => lock.writing === true && isRunningOther(state, lock.xid));
+      if (writer !== undefined) return writer.xid;
+    }
     if (relation.oldVersions === null) continue;
     for (const version of relation.oldVersions) {
       if (version.tid === ignoreTid || !isRunningOther(state, version.xmax ?? 0)) continue;

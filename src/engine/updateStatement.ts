@@ -10,7 +10,7 @@ import { riTriggerName, planFor } from './relationPlan.js';
 import { buildUpdatedRow, checkTargetColumns } from './rowBuilding.js';
 import { checkRowConstraints, failingRowDetail, routeRow, satisfiesPartitionConstraint } from './rowConstraints.js';
 import { scanTuples, subqueryRunner } from './scan.js';
-import { lockRow, rowWait } from './sessions/rowLocks.js';
+import { lockForUniqueWait, lockRow, rowWait } from './sessions/rowLocks.js';
 import { replayable, Suspension } from './sessions/suspension.js';
 import type { Resumable } from './sessions/suspension.js';
 import type { EngineState } from './session.js';
@@ -210,7 +210,13 @@ export function updateRow(
   if (newRow === null) return null;
   if (checkBeforeHeapUpdate(state, target, relation, newRow) === 'move')
     return moveRow(state, target, relation, tuple, newRow, transition);
-  if (state.versioning) waitForUniqueKeys(state, relation, newRow, tuple.tid);
+  if (state.versioning) {
+    const xid = uniqueWaitFor(state, relation, newRow, tuple.tid);
+    if (xid !== null) {
+      lockForUniqueWait(state, tuple, keyColumnsChange(state, relation, tuple.row, newRow) ? 'Update' : 'NoKeyUpdate');
+      throw new Suspension({ kind: 'transaction', xid });
+    }
+  }
   const replacement = replaceTuple(state, relation, tuple, newRow);
   queueAfterRow(
     state,

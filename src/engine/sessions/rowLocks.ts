@@ -92,8 +92,17 @@ export function lockRow(
     if (running.has(holder)) {
       if (rowStrengthsConflict(strength, seen.xmaxStrength ?? 'Update'))
         return blocked(state, relation, seen, strength, holder, policy);
-      // A KEY SHARE request next to a non-key update: granted on the version it sees.
-      if (take) addLock(state, newestVersion(relation, seen.tid) ?? seen, strength);
+      // A KEY SHARE request next to a non-key update (heap_lock_tuple following updates): the lock
+      // goes to the version it sees and to every newer one (heap_lock_updated_tuple), each checked
+      // like the first, so a lock or write on a newer version that conflicts (the updater's own
+      // FOR UPDATE, a later key update or delete) is waited for. Kept on the version it sees too,
+      // it outlives an updater that rolls back, as in the old version's multixact.
+      const newer = newerVersions(relation, seen);
+      for (const version of newer) {
+        const conflict = conflictingHolder(state, version, strength);
+        if (conflict !== null) return blocked(state, relation, seen, strength, conflict, policy);
+      }
+      if (take) for (const version of [seen, ...newer]) addLock(state, version, strength);
       return { kind: 'locked', tuple: seen };
     }
     // The holder committed after the snapshot (an aborted one would have been undone).
@@ -136,6 +145,31 @@ function blocked(
   return { kind: 'wait', xid, tuple };
 }
 
+/** The versions of `seen`'s tuple id newer than it, oldest first. */
+function newerVersions(relation: Relation, seen: Tuple): Tuple[] {
+  const newer: Tuple[] = [];
+  let version: Tuple | null | undefined = newestVersion(relation, seen.tid);
+  for (let steps = 0; version !== null && version !== undefined && version !== seen; steps++) {
+    assert(steps < 1_000_000, `version chain of tuple ${seen.tid} does not end`);
+    newer.push(version);
+    version = version.prior;
+  }
+  assert(version === seen, `tuple ${seen.tid} of ${relation.name}: the version seen is not in its chain`);
+  return newer.reverse();
+}
+
+/** Another running transaction whose write of or lock on `version` conflicts with `strength`, or null. */
+function conflictingHolder(state: EngineState, version: Tuple, strength: RowLockStrength): number | null {
+  const own = state.currentXid;
+  const running = state.shared.running;
+  const writer = version.xmax ?? 0;
+  if (writer !== 0 && writer !== own && running.has(writer))
+    if (rowStrengthsConflict(strength, version.xmaxStrength ?? 'Update')) return writer;
+  for (const lock of version.locks ?? [])
+    if (lock.xid !== own && running.has(lock.xid) && rowStrengthsConflict(strength, lock.strength)) return lock.xid;
+  return null;
+}
+
 /**
  * The newest committed version of a tuple id, or null when it was deleted: what EvalPlanQual
  * re-checks. Versions of transactions still running are passed over (their writer will be waited for).
@@ -155,12 +189,24 @@ function newestCommitted(state: EngineState, relation: Relation, tid: number): T
   return null;
 }
 
+/**
+ * An UPDATE about to wait in its unique check for the transaction holding its new key: PostgreSQL
+ * writes the new version first (heap_update), then waits while inserting its index entries, so
+ * meanwhile the old version is its: a writer or FOR UPDATE of the row, and a write of one of the
+ * old version's unique keys, wait for it (checked on the server). The engine writes after the
+ * wait; the `writing` lock recorded here stands for the write until then, and goes with the
+ * statement if the check fails.
+ */
+export function lockForUniqueWait(state: EngineState, tuple: Tuple, strength: RowLockStrength): void {
+  addLock(state, tuple, strength, true);
+}
+
 /** Records a row lock (kept until the transaction ends; undone with a rolled-back savepoint). */
-function addLock(state: EngineState, tuple: Tuple, strength: RowLockStrength): void {
+function addLock(state: EngineState, tuple: Tuple, strength: RowLockStrength, writing = false): void {
   const own = state.currentXid;
-  const held = tuple.locks?.find((lock) => lock.xid === own);
+  const held = tuple.locks?.find((lock) => lock.xid === own && (lock.writing === true || !writing));
   if (held !== undefined && RANK[held.strength] >= RANK[strength]) return;
-  const lock = { xid: own, strength };
+  const lock: RowLock = writing ? { xid: own, strength, writing } : { xid: own, strength };
   tuple.locks ??= [];
   tuple.locks.push(lock);
   state.journal.record({ undo: 'rowLock', tuple, lock });

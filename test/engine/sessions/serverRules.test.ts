@@ -52,6 +52,65 @@ describe('rules the real server taught the engine', () => {
     w.run(1, rollback);
   });
 
+  it('REPEATABLE READ: LOCK TABLE takes no snapshot, the next statement does (seeing what committed between)', () => {
+    const w = world(items, 2);
+    w.run(0, { kind: 'begin', isolation: 'repeatable read' });
+    w.run(0, { kind: 'lockTable', tables: ['items'], mode: 'ShareUpdateExclusive', nowait: false });
+    w.run(1, update(2, 7));
+    w.run(0, selectAll);
+    expect(w.result(0)).toEqual([
+      { id: 1, v: 0 },
+      { id: 2, v: 7 },
+    ]);
+    // Its snapshot is frozen now: a later commit is not seen.
+    w.run(1, update(1, 8));
+    w.run(0, selectAll);
+    expect(w.result(0)).toEqual([
+      { id: 1, v: 0 },
+      { id: 2, v: 7 },
+    ]);
+    w.run(0, rollback);
+  });
+
+  it('FOR KEY SHARE next to a non-key update also locks the newer version: it waits for a FOR UPDATE there', () => {
+    // heap_lock_updated_tuple: the updater's own FOR UPDATE of its new version conflicts with KEY SHARE.
+    const keyShare: Statement = {
+      kind: 'select',
+      table: 'items',
+      options: { where: eq(col('id'), 1), locking: { strength: 'KeyShare' } },
+    };
+    const w = world(items, 2);
+    w.run(0, begin, update(1, 5), forUpdate(1));
+    expect(w.run(1, begin, keyShare)).toBe('waiting');
+    expect(w.scheduler.waitOf(1)).toMatchObject({ blockedBy: [0] });
+    w.run(0, rollback);
+    expect(w.scheduler.statusOf(1)).toBe('idle');
+    w.run(1, rollback);
+    // Without the updater's FOR UPDATE, the KEY SHARE is granted at once.
+    w.run(0, begin, update(1, 5));
+    expect(w.run(1, begin, keyShare)).toBe('idle');
+    w.run(0, rollback);
+    w.run(1, rollback);
+  });
+
+  it("a KEY SHARE lock taken next to a non-key update outlives the updater's rollback", () => {
+    const keyShare: Statement = {
+      kind: 'select',
+      table: 'items',
+      options: { where: eq(col('id'), 1), locking: { strength: 'KeyShare' } },
+    };
+    const w = world(items, 3);
+    w.run(0, begin, update(1, 5));
+    w.run(1, begin, keyShare);
+    w.run(0, rollback);
+    // The row is the old version again, still locked by session 1: FOR UPDATE waits for it.
+    expect(w.run(2, begin, forUpdate(1))).toBe('waiting');
+    expect(w.scheduler.waitOf(2)).toMatchObject({ blockedBy: [1] });
+    w.run(1, rollback);
+    expect(w.scheduler.statusOf(2)).toBe('idle');
+    w.run(2, rollback);
+  });
+
   it('TRUNCATE is not MVCC-safe: a snapshot taken before it sees the table empty once it commits', () => {
     const w = world((db: Database) => {
       items(db);
