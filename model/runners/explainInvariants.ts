@@ -1,4 +1,5 @@
-import type { TracedStep, Violation } from '../../src/harness/domain.js';
+import type { LockWaitRecord, TracedStep, Violation } from '../../src/harness/domain.js';
+import type { BackgroundFailure } from '../gitlab/migrationWorld.js';
 import { isSatisfiedAsCheck } from '../../src/engine/expression.js';
 import { DELETED_RECORDS, RECORD_STATUS } from '../gitlab/looseForeignKeys/deletedRecordsTable.js';
 import { looseForeignKeyTriggerName } from '../gitlab/looseForeignKeys/trackRecordDeletions.js';
@@ -185,8 +186,53 @@ function explainApiWait(world: RunnersWorld): string {
   return `${late.operation} in s${late.session} queued behind s${ahead.session}'s waiting ${ahead.statement.split(' ').slice(0, 2).join(' ')} (${ahead.operation}), which waited for ${holders} to end its transaction; PostgreSQL grants no lock that conflicts with a waiter ahead of it, so the request waited ${late.countedMs} ms behind the step. In a serial order nothing is in flight while the step deploys`;
 }
 
-function explainBackgroundWork(world: RunnersWorld): string {
+/** What a waiting statement is, in a few words: the backfill's sub-batch, or its verb and table. */
+function statementGist(statement: string): string {
+  const subBatch = /^INSERT INTO (\S+) .* SELECT .* FOR UPDATE ON CONFLICT/.exec(statement);
+  if (subBatch !== null) return `sub-batch INSERT … SELECT … FOR UPDATE ON CONFLICT DO NOTHING into ${subBatch[1]}`;
+  return statement.split(' ').slice(0, 3).join(' ');
+}
+
+/**
+ * A background job that PostgreSQL chose as a deadlock's victim: the two waits of the cycle, read
+ * from the scenario's lock-wait record (each session waited for the other's transaction), and, when
+ * the other session is verify, the ensure-copy INSERT of the copy row it made in its open transaction
+ * (read from the trace), which is what the sub-batch's ON CONFLICT waited for. Null when the record
+ * shows no such cycle.
+ */
+function explainDeadlock(world: RunnersWorld, failure: BackgroundFailure, trace: readonly TracedStep[]): string | null {
+  if (failure.error.code !== '40P01') return null;
+  const waits = world.concurrency?.waits ?? [];
+  const overlaps = (left: LockWaitRecord, right: LockWaitRecord): boolean =>
+    left.since <= (right.until ?? Number.POSITIVE_INFINITY) && right.since <= (left.until ?? Number.POSITIVE_INFINITY);
+  // The job's own wait is the victim's: an API request's waits are never a background failure.
+  for (const victim of waits.filter((wait) => !wait.api)) {
+    const other = waits.find(
+      (candidate) =>
+        candidate !== victim &&
+        victim.blockedBy.includes(candidate.session) &&
+        candidate.blockedBy.includes(victim.session) &&
+        overlaps(victim, candidate),
+    );
+    if (other === undefined) continue;
+    const first = other.since < victim.since ? other : victim;
+    const cycle = `s${victim.session} (${victim.operation}) waited in its ${statementGist(victim.statement)} for s${other.session}'s transaction, while s${other.session} (${other.operation}) waited in its ${statementGist(other.statement)} for s${victim.session}'s: a deadlock, in which PostgreSQL aborts the session whose deadlock check runs first, the one that waited first (s${first.session}), with 40P01`;
+    const ensureCopy = new RegExp(`^s${other.session} INSERT INTO ${RUNNERS}_\\w+ \\(.*\\) VALUES .* ON CONFLICT`);
+    let copied = -1;
+    for (let index = trace.length - 1; index >= 0 && copied < 0; index--)
+      if (ensureCopy.test(trace[index]!.label)) copied = index;
+    if (/^verifyRunner\b/.test(other.operation) && /^INSERT INTO /.test(other.statement) && copied >= 0) {
+      return `a deadlock between POST /runners/verify and the ${failure.job} sub-batch: verify in s${other.session} inserted the runner's copy row (ensure_partitioned_runner_record_exists) at step ${copied + 1} in its open transaction; the sub-batch in s${victim.session} then locked the same runner FOR UPDATE and waited on that uncommitted copy row (its ON CONFLICT arbiter needs to know whether it commits); verify's manager INSERT then needed KEY SHARE on the runner for its foreign key, which the sub-batch's FOR UPDATE blocks. ${cycle}, so the batch failed (${failure.summary}). In any serial order one of them runs whole first: verify commits its copy row before the sub-batch locks the runner (the sub-batch skips it), or the sub-batch commits before verify's INSERT needs the runner`;
+    }
+    return `${failure.job} failed ${stepLabel(failure.step)}: ${cycle}. A serial order never has two transactions each waiting for the other`;
+  }
+  return null;
+}
+
+function explainBackgroundWork(world: RunnersWorld, trace: readonly TracedStep[]): string {
   const failure = world.backgroundFailures[0]!;
+  const deadlock = explainDeadlock(world, failure, trace);
+  if (deadlock !== null) return deadlock;
   const detail = failure.error.detail === undefined ? '' : ` (${failure.error.detail})`;
   return `${failure.job} failed ${stepLabel(failure.step)} with ${failure.error.code}${failure.error.constraint === undefined ? '' : ` on ${failure.error.constraint}`}${detail}: the job's writes do not satisfy a constraint in force, so retrying cannot succeed until the data changes`;
 }
@@ -408,7 +454,9 @@ export function explainByInvariant(world: RunnersWorld, violation: Violation, tr
     case 'api-waits-bounded':
       return explainApiWait(world);
     case 'background-work-succeeds':
-      return world.backgroundFailures.length > 0 ? explainBackgroundWork(world) : explainConstraintFailure(violation);
+      return world.backgroundFailures.length > 0
+        ? explainBackgroundWork(world, trace)
+        : explainConstraintFailure(violation);
     case 'copy-subset-of-source':
     case 'copy-equals-source-where-present':
       return explainCopy(world, violation, trace);
