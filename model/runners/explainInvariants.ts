@@ -216,15 +216,30 @@ function explainDeadlock(world: RunnersWorld, failure: BackgroundFailure, trace:
     );
     if (other === undefined) continue;
     const first = other.since < victim.since ? other : victim;
-    const cycle = `s${victim.session} (${victim.operation}) waited in its ${statementGist(victim.statement)} for s${other.session}'s transaction, while s${other.session} (${other.operation}) waited in its ${statementGist(other.statement)} for s${victim.session}'s: a deadlock, in which PostgreSQL aborts the session whose deadlock check runs first, the one that waited first (s${first.session}), with 40P01`;
+    const cycle = [
+      `s${victim.session} (${victim.operation}) waited in its ${statementGist(victim.statement)}`,
+      `for s${other.session}'s transaction, while s${other.session} (${other.operation}) waited in its`,
+      `${statementGist(other.statement)} for s${victim.session}'s: a deadlock, in which PostgreSQL aborts`,
+      `the session whose deadlock check runs first, the one that waited first (s${first.session}), with 40P01`,
+    ].join(' ');
     const ensureCopy = new RegExp(`^s${other.session} INSERT INTO ${RUNNERS}_\\w+ \\(.*\\) VALUES .* ON CONFLICT`);
     let copied = -1;
     for (let index = trace.length - 1; index >= 0 && copied < 0; index--)
       if (ensureCopy.test(trace[index]!.label)) copied = index;
     if (/^verifyRunner\b/.test(other.operation) && /^INSERT INTO /.test(other.statement) && copied >= 0) {
-      return `a deadlock between POST /runners/verify and the ${failure.job} sub-batch: verify in s${other.session} inserted the runner's copy row (ensure_partitioned_runner_record_exists) at step ${copied + 1} in its open transaction; the sub-batch in s${victim.session} then locked the same runner FOR UPDATE and waited on that uncommitted copy row (its ON CONFLICT arbiter needs to know whether it commits); verify's manager INSERT then needed KEY SHARE on the runner for its foreign key, which the sub-batch's FOR UPDATE blocks. ${cycle}, so the batch failed (${failure.summary}). In any serial order one of them runs whole first: verify commits its copy row before the sub-batch locks the runner (the sub-batch skips it), or the sub-batch commits before verify's INSERT needs the runner`;
+      return [
+        `a deadlock between POST /runners/verify and the ${failure.job} sub-batch: verify in s${other.session}`,
+        `inserted the runner's copy row (ensure_partitioned_runner_record_exists) at step ${copied + 1} in its open`,
+        `transaction; the sub-batch in s${victim.session} then locked the same runner FOR UPDATE and waited on that`,
+        "uncommitted copy row (its ON CONFLICT arbiter needs to know whether it commits); verify's manager INSERT",
+        "then needed KEY SHARE on the runner for its foreign key, which the sub-batch's FOR UPDATE blocks.",
+        `${cycle}, so the batch failed (${failure.summary}). In any serial order one of them runs whole first:`,
+        'verify commits its copy row before the sub-batch locks the runner (the sub-batch skips it), or the',
+        "sub-batch commits before verify's INSERT needs the runner",
+      ].join(' ');
     }
-    return `${failure.job} failed ${stepLabel(failure.step)}: ${cycle}. A serial order never has two transactions each waiting for the other`;
+    const serial = 'A serial order never has two transactions each waiting for the other';
+    return `${failure.job} failed ${stepLabel(failure.step)}: ${cycle}. ${serial}`;
   }
   return null;
 }
