@@ -72,11 +72,13 @@ export function planFields<W extends WorldBase>(domain: Domain<W>): FieldMap {
       items: stepSpec(domain),
       description: 'The migration steps in deploy order (`pgdrill steps`).',
     },
-    optOut: invariantReasonsField(
+    optOut: reasonsByIdField(
+      'invariant',
       invariantIds,
       'Invariants this plan does not check, each with the reason, which the report shows. Omitted: the plan checks every invariant of the world (`pgdrill invariants`); a plan opts out only of one that cannot hold in its world, and says why.',
     ),
-    accepts: invariantReasonsField(
+    accepts: reasonsByIdField(
+      'invariant',
       invariantIds,
       'For a plan expected to break an invariant: other invariants whose breaking is an accepted consequence of the same flaw, each with the reason. Any other checked invariant that breaks fails the check. Omitted: none.',
     ),
@@ -149,11 +151,13 @@ export function planFields<W extends WorldBase>(domain: Domain<W>): FieldMap {
           invariantIds,
           'The verdict under forced concurrency, as "expect"; omitted: the plan\'s own "expect".',
         ),
-        acceptsCauses: causeReasonsField(
+        acceptsCauses: reasonsByIdField(
+          'cause',
           (domain.causes ?? []).map((cause) => cause.id),
           'Known races (named causes, `pgdrill invariants` lists them) whose breaks are accepted under forced concurrency, each with the reason: a race GitLab has without this migration, shown by a plan of its own. Only the violations the cause explains are accepted; any other break of the same invariant still fails. Omitted: none.',
         ),
-        ownRaces: causeReasonsField(
+        ownRaces: reasonsByIdField(
+          'cause',
           (domain.causes ?? []).map((cause) => cause.id),
           "The design's own races (named causes), each with the reason: the plan is not safe under concurrency because of them, whether or not the check's budget reaches them (their own plan shows each). Their breaks do not fail the check, which still judges every other break, and reports call the verdict unsafe. Omitted: none.",
         ),
@@ -188,56 +192,34 @@ function expectField(invariantIds: readonly string[], description: string): Fiel
   };
 }
 
-/** An object from a named cause's id to the plan's reason (`underConcurrency.acceptsCauses`). */
-function causeReasonsField(causeIds: readonly string[], description: string): FieldSpec {
-  const expected = 'an object of cause id to a non-empty reason';
-  return {
-    kind: 'custom',
-    expected,
-    description,
-    schema: {
-      type: 'object',
-      propertyNames: { enum: [...causeIds] },
-      additionalProperties: { type: 'string', pattern: REASON.source },
-    },
-    validate: (value, label) => {
-      if (!isJsonObject(value)) return `field "${label}" must be ${expected}`;
-      for (const [cause, reason] of Object.entries(value)) {
-        if (!causeIds.includes(cause))
-          return `field "${label}" names unknown cause ${JSON.stringify(cause)}${didYouMean(cause, causeIds)} (known: ${causeIds.join(', ') || 'none'})`;
-        if (typeof reason !== 'string' || !REASON.test(reason))
-          return `field "${label}.${cause}" must be a non-empty reason`;
-      }
-      return null;
-    },
-  };
-}
-
 /** The most API requests a plan may have in flight at once. */
 export const MAX_CONCURRENT_REQUESTS = 4;
 
 /** What a reason must contain: some text, not only blanks. */
 const REASON = /\S/;
 
-/** An object from invariant id to the plan's reason (`optOut` and `accepts`). */
-function invariantReasonsField(invariantIds: readonly string[], description: string): FieldSpec {
-  const expected = 'an object of invariant id to a non-empty reason';
+/**
+ * An object from an id (an invariant's for `optOut` and `accepts`, a named cause's for
+ * `underConcurrency.acceptsCauses` and `ownRaces`) to the plan's reason, which reports show.
+ */
+function reasonsByIdField(noun: 'invariant' | 'cause', ids: readonly string[], description: string): FieldSpec {
+  const expected = `an object of ${noun} id to a non-empty reason`;
   return {
     kind: 'custom',
     expected,
     description,
     schema: {
       type: 'object',
-      propertyNames: { enum: [...invariantIds] },
+      propertyNames: { enum: [...ids] },
       additionalProperties: { type: 'string', pattern: REASON.source },
     },
     validate: (value, label) => {
       if (!isJsonObject(value)) return `field "${label}" must be ${expected}`;
-      for (const [invariant, reason] of Object.entries(value)) {
-        if (!invariantIds.includes(invariant))
-          return `field "${label}" names unknown invariant ${JSON.stringify(invariant)}${didYouMean(invariant, invariantIds)} (known: ${invariantIds.join(', ')})`;
+      for (const [id, reason] of Object.entries(value)) {
+        if (!ids.includes(id))
+          return `field "${label}" names unknown ${noun} ${JSON.stringify(id)}${didYouMean(id, ids)} (known: ${ids.join(', ') || 'none'})`;
         if (typeof reason !== 'string' || !REASON.test(reason))
-          return `field "${label}.${invariant}" must be a non-empty reason`;
+          return `field "${label}.${id}" must be a non-empty reason`;
       }
       return null;
     },
