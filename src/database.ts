@@ -196,10 +196,18 @@ export class Database implements SessionHandle {
   ): { readonly database: Database; readonly sessions: readonly Session[] } | null {
     assert(this.state.atTopLevel, 'a database cannot be forked from inside a statement');
     for (const relation of this.state.relations.values()) planFor(this.state, relation);
-    const copy = cloneSessionStates(this.state.shared, (state) => {
-      state.fireAfterEvent = (event, deferredNow) => fireAfterEvent(state, event, deferredNow);
-      state.fireAfterEventResumable = (event) => fireAfterEventResumable(state, event);
-    });
+    // The catalog descriptions are derived data the copy describes again if asked (a schedule's
+    // run never asks): copying them would cost more objects than the catalog they describe.
+    const fresh = new Map<object, unknown>([[this.describeCache, new Map()]]);
+    if (this.constraintCache !== null) fresh.set(this.constraintCache, null);
+    const copy = cloneSessionStates(
+      this.state.shared,
+      (state) => {
+        state.fireAfterEvent = (event, deferredNow) => fireAfterEvent(state, event, deferredNow);
+        state.fireAfterEventResumable = (event) => fireAfterEventResumable(state, event);
+      },
+      fresh,
+    );
     if (copy === null) return null;
     const database = copy.copyOf<Database>(this);
     database.onStatement = null;

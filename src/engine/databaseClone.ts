@@ -54,11 +54,12 @@ export interface SessionStatesCopy {
  * statement is a generator, which cannot be copied. The scheduler's hooks on the database are not
  * copied (a scheduler over the copy installs its own, `Scheduler.fork`), nor the facades'
  * statement listeners; `rebind` installs each copied session's trigger runtime, whose hooks are
- * closures over the session.
+ * closures over the session. `replacements` stand in the copy for the objects they are keyed by.
  */
 export function cloneSessionStates(
   source: DatabaseState,
   rebind: (state: EngineState) => void,
+  replacements: ReadonlyMap<object, unknown> = new Map(),
 ): SessionStatesCopy | null {
   // Every session of a database is an EngineState; the shared state sees them through SessionView.
   const states = source.sessions as unknown as readonly EngineState[];
@@ -68,6 +69,8 @@ export function cloneSessionStates(
     if (!state.journal.copyable) return null;
   }
   const copier = new GraphCopier();
+  // Objects the caller replaces in the copy (a facade's caches, which the copy rebuilds on use).
+  for (const [original, replacement] of replacements) copier.copies.set(original, replacement);
   if (source.observer !== null) copier.copies.set(source.observer, null);
   const shared = copier.copy(source);
   shared.observer = null;

@@ -13,23 +13,26 @@ import type { RelationPlan } from './relationPlan.js';
 /** Bound on the objects one copy visits: far above any schema and data a program builds. */
 const MAX_OBJECTS = 50_000_000;
 
-type Shell = new (source: Record<string, unknown>) => Record<string, unknown>;
+type Shell = new (source: Record<string, unknown>, keys: readonly string[]) => Record<string, unknown>;
 
 /** One shell constructor per prototype (prototypes are few: the engine's classes and Object). */
 const shells = new Map<object, Shell>();
 
 /**
- * A constructor whose instances have `prototype` and the source's own fields in its order. Objects
- * built by `Object.create` and then given their fields one keyed store at a time drop to slow
- * (dictionary) properties past a dozen fields, and the engine's hottest objects (a session's state)
- * have more; a constructor's instances keep fast properties, so code running on a copy runs as fast
- * as on the original.
+ * A constructor whose instances have `prototype` and the source's own fields (`keys`) in its order.
+ * Objects built by `Object.create` and then given their fields one keyed store at a time drop to
+ * slow (dictionary) properties past a dozen fields, and the engine's hottest objects (a session's
+ * state) have more; a constructor's instances keep fast properties, so code running on a copy runs
+ * as fast as on the original.
  */
 function shellOf(prototype: object): Shell {
   let shell = shells.get(prototype);
   if (shell === undefined) {
-    const made = function (this: Record<string, unknown>, source: Record<string, unknown>): void {
-      for (const key in source) if (Object.hasOwn(source, key)) this[key] = source[key];
+    const made = function (this: Record<string, unknown>, source: Record<string, unknown>, keys: string[]): void {
+      for (let index = 0; index < keys.length; index++) {
+        const key = keys[index]!;
+        this[key] = source[key];
+      }
     } as unknown as Shell & { prototype: object };
     made.prototype = prototype;
     shell = made;
@@ -52,9 +55,14 @@ export class GraphCopier {
     const prototype = Object.getPrototypeOf(value) as object | null;
     if (prototype === Array.prototype) {
       const source = value as unknown as unknown[];
-      const copy: unknown[] = new Array(source.length);
+      const length = source.length;
+      const copy: unknown[] = new Array(length);
       this.copies.set(value, copy);
-      for (let index = 0; index < source.length; index++) copy[index] = this.copy(source[index]);
+      // Primitives (most entries of the engine's arrays) are copied without a call.
+      for (let index = 0; index < length; index++) {
+        const entry = source[index];
+        copy[index] = typeof entry === 'object' && entry !== null ? this.copy(entry) : entry;
+      }
       return copy as T;
     }
     if (prototype === Map.prototype) {
@@ -76,16 +84,22 @@ export class GraphCopier {
         fail(`a database copy met a ${value.constructor.name}, which it cannot copy faithfully`);
     }
     const source = value as Record<string, unknown>;
+    const keys = Object.keys(source);
     // The shell has the original's fields (values still the original's), so it has its shape; each
-    // field is then overwritten with its copy, once the shell is registered (cycles lead back to it).
+    // field holding an object is then overwritten with its copy, once the shell is registered
+    // (cycles lead back to it). Fields holding primitives keep the shell's value.
     const copy =
-      prototype === null ? (Object.create(null) as Record<string, unknown>) : new (shellOf(prototype))(source);
+      prototype === null ? (Object.create(null) as Record<string, unknown>) : new (shellOf(prototype))(source, keys);
     this.copies.set(value, copy);
     const relation = prototype === Relation.prototype;
-    for (const key in source) {
-      if (!Object.hasOwn(source, key)) continue;
-      copy[key] =
-        relation && key === 'cachedPlan' ? this.copyPlan(source[key] as RelationPlan | null) : this.copy(source[key]);
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index]!;
+      const field = source[key];
+      if (typeof field !== 'object' || field === null) {
+        if (prototype === null) copy[key] = field;
+        continue;
+      }
+      copy[key] = relation && key === 'cachedPlan' ? this.copyPlan(field as RelationPlan | null) : this.copy(field);
     }
     return copy as T;
   }
@@ -98,7 +112,7 @@ export class GraphCopier {
   private copyPlan(plan: RelationPlan | null): RelationPlan | null {
     if (plan === null) return null;
     const source = plan as unknown as Record<string, unknown>;
-    const copy = new (shellOf(Object.prototype))(source);
+    const copy = new (shellOf(Object.prototype))(source, Object.keys(source));
     for (const key of Object.keys(source)) if (key !== 'uniqueKeyLookups') copy[key] = this.copy(source[key]);
     copy.uniqueKeyLookups = new WeakMap();
     return copy as unknown as RelationPlan;

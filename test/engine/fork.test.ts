@@ -144,3 +144,32 @@ describe('Database.fork', () => {
     expect(() => db.fork()).toThrow(/one session/);
   });
 });
+
+describe('Database.forkWithSessions', () => {
+  it('describes the copy from its own catalog: no description or cache is shared with the original', () => {
+    const db = buildWorld();
+    const session = db.openSession();
+    session.begin();
+    session.update('parents', { kind: 7 }, eq(col('id'), 2));
+    // Descriptions and rows cached on the original before the copy, which the copy must not reuse wrongly.
+    const described = db.describe('parents');
+    const constraints = db.constraints();
+    const copy = db.forkWithSessions([session]);
+    expect(copy).not.toBeNull();
+    const { database, sessions } = copy!;
+    expect(database.describe('parents')).toEqual(described);
+    expect(database.constraints()).toEqual(constraints);
+    sessions[0]!.commit();
+    database.addColumn('parents', { name: 'note', type: 'text' });
+    database.dropConstraint('children', 'fk_parent');
+    expect(database.describe('parents').columns.map((column) => column.name)).toEqual(['id', 'kind', 'note']);
+    expect(database.constraints().some((constraint) => constraint.name === 'fk_parent')).toBe(false);
+    // The original still has its own catalog, its own cached descriptions and its session's open transaction.
+    expect(db.describe('parents')).toEqual(described);
+    expect(db.constraints()).toEqual(constraints);
+    expect(database.select('parents', { where: eq(col('id'), 2) })[0]?.kind).toBe(7);
+    expect(db.select('parents', { where: eq(col('id'), 2) })[0]?.kind).toBe(2);
+    session.rollback();
+    expect(db.select('parents', { where: eq(col('id'), 2) })[0]?.kind).toBe(2);
+  });
+});

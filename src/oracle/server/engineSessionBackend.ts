@@ -26,6 +26,7 @@ import type {
   SettleGoal,
   SettleReport,
   StepResult,
+  SynchronousRun,
   TableContents,
   WaitingStep,
 } from './sessionBackend.js';
@@ -171,6 +172,12 @@ export class EngineSessionBackend implements SessionBackend {
 class EngineRun implements BackendRun {
   /** Each session's step in flight (its statements), or null. */
   private readonly inFlight: (readonly Statement[] | null)[];
+  /** Nothing here waits on I/O: drivers may skip the promises (`BackendRun.synchronous`). */
+  readonly synchronous: SynchronousRun = {
+    settle: (goal, boundMs) => this.settleNow(goal, boundMs),
+    finish: () => this.finishNow(),
+    contents: () => this.contentsNow(),
+  };
 
   constructor(
     private readonly db: Database,
@@ -232,7 +239,19 @@ class EngineRun implements BackendRun {
     return this.scheduler.nextTimerAt() === this.scheduler.clock.now();
   }
 
-  async settle(goal: SettleGoal, _boundMs: number): Promise<SettleReport> {
+  async settle(goal: SettleGoal, boundMs: number): Promise<SettleReport> {
+    return this.settleNow(goal, boundMs);
+  }
+
+  async finish(): Promise<{ readonly cancelled: readonly number[] }> {
+    return this.finishNow();
+  }
+
+  async contents(): Promise<readonly TableContents[]> {
+    return this.contentsNow();
+  }
+
+  private settleNow(goal: SettleGoal, _boundMs: number): SettleReport {
     const completed: { session: number; result: StepResult }[] = [];
     const waited = new Map<number, WaitingStep>();
     const harvest = (): void => {
@@ -267,7 +286,7 @@ class EngineRun implements BackendRun {
     };
   }
 
-  async finish(): Promise<{ readonly cancelled: readonly number[] }> {
+  private finishNow(): { readonly cancelled: readonly number[] } {
     const cancelled: number[] = [];
     for (const session of this.scheduler.waiting()) {
       this.scheduler.cancel(session);
@@ -282,7 +301,7 @@ class EngineRun implements BackendRun {
     return { cancelled };
   }
 
-  async contents(): Promise<readonly TableContents[]> {
+  private contentsNow(): readonly TableContents[] {
     const tables = [...this.db.snapshot().entries()].sort(([left], [right]) =>
       left < right ? -1 : left > right ? 1 : 0,
     );

@@ -14,13 +14,16 @@
  * operating system ran first. Every wait has a
  * bound: a step that never completes is reported (and cancelled), never waited for forever.
  */
+import { assert } from '../../engine/assert.js';
 import { resolveSteps } from './program.js';
 import type { ResolvedStep, SessionProgram } from './program.js';
 import type {
   BackendRun,
   SessionBackend,
+  SettleGoal,
   SettleReport,
   StepResult,
+  SynchronousRun,
   TableContents,
   WaitingStep,
 } from './sessionBackend.js';
@@ -71,6 +74,12 @@ export interface DriverOptions {
 
 export const DEFAULT_WAIT_BOUND_MS = 3_000;
 export const DEFAULT_TIMING_RETRIES = 5;
+
+/** A driver action's logic: it yields the settles it needs and gets each report back. */
+type Settling<T> = Generator<SettleGoal, T, SettleReport>;
+
+/** Bound on the settles of one action (a take settles at most twice, an end once). */
+const MAX_SETTLES_PER_ACTION = 16;
 
 interface MutableRecord {
   step: string;
@@ -145,16 +154,19 @@ async function attemptSchedule(
   options: DriverOptions,
 ): Promise<{ result: PermutationOutcome; timingViolation: string | null }> {
   const execution = await ScheduleExecution.start(backend, program, options);
+  // A synchronous backend (the engine) runs the whole schedule without a promise per step.
+  const now = execution.synchronous;
   try {
     for (;;) {
       const name = choose(execution.state);
-      if (name === null || !(await execution.take(name))) break;
+      if (name === null || !(now ? execution.takeNow(name) : await execution.take(name))) break;
     }
   } catch (error) {
-    await execution.abandon();
+    if (now) execution.abandonNow();
+    else await execution.abandon();
     throw error;
   }
-  return execution.end();
+  return now ? execution.endNow() : execution.end();
 }
 
 /**
@@ -225,11 +237,85 @@ export class ScheduleExecution {
     return new ScheduleExecution(this.program, this.steps, this.options, run, copyData(this.data));
   }
 
+  /** True when the backend answers at once (`BackendRun.synchronous`): `takeNow` and `endNow` may be used. */
+  get synchronous(): boolean {
+    return this.run.synchronous !== undefined;
+  }
+
   /**
    * Issues the named step (after waiting for its session's step in flight) and settles. False when
    * the schedule must stop here because real time broke its timing (the step is not taken).
    */
-  async take(name: string): Promise<boolean> {
+  take(name: string): Promise<boolean> {
+    return this.settling(this.taking(name));
+  }
+
+  /** `take` on a synchronous backend, without a promise. */
+  takeNow(name: string): boolean {
+    return this.settlingNow(this.taking(name));
+  }
+
+  /** Lets every step in flight finish, ends the run and reads the tables: the schedule's outcome. */
+  async end(): Promise<{ result: PermutationOutcome; timingViolation: string | null }> {
+    try {
+      await this.settling(this.ending());
+    } finally {
+      await this.run.finish();
+    }
+    return this.outcome(await this.run.contents());
+  }
+
+  /** `end` on a synchronous backend, without a promise. */
+  endNow(): { result: PermutationOutcome; timingViolation: string | null } {
+    const run = this.synchronousRun();
+    try {
+      this.settlingNow(this.ending());
+    } finally {
+      run.finish();
+    }
+    return this.outcome(run.contents());
+  }
+
+  /** Ends the run without reading an outcome (a schedule abandoned, e.g. a pruned branch). */
+  async abandon(): Promise<void> {
+    await this.run.finish();
+  }
+
+  /** `abandon` on a synchronous backend, without a promise. */
+  abandonNow(): void {
+    this.synchronousRun().finish();
+  }
+
+  private synchronousRun(): SynchronousRun {
+    const run = this.run.synchronous;
+    if (run === undefined) throw new Error(`${this.program.name}: the backend's runs are not synchronous`);
+    return run;
+  }
+
+  /** Runs the driver's logic for one action, settling the backend wherever it asks to. */
+  private async settling<T>(work: Settling<T>): Promise<T> {
+    const waitBound = this.options.waitBoundMs ?? DEFAULT_WAIT_BOUND_MS;
+    let next = work.next();
+    for (let settles = 0; !next.done; settles++) {
+      assert(settles < MAX_SETTLES_PER_ACTION, 'an action of the driver settled past its bound');
+      next = work.next(await this.run.settle(next.value, waitBound));
+    }
+    return next.value;
+  }
+
+  private settlingNow<T>(work: Settling<T>): T {
+    const run = this.synchronousRun();
+    const waitBound = this.options.waitBoundMs ?? DEFAULT_WAIT_BOUND_MS;
+    let next = work.next();
+    for (let settles = 0; !next.done; settles++) {
+      assert(settles < MAX_SETTLES_PER_ACTION, 'an action of the driver settled past its bound');
+      next = work.next(run.settle(next.value, waitBound));
+    }
+    return next.value;
+  }
+
+  /** `take`'s logic: yields each settle it needs, the backend's report comes back. */
+  private *taking(name: string): Settling<boolean> {
     const data = this.data;
     const program = this.program;
     const resolved = this.steps.get(name);
@@ -244,9 +330,8 @@ export class ScheduleExecution {
       data.neverIssued.push(name);
       return true;
     }
-    const waitBound = this.options.waitBoundMs ?? DEFAULT_WAIT_BOUND_MS;
     if (data.inFlight[session] !== null) {
-      const report = await this.run.settle({ kind: 'sessionDone', session }, waitBound);
+      const report = yield { kind: 'sessionDone', session };
       this.absorb(report, position - 1, session);
       if (data.inFlight[session] !== null) {
         data.stuck = true;
@@ -265,7 +350,7 @@ export class ScheduleExecution {
     data.records.push(record);
     data.inFlight[session] = record;
     this.run.issue(session, step.sql, step);
-    const report = await this.run.settle({ kind: 'quiescent' }, waitBound);
+    const report = yield { kind: 'quiescent' };
     this.absorb(report, position, session);
     const wait = report.waited.find((waiting) => waiting.session === session);
     if (wait !== undefined)
@@ -279,17 +364,18 @@ export class ScheduleExecution {
     return true;
   }
 
-  /** Lets every step in flight finish, ends the run and reads the tables: the schedule's outcome. */
-  async end(): Promise<{ result: PermutationOutcome; timingViolation: string | null }> {
+  /** `end`'s settle: every step in flight to its end, unless the schedule is stuck or broken. */
+  private *ending(): Settling<void> {
     const data = this.data;
-    const waitBound = this.options.waitBoundMs ?? DEFAULT_WAIT_BOUND_MS;
-    try {
-      if (!data.stuck && data.timingViolation === null)
-        this.absorb(await this.run.settle({ kind: 'allDone' }, waitBound), data.permutation.length - 1, -1);
-    } finally {
-      await this.run.finish();
-    }
-    const contents = await this.run.contents();
+    if (!data.stuck && data.timingViolation === null)
+      this.absorb(yield { kind: 'allDone' }, data.permutation.length - 1, -1);
+  }
+
+  private outcome(contents: readonly TableContents[]): {
+    result: PermutationOutcome;
+    timingViolation: string | null;
+  } {
+    const data = this.data;
     const neverCompleted = data.inFlight.flatMap((record) => (record === null ? [] : [record.step]));
     return {
       result: {
@@ -305,11 +391,6 @@ export class ScheduleExecution {
       },
       timingViolation: data.timingViolation,
     };
-  }
-
-  /** Ends the run without reading an outcome (a schedule abandoned, e.g. a pruned branch). */
-  async abandon(): Promise<void> {
-    await this.run.finish();
   }
 
   // Within one settle, the step the driver acted on (issued, or waited for) comes first, then the

@@ -14,6 +14,9 @@
  * the outcome running that permutation from scratch gives (test/oracle/server/scheduleTree.test.ts
  * holds them to it).
  *
+ * On a backend that answers at once (`BackendRun.synchronous`: the engine), the whole tree runs
+ * without a promise per step; the same logic waits for each answer of one that does not.
+ *
  * A schedule in which a step never completes (the driver waited for a session whose step can only
  * end when a later step of another session runs) leaves the rest of its steps unissued whatever
  * their order, so its subtree is cut there and reported once as `stuck`, not as schedules.
@@ -48,6 +51,8 @@ export interface ExploredSchedule {
 
 /** Bound on the schedules one exploration visits. */
 const MAX_SCHEDULES = 1_000_000;
+/** Bound on the promises one exploration waits for (a few per step on an asynchronous backend). */
+const MAX_WAITS = 100_000_000;
 
 /**
  * Runs every schedule of `program` on `backend`, sharing prefixes where the backend can copy a
@@ -63,11 +68,14 @@ export async function exploreSchedules(
   const totals = { complete: 0, incomplete: 0, stuck: 0, forks: 0, rebuilt: 0, steps: 0 };
   const sessionSteps = program.sessions.map((session) => session.steps.map((step) => step.name));
   const stepCount = sessionSteps.reduce((sum, names) => sum + names.length, 0);
-  const take = async (execution: ScheduleExecution, name: string): Promise<void> => {
+  // A synchronous backend (the engine) is driven without a promise per step: the explorer's logic
+  // below yields only what it must really wait for (`Exploring`).
+  const take = function* (execution: ScheduleExecution, name: string): Exploring<void> {
     totals.steps += 1;
-    const taken = await execution.take(name);
+    const taken = yield* settled(execution.synchronous ? execution.takeNow(name) : execution.take(name));
     assert(taken, `${program.name}: a schedule lost its timing while exploring (${name})`);
   };
+  const start = (): Exploring<ScheduleExecution> => settled(ScheduleExecution.start(backend, program, options, steps));
   /** The next step of each session that has one, in session order (each session's steps are taken in order). */
   const nextSteps = (permutation: readonly string[]): string[] => {
     const taken = program.sessions.map(() => 0);
@@ -81,30 +89,30 @@ export async function exploreSchedules(
    * A fresh state equal to `node`'s: a copy of the anchor (a copyable ancestor, untouched since), then
    * the steps from there to the node again; from scratch when there is no anchor.
    */
-  const rebuild = async (anchor: ScheduleExecution | null, node: ScheduleExecution): Promise<ScheduleExecution> => {
+  const rebuild = function* (anchor: ScheduleExecution | null, node: ScheduleExecution): Exploring<ScheduleExecution> {
     totals.rebuilt += 1;
     let execution: ScheduleExecution;
-    if (anchor === null) execution = await ScheduleExecution.start(backend, program, options, steps);
+    if (anchor === null) execution = yield* start();
     else {
       const copy = anchor.fork();
       assert(copy !== null, `${program.name}: an anchor that could be copied no longer can`);
       totals.forks += 1;
       execution = copy;
     }
-    for (const name of node.permutation.slice(execution.permutation.length)) await take(execution, name);
+    for (const name of node.permutation.slice(execution.permutation.length)) yield* take(execution, name);
     return execution;
   };
-  const explore = async (execution: ScheduleExecution, anchor: ScheduleExecution | null): Promise<void> => {
+  const explore = function* (execution: ScheduleExecution, anchor: ScheduleExecution | null): Exploring<void> {
     assert(totals.complete + totals.incomplete + totals.stuck < MAX_SCHEDULES, 'too many schedules to explore');
     if (execution.state.stuck) {
       totals.stuck += 1;
-      await execution.abandon();
+      yield* settled(execution.synchronous ? execution.abandonNow() : execution.abandon());
       return;
     }
     const next = nextSteps(execution.permutation);
     if (next.length === 0) {
       assert(execution.permutation.length === stepCount, 'a leaf has taken every step');
-      const { result } = await execution.end();
+      const { result } = yield* settled(execution.synchronous ? execution.endNow() : execution.end());
       const complete = result.neverIssued.length === 0 && result.neverCompleted.length === 0;
       if (complete) totals.complete += 1;
       else totals.incomplete += 1;
@@ -114,18 +122,46 @@ export async function exploreSchedules(
     // Every child but the last runs on a copy; the node itself, untouched until then, is their anchor.
     for (const [index, name] of next.entries()) {
       if (index === next.length - 1) {
-        await take(execution, name);
-        await explore(execution, anchor);
+        yield* take(execution, name);
+        yield* explore(execution, anchor);
         return;
       }
       const copy = execution.fork();
       if (copy !== null) totals.forks += 1;
-      const child = copy ?? (await rebuild(anchor, execution));
-      await take(child, name);
-      await explore(child, copy === null ? anchor : execution);
+      const child = copy ?? (yield* rebuild(anchor, execution));
+      yield* take(child, name);
+      yield* explore(child, copy === null ? anchor : execution);
     }
   };
-  const root = await ScheduleExecution.start(backend, program, options, steps);
-  await explore(root, null);
+  await waitingFor(
+    (function* (): Exploring<void> {
+      yield* explore(yield* start(), null);
+    })(),
+  );
   return totals;
+}
+
+/** The explorer's logic: it yields each promise it must wait for and gets the promise's value back. */
+type Exploring<T> = Generator<Promise<unknown>, T, unknown>;
+
+/** A value a synchronous backend gave at once, or the promise another one gave, as an `Exploring` step. */
+function* settled<T>(value: T | Promise<T>): Exploring<T> {
+  return value instanceof Promise ? ((yield value) as T) : value;
+}
+
+/** Runs the explorer's logic, waiting for each promise it yields (a rejection is thrown back into it). */
+async function waitingFor<T>(work: Exploring<T>): Promise<T> {
+  let next = work.next();
+  for (let waits = 0; !next.done; waits++) {
+    assert(waits < MAX_WAITS, 'the exploration waited past its bound');
+    let value: unknown;
+    try {
+      value = await next.value;
+    } catch (error) {
+      next = work.throw(error);
+      continue;
+    }
+    next = work.next(value);
+  }
+  return next.value;
 }

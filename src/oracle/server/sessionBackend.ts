@@ -90,6 +90,19 @@ export interface BackendRun {
    * (a step waits: a suspended statement cannot be copied). A real server has no such operation.
    */
   fork?(): BackendRun | null;
+  /**
+   * The same operations without promises, for a backend whose steps never wait on I/O (the engine
+   * and its virtual clock): a driver running many schedules then pays no promise and no microtask
+   * per step. Absent on a real server.
+   */
+  readonly synchronous?: SynchronousRun;
+}
+
+/** `BackendRun`'s settle, finish and contents, answered at once (`BackendRun.synchronous`). */
+export interface SynchronousRun {
+  settle(goal: SettleGoal, boundMs: number): SettleReport;
+  finish(): { readonly cancelled: readonly number[] };
+  contents(): readonly TableContents[];
 }
 
 export interface SessionBackend {

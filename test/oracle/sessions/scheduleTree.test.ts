@@ -12,6 +12,7 @@ import { lockPrograms } from '../../../src/oracle/server/lockPrograms.js';
 import { runPermutation } from '../../../src/oracle/server/permutationDriver.js';
 import { allPermutations } from '../../../src/oracle/server/program.js';
 import type { SessionProgram } from '../../../src/oracle/server/program.js';
+import type { BackendRun, SessionBackend } from '../../../src/oracle/server/sessionBackend.js';
 import { exploreSchedules } from '../../../src/oracle/server/scheduleTree.js';
 import type { ExploredSchedule, TreeStatistics } from '../../../src/oracle/server/scheduleTree.js';
 import { generateSessionProgram } from '../../../src/oracle/sessions/randomSessions.js';
@@ -23,8 +24,31 @@ const ALL = new Set<SessionFeature>(SESSION_FEATURES);
 /** Programs with more schedules than this are left out, to keep the suite quick. */
 const MAX_SCHEDULES = 300;
 
+/** A run without its synchronous face (`BackendRun.synchronous`): drivers wait for its promises, as on a server. */
+function promisesOnly(run: BackendRun): BackendRun {
+  return {
+    issue: (session, sql, step) => run.issue(session, sql, step),
+    settle: (goal, boundMs) => run.settle(goal, boundMs),
+    finish: () => run.finish(),
+    contents: () => run.contents(),
+    fork: () => {
+      const copy = run.fork?.() ?? null;
+      return copy === null ? null : promisesOnly(copy);
+    },
+  };
+}
+
+/** The engine's backend with runs that only answer through promises. */
+function withPromisesOnly(backend: SessionBackend): SessionBackend {
+  return {
+    description: `${backend.description}, through promises`,
+    begin: async (setup, sessionSetups, program) => promisesOnly(await backend.begin(setup, sessionSetups, program)),
+    close: () => backend.close(),
+  };
+}
+
 async function explore(
-  backend: EngineSessionBackend,
+  backend: SessionBackend,
   program: SessionProgram,
 ): Promise<{ leaves: ExploredSchedule[]; tree: TreeStatistics }> {
   const leaves: ExploredSchedule[] = [];
@@ -60,6 +84,23 @@ async function compareWithScratch(
 }
 
 describe('schedule trees on the engine', () => {
+  it('give the same leaves whether the engine answers at once or through promises', async () => {
+    const programs = [...lockPrograms, ...runnerRaces]
+      .map((regression) => regression.program)
+      .filter((program) => program.setupStatements !== undefined);
+    const backend = new EngineSessionBackend(programs);
+    const throughPromises = withPromisesOnly(backend);
+    for (const program of programs) {
+      const now = await explore(backend, program);
+      const later = await explore(throughPromises, program);
+      expect(JSON.stringify(later)).toBe(JSON.stringify(now));
+      const [first] = now.leaves;
+      expect(first).toBeDefined();
+      const alone = await runPermutation(throughPromises, program, first!.outcome.permutation);
+      expect(JSON.stringify(alone)).toBe(JSON.stringify(first!.outcome));
+    }
+  });
+
   it('give every schedule of the lock programs and runner races the outcome it has from scratch', async () => {
     const programs = [...lockPrograms, ...runnerRaces]
       .map((regression) => regression.program)
