@@ -226,6 +226,9 @@ class EngineRun implements BackendRun {
 
   /** Whether the waits form a cycle: a deadlock some waiter's check will break once the clock moves. */
   private deadlockPending(waits: readonly WaitingStep[]): boolean {
+    // Most settles see one waiter or none: no map to build for them.
+    if (waits.length === 0) return false;
+    if (waits.length === 1) return waits[0]!.blockedBy.includes(waits[0]!.session);
     return hasCycle(new Map(waits.map((wait) => [wait.session, wait.blockedBy])));
   }
 
@@ -254,9 +257,12 @@ class EngineRun implements BackendRun {
   private settleNow(goal: SettleGoal, _boundMs: number): SettleReport {
     const completed: { session: number; result: StepResult }[] = [];
     const waited = new Map<number, WaitingStep>();
+    // The waits as the last harvest saw them; nothing runs between a harvest and the next look at them.
+    let waits: WaitingStep[] = [];
     const harvest = (): void => {
+      waits = this.waitingSteps();
       // The last wait seen before it ended, as the server's driver reports it (pgSessionBackend.ts).
-      for (const wait of this.waitingSteps()) waited.set(wait.session, wait);
+      for (const wait of waits) waited.set(wait.session, wait);
       for (const [session, statements] of this.inFlight.entries()) {
         if (statements === null || this.scheduler.statusOf(session) !== 'idle') continue;
         this.inFlight[session] = null;
@@ -266,22 +272,24 @@ class EngineRun implements BackendRun {
     const wanted = (): boolean => {
       if (goal.kind === 'allDone') return this.inFlight.every((statements) => statements === null);
       if (goal.kind === 'sessionDone' && this.inFlight[goal.session] !== null) return false;
-      return !this.deadlockPending(this.waitingSteps()) && !this.timerDueNow();
+      return !this.deadlockPending(waits) && !this.timerDueNow();
     };
+    let reached = false;
     for (let rounds = 0; ; rounds++) {
       assert(rounds < SETTLE_BOUND, 'settling ran past its bound');
       this.runUntilQuiescent();
       harvest();
-      if (wanted()) break;
-      // Only the clock can move things now: the next deadlock check or lock_timeout.
+      reached = wanted();
+      if (reached) break;
+      // Only the clock can move things now: the next deadlock check or lock_timeout. When no
+      // timer is left, nothing moved since the harvest above.
       if (!this.scheduler.advanceClock()) break;
     }
-    harvest();
     return {
       completed,
-      waiting: this.waitingSteps(),
+      waiting: waits,
       waited: [...waited.values()].sort((a, b) => a.session - b.session),
-      reached: wanted(),
+      reached,
       timingViolation: null,
     };
   }
