@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import HeavySuitesFirst from './test/support/heavySuitesFirst.js';
 
 // Tests live in test/; property tests use fixed seeds, so a run is reproducible and CI is stable.
 export default defineConfig({
@@ -8,5 +10,9 @@ export default defineConfig({
     globalSetup: ['test/oracle/server/globalSetup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // vitest leaves one core to its main process by default, which on a two-core machine means one
+    // worker; the main process only collects results here, so every core runs test files.
+    maxWorkers: availableParallelism(),
+    sequence: { sequencer: HeavySuitesFirst },
   },
 });

@@ -1,0 +1,4 @@
+// Share 3 of the plan-verdict guard (test/plans/planVerdictCases.ts says why the plans are shared out).
+import { describePlanVerdicts } from './planVerdictCases.js';
+
+describePlanVerdicts(3);
