@@ -24,13 +24,19 @@ const PLAN_TIMEOUT_MS = 600_000;
 /** How many files share the plans; each `planVerdicts.<k>.test.ts` with k in 1…SHARES takes one share. */
 export const SHARES = 3;
 
-/** The plans of share `share` (1-based): every SHARES-th plan in name order, so safe plans spread evenly. */
+/**
+ * The plans of share `share` (1-based). Safe plans run every one of their runs and cost the most, so
+ * they are dealt round the shares first, then the plans expected to break; both in name order.
+ */
 export function plansOfShare(share: number): Plan[] {
   if (!Number.isInteger(share) || share < 1 || share > SHARES) throw new Error(`no plan share ${share}`);
   const plans = loadPlanDirectory(runnersDomain, join(packageRoot(), 'model', 'plans'));
-  return [...plans]
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .filter((_, index) => index % SHARES === share - 1);
+  const byName = (a: Plan, b: Plan): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const dealt = [
+    ...plans.filter((plan) => plan.expect === 'safe').sort(byName),
+    ...plans.filter((plan) => plan.expect !== 'safe').sort(byName),
+  ];
+  return dealt.filter((_, index) => index % SHARES === share - 1);
 }
 
 /** The verdict tests of one share of the plans. */
