@@ -56,19 +56,22 @@ function phaseOf(stack: readonly ProfileNode[]): Phase | null {
     stack.some(
       (node) => node.callFrame.functionName === name && (file === undefined || node.callFrame.url.endsWith(file)),
     );
-  // Async continuations start their stacks at the resumed function, so each way in is named.
+  // Async continuations start their stacks at the resumed function, so each way in is named (the
+  // engine's synchronous path, `takeNow` and `endNow`, included).
   const inScope =
     has('enginePermutationThroughput') ||
     has('attemptSchedule') ||
     has('explore', 'scheduleTree.js') ||
     has('rebuild', 'scheduleTree.js') ||
     has('take', 'permutationDriver.js') ||
-    has('end', 'permutationDriver.js');
+    has('takeNow', 'permutationDriver.js') ||
+    has('end', 'permutationDriver.js') ||
+    has('endNow', 'permutationDriver.js');
   if (!inScope) return null;
   if (has('fork', 'permutationDriver.js')) return 'tree: copying a run between steps';
   if (has('outcomeDifferences')) return 'comparison with the expected outcome';
-  if (has('contents', 'engineSessionBackend.js')) return 'recording: table contents';
-  if (has('finish', 'engineSessionBackend.js')) return 'finish (cancel, roll back what is open)';
+  if (has('contentsNow', 'engineSessionBackend.js')) return 'recording: table contents';
+  if (has('finishNow', 'engineSessionBackend.js')) return 'finish (cancel, roll back what is open)';
   if (has('begin', 'engineSessionBackend.js'))
     return has('cloneDatabaseState')
       ? 'setup: fork of the setup database'
@@ -84,7 +87,7 @@ function phaseOf(stack: readonly ProfileNode[]): Phase | null {
     leaf.url.endsWith('permutationDriver.js') ||
     leaf.url.endsWith('engineSessionBackend.js') ||
     leaf.url.endsWith('program.js') ||
-    has('settle', 'engineSessionBackend.js')
+    has('settleNow', 'engineSessionBackend.js')
   )
     return 'driver and backend bookkeeping (settle, harvest, records)';
   return 'other';
