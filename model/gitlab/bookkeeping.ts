@@ -1,7 +1,8 @@
 /**
  * A world's bookkeeping between steps — feature flags, batched-migration cursors and states,
  * loose-foreign-key definitions and trackings, and whatever the world adds (code version, event
- * queues) — kept as immutable versions made by immer. A change produces a new version that
+ * queues) — kept as immutable versions made by immer (the hottest changes are built by hand to the
+ * same result, see `replace`). A change produces a new version that
  * shares everything it did not touch, so the harness can keep the version each trace step
  * produced (`TraceStep.bookkeeping`) and anyone can diff two of them. Rows never live here: they
  * are the engine's, and a produce over a large Map costs far more than a row write.
@@ -54,6 +55,27 @@ export class BookkeepingVersions<B extends MigrationBookkeeping> {
    * produce costs more than the batch. Like produce, the new version shares everything else and is
    * frozen, and setting what is already there leaves the version as it is.
    */
+  /**
+   * Makes `value` the bookkeeping's `key`, sharing every other part, as a produce assigning it
+   * would: the new version is frozen, and assigning what is already there keeps the version. The
+   * caller hands a frozen value; the hot changes below (a deletion tracking, an owner event or job)
+   * go through here because immer's drafting and finalising cost more than the steps making them.
+   */
+  replace<K extends keyof B>(key: K, value: B[K]): void {
+    if (Object.is(this.version[key], value)) return;
+    this.version = Object.freeze({ ...this.version, [key]: value });
+  }
+
+  /**
+   * Appends a deletion tracking (frozen in place, as immer freezes what a recipe adds), as
+   * `change((draft) => { draft.looseForeignKeys.trackings.push(tracking) })` would.
+   */
+  addDeletionTracking(tracking: DeletionTracking): void {
+    const looseForeignKeys = this.version.looseForeignKeys;
+    const trackings = Object.freeze([...looseForeignKeys.trackings, Object.freeze(tracking)]);
+    this.replace('looseForeignKeys', Object.freeze({ ...looseForeignKeys, trackings }));
+  }
+
   setMigration(migration: BatchedMigration): void {
     const migrations = this.version.migrations;
     assert(migration.id >= 0 && migration.id <= migrations.length, `no migration slot ${migration.id}`);

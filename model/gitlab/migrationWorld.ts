@@ -8,6 +8,7 @@ import type { PgError, Row, Tx, Work } from '../../src/index.js';
 import type { WorldBase } from '../../src/harness/domain.js';
 import type { BookkeepingRecipe, MigrationBookkeeping } from './bookkeeping.js';
 import type { LooseForeignKeysState } from './looseForeignKeys/looseForeignKeysState.js';
+import type { DeletionTracking } from './looseForeignKeys/trackRecordDeletions.js';
 import type { PartitionedCopySpec } from './partitionedCopySpec.js';
 import type { RolloutRecord } from './rolloutRecord.js';
 import type { SyncPair } from './syncTrigger.js';
@@ -104,6 +105,8 @@ export interface MigrationWorld extends WorldBase {
   changeBookkeeping(recipe: BookkeepingRecipe<MigrationBookkeeping>): void;
   /** Puts a batched migration's new version at its id (appending a new one): `BookkeepingVersions.setMigration`. */
   setMigration(migration: BatchedMigration): void;
+  /** Appends a deletion tracking to the loose-foreign-key bookkeeping: `BookkeepingVersions.addDeletionTracking`. */
+  addDeletionTracking(tracking: DeletionTracking): void;
   /** Sync triggers from a source into its partitioned copy, in the order they were installed. */
   readonly syncPairs: SyncPair[];
   /** Source table → scenario step when its sync trigger was installed. */

@@ -22,6 +22,7 @@ import { createCostSettingsTable } from './costSettings.js';
 import { RolloutRecord } from '../gitlab/rolloutRecord.js';
 import type { CodeVersion } from './settings.js';
 import type { SyncPair } from '../gitlab/syncTrigger.js';
+import type { DeletionTracking } from '../gitlab/looseForeignKeys/trackRecordDeletions.js';
 import { LooseForeignKeysState, installLooseForeignKeys } from '../gitlab/looseForeignKeys/looseForeignKeysState.js';
 import { BookkeepingVersions } from '../gitlab/bookkeeping.js';
 import type { BookkeepingRecipe, LooseForeignKeyBookkeeping, MigrationBookkeeping } from '../gitlab/bookkeeping.js';
@@ -206,12 +207,21 @@ export class RunnersWorld implements MigrationWorld {
     this.versions.setMigration(migration);
   }
 
+  addDeletionTracking(tracking: DeletionTracking): void {
+    this.versions.addDeletionTracking(tracking);
+  }
+
   get code(): Readonly<CodeVersion> {
     return this.versions.current.code;
   }
 
   get ownerEvents(): OwnerEventQueue {
     return this.versions.current.ownerEvents;
+  }
+
+  /** Makes `queue` (frozen, built from the current one) the owner events' new version. */
+  setOwnerEvents(queue: OwnerEventQueue): void {
+    this.versions.replace('ownerEvents', queue);
   }
 
   copyRowCause(copyTable: string, copy: Row): string | undefined {

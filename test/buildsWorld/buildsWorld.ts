@@ -25,6 +25,7 @@ import type {
 } from '../../model/gitlab/migrationWorld.js';
 import { hashedObjectName, partitionedCopyName } from '../../model/gitlab/names.js';
 import type { PartitionedCopySpec } from '../../model/gitlab/partitionedCopySpec.js';
+import type { DeletionTracking } from '../../model/gitlab/looseForeignKeys/trackRecordDeletions.js';
 import { rowBackfillJob } from '../../model/gitlab/rowBackfillBatches.js';
 import { integerField } from '../../model/gitlab/rowFields.js';
 import { RolloutRecord } from '../../model/gitlab/rolloutRecord.js';
@@ -131,6 +132,10 @@ export class BuildsWorld implements MigrationWorld {
 
   setMigration(migration: BatchedMigration): void {
     this.versions.setMigration(migration);
+  }
+
+  addDeletionTracking(tracking: DeletionTracking): void {
+    this.versions.addDeletionTracking(tracking);
   }
 }
 

@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { replayScenario } from '../../src/harness/checkPlan.js';
 import { loadPlanFile } from '../../src/harness/planFile.js';
 import { PLAN_MARKER } from '../../src/harness/scenario.js';
-import { describeBookkeepingChanges } from '../../model/gitlab/bookkeeping.js';
+import { produce } from 'immer';
+import { BookkeepingVersions, describeBookkeepingChanges } from '../../model/gitlab/bookkeeping.js';
+import type { MigrationBookkeeping } from '../../model/gitlab/bookkeeping.js';
+import {
+  EMPTY_OWNER_EVENT_QUEUE,
+  publish,
+  withJobChanges,
+} from '../../model/runners/ownerRecalculation/projectDeletedEvents.js';
+import type { OwnerEventQueue } from '../../model/runners/ownerRecalculation/projectDeletedEvents.js';
 import { packageRoot } from '../../model/runners/cli.js';
 import { runnersDomain } from '../../model/runners/domain.js';
 import type { RunnersBookkeeping } from '../../model/runners/world.js';
@@ -61,5 +69,65 @@ describe('bookkeeping versions', () => {
       steps: [{ op: PLAN_MARKER, args: {} }],
     });
     expect(unchanged.trace[1]!.bookkeeping).toBe(unchanged.trace[0]!.bookkeeping);
+  });
+
+  test('the hand-built changes (deletion trackings, owner events) give what immer would, frozen, sharing the rest', () => {
+    const initial: MigrationBookkeeping & { readonly ownerEvents: OwnerEventQueue } = {
+      flags: new Map([['flag', false]]),
+      migrations: [],
+      looseForeignKeys: { definitions: [], trackings: [{ table: 'a', triggerName: 'a_t', logicalName: null }] },
+      ownerEvents: EMPTY_OWNER_EVENT_QUEUE,
+    };
+    const versions = new BookkeepingVersions(initial);
+    const start = versions.current;
+    const tracking = { table: 'b', triggerName: 'b_t', logicalName: 'a' };
+    const byImmer = produce(start, (draft) => {
+      draft.looseForeignKeys.trackings.push({ ...tracking });
+    });
+    versions.addDeletionTracking(tracking);
+    expect(versions.current).toEqual(byImmer);
+    expect(versions.current.flags).toBe(start.flags);
+    expect(versions.current.looseForeignKeys.definitions).toBe(start.looseForeignKeys.definitions);
+    expect(versions.current.looseForeignKeys.trackings[0]).toBe(start.looseForeignKeys.trackings[0]);
+    expect(Object.isFrozen(versions.current.looseForeignKeys.trackings)).toBe(true);
+    expect(Object.isFrozen(tracking)).toBe(true);
+    // Replacing a part by itself keeps the version, as a produce assigning it would.
+    const before = versions.current;
+    versions.replace('ownerEvents', before.ownerEvents);
+    expect(versions.current).toBe(before);
+
+    const event = { projectId: 3, namespaceId: 1, step: 4 };
+    const published = publish(EMPTY_OWNER_EVENT_QUEUE, { ...event }, 2);
+    const publishedByImmer = produce(EMPTY_OWNER_EVENT_QUEUE as OwnerEventQueue, (draft) => {
+      draft.published.push({ ...event });
+      for (const delivery of [1, 2]) {
+        draft.jobs.push({
+          id: draft.jobs.length,
+          event: { ...event },
+          delivery,
+          phase: 'queued',
+          cursor: 0,
+          batches: 0,
+          handled: null,
+          failedAttempts: 0,
+          finishedAt: null,
+        });
+      }
+    });
+    expect(published).toEqual(publishedByImmer);
+    expect(published.jobs[1]!.event).toBe(published.published[0]);
+    expect(Object.isFrozen(published.jobs[0]) && Object.isFrozen(published.published[0])).toBe(true);
+    const changes = { phase: 'runners' as const, handled: { step: 5, skipped: false } };
+    const changed = withJobChanges(published, 1, changes);
+    const changedByImmer = produce(published, (draft) => {
+      Object.assign(draft.jobs[1]!, { phase: 'runners', handled: { step: 5, skipped: false } });
+    });
+    expect(changed).toEqual(changedByImmer);
+    expect(changed.jobs[0]).toBe(published.jobs[0]);
+    expect(changed.published).toBe(published.published);
+    expect(Object.isFrozen(changed.jobs[1]!.handled)).toBe(true);
+    expect(published.jobs[1]!.phase).toBe('queued');
+    // Changes that assign what the job holds leave the queue as it was.
+    expect(withJobChanges(changed, 1, { phase: 'runners', cursor: 0 })).toBe(changed);
   });
 });

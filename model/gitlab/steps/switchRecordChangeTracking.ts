@@ -36,9 +36,7 @@ export const switchRecordChangeTracking = defineStep({
         if (tx.describe(identifier).triggers.some((trigger) => trigger.name === looseForeignKeyTriggerName(identifier)))
           continue;
         const tracking = trackRecordDeletionsOverrideTableName(tx, identifier, table);
-        world.changeBookkeeping((draft) => {
-          draft.looseForeignKeys.trackings.push(tracking);
-        });
+        world.addDeletionTracking(tracking);
       }
     });
     return {

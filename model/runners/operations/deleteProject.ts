@@ -78,9 +78,9 @@ export const deleteProject: OperationKind<RunnersWorld> = requestOperation({
         return {
           status: 200,
           afterCommit: () =>
-            world.changeBookkeeping((draft) => {
-              publish(draft.ownerEvents, { projectId, namespaceId, step: world.currentStep }, deliveries);
-            }),
+            world.setOwnerEvents(
+              publish(world.ownerEvents, { projectId, namespaceId, step: world.currentStep }, deliveries),
+            ),
         };
       },
     };

@@ -5,7 +5,7 @@
  * service in steps (the pre-clean, then one batch of runners per step) so that traffic
  * interleaves between batches, as it does between GitLab's per-batch transactions.
  */
-import type { Draft } from 'immer';
+import { assert } from '../../../src/engine/assert.js';
 
 export interface ProjectDeletedEvent {
   readonly projectId: number;
@@ -43,22 +43,51 @@ export interface OwnerEventQueue {
 
 export const EMPTY_OWNER_EVENT_QUEUE: OwnerEventQueue = { published: [], jobs: [] };
 
-/** Publishes `event` into a draft of the queue, delivered `deliveries` times (at least once, as GitLab's event store). */
-export function publish(queue: Draft<OwnerEventQueue>, event: ProjectDeletedEvent, deliveries: number): void {
-  queue.published.push(event);
+/**
+ * The queue after publishing `event`, delivered `deliveries` times (at least once, as GitLab's event
+ * store). Built by hand rather than with immer, as every project deletion does it: the new version
+ * shares what it did not change and is frozen throughout, as a produce would leave it.
+ */
+export function publish(queue: OwnerEventQueue, event: ProjectDeletedEvent, deliveries: number): OwnerEventQueue {
+  const frozenEvent = Object.freeze(event);
+  const jobs = [...queue.jobs];
   for (let delivery = 1; delivery <= deliveries; delivery++) {
-    queue.jobs.push({
-      id: queue.jobs.length,
-      event,
-      delivery,
-      phase: 'queued',
-      cursor: 0,
-      batches: 0,
-      handled: null,
-      failedAttempts: 0,
-      finishedAt: null,
-    });
+    jobs.push(
+      Object.freeze({
+        id: jobs.length,
+        event: frozenEvent,
+        delivery,
+        phase: 'queued',
+        cursor: 0,
+        batches: 0,
+        handled: null,
+        failedAttempts: 0,
+        finishedAt: null,
+      }),
+    );
   }
+  return Object.freeze({
+    published: Object.freeze([...queue.published, frozenEvent]),
+    jobs: Object.freeze(jobs),
+  });
+}
+
+/**
+ * The queue with job `id` changed by `changes` (frozen, as the job), or the queue itself when every
+ * change assigns what the job already holds, as a produce assigning them would leave it.
+ */
+export function withJobChanges(queue: OwnerEventQueue, id: number, changes: Partial<OwnerServiceJob>): OwnerEventQueue {
+  const job = queue.jobs[id];
+  assert(job !== undefined, `no owner job ${id}`);
+  const keys = Object.keys(changes) as (keyof OwnerServiceJob)[];
+  if (keys.every((key) => Object.is(job[key], changes[key]))) return queue;
+  for (const key of keys) {
+    const value = changes[key];
+    if (typeof value === 'object' && value !== null) Object.freeze(value);
+  }
+  const jobs = [...queue.jobs];
+  jobs[id] = Object.freeze({ ...job, ...changes });
+  return Object.freeze({ ...queue, jobs: Object.freeze(jobs) });
 }
 
 export function activeJobs(queue: OwnerEventQueue): OwnerServiceJob[] {

@@ -4,6 +4,7 @@ import { assert } from '../../../src/engine/assert.js';
 import { MANAGERS, RUNNERS } from '../schema.js';
 import type { OperationOutcome } from '../../../src/harness/domain.js';
 import type { RunnersWorld } from '../world.js';
+import { withJobChanges } from './projectDeletedEvents.js';
 import type { OwnerServiceJob } from './projectDeletedEvents.js';
 import { preCleanRunnerProjects, runRunnerBatch } from './updateProjectRunnersOwnerService.js';
 import { mutated } from '../../gitlab/mutations.js';
@@ -62,9 +63,7 @@ function latest(world: RunnersWorld, job: OwnerServiceJob): OwnerServiceJob {
 
 /** Records a change of the job in the world's bookkeeping and returns the job's new version. */
 function update(world: RunnersWorld, job: OwnerServiceJob, changes: JobChanges): OwnerServiceJob {
-  world.changeBookkeeping((draft) => {
-    Object.assign(draft.ownerEvents.jobs[job.id]!, changes);
-  });
+  world.setOwnerEvents(withJobChanges(world.ownerEvents, job.id, changes));
   return latest(world, job);
 }
 
