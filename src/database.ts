@@ -489,10 +489,20 @@ export class Database implements SessionHandle {
   describe(table: string): TableInfo {
     const cached = this.describeCache.get(table);
     if (cached !== undefined && cached.version === this.state.catalogVersion) return cached.info;
-    const info = Object.freeze(describeTable(lookupRelation(this.state, table)));
+    const info = Object.freeze(describeTable(lookupRelation(this.state, table), this.describeConstraintOnce));
     this.describeCache.set(table, { version: this.state.catalogVersion, info });
     return info;
   }
+
+  /**
+   * A constraint's description as `constraints()` last handed it out while it still describes the
+   * constraint, else a new one: `describe` runs after most catalog changes (every table it is asked
+   * for is described again), and most of the table's constraints are as they were.
+   */
+  private readonly describeConstraintOnce = (constraint: Constraint): ConstraintInfo => {
+    const earlier = readCaches ? this.constraintCache?.described.get(constraint) : undefined;
+    return earlier !== undefined && stillDescribes(earlier, constraint) ? earlier : describeConstraint(constraint);
+  };
 
   /** Whether `table` has a trigger called `name`: `describe(table)` without describing the rest of it. */
   hasTrigger(table: string, name: string): boolean {

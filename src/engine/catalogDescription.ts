@@ -2,7 +2,7 @@
  * The catalog as plain data, for reports, invariants and the facade's `describe`: frozen-shape
  * objects that never expose the engine's mutable catalog objects.
  */
-import type { Constraint, Relation, TriggerDefinition } from './catalog.js';
+import type { CheckConstraint, Constraint, Relation, TriggerDefinition } from './catalog.js';
 import { renderExpr } from './expression.js';
 import type { Expr } from './expression.js';
 import type { SqlValue } from './values.js';
@@ -61,31 +61,49 @@ const NO_COLUMNS: readonly string[] = Object.freeze([]);
 
 /**
  * Describes a constraint as plain data. Invariants read these after every catalog change, so the
- * object is built in one shape without spreads, and a CHECK's SQL text is rendered only if read.
+ * object is built in one shape without spreads. Only a CHECK has SQL text, rendered only if read:
+ * the others carry a plain null, since an object literal with a getter is built far more slowly
+ * (and most constraints are keys and NOT NULLs).
  */
 export function describeConstraint(constraint: Constraint): ConstraintInfo {
+  if (constraint.kind === 'check') return describeCheck(constraint);
   const isForeignKey = constraint.kind === 'foreignKey';
-  const isCheck = constraint.kind === 'check';
-  const expr = isCheck ? constraint.expr : null;
-  let sql: string | null | undefined;
   return {
     name: constraint.name,
     kind: constraint.kind,
     table: constraint.relation.name,
     inheritedFrom: constraint.parent?.relation.name ?? null,
-    valid:
-      constraint.kind === 'foreignKey' || constraint.kind === 'check' || constraint.kind === 'notNull'
-        ? constraint.valid
-        : true,
-    columns: isCheck ? NO_COLUMNS : constraint.columns,
+    valid: constraint.kind === 'foreignKey' || constraint.kind === 'notNull' ? constraint.valid : true,
+    columns: constraint.columns,
     referencedTable: isForeignKey ? constraint.referencedRelation.name : null,
     referencedColumns: isForeignKey ? constraint.referencedColumns : NO_COLUMNS,
     onDelete: isForeignKey ? constraint.onDelete : null,
     onUpdate: isForeignKey ? constraint.onUpdate : null,
     deferrable: isForeignKey ? constraint.deferrable : false,
     initiallyDeferred: isForeignKey ? constraint.initiallyDeferred : false,
-    get checkSql(): string | null {
-      if (sql === undefined) sql = expr === null ? null : renderExpr(expr);
+    checkSql: null,
+    checkExpr: null,
+  };
+}
+
+function describeCheck(constraint: CheckConstraint): ConstraintInfo {
+  const expr = constraint.expr;
+  let sql: string | undefined;
+  return {
+    name: constraint.name,
+    kind: constraint.kind,
+    table: constraint.relation.name,
+    inheritedFrom: constraint.parent?.relation.name ?? null,
+    valid: constraint.valid,
+    columns: NO_COLUMNS,
+    referencedTable: null,
+    referencedColumns: NO_COLUMNS,
+    onDelete: null,
+    onUpdate: null,
+    deferrable: false,
+    initiallyDeferred: false,
+    get checkSql(): string {
+      if (sql === undefined) sql = renderExpr(expr);
       return sql;
     },
     checkExpr: expr,
@@ -139,7 +157,14 @@ function describeTrigger(trigger: TriggerDefinition) {
   };
 }
 
-export function describeTable(relation: Relation): TableInfo {
+/**
+ * Describes a table as plain data; `describe` gives its constraints' descriptions (a caller that
+ * keeps earlier ones still true hands those out again instead of describing every constraint anew).
+ */
+export function describeTable(
+  relation: Relation,
+  describe: (constraint: Constraint) => ConstraintInfo = describeConstraint,
+): TableInfo {
   const bound = relation.partitionBound;
   return {
     name: relation.name,
@@ -148,7 +173,7 @@ export function describeTable(relation: Relation): TableInfo {
     parent: relation.parent?.name ?? null,
     partitionValues: bound === null ? null : bound.kind === 'default' ? 'default' : bound.values,
     partitions: relation.partitions.map((partition) => partition.name),
-    constraints: relation.constraints.map(describeConstraint),
+    constraints: relation.constraints.map((constraint) => describe(constraint)),
     indexes: relation.indexes.map((index) => ({
       name: index.name,
       columns: index.columns,
