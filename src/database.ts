@@ -109,8 +109,15 @@ export class Database implements SessionHandle {
   private constraintCache: {
     readonly version: number;
     readonly constraints: readonly ConstraintInfo[];
-    readonly described: ReadonlyMap<Constraint, ConstraintInfo>;
   } | null = null;
+  /**
+   * The description last handed out for each constraint, kept across catalog versions: most catalog
+   * changes leave most constraints as they were, and their descriptions are handed out again (same
+   * objects, checked by `stillDescribes`), so readers may keep what they derived from one by its identity.
+   */
+  private described = new WeakMap<Constraint, ConstraintInfo>();
+  /** The relations in name order as `constraints()` last listed them (see `relationsByName`). */
+  private sortedRelations: readonly Relation[] = [];
   private readonly describeCache = new Map<string, { readonly version: number; readonly info: TableInfo }>();
   private readonly rowsCache = new Map<string, CachedRows>();
   /**
@@ -171,16 +178,15 @@ export class Database implements SessionHandle {
     for (const [table, cached] of original.describeCache)
       if (cached.version === version) this.describeCache.set(table, cached);
     const constraints = original.constraints();
-    const originalDescribed = original.constraintCache!.described;
-    const described = new Map<Constraint, ConstraintInfo>();
     for (const [name, relation] of original.state.relations) {
       const copy = this.state.relations.get(name);
       assert(copy !== undefined && copy.constraints.length === relation.constraints.length, `fork lost ${name}`);
       relation.constraints.forEach((constraint, index) => {
-        described.set(copy.constraints[index]!, originalDescribed.get(constraint)!);
+        this.described.set(copy.constraints[index]!, original.described.get(constraint)!);
       });
     }
-    this.constraintCache = { version, constraints: Object.freeze([...constraints]), described };
+    this.sortedRelations = original.sortedRelations.map((relation) => this.state.relations.get(relation.name)!);
+    this.constraintCache = { version, constraints: Object.freeze([...constraints]) };
   }
 
   /**
@@ -200,6 +206,8 @@ export class Database implements SessionHandle {
     // run never asks): copying them would cost more objects than the catalog they describe.
     const fresh = new Map<object, unknown>([[this.describeCache, new Map()]]);
     if (this.constraintCache !== null) fresh.set(this.constraintCache, null);
+    fresh.set(this.described, new WeakMap());
+    fresh.set(this.sortedRelations, []);
     const copy = cloneSessionStates(
       this.state.shared,
       (state) => {
@@ -489,20 +497,26 @@ export class Database implements SessionHandle {
   describe(table: string): TableInfo {
     const cached = this.describeCache.get(table);
     if (cached !== undefined && cached.version === this.state.catalogVersion) return cached.info;
-    const info = Object.freeze(describeTable(lookupRelation(this.state, table), this.describeConstraintOnce));
+    const info = Object.freeze(
+      describeTable(lookupRelation(this.state, table), (constraint) => this.describeConstraintOnce(constraint)),
+    );
     this.describeCache.set(table, { version: this.state.catalogVersion, info });
     return info;
   }
 
   /**
-   * A constraint's description as `constraints()` last handed it out while it still describes the
-   * constraint, else a new one: `describe` runs after most catalog changes (every table it is asked
+   * A constraint's description as last handed out while it still describes the constraint, else a
+   * new one (kept for `constraints()`): `describe` runs after most catalog changes (every table it is asked
    * for is described again), and most of the table's constraints are as they were.
    */
-  private readonly describeConstraintOnce = (constraint: Constraint): ConstraintInfo => {
-    const earlier = readCaches ? this.constraintCache?.described.get(constraint) : undefined;
-    return earlier !== undefined && stillDescribes(earlier, constraint) ? earlier : describeConstraint(constraint);
-  };
+  private describeConstraintOnce(constraint: Constraint): ConstraintInfo {
+    if (!readCaches) return describeConstraint(constraint);
+    const earlier = this.described.get(constraint);
+    if (earlier !== undefined && stillDescribes(earlier, constraint)) return earlier;
+    const info = describeConstraint(constraint);
+    this.described.set(constraint, info);
+    return info;
+  }
 
   /** Whether `table` has a trigger called `name`: `describe(table)` without describing the rest of it. */
   hasTrigger(table: string, name: string): boolean {
@@ -520,29 +534,45 @@ export class Database implements SessionHandle {
    */
   constraints(): readonly ConstraintInfo[] {
     if (!readCaches || this.constraintCache === null || this.constraintCache.version !== this.state.catalogVersion) {
-      // Most catalog changes leave most constraints as they were: their descriptions are handed
-      // out again (same objects), so readers may keep what they derived from one by its identity.
-      const previous =
-        (readCaches ? this.constraintCache?.described : undefined) ?? new Map<Constraint, ConstraintInfo>();
-      const described = new Map<Constraint, ConstraintInfo>();
+      if (!readCaches) this.described = new WeakMap();
       const all: ConstraintInfo[] = [];
-      const relations = [...this.state.relations.values()].sort((left, right) =>
-        left.name < right.name ? -1 : left.name > right.name ? 1 : 0,
-      );
-      for (const relation of relations) {
+      for (const relation of this.relationsByName()) {
         for (const constraint of relation.constraints) {
-          const earlier = previous.get(constraint);
-          const info =
-            earlier !== undefined && stillDescribes(earlier, constraint) ? earlier : describeConstraint(constraint);
-          described.set(constraint, info);
+          const earlier = this.described.get(constraint);
+          if (earlier !== undefined && stillDescribes(earlier, constraint)) {
+            all.push(earlier);
+            continue;
+          }
+          const info = describeConstraint(constraint);
+          this.described.set(constraint, info);
           all.push(info);
         }
       }
       // A new array per catalog version, even when every description was reused: readers key
       // catalog-derived answers on it (triggers and partitions change without a constraint changing).
-      this.constraintCache = { version: this.state.catalogVersion, constraints: Object.freeze(all), described };
+      this.constraintCache = { version: this.state.catalogVersion, constraints: Object.freeze(all) };
     }
     return this.constraintCache.constraints;
+  }
+
+  /**
+   * Every relation in name order. Tables are created, dropped and renamed far less often than the
+   * catalog changes, so the last order is kept while it still holds: as many relations, each still
+   * in the catalog under its name (names are unique, so these are all of them), names ascending.
+   */
+  private relationsByName(): readonly Relation[] {
+    const relations = this.state.relations;
+    const last = this.sortedRelations;
+    let holds = readCaches && last.length === relations.size;
+    for (let index = 0; holds && index < last.length; index++) {
+      const relation = last[index]!;
+      holds = relations.get(relation.name) === relation && (index === 0 || last[index - 1]!.name < relation.name);
+    }
+    if (!holds)
+      this.sortedRelations = [...relations.values()].sort((left, right) =>
+        left.name < right.name ? -1 : left.name > right.name ? 1 : 0,
+      );
+    return this.sortedRelations;
   }
 
   /**
