@@ -18,9 +18,12 @@ import type {
 import type { IndexKey } from './keys.js';
 import type { EngineState } from './session.js';
 
-/** A relation's plan; cached on the relation itself (`Relation.cachedPlan`) until the catalog changes. */
+/**
+ * A relation's plan; cached on the relation itself (`Relation.cachedPlan`) until the catalog changes
+ * in a way that changes it. `version` is the catalog version it was last found to hold at.
+ */
 export interface RelationPlan {
-  readonly version: number;
+  version: number;
   readonly checks: readonly CheckConstraint[];
   readonly uniqueIndexes: readonly IndexDefinition[];
   readonly foreignKeys: readonly ForeignKeyConstraint[];
@@ -56,23 +59,81 @@ export function riTriggerName(kind: 'a' | 'c', foreignKey: ForeignKeyConstraint)
   return `RI_ConstraintTrigger_${kind}_${String(foreignKey.serial).padStart(8, '0')}`;
 }
 
+/**
+ * What each plan was built from (`collectInputs`). Kept beside the plans rather than in them, so that
+ * forking a database does not copy it: a forked plan is rebuilt at its first catalog change.
+ */
+const planInputs = new WeakMap<RelationPlan, readonly unknown[]>();
+/** Where `planFor` collects a relation's inputs; reused, as most look-ups find the plan still holds. */
+const scratchInputs: unknown[] = [];
+
 export function planFor(state: EngineState, relation: Relation): RelationPlan {
   const cached = relation.cachedPlan;
-  if (cached !== null && cached.version === state.catalogVersion) return cached;
-  const plan = buildPlan(state, relation);
+  const version = state.catalogVersion;
+  if (cached !== null && cached.version === version) return cached;
+  // Most catalog changes are to other relations: the plan holds while everything it was built from is
+  // as it was, and is only stamped with the new version.
+  const rootKeys = rootForeignKeys(state);
+  scratchInputs.length = 0;
+  collectInputs(relation, rootKeys, scratchInputs);
+  if (cached !== null) {
+    const inputs = planInputs.get(cached);
+    if (inputs !== undefined && sameInputs(inputs, scratchInputs)) {
+      cached.version = version;
+      return cached;
+    }
+  }
+  const plan = buildPlan(state, relation, rootKeys);
+  planInputs.set(plan, scratchInputs.slice());
   relation.cachedPlan = plan;
   return plan;
 }
 
-function buildPlan(state: EngineState, relation: Relation): RelationPlan {
+/**
+ * Everything `buildPlan` derives the plan from, in a fixed order: the relation's constraints (checks
+ * run in name order), indexes (with their column lists, which the unique-key look-ups are built on),
+ * triggers (with what filters and sorts them that DDL can change in place: the name, WHEN and UPDATE
+ * OF), and the root foreign keys referencing the relation or an ancestor. Every other field the plan
+ * depends on is fixed when its object is created.
+ */
+function collectInputs(relation: Relation, rootKeys: readonly ForeignKeyConstraint[], out: unknown[]): void {
+  out.push(relation.constraints.length);
+  for (const constraint of relation.constraints) out.push(constraint, constraint.name);
+  out.push(relation.indexes.length);
+  for (const index of relation.indexes) out.push(index, index.columns);
+  out.push(relation.triggers.length);
+  for (const trigger of relation.triggers) out.push(trigger, trigger.name, trigger.when, trigger.updateOf);
+  for (const foreignKey of rootKeys)
+    if (foreignKey.referencedRelation.isAncestorOrSelfOf(relation)) out.push(foreignKey);
+}
+
+function sameInputs(left: readonly unknown[], right: readonly unknown[]): boolean {
+  if (left.length !== right.length) return false;
+  for (let index = 0; index < left.length; index++) if (left[index] !== right[index]) return false;
+  return true;
+}
+
+/** The catalog's root foreign keys (not clones on partitions) at one catalog version, per database. */
+const rootForeignKeysCache = new WeakMap<
+  EngineState['shared'],
+  { readonly version: number; readonly foreignKeys: readonly ForeignKeyConstraint[] }
+>();
+
+/** Every root foreign key, in catalog order, found once per catalog version for every plan built at it. */
+function rootForeignKeys(state: EngineState): readonly ForeignKeyConstraint[] {
+  const cached = rootForeignKeysCache.get(state.shared);
+  if (cached !== undefined && cached.version === state.catalogVersion) return cached.foreignKeys;
+  const foreignKeys: ForeignKeyConstraint[] = [];
+  for (const other of state.relations.values())
+    for (const constraint of other.constraints)
+      if (constraint.kind === 'foreignKey' && constraint.parent === null) foreignKeys.push(constraint);
+  rootForeignKeysCache.set(state.shared, { version: state.catalogVersion, foreignKeys });
+  return foreignKeys;
+}
+
+function buildPlan(state: EngineState, relation: Relation, rootKeys: readonly ForeignKeyConstraint[]): RelationPlan {
   const foreignKeys = relation.foreignKeys();
-  const referencedBy: ForeignKeyConstraint[] = [];
-  for (const other of state.relations.values()) {
-    for (const foreignKey of other.foreignKeys()) {
-      if (foreignKey.parent === null && foreignKey.referencedRelation.isAncestorOrSelfOf(relation))
-        referencedBy.push(foreignKey);
-    }
-  }
+  const referencedBy = rootKeys.filter((foreignKey) => foreignKey.referencedRelation.isAncestorOrSelfOf(relation));
   const rowTriggers = (timing: TriggerTiming, event: TriggerEvent): RowTriggerDefinition[] =>
     relation.triggers
       .filter(
