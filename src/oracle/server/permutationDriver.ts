@@ -450,14 +450,24 @@ interface ExecutionData {
 }
 
 /**
- * How many of the steps that waited before a settle were released by it: they completed (other
- * than by a deadlock check or a lock_timeout, which end a wait by a timer, not by a release), or
- * now wait for a session they did not wait for before. A step queued behind another waiter and
- * now waiting only for it was not released: PostgreSQL's tuple-lock queue orders them.
+ * How many of the steps that waited in a settle were released by it: they completed (other than by
+ * a deadlock check or a lock_timeout, which end a wait by a timer, not by a release), or now wait
+ * for a session they did not wait for before. A step queued behind another waiter and now waiting
+ * only for it was not released: PostgreSQL's tuple-lock queue orders them.
+ *
+ * The waits looked at are those in force when the settle began and those that began during it
+ * (`report.waited`): the step just issued may wait and be released in the same settle, when a
+ * timer ends another wait. A deadlock victim is the usual case, and its release of two waiters is
+ * a race on PostgreSQL: the victim's deadlock check takes it out of its lock's queue and wakes at
+ * once whoever queued behind it (RemoveFromWaitQueue, proc.c's CheckDeadLock), while its row and
+ * transaction locks are released only by the abort that follows, which wakes the others; what the
+ * first woken step meets of the victim's rows (still locked, or free, or already taken by the
+ * second) depends on which backend the operating system runs first (seed 12, run 226).
  */
 export function releasedTogether(before: readonly WaitingStep[], report: SettleReport): number {
+  const began = report.waited.filter((wait) => !before.some((earlier) => earlier.session === wait.session));
   let released = 0;
-  for (const wait of before) {
+  for (const wait of [...before, ...began]) {
     const completed = report.completed.find((done) => done.session === wait.session);
     if (completed !== undefined) {
       const timer = !completed.result.ok && (completed.result.code === '40P01' || completed.result.code === '55P03');

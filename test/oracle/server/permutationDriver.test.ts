@@ -9,6 +9,9 @@ import { openPgSessionBackend } from '../../../src/oracle/server/pgSessionBacken
 import { runPermutation } from '../../../src/oracle/server/permutationDriver.js';
 import { allPermutations, resolveProgram } from '../../../src/oracle/server/program.js';
 import type { SessionProgram } from '../../../src/oracle/server/program.js';
+import { arithmetic, col, eq } from '../../../src/engine/expression.js';
+import type { Statement } from '../../../src/engine/statements/registry.js';
+import { EngineSessionBackend } from '../../../src/oracle/server/engineSessionBackend.js';
 import { useServer } from './serverFixture.js';
 
 const server = useServer();
@@ -183,6 +186,100 @@ describe('permutation driver', () => {
       ['commit', null, 4],
     ]);
     expect(outcome.steps.find((record) => record.step === 'fail')?.result).toMatchObject({ ok: false, code: '22012' });
+  });
+
+  it('counts the two waiters a deadlock victim releases as woken together, on the server and the engine', async () => {
+    // Seed 12, run 226: s1 waits for s2's RowShare and s3's UPDATE queues behind s1's request; s2 then
+    // waits for s1's row lock, closing the cycle. s1's deadlock check wakes s3 (it leaves the queue),
+    // its abort then frees the row s2 waits for: s3 meets the row locked by s1, locked by s2, or free,
+    // as the operating system runs the three backends. Either outcome is PostgreSQL's, so the driver
+    // must see two waiters released in that settle, one of them issued in it.
+    const locked = (id: number, strength: 'Update' | 'Share'): Statement => ({
+      kind: 'select',
+      table: 'items',
+      options: { where: eq(col('id'), id), locking: { strength } },
+    });
+    const racy: SessionProgram = {
+      name: 'victim-releases-two',
+      description: 'A deadlock victim wakes a table-lock waiter by its check and a row waiter by its abort.',
+      setup: ['CREATE TABLE items (id int PRIMARY KEY, v int)', 'INSERT INTO items VALUES (1, 0), (2, 0)'],
+      setupStatements: [
+        {
+          kind: 'createTable',
+          spec: {
+            name: 'items',
+            columns: [
+              { name: 'id', type: 'integer' },
+              { name: 'v', type: 'integer' },
+            ],
+            primaryKey: ['id'],
+          },
+        },
+        {
+          kind: 'insert',
+          table: 'items',
+          rows: [
+            { id: 1, v: 0 },
+            { id: 2, v: 0 },
+          ],
+          options: {},
+        },
+      ],
+      sessions: [
+        {
+          name: 's1',
+          steps: [
+            { name: 's1_begin', sql: 'BEGIN', statements: [{ kind: 'begin' }] },
+            { name: 's1_row', sql: 'SELECT * FROM items WHERE id = 1 FOR UPDATE', statements: [locked(1, 'Update')] },
+            {
+              name: 's1_lock',
+              sql: 'LOCK TABLE items IN ACCESS EXCLUSIVE MODE',
+              statements: [{ kind: 'lockTable', tables: ['items'], mode: 'AccessExclusive', nowait: false }],
+            },
+            { name: 's1_end', sql: 'ROLLBACK', statements: [{ kind: 'rollback' }] },
+          ],
+        },
+        {
+          name: 's2',
+          steps: [
+            { name: 's2_begin', sql: 'BEGIN', statements: [{ kind: 'begin' }] },
+            { name: 's2_row', sql: 'SELECT * FROM items WHERE id = 2 FOR UPDATE', statements: [locked(2, 'Update')] },
+            { name: 's2_share', sql: 'SELECT * FROM items WHERE id = 1 FOR SHARE', statements: [locked(1, 'Share')] },
+            { name: 's2_end', sql: 'COMMIT', statements: [{ kind: 'commit' }] },
+          ],
+        },
+        {
+          name: 's3',
+          steps: [
+            {
+              name: 's3_update',
+              sql: 'UPDATE items SET v = v + 1 WHERE id = 1',
+              statements: [
+                {
+                  kind: 'update',
+                  table: 'items',
+                  set: { v: arithmetic('+', col('v'), 1) },
+                  where: eq(col('id'), 1),
+                  options: {},
+                },
+              ],
+            },
+          ],
+        },
+      ],
+      permutations: [
+        ['s1_begin', 's1_row', 's2_begin', 's2_row', 's1_lock', 's3_update', 's2_share', 's2_end', 's1_end'],
+      ],
+    };
+    const permutation = racy.permutations[0]!;
+    for (const backend of [server.backend(), new EngineSessionBackend([racy])]) {
+      const outcome = await runPermutation(backend, racy, permutation);
+      const byStep = new Map(outcome.steps.map((record) => [record.step, record]));
+      expect(byStep.get('s1_lock')?.result).toMatchObject({ ok: false, code: '40P01' });
+      expect(byStep.get('s2_share')?.blocked?.by).toEqual(['s1']);
+      expect(byStep.get('s3_update')?.blocked?.by).toEqual(['s1']);
+      expect(outcome.simultaneousWakeups).toBeGreaterThanOrEqual(1);
+    }
   });
 
   it('refuses programs it cannot run, naming the problem', () => {

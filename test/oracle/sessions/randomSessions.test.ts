@@ -256,6 +256,21 @@ describe('waiting steps released together', () => {
     expect(releasedTogether(before, rewaited)).toBe(2);
   });
 
+  it('counts a step that began to wait in the settle and was released in it with another', () => {
+    // Seed 12, run 226: s1 waits for s2, s3 queues behind s1; s2's step, issued in this settle, waits
+    // for s1's row; s1's deadlock check wakes s3 and its abort wakes s2, a race on the server.
+    const victimBefore = [waiting(0, [1]), waiting(2, [0])];
+    const released = report({
+      completed: [
+        { session: 0, result: failed('40P01') },
+        { session: 1, result: ok },
+        { session: 2, result: ok },
+      ],
+      waited: [waiting(0, [1]), waiting(1, [0]), waiting(2, [0])],
+    });
+    expect(releasedTogether(victimBefore, released)).toBe(2);
+  });
+
   it('does not count a deadlock victim, a lock_timeout, or a step still queued behind the same waiter', () => {
     const victim = report({
       completed: [
