@@ -12,8 +12,8 @@ import type { ScannedTuple } from './scan.js';
 import type { EngineState } from './session.js';
 import { lockRow, rowWait } from './sessions/rowLocks.js';
 import type { Snapshot } from './sessions/snapshot.js';
-import { Suspension } from './sessions/suspension.js';
-import type { LockWait } from './sessions/suspension.js';
+import { Suspension, runNestedResumable } from './sessions/suspension.js';
+import type { LockWait, Resumable } from './sessions/suspension.js';
 import { formatValuesForDetail } from './values.js';
 import type { Row, SqlValue } from './values.js';
 import { executeDelete } from './deleteStatement.js';
@@ -189,6 +189,28 @@ function lockReferencedRow(
   values: readonly SqlValue[],
 ): void {
   lockPrunedTree(state, foreignKey.referencedRelation, foreignKey.referencedColumns, values, 'RowShare');
+  // The query and its row lock are one nested execution, so that after a wait it goes on with the
+  // row it found (run again, the segment resumes it rather than scanning anew).
+  const identity = { riCheck: foreignKey.name, table: relation.name, values };
+  runNestedResumable(state, identity, () => keyShareReferencedRow(state, foreignKey, relation, values));
+}
+
+/**
+ * The check query's scan and its FOR KEY SHARE lock. After a wait for the row's holder, the lock
+ * is decided again on the version the scan found, as heap_lock_tuple does once the holder's
+ * transaction ends: under READ COMMITTED the newest committed version is re-checked against the key
+ * (ExecLockRows follows the update chain, TUPLE_LOCK_FLAG_FIND_LAST_VERSION) and a deleted row
+ * fails the check, even if a row with the same key was inserted meanwhile; under REPEATABLE READ a
+ * holder that committed a change fails it with 40001. A new scan after the wait would instead take
+ * a new snapshot and miss that failure when the referenced table is partitioned (its check reads
+ * through the latest snapshot, also under REPEATABLE READ): seed 13, run 197.
+ */
+function* keyShareReferencedRow(
+  state: EngineState,
+  foreignKey: ForeignKeyConstraint,
+  relation: Relation,
+  values: readonly SqlValue[],
+): Resumable<void> {
   const where = whereColumnsEqual(foreignKey.referencedColumns, values);
   // ri_triggers.c asks for new rows (the latest snapshot) when the referenced table is partitioned;
   // otherwise REPEATABLE READ reads through its transaction's snapshot.
@@ -203,7 +225,10 @@ function lockReferencedRow(
     assert(rechecks < MAX_RECHECKS, `referenced row ${current.tid} re-checked without end`);
     const outcome = lockRow(state, found.relation, current, 'KeyShare', 'wait', true);
     if (outcome.kind === 'locked') return;
-    if (outcome.kind === 'wait') throw new Suspension(rowWait(outcome));
+    if (outcome.kind === 'wait') {
+      yield rowWait(outcome);
+      continue;
+    }
     if (outcome.kind === 'skip' || !isSatisfiedAsFilter(where, { row: outcome.tuple.row }))
       throw missingReferenceError(foreignKey, relation, values);
     current = outcome.tuple;
