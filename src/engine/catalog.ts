@@ -245,6 +245,12 @@ export interface Tuple {
   prior?: Tuple | null;
   /** Row locks taken on this version (SELECT … FOR …, foreign-key checks), by running transactions. */
   locks?: RowLock[] | null;
+  /**
+   * Set when its writer changed a key on the way from `prior`, through versions of its own that it
+   * superseded and the chain leaves out: PostgreSQL's chain keeps them, each with its own xmax, so a
+   * KEY SHARE lock following the updates (heap_lock_updated_tuple) meets that key update.
+   */
+  keyUpdatedFromPrior?: boolean;
 }
 
 export class Relation {

@@ -82,7 +82,10 @@ function deleteLockedRow(
   let current = seen;
   for (let rechecks = 0; ; rechecks++) {
     assert(rechecks < MAX_RECHECKS, `row ${seen.tid} of ${relation.name} re-checked without end`);
-    const outcome = lockRow(state, relation, current, 'Update', 'wait', false);
+    // A BEFORE DELETE row trigger locks the row first (GetTupleForTrigger), and the lock stays even
+    // if the trigger skips the row; without one, the heap delete is the lock.
+    const triggered = planFor(state, relation).beforeRow.delete.length > 0;
+    const outcome = lockRow(state, relation, current, 'Update', 'wait', triggered);
     if (outcome.kind === 'skip') return null;
     if (outcome.kind === 'wait') throw new Suspension(rowWait(outcome));
     if (outcome.kind === 'locked') return deleteRow(state, relation, current, transition);

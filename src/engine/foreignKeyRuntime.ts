@@ -253,6 +253,16 @@ export function updateCheckRequired(
 }
 
 /**
+ * RI_FKey_pk_upd_check_required for an UPDATE of a referenced row: its action is needed unless an
+ * old key value is NULL (no row can reference it) or every key value is unchanged.
+ */
+export function referencedUpdateCheckRequired(foreignKey: ForeignKeyConstraint, oldRow: Row, newRow: Row): boolean {
+  const columns = foreignKey.referencedColumns;
+  if (columns.some((column) => oldRow[column] === null)) return false;
+  return columns.some((column) => oldRow[column] !== newRow[column]);
+}
+
+/**
  * The error of a NO ACTION or RESTRICT key. It names the referenced relation the trigger fired
  * on and the constraint PostgreSQL attached there: the key itself, or its per-partition clone.
  */

@@ -321,6 +321,7 @@ export function replaceTuple(state: EngineState, relation: Relation, tuple: Tupl
 function replaceVersioned(state: EngineState, relation: Relation, tuple: Tuple, row: Row): Tuple {
   const heap = relation.heap!;
   const own = tuple.xmin === state.currentXid;
+  const keyChange = changesKey(state, relation, tuple.row, row);
   const replacement: Tuple = {
     tid: tuple.tid,
     row,
@@ -328,9 +329,11 @@ function replaceVersioned(state: EngineState, relation: Relation, tuple: Tuple, 
     xmax: 0,
     prior: own ? (tuple.prior ?? null) : tuple,
     locks: carriedLocks(state, tuple),
+    // The own version left out of the chain took its key update with it: the replacement keeps it.
+    ...(own && (keyChange || tuple.keyUpdatedFromPrior === true) ? { keyUpdatedFromPrior: true } : {}),
   };
   tuple.xmax = state.currentXid;
-  tuple.xmaxStrength = changesKey(state, relation, tuple.row, row) ? 'Update' : 'NoKeyUpdate';
+  tuple.xmaxStrength = keyChange ? 'Update' : 'NoKeyUpdate';
   keepVersion(state, relation, tuple);
   heap.set(tuple.tid, replacement);
   replaceIndexEntries(relation, tuple, replacement);

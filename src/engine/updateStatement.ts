@@ -3,7 +3,7 @@ import type { Relation, Tuple } from './catalog.js';
 import { PgError, SqlState } from './errors.js';
 import { assert } from './assert.js';
 import { evaluate, isExpr, isSatisfiedAsFilter } from './expression.js';
-import { updateCheckRequired } from './foreignKeyRuntime.js';
+import { referencedUpdateCheckRequired, updateCheckRequired } from './foreignKeyRuntime.js';
 import type { Expr } from './expression.js';
 import { joinedRow, joinSource, targetOnlyCondition } from './fromItem.js';
 import { riTriggerName, planFor } from './relationPlan.js';
@@ -136,10 +136,20 @@ function updateLockedRow(
       current.row,
       evaluateAssignments(state, assignments, current.row, others),
     );
-    const strength = keyColumnsChange(state, relation, current.row, proposed) ? 'Update' : 'NoKeyUpdate';
-    if (planFor(state, relation).beforeRow.update.length === 0)
-      checkBeforeHeapUpdate(state, target, relation, proposed);
-    const outcome = lockRow(state, relation, current, strength, 'wait', false);
+    const triggered = planFor(state, relation).beforeRow.update.length > 0;
+    // With a BEFORE UPDATE row trigger the row is locked first (GetTupleForTrigger, in
+    // ExecUpdateLockMode's strength: by the columns assigned, not the values), and the lock stays
+    // even if the trigger then skips the row (seed 14, run 9). Without one, the heap update itself
+    // waits, after the row's checks, in the strength of what it changes.
+    const strength = triggered
+      ? setsKeyColumn(state, relation, assignments)
+        ? 'Update'
+        : 'NoKeyUpdate'
+      : keyColumnsChange(state, relation, current.row, proposed)
+        ? 'Update'
+        : 'NoKeyUpdate';
+    if (!triggered) checkBeforeHeapUpdate(state, target, relation, proposed);
+    const outcome = lockRow(state, relation, current, strength, 'wait', triggered);
     if (outcome.kind === 'skip') return null;
     if (outcome.kind === 'wait') throw new Suspension(rowWait(outcome));
     if (outcome.kind === 'recheck') {
@@ -161,6 +171,15 @@ export function rowStillMatches(state: EngineState, tuple: Tuple, where: Expr | 
     where,
     fromRow === undefined ? { row: tuple.row, subqueries } : { row: tuple.row, fromRow, subqueries },
   );
+}
+
+/** Whether an UPDATE assigns a column of a non-partial unique index, whatever the value (ExecUpdateLockMode). */
+function setsKeyColumn(state: EngineState, relation: Relation, assignments: Assignments): boolean {
+  for (const index of planFor(state, relation).uniqueIndexes) {
+    if (index.predicate !== null) continue;
+    for (const column of index.columns) if (Object.hasOwn(assignments, column)) return true;
+  }
+  return false;
 }
 
 /** Whether an UPDATE changes a column of a non-partial unique index (PostgreSQL's "key" columns). */
@@ -237,10 +256,13 @@ export function updateRow(
 
 /**
  * The AFTER UPDATE actions worth queueing for one row. PostgreSQL decides at queue time whether
- * an UPDATE needs its RI check (RI_FKey_fk_upd_check_required, called from AfterTriggerSaveEvent);
- * everything that decision reads (old and new row, old xmin, the current transaction) is fixed by
- * then, so dropping the check here is the same decision the firing code would make later, minus
- * an event per UPDATE that leaves a foreign key alone. The shared plan array is returned as is
+ * an UPDATE needs its RI check (RI_FKey_fk_upd_check_required, called from AfterTriggerSaveEvent)
+ * and its referenced side's action (RI_FKey_pk_upd_check_required: not when an old key value is
+ * NULL or the key is unchanged); everything these decisions read (old and new row, old xmin, the
+ * current transaction) is fixed by then, so dropping the event here is the same decision the
+ * firing code would make later, minus an event per UPDATE that leaves a foreign key alone. It is
+ * observable: an event of a deferred key stays pending to COMMIT, and a pending event makes ALTER
+ * TABLE and the like fail with 55006 (seed 14, run 68). The shared plan array is returned as is
  * when nothing is dropped.
  */
 function requiredUpdateActions(
@@ -253,7 +275,8 @@ function requiredUpdateActions(
   for (let position = 0; position < actions.length; position++) {
     const action = actions[position]!;
     const skip =
-      action.kind === 'riCheck' && !updateCheckRequired(state, action.foreignKey, tuple.row, tuple.xmin, newRow);
+      (action.kind === 'riCheck' && !updateCheckRequired(state, action.foreignKey, tuple.row, tuple.xmin, newRow)) ||
+      (action.kind === 'riAction' && !referencedUpdateCheckRequired(action.foreignKey, tuple.row, newRow));
     if (skip && required === null) required = actions.slice(0, position);
     else if (!skip && required !== null) required.push(action);
   }

@@ -89,21 +89,26 @@ export function lockRow(
   if (holder !== 0) {
     if (holder === own) return { kind: 'skip' };
     const deleted = relation.ghosts?.get(seen.tid) === seen;
-    if (running.has(holder)) {
-      if (rowStrengthsConflict(strength, seen.xmaxStrength ?? 'Update'))
-        return blocked(state, relation, seen, strength, holder, policy);
+    const conflicts = rowStrengthsConflict(strength, seen.xmaxStrength ?? 'Update');
+    if (running.has(holder) && conflicts) return blocked(state, relation, seen, strength, holder, policy);
+    if (!conflicts) {
       // A KEY SHARE request next to a non-key update (heap_lock_tuple following updates): the lock
       // goes to the version it sees and to every newer one (heap_lock_updated_tuple), each checked
       // like the first, so a lock or write on a newer version that conflicts (the updater's own
       // FOR UPDATE, a later key update or delete) is waited for. Kept on the version it sees too,
-      // it outlives an updater that rolls back, as in the old version's multixact.
+      // it outlives an updater that rolls back, as in the old version's multixact. The same holds
+      // when the updater has committed (HEAP_KEYS_UPDATED is unset, so heap_lock_tuple needs no
+      // sleep and returns TM_Ok): no 40001 under REPEATABLE READ, no re-check under READ COMMITTED
+      // (seed 13, run 209), unless a newer version's key change or delete has committed.
       const newer = newerVersions(relation, seen);
-      for (const version of newer) {
-        const conflict = conflictingHolder(state, version, strength);
-        if (conflict !== null) return blocked(state, relation, seen, strength, conflict, policy);
+      if (!newer.some((version) => committedConflict(state, version, strength))) {
+        for (const version of newer) {
+          const conflict = conflictingHolder(state, version, strength);
+          if (conflict !== null) return blocked(state, relation, seen, strength, conflict, policy);
+        }
+        if (take) for (const version of [seen, ...newer]) addLock(state, version, strength);
+        return { kind: 'locked', tuple: seen };
       }
-      if (take) for (const version of [seen, ...newer]) addLock(state, version, strength);
-      return { kind: 'locked', tuple: seen };
     }
     // The holder committed after the snapshot (an aborted one would have been undone).
     if (state.inRepeatableRead) throw serializationFailure(deleted);
@@ -158,10 +163,28 @@ function newerVersions(relation: Relation, seen: Tuple): Tuple[] {
   return newer.reverse();
 }
 
+/**
+ * Whether a committed transaction other than this one wrote `version` away in a way that conflicts
+ * with `strength` (a key change or delete against KEY SHARE): heap_lock_updated_tuple then fails
+ * (test_lockmode_for_conflict), as for the version seen.
+ */
+function committedConflict(state: EngineState, version: Tuple, strength: RowLockStrength): boolean {
+  const own = state.currentXid;
+  const running = state.shared.running;
+  if (version.keyUpdatedFromPrior === true && version.xmin !== own && !running.has(version.xmin))
+    if (rowStrengthsConflict(strength, 'Update')) return true;
+  const writer = version.xmax ?? 0;
+  if (writer === 0 || writer === own || running.has(writer)) return false;
+  return rowStrengthsConflict(strength, version.xmaxStrength ?? 'Update');
+}
+
 /** Another running transaction whose write of or lock on `version` conflicts with `strength`, or null. */
 function conflictingHolder(state: EngineState, version: Tuple, strength: RowLockStrength): number | null {
   const own = state.currentXid;
   const running = state.shared.running;
+  // Its writer's key update between the prior version and this one (a version of its own it superseded).
+  if (version.keyUpdatedFromPrior === true && version.xmin !== own && running.has(version.xmin))
+    if (rowStrengthsConflict(strength, 'Update')) return version.xmin;
   const writer = version.xmax ?? 0;
   if (writer !== 0 && writer !== own && running.has(writer))
     if (rowStrengthsConflict(strength, version.xmaxStrength ?? 'Update')) return writer;

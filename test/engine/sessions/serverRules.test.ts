@@ -111,6 +111,99 @@ describe('rules the real server taught the engine', () => {
     w.run(2, rollback);
   });
 
+  it('under REPEATABLE READ, KEY SHARE of a row whose non-key update committed since the snapshot is granted', () => {
+    // heap_lock_tuple: no key was updated, so no sleep and TM_Ok (seed 13, run 209: an FK check);
+    // SHARE conflicts with the update (40001), and so does KEY SHARE once a newer version's key changed.
+    const read = (id: number, strength: 'KeyShare' | 'Share'): Statement => ({
+      kind: 'select',
+      table: 'items',
+      options: { where: eq(col('id'), id), locking: { strength } },
+    });
+    const rr: Statement = { kind: 'begin', isolation: 'repeatable read' };
+    const w = world((db) => referencingItems(db, false), 2);
+    w.run(0, rr, { kind: 'select', table: 'refs', options: {} });
+    w.run(1, update(1, 5));
+    w.run(0, { kind: 'insert', table: 'refs', rows: [{ id: 1, item_id: 1 }], options: {} });
+    expect(typeof w.result(0)).not.toBe('string');
+    w.run(0, read(1, 'KeyShare'));
+    expect(w.result(0)).toEqual([{ id: 1, v: 0 }]);
+    w.run(0, read(1, 'Share'));
+    expect(w.result(0)).toBe('40001');
+    w.run(0, rollback, rr, { kind: 'select', table: 'refs', options: {} });
+    w.run(1, update(2, 6), { kind: 'update', table: 'items', set: { id: 12 }, where: eq(col('id'), 2), options: {} });
+    w.run(0, read(2, 'KeyShare'));
+    expect(w.result(0)).toBe('40001');
+    w.run(0, rollback);
+  });
+
+  it('an UPDATE that leaves a referenced key alone queues no deferred event: ALTER TABLE is not refused', () => {
+    // RI_FKey_pk_upd_check_required at queue time (seed 14, run 68); a key change does queue one (55006).
+    const dropNotNull: Statement = { kind: 'setColumnNotNull', table: 'items', column: 'v', notNull: false };
+    const w = world(deferredRefs, 1);
+    w.run(0, begin, update(1, 1), dropNotNull);
+    expect(typeof w.result(0)).not.toBe('string');
+    w.run(0, rollback, begin, { kind: 'update', table: 'items', set: { id: 5 }, where: eq(col('id'), 2), options: {} });
+    w.run(0, dropNotNull);
+    expect(w.result(0)).toBe('55006');
+    w.run(0, rollback);
+  });
+
+  it('an FK check waits for a transaction that updated the parent row, then changed its key', () => {
+    // The key update is on the updater's own intermediate version, which PostgreSQL's chain keeps and
+    // heap_lock_updated_tuple visits (seed 14, run 188): the check waits, then fails once it commits.
+    const w = world((db) => referencingItems(db, false), 2);
+    w.run(0, begin, update(1, 5), {
+      kind: 'update',
+      table: 'items',
+      set: { id: 11 },
+      where: eq(col('id'), 1),
+      options: {},
+    });
+    expect(w.run(1, { kind: 'insert', table: 'refs', rows: [{ id: 1, item_id: 1 }], options: {} })).toBe('waiting');
+    expect(w.scheduler.waitOf(1)).toMatchObject({ blockedBy: [0] });
+    w.run(0, commit);
+    expect(w.result(1)).toBe('23503');
+  });
+
+  it('a BEFORE UPDATE or DELETE row trigger that skips the row leaves it locked: others wait', () => {
+    // GetTupleForTrigger locks the row before the trigger runs (seed 14, run 9).
+    const w = world((db: Database) => {
+      items(db);
+      db.createTrigger({
+        name: 'skip_all',
+        table: 'items',
+        timing: 'before',
+        events: ['update', 'delete'],
+        fn: () => null,
+      });
+    }, 2);
+    const noKeyUpdate: Statement = {
+      kind: 'select',
+      table: 'items',
+      options: { where: eq(col('id'), 1), locking: { strength: 'NoKeyUpdate' } },
+    };
+    const keyShare: Statement = {
+      kind: 'select',
+      table: 'items',
+      options: { where: eq(col('id'), 1), locking: { strength: 'KeyShare' } },
+    };
+    for (const skipped of [
+      update(1, 5),
+      { kind: 'delete', table: 'items', where: eq(col('id'), 1), options: {} } as const,
+    ]) {
+      w.run(0, begin, skipped);
+      expect(w.result(0)).toEqual([]);
+      expect(w.run(1, begin, noKeyUpdate)).toBe('waiting');
+      w.run(0, rollback);
+      w.run(1, rollback);
+    }
+    // A non-key UPDATE's lock (NO KEY UPDATE) lets KEY SHARE through; a DELETE's (UPDATE) does not.
+    w.run(0, begin, update(1, 5));
+    expect(w.run(1, begin, keyShare)).toBe('idle');
+    w.run(1, rollback);
+    w.run(0, rollback);
+  });
+
   it('TRUNCATE is not MVCC-safe: a snapshot taken before it sees the table empty once it commits', () => {
     const w = world((db: Database) => {
       items(db);
