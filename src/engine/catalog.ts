@@ -251,6 +251,13 @@ export interface Tuple {
    * KEY SHARE lock following the updates (heap_lock_updated_tuple) meets that key update.
    */
   keyUpdatedFromPrior?: boolean;
+  /**
+   * How many of `locks` were taken before `xmax` wrote this version away: PostgreSQL's multixact
+   * lists its members in the order they came, and a waiter waits for the conflicting ones in turn.
+   */
+  locksBeforeWrite?: number;
+  /** Set on the ghost a cross-partition UPDATE leaves in the source partition (its delete half). */
+  movedToPartition?: boolean;
 }
 
 export class Relation {

@@ -182,13 +182,14 @@ export function insertTuple(state: EngineState, relation: Relation, row: Row): T
   return tuple;
 }
 
-export function deleteTuple(state: EngineState, relation: Relation, tuple: Tuple): void {
+/** Deletes a tuple; `moved` when it is the delete half of a cross-partition UPDATE. */
+export function deleteTuple(state: EngineState, relation: Relation, tuple: Tuple, moved = false): void {
   const heap = relation.heap;
   if (heap === null || heap.get(tuple.tid) !== tuple) fail(`tuple ${tuple.tid} is not live in ${relation.name}`);
   // Even a version this transaction wrote and no one else sees is kept as a ghost: its key stays
   // taken until the transaction ends, as PostgreSQL's index entry keeps it (see replaceVersioned).
   if (state.versioning) {
-    deleteVersioned(state, relation, tuple);
+    deleteVersioned(state, relation, tuple, moved);
     return;
   }
   heap.delete(tuple.tid);
@@ -222,14 +223,17 @@ export function truncateVersioned(state: EngineState, relation: Relation): void 
 
 /**
  * A delete while versioning: the version leaves the heap and its indexes, as in a single session,
- * but stays a ghost with `xmax` set, so snapshots that see it still do (semantics 2).
+ * but stays a ghost with `xmax` set, so snapshots that see it still do (semantics 2). A ghost left
+ * by a row moving to another partition says so (PostgreSQL marks its ctid).
  */
-function deleteVersioned(state: EngineState, relation: Relation, tuple: Tuple): void {
+function deleteVersioned(state: EngineState, relation: Relation, tuple: Tuple, moved: boolean): void {
   const heap = relation.heap!;
   heap.delete(tuple.tid);
   removeFromIndexes(relation, tuple);
   tuple.xmax = state.currentXid;
   tuple.xmaxStrength = 'Update';
+  tuple.locksBeforeWrite = tuple.locks?.length ?? 0;
+  if (moved) tuple.movedToPartition = true;
   relation.ghosts ??= new Map();
   relation.ghosts.set(tuple.tid, tuple);
   keepVersion(state, relation, tuple);
@@ -263,6 +267,8 @@ export function undoStorageWrite(state: EngineState, record: StorageUndo): void 
       forgetVersion(state, relation, tuple);
       tuple.xmax = 0;
       tuple.xmaxStrength = undefined;
+      tuple.locksBeforeWrite = undefined;
+      tuple.movedToPartition = undefined;
       heap.set(tuple.tid, tuple);
       addToIndexes(relation, tuple);
       relation.heapOutOfOrder = true;
@@ -278,6 +284,7 @@ export function undoStorageWrite(state: EngineState, record: StorageUndo): void 
       replaceIndexEntries(relation, record.replacement, tuple);
       tuple.xmax = 0;
       tuple.xmaxStrength = undefined;
+      tuple.locksBeforeWrite = undefined;
       forgetVersion(state, relation, tuple);
       break;
     }
@@ -333,7 +340,12 @@ function replaceVersioned(state: EngineState, relation: Relation, tuple: Tuple, 
     ...(own && (keyChange || tuple.keyUpdatedFromPrior === true) ? { keyUpdatedFromPrior: true } : {}),
   };
   tuple.xmax = state.currentXid;
-  tuple.xmaxStrength = keyChange ? 'Update' : 'NoKeyUpdate';
+  // An update of a row this transaction locked FOR UPDATE keeps the stronger of the two
+  // (compute_new_xmax_infomask: "acquire the strongest of both", then HEAP_KEYS_UPDATED): KEY SHARE
+  // conflicts with it, also once it committed (seed 15, run 166).
+  const lockedForUpdate = tuple.locks?.some((lock) => lock.xid === state.currentXid && lock.strength === 'Update');
+  tuple.xmaxStrength = keyChange || lockedForUpdate === true ? 'Update' : 'NoKeyUpdate';
+  tuple.locksBeforeWrite = tuple.locks?.length ?? 0;
   keepVersion(state, relation, tuple);
   heap.set(tuple.tid, replacement);
   replaceIndexEntries(relation, tuple, replacement);

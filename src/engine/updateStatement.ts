@@ -324,7 +324,7 @@ function moveRow(
 ): Row | null {
   if (fireBeforeRowTriggers(state, relation, 'delete', tuple.row, null) === null) return null;
   const sourcePlan = planFor(state, relation);
-  deleteTuple(state, relation, tuple);
+  deleteTuple(state, relation, tuple, true);
   queueAfterRow(state, relation, 'DELETE', sourcePlan.afterRow.delete, tuple.row, tuple.xmin, null, -1, target);
   const destination = routeRow(target, newRow);
   const inserted = fireBeforeRowTriggers(state, destination, 'insert', null, newRow);

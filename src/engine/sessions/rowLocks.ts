@@ -90,7 +90,15 @@ export function lockRow(
     if (holder === own) return { kind: 'skip' };
     const deleted = relation.ghosts?.get(seen.tid) === seen;
     const conflicts = rowStrengthsConflict(strength, seen.xmaxStrength ?? 'Update');
-    if (running.has(holder) && conflicts) return blocked(state, relation, seen, strength, holder, policy);
+    if (running.has(holder) && conflicts) {
+      // A multixact's members are waited for in the order they came (MultiXactIdWait): a conflicting
+      // lock taken before the write comes before its writer (seed 14, run 57).
+      const earlier = (seen.locks ?? []).slice(0, seen.locksBeforeWrite ?? 0);
+      const locker = earlier.find(
+        (lock) => lock.xid !== own && running.has(lock.xid) && rowStrengthsConflict(strength, lock.strength),
+      );
+      return blocked(state, relation, seen, strength, locker?.xid ?? holder, policy);
+    }
     if (!conflicts) {
       // A KEY SHARE request next to a non-key update (heap_lock_tuple following updates): the lock
       // goes to the version it sees and to every newer one (heap_lock_updated_tuple), each checked
@@ -204,7 +212,16 @@ function newestCommitted(state: EngineState, relation: Relation, tid: number): T
     assert(steps < 1_000_000, `version chain of tuple ${tid} does not end`);
     if (xidVisible(latest, state.currentXid, version.xmin)) {
       const xmax = version.xmax ?? 0;
-      if (xmax !== 0 && !latest.running.has(xmax) && relation.ghosts?.get(tid) === version) return null;
+      if (xmax !== 0 && !latest.running.has(xmax) && relation.ghosts?.get(tid) === version) {
+        // heapam_tuple_lock following the update chain (TUPLE_LOCK_FLAG_FIND_LAST_VERSION) meets the
+        // moved-partitions mark: READ COMMITTED cannot follow the row into its new partition.
+        if (version.movedToPartition === true)
+          throw new PgError(
+            '40001',
+            'tuple to be locked was already moved to another partition due to concurrent update',
+          );
+        return null;
+      }
       return version;
     }
     version = version.prior;

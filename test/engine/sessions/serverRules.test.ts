@@ -204,6 +204,40 @@ describe('rules the real server taught the engine', () => {
     w.run(0, rollback);
   });
 
+  it('a non-key UPDATE of a row its transaction locked FOR UPDATE conflicts with KEY SHARE', () => {
+    // The new xmax keeps the stronger mode (compute_new_xmax_infomask; seed 15, run 166).
+    const keyShare: Statement = {
+      kind: 'select',
+      table: 'items',
+      options: { where: eq(col('id'), 1), locking: { strength: 'KeyShare' } },
+    };
+    const w = world(items, 2);
+    w.run(0, begin, forUpdate(1), update(1, 5));
+    expect(w.run(1, begin, keyShare)).toBe('waiting');
+    expect(w.scheduler.waitOf(1)).toMatchObject({ blockedBy: [0] });
+    w.run(0, commit);
+    expect(w.result(1)).toEqual([{ id: 1, v: 5 }]);
+    w.run(1, rollback);
+  });
+
+  it("a writer waits for the row's lockers in the order they came: a KEY SHARE before the update first", () => {
+    // MultiXactIdWait goes through the members in order (seed 14, run 57).
+    const keyShare: Statement = {
+      kind: 'select',
+      table: 'items',
+      options: { where: eq(col('id'), 1), locking: { strength: 'KeyShare' } },
+    };
+    const w = world(items, 3);
+    w.run(0, begin, keyShare);
+    w.run(1, begin, update(1, 5));
+    expect(w.run(2, begin, { kind: 'delete', table: 'items', where: eq(col('id'), 1), options: {} })).toBe('waiting');
+    expect(w.scheduler.waitOf(2)).toMatchObject({ blockedBy: [0] });
+    w.run(0, rollback);
+    expect(w.scheduler.waitOf(2)).toMatchObject({ blockedBy: [1] });
+    w.run(1, commit);
+    expect(w.result(2)).toEqual([{ id: 1, v: 5 }]);
+  });
+
   it('TRUNCATE is not MVCC-safe: a snapshot taken before it sees the table empty once it commits', () => {
     const w = world((db: Database) => {
       items(db);
