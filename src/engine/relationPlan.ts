@@ -69,8 +69,13 @@ const scratchInputs: unknown[] = [];
 
 export function planFor(state: EngineState, relation: Relation): RelationPlan {
   const cached = relation.cachedPlan;
+  if (cached !== null && cached.version === state.catalogVersion) return cached;
+  return refreshPlan(state, relation, cached);
+}
+
+/** The plan after a catalog change: the cached one if it still holds, else a new one (kept out of the hot path). */
+function refreshPlan(state: EngineState, relation: Relation, cached: RelationPlan | null): RelationPlan {
   const version = state.catalogVersion;
-  if (cached !== null && cached.version === version) return cached;
   // Most catalog changes are to other relations: the plan holds while everything it was built from is
   // as it was, and is only stamped with the new version.
   const rootKeys = rootForeignKeys(state);

@@ -71,7 +71,7 @@ describe('bookkeeping versions', () => {
     expect(unchanged.trace[1]!.bookkeeping).toBe(unchanged.trace[0]!.bookkeeping);
   });
 
-  test('the hand-built changes (deletion trackings, owner events) give what immer would, frozen, sharing the rest', () => {
+  test('hand-built changes (deletion trackings, owner events) give what immer would, frozen, sharing the rest', () => {
     const initial: MigrationBookkeeping & { readonly ownerEvents: OwnerEventQueue } = {
       flags: new Map([['flag', false]]),
       migrations: [],
