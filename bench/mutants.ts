@@ -104,6 +104,19 @@ const PLAN_MUTANTS: readonly PlanMutant[] = [
     plan: 'runner-machines-fk-not-valid',
     transform: moveSteps(named('add_concurrent_foreign_key'), named('enqueue_partitioning_data_migration')),
   },
+  {
+    name: 'plan:org-check-without-lock-retries',
+    description: 'org-id-check-with-lock-retries adds check_organization_id_nullness as a plain ALTER TABLE',
+    plan: 'org-id-check-with-lock-retries',
+    transform: (steps) => {
+      stepIndex(steps, named('add_check_constraint'));
+      return steps.map((step) =>
+        step.step === 'add_check_constraint'
+          ? { ...step, parameters: { ...step.parameters, lockRetries: false } }
+          : step,
+      );
+    },
+  },
 ];
 
 interface Kill {
@@ -156,12 +169,26 @@ function killOf(verdict: PlanVerdict): Kill | null {
 function hunt(plans: readonly Plan[]): Kill | null {
   let best: Kill | null = null;
   for (const plan of plans) {
-    const verdict = checkPlan(runnersDomain, plan, {
-      runs: RUNS,
-      seed: SEED,
-      ...(best !== null ? { timeLimitMs: best.ms } : {}),
-    });
-    const kill = killOf(verdict);
+    const started = performance.now();
+    let kill: Kill | null;
+    try {
+      const verdict = checkPlan(runnersDomain, plan, {
+        runs: RUNS,
+        seed: SEED,
+        ...(best !== null ? { timeLimitMs: best.ms } : {}),
+      });
+      kill = killOf(verdict);
+    } catch (error) {
+      // A mutant that makes the model crash (a broken assertion, a pgdrill bug) turns `check` red as surely.
+      kill = {
+        plan: plan.name,
+        scenario: null,
+        invariant: null,
+        ms: performance.now() - started,
+        what: `check crashed: ${error instanceof Error ? error.message : String(error)}`,
+        why: null,
+      };
+    }
     if (kill !== null && (best === null || kill.ms < best.ms)) best = kill;
   }
   return best;
@@ -175,8 +202,19 @@ function median(values: readonly number[]): number | null {
 }
 
 function main(argv: readonly string[]): number {
-  const plans = loadPlanDirectory(runnersDomain, join(packageRoot(), 'model', 'plans'));
-  const only = argv.filter((argument, index) => !argument.startsWith('-') && argv[index - 1] !== '--save-fixtures');
+  const optionValue = (option: string): string | undefined => {
+    const at = argv.indexOf(option);
+    return at >= 0 ? argv[at + 1] : undefined;
+  };
+  // `--plans a,b` hunts with those plans only: for iterating on one mutant, never for the figures.
+  const planFilter = optionValue('--plans')?.split(',');
+  const plans = loadPlanDirectory(runnersDomain, join(packageRoot(), 'model', 'plans')).filter(
+    (plan) => planFilter === undefined || planFilter.includes(plan.name),
+  );
+  if (planFilter !== undefined && plans.length !== planFilter.length) throw new Error('--plans names an unknown plan');
+  const only = argv.filter(
+    (argument, index) => !argument.startsWith('-') && !['--save-fixtures', '--plans'].includes(argv[index - 1] ?? ''),
+  );
   const modelMutants = (Object.keys(MODEL_MUTANTS) as ModelMutant[]).filter(
     (name) => only.length === 0 || only.includes(name),
   );

@@ -165,6 +165,18 @@ function checkBackgroundWork(world: RunnersWorld): Violation | null {
   };
 }
 
+export const BACKGROUND_WORK_BOUNDED = 'background-work-bounded';
+
+/** The first background statement that went over its batch size or limit. */
+function checkBackgroundWorkBounded(world: RunnersWorld): Violation | null {
+  const oversized = world.oversizedWork[0];
+  if (oversized === undefined) return null;
+  return {
+    invariant: BACKGROUND_WORK_BOUNDED,
+    message: `${oversized.job} at step ${oversized.step}: one ${oversized.what} touched ${oversized.rows} rows, over its limit of ${oversized.limit}`,
+  };
+}
+
 export const runnerLifecycleInvariants: readonly Invariant<RunnersWorld>[] = [
   {
     id: BACKGROUND_WORK_SUCCEEDS,
@@ -172,6 +184,13 @@ export const runnerLifecycleInvariants: readonly Invariant<RunnersWorld>[] = [
       'No batch of a background migration, owner-recalculation job or loose-foreign-key cleanup run ends in a database error, even one that a retry would hide.',
     scope: 'always',
     check: checkBackgroundWork,
+  },
+  {
+    id: BACKGROUND_WORK_BOUNDED,
+    sentence:
+      'No background statement touches more rows than its bound: a backfill or owner-service batch at most its batch size, a loose-foreign-key cleanup query at most its deletion or nullification limit.',
+    scope: 'always',
+    check: checkBackgroundWorkBounded,
   },
   {
     id: RUNNER_WITH_LIVE_PROJECTS_KEPT,

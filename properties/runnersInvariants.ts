@@ -28,6 +28,8 @@ export function isCopyableBySharding(row: Row): boolean {
   return row.runner_type === 1 || row.sharding_key_id !== null;
 }
 
+const VERIFY = 'POST /runners/verify';
+
 export const runnersInvariants: readonly Invariant<RunnersWorld>[] = [
   validatedForeignKeysHold,
   validatedChecksHold,
@@ -47,6 +49,21 @@ export const runnersInvariants: readonly Invariant<RunnersWorld>[] = [
         `${failed.endpoint}${runner} answered 500: ${failed.error ? `${failed.error.code} ${failed.error.message}` : failed.summary}`,
       );
       return failed.cause === undefined ? found : { ...found, cause: failed.cause };
+    },
+  },
+  {
+    id: 'verify-ensures-manager',
+    sentence:
+      'POST /runners/verify of a runner that still exists never answers 404: ensure_manager finds or creates its manager (docs/semantics.md §d.1).',
+    scope: 'always',
+    check: (world) => {
+      const refused = world.responses.filter((response) => response.endpoint === VERIFY && response.status === 404);
+      if (refused.length === 0) return null;
+      const live = new Set(world.db.rows('ci_runners').map((row) => row.id));
+      const lost = refused.find((response) => response.runnerId !== null && live.has(response.runnerId));
+      return lost === undefined
+        ? null
+        : violation('verify-ensures-manager', `${VERIFY} for runner ${lost.runnerId} answered 404: ${lost.summary}`);
     },
   },
   apiWaitsBounded,

@@ -126,7 +126,9 @@ function* backfillBatchWork(world: MigrationWorld, migration: BatchedMigration, 
       table: migration.table,
       select: columns.map((column) => col(column)),
       where: ignoresFilter ? range : and(range, spec.backfillFilter!),
-      ...(migration.lockSourceRows === false ? {} : { locking: { strength: 'Update' as const } }),
+      ...(migration.lockSourceRows === false || mutated('backfill-sub-batch-no-for-update')
+        ? {}
+        : { locking: { strength: 'Update' as const } }),
     },
     options: { onConflict: { target: spec.primaryKey, action: 'nothing' } },
   });
@@ -145,6 +147,14 @@ interface BackfillBatch {
 function* backfillBatchOutcome(world: MigrationWorld, migration: BatchedMigration, tx: Tx): Work<BatchOutcome> {
   const result = yield* backfillBatchWork(world, migration, tx);
   if (result === null) return { summary: 'nothing left to copy', cursor: null };
+  if (result.batch.length > migration.batchSize)
+    world.oversizedWork.push({
+      step: world.currentStep,
+      job: migration.name,
+      what: `batch of ${migration.table} (batch_size)`,
+      rows: result.batch.length,
+      limit: migration.batchSize,
+    });
   const spec = world.catalog.partitionedCopies.get(migration.table)!;
   const decisions = world.backfillDecisions.get(migration.table) ?? new Map();
   world.backfillDecisions.set(migration.table, decisions);

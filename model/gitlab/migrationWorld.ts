@@ -87,6 +87,17 @@ export interface BackgroundFailure {
   readonly summary: string;
 }
 
+/** A background statement that touched more rows than its batch size or query limit allows. */
+export interface OversizedWork {
+  readonly step: number;
+  /** GitLab's job or worker class, e.g. `LooseForeignKeys::CleanupWorker`. */
+  readonly job: string;
+  /** What was bounded, e.g. `DELETE FROM ci_runner_taggings (deleteQueryLimit)`. */
+  readonly what: string;
+  readonly rows: number;
+  readonly limit: number;
+}
+
 /** The world-specific vocabulary of the helpers: which tables can be partitioned, which jobs queued, which flags set. */
 export interface MigrationCatalog {
   /** Source table → how GitLab's partitioning migration copies it. */
@@ -124,6 +135,8 @@ export interface MigrationWorld extends WorldBase {
    * `background-work-succeeds` invariant reads it). History, so a plain record, not bookkeeping.
    */
   readonly backgroundFailures: BackgroundFailure[];
+  /** Background statements that went over their batch size or limit (`background-work-bounded`). History. */
+  readonly oversizedWork: OversizedWork[];
   /**
    * The named cause (`Violation.cause`) of a copy row that differs from its source, when the world
    * recognises one (a known race, model/runners/knownRaces.ts); absent or undefined: none.

@@ -36,6 +36,33 @@ export const MODEL_MUTANTS = {
     'BackfillShardingKeyIdOnCiRunners takes the highest-id project instead of the lowest',
   'orphan-cleanup-ignores-type': 'DeleteOrphanedGroupAndProjectRunners also deletes instance runners',
   'delete-orphaned-taggings-noop': 'the data migration meant to delete taggings without a tag deletes nothing',
+  'backfill-sub-batch-no-for-update':
+    'the partition backfill sub-batch drops its FOR UPDATE, whatever the migration was queued with',
+  'assign-to-lock-without-row-lock':
+    'the locking assign_to reloads the runner without FOR UPDATE, so it takes no row lock before deciding',
+  'assign-to-lock-for-share': 'the locking assign_to reloads the runner FOR SHARE instead of FOR UPDATE',
+  'assign-to-outside-transaction':
+    "assign_to's reload, assignment INSERT and owner UPDATE run in autocommit instead of one transaction",
+  'lfk-cleaner-ignores-limit':
+    "the loose-foreign-key cleaner's sub-query ignores its LIMIT (1000 deletes, 500 updates)",
+  'lock-retries-without-lock-timeout': "with_lock_retries's attempts forget SET LOCAL lock_timeout",
+  'owner-batch-limit-off-by-one': "UpdateProjectRunnersOwnerService's runner batch reads batch size - 1 runners",
+  'sync-trigger-fires-before':
+    'the generated sync trigger fires BEFORE instead of AFTER, so its RETURN NULL skips the source row',
+  'partition-bounds-swapped':
+    'partition_table_by_list gives the group_type partition FOR VALUES IN (3) and the project_type one IN (2)',
+  'fk-added-without-not-valid':
+    "add_concurrent_foreign_key's ADD CONSTRAINT forgets NOT VALID, so the ADD itself validates every row",
+  'check-added-without-not-valid':
+    "add_check_constraint's ADD CONSTRAINT forgets NOT VALID, so the ADD itself validates every row",
+  'reject-orphans-default-on': 'the reject_orphaned_runners feature flag defaults to on',
+  'ensure-copy-from-loaded-row':
+    "verify's ensure-copy copies the runner as loaded, before the heartbeat it just wrote (a stale contacted_at)",
+  'ensure-copy-without-on-conflict':
+    "verify's ensure-copy is a plain INSERT without ON CONFLICT DO NOTHING, failing when the copy row exists",
+  'type-change-keeps-old-assignments':
+    "a runner-type change keeps the runner's old ci_runner_projects / ci_runner_namespaces / ci_cost_settings rows",
+  'swap-skips-partition-renames': "replace_with_partitioned_table leaves the copy's partitions under their old names",
 } as const;
 
 export type ModelMutant = keyof typeof MODEL_MUTANTS;

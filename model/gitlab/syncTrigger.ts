@@ -132,11 +132,16 @@ export function syncTriggerSpec(pair: SyncPair): TriggerSpec {
   return {
     name: frozen.triggerName,
     table: frozen.source,
-    timing: 'after',
+    timing: mutated('sync-trigger-fires-before') ? 'before' : 'after',
     events: ['insert', 'update', 'delete'],
     functionName: frozen.functionName,
     functionBody: renderSyncFunctionBody(frozen),
-    fn: (context) => syncRow(frozen, context),
+    // The generated function ends with RETURN NULL, which an AFTER trigger ignores (and which would
+    // skip the source row in a BEFORE trigger).
+    fn: (context) => {
+      syncRow(frozen, context);
+      return null;
+    },
   };
 }
 

@@ -13,6 +13,7 @@
 import { assert } from '../../src/engine/assert.js';
 import { isPgError } from '../../src/index.js';
 import type { Tx, Work } from '../../src/index.js';
+import { mutated } from './mutations.js';
 
 /** One attempt: its `lock_timeout` and the sleep after it timed out, in milliseconds. */
 export interface LockRetryTiming {
@@ -94,7 +95,8 @@ export function* withLockRetries<T>(
     try {
       const value = yield* tx.transaction(
         function* () {
-          yield* tx.execute({ kind: 'set', name: 'lock_timeout', milliseconds: lockTimeoutMs, local: true });
+          if (!mutated('lock-retries-without-lock-timeout'))
+            yield* tx.execute({ kind: 'set', name: 'lock_timeout', milliseconds: lockTimeoutMs, local: true });
           return yield* block();
         },
         { requiresNew: true },

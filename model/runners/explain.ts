@@ -1,4 +1,5 @@
 import { col, eq } from '../../src/index.js';
+import type { Row } from '../../src/index.js';
 import type { Violation } from '../../src/harness/domain.js';
 import { RUNNERS_COPY } from './partitionedCopies.js';
 import type { TracedStep } from '../../src/harness/domain.js';
@@ -84,12 +85,39 @@ function backfillStory(world: RunnersWorld, runnerId: number): string {
  * Other violations naming a runner (a tagging's key, a manager's type) are not about the copy.
  */
 function isAboutRunnerCopy(violation: Violation): boolean {
+  // A verify that gave up names the copy's key it collided with: the runner is in the copy, not missing.
+  if (violation.invariant === 'verify-ensures-manager') return false;
   if (violation.invariant === 'copy-complete-after-backfill') return violation.message.startsWith(`${RUNNERS} id=`);
   return violation.message.includes(RUNNERS_COPY) || violation.message.includes('fk_rails_3f92913d27');
 }
 
+/**
+ * A key into one partition of the runner copy (GitLab's FKs to `project_type_…` and its siblings)
+ * can reject a runner that is in the copy, but in another partition: the one whose LIST bound holds
+ * its runner_type. Null when the runner is in the referenced partition after all.
+ */
+function partitionStory(world: RunnersWorld, runnerId: number, copyRow: Row, referenced: string): string | null {
+  const { db } = world;
+  const partitions = db.describe(RUNNERS_COPY).partitions;
+  const holder = partitions.find((partition) => db.select(partition, { where: eq(col('id'), runnerId) }).length > 0);
+  if (holder === undefined || holder === referenced) return null;
+  const bound = (partition: string): string => {
+    const values = db.describe(partition).partitionValues;
+    return values === null || values === 'default' ? 'DEFAULT' : `FOR VALUES IN (${values.join(', ')})`;
+  };
+  return `runner ${runnerId} is in ${RUNNERS_COPY}, but with runner_type ${String(copyRow['runner_type'])} its row is in the partition ${holder} (${bound(holder)}), not in ${referenced} (${bound(referenced)}), the partition the key references`;
+}
+
+/** The partition of the runner copy a violation's message names as the referenced table, if any. */
+function referencedCopyPartition(world: RunnersWorld, message: string): string | undefined {
+  if (!world.db.hasTable(RUNNERS_COPY)) return undefined;
+  return world.db
+    .describe(RUNNERS_COPY)
+    .partitions.find((partition) => message.includes(`is not present in table "${partition}"`));
+}
+
 /** Why runner `runnerId` is not in the runner copy, told from its creation, the backfill and the swap. */
-export function runnerCopyStory(world: RunnersWorld, runnerId: number): string {
+export function runnerCopyStory(world: RunnersWorld, runnerId: number, referencedPartition?: string): string {
   const { db } = world;
   const swap = world.rollout.swapOf(RUNNERS);
   if (!db.hasTable(RUNNERS_COPY)) {
@@ -97,7 +125,12 @@ export function runnerCopyStory(world: RunnersWorld, runnerId: number): string {
     const wasCopied = swap.copyRows.some((row) => row['id'] === runnerId);
     return `replace_with_partitioned_table made ${RUNNERS_COPY} the new ${RUNNERS} at step ${swap.step}, and runner ${runnerId} ${wasCopied ? 'was in it then' : `was not in it: ${creationStory(world, runnerId).text} and ${backfillStory(world, runnerId)}`}`;
   }
-  const inCopy = db.select(RUNNERS_COPY, { where: eq(col('id'), runnerId) }).length > 0;
+  const [copyRow] = db.select(RUNNERS_COPY, { where: eq(col('id'), runnerId) });
+  const inCopy = copyRow !== undefined;
+  if (copyRow !== undefined && referencedPartition !== undefined) {
+    const misplaced = partitionStory(world, runnerId, copyRow, referencedPartition);
+    if (misplaced !== null) return misplaced;
+  }
   const creation = creationStory(world, runnerId);
   const presence = inCopy
     ? `runner ${runnerId} is in ${RUNNERS_COPY} now`
@@ -116,6 +149,7 @@ export function explainRunnersViolation(
   const rollout = explainRolloutViolation(world, violation);
   if (rollout !== null) return rollout;
   const runnerId = runnerIdInMessage(violation.message);
-  if (runnerId !== null && isAboutRunnerCopy(violation)) return runnerCopyStory(world, runnerId);
+  if (runnerId !== null && isAboutRunnerCopy(violation))
+    return runnerCopyStory(world, runnerId, referencedCopyPartition(world, violation.message));
   return explainByInvariant(world, violation, trace);
 }

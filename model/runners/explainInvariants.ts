@@ -7,6 +7,7 @@ import { OWNER_FLAG } from './ownerRecalculation/updateProjectRunnersOwnerWorker
 import { deletedProject } from './ownerRecalculation/projectDeletedEvents.js';
 import { LEGACY_MANAGER_RUNNER_FK, RUNNERS } from './schema.js';
 import type { RunnersWorld } from './world.js';
+import { RUNNERS_COPY } from './partitionedCopies.js';
 import { explainOwnerServiceNotIdempotent } from './explainOwnerIdempotence.js';
 
 /**
@@ -449,6 +450,32 @@ function explainRunnerDeletedUnderRequest(violation: Violation, trace: readonly 
   return `${deleter} deleted runner ${runnerId} (DELETE /runners/${runnerId}) at step ${deleteAt + 1}, ${committed}, while ${endpoint}, which had already loaded the runner, was in flight; its INSERT's check of ${constraint} (KEY SHARE on the runner row, which waits for an uncommitted delete and then finds it committed) found no runner, and ${rescue}, so the request answered 500. GitLab has this race without any migration: in any serial order the request after the deletion finds no runner`;
 }
 
+/**
+ * A background statement over its bound: the limit is what GitLab's worker passes as the query's
+ * LIMIT (or the batch size its batching reads), so touching more rows means the statement ran
+ * without it. Each bound exists to keep one statement's locks and writes short.
+ */
+function explainOversizedWork(world: RunnersWorld): string {
+  const oversized = world.oversizedWork[0];
+  if (oversized === undefined) return 'no background statement was recorded over its limit';
+  const others = world.oversizedWork.length - 1;
+  return `${oversized.job} at step ${oversized.step} ran one ${oversized.what} that touched ${oversized.rows} rows where its limit is ${oversized.limit}: the statement did not apply its LIMIT (or batch size), so one statement held locks on and wrote every matching row at once${others > 0 ? `; ${others} more statement(s) did the same` : ''}`;
+}
+
+/**
+ * A verify that gave up with 404: `safe_find_or_create_by!` retries its find-or-create once after
+ * RecordNotUnique (23505) and then raises RecordNotFound. The response names the last unique
+ * violation; when it is the runner copy's key, the ensure-copy INSERT met a copy row already there.
+ */
+function explainVerifyNotFound(violation: Violation): string {
+  const last = /the last: (23505 [^)]*)\)/.exec(violation.message)?.[1];
+  const runner = /for runner (\d+)/.exec(violation.message)?.[1] ?? '?';
+  const copyRow = last?.includes(RUNNERS_COPY)
+    ? `: the INSERT of runner ${runner}'s copy into ${RUNNERS_COPY} met the copy row already there (the backfill or an earlier verify had copied it), and without ON CONFLICT DO NOTHING that is a unique violation on every attempt`
+    : '';
+  return `ensure_manager (safe_find_or_create_by!) raised RecordNotUnique on both of its attempts for runner ${runner}, the last ${last ?? 'a 23505'}, and gave up with RecordNotFound${copyRow}, although the runner still exists`;
+}
+
 export function explainByInvariant(world: RunnersWorld, violation: Violation, trace: readonly TracedStep[]): string {
   const taggingMove = violation.invariant === 'api-never-500' ? explainTaggingMove(world, violation) : null;
   if (taggingMove !== null) return taggingMove;
@@ -468,6 +495,10 @@ export function explainByInvariant(world: RunnersWorld, violation: Violation, tr
       return explainLooseForeignKeys(world, violation);
     case 'api-waits-bounded':
       return explainApiWait(world);
+    case 'verify-ensures-manager':
+      return explainVerifyNotFound(violation);
+    case 'background-work-bounded':
+      return explainOversizedWork(world);
     case 'background-work-succeeds':
       return world.backgroundFailures.length > 0
         ? explainBackgroundWork(world, trace)

@@ -6,6 +6,7 @@ import { DEFAULT_SCHEMA_ERA, SCHEMA_ERAS, isSchemaEra } from './schemaEra.js';
 import type { SchemaEra } from './schemaEra.js';
 import { WORKER_SETTINGS_FIELDS } from './workerSettings.js';
 import { MAX_BATCH_SIZE } from '../gitlab/steps/backgroundMigrationParameter.js';
+import { mutated } from '../gitlab/mutations.js';
 
 /**
  * A plan's `settings`: the feature flags and code version in force when the scenario starts,
@@ -154,7 +155,9 @@ export function validateRunnersSettings(settings: JsonObject): string | null {
 
 /** Settings with defaults filled in; the caller must have validated them. */
 export function readRunnersSettings(settings: JsonObject): RunnersSettings {
-  const flags = new Map<FeatureFlag, boolean>(FEATURE_FLAGS.map((name) => [name, false]));
+  const flags = new Map<FeatureFlag, boolean>(
+    FEATURE_FLAGS.map((name) => [name, name === 'reject_orphaned_runners' && mutated('reject-orphans-default-on')]),
+  );
   const flagsJson = settings['flags'];
   if (isObject(flagsJson))
     for (const [name, value] of Object.entries(flagsJson))

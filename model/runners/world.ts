@@ -8,6 +8,7 @@ import type { ConcurrencyRecord, JsonObject } from '../../src/harness/domain.js'
 import type {
   BackfillDecision,
   BackgroundFailure,
+  OversizedWork,
   BatchedMigration,
   MigrationWorld,
 } from '../gitlab/migrationWorld.js';
@@ -128,6 +129,7 @@ export class RunnersWorld implements MigrationWorld {
   readonly responses: ApiResponse[] = [];
   /** Batches, owner-job steps and LFK cleanup runs that failed (the `background-work-succeeds` invariant reads it). */
   readonly backgroundFailures: BackgroundFailure[] = [];
+  readonly oversizedWork: OversizedWork[] = [];
   /**
    * Runner id → token for every runner created and not deleted through the API: what runner
    * processes hold. Traffic addresses runners through it, so a runner that vanished from the

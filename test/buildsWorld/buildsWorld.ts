@@ -19,6 +19,7 @@ import {
 import type {
   BackfillDecision,
   BackgroundFailure,
+  OversizedWork,
   BatchedMigration,
   MigrationCatalog,
   MigrationWorld,
@@ -94,6 +95,7 @@ export class BuildsWorld implements MigrationWorld {
   readonly backfillDecisions = new Map<string, Map<number, BackfillDecision>>();
   readonly rollout = new RolloutRecord();
   readonly backgroundFailures: BackgroundFailure[] = [];
+  readonly oversizedWork: OversizedWork[] = [];
   readonly looseForeignKeys: LooseForeignKeysState;
 
   /** Built on `db` when the oracle passes one that records every statement. */

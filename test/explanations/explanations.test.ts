@@ -23,7 +23,7 @@ const CAUSES: Readonly<Record<string, RegExp>> = {
   'api-never-500':
     /missing from ci_runners_e59bb2812d|NOT VALID|new id|requires \(|does not satisfy|taggings|deleted runner \d+ \(DELETE \/runners\//,
   'migrations-succeed':
-    /missing from ci_runners_e59bb2812d|was deleted|requires \(|does not satisfy|VALIDATE CONSTRAINT \S+ found/,
+    /missing from ci_runners_e59bb2812d|its row is in the partition|was deleted|requires \(|does not satisfy|VALIDATE CONSTRAINT \S+ found/,
   'background-work-succeeds': /failed .* with \d|missing from ci_runners_e59bb2812d|^a deadlock between .* with 40P01/,
   'copy-subset-of-source': /DELETE did not remove the copy row|from its snapshot, which did not see that delete/,
   'copy-equals-source-where-present':
@@ -45,6 +45,8 @@ const CAUSES: Readonly<Record<string, RegExp>> = {
   'swap-preserves-rows': /replace_with_partitioned_table/,
   'revert-removes-foreign-key': /added to each partition/,
   'deletion-tracking-follows-swap': /followed the legacy table's identity/,
+  'verify-ensures-manager': /raised RecordNotUnique on both of its attempts .* met the copy row already there/,
+  'background-work-bounded': /touched \d+ rows where its limit is \d+: the statement did not apply its LIMIT/,
   'api-waits-bounded':
     /queued behind s\d+'s waiting ALTER TABLE .* grants no lock that conflicts with a waiter ahead of it/,
 };

@@ -2,6 +2,7 @@ import { col, inList } from '../../../src/index.js';
 import type { Row, Tx, Work } from '../../../src/index.js';
 import { integerField } from '../rowFields.js';
 import type { LooseForeignKeyDefinition } from './definitions.js';
+import { mutated } from '../mutations.js';
 
 /**
  * `LooseForeignKeys::CleanerService` (docs/semantics.md §b.3): one bounded query over a child table for a batch of
@@ -31,7 +32,7 @@ export function* cleanChildBatch(
   return yield* tx.transaction(function* () {
     const victims = yield* tx.select(definition.childTable, {
       where: inDeletedParents,
-      limit,
+      ...(mutated('lfk-cleaner-ignores-limit') ? {} : { limit }),
       ...(skipLocked ? { locking: { strength: 'Update' as const, wait: 'skipLocked' as const } } : {}),
     });
     if (victims.length === 0) return [];

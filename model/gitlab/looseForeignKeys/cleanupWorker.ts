@@ -72,6 +72,14 @@ function* runCleanerPass(
   let total = 0;
   for (;;) {
     const cleaned = yield* cleanChildBatch(tx, definition, parentIds, limit, skipLocked);
+    if (cleaned.length > limit)
+      world.oversizedWork.push({
+        step: world.currentStep,
+        job: 'LooseForeignKeys::CleanupWorker',
+        what: `${definition.onDelete === 'async_delete' ? 'DELETE FROM' : 'UPDATE'} ${definition.childTable} (${definition.onDelete === 'async_delete' ? 'deleteQueryLimit' : 'updateQueryLimit'})`,
+        rows: cleaned.length,
+        limit,
+      });
     tracker.add(cleaned.length);
     total += cleaned.length;
     for (const row of cleaned)

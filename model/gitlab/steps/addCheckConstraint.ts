@@ -5,6 +5,7 @@ import { defineStep } from './defineStep.js';
 import { probeNotValidChecks } from '../probes.js';
 import type { MigrationWorld } from '../migrationWorld.js';
 import { withLockRetries } from '../withLockRetries.js';
+import { mutated } from '../mutations.js';
 
 /**
  * `add_check_constraint(table, check, name, validate: true)` (docs/semantics.md §c.2): ADD CONSTRAINT … NOT VALID
@@ -28,7 +29,12 @@ function* addCheckWork(tx: Tx, request: CheckRequest): Work<number> {
     tx.execute({
       kind: 'addConstraint',
       table: request.table,
-      constraint: { kind: 'check', name: request.name, expr: request.expr, notValid: true },
+      constraint: {
+        kind: 'check',
+        name: request.name,
+        expr: request.expr,
+        notValid: !mutated('check-added-without-not-valid'),
+      },
     });
   if (!request.lockRetries) {
     yield* add();
@@ -85,7 +91,7 @@ export const addCheckConstraint = defineStep({
     const { db } = world;
     if (db.describe(table).constraints.some((constraint) => constraint.name === name))
       return { summary: existsSummary({ table, name, expr, lockRetries }), applied: false };
-    db.addConstraint(table, { kind: 'check', name, expr, notValid: true });
+    db.addConstraint(table, { kind: 'check', name, expr, notValid: !mutated('check-added-without-not-valid') });
     probeNotValidChecks(world);
     if (validate) db.validateConstraint(table, name);
     return {

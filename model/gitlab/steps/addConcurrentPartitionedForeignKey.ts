@@ -7,6 +7,7 @@ import {
 } from './foreignKeyParameters.js';
 import { probeNotValidForeignKeys } from '../probes.js';
 import { defineStep } from './defineStep.js';
+import { mutated } from '../mutations.js';
 
 /**
  * `add_concurrent_partitioned_foreign_key` (docs/semantics.md §c.1): the key is added to every partition first
@@ -32,7 +33,10 @@ export const addConcurrentPartitionedForeignKey = defineStep({
     if (hasForeignKey(db, request.source, request.name)) {
       notes.push(`foreign key ${request.name} on ${request.source} already exists, skipping (warning)`);
     } else {
-      db.addConstraint(request.source, foreignKeySpec(request, !request.validate));
+      db.addConstraint(
+        request.source,
+        foreignKeySpec(request, !request.validate && !mutated('fk-added-without-not-valid')),
+      );
       notes.push(`added ${describeForeignKey(request)}${request.validate ? '' : ' NOT VALID'}`);
     }
     probeNotValidForeignKeys(world);

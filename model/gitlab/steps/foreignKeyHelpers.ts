@@ -6,6 +6,7 @@ import { probeNotValidForeignKeys } from '../probes.js';
 import type { MigrationWorld } from '../migrationWorld.js';
 import { describeForeignKey } from './foreignKeyParameters.js';
 import type { ForeignKeyRequest } from './foreignKeyParameters.js';
+import { mutated } from '../mutations.js';
 
 /**
  * GitLab's `add_concurrent_foreign_key` (docs/semantics.md §c.1): ADD CONSTRAINT … NOT VALID, then, with
@@ -54,7 +55,11 @@ export const GITLAB_FOREIGN_KEY_LOCKING: ForeignKeyLocking = { lockRetries: true
  */
 function* addForeignKeyWork(tx: Tx, request: ForeignKeyRequest, locking: ForeignKeyLocking): Work<number> {
   const add = () =>
-    tx.execute({ kind: 'addConstraint', table: request.source, constraint: foreignKeySpec(request, true) });
+    tx.execute({
+      kind: 'addConstraint',
+      table: request.source,
+      constraint: foreignKeySpec(request, !mutated('fk-added-without-not-valid')),
+    });
   if (!locking.lockRetries) {
     yield* add();
     return 1;

@@ -6,6 +6,13 @@ import { partitionedSourceField, readPartitionedSource } from './copyTableParame
 import type { StepKind } from '../../../src/harness/domain.js';
 import type { MigrationCatalog, MigrationWorld } from '../migrationWorld.js';
 import { defineStep } from './defineStep.js';
+import { mutated } from '../mutations.js';
+
+/** A partition's LIST bound; the `partition-bounds-swapped` mutant exchanges group (2) and project (3) runners. */
+function boundOf(value: number): number {
+  if (!mutated('partition-bounds-swapped')) return value;
+  return value === 2 ? 3 : value === 3 ? 2 : value;
+}
 
 /**
  * `partition_table_by_list(table, 'runner_type', …)` (docs/semantics.md §a.1, docs/semantics.md §a.2): in one transaction, creates
@@ -21,7 +28,7 @@ function createPartitionedCopy(db: Database, spec: PartitionedCopySpec): void {
     partitionBy: { list: spec.partitionColumn },
   });
   for (const partition of spec.partitions) {
-    db.createTable({ name: partition.name, partitionOf: { parent: spec.copy, values: [partition.value] } });
+    db.createTable({ name: partition.name, partitionOf: { parent: spec.copy, values: [boundOf(partition.value)] } });
     // Added with validate: true; the partitions are empty, so the CHECKs are valid from the start.
     if (partition.check !== null)
       db.addConstraint(partition.name, { kind: 'check', name: partition.check.name, expr: partition.check.expr });

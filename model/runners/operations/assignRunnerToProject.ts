@@ -10,6 +10,7 @@ import { natArg } from './args.js';
 import { notApplied, requestOperation } from './request.js';
 import type { HandlerResult } from './request.js';
 import type { Tx, Work } from '../../../src/index.js';
+import { mutated } from '../../gitlab/mutations.js';
 
 /** The runner's ci_runner_projects rows, lowest id first, read by a statement. */
 function* runnerAssignments(tx: Tx, runnerId: number): Work<{ readonly id: number; readonly projectId: number }[]> {
@@ -65,13 +66,17 @@ export const assignRunnerToProject: OperationKind<RunnersWorld> = requestOperati
         // How many re-owns of this runner had committed when it was loaded (a lost update's witness).
         const reownsSeen = world.committedReowns.get(loaded.id) ?? 0;
         if (loaded.runnerType !== 3) return { status: 422, note: 'Runner is not a project runner' };
-        return yield* tx.transaction(function* () {
+        const inTransaction = <T>(body: () => Work<T>): Work<T> =>
+          mutated('assign-to-outside-transaction') ? body() : tx.transaction(body);
+        return yield* inTransaction(function* () {
           // The locking design reloads the runner under its row lock: a concurrent assign_to waits here.
           let current = loaded;
           if (world.code.assignToLocksRunner) {
             const [locked] = yield* tx.select(RUNNERS, {
               where: eq(col('id'), loaded.id),
-              locking: { strength: 'Update' },
+              ...(mutated('assign-to-lock-without-row-lock')
+                ? {}
+                : { locking: { strength: mutated('assign-to-lock-for-share') ? 'Share' : 'Update' } }),
             });
             if (locked === undefined) return { status: 422, note: 'runner not found' };
             current = runnerFromRow(locked);

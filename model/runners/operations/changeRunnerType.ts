@@ -62,9 +62,10 @@ export const changeRunnerType: OperationKind<RunnersWorld> = {
         const managersBefore = copyManagerIds(db, runner.id);
         const owners = chooseOwners(db, newType, natArg(args, 'project'), natArg(args, 'group'), 0);
         const shardingKeyId = shardingKeyFor(newType, owners);
-        if (runner.runnerType === 3) db.delete(RUNNER_PROJECTS, eq(col('runner_id'), runner.id));
-        if (runner.runnerType === 2) db.delete(RUNNER_NAMESPACES, eq(col('runner_id'), runner.id));
-        if (runner.runnerType === 1) db.delete(COST_SETTINGS, eq(col('runner_id'), runner.id));
+        const keepsOld = mutated('type-change-keeps-old-assignments');
+        if (runner.runnerType === 3 && !keepsOld) db.delete(RUNNER_PROJECTS, eq(col('runner_id'), runner.id));
+        if (runner.runnerType === 2 && !keepsOld) db.delete(RUNNER_NAMESPACES, eq(col('runner_id'), runner.id));
+        if (runner.runnerType === 1 && !keepsOld) db.delete(COST_SETTINGS, eq(col('runner_id'), runner.id));
         const keys: Assignments = world.code.populateShardingKey ? { sharding_key_id: shardingKeyId } : {};
         const organization: Assignments = world.code.populateOrganizationId
           ? { organization_id: organizationIdFor(newType, shardingKeyId) }

@@ -22,8 +22,14 @@ import { MANAGERS, RUNNERS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';
 
-/** How long a long transaction keeps its transaction open, in virtual milliseconds: short, medium, long. */
-export const LONG_TRANSACTION_HOLDS_MS: readonly number[] = [100, 1000, 5000];
+/**
+ * How long a long transaction keeps its transaction open, in virtual milliseconds: short, medium,
+ * long, and one longer than any lock_timeout of GitLab's `with_lock_retries` (10 s at most), about
+ * as long as GitLab lets a statement run (a 15 s statement_timeout): without that one, a migration
+ * step that waits with no lock_timeout at all could not be told from one under `with_lock_retries`
+ * by any wait bound at or above 5 s.
+ */
+export const LONG_TRANSACTION_HOLDS_MS: readonly number[] = [100, 1000, 5000, 15000];
 
 const holdArbitrary = fc.constantFrom(...LONG_TRANSACTION_HOLDS_MS);
 
@@ -73,7 +79,7 @@ function runnerJob(world: RunnersWorld, args: JsonObject) {
 export const longRunnerJob: OperationKind<RunnersWorld> = {
   name: 'longRunnerJob',
   description:
-    'A job that holds a runner row in a long transaction: SELECT … FROM ci_runners WHERE id = $1 FOR UPDATE, with update an UPDATE of its contacted_at (the sync trigger writes the copy), then it keeps the transaction open for holdMs virtual ms (100, 1000 or 5000) and commits. Needs concurrency.longTransactions. runner: index newest first.',
+    'A job that holds a runner row in a long transaction: SELECT … FROM ci_runners WHERE id = $1 FOR UPDATE, with update an UPDATE of its contacted_at (the sync trigger writes the copy), then it keeps the transaction open for holdMs virtual ms (100, 1000, 5000 or 15000) and commits. Needs concurrency.longTransactions. runner: index newest first.',
   role: 'longTransaction',
   args: fc.record({ runner: runnerIndexArbitrary, update: fc.boolean(), holdMs: holdArbitrary }),
   references: RUNNER_REFERENCE,
@@ -102,7 +108,7 @@ function reader(world: RunnersWorld, args: JsonObject) {
 export const longReader: OperationKind<RunnersWorld> = {
   name: 'longReader',
   description:
-    'A long reader: BEGIN, a SELECT of a table (table: index into the runners copy, ci_runners, ci_runner_machines, those that exist), which holds AccessShare on it, then the transaction stays open for holdMs virtual ms (100, 1000 or 5000) and commits. Needs concurrency.longTransactions.',
+    'A long reader: BEGIN, a SELECT of a table (table: index into the runners copy, ci_runners, ci_runner_machines, those that exist), which holds AccessShare on it, then the transaction stays open for holdMs virtual ms (100, 1000, 5000 or 15000) and commits. Needs concurrency.longTransactions.',
   role: 'longTransaction',
   args: fc.record({ table: fc.nat(2), holdMs: holdArbitrary }),
   run(world, args) {

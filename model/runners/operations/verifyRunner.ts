@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { pickKnownRunner, runnerIndexArbitrary } from '../recency.js';
 import { SqlState, and, col, eq, isPgError } from '../../../src/index.js';
-import type { CatalogView, Row, Tx, Work } from '../../../src/index.js';
+import type { CatalogView, PgError, Row, Tx, Work } from '../../../src/index.js';
 import { assert } from '../../../src/engine/assert.js';
 import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
 import { MANAGERS_COPY, RUNNERS_COPY } from '../partitionedCopies.js';
@@ -51,21 +51,27 @@ function* ensurePartitionedRunnerCopy(tx: Tx, inMemoryRunner: Row): Work<Row | n
   const [inserted] = yield* tx.insert(
     RUNNERS_COPY,
     Object.fromEntries(columns.map((column) => [column, inMemoryRunner[column] ?? null])),
-    { onConflict: { target: ['id', 'runner_type'], action: 'nothing' } },
+    mutated('ensure-copy-without-on-conflict')
+      ? {}
+      : { onConflict: { target: ['id', 'runner_type'], action: 'nothing' } },
   );
   return inserted ?? null;
 }
 
 /**
  * After verify committed a copy row it inserted: when the committed runner already differs from
- * it, a write committed between verify's read and its commit that the sync trigger could not carry
- * (the copy row was not there, or not yet committed), so the world records the race's copy row
- * (knownRaces.ts). In a serial run the runner never differs at this point.
+ * it, and also from the runner as this request left it (`requestView`: the row it loaded with the
+ * heartbeat it wrote), another session's write committed between verify's read and its commit that
+ * the sync trigger could not carry (the copy row was not there, or not yet committed), so the world
+ * records the race's copy row (knownRaces.ts). A copy that differs from what the request itself
+ * wrote is no race but verify copying the wrong attributes, and gets no cause. In a serial run the
+ * runner never differs from the request's view at this point.
  */
-function recordEnsuredCopy(world: RunnersWorld, copy: Row): void {
+function recordEnsuredCopy(world: RunnersWorld, copy: Row, requestView: Row): void {
   const runner = world.db.rows(RUNNERS).find((row) => row.id === copy.id);
-  const stale =
-    runner !== undefined && Object.keys(copy).some((column) => column in runner && runner[column] !== copy[column]);
+  const differs = (left: Row, right: Row): boolean =>
+    Object.keys(copy).some((column) => column in left && column in right && left[column] !== right[column]);
+  const stale = runner !== undefined && differs(runner, copy) && differs(runner, requestView);
   let ensured = world.ensuredCopies.get(RUNNERS_COPY);
   if (ensured === undefined) {
     ensured = new Map();
@@ -78,7 +84,8 @@ function recordEnsuredCopy(world: RunnersWorld, copy: Row): void {
 type EnsuredManager =
   | { readonly kind: 'found'; readonly id: number }
   | { readonly kind: 'created'; readonly id: number; readonly ensuredCopy: Row | null }
-  | { readonly kind: 'notFound' };
+  /** Both attempts raised RecordNotUnique; `error` is the last one, which the response names. */
+  | { readonly kind: 'notFound'; readonly error: PgError };
 
 /**
  * `Ci::Runner#ensure_manager`, i.e. `RunnerManager.safe_find_or_create_by!(runner_id:, system_xid:)`:
@@ -99,6 +106,7 @@ interface ManagerRequest {
 
 function* ensureManager(world: RunnersWorld, tx: Tx, request: ManagerRequest): Work<EnsuredManager> {
   const { runner, inMemoryRunner, systemXid, rejectOrphans, now } = request;
+  let uniqueViolation: PgError | null = null;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       return yield* tx.transaction(
@@ -133,9 +141,11 @@ function* ensureManager(world: RunnersWorld, tx: Tx, request: ManagerRequest): W
       );
     } catch (error) {
       if (!isPgError(error) || error.code !== SqlState.uniqueViolation) throw error;
+      uniqueViolation = error;
     }
   }
-  return { kind: 'notFound' };
+  assert(uniqueViolation !== null, 'ensure_manager gives up only after RecordNotUnique');
+  return { kind: 'notFound', error: uniqueViolation };
 }
 
 function* verify(world: RunnersWorld, tx: Tx, token: string, systemXid: string): Work<HandlerResult> {
@@ -153,19 +163,23 @@ function* verify(world: RunnersWorld, tx: Tx, token: string, systemXid: string):
   }
   // `current_runner.heartbeat`: its own statement, before the manager is ensured.
   yield* tx.update(RUNNERS, { contacted_at: now }, eq(col('id'), runner.id));
-  const inMemoryRunner: Row = { ...row, contacted_at: now };
+  const inMemoryRunner: Row = mutated('ensure-copy-from-loaded-row') ? row : { ...row, contacted_at: now };
   if (orphan) {
     world.probes.hit(RUNNER_PROBES.verifyOrphanRunner);
     return { status: 422, note: 'Runner is orphaned' };
   }
   const manager = yield* ensureManager(world, tx, { runner, inMemoryRunner, systemXid, rejectOrphans, now });
-  if (manager.kind === 'notFound') return { status: 404, note: 'RecordNotFound after RecordNotUnique twice' };
+  if (manager.kind === 'notFound')
+    return {
+      status: 404,
+      note: `RecordNotFound after RecordNotUnique twice (the last: ${manager.error.code} ${manager.error.message})`,
+    };
   if (manager.kind === 'created') {
     const copy = manager.ensuredCopy;
     return {
       status: 200,
       note: `created manager ${manager.id}`,
-      ...(copy === null ? {} : { afterCommit: () => recordEnsuredCopy(world, copy) }),
+      ...(copy === null ? {} : { afterCommit: () => recordEnsuredCopy(world, copy, { ...row, contacted_at: now }) }),
     };
   }
   // `current_runner_manager.heartbeat`.

@@ -69,7 +69,7 @@ export function* runRunnerBatch(
   const batch = yield* tx.select(RUNNERS, {
     where: and(ownedByProject, gt(col('id'), cursor)),
     orderBy: [{ column: 'id', direction: 'asc' }],
-    limit: batchSize,
+    limit: mutated('owner-batch-limit-off-by-one') ? batchSize - 1 : batchSize,
   });
   if (batch.length === 0) return null;
   const ids = batch.map((row) => integerField(row, 'id'));

@@ -94,6 +94,14 @@ function* runnerBatchWork(world: RunnersWorld, job: OwnerServiceJob, tx: Tx): Wo
     finish(world, job);
     return `${label(job)}: no runner left with sharding_key_id ${job.event.projectId}, done`;
   }
+  if (result.ids.length > world.workers.ownerServiceBatchSize)
+    world.oversizedWork.push({
+      step: world.currentStep,
+      job: 'UpdateProjectRunnersOwnerWorker',
+      what: 'batch of ci_runners (ownerServiceBatchSize)',
+      rows: result.ids.length,
+      limit: world.workers.ownerServiceBatchSize,
+    });
   job = update(world, job, { cursor: result.ids[result.ids.length - 1]!, batches: job.batches + 1 });
   if (mutated('owner-service-one-batch')) job = finish(world, job);
   if (job.batches > 1) world.probes.hit(OWNER_PROBES.multiBatch);
