@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadPlanDirectory, planInvariants } from '../../src/harness/planFile.js';
-import { runScenario } from '../../src/harness/runScenario.js';
+import { PgdrillBug, runScenario } from '../../src/harness/runScenario.js';
 import { scenarioArbitrary } from '../../src/harness/scenario.js';
 import type { Scenario } from '../../src/harness/scenario.js';
 import type { Domain, Plan } from '../../src/harness/domain.js';
@@ -106,14 +106,26 @@ describe('incremental invariant checks answer as full scans do', () => {
   });
 
   it('on scenarios under every model mutant', () => {
+    let compared = 0;
     for (const mutant of Object.keys(MODEL_MUTANTS) as ModelMutant[]) {
       activateMutant(mutant);
       for (const [index, plan] of plans.entries()) {
-        // A few plans per mutant, rotating, keep the suite short while every plan is used.
+        // A few plans per mutant, rotating, and four scenarios each keep the suite short (35 mutants)
+        // while every plan is used.
         if ((index + mutant.length) % 5 !== 0) continue;
-        for (const scenario of scenarios(plan, 7, 6)) compare(plan, scenario, broken);
+        for (const scenario of scenarios(plan, 7, 4)) {
+          // A mutant can break the model's own expectations (sync-trigger-fires-before makes an INSERT
+          // return no row), so the run stops at an assertion and there are no answers to compare.
+          try {
+            compare(plan, scenario, broken);
+            compared++;
+          } catch (error) {
+            if (!(error instanceof PgdrillBug)) throw error;
+          }
+        }
       }
     }
+    expect(compared).toBeGreaterThan(Object.keys(MODEL_MUTANTS).length * 4);
   });
 
   it('on every stored failing trace (corpus, mutant and planted fixtures)', () => {
