@@ -13,13 +13,13 @@ import type { RelationPlan } from './relationPlan.js';
 /** Bound on the objects one copy visits: far above any schema and data a program builds. */
 const MAX_OBJECTS = 50_000_000;
 
-type Shell = new (source: Record<string, unknown>, keys: readonly string[]) => Record<string, unknown>;
+type Shell = new (source: Record<string, unknown>) => Record<string, unknown>;
 
 /** One shell constructor per prototype (prototypes are few: the engine's classes and Object). */
 const shells = new Map<object, Shell>();
 
 /**
- * A constructor whose instances have `prototype` and the source's own fields (`keys`) in its order.
+ * A constructor whose instances have `prototype` and the source's own fields in its order.
  * Objects built by `Object.create` and then given their fields one keyed store at a time drop to
  * slow (dictionary) properties past a dozen fields, and the engine's hottest objects (a session's
  * state) have more; a constructor's instances keep fast properties, so code running on a copy runs
@@ -28,11 +28,10 @@ const shells = new Map<object, Shell>();
 function shellOf(prototype: object): Shell {
   let shell = shells.get(prototype);
   if (shell === undefined) {
-    const made = function (this: Record<string, unknown>, source: Record<string, unknown>, keys: string[]): void {
-      for (let index = 0; index < keys.length; index++) {
-        const key = keys[index]!;
-        this[key] = source[key];
-      }
+    // Object.assign copies the own enumerable fields in order in one native call, where a loop of
+    // keyed stores in this one function, shared by every shape, would go through a megamorphic cache.
+    const made = function (this: Record<string, unknown>, source: Record<string, unknown>): void {
+      Object.assign(this, source);
     } as unknown as Shell & { prototype: object };
     made.prototype = prototype;
     shell = made;
@@ -84,21 +83,18 @@ export class GraphCopier {
         fail(`a database copy met a ${value.constructor.name}, which it cannot copy faithfully`);
     }
     const source = value as Record<string, unknown>;
-    const keys = Object.keys(source);
     // The shell has the original's fields (values still the original's), so it has its shape; each
     // field holding an object is then overwritten with its copy, once the shell is registered
     // (cycles lead back to it). Fields holding primitives keep the shell's value.
     const copy =
-      prototype === null ? (Object.create(null) as Record<string, unknown>) : new (shellOf(prototype))(source, keys);
+      prototype === null
+        ? (Object.assign(Object.create(null), source) as Record<string, unknown>)
+        : new (shellOf(prototype))(source);
     this.copies.set(value, copy);
     const relation = prototype === Relation.prototype;
-    for (let index = 0; index < keys.length; index++) {
-      const key = keys[index]!;
+    for (const key in source) {
       const field = source[key];
-      if (typeof field !== 'object' || field === null) {
-        if (prototype === null) copy[key] = field;
-        continue;
-      }
+      if (typeof field !== 'object' || field === null || !Object.hasOwn(source, key)) continue;
       copy[key] = relation && key === 'cachedPlan' ? this.copyPlan(field as RelationPlan | null) : this.copy(field);
     }
     return copy as T;
@@ -112,7 +108,7 @@ export class GraphCopier {
   private copyPlan(plan: RelationPlan | null): RelationPlan | null {
     if (plan === null) return null;
     const source = plan as unknown as Record<string, unknown>;
-    const copy = new (shellOf(Object.prototype))(source, Object.keys(source));
+    const copy = new (shellOf(Object.prototype))(source);
     for (const key of Object.keys(source)) if (key !== 'uniqueKeyLookups') copy[key] = this.copy(source[key]);
     copy.uniqueKeyLookups = new WeakMap();
     return copy as unknown as RelationPlan;

@@ -172,4 +172,24 @@ describe('Database.forkWithSessions', () => {
     session.rollback();
     expect(db.select('parents', { where: eq(col('id'), 2) })[0]?.kind).toBe(2);
   });
+
+  it('copies a database whose catalog was described, and each side describes its own catalog from then on', () => {
+    const db = buildWorld();
+    const names = (database: Database): string[] => database.constraints().map((constraint) => constraint.name);
+    const before = names(db);
+    expect(db.describe('children').constraints.map((constraint) => constraint.name)).toContain('fk_parent');
+    const session = db.openSession();
+    const copy = db.forkWithSessions([session]);
+    expect(copy).not.toBeNull();
+    copy!.database.renameConstraint('children', 'fk_parent', 'fk_renamed');
+    expect(names(copy!.database)).toContain('fk_renamed');
+    expect(copy!.database.describe('children').constraints.map((constraint) => constraint.name)).toContain(
+      'fk_renamed',
+    );
+    expect(names(db)).toEqual(before);
+    expect(db.constraint('children', 'fk_parent').name).toBe('fk_parent');
+    db.renameConstraint('children', 'fk_parent', 'fk_original');
+    expect(copy!.database.constraint('children', 'fk_renamed').name).toBe('fk_renamed');
+    expect(names(copy!.database)).not.toContain('fk_original');
+  });
 });
