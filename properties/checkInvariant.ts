@@ -25,14 +25,33 @@ function checkConstraintRows(db: Database, constraint: ConstraintInfo, expr: Exp
   return null;
 }
 
-/** A constraint is scanned again only when it or its table's rows changed since it last held (unchangedInputs.ts). */
-export function checkValidatedChecks(db: Database): Violation | null {
-  for (const constraint of db.constraints()) {
-    const expr = constraint.checkExpr;
-    if (constraint.kind !== 'check' || !constraint.valid || expr === null) continue;
-    const inputs = [constraint, db.rows(constraint.table)];
-    const found = unlessUnchanged(db, constraint, inputs, () => checkConstraintRows(db, constraint, expr));
-    if (found !== null) return found;
+/** The valid CHECK constraints of one catalog (`db.constraints()`), in catalog order, found once per catalog. */
+const validChecksOf = new WeakMap<readonly ConstraintInfo[], readonly ConstraintInfo[]>();
+
+function validChecks(catalog: readonly ConstraintInfo[]): readonly ConstraintInfo[] {
+  let checks = validChecksOf.get(catalog);
+  if (checks === undefined) {
+    checks = catalog.filter(
+      (constraint) => constraint.kind === 'check' && constraint.valid && constraint.checkExpr !== null,
+    );
+    validChecksOf.set(catalog, checks);
   }
-  return null;
+  return checks;
+}
+
+/**
+ * Skipped in whole while nothing in the database changed since it last held
+ * (`Database.contentStamp`); otherwise a constraint is scanned again only when it or its table's
+ * rows changed since it last held (unchangedInputs.ts).
+ */
+export function checkValidatedChecks(db: Database): Violation | null {
+  return unlessUnchanged(db, VALIDATED_CHECK_HOLDS, [db.contentStamp()], () => {
+    for (const constraint of validChecks(db.constraints())) {
+      const expr = constraint.checkExpr!;
+      const inputs = [constraint, db.rows(constraint.table)];
+      const found = unlessUnchanged(db, constraint, inputs, () => checkConstraintRows(db, constraint, expr));
+      if (found !== null) return found;
+    }
+    return null;
+  });
 }

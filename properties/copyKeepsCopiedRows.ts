@@ -1,6 +1,7 @@
 import type { Invariant, Violation } from '../src/harness/domain.js';
 import type { SyncPair } from '../model/gitlab/syncTrigger.js';
 import type { RunnersWorld } from '../model/runners/world.js';
+import { idsOf } from './rowsById.js';
 import { unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 
@@ -46,14 +47,16 @@ function keepsCopiedRows(world: RunnersWorld, pair: SyncPair): Violation | null 
   const memory = world.looseForeignKeys.seenIds;
   const seen = memory.get(memoryKey(pair.copy)) ?? new Set<number>();
   memory.set(memoryKey(pair.copy), seen);
-  const copied = new Set(db.rows(pair.copy).map((row) => row['id'] as number));
-  const source = new Set(db.rows(pair.source).map((row) => row['id'] as number));
-  const lost = [...seen].find((id) => source.has(id) && !copied.has(id));
-  if (lost !== undefined)
+  // Id sets per rows array (rowsById.ts): a write to one of the two tables rebuilds only its own.
+  const copied = idsOf(db.rows(pair.copy));
+  const source = idsOf(db.rows(pair.source));
+  for (const id of seen) {
+    if (!source.has(id) || copied.has(id)) continue;
     return violation(
       COPY_KEEPS_COPIED_ROWS,
-      `${pair.source} id=${lost} was in ${pair.copy} and is gone from it, although ${pair.source} still has it`,
+      `${pair.source} id=${id} was in ${pair.copy} and is gone from it, although ${pair.source} still has it`,
     );
+  }
   for (const id of copied) seen.add(id);
   return null;
 }

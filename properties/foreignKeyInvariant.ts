@@ -64,18 +64,34 @@ function checkForeignKey(db: Database, constraint: ConstraintInfo, referencedTab
   return null;
 }
 
+/** The valid foreign keys of one catalog (`db.constraints()`), in catalog order, found once per catalog. */
+const validKeysOf = new WeakMap<readonly ConstraintInfo[], readonly ConstraintInfo[]>();
+
+function validForeignKeys(catalog: readonly ConstraintInfo[]): readonly ConstraintInfo[] {
+  let keys = validKeysOf.get(catalog);
+  if (keys === undefined) {
+    keys = catalog.filter(
+      (constraint) => constraint.kind === 'foreignKey' && constraint.valid && constraint.referencedTable !== null,
+    );
+    validKeysOf.set(catalog, keys);
+  }
+  return keys;
+}
+
 /**
- * Every valid key in catalog order, the first violation found. A key is scanned again only when
- * its description, its table's rows or the referenced table's rows changed since it last held
- * (unchangedInputs.ts): the same inputs would give the same answer.
+ * Every valid key in catalog order, the first violation found. Skipped in whole while nothing in
+ * the database changed since it last held (`Database.contentStamp`); otherwise a key is scanned
+ * again only when its description, its table's rows or the referenced table's rows changed since
+ * it last held (unchangedInputs.ts): the same inputs would give the same answer.
  */
 export function checkValidatedForeignKeys(db: Database): Violation | null {
-  for (const constraint of db.constraints()) {
-    const referencedTable = constraint.referencedTable;
-    if (constraint.kind !== 'foreignKey' || !constraint.valid || referencedTable === null) continue;
-    const inputs = [constraint, db.rows(constraint.table), db.rows(referencedTable)];
-    const found = unlessUnchanged(db, constraint, inputs, () => checkForeignKey(db, constraint, referencedTable));
-    if (found !== null) return found;
-  }
-  return null;
+  return unlessUnchanged(db, VALIDATED_FK_HOLDS, [db.contentStamp()], () => {
+    for (const constraint of validForeignKeys(db.constraints())) {
+      const referencedTable = constraint.referencedTable!;
+      const inputs = [constraint, db.rows(constraint.table), db.rows(referencedTable)];
+      const found = unlessUnchanged(db, constraint, inputs, () => checkForeignKey(db, constraint, referencedTable));
+      if (found !== null) return found;
+    }
+    return null;
+  });
 }

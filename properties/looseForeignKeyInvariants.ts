@@ -1,4 +1,5 @@
 import type { Invariant, Violation } from '../src/harness/domain.js';
+import type { Row } from '../src/engine/values.js';
 import {
   DELETED_RECORDS,
   RECORD_STATUS,
@@ -6,6 +7,7 @@ import {
 } from '../model/gitlab/looseForeignKeys/deletedRecordsTable.js';
 import { describeDefinition } from '../model/gitlab/looseForeignKeys/definitions.js';
 import type { RunnersWorld } from '../model/runners/world.js';
+import { idsOf } from './rowsById.js';
 import { unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 import { definitionsInForce, trackedParents } from '../model/gitlab/looseForeignKeys/looseForeignKeysState.js';
@@ -20,16 +22,16 @@ export const LFK_EVENTUALLY_CLEAN = 'lfk-eventually-clean';
 /**
  * Logical table → the tables whose LFK trigger records under that name, for triggers still
  * installed: a table swap renames tables under the registry, and the trigger follows the renamed
- * table (docs/semantics.md §b.1). Reading the catalog costs a `describe` per table, so the answer is cached per
- * catalog state, which `db.constraints()` identifies: it returns the same frozen array until
- * the next DDL, and every new tracking creates a trigger, which is DDL (were that to change,
- * this would only recompute every time).
+ * table (docs/semantics.md §b.1). Reading the catalog costs a lookup per table, so the answer is cached per
+ * catalog state, which `db.catalogStamp()` identifies: it returns the same object until the next
+ * DDL, and every new tracking creates a trigger, which is DDL (were that to change, this would
+ * only recompute every time).
  */
 const trackedCache = new WeakMap<object, Map<string, string[]>>();
 
 function trackedTablesByLogicalName(world: RunnersWorld): Map<string, string[]> {
   const { db } = world;
-  const catalog = db.constraints();
+  const catalog = db.catalogStamp();
   const cached = trackedCache.get(catalog);
   if (cached !== undefined) return cached;
   const byName = new Map<string, string[]>();
@@ -42,25 +44,36 @@ function trackedTablesByLogicalName(world: RunnersWorld): Map<string, string[]> 
   return byName;
 }
 
-/** `fully_qualified_table_name` → primary_key_value → number of records, whatever their status. */
+/**
+ * `fully_qualified_table_name` → primary_key_value → number of records, whatever their status; per
+ * rows array of the deleted-records table (the same array while it is unchanged), so it is counted
+ * once per write of that table, not once per check. Readers must not change the maps.
+ */
+const countsOf = new WeakMap<readonly Row[], Map<string, Map<number, number>>>();
+
 function recordCounts(world: RunnersWorld): Map<string, Map<number, number>> {
+  const records = world.db.rows(DELETED_RECORDS);
+  const cached = countsOf.get(records);
+  if (cached !== undefined) return cached;
   const counts = new Map<string, Map<number, number>>();
-  for (const record of world.db.rows(DELETED_RECORDS)) {
+  for (const record of records) {
     const table = record['fully_qualified_table_name'] as string;
     const perId = counts.get(table) ?? new Map<number, number>();
     counts.set(table, perId);
     const id = record['primary_key_value'] as number;
     perId.set(id, (perId.get(id) ?? 0) + 1);
   }
+  countsOf.set(records, counts);
   return counts;
 }
 
 /**
- * Every row seen in a tracked table and gone since has exactly one record under the table's
- * logical name; no id is recorded twice; no record names a row that still exists (row
- * movement between partitions deletes nothing). The ids seen are remembered in the world, so a
- * row is judged from the first check that saw it.
+ * Per set of ids seen: table → the rows array whose ids were last added to it. The set only grows
+ * (a table whose tracking goes away gets a new one), so adding the same array's ids again would
+ * add nothing.
  */
+const addedToSeen = new WeakMap<Set<number>, Map<string, readonly Row[]>>();
+
 function checkRecordsEachDeleteOnce(world: RunnersWorld): Violation | null {
   const tracked = trackedTablesByLogicalName(world);
   // Skipped while nothing it reads changed since it last held (unchangedInputs.ts): its memory
@@ -80,12 +93,13 @@ function recordsEachDeleteOnce(world: RunnersWorld, tracked: Map<string, string[
     if (!tracked.has(logical)) world.looseForeignKeys.seenIds.delete(logical);
   }
   for (const [logical, tables] of tracked) {
-    const live = new Set(tables.flatMap((table) => world.db.rows(table).map((row) => row['id'] as number)));
+    const liveIds = tables.map((table) => idsOf(world.db.rows(table)));
+    const isLive = (id: number): boolean => liveIds.some((ids) => ids.has(id));
     const recorded = counts.get(qualifiedTableName(logical)) ?? new Map<number, number>();
     const seen = world.looseForeignKeys.seenIds.get(logical) ?? new Set<number>();
     world.looseForeignKeys.seenIds.set(logical, seen);
     for (const id of seen) {
-      if (live.has(id)) continue;
+      if (isLive(id)) continue;
       const count = recorded.get(id) ?? 0;
       if (count !== 1)
         return violation(
@@ -99,13 +113,24 @@ function recordsEachDeleteOnce(world: RunnersWorld, tracked: Map<string, string[
           LFK_RECORDS_EACH_DELETE_ONCE,
           `${logical} id=${id} has ${count} loose_foreign_keys_deleted_records rows, not exactly one`,
         );
-      if (live.has(id))
+      if (isLive(id))
         return violation(
           LFK_RECORDS_EACH_DELETE_ONCE,
           `${logical} id=${id} still exists, yet a deletion of it was recorded`,
         );
     }
-    for (const id of live) seen.add(id);
+    // In table order, each table's ids in row order: the order a set of all live ids would add them in.
+    let added = addedToSeen.get(seen);
+    if (added === undefined) {
+      added = new Map();
+      addedToSeen.set(seen, added);
+    }
+    for (const table of tables) {
+      const rows = world.db.rows(table);
+      if (added.get(table) === rows) continue;
+      for (const id of idsOf(rows)) seen.add(id);
+      added.set(table, rows);
+    }
   }
   return null;
 }

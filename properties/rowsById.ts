@@ -14,3 +14,15 @@ export function byId(rows: readonly Row[]): Map<number, Row> {
   }
   return map;
 }
+
+const idSets = new WeakMap<readonly Row[], ReadonlySet<number>>();
+
+/** The ids of a table's rows, built once per rows array as `byId` is; readers must not change it. */
+export function idsOf(rows: readonly Row[]): ReadonlySet<number> {
+  let ids = idSets.get(rows);
+  if (ids === undefined) {
+    ids = new Set(rows.map((row) => row.id as number));
+    idSets.set(rows, ids);
+  }
+  return ids;
+}

@@ -2,6 +2,7 @@ import type { Invariant, Violation } from '../src/harness/domain.js';
 import type { Row } from '../src/engine/values.js';
 import { PROJECTS, RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS } from '../model/runners/schema.js';
 import type { RunnersWorld } from '../model/runners/world.js';
+import { idsOf } from './rowsById.js';
 import { incrementalChecks, sameInput } from './unchangedInputs.js';
 
 /**
@@ -28,13 +29,37 @@ interface SeenRunner {
 /** Per world: the runners of the last check, by token. A WeakMap keeps the world free of invariant state. */
 const lastSeen = new WeakMap<RunnersWorld, Map<string, SeenRunner>>();
 
-function projectLinks(world: RunnersWorld): Map<number, number[]> {
-  const links = new Map<number, number[]>();
-  for (const row of world.db.rows(RUNNER_PROJECTS)) {
-    const runnerId = row['runner_id'] as number;
-    links.set(runnerId, [...(links.get(runnerId) ?? []), row['project_id'] as number]);
+/** Runner id → its projects in ci_runner_projects, per rows array (the same array while the table is unchanged). */
+const linksOf = new WeakMap<readonly Row[], ReadonlyMap<number, readonly number[]>>();
+
+function projectLinks(world: RunnersWorld): ReadonlyMap<number, readonly number[]> {
+  const rows = world.db.rows(RUNNER_PROJECTS);
+  let links = linksOf.get(rows);
+  if (links === undefined) {
+    const built = new Map<number, number[]>();
+    for (const row of rows) {
+      const runnerId = row['runner_id'] as number;
+      const projects = built.get(runnerId);
+      if (projects === undefined) built.set(runnerId, [row['project_id'] as number]);
+      else projects.push(row['project_id'] as number);
+    }
+    links = built;
+    linksOf.set(rows, links);
   }
   return links;
+}
+
+/** Runner ids with a ci_runner_namespaces row, per rows array. */
+const groupLinksOf = new WeakMap<readonly Row[], ReadonlySet<number>>();
+
+function groupLinkedRunners(world: RunnersWorld): ReadonlySet<number> {
+  const rows = world.db.rows(RUNNER_NAMESPACES);
+  let linked = groupLinksOf.get(rows);
+  if (linked === undefined) {
+    linked = new Set(rows.map((row) => row['runner_id'] as number));
+    groupLinksOf.set(rows, linked);
+  }
+  return linked;
 }
 
 /**
@@ -51,9 +76,9 @@ function hasOwner(row: Row, liveProjects: readonly number[], groupLinked: boolea
 
 function observeRunners(world: RunnersWorld): Map<string, SeenRunner> {
   const { db } = world;
-  const projects = new Set(db.rows(PROJECTS).map((row) => row['id'] as number));
+  const projects = idsOf(db.rows(PROJECTS));
   const links = projectLinks(world);
-  const groupLinked = new Set(db.rows(RUNNER_NAMESPACES).map((row) => row['runner_id'] as number));
+  const groupLinked = groupLinkedRunners(world);
   const seen = new Map<string, SeenRunner>();
   for (const row of db.rows(RUNNERS)) {
     const token = row['token'];
@@ -129,8 +154,10 @@ function vanishedSinceLastCheck(world: RunnersWorld): ReturnType<typeof vanished
 }
 
 function checkLiveProjectRunnersKept(world: RunnersWorld): Violation | null {
-  const projects = new Set(world.db.rows(PROJECTS).map((row) => row['id'] as number));
-  for (const { token, runner } of vanishedSinceLastCheck(world)) {
+  const vanished = vanishedSinceLastCheck(world);
+  if (vanished.length === 0) return null;
+  const projects = idsOf(world.db.rows(PROJECTS));
+  for (const { token, runner } of vanished) {
     const live = runner.liveProjects.filter((project) => projects.has(project));
     if (live.length === 0) continue;
     return {
@@ -142,8 +169,10 @@ function checkLiveProjectRunnersKept(world: RunnersWorld): Violation | null {
 }
 
 function checkKeepAuthenticating(world: RunnersWorld): Violation | null {
-  const projects = new Set(world.db.rows(PROJECTS).map((row) => row['id'] as number));
-  for (const { token, runner } of vanishedSinceLastCheck(world)) {
+  const vanished = vanishedSinceLastCheck(world);
+  if (vanished.length === 0) return null;
+  const projects = idsOf(world.db.rows(PROJECTS));
+  for (const { token, runner } of vanished) {
     // A project runner whose last live project is gone now was ownerless by the time it went.
     const stillOwned =
       runner.owned && (runner.runnerType !== 3 || runner.liveProjects.some((project) => projects.has(project)));

@@ -2,6 +2,7 @@ import type { Violation } from '../src/harness/domain.js';
 import { COST_SETTINGS } from '../model/runners/costSettings.js';
 import { RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS, MANAGERS } from '../model/runners/schema.js';
 import type { RunnersWorld } from '../model/runners/world.js';
+import { byId } from './rowsById.js';
 import { unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 
@@ -88,10 +89,11 @@ export function checkJoinTableTyping(world: RunnersWorld): Violation | null {
 
 function joinTableTyping(world: RunnersWorld): Violation | null {
   const { db } = world;
-  const types = new Map(db.rows(RUNNERS).map((runner) => [runner['id'] as number, runner['runner_type']]));
+  // Runners by id, built once per rows array and shared with the other invariants (rowsById.ts).
+  const runners = byId(db.rows(RUNNERS));
   for (const { table, runnerType, kind } of JOIN_TABLES) {
     for (const row of db.rows(table)) {
-      const type = types.get(row['runner_id'] as number);
+      const type = runners.get(row['runner_id'] as number)?.['runner_type'];
       if (type !== undefined && type !== runnerType)
         return violation(
           JOIN_TABLE_TYPING,

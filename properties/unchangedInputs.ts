@@ -4,8 +4,10 @@
  * again, so it is skipped. The inputs are what the check reads, as objects whose identity
  * changes whenever their content may: `db.rows(table)` (the same frozen array while no leaf of
  * the table is written), `db.constraints()` entries (the same description while the constraint
- * is unchanged), and the world's immutable bookkeeping values. Only passes are remembered: a
- * check that found a violation runs again, so it reports exactly what a full check would.
+ * is unchanged), `db.contentStamp()` (the same object until any write or catalog change),
+ * `db.catalogStamp()` (the same object until the next catalog change), and the world's immutable
+ * bookkeeping values. Only passes are remembered: a check that found a violation runs again, so it
+ * reports exactly what a full check would.
  *
  * A check with memory of its own (ids seen so far) may be skipped too when its update of that
  * memory is idempotent, i.e. a second run on the same inputs leaves the memory as the first left

@@ -63,6 +63,12 @@ interface CachedRows {
   readonly leaves: readonly Relation[];
   readonly stamp: number;
   readonly rows: readonly Row[];
+  /**
+   * The database's data version when the entry was last found valid: while it is still the
+   * current one, nothing at all was written since, and the rows are handed back without looking
+   * at the leaves' stamps.
+   */
+  checkedAt: number;
 }
 
 function sameLeaves(left: readonly Relation[], right: readonly Relation[]): boolean {
@@ -118,6 +124,13 @@ export class Database implements SessionHandle {
   private described = new WeakMap<Constraint, ConstraintInfo>();
   /** The relations in name order as `constraints()` last listed them (see `relationsByName`). */
   private sortedRelations: readonly Relation[] = [];
+  /** What `catalogStamp()` and `contentStamp()` last handed out, with the versions they stand for. */
+  private catalogToken: { readonly version: number; readonly token: object } | null = null;
+  private contentToken: {
+    readonly catalogVersion: number;
+    readonly dataVersion: number;
+    readonly token: object;
+  } | null = null;
   private readonly describeCache = new Map<string, { readonly version: number; readonly info: TableInfo }>();
   private readonly rowsCache = new Map<string, CachedRows>();
   /**
@@ -576,6 +589,38 @@ export class Database implements SessionHandle {
   }
 
   /**
+   * An object standing for the catalog as it is: the same one until the next catalog change (DDL
+   * or its undo), so readers may key what they derive from the catalog on it. A new one every time
+   * while the read caches are off.
+   */
+  catalogStamp(): object {
+    const version = this.state.catalogVersion;
+    if (!readCaches || this.catalogToken === null || this.catalogToken.version !== version)
+      this.catalogToken = { version, token: Object.freeze({}) };
+    return this.catalogToken.token;
+  }
+
+  /**
+   * An object standing for everything `rows`, `describe` and `constraints` can read: the same one
+   * until the next row write, catalog change or undo, so a check that reads only those and passed
+   * with this stamp would pass again. A new one every time while other sessions' transactions run
+   * (a commit changes what `rows` reads without writing a row) and while the read caches are off.
+   */
+  contentStamp(): object {
+    const { catalogVersion, dataVersion } = this.state;
+    const token = this.contentToken;
+    if (
+      !readCaches ||
+      this.otherTransactionsRunning() ||
+      token === null ||
+      token.catalogVersion !== catalogVersion ||
+      token.dataVersion !== dataVersion
+    )
+      this.contentToken = { catalogVersion, dataVersion, token: Object.freeze({}) };
+    return this.contentToken!.token;
+  }
+
+  /**
    * The constraints PostgreSQL adds on the referencing table for each partition of a partitioned
    * table a foreign key references (pg_constraint rows with that partition as confrelid): their
    * names are observable in errors and in the catalog, so the oracle compares them too.
@@ -622,9 +667,14 @@ export class Database implements SessionHandle {
       return Object.freeze(rows);
     }
     const cached = this.rowsCache.get(table);
-    const catalogVersion = this.state.catalogVersion;
-    if (cached !== undefined && cached.catalogVersion === catalogVersion && newestWrite(cached.leaves) === cached.stamp)
-      return cached.rows;
+    const { catalogVersion, dataVersion } = this.state;
+    if (cached !== undefined && cached.catalogVersion === catalogVersion) {
+      if (cached.checkedAt === dataVersion) return cached.rows;
+      if (newestWrite(cached.leaves) === cached.stamp) {
+        cached.checkedAt = dataVersion;
+        return cached.rows;
+      }
+    }
     const leaves =
       cached !== undefined && cached.catalogVersion === catalogVersion
         ? cached.leaves
@@ -632,7 +682,7 @@ export class Database implements SessionHandle {
     // DDL elsewhere leaves this table's rows as they were when the name still designates the same
     // leaves, none written since: the same array comes back.
     if (cached !== undefined && sameLeaves(cached.leaves, leaves) && newestWrite(leaves) === cached.stamp) {
-      this.rowsCache.set(table, { ...cached, catalogVersion });
+      this.rowsCache.set(table, { ...cached, catalogVersion, checkedAt: dataVersion });
       return cached.rows;
     }
     const rows: Row[] = [];
@@ -641,7 +691,8 @@ export class Database implements SessionHandle {
     // tables many times per step, and most steps write only a few tables. The same array comes
     // back while the table is unchanged, so readers may key what they derive on its identity.
     const frozen = Object.freeze(rows);
-    this.rowsCache.set(table, { catalogVersion, leaves, stamp: newestWrite(leaves), rows: frozen });
+    const stamp = newestWrite(leaves);
+    this.rowsCache.set(table, { catalogVersion, leaves, stamp, rows: frozen, checkedAt: dataVersion });
     return frozen;
   }
 

@@ -137,9 +137,15 @@ export function runScenario<W extends WorldBase>(
     stopOn.has(violation.invariant) && (violation.cause === undefined || !acceptedCauses.has(violation.cause));
   const observed = new Map<string, Violation>();
   const check = (checks: readonly Invariant<W>[]): RunFailure | null => {
-    const found = checks
-      .map((invariant) => guard(() => invariant.check(world)))
-      .filter((violation): violation is Violation => violation !== null);
+    // Runs after every step: a plain loop, allocating only when something broke.
+    let found: Violation[] | null = null;
+    for (const invariant of checks) {
+      const broken = checkGuarded(invariant, world);
+      if (broken === null) continue;
+      if (found === null) found = [broken];
+      else found.push(broken);
+    }
+    if (found === null) return null;
     for (const violation of found) {
       const key = observedKey(violation, stopOn);
       if (!stops(violation) && !observed.has(key)) observed.set(key, violation);
@@ -378,6 +384,16 @@ function runCall<W extends WorldBase>(
   } catch (error) {
     if (error instanceof ScenarioArgumentError)
       throw new ScenarioArgumentError(`step ${world.currentStep} (${call.op}): ${error.message}`);
+    throw error;
+  }
+}
+
+/** `guard(() => invariant.check(world))` without a closure per invariant and step. */
+function checkGuarded<W extends WorldBase>(invariant: Invariant<W>, world: W): Violation | null {
+  try {
+    return invariant.check(world);
+  } catch (error) {
+    if (error instanceof EngineAssertionError) throw new PgdrillBug(`pgdrill bug: ${error.message}`);
     throw error;
   }
 }

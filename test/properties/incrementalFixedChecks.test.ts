@@ -27,6 +27,19 @@ class TablesOnly {
   rows(table: string): readonly Row[] {
     return this.tables.get(table) ?? [];
   }
+
+  private stamp: { readonly content: readonly unknown[]; readonly token: object } | null = null;
+
+  /** As `Database.contentStamp`: the same object while the catalog and every table are the same objects. */
+  contentStamp(): object {
+    const content = [this.catalog, ...this.tables.values()];
+    const same =
+      this.stamp !== null &&
+      this.stamp.content.length === content.length &&
+      content.every((part, index) => part === this.stamp!.content[index]);
+    if (!same) this.stamp = { content, token: {} };
+    return this.stamp!.token;
+  }
 }
 
 function foreignKey(valid: boolean): ConstraintInfo {
