@@ -80,16 +80,22 @@ function deleteLockedRow(
   transition: TransitionRows | null,
 ): Row | null {
   let current = seen;
+  let rechecking = false;
   for (let rechecks = 0; ; rechecks++) {
     assert(rechecks < MAX_RECHECKS, `row ${seen.tid} of ${relation.name} re-checked without end`);
     // A BEFORE DELETE row trigger locks the row first (GetTupleForTrigger), and the lock stays even
     // if the trigger skips the row; without one, the heap delete is the lock.
     const triggered = planFor(state, relation).beforeRow.delete.length > 0;
-    const outcome = lockRow(state, relation, current, 'Update', 'wait', triggered);
+    const outcome = lockRow(state, relation, current, 'Update', 'wait', triggered || rechecking);
     if (outcome.kind === 'skip') return null;
     if (outcome.kind === 'wait') throw new Suspension(rowWait(outcome));
-    if (outcome.kind === 'locked') return deleteRow(state, relation, current, transition);
-    if (!rowStillMatches(state, outcome.tuple, where)) return null;
+    if (outcome.kind === 'locked')
+      return rechecking && !rowStillMatches(state, current, where)
+        ? null
+        : deleteRow(state, relation, current, transition);
+    // EvalPlanQual locks the newest version first, then re-tests the WHERE clause on it; a version
+    // that no longer matches stays locked.
     current = outcome.tuple;
+    rechecking = true;
   }
 }

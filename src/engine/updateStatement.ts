@@ -128,6 +128,7 @@ function updateLockedRow(
   fromRow: Row | undefined,
 ): Row | null {
   let current = seen;
+  let rechecking = false;
   const others = fromRow === undefined ? {} : { fromRow };
   for (let rechecks = 0; ; rechecks++) {
     assert(rechecks < MAX_RECHECKS, `row ${seen.tid} of ${relation.name} re-checked without end`);
@@ -148,15 +149,19 @@ function updateLockedRow(
       : keyColumnsChange(state, relation, current.row, proposed)
         ? 'Update'
         : 'NoKeyUpdate';
-    if (!triggered) checkBeforeHeapUpdate(state, target, relation, proposed);
-    const outcome = lockRow(state, relation, current, strength, 'wait', triggered);
+    if (!triggered && !rechecking) checkBeforeHeapUpdate(state, target, relation, proposed);
+    const outcome = lockRow(state, relation, current, strength, 'wait', triggered || rechecking);
     if (outcome.kind === 'skip') return null;
     if (outcome.kind === 'wait') throw new Suspension(rowWait(outcome));
     if (outcome.kind === 'recheck') {
-      if (!rowStillMatches(state, outcome.tuple, where, fromRow)) return null;
+      // EvalPlanQual: the newest version is locked first (table_tuple_lock with
+      // TUPLE_LOCK_FLAG_FIND_LAST_VERSION), then the WHERE clause re-tested on it; a version that no
+      // longer matches stays locked to the transaction's end (seed 14, run 274).
       current = outcome.tuple;
+      rechecking = true;
       continue;
     }
+    if (rechecking && !rowStillMatches(state, current, where, fromRow)) return null;
     return updateRow(state, target, relation, current, proposed, transition);
   }
 }

@@ -91,14 +91,18 @@ export function lockSelectedRow(
   const relation: Relation = found.relation;
   let current: Tuple = found.tuple;
   const policy = locking.wait === 'nowait' ? 'nowait' : locking.wait === 'skipLocked' ? 'skip' : 'wait';
+  let rechecking = false;
   for (let rechecks = 0; ; rechecks++) {
     assert(rechecks < MAX_RECHECKS, `row ${current.tid} of ${relation.name} re-checked without end`);
     const outcome = lockRow(state, relation, current, locking.strength, policy, true);
-    if (outcome.kind === 'locked') return outcome.tuple.row;
+    if (outcome.kind === 'locked')
+      return rechecking && !rowStillMatches(state, outcome.tuple, where) ? null : outcome.tuple.row;
     if (outcome.kind === 'skip') return null;
     if (outcome.kind === 'wait') throw new Suspension(rowWait(outcome));
-    if (!rowStillMatches(state, outcome.tuple, where)) return null;
+    // EvalPlanQual locks the newest version first (heapam_tuple_lock following the chain), then
+    // re-tests the WHERE clause: a version that no longer matches stays locked (seed 14, run 274).
     current = outcome.tuple;
+    rechecking = true;
   }
 }
 

@@ -238,6 +238,28 @@ describe('rules the real server taught the engine', () => {
     expect(w.result(2)).toEqual([{ id: 1, v: 5 }]);
   });
 
+  it('EvalPlanQual locks the newest version before re-testing it: one that no longer matches stays locked', () => {
+    // heapam_tuple_lock follows the chain and locks the last version (seed 14, run 274; checked on
+    // the server for a locking read and an UPDATE, with an UPDATE and a DELETE queued behind them).
+    const rekey: Statement = { kind: 'update', table: 'items', set: { id: 11 }, where: eq(col('id'), 1), options: {} };
+    const first: readonly Statement[] = [
+      { kind: 'select', table: 'items', options: { where: eq(col('id'), 1), locking: { strength: 'NoKeyUpdate' } } },
+      update(1, 5),
+    ];
+    for (const holder of first) {
+      const w = world(items, 3);
+      w.run(0, begin, rekey);
+      expect(w.run(1, begin, holder)).toBe('waiting');
+      expect(w.run(2, { kind: 'delete', table: 'items', where: eq(col('id'), 1), options: {} })).toBe('waiting');
+      w.run(0, commit);
+      expect(w.scheduler.statusOf(1)).toBe('idle');
+      expect(w.result(1)).toEqual([]);
+      expect(w.scheduler.waitOf(2)).toMatchObject({ blockedBy: [1] });
+      w.run(1, rollback);
+      expect(w.result(2)).toEqual([]);
+    }
+  });
+
   it('TRUNCATE is not MVCC-safe: a snapshot taken before it sees the table empty once it commits', () => {
     const w = world((db: Database) => {
       items(db);
