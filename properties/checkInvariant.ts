@@ -2,6 +2,7 @@ import type { ConstraintInfo, Database } from '../src/database.js';
 import { isSatisfiedAsCheck } from '../src/engine/expression.js';
 import type { Expr } from '../src/engine/expression.js';
 import type { Violation } from '../src/harness/domain.js';
+import { constraintsOfCatalog } from './constraintsOfCatalog.js';
 import { unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 
@@ -26,18 +27,9 @@ function checkConstraintRows(db: Database, constraint: ConstraintInfo, expr: Exp
 }
 
 /** The valid CHECK constraints of one catalog (`db.constraints()`), in catalog order, found once per catalog. */
-const validChecksOf = new WeakMap<readonly ConstraintInfo[], readonly ConstraintInfo[]>();
-
-function validChecks(catalog: readonly ConstraintInfo[]): readonly ConstraintInfo[] {
-  let checks = validChecksOf.get(catalog);
-  if (checks === undefined) {
-    checks = catalog.filter(
-      (constraint) => constraint.kind === 'check' && constraint.valid && constraint.checkExpr !== null,
-    );
-    validChecksOf.set(catalog, checks);
-  }
-  return checks;
-}
+const validChecks = constraintsOfCatalog(
+  (constraint) => constraint.kind === 'check' && constraint.valid && constraint.checkExpr !== null,
+);
 
 /**
  * Skipped in whole while nothing in the database changed since it last held

@@ -1,6 +1,7 @@
 import type { ConstraintInfo, Database } from '../src/database.js';
 import type { Violation } from '../src/harness/domain.js';
 import type { Row, SqlValue } from '../src/engine/values.js';
+import { constraintsOfCatalog } from './constraintsOfCatalog.js';
 import { unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 
@@ -65,18 +66,9 @@ function checkForeignKey(db: Database, constraint: ConstraintInfo, referencedTab
 }
 
 /** The valid foreign keys of one catalog (`db.constraints()`), in catalog order, found once per catalog. */
-const validKeysOf = new WeakMap<readonly ConstraintInfo[], readonly ConstraintInfo[]>();
-
-function validForeignKeys(catalog: readonly ConstraintInfo[]): readonly ConstraintInfo[] {
-  let keys = validKeysOf.get(catalog);
-  if (keys === undefined) {
-    keys = catalog.filter(
-      (constraint) => constraint.kind === 'foreignKey' && constraint.valid && constraint.referencedTable !== null,
-    );
-    validKeysOf.set(catalog, keys);
-  }
-  return keys;
-}
+const validForeignKeys = constraintsOfCatalog(
+  (constraint) => constraint.kind === 'foreignKey' && constraint.valid && constraint.referencedTable !== null,
+);
 
 /**
  * Every valid key in catalog order, the first violation found. Skipped in whole while nothing in
