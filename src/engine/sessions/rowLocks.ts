@@ -118,7 +118,16 @@ export function lockRow(
         return { kind: 'locked', tuple: seen };
       }
     }
-    // The holder committed after the snapshot (an aborted one would have been undone).
+    // The holder committed after the snapshot (an aborted one would have been undone). While another
+    // member of the version's multixact runs (a locker next to the update), HeapTupleSatisfiesUpdate
+    // still answers TM_BeingModified, and the request first waits for the lockers it conflicts with
+    // (MultiXactIdWait), in the order they came; only then does it meet the committed update (seed 19,
+    // run 184: a DELETE under REPEATABLE READ waits for a KEY SHARE taken after a non-key update).
+    const locker = (seen.locks ?? []).find(
+      (lock) => lock.xid !== own && running.has(lock.xid) && rowStrengthsConflict(strength, lock.strength),
+    );
+    if (locker !== undefined && !running.has(holder))
+      return blocked(state, relation, seen, strength, locker.xid, policy);
     if (state.inRepeatableRead) throw serializationFailure(deleted);
     const newest = newestCommitted(state, relation, seen.tid);
     return newest === null ? { kind: 'skip' } : { kind: 'recheck', tuple: newest };

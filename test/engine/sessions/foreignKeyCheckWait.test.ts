@@ -75,6 +75,28 @@ describe('an FK check that waited for its referenced row', () => {
     }
   });
 
+  it('under READ COMMITTED locks the newest version before failing: a FOR UPDATE on it is waited for', () => {
+    // A locking read that waited first follows the key change and keeps the new version locked
+    // though it skips it; the check queued behind it then waits for it before reporting 23503, as
+    // ExecLockRows locks the newest version before it re-tests the key (seed 17, run 249, on the server).
+    const w = world((db) => parentsAndChildren(db, false), 3);
+    w.run(0, begin, { kind: 'update', table: 'parents', set: { id: 11 }, where: parentOne, options: {} });
+    const lockOne: Statement = {
+      kind: 'select',
+      table: 'parents',
+      options: { where: parentOne, locking: { strength: 'Update' } },
+    };
+    expect(w.run(2, begin, lockOne)).toBe('waiting');
+    expect(w.run(1, insertChild(1))).toBe('waiting');
+    expect(w.scheduler.waitOf(1)).toMatchObject({ blockedBy: [2] });
+    w.run(0, commit);
+    expect(w.result(2)).toEqual([]);
+    expect(w.scheduler.statusOf(1)).toBe('waiting');
+    expect(w.scheduler.waitOf(1)).toMatchObject({ blockedBy: [2] });
+    w.run(2, rollback);
+    expect(w.result(1)).toBe('23503');
+  });
+
   it('under READ COMMITTED passes on the row when the holder rolled back', () => {
     const w = world((db) => parentsAndChildren(db, true), 2);
     w.run(0, begin, { kind: 'delete', table: 'parents', where: parentOne, options: {} });

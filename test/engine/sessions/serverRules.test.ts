@@ -148,6 +148,16 @@ describe('rules the real server taught the engine', () => {
     w.run(0, rollback);
   });
 
+  it('TRUNCATE … CASCADE is refused while a table it cascades to has a deferred check queued', () => {
+    // truncate_check_activity runs on the tables CASCADE adds too (seed 20, run 276 on the server).
+    const w = world((db) => referencingItems(db, true), 1);
+    w.run(0, begin, { kind: 'insert', table: 'refs', rows: [{ id: 1, item_id: 1 }], options: {} });
+    w.run(0, { kind: 'truncate', tables: ['items'], options: { cascade: true } });
+    expect(w.result(0)).toBe('55006');
+    w.run(0, rollback);
+    expect(w.db.rows('items')).toHaveLength(2);
+  });
+
   it('an FK check waits for a transaction that updated the parent row, then changed its key', () => {
     // The key update is on the updater's own intermediate version, which PostgreSQL's chain keeps and
     // heap_lock_updated_tuple visits (seed 14, run 188): the check waits, then fails once it commits.
@@ -236,6 +246,32 @@ describe('rules the real server taught the engine', () => {
     expect(w.scheduler.waitOf(2)).toMatchObject({ blockedBy: [1] });
     w.run(1, commit);
     expect(w.result(2)).toEqual([{ id: 1, v: 5 }]);
+  });
+
+  it('a writer meeting a committed update waits first for a running KEY SHARE locker of the version', () => {
+    // HeapTupleSatisfiesUpdate answers TM_BeingModified while a member of the multixact runs, and
+    // heap_delete waits for it before it meets the committed update (seed 19, run 184 on the server):
+    // REPEATABLE READ then fails with 40001, READ COMMITTED deletes the newest version.
+    const keyShare: Statement = {
+      kind: 'select',
+      table: 'items',
+      options: { where: eq(col('id'), 1), locking: { strength: 'KeyShare' } },
+    };
+    for (const [isolation, outcome] of [
+      ['repeatable read', '40001'],
+      ['read committed', [{ id: 1, v: 5 }]],
+    ] as const) {
+      const w = world(items, 3);
+      w.run(0, begin, update(1, 5));
+      const remove: Statement = { kind: 'delete', table: 'items', where: eq(col('id'), 1), options: {} };
+      expect(w.run(2, { kind: 'begin', isolation }, remove)).toBe('waiting');
+      w.run(1, begin, keyShare);
+      w.run(0, commit);
+      expect(w.scheduler.statusOf(2)).toBe('waiting');
+      expect(w.scheduler.waitOf(2)).toMatchObject({ blockedBy: [1] });
+      w.run(1, commit);
+      expect(w.result(2)).toEqual(outcome);
+    }
   });
 
   it('EvalPlanQual locks the newest version before re-testing it: one that no longer matches stays locked', () => {
