@@ -63,6 +63,7 @@ export function cloneSessionStates(
 ): SessionStatesCopy | null {
   // Every session of a database is an EngineState; the shared state sees them through SessionView.
   const states = source.sessions as unknown as readonly EngineState[];
+  assert(source.keyClaims.length === 0, 'no write waits in a copied database, so no keys are claimed');
   for (const state of states) {
     assert(state.atTopLevel && state.replays.length === 0, 'sessions are copied between statements');
     assert(state.snapshot === null && state.updatedColumns === null, 'a session between statements holds no snapshot');

@@ -10,7 +10,8 @@
  * engine (docs/concurrency.md, "How the engine models it").
  */
 import { assert } from './assert.js';
-import type { Relation, Sequence, Tuple } from './catalog.js';
+import type { IndexDefinition, Relation, Sequence, Tuple } from './catalog.js';
+import type { IndexKey } from './keys.js';
 import type { EngineOptions } from './session.js';
 import type { Snapshot } from './sessions/snapshot.js';
 import type { LockWait } from './sessions/suspension.js';
@@ -22,6 +23,18 @@ export interface SessionView {
   readonly activeSnapshot: Snapshot | null;
   /** The session's open transaction block's xid, or null. */
   readonly openXid: number | null;
+}
+
+/**
+ * A unique key held by a write that waits in a later index's unique check (`claimKeysForUniqueWait`
+ * in storage.ts): PostgreSQL has written the heap tuple and the entries of the indexes before the
+ * one it waits in, so another writer of the key waits for `xid`. It lasts as long as the wait.
+ */
+export interface KeyClaim {
+  readonly session: SessionView;
+  readonly xid: number;
+  readonly index: IndexDefinition;
+  readonly key: IndexKey;
 }
 
 export interface TransactionObserver {
@@ -52,6 +65,8 @@ export class DatabaseState {
   /** Relations holding old versions (replaced or deleted ones), so pruning visits only those. */
   readonly versionedRelations = new Set<Relation>();
   readonly sessions: SessionView[] = [];
+  /** The keys held by writes waiting in a unique check (empty unless one does; see `KeyClaim`). */
+  keyClaims: readonly KeyClaim[] = [];
   private nextXid = 1;
   private nextOid = 16384;
   private nextTid = 1;

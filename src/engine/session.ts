@@ -21,6 +21,7 @@ import type { Snapshot } from './sessions/snapshot.js';
 import { replayable, runNestedResumable, runToEnd } from './sessions/suspension.js';
 import type { ReplayLog, Resumable } from './sessions/suspension.js';
 import type { Statement } from './statements/registry.js';
+import { releaseKeyClaims } from './storage.js';
 
 interface Savepoint {
   readonly name: string;
@@ -330,6 +331,7 @@ export class EngineState implements SessionView {
 
   /** A top-level statement ended either way: its query level and snapshot go, an autocommit transaction ends. */
   private statementEnded(autocommit: boolean): void {
+    releaseKeyClaims(this);
     this.levels.pop();
     this.depth = 0;
     this.snapshot = null;

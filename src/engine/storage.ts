@@ -5,6 +5,7 @@
  */
 import { assert, fail } from './assert.js';
 import type { ForeignKeyConstraint, IndexDefinition, Relation, RowLock, Tuple } from './catalog.js';
+import type { KeyClaim } from './databaseState.js';
 import { PgError, SqlState } from './errors.js';
 import { isSatisfiedAsFilter } from './expression.js';
 import { keyOfRow, valuesOf } from './keys.js';
@@ -80,22 +81,76 @@ export function uniqueWaitFor(
   indexes: readonly IndexDefinition[] = planFor(state, relation).uniqueIndexes,
 ): number | null {
   for (const index of indexes) {
-    const key = indexKeyFor(index, row);
-    if (key === null) continue;
-    const holder = index.entries!.get(key);
-    if (holder !== undefined && holder.tid !== ignoreTid) {
-      if (isRunningOther(state, holder.xmin)) return holder.xmin;
-      // A version another transaction's UPDATE is writing (it waits in its own unique check).
-      const writer = holder.locks?.find((lock) => lock.writing === true && isRunningOther(state, lock.xid));
-      if (writer !== undefined) return writer.xid;
-    }
-    if (relation.oldVersions === null) continue;
-    for (const version of relation.oldVersions) {
-      if (version.tid === ignoreTid || !isRunningOther(state, version.xmax ?? 0)) continue;
-      if (indexKeyFor(index, version.row) === key) return version.xmax!;
-    }
+    const xid = indexWaitFor(state, relation, index, row, ignoreTid);
+    if (xid !== null) return xid;
   }
   return null;
+}
+
+/** `uniqueWaitFor` for one index. */
+function indexWaitFor(
+  state: EngineState,
+  relation: Relation,
+  index: IndexDefinition,
+  row: Row,
+  ignoreTid: number,
+): number | null {
+  const key = indexKeyFor(index, row);
+  if (key === null) return null;
+  const holder = index.entries!.get(key);
+  if (holder !== undefined && holder.tid !== ignoreTid) {
+    if (isRunningOther(state, holder.xmin)) return holder.xmin;
+    // A version another transaction's UPDATE is writing (it waits in its own unique check).
+    const writer = holder.locks?.find((lock) => lock.writing === true && isRunningOther(state, lock.xid));
+    if (writer !== undefined) return writer.xid;
+  }
+  // A key another write holds while it waits in a later index (its entry is in place on PostgreSQL).
+  for (const claim of state.shared.keyClaims)
+    if (claim.index === index && claim.key === key && isRunningOther(state, claim.xid)) return claim.xid;
+  if (relation.oldVersions === null) return null;
+  for (const version of relation.oldVersions) {
+    if (version.tid === ignoreTid || !isRunningOther(state, version.xmax ?? 0)) continue;
+    if (indexKeyFor(index, version.row) === key) return version.xmax!;
+  }
+  return null;
+}
+
+/**
+ * While versioning: the running transaction a write of `row` must wait for in its unique checks,
+ * or null, claiming meanwhile the keys PostgreSQL's write already holds. PostgreSQL writes the heap
+ * tuple, then inserts its index entries one index at a time (ExecInsertIndexTuples, in
+ * RelationGetIndexList's OID order: the order the indexes were created) and waits in the unique
+ * check (_bt_check_unique) of the first whose key an uncommitted transaction holds; the entries
+ * of the indexes before it stay in place while it waits, so another write of one of those keys
+ * waits for this transaction, and a deadlock can run through them. The engine writes after the
+ * wait: it records those keys as `KeyClaim`s, which last as long as the wait (`releaseKeyClaims`).
+ */
+export function claimKeysForUniqueWait(
+  state: EngineState,
+  relation: Relation,
+  row: Row,
+  ignoreTid: number,
+): number | null {
+  const indexes = planFor(state, relation).uniqueIndexes;
+  for (let position = 0; position < indexes.length; position++) {
+    const xid = indexWaitFor(state, relation, indexes[position]!, row, ignoreTid);
+    if (xid === null) continue;
+    const claims: KeyClaim[] = [];
+    for (const index of indexes.slice(0, position)) {
+      const key = indexKeyFor(index, row);
+      if (key !== null) claims.push({ session: state, xid: state.currentXid, index, key });
+    }
+    if (claims.length > 0) state.shared.keyClaims = [...state.shared.keyClaims, ...claims];
+    return xid;
+  }
+  return null;
+}
+
+/** Gives back the keys a session's write claimed for its wait (see `claimKeysForUniqueWait`): the wait is over. */
+export function releaseKeyClaims(state: EngineState): void {
+  const claims = state.shared.keyClaims;
+  if (claims.length === 0) return;
+  state.shared.keyClaims = claims.filter((claim) => claim.session !== state);
 }
 
 /** Keeps a superseded version for the snapshots that may still see it. */

@@ -14,7 +14,7 @@ import { lockForUniqueWait, lockRow, rowWait } from './sessions/rowLocks.js';
 import { replayable, Suspension } from './sessions/suspension.js';
 import type { Resumable } from './sessions/suspension.js';
 import type { EngineState } from './session.js';
-import { deleteTuple, insertTuple, replaceTuple, uniqueWaitFor } from './storage.js';
+import { claimKeysForUniqueWait, deleteTuple, insertTuple, replaceTuple } from './storage.js';
 import {
   fireBeforeRowTriggers,
   fireBeforeStatementResumable,
@@ -36,7 +36,7 @@ export interface UpdateOptions {
  * row's unique keys, before the write that would conflict with it (semantics 5).
  */
 export function waitForUniqueKeys(state: EngineState, relation: Relation, row: Row, ignoreTid: number): void {
-  const xid = uniqueWaitFor(state, relation, row, ignoreTid);
+  const xid = claimKeysForUniqueWait(state, relation, row, ignoreTid);
   if (xid !== null) throw new Suspension({ kind: 'transaction', xid });
 }
 
@@ -93,11 +93,14 @@ export function* executeUpdate(
       fromRow = joined;
     }
     let result: Row | null;
-    if (state.versioning)
+    if (state.versioning) {
+      const moves: MoveHolder = { move: null };
       result = yield* replayable(state, () =>
-        updateLockedRow(state, target, relation, tuple, assignments, where, transition, fromRow),
+        updateLockedRow(state, target, relation, tuple, assignments, where, transition, fromRow, moves),
       );
-    else {
+      const move = moves.move;
+      if (move !== null) result = yield* replayable(state, () => insertMovedRow(state, move));
+    } else {
       if (relation.heap!.get(tuple.tid) !== tuple) continue;
       const values = evaluateAssignments(state, assignments, tuple.row, fromRow === undefined ? {} : { fromRow });
       const proposed = buildUpdatedRow(relation, tuple.row, values);
@@ -126,7 +129,10 @@ function updateLockedRow(
   where: Expr | null,
   transition: TransitionRows | null,
   fromRow: Row | undefined,
+  moves: MoveHolder,
 ): Row | null {
+  // A pass that waited and runs again has not moved the row (the delete half ends the segment).
+  moves.move = null;
   let current = seen;
   let rechecking = false;
   const others = fromRow === undefined ? {} : { fromRow };
@@ -162,7 +168,7 @@ function updateLockedRow(
       continue;
     }
     if (rechecking && !rowStillMatches(state, current, where, fromRow)) return null;
-    return updateRow(state, target, relation, current, proposed, transition);
+    return updateRow(state, target, relation, current, proposed, transition, moves);
   }
 }
 
@@ -222,6 +228,26 @@ function checkBeforeHeapUpdate(state: EngineState, target: Relation, relation: R
   return 'stay';
 }
 
+/**
+ * The insert half of a cross-partition UPDATE whose delete half is done: under a scheduler it runs
+ * as a segment of its own (`executeUpdate`), because it may wait (a BEFORE INSERT trigger's
+ * statement, the destination's unique check) and, run again after the wait, it must not meet its
+ * own delete: the row is gone from its source partition by then, as on PostgreSQL, whose
+ * ExecCrossPartitionUpdate has run ExecDelete before ExecInsert.
+ */
+export interface PendingMove {
+  readonly target: Relation;
+  readonly source: Relation;
+  readonly tuple: Tuple;
+  readonly newRow: Row;
+  readonly transition: TransitionRows | null;
+}
+
+/** Where an UPDATE executor under a scheduler receives the insert half of a row move (see `PendingMove`). */
+export interface MoveHolder {
+  move: PendingMove | null;
+}
+
 export function updateRow(
   state: EngineState,
   target: Relation,
@@ -229,13 +255,19 @@ export function updateRow(
   tuple: Tuple,
   proposed: Row,
   transition: TransitionRows | null,
+  moves: MoveHolder | null = null,
 ): Row | null {
   const newRow = fireBeforeRowTriggers(state, relation, 'update', tuple.row, proposed);
   if (newRow === null) return null;
-  if (checkBeforeHeapUpdate(state, target, relation, newRow) === 'move')
-    return moveRow(state, target, relation, tuple, newRow, transition);
+  if (checkBeforeHeapUpdate(state, target, relation, newRow) === 'move') {
+    const move = deleteMovedRow(state, target, relation, tuple, newRow, transition);
+    if (move === null) return null;
+    if (moves === null) return insertMovedRow(state, move);
+    moves.move = move;
+    return null;
+  }
   if (state.versioning) {
-    const xid = uniqueWaitFor(state, relation, newRow, tuple.tid);
+    const xid = claimKeysForUniqueWait(state, relation, newRow, tuple.tid);
     if (xid !== null) {
       lockForUniqueWait(state, tuple, keyColumnsChange(state, relation, tuple.row, newRow) ? 'Update' : 'NoKeyUpdate');
       throw new Suspension({ kind: 'transaction', xid });
@@ -317,20 +349,28 @@ function refuseMoveUnderReferencedAncestor(state: EngineState, target: Relation,
  * Cross-partition UPDATE, as PostgreSQL 15+: BEFORE DELETE triggers on the source, the delete,
  * BEFORE INSERT triggers on the destination, the insert; AFTER DELETE and AFTER INSERT fire
  * (not AFTER UPDATE). Foreign keys that reference the UPDATE's target see one UPDATE of the
- * key; keys that reference only the source partition see a DELETE.
+ * key; keys that reference only the source partition see a DELETE. This is the delete half; null
+ * when a BEFORE DELETE trigger skips the row.
  */
-function moveRow(
+function deleteMovedRow(
   state: EngineState,
   target: Relation,
   relation: Relation,
   tuple: Tuple,
   newRow: Row,
   transition: TransitionRows | null,
-): Row | null {
+): PendingMove | null {
   if (fireBeforeRowTriggers(state, relation, 'delete', tuple.row, null) === null) return null;
-  const sourcePlan = planFor(state, relation);
   deleteTuple(state, relation, tuple, true);
+  const sourcePlan = planFor(state, relation);
   queueAfterRow(state, relation, 'DELETE', sourcePlan.afterRow.delete, tuple.row, tuple.xmin, null, -1, target);
+  return { target, source: relation, tuple, newRow, transition };
+}
+
+/** The insert half of a row move (see `deleteMovedRow`): the new row's partition, its BEFORE INSERT triggers, the insert. */
+export function insertMovedRow(state: EngineState, move: PendingMove): Row | null {
+  const { target, source: relation, tuple, newRow, transition } = move;
+  const sourcePlan = planFor(state, relation);
   const destination = routeRow(target, newRow);
   const inserted = fireBeforeRowTriggers(state, destination, 'insert', null, newRow);
   if (inserted === null) return null;

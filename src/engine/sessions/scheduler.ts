@@ -33,6 +33,7 @@ import {
 import type { LockTag, OwnerId, TableLockMode } from '../locks/index.js';
 import type { EngineState } from '../session.js';
 import { startStatement } from '../statements/execute.js';
+import { releaseKeyClaims } from '../storage.js';
 import type { Statement } from '../statements/registry.js';
 import { describeWait } from './suspension.js';
 import type { LockWait, Resumable } from './suspension.js';
@@ -350,6 +351,8 @@ export class Scheduler {
       let step: IteratorResult<LockWait, unknown>;
       try {
         if (slot.wait !== null) this.releaseWaitLock(slot);
+        // The keys a write claimed for its unique wait last as long as the wait: it runs again now.
+        releaseKeyClaims(slot.state);
         const failure = slot.failure;
         slot.failure = null;
         step = failure === null ? execution.next() : execution.throw(failure);

@@ -1,9 +1,11 @@
 /**
- * An UPDATE meeting an uncommitted conflicting key waits in its unique check after its heap write,
- * as PostgreSQL does (heap_update, then the index insertion's _bt_check_unique): meanwhile the row
- * it updates is its own, so another writer of the row, and an insert of the row's old key, wait for
- * it. Checked on the real PostgreSQL 18 server; the schedule is the `unique-wait-after-write` case of
- * test/oracle/sessions/fixtures/engineDiffCases.json.
+ * An UPDATE or INSERT meeting an uncommitted conflicting key waits in its unique check after its
+ * heap write, as PostgreSQL does (heap_update or heap_insert, then the index insertions'
+ * _bt_check_unique, one index at a time): meanwhile the row it updates is its own, so another
+ * writer of the row, and an insert of the row's old key, wait for it; and the keys of the indexes
+ * before the one it waits in are taken. Checked on the real PostgreSQL 18 server: the
+ * `unique-wait-after-write` case of test/oracle/sessions/fixtures/engineDiffCases.json and the
+ * programs of test/oracle/sessions/writeWaitPrograms.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { arithmetic, col, eq } from '../../../src/index.js';
@@ -68,5 +70,30 @@ describe('an UPDATE waits in its unique check after writing the row', () => {
     expect(w.scheduler.waitOf(2)).toMatchObject({ blockedBy: [1] });
     w.run(0, rollback);
     expect(w.result(2)).toEqual([{ id: 4, u: 10, v: 0 }]);
+  });
+});
+
+describe('an INSERT waits in the unique check of an index after those before it', () => {
+  it('holds the keys of the earlier indexes meanwhile: their writers wait for it, a deadlock runs through them', () => {
+    const w = world(uniqueItems, 3);
+    w.run(0, begin, insert(3, 30));
+    // Its primary key 4 is in place; it waits in items_u_key for session 0's 30.
+    expect(w.run(1, begin, insert(4, 30))).toBe('waiting');
+    expect(w.run(2, insert(4, 40))).toBe('waiting');
+    expect(w.scheduler.waitOf(2)).toMatchObject({ blockedBy: [1] });
+    w.run(0, rollback);
+    expect(w.scheduler.statusOf(1)).toBe('idle');
+    expect(w.scheduler.waitOf(2)).toMatchObject({ blockedBy: [1] });
+    w.run(1, commit);
+    expect(w.result(2)).toBe('23505');
+    // Session 0 inserting the waiting insert's primary key closes a cycle: the first waiter is the victim.
+    const d = world(uniqueItems, 2);
+    d.run(0, begin, insert(3, 30));
+    expect(d.run(1, begin, insert(4, 30))).toBe('waiting');
+    expect(d.run(0, insert(4, 50))).toBe('waiting');
+    d.scheduler.advanceClock();
+    d.scheduler.runUntilQuiescent();
+    expect(d.result(1)).toBe('40P01');
+    expect(d.result(0)).toEqual([{ id: 4, u: 50, v: 0 }]);
   });
 });
