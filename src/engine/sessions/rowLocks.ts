@@ -111,8 +111,10 @@ export function lockRow(
       const newer = newerVersions(relation, seen);
       if (!newer.some((version) => committedConflict(state, version, strength))) {
         for (const version of newer) {
+          // heap_lock_updated_tuple waits for it with XactLockTableWait, taking no tuple lock and
+          // heeding neither NOWAIT nor SKIP LOCKED (seed 14, run 72: a FOR KEY SHARE NOWAIT waits).
           const conflict = conflictingHolder(state, version, strength);
-          if (conflict !== null) return blocked(state, relation, seen, strength, conflict, policy);
+          if (conflict !== null) return { kind: 'wait', xid: conflict, tuple: null };
         }
         if (take) for (const version of [seen, ...newer]) addLock(state, version, strength);
         return { kind: 'locked', tuple: seen };

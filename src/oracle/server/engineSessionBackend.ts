@@ -34,6 +34,14 @@ import type {
 export interface EngineBackendOptions {
   /** The sessions' deadlock_timeout, as the server's (default 100 ms, the embedded server's). */
   readonly deadlockTimeoutMs?: number;
+  /**
+   * Which of several sessions able to run at once runs first: the sessions in this order (those it
+   * leaves out after it, by index). By default the lowest index first. When one event wakes two
+   * waiters, PostgreSQL runs both at once and the operating system decides which gets on first;
+   * the campaign asks for the other orders to learn whether the server's record is one of them
+   * (`wakeOrders`, sessionCampaign.ts).
+   */
+  readonly wakeOrder?: readonly number[];
 }
 
 /** Bound on scheduler steps and clock advances in one settle. */
@@ -105,8 +113,9 @@ export class EngineSessionBackend implements SessionBackend {
   constructor(
     programs: readonly SessionProgram[] = [],
     private readonly options: EngineBackendOptions = {},
+    translations?: Map<string, readonly Statement[]>,
   ) {
-    this.translations = translationsOf(programs);
+    this.translations = translations ?? translationsOf(programs);
   }
 
   private statementsFor(sql: string): readonly Statement[] {
@@ -160,10 +169,17 @@ export class EngineSessionBackend implements SessionBackend {
       const values = own?.setupOps?.map(engineStatementOf) ?? own?.setupStatements;
       for (const statement of this.setupFor(sessionSetups[index]!, values)) session.execute(statement);
     }
-    return new EngineRun(db, sessions, new Scheduler(sessions.map((session) => session.state)), (sql, step) => {
+    const scheduler = new Scheduler(sessions.map((session) => session.state));
+    const translate = (sql: string, step: ProgramStep | undefined): readonly Statement[] => {
       if (step?.op !== undefined) return [engineStatementOf(step.op)];
       return step?.statements ?? this.statementsFor(sql);
-    });
+    };
+    return new EngineRun(db, sessions, scheduler, translate, this.options.wakeOrder ?? []);
+  }
+
+  /** The same backend, running sessions able to run at once in `order` (see `EngineBackendOptions.wakeOrder`). */
+  withWakeOrder(order: readonly number[]): SessionBackend {
+    return new EngineSessionBackend([], { ...this.options, wakeOrder: order }, this.translations);
   }
 
   async close(): Promise<void> {}
@@ -184,6 +200,7 @@ class EngineRun implements BackendRun {
     private readonly sessions: readonly Session[],
     readonly scheduler: Scheduler,
     private readonly translate: (sql: string, step: ProgramStep | undefined) => readonly Statement[],
+    private readonly wakeOrder: readonly number[],
   ) {
     this.inFlight = sessions.map(() => null);
   }
@@ -203,7 +220,7 @@ class EngineRun implements BackendRun {
     const copy = this.db.forkWithSessions(this.sessions);
     if (copy === null) return null;
     const scheduler = this.scheduler.fork(copy.sessions.map((session) => session.state));
-    return new EngineRun(copy.database, copy.sessions, scheduler, this.translate);
+    return new EngineRun(copy.database, copy.sessions, scheduler, this.translate, this.wakeOrder);
   }
 
   private runUntilQuiescent(): void {
@@ -213,8 +230,14 @@ class EngineRun implements BackendRun {
       runnable = this.scheduler.runnable()
     ) {
       assert(steps++ < SETTLE_BOUND, 'sessions kept running past the bound');
-      this.scheduler.step(runnable[0]!);
+      this.scheduler.step(this.firstToRun(runnable));
     }
+  }
+
+  /** Of the sessions able to run, the one to run first: the first in the wake order, else the lowest. */
+  private firstToRun(runnable: readonly number[]): number {
+    if (runnable.length > 1) for (const session of this.wakeOrder) if (runnable.includes(session)) return session;
+    return runnable[0]!;
   }
 
   private waitingSteps(): WaitingStep[] {

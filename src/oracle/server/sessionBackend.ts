@@ -119,4 +119,9 @@ export interface SessionBackend {
     program?: SessionProgram,
   ): Promise<BackendRun>;
   close(): Promise<void>;
+  /**
+   * A backend that can choose which of several sessions able to run at once runs first (the engine's
+   * sessions; a real server cannot) returns itself running them in `order`, by session index.
+   */
+  withWakeOrder?(order: readonly number[]): SessionBackend;
 }
