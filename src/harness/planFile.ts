@@ -25,6 +25,7 @@ import { stableStringify } from './json.js';
 import { parseJsonText, readInputText } from './inputFile.js';
 import { JsonSyntaxError, parseJsonWithPositions, positionOf } from './jsonSource.js';
 import type { ParsedJson } from './jsonSource.js';
+import { cachedPlan } from './parsedPlanCache.js';
 import { EXPECT_MISSING_FIELD, PLAN_NAME_PATTERN, planFields, planSpec, stepSpec } from './planFields.js';
 import { staticCheckPlan } from './staticCheck.js';
 import { UserInputError } from './userInputError.js';
@@ -294,8 +295,15 @@ export function parsePlan<W extends WorldBase>(
   return plan;
 }
 
-/** Parses plan text: invalid JSON is reported by line and column. */
+/**
+ * Parses plan text: invalid JSON is reported by line and column. The same text from the same source
+ * is parsed once per process (parsedPlanCache.ts) and the plan returned is frozen.
+ */
 export function parsePlanText<W extends WorldBase>(domain: Domain<W>, content: string, source: string): Plan {
+  return cachedPlan(domain, source, content, () => parseUncachedPlanText(domain, content, source));
+}
+
+function parseUncachedPlanText<W extends WorldBase>(domain: Domain<W>, content: string, source: string): Plan {
   let parsed: ParsedJson;
   try {
     parsed = parseJsonWithPositions(content);
