@@ -367,7 +367,7 @@ function deleteMovedRow(
   return { target, source: relation, tuple, newRow, transition };
 }
 
-/** The insert half of a row move (see `deleteMovedRow`): the new row's partition, its BEFORE INSERT triggers, the insert. */
+/** The insert half of a row move (see `deleteMovedRow`): the new partition, its BEFORE INSERT triggers, the insert. */
 export function insertMovedRow(state: EngineState, move: PendingMove): Row | null {
   const { target, source: relation, tuple, newRow, transition } = move;
   const sourcePlan = planFor(state, relation);

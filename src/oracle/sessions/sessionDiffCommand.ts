@@ -139,8 +139,8 @@ export async function runSessionDiff(command: SessionDiffCommand, io: CliIo): Pr
   if (result.racySchedules.length > 0)
     write(
       `racy: ${result.racySchedules.length} schedules differed after two waiting steps were released at once, ` +
-        `and another order of the woken sessions gives the server's record (runs ${result.racySchedules.join(', ')}); ` +
-        'not counted as divergences',
+        "and another order of the woken sessions gives the server's record " +
+        `(runs ${result.racySchedules.join(', ')}); not counted as divergences`,
     );
   const [first] = result.divergences;
   if (first === undefined) {
