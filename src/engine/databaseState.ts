@@ -10,7 +10,7 @@
  * engine (docs/concurrency.md, "How the engine models it").
  */
 import { assert } from './assert.js';
-import type { IndexDefinition, Relation, Sequence, Tuple } from './catalog.js';
+import type { ForeignKeyConstraint, IndexDefinition, Relation, Sequence, Tuple } from './catalog.js';
 import type { IndexKey } from './keys.js';
 import type { EngineOptions } from './session.js';
 import type { Snapshot } from './sessions/snapshot.js';
@@ -51,6 +51,11 @@ export class DatabaseState {
   readonly sequences = new Map<string, Sequence>();
   /** Bumped by every catalog change (and its undo) so derived per-relation plans are rebuilt. */
   catalogVersion = 0;
+  /** The catalog's root foreign keys at one catalog version, for the relations' plans (relationPlan.ts). */
+  rootForeignKeys: {
+    readonly version: number;
+    readonly foreignKeys: readonly ForeignKeyConstraint[];
+  } | null = null;
   /** Bumped by every row write and its undo; readers cache what they derived until it changes. */
   dataVersion = 0;
   /** Logical clock read by `now()` defaults; advanced only by the caller, never by wall time. */

@@ -66,7 +66,9 @@ export function findByUniqueKey(
  * and column list rather than on every check: the first such index, as a search would find it.
  */
 function uniqueKeyLookup(state: EngineState, relation: Relation, columns: readonly string[]): UniqueKeyLookup {
-  const lookups = planFor(state, relation).uniqueKeyLookups;
+  const plan = planFor(state, relation);
+  plan.uniqueKeyLookups ??= new WeakMap();
+  const lookups = plan.uniqueKeyLookups;
   let lookup = lookups.get(columns);
   if (lookup === undefined) {
     const index = relation.indexes.find(

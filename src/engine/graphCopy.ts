@@ -55,12 +55,12 @@ export class GraphCopier {
     if (prototype === Array.prototype) {
       const source = value as unknown as unknown[];
       const length = source.length;
-      const copy: unknown[] = new Array(length);
+      const copy = source.slice();
       this.copies.set(value, copy);
-      // Primitives (most entries of the engine's arrays) are copied without a call.
+      // Primitives (most entries of the engine's arrays) are kept as sliced.
       for (let index = 0; index < length; index++) {
         const entry = source[index];
-        copy[index] = typeof entry === 'object' && entry !== null ? this.copy(entry) : entry;
+        if (typeof entry === 'object' && entry !== null) copy[index] = this.copy(entry);
       }
       return copy as T;
     }
@@ -103,14 +103,17 @@ export class GraphCopier {
   /**
    * A relation's plan names catalog objects, so it is copied like them (the copy's catalog version is
    * the original's, so the plan stays valid), except its lookup cache: a WeakMap keyed by the
-   * original's column lists, which the copy fills anew on first use.
+   * original's column lists, which the copy makes anew on first use.
    */
   private copyPlan(plan: RelationPlan | null): RelationPlan | null {
     if (plan === null) return null;
+    const known = this.copies.get(plan);
+    if (known !== undefined) return known as RelationPlan;
     const source = plan as unknown as Record<string, unknown>;
     const copy = new (shellOf(Object.prototype))(source);
+    this.copies.set(plan, copy);
     for (const key of Object.keys(source)) if (key !== 'uniqueKeyLookups') copy[key] = this.copy(source[key]);
-    copy.uniqueKeyLookups = new WeakMap();
+    copy.uniqueKeyLookups = null;
     return copy as unknown as RelationPlan;
   }
 }

@@ -39,9 +39,18 @@ export interface RelationPlan {
   /**
    * The unique index serving each column list a foreign key looks keys up by, filled on first use
    * (see foreignKeyRuntime.ts). Keyed by the column-list array itself, which a constraint keeps
-   * for its lifetime; a WeakMap, so a caller's throwaway array never pins an entry.
+   * for its lifetime; a WeakMap, so a caller's throwaway array never pins an entry. Null until the
+   * first look-up: most plans (and most copies of a plan in a forked database) never make one.
    */
-  readonly uniqueKeyLookups: WeakMap<readonly string[], UniqueKeyLookup>;
+  uniqueKeyLookups: WeakMap<readonly string[], UniqueKeyLookup> | null;
+  /**
+   * What the plan was built from (`collectInputs`), so a catalog change that leaves them as they
+   * were keeps the plan. In the plan rather than in a WeakMap beside it: a fork copies them with the
+   * plan (each catalog object as its copy), and an old WeakMap whose keys are a fork's young plans
+   * would keep every such fork alive through the collector's young-generation collections, which
+   * treat the values of an old table's entries as reachable.
+   */
+  inputs: readonly unknown[];
 }
 
 /** How to probe a unique index for a key given as values in some column list's order. */
@@ -49,6 +58,25 @@ export interface UniqueKeyLookup {
   readonly entries: Map<IndexKey, Tuple>;
   /** For each index column, its position in the column list the values come in. */
   readonly positions: readonly number[];
+}
+
+/**
+ * The plan's parts that hold no catalog object are shared, frozen: an empty list, a record of empty
+ * lists, a record of flags. A database fork copies every unfrozen object it reaches (graphCopy.ts),
+ * and most of a plan's lists are empty (a relation without triggers has fourteen), so a plan of
+ * shared parts costs a fork a few objects instead of some thirty. A list or record that names a
+ * catalog object is never frozen: the fork must point it at its own copies.
+ */
+const NONE: readonly never[] = Object.freeze([]);
+
+/** `list`, or the shared empty list when it is empty. */
+function orNone<T>(list: readonly T[]): readonly T[] {
+  return list.length === 0 ? NONE : list;
+}
+
+/** `record`, frozen when each of its lists is the shared empty one (then it names no catalog object). */
+function frozenWhenEmpty<R extends Readonly<Record<string, readonly unknown[]>>>(record: R): R {
+  return Object.values(record).every((list) => list === NONE) ? Object.freeze(record) : record;
 }
 
 const byName = <T extends { name: string }>(left: T, right: T): number =>
@@ -59,11 +87,6 @@ export function riTriggerName(kind: 'a' | 'c', foreignKey: ForeignKeyConstraint)
   return `RI_ConstraintTrigger_${kind}_${String(foreignKey.serial).padStart(8, '0')}`;
 }
 
-/**
- * What each plan was built from (`collectInputs`). Kept beside the plans rather than in them, so that
- * forking a database does not copy it: a forked plan is rebuilt at its first catalog change.
- */
-const planInputs = new WeakMap<RelationPlan, readonly unknown[]>();
 /** Where `planFor` collects a relation's inputs; reused, as most look-ups find the plan still holds. */
 const scratchInputs: unknown[] = [];
 
@@ -81,15 +104,11 @@ function refreshPlan(state: EngineState, relation: Relation, cached: RelationPla
   const rootKeys = rootForeignKeys(state);
   scratchInputs.length = 0;
   collectInputs(relation, rootKeys, scratchInputs);
-  if (cached !== null) {
-    const inputs = planInputs.get(cached);
-    if (inputs !== undefined && sameInputs(inputs, scratchInputs)) {
-      cached.version = version;
-      return cached;
-    }
+  if (cached !== null && sameInputs(cached.inputs, scratchInputs)) {
+    cached.version = version;
+    return cached;
   }
-  const plan = buildPlan(state, relation, rootKeys);
-  planInputs.set(plan, scratchInputs.slice());
+  const plan = buildPlan(state, relation, rootKeys, scratchInputs.slice());
   relation.cachedPlan = plan;
   return plan;
 }
@@ -118,25 +137,28 @@ function sameInputs(left: readonly unknown[], right: readonly unknown[]): boolea
   return true;
 }
 
-/** The catalog's root foreign keys (not clones on partitions) at one catalog version, per database. */
-const rootForeignKeysCache = new WeakMap<
-  EngineState['shared'],
-  { readonly version: number; readonly foreignKeys: readonly ForeignKeyConstraint[] }
->();
-
-/** Every root foreign key, in catalog order, found once per catalog version for every plan built at it. */
+/**
+ * Every root foreign key (not clones on partitions), in catalog order, found once per catalog
+ * version for every plan built at it and kept on the database (`DatabaseState.rootForeignKeys`; not in
+ * a WeakMap keyed by the database, for the reason `RelationPlan.inputs` gives).
+ */
 function rootForeignKeys(state: EngineState): readonly ForeignKeyConstraint[] {
-  const cached = rootForeignKeysCache.get(state.shared);
-  if (cached !== undefined && cached.version === state.catalogVersion) return cached.foreignKeys;
+  const cached = state.shared.rootForeignKeys;
+  if (cached !== null && cached.version === state.catalogVersion) return cached.foreignKeys;
   const foreignKeys: ForeignKeyConstraint[] = [];
   for (const other of state.relations.values())
     for (const constraint of other.constraints)
       if (constraint.kind === 'foreignKey' && constraint.parent === null) foreignKeys.push(constraint);
-  rootForeignKeysCache.set(state.shared, { version: state.catalogVersion, foreignKeys });
+  state.shared.rootForeignKeys = { version: state.catalogVersion, foreignKeys };
   return foreignKeys;
 }
 
-function buildPlan(state: EngineState, relation: Relation, rootKeys: readonly ForeignKeyConstraint[]): RelationPlan {
+function buildPlan(
+  state: EngineState,
+  relation: Relation,
+  rootKeys: readonly ForeignKeyConstraint[],
+  inputs: readonly unknown[],
+): RelationPlan {
   const foreignKeys = relation.foreignKeys();
   const referencedBy = rootKeys.filter((foreignKey) => foreignKey.referencedRelation.isAncestorOrSelfOf(relation));
   const rowTriggers = (timing: TriggerTiming, event: TriggerEvent): RowTriggerDefinition[] =>
@@ -174,37 +196,42 @@ function buildPlan(state: EngineState, relation: Relation, rootKeys: readonly Fo
     );
   return {
     version: state.catalogVersion,
-    checks: relation.checks().sort(byName),
-    uniqueIndexes: relation.indexes.filter((index) => index.unique && index.entries !== null),
-    foreignKeys,
-    referencedBy,
-    beforeRow: {
-      insert: rowTriggers('before', 'insert'),
-      update: rowTriggers('before', 'update'),
-      delete: rowTriggers('before', 'delete'),
-    },
-    afterRow: {
-      insert: [...userAfter('insert'), ...checksOn].sort(byName),
-      update: [...userAfter('update'), ...checksOn, ...actionsOn].sort(byName),
-      delete: [...userAfter('delete'), ...actionsOn].sort(byName),
-    },
-    statement: {
-      'before:insert': statementTriggers('before', 'insert'),
-      'before:update': statementTriggers('before', 'update'),
-      'before:delete': statementTriggers('before', 'delete'),
-      'after:insert': statementTriggers('after', 'insert'),
-      'after:update': statementTriggers('after', 'update'),
-      'after:delete': statementTriggers('after', 'delete'),
-    },
-    conditionalStatement: {
+    checks: orNone(relation.checks().sort(byName)),
+    uniqueIndexes: orNone(relation.indexes.filter((index) => index.unique && index.entries !== null)),
+    foreignKeys: orNone(foreignKeys),
+    referencedBy: orNone(referencedBy),
+    beforeRow: frozenWhenEmpty({
+      insert: orNone(rowTriggers('before', 'insert')),
+      update: orNone(rowTriggers('before', 'update')),
+      delete: orNone(rowTriggers('before', 'delete')),
+    }),
+    afterRow: frozenWhenEmpty({
+      insert: orNone([...userAfter('insert'), ...checksOn].sort(byName)),
+      update: orNone([...userAfter('update'), ...checksOn, ...actionsOn].sort(byName)),
+      delete: orNone([...userAfter('delete'), ...actionsOn].sort(byName)),
+    }),
+    statement: frozenWhenEmpty({
+      'before:insert': orNone(statementTriggers('before', 'insert')),
+      'before:update': orNone(statementTriggers('before', 'update')),
+      'before:delete': orNone(statementTriggers('before', 'delete')),
+      'after:insert': orNone(statementTriggers('after', 'insert')),
+      'after:update': orNone(statementTriggers('after', 'update')),
+      'after:delete': orNone(statementTriggers('after', 'delete')),
+    }),
+    conditionalStatement: Object.freeze({
       'before:insert': conditional('before', 'insert'),
       'before:update': conditional('before', 'update'),
       'before:delete': conditional('before', 'delete'),
       'after:insert': conditional('after', 'insert'),
       'after:update': conditional('after', 'update'),
       'after:delete': conditional('after', 'delete'),
-    },
-    capturesTransitions: { insert: capture('insert'), update: capture('update'), delete: capture('delete') },
-    uniqueKeyLookups: new WeakMap(),
+    }),
+    capturesTransitions: Object.freeze({
+      insert: capture('insert'),
+      update: capture('update'),
+      delete: capture('delete'),
+    }),
+    uniqueKeyLookups: null,
+    inputs,
   };
 }

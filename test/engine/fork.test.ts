@@ -135,6 +135,55 @@ describe('Database.fork', () => {
     expect(kindOfFirst()).toBe(5);
   });
 
+  it("keeps each side's relation plans its own: a trigger or foreign key added on one side never acts on the other", () => {
+    // `audit` has no trigger, check or key of its own: its plan is made of the shared empty lists
+    // (relationPlan.ts), which each side must replace, not fill, when its own catalog changes.
+    const original = buildWorld();
+    const fork = original.fork();
+    fork.createTrigger({
+      name: 'audit_stamp',
+      table: 'audit',
+      timing: 'before',
+      events: ['insert'],
+      level: 'row',
+      fn: ({ newRow }) => ({ ...newRow!, note: `stamped ${String(newRow!.note)}` }),
+    });
+    // Audit rows 1 to 3 (the children's inserts) name parents 1 to 3, which exist.
+    fork.addConstraint('audit', {
+      kind: 'foreignKey',
+      name: 'fk_audit_parent',
+      columns: ['id'],
+      references: { table: 'parents' },
+    });
+    const lastNote = (database: Database): unknown => database.rows('audit').at(-1)?.note;
+    // No parent 4 on the original, whose audit has no such key; and no trigger stamps its row.
+    original.insert('audit', { note: 'original' });
+    expect(original.rows('audit').at(-1)).toEqual({ id: 4, note: 'original' });
+    expect(() => fork.insert('audit', { note: 'orphan' })).toThrow(/fk_audit_parent/);
+    fork.insert('parents', { kind: 1 });
+    // The failed insert took id 4 from the sequence: this row names parent 4 itself.
+    fork.insert('audit', { id: 4, note: 'fork' });
+    expect(lastNote(fork)).toBe('stamped fork');
+    // The fork's key protects parents from deletes there, and nowhere else.
+    expect(() => fork.delete('parents', eq(col('id'), 2))).toThrow(/fk_audit_parent/);
+    original.delete('parents', eq(col('id'), 2));
+    expect(original.rows('parents').map((row) => row.id)).toEqual([1, 3]);
+    // And the other way round: a trigger added on the original after the fork stays there.
+    original.createTrigger({
+      name: 'audit_upper',
+      table: 'audit',
+      timing: 'before',
+      events: ['insert'],
+      level: 'row',
+      fn: ({ newRow }) => ({ ...newRow!, note: String(newRow!.note).toUpperCase() }),
+    });
+    original.insert('audit', { note: 'again' });
+    expect(lastNote(original)).toBe('AGAIN');
+    fork.insert('parents', { kind: 1 });
+    fork.insert('audit', { id: 5, note: 'again' });
+    expect(lastNote(fork)).toBe('stamped again');
+  });
+
   it('is refused inside a transaction or with other sessions open', () => {
     const db = buildWorld();
     db.begin();

@@ -17,6 +17,10 @@
  * On a backend that answers at once (`BackendRun.synchronous`: the engine), the whole tree runs
  * without a promise per step; the same logic waits for each answer of one that does not.
  *
+ * The process runs without V8's allocation-site pretenuring from the first exploration on
+ * (`pretenuring.ts`): the long-lived copies would otherwise make the collector keep short-lived
+ * objects alive until its next full collection.
+ *
  * A schedule in which a step never completes (the driver waited for a session whose step can only
  * end when a later step of another session runs) leaves the rest of its steps unissued whatever
  * their order, so its subtree is cut there and reported once as `stuck`, not as schedules.
@@ -24,6 +28,7 @@
 import { assert } from '../../engine/assert.js';
 import { ScheduleExecution } from './permutationDriver.js';
 import type { DriverOptions, PermutationOutcome } from './permutationDriver.js';
+import { turnOffPretenuring } from './pretenuring.js';
 import { resolveSteps } from './program.js';
 import type { SessionProgram } from './program.js';
 import type { SessionBackend } from './sessionBackend.js';
@@ -64,6 +69,8 @@ export async function exploreSchedules(
   visit: (schedule: ExploredSchedule) => void,
   options: DriverOptions = {},
 ): Promise<TreeStatistics> {
+  // The copies of the nodes' runs live long: V8 would pretenure the engine's allocation sites for them.
+  turnOffPretenuring();
   const steps = resolveSteps(program);
   const totals = { complete: 0, incomplete: 0, stuck: 0, forks: 0, rebuilt: 0, steps: 0 };
   const sessionSteps = program.sessions.map((session) => session.steps.map((step) => step.name));
