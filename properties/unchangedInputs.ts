@@ -18,6 +18,14 @@
 /** World (or database) → check key → the inputs of its last pass. */
 const passes = new WeakMap<object, Map<unknown, readonly unknown[]>>();
 
+/**
+ * The owner last asked about and its passes: a run checks one world (and its database) after every
+ * step, so most calls skip the WeakMap look-up. Holds on to one world at most, until the next run's
+ * first check.
+ */
+let lastOwner: object | null = null;
+let lastPasses: Map<unknown, readonly unknown[]> | undefined;
+
 /** Off in the equivalence test's reference runs: every check then scans in full. */
 let enabled = true;
 
@@ -61,11 +69,13 @@ export function unlessUnchanged<T>(
   check: () => T | null,
 ): T | null {
   if (!enabled) return check();
-  let byKey = passes.get(owner);
+  let byKey = owner === lastOwner ? lastPasses : passes.get(owner);
   if (byKey === undefined) {
     byKey = new Map();
     passes.set(owner, byKey);
   }
+  lastOwner = owner;
+  lastPasses = byKey;
   const previous = byKey.get(key);
   if (previous !== undefined && sameInputs(previous, inputs)) return null;
   const found = check();

@@ -14,6 +14,27 @@ import { defineStep } from './defineStep.js';
  */
 export const MANUAL_ID_WARNING = 'Manually assigning ids is not allowed, the value will be ignored';
 
+/** The PL/pgSQL text of each sequence's trigger function, rendered once: every run of a swap plan installs it. */
+const functionBodies = new Map<string, string>();
+
+/** The trigger function's body for `seq`; nextval() takes the sequence as text naming a (quoted) identifier: %L of %I, as format() would. */
+function assignIdFunctionBody(seq: string): string {
+  let body = functionBodies.get(seq);
+  if (body === undefined) {
+    body = [
+      'BEGIN',
+      'IF NEW."id" IS NOT NULL THEN',
+      formatSql('  RAISE WARNING %L;', MANUAL_ID_WARNING),
+      'END IF;',
+      formatSql('NEW."id" := nextval(%L::regclass);', formatSql('%I', seq)),
+      'RETURN NEW;',
+      'END',
+    ].join('\n');
+    functionBodies.set(seq, body);
+  }
+  return body;
+}
+
 export const ensureUniqueId = defineStep({
   name: 'ensure_unique_id',
   description:
@@ -52,16 +73,7 @@ export const ensureUniqueId = defineStep({
         timing: 'before',
         events: ['insert'],
         functionName,
-        // nextval() takes the sequence as text naming a (quoted) identifier: %L of %I, as format() would.
-        functionBody: [
-          'BEGIN',
-          'IF NEW."id" IS NOT NULL THEN',
-          formatSql('  RAISE WARNING %L;', MANUAL_ID_WARNING),
-          'END IF;',
-          formatSql('NEW."id" := nextval(%L::regclass);', formatSql('%I', seq)),
-          'RETURN NEW;',
-          'END',
-        ].join('\n'),
+        functionBody: assignIdFunctionBody(seq),
         fn: (context) => {
           assert(context.newRow !== null, 'a BEFORE INSERT trigger sees NEW');
           if (context.newRow['id'] !== null && context.newRow['id'] !== undefined) {

@@ -62,6 +62,24 @@ export function schemaConstraintNames(state: EngineState): Set<string> {
 }
 
 /**
+ * Whether `name` is in `schemaConstraintNames` or names a constraint of `relation`, looked up
+ * directly rather than through a set of every name: the first candidate is almost always free, and
+ * CREATE TABLE of a partition names a not-null constraint per column, each after a catalog change.
+ */
+function isConstraintNameTaken(state: EngineState, relation: Relation, name: string): boolean {
+  for (const constraint of relation.constraints) if (constraint.name === name) return true;
+  for (const other of state.relations.values()) {
+    for (const constraint of other.constraints) {
+      if (constraint.name === name) return true;
+      if (constraint.kind === 'foreignKey')
+        for (const partitionName of constraint.referencedPartitionNames.values())
+          if (partitionName === name) return true;
+    }
+  }
+  return false;
+}
+
+/**
  * ChooseConstraintName: unused schema-wide among constraints (and, for indexes, relation names);
  * `avoid` holds names the same statement has yet to create (CREATE TABLE's named constraints).
  */
@@ -72,10 +90,12 @@ export function chooseConstraintName(
   label: string,
   avoid: ReadonlySet<string> = new Set(),
 ): string {
-  const taken = schemaConstraintNames(state);
-  for (const constraint of relation.constraints) taken.add(constraint.name);
   let candidate = makeObjectName(relation.name, name2, label);
-  for (let pass = 1; taken.has(candidate) || avoid.has(candidate) || isRelationNameTaken(state, candidate); pass++)
+  for (
+    let pass = 1;
+    isConstraintNameTaken(state, relation, candidate) || avoid.has(candidate) || isRelationNameTaken(state, candidate);
+    pass++
+  )
     candidate = makeObjectName(relation.name, name2, `${label}${pass}`);
   return candidate;
 }
