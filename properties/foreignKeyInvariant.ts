@@ -2,7 +2,7 @@ import type { ConstraintInfo, Database } from '../src/database.js';
 import type { Violation } from '../src/harness/domain.js';
 import type { Row, SqlValue } from '../src/engine/values.js';
 import { constraintsOfCatalog } from './constraintsOfCatalog.js';
-import { unlessUnchanged } from './unchangedInputs.js';
+import { incrementalChecks, sameInput, unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 
 /**
@@ -44,10 +44,15 @@ function referencedKeys(rows: readonly Row[], columns: readonly string[]): Set<u
   return present;
 }
 
-function checkForeignKey(db: Database, constraint: ConstraintInfo, referencedTable: string): Violation | null {
-  const present = referencedKeys(db.rows(referencedTable), constraint.referencedColumns);
+function checkForeignKey(
+  rows: readonly Row[],
+  referencedRows: readonly Row[],
+  constraint: ConstraintInfo,
+  referencedTable: string,
+): Violation | null {
+  const present = referencedKeys(referencedRows, constraint.referencedColumns);
   const single = constraint.columns.length === 1 ? constraint.columns[0]! : null;
-  for (const row of db.rows(constraint.table)) {
+  for (const row of rows) {
     // The common single-column key is tested without building its value list.
     if (single !== null) {
       const value = row[single] ?? null;
@@ -74,16 +79,44 @@ const validForeignKeys = constraintsOfCatalog(
  * Every valid key in catalog order, the first violation found. Skipped in whole while nothing in
  * the database changed since it last held (`Database.contentStamp`); otherwise a key is scanned
  * again only when its description, its table's rows or the referenced table's rows changed since
- * it last held (unchangedInputs.ts): the same inputs would give the same answer.
+ * it last held (as unchangedInputs.ts decides): the same inputs would give the same answer.
  */
 export function checkValidatedForeignKeys(db: Database): Violation | null {
-  return unlessUnchanged(db, VALIDATED_FK_HOLDS, [db.contentStamp()], () => {
-    for (const constraint of validForeignKeys(db.constraints())) {
-      const referencedTable = constraint.referencedTable!;
-      const inputs = [constraint, db.rows(constraint.table), db.rows(referencedTable)];
-      const found = unlessUnchanged(db, constraint, inputs, () => checkForeignKey(db, constraint, referencedTable));
-      if (found !== null) return found;
+  return unlessUnchanged(db, VALIDATED_FK_HOLDS, [db.contentStamp()], () => checkEveryKey(db));
+}
+
+/** The rows a key last held over: its table's and the referenced table's (`unlessUnchanged`'s inputs, unboxed). */
+interface KeyPass {
+  readonly rows: readonly Row[];
+  readonly referencedRows: readonly Row[];
+}
+
+/**
+ * Per database, each key description's last pass. `unlessUnchanged` with the inputs `[constraint,
+ * rows, referenced rows]` answers the same, but this runs for every key after every step that
+ * wrote anything, so a key whose tables are as they were costs two reads and no allocation.
+ */
+const keyPasses = new WeakMap<Database, Map<ConstraintInfo, KeyPass>>();
+
+function checkEveryKey(db: Database): Violation | null {
+  const incremental = incrementalChecks();
+  let passes = keyPasses.get(db);
+  if (passes === undefined) {
+    passes = new Map();
+    keyPasses.set(db, passes);
+  }
+  for (const constraint of validForeignKeys(db.constraints())) {
+    const referencedTable = constraint.referencedTable!;
+    const rows = db.rows(constraint.table);
+    const referencedRows = db.rows(referencedTable);
+    const last = incremental ? passes.get(constraint) : undefined;
+    if (last !== undefined && sameInput(last.rows, rows) && sameInput(last.referencedRows, referencedRows)) continue;
+    const found = checkForeignKey(rows, referencedRows, constraint, referencedTable);
+    if (found !== null) {
+      passes.delete(constraint);
+      return found;
     }
-    return null;
-  });
+    if (incremental) passes.set(constraint, { rows, referencedRows });
+  }
+  return null;
 }

@@ -22,9 +22,14 @@ export const GITLAB_PROBES = {
   revertLeftPartitionKeys: 'revert-left-partition-keys',
 } as const;
 
-const keyOf = (row: Row, columns: readonly string[]): string | null => {
+/**
+ * A row's key as a Set member, or null when a column is NULL (MATCH SIMPLE: such a key is never
+ * checked). A one-column key (nearly all) is its value itself: values are numbers, strings and
+ * booleans, which a Set tells apart as their JSON would; a composite key is its values as JSON.
+ */
+const keyOf = (row: Row, columns: readonly string[]): unknown => {
+  if (columns.length === 1) return row[columns[0]!] ?? null;
   const values = columns.map((column) => row[column] ?? null);
-  // MATCH SIMPLE: a key with any NULL is never checked.
   return values.some((value) => value === null) ? null : JSON.stringify(values);
 };
 
@@ -34,14 +39,12 @@ export function hasNotValidForeignKeyWithViolators(db: Database): boolean {
     if (constraint.kind !== 'foreignKey' || constraint.valid || constraint.referencedTable === null) continue;
     const rows = db.rows(constraint.table);
     if (rows.length === 0) continue;
-    const present = new Set(db.rows(constraint.referencedTable).map((row) => keyOf(row, constraint.referencedColumns)));
-    if (
-      rows.some((row) => {
-        const key = keyOf(row, constraint.columns);
-        return key !== null && !present.has(key);
-      })
-    )
-      return true;
+    const present = new Set<unknown>();
+    for (const row of db.rows(constraint.referencedTable)) present.add(keyOf(row, constraint.referencedColumns));
+    for (const row of rows) {
+      const key = keyOf(row, constraint.columns);
+      if (key !== null && !present.has(key)) return true;
+    }
   }
   return false;
 }
