@@ -148,8 +148,6 @@ export class Database implements SessionHandle {
     shared: DatabaseState = new DatabaseState({ serverVersion: options.serverVersion ?? 18 }),
   ) {
     this.state = new EngineState(this, shared);
-    this.state.fireAfterEvent = (event, deferredNow) => fireAfterEvent(this.state, event, deferredNow);
-    this.state.fireAfterEventResumable = (event) => fireAfterEventResumable(this.state, event);
     this.onStatement = options.onStatement ?? null;
   }
 

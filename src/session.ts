@@ -15,7 +15,7 @@ import type { SessionHandle } from './engine/sessionHandle.js';
 import { executeStatement } from './engine/statements/execute.js';
 import type { Statement, StatementResult } from './engine/statements/registry.js';
 import type { SelectOptions } from './engine/statements/select.js';
-import { fireAfterEvent, fireAfterEventResumable } from './engine/triggerRuntime.js';
+import './engine/triggerRuntime.js';
 import type { Assignments, UpdateOptions } from './engine/updateStatement.js';
 import type { Row } from './engine/values.js';
 
@@ -25,8 +25,6 @@ export class Session implements SessionHandle {
 
   constructor(shared: DatabaseState) {
     this.state = new EngineState(this, shared);
-    this.state.fireAfterEvent = (event, deferredNow) => fireAfterEvent(this.state, event, deferredNow);
-    this.state.fireAfterEventResumable = (event) => fireAfterEventResumable(this.state, event);
   }
 
   execute<S extends Statement>(statement: S): StatementResult<S> {

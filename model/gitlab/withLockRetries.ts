@@ -83,6 +83,16 @@ export interface LockRetriesOutcome<T> {
   readonly attempt: number;
 }
 
+/**
+ * One attempt under SET LOCAL lock_timeout (a module-level generator: see "Bodies" in
+ * src/coroutines/transactionApi.ts).
+ */
+function* timedAttempt<T>(tx: Tx, block: () => Work<T>, lockTimeoutMs: number): Work<T> {
+  if (!mutated('lock-retries-without-lock-timeout'))
+    yield* tx.execute({ kind: 'set', name: 'lock_timeout', milliseconds: lockTimeoutMs, local: true });
+  return yield* block();
+}
+
 /** `with_lock_retries { block }` with `allow_savepoints: true`, as GitLab's migration helpers call it. */
 export function* withLockRetries<T>(
   tx: Tx,
@@ -93,14 +103,7 @@ export function* withLockRetries<T>(
   for (let attempt = 1; attempt <= configuration.length; attempt++) {
     const { lockTimeoutMs, sleepMs } = configuration[attempt - 1]!;
     try {
-      const value = yield* tx.transaction(
-        function* () {
-          if (!mutated('lock-retries-without-lock-timeout'))
-            yield* tx.execute({ kind: 'set', name: 'lock_timeout', milliseconds: lockTimeoutMs, local: true });
-          return yield* block();
-        },
-        { requiresNew: true },
-      );
+      const value = yield* tx.transaction(() => timedAttempt(tx, block, lockTimeoutMs), { requiresNew: true });
       return { value, attempt };
     } catch (error) {
       if (!isPgError(error) || error.code !== LOCK_NOT_AVAILABLE) throw error;

@@ -18,7 +18,7 @@
  *   what it reads must be a statement, or concurrent runs would see rows no snapshot shows.
  *   Catalog facts (does a table exist, its columns, its constraints) come from `tx.catalog`,
  *   which is shared by every session. `tx.now` is the world's logical clock.
- * - Transactions are Rails': `yield* tx.transaction(function* () { … })` opens `BEGIN … COMMIT`
+ * - Transactions are Rails': `yield* tx.transaction(() => body(tx, …))` opens `BEGIN … COMMIT`
  *   when none is open and joins the open one otherwise (ActiveRecord's `transaction do`);
  *   `{ requiresNew: true }` makes a nested one a savepoint (`transaction(requires_new: true)`).
  *   An error escaping the block rolls it back (ROLLBACK, or ROLLBACK TO SAVEPOINT) and is
@@ -34,6 +34,17 @@
  * - Side effects on the world that are not rows (probes, history) may happen anywhere in the
  *   body; effects that must not survive a rollback belong after the body (the request's
  *   `afterCommit`).
+ *
+ * ## Bodies
+ *
+ * A body is a generator function declared at module level, taking what it needs as parameters;
+ * where a closure is wanted (a request's `work`, a `transaction` block) it is an arrow calling one:
+ * `work: (tx) => heartbeat(tx, runner.token)`, `tx.transaction(() => reownBatch(tx, ids))`. A
+ * generator function *expression* is a new function each time it is evaluated, and V8 gives each
+ * one it calls its own initial map, in old space, pointing back at the function: everything the
+ * function captures (the world, its database) then survives every scavenge until a full GC. With
+ * one such body per request, every run's world was promoted, and garbage collection cost as much
+ * as the invariants.
  */
 import { assert } from '../engine/assert.js';
 import type { ConstraintInfo, TableInfo } from '../database.js';

@@ -44,6 +44,24 @@ export interface EngineOptions {
 
 export type IsolationLevel = 'read committed' | 'repeatable read';
 
+/** The AFTER-trigger runtime (triggerRuntime.ts), which this module cannot import (a cycle). */
+export interface AfterTriggerRuntime {
+  fire(state: EngineState, event: AfterEvent, deferredNow?: boolean): void;
+  fireResumable(state: EngineState, event: AfterEvent): Resumable<void>;
+}
+
+let installedRuntime: AfterTriggerRuntime | null = null;
+
+/** Called once by triggerRuntime.ts as it loads. */
+export function installAfterTriggerRuntime(runtime: AfterTriggerRuntime): void {
+  installedRuntime = runtime;
+}
+
+function afterTriggerRuntime(): AfterTriggerRuntime {
+  assert(installedRuntime !== null, 'after-trigger runtime not installed');
+  return installedRuntime;
+}
+
 /**
  * The state behind one simulated database session: its journal, transaction block, the stack of
  * AFTER-trigger query levels and its snapshot, over the shared database. Statement modules operate
@@ -82,17 +100,18 @@ export class EngineState implements SessionView {
   /** The sub-query runner scans hand to expressions; created once, on first use (see scan.ts). */
   subqueries: SubqueryRunner | null = null;
   /**
-   * Installed by the AFTER-trigger runtime; kept as a hook to avoid an import cycle. `deferredNow`
-   * is set when a deferred event is fired (at COMMIT or SET CONSTRAINTS … IMMEDIATE), so it is
-   * not deferred again.
+   * Fires one AFTER event through the AFTER-trigger runtime (`installAfterTriggerRuntime`). `deferredNow`
+   * is set when a deferred event is fired (at COMMIT or SET CONSTRAINTS … IMMEDIATE), so it is not
+   * deferred again. Defined with the state rather than assigned after it is built: V8 keeps a
+   * function stored into an existing object's field reachable from old space until a full GC, and
+   * with it this state and its whole database, so every world would be promoted. A copy of a state
+   * (`Database.forkWithSessions`) is given hooks of its own.
    */
-  fireAfterEvent: (event: AfterEvent, deferredNow?: boolean) => void = () => {
-    throw new Error('after-trigger runtime not installed');
-  };
+  fireAfterEvent: (event: AfterEvent, deferredNow?: boolean) => void = (event, deferredNow) =>
+    afterTriggerRuntime().fire(this, event, deferredNow);
   /** The same, resumable: each action runs as a replayable segment (sessions/suspension.ts). */
-  fireAfterEventResumable: (event: AfterEvent) => Resumable<void> = () => {
-    throw new Error('after-trigger runtime not installed');
-  };
+  fireAfterEventResumable: (event: AfterEvent) => Resumable<void> = (event) =>
+    afterTriggerRuntime().fireResumable(this, event);
 
   constructor(
     /** What this session's trigger functions receive as `db`: the facade, seen through the engine's own interface. */

@@ -24,6 +24,7 @@ import { assert } from './assert.js';
 import { PgError, SqlState } from './errors.js';
 import { normalizeTriggerRow } from './rowBuilding.js';
 import { satisfiesPartitionConstraint } from './rowConstraints.js';
+import { installAfterTriggerRuntime } from './session.js';
 import type { EngineState } from './session.js';
 import { replayable } from './sessions/suspension.js';
 import type { Resumable } from './sessions/suspension.js';
@@ -357,3 +358,5 @@ function fireAfterRowAction(state: EngineState, event: AfterRowEvent, action: Af
     }
   }
 }
+
+installAfterTriggerRuntime({ fire: fireAfterEvent, fireResumable: fireAfterEventResumable });

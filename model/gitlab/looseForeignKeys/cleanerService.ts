@@ -1,5 +1,5 @@
 import { col, inList } from '../../../src/index.js';
-import type { Row, Tx, Work } from '../../../src/index.js';
+import type { Expr, Row, Tx, Work } from '../../../src/index.js';
 import { integerField } from '../rowFields.js';
 import type { LooseForeignKeyDefinition } from './definitions.js';
 import { mutated } from '../mutations.js';
@@ -29,23 +29,32 @@ export function* cleanChildBatch(
   skipLocked: boolean,
 ): Work<CleanedRow[]> {
   const inDeletedParents = inList(col(definition.column), parentIds);
-  return yield* tx.transaction(function* () {
-    const victims = yield* tx.select(definition.childTable, {
-      where: inDeletedParents,
-      ...(mutated('lfk-cleaner-ignores-limit') ? {} : { limit }),
-      ...(skipLocked ? { locking: { strength: 'Update' as const, wait: 'skipLocked' as const } } : {}),
-    });
-    if (victims.length === 0) return [];
-    const byId = inList(
-      col('id'),
-      victims.map((row) => integerField(row, 'id')),
-    );
-    const affected =
-      definition.onDelete === 'async_delete'
-        ? yield* tx.delete(definition.childTable, byId)
-        : yield* tx.update(definition.childTable, { [definition.column]: null }, byId);
-    return cleanedRows(definition, victims, affected);
+  return yield* tx.transaction(() => cleanChildren(tx, definition, inDeletedParents, limit, skipLocked));
+}
+
+/** The batch's transaction (a module-level generator: see "Bodies" in src/coroutines/transactionApi.ts). */
+function* cleanChildren(
+  tx: Tx,
+  definition: LooseForeignKeyDefinition,
+  inDeletedParents: Expr,
+  limit: number,
+  skipLocked: boolean,
+): Work<CleanedRow[]> {
+  const victims = yield* tx.select(definition.childTable, {
+    where: inDeletedParents,
+    ...(mutated('lfk-cleaner-ignores-limit') ? {} : { limit }),
+    ...(skipLocked ? { locking: { strength: 'Update' as const, wait: 'skipLocked' as const } } : {}),
   });
+  if (victims.length === 0) return [];
+  const byId = inList(
+    col('id'),
+    victims.map((row) => integerField(row, 'id')),
+  );
+  const affected =
+    definition.onDelete === 'async_delete'
+      ? yield* tx.delete(definition.childTable, byId)
+      : yield* tx.update(definition.childTable, { [definition.column]: null }, byId);
+  return cleanedRows(definition, victims, affected);
 }
 
 function cleanedRows(

@@ -1,5 +1,6 @@
 import { renderExpr } from '../../../src/index.js';
 import type { Expr, Tx, Work } from '../../../src/index.js';
+import type { OperationOutcome } from '../../../src/harness/domain.js';
 import { CHECK_EXPRESSION_FIELD, checkExpressionFromJson } from '../checkExpression.js';
 import { defineStep } from './defineStep.js';
 import { probeNotValidChecks } from '../probes.js';
@@ -103,15 +104,17 @@ export const addCheckConstraint = defineStep({
     // The VALIDATE runs atomically, as add_concurrent_foreign_key's does.
     if (validate) return null;
     const request = { table, name, expr, lockRetries };
-    return {
-      work: function* (tx) {
-        const added = yield* addCheckStep(world, tx, request);
-        if (added === null) return { summary: existsSummary(request), applied: false };
-        return {
-          summary: `add_check_constraint: added ${name} CHECK ${renderExpr(expr)} on ${table} NOT VALID${added}`,
-          applied: true,
-        };
-      },
-    };
+    return { work: (tx) => addInSession(tx, world, request) };
   },
 });
+
+/** The step in the migration session (a module-level generator: see "Bodies" in src/coroutines/transactionApi.ts). */
+function* addInSession(tx: Tx, world: MigrationWorld, request: CheckRequest): Work<OperationOutcome> {
+  const added = yield* addCheckStep(world, tx, request);
+  if (added === null) return { summary: existsSummary(request), applied: false };
+  const { name, expr, table } = request;
+  return {
+    summary: `add_check_constraint: added ${name} CHECK ${renderExpr(expr)} on ${table} NOT VALID${added}`,
+    applied: true,
+  };
+}

@@ -1,6 +1,8 @@
 import { addConcurrentForeignKey as addKey, addConcurrentForeignKeyWork, helperError } from './foreignKeyHelpers.js';
 import { FOREIGN_KEY_FIELDS, FOREIGN_KEY_REQUIRED, readForeignKeyRequest } from './foreignKeyParameters.js';
 import { defineStep } from './defineStep.js';
+import type { Tx, Work } from '../../../src/index.js';
+import type { OperationOutcome } from '../../../src/harness/domain.js';
 
 /**
  * `add_concurrent_foreign_key(source, target, column:, …)`; a partitioned source needs `allowPartitioned`.
@@ -50,15 +52,21 @@ export const addConcurrentForeignKey = defineStep({
   start: (world, { request, allowPartitioned, locking }) => {
     const work = addConcurrentForeignKeyWork(world, request, locking);
     if (work === null) return null;
-    return {
-      work: function* (tx) {
-        if (tx.catalog.describe(request.source).partitionKey !== null && !allowPartitioned) {
-          throw helperError(
-            `add_concurrent_foreign_key does not support partitioned table "${request.source}"; use add_concurrent_partitioned_foreign_key`,
-          );
-        }
-        return { summary: `add_concurrent_foreign_key: ${yield* work(tx)}`, applied: true };
-      },
-    };
+    return { work: (tx) => addInSession(tx, request.source, allowPartitioned, work) };
   },
 });
+
+/** The step in the migration session (a module-level generator: see "Bodies" in src/coroutines/transactionApi.ts). */
+function* addInSession(
+  tx: Tx,
+  source: string,
+  allowPartitioned: boolean,
+  work: (tx: Tx) => Work<string>,
+): Work<OperationOutcome> {
+  if (tx.catalog.describe(source).partitionKey !== null && !allowPartitioned) {
+    throw helperError(
+      `add_concurrent_foreign_key does not support partitioned table "${source}"; use add_concurrent_partitioned_foreign_key`,
+    );
+  }
+  return { summary: `add_concurrent_foreign_key: ${yield* work(tx)}`, applied: true };
+}

@@ -54,27 +54,36 @@ export const GITLAB_FOREIGN_KEY_LOCKING: ForeignKeyLocking = { lockRetries: true
  * that added the key.
  */
 function* addForeignKeyWork(tx: Tx, request: ForeignKeyRequest, locking: ForeignKeyLocking): Work<number> {
-  const add = () =>
-    tx.execute({
-      kind: 'addConstraint',
-      table: request.source,
-      constraint: foreignKeySpec(request, !mutated('fk-added-without-not-valid')),
-    });
   if (!locking.lockRetries) {
-    yield* add();
+    yield* addForeignKeyStatement(tx, request);
     return 1;
   }
-  const outcome = yield* withLockRetries(tx, function* () {
-    if (locking.reverseLockOrder)
-      yield* tx.execute({
-        kind: 'lockTable',
-        tables: [request.target, request.source],
-        mode: 'ShareRowExclusive',
-        nowait: false,
-      });
-    yield* add();
-  });
+  const outcome = yield* withLockRetries(tx, () => lockAndAdd(tx, request, locking));
   return outcome.attempt;
+}
+
+/** The ALTER TABLE … ADD CONSTRAINT of the key. */
+function addForeignKeyStatement(tx: Tx, request: ForeignKeyRequest): Work<unknown> {
+  return tx.execute({
+    kind: 'addConstraint',
+    table: request.source,
+    constraint: foreignKeySpec(request, !mutated('fk-added-without-not-valid')),
+  });
+}
+
+/**
+ * One attempt's statements under `with_lock_retries` (a module-level generator: see "Bodies" in
+ * src/coroutines/transactionApi.ts).
+ */
+function* lockAndAdd(tx: Tx, request: ForeignKeyRequest, locking: ForeignKeyLocking): Work<void> {
+  if (locking.reverseLockOrder)
+    yield* tx.execute({
+      kind: 'lockTable',
+      tables: [request.target, request.source],
+      mode: 'ShareRowExclusive',
+      nowait: false,
+    });
+  yield* addForeignKeyStatement(tx, request);
 }
 
 export function addConcurrentForeignKey(
@@ -114,15 +123,23 @@ export function addConcurrentForeignKeyWork(
   locking: ForeignKeyLocking,
 ): ((tx: Tx) => Work<string>) | null {
   if (request.validate) return null;
-  return function* (tx) {
-    const exists = tx.catalog
-      .constraints()
-      .some((constraint) => constraint.table === request.source && constraint.name === request.name);
-    if (exists) return `foreign key ${request.name} on ${request.source} already exists, skipping (warning)`;
-    const attempt = yield* addForeignKeyWork(tx, request, locking);
-    probeNotValidForeignKeys(world);
-    return `added ${describeForeignKey(request)} NOT VALID${locking.lockRetries ? ` (with_lock_retries attempt ${attempt})` : ''}`;
-  };
+  return (tx) => addNotValidForeignKey(tx, world, request, locking);
+}
+
+/** The migration session's statements (a module-level generator: see "Bodies" in src/coroutines/transactionApi.ts). */
+function* addNotValidForeignKey(
+  tx: Tx,
+  world: MigrationWorld,
+  request: ForeignKeyRequest,
+  locking: ForeignKeyLocking,
+): Work<string> {
+  const exists = tx.catalog
+    .constraints()
+    .some((constraint) => constraint.table === request.source && constraint.name === request.name);
+  if (exists) return `foreign key ${request.name} on ${request.source} already exists, skipping (warning)`;
+  const attempt = yield* addForeignKeyWork(tx, request, locking);
+  probeNotValidForeignKeys(world);
+  return `added ${describeForeignKey(request)} NOT VALID${locking.lockRetries ? ` (with_lock_retries attempt ${attempt})` : ''}`;
 }
 
 /** GitLab's helpers refuse what PostgreSQL would accept but the deploy process forbids. */

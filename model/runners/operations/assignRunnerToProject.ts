@@ -3,6 +3,7 @@ import { pickRunner, runnerIndexArbitrary } from '../recency.js';
 import { col, eq } from '../../../src/index.js';
 import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
 import { integerField, liveProjectIds, pickByIndex, runnerFromRow } from '../records.js';
+import type { RunnerRecord } from '../records.js';
 import { PROJECTS, RUNNERS, RUNNER_PROJECTS } from '../schema.js';
 import { RUNNER_PROBES } from '../probes.js';
 import type { RunnersWorld } from '../world.js';
@@ -58,63 +59,74 @@ export const assignRunnerToProject: OperationKind<RunnersWorld> = requestOperati
       description: `POST /projects/${projectId}/runners runner ${runner.id}`,
       runnerId: runner.id,
       writes: [RUNNERS],
-      work: function* (tx) {
-        // The API loads the runner first (its own statement, outside assign_to's transaction).
-        const [row] = yield* tx.select(RUNNERS, { where: eq(col('id'), runner.id) });
-        if (row === undefined) return { status: 422, note: 'runner not found' };
-        const loaded = runnerFromRow(row);
-        // How many re-owns of this runner had committed when it was loaded (a lost update's witness).
-        const reownsSeen = world.committedReowns.get(loaded.id) ?? 0;
-        if (loaded.runnerType !== 3) return { status: 422, note: 'Runner is not a project runner' };
-        const inTransaction = <T>(body: () => Work<T>): Work<T> =>
-          mutated('assign-to-outside-transaction') ? body() : tx.transaction(body);
-        return yield* inTransaction(function* () {
-          // The locking design reloads the runner under its row lock: a concurrent assign_to waits here.
-          let current = loaded;
-          if (world.code.assignToLocksRunner) {
-            const [locked] = yield* tx.select(RUNNERS, {
-              where: eq(col('id'), loaded.id),
-              ...(mutated('assign-to-lock-without-row-lock')
-                ? {}
-                : { locking: { strength: mutated('assign-to-lock-for-share') ? 'Share' : 'Update' } }),
-            });
-            if (locked === undefined) return { status: 422, note: 'runner not found' };
-            current = runnerFromRow(locked);
-            if (current.shardingKeyId !== loaded.shardingKeyId)
-              world.probes.hit(RUNNER_PROBES.assignToSawConcurrentOwner);
-          }
-          // RunnerProject's uniqueness validation reads the runner's assignments.
-          const assignments = yield* runnerAssignments(tx, current.id);
-          if (assignments.some((assignment) => assignment.projectId === projectId))
-            return { status: 422, note: 'Runner was already enabled for this project' };
-          // `Project.id_in(sharding_key_id).empty?`, read from the runner as the API loaded it.
-          const ownerExists =
-            current.shardingKeyId !== null &&
-            (yield* tx.select(PROJECTS, { where: eq(col('id'), current.shardingKeyId) })).length > 0;
-          let reowned: number | null = null;
-          // Re-owning writes sharding_key_id, which only the sharding-key-aware code does.
-          if (!ownerExists && world.code.populateShardingKey) {
-            const existing = new Set((yield* tx.select(PROJECTS)).map((project) => integerField(project, 'id')));
-            const fallback = assignments.find((assignment) => existing.has(assignment.projectId));
-            reowned = fallback?.projectId ?? projectId;
-          }
-          // `runner_projects << RunnerProject.new(…)` inserts at once; `save!` then writes the new owner.
-          yield* tx.insert(RUNNER_PROJECTS, { runner_id: current.id, project_id: projectId });
-          if (reowned !== null) yield* tx.update(RUNNERS, { sharding_key_id: reowned }, eq(col('id'), current.id));
-          const wasOrphan = current.shardingKeyId === null && reowned !== null;
-          const result: HandlerResult = {
-            status: 201,
-            ...(reowned !== null ? { note: `sharding_key_id ${String(current.shardingKeyId)} → ${reowned}` } : {}),
-            afterCommit: () => {
-              if (reowned !== null) recordReown(world, current.id, reowned, reownsSeen);
-              if (!wasOrphan) return;
-              world.probes.hit(RUNNER_PROBES.orphanLaterAssignedProject);
-              world.orphansAssignedAt.set(current.id, world.currentStep);
-            },
-          };
-          return result;
-        });
-      },
+      work: (tx) => assign(tx, world, runner.id, projectId),
     };
   },
 });
+
+/** The request's statements (module-level generators: see "Bodies" in src/coroutines/transactionApi.ts). */
+function* assign(tx: Tx, world: RunnersWorld, runnerId: number, projectId: number): Work<HandlerResult> {
+  // The API loads the runner first (its own statement, outside assign_to's transaction).
+  const [row] = yield* tx.select(RUNNERS, { where: eq(col('id'), runnerId) });
+  if (row === undefined) return { status: 422, note: 'runner not found' };
+  const loaded = runnerFromRow(row);
+  // How many re-owns of this runner had committed when it was loaded (a lost update's witness).
+  const reownsSeen = world.committedReowns.get(loaded.id) ?? 0;
+  if (loaded.runnerType !== 3) return { status: 422, note: 'Runner is not a project runner' };
+  const inTransaction = <T>(body: () => Work<T>): Work<T> =>
+    mutated('assign-to-outside-transaction') ? body() : tx.transaction(body);
+  return yield* inTransaction(() => assignInTransaction(tx, world, loaded, reownsSeen, projectId));
+}
+
+/** `assign_to`'s transaction, on the runner as the API loaded it. */
+function* assignInTransaction(
+  tx: Tx,
+  world: RunnersWorld,
+  loaded: RunnerRecord,
+  reownsSeen: number,
+  projectId: number,
+): Work<HandlerResult> {
+  // The locking design reloads the runner under its row lock: a concurrent assign_to waits here.
+  let current = loaded;
+  if (world.code.assignToLocksRunner) {
+    const [locked] = yield* tx.select(RUNNERS, {
+      where: eq(col('id'), loaded.id),
+      ...(mutated('assign-to-lock-without-row-lock')
+        ? {}
+        : { locking: { strength: mutated('assign-to-lock-for-share') ? 'Share' : 'Update' } }),
+    });
+    if (locked === undefined) return { status: 422, note: 'runner not found' };
+    current = runnerFromRow(locked);
+    if (current.shardingKeyId !== loaded.shardingKeyId) world.probes.hit(RUNNER_PROBES.assignToSawConcurrentOwner);
+  }
+  // RunnerProject's uniqueness validation reads the runner's assignments.
+  const assignments = yield* runnerAssignments(tx, current.id);
+  if (assignments.some((assignment) => assignment.projectId === projectId))
+    return { status: 422, note: 'Runner was already enabled for this project' };
+  // `Project.id_in(sharding_key_id).empty?`, read from the runner as the API loaded it.
+  const ownerExists =
+    current.shardingKeyId !== null &&
+    (yield* tx.select(PROJECTS, { where: eq(col('id'), current.shardingKeyId) })).length > 0;
+  let reowned: number | null = null;
+  // Re-owning writes sharding_key_id, which only the sharding-key-aware code does.
+  if (!ownerExists && world.code.populateShardingKey) {
+    const existing = new Set((yield* tx.select(PROJECTS)).map((project) => integerField(project, 'id')));
+    const fallback = assignments.find((assignment) => existing.has(assignment.projectId));
+    reowned = fallback?.projectId ?? projectId;
+  }
+  // `runner_projects << RunnerProject.new(…)` inserts at once; `save!` then writes the new owner.
+  yield* tx.insert(RUNNER_PROJECTS, { runner_id: current.id, project_id: projectId });
+  if (reowned !== null) yield* tx.update(RUNNERS, { sharding_key_id: reowned }, eq(col('id'), current.id));
+  const wasOrphan = current.shardingKeyId === null && reowned !== null;
+  const result: HandlerResult = {
+    status: 201,
+    ...(reowned !== null ? { note: `sharding_key_id ${String(current.shardingKeyId)} → ${reowned}` } : {}),
+    afterCommit: () => {
+      if (reowned !== null) recordReown(world, current.id, reowned, reownsSeen);
+      if (!wasOrphan) return;
+      world.probes.hit(RUNNER_PROBES.orphanLaterAssignedProject);
+      world.orphansAssignedAt.set(current.id, world.currentStep);
+    },
+  };
+  return result;
+}

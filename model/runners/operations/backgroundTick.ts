@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type { Tx, Work } from '../../../src/index.js';
 import type { JsonObject, OperationKind, OperationOutcome, StartedOperation } from '../../../src/harness/domain.js';
 import { batchTickWork, runBatch } from '../../gitlab/batchedMigrations.js';
 import type { BatchedMigration } from '../../gitlab/migrationWorld.js';
@@ -46,16 +47,24 @@ export const backgroundTick: OperationKind<RunnersWorld> = {
       return { summary: `background tick: a batch of ${migration.name} is still running`, applied: false };
     inFlight.add(migration.id);
     return {
-      work: function* (tx) {
-        try {
-          const outcome = yield* batchTickWork(world, migration, tx);
-          probeNotValidForeignKeys(world);
-          probeCopyManagers(world);
-          return outcome;
-        } finally {
-          inFlight.delete(migration.id);
-        }
-      },
+      work: (tx) => tick(tx, world, migration, inFlight),
     };
   },
 };
+
+/** The tick's work in its session (a module-level generator: see "Bodies" in src/coroutines/transactionApi.ts). */
+function* tick(
+  tx: Tx,
+  world: RunnersWorld,
+  migration: BatchedMigration,
+  inFlight: Set<number>,
+): Work<OperationOutcome> {
+  try {
+    const outcome = yield* batchTickWork(world, migration, tx);
+    probeNotValidForeignKeys(world);
+    probeCopyManagers(world);
+    return outcome;
+  } finally {
+    inFlight.delete(migration.id);
+  }
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { col, eq } from '../../../src/index.js';
-import type { Row } from '../../../src/index.js';
+import type { Row, Tx, Work } from '../../../src/index.js';
 import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
 import { runnersNewestFirst, runnerIndexArbitrary } from '../recency.js';
 import { integerField, liveProjectIds, pickByIndex } from '../records.js';
@@ -8,6 +8,7 @@ import { PROJECTS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { boolArg, intArg, natArg } from './args.js';
 import { notApplied, requestOperation } from './request.js';
+import type { HandlerResult } from './request.js';
 import { publish } from '../ownerRecalculation/projectDeletedEvents.js';
 
 /**
@@ -64,25 +65,32 @@ export const deleteProject: OperationKind<RunnersWorld> = requestOperation({
       description: `DELETE /projects/${projectId}${deliveries > 1 ? ' (event delivered twice)' : ''}`,
       runnerId: null,
       writes: [],
-      work: function* (tx) {
-        inFlight.add(projectId);
-        // The project's DELETE in the service's transaction; the event is published after its COMMIT.
-        let deleted: Row | undefined;
-        try {
-          [deleted] = yield* tx.transaction(() => tx.delete(PROJECTS, eq(col('id'), projectId)));
-        } finally {
-          inFlight.delete(projectId);
-        }
-        if (deleted === undefined) return { status: 422, note: 'project not found' };
-        const namespaceId = integerField(deleted, 'namespace_id');
-        return {
-          status: 200,
-          afterCommit: () =>
-            world.setOwnerEvents(
-              publish(world.ownerEvents, { projectId, namespaceId, step: world.currentStep }, deliveries),
-            ),
-        };
-      },
+      work: (tx) => destroy(tx, world, projectId, deliveries, inFlight),
     };
   },
 });
+
+/** The request's statements (a module-level generator: see "Bodies" in src/coroutines/transactionApi.ts). */
+function* destroy(
+  tx: Tx,
+  world: RunnersWorld,
+  projectId: number,
+  deliveries: number,
+  inFlight: Set<number>,
+): Work<HandlerResult> {
+  inFlight.add(projectId);
+  // The project's DELETE in the service's transaction; the event is published after its COMMIT.
+  let deleted: Row | undefined;
+  try {
+    [deleted] = yield* tx.transaction(() => tx.delete(PROJECTS, eq(col('id'), projectId)));
+  } finally {
+    inFlight.delete(projectId);
+  }
+  if (deleted === undefined) return { status: 422, note: 'project not found' };
+  const namespaceId = integerField(deleted, 'namespace_id');
+  return {
+    status: 200,
+    afterCommit: () =>
+      world.setOwnerEvents(publish(world.ownerEvents, { projectId, namespaceId, step: world.currentStep }, deliveries)),
+  };
+}

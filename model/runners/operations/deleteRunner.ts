@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { pickRunner, runnerIndexArbitrary } from '../recency.js';
 import { col, eq } from '../../../src/index.js';
+import type { Tx, Work } from '../../../src/index.js';
 import type { OperationKind } from '../../../src/harness/domain.js';
 import { forgetRunnerToken } from '../records.js';
 import { MANAGERS, RUNNERS } from '../schema.js';
@@ -29,14 +30,17 @@ export const deleteRunner: OperationKind<RunnersWorld> = requestOperation({
       description: `DELETE /runners/${runner.id}`,
       runnerId: runner.id,
       writes: [RUNNERS, MANAGERS],
-      work: function* (tx) {
-        const deleted = yield* tx.transaction(() => tx.delete(RUNNERS, eq(col('id'), runner.id)));
-        const result: HandlerResult =
-          deleted.length === 0
-            ? { status: 422, note: 'runner not found' }
-            : { status: 200, afterCommit: () => forgetRunnerToken(world, deleted[0]!['token']) };
-        return result;
-      },
+      work: (tx) => destroy(tx, world, runner.id),
     };
   },
 });
+
+/** The request's statements (a module-level generator: see "Bodies" in src/coroutines/transactionApi.ts). */
+function* destroy(tx: Tx, world: RunnersWorld, runnerId: number): Work<HandlerResult> {
+  const deleted = yield* tx.transaction(() => tx.delete(RUNNERS, eq(col('id'), runnerId)));
+  const result: HandlerResult =
+    deleted.length === 0
+      ? { status: 422, note: 'runner not found' }
+      : { status: 200, afterCommit: () => forgetRunnerToken(world, deleted[0]!['token']) };
+  return result;
+}

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type { Tx, Work } from '../../../src/index.js';
 import type { JsonObject, OperationKind, OperationOutcome, StartedOperation } from '../../../src/harness/domain.js';
 import {
   looseForeignKeysCleanupWork,
@@ -30,14 +31,17 @@ export const looseForeignKeysCleanupTick: OperationKind<RunnersWorld> = {
     leased.add(world);
     const rotation = natArg(args, 'rotation');
     return {
-      work: function* (tx) {
-        try {
-          const run = yield* looseForeignKeysCleanupWork(world, rotation, tx);
-          return { summary: run.summary, applied: run.didWork };
-        } finally {
-          leased.delete(world);
-        }
-      },
+      work: (tx) => tick(tx, world, rotation),
     };
   },
 };
+
+/** The tick's work in its session (a module-level generator: see "Bodies" in src/coroutines/transactionApi.ts). */
+function* tick(tx: Tx, world: RunnersWorld, rotation: number): Work<OperationOutcome> {
+  try {
+    const run = yield* looseForeignKeysCleanupWork(world, rotation, tx);
+    return { summary: run.summary, applied: run.didWork };
+  } finally {
+    leased.delete(world);
+  }
+}

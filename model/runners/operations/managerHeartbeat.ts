@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { col, eq } from '../../../src/index.js';
+import type { Tx, Work } from '../../../src/index.js';
 import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
 import { liveManagers, pickByIndex } from '../records.js';
 import { MANAGERS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';
 import { notApplied, requestOperation } from './request.js';
+import type { HandlerResult } from './request.js';
 
 /**
  * `Ci::RunnerManager#heartbeat`: UPDATE contacted_at. The sync UPDATE rewrites the copy row's
@@ -25,10 +27,13 @@ export const managerHeartbeat: OperationKind<RunnersWorld> = requestOperation({
       description: `manager heartbeat manager ${manager.id} (runner ${manager.runnerId}, system ${manager.systemXid})`,
       runnerId: manager.runnerId,
       writes: [MANAGERS],
-      work: function* (tx) {
-        yield* tx.update(MANAGERS, { contacted_at: tx.now }, eq(col('id'), manager.id));
-        return { status: 200 };
-      },
+      work: (tx) => heartbeat(tx, manager.id),
     };
   },
 });
+
+/** The request's statements (a module-level generator: see "Bodies" in src/coroutines/transactionApi.ts). */
+function* heartbeat(tx: Tx, managerId: number): Work<HandlerResult> {
+  yield* tx.update(MANAGERS, { contacted_at: tx.now }, eq(col('id'), managerId));
+  return { status: 200 };
+}

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type { Tx, Work } from '../../../src/index.js';
 import type { JsonObject, OperationKind, OperationOutcome, StartedOperation } from '../../../src/harness/domain.js';
 import { ownerJobWork, stepOwnerJob } from '../ownerRecalculation/updateProjectRunnersOwnerWorker.js';
 import type { OwnerServiceJob } from '../ownerRecalculation/projectDeletedEvents.js';
@@ -48,13 +49,16 @@ export const ownerWorkerTick: OperationKind<RunnersWorld> = {
       };
     inFlight.add(job.id);
     return {
-      work: function* (tx) {
-        try {
-          return yield* ownerJobWork(world, job, tx);
-        } finally {
-          inFlight.delete(job.id);
-        }
-      },
+      work: (tx) => tick(tx, world, job, inFlight),
     };
   },
 };
+
+/** The tick's work in its session (a module-level generator: see "Bodies" in src/coroutines/transactionApi.ts). */
+function* tick(tx: Tx, world: RunnersWorld, job: OwnerServiceJob, inFlight: Set<number>): Work<OperationOutcome> {
+  try {
+    return yield* ownerJobWork(world, job, tx);
+  } finally {
+    inFlight.delete(job.id);
+  }
+}

@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { pickKnownRunner, runnerIndexArbitrary } from '../recency.js';
 import { col, eq } from '../../../src/index.js';
+import type { SqlValue, Tx, Work } from '../../../src/index.js';
 import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
 import { RUNNERS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';
 import { notApplied, requestOperation } from './request.js';
+import type { HandlerResult } from './request.js';
 import { KNOWN_RUNNER_REFERENCE } from '../collections.js';
 
 /**
@@ -25,10 +27,13 @@ export const runnerHeartbeat: OperationKind<RunnersWorld> = requestOperation({
       description: `runner heartbeat runner ${runner.id}`,
       runnerId: runner.id,
       writes: [RUNNERS],
-      work: function* (tx) {
-        const updated = yield* tx.update(RUNNERS, { contacted_at: tx.now }, eq(col('token'), runner.token));
-        return updated.length === 0 ? { status: 403, note: 'no runner has this token' } : { status: 200 };
-      },
+      work: (tx) => heartbeat(tx, runner.token),
     };
   },
 });
+
+/** The request's statements (a module-level generator: see "Bodies" in src/coroutines/transactionApi.ts). */
+function* heartbeat(tx: Tx, token: SqlValue): Work<HandlerResult> {
+  const updated = yield* tx.update(RUNNERS, { contacted_at: tx.now }, eq(col('token'), token));
+  return updated.length === 0 ? { status: 403, note: 'no runner has this token' } : { status: 200 };
+}

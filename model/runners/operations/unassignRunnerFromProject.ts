@@ -1,13 +1,16 @@
 import fc from 'fast-check';
 import { pickRunner, runnerIndexArbitrary } from '../recency.js';
 import { col, eq } from '../../../src/index.js';
+import type { Tx, Work } from '../../../src/index.js';
 import type { JsonObject, OperationKind } from '../../../src/harness/domain.js';
 import { pickByIndex, runnerProjectRows } from '../records.js';
+import type { RunnerRecord } from '../records.js';
 import { RUNNER_PROJECTS } from '../schema.js';
 import type { RunnersWorld } from '../world.js';
 import { natArg } from './args.js';
 import { ownerProjectIdWork, runnerAssignments } from './ownerProject.js';
 import { notApplied, requestOperation } from './request.js';
+import type { HandlerResult } from './request.js';
 import { RUNNER_REFERENCE } from '../collections.js';
 
 /**
@@ -34,20 +37,27 @@ export const unassignRunnerFromProject: OperationKind<RunnersWorld> = requestOpe
       description: `DELETE /projects/${projectLabel}/runners/${runner.id}`,
       runnerId: runner.id,
       writes: [],
-      work: function* (tx) {
-        if (runner.runnerType !== 3) return { status: 422, note: 'Runner is not a project runner' };
-        if (assignment === undefined) return { status: 422, note: 'Runner is not assigned to any project' };
-        // `runner.belongs_to_one_project?`
-        if ((yield* runnerAssignments(tx, runner.id)).length <= 1)
-          return { status: 422, note: 'Only one project associated with the runner. Please remove the runner instead' };
-        if (assignment.projectId === (yield* ownerProjectIdWork(tx, runner.id)))
-          return {
-            status: 403,
-            note: 'You cannot unassign a runner from the owner project. Delete the runner instead',
-          };
-        yield* tx.transaction(() => tx.delete(RUNNER_PROJECTS, eq(col('id'), assignment.id)));
-        return { status: 200 };
-      },
+      work: (tx) => unassign(tx, runner, assignment),
     };
   },
 });
+
+/** The request's statements (a module-level generator: see "Bodies" in src/coroutines/transactionApi.ts). */
+function* unassign(
+  tx: Tx,
+  runner: RunnerRecord,
+  assignment: { readonly id: number; readonly projectId: number } | undefined,
+): Work<HandlerResult> {
+  if (runner.runnerType !== 3) return { status: 422, note: 'Runner is not a project runner' };
+  if (assignment === undefined) return { status: 422, note: 'Runner is not assigned to any project' };
+  // `runner.belongs_to_one_project?`
+  if ((yield* runnerAssignments(tx, runner.id)).length <= 1)
+    return { status: 422, note: 'Only one project associated with the runner. Please remove the runner instead' };
+  if (assignment.projectId === (yield* ownerProjectIdWork(tx, runner.id)))
+    return {
+      status: 403,
+      note: 'You cannot unassign a runner from the owner project. Delete the runner instead',
+    };
+  yield* tx.transaction(() => tx.delete(RUNNER_PROJECTS, eq(col('id'), assignment.id)));
+  return { status: 200 };
+}

@@ -104,41 +104,42 @@ interface ManagerRequest {
   readonly now: number;
 }
 
-function* ensureManager(world: RunnersWorld, tx: Tx, request: ManagerRequest): Work<EnsuredManager> {
+/**
+ * `find_or_create_by` inside `transaction(requires_new: true)`; a module-level generator (see "Bodies" in
+ * src/coroutines/transactionApi.ts).
+ */
+function* findOrCreateManager(world: RunnersWorld, tx: Tx, request: ManagerRequest): Work<EnsuredManager> {
   const { runner, inMemoryRunner, systemXid, rejectOrphans, now } = request;
+  const [manager] = yield* tx.select(MANAGERS, {
+    where: and(eq(col('runner_id'), runner.id), eq(col('system_xid'), systemXid)),
+  });
+  if (manager !== undefined) return { kind: 'found', id: integerField(manager, 'id') };
+  if (yield* runnerMissingFromCopy(tx, runner.id)) world.probes.hit(RUNNER_PROBES.verifyRunnerMissingFromCopy);
+  const ensuredCopy =
+    world.code.ensurePartitionedRunnerCopy &&
+    !rejectOrphans &&
+    tx.catalog.hasTable(RUNNERS_COPY) &&
+    !mutated('verify-skips-runner-copy')
+      ? yield* ensurePartitionedRunnerCopy(tx, inMemoryRunner)
+      : null;
+  const shardingKey =
+    world.code.populateShardingKey && runner.shardingKeyId !== null ? { sharding_key_id: runner.shardingKeyId } : {};
+  const [created] = yield* tx.insert(MANAGERS, {
+    runner_id: runner.id,
+    runner_type: runner.runnerType,
+    ...shardingKey,
+    system_xid: systemXid,
+    contacted_at: now,
+  });
+  assert(created !== undefined, 'an INSERT without ON CONFLICT returns its row');
+  return { kind: 'created', id: integerField(created, 'id'), ensuredCopy };
+}
+
+function* ensureManager(world: RunnersWorld, tx: Tx, request: ManagerRequest): Work<EnsuredManager> {
   let uniqueViolation: PgError | null = null;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      return yield* tx.transaction(
-        function* (): Work<EnsuredManager> {
-          const [manager] = yield* tx.select(MANAGERS, {
-            where: and(eq(col('runner_id'), runner.id), eq(col('system_xid'), systemXid)),
-          });
-          if (manager !== undefined) return { kind: 'found', id: integerField(manager, 'id') };
-          if (yield* runnerMissingFromCopy(tx, runner.id)) world.probes.hit(RUNNER_PROBES.verifyRunnerMissingFromCopy);
-          const ensuredCopy =
-            world.code.ensurePartitionedRunnerCopy &&
-            !rejectOrphans &&
-            tx.catalog.hasTable(RUNNERS_COPY) &&
-            !mutated('verify-skips-runner-copy')
-              ? yield* ensurePartitionedRunnerCopy(tx, inMemoryRunner)
-              : null;
-          const shardingKey =
-            world.code.populateShardingKey && runner.shardingKeyId !== null
-              ? { sharding_key_id: runner.shardingKeyId }
-              : {};
-          const [created] = yield* tx.insert(MANAGERS, {
-            runner_id: runner.id,
-            runner_type: runner.runnerType,
-            ...shardingKey,
-            system_xid: systemXid,
-            contacted_at: now,
-          });
-          assert(created !== undefined, 'an INSERT without ON CONFLICT returns its row');
-          return { kind: 'created', id: integerField(created, 'id'), ensuredCopy };
-        },
-        { requiresNew: true },
-      );
+      return yield* tx.transaction(() => findOrCreateManager(world, tx, request), { requiresNew: true });
     } catch (error) {
       if (!isPgError(error) || error.code !== SqlState.uniqueViolation) throw error;
       uniqueViolation = error;

@@ -74,31 +74,7 @@ export function* runRunnerBatch(
   if (batch.length === 0) return null;
   const ids = batch.map((row) => integerField(row, 'id'));
   const withFallback = and(inList(col('id'), ids), hasRunnerProject);
-  return yield* tx.transaction(function* () {
-    const fallbackIds = (yield* tx.select(RUNNERS, { where: withFallback, limit: batchSize })).map((row) =>
-      integerField(row, 'id'),
-    );
-    const reowned = (yield* tx.update(
-      RUNNERS,
-      { sharding_key_id: lowestRunnerProject(RUNNERS, 'id') },
-      withFallback,
-    )).map((row) => integerField(row, 'id'));
-    if (fallbackIds.length > 0) {
-      const dependants = and(eq(col('runner_type'), PROJECT_RUNNER), inList(col('runner_id'), fallbackIds));
-      yield* tx.update(MANAGERS, { sharding_key_id: lowestRunnerProject(MANAGERS, 'runner_id') }, dependants);
-      if (tx.catalog.hasTable(RUNNER_TAGGINGS))
-        yield* tx.update(
-          RUNNER_TAGGINGS,
-          { sharding_key_id: lowestRunnerProject(RUNNER_TAGGINGS, 'runner_id') },
-          dependants,
-        );
-    }
-    const deletable = mutated('owner-service-deletes-reowned')
-      ? and(inList(col('id'), ids), eq(col('runner_type'), PROJECT_RUNNER))
-      : and(inList(col('id'), ids), ownedByProject);
-    const deleted = (yield* tx.delete(RUNNERS, deletable)).map((row) => integerField(row, 'id'));
-    return { ids, reowned, deleted };
-  });
+  return yield* tx.transaction(() => reownBatch(tx, ids, withFallback, ownedByProject, batchSize));
 }
 
 /** The whole service: the pre-clean, then every batch. */
@@ -117,4 +93,37 @@ function* ownerServiceWork(tx: Tx, projectId: number, batchSize: number): Work<v
 /** The whole service in one go, serially inside the caller's open transaction (for the idempotence check). */
 export function executeOwnerService(db: Database, projectId: number, batchSize: number): void {
   runSerially(db, ownerServiceWork(new Tx(db, 1), projectId, batchSize));
+}
+
+/** The batch's transaction (a module-level generator: see "Bodies" in src/coroutines/transactionApi.ts). */
+function* reownBatch(
+  tx: Tx,
+  ids: readonly number[],
+  withFallback: Expr,
+  ownedByProject: Expr,
+  batchSize: number,
+): Work<RunnerBatchResult> {
+  const fallbackIds = (yield* tx.select(RUNNERS, { where: withFallback, limit: batchSize })).map((row) =>
+    integerField(row, 'id'),
+  );
+  const reowned = (yield* tx.update(
+    RUNNERS,
+    { sharding_key_id: lowestRunnerProject(RUNNERS, 'id') },
+    withFallback,
+  )).map((row) => integerField(row, 'id'));
+  if (fallbackIds.length > 0) {
+    const dependants = and(eq(col('runner_type'), PROJECT_RUNNER), inList(col('runner_id'), fallbackIds));
+    yield* tx.update(MANAGERS, { sharding_key_id: lowestRunnerProject(MANAGERS, 'runner_id') }, dependants);
+    if (tx.catalog.hasTable(RUNNER_TAGGINGS))
+      yield* tx.update(
+        RUNNER_TAGGINGS,
+        { sharding_key_id: lowestRunnerProject(RUNNER_TAGGINGS, 'runner_id') },
+        dependants,
+      );
+  }
+  const deletable = mutated('owner-service-deletes-reowned')
+    ? and(inList(col('id'), ids), eq(col('runner_type'), PROJECT_RUNNER))
+    : and(inList(col('id'), ids), ownedByProject);
+  const deleted = (yield* tx.delete(RUNNERS, deletable)).map((row) => integerField(row, 'id'));
+  return { ids, reowned, deleted };
 }
