@@ -117,6 +117,23 @@ const PLAN_MUTANTS: readonly PlanMutant[] = [
       );
     },
   },
+  {
+    name: 'plan:org-validate-before-backfill-finalized',
+    description:
+      'organization-id-rollout validates check_organization_id_nullness before finalizing BackfillOrganizationIdOnCiRunners',
+    plan: 'organization-id-rollout',
+    transform: moveSteps(
+      named('finalize_background_migration', 'migration', 'BackfillOrganizationIdOnCiRunners'),
+      'end',
+    ),
+  },
+  {
+    name: 'plan:runners-tracking-switch-last',
+    description:
+      "replace-ci-runner-machines-with-partitioned moves ci_runners' deletion tracking only after the machines swap",
+    plan: 'replace-ci-runner-machines-with-partitioned',
+    transform: moveSteps(named('switch_record_change_tracking_to_partitioned_table', 'table', 'ci_runners'), 'end'),
+  },
 ];
 
 interface Kill {

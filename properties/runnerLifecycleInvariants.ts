@@ -202,7 +202,10 @@ function checkBackgroundWorkBounded(world: RunnersWorld): Violation | null {
   if (oversized === undefined) return null;
   return {
     invariant: BACKGROUND_WORK_BOUNDED,
-    message: `${oversized.job} at step ${oversized.step}: one ${oversized.what} touched ${oversized.rows} rows, over its limit of ${oversized.limit}`,
+    message:
+      oversized.scope === 'run'
+        ? `${oversized.job} at step ${oversized.step}: one ${oversized.what} modified ${oversized.rows} rows, over the ${oversized.limit} a run that stops at its modification limit can reach`
+        : `${oversized.job} at step ${oversized.step}: one ${oversized.what} touched ${oversized.rows} rows, over its limit of ${oversized.limit}`,
   };
 }
 
@@ -217,7 +220,7 @@ export const runnerLifecycleInvariants: readonly Invariant<RunnersWorld>[] = [
   {
     id: BACKGROUND_WORK_BOUNDED,
     sentence:
-      'No background statement touches more rows than its bound: a backfill or owner-service batch at most its batch size, a loose-foreign-key cleanup query at most its deletion or nullification limit.',
+      'No background statement touches more rows than its bound: a backfill or owner-service batch at most its batch size, a loose-foreign-key cleanup query at most its deletion or nullification limit; and a loose-foreign-key cleanup run stops at the query that brings its modifications to the modification limit.',
     scope: 'always',
     check: checkBackgroundWorkBounded,
   },

@@ -2,7 +2,7 @@
  * The runners world's invariants, with stable ids that plans name in `expect` and `invariants`.
  * Each reads the database through full scans (`db.rows`) and the world's recorded history.
  */
-import type { Invariant } from '../src/harness/domain.js';
+import type { Invariant, Violation } from '../src/harness/domain.js';
 import type { Row } from '../src/engine/values.js';
 import type { RunnersWorld } from '../model/runners/world.js';
 import {
@@ -22,6 +22,8 @@ import { unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 import { apiWaitsBounded } from './concurrencyInvariants.js';
 import { RUNNER_TAGGINGS } from '../model/runners/taggings/taggingsSchema.js';
+import { MANAGER_KEPT_DELETED_OWNER, TAGGING_KEPT_DELETED_OWNER } from '../model/runners/knownRaces.js';
+import { reownedBeforeEvent } from '../model/runners/reownedBeforeEvent.js';
 
 /** GitLab's runner backfills copy instance runners and rows with a sharding key (docs/semantics.md §a.1). */
 export function isCopyableBySharding(row: Row): boolean {
@@ -104,6 +106,7 @@ export const runnersInvariants: readonly Invariant<RunnersWorld>[] = [
     scope: 'quiescence',
     check: (world) => {
       const runners = byId(world.db.rows('ci_runners'));
+      let explained: Violation | null = null;
       for (const manager of world.db.rows('ci_runner_machines')) {
         const runner = runners.get(manager.runner_id as number);
         if (runner === undefined)
@@ -122,13 +125,16 @@ export const runnersInvariants: readonly Invariant<RunnersWorld>[] = [
           runner.sharding_key_id !== null &&
           manager.sharding_key_id !== runner.sharding_key_id
         ) {
-          return violation(
+          const found = violation(
             'manager-matches-runner',
             `manager ${String(manager.id)} has sharding_key_id ${String(manager.sharding_key_id)} but runner ${String(runner.id)} has ${String(runner.sharding_key_id)}`,
           );
+          // A mismatch the known race explains is reported only when no other one exists (accepting the cause accepts it alone).
+          if (reownedBeforeEvent(world, runner.id as number, manager.sharding_key_id as number) === null) return found;
+          explained ??= { ...found, cause: MANAGER_KEPT_DELETED_OWNER };
         }
       }
-      return null;
+      return explained;
     },
   },
   {
@@ -138,6 +144,7 @@ export const runnersInvariants: readonly Invariant<RunnersWorld>[] = [
     scope: 'quiescence',
     check: (world) => {
       const runners = byId(world.db.rows('ci_runners'));
+      let explained: Violation | null = null;
       for (const tagging of world.db.rows(RUNNER_TAGGINGS)) {
         const runner = runners.get(tagging.runner_id as number);
         if (runner === undefined) continue;
@@ -152,13 +159,15 @@ export const runnersInvariants: readonly Invariant<RunnersWorld>[] = [
           runner.sharding_key_id !== null &&
           tagging.sharding_key_id !== runner.sharding_key_id
         ) {
-          return violation(
+          const found = violation(
             'tagging-matches-runner',
             `tagging ${String(tagging.id)} of runner ${String(runner.id)} has sharding_key_id ${String(tagging.sharding_key_id)} but the runner has ${String(runner.sharding_key_id)}`,
           );
+          if (reownedBeforeEvent(world, runner.id as number, tagging.sharding_key_id as number) === null) return found;
+          explained ??= { ...found, cause: TAGGING_KEPT_DELETED_OWNER };
         }
       }
-      return null;
+      return explained;
     },
   },
   ...runnerLifecycleInvariants,

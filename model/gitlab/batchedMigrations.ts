@@ -4,7 +4,7 @@
  * batches, which is exactly where the incident's race lived. Partition backfills come from the
  * copy's spec; every other job is the world's (`MigrationCatalog.batchedJobs`).
  */
-import { Tx, and, col, ge, gt, isPgError, isSatisfiedAsFilter, le, runSerially } from '../../src/index.js';
+import { Tx, and, col, ge, gt, isPgError, isSatisfiedAsFilter, le, lt, runSerially } from '../../src/index.js';
 import type { Expr, PgError, Row, Work } from '../../src/index.js';
 import { assert } from '../../src/engine/assert.js';
 import type { OperationOutcome } from '../../src/harness/domain.js';
@@ -89,6 +89,17 @@ export function idRange(batch: readonly Row[]): string {
   return first === last ? `id ${String(first['id'])}` : `ids ${String(first['id'])}..${String(last['id'])}`;
 }
 
+/** Which of `ids` have a row in `table` now. */
+function idsIn(world: MigrationWorld, table: string, ids: ReadonlySet<number>): Set<number> {
+  const found = new Set<number>();
+  if (ids.size === 0) return found;
+  for (const row of world.db.rows(table)) {
+    const id = integerField(row, 'id');
+    if (ids.has(id)) found.add(id);
+  }
+  return found;
+}
+
 function remainsAboveCursor(world: MigrationWorld, table: string, cursor: number): boolean {
   return world.db.rows(table).some((row) => integerField(row, 'id') > cursor);
 }
@@ -117,7 +128,10 @@ function* backfillBatchWork(world: MigrationWorld, migration: BatchedMigration, 
   });
   if (batch.length === 0) return null;
   const ignoresFilter = spec.backfillFilter === null || mutated('backfill-ignores-filter');
-  const range = between(col('id'), integerField(batch[0]!, 'id'), integerField(batch[batch.length - 1]!, 'id'));
+  const last = integerField(batch[batch.length - 1]!, 'id');
+  const range = mutated('backfill-range-excludes-batch-end')
+    ? and(ge(col('id'), integerField(batch[0]!, 'id')), lt(col('id'), last))
+    : between(col('id'), integerField(batch[0]!, 'id'), last);
   const inserted = yield* tx.execute({
     kind: 'insertSelect',
     table: migration.target,
@@ -128,19 +142,30 @@ function* backfillBatchWork(world: MigrationWorld, migration: BatchedMigration, 
       where: ignoresFilter ? range : and(range, spec.backfillFilter!),
       ...(migration.lockSourceRows === false || mutated('backfill-sub-batch-no-for-update')
         ? {}
-        : { locking: { strength: 'Update' as const } }),
+        : {
+            locking: {
+              strength: 'Update' as const,
+              ...(mutated('backfill-sub-batch-nowait') ? { wait: 'nowait' as const } : {}),
+            },
+          }),
     },
     options: { onConflict: { target: spec.primaryKey, action: 'nothing' } },
   });
   // What the backfill decided about each row of the batch, as the batching read saw it (for explanations).
   const copyable = batch.filter((row) => ignoresFilter || isSatisfiedAsFilter(spec.backfillFilter, { row }));
-  return { batch, copyable, inserted: inserted.length };
+  return {
+    batch,
+    copyable,
+    inserted: inserted.length,
+    insertedIds: new Set(inserted.map((row) => integerField(row, 'id'))),
+  };
 }
 
 interface BackfillBatch {
   readonly batch: readonly Row[];
   readonly copyable: readonly Row[];
   readonly inserted: number;
+  readonly insertedIds: ReadonlySet<number>;
 }
 
 /** A partitioning backfill's batch, and what it decided about each row (kept for explanations). */
@@ -159,9 +184,13 @@ function* backfillBatchOutcome(world: MigrationWorld, migration: BatchedMigratio
   const decisions = world.backfillDecisions.get(migration.table) ?? new Map();
   world.backfillDecisions.set(migration.table, decisions);
   const copyableIds = new Set(result.copyable.map((row) => integerField(row, 'id')));
+  // The copy as the statement left it, read by the harness (no statement), for the explanations.
+  const inCopy = idsIn(world, migration.target, new Set([...copyableIds].filter((id) => !result.insertedIds.has(id))));
   for (const row of result.batch) {
     const id = integerField(row, 'id');
-    decisions.set(id, { step: world.currentStep, copied: copyableIds.has(id) });
+    const copied = copyableIds.has(id);
+    const insert = result.insertedIds.has(id) ? 'inserted' : inCopy.has(id) ? 'present' : 'notSelected';
+    decisions.set(id, { step: world.currentStep, copied, ...(copied ? { insert } : {}) });
   }
   const present = result.copyable.length - result.inserted;
   // A filter skips rows (GitLab's runner backfills skip orphans); without one every row is copied.

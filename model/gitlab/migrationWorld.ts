@@ -74,6 +74,11 @@ export interface BackfillDecision {
   readonly step: number;
   /** False when the row filter skipped it (an orphan: not instance-type and no sharding key). */
   readonly copied: boolean;
+  /**
+   * For a row the filter let through, what the sub-batch's INSERT … SELECT did with it: inserted its
+   * copy row, met one already there (ON CONFLICT DO NOTHING), or did not select it at all.
+   */
+  readonly insert?: 'inserted' | 'present' | 'notSelected';
 }
 
 /** A background job's unit of work that ended in a database error (rolled back, to be retried or given up). */
@@ -96,6 +101,8 @@ export interface OversizedWork {
   readonly what: string;
   readonly rows: number;
   readonly limit: number;
+  /** `run`: a whole cleanup run over its modification limit, not one statement (absent: a statement). */
+  readonly scope?: 'run';
 }
 
 /** The world-specific vocabulary of the helpers: which tables can be partitioned, which jobs queued, which flags set. */

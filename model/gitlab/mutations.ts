@@ -63,6 +63,33 @@ export const MODEL_MUTANTS = {
   'type-change-keeps-old-assignments':
     "a runner-type change keeps the runner's old ci_runner_projects / ci_runner_namespaces / ci_cost_settings rows",
   'swap-skips-partition-renames': "replace_with_partitioned_table leaves the copy's partitions under their old names",
+  'sync-trigger-update-of-skips-contacted-at':
+    'the generated sync trigger fires on UPDATE OF every copied column but contacted_at, to spare heartbeats',
+  'sync-trigger-update-skips-partition-key':
+    "the generated sync function's UPDATE leaves out runner_type, the copy's partition key, as if it could not change",
+  'lfk-modification-limit-per-table':
+    "the loose-foreign-key worker's modification limit counts each parent table on its own, not the whole run",
+  'lfk-cleaner-nullifies': "the loose-foreign-key cleaner runs an async_delete definition as async_nullify's UPDATE",
+  'owner-service-ignores-runner-type':
+    'UpdateProjectRunnersOwnerService selects the runners owned by the project by sharding_key_id alone, any type',
+  'owner-service-forgets-managers':
+    "UpdateProjectRunnersOwnerService re-owns a runner but leaves its managers' sharding_key_id as it was",
+  'owner-service-preclean-last':
+    "UpdateProjectRunnersOwnerWorker deletes the project's ci_runner_projects rows after the runner batches",
+  'verify-manager-without-sharding-key':
+    "POST /runners/verify creates the manager without its runner's sharding_key_id",
+  'verify-ensure-manager-no-retry':
+    'ensure_manager gives up after its first RecordNotUnique (safe_ensure_unique without its retry)',
+  'backfill-sub-batch-nowait':
+    'the partition backfill sub-batch locks its rows FOR UPDATE NOWAIT, failing on a row a writer holds',
+  'backfill-range-excludes-batch-end':
+    "the partition backfill's sub-batch copies id >= first AND id < last, leaving out each batch's last row",
+  'manager-backfill-skips-runner-type':
+    "BackfillRunnerTypeAndShardingKeyIdOnCiRunnerManagers sets the managers' sharding_key_id but not runner_type",
+  'tracking-switch-records-partition-names':
+    'switching deletion tracking tracks each partition with track_record_deletions, which records its own name',
+  'swap-skips-id-default':
+    "replace_with_partitioned_table moves the sequence's ownership but leaves the copy's id without its nextval default",
 } as const;
 
 export type ModelMutant = keyof typeof MODEL_MUTANTS;

@@ -67,8 +67,11 @@ function syncRow(pair: SyncPair, context: RowTriggerContext): void {
       if (mutated('sync-trigger-ignores-update')) return;
       // Every non-key column, runner_type included, so a type change moves the copy row; a
       // missing copy row makes this a silent no-op.
+      const skipped = mutated('sync-trigger-update-skips-partition-key') ? 'runner_type' : UNIQUE_KEY;
       const set = Object.fromEntries(
-        pair.columns.filter((column) => column !== UNIQUE_KEY).map((column) => [column, field(newRow, 'NEW', column)]),
+        pair.columns
+          .filter((column) => column !== UNIQUE_KEY && column !== skipped)
+          .map((column) => [column, field(newRow, 'NEW', column)]),
       );
       db.update(pair.copy, set, eq(col(UNIQUE_KEY), field(newRow, 'NEW', UNIQUE_KEY)));
       return;
@@ -134,6 +137,9 @@ export function syncTriggerSpec(pair: SyncPair): TriggerSpec {
     table: frozen.source,
     timing: mutated('sync-trigger-fires-before') ? 'before' : 'after',
     events: ['insert', 'update', 'delete'],
+    ...(mutated('sync-trigger-update-of-skips-contacted-at')
+      ? { updateOf: frozen.columns.filter((column) => column !== 'contacted_at') }
+      : {}),
     functionName: frozen.functionName,
     functionBody: renderSyncFunctionBody(frozen),
     // The generated function ends with RETURN NULL, which an AFTER trigger ignores (and which would

@@ -66,7 +66,7 @@ export function replaceWithPartitionedTable(
     // drop_sync_trigger: the trigger and its function (the engine keeps the function with the trigger).
     tx.dropTrigger(table, names.triggerName);
     tx.setColumnDefault(table, 'id', undefined);
-    tx.setColumnDefault(spec.copy, 'id', { nextval: sequence });
+    if (!mutated('swap-skips-id-default')) tx.setColumnDefault(spec.copy, 'id', { nextval: sequence });
     if (!mutated('swap-keeps-sequence-owner')) tx.setSequenceOwner(sequence, { table: spec.copy, column: 'id' });
     renameWithPrimaryKey(tx, table, archive);
     for (const partition of legacyPartitions) renameWithPrimaryKey(tx, partition, partition.replace(table, archive));

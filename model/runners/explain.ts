@@ -76,6 +76,8 @@ function backfillStory(world: RunnersWorld, runnerId: number): string {
           : `and was assigned a project later (${stepLabel(assignedAt)}), but the sync trigger's UPDATE of a missing copy row is a silent no-op`;
     return `it was an orphan when the backfill passed it (${stepLabel(decision.step)}) ${later}`;
   }
+  if (decision.insert === 'notSelected')
+    return `the backfill's batch ${stepLabel(decision.step)} covered it and its filter let it through, yet the sub-batch's INSERT … SELECT did not select it, so it was never copied (the statement's range or conditions left it out)`;
   return `the backfill copied it ${stepLabel(decision.step)}, so its copy row was removed later`;
 }
 

@@ -394,9 +394,29 @@ function explainDenormalized(violation: Violation, trace: readonly TracedStep[])
       ? null
       : stepMentioning(
           trace,
-          new RegExp(`(admin/runners/${runnerId}\\b|runner ${runnerId}\\b.*(re-owned|sharding_key_id))`),
+          // A request on the runner, or UpdateProjectRunnersOwnerService's batch line `re-owned 1, 4`.
+          new RegExp(
+            `(admin/runners/${runnerId}\\b|runner ${runnerId}\\b.*(re-owned|sharding_key_id)|re-owned (\\d+, )*${runnerId}\\b)`,
+          ),
         );
   return `the runner's runner_type or sharding_key_id changed${change === null ? '' : ` in ${change}`} and the write did not carry it to its ${kind}, which denormalize both (docs/semantics.md, invariant 11)`;
+}
+
+/**
+ * A manager without its runner's key that a request created after the code populating keys was
+ * deployed: no backfill missed it (the order was right), the code path that created it left the key out.
+ */
+function explainManagerCreatedWithoutKey(violation: Violation, trace: readonly TracedStep[]): string | null {
+  const match = /^manager (\d+) has runner_type \d+ and sharding_key_id null but runner (\d+) has \d+ and (\d+)/.exec(
+    violation.message,
+  );
+  if (match === null) return null;
+  const [, manager, runner, key] = match;
+  const created = trace.findIndex((step) => step.outcome.includes(`created manager ${manager})`));
+  const deployed = trace.findIndex((step) => /populateShardingKey=true/.test(step.label));
+  if (created < 0 || deployed < 0 || created < deployed) return null;
+  const step = trace[created]!;
+  return `step ${created + 1} (${step.kind} ${step.label}: ${step.outcome}) created manager ${manager} after the code that populates sharding_key_id was deployed (step ${deployed + 1}), yet without runner ${runner}'s sharding_key_id ${key}: the request's code path left the key out, and the managers' backfill, which fills only the ids its cursor has not yet passed, did not come back to it`;
 }
 
 function explainConstraintFailure(violation: Violation): string {
@@ -459,6 +479,8 @@ function explainOversizedWork(world: RunnersWorld): string {
   const oversized = world.oversizedWork[0];
   if (oversized === undefined) return 'no background statement was recorded over its limit';
   const others = world.oversizedWork.length - 1;
+  if (oversized.scope === 'run')
+    return `${oversized.job}'s run at step ${oversized.step} modified ${oversized.rows} rows in all where a run stops at the query that brings its modifications to modificationLimit (${oversized.limit} rows at most): the run did not stop when its modifications, counted over all its parent tables, reached the limit, so one run went on cleaning past it`;
   return `${oversized.job} at step ${oversized.step} ran one ${oversized.what} that touched ${oversized.rows} rows where its limit is ${oversized.limit}: the statement did not apply its LIMIT (or batch size), so one statement held locks on and wrote every matching row at once${others > 0 ? `; ${others} more statement(s) did the same` : ''}`;
 }
 
@@ -516,7 +538,10 @@ export function explainByInvariant(world: RunnersWorld, violation: Violation, tr
     case 'validated-check-holds':
       return `the constraint was marked valid, yet ${lastStep(trace)} left a row violating it: a VALIDATE that accepted an existing violator, or a write the constraint did not see`;
     case 'sharding-key-backfilled':
-      return `the backfill passed the row before it had an owner link or key to copy, and ${stepMentioning(trace, /deploy_code|sharding/) ?? 'no later write'} gave it one; code that populates sharding_key_id must be deployed before the backfill runs (docs/semantics.md §a.2)`;
+      return (
+        explainManagerCreatedWithoutKey(violation, trace) ??
+        `the backfill passed the row before it had an owner link or key to copy, and ${stepMentioning(trace, /deploy_code|sharding/) ?? 'no later write'} gave it one; code that populates sharding_key_id must be deployed before the backfill runs (docs/semantics.md §a.2)`
+      );
     case 'join-table-typing':
       return `${stepMentioning(trace, /admin\/runners/) ?? lastStep(trace)} changed a runner's type without removing the join rows of its old type`;
     case 'swap-preserves-rows':

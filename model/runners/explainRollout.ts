@@ -8,6 +8,13 @@ import type { RunnersWorld } from './world.js';
 function explainNotValidCheck(world: RunnersWorld, violation: Violation): string | null {
   const match = /violates check constraint "([^"]+)"/.exec(violation.message);
   if (match === null || violation.invariant !== 'api-never-500') return null;
+  const relation = /new row for relation "([^"]+)"/.exec(violation.message)?.[1];
+  const constraint =
+    relation === undefined || !world.db.hasTable(relation)
+      ? undefined
+      : world.db.describe(relation).constraints.find((candidate) => candidate.name === match[1]);
+  // Only a constraint still NOT VALID is this story; a validated one rejected a row some write got wrong.
+  if (constraint?.valid === true) return explainValidCheckOnCopy(world, relation!, match[1]!);
   const pending = world.bookkeeping.migrations.find(
     (migration) => migration.kind === 'rowBackfill' && migration.status !== 'finished',
   );
@@ -16,6 +23,23 @@ function explainNotValidCheck(world: RunnersWorld, violation: Violation): string
       ? 'no backfill had set the column on it'
       : `${pending.name} had not reached it (cursor ${pending.cursor})`;
   return `${match[1]} was added NOT VALID, which still checks the whole new row on every UPDATE, so a heartbeat that only sets contacted_at fails on a row whose column is still NULL because ${backfill} (docs/semantics.md §c.3)`;
+}
+
+/**
+ * A validated CHECK on a partition of a copy rejected a row: only the sync trigger writes the copy
+ * while the source is live, and when the source holds the same validated CHECK, a faithful copy of
+ * the source's new row would satisfy it, so the trigger wrote a row that differs from its source.
+ */
+function explainValidCheckOnCopy(world: RunnersWorld, relation: string, check: string): string | null {
+  const copy = [...world.catalog.partitionedCopies.values()].find(
+    (spec) => world.db.hasTable(spec.copy) && world.db.describe(spec.copy).partitions.includes(relation),
+  );
+  if (copy === undefined || !world.db.hasTable(copy.source)) return null;
+  const onSource = world.db.describe(copy.source).constraints.find((candidate) => candidate.name === check);
+  const columns = onSource?.columns.join(', ') ?? '';
+  return onSource?.valid === true
+    ? `${check} is validated on both ${copy.source} and its copy's partition ${relation}, so a faithful copy of the source's new row would satisfy it: the sync trigger wrote into ${relation} a row that differs from its source row${columns === '' ? '' : ` in a column the CHECK reads (${columns})`}`
+    : `the row the sync trigger wrote into ${relation}, a partition of ${copy.copy}, does not satisfy its validated ${check}`;
 }
 
 function explainTypeChangeAfterSwap(world: RunnersWorld, violation: Violation): string | null {

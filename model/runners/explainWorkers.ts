@@ -3,6 +3,7 @@ import { describeDefinition } from '../gitlab/looseForeignKeys/definitions.js';
 import { OWNER_FLAG } from './ownerRecalculation/updateProjectRunnersOwnerWorker.js';
 import type { RunnersWorld } from './world.js';
 import { deletedProject } from './ownerRecalculation/projectDeletedEvents.js';
+import { reownedBeforeEvent } from './reownedBeforeEvent.js';
 
 /**
  * One sentence of why for the violations issue #4's workers cause, told from the world's
@@ -24,28 +25,13 @@ function ownerHistory(world: RunnersWorld, projectId: number): string | null {
   return `project ${projectId} was deleted ${stepLabel(event.step)}`;
 }
 
-/** assign_to's re-owning of a runner, as its response recorded it: `(sharding_key_id 1 → 2)`. */
-function reownedByAssignTo(
-  world: RunnersWorld,
-  runnerId: number,
-  from: number,
-): { readonly step: number; readonly to: number } | null {
-  for (const response of world.responses) {
-    if (response.runnerId !== runnerId || response.endpoint !== 'POST /projects/:id/runners') continue;
-    const match = /\(sharding_key_id (\d+) → (\d+)\)/.exec(response.summary);
-    if (match !== null && Number(match[1]) === from) return { step: response.step, to: Number(match[2]) };
-  }
-  return null;
-}
-
 function explainManagerMismatch(world: RunnersWorld, message: string): string | null {
   const match = /manager (\d+) has sharding_key_id (\d+) but runner (\d+) has (\d+)/.exec(message);
   if (match === null) return null;
   const [, manager, managerKey, runner] = match.map(Number) as [number, number, number, number];
-  const event = deletedProject(world.ownerEvents, managerKey);
-  const reowned = reownedByAssignTo(world, runner, managerKey);
-  if (event === undefined || reowned === null) return null;
-  return `project ${managerKey} was deleted ${stepLabel(event.step)}, and before UpdateProjectRunnersOwnerWorker handled its event, assign_to re-owned runner ${runner} to project ${reowned.to} (${stepLabel(reowned.step)}) without touching manager ${manager}; the service then found no runner still owned by project ${managerKey}, so the manager kept the deleted owner`;
+  const reowned = reownedBeforeEvent(world, runner, managerKey);
+  if (reowned === null) return null;
+  return `project ${managerKey} was deleted ${stepLabel(reowned.deletedAt)}, and before UpdateProjectRunnersOwnerWorker handled its event, assign_to re-owned runner ${runner} to project ${reowned.to} (${stepLabel(reowned.step)}) without touching manager ${manager}; the service then found no runner still owned by project ${managerKey}, so the manager kept the deleted owner`;
 }
 
 function explainDanglingTagging(world: RunnersWorld, message: string): string | null {

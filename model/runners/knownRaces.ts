@@ -13,6 +13,8 @@ import type { PgError, Row } from '../../src/index.js';
 export const RUNNER_DELETED_UNDER_REQUEST = 'runner-deleted-under-request';
 export const ENSURED_COPY_STALE = 'ensured-copy-stale';
 export const ASSIGN_TO_LOST_UPDATE = 'assign-to-lost-update';
+export const MANAGER_KEPT_DELETED_OWNER = 'manager-kept-deleted-owner';
+export const TAGGING_KEPT_DELETED_OWNER = 'tagging-kept-deleted-owner';
 
 /** The endpoint whose answer says a runner was deleted (model/runners/operations/deleteRunner.ts). */
 const DELETE_RUNNER_ENDPOINT = 'DELETE /runners/:id';
@@ -38,6 +40,20 @@ export const RUNNER_CAUSES: readonly CauseDefinition[] = [
     sentence:
       "The runner's owner was written by an assign_to that decided from a read older than another assign_to's committed re-own of the same runner, and overwrote it: a lost update GitLab has without any migration (assign_to takes no row lock).",
     plans: ['assign-to-concurrent'],
+  },
+  {
+    id: MANAGER_KEPT_DELETED_OWNER,
+    invariant: 'manager-matches-runner',
+    sentence:
+      "The manager still carries the sharding key of a deleted project from which assign_to re-owned its runner before UpdateProjectRunnersOwnerWorker handled that project's deletion event: assign_to does not touch managers, and the service then finds no runner owned by the project (a race GitLab has without any migration).",
+    plans: ['owner-recalc-assign-to-race'],
+  },
+  {
+    id: TAGGING_KEPT_DELETED_OWNER,
+    invariant: 'tagging-matches-runner',
+    sentence:
+      "The tagging still carries the sharding key of a deleted project from which assign_to re-owned its runner before UpdateProjectRunnersOwnerWorker handled that project's deletion event: assign_to does not touch taggings, and the service then finds no runner owned by the project (a race GitLab has without any migration).",
+    plans: ['owner-recalc-assign-to-race'],
   },
 ];
 

@@ -51,7 +51,8 @@ export function populateLegacyRunners(world: RunnersWorld, count: number): void 
       });
       managers.push({
         runner_id: id,
-        runner_type: runnerType,
+        // ci_runner_machines.runner_type came with the sharding key (legacyCreateManager.ts).
+        ...(hasShardingKey ? { runner_type: runnerType } : {}),
         ...(hasShardingKey ? { sharding_key_id: shardingKey } : {}),
         system_xid: `legacy-${id}`,
       });

@@ -77,7 +77,9 @@ const backfillRunnerTypeAndShardingKeyIdOnManagers: RowBackfillDefinition = {
       if (shardingKeyId === null && manager['runner_type'] === runner['runner_type']) continue;
       const updated = yield* tx.update(
         MANAGERS,
-        { runner_type: runner['runner_type'] ?? null, sharding_key_id: shardingKeyId },
+        mutated('manager-backfill-skips-runner-type')
+          ? { sharding_key_id: shardingKeyId }
+          : { runner_type: runner['runner_type'] ?? null, sharding_key_id: shardingKeyId },
         eq(col('id'), integerField(manager, 'id')),
       );
       changed += updated.length;

@@ -338,7 +338,7 @@ export interface Plan {
   readonly underConcurrency?: ConcurrentVerdict;
   /**
    * Named causes whose violations do not end a run (observed and reported, as accepted invariants
-   * are): none for a plan as loaded, `underConcurrency.acceptsCauses` once concurrency is forced on.
+   * are): the plan's own `acceptsCauses`, plus `underConcurrency.acceptsCauses` once concurrency is forced on.
    */
   readonly acceptedCauses?: readonly CauseReason[];
   /** The design's own races under forced concurrency (`underConcurrency.ownRaces`): accepted causes reports call unsafe. */

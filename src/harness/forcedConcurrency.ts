@@ -30,7 +30,7 @@ export function withConcurrencyOn(plan: Plan, concurrency: PlanConcurrency = for
     ...plan,
     concurrency,
     expect: verdict.expect,
-    acceptedCauses: [...verdict.acceptsCauses, ...verdict.ownRaces],
+    acceptedCauses: [...(plan.acceptedCauses ?? []), ...verdict.acceptsCauses, ...verdict.ownRaces],
     ownRaces: verdict.ownRaces,
     comment: verdict.comment,
   };

@@ -60,7 +60,7 @@ export function planReferenceMarkdown<W extends WorldBase>(domain: Domain<W>): s
   lines.push(
     '### Known races',
     '',
-    'Named causes that `underConcurrency.acceptsCauses` may accept: each explains some violations of one invariant.',
+    "Named causes that a plan's `acceptsCauses` and `underConcurrency.acceptsCauses` may accept: each explains some violations of one invariant.",
     '',
     '| cause | invariant | what happened | shown by |',
     '|---|---|---|---|',

@@ -82,6 +82,11 @@ export function planFields<W extends WorldBase>(domain: Domain<W>): FieldMap {
       invariantIds,
       'For a plan expected to break an invariant: other invariants whose breaking is an accepted consequence of the same flaw, each with the reason. Any other checked invariant that breaks fails the check. Omitted: none.',
     ),
+    acceptsCauses: reasonsByIdField(
+      'cause',
+      (domain.causes ?? []).map((cause) => cause.id),
+      'Known races (named causes, `pgdrill invariants` lists them) whose breaks this plan accepts, each with the reason: a race GitLab has without this migration, shown by a plan of its own. Only the violations the cause explains are accepted, so the invariant stays checked and any other break of it fails the check (where `optOut` would skip it whole). Forced concurrency adds `underConcurrency.acceptsCauses`. Omitted: none.',
+    ),
     probes: {
       kind: 'list',
       uniqueItems: true,
@@ -199,7 +204,7 @@ export const MAX_CONCURRENT_REQUESTS = 4;
 const REASON = /\S/;
 
 /**
- * An object from an id (an invariant's for `optOut` and `accepts`, a named cause's for
+ * An object from an id (an invariant's for `optOut` and `accepts`, a named cause's for `acceptsCauses`,
  * `underConcurrency.acceptsCauses` and `ownRaces`) to the plan's reason, which reports show.
  */
 function reasonsByIdField(noun: 'invariant' | 'cause', ids: readonly string[], description: string): FieldSpec {

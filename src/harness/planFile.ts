@@ -101,6 +101,7 @@ function shapeProblems<W extends WorldBase>(domain: Domain<W>, raw: JsonObject):
     ...reasonConflicts(raw),
     ...longTransactionProblems(domain, raw),
     ...underConcurrencyProblems(domain, raw),
+    ...acceptedCauseProblems(domain, raw),
   );
   return problems;
 }
@@ -151,6 +152,35 @@ function underConcurrencyProblems<W extends WorldBase>(domain: Domain<W>, raw: J
       });
   }
   return problems;
+}
+
+/**
+ * A plan's own `acceptsCauses`: a cause of an invariant the plan skips says nothing, and accepting a
+ * cause of the expected invariant could let the race alone stand for the expected break.
+ */
+function acceptedCauseProblems<W extends WorldBase>(domain: Domain<W>, raw: JsonObject): PlanProblem[] {
+  if (!isJsonObject(raw.acceptsCauses)) return [];
+  const optOut = isJsonObject(raw.optOut) ? Object.keys(raw.optOut) : [];
+  const expect = raw.expect;
+  const expected = isJsonObject(expect) && typeof expect.breaks === 'string' ? expect.breaks : null;
+  return Object.keys(raw.acceptsCauses).flatMap((id): PlanProblem[] => {
+    const invariant = domain.causes?.find((cause) => cause.id === id)?.invariant;
+    if (invariant !== undefined && optOut.includes(invariant))
+      return [
+        {
+          path: ['acceptsCauses', id],
+          message: `cause ${JSON.stringify(id)} explains breaks of ${JSON.stringify(invariant)}, which the plan opts out of`,
+        },
+      ];
+    if (invariant !== undefined && invariant === expected)
+      return [
+        {
+          path: ['acceptsCauses', id],
+          message: `cause ${JSON.stringify(id)} explains breaks of the expected invariant ${JSON.stringify(invariant)}`,
+        },
+      ];
+    return [];
+  });
 }
 
 /** A long-transaction operation named in `traffic` runs only when `concurrency.longTransactions` is on. */
@@ -232,16 +262,20 @@ function planConcurrency(raw: JsonObject): PlanConcurrency {
   };
 }
 
+/** An object of named cause to reason (validated by the field's declaration), with each cause's invariant. */
+function causeReasons<W extends WorldBase>(domain: Domain<W>, value: JsonValue | undefined): CauseReason[] {
+  return (isJsonObject(value) ? Object.entries(value) : []).map(([cause, reason]) => {
+    const definition = domain.causes?.find((candidate) => candidate.id === cause);
+    return { cause, invariant: definition!.invariant, reason: reason as string };
+  });
+}
+
 function concurrentVerdict<W extends WorldBase>(
   domain: Domain<W>,
   raw: JsonObject,
   serial: Plan['expect'],
 ): ConcurrentVerdict {
-  const reasons = (value: JsonValue | undefined): CauseReason[] =>
-    (isJsonObject(value) ? Object.entries(value) : []).map(([cause, reason]) => {
-      const definition = domain.causes?.find((candidate) => candidate.id === cause);
-      return { cause, invariant: definition!.invariant, reason: reason as string };
-    });
+  const reasons = (value: JsonValue | undefined): CauseReason[] => causeReasons(domain, value);
   return {
     expect: raw.expect === undefined ? serial : parseExpect(raw.expect),
     acceptsCauses: reasons(raw.acceptsCauses),
@@ -281,6 +315,7 @@ export function parsePlan<W extends WorldBase>(
     steps: (raw.steps as readonly JsonObject[]).map(planStep),
     optOut: invariantReasons(raw.optOut),
     accepts: invariantReasons(raw.accepts),
+    ...(isJsonObject(raw.acceptsCauses) ? { acceptedCauses: causeReasons(domain, raw.acceptsCauses) } : {}),
     probes: stringList(raw.probes) ?? [],
     traffic: stringList(raw.traffic),
     ...(isJsonObject(raw.concurrency) ? { concurrency: planConcurrency(raw.concurrency) } : {}),

@@ -21,7 +21,7 @@ import type { FixtureVariant } from './fixturePlan.js';
  */
 const CAUSES: Readonly<Record<string, RegExp>> = {
   'api-never-500':
-    /missing from ci_runners_e59bb2812d|NOT VALID|new id|requires \(|does not satisfy|taggings|deleted runner \d+ \(DELETE \/runners\//,
+    /missing from ci_runners_e59bb2812d|NOT VALID|new id|requires \(|does not satisfy|taggings|deleted runner \d+ \(DELETE \/runners\/|the sync trigger wrote into \S+ a row that differs from its source row/,
   'migrations-succeed':
     /missing from ci_runners_e59bb2812d|its row is in the partition|was deleted|requires \(|does not satisfy|VALIDATE CONSTRAINT \S+ found/,
   'background-work-succeeds': /failed .* with \d|missing from ci_runners_e59bb2812d|^a deadlock between .* with 40P01/,
@@ -41,12 +41,14 @@ const CAUSES: Readonly<Record<string, RegExp>> = {
     /committed at step \d+ by POST \/projects\/\d+\/runners \(assign_to\).* read ci_runner_projects before that row committed|the job stopped before its batches reached runner \d+|gave it that key after the service had passed it/,
   'lfk-records-each-delete-once': /record(s)? nothing|recorded/,
   'lfk-eventually-clean': /processed|limit/,
-  'sharding-key-backfilled': /backfill/,
+  'sharding-key-backfilled':
+    /code that populates sharding_key_id must be deployed before the backfill|created manager \d+ after the code that populates sharding_key_id was deployed .* left the key out/,
   'swap-preserves-rows': /replace_with_partitioned_table/,
   'revert-removes-foreign-key': /added to each partition/,
   'deletion-tracking-follows-swap': /followed the legacy table's identity/,
   'verify-ensures-manager': /raised RecordNotUnique on both of its attempts .* met the copy row already there/,
-  'background-work-bounded': /touched \d+ rows where its limit is \d+: the statement did not apply its LIMIT/,
+  'background-work-bounded':
+    /touched \d+ rows where its limit is \d+: the statement did not apply its LIMIT|modified \d+ rows in all where a run stops at the query that brings its modifications to modificationLimit/,
   'api-waits-bounded':
     /queued behind s\d+'s waiting ALTER TABLE .* grants no lock that conflicts with a waiter ahead of it/,
 };
@@ -63,6 +65,21 @@ const PLAN_CAUSES: Readonly<Record<string, RegExp>> = {
       ".*inserted the runner's copy row .* waited on that uncommitted copy row .*KEY SHARE on the runner .* with 40P01",
     ].join(''),
   ),
+};
+
+/**
+ * Causes narrower than their invariant's, for mutants whose first kill an invariant's generic story
+ * would tell wrongly (each was told wrongly before its explainer learnt the mechanism): a manager
+ * created without its key is no deploy-order mistake, a sync trigger that drops a column is no
+ * NOT VALID CHECK, a cleanup run past its cap is no statement without LIMIT.
+ */
+const MUTANT_CAUSES: Readonly<Record<string, RegExp>> = {
+  'verify-manager-without-sharding-key': /created manager \d+ after the code that populates sharding_key_id/,
+  'sync-trigger-update-skips-partition-key':
+    /the sync trigger wrote into \S+ a row that differs from its source|the row the sync trigger wrote into \S+, a partition of \S+, does not satisfy its validated/,
+  'lfk-modification-limit-per-table': /the run did not stop when its modifications/,
+  'backfill-range-excludes-batch-end': /INSERT … SELECT did not select it/,
+  'owner-service-forgets-managers': /re-owned [\d, ]*\d.*did not carry it to its managers/,
 };
 
 interface Failing {
@@ -137,6 +154,8 @@ describe('every failure explains itself by its real cause', () => {
       expect(why).toMatch(cause!);
       const planCause = entry.mutant === null ? PLAN_CAUSES[entry.plan] : undefined;
       if (planCause !== undefined) expect(why).toMatch(planCause);
+      const mutantCause = entry.mutant === null ? undefined : MUTANT_CAUSES[entry.mutant];
+      if (mutantCause !== undefined) expect(why).toMatch(mutantCause);
     } finally {
       activateMutant(null);
     }
@@ -148,5 +167,10 @@ describe('every failure explains itself by its real cause', () => {
       .map((invariant) => invariant.id)
       .filter((id) => !reached.has(id) && !UNREACHED.includes(id));
     expect(missing.sort()).toEqual([...NOT_YET_REACHED].sort());
+  });
+
+  it('has a stored failing trace for every mutant whose cause it narrows', () => {
+    const stored = new Set(failing.map((entry) => entry.mutant));
+    expect(Object.keys(MUTANT_CAUSES).filter((mutant) => !stored.has(mutant))).toEqual([]);
   });
 });

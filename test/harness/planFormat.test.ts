@@ -358,6 +358,12 @@ describe('the JSON Schema of plan files', () => {
       },
     ],
     [
+      'an unknown cause accepted by the plan',
+      (plan) => {
+        plan.acceptsCauses = { 'no-such-race': 'It never happens.' };
+      },
+    ],
+    [
       'a verdict under concurrency without its comment',
       (plan) => {
         plan.underConcurrency = { expect: 'safe' };
@@ -386,6 +392,20 @@ describe('the JSON Schema of plan files', () => {
     expect(error).toMatch(/"underConcurrency.expect" names "api-never-500", which the plan opts out of/);
     expect(error).toMatch(
       /cause "runner-deleted-under-request" explains breaks of "api-never-500", which the plan opts out of/,
+    );
+  });
+
+  it("refuses a plan's own accepted cause of an invariant it opts out of or expects to break", () => {
+    const optedOut = planObject('organization-id-rollout.json');
+    optedOut.optOut = { 'manager-matches-runner': 'Not about managers.' };
+    optedOut.acceptsCauses = { 'manager-kept-deleted-owner': "GitLab's own race." };
+    expect(loadError(JSON.stringify(optedOut))).toMatch(
+      /cause "manager-kept-deleted-owner" explains breaks of "manager-matches-runner", which the plan opts out of/,
+    );
+    const expected = planObject('owner-recalc-assign-to-race.json');
+    expected.acceptsCauses = { 'manager-kept-deleted-owner': 'The race is the finding.' };
+    expect(loadError(JSON.stringify(expected))).toMatch(
+      /cause "manager-kept-deleted-owner" explains breaks of the expected invariant "manager-matches-runner"/,
     );
   });
 

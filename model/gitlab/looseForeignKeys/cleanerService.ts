@@ -51,7 +51,7 @@ function* cleanChildren(
     victims.map((row) => integerField(row, 'id')),
   );
   const affected =
-    definition.onDelete === 'async_delete'
+    definition.onDelete === 'async_delete' && !mutated('lfk-cleaner-nullifies')
       ? yield* tx.delete(definition.childTable, byId)
       : yield* tx.update(definition.childTable, { [definition.column]: null }, byId);
   return cleanedRows(definition, victims, affected);

@@ -41,6 +41,14 @@ export interface CleanupRun {
   readonly failed: boolean;
 }
 
+/**
+ * The rows a run modified, counted apart from its ModificationTracker: what `background-work-bounded`
+ * holds the run to, whatever the tracker decided.
+ */
+class RunTally {
+  rows = 0;
+}
+
 class ModificationTracker {
   private modifications = 0;
 
@@ -62,6 +70,7 @@ function* runCleanerPass(
   records: readonly DeletedRecord[],
   tracker: ModificationTracker,
   skipLocked: boolean,
+  tally: RunTally,
 ): Work<number> {
   const { looseForeignKeys } = world;
   const limit =
@@ -81,6 +90,7 @@ function* runCleanerPass(
         limit,
       });
     tracker.add(cleaned.length);
+    tally.rows += cleaned.length;
     total += cleaned.length;
     for (const row of cleaned)
       looseForeignKeys.recordCleanup(definition.childTable, row.childId, {
@@ -99,13 +109,14 @@ function* cleanBatch(
   parentTable: string,
   records: readonly DeletedRecord[],
   tracker: ModificationTracker,
+  tally: RunTally,
 ): Work<string> {
   const definitions = definitionsInForce(world).filter((definition) => definition.parentTable === parentTable);
   const parts: string[] = [];
   for (const definition of definitions) {
     let cleaned = 0;
     for (const skipLocked of [true, false]) {
-      cleaned += yield* runCleanerPass(tx, world, definition, records, tracker, skipLocked);
+      cleaned += yield* runCleanerPass(tx, world, definition, records, tracker, skipLocked, tally);
       if (tracker.overLimit) break;
     }
     if (cleaned > 0) {
@@ -169,8 +180,28 @@ function cleanupFailed(world: MigrationWorld, error: PgError): CleanupRun {
   return { summary, didWork: true, overLimit: false, failed: true };
 }
 
+/**
+ * A run stops once its modifications reach modificationLimit, checked after each query, so the query
+ * that crosses the limit is the last: a run modifies at most modificationLimit - 1 rows plus one
+ * query's limit. More means the run did not count its modifications across all its parent tables.
+ */
+function recordRunOverLimit(world: MigrationWorld, tally: RunTally): void {
+  const { modificationLimit, deleteQueryLimit, updateQueryLimit } = world.looseForeignKeys.limits;
+  const bound = modificationLimit - 1 + Math.max(deleteQueryLimit, updateQueryLimit);
+  if (tally.rows > bound)
+    world.oversizedWork.push({
+      step: world.currentStep,
+      job: 'LooseForeignKeys::CleanupWorker',
+      what: 'cleanup run (modificationLimit)',
+      rows: tally.rows,
+      limit: bound,
+      scope: 'run',
+    });
+}
+
 function* runCleanup(tx: Tx, world: MigrationWorld, rotation: number): Work<CleanupRun> {
   const tracker = new ModificationTracker(world.looseForeignKeys.limits.modificationLimit);
+  const tally = new RunTally();
   const cycle = rotate(trackedParents(world).sort(), rotation);
   const lines: string[] = [];
   for (let index = 0; cycle.length > 0; ) {
@@ -180,10 +211,14 @@ function* runCleanup(tx: Tx, world: MigrationWorld, rotation: number): Work<Clea
       cycle.splice(index % cycle.length, 1);
       continue;
     }
-    lines.push(yield* cleanBatch(tx, world, parentTable, records, tracker));
+    const counted = mutated('lfk-modification-limit-per-table')
+      ? new ModificationTracker(world.looseForeignKeys.limits.modificationLimit)
+      : tracker;
+    lines.push(yield* cleanBatch(tx, world, parentTable, records, counted, tally));
     if (tracker.overLimit) break;
     index++;
   }
+  recordRunOverLimit(world, tally);
   const summary =
     lines.length === 0
       ? 'LooseForeignKeys::CleanupWorker: nothing pending'

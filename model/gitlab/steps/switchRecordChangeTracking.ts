@@ -1,5 +1,6 @@
 import {
   looseForeignKeyTriggerName,
+  trackRecordDeletions,
   trackRecordDeletionsOverrideTableName,
 } from '../looseForeignKeys/trackRecordDeletions.js';
 import { archiveName } from '../tableSwap.js';
@@ -35,7 +36,11 @@ export const switchRecordChangeTracking = defineStep({
       for (const identifier of identifiers) {
         if (tx.describe(identifier).triggers.some((trigger) => trigger.name === looseForeignKeyTriggerName(identifier)))
           continue;
-        const tracking = trackRecordDeletionsOverrideTableName(tx, identifier, table);
+        // The mutant tracks each partition as a table of its own, recording the partition's name.
+        const tracking =
+          mutated('tracking-switch-records-partition-names') && identifier !== table
+            ? trackRecordDeletions(tx, identifier)
+            : trackRecordDeletionsOverrideTableName(tx, identifier, table);
         world.addDeletionTracking(tracking);
       }
     });

@@ -6,7 +6,12 @@ import type { RunnersWorld } from '../world.js';
 import { intArg, natArg } from './args.js';
 import { RUNNER_REFERENCE } from '../collections.js';
 
-/** A runner manager that exists before the plan, with its runner's type and sharding key copied. */
+/**
+ * A runner manager that exists before the plan, with its runner's type and sharding key copied. In the
+ * `pre-sharding-key` schema both are NULL: ci_runner_machines.runner_type was added in 17.5
+ * (AddRunnerTypeToCiRunnerManagers, nullable) with the code that writes the key, so managers
+ * registered before have neither until BackfillRunnerTypeAndShardingKeyIdOnCiRunnerManagers fills them.
+ */
 export const legacyCreateManager: OperationKind<RunnersWorld> = {
   name: 'legacyCreateManager',
   description: 'A runner manager that exists before the plan. runner: index newest first; system: system id s0-s2.',
@@ -25,7 +30,7 @@ export const legacyCreateManager: OperationKind<RunnersWorld> = {
     const shardingKey = runner.shardingKeyId === null ? {} : { sharding_key_id: runner.shardingKeyId };
     const [manager] = db.insert(MANAGERS, {
       runner_id: runner.id,
-      runner_type: runner.runnerType,
+      ...(world.schemaEra === 'pre-sharding-key' ? {} : { runner_type: runner.runnerType }),
       ...shardingKey,
       system_xid: systemXid,
       contacted_at: db.now,

@@ -123,10 +123,13 @@ function* findOrCreateManager(world: RunnersWorld, tx: Tx, request: ManagerReque
       ? yield* ensurePartitionedRunnerCopy(tx, inMemoryRunner)
       : null;
   const shardingKey =
-    world.code.populateShardingKey && runner.shardingKeyId !== null ? { sharding_key_id: runner.shardingKeyId } : {};
+    world.code.populateShardingKey && runner.shardingKeyId !== null && !mutated('verify-manager-without-sharding-key')
+      ? { sharding_key_id: runner.shardingKeyId }
+      : {};
   const [created] = yield* tx.insert(MANAGERS, {
     runner_id: runner.id,
-    runner_type: runner.runnerType,
+    // The code before the sharding key (17.5) wrote neither the key nor runner_type on managers.
+    ...(world.code.populateShardingKey ? { runner_type: runner.runnerType } : {}),
     ...shardingKey,
     system_xid: systemXid,
     contacted_at: now,
@@ -137,7 +140,7 @@ function* findOrCreateManager(world: RunnersWorld, tx: Tx, request: ManagerReque
 
 function* ensureManager(world: RunnersWorld, tx: Tx, request: ManagerRequest): Work<EnsuredManager> {
   let uniqueViolation: PgError | null = null;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < (mutated('verify-ensure-manager-no-retry') ? 1 : 2); attempt++) {
     try {
       return yield* tx.transaction(() => findOrCreateManager(world, tx, request), { requiresNew: true });
     } catch (error) {

@@ -64,7 +64,9 @@ export function* runRunnerBatch(
   cursor: number,
   batchSize: number,
 ): Work<RunnerBatchResult | null> {
-  const ownedByProject = and(eq(col('runner_type'), PROJECT_RUNNER), eq(col('sharding_key_id'), projectId));
+  const ownedByProject = mutated('owner-service-ignores-runner-type')
+    ? eq(col('sharding_key_id'), projectId)
+    : and(eq(col('runner_type'), PROJECT_RUNNER), eq(col('sharding_key_id'), projectId));
   // `select(:id).each_batch`: the batch's ids are read in autocommit, before the batch's transaction.
   const batch = yield* tx.select(RUNNERS, {
     where: and(ownedByProject, gt(col('id'), cursor)),
@@ -113,7 +115,8 @@ function* reownBatch(
   )).map((row) => integerField(row, 'id'));
   if (fallbackIds.length > 0) {
     const dependants = and(eq(col('runner_type'), PROJECT_RUNNER), inList(col('runner_id'), fallbackIds));
-    yield* tx.update(MANAGERS, { sharding_key_id: lowestRunnerProject(MANAGERS, 'runner_id') }, dependants);
+    if (!mutated('owner-service-forgets-managers'))
+      yield* tx.update(MANAGERS, { sharding_key_id: lowestRunnerProject(MANAGERS, 'runner_id') }, dependants);
     if (tx.catalog.hasTable(RUNNER_TAGGINGS))
       yield* tx.update(
         RUNNER_TAGGINGS,

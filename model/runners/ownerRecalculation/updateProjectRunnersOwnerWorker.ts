@@ -82,7 +82,9 @@ function* handleEventWork(world: RunnersWorld, job: OwnerServiceJob, tx: Tx): Wo
     return `${label(job)}: ${OWNER_FLAG} is disabled, returned early`;
   }
   if (managersLeftBehind(world.db, job.event.projectId)) world.probes.hit(OWNER_PROBES.ownerMovedFirst);
-  const deleted = yield* preCleanRunnerProjects(tx, job.event.projectId, world.workers.ownerServiceBatchSize);
+  const deleted = mutated('owner-service-preclean-last')
+    ? 0
+    : yield* preCleanRunnerProjects(tx, job.event.projectId, world.workers.ownerServiceBatchSize);
   update(world, job, { phase: 'runners' });
   return `${label(job)}: deleted ${deleted} ci_runner_projects row${deleted === 1 ? '' : 's'} of the project`;
 }
@@ -91,6 +93,8 @@ function* handleEventWork(world: RunnersWorld, job: OwnerServiceJob, tx: Tx): Wo
 function* runnerBatchWork(world: RunnersWorld, job: OwnerServiceJob, tx: Tx): Work<string> {
   const result = yield* runRunnerBatch(tx, job.event.projectId, job.cursor, world.workers.ownerServiceBatchSize);
   if (result === null) {
+    if (mutated('owner-service-preclean-last'))
+      yield* preCleanRunnerProjects(tx, job.event.projectId, world.workers.ownerServiceBatchSize);
     finish(world, job);
     return `${label(job)}: no runner left with sharding_key_id ${job.event.projectId}, done`;
   }
