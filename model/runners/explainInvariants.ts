@@ -245,12 +245,21 @@ function explainDeadlock(world: RunnersWorld, failure: BackgroundFailure, trace:
   return null;
 }
 
+/** SQLSTATE 55P03: NOWAIT met a held lock, or lock_timeout ran out. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
 function explainBackgroundWork(world: RunnersWorld, trace: readonly TracedStep[]): string {
   const failure = world.backgroundFailures[0]!;
   const deadlock = explainDeadlock(world, failure, trace);
   if (deadlock !== null) return deadlock;
   const detail = failure.error.detail === undefined ? '' : ` (${failure.error.detail})`;
-  return `${failure.job} failed ${stepLabel(failure.step)} with ${failure.error.code}${failure.error.constraint === undefined ? '' : ` on ${failure.error.constraint}`}${detail}: the job's writes do not satisfy a constraint in force, so retrying cannot succeed until the data changes`;
+  const failed = `${failure.job} failed ${stepLabel(failure.step)} with ${failure.error.code}${failure.error.constraint === undefined ? '' : ` on ${failure.error.constraint}`}${detail}`;
+  // Only an integrity violation (class 23) is about the data; a lock that was not granted is about timing.
+  if (failure.error.code.startsWith('23'))
+    return `${failed}: the job's writes do not satisfy a constraint in force, so retrying cannot succeed until the data changes`;
+  if (failure.error.code === LOCK_NOT_AVAILABLE)
+    return `${failed} (${failure.error.message}): one of its statements could not obtain a lock at once (NOWAIT, or a lock_timeout that ran out) on a row or table another transaction held, so the batch failed where it should have waited; a retry succeeds only if the holder has gone`;
+  return `${failed}: ${failure.error.message}`;
 }
 
 /**
@@ -495,7 +504,12 @@ function explainVerifyNotFound(violation: Violation): string {
   const copyRow = last?.includes(RUNNERS_COPY)
     ? `: the INSERT of runner ${runner}'s copy into ${RUNNERS_COPY} met the copy row already there (the backfill or an earlier verify had copied it), and without ON CONFLICT DO NOTHING that is a unique violation on every attempt`
     : '';
-  return `ensure_manager (safe_find_or_create_by!) raised RecordNotUnique on both of its attempts for runner ${runner}, the last ${last ?? 'a 23505'}, and gave up with RecordNotFound${copyRow}, although the runner still exists`;
+  // The response says how many attempts raised it: safe_ensure_unique(retries: 1) makes two.
+  const once = /RecordNotUnique once/.test(violation.message);
+  const attempts = once
+    ? 'on its only attempt (no retry, where safe_ensure_unique(retries: 1) retries once, finding the row the concurrent request inserted)'
+    : 'on both of its attempts';
+  return `ensure_manager (safe_find_or_create_by!) raised RecordNotUnique ${attempts} for runner ${runner}, the last ${last ?? 'a 23505'}, and gave up with RecordNotFound${copyRow}, although the runner still exists`;
 }
 
 export function explainByInvariant(world: RunnersWorld, violation: Violation, trace: readonly TracedStep[]): string {

@@ -46,7 +46,8 @@ const CAUSES: Readonly<Record<string, RegExp>> = {
   'swap-preserves-rows': /replace_with_partitioned_table/,
   'revert-removes-foreign-key': /added to each partition/,
   'deletion-tracking-follows-swap': /followed the legacy table's identity/,
-  'verify-ensures-manager': /raised RecordNotUnique on both of its attempts .* met the copy row already there/,
+  'verify-ensures-manager':
+    /raised RecordNotUnique on both of its attempts .* met the copy row already there|raised RecordNotUnique on its only attempt \(no retry/,
   'background-work-bounded':
     /touched \d+ rows where its limit is \d+: the statement did not apply its LIMIT|modified \d+ rows in all where a run stops at the query that brings its modifications to modificationLimit/,
   'api-waits-bounded':

@@ -84,8 +84,8 @@ function recordEnsuredCopy(world: RunnersWorld, copy: Row, requestView: Row): vo
 type EnsuredManager =
   | { readonly kind: 'found'; readonly id: number }
   | { readonly kind: 'created'; readonly id: number; readonly ensuredCopy: Row | null }
-  /** Both attempts raised RecordNotUnique; `error` is the last one, which the response names. */
-  | { readonly kind: 'notFound'; readonly error: PgError };
+  /** Every attempt raised RecordNotUnique; `error` is the last one, which the response names. */
+  | { readonly kind: 'notFound'; readonly error: PgError; readonly attempts: number };
 
 /**
  * `Ci::Runner#ensure_manager`, i.e. `RunnerManager.safe_find_or_create_by!(runner_id:, system_xid:)`:
@@ -140,7 +140,8 @@ function* findOrCreateManager(world: RunnersWorld, tx: Tx, request: ManagerReque
 
 function* ensureManager(world: RunnersWorld, tx: Tx, request: ManagerRequest): Work<EnsuredManager> {
   let uniqueViolation: PgError | null = null;
-  for (let attempt = 0; attempt < (mutated('verify-ensure-manager-no-retry') ? 1 : 2); attempt++) {
+  const attempts = mutated('verify-ensure-manager-no-retry') ? 1 : 2;
+  for (let attempt = 0; attempt < attempts; attempt++) {
     try {
       return yield* tx.transaction(() => findOrCreateManager(world, tx, request), { requiresNew: true });
     } catch (error) {
@@ -149,7 +150,7 @@ function* ensureManager(world: RunnersWorld, tx: Tx, request: ManagerRequest): W
     }
   }
   assert(uniqueViolation !== null, 'ensure_manager gives up only after RecordNotUnique');
-  return { kind: 'notFound', error: uniqueViolation };
+  return { kind: 'notFound', error: uniqueViolation, attempts };
 }
 
 function* verify(world: RunnersWorld, tx: Tx, token: string, systemXid: string): Work<HandlerResult> {
@@ -176,7 +177,7 @@ function* verify(world: RunnersWorld, tx: Tx, token: string, systemXid: string):
   if (manager.kind === 'notFound')
     return {
       status: 404,
-      note: `RecordNotFound after RecordNotUnique twice (the last: ${manager.error.code} ${manager.error.message})`,
+      note: `RecordNotFound after RecordNotUnique ${manager.attempts === 1 ? 'once' : 'twice'} (the last: ${manager.error.code} ${manager.error.message})`,
     };
   if (manager.kind === 'created') {
     const copy = manager.ensuredCopy;
