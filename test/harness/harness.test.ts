@@ -161,7 +161,7 @@ describe('plan validation gives one clear line naming the plan, step and field',
     ],
     [
       { extra: true },
-      'plans/x.json: unknown field "extra" (expected "$schema", "name", "description", "comment", "expect", "settings", "steps", "optOut", "accepts", "probes", "traffic", "concurrency", "underConcurrency")',
+      'plans/x.json: unknown field "extra" (expected "$schema", "name", "description", "comment", "expect", "settings", "steps", "optOut", "accepts", "acceptsCauses", "probes", "traffic", "concurrency", "underConcurrency")',
     ],
     [
       { probes: ['past-fiv'] },
@@ -186,7 +186,7 @@ describe('plan validation gives one clear line naming the plan, step and field',
     ],
     [
       { invariants: ['below-ten'] },
-      'plans/x.json: unknown field "invariants" (expected "$schema", "name", "description", "comment", "expect", "settings", "steps", "optOut", "accepts", "probes", "traffic", "concurrency", "underConcurrency")',
+      'plans/x.json: unknown field "invariants" (expected "$schema", "name", "description", "comment", "expect", "settings", "steps", "optOut", "accepts", "acceptsCauses", "probes", "traffic", "concurrency", "underConcurrency")',
     ],
   ])('%j', (overrides, message) => {
     expect(errorOf(planJson(overrides as Record<string, JsonValue>))).toBe(message);
