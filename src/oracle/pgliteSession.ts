@@ -4,7 +4,11 @@ import type { SqlResult, SqlSession } from './sqlSession.js';
 
 /** An embedded PostgreSQL (PGlite, PostgreSQL 18 in WebAssembly): start-up takes 2–3 s, so create one per process. */
 export async function openPglite(): Promise<SqlSession> {
-  const db = await PGlite.create();
+  return pgliteSession(await PGlite.create());
+}
+
+/** A session on a PGlite instance the caller started (e.g. from a saved data directory); `close` closes it. */
+export async function pgliteSession(db: PGlite): Promise<SqlSession> {
   const version = (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '?';
   return {
     description: `PostgreSQL ${version} (PGlite)`,

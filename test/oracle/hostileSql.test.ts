@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database, col, compare, lit } from '../../src/index.js';
 import type { Scenario } from '../../src/harness/scenario.js';
@@ -18,6 +18,7 @@ import {
 } from '../../src/engine/sqlText.js';
 import { installSyncTrigger } from '../../model/gitlab/syncTrigger.js';
 import { runnersDomain } from '../../model/runners/domain.js';
+import { createPglite } from '../support/pglite.js';
 
 /**
  * Plans and counterexamples are untrusted, and reviewers run `pgdrill replay … --sql` with psql
@@ -28,7 +29,7 @@ import { runnersDomain } from '../../model/runners/domain.js';
  */
 let pg: PGlite;
 beforeAll(async () => {
-  pg = await PGlite.create();
+  pg = await createPglite();
   await pg.exec('CREATE TABLE public.canary (n integer); INSERT INTO public.canary VALUES (1);');
 });
 afterAll(async () => {

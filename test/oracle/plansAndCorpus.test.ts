@@ -1,14 +1,14 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCounterexample } from '../../src/harness/corpus.js';
 import { loadPlanDirectory } from '../../src/harness/planFile.js';
-import { openPglite } from '../../src/oracle/pgliteSession.js';
 import { planCampaign } from '../../src/oracle/planDiff.js';
 import { scenarioScript } from '../../src/oracle/sqlScript.js';
 import type { SqlSession } from '../../src/oracle/sqlSession.js';
 import { packageRoot } from '../../model/runners/cli.js';
 import { runnersDomain } from '../../model/runners/domain.js';
+import { sharedPgliteSession } from '../support/pglite.js';
 
 /** The GitLab world's statements against PostgreSQL 18, and every saved counterexample as SQL. */
 const root = packageRoot();
@@ -19,10 +19,7 @@ const corpusFiles = readdirSync(join(root, 'test', 'corpus'))
 
 let session: SqlSession;
 beforeAll(async () => {
-  session = await openPglite();
-});
-afterAll(async () => {
-  await session.close();
+  session = await sharedPgliteSession();
 });
 
 // PGlite is one connection: plans with concurrency run several sessions, which it cannot judge.

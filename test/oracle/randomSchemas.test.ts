@@ -1,19 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/index.js';
 import { diffRecorded } from '../../src/oracle/differential.js';
 import { randomSchemaCampaign } from '../../src/oracle/diffCampaign.js';
-import { openPglite } from '../../src/oracle/pgliteSession.js';
 import { HOSTILE_NAME, HOSTILE_TEXT } from '../../src/oracle/randomProgram.js';
 import { StatementRecorder } from '../../src/oracle/recorder.js';
 import type { SqlSession } from '../../src/oracle/sqlSession.js';
+import { sharedPgliteSession } from '../support/pglite.js';
 
-/** The engine against PostgreSQL 18 (PGlite, one instance for this file) on random schemas. */
+/** The engine against PostgreSQL 18 (PGlite, the instance the worker shares with the other scratch-schema suites) on random schemas. */
 let session: SqlSession;
 beforeAll(async () => {
-  session = await openPglite();
-});
-afterAll(async () => {
-  await session.close();
+  session = await sharedPgliteSession();
 });
 
 describe('differential runs against PGlite', () => {

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { col, eq } from '../../src/engine/expression.js';
-import { openPglite } from '../../src/oracle/pgliteSession.js';
 import { REGRESS_CASES } from '../../src/oracle/regress/cases/index.js';
 import { isUnsupported, regressCase, sourceIn } from '../../src/oracle/regress/regressCase.js';
 import { diffCase, runRegress } from '../../src/oracle/regress/runRegress.js';
 import { addConstraint, check, insert, notNull, table } from '../../src/oracle/regress/sql.js';
 import type { SqlResult, SqlSession } from '../../src/oracle/sqlSession.js';
+import { sharedPgliteSession } from '../support/pglite.js';
 
 /**
  * The cases ported from PostgreSQL's regression suite, all of them, on the engine and on
@@ -13,10 +13,7 @@ import type { SqlResult, SqlSession } from '../../src/oracle/sqlSession.js';
  */
 let session: SqlSession;
 beforeAll(async () => {
-  session = await openPglite();
-});
-afterAll(async () => {
-  await session.close();
+  session = await sharedPgliteSession();
 });
 
 describe('PostgreSQL regression cases as a differential suite', () => {
