@@ -6,7 +6,8 @@ import { describeModel, describePostgres, outcomeDifference } from './compareOut
 import type { RecordedStatement } from './recorder.js';
 import { mayRevertSettings, setClockSql } from './clock.js';
 import { withScenarioSchema } from './scenarioSchema.js';
-import type { SqlSession } from './sqlSession.js';
+import { batchEnd } from './statementBatches.js';
+import type { SqlResult, SqlSession } from './sqlSession.js';
 
 /** Where the engine and PostgreSQL first disagreed in one scenario. */
 export interface Divergence {
@@ -53,6 +54,9 @@ export function statisticsKind(statement: Statement): string {
   }
 }
 
+/** The result of a schema statement that ran in a batch that succeeded: it has nothing else to compare. */
+const SUCCEEDED: SqlResult = { ok: true, rows: [], affectedRows: 0 };
+
 /**
  * Replays recorded statements on PostgreSQL in a fresh schema, comparing each outcome with the
  * engine's, then compares the final contents of every table with the engine's snapshot.
@@ -68,6 +72,11 @@ export async function diffRecorded(
     const outcomes: Record<string, number> = {};
     const kinds: Record<string, number> = {};
     const kindOutcomes: Record<string, Record<string, number>> = {};
+    // Statements before `ranUntil` already ran in a batch that succeeded (statementBatches.ts);
+    // those before `singlyUntil` were in a batch PostgreSQL refused, and run one by one.
+    let ranUntil = 0;
+    let singlyUntil = 0;
+    let inTransactionBlock = false;
     for (const [index, statement] of recorded.entries()) {
       const base = {
         statement: index,
@@ -104,8 +113,18 @@ export async function diffRecorded(
       kindOutcomes[kind] = ofKind;
       if (statement.clock !== clock && !mayRevertSettings(statement.sql))
         clock = (await session.run(setClockSql(statement.clock))).ok ? statement.clock : null;
-      const result = await session.run(statement.sql);
+      if (session.runAll !== undefined && index >= ranUntil && index >= singlyUntil) {
+        const end = batchEnd(recorded, index, clock, inTransactionBlock);
+        if (end - index > 1) {
+          const batch = recorded.slice(index, end).map((each) => each.sql!);
+          if (await session.runAll(batch)) ranUntil = end;
+          else singlyUntil = end;
+        }
+      }
+      const result = index < ranUntil ? SUCCEEDED : await session.run(statement.sql);
       statements++;
+      if (statement.statement.kind === 'begin') inTransactionBlock = true;
+      if (statement.statement.kind === 'commit' || statement.statement.kind === 'rollback') inTransactionBlock = false;
       if (!result.ok || mayRevertSettings(statement.sql)) clock = null;
       const reason = outcomeDifference(statement.statement, statement.outcome, result);
       if (reason !== null)

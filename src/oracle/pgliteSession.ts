@@ -26,6 +26,16 @@ export async function pgliteSession(db: PGlite): Promise<SqlSession> {
         return errorResult(error);
       }
     },
+    async runAll(statements: readonly string[]): Promise<boolean> {
+      try {
+        // A line break before each separator, so a statement ending in a -- comment still ends.
+        await db.exec(statements.map((sql) => `${sql}\n;`).join('\n'));
+        return true;
+      } catch (error) {
+        errorResult(error);
+        return false;
+      }
+    },
     async close(): Promise<void> {
       await db.close();
     },

@@ -16,6 +16,12 @@ export interface SqlSession {
    */
   readonly scratchSchema: string;
   run(sql: string): Promise<SqlResult>;
+  /**
+   * Runs statements in one round trip as one implicit transaction (the simple query protocol):
+   * true when every one succeeded, false when one failed, in which case none of them took effect.
+   * Optional: a session without it runs every statement through `run`.
+   */
+  runAll?(statements: readonly string[]): Promise<boolean>;
   close(): Promise<void>;
 }
 
