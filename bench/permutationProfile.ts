@@ -16,7 +16,7 @@
  * collector (which V8 attributes to no stack). Idle time and module loading are left out.
  */
 import { Session } from 'node:inspector/promises';
-import { completeSchedules, engineTreeThroughput } from './scheduleBench.js';
+import { completeSchedules, engineTreeThroughput, WARM_UP_ROUNDS } from './scheduleBench.js';
 import { enginePermutationThroughput } from './serverBench.js';
 
 interface ProfileNode {
@@ -104,11 +104,12 @@ async function main(): Promise<void> {
   }
   const found = tree ? await completeSchedules() : [];
   const run = async (count: number): Promise<{ permutations: number; programs: number }> => {
-    if (tree) return { permutations: (await engineTreeThroughput(found, count)).schedules, programs: found.length };
+    if (tree) return { permutations: (await engineTreeThroughput(found, count, 0)).schedules, programs: found.length };
     const figures = await enginePermutationThroughput(count);
     return { permutations: figures.permutations, programs: figures.programs.length };
   };
-  await run(tree ? 1 : 20);
+  // Warm up as the bench does (scheduleBench.ts, WARM_UP_ROUNDS): the profile is of the steady state.
+  await run(tree ? WARM_UP_ROUNDS : 20);
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');

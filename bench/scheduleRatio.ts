@@ -4,6 +4,9 @@
  * the real server (per second), back to back in one process, with their ratios.
  *
  *   node --expose-gc dist/bench/scheduleRatio.js [engine rounds] [--engine-only]
+ *
+ * Each engine figure is measured after `WARM_UP_ROUNDS` rounds (scheduleBench.ts); the warm-up's
+ * own figure is printed beside it.
  */
 import {
   completeSchedules,
@@ -12,7 +15,7 @@ import {
   serverScheduleThroughput,
 } from './scheduleBench.js';
 
-const rounds = Number(process.argv[2] ?? 5);
+const rounds = Number(process.argv.slice(2).find((argument) => !argument.startsWith('--')) ?? 20);
 if (!Number.isInteger(rounds) || rounds <= 0) {
   console.error('usage: node dist/bench/scheduleRatio.js [engine rounds] [--engine-only]');
   process.exit(2);
