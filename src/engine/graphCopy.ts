@@ -4,7 +4,9 @@
  * (row values) and functions (trigger bodies) are immutable and shared. Objects that cannot be
  * copied faithfully (a WeakMap, a Promise) fail loudly instead of being shared by accident; class
  * instances with private (`#`) fields must not be reached (the lock manager copies itself,
- * `LockManager.copy`). Used for database forks (`databaseClone.ts`).
+ * `LockManager.copy`). Used for database forks (`databaseClone.ts`). The instances of each class
+ * are copied by a function written out once for the class's fields (`instanceCopierOf`), the
+ * other objects by one generic loop; a copy is the same either way.
  */
 import { assert, fail } from './assert.js';
 import { Relation } from './catalog.js';
@@ -19,6 +21,15 @@ type Shell = new (source: Record<string, unknown>) => Record<string, unknown>;
 const shells = new Map<object, Shell>();
 
 /**
+ * Fails unless `prototype` and its chain have no enumerable fields: the copier reads an object's
+ * fields with `for … in`, which would otherwise also meet inherited ones. Class methods and
+ * accessors are not enumerable, so this holds for every prototype the engine builds.
+ */
+function assertNoInheritedFields(prototype: object): void {
+  for (const key in prototype) fail(`a database copy met an object inheriting the enumerable field ${key}`);
+}
+
+/**
  * A constructor whose instances have `prototype` and the source's own fields in its order.
  * Objects built by `Object.create` and then given their fields one keyed store at a time drop to
  * slow (dictionary) properties past a dozen fields, and the engine's hottest objects (a session's
@@ -28,6 +39,7 @@ const shells = new Map<object, Shell>();
 function shellOf(prototype: object): Shell {
   let shell = shells.get(prototype);
   if (shell === undefined) {
+    assertNoInheritedFields(prototype);
     // Object.assign copies the own enumerable fields in order in one native call, where a loop of
     // keyed stores in this one function, shared by every shape, would go through a megamorphic cache.
     const made = function (this: Record<string, unknown>, source: Record<string, unknown>): void {
@@ -38,6 +50,50 @@ function shellOf(prototype: object): Shell {
     shells.set(prototype, shell);
   }
   return shell;
+}
+
+/** Copies one instance of a class: its fields in order, each holding an object replaced by its copy. */
+type InstanceCopier = (source: Record<string, unknown>, copier: GraphCopier) => Record<string, unknown>;
+
+/** One instance copier per class prototype, made from the fields of the first instance met. */
+const instanceCopiers = new Map<object, { readonly fields: number; readonly copy: InstanceCopier }>();
+
+/**
+ * The copier of a class's instances. An instance of a TypeScript class (ES2022 fields) has every
+ * field its class declares, in declaration order, from its construction on, so the fields of the
+ * first instance met are every instance's; a copier written out for them reads and stores each
+ * field by name, which V8 keeps monomorphic, where the generic loop's keyed loads and stores go
+ * through its megamorphic caches for each of some four hundred fields a run's copy visits. Field
+ * names are the engine's own identifiers, quoted as JSON. An instance with another number of
+ * fields (one given an undeclared field) fails loudly (`copyInstance`).
+ */
+function instanceCopierOf(
+  prototype: object,
+  sample: Record<string, unknown>,
+): { readonly fields: number; readonly copy: InstanceCopier } {
+  let made = instanceCopiers.get(prototype);
+  if (made === undefined) {
+    assertNoInheritedFields(prototype);
+    const keys = Object.keys(sample).map((key) => JSON.stringify(key));
+    const plan = prototype === Relation.prototype;
+    const shell = new Function(
+      `return function shell(source) { ${keys.map((key) => `this[${key}] = source[${key}];`).join(' ')} };`,
+    )() as Shell & { prototype: object };
+    shell.prototype = prototype;
+    const body = keys
+      .map((key) => {
+        const copied = plan && key === '"cachedPlan"' ? 'copier.copyPlan(field)' : 'copier.copy(field)';
+        return `field = source[${key}]; if (typeof field === 'object' && field !== null) copy[${key}] = ${copied};`;
+      })
+      .join('\n');
+    const copy = new Function(
+      'Shell',
+      `return function copyInstance(source, copier) { const copy = new Shell(source); copier.copies.set(source, copy); let field;\n${body}\nreturn copy; };`,
+    )(shell) as InstanceCopier;
+    made = { fields: keys.length, copy };
+    instanceCopiers.set(prototype, made);
+  }
+  return made;
 }
 
 export class GraphCopier {
@@ -83,19 +139,25 @@ export class GraphCopier {
         fail(`a database copy met a ${value.constructor.name}, which it cannot copy faithfully`);
     }
     const source = value as Record<string, unknown>;
+    if (prototype !== Object.prototype && prototype !== null) {
+      const instance = instanceCopierOf(prototype, source);
+      let fields = 0;
+      for (const _ in source) fields++;
+      if (fields !== instance.fields) fail(`a ${source.constructor?.name} has a field its class does not declare`);
+      return instance.copy(source, this) as T;
+    }
     // The shell has the original's fields (values still the original's), so it has its shape; each
     // field holding an object is then overwritten with its copy, once the shell is registered
-    // (cycles lead back to it). Fields holding primitives keep the shell's value.
+    // (cycles lead back to it). Fields holding primitives keep the shell's value. No prototype the
+    // copier meets has enumerable fields (`assertNoInheritedFields`), so `for … in` sees own ones.
     const copy =
       prototype === null
         ? (Object.assign(Object.create(null), source) as Record<string, unknown>)
         : new (shellOf(prototype))(source);
     this.copies.set(value, copy);
-    const relation = prototype === Relation.prototype;
     for (const key in source) {
       const field = source[key];
-      if (typeof field !== 'object' || field === null || !Object.hasOwn(source, key)) continue;
-      copy[key] = relation && key === 'cachedPlan' ? this.copyPlan(field as RelationPlan | null) : this.copy(field);
+      if (typeof field === 'object' && field !== null) copy[key] = this.copy(field);
     }
     return copy as T;
   }
@@ -103,17 +165,40 @@ export class GraphCopier {
   /**
    * A relation's plan names catalog objects, so it is copied like them (the copy's catalog version is
    * the original's, so the plan stays valid), except its lookup cache: a WeakMap keyed by the
-   * original's column lists, which the copy makes anew on first use.
+   * original's column lists, which the copy makes anew on first use. Written out field by field (a
+   * plan is a plain object of fixed fields, so a field added to `RelationPlan` fails to compile
+   * here until it is copied); the copy is registered before its fields are, as the catalog objects
+   * they name lead back to it.
    */
-  private copyPlan(plan: RelationPlan | null): RelationPlan | null {
+  copyPlan(plan: RelationPlan | null): RelationPlan | null {
     if (plan === null) return null;
     const known = this.copies.get(plan);
     if (known !== undefined) return known as RelationPlan;
-    const source = plan as unknown as Record<string, unknown>;
-    const copy = new (shellOf(Object.prototype))(source);
+    const copy: { -readonly [Field in keyof RelationPlan]: RelationPlan[Field] } = {
+      version: plan.version,
+      checks: plan.checks,
+      uniqueIndexes: plan.uniqueIndexes,
+      foreignKeys: plan.foreignKeys,
+      referencedBy: plan.referencedBy,
+      beforeRow: plan.beforeRow,
+      afterRow: plan.afterRow,
+      statement: plan.statement,
+      conditionalStatement: plan.conditionalStatement,
+      capturesTransitions: plan.capturesTransitions,
+      uniqueKeyLookups: null,
+      inputs: plan.inputs,
+    };
     this.copies.set(plan, copy);
-    for (const key of Object.keys(source)) if (key !== 'uniqueKeyLookups') copy[key] = this.copy(source[key]);
-    copy.uniqueKeyLookups = null;
-    return copy as unknown as RelationPlan;
+    copy.checks = this.copy(plan.checks);
+    copy.uniqueIndexes = this.copy(plan.uniqueIndexes);
+    copy.foreignKeys = this.copy(plan.foreignKeys);
+    copy.referencedBy = this.copy(plan.referencedBy);
+    copy.beforeRow = this.copy(plan.beforeRow);
+    copy.afterRow = this.copy(plan.afterRow);
+    copy.statement = this.copy(plan.statement);
+    copy.conditionalStatement = this.copy(plan.conditionalStatement);
+    copy.capturesTransitions = this.copy(plan.capturesTransitions);
+    copy.inputs = this.copy(plan.inputs);
+    return copy;
   }
 }

@@ -37,7 +37,6 @@
  * With `debug: true` every operation ends by checking the table's invariants (`checkInvariants`).
  */
 import { assert, fail, MAX_LOOP_ITERATIONS } from '../assert.js';
-import { GraphCopier } from '../graphCopy.js';
 import type { PgError } from '../errors.js';
 import type { DeadlockStep, WaitOrder } from './deadlockCheck.js';
 import { deadLockCheck } from './deadlockCheck.js';
@@ -202,10 +201,30 @@ export class LockManager {
       processOf: this.#processOf,
       databaseOid: this.#databaseOid,
     });
-    // One copier for the table and the owners, so an owner's entries are the copied table's.
-    const copier = new GraphCopier();
-    for (const [key, entry] of this.#locks) copy.#locks.set(key, copier.copy(entry));
-    for (const [owner, state] of this.#owners) copy.#owners.set(owner, copier.copy(state));
+    // Written out rather than through the generic graph copy (a copy of the sessions' run costs
+    // a few of these per lock entry, and a tree of schedules makes one per branch). Tags are
+    // immutable data and shared; each holder entry is copied once, so an owner's entries are the
+    // copied table's, as in the original.
+    const procLocks = new Map<ProcLock, ProcLock>();
+    for (const [key, entry] of this.#locks) {
+      const holders = entry.procLocks.map((procLock) => {
+        const takenIn = new Map<LockModeNumber, Set<number>>();
+        for (const [mode, levels] of procLock.takenIn) takenIn.set(mode, new Set(levels));
+        const copied: ProcLock = { owner: procLock.owner, holdMask: procLock.holdMask, takenIn };
+        procLocks.set(procLock, copied);
+        return copied;
+      });
+      copy.#locks.set(key, { key: entry.key, tag: entry.tag, procLocks: holders, waitQueue: [...entry.waitQueue] });
+    }
+    for (const [owner, state] of this.#owners) {
+      const own = new Map<string, ProcLock>();
+      for (const [key, procLock] of state.procLocks) {
+        const copied = procLocks.get(procLock);
+        assert(copied !== undefined, `owner ${owner} holds an entry the lock table does not list`);
+        own.set(key, copied);
+      }
+      copy.#owners.set(owner, { procLocks: own, wait: null });
+    }
     for (const [owner, timeouts] of this.#settings) copy.#settings.set(owner, timeouts);
     copy.#waitSequence = this.#waitSequence;
     Object.assign(copy.#statistics, this.#statistics);

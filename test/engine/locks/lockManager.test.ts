@@ -296,3 +296,43 @@ describe('subtransactions', () => {
     expect(locks.owners()).toEqual([2]);
   });
 });
+
+describe('copy', () => {
+  it('copies held locks, subtransactions and settings, and neither side sees the other change after', () => {
+    const locks = manager();
+    locks.acquire(1, r1, 'RowExclusive', { subtransaction: 0 });
+    locks.acquire(1, r1, 'RowExclusive', { subtransaction: 1 });
+    locks.acquire(2, r1, 'RowExclusive');
+    locks.acquire(2, r2, 'AccessShare');
+    locks.acquire(1, r2, 'Share', { subtransaction: 1 });
+    locks.setTimeouts(2, { lockTimeoutMs: 50 });
+    const clock = new VirtualClock();
+    const copy = locks.copy(clock);
+    const held = (manager: LockManager): unknown => [1, 2, 3].map((owner) => manager.locksOf(owner));
+    const before = held(locks);
+    expect(held(copy)).toEqual(before);
+    expect(copy.describe()).toBe(locks.describe());
+
+    // A change on the copy: the original keeps its holders and its subtransaction records.
+    expect(copy.rollbackSubtransaction(1, 1)).toEqual([]);
+    expect(copy.releaseAll(2)).toEqual([]);
+    expect(copy.acquire(3, r2, 'AccessExclusive')).toEqual({ kind: 'granted' });
+    expect(copy.holds(1, r2, 'Share')).toBe(false);
+    expect(held(locks)).toEqual(before);
+    expect(locks.acquire(3, r2, 'AccessExclusive')).toEqual({ kind: 'waiting', blockers: [2, 1] });
+    locks.cancelWait(3);
+    // Rolling back the original's subtransaction 1 releases its Share on r2 (taken there alone) and
+    // keeps RowExclusive on r1 (taken by 0 too), whatever the copy did with its own records.
+    expect(locks.rollbackSubtransaction(1, 1)).toEqual([]);
+    expect(locks.holds(1, r1, 'RowExclusive')).toBe(true);
+    expect(locks.holds(1, r2, 'Share')).toBe(false);
+
+    // A change on the original: the copy keeps what it had, and its own settings.
+    locks.releaseAll(1);
+    expect(copy.holds(1, r1, 'RowExclusive')).toBe(true);
+    expect(copy.acquire(2, r1, 'AccessExclusive', {}).kind).toBe('waiting');
+    expect(copy.waitOf(2)?.since).toBe(clock.now());
+    copy.checkInvariants();
+    locks.checkInvariants();
+  });
+});
