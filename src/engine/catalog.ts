@@ -305,6 +305,14 @@ export class Relation {
   }
 
   set columns(columns: ColumnDefinition[]) {
+    // DDL replaces a column, never changes it, so it is frozen here and a database fork shares it
+    // instead of copying it (graphCopy.ts), unless its default names a sequence, of which each fork
+    // has its own copy.
+    for (const column of columns)
+      if (column.default?.kind !== 'nextval' && !Object.isFrozen(column)) {
+        if (column.default !== null) Object.freeze(column.default);
+        Object.freeze(column);
+      }
     this.columnList = columns;
     this.columnsByName = new Map(columns.map((column) => [column.name, column]));
   }

@@ -118,6 +118,29 @@ describe('Database.fork', () => {
     expect(fork.rows('audit')).toEqual(forkAudit);
   });
 
+  it('shares the columns DDL only ever replaces, copies those whose default draws from a sequence', () => {
+    const original = buildWorld();
+    const fork = original.fork();
+    const column = (db: Database, table: string, name: string): object => {
+      const state = (db as unknown as { state: { relations: Map<string, { column(name: string): object }> } }).state;
+      return state.relations.get(table)!.column(name);
+    };
+    expect(Object.isFrozen(column(original, 'parents', 'kind'))).toBe(true);
+    expect(column(fork, 'parents', 'kind')).toBe(column(original, 'parents', 'kind'));
+    expect(column(fork, 'parents', 'id')).not.toBe(column(original, 'parents', 'id'));
+    // Each side's serial column draws from its own sequence.
+    fork.insert('parents', [{ kind: 5 }, { kind: 5 }]);
+    original.insert('parents', { kind: 6 });
+    expect(original.rows('parents').at(-1)).toEqual({ id: 4, kind: 6 });
+    // A change to a shared column on one side replaces it there alone.
+    fork.setColumnNotNull('parents', 'kind', false);
+    fork.setColumnDefault('parents', 'kind', 7);
+    fork.insert('parents', [{}]);
+    expect(fork.rows('parents').at(-1)).toEqual({ id: 6, kind: 7 });
+    expect(() => original.insert('parents', [{}])).toThrow(/null value in column "kind"/);
+    expect(original.columnDefault('parents', 'kind')).toBeNull();
+  });
+
   it('runs trigger functions with the fork as their database', () => {
     const fork = buildWorld().fork();
     fork.insert('children', { parent_id: 2, kind: 1 });
