@@ -127,12 +127,24 @@ const PLAN_MUTANTS: readonly PlanMutant[] = [
       'end',
     ),
   },
+  // plan:runners-tracking-switch-last (ci_runners' tracking switch moved after the machines swap) was
+  // dropped as equivalent: it only lengthens the window between a swap and its tracking switch that
+  // GitLab's own migrations leave (deletion-before-tracking-switch). The model has no release
+  // boundary to bound that window by, and no loose foreign key names ci_runners as its parent, so
+  // no row differs; GitLab's 17.10 rollout itself left ci_runner_machines' window open longer.
   {
-    name: 'plan:runners-tracking-switch-last',
+    name: 'plan:machines-fk-without-cascade',
     description:
-      "replace-ci-runner-machines-with-partitioned moves ci_runners' deletion tracking only after the machines swap",
+      'replace-ci-runner-machines-with-partitioned adds fk_rails_3f92913d27 between the copies without ON DELETE CASCADE',
     plan: 'replace-ci-runner-machines-with-partitioned',
-    transform: moveSteps(named('switch_record_change_tracking_to_partitioned_table', 'table', 'ci_runners'), 'end'),
+    transform: (steps) => {
+      stepIndex(steps, named('add_concurrent_foreign_key'));
+      return steps.map((step) => {
+        if (step.step !== 'add_concurrent_foreign_key') return step;
+        const { onDelete: _dropped, ...parameters } = step.parameters;
+        return { ...step, parameters };
+      });
+    },
   },
 ];
 

@@ -1,7 +1,8 @@
 import type { Invariant, Violation } from '../src/harness/domain.js';
 import type { SyncPair } from '../model/gitlab/syncTrigger.js';
 import type { RunnersWorld } from '../model/runners/world.js';
-import { idsOf } from './rowsById.js';
+import type { Row } from '../src/index.js';
+import { byId, idsOf } from './rowsById.js';
 import { unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 
@@ -10,8 +11,9 @@ import { violation } from './violation.js';
  * source row once present in the copy stays there while the source row exists. This is the
  * part of copy completeness a loose foreign key defined on the copy alone breaks; rows the
  * backfill never copied (orphans assigned later) are `copy-complete-after-backfill`'s concern.
- * DeleteOrphanedPartitionedCiRunnerMachineRecords is the one sanctioned delete path of a copy:
- * copies it walks are left out.
+ * DeleteOrphanedPartitionedCiRunnerMachineRecords is the one sanctioned delete path of a copy, and
+ * only for a row whose parent, by the (runner_id, runner_type) its source row carries, is missing
+ * from the copy it checks (its target): such a row is forgotten, any other gone row still fails.
  */
 export const COPY_KEEPS_COPIED_ROWS = 'copy-keeps-copied-rows';
 
@@ -26,23 +28,31 @@ export const copyKeepsCopiedRows: Invariant<RunnersWorld> = {
     const { db } = world;
     for (const pair of world.syncPairs) {
       if (!db.hasTable(pair.copy) || !db.hasTable(pair.source)) continue;
-      if (
-        world.bookkeeping.migrations.some(
+      const orphanParents =
+        world.bookkeeping.migrations.find(
           (migration) => migration.kind === 'deleteOrphanedCopyManagers' && migration.table === pair.copy,
-        )
-      )
-        continue;
-      // Skipped while both tables are as it last passed them (unchangedInputs.ts): the ids it
+        )?.target ?? null;
+      // Skipped while the tables are as it last passed them (unchangedInputs.ts): the ids it
       // remembers would only be given the same ids again.
       const inputs = [db.rows(pair.copy), db.rows(pair.source)];
-      const found = unlessUnchanged(world, memoryKey(pair.copy), inputs, () => keepsCopiedRows(world, pair));
+      if (orphanParents !== null && db.hasTable(orphanParents)) inputs.push(db.rows(orphanParents));
+      const found = unlessUnchanged(world, memoryKey(pair.copy), inputs, () =>
+        keepsCopiedRows(world, pair, orphanParents),
+      );
       if (found !== null) return found;
     }
     return null;
   },
 };
 
-function keepsCopiedRows(world: RunnersWorld, pair: SyncPair): Violation | null {
+/** Whether the orphan clean-up may have deleted the copy of `source`: its runner is missing from `parents`. */
+function parentMissing(world: RunnersWorld, parents: string, source: Row): boolean {
+  if (!world.db.hasTable(parents)) return true;
+  const parent = byId(world.db.rows(parents)).get(source['runner_id'] as number);
+  return parent === undefined || parent['runner_type'] !== source['runner_type'];
+}
+
+function keepsCopiedRows(world: RunnersWorld, pair: SyncPair, orphanParents: string | null): Violation | null {
   const { db } = world;
   const memory = world.looseForeignKeys.seenIds;
   const seen = memory.get(memoryKey(pair.copy)) ?? new Set<number>();
@@ -52,6 +62,10 @@ function keepsCopiedRows(world: RunnersWorld, pair: SyncPair): Violation | null 
   const source = idsOf(db.rows(pair.source));
   for (const id of seen) {
     if (!source.has(id) || copied.has(id)) continue;
+    if (orphanParents !== null && parentMissing(world, orphanParents, byId(db.rows(pair.source)).get(id)!)) {
+      seen.delete(id);
+      continue;
+    }
     return violation(
       COPY_KEEPS_COPIED_ROWS,
       `${pair.source} id=${id} was in ${pair.copy} and is gone from it, although ${pair.source} still has it`,

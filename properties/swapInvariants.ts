@@ -4,6 +4,7 @@ import { DELETED_RECORDS, qualifiedTableName } from '../model/gitlab/looseForeig
 import { looseForeignKeyTriggerName } from '../model/gitlab/looseForeignKeys/trackRecordDeletions.js';
 import type { TableSwapRecord } from '../model/gitlab/rolloutRecord.js';
 import type { RunnersWorld } from '../model/runners/world.js';
+import { DELETION_BEFORE_TRACKING_SWITCH } from '../model/runners/knownRaces.js';
 import { unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 
@@ -135,23 +136,33 @@ function idsUniqueAcross(world: RunnersWorld, table: string, partitions: readonl
 /**
  * docs/semantics.md §h.6: the LFK trigger follows the legacy table's identity onto the archive, where it records
  * deletions under the archive's name, which no loose-foreign-key definition names, so their
- * children are never cleaned. A record under `<table>_archived` is exactly such a deletion.
+ * children are never cleaned. A record under `<table>_archived` is exactly such a deletion. One
+ * recorded before the table's tracking switch carries the named cause of that window
+ * (`deletion-before-tracking-switch`, which a plan may accept); one recorded after it does not,
+ * and is reported first.
  */
 export function checkDeletionTrackingFollowsSwap(world: RunnersWorld): Violation | null {
   const { db } = world;
+  let explained: Violation | null = null;
   for (const swap of world.rollout.swaps) {
     if (!swap.legacyTriggers.includes(looseForeignKeyTriggerName(swap.table))) continue;
-    const misnamed = db
-      .rows(DELETED_RECORDS)
-      .find((record) => record['fully_qualified_table_name'] === qualifiedTableName(swap.archive));
-    if (misnamed === undefined) continue;
-    const stillThere =
-      db.hasTable(swap.archive) && hasTrigger(db, swap.archive, looseForeignKeyTriggerName(swap.table));
-    const where = stillThere ? `: ${looseForeignKeyTriggerName(swap.table)} is still on ${swap.archive}` : '';
-    return violation(
-      DELETION_TRACKING_FOLLOWS_SWAP,
-      `the deletion of ${swap.table} id=${String(misnamed['primary_key_value'])} was recorded as ${qualifiedTableName(swap.archive)}, not ${qualifiedTableName(swap.table)}${where}`,
-    );
+    const archiveName = qualifiedTableName(swap.archive);
+    const switchedAt = world.rollout.trackingSwitchedAt.get(swap.table);
+    for (const record of db.rows(DELETED_RECORDS)) {
+      if (record['fully_qualified_table_name'] !== archiveName) continue;
+      const beforeSwitch = switchedAt === undefined || (record['id'] as number) < switchedAt;
+      if (beforeSwitch && explained !== null) continue;
+      const stillThere =
+        db.hasTable(swap.archive) && hasTrigger(db, swap.archive, looseForeignKeyTriggerName(swap.table));
+      const where = stillThere ? `: ${looseForeignKeyTriggerName(swap.table)} is still on ${swap.archive}` : '';
+      const when = switchedAt === undefined || beforeSwitch ? '' : ', after its tracking was switched';
+      const found = violation(
+        DELETION_TRACKING_FOLLOWS_SWAP,
+        `the deletion of ${swap.table} id=${String(record['primary_key_value'])} was recorded as ${archiveName}, not ${qualifiedTableName(swap.table)}${when}${where}`,
+      );
+      if (!beforeSwitch) return found;
+      explained = { ...found, cause: DELETION_BEFORE_TRACKING_SWITCH };
+    }
   }
-  return null;
+  return explained;
 }

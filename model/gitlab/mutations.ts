@@ -90,6 +90,24 @@ export const MODEL_MUTANTS = {
     'switching deletion tracking tracks each partition with track_record_deletions, which records its own name',
   'swap-skips-id-default':
     "replace_with_partitioned_table moves the sequence's ownership but leaves the copy's id without its nextval default",
+  'orphaned-copy-managers-join-on-manager-id':
+    "DeleteOrphanedPartitionedCiRunnerMachineRecords joins the runners' copy on the manager's id instead of its runner_id",
+  'runner-sharding-key-last-project':
+    'POST /user/runners gives a project runner the sharding key of its last project instead of its first',
+  'tag-create-without-on-conflict':
+    'PUT /runners/:id creates a tag by its name with a plain INSERT, without ON CONFLICT (name) DO NOTHING',
+  'ensure-unique-id-keeps-client-id':
+    "ensure_unique_id's trigger warns about a client-supplied id but keeps it instead of taking nextval",
+  'swap-skips-reverse-sync':
+    'replace_with_partitioned_table renames the tables but installs no sync trigger back into the archive',
+  'assign-to-fallback-by-project-id':
+    'assign_to re-owns a runner to its assignment with the lowest project_id instead of the lowest ci_runner_projects id',
+  'owner-worker-flag-cached':
+    'UpdateProjectRunnersOwnerWorker reads update_project_runners_owner as it was when the process booted',
+  'tracking-switch-keeps-archive-trigger':
+    'switching deletion tracking tracks the partitioned table but leaves the loose-FK trigger on <table>_archived',
+  'unassign-checks-owner-by-assignment':
+    "unassigning a project from a runner protects the runner's lowest-id assignment instead of its owner project",
 } as const;
 
 export type ModelMutant = keyof typeof MODEL_MUTANTS;

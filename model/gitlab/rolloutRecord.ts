@@ -38,6 +38,12 @@ export class RolloutRecord {
   readonly removedForeignKeys: RemovedForeignKey[] = [];
   /** Sync triggers from a swapped table back into its archive; kept apart from `world.syncPairs`, whose copies must be subsets. */
   readonly reverseSyncPairs: SyncPair[] = [];
+  /**
+   * Swapped table → the next `loose_foreign_keys_deleted_records` id when its deletion tracking was
+   * switched to the partitioned table: a record under the archive's name with a lower id was drawn
+   * before the switch, in the window GitLab's separate migrations leave; one at or above it was not.
+   */
+  readonly trackingSwitchedAt = new Map<string, number>();
 
   swapOf(table: string): TableSwapRecord | undefined {
     return this.swaps.find((swap) => swap.table === table);

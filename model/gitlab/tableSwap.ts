@@ -74,7 +74,7 @@ export function replaceWithPartitionedTable(
     if (!mutated('swap-skips-partition-renames'))
       for (const [from, to] of partitionRenames) renameWithPrimaryKey(tx, from, to);
     const pair: SyncPair = { source: table, copy: archive, columns: reverseSyncColumns(tx, table, archive), ...names };
-    installSyncTrigger(tx, pair);
+    if (!mutated('swap-skips-reverse-sync')) installSyncTrigger(tx, pair);
     return pair;
   });
   return {

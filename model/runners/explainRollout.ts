@@ -68,6 +68,31 @@ function explainLostCopyManager(world: RunnersWorld, violation: Violation): stri
   return `runner ${change.runnerId} changed from runner_type ${change.from} to ${change.to} at step ${change.step}, which moved its copy row to another partition; fk_rails_3f92913d27 references a single partition, so it saw a DELETE and its ON DELETE CASCADE removed copy manager ${managerId}, while the legacy manager stayed and its sync UPDATE now finds no copy row`;
 }
 
+/**
+ * A copy row lost while DeleteOrphanedPartitionedCiRunnerMachineRecords walks its copy, with its
+ * runner in the copy the job checks: nothing else deletes a copy manager whose source row and
+ * runner copy both exist (a cascade needs the runner copy gone, a loose foreign key is recorded
+ * and told by explainWorkers.ts), so the clean-up deleted a manager that was no orphan.
+ */
+function explainOrphanCleanupLoss(world: RunnersWorld, violation: Violation): string | null {
+  if (violation.invariant !== 'copy-keeps-copied-rows') return null;
+  const match = /^(\S+) id=(\d+) was in (\S+) and is gone/.exec(violation.message);
+  if (match === null) return null;
+  const [, source, id, copy] = match;
+  const cleanup = world.bookkeeping.migrations.find(
+    (migration) => migration.kind === 'deleteOrphanedCopyManagers' && migration.table === copy,
+  );
+  if (cleanup === undefined || !world.db.hasTable(cleanup.target)) return null;
+  const row = world.db.rows(source!).find((candidate) => candidate['id'] === Number(id));
+  const runnerId = row?.['runner_id'];
+  const runnerType = row?.['runner_type'];
+  const runner = world.db
+    .rows(cleanup.target)
+    .find((candidate) => candidate['id'] === runnerId && candidate['runner_type'] === runnerType);
+  if (runner === undefined) return null;
+  return `${cleanup.name} deleted ${copy} id=${id} although its runner ${String(runnerId)} (runner_type ${String(runnerType)}) is in ${cleanup.target}: the clean-up may delete only copy managers whose (runner_id, runner_type) is missing there, so its orphan test matched a manager that was none`;
+}
+
 function explainRevert(world: RunnersWorld, violation: Violation): string | null {
   if (violation.invariant !== 'revert-removes-foreign-key') return null;
   const removal = world.rollout.removedForeignKeys[0];
@@ -77,8 +102,15 @@ function explainRevert(world: RunnersWorld, violation: Violation): string | null
 
 function explainArchivedTracking(world: RunnersWorld, violation: Violation): string | null {
   if (violation.invariant !== 'deletion-tracking-follows-swap') return null;
-  const swap = world.rollout.swaps[0];
+  const table = /^the deletion of (\S+) id=/.exec(violation.message)?.[1];
+  const swap = world.rollout.swaps.find((candidate) => candidate.table === table) ?? world.rollout.swaps[0];
   if (swap === undefined) return null;
+  const trigger = `${swap.table}_loose_fk_trigger`;
+  // A deletion recorded after the switch: the switch did not take the trigger off the archive.
+  if (violation.cause === undefined && world.rollout.trackingSwitchedAt.has(swap.table))
+    return world.db.hasTable(swap.archive) && world.db.hasTrigger(swap.archive, trigger)
+      ? `switch_record_change_tracking_to_partitioned_table ${swap.table} ran but left ${trigger} on ${swap.archive}, so the reverse sync trigger's DELETE there still records ${swap.archive}, a name no loose-foreign-key definition names, besides the partition's own record (docs/semantics.md §b.1)`
+      : `a deletion was recorded as ${swap.archive} after switch_record_change_tracking_to_partitioned_table ${swap.table} ran, though ${trigger} is no longer on ${swap.archive}`;
   return `${swap.table}_loose_fk_trigger followed the legacy table's identity onto ${swap.archive} in the swap, and the reverse sync trigger's DELETE there (a deleted runner, or a type change moving its row) now records ${swap.archive}, a name no loose-foreign-key definition names (docs/semantics.md §b.1)`;
 }
 
@@ -86,6 +118,7 @@ const EXPLAINERS = [
   explainNotValidCheck,
   explainTypeChangeAfterSwap,
   explainLostCopyManager,
+  explainOrphanCleanupLoss,
   explainRevert,
   explainArchivedTracking,
 ];

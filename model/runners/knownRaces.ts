@@ -1,7 +1,7 @@
 /**
  * Races the runners world recognises by name when an invariant breaks (`Violation.cause`): races
- * GitLab has without any migration, or that a shipped fix brings with it, each shown by a plan of
- * its own. A serial plan's verdict under forced concurrency may accept one of them
+ * GitLab has without any migration, or that a shipped fix brings with it, and the window GitLab's
+ * own migration order leaves open, each shown by a plan of its own. A serial plan's verdict under forced concurrency may accept one of them
  * (`underConcurrency.acceptsCauses`, docs/plans.md) without accepting the whole invariant, so
  * every other break of that invariant still fails it. Each cause is recognised from what the world
  * recorded when the break happened, never from the trace's wording.
@@ -15,6 +15,7 @@ export const ENSURED_COPY_STALE = 'ensured-copy-stale';
 export const ASSIGN_TO_LOST_UPDATE = 'assign-to-lost-update';
 export const MANAGER_KEPT_DELETED_OWNER = 'manager-kept-deleted-owner';
 export const TAGGING_KEPT_DELETED_OWNER = 'tagging-kept-deleted-owner';
+export const DELETION_BEFORE_TRACKING_SWITCH = 'deletion-before-tracking-switch';
 
 /** The endpoint whose answer says a runner was deleted (model/runners/operations/deleteRunner.ts). */
 const DELETE_RUNNER_ENDPOINT = 'DELETE /runners/:id';
@@ -54,6 +55,13 @@ export const RUNNER_CAUSES: readonly CauseDefinition[] = [
     sentence:
       "The tagging still carries the sharding key of a deleted project from which assign_to re-owned its runner before UpdateProjectRunnersOwnerWorker handled that project's deletion event: assign_to does not touch taggings, and the service then finds no runner owned by the project (a race GitLab has without any migration).",
     plans: ['owner-recalc-assign-to-race'],
+  },
+  {
+    id: DELETION_BEFORE_TRACKING_SWITCH,
+    invariant: 'deletion-tracking-follows-swap',
+    sentence:
+      "The deletion was recorded under the archive's name (ci_runners_archived) before switch_record_change_tracking_to_partitioned_table moved the swapped table's loose-FK trigger: replace_with_partitioned_table leaves the trigger on the legacy table, now the archive, and GitLab moves it only in a later migration, so deletions in between carry the archive's name. A deletion recorded after the switch ran is not explained.",
+    plans: ['lfk-trigger-left-on-archive'],
   },
 ];
 

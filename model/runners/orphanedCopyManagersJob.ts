@@ -8,6 +8,7 @@ import type { BatchedJob } from '../gitlab/migrationWorld.js';
 import { idRange } from '../gitlab/batchedMigrations.js';
 import { integerField } from '../gitlab/rowFields.js';
 import { MANAGERS_COPY, RUNNERS_COPY } from './partitionedCopies.js';
+import { mutated } from '../gitlab/mutations.js';
 
 export const ORPHANED_COPY_MANAGERS_JOB = 'DeleteOrphanedPartitionedCiRunnerMachineRecords';
 
@@ -29,7 +30,11 @@ export const orphanedCopyManagersJob: BatchedJob = {
       exists({
         table: migration.target,
         where: and(
-          eq(col('id'), outer(migration.table, 'runner_id')),
+          // The mutant compares the runner's id with the manager's own id, a wrong join column.
+          eq(
+            col('id'),
+            outer(migration.table, mutated('orphaned-copy-managers-join-on-manager-id') ? 'id' : 'runner_id'),
+          ),
           eq(col('runner_type'), outer(migration.table, 'runner_type')),
         ),
       }),

@@ -126,6 +126,7 @@ export class RunnersWorld implements MigrationWorld {
   concurrency: ConcurrencyRecord | null = null;
 
   private readonly versions: BookkeepingVersions<RunnersBookkeeping>;
+  private readonly bootFlags: ReadonlyMap<string, boolean>;
   readonly responses: ApiResponse[] = [];
   /** Batches, owner-job steps and LFK cleanup runs that failed (the `background-work-succeeds` invariant reads it). */
   readonly backgroundFailures: BackgroundFailure[] = [];
@@ -186,6 +187,7 @@ export class RunnersWorld implements MigrationWorld {
     this.db = base.db;
     this.workers = readWorkerSettings(settings);
     this.looseForeignKeys = new LooseForeignKeysState(this.workers.looseForeignKeys);
+    this.bootFlags = new Map(parsed.flags);
     this.versions = new BookkeepingVersions<RunnersBookkeeping>({
       flags: new Map(parsed.flags),
       code: { ...parsed.code },
@@ -233,6 +235,11 @@ export class RunnersWorld implements MigrationWorld {
 
   flagEnabled(name: string): boolean {
     return this.versions.current.flags.get(name) ?? false;
+  }
+
+  /** A flag as the scenario's settings set it before any step: what a stale per-process cache answers. */
+  bootFlagEnabled(name: string): boolean {
+    return this.bootFlags.get(name) ?? false;
   }
 
   syncPairFor(source: string): SyncPair | undefined {

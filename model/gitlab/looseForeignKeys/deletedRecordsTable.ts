@@ -8,6 +8,8 @@ import type { Database } from '../../../src/index.js';
  */
 export const DELETED_RECORDS = 'loose_foreign_keys_deleted_records';
 export const ACTIVE_PARTITION = 1;
+/** The sequence of its `id` (a bigserial): ids are drawn in the order deletions are recorded. */
+export const DELETED_RECORDS_ID_SEQUENCE = `${DELETED_RECORDS}_id_seq`;
 export const ACTIVE_PARTITION_TABLE = `${DELETED_RECORDS}_${ACTIVE_PARTITION}`;
 
 export const RECORD_STATUS = { pending: 1, processed: 2 } as const;

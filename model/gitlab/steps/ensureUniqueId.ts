@@ -4,6 +4,7 @@ import { raiseWarning } from '../notices.js';
 import { GITLAB_PROBES } from '../probes.js';
 import { idSequenceName } from '../tableSwap.js';
 import { defineStep } from './defineStep.js';
+import { mutated } from '../mutations.js';
 
 /**
  * `ensure_unique_id(table, seq:)` (docs/semantics.md §f, `EnsureIdUniquenessForPCiRunners`): a partitioned table's
@@ -80,7 +81,12 @@ export const ensureUniqueId = defineStep({
             raiseWarning(context.db, MANUAL_ID_WARNING);
             world.probes.hit(GITLAB_PROBES.clientIdIgnored);
           }
-          return { ...context.newRow, id: context.db.nextval(seq) };
+          // The mutant keeps a client-supplied id after warning about it.
+          const kept =
+            mutated('ensure-unique-id-keeps-client-id') &&
+            context.newRow['id'] !== null &&
+            context.newRow['id'] !== undefined;
+          return kept ? context.newRow : { ...context.newRow, id: context.db.nextval(seq) };
         },
       });
     });

@@ -3,6 +3,7 @@ import {
   trackRecordDeletions,
   trackRecordDeletionsOverrideTableName,
 } from '../looseForeignKeys/trackRecordDeletions.js';
+import { DELETED_RECORDS_ID_SEQUENCE } from '../looseForeignKeys/deletedRecordsTable.js';
 import { archiveName } from '../tableSwap.js';
 import { defineStep } from './defineStep.js';
 import { mutated } from '../mutations.js';
@@ -27,8 +28,12 @@ export const switchRecordChangeTracking = defineStep({
   run: (world, { table }) => {
     const { db } = world;
     const archive = archiveName(table);
+    const nextRecord = db.sequenceInfo(DELETED_RECORDS_ID_SEQUENCE)?.nextValue;
+    if (nextRecord !== undefined && !world.rollout.trackingSwitchedAt.has(table))
+      world.rollout.trackingSwitchedAt.set(table, nextRecord);
     // The trigger kept the name it was created with on the legacy table: ci_runners_loose_fk_trigger.
-    if (db.hasTable(archive)) db.dropTrigger(archive, looseForeignKeyTriggerName(table), { ifExists: true });
+    if (db.hasTable(archive) && !mutated('tracking-switch-keeps-archive-trigger'))
+      db.dropTrigger(archive, looseForeignKeyTriggerName(table), { ifExists: true });
     const identifiers = mutated('tracking-switch-skips-partitions')
       ? [table]
       : [table, ...db.describe(table).partitions];

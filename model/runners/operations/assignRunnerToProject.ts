@@ -111,7 +111,11 @@ function* assignInTransaction(
   // Re-owning writes sharding_key_id, which only the sharding-key-aware code does.
   if (!ownerExists && world.code.populateShardingKey) {
     const existing = new Set((yield* tx.select(PROJECTS)).map((project) => integerField(project, 'id')));
-    const fallback = assignments.find((assignment) => existing.has(assignment.projectId));
+    // The mutant orders the candidates by project_id, as if the owner were the oldest project.
+    const candidates = mutated('assign-to-fallback-by-project-id')
+      ? [...assignments].sort((left, right) => left.projectId - right.projectId)
+      : assignments;
+    const fallback = candidates.find((assignment) => existing.has(assignment.projectId));
     reowned = fallback?.projectId ?? projectId;
   }
   // `runner_projects << RunnerProject.new(…)` inserts at once; `save!` then writes the new owner.

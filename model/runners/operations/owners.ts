@@ -3,6 +3,7 @@ import { assert } from '../../../src/engine/assert.js';
 import { integerField, liveProjectIds, pickByIndex } from '../records.js';
 import type { RunnerType } from '../partitionedCopies.js';
 import { NAMESPACES, RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS, runnerToken } from '../schema.js';
+import { mutated } from '../../gitlab/mutations.js';
 
 /**
  * Who owns a new runner: a group runner belongs to one namespace, a project runner to one or
@@ -43,7 +44,8 @@ export function chooseOwners(
 /** The sharding key GitLab derives from the owners: the group, or the first project. */
 export function shardingKeyFor(runnerType: RunnerType, owners: RunnerOwners): number | null {
   if (runnerType === 2) return owners.namespaceId;
-  if (runnerType === 3) return owners.projectIds[0] ?? null;
+  if (runnerType === 3)
+    return (mutated('runner-sharding-key-last-project') ? owners.projectIds.at(-1) : owners.projectIds[0]) ?? null;
   return null;
 }
 

@@ -11,6 +11,7 @@ import { intArg, natArg } from './args.js';
 import type { HandlerResult } from './request.js';
 import { notApplied, runRequest } from './request.js';
 import { RUNNER_REFERENCE } from '../collections.js';
+import { mutated } from '../../gitlab/mutations.js';
 
 /**
  * `PUT /runners/:id` with one more tag in `tag_list`: find or create the tag by its unique name
@@ -21,7 +22,8 @@ import { RUNNER_REFERENCE } from '../collections.js';
 export const TAG_NAMES = ['docker', 'linux', 'gpu'] as const;
 
 function findOrCreateTag(db: Database, name: string): number {
-  db.insert(TAGS, { name }, { onConflict: { target: ['name'], action: 'nothing' } });
+  if (mutated('tag-create-without-on-conflict')) db.insert(TAGS, { name });
+  else db.insert(TAGS, { name }, { onConflict: { target: ['name'], action: 'nothing' } });
   const [tag] = db.select(TAGS, { where: eq(col('name'), name) });
   if (tag === undefined) throw new Error(`tag ${name} vanished inside its own transaction`);
   return integerField(tag, 'id');

@@ -12,6 +12,7 @@ import { ownerProjectIdWork, runnerAssignments } from './ownerProject.js';
 import { notApplied, requestOperation } from './request.js';
 import type { HandlerResult } from './request.js';
 import { RUNNER_REFERENCE } from '../collections.js';
+import { mutated } from '../../gitlab/mutations.js';
 
 /**
  * `DELETE /projects/:id/runners/:runner_id`: removes one assignment of a project runner; the
@@ -51,9 +52,14 @@ function* unassign(
   if (runner.runnerType !== 3) return { status: 422, note: 'Runner is not a project runner' };
   if (assignment === undefined) return { status: 422, note: 'Runner is not assigned to any project' };
   // `runner.belongs_to_one_project?`
-  if ((yield* runnerAssignments(tx, runner.id)).length <= 1)
+  const assignments = yield* runnerAssignments(tx, runner.id);
+  if (assignments.length <= 1)
     return { status: 422, note: 'Only one project associated with the runner. Please remove the runner instead' };
-  if (assignment.projectId === (yield* ownerProjectIdWork(tx, runner.id)))
+  // The mutant protects the first assignment, as if it were always the owner's.
+  const protectedProject = mutated('unassign-checks-owner-by-assignment')
+    ? assignments[0]?.projectId
+    : yield* ownerProjectIdWork(tx, runner.id);
+  if (assignment.projectId === protectedProject)
     return {
       status: 403,
       note: 'You cannot unassign a runner from the owner project. Delete the runner instead',

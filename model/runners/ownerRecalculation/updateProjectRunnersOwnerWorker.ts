@@ -73,7 +73,10 @@ function finish(world: RunnersWorld, job: OwnerServiceJob): OwnerServiceJob {
 
 /** `handle_event`: the flag check, then the pre-clean, whose statements run in autocommit (`each_batch { delete_all }`). */
 function* handleEventWork(world: RunnersWorld, job: OwnerServiceJob, tx: Tx): Work<string> {
-  const skipped = !world.flagEnabled(OWNER_FLAG);
+  // The mutant reads the flag as the process booted with it (the scenario's settings), a stale cache.
+  const skipped = mutated('owner-worker-flag-cached')
+    ? !world.bootFlagEnabled(OWNER_FLAG)
+    : !world.flagEnabled(OWNER_FLAG);
   job = update(world, job, { handled: { step: world.currentStep, skipped } });
   if (job.delivery > 1) world.probes.hit(OWNER_PROBES.redelivered);
   if (skipped) {
