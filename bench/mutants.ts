@@ -135,15 +135,15 @@ const PLAN_MUTANTS: readonly PlanMutant[] = [
   {
     name: 'plan:machines-fk-without-cascade',
     description:
-      'replace-ci-runner-machines-with-partitioned adds fk_rails_3f92913d27 between the copies without ON DELETE CASCADE',
+      'replace-ci-runner-machines-with-partitioned adds fk_rails_3f92913d27 between the copies with on_delete: nil (NO ACTION)',
     plan: 'replace-ci-runner-machines-with-partitioned',
     transform: (steps) => {
       stepIndex(steps, named('add_concurrent_foreign_key'));
-      return steps.map((step) => {
-        if (step.step !== 'add_concurrent_foreign_key') return step;
-        const { onDelete: _dropped, ...parameters } = step.parameters;
-        return { ...step, parameters };
-      });
+      return steps.map((step) =>
+        step.step === 'add_concurrent_foreign_key'
+          ? { ...step, parameters: { ...step.parameters, onDelete: null } }
+          : step,
+      );
     },
   },
 ];

@@ -112,6 +112,23 @@ describe('foreign key and check steps', () => {
     });
   });
 
+  test("on_delete: nil (onDelete null) gives NO ACTION; a missing onDelete, GitLab's default CASCADE", () => {
+    const world = newWorld();
+    partitionBoth(world);
+    const parameters = {
+      source: 'group_type_ci_runner_machines_687967fa8a',
+      target: 'group_type_ci_runners_e59bb2812d',
+      columns: ['runner_id', 'runner_type'],
+      targetColumns: ['id', 'runner_type'],
+      validate: false,
+    };
+    step(world, 'add_concurrent_foreign_key', { ...parameters, name: 'fk_no_action', onDelete: null });
+    step(world, 'add_concurrent_foreign_key', { ...parameters, name: 'fk_default' });
+    const table = 'group_type_ci_runner_machines_687967fa8a';
+    expect(world.db.constraint(table, 'fk_no_action').onDelete).toBe('no action');
+    expect(world.db.constraint(table, 'fk_default').onDelete).toBe('cascade');
+  });
+
   test('add_concurrent_partitioned_foreign_key puts the key on every partition, then on the parent', () => {
     const world = newWorld();
     partitionBoth(world);

@@ -71,7 +71,9 @@ export const FOREIGN_KEY_FIELDS: FieldMap = {
 export const FOREIGN_KEY_REQUIRED = ['source', 'target', 'columns'];
 
 function readAction(reader: ParameterReader, field: string, fallback: string): ReferentialAction {
-  const value = reader.optionalJson(field) ?? fallback;
+  // An explicit null is Rails' `on_delete: nil` (NO ACTION); only a missing field takes the default.
+  const given = reader.optionalJson(field);
+  const value = given === undefined ? fallback : given;
   if (value === null) return 'no action';
   const action = typeof value === 'string' ? ACTIONS[value] : undefined;
   if (action === undefined)
