@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { EngineSessionBackend } from '../../../src/oracle/server/engineSessionBackend.js';
 import { lockPrograms } from '../../../src/oracle/server/lockPrograms.js';
-import { runPermutation } from '../../../src/oracle/server/permutationDriver.js';
+import { runPermutation, ScheduleExecution } from '../../../src/oracle/server/permutationDriver.js';
 import { allPermutations } from '../../../src/oracle/server/program.js';
 import type { SessionProgram } from '../../../src/oracle/server/program.js';
 import type { BackendRun, SessionBackend } from '../../../src/oracle/server/sessionBackend.js';
@@ -18,7 +18,7 @@ import type { ExploredSchedule, TreeStatistics } from '../../../src/oracle/serve
 import { generateSessionProgram } from '../../../src/oracle/sessions/randomSessions.js';
 import { SESSION_FEATURES } from '../../../src/oracle/sessions/sessionOps.js';
 import type { SessionFeature } from '../../../src/oracle/sessions/sessionOps.js';
-import { runnerRaces } from '../../../model/runners/concurrency/races.js';
+import { foreignKeyBehindLongTransaction, runnerRaces } from '../../../model/runners/concurrency/races.js';
 
 const ALL = new Set<SessionFeature>(SESSION_FEATURES);
 /** Programs with more schedules than this are left out, to keep the suite quick. */
@@ -84,6 +84,36 @@ async function compareWithScratch(
 }
 
 describe('schedule trees on the engine', () => {
+  it('keep sibling copies apart: a write or a commit in one never shows in the other or the original', async () => {
+    const program = foreignKeyBehindLongTransaction.program;
+    const backend = new EngineSessionBackend([program]);
+    const node = await ScheduleExecution.start(backend, program);
+    // An open transaction that updated runner 1: row versions, a row lock and table locks to copy.
+    node.takeNow('long_heartbeat');
+    const committing = node.fork()!;
+    const writing = node.fork()!;
+    committing.takeNow('long_commit');
+    writing.takeNow('api_heartbeat');
+    const contactedAt = (execution: ScheduleExecution): unknown[] =>
+      execution
+        .endNow()
+        .result.contents.find((table) => table.table === 'ci_runners')!
+        .rows.map((row) => [row.id, row.contacted_at]);
+    // Each ends its own way: the commit kept, the other's open transaction rolled back at the end.
+    expect(contactedAt(committing)).toEqual([
+      [1, 300],
+      [2, 100],
+    ]);
+    expect(contactedAt(writing)).toEqual([
+      [1, 100],
+      [2, 400],
+    ]);
+    expect(contactedAt(node)).toEqual([
+      [1, 100],
+      [2, 100],
+    ]);
+  });
+
   it('give the same leaves whether the engine answers at once or through promises', async () => {
     const programs = [...lockPrograms, ...runnerRaces]
       .map((regression) => regression.program)
