@@ -40,7 +40,7 @@ export function findByUniqueKey(
 ): Tuple | undefined {
   if (relation.isPartitioned) {
     const position = columns.indexOf(relation.partitionKey!);
-    assert(position >= 0, `unique key (${columns.join(', ')}) of ${relation.name} lacks its partition key`);
+    if (position < 0) fail(`unique key (${columns.join(', ')}) of ${relation.name} lacks its partition key`);
     const value = values[position]!;
     const partition =
       relation.partitions.find(

@@ -3,7 +3,7 @@
  * every partition (present and future), as PostgreSQL does; statement triggers are not, so
  * they fire only for statements that name the table they are on.
  */
-import { assert } from '../assert.js';
+import { assert, fail } from '../assert.js';
 import type { Relation, TriggerDefinition } from '../catalog.js';
 import { PgError, SqlState } from '../errors.js';
 import { childExpressions } from '../expression.js';
@@ -105,21 +105,10 @@ function referencedTriggerColumns(expr: Expr): string[] {
 
 export function createTrigger(state: EngineState, spec: TriggerSpec): TriggerDefinition {
   const relation = lookupRelation(state, spec.table);
-  assert(spec.events.length > 0, `trigger ${spec.name} needs at least one event`);
-  const common = {
-    name: spec.name,
-    relation,
-    timing: spec.timing,
-    events: new Set(spec.events),
-    args: spec.args ?? [],
-    functionName: spec.functionName ?? spec.name,
-    functionBody: spec.functionBody ?? null,
-    when: spec.when ?? null,
-    updateOf: spec.updateOf ?? null,
-    enabled: true,
-    parent: null,
-  };
+  if (spec.events.length === 0) fail(`trigger ${spec.name} needs at least one event`);
   let trigger: TriggerDefinition;
+  // Each definition is one object literal with every field written out: V8 (Node 20) adds a property
+  // to a spread copy (`{ ...common, level }`) through its slow path, some microseconds per trigger.
   if (spec.level === 'statement') {
     const referencing = spec.referencing ?? {};
     if ((referencing.oldTable || referencing.newTable) && spec.timing !== 'after') {
@@ -133,7 +122,17 @@ export function createTrigger(state: EngineState, spec: TriggerSpec): TriggerDef
     }
     checkWhenAndColumns(relation, spec);
     trigger = {
-      ...common,
+      name: spec.name,
+      relation,
+      timing: spec.timing,
+      events: new Set(spec.events),
+      args: spec.args ?? [],
+      functionName: spec.functionName ?? spec.name,
+      functionBody: spec.functionBody ?? null,
+      when: spec.when ?? null,
+      updateOf: spec.updateOf ?? null,
+      enabled: true,
+      parent: null,
       level: 'statement',
       fn: spec.fn,
       referencingOldTable: referencing.oldTable ?? null,
@@ -141,7 +140,21 @@ export function createTrigger(state: EngineState, spec: TriggerSpec): TriggerDef
     };
   } else {
     checkWhenAndColumns(relation, spec);
-    trigger = { ...common, level: 'row', fn: spec.fn };
+    trigger = {
+      name: spec.name,
+      relation,
+      timing: spec.timing,
+      events: new Set(spec.events),
+      args: spec.args ?? [],
+      functionName: spec.functionName ?? spec.name,
+      functionBody: spec.functionBody ?? null,
+      when: spec.when ?? null,
+      updateOf: spec.updateOf ?? null,
+      enabled: true,
+      parent: null,
+      level: 'row',
+      fn: spec.fn,
+    };
   }
   installTrigger(state, relation, trigger);
   return trigger;
