@@ -2,7 +2,6 @@ import { populateLegacyRunners } from './legacyPopulation.js';
 import { Database } from '../../src/index.js';
 import type { PgError, Row } from '../../src/index.js';
 import { causeOfStaleCopy } from './knownRaces.js';
-import { assert } from '../../src/engine/assert.js';
 import { ProbeCounter } from '../../src/harness/domain.js';
 import type { ConcurrencyRecord, JsonObject } from '../../src/harness/domain.js';
 import type {
@@ -16,7 +15,7 @@ import { RUNNERS_CATALOG } from './catalog.js';
 import { RUNNERS_LOOSE_FOREIGN_KEYS } from './looseForeignKeys.js';
 import { tagLegacyRunners } from './legacyPopulation.js';
 import { NAMESPACES, PROJECTS, createLegacySchema } from './schema.js';
-import { readRunnersSettings, validateRunnersSettings } from './settings.js';
+import { worldSettings } from './worldSettings.js';
 import { applySchemaEra } from './schemaEra.js';
 import type { SchemaEra } from './schemaEra.js';
 import { createCostSettingsTable } from './costSettings.js';
@@ -29,7 +28,6 @@ import { BookkeepingVersions } from '../gitlab/bookkeeping.js';
 import type { BookkeepingRecipe, LooseForeignKeyBookkeeping, MigrationBookkeeping } from '../gitlab/bookkeeping.js';
 import { EMPTY_OWNER_EVENT_QUEUE } from './ownerRecalculation/projectDeletedEvents.js';
 import type { OwnerEventQueue } from './ownerRecalculation/projectDeletedEvents.js';
-import { readWorkerSettings } from './workerSettings.js';
 import { createTaggingsSchema } from './taggings/taggingsSchema.js';
 import type { WorkerSettings } from './workerSettings.js';
 
@@ -178,19 +176,18 @@ export class RunnersWorld implements MigrationWorld {
     readonly settings: JsonObject,
     db?: Database,
   ) {
-    const problem = validateRunnersSettings(settings);
-    assert(problem === null, `invalid runners settings reached the world: ${problem}`);
-    const parsed = readRunnersSettings(settings);
+    const { runners: parsed, workers } = worldSettings(settings);
     this.batchSize = parsed.backfillBatchSize;
     this.schemaEra = parsed.schema;
     const base = db === undefined ? forkBaseSchema(this.schemaEra) : buildBaseSchema(db, this.schemaEra);
     this.db = base.db;
-    this.workers = readWorkerSettings(settings);
+    this.workers = workers;
     this.looseForeignKeys = new LooseForeignKeysState(this.workers.looseForeignKeys);
     this.bootFlags = new Map(parsed.flags);
     this.versions = new BookkeepingVersions<RunnersBookkeeping>({
-      flags: new Map(parsed.flags),
-      code: { ...parsed.code },
+      // Frozen and shared by every world with these settings: a change replaces them (bookkeeping.ts).
+      flags: parsed.flags,
+      code: parsed.code,
       migrations: [],
       looseForeignKeys: base.looseForeignKeys,
       ownerEvents: EMPTY_OWNER_EVENT_QUEUE,
