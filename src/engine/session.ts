@@ -96,7 +96,7 @@ export class EngineState implements SessionView {
    * The SET list of the UPDATE being executed (an UPDATE, ON CONFLICT DO UPDATE, or a referential
    * action's UPDATE), which decides whether `UPDATE OF col` triggers fire; null outside one.
    */
-  updatedColumns: ReadonlySet<string> | null = null;
+  updatedColumns: readonly string[] | null = null;
   /** The sub-query runner scans hand to expressions; created once, on first use (see scan.ts). */
   subqueries: SubqueryRunner | null = null;
   /**

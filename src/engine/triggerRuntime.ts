@@ -51,7 +51,7 @@ const AFTER_STATEMENT: Record<TriggerEvent, `after:${TriggerEvent}`> = {
  */
 export function withUpdatedColumns<T>(state: EngineState, columns: readonly string[] | null, body: () => T): T {
   const previous = state.updatedColumns;
-  state.updatedColumns = columns === null ? null : new Set(columns);
+  state.updatedColumns = columns;
   try {
     return body();
   } finally {
@@ -68,7 +68,7 @@ export function* withUpdatedColumnsResumable<T>(
   execution: Resumable<T>,
 ): Resumable<T> {
   const previous = state.updatedColumns;
-  state.updatedColumns = columns === null ? null : new Set(columns);
+  state.updatedColumns = columns;
   try {
     return yield* execution;
   } finally {
@@ -92,7 +92,7 @@ export function triggerEnabledFor(
   if (trigger.updateOf !== null && event === 'update') {
     const updated = state.updatedColumns;
     assert(updated !== null, `UPDATE trigger ${trigger.name} fired outside an UPDATE`);
-    if (!trigger.updateOf.some((column) => updated.has(column))) return false;
+    if (!trigger.updateOf.some((column) => updated.includes(column))) return false;
   }
   if (trigger.when === null) return true;
   return (

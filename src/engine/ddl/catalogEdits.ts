@@ -56,16 +56,26 @@ export function setMapEntry<K, V>(state: EngineState, map: Map<K, V>, key: K, va
  * Removes a catalog entry. The undo rebuilds the map in its former order rather than appending
  * the entry again: catalog maps are iterated (relations by snapshot() and by plans), so a rolled
  * back DROP or RENAME must leave that order exactly as it was. Undo runs last-in first-out, so at
- * that point the map holds exactly the entries that remained after the delete.
+ * that point the map holds exactly the entries that remained after the delete, in their order:
+ * the entry goes back at its former position among them. Only the position is kept until then, as
+ * a rename (a delete and a set) in every table swap would otherwise copy the whole catalog map.
  */
 export function deleteMapEntry<K, V>(state: EngineState, map: Map<K, V>, key: K): void {
   assert(map.has(key), 'deleting a catalog entry that is not there');
-  const entries = [...map];
+  const value = map.get(key) as V;
+  let position = 0;
+  for (const entryKey of map.keys()) {
+    if (entryKey === key) break;
+    position++;
+  }
   state.changeCatalog(
     () => map.delete(key),
     () => {
+      assert(!map.has(key), 'undo of a catalog deletion found the entry back already');
+      const entries = [...map];
+      entries.splice(position, 0, [key, value]);
       map.clear();
-      for (const [entryKey, value] of entries) map.set(entryKey, value);
+      for (const [entryKey, entryValue] of entries) map.set(entryKey, entryValue);
     },
   );
 }
