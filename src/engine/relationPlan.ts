@@ -153,6 +153,35 @@ function rootForeignKeys(state: EngineState): readonly ForeignKeyConstraint[] {
   return foreignKeys;
 }
 
+/** A relation's triggers of one level, by timing and event, in name order; built in one pass. */
+type TriggerLists<T> = Record<TriggerTiming, Record<TriggerEvent, T[]>>;
+
+function emptyTriggerLists<T>(): TriggerLists<T> {
+  return {
+    before: { insert: [], update: [], delete: [] },
+    after: { insert: [], update: [], delete: [] },
+  };
+}
+
+/**
+ * Sorts the triggers into their lists with one walk over them (names are unique on a relation, so
+ * name order is the only order); a plan is rebuilt in every scenario after its relation's DDL.
+ */
+function triggerLists(relation: Relation): {
+  readonly row: TriggerLists<RowTriggerDefinition>;
+  readonly statement: TriggerLists<StatementTriggerDefinition>;
+} {
+  const row = emptyTriggerLists<RowTriggerDefinition>();
+  const statement = emptyTriggerLists<StatementTriggerDefinition>();
+  for (const trigger of relation.triggers) {
+    if (trigger.level === 'row') for (const event of trigger.events) row[trigger.timing][event].push(trigger);
+    else for (const event of trigger.events) statement[trigger.timing][event].push(trigger);
+  }
+  for (const lists of [row.before, row.after, statement.before, statement.after])
+    for (const list of [lists.insert, lists.update, lists.delete]) if (list.length > 1) list.sort(byName);
+  return { row, statement };
+}
+
 function buildPlan(
   state: EngineState,
   relation: Relation,
@@ -161,29 +190,16 @@ function buildPlan(
 ): RelationPlan {
   const foreignKeys = relation.foreignKeys();
   const referencedBy = rootKeys.filter((foreignKey) => foreignKey.referencedRelation.isAncestorOrSelfOf(relation));
-  const rowTriggers = (timing: TriggerTiming, event: TriggerEvent): RowTriggerDefinition[] =>
-    relation.triggers
-      .filter(
-        (trigger): trigger is RowTriggerDefinition =>
-          trigger.level === 'row' && trigger.timing === timing && trigger.events.has(event),
-      )
-      .sort(byName);
-  const statementTriggers = (timing: TriggerTiming, event: TriggerEvent): StatementTriggerDefinition[] =>
-    relation.triggers
-      .filter(
-        (trigger): trigger is StatementTriggerDefinition =>
-          trigger.level === 'statement' && trigger.timing === timing && trigger.events.has(event),
-      )
-      .sort(byName);
+  const { row, statement } = triggerLists(relation);
   const userAfter = (event: TriggerEvent): AfterRowAction[] =>
-    rowTriggers('after', event).map((trigger) => ({
+    row.after[event].map((trigger) => ({
       kind: 'user',
       name: trigger.name,
       trigger,
       conditional: trigger.when !== null || trigger.updateOf !== null,
     }));
   const conditional = (timing: TriggerTiming, event: TriggerEvent): boolean =>
-    statementTriggers(timing, event).some((trigger) => trigger.when !== null || trigger.updateOf !== null);
+    statement[timing][event].some((trigger) => trigger.when !== null || trigger.updateOf !== null);
   const checksOn = foreignKeys.map(
     (foreignKey): AfterRowAction => ({ kind: 'riCheck', name: riTriggerName('c', foreignKey), foreignKey }),
   );
@@ -191,7 +207,7 @@ function buildPlan(
     (foreignKey): AfterRowAction => ({ kind: 'riAction', name: riTriggerName('a', foreignKey), foreignKey }),
   );
   const capture = (event: TriggerEvent): boolean =>
-    statementTriggers('after', event).some(
+    statement.after[event].some(
       (trigger) => trigger.referencingOldTable !== null || trigger.referencingNewTable !== null,
     );
   return {
@@ -201,9 +217,9 @@ function buildPlan(
     foreignKeys: orNone(foreignKeys),
     referencedBy: orNone(referencedBy),
     beforeRow: frozenWhenEmpty({
-      insert: orNone(rowTriggers('before', 'insert')),
-      update: orNone(rowTriggers('before', 'update')),
-      delete: orNone(rowTriggers('before', 'delete')),
+      insert: orNone(row.before.insert),
+      update: orNone(row.before.update),
+      delete: orNone(row.before.delete),
     }),
     afterRow: frozenWhenEmpty({
       insert: orNone([...userAfter('insert'), ...checksOn].sort(byName)),
@@ -211,12 +227,12 @@ function buildPlan(
       delete: orNone([...userAfter('delete'), ...actionsOn].sort(byName)),
     }),
     statement: frozenWhenEmpty({
-      'before:insert': orNone(statementTriggers('before', 'insert')),
-      'before:update': orNone(statementTriggers('before', 'update')),
-      'before:delete': orNone(statementTriggers('before', 'delete')),
-      'after:insert': orNone(statementTriggers('after', 'insert')),
-      'after:update': orNone(statementTriggers('after', 'update')),
-      'after:delete': orNone(statementTriggers('after', 'delete')),
+      'before:insert': orNone(statement.before.insert),
+      'before:update': orNone(statement.before.update),
+      'before:delete': orNone(statement.before.delete),
+      'after:insert': orNone(statement.after.insert),
+      'after:update': orNone(statement.after.update),
+      'after:delete': orNone(statement.after.delete),
     }),
     conditionalStatement: Object.freeze({
       'before:insert': conditional('before', 'insert'),
