@@ -183,7 +183,7 @@ export class RunnersWorld implements MigrationWorld {
     this.db = base.db;
     this.workers = workers;
     this.looseForeignKeys = new LooseForeignKeysState(this.workers.looseForeignKeys);
-    this.bootFlags = new Map(parsed.flags);
+    this.bootFlags = parsed.flags;
     this.versions = new BookkeepingVersions<RunnersBookkeeping>({
       // Frozen and shared by every world with these settings: a change replaces them (bookkeeping.ts).
       flags: parsed.flags,
