@@ -71,6 +71,35 @@ interface CachedRows {
   checkedAt: number;
 }
 
+/**
+ * What decides which committed row versions a snapshot taken now shows this session: the first xid
+ * not yet assigned, the transactions running, and the session's own open transaction (0 when none).
+ * While these, the catalog and the leaves' write stamps are as they were, `committedRows` reads the
+ * same versions again (commits and aborts change the running set; pruning drops only versions no
+ * snapshot, present or future, can see).
+ */
+interface Visibility {
+  readonly horizon: number;
+  readonly own: number;
+  readonly running: readonly number[];
+}
+
+function sameVisibility(visibility: Visibility, horizon: number, own: number, running: ReadonlySet<number>): boolean {
+  if (visibility.horizon !== horizon || visibility.own !== own || visibility.running.length !== running.size)
+    return false;
+  for (const xid of visibility.running) if (!running.has(xid)) return false;
+  return true;
+}
+
+/** A table's committed rows as `committedRows` last read them, valid while `Visibility` and the leaves hold. */
+interface CachedCommittedRows {
+  readonly catalogVersion: number;
+  readonly leaves: readonly Relation[];
+  readonly stamp: number;
+  readonly visibility: Visibility;
+  readonly rows: readonly Row[];
+}
+
 function sameLeaves(left: readonly Relation[], right: readonly Relation[]): boolean {
   if (left.length !== right.length) return false;
   for (let index = 0; index < left.length; index++) if (left[index] !== right[index]) return false;
@@ -129,10 +158,14 @@ export class Database implements SessionHandle {
   private contentToken: {
     readonly catalogVersion: number;
     readonly dataVersion: number;
+    readonly visibility: Visibility | null;
     readonly token: object;
   } | null = null;
   private readonly describeCache = new Map<string, { readonly version: number; readonly info: TableInfo }>();
   private readonly rowsCache = new Map<string, CachedRows>();
+  private readonly committedRowsCache = new Map<Relation, CachedCommittedRows>();
+  /** The visibility `contentStamp` and `committedRows` last saw, reused while it holds (`sameVisibility`). */
+  private lastVisibility: Visibility | null = null;
   /**
    * Called after every top-level statement with its value and outcome (the oracle renders
    * these as SQL). Statements run by trigger functions are not reported: PostgreSQL runs them
@@ -600,22 +633,40 @@ export class Database implements SessionHandle {
 
   /**
    * An object standing for everything `rows`, `describe` and `constraints` can read: the same one
-   * until the next row write, catalog change or undo, so a check that reads only those and passed
-   * with this stamp would pass again. A new one every time while other sessions' transactions run
-   * (a commit changes what `rows` reads without writing a row) and while the read caches are off.
+   * until the next row write, catalog change or undo, and, while other sessions' transactions run,
+   * until a transaction begins or ends (a commit changes what `rows` reads without writing a row),
+   * so a check that reads only those and passed with this stamp would pass again. A new one every
+   * time while the read caches are off.
    */
   contentStamp(): object {
     const { catalogVersion, dataVersion } = this.state;
+    const visibility = this.visibility();
     const token = this.contentToken;
     if (
       !readCaches ||
-      this.otherTransactionsRunning() ||
       token === null ||
       token.catalogVersion !== catalogVersion ||
-      token.dataVersion !== dataVersion
+      token.dataVersion !== dataVersion ||
+      token.visibility !== visibility
     )
-      this.contentToken = { catalogVersion, dataVersion, token: Object.freeze({}) };
+      this.contentToken = { catalogVersion, dataVersion, visibility, token: Object.freeze({}) };
     return this.contentToken!.token;
+  }
+
+  /**
+   * What a snapshot taken now would see as committed (`Visibility`), or null while no other
+   * session has a transaction open (then `rows` reads the heaps as they are). The same object
+   * while it holds, so callers compare it by identity.
+   */
+  private visibility(): Visibility | null {
+    if (!this.otherTransactionsRunning()) return null;
+    const shared = this.state.shared;
+    const horizon = shared.xidHorizon;
+    const own = this.state.openXid ?? 0;
+    const last = this.lastVisibility;
+    if (last !== null && sameVisibility(last, horizon, own, shared.running)) return last;
+    this.lastVisibility = { horizon, own, running: [...shared.running] };
+    return this.lastVisibility;
   }
 
   /**
@@ -657,7 +708,8 @@ export class Database implements SessionHandle {
    * so invariants checked through it are independent of the engine's own enforcement.
    */
   rows(table: string): readonly Row[] {
-    if (this.otherTransactionsRunning()) return this.committedRows(lookupRelation(this.state, table));
+    const visibility = this.visibility();
+    if (visibility !== null) return this.committedRows(lookupRelation(this.state, table), visibility);
     if (!readCaches) {
       const rows: Row[] = [];
       for (const leaf of lookupRelation(this.state, table).leaves())
@@ -696,12 +748,14 @@ export class Database implements SessionHandle {
 
   snapshot(): DatabaseSnapshot {
     const snapshot = new Map<string, readonly Row[]>();
-    const committed = this.otherTransactionsRunning();
+    const visibility = this.visibility();
     for (const relation of this.state.relations.values()) {
       if (relation.heap !== null)
         snapshot.set(
           relation.name,
-          committed ? this.committedRows(relation) : [...liveTuples(relation)].map((tuple) => tuple.row),
+          visibility !== null
+            ? this.committedRows(relation, visibility)
+            : [...liveTuples(relation)].map((tuple) => tuple.row),
         );
     }
     return snapshot;
@@ -721,13 +775,34 @@ export class Database implements SessionHandle {
   /**
    * The rows of a table (and its partitions) as a snapshot taken now sees them, plus this
    * session's own uncommitted changes: what the world looks like to someone reading between two
-   * statements of concurrent sessions. Not cached: commits change it without writing.
+   * statements of concurrent sessions. Cached per relation while `visibility` (a commit or a new
+   * transaction makes a new one), the catalog and the leaves' write stamps hold: invariants read
+   * the same tables many times between two statements, and the same frozen array then comes back.
    */
-  private committedRows(relation: Relation): readonly Row[] {
+  private committedRows(relation: Relation, visibility: Visibility): readonly Row[] {
+    const catalogVersion = this.state.catalogVersion;
+    const cached = readCaches ? this.committedRowsCache.get(relation) : undefined;
+    if (
+      cached !== undefined &&
+      cached.visibility === visibility &&
+      cached.catalogVersion === catalogVersion &&
+      newestWrite(cached.leaves) === cached.stamp
+    )
+      return cached.rows;
     const snapshot = this.state.freshSnapshot();
     const own = this.state.openXid ?? 0;
+    const leaves = relation.leaves();
     const rows: Row[] = [];
-    for (const leaf of relation.leaves()) for (const tuple of visibleTuples(leaf, snapshot, own)) rows.push(tuple.row);
-    return Object.freeze(rows);
+    for (const leaf of leaves) for (const tuple of visibleTuples(leaf, snapshot, own)) rows.push(tuple.row);
+    const frozen = Object.freeze(rows);
+    if (readCaches)
+      this.committedRowsCache.set(relation, {
+        catalogVersion,
+        leaves,
+        stamp: newestWrite(leaves),
+        visibility,
+        rows: frozen,
+      });
+    return frozen;
   }
 }

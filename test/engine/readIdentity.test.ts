@@ -155,6 +155,33 @@ describe('rows(table) follows every path that writes the table', () => {
     expect(db.rows('children')).toHaveLength(0);
   });
 
+  it("another session's commit while a third session's transaction stays open", () => {
+    const db = twoTables();
+    const open = db.openSession();
+    const writer = db.openSession();
+    open.begin();
+    open.insert('children', { parent_id: 1 });
+    writer.begin();
+    writer.insert('children', { parent_id: 1 });
+    // Read while both run (the cache now holds the committed rows), then the writer commits: no row
+    // is written, yet its row is now visible.
+    const before = db.rows('children');
+    const stamp = db.contentStamp();
+    expect(db.rows('children')).toBe(before);
+    expect(db.contentStamp()).toBe(stamp);
+    expectFollows(db, 'children', () => writer.commit());
+    expect(db.rows('children')).toHaveLength(before.length + 1);
+    expect(db.contentStamp()).not.toBe(stamp);
+    // A transaction that begins and rolls back writes nothing visible: the rows read are equal again.
+    const committed = db.rows('children');
+    expectFollows(db, 'children', () => {
+      writer.begin();
+      writer.rollback();
+    });
+    expect(db.rows('children')).toEqual(committed);
+    open.rollback();
+  });
+
   it('a fork and its original apart', () => {
     const db = twoTables();
     const original = db.rows('children');

@@ -16,6 +16,8 @@ import { MODEL_MUTANTS, activateMutant, isModelMutant } from '../../model/gitlab
 import type { ModelMutant } from '../../model/gitlab/mutations.js';
 import { setIncrementalChecks } from '../../properties/unchangedInputs.js';
 import { setReadCaches } from '../../src/database.js';
+import type { Database } from '../../src/database.js';
+import type { Row } from '../../src/engine/values.js';
 import { fixturePlan } from '../explanations/fixturePlan.js';
 import type { FixtureVariant } from '../explanations/fixturePlan.js';
 
@@ -31,18 +33,63 @@ import type { FixtureVariant } from '../explanations/fixturePlan.js';
  */
 const plans = loadPlanDirectory(runnersDomain, join(packageRoot(), 'model', 'plans'));
 
+/** Whether two reads hold the same row objects in the same order. */
+function sameRows(left: readonly Row[], right: readonly Row[]): boolean {
+  return left.length === right.length && left.every((row, index) => row === right[index]);
+}
+
+/** Every table's rows read afresh from the heaps (or through snapshots), bypassing every read cache. */
+function freshReads(db: Database): Map<string, readonly Row[]> {
+  setReadCaches(false);
+  try {
+    return new Map(db.tableNames().map((table) => [table, db.rows(table)]));
+  } finally {
+    setReadCaches(true);
+  }
+}
+
+/**
+ * What the incremental run's checks rest on, asserted at each check point: every cached read
+ * (`db.rows`) holds what a fresh read holds, and an unchanged `db.contentStamp()` means every
+ * fresh read is as it was. A cache or stamp that misses a change (a write, a commit of another
+ * session) fails here even where no check's answer happens to depend on it.
+ */
+function readsChecker(): (db: Database) => void {
+  let stamp: object | null = null;
+  let reads = new Map<string, readonly Row[]>();
+  return (db) => {
+    const fresh = freshReads(db);
+    for (const [table, rows] of fresh) expect(sameRows(db.rows(table), rows), `cached rows of ${table}`).toBe(true);
+    const now = db.contentStamp();
+    if (now === stamp) {
+      expect([...fresh.keys()]).toEqual([...reads.keys()]);
+      for (const [table, rows] of fresh)
+        expect(sameRows(rows, reads.get(table)!), `${table} under an unchanged content stamp`).toBe(true);
+    }
+    stamp = now;
+    reads = fresh;
+  };
+}
+
 /** Every invariant's answer after every check, in order: `step:id:message` or `step:id:ok`. */
-function answers(plan: Plan, scenario: Scenario, incremental: boolean): string[] {
+function answers(plan: Plan, scenario: Scenario, incremental: boolean, verifyReads: boolean): string[] {
   setIncrementalChecks(incremental);
   // The reference run also reads every table afresh from the heaps: a write path that forgot its
   // table's write stamp leaves the cached read stale, and both runs would agree on stale rows.
   setReadCaches(incremental);
   const log: string[] = [];
+  const checkReads = incremental && verifyReads ? readsChecker() : null;
+  let readsCheckedAt = -1;
   const domain: Domain<RunnersWorld> = {
     ...runnersDomain,
     invariants: runnersDomain.invariants.map((invariant) => ({
       ...invariant,
       check: (world: RunnersWorld) => {
+        // Once per check point (each has its own step number), before its first check.
+        if (checkReads !== null && world.currentStep !== readsCheckedAt) {
+          readsCheckedAt = world.currentStep;
+          checkReads(world.db);
+        }
         const found = invariant.check(world);
         log.push(`${world.currentStep}:${invariant.id}:${found === null ? 'ok' : found.message}`);
         return found;
@@ -59,10 +106,14 @@ function scenarios(plan: Plan, seed: number, count: number): Scenario[] {
   return fc.sample(scenarioArbitrary(runnersDomain, plan), { seed, numRuns: count });
 }
 
-/** Compares both ways; adds the invariants that broke to `broken`. */
-function compare(plan: Plan, scenario: Scenario, broken: Set<string>): void {
-  const incremental = answers(plan, scenario, true);
-  const full = answers(plan, scenario, false);
+/**
+ * Compares both ways; adds the invariants that broke to `broken`. `verifyReads` also asserts the
+ * cached reads and the content stamp at every check point (`readsChecker`): on for the plans'
+ * scenarios and the stored traces, off under the mutants, where it would cost a third of this suite.
+ */
+function compare(plan: Plan, scenario: Scenario, broken: Set<string>, verifyReads = true): void {
+  const incremental = answers(plan, scenario, true, verifyReads);
+  const full = answers(plan, scenario, false, false);
   expect(incremental).toEqual(full);
   for (const line of incremental)
     if (!line.endsWith(':ok') && !line.startsWith('observed')) broken.add(line.split(':')[1]!);
@@ -117,7 +168,7 @@ describe('incremental invariant checks answer as full scans do', () => {
           // A mutant can break the model's own expectations (sync-trigger-fires-before makes an INSERT
           // return no row), so the run stops at an assertion and there are no answers to compare.
           try {
-            compare(plan, scenario, broken);
+            compare(plan, scenario, broken, false);
             compared++;
           } catch (error) {
             if (!(error instanceof PgdrillBug)) throw error;
