@@ -2,7 +2,7 @@ import type { Invariant, Violation } from '../src/harness/domain.js';
 import type { SyncPair } from '../model/gitlab/syncTrigger.js';
 import type { RunnersWorld } from '../model/runners/world.js';
 import type { Row } from '../src/index.js';
-import { byId, idsOf } from './rowsById.js';
+import { byId, tableIds } from './rowsById.js';
 import { unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 
@@ -33,8 +33,12 @@ export const copyKeepsCopiedRows: Invariant<RunnersWorld> = {
           (migration) => migration.kind === 'deleteOrphanedCopyManagers' && migration.table === pair.copy,
         )?.target ?? null;
       // Skipped while the tables are as it last passed them (unchangedInputs.ts): the ids it
-      // remembers would only be given the same ids again.
-      const inputs = [db.rows(pair.copy), db.rows(pair.source)];
+      // remembers would only be given the same ids again. It reads only ids (an UPDATE keeps them,
+      // `tableIds`), but for the source's runner columns while the orphan clean-up runs.
+      const inputs: unknown[] = [
+        tableIds(db, pair.copy),
+        orphanParents === null ? tableIds(db, pair.source) : db.rows(pair.source),
+      ];
       if (orphanParents !== null && db.hasTable(orphanParents)) inputs.push(db.rows(orphanParents));
       const found = unlessUnchanged(world, memoryKey(pair.copy), inputs, () =>
         keepsCopiedRows(world, pair, orphanParents),
@@ -57,9 +61,10 @@ function keepsCopiedRows(world: RunnersWorld, pair: SyncPair, orphanParents: str
   const memory = world.looseForeignKeys.seenIds;
   const seen = memory.get(memoryKey(pair.copy)) ?? new Set<number>();
   memory.set(memoryKey(pair.copy), seen);
-  // Id sets per rows array (rowsById.ts): a write to one of the two tables rebuilds only its own.
-  const copied = idsOf(db.rows(pair.copy));
-  const source = idsOf(db.rows(pair.source));
+  // Id sets per table (rowsById.ts): a write to one of the two tables rebuilds only its own, and
+  // only when it changed the table's ids.
+  const copied = tableIds(db, pair.copy);
+  const source = tableIds(db, pair.source);
   for (const id of seen) {
     if (!source.has(id) || copied.has(id)) continue;
     if (orphanParents !== null && parentMissing(world, orphanParents, byId(db.rows(pair.source)).get(id)!)) {

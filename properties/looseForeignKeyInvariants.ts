@@ -1,3 +1,4 @@
+import type { Database } from '../src/database.js';
 import type { Invariant, Violation } from '../src/harness/domain.js';
 import type { Row } from '../src/engine/values.js';
 import {
@@ -7,7 +8,7 @@ import {
 } from '../model/gitlab/looseForeignKeys/deletedRecordsTable.js';
 import { describeDefinition } from '../model/gitlab/looseForeignKeys/definitions.js';
 import type { RunnersWorld } from '../model/runners/world.js';
-import { idsOf } from './rowsById.js';
+import { tableIds } from './rowsById.js';
 import { unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 import { definitionsInForce, trackedParents } from '../model/gitlab/looseForeignKeys/looseForeignKeysState.js';
@@ -51,10 +52,45 @@ function trackedTablesByLogicalName(world: RunnersWorld): Map<string, string[]> 
  */
 const countsOf = new WeakMap<readonly Row[], Map<string, Map<number, number>>>();
 
-function recordCounts(world: RunnersWorld): Map<string, Map<number, number>> {
-  const records = world.db.rows(DELETED_RECORDS);
+/** Per database: the deleted-records rows last counted, and their counts. */
+const lastCounted = new WeakMap<
+  Database,
+  { readonly records: readonly Row[]; readonly counts: Map<string, Map<number, number>> }
+>();
+
+/**
+ * Whether two reads of the deleted-records table hold the same (table, key) pairs in the same order:
+ * the worker's status updates change a record in place, and the counts stay as they were.
+ */
+function sameRecordKeys(left: readonly Row[], right: readonly Row[]): boolean {
+  if (left.length !== right.length) return false;
+  for (let index = 0; index < left.length; index++) {
+    const before = left[index]!;
+    const after = right[index]!;
+    if (
+      before !== after &&
+      (before['fully_qualified_table_name'] !== after['fully_qualified_table_name'] ||
+        before['primary_key_value'] !== after['primary_key_value'])
+    )
+      return false;
+  }
+  return true;
+}
+
+/**
+ * The counts of the deleted-records table as it is. The same map comes back while its records
+ * name the same keys in the same order (`sameRecordKeys`), so checks may key skipped work on it.
+ */
+export function recordCounts(db: Database): Map<string, Map<number, number>> {
+  const records = db.rows(DELETED_RECORDS);
   const cached = countsOf.get(records);
   if (cached !== undefined) return cached;
+  const last = lastCounted.get(db);
+  if (last !== undefined && sameRecordKeys(last.records, records)) {
+    countsOf.set(records, last.counts);
+    lastCounted.set(db, { records, counts: last.counts });
+    return last.counts;
+  }
   const counts = new Map<string, Map<number, number>>();
   for (const record of records) {
     const table = record['fully_qualified_table_name'] as string;
@@ -64,27 +100,39 @@ function recordCounts(world: RunnersWorld): Map<string, Map<number, number>> {
     perId.set(id, (perId.get(id) ?? 0) + 1);
   }
   countsOf.set(records, counts);
+  lastCounted.set(db, { records, counts });
   return counts;
 }
 
 /**
- * Per set of ids seen: table → the rows array whose ids were last added to it. The set only grows
- * (a table whose tracking goes away gets a new one), so adding the same array's ids again would
- * add nothing.
+ * Per set of ids seen: table → the id set (`tableIds`) whose ids were last added to it. The set only
+ * grows (a table whose tracking goes away gets a new one), so adding the same ids again would add
+ * nothing.
  */
-const addedToSeen = new WeakMap<Set<number>, Map<string, readonly Row[]>>();
+const addedToSeen = new WeakMap<Set<number>, Map<string, ReadonlySet<number>>>();
+
+/** No records of a table: shared, never written. */
+const NO_RECORDS: ReadonlyMap<number, number> = new Map();
 
 function checkRecordsEachDeleteOnce(world: RunnersWorld): Violation | null {
   const tracked = trackedTablesByLogicalName(world);
-  // Skipped while nothing it reads changed since it last held (unchangedInputs.ts): its memory
-  // of ids seen would only be given the same ids again.
-  const inputs: unknown[] = [world.bookkeeping.looseForeignKeys.trackings, tracked, world.db.rows(DELETED_RECORDS)];
-  for (const tables of tracked.values()) for (const table of tables) inputs.push(world.db.rows(table));
+  // Skipped while nothing it reads changed since it last held (unchangedInputs.ts): it reads the
+  // tracked tables' ids and the records' keys only, so a write that changes neither (an UPDATE, a
+  // record's status) leaves the same inputs; and its memory of ids seen would only be given the
+  // same ids again.
+  const inputs: unknown[] = [world.bookkeeping.looseForeignKeys.trackings, tracked, recordCounts(world.db)];
+  for (const tables of tracked.values()) for (const table of tables) inputs.push(tableIds(world.db, table));
   return unlessUnchanged(world, LFK_RECORDS_EACH_DELETE_ONCE, inputs, () => recordsEachDeleteOnce(world, tracked));
 }
 
+/** Whether `id` is in any of the sets (the live ids of a logical table's tables). */
+function isLive(liveIds: readonly ReadonlySet<number>[], id: number): boolean {
+  for (const ids of liveIds) if (ids.has(id)) return true;
+  return false;
+}
+
 function recordsEachDeleteOnce(world: RunnersWorld, tracked: Map<string, string[]>): Violation | null {
-  const counts = recordCounts(world);
+  const counts = recordCounts(world.db);
   // A table whose tracking is gone (a swap took its trigger to the archive) records nothing
   // until the tracking is switched back: rows deleted meanwhile are deletion-tracking-follows-swap's
   // concern, and the rows seen are judged afresh from the check that finds the table tracked again.
@@ -93,13 +141,15 @@ function recordsEachDeleteOnce(world: RunnersWorld, tracked: Map<string, string[
     if (!tracked.has(logical)) world.looseForeignKeys.seenIds.delete(logical);
   }
   for (const [logical, tables] of tracked) {
-    const liveIds = tables.map((table) => idsOf(world.db.rows(table)));
-    const isLive = (id: number): boolean => liveIds.some((ids) => ids.has(id));
-    const recorded = counts.get(qualifiedTableName(logical)) ?? new Map<number, number>();
-    const seen = world.looseForeignKeys.seenIds.get(logical) ?? new Set<number>();
-    world.looseForeignKeys.seenIds.set(logical, seen);
+    const liveIds = tables.map((table) => tableIds(world.db, table));
+    const recorded = counts.get(qualifiedTableName(logical)) ?? NO_RECORDS;
+    let seen = world.looseForeignKeys.seenIds.get(logical);
+    if (seen === undefined) {
+      seen = new Set<number>();
+      world.looseForeignKeys.seenIds.set(logical, seen);
+    }
     for (const id of seen) {
-      if (isLive(id)) continue;
+      if (isLive(liveIds, id)) continue;
       const count = recorded.get(id) ?? 0;
       if (count !== 1)
         return violation(
@@ -113,7 +163,7 @@ function recordsEachDeleteOnce(world: RunnersWorld, tracked: Map<string, string[
           LFK_RECORDS_EACH_DELETE_ONCE,
           `${logical} id=${id} has ${count} loose_foreign_keys_deleted_records rows, not exactly one`,
         );
-      if (isLive(id))
+      if (isLive(liveIds, id))
         return violation(
           LFK_RECORDS_EACH_DELETE_ONCE,
           `${logical} id=${id} still exists, yet a deletion of it was recorded`,
@@ -125,11 +175,11 @@ function recordsEachDeleteOnce(world: RunnersWorld, tracked: Map<string, string[
       added = new Map();
       addedToSeen.set(seen, added);
     }
-    for (const table of tables) {
-      const rows = world.db.rows(table);
-      if (added.get(table) === rows) continue;
-      for (const id of idsOf(rows)) seen.add(id);
-      added.set(table, rows);
+    for (const [index, table] of tables.entries()) {
+      const ids = liveIds[index]!;
+      if (added.get(table) === ids) continue;
+      for (const id of ids) seen.add(id);
+      added.set(table, ids);
     }
   }
   return null;
@@ -141,7 +191,7 @@ function recordsEachDeleteOnce(world: RunnersWorld, tracked: Map<string, string[
  */
 function checkEventuallyClean(world: RunnersWorld): Violation | null {
   const { db } = world;
-  const counts = recordCounts(world);
+  const counts = recordCounts(world.db);
   for (const definition of definitionsInForce(world)) {
     const deleted = counts.get(qualifiedTableName(definition.parentTable)) ?? new Map<number, number>();
     const dangling = db.rows(definition.childTable).find((row) => deleted.has(row[definition.column] as number));

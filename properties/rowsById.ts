@@ -2,6 +2,7 @@
  * Rows by id. `db.rows()` returns the same frozen array until the data changes, so the map is
  * built once per table per write, not once per invariant per step (several invariants read it).
  */
+import type { Database } from '../src/database.js';
 import type { Row } from '../src/engine/values.js';
 
 const idMaps = new WeakMap<readonly Row[], Map<number, Row>>();
@@ -24,5 +25,45 @@ export function idsOf(rows: readonly Row[]): ReadonlySet<number> {
     ids = new Set(rows.map((row) => row.id as number));
     idSets.set(rows, ids);
   }
+  return ids;
+}
+
+/** Per database, table → the rows `tableIds` last read and the id set it handed out for them. */
+const lastTableIds = new WeakMap<
+  Database,
+  Map<string, { readonly rows: readonly Row[]; readonly ids: ReadonlySet<number> }>
+>();
+
+/** Whether two reads of a table hold the same ids in the same order (an UPDATE keeps a row's place). */
+function sameIds(left: readonly Row[], right: readonly Row[]): boolean {
+  if (left.length !== right.length) return false;
+  for (let index = 0; index < left.length; index++) {
+    const before = left[index]!;
+    const after = right[index]!;
+    if (before !== after && before.id !== after.id) return false;
+  }
+  return true;
+}
+
+/**
+ * The ids of `table`'s rows (`idsOf(db.rows(table))`, same content and order), as the very set
+ * handed out last time while the table holds the same ids in the same order: most writes update
+ * rows in place, and checks that read only ids may then skip work keyed on the set's identity
+ * (unchangedInputs.ts). Comparing two reads row by row costs far less than hashing every id again.
+ */
+export function tableIds(db: Database, table: string): ReadonlySet<number> {
+  const rows = db.rows(table);
+  let perTable = lastTableIds.get(db);
+  if (perTable === undefined) {
+    perTable = new Map();
+    lastTableIds.set(db, perTable);
+  }
+  const last = perTable.get(table);
+  if (last !== undefined && (last.rows === rows || sameIds(last.rows, rows))) {
+    if (last.rows !== rows) perTable.set(table, { rows, ids: last.ids });
+    return last.ids;
+  }
+  const ids = idsOf(rows);
+  perTable.set(table, { rows, ids });
   return ids;
 }

@@ -3,7 +3,7 @@ import type { Row } from '../src/engine/values.js';
 import { PROJECTS, RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS } from '../model/runners/schema.js';
 import type { RunnersWorld } from '../model/runners/world.js';
 import { idsOf } from './rowsById.js';
-import { incrementalChecks, sameInput } from './unchangedInputs.js';
+import { sameInput } from './unchangedInputs.js';
 
 /**
  * What must survive every migration and every background job: background work itself, and the
@@ -26,14 +26,29 @@ interface SeenRunner {
   readonly owned: boolean;
 }
 
-/** Per world: the runners of the last check, by token. A WeakMap keeps the world free of invariant state. */
-const lastSeen = new WeakMap<RunnersWorld, Map<string, SeenRunner>>();
+/**
+ * What the runner invariants read at a check: the four tables' rows as `db.rows` returned them
+ * (the same arrays while the tables are unchanged).
+ */
+interface Observation {
+  readonly projects: readonly Row[];
+  readonly links: readonly Row[];
+  readonly namespaces: readonly Row[];
+  readonly runners: readonly Row[];
+}
+
+/**
+ * Per world: the tables as the last check read them. A runner is judged by what it was at the last
+ * check, so only those of its rows that vanished since are ever described (`seenRunner`): keeping
+ * the arrays is enough, and a check where no runner vanished builds nothing. A WeakMap keeps the
+ * world free of invariant state.
+ */
+const lastObservation = new WeakMap<RunnersWorld, Observation>();
 
 /** Runner id → its projects in ci_runner_projects, per rows array (the same array while the table is unchanged). */
 const linksOf = new WeakMap<readonly Row[], ReadonlyMap<number, readonly number[]>>();
 
-function projectLinks(world: RunnersWorld): ReadonlyMap<number, readonly number[]> {
-  const rows = world.db.rows(RUNNER_PROJECTS);
+function projectLinks(rows: readonly Row[]): ReadonlyMap<number, readonly number[]> {
   let links = linksOf.get(rows);
   if (links === undefined) {
     const built = new Map<number, number[]>();
@@ -52,14 +67,30 @@ function projectLinks(world: RunnersWorld): ReadonlyMap<number, readonly number[
 /** Runner ids with a ci_runner_namespaces row, per rows array. */
 const groupLinksOf = new WeakMap<readonly Row[], ReadonlySet<number>>();
 
-function groupLinkedRunners(world: RunnersWorld): ReadonlySet<number> {
-  const rows = world.db.rows(RUNNER_NAMESPACES);
+function groupLinkedRunners(rows: readonly Row[]): ReadonlySet<number> {
   let linked = groupLinksOf.get(rows);
   if (linked === undefined) {
     linked = new Set(rows.map((row) => row['runner_id'] as number));
     groupLinksOf.set(rows, linked);
   }
   return linked;
+}
+
+/** The string tokens of a ci_runners rows array, per array. */
+const tokensOf = new WeakMap<readonly Row[], ReadonlySet<string>>();
+
+function runnerTokens(rows: readonly Row[]): ReadonlySet<string> {
+  let tokens = tokensOf.get(rows);
+  if (tokens === undefined) {
+    const built = new Set<string>();
+    for (const row of rows) {
+      const token = row['token'];
+      if (typeof token === 'string') built.add(token);
+    }
+    tokens = built;
+    tokensOf.set(rows, tokens);
+  }
+  return tokens;
 }
 
 /**
@@ -74,25 +105,17 @@ function hasOwner(row: Row, liveProjects: readonly number[], groupLinked: boolea
   return liveProjects.length > 0;
 }
 
-function observeRunners(world: RunnersWorld): Map<string, SeenRunner> {
-  const { db } = world;
-  const projects = idsOf(db.rows(PROJECTS));
-  const links = projectLinks(world);
-  const groupLinked = groupLinkedRunners(world);
-  const seen = new Map<string, SeenRunner>();
-  for (const row of db.rows(RUNNERS)) {
-    const token = row['token'];
-    if (typeof token !== 'string') continue;
-    const id = row['id'] as number;
-    const liveProjects = (links.get(id) ?? []).filter((project) => projects.has(project));
-    seen.set(token, {
-      id,
-      runnerType: row['runner_type'] as number,
-      liveProjects,
-      owned: hasOwner(row, liveProjects, groupLinked.has(id)),
-    });
-  }
-  return seen;
+/** A runner row as an observation of the tables saw it. */
+function seenRunner(observation: Observation, row: Row): SeenRunner {
+  const projects = idsOf(observation.projects);
+  const id = row['id'] as number;
+  const liveProjects = (projectLinks(observation.links).get(id) ?? []).filter((project) => projects.has(project));
+  return {
+    id,
+    runnerType: row['runner_type'] as number,
+    liveProjects,
+    owned: hasOwner(row, liveProjects, groupLinkedRunners(observation.namespaces).has(id)),
+  };
 }
 
 /** Runner ids that a DELETE /runners/:id removed (status 200). */
@@ -108,36 +131,43 @@ function deletedThroughApi(world: RunnersWorld): Set<number> {
 }
 
 /**
- * Per world: the tables `observeRunners` last read, as the row arrays it read (the same array
- * while a table is unchanged): when none changed, it would observe exactly what it remembers.
+ * The runners of the last check whose token no row of ci_runners has now, with what they were
+ * then, in the order of their first row then (for a token on several rows, the last one describes
+ * it, as a map by token would); advances the memory.
  */
-const lastObservedRows = new WeakMap<RunnersWorld, readonly (readonly Row[])[]>();
-
-const observedTables = (world: RunnersWorld): readonly (readonly Row[])[] =>
-  [PROJECTS, RUNNER_PROJECTS, RUNNER_NAMESPACES, RUNNERS].map((table) => world.db.rows(table));
-
-/** The runners of the last check that are gone now, with what they were; advances the memory. */
 function vanishedRunners(world: RunnersWorld): { readonly token: string; readonly runner: SeenRunner }[] {
-  const previous = lastSeen.get(world) ?? new Map<string, SeenRunner>();
-  const tables = observedTables(world);
-  const before = lastObservedRows.get(world);
-  // Nothing observed changed: the runners now are the runners remembered, and none vanished.
-  if (incrementalChecks() && before !== undefined && tables.every((rows, index) => sameInput(rows, before[index])))
-    return [];
-  lastObservedRows.set(world, tables);
-  const current = observeRunners(world);
-  lastSeen.set(world, current);
+  const { db } = world;
+  const now: Observation = {
+    projects: db.rows(PROJECTS),
+    links: db.rows(RUNNER_PROJECTS),
+    namespaces: db.rows(RUNNER_NAMESPACES),
+    runners: db.rows(RUNNERS),
+  };
+  const before = lastObservation.get(world);
+  lastObservation.set(world, now);
+  // The same runner rows have the same tokens: none vanished.
+  if (before === undefined || sameInput(before.runners, now.runners)) return [];
+  const tokens = runnerTokens(now.runners);
+  let gone: Map<string, Row> | null = null;
+  for (const row of before.runners) {
+    const token = row['token'];
+    if (typeof token !== 'string' || tokens.has(token)) continue;
+    gone ??= new Map();
+    gone.set(token, row);
+  }
+  if (gone === null) return [];
   const apiDeleted = deletedThroughApi(world);
-  return [...previous]
-    .filter(([token, runner]) => !current.has(token) && !apiDeleted.has(runner.id))
-    .map(([token, runner]) => ({ token, runner }));
+  const vanished: { readonly token: string; readonly runner: SeenRunner }[] = [];
+  for (const [token, row] of gone)
+    if (!apiDeleted.has(row['id'] as number)) vanished.push({ token, runner: seenRunner(before, row) });
+  return vanished;
 }
 
 /**
  * Both runner invariants read the same comparison; it is computed once per check and step, since
  * computing it advances the memory of the runners seen (a second computation in the same check
  * would find nothing vanished). The key is the step and the runners' rows, compared by content
- * (`sameInput`): between concurrent sessions' statements every read returns a new array.
+ * (`sameInput`): a read may hand back a new array of the same rows.
  */
 const vanishedCache = new WeakMap<
   RunnersWorld,
