@@ -46,11 +46,10 @@ function referencedKeys(rows: readonly Row[], columns: readonly string[]): Set<u
 
 function checkForeignKey(
   rows: readonly Row[],
-  referencedRows: readonly Row[],
+  present: Set<unknown>,
   constraint: ConstraintInfo,
   referencedTable: string,
 ): Violation | null {
-  const present = referencedKeys(referencedRows, constraint.referencedColumns);
   const single = constraint.columns.length === 1 ? constraint.columns[0]! : null;
   for (const row of rows) {
     // The common single-column key is tested without building its value list.
@@ -85,10 +84,14 @@ export function checkValidatedForeignKeys(db: Database): Violation | null {
   return unlessUnchanged(db, VALIDATED_FK_HOLDS, [db.contentStamp()], () => checkEveryKey(db));
 }
 
-/** The rows a key last held over: its table's and the referenced table's (`unlessUnchanged`'s inputs, unboxed). */
+/**
+ * What a key last held over: its table's and the referenced table's rows (`unlessUnchanged`'s
+ * inputs, unboxed), and the referenced keys present then.
+ */
 interface KeyPass {
   readonly rows: readonly Row[];
   readonly referencedRows: readonly Row[];
+  readonly present: Set<unknown>;
 }
 
 /**
@@ -98,6 +101,27 @@ interface KeyPass {
  */
 const keyPasses = new WeakMap<Database, Map<ConstraintInfo, KeyPass>>();
 
+/**
+ * Whether two reads of a table hold the same values in `columns`, row by row: a write that left
+ * them alone (most UPDATEs set other columns) leaves a key's answer as it was. Values are
+ * primitives, compared as the Set of present keys would tell them apart.
+ */
+function sameKeys(left: readonly Row[], right: readonly Row[], columns: readonly string[]): boolean {
+  if (left.length !== right.length) return false;
+  for (let index = 0; index < left.length; index++) {
+    const before = left[index]!;
+    const after = right[index]!;
+    if (before === after) continue;
+    for (const column of columns) if ((before[column] ?? null) !== (after[column] ?? null)) return false;
+  }
+  return true;
+}
+
+/**
+ * A key holds over the same child keys and the same referenced keys it last held over. Checks, in
+ * catalog order, each key whose tables changed since it last held; one whose rows changed outside
+ * its key columns (on either side) is not scanned again: the same key values give the same answer.
+ */
 function checkEveryKey(db: Database): Violation | null {
   const incremental = incrementalChecks();
   let passes = keyPasses.get(db);
@@ -111,12 +135,20 @@ function checkEveryKey(db: Database): Violation | null {
     const referencedRows = db.rows(referencedTable);
     const last = incremental ? passes.get(constraint) : undefined;
     if (last !== undefined && sameInput(last.rows, rows) && sameInput(last.referencedRows, referencedRows)) continue;
-    const found = checkForeignKey(rows, referencedRows, constraint, referencedTable);
+    const present =
+      last !== undefined && sameKeys(last.referencedRows, referencedRows, constraint.referencedColumns)
+        ? last.present
+        : referencedKeys(referencedRows, constraint.referencedColumns);
+    if (last !== undefined && present === last.present && sameKeys(last.rows, rows, constraint.columns)) {
+      passes.set(constraint, { rows, referencedRows, present });
+      continue;
+    }
+    const found = checkForeignKey(rows, present, constraint, referencedTable);
     if (found !== null) {
       passes.delete(constraint);
       return found;
     }
-    if (incremental) passes.set(constraint, { rows, referencedRows });
+    if (incremental) passes.set(constraint, { rows, referencedRows, present });
   }
   return null;
 }

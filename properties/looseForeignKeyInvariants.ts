@@ -9,7 +9,7 @@ import {
 import { describeDefinition } from '../model/gitlab/looseForeignKeys/definitions.js';
 import type { RunnersWorld } from '../model/runners/world.js';
 import { tableIds } from './rowsById.js';
-import { unlessUnchanged } from './unchangedInputs.js';
+import { incrementalChecks, unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 import { definitionsInForce, trackedParents } from '../model/gitlab/looseForeignKeys/looseForeignKeysState.js';
 
@@ -85,7 +85,8 @@ export function recordCounts(db: Database): Map<string, Map<number, number>> {
   const records = db.rows(DELETED_RECORDS);
   const cached = countsOf.get(records);
   if (cached !== undefined) return cached;
-  const last = lastCounted.get(db);
+  // Reference runs (unchangedInputs.ts) count every read afresh.
+  const last = incrementalChecks() ? lastCounted.get(db) : undefined;
   if (last !== undefined && sameRecordKeys(last.records, records)) {
     countsOf.set(records, last.counts);
     lastCounted.set(db, { records, counts: last.counts });

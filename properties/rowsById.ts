@@ -4,6 +4,7 @@
  */
 import type { Database } from '../src/database.js';
 import type { Row } from '../src/engine/values.js';
+import { incrementalChecks } from './unchangedInputs.js';
 
 const idMaps = new WeakMap<readonly Row[], Map<number, Row>>();
 
@@ -53,6 +54,8 @@ function sameIds(left: readonly Row[], right: readonly Row[]): boolean {
  */
 export function tableIds(db: Database, table: string): ReadonlySet<number> {
   const rows = db.rows(table);
+  // Reference runs (unchangedInputs.ts) build the set from the rows read.
+  if (!incrementalChecks()) return idsOf(rows);
   let perTable = lastTableIds.get(db);
   if (perTable === undefined) {
     perTable = new Map();

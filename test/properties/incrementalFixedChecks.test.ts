@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConstraintInfo, Database } from '../../src/database.js';
-import { gt } from '../../src/engine/expression.js';
+import { col, eq, gt } from '../../src/engine/expression.js';
 import type { Row } from '../../src/engine/values.js';
 import { checkValidatedChecks } from '../../properties/checkInvariant.js';
 import { checkValidatedForeignKeys } from '../../properties/foreignKeyInvariant.js';
 import { checkJoinTableTyping } from '../../properties/shardingKeyInvariants.js';
 import { setIncrementalChecks } from '../../properties/unchangedInputs.js';
+import { RUNNERS_KEEP_AUTHENTICATING, runnerLifecycleInvariants } from '../../properties/runnerLifecycleInvariants.js';
 import { createRunnersWorld } from '../../model/runners/world.js';
 import { RUNNER_PROJECTS, RUNNERS } from '../../model/runners/schema.js';
 
@@ -131,5 +132,30 @@ describe('incremental join-table typing answers as a full scan does', () => {
     setIncrementalChecks(false);
     expect(incremental).not.toBeNull();
     expect(incremental).toEqual(checkJoinTableTyping(world));
+  });
+});
+
+describe('incremental runner invariants answer as full comparisons do', () => {
+  const keepAuthenticating = runnerLifecycleInvariants.find(
+    (invariant) => invariant.id === RUNNERS_KEEP_AUTHENTICATING,
+  )!;
+
+  /** Deletes the one runner and inserts another in the same step, so ci_runners keeps its size. */
+  function replacedRunnerAnswer(incremental: boolean): string | null {
+    setIncrementalChecks(incremental);
+    const world = createRunnersWorld({});
+    world.db.insert(RUNNERS, { runner_type: 1, token: 'instance-runner' });
+    world.currentStep = 1;
+    expect(keepAuthenticating.check(world)).toBeNull();
+    world.db.delete(RUNNERS, eq(col('token'), 'instance-runner'));
+    world.db.insert(RUNNERS, { runner_type: 1, token: 'another-runner' });
+    world.currentStep = 2;
+    return keepAuthenticating.check(world)?.message ?? null;
+  }
+
+  it('notice a runner replaced by another in one step', () => {
+    const incremental = replacedRunnerAnswer(true);
+    expect(incremental).toContain('token instance-runner');
+    expect(incremental).toEqual(replacedRunnerAnswer(false));
   });
 });
