@@ -1,8 +1,9 @@
 import type { ConstraintInfo, Database } from '../src/database.js';
-import { isSatisfiedAsCheck } from '../src/engine/expression.js';
+import { isSatisfiedAsCheck, referencedColumns } from '../src/engine/expression.js';
 import type { Expr } from '../src/engine/expression.js';
 import type { Violation } from '../src/harness/domain.js';
 import { constraintsOfCatalog } from './constraintsOfCatalog.js';
+import { tableColumns } from './rowsById.js';
 import { unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 
@@ -32,15 +33,39 @@ const validChecks = constraintsOfCatalog(
 );
 
 /**
+ * Per constraint description, the columns its expression reads (`referencedColumns`), or null when
+ * it reads more than the row (a sub-query, which PostgreSQL refuses in a CHECK anyway).
+ */
+const readColumns = new WeakMap<ConstraintInfo, readonly string[] | null>();
+
+function columnsRead(constraint: ConstraintInfo, expr: Expr): readonly string[] | null {
+  let columns = readColumns.get(constraint);
+  if (columns === undefined) {
+    const text = JSON.stringify(expr);
+    columns =
+      text.includes('"kind":"exists"') || text.includes('"kind":"scalarSubquery"')
+        ? null
+        : Object.freeze([...referencedColumns(expr)]);
+    readColumns.set(constraint, columns);
+  }
+  return columns;
+}
+
+/**
  * Skipped in whole while nothing in the database changed since it last held
- * (`Database.contentStamp`); otherwise a constraint is scanned again only when it or its table's
- * rows changed since it last held (unchangedInputs.ts).
+ * (`Database.contentStamp`); otherwise a constraint is scanned again only when it or the columns
+ * its expression reads of its table's rows changed since it last held (unchangedInputs.ts,
+ * `tableColumns`).
  */
 export function checkValidatedChecks(db: Database): Violation | null {
   return unlessUnchanged(db, VALIDATED_CHECK_HOLDS, [db.contentStamp()], () => {
     for (const constraint of validChecks(db.constraints())) {
       const expr = constraint.checkExpr!;
-      const inputs = [constraint, db.rows(constraint.table)];
+      const columns = columnsRead(constraint, expr);
+      const inputs = [
+        constraint,
+        columns === null ? db.rows(constraint.table) : tableColumns(db, constraint.table, columns),
+      ];
       const found = unlessUnchanged(db, constraint, inputs, () => checkConstraintRows(db, constraint, expr));
       if (found !== null) return found;
     }

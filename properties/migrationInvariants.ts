@@ -9,7 +9,7 @@ import type { MigrationWorld } from '../model/gitlab/migrationWorld.js';
 import type { SyncPair } from '../model/gitlab/syncTrigger.js';
 import { checkValidatedChecks, VALIDATED_CHECK_HOLDS } from './checkInvariant.js';
 import { checkValidatedForeignKeys, VALIDATED_FK_HOLDS } from './foreignKeyInvariant.js';
-import { byId } from './rowsById.js';
+import { byId, tableColumns, tableIds } from './rowsById.js';
 import { unlessUnchanged } from './unchangedInputs.js';
 import { formatSql } from '../src/engine/sqlText.js';
 import { violation } from './violation.js';
@@ -45,7 +45,7 @@ export const copySubsetOfSource: Invariant<MigrationWorld> = {
   check: (world) => {
     for (const pair of world.syncPairs) {
       if (!world.db.hasTable(pair.copy) || !world.db.hasTable(pair.source)) continue;
-      const found = unlessUnchanged(world, `copy-subset-of-source:${pair.copy}`, pairRows(world, pair), () => {
+      const found = unlessUnchanged(world, `copy-subset-of-source:${pair.copy}`, pairIds(world, pair), () => {
         const source = byId(world.db.rows(pair.source));
         const stray = world.db.rows(pair.copy).find((row) => !source.has(row.id as number));
         return stray === undefined
@@ -80,8 +80,11 @@ export const copyEqualsSourceWherePresent: Invariant<MigrationWorld> = {
     let caused: Violation | null = null;
     for (const pair of world.syncPairs) {
       if (!world.db.hasTable(pair.copy) || !world.db.hasTable(pair.source)) continue;
-      const found = unlessUnchanged(world, `copy-equals-source-where-present:${pair.copy}`, pairRows(world, pair), () =>
-        copyDifference(world, pair),
+      const found = unlessUnchanged(
+        world,
+        `copy-equals-source-where-present:${pair.copy}`,
+        pairColumns(world, pair),
+        () => copyDifference(world, pair),
       );
       if (found !== null && found.cause === undefined) return found;
       caused ??= found;
@@ -102,11 +105,24 @@ export const copyEqualsSourceWherePresent: Invariant<MigrationWorld> = {
   },
 };
 
-/** What the copy invariants read of a pair: both tables' rows (skipped while unchanged, unchangedInputs.ts). */
-const pairRows = (world: MigrationWorld, pair: SyncPair): readonly unknown[] => [
-  world.db.rows(pair.copy),
-  world.db.rows(pair.source),
+/** What copy-subset-of-source reads of a pair: both tables' ids (skipped while unchanged, unchangedInputs.ts). */
+const pairIds = (world: MigrationWorld, pair: SyncPair): readonly unknown[] => [
+  tableIds(world.db, pair.copy),
+  tableIds(world.db, pair.source),
 ];
+
+/** Per pair, the columns copy-equals-source-where-present reads: the synced ones and the id. */
+const comparedColumns = new WeakMap<SyncPair, readonly string[]>();
+
+/** What copy-equals-source-where-present reads of a pair: both tables' compared columns (`tableColumns`). */
+function pairColumns(world: MigrationWorld, pair: SyncPair): readonly unknown[] {
+  let columns = comparedColumns.get(pair);
+  if (columns === undefined) {
+    columns = [...pair.columns, 'id'];
+    comparedColumns.set(pair, columns);
+  }
+  return [tableColumns(world.db, pair.copy, columns), tableColumns(world.db, pair.source, columns)];
+}
 
 /**
  * The first copy row that differs from its source, preferring one without a named cause: a known

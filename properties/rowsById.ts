@@ -70,3 +70,50 @@ export function tableIds(db: Database, table: string): ReadonlySet<number> {
   perTable.set(table, { rows, ids });
   return ids;
 }
+
+/** Whether two reads of a table hold the same values in `columns`, row by row. */
+function sameColumns(left: readonly Row[], right: readonly Row[], columns: readonly string[]): boolean {
+  if (left.length !== right.length) return false;
+  for (let index = 0; index < left.length; index++) {
+    const before = left[index]!;
+    const after = right[index]!;
+    if (before === after) continue;
+    for (const column of columns) if (before[column] !== after[column]) return false;
+  }
+  return true;
+}
+
+/** Per database, table → columns (the caller's constant array) → the last read and its token. */
+const lastColumnTokens = new WeakMap<
+  Database,
+  Map<string, Map<readonly string[], { readonly rows: readonly Row[]; readonly token: object }>>
+>();
+
+/**
+ * An object standing for the values of `columns` in `table`'s rows, in row order: the same one
+ * while a check that reads only those columns of the table would read the same values, so it may
+ * be an input of `unlessUnchanged` where the rows array would change at every UPDATE of another
+ * column. Reference runs (unchangedInputs.ts) get a new one at every call.
+ */
+export function tableColumns(db: Database, table: string, columns: readonly string[]): object {
+  const rows = db.rows(table);
+  if (!incrementalChecks()) return {};
+  let perTable = lastColumnTokens.get(db);
+  if (perTable === undefined) {
+    perTable = new Map();
+    lastColumnTokens.set(db, perTable);
+  }
+  let perColumns = perTable.get(table);
+  if (perColumns === undefined) {
+    perColumns = new Map();
+    perTable.set(table, perColumns);
+  }
+  const last = perColumns.get(columns);
+  if (last !== undefined && (last.rows === rows || sameColumns(last.rows, rows, columns))) {
+    if (last.rows !== rows) perColumns.set(columns, { rows, token: last.token });
+    return last.token;
+  }
+  const token = {};
+  perColumns.set(columns, { rows, token });
+  return token;
+}

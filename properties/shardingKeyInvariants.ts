@@ -2,7 +2,7 @@ import type { Violation } from '../src/harness/domain.js';
 import { COST_SETTINGS } from '../model/runners/costSettings.js';
 import { RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS, MANAGERS } from '../model/runners/schema.js';
 import type { RunnersWorld } from '../model/runners/world.js';
-import { byId } from './rowsById.js';
+import { byId, tableColumns } from './rowsById.js';
 import { unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 
@@ -17,6 +17,12 @@ export const REVERT_REMOVES_FOREIGN_KEY = 'revert-removes-foreign-key';
 const finished = (world: RunnersWorld, job: string): boolean =>
   world.bookkeeping.migrations.some((migration) => migration.name === job && migration.status === 'finished');
 
+/** The columns the sharding-key and join-table checks read of each table (`tableColumns`). */
+const RUNNER_KEY_COLUMNS: readonly string[] = ['id', 'runner_type', 'sharding_key_id'];
+const RUNNER_TYPE_COLUMNS: readonly string[] = ['id', 'runner_type'];
+const LINK_COLUMNS: readonly string[] = ['runner_id'];
+const MANAGER_KEY_COLUMNS: readonly string[] = ['runner_id', 'runner_type', 'sharding_key_id'];
+
 /**
  * Once BackfillShardingKeyIdOnCiRunners has finished, every group runner with a namespace link
  * and every project runner with a project link has a sharding key; once the managers' backfill
@@ -24,13 +30,20 @@ const finished = (world: RunnersWorld, job: string): boolean =>
  */
 export function checkShardingKeyBackfilled(world: RunnersWorld): Violation | null {
   const { db } = world;
-  // Skipped while nothing it reads changed since it last held (unchangedInputs.ts).
+  // Until one of the two backfills has finished there is nothing to check.
+  if (
+    !finished(world, 'BackfillShardingKeyIdOnCiRunners') &&
+    !finished(world, 'BackfillRunnerTypeAndShardingKeyIdOnCiRunnerManagers')
+  )
+    return null;
+  // Skipped while nothing it reads changed since it last held (unchangedInputs.ts): the columns
+  // below, so an UPDATE of others (a heartbeat) leaves its inputs as they were.
   const inputs = [
     world.bookkeeping.migrations,
-    db.rows(RUNNERS),
-    db.rows(RUNNER_NAMESPACES),
-    db.rows(RUNNER_PROJECTS),
-    db.rows(MANAGERS),
+    tableColumns(db, RUNNERS, RUNNER_KEY_COLUMNS),
+    tableColumns(db, RUNNER_NAMESPACES, LINK_COLUMNS),
+    tableColumns(db, RUNNER_PROJECTS, LINK_COLUMNS),
+    tableColumns(db, MANAGERS, MANAGER_KEY_COLUMNS),
   ];
   return unlessUnchanged(world, SHARDING_KEY_BACKFILLED, inputs, () => shardingKeyBackfilled(world));
 }
@@ -83,7 +96,11 @@ const JOIN_TABLES: readonly { readonly table: string; readonly runnerType: numbe
 /** ci_runner_projects links only project runners, ci_runner_namespaces only group runners, ci_cost_settings only instance runners. */
 export function checkJoinTableTyping(world: RunnersWorld): Violation | null {
   const { db } = world;
-  const inputs = [db.rows(RUNNERS), ...JOIN_TABLES.map(({ table }) => db.rows(table))];
+  // It reads the runners' types and the links' runner ids only (`tableColumns`).
+  const inputs = [
+    tableColumns(db, RUNNERS, RUNNER_TYPE_COLUMNS),
+    ...JOIN_TABLES.map(({ table }) => tableColumns(db, table, LINK_COLUMNS)),
+  ];
   return unlessUnchanged(world, JOIN_TABLE_TYPING, inputs, () => joinTableTyping(world));
 }
 

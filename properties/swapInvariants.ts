@@ -5,6 +5,7 @@ import { looseForeignKeyTriggerName } from '../model/gitlab/looseForeignKeys/tra
 import type { TableSwapRecord } from '../model/gitlab/rolloutRecord.js';
 import type { RunnersWorld } from '../model/runners/world.js';
 import { DELETION_BEFORE_TRACKING_SWITCH } from '../model/runners/knownRaces.js';
+import { tableIds } from './rowsById.js';
 import { unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 
@@ -111,7 +112,7 @@ export function checkIdsUniqueAcrossPartitions(world: RunnersWorld): Violation |
     if (!db.hasTable(swap.table)) continue;
     const partitions = db.describe(swap.table).partitions;
     const inputs: unknown[] = [db.catalogStamp()];
-    for (const partition of partitions) inputs.push(db.rows(partition));
+    for (const partition of partitions) inputs.push(tableIds(db, partition));
     const key = `${IDS_UNIQUE_ACROSS_PARTITIONS}:${swap.table}`;
     const found = unlessUnchanged(world, key, inputs, () => idsUniqueAcross(world, swap.table, partitions));
     if (found !== null) return found;

@@ -3,7 +3,7 @@ import { Database } from '../../src/database.js';
 import { col, eq } from '../../src/engine/expression.js';
 import { DELETED_RECORDS, createDeletedRecordsTable } from '../../model/gitlab/looseForeignKeys/deletedRecordsTable.js';
 import { recordCounts } from '../../properties/looseForeignKeyInvariants.js';
-import { idsOf, tableIds } from '../../properties/rowsById.js';
+import { idsOf, tableColumns, tableIds } from '../../properties/rowsById.js';
 
 /**
  * `tableIds` and `recordCounts` hand back the very object of the last read while what they derive
@@ -37,6 +37,22 @@ describe('tableIds keeps its set exactly while the ids stay the same', () => {
     expect(replaced).not.toBe(first);
     expect([...replaced]).toEqual([1, 3, 4]);
     expect([...replaced]).toEqual([...idsOf(db.rows('runners'))]);
+  });
+});
+
+describe('tableColumns keeps its token exactly while the columns read hold the same values', () => {
+  it('across an update of another column, and not across one of a column read', () => {
+    const db = runners();
+    const columns = ['id', 'note'];
+    const ids = ['id'];
+    const first = tableColumns(db, 'runners', columns);
+    const firstIds = tableColumns(db, 'runners', ids);
+    db.update('runners', { note: 'b' }, eq(col('id'), 2));
+    expect(tableColumns(db, 'runners', ids)).toBe(firstIds);
+    expect(tableColumns(db, 'runners', columns)).not.toBe(first);
+    const second = tableColumns(db, 'runners', columns);
+    db.update('runners', { note: 'b' }, eq(col('id'), 2));
+    expect(tableColumns(db, 'runners', columns)).toBe(second);
   });
 });
 
