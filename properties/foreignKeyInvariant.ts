@@ -2,6 +2,7 @@ import type { ConstraintInfo, Database } from '../src/database.js';
 import type { Violation } from '../src/harness/domain.js';
 import type { Row, SqlValue } from '../src/engine/values.js';
 import { constraintsOfCatalog } from './constraintsOfCatalog.js';
+import { sameColumns } from './rowsById.js';
 import { incrementalChecks, sameInput, unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 
@@ -102,22 +103,6 @@ interface KeyPass {
 const keyPasses = new WeakMap<Database, Map<ConstraintInfo, KeyPass>>();
 
 /**
- * Whether two reads of a table hold the same values in `columns`, row by row: a write that left
- * them alone (most UPDATEs set other columns) leaves a key's answer as it was. Values are
- * primitives, compared as the Set of present keys would tell them apart.
- */
-function sameKeys(left: readonly Row[], right: readonly Row[], columns: readonly string[]): boolean {
-  if (left.length !== right.length) return false;
-  for (let index = 0; index < left.length; index++) {
-    const before = left[index]!;
-    const after = right[index]!;
-    if (before === after) continue;
-    for (const column of columns) if ((before[column] ?? null) !== (after[column] ?? null)) return false;
-  }
-  return true;
-}
-
-/**
  * A key holds over the same child keys and the same referenced keys it last held over. Checks, in
  * catalog order, each key whose tables changed since it last held; one whose rows changed outside
  * its key columns (on either side) is not scanned again: the same key values give the same answer.
@@ -136,10 +121,10 @@ function checkEveryKey(db: Database): Violation | null {
     const last = incremental ? passes.get(constraint) : undefined;
     if (last !== undefined && sameInput(last.rows, rows) && sameInput(last.referencedRows, referencedRows)) continue;
     const present =
-      last !== undefined && sameKeys(last.referencedRows, referencedRows, constraint.referencedColumns)
+      last !== undefined && sameColumns(last.referencedRows, referencedRows, constraint.referencedColumns)
         ? last.present
         : referencedKeys(referencedRows, constraint.referencedColumns);
-    if (last !== undefined && present === last.present && sameKeys(last.rows, rows, constraint.columns)) {
+    if (last !== undefined && present === last.present && sameColumns(last.rows, rows, constraint.columns)) {
       passes.set(constraint, { rows, referencedRows, present });
       continue;
     }

@@ -8,7 +8,7 @@ import {
 } from '../model/gitlab/looseForeignKeys/deletedRecordsTable.js';
 import { describeDefinition } from '../model/gitlab/looseForeignKeys/definitions.js';
 import type { RunnersWorld } from '../model/runners/world.js';
-import { tableIds } from './rowsById.js';
+import { sameColumns, tableIds } from './rowsById.js';
 import { incrementalChecks, unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 import { definitionsInForce, trackedParents } from '../model/gitlab/looseForeignKeys/looseForeignKeysState.js';
@@ -59,27 +59,14 @@ const lastCounted = new WeakMap<
 >();
 
 /**
- * Whether two reads of the deleted-records table hold the same (table, key) pairs in the same order:
- * the worker's status updates change a record in place, and the counts stay as they were.
+ * The columns whose values make the per-key counts: the worker's status updates change a record in
+ * place and leave them, so the counts stay as they were.
  */
-function sameRecordKeys(left: readonly Row[], right: readonly Row[]): boolean {
-  if (left.length !== right.length) return false;
-  for (let index = 0; index < left.length; index++) {
-    const before = left[index]!;
-    const after = right[index]!;
-    if (
-      before !== after &&
-      (before['fully_qualified_table_name'] !== after['fully_qualified_table_name'] ||
-        before['primary_key_value'] !== after['primary_key_value'])
-    )
-      return false;
-  }
-  return true;
-}
+const RECORD_KEY_COLUMNS: readonly string[] = ['fully_qualified_table_name', 'primary_key_value'];
 
 /**
  * The counts of the deleted-records table as it is. The same map comes back while its records
- * name the same keys in the same order (`sameRecordKeys`), so checks may key skipped work on it.
+ * name the same keys in the same order (`sameColumns` over `RECORD_KEY_COLUMNS`), so checks may key skipped work on it.
  */
 export function recordCounts(db: Database): Map<string, Map<number, number>> {
   const records = db.rows(DELETED_RECORDS);
@@ -87,7 +74,7 @@ export function recordCounts(db: Database): Map<string, Map<number, number>> {
   if (cached !== undefined) return cached;
   // Reference runs (unchangedInputs.ts) count every read afresh.
   const last = incrementalChecks() ? lastCounted.get(db) : undefined;
-  if (last !== undefined && sameRecordKeys(last.records, records)) {
+  if (last !== undefined && sameColumns(last.records, records, RECORD_KEY_COLUMNS)) {
     countsOf.set(records, last.counts);
     lastCounted.set(db, { records, counts: last.counts });
     return last.counts;

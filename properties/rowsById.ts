@@ -35,16 +35,8 @@ const lastTableIds = new WeakMap<
   Map<string, { readonly rows: readonly Row[]; readonly ids: ReadonlySet<number> }>
 >();
 
-/** Whether two reads of a table hold the same ids in the same order (an UPDATE keeps a row's place). */
-function sameIds(left: readonly Row[], right: readonly Row[]): boolean {
-  if (left.length !== right.length) return false;
-  for (let index = 0; index < left.length; index++) {
-    const before = left[index]!;
-    const after = right[index]!;
-    if (before !== after && before.id !== after.id) return false;
-  }
-  return true;
-}
+/** The column `tableIds` compares: an UPDATE keeps a row's place and, nearly always, its id. */
+const ID_COLUMN: readonly string[] = ['id'];
 
 /**
  * The ids of `table`'s rows (`idsOf(db.rows(table))`, same content and order), as the very set
@@ -62,7 +54,7 @@ export function tableIds(db: Database, table: string): ReadonlySet<number> {
     lastTableIds.set(db, perTable);
   }
   const last = perTable.get(table);
-  if (last !== undefined && (last.rows === rows || sameIds(last.rows, rows))) {
+  if (last !== undefined && (last.rows === rows || sameColumns(last.rows, rows, ID_COLUMN))) {
     if (last.rows !== rows) perTable.set(table, { rows, ids: last.ids });
     return last.ids;
   }
@@ -71,14 +63,18 @@ export function tableIds(db: Database, table: string): ReadonlySet<number> {
   return ids;
 }
 
-/** Whether two reads of a table hold the same values in `columns`, row by row. */
-function sameColumns(left: readonly Row[], right: readonly Row[], columns: readonly string[]): boolean {
+/**
+ * Whether two reads of a table hold the same values in `columns`, row by row and in the same order:
+ * a write that left those columns alone (most UPDATEs set other columns) leaves every answer read
+ * from them as it was. A missing value and NULL are the same value, as SQL sees them.
+ */
+export function sameColumns(left: readonly Row[], right: readonly Row[], columns: readonly string[]): boolean {
   if (left.length !== right.length) return false;
   for (let index = 0; index < left.length; index++) {
     const before = left[index]!;
     const after = right[index]!;
     if (before === after) continue;
-    for (const column of columns) if (before[column] !== after[column]) return false;
+    for (const column of columns) if ((before[column] ?? null) !== (after[column] ?? null)) return false;
   }
   return true;
 }
