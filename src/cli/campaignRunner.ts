@@ -1,6 +1,6 @@
 import { assert } from '../engine/assert.js';
 import { chunkSpec, runChunk } from '../harness/campaign.js';
-import type { ChunkResult, ChunkSpec } from '../harness/campaign.js';
+import type { ChunkOptions, ChunkResult, ChunkSpec } from '../harness/campaign.js';
 import type { Domain, Plan, WorldBase } from '../harness/domain.js';
 import type { WorkerPool } from './workerPool.js';
 
@@ -32,6 +32,17 @@ export interface PlanCampaign {
   readonly ms: number;
 }
 
+/**
+ * Runs one chunk in this thread. The CLI uses `runChunk`; a caller may pass another that gives the
+ * same result (the test suites reuse the result of a chunk they already ran, test/support/sharedChunks.ts).
+ */
+export type ChunkRunner = <W extends WorldBase>(
+  domain: Domain<W>,
+  plan: Plan,
+  spec: ChunkSpec,
+  options: ChunkOptions,
+) => ChunkResult;
+
 const UNBOUNDED_RUNS = Number.MAX_SAFE_INTEGER;
 
 /** The chunk indices a shard owns (every n-th from its own), in order, lazily: an unbounded campaign has no end. */
@@ -52,6 +63,7 @@ export function runCampaignInThread<W extends WorldBase>(
   domain: Domain<W>,
   plans: readonly Plan[],
   options: CampaignOptions,
+  run: ChunkRunner = runChunk,
 ): PlanCampaign[] {
   return plans.map((plan) => {
     const started = performance.now();
@@ -59,7 +71,7 @@ export function runCampaignInThread<W extends WorldBase>(
     for (const index of chunkIndices(options.shard)) {
       const spec = chunkSpec(plan, options.seed, index, options.runs ?? UNBOUNDED_RUNS);
       if (spec === null || pastDeadline(options)) break;
-      const result = runChunk(domain, plan, spec, {
+      const result = run(domain, plan, spec, {
         ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
         onRun: () => options.onRun?.(plan),
       });

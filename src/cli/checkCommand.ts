@@ -280,7 +280,7 @@ export async function runCheckCommand<W extends WorldBase>(
       await pool.close();
     }
   } else {
-    campaigns = runCampaignInThread(config.domain, request.plans, options);
+    campaigns = runCampaignInThread(config.domain, request.plans, options, config.chunkRunner);
   }
   for (const entry of progress.values()) entry.bar.clear();
   if (request.shard !== null) {

@@ -18,7 +18,7 @@ import { concurrentNodeScript, concurrentScenarioExport, concurrentSpec } from '
 import { HELP, parseArguments } from './args.js';
 import { checkHtmlFile, prepareHtmlDirectory, writeReplayHtml } from './htmlReports.js';
 import type { Command } from './args.js';
-import type { PlanCampaign } from './campaignRunner.js';
+import type { ChunkRunner, PlanCampaign } from './campaignRunner.js';
 import { withConcurrencyOn } from '../harness/forcedConcurrency.js';
 import { runCheckCommand, reportCampaign } from './checkCommand.js';
 import type { CheckRequest } from './checkCommand.js';
@@ -50,6 +50,8 @@ export interface CliConfig<W extends WorldBase> {
   readonly commandName: string;
   /** The checked-in JSON Schema of plan files, which `new-plan` points `"$schema"` at. */
   readonly schemaFile: string;
+  /** How a chunk runs in this thread (without --workers): `runChunk` unless given. */
+  readonly chunkRunner?: ChunkRunner;
 }
 
 export interface CliIo {

@@ -173,6 +173,9 @@ describe('distributed campaigns', () => {
       };
     });
 
+  // In-process, a shard's chunks that the single run already ran are answered with its results
+  // (test/support/sharedChunks.ts): this test holds the shard split, the reports and the merge; that
+  // a chunk gives the same result in another thread and order is test/cli/workers.test.ts.
   it('two shards merged give the same verdicts, counterexample and run count as one run', async () => {
     const plans = ['incident-2024-10-31', 'runner-machines-fk-not-valid'];
     const single = await run(['check', ...plans, '--seed', '5', '--runs', '750', '--json', '--no-save']);

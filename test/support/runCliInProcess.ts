@@ -2,6 +2,7 @@ import { runCli } from '../../src/cli/runCli.js';
 import type { CliConfig } from '../../src/cli/runCli.js';
 import type { WorldBase } from '../../src/harness/domain.js';
 import { runnersCliConfig } from '../../model/runners/cli.js';
+import { sharedChunkRunner } from './sharedChunks.js';
 import { temporaryDirectory } from './temporaryDirectory.js';
 
 export interface CliRun {
@@ -12,7 +13,10 @@ export interface CliRun {
   readonly directory: string;
 }
 
-/** Runs the CLI in-process with captured output, as a user would see it on a non-terminal. */
+/**
+ * Runs the CLI in-process with captured output, as a user would see it on a non-terminal. A chunk
+ * this worker process already ran is answered with its earlier result (sharedChunks.ts).
+ */
 export async function runInProcess<W extends WorldBase>(
   argv: readonly string[],
   options: { readonly directory?: string; readonly configure?: (directory: string) => CliConfig<W> } = {},
@@ -29,7 +33,9 @@ export async function runInProcess<W extends WorldBase>(
         return true;
       },
     }) as unknown as NodeJS.WriteStream;
-  const config = configure ? configure(directory) : { ...runnersCliConfig(), counterexampleDirectory: directory };
+  const config = configure
+    ? configure(directory)
+    : { ...runnersCliConfig(), counterexampleDirectory: directory, chunkRunner: sharedChunkRunner };
   const code = await runCli(config as unknown as CliConfig<WorldBase>, argv, {
     stdout: stream((text) => {
       stdout += text;
