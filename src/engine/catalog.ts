@@ -9,6 +9,15 @@ import type { RelationPlan } from './relationPlan.js';
 import type { Row, SqlValue, ColumnType } from './values.js';
 import type { SessionHandle } from './sessionHandle.js';
 
+/**
+ * A list a catalog object keeps as a value (a constraint's or index's column names, a partition
+ * bound's values): frozen, so DDL replaces it rather than changing it, and a database fork shares it
+ * instead of copying it (graphCopy.ts shares frozen objects). One already frozen is kept as it is.
+ */
+export function frozenList<List extends readonly unknown[]>(list: List): List {
+  return Object.isFrozen(list) ? list : (Object.freeze(list.slice()) as unknown as List);
+}
+
 export class Sequence {
   constructor(
     public name: string,
@@ -308,13 +317,18 @@ export class Relation {
     // DDL replaces a column, never changes it, so it is frozen here and a database fork shares it
     // instead of copying it (graphCopy.ts), unless its default names a sequence, of which each fork
     // has its own copy.
+    let shared = true;
     for (const column of columns)
-      if (column.default?.kind !== 'nextval' && !Object.isFrozen(column)) {
+      if (column.default?.kind === 'nextval') shared = false;
+      else if (!Object.isFrozen(column)) {
         if (column.default !== null) Object.freeze(column.default);
         Object.freeze(column);
       }
-    this.columnList = columns;
-    this.columnsByName = new Map(columns.map((column) => [column.name, column]));
+    // DDL replaces the list and the map with them, never edits either: when every column is
+    // shared, they are frozen and shared too (a frozen Map can still be written, but nothing does).
+    const byName = new Map(columns.map((column) => [column.name, column]));
+    this.columnList = shared ? (Object.freeze(columns.slice()) as ColumnDefinition[]) : columns;
+    this.columnsByName = shared ? Object.freeze(byName) : byName;
   }
 
   get isPartitioned(): boolean {

@@ -141,6 +141,53 @@ describe('Database.fork', () => {
     expect(original.columnDefault('parents', 'kind')).toBeNull();
   });
 
+  it('shares the column lists of keys, foreign keys and indexes and the partition bounds; a rename replaces them on its side', () => {
+    const original = buildWorld();
+    original.createTable({
+      name: 'tags',
+      columns: [
+        { name: 'id', type: 'bigint', notNull: true },
+        { name: 'label', type: 'text' },
+      ],
+      primaryKey: ['id'],
+      constraints: [{ kind: 'unique', name: 'tags_label_key', columns: ['label'] }],
+    });
+    original.insert('tags', [
+      { id: 1, label: 'a' },
+      { id: 2, label: 'b' },
+    ]);
+    const fork = original.fork();
+    type Shape = { constraints: { name: string; columns: readonly string[] }[]; indexes: { columns: object }[] };
+    type Catalog = { columns: object; partitionBound: object | null } & Shape;
+    const relation = (db: Database, table: string): Catalog =>
+      (db as unknown as { state: { relations: Map<string, Catalog> } }).state.relations.get(table)!;
+    for (const table of ['tags', 'children', 'children_1']) {
+      const [mine, theirs] = [relation(original, table), relation(fork, table)];
+      mine.constraints.forEach((constraint, position) => {
+        expect(Object.isFrozen(constraint.columns)).toBe(true);
+        expect(theirs.constraints[position]!.columns).toBe(constraint.columns);
+        // The constraint itself names its own relation, so each side has its own.
+        expect(theirs.constraints[position]).not.toBe(constraint);
+      });
+      mine.indexes.forEach((index, position) => {
+        expect(theirs.indexes[position]!.columns).toBe(index.columns);
+      });
+    }
+    expect(relation(fork, 'tags').columns).toBe(relation(original, 'tags').columns);
+    expect(relation(fork, 'children_1').partitionBound).toBe(relation(original, 'children_1').partitionBound);
+    // A rename on one side replaces the lists there alone: the other keeps its names and its keys.
+    fork.execute({ kind: 'renameColumn', table: 'tags', column: 'label', newName: 'title' });
+    expect(relation(fork, 'tags').constraints.find((c) => c.name === 'tags_label_key')!.columns).toEqual(['title']);
+    expect(relation(original, 'tags').constraints.find((c) => c.name === 'tags_label_key')!.columns).toEqual(['label']);
+    expect(() => original.insert('tags', { id: 3, label: 'a' })).toThrow(/tags_label_key/);
+    expect(() => fork.insert('tags', { id: 3, title: 'b' })).toThrow(/tags_label_key/);
+    fork.insert('tags', { id: 3, title: 'c' });
+    expect(original.rows('tags')).toEqual([
+      { id: 1, label: 'a' },
+      { id: 2, label: 'b' },
+    ]);
+  });
+
   it('runs trigger functions with the fork as their database', () => {
     const fork = buildWorld().fork();
     fork.insert('children', { parent_id: 2, kind: 1 });

@@ -5,6 +5,7 @@
  */
 import { assert } from '../assert.js';
 import { truncateIdentifier } from '../identifier.js';
+import { frozenList } from '../catalog.js';
 import type {
   CheckConstraint,
   Constraint,
@@ -131,7 +132,7 @@ export function createIndexObject(state: EngineState, relation: Relation, spec: 
   const index: IndexDefinition = {
     name,
     relation,
-    columns: [...columns],
+    columns: frozenList(columns),
     unique,
     predicate,
     parent,
@@ -185,7 +186,7 @@ export function addKeyConstraint(
     predicate: null,
     parent: parent?.index ?? null,
   });
-  const constraint: KeyConstraint = { kind: spec.kind, name, relation, columns: [...spec.columns], index, parent };
+  const constraint: KeyConstraint = { kind: spec.kind, name, relation, columns: index.columns, index, parent };
   setField(state, index, 'constraint', constraint);
   pushItem(state, relation.constraints, constraint);
   for (const partition of relation.partitions) cloneKeyConstraint(state, constraint, partition);
@@ -399,9 +400,9 @@ export function addForeignKey(
     kind: 'foreignKey',
     name,
     relation,
-    columns: [...spec.columns],
+    columns: frozenList(spec.columns),
     referencedRelation: referenced,
-    referencedColumns: [...referencedColumns],
+    referencedColumns: frozenList(referencedColumns),
     onDelete: spec.onDelete ?? 'no action',
     onUpdate: spec.onUpdate ?? 'no action',
     deferrable: spec.deferrable === true || spec.initiallyDeferred === true,

@@ -69,7 +69,7 @@ export function addKeyConstraintUsingIndex(
     kind: spec.kind,
     name,
     relation,
-    columns: [...index.columns],
+    columns: index.columns,
     index,
     parent: null,
   };

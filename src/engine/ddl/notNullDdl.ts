@@ -8,6 +8,7 @@
  * constraint, valid or not, since both reject new NULLs (`syncNotNullFlag` keeps it in step).
  */
 import { assert } from '../assert.js';
+import { frozenList } from '../catalog.js';
 import type { NotNullConstraint, Relation } from '../catalog.js';
 import { PgError, SqlState } from '../errors.js';
 import type { Expr } from '../expression.js';
@@ -134,7 +135,7 @@ function ensureNotNull(
     kind: 'notNull',
     name,
     relation,
-    columns: [column],
+    columns: frozenList([column] as const),
     valid: request.notValid !== true,
     parent,
     local: parent === null,

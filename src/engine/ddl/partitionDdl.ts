@@ -3,6 +3,7 @@
  * or attached partition inherits its parent's keys, CHECKs, foreign keys and row triggers;
  * attaching checks existing rows against the bound and (through the clones) the foreign keys.
  */
+import { frozenList } from '../catalog.js';
 import type { PartitionBound, Relation } from '../catalog.js';
 import { PgError, SqlState } from '../errors.js';
 import { partitionAccepts } from '../rowConstraints.js';
@@ -71,6 +72,14 @@ export function checkNewPartitionBound(
   }
 }
 
+/** A bound as the catalog keeps it: a frozen value, which a database fork shares (`frozenList`). */
+function frozenBound(bound: PartitionBound): PartitionBound {
+  if (Object.isFrozen(bound)) return bound;
+  return Object.freeze(
+    bound.kind === 'list' ? { kind: 'list', values: frozenList(bound.values) } : { kind: 'default' },
+  );
+}
+
 /** Links a partition into its parent and gives it the parent's inherited objects. */
 export function attachPartitionObjects(
   state: EngineState,
@@ -80,7 +89,7 @@ export function attachPartitionObjects(
   clone: CloneOptions,
 ): void {
   setField(state, partition, 'parent', parent);
-  setField(state, partition, 'partitionBound', bound);
+  setField(state, partition, 'partitionBound', frozenBound(bound));
   const position = bound.kind === 'default' ? parent.partitions.length : sortedPosition(parent, bound.values);
   state.changeCatalog(
     () => parent.partitions.splice(position, 0, partition),

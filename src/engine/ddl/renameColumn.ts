@@ -6,6 +6,7 @@
  * by name, so it rewrites the stored rows, the column lists and the stored expressions.
  */
 import { assert, MAX_LOOP_ITERATIONS } from '../assert.js';
+import { frozenList } from '../catalog.js';
 import type { Relation, Tuple } from '../catalog.js';
 import { PgError, SqlState } from '../errors.js';
 import { renameColumnInExpr } from '../exprRename.js';
@@ -77,7 +78,7 @@ function renameInHeap(state: EngineState, relation: Relation, from: string, to: 
 }
 
 const renameIn = (columns: readonly string[], from: string, to: string): readonly string[] =>
-  columns.includes(from) ? columns.map((column) => (column === from ? to : column)) : columns;
+  columns.includes(from) ? frozenList(columns.map((column) => (column === from ? to : column))) : columns;
 
 function renameInRelation(state: EngineState, relation: Relation, from: string, to: string): void {
   setField(
