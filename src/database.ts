@@ -542,7 +542,9 @@ export class Database implements SessionHandle {
     const cached = this.describeCache.get(table);
     if (cached !== undefined && cached.version === this.state.catalogVersion) return cached.info;
     const info = Object.freeze(
-      describeTable(lookupRelation(this.state, table), (constraint) => this.describeConstraintOnce(constraint)),
+      describeTable(lookupRelation(this.state, table), (constraint, relation) =>
+        this.describeConstraintOnce(constraint, relation),
+      ),
     );
     this.describeCache.set(table, { version: this.state.catalogVersion, info });
     return info;
@@ -553,11 +555,11 @@ export class Database implements SessionHandle {
    * new one (kept for `constraints()`): `describe` runs after most catalog changes (every table it is asked
    * for is described again), and most of the table's constraints are as they were.
    */
-  private describeConstraintOnce(constraint: Constraint): ConstraintInfo {
-    if (!readCaches) return describeConstraint(constraint);
+  private describeConstraintOnce(constraint: Constraint, relation: Relation): ConstraintInfo {
+    if (!readCaches) return describeConstraint(constraint, relation);
     const earlier = this.described.get(constraint);
-    if (earlier !== undefined && stillDescribes(earlier, constraint)) return earlier;
-    const info = describeConstraint(constraint);
+    if (earlier !== undefined && stillDescribes(earlier, constraint, relation)) return earlier;
+    const info = describeConstraint(constraint, relation);
     this.described.set(constraint, info);
     return info;
   }
@@ -583,11 +585,11 @@ export class Database implements SessionHandle {
       for (const relation of this.relationsByName()) {
         for (const constraint of relation.constraints) {
           const earlier = this.described.get(constraint);
-          if (earlier !== undefined && stillDescribes(earlier, constraint)) {
+          if (earlier !== undefined && stillDescribes(earlier, constraint, relation)) {
             all.push(earlier);
             continue;
           }
-          const info = describeConstraint(constraint);
+          const info = describeConstraint(constraint, relation);
           this.described.set(constraint, info);
           all.push(info);
         }
@@ -700,7 +702,8 @@ export class Database implements SessionHandle {
   }
 
   constraint(table: string, name: string): ConstraintInfo {
-    return describeConstraint(findConstraint(lookupRelation(this.state, table), name));
+    const relation = lookupRelation(this.state, table);
+    return describeConstraint(findConstraint(relation, name), relation);
   }
 
   /**

@@ -98,20 +98,26 @@ export interface CheckConstraint {
  * a name (`<table>_<column>_not_null` unless given), a validity (`ADD CONSTRAINT … NOT NULL col
  * NOT VALID`), and inheritance: a partition's copy links to its parent's (`coninhcount`) and
  * cannot be dropped on its own.
+ *
+ * Unlike the other constraints it is a value: frozen, naming neither its relation nor its parent
+ * (a column has at most one, so the parent's is `relation.parent.notNullConstraint(column)`), and
+ * DDL replaces it in its relation's list rather than editing it (`replaceNotNull`, notNullDdl.ts).
+ * Every table column with NOT NULL has one, which makes them the most numerous catalog objects,
+ * and a database fork shares them instead of copying them (graphCopy.ts shares frozen objects).
  */
 export interface NotNullConstraint {
   readonly kind: 'notNull';
-  name: string;
-  readonly relation: Relation;
+  readonly name: string;
   /** The one column (`conkey`); a list, so column renames and DROP COLUMN treat it like other constraints. */
   readonly columns: readonly [string];
-  valid: boolean;
-  parent: NotNullConstraint | null;
+  readonly valid: boolean;
+  /** Inherited from the parent table's not-null constraint on the same column (`coninhcount` > 0). */
+  readonly inherited: boolean;
   /**
    * `conislocal`: defined on this table itself, not only inherited. A parent's DROP removes its
    * inherited copies but leaves a local one (unlinked); DETACH PARTITION makes copies local.
    */
-  local: boolean;
+  readonly local: boolean;
   /** `NO INHERIT` (only on tables that are not partitioned). */
   readonly noInherit: boolean;
 }
@@ -146,6 +152,17 @@ export interface ForeignKeyConstraint {
 }
 
 export type Constraint = KeyConstraint | CheckConstraint | ForeignKeyConstraint | NotNullConstraint;
+
+/** Whether `constraint` (of `relation`) is inherited from a constraint of the parent table. */
+export function isInherited(constraint: Constraint): boolean {
+  return constraint.kind === 'notNull' ? constraint.inherited : constraint.parent !== null;
+}
+
+/** The table `constraint` of `relation` is inherited from (`coninhcount`'s parent), or null. */
+export function inheritedFrom(constraint: Constraint, relation: Relation): Relation | null {
+  if (constraint.kind === 'notNull') return constraint.inherited ? relation.parent : null;
+  return constraint.parent?.relation ?? null;
+}
 
 export type TriggerEvent = 'insert' | 'update' | 'delete';
 export type TriggerTiming = 'before' | 'after';

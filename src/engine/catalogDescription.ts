@@ -2,6 +2,7 @@
  * The catalog as plain data, for reports, invariants and the facade's `describe`: frozen-shape
  * objects that never expose the engine's mutable catalog objects.
  */
+import { inheritedFrom } from './catalog.js';
 import type { CheckConstraint, Constraint, Relation, TriggerDefinition } from './catalog.js';
 import { renderExpr } from './expression.js';
 import type { Expr } from './expression.js';
@@ -67,14 +68,14 @@ const NO_COLUMNS: readonly string[] = Object.freeze([]);
  * after every catalog change) sees one hidden class. Only a CHECK has SQL text; the others carry a
  * plain null.
  */
-export function describeConstraint(constraint: Constraint): ConstraintInfo {
+export function describeConstraint(constraint: Constraint, relation: Relation): ConstraintInfo {
   if (constraint.kind === 'check') return describeCheck(constraint);
   const isForeignKey = constraint.kind === 'foreignKey';
   return {
     name: constraint.name,
     kind: constraint.kind,
-    table: constraint.relation.name,
-    inheritedFrom: constraint.parent?.relation.name ?? null,
+    table: relation.name,
+    inheritedFrom: inheritedFrom(constraint, relation)?.name ?? null,
     valid: constraint.kind === 'foreignKey' || constraint.kind === 'notNull' ? constraint.valid : true,
     columns: constraint.columns,
     referencedTable: isForeignKey ? constraint.referencedRelation.name : null,
@@ -148,18 +149,18 @@ function describeCheckLazily(constraint: CheckConstraint): ConstraintInfo {
 }
 
 /**
- * Whether `info` (an earlier `describeConstraint(constraint)`) still describes `constraint` as it
+ * Whether `info` (an earlier `describeConstraint(constraint, relation)`) still describes `constraint` as it
  * is now: catalog edits rename constraints and tables, validate keys and re-parent clones in
  * place, and every field the description copies is compared (lists and expressions are replaced,
  * never edited, so they compare by identity). A description still true can be handed out again,
  * which spares building every constraint's description after each catalog change.
  */
-export function stillDescribes(info: ConstraintInfo, constraint: Constraint): boolean {
+export function stillDescribes(info: ConstraintInfo, constraint: Constraint, relation: Relation): boolean {
   if (
     info.name !== constraint.name ||
     info.kind !== constraint.kind ||
-    info.table !== constraint.relation.name ||
-    info.inheritedFrom !== (constraint.parent?.relation.name ?? null)
+    info.table !== relation.name ||
+    info.inheritedFrom !== (inheritedFrom(constraint, relation)?.name ?? null)
   )
     return false;
   switch (constraint.kind) {
@@ -200,7 +201,7 @@ function describeTrigger(trigger: TriggerDefinition) {
  */
 export function describeTable(
   relation: Relation,
-  describe: (constraint: Constraint) => ConstraintInfo = describeConstraint,
+  describe: (constraint: Constraint, relation: Relation) => ConstraintInfo = describeConstraint,
 ): TableInfo {
   const bound = relation.partitionBound;
   return {
@@ -210,7 +211,7 @@ export function describeTable(
     parent: relation.parent?.name ?? null,
     partitionValues: bound === null ? null : bound.kind === 'default' ? 'default' : bound.values,
     partitions: relation.partitions.map((partition) => partition.name),
-    constraints: relation.constraints.map((constraint) => describe(constraint)),
+    constraints: relation.constraints.map((constraint) => describe(constraint, relation)),
     indexes: relation.indexes.map((index) => ({
       name: index.name,
       columns: index.columns,

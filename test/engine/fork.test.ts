@@ -157,7 +157,10 @@ describe('Database.fork', () => {
       { id: 2, label: 'b' },
     ]);
     const fork = original.fork();
-    type Shape = { constraints: { name: string; columns: readonly string[] }[]; indexes: { columns: object }[] };
+    type Shape = {
+      constraints: { kind: string; name: string; columns: readonly string[] }[];
+      indexes: { columns: object }[];
+    };
     type Catalog = { columns: object; partitionBound: object | null } & Shape;
     const relation = (db: Database, table: string): Catalog =>
       (db as unknown as { state: { relations: Map<string, Catalog> } }).state.relations.get(table)!;
@@ -166,8 +169,10 @@ describe('Database.fork', () => {
       mine.constraints.forEach((constraint, position) => {
         expect(Object.isFrozen(constraint.columns)).toBe(true);
         expect(theirs.constraints[position]!.columns).toBe(constraint.columns);
-        // The constraint itself names its own relation, so each side has its own.
-        expect(theirs.constraints[position]).not.toBe(constraint);
+        // A not-null constraint is a value both sides share; the others name their relation, so
+        // each side has its own.
+        if (constraint.kind === 'notNull') expect(theirs.constraints[position]).toBe(constraint);
+        else expect(theirs.constraints[position]).not.toBe(constraint);
       });
       mine.indexes.forEach((index, position) => {
         expect(theirs.indexes[position]!.columns).toBe(index.columns);
@@ -186,6 +191,35 @@ describe('Database.fork', () => {
       { id: 1, label: 'a' },
       { id: 2, label: 'b' },
     ]);
+  });
+
+  it('shares the not-null constraints; renaming, validating, dropping or detaching one side replaces them there alone', () => {
+    const original = buildWorld();
+    original.addConstraint('audit', { kind: 'notNull', name: 'audit_note_nn', column: 'note', notValid: true });
+    const fork = original.fork();
+    const names = (db: Database, table: string): string[] =>
+      db
+        .describe(table)
+        .constraints.filter((constraint) => constraint.kind === 'notNull')
+        .map(
+          (constraint) => `${constraint.name}${constraint.valid ? '' : ' NOT VALID'} from ${constraint.inheritedFrom}`,
+        );
+    const before = { children_1: names(original, 'children_1'), audit: names(original, 'audit') };
+    expect(before.children_1).toContain('children_kind_not_null from children');
+    fork.execute({ kind: 'renameConstraint', table: 'children', name: 'children_kind_not_null', newName: 'kind_nn' });
+    fork.execute({ kind: 'validateConstraint', table: 'audit', name: 'audit_note_nn' });
+    fork.execute({ kind: 'detachPartition', parent: 'children', partition: 'children_2' });
+    expect(names(fork, 'children_1')).toContain('kind_nn from children');
+    expect(names(fork, 'children_2')).toContain('kind_nn from null');
+    expect(names(fork, 'audit')).toContain('audit_note_nn from null');
+    expect(names(original, 'children_1')).toEqual(before.children_1);
+    expect(names(original, 'children_2')).toContain('children_kind_not_null from children');
+    expect(names(original, 'audit')).toEqual(before.audit);
+    expect(names(original, 'audit')).toContain('audit_note_nn NOT VALID from null');
+    // The original can still drop its own; the fork keeps its copy.
+    original.execute({ kind: 'dropConstraint', table: 'audit', name: 'audit_note_nn', options: {} });
+    original.insert('audit', { note: null });
+    expect(() => fork.insert('audit', { note: null })).toThrow(/null value in column "note"/);
   });
 
   it('runs trigger functions with the fork as their database', () => {

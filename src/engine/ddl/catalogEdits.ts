@@ -30,6 +30,8 @@ export function setField<T extends object, K extends keyof T>(
 ): void {
   const previous = target[key];
   if (previous === value) return;
+  // A frozen catalog object is a value a database fork shares: DDL replaces it (`replaceNotNull`).
+  assert(!Object.isFrozen(target), `a catalog edit of ${String(key)} met a frozen catalog object`);
   state.changeCatalog(
     () => {
       target[key] = value;

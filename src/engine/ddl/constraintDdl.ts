@@ -5,13 +5,14 @@
  */
 import { assert } from '../assert.js';
 import { truncateIdentifier } from '../identifier.js';
-import { frozenList } from '../catalog.js';
+import { frozenList, isInherited } from '../catalog.js';
 import type {
   CheckConstraint,
   Constraint,
   ForeignKeyConstraint,
   IndexDefinition,
   KeyConstraint,
+  NotNullConstraint,
   Relation,
 } from '../catalog.js';
 import { PgError, SqlState } from '../errors.js';
@@ -22,7 +23,14 @@ import type { EngineState } from '../session.js';
 import { addReference, fillIndex, liveTuples } from '../storage.js';
 import { deleteMapEntry, pushItem, removeItem, setField, setMapEntry } from './catalogEdits.js';
 import { addKeyConstraintUsingIndex } from './keyUsingIndex.js';
-import { addNotNull, removeNotNullTree, requireValidForPrimaryKey, validateNotNullTree } from './notNullDdl.js';
+import {
+  addNotNull,
+  childNotNulls,
+  removeNotNullTree,
+  replaceNotNull,
+  requireValidForPrimaryKey,
+  validateNotNullTree,
+} from './notNullDdl.js';
 import {
   chooseConstraintName,
   chooseRelationName,
@@ -527,9 +535,12 @@ export function cloneForeignKey(
   );
 }
 
-function childConstraints<T extends Constraint>(constraint: T): T[] {
+/** The partitions' clones of a constraint that points at its parent (a not-null one does not: `childNotNulls`). */
+function childConstraints<T extends Exclude<Constraint, NotNullConstraint>>(constraint: T): T[] {
   return constraint.relation.partitions.flatMap((partition) =>
-    partition.constraints.filter((candidate): candidate is T => candidate.parent === constraint),
+    partition.constraints.filter(
+      (candidate): candidate is T => candidate.kind !== 'notNull' && candidate.parent === constraint,
+    ),
   );
 }
 
@@ -565,7 +576,7 @@ export function validateConstraint(state: EngineState, relation: Relation, name:
   const constraint = findConstraint(relation, name);
   if (constraint.kind === 'foreignKey') validateForeignKeyTree(state, constraint);
   else if (constraint.kind === 'check') validateCheckTree(state, constraint);
-  else if (constraint.kind === 'notNull') validateNotNullTree(state, constraint);
+  else if (constraint.kind === 'notNull') validateNotNullTree(state, relation, constraint);
   else if (state.options.serverVersion >= 18)
     throw new PgError(SqlState.wrongObjectType, `cannot validate constraint "${name}" of relation "${relation.name}"`, {
       detail: 'This operation is not supported for this type of constraint.',
@@ -577,12 +588,12 @@ export function validateConstraint(state: EngineState, relation: Relation, name:
     );
 }
 
-function removeConstraintTree(state: EngineState, constraint: Constraint): void {
+function removeConstraintTree(state: EngineState, relation: Relation, constraint: Constraint): void {
   if (constraint.kind === 'notNull') {
-    removeNotNullTree(state, constraint);
+    removeNotNullTree(state, relation, constraint);
     return;
   }
-  for (const child of childConstraints(constraint)) removeConstraintTree(state, child);
+  for (const child of childConstraints(constraint)) removeConstraintTree(state, child.relation, child);
   removeItem(state, constraint.relation.constraints, constraint);
   if (constraint.kind === 'primaryKey' || constraint.kind === 'unique')
     removeItem(state, constraint.relation.indexes, constraint.index);
@@ -605,7 +616,7 @@ export function dropConstraint(
     findConstraint(relation, name);
     return;
   }
-  if (constraint.parent !== null) {
+  if (isInherited(constraint)) {
     throw new PgError(
       SqlState.invalidTableDefinition,
       `cannot drop inherited constraint "${name}" of relation "${relation.name}"`,
@@ -639,7 +650,7 @@ export function dropConstraint(
       }
     }
   }
-  removeConstraintTree(state, constraint);
+  removeConstraintTree(state, relation, constraint);
 }
 
 export function renameConstraint(state: EngineState, relation: Relation, rawName: string, rawNewName: string): void {
@@ -655,10 +666,16 @@ export function renameConstraint(state: EngineState, relation: Relation, rawName
       throw new PgError(SqlState.duplicateTable, `relation "${newName}" already exists`);
     setField(state, constraint.index, 'name', newName);
   }
-  setField(state, constraint, 'name', newName);
   // RenameConstraint recurses into partitions for CHECK and NOT NULL, by name (a partition's
   // differently named copy is then a 42704, as in PostgreSQL).
-  if (constraint.kind === 'check' || constraint.kind === 'notNull')
+  if (constraint.kind === 'notNull') {
+    replaceNotNull(state, relation, constraint, { name: newName });
+    for (const child of childNotNulls(relation, constraint.columns[0]))
+      renameConstraint(state, child.relation, name, newName);
+    return;
+  }
+  setField(state, constraint, 'name', newName);
+  if (constraint.kind === 'check')
     for (const child of childConstraints(constraint)) renameConstraint(state, child.relation, name, newName);
 }
 

@@ -81,11 +81,43 @@ function impliedByChecks(relation: Relation, column: string): boolean {
   return relation.checks().some((check) => check.valid && implies(check.expr));
 }
 
-function scanForNulls(constraint: NotNullConstraint): void {
-  const relation = constraint.relation;
-  const column = constraint.columns[0];
+/** A not-null constraint whose rows are still to be scanned: its relation and column. */
+interface PendingScan {
+  readonly relation: Relation;
+  readonly column: string;
+}
+
+function scanForNulls({ relation, column }: PendingScan): void {
   if (relation.heap === null || impliedByChecks(relation, column)) return;
   for (const tuple of liveTuples(relation)) if (tuple.row[column] === null) throw nullValues(relation, column);
+}
+
+/**
+ * Replaces a not-null constraint of `relation` by a copy with `changes`, at its place in the list:
+ * a not-null constraint is a frozen value a database fork shares (catalog.ts), so DDL never edits
+ * one. The journal's undo puts the old one back.
+ */
+export function replaceNotNull(
+  state: EngineState,
+  relation: Relation,
+  constraint: NotNullConstraint,
+  changes: Partial<Pick<NotNullConstraint, 'name' | 'columns' | 'valid' | 'inherited' | 'local'>>,
+): NotNullConstraint {
+  const replacement: NotNullConstraint = Object.freeze({ ...constraint, ...changes });
+  const list = relation.constraints;
+  const position = list.indexOf(constraint);
+  assert(position >= 0, `not-null constraint ${constraint.name} is not in ${relation.name}`);
+  state.changeCatalog(
+    () => {
+      list[position] = replacement;
+    },
+    () => {
+      const current = list.indexOf(replacement);
+      assert(current >= 0, `undo of a not-null constraint change found no ${replacement.name} in ${relation.name}`);
+      list[current] = constraint;
+    },
+  );
+  return replacement;
 }
 
 /**
@@ -102,10 +134,11 @@ export function addNotNull(
   request: NotNullRequest,
   { scan = true }: { readonly scan?: boolean } = {},
 ): NotNullConstraint {
-  const scans: NotNullConstraint[] = [];
-  const constraint = ensureNotNull(state, relation, column, request, null, scans, 0);
+  const scans: PendingScan[] = [];
+  ensureNotNull(state, relation, column, request, null, scans, 0);
   if (scan) for (const pending of scans) scanForNulls(pending);
-  return constraint;
+  // Adopting or validating replaced the constraint (`replaceNotNull`): the one in place now.
+  return relation.notNullConstraint(column)!;
 }
 
 function ensureNotNull(
@@ -114,16 +147,19 @@ function ensureNotNull(
   column: string,
   request: NotNullRequest,
   parent: NotNullConstraint | null,
-  scans: NotNullConstraint[],
+  scans: PendingScan[],
   depth: number,
-): NotNullConstraint {
+): void {
   assert(depth < MAX_DEPTH, 'partition tree deeper than its bound');
   if (relation.column(column) === undefined)
     throw new PgError(SqlState.undefinedColumn, `column "${column}" of relation "${relation.name}" does not exist`);
   if (request.noInherit === true && relation.isPartitioned)
     throw new PgError(SqlState.featureNotSupported, 'not-null constraints on partitioned tables cannot be NO INHERIT');
   const existing = relation.notNullConstraint(column);
-  if (existing !== undefined) return adoptExisting(state, existing, request, parent, scans);
+  if (existing !== undefined) {
+    adoptExisting(state, relation, existing, request, parent, scans);
+    return;
+  }
   const inheritedName =
     parent !== null && !relation.constraints.some((other) => other.name === parent.name) ? parent.name : undefined;
   const name =
@@ -131,51 +167,50 @@ function ensureNotNull(
     chooseConstraintName(state, relation, column, 'not_null', request.avoid);
   if (relation.constraints.some((other) => other.name === name))
     throw new PgError(SqlState.duplicateObject, `constraint "${name}" for relation "${relation.name}" already exists`);
-  const constraint: NotNullConstraint = {
+  const constraint: NotNullConstraint = Object.freeze({
     kind: 'notNull',
     name,
-    relation,
     columns: frozenList([column] as const),
     valid: request.notValid !== true,
-    parent,
+    inherited: parent !== null,
     local: parent === null,
     noInherit: request.noInherit === true,
-  };
+  });
   pushItem(state, relation.constraints, constraint);
   syncNotNullFlag(state, relation, column);
-  if (constraint.valid) scans.push(constraint);
+  if (constraint.valid) scans.push({ relation, column });
   if (!constraint.noInherit)
     for (const partition of relation.partitions)
       ensureNotNull(state, partition, column, request, constraint, scans, depth + 1);
-  return constraint;
 }
 
 /** The column already has a not-null constraint: what each request does with it. */
 function adoptExisting(
   state: EngineState,
+  relation: Relation,
   existing: NotNullConstraint,
   request: NotNullRequest,
   parent: NotNullConstraint | null,
-  scans: NotNullConstraint[],
-): NotNullConstraint {
-  const relation = existing.relation;
+  scans: PendingScan[],
+): void {
   if (parent !== null) {
     // A partition's own constraint becomes the inherited copy, keeping its name and `conislocal`.
-    assert(existing.parent === null, 'a partition column has one inherited not-null constraint');
-    if (request.kind !== 'setNotNull' && parent.valid && !existing.valid) throw incompatibleNotValid(existing);
-    setField(state, existing, 'parent', parent);
-    return existing;
+    assert(!existing.inherited, 'a partition column has one inherited not-null constraint');
+    if (request.kind !== 'setNotNull' && parent.valid && !existing.valid)
+      throw incompatibleNotValid(existing, relation);
+    replaceNotNull(state, relation, existing, { inherited: true });
+    return;
   }
   if (request.kind === 'setNotNull') {
-    if (!existing.valid) markValidTree(state, existing, scans, 0);
-    return existing;
+    if (!existing.valid) markValidTree(state, relation, existing, scans, 0);
+    return;
   }
   if (request.kind === 'addConstraint' && (request.noInherit === true) !== existing.noInherit)
     throw new PgError(
       SqlState.objectNotInPrerequisiteState,
       `cannot change NO INHERIT status of NOT NULL constraint "${existing.name}" on relation "${relation.name}"`,
     );
-  if (request.notValid !== true && !existing.valid) throw incompatibleNotValid(existing);
+  if (request.notValid !== true && !existing.valid) throw incompatibleNotValid(existing, relation);
   if (request.name !== undefined && request.name !== existing.name) {
     throw new PgError(
       SqlState.objectNotInPrerequisiteState,
@@ -183,37 +218,52 @@ function adoptExisting(
       { detail: `A not-null constraint named "${existing.name}" already exists for this column.` },
     );
   }
-  return existing;
 }
 
-function incompatibleNotValid(existing: NotNullConstraint): PgError {
+function incompatibleNotValid(existing: NotNullConstraint, relation: Relation): PgError {
   return new PgError(
     SqlState.objectNotInPrerequisiteState,
-    `incompatible NOT VALID constraint "${existing.name}" on relation "${existing.relation.name}"`,
+    `incompatible NOT VALID constraint "${existing.name}" on relation "${relation.name}"`,
   );
 }
 
-function childNotNulls(constraint: NotNullConstraint): NotNullConstraint[] {
-  return constraint.relation.partitions.flatMap((partition) =>
-    partition.constraints.filter(
-      (candidate): candidate is NotNullConstraint => candidate.kind === 'notNull' && candidate.parent === constraint,
-    ),
-  );
-}
-
-function markValidTree(state: EngineState, constraint: NotNullConstraint, scans: NotNullConstraint[], depth: number) {
-  assert(depth < MAX_DEPTH, 'partition tree deeper than its bound');
-  if (!constraint.valid) {
-    setField(state, constraint, 'valid', true);
-    scans.push(constraint);
+/**
+ * The partitions' constraints inherited from `relation`'s not-null constraint on `column`: a
+ * column has at most one, so the partition's inherited one on the same column is the copy.
+ */
+export function childNotNulls(
+  relation: Relation,
+  column: string,
+): { readonly relation: Relation; readonly constraint: NotNullConstraint }[] {
+  const children: { readonly relation: Relation; readonly constraint: NotNullConstraint }[] = [];
+  for (const partition of relation.partitions) {
+    const constraint = partition.notNullConstraint(column);
+    if (constraint?.inherited === true) children.push({ relation: partition, constraint });
   }
-  for (const child of childNotNulls(constraint)) markValidTree(state, child, scans, depth + 1);
+  return children;
+}
+
+function markValidTree(
+  state: EngineState,
+  relation: Relation,
+  constraint: NotNullConstraint,
+  scans: PendingScan[],
+  depth: number,
+): void {
+  assert(depth < MAX_DEPTH, 'partition tree deeper than its bound');
+  const column = constraint.columns[0];
+  if (!constraint.valid) {
+    replaceNotNull(state, relation, constraint, { valid: true });
+    scans.push({ relation, column });
+  }
+  for (const child of childNotNulls(relation, column))
+    markValidTree(state, child.relation, child.constraint, scans, depth + 1);
 }
 
 /** VALIDATE CONSTRAINT on a not-null constraint: its table's rows and every partition's copy. */
-export function validateNotNullTree(state: EngineState, constraint: NotNullConstraint): void {
-  const scans: NotNullConstraint[] = [];
-  markValidTree(state, constraint, scans, 0);
+export function validateNotNullTree(state: EngineState, relation: Relation, constraint: NotNullConstraint): void {
+  const scans: PendingScan[] = [];
+  markValidTree(state, relation, constraint, scans, 0);
   for (const pending of scans) scanForNulls(pending);
 }
 
@@ -231,9 +281,9 @@ export function dropNotNull(state: EngineState, relation: Relation, column: stri
     throw new PgError(SqlState.invalidTableDefinition, `column "${column}" is in a primary key`);
   const constraint = relation.notNullConstraint(column);
   if (constraint === undefined) return;
-  if (constraint.parent !== null)
+  if (constraint.inherited)
     throw new PgError(SqlState.invalidTableDefinition, `column "${column}" is marked NOT NULL in parent table`);
-  removeNotNullTree(state, constraint);
+  removeNotNullTree(state, relation, constraint);
 }
 
 /**
@@ -241,14 +291,22 @@ export function dropNotNull(state: EngineState, relation: Relation, column: stri
  * own (`conislocal`) stays, no longer inherited, unless `dropLocal` (DROP COLUMN takes the
  * column, so every copy goes).
  */
-export function removeNotNullTree(state: EngineState, constraint: NotNullConstraint, dropLocal = false, depth = 0) {
+export function removeNotNullTree(
+  state: EngineState,
+  relation: Relation,
+  constraint: NotNullConstraint,
+  dropLocal = false,
+  depth = 0,
+): void {
   assert(depth < MAX_DEPTH, 'partition tree deeper than its bound');
-  for (const child of childNotNulls(constraint)) {
-    if (child.local && !dropLocal) setField(state, child, 'parent', null);
-    else removeNotNullTree(state, child, dropLocal, depth + 1);
+  const column = constraint.columns[0];
+  for (const child of childNotNulls(relation, column)) {
+    if (child.constraint.local && !dropLocal)
+      replaceNotNull(state, child.relation, child.constraint, { inherited: false });
+    else removeNotNullTree(state, child.relation, child.constraint, dropLocal, depth + 1);
   }
-  removeItem(state, constraint.relation.constraints, constraint);
-  syncNotNullFlag(state, constraint.relation, constraint.columns[0]);
+  removeItem(state, relation.constraints, constraint);
+  syncNotNullFlag(state, relation, column);
 }
 
 /** A primary key refuses a NOT VALID or NO INHERIT not-null constraint on one of its columns. */
@@ -292,8 +350,7 @@ export function cloneNotNulls(state: EngineState, parent: Relation, partition: R
     if (constraint.kind !== 'notNull' || constraint.noInherit) continue;
     const existing = partition.notNullConstraint(constraint.columns[0]);
     if (attaching && existing !== undefined) {
-      setField(state, existing, 'parent', constraint);
-      setField(state, existing, 'local', false);
+      replaceNotNull(state, partition, existing, { inherited: true, local: false });
       continue;
     }
     ensureNotNull(state, partition, constraint.columns[0], { kind: 'column' }, constraint, [], 1);

@@ -24,7 +24,7 @@ import {
 } from './constraintDdl.js';
 import type { CloneOptions } from './constraintDdl.js';
 import { attachOrCreatePartitionIndex } from './indexDdl.js';
-import { checkAttachNotNulls, cloneNotNulls } from './notNullDdl.js';
+import { checkAttachNotNulls, cloneNotNulls, replaceNotNull } from './notNullDdl.js';
 import { clonePartitionTriggers, dropClonedTriggers } from './triggerDdl.js';
 import type { PartitionBoundSpec } from './specs.js';
 
@@ -272,11 +272,14 @@ export function detachPartition(state: EngineState, parent: Relation, partition:
   removeItem(state, parent.partitions, partition);
   setField(state, partition, 'parent', null);
   setField(state, partition, 'partitionBound', null);
-  for (const constraint of partition.constraints) {
+  for (const constraint of [...partition.constraints]) {
+    // DetachPartitionFinalize: what was inherited becomes the table's own (`conislocal`).
+    if (constraint.kind === 'notNull') {
+      if (constraint.inherited) replaceNotNull(state, partition, constraint, { inherited: false, local: true });
+      continue;
+    }
     if (constraint.parent === null || constraint.parent.relation !== parent) continue;
     setField(state, constraint, 'parent', null);
-    // DetachPartitionFinalize: what was inherited becomes the table's own (`conislocal`).
-    if (constraint.kind === 'notNull') setField(state, constraint, 'local', true);
     if (constraint.kind === 'foreignKey')
       nameReferencedPartitions(state, constraint, constraint.referencedRelation.partitions);
   }

@@ -16,6 +16,7 @@ import type { EngineState } from '../session.js';
 import { liveTuples, markWritten } from '../storage.js';
 import type { Row } from '../values.js';
 import { setField } from './catalogEdits.js';
+import { replaceNotNull } from './notNullDdl.js';
 
 /** PostgreSQL's system columns: no user column may take their names (check_for_column_name_collision). */
 const SYSTEM_COLUMNS: ReadonlySet<string> = new Set(['tableoid', 'cmax', 'xmax', 'cmin', 'xmin', 'ctid']);
@@ -89,9 +90,12 @@ function renameInRelation(state: EngineState, relation: Relation, from: string, 
   );
   if (relation.partitionKey === from) setField(state, relation, 'partitionKey', to);
   if (relation.heap !== null) renameInHeap(state, relation, from, to);
-  for (const constraint of relation.constraints) {
+  for (const constraint of [...relation.constraints]) {
     if (constraint.kind === 'check') setField(state, constraint, 'expr', renameColumnInExpr(constraint.expr, from, to));
-    else setField(state, constraint, 'columns', renameIn(constraint.columns, from, to));
+    else if (constraint.kind === 'notNull') {
+      if (constraint.columns[0] === from)
+        replaceNotNull(state, relation, constraint, { columns: frozenList([to] as const) });
+    } else setField(state, constraint, 'columns', renameIn(constraint.columns, from, to));
   }
   for (const index of relation.indexes) {
     setField(state, index, 'columns', renameIn(index.columns, from, to));

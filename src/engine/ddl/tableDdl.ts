@@ -358,7 +358,7 @@ export function dropColumn(
   const apply = (current: Relation): void => {
     // The column's not-null constraint goes with it, on every level (a partition's own one too).
     const notNull = current.notNullConstraint(columnName);
-    if (notNull !== undefined) removeNotNullTree(state, notNull, true);
+    if (notNull !== undefined) removeNotNullTree(state, current, notNull, true);
     setField(
       state,
       current,

@@ -21,7 +21,8 @@ export const addConstraintKind = defineStatement<AddConstraintStatement, Constra
   returnsRows: false,
   execute: (session, { table, constraint }) => {
     guardTableNotInUse(session, table, 'ALTER TABLE', true);
-    return describeConstraint(addConstraint(session, lookupRelation(session, table), constraint));
+    const relation = lookupRelation(session, table);
+    return describeConstraint(addConstraint(session, relation, constraint), relation);
   },
   render: ({ table, constraint }, catalog) =>
     `ALTER TABLE ${ident(table)} ADD ${renderConstraint(constraint, table, catalog)}`,
