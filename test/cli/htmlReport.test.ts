@@ -8,6 +8,7 @@ import type { RunResult } from '../../src/harness/runScenario.js';
 import { htmlReport } from '../../src/report/htmlReport.js';
 import { htmlText } from '../../src/report/htmlText.js';
 import { packageRoot, runnersCliConfig } from '../../model/runners/cli.js';
+import { sharedChunkRunner } from '../support/sharedChunks.js';
 
 /**
  * The HTML report's structure (the rendering itself is checked in a real browser by hand, see
@@ -29,7 +30,12 @@ async function run(argv: string[]): Promise<{ code: number; stdout: string; stde
         return true;
       },
     }) as unknown as NodeJS.WriteStream;
-  const config = { ...runnersCliConfig(), counterexampleDirectory: mkdtempSync(join(tmpdir(), 'pgdrill-html-cx-')) };
+  // A chunk this worker already ran is answered with its earlier result (test/support/sharedChunks.ts).
+  const config = {
+    ...runnersCliConfig(),
+    counterexampleDirectory: mkdtempSync(join(tmpdir(), 'pgdrill-html-cx-')),
+    chunkRunner: sharedChunkRunner,
+  };
   const code = await runCli(config, argv, {
     stdout: stream((text) => {
       stdout += text;

@@ -12,6 +12,7 @@ import type { PlanVerdict } from '../../src/harness/checkPlan.js';
 import type { Plan } from '../../src/harness/domain.js';
 import { UserInputError } from '../../src/harness/userInputError.js';
 import { packageRoot, runnersCliConfig } from '../../model/runners/cli.js';
+import { sharedChunkRunner } from '../support/sharedChunks.js';
 
 /**
  * `--reporter junit` output is checked by libxml2's XML Schema validator (xmllint, compiled to
@@ -37,7 +38,12 @@ async function run(argv: string[]): Promise<{ code: number; stdout: string; stde
         return true;
       },
     }) as unknown as NodeJS.WriteStream;
-  const config = { ...runnersCliConfig(), counterexampleDirectory: mkdtempSync(join(tmpdir(), 'pgdrill-junit-')) };
+  // A chunk this worker already ran is answered with its earlier result (test/support/sharedChunks.ts).
+  const config = {
+    ...runnersCliConfig(),
+    counterexampleDirectory: mkdtempSync(join(tmpdir(), 'pgdrill-junit-')),
+    chunkRunner: sharedChunkRunner,
+  };
   const code = await runCli(config, argv, {
     stdout: stream((text) => {
       stdout += text;
