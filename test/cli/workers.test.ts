@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * Worker threads need the compiled CLI (`npm install`/`npm ci` builds dist/ through `prepare`).
- * The same campaign on two worker threads must give the single-thread verdict.
+ * The same campaign on two worker threads must give the single-thread verdict. The plans are
+ * carriers: two that break within their first chunk, cheaply (org-id-check-before-backfill finds
+ * and shrinks its break in a tenth of the CPU copy-incomplete-after-orphan-assigned took here; every
+ * plan's own verdict is the plan-verdict guard's, test/plans).
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = (args: string[]): { plans: Array<Record<string, unknown>> } =>
@@ -19,7 +22,7 @@ describe('pgdrill check --workers', () => {
     const args = [
       'check',
       'incident-2024-10-31',
-      'copy-incomplete-after-orphan-assigned',
+      'org-id-check-before-backfill',
       '--seed',
       '11',
       '--runs',
