@@ -286,14 +286,23 @@ export interface Tuple {
   movedToPartition?: boolean;
 }
 
+/** The empty list every relation's trigger and partition lists start as (see `Relation.triggers`). */
+export const EMPTY_LIST: readonly never[] = Object.freeze([]);
+
 export class Relation {
   private columnList: ColumnDefinition[] = [];
   /** Columns by name, rebuilt whenever the column list is replaced (DDL never edits it in place). */
   private columnsByName = new Map<string, ColumnDefinition>();
   readonly constraints: Constraint[] = [];
   readonly indexes: IndexDefinition[] = [];
-  readonly triggers: TriggerDefinition[] = [];
-  readonly partitions: Relation[] = [];
+  /**
+   * Most relations have no trigger and no partition: these two lists start as the shared frozen
+   * empty list, which a database fork shares instead of copying, so DDL replaces them rather than
+   * editing them (`insertIntoList`, ddl/catalogEdits.ts); one that is not empty names catalog
+   * objects of its own database and is copied.
+   */
+  triggers: readonly TriggerDefinition[] = EMPTY_LIST;
+  partitions: readonly Relation[] = EMPTY_LIST;
   parent: Relation | null = null;
   partitionBound: PartitionBound | null = null;
   /** Heap of a plain table or partition; partitioned tables store nothing themselves. */

@@ -144,7 +144,11 @@ function lockForTrigger(state: EngineState, relation: Relation, mode: 'RowShare'
  * `columns`, else all of them. This is the planner's pruning of an RI query's `WHERE` on constants
  * (the RI query runs with custom plans): it locks the pruned partitions only.
  */
-function prunedPartitions(relation: Relation, columns: readonly string[], values: readonly SqlValue[]): Relation[] {
+function prunedPartitions(
+  relation: Relation,
+  columns: readonly string[],
+  values: readonly SqlValue[],
+): readonly Relation[] {
   const position = columns.indexOf(relation.partitionKey!);
   if (position < 0) return relation.partitions;
   const value = values[position]!;

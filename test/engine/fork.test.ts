@@ -222,6 +222,33 @@ describe('Database.fork', () => {
     expect(() => fork.insert('audit', { note: null })).toThrow(/null value in column "note"/);
   });
 
+  it('shares the empty trigger and partition lists; a trigger or partition added on one side replaces them there alone', () => {
+    const original = buildWorld();
+    const fork = original.fork();
+    type Lists = { triggers: readonly object[]; partitions: readonly object[] };
+    const lists = (db: Database, table: string): Lists =>
+      (db as unknown as { state: { relations: Map<string, Lists> } }).state.relations.get(table)!;
+    expect(lists(fork, 'audit').triggers).toBe(lists(original, 'audit').triggers);
+    expect(lists(fork, 'audit').partitions).toBe(lists(original, 'audit').partitions);
+    expect(lists(fork, 'children').partitions).not.toBe(lists(original, 'children').partitions);
+    fork.createTrigger({
+      name: 'audit_noop',
+      table: 'audit',
+      timing: 'before',
+      events: ['insert'],
+      level: 'row',
+      fn: () => {},
+    });
+    fork.createTable({ name: 'children_3', partitionOf: { parent: 'children', values: [3] } });
+    expect(lists(original, 'audit').triggers).toEqual([]);
+    expect(original.describe('children').partitions).toEqual(['children_1', 'children_2']);
+    expect(fork.describe('children').partitions).toEqual(['children_1', 'children_3', 'children_2']);
+    expect(fork.describe('audit').triggers.map((trigger) => trigger.name)).toEqual(['audit_noop']);
+    // Dropping it again leaves the shared empty list; the original never saw it.
+    fork.execute({ kind: 'dropTrigger', table: 'audit', name: 'audit_noop', options: {} });
+    expect(lists(fork, 'audit').triggers).toBe(lists(original, 'audit').triggers);
+  });
+
   it('runs trigger functions with the fork as their database', () => {
     const fork = buildWorld().fork();
     fork.insert('children', { parent_id: 2, kind: 1 });

@@ -1,4 +1,5 @@
 import { assert } from '../assert.js';
+import { EMPTY_LIST } from '../catalog.js';
 import type { EngineState } from '../session.js';
 
 /** Journaled catalog edits: each applies a change and records its exact inverse. */
@@ -19,6 +20,39 @@ export function removeItem<T>(state: EngineState, list: T[], item: T): void {
   state.changeCatalog(
     () => list.splice(index, 1),
     () => list.splice(index, 0, item),
+  );
+}
+
+/**
+ * Inserts `item` into a list that is replaced rather than edited (a relation's triggers and
+ * partitions, which start as the shared frozen empty list: `Relation.triggers`), at `position`.
+ */
+export function insertIntoList<T>(
+  state: EngineState,
+  list: readonly T[],
+  item: T,
+  replace: (list: readonly T[]) => void,
+  position = list.length,
+): void {
+  const longer = [...list.slice(0, position), item, ...list.slice(position)];
+  state.changeCatalog(
+    () => replace(longer),
+    () => replace(list),
+  );
+}
+
+/** Removes `item` from a list that is replaced rather than edited (`insertIntoList`); empty, it is the shared one. */
+export function removeFromList<T>(
+  state: EngineState,
+  list: readonly T[],
+  item: T,
+  replace: (list: readonly T[]) => void,
+): void {
+  assert(list.includes(item), 'removing a catalog item that is not there');
+  const rest = list.filter((candidate) => candidate !== item);
+  state.changeCatalog(
+    () => replace(rest.length === 0 ? EMPTY_LIST : rest),
+    () => replace(list),
   );
 }
 

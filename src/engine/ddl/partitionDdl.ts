@@ -12,7 +12,7 @@ import type { EngineState } from '../session.js';
 import { liveTuples } from '../storage.js';
 import { compareValues, formatValueForDetail, formatValuesForDetail } from '../values.js';
 import type { SqlValue } from '../values.js';
-import { deleteMapEntry, removeItem, setField } from './catalogEdits.js';
+import { deleteMapEntry, insertIntoList, removeFromList, setField } from './catalogEdits.js';
 import type { ForeignKeyConstraint } from '../catalog.js';
 import { findByUniqueKey } from '../foreignKeyRuntime.js';
 import { valuesOf } from '../keys.js';
@@ -91,9 +91,14 @@ export function attachPartitionObjects(
   setField(state, partition, 'parent', parent);
   setField(state, partition, 'partitionBound', frozenBound(bound));
   const position = bound.kind === 'default' ? parent.partitions.length : sortedPosition(parent, bound.values);
-  state.changeCatalog(
-    () => parent.partitions.splice(position, 0, partition),
-    () => parent.partitions.splice(parent.partitions.indexOf(partition), 1),
+  insertIntoList(
+    state,
+    parent.partitions,
+    partition,
+    (list) => {
+      parent.partitions = list;
+    },
+    position,
   );
   // Not-null constraints first: a cloned primary key finds its columns NOT NULL already.
   cloneNotNulls(state, parent, partition, clone.attaching);
@@ -269,7 +274,9 @@ export function detachPartition(state: EngineState, parent: Relation, partition:
     );
   checkNoForeignKeyReferences(state, parent, partition);
   const referencingParent = keysReferencingAncestors(state, parent);
-  removeItem(state, parent.partitions, partition);
+  removeFromList(state, parent.partitions, partition, (list) => {
+    parent.partitions = list;
+  });
   setField(state, partition, 'parent', null);
   setField(state, partition, 'partitionBound', null);
   for (const constraint of [...partition.constraints]) {

@@ -4,13 +4,14 @@
  * they fire only for statements that name the table they are on.
  */
 import { assert, fail } from '../assert.js';
+import { frozenList } from '../catalog.js';
 import type { Relation, TriggerDefinition } from '../catalog.js';
 import { PgError, SqlState } from '../errors.js';
 import { childExpressions } from '../expression.js';
 import type { Expr } from '../expression.js';
 import { lookupRelation } from '../scan.js';
 import type { EngineState } from '../session.js';
-import { pushItem, removeItem, setField } from './catalogEdits.js';
+import { insertIntoList, removeFromList, setField } from './catalogEdits.js';
 import type { TriggerSpec } from './specs.js';
 
 function cloneTrigger(trigger: TriggerDefinition, relation: Relation): TriggerDefinition {
@@ -24,7 +25,9 @@ function installTrigger(state: EngineState, relation: Relation, trigger: Trigger
       `trigger "${trigger.name}" for relation "${relation.name}" already exists`,
     );
   }
-  pushItem(state, relation.triggers, trigger);
+  insertIntoList(state, relation.triggers, trigger, (list) => {
+    relation.triggers = list;
+  });
   if (trigger.level === 'row')
     for (const partition of relation.partitions) installTrigger(state, partition, cloneTrigger(trigger, partition));
 }
@@ -125,12 +128,13 @@ export function createTrigger(state: EngineState, spec: TriggerSpec): TriggerDef
       name: spec.name,
       relation,
       timing: spec.timing,
-      events: new Set(spec.events),
-      args: spec.args ?? [],
+      // Values the trigger keeps for its lifetime: frozen, so a database fork shares them.
+      events: Object.freeze(new Set(spec.events)),
+      args: frozenList(spec.args ?? []),
       functionName: spec.functionName ?? spec.name,
       functionBody: spec.functionBody ?? null,
       when: spec.when ?? null,
-      updateOf: spec.updateOf ?? null,
+      updateOf: spec.updateOf === undefined ? null : frozenList(spec.updateOf),
       enabled: true,
       parent: null,
       level: 'statement',
@@ -144,12 +148,13 @@ export function createTrigger(state: EngineState, spec: TriggerSpec): TriggerDef
       name: spec.name,
       relation,
       timing: spec.timing,
-      events: new Set(spec.events),
-      args: spec.args ?? [],
+      // Values the trigger keeps for its lifetime: frozen, so a database fork shares them.
+      events: Object.freeze(new Set(spec.events)),
+      args: frozenList(spec.args ?? []),
       functionName: spec.functionName ?? spec.name,
       functionBody: spec.functionBody ?? null,
       when: spec.when ?? null,
-      updateOf: spec.updateOf ?? null,
+      updateOf: spec.updateOf === undefined ? null : frozenList(spec.updateOf),
       enabled: true,
       parent: null,
       level: 'row',
@@ -179,7 +184,10 @@ export function removeTriggerTree(state: EngineState, trigger: TriggerDefinition
     for (const child of partition.triggers.filter((candidate) => candidate.parent === trigger))
       removeTriggerTree(state, child);
   }
-  removeItem(state, trigger.relation.triggers, trigger);
+  const relation = trigger.relation;
+  removeFromList(state, relation.triggers, trigger, (list) => {
+    relation.triggers = list;
+  });
 }
 
 export function dropTrigger(
