@@ -1,12 +1,12 @@
 import { assert } from '../../src/engine/assert.js';
-import type { RowInput } from '../../src/index.js';
+import type { Database, RowInput } from '../../src/index.js';
 import { col, eq } from '../../src/index.js';
 import { TAG_NAMES } from './operations/tagRunner.js';
 import { integerField } from './records.js';
 import { RUNNER_TAGGINGS, TAGS } from './taggings/taggingsSchema.js';
 import { MANAGERS, RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS, runnerToken } from './schema.js';
 import { MAX_LEGACY_RUNNERS } from './settings.js';
-import type { RunnersWorld } from './world.js';
+import type { SchemaEra } from './schemaEra.js';
 import { NAMESPACE_COUNT, PROJECT_COUNT } from './world.js';
 
 /**
@@ -20,14 +20,21 @@ import { NAMESPACE_COUNT, PROJECT_COUNT } from './world.js';
 const BATCH_ROWS = 1_000;
 const ORPHAN_PERIOD = 10;
 
-export function populateLegacyRunners(world: RunnersWorld, count: number): void {
+/** A bulk legacy runner as a runner process knows it: what the world records of each (its origin and token). */
+export interface LegacyRunner {
+  readonly id: number;
+  readonly token: string;
+}
+
+/** Inserts `count` bulk legacy runners into `db` and returns them in id order. */
+export function populateLegacyRunners(db: Database, count: number): LegacyRunner[] {
   assert(
     Number.isSafeInteger(count) && count >= 0 && count <= MAX_LEGACY_RUNNERS,
     `legacy population ${count} out of range`,
   );
+  const legacy: LegacyRunner[] = [];
   // Most worlds have no legacy population: they need not describe ci_runners.
-  if (count === 0) return;
-  const db = world.db;
+  if (count === 0) return legacy;
   const hasShardingKey = db.describe(RUNNERS).columns.some((column) => column.name === 'sharding_key_id');
   for (let start = 0; start < count; start += BATCH_ROWS) {
     const runners: RowInput[] = [];
@@ -58,14 +65,14 @@ export function populateLegacyRunners(world: RunnersWorld, count: number): void 
       });
       if (!orphan && runnerType === 2) namespaces.push({ runner_id: id, namespace_id: owner });
       if (!orphan && runnerType === 3) projects.push({ runner_id: id, project_id: owner });
-      world.runnerOrigin.set(id, { step: 0, legacy: true });
-      world.runnerTokens.set(id, runnerToken(runnerType, id));
+      legacy.push({ id, token: runnerToken(runnerType, id) });
     }
     db.insert(RUNNERS, runners);
     if (namespaces.length > 0) db.insert(RUNNER_NAMESPACES, namespaces);
     if (projects.length > 0) db.insert(RUNNER_PROJECTS, projects);
     db.insert(MANAGERS, managers);
   }
+  return legacy;
 }
 
 /**
@@ -73,11 +80,10 @@ export function populateLegacyRunners(world: RunnersWorld, count: number): void 
  * runners with a sharding key), cycling through the tag names, so that one tag has several
  * taggings and deleting it gives the loose-foreign-key worker more children than its limits.
  */
-export function tagLegacyRunners(world: RunnersWorld, count: number): void {
+export function tagLegacyRunners(db: Database, era: SchemaEra, count: number): void {
   assert(Number.isSafeInteger(count) && count >= 0, `legacy taggings ${count} out of range`);
   // Before the sharding-key rollout, taggings carrying sharding keys belong to a later schema.
-  if (count === 0 || world.schemaEra === 'pre-sharding-key') return;
-  const db = world.db;
+  if (count === 0 || era === 'pre-sharding-key') return;
   const tagIds = TAG_NAMES.map((name) => {
     db.insert(TAGS, { name }, { onConflict: { target: ['name'], action: 'nothing' } });
     return integerField(db.select(TAGS, { where: eq(col('name'), name) })[0]!, 'id');

@@ -1,5 +1,7 @@
 import { populateLegacyRunners } from './legacyPopulation.js';
+import type { LegacyRunner } from './legacyPopulation.js';
 import { Database } from '../../src/index.js';
+import { assert } from '../../src/engine/assert.js';
 import type { PgError, Row } from '../../src/index.js';
 import { causeOfStaleCopy } from './knownRaces.js';
 import { ProbeCounter } from '../../src/harness/domain.js';
@@ -29,6 +31,7 @@ import type { BookkeepingRecipe, LooseForeignKeyBookkeeping, MigrationBookkeepin
 import { EMPTY_OWNER_EVENT_QUEUE } from './ownerRecalculation/projectDeletedEvents.js';
 import type { OwnerEventQueue } from './ownerRecalculation/projectDeletedEvents.js';
 import { createTaggingsSchema } from './taggings/taggingsSchema.js';
+import { activeMutant } from '../gitlab/mutations.js';
 import type { WorkerSettings } from './workerSettings.js';
 
 export type { CodeVersion } from './settings.js';
@@ -100,6 +103,49 @@ function forkBaseSchema(era: SchemaEra): BaseSchema {
     baseSchemas.set(era, base);
   }
   return { db: base.db.fork(), looseForeignKeys: base.looseForeignKeys };
+}
+
+/** A world's database with its bulk legacy population (the `legacyRunners` and `legacyTaggings` settings). */
+interface PopulatedSchema extends BaseSchema {
+  readonly legacy: readonly LegacyRunner[];
+}
+
+/**
+ * Populations up to this size are built once per process and forked, as the schema is: a swarm over
+ * sizes draws a handful of them (8, 24 or 60 runners) in one run out of eight, and inserting them
+ * with their triggers and keys costs several times the copy. Scale campaigns' populations (up to a
+ * million runners) are inserted into each world instead, so no second copy of them is kept.
+ */
+const MAX_FORKED_POPULATION = 1_000;
+/** Distinct populations kept per process; past it the cache starts afresh. */
+const MAX_POPULATED_SCHEMAS = 32;
+const populatedSchemas = new Map<string, PopulatedSchema>();
+
+/** `populateLegacyRunners` and `tagLegacyRunners` on `base`'s database, which they leave as any world's start. */
+function populate(base: BaseSchema, era: SchemaEra, runners: number, taggings: number): PopulatedSchema {
+  const legacy = populateLegacyRunners(base.db, runners);
+  tagLegacyRunners(base.db, era, taggings);
+  return { ...base, legacy };
+}
+
+/**
+ * A fork of the era's schema with the legacy population in it. A fork behaves exactly as the database
+ * it copies would from there on (`Database.fork`), so a fork of a populated fork is the database that
+ * populating this world's own fork would give, counters (ids, tuple ids, transaction ids) included.
+ * The key holds the active model mutant, which trigger functions may read.
+ */
+function forkPopulatedSchema(era: SchemaEra, runners: number, taggings: number): PopulatedSchema {
+  if (runners === 0 && taggings === 0) return { ...forkBaseSchema(era), legacy: [] };
+  if (runners > MAX_FORKED_POPULATION) return populate(forkBaseSchema(era), era, runners, taggings);
+  const key = `${era}\u0000${runners}\u0000${taggings}\u0000${activeMutant() ?? ''}`;
+  let populated = populatedSchemas.get(key);
+  if (populated === undefined) {
+    populated = populate(forkBaseSchema(era), era, runners, taggings);
+    assert(populated.db.notices.length === 0, 'a legacy population raised notices a fork would not keep');
+    if (populatedSchemas.size >= MAX_POPULATED_SCHEMAS) populatedSchemas.clear();
+    populatedSchemas.set(key, populated);
+  }
+  return { ...populated, db: populated.db.fork() };
 }
 
 /** A fixed pool of namespaces and projects: runners need owners, and scenarios never change them. */
@@ -179,7 +225,10 @@ export class RunnersWorld implements MigrationWorld {
     const { runners: parsed, workers } = worldSettings(settings);
     this.batchSize = parsed.backfillBatchSize;
     this.schemaEra = parsed.schema;
-    const base = db === undefined ? forkBaseSchema(this.schemaEra) : buildBaseSchema(db, this.schemaEra);
+    const base =
+      db === undefined
+        ? forkPopulatedSchema(this.schemaEra, parsed.legacyRunners, parsed.legacyTaggings)
+        : populate(buildBaseSchema(db, this.schemaEra), this.schemaEra, parsed.legacyRunners, parsed.legacyTaggings);
     this.db = base.db;
     this.workers = workers;
     this.looseForeignKeys = new LooseForeignKeysState(this.workers.looseForeignKeys);
@@ -192,8 +241,10 @@ export class RunnersWorld implements MigrationWorld {
       looseForeignKeys: base.looseForeignKeys,
       ownerEvents: EMPTY_OWNER_EVENT_QUEUE,
     });
-    populateLegacyRunners(this, parsed.legacyRunners);
-    tagLegacyRunners(this, parsed.legacyTaggings);
+    for (const runner of base.legacy) {
+      this.runnerOrigin.set(runner.id, { step: 0, legacy: true });
+      this.runnerTokens.set(runner.id, runner.token);
+    }
   }
 
   get bookkeeping(): RunnersBookkeeping {

@@ -179,7 +179,8 @@ export function isExpr(value: unknown): value is Expr {
 
 /** Evaluates sub-queries; supplied by the executor, which owns the tables. */
 export interface SubqueryRunner {
-  rows(query: SubqueryExpr, outerRow: Row): readonly Row[];
+  /** The query's rows for `outerRow`; `limit`, when given, replaces the query's own (EXISTS reads one). */
+  rows(query: SubqueryExpr, outerRow: Row, limit?: number): readonly Row[];
 }
 
 export interface EvaluationContext {
@@ -287,7 +288,7 @@ export function evaluate(expr: Expr, context: EvaluationContext): SqlValue {
     }
     case 'exists': {
       assert(context.subqueries !== undefined, 'EXISTS needs a sub-query runner');
-      return context.subqueries.rows({ ...expr.query, limit: 1 }, context.row).length > 0;
+      return context.subqueries.rows(expr.query, context.row, 1).length > 0;
     }
     case 'arithmetic':
       return evaluateArithmetic(expr.op, evaluate(expr.left, context), evaluate(expr.right, context));

@@ -3,7 +3,7 @@ import { assert } from './assert.js';
 import type { Relation, Tuple } from './catalog.js';
 import { PgError, SqlState } from './errors.js';
 import { equalityBindings, isSatisfiedAsFilter, referencedColumns } from './expression.js';
-import type { Expr, OrderTerm, SubqueryExpr, SubqueryRunner } from './expression.js';
+import type { EvaluationContext, Expr, OrderTerm, SubqueryExpr, SubqueryRunner } from './expression.js';
 import { keyOfValues } from './keys.js';
 import type { IndexKey } from './keys.js';
 import { partitionAccepts } from './rowConstraints.js';
@@ -237,17 +237,31 @@ export function scanTuples(
   if (where !== null) checkColumnsExist(relation, referencedColumns(where));
   const bindings = equalityBindings(where, options.outerRow);
   const leaves = options.only ? (relation.isPartitioned ? [] : [relation]) : prunedLeaves(relation, bindings);
-  const subqueries = subqueryRunner(state);
+  const context = scanContext(state, options);
   const result: ScannedTuple[] = [];
   for (const leaf of leaves) {
     for (const tuple of candidates(leaf, bindings)) {
-      const context = options.outerRow
-        ? { row: tuple.row, outerRow: options.outerRow, subqueries }
-        : { row: tuple.row, subqueries };
+      context.row = tuple.row;
       if (isSatisfiedAsFilter(where, context)) result.push({ relation: leaf, tuple });
     }
   }
   return result;
+}
+
+/** What a scan's filter is evaluated with, one row after another. */
+interface ScanContext extends EvaluationContext {
+  row: Row;
+}
+
+const NO_ROW: Row = Object.freeze({});
+
+/**
+ * One evaluation context for a whole scan, its row replaced tuple by tuple, rather than an object
+ * per tuple: evaluation reads the context and never keeps it (a sub-query is handed the row).
+ */
+function scanContext(state: EngineState, options: ScanOptions): ScanContext {
+  const subqueries = subqueryRunner(state);
+  return options.outerRow ? { row: NO_ROW, outerRow: options.outerRow, subqueries } : { row: NO_ROW, subqueries };
 }
 
 /**
@@ -265,13 +279,11 @@ function snapshotScan(
   if (where !== null) checkColumnsExist(relation, referencedColumns(where));
   const bindings = equalityBindings(where, options.outerRow);
   const leaves = options.only ? (relation.isPartitioned ? [] : [relation]) : prunedLeaves(relation, bindings);
-  const subqueries = subqueryRunner(state);
+  const context = scanContext(state, options);
   const result: ScannedTuple[] = [];
   for (const leaf of leaves) {
     for (const tuple of visibleCandidates(leaf, bindings, snapshot, state.currentXid)) {
-      const context = options.outerRow
-        ? { row: tuple.row, outerRow: options.outerRow, subqueries }
-        : { row: tuple.row, subqueries };
+      context.row = tuple.row;
       if (isSatisfiedAsFilter(where, context)) result.push({ relation: leaf, tuple });
     }
   }
@@ -297,12 +309,12 @@ export function subqueryRunner(state: EngineState): SubqueryRunner {
 
 function createSubqueryRunner(state: EngineState): SubqueryRunner {
   return {
-    rows(query: SubqueryExpr, outerRow: Row): readonly Row[] {
+    rows(query: SubqueryExpr, outerRow: Row, limit: number | null = query.limit): readonly Row[] {
       const relation = lookupRelation(state, query.table);
       const rows = scanTuples(state, relation, query.where, { outerRow }).map((scanned) => scanned.tuple.row);
       sortRows(rows, query.orderBy);
-      assert(query.limit === null || query.limit >= 0, 'LIMIT must not be negative');
-      return query.limit === null ? rows : rows.slice(0, query.limit);
+      assert(limit === null || limit >= 0, 'LIMIT must not be negative');
+      return limit === null ? rows : rows.slice(0, limit);
     },
   };
 }
