@@ -195,6 +195,23 @@ export class Database implements SessionHandle {
   }
 
   /**
+   * Closes sessions opened on this database when each is idle outside any transaction (else it
+   * leaves them open and returns false): none may run a statement again. Once this database is the
+   * only session left (and nothing versioned remains), it runs its statements as a single session
+   * does again, without snapshots or kept versions (`DatabaseState.closeSessions`). Returns whether
+   * the sessions were closed.
+   */
+  closeSessions(sessions: readonly Session[]): boolean {
+    for (const session of sessions) {
+      assert(session.state.shared === this.state.shared, 'only sessions of this database are closed by it');
+      if (session.transactionStatus !== 'idle') return false;
+    }
+    for (const session of sessions) session.state.close();
+    this.state.shared.closeSessions(sessions.map((session) => session.state));
+    return true;
+  }
+
+  /**
    * An independent copy of this database as it stands: its catalog, rows, sequences, clock and the
    * counters that name objects, tuples and transactions, so the copy behaves exactly as this database
    * would from here on. Its session starts idle with default settings and no `onStatement`. Copying

@@ -101,6 +101,27 @@ export class DatabaseState {
     for (const session of this.sessions) if (session.openXid !== null) this.running.add(session.openXid);
   }
 
+  /**
+   * Forgets `closing` (sessions that will run no statement again) and, when one session is left and
+   * nothing versioned remains, turns versioning off: with no transaction running and no snapshot
+   * taken, every old version is pruned already, so the rows are what a single session would hold,
+   * and from here on statements run as a single session's do (no snapshot, no versions kept, no
+   * replay logs), which no other session can observe. Returns whether versioning ended.
+   */
+  closeSessions(closing: readonly SessionView[]): boolean {
+    for (const session of closing) {
+      assert(session.openXid === null, 'a session closed inside a transaction');
+      const index = this.sessions.indexOf(session);
+      assert(index >= 0, 'closing a session of another database');
+      this.sessions.splice(index, 1);
+    }
+    if (!this.versioning || this.sessions.length !== 1 || this.sessions[0]!.openXid !== null) return false;
+    if (this.running.size > 0 || this.versionedRelations.size > 0 || this.keyClaims.length > 0) return false;
+    assert(this.observer === null && this.lockNow === null, 'versioning ends only without a scheduler');
+    this.versioning = false;
+    return true;
+  }
+
   /** A new transaction id; registered as running while versioning is on. */
   allocateXid(): number {
     const xid = this.nextXid++;

@@ -88,6 +88,8 @@ export class EngineState implements SessionView {
   /** Replay logs of the resumable segments running now, innermost last (sessions/suspension.ts). */
   readonly replays: ReplayLog[] = [];
   private transaction: TransactionBlock | null = null;
+  /** Set when the session is closed (`Database.closeSessions`): it runs no statement again. */
+  private closed = false;
   /** True from the moment the session's transaction gets its xid until it commits or aborts. */
   private xidRunning = false;
   private depth = 0;
@@ -321,11 +323,18 @@ export class EngineState implements SessionView {
     }
   }
 
+  /** Closes the session, idle outside any transaction; see `Database.closeSessions`. */
+  close(): void {
+    assert(this.transaction === null && this.depth === 0, 'a session closed inside a transaction');
+    this.closed = true;
+  }
+
   /**
    * A top-level statement starts: refused in an aborted block, otherwise in its own transaction
    * when no block is open, with its journal mark and a query level of its own.
    */
   private statementStarted(): { autocommit: boolean; mark: number; level: QueryLevel } {
+    assert(!this.closed, 'a closed session ran a statement');
     if (this.transaction?.status === 'aborted') {
       throw new PgError(
         SqlState.inFailedTransaction,
@@ -519,6 +528,7 @@ export class EngineState implements SessionView {
   }
 
   begin(isolation?: IsolationLevel): void {
+    assert(!this.closed, 'a closed session ran a statement');
     this.requireTopLevel('BEGIN');
     // An aborted block accepts only ROLLBACK, COMMIT and ROLLBACK TO; BEGIN is refused like any
     // other command, not merely warned about (found by the PGlite oracle).

@@ -335,5 +335,8 @@ export class ConcurrentSessions {
   detach(): void {
     assert(!this.anyBusy, 'sessions still run operations');
     this.scheduler.detach();
+    // The scenario runs on alone (its remaining plan steps, then quiescence): its sessions are
+    // closed, so its statements stop paying for snapshots and kept versions no one can read.
+    this.db.closeSessions(this.sessions);
   }
 }
