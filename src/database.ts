@@ -12,6 +12,7 @@ import type { ConstraintInfo, TableInfo } from './engine/catalogDescription.js';
 import { findConstraint } from './engine/ddl/constraintDdl.js';
 import { truncateIdentifier } from './engine/identifier.js';
 import type { SequenceOptions } from './engine/ddl/sequenceDdl.js';
+import { sequenceOfDefault } from './engine/ddl/sequenceDdl.js';
 import type {
   ColumnDefaultSpec,
   ColumnSpec,
@@ -545,7 +546,7 @@ export class Database implements SessionHandle {
     const value = definition.default;
     if (value === null) return null;
     return value.kind === 'nextval'
-      ? `nextval('${value.sequence.name}')`
+      ? `nextval('${sequenceOfDefault(this.state, value.sequenceId).name}')`
       : value.kind === 'now'
         ? 'now()'
         : String(value.value);

@@ -20,6 +20,8 @@ export function frozenList<List extends readonly unknown[]>(list: List): List {
 
 export class Sequence {
   constructor(
+    /** Stable for the sequence's life (renames included): column defaults name it by this (`ColumnDefault`). */
+    readonly id: number,
     public name: string,
     public nextValue: number,
     public readonly increment: number,
@@ -29,7 +31,12 @@ export class Sequence {
 
 export type ColumnDefault =
   | { readonly kind: 'literal'; readonly value: SqlValue }
-  | { readonly kind: 'nextval'; readonly sequence: Sequence }
+  /**
+   * `nextval(seq)`: names the sequence by its id (`DatabaseState.sequencesById`), as PostgreSQL's
+   * default names it by OID, rather than pointing at it: a sequence is mutable and each database
+   * fork has its own, while a column is a frozen value every fork shares.
+   */
+  | { readonly kind: 'nextval'; readonly sequenceId: number }
   /** `now()`: the database's logical clock, never the wall clock. */
   | { readonly kind: 'now' };
 
@@ -341,20 +348,17 @@ export class Relation {
 
   set columns(columns: ColumnDefinition[]) {
     // DDL replaces a column, never changes it, so it is frozen here and a database fork shares it
-    // instead of copying it (graphCopy.ts), unless its default names a sequence, of which each fork
-    // has its own copy.
-    let shared = true;
+    // instead of copying it (graphCopy.ts); a default drawing from a sequence names it by id, so
+    // each fork's inserts draw from that fork's own sequence. DDL replaces the list and the map
+    // with them, never edits either, so they are frozen and shared too (a frozen Map can still be
+    // written, but nothing does).
     for (const column of columns)
-      if (column.default?.kind === 'nextval') shared = false;
-      else if (!Object.isFrozen(column)) {
+      if (!Object.isFrozen(column)) {
         if (column.default !== null) Object.freeze(column.default);
         Object.freeze(column);
       }
-    // DDL replaces the list and the map with them, never edits either: when every column is
-    // shared, they are frozen and shared too (a frozen Map can still be written, but nothing does).
-    const byName = new Map(columns.map((column) => [column.name, column]));
-    this.columnList = shared ? (Object.freeze(columns.slice()) as ColumnDefinition[]) : columns;
-    this.columnsByName = shared ? Object.freeze(byName) : byName;
+    this.columnList = Object.freeze(columns.slice()) as ColumnDefinition[];
+    this.columnsByName = Object.freeze(new Map(columns.map((column) => [column.name, column])));
   }
 
   get isPartitioned(): boolean {

@@ -49,6 +49,8 @@ export interface TransactionObserver {
 export class DatabaseState {
   readonly relations = new Map<string, Relation>();
   readonly sequences = new Map<string, Sequence>();
+  /** The same sequences by id, which column defaults name them by (`ColumnDefault`). */
+  readonly sequencesById = new Map<number, Sequence>();
   /** Bumped by every catalog change (and its undo) so derived per-relation plans are rebuilt. */
   catalogVersion = 0;
   /** The catalog's root foreign keys at one catalog version, for the relations' plans (relationPlan.ts). */
@@ -76,6 +78,7 @@ export class DatabaseState {
   private nextOid = 16384;
   private nextTid = 1;
   private nextSerial = 1;
+  private nextSequenceId = 1;
 
   constructor(readonly options: EngineOptions) {}
 
@@ -89,6 +92,10 @@ export class DatabaseState {
 
   allocateSerial(): number {
     return this.nextSerial++;
+  }
+
+  allocateSequenceId(): number {
+    return this.nextSequenceId++;
   }
 
   /**

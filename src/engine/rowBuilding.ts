@@ -5,6 +5,7 @@ import { referencedColumns } from './expression.js';
 import type { Expr } from './expression.js';
 import type { EngineState } from './session.js';
 import { checkValueType } from './values.js';
+import { sequenceOfDefault } from './ddl/sequenceDdl.js';
 import type { Row, SqlValue } from './values.js';
 
 /** What a caller passes for a new row: any subset of the columns; the rest take their defaults. */
@@ -18,7 +19,7 @@ export function evaluateDefault(state: EngineState, columnDefault: ColumnDefault
     case 'now':
       return state.clock;
     case 'nextval':
-      return nextSequenceValue(columnDefault.sequence);
+      return nextSequenceValue(sequenceOfDefault(state, columnDefault.sequenceId));
   }
 }
 

@@ -1,3 +1,4 @@
+import { assert } from '../assert.js';
 import { Sequence } from '../catalog.js';
 import type { Relation } from '../catalog.js';
 import { PgError, SqlState } from '../errors.js';
@@ -21,8 +22,24 @@ export function createSequence(
   ownedBy: Sequence['ownedBy'] = null,
 ): Sequence {
   if (isRelationNameTaken(state, name)) throw new PgError(SqlState.duplicateTable, `relation "${name}" already exists`);
-  const sequence = new Sequence(name, options.start ?? 1, options.increment ?? 1, ownedBy);
+  const sequence = new Sequence(
+    state.shared.allocateSequenceId(),
+    name,
+    options.start ?? 1,
+    options.increment ?? 1,
+    ownedBy,
+  );
   setMapEntry(state, state.sequences, name, sequence);
+  // Dropping a sequence leaves this entry: a column default of another table may still draw from
+  // it (the engine drops an owned sequence with its table or column without CASCADE to defaults).
+  setMapEntry(state, state.shared.sequencesById, sequence.id, sequence);
+  return sequence;
+}
+
+/** The sequence a `nextval` column default names (`ColumnDefault`). */
+export function sequenceOfDefault(state: EngineState, sequenceId: number): Sequence {
+  const sequence = state.shared.sequencesById.get(sequenceId);
+  assert(sequence !== undefined, `a column default names sequence ${sequenceId}, which was never created`);
   return sequence;
 }
 
@@ -63,7 +80,7 @@ export function dropSequence(state: EngineState, name: string): void {
   for (const relation of state.relations.values()) {
     // Partitions carry copies of their parent's defaults; PostgreSQL reports the first table found.
     const column = relation.columns.find(
-      (candidate) => candidate.default?.kind === 'nextval' && candidate.default.sequence === sequence,
+      (candidate) => candidate.default?.kind === 'nextval' && candidate.default.sequenceId === sequence.id,
     );
     if (column !== undefined) {
       throw new PgError(

@@ -22,7 +22,7 @@ import {
   checkNewPartitionBound,
   detachPartition,
 } from './partitionDdl.js';
-import { createSequence, lookupSequence } from './sequenceDdl.js';
+import { createSequence, lookupSequence, sequenceOfDefault } from './sequenceDdl.js';
 import { removeTriggerTree, triggersUsingColumn } from './triggerDdl.js';
 import type { ColumnDefaultSpec, ColumnSpec, TableSpec } from './specs.js';
 
@@ -33,7 +33,7 @@ function resolveDefault(
 ): ColumnDefault | null {
   if (spec === undefined || spec === null) return null;
   if (typeof spec === 'object') {
-    if ('nextval' in spec) return { kind: 'nextval', sequence: lookupSequence(state, spec.nextval) };
+    if ('nextval' in spec) return { kind: 'nextval', sequenceId: lookupSequence(state, spec.nextval).id };
     return { kind: 'now' };
   }
   checkValueType(spec, type);
@@ -51,7 +51,7 @@ function buildColumn(state: EngineState, tableName: string, spec: ColumnSpec): C
       name: spec.name,
       type: spec.type === 'bigserial' ? 'bigint' : 'integer',
       notNull: false,
-      default: { kind: 'nextval', sequence },
+      default: { kind: 'nextval', sequenceId: sequence.id },
     };
   }
   return {
@@ -68,13 +68,10 @@ const wantsNotNull = (spec: ColumnSpec): boolean =>
 
 function ownSerialSequences(state: EngineState, relation: Relation): void {
   for (const column of relation.columns) {
-    if (
-      column.default?.kind === 'nextval' &&
-      column.default.sequence.ownedBy === null &&
-      column.default.sequence.name.endsWith('_seq')
-    ) {
-      setField(state, column.default.sequence, 'ownedBy', { relation, column: column.name });
-    }
+    if (column.default?.kind !== 'nextval') continue;
+    const sequence = sequenceOfDefault(state, column.default.sequenceId);
+    if (sequence.ownedBy === null && sequence.name.endsWith('_seq'))
+      setField(state, sequence, 'ownedBy', { relation, column: column.name });
   }
 }
 
@@ -271,7 +268,7 @@ export function addColumn(
   // The new column's not-null constraint (and its partitions' copies) scans the filled rows.
   if (wantsNotNull(spec)) addNotNull(state, relation, column.name, { kind: 'column' });
   if (column.default?.kind === 'nextval' && (spec.type === 'bigserial' || spec.type === 'serial'))
-    setField(state, column.default.sequence, 'ownedBy', { relation, column: column.name });
+    setField(state, sequenceOfDefault(state, column.default.sequenceId), 'ownedBy', { relation, column: column.name });
 }
 
 /** DROP COLUMN removes the indexes and constraints of the table that use the column. */
