@@ -1,7 +1,10 @@
 /**
  * Catalog objects. They are mutable, like PostgreSQL's catalog rows, but every mutation goes
  * through the journal so DDL is transactional. Objects reference each other directly (as OIDs
- * do), so renaming a table never breaks the constraints that point at it.
+ * do), so renaming a table never breaks the constraints that point at it. The parts DDL replaces
+ * rather than edits (columns, column-name lists, partition bounds, not-null constraints, empty
+ * trigger and partition lists) are frozen values, which a database fork shares instead of copying
+ * (docs/concurrency.md, "Exploring a program's schedules as a tree").
  */
 import type { Expr } from './expression.js';
 import type { IndexKey } from './keys.js';
