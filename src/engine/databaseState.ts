@@ -53,6 +53,13 @@ export class DatabaseState {
   readonly sequencesById = new Map<number, Sequence>();
   /** Bumped by every catalog change (and its undo) so derived per-relation plans are rebuilt. */
   catalogVersion = 0;
+  /**
+   * Replaced with `catalogVersion` by every catalog change (and its undo): the catalog as it stands,
+   * as a value. Frozen, so a fork shares it with its original until either changes its catalog, and
+   * two forks never share one afterwards (their versions may meet again, their identities never do):
+   * what is derived from the catalog alone may be cached by it across forks (the scheduler's table locks).
+   */
+  catalogIdentity: object = Object.freeze({});
   /** The catalog's root foreign keys at one catalog version, for the relations' plans (relationPlan.ts). */
   rootForeignKeys: {
     readonly version: number;

@@ -7,7 +7,9 @@
  * lock_timeout, and the victim's statement fails with 40P01 or 55P03 where it waited. A session may
  * also sleep between statements (`sleep`: the application's `sleep`, holding whatever its transaction
  * holds) until a wake-up timer on the same clock, which `advanceClock` fires in turn with the lock
- * timers. Every action is written to `events`, so two runs of one schedule can be compared line by line.
+ * timers. Every action is written to `events`, so two runs of one schedule can be compared line by line;
+ * a caller that never reads them (the permutation driver's engine backend) turns them off
+ * (`SchedulerOptions.events`), so no step formats lines nobody reads and no fork copies them.
  *
  * Each session is one lock owner; its transaction holds Exclusive on its own xid from its start, and
  * a row waiter takes Share on the holder's xid (PostgreSQL's XactLockTableWait), released as soon
@@ -19,14 +21,13 @@
  * theirs (`deferredLocks`) when they run, at the statement's end or at COMMIT (foreignKeyRuntime.ts).
  */
 import { assert, fail } from '../assert.js';
-import type { SessionView } from '../databaseState.js';
+import type { DatabaseState, SessionView } from '../databaseState.js';
 import { isPgError, PgError } from '../errors.js';
 import {
   LockManager,
   lockCatalogOf,
   lockModeName,
   statementLocks,
-  tagKey,
   tupleLockMode,
   VirtualClock,
 } from '../locks/index.js';
@@ -77,6 +78,39 @@ interface Slot {
   wakeUp: { readonly at: number; readonly sequence: number } | null;
 }
 
+export interface SchedulerOptions {
+  /** Whether `events` is written (default true); off, it stays empty. */
+  readonly events?: boolean;
+}
+
+/**
+ * The table locks of each statement value, by the catalog they were derived from
+ * (`DatabaseState.catalogIdentity`): they depend on the statement and the catalog alone, and a
+ * program's steps run the same statement values over the same catalog again and again (every
+ * schedule of a tree, whose forks share the catalog's identity until one changes it).
+ */
+const tableLocksCache = new WeakMap<object, WeakMap<Statement, readonly LockWait[]>>();
+
+function tableLocksOf(statement: Statement, shared: DatabaseState): readonly LockWait[] {
+  let byStatement = tableLocksCache.get(shared.catalogIdentity);
+  if (byStatement === undefined) {
+    byStatement = new WeakMap();
+    tableLocksCache.set(shared.catalogIdentity, byStatement);
+  }
+  let locks = byStatement.get(statement);
+  if (locks === undefined) {
+    const nowait = statement.kind === 'lockTable' && statement.nowait;
+    locks = Object.freeze(
+      statementLocks(statement, lockCatalogOf(shared.relations)).map(
+        (lock): LockWait =>
+          Object.freeze({ kind: 'relation', oid: lock.oid, table: lock.table, mode: lock.mode, nowait }),
+      ),
+    );
+    byStatement.set(statement, locks);
+  }
+  return locks;
+}
+
 /** Bound on the waits one statement of one step may go through before it completes. */
 const MAX_WAITS_PER_STEP = 10_000;
 
@@ -85,6 +119,8 @@ export class Scheduler {
   readonly locks: LockManager;
   /** Everything that happened, one line each, in order: the replay check compares these. */
   readonly events: string[];
+  /** Whether `events` is written (`SchedulerOptions.events`). */
+  private readonly recording: boolean;
   private readonly slots: Slot[] = [];
   private readonly slotOf = new Map<SessionView, Slot>();
   /** Numbers the sleeps in the order they began. */
@@ -92,12 +128,14 @@ export class Scheduler {
 
   /**
    * Sessions must share one database; the scheduler observes its transactions from now on. `from`
-   * is the scheduler this one continues (`fork`): its clock, lock table and events are copied.
+   * is the scheduler this one continues (`fork`): its clock, lock table and events are copied, and
+   * it records events when that one did.
    */
-  constructor(sessions: readonly EngineState[], from?: Scheduler) {
+  constructor(sessions: readonly EngineState[], options: SchedulerOptions = {}, from?: Scheduler) {
     this.clock = new VirtualClock(from?.clock.now() ?? 0);
     this.locks = from === undefined ? new LockManager(this.clock) : from.locks.copy(this.clock);
-    this.events = from === undefined ? [] : [...from.events];
+    this.recording = from?.recording ?? options.events ?? true;
+    this.events = from === undefined || !this.recording ? [] : [...from.events];
     assert(sessions.length > 0, 'a scheduler needs sessions');
     const shared = sessions[0]!.shared;
     assert(shared.observer === null, 'a database is scheduled by one scheduler at a time');
@@ -136,12 +174,7 @@ export class Scheduler {
       this.sleeps = from.sleeps;
     }
     // Table locks at the executor boundary (semantics 6): what `statementLocks` lists, before the snapshot.
-    shared.tableLocks = (statement) => {
-      const nowait = statement.kind === 'lockTable' && statement.nowait;
-      return statementLocks(statement, lockCatalogOf(shared.relations)).map(
-        (lock): LockWait => ({ kind: 'relation', oid: lock.oid, table: lock.table, mode: lock.mode, nowait }),
-      );
-    };
+    shared.tableLocks = (statement) => tableLocksOf(statement, shared);
     shared.lockNow = (session, wait) => {
       const slot = this.slotOf.get(session);
       assert(wait.kind === 'relation', 'only table locks are requested at once');
@@ -176,7 +209,7 @@ export class Scheduler {
    * running a step or waiting, since a suspended statement cannot be copied.
    */
   fork(sessions: readonly EngineState[]): Scheduler {
-    return new Scheduler(sessions, this);
+    return new Scheduler(sessions, {}, this);
   }
 
   /** Stops observing the database (its sessions stay usable on their own). */
@@ -198,7 +231,8 @@ export class Scheduler {
     slot.queue.push(...statements);
     slot.outcomes = [];
     slot.status = 'ready';
-    this.events.push(`submit s${index} ${statements.map((statement) => statement.kind).join('; ')}`);
+    if (this.recording)
+      this.events.push(`submit s${index} ${statements.map((statement) => statement.kind).join('; ')}`);
   }
 
   /**
@@ -213,7 +247,7 @@ export class Scheduler {
     const at = this.clock.now() + milliseconds;
     slot.wakeUp = { at, sequence: this.sleeps++ };
     slot.status = 'sleeping';
-    this.events.push(`sleep s${index} until ${at}`);
+    if (this.recording) this.events.push(`sleep s${index} until ${at}`);
   }
 
   /** The instant a sleeping session wakes, or null when it does not sleep. */
@@ -224,6 +258,21 @@ export class Scheduler {
   /** Sessions that can advance now, in index order. */
   runnable(): number[] {
     return this.slots.filter((slot) => slot.status === 'ready').map((slot) => slot.index);
+  }
+
+  /**
+   * The runnable session to advance first: the first of `order` that can run, else the lowest that
+   * can; null when none can. Answers what `runnable()` would without building the list.
+   */
+  nextRunnable(order: readonly number[] = []): number | null {
+    for (const index of order) if (this.slots[index]?.status === 'ready') return index;
+    for (const slot of this.slots) if (slot.status === 'ready') return slot.index;
+    return null;
+  }
+
+  /** True when no session can run or waits (each is idle or sleeping): between statements. */
+  get quiet(): boolean {
+    return this.slots.every((slot) => slot.status === 'idle' || slot.status === 'sleeping');
   }
 
   /** Sessions parked on a lock, in index order. */
@@ -258,7 +307,7 @@ export class Scheduler {
     if (slot.execution === null) {
       const statement = slot.queue.shift();
       assert(statement !== undefined, `session ${index} has nothing to run`);
-      this.events.push(`start s${index} ${statement.kind}`);
+      if (this.recording) this.events.push(`start s${index} ${statement.kind}`);
       slot.execution = startStatement(slot.state, statement);
     }
     this.drive(slot);
@@ -299,18 +348,18 @@ export class Scheduler {
       this.clock.advanceTo(at);
       sleeper.wakeUp = null;
       sleeper.status = 'idle';
-      this.events.push(`clock ${at}`, `woke s${sleeper.index}`);
+      if (this.recording) this.events.push(`clock ${at}`, `woke s${sleeper.index}`);
       return true;
     }
     const ended = this.locks.fireNextTimer();
     if (ended === null) return false;
-    this.events.push(`clock ${this.clock.now()}`);
+    if (this.recording) this.events.push(`clock ${this.clock.now()}`);
     for (const end of ended) {
       const slot = this.slots[end.owner - 1]!;
       if (end.kind === 'failed') {
-        this.events.push(`fail s${slot.index} ${end.error.code}`);
+        if (this.recording) this.events.push(`fail s${slot.index} ${end.error.code}`);
         slot.failure = end.error;
-      } else this.events.push(`granted s${slot.index}`);
+      } else if (this.recording) this.events.push(`granted s${slot.index}`);
       slot.status = 'ready';
     }
     return true;
@@ -323,7 +372,7 @@ export class Scheduler {
     this.wake(this.locks.cancelWait(slot.owner));
     slot.failure = new PgError('57014', 'canceling statement due to user request');
     slot.status = 'ready';
-    this.events.push(`cancel s${index}`);
+    if (this.recording) this.events.push(`cancel s${index}`);
   }
 
   /** The sleeping session whose wake-up is due first (at one instant, the one that began sleeping first). */
@@ -389,7 +438,7 @@ export class Scheduler {
         { kind: 'relation', oid: wait.oid },
         false,
         lock,
-        describeWait(wait),
+        this.recording ? describeWait(wait) : '',
         this.locks.blockersOf(slot.owner),
         null,
       );
@@ -404,7 +453,8 @@ export class Scheduler {
       });
       if (tupleResult.kind === 'failed') {
         slot.failure = tupleResult.error;
-        this.events.push(`fail s${slot.index} ${tupleResult.error.code} on joining the tuple queue`);
+        if (this.recording)
+          this.events.push(`fail s${slot.index} ${tupleResult.error.code} on joining the tuple queue`);
         return false;
       }
       slot.tupleLock = { tag: tupleTag, mode };
@@ -416,7 +466,7 @@ export class Scheduler {
           tupleTag,
           false,
           lock,
-          `tuple ${wait.tuple.tid} of ${wait.tuple.table}`,
+          this.recording ? `tuple ${wait.tuple.tid} of ${wait.tuple.table}` : '',
           tupleResult.blockers,
           wait.tuple.table,
         );
@@ -430,7 +480,7 @@ export class Scheduler {
     });
     if (result.kind === 'failed') {
       slot.failure = result.error;
-      this.events.push(`fail s${slot.index} ${result.error.code} on joining the queue`);
+      if (this.recording) this.events.push(`fail s${slot.index} ${result.error.code} on joining the queue`);
       return false;
     }
     if (result.kind === 'granted') {
@@ -438,7 +488,8 @@ export class Scheduler {
       return false;
     }
     const row = wait.tuple?.table ?? null;
-    this.parkReport(slot, tag, true, 'ShareLock on transaction', describeWait(wait), result.blockers, row);
+    const what = this.recording ? describeWait(wait) : '';
+    this.parkReport(slot, tag, true, 'ShareLock on transaction', what, result.blockers, row);
     return true;
   }
 
@@ -446,7 +497,8 @@ export class Scheduler {
   private isTupleOf(slot: Slot, wait: Extract<LockWait, { kind: 'transaction' }>): boolean {
     const held = slot.tupleLock;
     if (held === null || wait.tuple === undefined) return false;
-    return tagKey(held.tag) === tagKey({ kind: 'tuple', oid: wait.tuple.oid, tid: wait.tuple.tid });
+    const tag = held.tag;
+    return tag.kind === 'tuple' && tag.oid === wait.tuple.oid && tag.tid === wait.tuple.tid;
   }
 
   /** Gives the tuple lock back once the row lock is decided (or the statement failed: nothing to give back then). */
@@ -470,7 +522,8 @@ export class Scheduler {
     const report: WaitReport = { blockedBy: blockers.map((owner) => owner - 1), lock, row, since: this.clock.now() };
     slot.wait = { tag, report, release };
     slot.status = 'waiting';
-    this.events.push(`wait s${slot.index} ${what} behind ${report.blockedBy.map((i) => `s${i}`).join(',')}`);
+    if (this.recording)
+      this.events.push(`wait s${slot.index} ${what} behind ${report.blockedBy.map((i) => `s${i}`).join(',')}`);
   }
 
   /**
@@ -481,19 +534,18 @@ export class Scheduler {
     const wait = slot.wait!;
     slot.wait = null;
     if (!wait.release) return;
-    const key = tagKey(wait.tag);
-    if (this.locks.locksOf(slot.owner).some((held) => tagKey(held.tag) === key && held.mode === 'Share'))
-      this.wake(this.locks.release(slot.owner, wait.tag, 'Share'));
+    if (this.locks.holds(slot.owner, wait.tag, 'Share')) this.wake(this.locks.release(slot.owner, wait.tag, 'Share'));
   }
 
   private finishStatement(slot: Slot, outcome: StatementOutcome): void {
     slot.execution = null;
     slot.outcomes.push(outcome);
-    this.events.push(
-      outcome.ok
-        ? `done s${slot.index} ${Array.isArray(outcome.value) ? `${outcome.value.length} rows` : 'ok'}`
-        : `error s${slot.index} ${outcome.error.code}`,
-    );
+    if (this.recording)
+      this.events.push(
+        outcome.ok
+          ? `done s${slot.index} ${Array.isArray(outcome.value) ? `${outcome.value.length} rows` : 'ok'}`
+          : `error s${slot.index} ${outcome.error.code}`,
+      );
     if (!outcome.ok) slot.queue.length = 0;
     slot.status = slot.queue.length > 0 ? 'ready' : 'idle';
   }
@@ -508,7 +560,7 @@ export class Scheduler {
   private transactionEnded(session: SessionView): void {
     const slot = this.slotOf.get(session);
     if (slot === undefined) return;
-    this.events.push(`end s${slot.index}`);
+    if (this.recording) this.events.push(`end s${slot.index}`);
     this.wake(this.locks.releaseAll(slot.owner));
   }
 
@@ -517,7 +569,7 @@ export class Scheduler {
       const slot = this.slots[owner - 1]!;
       assert(slot.status === 'waiting', `session ${slot.index} was woken without waiting`);
       slot.status = 'ready';
-      this.events.push(`granted s${slot.index}`);
+      if (this.recording) this.events.push(`granted s${slot.index}`);
     }
   }
 

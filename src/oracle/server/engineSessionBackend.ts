@@ -77,11 +77,23 @@ function jsonRow(row: Row): JsonRow {
   return row as JsonRow;
 }
 
+/**
+ * Row values are frozen and shared by every fork of a world (graphCopy.ts), so the many schedules
+ * of one program read mostly the same row objects at their ends: each one's text is made once.
+ */
+const rowTexts = new WeakMap<Row, string>();
+
 /** PostgreSQL's text form of a row, `(1,,abc)`, which the server's contents are ordered by. */
 function rowText(row: Row): string {
-  return `(${Object.values(row)
-    .map((value) => (value === null ? '' : String(value)))
-    .join(',')})`;
+  let text = rowTexts.get(row);
+  if (text === undefined) {
+    text = `(${Object.values(row)
+      .map((value) => (value === null ? '' : String(value)))
+      .join(',')})`;
+    // Only a frozen row can be trusted to keep the text it had.
+    if (Object.isFrozen(row)) rowTexts.set(row, text);
+  }
+  return text;
 }
 
 /**
@@ -169,7 +181,11 @@ export class EngineSessionBackend implements SessionBackend {
       const values = own?.setupOps?.map(engineStatementOf) ?? own?.setupStatements;
       for (const statement of this.setupFor(sessionSetups[index]!, values)) session.execute(statement);
     }
-    const scheduler = new Scheduler(sessions.map((session) => session.state));
+    // Nothing reads the scheduler's event log here: no step formats its lines, no fork copies them.
+    const scheduler = new Scheduler(
+      sessions.map((session) => session.state),
+      { events: false },
+    );
     const translate = (sql: string, step: ProgramStep | undefined): readonly Statement[] => {
       if (step?.op !== undefined) return [engineStatementOf(step.op)];
       return step?.statements ?? this.statementsFor(sql);
@@ -216,28 +232,26 @@ class EngineRun implements BackendRun {
 
   fork(): EngineRun | null {
     if (this.inFlight.some((statements) => statements !== null)) return null;
-    if (this.scheduler.waiting().length > 0 || this.scheduler.runnable().length > 0) return null;
+    if (!this.scheduler.quiet) return null;
     const copy = this.db.forkWithSessions(this.sessions);
     if (copy === null) return null;
     const scheduler = this.scheduler.fork(copy.sessions.map((session) => session.state));
     return new EngineRun(copy.database, copy.sessions, scheduler, this.translate, this.wakeOrder);
   }
 
+  /**
+   * Runs sessions until none can: of those able to run, the first in the wake order, else the lowest
+   * (`Scheduler.nextRunnable`, which picks without building the list of runnable sessions).
+   */
   private runUntilQuiescent(): void {
     for (
-      let steps = 0, runnable = this.scheduler.runnable();
-      runnable.length > 0;
-      runnable = this.scheduler.runnable()
+      let steps = 0, next = this.scheduler.nextRunnable(this.wakeOrder);
+      next !== null;
+      next = this.scheduler.nextRunnable(this.wakeOrder)
     ) {
       assert(steps++ < SETTLE_BOUND, 'sessions kept running past the bound');
-      this.scheduler.step(this.firstToRun(runnable));
+      this.scheduler.step(next);
     }
-  }
-
-  /** Of the sessions able to run, the one to run first: the first in the wake order, else the lowest. */
-  private firstToRun(runnable: readonly number[]): number {
-    if (runnable.length > 1) for (const session of this.wakeOrder) if (runnable.includes(session)) return session;
-    return runnable[0]!;
   }
 
   private waitingSteps(): WaitingStep[] {

@@ -204,6 +204,7 @@ export class ScheduleExecution {
       completionOrder: [],
       neverIssued: [],
       permutation: [],
+      chosenBySession: program.sessions.map(() => 0),
       timingViolation: null,
       waitingBefore: [],
       simultaneousWakeups: 0,
@@ -225,6 +226,16 @@ export class ScheduleExecution {
   /** The steps chosen so far. */
   get permutation(): readonly string[] {
     return this.data.permutation;
+  }
+
+  /** How many of each session's steps were chosen so far (kept as steps are taken, not counted again). */
+  get chosenBySession(): readonly number[] {
+    return this.data.chosenBySession;
+  }
+
+  /** True once a step never completed within the bound (`ScheduleState.stuck`), without building a state. */
+  get stuck(): boolean {
+    return this.data.stuck;
   }
 
   /**
@@ -326,6 +337,7 @@ export class ScheduleExecution {
     const position = data.permutation.length;
     data.permutation.push(name);
     const { session, step } = resolved;
+    data.chosenBySession[session]! += 1;
     if (data.stuck) {
       data.neverIssued.push(name);
       return true;
@@ -416,23 +428,23 @@ export class ScheduleExecution {
 }
 
 /**
- * A copy of an execution's records: each record once, shared by `records` and `inFlight` as in the
- * original. Step results, waits and names are never changed once set, so they are shared.
+ * A copy of an execution's records. A run is copied only between steps (`BackendRun.fork` refuses
+ * while a step is in flight), so every record is complete, and a complete record is never written
+ * again: the copy shares them and copies only the lists that grow.
  */
 function copyData(data: ExecutionData): ExecutionData {
-  const copies = new Map<MutableRecord, MutableRecord>();
-  const records = data.records.map((record) => {
-    const copy = { ...record };
-    copies.set(record, copy);
-    return copy;
-  });
+  assert(
+    data.inFlight.every((record) => record === null),
+    'an execution is copied only while no step is in flight',
+  );
   return {
     ...data,
-    inFlight: data.inFlight.map((record) => (record === null ? null : copies.get(record)!)),
-    records,
+    inFlight: [...data.inFlight],
+    records: [...data.records],
     completionOrder: [...data.completionOrder],
     neverIssued: [...data.neverIssued],
     permutation: [...data.permutation],
+    chosenBySession: [...data.chosenBySession],
   };
 }
 
@@ -443,6 +455,8 @@ interface ExecutionData {
   readonly completionOrder: string[];
   readonly neverIssued: string[];
   readonly permutation: string[];
+  /** Steps chosen per session (the permutation's steps counted by session). */
+  readonly chosenBySession: number[];
   timingViolation: string | null;
   waitingBefore: readonly WaitingStep[];
   simultaneousWakeups: number;

@@ -83,14 +83,18 @@ export async function exploreSchedules(
     assert(taken, `${program.name}: a schedule lost its timing while exploring (${name})`);
   };
   const start = (): Exploring<ScheduleExecution> => settled(ScheduleExecution.start(backend, program, options, steps));
-  /** The next step of each session that has one, in session order (each session's steps are taken in order). */
-  const nextSteps = (permutation: readonly string[]): string[] => {
-    const taken = program.sessions.map(() => 0);
-    for (const name of permutation) taken[steps.get(name)!.session]! += 1;
-    return sessionSteps.flatMap((names, session) => {
-      const next = names[taken[session]!];
-      return next === undefined ? [] : [next];
-    });
+  /**
+   * The next step of each session that has one, in session order (each session's steps are taken in
+   * order): read off the execution's count of steps chosen per session, kept as steps are taken.
+   */
+  const nextSteps = (execution: ScheduleExecution): string[] => {
+    const chosen = execution.chosenBySession;
+    const next: string[] = [];
+    for (let session = 0; session < sessionSteps.length; session++) {
+      const name = sessionSteps[session]![chosen[session]!];
+      if (name !== undefined) next.push(name);
+    }
+    return next;
   };
   /**
    * A fresh state equal to `node`'s: a copy of the anchor (a copyable ancestor, untouched since), then
@@ -111,12 +115,12 @@ export async function exploreSchedules(
   };
   const explore = function* (execution: ScheduleExecution, anchor: ScheduleExecution | null): Exploring<void> {
     assert(totals.complete + totals.incomplete + totals.stuck < MAX_SCHEDULES, 'too many schedules to explore');
-    if (execution.state.stuck) {
+    if (execution.stuck) {
       totals.stuck += 1;
       yield* settled(execution.synchronous ? execution.abandonNow() : execution.abandon());
       return;
     }
-    const next = nextSteps(execution.permutation);
+    const next = nextSteps(execution);
     if (next.length === 0) {
       assert(execution.permutation.length === stepCount, 'a leaf has taken every step');
       const { result } = yield* settled(execution.synchronous ? execution.endNow() : execution.end());
