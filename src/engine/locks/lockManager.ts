@@ -252,8 +252,9 @@ export class LockManager {
     const state = this.#owners.get(owner);
     if (state !== undefined) {
       if (state.wait !== null) woken.push(...this.#removeFromWaitQueue(owner, state));
-      for (const procLock of [...state.procLocks.values()]) {
-        const lock = this.#locks.get(keyOfProcLock(state, procLock))!;
+      // Entries are dropped while releasing: walk a copy, with each entry's key (no search for it).
+      for (const [key, procLock] of [...state.procLocks]) {
+        const lock = this.#locks.get(key)!;
         let wakeupNeeded = false;
         for (const mode of heldModes(procLock)) wakeupNeeded = this.#unGrant(lock, procLock, mode) || wakeupNeeded;
         woken.push(...this.#cleanUp(lock, procLock, wakeupNeeded));
@@ -274,8 +275,8 @@ export class LockManager {
     const state = this.#owners.get(owner);
     if (state !== undefined) {
       assert(state.wait === null, `owner ${owner} rolls back a subtransaction while waiting`);
-      for (const procLock of [...state.procLocks.values()]) {
-        const lock = this.#locks.get(keyOfProcLock(state, procLock))!;
+      for (const [key, procLock] of [...state.procLocks]) {
+        const lock = this.#locks.get(key)!;
         let released = false;
         let wakeupNeeded = false;
         for (const mode of heldModes(procLock)) {
@@ -836,11 +837,6 @@ function conflictsOf(mask: number): number {
   let conflicts = 0;
   for (let mode = 1; mode <= 8; mode += 1) if ((mask & (1 << mode)) !== 0) conflicts |= LOCK_CONFLICTS[mode]!;
   return conflicts;
-}
-
-function keyOfProcLock(state: OwnerState, procLock: ProcLock): string {
-  for (const [key, candidate] of state.procLocks) if (candidate === procLock) return key;
-  return fail(`owner ${procLock.owner} has lost an entry`);
 }
 
 function checkTimeouts(timeouts: LockTimeouts): LockTimeouts {
