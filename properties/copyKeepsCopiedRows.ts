@@ -3,7 +3,7 @@ import type { SyncPair } from '../model/gitlab/syncTrigger.js';
 import type { RunnersWorld } from '../model/runners/world.js';
 import type { Row } from '../src/index.js';
 import { byId, tableIds } from './rowsById.js';
-import { unlessUnchanged } from './unchangedInputs.js';
+import { checkKey, unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 
 /**
@@ -17,7 +17,7 @@ import { violation } from './violation.js';
  */
 export const COPY_KEEPS_COPIED_ROWS = 'copy-keeps-copied-rows';
 
-const memoryKey = (copy: string): string => `copy:${copy}`;
+const memoryKey = (copy: string): string => checkKey('copy', copy);
 
 export const copyKeepsCopiedRows: Invariant<RunnersWorld> = {
   id: COPY_KEEPS_COPIED_ROWS,

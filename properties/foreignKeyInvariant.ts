@@ -1,7 +1,7 @@
 import type { ConstraintInfo, Database } from '../src/database.js';
 import type { Violation } from '../src/harness/domain.js';
 import type { Row, SqlValue } from '../src/engine/values.js';
-import { constraintsOfCatalog } from './constraintsOfCatalog.js';
+import { RecentlyDerived } from './recentlyDerived.js';
 import { sameColumns } from './rowsById.js';
 import { incrementalChecks, sameInput, unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
@@ -26,20 +26,21 @@ function describeRow(row: Row): string {
 /**
  * The referenced keys present in a table's rows, per rows array and column list: the array is the
  * same while the table is unchanged, so the set is built once per write of the referenced table,
- * not once per check.
+ * not once per check, and shared by the keys referencing the same columns. The last few arrays are
+ * kept (`RecentlyDerived`), each with its sets by column list.
  */
-const presentKeys = new WeakMap<readonly Row[], Map<string, Set<unknown>>>();
+const presentKeys = new RecentlyDerived<readonly Row[], Map<string, Set<unknown>>>(() => new Map(), 8);
 
 function referencedKeys(rows: readonly Row[], columns: readonly string[]): Set<unknown> {
-  let byColumns = presentKeys.get(rows);
-  if (byColumns === undefined) {
-    byColumns = new Map();
-    presentKeys.set(rows, byColumns);
-  }
-  const columnsKey = columns.join(',');
+  const byColumns = presentKeys.of(rows);
+  // The list joined with commas names it (as the model's column names hold no comma); one column is its own name.
+  const columnsKey = columns.length === 1 ? columns[0]! : columns.join(',');
   let present = byColumns.get(columnsKey);
   if (present === undefined) {
-    present = new Set(rows.map((row) => keyText(columns.map((column) => row[column] ?? null))));
+    present = new Set();
+    // A one-column key's text is its value (`keyText`): added without building a value list per row.
+    if (columns.length === 1) for (const row of rows) present.add(row[columnsKey] ?? null);
+    else for (const row of rows) present.add(keyText(columns.map((column) => row[column] ?? null)));
     byColumns.set(columnsKey, present);
   }
   return present;
@@ -69,11 +70,6 @@ function checkForeignKey(
   }
   return null;
 }
-
-/** The valid foreign keys of one catalog (`db.constraints()`), in catalog order, found once per catalog. */
-const validForeignKeys = constraintsOfCatalog(
-  (constraint) => constraint.kind === 'foreignKey' && constraint.valid && constraint.referencedTable !== null,
-);
 
 /**
  * Every valid key in catalog order, the first violation found. Skipped in whole while nothing in
@@ -114,8 +110,11 @@ function checkEveryKey(db: Database): Violation | null {
     passes = new Map();
     keyPasses.set(db, passes);
   }
-  for (const constraint of validForeignKeys(db.constraints())) {
-    const referencedTable = constraint.referencedTable!;
+  // The catalog's foreign keys in catalog order (`db.constraints()` order, the same descriptions),
+  // listed once per catalog version; a NOT VALID one may have violators, that is its point.
+  for (const constraint of db.constraintsOfKind('foreignKey')) {
+    const referencedTable = constraint.referencedTable;
+    if (!constraint.valid || referencedTable === null) continue;
     const rows = db.rows(constraint.table);
     const referencedRows = db.rows(referencedTable);
     const last = incremental ? passes.get(constraint) : undefined;

@@ -9,7 +9,7 @@ import {
 import { describeDefinition } from '../model/gitlab/looseForeignKeys/definitions.js';
 import type { RunnersWorld } from '../model/runners/world.js';
 import { sameColumns, tableIds } from './rowsById.js';
-import { incrementalChecks, unlessUnchanged } from './unchangedInputs.js';
+import { checkKey, incrementalChecks, unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 import { definitionsInForce, trackedParents } from '../model/gitlab/looseForeignKeys/looseForeignKeysState.js';
 
@@ -28,20 +28,25 @@ export const LFK_EVENTUALLY_CLEAN = 'lfk-eventually-clean';
  * DDL, and every new tracking creates a trigger, which is DDL (were that to change, this would
  * only recompute every time).
  */
-const trackedCache = new WeakMap<object, Map<string, string[]>>();
+let trackedCache: { readonly catalog: object; readonly byName: Map<string, string[]> } | null = null;
 
+/**
+ * The answer for the catalog stamp last asked about only: a run asks after every step, with a stamp
+ * that changes at every catalog change and is never handed out again, and a stamp is one database's
+ * (a world's), so a hit is that world at that catalog. A WeakMap keyed on stamps paid an insertion
+ * per catalog change for no other hit.
+ */
 function trackedTablesByLogicalName(world: RunnersWorld): Map<string, string[]> {
   const { db } = world;
   const catalog = db.catalogStamp();
-  const cached = trackedCache.get(catalog);
-  if (cached !== undefined) return cached;
+  if (trackedCache !== null && trackedCache.catalog === catalog) return trackedCache.byName;
   const byName = new Map<string, string[]>();
   for (const tracking of world.bookkeeping.looseForeignKeys.trackings) {
     if (!db.hasTable(tracking.table) || !db.hasTrigger(tracking.table, tracking.triggerName)) continue;
     const logical = tracking.logicalName ?? tracking.table;
     byName.set(logical, [...(byName.get(logical) ?? []), tracking.table]);
   }
-  trackedCache.set(catalog, byName);
+  trackedCache = { catalog, byName };
   return byName;
 }
 
@@ -93,11 +98,20 @@ export function recordCounts(db: Database): Map<string, Map<number, number>> {
 }
 
 /**
- * Per set of ids seen: table → the id set (`tableIds`) whose ids were last added to it. The set only
- * grows (a table whose tracking goes away gets a new one), so adding the same ids again would add
- * nothing.
+ * `qualifiedTableName(table)`, the same string object every time: the check looks records up by it
+ * after every step, and a name built afresh is hashed afresh by every look-up. The model's few
+ * table names keep the map small.
  */
-const addedToSeen = new WeakMap<Set<number>, Map<string, ReadonlySet<number>>>();
+const qualifiedNames = new Map<string, string>();
+
+function qualifiedName(table: string): string {
+  let name = qualifiedNames.get(table);
+  if (name === undefined) {
+    name = qualifiedTableName(table);
+    qualifiedNames.set(table, name);
+  }
+  return name;
+}
 
 /** No records of a table: shared, never written. */
 const NO_RECORDS: ReadonlyMap<number, number> = new Map();
@@ -130,46 +144,58 @@ function recordsEachDeleteOnce(world: RunnersWorld, tracked: Map<string, string[
   }
   for (const [logical, tables] of tracked) {
     const liveIds = tables.map((table) => tableIds(world.db, table));
-    const recorded = counts.get(qualifiedTableName(logical)) ?? NO_RECORDS;
+    const recorded = counts.get(qualifiedName(logical)) ?? NO_RECORDS;
     let seen = world.looseForeignKeys.seenIds.get(logical);
     if (seen === undefined) {
       seen = new Set<number>();
       world.looseForeignKeys.seenIds.set(logical, seen);
     }
-    for (const id of seen) {
-      if (isLive(liveIds, id)) continue;
-      const count = recorded.get(id) ?? 0;
-      if (count !== 1)
-        return violation(
-          LFK_RECORDS_EACH_DELETE_ONCE,
-          `${logical} id=${id} was deleted and has ${count} loose_foreign_keys_deleted_records rows, not exactly one`,
-        );
-    }
-    for (const [id, count] of recorded) {
-      if (count > 1)
-        return violation(
-          LFK_RECORDS_EACH_DELETE_ONCE,
-          `${logical} id=${id} has ${count} loose_foreign_keys_deleted_records rows, not exactly one`,
-        );
-      if (isLive(liveIds, id))
-        return violation(
-          LFK_RECORDS_EACH_DELETE_ONCE,
-          `${logical} id=${id} still exists, yet a deletion of it was recorded`,
-        );
-    }
-    // In table order, each table's ids in row order: the order a set of all live ids would add them in.
-    let added = addedToSeen.get(seen);
-    if (added === undefined) {
-      added = new Map();
-      addedToSeen.set(seen, added);
-    }
-    for (const [index, table] of tables.entries()) {
-      const ids = liveIds[index]!;
-      if (added.get(table) === ids) continue;
-      for (const id of ids) seen.add(id);
-      added.set(table, ids);
-    }
+    // Skipped per logical table while what it reads of that table is as it last passed
+    // (unchangedInputs.ts): its ids seen (a set only this check adds to, and replaced when the
+    // tracking goes), its records' counts and its tables' ids. The pass added those live ids to
+    // the ids seen, so a second run over the same inputs would judge the same ids and add none.
+    const inputs: unknown[] = [seen, recorded];
+    for (const ids of liveIds) inputs.push(ids);
+    const found = unlessUnchanged(world, checkKey(LFK_RECORDS_EACH_DELETE_ONCE, logical), inputs, () =>
+      logicalRecordsEachDeleteOnce(logical, liveIds, recorded, seen),
+    );
+    if (found !== null) return found;
   }
+  return null;
+}
+
+/** One logical table's part of `recordsEachDeleteOnce`; adds its live ids to `seen` when it holds. */
+function logicalRecordsEachDeleteOnce(
+  logical: string,
+  liveIds: readonly ReadonlySet<number>[],
+  recorded: ReadonlyMap<number, number>,
+  seen: Set<number>,
+): Violation | null {
+  for (const id of seen) {
+    if (isLive(liveIds, id)) continue;
+    const count = recorded.get(id) ?? 0;
+    if (count !== 1)
+      return violation(
+        LFK_RECORDS_EACH_DELETE_ONCE,
+        `${logical} id=${id} was deleted and has ${count} loose_foreign_keys_deleted_records rows, not exactly one`,
+      );
+  }
+  for (const [id, count] of recorded) {
+    if (count > 1)
+      return violation(
+        LFK_RECORDS_EACH_DELETE_ONCE,
+        `${logical} id=${id} has ${count} loose_foreign_keys_deleted_records rows, not exactly one`,
+      );
+    if (isLive(liveIds, id))
+      return violation(
+        LFK_RECORDS_EACH_DELETE_ONCE,
+        `${logical} id=${id} still exists, yet a deletion of it was recorded`,
+      );
+  }
+  // In table order, each table's ids in row order: the order a set of all live ids would add them in.
+  // This part runs only when one of its inputs changed (`recordsEachDeleteOnce`), so the ids are
+  // added without remembering which sets were added already.
+  for (const ids of liveIds) for (const id of ids) seen.add(id);
   return null;
 }
 

@@ -10,7 +10,7 @@ import type { SyncPair } from '../model/gitlab/syncTrigger.js';
 import { checkValidatedChecks, VALIDATED_CHECK_HOLDS } from './checkInvariant.js';
 import { checkValidatedForeignKeys, VALIDATED_FK_HOLDS } from './foreignKeyInvariant.js';
 import { byId, tableColumns, tableIds } from './rowsById.js';
-import { unlessUnchanged } from './unchangedInputs.js';
+import { checkKey, unlessUnchanged } from './unchangedInputs.js';
 import { formatSql } from '../src/engine/sqlText.js';
 import { violation } from './violation.js';
 
@@ -45,7 +45,7 @@ export const copySubsetOfSource: Invariant<MigrationWorld> = {
   check: (world) => {
     for (const pair of world.syncPairs) {
       if (!world.db.hasTable(pair.copy) || !world.db.hasTable(pair.source)) continue;
-      const found = unlessUnchanged(world, `copy-subset-of-source:${pair.copy}`, pairIds(world, pair), () => {
+      const found = unlessUnchanged(world, checkKey('copy-subset-of-source', pair.copy), pairIds(world, pair), () => {
         const source = byId(world.db.rows(pair.source));
         const stray = world.db.rows(pair.copy).find((row) => !source.has(row.id as number));
         return stray === undefined
@@ -82,7 +82,7 @@ export const copyEqualsSourceWherePresent: Invariant<MigrationWorld> = {
       if (!world.db.hasTable(pair.copy) || !world.db.hasTable(pair.source)) continue;
       const found = unlessUnchanged(
         world,
-        `copy-equals-source-where-present:${pair.copy}`,
+        checkKey('copy-equals-source-where-present', pair.copy),
         pairColumns(world, pair),
         () => copyDifference(world, pair),
       );

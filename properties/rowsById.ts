@@ -4,29 +4,30 @@
  */
 import type { Database } from '../src/database.js';
 import type { Row } from '../src/engine/values.js';
+import { RecentlyDerived } from './recentlyDerived.js';
 import { incrementalChecks } from './unchangedInputs.js';
 
-const idMaps = new WeakMap<readonly Row[], Map<number, Row>>();
+/**
+ * Rows by id, per rows array. The last few arrays are kept (`RecentlyDerived`): the invariants that
+ * read one table's rows by id in a check (the copy invariants read the source's) read the same array.
+ */
+const idMaps = new RecentlyDerived<readonly Row[], Map<number, Row>>(
+  (rows) => new Map(rows.map((row) => [row.id as number, row])),
+  8,
+);
 
 export function byId(rows: readonly Row[]): Map<number, Row> {
-  let map = idMaps.get(rows);
-  if (map === undefined) {
-    map = new Map(rows.map((row) => [row.id as number, row]));
-    idMaps.set(rows, map);
-  }
-  return map;
+  return idMaps.of(rows);
 }
 
-const idSets = new WeakMap<readonly Row[], ReadonlySet<number>>();
+/** The ids of a table's rows as a new set, in row order. */
+const idSetOf = (rows: readonly Row[]): ReadonlySet<number> => new Set(rows.map((row) => row.id as number));
+
+const idSets = new RecentlyDerived<readonly Row[], ReadonlySet<number>>(idSetOf, 8);
 
 /** The ids of a table's rows, built once per rows array as `byId` is; readers must not change it. */
 export function idsOf(rows: readonly Row[]): ReadonlySet<number> {
-  let ids = idSets.get(rows);
-  if (ids === undefined) {
-    ids = new Set(rows.map((row) => row.id as number));
-    idSets.set(rows, ids);
-  }
-  return ids;
+  return idSets.of(rows);
 }
 
 /** Per database, table → the rows `tableIds` last read and the id set it handed out for them. */
@@ -58,7 +59,8 @@ export function tableIds(db: Database, table: string): ReadonlySet<number> {
     if (last.rows !== rows) perTable.set(table, { rows, ids: last.ids });
     return last.ids;
   }
-  const ids = idsOf(rows);
+  // Built here rather than through `idsOf`: this per-table entry is what keeps it from now on.
+  const ids = idSetOf(rows);
   perTable.set(table, { rows, ids });
   return ids;
 }

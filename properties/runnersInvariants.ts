@@ -18,7 +18,7 @@ import { ownerInvariants } from './ownerInvariants.js';
 import { runnerLifecycleInvariants } from './runnerLifecycleInvariants.js';
 import { copyKeepsCopiedRows } from './copyKeepsCopiedRows.js';
 import { rolloutInvariants } from './rolloutInvariants.js';
-import { unlessUnchanged } from './unchangedInputs.js';
+import { checkKey, unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 import { apiWaitsBounded } from './concurrencyInvariants.js';
 import { RUNNER_TAGGINGS } from '../model/runners/taggings/taggingsSchema.js';
@@ -82,7 +82,7 @@ export const runnersInvariants: readonly Invariant<RunnersWorld>[] = [
         if (!world.backfillFinishedAt.has(pair.source) || !world.db.hasTable(pair.copy)) continue;
         // Skipped while both tables are as it last passed them (unchangedInputs.ts).
         const inputs = [world.db.rows(pair.copy), world.db.rows(pair.source)];
-        const found = unlessUnchanged(world, `copy-complete-after-backfill:${pair.copy}`, inputs, () => {
+        const found = unlessUnchanged(world, checkKey('copy-complete-after-backfill', pair.copy), inputs, () => {
           const copied = byId(world.db.rows(pair.copy));
           const missing = world.db
             .rows(pair.source)

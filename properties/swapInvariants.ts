@@ -6,7 +6,7 @@ import type { TableSwapRecord } from '../model/gitlab/rolloutRecord.js';
 import type { RunnersWorld } from '../model/runners/world.js';
 import { DELETION_BEFORE_TRACKING_SWITCH } from '../model/runners/knownRaces.js';
 import { tableIds } from './rowsById.js';
-import { unlessUnchanged } from './unchangedInputs.js';
+import { checkKey, unlessUnchanged } from './unchangedInputs.js';
 import { violation } from './violation.js';
 
 /**
@@ -113,7 +113,7 @@ export function checkIdsUniqueAcrossPartitions(world: RunnersWorld): Violation |
     const partitions = db.describe(swap.table).partitions;
     const inputs: unknown[] = [db.catalogStamp()];
     for (const partition of partitions) inputs.push(tableIds(db, partition));
-    const key = `${IDS_UNIQUE_ACROSS_PARTITIONS}:${swap.table}`;
+    const key = checkKey(IDS_UNIQUE_ACROSS_PARTITIONS, swap.table);
     const found = unlessUnchanged(world, key, inputs, () => idsUniqueAcross(world, swap.table, partitions));
     if (found !== null) return found;
   }

@@ -19,12 +19,29 @@
 const passes = new WeakMap<object, Map<unknown, readonly unknown[]>>();
 
 /**
- * The owner last asked about and its passes: a run checks one world (and its database) after every
- * step, so most calls skip the WeakMap look-up. Holds on to one world at most, until the next run's
- * first check.
+ * The two owners last asked about and their passes: a run checks one world and its database after
+ * every step, alternating between them, so most calls skip the WeakMap look-up. Holds on to one
+ * world and one database at most (two of either at worst), until the next run's first checks.
  */
 let lastOwner: object | null = null;
 let lastPasses: Map<unknown, readonly unknown[]> | undefined;
+let otherOwner: object | null = null;
+let otherPasses: Map<unknown, readonly unknown[]> | undefined;
+
+/** The passes of `owner`, kept in the two slots above (the one asked for now first). */
+function passesOf(owner: object): Map<unknown, readonly unknown[]> {
+  if (owner === lastOwner) return lastPasses!;
+  let byKey = owner === otherOwner ? otherPasses : passes.get(owner);
+  if (byKey === undefined) {
+    byKey = new Map();
+    passes.set(owner, byKey);
+  }
+  otherOwner = lastOwner;
+  otherPasses = lastPasses;
+  lastOwner = owner;
+  lastPasses = byKey;
+  return byKey;
+}
 
 /** Off in the equivalence test's reference runs: every check then scans in full. */
 let enabled = true;
@@ -58,6 +75,28 @@ function sameInputs(left: readonly unknown[], right: readonly unknown[]): boolea
   return true;
 }
 
+/** Per check name, per subject (a table's name), the key `checkKey` hands out. */
+const keys = new Map<string, Map<string, string>>();
+
+/**
+ * The key `${check}:${subject}` (a check of one table, one sync pair), the same string object every
+ * time: a key built afresh at every check was hashed afresh by every look-up, while a kept one
+ * keeps its hash. The names are the model's few tables, so the map stays small.
+ */
+export function checkKey(check: string, subject: string): string {
+  let bySubject = keys.get(check);
+  if (bySubject === undefined) {
+    bySubject = new Map();
+    keys.set(check, bySubject);
+  }
+  let key = bySubject.get(subject);
+  if (key === undefined) {
+    key = `${check}:${subject}`;
+    bySubject.set(subject, key);
+  }
+  return key;
+}
+
 /**
  * Runs `check` unless, for this owner and key, it last passed (returned null) with inputs
  * the same, element by element, as `inputs` (`sameInput`).
@@ -69,13 +108,7 @@ export function unlessUnchanged<T>(
   check: () => T | null,
 ): T | null {
   if (!enabled) return check();
-  let byKey = owner === lastOwner ? lastPasses : passes.get(owner);
-  if (byKey === undefined) {
-    byKey = new Map();
-    passes.set(owner, byKey);
-  }
-  lastOwner = owner;
-  lastPasses = byKey;
+  const byKey = passesOf(owner);
   const previous = byKey.get(key);
   if (previous !== undefined && sameInputs(previous, inputs)) return null;
   const found = check();

@@ -60,7 +60,8 @@ export type DatabaseSnapshot = ReadonlyMap<string, readonly Row[]>;
 
 /** A table's rows as `rows()` last read them, valid for its catalog version while no leaf has a newer write stamp. */
 interface CachedRows {
-  readonly catalogVersion: number;
+  /** The catalog version at which `leaves` was last found to be what the table's name designates. */
+  catalogVersion: number;
   readonly leaves: readonly Relation[];
   readonly stamp: number;
   readonly rows: readonly Row[];
@@ -105,6 +106,29 @@ function sameLeaves(left: readonly Relation[], right: readonly Relation[]): bool
   if (left.length !== right.length) return false;
   for (let index = 0; index < left.length; index++) if (left[index] !== right[index]) return false;
   return true;
+}
+
+/** Whether two lists hold the same constraint descriptions (the same objects) in the same order. */
+function sameDescriptions(left: readonly ConstraintInfo[], right: readonly ConstraintInfo[]): boolean {
+  if (left.length !== right.length) return false;
+  for (let index = 0; index < left.length; index++) if (left[index] !== right[index]) return false;
+  return true;
+}
+
+/** Whether `relation.leaves()` would list exactly `leaves`, in order, found without listing them. */
+function leavesAre(relation: Relation, leaves: readonly Relation[]): boolean {
+  return matchLeaves(relation, leaves, 0) === leaves.length;
+}
+
+/** The index in `leaves` after `relation`'s leaves when they come next there from `from`, else -1. */
+function matchLeaves(relation: Relation, leaves: readonly Relation[], from: number): number {
+  if (!relation.isPartitioned) return leaves[from] === relation ? from + 1 : -1;
+  let next = from;
+  for (const partition of relation.partitions) {
+    next = matchLeaves(partition, leaves, next);
+    if (next < 0) return -1;
+  }
+  return next;
 }
 
 function newestWrite(leaves: readonly Relation[]): number {
@@ -154,13 +178,18 @@ export class Database implements SessionHandle {
   private described = new WeakMap<Constraint, ConstraintInfo>();
   /** The relations in name order as `constraints()` last listed them (see `relationsByName`). */
   private sortedRelations: readonly Relation[] = [];
+  /** Per constraint kind, what `constraintsOfKind` last handed out and the catalog version it stands for. */
+  private readonly kindCache = new Map<
+    ConstraintInfo['kind'],
+    { readonly version: number; readonly constraints: readonly ConstraintInfo[] }
+  >();
   /** What `catalogStamp()` and `contentStamp()` last handed out, with the versions they stand for. */
   private catalogToken: { readonly version: number; readonly token: object } | null = null;
+  /** Handed out itself as the content stamp: a new record is a new stamp, one allocation per change. */
   private contentToken: {
     readonly catalogVersion: number;
     readonly dataVersion: number;
     readonly visibility: Visibility | null;
-    readonly token: object;
   } | null = null;
   private readonly describeCache = new Map<string, { readonly version: number; readonly info: TableInfo }>();
   private readonly rowsCache = new Map<string, CachedRows>();
@@ -270,6 +299,7 @@ export class Database implements SessionHandle {
     if (this.constraintCache !== null) fresh.set(this.constraintCache, null);
     fresh.set(this.described, new WeakMap());
     fresh.set(this.sortedRelations, []);
+    fresh.set(this.kindCache, new Map());
     const copy = cloneSessionStates(
       this.state.shared,
       (state) => {
@@ -620,6 +650,37 @@ export class Database implements SessionHandle {
   }
 
   /**
+   * The constraints of one kind, in `constraints()` order and described by the very objects it
+   * hands out (`described`), found once per catalog version: the invariants that read only foreign
+   * keys or only CHECKs look at a few of them, while most of the catalog's constraints are NOT NULL
+   * ones, which describing the whole catalog after every catalog change would visit. When the new
+   * version's list holds the same descriptions in the same order (a catalog change elsewhere), the
+   * last list comes back, so readers may key what they derive on its identity. A fresh list every
+   * time while the read caches are off.
+   */
+  constraintsOfKind(kind: ConstraintInfo['kind']): readonly ConstraintInfo[] {
+    const version = this.state.catalogVersion;
+    const cached = readCaches ? this.kindCache.get(kind) : undefined;
+    if (cached !== undefined && cached.version === version) return cached.constraints;
+    const found: ConstraintInfo[] = [];
+    const described = this.constraintCache;
+    if (readCaches && described !== null && described.version === version) {
+      // `constraints()` listed this version already: its very descriptions. A fork starts with its
+      // original's list (`adoptDescriptions`), whose descriptions need not still pass `stillDescribes`
+      // against the fork's copies of the catalog objects, so describing afresh could give others.
+      for (const constraint of described.constraints) if (constraint.kind === kind) found.push(constraint);
+    } else {
+      for (const relation of this.relationsByName())
+        for (const constraint of relation.constraints)
+          if (constraint.kind === kind) found.push(this.describeConstraintOnce(constraint, relation));
+    }
+    const constraints =
+      cached !== undefined && sameDescriptions(cached.constraints, found) ? cached.constraints : Object.freeze(found);
+    if (readCaches) this.kindCache.set(kind, { version, constraints });
+    return constraints;
+  }
+
+  /**
    * Every relation in name order. Tables are created, dropped and renamed far less often than the
    * catalog changes, so the last order is kept while it still holds: as many relations, each still
    * in the catalog under its name (names are unique, so these are all of them), names ascending.
@@ -669,8 +730,8 @@ export class Database implements SessionHandle {
       token.dataVersion !== dataVersion ||
       token.visibility !== visibility
     )
-      this.contentToken = { catalogVersion, dataVersion, visibility, token: Object.freeze({}) };
-    return this.contentToken!.token;
+      this.contentToken = { catalogVersion, dataVersion, visibility };
+    return this.contentToken!;
   }
 
   /**
@@ -746,14 +807,20 @@ export class Database implements SessionHandle {
         return cached.rows;
       }
     }
-    const leaves =
-      cached !== undefined && cached.catalogVersion === catalogVersion
-        ? cached.leaves
-        : lookupRelation(this.state, table).leaves();
+    let leaves: readonly Relation[];
+    if (cached !== undefined && cached.catalogVersion === catalogVersion) leaves = cached.leaves;
+    else {
+      const relation = lookupRelation(this.state, table);
+      // DDL elsewhere nearly always leaves the name designating the same leaves: those are kept
+      // rather than listed again.
+      leaves = cached !== undefined && leavesAre(relation, cached.leaves) ? cached.leaves : relation.leaves();
+    }
     // DDL elsewhere leaves this table's rows as they were when the name still designates the same
     // leaves, none written since: the same array comes back.
     if (cached !== undefined && sameLeaves(cached.leaves, leaves) && newestWrite(leaves) === cached.stamp) {
-      this.rowsCache.set(table, { ...cached, catalogVersion, checkedAt: dataVersion });
+      // Updated in place: a copy of the entry (an object spread) cost more than the rest of the read.
+      cached.catalogVersion = catalogVersion;
+      cached.checkedAt = dataVersion;
       return cached.rows;
     }
     const rows: Row[] = [];

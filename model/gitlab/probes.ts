@@ -35,8 +35,9 @@ const keyOf = (row: Row, columns: readonly string[]): unknown => {
 
 /** Whether some NOT VALID foreign key has rows it would reject if validated now. */
 export function hasNotValidForeignKeyWithViolators(db: Database): boolean {
-  for (const constraint of db.constraints()) {
-    if (constraint.kind !== 'foreignKey' || constraint.valid || constraint.referencedTable === null) continue;
+  // The catalog's foreign keys only (`constraints()` order), listed once per catalog version.
+  for (const constraint of db.constraintsOfKind('foreignKey')) {
+    if (constraint.valid || constraint.referencedTable === null) continue;
     const rows = db.rows(constraint.table);
     if (rows.length === 0) continue;
     const present = new Set<unknown>();
@@ -55,8 +56,8 @@ export function probeNotValidForeignKeys(world: MigrationWorld): void {
 
 /** Whether some NOT VALID CHECK has rows it would reject if validated now. */
 export function probeNotValidChecks(world: MigrationWorld): void {
-  for (const constraint of world.db.constraints()) {
-    if (constraint.kind !== 'check' || constraint.valid || constraint.checkExpr === null) continue;
+  for (const constraint of world.db.constraintsOfKind('check')) {
+    if (constraint.valid || constraint.checkExpr === null) continue;
     const expr = constraint.checkExpr;
     if (world.db.rows(constraint.table).some((row) => !isSatisfiedAsCheck(expr, { row }))) {
       world.probes.hit(GITLAB_PROBES.notValidCheckWithViolators);

@@ -388,7 +388,19 @@ export class Relation {
   /** Every leaf under this relation in partition-bound order (the order a scan visits them). */
   leaves(): Relation[] {
     if (!this.isPartitioned) return [this];
-    return this.partitions.flatMap((partition) => partition.leaves());
+    // Pushed into one list rather than flattened from one per partition: scans and reads list a
+    // partitioned table's leaves often, and `flatMap` cost several times as much.
+    const found: Relation[] = [];
+    this.collectLeaves(found);
+    return found;
+  }
+
+  /** Pushes the leaves under this partitioned relation onto `found`, in partition-bound order. */
+  private collectLeaves(found: Relation[]): void {
+    for (const partition of this.partitions) {
+      if (partition.isPartitioned) partition.collectLeaves(found);
+      else found.push(partition);
+    }
   }
 
   foreignKeys(): ForeignKeyConstraint[] {

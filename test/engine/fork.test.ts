@@ -334,16 +334,23 @@ describe('Database.forkWithSessions', () => {
     // Descriptions and rows cached on the original before the copy, which the copy must not reuse wrongly.
     const described = db.describe('parents');
     const constraints = db.constraints();
+    const keys = db.constraintsOfKind('foreignKey');
     const copy = db.forkWithSessions([session]);
     expect(copy).not.toBeNull();
     const { database, sessions } = copy!;
     expect(database.describe('parents')).toEqual(described);
     expect(database.constraints()).toEqual(constraints);
+    // The copy lists its own descriptions, those its `constraints()` hands out.
+    const copiedKeys = database.constraintsOfKind('foreignKey');
+    expect(copiedKeys).toEqual(keys);
+    expect(copiedKeys.map((key) => database.constraints().includes(key))).toEqual(keys.map(() => true));
     sessions[0]!.commit();
     database.addColumn('parents', { name: 'note', type: 'text' });
     database.dropConstraint('children', 'fk_parent');
     expect(database.describe('parents').columns.map((column) => column.name)).toEqual(['id', 'kind', 'note']);
     expect(database.constraints().some((constraint) => constraint.name === 'fk_parent')).toBe(false);
+    expect(database.constraintsOfKind('foreignKey').some((constraint) => constraint.name === 'fk_parent')).toBe(false);
+    expect(db.constraintsOfKind('foreignKey')).toBe(keys);
     // The original still has its own catalog, its own cached descriptions and its session's open transaction.
     expect(db.describe('parents')).toEqual(described);
     expect(db.constraints()).toEqual(constraints);

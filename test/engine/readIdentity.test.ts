@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Database, setReadCaches } from '../../src/database.js';
-import { col, eq, fromCol } from '../../src/engine/expression.js';
+import { col, eq, fromCol, gt } from '../../src/engine/expression.js';
 import type { Row } from '../../src/engine/values.js';
 
 /**
@@ -221,5 +221,55 @@ describe('constraints() hands out the same description while a constraint is unc
     db.renameConstraint('children', 'fk_parent', 'fk_children_parent');
     expect(db.constraints().find((constraint) => constraint.name === 'fk_children_parent')).toBeDefined();
     expect(db.constraints().some((constraint) => constraint.name === 'fk_parent')).toBe(false);
+  });
+});
+
+describe('constraintsOfKind(kind) lists the descriptions constraints() hands out, of that kind', () => {
+  /** The catalog's constraints of `kind` as `constraints()` describes them, in its order. */
+  const ofKind = (db: Database, kind: string): unknown[] =>
+    db.constraints().filter((constraint) => constraint.kind === kind);
+
+  it('the same list across catalog changes that leave them, a new one after one that changes them', () => {
+    const db = twoTables();
+    db.addConstraint('children', {
+      kind: 'foreignKey',
+      name: 'fk_parent',
+      columns: ['parent_id'],
+      references: { table: 'parents' },
+      notValid: true,
+    });
+    const keys = db.constraintsOfKind('foreignKey');
+    expect(keys).toEqual(ofKind(db, 'foreignKey'));
+    expect(keys.every((key, index) => key === ofKind(db, 'foreignKey')[index])).toBe(true);
+    expect(db.constraintsOfKind('check')).toEqual([]);
+
+    db.createTable({ name: 'others', columns: [{ name: 'id', type: 'bigint' }] });
+    db.addConstraint('others', { kind: 'check', name: 'id_positive', expr: gt(col('id'), 0) });
+    expect(db.constraintsOfKind('foreignKey')).toBe(keys);
+    expect(db.constraintsOfKind('check').map((check) => check.name)).toEqual(['id_positive']);
+
+    db.validateConstraint('children', 'fk_parent');
+    const validated = db.constraintsOfKind('foreignKey');
+    expect(validated).not.toBe(keys);
+    expect(validated.map((key) => key.valid)).toEqual([true]);
+    expect(validated[0]).toBe(ofKind(db, 'foreignKey')[0]);
+
+    db.renameTable('parents', 'owners');
+    expect(db.constraintsOfKind('foreignKey').map((key) => key.referencedTable)).toEqual(['owners']);
+  });
+
+  it('described afresh at every call while the read caches are off', () => {
+    const db = twoTables();
+    db.addConstraint('children', {
+      kind: 'foreignKey',
+      name: 'fk_parent',
+      columns: ['parent_id'],
+      references: { table: 'parents' },
+    });
+    setReadCaches(false);
+    const first = db.constraintsOfKind('foreignKey');
+    const second = db.constraintsOfKind('foreignKey');
+    expect(second).not.toBe(first);
+    expect(second).toEqual(first);
   });
 });

@@ -48,6 +48,14 @@ function freshReads(db: Database): Map<string, readonly Row[]> {
   }
 }
 
+/** The constraint kinds whose lists (`Database.constraintsOfKind`) invariants read. */
+const CHECKED_KINDS = ['foreignKey', 'check'] as const;
+
+/** Whether two lists hold the same objects in the same order. */
+function sameObjects(left: readonly unknown[], right: readonly unknown[]): boolean {
+  return left.length === right.length && left.every((item, index) => item === right[index]);
+}
+
 /**
  * What the incremental run's checks rest on, asserted at each check point: every cached read
  * (`db.rows`) holds what a fresh read holds, and an unchanged `db.contentStamp()` means every
@@ -60,6 +68,12 @@ function readsChecker(): (db: Database) => void {
   return (db) => {
     const fresh = freshReads(db);
     for (const [table, rows] of fresh) expect(sameRows(db.rows(table), rows), `cached rows of ${table}`).toBe(true);
+    // The per-kind lists the key and CHECK invariants read: the very descriptions `constraints()`
+    // lists (described afresh at every catalog version), in its order.
+    for (const kind of CHECKED_KINDS) {
+      const described = db.constraints().filter((constraint) => constraint.kind === kind);
+      expect(sameObjects(db.constraintsOfKind(kind), described), `constraints of kind ${kind}`).toBe(true);
+    }
     const now = db.contentStamp();
     if (now === stamp) {
       expect([...fresh.keys()]).toEqual([...reads.keys()]);

@@ -25,6 +25,11 @@ class TablesOnly {
     return this.catalog;
   }
 
+  /** As `Database.constraintsOfKind`: the catalog's constraints of one kind, in catalog order. */
+  constraintsOfKind(kind: ConstraintInfo['kind']): readonly ConstraintInfo[] {
+    return this.catalog.filter((constraint) => constraint.kind === kind);
+  }
+
   rows(table: string): readonly Row[] {
     return this.tables.get(table) ?? [];
   }
