@@ -5,7 +5,7 @@
  * statement is a plain-data value (`src/engine/statements/`), run by `execute`; the typed methods
  * are conveniences that build the value. Introspection reads the catalog and heaps directly.
  */
-import { assert } from './engine/assert.js';
+import { assert, fail } from './engine/assert.js';
 import type { Constraint, Relation } from './engine/catalog.js';
 import { describeConstraint, describeTable, stillDescribes } from './engine/catalogDescription.js';
 import type { ConstraintInfo, TableInfo } from './engine/catalogDescription.js';
@@ -28,7 +28,7 @@ import type { InsertOptions } from './engine/insertStatement.js';
 import type { RowInput } from './engine/rowBuilding.js';
 import { planFor } from './engine/relationPlan.js';
 import { lookupRelation } from './engine/scan.js';
-import { cloneDatabaseState, cloneSessionStates } from './engine/databaseClone.js';
+import { RepeatedClones, cloneSessionStates } from './engine/databaseClone.js';
 import { DatabaseState } from './engine/databaseState.js';
 import { EngineState } from './engine/session.js';
 import type { EngineOptions } from './engine/session.js';
@@ -194,6 +194,8 @@ export class Database implements SessionHandle {
   private readonly describeCache = new Map<string, { readonly version: number; readonly info: TableInfo }>();
   private readonly rowsCache = new Map<string, CachedRows>();
   private readonly committedRowsCache = new Map<Relation, CachedCommittedRows>();
+  /** How `fork` copies the state: by a compiled copy while this database stays as it is (databaseClone.ts). */
+  private readonly clones = new RepeatedClones();
   /** The visibility `contentStamp` and `committedRows` last saw, reused while it holds (`sameVisibility`). */
   private lastVisibility: Visibility | null = null;
   /**
@@ -253,7 +255,7 @@ export class Database implements SessionHandle {
     assert(this.state.atTopLevel, 'a database cannot be forked from inside a statement');
     // Plans are copied with the catalog: bring them up to date once here rather than in every fork.
     for (const relation of this.state.relations.values()) planFor(this.state, relation);
-    const forked = new Database({}, cloneDatabaseState(this.state.shared));
+    const forked = new Database({}, this.clones.clone(this.state.shared));
     if (readCaches) forked.adoptDescriptions(this);
     return forked;
   }
@@ -271,10 +273,10 @@ export class Database implements SessionHandle {
     const constraints = original.constraints();
     for (const [name, relation] of original.state.relations) {
       const copy = this.state.relations.get(name);
-      assert(copy !== undefined && copy.constraints.length === relation.constraints.length, `fork lost ${name}`);
-      relation.constraints.forEach((constraint, index) => {
-        this.described.set(copy.constraints[index]!, original.described.get(constraint)!);
-      });
+      const own = relation.constraints;
+      if (copy === undefined || copy.constraints.length !== own.length) fail(`fork lost ${name}`);
+      for (let index = 0; index < own.length; index++)
+        this.described.set(copy.constraints[index]!, original.described.get(own[index]!)!);
     }
     this.sortedRelations = original.sortedRelations.map((relation) => this.state.relations.get(relation.name)!);
     this.constraintCache = { version, constraints: Object.freeze([...constraints]) };
@@ -300,6 +302,7 @@ export class Database implements SessionHandle {
     fresh.set(this.described, new WeakMap());
     fresh.set(this.sortedRelations, []);
     fresh.set(this.kindCache, new Map());
+    fresh.set(this.clones, new RepeatedClones());
     const copy = cloneSessionStates(
       this.state.shared,
       (state) => {

@@ -21,6 +21,24 @@ export function frozenList<List extends readonly unknown[]>(list: List): List {
   return Object.isFrozen(list) ? list : (Object.freeze(list.slice()) as unknown as List);
 }
 
+/** The one-column lists `oneColumnList` has handed out, by column name; bounded, as names are the user's. */
+const oneColumnLists = new Map<string, readonly [string]>();
+const MAX_ONE_COLUMN_LISTS = 10_000;
+
+/**
+ * `[column]` as a frozen list (a not-null constraint's `columns`), the same list for the same name: a
+ * frozen list is a value, so every constraint on a column of that name may share it, and CREATE
+ * TABLE, which gives each NOT NULL column of each partition a constraint, makes none.
+ */
+export function oneColumnList(column: string): readonly [string] {
+  let list = oneColumnLists.get(column);
+  if (list === undefined) {
+    list = Object.freeze([column] as const);
+    if (oneColumnLists.size < MAX_ONE_COLUMN_LISTS) oneColumnLists.set(column, list);
+  }
+  return list;
+}
+
 export class Sequence {
   constructor(
     /** Stable for the sequence's life (renames included): column defaults name it by this (`ColumnDefault`). */
@@ -300,9 +318,10 @@ export interface Tuple {
 export const EMPTY_LIST: readonly never[] = Object.freeze([]);
 
 export class Relation {
-  private columnList: ColumnDefinition[] = [];
+  // Both set by the constructor (`columns`).
+  private columnList!: ColumnDefinition[];
   /** Columns by name, rebuilt whenever the column list is replaced (DDL never edits it in place). */
-  private columnsByName = new Map<string, ColumnDefinition>();
+  private columnsByName!: ReadonlyMap<string, ColumnDefinition>;
   readonly constraints: Constraint[] = [];
   readonly indexes: IndexDefinition[] = [];
   /**
@@ -335,13 +354,20 @@ export class Relation {
   /** The execution plan derived from this relation's catalog entry (see relationPlan.ts), or null before first use. */
   cachedPlan: RelationPlan | null = null;
 
+  /**
+   * `columns` is the new relation's column list, or the relation whose columns it starts with (a new
+   * partition's parent): that one's list and map are frozen values, so the two share them.
+   */
   constructor(
     public name: string,
     readonly oid: number,
-    columns: ColumnDefinition[],
+    columns: ColumnDefinition[] | Relation,
     readonly partitionKey: string | null,
   ) {
-    this.columns = columns;
+    if (columns instanceof Relation) {
+      this.columnList = columns.columnList;
+      this.columnsByName = columns.columnsByName;
+    } else this.columns = columns;
     this.heap = partitionKey === null ? new Map() : null;
   }
 
@@ -361,7 +387,9 @@ export class Relation {
         Object.freeze(column);
       }
     this.columnList = Object.freeze(columns.slice()) as ColumnDefinition[];
-    this.columnsByName = Object.freeze(new Map(columns.map((column) => [column.name, column])));
+    const byName = new Map<string, ColumnDefinition>();
+    for (const column of columns) byName.set(column.name, column);
+    this.columnsByName = Object.freeze(byName);
   }
 
   get isPartitioned(): boolean {

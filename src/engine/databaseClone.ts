@@ -14,6 +14,7 @@
  */
 import { assert } from './assert.js';
 import type { DatabaseState } from './databaseState.js';
+import { CompiledCopy } from './compiledCopy.js';
 import { GraphCopier } from './graphCopy.js';
 import type { EngineState } from './session.js';
 
@@ -23,6 +24,60 @@ import type { EngineState } from './session.js';
  * opens its first one over it.
  */
 export function cloneDatabaseState(source: DatabaseState): DatabaseState {
+  assertQuiet(source);
+  // The copy shares the original's catalog identity until either changes its catalog: made now if
+  // a change dropped it, so the two do not each make one of their own later.
+  void source.catalogIdentity;
+  const copier = new GraphCopier();
+  // The sessions belong to the original; the copy starts with none.
+  copier.copies.set(source.sessions, []);
+  return copier.copy(source);
+}
+
+/** What a copy of a quiet database holds instead of its sessions: none (`cloneDatabaseState`). */
+const noSessions = (): unknown => [];
+
+/**
+ * Copies of one database's shared state, as `cloneDatabaseState` makes them, for a database copied
+ * again and again while it stays as it is (a built schema a campaign forks for every run). A copy at
+ * the catalog and data versions of the one before it is made by a compiled copy of the state's graph
+ * (compiledCopy.ts), compiled at the second such copy: every write changes one of the versions, so
+ * while both hold the graph is very likely the one compiled, and the compiled copy checks that it is
+ * as it goes, walking it again where it is not. A database copied once pays nothing for this.
+ */
+export class RepeatedClones {
+  private last: {
+    readonly source: DatabaseState;
+    readonly catalogVersion: number;
+    readonly dataVersion: number;
+    compiled: CompiledCopy | null;
+  } | null = null;
+
+  clone(source: DatabaseState): DatabaseState {
+    const last = this.last;
+    if (
+      last === null ||
+      last.source !== source ||
+      last.catalogVersion !== source.catalogVersion ||
+      last.dataVersion !== source.dataVersion
+    ) {
+      const copy = cloneDatabaseState(source);
+      this.last = { source, catalogVersion: source.catalogVersion, dataVersion: source.dataVersion, compiled: null };
+      return copy;
+    }
+    assertQuiet(source);
+    void source.catalogIdentity;
+    if (last.compiled === null) last.compiled = new CompiledCopy(source, new Map([[source.sessions, noSessions]]));
+    const copy = last.compiled.run<DatabaseState>();
+    if (copy !== null) return copy;
+    // The graph changed without a version changing (nothing known does so): walk it, compile anew next time.
+    last.compiled = null;
+    return cloneDatabaseState(source);
+  }
+}
+
+/** A database is copied between transactions, with one session and no scheduler attached. */
+function assertQuiet(source: DatabaseState): void {
   assert(!source.versioning, 'only a database with one session can be copied');
   assert(source.running.size === 0 && source.versionedRelations.size === 0, 'a copied database keeps no versions');
   assert(
@@ -31,10 +86,6 @@ export function cloneDatabaseState(source: DatabaseState): DatabaseState {
   );
   for (const session of source.sessions)
     assert(session.openXid === null && session.activeSnapshot === null, 'a database is copied between transactions');
-  const copier = new GraphCopier();
-  // The sessions belong to the original; the copy starts with none.
-  copier.copies.set(source.sessions, []);
-  return copier.copy(source);
 }
 
 /** A copy of a database with sessions open, and the way to find the copy of any object of the original. */
@@ -69,6 +120,8 @@ export function cloneSessionStates(
     assert(state.snapshot === null && state.updatedColumns === null, 'a session between statements holds no snapshot');
     if (!state.journal.copyable) return null;
   }
+  // The copy shares the original's catalog identity, as in `cloneDatabaseState`.
+  void source.catalogIdentity;
   const copier = new GraphCopier();
   // Objects the caller replaces in the copy (a facade's caches, which the copy rebuilds on use).
   for (const [original, replacement] of replacements) copier.copies.set(original, replacement);

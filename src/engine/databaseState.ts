@@ -54,12 +54,29 @@ export class DatabaseState {
   /** Bumped by every catalog change (and its undo) so derived per-relation plans are rebuilt. */
   catalogVersion = 0;
   /**
-   * Replaced with `catalogVersion` by every catalog change (and its undo): the catalog as it stands,
-   * as a value. Frozen, so a fork shares it with its original until either changes its catalog, and
-   * two forks never share one afterwards (their versions may meet again, their identities never do):
-   * what is derived from the catalog alone may be cached by it across forks (the scheduler's table locks).
+   * The token `catalogIdentity` hands out, or null once a catalog change (or its undo) made the last
+   * one stale (`catalogChanged`): a run makes some two hundred catalog changes and reads the identity
+   * a few times, so the next token is made when it is read rather than at every change.
    */
-  catalogIdentity: object = Object.freeze({});
+  private catalogToken: object | null = Object.freeze({});
+
+  /**
+   * The catalog as it stands, as a value: a new token after every catalog change (and its undo).
+   * Frozen, so a fork shares it with its original until either changes its catalog (a copy is made
+   * with the token in place, `cloneDatabaseState`), and two forks never share one afterwards (their
+   * versions may meet again, their identities never do: each change drops the token, and the next
+   * read makes a new object): what is derived from the catalog alone may be cached by it across forks
+   * (the scheduler's table locks).
+   */
+  get catalogIdentity(): object {
+    if (this.catalogToken === null) this.catalogToken = Object.freeze({});
+    return this.catalogToken;
+  }
+
+  /** Every catalog change (and its undo) ends the current identity (`catalogIdentity`). */
+  catalogChanged(): void {
+    this.catalogToken = null;
+  }
   /** The catalog's root foreign keys at one catalog version, for the relations' plans (relationPlan.ts). */
   rootForeignKeys: {
     readonly version: number;

@@ -15,7 +15,7 @@ import type { RelationPlan } from './relationPlan.js';
 /** Bound on the objects one copy visits: far above any schema and data a program builds. */
 const MAX_OBJECTS = 50_000_000;
 
-type Shell = new (source: Record<string, unknown>) => Record<string, unknown>;
+export type Shell = new (source: Record<string, unknown>) => Record<string, unknown>;
 
 /** One shell constructor per prototype (prototypes are few: the engine's classes and Object). */
 const shells = new Map<object, Shell>();
@@ -36,7 +36,7 @@ function assertNoInheritedFields(prototype: object): void {
  * state) have more; a constructor's instances keep fast properties, so code running on a copy runs
  * as fast as on the original.
  */
-function shellOf(prototype: object): Shell {
+export function shellOf(prototype: object): Shell {
   let shell = shells.get(prototype);
   if (shell === undefined) {
     assertNoInheritedFields(prototype);
@@ -56,7 +56,16 @@ function shellOf(prototype: object): Shell {
 type InstanceCopier = (source: Record<string, unknown>, copier: GraphCopier) => Record<string, unknown>;
 
 /** One instance copier per class prototype, made from the fields of the first instance met. */
-const instanceCopiers = new Map<object, { readonly fields: number; readonly copy: InstanceCopier }>();
+const instanceCopiers = new Map<object, InstanceCopierRecord>();
+
+interface InstanceCopierRecord {
+  readonly fields: number;
+  /** The class's field names, in declaration order. */
+  readonly keys: readonly string[];
+  /** Makes an instance holding the source's fields (values still the source's). */
+  readonly shell: Shell;
+  readonly copy: InstanceCopier;
+}
 
 /**
  * The copier of a class's instances. An instance of a TypeScript class (ES2022 fields) has every
@@ -67,14 +76,12 @@ const instanceCopiers = new Map<object, { readonly fields: number; readonly copy
  * names are the engine's own identifiers, quoted as JSON. An instance with another number of
  * fields (one given an undeclared field) fails loudly (`copyInstance`).
  */
-function instanceCopierOf(
-  prototype: object,
-  sample: Record<string, unknown>,
-): { readonly fields: number; readonly copy: InstanceCopier } {
+function instanceCopierOf(prototype: object, sample: Record<string, unknown>): InstanceCopierRecord {
   let made = instanceCopiers.get(prototype);
   if (made === undefined) {
     assertNoInheritedFields(prototype);
-    const keys = Object.keys(sample).map((key) => JSON.stringify(key));
+    const names = Object.keys(sample);
+    const keys = names.map((key) => JSON.stringify(key));
     const plan = prototype === Relation.prototype;
     const shell = new Function(
       `return function shell(source) { ${keys.map((key) => `this[${key}] = source[${key}];`).join(' ')} };`,
@@ -90,10 +97,27 @@ function instanceCopierOf(
       'Shell',
       `return function copyInstance(source, copier) { const copy = new Shell(source); copier.copies.set(source, copy); let field;\n${body}\nreturn copy; };`,
     )(shell) as InstanceCopier;
-    made = { fields: keys.length, copy };
+    made = { fields: keys.length, keys: names, shell, copy };
     instanceCopiers.set(prototype, made);
   }
   return made;
+}
+
+/** Fails on an object the copier cannot copy faithfully (one whose prototype is not Object's, nor null). */
+export function refuseUncopyable(value: object): void {
+  if (Array.isArray(value) || value instanceof Map || value instanceof Set)
+    fail(`a database copy met a subclass of ${value.constructor.name}, which it cannot copy faithfully`);
+  if (value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise || value instanceof Date)
+    fail(`a database copy met a ${value.constructor.name}, which it cannot copy faithfully`);
+}
+
+/** The copier of `source`'s class, once `source` is found to have exactly the fields the class declares. */
+export function checkedInstanceCopier(prototype: object, source: Record<string, unknown>): InstanceCopierRecord {
+  const instance = instanceCopierOf(prototype, source);
+  let fields = 0;
+  for (const _ in source) fields++;
+  if (fields !== instance.fields) fail(`a ${source.constructor?.name} has a field its class does not declare`);
+  return instance;
 }
 
 export class GraphCopier {
@@ -104,7 +128,13 @@ export class GraphCopier {
     if (typeof value !== 'object' || value === null) return value;
     const known = this.copies.get(value);
     if (known !== undefined) return known as T;
-    if (Object.isFrozen(value)) return value;
+    if (Object.isFrozen(value)) {
+      // Shared, and remembered as its own copy: a fork meets most frozen values several times (the
+      // shared empty lists, a column list in every constraint and plan naming it), and a look-up
+      // costs less than asking again whether the value is frozen (which it stays for good).
+      this.copies.set(value, value);
+      return value;
+    }
     assert(++this.visited < MAX_OBJECTS, 'a database copy visited more objects than its bound');
     // Dispatch on the prototype: one lookup instead of a chain of instanceof tests.
     const prototype = Object.getPrototypeOf(value) as object | null;
@@ -132,20 +162,10 @@ export class GraphCopier {
       for (const entry of value as unknown as Set<unknown>) copy.add(this.copy(entry));
       return copy as T;
     }
-    if (prototype !== Object.prototype) {
-      if (Array.isArray(value) || value instanceof Map || value instanceof Set)
-        fail(`a database copy met a subclass of ${value.constructor.name}, which it cannot copy faithfully`);
-      if (value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise || value instanceof Date)
-        fail(`a database copy met a ${value.constructor.name}, which it cannot copy faithfully`);
-    }
+    if (prototype !== Object.prototype) refuseUncopyable(value);
     const source = value as Record<string, unknown>;
-    if (prototype !== Object.prototype && prototype !== null) {
-      const instance = instanceCopierOf(prototype, source);
-      let fields = 0;
-      for (const _ in source) fields++;
-      if (fields !== instance.fields) fail(`a ${source.constructor?.name} has a field its class does not declare`);
-      return instance.copy(source, this) as T;
-    }
+    if (prototype !== Object.prototype && prototype !== null)
+      return checkedInstanceCopier(prototype, source).copy(source, this) as T;
     // The shell has the original's fields (values still the original's), so it has its shape; each
     // field holding an object is then overwritten with its copy, once the shell is registered
     // (cycles lead back to it). Fields holding primitives keep the shell's value. No prototype the

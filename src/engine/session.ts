@@ -142,7 +142,7 @@ export class EngineState implements SessionView {
 
   set catalogVersion(version: number) {
     this.shared.catalogVersion = version;
-    this.shared.catalogIdentity = Object.freeze({});
+    this.shared.catalogChanged();
   }
 
   /**

@@ -64,8 +64,9 @@ export function addConstraint(
   rawSpec: ConstraintSpec,
   creation: ConstraintCreation = {},
 ): Constraint {
-  const spec: ConstraintSpec =
-    rawSpec.name === undefined ? rawSpec : { ...rawSpec, name: truncateIdentifier(rawSpec.name) };
+  // Copied only when truncation changes the name: the spec is read, never written.
+  const name = rawSpec.name === undefined ? undefined : truncateIdentifier(rawSpec.name);
+  const spec: ConstraintSpec = name === rawSpec.name ? rawSpec : { ...rawSpec, name };
   switch (spec.kind) {
     case 'primaryKey':
     case 'unique':

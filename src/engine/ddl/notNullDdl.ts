@@ -8,7 +8,7 @@
  * constraint, valid or not, since both reject new NULLs (`syncNotNullFlag` keeps it in step).
  */
 import { assert } from '../assert.js';
-import { frozenList } from '../catalog.js';
+import { oneColumnList } from '../catalog.js';
 import type { NotNullConstraint, Relation } from '../catalog.js';
 import { PgError, SqlState } from '../errors.js';
 import type { Expr } from '../expression.js';
@@ -170,7 +170,7 @@ function ensureNotNull(
   const constraint: NotNullConstraint = Object.freeze({
     kind: 'notNull',
     name,
-    columns: frozenList([column] as const),
+    columns: oneColumnList(column),
     valid: request.notValid !== true,
     inherited: parent !== null,
     local: parent === null,

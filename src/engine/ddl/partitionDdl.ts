@@ -110,10 +110,15 @@ export function attachPartitionObjects(
     cloneCheckConstraint(state, check, partition, { ...clone, creating: !clone.attaching });
   for (const foreignKey of parent.foreignKeys()) cloneForeignKey(state, foreignKey, partition, clone);
   clonePartitionTriggers(state, parent, partition);
-  // Keys that reference the parent get their referenced-side constraint for the new partition.
+  // Keys that reference the parent get their referenced-side constraint for the new partition. The
+  // constraints are walked in place (as `foreignKeys()` lists them, without a list per relation).
   for (const other of state.relations.values()) {
-    for (const foreignKey of other.foreignKeys()) {
-      if (foreignKey.parent === null && foreignKey.referencedRelation.isAncestorOrSelfOf(parent)) {
+    for (const foreignKey of other.constraints) {
+      if (
+        foreignKey.kind === 'foreignKey' &&
+        foreignKey.parent === null &&
+        foreignKey.referencedRelation.isAncestorOrSelfOf(parent)
+      ) {
         nameReferencedPartitions(
           state,
           foreignKey,

@@ -6,7 +6,7 @@
  * by name, so it rewrites the stored rows, the column lists and the stored expressions.
  */
 import { assert, MAX_LOOP_ITERATIONS } from '../assert.js';
-import { frozenList } from '../catalog.js';
+import { frozenList, oneColumnList } from '../catalog.js';
 import type { Relation, Tuple } from '../catalog.js';
 import { PgError, SqlState } from '../errors.js';
 import { renameColumnInExpr } from '../exprRename.js';
@@ -93,8 +93,7 @@ function renameInRelation(state: EngineState, relation: Relation, from: string, 
   for (const constraint of [...relation.constraints]) {
     if (constraint.kind === 'check') setField(state, constraint, 'expr', renameColumnInExpr(constraint.expr, from, to));
     else if (constraint.kind === 'notNull') {
-      if (constraint.columns[0] === from)
-        replaceNotNull(state, relation, constraint, { columns: frozenList([to] as const) });
+      if (constraint.columns[0] === from) replaceNotNull(state, relation, constraint, { columns: oneColumnList(to) });
     } else setField(state, constraint, 'columns', renameIn(constraint.columns, from, to));
   }
   for (const index of relation.indexes) {

@@ -1,5 +1,5 @@
 /** CREATE/DROP/RENAME TABLE and ADD/DROP COLUMN, with PostgreSQL's dependency rules. */
-import { assert } from '../assert.js';
+import { assert, fail } from '../assert.js';
 import { truncateIdentifier } from '../identifier.js';
 import { Relation } from '../catalog.js';
 import type { ColumnDefault, ColumnDefinition, Tuple } from '../catalog.js';
@@ -41,23 +41,25 @@ function resolveDefault(
 }
 
 /**
- * A column as the catalog holds it. `notNull` starts false: a NOT NULL column (and a serial one)
- * gets its not-null constraint once the table has the column (`wantsNotNull`), which sets it.
+ * A column as the catalog holds it. A NOT NULL column (and a serial one) gets its not-null constraint
+ * once the table has the column (`wantsNotNull`), which sets `notNull` (`syncNotNullFlag`); `notNull`
+ * is what the column starts with: true only where that constraint is certain to follow in the same
+ * statement (CREATE TABLE), so the flag is not set one column at a time, each a new column list.
  */
-function buildColumn(state: EngineState, tableName: string, spec: ColumnSpec): ColumnDefinition {
+function buildColumn(state: EngineState, tableName: string, spec: ColumnSpec, notNull: boolean): ColumnDefinition {
   if (spec.type === 'bigserial' || spec.type === 'serial') {
     const sequence = createSequence(state, chooseRelationName(state, tableName, spec.name, 'seq'));
     return {
       name: spec.name,
       type: spec.type === 'bigserial' ? 'bigint' : 'integer',
-      notNull: false,
+      notNull,
       default: { kind: 'nextval', sequenceId: sequence.id },
     };
   }
   return {
     name: spec.name,
     type: spec.type,
-    notNull: false,
+    notNull,
     default: resolveDefault(state, spec.default, spec.type),
   };
 }
@@ -76,7 +78,9 @@ function ownSerialSequences(state: EngineState, relation: Relation): void {
 }
 
 export function createTable(state: EngineState, rawSpec: TableSpec): Relation {
-  const spec: TableSpec = { ...rawSpec, name: truncateIdentifier(rawSpec.name) };
+  // Copied only when truncation changes the name (nearly never): the spec is read, never written.
+  const name = truncateIdentifier(rawSpec.name);
+  const spec: TableSpec = name === rawSpec.name ? rawSpec : { ...rawSpec, name };
   if (isRelationNameTaken(state, spec.name))
     throw new PgError(SqlState.duplicateTable, `relation "${spec.name}" already exists`);
   const parent = spec.partitionOf ? lookupRelation(state, spec.partitionOf.parent) : null;
@@ -84,12 +88,16 @@ export function createTable(state: EngineState, rawSpec: TableSpec): Relation {
     throw new PgError(SqlState.wrongObjectType, `"${parent.name}" is not partitioned`);
   if (parent === null && spec.columns === undefined)
     throw new PgError(SqlState.syntaxError, `table "${spec.name}" needs columns`);
-  // A partition's columns start without attnotnull: the parent's not-null constraints, cloned
-  // below, set it.
+  // A partition's columns are its parent's (frozen values, shared), attnotnull included: the parent's
+  // not-null constraints, cloned below, give the partition one on exactly the columns whose flag is
+  // set (a partitioned table has no NO INHERIT one), so the flags hold from the start. A new table's
+  // NOT NULL and serial columns get their constraints below too (`wantsNotNull`); a key column only
+  // NOT NULL through its key gets the flag when its constraint is added (`markColumnsNotNull`).
+  // `assertNotNullFlags` holds the outcome to the rule.
   const columns =
     parent !== null
-      ? parent.columns.map((column) => ({ ...column, notNull: false }))
-      : spec.columns!.map((column) => buildColumn(state, spec.name, column));
+      ? parent.columns
+      : spec.columns!.map((column) => buildColumn(state, spec.name, column, wantsNotNull(column)));
   const names = new Set<string>();
   for (const column of columns) {
     if (names.has(column.name))
@@ -100,7 +108,7 @@ export function createTable(state: EngineState, rawSpec: TableSpec): Relation {
   if (partitionKey !== null && !names.has(partitionKey)) {
     throw new PgError(SqlState.undefinedColumn, `column "${partitionKey}" named in partition key does not exist`);
   }
-  const relation = new Relation(spec.name, state.allocateOid(), columns, partitionKey);
+  const relation = new Relation(spec.name, state.allocateOid(), parent ?? columns, partitionKey);
   setMapEntry(state, state.relations, spec.name, relation);
   if (parent === null) ownSerialSequences(state, relation);
   if (parent !== null) {
@@ -140,7 +148,26 @@ export function createTable(state: EngineState, rawSpec: TableSpec): Relation {
   if (spec.primaryKey) addKeyConstraint(state, relation, { kind: 'primaryKey', columns: spec.primaryKey }, null);
   for (const constraint of explicit)
     if (constraint.kind !== 'notNull') addConstraint(state, relation, constraint, { atCreation: true });
+  assertNotNullFlags(relation);
   return relation;
+}
+
+/**
+ * Each column's `notNull` (attnotnull) is set exactly when the column has a not-null constraint: every
+ * constraint's column is flagged, and as many columns are flagged as there are constraints (a column
+ * has at most one).
+ */
+function assertNotNullFlags(relation: Relation): void {
+  let constrained = 0;
+  for (const constraint of relation.constraints) {
+    if (constraint.kind !== 'notNull') continue;
+    constrained++;
+    if (relation.column(constraint.columns[0])?.notNull !== true)
+      fail(`${relation.name}: ${constraint.name} unflagged`);
+  }
+  let flagged = 0;
+  for (const column of relation.columns) if (column.notNull) flagged++;
+  if (flagged !== constrained) fail(`${relation.name} has a NOT NULL column without a not-null constraint`);
 }
 
 /**
@@ -253,7 +280,8 @@ export function addColumn(
     throw new PgError(SqlState.duplicateColumn, `column "${spec.name}" of relation "${table}" already exists`);
   }
   if (relation.parent !== null) throw new PgError(SqlState.wrongObjectType, 'cannot add column to a partition');
-  const column = buildColumn(state, relation.name, spec);
+  // The flag follows the constraint, added after the rows are rewritten (`addNotNull`).
+  const column = buildColumn(state, relation.name, spec, false);
   const apply = (current: Relation): void => {
     setField(state, current, 'columns', [...current.columns, column]);
     if (current.heap !== null) {
