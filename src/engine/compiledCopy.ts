@@ -10,8 +10,9 @@
  *
  * A copy checks the source against what was compiled as it goes: every field, slot and entry holding
  * an object must hold the very object it held then (the copy of a node, or a shared frozen value),
- * and no other field may hold one, maps and sets must hold the same entries in the same order, arrays
- * keep their length, and no object copied has been frozen since. Primitives are read from the source as it is. So a copy is made exactly
+ * and no other field may hold one, objects keep their fields in the same order, maps and sets hold
+ * the same entries in the same order, arrays keep their length, and no object copied has been frozen
+ * since. Primitives are read from the source as it is. So a copy is made exactly
  * as the walk would make it now, or not at all (`run` returns null, and the caller walks): a
  * compiled copy cannot hand out a stale shape, whatever changed since it was compiled.
  */
@@ -73,6 +74,76 @@ interface CopyNode {
   /** Map, Set: the entries as compiled (a map's key, then its value) and the node copying each, or SHARED. */
   readonly entries: unknown[];
   readonly entryRefs: number[];
+  /** Shell, NullPrototype: the code written out for the node's shape, once its fields are recorded. */
+  code: ShapeCode | null;
+}
+
+/** A link written out for one shape of object (`shapeCode`): `link`'s checks and stores, field by field by name. */
+type ShapeLink = (
+  source: Record<string, unknown>,
+  copy: Record<string, unknown>,
+  copies: readonly unknown[],
+  held: readonly object[],
+  targets: readonly number[],
+) => boolean;
+
+interface ShapeCode {
+  readonly link: ShapeLink;
+}
+
+/**
+ * The code for each shape met, by prototype (null: no prototype), then by the shape's field names and
+ * which of them held objects. A copy visits some three hundred objects of a few dozen shapes; the generic
+ * link's keyed loads and stores by field name go through V8's megamorphic caches, where code written out
+ * for the shape reads and writes each field by name, as graphCopy.ts's instance copiers do. Field names
+ * are the engine's own identifiers, quoted as JSON. Bounded: past it, nodes link generically.
+ */
+const shapeCodes = new Map<object | null, Map<string, ShapeCode>>();
+let shapeCodeCount = 0;
+const MAX_SHAPE_CODES = 10_000;
+
+/**
+ * The code for objects whose own enumerable fields are `keys`, in that order, of which `slots` (in the
+ * same order) held objects. Its link fails (false) unless the source has exactly these fields in this
+ * order (so the shell's fields are the source's), is still extensible, holds in each slot the object it
+ * held (`held`) and no object in any other field; then it points the copy's slots at their copies.
+ */
+function shapeCode(prototype: object | null, keys: readonly string[], slots: readonly string[]): ShapeCode | null {
+  let byShape = shapeCodes.get(prototype);
+  const shape = `${JSON.stringify(keys)}${JSON.stringify(slots)}`;
+  const known = byShape?.get(shape);
+  if (known !== undefined) return known;
+  if (shapeCodeCount >= MAX_SHAPE_CODES) return null;
+  const slotOf = new Map(slots.map((slot, position) => [slot, position]));
+  const body = keys
+    .map((key) => {
+      const name = JSON.stringify(key);
+      const position = slotOf.get(key);
+      return position === undefined
+        ? `value = source[${name}]; if (typeof value === 'object' && value !== null) return false;`
+        : `if (source[${name}] !== held[${position}]) return false; if (targets[${position}] !== ${SHARED}) copy[${name}] = copies[targets[${position}]];`;
+    })
+    .join('\n');
+  const link = new Function(
+    'KEYS',
+    `return function linkShape(source, copy, copies, held, targets) {
+      if (!Object.isExtensible(source)) return false;
+      let position = 0;
+      for (const key in source) { if (key !== KEYS[position]) return false; position++; }
+      if (position !== ${keys.length}) return false;
+      let value;
+      ${body}
+      return true;
+    };`,
+  )(keys) as ShapeLink;
+  const code: ShapeCode = { link };
+  if (byShape === undefined) {
+    byShape = new Map();
+    shapeCodes.set(prototype, byShape);
+  }
+  byShape.set(shape, code);
+  shapeCodeCount++;
+  return code;
 }
 
 /** Bound on the nodes one compiled copy holds, as `GraphCopier` bounds its walk. */
@@ -130,6 +201,7 @@ export class CompiledCopy {
       size,
       entries: [],
       entryRefs: [],
+      code: null,
     };
     this.index.set(source, this.nodes.length);
     this.nodes.push(node);
@@ -180,11 +252,17 @@ export class CompiledCopy {
           this.record(node, key, field, this.planRef(field as RelationPlan));
         else this.point(node, key, field);
       }
+      node.code = shapeCode(prototype, instance.keys, node.slots as string[]);
       return position;
     }
     const shell = prototype === null ? null : shellOf(prototype);
     const node = this.add(prototype === null ? NodeKind.NullPrototype : NodeKind.Shell, source, shell, null, null, 0);
-    for (const key in source) this.point(node, key, source[key]);
+    const keys: string[] = [];
+    for (const key in source) {
+      keys.push(key);
+      this.point(node, key, source[key]);
+    }
+    node.code = shapeCode(prototype, keys, node.slots as string[]);
     return position;
   }
 
@@ -317,6 +395,14 @@ function link(node: CopyNode, copy: unknown, copies: readonly unknown[]): boolea
       return true;
     }
     default: {
+      if (node.code !== null)
+        return node.code.link(
+          node.source as Record<string, unknown>,
+          copy as Record<string, unknown>,
+          copies,
+          node.held,
+          node.targets,
+        );
       const source = node.source as Record<string | number, unknown>;
       // An object frozen since would be shared by the walk (frozen means not extensible, so one still
       // extensible is not frozen: the cheaper question).

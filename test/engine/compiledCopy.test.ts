@@ -118,6 +118,18 @@ describe('CompiledCopy', () => {
       (source) => {
         (source.first as Item & { undeclared?: number }).undeclared = 1;
       },
+      (source) => {
+        Object.freeze(source.plain.shared);
+      },
+      (source) => {
+        // The same fields in another order: a copy would list them in the source's order.
+        const { shared } = source.plain;
+        delete (source.plain as { shared?: object }).shared;
+        source.plain.shared = shared;
+      },
+      (source) => {
+        (source.second as { label: unknown }).label = { now: 'an object' };
+      },
     ];
     for (const change of changes) {
       const source = graph();
