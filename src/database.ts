@@ -287,8 +287,8 @@ export class Database implements SessionHandle {
    * statements: open transactions with their journals, snapshots and settings, row versions and row
    * locks, running transactions and counters (docs/concurrency.md, "Exploring a program's schedules
    * as a tree"). The copies of `sessions` come back in their order. Null when a session's open
-   * transaction changed the catalog: that undo is a closure over this database's objects and cannot
-   * be copied. No scheduler comes along; one over the copy is `Scheduler.fork`.
+   * transaction's journal holds a closure (rows rewritten in place by ADD, DROP or RENAME COLUMN):
+   * that undo runs over this database's objects and cannot be copied. No scheduler comes along; one over the copy is `Scheduler.fork`.
    */
   forkWithSessions(
     sessions: readonly Session[],

@@ -99,9 +99,10 @@ export interface SessionStatesCopy {
  * Copies a database with several sessions open between two of their statements, open transactions
  * included: each session's transaction block, journal, deferred constraint events, settings and
  * REPEATABLE READ snapshot, the row versions and row locks in the heaps, the running transactions
- * and counters. Null when a session's journal holds a catalog change (its undo is a closure over
- * the original's objects, `Journal.copyable`); the caller then gets the state another way (running
- * the statements again). No statement may be running or suspended (`atTopLevel`): a suspended
+ * and counters, catalog edits included (their undo is data, catalogUndo.ts). Null when a session's
+ * journal holds a closure (rows rewritten in place by ADD, DROP or RENAME COLUMN: its undo is a
+ * closure over the original's objects, `Journal.copyable`); the caller then gets the state another
+ * way (running the statements again). No statement may be running or suspended (`atTopLevel`): a suspended
  * statement is a generator, which cannot be copied. The scheduler's hooks on the database are not
  * copied (a scheduler over the copy installs its own, `Scheduler.fork`), nor the facades'
  * statement listeners; `rebind` installs each copied session's trigger runtime, whose hooks are

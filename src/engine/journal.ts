@@ -2,9 +2,9 @@ import { fail } from './assert.js';
 import type { UndoRecord } from './undoRecord.js';
 
 /**
- * What the journal undoes: a closure (catalog changes, whose undo is arbitrary code), or a data
- * record for the changes sessions make between statements in open transactions (row writes, row
- * locks, settings), which a copy of the engine's state can carry (`undoRecord.ts`).
+ * What the journal undoes: a closure (DDL that rewrites a heap's rows in place, whose undo is
+ * arbitrary code), or a data record (row writes, row locks, settings, catalog edits), which a copy
+ * of the engine's state can carry (`undoRecord.ts`, `catalogUndo.ts`).
  */
 export type UndoEntry = (() => void) | UndoRecord;
 

@@ -15,6 +15,8 @@ import { DeferredConstraints } from './deferredConstraints.js';
 import type { DeferredMark } from './deferredConstraints.js';
 import { Journal } from './journal.js';
 import { undoRowChange } from './undoRecord.js';
+import { undoCatalogEdit } from './catalogUndo.js';
+import type { CatalogUndo } from './catalogUndo.js';
 import type { SessionHandle } from './sessionHandle.js';
 import { takeSnapshot } from './sessions/snapshot.js';
 import type { Snapshot } from './sessions/snapshot.js';
@@ -278,9 +280,18 @@ export class EngineState implements SessionView {
     return level;
   }
 
-  /** Undoes the journal back to `mark`: row changes by their records, settings here, catalog changes by their closures. */
+  /**
+   * Undoes the journal back to `mark`: row changes and catalog edits by their records (a catalog
+   * edit's undo invalidates derived plans as the edit did), settings here, and the rare DDL steps
+   * that recorded a closure by running it.
+   */
   rollbackJournalTo(mark: number): void {
     this.journal.rollbackTo(mark, (record) => {
+      if (record.undo === 'catalog') {
+        undoCatalogEdit(record);
+        this.catalogVersion++;
+        return;
+      }
       if (record.undo !== 'settings') return undoRowChange(this, record);
       this.lockTimeoutMs = record.lockTimeoutMs;
       this.deadlockTimeoutMs = record.deadlockTimeoutMs;
@@ -288,14 +299,14 @@ export class EngineState implements SessionView {
     });
   }
 
-  /** Records a catalog mutation with its undo, and invalidates derived plans both ways. */
-  changeCatalog(apply: () => void, undo: () => void): void {
+  /**
+   * Records a catalog mutation with its undo, and invalidates derived plans both ways. The undo is
+   * a data record (catalogUndo.ts), so a transaction that changed the catalog can still be copied.
+   */
+  changeCatalog(apply: () => void, undo: CatalogUndo): void {
     apply();
     this.catalogVersion++;
-    this.journal.record(() => {
-      undo();
-      this.catalogVersion++;
-    });
+    this.journal.record(undo);
   }
 
   /**

@@ -3,10 +3,12 @@
  * as data rather than closures: which relation, heap and tuple versions to put back. A copy of the
  * engine's state between two statements (`databaseClone.ts`, `cloneSessionStates`) copies these
  * records with everything they name, so rolling back in the copy restores the copy's own heaps; a
- * closure would still point at the original's. Catalog changes keep closures (`changeCatalog`), and
- * a journal holding one is not copied (`Journal.copyable`).
+ * closure would still point at the original's. Catalog edits are data too (`catalogUndo.ts`); the
+ * few DDL paths that still record a closure (a heap rewrite, a column rename in the heap) make the
+ * journal holding one impossible to copy (`Journal.copyable`).
  */
 import type { Relation, RowLock, Tuple } from './catalog.js';
+import type { CatalogUndo } from './catalogUndo.js';
 import { undoRowLock } from './sessions/rowLocks.js';
 import type { EngineState } from './session.js';
 import { undoStorageWrite } from './storage.js';
@@ -43,6 +45,8 @@ export type StorageUndo =
 
 export type UndoRecord =
   | StorageUndo
+  /** A catalog edit (catalogUndo.ts), undone by `undoCatalogEdit` with the catalog version bumped. */
+  | CatalogUndo
   /** A row lock (SELECT … FOR …, an FK check's KEY SHARE) taken on a tuple is given back. */
   | { readonly undo: 'rowLock'; readonly tuple: Tuple; readonly lock: RowLock }
   /** A SET inside a transaction block: the values it replaced come back (handled by `EngineState`). */
@@ -54,7 +58,10 @@ export type UndoRecord =
     };
 
 /** Undoes a row write or a row lock; `settings` belong to the session and are undone by it. */
-export function undoRowChange(state: EngineState, record: Exclude<UndoRecord, { undo: 'settings' }>): void {
+export function undoRowChange(
+  state: EngineState,
+  record: Exclude<UndoRecord, { undo: 'settings' } | { undo: 'catalog' }>,
+): void {
   if (record.undo === 'rowLock') undoRowLock(record.tuple, record.lock);
   else undoStorageWrite(state, record);
 }

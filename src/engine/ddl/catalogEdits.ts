@@ -2,57 +2,57 @@ import { assert } from '../assert.js';
 import { EMPTY_LIST } from '../catalog.js';
 import type { EngineState } from '../session.js';
 
-/** Journaled catalog edits: each applies a change and records its exact inverse. */
+/** Journaled catalog edits: each applies a change and records its exact inverse as data (catalogUndo.ts). */
 export function pushItem<T>(state: EngineState, list: T[], item: T): void {
-  state.changeCatalog(
-    () => list.push(item),
-    () => {
-      const index = list.lastIndexOf(item);
-      assert(index >= 0, 'undo of a catalog insertion found nothing to remove');
-      list.splice(index, 1);
-    },
-  );
+  state.changeCatalog(() => list.push(item), { undo: 'catalog', edit: 'push', list, item });
 }
 
 export function removeItem<T>(state: EngineState, list: T[], item: T): void {
   const index = list.indexOf(item);
   assert(index >= 0, 'removing a catalog item that is not there');
-  state.changeCatalog(
-    () => list.splice(index, 1),
-    () => list.splice(index, 0, item),
-  );
+  state.changeCatalog(() => list.splice(index, 1), { undo: 'catalog', edit: 'remove', list, index, item });
 }
+
+/** The fields of a catalog object that hold a list replaced rather than edited (`insertIntoList`). */
+type ListFields<O, T> = { [K in keyof O]: O[K] extends readonly T[] ? K : never }[keyof O];
 
 /**
  * Inserts `item` into a list that is replaced rather than edited (a relation's triggers and
- * partitions, which start as the shared frozen empty list: `Relation.triggers`), at `position`.
+ * partitions, which start as the shared frozen empty list: `Relation.triggers`), at `position`:
+ * `target[key]` gets the longer list.
  */
-export function insertIntoList<T>(
+export function insertIntoList<T, O extends object>(
   state: EngineState,
-  list: readonly T[],
+  target: O,
+  key: ListFields<O, T>,
   item: T,
-  replace: (list: readonly T[]) => void,
-  position = list.length,
+  position = (target[key] as readonly T[]).length,
 ): void {
+  const list = target[key] as readonly T[];
   const longer = [...list.slice(0, position), item, ...list.slice(position)];
   state.changeCatalog(
-    () => replace(longer),
-    () => replace(list),
+    () => {
+      (target as Record<PropertyKey, unknown>)[key] = longer;
+    },
+    { undo: 'catalog', edit: 'field', target, key, previous: list },
   );
 }
 
 /** Removes `item` from a list that is replaced rather than edited (`insertIntoList`); empty, it is the shared one. */
-export function removeFromList<T>(
+export function removeFromList<T, O extends object>(
   state: EngineState,
-  list: readonly T[],
+  target: O,
+  key: ListFields<O, T>,
   item: T,
-  replace: (list: readonly T[]) => void,
 ): void {
+  const list = target[key] as readonly T[];
   assert(list.includes(item), 'removing a catalog item that is not there');
   const rest = list.filter((candidate) => candidate !== item);
   state.changeCatalog(
-    () => replace(rest.length === 0 ? EMPTY_LIST : rest),
-    () => replace(list),
+    () => {
+      (target as Record<PropertyKey, unknown>)[key] = rest.length === 0 ? EMPTY_LIST : rest;
+    },
+    { undo: 'catalog', edit: 'field', target, key, previous: list },
   );
 }
 
@@ -70,22 +70,21 @@ export function setField<T extends object, K extends keyof T>(
     () => {
       target[key] = value;
     },
-    () => {
-      target[key] = previous;
-    },
+    { undo: 'catalog', edit: 'field', target, key, previous },
   );
 }
 
 export function setMapEntry<K, V>(state: EngineState, map: Map<K, V>, key: K, value: V): void {
   const had = map.has(key);
   const previous = map.get(key);
-  state.changeCatalog(
-    () => map.set(key, value),
-    () => {
-      if (had) map.set(key, previous as V);
-      else map.delete(key);
-    },
-  );
+  state.changeCatalog(() => map.set(key, value), {
+    undo: 'catalog',
+    edit: 'mapSet',
+    map: map as Map<unknown, unknown>,
+    key,
+    had,
+    previous,
+  });
 }
 
 /**
@@ -104,14 +103,12 @@ export function deleteMapEntry<K, V>(state: EngineState, map: Map<K, V>, key: K)
     if (entryKey === key) break;
     position++;
   }
-  state.changeCatalog(
-    () => map.delete(key),
-    () => {
-      assert(!map.has(key), 'undo of a catalog deletion found the entry back already');
-      const entries = [...map];
-      entries.splice(position, 0, [key, value]);
-      map.clear();
-      for (const [entryKey, entryValue] of entries) map.set(entryKey, entryValue);
-    },
-  );
+  state.changeCatalog(() => map.delete(key), {
+    undo: 'catalog',
+    edit: 'mapDelete',
+    map: map as Map<unknown, unknown>,
+    key,
+    value,
+    position,
+  });
 }

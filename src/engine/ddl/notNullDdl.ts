@@ -111,11 +111,7 @@ export function replaceNotNull(
     () => {
       list[position] = replacement;
     },
-    () => {
-      const current = list.indexOf(replacement);
-      assert(current >= 0, `undo of a not-null constraint change found no ${replacement.name} in ${relation.name}`);
-      list[current] = constraint;
-    },
+    { undo: 'catalog', edit: 'slot', list, replacement, original: constraint },
   );
   return replacement;
 }

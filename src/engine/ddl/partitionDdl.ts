@@ -91,15 +91,7 @@ export function attachPartitionObjects(
   setField(state, partition, 'parent', parent);
   setField(state, partition, 'partitionBound', frozenBound(bound));
   const position = bound.kind === 'default' ? parent.partitions.length : sortedPosition(parent, bound.values);
-  insertIntoList(
-    state,
-    parent.partitions,
-    partition,
-    (list) => {
-      parent.partitions = list;
-    },
-    position,
-  );
+  insertIntoList(state, parent, 'partitions', partition, position);
   // Not-null constraints first: a cloned primary key finds its columns NOT NULL already.
   cloneNotNulls(state, parent, partition, clone.attaching);
   for (const constraint of parent.keyConstraints()) cloneKeyConstraint(state, constraint, partition);
@@ -279,9 +271,7 @@ export function detachPartition(state: EngineState, parent: Relation, partition:
     );
   checkNoForeignKeyReferences(state, parent, partition);
   const referencingParent = keysReferencingAncestors(state, parent);
-  removeFromList(state, parent.partitions, partition, (list) => {
-    parent.partitions = list;
-  });
+  removeFromList(state, parent, 'partitions', partition);
   setField(state, partition, 'parent', null);
   setField(state, partition, 'partitionBound', null);
   for (const constraint of [...partition.constraints]) {

@@ -25,9 +25,7 @@ function installTrigger(state: EngineState, relation: Relation, trigger: Trigger
       `trigger "${trigger.name}" for relation "${relation.name}" already exists`,
     );
   }
-  insertIntoList(state, relation.triggers, trigger, (list) => {
-    relation.triggers = list;
-  });
+  insertIntoList(state, relation, 'triggers', trigger);
   if (trigger.level === 'row')
     for (const partition of relation.partitions) installTrigger(state, partition, cloneTrigger(trigger, partition));
 }
@@ -185,9 +183,7 @@ export function removeTriggerTree(state: EngineState, trigger: TriggerDefinition
       removeTriggerTree(state, child);
   }
   const relation = trigger.relation;
-  removeFromList(state, relation.triggers, trigger, (list) => {
-    relation.triggers = list;
-  });
+  removeFromList(state, relation, 'triggers', trigger);
 }
 
 export function dropTrigger(

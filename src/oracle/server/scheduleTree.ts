@@ -7,9 +7,10 @@
  *
  * A state can be copied only between statements (docs/concurrency.md, "Exploring a program's
  * schedules as a tree"): where a step waits, its statement is a suspended generator, and where a
- * transaction changed the catalog, its undo is a closure. A child of such a node gets its state
- * again by copying the nearest ancestor that could be copied (left untouched while its earlier
- * children's subtrees run) and taking the steps since then again; with no such ancestor (a backend
+ * transaction rewrote rows in place by DDL, its undo is a closure (other catalog edits are undone
+ * by data records, catalogUndo.ts). A child of such a node gets its state again by copying the
+ * nearest ancestor that could be copied (left untouched while its earlier children's subtrees
+ * run) and taking the steps since then again; with no such ancestor (a backend
  * that cannot copy at all), from scratch. Runs are deterministic on the engine, so every way gives
  * the outcome running that permutation from scratch gives (test/oracle/server/scheduleTree.test.ts
  * holds them to it).
