@@ -252,8 +252,10 @@ export class LockManager {
     const state = this.#owners.get(owner);
     if (state !== undefined) {
       if (state.wait !== null) woken.push(...this.#removeFromWaitQueue(owner, state));
-      // Entries are dropped while releasing: walk a copy, with each entry's key (no search for it).
-      for (const [key, procLock] of [...state.procLocks]) {
+      // Each entry is dropped as it is released (`#cleanUp` deletes only the entry it is given, and
+      // wakes only other owners, which this one is not: it waits no longer), so the walk goes over
+      // the map itself: a Map's iteration goes on past the entry deleted under it, in order.
+      for (const [key, procLock] of state.procLocks) {
         const lock = this.#locks.get(key)!;
         let wakeupNeeded = false;
         for (const mode of heldModes(procLock)) wakeupNeeded = this.#unGrant(lock, procLock, mode) || wakeupNeeded;

@@ -87,9 +87,16 @@ const rowTexts = new WeakMap<Row, string>();
 function rowText(row: Row): string {
   let text = rowTexts.get(row);
   if (text === undefined) {
-    text = `(${Object.values(row)
-      .map((value) => (value === null ? '' : String(value)))
-      .join(',')})`;
+    // The values in `Object.values` order (a row is a plain object: own fields only), joined by
+    // commas, written out without the intermediate arrays.
+    text = '(';
+    let first = true;
+    for (const column in row) {
+      const value = row[column];
+      text += (first ? '' : ',') + (value === null ? '' : String(value));
+      first = false;
+    }
+    text += ')';
     // Only a frozen row can be trusted to keep the text it had.
     if (Object.isFrozen(row)) rowTexts.set(row, text);
   }
@@ -352,10 +359,14 @@ class EngineRun implements BackendRun {
     );
     return tables.map(([table, rows]) => ({
       table,
-      rows: [...rows]
-        .map((row) => ({ text: rowText(row), row }))
-        .sort((left, right) => (left.text < right.text ? -1 : left.text > right.text ? 1 : 0))
-        .map(({ row }) => jsonRow(row)),
+      // A table of one row or none is in order as it is: no row's text is needed to sort it.
+      rows:
+        rows.length < 2
+          ? rows.map(jsonRow)
+          : [...rows]
+              .map((row) => ({ text: rowText(row), row }))
+              .sort((left, right) => (left.text < right.text ? -1 : left.text > right.text ? 1 : 0))
+              .map(({ row }) => jsonRow(row)),
     }));
   }
 }

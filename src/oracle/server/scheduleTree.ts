@@ -83,6 +83,16 @@ export async function exploreSchedules(
     const taken = yield* settled(execution.synchronous ? execution.takeNow(name) : execution.take(name));
     assert(taken, `${program.name}: a schedule lost its timing while exploring (${name})`);
   };
+  /**
+   * `take` without a generator of its own, where the explorer steps most: on a synchronous backend
+   * it takes the step at once; on another it delegates to `take`, whose promise the caller waits for.
+   */
+  const takeAtOnce = (execution: ScheduleExecution, name: string): Exploring<void> | null => {
+    if (!execution.synchronous) return take(execution, name);
+    totals.steps += 1;
+    assert(execution.takeNow(name), `${program.name}: a schedule lost its timing while exploring (${name})`);
+    return null;
+  };
   const start = (): Exploring<ScheduleExecution> => settled(ScheduleExecution.start(backend, program, options, steps));
   /**
    * The next step of each session that has one, in session order (each session's steps are taken in
@@ -111,20 +121,24 @@ export async function exploreSchedules(
       totals.forks += 1;
       execution = copy;
     }
-    for (const name of node.permutation.slice(execution.permutation.length)) yield* take(execution, name);
+    for (const name of node.permutation.slice(execution.permutation.length)) {
+      const taking = takeAtOnce(execution, name);
+      if (taking !== null) yield* taking;
+    }
     return execution;
   };
   const explore = function* (execution: ScheduleExecution, anchor: ScheduleExecution | null): Exploring<void> {
     assert(totals.complete + totals.incomplete + totals.stuck < MAX_SCHEDULES, 'too many schedules to explore');
     if (execution.stuck) {
       totals.stuck += 1;
-      yield* settled(execution.synchronous ? execution.abandonNow() : execution.abandon());
+      if (execution.synchronous) execution.abandonNow();
+      else yield* settled(execution.abandon());
       return;
     }
     const next = nextSteps(execution);
     if (next.length === 0) {
       assert(execution.permutation.length === stepCount, 'a leaf has taken every step');
-      const { result } = yield* settled(execution.synchronous ? execution.endNow() : execution.end());
+      const { result } = execution.synchronous ? execution.endNow() : yield* settled(execution.end());
       const complete = result.neverIssued.length === 0 && result.neverCompleted.length === 0;
       if (complete) totals.complete += 1;
       else totals.incomplete += 1;
@@ -132,16 +146,19 @@ export async function exploreSchedules(
       return;
     }
     // Every child but the last runs on a copy; the node itself, untouched until then, is their anchor.
-    for (const [index, name] of next.entries()) {
+    for (let index = 0; index < next.length; index++) {
+      const name = next[index]!;
       if (index === next.length - 1) {
-        yield* take(execution, name);
+        const taking = takeAtOnce(execution, name);
+        if (taking !== null) yield* taking;
         yield* explore(execution, anchor);
         return;
       }
       const copy = execution.fork();
       if (copy !== null) totals.forks += 1;
       const child = copy ?? (yield* rebuild(anchor, execution));
-      yield* take(child, name);
+      const taking = takeAtOnce(child, name);
+      if (taking !== null) yield* taking;
       yield* explore(child, copy === null ? anchor : execution);
     }
   };
