@@ -75,6 +75,13 @@ export interface DriverOptions {
 export const DEFAULT_WAIT_BOUND_MS = 3_000;
 export const DEFAULT_TIMING_RETRIES = 5;
 
+/**
+ * The setup of a session that has none: one value for every run, so a backend that keeps what it
+ * derived from a setup by the setup's array (the engine's, `setupStatementsFor`) finds it again
+ * instead of meeting a new empty array on every run.
+ */
+const NO_SESSION_SETUP: readonly string[] = Object.freeze([]);
+
 /** A driver action's logic: it yields the settles it needs and gets each report back. */
 type Settling<T> = Generator<SettleGoal, T, SettleReport>;
 
@@ -195,7 +202,7 @@ export class ScheduleExecution {
   ): Promise<ScheduleExecution> {
     const run = await backend.begin(
       program.setup,
-      program.sessions.map((session) => session.setup ?? []),
+      program.sessions.map((session) => session.setup ?? NO_SESSION_SETUP),
       program,
     );
     const data: ExecutionData = {
