@@ -307,7 +307,8 @@ class EngineRun implements BackendRun {
       waits = this.waitingSteps();
       // The last wait seen before it ended, as the server's driver reports it (pgSessionBackend.ts).
       for (const wait of waits) waited.set(wait.session, wait);
-      for (const [session, statements] of this.inFlight.entries()) {
+      for (let session = 0; session < this.inFlight.length; session++) {
+        const statements = this.inFlight[session]!;
         if (statements === null || this.scheduler.statusOf(session) !== 'idle') continue;
         this.inFlight[session] = null;
         completed.push({ session, result: stepResultOf(this.scheduler.outcomesOf(session), statements) });
