@@ -91,12 +91,23 @@ export interface SchedulerOptions {
  */
 const tableLocksCache = new WeakMap<object, WeakMap<Statement, readonly LockWait[]>>();
 
+/**
+ * The catalog identity last looked up in `tableLocksCache` and its entry: a run's statements follow
+ * one another over one catalog, so most look-ups are for the same identity as the last. An entry,
+ * once made, is never replaced, so the pair stays what the cache holds for that identity.
+ */
+let lastIdentity: object | null = null;
+let lastByStatement: WeakMap<Statement, readonly LockWait[]> | null = null;
+
 function tableLocksOf(statement: Statement, shared: DatabaseState): readonly LockWait[] {
-  let byStatement = tableLocksCache.get(shared.catalogIdentity);
-  if (byStatement === undefined) {
+  let byStatement =
+    shared.catalogIdentity === lastIdentity ? lastByStatement : tableLocksCache.get(shared.catalogIdentity);
+  if (byStatement === undefined || byStatement === null) {
     byStatement = new WeakMap();
     tableLocksCache.set(shared.catalogIdentity, byStatement);
   }
+  lastIdentity = shared.catalogIdentity;
+  lastByStatement = byStatement;
   let locks = byStatement.get(statement);
   if (locks === undefined) {
     const nowait = statement.kind === 'lockTable' && statement.nowait;
