@@ -19,7 +19,7 @@
 import { fail } from './assert.js';
 import { Relation } from './catalog.js';
 import type { RelationPlan } from './relationPlan.js';
-import { checkedInstanceCopier, refuseUncopyable, shellOf } from './graphCopy.js';
+import { checkedInstanceCopier, planShellOf, refuseUncopyable, shellOf } from './graphCopy.js';
 import type { Shell } from './graphCopy.js';
 
 /** A reference to a value the copy shares with the source (a primitive, a frozen value, a function). */
@@ -301,24 +301,8 @@ function make(node: CopyNode): unknown {
       return new node.shell!(node.source as Record<string, unknown>);
     case NodeKind.NullPrototype:
       return Object.assign(Object.create(null) as object, node.source);
-    case NodeKind.Plan: {
-      const plan = node.source as RelationPlan;
-      const copy: { -readonly [Field in keyof RelationPlan]: RelationPlan[Field] } = {
-        version: plan.version,
-        checks: plan.checks,
-        uniqueIndexes: plan.uniqueIndexes,
-        foreignKeys: plan.foreignKeys,
-        referencedBy: plan.referencedBy,
-        beforeRow: plan.beforeRow,
-        afterRow: plan.afterRow,
-        statement: plan.statement,
-        conditionalStatement: plan.conditionalStatement,
-        capturesTransitions: plan.capturesTransitions,
-        uniqueKeyLookups: null,
-        inputs: plan.inputs,
-      };
-      return copy;
-    }
+    case NodeKind.Plan:
+      return planShellOf(node.source as RelationPlan);
     case NodeKind.Replaced:
       return node.replacement!();
   }

@@ -25,6 +25,32 @@ const shells = new Map<object, Shell>();
  * fields with `for … in`, which would otherwise also meet inherited ones. Class methods and
  * accessors are not enumerable, so this holds for every prototype the engine builds.
  */
+/** A relation plan whose fields the copier may still replace. */
+export type PlanShell = { -readonly [Field in keyof RelationPlan]: RelationPlan[Field] };
+
+/**
+ * A shallow copy of a relation's plan without its lookup cache (a WeakMap keyed by the original's
+ * column lists, which the copy makes anew on first use), for both copiers to fill in. Written out
+ * field by field: a plan is a plain object of fixed fields, so a field added to `RelationPlan`
+ * fails to compile here until it is copied.
+ */
+export function planShellOf(plan: RelationPlan): PlanShell {
+  return {
+    version: plan.version,
+    checks: plan.checks,
+    uniqueIndexes: plan.uniqueIndexes,
+    foreignKeys: plan.foreignKeys,
+    referencedBy: plan.referencedBy,
+    beforeRow: plan.beforeRow,
+    afterRow: plan.afterRow,
+    statement: plan.statement,
+    conditionalStatement: plan.conditionalStatement,
+    capturesTransitions: plan.capturesTransitions,
+    uniqueKeyLookups: null,
+    inputs: plan.inputs,
+  };
+}
+
 function assertNoInheritedFields(prototype: object): void {
   for (const key in prototype) fail(`a database copy met an object inheriting the enumerable field ${key}`);
 }
@@ -185,29 +211,15 @@ export class GraphCopier {
   /**
    * A relation's plan names catalog objects, so it is copied like them (the copy's catalog version is
    * the original's, so the plan stays valid), except its lookup cache: a WeakMap keyed by the
-   * original's column lists, which the copy makes anew on first use. Written out field by field (a
-   * plan is a plain object of fixed fields, so a field added to `RelationPlan` fails to compile
-   * here until it is copied); the copy is registered before its fields are, as the catalog objects
-   * they name lead back to it.
+   * original's column lists, which the copy makes anew on first use (`planShellOf`, shared with the
+   * compiled copy); the copy is registered before its fields are, as the catalog objects they name
+   * lead back to it.
    */
   copyPlan(plan: RelationPlan | null): RelationPlan | null {
     if (plan === null) return null;
     const known = this.copies.get(plan);
     if (known !== undefined) return known as RelationPlan;
-    const copy: { -readonly [Field in keyof RelationPlan]: RelationPlan[Field] } = {
-      version: plan.version,
-      checks: plan.checks,
-      uniqueIndexes: plan.uniqueIndexes,
-      foreignKeys: plan.foreignKeys,
-      referencedBy: plan.referencedBy,
-      beforeRow: plan.beforeRow,
-      afterRow: plan.afterRow,
-      statement: plan.statement,
-      conditionalStatement: plan.conditionalStatement,
-      capturesTransitions: plan.capturesTransitions,
-      uniqueKeyLookups: null,
-      inputs: plan.inputs,
-    };
+    const copy = planShellOf(plan);
     this.copies.set(plan, copy);
     copy.checks = this.copy(plan.checks);
     copy.uniqueIndexes = this.copy(plan.uniqueIndexes);
