@@ -24,6 +24,17 @@ function twoTables(): Database {
   return db;
 }
 
+/** `fk_parent` from children.parent_id to parents, added NOT VALID or validated. */
+function addParentKey(db: Database, { notValid }: { readonly notValid: boolean }): void {
+  db.addConstraint('children', {
+    kind: 'foreignKey',
+    name: 'fk_parent',
+    columns: ['parent_id'],
+    references: { table: 'parents' },
+    notValid,
+  });
+}
+
 describe('rows(table) keeps its identity exactly while the table is unchanged', () => {
   it('across writes to other tables and DDL elsewhere', () => {
     const db = twoTables();
@@ -199,13 +210,7 @@ describe('rows(table) follows every path that writes the table', () => {
 describe('constraints() hands out the same description while a constraint is unchanged', () => {
   it('and a new one once it is validated or renamed', () => {
     const db = twoTables();
-    db.addConstraint('children', {
-      kind: 'foreignKey',
-      name: 'fk_parent',
-      columns: ['parent_id'],
-      references: { table: 'parents' },
-      notValid: true,
-    });
+    addParentKey(db, { notValid: true });
     const before = db.constraints();
     const key = before.find((constraint) => constraint.name === 'fk_parent')!;
     db.createTable({ name: 'others', columns: [{ name: 'id', type: 'bigint' }] });
@@ -231,13 +236,7 @@ describe('constraintsOfKind(kind) lists the descriptions constraints() hands out
 
   it('the same list across catalog changes that leave them, a new one after one that changes them', () => {
     const db = twoTables();
-    db.addConstraint('children', {
-      kind: 'foreignKey',
-      name: 'fk_parent',
-      columns: ['parent_id'],
-      references: { table: 'parents' },
-      notValid: true,
-    });
+    addParentKey(db, { notValid: true });
     const keys = db.constraintsOfKind('foreignKey');
     expect(keys).toEqual(ofKind(db, 'foreignKey'));
     expect(keys.every((key, index) => key === ofKind(db, 'foreignKey')[index])).toBe(true);
@@ -260,12 +259,7 @@ describe('constraintsOfKind(kind) lists the descriptions constraints() hands out
 
   it('described afresh at every call while the read caches are off', () => {
     const db = twoTables();
-    db.addConstraint('children', {
-      kind: 'foreignKey',
-      name: 'fk_parent',
-      columns: ['parent_id'],
-      references: { table: 'parents' },
-    });
+    addParentKey(db, { notValid: false });
     setReadCaches(false);
     const first = db.constraintsOfKind('foreignKey');
     const second = db.constraintsOfKind('foreignKey');
