@@ -14,7 +14,14 @@
  */
 import pg from 'pg';
 import { quoteIdentifier } from '../../engine/sqlText.js';
-import { cycleWaits, unseenIssuedWait } from './deadlockDetail.js';
+import {
+  cycleWaits,
+  deadlockTimeoutAfterSetup,
+  unseenIssuedWait,
+  victimNotFirstDue,
+  waitSeenBeforeVictim,
+} from './deadlockDetail.js';
+import type { HarvestedStep } from './deadlockDetail.js';
 import type { CycleWait } from './deadlockDetail.js';
 import { timeoutsOutOfOrder } from './timeoutOrder.js';
 import type { FiredTimeout, SeenWait } from './timeoutOrder.js';
@@ -54,6 +61,13 @@ interface Slot {
   issuedInSettle: number;
   /** The waits the DETAIL of the step's 40P01 names (a deadlock check's cycle), else empty. */
   cycle: readonly CycleWait[];
+  /** When the step in flight was issued, and when its answer arrived (driver clock, ms). */
+  issuedAt: number;
+  answeredAt: number;
+  /** When the step in flight began its last wait the driver saw (server clock, ms), else null. */
+  waitStart: number | null;
+  /** The session's deadlock_timeout (ms), null once a step may have changed it. */
+  deadlockTimeoutMs: number | null;
 }
 
 interface LockRow {
@@ -213,7 +227,20 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
     const client = await connect(`-c search_path=${schema}`);
     const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
     if (pid === undefined) throw new Error('the server did not tell its backend pid');
-    return { client, pid, alive: true, inFlight: null, result: null, fault: null, issuedInSettle: 0, cycle: [] };
+    return {
+      client,
+      pid,
+      alive: true,
+      inFlight: null,
+      result: null,
+      fault: null,
+      issuedInSettle: 0,
+      cycle: [],
+      issuedAt: 0,
+      answeredAt: 0,
+      waitStart: null,
+      deadlockTimeoutMs: null,
+    };
   };
 
   const begin = async (
@@ -240,7 +267,10 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
       const slot = slots[index]!;
       slot.inFlight = null;
       slot.result = null;
+      // DISCARD ALL after the previous run reset the session to the server's settings.
+      slot.deadlockTimeoutMs = deadlockTimeoutMs;
       for (const statement of sessionSetups[index] ?? []) {
+        slot.deadlockTimeoutMs = deadlockTimeoutAfterSetup(statement, slot.deadlockTimeoutMs);
         try {
           await slot.client.query(statement);
         } catch (error) {
@@ -273,6 +303,22 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
     const lastWait = new Map<number, SeenWait>();
     const firedTimeouts: FiredTimeout[] = [];
     let outOfOrder: string | null = null;
+    // A deadlock victim whose check the model has fall due after another waiter's (victimNotFirstDue).
+    let lateVictim: string | null = null;
+    /**
+     * When a session's step in flight began to wait, as far as the driver knows: the last wait it saw,
+     * else, for a step that waited a deadlock_timeout or more before its answer (so not PostgreSQL's
+     * early deadlock, which fails at once), the moment it was issued, a lower bound. Both clocks are
+     * the host's: the embedded server runs beside the driver.
+     */
+    const waitStartOf = (pid: number): number | null => {
+      const slot = sessions[sessionOfPid.get(pid) ?? -1];
+      if (slot === undefined) return null;
+      if (slot.waitStart !== null) return slot.waitStart;
+      const timeout = slot.deadlockTimeoutMs;
+      return timeout !== null && slot.answeredAt - slot.issuedAt >= timeout ? slot.issuedAt : null;
+    };
+    const timeoutOf = (pid: number): number | null => sessions[sessionOfPid.get(pid) ?? -1]?.deadlockTimeoutMs ?? null;
     const harvest = (completed: { session: number; result: StepResult }[]): void => {
       sessions.forEach((slot, session) => {
         if (slot.fault !== null) throw slot.fault;
@@ -285,7 +331,10 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
             firedTimeouts.push({ session, at: Date.now() });
             outOfOrder ??= timeoutsOutOfOrder(firedTimeouts, lastWait, SAME_INSTANT_MS);
           }
-          if (slot.cycle.length > 0) brokenCycles.push({ victim: slot.pid, waits: slot.cycle });
+          if (slot.cycle.length > 0) {
+            brokenCycles.push({ victim: slot.pid, waits: slot.cycle });
+            lateVictim ??= victimNotFirstDue(slot.pid, slot.cycle, waitStartOf, timeoutOf, passedBetween);
+          }
           slot.cycle = [];
           completed.push({ session, result: slot.result });
           slot.inFlight = null;
@@ -374,11 +423,17 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
         slot.result = null;
         slot.cycle = [];
         slot.issuedInSettle = settles;
+        slot.issuedAt = Date.now();
+        slot.answeredAt = 0;
+        if (/deadlock_timeout/i.test(sql)) slot.deadlockTimeoutMs = null;
+        slot.waitStart = null;
         slot.inFlight = slot.client.query(sql).then(
           (result) => {
+            slot.answeredAt = Date.now();
             slot.result = stepResult(result);
           },
           (error: unknown) => {
+            slot.answeredAt = Date.now();
             const answer = errorResult(error);
             if (answer === null) slot.fault = error instanceof Error ? error : new Error(String(error));
             else slot.result = answer;
@@ -398,6 +453,20 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
         /** Sessions whose step failed in this settle and whose backend has since aborted its transaction. */
         const released = new Set<number>();
         let timingViolation: string | null = null;
+        // The steps harvested in this settle with the number of looks at the waits taken by then.
+        let looks = 0;
+        const harvested: HarvestedStep[] = [];
+        const harvestHere = (): void => {
+          const from = completed.length;
+          harvest(completed);
+          for (const { session, result } of completed.slice(from)) {
+            const pid = sessions[session]!.pid;
+            const [start, timeout] = [waitStartOf(pid), timeoutOf(pid)];
+            const deadlockVictim = !result.ok && result.code === '40P01';
+            const checkDue = deadlockVictim && start !== null && timeout !== null ? start + timeout : null;
+            harvested.push({ session, deadlockVictim, look: looks, checkDue });
+          }
+        };
         // Settling right after an issue is not a pause: no timeout of an earlier wait may fire in it.
         const afterIssue = goal.kind === 'quiescent';
         const settle = ++settles;
@@ -434,6 +503,8 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
             for (const { victim, waits } of brokenCycles)
               timingViolation ??= unseenIssuedWait(victim, waits, issuedSlot.pid, waited.get(issued)?.lock);
           timingViolation ??= outOfOrder;
+          timingViolation ??= lateVictim;
+          timingViolation ??= waitSeenBeforeVictim(harvested, (session) => waited.get(session)?.blockedBy);
           return {
             completed,
             waiting: still,
@@ -445,7 +516,7 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
         for (;;) {
           span.to = Date.now();
           if (timersSpan !== null) timersSpan.to = span.to;
-          harvest(completed);
+          harvestHere();
           const inFlight = sessions.filter((slot) => slot.inFlight !== null);
           if (current.kind === 'sessionDone' && sessions[current.session]?.inFlight === null)
             current = { kind: 'quiescent' };
@@ -453,7 +524,8 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
             if (await failuresReleased(completed, released)) return report(true, []);
           } else if (current.kind === 'quiescent') {
             const rows = await observeWaits();
-            harvest(completed);
+            looks += 1;
+            harvestHere();
             const stillInFlight = new Set(sessions.filter((slot) => slot.inFlight !== null).map((slot) => slot.pid));
             // An ungranted request that nobody blocks is being granted right now: not a wait yet.
             const waits = new Map(
@@ -465,6 +537,8 @@ export async function openPgSessionBackend(options: PgBackendOptions): Promise<S
             for (const wait of waiting) {
               const row = rows.find((candidate) => sessionOfPid.get(candidate.pid) === wait.session);
               lastWait.set(wait.session, { blockedBy: wait.blockedBy, since: row?.waitstart ?? null });
+              const slot = sessions[wait.session];
+              if (slot !== undefined && row?.waitstart != null) slot.waitStart = row.waitstart;
             }
             // The last wait seen: a first glimpse can catch a queue in transition (a waiter ahead being
             // granted), whereas the last one before the step completed or the world settled is stable.

@@ -151,6 +151,57 @@ describe('permutation driver', () => {
     }
   });
 
+  it("notices a deadlock victim chosen after the first waiter's check found no cycle, even when it never saw the cycle", async () => {
+    // The CI failure of sessionDiff's server-against-itself campaign (seed 11, run 5): a driver late
+    // after every issue (a loaded machine) closes the cycle a whole deadlock_timeout after the first
+    // waiter began, whose only check has found nothing; the closer's check then makes the closer the
+    // victim before the driver looks. Only the victim's DETAIL and the first waiter's start tell.
+    const deadlock: SessionProgram = {
+      name: 'deadlock-first-check-missed',
+      description: "A waits for B; B closes the cycle after A's deadlock check; B becomes the victim.",
+      setup: ['CREATE TABLE t1 (id int)', 'CREATE TABLE t2 (id int)'],
+      sessions: [
+        {
+          name: 'a',
+          setup: ["SET deadlock_timeout = '100ms'"],
+          steps: [
+            { name: 'a_lock', sql: 'BEGIN; LOCK TABLE t1 IN ACCESS EXCLUSIVE MODE' },
+            { name: 'a_wait', sql: 'LOCK TABLE t2 IN ACCESS EXCLUSIVE MODE' },
+            { name: 'a_end', sql: 'ROLLBACK' },
+          ],
+        },
+        {
+          name: 'b',
+          setup: ["SET deadlock_timeout = '100ms'"],
+          steps: [
+            { name: 'b_lock', sql: 'BEGIN; LOCK TABLE t2 IN ACCESS EXCLUSIVE MODE' },
+            { name: 'b_close', sql: 'LOCK TABLE t1 IN ACCESS EXCLUSIVE MODE' },
+            { name: 'b_end', sql: 'COMMIT' },
+          ],
+        },
+      ],
+      permutations: [['b_lock', 'a_lock', 'a_wait', 'b_close', 'a_end', 'b_end']],
+    };
+    const permutation = deadlock.permutations[0]!;
+    const seen = await runPermutation(server.backend(), deadlock, permutation);
+    expect(seen.steps.map((record) => [record.step, record.result?.ok])).toEqual([
+      ['b_lock', true],
+      ['a_lock', true],
+      ['a_wait', false],
+      ['b_close', true],
+      ['a_end', true],
+      ['b_end', true],
+    ]);
+    const late = await openPgSessionBackend({ connectionString: server.connectionString(), observationDelayMs: 250 });
+    try {
+      await expect(runPermutation(late, deadlock, permutation, { timingRetries: 0 })).rejects.toThrow(
+        /a deadlock check chose a victim that began to wait \d+ ms after another waiter of its cycle/,
+      );
+    } finally {
+      await late.close();
+    }
+  });
+
   it('settles at once when a step fails inside a savepoint and its block still holds the awaited lock', async () => {
     // The error aborts only the subtransaction: the block's RowExclusive still holds the reader, whose
     // session sits `idle in transaction (aborted)`. Once settled at once, the reader's lock_timeout
