@@ -302,6 +302,10 @@ export class Database implements SessionHandle {
     fresh.set(this.described, new WeakMap());
     fresh.set(this.sortedRelations, []);
     fresh.set(this.kindCache, new Map());
+    // The row caches too are derived data, checked against the versions on every read: a copy
+    // starting with none reads its rows afresh the first time it is asked (a leaf's contents).
+    fresh.set(this.rowsCache, new Map());
+    fresh.set(this.committedRowsCache, new Map());
     fresh.set(this.clones, new RepeatedClones());
     const copy = cloneSessionStates(
       this.state.shared,

@@ -41,6 +41,11 @@ export function deferrableKeyOf(
 }
 
 export class DeferredConstraints {
+  /**
+   * The queue and the modes are made here (a savepoint's mark and a rollback to it copy them, never
+   * share them) and changed only through this object: a copy makes an empty one afresh (graphCopy.ts).
+   */
+  static readonly ownedContainers: readonly string[] = ['queue', 'modes'];
   /** Events (restricted to their deferred actions) waiting for COMMIT, in the order they were deferred. */
   private queue: AfterRowEvent[] = [];
   /** `SET CONSTRAINTS ALL …` in this transaction, or null. */

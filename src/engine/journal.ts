@@ -14,6 +14,8 @@ export type UndoEntry = (() => void) | UndoRecord;
  * reverse. No table is ever copied to make rollback possible.
  */
 export class Journal {
+  /** The entry list is made here and changed only through this journal: a copy makes an empty one afresh (graphCopy.ts). */
+  static readonly ownedContainers: readonly string[] = ['undoActions'];
   private readonly undoActions: UndoEntry[] = [];
   /** How many entries are closures: a journal holding one cannot be copied with the state it undoes. */
   private closures = 0;

@@ -70,6 +70,11 @@ function afterTriggerRuntime(): AfterTriggerRuntime {
  * on it; the public `Database` class and `Session` are thin, typed facades over it.
  */
 export class EngineState implements SessionView {
+  /**
+   * Containers only this state points at (made here, changed only through it; `notices` is handed
+   * to callers to read, never kept in the database): a copy makes an empty one afresh (graphCopy.ts).
+   */
+  static readonly ownedContainers: readonly string[] = ['notices', 'replays', 'levels'];
   readonly journal = new Journal();
   /** The transaction's deferred RI events and SET CONSTRAINTS modes. */
   readonly deferred = new DeferredConstraints();
