@@ -270,7 +270,7 @@ export class ScheduleExecution {
 
   /** `take` on a synchronous backend, without a promise. */
   takeNow(name: string): boolean {
-    return this.settlingNow(this.taking(name));
+    return this.takingNow(name);
   }
 
   /** Lets every step in flight finish, ends the run and reads the tables: the schedule's outcome. */
@@ -334,6 +334,42 @@ export class ScheduleExecution {
 
   /** `take`'s logic: yields each settle it needs, the backend's report comes back. */
   private *taking(name: string): Settling<boolean> {
+    const chosen = this.choose(name);
+    if (typeof chosen === 'boolean') return chosen;
+    const session = chosen.session;
+    if (this.data.inFlight[session] !== null && !this.waitedFor(yield { kind: 'sessionDone', session }, name, session))
+      return true;
+    const record = this.issue(name, chosen);
+    this.issued(yield { kind: 'quiescent' }, record, session);
+    return true;
+  }
+
+  /**
+   * `taking` on a synchronous backend, settling it directly: the same steps in the same order
+   * (`choose`, `waitedFor`, `issue`, `issued`), without a generator per step taken.
+   */
+  private takingNow(name: string): boolean {
+    const run = this.synchronousRun();
+    const waitBound = this.options.waitBoundMs ?? DEFAULT_WAIT_BOUND_MS;
+    const chosen = this.choose(name);
+    if (typeof chosen === 'boolean') return chosen;
+    const session = chosen.session;
+    if (
+      this.data.inFlight[session] !== null &&
+      !this.waitedFor(run.settle({ kind: 'sessionDone', session }, waitBound), name, session)
+    )
+      return true;
+    const record = this.issue(name, chosen);
+    this.issued(run.settle({ kind: 'quiescent' }, waitBound), record, session);
+    return true;
+  }
+
+  /**
+   * `take`'s bookkeeping before any settle: the step's session and statement, or what `take` returns
+   * without issuing it (false: real time broke the schedule's timing; true: the schedule is stuck,
+   * so the step is recorded as never issued).
+   */
+  private choose(name: string): ResolvedStep | boolean {
     const data = this.data;
     const program = this.program;
     const resolved = this.steps.get(name);
@@ -341,27 +377,37 @@ export class ScheduleExecution {
     // Each step at most once, so every schedule ends within the program's steps.
     if (data.permutation.includes(name)) throw new Error(`${program.name}: the schedule repeats step ${name}`);
     if (data.timingViolation !== null) return false;
-    const position = data.permutation.length;
     data.permutation.push(name);
-    const { session, step } = resolved;
-    data.chosenBySession[session]! += 1;
+    data.chosenBySession[resolved.session]! += 1;
     if (data.stuck) {
       data.neverIssued.push(name);
       return true;
     }
-    if (data.inFlight[session] !== null) {
-      const report = yield { kind: 'sessionDone', session };
-      this.absorb(report, position - 1, session);
-      if (data.inFlight[session] !== null) {
-        data.stuck = true;
-        data.neverIssued.push(name);
-        return true;
-      }
-    }
+    return resolved;
+  }
+
+  /**
+   * After settling until the session's step in flight is done (the step just chosen is the last of
+   * the permutation): false when it never completed, so the schedule is stuck and the chosen step
+   * is never issued.
+   */
+  private waitedFor(report: SettleReport, name: string, session: number): boolean {
+    const data = this.data;
+    this.absorb(report, data.permutation.length - 2, session);
+    if (data.inFlight[session] === null) return true;
+    data.stuck = true;
+    data.neverIssued.push(name);
+    return false;
+  }
+
+  /** Issues the chosen step (the last of the permutation) and records it as in flight. */
+  private issue(name: string, chosen: ResolvedStep): MutableRecord {
+    const data = this.data;
+    const { session, step } = chosen;
     const record: MutableRecord = {
       step: name,
       session: this.sessionName(session),
-      issued: position,
+      issued: data.permutation.length - 1,
       blocked: null,
       completedAfter: null,
       result: null,
@@ -369,8 +415,12 @@ export class ScheduleExecution {
     data.records.push(record);
     data.inFlight[session] = record;
     this.run.issue(session, step.sql, step);
-    const report = yield { kind: 'quiescent' };
-    this.absorb(report, position, session);
+    return record;
+  }
+
+  /** Takes in the settle that followed issuing `record`'s step: what completed, and whether the step waited. */
+  private issued(report: SettleReport, record: MutableRecord, session: number): void {
+    this.absorb(report, record.issued, session);
     const wait = report.waited.find((waiting) => waiting.session === session);
     if (wait !== undefined)
       // Only a row wait names its row's table (a table or key wait has none to name).
@@ -378,8 +428,7 @@ export class ScheduleExecution {
         wait.row === undefined || wait.row === null
           ? { by: wait.blockedBy.map(this.sessionName), lock: wait.lock }
           : { by: wait.blockedBy.map(this.sessionName), lock: wait.lock, row: wait.row };
-    if (!report.reached) data.stuck = true;
-    return true;
+    if (!report.reached) this.data.stuck = true;
   }
 
   /** `end`'s settle: every step in flight to its end, unless the schedule is stuck or broken. */
