@@ -624,6 +624,11 @@ export class Database implements SessionHandle {
     return lookupRelation(this.state, table).triggers.some((trigger) => trigger.name === name);
   }
 
+  /** Whether `table` is partitioned: `describe(table).partitionKey !== null` without describing the rest of it. */
+  isPartitioned(table: string): boolean {
+    return lookupRelation(this.state, table).partitionKey !== null;
+  }
+
   /** Whether `table` has a constraint called `name`, as `describe(table).constraints` would list it. */
   hasConstraint(table: string, name: string): boolean {
     return lookupRelation(this.state, table).constraints.some((constraint) => constraint.name === name);

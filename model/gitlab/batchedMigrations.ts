@@ -5,7 +5,7 @@
  * copy's spec; every other job is the world's (`MigrationCatalog.batchedJobs`).
  */
 import { Tx, and, col, ge, gt, isPgError, isSatisfiedAsFilter, le, lt, runSerially } from '../../src/index.js';
-import type { Expr, PgError, Row, Work } from '../../src/index.js';
+import type { Expr, PgError, Row, TableInfo, Work } from '../../src/index.js';
 import { assert } from '../../src/engine/assert.js';
 import type { OperationOutcome } from '../../src/harness/domain.js';
 import type { PartitionedCopySpec } from './partitionedCopySpec.js';
@@ -104,6 +104,25 @@ function remainsAboveCursor(world: MigrationWorld, table: string, cursor: number
   return world.db.rows(table).some((row) => integerField(row, 'id') > cursor);
 }
 
+/** The last `sharedColumns` answer and the two descriptions it was computed from. */
+let lastShared: { readonly source: TableInfo; readonly target: TableInfo; readonly columns: readonly string[] } | null =
+  null;
+
+/**
+ * The target's columns the source also has, in the target's order: what a backfill batch copies.
+ * `describe` hands out one frozen description per table and catalog version, so consecutive batches
+ * over an unchanged catalog pass the very same two objects: the answer depends only on their
+ * contents, which never change, so the two identities are a sufficient key for the last answer.
+ */
+function sharedColumns(source: TableInfo, target: TableInfo): readonly string[] {
+  assert(Object.isFrozen(source) && Object.isFrozen(target), 'table descriptions are frozen');
+  if (lastShared !== null && lastShared.source === source && lastShared.target === target) return lastShared.columns;
+  const sourceColumns = new Set(source.columns.map((column) => column.name));
+  const columns = Object.freeze(target.columns.map((column) => column.name).filter((name) => sourceColumns.has(name)));
+  lastShared = { source, target, columns };
+  return columns;
+}
+
 /**
  * One batch of the partitioning backfill (docs/semantics.md §a.2), as GitLab runs it: the batching
  * strategy reads the next `batchSize` ids above the cursor, then `BulkCopy#copy_relation` copies
@@ -116,11 +135,7 @@ function remainsAboveCursor(world: MigrationWorld, table: string, cursor: number
 function* backfillBatchWork(world: MigrationWorld, migration: BatchedMigration, tx: Tx): Work<BackfillBatch | null> {
   const spec = world.catalog.partitionedCopies.get(migration.table);
   assert(spec !== undefined, `no partitioned copy is registered for ${migration.table}`);
-  const sourceColumns = new Set(tx.catalog.describe(migration.table).columns.map((column) => column.name));
-  const columns = tx.catalog
-    .describe(migration.target)
-    .columns.map((column) => column.name)
-    .filter((name) => sourceColumns.has(name));
+  const columns = sharedColumns(tx.catalog.describe(migration.table), tx.catalog.describe(migration.target));
   const batch = yield* tx.select(migration.table, {
     where: gt(col('id'), migration.cursor),
     orderBy: ascendingId,

@@ -95,17 +95,33 @@ const quoted = quoteIdentifierAlways;
  */
 export function renderSyncFunctionBody(pair: SyncPair): string {
   // Every scenario of a plan installs the same sync triggers: the text depends only on the copy's
-  // name and the columns, so it is rendered once per distinct pair.
-  const key = [pair.copy, ...pair.columns].join('\u0000');
-  let body = renderedBodies.get(key);
-  if (body === undefined) {
-    body = renderBody(pair);
-    renderedBodies.set(key, body);
+  // name and the columns, so it is rendered once per distinct pair. The pairs rendered for a copy
+  // are compared column by column (the names are the catalog's own strings, so most comparisons
+  // are one pointer check), where joining them into a key string cost more than the look-up saved.
+  let rendered = renderedBodies.get(pair.copy);
+  if (rendered === undefined) {
+    rendered = [];
+    renderedBodies.set(pair.copy, rendered);
   }
+  for (const candidate of rendered) if (sameColumns(candidate.columns, pair.columns)) return candidate.body;
+  // Past the bound (never reached by the plans) the copy's list starts afresh, keeping the search short.
+  if (rendered.length >= MAX_RENDERED_PER_COPY) rendered.length = 0;
+  const body = renderBody(pair);
+  rendered.push({ columns: Object.freeze([...pair.columns]), body });
   return body;
 }
 
-const renderedBodies = new Map<string, string>();
+function sameColumns(left: readonly string[], right: readonly string[]): boolean {
+  if (left.length !== right.length) return false;
+  for (let index = 0; index < left.length; index++) if (left[index] !== right[index]) return false;
+  return true;
+}
+
+/** A copy's column lists come from a few schema eras and mutants: a handful per copy and process. */
+const MAX_RENDERED_PER_COPY = 64;
+
+/** Copy name → the column lists rendered for it and their function bodies. */
+const renderedBodies = new Map<string, { readonly columns: readonly string[]; readonly body: string }[]>();
 
 function renderBody(pair: SyncPair): string {
   const nonKey = pair.columns.filter((column) => column !== UNIQUE_KEY);

@@ -50,8 +50,10 @@ export function replaceWithPartitionedTable(
   const names = syncObjectNames(table);
   const copyRows = db.rows(spec.copy);
   const legacyRows = db.rows(table);
+  // The foreign keys alone, in `constraints()` order: describing every constraint of the catalog
+  // (most are NOT NULL ones) after the plan's DDL would cost more than the swap's own statements.
   const foreignKeysToLegacy = db
-    .constraints()
+    .constraintsOfKind('foreignKey')
     .filter((constraint) => constraint.kind === 'foreignKey' && constraint.referencedTable === table)
     .map(({ table: child, name }) => ({ table: child, name }));
   const legacyTriggers = db

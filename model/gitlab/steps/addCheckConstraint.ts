@@ -90,7 +90,7 @@ export const addCheckConstraint = defineStep({
   // Atomically, nothing waits: the ADD alone, as the step always ran (the serial harness and the oracle's SQL).
   run: (world, { table, name, expr, validate, lockRetries }) => {
     const { db } = world;
-    if (db.describe(table).constraints.some((constraint) => constraint.name === name))
+    if (db.hasConstraint(table, name))
       return { summary: existsSummary({ table, name, expr, lockRetries }), applied: false };
     db.addConstraint(table, { kind: 'check', name, expr, notValid: !mutated('check-added-without-not-valid') });
     probeNotValidChecks(world);

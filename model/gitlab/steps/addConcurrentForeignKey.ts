@@ -42,7 +42,8 @@ export const addConcurrentForeignKey = defineStep({
     locking: { lockRetries: reader.boolean('lockRetries'), reverseLockOrder: reader.boolean('reverseLockOrder') },
   }),
   run: (world, { request, allowPartitioned, locking }) => {
-    if (world.db.describe(request.source).partitionKey !== null && !allowPartitioned) {
+    // Asked of the relation alone: the key's DDL changes the catalog next, so a description made now serves nobody.
+    if (world.db.isPartitioned(request.source) && !allowPartitioned) {
       throw helperError(
         `add_concurrent_foreign_key does not support partitioned table "${request.source}"; use add_concurrent_partitioned_foreign_key`,
       );

@@ -25,7 +25,8 @@ export const addUniqueIdConstraintOnPartitions = defineStep({
     const added: string[] = [];
     for (const partition of partitions) {
       const name = `${partition}_id_key`;
-      if (db.describe(partition).constraints.some((constraint) => constraint.name === name)) continue;
+      // Asked of the partition alone: each ADD changes the catalog, so a description would not last.
+      if (db.hasConstraint(partition, name)) continue;
       db.addConstraint(partition, { kind: 'unique', name, columns: ['id'] });
       added.push(name);
     }

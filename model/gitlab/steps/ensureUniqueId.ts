@@ -63,7 +63,7 @@ export const ensureUniqueId = defineStep({
   run: (world, { table, seq }) => {
     const { db } = world;
     const triggerName = `assign_${table}_id_trigger`;
-    if (db.describe(table).triggers.some((trigger) => trigger.name === triggerName))
+    if (db.hasTrigger(table, triggerName))
       return { summary: `ensure_unique_id ${table}: ${triggerName} already exists, skipping`, applied: false };
     const functionName = `assign_${table}_id_value`;
     db.transaction((tx) => {

@@ -39,8 +39,8 @@ export const switchRecordChangeTracking = defineStep({
       : [table, ...db.describe(table).partitions];
     db.transaction((tx) => {
       for (const identifier of identifiers) {
-        if (tx.describe(identifier).triggers.some((trigger) => trigger.name === looseForeignKeyTriggerName(identifier)))
-          continue;
+        // Asked of the relation alone: each tracking trigger changes the catalog, so a description would not last.
+        if (tx.hasTrigger(identifier, looseForeignKeyTriggerName(identifier))) continue;
         // The mutant tracks each partition as a table of its own, recording the partition's name.
         const tracking =
           mutated('tracking-switch-records-partition-names') && identifier !== table
