@@ -85,14 +85,26 @@ function swapProblem(world: RunnersWorld, swap: TableSwapRecord): string | null 
   return null;
 }
 
+/**
+ * What `swapProblem` reads at the swap's own step: the catalog and the rows of the table and the
+ * archive (the swap record's own rows never change). Null when either name is gone, which the
+ * catalog part alone reports.
+ */
+function swapStepInputs(db: Database, swap: TableSwapRecord): readonly unknown[] | null {
+  if (!db.hasTable(swap.table) || !db.hasTable(swap.archive)) return null;
+  return [db.catalogStamp(), db.rows(swap.table), db.rows(swap.archive)];
+}
+
 export function checkSwapPreservesRows(world: RunnersWorld): Violation | null {
   for (const swap of world.rollout.swaps) {
     // Past its own step, a swap is judged from the catalog alone: skipped while the catalog is
-    // the one it last passed (unchangedInputs.ts, `Database.catalogStamp`).
+    // the one it last passed (unchangedInputs.ts, `Database.catalogStamp`). At its own step it also
+    // compares both tables' rows with those recorded at the swap: skipped while the catalog and those
+    // rows are the ones it last passed with. The two kinds of inputs differ in length, so a pass of
+    // one kind never stands for the other.
+    const inputs = world.currentStep === swap.step ? swapStepInputs(world.db, swap) : [world.db.catalogStamp()];
     const problem =
-      world.currentStep === swap.step
-        ? swapProblem(world, swap)
-        : unlessUnchanged(world, swap, [world.db.catalogStamp()], () => swapProblem(world, swap));
+      inputs === null ? swapProblem(world, swap) : unlessUnchanged(world, swap, inputs, () => swapProblem(world, swap));
     if (problem !== null)
       return violation(
         SWAP_PRESERVES_ROWS,

@@ -33,6 +33,33 @@ const keyOf = (row: Row, columns: readonly string[]): unknown => {
   return values.some((value) => value === null) ? null : JSON.stringify(values);
 };
 
+/**
+ * The referenced keys present in a rows array for one column list, for the last few (rows, columns)
+ * pairs: a rows array is frozen and handed out again only while its table is unchanged
+ * (`Database.rows`), and a description's column list is frozen with it, so a pair always gives the
+ * same set. The referenced table is seldom the one a step or a drain just wrote.
+ */
+const PRESENT_SLOTS = 4;
+const presentRows: (readonly Row[] | null)[] = new Array<readonly Row[] | null>(PRESENT_SLOTS).fill(null);
+const presentColumns: (readonly string[] | null)[] = new Array<readonly string[] | null>(PRESENT_SLOTS).fill(null);
+const presentSets: (ReadonlySet<unknown> | null)[] = new Array<ReadonlySet<unknown> | null>(PRESENT_SLOTS).fill(null);
+let nextPresentSlot = 0;
+
+function presentKeys(rows: readonly Row[], columns: readonly string[]): ReadonlySet<unknown> {
+  for (let slot = 0; slot < PRESENT_SLOTS; slot++)
+    if (presentRows[slot] === rows && presentColumns[slot] === columns) return presentSets[slot]!;
+  const present = new Set<unknown>();
+  for (const row of rows) present.add(keyOf(row, columns));
+  // Only frozen inputs are remembered: an array that could change would make the set stale.
+  if (Object.isFrozen(rows) && Object.isFrozen(columns)) {
+    presentRows[nextPresentSlot] = rows;
+    presentColumns[nextPresentSlot] = columns;
+    presentSets[nextPresentSlot] = present;
+    nextPresentSlot = (nextPresentSlot + 1) % PRESENT_SLOTS;
+  }
+  return present;
+}
+
 /** Whether some NOT VALID foreign key has rows it would reject if validated now. */
 export function hasNotValidForeignKeyWithViolators(db: Database): boolean {
   // The catalog's foreign keys only (`constraints()` order), listed once per catalog version.
@@ -40,8 +67,7 @@ export function hasNotValidForeignKeyWithViolators(db: Database): boolean {
     if (constraint.valid || constraint.referencedTable === null) continue;
     const rows = db.rows(constraint.table);
     if (rows.length === 0) continue;
-    const present = new Set<unknown>();
-    for (const row of db.rows(constraint.referencedTable)) present.add(keyOf(row, constraint.referencedColumns));
+    const present = presentKeys(db.rows(constraint.referencedTable), constraint.referencedColumns);
     for (const row of rows) {
       const key = keyOf(row, constraint.columns);
       if (key !== null && !present.has(key)) return true;

@@ -52,6 +52,24 @@ function field(record: Row, recordName: 'NEW' | 'OLD', column: string): SqlValue
   return value;
 }
 
+/**
+ * The UPDATE's SET columns of a pair: every column but the key and `skipped`, in the function's
+ * order. A pair's column list is frozen when its trigger is made (`syncTriggerSpec`), so the list
+ * derived from that array and the skipped name is the same every time: it is kept per array (the
+ * last one seen per skipped name: a run syncs through one or two pairs, each row change of theirs
+ * filtering the same list again otherwise).
+ */
+const lastSetColumns = new Map<string, { readonly from: readonly string[]; readonly columns: readonly string[] }>();
+
+function setColumns(pair: SyncPair, skipped: string): readonly string[] {
+  const last = lastSetColumns.get(skipped);
+  if (last !== undefined && last.from === pair.columns) return last.columns;
+  assert(Object.isFrozen(pair.columns), 'a sync pair keeps a frozen column list');
+  const columns = Object.freeze(pair.columns.filter((column) => column !== UNIQUE_KEY && column !== skipped));
+  lastSetColumns.set(skipped, { from: pair.columns, columns });
+  return columns;
+}
+
 function syncRow(pair: SyncPair, context: RowTriggerContext): void {
   const { db } = context;
   switch (context.operation) {
@@ -67,12 +85,12 @@ function syncRow(pair: SyncPair, context: RowTriggerContext): void {
       if (mutated('sync-trigger-ignores-update')) return;
       // Every non-key column, runner_type included, so a type change moves the copy row; a
       // missing copy row makes this a silent no-op.
-      const skipped = mutated('sync-trigger-update-skips-partition-key') ? 'runner_type' : UNIQUE_KEY;
-      const set = Object.fromEntries(
-        pair.columns
-          .filter((column) => column !== UNIQUE_KEY && column !== skipped)
-          .map((column) => [column, field(newRow, 'NEW', column)]),
-      );
+      const columns = mutated('sync-trigger-update-skips-partition-key')
+        ? setColumns(pair, 'runner_type')
+        : setColumns(pair, UNIQUE_KEY);
+      // Built by a loop (no entry pairs): NEW is read column by column in the function's order, as before.
+      const set: Record<string, SqlValue> = {};
+      for (const column of columns) set[column] = field(newRow, 'NEW', column);
       db.update(pair.copy, set, eq(col(UNIQUE_KEY), field(newRow, 'NEW', UNIQUE_KEY)));
       return;
     }
@@ -80,7 +98,9 @@ function syncRow(pair: SyncPair, context: RowTriggerContext): void {
       const newRow = context.newRow;
       assert(newRow !== null, 'an INSERT trigger sees NEW');
       // A plain INSERT with no ON CONFLICT: any error in the copy aborts the source statement.
-      db.insert(pair.copy, Object.fromEntries(pair.columns.map((column) => [column, field(newRow, 'NEW', column)])));
+      const values: Record<string, SqlValue> = {};
+      for (const column of pair.columns) values[column] = field(newRow, 'NEW', column);
+      db.insert(pair.copy, values);
       return;
     }
   }

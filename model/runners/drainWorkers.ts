@@ -1,4 +1,4 @@
-import { assert } from '../../src/engine/assert.js';
+import { fail } from '../../src/engine/assert.js';
 import type { OperationOutcome } from '../../src/harness/domain.js';
 import { runLooseForeignKeysCleanup } from '../gitlab/looseForeignKeys/cleanupWorker.js';
 import { DELETED_RECORDS } from '../gitlab/looseForeignKeys/deletedRecordsTable.js';
@@ -19,7 +19,7 @@ export function drainOwnerJobs(world: RunnersWorld): OperationOutcome[] {
   for (let steps = 0; ; steps++) {
     const job = activeJobs(world.ownerEvents)[0];
     if (job === undefined) return outcomes;
-    assert(steps <= bound, `owner-recalculation jobs did not drain within ${bound} steps`);
+    if (steps > bound) fail(`owner-recalculation jobs did not drain within ${bound} steps`);
     outcomes.push(stepOwnerJob(world, job));
   }
 }
@@ -35,7 +35,7 @@ export function drainLooseForeignKeys(world: RunnersWorld): OperationOutcome[] {
   );
   const bound = db.rows(DELETED_RECORDS).length + children + 2;
   for (let runs = 0; ; runs++) {
-    assert(runs <= bound, `the loose-foreign-key worker did not drain within ${bound} runs`);
+    if (runs > bound) fail(`the loose-foreign-key worker did not drain within ${bound} runs`);
     const run = runLooseForeignKeysCleanup(world, runs);
     if (!run.didWork) return outcomes;
     outcomes.push({ summary: run.summary, applied: true });

@@ -32,6 +32,55 @@ export function copyManagersWithoutCopyRunner(db: Database): number[] {
     .map((row) => Number(row['id']));
 }
 
+/**
+ * The last answer of `someCopyManagerWithoutCopyRunner`, by the identity of the two rows arrays it
+ * read. `db.rows` hands back the same frozen array (of frozen rows) while a table is unchanged and a
+ * new one after any write, and the answer depends on the two arrays' contents alone, so the same
+ * pair of arrays gives the same answer. Every request probes, and most leave both copies as they were.
+ */
+let lastRunners: readonly Row[] | null = null;
+let lastManagers: readonly Row[] | null = null;
+let lastAnswer = false;
+
+/**
+ * Whether `copyManagersWithoutCopyRunner` would list any manager, without building its list or a JSON
+ * text per row: the runner copy's keys by id, then runner_type. The copies' key columns are integers
+ * (bigint, smallint), for which Map and Set equality is JSON text equality; a row with a NULL key
+ * column gets the null key as `keyOf` gives it (a manager with one is missing unless a runner has one).
+ */
+function someCopyManagerWithoutCopyRunner(db: Database): boolean {
+  if (!db.hasTable(RUNNERS_COPY) || !db.hasTable(MANAGERS_COPY)) return false;
+  const runnerRows = db.rows(RUNNERS_COPY);
+  const managerRows = db.rows(MANAGERS_COPY);
+  if (runnerRows === lastRunners && managerRows === lastManagers) return lastAnswer;
+  const runnerTypes = new Map<unknown, Set<unknown>>();
+  let nullRunnerKey = false;
+  for (const row of runnerRows) {
+    const id = row['id'] ?? null;
+    const type = row['runner_type'] ?? null;
+    if (id === null || type === null) nullRunnerKey = true;
+    else {
+      const types = runnerTypes.get(id);
+      if (types === undefined) runnerTypes.set(id, new Set([type]));
+      else types.add(type);
+    }
+  }
+  let answer = false;
+  for (const row of managerRows) {
+    const id = row['runner_id'] ?? null;
+    const type = row['runner_type'] ?? null;
+    const present = id === null || type === null ? nullRunnerKey : runnerTypes.get(id)?.has(type) === true;
+    if (!present) {
+      answer = true;
+      break;
+    }
+  }
+  lastRunners = runnerRows;
+  lastManagers = managerRows;
+  lastAnswer = answer;
+  return answer;
+}
+
 export function probeCopyManagers(world: RunnersWorld): void {
-  if (copyManagersWithoutCopyRunner(world.db).length > 0) world.probes.hit(RUNNER_PROBES.copyManagerWithoutCopyRunner);
+  if (someCopyManagerWithoutCopyRunner(world.db)) world.probes.hit(RUNNER_PROBES.copyManagerWithoutCopyRunner);
 }

@@ -1,6 +1,6 @@
 import type { Database, Row, SqlValue } from '../../src/index.js';
 import { integerField, nullableIntegerField } from '../gitlab/rowFields.js';
-import { assert } from '../../src/engine/assert.js';
+import { assert, fail } from '../../src/engine/assert.js';
 import { col, eq } from '../../src/index.js';
 import { MANAGERS, PROJECTS, RUNNERS, RUNNER_PROJECTS } from './schema.js';
 import type { RunnerType } from './partitionedCopies.js';
@@ -29,10 +29,9 @@ export interface ManagerRecord {
 
 function nullableTextField(row: Row, column: string): string | null {
   const value = row[column];
-  assert(
-    value === null || typeof value === 'string',
-    `column ${column} should hold text or NULL, got ${String(value)}`,
-  );
+  // Formatted only on failure (`fail`): the model reads rows' fields on every request.
+  if (value !== null && typeof value !== 'string')
+    fail(`column ${column} should hold text or NULL, got ${String(value)}`);
   return value;
 }
 
@@ -42,7 +41,7 @@ export function isRunnerType(value: number): value is RunnerType {
 
 export function runnerFromRow(row: Row): RunnerRecord {
   const runnerType = integerField(row, 'runner_type');
-  assert(isRunnerType(runnerType), `runner ${String(row['id'])} has unknown runner_type ${runnerType}`);
+  if (!isRunnerType(runnerType)) fail(`runner ${String(row['id'])} has unknown runner_type ${runnerType}`);
   // Before the sharding-key rollout the column does not exist; such a runner has no key yet.
   const shardingKeyId = 'sharding_key_id' in row ? nullableIntegerField(row, 'sharding_key_id') : null;
   return {
@@ -96,7 +95,7 @@ export function runnerProjectRows(
 
 /** The (k mod n)-th item, so any generated index names a live object and shrinking stays valid. */
 export function pickByIndex<T>(items: readonly T[], index: number): T | undefined {
-  assert(Number.isSafeInteger(index) && index >= 0, `an index argument must be a natural number, got ${index}`);
+  if (!Number.isSafeInteger(index) || index < 0) fail(`an index argument must be a natural number, got ${index}`);
   return items.length === 0 ? undefined : items[index % items.length];
 }
 

@@ -15,7 +15,7 @@
  * The body is started with a `Tx` of depth 0: outside its transaction blocks each statement
  * autocommits, as GitLab's code does.
  */
-import { assert } from '../engine/assert.js';
+import { assert, fail } from '../engine/assert.js';
 import type { Scheduler, StatementOutcome, WaitReport } from '../engine/sessions/scheduler.js';
 import type { Statement } from '../engine/statements/registry.js';
 import type { Pause, Work } from './transactionApi.js';
@@ -102,7 +102,8 @@ export class SessionRunner<T> {
    * the current pause, or ends it once it has been woken.
    */
   advance(): SessionAdvance<T> {
-    assert(this.runnable, `session ${this.session} cannot advance now`);
+    // Formatted only on failure: every step of a concurrent scenario advances a session.
+    if (!this.runnable) fail(`session ${this.session} cannot advance now`);
     const statement = this.current!;
     if (statement.kind === 'pause') return this.pause(statement);
     if (!this.submitted) {

@@ -1,5 +1,5 @@
 import type { TransitionRows } from './afterTriggerQueue.js';
-import { assert } from './assert.js';
+import { fail } from './assert.js';
 import type { Relation, Tuple } from './catalog.js';
 import type { Expr } from './expression.js';
 import { planFor } from './relationPlan.js';
@@ -82,7 +82,7 @@ function deleteLockedRow(
   let current = seen;
   let rechecking = false;
   for (let rechecks = 0; ; rechecks++) {
-    assert(rechecks < MAX_RECHECKS, `row ${seen.tid} of ${relation.name} re-checked without end`);
+    if (rechecks >= MAX_RECHECKS) fail(`row ${seen.tid} of ${relation.name} re-checked without end`);
     // A BEFORE DELETE row trigger locks the row first (GetTupleForTrigger), and the lock stays even
     // if the trigger skips the row; without one, the heap delete is the lock.
     const triggered = planFor(state, relation).beforeRow.delete.length > 0;

@@ -221,7 +221,8 @@ export function evaluate(expr: Expr, context: EvaluationContext): SqlValue {
     }
     case 'triggerRow': {
       const row = context.triggerRows?.[expr.row];
-      assert(row !== undefined && row !== null, `${expr.row.toUpperCase()} is not available to this trigger's WHEN`);
+      // Formatted only on failure: WHEN conditions are evaluated for every row a trigger may fire on.
+      if (row === undefined || row === null) fail(`${expr.row.toUpperCase()} is not available to this trigger's WHEN`);
       const value = row[expr.name];
       if (value === undefined) fail(`column ${expr.name} is not in the trigger's ${expr.row.toUpperCase()} row`);
       return value;
@@ -330,7 +331,7 @@ export function evaluate(expr: Expr, context: EvaluationContext): SqlValue {
 /** Integer arithmetic as PostgreSQL's int operators: NULL in, NULL out; division truncates toward zero. */
 function evaluateArithmetic(op: ArithmeticOperator, left: SqlValue, right: SqlValue): SqlValue {
   if (left === null || right === null) return null;
-  assert(typeof left === 'number' && typeof right === 'number', `arithmetic ${op} needs numbers`);
+  if (typeof left !== 'number' || typeof right !== 'number') fail(`arithmetic ${op} needs numbers`);
   switch (op) {
     case '+':
       return left + right;

@@ -229,7 +229,7 @@ function* keyShareReferencedRow(
   let current = found.tuple;
   let rechecking = false;
   for (let rechecks = 0; ; rechecks++) {
-    assert(rechecks < MAX_RECHECKS, `referenced row ${current.tid} re-checked without end`);
+    if (rechecks >= MAX_RECHECKS) fail(`referenced row ${current.tid} re-checked without end`);
     const outcome = lockRow(state, found.relation, current, 'KeyShare', 'wait', true);
     if (outcome.kind === 'locked') {
       if (rechecking && !isSatisfiedAsFilter(where, { row: outcome.tuple.row }))

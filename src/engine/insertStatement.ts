@@ -1,4 +1,4 @@
-import { assert } from './assert.js';
+import { fail } from './assert.js';
 import { truncateIdentifier } from './identifier.js';
 import type { TransitionRows } from './afterTriggerQueue.js';
 import type { IndexDefinition, KeyConstraint, Relation, Tuple } from './catalog.js';
@@ -212,13 +212,13 @@ function insertRow(state: EngineState, context: InsertContext, built: Row): Row 
   }
   checkRowConstraints(state, leaf, row, leaf.parent !== null && target === leaf);
   for (let retries = 0; onConflict; retries++) {
-    assert(retries < MAX_RETRIES, `ON CONFLICT on ${leaf.name} retried without end`);
+    if (retries >= MAX_RETRIES) fail(`ON CONFLICT on ${leaf.name} retried without end`);
     const arbiters = arbitersFor(state, target, leaf, onConflict);
     if (state.versioning) waitForArbiterKeys(state, leaf, arbiters, row);
     const conflict = arbiters.map((index) => conflictingTid(index, row, -1)).find((tid) => tid !== undefined);
     if (conflict === undefined) break;
     const existing = leaf.heap!.get(conflict);
-    assert(existing !== undefined, `arbiter index of ${leaf.name} points at a dead tuple`);
+    if (existing === undefined) fail(`arbiter index of ${leaf.name} points at a dead tuple`);
     if (state.versioning) refuseInvisibleConflict(state, existing);
     if (onConflict.action === 'nothing') return null;
     if (context.touchedByThisStatement.has(conflict)) {

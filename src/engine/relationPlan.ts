@@ -76,7 +76,8 @@ function orNone<T>(list: readonly T[]): readonly T[] {
 
 /** `record`, frozen when each of its lists is the shared empty one (then it names no catalog object). */
 function frozenWhenEmpty<R extends Readonly<Record<string, readonly unknown[]>>>(record: R): R {
-  return Object.values(record).every((list) => list === NONE) ? Object.freeze(record) : record;
+  for (const key in record) if ((record[key] as readonly unknown[]) !== NONE) return record;
+  return Object.freeze(record);
 }
 
 const byName = <T extends { name: string }>(left: T, right: T): number =>
@@ -163,6 +164,12 @@ function emptyTriggerLists<T>(): TriggerLists<T> {
   };
 }
 
+function sortLists<T extends { name: string }>(lists: Record<TriggerEvent, T[]>): void {
+  if (lists.insert.length > 1) lists.insert.sort(byName);
+  if (lists.update.length > 1) lists.update.sort(byName);
+  if (lists.delete.length > 1) lists.delete.sort(byName);
+}
+
 /**
  * Sorts the triggers into their lists with one walk over them (names are unique on a relation, so
  * name order is the only order); a plan is rebuilt in every scenario after its relation's DDL.
@@ -177,11 +184,66 @@ function triggerLists(relation: Relation): {
     if (trigger.level === 'row') for (const event of trigger.events) row[trigger.timing][event].push(trigger);
     else for (const event of trigger.events) statement[trigger.timing][event].push(trigger);
   }
-  for (const lists of [row.before, row.after, statement.before, statement.after])
-    for (const list of [lists.insert, lists.update, lists.delete]) if (list.length > 1) list.sort(byName);
+  sortLists(row.before);
+  sortLists(row.after);
+  sortLists(statement.before);
+  sortLists(statement.after);
   return { row, statement };
 }
 
+/** The user AFTER row triggers of one event, then RI actions, as one list in name order (the shared empty one when none). */
+function afterRowActions(
+  user: readonly RowTriggerDefinition[],
+  first: readonly AfterRowAction[],
+  second: readonly AfterRowAction[],
+): readonly AfterRowAction[] {
+  if (user.length + first.length + second.length === 0) return NONE;
+  const actions: AfterRowAction[] = [];
+  for (const trigger of user)
+    actions.push({
+      kind: 'user',
+      name: trigger.name,
+      trigger,
+      conditional: trigger.when !== null || trigger.updateOf !== null,
+    });
+  for (const action of first) actions.push(action);
+  for (const action of second) actions.push(action);
+  // Stable, over the same concatenation as before: user triggers, then checks, then actions.
+  if (actions.length > 1) actions.sort(byName);
+  return actions;
+}
+
+/** Whether some statement trigger of the list has `UPDATE OF` or `WHEN`. */
+function someConditional(triggers: readonly StatementTriggerDefinition[]): boolean {
+  for (const trigger of triggers) if (trigger.when !== null || trigger.updateOf !== null) return true;
+  return false;
+}
+
+/** Whether some AFTER statement trigger of the list reads a transition table. */
+function someCapturing(triggers: readonly StatementTriggerDefinition[]): boolean {
+  for (const trigger of triggers)
+    if (trigger.referencingOldTable !== null || trigger.referencingNewTable !== null) return true;
+  return false;
+}
+
+/** The RI trigger actions of some foreign keys, named as PostgreSQL's of that kind (`c` checks, `a` actions). */
+function riActions(kind: 'a' | 'c', foreignKeys: readonly ForeignKeyConstraint[]): readonly AfterRowAction[] {
+  if (foreignKeys.length === 0) return NONE;
+  const actions: AfterRowAction[] = [];
+  for (const foreignKey of foreignKeys)
+    actions.push(
+      kind === 'c'
+        ? { kind: 'riCheck', name: riTriggerName('c', foreignKey), foreignKey }
+        : { kind: 'riAction', name: riTriggerName('a', foreignKey), foreignKey },
+    );
+  return actions;
+}
+
+/**
+ * A plan from its inputs. Written with loops rather than spreads, closures and `map`/`filter`
+ * chains: every scenario builds some ten plans after its steps' DDL, and their garbage was most of
+ * the cost. The lists and their order are those of the declarative form it replaced.
+ */
 function buildPlan(
   state: EngineState,
   relation: Relation,
@@ -189,31 +251,18 @@ function buildPlan(
   inputs: readonly unknown[],
 ): RelationPlan {
   const foreignKeys = relation.foreignKeys();
-  const referencedBy = rootKeys.filter((foreignKey) => foreignKey.referencedRelation.isAncestorOrSelfOf(relation));
+  const referencedBy: ForeignKeyConstraint[] = [];
+  for (const foreignKey of rootKeys)
+    if (foreignKey.referencedRelation.isAncestorOrSelfOf(relation)) referencedBy.push(foreignKey);
+  const uniqueIndexes: IndexDefinition[] = [];
+  for (const index of relation.indexes) if (index.unique && index.entries !== null) uniqueIndexes.push(index);
   const { row, statement } = triggerLists(relation);
-  const userAfter = (event: TriggerEvent): AfterRowAction[] =>
-    row.after[event].map((trigger) => ({
-      kind: 'user',
-      name: trigger.name,
-      trigger,
-      conditional: trigger.when !== null || trigger.updateOf !== null,
-    }));
-  const conditional = (timing: TriggerTiming, event: TriggerEvent): boolean =>
-    statement[timing][event].some((trigger) => trigger.when !== null || trigger.updateOf !== null);
-  const checksOn = foreignKeys.map(
-    (foreignKey): AfterRowAction => ({ kind: 'riCheck', name: riTriggerName('c', foreignKey), foreignKey }),
-  );
-  const actionsOn = referencedBy.map(
-    (foreignKey): AfterRowAction => ({ kind: 'riAction', name: riTriggerName('a', foreignKey), foreignKey }),
-  );
-  const capture = (event: TriggerEvent): boolean =>
-    statement.after[event].some(
-      (trigger) => trigger.referencingOldTable !== null || trigger.referencingNewTable !== null,
-    );
+  const checksOn = riActions('c', foreignKeys);
+  const actionsOn = riActions('a', referencedBy);
   return {
     version: state.catalogVersion,
     checks: orNone(relation.checks().sort(byName)),
-    uniqueIndexes: orNone(relation.indexes.filter((index) => index.unique && index.entries !== null)),
+    uniqueIndexes: orNone(uniqueIndexes),
     foreignKeys: orNone(foreignKeys),
     referencedBy: orNone(referencedBy),
     beforeRow: frozenWhenEmpty({
@@ -222,9 +271,9 @@ function buildPlan(
       delete: orNone(row.before.delete),
     }),
     afterRow: frozenWhenEmpty({
-      insert: orNone([...userAfter('insert'), ...checksOn].sort(byName)),
-      update: orNone([...userAfter('update'), ...checksOn, ...actionsOn].sort(byName)),
-      delete: orNone([...userAfter('delete'), ...actionsOn].sort(byName)),
+      insert: afterRowActions(row.after.insert, checksOn, NONE),
+      update: afterRowActions(row.after.update, checksOn, actionsOn),
+      delete: afterRowActions(row.after.delete, actionsOn, NONE),
     }),
     statement: frozenWhenEmpty({
       'before:insert': orNone(statement.before.insert),
@@ -235,17 +284,17 @@ function buildPlan(
       'after:delete': orNone(statement.after.delete),
     }),
     conditionalStatement: Object.freeze({
-      'before:insert': conditional('before', 'insert'),
-      'before:update': conditional('before', 'update'),
-      'before:delete': conditional('before', 'delete'),
-      'after:insert': conditional('after', 'insert'),
-      'after:update': conditional('after', 'update'),
-      'after:delete': conditional('after', 'delete'),
+      'before:insert': someConditional(statement.before.insert),
+      'before:update': someConditional(statement.before.update),
+      'before:delete': someConditional(statement.before.delete),
+      'after:insert': someConditional(statement.after.insert),
+      'after:update': someConditional(statement.after.update),
+      'after:delete': someConditional(statement.after.delete),
     }),
     capturesTransitions: Object.freeze({
-      insert: capture('insert'),
-      update: capture('update'),
-      delete: capture('delete'),
+      insert: someCapturing(statement.after.insert),
+      update: someCapturing(statement.after.update),
+      delete: someCapturing(statement.after.delete),
     }),
     uniqueKeyLookups: null,
     inputs,

@@ -1,7 +1,7 @@
 import type { AfterRowAction, TransitionRows } from './afterTriggerQueue.js';
 import type { Relation, Tuple } from './catalog.js';
 import { PgError, SqlState } from './errors.js';
-import { assert } from './assert.js';
+import { fail } from './assert.js';
 import { evaluate, isExpr, isSatisfiedAsFilter } from './expression.js';
 import { referencedUpdateCheckRequired, updateCheckRequired } from './foreignKeyRuntime.js';
 import type { Expr } from './expression.js';
@@ -137,7 +137,7 @@ function updateLockedRow(
   let rechecking = false;
   const others = fromRow === undefined ? {} : { fromRow };
   for (let rechecks = 0; ; rechecks++) {
-    assert(rechecks < MAX_RECHECKS, `row ${seen.tid} of ${relation.name} re-checked without end`);
+    if (rechecks >= MAX_RECHECKS) fail(`row ${seen.tid} of ${relation.name} re-checked without end`);
     const proposed = buildUpdatedRow(
       relation,
       current.row,

@@ -3,7 +3,7 @@
  * result type are derived from this table, so a new kind is one module in this directory plus
  * one line here; the facade, the oracle's rendering and replay pick it up from the table.
  */
-import { assert } from '../assert.js';
+import { assert, fail } from '../assert.js';
 import { addColumnKind } from './addColumn.js';
 import { addConstraintKind } from './addConstraint.js';
 import { attachIndexKind } from './attachIndex.js';
@@ -116,11 +116,19 @@ for (const [kind, definition] of Object.entries(STATEMENT_KINDS)) {
   assert(definition.kind === kind, `statement kind ${definition.kind} is registered as ${kind}`);
 }
 
+/**
+ * The registry by kind as a Map: every statement looks its kind up here, and a keyed read of a
+ * record of some forty-five kinds by a varying key was a megamorphic property load. Built from
+ * the record once, so the two always agree.
+ */
+const DEFINITIONS: ReadonlyMap<string, StatementDefinition<StatementValue, unknown>> = new Map(
+  Object.entries(STATEMENT_KINDS as unknown as Readonly<Record<string, StatementDefinition<StatementValue, unknown>>>),
+);
+
 /** The definition of a statement's kind, typed for that statement. */
 export function definitionOf<S extends Statement>(statement: S): StatementDefinition<S, StatementResult<S>> {
-  const definition: StatementDefinition<StatementValue, unknown> | undefined = (
-    STATEMENT_KINDS as unknown as Readonly<Record<string, StatementDefinition<StatementValue, unknown>>>
-  )[statement.kind];
-  assert(definition !== undefined, `unknown statement kind ${String(statement.kind)}`);
+  const definition = DEFINITIONS.get(statement.kind);
+  // The message is formatted only on failure (`fail`): this runs for every statement.
+  if (definition === undefined) fail(`unknown statement kind ${String(statement.kind)}`);
   return definition as unknown as StatementDefinition<S, StatementResult<S>>;
 }

@@ -6,7 +6,7 @@
  * LOCKED, not counting toward the LIMIT), and a row a committed transaction changed meanwhile is
  * re-checked against the WHERE clause (EvalPlanQual, docs/concurrency.md semantics 3-4).
  */
-import { assert } from '../assert.js';
+import { fail } from '../assert.js';
 import type { Relation, RowLockStrength, Tuple } from '../catalog.js';
 import type { Expr, OrderTerm } from '../expression.js';
 import { PgError, SqlState } from '../errors.js';
@@ -93,7 +93,7 @@ export function lockSelectedRow(
   const policy = locking.wait === 'nowait' ? 'nowait' : locking.wait === 'skipLocked' ? 'skip' : 'wait';
   let rechecking = false;
   for (let rechecks = 0; ; rechecks++) {
-    assert(rechecks < MAX_RECHECKS, `row ${current.tid} of ${relation.name} re-checked without end`);
+    if (rechecks >= MAX_RECHECKS) fail(`row ${current.tid} of ${relation.name} re-checked without end`);
     const outcome = lockRow(state, relation, current, locking.strength, policy, true);
     if (outcome.kind === 'locked')
       return rechecking && !rowStillMatches(state, outcome.tuple, where) ? null : outcome.tuple.row;
