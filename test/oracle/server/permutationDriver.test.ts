@@ -40,6 +40,43 @@ const program: SessionProgram = {
   permutations: [['lock', 'read', 'read_again', 'add_column', 'locker_commit']],
 };
 
+/**
+ * A two-table deadlock: A locks t1 and waits for t2, which B holds; B then closes the cycle by asking
+ * for t1. Each session's setup (its deadlock_timeout) decides whose check fires first.
+ */
+function crossedTableLocks(
+  name: string,
+  description: string,
+  [aSetup, bSetup]: readonly [readonly string[], readonly string[]],
+): SessionProgram {
+  return {
+    name,
+    description,
+    setup: ['CREATE TABLE t1 (id int)', 'CREATE TABLE t2 (id int)'],
+    sessions: [
+      {
+        name: 'a',
+        setup: aSetup,
+        steps: [
+          { name: 'a_lock', sql: 'BEGIN; LOCK TABLE t1 IN ACCESS EXCLUSIVE MODE' },
+          { name: 'a_wait', sql: 'LOCK TABLE t2 IN ACCESS EXCLUSIVE MODE' },
+          { name: 'a_end', sql: 'ROLLBACK' },
+        ],
+      },
+      {
+        name: 'b',
+        setup: bSetup,
+        steps: [
+          { name: 'b_lock', sql: 'BEGIN; LOCK TABLE t2 IN ACCESS EXCLUSIVE MODE' },
+          { name: 'b_close', sql: 'LOCK TABLE t1 IN ACCESS EXCLUSIVE MODE' },
+          { name: 'b_end', sql: 'COMMIT' },
+        ],
+      },
+    ],
+    permutations: [['b_lock', 'a_lock', 'a_wait', 'b_close', 'a_end', 'b_end']],
+  };
+}
+
 describe('permutation driver', () => {
   it('reports a step that never unblocks, within the bound, and leaves the sessions usable', async () => {
     const started = Date.now();
@@ -105,32 +142,11 @@ describe('permutation driver', () => {
     // The waiter's check (400 ms) fires about 100 ms after the closer began to wait, which the model
     // records as a wait; a driver that first looks 300 ms after issuing (a busy machine) sees the
     // closer done and only the victim's DETAIL tells that it waited.
-    const deadlock: SessionProgram = {
-      name: 'deadlock-closed-late',
-      description: 'A waits for B; B closes the cycle; A, whose deadlock check fires first, is the victim.',
-      setup: ['CREATE TABLE t1 (id int)', 'CREATE TABLE t2 (id int)'],
-      sessions: [
-        {
-          name: 'a',
-          setup: ["SET deadlock_timeout = '400ms'"],
-          steps: [
-            { name: 'a_lock', sql: 'BEGIN; LOCK TABLE t1 IN ACCESS EXCLUSIVE MODE' },
-            { name: 'a_wait', sql: 'LOCK TABLE t2 IN ACCESS EXCLUSIVE MODE' },
-            { name: 'a_end', sql: 'ROLLBACK' },
-          ],
-        },
-        {
-          name: 'b',
-          setup: ["SET deadlock_timeout = '5s'"],
-          steps: [
-            { name: 'b_lock', sql: 'BEGIN; LOCK TABLE t2 IN ACCESS EXCLUSIVE MODE' },
-            { name: 'b_close', sql: 'LOCK TABLE t1 IN ACCESS EXCLUSIVE MODE' },
-            { name: 'b_end', sql: 'COMMIT' },
-          ],
-        },
-      ],
-      permutations: [['b_lock', 'a_lock', 'a_wait', 'b_close', 'a_end', 'b_end']],
-    };
+    const deadlock = crossedTableLocks(
+      'deadlock-closed-late',
+      'A waits for B; B closes the cycle; A, whose deadlock check fires first, is the victim.',
+      [["SET deadlock_timeout = '400ms'"], ["SET deadlock_timeout = '5s'"]],
+    );
     const permutation = deadlock.permutations[0]!;
     const seen = await runPermutation(server.backend(), deadlock, permutation);
     expect(seen.steps.map((record) => [record.step, record.blocked?.by ?? null, record.result?.ok])).toEqual([
@@ -156,32 +172,11 @@ describe('permutation driver', () => {
     // after every issue (a loaded machine) closes the cycle a whole deadlock_timeout after the first
     // waiter began, whose only check has found nothing; the closer's check then makes the closer the
     // victim before the driver looks. Only the victim's DETAIL and the first waiter's start tell.
-    const deadlock: SessionProgram = {
-      name: 'deadlock-first-check-missed',
-      description: "A waits for B; B closes the cycle after A's deadlock check; B becomes the victim.",
-      setup: ['CREATE TABLE t1 (id int)', 'CREATE TABLE t2 (id int)'],
-      sessions: [
-        {
-          name: 'a',
-          setup: ["SET deadlock_timeout = '100ms'"],
-          steps: [
-            { name: 'a_lock', sql: 'BEGIN; LOCK TABLE t1 IN ACCESS EXCLUSIVE MODE' },
-            { name: 'a_wait', sql: 'LOCK TABLE t2 IN ACCESS EXCLUSIVE MODE' },
-            { name: 'a_end', sql: 'ROLLBACK' },
-          ],
-        },
-        {
-          name: 'b',
-          setup: ["SET deadlock_timeout = '100ms'"],
-          steps: [
-            { name: 'b_lock', sql: 'BEGIN; LOCK TABLE t2 IN ACCESS EXCLUSIVE MODE' },
-            { name: 'b_close', sql: 'LOCK TABLE t1 IN ACCESS EXCLUSIVE MODE' },
-            { name: 'b_end', sql: 'COMMIT' },
-          ],
-        },
-      ],
-      permutations: [['b_lock', 'a_lock', 'a_wait', 'b_close', 'a_end', 'b_end']],
-    };
+    const deadlock = crossedTableLocks(
+      'deadlock-first-check-missed',
+      "A waits for B; B closes the cycle after A's deadlock check; B becomes the victim.",
+      [["SET deadlock_timeout = '100ms'"], ["SET deadlock_timeout = '100ms'"]],
+    );
     const permutation = deadlock.permutations[0]!;
     const seen = await runPermutation(server.backend(), deadlock, permutation);
     expect(seen.steps.map((record) => [record.step, record.result?.ok])).toEqual([
