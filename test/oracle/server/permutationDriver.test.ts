@@ -77,6 +77,28 @@ function crossedTableLocks(
   };
 }
 
+/** crossedTableLocks on a quiet server: A, the earliest waiter, is the victim; B's close goes through. */
+const EARLIEST_WAITER_VICTIM = [
+  ['b_lock', null, true],
+  ['a_lock', null, true],
+  ['a_wait', ['b'], false],
+  ['b_close', ['a'], true],
+  ['a_end', null, true],
+  ['b_end', null, true],
+];
+
+/** Runs `program` through a driver that first looks `delayMs` after each issue, expecting `violation`. */
+async function rejectedByLateDriver(program: SessionProgram, delayMs: number, violation: RegExp): Promise<void> {
+  const late = await openPgSessionBackend({ connectionString: server.connectionString(), observationDelayMs: delayMs });
+  try {
+    await expect(runPermutation(late, program, program.permutations[0]!, { timingRetries: 0 })).rejects.toThrow(
+      violation,
+    );
+  } finally {
+    await late.close();
+  }
+}
+
 describe('permutation driver', () => {
   it('reports a step that never unblocks, within the bound, and leaves the sessions usable', async () => {
     const started = Date.now();
@@ -147,24 +169,15 @@ describe('permutation driver', () => {
       'A waits for B; B closes the cycle; A, whose deadlock check fires first, is the victim.',
       [["SET deadlock_timeout = '400ms'"], ["SET deadlock_timeout = '5s'"]],
     );
-    const permutation = deadlock.permutations[0]!;
-    const seen = await runPermutation(server.backend(), deadlock, permutation);
-    expect(seen.steps.map((record) => [record.step, record.blocked?.by ?? null, record.result?.ok])).toEqual([
-      ['b_lock', null, true],
-      ['a_lock', null, true],
-      ['a_wait', ['b'], false],
-      ['b_close', ['a'], true],
-      ['a_end', null, true],
-      ['b_end', null, true],
-    ]);
-    const late = await openPgSessionBackend({ connectionString: server.connectionString(), observationDelayMs: 300 });
-    try {
-      await expect(runPermutation(late, deadlock, permutation, { timingRetries: 0 })).rejects.toThrow(
-        /a deadlock check ended a wait while the step just issued waited for AccessExclusiveLock on relation, a wait the driver never saw/,
-      );
-    } finally {
-      await late.close();
-    }
+    const seen = await runPermutation(server.backend(), deadlock, deadlock.permutations[0]!);
+    expect(seen.steps.map((record) => [record.step, record.blocked?.by ?? null, record.result?.ok])).toEqual(
+      EARLIEST_WAITER_VICTIM,
+    );
+    await rejectedByLateDriver(
+      deadlock,
+      300,
+      /a deadlock check ended a wait while the step just issued waited for AccessExclusiveLock on relation, a wait the driver never saw/,
+    );
   });
 
   it("notices a deadlock victim chosen after the first waiter's check found no cycle, even when it never saw the cycle", async () => {
@@ -177,24 +190,15 @@ describe('permutation driver', () => {
       "A waits for B; B closes the cycle after A's deadlock check; B becomes the victim.",
       [["SET deadlock_timeout = '100ms'"], ["SET deadlock_timeout = '100ms'"]],
     );
-    const permutation = deadlock.permutations[0]!;
-    const seen = await runPermutation(server.backend(), deadlock, permutation);
-    expect(seen.steps.map((record) => [record.step, record.result?.ok])).toEqual([
-      ['b_lock', true],
-      ['a_lock', true],
-      ['a_wait', false],
-      ['b_close', true],
-      ['a_end', true],
-      ['b_end', true],
-    ]);
-    const late = await openPgSessionBackend({ connectionString: server.connectionString(), observationDelayMs: 250 });
-    try {
-      await expect(runPermutation(late, deadlock, permutation, { timingRetries: 0 })).rejects.toThrow(
-        /a deadlock check chose a victim that began to wait \d+ ms after another waiter of its cycle/,
-      );
-    } finally {
-      await late.close();
-    }
+    const seen = await runPermutation(server.backend(), deadlock, deadlock.permutations[0]!);
+    expect(seen.steps.map((record) => [record.step, record.blocked?.by ?? null, record.result?.ok])).toEqual(
+      EARLIEST_WAITER_VICTIM,
+    );
+    await rejectedByLateDriver(
+      deadlock,
+      250,
+      /a deadlock check chose a victim that began to wait \d+ ms after another waiter of its cycle/,
+    );
   });
 
   it('settles at once when a step fails inside a savepoint and its block still holds the awaited lock', async () => {
