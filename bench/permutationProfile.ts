@@ -4,10 +4,12 @@
  * checked against its recorded outcome) with V8's sampling profiler and sorts every sample into one
  * phase by its stack:
  *
- *   node --expose-gc dist/bench/permutationProfile.js [rounds] [--tree]
+ *   node --expose-gc dist/bench/permutationProfile.js [rounds] [--tree | --scratch]
  *
  * With `--tree` it profiles the exploration of every complete schedule of the same programs as a
- * tree (bench/scheduleBench.ts) instead, with one more phase: copying a run between two steps.
+ * tree (bench/scheduleBench.ts) instead, with one more phase: copying a run between two steps; with
+ * `--scratch`, the same complete schedules each run alone from the setup's fork (the bench's
+ * "engine, from scratch" figure).
  *
  * Phases: building the world (forking the setup's database; opening the sessions and the scheduler),
  * running the steps (split into the lock manager, the scheduler and the statements themselves),
@@ -16,7 +18,7 @@
  * collector (which V8 attributes to no stack). Idle time and module loading are left out.
  */
 import { Session } from 'node:inspector/promises';
-import { completeSchedules, engineTreeThroughput, WARM_UP_ROUNDS } from './scheduleBench.js';
+import { completeSchedules, engineScratchThroughput, engineTreeThroughput, WARM_UP_ROUNDS } from './scheduleBench.js';
 import { enginePermutationThroughput } from './serverBench.js';
 
 interface ProfileNode {
@@ -60,6 +62,7 @@ function phaseOf(stack: readonly ProfileNode[]): Phase | null {
   // engine's synchronous path, `takeNow` and `endNow`, included).
   const inScope =
     has('enginePermutationThroughput') ||
+    has('engineScratchThroughput') ||
     has('attemptSchedule') ||
     has('explore', 'scheduleTree.js') ||
     has('rebuild', 'scheduleTree.js') ||
@@ -94,22 +97,30 @@ function phaseOf(stack: readonly ProfileNode[]): Phase | null {
 }
 
 async function main(): Promise<void> {
-  const tree = process.argv.includes('--tree');
+  const mode = process.argv.includes('--tree')
+    ? 'tree'
+    : process.argv.includes('--scratch')
+      ? 'scratch'
+      : 'regressions';
   const rounds = Number(
-    process.argv.find((argument, index) => index >= 2 && argument !== '--tree') ?? (tree ? 10 : 200),
+    process.argv.find((argument, index) => index >= 2 && !argument.startsWith('--')) ??
+      (mode === 'regressions' ? 200 : 10),
   );
   if (!Number.isInteger(rounds) || rounds <= 0) {
-    console.error('usage: node dist/bench/permutationProfile.js [rounds] [--tree]');
+    console.error('usage: node dist/bench/permutationProfile.js [rounds] [--tree | --scratch]');
     process.exit(2);
   }
-  const found = tree ? await completeSchedules() : [];
+  const found = mode === 'regressions' ? [] : await completeSchedules();
   const run = async (count: number): Promise<{ permutations: number; programs: number }> => {
-    if (tree) return { permutations: (await engineTreeThroughput(found, count, 0)).schedules, programs: found.length };
+    if (mode === 'tree')
+      return { permutations: (await engineTreeThroughput(found, count, 0)).schedules, programs: found.length };
+    if (mode === 'scratch')
+      return { permutations: (await engineScratchThroughput(found, count, 0)).schedules, programs: found.length };
     const figures = await enginePermutationThroughput(count);
     return { permutations: figures.permutations, programs: figures.programs.length };
   };
   // Warm up as the bench does (scheduleBench.ts, WARM_UP_ROUNDS): the profile is of the steady state.
-  await run(tree ? WARM_UP_ROUNDS : 20);
+  await run(mode === 'regressions' ? 20 : WARM_UP_ROUNDS);
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
@@ -144,7 +155,13 @@ async function main(): Promise<void> {
   }
   const cpuSeconds = (used.user + used.system) / 1e6;
   console.log(
-    `engine, ${tree ? 'every complete schedule as a tree' : 'every permutation from scratch'}: ` +
+    `engine, ${
+      mode === 'tree'
+        ? 'every complete schedule as a tree'
+        : mode === 'scratch'
+          ? 'every complete schedule from scratch'
+          : 'every regression permutation from scratch'
+    }: ` +
       `${figures.permutations} permutations of ${figures.programs} programs, ` +
       `${cpuSeconds.toFixed(2)} CPU s under the profiler (${Math.round(figures.permutations / cpuSeconds)} per CPU second); ` +
       `${(counted / 1000).toFixed(0)} ms of samples sorted`,
