@@ -1,4 +1,4 @@
-import { fail } from './assert.js';
+import { assert, fail } from './assert.js';
 import { truncateIdentifier } from './identifier.js';
 import type { TransitionRows } from './afterTriggerQueue.js';
 import type { IndexDefinition, KeyConstraint, Relation, Tuple } from './catalog.js';
@@ -135,6 +135,23 @@ export function* executeInsert(
 }
 
 /**
+ * `executeInsert` with one session open (`EngineState.versioning` off), where nothing can wait: the
+ * same steps without a generator made per statement and per row, which cost a single session's
+ * INSERT about a fifth of its time (docs/statements.md, "One session runs without generators").
+ */
+export function executeInsertNow(
+  state: EngineState,
+  target: Relation,
+  inputs: readonly RowInput[],
+  options: InsertOptions,
+): Row[] {
+  assert(!state.versioning, 'an INSERT runs without a generator only with one session open');
+  const context = startInsertRowsNow(state, target, options);
+  for (const input of inputs) keepWritten(context, insertRow(state, context, buildInsertedRow(state, target, input)));
+  return finishInsertRows(state, context);
+}
+
+/**
  * The start of an INSERT whatever its rows come from (VALUES, or a SELECT: insertSelect.ts): the
  * conflict target is checked, BEFORE STATEMENT triggers fire, transition tables are opened.
  */
@@ -143,21 +160,36 @@ export function* startInsertRows(
   target: Relation,
   options: InsertOptions,
 ): Resumable<InsertContext> {
-  const onConflict = options.onConflict;
-  if (onConflict) validateConflictTarget(state, target, onConflict);
-  // ON CONFLICT DO UPDATE fires the UPDATE statement triggers too, whether or not a row conflicts:
-  // BEFORE INSERT, BEFORE UPDATE, …, AFTER UPDATE, AFTER INSERT, as PostgreSQL does.
-  const doUpdate = onConflict !== undefined && onConflict.action !== 'nothing';
-  if (state.versioning) {
-    yield* fireBeforeStatementResumable(state, target, 'insert');
-    if (doUpdate) yield* fireBeforeStatementResumable(state, target, 'update');
-  } else {
-    fireBeforeStatementTriggers(state, target, 'insert');
-    if (doUpdate) fireBeforeStatementTriggers(state, target, 'update');
-  }
+  if (!state.versioning) return startInsertRowsNow(state, target, options);
+  if (options.onConflict) validateConflictTarget(state, target, options.onConflict);
+  yield* fireBeforeStatementResumable(state, target, 'insert');
+  if (doesUpdate(options)) yield* fireBeforeStatementResumable(state, target, 'update');
+  return insertContext(state, target, options);
+}
+
+/** `startInsertRows` with one session open: its BEFORE STATEMENT triggers cannot wait. */
+function startInsertRowsNow(state: EngineState, target: Relation, options: InsertOptions): InsertContext {
+  if (options.onConflict) validateConflictTarget(state, target, options.onConflict);
+  fireBeforeStatementTriggers(state, target, 'insert');
+  if (doesUpdate(options)) fireBeforeStatementTriggers(state, target, 'update');
+  return insertContext(state, target, options);
+}
+
+/**
+ * ON CONFLICT DO UPDATE fires the UPDATE statement triggers too, whether or not a row conflicts:
+ * BEFORE INSERT, BEFORE UPDATE, …, AFTER UPDATE, AFTER INSERT, as PostgreSQL does.
+ */
+function doesUpdate(options: InsertOptions): boolean {
+  const action = options.onConflict?.action;
+  return action !== undefined && action !== 'nothing';
+}
+
+/** An INSERT's state once its BEFORE STATEMENT triggers have fired: its transition tables opened. */
+function insertContext(state: EngineState, target: Relation, options: InsertOptions): InsertContext {
+  const doUpdate = doesUpdate(options);
   return {
     target,
-    onConflict,
+    onConflict: options.onConflict,
     doUpdate,
     transition: transitionFor(state, target, 'insert'),
     updateTransition: doUpdate ? transitionFor(state, target, 'update') : null,
@@ -169,9 +201,16 @@ export function* startInsertRows(
 /** One proposed row: built (defaults, nextval) once, then inserted in a segment that may wait and re-run. */
 export function* insertInput(state: EngineState, context: InsertContext, input: RowInput): Resumable<void> {
   const built = buildInsertedRow(state, context.target, input);
-  const row = state.versioning
-    ? yield* replayable(state, () => insertRow(state, context, built))
-    : insertRow(state, context, built);
+  keepWritten(
+    context,
+    state.versioning
+      ? yield* replayable(state, () => insertRow(state, context, built))
+      : insertRow(state, context, built),
+  );
+}
+
+/** A row the INSERT wrote (or updated by DO UPDATE) is part of its result; a skipped one (null) is not. */
+function keepWritten(context: InsertContext, row: Row | null): void {
   if (row !== null) context.written.push(row);
 }
 

@@ -1,6 +1,6 @@
 /** INSERT … VALUES … [ON CONFLICT …]: its result is the rows written, as `RETURNING *` gives them. */
-import { executeInsert } from '../insertStatement.js';
-import { withUpdatedColumnsResumable } from '../triggerRuntime.js';
+import { executeInsert, executeInsertNow } from '../insertStatement.js';
+import { withUpdatedColumns, withUpdatedColumnsResumable } from '../triggerRuntime.js';
 import type { EngineState } from '../session.js';
 import type { InsertOptions } from '../insertStatement.js';
 import { PgError, SqlState } from '../errors.js';
@@ -22,15 +22,35 @@ export interface InsertStatement {
 }
 
 /** The parser's column checks, then the execution with DO UPDATE's SET list as the updated columns. */
-function startInsert(session: EngineState, { table, rows, options }: InsertStatement): Resumable<Row[]> {
+function startInsert(session: EngineState, statement: InsertStatement): Resumable<Row[]> {
+  const relation = parsedTarget(session, statement);
+  const { rows, options } = statement;
+  return withUpdatedColumnsResumable(session, updatedBy(options), executeInsert(session, relation, rows, options));
+}
+
+/** `startInsert` run to its end with one session open, where nothing can wait (`executeInsertNow`). */
+function insertNow(session: EngineState, statement: InsertStatement): Row[] {
+  const relation = parsedTarget(session, statement);
+  const { rows, options } = statement;
+  return withUpdatedColumns(session, updatedBy(options), () => executeInsertNow(session, relation, rows, options));
+}
+
+/**
+ * The target relation, once the parser has checked the column list (every row's columns, in the
+ * order the SQL lists them) and the ON CONFLICT clause before any row is built, so an unknown
+ * column fails first.
+ */
+function parsedTarget(session: EngineState, { table, rows, options }: InsertStatement): Relation {
   const relation = lookupRelation(session, table);
-  const action = options.onConflict?.action;
-  const updated = action === undefined || action === 'nothing' ? null : Object.keys(action.update);
-  // The parser checks the column list (every row's columns, in the order the SQL lists them)
-  // and the DO UPDATE SET list before any row is built, so an unknown column fails first.
   checkTargetColumns(relation, insertColumns(rows));
   checkConflictColumns(relation, options);
-  return withUpdatedColumnsResumable(session, updated, executeInsert(session, relation, rows, options));
+  return relation;
+}
+
+/** DO UPDATE's SET list, the columns `UPDATE OF` triggers see as updated; null for a plain INSERT. */
+function updatedBy(options: InsertOptions): readonly string[] | null {
+  const action = options.onConflict?.action;
+  return action === undefined || action === 'nothing' ? null : Object.keys(action.update);
 }
 
 /**
@@ -52,7 +72,9 @@ export const insertKind = defineStatement<InsertStatement, Row[]>({
   kind: 'insert',
   envelope: 'atomic',
   returnsRows: true,
-  execute: (session, statement) => runToEnd(startInsert(session, statement)),
+  // One session: nothing can wait, so no generator is made (insertNow); several: run to its end.
+  execute: (session, statement) =>
+    session.versioning ? runToEnd(startInsert(session, statement)) : insertNow(session, statement),
   resume: (session, statement) => startInsert(session, statement),
   render: ({ table, rows, options }, catalog) => renderInsert(table, rows, options, catalog),
 });
