@@ -1,5 +1,5 @@
 import type { TransitionRows } from './afterTriggerQueue.js';
-import { fail } from './assert.js';
+import { assert, fail } from './assert.js';
 import type { Relation, Tuple } from './catalog.js';
 import type { Expr } from './expression.js';
 import { planFor } from './relationPlan.js';
@@ -38,19 +38,51 @@ export function* executeDelete(
   options: DeleteOptions,
   candidates?: readonly ScannedTuple[],
 ): Resumable<Row[]> {
-  if (state.versioning) yield* fireBeforeStatementResumable(state, target, 'delete');
-  else fireBeforeStatementTriggers(state, target, 'delete');
+  if (!state.versioning) return executeDeleteNow(state, target, where, options, candidates);
+  yield* fireBeforeStatementResumable(state, target, 'delete');
   const transition = transitionFor(state, target, 'delete');
   const deleted: Row[] = [];
-  // A referential action passes the rows it already found through the key's referencing maps.
-  for (const { relation, tuple } of candidates ?? scanTuples(state, target, where, { only: options.only ?? false })) {
-    const row = state.versioning
-      ? yield* replayable(state, () => deleteLockedRow(state, relation, tuple, where, transition))
-      : deleteRow(state, relation, tuple, transition);
+  for (const { relation, tuple } of candidates ?? deleteCandidates(state, target, where, options)) {
+    const row = yield* replayable(state, () => deleteLockedRow(state, relation, tuple, where, transition));
     if (row !== null) deleted.push(row);
   }
   queueStatementEnd(state, target, 'delete');
   return deleted;
+}
+
+/**
+ * `executeDelete` with one session open (`EngineState.versioning` off), where nothing can wait: the
+ * same steps without a generator (docs/statements.md, "One session runs without generators").
+ */
+export function executeDeleteNow(
+  state: EngineState,
+  target: Relation,
+  where: Expr | null,
+  options: DeleteOptions,
+  candidates?: readonly ScannedTuple[],
+): Row[] {
+  assert(!state.versioning, 'a DELETE runs without a generator only with one session open');
+  fireBeforeStatementTriggers(state, target, 'delete');
+  const transition = transitionFor(state, target, 'delete');
+  const deleted: Row[] = [];
+  const rows = candidates ?? deleteCandidates(state, target, where, options);
+  for (let position = 0; position < rows.length; position++) {
+    const { relation, tuple } = rows[position]!;
+    const row = deleteRow(state, relation, tuple, transition);
+    if (row !== null) deleted.push(row);
+  }
+  queueStatementEnd(state, target, 'delete');
+  return deleted;
+}
+
+/** The rows a DELETE chooses at its start; a referential action passes those it found through the key's referencing maps instead. */
+function deleteCandidates(
+  state: EngineState,
+  target: Relation,
+  where: Expr | null,
+  options: DeleteOptions,
+): readonly ScannedTuple[] {
+  return scanTuples(state, target, where, { only: options.only ?? false });
 }
 
 function deleteRow(

@@ -16,7 +16,7 @@ import { Suspension, runNestedResumable } from './sessions/suspension.js';
 import type { LockWait, Resumable } from './sessions/suspension.js';
 import { formatValuesForDetail } from './values.js';
 import type { Row, SqlValue } from './values.js';
-import { executeDelete } from './deleteStatement.js';
+import { executeDelete, executeDeleteNow } from './deleteStatement.js';
 import { withUpdatedColumnsResumable } from './triggerRuntime.js';
 import { executeUpdate } from './updateStatement.js';
 
@@ -399,15 +399,21 @@ export function runReferentialAction(
     case 'cascade':
       lockPrunedTree(state, foreignKey.relation, foreignKey.columns, oldValues, 'RowExclusive');
       crosscheckAction(state, foreignKey, oldValues);
-      // With several sessions open the referencing maps hold uncommitted rows too: the action scans.
+      // With one session open the referencing maps hold exactly the live rows: the DELETE takes them
+      // from there, without a generator (docs/statements.md). With several they hold uncommitted rows
+      // too, and the action scans.
+      if (newValues === null && !state.versioning) {
+        const children = referencingTuples(foreignKey, oldValues);
+        if (children !== null) {
+          state.nestedNow(() => executeDeleteNow(state, foreignKey.relation, null, {}, children), false);
+          return;
+        }
+      }
       state.nested(
         { action: foreignKey.name, oldValues, newValues },
         () => {
-          if (newValues === null) {
-            const children = state.versioning ? null : referencingTuples(foreignKey, oldValues);
-            if (children !== null) return executeDelete(state, foreignKey.relation, null, {}, children);
+          if (newValues === null)
             return executeDelete(state, foreignKey.relation, whereColumnsEqual(foreignKey.columns, oldValues), {});
-          }
           // The action's UPDATE sets the key columns: they are what its UPDATE OF triggers see.
           return withUpdatedColumnsResumable(
             state,
@@ -480,8 +486,13 @@ export function referencingTuples(
     if (map === null) return null;
     const tids = map.get(key);
     if (tids === undefined) continue;
-    const tuples = [...tids].sort((left, right) => left - right).map((tid) => leaf.heap!.get(tid)!);
-    for (const tuple of tuples) found.push({ relation: leaf, tuple });
+    // Tuple-id order as a scan meets them; a key held by one row (the usual case) needs no sort.
+    const ordered = tids.size === 1 ? tids : [...tids].sort((left, right) => left - right);
+    for (const tid of ordered) {
+      const tuple = leaf.heap!.get(tid);
+      assert(tuple !== undefined, `referencing map of ${foreignKey.name} holds dead tuple ${tid}`);
+      found.push({ relation: leaf, tuple });
+    }
   }
   return found;
 }

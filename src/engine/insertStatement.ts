@@ -15,7 +15,7 @@ import { lockRow, rowWait } from './sessions/rowLocks.js';
 import { xidVisible } from './sessions/snapshot.js';
 import { replayable, Suspension } from './sessions/suspension.js';
 import type { LockWait, Resumable } from './sessions/suspension.js';
-import { conflictingTid, insertTuple, uniqueWaitFor } from './storage.js';
+import { conflictingTid, insertTuple, keyColumnsChange, uniqueWaitFor } from './storage.js';
 import {
   fireBeforeRowTriggers,
   fireBeforeStatementResumable,
@@ -24,7 +24,7 @@ import {
   queueStatementEnd,
   transitionFor,
 } from './triggerRuntime.js';
-import { evaluateAssignments, keyColumnsChange, updateRow, waitForUniqueKeys } from './updateStatement.js';
+import { evaluateAssignments, updateRow, waitForUniqueKeys } from './updateStatement.js';
 import type { Assignments } from './updateStatement.js';
 import type { Row } from './values.js';
 
@@ -193,7 +193,8 @@ function insertContext(state: EngineState, target: Relation, options: InsertOpti
     doUpdate,
     transition: transitionFor(state, target, 'insert'),
     updateTransition: doUpdate ? transitionFor(state, target, 'update') : null,
-    touchedByThisStatement: new Set<number>(),
+    // Only DO UPDATE asks which rows this statement already wrote; a plain INSERT keeps no set.
+    touchedByThisStatement: doUpdate ? new Set<number>() : null,
     written: [],
   };
 }
@@ -229,7 +230,8 @@ export interface InsertContext {
   readonly written: Row[];
   readonly transition: TransitionRows | null;
   readonly updateTransition: TransitionRows | null;
-  readonly touchedByThisStatement: Set<number>;
+  /** DO UPDATE only: the tuples this statement inserted or updated, which it may not update again (21000). */
+  readonly touchedByThisStatement: Set<number> | null;
 }
 
 /** Bound on the retries of one row's ON CONFLICT decision: each needs another transaction's commit. */
@@ -260,7 +262,9 @@ function insertRow(state: EngineState, context: InsertContext, built: Row): Row 
     if (existing === undefined) fail(`arbiter index of ${leaf.name} points at a dead tuple`);
     if (state.versioning) refuseInvisibleConflict(state, existing);
     if (onConflict.action === 'nothing') return null;
-    if (context.touchedByThisStatement.has(conflict)) {
+    const touched = context.touchedByThisStatement;
+    assert(touched !== null, 'a DO UPDATE insert keeps the rows it touched');
+    if (touched.has(conflict)) {
       throw new PgError(SqlState.cardinalityViolation, 'ON CONFLICT DO UPDATE command cannot affect row a second time');
     }
     const proposed = buildUpdatedRow(
@@ -281,12 +285,12 @@ function insertRow(state: EngineState, context: InsertContext, built: Row): Row 
       if (outcome.kind !== 'locked') continue;
     }
     const updated = updateRow(state, target, leaf, existing, proposed, context.updateTransition);
-    if (updated !== null) context.touchedByThisStatement.add(conflict);
+    if (updated !== null) touched.add(conflict);
     return updated;
   }
   if (state.versioning) waitForUniqueKeys(state, leaf, row, -1);
   const tuple = insertTuple(state, leaf, row);
-  context.touchedByThisStatement.add(tuple.tid);
+  context.touchedByThisStatement?.add(tuple.tid);
   queueAfterRow(state, leaf, 'INSERT', planFor(state, leaf).afterRow.insert, null, 0, row, tuple.tid);
   context.transition?.newRows.push(row);
   return row;

@@ -46,7 +46,10 @@ function unknownColumn(relation: Relation, column: string): PgError {
  */
 export function checkExpressionColumns(relation: Relation, expr: Expr | null): void {
   if (expr === null) return;
-  for (const name of referencedColumns(expr))
+  // The most common WHERE, `column = value` (every look-up by key), needs no set of its columns.
+  const only =
+    expr.kind === 'compare' && expr.right.kind === 'literal' && expr.left.kind === 'column' ? expr.left : null;
+  for (const name of only !== null ? [only.name] : referencedColumns(expr))
     if (relation.column(name) === undefined)
       throw new PgError(SqlState.undefinedColumn, `column "${name}" does not exist`);
 }
@@ -54,6 +57,15 @@ export function checkExpressionColumns(relation: Relation, expr: Expr | null): v
 /** Target columns of an INSERT column list or UPDATE SET list: PostgreSQL names the relation in the error. */
 export function checkTargetColumns(relation: Relation, columns: Iterable<string>): void {
   for (const name of columns) if (relation.column(name) === undefined) throw unknownColumn(relation, name);
+}
+
+/**
+ * The parser's check of an INSERT's column list (`insertColumns`): the first unknown column in its
+ * order is the first one met row by row, key by key, so the list need not be built.
+ */
+export function checkInsertColumns(relation: Relation, rows: readonly RowInput[]): void {
+  for (let position = 0; position < rows.length; position++)
+    for (const name in rows[position]) if (relation.column(name) === undefined) throw unknownColumn(relation, name);
 }
 
 /** An INSERT's column list: every column some row sets, in first-seen order (as its SQL lists them). */
@@ -65,9 +77,12 @@ export function insertColumns(rows: readonly RowInput[]): string[] {
 
 /** Builds a complete, frozen row for an INSERT: defaults in column order, then type checks. */
 export function buildInsertedRow(state: EngineState, relation: Relation, input: RowInput): Row {
-  checkTargetColumns(relation, Object.keys(input));
+  for (const name in input) if (relation.column(name) === undefined) throw unknownColumn(relation, name);
   const row: Record<string, SqlValue> = {};
-  for (const column of relation.columns) {
+  // Indexed: the column list is frozen, which for…of walks slowly (docs/performance.md).
+  const columns = relation.columns;
+  for (let position = 0; position < columns.length; position++) {
+    const column = columns[position]!;
     const given = input[column.name];
     const value = given === undefined ? evaluateDefault(state, column.default) : given;
     checkValueType(value, column.type);

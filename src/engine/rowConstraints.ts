@@ -16,7 +16,10 @@ export function failingRowDetail(relation: Relation, row: Row): string {
 }
 
 export function checkRowConstraints(state: EngineState, relation: Relation, row: Row, checkPartition: boolean): void {
-  for (const column of relation.columns) {
+  // Indexed loops: the column and check lists are frozen, which for…of walks slowly (docs/performance.md).
+  const columns = relation.columns;
+  for (let position = 0; position < columns.length; position++) {
+    const column = columns[position]!;
     if (column.notNull && row[column.name] === null) {
       throw new PgError(
         SqlState.notNullViolation,
@@ -29,7 +32,9 @@ export function checkRowConstraints(state: EngineState, relation: Relation, row:
       );
     }
   }
-  for (const check of planFor(state, relation).checks) {
+  const checks = planFor(state, relation).checks;
+  for (let position = 0; position < checks.length; position++) {
+    const check = checks[position]!;
     if (!isSatisfiedAsCheck(check.expr, { row })) {
       throw new PgError(
         SqlState.checkViolation,

@@ -435,6 +435,16 @@ export class EngineState implements SessionView {
     return runNestedResumable(this, identity, () => this.runNestedResumable(body, newLevel, statement, latest));
   }
 
+  /**
+   * `nested` with one session open, for a body that makes no generator: nothing can wait, so there is
+   * no replay log to go through (docs/statements.md, "One session runs without generators").
+   */
+  nestedNow<T>(body: () => T, newLevel: boolean): T {
+    assert(this.depth > 0, 'a nested statement runs inside a statement');
+    assert(!this.shared.versioning, 'a nested statement runs without a generator only with one session open');
+    return this.runNested(body, newLevel);
+  }
+
   /** A statement's table locks, each yielded for the scheduler to grant (none without a scheduler). */
   private *takeTableLocks(statement: Statement | null): Resumable<void> {
     const locks = this.shared.tableLocks;

@@ -54,7 +54,10 @@ export function uniqueViolation(index: IndexDefinition, relation: Relation, row:
 }
 
 function checkUnique(state: EngineState, relation: Relation, row: Row, ignoreTid: number): void {
-  for (const index of planFor(state, relation).uniqueIndexes) {
+  // Indexed: a relation without unique indexes has the shared frozen empty list (docs/performance.md).
+  const uniqueIndexes = planFor(state, relation).uniqueIndexes;
+  for (let position = 0; position < uniqueIndexes.length; position++) {
+    const index = uniqueIndexes[position]!;
     const tid = conflictingTid(index, row, ignoreTid);
     if (tid === undefined) continue;
     // Executors wait for an uncommitted conflicting key before they write (semantics 5).
@@ -171,10 +174,16 @@ function forgetVersion(state: EngineState, relation: Relation, version: Tuple): 
 }
 
 /** Whether an UPDATE from `before` to `after` changes a column of a unique key (PostgreSQL's key columns). */
-function changesKey(state: EngineState, relation: Relation, before: Row, after: Row): boolean {
-  for (const index of planFor(state, relation).uniqueIndexes) {
+/** Whether an UPDATE from `before` to `after` changes a column of a non-partial unique index (PostgreSQL's "key" columns). */
+export function keyColumnsChange(state: EngineState, relation: Relation, before: Row, after: Row): boolean {
+  // Indexed loops over the plan's list and each index's frozen column list (docs/performance.md).
+  const uniqueIndexes = planFor(state, relation).uniqueIndexes;
+  for (let position = 0; position < uniqueIndexes.length; position++) {
+    const index = uniqueIndexes[position]!;
     if (index.predicate !== null) continue;
-    for (const column of index.columns) if (before[column] !== after[column]) return true;
+    const columns = index.columns;
+    for (let column = 0; column < columns.length; column++)
+      if (before[columns[column]!] !== after[columns[column]!]) return true;
   }
   return false;
 }
@@ -383,7 +392,7 @@ export function replaceTuple(state: EngineState, relation: Relation, tuple: Tupl
 function replaceVersioned(state: EngineState, relation: Relation, tuple: Tuple, row: Row): Tuple {
   const heap = relation.heap!;
   const own = tuple.xmin === state.currentXid;
-  const keyChange = changesKey(state, relation, tuple.row, row);
+  const keyChange = keyColumnsChange(state, relation, tuple.row, row);
   const replacement: Tuple = {
     tid: tuple.tid,
     row,

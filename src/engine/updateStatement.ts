@@ -1,20 +1,22 @@
 import type { AfterRowAction, TransitionRows } from './afterTriggerQueue.js';
 import type { Relation, Tuple } from './catalog.js';
 import { PgError, SqlState } from './errors.js';
-import { fail } from './assert.js';
+import { assert, fail } from './assert.js';
 import { evaluate, isExpr, isSatisfiedAsFilter } from './expression.js';
 import { referencedUpdateCheckRequired, updateCheckRequired } from './foreignKeyRuntime.js';
 import type { Expr } from './expression.js';
 import { joinedRow, joinSource, targetOnlyCondition } from './fromItem.js';
+import type { JoinSource } from './fromItem.js';
 import { riTriggerName, planFor } from './relationPlan.js';
 import { buildUpdatedRow, checkTargetColumns } from './rowBuilding.js';
 import { checkRowConstraints, failingRowDetail, routeRow, satisfiesPartitionConstraint } from './rowConstraints.js';
 import { scanTuples, subqueryRunner } from './scan.js';
+import type { ScannedTuple } from './scan.js';
 import { lockForUniqueWait, lockRow, rowWait } from './sessions/rowLocks.js';
 import { replayable, Suspension } from './sessions/suspension.js';
 import type { Resumable } from './sessions/suspension.js';
 import type { EngineState } from './session.js';
-import { claimKeysForUniqueWait, deleteTuple, insertTuple, replaceTuple } from './storage.js';
+import { claimKeysForUniqueWait, deleteTuple, insertTuple, keyColumnsChange, replaceTuple } from './storage.js';
 import {
   fireBeforeRowTriggers,
   fireBeforeStatementResumable,
@@ -75,41 +77,72 @@ export function* executeUpdate(
   options: UpdateOptions,
   from: { readonly relation: Relation } | null = null,
 ): Resumable<Row[]> {
+  if (!state.versioning) return executeUpdateNow(state, target, assignments, where, options, from);
   checkTargetColumns(target, Object.keys(assignments));
-  if (state.versioning) yield* fireBeforeStatementResumable(state, target, 'update');
-  else fireBeforeStatementTriggers(state, target, 'update');
-  const transition = transitionFor(state, target, 'update');
+  yield* fireBeforeStatementResumable(state, target, 'update');
+  const { transition, join, scanned } = updateScan(state, target, where, options, from);
   const updated: Row[] = [];
-  // The FROM item is read through the statement's snapshot once; the target rows by their own conjuncts.
-  const join = from === null ? null : joinSource(state, from.relation, where);
-  const scanned = scanTuples(state, target, join === null ? where : targetOnlyCondition(where), {
-    only: options.only ?? false,
-  });
   for (const { relation, tuple } of scanned) {
-    let fromRow: Row | undefined;
-    if (join !== null) {
-      const joined = joinedRow(state, join, where, tuple.row);
-      if (joined === null) continue;
-      fromRow = joined;
-    }
-    let result: Row | null;
-    if (state.versioning) {
-      const moves: MoveHolder = { move: null };
-      result = yield* replayable(state, () =>
-        updateLockedRow(state, target, relation, tuple, assignments, where, transition, fromRow, moves),
-      );
-      const move = moves.move;
-      if (move !== null) result = yield* replayable(state, () => insertMovedRow(state, move));
-    } else {
-      if (relation.heap!.get(tuple.tid) !== tuple) continue;
-      const values = evaluateAssignments(state, assignments, tuple.row, fromRow === undefined ? {} : { fromRow });
-      const proposed = buildUpdatedRow(relation, tuple.row, values);
-      result = updateRow(state, target, relation, tuple, proposed, transition);
-    }
+    const fromRow = join === null ? undefined : joinedRow(state, join, where, tuple.row);
+    if (fromRow === null) continue;
+    const moves: MoveHolder = { move: null };
+    let result = yield* replayable(state, () =>
+      updateLockedRow(state, target, relation, tuple, assignments, where, transition, fromRow, moves),
+    );
+    const move = moves.move;
+    if (move !== null) result = yield* replayable(state, () => insertMovedRow(state, move));
     if (result !== null) updated.push(result);
   }
   queueStatementEnd(state, target, 'update');
   return updated;
+}
+
+/**
+ * `executeUpdate` with one session open (`EngineState.versioning` off), where nothing can wait: the
+ * same steps without a generator (docs/statements.md, "One session runs without generators").
+ */
+export function executeUpdateNow(
+  state: EngineState,
+  target: Relation,
+  assignments: Assignments,
+  where: Expr | null,
+  options: UpdateOptions,
+  from: { readonly relation: Relation } | null = null,
+): Row[] {
+  assert(!state.versioning, 'an UPDATE runs without a generator only with one session open');
+  checkTargetColumns(target, Object.keys(assignments));
+  fireBeforeStatementTriggers(state, target, 'update');
+  const { transition, join, scanned } = updateScan(state, target, where, options, from);
+  const updated: Row[] = [];
+  for (let position = 0; position < scanned.length; position++) {
+    const { relation, tuple } = scanned[position]!;
+    const fromRow = join === null ? undefined : joinedRow(state, join, where, tuple.row);
+    if (fromRow === null || relation.heap!.get(tuple.tid) !== tuple) continue;
+    const values = evaluateAssignments(state, assignments, tuple.row, fromRow === undefined ? {} : { fromRow });
+    const result = updateRow(state, target, relation, tuple, buildUpdatedRow(relation, tuple.row, values), transition);
+    if (result !== null) updated.push(result);
+  }
+  queueStatementEnd(state, target, 'update');
+  return updated;
+}
+
+/**
+ * An UPDATE's start once its BEFORE STATEMENT triggers have fired: its transition rows, the FROM
+ * item read through the statement's snapshot once, and the target rows by their own conjuncts.
+ */
+function updateScan(
+  state: EngineState,
+  target: Relation,
+  where: Expr | null,
+  options: UpdateOptions,
+  from: { readonly relation: Relation } | null,
+): { readonly transition: TransitionRows | null; readonly join: JoinSource | null; readonly scanned: ScannedTuple[] } {
+  const transition = transitionFor(state, target, 'update');
+  const join = from === null ? null : joinSource(state, from.relation, where);
+  const scanned = scanTuples(state, target, join === null ? where : targetOnlyCondition(where), {
+    only: options.only ?? false,
+  });
+  return { transition, join, scanned };
 }
 
 /** Bound on EvalPlanQual re-checks of one row: each needs another transaction's commit. */
@@ -189,15 +222,6 @@ function setsKeyColumn(state: EngineState, relation: Relation, assignments: Assi
   for (const index of planFor(state, relation).uniqueIndexes) {
     if (index.predicate !== null) continue;
     for (const column of index.columns) if (Object.hasOwn(assignments, column)) return true;
-  }
-  return false;
-}
-
-/** Whether an UPDATE changes a column of a non-partial unique index (PostgreSQL's "key" columns). */
-export function keyColumnsChange(state: EngineState, relation: Relation, before: Row, after: Row): boolean {
-  for (const index of planFor(state, relation).uniqueIndexes) {
-    if (index.predicate !== null) continue;
-    for (const column of index.columns) if (before[column] !== after[column]) return true;
   }
   return false;
 }

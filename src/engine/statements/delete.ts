@@ -1,5 +1,5 @@
 /** DELETE FROM … [WHERE …]: its result is the deleted rows. */
-import { executeDelete } from '../deleteStatement.js';
+import { executeDelete, executeDeleteNow } from '../deleteStatement.js';
 import type { DeleteOptions } from '../deleteStatement.js';
 import type { Expr } from '../expression.js';
 import { checkExpressionColumns } from '../rowBuilding.js';
@@ -23,7 +23,10 @@ export const deleteKind = defineStatement<DeleteStatement, Row[]>({
   execute: (session, { table, where, options }) => {
     const relation = lookupRelation(session, table);
     checkExpressionColumns(relation, where);
-    return runToEnd(executeDelete(session, relation, where, options));
+    // With one session open nothing can wait, so no generator is made (docs/statements.md).
+    return session.versioning
+      ? runToEnd(executeDelete(session, relation, where, options))
+      : executeDeleteNow(session, relation, where, options);
   },
   resume: (session, { table, where, options }) => {
     const relation = lookupRelation(session, table);

@@ -4,7 +4,7 @@ import { withUpdatedColumns, withUpdatedColumnsResumable } from '../triggerRunti
 import type { EngineState } from '../session.js';
 import type { InsertOptions } from '../insertStatement.js';
 import { PgError, SqlState } from '../errors.js';
-import { checkExpressionColumns, checkTargetColumns, insertColumns } from '../rowBuilding.js';
+import { checkExpressionColumns, checkInsertColumns, checkTargetColumns } from '../rowBuilding.js';
 import type { RowInput } from '../rowBuilding.js';
 import { lookupRelation } from '../scan.js';
 import { renderInsert } from '../sql/renderData.js';
@@ -42,7 +42,7 @@ function insertNow(session: EngineState, statement: InsertStatement): Row[] {
  */
 function parsedTarget(session: EngineState, { table, rows, options }: InsertStatement): Relation {
   const relation = lookupRelation(session, table);
-  checkTargetColumns(relation, insertColumns(rows));
+  checkInsertColumns(relation, rows);
   checkConflictColumns(relation, options);
   return relation;
 }
