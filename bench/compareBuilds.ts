@@ -1,17 +1,23 @@
 /**
- * Compares builds of pgdrill on bench:engine's single-session workload in one process, so that a
- * host whose speed changes from minute to minute treats every build alike (docs/performance.md,
- * "Measuring on a noisy host").
+ * Compares builds of pgdrill in one process, so that a host whose speed changes from minute to
+ * minute treats every build alike (docs/performance.md, "Measuring on a noisy host").
  *
- *   node dist/bench/compareBuilds.js BUILD_ROOT…      (each a checkout with `dist/` built)
+ *   node dist/bench/compareBuilds.js [--campaign] BUILD_ROOT…   (each a checkout with `dist/` built)
  *
- * Every build gets its own database: 1,000 parents and 1,000 children (ON DELETE CASCADE), then
- * cycles of INSERT a parent, INSERT a child of a random live parent (one in seven references a
- * parent that does not exist and fails with 23503), UPDATE a random live child by key, DELETE a
- * random parent by key. Rounds of CYCLES cycles alternate between the builds; the first WARMUP
- * rounds are not counted. Prints each build's median cycle time (µs), its ratio to the first
- * build, and the ratio of every counted round pair. Environment: ROUNDS (default 100), CYCLES
- * (default 2000).
+ * Without `--campaign`, bench:engine's single-session workload: every build gets its own database,
+ * 1,000 parents and 1,000 children (ON DELETE CASCADE), then cycles of INSERT a parent, INSERT a
+ * child of a random live parent (one in seven references a parent that does not exist and fails
+ * with 23503), UPDATE a random live child by key, DELETE a random parent by key. Rounds of CYCLES
+ * cycles alternate between the builds; the first WARMUP rounds are not counted.
+ *
+ * With `--campaign`, the campaign's own work: chunks of `npm start`'s campaign (seed 20241031, its
+ * first CHUNKS chunks of 250 runs) of every safe plan that each build has under the same name, each
+ * chunk run by every build in turn (the order alternating), each build with its own plan files.
+ * The first chunk of each build is not counted (module warm-up).
+ *
+ * Prints each build's figure (µs per cycle, or seconds for the chunks), its speed relative to the
+ * first build, and the ratio of every counted pair. Environment: ROUNDS (default 100), CYCLES
+ * (default 2000), CHUNKS (default 2).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -151,16 +157,96 @@ function workload(engine: EngineModule): (cycles: number) => number {
   };
 }
 
+/** The part of a build's campaign API the chunks use (harness/campaign.ts, harness/planFile.ts). */
+interface CampaignModules {
+  readonly domain: unknown;
+  readonly plans: readonly { readonly name: string; readonly expect: unknown }[];
+  chunkSpec(plan: unknown, seed: number, index: number, totalRuns: number): unknown;
+  runChunk(domain: unknown, plan: unknown, spec: unknown, options: object): unknown;
+}
+
+const CAMPAIGN_SEED = 20241031;
+const CAMPAIGN_RUNS = 3000;
+
+async function importFrom(root: string, ...paths: string[]): Promise<Record<string, unknown>> {
+  // The runners domain moved from properties/ to model/runners/ in 2026-11; older builds have it there.
+  for (const path of paths) {
+    const file = resolve(root, 'dist', path);
+    if (existsSync(file)) return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  }
+  console.error(`compareBuilds: ${JSON.stringify(root)} has none of ${paths.map((path) => `dist/${path}`).join(', ')}`);
+  process.exit(2);
+}
+
+async function campaignModules(root: string): Promise<CampaignModules> {
+  const campaign = await importFrom(root, 'src/harness/campaign.js');
+  const planFile = await importFrom(root, 'src/harness/planFile.js');
+  const domain = (await importFrom(root, 'model/runners/domain.js', 'properties/runnersDomain.js')).runnersDomain;
+  const load = planFile.loadPlanDirectory as (domain: unknown, directory: string) => CampaignModules['plans'];
+  return {
+    domain,
+    plans: load(domain, resolve(root, 'model', 'plans')),
+    chunkSpec: campaign.chunkSpec as CampaignModules['chunkSpec'],
+    runChunk: campaign.runChunk as CampaignModules['runChunk'],
+  };
+}
+
+/** Milliseconds per chunk, per build, over the safe plans every build has. */
+async function compareCampaigns(roots: readonly string[], chunks: number): Promise<number[][]> {
+  const builds: CampaignModules[] = [];
+  for (const root of roots) builds.push(await campaignModules(root));
+  const safe = (modules: CampaignModules): Set<string> =>
+    new Set(modules.plans.filter((plan) => plan.expect === 'safe').map((plan) => plan.name));
+  const common = [...safe(builds[0]!)].filter((name) => builds.every((modules) => safe(modules).has(name))).sort();
+  console.log(`safe plans every build has: ${common.join(', ')}`);
+  const times: number[][] = roots.map(() => []);
+  let pair = 0;
+  for (const name of common) {
+    for (let index = 0; index < chunks; index++, pair++) {
+      const order = builds.map((_, build) => build);
+      if (pair % 2 === 1) order.reverse();
+      for (const build of order) {
+        const modules = builds[build]!;
+        const plan = modules.plans.find((candidate) => candidate.name === name)!;
+        const spec = modules.chunkSpec(plan, CAMPAIGN_SEED, index, CAMPAIGN_RUNS);
+        const started = performance.now();
+        modules.runChunk(modules.domain, plan, spec, {});
+        if (pair > 0) times[build]!.push(performance.now() - started);
+      }
+    }
+  }
+  return times;
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((left, right) => left - right);
   return sorted[sorted.length >> 1]!;
 }
 
 async function main(): Promise<void> {
-  const roots = process.argv.slice(2).map((root) => resolve(root));
+  const campaign = process.argv.includes('--campaign');
+  const roots = process.argv
+    .slice(2)
+    .filter((argument) => argument !== '--campaign')
+    .map((root) => resolve(root));
   if (roots.length === 0) {
     console.error('compareBuilds: name at least one build root (a checkout with dist/ built)');
     process.exit(2);
+  }
+  if (campaign) {
+    const times = await compareCampaigns(roots, positiveInteger('CHUNKS', 2));
+    const firstTotal = times[0]!.reduce((sum, time) => sum + time, 0);
+    for (let build = 0; build < roots.length; build++) {
+      const total = times[build]!.reduce((sum, time) => sum + time, 0);
+      const pairs = times[build]!.map((time, index) => (times[0]![index]! / time).toFixed(2));
+      console.log(
+        `${roots[build]}: ${(total / 1000).toFixed(1)} s for ${times[build]!.length} chunks` +
+          (build === 0
+            ? ''
+            : `, ${(firstTotal / total).toFixed(3)} of the first build's speed (chunk pairs: ${pairs.join(' ')})`),
+      );
+    }
+    return;
   }
   const rounds = positiveInteger('ROUNDS', 100);
   const cycles = positiveInteger('CYCLES', 2000);
