@@ -4,11 +4,12 @@
  *
  *   node dist/bench/compareBuilds.js [--campaign] BUILD_ROOT…   (each a checkout with `dist/` built)
  *
- * Without `--campaign`, bench:engine's single-session workload: every build gets its own database,
- * 1,000 parents and 1,000 children (ON DELETE CASCADE), then cycles of INSERT a parent, INSERT a
- * child of a random live parent (one in seven references a parent that does not exist and fails
- * with 23503), UPDATE a random live child by key, DELETE a random parent by key. Rounds of CYCLES
- * cycles alternate between the builds; the first WARMUP rounds are not counted.
+ * Without `--campaign`, bench:engine's single-session workload: every build gets its own database of
+ * bench:engine's tables (`BENCH_TABLES`), 1,000 parents and 1,000 children (ON DELETE CASCADE), then
+ * cycles of INSERT a parent, INSERT a child of a random live parent (one in seven references a
+ * parent that does not exist and fails with 23503), UPDATE a random live child by key, DELETE a
+ * random parent by key. Rounds of CYCLES cycles alternate between the builds; the first WARMUP
+ * rounds are not counted.
  *
  * With `--campaign`, the campaign's own work: chunks of `npm start`'s campaign (seed 20241031, its
  * first CHUNKS chunks of 250 runs) of every safe plan that each build has under the same name, each
@@ -22,6 +23,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { BENCH_TABLES, Mulberry32 } from './workload.js';
 
 interface EngineRow {
   readonly [column: string]: unknown;
@@ -55,18 +57,6 @@ function positiveInteger(name: string, fallback: number): number {
   return value;
 }
 
-/** mulberry32, as bench:engine: the same row choices for every build. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-
 function idOf(row: EngineRow | undefined): number {
   const id = row?.id;
   if (typeof id !== 'number') throw new Error('an INSERT returned no numeric id');
@@ -77,31 +67,7 @@ function idOf(row: EngineRow | undefined): number {
 function workload(engine: EngineModule): (cycles: number) => number {
   const { Database, PgError, col, eq } = engine;
   const db = new Database();
-  db.createTable({
-    name: 'parents',
-    columns: [
-      { name: 'id', type: 'bigserial' },
-      { name: 'name', type: 'text' },
-    ],
-    primaryKey: ['id'],
-  });
-  db.createTable({
-    name: 'children',
-    columns: [
-      { name: 'id', type: 'bigserial' },
-      { name: 'parent_id', type: 'bigint', notNull: true },
-      { name: 'note', type: 'text' },
-    ],
-    primaryKey: ['id'],
-    constraints: [
-      {
-        kind: 'foreignKey',
-        columns: ['parent_id'],
-        references: { table: 'parents', columns: ['id'] },
-        onDelete: 'cascade',
-      },
-    ],
-  });
+  for (const table of BENCH_TABLES) db.createTable(table);
   const parents: number[] = [];
   const childrenOf = new Map<number, number[]>();
   // Children ever inserted (some since cascaded away) and the live ones' parents.
@@ -119,7 +85,7 @@ function workload(engine: EngineModule): (cycles: number) => number {
     childrenOf.set(parent, []);
   }
   for (let index = 0; index < 1000; index++) addChild(parents[index]!);
-  const next = random(0x5eed);
+  const random = new Mulberry32(0x5eed);
   let cycle = 0;
   return (count) => {
     const started = process.hrtime.bigint();
@@ -134,16 +100,16 @@ function workload(engine: EngineModule): (cycles: number) => number {
         } catch (error) {
           if (!(error instanceof PgError)) throw error;
         }
-      } else addChild(parents[next() % parents.length]!);
+      } else addChild(parents[random.below(parents.length)]!);
       if (parentOf.size > 0) {
-        let child = children[next() % children.length]!;
+        let child = children[random.below(children.length)]!;
         for (let tries = 0; !parentOf.has(child); tries++) {
           if (tries > 1_000_000) throw new Error('no live child found');
-          child = children[next() % children.length]!;
+          child = children[random.below(children.length)]!;
         }
         db.update('children', { note: `m${cycle & 7}` }, eq(col('id'), child));
       }
-      const position = next() % parents.length;
+      const position = random.below(parents.length);
       const victim = parents[position]!;
       parents[position] = parents[parents.length - 1]!;
       parents.pop();

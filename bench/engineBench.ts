@@ -35,6 +35,7 @@
 import { performance } from 'node:perf_hooks';
 import { Database, PgError, col, eq } from '../src/index.js';
 import type { Row } from '../src/index.js';
+import { BENCH_TABLES } from './workload.js';
 
 // --- configuration -------------------------------------------------------------------------
 
@@ -277,31 +278,7 @@ function missingParentId(rng: Mulberry32): number {
 // --- the engine driver ----------------------------------------------------------------------
 
 function createSchema(db: Database): void {
-  db.createTable({
-    name: 'parents',
-    columns: [
-      { name: 'id', type: 'bigserial' },
-      { name: 'name', type: 'text' },
-    ],
-    primaryKey: ['id'],
-  });
-  db.createTable({
-    name: 'children',
-    columns: [
-      { name: 'id', type: 'bigserial' },
-      { name: 'parent_id', type: 'bigint', notNull: true },
-      { name: 'note', type: 'text' },
-    ],
-    primaryKey: ['id'],
-    constraints: [
-      {
-        kind: 'foreignKey',
-        columns: ['parent_id'],
-        references: { table: 'parents', columns: ['id'] },
-        onDelete: 'cascade',
-      },
-    ],
-  });
+  for (const table of BENCH_TABLES) db.createTable(table);
 }
 
 function idOf(row: Row | undefined): number {

@@ -1,3 +1,5 @@
+import type { TableSpec } from '../src/index.js';
+
 /**
  * One deterministic statement sequence for every target of the benchmark: the engine, PGlite and
  * the raw-Map ceiling execute exactly these statements, with the same ids, in the same order.
@@ -16,6 +18,38 @@ export type BenchStatement =
     }
   | { readonly kind: 'updateChild'; readonly id: number; readonly note: string }
   | { readonly kind: 'deleteParent'; readonly id: number };
+
+/**
+ * bench:engine's tables (and compareBuilds.ts's, which creates them in other builds of the engine):
+ * parents, and children referencing them ON DELETE CASCADE, both keyed by a bigserial.
+ */
+export const BENCH_TABLES: readonly TableSpec[] = [
+  {
+    name: 'parents',
+    columns: [
+      { name: 'id', type: 'bigserial' },
+      { name: 'name', type: 'text' },
+    ],
+    primaryKey: ['id'],
+  },
+  {
+    name: 'children',
+    columns: [
+      { name: 'id', type: 'bigserial' },
+      { name: 'parent_id', type: 'bigint', notNull: true },
+      { name: 'note', type: 'text' },
+    ],
+    primaryKey: ['id'],
+    constraints: [
+      {
+        kind: 'foreignKey',
+        columns: ['parent_id'],
+        references: { table: 'parents', columns: ['id'] },
+        onDelete: 'cascade',
+      },
+    ],
+  },
+];
 
 /** mulberry32: a small deterministic PRNG (no Math.random in benchmarks either). */
 export class Mulberry32 {
