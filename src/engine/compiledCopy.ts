@@ -87,8 +87,18 @@ type ShapeLink = (
   targets: readonly number[],
 ) => boolean;
 
+/** Makes a plain object with the source's fields of one shape, in order (`shapeCode`). */
+type ShapeMake = (source: Record<string, unknown>) => Record<string, unknown>;
+
 interface ShapeCode {
   readonly link: ShapeLink;
+  /**
+   * Plain objects only: an object literal of the shape's fields, where the shared shell's
+   * `Object.assign` builds every shape through one constructor, store by store (a `__proto__` field
+   * is written as a computed key, which a literal makes an own field, not the prototype). Null for
+   * other prototypes, whose shells are per class already.
+   */
+  readonly make: ShapeMake | null;
 }
 
 /**
@@ -136,7 +146,14 @@ function shapeCode(prototype: object | null, keys: readonly string[], slots: rea
       return true;
     };`,
   )(keys) as ShapeLink;
-  const code: ShapeCode = { link };
+  const literalKey = (key: string): string => (key === '__proto__' ? '["__proto__"]' : JSON.stringify(key));
+  const make =
+    prototype === Object.prototype
+      ? (new Function(
+          `return function makeShape(source) { return { ${keys.map((key) => `${literalKey(key)}: source[${JSON.stringify(key)}]`).join(', ')} }; };`,
+        )() as ShapeMake)
+      : null;
+  const code: ShapeCode = { link, make };
   if (byShape === undefined) {
     byShape = new Map();
     shapeCodes.set(prototype, byShape);
@@ -298,7 +315,9 @@ function make(node: CopyNode): unknown {
     case NodeKind.Set:
       return new Set();
     case NodeKind.Shell:
-      return new node.shell!(node.source as Record<string, unknown>);
+      return node.code?.make
+        ? node.code.make(node.source as Record<string, unknown>)
+        : new node.shell!(node.source as Record<string, unknown>);
     case NodeKind.NullPrototype:
       return Object.assign(Object.create(null) as object, node.source);
     case NodeKind.Plan:

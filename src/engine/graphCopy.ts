@@ -51,6 +51,17 @@ export function planShellOf(plan: RelationPlan): PlanShell {
   };
 }
 
+/**
+ * Gives `target` the source's own fields in order as own fields. For an object with an own
+ * `__proto__` field (JSON.parse makes one from untrusted text), which `Object.assign` and a plain
+ * store would take for the prototype; once the copy has it as its own field, stores to it are
+ * stores to that field.
+ */
+function defineOwnFields(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const key in source)
+    Object.defineProperty(target, key, { value: source[key], writable: true, enumerable: true, configurable: true });
+}
+
 function assertNoInheritedFields(prototype: object): void {
   for (const key in prototype) fail(`a database copy met an object inheriting the enumerable field ${key}`);
 }
@@ -69,7 +80,8 @@ export function shellOf(prototype: object): Shell {
     // Object.assign copies the own enumerable fields in order in one native call, where a loop of
     // keyed stores in this one function, shared by every shape, would go through a megamorphic cache.
     const made = function (this: Record<string, unknown>, source: Record<string, unknown>): void {
-      Object.assign(this, source);
+      if (Object.hasOwn(source, '__proto__')) defineOwnFields(this, source);
+      else Object.assign(this, source);
     } as unknown as Shell & { prototype: object };
     made.prototype = prototype;
     shell = made;

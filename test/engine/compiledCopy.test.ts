@@ -92,6 +92,26 @@ describe('CompiledCopy', () => {
     expect(copy.first.label).toBe('first');
   });
 
+  it('makes plain objects with their fields in order, integer-like keys and an own __proto__ field included', () => {
+    // Plain objects are made by an object literal per shape. A `__proto__` field (JSON.parse makes
+    // one) stays a field in both copies, never the prototype.
+    const odd = JSON.parse('{"__proto__": {"inner": 1}, "b": 2, "10": "ten", "2": "two"}') as Record<string, unknown>;
+    const source = { odd, ordered: { z: { n: 1 }, a: 'a', 7: 'seven', m: null }, list: [odd] };
+    const compiled = new CompiledCopy(source);
+    const copy = compiled.run<typeof source>()!;
+    expect(sameShape(copy, new GraphCopier().copy(source))).toBe(true);
+    expect(Object.keys(copy.ordered)).toEqual(['7', 'z', 'a', 'm']);
+    expect(Object.getPrototypeOf(copy.ordered)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(copy.odd)).toBe(Object.prototype);
+    expect(Object.keys(copy.odd)).toEqual(['2', '10', '__proto__', 'b']);
+    expect(copy.odd).not.toBe(odd);
+    const ownProto = (object: object): unknown => Object.getOwnPropertyDescriptor(object, '__proto__')?.value;
+    expect(ownProto(copy.odd)).toEqual({ inner: 1 });
+    expect(ownProto(copy.odd)).not.toBe(ownProto(odd));
+    expect(copy.list[0]).toBe(copy.odd);
+    expect(copy.ordered.z).not.toBe(source.ordered.z);
+  });
+
   it('copies nothing once the shape changed: a pointer, an object where there was none, an entry, a freeze, a field', () => {
     const changes: ((source: ReturnType<typeof graph>) => void)[] = [
       (source) => {
