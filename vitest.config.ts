@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { CAMPAIGN_V8_FLAGS } from './src/cli/compilerFlags.js';
 import HeavySuitesFirst from './test/support/heavySuitesFirst.js';
 
 // Tests live in test/; property tests use fixed seeds, so a run is reproducible and CI is stable.
@@ -19,6 +20,9 @@ export default defineConfig({
     // CPU isolated, 30 s not). It asks one thing of a test: a global switch it flips
     // (setReadCaches, setIncrementalChecks, activateMutant, process.env) is restored when it ends.
     isolate: false,
+    // The plan-verdict guard runs every plan's default campaign: the CLI's compiler settings
+    // (src/cli/compilerFlags.ts) cut its optimising compiler's time as they cut npm start's.
+    execArgv: [...CAMPAIGN_V8_FLAGS],
     sequence: { sequencer: HeavySuitesFirst },
   },
 });

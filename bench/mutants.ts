@@ -21,6 +21,7 @@ import { MODEL_MUTANTS, activateMutant, isModelMutant } from '../model/gitlab/mu
 import type { ModelMutant } from '../model/gitlab/mutations.js';
 import { packageRoot } from '../model/runners/cli.js';
 import { runnersDomain } from '../model/runners/domain.js';
+import { useCampaignCompilerFlags } from '../src/cli/compilerFlags.js';
 
 const SEED = 20241031;
 const RUNS = 3000;
@@ -231,6 +232,8 @@ function median(values: readonly number[]): number | null {
 }
 
 function main(argv: readonly string[]): number {
+  // The CLI's compiler settings (src/cli/compilerFlags.ts): the suite runs the default campaign per mutant.
+  useCampaignCompilerFlags();
   const optionValue = (option: string): string | undefined => {
     const at = argv.indexOf(option);
     return at >= 0 ? argv[at + 1] : undefined;

@@ -35,3 +35,5 @@ export type {
   StatementTriggerFunction,
   TriggerEvent,
 } from './engine/catalog.js';
+// The V8 settings pgdrill's own campaign processes run with, for a vitest config's `execArgv`.
+export { CAMPAIGN_V8_FLAGS, useCampaignCompilerFlags } from './cli/compilerFlags.js';

@@ -258,8 +258,12 @@ export function evaluate(expr: Expr, context: EvaluationContext): SqlValue {
       const value = evaluate(expr.operand, context);
       if (value === null) return null;
       let sawNull = false;
-      for (const candidate of expr.values) {
-        const other = evaluate(candidate, context);
+      // Indexed loops here and below: evaluate runs for every row a statement reads, often before V8
+      // has optimised it (it sees every expression shape), and a for…of loop in unoptimised code
+      // allocates an iterator and a result object per element (docs/performance.md).
+      const values = expr.values;
+      for (let index = 0; index < values.length; index++) {
+        const other = evaluate(values[index]!, context);
         if (other === null) sawNull = true;
         else if (compareValues(value, other) === 0) return !expr.negated;
       }
@@ -267,8 +271,9 @@ export function evaluate(expr: Expr, context: EvaluationContext): SqlValue {
     }
     case 'and': {
       let result: boolean | null = true;
-      for (const operand of expr.operands) {
-        const value = evaluate(operand, context);
+      const operands = expr.operands;
+      for (let index = 0; index < operands.length; index++) {
+        const value = evaluate(operands[index]!, context);
         if (value === false) return false;
         if (value === null) result = null;
       }
@@ -276,8 +281,9 @@ export function evaluate(expr: Expr, context: EvaluationContext): SqlValue {
     }
     case 'or': {
       let result: boolean | null = false;
-      for (const operand of expr.operands) {
-        const value = evaluate(operand, context);
+      const operands = expr.operands;
+      for (let index = 0; index < operands.length; index++) {
+        const value = evaluate(operands[index]!, context);
         if (value === true) return true;
         if (value === null) result = null;
       }
@@ -293,14 +299,24 @@ export function evaluate(expr: Expr, context: EvaluationContext): SqlValue {
     }
     case 'arithmetic':
       return evaluateArithmetic(expr.op, evaluate(expr.left, context), evaluate(expr.right, context));
-    case 'function':
-      return evaluateFunction(
-        expr.name,
-        expr.args.map((arg) => evaluate(arg, context)),
-      );
+    case 'function': {
+      const args = expr.args;
+      if (expr.name === 'coalesce') {
+        // As PostgreSQL: the arguments right of the first non-null one are not evaluated, so an
+        // error one of them would raise (a division by zero) is not raised.
+        for (let index = 0; index < args.length; index++) {
+          const value = evaluate(args[index]!, context);
+          if (value !== null) return value;
+        }
+        return null;
+      }
+      assert(args.length === 1, `${expr.name} takes one argument`);
+      return evaluateTextFunction(expr.name, evaluate(args[0]!, context));
+    }
     case 'case': {
-      for (const branch of expr.whens)
-        if (evaluate(branch.when, context) === true) return evaluate(branch.then, context);
+      const whens = expr.whens;
+      for (let index = 0; index < whens.length; index++)
+        if (evaluate(whens[index]!.when, context) === true) return evaluate(whens[index]!.then, context);
       return expr.otherwise === null ? null : evaluate(expr.otherwise, context);
     }
     case 'distinct': {
@@ -350,10 +366,8 @@ function evaluateArithmetic(op: ArithmeticOperator, left: SqlValue, right: SqlVa
   }
 }
 
-function evaluateFunction(name: ScalarFunction, args: readonly SqlValue[]): SqlValue {
-  if (name === 'coalesce') return args.find((arg) => arg !== null) ?? null;
-  assert(args.length === 1, `${name} takes one argument`);
-  const value = args[0]!;
+/** The one-argument text functions (COALESCE is evaluated lazily by `evaluate`). */
+function evaluateTextFunction(name: Exclude<ScalarFunction, 'coalesce'>, value: SqlValue): SqlValue {
   if (value === null) return null;
   assert(typeof value === 'string', `${name} takes text`);
   switch (name) {

@@ -15,7 +15,13 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 const TEST_FILE = `import { expect, test } from 'vitest';
+import { CAMPAIGN_V8_FLAGS } from 'pgdrill';
 import { checkPlan, testPlan } from 'pgdrill/vitest';
+
+test('the config hands the workers pgdrill\\'s compiler settings', () => {
+  expect(CAMPAIGN_V8_FLAGS.length).toBeGreaterThan(0);
+  expect(process.execArgv).toEqual(expect.arrayContaining([...CAMPAIGN_V8_FLAGS]));
+});
 
 testPlan('incident-2024-10-31', { runs: 300 });
 testPlan(new URL('./claims-safe.json', import.meta.url), { runs: 300 });
@@ -58,6 +64,11 @@ describe('pgdrill/vitest outside the repository', () => {
         }),
       );
       writeFileSync(join(project, 'plans.test.ts'), TEST_FILE);
+      // As README's "In a vitest suite" shows: the workers get the compiler settings pgdrill's CLI uses.
+      writeFileSync(
+        join(project, 'vitest.config.mjs'),
+        "import { CAMPAIGN_V8_FLAGS } from 'pgdrill';\nexport default { test: { execArgv: [...CAMPAIGN_V8_FLAGS] } };\n",
+      );
       const run = spawnSync(
         process.execPath,
         [join(project, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=verbose'],
@@ -79,7 +90,8 @@ describe('pgdrill/vitest outside the repository', () => {
       expect(output).toContain('counterexample, shrunk to');
       expect(output).toMatch(/✗ api-never-500: POST \/runners\/verify/);
       expect(output).toMatch(/replay: npx pgdrill replay claims-safe\.json --seed -?\d+ --path "[\d:]+"/);
-      expect(output).toMatch(/Tests +1 failed \| 2 passed/);
+      expect(output).toMatch(/✓ .*the config hands the workers pgdrill's compiler settings/);
+      expect(output).toMatch(/Tests +1 failed \| 3 passed/);
     } finally {
       rmSync(project, { recursive: true, force: true });
     }

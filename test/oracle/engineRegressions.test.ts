@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Database, PgError } from '../../src/index.js';
+import { arithmetic, coalesce, col } from '../../src/engine/expression.js';
 
 /** Engine behaviours the PGlite oracle found wrong, pinned with PostgreSQL 18's answers. */
 function codeOf(body: () => unknown): string | null {
@@ -69,5 +70,31 @@ describe('engine behaviours found by the differential oracle', () => {
     expect(codeOf(() => db.insert('lp_d', { k: null, p: 1, v: -1 }))).toBe('0A000');
     // The trigger hands back the row unchanged: the ordinary partition-constraint error.
     expect(codeOf(() => db.insert('lp_d', { k: 1, p: 1, v: 7 }))).toBe('23514');
+  });
+
+  it('COALESCE evaluates its arguments only up to the first non-null one', () => {
+    // PostgreSQL 18 (checked on PGlite): UPDATE t SET b = coalesce(a, 10 / b) over (1, 0) and
+    // (NULL, 2) gives (1, 1) and (NULL, 5): the division by zero of the first row is never evaluated.
+    const db = new Database();
+    db.createTable({
+      name: 't',
+      columns: [
+        { name: 'a', type: 'integer' },
+        { name: 'b', type: 'integer' },
+      ],
+    });
+    db.insert('t', [
+      { a: 1, b: 0 },
+      { a: null, b: 2 },
+    ]);
+    db.update('t', { b: coalesce(col('a'), arithmetic('/', 10, col('b'))) });
+    expect(db.rows('t')).toEqual([
+      { a: 1, b: 1 },
+      { a: null, b: 5 },
+    ]);
+    // Where the first argument is NULL the next one is evaluated, and its error is raised.
+    expect(
+      codeOf(() => db.update('t', { b: coalesce(col('a'), arithmetic('/', 10, arithmetic('-', col('b'), col('b')))) })),
+    ).toBe('22012');
   });
 });
