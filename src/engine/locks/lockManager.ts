@@ -43,7 +43,7 @@ import { deadLockCheck } from './deadlockCheck.js';
 import { deadlockError, lockNotAvailable, lockTimeoutError } from './lockErrors.js';
 import type { LockEntry, OwnerId, ProcLock, WaitGraph } from './lockTable.js';
 import type { LockTag } from './lockTag.js';
-import { describeTag, tagKey } from './lockTag.js';
+import { describeTag, tagKey, tagNumber } from './lockTag.js';
 import type { LockModeNumber, TableLockMode } from './modes.js';
 import { LOCK_CONFLICTS, lockModeName, modeBit, modeNumber, modeOfNumber } from './modes.js';
 import type { VirtualClock } from './virtualClock.js';
@@ -76,6 +76,9 @@ export type AcquireResult =
   | { readonly kind: 'waiting'; readonly blockers: readonly OwnerId[] }
   /** NOWAIT (55P03) or a deadlock found on joining the queue (40P01); nothing was queued. */
   | { readonly kind: 'failed'; readonly error: PgError };
+
+/** The answer to most requests: one frozen value rather than a new object per grant. */
+const GRANTED: AcquireResult = Object.freeze({ kind: 'granted' });
 
 /** A wait that ended while timers fired. */
 export type WaitEnd =
@@ -136,8 +139,8 @@ interface Wait {
 }
 
 interface OwnerState {
-  /** This owner's entries, by tag key, in the order they were created. */
-  readonly procLocks: Map<string, ProcLock>;
+  /** This owner's entries, by tag number (`LockEntry.id`), in the order they were created. */
+  readonly procLocks: Map<number, ProcLock>;
   wait: Wait | null;
 }
 
@@ -155,7 +158,7 @@ export class LockManager {
   readonly #maxBackends: number;
   readonly #processOf: (owner: OwnerId) => number;
   readonly #databaseOid: number;
-  readonly #locks = new Map<string, LockEntry>();
+  readonly #locks = new Map<number, LockEntry>();
   readonly #owners = new Map<OwnerId, OwnerState>();
   readonly #settings = new Map<OwnerId, LockTimeouts>();
   #waitSequence = 0;
@@ -214,10 +217,16 @@ export class LockManager {
         procLocks.set(procLock, copied);
         return copied;
       });
-      copy.#locks.set(key, { key: entry.key, tag: entry.tag, procLocks: holders, waitQueue: [...entry.waitQueue] });
+      copy.#locks.set(key, {
+        id: entry.id,
+        key: entry.key,
+        tag: entry.tag,
+        procLocks: holders,
+        waitQueue: [...entry.waitQueue],
+      });
     }
     for (const [owner, state] of this.#owners) {
-      const own = new Map<string, ProcLock>();
+      const own = new Map<number, ProcLock>();
       for (const [key, procLock] of state.procLocks) {
         const copied = procLocks.get(procLock);
         assert(copied !== undefined, `owner ${owner} holds an entry the lock table does not list`);
@@ -255,11 +264,15 @@ export class LockManager {
       // Each entry is dropped as it is released (`#cleanUp` deletes only the entry it is given, and
       // wakes only other owners, which this one is not: it waits no longer), so the walk goes over
       // the map itself: a Map's iteration goes on past the entry deleted under it, in order.
-      for (const [key, procLock] of state.procLocks) {
-        const lock = this.#locks.get(key)!;
+      for (const [id, procLock] of state.procLocks) {
+        const lock = this.#locks.get(id)!;
         let wakeupNeeded = false;
-        for (const mode of heldModes(procLock)) wakeupNeeded = this.#unGrant(lock, procLock, mode) || wakeupNeeded;
-        woken.push(...this.#cleanUp(lock, procLock, wakeupNeeded));
+        // The held modes weakest first, as `heldModes` lists them, without the list.
+        for (let mode = 1; mode <= 8; mode += 1)
+          if ((procLock.holdMask & modeBit(mode as LockModeNumber)) !== 0)
+            wakeupNeeded = this.#unGrant(lock, procLock, mode as LockModeNumber) || wakeupNeeded;
+        const wokenHere = this.#cleanUp(lock, procLock, wakeupNeeded);
+        for (const other of wokenHere) woken.push(other);
       }
       assert(state.procLocks.size === 0, `owner ${owner} still holds locks after releasing them all`);
       this.#owners.delete(owner);
@@ -317,14 +330,14 @@ export class LockManager {
    */
   release(owner: OwnerId, tag: LockTag, mode: TableLockMode): readonly OwnerId[] {
     const state = this.#owners.get(owner);
-    const key = tagKey(tag);
-    const procLock = state?.procLocks.get(key);
+    const id = tagNumber(tag);
+    const procLock = state?.procLocks.get(id);
     const number = modeNumber(mode);
     assert(
       state !== undefined && procLock !== undefined && (procLock.holdMask & modeBit(number)) !== 0,
-      `owner ${owner} releases ${mode} on ${key}, which it does not hold`,
+      `owner ${owner} releases ${mode} on ${tagKey(tag)}, which it does not hold`,
     );
-    const lock = this.#locks.get(key)!;
+    const lock = this.#locks.get(id)!;
     const wakeupNeeded = this.#unGrant(lock, procLock, number);
     const woken = this.#cleanUp(lock, procLock, wakeupNeeded);
     if (state.procLocks.size === 0 && state.wait === null) this.#owners.delete(owner);
@@ -377,7 +390,7 @@ export class LockManager {
 
   /** Whether an owner holds a mode on a tag (granted, not awaited). */
   holds(owner: OwnerId, tag: LockTag, mode: TableLockMode): boolean {
-    const procLock = this.#owners.get(owner)?.procLocks.get(tagKey(tag));
+    const procLock = this.#owners.get(owner)?.procLocks.get(tagNumber(tag));
     return procLock !== undefined && (procLock.holdMask & modeBit(modeNumber(mode))) !== 0;
   }
 
@@ -393,7 +406,7 @@ export class LockManager {
 
   /** Owners waiting on a tag, front of the queue first. */
   queueOf(tag: LockTag): readonly OwnerId[] {
-    return [...(this.#locks.get(tagKey(tag))?.waitQueue ?? [])];
+    return [...(this.#locks.get(tagNumber(tag))?.waitQueue ?? [])];
   }
 
   /** Every owner that holds a lock or waits. */
@@ -484,15 +497,16 @@ export class LockManager {
   /** Every invariant of the table; throws an EngineAssertionError naming the first one broken. */
   checkInvariants(): void {
     let waiting = 0;
-    for (const [key, lock] of this.#locks) {
-      assert(lock.key === key, `lock ${lock.key} is filed under ${key}`);
+    for (const [id, lock] of this.#locks) {
+      const key = lock.key;
+      assert(lock.id === id && tagNumber(lock.tag) === id && tagKey(lock.tag) === key, `lock ${key} is filed under ${id}`);
       assert(lock.procLocks.length > 0, `lock ${key} has no holder or waiter but was kept`);
       const seen = new Set<OwnerId>();
       for (const procLock of lock.procLocks) {
         assert(!seen.has(procLock.owner), `owner ${procLock.owner} appears twice on ${key}`);
         seen.add(procLock.owner);
         const state = this.#owners.get(procLock.owner);
-        assert(state?.procLocks.get(key) === procLock, `owner ${procLock.owner} does not know its entry on ${key}`);
+        assert(state?.procLocks.get(id) === procLock, `owner ${procLock.owner} does not know its entry on ${key}`);
         let mask = 0;
         for (const [mode, takers] of procLock.takenIn) {
           assert(takers.size > 0, `owner ${procLock.owner} holds ${mode} on ${key} for no subtransaction`);
@@ -523,8 +537,8 @@ export class LockManager {
     }
     for (const [owner, state] of this.#owners) {
       assert(state.procLocks.size > 0 || state.wait !== null, `owner ${owner} is kept with no lock and no wait`);
-      for (const [key, procLock] of state.procLocks)
-        assert(this.#locks.get(key)?.procLocks.includes(procLock) === true, `owner ${owner}'s entry on ${key} is lost`);
+      for (const [id, procLock] of state.procLocks)
+        assert(this.#locks.get(id)?.procLocks.includes(procLock) === true, `owner ${owner}'s entry on ${id} is lost`);
       const wait = state.wait;
       if (wait === null) continue;
       waiting -= 1;
@@ -550,40 +564,41 @@ export class LockManager {
     assert(Number.isSafeInteger(subtransaction) && subtransaction >= 0, `bad subtransaction ${subtransaction}`);
     let state = this.#owners.get(owner);
     assert(state?.wait == null, `owner ${owner} asks for a lock while it waits for another`);
-    const key = tagKey(tag);
-    const held = state?.procLocks.get(key);
+    const id = tagNumber(tag);
+    const held = state?.procLocks.get(id);
     if (held !== undefined && (held.holdMask & modeBit(mode)) !== 0) {
       // LOCALLOCK already held: granted again at once, whatever the queue.
       held.takenIn.get(mode)!.add(subtransaction);
-      return { kind: 'granted' };
+      return GRANTED;
     }
     if (state === undefined) {
       assert(this.#owners.size < this.#maxBackends, `more than ${this.#maxBackends} lock owners`);
       state = { procLocks: new Map(), wait: null };
       this.#owners.set(owner, state);
     }
-    let lock = this.#locks.get(key);
+    let lock = this.#locks.get(id);
     if (lock === undefined) {
-      lock = { key, tag, procLocks: [], waitQueue: [] };
-      this.#locks.set(key, lock);
+      // Named once per entry, for messages and descriptions; the maps go by the number.
+      lock = { id, key: tagKey(tag), tag, procLocks: [], waitQueue: [] };
+      this.#locks.set(id, lock);
     }
     let procLock = held;
     if (procLock === undefined) {
       procLock = { owner, holdMask: 0, takenIn: new Map() };
       lock.procLocks.push(procLock);
-      state.procLocks.set(key, procLock);
+      state.procLocks.set(id, procLock);
     }
     const conflict =
       (LOCK_CONFLICTS[mode]! & this.#waitMask(lock)) !== 0 || this.#conflictsWithGranted(lock, mode, procLock);
     if (!conflict) {
       grant(procLock, mode, subtransaction);
-      return { kind: 'granted' };
+      return GRANTED;
     }
     const joined = this.#joinWaitQueue(owner, lock, procLock, mode, options.nowait ?? false);
     if (joined.kind === 'granted') {
       this.#statistics.queueJumps += 1;
       grant(procLock, mode, subtransaction);
-      return { kind: 'granted' };
+      return GRANTED;
     }
     if (joined.kind === 'failed') {
       this.#dropIfEmpty(lock, procLock, state);
@@ -717,11 +732,11 @@ export class LockManager {
     const state = this.#owners.get(procLock.owner)!;
     if (procLock.holdMask === 0 && state.wait?.procLock !== procLock) {
       lock.procLocks.splice(lock.procLocks.indexOf(procLock), 1);
-      state.procLocks.delete(lock.key);
+      state.procLocks.delete(lock.id);
     }
     if (lock.procLocks.length === 0) {
       assert(lock.waitQueue.length === 0, `lock ${lock.key} has waiters but no entries`);
-      this.#locks.delete(lock.key);
+      this.#locks.delete(lock.id);
       return [];
     }
     return wakeupNeeded ? this.#wakeup(lock) : [];
@@ -730,9 +745,9 @@ export class LockManager {
   #dropIfEmpty(lock: LockEntry, procLock: ProcLock, state: OwnerState): void {
     if (procLock.holdMask === 0) {
       lock.procLocks.splice(lock.procLocks.indexOf(procLock), 1);
-      state.procLocks.delete(lock.key);
+      state.procLocks.delete(lock.id);
     }
-    if (lock.procLocks.length === 0) this.#locks.delete(lock.key);
+    if (lock.procLocks.length === 0) this.#locks.delete(lock.id);
     if (state.procLocks.size === 0 && state.wait === null) this.#owners.delete(procLock.owner);
   }
 
@@ -824,7 +839,10 @@ function granted(owners: readonly OwnerId[]): WaitEnd[] {
 
 function grant(procLock: ProcLock, mode: LockModeNumber, subtransaction: number): void {
   procLock.holdMask |= modeBit(mode);
-  procLock.takenIn.set(mode, new Set([subtransaction]));
+  // Added rather than passed as a list: `new Set([x])` builds and iterates an array first.
+  const takers = new Set<number>();
+  takers.add(subtransaction);
+  procLock.takenIn.set(mode, takers);
 }
 
 function heldModes(procLock: ProcLock): LockModeNumber[] {

@@ -23,6 +23,9 @@ export interface ProcLock {
 }
 
 export interface LockEntry {
+  /** The tag's number (`tagNumber`), which keys the lock table's maps. */
+  readonly id: number;
+  /** The tag's name in messages and table descriptions (`tagKey`). */
   readonly key: string;
   readonly tag: LockTag;
   /** Holders and waiters, one entry per owner, in creation order. */
