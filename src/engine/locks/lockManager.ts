@@ -499,7 +499,10 @@ export class LockManager {
     let waiting = 0;
     for (const [id, lock] of this.#locks) {
       const key = lock.key;
-      assert(lock.id === id && tagNumber(lock.tag) === id && tagKey(lock.tag) === key, `lock ${key} is filed under ${id}`);
+      assert(
+        lock.id === id && tagNumber(lock.tag) === id && tagKey(lock.tag) === key,
+        `lock ${key} is filed under ${id}`,
+      );
       assert(lock.procLocks.length > 0, `lock ${key} has no holder or waiter but was kept`);
       const seen = new Set<OwnerId>();
       for (const procLock of lock.procLocks) {
