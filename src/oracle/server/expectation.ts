@@ -29,7 +29,7 @@ export interface RegressionProgram {
 }
 
 /** JSON with object keys sorted, so rows compare by content whatever their column order. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>
     inner !== null && typeof inner === 'object' && !Array.isArray(inner)
       ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
@@ -50,8 +50,73 @@ function canonicalExpected(value: unknown): string {
   return form;
 }
 
+/** Bound on the nesting `plainJsonEqual` follows before it leaves the question to `canonical`. */
+const MAX_PLAIN_DEPTH = 32;
+
+function isPlainObject(value: object): value is Record<string, unknown> {
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return (prototype === Object.prototype || prototype === null) && !('toJSON' in value);
+}
+
+/**
+ * Whether a value is made only of null, booleans, strings, finite numbers, and arrays and plain
+ * objects of them (a property holding undefined counts as absent, as in JSON): what outcomes are
+ * made of, and what `plainJsonEqual` compares by itself.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object' || depth >= MAX_PLAIN_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (const element of value) if (element === undefined || !isPlainJson(element, depth + 1)) return false;
+    return true;
+  }
+  if (!isPlainObject(value)) return false;
+  for (const key in value) {
+    const inner = value[key];
+    if (inner !== undefined && !isPlainJson(inner, depth + 1)) return false;
+  }
+  return true;
+}
+
+/** Equality of two plain JSON values (`isPlainJson`), object keys in any order. */
+function plainEqual(left: unknown, right: unknown): boolean {
+  if (left === null || typeof left !== 'object' || right === null || typeof right !== 'object') return left === right;
+  if (Array.isArray(left) || Array.isArray(right)) {
+    if (!Array.isArray(left) || !Array.isArray(right) || left.length !== right.length) return false;
+    for (let index = 0; index < left.length; index++) if (!plainEqual(left[index], right[index])) return false;
+    return true;
+  }
+  const leftObject = left as Record<string, unknown>;
+  const rightObject = right as Record<string, unknown>;
+  let leftKeys = 0;
+  for (const key in leftObject) {
+    const value = leftObject[key];
+    if (value === undefined) continue;
+    leftKeys++;
+    if (!Object.hasOwn(rightObject, key) || rightObject[key] === undefined || !plainEqual(value, rightObject[key]))
+      return false;
+  }
+  let rightKeys = 0;
+  for (const key in rightObject) if (rightObject[key] !== undefined) rightKeys++;
+  return leftKeys === rightKeys;
+}
+
+/**
+ * Whether two values have the same canonical JSON, decided without writing it when both are plain
+ * JSON (`isPlainJson`); null otherwise (a non-finite number, undefined in an array, a class
+ * instance, a `toJSON`), for `canonical` to decide. Writing the canonical text of every observed
+ * table was most of the comparison's cost, and the comparison about a twelfth of an engine
+ * permutation's (docs/performance.md).
+ */
+export function plainJsonEqual(left: unknown, right: unknown): boolean | null {
+  if (!isPlainJson(left, 0) || !isPlainJson(right, 0)) return null;
+  return plainEqual(left, right);
+}
+
 /** Whether an observed value equals an expected one (which is read once, see `canonicalExpected`). */
-const same = (observed: unknown, expected: unknown): boolean => canonical(observed) === canonicalExpected(expected);
+const same = (observed: unknown, expected: unknown): boolean =>
+  plainJsonEqual(observed, expected) ?? canonical(observed) === canonicalExpected(expected);
 
 /** Every way the outcome differs from the expectation, one sentence each; empty when it matches. */
 export function outcomeDifferences(outcome: PermutationOutcome, expected: ExpectedOutcome): string[] {
