@@ -82,8 +82,9 @@ describe('the suites run the compiled package', () => {
     expect(staleBuildReason(layout)).toBe(`${join('src', 'c.ts')} has no compiled module`);
   });
 
-  it('a repository never compiled is stale; this one is fresh, as the global setup left it', () => {
+  it('a repository never compiled is stale; this one is fresh when the suites run it, as the global setup left it', () => {
     expect(staleBuildReason(fakeRepository(false))).toBe(`${join('src', 'a.ts')} has no compiled module`);
-    expect(staleBuildReason()).toBeNull();
+    // In watch mode the suites run the sources and nothing is compiled.
+    if (inject('pgdrillRunsCompiledPackage')) expect(staleBuildReason()).toBeNull();
   });
 });

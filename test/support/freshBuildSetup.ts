@@ -14,6 +14,8 @@ declare module 'vitest' {
 }
 
 export default function setup(project: TestProject): void {
-  ensureFreshBuild();
-  project.provide('pgdrillRunsCompiledPackage', !project.vitest.config.watch);
+  const compiled = !project.vitest.config.watch;
+  // In watch mode the suites run the sources: nothing to compile.
+  if (compiled) ensureFreshBuild();
+  project.provide('pgdrillRunsCompiledPackage', compiled);
 }
