@@ -209,7 +209,7 @@ export class LockManager {
     // immutable data and shared; each holder entry is copied once, so an owner's entries are the
     // copied table's, as in the original.
     const procLocks = new Map<ProcLock, ProcLock>();
-    for (const [key, entry] of this.#locks) {
+    for (const [id, entry] of this.#locks) {
       const holders = entry.procLocks.map((procLock) => {
         const takenIn = new Map<LockModeNumber, Set<number>>();
         for (const [mode, levels] of procLock.takenIn) takenIn.set(mode, new Set(levels));
@@ -217,7 +217,7 @@ export class LockManager {
         procLocks.set(procLock, copied);
         return copied;
       });
-      copy.#locks.set(key, {
+      copy.#locks.set(id, {
         id: entry.id,
         key: entry.key,
         tag: entry.tag,
@@ -227,10 +227,10 @@ export class LockManager {
     }
     for (const [owner, state] of this.#owners) {
       const own = new Map<number, ProcLock>();
-      for (const [key, procLock] of state.procLocks) {
+      for (const [id, procLock] of state.procLocks) {
         const copied = procLocks.get(procLock);
         assert(copied !== undefined, `owner ${owner} holds an entry the lock table does not list`);
-        own.set(key, copied);
+        own.set(id, copied);
       }
       copy.#owners.set(owner, { procLocks: own, wait: null });
     }
@@ -290,8 +290,8 @@ export class LockManager {
     const state = this.#owners.get(owner);
     if (state !== undefined) {
       assert(state.wait === null, `owner ${owner} rolls back a subtransaction while waiting`);
-      for (const [key, procLock] of [...state.procLocks]) {
-        const lock = this.#locks.get(key)!;
+      for (const [id, procLock] of [...state.procLocks]) {
+        const lock = this.#locks.get(id)!;
         let released = false;
         let wakeupNeeded = false;
         for (const mode of heldModes(procLock)) {
@@ -541,7 +541,10 @@ export class LockManager {
     for (const [owner, state] of this.#owners) {
       assert(state.procLocks.size > 0 || state.wait !== null, `owner ${owner} is kept with no lock and no wait`);
       for (const [id, procLock] of state.procLocks)
-        assert(this.#locks.get(id)?.procLocks.includes(procLock) === true, `owner ${owner}'s entry on ${id} is lost`);
+        assert(
+          this.#locks.get(id)?.procLocks.includes(procLock) === true,
+          `owner ${owner}'s entry on tag number ${id} is lost`,
+        );
       const wait = state.wait;
       if (wait === null) continue;
       waiting -= 1;
