@@ -108,6 +108,14 @@ export const MODEL_MUTANTS = {
     'switching deletion tracking tracks the partitioned table but leaves the loose-FK trigger on <table>_archived',
   'unassign-checks-owner-by-assignment':
     "unassigning a project from a runner protects the runner's lowest-id assignment instead of its owner project",
+  'sync-trigger-ignores-insert':
+    'the generated sync function forgets the INSERT branch, so rows created after the trigger never reach the copy',
+  'lfk-load-batch-any-table':
+    "LooseForeignKeys::DeletedRecord.load_batch_for_table forgets its fully_qualified_table_name filter, so one parent table's cleanup takes every table's records",
+  'lfk-cleaner-uses-record-ids':
+    "the loose-foreign-key cleanup passes the deleted records' own ids to CleanerService instead of their primary_key_value",
+  'lfk-taggings-definition-wrong-column':
+    "config/gitlab_loose_foreign_keys.yml's ci_runner_taggings entry for tags names the column runner_id instead of tag_id",
 } as const;
 
 export type ModelMutant = keyof typeof MODEL_MUTANTS;

@@ -97,6 +97,7 @@ function syncRow(pair: SyncPair, context: RowTriggerContext): void {
     case 'INSERT': {
       const newRow = context.newRow;
       assert(newRow !== null, 'an INSERT trigger sees NEW');
+      if (mutated('sync-trigger-ignores-insert')) return;
       // A plain INSERT with no ON CONFLICT: any error in the copy aborts the source statement.
       const values: Record<string, SqlValue> = {};
       for (const column of pair.columns) values[column] = field(newRow, 'NEW', column);

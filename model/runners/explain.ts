@@ -133,12 +133,35 @@ export function runnerCopyStory(world: RunnersWorld, runnerId: number, reference
     const misplaced = partitionStory(world, runnerId, copyRow, referencedPartition);
     if (misplaced !== null) return misplaced;
   }
-  const creation = creationStory(world, runnerId);
   const presence = inCopy
     ? `runner ${runnerId} is in ${RUNNERS_COPY} now`
     : `runner ${runnerId} is missing from ${RUNNERS_COPY}`;
-  if (!creation.beforeTrigger) return `${presence}; ${creation.text}, so the trigger copied it when it was inserted`;
+  const insertedByFailedRequest = insertedInFailedStatement(world, runnerId, inCopy);
+  if (insertedByFailedRequest !== null) return `${presence}: ${insertedByFailedRequest}`;
+  const creation = creationStory(world, runnerId);
+  if (!creation.beforeTrigger)
+    return inCopy
+      ? `${presence}; ${creation.text}, so the trigger copied it when it was inserted`
+      : `${presence}, although ${creation.text}, which should have copied it when it was inserted: the copy row was never written, or a delete of the copy alone removed it`;
   return `${presence}: ${creation.text} and ${backfillStory(world, runnerId)}`;
+}
+
+/**
+ * A runner that is in neither ci_runners nor its copy and has no recorded origin was inserted by the
+ * failing request itself, whose rollback took the row away: the sync trigger on ci_runners, if one is
+ * installed, runs inside that INSERT and must have put the row into the copy before the request's
+ * next statement checked a key into it. Null when that is not the case.
+ */
+function insertedInFailedStatement(world: RunnersWorld, runnerId: number, inCopy: boolean): string | null {
+  const { db } = world;
+  if (inCopy || world.runnerOrigin.has(runnerId)) return null;
+  if (db.select(RUNNERS, { where: eq(col('id'), runnerId) }).length > 0) return null;
+  const installedAt = world.syncInstalledAt.get(RUNNERS);
+  const pair = world.syncPairFor(RUNNERS);
+  if (installedAt === undefined || pair === undefined) return null;
+  const trigger = db.describe(RUNNERS).triggers.find((candidate) => candidate.name === pair.triggerName);
+  if (trigger === undefined) return null;
+  return `the failing request inserted runner ${runnerId} into ${RUNNERS} itself (the row went with its rollback), after the sync trigger ${trigger.name} was installed (${stepLabel(installedAt)}); that AFTER INSERT row trigger runs inside the INSERT and should have written the row into ${RUNNERS_COPY} before the request's next statement checked its key, yet ${RUNNERS_COPY} lacked it: the trigger did not copy the INSERT`;
 }
 
 export function explainRunnersViolation(
@@ -150,8 +173,23 @@ export function explainRunnersViolation(
   if (workers !== null) return workers;
   const rollout = explainRolloutViolation(world, violation);
   if (rollout !== null) return rollout;
-  const runnerId = runnerIdInMessage(violation.message);
-  if (runnerId !== null && isAboutRunnerCopy(violation))
-    return runnerCopyStory(world, runnerId, referencedCopyPartition(world, violation.message));
+  // A 500's message is PostgreSQL's primary line; its DETAIL names the key and the referenced table.
+  const detail = failedRequestDetail(world, violation);
+  const text = detail === null ? violation.message : `${violation.message} (${detail})`;
+  const runnerId = runnerIdInMessage(text);
+  if (runnerId !== null && isAboutRunnerCopy({ ...violation, message: text }))
+    return runnerCopyStory(world, runnerId, referencedCopyPartition(world, text));
   return explainByInvariant(world, violation, trace);
+}
+
+/**
+ * The DETAIL of the error behind an `api-never-500` violation (the response the invariant reports:
+ * the first 500 without a known cause, else the first 500), or null.
+ */
+function failedRequestDetail(world: RunnersWorld, violation: Violation): string | null {
+  if (violation.invariant !== 'api-never-500') return null;
+  const failed =
+    world.responses.find((response) => response.status === 500 && response.cause === undefined) ??
+    world.responses.find((response) => response.status === 500);
+  return failed?.error?.detail ?? null;
 }

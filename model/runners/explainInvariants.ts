@@ -1,8 +1,7 @@
 import type { LockWaitRecord, TracedStep, Violation } from '../../src/harness/domain.js';
 import type { BackgroundFailure } from '../gitlab/migrationWorld.js';
 import { isSatisfiedAsCheck } from '../../src/engine/expression.js';
-import { DELETED_RECORDS, RECORD_STATUS } from '../gitlab/looseForeignKeys/deletedRecordsTable.js';
-import { looseForeignKeyTriggerName } from '../gitlab/looseForeignKeys/trackRecordDeletions.js';
+import { explainLooseForeignKeys } from './explainLooseForeignKeys.js';
 import { OWNER_FLAG } from './ownerRecalculation/updateProjectRunnersOwnerWorker.js';
 import { deletedProject } from './ownerRecalculation/projectDeletedEvents.js';
 import { LEGACY_MANAGER_RUNNER_FK, RUNNERS } from './schema.js';
@@ -137,31 +136,6 @@ function explainFailedCheckValidation(world: RunnersWorld, trace: readonly Trace
     .map(([column, value]) => `${column}=${value === null ? 'null' : String(value)}`)
     .join(' ');
   return `VALIDATE CONSTRAINT ${name} found ${table} row ${shown} violating ${constraint.checkSql ?? name}${backfill === null ? ', and no backfill ran before it' : `, a row the backfill before it (${backfill}) left unfilled`}`;
-}
-
-function explainLooseForeignKeys(world: RunnersWorld, violation: Violation): string {
-  const table =
-    /^(\S+) id=/.exec(violation.message)?.[1] ??
-    /deletion of (?:public\.)?(\S+) id=/.exec(violation.message)?.[1] ??
-    null;
-  if (violation.invariant === 'lfk-records-each-delete-once' && table !== null && world.db.hasTable(table)) {
-    const tables = [table, ...world.db.describe(table).partitions];
-    const tracked = tables.filter((name) =>
-      world.db
-        .describe(name)
-        .triggers.some(
-          (trigger) =>
-            trigger.name === looseForeignKeyTriggerName(name) || trigger.name === looseForeignKeyTriggerName(table),
-        ),
-    );
-    const untracked = tables.filter((name) => !tracked.includes(name));
-    return `deletions from ${table} are recorded by the LFK triggers on ${tracked.join(', ') || 'no table'}${untracked.length > 0 ? `, while ${untracked.join(', ')} record${untracked.length === 1 ? 's' : ''} nothing, so a row deleted there (directly or by a cascade) is never recorded` : ', so one deletion was recorded by more or fewer of them than once'}`;
-  }
-  const processed = world.db
-    .rows(DELETED_RECORDS)
-    .filter((record) => record['status'] === RECORD_STATUS.processed).length;
-  const limits = world.looseForeignKeys.limits;
-  return `LooseForeignKeys::CleanupWorker drained with limits of ${limits.deleteQueryLimit} deletions and ${limits.updateQueryLimit} nullifications per query and ${limits.modificationLimit} modifications per run, marking ${processed} record(s) processed; a record is processed only when every child row of its parent is cleaned, which this run's cleaning did not achieve`;
 }
 
 /**

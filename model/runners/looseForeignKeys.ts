@@ -6,6 +6,7 @@
  */
 import type { LooseForeignKeyDefinition } from '../gitlab/looseForeignKeys/definitions.js';
 import type { LooseForeignKeysSetup } from '../gitlab/looseForeignKeys/looseForeignKeysState.js';
+import { mutated } from '../gitlab/mutations.js';
 
 export const GITLAB_LOOSE_FOREIGN_KEYS: readonly LooseForeignKeyDefinition[] = [
   { childTable: 'ci_runner_namespaces', column: 'namespace_id', parentTable: 'namespaces', onDelete: 'async_delete' },
@@ -13,6 +14,14 @@ export const GITLAB_LOOSE_FOREIGN_KEYS: readonly LooseForeignKeyDefinition[] = [
   // Seed 004: "we have a belongs_to relationship … and also an LFK in place" for taggings → tags.
   { childTable: 'ci_runner_taggings', column: 'tag_id', parentTable: 'tags', onDelete: 'async_delete' },
 ];
+
+/** The definitions in force: GitLab's, or the active mutant's mistaken YAML (mutations.ts). */
+function definitions(): readonly LooseForeignKeyDefinition[] {
+  if (!mutated('lfk-taggings-definition-wrong-column')) return GITLAB_LOOSE_FOREIGN_KEYS;
+  return GITLAB_LOOSE_FOREIGN_KEYS.map((definition) =>
+    definition.childTable === 'ci_runner_taggings' ? { ...definition, column: 'runner_id' } : definition,
+  );
+}
 
 /** Tables GitLab tracks deletions of in the pre-plan schema (docs/semantics.md §b.1, docs/semantics.md §b.3): every LFK parent of the model, plus runners and managers. */
 export const TRACKED_LEGACY_TABLES: readonly string[] = [
@@ -24,6 +33,8 @@ export const TRACKED_LEGACY_TABLES: readonly string[] = [
 ];
 
 export const RUNNERS_LOOSE_FOREIGN_KEYS: LooseForeignKeysSetup = {
-  definitions: GITLAB_LOOSE_FOREIGN_KEYS,
+  get definitions() {
+    return definitions();
+  },
   trackedTables: TRACKED_LEGACY_TABLES,
 };

@@ -92,15 +92,18 @@ function buildBaseSchema(db: Database, era: SchemaEra): BaseSchema {
  * One built schema per era and process (worker threads each build their own). A campaign creates
  * a world per scenario, thousands of them; copying a built database (`Database.fork`, which keeps
  * every counter, so the copy behaves exactly as a freshly built one) costs a fraction of running
- * the DDL again. The base is never written after it is built: worlds write their forks.
+ * the DDL again. The base is never written after it is built: worlds write their forks. The key
+ * holds the active model mutant, which the schema's build may read (the loose-foreign-key
+ * definitions it installs), as the populated schemas' key does.
  */
-const baseSchemas = new Map<SchemaEra, BaseSchema>();
+const baseSchemas = new Map<string, BaseSchema>();
 
 function forkBaseSchema(era: SchemaEra): BaseSchema {
-  let base = baseSchemas.get(era);
+  const key = `${era}\u0000${activeMutant() ?? ''}`;
+  let base = baseSchemas.get(key);
   if (base === undefined) {
     base = buildBaseSchema(new Database(), era);
-    baseSchemas.set(era, base);
+    baseSchemas.set(key, base);
   }
   return { db: base.db.fork(), looseForeignKeys: base.looseForeignKeys };
 }

@@ -40,7 +40,8 @@ const CAUSES: Readonly<Record<string, RegExp>> = {
   'owner-service-idempotent':
     /committed at step \d+ by POST \/projects\/\d+\/runners \(assign_to\).* read ci_runner_projects before that row committed|the job stopped before its batches reached runner \d+|gave it that key after the service had passed it/,
   'lfk-records-each-delete-once': /record(s)? nothing|recorded/,
-  'lfk-eventually-clean': /processed|limit/,
+  'lfk-eventually-clean':
+    /is still pending after the worker drained|was marked processed at step \d+ by the cleanup of the \S+ batch/,
   'sharding-key-backfilled':
     /code that populates sharding_key_id must be deployed before the backfill|created manager \d+ after the code that populates sharding_key_id was deployed .* left the key out/,
   'swap-preserves-rows': /replace_with_partitioned_table/,
@@ -81,6 +82,9 @@ const MUTANT_CAUSES: Readonly<Record<string, RegExp>> = {
   'lfk-modification-limit-per-table': /the run did not stop when its modifications/,
   'backfill-range-excludes-batch-end': /INSERT … SELECT did not select it/,
   'owner-service-forgets-managers': /re-owned [\d, ]*\d.*did not carry it to its managers/,
+  'sync-trigger-ignores-insert': /the failing request inserted runner \d+ .* the trigger did not copy the INSERT/,
+  'lfk-load-batch-any-table': /load_batch_for_table handed a record of \S+ to another table's batch/,
+  'lfk-cleaner-uses-record-ids': /do not include the record's primary_key_value/,
 };
 
 interface Failing {

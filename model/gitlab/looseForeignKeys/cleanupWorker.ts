@@ -67,17 +67,16 @@ function* runCleanerPass(
   tx: Tx,
   world: MigrationWorld,
   definition: LooseForeignKeyDefinition,
-  records: readonly DeletedRecord[],
+  parentIds: readonly number[],
   tracker: ModificationTracker,
   skipLocked: boolean,
   tally: RunTally,
-): Work<number> {
+): Work<CleanerPass> {
   const { looseForeignKeys } = world;
   const limit =
     definition.onDelete === 'async_delete'
       ? looseForeignKeys.limits.deleteQueryLimit
       : looseForeignKeys.limits.updateQueryLimit;
-  const parentIds = records.map((record) => record.primaryKeyValue);
   let total = 0;
   for (;;) {
     const cleaned = yield* cleanChildBatch(tx, definition, parentIds, limit, skipLocked);
@@ -98,8 +97,15 @@ function* runCleanerPass(
         parentId: row.parentId,
         step: world.currentStep,
       });
-    if (tracker.overLimit || cleaned.length === 0 || mutated('lfk-cleaner-single-query')) return total;
+    if (tracker.overLimit || cleaned.length === 0 || mutated('lfk-cleaner-single-query'))
+      return { cleaned: total, exhausted: cleaned.length === 0 };
   }
+}
+
+/** What one cleaner pass did: the child rows it cleaned, and whether its last query found none left. */
+interface CleanerPass {
+  readonly cleaned: number;
+  readonly exhausted: boolean;
 }
 
 /** BatchCleanerService: returns a line for the run's summary. */
@@ -112,13 +118,22 @@ function* cleanBatch(
   tally: RunTally,
 ): Work<string> {
   const definitions = definitionsInForce(world).filter((definition) => definition.parentTable === parentTable);
+  // The deleted rows' ids: the records' primary_key_value (BatchCleanerService's `deleted_parent_records`).
+  const parentIds = records.map((record) =>
+    mutated('lfk-cleaner-uses-record-ids') ? record.id : record.primaryKeyValue,
+  );
   const parts: string[] = [];
+  // Whether every definition's last query found no child row of these parents left (what the batch saw).
+  let exhausted = true;
   for (const definition of definitions) {
     let cleaned = 0;
+    let lastPass: CleanerPass | null = null;
     for (const skipLocked of [true, false]) {
-      cleaned += yield* runCleanerPass(tx, world, definition, records, tracker, skipLocked, tally);
+      lastPass = yield* runCleanerPass(tx, world, definition, parentIds, tracker, skipLocked, tally);
+      cleaned += lastPass.cleaned;
       if (tracker.overLimit) break;
     }
+    exhausted &&= lastPass?.exhausted ?? true;
     if (cleaned > 0) {
       world.probes.hit(LFK_PROBES.childCleaned);
       parts.push(
@@ -130,6 +145,10 @@ function* cleanBatch(
   const ids = records.map((record) => record.primaryKeyValue).join(', ');
   if (!tracker.overLimit || mutated('lfk-marks-processed-over-limit')) {
     yield* markRecordsProcessed(tx, records);
+    world.looseForeignKeys.recordProcessed(
+      records.map((record) => record.id),
+      { step: world.currentStep, batchTable: parentTable, cleanedParentIds: parentIds, exhausted },
+    );
     return `${parentTable} ${ids}: ${[...parts, 'processed'].join(', ')}`;
   }
   world.probes.hit(LFK_PROBES.overLimit);

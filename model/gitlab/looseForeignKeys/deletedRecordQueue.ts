@@ -2,6 +2,7 @@ import { and, col, eq, inList } from '../../../src/index.js';
 import type { Tx, Work } from '../../../src/index.js';
 import { integerField } from '../rowFields.js';
 import { DELETED_RECORDS, RECORD_STATUS, qualifiedTableName } from './deletedRecordsTable.js';
+import { mutated } from '../mutations.js';
 
 /**
  * `LooseForeignKeys::DeletedRecord` (docs/semantics.md §b.2): loading a table's pending records in consume order
@@ -23,10 +24,12 @@ export const CONSUME_AFTER_RESCHEDULE = 300;
 
 export function* loadBatchForTable(tx: Tx, parentTable: string, batchSize: number): Work<DeletedRecord[]> {
   const rows = yield* tx.select(DELETED_RECORDS, {
-    where: and(
-      eq(col('fully_qualified_table_name'), qualifiedTableName(parentTable)),
-      eq(col('status'), RECORD_STATUS.pending),
-    ),
+    where: mutated('lfk-load-batch-any-table')
+      ? eq(col('status'), RECORD_STATUS.pending)
+      : and(
+          eq(col('fully_qualified_table_name'), qualifiedTableName(parentTable)),
+          eq(col('status'), RECORD_STATUS.pending),
+        ),
     orderBy: [
       { column: 'partition', direction: 'asc' },
       { column: 'consume_after', direction: 'asc' },

@@ -31,6 +31,19 @@ export interface CleanupAction {
 }
 
 /**
+ * How a cleanup run marked a deleted record processed: the batch of which parent table loaded it,
+ * and the parent ids that batch's cleaner queries were given. Kept so an explanation can tell a
+ * record processed by its own table's cleaning from one processed by another's (docs/semantics.md §b.3).
+ */
+export interface ProcessedRecord {
+  readonly step: number;
+  readonly batchTable: string;
+  readonly cleanedParentIds: readonly number[];
+  /** Whether the last query of each of the batch's cleaners found no child row of those parents left. */
+  readonly exhausted: boolean;
+}
+
+/**
  * Creates `loose_foreign_keys_deleted_records` and tracks the world's legacy parents, as its
  * schema had them before the plan; returns the world's first LFK bookkeeping.
  */
@@ -66,8 +79,14 @@ export class LooseForeignKeysState {
    * judge a row from the first check that saw it, so they need this memory across steps.
    */
   readonly seenIds = new Map<string, Set<number>>();
+  /** Deleted record id → how a cleanup run marked it processed (its last marking). */
+  readonly processedRecords = new Map<number, ProcessedRecord>();
 
   constructor(readonly limits: LooseForeignKeyLimits) {}
+
+  recordProcessed(recordIds: readonly number[], processed: ProcessedRecord): void {
+    for (const id of recordIds) this.processedRecords.set(id, processed);
+  }
 
   recordCleanup(childTable: string, childId: number, action: CleanupAction): void {
     let actions = this.cleanupActions.get(childTable);
