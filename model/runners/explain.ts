@@ -176,10 +176,11 @@ export function explainRunnersViolation(
   // A 500's message is PostgreSQL's primary line; its DETAIL names the key and the referenced table.
   const detail = failedRequestDetail(world, violation);
   const text = detail === null ? violation.message : `${violation.message} (${detail})`;
+  const detailed = detail === null ? violation : { ...violation, message: text };
   const runnerId = runnerIdInMessage(text);
-  if (runnerId !== null && isAboutRunnerCopy({ ...violation, message: text }))
+  if (runnerId !== null && isAboutRunnerCopy(detailed))
     return runnerCopyStory(world, runnerId, referencedCopyPartition(world, text));
-  return explainByInvariant(world, violation, trace);
+  return explainByInvariant(world, detailed, trace);
 }
 
 /**
