@@ -134,6 +134,32 @@ const PLAN_MUTANTS: readonly PlanMutant[] = [
   // boundary to bound that window by, and no loose foreign key names ci_runners as its parent, so
   // no row differs; GitLab's 17.10 rollout itself left ci_runner_machines' window open longer.
   {
+    name: 'plan:runners-tracking-switch-before-swap',
+    description:
+      'replace-ci-runners-with-partitioned switches deletion tracking to the partitioned table before the swap instead of after it',
+    plan: 'replace-ci-runners-with-partitioned',
+    transform: moveSteps(
+      named('switch_record_change_tracking_to_partitioned_table'),
+      named('add_concurrent_foreign_key'),
+    ),
+  },
+  {
+    name: 'plan:runners-swap-without-ensure-unique-id',
+    description:
+      'replace-ci-runners-with-partitioned swaps the tables and never runs ensure_unique_id on the new ci_runners',
+    plan: 'replace-ci-runners-with-partitioned',
+    transform: (steps) => {
+      stepIndex(steps, named('ensure_unique_id'));
+      return steps.filter((step) => !named('ensure_unique_id')(step));
+    },
+  },
+  // plan:machines-swap-before-runners-swap (ci_runner_machines swapped, and its tracking switched,
+  // before ci_runners) survived the default budget and is dropped as equivalent in the model, as far
+  // as reading it tells: the
+  // swapped managers table references the runners' copy, which the sync trigger and verify's
+  // ensure-copy keep complete, and its archive keeps the legacy key to the legacy ci_runners, which
+  // holds every runner until its own swap; no row or key differs until both swaps are done.
+  {
     name: 'plan:machines-fk-without-cascade',
     description:
       'replace-ci-runner-machines-with-partitioned adds fk_rails_3f92913d27 between the copies with on_delete: nil (NO ACTION)',

@@ -44,6 +44,8 @@ export class RolloutRecord {
    * before the switch, in the window GitLab's separate migrations leave; one at or above it was not.
    */
   readonly trackingSwitchedAt = new Map<string, number>();
+  /** Table → the scenario step of its first deletion-tracking switch (explanations compare it with the swap's). */
+  readonly trackingSwitchSteps = new Map<string, number>();
 
   swapOf(table: string): TableSwapRecord | undefined {
     return this.swaps.find((swap) => swap.table === table);

@@ -106,6 +106,10 @@ function explainArchivedTracking(world: RunnersWorld, violation: Violation): str
   const swap = world.rollout.swaps.find((candidate) => candidate.table === table) ?? world.rollout.swaps[0];
   if (swap === undefined) return null;
   const trigger = `${swap.table}_loose_fk_trigger`;
+  // A switch made before the swap switched the legacy table's tracking, which the swap then carried away.
+  const switchedAt = world.rollout.trackingSwitchSteps.get(swap.table);
+  if (switchedAt !== undefined && switchedAt < swap.step && world.db.hasTrigger(swap.archive, trigger))
+    return `switch_record_change_tracking_to_partitioned_table ${swap.table} ran at step ${switchedAt}, before replace_with_partitioned_table swapped the tables at step ${swap.step}: it switched the tracking of the legacy ${swap.table}, whose ${trigger} then followed the legacy table's identity onto ${swap.archive} in the swap, and the reverse sync trigger's DELETE there records ${swap.archive}, a name no loose-foreign-key definition names (docs/semantics.md §b.1)`;
   // A deletion recorded after the switch: the switch did not take the trigger off the archive.
   if (violation.cause === undefined && world.rollout.trackingSwitchedAt.has(swap.table))
     return world.db.hasTable(swap.archive) && world.db.hasTrigger(swap.archive, trigger)

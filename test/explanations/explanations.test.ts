@@ -85,6 +85,8 @@ const MUTANT_CAUSES: Readonly<Record<string, RegExp>> = {
   'sync-trigger-ignores-insert': /the failing request inserted runner \d+ .* the trigger did not copy the INSERT/,
   'lfk-load-batch-any-table': /load_batch_for_table handed a record of \S+ to another table's batch/,
   'lfk-cleaner-uses-record-ids': /do not include the record's primary_key_value/,
+  'plan:runners-tracking-switch-before-swap':
+    /ran at step \d+, before replace_with_partitioned_table swapped the tables/,
 };
 
 interface Failing {

@@ -31,6 +31,7 @@ export const switchRecordChangeTracking = defineStep({
     const nextRecord = db.sequenceInfo(DELETED_RECORDS_ID_SEQUENCE)?.nextValue;
     if (nextRecord !== undefined && !world.rollout.trackingSwitchedAt.has(table))
       world.rollout.trackingSwitchedAt.set(table, nextRecord);
+    if (!world.rollout.trackingSwitchSteps.has(table)) world.rollout.trackingSwitchSteps.set(table, world.currentStep);
     // The trigger kept the name it was created with on the legacy table: ci_runners_loose_fk_trigger.
     if (db.hasTable(archive) && !mutated('tracking-switch-keeps-archive-trigger'))
       db.dropTrigger(archive, looseForeignKeyTriggerName(table), { ifExists: true });
