@@ -56,6 +56,14 @@ function moveSteps(
   };
 }
 
+/** Leaves out the steps matching `drop` (a step forgotten in the plan). */
+function dropSteps(drop: (step: PlanStep) => boolean): (steps: readonly PlanStep[]) => PlanStep[] {
+  return (steps) => {
+    stepIndex(steps, drop);
+    return steps.filter((step) => !drop(step));
+  };
+}
+
 const named =
   (step: string, parameter?: string, value?: string) =>
   (candidate: PlanStep): boolean =>
@@ -148,17 +156,14 @@ const PLAN_MUTANTS: readonly PlanMutant[] = [
     description:
       'replace-ci-runners-with-partitioned swaps the tables and never runs ensure_unique_id on the new ci_runners',
     plan: 'replace-ci-runners-with-partitioned',
-    transform: (steps) => {
-      stepIndex(steps, named('ensure_unique_id'));
-      return steps.filter((step) => !named('ensure_unique_id')(step));
-    },
+    transform: dropSteps(named('ensure_unique_id')),
   },
   // plan:machines-swap-before-runners-swap (ci_runner_machines swapped, and its tracking switched,
   // before ci_runners) survived the default budget and is dropped as equivalent in the model, as far
-  // as reading it tells: the
-  // swapped managers table references the runners' copy, which the sync trigger and verify's
-  // ensure-copy keep complete, and its archive keeps the legacy key to the legacy ci_runners, which
-  // holds every runner until its own swap; no row or key differs until both swaps are done.
+  // as reading it tells: the swapped managers table references the runners' copy, which the sync
+  // trigger and verify's ensure-copy keep complete, and its archive keeps the legacy key to the
+  // legacy ci_runners, which holds every runner until its own swap; no row or key differs until
+  // both swaps are done.
   {
     name: 'plan:machines-fk-without-cascade',
     description:

@@ -5,7 +5,7 @@ import { RUNNERS_COPY } from './partitionedCopies.js';
 import type { TracedStep } from '../../src/harness/domain.js';
 import { explainByInvariant } from './explainInvariants.js';
 import { RUNNERS } from './schema.js';
-import type { RunnersWorld } from './world.js';
+import type { ApiResponse, RunnersWorld } from './world.js';
 import { explainWorkerViolation } from './explainWorkers.js';
 import { explainRolloutViolation } from './explainRollout.js';
 
@@ -119,7 +119,12 @@ function referencedCopyPartition(world: RunnersWorld, message: string): string |
 }
 
 /** Why runner `runnerId` is not in the runner copy, told from its creation, the backfill and the swap. */
-export function runnerCopyStory(world: RunnersWorld, runnerId: number, referencedPartition?: string): string {
+export function runnerCopyStory(
+  world: RunnersWorld,
+  runnerId: number,
+  referencedPartition?: string,
+  failedRequest?: ApiResponse,
+): string {
   const { db } = world;
   const swap = world.rollout.swapOf(RUNNERS);
   if (!db.hasTable(RUNNERS_COPY)) {
@@ -136,7 +141,8 @@ export function runnerCopyStory(world: RunnersWorld, runnerId: number, reference
   const presence = inCopy
     ? `runner ${runnerId} is in ${RUNNERS_COPY} now`
     : `runner ${runnerId} is missing from ${RUNNERS_COPY}`;
-  const insertedByFailedRequest = insertedInFailedStatement(world, runnerId, inCopy);
+  const insertedByFailedRequest =
+    failedRequest?.endpoint === RUNNER_REGISTRATION ? insertedInFailedStatement(world, runnerId, inCopy) : null;
   if (insertedByFailedRequest !== null) return `${presence}: ${insertedByFailedRequest}`;
   const creation = creationStory(world, runnerId);
   if (!creation.beforeTrigger)
@@ -146,9 +152,13 @@ export function runnerCopyStory(world: RunnersWorld, runnerId: number, reference
   return `${presence}: ${creation.text} and ${backfillStory(world, runnerId)}`;
 }
 
+/** The endpoint that inserts runners (createRunner.ts): a failing one may have inserted the runner its key missed. */
+const RUNNER_REGISTRATION = 'POST /user/runners';
+
 /**
- * A runner that is in neither ci_runners nor its copy and has no recorded origin was inserted by the
- * failing request itself, whose rollback took the row away: the sync trigger on ci_runners, if one is
+ * A runner that a failing registration request names in its error, and that is in neither
+ * ci_runners nor its copy and has no recorded origin, was inserted by that request itself, whose
+ * rollback took the row away: the sync trigger on ci_runners, if one is
  * installed, runs inside that INSERT and must have put the row into the copy before the request's
  * next statement checked a key into it. Null when that is not the case.
  */
@@ -174,23 +184,24 @@ export function explainRunnersViolation(
   const rollout = explainRolloutViolation(world, violation);
   if (rollout !== null) return rollout;
   // A 500's message is PostgreSQL's primary line; its DETAIL names the key and the referenced table.
-  const detail = failedRequestDetail(world, violation);
+  const failed = failedRequest(world, violation);
+  const detail = failed?.error?.detail ?? null;
   const text = detail === null ? violation.message : `${violation.message} (${detail})`;
   const detailed = detail === null ? violation : { ...violation, message: text };
   const runnerId = runnerIdInMessage(text);
   if (runnerId !== null && isAboutRunnerCopy(detailed))
-    return runnerCopyStory(world, runnerId, referencedCopyPartition(world, text));
+    return runnerCopyStory(world, runnerId, referencedCopyPartition(world, text), failed);
   return explainByInvariant(world, detailed, trace);
 }
 
 /**
- * The DETAIL of the error behind an `api-never-500` violation (the response the invariant reports:
- * the first 500 without a known cause, else the first 500), or null.
+ * The response behind an `api-never-500` violation (the one the invariant reports: the first 500
+ * without a known cause, else the first 500), or undefined.
  */
-function failedRequestDetail(world: RunnersWorld, violation: Violation): string | null {
-  if (violation.invariant !== 'api-never-500') return null;
-  const failed =
+function failedRequest(world: RunnersWorld, violation: Violation): ApiResponse | undefined {
+  if (violation.invariant !== 'api-never-500') return undefined;
+  return (
     world.responses.find((response) => response.status === 500 && response.cause === undefined) ??
-    world.responses.find((response) => response.status === 500);
-  return failed?.error?.detail ?? null;
+    world.responses.find((response) => response.status === 500)
+  );
 }
