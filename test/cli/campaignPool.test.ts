@@ -4,6 +4,7 @@ import type { ChunkTask } from '../../src/cli/campaignRunner.js';
 import type { WorkerPool } from '../../src/cli/workerPool.js';
 import type { ChunkResult } from '../../src/harness/campaign.js';
 import type { Plan } from '../../src/harness/domain.js';
+import { inlinePlan } from '../support/inlinePlan.js';
 
 /**
  * How a campaign deals chunks to workers (campaignRunner.ts): each plan's chunks go to its home
@@ -12,20 +13,7 @@ import type { Plan } from '../../src/harness/domain.js';
  * of ticks, so a slow worker's plans are left for the fast one to take.
  */
 function plan(name: string, safe: boolean): Plan {
-  return {
-    name,
-    description: name,
-    comment: '',
-    expect: safe ? 'safe' : { breaks: 'x' },
-    settings: {},
-    steps: [],
-    optOut: [],
-    accepts: [],
-    probes: [],
-    traffic: null,
-    source: name,
-    hash: name,
-  };
+  return inlinePlan(name, { expect: safe ? 'safe' : { breaks: 'x' } });
 }
 
 function fakePool(size: number, ticksOf: (worker: number) => number) {

@@ -3,11 +3,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/runCli.js';
-import type { Plan, WorldBase } from '../../src/harness/domain.js';
+import type { WorldBase } from '../../src/harness/domain.js';
 import type { RunResult } from '../../src/harness/runScenario.js';
 import { htmlReport } from '../../src/report/htmlReport.js';
 import { htmlText } from '../../src/report/htmlText.js';
 import { packageRoot, runnersCliConfig } from '../../model/runners/cli.js';
+import { inlinePlan } from '../support/inlinePlan.js';
 import { sharedChunkRunner } from '../support/sharedChunks.js';
 
 /**
@@ -135,20 +136,13 @@ describe('--html path errors', () => {
 describe('htmlReport escaping', () => {
   it('escapes every piece of plan and trace text', () => {
     const hostile = '<img src=x onerror="alert(1)"> & \'quoted\'';
-    const plan = {
-      name: 'x',
+    const plan = inlinePlan('x', {
       description: hostile,
       comment: hostile,
       expect: { breaks: 'api-never-500' },
-      settings: {},
-      steps: [],
-      optOut: [],
-      accepts: [],
-      probes: [],
-      traffic: null,
       source: 'inline',
       hash: 'inline',
-    } as Plan;
+    });
     const result = {
       trace: [
         {
@@ -169,23 +163,17 @@ describe('htmlReport escaping', () => {
 
   it("shows the plan's optOut and accepts reasons, escaped, marking an accepted break of this run", () => {
     const hostile = '<b>bold</b> & "quoted"';
-    const plan = {
-      name: 'x',
+    const plan = inlinePlan('x', {
       description: 'd',
-      comment: '',
       expect: { breaks: 'api-never-500' },
-      settings: {},
-      steps: [],
       optOut: [{ invariant: 'lfk-eventually-clean', reason: `not about loose keys ${hostile}` }],
       accepts: [
         { invariant: 'migrations-succeed', reason: `the same missing rows ${hostile}` },
         { invariant: 'background-work-succeeds', reason: 'the same rows fail a batch' },
       ],
-      probes: [],
-      traffic: null,
       source: 'inline',
       hash: 'inline',
-    } as Plan;
+    });
     const result = {
       trace: [{ kind: 'plan', label: 'step', outcome: 'ok', changes: [] }],
       failure: null,
@@ -205,20 +193,12 @@ describe('htmlReport escaping', () => {
   });
 
   it('shows control characters and bidirectional overrides as visible escapes, as the terminal does', () => {
-    const plan = {
-      name: 'x',
+    const plan = inlinePlan('x', {
       description: 'clear\u001b[2J here\u202eevil',
-      comment: '',
       expect: { breaks: 'api-never-500' },
-      settings: {},
-      steps: [],
-      optOut: [],
-      accepts: [],
-      probes: [],
-      traffic: null,
       source: 'inline',
       hash: 'inline',
-    } as Plan;
+    });
     const result = {
       trace: [{ kind: 'plan', label: 'step a=\u0007', outcome: 'line\nforged', changes: [] }],
       failure: null,

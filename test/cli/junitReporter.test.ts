@@ -9,9 +9,9 @@ import { runCli } from '../../src/cli/runCli.js';
 import { xmlText } from '../../src/cli/xmlText.js';
 import { junitReport } from '../../src/cli/junitReporter.js';
 import type { PlanVerdict } from '../../src/harness/checkPlan.js';
-import type { Plan } from '../../src/harness/domain.js';
 import { UserInputError } from '../../src/harness/userInputError.js';
 import { packageRoot, runnersCliConfig } from '../../model/runners/cli.js';
+import { inlinePlan } from '../support/inlinePlan.js';
 import { sharedChunkRunner } from '../support/sharedChunks.js';
 
 /**
@@ -183,20 +183,15 @@ describe('pgdrill check --reporter junit', () => {
 describe("junitReport shows a plan's optOut and accepts reasons, as the terminal report does", () => {
   it('in the testcase failure and in system-out, escaped, and still valid against both schemas', async () => {
     const hostile = '<b>bold</b> & "quoted" ]]>';
-    const plan = {
-      name: 'reasons',
+    const plan = inlinePlan('reasons', {
       description: 'a plan with reasons',
       comment: 'why',
       expect: { breaks: 'api-never-500' },
-      settings: {},
-      steps: [],
       optOut: [{ invariant: 'lfk-eventually-clean', reason: `not about loose keys ${hostile}` }],
       accepts: [{ invariant: 'migrations-succeed', reason: `the same missing rows ${hostile}` }],
-      probes: [],
-      traffic: null,
       source: 'inline',
       hash: 'inline',
-    } as Plan;
+    });
     const verdict = {
       plan,
       verdict: 'safe',
