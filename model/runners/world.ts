@@ -32,6 +32,7 @@ import { EMPTY_OWNER_EVENT_QUEUE } from './ownerRecalculation/projectDeletedEven
 import type { OwnerEventQueue } from './ownerRecalculation/projectDeletedEvents.js';
 import { createTaggingsSchema } from './taggings/taggingsSchema.js';
 import { activeMutant } from '../gitlab/mutations.js';
+import type { ModelMutant } from '../gitlab/mutations.js';
 import type { WorkerSettings } from './workerSettings.js';
 
 export type { CodeVersion } from './settings.js';
@@ -96,14 +97,20 @@ function buildBaseSchema(db: Database, era: SchemaEra): BaseSchema {
  * holds the active model mutant, which the schema's build may read (the loose-foreign-key
  * definitions it installs), as the populated schemas' key does.
  */
-const baseSchemas = new Map<string, BaseSchema>();
+const baseSchemas = new Map<ModelMutant | null, Map<SchemaEra, BaseSchema>>();
 
 function forkBaseSchema(era: SchemaEra): BaseSchema {
-  const key = `${era}\u0000${activeMutant() ?? ''}`;
-  let base = baseSchemas.get(key);
+  // Two look-ups rather than a key string built for every world a campaign creates.
+  const mutant = activeMutant();
+  let byEra = baseSchemas.get(mutant);
+  if (byEra === undefined) {
+    byEra = new Map();
+    baseSchemas.set(mutant, byEra);
+  }
+  let base = byEra.get(era);
   if (base === undefined) {
     base = buildBaseSchema(new Database(), era);
-    baseSchemas.set(key, base);
+    byEra.set(era, base);
   }
   return { db: base.db.fork(), looseForeignKeys: base.looseForeignKeys };
 }
