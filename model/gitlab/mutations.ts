@@ -116,6 +116,14 @@ export const MODEL_MUTANTS = {
     "the loose-foreign-key cleanup passes the deleted records' own ids to CleanerService instead of their primary_key_value",
   'lfk-taggings-definition-wrong-column':
     "config/gitlab_loose_foreign_keys.yml's ci_runner_taggings entry for tags names the column runner_id instead of tag_id",
+  'finalize-partitioned-backfill-skips-batches':
+    "finalize_backfilling_partitioned_table marks the copy's backfill finished without running its remaining batches",
+  'create-runner-joins-requested-id':
+    'POST /user/runners writes its ci_runner_projects and ci_runner_namespaces rows with the id it asked for (nextval) instead of the id the INSERT returned',
+  'instance-runner-gets-organization':
+    'the code that populates organization_id gives instance runners the default organization too',
+  'lfk-tracking-records-table-without-schema':
+    "track_record_deletions' trigger function records TG_TABLE_NAME without TG_TABLE_SCHEMA, so no loose foreign key definition matches its records",
 } as const;
 
 export type ModelMutant = keyof typeof MODEL_MUTANTS;

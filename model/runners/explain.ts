@@ -4,10 +4,11 @@ import type { Violation } from '../../src/harness/domain.js';
 import { RUNNERS_COPY } from './partitionedCopies.js';
 import type { TracedStep } from '../../src/harness/domain.js';
 import { explainByInvariant } from './explainInvariants.js';
-import { RUNNERS } from './schema.js';
+import { RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS } from './schema.js';
 import type { ApiResponse, RunnersWorld } from './world.js';
 import { explainWorkerViolation } from './explainWorkers.js';
 import { explainRolloutViolation } from './explainRollout.js';
+import { backfillStory, creationStory, stepLabel } from './runnerHistory.js';
 
 /**
  * Why a runner named in a violation was missing from ci_runners_e59bb2812d, told from the
@@ -27,58 +28,6 @@ export function runnerIdInMessage(message: string): number | null {
     if (match?.[1] !== undefined) return Number(match[1]);
   }
   return null;
-}
-
-function stepLabel(step: number): string {
-  return step < 0 ? 'before the plan' : `at step ${step}`;
-}
-
-function creationStory(
-  world: RunnersWorld,
-  runnerId: number,
-): { readonly text: string; readonly beforeTrigger: boolean } {
-  const origin = world.runnerOrigin.get(runnerId);
-  const installedAt = world.syncInstalledAt.get(RUNNERS);
-  if (origin === undefined) return { text: `runner ${runnerId} has no recorded origin`, beforeTrigger: true };
-  if (origin.legacy) return { text: `runner ${runnerId} predates the copy (legacy)`, beforeTrigger: true };
-  if (installedAt === undefined || origin.step < installedAt)
-    return {
-      text: `runner ${runnerId} was created ${stepLabel(origin.step)}, before the sync trigger existed`,
-      beforeTrigger: true,
-    };
-  return {
-    text: `runner ${runnerId} was created ${stepLabel(origin.step)}, after the sync trigger was installed (${stepLabel(installedAt)})`,
-    beforeTrigger: false,
-  };
-}
-
-function backfillStory(world: RunnersWorld, runnerId: number): string {
-  const migration = world.bookkeeping.migrations.find(
-    (candidate) => candidate.kind === 'partitionBackfill' && candidate.table === RUNNERS,
-  );
-  const decision = world.backfillDecisions.get(RUNNERS)?.get(runnerId);
-  const assignedAt = world.orphansAssignedAt.get(runnerId);
-  if (decision === undefined) {
-    if (migration === undefined) return 'no backfill of ci_runners was ever queued';
-    if (migration.status === 'finished' || migration.cursor >= runnerId)
-      return `the backfill's cursor passed it (now ${migration.cursor}${migration.status === 'active' ? '' : `, ${migration.status}`}) without any batch containing it, so it was never copied`;
-    return `the backfill had not reached it (cursor ${migration.cursor}${migration.status === 'active' ? '' : `, ${migration.status}`})`;
-  }
-  if (!decision.copied) {
-    const typeChange = world.runnerTypeChanges.find(
-      (change) => change.runnerId === runnerId && change.step > decision.step,
-    );
-    const later =
-      typeChange !== undefined && assignedAt === undefined
-        ? `and a type change to runner_type ${typeChange.to} (${stepLabel(typeChange.step)}) made it copyable, but the sync trigger's UPDATE of a missing copy row is a silent no-op`
-        : assignedAt === undefined
-          ? 'and it is still an orphan'
-          : `and was assigned a project later (${stepLabel(assignedAt)}), but the sync trigger's UPDATE of a missing copy row is a silent no-op`;
-    return `it was an orphan when the backfill passed it (${stepLabel(decision.step)}) ${later}`;
-  }
-  if (decision.insert === 'notSelected')
-    return `the backfill's batch ${stepLabel(decision.step)} covered it and its filter let it through, yet the sub-batch's INSERT … SELECT did not select it, so it was never copied (the statement's range or conditions left it out)`;
-  return `the backfill copied it ${stepLabel(decision.step)}, so its copy row was removed later`;
 }
 
 /**
@@ -174,6 +123,24 @@ function insertedInFailedStatement(world: RunnersWorld, runnerId: number, inCopy
   return `the failing request inserted runner ${runnerId} into ${RUNNERS} itself (the row went with its rollback), after the sync trigger ${trigger.name} was installed (${stepLabel(installedAt)}); that AFTER INSERT row trigger runs inside the INSERT and should have written the row into ${RUNNERS_COPY} before the request's next statement checked its key, yet ${RUNNERS_COPY} lacked it: the trigger did not copy the INSERT`;
 }
 
+/**
+ * A failing registration whose join row (ci_runner_projects, ci_runner_namespaces) names a runner
+ * that exists nowhere, while ci_runners has ensure_unique_id's trigger: that BEFORE INSERT trigger
+ * ignores the id a request supplies and takes nextval, so the INSERT returned another id than the
+ * one the request drew, and the join row was written with the drawn one. Null otherwise.
+ */
+function replacedIdStory(world: RunnersWorld, runnerId: number, message: string): string | null {
+  const join = new RegExp(`on table "(${RUNNER_PROJECTS}|${RUNNER_NAMESPACES})"`).exec(message)?.[1];
+  if (join === undefined || world.runnerOrigin.has(runnerId)) return null;
+  const { db } = world;
+  // The runners table, its partitioned copy and, after a swap, the archive: the runner is in none.
+  const holders = [RUNNERS, RUNNERS_COPY, `${RUNNERS}_archived`].filter((table) => db.hasTable(table));
+  if (holders.some((table) => db.select(table, { where: eq(col('id'), runnerId) }).length > 0)) return null;
+  const trigger = `assign_${RUNNERS}_id_trigger`;
+  if (!db.hasTrigger(RUNNERS, trigger)) return null;
+  return `the failing request drew id ${runnerId} for its runner, but ${RUNNERS} has ${trigger} (ensure_unique_id), which ignores an id the INSERT supplies and takes nextval instead: the runner was inserted under another id, and the request wrote its ${join} row with the id it drew, ${runnerId}, which no runner has; the join rows must use the id the INSERT returned`;
+}
+
 export function explainRunnersViolation(
   world: RunnersWorld,
   violation: Violation,
@@ -189,6 +156,9 @@ export function explainRunnersViolation(
   const text = detail === null ? violation.message : `${violation.message} (${detail})`;
   const detailed = detail === null ? violation : { ...violation, message: text };
   const runnerId = runnerIdInMessage(text);
+  const replaced =
+    runnerId !== null && failed?.endpoint === RUNNER_REGISTRATION ? replacedIdStory(world, runnerId, text) : null;
+  if (replaced !== null) return replaced;
   if (runnerId !== null && isAboutRunnerCopy(detailed))
     return runnerCopyStory(world, runnerId, referencedCopyPartition(world, text), failed);
   return explainByInvariant(world, detailed, trace);

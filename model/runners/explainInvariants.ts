@@ -1,11 +1,12 @@
 import type { LockWaitRecord, TracedStep, Violation } from '../../src/harness/domain.js';
 import type { BackgroundFailure } from '../gitlab/migrationWorld.js';
-import { isSatisfiedAsCheck } from '../../src/engine/expression.js';
+import { isSatisfiedAsCheck, referencedColumns } from '../../src/engine/expression.js';
 import { explainLooseForeignKeys } from './explainLooseForeignKeys.js';
 import { OWNER_FLAG } from './ownerRecalculation/updateProjectRunnersOwnerWorker.js';
 import { deletedProject } from './ownerRecalculation/projectDeletedEvents.js';
 import { LEGACY_MANAGER_RUNNER_FK, RUNNERS } from './schema.js';
 import type { RunnersWorld } from './world.js';
+import { backfillStory, creationStory, stepLabel } from './runnerHistory.js';
 import { RUNNERS_COPY } from './partitionedCopies.js';
 import { explainOwnerServiceNotIdempotent } from './explainOwnerIdempotence.js';
 
@@ -14,7 +15,6 @@ import { explainOwnerServiceNotIdempotent } from './explainOwnerIdempotence.js';
  * why. Each names the mechanism the invariant guards and the step of the trace that broke it,
  * read from the world's record and the trace, never a fixed sentence per invariant alone.
  */
-const stepLabel = (step: number): string => (step < 0 ? 'before the plan' : `at step ${step}`);
 
 /** The trace step that broke an `always` invariant: the last one (1-based number, label, outcome). */
 function lastStep(trace: readonly TracedStep[]): string {
@@ -42,7 +42,11 @@ function explainVanishedRunner(world: RunnersWorld, violation: Violation, trace:
   const runnerId = number(violation.message, /runner (\d+)/);
   const swap = world.rollout.swapOf(RUNNERS);
   if (swap !== undefined && swap.step === trace.length) {
-    return `replace_with_partitioned_table at step ${swap.step} made ${swap.copy} the new ${RUNNERS}, and runner ${String(runnerId)} was not in it (its backfill had not finished), so its token now finds no row`;
+    const history =
+      runnerId === null
+        ? 'its backfill had not finished'
+        : `${creationStory(world, runnerId).text} and ${backfillStory(world, runnerId)}`;
+    return `replace_with_partitioned_table at step ${swap.step} made ${swap.copy} the new ${RUNNERS}, and runner ${String(runnerId)} was not in it (${history}), so its token now finds no row`;
   }
   return `${lastStep(trace)} removed runner ${String(runnerId)}${violation.invariant === 'runner-with-live-projects-kept' ? ', a runner that still had assignments to live projects, which only DELETE /runners/:id may remove' : ' while it still had an owner'}`;
 }
@@ -135,7 +139,23 @@ function explainFailedCheckValidation(world: RunnersWorld, trace: readonly Trace
   const shown = Object.entries(row)
     .map(([column, value]) => `${column}=${value === null ? 'null' : String(value)}`)
     .join(' ');
-  return `VALIDATE CONSTRAINT ${name} found ${table} row ${shown} violating ${constraint.checkSql ?? name}${backfill === null ? ', and no backfill ran before it' : `, a row the backfill before it (${backfill}) left unfilled`}`;
+  const violated = `VALIDATE CONSTRAINT ${name} found ${table} row ${shown} violating ${constraint.checkSql ?? name}`;
+  // A row whose checked columns all hold values was not left unfilled: it was written wrong.
+  const checked = [...referencedColumns(constraint.checkExpr)];
+  if (checked.every((column) => row[column] !== null && row[column] !== undefined)) {
+    const written =
+      table === RUNNERS ? firstStepMentioning(trace, new RegExp(`\\brunner ${String(row['id'])}\\b`)) : null;
+    return `${violated}: every column the check reads holds a value, so the row was not left unfilled but written with a value the check forbids${written === null ? '' : ` (it was created by ${written})`}`;
+  }
+  return `${violated}${backfill === null ? ', and no backfill ran before it' : `, a row the backfill before it (${backfill}) left unfilled`}`;
+}
+
+/** The first trace step whose outcome or label mentions `needle`, as `step N (…)`, or null. */
+function firstStepMentioning(trace: readonly TracedStep[], needle: RegExp): string | null {
+  const index = trace.findIndex((step) => needle.test(step.outcome) || needle.test(step.label));
+  if (index < 0) return null;
+  const step = trace[index]!;
+  return `step ${index + 1} (${step.kind} ${step.label}: ${step.outcome})`;
 }
 
 /**

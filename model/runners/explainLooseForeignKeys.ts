@@ -1,6 +1,11 @@
 import type { Violation } from '../../src/harness/domain.js';
 import type { Row } from '../../src/index.js';
-import { DELETED_RECORDS, RECORD_STATUS, qualifiedTableName } from '../gitlab/looseForeignKeys/deletedRecordsTable.js';
+import {
+  DELETED_RECORDS,
+  RECORD_STATUS,
+  TABLE_SCHEMA,
+  qualifiedTableName,
+} from '../gitlab/looseForeignKeys/deletedRecordsTable.js';
 import { looseForeignKeyTriggerName } from '../gitlab/looseForeignKeys/trackRecordDeletions.js';
 import type { RunnersWorld } from './world.js';
 
@@ -12,6 +17,11 @@ import type { RunnersWorld } from './world.js';
  */
 export function explainLooseForeignKeys(world: RunnersWorld, violation: Violation): string {
   if (violation.invariant === 'lfk-records-each-delete-once') {
+    const recorded = /^(\S+) id=(\d+) was deleted and has 0 /.exec(violation.message);
+    if (recorded !== null) {
+      const misnamed = misnamedRecordStory(world, recorded[1]!, Number(recorded[2]));
+      if (misnamed !== null) return misnamed;
+    }
     const table = /^(\S+) id=/.exec(violation.message)?.[1] ?? null;
     if (table !== null && world.db.hasTable(table)) return recordingStory(world, table);
   }
@@ -32,6 +42,27 @@ export function explainLooseForeignKeys(world: RunnersWorld, violation: Violatio
     if (record !== undefined) return pendingStory(world, record);
   }
   return `${limitsText(world)}; the worker drained without cleaning every child of a deleted parent and marking its record processed`;
+}
+
+/**
+ * A deletion that has no record under its table's qualified name but one under another name for
+ * the same table (without the schema, or a partition's name): the trigger recorded it, misnamed,
+ * so neither the definitions nor this check find it. Null when no such record exists.
+ */
+function misnamedRecordStory(world: RunnersWorld, table: string, id: number): string | null {
+  const expected = qualifiedTableName(table);
+  const names = new Set([table, ...(world.db.hasTable(table) ? world.db.describe(table).partitions : [])]);
+  const misnamed = world.db.rows(DELETED_RECORDS).find((record) => {
+    const name = record['fully_qualified_table_name'];
+    if (record['primary_key_value'] !== id || typeof name !== 'string' || name === expected) return false;
+    return names.has(name.startsWith(`${TABLE_SCHEMA}.`) ? name.slice(TABLE_SCHEMA.length + 1) : name);
+  });
+  if (misnamed === undefined) return null;
+  const name = String(misnamed['fully_qualified_table_name']);
+  const why = name.includes('.')
+    ? "the partition's own name instead of its table's"
+    : 'the table name without its schema (TG_TABLE_NAME without TG_TABLE_SCHEMA)';
+  return `the deletion of ${table} id=${id} was recorded (deleted record ${String(misnamed['id'])}) under fully_qualified_table_name '${name}', not '${expected}', the name the loose foreign key definitions and this check look for: the trigger function wrote ${why}, so the record is never matched`;
 }
 
 /** Which of a logical table's tables record deletions, and which record nothing. */

@@ -1,6 +1,7 @@
 import { and, col, eq, isNotNull, isNull, ne, or } from '../../src/index.js';
 import type { Expr } from '../../src/index.js';
 import type { RunnerType } from './partitionedCopies.js';
+import { mutated } from '../gitlab/mutations.js';
 
 /**
  * Organizations (seed 002, items 14–19): during Cells 1.0 every existing group and project
@@ -11,6 +12,7 @@ export const DEFAULT_ORGANIZATION_ID = 1;
 
 /** The organization of a runner's owner; an orphan (no sharding key) has none to inherit. */
 export function organizationIdFor(runnerType: RunnerType, shardingKeyId: number | null): number | null {
+  if (mutated('instance-runner-gets-organization')) return DEFAULT_ORGANIZATION_ID;
   return runnerType !== 1 && shardingKeyId !== null ? DEFAULT_ORGANIZATION_ID : null;
 }
 

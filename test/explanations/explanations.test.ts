@@ -21,7 +21,7 @@ import type { FixtureVariant } from './fixturePlan.js';
  */
 const CAUSES: Readonly<Record<string, RegExp>> = {
   'api-never-500':
-    /missing from ci_runners_e59bb2812d|NOT VALID|new id|requires \(|does not satisfy|taggings|deleted runner \d+ \(DELETE \/runners\/|the sync trigger wrote into \S+ a row that differs from its source row/,
+    /missing from ci_runners_e59bb2812d|NOT VALID|new id|requires \(|does not satisfy|taggings|deleted runner \d+ \(DELETE \/runners\/|the sync trigger wrote into \S+ a row that differs from its source row|the failing request drew id \d+ for its runner/,
   'migrations-succeed':
     /missing from ci_runners_e59bb2812d|its row is in the partition|was deleted|requires \(|does not satisfy|VALIDATE CONSTRAINT \S+ found/,
   'background-work-succeeds': /failed .* with \d|missing from ci_runners_e59bb2812d|^a deadlock between .* with 40P01/,
@@ -85,6 +85,11 @@ const MUTANT_CAUSES: Readonly<Record<string, RegExp>> = {
   'sync-trigger-ignores-insert': /the failing request inserted runner \d+ .* the trigger did not copy the INSERT/,
   'lfk-load-batch-any-table': /load_batch_for_table handed a record of \S+ to another table's batch/,
   'lfk-cleaner-uses-record-ids': /do not include the record's primary_key_value/,
+  'finalize-partitioned-backfill-skips-batches':
+    /marked finished with its cursor at \d+, below runner \d+: no batch ever covered it/,
+  'create-runner-joins-requested-id': /takes nextval instead: the runner was inserted under another id/,
+  'instance-runner-gets-organization': /not left unfilled but written with a value the check forbids/,
+  'lfk-tracking-records-table-without-schema': /the table name without its schema/,
   'plan:runners-tracking-switch-before-swap':
     /ran at step \d+, before replace_with_partitioned_table swapped the tables/,
 };

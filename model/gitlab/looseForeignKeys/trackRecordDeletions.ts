@@ -1,6 +1,7 @@
 import type { Database, Row, StatementTriggerContext } from '../../../src/index.js';
 import { assert } from '../../../src/engine/assert.js';
 import { formatSql } from '../../../src/engine/sqlText.js';
+import { mutated } from '../mutations.js';
 import { DELETED_RECORDS, TABLE_SCHEMA, qualifiedTableName } from './deletedRecordsTable.js';
 
 /**
@@ -71,7 +72,13 @@ export function trackRecordDeletions(db: Database, table: string): DeletionTrack
     functionName: RECORD_FUNCTION,
     functionBody: classicBody,
     // TG_TABLE_NAME is the table the trigger sits on, read when it fires (a renamed table records its new name).
-    fn: (context) => insertRecords(context, `${TABLE_SCHEMA}.${context.tableName}`),
+    fn: (context) =>
+      insertRecords(
+        context,
+        mutated('lfk-tracking-records-table-without-schema')
+          ? context.tableName
+          : `${TABLE_SCHEMA}.${context.tableName}`,
+      ),
   });
   return { table, triggerName, logicalName: null };
 }

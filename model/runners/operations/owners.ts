@@ -72,7 +72,7 @@ export function insertRunner(
     ...extraColumns,
   });
   assert(inserted !== undefined, 'an INSERT without ON CONFLICT returns its row');
-  const id = integerField(inserted, 'id');
+  const id = mutated('create-runner-joins-requested-id') ? requestedId : integerField(inserted, 'id');
   if (owners.namespaceId !== null) db.insert(RUNNER_NAMESPACES, { runner_id: id, namespace_id: owners.namespaceId });
   for (const projectId of owners.projectIds) db.insert(RUNNER_PROJECTS, { runner_id: id, project_id: projectId });
   return id;
