@@ -9,6 +9,7 @@ import type { ApiResponse, RunnersWorld } from './world.js';
 import { explainWorkerViolation } from './explainWorkers.js';
 import { explainRolloutViolation } from './explainRollout.js';
 import { backfillStory, creationStory, stepLabel } from './runnerHistory.js';
+import { archiveName } from '../gitlab/tableSwap.js';
 
 /**
  * Why a runner named in a violation was missing from ci_runners_e59bb2812d, told from the
@@ -134,7 +135,7 @@ function replacedIdStory(world: RunnersWorld, runnerId: number, message: string)
   if (join === undefined || world.runnerOrigin.has(runnerId)) return null;
   const { db } = world;
   // The runners table, its partitioned copy and, after a swap, the archive: the runner is in none.
-  const holders = [RUNNERS, RUNNERS_COPY, `${RUNNERS}_archived`].filter((table) => db.hasTable(table));
+  const holders = [RUNNERS, RUNNERS_COPY, archiveName(RUNNERS)].filter((table) => db.hasTable(table));
   if (holders.some((table) => db.select(table, { where: eq(col('id'), runnerId) }).length > 0)) return null;
   const trigger = `assign_${RUNNERS}_id_trigger`;
   if (!db.hasTrigger(RUNNERS, trigger)) return null;

@@ -1,3 +1,8 @@
+/**
+ * The explanation of last resort, one per invariant, so that no failure is reported without a
+ * why. Each names the mechanism the invariant guards and the step of the trace that broke it,
+ * read from the world's record and the trace, never a fixed sentence per invariant alone.
+ */
 import type { LockWaitRecord, TracedStep, Violation } from '../../src/harness/domain.js';
 import type { BackgroundFailure } from '../gitlab/migrationWorld.js';
 import { isSatisfiedAsCheck, referencedColumns } from '../../src/engine/expression.js';
@@ -10,27 +15,29 @@ import { backfillStory, creationStory, stepLabel } from './runnerHistory.js';
 import { RUNNERS_COPY } from './partitionedCopies.js';
 import { explainOwnerServiceNotIdempotent } from './explainOwnerIdempotence.js';
 
-/**
- * The explanation of last resort, one per invariant, so that no failure is reported without a
- * why. Each names the mechanism the invariant guards and the step of the trace that broke it,
- * read from the world's record and the trace, never a fixed sentence per invariant alone.
- */
-
-/** The trace step that broke an `always` invariant: the last one (1-based number, label, outcome). */
-function lastStep(trace: readonly TracedStep[]): string {
-  const step = trace[trace.length - 1];
-  if (step === undefined) return 'before any step';
-  return `step ${trace.length} (${step.kind} ${step.label}: ${step.outcome})`;
+/** Trace step `index` (from 0) as `step N (kind label: outcome)`, N counted from 1. */
+function describeStep(trace: readonly TracedStep[], index: number): string {
+  const step = trace[index]!;
+  return `step ${index + 1} (${step.kind} ${step.label}: ${step.outcome})`;
 }
 
-/** The last trace step whose outcome mentions `needle`, as `step N (…)`, or null. */
+/** The trace step that broke an `always` invariant: the last one. */
+function lastStep(trace: readonly TracedStep[]): string {
+  return trace.length === 0 ? 'before any step' : describeStep(trace, trace.length - 1);
+}
+
+const mentions = (step: TracedStep, needle: RegExp): boolean => needle.test(step.outcome) || needle.test(step.label);
+
+/** The last trace step whose outcome or label mentions `needle`, or null. */
 function stepMentioning(trace: readonly TracedStep[], needle: RegExp): string | null {
-  for (let index = trace.length - 1; index >= 0; index--) {
-    const step = trace[index]!;
-    if (needle.test(step.outcome) || needle.test(step.label))
-      return `step ${index + 1} (${step.kind} ${step.label}: ${step.outcome})`;
-  }
-  return null;
+  const index = trace.findLastIndex((step) => mentions(step, needle));
+  return index < 0 ? null : describeStep(trace, index);
+}
+
+/** The first trace step whose outcome or label mentions `needle`, or null. */
+function firstStepMentioning(trace: readonly TracedStep[], needle: RegExp): string | null {
+  const index = trace.findIndex((step) => mentions(step, needle));
+  return index < 0 ? null : describeStep(trace, index);
 }
 
 function number(message: string, pattern: RegExp): number | null {
@@ -148,14 +155,6 @@ function explainFailedCheckValidation(world: RunnersWorld, trace: readonly Trace
     return `${violated}: every column the check reads holds a value, so the row was not left unfilled but written with a value the check forbids${written === null ? '' : ` (it was created by ${written})`}`;
   }
   return `${violated}${backfill === null ? ', and no backfill ran before it' : `, a row the backfill before it (${backfill}) left unfilled`}`;
-}
-
-/** The first trace step whose outcome or label mentions `needle`, as `step N (…)`, or null. */
-function firstStepMentioning(trace: readonly TracedStep[], needle: RegExp): string | null {
-  const index = trace.findIndex((step) => needle.test(step.outcome) || needle.test(step.label));
-  if (index < 0) return null;
-  const step = trace[index]!;
-  return `step ${index + 1} (${step.kind} ${step.label}: ${step.outcome})`;
 }
 
 /**

@@ -11,6 +11,7 @@ export function stepLabel(step: number): string {
   return step < 0 ? 'before the plan' : `at step ${step}`;
 }
 
+/** When the runner was created: before the plan (legacy), or at a step before or after the sync trigger existed. */
 export function creationStory(
   world: RunnersWorld,
   runnerId: number,
@@ -30,6 +31,7 @@ export function creationStory(
   };
 }
 
+/** What the copy's backfill did with the runner: not queued, not reached, passed or finished without it, skipped it as an orphan, or copied it. */
 export function backfillStory(world: RunnersWorld, runnerId: number): string {
   const migration = world.bookkeeping.migrations.find(
     (candidate) => candidate.kind === 'partitionBackfill' && candidate.table === RUNNERS,
