@@ -124,6 +124,10 @@ export const MODEL_MUTANTS = {
     'the code that populates organization_id gives instance runners the default organization too',
   'lfk-tracking-records-table-without-schema':
     "track_record_deletions' trigger function records TG_TABLE_NAME without TG_TABLE_SCHEMA, so no loose foreign key definition matches its records",
+  'type-change-keeps-organization':
+    "PUT /admin/runners/:id changing runner_type leaves organization_id as it was, so a runner turned instance keeps its owner's organization",
+  'type-change-keeps-sharding-key':
+    "PUT /admin/runners/:id changing runner_type leaves sharding_key_id as it was instead of the new owner's",
 } as const;
 
 export type ModelMutant = keyof typeof MODEL_MUTANTS;

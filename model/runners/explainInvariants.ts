@@ -124,6 +124,10 @@ function explainKeyWriter(violation: Violation, trace: readonly TracedStep[]): s
   const assigned = stepMentioning(trace, new RegExp(`runner ${runner} .*sharding_key_id`));
   if (assigned !== null)
     return `${assigned} set runner ${runner}'s sharding_key_id to ${key}, while its lowest-id ci_runner_projects row is for project ${lowest}`;
+  // A runner_type change to project gives the runner its new owner's key (changeRunnerType.ts).
+  const madeProjectRunner = stepMentioning(trace, new RegExp(`PUT /admin/runners/${runner} runner_type project → 200`));
+  if (madeProjectRunner !== null)
+    return `${madeProjectRunner} made runner ${runner} a project runner, which must take the project of its lowest-id ci_runner_projects row (project ${lowest}) as its sharding_key_id, yet it holds ${key}: the type change did not write the new owner's key`;
   return null;
 }
 

@@ -15,6 +15,8 @@ function explainNotValidCheck(world: RunnersWorld, violation: Violation): string
       : world.db.describe(relation).constraints.find((candidate) => candidate.name === match[1]);
   // Only a constraint still NOT VALID is this story; a validated one rejected a row some write got wrong.
   if (constraint?.valid === true) return explainValidCheckOnCopy(world, relation!, match[1]!);
+  const typeChange = typeChangeRejected(world, violation, match[1]!);
+  if (typeChange !== null) return typeChange;
   const pending = world.bookkeeping.migrations.find(
     (migration) => migration.kind === 'rowBackfill' && migration.status !== 'finished',
   );
@@ -23,6 +25,24 @@ function explainNotValidCheck(world: RunnersWorld, violation: Violation): string
       ? 'no backfill had set the column on it'
       : `${pending.name} had not reached it (cursor ${pending.cursor})`;
   return `${match[1]} was added NOT VALID, which still checks the whole new row on every UPDATE, so a heartbeat that only sets contacted_at fails on a row whose column is still NULL because ${backfill} (docs/semantics.md §c.3)`;
+}
+
+/** The route of a runner_type change (changeRunnerType.ts). */
+const TYPE_CHANGE = 'PUT /admin/runners/:id';
+
+/**
+ * A runner_type change whose new row a CHECK on the runner's columns rejected: the CHECK ties a
+ * column's allowed values to runner_type (NULL for instance runners, set for the others), so the
+ * change had to write that column for the new type, and the row it wrote (PostgreSQL's DETAIL,
+ * "Failing row contains") did not. No backfill is to blame: it fills rows as they are, and the
+ * change came after it. Null for other requests, which the NULL story below explains.
+ */
+function typeChangeRejected(world: RunnersWorld, violation: Violation, check: string): string | null {
+  const failed = world.responses.find((response) => response.status === 500 && response.endpoint === TYPE_CHANGE);
+  if (failed === undefined || !violation.message.startsWith(TYPE_CHANGE)) return null;
+  const detail = failed.error?.detail?.replace(/\.$/, '');
+  const request = failed.summary.split(' → ')[0];
+  return `${request} (step ${failed.step}) changed the runner's runner_type, and ${check} ties the columns it reads to runner_type, so the change must write them for the new type; the row it wrote does not satisfy the check${detail === undefined ? '' : ` (${detail})`}: the type change left a column as the old type had it, which NOT VALID still rejects on every new row (docs/semantics.md §c.3)`;
 }
 
 /**

@@ -35,7 +35,7 @@ const CAUSES: Readonly<Record<string, RegExp>> = {
   'runner-with-live-projects-kept': /removed runner \d+|replace_with_partitioned_table/,
   'runners-keep-authenticating': /replace_with_partitioned_table .* was not in it|removed runner \d+/,
   'owner-is-lowest-runner-project':
-    /project \d+ was deleted|re-owned runner \d+ to project|from BackfillShardingKeyIdOnCiRunners|set runner \d+'s sharding_key_id|a lost update/,
+    /project \d+ was deleted|re-owned runner \d+ to project|from BackfillShardingKeyIdOnCiRunners|set runner \d+'s sharding_key_id|a lost update|the type change did not write the new owner's key/,
   'no-orphan-project-runners': /project \d+ was deleted/,
   'owner-service-idempotent':
     /committed at step \d+ by POST \/projects\/\d+\/runners \(assign_to\).* read ci_runner_projects before that row committed|the job stopped before its batches reached runner \d+|gave it that key after the service had passed it/,
@@ -90,6 +90,10 @@ const MUTANT_CAUSES: Readonly<Record<string, RegExp>> = {
   'create-runner-joins-requested-id': /takes nextval instead: the runner was inserted under another id/,
   'instance-runner-gets-organization': /not left unfilled but written with a value the check forbids/,
   'lfk-tracking-records-table-without-schema': /the table name without its schema/,
+  'type-change-keeps-organization':
+    /changed the runner's runner_type, and \S+ ties the columns it reads to runner_type/,
+  'type-change-keeps-sharding-key':
+    /made runner \d+ a project runner, .* the type change did not write the new owner's key/,
   'plan:runners-tracking-switch-before-swap':
     /ran at step \d+, before replace_with_partitioned_table swapped the tables/,
 };

@@ -66,10 +66,14 @@ export const changeRunnerType: OperationKind<RunnersWorld> = {
         if (runner.runnerType === 3 && !keepsOld) db.delete(RUNNER_PROJECTS, eq(col('runner_id'), runner.id));
         if (runner.runnerType === 2 && !keepsOld) db.delete(RUNNER_NAMESPACES, eq(col('runner_id'), runner.id));
         if (runner.runnerType === 1 && !keepsOld) db.delete(COST_SETTINGS, eq(col('runner_id'), runner.id));
-        const keys: Assignments = world.code.populateShardingKey ? { sharding_key_id: shardingKeyId } : {};
-        const organization: Assignments = world.code.populateOrganizationId
-          ? { organization_id: organizationIdFor(newType, shardingKeyId) }
-          : {};
+        const keys: Assignments =
+          world.code.populateShardingKey && !mutated('type-change-keeps-sharding-key')
+            ? { sharding_key_id: shardingKeyId }
+            : {};
+        const organization: Assignments =
+          world.code.populateOrganizationId && !mutated('type-change-keeps-organization')
+            ? { organization_id: organizationIdFor(newType, shardingKeyId) }
+            : {};
         db.update(RUNNERS, { runner_type: newType, ...keys, ...organization }, eq(col('id'), runner.id));
         if (owners.namespaceId !== null)
           db.insert(RUNNER_NAMESPACES, { runner_id: runner.id, namespace_id: owners.namespaceId });
