@@ -7,7 +7,7 @@ import { explainByInvariant } from './explainInvariants.js';
 import { RUNNERS, RUNNER_NAMESPACES, RUNNER_PROJECTS } from './schema.js';
 import type { ApiResponse, RunnersWorld } from './world.js';
 import { explainWorkerViolation } from './explainWorkers.js';
-import { explainRolloutViolation } from './explainRollout.js';
+import { explainRolloutViolation, reportedServerError } from './explainRollout.js';
 import { backfillStory, creationStory, stepLabel } from './runnerHistory.js';
 import { archiveName } from '../gitlab/tableSwap.js';
 
@@ -170,9 +170,5 @@ export function explainRunnersViolation(
  * without a known cause, else the first 500), or undefined.
  */
 function failedRequest(world: RunnersWorld, violation: Violation): ApiResponse | undefined {
-  if (violation.invariant !== 'api-never-500') return undefined;
-  return (
-    world.responses.find((response) => response.status === 500 && response.cause === undefined) ??
-    world.responses.find((response) => response.status === 500)
-  );
+  return violation.invariant === 'api-never-500' ? reportedServerError(world) : undefined;
 }

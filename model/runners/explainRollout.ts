@@ -1,5 +1,5 @@
 import type { Violation } from '../../src/harness/domain.js';
-import type { RunnersWorld } from './world.js';
+import type { ApiResponse, RunnersWorld } from './world.js';
 
 /**
  * One sentence of why for the violations the Cells 1.0 rollout steps cause, told from the
@@ -27,6 +27,15 @@ function explainNotValidCheck(world: RunnersWorld, violation: Violation): string
   return `${match[1]} was added NOT VALID, which still checks the whole new row on every UPDATE, so a heartbeat that only sets contacted_at fails on a row whose column is still NULL because ${backfill} (docs/semantics.md §c.3)`;
 }
 
+/**
+ * The response an `api-never-500` violation reports (the invariant's rule): the first 500 without a
+ * known race as its cause, else the first 500; undefined when no request answered 500.
+ */
+export function reportedServerError(world: RunnersWorld): ApiResponse | undefined {
+  const failures = world.responses.filter((response) => response.status === 500);
+  return failures.find((response) => response.cause === undefined) ?? failures[0];
+}
+
 /** The route of a runner_type change (changeRunnerType.ts). */
 const TYPE_CHANGE = 'PUT /admin/runners/:id';
 
@@ -38,8 +47,9 @@ const TYPE_CHANGE = 'PUT /admin/runners/:id';
  * change came after it. Null for other requests, which the NULL story below explains.
  */
 function typeChangeRejected(world: RunnersWorld, violation: Violation, check: string): string | null {
-  const failed = world.responses.find((response) => response.status === 500 && response.endpoint === TYPE_CHANGE);
-  if (failed === undefined || !violation.message.startsWith(TYPE_CHANGE)) return null;
+  const failed = reportedServerError(world);
+  if (failed?.endpoint !== TYPE_CHANGE) return null;
+  if (!violation.message.startsWith(TYPE_CHANGE)) return null;
   const detail = failed.error?.detail?.replace(/\.$/, '');
   const request = failed.summary.split(' → ')[0];
   return `${request} (step ${failed.step}) changed the runner's runner_type, and ${check} ties the columns it reads to runner_type, so the change must write them for the new type; the row it wrote does not satisfy the check${detail === undefined ? '' : ` (${detail})`}: the type change left a column as the old type had it, which NOT VALID still rejects on every new row (docs/semantics.md §c.3)`;
