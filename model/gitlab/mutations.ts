@@ -128,6 +128,8 @@ export const MODEL_MUTANTS = {
     "PUT /admin/runners/:id changing runner_type leaves organization_id as it was, so a runner turned instance keeps its owner's organization",
   'type-change-keeps-sharding-key':
     "PUT /admin/runners/:id changing runner_type leaves sharding_key_id as it was instead of the new owner's",
+  'lfk-runner-projects-definition-missing':
+    "config/gitlab_loose_foreign_keys.yml has no ci_runner_projects entry for projects, so a deleted project's assignments stay until something else removes them",
 } as const;
 
 export type ModelMutant = keyof typeof MODEL_MUTANTS;

@@ -8,6 +8,8 @@ import {
 } from '../gitlab/looseForeignKeys/deletedRecordsTable.js';
 import { looseForeignKeyTriggerName } from '../gitlab/looseForeignKeys/trackRecordDeletions.js';
 import type { RunnersWorld } from './world.js';
+import { describeDefinition, sameDefinition } from '../gitlab/looseForeignKeys/definitions.js';
+import { definitionsInForce } from '../gitlab/looseForeignKeys/looseForeignKeysState.js';
 
 /**
  * Why a loose-foreign-key invariant broke (docs/semantics.md §b), told from what the database holds
@@ -110,6 +112,10 @@ function limitsText(world: RunnersWorld): string {
  */
 function danglingChildStory(world: RunnersWorld, child: DanglingChild): string {
   const row = `${child.childTable} id=${child.childId} (${child.column}=${child.parentId})`;
+  const expected = { childTable: child.childTable, column: child.column, parentTable: child.parentTable };
+  const inForce = definitionsInForce(world).some((definition) => sameDefinition(definition, expected));
+  if (!inForce)
+    return `the loose foreign key configuration deployed has no definition of ${child.childTable}.${child.column} → ${child.parentTable} (it defines ${definitionsInForce(world).map(describeDefinition).join(', ') || 'none'}), so the worker never cleans ${child.childTable} by ${child.column}, and ${row} still names the deleted ${child.parentTable} row`;
   const records = recordsOf(world, child.parentTable, child.parentId);
   const pendingRecord = records.find((record) => record['status'] === RECORD_STATUS.pending);
   if (pendingRecord !== undefined) return `${row} was not cleaned: ${pendingStory(world, pendingRecord)}`;

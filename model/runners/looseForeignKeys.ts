@@ -17,6 +17,8 @@ export const GITLAB_LOOSE_FOREIGN_KEYS: readonly LooseForeignKeyDefinition[] = [
 
 /** The definitions in force: GitLab's, or the active mutant's mistaken YAML (mutations.ts). */
 function definitions(): readonly LooseForeignKeyDefinition[] {
+  if (mutated('lfk-runner-projects-definition-missing'))
+    return GITLAB_LOOSE_FOREIGN_KEYS.filter((definition) => definition.childTable !== 'ci_runner_projects');
   if (!mutated('lfk-taggings-definition-wrong-column')) return GITLAB_LOOSE_FOREIGN_KEYS;
   return GITLAB_LOOSE_FOREIGN_KEYS.map((definition) =>
     definition.childTable === 'ci_runner_taggings' ? { ...definition, column: 'runner_id' } : definition,

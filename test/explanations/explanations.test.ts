@@ -41,7 +41,7 @@ const CAUSES: Readonly<Record<string, RegExp>> = {
     /committed at step \d+ by POST \/projects\/\d+\/runners \(assign_to\).* read ci_runner_projects before that row committed|the job stopped before its batches reached runner \d+|gave it that key after the service had passed it/,
   'lfk-records-each-delete-once': /record(s)? nothing|recorded/,
   'lfk-eventually-clean':
-    /is still pending after the worker drained|was marked processed at step \d+ by the cleanup of the \S+ batch/,
+    /is still pending after the worker drained|was marked processed at step \d+ by the cleanup of the \S+ batch|configuration deployed has no definition of/,
   'sharding-key-backfilled':
     /code that populates sharding_key_id must be deployed before the backfill|created manager \d+ after the code that populates sharding_key_id was deployed .* left the key out/,
   'swap-preserves-rows': /replace_with_partitioned_table/,
@@ -94,6 +94,10 @@ const MUTANT_CAUSES: Readonly<Record<string, RegExp>> = {
     /changed the runner's runner_type, and \S+ ties the columns it reads to runner_type/,
   'type-change-keeps-sharding-key':
     /made runner \d+ a project runner, .* the type change did not write the new owner's key/,
+  'lfk-runner-projects-definition-missing':
+    /configuration deployed has no definition of ci_runner_projects\.project_id → projects .* the worker never cleans/,
+  'lfk-taggings-definition-wrong-column':
+    /no definition of ci_runner_taggings\.tag_id → tags \(it defines .*ci_runner_taggings\.runner_id → tags/,
   'plan:runners-tracking-switch-before-swap':
     /ran at step \d+, before replace_with_partitioned_table swapped the tables/,
 };

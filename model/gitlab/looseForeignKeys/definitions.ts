@@ -17,3 +17,10 @@ export const LOOSE_FOREIGN_KEY_ACTIONS: readonly LooseForeignKeyAction[] = ['asy
 export function describeDefinition(definition: LooseForeignKeyDefinition): string {
   return `${definition.childTable}.${definition.column} → ${definition.parentTable} (${definition.onDelete})`;
 }
+
+type DefinitionKey = Pick<LooseForeignKeyDefinition, 'childTable' | 'column' | 'parentTable'>;
+
+/** Whether two definitions name the same child column and parent table (their action aside). */
+export function sameDefinition(left: DefinitionKey, right: DefinitionKey): boolean {
+  return left.childTable === right.childTable && left.column === right.column && left.parentTable === right.parentTable;
+}

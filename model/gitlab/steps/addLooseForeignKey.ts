@@ -1,4 +1,4 @@
-import { LOOSE_FOREIGN_KEY_ACTIONS, describeDefinition } from '../looseForeignKeys/definitions.js';
+import { LOOSE_FOREIGN_KEY_ACTIONS, describeDefinition, sameDefinition } from '../looseForeignKeys/definitions.js';
 import { defineStep } from './defineStep.js';
 import { helperError } from './foreignKeyHelpers.js';
 
@@ -48,12 +48,7 @@ export const addLooseForeignKey = defineStep({
     ) {
       throw helperError(`add_loose_foreign_key: ${definition.parentTable} does not track record deletions`);
     }
-    const exists = looseForeignKeys.definitions.some(
-      (known) =>
-        known.childTable === definition.childTable &&
-        known.column === definition.column &&
-        known.parentTable === definition.parentTable,
-    );
+    const exists = looseForeignKeys.definitions.some((known) => sameDefinition(known, definition));
     if (exists)
       return { summary: `add_loose_foreign_key: ${describeDefinition(definition)} already defined`, applied: false };
     world.changeBookkeeping((draft) => {
